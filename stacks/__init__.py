@@ -1,0 +1,1 @@
+"""The course's lab stacks; ``stacks.catalog.CATALOG`` lists them all."""

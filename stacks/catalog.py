@@ -1,0 +1,19 @@
+"""Every lab of the course, in course order. Adding a lab means adding an entry here."""
+
+from week5.catalog import Catalog, Lab
+
+from stacks.day1 import Day1CaseStack, Day1Lab1Stack, Day1Lab2Stack
+
+CATALOG = Catalog(
+    [
+        Lab("Day1Lab1", "VPC & EC2 기본 구성", "VPC and EC2 basics", 0.10, Day1Lab1Stack),
+        Lab("Day1Lab2", "멀티 AZ 네트워크", "Multi-AZ network", 0.15, Day1Lab2Stack),
+        Lab(
+            "Day1Case",
+            "고객 사례 - 블로그 플랫폼 아키텍처",
+            "Customer case: blog platform (WordPress)",
+            None,
+            Day1CaseStack,
+        ),
+    ]
+)

@@ -1,0 +1,173 @@
+"""Day 1: AWS basics and networking (VPC, subnets, IGW, NAT, security groups, EC2 with Docker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Fn
+from constructs import Construct
+
+from week5.catalog import Lab
+from week5.constructs.bastion import BastionPair
+from week5.constructs.host import SSH_PORT, DockerHost, LabHost
+from week5.constructs.secret import generated_password
+from week5.constructs.vpc import MultiAzVpc, NatMode
+from week5.lab import LabStack
+from week5.settings import CourseSettings
+from week5.userdata import web_page
+
+COMPOSE_DIR = Path(__file__).resolve().parent.parent / "week5" / "compose"
+MYSQL_PORT = 3306
+
+
+def _site_url(host: LabHost) -> str:
+    return Fn.join("", ["http://", host.public_ip])
+
+
+class Day1Lab1Stack(LabStack):
+    """Day 1 Lab 1 - VPC & EC2 기본 구성: a Docker host running WordPress in a public subnet.
+
+    Step 1: VPC 10.0.0.0/16 (``week5-day1-vpc``), public subnet 10.0.1.0/24 in AZ-A
+    (``week5-day1-public-subnet``), internet gateway, route 0.0.0.0/0 → IGW.
+    Step 2: security group: HTTP 80 from anywhere, SSH only from ``ssh_cidr`` (none without it),
+    all outbound. Step 3: t3.micro, Amazon Linux 2023, public IP, user data that installs Docker;
+    beyond the console steps, it runs the course's Session 4 WordPress compose file, with its
+    passwords generated in Secrets Manager. Step 4: the outputs give the site URL, the instance
+    and the Session Manager command (``ssh -i key.pem`` works too with ``ssh_cidr`` and
+    ``key_name``).
+    """
+
+    def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
+        super().__init__(scope, lab, settings)
+        self.network = MultiAzVpc(
+            self,
+            "Network",
+            availability_zones=settings.azs[:1],
+            private_subnet_cidrs=(),
+            name_prefix=self.name_prefix,
+        )
+        db_password = generated_password(
+            self, "WordpressDbPassword", description="Day1Lab1: WordPress user's MySQL password"
+        )
+        root_password = generated_password(
+            self, "MysqlRootPassword", description="Day1Lab1: MySQL root password"
+        )
+        self.host = DockerHost(
+            self,
+            "WebHost",
+            vpc=self.network.vpc,
+            subnet=self.network.public_subnets[0],
+            compose_file=COMPOSE_DIR / "wordpress.yml",
+            compose_secrets={
+                "WORDPRESS_DB_PASSWORD": db_password,
+                "MYSQL_ROOT_PASSWORD": root_password,
+            },
+            ssh_cidr=settings.ssh_cidr,
+            key_name=settings.key_name,
+            name=f"{self.name_prefix}-web",
+        )
+        CfnOutput(self, "SiteUrl", value=_site_url(self.host), description="WordPress")
+        CfnOutput(self, "InstanceId", value=self.host.instance.instance_id)
+        CfnOutput(self, "SsmCommand", value=self.host.ssm_command)
+
+
+class Day1Lab2Stack(LabStack):
+    """Day 1 Lab 2 - 멀티 AZ 네트워크: four subnets in two AZs, one NAT gateway, a bastion.
+
+    Step 1: Public-A 10.0.1.0/24 and Private-A 10.0.11.0/24 in AZ-A, Public-B 10.0.2.0/24 and
+    Private-B 10.0.12.0/24 in AZ-B; IGW; one NAT gateway in Public-A (the course's diagram draws
+    it in Private-A, its steps put it in Public-A: a NAT gateway must live in a public subnet);
+    public route tables → IGW, private route tables → NAT. The VPC L2 gives each subnet its own
+    route table with the same routes the course's shared "Public RT" and "Private RT" hold.
+    Step 2: bastion in Public-A, private host in Private-A that admits SSH only from the bastion.
+    Step 3: one web server in each public subnet, each page naming its instance and AZ.
+    """
+
+    def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
+        super().__init__(scope, lab, settings)
+        self.network = MultiAzVpc(
+            self, "Network", nat=NatMode.SINGLE_GATEWAY, name_prefix=self.name_prefix
+        )
+        vpc = self.network.vpc
+        self.bastion_pair = BastionPair(
+            self,
+            "BastionPair",
+            vpc=vpc,
+            ssh_cidr=settings.ssh_cidr,
+            key_name=settings.key_name,
+            name_prefix=self.name_prefix,
+        )
+        self.web_servers = []
+        for index, subnet in enumerate(self.network.public_subnets, start=1):
+            web = LabHost(
+                self,
+                f"Web{index}",
+                vpc=vpc,
+                subnet=subnet,
+                user_data_lines=web_page(),
+                internet_ports=(80,),
+                key_name=settings.key_name,
+                name=f"{self.name_prefix}-web{index}",
+            )
+            web.allow_from(self.bastion_pair.bastion, SSH_PORT, "SSH from the bastion only")
+            self.web_servers.append(web)
+            CfnOutput(self, f"Web{index}Url", value=_site_url(web))
+
+
+class Day1CaseStack(LabStack):
+    """Day 1 Session 4 case - 블로그 플랫폼: WordPress in a public subnet, MySQL in a private one.
+
+    "사용자 → Internet Gateway → Public Subnet (EC2 + Docker) → Private Subnet (MySQL)": the
+    course starts with MySQL in a container on a private host instead of RDS. Security groups
+    80 / 22 / 3306: HTTP from anywhere to the web host, SSH per ``ssh_cidr`` to the web host and
+    from the web host to the MySQL host, 3306 to the MySQL host from the web host's security
+    group only. The private host pulls its image through a NAT instance (course FAQ: the cheaper
+    NAT; a t4g.nano costs a tenth of a NAT gateway).
+    """
+
+    def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
+        super().__init__(scope, lab, settings)
+        self.network = MultiAzVpc(
+            self,
+            "Network",
+            availability_zones=settings.azs[:1],
+            nat=NatMode.INSTANCE,
+            name_prefix=self.name_prefix,
+        )
+        vpc = self.network.vpc
+        db_password = generated_password(
+            self, "WordpressDbPassword", description="Day1Case: WordPress user's MySQL password"
+        )
+        root_password = generated_password(
+            self, "MysqlRootPassword", description="Day1Case: MySQL root password"
+        )
+        self.db_host = DockerHost(
+            self,
+            "MysqlHost",
+            vpc=vpc,
+            subnet=self.network.private_subnets[0],
+            compose_file=COMPOSE_DIR / "mysql.yml",
+            compose_secrets={
+                "WORDPRESS_DB_PASSWORD": db_password,
+                "MYSQL_ROOT_PASSWORD": root_password,
+            },
+            key_name=settings.key_name,
+            name=f"{self.name_prefix}-mysql",
+        )
+        self.web_host = DockerHost(
+            self,
+            "WordpressHost",
+            vpc=vpc,
+            subnet=self.network.public_subnets[0],
+            compose_file=COMPOSE_DIR / "wordpress-web.yml",
+            compose_env={"WORDPRESS_DB_HOST": self.db_host.private_ip},
+            compose_secrets={"WORDPRESS_DB_PASSWORD": db_password},
+            ssh_cidr=settings.ssh_cidr,
+            key_name=settings.key_name,
+            name=f"{self.name_prefix}-wordpress",
+        )
+        self.db_host.allow_from(self.web_host, MYSQL_PORT, "MySQL from the WordPress host only")
+        self.db_host.allow_from(self.web_host, SSH_PORT, "SSH from the WordPress host only")
+        CfnOutput(self, "SiteUrl", value=_site_url(self.web_host), description="WordPress")
+        CfnOutput(self, "WordpressSsmCommand", value=self.web_host.ssm_command)
+        CfnOutput(self, "MysqlSsmCommand", value=self.db_host.ssm_command)

@@ -1,0 +1,5 @@
+import sys
+
+from week5.cli import main
+
+sys.exit(main())

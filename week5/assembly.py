@@ -1,0 +1,77 @@
+"""Reads a synthesized cloud assembly (``cdk.out``): the labs in it and their templates.
+
+Tools work from what ``cdk synth`` wrote, so they see exactly what ``cdk deploy`` would deploy,
+and never import the stacks.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from week5.catalog import LAB_METADATA_KEY
+
+_NOT_RESOURCES = {"AWS::CDK::Metadata"}
+
+
+@dataclass(frozen=True)
+class SynthesizedLab:
+    lab_id: str
+    stack_name: str
+    template_path: Path
+    template: Dict[str, Any]
+
+    @property
+    def info(self) -> Dict[str, Any]:
+        return self.template.get("Metadata", {}).get(LAB_METADATA_KEY, {})
+
+    @property
+    def day(self) -> str:
+        return self.info.get("Day", "")
+
+    @property
+    def kind(self) -> str:
+        return self.info.get("Lab", "")
+
+    @property
+    def title_ko(self) -> str:
+        return self.info.get("TitleKo", "")
+
+    @property
+    def title_en(self) -> str:
+        return self.info.get("TitleEn", "")
+
+    @property
+    def course_cost_usd(self) -> Optional[float]:
+        value = self.info.get("CourseCostUsd")
+        return None if value is None else float(value)
+
+    @property
+    def resource_count(self) -> int:
+        """Resources CloudFormation will create (CDK's own metadata resource left out)."""
+        resources = self.template.get("Resources", {})
+        return sum(1 for r in resources.values() if r.get("Type") not in _NOT_RESOURCES)
+
+
+def read_labs(outdir: Path) -> List[SynthesizedLab]:
+    """Every lab stack in ``outdir``, in the order the app defined them."""
+    manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+    labs = []
+    for artifact_id, artifact in manifest.get("artifacts", {}).items():
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        template_path = outdir / artifact["properties"]["templateFile"]
+        template = json.loads(template_path.read_text(encoding="utf-8"))
+        if LAB_METADATA_KEY not in template.get("Metadata", {}):
+            continue
+        labs.append(
+            SynthesizedLab(
+                lab_id=artifact.get("displayName", artifact_id),
+                stack_name=artifact["properties"].get("stackName", artifact_id),
+                template_path=template_path,
+                template=template,
+            )
+        )
+    return labs

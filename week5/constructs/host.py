@@ -1,0 +1,297 @@
+"""LabHost and DockerHost: an EC2 instance launched the way the course's console steps do it,
+hardened where the console's defaults are weak (IMDSv2, encrypted gp3, no SSH from the internet).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
+
+import jsii
+from aws_cdk import Stack, Tags
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_secretsmanager as secretsmanager
+from constructs import Construct
+
+from week5 import userdata
+from week5.nag import acknowledge
+from week5.settings import CourseInputError, parse_ssh_cidr
+
+#: The course's instance class: the cheapest that runs Docker and WordPress (Day 1 Lab 1).
+DEFAULT_INSTANCE_TYPE = "t3.micro"
+#: Amazon Linux 2023's minimum root volume; gp3 is cheaper per GB than gp2 and faster.
+DEFAULT_ROOT_VOLUME_GIB = 8
+#: Ports a host may open to the whole internet (course FAQ Q9: only HTTP/HTTPS, when needed).
+INTERNET_PORTS_ALLOWED = (80, 443)
+SSH_PORT = 22
+
+_SSM_POLICY = "AmazonSSMManagedInstanceCore"
+_ROOT_DEVICE = "/dev/xvda"  # Amazon Linux 2023's root device name
+
+
+@jsii.implements(ec2.IConnectable)
+class LabHost(Construct):
+    """One EC2 host: Amazon Linux 2023, IMDSv2 required, encrypted gp3 root, Session Manager.
+
+    :param vpc: the VPC to launch in.
+    :param subnet: the subnet to launch in; a public subnet gets a public IP
+        (the console's "Auto-assign Public IP: Enable").
+    :param instance_type: @default ``t3.micro`` (the course's class; cheapest that does the job)
+    :param user_data_lines: shell lines run as root at first boot. @default none
+    :param internet_ports: TCP ports open to 0.0.0.0/0. Only 80 and 443 are accepted (FAQ Q9);
+        a private host cannot take any. @default ``()``
+    :param ssh_cidr: the only IPv4 CIDR SSH (22) is admitted from; ``0.0.0.0/0`` is refused.
+        @default ``None``: no port 22 at all; reach the host with Session Manager
+    :param key_name: an existing EC2 key pair for ``ssh -i``. @default ``None`` (none needed for
+        Session Manager)
+    :param root_volume_gib: @default 8 (Amazon Linux 2023's minimum)
+    :param name: the Name tag. @default the construct path
+
+    Exposes ``instance``, ``security_group``, ``role`` and ``connections``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        subnet: ec2.ISubnet,
+        instance_type: str = DEFAULT_INSTANCE_TYPE,
+        user_data_lines: Sequence[str] = (),
+        internet_ports: Sequence[int] = (),
+        ssh_cidr: Optional[str] = None,
+        key_name: Optional[str] = None,
+        root_volume_gib: int = DEFAULT_ROOT_VOLUME_GIB,
+        name: Optional[str] = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        where = f"{type(self).__name__} {self.node.path}"
+        public = is_public(vpc, subnet)
+        bad_ports = [p for p in internet_ports if p not in INTERNET_PORTS_ALLOWED]
+        if bad_ports:
+            raise CourseInputError(
+                f"{where}: internet_ports={list(internet_ports)} opens {bad_ports} to 0.0.0.0/0; "
+                f"only {INTERNET_PORTS_ALLOWED} may face the internet (FAQ Q9). Use ssh_cidr "
+                "for SSH, and allow_from(other, port) for databases"
+            )
+        if internet_ports and not public:
+            raise CourseInputError(
+                f"{where}: internet_ports={list(internet_ports)} on a host in a private subnet "
+                "has no effect; place it in a public subnet or use allow_from(other, port)"
+            )
+        if root_volume_gib < DEFAULT_ROOT_VOLUME_GIB:
+            raise CourseInputError(
+                f"{where}: root_volume_gib={root_volume_gib} is below Amazon Linux 2023's "
+                f"minimum of {DEFAULT_ROOT_VOLUME_GIB}"
+            )
+        try:
+            instance_class = ec2.InstanceType(instance_type)
+            architecture = instance_class.architecture
+        except Exception:  # jsii raises a generic error for a malformed type
+            raise CourseInputError(
+                f"{where}: instance_type={instance_type!r} is not an EC2 instance type; "
+                "the course uses t3.micro"
+            ) from None
+        ssh_cidr = parse_ssh_cidr(ssh_cidr)
+        label = name or self.node.path
+
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            description=f"{label}: " + _describe_ingress(internet_ports, ssh_cidr),
+            allow_all_outbound=True,  # course step 2: "Outbound: All traffic"
+        )
+        Tags.of(self.security_group).add("Name", f"{label}-sg")
+        for port in internet_ports:
+            self.security_group.add_ingress_rule(
+                ec2.Peer.any_ipv4(), ec2.Port.tcp(port), f"{_PORT_NAMES.get(port)} from anywhere"
+            )
+        if internet_ports:
+            acknowledge(
+                self.security_group,
+                "AwsSolutions-EC23",
+                f"A lab web host serves ports {list(internet_ports)} to the internet by design "
+                "(course FAQ Q9: HTTP/HTTPS open to 0.0.0.0/0 only when needed); SSH never is.",
+            )
+        if ssh_cidr:
+            self.security_group.add_ingress_rule(
+                ec2.Peer.ipv4(ssh_cidr), ec2.Port.tcp(SSH_PORT), "SSH from ssh_cidr only"
+            )
+
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            description=f"{label}: Session Manager access",
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(_SSM_POLICY)],
+        )
+        acknowledge(
+            self.role,
+            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{_SSM_POLICY}]",
+            "Session Manager replaces SSH from the internet in every lab; AWS keeps this managed "
+            "policy current with the SSM agent, which a copied inline policy would not.",
+        )
+
+        user_data = ec2.UserData.for_linux()
+        user_data.add_commands("set -euxo pipefail", *user_data_lines)
+        cpu = (
+            ec2.AmazonLinuxCpuType.ARM_64
+            if architecture == ec2.InstanceArchitecture.ARM_64
+            else ec2.AmazonLinuxCpuType.X86_64
+        )
+        self.instance = ec2.Instance(
+            self,
+            "Instance",
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnets=[subnet]),
+            instance_type=instance_class,
+            machine_image=ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu),
+            security_group=self.security_group,
+            role=self.role,
+            user_data=user_data,
+            user_data_causes_replacement=True,
+            require_imdsv2=True,
+            associate_public_ip_address=public,
+            key_pair=ec2.KeyPair.from_key_pair_name(self, "KeyPair", key_name)
+            if key_name
+            else None,
+            block_devices=[
+                ec2.BlockDevice(
+                    device_name=_ROOT_DEVICE,
+                    volume=ec2.BlockDeviceVolume.ebs(
+                        root_volume_gib,
+                        encrypted=True,
+                        volume_type=ec2.EbsDeviceVolumeType.GP3,
+                        delete_on_termination=True,
+                    ),
+                )
+            ],
+        )
+        Tags.of(self.instance).add("Name", label)
+        acknowledge(
+            self.instance,
+            "AwsSolutions-EC28",
+            "Detailed (1-minute) monitoring is billed per metric; the 5-minute basic metrics "
+            "are enough for a 50-minute lab.",
+        )
+        acknowledge(
+            self.instance,
+            "AwsSolutions-EC29",
+            "Termination protection would make `cdk destroy` fail and leave a billed instance "
+            "behind after the lab; the course deletes everything within 30 minutes.",
+        )
+        acknowledge_course_azs(self.instance)
+
+    def allow_from(self, other: ec2.IConnectable, port: int, description: str = "") -> None:
+        """Admit TCP ``port`` from ``other``'s security group only (never from a CIDR)."""
+        self.connections.allow_from(other, ec2.Port.tcp(port), description or f"{port} from peer")
+
+    @property
+    def connections(self) -> ec2.Connections:
+        """The instance's security-group connections (``LabHost`` is an ``IConnectable``)."""
+        return self.instance.connections
+
+    @property
+    def public_ip(self) -> str:
+        return self.instance.instance_public_ip
+
+    @property
+    def private_ip(self) -> str:
+        return self.instance.instance_private_ip
+
+    @property
+    def ssm_command(self) -> str:
+        region = Stack.of(self).region
+        return f"aws ssm start-session --region {region} --target {self.instance.instance_id}"
+
+
+class DockerHost(LabHost):
+    """A LabHost that installs Docker and the Compose plugin, and optionally runs a compose file.
+
+    Course Day 1 Lab 1, step 3: Docker installed, enabled at boot, ``ec2-user`` in the ``docker``
+    group. Passwords that the course's compose files write in plain text are read from Secrets
+    Manager at boot into a root-only ``.env`` beside the compose file instead.
+
+    :param compose_file: a docker-compose file to run at boot. @default ``None`` (Docker only)
+    :param compose_env: plain variables for the compose file (names, addresses). @default none
+    :param compose_secrets: variable name → secret whose value the variable takes; the host's
+        role may read exactly these secrets. @default none
+    :param internet_ports: @default ``(80,)`` on a public subnet (the app's HTTP port),
+        ``()`` on a private one
+    :param docker_ports: ports the compose file publishes for other hosts; they are opened
+        only with ``allow_from``. Informational. @default ``()``
+
+    Other props as for :class:`LabHost`.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        subnet: ec2.ISubnet,
+        compose_file: Optional[Path] = None,
+        compose_env: Optional[Mapping[str, str]] = None,
+        compose_secrets: Optional[Mapping[str, secretsmanager.ISecret]] = None,
+        internet_ports: Optional[Sequence[int]] = None,
+        **kwargs,
+    ) -> None:
+        compose_env = dict(compose_env or {})
+        compose_secrets = dict(compose_secrets or {})
+        if compose_file is None and (compose_env or compose_secrets):
+            raise CourseInputError(
+                f"DockerHost {construct_id}: compose_env/compose_secrets need a compose_file"
+            )
+        if compose_file is not None and not Path(compose_file).is_file():
+            raise CourseInputError(
+                f"DockerHost {construct_id}: compose_file {compose_file} does not exist"
+            )
+        if internet_ports is None:
+            internet_ports = (80,) if is_public(vpc, subnet) else ()
+        lines = userdata.install_docker()
+        if compose_file is not None:
+            lines += userdata.compose_up(
+                Path(compose_file),
+                region=Stack.of(scope).region,
+                env=compose_env,
+                secret_env={name: s.secret_arn for name, s in compose_secrets.items()},
+            )
+        super().__init__(
+            scope,
+            construct_id,
+            vpc=vpc,
+            subnet=subnet,
+            user_data_lines=lines,
+            internet_ports=internet_ports,
+            **kwargs,
+        )
+        self.compose_file = compose_file
+        for secret in compose_secrets.values():
+            secret.grant_read(self.role)
+
+
+def is_public(vpc: ec2.IVpc, subnet: ec2.ISubnet) -> bool:
+    return subnet.node.path in {s.node.path for s in vpc.public_subnets}
+
+
+def acknowledge_course_azs(construct: Construct) -> None:
+    """The course draws fixed AZs (ap-northeast-2a/2b); CloudFormation's linter warns on that."""
+    acknowledge(
+        construct,
+        "CloudFormation-Validate::W3010",
+        "The course's diagrams fix the AZs (ap-northeast-2a, ap-northeast-2b) so a student's "
+        "console matches the template; context 'azs' changes them.",
+    )
+
+
+_PORT_NAMES = {80: "HTTP", 443: "HTTPS"}
+
+
+def _describe_ingress(internet_ports: Sequence[int], ssh_cidr: Optional[str]) -> str:
+    parts = [f"{_PORT_NAMES.get(p, p)} from anywhere" for p in internet_ports]
+    parts.append(f"SSH from {ssh_cidr}" if ssh_cidr else "no SSH (Session Manager)")
+    return ", ".join(parts)

@@ -1,0 +1,323 @@
+"""MultiAzVpc: the course's VPC, subnet for subnet and CIDR for CIDR."""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+from typing import Dict, Optional, Sequence, Tuple
+
+import jsii
+from aws_cdk import Aspects, RemovalPolicy, Stack, Tags
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from week5.constructs.host import acknowledge_course_azs
+from week5.nag import acknowledge
+from week5.settings import CourseInputError
+
+#: The course's VPC (Day 1 Session 2, FAQ Q14).
+DEFAULT_VPC_CIDR = "10.0.0.0/16"
+#: Public-A, Public-B, ... as the course draws them: 10.0.1.0/24, 10.0.2.0/24, ...
+DEFAULT_PUBLIC_THIRD_OCTET = 1
+#: Private-A, Private-B, ...: 10.0.11.0/24, 10.0.12.0/24, ...
+DEFAULT_PRIVATE_THIRD_OCTET = 11
+#: The course's Multi-AZ labs use two zones.
+DEFAULT_AZ_COUNT = 2
+#: Name tags follow the course's console steps (``week5-day1-vpc``).
+DEFAULT_NAME_PREFIX = "week5"
+
+PUBLIC_GROUP = "Public"
+PRIVATE_GROUP = "Private"
+_NAME_TAG_PRIORITY = 200  # above the Vpc L2's own Name tags (priority 100)
+
+
+class NatMode(enum.Enum):
+    """How private subnets reach the internet."""
+
+    #: No NAT: private subnets are isolated (no route to 0.0.0.0/0).
+    NONE = "none"
+    #: One NAT gateway in the first public subnet (Day 1 Lab 2: "NAT Gateway (Public-A에 배치)").
+    SINGLE_GATEWAY = "single-gateway"
+    #: One NAT gateway per AZ: no cross-AZ dependency, at one gateway-hour per AZ.
+    GATEWAY_PER_AZ = "gateway-per-az"
+    #: A t4g.nano NAT instance: the course FAQ's cheaper option, without the gateway's HA.
+    INSTANCE = "instance"
+
+
+#: The NAT instance is the cheapest class that forwards a lab's traffic.
+NAT_INSTANCE_TYPE = "t4g.nano"
+
+
+@jsii.implements(ec2.IIpAddresses)
+class ExactSubnetCidrs:
+    """IP address allocation that gives each subnet the CIDR the course draws.
+
+    ``ec2.Vpc`` packs subnets from the bottom of the range (10.0.0.0/24, 10.0.1.0/24, ...);
+    the course numbers public subnets from 10.0.1.0/24 and private ones from 10.0.11.0/24.
+    """
+
+    def __init__(self, vpc_cidr: str, cidrs: Dict[Tuple[str, str], str]) -> None:
+        self._vpc_cidr = vpc_cidr
+        self._cidrs = dict(cidrs)
+
+    def allocate_vpc_cidr(self) -> ec2.VpcIpamOptions:
+        return ec2.VpcIpamOptions(cidr_block=self._vpc_cidr)
+
+    def allocate_subnets_cidr(self, *, requested_subnets, vpc_cidr) -> ec2.SubnetIpamOptions:
+        allocated = []
+        for request in requested_subnets:
+            key = (request.configuration.name, request.availability_zone)
+            allocated.append(ec2.AllocatedSubnet(cidr=self._cidrs[key]))
+        return ec2.SubnetIpamOptions(allocated_subnets=allocated)
+
+
+def course_subnet_cidrs(vpc_cidr: str, count: int, first_third_octet: int) -> Tuple[str, ...]:
+    """``count`` consecutive /24s whose third octet starts at ``first_third_octet``."""
+    base = ipaddress.ip_network(vpc_cidr)
+    first = int(base.network_address) + first_third_octet * 256
+    return tuple(str(ipaddress.ip_network((first + i * 256, 24))) for i in range(count))
+
+
+class MultiAzVpc(Construct):
+    """A VPC with one public and (optionally) one private subnet per AZ, at the course's CIDRs.
+
+    Builds what Day 1 Lab 2 clicks together: VPC, subnets, internet gateway, NAT, and one public
+    route table to the IGW plus one private route table per AZ to the NAT.
+
+    :param availability_zones: the zones, in order A, B, ...
+        @default the stack's ``availability_zones``, first ``az_count`` of them
+        (a ``LabStack`` gives ap-northeast-2a and ap-northeast-2b, as the course draws them)
+    :param az_count: how many zones to use when ``availability_zones`` is not given.
+        @default 2 (the course's Multi-AZ labs)
+    :param cidr: the VPC's IPv4 range. @default ``10.0.0.0/16`` (course FAQ Q14)
+    :param public_subnet_cidrs: one per AZ.
+        @default 10.0.1.0/24, 10.0.2.0/24, ... (third octet 1, 2, ... of ``cidr``)
+    :param private_subnet_cidrs: one per AZ, or ``()`` for a VPC with public subnets only
+        (Day 1 Lab 1). @default 10.0.11.0/24, 10.0.12.0/24, ...
+    :param nat: how private subnets reach the internet.
+        @default ``NatMode.SINGLE_GATEWAY`` when there are private subnets (Day 1 Lab 2),
+        ``NatMode.NONE`` when there are none
+    :param flow_logs: send VPC flow logs (rejected traffic) to a CloudWatch log group that
+        ``cdk destroy`` removes. @default False: flow-log ingestion is billed per GB, and a
+        50-minute lab has nobody reading them
+    :param name_prefix: Name tags read ``<prefix>-vpc``, ``<prefix>-public-subnet-a``, ...
+        @default ``week5``; stacks pass ``week5-day1`` and so on, as the console steps name them
+
+    Exposes ``vpc``, ``public_subnets``, ``private_subnets`` (in AZ order) and ``flow_log_group``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        availability_zones: Optional[Sequence[str]] = None,
+        az_count: int = DEFAULT_AZ_COUNT,
+        cidr: str = DEFAULT_VPC_CIDR,
+        public_subnet_cidrs: Optional[Sequence[str]] = None,
+        private_subnet_cidrs: Optional[Sequence[str]] = None,
+        nat: Optional[NatMode] = None,
+        flow_logs: bool = False,
+        name_prefix: str = DEFAULT_NAME_PREFIX,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        azs = tuple(availability_zones or Stack.of(self).availability_zones[:az_count])
+        if availability_zones is None and len(azs) < az_count:
+            raise CourseInputError(
+                f"MultiAzVpc {self.node.path}: az_count={az_count} but the stack offers "
+                f"{len(azs)} zone(s) ({', '.join(azs)}); pass availability_zones"
+            )
+        if not azs:
+            raise CourseInputError(f"MultiAzVpc {self.node.path}: needs at least one AZ")
+        vpc_net = _parse_cidr(cidr, f"MultiAzVpc {self.node.path}: cidr")
+        if not 16 <= vpc_net.prefixlen <= 28:
+            raise CourseInputError(
+                f"MultiAzVpc {self.node.path}: cidr={cidr!r} must be between /16 and /28 "
+                "(an AWS VPC limit); the course uses 10.0.0.0/16"
+            )
+        public = tuple(
+            public_subnet_cidrs
+            if public_subnet_cidrs is not None
+            else course_subnet_cidrs(cidr, len(azs), DEFAULT_PUBLIC_THIRD_OCTET)
+        )
+        private = tuple(
+            private_subnet_cidrs
+            if private_subnet_cidrs is not None
+            else course_subnet_cidrs(cidr, len(azs), DEFAULT_PRIVATE_THIRD_OCTET)
+        )
+        nat = nat if nat is not None else (NatMode.SINGLE_GATEWAY if private else NatMode.NONE)
+        self._validate_subnets(vpc_net, azs, public, private)
+        if nat is not NatMode.NONE and not private:
+            raise CourseInputError(
+                f"MultiAzVpc {self.node.path}: nat={nat.value} needs private subnets; "
+                "pass nat=NatMode.NONE or give private_subnet_cidrs"
+            )
+        if not public and nat is not NatMode.NONE:
+            raise CourseInputError(
+                f"MultiAzVpc {self.node.path}: a NAT lives in a public subnet; "
+                "give public_subnet_cidrs or pass nat=NatMode.NONE"
+            )
+
+        cidrs: Dict[Tuple[str, str], str] = {}
+        subnet_configuration = []
+        if public:
+            subnet_configuration.append(
+                ec2.SubnetConfiguration(
+                    name=PUBLIC_GROUP, subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24
+                )
+            )
+            cidrs.update({(PUBLIC_GROUP, az): c for az, c in zip(azs, public)})
+        if private:
+            private_type = (
+                ec2.SubnetType.PRIVATE_ISOLATED
+                if nat is NatMode.NONE
+                else ec2.SubnetType.PRIVATE_WITH_EGRESS
+            )
+            subnet_configuration.append(
+                ec2.SubnetConfiguration(name=PRIVATE_GROUP, subnet_type=private_type, cidr_mask=24)
+            )
+            cidrs.update({(PRIVATE_GROUP, az): c for az, c in zip(azs, private)})
+
+        nat_gateways, nat_provider = _nat_settings(nat, len(azs))
+        self.nat_mode = nat
+        self.vpc = ec2.Vpc(
+            self,
+            "Vpc",
+            ip_addresses=ExactSubnetCidrs(cidr, cidrs),
+            availability_zones=list(azs),
+            subnet_configuration=subnet_configuration,
+            nat_gateways=nat_gateways,
+            nat_gateway_provider=nat_provider,
+            # The course builds its own security groups; the default one is locked down.
+            restrict_default_security_group=False,
+        )
+        self.public_subnets = list(self.vpc.public_subnets)
+        self.private_subnets = list(
+            self.vpc.private_subnets if nat is not NatMode.NONE else self.vpc.isolated_subnets
+        )
+        self._name_resources(name_prefix)
+        acknowledge_course_azs(self.vpc)
+
+        self.flow_log_group: Optional[logs.LogGroup] = None
+        if flow_logs:
+            self.flow_log_group = logs.LogGroup(
+                self,
+                "FlowLogs",
+                retention=logs.RetentionDays.ONE_WEEK,
+                removal_policy=RemovalPolicy.DESTROY,
+            )
+            self.vpc.add_flow_log(
+                "FlowLog",
+                destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group),
+                traffic_type=ec2.FlowLogTrafficType.REJECT,
+            )
+        else:
+            acknowledge(
+                self.vpc,
+                "AwsSolutions-VPC7",
+                "Flow logs are off by default in the labs: CloudWatch ingestion is billed per GB "
+                "and nobody reads them in a 50-minute lab; pass flow_logs=True to turn them on.",
+            )
+        if nat_provider is not None:
+            # Forward only what comes from inside the VPC; nothing from the internet.
+            # (The literal CIDR, not the VPC's token, so cdk-nag can read the rule.)
+            nat_provider.connections.allow_from(ec2.Peer.ipv4(cidr), ec2.Port.all_traffic())
+            self._harden_nat_instances()
+
+    def _validate_subnets(self, vpc_net, azs, public, private) -> None:
+        where = f"MultiAzVpc {self.node.path}"
+        for label, group in (("public_subnet_cidrs", public), ("private_subnet_cidrs", private)):
+            if group and len(group) != len(azs):
+                raise CourseInputError(
+                    f"{where}: {label} has {len(group)} CIDR(s) for {len(azs)} AZ(s) "
+                    f"({', '.join(azs)}); give one per AZ"
+                )
+        seen = []
+        for label, group in (("public_subnet_cidrs", public), ("private_subnet_cidrs", private)):
+            for text in group:
+                net = _parse_cidr(text, f"{where}: {label}")
+                if net.prefixlen != 24:
+                    raise CourseInputError(
+                        f"{where}: {label} has {text!r}; the course's subnets are /24s "
+                        "(FAQ Q14), e.g. 10.0.1.0/24"
+                    )
+                if not net.subnet_of(vpc_net):
+                    raise CourseInputError(
+                        f"{where}: {label} has {text!r}, which is outside the VPC's {vpc_net}"
+                    )
+                for other in seen:
+                    if net.overlaps(other):
+                        raise CourseInputError(f"{where}: subnet {text!r} overlaps {other}")
+                seen.append(net)
+        if not public and not private:
+            raise CourseInputError(f"{where}: a VPC with no subnets has nothing to run in")
+
+    def _name_resources(self, prefix: str) -> None:
+        Tags.of(self.vpc).add("Name", f"{prefix}-vpc", priority=_NAME_TAG_PRIORITY)
+        for kind, subnets in (("public", self.public_subnets), ("private", self.private_subnets)):
+            for index, subnet in enumerate(subnets):
+                suffix = "" if len(subnets) == 1 else "-" + chr(ord("a") + index)
+                Tags.of(subnet).add(
+                    "Name", f"{prefix}-{kind}-subnet{suffix}", priority=_NAME_TAG_PRIORITY
+                )
+        igw = self.vpc.node.try_find_child("IGW")
+        if igw is not None:
+            Tags.of(igw).add("Name", f"{prefix}-igw", priority=_NAME_TAG_PRIORITY)
+
+    def _harden_nat_instances(self) -> None:
+        """The NAT instance provider has no props for these; its instances are L2 Instances."""
+        for subnet in self.public_subnets:
+            nat_instance = subnet.node.try_find_child("NatInstance")
+            if not isinstance(nat_instance, ec2.Instance):
+                continue
+            Aspects.of(nat_instance).add(ec2.InstanceRequireImdsv2Aspect())
+            nat_instance.instance.block_device_mappings = [
+                ec2.CfnInstance.BlockDeviceMappingProperty(
+                    device_name="/dev/xvda",
+                    ebs=ec2.CfnInstance.EbsProperty(
+                        encrypted=True, volume_type="gp3", volume_size=8, delete_on_termination=True
+                    ),
+                )
+            ]
+            acknowledge(
+                nat_instance,
+                "AwsSolutions-EC28",
+                "NAT instance: detailed monitoring is billed per metric and a lab NAT needs none.",
+            )
+            acknowledge(
+                nat_instance,
+                "AwsSolutions-EC29",
+                "NAT instance: termination protection would stop `cdk destroy` from removing "
+                "a billed instance after the lab.",
+            )
+
+
+def _nat_settings(nat: NatMode, az_count: int):
+    if nat is NatMode.NONE:
+        return 0, None
+    if nat is NatMode.SINGLE_GATEWAY:
+        return 1, None
+    if nat is NatMode.GATEWAY_PER_AZ:
+        return az_count, None
+    provider = ec2.NatProvider.instance_v2(
+        instance_type=ec2.InstanceType(NAT_INSTANCE_TYPE),
+        machine_image=ec2.MachineImage.latest_amazon_linux2023(
+            cpu_type=ec2.AmazonLinuxCpuType.ARM_64
+        ),
+        associate_public_ip_address=True,
+        default_allowed_traffic=ec2.NatTrafficDirection.OUTBOUND_ONLY,
+    )
+    return 1, provider
+
+
+def _parse_cidr(text: str, where: str) -> ipaddress.IPv4Network:
+    try:
+        net = ipaddress.ip_network(text)
+    except (ValueError, TypeError):
+        raise CourseInputError(
+            f"{where}={text!r} is not a CIDR (with no host bits set), e.g. 10.0.1.0/24"
+        ) from None
+    if net.version != 4:
+        raise CourseInputError(f"{where}={text!r} must be an IPv4 CIDR, e.g. 10.0.1.0/24")
+    return net

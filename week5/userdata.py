@@ -1,0 +1,108 @@
+"""Boot scripts for lab hosts, as the console's "User Data" box would hold them.
+
+Each function returns shell lines; hosts add them to their ``ec2.UserData``. Values that are CDK
+tokens (a secret's ARN, another host's address) are resolved by CloudFormation at deploy time.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import List, Mapping
+
+#: Docker Compose v2 plugin: Amazon Linux 2023's ``docker`` package does not ship it.
+DOCKER_COMPOSE_VERSION = "v2.29.7"
+#: Where a host keeps its compose project (compose file and the ``.env`` made at boot).
+APP_DIR = "/opt/week5/app"
+
+_ENV_NAME_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_HEREDOC_END = "WEEK5_EOF"
+
+
+def install_docker() -> List[str]:
+    """Course Day 1 Lab 1, step 3, on Amazon Linux 2023 (``dnf`` is AL2023's ``yum``)."""
+    return [
+        "dnf install -y docker",
+        "systemctl enable --now docker",
+        "usermod -aG docker ec2-user",
+        "mkdir -p /usr/local/lib/docker/cli-plugins",
+        "curl -fsSL --retry 5 -o /usr/local/lib/docker/cli-plugins/docker-compose "
+        "https://github.com/docker/compose/releases/download/"
+        f"{DOCKER_COMPOSE_VERSION}/docker-compose-linux-$(uname -m)",
+        "chmod +x /usr/local/lib/docker/cli-plugins/docker-compose",
+        "docker --version && docker compose version",
+    ]
+
+
+def write_file(path: str, content: str, mode: str = "0644") -> List[str]:
+    """Write ``content`` verbatim (quoted heredoc: no shell expansion)."""
+    if _HEREDOC_END in content:
+        raise ValueError(f"{path}: content must not contain the line {_HEREDOC_END}")
+    return [
+        f"mkdir -p $(dirname {path})",
+        f"cat > {path} <<'{_HEREDOC_END}'\n{content.rstrip()}\n{_HEREDOC_END}",
+        f"chmod {mode} {path}",
+    ]
+
+
+def compose_up(
+    compose_file: Path,
+    *,
+    region: str,
+    env: Mapping[str, str],
+    secret_env: Mapping[str, str],
+    app_dir: str = APP_DIR,
+) -> List[str]:
+    """Copy ``compose_file`` to the host, fill ``.env`` and start it.
+
+    ``env`` holds plain values (names, addresses); ``secret_env`` maps a variable to a Secrets
+    Manager secret ARN whose value is read at boot with the instance role, so no password is in
+    the user data, the template or the compose file. ``.env`` is readable by root only.
+    """
+    for name in list(env) + list(secret_env):
+        if not _ENV_NAME_RE.match(name):
+            raise ValueError(f"compose variable {name!r} must be UPPER_SNAKE_CASE")
+    for name, value in env.items():
+        if "'" in value or "\n" in value:
+            raise ValueError(f"compose variable {name}: a value cannot hold a quote or newline")
+    overlap = set(env) & set(secret_env)
+    if overlap:
+        raise ValueError(f"compose variables {sorted(overlap)} are given both plain and secret")
+    lines = write_file(f"{app_dir}/docker-compose.yml", compose_file.read_text(encoding="utf-8"))
+    # No tracing while secrets are in play: `set -x` would print them to cloud-init's log.
+    lines += ["set +x", "umask 077", f": > {app_dir}/.env"]
+    for name, value in env.items():
+        lines.append(f"echo '{name}={value}' >> {app_dir}/.env")
+    for name, secret_arn in secret_env.items():
+        # An assignment, not `echo "$(...)"`: set -e stops the boot if the secret is unreadable.
+        lines += [
+            f"value=$(aws secretsmanager get-secret-value --region {region} "
+            f"--secret-id '{secret_arn}' --query SecretString --output text)",
+            f"printf '%s=%s\\n' {name} \"$value\" >> {app_dir}/.env",
+        ]
+    lines += [
+        "unset value",
+        "umask 022",
+        "set -x",
+        f"cd {app_dir} && docker compose up -d",
+    ]
+    return lines
+
+
+def web_page() -> List[str]:
+    """An nginx page naming the instance and its AZ, so a student sees which host answered."""
+    return [
+        "dnf install -y nginx",
+        'TOKEN=$(curl -s -X PUT http://169.254.169.254/latest/api/token '
+        '-H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
+        'meta() { curl -s -H "X-aws-ec2-metadata-token: $TOKEN" '
+        'http://169.254.169.254/latest/meta-data/$1; }',
+        "cat > /usr/share/nginx/html/index.html <<EOF\n"
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Week 5</title></head><body>\n"
+        "<h1>Hello from $(meta instance-id)</h1>\n"
+        "<p>Availability zone: <b>$(meta placement/availability-zone)</b>, "
+        "private IP $(meta local-ipv4)</p>\n"
+        "</body></html>\n"
+        "EOF",
+        "systemctl enable --now nginx",
+    ]
