@@ -153,7 +153,8 @@ class LabHost(Construct):
             role=self.role,
             user_data=user_data,
             user_data_causes_replacement=True,
-            require_imdsv2=True,
+            # The root volume bills too: give it the course's tags (cost by Student).
+            propagate_tags_to_volume_on_creation=True,
             associate_public_ip_address=public,
             key_pair=ec2.KeyPair.from_key_pair_name(self, "KeyPair", key_name)
             if key_name
@@ -171,6 +172,7 @@ class LabHost(Construct):
             ],
         )
         Tags.of(self.instance).add("Name", label)
+        require_imdsv2(self.instance)
         acknowledge(
             self.instance,
             "AwsSolutions-EC28",
@@ -272,6 +274,21 @@ class DockerHost(LabHost):
         self.compose_file = compose_file
         for secret in compose_secrets.values():
             secret.grant_read(self.role)
+
+
+def require_imdsv2(instance: ec2.Instance) -> ec2.LaunchTemplate:
+    """Require IMDSv2 through a launch template that CloudFormation names.
+
+    ``ec2.Instance(require_imdsv2=True)`` names its launch template after the construct path,
+    which is the same in every student's copy of a lab; launch-template names are unique per
+    account and region, so the second student's deploy would fail.
+    """
+    template = ec2.LaunchTemplate(instance, "Imdsv2", require_imdsv2=True)
+    instance.instance.launch_template = ec2.CfnInstance.LaunchTemplateSpecificationProperty(
+        launch_template_id=template.launch_template_id,
+        version=template.latest_version_number,
+    )
+    return template
 
 
 def is_public(vpc: ec2.IVpc, subnet: ec2.ISubnet) -> bool:

@@ -7,12 +7,12 @@ import ipaddress
 from typing import Dict, Optional, Sequence, Tuple
 
 import jsii
-from aws_cdk import Aspects, RemovalPolicy, Stack, Tags
+from aws_cdk import RemovalPolicy, Stack, Tags
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from week5.constructs.host import acknowledge_course_azs
+from week5.constructs.host import acknowledge_course_azs, require_imdsv2
 from week5.nag import acknowledge
 from week5.settings import CourseInputError
 
@@ -271,7 +271,7 @@ class MultiAzVpc(Construct):
             nat_instance = subnet.node.try_find_child("NatInstance")
             if not isinstance(nat_instance, ec2.Instance):
                 continue
-            Aspects.of(nat_instance).add(ec2.InstanceRequireImdsv2Aspect())
+            require_imdsv2(nat_instance)
             nat_instance.instance.block_device_mappings = [
                 ec2.CfnInstance.BlockDeviceMappingProperty(
                     device_name="/dev/xvda",
@@ -280,6 +280,7 @@ class MultiAzVpc(Construct):
                     ),
                 )
             ]
+            nat_instance.instance.propagate_tags_to_volume_on_creation = True
             acknowledge(
                 nat_instance,
                 "AwsSolutions-EC28",

@@ -1,0 +1,162 @@
+"""Shared fixtures: the whole app synthesized once per session, as `cdk synth` sees it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+# jsii starts Node at the first aws_cdk import: make it the project's Node 22.
+os.environ["PATH"] = os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ["PATH"]])
+
+import aws_cdk as cdk  # noqa: E402
+from aws_cdk.assertions import Template  # noqa: E402
+from syrupy.extensions.json import JSONSnapshotExtension  # noqa: E402
+
+from stacks.catalog import CATALOG  # noqa: E402
+from week5.app_builder import build_labs  # noqa: E402
+
+_ASSET_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def cdk_json_context() -> Dict[str, Any]:
+    """The context `cdk synth` passes to the app: cdk.json's feature flags and defaults."""
+    return json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+
+
+def make_app(outdir: Path, **context: Any) -> cdk.App:
+    return cdk.App(context={**cdk_json_context(), **context}, outdir=str(outdir))
+
+
+@dataclass
+class SynthesizedApp:
+    stacks: Dict[str, cdk.Stack]
+    templates: Dict[str, Dict[str, Any]]
+    template_paths: Dict[str, Path]
+    outdir: Path
+
+    def template(self, lab_id: str) -> Template:
+        return Template.from_json(self.templates[lab_id])
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory) -> SynthesizedApp:
+    """Every lab, synthesized once with cdk.json's context and the cdk-nag gate on."""
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    cdk_app = make_app(outdir)
+    stacks = build_labs(cdk_app, CATALOG)
+    assembly = cdk_app.synth()
+    artifacts = {lab_id: assembly.get_stack_by_name(s.stack_name) for lab_id, s in stacks.items()}
+    return SynthesizedApp(
+        stacks=stacks,
+        templates={lab_id: a.template for lab_id, a in artifacts.items()},
+        template_paths={lab_id: Path(a.template_full_path) for lab_id, a in artifacts.items()},
+        outdir=outdir,
+    )
+
+
+def mask_asset_hashes(value: Any) -> Any:
+    """Asset hashes change with the CDK version and the OS; a snapshot must not."""
+    if isinstance(value, dict):
+        return {k: mask_asset_hashes(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_asset_hashes(v) for v in value]
+    if isinstance(value, str):
+        return _ASSET_HASH.sub("<asset-hash>", value)
+    return value
+
+
+@pytest.fixture
+def json_snapshot(snapshot):
+    return snapshot.use_extension(JSONSnapshotExtension)
+
+
+# ---- template helpers, shared by the per-stack test modules ----
+
+
+def resources(template: Dict[str, Any], rtype: str) -> Dict[str, Dict[str, Any]]:
+    return {k: r for k, r in template["Resources"].items() if r["Type"] == rtype}
+
+
+def props(template: Dict[str, Any], rtype: str) -> List[Dict[str, Any]]:
+    return [r.get("Properties", {}) for r in resources(template, rtype).values()]
+
+
+def tag(resource_props: Dict[str, Any], key: str):
+    for item in resource_props.get("Tags", []):
+        if item["Key"] == key:
+            return item["Value"]
+    return None
+
+
+def by_name(template: Dict[str, Any], rtype: str) -> Dict[str, Dict[str, Any]]:
+    """Resources of a type keyed by their Name tag: logical ids are not the course's names."""
+    return {tag(p, "Name"): p for p in props(template, rtype)}
+
+
+def logical_id_of(template: Dict[str, Any], rtype: str, predicate: Callable[[dict], bool]) -> str:
+    matches = [k for k, r in resources(template, rtype).items() if predicate(r.get("Properties", {}))]
+    assert len(matches) == 1, f"expected one {rtype}, found {matches}"
+    return matches[0]
+
+
+def ingress_rules(template: Dict[str, Any], sg_logical_id: str) -> List[Dict[str, Any]]:
+    """Inline and separate ingress rules of one security group, in one list."""
+    sg = template["Resources"][sg_logical_id]["Properties"]
+    rules = list(sg.get("SecurityGroupIngress", []))
+    for p in props(template, "AWS::EC2::SecurityGroupIngress"):
+        if p.get("GroupId") == {"Fn::GetAtt": [sg_logical_id, "GroupId"]}:
+            rules.append(p)
+    return rules
+
+
+def subnet_ids_by_name(template: Dict[str, Any]) -> Dict[str, str]:
+    """Subnet Name tag → logical id."""
+    return {
+        tag(r["Properties"], "Name"): k
+        for k, r in resources(template, "AWS::EC2::Subnet").items()
+    }
+
+
+def default_route_targets(template: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """Subnet Name tag → the target of its 0.0.0.0/0 route (e.g. {"GatewayId": {"Ref": igw}})."""
+    table_of = {
+        p["SubnetId"]["Ref"]: p["RouteTableId"]["Ref"]
+        for p in props(template, "AWS::EC2::SubnetRouteTableAssociation")
+    }
+    targets = {}
+    for p in props(template, "AWS::EC2::Route"):
+        if p.get("DestinationCidrBlock") == "0.0.0.0/0":
+            targets[p["RouteTableId"]["Ref"]] = {
+                k: v for k, v in p.items() if k not in ("DestinationCidrBlock", "RouteTableId")
+            }
+    return {
+        name: targets.get(table_of[subnet_id])
+        for name, subnet_id in subnet_ids_by_name(template).items()
+    }
+
+
+def instance_subnet(instance_props: Dict[str, Any]) -> str:
+    """The logical id of the subnet an instance launches in."""
+    if "SubnetId" in instance_props:
+        return instance_props["SubnetId"]["Ref"]
+    return instance_props["NetworkInterfaces"][0]["SubnetId"]["Ref"]
+
+
+def instance_security_groups(instance_props: Dict[str, Any]) -> List[str]:
+    groups = instance_props.get("SecurityGroupIds") or instance_props["NetworkInterfaces"][0]["GroupSet"]
+    return [g["Fn::GetAtt"][0] for g in groups]
+
+
+def user_data_text(instance_props: Dict[str, Any]) -> str:
+    """The literal text of an instance's user data; tokens (Refs) are left out."""
+    body = instance_props["UserData"]["Fn::Base64"]
+    if isinstance(body, str):
+        return body
+    return "".join(part for part in body["Fn::Join"][1] if isinstance(part, str))
