@@ -276,17 +276,25 @@ class DockerHost(LabHost):
             secret.grant_read(self.role)
 
 
-def require_imdsv2(instance: ec2.Instance) -> ec2.LaunchTemplate:
+def require_imdsv2(instance: ec2.Instance) -> ec2.CfnLaunchTemplate:
     """Require IMDSv2 through a launch template that CloudFormation names.
 
     ``ec2.Instance(require_imdsv2=True)`` names its launch template after the construct path,
     which is the same in every student's copy of a lab; launch-template names are unique per
-    account and region, so the second student's deploy would fail.
+    account and region, so the second student's deploy would fail. The template holds only the
+    metadata options: the instance's own tags (and ``PropagateTagsToVolumeOnCreation``) name
+    and tag what it launches.
     """
-    template = ec2.LaunchTemplate(instance, "Imdsv2", require_imdsv2=True)
+    template = ec2.CfnLaunchTemplate(
+        instance,
+        "Imdsv2",
+        launch_template_data=ec2.CfnLaunchTemplate.LaunchTemplateDataProperty(
+            metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(http_tokens="required")
+        ),
+    )
     instance.instance.launch_template = ec2.CfnInstance.LaunchTemplateSpecificationProperty(
-        launch_template_id=template.launch_template_id,
-        version=template.latest_version_number,
+        launch_template_id=template.ref,
+        version=template.attr_latest_version_number,
     )
     return template
 
