@@ -4,6 +4,7 @@ hardened where the console's defaults are weak (IMDSv2, encrypted gp3, no SSH fr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
@@ -27,6 +28,9 @@ INTERNET_PORTS_ALLOWED = (80, 443)
 SSH_PORT = 22
 
 _SSM_POLICY = "AmazonSSMManagedInstanceCore"
+_INSTANCE_TYPE_RE = re.compile(
+    r"^[a-z]+[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[0-9]+xlarge|metal(-[0-9]+xl)?)$"
+)
 _ROOT_DEVICE = "/dev/xvda"  # Amazon Linux 2023's root device name
 
 
@@ -86,14 +90,13 @@ class LabHost(Construct):
                 f"{where}: root_volume_gib={root_volume_gib} is below Amazon Linux 2023's "
                 f"minimum of {DEFAULT_ROOT_VOLUME_GIB}"
             )
-        try:
-            instance_class = ec2.InstanceType(instance_type)
-            architecture = instance_class.architecture
-        except Exception:  # jsii raises a generic error for a malformed type
+        if not isinstance(instance_type, str) or not _INSTANCE_TYPE_RE.match(instance_type):
             raise CourseInputError(
-                f"{where}: instance_type={instance_type!r} is not an EC2 instance type; "
-                "the course uses t3.micro"
-            ) from None
+                f"{where}: instance_type={instance_type!r} is not an EC2 instance type "
+                "(family.size, e.g. t3.micro, the course's class)"
+            )
+        instance_class = ec2.InstanceType(instance_type)
+        architecture = instance_class.architecture
         ssh_cidr = parse_ssh_cidr(ssh_cidr)
         label = name or self.node.path
 
@@ -155,7 +158,7 @@ class LabHost(Construct):
             user_data_causes_replacement=True,
             # The root volume bills too: give it the course's tags (cost by Student).
             propagate_tags_to_volume_on_creation=True,
-            associate_public_ip_address=public,
+            associate_public_ip_address=True if public else None,
             key_pair=ec2.KeyPair.from_key_pair_name(self, "KeyPair", key_name)
             if key_name
             else None,

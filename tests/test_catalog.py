@@ -1,0 +1,49 @@
+"""The lab catalog: ids, tag values, and a wrong id that lists the right ones."""
+
+import pytest
+
+from stacks.catalog import CATALOG
+from week5.catalog import Catalog, Lab, UnknownLabError
+from week5.settings import CourseInputError
+
+
+def _noop(scope, lab, settings):
+    return None
+
+
+def test_course_cost_figures_as_the_plan_gives_them():
+    assert {lab.lab_id: lab.course_cost_usd for lab in CATALOG} == {
+        "Day1Lab1": 0.10,
+        "Day1Lab2": 0.15,
+        "Day1Case": None,  # Session 4 cases carry no cost figure in the plan
+    }
+
+
+def test_tag_values_derive_from_the_id():
+    lab = Lab("Day4Challenge", "고가용성", "HA", 0.40, _noop)
+    assert (lab.day, lab.day_tag, lab.kind) == (4, "Day4", "Challenge")
+
+
+@pytest.mark.parametrize("bad", ["day1lab1", "Day6Lab1", "Day1Lab3", "Day1", "Lab1"])
+def test_malformed_lab_ids_are_refused(bad):
+    with pytest.raises(CourseInputError, match="lab id"):
+        Lab(bad, "x", "x", None, _noop)
+
+
+def test_duplicate_ids_are_refused():
+    lab = Lab("Day1Lab1", "x", "x", None, _noop)
+    with pytest.raises(CourseInputError, match="twice"):
+        Catalog([lab, lab])
+
+
+def test_unknown_lab_lists_the_valid_ones():
+    with pytest.raises(UnknownLabError) as error:
+        CATALOG.get("Day9Lab1")
+    message = str(error.value)
+    assert "unknown lab 'Day9Lab1'" in message
+    assert "Day1Lab1, Day1Lab2, Day1Case" in message
+
+
+def test_unknown_lab_hints_at_case():
+    with pytest.raises(UnknownLabError, match="did you mean Day1Lab2"):
+        CATALOG.get("day1lab2")

@@ -1,0 +1,156 @@
+"""LabHost and DockerHost: hardened defaults, SSH rules, ports, compose and secrets."""
+
+from pathlib import Path
+
+import pytest
+from aws_cdk import aws_secretsmanager as secretsmanager
+
+from conftest import ingress_rules, instance_security_groups, props, synth, user_data_text
+from week5.constructs.host import DockerHost, LabHost
+from week5.constructs.secret import generated_password
+from week5.constructs.vpc import MultiAzVpc
+from week5.settings import CourseInputError
+
+COMPOSE = Path(__file__).resolve().parent.parent / "week5" / "compose" / "wordpress.yml"
+
+
+@pytest.fixture
+def net(stack):
+    return MultiAzVpc(stack, "Net")
+
+
+def only_instance(t):
+    (instance,) = props(t, "AWS::EC2::Instance")
+    return instance
+
+
+def test_defaults_t3_micro_al2023_imdsv2_encrypted_gp3_ssm_no_ports(stack, net):
+    host = LabHost(stack, "Host", vpc=net.vpc, subnet=net.public_subnets[0])
+    t = synth(stack)
+    instance = only_instance(t)
+    assert instance["InstanceType"] == "t3.micro"
+    assert "al2023" in instance["ImageId"]["Ref"].lower()
+    assert instance["BlockDeviceMappings"] == [
+        {
+            "DeviceName": "/dev/xvda",
+            "Ebs": {"DeleteOnTermination": True, "Encrypted": True, "VolumeSize": 8, "VolumeType": "gp3"},
+        }
+    ]
+    (template,) = props(t, "AWS::EC2::LaunchTemplate")
+    assert template == {"LaunchTemplateData": {"MetadataOptions": {"HttpTokens": "required"}}}
+    (role,) = props(t, "AWS::IAM::Role")
+    assert "AmazonSSMManagedInstanceCore" in str(role["ManagedPolicyArns"])
+    (sg,) = instance_security_groups(instance)
+    assert ingress_rules(t, sg) == []
+    assert instance["NetworkInterfaces"][0]["AssociatePublicIpAddress"] is True
+    assert host.security_group is not None and host.role is not None
+
+
+def test_private_host_has_no_public_ip(stack, net):
+    LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0])
+    instance = only_instance(synth(stack))
+    assert "NetworkInterfaces" not in instance
+    assert instance["SubnetId"]["Ref"].startswith("NetVpcPrivateSubnet1")
+
+
+def test_arm_instance_type_gets_the_arm_image(stack, net):
+    LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0], instance_type="t4g.micro")
+    assert "arm64" in only_instance(synth(stack))["ImageId"]["Ref"].lower()
+
+
+def test_ssh_only_from_ssh_cidr_and_http_to_the_internet(stack, net):
+    LabHost(
+        stack,
+        "Host",
+        vpc=net.vpc,
+        subnet=net.public_subnets[0],
+        internet_ports=(80, 443),
+        ssh_cidr="203.0.113.7/32",
+    )
+    t = synth(stack)
+    (sg,) = instance_security_groups(only_instance(t))
+    assert {(r["FromPort"], r["CidrIp"]) for r in ingress_rules(t, sg)} == {
+        (80, "0.0.0.0/0"),
+        (443, "0.0.0.0/0"),
+        (22, "203.0.113.7/32"),
+    }
+
+
+def test_allow_from_admits_a_security_group_never_a_cidr(stack, net):
+    web = LabHost(stack, "Web", vpc=net.vpc, subnet=net.public_subnets[0])
+    db = LabHost(stack, "Db", vpc=net.vpc, subnet=net.private_subnets[0])
+    db.allow_from(web, 3306)
+    t = synth(stack)
+    (db_sg,) = [g for g in props(t, "AWS::EC2::SecurityGroupIngress")]
+    assert db_sg["FromPort"] == 3306 and "SourceSecurityGroupId" in db_sg and "CidrIp" not in db_sg
+
+
+@pytest.mark.parametrize(
+    "kwargs, says",
+    [
+        ({"internet_ports": (22,)}, "only (80, 443) may face the internet"),
+        ({"internet_ports": (3306,)}, "only (80, 443) may face the internet"),
+        ({"ssh_cidr": "0.0.0.0/0"}, "whole internet"),
+        ({"ssh_cidr": "not-a-cidr"}, "is not a CIDR"),
+        ({"instance_type": "t3.banana"}, "is not an EC2 instance type"),
+        ({"root_volume_gib": 4}, "minimum of 8"),
+    ],
+)
+def test_invalid_props_fail_fast(stack, net, kwargs, says):
+    with pytest.raises(CourseInputError) as error:
+        LabHost(stack, "Host", vpc=net.vpc, subnet=net.public_subnets[0], **kwargs)
+    assert says in str(error.value)
+
+
+def test_internet_ports_on_a_private_host_are_refused(stack, net):
+    with pytest.raises(CourseInputError, match="private subnet has no effect"):
+        LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0], internet_ports=(80,))
+
+
+def test_docker_host_installs_docker_and_opens_http_when_public(stack, net):
+    DockerHost(stack, "Docker", vpc=net.vpc, subnet=net.public_subnets[0])
+    t = synth(stack)
+    text = user_data_text(only_instance(t))
+    assert "dnf install -y docker" in text and "usermod -aG docker ec2-user" in text
+    assert "docker-compose-linux-$(uname -m)" in text
+    assert "docker compose up" not in text  # no compose file given
+    (sg,) = instance_security_groups(only_instance(t))
+    assert [(r["FromPort"], r["CidrIp"]) for r in ingress_rules(t, sg)] == [(80, "0.0.0.0/0")]
+
+
+def test_docker_host_private_opens_nothing(stack, net):
+    DockerHost(stack, "Docker", vpc=net.vpc, subnet=net.private_subnets[0])
+    t = synth(stack)
+    (sg,) = instance_security_groups(only_instance(t))
+    assert ingress_rules(t, sg) == []
+
+
+def test_docker_host_runs_compose_with_secrets_read_at_boot(stack, net):
+    secret = generated_password(stack, "Pw", description="test password for the compose file")
+    DockerHost(
+        stack,
+        "Docker",
+        vpc=net.vpc,
+        subnet=net.public_subnets[0],
+        compose_file=COMPOSE,
+        compose_env={"PLAIN": "value"},
+        compose_secrets={"WORDPRESS_DB_PASSWORD": secret, "MYSQL_ROOT_PASSWORD": secret},
+    )
+    t = synth(stack)
+    text = user_data_text(only_instance(t))
+    assert COMPOSE.read_text().strip() in text
+    assert "echo 'PLAIN=value' >> /opt/week5/app/.env" in text
+    assert text.count("aws secretsmanager get-secret-value --region ap-northeast-2") == 2
+    (policy,) = props(t, "AWS::IAM::Policy")
+    assert "secretsmanager:GetSecretValue" in str(policy)
+    (secret_props,) = props(t, "AWS::SecretsManager::Secret")
+    assert secret_props["GenerateSecretString"] == {"ExcludePunctuation": True, "PasswordLength": 32}
+
+
+def test_docker_host_refuses_env_without_compose_and_a_missing_file(stack, net):
+    with pytest.raises(CourseInputError, match="need a compose_file"):
+        DockerHost(stack, "A", vpc=net.vpc, subnet=net.public_subnets[0], compose_env={"X": "1"})
+    with pytest.raises(CourseInputError, match="does not exist"):
+        DockerHost(
+            stack, "B", vpc=net.vpc, subnet=net.public_subnets[0], compose_file=Path("/nope.yml")
+        )

@@ -1,0 +1,120 @@
+"""MultiAzVpc: the course's CIDRs by default, every NAT mode, and clear errors for bad props."""
+
+import pytest
+
+from conftest import by_name, default_route_targets, ingress_rules, instance_security_groups, props, resources, synth
+from week5.constructs.vpc import MultiAzVpc, NatMode, course_subnet_cidrs
+from week5.settings import CourseInputError
+
+
+def subnet_cidrs(template):
+    return {n: (p["CidrBlock"], p["AvailabilityZone"]) for n, p in by_name(template, "AWS::EC2::Subnet").items()}
+
+
+def test_defaults_are_the_course_diagram(stack):
+    net = MultiAzVpc(stack, "Net")
+    t = synth(stack)
+    assert props(t, "AWS::EC2::VPC")[0]["CidrBlock"] == "10.0.0.0/16"
+    assert subnet_cidrs(t) == {
+        "week5-public-subnet-a": ("10.0.1.0/24", "ap-northeast-2a"),
+        "week5-public-subnet-b": ("10.0.2.0/24", "ap-northeast-2b"),
+        "week5-private-subnet-a": ("10.0.11.0/24", "ap-northeast-2a"),
+        "week5-private-subnet-b": ("10.0.12.0/24", "ap-northeast-2b"),
+    }
+    assert net.nat_mode is NatMode.SINGLE_GATEWAY
+    assert len(net.public_subnets) == len(net.private_subnets) == 2
+    assert resources(t, "AWS::EC2::FlowLog") == {}
+
+
+def test_three_azs_and_a_custom_range(stack):
+    MultiAzVpc(
+        stack,
+        "Net",
+        az_count=3,
+        cidr="10.20.0.0/16",
+        nat=NatMode.NONE,
+        name_prefix="week5-day4",
+    )
+    t = synth(stack)
+    cidrs = subnet_cidrs(t)
+    assert cidrs["week5-day4-public-subnet-c"] == ("10.20.3.0/24", "ap-northeast-2c")
+    assert cidrs["week5-day4-private-subnet-c"] == ("10.20.13.0/24", "ap-northeast-2c")
+
+
+def test_explicit_cidrs_and_public_only(stack):
+    MultiAzVpc(
+        stack,
+        "Net",
+        availability_zones=["ap-northeast-2c"],
+        public_subnet_cidrs=["10.0.100.0/24"],
+        private_subnet_cidrs=(),
+    )
+    t = synth(stack)
+    assert subnet_cidrs(t) == {"week5-public-subnet": ("10.0.100.0/24", "ap-northeast-2c")}
+    assert resources(t, "AWS::EC2::NatGateway") == {}
+
+
+def test_nat_none_isolates_private_subnets(stack):
+    MultiAzVpc(stack, "Net", nat=NatMode.NONE)
+    t = synth(stack)
+    targets = default_route_targets(t)
+    assert targets["week5-private-subnet-a"] is None and targets["week5-private-subnet-b"] is None
+    assert resources(t, "AWS::EC2::NatGateway") == {}
+
+
+def test_nat_gateway_per_az(stack):
+    MultiAzVpc(stack, "Net", nat=NatMode.GATEWAY_PER_AZ)
+    t = synth(stack)
+    nats = resources(t, "AWS::EC2::NatGateway")
+    assert len(nats) == 2
+    targets = default_route_targets(t)
+    assert targets["week5-private-subnet-a"] != targets["week5-private-subnet-b"]
+
+
+def test_nat_instance_is_small_hardened_and_admits_only_the_vpc(stack):
+    MultiAzVpc(stack, "Net", nat=NatMode.INSTANCE)
+    t = synth(stack)
+    (nat,) = props(t, "AWS::EC2::Instance")
+    assert nat["InstanceType"] == "t4g.nano"
+    assert nat["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] is True
+    (sg,) = instance_security_groups(nat)
+    assert [(r["IpProtocol"], r["CidrIp"]) for r in ingress_rules(t, sg)] == [("-1", "10.0.0.0/16")]
+    (template,) = props(t, "AWS::EC2::LaunchTemplate")
+    assert template["LaunchTemplateData"]["MetadataOptions"]["HttpTokens"] == "required"
+
+
+def test_flow_logs_go_to_a_log_group_destroy_removes(stack):
+    net = MultiAzVpc(stack, "Net", flow_logs=True)
+    t = synth(stack)
+    (flow_log,) = props(t, "AWS::EC2::FlowLog")
+    assert flow_log["TrafficType"] == "REJECT"
+    (group,) = resources(t, "AWS::Logs::LogGroup").values()
+    assert group["DeletionPolicy"] == "Delete"
+    assert net.flow_log_group is not None
+
+
+def test_course_subnet_cidrs():
+    assert course_subnet_cidrs("10.0.0.0/16", 2, 11) == ("10.0.11.0/24", "10.0.12.0/24")
+
+
+@pytest.mark.parametrize(
+    "kwargs, says",
+    [
+        ({"cidr": "10.0.0.0/33"}, "is not a CIDR"),
+        ({"cidr": "10.0.0.1/16"}, "is not a CIDR"),
+        ({"cidr": "10.0.0.0/8"}, "between /16 and /28"),
+        ({"public_subnet_cidrs": ["10.0.1.0/24"]}, "1 CIDR(s) for 2 AZ(s)"),
+        ({"public_subnet_cidrs": ["10.0.1.0/24", "10.1.2.0/24"]}, "outside the VPC"),
+        ({"public_subnet_cidrs": ["10.0.1.0/24", "10.0.11.0/24"]}, "overlaps"),
+        ({"public_subnet_cidrs": ["10.0.1.0/25", "10.0.2.0/24"]}, "/24s"),
+        ({"private_subnet_cidrs": (), "nat": NatMode.SINGLE_GATEWAY}, "needs private subnets"),
+        ({"public_subnet_cidrs": (), "nat": NatMode.SINGLE_GATEWAY}, "lives in a public subnet"),
+        ({"public_subnet_cidrs": (), "private_subnet_cidrs": ()}, "no subnets"),
+        ({"az_count": 4}, "az_count=4"),
+    ],
+)
+def test_invalid_props_fail_fast_with_the_fix(stack, kwargs, says):
+    with pytest.raises(CourseInputError) as error:
+        MultiAzVpc(stack, "Net", **kwargs)
+    assert says in str(error.value)
+    assert "MultiAzVpc UnitStack/Net" in str(error.value)
