@@ -30,8 +30,17 @@ def cdk_json_context() -> Dict[str, Any]:
     return json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
 
 
+#: What the CDK CLI adds to the app's context on every `cdk synth` (its defaults): with them the
+#: templates carry the same CDKMetadata resource and `aws:cdk:path` entries as the CLI's.
+CLI_CONTEXT = {
+    "aws:cdk:enable-path-metadata": True,
+    "aws:cdk:enable-asset-metadata": True,
+    "aws:cdk:version-reporting": True,
+}
+
+
 def make_app(outdir: Path, **context: Any) -> cdk.App:
-    return cdk.App(context={**cdk_json_context(), **context}, outdir=str(outdir))
+    return cdk.App(context={**cdk_json_context(), **CLI_CONTEXT, **context}, outdir=str(outdir))
 
 
 @dataclass
@@ -62,9 +71,12 @@ def app(tmp_path_factory) -> SynthesizedApp:
 
 
 def mask_asset_hashes(value: Any) -> Any:
-    """Asset hashes change with the CDK version and the OS; a snapshot must not."""
+    """Asset hashes and CDK's usage analytics change with the CDK version and the OS."""
     if isinstance(value, dict):
-        return {k: mask_asset_hashes(v) for k, v in value.items()}
+        return {
+            k: "<cdk-analytics>" if k == "Analytics" else mask_asset_hashes(v)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [mask_asset_hashes(v) for v in value]
     if isinstance(value, str):

@@ -125,32 +125,44 @@ def format_catalog(rows: List[SynthesizedLab], lint_results: dict) -> str:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.assembly:
+        outdir = Path(args.assembly).resolve()
+        if not (outdir / "manifest.json").is_file():
+            raise CliError(f"{outdir} is not a cloud assembly (no manifest.json)", EXIT_USAGE)
+        return _check_assembly(outdir, args.labs)
     root = find_project_root()
     keep = args.output is not None
     outdir = Path(args.output).resolve() if keep else Path(tempfile.mkdtemp(prefix="week5-synth-"))
     try:
         _say("==> synthesizing every lab with the pinned CDK CLI; cdk-nag AwsSolutions runs too")
         seconds = synthesize(root, outdir, args.context)
-        synthesized = read_labs(outdir)
-        labs = select_labs(synthesized, args.labs)
-        _say(f"    {len(synthesized)} labs synthesized, cdk-nag clean, in {seconds:.1f} s")
-        _say(f"==> cfn-lint on {len(labs)} template(s)")
-        lint_results = {lab.lab_id: lint_template(lab.template_path) for lab in labs}
-        print()
-        print(format_catalog(labs, lint_results))
-        failed = {k: v for k, v in lint_results.items() if any(f.is_error for f in v)}
-        for lab_id, findings in lint_results.items():
-            for finding in findings:
-                print(f"  {lab_id}: {finding}")
-        if failed:
-            raise CliError(f"cfn-lint found errors in {', '.join(failed)}")
-        print(f"\nAll {len(labs)} lab(s) pass cdk-nag and cfn-lint.")
+        _say(f"    synthesized, cdk-nag clean, in {seconds:.1f} s")
+        code = _check_assembly(outdir, args.labs)
         if keep:
             print(f"Templates: {outdir}")
-        return EXIT_OK
+        return code
     finally:
         if not keep:
             shutil.rmtree(outdir, ignore_errors=True)
+
+
+def _check_assembly(outdir: Path, wanted: Sequence[str]) -> int:
+    """cfn-lint the labs of a synthesized assembly and print the catalog table."""
+    labs = select_labs(read_labs(outdir), wanted)
+    if not labs:
+        raise CliError(f"{outdir} holds no Week 5 lab stacks")
+    _say(f"==> cfn-lint on {len(labs)} template(s)")
+    lint_results = {lab.lab_id: lint_template(lab.template_path) for lab in labs}
+    print()
+    print(format_catalog(labs, lint_results))
+    for lab_id, findings in lint_results.items():
+        for finding in findings:
+            print(f"  {lab_id}: {finding}")
+    failed = [k for k, v in lint_results.items() if any(f.is_error for f in v)]
+    if failed:
+        raise CliError(f"cfn-lint found errors in {', '.join(failed)}")
+    print(f"\nAll {len(labs)} lab(s) pass cdk-nag and cfn-lint.")
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -168,7 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="CDK context, as for cdk (e.g. -c student=kim)",
     )
-    check.add_argument("-o", "--output", help="keep the cloud assembly in this folder")
+    where = check.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", help="keep the cloud assembly in this folder")
+    where.add_argument(
+        "--assembly",
+        metavar="DIR",
+        help="check an assembly `cdk synth` already wrote (e.g. cdk.out) instead of synthesizing",
+    )
     check.set_defaults(handler=run_check)
     return parser
 

@@ -1,0 +1,78 @@
+"""The `week5` command: the catalog table, lab selection, and errors a newcomer can hit."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from week5 import cli
+from week5.assembly import read_labs
+
+
+def run_week5(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "week5", *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def test_check_prints_every_lab_with_its_results(app):
+    result = run_week5("check", "--assembly", str(app.outdir))
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("Day")}
+    assert list(rows) == ["Day1Lab1", "Day1Lab2", "Day1Case"]
+    assert "$0.10" in rows["Day1Lab1"] and "VPC & EC2 기본 구성" in rows["Day1Lab1"]
+    assert all("pass" in row and "0 errors, 0 warnings" in row for row in rows.values())
+    assert "All 3 lab(s) pass cdk-nag and cfn-lint." in result.stdout
+
+
+def test_check_selects_labs_and_names_the_valid_ones_for_a_wrong_id(app):
+    result = run_week5("check", "--assembly", str(app.outdir), "Day1Case")
+    assert result.returncode == 0
+    assert [l.split()[0] for l in result.stdout.splitlines() if l.startswith("Day")] == ["Day1Case"]
+    wrong = run_week5("check", "--assembly", str(app.outdir), "Day9Lab1")
+    assert wrong.returncode == 2
+    assert wrong.stderr.strip() == (
+        "week5: unknown lab 'Day9Lab1'; valid labs: Day1Lab1, Day1Lab2, Day1Case"
+    )
+
+
+def test_resource_counts_leave_out_cdk_metadata(app):
+    labs = {lab.lab_id: lab for lab in read_labs(app.outdir)}
+    template = app.templates["Day1Lab1"]
+    assert labs["Day1Lab1"].resource_count == len(template["Resources"]) - 1
+    assert labs["Day1Lab1"].course_cost_usd == 0.10 and labs["Day1Case"].course_cost_usd is None
+
+
+def test_bad_context_is_refused_before_synthesis_in_one_line():
+    """`cdk synth -c ssh_cidr=0.0.0.0/0` through the real CLI: app.py stops with the fix."""
+    result = run_week5("check", "-c", "ssh_cidr=0.0.0.0/0")
+    assert result.returncode == 1
+    assert "week5: context 'ssh_cidr'='0.0.0.0/0' opens SSH to the whole internet" in result.stderr
+    assert "ssh_cidr=203.0.113.7/32" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_outside_the_project_folder(tmp_path):
+    result = run_week5("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no cdk.json" in result.stderr
+
+
+def test_missing_cdk_cli_is_one_clear_line(tmp_path, monkeypatch):
+    (tmp_path / "cdk.json").write_text("{}")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(cli.CliError, match="CDK CLI is missing: run scripts/setup"):
+        cli.synthesize(tmp_path, tmp_path / "out")
+
+
+def test_not_an_assembly(tmp_path):
+    result = run_week5("check", "--assembly", str(tmp_path))
+    assert result.returncode == 2 and "not a cloud assembly" in result.stderr
+
+
+def test_table_aligns_hangul_titles():
+    assert cli._width("멀티 AZ") == 7
+    assert cli._pad("멀티", 6) == "멀티  "

@@ -1,0 +1,110 @@
+"""The compose boot lines, run for real in bash with stub `aws` and `docker` commands."""
+
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from week5 import userdata
+
+COMPOSE = Path(__file__).resolve().parent.parent / "week5" / "compose" / "wordpress.yml"
+
+
+def _stub(bin_dir: Path, name: str, body: str) -> None:
+    path = bin_dir / name
+    path.write_text("#!/bin/bash\n" + body + "\n")
+    path.chmod(0o755)
+
+
+@pytest.fixture
+def host(tmp_path):
+    """A fake host: `aws` prints a password made from the secret id, `docker` logs its call."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _stub(
+        bin_dir,
+        "aws",
+        'while [ $# -gt 0 ]; do [ "$1" = --secret-id ] && id=$2; shift; done\n'
+        'echo "pw-for-${id}"',
+    )
+    _stub(bin_dir, "docker", f'echo "$PWD: docker $*" >> {tmp_path}/docker.log')
+    return tmp_path
+
+
+def run(host: Path, lines) -> subprocess.CompletedProcess:
+    script = "\n".join(["set -euxo pipefail", *lines])
+    env = {**os.environ, "PATH": f"{host / 'bin'}:{os.environ['PATH']}"}
+    return subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True)
+
+
+def test_compose_file_env_file_and_compose_up(host):
+    app_dir = host / "app"
+    lines = userdata.compose_up(
+        COMPOSE,
+        region="ap-northeast-2",
+        env={"WORDPRESS_DB_HOST": "10.0.11.25"},
+        secret_env={"WORDPRESS_DB_PASSWORD": "arn:db", "MYSQL_ROOT_PASSWORD": "arn:root"},
+        app_dir=str(app_dir),
+    )
+    result = run(host, lines)
+    assert result.returncode == 0, result.stderr
+    assert (app_dir / "docker-compose.yml").read_text() == COMPOSE.read_text().rstrip() + "\n"
+    env_file = app_dir / ".env"
+    assert env_file.read_text().splitlines() == [
+        "WORDPRESS_DB_HOST=10.0.11.25",
+        "WORDPRESS_DB_PASSWORD=pw-for-arn:db",
+        "MYSQL_ROOT_PASSWORD=pw-for-arn:root",
+    ]
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    assert (host / "docker.log").read_text() == f"{app_dir}: docker compose up -d\n"
+
+
+def test_secret_values_never_reach_the_boot_log(host):
+    lines = userdata.compose_up(
+        COMPOSE,
+        region="ap-northeast-2",
+        env={},
+        secret_env={"WORDPRESS_DB_PASSWORD": "arn:db"},
+        app_dir=str(host / "app"),
+    )
+    result = run(host, lines)
+    assert result.returncode == 0, result.stderr
+    assert "pw-for-arn:db" not in result.stdout + result.stderr
+    assert "+ docker compose up -d" in result.stderr  # tracing is back on afterwards
+
+
+def test_an_unreadable_secret_stops_the_boot_before_compose(host):
+    _stub(host / "bin", "aws", "echo 'AccessDenied' >&2; exit 254")
+    lines = userdata.compose_up(
+        COMPOSE,
+        region="ap-northeast-2",
+        env={},
+        secret_env={"WORDPRESS_DB_PASSWORD": "arn:db"},
+        app_dir=str(host / "app"),
+    )
+    result = run(host, lines)
+    assert result.returncode == 254
+    assert not (host / "docker.log").exists()
+
+
+@pytest.mark.parametrize(
+    "env, secret_env, says",
+    [
+        ({"lower": "x"}, {}, "UPPER_SNAKE_CASE"),
+        ({}, {"BAD-NAME": "arn"}, "UPPER_SNAKE_CASE"),
+        ({"X": "it's"}, {}, "quote or newline"),
+        ({"X": "a"}, {"X": "arn"}, "both plain and secret"),
+    ],
+)
+def test_bad_variables_are_refused(env, secret_env, says):
+    with pytest.raises(ValueError, match=says):
+        userdata.compose_up(COMPOSE, region="ap-northeast-2", env=env, secret_env=secret_env)
+
+
+def test_compose_files_hold_no_password():
+    for compose in COMPOSE.parent.glob("*.yml"):
+        text = compose.read_text()
+        assert "password\n" not in text and "rootpassword" not in text, compose.name
+        assert "${" in text, compose.name
