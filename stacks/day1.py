@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Dict
 
 from aws_cdk import CfnOutput, Fn
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from week5.catalog import Lab
@@ -18,6 +20,19 @@ from week5.userdata import web_page
 
 COMPOSE_DIR = Path(__file__).resolve().parent.parent / "week5" / "compose"
 MYSQL_PORT = 3306
+
+
+def wordpress_passwords(stack: LabStack) -> Dict[str, secretsmanager.ISecret]:
+    """The two passwords the course's WordPress compose file writes in plain text."""
+    lab_id = stack.lab.lab_id
+    return {
+        "WORDPRESS_DB_PASSWORD": generated_password(
+            stack, "WordpressDbPassword", description=f"{lab_id}: WordPress user's MySQL password"
+        ),
+        "MYSQL_ROOT_PASSWORD": generated_password(
+            stack, "MysqlRootPassword", description=f"{lab_id}: MySQL root password"
+        ),
+    }
 
 
 def _site_url(host: LabHost) -> str:
@@ -46,22 +61,14 @@ class Day1Lab1Stack(LabStack):
             private_subnet_cidrs=(),
             name_prefix=self.name_prefix,
         )
-        db_password = generated_password(
-            self, "WordpressDbPassword", description="Day1Lab1: WordPress user's MySQL password"
-        )
-        root_password = generated_password(
-            self, "MysqlRootPassword", description="Day1Lab1: MySQL root password"
-        )
+        passwords = wordpress_passwords(self)
         self.host = DockerHost(
             self,
             "WebHost",
             vpc=self.network.vpc,
             subnet=self.network.public_subnets[0],
             compose_file=COMPOSE_DIR / "wordpress.yml",
-            compose_secrets={
-                "WORDPRESS_DB_PASSWORD": db_password,
-                "MYSQL_ROOT_PASSWORD": root_password,
-            },
+            compose_secrets=passwords,
             ssh_cidr=settings.ssh_cidr,
             key_name=settings.key_name,
             name=f"{self.name_prefix}-web",
@@ -135,22 +142,14 @@ class Day1CaseStack(LabStack):
             name_prefix=self.name_prefix,
         )
         vpc = self.network.vpc
-        db_password = generated_password(
-            self, "WordpressDbPassword", description="Day1Case: WordPress user's MySQL password"
-        )
-        root_password = generated_password(
-            self, "MysqlRootPassword", description="Day1Case: MySQL root password"
-        )
+        passwords = wordpress_passwords(self)
         self.db_host = DockerHost(
             self,
             "MysqlHost",
             vpc=vpc,
             subnet=self.network.private_subnets[0],
             compose_file=COMPOSE_DIR / "mysql.yml",
-            compose_secrets={
-                "WORDPRESS_DB_PASSWORD": db_password,
-                "MYSQL_ROOT_PASSWORD": root_password,
-            },
+            compose_secrets=passwords,
             key_name=settings.key_name,
             name=f"{self.name_prefix}-mysql",
         )
@@ -161,7 +160,7 @@ class Day1CaseStack(LabStack):
             subnet=self.network.public_subnets[0],
             compose_file=COMPOSE_DIR / "wordpress-web.yml",
             compose_env={"WORDPRESS_DB_HOST": self.db_host.private_ip},
-            compose_secrets={"WORDPRESS_DB_PASSWORD": db_password},
+            compose_secrets={"WORDPRESS_DB_PASSWORD": passwords["WORDPRESS_DB_PASSWORD"]},
             ssh_cidr=settings.ssh_cidr,
             key_name=settings.key_name,
             name=f"{self.name_prefix}-wordpress",

@@ -70,6 +70,18 @@ def app(tmp_path_factory) -> SynthesizedApp:
     )
 
 
+@pytest.fixture(scope="module")
+def t(app, request) -> Dict[str, Any]:
+    """The template of the lab named by the test module's ``LAB``."""
+    return app.templates[request.module.LAB]
+
+
+@pytest.fixture(scope="module")
+def hosts(t) -> Dict[str, Dict[str, Any]]:
+    """The lab's instances, keyed by their Name tag."""
+    return by_name(t, "AWS::EC2::Instance")
+
+
 def mask_asset_hashes(value: Any) -> Any:
     """Asset hashes and CDK's usage analytics change with the CDK version and the OS."""
     if isinstance(value, dict):
@@ -113,7 +125,9 @@ def by_name(template: Dict[str, Any], rtype: str) -> Dict[str, Dict[str, Any]]:
 
 
 def logical_id_of(template: Dict[str, Any], rtype: str, predicate: Callable[[dict], bool]) -> str:
-    matches = [k for k, r in resources(template, rtype).items() if predicate(r.get("Properties", {}))]
+    matches = [
+        k for k, r in resources(template, rtype).items() if predicate(r.get("Properties", {}))
+    ]
     assert len(matches) == 1, f"expected one {rtype}, found {matches}"
     return matches[0]
 
@@ -131,8 +145,7 @@ def ingress_rules(template: Dict[str, Any], sg_logical_id: str) -> List[Dict[str
 def subnet_ids_by_name(template: Dict[str, Any]) -> Dict[str, str]:
     """Subnet Name tag → logical id."""
     return {
-        tag(r["Properties"], "Name"): k
-        for k, r in resources(template, "AWS::EC2::Subnet").items()
+        tag(r["Properties"], "Name"): k for k, r in resources(template, "AWS::EC2::Subnet").items()
     }
 
 
@@ -162,7 +175,9 @@ def instance_subnet(instance_props: Dict[str, Any]) -> str:
 
 
 def instance_security_groups(instance_props: Dict[str, Any]) -> List[str]:
-    groups = instance_props.get("SecurityGroupIds") or instance_props["NetworkInterfaces"][0]["GroupSet"]
+    groups = (
+        instance_props.get("SecurityGroupIds") or instance_props["NetworkInterfaces"][0]["GroupSet"]
+    )
     return [g["Fn::GetAtt"][0] for g in groups]
 
 

@@ -1,9 +1,7 @@
 """The `week5` command: the catalog table, lab selection, and errors a newcomer can hit."""
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -31,7 +29,9 @@ def test_check_prints_every_lab_with_its_results(app):
 def test_check_selects_labs_and_names_the_valid_ones_for_a_wrong_id(app):
     result = run_week5("check", "--assembly", str(app.outdir), "Day1Case")
     assert result.returncode == 0
-    assert [l.split()[0] for l in result.stdout.splitlines() if l.startswith("Day")] == ["Day1Case"]
+    assert [row.split()[0] for row in result.stdout.splitlines() if row.startswith("Day")] == [
+        "Day1Case"
+    ]
     wrong = run_week5("check", "--assembly", str(app.outdir), "Day9Lab1")
     assert wrong.returncode == 2
     assert wrong.stderr.strip() == (

@@ -82,7 +82,11 @@ def test_no_account_wide_names_that_would_collide_between_students(app, lab_id):
 @pytest.mark.parametrize("lab_id", LABS)
 def test_no_ssh_or_rdp_from_the_internet(app, lab_id):
     template = app.templates[lab_id]
-    rules = [r for sg in props(template, "AWS::EC2::SecurityGroup") for r in sg.get("SecurityGroupIngress", [])]
+    rules = [
+        r
+        for sg in props(template, "AWS::EC2::SecurityGroup")
+        for r in sg.get("SecurityGroupIngress", [])
+    ]
     rules += props(template, "AWS::EC2::SecurityGroupIngress")
     for rule in rules:
         if rule.get("CidrIp") == "0.0.0.0/0" or rule.get("CidrIpv6") == "::/0":

@@ -1,7 +1,5 @@
 """Day 1 Session 4 case: 블로그 플랫폼 — WordPress public, MySQL private, 3306 from the web host only."""
 
-import pytest
-
 from conftest import (
     by_name,
     default_route_targets,
@@ -19,22 +17,15 @@ from conftest import (
 LAB = "Day1Case"
 
 
-@pytest.fixture(scope="module")
-def t(app):
-    return app.templates[LAB]
-
-
-@pytest.fixture(scope="module")
-def hosts(t):
-    return by_name(t, "AWS::EC2::Instance")
-
-
-def test_snapshot(app, json_snapshot):
-    assert mask_asset_hashes(app.templates[LAB]) == json_snapshot
+def test_snapshot(t, json_snapshot):
+    assert mask_asset_hashes(t) == json_snapshot
 
 
 def test_one_public_and_one_private_subnet_in_2a(t):
-    subnets = {n: (p["CidrBlock"], p["AvailabilityZone"]) for n, p in by_name(t, "AWS::EC2::Subnet").items()}
+    subnets = {
+        n: (p["CidrBlock"], p["AvailabilityZone"])
+        for n, p in by_name(t, "AWS::EC2::Subnet").items()
+    }
     assert subnets == {
         "week5-day1-public-subnet": ("10.0.1.0/24", "ap-northeast-2a"),
         "week5-day1-private-subnet": ("10.0.11.0/24", "ap-northeast-2a"),
@@ -51,7 +42,9 @@ def test_private_subnet_reaches_the_internet_through_a_nat_instance(t, hosts):
     assert nat_instances[0]["SourceDestCheck"] is False
     # The NAT forwards only what comes from inside the VPC.
     (nat_sg,) = instance_security_groups(nat_instances[0])
-    assert [(r["IpProtocol"], r["CidrIp"]) for r in ingress_rules(t, nat_sg)] == [("-1", "10.0.0.0/16")]
+    assert [(r["IpProtocol"], r["CidrIp"]) for r in ingress_rules(t, nat_sg)] == [
+        ("-1", "10.0.0.0/16")
+    ]
 
 
 def test_wordpress_public_mysql_private(t, hosts):
@@ -78,7 +71,8 @@ def test_ports_80_22_3306_with_3306_only_from_the_web_hosts_group(t, hosts):
     web_rules = {(r["FromPort"], r.get("CidrIp")) for r in ingress_rules(t, web_sg)}
     assert web_rules == {(80, "0.0.0.0/0")}  # + 22 from ssh_cidr when given
     db_rules = {
-        (r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0]) for r in ingress_rules(t, db_sg)
+        (r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0])
+        for r in ingress_rules(t, db_sg)
     }
     assert db_rules == {(3306, web_sg), (22, web_sg)}
     assert not any("CidrIp" in r for r in ingress_rules(t, db_sg))

@@ -1,7 +1,5 @@
 """Day 1 Lab 1: VPC & EC2 기본 구성 — the course's diagram and console steps, fact by fact."""
 
-import pytest
-
 from conftest import (
     by_name,
     ingress_rules,
@@ -18,13 +16,8 @@ from week5.settings import CourseSettings
 LAB = "Day1Lab1"
 
 
-@pytest.fixture(scope="module")
-def t(app):
-    return app.templates[LAB]
-
-
-def test_snapshot(app, json_snapshot):
-    assert mask_asset_hashes(app.templates[LAB]) == json_snapshot
+def test_snapshot(t, json_snapshot):
+    assert mask_asset_hashes(t) == json_snapshot
 
 
 def test_vpc_is_10_0_0_0_16_named_as_the_console_step(t):
@@ -58,11 +51,15 @@ def test_internet_gateway_and_default_route_to_it(t):
 def test_security_group_http_from_anywhere_no_ssh_by_default(t):
     sg = logical_id_of(t, "AWS::EC2::SecurityGroup", lambda p: True)
     rules = ingress_rules(t, sg)
-    assert [(r["FromPort"], r["ToPort"], r.get("CidrIp")) for r in rules] == [
-        (80, 80, "0.0.0.0/0")
-    ]
+    assert [(r["FromPort"], r["ToPort"], r.get("CidrIp")) for r in rules] == [(80, 80, "0.0.0.0/0")]
     egress = t["Resources"][sg]["Properties"]["SecurityGroupEgress"]
-    assert egress == [{"CidrIp": "0.0.0.0/0", "Description": "Allow all outbound traffic by default", "IpProtocol": "-1"}]
+    assert egress == [
+        {
+            "CidrIp": "0.0.0.0/0",
+            "Description": "Allow all outbound traffic by default",
+            "IpProtocol": "-1",
+        }
+    ]
 
 
 def test_one_t3_micro_amazon_linux_2023_host_with_public_ip(t):

@@ -1,7 +1,5 @@
 """Day 1 Lab 2: 멀티 AZ 네트워크 — four subnets, one NAT gateway in Public-A, bastion, two web servers."""
 
-import pytest
-
 from conftest import (
     by_name,
     default_route_targets,
@@ -19,18 +17,8 @@ from conftest import (
 LAB = "Day1Lab2"
 
 
-@pytest.fixture(scope="module")
-def t(app):
-    return app.templates[LAB]
-
-
-@pytest.fixture(scope="module")
-def hosts(t):
-    return by_name(t, "AWS::EC2::Instance")
-
-
-def test_snapshot(app, json_snapshot):
-    assert mask_asset_hashes(app.templates[LAB]) == json_snapshot
+def test_snapshot(t, json_snapshot):
+    assert mask_asset_hashes(t) == json_snapshot
 
 
 def test_vpc_cidr(t):

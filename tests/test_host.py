@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import pytest
-from aws_cdk import aws_secretsmanager as secretsmanager
 
 from conftest import ingress_rules, instance_security_groups, props, synth, user_data_text
 from week5.constructs.host import DockerHost, LabHost
@@ -33,7 +32,12 @@ def test_defaults_t3_micro_al2023_imdsv2_encrypted_gp3_ssm_no_ports(stack, net):
     assert instance["BlockDeviceMappings"] == [
         {
             "DeviceName": "/dev/xvda",
-            "Ebs": {"DeleteOnTermination": True, "Encrypted": True, "VolumeSize": 8, "VolumeType": "gp3"},
+            "Ebs": {
+                "DeleteOnTermination": True,
+                "Encrypted": True,
+                "VolumeSize": 8,
+                "VolumeType": "gp3",
+            },
         }
     ]
     (template,) = props(t, "AWS::EC2::LaunchTemplate")
@@ -144,7 +148,10 @@ def test_docker_host_runs_compose_with_secrets_read_at_boot(stack, net):
     (policy,) = props(t, "AWS::IAM::Policy")
     assert "secretsmanager:GetSecretValue" in str(policy)
     (secret_props,) = props(t, "AWS::SecretsManager::Secret")
-    assert secret_props["GenerateSecretString"] == {"ExcludePunctuation": True, "PasswordLength": 32}
+    assert secret_props["GenerateSecretString"] == {
+        "ExcludePunctuation": True,
+        "PasswordLength": 32,
+    }
 
 
 def test_docker_host_refuses_env_without_compose_and_a_missing_file(stack, net):

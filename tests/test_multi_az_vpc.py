@@ -2,13 +2,24 @@
 
 import pytest
 
-from conftest import by_name, default_route_targets, ingress_rules, instance_security_groups, props, resources, synth
+from conftest import (
+    by_name,
+    default_route_targets,
+    ingress_rules,
+    instance_security_groups,
+    props,
+    resources,
+    synth,
+)
 from week5.constructs.vpc import MultiAzVpc, NatMode, course_subnet_cidrs
 from week5.settings import CourseInputError
 
 
 def subnet_cidrs(template):
-    return {n: (p["CidrBlock"], p["AvailabilityZone"]) for n, p in by_name(template, "AWS::EC2::Subnet").items()}
+    return {
+        n: (p["CidrBlock"], p["AvailabilityZone"])
+        for n, p in by_name(template, "AWS::EC2::Subnet").items()
+    }
 
 
 def test_defaults_are_the_course_diagram(stack):

@@ -35,9 +35,7 @@ def test_a_bad_stack_fails_synthesis_with_the_findings(tmp_path):
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         cdk_app.synth()
     report = json.loads((tmp_path / "validation-report.json").read_text())
-    rule_ids = {
-        v["ruleName"] for p in report["pluginReports"] for v in p["violations"]
-    }
+    rule_ids = {v["ruleName"] for p in report["pluginReports"] for v in p["violations"]}
     assert {"AwsSolutions-EC23", "AwsSolutions-EC26", "AwsSolutions-VPC7"} <= rule_ids
 
 

@@ -74,7 +74,9 @@ def test_azs_from_a_comma_separated_string_or_a_list():
         "ap-northeast-2a",
         "ap-northeast-2c",
     )
-    assert parse_azs(["ap-northeast-2b", "ap-northeast-2d"], "ap-northeast-2")[1] == "ap-northeast-2d"
+    assert (
+        parse_azs(["ap-northeast-2b", "ap-northeast-2d"], "ap-northeast-2")[1] == "ap-northeast-2d"
+    )
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,7 @@ def host(tmp_path):
     _stub(
         bin_dir,
         "aws",
-        'while [ $# -gt 0 ]; do [ "$1" = --secret-id ] && id=$2; shift; done\n'
-        'echo "pw-for-${id}"',
+        'while [ $# -gt 0 ]; do [ "$1" = --secret-id ] && id=$2; shift; done\necho "pw-for-${id}"',
     )
     _stub(bin_dir, "docker", f'echo "$PWD: docker $*" >> {tmp_path}/docker.log')
     return tmp_path
@@ -61,15 +60,18 @@ def test_compose_file_env_file_and_compose_up(host):
     assert (host / "docker.log").read_text() == f"{app_dir}: docker compose up -d\n"
 
 
-def test_secret_values_never_reach_the_boot_log(host):
-    lines = userdata.compose_up(
+def one_secret_lines(host: Path):
+    return userdata.compose_up(
         COMPOSE,
         region="ap-northeast-2",
         env={},
         secret_env={"WORDPRESS_DB_PASSWORD": "arn:db"},
         app_dir=str(host / "app"),
     )
-    result = run(host, lines)
+
+
+def test_secret_values_never_reach_the_boot_log(host):
+    result = run(host, one_secret_lines(host))
     assert result.returncode == 0, result.stderr
     assert "pw-for-arn:db" not in result.stdout + result.stderr
     assert "+ docker compose up -d" in result.stderr  # tracing is back on afterwards
@@ -77,14 +79,7 @@ def test_secret_values_never_reach_the_boot_log(host):
 
 def test_an_unreadable_secret_stops_the_boot_before_compose(host):
     _stub(host / "bin", "aws", "echo 'AccessDenied' >&2; exit 254")
-    lines = userdata.compose_up(
-        COMPOSE,
-        region="ap-northeast-2",
-        env={},
-        secret_env={"WORDPRESS_DB_PASSWORD": "arn:db"},
-        app_dir=str(host / "app"),
-    )
-    result = run(host, lines)
+    result = run(host, one_secret_lines(host))
     assert result.returncode == 254
     assert not (host / "docker.log").exists()
 

@@ -12,7 +12,6 @@ from week5.settings import CourseSettings
 from week5.tagging import apply_course_tags
 
 
-
 def stack_name_for(lab: Lab, settings: CourseSettings) -> str:
     """``week5-<student>-<lab id>``: twelve students can deploy one lab in one account."""
     return f"week5-{settings.student}-{lab.lab_id}"

@@ -93,12 +93,12 @@ def web_page() -> List[str]:
     """An nginx page naming the instance and its AZ, so a student sees which host answered."""
     return [
         "dnf install -y nginx",
-        'TOKEN=$(curl -s -X PUT http://169.254.169.254/latest/api/token '
+        "TOKEN=$(curl -s -X PUT http://169.254.169.254/latest/api/token "
         '-H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
         'meta() { curl -s -H "X-aws-ec2-metadata-token: $TOKEN" '
-        'http://169.254.169.254/latest/meta-data/$1; }',
+        "http://169.254.169.254/latest/meta-data/$1; }",
         "cat > /usr/share/nginx/html/index.html <<EOF\n"
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Week 5</title></head><body>\n"
+        '<!doctype html><html><head><meta charset="utf-8"><title>Week 5</title></head><body>\n'
         "<h1>Hello from $(meta instance-id)</h1>\n"
         "<p>Availability zone: <b>$(meta placement/availability-zone)</b>, "
         "private IP $(meta local-ipv4)</p>\n"
