@@ -3,6 +3,7 @@
 from week5.catalog import Catalog, Lab
 
 from stacks.day1 import Day1CaseStack, Day1Lab1Stack, Day1Lab2Stack
+from stacks.day3 import Day3Lab1Stack
 
 CATALOG = Catalog(
     [
@@ -15,5 +16,6 @@ CATALOG = Catalog(
             None,
             Day1CaseStack,
         ),
+        Lab("Day3Lab1", "RDS PostgreSQL 구성", "RDS PostgreSQL (Multi-AZ)", 0.20, Day3Lab1Stack),
     ]
 )

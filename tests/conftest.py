@@ -211,3 +211,7 @@ def synth(stack: cdk.Stack) -> Dict[str, Any]:
     """Synthesize the stack's app (nag gate included) and return the stack's template."""
     app_ = stack.node.root
     return app_.synth().get_stack_by_name(stack.stack_name).template
+
+
+# Real PostgreSQL and Redis servers, for the demo apps and the lab's client scripts.
+from servers import postgres_server, redis_server  # noqa: E402,F401

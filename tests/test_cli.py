@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from conftest import ROOT
+from stacks.catalog import CATALOG
 from week5 import cli
 from week5.assembly import read_labs
 
@@ -20,10 +21,10 @@ def test_check_prints_every_lab_with_its_results(app):
     result = run_week5("check", "--assembly", str(app.outdir))
     assert result.returncode == 0, result.stderr
     rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("Day")}
-    assert list(rows) == ["Day1Lab1", "Day1Lab2", "Day1Case"]
+    assert list(rows) == list(CATALOG.ids)
     assert "$0.10" in rows["Day1Lab1"] and "VPC & EC2 기본 구성" in rows["Day1Lab1"]
     assert all("pass" in row and "0 errors, 0 warnings" in row for row in rows.values())
-    assert "All 3 lab(s) pass cdk-nag and cfn-lint." in result.stdout
+    assert f"All {len(CATALOG)} lab(s) pass cdk-nag and cfn-lint." in result.stdout
 
 
 def test_check_selects_labs_and_names_the_valid_ones_for_a_wrong_id(app):
@@ -35,7 +36,7 @@ def test_check_selects_labs_and_names_the_valid_ones_for_a_wrong_id(app):
     wrong = run_week5("check", "--assembly", str(app.outdir), "Day9Lab1")
     assert wrong.returncode == 2
     assert wrong.stderr.strip() == (
-        "week5: unknown lab 'Day9Lab1'; valid labs: Day1Lab1, Day1Lab2, Day1Case"
+        f"week5: unknown lab 'Day9Lab1'; valid labs: {', '.join(CATALOG.ids)}"
     )
 
 

@@ -106,3 +106,39 @@ def web_page() -> List[str]:
         "EOF",
         "systemctl enable --now nginx",
     ]
+
+
+#: ``sudo lab-psql`` on the client host: psql with the credentials from Secrets Manager.
+PSQL_SCRIPT = "/usr/local/bin/lab-psql"
+
+
+def psql_client_script(*, region: str, secret_arn: str) -> str:
+    """A psql wrapper that reads host, port, database, user and password from an RDS secret.
+
+    Nothing is written to disk; TLS is required (RDS serves it by default).
+    """
+    return "\n".join(
+        [
+            "#!/bin/bash",
+            "# psql to the lab database; the credentials come from Secrets Manager at each start.",
+            "set -euo pipefail",
+            f"secret=$(aws secretsmanager get-secret-value --region {region} "
+            f"--secret-id '{secret_arn}' --query SecretString --output text)",
+            'field() { jq -er ".$1" <<<"$secret"; }',
+            "PGHOST=$(field host); PGPORT=$(field port); PGDATABASE=$(field dbname)",
+            "PGUSER=$(field username); PGPASSWORD=$(field password)",
+            "export PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE=require",
+            'exec psql "$@"',
+        ]
+    )
+
+
+def install_psql_client(*, region: str, secret_arn: str) -> List[str]:
+    """The PostgreSQL client (the newest Amazon Linux 2023 offers) and ``lab-psql``."""
+    return [
+        "dnf install -y postgresql17 || dnf install -y postgresql16 || dnf install -y postgresql15",
+        "dnf install -y jq",
+        *write_file(
+            PSQL_SCRIPT, psql_client_script(region=region, secret_arn=secret_arn), mode="0755"
+        ),
+    ]

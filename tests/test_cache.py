@@ -1,0 +1,79 @@
+"""RedisCache: an ElastiCache construct with L2 care — defaults, engines, replicas, errors."""
+
+import pytest
+
+from conftest import props, resources, synth
+from week5.constructs.cache import RedisCache
+from week5.constructs.host import LabHost
+from week5.constructs.vpc import MultiAzVpc
+from week5.settings import CourseInputError
+
+
+@pytest.fixture
+def net(stack):
+    return MultiAzVpc(stack, "Net")
+
+
+def test_defaults_one_encrypted_redis_node_with_auth(stack, net):
+    cache = RedisCache(stack, "Cache", vpc=net.vpc)
+    t = synth(stack)
+    (group,) = resources(t, "AWS::ElastiCache::ReplicationGroup").values()
+    p = group["Properties"]
+    assert (p["Engine"], p["EngineVersion"], p["CacheNodeType"]) == (
+        "redis",
+        "7.1",
+        "cache.t3.micro",
+    )
+    assert (p["NumCacheClusters"], p["AutomaticFailoverEnabled"], p["MultiAZEnabled"]) == (
+        1,
+        False,
+        False,
+    )
+    assert p["AtRestEncryptionEnabled"] is True and p["TransitEncryptionEnabled"] is True
+    assert "{{resolve:secretsmanager:" in str(p["AuthToken"])
+    assert p["Port"] == 6379 and p["SnapshotRetentionLimit"] == 0
+    assert group["DeletionPolicy"] == "Delete"
+    (subnet_group,) = props(t, "AWS::ElastiCache::SubnetGroup")
+    assert len(subnet_group["SubnetIds"]) == 2
+    assert cache.auth_secret is not None and cache.endpoint is not None
+
+
+def test_replica_turns_on_failover_and_multi_az(stack, net):
+    RedisCache(
+        stack, "Cache", vpc=net.vpc, replicas=1, engine="valkey", node_type="cache.t4g.micro"
+    )
+    (p,) = props(synth(stack), "AWS::ElastiCache::ReplicationGroup")
+    assert (p["Engine"], p["EngineVersion"], p["NumCacheClusters"]) == ("valkey", "8.0", 2)
+    assert p["AutomaticFailoverEnabled"] is True and p["MultiAZEnabled"] is True
+
+
+def test_allow_from_is_the_only_way_in(stack, net):
+    cache = RedisCache(stack, "Cache", vpc=net.vpc)
+    host = LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0])
+    cache.allow_from(host)
+    t = synth(stack)
+    (rule,) = props(t, "AWS::EC2::SecurityGroupIngress")
+    assert rule["FromPort"] == 6379 and "SourceSecurityGroupId" in rule and "CidrIp" not in rule
+
+
+@pytest.mark.parametrize(
+    "kwargs, says",
+    [
+        ({"automatic_failover": True}, "needs a replica to promote"),
+        ({"node_type": "cache.t3.nano"}, "is not an ElastiCache node type"),
+        ({"node_type": "cache.t3.large"}, "is not an ElastiCache node type"),
+        ({"node_type": "cache.m5.micro"}, "is not an ElastiCache node type"),
+        ({"node_type": "t3.micro"}, "is not an ElastiCache node type"),
+        ({"engine": "memcached"}, "use 'redis'"),
+        ({"replicas": 6}, "0 to 5 replicas"),
+        ({"snapshot_retention_days": 36}, "0 to 35"),
+    ],
+)
+def test_invalid_props(stack, net, kwargs, says):
+    with pytest.raises(CourseInputError, match=says):
+        RedisCache(stack, "Cache", vpc=net.vpc, **kwargs)
+
+
+def test_failover_needs_two_azs(stack, net):
+    with pytest.raises(CourseInputError, match="two AZs"):
+        RedisCache(stack, "Cache", vpc=net.vpc, subnets=net.private_subnets[:1], replicas=1)

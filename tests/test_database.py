@@ -1,0 +1,102 @@
+"""PostgresDatabase and MysqlDatabase: defaults, overrides and clear errors."""
+
+import pytest
+
+from conftest import props, resources, synth
+from week5.constructs.database import MysqlDatabase, PostgresDatabase
+from week5.constructs.host import LabHost
+from week5.constructs.vpc import MultiAzVpc
+from week5.settings import CourseInputError
+
+
+@pytest.fixture
+def net(stack):
+    return MultiAzVpc(stack, "Net")
+
+
+def test_postgres_defaults(stack, net):
+    db = PostgresDatabase(stack, "Db", vpc=net.vpc)
+    t = synth(stack)
+    (p,) = props(t, "AWS::RDS::DBInstance")
+    assert (p["DBInstanceClass"], p["MultiAZ"], p["AllocatedStorage"]) == (
+        "db.t3.micro",
+        False,
+        "20",
+    )
+    assert p["EngineVersion"] == "17.9"
+    assert p["MasterUsername"] == "labadmin" and p["DBName"] == "lab"
+    assert "{{resolve:secretsmanager:" in str(p["MasterUserPassword"])
+    (sg,) = props(t, "AWS::EC2::SecurityGroup")
+    assert sg["SecurityGroupEgress"][0]["CidrIp"] == "255.255.255.255/32"  # no outbound
+    assert db.secret is not None and db.endpoint is not None
+
+
+def test_mysql_is_8_4_not_8_0(stack, net):
+    MysqlDatabase(stack, "Db", vpc=net.vpc)
+    (p,) = props(synth(stack), "AWS::RDS::DBInstance")
+    assert p["Engine"] == "mysql" and p["EngineVersion"].startswith("8.4.")
+
+
+def test_allow_from_admits_only_a_security_group(stack, net):
+    db = PostgresDatabase(stack, "Db", vpc=net.vpc)
+    host = LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0])
+    db.allow_from(host)
+    t = synth(stack)
+    (rule,) = props(t, "AWS::EC2::SecurityGroupIngress")
+    assert "SourceSecurityGroupId" in rule and "CidrIp" not in rule
+
+
+def test_overrides(stack, net):
+    PostgresDatabase(
+        stack,
+        "Db",
+        vpc=net.vpc,
+        instance_type="db.t4g.micro",
+        multi_az=True,
+        allocated_storage_gib=30,
+        backup_retention_days=7,
+        database_name="cloudmart",
+        username="cloudmart",
+    )
+    (p,) = props(synth(stack), "AWS::RDS::DBInstance")
+    assert (p["DBInstanceClass"], p["MultiAZ"], p["BackupRetentionPeriod"]) == (
+        "db.t4g.micro",
+        True,
+        7,
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, says",
+    [
+        ({"instance_type": "t3.micro"}, "is not an RDS class"),
+        ({"instance_type": "db.t3.banana"}, "is not an RDS class"),
+        ({"allocated_storage_gib": 5}, "gp3 takes 20"),
+        ({"backup_retention_days": 40}, "0 to 35"),
+        ({"database_name": "1db"}, "must start with a letter"),
+        ({"username": "admin-user"}, "must start with a letter"),
+    ],
+)
+def test_invalid_props(stack, net, kwargs, says):
+    with pytest.raises(CourseInputError, match=says):
+        PostgresDatabase(stack, "Db", vpc=net.vpc, **kwargs)
+
+
+def test_multi_az_needs_two_azs(stack):
+    net = MultiAzVpc(stack, "Net", availability_zones=["ap-northeast-2a"])
+    with pytest.raises(CourseInputError, match="subnets in two AZs"):
+        PostgresDatabase(stack, "Db", vpc=net.vpc, multi_az=True)
+
+
+def test_needs_private_subnets(stack):
+    net = MultiAzVpc(stack, "Net", private_subnet_cidrs=())
+    with pytest.raises(CourseInputError, match="no private subnet"):
+        PostgresDatabase(stack, "Db", vpc=net.vpc)
+
+
+def test_nothing_retained(stack, net):
+    PostgresDatabase(stack, "Db", vpc=net.vpc)
+    template = synth(stack)
+    assert len(resources(template, "AWS::RDS::DBInstance")) == 1
+    for resource in template["Resources"].values():
+        assert resource.get("DeletionPolicy", "Delete") == "Delete"

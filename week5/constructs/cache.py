@@ -1,0 +1,191 @@
+"""RedisCache: ElastiCache (Redis OSS or Valkey) as a replication group, with the care of an L2.
+
+aws-cdk-lib has no L2 for ElastiCache; this construct validates its props before synthesis,
+documents every default, and grants access by security group (``cache.allow_from(host)``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence
+
+import jsii
+from aws_cdk import RemovalPolicy, Token
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticache as elasticache
+from constructs import Construct
+
+from week5.constructs.secret import generated_password
+from week5.nag import acknowledge
+from week5.settings import CourseInputError
+
+#: The course's node type (free-tier class in the plan); cache.t4g.micro is cheaper where ARM is
+#: fine. Burstable micro nodes hold about 0.5 GB, plenty for a lab's cache and sessions.
+DEFAULT_NODE_TYPE = "cache.t3.micro"
+#: Redis OSS, as the course teaches it (Day 3 Session 3). Valkey is its open-source fork, API
+#: compatible, and about 20 % cheaper per node-hour (cache.t4g.micro: $0.0192 vs $0.024 in Seoul);
+#: pass ``engine="valkey"`` to use it.
+DEFAULT_ENGINE = "redis"
+ENGINE_VERSIONS = {"redis": "7.1", "valkey": "8.0"}
+REDIS_PORT = 6379
+
+# Node families and the sizes each offers (burstable families stop at medium).
+_BURSTABLE_SIZES = ("micro", "small", "medium")
+_NODE_TYPE_RE = re.compile(r"^cache\.(?P<family>[a-z]+[0-9][a-z]*)\.(?P<size>[a-z0-9]+)$")
+_FAMILIES = {
+    "t2": _BURSTABLE_SIZES,
+    "t3": _BURSTABLE_SIZES,
+    "t4g": _BURSTABLE_SIZES,
+    "m5": None,
+    "m6g": None,
+    "m7g": None,
+    "r5": None,
+    "r6g": None,
+    "r7g": None,
+}
+_LARGE_SIZE_RE = re.compile(r"^(large|[0-9]*xlarge)$")
+
+
+def validate_node_type(node_type: str, where: str) -> None:
+    """Refuse node types ElastiCache does not offer (e.g. cache.t3.nano, cache.t3.large)."""
+    match = _NODE_TYPE_RE.match(node_type) if isinstance(node_type, str) else None
+    if match and match.group("family") in _FAMILIES:
+        sizes = _FAMILIES[match.group("family")]
+        size = match.group("size")
+        if (sizes is None and _LARGE_SIZE_RE.match(size)) or (sizes and size in sizes):
+            return
+    raise CourseInputError(
+        f"{where}: node_type={node_type!r} is not an ElastiCache node type; use e.g. "
+        f"{DEFAULT_NODE_TYPE} (the course's) or cache.t4g.micro (cheaper)"
+    )
+
+
+@jsii.implements(ec2.IConnectable)
+class RedisCache(Construct):
+    """An ElastiCache replication group in private subnets (Day 3 Lab 2).
+
+    :param vpc: the VPC.
+    :param subnets: the cache subnet group. @default the VPC's private subnets
+    :param node_type: @default ``cache.t3.micro`` (the course's)
+    :param engine: ``"redis"`` or ``"valkey"``. @default ``"redis"`` (what the course teaches)
+    :param engine_version: @default 7.1 for Redis OSS, 8.0 for Valkey
+    :param replicas: read replicas beside the primary (0 to 5). @default 0: one node, the cheapest
+    :param automatic_failover: promote a replica when the primary fails, across AZs (Multi-AZ).
+        Needs ``replicas >= 1`` and subnets in two AZs. @default True when there is a replica
+    :param snapshot_retention_days: daily backups kept. @default 0 (a cache is rebuilt from its
+        source, and snapshots would outlive nothing: they go with the group)
+
+    Always on: encryption at rest and in transit (TLS), an AUTH token generated into Secrets
+    Manager (``auth_secret``), port 6379 admitted only from granted security groups.
+    Exposes ``replication_group``, ``security_group``, ``connections``, ``auth_secret``,
+    ``endpoint`` and ``port``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        subnets: Optional[Sequence[ec2.ISubnet]] = None,
+        node_type: str = DEFAULT_NODE_TYPE,
+        engine: str = DEFAULT_ENGINE,
+        engine_version: Optional[str] = None,
+        replicas: int = 0,
+        automatic_failover: Optional[bool] = None,
+        snapshot_retention_days: int = 0,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        where = f"RedisCache {self.node.path}"
+        subnets = list(
+            subnets if subnets is not None else (vpc.private_subnets or vpc.isolated_subnets)
+        )
+        if not subnets:
+            raise CourseInputError(f"{where}: the VPC has no private subnet to place it in")
+        validate_node_type(node_type, where)
+        if engine not in ENGINE_VERSIONS:
+            raise CourseInputError(
+                f"{where}: engine={engine!r}; use 'redis' (the course's) or 'valkey' (cheaper)"
+            )
+        if not 0 <= replicas <= 5:
+            raise CourseInputError(f"{where}: replicas={replicas}; a shard holds 0 to 5 replicas")
+        if automatic_failover is None:
+            automatic_failover = replicas > 0
+        if automatic_failover and replicas == 0:
+            raise CourseInputError(
+                f"{where}: automatic_failover needs a replica to promote; pass replicas=1"
+            )
+        azs = {s.availability_zone for s in subnets}
+        if automatic_failover and len(azs) < 2:
+            raise CourseInputError(
+                f"{where}: automatic failover (Multi-AZ) needs subnets in two AZs, got {len(azs)}"
+            )
+        if not 0 <= snapshot_retention_days <= 35:
+            raise CourseInputError(
+                f"{where}: snapshot_retention_days={snapshot_retention_days}; 0 to 35"
+            )
+
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            description=f"{self.node.path}: Redis {REDIS_PORT} from granted groups only",
+            allow_all_outbound=False,  # a cache starts no connections
+        )
+        self._connections = ec2.Connections(
+            security_groups=[self.security_group], default_port=ec2.Port.tcp(REDIS_PORT)
+        )
+        subnet_group = elasticache.CfnSubnetGroup(
+            self,
+            "SubnetGroup",
+            description=f"{self.node.path}: private subnets",
+            subnet_ids=[s.subnet_id for s in subnets],
+        )
+        self.auth_secret = generated_password(
+            self, "AuthToken", description=f"{self.node.path}: Redis AUTH token"
+        )
+        self.replication_group = elasticache.CfnReplicationGroup(
+            self,
+            "ReplicationGroup",
+            replication_group_description=f"{self.node.path}: lab cache",
+            engine=engine,
+            engine_version=engine_version or ENGINE_VERSIONS[engine],
+            cache_node_type=node_type,
+            num_cache_clusters=1 + replicas,
+            automatic_failover_enabled=automatic_failover,
+            multi_az_enabled=automatic_failover,
+            cache_subnet_group_name=subnet_group.ref,
+            security_group_ids=[self.security_group.security_group_id],
+            port=REDIS_PORT,
+            at_rest_encryption_enabled=True,
+            transit_encryption_enabled=True,
+            auth_token=self.auth_secret.secret_value.unsafe_unwrap(),  # a dynamic reference
+            snapshot_retention_limit=snapshot_retention_days,
+            auto_minor_version_upgrade=True,
+        )
+        self.replication_group.apply_removal_policy(RemovalPolicy.DESTROY)
+        self.endpoint = self.replication_group.attr_primary_end_point_address
+        self.port = Token.as_number(self.replication_group.attr_primary_end_point_port)
+        self.replicas = replicas
+
+        acknowledge(
+            self.replication_group,
+            "AwsSolutions-AEC5",
+            "6379 is the port every Redis client and the course's steps use; a non-default port "
+            "is obscurity, and the security group admits granted groups only.",
+        )
+        if not automatic_failover:
+            acknowledge(
+                self.replication_group,
+                "AwsSolutions-AEC4",
+                "One node, no Multi-AZ: a lab cache is rebuilt from its source; a replica would "
+                "double the node-hours. Pass replicas=1 where the lab teaches failover.",
+            )
+
+    @property
+    def connections(self) -> ec2.Connections:
+        return self._connections
+
+    def allow_from(self, other: ec2.IConnectable) -> None:
+        """Admit 6379 from ``other``'s security group only."""
+        self._connections.allow_default_port_from(other, "Redis from a granted security group")

@@ -1,0 +1,207 @@
+"""PostgresDatabase and MysqlDatabase: RDS in private subnets, as Day 3 Lab 1 builds it."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Sequence
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_rds as rds
+from constructs import Construct
+
+from week5.constructs.host import acknowledge_course_azs
+from week5.nag import acknowledge
+from week5.settings import CourseInputError
+
+#: The course's class (Day 3 Lab 1: "db.t3.micro PostgreSQL"), the cheapest that runs the lab.
+DEFAULT_DB_INSTANCE_TYPE = "db.t3.micro"
+#: gp3's minimum for RDS; the lab's tables need a few MB.
+DEFAULT_ALLOCATED_STORAGE_GIB = 20
+#: One day of automated backups: enough for the lab's point-in-time restore, gone with the stack.
+DEFAULT_BACKUP_RETENTION_DAYS = 1
+#: PostgreSQL 17: in RDS standard support (no extended-support charge) and runs on db.t3.micro.
+#: A full version: "17" alone and 17.1-17.4 can no longer create instances (cfn-lint W3691);
+#: Seoul offers 17.1-17.11 and 17.9 is this CDK's newest. Minors then upgrade automatically.
+POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9
+#: MySQL 8.4 (LTS), not 8.0: 8.0 pays RDS extended support ($0.12 per vCPU-hour) since 2026-08-01.
+#: RDS MySQL takes only full versions (CloudFormation's validation lists 8.4.3 to 8.4.11 in
+#: Seoul); minors upgrade automatically from here.
+MYSQL_VERSION = rds.MysqlEngineVersion.VER_8_4_10
+
+_DB_CLASS_RE = re.compile(r"^db\.[a-z]+[0-9][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge)$")
+_IDENTIFIER_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
+_EXTENDED_SUPPORT_OFF = rds.EngineLifecycleSupport.OPEN_SOURCE_RDS_EXTENDED_SUPPORT_DISABLED
+
+
+class LabDatabase(Construct):
+    """An RDS instance for a lab: private, encrypted, secret in Secrets Manager, no leftovers.
+
+    :param vpc: the VPC.
+    :param subnets: where RDS may place the instance (and its standby).
+        @default the VPC's private subnets (with or without NAT)
+    :param instance_type: @default ``db.t3.micro`` (the course's class)
+    :param multi_az: a synchronous standby in a second AZ. @default False (half the price;
+        Day 3 Lab 1 turns it on, as its step 1 asks)
+    :param allocated_storage_gib: gp3 storage. @default 20 (RDS gp3's minimum)
+    :param backup_retention_days: automated backups, deleted with the instance.
+        @default 1 (0 turns them off, which also forbids read replicas)
+    :param database_name: the database created at launch. @default ``lab``
+    :param username: the master user; its password is generated into Secrets Manager.
+        @default ``labadmin``
+
+    ``cdk destroy`` deletes the instance without a final snapshot and with its automated backups;
+    deletion protection is off. Exposes ``instance``, ``secret``, ``security_group``,
+    ``endpoint`` (host name) and ``port``; ``allow_from(peer)`` admits the engine's port from a
+    security group (never a CIDR).
+    """
+
+    engine_label = "database"
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        engine: rds.IInstanceEngine,
+        subnets: Optional[Sequence[ec2.ISubnet]] = None,
+        instance_type: str = DEFAULT_DB_INSTANCE_TYPE,
+        multi_az: bool = False,
+        allocated_storage_gib: int = DEFAULT_ALLOCATED_STORAGE_GIB,
+        backup_retention_days: int = DEFAULT_BACKUP_RETENTION_DAYS,
+        database_name: str = "lab",
+        username: str = "labadmin",
+    ) -> None:
+        super().__init__(scope, construct_id)
+        where = f"{type(self).__name__} {self.node.path}"
+        subnets = list(
+            subnets if subnets is not None else (vpc.private_subnets or vpc.isolated_subnets)
+        )
+        if not subnets:
+            raise CourseInputError(f"{where}: the VPC has no private subnet to place it in")
+        azs = {s.availability_zone for s in subnets}
+        if len(azs) < 2:
+            raise CourseInputError(
+                f"{where}: RDS needs subnets in two AZs (a DB subnet group rule), got "
+                f"{len(azs)}; use a MultiAzVpc with two AZs"
+            )
+        if not isinstance(instance_type, str) or not _DB_CLASS_RE.match(instance_type):
+            raise CourseInputError(
+                f"{where}: instance_type={instance_type!r} is not an RDS class "
+                "(db.family.size, e.g. db.t3.micro, the course's class)"
+            )
+        if not 20 <= allocated_storage_gib <= 65536:
+            raise CourseInputError(
+                f"{where}: allocated_storage_gib={allocated_storage_gib}; gp3 takes 20 to 65536"
+            )
+        if not 0 <= backup_retention_days <= 35:
+            raise CourseInputError(
+                f"{where}: backup_retention_days={backup_retention_days}; RDS keeps 0 to 35 days"
+            )
+        for label, value in (("database_name", database_name), ("username", username)):
+            if not _IDENTIFIER_RE.match(value):
+                raise CourseInputError(
+                    f"{where}: {label}={value!r} must start with a letter and hold only "
+                    "letters, digits and _ (at most 63)"
+                )
+
+        self.security_group = ec2.SecurityGroup(
+            self,
+            "SecurityGroup",
+            vpc=vpc,
+            description=f"{self.node.path}: {self.engine_label} port from granted groups only",
+            allow_all_outbound=False,  # a database starts no connections
+        )
+        self.instance = rds.DatabaseInstance(
+            self,
+            "Instance",
+            engine=engine,
+            instance_type=ec2.InstanceType(instance_type.removeprefix("db.")),
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnets=subnets),
+            security_groups=[self.security_group],
+            multi_az=multi_az,
+            allocated_storage=allocated_storage_gib,
+            storage_type=rds.StorageType.GP3,
+            storage_encrypted=True,
+            credentials=rds.Credentials.from_generated_secret(username),
+            database_name=database_name,
+            backup_retention=Duration.days(backup_retention_days),
+            delete_automated_backups=True,
+            deletion_protection=False,
+            removal_policy=RemovalPolicy.DESTROY,
+            publicly_accessible=False,
+            auto_minor_version_upgrade=True,
+            engine_lifecycle_support=_EXTENDED_SUPPORT_OFF,
+            copy_tags_to_snapshot=True,
+        )
+        self.secret = self.instance.secret
+        self.endpoint = self.instance.db_instance_endpoint_address
+        self.port = self.instance.db_instance_endpoint_port
+        self.multi_az = multi_az
+        self._acknowledge(multi_az)
+
+    def allow_from(self, other: ec2.IConnectable) -> None:
+        """Admit the engine's port from ``other``'s security group only."""
+        self.instance.connections.allow_default_port_from(
+            other, f"{self.engine_label} from a granted security group"
+        )
+
+    def _acknowledge(self, multi_az: bool) -> None:
+        acknowledge(
+            self.instance,
+            "AwsSolutions-RDS10",
+            "Deletion protection would make `cdk destroy` fail and leave a billed database "
+            "behind after the lab.",
+        )
+        acknowledge(
+            self.instance,
+            "AwsSolutions-RDS11",
+            "The engine's default port is what the course's steps and clients use; a "
+            "non-default port is obscurity, and the security group admits granted groups only.",
+        )
+        acknowledge(
+            self.instance.node.find_child("Secret"),  # the construct, not the ISecret proxy
+            "AwsSolutions-SMG4",
+            "Rotating the master password needs a rotation Lambda in the VPC whose ENIs hold the "
+            "subnets for 20+ minutes after `cdk destroy`; the password lives for one lab.",
+        )
+        if not multi_az:
+            acknowledge(
+                self.instance,
+                "AwsSolutions-RDS3",
+                "Single-AZ halves the lab's database cost; pass multi_az=True where the lab "
+                "teaches failover (Day 3 Lab 1, Day 4 Challenge, Day 5).",
+            )
+        acknowledge_course_azs(self.instance)
+
+
+class PostgresDatabase(LabDatabase):
+    """RDS for PostgreSQL 17 (Day 3 Lab 1); see :class:`LabDatabase` for every prop."""
+
+    engine_label = "PostgreSQL 5432"
+
+    def __init__(self, scope: Construct, construct_id: str, *, vpc: ec2.IVpc, **kwargs) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            vpc=vpc,
+            engine=rds.DatabaseInstanceEngine.postgres(version=POSTGRES_VERSION),
+            **kwargs,
+        )
+
+
+class MysqlDatabase(LabDatabase):
+    """RDS for MySQL 8.4 (Day 2 case: "RDS MySQL"); see :class:`LabDatabase` for every prop."""
+
+    engine_label = "MySQL 3306"
+
+    def __init__(self, scope: Construct, construct_id: str, *, vpc: ec2.IVpc, **kwargs) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            vpc=vpc,
+            engine=rds.DatabaseInstanceEngine.mysql(version=MYSQL_VERSION),
+            **kwargs,
+        )
