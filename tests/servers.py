@@ -40,6 +40,8 @@ def self_signed_cert(folder: Path) -> tuple[Path, Path]:
             "2",
             "-subj",
             "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
             "-keyout",
             str(key),
             "-out",
@@ -83,6 +85,7 @@ class Redis:
     host: str
     port: int
     password: str
+    ca_file: str
 
     @property
     def url(self) -> str:
@@ -215,7 +218,7 @@ def redis_server(tmp_path_factory):
     )
     try:
         wait_for_port(port)
-        yield Redis("127.0.0.1", port, password)
+        yield Redis("127.0.0.1", port, password, str(cert))
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List, Mapping
+from typing import List, Mapping, Optional
 
 #: Docker Compose v2 plugin: Amazon Linux 2023's ``docker`` package does not ship it.
 DOCKER_COMPOSE_VERSION = "v2.29.7"
@@ -51,10 +51,12 @@ def compose_up(
     region: str,
     env: Mapping[str, str],
     secret_env: Mapping[str, str],
+    files: Optional[Mapping[str, Path]] = None,
     app_dir: str = APP_DIR,
 ) -> List[str]:
     """Copy ``compose_file`` to the host, fill ``.env`` and start it.
 
+    ``files`` maps a name to a local file copied beside the compose file (an app's source).
     ``env`` holds plain values (names, addresses); ``secret_env`` maps a variable to a Secrets
     Manager secret ARN whose value is read at boot with the instance role, so no password is in
     the user data, the template or the compose file. ``.env`` is readable by root only.
@@ -69,6 +71,10 @@ def compose_up(
     if overlap:
         raise ValueError(f"compose variables {sorted(overlap)} are given both plain and secret")
     lines = write_file(f"{app_dir}/docker-compose.yml", compose_file.read_text(encoding="utf-8"))
+    for name, path in (files or {}).items():
+        if "/" in name or name.startswith("."):
+            raise ValueError(f"file name {name!r} must be a plain name beside the compose file")
+        lines += write_file(f"{app_dir}/{name}", path.read_text(encoding="utf-8"))
     # No tracing while secrets are in play: `set -x` would print them to cloud-init's log.
     lines += ["set +x", "umask 077", f": > {app_dir}/.env"]
     for name, value in env.items():

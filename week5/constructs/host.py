@@ -26,6 +26,8 @@ DEFAULT_ROOT_VOLUME_GIB = 8
 #: Ports a host may open to the whole internet (course FAQ Q9: only HTTP/HTTPS, when needed).
 INTERNET_PORTS_ALLOWED = (80, 443)
 SSH_PORT = 22
+#: EC2's limit on user data, before base64.
+USER_DATA_MAX_BYTES = 16384
 
 _SSM_POLICY = "AmazonSSMManagedInstanceCore"
 _INSTANCE_TYPE_RE = re.compile(
@@ -140,6 +142,12 @@ class LabHost(Construct):
 
         user_data = ec2.UserData.for_linux()
         user_data.add_commands("set -euxo pipefail", *user_data_lines)
+        size = len(user_data.render().encode("utf-8"))
+        if size > USER_DATA_MAX_BYTES:
+            raise CourseInputError(
+                f"{where}: user data is {size} bytes; EC2 takes {USER_DATA_MAX_BYTES}. Ship large "
+                "files as an S3 asset instead of inline"
+            )
         cpu = (
             ec2.AmazonLinuxCpuType.ARM_64
             if architecture == ec2.InstanceArchitecture.ARM_64
@@ -224,6 +232,8 @@ class DockerHost(LabHost):
     :param compose_env: plain variables for the compose file (names, addresses). @default none
     :param compose_secrets: variable name → secret whose value the variable takes; the host's
         role may read exactly these secrets. @default none
+    :param app_files: name → local file, copied beside the compose file (an app's source, which
+        the compose file mounts). Inline in user data, so they share EC2's 16 KB. @default none
     :param internet_ports: @default ``(80,)`` on a public subnet (the app's HTTP port),
         ``()`` on a private one
     :param docker_ports: ports the compose file publishes for other hosts; they are opened
@@ -242,15 +252,21 @@ class DockerHost(LabHost):
         compose_file: Optional[Path] = None,
         compose_env: Optional[Mapping[str, str]] = None,
         compose_secrets: Optional[Mapping[str, secretsmanager.ISecret]] = None,
+        app_files: Optional[Mapping[str, Path]] = None,
         internet_ports: Optional[Sequence[int]] = None,
         **kwargs,
     ) -> None:
         compose_env = dict(compose_env or {})
         compose_secrets = dict(compose_secrets or {})
-        if compose_file is None and (compose_env or compose_secrets):
+        app_files = dict(app_files or {})
+        if compose_file is None and (compose_env or compose_secrets or app_files):
             raise CourseInputError(
-                f"DockerHost {construct_id}: compose_env/compose_secrets need a compose_file"
+                f"DockerHost {construct_id}: compose_env/compose_secrets/app_files need a "
+                "compose_file"
             )
+        for name, path in app_files.items():
+            if not Path(path).is_file():
+                raise CourseInputError(f"DockerHost {construct_id}: app file {path} does not exist")
         if compose_file is not None and not Path(compose_file).is_file():
             raise CourseInputError(
                 f"DockerHost {construct_id}: compose_file {compose_file} does not exist"
@@ -264,6 +280,7 @@ class DockerHost(LabHost):
                 region=Stack.of(scope).region,
                 env=compose_env,
                 secret_env={name: s.secret_arn for name, s in compose_secrets.items()},
+                files={name: Path(path) for name, path in app_files.items()},
             )
         super().__init__(
             scope,
