@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Dict
 
-from aws_cdk import Tags
+import jsii
+from aws_cdk import Aspects, CfnResource, IAspect, TagManager, Tags
 from constructs import IConstruct
 
 from week5.catalog import LAB_KINDS
 from week5.settings import CourseInputError, parse_student
 
 WEEK_TAG_VALUE = "Week5"
+#: Types whose CloudFormation ``Tags`` is a Key/Value list, for the raw ``CfnResource``s that CDK's
+#: own custom-resource providers create and ``Tags.of()`` does not reach.
+RAW_TAG_LIST_TYPES = ("AWS::IAM::Role", "AWS::Lambda::Function")
 COURSE_TAG_KEYS = ("Week", "Day", "Lab", "Student")
 
 
@@ -33,4 +37,21 @@ def apply_course_tags(scope: IConstruct, day: int, lab_kind: str, student: str) 
     tags = course_tags(day, lab_kind, student)
     for key, value in tags.items():
         Tags.of(scope).add(key, value)
+    Aspects.of(scope).add(_TagRawResources(tags))
     return tags
+
+
+@jsii.implements(IAspect)
+class _TagRawResources:
+    """Tags for raw L1 resources (e.g. CDK's S3 auto-delete provider) that are not ITaggable."""
+
+    def __init__(self, tags: Dict[str, str]) -> None:
+        self._tags = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+    def visit(self, node: IConstruct) -> None:
+        if (
+            CfnResource.is_cfn_resource(node)
+            and node.cfn_resource_type in RAW_TAG_LIST_TYPES
+            and not TagManager.is_taggable(node)
+        ):
+            node.add_property_override("Tags", self._tags)

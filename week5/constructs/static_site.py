@@ -1,0 +1,202 @@
+"""StaticSite: a private S3 bucket behind CloudFront (Day 2 Lab 2), deployed from a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import DefaultStackSynthesizer, RemovalPolicy, Stack
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_deployment as s3deploy
+from constructs import Construct
+
+from week5.nag import acknowledge
+from week5.settings import CourseInputError
+
+#: Edges in Asia (Korea included), North America and Europe; PriceClass_100 has no Asian edge.
+DEFAULT_PRICE_CLASS = cloudfront.PriceClass.PRICE_CLASS_200
+DEFAULT_ROOT_OBJECT = "index.html"
+
+
+class StaticSite(Construct):
+    """S3 + CloudFront static hosting, with the files of ``content_dir`` deployed at deploy time.
+
+    :param content_dir: the folder whose files the site serves (it must hold the root object).
+    :param website_mode: the course's console steps: S3 static website hosting with a public-read
+        bucket policy, fronted by CloudFront over HTTP to the website endpoint. Less safe: the
+        bucket is readable by anyone, bypassing CloudFront. @default False: a private bucket
+        (all public access blocked) that only this distribution reads, through Origin Access
+        Control
+    :param default_root_object: @default ``index.html``
+    :param price_class: @default PriceClass_200 (includes the edges in Korea)
+
+    Always: HTTPS (HTTP redirects), SSL-only bucket policy, S3-managed encryption, a bucket that
+    ``cdk destroy`` empties and deletes, a CloudFront invalidation on each content change.
+    Exposes ``bucket``, ``distribution``, ``url`` and ``deployment``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        content_dir: Path,
+        website_mode: bool = False,
+        default_root_object: str = DEFAULT_ROOT_OBJECT,
+        price_class: cloudfront.PriceClass = DEFAULT_PRICE_CLASS,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        where = f"StaticSite {self.node.path}"
+        content_dir = Path(content_dir)
+        if not content_dir.is_dir():
+            raise CourseInputError(f"{where}: content_dir {content_dir} is not a folder")
+        if not (content_dir / default_root_object).is_file():
+            raise CourseInputError(
+                f"{where}: {content_dir} has no {default_root_object}, the default root object"
+            )
+
+        public_read = website_mode
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            block_public_access=(
+                s3.BlockPublicAccess(
+                    block_public_acls=True,
+                    ignore_public_acls=True,
+                    block_public_policy=False,
+                    restrict_public_buckets=False,
+                )
+                if public_read
+                else s3.BlockPublicAccess.BLOCK_ALL
+            ),
+            public_read_access=public_read,
+            website_index_document=default_root_object if website_mode else None,
+            removal_policy=RemovalPolicy.DESTROY,
+            auto_delete_objects=True,
+        )
+        origin = (
+            origins.S3StaticWebsiteOrigin(self.bucket)
+            if website_mode
+            else origins.S3BucketOrigin.with_origin_access_control(self.bucket)
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment=f"{self.node.path}: static site",
+            default_root_object=default_root_object,
+            price_class=price_class,
+            default_behavior=cloudfront.BehaviorOptions(
+                origin=origin,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+            ),
+        )
+        self.url = f"https://{self.distribution.distribution_domain_name}"
+        deploy_logs = logs.LogGroup(
+            self,
+            "DeploymentLogs",
+            retention=logs.RetentionDays.ONE_WEEK,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.deployment = s3deploy.BucketDeployment(
+            self,
+            "Content",
+            sources=[s3deploy.Source.asset(str(content_dir))],
+            destination_bucket=self.bucket,
+            distribution=self.distribution,
+            distribution_paths=["/*"],
+            log_group=deploy_logs,
+        )
+        self._acknowledge(website_mode)
+
+    def _acknowledge_deployment_handler(self) -> None:
+        """CDK's BucketDeployment handler (a stack-wide singleton) and the policy CDK writes."""
+        role = self.deployment.handler_role
+        stack = Stack.of(self)
+        bucket_id = stack.resolve(self.bucket.node.default_child.logical_id)
+        asset_bucket = f"cdk-{DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-<AWS::AccountId>-{stack.region}"
+        reason = (
+            "CDK's BucketDeployment handler copies the site from CDK's asset bucket into the site "
+            "bucket and invalidates the distribution; CDK writes this policy, scoped to those two "
+            "buckets (CloudFront invalidations take no resource ARN)."
+        )
+        for detail in (
+            "Action::s3:GetBucket*",
+            "Action::s3:GetObject*",
+            "Action::s3:List*",
+            "Action::s3:Abort*",
+            "Action::s3:DeleteObject*",
+            "Resource::*",
+            f"Resource::<{bucket_id}.Arn>/*",
+            f"Resource::arn:aws:s3:::{asset_bucket}/*",
+        ):
+            acknowledge(role, f"AwsSolutions-IAM5[{detail}]", reason)
+        acknowledge(
+            role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "CDK's BucketDeployment handler logs through AWS's basic Lambda execution policy; "
+            "its log group is this construct's and is deleted with the stack.",
+        )
+        acknowledge(
+            role.node.scope,
+            "AwsSolutions-L1",
+            "CDK pins the Python runtime of its BucketDeployment handler with each aws-cdk-lib "
+            "release; upgrading aws-cdk-lib moves it.",
+        )
+
+    def _acknowledge(self, website_mode: bool) -> None:
+        self._acknowledge_deployment_handler()
+        acknowledge(
+            self.bucket,
+            "AwsSolutions-S1",
+            "Server access logs need a log bucket that outlives the stack (and bills after the "
+            "lab); CloudFront's request metrics cover the lab's questions.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR1",
+            "No geo restriction: students and the instructor open the site from wherever they "
+            "study.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR2",
+            "WAF costs $5 a month per web ACL plus rules, prorated but not free, for a page of "
+            "static HTML with no forms; Day 3's case shows WAF where it matters.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR3",
+            "Access logs need a log bucket that outlives the stack; the lab reads x-cache "
+            "headers instead.",
+        )
+        acknowledge(
+            self.distribution,
+            "AwsSolutions-CFR4",
+            "The default *.cloudfront.net certificate: a lab has no domain name of its own, and "
+            "CloudFront then allows TLSv1 for old clients on that name.",
+        )
+        if website_mode:
+            acknowledge(
+                self.bucket,
+                "AwsSolutions-S2",
+                "website_mode: the course's console steps make the bucket publicly readable for "
+                "S3 website hosting; the default mode keeps it private.",
+            )
+            acknowledge(
+                self.bucket,
+                "AwsSolutions-S5",
+                "website_mode: the S3 website endpoint cannot use Origin Access Control; the "
+                "default mode does.",
+            )
+            acknowledge(
+                self.distribution,
+                "AwsSolutions-CFR5",
+                "website_mode: S3 website endpoints speak HTTP only, so CloudFront reaches the "
+                "origin over HTTP; the default mode uses the bucket's HTTPS endpoint.",
+            )
