@@ -3,7 +3,7 @@
 from week5.catalog import Catalog, Lab
 
 from stacks.day1 import Day1CaseStack, Day1Lab1Stack, Day1Lab2Stack
-from stacks.day2 import Day2Lab2Stack
+from stacks.day2 import Day2Lab1Stack, Day2Lab2Stack
 from stacks.day3 import Day3Lab1Stack, Day3Lab2Stack
 
 CATALOG = Catalog(
@@ -16,6 +16,13 @@ CATALOG = Catalog(
             "Customer case: blog platform (WordPress)",
             None,
             Day1CaseStack,
+        ),
+        Lab(
+            "Day2Lab1",
+            "EBS & 데이터 영속성",
+            "EBS persistence, snapshots and EFS",
+            0.15,
+            Day2Lab1Stack,
         ),
         Lab(
             "Day2Lab2",

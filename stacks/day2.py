@@ -8,11 +8,96 @@ from aws_cdk import CfnOutput
 from constructs import Construct
 
 from week5.catalog import Lab
+from week5.constructs.filesystem import DEFAULT_MOUNT_POINT, SharedFileSystem
+from week5.constructs.host import LabHost
 from week5.constructs.static_site import StaticSite
+from week5.constructs.volume import (
+    SNAPSHOT_TAG_KEY,
+    DataVolume,
+    ScheduledSnapshots,
+    parse_snapshot_id,
+)
+from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.lab import LabStack
 from week5.settings import CourseSettings
+from week5.userdata import MOUNT_VOLUME_SCRIPT, mount_data_volume
 
 SAMPLE_SITE = Path(__file__).resolve().parent.parent / "week5" / "sites" / "cloudmart-static"
+
+
+DATA_MOUNT_POINT = "/data"
+RESTORED_MOUNT_POINT = "/restored"
+CONTEXT_RESTORE_SNAPSHOT_ID = "restore_snapshot_id"
+
+
+class Day2Lab1Stack(LabStack):
+    """Day 2 Lab 1 - EBS & 데이터 영속성: a data volume, snapshots, a restore, and shared EFS.
+
+    Step 1: host A (AZ-A) gets an encrypted 1 GiB gp3 volume at /dev/sdf; its boot script
+    formats it only if it is empty, mounts it at /data through fstab (by UUID, nofail) and writes
+    /data/hello.txt. Step 2: EventBridge Scheduler snapshots the volume every 15 minutes, so one
+    appears during the lab (the console's "Create snapshot" works as well). To restore, redeploy
+    with ``-c restore_snapshot_id=snap-...``: a new volume from that snapshot is attached at
+    /dev/sdg, and ``sudo lab-mount-volume /dev/sdg /restored --restored`` mounts it read-only to
+    compare hello.txt. Step 3: an encrypted EFS file system with mount targets in both AZs,
+    mounted at /mnt/efs on host A and host B (AZ-B); each host writes a file the other can read.
+    Step 4: ``cdk destroy`` removes the volumes, the file system and every scheduled snapshot
+    (a cleanup custom resource); a snapshot a student took by hand must be deleted by hand.
+    """
+
+    def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
+        super().__init__(scope, lab, settings)
+        restore_id = parse_snapshot_id(self.node.try_get_context(CONTEXT_RESTORE_SNAPSHOT_ID))
+        self.network = MultiAzVpc(self, "Network", nat=NatMode.NONE, name_prefix=self.name_prefix)
+        vpc = self.network.vpc
+        self.shared = SharedFileSystem(self, "SharedFiles", vpc=vpc)
+        self.hosts = []
+        for index, subnet in enumerate(self.network.public_subnets):
+            letter = "ab"[index]
+            lines = mount_data_volume("/dev/sdf", DATA_MOUNT_POINT) if index == 0 else []
+            host = LabHost(
+                self,
+                f"Host{letter.upper()}",
+                vpc=vpc,
+                subnet=subnet,
+                user_data_lines=lines + self.shared.mount_lines(),
+                key_name=settings.key_name,
+                name=f"{self.name_prefix}-host-{letter}",
+            )
+            self.shared.allow_from(host)
+            self.hosts.append(host)
+            CfnOutput(self, f"Host{letter.upper()}SsmCommand", value=host.ssm_command)
+        self.data = DataVolume(self, "DataVolume", host=self.hosts[0])
+        self.snapshots = ScheduledSnapshots(self, "DataSnapshots", volume=self.data.volume)
+        CfnOutput(self, "DataVolumeId", value=self.data.volume.volume_id)
+        CfnOutput(
+            self,
+            "ListSnapshotsCommand",
+            value=f"aws ec2 describe-snapshots --region {self.region} --owner-ids self "
+            f"--filters Name=tag:{SNAPSHOT_TAG_KEY},Values={self.snapshots.tag_value} "
+            "--query 'Snapshots[].[SnapshotId,State,StartTime]' --output table",
+        )
+        CfnOutput(self, "EfsFileSystemId", value=self.shared.file_system.file_system_id)
+        if restore_id:
+            self.restored = DataVolume(
+                self,
+                "RestoredVolume",
+                host=self.hosts[0],
+                device="/dev/sdg",
+                snapshot_id=restore_id,
+            )
+            CfnOutput(
+                self,
+                "RestoredMountCommand",
+                value=f"sudo {MOUNT_VOLUME_SCRIPT} /dev/sdg {RESTORED_MOUNT_POINT} --restored",
+            )
+        else:
+            CfnOutput(
+                self,
+                "RestoreHint",
+                value=f"scripts/cdk deploy {lab.lab_id} -c {CONTEXT_RESTORE_SNAPSHOT_ID}=snap-...",
+            )
+        self.mount_points = (DATA_MOUNT_POINT, DEFAULT_MOUNT_POINT)
 
 
 class Day2Lab2Stack(LabStack):

@@ -148,3 +148,62 @@ def install_psql_client(*, region: str, secret_arn: str) -> List[str]:
             PSQL_SCRIPT, psql_client_script(region=region, secret_arn=secret_arn), mode="0755"
         ),
     ]
+
+
+#: ``lab-mount-volume``: mounts an attached EBS volume (Day 2 Lab 1), formatting only if empty.
+MOUNT_VOLUME_SCRIPT = "/usr/local/bin/lab-mount-volume"
+
+_MOUNT_VOLUME = r"""#!/bin/bash
+# lab-mount-volume DEVICE MOUNT_POINT [--format-if-empty | --restored]
+#   --format-if-empty  make an XFS file system if DEVICE has none (never on one that has data)
+#   --restored         a volume restored from a snapshot: mount read-only with `nouuid` (its
+#                      file system has the same UUID as the original's), not in fstab
+# Otherwise the mount is added to fstab by UUID, with nofail, so it survives a reboot.
+set -euo pipefail
+device=$1 mount_point=$2 mode=${3:-}
+fstab=${FSTAB:-/etc/fstab}
+for _ in $(seq 60); do [ -e "$device" ] && break; sleep "${LAB_WAIT_S:-5}"; done
+[ -e "$device" ] || { echo "lab-mount-volume: $device is not attached" >&2; exit 1; }
+if ! blkid "$device" >/dev/null 2>&1; then
+  if [ "$mode" != --format-if-empty ]; then
+    echo "lab-mount-volume: $device has no file system; pass --format-if-empty" >&2; exit 1
+  fi
+  mkfs -t xfs "$device"
+fi
+mkdir -p "$mount_point"
+if [ "$mode" = --restored ]; then
+  mountpoint -q "$mount_point" || mount -o ro,nouuid "$device" "$mount_point"
+  exit 0
+fi
+uuid=$(blkid -s UUID -o value "$device")
+grep -q "^UUID=$uuid " "$fstab" || echo "UUID=$uuid $mount_point xfs defaults,nofail 0 2" >> "$fstab"
+mountpoint -q "$mount_point" || mount "$mount_point"
+"""
+
+
+def mount_volume_script() -> str:
+    return _MOUNT_VOLUME
+
+
+def mount_data_volume(device: str, mount_point: str) -> List[str]:
+    """Install ``lab-mount-volume``, mount the data volume, and leave a file to check later."""
+    return [
+        *write_file(MOUNT_VOLUME_SCRIPT, mount_volume_script(), mode="0755"),
+        f"{MOUNT_VOLUME_SCRIPT} {device} {mount_point} --format-if-empty",
+        f"[ -e {mount_point}/hello.txt ] || "
+        f'echo "written $(date -u +%FT%TZ) by $(hostname)" > {mount_point}/hello.txt',
+    ]
+
+
+def mount_efs(file_system_id: str, mount_point: str) -> List[str]:
+    """Mount EFS with amazon-efs-utils over TLS, in fstab with nofail; retry until DNS resolves."""
+    return [
+        "dnf install -y amazon-efs-utils",
+        f"mkdir -p {mount_point}",
+        f"grep -q '^{file_system_id}:/ ' /etc/fstab || "
+        f"echo '{file_system_id}:/ {mount_point} efs _netdev,tls,nofail 0 0' >> /etc/fstab",
+        f"for _ in $(seq 30); do mount {mount_point} && break; sleep 10; done",
+        f"mountpoint -q {mount_point}",
+        f'echo "$(hostname) in $(cat /sys/devices/virtual/dmi/id/board_asset_tag 2>/dev/null)" '
+        f"> {mount_point}/$(hostname).txt",
+    ]

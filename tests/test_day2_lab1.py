@@ -1,0 +1,140 @@
+"""Day 2 Lab 1: EBS & 데이터 영속성 — data volume, scheduled snapshots that destroy removes, EFS."""
+
+import json
+
+import pytest
+
+from conftest import (
+    ingress_rules,
+    instance_security_groups,
+    instance_subnet,
+    make_app,
+    mask_asset_hashes,
+    props,
+    resources,
+    subnet_ids_by_name,
+    user_data_text,
+)
+from stacks.catalog import CATALOG
+from week5.settings import CourseInputError, CourseSettings
+
+LAB = "Day2Lab1"
+
+
+def test_snapshot(t, json_snapshot):
+    assert mask_asset_hashes(t) == json_snapshot
+
+
+def test_two_hosts_in_two_azs(t, hosts):
+    subnets = subnet_ids_by_name(t)
+    assert instance_subnet(hosts["week5-day2-host-a"]) == subnets["week5-day2-public-subnet-a"]
+    assert instance_subnet(hosts["week5-day2-host-b"]) == subnets["week5-day2-public-subnet-b"]
+
+
+def test_encrypted_gp3_data_volume_attached_to_host_a_in_its_az(t, hosts):
+    ((volume_id, volume),) = resources(t, "AWS::EC2::Volume").items()
+    p = volume["Properties"]
+    assert (p["VolumeType"], p["Size"], p["Encrypted"]) == ("gp3", 1, True)
+    assert volume["DeletionPolicy"] == "Delete"
+    host_a = [
+        k
+        for k, r in resources(t, "AWS::EC2::Instance").items()
+        if {"Key": "Name", "Value": "week5-day2-host-a"} in r["Properties"]["Tags"]
+    ][0]
+    assert p["AvailabilityZone"] == {"Fn::GetAtt": [host_a, "AvailabilityZone"]}
+    (attachment,) = props(t, "AWS::EC2::VolumeAttachment")
+    assert attachment == {
+        "Device": "/dev/sdf",
+        "InstanceId": {"Ref": host_a},
+        "VolumeId": {"Ref": volume_id},
+    }
+
+
+def test_host_a_formats_only_an_empty_volume_and_mounts_it_by_uuid(hosts):
+    text = user_data_text(hosts["week5-day2-host-a"])
+    assert "/usr/local/bin/lab-mount-volume /dev/sdf /data --format-if-empty" in text
+    assert "if ! blkid" in text and "nofail" in text
+    assert "lab-mount-volume" not in user_data_text(hosts["week5-day2-host-b"])
+
+
+def test_snapshots_every_15_minutes_tagged_for_cleanup(t):
+    ((schedule_id, schedule),) = resources(t, "AWS::Scheduler::Schedule").items()
+    p = schedule["Properties"]
+    assert p["ScheduleExpression"] == "rate(15 minutes)"
+    assert p["Target"]["Arn"] == "arn:aws:scheduler:::aws-sdk:ec2:createSnapshot"
+    ((cleanup_id, cleanup),) = resources(t, "Custom::Week5SnapshotCleanup").items()
+    tag_value = cleanup["Properties"]["TagValue"]
+    assert tag_value == "week5-instructor-Day2Lab1/Day2Lab1/DataSnapshots"
+    input_text = "".join(x for x in p["Target"]["Input"]["Fn::Join"][1] if isinstance(x, str))
+    assert f'{{"Key":"week5:snapshot-schedule","Value":"{tag_value}"}}' in input_text
+    assert '{"Key":"Student","Value":"instructor"}' in input_text
+    # CloudFormation deletes the schedule first, then the cleanup runs.
+    assert cleanup_id in schedule["DependsOn"]
+
+
+def test_cleanup_may_delete_only_this_schedules_snapshots(t):
+    policies = [p["PolicyDocument"]["Statement"] for p in props(t, "AWS::IAM::Policy")]
+    deletes = [
+        s for statements in policies for s in statements if s["Action"] == "ec2:DeleteSnapshot"
+    ]
+    assert deletes == [
+        {
+            "Action": "ec2:DeleteSnapshot",
+            "Condition": {
+                "StringEquals": {
+                    "aws:ResourceTag/week5:snapshot-schedule": "week5-instructor-Day2Lab1/Day2Lab1/DataSnapshots"
+                }
+            },
+            "Effect": "Allow",
+            "Resource": "arn:aws:ec2:ap-northeast-2::snapshot/*",
+        }
+    ]
+    (group,) = resources(t, "AWS::Logs::LogGroup").values()
+    assert group["DeletionPolicy"] == "Delete"
+
+
+def test_efs_encrypted_with_mount_targets_in_both_azs_nfs_from_the_hosts_only(t, hosts):
+    (fs,) = resources(t, "AWS::EFS::FileSystem").values()
+    assert fs["Properties"]["Encrypted"] is True and fs["DeletionPolicy"] == "Delete"
+    targets = props(t, "AWS::EFS::MountTarget")
+    subnets = subnet_ids_by_name(t)
+    assert sorted(m["SubnetId"]["Ref"] for m in targets) == sorted(
+        [subnets["week5-day2-private-subnet-a"], subnets["week5-day2-private-subnet-b"]]
+    )
+    (fs_sg,) = {g["Fn::GetAtt"][0] for m in targets for g in m["SecurityGroups"]}
+    host_sgs = {instance_security_groups(h)[0] for h in hosts.values()}
+    rules = ingress_rules(t, fs_sg)
+    assert {(r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0]) for r in rules} == {
+        (2049, sg) for sg in host_sgs
+    }
+    for host in hosts.values():
+        text = user_data_text(host)
+        assert "amazon-efs-utils" in text and "efs _netdev,tls,nofail" in text
+
+
+def test_restore_context_attaches_a_volume_from_the_snapshot(tmp_path):
+    cdk_app = make_app(tmp_path, restore_snapshot_id="snap-0123456789abcdef0")
+    lab = CATALOG.get(LAB)
+    stack = lab.build(cdk_app, lab, CourseSettings.from_context(cdk_app.node.try_get_context))
+    t = cdk_app.synth().get_stack_by_name(stack.stack_name).template
+    volumes = props(t, "AWS::EC2::Volume")
+    restored = [v for v in volumes if "SnapshotId" in v]
+    assert len(volumes) == 2 and restored[0]["SnapshotId"] == "snap-0123456789abcdef0"
+    assert "Size" not in restored[0]
+    assert {a["Device"] for a in props(t, "AWS::EC2::VolumeAttachment")} == {"/dev/sdf", "/dev/sdg"}
+    assert t["Outputs"]["RestoredMountCommand"]["Value"].endswith("/dev/sdg /restored --restored")
+
+
+@pytest.mark.parametrize("bad", ["snap-123", "vol-0123456789abcdef0", "snap-0123456789ABCDEF0"])
+def test_a_bad_snapshot_id_is_refused_before_synthesis(tmp_path, bad):
+    cdk_app = make_app(tmp_path, restore_snapshot_id=bad)
+    lab = CATALOG.get(LAB)
+    with pytest.raises(CourseInputError, match="restore_snapshot_id"):
+        lab.build(cdk_app, lab, CourseSettings.from_context(cdk_app.node.try_get_context))
+
+
+def test_outputs(t):
+    assert {"ListSnapshotsCommand", "RestoreHint", "EfsFileSystemId", "DataVolumeId"} <= set(
+        t["Outputs"]
+    )
+    assert json.dumps(t["Outputs"]["RestoreHint"]).count("restore_snapshot_id=snap-") == 1

@@ -1,0 +1,67 @@
+"""DataVolume, ScheduledSnapshots and SharedFileSystem: props and their errors."""
+
+import pytest
+from aws_cdk import Duration
+
+from conftest import props, synth
+from week5.constructs.filesystem import SharedFileSystem
+from week5.constructs.host import LabHost
+from week5.constructs.volume import DataVolume, ScheduledSnapshots
+from week5.constructs.vpc import MultiAzVpc, NatMode
+from week5.settings import CourseInputError
+
+
+@pytest.fixture
+def host(stack):
+    net = MultiAzVpc(stack, "Net", nat=NatMode.NONE)
+    return LabHost(stack, "Host", vpc=net.vpc, subnet=net.public_subnets[0])
+
+
+def test_volume_size_and_device(stack, host):
+    DataVolume(stack, "Data", host=host, size_gib=5, device="/dev/sdh")
+    t = synth(stack)
+    assert props(t, "AWS::EC2::Volume")[0]["Size"] == 5
+    assert props(t, "AWS::EC2::VolumeAttachment")[0]["Device"] == "/dev/sdh"
+
+
+@pytest.mark.parametrize(
+    "kwargs, says",
+    [
+        ({"device": "/dev/xvda"}, "/dev/sdf../dev/sdp"),
+        ({"size_gib": 0}, "1 to 16384"),
+        ({"snapshot_id": "snapshot-1"}, "not an EBS snapshot id"),
+    ],
+)
+def test_volume_errors(stack, host, kwargs, says):
+    with pytest.raises(CourseInputError, match=says):
+        DataVolume(stack, "Data", host=host, **kwargs)
+
+
+def test_snapshot_interval(stack, host):
+    volume = DataVolume(stack, "Data", host=host).volume
+    ScheduledSnapshots(stack, "Hourly", volume=volume, interval=Duration.hours(1))
+    assert (
+        props(synth(stack), "AWS::Scheduler::Schedule")[0]["ScheduleExpression"]
+        == "rate(60 minutes)"
+    )
+
+
+def test_snapshot_interval_too_short(stack, host):
+    volume = DataVolume(stack, "Data", host=host).volume
+    with pytest.raises(CourseInputError, match="too short"):
+        ScheduledSnapshots(stack, "Snaps", volume=volume, interval=Duration.minutes(1))
+
+
+def test_efs_one_mount_target_per_az(stack):
+    net = MultiAzVpc(stack, "Net", nat=NatMode.NONE, az_count=3)
+    fs = SharedFileSystem(stack, "Fs", vpc=net.vpc)
+    t = synth(stack)
+    assert len(props(t, "AWS::EFS::MountTarget")) == 3
+    assert fs.availability_zones == ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"]
+    assert fs.mount_lines()[0] == "dnf install -y amazon-efs-utils"
+
+
+def test_efs_needs_subnets(stack):
+    net = MultiAzVpc(stack, "Net", private_subnet_cidrs=())
+    with pytest.raises(CourseInputError, match="no subnet for mount targets"):
+        SharedFileSystem(stack, "Fs", vpc=net.vpc)

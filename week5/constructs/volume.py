@@ -1,0 +1,243 @@
+"""DataVolume and ScheduledSnapshots: EBS persistence for Day 2 Lab 1, with no leftovers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Optional
+
+from aws_cdk import CustomResource, Duration, RemovalPolicy, Size, Stack
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_scheduler as scheduler
+from constructs import Construct
+
+from week5.constructs.host import LabHost
+from week5.nag import acknowledge
+from week5.settings import CourseInputError
+
+#: gp3's minimum; the lab writes a few files.
+DEFAULT_VOLUME_GIB = 1
+#: The first extra device name on Nitro instances (AL2023's udev rules link it to the NVMe disk).
+DEFAULT_DEVICE = "/dev/sdf"
+#: Short enough that a snapshot appears within a 50-minute lab (DLM's minimum is one hour).
+DEFAULT_SNAPSHOT_INTERVAL = Duration.minutes(15)
+#: The tag by which the cleanup finds the snapshots this stack's schedule made.
+SNAPSHOT_TAG_KEY = "week5:snapshot-schedule"
+
+_SNAPSHOT_ID_RE = re.compile(r"^snap-[0-9a-f]{8}([0-9a-f]{9})?$")
+_CLEANUP_CODE = Path(__file__).resolve().parent.parent / "functions" / "snapshot_cleanup"
+
+
+def parse_snapshot_id(value) -> Optional[str]:
+    """An EBS snapshot id (``snap-`` and 8 or 17 hex digits), or None."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _SNAPSHOT_ID_RE.match(value):
+        raise CourseInputError(
+            f"context 'restore_snapshot_id'={value!r} is not an EBS snapshot id; copy it from "
+            "EC2 → Snapshots, e.g. -c restore_snapshot_id=snap-0123456789abcdef0"
+        )
+    return value
+
+
+class DataVolume(Construct):
+    """An encrypted gp3 volume attached to a host, in the host's AZ (Day 2 Lab 1, step 1).
+
+    :param host: the LabHost to attach to.
+    :param size_gib: @default 1 (gp3's minimum)
+    :param device: @default ``/dev/sdf``
+    :param snapshot_id: create the volume from this snapshot (the lab's restore step).
+        @default None: an empty volume
+
+    ``cdk destroy`` deletes it. Exposes ``volume`` and ``device``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        host: LabHost,
+        size_gib: int = DEFAULT_VOLUME_GIB,
+        device: str = DEFAULT_DEVICE,
+        snapshot_id: Optional[str] = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        if not re.match(r"^/dev/sd[f-p]$", device):
+            raise CourseInputError(
+                f"DataVolume {self.node.path}: device must be /dev/sdf../dev/sdp"
+            )
+        if not 1 <= size_gib <= 16384:
+            raise CourseInputError(f"DataVolume {self.node.path}: gp3 takes 1 to 16384 GiB")
+        self.volume = ec2.Volume(
+            self,
+            "Volume",
+            availability_zone=host.instance.instance_availability_zone,
+            size=None if snapshot_id else Size.gibibytes(size_gib),
+            snapshot_id=parse_snapshot_id(snapshot_id),
+            volume_type=ec2.EbsDeviceVolumeType.GP3,
+            encrypted=True,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        ec2.CfnVolumeAttachment(
+            self,
+            "Attachment",
+            instance_id=host.instance.instance_id,
+            volume_id=self.volume.volume_id,
+            device=device,
+        )
+        self.device = device
+
+
+class ScheduledSnapshots(Construct):
+    """EBS snapshots of one volume on a schedule, all deleted again by ``cdk destroy``.
+
+    EventBridge Scheduler calls EC2 ``CreateSnapshot`` directly (no Lambda) and tags each
+    snapshot ``week5:snapshot-schedule=<stack name>/<path>`` plus the course's tags. A custom
+    resource deletes every snapshot with that tag when the stack is deleted; the schedule depends
+    on it, so CloudFormation removes the schedule first and no snapshot starts during cleanup.
+
+    :param volume: the volume to snapshot.
+    :param interval: @default 15 minutes (a snapshot appears within the lab)
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        volume: ec2.IVolume,
+        interval: Duration = DEFAULT_SNAPSHOT_INTERVAL,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        minutes = interval.to_minutes()
+        if minutes < 5:
+            raise CourseInputError(
+                f"ScheduledSnapshots {self.node.path}: interval of {minutes} min is too short; "
+                "a snapshot of even an empty volume takes minutes (use 5 or more)"
+            )
+        self.tag_value = f"{stack.stack_name}/{self.node.path}"
+        snapshot_arns = stack.format_arn(
+            service="ec2", resource="snapshot", resource_name="*", account=""
+        )
+        self._snapshot_arns = snapshot_arns
+        tags = [{"Key": SNAPSHOT_TAG_KEY, "Value": self.tag_value}] + [
+            {"Key": key, "Value": value}
+            for key, value in sorted(getattr(stack, "course_tags", {}).items())
+        ]
+
+        role = iam.Role(
+            self,
+            "SchedulerRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description=f"{self.node.path}: create tagged snapshots of one volume",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["ec2:CreateSnapshot"],
+                resources=[volume_arn(volume), snapshot_arns],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["ec2:CreateTags"],
+                resources=[snapshot_arns],
+                conditions={"StringEquals": {"ec2:CreateAction": "CreateSnapshot"}},
+            )
+        )
+        self.schedule = scheduler.CfnSchedule(
+            self,
+            "Schedule",
+            description=f"{self.node.path}: EBS snapshot every {int(minutes)} minutes",
+            schedule_expression=f"rate({int(minutes)} minutes)",
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn="arn:aws:scheduler:::aws-sdk:ec2:createSnapshot",
+                role_arn=role.role_arn,
+                input=stack.to_json_string(
+                    {
+                        "VolumeId": volume.volume_id,
+                        "Description": f"week5 scheduled snapshot ({self.tag_value})",
+                        "TagSpecifications": [{"ResourceType": "snapshot", "Tags": tags}],
+                    }
+                ),
+            ),
+        )
+
+        log_group = logs.LogGroup(
+            self,
+            "CleanupLogs",
+            retention=logs.RetentionDays.ONE_WEEK,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.cleanup_function = lambda_.Function(
+            self,
+            "CleanupFunction",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            handler="index.handler",
+            code=lambda_.Code.from_asset(str(_CLEANUP_CODE), exclude=["__pycache__", "*.pyc"]),
+            timeout=Duration.minutes(10),
+            log_group=log_group,
+            description=f"{self.node.path}: delete this stack's scheduled snapshots on delete",
+        )
+        self.cleanup_function.add_to_role_policy(
+            iam.PolicyStatement(actions=["ec2:DescribeSnapshots"], resources=["*"])
+        )
+        self.cleanup_function.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["ec2:DeleteSnapshot"],
+                resources=[snapshot_arns],
+                conditions={
+                    "StringEquals": {f"aws:ResourceTag/{SNAPSHOT_TAG_KEY}": self.tag_value}
+                },
+            )
+        )
+        self.cleanup = CustomResource(
+            self,
+            "Cleanup",
+            service_token=self.cleanup_function.function_arn,
+            resource_type="Custom::Week5SnapshotCleanup",
+            properties={"TagKey": SNAPSHOT_TAG_KEY, "TagValue": self.tag_value},
+        )
+        # Deleted in reverse: the schedule goes first, then the cleanup runs.
+        self.schedule.node.add_dependency(self.cleanup)
+        self._acknowledge(role)
+
+    def _acknowledge(self, role: iam.Role) -> None:
+        snapshots = Stack.of(self).resolve(self._snapshot_arns)  # as cdk-nag renders it
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::{snapshots}]",
+            "A snapshot's id does not exist before CreateSnapshot makes it; tagging is limited to "
+            "snapshots being created (ec2:CreateAction) and creation to this one volume.",
+        )
+        function_role = self.cleanup_function.role
+        acknowledge(
+            function_role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "ec2:DescribeSnapshots takes no resource ARN; deletion is limited to snapshots "
+            "carrying this stack's schedule tag.",
+        )
+        acknowledge(
+            function_role,
+            f"AwsSolutions-IAM5[Resource::{snapshots}]",
+            "Snapshot ids are unknown in advance; ec2:DeleteSnapshot is limited by the "
+            "aws:ResourceTag condition to this stack's scheduled snapshots.",
+        )
+        acknowledge(
+            function_role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "The cleanup function logs through AWS's basic Lambda execution policy into its own "
+            "log group, which is deleted with the stack.",
+        )
+
+
+def volume_arn(volume: ec2.IVolume) -> str:
+    return Stack.of(volume).format_arn(
+        service="ec2", resource="volume", resource_name=volume.volume_id
+    )
