@@ -29,11 +29,11 @@ SSH_PORT = 22
 #: EC2's limit on user data, before base64.
 USER_DATA_MAX_BYTES = 16384
 
-_SSM_POLICY = "AmazonSSMManagedInstanceCore"
-_INSTANCE_TYPE_RE = re.compile(
+SSM_POLICY = "AmazonSSMManagedInstanceCore"
+INSTANCE_TYPE_RE = re.compile(
     r"^[a-z]+[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[0-9]+xlarge|metal(-[0-9]+xl)?)$"
 )
-_ROOT_DEVICE = "/dev/xvda"  # Amazon Linux 2023's root device name
+ROOT_DEVICE = "/dev/xvda"  # Amazon Linux 2023's root device name
 
 
 @jsii.implements(ec2.IConnectable)
@@ -92,7 +92,7 @@ class LabHost(Construct):
                 f"{where}: root_volume_gib={root_volume_gib} is below Amazon Linux 2023's "
                 f"minimum of {DEFAULT_ROOT_VOLUME_GIB}"
             )
-        if not isinstance(instance_type, str) or not _INSTANCE_TYPE_RE.match(instance_type):
+        if not isinstance(instance_type, str) or not INSTANCE_TYPE_RE.match(instance_type):
             raise CourseInputError(
                 f"{where}: instance_type={instance_type!r} is not an EC2 instance type "
                 "(family.size, e.g. t3.micro, the course's class)"
@@ -131,11 +131,11 @@ class LabHost(Construct):
             "Role",
             assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
             description=f"{label}: Session Manager access",
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(_SSM_POLICY)],
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(SSM_POLICY)],
         )
         acknowledge(
             self.role,
-            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{_SSM_POLICY}]",
+            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{SSM_POLICY}]",
             "Session Manager replaces SSH from the internet in every lab; AWS keeps this managed "
             "policy current with the SSM agent, which a copied inline policy would not.",
         )
@@ -172,7 +172,7 @@ class LabHost(Construct):
             else None,
             block_devices=[
                 ec2.BlockDevice(
-                    device_name=_ROOT_DEVICE,
+                    device_name=ROOT_DEVICE,
                     volume=ec2.BlockDeviceVolume.ebs(
                         root_volume_gib,
                         encrypted=True,

@@ -1,0 +1,318 @@
+"""HaWebTier: an Application Load Balancer in front of an Auto Scaling group (Day 4 Lab 1)."""
+
+from __future__ import annotations
+
+import enum
+from typing import Optional, Sequence
+
+import jsii
+from aws_cdk import Duration
+from aws_cdk import aws_autoscaling as autoscaling
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from week5 import userdata
+from week5.constructs.host import (
+    INSTANCE_TYPE_RE,
+    ROOT_DEVICE,
+    SSM_POLICY,
+    DEFAULT_INSTANCE_TYPE,
+    DEFAULT_ROOT_VOLUME_GIB,
+    USER_DATA_MAX_BYTES,
+    acknowledge_course_azs,
+)
+from week5.nag import acknowledge
+from week5.settings import CourseInputError
+
+#: The course's sizes (Day 4 Lab 1: "ASG 생성 (Min: 2, Max: 4)").
+DEFAULT_MIN_CAPACITY = 2
+DEFAULT_MAX_CAPACITY = 4
+#: Target tracking: keep average CPU near half, so a load test scales out within minutes.
+DEFAULT_CPU_TARGET_PERCENT = 50
+#: Instances get this long to boot and pass health checks before ELB checks count.
+HEALTH_CHECK_GRACE = Duration.minutes(5)
+#: Deregistration waits this long for in-flight requests (ALB's default is 300 s, slow to destroy).
+DEREGISTRATION_DELAY = Duration.seconds(30)
+
+
+class ScalingMetric(enum.Enum):
+    """What target tracking holds steady."""
+
+    #: Average CPU of the group, in percent.
+    CPU = "cpu"
+    #: ALB requests per target, per minute.
+    REQUESTS_PER_TARGET = "requests-per-target"
+
+
+@jsii.implements(ec2.IConnectable)
+class HaWebTier(Construct):
+    """ALB + Auto Scaling group of Amazon Linux 2023 instances, health-checked and target-tracked.
+
+    :param vpc: the VPC.
+    :param instance_subnets: where instances run. @default the VPC's private subnets with egress
+        (they pull packages), else its public subnets
+    :param internet_facing: an internet-facing ALB in public subnets, else an internal one in
+        private subnets. @default True
+    :param allow_from: for an internal ALB, the security group(s) that may reach it (required).
+        @default none
+    :param instance_type: @default ``t3.micro``
+    :param min_capacity: @default 2 (the course's)
+    :param max_capacity: @default 4 (the course's)
+    :param desired_capacity: @default unset: CloudFormation starts at ``min_capacity`` and
+        redeploys leave the group's current size alone
+    :param app_port: the port instances serve on. @default 80
+    :param health_check_path: @default ``/``
+    :param user_data_lines: the boot script. @default an nginx page naming the instance and AZ,
+        so reloading the ALB URL shows the balancing
+    :param scaling_metric: @default ``ScalingMetric.CPU``
+    :param scaling_target: percent CPU, or requests per target per minute.
+        @default 50 (% CPU), 1000 (requests)
+    :param certificate_arn: an ACM certificate: adds an HTTPS listener on 443 and redirects 80 to
+        it. @default None (HTTP on 80 only)
+    :param https: require HTTPS; needs ``certificate_arn``. @default ``certificate_arn is not None``
+
+    Instances: IMDSv2 required, encrypted gp3 root, Session Manager role; their security group
+    admits ``app_port`` only from the ALB's. Exposes ``alb``, ``asg``, ``target_group``,
+    ``listener``, ``alb_security_group``, ``instance_security_group``, ``role``, ``url``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc,
+        instance_subnets: Optional[Sequence[ec2.ISubnet]] = None,
+        internet_facing: bool = True,
+        allow_from: Sequence[ec2.IConnectable] = (),
+        instance_type: str = DEFAULT_INSTANCE_TYPE,
+        min_capacity: int = DEFAULT_MIN_CAPACITY,
+        max_capacity: int = DEFAULT_MAX_CAPACITY,
+        desired_capacity: Optional[int] = None,
+        app_port: int = 80,
+        health_check_path: str = "/",
+        user_data_lines: Optional[Sequence[str]] = None,
+        scaling_metric: ScalingMetric = ScalingMetric.CPU,
+        scaling_target: Optional[float] = None,
+        certificate_arn: Optional[str] = None,
+        https: Optional[bool] = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        where = f"HaWebTier {self.node.path}"
+        desired = min_capacity if desired_capacity is None else desired_capacity
+        https = certificate_arn is not None if https is None else https
+        if not 0 <= min_capacity <= max_capacity:
+            raise CourseInputError(
+                f"{where}: min_capacity={min_capacity} is above max_capacity={max_capacity}"
+            )
+        if not min_capacity <= desired <= max_capacity:
+            raise CourseInputError(
+                f"{where}: desired_capacity={desired} is outside {min_capacity}..{max_capacity}"
+            )
+        if https and certificate_arn is None:
+            raise CourseInputError(
+                f"{where}: an HTTPS listener needs certificate_arn (an ACM certificate in "
+                "the stack's region)"
+            )
+        if not internet_facing and not allow_from:
+            raise CourseInputError(
+                f"{where}: an internal ALB admits no one without allow_from; pass the web "
+                "tier (or host) that calls it"
+            )
+        if internet_facing and allow_from:
+            raise CourseInputError(
+                f"{where}: allow_from is for internal ALBs; an internet-facing one admits 80/443 "
+                "from anywhere"
+            )
+        if not 1 <= app_port <= 65535:
+            raise CourseInputError(f"{where}: app_port={app_port} is not a TCP port")
+        if not health_check_path.startswith("/"):
+            raise CourseInputError(f"{where}: health_check_path must start with /")
+        if not INSTANCE_TYPE_RE.match(instance_type):
+            raise CourseInputError(
+                f"{where}: instance_type={instance_type!r} is not an EC2 instance type"
+            )
+        if instance_subnets is None:
+            instance_subnets = list(vpc.private_subnets) or list(vpc.public_subnets)
+        instance_subnets = list(instance_subnets)
+        alb_subnets = list(vpc.public_subnets if internet_facing else vpc.private_subnets)
+        if not alb_subnets and not internet_facing:
+            alb_subnets = list(vpc.isolated_subnets)
+        if len({s.availability_zone for s in alb_subnets}) < 2:
+            raise CourseInputError(f"{where}: an ALB needs subnets in two AZs")
+
+        self.alb_security_group = ec2.SecurityGroup(
+            self,
+            "AlbSecurityGroup",
+            vpc=vpc,
+            description=f"{self.node.path}: ALB "
+            + ("80/443 from anywhere" if internet_facing else "from granted groups only"),
+            allow_all_outbound=False,
+        )
+        self.instance_security_group = ec2.SecurityGroup(
+            self,
+            "InstanceSecurityGroup",
+            vpc=vpc,
+            description=f"{self.node.path}: app port {app_port} from the ALB only",
+            allow_all_outbound=True,  # packages and images at boot
+        )
+        self.instance_security_group.connections.allow_from(
+            self.alb_security_group, ec2.Port.tcp(app_port), "app port from the ALB only"
+        )
+        listener_port = 443 if https else 80
+        if internet_facing:
+            for port in (80, 443) if https else (80,):
+                self.alb_security_group.add_ingress_rule(
+                    ec2.Peer.any_ipv4(), ec2.Port.tcp(port), f"{port} from anywhere"
+                )
+            acknowledge(
+                self.alb_security_group,
+                "AwsSolutions-EC23",
+                "An internet-facing web tier serves HTTP/HTTPS to everyone by design (course FAQ "
+                "Q9); instances admit the app port only from this group.",
+            )
+        else:
+            for peer in allow_from:
+                self.alb_security_group.connections.allow_from(
+                    peer, ec2.Port.tcp(listener_port), "from a granted tier"
+                )
+
+        self.role = iam.Role(
+            self,
+            "InstanceRole",
+            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+            description=f"{self.node.path}: Session Manager access",
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(SSM_POLICY)],
+        )
+        acknowledge(
+            self.role,
+            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{SSM_POLICY}]",
+            "Session Manager replaces SSH in every lab; AWS keeps this managed policy current "
+            "with the SSM agent, which a copied inline policy would not.",
+        )
+        user_data = ec2.UserData.for_linux()
+        user_data.add_commands(
+            "set -euxo pipefail",
+            *(userdata.web_page() if user_data_lines is None else user_data_lines),
+        )
+        if len(user_data.render().encode("utf-8")) > USER_DATA_MAX_BYTES:
+            raise CourseInputError(f"{where}: user data is over EC2's {USER_DATA_MAX_BYTES} bytes")
+        machine_type = ec2.InstanceType(instance_type)
+        cpu = (
+            ec2.AmazonLinuxCpuType.ARM_64
+            if machine_type.architecture == ec2.InstanceArchitecture.ARM_64
+            else ec2.AmazonLinuxCpuType.X86_64
+        )
+        self.launch_template = ec2.LaunchTemplate(
+            self,
+            "LaunchTemplate",
+            instance_type=machine_type,
+            machine_image=ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu),
+            security_group=self.instance_security_group,
+            role=self.role,
+            user_data=user_data,
+            require_imdsv2=True,
+            block_devices=[
+                ec2.BlockDevice(
+                    device_name=ROOT_DEVICE,
+                    volume=ec2.BlockDeviceVolume.ebs(
+                        DEFAULT_ROOT_VOLUME_GIB,
+                        encrypted=True,
+                        volume_type=ec2.EbsDeviceVolumeType.GP3,
+                        delete_on_termination=True,
+                    ),
+                )
+            ],
+        )
+        self.asg = autoscaling.AutoScalingGroup(
+            self,
+            "Asg",
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnets=instance_subnets),
+            launch_template=self.launch_template,
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
+            # Only when asked: a fixed desired size resets on every deploy and undoes scaling.
+            desired_capacity=desired_capacity,
+            health_checks=autoscaling.HealthChecks.with_additional_checks(
+                additional_types=[autoscaling.AdditionalHealthCheckType.ELB],
+                grace_period=HEALTH_CHECK_GRACE,
+            ),
+            update_policy=autoscaling.UpdatePolicy.rolling_update(
+                max_batch_size=1, min_instances_in_service=min_capacity
+            ),
+        )
+        self.alb = elbv2.ApplicationLoadBalancer(
+            self,
+            "Alb",
+            vpc=vpc,
+            internet_facing=internet_facing,
+            vpc_subnets=ec2.SubnetSelection(subnets=alb_subnets),
+            security_group=self.alb_security_group,
+            drop_invalid_header_fields=True,
+        )
+        self.target_group = elbv2.ApplicationTargetGroup(
+            self,
+            "TargetGroup",
+            vpc=vpc,
+            port=app_port,
+            protocol=elbv2.ApplicationProtocol.HTTP,
+            targets=[self.asg],
+            deregistration_delay=DEREGISTRATION_DELAY,
+            health_check=elbv2.HealthCheck(
+                path=health_check_path,
+                healthy_http_codes="200-399",
+                interval=Duration.seconds(15),
+                healthy_threshold_count=2,
+                unhealthy_threshold_count=3,
+            ),
+        )
+        if https:
+            self.listener = self.alb.add_listener(
+                "Https",
+                port=443,
+                certificates=[elbv2.ListenerCertificate.from_arn(certificate_arn)],
+                ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
+                default_target_groups=[self.target_group],
+                open=False,
+            )
+            self.alb.add_redirect(source_port=80, target_port=443, open=False)
+        else:
+            self.listener = self.alb.add_listener(
+                "Http", port=80, default_target_groups=[self.target_group], open=False
+            )
+        if scaling_metric is ScalingMetric.CPU:
+            self.asg.scale_on_cpu_utilization(
+                "CpuTarget",
+                target_utilization_percent=scaling_target or DEFAULT_CPU_TARGET_PERCENT,
+            )
+        else:
+            self.asg.scale_on_request_count(
+                "RequestsTarget", target_requests_per_minute=int(scaling_target or 1000)
+            )
+        scheme = "https" if https else "http"
+        self.url = f"{scheme}://{self.alb.load_balancer_dns_name}"
+        self.app_port = app_port
+        self._acknowledge(internet_facing)
+
+    @property
+    def connections(self) -> ec2.Connections:
+        """The instances' connections: grant a database to the tier with ``db.allow_from(tier)``."""
+        return self.instance_security_group.connections
+
+    def _acknowledge(self, internet_facing: bool) -> None:
+        acknowledge(
+            self.alb,
+            "AwsSolutions-ELB2",
+            "ALB access logs need a log bucket that outlives the stack and bills after the lab; "
+            "the target group's health and CloudWatch metrics answer the lab's questions.",
+        )
+        acknowledge(
+            self.asg,
+            "AwsSolutions-AS3",
+            "Scaling notifications need an SNS topic and a subscriber; students watch the "
+            "group's Activity tab during the load test instead.",
+        )
+        acknowledge_course_azs(self.asg)
