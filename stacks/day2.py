@@ -7,7 +7,10 @@ from pathlib import Path
 from aws_cdk import CfnOutput
 from constructs import Construct
 
+from week5 import userdata
 from week5.catalog import Lab
+from week5.constructs.cache import REDIS_PORT, RedisCache
+from week5.constructs.database import MysqlDatabase
 from week5.constructs.filesystem import DEFAULT_MOUNT_POINT, SharedFileSystem
 from week5.constructs.host import LabHost
 from week5.constructs.static_site import StaticSite
@@ -18,11 +21,14 @@ from week5.constructs.volume import (
     parse_snapshot_id,
 )
 from week5.constructs.vpc import MultiAzVpc, NatMode
+from week5.constructs.web_tier import HaWebTier
 from week5.lab import LabStack
 from week5.settings import CourseSettings
 from week5.userdata import MOUNT_VOLUME_SCRIPT, mount_data_volume
 
-SAMPLE_SITE = Path(__file__).resolve().parent.parent / "week5" / "sites" / "cloudmart-static"
+_WEEK5 = Path(__file__).resolve().parent.parent / "week5"
+SAMPLE_SITE = _WEEK5 / "sites" / "cloudmart-static"
+PRESTASHOP_COMPOSE = _WEEK5 / "compose" / "prestashop.yml"
 
 
 DATA_MOUNT_POINT = "/data"
@@ -122,3 +128,54 @@ class Day2Lab2Stack(LabStack):
             "CacheCheckCommand",
             value=f"curl -sI {self.site.url}/ | grep -i x-cache",
         )
+
+
+class Day2CaseStack(LabStack):
+    """Day 2 Session 4 case - E-Commerce 플랫폼 (PrestaShop), as the course's diagram maps it.
+
+    "CloudFront (CDN) → S3 (정적 파일)": a ``StaticSite`` (private bucket, OAC) for static files.
+    "ALB → EC2 (웹/앱)": a ``HaWebTier`` (internet-facing ALB, an Auto Scaling group of one to two
+    t3.micro hosts in the private subnets) running the course's PrestaShop compose file. "RDS":
+    MySQL 8.4 (not the course's 5.7 container, and not 8.0, which pays RDS extended support),
+    its credentials read from the RDS secret at boot. "ElastiCache (세션/캐시)": a Redis node
+    whose endpoint and AUTH token the hosts receive; PrestaShop keeps sessions in its database
+    until its cache module is pointed at Redis in the back office (a manual step, as in the
+    course). Security groups chain ALB → hosts (80) → MySQL (3306) and Redis (6379). The hosts
+    pull images through a t4g.nano NAT instance. PrestaShop's installer runs in the browser at
+    the ``ShopUrl`` (database server, name and user are pre-set).
+    """
+
+    def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
+        super().__init__(scope, lab, settings)
+        self.network = MultiAzVpc(
+            self, "Network", nat=NatMode.INSTANCE, name_prefix=self.name_prefix
+        )
+        vpc = self.network.vpc
+        self.database = MysqlDatabase(self, "Database", vpc=vpc, database_name="prestashop")
+        self.cache = RedisCache(self, "Cache", vpc=vpc)
+        lines = userdata.install_docker() + userdata.compose_up(
+            PRESTASHOP_COMPOSE,
+            region=self.region,
+            env={
+                "DB_SERVER": self.database.endpoint,
+                "REDIS_HOST": self.cache.endpoint,
+                "REDIS_PORT": str(REDIS_PORT),
+            },
+            secret_env={
+                "DB_USER": (self.database.secret.secret_arn, "username"),
+                "DB_PASSWD": (self.database.secret.secret_arn, "password"),
+                "REDIS_AUTH_TOKEN": self.cache.auth_secret.secret_arn,
+            },
+        )
+        self.shop = HaWebTier(
+            self, "Shop", vpc=vpc, min_capacity=1, max_capacity=2, user_data_lines=lines
+        )
+        self.database.secret.grant_read(self.shop.role)
+        self.cache.auth_secret.grant_read(self.shop.role)
+        self.database.allow_from(self.shop)
+        self.cache.allow_from(self.shop)
+        self.static = StaticSite(self, "StaticFiles", content_dir=SAMPLE_SITE)
+        CfnOutput(self, "ShopUrl", value=self.shop.url, description="PrestaShop behind the ALB")
+        CfnOutput(self, "StaticUrl", value=self.static.url, description="CloudFront + S3")
+        CfnOutput(self, "DbEndpoint", value=self.database.endpoint)
+        CfnOutput(self, "RedisEndpoint", value=self.cache.endpoint)

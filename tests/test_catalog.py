@@ -18,6 +18,7 @@ def test_course_cost_figures_as_the_plan_gives_them():
         "Day1Case": None,  # Session 4 cases carry no cost figure in the plan
         "Day2Lab1": 0.15,
         "Day2Lab2": 0.10,
+        "Day2Case": None,
         "Day3Lab1": 0.20,
         "Day3Lab2": 0.20,
     }
@@ -45,7 +46,9 @@ def test_unknown_lab_lists_the_valid_ones():
         CATALOG.get("Day9Lab1")
     message = str(error.value)
     assert "unknown lab 'Day9Lab1'" in message
-    assert "Day1Lab1, Day1Lab2, Day1Case, Day2Lab1, Day2Lab2, Day3Lab1, Day3Lab2" in message
+    assert (
+        "Day1Lab1, Day1Lab2, Day1Case, Day2Lab1, Day2Lab2, Day2Case, Day3Lab1, Day3Lab2" in message
+    )
 
 
 def test_unknown_lab_hints_at_case():

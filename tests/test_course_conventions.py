@@ -64,6 +64,18 @@ def test_every_instance_requires_imdsv2_and_has_encrypted_gp3_volumes(app, lab_i
 
 
 @pytest.mark.parametrize("lab_id", LABS)
+def test_every_auto_scaling_group_launches_imdsv2_and_encrypted_volumes(app, lab_id):
+    """Checked here, from the template, because cdk-nag's EC26 is acknowledged on HaWebTier."""
+    template = app.templates[lab_id]
+    for logical_id, group in resources(template, "AWS::AutoScaling::AutoScalingGroup").items():
+        template_id = group["Properties"]["LaunchTemplate"]["LaunchTemplateId"]["Ref"]
+        data = template["Resources"][template_id]["Properties"]["LaunchTemplateData"]
+        assert data["MetadataOptions"]["HttpTokens"] == "required", logical_id
+        volumes = data["BlockDeviceMappings"]
+        assert volumes and all(v["Ebs"]["Encrypted"] is True for v in volumes), logical_id
+
+
+@pytest.mark.parametrize("lab_id", LABS)
 def test_no_account_wide_names_that_would_collide_between_students(app, lab_id):
     """Twelve students deploy the same lab in one account: nothing may pin a fixed name."""
     for rtype, name_key in (

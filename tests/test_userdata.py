@@ -103,3 +103,40 @@ def test_compose_files_hold_no_password():
         text = compose.read_text()
         assert "password\n" not in text and "rootpassword" not in text, compose.name
         assert "${" in text, compose.name
+
+
+def test_a_field_of_a_json_secret(host):
+    """RDS's generated secret is JSON: the host takes one field of it."""
+    _stub(
+        host / "bin",
+        "aws",
+        'echo \'{"username": "labadmin", "password": "s3cret-pw", "host": "db.example"}\'',
+    )
+    lines = userdata.compose_up(
+        COMPOSE,
+        region="ap-northeast-2",
+        env={},
+        secret_env={"DB_USER": ("arn:db", "username"), "DB_PASSWD": ("arn:db", "password")},
+        app_dir=str(host / "app"),
+    )
+    result = run(host, lines)
+    assert result.returncode == 0, result.stderr
+    assert (host / "app" / ".env").read_text().splitlines() == [
+        "DB_USER=labadmin",
+        "DB_PASSWD=s3cret-pw",
+    ]
+    assert "s3cret-pw" not in result.stderr
+
+
+def test_a_missing_json_field_stops_the_boot(host):
+    _stub(host / "bin", "aws", 'echo \'{"username": "labadmin"}\'')
+    lines = userdata.compose_up(
+        COMPOSE,
+        region="ap-northeast-2",
+        env={},
+        secret_env={"DB_PASSWD": ("arn:db", "password")},
+        app_dir=str(host / "app"),
+    )
+    result = run(host, lines)
+    assert result.returncode != 0
+    assert not (host / "docker.log").exists()

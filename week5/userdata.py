@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import List, Mapping, Optional
+from typing import List, Mapping, Optional, Tuple, Union
 
 #: Docker Compose v2 plugin: Amazon Linux 2023's ``docker`` package does not ship it.
 DOCKER_COMPOSE_VERSION = "v2.29.7"
@@ -50,7 +50,7 @@ def compose_up(
     *,
     region: str,
     env: Mapping[str, str],
-    secret_env: Mapping[str, str],
+    secret_env: Mapping[str, Union[str, Tuple[str, str]]],
     files: Optional[Mapping[str, Path]] = None,
     app_dir: str = APP_DIR,
 ) -> List[str]:
@@ -58,7 +58,7 @@ def compose_up(
 
     ``files`` maps a name to a local file copied beside the compose file (an app's source).
     ``env`` holds plain values (names, addresses); ``secret_env`` maps a variable to a Secrets
-    Manager secret ARN whose value is read at boot with the instance role, so no password is in
+    Manager secret ARN, or to ``(ARN, field)`` for one field of a JSON secret, read at boot with the instance role, so no password is in
     the user data, the template or the compose file. ``.env`` is readable by root only.
     """
     for name in list(env) + list(secret_env):
@@ -79,11 +79,20 @@ def compose_up(
     lines += ["set +x", "umask 077", f": > {app_dir}/.env"]
     for name, value in env.items():
         lines.append(f"echo '{name}={value}' >> {app_dir}/.env")
-    for name, secret_arn in secret_env.items():
-        # An assignment, not `echo "$(...)"`: set -e stops the boot if the secret is unreadable.
+    for name, source in secret_env.items():
+        secret_arn, field = (source, None) if isinstance(source, str) else source
+        read = (
+            f"aws secretsmanager get-secret-value --region {region} "
+            f"--secret-id '{secret_arn}' --query SecretString --output text"
+        )
+        if field is not None:  # one field of a JSON secret, e.g. RDS's {"username", "password"}
+            if not _ENV_NAME_RE.match(field.upper()):
+                raise ValueError(f"secret field {field!r} must be a plain JSON key")
+            read += f" | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"{field}\"])'"
+        # An assignment, not `echo "$(...)"`: set -e (with pipefail) stops the boot if the secret
+        # is unreadable.
         lines += [
-            f"value=$(aws secretsmanager get-secret-value --region {region} "
-            f"--secret-id '{secret_arn}' --query SecretString --output text)",
+            f"value=$({read})",
             f"printf '%s=%s\\n' {name} \"$value\" >> {app_dir}/.env",
         ]
     lines += [

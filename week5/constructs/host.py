@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence, Tuple, Union
 
 import jsii
 from aws_cdk import Stack, Tags
@@ -230,8 +230,9 @@ class DockerHost(LabHost):
 
     :param compose_file: a docker-compose file to run at boot. @default ``None`` (Docker only)
     :param compose_env: plain variables for the compose file (names, addresses). @default none
-    :param compose_secrets: variable name → secret whose value the variable takes; the host's
-        role may read exactly these secrets. @default none
+    :param compose_secrets: variable name → secret whose value the variable takes, or
+        ``(secret, field)`` for one field of a JSON secret (an RDS secret's ``password``); the
+        host's role may read exactly these secrets. @default none
     :param app_files: name → local file, copied beside the compose file (an app's source, which
         the compose file mounts). Inline in user data, so they share EC2's 16 KB. @default none
     :param internet_ports: @default ``(80,)`` on a public subnet (the app's HTTP port),
@@ -251,7 +252,7 @@ class DockerHost(LabHost):
         subnet: ec2.ISubnet,
         compose_file: Optional[Path] = None,
         compose_env: Optional[Mapping[str, str]] = None,
-        compose_secrets: Optional[Mapping[str, secretsmanager.ISecret]] = None,
+        compose_secrets: Optional[Mapping[str, SecretSource]] = None,
         app_files: Optional[Mapping[str, Path]] = None,
         internet_ports: Optional[Sequence[int]] = None,
         **kwargs,
@@ -279,7 +280,7 @@ class DockerHost(LabHost):
                 Path(compose_file),
                 region=Stack.of(scope).region,
                 env=compose_env,
-                secret_env={name: s.secret_arn for name, s in compose_secrets.items()},
+                secret_env={name: secret_env_source(s) for name, s in compose_secrets.items()},
                 files={name: Path(path) for name, path in app_files.items()},
             )
         super().__init__(
@@ -292,8 +293,20 @@ class DockerHost(LabHost):
             **kwargs,
         )
         self.compose_file = compose_file
-        for secret in compose_secrets.values():
-            secret.grant_read(self.role)
+        for source in compose_secrets.values():
+            (source if not isinstance(source, tuple) else source[0]).grant_read(self.role)
+
+
+#: A secret, or (secret, JSON field) for one field of a JSON secret.
+SecretSource = Union[secretsmanager.ISecret, Tuple[secretsmanager.ISecret, str]]
+
+
+def secret_env_source(source: SecretSource) -> Union[str, Tuple[str, str]]:
+    """What ``userdata.compose_up`` takes: the ARN, or (ARN, field)."""
+    if isinstance(source, tuple):
+        secret, field = source
+        return (secret.secret_arn, field)
+    return source.secret_arn
 
 
 def require_imdsv2(instance: ec2.Instance) -> ec2.CfnLaunchTemplate:
