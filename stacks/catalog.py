@@ -4,7 +4,7 @@ from week5.catalog import Catalog, Lab
 
 from stacks.day1 import Day1CaseStack, Day1Lab1Stack, Day1Lab2Stack
 from stacks.day2 import Day2CaseStack, Day2Lab1Stack, Day2Lab2Stack
-from stacks.day3 import Day3Lab1Stack, Day3Lab2Stack
+from stacks.day3 import Day3CaseStack, Day3Lab1Stack, Day3Lab2Stack
 
 CATALOG = Catalog(
     [
@@ -40,5 +40,12 @@ CATALOG = Catalog(
         ),
         Lab("Day3Lab1", "RDS PostgreSQL 구성", "RDS PostgreSQL (Multi-AZ)", 0.20, Day3Lab1Stack),
         Lab("Day3Lab2", "Redis 캐싱 구현", "Redis caching (Cache-Aside)", 0.20, Day3Lab2Stack),
+        Lab(
+            "Day3Case",
+            "고객 사례 - FinTech 플랫폼",
+            "Customer case: FinTech (WAF, API Gateway, RDS, Redis, archive)",
+            None,
+            Day3CaseStack,
+        ),
     ]
 )

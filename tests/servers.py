@@ -71,6 +71,7 @@ class Postgres:
     user: str
     password: str
     dbname: str
+    ca_file: str
 
     @property
     def url(self) -> str:
@@ -169,7 +170,7 @@ def postgres_server():
             check=True,
             capture_output=True,
         )
-        yield Postgres("127.0.0.1", port, "labadmin", password, "week5")
+        yield Postgres("127.0.0.1", port, "labadmin", password, "week5", str(cert))
     finally:
         subprocess.run(
             _as_postgres_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"]),

@@ -21,6 +21,7 @@ def test_course_cost_figures_as_the_plan_gives_them():
         "Day2Case": None,
         "Day3Lab1": 0.20,
         "Day3Lab2": 0.20,
+        "Day3Case": None,
     }
 
 
@@ -47,7 +48,8 @@ def test_unknown_lab_lists_the_valid_ones():
     message = str(error.value)
     assert "unknown lab 'Day9Lab1'" in message
     assert (
-        "Day1Lab1, Day1Lab2, Day1Case, Day2Lab1, Day2Lab2, Day2Case, Day3Lab1, Day3Lab2" in message
+        "Day1Lab1, Day1Lab2, Day1Case, Day2Lab1, Day2Lab2, Day2Case, Day3Lab1, Day3Lab2, Day3Case"
+        in message
     )
 
 
