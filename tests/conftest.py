@@ -207,6 +207,14 @@ def stack(tmp_path):
     return CourseAzStack(cdk_app, "UnitStack", env=cdk.Environment(region="ap-northeast-2"))
 
 
+@pytest.fixture
+def net(stack):
+    """The course's default two-AZ VPC in the unit-test stack."""
+    from week5.constructs.vpc import MultiAzVpc
+
+    return MultiAzVpc(stack, "Net")
+
+
 def synth(stack: cdk.Stack) -> Dict[str, Any]:
     """Synthesize the stack's app (nag gate included) and return the stack's template."""
     app_ = stack.node.root

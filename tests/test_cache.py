@@ -5,13 +5,7 @@ import pytest
 from conftest import props, resources, synth
 from week5.constructs.cache import RedisCache
 from week5.constructs.host import LabHost
-from week5.constructs.vpc import MultiAzVpc
 from week5.settings import CourseInputError
-
-
-@pytest.fixture
-def net(stack):
-    return MultiAzVpc(stack, "Net")
 
 
 def test_defaults_one_encrypted_redis_node_with_auth(stack, net):

@@ -9,11 +9,6 @@ from week5.constructs.vpc import MultiAzVpc
 from week5.settings import CourseInputError
 
 
-@pytest.fixture
-def net(stack):
-    return MultiAzVpc(stack, "Net")
-
-
 def test_postgres_defaults(stack, net):
     db = PostgresDatabase(stack, "Db", vpc=net.vpc)
     t = synth(stack)

@@ -7,15 +7,9 @@ import pytest
 from conftest import ingress_rules, instance_security_groups, props, synth, user_data_text
 from week5.constructs.host import DockerHost, LabHost
 from week5.constructs.secret import generated_password
-from week5.constructs.vpc import MultiAzVpc
 from week5.settings import CourseInputError
 
 COMPOSE = Path(__file__).resolve().parent.parent / "week5" / "compose" / "wordpress.yml"
-
-
-@pytest.fixture
-def net(stack):
-    return MultiAzVpc(stack, "Net")
 
 
 def only_instance(t):

@@ -63,5 +63,5 @@ def test_efs_one_mount_target_per_az(stack):
 
 def test_efs_needs_subnets(stack):
     net = MultiAzVpc(stack, "Net", private_subnet_cidrs=())
-    with pytest.raises(CourseInputError, match="no subnet for mount targets"):
+    with pytest.raises(CourseInputError, match="no private subnet"):
         SharedFileSystem(stack, "Fs", vpc=net.vpc)

@@ -3,16 +3,10 @@
 import pytest
 
 from conftest import ingress_rules, props, resources, synth
-from week5.constructs.vpc import MultiAzVpc
 from week5.constructs.web_tier import HaWebTier, ScalingMetric
 from week5.settings import CourseInputError
 
 CERT = "arn:aws:acm:ap-northeast-2:123456789012:certificate/abc"
-
-
-@pytest.fixture
-def net(stack):
-    return MultiAzVpc(stack, "Net")
 
 
 def sg_of(t, rtype, key):

@@ -16,6 +16,7 @@ from aws_cdk import aws_elasticache as elasticache
 from constructs import Construct
 
 from week5.constructs.secret import generated_password
+from week5.constructs.vpc import private_subnets_of
 from week5.nag import acknowledge
 from week5.settings import CourseInputError
 
@@ -97,11 +98,7 @@ class RedisCache(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         where = f"RedisCache {self.node.path}"
-        subnets = list(
-            subnets if subnets is not None else (vpc.private_subnets or vpc.isolated_subnets)
-        )
-        if not subnets:
-            raise CourseInputError(f"{where}: the VPC has no private subnet to place it in")
+        subnets = private_subnets_of(vpc, subnets, where)
         validate_node_type(node_type, where)
         if engine not in ENGINE_VERSIONS:
             raise CourseInputError(

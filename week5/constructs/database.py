@@ -11,6 +11,7 @@ from aws_cdk import aws_rds as rds
 from constructs import Construct
 
 from week5.constructs.host import acknowledge_course_azs
+from week5.constructs.vpc import private_subnets_of
 from week5.nag import acknowledge
 from week5.settings import CourseInputError
 
@@ -75,11 +76,7 @@ class LabDatabase(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         where = f"{type(self).__name__} {self.node.path}"
-        subnets = list(
-            subnets if subnets is not None else (vpc.private_subnets or vpc.isolated_subnets)
-        )
-        if not subnets:
-            raise CourseInputError(f"{where}: the VPC has no private subnet to place it in")
+        subnets = private_subnets_of(vpc, subnets, where)
         azs = {s.availability_zone for s in subnets}
         if len(azs) < 2:
             raise CourseInputError(

@@ -11,7 +11,7 @@ from aws_cdk import aws_efs as efs
 from constructs import Construct
 
 from week5.constructs.host import LabHost
-from week5.settings import CourseInputError
+from week5.constructs.vpc import private_subnets_of
 from week5.userdata import mount_efs
 
 #: Where hosts mount it.
@@ -43,13 +43,7 @@ class SharedFileSystem(Construct):
         subnets: Optional[Sequence[ec2.ISubnet]] = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        subnets = list(
-            subnets if subnets is not None else (vpc.private_subnets or vpc.isolated_subnets)
-        )
-        if not subnets:
-            raise CourseInputError(
-                f"SharedFileSystem {self.node.path}: no subnet for mount targets"
-            )
+        subnets = private_subnets_of(vpc, subnets, f"SharedFileSystem {self.node.path}")
         one_per_az = {}
         for subnet in subnets:
             one_per_az.setdefault(subnet.availability_zone, subnet)

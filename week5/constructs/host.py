@@ -98,7 +98,6 @@ class LabHost(Construct):
                 "(family.size, e.g. t3.micro, the course's class)"
             )
         instance_class = ec2.InstanceType(instance_type)
-        architecture = instance_class.architecture
         ssh_cidr = parse_ssh_cidr(ssh_cidr)
         label = name or self.node.path
 
@@ -126,40 +125,15 @@ class LabHost(Construct):
                 ec2.Peer.ipv4(ssh_cidr), ec2.Port.tcp(SSH_PORT), "SSH from ssh_cidr only"
             )
 
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
-            description=f"{label}: Session Manager access",
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(SSM_POLICY)],
-        )
-        acknowledge(
-            self.role,
-            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{SSM_POLICY}]",
-            "Session Manager replaces SSH from the internet in every lab; AWS keeps this managed "
-            "policy current with the SSM agent, which a copied inline policy would not.",
-        )
-
-        user_data = ec2.UserData.for_linux()
-        user_data.add_commands("set -euxo pipefail", *user_data_lines)
-        size = len(user_data.render().encode("utf-8"))
-        if size > USER_DATA_MAX_BYTES:
-            raise CourseInputError(
-                f"{where}: user data is {size} bytes; EC2 takes {USER_DATA_MAX_BYTES}. Ship large "
-                "files as an S3 asset instead of inline"
-            )
-        cpu = (
-            ec2.AmazonLinuxCpuType.ARM_64
-            if architecture == ec2.InstanceArchitecture.ARM_64
-            else ec2.AmazonLinuxCpuType.X86_64
-        )
+        self.role = session_manager_role(self, "Role", label)
+        user_data = boot_script(user_data_lines, where)
         self.instance = ec2.Instance(
             self,
             "Instance",
             vpc=vpc,
             vpc_subnets=ec2.SubnetSelection(subnets=[subnet]),
             instance_type=instance_class,
-            machine_image=ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu),
+            machine_image=amazon_linux_2023(instance_class),
             security_group=self.security_group,
             role=self.role,
             user_data=user_data,
@@ -170,17 +144,7 @@ class LabHost(Construct):
             key_pair=ec2.KeyPair.from_key_pair_name(self, "KeyPair", key_name)
             if key_name
             else None,
-            block_devices=[
-                ec2.BlockDevice(
-                    device_name=ROOT_DEVICE,
-                    volume=ec2.BlockDeviceVolume.ebs(
-                        root_volume_gib,
-                        encrypted=True,
-                        volume_type=ec2.EbsDeviceVolumeType.GP3,
-                        delete_on_termination=True,
-                    ),
-                )
-            ],
+            block_devices=[encrypted_root_volume(root_volume_gib)],
         )
         Tags.of(self.instance).add("Name", label)
         require_imdsv2(self.instance)
@@ -295,6 +259,58 @@ class DockerHost(LabHost):
         self.compose_file = compose_file
         for source in compose_secrets.values():
             (source if not isinstance(source, tuple) else source[0]).grant_read(self.role)
+
+
+def session_manager_role(scope: Construct, construct_id: str, label: str) -> iam.Role:
+    """An EC2 role with Session Manager access, the way every lab host is reached."""
+    role = iam.Role(
+        scope,
+        construct_id,
+        assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+        description=f"{label}: Session Manager access",
+        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(SSM_POLICY)],
+    )
+    acknowledge(
+        role,
+        f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{SSM_POLICY}]",
+        "Session Manager replaces SSH from the internet in every lab; AWS keeps this managed "
+        "policy current with the SSM agent, which a copied inline policy would not.",
+    )
+    return role
+
+
+def boot_script(lines: Sequence[str], where: str) -> ec2.UserData:
+    """User data that stops at the first failing line, refused above EC2's 16 KB."""
+    user_data = ec2.UserData.for_linux()
+    user_data.add_commands("set -euxo pipefail", *lines)
+    size = len(user_data.render().encode("utf-8"))
+    if size > USER_DATA_MAX_BYTES:
+        raise CourseInputError(
+            f"{where}: user data is {size} bytes; EC2 takes {USER_DATA_MAX_BYTES}. Ship large "
+            "files as an S3 asset instead of inline"
+        )
+    return user_data
+
+
+def amazon_linux_2023(instance_class: ec2.InstanceType) -> ec2.IMachineImage:
+    """The latest Amazon Linux 2023 for the instance type's architecture (x86_64 or arm64)."""
+    arm = instance_class.architecture == ec2.InstanceArchitecture.ARM_64
+    return ec2.MachineImage.latest_amazon_linux2023(
+        cpu_type=ec2.AmazonLinuxCpuType.ARM_64 if arm else ec2.AmazonLinuxCpuType.X86_64
+    )
+
+
+def encrypted_root_volume(size_gib: int = DEFAULT_ROOT_VOLUME_GIB) -> ec2.BlockDevice:
+    """An encrypted gp3 root volume that goes with the instance."""
+    return ec2.BlockDevice(
+        device_name=ROOT_DEVICE,
+        volume=ec2.BlockDeviceVolume.ebs(
+            size_gib,
+            encrypted=True,
+            volume_type=ec2.EbsDeviceVolumeType.GP3,
+            delete_on_termination=True,
+        ),
+    )
 
 
 #: A secret, or (secret, JSON field) for one field of a JSON secret.

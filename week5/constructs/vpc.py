@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import jsii
 from aws_cdk import RemovalPolicy, Stack, Tags
@@ -292,6 +292,16 @@ class MultiAzVpc(Construct):
                 "NAT instance: termination protection would stop `cdk destroy` from removing "
                 "a billed instance after the lab.",
             )
+
+
+def private_subnets_of(
+    vpc: ec2.IVpc, subnets: Optional[Sequence[ec2.ISubnet]], where: str
+) -> List[ec2.ISubnet]:
+    """``subnets`` if given, else the VPC's private subnets (with or without NAT); never none."""
+    chosen = list(subnets if subnets is not None else (vpc.private_subnets or vpc.isolated_subnets))
+    if not chosen:
+        raise CourseInputError(f"{where}: the VPC has no private subnet to place it in")
+    return chosen
 
 
 def _nat_settings(nat: NatMode, az_count: int):

@@ -10,18 +10,17 @@ from aws_cdk import Duration
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from week5 import userdata
 from week5.constructs.host import (
-    INSTANCE_TYPE_RE,
-    ROOT_DEVICE,
-    SSM_POLICY,
     DEFAULT_INSTANCE_TYPE,
-    DEFAULT_ROOT_VOLUME_GIB,
-    USER_DATA_MAX_BYTES,
+    INSTANCE_TYPE_RE,
     acknowledge_course_azs,
+    amazon_linux_2023,
+    boot_script,
+    encrypted_root_volume,
+    session_manager_role,
 )
 from week5.nag import acknowledge
 from week5.settings import CourseInputError
@@ -179,52 +178,21 @@ class HaWebTier(Construct):
                     peer, ec2.Port.tcp(listener_port), "from a granted tier"
                 )
 
-        self.role = iam.Role(
-            self,
-            "InstanceRole",
-            assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
-            description=f"{self.node.path}: Session Manager access",
-            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(SSM_POLICY)],
+        self.role = session_manager_role(self, "InstanceRole", self.node.path)
+        user_data = boot_script(
+            userdata.web_page() if user_data_lines is None else user_data_lines, where
         )
-        acknowledge(
-            self.role,
-            f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{SSM_POLICY}]",
-            "Session Manager replaces SSH in every lab; AWS keeps this managed policy current "
-            "with the SSM agent, which a copied inline policy would not.",
-        )
-        user_data = ec2.UserData.for_linux()
-        user_data.add_commands(
-            "set -euxo pipefail",
-            *(userdata.web_page() if user_data_lines is None else user_data_lines),
-        )
-        if len(user_data.render().encode("utf-8")) > USER_DATA_MAX_BYTES:
-            raise CourseInputError(f"{where}: user data is over EC2's {USER_DATA_MAX_BYTES} bytes")
         machine_type = ec2.InstanceType(instance_type)
-        cpu = (
-            ec2.AmazonLinuxCpuType.ARM_64
-            if machine_type.architecture == ec2.InstanceArchitecture.ARM_64
-            else ec2.AmazonLinuxCpuType.X86_64
-        )
         self.launch_template = ec2.LaunchTemplate(
             self,
             "LaunchTemplate",
             instance_type=machine_type,
-            machine_image=ec2.MachineImage.latest_amazon_linux2023(cpu_type=cpu),
+            machine_image=amazon_linux_2023(machine_type),
             security_group=self.instance_security_group,
             role=self.role,
             user_data=user_data,
             require_imdsv2=True,
-            block_devices=[
-                ec2.BlockDevice(
-                    device_name=ROOT_DEVICE,
-                    volume=ec2.BlockDeviceVolume.ebs(
-                        DEFAULT_ROOT_VOLUME_GIB,
-                        encrypted=True,
-                        volume_type=ec2.EbsDeviceVolumeType.GP3,
-                        delete_on_termination=True,
-                    ),
-                )
-            ],
+            block_devices=[encrypted_root_volume()],
         )
         self.asg = autoscaling.AutoScalingGroup(
             self,
