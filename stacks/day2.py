@@ -11,7 +11,7 @@ from week5 import userdata
 from week5.catalog import Lab
 from week5.constructs.cache import REDIS_PORT, RedisCache
 from week5.constructs.database import MysqlDatabase
-from week5.constructs.filesystem import DEFAULT_MOUNT_POINT, SharedFileSystem
+from week5.constructs.filesystem import SharedFileSystem
 from week5.constructs.host import LabHost
 from week5.constructs.static_site import StaticSite
 from week5.constructs.volume import (
@@ -103,7 +103,6 @@ class Day2Lab1Stack(LabStack):
                 "RestoreHint",
                 value=f"scripts/cdk deploy {lab.lab_id} -c {CONTEXT_RESTORE_SNAPSHOT_ID}=snap-...",
             )
-        self.mount_points = (DATA_MOUNT_POINT, DEFAULT_MOUNT_POINT)
 
 
 class Day2Lab2Stack(LabStack):

@@ -39,6 +39,8 @@ class LabDatabase(Construct):
     """An RDS instance for a lab: private, encrypted, secret in Secrets Manager, no leftovers.
 
     :param vpc: the VPC.
+    :param engine: the RDS engine and version; ``PostgresDatabase`` and ``MysqlDatabase`` pass
+        the course's (PostgreSQL 17, MySQL 8.4).
     :param subnets: where RDS may place the instance (and its standby).
         @default the VPC's private subnets (with or without NAT)
     :param instance_type: @default ``db.t3.micro`` (the course's class)

@@ -24,13 +24,11 @@ class SharedFileSystem(Construct):
 
     :param vpc: the VPC.
     :param subnets: one mount target per AZ among them. @default the VPC's private subnets
-    :param one_zone: EFS One Zone (half the storage price, one AZ). @default False: the lab
-        mounts it from two AZs
 
-    NFS (2049) is admitted only from hosts granted with ``mount_on(host)``, which also adds the
-    boot lines (amazon-efs-utils, TLS, fstab) to nothing: call it before the host is built, or
-    use ``mount_lines()`` in the host's user data and ``allow_from(host)``. ``cdk destroy``
-    deletes the file system (no automatic backups, so no recovery points hold it).
+    Hosts mount it with ``mount_lines()`` in their user data (amazon-efs-utils, TLS, fstab with
+    nofail); ``allow_from(host)`` admits NFS (2049) from that host's security group only and
+    launches the host after the mount targets exist. ``cdk destroy`` deletes the file system
+    (no automatic backups, so no recovery points hold it).
     Exposes ``file_system``, ``security_group``, ``connections``.
     """
 

@@ -201,8 +201,6 @@ class DockerHost(LabHost):
         the compose file mounts). Inline in user data, so they share EC2's 16 KB. @default none
     :param internet_ports: @default ``(80,)`` on a public subnet (the app's HTTP port),
         ``()`` on a private one
-    :param docker_ports: ports the compose file publishes for other hosts; they are opened
-        only with ``allow_from``. Informational. @default ``()``
 
     Other props as for :class:`LabHost`.
     """
