@@ -1,10 +1,10 @@
 """Every lab of the course, in course order. Adding a lab means adding an entry here."""
 
-from week5.catalog import Catalog, Lab
-
 from stacks.day1 import Day1CaseStack, Day1Lab1Stack, Day1Lab2Stack
 from stacks.day2 import Day2CaseStack, Day2Lab1Stack, Day2Lab2Stack
 from stacks.day3 import Day3CaseStack, Day3Lab1Stack, Day3Lab2Stack
+from stacks.day4 import Day4Lab1Stack
+from week5.catalog import Catalog, Lab
 
 CATALOG = Catalog(
     [
@@ -47,5 +47,6 @@ CATALOG = Catalog(
             None,
             Day3CaseStack,
         ),
+        Lab("Day4Lab1", "ALB + ASG 구성", "ALB and Auto Scaling", 0.30, Day4Lab1Stack),
     ]
 )

@@ -20,8 +20,8 @@ from week5.constructs.database import PostgresDatabase
 from week5.constructs.host import DockerHost, LabHost
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
-from week5.nag import acknowledge
 from week5.lab import LabStack
+from week5.nag import acknowledge
 from week5.settings import CourseSettings
 from week5.userdata import PSQL_SCRIPT, install_psql_client
 
