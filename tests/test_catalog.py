@@ -57,3 +57,24 @@ def test_unknown_lab_lists_the_valid_ones():
 def test_unknown_lab_hints_at_case():
     with pytest.raises(UnknownLabError, match="did you mean Day1Lab2"):
         CATALOG.get("day1lab2")
+
+
+def test_select_keeps_catalog_order_and_accepts_a_string_or_a_list():
+    assert CATALOG.select("Day4Lab1, Day1Case").ids == ("Day1Case", "Day4Lab1")
+    assert CATALOG.select(["Day2Lab1"]).ids == ("Day2Lab1",)
+
+
+@pytest.mark.parametrize("everything", [None, "", []])
+def test_select_without_labs_is_the_whole_catalog(everything):
+    assert CATALOG.select(everything).ids == CATALOG.ids
+
+
+def test_select_refuses_an_unknown_lab_with_the_valid_ones():
+    with pytest.raises(UnknownLabError, match="unknown lab 'Day1Lab9'.*valid labs: Day1Lab1"):
+        CATALOG.select("Day1Lab1,Day1Lab9")
+
+
+@pytest.mark.parametrize("bad", [",", 3, {"Day1Lab1": True}])
+def test_select_refuses_a_value_that_names_no_lab(bad):
+    with pytest.raises(CourseInputError, match="-c labs=Day1Lab1"):
+        CATALOG.select(bad)

@@ -8,16 +8,29 @@ from aws_cdk import App, Stack
 
 from week5.catalog import Catalog
 from week5.nag import enable_nag
-from week5.settings import CourseSettings
+from week5.settings import CONTEXT_LABS, CourseSettings
+from week5.tagging import course_tags, tag_provider_resources
 
 
 def build_labs(app: App, catalog: Catalog, *, nag: bool = True) -> Dict[str, Stack]:
     """Validate the context, then build one stack per lab; returns them by lab id.
 
+    Context ``labs`` (``-c labs=Day1Lab1,Day4Lab1``) builds only those labs: a lab's synth
+    costs about 0.6 s over CDK's fixed start-up, so ``cdk deploy`` of one lab need not
+    build them all. ``scripts/cdk`` sets it from the lab ids on its command line.
+
     Raises :class:`week5.settings.CourseInputError` on a bad context value, before any stack
-    exists. With ``nag`` (the default), AwsSolutions runs at synthesis and fails it on findings.
+    exists. Each stack's provider resources get the course tags once it is built (see
+    :func:`week5.tagging.tag_provider_resources`). With ``nag`` (the default), AwsSolutions
+    runs at synthesis and fails it on findings.
     """
     settings = CourseSettings.from_context(app.node.try_get_context)
+    selected = catalog.select(app.node.try_get_context(CONTEXT_LABS))
     if nag:
         enable_nag(app)
-    return {lab.lab_id: lab.build(app, lab, settings) for lab in catalog}
+    stacks = {}
+    for lab in selected:
+        stack = lab.build(app, lab, settings)
+        tag_provider_resources(stack, course_tags(lab.day, lab.kind, settings.student))
+        stacks[lab.lab_id] = stack
+    return stacks

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Optional, Tuple
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple, Union
 
 from week5.settings import CourseInputError
 
@@ -97,6 +97,31 @@ class Catalog:
             if lab.lab_id == lab_id:
                 return lab
         raise UnknownLabError(unknown_lab_message(lab_id, self.ids))
+
+    def select(self, wanted: Union[None, str, Sequence[str]]) -> "Catalog":
+        """The labs named in ``wanted`` (context ``labs``), in catalog order; all when empty.
+
+        ``wanted`` is a comma-separated string (``-c labs=Day1Lab1,Day1Lab2``) or a list.
+        An unknown id raises :class:`UnknownLabError` naming the valid ones.
+        """
+        if wanted is None or wanted == "" or wanted == []:
+            return self
+        if isinstance(wanted, str):
+            ids = [part.strip() for part in wanted.split(",")]
+        elif isinstance(wanted, (list, tuple)):
+            ids = [str(part).strip() for part in wanted]
+        else:
+            raise CourseInputError(
+                f"context labs must be lab ids separated by commas, e.g. "
+                f"-c labs=Day1Lab1,Day1Lab2; got {wanted!r}"
+            )
+        chosen = {self.get(lab_id).lab_id for lab_id in ids if lab_id}
+        if not chosen:
+            raise CourseInputError(
+                f"context labs names no lab ({wanted!r}); pass e.g. -c labs=Day1Lab1, "
+                "or leave it out to build every lab"
+            )
+        return Catalog(lab for lab in self._labs if lab.lab_id in chosen)
 
 
 def unknown_lab_message(lab_id: str, valid: Iterable[str]) -> str:

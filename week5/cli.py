@@ -21,6 +21,7 @@ from typing import List, Optional, Sequence
 from week5.assembly import SynthesizedLab, read_labs
 from week5.catalog import unknown_lab_message
 from week5.lint import lint_template
+from week5.settings import CONTEXT_LABS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _PROGRESS_EVERY_S = 3.0
@@ -134,8 +135,12 @@ def run_check(args: argparse.Namespace) -> int:
     keep = args.output is not None
     outdir = Path(args.output).resolve() if keep else Path(tempfile.mkdtemp(prefix="week5-synth-"))
     try:
-        _say("==> synthesizing every lab with the pinned CDK CLI; cdk-nag AwsSolutions runs too")
-        seconds = synthesize(root, outdir, args.context)
+        which = ", ".join(args.labs) if args.labs else "every lab"
+        _say(f"==> synthesizing {which} with the pinned CDK CLI; cdk-nag AwsSolutions runs too")
+        context = list(args.context)
+        if args.labs and not any(item.startswith(f"{CONTEXT_LABS}=") for item in context):
+            context.append(f"{CONTEXT_LABS}={','.join(args.labs)}")  # build only what is checked
+        seconds = synthesize(root, outdir, context)
         _say(f"    synthesized, cdk-nag clean, in {seconds:.1f} s")
         code = _check_assembly(outdir, args.labs)
         if keep:

@@ -28,6 +28,8 @@ CONTEXT_SSH_CIDR = "ssh_cidr"
 CONTEXT_AZS = "azs"
 CONTEXT_REGION = "region"
 CONTEXT_KEY_NAME = "key_name"
+#: Build only these labs (comma-separated ids); ``scripts/cdk`` sets it from the stacks named.
+CONTEXT_LABS = "labs"
 
 
 class CourseInputError(ValueError):

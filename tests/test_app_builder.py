@@ -1,0 +1,50 @@
+"""Building the app: context `labs` selects what is built, and `scripts/cdk` sets it."""
+
+import subprocess
+
+import pytest
+
+from conftest import ROOT, make_app
+from stacks.catalog import CATALOG
+from week5.app_builder import build_labs
+from week5.catalog import UnknownLabError
+from week5.tagging import tag_provider_resources
+
+
+def test_labs_context_builds_only_those_labs(tmp_path):
+    stacks = build_labs(make_app(tmp_path, labs="Day4Lab1,Day1Lab1"), CATALOG, nag=False)
+    assert list(stacks) == ["Day1Lab1", "Day4Lab1"]
+
+
+def test_labs_context_with_an_unknown_lab_builds_nothing(tmp_path):
+    cdk_app = make_app(tmp_path, labs="Day1Lab1,Day7Lab1")
+    with pytest.raises(UnknownLabError, match="Day7Lab1"):
+        build_labs(cdk_app, CATALOG, nag=False)
+    assert cdk_app.node.children == []
+
+
+def test_provider_resources_are_found_where_cdk_puts_them(tmp_path):
+    # Day2Lab2's bucket auto-delete provider holds one raw role and one raw function; Day1Lab1
+    # has no provider. (The tags themselves are checked in every template by
+    # test_course_conventions.)
+    stacks = build_labs(make_app(tmp_path, labs="Day1Lab1,Day2Lab2"), CATALOG, nag=False)
+    assert tag_provider_resources(stacks["Day2Lab2"], {"Week": "Week5"}) == 2
+    assert tag_provider_resources(stacks["Day1Lab1"], {"Week": "Week5"}) == 0
+
+
+def run_cdk(*args):
+    return subprocess.run(
+        [str(ROOT / "scripts" / "cdk"), *args], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def test_cdk_wrapper_synthesizes_only_the_named_lab(tmp_path):
+    result = run_cdk("synth", "Day1Case", "--quiet", "--output", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.glob("*.template.json")) == ["Day1Case.template.json"]
+
+
+def test_cdk_wrapper_names_the_valid_labs_for_a_wrong_one():
+    result = run_cdk("ls", "Day7Lab1")
+    assert result.returncode != 0
+    assert f"week5: unknown lab 'Day7Lab1'; valid labs: {', '.join(CATALOG.ids)}" in result.stderr
