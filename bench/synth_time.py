@@ -14,6 +14,7 @@ amount on top, which the last lines print, so the ratio grows with the catalog.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -25,8 +26,10 @@ from typing import Dict, List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from stacks.catalog import CATALOG  # noqa: E402
 from week5.cli import tool_env  # noqa: E402
+
+os.environ["PATH"] = tool_env(ROOT)["PATH"]  # the catalog's import starts Node: use Node 22
+from stacks.catalog import CATALOG  # noqa: E402
 
 #: Issue 2's own labs: the app as that issue defined it.
 DAY1_LABS = ("Day1Lab1", "Day1Lab2", "Day1Case")

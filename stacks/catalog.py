@@ -3,7 +3,7 @@
 from stacks.day1 import Day1CaseStack, Day1Lab1Stack, Day1Lab2Stack
 from stacks.day2 import Day2CaseStack, Day2Lab1Stack, Day2Lab2Stack
 from stacks.day3 import Day3CaseStack, Day3Lab1Stack, Day3Lab2Stack
-from stacks.day4 import Day4Lab1Stack
+from stacks.day4 import Day4ChallengeStack, Day4Lab1Stack
 from week5.catalog import Catalog, Lab
 
 CATALOG = Catalog(
@@ -48,5 +48,12 @@ CATALOG = Catalog(
             Day3CaseStack,
         ),
         Lab("Day4Lab1", "ALB + ASG 구성", "ALB and Auto Scaling", 0.30, Day4Lab1Stack),
+        Lab(
+            "Day4Challenge",
+            "고가용성 아키텍처",
+            "High availability: web, app and DB tiers across two AZs",
+            0.40,
+            Day4ChallengeStack,
+        ),
     ]
 )

@@ -23,6 +23,7 @@ def test_course_cost_figures_as_the_plan_gives_them():
         "Day3Lab2": 0.20,
         "Day3Case": None,
         "Day4Lab1": 0.30,
+        "Day4Challenge": 0.40,
     }
 
 

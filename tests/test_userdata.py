@@ -140,3 +140,72 @@ def test_a_missing_json_field_stops_the_boot(host):
     result = run(host, lines)
     assert result.returncode != 0
     assert not (host / "docker.log").exists()
+
+
+def heredoc(lines, path):
+    """The content a boot script writes to ``path`` with write_file."""
+    prefix = f"cat > {path} <<'WEEK5_EOF'\n"
+    (line,) = [line for line in lines if line.startswith(prefix)]
+    return line[len(prefix) :].removesuffix("\nWEEK5_EOF")
+
+
+TIER_APP = Path(__file__).resolve().parent.parent / "week5" / "apps" / "tier_app.py"
+
+
+def test_python_service_installs_the_script_and_a_unit_run_as_a_throwaway_user():
+    lines = userdata.python_service("tier-app", TIER_APP, {"PORT": "8080", "DB_HOST": "db.local"})
+    assert heredoc(lines, "/opt/week5/tier-app.py") == TIER_APP.read_text().rstrip()
+    unit = heredoc(lines, "/etc/systemd/system/tier-app.service").splitlines()
+    assert "ExecStart=/usr/bin/python3 /opt/week5/tier-app.py" in unit
+    assert [u for u in unit if u.startswith("Environment=")] == [
+        'Environment="PORT=8080"',
+        'Environment="DB_HOST=db.local"',
+    ]
+    assert {"DynamicUser=yes", "Restart=always", "WantedBy=multi-user.target"} <= set(unit)
+    assert lines[-2:] == ["systemctl daemon-reload", "systemctl enable --now tier-app"]
+
+
+@pytest.mark.parametrize(
+    "name, env, says",
+    [
+        ("Tier App", {}, "lowercase"),
+        ("tier-app", {"port": "80"}, "UPPER_SNAKE_CASE"),
+        ("tier-app", {"DB_HOST": 'a"b'}, "quote or newline"),
+    ],
+)
+def test_python_service_refuses_bad_names_and_values(name, env, says):
+    with pytest.raises(ValueError, match=says):
+        userdata.python_service(name, TIER_APP, env)
+
+
+def test_nginx_proxy_re_resolves_the_upstream_and_reloads():
+    lines = userdata.nginx_proxy("/api/", "internal-app.elb.amazonaws.com")
+    conf = heredoc(lines, "/etc/nginx/default.d/week5-proxy.conf")
+    assert conf.splitlines() == [
+        "location /api/ {",
+        "    resolver 169.254.169.253 valid=30s;",
+        "    set $upstream http://internal-app.elb.amazonaws.com;",
+        "    proxy_pass $upstream;",
+        "    proxy_connect_timeout 5s;",
+        "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "}",
+    ]
+    assert lines[-2:] == ["nginx -t", "systemctl reload nginx"]
+    with pytest.raises(ValueError, match="start and end with /"):
+        userdata.nginx_proxy("/api", "x")
+
+
+def test_web_page_extra_html_is_not_expanded_by_the_shell(tmp_path):
+    page_line = next(
+        line for line in userdata.web_page('<p>$HOME `id`</p>') if line.startswith("cat >")
+    )
+    script = page_line.replace("/usr/share/nginx/html/index.html", str(tmp_path / "index.html"))
+    result = subprocess.run(
+        ["bash", "-c", "meta() { echo m-$1; }\n" + script], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "index.html").read_text()
+    assert "<h1>Hello from m-instance-id</h1>" in html
+    assert "<p>$HOME `id`</p>" in html
+    with pytest.raises(ValueError, match="heredoc"):
+        userdata.web_page("EOF")

@@ -119,3 +119,14 @@ def test_request_count_scaling(stack, net):
 def test_invalid_combinations(stack, net, kwargs, says):
     with pytest.raises(CourseInputError, match=says):
         HaWebTier(stack, "Web", vpc=net.vpc, **kwargs)
+
+
+def test_boot_lines_added_later_reach_the_launch_template(stack, net):
+    tier = HaWebTier(stack, "Web", vpc=net.vpc, user_data_lines=["echo first"])
+    tier.add_boot_lines("echo added-after-construction")
+    t = synth(stack)
+    (template,) = props(t, "AWS::EC2::LaunchTemplate")
+    text = template["LaunchTemplateData"]["UserData"]["Fn::Base64"]
+    assert text.index("echo first") < text.index("echo added-after-construction")
+    with pytest.raises(CourseInputError, match="user data would be .* bytes; EC2 takes 16384"):
+        tier.add_boot_lines("x" * 16384)

@@ -104,8 +104,14 @@ def compose_up(
     return lines
 
 
-def web_page() -> List[str]:
-    """An nginx page naming the instance and its AZ, so a student sees which host answered."""
+def web_page(extra_html: str = "") -> List[str]:
+    """An nginx page naming the instance and its AZ, so a student sees which host answered.
+
+    ``extra_html`` is added under the instance's line (static HTML; ``$`` is not expanded).
+    """
+    if _HEREDOC_END in extra_html or "EOF" in extra_html:
+        raise ValueError("extra_html must not hold a heredoc end marker")
+    extra = extra_html.replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
     return [
         "dnf install -y nginx",
         "TOKEN=$(curl -s -X PUT http://169.254.169.254/latest/api/token "
@@ -116,11 +122,73 @@ def web_page() -> List[str]:
         '<!doctype html><html><head><meta charset="utf-8"><title>Week 5</title></head><body>\n'
         "<h1>Hello from $(meta instance-id)</h1>\n"
         "<p>Availability zone: <b>$(meta placement/availability-zone)</b>, "
-        "private IP $(meta local-ipv4)</p>\n"
-        "</body></html>\n"
+        "private IP $(meta local-ipv4)</p>\n" + (f"{extra}\n" if extra else "") + "</body></html>\n"
         "EOF",
         "systemctl enable --now nginx",
     ]
+
+
+#: The VPC's DNS resolver, reachable from every instance (the VPC base address + 2 also works).
+VPC_RESOLVER = "169.254.169.253"
+
+
+def nginx_proxy(prefix: str, upstream_host: str) -> List[str]:
+    """Proxy ``prefix`` (e.g. ``/api/``) of the host's nginx to ``http://<upstream_host>``.
+
+    The upstream is re-resolved every 30 s through the VPC resolver: an ALB's addresses change
+    as it scales, and nginx otherwise resolves a name once at start. Goes after
+    :func:`web_page` (Amazon Linux's nginx includes ``default.d`` in its default server).
+    """
+    if not (prefix.startswith("/") and prefix.endswith("/")):
+        raise ValueError(f"nginx prefix {prefix!r} must start and end with /")
+    conf = (
+        f"location {prefix} {{\n"
+        f"    resolver {VPC_RESOLVER} valid=30s;\n"
+        f"    set $upstream http://{upstream_host};\n"
+        "    proxy_pass $upstream;\n"
+        "    proxy_connect_timeout 5s;\n"
+        "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
+        "}"
+    )
+    return write_file("/etc/nginx/default.d/week5-proxy.conf", conf) + [
+        "nginx -t",
+        "systemctl reload nginx",
+    ]
+
+
+def python_service(name: str, source: Path, env: Mapping[str, str]) -> List[str]:
+    """Run ``source`` (standard library only) as the systemd service ``name``, restarted on exit.
+
+    The script goes to ``/opt/week5/<name>.py``; ``env`` becomes the unit's ``Environment=``
+    (plain values such as addresses; secrets belong in Secrets Manager). The service runs as
+    a throw-away user (``DynamicUser``), not root.
+    """
+    if not re.match(r"^[a-z][a-z0-9-]*$", name):
+        raise ValueError(f"service name {name!r} must be lowercase letters, digits and -")
+    for key, value in env.items():
+        if not _ENV_NAME_RE.match(key):
+            raise ValueError(f"service variable {key!r} must be UPPER_SNAKE_CASE")
+        if any(c in value for c in '"\n\\'):
+            raise ValueError(f"service variable {key}: a value cannot hold a quote or newline")
+    environment = "".join(f'Environment="{k}={v}"\n' for k, v in env.items())
+    unit = (
+        "[Unit]\n"
+        f"Description=Week 5 {name}\n"
+        "After=network-online.target\n"
+        "Wants=network-online.target\n\n"
+        "[Service]\n"
+        f"ExecStart=/usr/bin/python3 /opt/week5/{name}.py\n"
+        f"{environment}"
+        "DynamicUser=yes\n"
+        "Restart=always\n\n"
+        "[Install]\n"
+        "WantedBy=multi-user.target\n"
+    )
+    return (
+        write_file(f"/opt/week5/{name}.py", source.read_text(encoding="utf-8"))
+        + write_file(f"/etc/systemd/system/{name}.service", unit)
+        + ["systemctl daemon-reload", f"systemctl enable --now {name}"]
+    )
 
 
 #: ``sudo lab-psql`` on the client host: psql with the credentials from Secrets Manager.

@@ -16,6 +16,7 @@ from week5 import userdata
 from week5.constructs.host import (
     DEFAULT_INSTANCE_TYPE,
     INSTANCE_TYPE_RE,
+    USER_DATA_MAX_BYTES,
     acknowledge_course_azs,
     amazon_linux_2023,
     boot_script,
@@ -74,7 +75,8 @@ class HaWebTier(Construct):
 
     Instances: IMDSv2 required, encrypted gp3 root, Session Manager role; their security group
     admits ``app_port`` only from the ALB's. Exposes ``alb``, ``asg``, ``target_group``,
-    ``listener``, ``alb_security_group``, ``instance_security_group``, ``role``, ``url``.
+    ``listener``, ``alb_security_group``, ``instance_security_group``, ``role``,
+    ``user_data``, ``url``; ``add_boot_lines()`` appends to the boot script.
     """
 
     def __init__(
@@ -179,7 +181,7 @@ class HaWebTier(Construct):
                 )
 
         self.role = session_manager_role(self, "InstanceRole", self.node.path)
-        user_data = boot_script(
+        self.user_data = boot_script(
             userdata.web_page() if user_data_lines is None else user_data_lines, where
         )
         machine_type = ec2.InstanceType(instance_type)
@@ -190,7 +192,7 @@ class HaWebTier(Construct):
             machine_image=amazon_linux_2023(machine_type),
             security_group=self.instance_security_group,
             role=self.role,
-            user_data=user_data,
+            user_data=self.user_data,
             require_imdsv2=True,
             block_devices=[encrypted_root_volume()],
         )
@@ -264,6 +266,20 @@ class HaWebTier(Construct):
         self.url = f"{scheme}://{self.alb.load_balancer_dns_name}"
         self.app_port = app_port
         self._acknowledge(internet_facing)
+
+    def add_boot_lines(self, *lines: str) -> None:
+        """Append to the instances' boot script, e.g. a proxy to a tier built after this one.
+
+        The launch template renders its user data at synthesis, so lines may name resources
+        created later (another tier's ALB). Refused when the script would pass EC2's 16 KB.
+        """
+        self.user_data.add_commands(*lines)
+        size = len(self.user_data.render().encode("utf-8"))
+        if size > USER_DATA_MAX_BYTES:
+            raise CourseInputError(
+                f"HaWebTier {self.node.path}: user data would be {size} bytes; EC2 takes "
+                f"{USER_DATA_MAX_BYTES}"
+            )
 
     @property
     def connections(self) -> ec2.Connections:

@@ -1,0 +1,181 @@
+"""Day 4 Challenge: 고가용성 아키텍처 — web, app and DB tiers across two AZs, each admitting only
+the tier in front of it."""
+
+from conftest import (
+    by_name,
+    default_route_targets,
+    ingress_rules,
+    mask_asset_hashes,
+    props,
+    resources,
+    subnet_ids_by_name,
+)
+
+LAB = "Day4Challenge"
+PUBLIC = ["week5-day4-public-subnet-a", "week5-day4-public-subnet-b"]
+PRIVATE = ["week5-day4-private-subnet-a", "week5-day4-private-subnet-b"]
+
+
+def logical(t, rtype, prefix):
+    (match,) = [k for k in resources(t, rtype) if k.startswith(prefix)]
+    return match
+
+
+def refs(items):
+    return sorted(item["Ref"] for item in items)
+
+
+def test_snapshot(t, json_snapshot):
+    assert mask_asset_hashes(t) == json_snapshot
+
+
+def test_course_cidrs_and_a_nat_gateway_in_each_az(t):
+    subnets = {n: p["CidrBlock"] for n, p in by_name(t, "AWS::EC2::Subnet").items()}
+    assert subnets == {
+        PUBLIC[0]: "10.0.1.0/24",
+        PUBLIC[1]: "10.0.2.0/24",
+        PRIVATE[0]: "10.0.11.0/24",
+        PRIVATE[1]: "10.0.12.0/24",
+    }
+    zones = {n: p["AvailabilityZone"] for n, p in by_name(t, "AWS::EC2::Subnet").items()}
+    assert zones[PUBLIC[0]] == zones[PRIVATE[0]] == "ap-northeast-2a"
+    assert zones[PUBLIC[1]] == zones[PRIVATE[1]] == "ap-northeast-2b"
+    ids = subnet_ids_by_name(t)
+    nats = resources(t, "AWS::EC2::NatGateway")
+    nat_subnet = {k: r["Properties"]["SubnetId"]["Ref"] for k, r in nats.items()}
+    assert sorted(nat_subnet.values()) == sorted(ids[n] for n in PUBLIC)
+    routes = default_route_targets(t)
+    for private, public in zip(PRIVATE, PUBLIC):  # each AZ leaves through its own NAT
+        (nat,) = [k for k, s in nat_subnet.items() if s == ids[public]]
+        assert routes[private] == {"NatGatewayId": {"Ref": nat}}
+
+
+def test_web_alb_is_internet_facing_and_app_alb_internal(t):
+    ids = subnet_ids_by_name(t)
+    albs = resources(t, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    web = albs[logical(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "WebAlb")]["Properties"]
+    app = albs[logical(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "AppAlb")]["Properties"]
+    assert len(albs) == 2
+    assert web["Scheme"] == "internet-facing"
+    assert refs(web["Subnets"]) == sorted(ids[n] for n in PUBLIC)
+    assert app["Scheme"] == "internal"
+    assert refs(app["Subnets"]) == sorted(ids[n] for n in PRIVATE)
+    assert sorted(
+        (p["Port"], p["Protocol"]) for p in props(t, "AWS::ElasticLoadBalancingV2::Listener")
+    ) == [
+        (80, "HTTP"),
+        (80, "HTTP"),
+    ]
+
+
+def test_target_groups_health_check_each_tier(t):
+    groups = resources(t, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    web = groups[logical(t, "AWS::ElasticLoadBalancingV2::TargetGroup", "WebTargetGroup")]
+    app = groups[logical(t, "AWS::ElasticLoadBalancingV2::TargetGroup", "AppTargetGroup")]
+    assert (web["Properties"]["Port"], web["Properties"]["HealthCheckPath"]) == (80, "/")
+    assert (app["Properties"]["Port"], app["Properties"]["HealthCheckPath"]) == (
+        8080,
+        "/api/health",
+    )
+
+
+def test_both_tiers_scale_2_to_4_in_both_private_subnets_on_cpu(t):
+    ids = subnet_ids_by_name(t)
+    groups = props(t, "AWS::AutoScaling::AutoScalingGroup")
+    assert len(groups) == 2
+    for group in groups:
+        assert (group["MinSize"], group["MaxSize"], group["HealthCheckType"]) == ("2", "4", "ELB")
+        assert refs(group["VPCZoneIdentifier"]) == sorted(ids[n] for n in PRIVATE)
+    policies = props(t, "AWS::AutoScaling::ScalingPolicy")
+    assert [
+        (
+            p["PolicyType"],
+            p["TargetTrackingConfiguration"]["PredefinedMetricSpecification"][
+                "PredefinedMetricType"
+            ],
+            p["TargetTrackingConfiguration"]["TargetValue"],
+        )
+        for p in policies
+    ] == [("TargetTrackingScaling", "ASGAverageCPUUtilization", 50)] * 2
+
+
+def source_groups(t, sg):
+    """(port, source SG logical id or CIDR) for each ingress rule of ``sg``."""
+    rules = []
+    for rule in ingress_rules(t, sg):
+        source = rule.get("CidrIp") or rule["SourceSecurityGroupId"]["Fn::GetAtt"][0]
+        port = rule["FromPort"]
+        if isinstance(port, dict):  # the database's port, read from the instance
+            port = port["Fn::GetAtt"][1]
+        rules.append((port, source))
+    return rules
+
+
+def test_each_tier_admits_only_the_tier_in_front_of_it(t):
+    sg = "AWS::EC2::SecurityGroup"
+    web_alb = logical(t, sg, "WebAlbSecurityGroup")
+    web = logical(t, sg, "WebInstanceSecurityGroup")
+    app_alb = logical(t, sg, "AppAlbSecurityGroup")
+    app = logical(t, sg, "AppInstanceSecurityGroup")
+    db = logical(t, sg, "DatabaseSecurityGroup")
+    assert source_groups(t, web_alb) == [(80, "0.0.0.0/0")]
+    assert source_groups(t, web) == [(80, web_alb)]
+    assert source_groups(t, app_alb) == [(80, web)]
+    assert source_groups(t, app) == [(8080, app_alb)]
+    assert source_groups(t, db) == [("Endpoint.Port", app)]
+    assert len(resources(t, sg)) == 5
+
+
+def test_multi_az_postgres_in_the_private_subnets(t):
+    (db,) = props(t, "AWS::RDS::DBInstance")
+    assert (db["Engine"], db["MultiAZ"], db["DBInstanceClass"]) == ("postgres", True, "db.t3.micro")
+    assert db["StorageEncrypted"] is True and db["PubliclyAccessible"] is False
+    (group,) = props(t, "AWS::RDS::DBSubnetGroup")
+    assert refs(group["SubnetIds"]) == sorted(subnet_ids_by_name(t)[n] for n in PRIVATE)
+
+
+def launch_template_user_data(t, prefix):
+    template = t["Resources"][logical(t, "AWS::EC2::LaunchTemplate", prefix)]
+    return template["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Join"][1]
+
+
+def test_web_tier_proxies_api_to_the_internal_alb(t):
+    parts = launch_template_user_data(t, "WebLaunchTemplate")
+    app_alb = logical(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "AppAlb")
+    index = parts.index({"Fn::GetAtt": [app_alb, "DNSName"]})
+    assert parts[index - 1].endswith("set $upstream http://")
+    text = "".join(p for p in parts if isinstance(p, str))
+    assert "location /api/ {" in text and "resolver 169.254.169.253 valid=30s;" in text
+    assert '<a href="/api/">' in text
+
+
+def test_app_tier_runs_the_tier_app_with_the_database_address(t):
+    parts = launch_template_user_data(t, "AppLaunchTemplate")
+    db = logical(t, "AWS::RDS::DBInstance", "DatabaseInstance")
+    index = parts.index({"Fn::GetAtt": [db, "Endpoint.Address"]})
+    assert parts[index - 1].endswith('Environment="DB_HOST=')
+    text = "".join(p for p in parts if isinstance(p, str))
+    assert 'Environment="PORT=8080"' in text
+    assert "systemctl enable --now tier-app" in text
+    assert "def probe_database" in text  # week5/apps/tier_app.py, inline
+    assert "password" not in text.lower()
+
+
+def test_outputs_the_urls_and_the_failure_tests(t):
+    outputs = t["Outputs"]
+    assert {"AlbUrl", "ApiUrl", "DbFailoverCommand", "KillWebInstanceCommand"} <= set(outputs)
+    failover = "".join(
+        p if isinstance(p, str) else "<db>"
+        for p in outputs["DbFailoverCommand"]["Value"]["Fn::Join"][1]
+    )
+    assert failover == (
+        "aws rds reboot-db-instance --region ap-northeast-2 --force-failover "
+        "--db-instance-identifier <db>"
+    )
+    kill = "".join(
+        p if isinstance(p, str) else "<asg>"
+        for p in outputs["KillWebInstanceCommand"]["Value"]["Fn::Join"][1]
+    )
+    assert "terminate-instance-in-auto-scaling-group" in kill
+    assert "--no-should-decrement-desired-capacity" in kill
+    assert "--auto-scaling-group-names <asg>" in kill

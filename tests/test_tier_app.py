@@ -1,0 +1,124 @@
+"""week5/apps/tier_app.py, the Day 4 challenge's app tier, served for real on localhost."""
+
+import json
+import socket
+import threading
+import urllib.error
+import urllib.request
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from week5.apps import tier_app
+
+FAKE_METADATA = {"instance-id": "i-0abc", "placement/availability-zone": "ap-northeast-2b"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def database_port():
+    """A listening TCP port standing in for PostgreSQL's."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield listener.getsockname()[1]
+
+
+def serve(db_host, db_port):
+    server = tier_app.make_server(
+        0, db_host, db_port, metadata=FAKE_METADATA.__getitem__, address="127.0.0.1"
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def get(server, path):
+    url = f"http://127.0.0.1:{server.server_address[1]}{path}"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+
+
+def test_api_names_the_instance_and_reaches_the_database(database_port):
+    server = serve("127.0.0.1", database_port)
+    try:
+        status, body = get(server, "/api/")
+    finally:
+        server.shutdown()
+    assert status == 200
+    assert (body["tier"], body["instance"], body["az"]) == ("app", "i-0abc", "ap-northeast-2b")
+    assert body["database"]["reachable"] is True
+    assert body["database"]["port"] == database_port and body["database"]["ms"] >= 0
+
+
+def test_a_closed_database_port_is_reported_not_fatal():
+    server = serve("127.0.0.1", free_port())
+    try:
+        status, body = get(server, "/api")
+        health_status, health = get(server, "/api/health")
+    finally:
+        server.shutdown()
+    assert status == 200 and body["database"]["reachable"] is False
+    assert "refused" in body["database"]["error"].lower()
+    # The health check does not follow the database: a failover keeps the tier in service.
+    assert (health_status, health) == (200, {"status": "ok"})
+
+
+def test_unknown_path_is_404_with_the_routes():
+    server = serve(None, 5432)
+    try:
+        status, body = get(server, "/admin")
+        _, api = get(server, "/api/")
+    finally:
+        server.shutdown()
+    assert status == 404 and body["routes"] == ["/api/", "/api/health"]
+    assert api["database"] == {
+        "host": None,
+        "port": 5432,
+        "reachable": False,
+        "error": "DB_HOST is not set",
+    }
+
+
+def test_metadata_uses_an_imdsv2_token():
+    seen = []
+
+    class FakeImds(BaseHTTPRequestHandler):
+        def do_PUT(self):  # noqa: N802
+            seen.append(("PUT", self.path, self.headers["X-aws-ec2-metadata-token-ttl-seconds"]))
+            self._reply(b"tok")
+
+        def do_GET(self):  # noqa: N802
+            seen.append(("GET", self.path, self.headers["X-aws-ec2-metadata-token"]))
+            self._reply(b"i-0def")
+
+        def _reply(self, body):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    imds = HTTPServer(("127.0.0.1", 0), FakeImds)
+    threading.Thread(target=imds.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{imds.server_address[1]}/latest"
+    try:
+        assert tier_app.instance_metadata("instance-id", base=base) == "i-0def"
+    finally:
+        imds.shutdown()
+    assert seen == [
+        ("PUT", "/latest/api/token", "60"),
+        ("GET", "/latest/meta-data/instance-id", "tok"),
+    ]
+    assert tier_app.instance_metadata("instance-id", base=f"http://127.0.0.1:{free_port()}") == (
+        "unknown"
+    )
