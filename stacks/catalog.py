@@ -3,7 +3,7 @@
 from stacks.day1 import Day1CaseStack, Day1Lab1Stack, Day1Lab2Stack
 from stacks.day2 import Day2CaseStack, Day2Lab1Stack, Day2Lab2Stack
 from stacks.day3 import Day3CaseStack, Day3Lab1Stack, Day3Lab2Stack
-from stacks.day4 import Day4ChallengeStack, Day4Lab1Stack
+from stacks.day4 import Day4CaseStack, Day4ChallengeStack, Day4Lab1Stack
 from week5.catalog import Catalog, Lab
 
 CATALOG = Catalog(
@@ -54,6 +54,13 @@ CATALOG = Catalog(
             "High availability: web, app and DB tiers across two AZs",
             0.40,
             Day4ChallengeStack,
+        ),
+        Lab(
+            "Day4Case",
+            "고객 사례 - News & Media 플랫폼",
+            "Case: news platform (CloudFront, S3, ALB + ASG, Redis, RDS read replica)",
+            None,
+            Day4CaseStack,
         ),
     ]
 )

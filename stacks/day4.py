@@ -5,17 +5,34 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import CfnOutput, Fn
+from aws_cdk import aws_cloudfront as cloudfront
 from constructs import Construct
 
 from week5 import userdata
 from week5.catalog import Lab
-from week5.constructs.database import PostgresDatabase
+from week5.constructs.cache import REDIS_PORT, RedisCache
+from week5.constructs.database import MysqlDatabase, PostgresDatabase
+from week5.constructs.static_site import (
+    StaticSite,
+    bucket_behavior,
+    load_balancer_behavior,
+    private_bucket,
+)
 from week5.constructs.vpc import MultiAzVpc, NatMode
-from week5.constructs.web_tier import HaWebTier
+from week5.constructs.web_tier import HaWebTier, ScalingMetric
 from week5.lab import LabStack
 from week5.settings import CourseSettings
 
-TIER_APP = Path(__file__).resolve().parent.parent / "week5" / "apps" / "tier_app.py"
+_WEEK5 = Path(__file__).resolve().parent.parent / "week5"
+TIER_APP = _WEEK5 / "apps" / "tier_app.py"
+GHOST_COMPOSE = _WEEK5 / "compose" / "ghost.yml"
+NEWS_STATIC_SITE = _WEEK5 / "sites" / "news-static"
+#: Ghost serves the articles under this path; CloudFront sends it to the ALB.
+NEWS_PATH = "/news/"
+#: Ghost 5 needs about 1 GiB for itself; a t3.micro's 1 GiB also holds Docker and the OS.
+GHOST_INSTANCE_TYPE = "t3.small"
+#: Requests per target per minute before the group adds a news server (속보 traffic).
+NEWS_REQUESTS_PER_TARGET = 1000
 #: The app tier's port behind its internal ALB (the web tier keeps 80).
 APP_TIER_PORT = 8080
 
@@ -152,4 +169,100 @@ class Day4ChallengeStack(LabStack):
                 ],
             ),
             description="장애 테스트: the ALB stops sending to it, the ASG replaces it",
+        )
+
+
+class Day4CaseStack(LabStack):
+    """Day 4 Session 4 case - News & Media 플랫폼 (Ghost), as the course's diagram maps it.
+
+    "CloudFront (글로벌 CDN)": one distribution. "S3 (정적 콘텐츠)": its default path, a private
+    bucket (``week5/sites/news-static``). "ALB (동적 API) → ASG (뉴스 서버)": ``/news/*`` goes to
+    an internet-facing ALB and an Auto Scaling group of 2 to 4 t3.small hosts running the
+    course's Ghost compose file; it scales on requests per target, and CloudFront keeps
+    Ghost's pages for the 60 s their ``Cache-Control`` allows, so a breaking-news spike mostly
+    stops at the edge. "RDS Read Replica": MySQL 8.4 with one read replica in AZ-B (Ghost itself
+    writes and reads the primary; the replica serves reports and read-only tools).
+    "ElastiCache (인기 기사 캐싱)": a Redis node whose endpoint and AUTH token the hosts receive.
+    "S3 (미디어 파일)": a private media bucket served at ``/media/*``; ``MediaUploadCommand``
+    puts a file there. Ghost's ``url`` is CloudFront's address over HTTP: CloudFront reaches the
+    ALB over HTTP, and a Ghost configured for https would redirect those requests in a loop.
+    Viewers still get HTTPS (CloudFront redirects). Ghost's admin is ``<NewsUrl>ghost/``.
+    """
+
+    def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
+        super().__init__(scope, lab, settings)
+        self.network = MultiAzVpc(
+            self, "Network", nat=NatMode.INSTANCE, name_prefix=self.name_prefix
+        )
+        vpc = self.network.vpc
+        self.database = MysqlDatabase(
+            self, "Database", vpc=vpc, database_name="ghost", read_replicas=1
+        )
+        self.cache = RedisCache(self, "Cache", vpc=vpc)
+        self.news = HaWebTier(
+            self,
+            "News",
+            vpc=vpc,
+            instance_type=GHOST_INSTANCE_TYPE,
+            health_check_path=NEWS_PATH,
+            scaling_metric=ScalingMetric.REQUESTS_PER_TARGET,
+            scaling_target=NEWS_REQUESTS_PER_TARGET,
+            user_data_lines=userdata.install_docker(),
+        )
+        self.media = private_bucket(self, "Media")
+        self.site = StaticSite(
+            self,
+            "Site",
+            content_dir=NEWS_STATIC_SITE,
+            behaviors={
+                f"{NEWS_PATH}*": load_balancer_behavior(
+                    self.news.alb,
+                    cache_policy=cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS,
+                ),
+                "/media/*": bucket_behavior(self.media),
+            },
+        )
+        news_url = f"http://{self.site.distribution.distribution_domain_name}{NEWS_PATH}"
+        self.news.add_boot_lines(
+            *userdata.compose_up(
+                GHOST_COMPOSE,
+                region=self.region,
+                env={
+                    "DB_HOST": self.database.endpoint,
+                    "SITE_URL": news_url,
+                    "REDIS_HOST": self.cache.endpoint,
+                    "REDIS_PORT": str(REDIS_PORT),
+                },
+                secret_env={
+                    "DB_USER": (self.database.secret.secret_arn, "username"),
+                    "DB_PASSWORD": (self.database.secret.secret_arn, "password"),
+                    "REDIS_AUTH_TOKEN": self.cache.auth_secret.secret_arn,
+                },
+            )
+        )
+        self.database.secret.grant_read(self.news.role)
+        self.cache.auth_secret.grant_read(self.news.role)
+        self.database.allow_from(self.news)
+        self.cache.allow_from(self.news)
+
+        CfnOutput(self, "SiteUrl", value=self.site.url, description="CloudFront: static front page")
+        CfnOutput(
+            self,
+            "NewsUrl",
+            value=f"{self.site.url}{NEWS_PATH}",
+            description="Ghost through CloudFront and the ALB; the admin is <NewsUrl>ghost/",
+        )
+        CfnOutput(self, "DbEndpoint", value=self.database.endpoint, description="writes")
+        CfnOutput(
+            self,
+            "ReadReplicaEndpoint",
+            value=self.database.replica_endpoints[0],
+            description="reads: reports and read-only tools",
+        )
+        CfnOutput(self, "RedisEndpoint", value=self.cache.endpoint)
+        CfnOutput(
+            self,
+            "MediaUploadCommand",
+            value=f"aws s3 cp photo.jpg s3://{self.media.bucket_name}/media/photo.jpg",
+            description="then open <SiteUrl>/media/photo.jpg",
         )

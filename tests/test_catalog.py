@@ -24,6 +24,7 @@ def test_course_cost_figures_as_the_plan_gives_them():
         "Day3Case": None,
         "Day4Lab1": 0.30,
         "Day4Challenge": 0.40,
+        "Day4Case": None,
     }
 
 

@@ -70,6 +70,8 @@ def test_overrides(stack, net):
         ({"backup_retention_days": 40}, "0 to 35"),
         ({"database_name": "1db"}, "must start with a letter"),
         ({"username": "admin-user"}, "must start with a letter"),
+        ({"read_replicas": 6}, "0 to 5"),
+        ({"read_replicas": 1, "backup_retention_days": 0}, "need automated backups"),
     ],
 )
 def test_invalid_props(stack, net, kwargs, says):
@@ -95,3 +97,14 @@ def test_nothing_retained(stack, net):
     assert len(resources(template, "AWS::RDS::DBInstance")) == 1
     for resource in template["Resources"].values():
         assert resource.get("DeletionPolicy", "Delete") == "Delete"
+
+
+def test_read_replicas_share_the_group_and_spread_over_the_azs(stack, net):
+    db = MysqlDatabase(stack, "Db", vpc=net.vpc, read_replicas=2)
+    t = synth(stack)
+    replicas = [p for p in props(t, "AWS::RDS::DBInstance") if "SourceDBInstanceIdentifier" in p]
+    assert [r["AvailabilityZone"] for r in replicas] == ["ap-northeast-2b", "ap-northeast-2a"]
+    assert all("StorageEncrypted" not in r for r in replicas)  # inherited from the source
+    (group,) = resources(t, "AWS::EC2::SecurityGroup")
+    assert all(r["VPCSecurityGroups"] == [{"Fn::GetAtt": [group, "GroupId"]}] for r in replicas)
+    assert len(db.replica_endpoints) == 2

@@ -3,9 +3,16 @@
 from pathlib import Path
 
 import pytest
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 
 from conftest import props, resources, synth
-from week5.constructs.static_site import StaticSite
+from week5.constructs.static_site import (
+    StaticSite,
+    bucket_behavior,
+    load_balancer_behavior,
+    private_bucket,
+)
+from week5.nag import acknowledge
 from week5.settings import CourseInputError
 
 SITE = Path(__file__).resolve().parent.parent / "week5" / "sites" / "cloudmart-static"
@@ -68,3 +75,30 @@ def test_missing_content_or_root_object(stack, tmp_path):
     (tmp_path / "other.html").write_text("x")
     with pytest.raises(CourseInputError, match="has no index.html"):
         StaticSite(stack, "B", content_dir=tmp_path)
+
+
+def test_extra_behaviors_route_paths_to_an_alb_and_a_bucket(stack, net):
+    alb = elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=net.vpc, internet_facing=True)
+    acknowledge(alb, "AwsSolutions-ELB2", "A bare test ALB: the test reads CloudFront's behaviors.")
+    acknowledge(alb, "AwsSolutions-EC23", "A bare test ALB: the test reads CloudFront's behaviors.")
+    media = private_bucket(stack, "Media")
+    StaticSite(
+        stack,
+        "Site",
+        content_dir=SITE,
+        behaviors={"/api/*": load_balancer_behavior(alb), "/media/*": bucket_behavior(media)},
+    )
+    t = synth(stack)
+    (dist,) = props(t, "AWS::CloudFront::Distribution")
+    behaviors = {b["PathPattern"]: b for b in dist["DistributionConfig"]["CacheBehaviors"]}
+    assert set(behaviors) == {"/api/*", "/media/*"}
+    api = behaviors["/api/*"]
+    assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
+    assert "POST" in api["AllowedMethods"]
+    assert behaviors["/media/*"]["CachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"
+
+
+@pytest.mark.parametrize("pattern", ["api/*", "/*", "/"])
+def test_behavior_paths_must_not_shadow_the_default(stack, pattern):
+    with pytest.raises(CourseInputError, match="behavior path"):
+        StaticSite(stack, "Site", content_dir=SITE, behaviors={pattern: None})

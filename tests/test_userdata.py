@@ -197,7 +197,7 @@ def test_nginx_proxy_re_resolves_the_upstream_and_reloads():
 
 def test_web_page_extra_html_is_not_expanded_by_the_shell(tmp_path):
     page_line = next(
-        line for line in userdata.web_page('<p>$HOME `id`</p>') if line.startswith("cat >")
+        line for line in userdata.web_page("<p>$HOME `id`</p>") if line.startswith("cat >")
     )
     script = page_line.replace("/usr/share/nginx/html/index.html", str(tmp_path / "index.html"))
     result = subprocess.run(

@@ -49,13 +49,17 @@ class LabDatabase(Construct):
     :param allocated_storage_gib: gp3 storage. @default 20 (RDS gp3's minimum)
     :param backup_retention_days: automated backups, deleted with the instance.
         @default 1 (0 turns them off, which also forbids read replicas)
+    :param read_replicas: read-only copies that share the read load (Day 4 case: "RDS Read
+        Replica (읽기 부하 분산)"), in the AZs in turn starting with the last. Needs
+        ``backup_retention_days`` >= 1. @default 0
     :param database_name: the database created at launch. @default ``lab``
     :param username: the master user; its password is generated into Secrets Manager.
         @default ``labadmin``
 
     ``cdk destroy`` deletes the instance without a final snapshot and with its automated backups;
     deletion protection is off. Exposes ``instance``, ``secret``, ``security_group``,
-    ``endpoint`` (host name) and ``port``; ``allow_from(peer)`` admits the engine's port from a
+    ``endpoint`` (host name), ``port``, ``read_replicas`` and ``replica_endpoints``;
+    ``allow_from(peer)`` admits the engine's port from a
     security group (never a CIDR).
     """
 
@@ -73,6 +77,7 @@ class LabDatabase(Construct):
         multi_az: bool = False,
         allocated_storage_gib: int = DEFAULT_ALLOCATED_STORAGE_GIB,
         backup_retention_days: int = DEFAULT_BACKUP_RETENTION_DAYS,
+        read_replicas: int = 0,
         database_name: str = "lab",
         username: str = "labadmin",
     ) -> None:
@@ -97,6 +102,12 @@ class LabDatabase(Construct):
         if not 0 <= backup_retention_days <= 35:
             raise CourseInputError(
                 f"{where}: backup_retention_days={backup_retention_days}; RDS keeps 0 to 35 days"
+            )
+        if not 0 <= read_replicas <= 5:
+            raise CourseInputError(f"{where}: read_replicas={read_replicas}; a lab takes 0 to 5")
+        if read_replicas and backup_retention_days == 0:
+            raise CourseInputError(
+                f"{where}: read replicas need automated backups; keep backup_retention_days >= 1"
             )
         for label, value in (("database_name", database_name), ("username", username)):
             if not _IDENTIFIER_RE.match(value):
@@ -135,6 +146,28 @@ class LabDatabase(Construct):
             engine_lifecycle_support=_EXTENDED_SUPPORT_OFF,
             copy_tags_to_snapshot=True,
         )
+        zones = sorted(azs, reverse=True)
+        self.read_replicas = [
+            rds.DatabaseInstanceReadReplica(
+                self,
+                f"ReadReplica{index + 1}",
+                source_database_instance=self.instance,
+                instance_type=ec2.InstanceType(instance_type.removeprefix("db.")),
+                vpc=vpc,
+                vpc_subnets=ec2.SubnetSelection(subnets=subnets),
+                availability_zone=zones[index % len(zones)],
+                security_groups=[self.security_group],
+                storage_type=rds.StorageType.GP3,
+                # No storage_encrypted: a replica inherits its source's encryption, and
+                # CloudFormation refuses the property next to SourceDBInstanceIdentifier.
+                deletion_protection=False,
+                removal_policy=RemovalPolicy.DESTROY,
+                publicly_accessible=False,
+                auto_minor_version_upgrade=True,
+            )
+            for index in range(read_replicas)
+        ]
+        self.replica_endpoints = [r.db_instance_endpoint_address for r in self.read_replicas]
         self.secret = self.instance.secret
         self.endpoint = self.instance.db_instance_endpoint_address
         self.port = self.instance.db_instance_endpoint_port
@@ -148,18 +181,34 @@ class LabDatabase(Construct):
         )
 
     def _acknowledge(self, multi_az: bool) -> None:
-        acknowledge(
-            self.instance,
-            "AwsSolutions-RDS10",
-            "Deletion protection would make `cdk destroy` fail and leave a billed database "
-            "behind after the lab.",
-        )
-        acknowledge(
-            self.instance,
-            "AwsSolutions-RDS11",
-            "The engine's default port is what the course's steps and clients use; a "
-            "non-default port is obscurity, and the security group admits granted groups only.",
-        )
+        for instance in [self.instance, *self.read_replicas]:
+            acknowledge(
+                instance,
+                "AwsSolutions-RDS10",
+                "Deletion protection would make `cdk destroy` fail and leave a billed database "
+                "behind after the lab.",
+            )
+            acknowledge(
+                instance,
+                "AwsSolutions-RDS11",
+                "The engine's default port is what the course's steps and clients use; a "
+                "non-default port is obscurity, and the security group admits granted groups "
+                "only.",
+            )
+            acknowledge_course_azs(instance)
+        for replica in self.read_replicas:
+            acknowledge(
+                replica,
+                "AwsSolutions-RDS3",
+                "A read replica is itself the second copy in another AZ; a Multi-AZ replica "
+                "would double its price for a lab that shows read scaling.",
+            )
+            acknowledge(
+                replica,
+                "AwsSolutions-RDS2",
+                "A read replica inherits its source's storage encryption (the source sets "
+                "StorageEncrypted); CloudFormation refuses the property on a replica.",
+            )
         acknowledge(
             self.instance.node.find_child("Secret"),  # the construct, not the ISecret proxy
             "AwsSolutions-SMG4",
@@ -173,7 +222,6 @@ class LabDatabase(Construct):
                 "Single-AZ halves the lab's database cost; pass multi_az=True where the lab "
                 "teaches failover (Day 3 Lab 1, Day 4 Challenge, Day 5).",
             )
-        acknowledge_course_azs(self.instance)
 
 
 class PostgresDatabase(LabDatabase):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping, Optional
 
 from aws_cdk import DefaultStackSynthesizer, RemovalPolicy, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
@@ -20,6 +22,62 @@ DEFAULT_PRICE_CLASS = cloudfront.PriceClass.PRICE_CLASS_200
 DEFAULT_ROOT_OBJECT = "index.html"
 
 
+def private_bucket(scope: Construct, construct_id: str) -> s3.Bucket:
+    """A lab bucket: private, SSE-S3, SSL only, emptied and deleted by ``cdk destroy``."""
+    bucket = s3.Bucket(
+        scope,
+        construct_id,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        removal_policy=RemovalPolicy.DESTROY,
+        auto_delete_objects=True,
+    )
+    _acknowledge_no_access_logs(bucket)
+    return bucket
+
+
+def _acknowledge_no_access_logs(bucket: s3.IBucket) -> None:
+    acknowledge(
+        bucket,
+        "AwsSolutions-S1",
+        "Server access logs need a log bucket that outlives the stack (and bills after the "
+        "lab); CloudFront's request metrics cover the lab's questions.",
+    )
+
+
+def load_balancer_behavior(
+    alb: elbv2.IApplicationLoadBalancer,
+    *,
+    cache_policy: cloudfront.ICachePolicy = cloudfront.CachePolicy.CACHING_DISABLED,
+) -> cloudfront.BehaviorOptions:
+    """A path served by an ALB: every method, the viewer's headers, cookies and query strings.
+
+    :param cache_policy: @default ``CACHING_DISABLED`` (an API); pass
+        ``CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS`` to let the app's ``Cache-Control``
+        decide what the edge keeps (news pages during a traffic spike).
+    CloudFront reaches the ALB over HTTP: a lab ALB has no domain of its own for a certificate.
+    """
+    return cloudfront.BehaviorOptions(
+        origin=origins.LoadBalancerV2Origin(
+            alb, protocol_policy=cloudfront.OriginProtocolPolicy.HTTP_ONLY
+        ),
+        viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+        cache_policy=cache_policy,
+        origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+    )
+
+
+def bucket_behavior(bucket: s3.IBucket) -> cloudfront.BehaviorOptions:
+    """A path served from a private bucket through Origin Access Control, cached at the edge."""
+    return cloudfront.BehaviorOptions(
+        origin=origins.S3BucketOrigin.with_origin_access_control(bucket),
+        viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+    )
+
+
 class StaticSite(Construct):
     """S3 + CloudFront static hosting, with the files of ``content_dir`` deployed at deploy time.
 
@@ -31,6 +89,9 @@ class StaticSite(Construct):
         Control
     :param default_root_object: @default ``index.html``
     :param price_class: @default PriceClass_200 (includes the edges in Korea)
+    :param behaviors: more paths on the same distribution, e.g.
+        ``{"/api/*": load_balancer_behavior(alb)}`` or ``{"/media/*": bucket_behavior(media)}``.
+        @default none: the bucket serves every path
 
     Always: HTTPS (HTTP redirects), SSL-only bucket policy, S3-managed encryption, a bucket that
     ``cdk destroy`` empties and deletes, a CloudFront invalidation on each content change.
@@ -46,6 +107,7 @@ class StaticSite(Construct):
         website_mode: bool = False,
         default_root_object: str = DEFAULT_ROOT_OBJECT,
         price_class: cloudfront.PriceClass = DEFAULT_PRICE_CLASS,
+        behaviors: Optional[Mapping[str, cloudfront.BehaviorOptions]] = None,
     ) -> None:
         super().__init__(scope, construct_id)
         where = f"StaticSite {self.node.path}"
@@ -57,6 +119,13 @@ class StaticSite(Construct):
                 f"{where}: {content_dir} has no {default_root_object}, the default root object"
             )
 
+        behaviors = dict(behaviors or {})
+        for pattern in behaviors:
+            if not pattern.startswith("/") or pattern in ("/", "/*", "*"):
+                raise CourseInputError(
+                    f"{where}: behavior path {pattern!r} must start with / and name a path "
+                    "other than the default (e.g. /api/*)"
+                )
         public_read = website_mode
         self.bucket = s3.Bucket(
             self,
@@ -94,6 +163,7 @@ class StaticSite(Construct):
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
             ),
+            additional_behaviors=behaviors or None,
         )
         self.url = f"https://{self.distribution.distribution_domain_name}"
         deploy_logs = logs.LogGroup(
@@ -111,7 +181,12 @@ class StaticSite(Construct):
             distribution_paths=["/*"],
             log_group=deploy_logs,
         )
-        self._acknowledge(website_mode)
+        self._acknowledge(
+            website_mode,
+            http_origins=any(
+                isinstance(b.origin, origins.LoadBalancerV2Origin) for b in behaviors.values()
+            ),
+        )
 
     def _acknowledge_deployment_handler(self) -> None:
         """CDK's BucketDeployment handler (a stack-wide singleton) and the policy CDK writes."""
@@ -149,14 +224,16 @@ class StaticSite(Construct):
             "release; upgrading aws-cdk-lib moves it.",
         )
 
-    def _acknowledge(self, website_mode: bool) -> None:
+    def _acknowledge(self, website_mode: bool, http_origins: bool) -> None:
         self._acknowledge_deployment_handler()
-        acknowledge(
-            self.bucket,
-            "AwsSolutions-S1",
-            "Server access logs need a log bucket that outlives the stack (and bills after the "
-            "lab); CloudFront's request metrics cover the lab's questions.",
-        )
+        _acknowledge_no_access_logs(self.bucket)
+        if http_origins and not website_mode:
+            acknowledge(
+                self.distribution,
+                "AwsSolutions-CFR5",
+                "CloudFront reaches the lab's ALB over HTTP: an ALB certificate needs a domain "
+                "the lab does not own; viewers still get HTTPS from CloudFront.",
+            )
         acknowledge(
             self.distribution,
             "AwsSolutions-CFR1",
