@@ -1,0 +1,76 @@
+"""Starts the CloudMart demo backend (Node 22) against the test session's PostgreSQL and Redis."""
+
+import contextlib
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import psycopg
+import redis
+
+from servers import free_port, wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+API_DIR = ROOT / "week5" / "apps" / "cloudmart_api"
+FRONTEND_DIR = ROOT / "week5" / "sites" / "cloudmart"
+NODE = ROOT / "node_modules" / ".bin" / "node"
+
+
+@contextlib.contextmanager
+def cloudmart_api(postgres_server, redis_server, database="cloudmart"):
+    """Yields the API's base URL; the database is created empty, so the API seeds it."""
+    if not (API_DIR / "node_modules").is_dir():
+        raise RuntimeError("the CloudMart API's packages are missing: run scripts/setup")
+    with psycopg.connect(postgres_server.url, autocommit=True) as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {database}")
+        connection.execute(f"CREATE DATABASE {database}")
+    with contextlib.closing(
+        redis.Redis.from_url(
+            f"rediss://:{redis_server.password}@127.0.0.1:{redis_server.port}",
+            ssl_ca_certs=redis_server.ca_file,
+        )
+    ) as client:
+        for key in client.scan_iter("cloudmart:*"):
+            client.delete(key)
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "DB_HOST": postgres_server.host,
+        "DB_PORT": str(postgres_server.port),
+        "DB_NAME": database,
+        "DB_USER": postgres_server.user,
+        "DB_PASSWORD": postgres_server.password,
+        "DB_CA_FILE": postgres_server.ca_file,  # verified TLS, as with the RDS CA bundle
+        "REDIS_URL": f"rediss://:{redis_server.password}@127.0.0.1:{redis_server.port}",
+        "REDIS_CA_FILE": redis_server.ca_file,
+    }
+    process = subprocess.Popen(
+        [str(NODE), "server.js"],
+        cwd=API_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def call(url, method="GET", body=None, cart=None):
+    headers = {"Content-Type": "application/json"}
+    if cart:
+        headers["X-Cart-Id"] = cart
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())

@@ -1,0 +1,40 @@
+"""The CloudMart frontend (Day 5): its page, and its logic run under Node 22 against the real
+backend (PostgreSQL and Redis over TLS)."""
+
+import os
+import re
+import subprocess
+
+import pytest
+
+from cloudmart import FRONTEND_DIR, NODE, ROOT, cloudmart_api
+
+JS_TEST = ROOT / "tests" / "js" / "cloudmart_frontend.test.js"
+
+
+@pytest.fixture(scope="module")
+def api(postgres_server, redis_server):
+    with cloudmart_api(postgres_server, redis_server, database="cloudmart_frontend") as base:
+        yield base
+
+
+def test_frontend_logic_against_the_backend(api):
+    result = subprocess.run(
+        [str(NODE), "--test", str(JS_TEST)],
+        env={**os.environ, "CLOUDMART_API": api},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^# pass 4$", result.stdout, re.M), result.stdout
+    assert re.search(r"^# fail 0$", result.stdout, re.M)
+
+
+def test_the_page_loads_its_script_and_styles_from_the_same_folder():
+    page = (FRONTEND_DIR / "index.html").read_text()
+    for asset in re.findall(r'(?:src|href)="([^"]+)"', page):
+        assert (FRONTEND_DIR / asset).is_file(), asset
+    assert '<script src="app.js">' in page
+    # Same-origin API calls: CloudFront routes /api/* to the backend, so no host is baked in.
+    assert 'createClient("", cartId)' in (FRONTEND_DIR / "app.js").read_text()
