@@ -214,6 +214,12 @@ class HaWebTier(Construct):
                 max_batch_size=1, min_instances_in_service=min_capacity
             ),
         )
+        # Boot scripts install packages and read secrets with the role: launch no instance
+        # before the subnets' routes out (NAT) and the role's policy exist, or its first boot
+        # fails and the group replaces it only after the health-check grace period.
+        self.asg.node.add_dependency(self.role)
+        for subnet in instance_subnets:
+            self.asg.node.add_dependency(subnet.internet_connectivity_established)
         self.alb = elbv2.ApplicationLoadBalancer(
             self,
             "Alb",
