@@ -4,6 +4,7 @@ from stacks.day1 import Day1CaseStack, Day1Lab1Stack, Day1Lab2Stack
 from stacks.day2 import Day2CaseStack, Day2Lab1Stack, Day2Lab2Stack
 from stacks.day3 import Day3CaseStack, Day3Lab1Stack, Day3Lab2Stack
 from stacks.day4 import Day4CaseStack, Day4ChallengeStack, Day4Lab1Stack
+from stacks.day5 import Day5ChallengeStack, Day5Lab1Stack
 from week5.catalog import Catalog, Lab
 
 CATALOG = Catalog(
@@ -61,6 +62,14 @@ CATALOG = Catalog(
             "Case: news platform (CloudFront, S3, ALB + ASG, Redis, RDS read replica)",
             None,
             Day4CaseStack,
+        ),
+        Lab("Day5Lab1", "CloudMart 인프라 구축", "CloudMart on AWS", 0.50, Day5Lab1Stack),
+        Lab(
+            "Day5Challenge",
+            "프로덕션급 배포",
+            "CloudMart, production-grade (HA, scaling, monitoring, backups, cost)",
+            0.80,
+            Day5ChallengeStack,
         ),
     ]
 )

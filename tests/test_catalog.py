@@ -25,6 +25,8 @@ def test_course_cost_figures_as_the_plan_gives_them():
         "Day4Lab1": 0.30,
         "Day4Challenge": 0.40,
         "Day4Case": None,
+        "Day5Lab1": 0.50,
+        "Day5Challenge": 0.80,
     }
 
 

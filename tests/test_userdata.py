@@ -209,3 +209,49 @@ def test_web_page_extra_html_is_not_expanded_by_the_shell(tmp_path):
     assert "<p>$HOME `id`</p>" in html
     with pytest.raises(ValueError, match="heredoc"):
         userdata.web_page("EOF")
+
+
+def test_compose_from_parameters_reads_endpoints_and_secrets_at_boot(host):
+    """The user data names parameters only; values come from SSM, passwords from the secret
+    whose ARN SSM holds."""
+    _stub(
+        host / "bin",
+        "aws",
+        "service=$1; while [ $# -gt 0 ]; do case $1 in --name) n=$2;; --secret-id) s=$2;; esac; "
+        "shift; done\n"
+        'if [ "$service" = ssm ]; then echo "arn-or-value-of${n}"; '
+        'else echo "{\\"username\\": \\"u\\", \\"password\\": \\"pw-of-${s}\\"}"; fi',
+    )
+    app_dir = host / "app"
+    lines = userdata.compose_up_from_parameters(
+        COMPOSE,
+        region="ap-northeast-2",
+        parameter_env={"DB_HOST": "/week5/kim/cloudmart/db-endpoint"},
+        secret_env={"DB_PASSWORD": ("/week5/kim/cloudmart/db-secret-arn", "password")},
+        app_dir=str(app_dir),
+    )
+    result = run(host, lines)
+    assert result.returncode == 0, result.stderr
+    assert (app_dir / ".env").read_text().splitlines() == [
+        "DB_HOST=arn-or-value-of/week5/kim/cloudmart/db-endpoint",
+        "DB_PASSWORD=pw-of-arn-or-value-of/week5/kim/cloudmart/db-secret-arn",
+    ]
+    assert "pw-of" not in result.stderr  # tracing is off while the password is read
+    script = "\n".join(lines)
+    assert "arn:" not in script and "rds.amazonaws.com" not in script
+
+
+@pytest.mark.parametrize(
+    "parameter_env, secret_env, says",
+    [
+        ({"DB_HOST": "db-endpoint"}, {}, "must be a path"),
+        ({"db_host": "/a/b"}, {}, "UPPER_SNAKE_CASE"),
+        ({"X": "/a/b"}, {"X": ("/a/c", None)}, "given both"),
+        ({}, {"X": ("/a/c", "pass word")}, "plain JSON key"),
+    ],
+)
+def test_compose_from_parameters_refuses_bad_names(parameter_env, secret_env, says):
+    with pytest.raises(ValueError, match=says):
+        userdata.compose_up_from_parameters(
+            COMPOSE, region="ap-northeast-2", parameter_env=parameter_env, secret_env=secret_env
+        )

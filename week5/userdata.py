@@ -17,6 +17,7 @@ APP_DIR = "/opt/week5/app"
 
 _ENV_NAME_RE = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 _HEREDOC_END = "WEEK5_EOF"
+_PARAMETER_NAME_RE = re.compile(r"^/[A-Za-z0-9_.\-/]+$")
 
 
 def install_docker() -> List[str]:
@@ -58,18 +59,80 @@ def compose_up(
 
     ``files`` maps a name to a local file copied beside the compose file (an app's source).
     ``env`` holds plain values (names, addresses); ``secret_env`` maps a variable to a Secrets
-    Manager secret ARN, or to ``(ARN, field)`` for one field of a JSON secret, read at boot with the instance role, so no password is in
-    the user data, the template or the compose file. ``.env`` is readable by root only.
+    Manager secret ARN, or to ``(ARN, field)`` for one field of a JSON secret, read at boot with
+    the instance role, so no password is in the user data, the template or the compose file.
+    ``.env`` is readable by root only.
     """
-    for name in list(env) + list(secret_env):
-        if not _ENV_NAME_RE.match(name):
-            raise ValueError(f"compose variable {name!r} must be UPPER_SNAKE_CASE")
+    _check_variables(env, secret_env)
     for name, value in env.items():
         if "'" in value or "\n" in value:
             raise ValueError(f"compose variable {name}: a value cannot hold a quote or newline")
-    overlap = set(env) & set(secret_env)
+    reads = {}
+    for name, source in secret_env.items():
+        secret_arn, field = (source, None) if isinstance(source, str) else source
+        reads[name] = _read_secret(region, f"'{secret_arn}'", field)
+    return _compose_with_env(compose_file, files, app_dir, env, reads)
+
+
+def compose_up_from_parameters(
+    compose_file: Path,
+    *,
+    region: str,
+    parameter_env: Mapping[str, str],
+    secret_env: Mapping[str, Tuple[str, Optional[str]]],
+    files: Optional[Mapping[str, Path]] = None,
+    app_dir: str = APP_DIR,
+) -> List[str]:
+    """Like :func:`compose_up`, but the boot script holds only Parameter Store names.
+
+    ``parameter_env`` maps a variable to the SSM parameter holding its value (an endpoint);
+    ``secret_env`` maps a variable to ``(parameter, field)``: the SSM parameter that holds a
+    Secrets Manager secret's ARN, and the JSON field to read (``None`` for a plain secret).
+    Endpoints, secret names and passwords are read at boot with the instance role, so changing
+    them needs no new launch template, and the user data names no resource.
+    """
+    _check_variables(parameter_env, secret_env)
+    for parameter in list(parameter_env.values()) + [p for p, _ in secret_env.values()]:
+        if not _PARAMETER_NAME_RE.match(parameter):
+            raise ValueError(f"SSM parameter {parameter!r} must be a path like /week5/app/name")
+    get = f"aws ssm get-parameter --region {region} --query Parameter.Value --output text --name"
+    reads = {name: f"{get} '{parameter}'" for name, parameter in parameter_env.items()}
+    for name, (parameter, field) in secret_env.items():
+        reads[name] = _read_secret(region, f"\"$({get} '{parameter}')\"", field)
+    return _compose_with_env(compose_file, files, app_dir, {}, reads)
+
+
+def _check_variables(plain: Mapping[str, object], secret: Mapping[str, object]) -> None:
+    for name in list(plain) + list(secret):
+        if not _ENV_NAME_RE.match(name):
+            raise ValueError(f"compose variable {name!r} must be UPPER_SNAKE_CASE")
+    overlap = set(plain) & set(secret)
     if overlap:
         raise ValueError(f"compose variables {sorted(overlap)} are given both plain and secret")
+
+
+def _read_secret(region: str, secret_id: str, field: Optional[str]) -> str:
+    """A command printing a secret, or one field of a JSON secret (RDS's username/password)."""
+    read = (
+        f"aws secretsmanager get-secret-value --region {region} "
+        f"--secret-id {secret_id} --query SecretString --output text"
+    )
+    if field is not None:
+        if not _ENV_NAME_RE.match(field.upper()):
+            raise ValueError(f"secret field {field!r} must be a plain JSON key")
+        read += f" | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"{field}\"])'"
+    return read
+
+
+def _compose_with_env(
+    compose_file: Path,
+    files: Optional[Mapping[str, Path]],
+    app_dir: str,
+    values: Mapping[str, str],
+    reads: Mapping[str, str],
+) -> List[str]:
+    """Write the compose file and ``files``; fill ``.env`` with ``values``, then with what each
+    command of ``reads`` (variable: command) prints at boot."""
     lines = write_file(f"{app_dir}/docker-compose.yml", compose_file.read_text(encoding="utf-8"))
     for name, path in (files or {}).items():
         if "/" in name or name.startswith("."):
@@ -77,30 +140,12 @@ def compose_up(
         lines += write_file(f"{app_dir}/{name}", path.read_text(encoding="utf-8"))
     # No tracing while secrets are in play: `set -x` would print them to cloud-init's log.
     lines += ["set +x", "umask 077", f": > {app_dir}/.env"]
-    for name, value in env.items():
-        lines.append(f"echo '{name}={value}' >> {app_dir}/.env")
-    for name, source in secret_env.items():
-        secret_arn, field = (source, None) if isinstance(source, str) else source
-        read = (
-            f"aws secretsmanager get-secret-value --region {region} "
-            f"--secret-id '{secret_arn}' --query SecretString --output text"
-        )
-        if field is not None:  # one field of a JSON secret, e.g. RDS's {"username", "password"}
-            if not _ENV_NAME_RE.match(field.upper()):
-                raise ValueError(f"secret field {field!r} must be a plain JSON key")
-            read += f" | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"{field}\"])'"
-        # An assignment, not `echo "$(...)"`: set -e (with pipefail) stops the boot if the secret
+    lines += [f"echo '{name}={value}' >> {app_dir}/.env" for name, value in values.items()]
+    for name, read in reads.items():
+        # An assignment, not `echo "$(...)"`: set -e (with pipefail) stops the boot if the value
         # is unreadable.
-        lines += [
-            f"value=$({read})",
-            f"printf '%s=%s\\n' {name} \"$value\" >> {app_dir}/.env",
-        ]
-    lines += [
-        "unset value",
-        "umask 022",
-        "set -x",
-        f"cd {app_dir} && docker compose up -d",
-    ]
+        lines += [f"value=$({read})", f"printf '%s=%s\\n' {name} \"$value\" >> {app_dir}/.env"]
+    lines += ["unset value", "umask 022", "set -x", f"cd {app_dir} && docker compose up -d"]
     return lines
 
 

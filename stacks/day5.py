@@ -1,0 +1,133 @@
+"""Day 5: CloudMart on AWS (the Week 3-4 Docker Compose app, deployed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from aws_cdk import CfnOutput
+from constructs import Construct
+
+from week5.catalog import Lab
+from week5.constructs.cloudmart import DEFAULT_BACKEND_PORT, DEMO_FRONTEND_DIR, CloudMartStack
+from week5.constructs.vpc import NatMode
+from week5.lab import LabStack
+from week5.settings import CourseInputError, CourseSettings
+
+#: Context keys that point Day 5 at your own CloudMart build.
+CONTEXT_BACKEND_IMAGE = "cloudmart_backend_image"
+CONTEXT_BACKEND_PORT = "cloudmart_backend_port"
+CONTEXT_FRONTEND_DIR = "cloudmart_frontend_dir"
+CONTEXT_ALARM_EMAIL = "alarm_email"
+
+
+class _CloudMartLab(LabStack):
+    """A Day 5 stack: one ``CloudMartStack`` with the lab's settings, plus its outputs."""
+
+    settings_for_lab: dict = {}
+
+    def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
+        super().__init__(scope, lab, settings)
+        get = self.node.try_get_context
+        self.cloudmart = CloudMartStack(
+            self,
+            "CloudMart",
+            name_prefix=self.name_prefix,
+            alarm_email=get(CONTEXT_ALARM_EMAIL) or None,
+            backend_image=get(CONTEXT_BACKEND_IMAGE) or None,
+            backend_port=_port(get(CONTEXT_BACKEND_PORT)),
+            frontend_dir=_folder(get(CONTEXT_FRONTEND_DIR)),
+            **self.settings_for_lab,
+        )
+        cloudmart = self.cloudmart
+        CfnOutput(
+            self,
+            "CloudMartUrl",
+            value=cloudmart.url,
+            description="the frontend; /api/* is the backend",
+        )
+        CfnOutput(self, "ApiHealthUrl", value=f"{cloudmart.url}/api/health/deep")
+        CfnOutput(self, "BackendAlbUrl", value=cloudmart.backend.url)
+        CfnOutput(self, "DbEndpoint", value=cloudmart.database.endpoint)
+        CfnOutput(self, "RedisEndpoint", value=cloudmart.cache.endpoint)
+        CfnOutput(
+            self,
+            "ParameterPath",
+            value=cloudmart.parameter_prefix,
+            description="the backend's configuration (aws ssm get-parameters-by-path)",
+        )
+        CfnOutput(self, "AlarmTopicArn", value=cloudmart.alarm_topic.topic_arn)
+        CfnOutput(
+            self,
+            "DashboardUrl",
+            value=(
+                f"https://{self.region}.console.aws.amazon.com/cloudwatch/home?region="
+                f"{self.region}#dashboards/dashboard/{cloudmart.dashboard.dashboard_name}"
+            ),
+        )
+
+
+def _port(value) -> int:
+    if value in (None, ""):
+        return DEFAULT_BACKEND_PORT
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        port = 0
+    if not 1 <= port <= 65535:
+        raise CourseInputError(
+            f"context {CONTEXT_BACKEND_PORT}={value!r} is not a TCP port; pass the port your "
+            f"backend image listens on, e.g. -c {CONTEXT_BACKEND_PORT}=8080"
+        )
+    return port
+
+
+def _folder(value: Optional[str]) -> Path:
+    if not value:
+        return DEMO_FRONTEND_DIR
+    folder = Path(value).expanduser().resolve()
+    if not (folder / "index.html").is_file():
+        raise CourseInputError(
+            f"context {CONTEXT_FRONTEND_DIR}={value!r} holds no index.html; pass the folder "
+            "of your built frontend (e.g. -c cloudmart_frontend_dir=../cloudmart/frontend/dist)"
+        )
+    return folder
+
+
+class Day5Lab1Stack(_CloudMartLab):
+    """Day 5 Lab 1 - CloudMart 인프라 구축, as its four steps build it.
+
+    Step 1: the Multi-AZ VPC with public and private subnets (one NAT gateway). Step 2: RDS
+    PostgreSQL 17 Multi-AZ and an ElastiCache Redis node. Step 3: the frontend on S3 +
+    CloudFront, the backend on EC2 behind an ALB in an Auto Scaling group of 2 to 4 t3.micro.
+    Step 4 (검증): open ``CloudMartUrl``, add to the cart and order; ``ApiHealthUrl`` checks
+    that the backend reaches both stores. The backend reads its configuration from Parameter
+    Store and Secrets Manager at boot; alarms and a dashboard watch it.
+    """
+
+    settings_for_lab = {}
+
+
+class Day5ChallengeStack(_CloudMartLab):
+    """Day 5 Challenge - 프로덕션급 배포, within the course's $0.80 for the lab hour.
+
+    1 고가용성: a NAT gateway per AZ, Multi-AZ PostgreSQL, Redis with a replica in the other AZ
+    and automatic failover, backend instances in both AZs. 2 자동 확장: the backend ASG scales
+    from 2 to 4 on CPU. 3 모니터링: the alarms into SNS (``-c alarm_email=you@example.com``
+    mails them) and the dashboard. 4 백업 & 복구: seven days of RDS automated backups with
+    point-in-time restore and a daily Redis snapshot kept one day (both deleted by
+    ``cdk destroy``). 5 비용 최적화: Graviton everywhere (t4g.micro, db.t4g.micro,
+    cache.t4g.micro with Valkey, about 20 % below the x86 and Redis OSS prices). At two backend
+    instances it costs about $0.28 an hour (tests/test_day5_challenge.py adds it up).
+    """
+
+    settings_for_lab = {
+        "nat": NatMode.GATEWAY_PER_AZ,
+        "instance_type": "t4g.micro",
+        "db_instance_type": "db.t4g.micro",
+        "db_backup_retention_days": 7,
+        "cache_node_type": "cache.t4g.micro",
+        "cache_engine": "valkey",
+        "cache_replicas": 1,
+        "cache_snapshot_retention_days": 1,
+    }

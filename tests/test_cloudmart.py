@@ -1,0 +1,109 @@
+"""CloudMartStack: its props, your own backend image, alarm e-mail, and each invalid input."""
+
+import json
+
+import pytest
+
+from conftest import props, resources, synth
+from week5.constructs.cloudmart import CloudMartStack
+from week5.settings import CourseInputError
+
+ECR_IMAGE = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/cloudmart-backend:1.0"
+
+
+def launch_script(t):
+    (template,) = props(t, "AWS::EC2::LaunchTemplate")
+    body = template["LaunchTemplateData"]["UserData"]["Fn::Base64"]
+    assert isinstance(body, str), "the user data must hold no token"
+    return body
+
+
+def test_defaults_run_the_demo_backend(stack):
+    cloudmart = CloudMartStack(stack, "Shop", parameter_prefix="/unit/shop")
+    t = synth(stack)
+    script = launch_script(t)
+    assert "image: node:22-alpine" in script and "cat > /opt/week5/app/server.js" in script
+    assert {p["Name"] for p in props(t, "AWS::SSM::Parameter")} == {
+        "/unit/shop/db-endpoint",
+        "/unit/shop/db-secret-arn",
+        "/unit/shop/redis-endpoint",
+        "/unit/shop/redis-secret-arn",
+    }
+    assert cloudmart.url.startswith("https://") and set(cloudmart.alarms) == {
+        "Alb5xx",
+        "UnhealthyTargets",
+        "BackendCpu",
+        "DbCpu",
+        "DbFreeStorage",
+        "DbConnections",
+        "RedisMemory",
+    }
+
+
+def test_alarm_email_subscribes_to_the_topic(stack):
+    CloudMartStack(stack, "Shop", parameter_prefix="/unit/shop", alarm_email="kim@example.com")
+    (subscription,) = props(synth(stack), "AWS::SNS::Subscription")
+    assert (subscription["Protocol"], subscription["Endpoint"]) == ("email", "kim@example.com")
+
+
+def test_a_public_image_runs_from_parameters_without_the_demo_source(stack):
+    CloudMartStack(
+        stack,
+        "Shop",
+        parameter_prefix="/unit/shop",
+        backend_image="ghcr.io/acme/cloudmart-backend:2.1",
+        backend_port=8080,
+    )
+    t = synth(stack)
+    script = launch_script(t)
+    assert "image: ${BACKEND_IMAGE:?from Parameter Store}" in script
+    assert "server.js" not in script and "docker login" not in script
+    values = {p["Name"]: p["Value"] for p in props(t, "AWS::SSM::Parameter")}
+    assert values["/unit/shop/backend-image"] == "ghcr.io/acme/cloudmart-backend:2.1"
+    assert values["/unit/shop/backend-port"] == "8080"
+    assert "ecr:" not in json.dumps(props(t, "AWS::IAM::Policy"))
+
+
+def test_an_ecr_image_logs_in_and_may_pull_only_its_repository(stack):
+    CloudMartStack(stack, "Shop", parameter_prefix="/unit/shop", backend_image=ECR_IMAGE)
+    t = synth(stack)
+    script = launch_script(t)
+    assert (
+        "aws ecr get-login-password --region ap-northeast-2 | docker login --username AWS "
+        "--password-stdin 123456789012.dkr.ecr.ap-northeast-2.amazonaws.com"
+    ) in script
+    statements = [
+        {**s, "Action": [s["Action"]] if isinstance(s["Action"], str) else s["Action"]}
+        for p in props(t, "AWS::IAM::Policy")
+        for s in p["PolicyDocument"]["Statement"]
+    ]
+    pull = next(s for s in statements if "ecr:BatchGetImage" in s["Action"])
+    assert "repository/cloudmart-backend" in json.dumps(pull["Resource"])
+    token = next(s for s in statements if "ecr:GetAuthorizationToken" in s["Action"])
+    assert token["Resource"] == "*"  # acknowledged: the API takes no resource
+
+
+@pytest.mark.parametrize(
+    "kwargs, says",
+    [
+        ({"alarm_email": "kim"}, "is not an e-mail address"),
+        ({"backend_image": "Not An Image"}, "is not an image reference"),
+        ({"backend_port": 0}, "is not a TCP port"),
+        ({"parameter_prefix": "cloudmart"}, "must be a path"),
+        ({"parameter_prefix": "/cloudmart/"}, "must be a path"),
+        (
+            {"backend_image": ECR_IMAGE.replace("ap-northeast-2", "us-east-1")},
+            "ECR of another account or region",
+        ),
+    ],
+)
+def test_invalid_props(stack, kwargs, says):
+    kwargs.setdefault("parameter_prefix", "/unit/shop")
+    with pytest.raises(CourseInputError, match=says):
+        CloudMartStack(stack, "Shop", **kwargs)
+
+
+def test_the_parameter_prefix_defaults_to_the_stack_name(stack):
+    cloudmart = CloudMartStack(stack, "Shop")
+    assert cloudmart.parameter_prefix == "/UnitStack/cloudmart"
+    assert len(resources(synth(stack), "AWS::SSM::Parameter")) == 4

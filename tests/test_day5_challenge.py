@@ -1,0 +1,112 @@
+"""Day 5 Challenge: 프로덕션급 배포 — HA across AZs, scaling, monitoring, backups, and the course's
+cost limit of $0.80 for the lab hour."""
+
+from conftest import by_name, default_route_targets, mask_asset_hashes, props, resources
+
+LAB = "Day5Challenge"
+COST_LIMIT_USD = 0.80  # the course's 제약사항: "비용: $0.80 이하"
+HOURS_PER_MONTH = 730
+
+#: Seoul on-demand prices, USD, from ../shared/reference/seoul-prices.md (AWS Price List offer
+#: files, publicationDate 2026-10-01). Per hour unless named per GB-month.
+PRICE = {
+    "nat_gateway": 0.059,
+    "public_ipv4": 0.005,
+    "alb": 0.0225,
+    "alb_lcu": 0.008,  # one LCU-hour: a lab's traffic stays below it
+    "ec2:t4g.micro": 0.0104,
+    "rds:db.t4g.micro:multi-az": 0.051,
+    "rds_gp3_multi_az_gb_month": 0.262,
+    "elasticache:cache.t4g.micro:valkey": 0.0192,
+    "ebs_gp3_gb_month": 0.0912,
+    "secret_month": 0.40,
+    "alarm_month": 0.10,
+}
+
+
+def test_snapshot(t, json_snapshot):
+    assert mask_asset_hashes(t) == json_snapshot
+
+
+def test_ha_a_nat_gateway_per_az_and_each_private_subnet_uses_its_own(t):
+    nats = resources(t, "AWS::EC2::NatGateway")
+    assert len(nats) == 2
+    targets = default_route_targets(t)
+    private = [targets[f"week5-day5-private-subnet-{az}"]["NatGatewayId"]["Ref"] for az in "ab"]
+    assert sorted(private) == sorted(nats)
+    zones = {p["AvailabilityZone"] for p in by_name(t, "AWS::EC2::Subnet").values()}
+    assert zones == {"ap-northeast-2a", "ap-northeast-2b"}
+
+
+def test_ha_multi_az_database_and_redis_with_failover(t):
+    (db,) = props(t, "AWS::RDS::DBInstance")
+    assert (db["MultiAZ"], db["DBInstanceClass"]) == (True, "db.t4g.micro")
+    (redis,) = props(t, "AWS::ElastiCache::ReplicationGroup")
+    assert (
+        redis["NumCacheClusters"],
+        redis["AutomaticFailoverEnabled"],
+        redis["MultiAZEnabled"],
+    ) == (
+        2,
+        True,
+        True,
+    )
+
+
+def test_scaling_2_to_4_graviton_backends_on_cpu(t):
+    (group,) = props(t, "AWS::AutoScaling::AutoScalingGroup")
+    assert (group["MinSize"], group["MaxSize"]) == ("2", "4")
+    (template,) = props(t, "AWS::EC2::LaunchTemplate")
+    assert template["LaunchTemplateData"]["InstanceType"] == "t4g.micro"
+    (policy,) = props(t, "AWS::AutoScaling::ScalingPolicy")
+    assert policy["TargetTrackingConfiguration"]["TargetValue"] == 50
+
+
+def test_monitoring_seven_alarms_into_sns_and_a_dashboard(t):
+    alarms = props(t, "AWS::CloudWatch::Alarm")
+    (topic,) = resources(t, "AWS::SNS::Topic")
+    assert len(alarms) == 7 and all(a["AlarmActions"] == [{"Ref": topic}] for a in alarms)
+    assert len(resources(t, "AWS::CloudWatch::Dashboard")) == 1
+
+
+def test_backups_seven_days_of_rds_pitr_and_a_daily_redis_snapshot(t):
+    (db,) = props(t, "AWS::RDS::DBInstance")
+    assert (db["BackupRetentionPeriod"], db["DeleteAutomatedBackups"]) == (7, True)
+    (redis,) = props(t, "AWS::ElastiCache::ReplicationGroup")
+    assert redis["SnapshotRetentionLimit"] == 1
+    assert (redis["Engine"], redis["CacheNodeType"]) == ("valkey", "cache.t4g.micro")
+
+
+def hourly_cost(t, backend_instances):
+    """What one lab hour costs at the given backend size, from what the template creates."""
+    (db,) = props(t, "AWS::RDS::DBInstance")
+    (redis,) = props(t, "AWS::ElastiCache::ReplicationGroup")
+    (template,) = props(t, "AWS::EC2::LaunchTemplate")
+    instance_type = template["LaunchTemplateData"]["InstanceType"]
+    root_gib = template["LaunchTemplateData"]["BlockDeviceMappings"][0]["Ebs"]["VolumeSize"]
+    (alb,) = props(t, "AWS::ElasticLoadBalancingV2::LoadBalancer")
+    nats = len(resources(t, "AWS::EC2::NatGateway"))
+    assert db["MultiAZ"] and alb["Scheme"] == "internet-facing"
+    albs_public_ips = len(alb["Subnets"])  # an internet-facing ALB holds one per AZ
+    return (
+        nats * PRICE["nat_gateway"]
+        + (len(resources(t, "AWS::EC2::EIP")) + albs_public_ips) * PRICE["public_ipv4"]
+        + PRICE["alb"]
+        + PRICE["alb_lcu"]
+        + backend_instances * PRICE[f"ec2:{instance_type}"]
+        + backend_instances * root_gib * PRICE["ebs_gp3_gb_month"] / HOURS_PER_MONTH
+        + PRICE[f"rds:{db['DBInstanceClass']}:multi-az"]
+        + int(db["AllocatedStorage"]) * PRICE["rds_gp3_multi_az_gb_month"] / HOURS_PER_MONTH
+        + redis["NumCacheClusters"]
+        * PRICE[f"elasticache:{redis['CacheNodeType']}:{redis['Engine']}"]
+        + len(resources(t, "AWS::SecretsManager::Secret")) * PRICE["secret_month"] / HOURS_PER_MONTH
+        + len(resources(t, "AWS::CloudWatch::Alarm")) * PRICE["alarm_month"] / HOURS_PER_MONTH
+    )
+
+
+def test_cost_stays_within_the_courses_080_even_fully_scaled_out(t):
+    (group,) = props(t, "AWS::AutoScaling::AutoScalingGroup")
+    at_rest = hourly_cost(t, int(group["MinSize"]))
+    scaled_out = hourly_cost(t, int(group["MaxSize"]))
+    assert 0.27 < at_rest < 0.30  # the docstring's "about $0.28 an hour"
+    assert scaled_out <= COST_LIMIT_USD

@@ -1,0 +1,258 @@
+"""Day 5 Lab 1: CloudMart 인프라 구축 — Multi-AZ VPC, PostgreSQL Multi-AZ, Redis, S3 + CloudFront
+frontend with /api/* to the ALB + ASG backend, configuration in Parameter Store, alarms."""
+
+import json
+
+import pytest
+from aws_cdk.assertions import Template
+
+from conftest import (
+    by_name,
+    ingress_rules,
+    make_app,
+    mask_asset_hashes,
+    props,
+    resources,
+    subnet_ids_by_name,
+)
+from stacks.catalog import CATALOG
+from week5.settings import CourseInputError, CourseSettings
+
+LAB = "Day5Lab1"
+PREFIX = "/week5-instructor-Day5Lab1/cloudmart"
+
+
+def logical(t, rtype, prefix):
+    (match,) = [k for k in resources(t, rtype) if k.startswith(prefix)]
+    return match
+
+
+def user_data(t):
+    (template,) = props(t, "AWS::EC2::LaunchTemplate")
+    return template["LaunchTemplateData"]["UserData"]["Fn::Base64"]
+
+
+def test_snapshot(t, json_snapshot):
+    assert mask_asset_hashes(t) == json_snapshot
+
+
+def test_step1_multi_az_vpc_with_public_and_private_subnets(t):
+    subnets = {
+        n: (p["CidrBlock"], p["AvailabilityZone"])
+        for n, p in by_name(t, "AWS::EC2::Subnet").items()
+    }
+    assert subnets == {
+        "week5-day5-public-subnet-a": ("10.0.1.0/24", "ap-northeast-2a"),
+        "week5-day5-public-subnet-b": ("10.0.2.0/24", "ap-northeast-2b"),
+        "week5-day5-private-subnet-a": ("10.0.11.0/24", "ap-northeast-2a"),
+        "week5-day5-private-subnet-b": ("10.0.12.0/24", "ap-northeast-2b"),
+    }
+    assert len(resources(t, "AWS::EC2::NatGateway")) == 1
+
+
+def test_step2_postgres_multi_az_and_one_redis_node(t):
+    (db,) = props(t, "AWS::RDS::DBInstance")
+    assert (db["Engine"], db["DBInstanceClass"], db["MultiAZ"], db["DBName"]) == (
+        "postgres",
+        "db.t3.micro",
+        True,
+        "cloudmart",
+    )
+    assert (db["BackupRetentionPeriod"], db["DeleteAutomatedBackups"]) == (1, True)
+    (redis,) = props(t, "AWS::ElastiCache::ReplicationGroup")
+    assert (redis["Engine"], redis["CacheNodeType"], redis["NumCacheClusters"]) == (
+        "redis",
+        "cache.t3.micro",
+        1,
+    )
+    assert redis["TransitEncryptionEnabled"] is True
+
+
+def test_step3_frontend_on_cloudfront_with_api_routed_to_the_alb(t):
+    (dist,) = props(t, "AWS::CloudFront::Distribution")
+    config = dist["DistributionConfig"]
+    origins = {o["Id"]: o for o in config["Origins"]}
+    bucket = logical(t, "AWS::S3::Bucket", "CloudMartFrontendBucket")
+    default_origin = origins[config["DefaultCacheBehavior"]["TargetOriginId"]]
+    assert default_origin["DomainName"] == {"Fn::GetAtt": [bucket, "RegionalDomainName"]}
+    (api,) = config["CacheBehaviors"]
+    alb = logical(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "CloudMartBackendAlb")
+    assert api["PathPattern"] == "/api/*"
+    assert origins[api["TargetOriginId"]]["DomainName"] == {"Fn::GetAtt": [alb, "DNSName"]}
+    assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
+    assert "POST" in api["AllowedMethods"]
+
+
+def test_step3_backend_asg_2_to_4_in_private_subnets_health_checked_on_api_health(t):
+    (group,) = props(t, "AWS::AutoScaling::AutoScalingGroup")
+    ids = subnet_ids_by_name(t)
+    assert (group["MinSize"], group["MaxSize"], group["HealthCheckType"]) == ("2", "4", "ELB")
+    assert sorted(s["Ref"] for s in group["VPCZoneIdentifier"]) == sorted(
+        [ids["week5-day5-private-subnet-a"], ids["week5-day5-private-subnet-b"]]
+    )
+    (target_group,) = props(t, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    assert (target_group["Port"], target_group["HealthCheckPath"]) == (80, "/api/health")
+    (template,) = props(t, "AWS::EC2::LaunchTemplate")
+    assert template["LaunchTemplateData"]["InstanceType"] == "t3.micro"
+
+
+def test_security_groups_chain_alb_backend_and_the_stores(t):
+    sg = "AWS::EC2::SecurityGroup"
+    alb = logical(t, sg, "CloudMartBackendAlbSecurityGroup")
+    backend = logical(t, sg, "CloudMartBackendInstanceSecurityGroup")
+    assert [(r["FromPort"], r["CidrIp"]) for r in ingress_rules(t, alb)] == [(80, "0.0.0.0/0")]
+    assert [
+        (r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0])
+        for r in ingress_rules(t, backend)
+    ] == [(80, alb)]
+    for store in ("CloudMartDatabaseSecurityGroup", "CloudMartCacheSecurityGroup"):
+        rules = ingress_rules(t, logical(t, sg, store))
+        assert [r["SourceSecurityGroupId"]["Fn::GetAtt"][0] for r in rules] == [backend]
+
+
+def test_configuration_lives_in_parameter_store_not_in_user_data(t):
+    parameters = {p["Name"]: p["Value"] for p in props(t, "AWS::SSM::Parameter")}
+    db = logical(t, "AWS::RDS::DBInstance", "CloudMartDatabaseInstance")
+    assert parameters[f"{PREFIX}/db-endpoint"] == {"Fn::GetAtt": [db, "Endpoint.Address"]}
+    assert set(parameters) == {
+        f"{PREFIX}/db-endpoint",
+        f"{PREFIX}/db-secret-arn",
+        f"{PREFIX}/redis-endpoint",
+        f"{PREFIX}/redis-secret-arn",
+    }
+    script = user_data(t)
+    assert isinstance(script, str)  # no token: no endpoint, ARN or password in the user data
+    for name in parameters:
+        assert f"--name '{name}'" in script
+    assert "printf '%s=%s\\n' DB_PASSWORD" in script
+    assert 'const { Pool } = require("pg")' in script  # the demo backend, inline
+
+
+def test_backend_role_reads_exactly_its_parameters_and_secrets(t):
+    (policy,) = [
+        p
+        for k, p in ((k, r["Properties"]) for k, r in resources(t, "AWS::IAM::Policy").items())
+        if k.startswith("CloudMartBackendInstanceRole")
+    ]
+    statements = policy["PolicyDocument"]["Statement"]
+    (ssm_read,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
+    named = {r["Fn::Join"][1][-1]["Ref"] for r in ssm_read["Resource"]}
+    assert named == set(resources(t, "AWS::SSM::Parameter"))  # each by its ARN, no wildcard
+    assert "*" not in json.dumps(ssm_read["Resource"])
+    (secret_read,) = [s for s in statements if "secretsmanager:GetSecretValue" in s["Action"]]
+    assert sorted(r["Ref"] for r in secret_read["Resource"]) == [
+        logical(t, "AWS::SecretsManager::Secret", "CloudMartCacheAuthToken"),
+        logical(t, "AWS::SecretsManager::SecretTargetAttachment", "CloudMartDatabase"),
+    ]
+
+
+def test_boots_only_after_its_parameters_role_and_routes_exist(t):
+    (group_id,) = resources(t, "AWS::AutoScaling::AutoScalingGroup")
+    depends = t["Resources"][group_id]["DependsOn"]
+    assert {k for k in resources(t, "AWS::SSM::Parameter")} <= set(depends)
+    assert any(d.startswith("CloudMartBackendInstanceRoleDefaultPolicy") for d in depends)
+    assert any("PrivateSubnet1DefaultRoute" in d for d in depends)
+
+
+EXPECTED_ALARMS = {
+    # metric: (namespace, threshold, comparison, evaluation periods)
+    "HTTPCode_Target_5XX_Count": ("AWS/ApplicationELB", 10, "GreaterThanOrEqualToThreshold", 1),
+    "UnHealthyHostCount": ("AWS/ApplicationELB", 1, "GreaterThanOrEqualToThreshold", 3),
+    "CPUUtilization/AWS/EC2": ("AWS/EC2", 80, "GreaterThanOrEqualToThreshold", 2),
+    "CPUUtilization/AWS/RDS": ("AWS/RDS", 80, "GreaterThanOrEqualToThreshold", 2),
+    "FreeStorageSpace": ("AWS/RDS", 2 * 1024**3, "LessThanOrEqualToThreshold", 1),
+    "DatabaseConnections": ("AWS/RDS", 80, "GreaterThanOrEqualToThreshold", 2),
+    "DatabaseMemoryUsagePercentage": (
+        "AWS/ElastiCache",
+        80,
+        "GreaterThanOrEqualToThreshold",
+        2,
+    ),
+}
+
+
+def test_alarms_watch_each_tier_and_notify_the_topic(t):
+    topic = logical(t, "AWS::SNS::Topic", "CloudMartAlarmTopic")
+    found = {}
+    for alarm in props(t, "AWS::CloudWatch::Alarm"):
+        key = alarm["MetricName"]
+        if key == "CPUUtilization":
+            key = f"CPUUtilization/{alarm['Namespace']}"
+        found[key] = (
+            alarm["Namespace"],
+            alarm["Threshold"],
+            alarm["ComparisonOperator"],
+            alarm["EvaluationPeriods"],
+        )
+        assert alarm["AlarmActions"] == [{"Ref": topic}]
+        assert alarm["TreatMissingData"] == "notBreaching"
+    assert found == EXPECTED_ALARMS
+    (dashboard,) = props(t, "AWS::CloudWatch::Dashboard")
+    assert "DashboardBody" in dashboard
+    assert props(t, "AWS::SNS::Subscription") == []  # no alarm_email in cdk.json
+
+
+def test_backups_are_removed_with_the_stack(t):
+    for resource in resources(t, "AWS::RDS::DBInstance").values():
+        assert resource["DeletionPolicy"] == "Delete"
+        assert "DBSnapshotIdentifier" not in resource["Properties"]
+    (redis,) = props(t, "AWS::ElastiCache::ReplicationGroup")
+    assert "FinalSnapshotIdentifier" not in redis
+
+
+def test_outputs(t):
+    assert {
+        "CloudMartUrl",
+        "ApiHealthUrl",
+        "BackendAlbUrl",
+        "DbEndpoint",
+        "RedisEndpoint",
+        "ParameterPath",
+        "AlarmTopicArn",
+        "DashboardUrl",
+    } <= set(t["Outputs"])
+    assert t["Outputs"]["ParameterPath"]["Value"] == PREFIX
+
+
+def build_with(tmp_path, **context):
+    cdk_app = make_app(tmp_path, **context)
+    settings = CourseSettings.from_context(cdk_app.node.try_get_context)
+    lab = CATALOG.get(LAB)
+    return lab.build(cdk_app, lab, settings)
+
+
+@pytest.mark.parametrize(
+    "context, says",
+    [
+        (
+            {"cloudmart_backend_port": "http"},
+            "context cloudmart_backend_port='http' is not a TCP port",
+        ),
+        ({"cloudmart_frontend_dir": "."}, "holds no index.html"),
+        ({"alarm_email": "not-mail"}, "is not an e-mail address"),
+    ],
+)
+def test_bad_context_is_refused_with_the_fix(tmp_path, context, says):
+    with pytest.raises(CourseInputError, match=says):
+        build_with(tmp_path, **context)
+
+
+def test_context_points_the_lab_at_your_own_build(tmp_path):
+    frontend = tmp_path / "dist"
+    frontend.mkdir()
+    (frontend / "index.html").write_text("<h1>mine</h1>")
+    stack = build_with(
+        tmp_path,
+        cloudmart_backend_image="ghcr.io/acme/cloudmart-backend:2.1",
+        cloudmart_backend_port="8080",
+        cloudmart_frontend_dir=str(frontend),
+        alarm_email="kim@example.com",
+    )
+    t = Template.from_stack(stack).to_json()
+    values = {p["Name"]: p["Value"] for p in props(t, "AWS::SSM::Parameter")}
+    assert values[f"{PREFIX}/backend-image"] == "ghcr.io/acme/cloudmart-backend:2.1"
+    assert values[f"{PREFIX}/backend-port"] == "8080"
+    (subscription,) = props(t, "AWS::SNS::Subscription")
+    assert subscription["Endpoint"] == "kim@example.com"
+    (deployment,) = props(t, "Custom::CDKBucketDeployment")
+    assert len(deployment["SourceObjectKeys"]) == 1  # the folder given, as one asset

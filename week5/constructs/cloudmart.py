@@ -1,0 +1,386 @@
+"""CloudMartStack: the CloudMart app on AWS, as Day 5 deploys it (a construct, not a Stack)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, Optional
+
+from aws_cdk import Duration, Stack, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_ecr as ecr
+from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_ssm as ssm
+from constructs import Construct
+
+from week5 import userdata
+from week5.constructs.cache import RedisCache
+from week5.constructs.database import PostgresDatabase
+from week5.constructs.host import DEFAULT_INSTANCE_TYPE
+from week5.constructs.static_site import StaticSite, load_balancer_behavior
+from week5.constructs.vpc import MultiAzVpc, NatMode
+from week5.constructs.web_tier import HaWebTier
+from week5.nag import acknowledge
+from week5.settings import CourseInputError
+
+_WEEK5 = Path(__file__).resolve().parent.parent
+#: The demo backend and frontend shipped with the course (the course's own images are private).
+DEMO_BACKEND_DIR = _WEEK5 / "apps" / "cloudmart_api"
+DEMO_FRONTEND_DIR = _WEEK5 / "sites" / "cloudmart"
+DEMO_COMPOSE = _WEEK5 / "compose" / "cloudmart-backend.yml"
+IMAGE_COMPOSE = _WEEK5 / "compose" / "cloudmart-image.yml"
+#: The port the demo backend listens on in its container.
+DEFAULT_BACKEND_PORT = 3000
+DEFAULT_HEALTH_CHECK_PATH = "/api/health"
+#: Alarm thresholds: where a lab's CloudMart needs a person's attention.
+CPU_ALARM_PERCENT = 80
+ALB_5XX_PER_5_MINUTES = 10
+DB_FREE_STORAGE_BYTES = 2 * 1024**3
+DB_CONNECTIONS = 80  # db.t3.micro PostgreSQL allows about 110
+REDIS_MEMORY_PERCENT = 80
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$")
+_ECR_IMAGE_RE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
+    r"(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$"
+)
+
+
+class CloudMartStack(Construct):
+    """CloudMart on AWS: VPC, PostgreSQL, Redis, an S3 + CloudFront frontend, an ALB + ASG backend.
+
+    The Day 5 Lab 1 steps, as one construct: "Multi-AZ VPC, Public/Private Subnets" (a
+    ``MultiAzVpc``), "RDS PostgreSQL (Multi-AZ)" and "ElastiCache Redis", "Frontend: S3 +
+    CloudFront" (a ``StaticSite`` whose distribution also sends ``/api/*`` to the backend's
+    ALB, so the frontend calls its API on its own origin) and "Backend: EC2 + ALB + ASG" (a
+    ``HaWebTier`` in the private subnets running the backend container).
+
+    Configuration reaches the backend through Parameter Store and Secrets Manager, never the
+    user data: the boot script names SSM parameters only (``<parameter_prefix>/db-endpoint``,
+    ``/db-secret-arn``, ``/redis-endpoint``, ``/redis-secret-arn``, and for your own image
+    ``/backend-image`` and ``/backend-port``) and reads them, and the secrets they point to,
+    with the instance role. CloudWatch alarms (ALB 5xx, unhealthy targets, backend CPU, RDS CPU,
+    free storage and connections, Redis memory) go to an SNS topic, by e-mail when
+    ``alarm_email`` is given, and a dashboard shows them. Backups are RDS's automated backups
+    (point-in-time restore) and ElastiCache's daily snapshots; ``cdk destroy`` deletes both
+    with their resources.
+
+    :param parameter_prefix: where the SSM parameters go. @default ``/<stack name>/cloudmart``
+        (one per student, as the stack name is)
+    :param name_prefix: Name tags of the network. @default ``week5-day5``
+    :param nat: @default ``NatMode.SINGLE_GATEWAY`` (``GATEWAY_PER_AZ`` survives an AZ)
+    :param instance_type: backend instances. @default ``t3.micro`` (``t4g.micro`` is about 20 %
+        cheaper and runs the demo's multi-architecture image)
+    :param min_capacity: @default 2 (one per AZ)
+    :param max_capacity: @default 4
+    :param db_instance_type: @default ``db.t3.micro``
+    :param db_multi_az: @default True (the Lab 1 step: "RDS PostgreSQL (Multi-AZ)")
+    :param db_backup_retention_days: @default 1
+    :param cache_node_type: @default ``cache.t3.micro``
+    :param cache_engine: @default ``redis``
+    :param cache_replicas: @default 0 (one node; 1 adds automatic failover across AZs)
+    :param cache_snapshot_retention_days: @default 0 (no snapshots)
+    :param alarm_email: subscribe this address to the alarm topic (AWS sends a confirmation
+        mail first). @default None: the alarms still change state and show on the dashboard
+    :param backend_image: your CloudMart backend image (Docker Hub, public ECR, or ECR in this
+        account and region). @default None: the demo backend in ``week5/apps/cloudmart_api``
+    :param backend_port: the port your image listens on. @default 3000 (the demo's)
+    :param health_check_path: what the ALB polls. @default ``/api/health``
+    :param frontend_dir: the frontend's built files. @default ``week5/sites/cloudmart``
+
+    Exposes ``network``, ``vpc``, ``database``, ``cache``, ``backend``, ``frontend``,
+    ``parameters`` (name: ``StringParameter``), ``parameter_prefix``, ``alarm_topic``, ``alarms`` (name: ``Alarm``),
+    ``dashboard`` and ``url``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        parameter_prefix: Optional[str] = None,
+        name_prefix: str = "week5-day5",
+        nat: NatMode = NatMode.SINGLE_GATEWAY,
+        instance_type: str = DEFAULT_INSTANCE_TYPE,
+        min_capacity: int = 2,
+        max_capacity: int = 4,
+        db_instance_type: str = "db.t3.micro",
+        db_multi_az: bool = True,
+        db_backup_retention_days: int = 1,
+        cache_node_type: str = "cache.t3.micro",
+        cache_engine: str = "redis",
+        cache_replicas: int = 0,
+        cache_snapshot_retention_days: int = 0,
+        alarm_email: Optional[str] = None,
+        backend_image: Optional[str] = None,
+        backend_port: int = DEFAULT_BACKEND_PORT,
+        health_check_path: str = DEFAULT_HEALTH_CHECK_PATH,
+        frontend_dir: Path = DEMO_FRONTEND_DIR,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        where = f"CloudMartStack {self.node.path}"
+        stack = Stack.of(self)
+        if parameter_prefix is None:
+            if Token.is_unresolved(stack.stack_name):
+                raise CourseInputError(
+                    f"{where}: pass parameter_prefix (the stack name is a token)"
+                )
+            parameter_prefix = f"/{stack.stack_name}/cloudmart"
+        if not re.match(r"^/[A-Za-z0-9_.\-/]+[^/]$", parameter_prefix):
+            raise CourseInputError(
+                f"{where}: parameter_prefix={parameter_prefix!r} must be a path like "
+                "/week5-kim-Day5Lab1/cloudmart"
+            )
+        if alarm_email is not None and not _EMAIL_RE.match(alarm_email):
+            raise CourseInputError(
+                f"{where}: alarm_email={alarm_email!r} is not an e-mail address (e.g. "
+                "-c alarm_email=kim@example.com)"
+            )
+        if backend_image is not None and not _IMAGE_RE.match(backend_image):
+            raise CourseInputError(
+                f"{where}: backend_image={backend_image!r} is not an image reference (e.g. "
+                "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/cloudmart-backend:1.0)"
+            )
+        if not 1 <= backend_port <= 65535:
+            raise CourseInputError(f"{where}: backend_port={backend_port} is not a TCP port")
+
+        self.parameter_prefix = parameter_prefix
+        self.network = MultiAzVpc(self, "Network", nat=nat, name_prefix=name_prefix)
+        self.vpc = self.network.vpc
+        self.database = PostgresDatabase(
+            self,
+            "Database",
+            vpc=self.vpc,
+            instance_type=db_instance_type,
+            multi_az=db_multi_az,
+            backup_retention_days=db_backup_retention_days,
+            database_name="cloudmart",
+        )
+        self.cache = RedisCache(
+            self,
+            "Cache",
+            vpc=self.vpc,
+            node_type=cache_node_type,
+            engine=cache_engine,
+            replicas=cache_replicas,
+            snapshot_retention_days=cache_snapshot_retention_days,
+        )
+
+        values: Dict[str, str] = {
+            "db-endpoint": self.database.endpoint,
+            "db-secret-arn": self.database.secret.secret_arn,
+            "redis-endpoint": self.cache.endpoint,
+            "redis-secret-arn": self.cache.auth_secret.secret_arn,
+        }
+        if backend_image is not None:
+            values["backend-image"] = backend_image
+            values["backend-port"] = str(backend_port)
+        self.parameters = {
+            key: ssm.StringParameter(
+                self,
+                "".join(part.title() for part in key.split("-")) + "Parameter",
+                parameter_name=f"{parameter_prefix}/{key}",
+                string_value=value,
+                description=f"CloudMart {key}, read by the backend at boot",
+            )
+            for key, value in values.items()
+        }
+        # Literal names (parameter_name is a token): the boot script names them, nothing else.
+        names = {key: f"{parameter_prefix}/{key}" for key in self.parameters}
+        parameter_env = {"DB_HOST": names["db-endpoint"], "REDIS_HOST": names["redis-endpoint"]}
+        if backend_image is not None:
+            parameter_env.update(
+                BACKEND_IMAGE=names["backend-image"], BACKEND_PORT=names["backend-port"]
+            )
+        boot = userdata.install_docker()
+        if backend_image is not None and _ECR_IMAGE_RE.match(backend_image):
+            registry = backend_image.split("/", 1)[0]
+            boot.append(
+                f"aws ecr get-login-password --region {stack.region} | "
+                f"docker login --username AWS --password-stdin {registry}"
+            )
+        boot += userdata.compose_up_from_parameters(
+            DEMO_COMPOSE if backend_image is None else IMAGE_COMPOSE,
+            region=stack.region,
+            parameter_env=parameter_env,
+            secret_env={
+                "DB_USER": (names["db-secret-arn"], "username"),
+                "DB_PASSWORD": (names["db-secret-arn"], "password"),
+                "REDIS_AUTH_TOKEN": (names["redis-secret-arn"], None),
+            },
+            files=(
+                {
+                    "server.js": DEMO_BACKEND_DIR / "server.js",
+                    "package.json": DEMO_BACKEND_DIR / "package.json",
+                }
+                if backend_image is None
+                else None
+            ),
+        )
+        self.backend = HaWebTier(
+            self,
+            "Backend",
+            vpc=self.vpc,
+            instance_type=instance_type,
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
+            health_check_path=health_check_path,
+            user_data_lines=boot,
+        )
+        for parameter in self.parameters.values():
+            parameter.grant_read(self.backend.role)
+            # The boot script reads them by name, which CloudFormation cannot see: order it.
+            self.backend.asg.node.add_dependency(parameter)
+        self.database.secret.grant_read(self.backend.role)
+        self.cache.auth_secret.grant_read(self.backend.role)
+        self.database.allow_from(self.backend)
+        self.cache.allow_from(self.backend)
+        if backend_image is not None:
+            self._grant_image_pull(backend_image)
+
+        self.frontend = StaticSite(
+            self,
+            "Frontend",
+            content_dir=frontend_dir,
+            behaviors={"/api/*": load_balancer_behavior(self.backend.alb)},
+        )
+        self.url = self.frontend.url
+        self._monitor(alarm_email)
+
+    def _grant_image_pull(self, image: str) -> None:
+        match = _ECR_IMAGE_RE.match(image)
+        if match is None:
+            return  # a public registry: nothing to grant
+        stack = Stack.of(self)
+        if (match["account"], match["region"]) != (stack.account, stack.region) and not (
+            Token.is_unresolved(stack.account) and match["region"] == stack.region
+        ):
+            raise CourseInputError(
+                f"CloudMartStack {self.node.path}: backend_image {image} is in ECR of another "
+                "account or region; push it to this account's ECR in "
+                f"{stack.region}, or use a public image"
+            )
+        repository = ecr.Repository.from_repository_name(
+            self, "BackendRepository", match["repository"]
+        )
+        repository.grant_pull(self.backend.role)
+        acknowledge(
+            self.backend.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "ecr:GetAuthorizationToken takes no resource ARN; pulling is limited to the one "
+            "repository of the backend image.",
+        )
+
+    def _monitor(self, alarm_email: Optional[str]) -> None:
+        self.alarm_topic = sns.Topic(
+            self, "AlarmTopic", display_name="CloudMart alarms", enforce_ssl=True
+        )
+        acknowledge(
+            self.alarm_topic,
+            "AwsSolutions-SNS2",
+            "CloudWatch alarms cannot publish to a topic under the AWS-managed aws/sns key, and "
+            "a customer-managed key bills $1 a month and outlives the stack in its deletion "
+            "window; the topic carries alarm names and states, not data.",
+        )
+        if alarm_email is not None:
+            self.alarm_topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+        five_minutes = Duration.minutes(5)
+        group = self.backend.asg.auto_scaling_group_name
+        db = self.database.instance
+        metrics = {
+            "Alb5xx": (
+                self.backend.alb.metrics.http_code_target(
+                    elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=five_minutes, statistic="Sum"
+                ),
+                ALB_5XX_PER_5_MINUTES,
+                1,
+                "backend answered 5xx",
+            ),
+            "UnhealthyTargets": (
+                self.backend.target_group.metrics.unhealthy_host_count(
+                    period=Duration.minutes(1), statistic="Maximum"
+                ),
+                1,
+                3,
+                "a backend instance fails its health check",
+            ),
+            "BackendCpu": (
+                cloudwatch.Metric(
+                    namespace="AWS/EC2",
+                    metric_name="CPUUtilization",
+                    dimensions_map={"AutoScalingGroupName": group},
+                    period=five_minutes,
+                    statistic="Average",
+                ),
+                CPU_ALARM_PERCENT,
+                2,
+                "backend CPU stays high (scaling is not keeping up)",
+            ),
+            "DbCpu": (
+                db.metric_cpu_utilization(period=five_minutes),
+                CPU_ALARM_PERCENT,
+                2,
+                "database CPU stays high",
+            ),
+            "DbFreeStorage": (
+                db.metric_free_storage_space(period=five_minutes, statistic="Minimum"),
+                DB_FREE_STORAGE_BYTES,
+                1,
+                "database storage under 2 GiB",
+            ),
+            "DbConnections": (
+                db.metric_database_connections(period=five_minutes, statistic="Maximum"),
+                DB_CONNECTIONS,
+                2,
+                "database connections near db.t3.micro's limit",
+            ),
+            "RedisMemory": (
+                cloudwatch.Metric(
+                    namespace="AWS/ElastiCache",
+                    metric_name="DatabaseMemoryUsagePercentage",
+                    # The primary node of the replication group.
+                    dimensions_map={"CacheClusterId": f"{self.cache.replication_group.ref}-001"},
+                    period=five_minutes,
+                    statistic="Maximum",
+                ),
+                REDIS_MEMORY_PERCENT,
+                2,
+                "Redis memory nearly full (evictions follow)",
+            ),
+        }
+        self.alarms: Dict[str, cloudwatch.Alarm] = {}
+        for name, (metric, threshold, periods, meaning) in metrics.items():
+            below = name == "DbFreeStorage"
+            alarm = cloudwatch.Alarm(
+                self,
+                f"{name}Alarm",
+                metric=metric,
+                threshold=threshold,
+                evaluation_periods=periods,
+                comparison_operator=(
+                    cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD
+                    if below
+                    else cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
+                ),
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+                alarm_description=f"CloudMart: {meaning}",
+            )
+            alarm.add_alarm_action(cw_actions.SnsAction(self.alarm_topic))
+            self.alarms[name] = alarm
+        self.dashboard = cloudwatch.Dashboard(self, "Dashboard")
+        widgets = [
+            cloudwatch.AlarmWidget(alarm=alarm, title=name, width=8)
+            for name, alarm in self.alarms.items()
+        ]
+        for row in range(0, len(widgets), 3):
+            self.dashboard.add_widgets(*widgets[row : row + 3])
+
+    @property
+    def connections(self) -> ec2.Connections:
+        """The backend instances' connections."""
+        return self.backend.connections
