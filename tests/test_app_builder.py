@@ -1,6 +1,8 @@
 """Building the app: context `labs` selects what is built, and `scripts/cdk` sets it."""
 
+import os
 import subprocess
+import sys
 
 import pytest
 
@@ -48,3 +50,23 @@ def test_cdk_wrapper_names_the_valid_labs_for_a_wrong_one():
     result = run_cdk("ls", "Day7Lab1")
     assert result.returncode != 0
     assert f"week5: unknown lab 'Day7Lab1'; valid labs: {', '.join(CATALOG.ids)}" in result.stderr
+
+
+def test_building_one_lab_imports_only_its_day(tmp_path):
+    """Lazy stack imports: Day1Lab1 alone pulls in neither later days nor their AWS modules."""
+    script = (
+        "import sys, aws_cdk as cdk\n"
+        "from stacks.catalog import CATALOG\n"
+        "from week5.app_builder import build_labs\n"
+        f"app = cdk.App(context={{'labs': 'Day1Lab1'}}, outdir={str(tmp_path)!r})\n"
+        "build_labs(app, CATALOG, nag=False)\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(('stacks.', 'aws_cdk.aws_')))))\n"
+    )
+    env = {**os.environ, "PATH": f"{ROOT / 'node_modules' / '.bin'}:{os.environ['PATH']}"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.split())
+    assert "stacks.day1" in loaded
+    assert not loaded & {"stacks.day2", "stacks.day5", "aws_cdk.aws_rds", "aws_cdk.aws_cloudfront"}

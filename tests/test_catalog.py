@@ -82,3 +82,14 @@ def test_select_refuses_an_unknown_lab_with_the_valid_ones():
 def test_select_refuses_a_value_that_names_no_lab(bad):
     with pytest.raises(CourseInputError, match="-c labs=Day1Lab1"):
         CATALOG.select(bad)
+
+
+def test_every_entry_builds_a_lab_stack():
+    import importlib
+
+    from week5.lab import LabStack
+
+    for lab in CATALOG:
+        stack_class = getattr(importlib.import_module(lab.build.module), lab.build.attribute)
+        assert issubclass(stack_class, LabStack), lab.lab_id
+        assert stack_class.__name__ == f"{lab.lab_id}Stack"

@@ -6,6 +6,7 @@ types, so the library never imports a stack.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple, Union
@@ -21,6 +22,25 @@ LAB_KINDS: Tuple[str, ...] = ("Lab1", "Lab2", "Case", "Challenge")
 COURSE_DAYS = range(1, 6)
 
 _LAB_ID_RE = re.compile(r"^Day(?P<day>[1-5])(?P<kind>Lab1|Lab2|Case|Challenge)$")
+
+
+class LazyBuild:
+    """A lab's ``build`` that imports its stack module only when the lab is built.
+
+    ``LazyBuild("stacks.day1", "Day1Lab1Stack")``: with context ``labs`` (``scripts/cdk deploy
+    Day1Lab1``), the app then imports Day 1's constructs only, not every AWS module the course
+    uses (about a second of ``cdk synth``; ``bench/synth_time.py`` measures it).
+    """
+
+    def __init__(self, module: str, attribute: str) -> None:
+        self.module = module
+        self.attribute = attribute
+
+    def __call__(self, scope, lab: "Lab", settings):
+        return getattr(importlib.import_module(self.module), self.attribute)(scope, lab, settings)
+
+    def __repr__(self) -> str:
+        return f"LazyBuild({self.module!r}, {self.attribute!r})"
 
 
 class UnknownLabError(CourseInputError):
