@@ -7,13 +7,20 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 import pytest
 
-from cloudmart import API_DIR, call, cloudmart_api
+from node_apis import CLOUDMART_API_DIR, node_api
+from node_apis import call as http_call
 
 
 @pytest.fixture(scope="module")
 def api(postgres_server, redis_server):
-    with cloudmart_api(postgres_server, redis_server) as base:
+    with node_api(
+        CLOUDMART_API_DIR, postgres_server, redis_server, "cloudmart", redis_prefix="cloudmart:"
+    ) as base:
         yield base, postgres_server.url.replace(f"/{postgres_server.dbname}?", "/cloudmart?")
+
+
+def call(url, method="GET", body=None, cart=None):
+    return http_call(url, method, body, {"X-Cart-Id": cart} if cart else None)
 
 
 def new_cart():
@@ -120,8 +127,8 @@ def test_unknown_routes_are_404(api):
 
 
 def test_the_lab_ships_the_same_pins_the_tests_use():
-    package = json.loads((API_DIR / "package.json").read_text())
-    lock = json.loads((API_DIR / "package-lock.json").read_text())
+    package = json.loads((CLOUDMART_API_DIR / "package.json").read_text())
+    lock = json.loads((CLOUDMART_API_DIR / "package-lock.json").read_text())
     assert lock["packages"][""]["dependencies"] == package["dependencies"]
     for name, version in package["dependencies"].items():
         assert lock["packages"][f"node_modules/{name}"]["version"] == version

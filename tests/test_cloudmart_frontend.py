@@ -7,14 +7,21 @@ import subprocess
 
 import pytest
 
-from cloudmart import FRONTEND_DIR, NODE, ROOT, cloudmart_api
+from node_apis import CLOUDMART_API_DIR, NODE, ROOT, node_api
+from node_apis import CLOUDMART_FRONTEND_DIR as FRONTEND_DIR
 
 JS_TEST = ROOT / "tests" / "js" / "cloudmart_frontend.test.js"
 
 
 @pytest.fixture(scope="module")
 def api(postgres_server, redis_server):
-    with cloudmart_api(postgres_server, redis_server, database="cloudmart_frontend") as base:
+    with node_api(
+        CLOUDMART_API_DIR,
+        postgres_server,
+        redis_server,
+        "cloudmart_frontend",
+        redis_prefix="cloudmart:",
+    ) as base:
         yield base
 
 

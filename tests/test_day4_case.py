@@ -3,14 +3,9 @@ ASG) and a media bucket; Redis; RDS MySQL with a read replica."""
 
 import json
 
-from conftest import ingress_rules, mask_asset_hashes, props, resources, subnet_ids_by_name
+from conftest import logical, ingress_rules, mask_asset_hashes, props, resources, subnet_ids_by_name
 
 LAB = "Day4Case"
-
-
-def logical(t, rtype, prefix):
-    (match,) = [k for k in resources(t, rtype) if k.startswith(prefix)]
-    return match
 
 
 def test_snapshot(t, json_snapshot):

@@ -2,6 +2,7 @@
 the tier in front of it."""
 
 from conftest import (
+    logical,
     by_name,
     default_route_targets,
     ingress_rules,
@@ -14,11 +15,6 @@ from conftest import (
 LAB = "Day4Challenge"
 PUBLIC = ["week5-day4-public-subnet-a", "week5-day4-public-subnet-b"]
 PRIVATE = ["week5-day4-private-subnet-a", "week5-day4-private-subnet-b"]
-
-
-def logical(t, rtype, prefix):
-    (match,) = [k for k in resources(t, rtype) if k.startswith(prefix)]
-    return match
 
 
 def refs(items):

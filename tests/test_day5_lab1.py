@@ -7,6 +7,7 @@ import pytest
 from aws_cdk.assertions import Template
 
 from conftest import (
+    logical,
     by_name,
     ingress_rules,
     make_app,
@@ -20,11 +21,6 @@ from week5.settings import CourseInputError, CourseSettings
 
 LAB = "Day5Lab1"
 PREFIX = "/week5-instructor-Day5Lab1/cloudmart"
-
-
-def logical(t, rtype, prefix):
-    (match,) = [k for k in resources(t, rtype) if k.startswith(prefix)]
-    return match
 
 
 def user_data(t):

@@ -1,64 +1,20 @@
 """The Day 3 case's Node API (Node 22), against a real PostgreSQL and Redis over TLS."""
 
 import json
-import os
-import subprocess
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import psycopg
 import pytest
 
-from servers import free_port, wait_for_port
+from node_apis import FINTECH_API_DIR, call, node_api
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "week5" / "apps" / "fintech_api"
-NODE = ROOT / "node_modules" / ".bin" / "node"
+APP = FINTECH_API_DIR
 
 
 @pytest.fixture(scope="module")
 def api(postgres_server, redis_server):
-    if not (APP / "node_modules").is_dir():
-        pytest.fail("the API's packages are missing: run scripts/setup")
-    with psycopg.connect(postgres_server.url, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS fintech")
-        connection.execute("CREATE DATABASE fintech")
-    port = free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "DB_HOST": postgres_server.host,
-        "DB_PORT": str(postgres_server.port),
-        "DB_NAME": "fintech",
-        "DB_USER": postgres_server.user,
-        "DB_PASSWORD": postgres_server.password,
-        "DB_CA_FILE": postgres_server.ca_file,  # verified TLS, as with the RDS CA bundle
-        "REDIS_URL": f"rediss://:{redis_server.password}@127.0.0.1:{redis_server.port}",
-        "REDIS_CA_FILE": redis_server.ca_file,
-    }
-    process = subprocess.Popen(
-        [str(NODE), "server.js"], cwd=APP, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}", postgres_server
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def call(url, method="GET", body=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(
-        url, data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
+    with node_api(FINTECH_API_DIR, postgres_server, redis_server, "fintech") as base:
+        yield base, postgres_server
 
 
 def balance_in_db(postgres_server, account):

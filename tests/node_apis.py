@@ -1,4 +1,4 @@
-"""Starts the CloudMart demo backend (Node 22) against the test session's PostgreSQL and Redis."""
+"""Runs the demo Node APIs (Node 22) against the test session's PostgreSQL and Redis over TLS."""
 
 import contextlib
 import json
@@ -14,27 +14,29 @@ import redis
 from servers import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
-API_DIR = ROOT / "week5" / "apps" / "cloudmart_api"
-FRONTEND_DIR = ROOT / "week5" / "sites" / "cloudmart"
+APPS = ROOT / "week5" / "apps"
+FINTECH_API_DIR = APPS / "fintech_api"
+CLOUDMART_API_DIR = APPS / "cloudmart_api"
+CLOUDMART_FRONTEND_DIR = ROOT / "week5" / "sites" / "cloudmart"
 NODE = ROOT / "node_modules" / ".bin" / "node"
 
 
 @contextlib.contextmanager
-def cloudmart_api(postgres_server, redis_server, database="cloudmart"):
-    """Yields the API's base URL; the database is created empty, so the API seeds it."""
-    if not (API_DIR / "node_modules").is_dir():
-        raise RuntimeError("the CloudMart API's packages are missing: run scripts/setup")
+def node_api(app_dir, postgres_server, redis_server, database, redis_prefix=None):
+    """Yields the API's base URL. The database is created empty (the API seeds it); keys under
+    ``redis_prefix`` are deleted first, so a module starts from a cold cache."""
+    if not (app_dir / "node_modules").is_dir():
+        raise RuntimeError(f"{app_dir.name}'s packages are missing: run scripts/setup")
     with psycopg.connect(postgres_server.url, autocommit=True) as connection:
         connection.execute(f"DROP DATABASE IF EXISTS {database}")
         connection.execute(f"CREATE DATABASE {database}")
-    with contextlib.closing(
-        redis.Redis.from_url(
-            f"rediss://:{redis_server.password}@127.0.0.1:{redis_server.port}",
-            ssl_ca_certs=redis_server.ca_file,
-        )
-    ) as client:
-        for key in client.scan_iter("cloudmart:*"):
-            client.delete(key)
+    redis_url = f"rediss://:{redis_server.password}@127.0.0.1:{redis_server.port}"
+    if redis_prefix:
+        with contextlib.closing(
+            redis.Redis.from_url(redis_url, ssl_ca_certs=redis_server.ca_file)
+        ) as client:
+            for key in client.scan_iter(f"{redis_prefix}*"):
+                client.delete(key)
     port = free_port()
     env = {
         **os.environ,
@@ -45,12 +47,12 @@ def cloudmart_api(postgres_server, redis_server, database="cloudmart"):
         "DB_USER": postgres_server.user,
         "DB_PASSWORD": postgres_server.password,
         "DB_CA_FILE": postgres_server.ca_file,  # verified TLS, as with the RDS CA bundle
-        "REDIS_URL": f"rediss://:{redis_server.password}@127.0.0.1:{redis_server.port}",
+        "REDIS_URL": redis_url,
         "REDIS_CA_FILE": redis_server.ca_file,
     }
     process = subprocess.Popen(
         [str(NODE), "server.js"],
-        cwd=API_DIR,
+        cwd=app_dir,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -63,12 +65,15 @@ def cloudmart_api(postgres_server, redis_server, database="cloudmart"):
         process.wait(timeout=10)
 
 
-def call(url, method="GET", body=None, cart=None):
-    headers = {"Content-Type": "application/json"}
-    if cart:
-        headers["X-Cart-Id"] = cart
+def call(url, method="GET", body=None, headers=None):
+    """(status, JSON body) of one request."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read())
