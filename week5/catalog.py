@@ -21,7 +21,7 @@ LAB_METADATA_KEY = "Week5::Lab"
 LAB_KINDS: Tuple[str, ...] = ("Lab1", "Lab2", "Case", "Challenge")
 COURSE_DAYS = range(1, 6)
 
-_LAB_ID_RE = re.compile(r"^Day(?P<day>[1-5])(?P<kind>Lab1|Lab2|Case|Challenge)$")
+LAB_ID_RE = re.compile(r"^Day(?P<day>[1-5])(?P<kind>Lab1|Lab2|Case|Challenge)$")
 
 
 class LazyBuild:
@@ -67,7 +67,7 @@ class Lab:
     build: Callable
 
     def __post_init__(self) -> None:
-        match = _LAB_ID_RE.match(self.lab_id)
+        match = LAB_ID_RE.match(self.lab_id)
         if not match:
             raise CourseInputError(
                 f"lab id {self.lab_id!r} must read Day<1-5><{'|'.join(LAB_KINDS)}>, "
@@ -78,12 +78,12 @@ class Lab:
 
     @property
     def day(self) -> int:
-        return int(_LAB_ID_RE.match(self.lab_id).group("day"))
+        return int(LAB_ID_RE.match(self.lab_id).group("day"))
 
     @property
     def kind(self) -> str:
         """The ``Lab`` tag value: ``Lab1``, ``Lab2``, ``Case`` or ``Challenge``."""
-        return _LAB_ID_RE.match(self.lab_id).group("kind")
+        return LAB_ID_RE.match(self.lab_id).group("kind")
 
     @property
     def day_tag(self) -> str:

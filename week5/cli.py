@@ -3,28 +3,32 @@
 ``week5 check [LAB ...]``: synthesize every lab with the pinned CDK CLI (cdk-nag's AwsSolutions
 runs as part of synthesis and fails it on any unacknowledged finding), lint every template with
 cfn-lint, and print the lab catalog with the results.
+
+``week5 local [LAB]``: deploy one lab (default Day4Lab1) into moto's server, a local AWS
+emulator, with the pinned CDK CLI, and print what the emulator created (``week5.local``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import List, Optional, Sequence
 
 from week5.assembly import SynthesizedLab, read_labs
-from week5.catalog import unknown_lab_message
+from week5.catalog import LAB_ID_RE, unknown_lab_message
 from week5.lint import lint_template
+from week5.progress import run_with_progress, say
 from week5.settings import CONTEXT_LABS
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-_PROGRESS_EVERY_S = 3.0
+#: The lab `week5 local` deploys when none is named: Day 4's ALB + Auto Scaling group.
+DEFAULT_LOCAL_LAB = "Day4Lab1"
 
 
 class CliError(Exception):
@@ -65,25 +69,14 @@ def synthesize(root: Path, outdir: Path, context: Sequence[str] = ()) -> float:
     command = [cdk, "synth", "--quiet", "--output", str(outdir)]
     for item in context:
         command += ["--context", item]
-    started = time.monotonic()
-    done = threading.Event()
-
-    def progress() -> None:
-        while not done.wait(_PROGRESS_EVERY_S):
-            _say(f"   ... still synthesizing ({time.monotonic() - started:.0f} s)")
-
-    ticker = threading.Thread(target=progress, daemon=True)
-    ticker.start()
-    try:
-        result = subprocess.run(
-            command, cwd=root, env=env, capture_output=True, text=True, check=False
-        )
-    finally:
-        done.set()
+    result, seconds = run_with_progress(command, cwd=root, env=env, doing="synthesizing")
     if result.returncode != 0:
         output = (result.stdout + result.stderr).strip()
+        said = re.search(r"^week5: (.+)$", output, re.M)  # the app's own one-line error
+        if said:
+            raise CliError(said.group(1), EXIT_USAGE)
         raise CliError(f"cdk synth failed (exit {result.returncode}):\n{output}")
-    return time.monotonic() - started
+    return seconds
 
 
 def select_labs(labs: List[SynthesizedLab], wanted: Sequence[str]) -> List[SynthesizedLab]:
@@ -136,12 +129,12 @@ def run_check(args: argparse.Namespace) -> int:
     outdir = Path(args.output).resolve() if keep else Path(tempfile.mkdtemp(prefix="week5-synth-"))
     try:
         which = ", ".join(args.labs) if args.labs else "every lab"
-        _say(f"==> synthesizing {which} with the pinned CDK CLI; cdk-nag AwsSolutions runs too")
+        say(f"==> synthesizing {which} with the pinned CDK CLI; cdk-nag AwsSolutions runs too")
         context = list(args.context)
         if args.labs and not any(item.startswith(f"{CONTEXT_LABS}=") for item in context):
             context.append(f"{CONTEXT_LABS}={','.join(args.labs)}")  # build only what is checked
         seconds = synthesize(root, outdir, context)
-        _say(f"    synthesized, cdk-nag clean, in {seconds:.1f} s")
+        say(f"    synthesized, cdk-nag clean, in {seconds:.1f} s")
         code = _check_assembly(outdir, args.labs)
         if keep:
             print(f"Templates: {outdir}")
@@ -156,7 +149,7 @@ def _check_assembly(outdir: Path, wanted: Sequence[str]) -> int:
     labs = select_labs(read_labs(outdir), wanted)
     if not labs:
         raise CliError(f"{outdir} holds no Week 5 lab stacks")
-    _say(f"==> cfn-lint on {len(labs)} template(s)")
+    say(f"==> cfn-lint on {len(labs)} template(s)")
     lint_results = {lab.lab_id: lint_template(lab.template_path) for lab in labs}
     print()
     print(format_catalog(labs, lint_results))
@@ -168,6 +161,109 @@ def _check_assembly(outdir: Path, wanted: Sequence[str]) -> int:
         raise CliError(f"cfn-lint found errors in {', '.join(failed)}")
     print(f"\nAll {len(labs)} lab(s) pass cdk-nag and cfn-lint.")
     return EXIT_OK
+
+
+def run_local(args: argparse.Namespace) -> int:
+    """Synthesize one lab, deploy it into moto's server, read back and print what exists."""
+    from week5 import local  # boto3 and moto only for this command
+
+    root = find_project_root()
+    if args.coverage:
+        return _local_coverage(root, args)
+    if not LAB_ID_RE.match(args.lab):
+        raise CliError(
+            f"{args.lab!r} is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. Day4Lab1",
+            EXIT_USAGE,
+        )
+    labs = [args.lab]
+    outdir = Path(tempfile.mkdtemp(prefix="week5-local-"))
+    emulator = None
+    timings = {}
+    try:
+        say(f"==> synthesizing {args.lab} (cdk-nag runs too)")
+        context = [c for c in args.context if not c.startswith(f"{CONTEXT_LABS}=")]
+        timings["synth"] = synthesize(root, outdir, context + [f"{CONTEXT_LABS}={args.lab}"])
+        say("==> starting the local AWS emulator (moto server)")
+        started = time.monotonic()
+        emulator = local.start_emulator(Path(sys.executable).parent, args.port)
+        timings["emulator start"] = time.monotonic() - started
+        say(f"    listening on {emulator.endpoint}; its log: {emulator.log_path}")
+        env = local.emulator_env(tool_env(root), emulator)
+        say("==> cdk bootstrap into the emulator")
+        timings["bootstrap"] = local.bootstrap(env)
+        say(f"==> cdk deploy {args.lab} into the emulator")
+        error, timings["deploy"] = local.deploy(outdir, args.lab, env)
+        lab = select_labs(read_labs(outdir), labs)[0]
+        if error:
+            error = local.failed_resource(emulator.endpoint, lab.stack_name) or error
+            error = local.explain_failure(lab.template, error)
+            raise CliError(
+                f"cdk deploy {args.lab} failed on the emulator, which cannot take this lab: "
+                f"{error} (on AWS the same template deploys; see the README's table)"
+            )
+        started = time.monotonic()
+        back = local.read_back(emulator.endpoint, lab.stack_name, lab.template)
+        timings["read-back"] = time.monotonic() - started
+        print()
+        print(local.format_read_back(args.lab, back))
+        print()
+        after = sum(v for k, v in timings.items() if k != "synth")
+        print(
+            "Wall time: "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+            + f"; after synthesis {after:.1f} s"
+        )
+        if args.keep:
+            print(
+                f"\nThe emulator keeps running (pid {emulator.process.pid}). Point the AWS CLI "
+                f"at it:\n  export AWS_ENDPOINT_URL={emulator.endpoint} "
+                "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+                f"AWS_DEFAULT_REGION={local.LOCAL_REGION}\n  aws ec2 describe-vpcs\n"
+                f"Stop it with: kill {emulator.process.pid}"
+            )
+            emulator = None
+        return EXIT_OK
+    except local.LocalError as error:
+        raise CliError(str(error)) from None
+    finally:
+        if emulator is not None:
+            emulator.stop()
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
+def _local_coverage(root: Path, args: argparse.Namespace) -> int:
+    """Deploy every lab into one emulator and print the README's coverage table."""
+    from week5 import local
+
+    outdir = Path(tempfile.mkdtemp(prefix="week5-local-"))
+    emulator = None
+    try:
+        say("==> synthesizing every lab")
+        synthesize(root, outdir, args.context)
+        emulator = local.start_emulator(Path(sys.executable).parent, args.port)
+        env = local.emulator_env(tool_env(root), emulator)
+        say("==> cdk bootstrap into the emulator")
+        local.bootstrap(env)
+        results = {}
+        for lab in read_labs(outdir):
+            say(f"==> cdk deploy {lab.lab_id} into the emulator")
+            error, _ = local.deploy(outdir, lab.lab_id, env)
+            if error:
+                error = local.failed_resource(emulator.endpoint, lab.stack_name) or error
+                error = local.explain_failure(lab.template, error)
+                results[lab.lab_id] = local.Coverage(0, 0, error=error)
+            else:
+                back = local.read_back(emulator.endpoint, lab.stack_name, lab.template)
+                results[lab.lab_id] = back.coverage
+        print()
+        print(local.format_coverage_table(results))
+        return EXIT_OK
+    except local.LocalError as error:
+        raise CliError(str(error)) from None
+    finally:
+        if emulator is not None:
+            emulator.stop()
+        shutil.rmtree(outdir, ignore_errors=True)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -193,6 +289,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="check an assembly `cdk synth` already wrote (e.g. cdk.out) instead of synthesizing",
     )
     check.set_defaults(handler=run_check)
+    local_ = commands.add_parser(
+        "local",
+        help="deploy one lab into a local AWS emulator (moto) with the real CDK CLI and show "
+        "what it created; no AWS account needed",
+    )
+    local_.add_argument(
+        "lab", nargs="?", default=DEFAULT_LOCAL_LAB, help=f"lab id (default: {DEFAULT_LOCAL_LAB})"
+    )
+    local_.add_argument("--port", type=int, help="the emulator's port (default: a free one)")
+    local_.add_argument(
+        "--keep", action="store_true", help="leave the emulator running for the AWS CLI"
+    )
+    local_.add_argument(
+        "--coverage",
+        action="store_true",
+        help="deploy every lab and print which deploy locally (the README's table)",
+    )
+    local_.add_argument(
+        "-c",
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="CDK context, as for cdk (e.g. -c student=kim)",
+    )
+    local_.set_defaults(handler=run_local)
     return parser
 
 
@@ -203,10 +325,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except CliError as error:
         print(f"week5: {error}", file=sys.stderr)
         return error.code
-
-
-def _say(message: str) -> None:
-    print(message, flush=True)
 
 
 def _width(text: str) -> int:

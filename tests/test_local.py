@@ -1,0 +1,191 @@
+"""Every lab deployed with the real CDK CLI into moto's server (a local AWS emulator), and what
+the emulator then holds checked against the course's facts and the template."""
+
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, by_name, props, resources
+from stacks.catalog import CATALOG
+from week5 import local
+from week5.cli import tool_env
+
+BIN = Path(sys.executable).parent
+README = ROOT / "README.md"
+#: Labs the emulator takes (the README's table says why the others stop).
+DEPLOYABLE = ("Day1Lab1", "Day1Lab2", "Day2Lab1", "Day2Lab2", "Day4Lab1")
+
+
+@pytest.fixture(scope="session")
+def local_aws(app):
+    """The session's assembly deployed lab by lab into one emulator, stopped at the end."""
+    emulator = local.start_emulator(BIN)
+    try:
+        env = local.emulator_env(tool_env(ROOT), emulator)
+        local.bootstrap(env)
+        results = {}
+        for lab_id in CATALOG.ids:
+            stack_name = app.stacks[lab_id].stack_name
+            error, _ = local.deploy(app.outdir, lab_id, env)
+            if error:
+                error = local.failed_resource(emulator.endpoint, stack_name) or error
+                results[lab_id] = local.explain_failure(app.templates[lab_id], error)
+            else:
+                results[lab_id] = local.read_back(
+                    emulator.endpoint, stack_name, app.templates[lab_id]
+                )
+        yield results
+    finally:
+        emulator.stop()
+        assert emulator.process.poll() is not None
+
+
+def coverage_of(result):
+    return local.Coverage(0, 0, error=result) if isinstance(result, str) else result.coverage
+
+
+def test_the_readme_table_is_what_the_emulator_does(local_aws):
+    text = README.read_text()
+    block = re.search(
+        r"<!-- local-coverage:start -->\n(.*?)\n<!-- local-coverage:end -->", text, re.S
+    )
+    assert block, "README.md lacks the local-coverage block"
+    expected = local.format_coverage_table({k: coverage_of(v) for k, v in local_aws.items()})
+    assert block.group(1) == expected, "stale: paste `week5 local --coverage` into README.md"
+
+
+def test_the_labs_that_deploy_are_the_ones_listed(local_aws):
+    deployed = tuple(k for k, v in local_aws.items() if not isinstance(v, str))
+    assert deployed == DEPLOYABLE
+    for lab_id, result in local_aws.items():
+        if isinstance(result, str):  # a lab it cannot take: the reason names the resource
+            assert re.match(r"^AWS::\w+::\w+ \w+: ", result), result
+
+
+@pytest.mark.parametrize("lab_id", DEPLOYABLE)
+def test_subnets_routes_and_ingress_are_the_templates(local_aws, app, lab_id):
+    back, t = local_aws[lab_id], app.templates[lab_id]
+    assert {s["name"]: (s["cidr"], s["az"]) for s in back.subnets} == {
+        name: (p["CidrBlock"], p["AvailabilityZone"])
+        for name, p in by_name(t, "AWS::EC2::Subnet").items()
+    }
+    for subnet in back.subnets:
+        expected = "igw-" if "public" in subnet["name"] else "nat-"
+        assert subnet["default_route"].startswith(expected) or (
+            "public" not in subnet["name"] and not resources(t, "AWS::EC2::NatGateway")
+        ), subnet
+    for group in back.security_groups:
+        sg = group["logical_id"]
+        inline = t["Resources"][sg]["Properties"].get("SecurityGroupIngress", [])
+        separate = [
+            p
+            for p in props(t, "AWS::EC2::SecurityGroupIngress")
+            if p["GroupId"] == {"Fn::GetAtt": [sg, "GroupId"]}
+        ]
+        template_rules = sorted(
+            (
+                (r["FromPort"], r.get("CidrIp") or r["SourceSecurityGroupId"]["Fn::GetAtt"][0])
+                for r in inline + separate
+            ),
+            key=str,
+        )
+        assert group["ingress"] == template_rules, sg
+
+
+@pytest.mark.parametrize("lab_id", DEPLOYABLE)
+def test_instances_and_scaling_are_the_templates(local_aws, app, lab_id):
+    back, t = local_aws[lab_id], app.templates[lab_id]
+    assert sorted((i["name"], i["type"]) for i in back.instances) == sorted(
+        (name, p["InstanceType"]) for name, p in by_name(t, "AWS::EC2::Instance").items()
+    )
+    assert sorted((g["min"], g["max"]) for g in back.auto_scaling_groups) == sorted(
+        (int(p["MinSize"]), int(p["MaxSize"]))
+        for p in props(t, "AWS::AutoScaling::AutoScalingGroup")
+    )
+
+
+def test_day1_lab1_course_facts(local_aws):
+    back = local_aws["Day1Lab1"]
+    assert [(s["name"], s["cidr"], s["az"]) for s in back.subnets] == [
+        ("week5-day1-public-subnet", "10.0.1.0/24", "ap-northeast-2a")
+    ]
+    assert back.vpcs[0]["cidr"] == "10.0.0.0/16"
+    (host,) = back.instances
+    assert host["type"] == "t3.micro"
+    # SSH stays closed without ssh_cidr: only the web port is open.
+    (group,) = back.security_groups
+    assert group["ingress"] == [(80, "0.0.0.0/0")]
+
+
+def test_day1_lab2_course_facts(local_aws):
+    back = local_aws["Day1Lab2"]
+    routes = {s["name"]: s["default_route"][:4] for s in back.subnets}
+    assert routes == {
+        "week5-day1-public-subnet-a": "igw-",
+        "week5-day1-public-subnet-b": "igw-",
+        "week5-day1-private-subnet-a": "nat-",
+        "week5-day1-private-subnet-b": "nat-",
+    }
+    assert back.coverage.summary == "full"
+
+
+def test_day4_lab1_course_facts(local_aws):
+    back = local_aws["Day4Lab1"]
+    (alb,) = back.load_balancers
+    assert alb["scheme"] == "internet-facing"
+    assert alb["subnets"] == ["week5-day4-public-subnet-a", "week5-day4-public-subnet-b"]
+    assert alb["listeners"] == [("HTTP", 80)] and alb["target_groups"] == [("HTTP", 80, "/")]
+    (group,) = back.auto_scaling_groups
+    assert (group["min"], group["max"], group["health_check"]) == (2, 4, "ELB")
+    assert back.coverage.skipped == {
+        "AWS::AutoScaling::ScalingPolicy": 1,
+        "AWS::EC2::SecurityGroupEgress": 1,
+    }
+
+
+def test_read_back_printout_names_what_was_skipped_and_that_destroy_is_untested(local_aws):
+    text = local.format_read_back("Day4Lab1", local_aws["Day4Lab1"])
+    assert "Not modelled by the emulator" in text and "AWS::AutoScaling::ScalingPolicy x1" in text
+    assert "cdk destroy is not exercised on the emulator" in text
+
+
+def test_a_taken_port_is_one_clear_error():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(local.LocalError, match=f"port {port} is in use: pass another"):
+            local.start_emulator(BIN, port)
+
+
+def test_stopping_the_emulator_leaves_no_process():
+    emulator = local.start_emulator(BIN)
+    emulator.stop()
+    assert emulator.process.poll() is not None
+    assert not local.port_in_use(emulator.port)
+
+
+def test_a_missing_emulator_says_to_run_setup(tmp_path):
+    with pytest.raises(local.LocalError, match="moto_server.*missing: run scripts/setup"):
+        local.start_emulator(tmp_path)
+
+
+def run_week5(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "week5", *args], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def test_cli_refuses_a_wrong_lab_before_starting_anything():
+    malformed = run_week5("local", "day4lab1")
+    assert malformed.returncode == 2
+    assert "is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>" in malformed.stderr
+    unknown = run_week5("local", "Day5Lab2")
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == (
+        f"week5: unknown lab 'Day5Lab2'; valid labs: {', '.join(CATALOG.ids)}"
+    )
