@@ -11,6 +11,7 @@ emulator, with the pinned CDK CLI, and print what the emulator created (``week5.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -266,6 +267,150 @@ def _local_coverage(root: Path, args: argparse.Namespace) -> int:
         shutil.rmtree(outdir, ignore_errors=True)
 
 
+def run_cost(args: argparse.Namespace) -> int:
+    """The line items behind one lab's estimated cost, from its synthesized template."""
+    from week5 import pricing
+
+    if args.students < 1:
+        raise CliError(f"--students {args.students}: pass a class size of 1 or more", EXIT_USAGE)
+    if args.assembly:
+        outdir, keep = Path(args.assembly).resolve(), True
+        if not (outdir / "manifest.json").is_file():
+            raise CliError(f"{outdir} is not a cloud assembly (no manifest.json)", EXIT_USAGE)
+    else:
+        if not LAB_ID_RE.match(args.lab):
+            raise CliError(
+                f"{args.lab!r} is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. Day1Lab2",
+                EXIT_USAGE,
+            )
+        outdir, keep = Path(tempfile.mkdtemp(prefix="week5-cost-")), False
+    try:
+        if not keep:
+            root = find_project_root()
+            say(f"==> synthesizing {args.lab}", err=args.json)
+            synthesize(root, outdir, list(args.context) + [f"{CONTEXT_LABS}={args.lab}"])
+        (lab,) = select_labs(read_labs(outdir), [args.lab])
+        est = pricing.estimate(lab.template)
+        if args.json:
+            body = est.to_json(args.students)
+            body.update(lab=lab.lab_id, course_usd_per_hour=lab.course_cost_usd)
+            print(json.dumps(body, indent=2, ensure_ascii=False))
+        else:
+            print(pricing.format_cost(lab.lab_id, lab.course_cost_usd, est, args.students))
+        return EXIT_OK
+    finally:
+        if not keep:
+            shutil.rmtree(outdir, ignore_errors=True)
+
+
+def lab_rows(labs: List[SynthesizedLab]) -> List[dict]:
+    """Per lab: cost and time estimates, and the verdict against the course's figure and slot."""
+    from week5 import pricing, timing
+
+    rows = []
+    for lab in labs:
+        est = pricing.estimate(lab.template)
+        took = timing.estimate_duration(lab.template)
+        problems = []
+        if lab.course_cost_usd is not None and est.hourly > lab.course_cost_usd:
+            problems.append(f"over the course's ${lab.course_cost_usd:.2f}/h")
+        if took.create_min + took.delete_min > timing.LAB_SLOT_MINUTES:
+            problems.append(f"create + delete over {timing.LAB_SLOT_MINUTES} min")
+        if est.not_priced:
+            problems.append(f"{len(est.not_priced)} resource(s) not priced")
+        rows.append(
+            {
+                "lab": lab.lab_id,
+                "day": lab.day,
+                "title": lab.title_ko,
+                "resources": lab.resource_count,
+                "estimated_usd_per_hour": round(est.hourly, 4),
+                "course_usd_per_hour": lab.course_cost_usd,
+                "create_minutes": round(took.create_min, 1),
+                "delete_minutes": round(took.delete_min, 1),
+                "verdict": "ok" if not problems else "; ".join(problems),
+            }
+        )
+    return rows
+
+
+def format_labs(rows: List[dict], colour: bool = False) -> str:
+    header = ("Lab", "Day", "Title", "Res.", "Est $/h", "Course $/h", "Create", "Delete", "Verdict")
+    table = [header]
+    for r in rows:
+        course = "-" if r["course_usd_per_hour"] is None else f"${r['course_usd_per_hour']:.2f}"
+        table.append(
+            (
+                r["lab"],
+                r["day"],
+                r["title"],
+                str(r["resources"]),
+                f"${r['estimated_usd_per_hour']:.3f}",
+                course,
+                f"{r['create_minutes']:.1f} min",
+                f"{r['delete_minutes']:.1f} min",
+                r["verdict"],
+            )
+        )
+    widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
+    lines = []
+    for index, row in enumerate(table):
+        cells = [_pad(cell, widths[i]) for i, cell in enumerate(row)]
+        if colour and index > 0:
+            green, red, reset = "\033[32m", "\033[31m", "\033[0m"
+            cells[-1] = (green if row[-1] == "ok" else red) + cells[-1] + reset
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    lines.append(
+        "Estimates: on-demand Seoul prices with their dates in week5/data/prices.json (no free "
+        "tier: accounts since 2025-07-15 have credits); ASGs at their desired size; times are "
+        "the longest chain of dependent resources (week5/timing.py). `week5 cost LAB` itemizes."
+    )
+    return "\n".join(lines)
+
+
+def run_labs(args: argparse.Namespace) -> int:
+    """Every lab with its estimated cost and time, against the course's figure and slot."""
+    if args.assembly:
+        outdir, keep = Path(args.assembly).resolve(), True
+        if not (outdir / "manifest.json").is_file():
+            raise CliError(f"{outdir} is not a cloud assembly (no manifest.json)", EXIT_USAGE)
+    else:
+        outdir, keep = Path(tempfile.mkdtemp(prefix="week5-labs-")), False
+    try:
+        if not keep:
+            say("==> synthesizing every lab", err=args.json)
+            synthesize(find_project_root(), outdir, args.context)
+        rows = lab_rows(read_labs(outdir))
+        if args.json:
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        else:
+            print(format_labs(rows, colour=sys.stdout.isatty() and not os.environ.get("NO_COLOR")))
+        return EXIT_OK
+    finally:
+        if not keep:
+            shutil.rmtree(outdir, ignore_errors=True)
+
+
+def run_prices_refresh(args: argparse.Namespace) -> int:
+    """Rebuild week5/data/prices.json from the AWS Price List bulk API."""
+    from week5 import price_refresh, pricing
+
+    prices = pricing.load_prices()
+    url = args.offer_url or prices["refresh"]["offer_url"]
+    say(f"==> reading offer files from {url.split('{')[0]}... (large: minutes, not seconds)")
+    updated, report = price_refresh.refresh(prices, price_refresh.url_fetcher(url))
+    for line in report:
+        print(f"  {line}")
+    if args.dry_run:
+        print("Dry run: week5/data/prices.json is unchanged.")
+    else:
+        price_refresh.write_prices(updated)
+        print(f"Wrote {pricing.PRICES_FILE}; review `git diff` before committing it.")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="week5", description="Week 5 AWS course labs as CDK.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -315,6 +460,53 @@ def build_parser() -> argparse.ArgumentParser:
         help="CDK context, as for cdk (e.g. -c student=kim)",
     )
     local_.set_defaults(handler=run_local)
+    cost = commands.add_parser(
+        "cost", help="what one lab costs per hour, lab, day and month, priced from its template"
+    )
+    cost.add_argument("lab", metavar="LAB", help="lab id, e.g. Day1Lab2")
+    cost.add_argument(
+        "--students", type=int, default=1, help="multiply for a class (the course's: 12)"
+    )
+    cost.add_argument("--json", action="store_true", help="machine-readable output")
+    cost.add_argument(
+        "--assembly", metavar="DIR", help="price an assembly `cdk synth` already wrote"
+    )
+    cost.add_argument(
+        "-c",
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="CDK context, as for cdk (e.g. -c student=kim)",
+    )
+    cost.set_defaults(handler=run_cost)
+    labs = commands.add_parser(
+        "labs",
+        help="every lab: resources, estimated $/hour and create/delete time against the "
+        "course's figure and the 50-minute slot",
+    )
+    labs.add_argument("--json", action="store_true", help="machine-readable output")
+    labs.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
+    labs.add_argument(
+        "-c",
+        "--context",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="CDK context, as for cdk (e.g. -c student=kim)",
+    )
+    labs.set_defaults(handler=run_labs)
+    prices = commands.add_parser("prices", help="the price table behind the estimates")
+    price_commands = prices.add_subparsers(dest="prices_command", required=True)
+    refresh = price_commands.add_parser(
+        "refresh", help="rebuild week5/data/prices.json from the AWS Price List bulk API"
+    )
+    refresh.add_argument(
+        "--offer-url",
+        help="offer-file URL with {service} (default: the Price List bulk API for Seoul)",
+    )
+    refresh.add_argument("--dry-run", action="store_true", help="report, do not write")
+    refresh.set_defaults(handler=run_prices_refresh)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -12,8 +13,9 @@ from typing import Mapping, Sequence, Tuple
 PROGRESS_EVERY_S = 3.0
 
 
-def say(message: str) -> None:
-    print(message, flush=True)
+def say(message: str, err: bool = False) -> None:
+    """A progress line; ``err`` sends it to stderr (when stdout carries JSON)."""
+    print(message, flush=True, file=sys.stderr if err else sys.stdout)
 
 
 def run_with_progress(
