@@ -411,14 +411,8 @@ def run_prices_refresh(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="week5", description="Week 5 AWS course labs as CDK.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser(
-        "check", help="synthesize every lab, run cdk-nag and cfn-lint, print the lab catalog"
-    )
-    check.add_argument("labs", nargs="*", metavar="LAB", help="lab ids (default: all)")
-    check.add_argument(
+def _add_context_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
         "-c",
         "--context",
         action="append",
@@ -426,6 +420,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY=VALUE",
         help="CDK context, as for cdk (e.g. -c student=kim)",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="week5", description="Week 5 AWS course labs as CDK.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser(
+        "check", help="synthesize every lab, run cdk-nag and cfn-lint, print the lab catalog"
+    )
+    check.add_argument("labs", nargs="*", metavar="LAB", help="lab ids (default: all)")
+    _add_context_option(check)
     where = check.add_mutually_exclusive_group()
     where.add_argument("-o", "--output", help="keep the cloud assembly in this folder")
     where.add_argument(
@@ -451,14 +455,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="deploy every lab and print which deploy locally (the README's table)",
     )
-    local_.add_argument(
-        "-c",
-        "--context",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="CDK context, as for cdk (e.g. -c student=kim)",
-    )
+    _add_context_option(local_)
     local_.set_defaults(handler=run_local)
     cost = commands.add_parser(
         "cost", help="what one lab costs per hour, lab, day and month, priced from its template"
@@ -471,14 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     cost.add_argument(
         "--assembly", metavar="DIR", help="price an assembly `cdk synth` already wrote"
     )
-    cost.add_argument(
-        "-c",
-        "--context",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="CDK context, as for cdk (e.g. -c student=kim)",
-    )
+    _add_context_option(cost)
     cost.set_defaults(handler=run_cost)
     labs = commands.add_parser(
         "labs",
@@ -487,14 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     labs.add_argument("--json", action="store_true", help="machine-readable output")
     labs.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
-    labs.add_argument(
-        "-c",
-        "--context",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="CDK context, as for cdk (e.g. -c student=kim)",
-    )
+    _add_context_option(labs)
     labs.set_defaults(handler=run_labs)
     prices = commands.add_parser("prices", help="the price table behind the estimates")
     price_commands = prices.add_subparsers(dest="prices_command", required=True)
