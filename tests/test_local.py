@@ -12,6 +12,7 @@ import pytest
 from conftest import ROOT, by_name, props, resources
 from stacks.catalog import CATALOG
 from week5 import local
+from week5.assembly import read_labs
 from week5.cli import tool_env
 
 BIN = Path(sys.executable).parent
@@ -27,25 +28,15 @@ def local_aws(app):
     try:
         env = local.emulator_env(tool_env(ROOT), emulator)
         local.bootstrap(env)
-        results = {}
-        for lab_id in CATALOG.ids:
-            stack_name = app.stacks[lab_id].stack_name
-            error, _ = local.deploy(app.outdir, lab_id, env)
-            if error:
-                error = local.failed_resource(emulator.endpoint, stack_name) or error
-                results[lab_id] = local.explain_failure(app.templates[lab_id], error)
-            else:
-                results[lab_id] = local.read_back(
-                    emulator.endpoint, stack_name, app.templates[lab_id]
-                )
+        labs = {lab.lab_id: lab for lab in read_labs(app.outdir)}
+        results = {
+            lab_id: local.deploy_and_read(emulator, app.outdir, labs[lab_id], env)[0]
+            for lab_id in CATALOG.ids
+        }
         yield results
     finally:
         emulator.stop()
         assert emulator.process.poll() is not None
-
-
-def coverage_of(result):
-    return local.Coverage(0, 0, error=result) if isinstance(result, str) else result.coverage
 
 
 def test_the_readme_table_is_what_the_emulator_does(local_aws):
@@ -54,7 +45,7 @@ def test_the_readme_table_is_what_the_emulator_does(local_aws):
         r"<!-- local-coverage:start -->\n(.*?)\n<!-- local-coverage:end -->", text, re.S
     )
     assert block, "README.md lacks the local-coverage block"
-    expected = local.format_coverage_table({k: coverage_of(v) for k, v in local_aws.items()})
+    expected = local.format_coverage_table({k: local.coverage_of(v) for k, v in local_aws.items()})
     assert block.group(1) == expected, "stale: paste `week5 local --coverage` into README.md"
 
 

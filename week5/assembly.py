@@ -7,6 +7,7 @@ and never import the stacks.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -14,6 +15,27 @@ from typing import Any, Dict, List, Optional
 from week5.catalog import LAB_METADATA_KEY
 
 _NOT_RESOURCES = {"AWS::CDK::Metadata"}
+_SUB_NAME = re.compile(r"\$\{([^}!]+)\}")
+
+
+def referenced_ids(value: Any) -> List[str]:
+    """Logical ids a template value names through Ref, Fn::GetAtt or Fn::Sub (parameters and
+    pseudo parameters included; callers keep the ones that are resources)."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return [value["Ref"]]
+        if "Fn::GetAtt" in value:
+            target = value["Fn::GetAtt"]
+            return [target[0] if isinstance(target, list) else target.split(".")[0]]
+        if "Fn::Sub" in value:
+            sub = value["Fn::Sub"]
+            text, variables = (sub, {}) if isinstance(sub, str) else (sub[0], sub[1])
+            names = [m.split(".")[0] for m in _SUB_NAME.findall(text) if m not in variables]
+            return names + referenced_ids(variables)
+        return [r for v in value.values() for r in referenced_ids(v)]
+    if isinstance(value, list):
+        return [r for v in value for r in referenced_ids(v)]
+    return []
 
 
 @dataclass(frozen=True)

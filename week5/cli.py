@@ -11,6 +11,7 @@ emulator, with the pinned CDK CLI, and print what the emulator created (``week5.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -19,7 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from week5.assembly import SynthesizedLab, read_labs
 from week5.catalog import LAB_ID_RE, unknown_lab_message
@@ -119,22 +120,54 @@ def format_catalog(rows: List[SynthesizedLab], lint_results: dict) -> str:
     return "\n".join(lines)
 
 
+def require_lab_id(lab_id: str) -> str:
+    if not LAB_ID_RE.match(lab_id):
+        raise CliError(
+            f"{lab_id!r} is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. Day4Lab1",
+            EXIT_USAGE,
+        )
+    return lab_id
+
+
+def existing_assembly(path: str) -> Path:
+    outdir = Path(path).resolve()
+    if not (outdir / "manifest.json").is_file():
+        raise CliError(f"{outdir} is not a cloud assembly (no manifest.json)", EXIT_USAGE)
+    return outdir
+
+
+def with_labs(context: Sequence[str], labs: Sequence[str]) -> List[str]:
+    """The user's context with ``labs=`` set to ``labs`` (all labs when empty)."""
+    rest = [item for item in context if not item.startswith(f"{CONTEXT_LABS}=")]
+    return rest + [f"{CONTEXT_LABS}={','.join(labs)}"] if labs else list(context)
+
+
+@contextlib.contextmanager
+def synthesized(args: argparse.Namespace, labs: Sequence[str] = (), quiet: bool = False):
+    """Yield (assembly folder, synth seconds): ``--assembly`` if given, else a fresh synth of
+    ``labs`` (every lab when empty) into a folder removed afterwards."""
+    if getattr(args, "assembly", None):
+        yield existing_assembly(args.assembly), 0.0
+        return
+    root = find_project_root()
+    outdir = Path(tempfile.mkdtemp(prefix="week5-synth-"))
+    try:
+        say(f"==> synthesizing {', '.join(labs) or 'every lab'} (cdk-nag runs too)", err=quiet)
+        yield outdir, synthesize(root, outdir, with_labs(args.context, labs))
+    finally:
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
 def run_check(args: argparse.Namespace) -> int:
     if args.assembly:
-        outdir = Path(args.assembly).resolve()
-        if not (outdir / "manifest.json").is_file():
-            raise CliError(f"{outdir} is not a cloud assembly (no manifest.json)", EXIT_USAGE)
-        return _check_assembly(outdir, args.labs)
+        return _check_assembly(existing_assembly(args.assembly), args.labs)
     root = find_project_root()
     keep = args.output is not None
     outdir = Path(args.output).resolve() if keep else Path(tempfile.mkdtemp(prefix="week5-synth-"))
     try:
         which = ", ".join(args.labs) if args.labs else "every lab"
         say(f"==> synthesizing {which} with the pinned CDK CLI; cdk-nag AwsSolutions runs too")
-        context = list(args.context)
-        if args.labs and not any(item.startswith(f"{CONTEXT_LABS}=") for item in context):
-            context.append(f"{CONTEXT_LABS}={','.join(args.labs)}")  # build only what is checked
-        seconds = synthesize(root, outdir, context)
+        seconds = synthesize(root, outdir, with_labs(args.context, args.labs))
         say(f"    synthesized, cdk-nag clean, in {seconds:.1f} s")
         code = _check_assembly(outdir, args.labs)
         if keep:
@@ -168,103 +201,77 @@ def run_local(args: argparse.Namespace) -> int:
     """Synthesize one lab, deploy it into moto's server, read back and print what exists."""
     from week5 import local  # boto3 and moto only for this command
 
-    root = find_project_root()
     if args.coverage:
-        return _local_coverage(root, args)
-    if not LAB_ID_RE.match(args.lab):
-        raise CliError(
-            f"{args.lab!r} is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. Day4Lab1",
-            EXIT_USAGE,
-        )
-    labs = [args.lab]
-    outdir = Path(tempfile.mkdtemp(prefix="week5-local-"))
-    emulator = None
+        return _local_coverage(args)
     timings = {}
+    with synthesized(args, [require_lab_id(args.lab)]) as (outdir, timings["synth"]):
+        (lab,) = select_labs(read_labs(outdir), [args.lab])
+        with _emulator(args, timings) as (emulator, env):
+            say(f"==> cdk deploy {lab.lab_id} into the emulator")
+            back, timings["deploy"] = local.deploy_and_read(emulator, outdir, lab, env)
+            if isinstance(back, str):
+                raise CliError(
+                    f"cdk deploy {lab.lab_id} failed on the emulator, which cannot take this "
+                    f"lab: {back} (on AWS the same template deploys; see the README's table)"
+                )
+            timings["read-back"] = back.seconds
+            print()
+            print(local.format_read_back(lab.lab_id, back))
+            print()
+            after = sum(v for k, v in timings.items() if k != "synth")
+            print(
+                "Wall time: "
+                + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+                + f"; after synthesis {after:.1f} s"
+            )
+            if args.keep:
+                emulator.keep = True
+                print(
+                    f"\nThe emulator keeps running (pid {emulator.process.pid}). Point the AWS "
+                    f"CLI at it:\n  export AWS_ENDPOINT_URL={emulator.endpoint} "
+                    "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+                    f"AWS_DEFAULT_REGION={local.LOCAL_REGION}\n  aws ec2 describe-vpcs\n"
+                    f"Stop it with: kill {emulator.process.pid}"
+                )
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def _emulator(args: argparse.Namespace, timings: Dict[str, float]):
+    """Start moto's server, bootstrap it, yield (emulator, env); stop it unless kept."""
+    from week5 import local
+
+    emulator = None
     try:
-        say(f"==> synthesizing {args.lab} (cdk-nag runs too)")
-        context = [c for c in args.context if not c.startswith(f"{CONTEXT_LABS}=")]
-        timings["synth"] = synthesize(root, outdir, context + [f"{CONTEXT_LABS}={args.lab}"])
         say("==> starting the local AWS emulator (moto server)")
         started = time.monotonic()
         emulator = local.start_emulator(Path(sys.executable).parent, args.port)
         timings["emulator start"] = time.monotonic() - started
         say(f"    listening on {emulator.endpoint}; its log: {emulator.log_path}")
-        env = local.emulator_env(tool_env(root), emulator)
+        env = local.emulator_env(tool_env(find_project_root()), emulator)
         say("==> cdk bootstrap into the emulator")
         timings["bootstrap"] = local.bootstrap(env)
-        say(f"==> cdk deploy {args.lab} into the emulator")
-        error, timings["deploy"] = local.deploy(outdir, args.lab, env)
-        lab = select_labs(read_labs(outdir), labs)[0]
-        if error:
-            error = local.failed_resource(emulator.endpoint, lab.stack_name) or error
-            error = local.explain_failure(lab.template, error)
-            raise CliError(
-                f"cdk deploy {args.lab} failed on the emulator, which cannot take this lab: "
-                f"{error} (on AWS the same template deploys; see the README's table)"
-            )
-        started = time.monotonic()
-        back = local.read_back(emulator.endpoint, lab.stack_name, lab.template)
-        timings["read-back"] = time.monotonic() - started
-        print()
-        print(local.format_read_back(args.lab, back))
-        print()
-        after = sum(v for k, v in timings.items() if k != "synth")
-        print(
-            "Wall time: "
-            + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
-            + f"; after synthesis {after:.1f} s"
-        )
-        if args.keep:
-            print(
-                f"\nThe emulator keeps running (pid {emulator.process.pid}). Point the AWS CLI "
-                f"at it:\n  export AWS_ENDPOINT_URL={emulator.endpoint} "
-                "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
-                f"AWS_DEFAULT_REGION={local.LOCAL_REGION}\n  aws ec2 describe-vpcs\n"
-                f"Stop it with: kill {emulator.process.pid}"
-            )
-            emulator = None
-        return EXIT_OK
+        yield emulator, env
     except local.LocalError as error:
         raise CliError(str(error)) from None
     finally:
-        if emulator is not None:
+        if emulator is not None and not emulator.keep:
             emulator.stop()
-        shutil.rmtree(outdir, ignore_errors=True)
 
 
-def _local_coverage(root: Path, args: argparse.Namespace) -> int:
+def _local_coverage(args: argparse.Namespace) -> int:
     """Deploy every lab into one emulator and print the README's coverage table."""
     from week5 import local
 
-    outdir = Path(tempfile.mkdtemp(prefix="week5-local-"))
-    emulator = None
-    try:
-        say("==> synthesizing every lab")
-        synthesize(root, outdir, args.context)
-        emulator = local.start_emulator(Path(sys.executable).parent, args.port)
-        env = local.emulator_env(tool_env(root), emulator)
-        say("==> cdk bootstrap into the emulator")
-        local.bootstrap(env)
-        results = {}
+    results = {}
+    with synthesized(args) as (outdir, _), _emulator(args, {}) as (emulator, env):
         for lab in read_labs(outdir):
             say(f"==> cdk deploy {lab.lab_id} into the emulator")
-            error, _ = local.deploy(outdir, lab.lab_id, env)
-            if error:
-                error = local.failed_resource(emulator.endpoint, lab.stack_name) or error
-                error = local.explain_failure(lab.template, error)
-                results[lab.lab_id] = local.Coverage(0, 0, error=error)
-            else:
-                back = local.read_back(emulator.endpoint, lab.stack_name, lab.template)
-                results[lab.lab_id] = back.coverage
-        print()
-        print(local.format_coverage_table(results))
-        return EXIT_OK
-    except local.LocalError as error:
-        raise CliError(str(error)) from None
-    finally:
-        if emulator is not None:
-            emulator.stop()
-        shutil.rmtree(outdir, ignore_errors=True)
+            back, _ = local.deploy_and_read(emulator, outdir, lab, env)
+            results[lab.lab_id] = local.coverage_of(back)
+    print()
+    print(local.format_coverage_table(results))
+    return EXIT_OK
 
 
 def run_cost(args: argparse.Namespace) -> int:
@@ -273,34 +280,17 @@ def run_cost(args: argparse.Namespace) -> int:
 
     if args.students < 1:
         raise CliError(f"--students {args.students}: pass a class size of 1 or more", EXIT_USAGE)
-    if args.assembly:
-        outdir, keep = Path(args.assembly).resolve(), True
-        if not (outdir / "manifest.json").is_file():
-            raise CliError(f"{outdir} is not a cloud assembly (no manifest.json)", EXIT_USAGE)
-    else:
-        if not LAB_ID_RE.match(args.lab):
-            raise CliError(
-                f"{args.lab!r} is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. Day1Lab2",
-                EXIT_USAGE,
-            )
-        outdir, keep = Path(tempfile.mkdtemp(prefix="week5-cost-")), False
-    try:
-        if not keep:
-            root = find_project_root()
-            say(f"==> synthesizing {args.lab}", err=args.json)
-            synthesize(root, outdir, list(args.context) + [f"{CONTEXT_LABS}={args.lab}"])
+    labs = [] if args.assembly else [require_lab_id(args.lab)]
+    with synthesized(args, labs, quiet=args.json) as (outdir, _):
         (lab,) = select_labs(read_labs(outdir), [args.lab])
-        est = pricing.estimate(lab.template)
-        if args.json:
-            body = est.to_json(args.students)
-            body.update(lab=lab.lab_id, course_usd_per_hour=lab.course_cost_usd)
-            print(json.dumps(body, indent=2, ensure_ascii=False))
-        else:
-            print(pricing.format_cost(lab.lab_id, lab.course_cost_usd, est, args.students))
-        return EXIT_OK
-    finally:
-        if not keep:
-            shutil.rmtree(outdir, ignore_errors=True)
+    est = pricing.estimate(lab.template)
+    if args.json:
+        body = est.to_json(args.students)
+        body.update(lab=lab.lab_id, course_usd_per_hour=lab.course_cost_usd)
+        print(json.dumps(body, indent=2, ensure_ascii=False))
+    else:
+        print(pricing.format_cost(lab.lab_id, lab.course_cost_usd, est, args.students))
+    return EXIT_OK
 
 
 def lab_rows(labs: List[SynthesizedLab]) -> List[dict]:
@@ -372,25 +362,13 @@ def format_labs(rows: List[dict], colour: bool = False) -> str:
 
 def run_labs(args: argparse.Namespace) -> int:
     """Every lab with its estimated cost and time, against the course's figure and slot."""
-    if args.assembly:
-        outdir, keep = Path(args.assembly).resolve(), True
-        if not (outdir / "manifest.json").is_file():
-            raise CliError(f"{outdir} is not a cloud assembly (no manifest.json)", EXIT_USAGE)
-    else:
-        outdir, keep = Path(tempfile.mkdtemp(prefix="week5-labs-")), False
-    try:
-        if not keep:
-            say("==> synthesizing every lab", err=args.json)
-            synthesize(find_project_root(), outdir, args.context)
+    with synthesized(args, quiet=args.json) as (outdir, _):
         rows = lab_rows(read_labs(outdir))
-        if args.json:
-            print(json.dumps(rows, indent=2, ensure_ascii=False))
-        else:
-            print(format_labs(rows, colour=sys.stdout.isatty() and not os.environ.get("NO_COLOR")))
-        return EXIT_OK
-    finally:
-        if not keep:
-            shutil.rmtree(outdir, ignore_errors=True)
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        print(format_labs(rows, colour=sys.stdout.isatty() and not os.environ.get("NO_COLOR")))
+    return EXIT_OK
 
 
 def run_prices_refresh(args: argparse.Namespace) -> int:

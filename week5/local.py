@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from week5.assembly import referenced_ids
 from week5.progress import run_with_progress
 
 #: The account the emulator pretends to be, and the course's region.
@@ -46,6 +47,8 @@ class Emulator:
     port: int
     process: subprocess.Popen
     log_path: Path
+    #: Leave it running when the command ends (``week5 local --keep``).
+    keep: bool = False
 
     @property
     def endpoint(self) -> str:
@@ -184,18 +187,6 @@ SKIPPED_TYPES = (
 )
 
 
-def _refs(value: Any) -> List[str]:
-    if isinstance(value, dict):
-        if "Ref" in value:
-            return [value["Ref"]]
-        if "Fn::GetAtt" in value:
-            return [value["Fn::GetAtt"][0]]
-        return [r for v in value.values() for r in _refs(v)]
-    if isinstance(value, list):
-        return [r for v in value for r in _refs(v)]
-    return []
-
-
 def explain_failure(template: Mapping[str, Any], error: str) -> str:
     """Name the template's resource behind an emulator error, where the error does not."""
     resources = template["Resources"]
@@ -209,7 +200,7 @@ def explain_failure(template: Mapping[str, Any], error: str) -> str:
                 continue
             skipped = [
                 f"{resources[r]['Type']} {r}"
-                for r in _refs(resource["Properties"]["PolicyDocument"])
+                for r in referenced_ids(resource["Properties"]["PolicyDocument"])
                 if r in resources and resources[r]["Type"].startswith(SKIPPED_TYPES)
             ]
             if skipped:
@@ -229,6 +220,21 @@ def explain_failure(template: Mapping[str, Any], error: str) -> str:
                 "refused by its own RDS check (AWS generates a valid one)"
             )
     return error
+
+
+def deploy_and_read(
+    emulator: Emulator, assembly: Path, lab: Any, env: Mapping[str, str]
+) -> Tuple[Any, float]:
+    """Deploy one lab of ``assembly`` (a ``SynthesizedLab``) and read it back.
+
+    Returns (``ReadBack``, or the one-line reason the emulator cannot take the lab, naming the
+    resource; deploy seconds).
+    """
+    error, seconds = deploy(assembly, lab.lab_id, env)
+    if error:
+        error = failed_resource(emulator.endpoint, lab.stack_name) or error
+        return explain_failure(lab.template, error), seconds
+    return read_back(emulator.endpoint, lab.stack_name, lab.template), seconds
 
 
 def _failure(output: str) -> str:
@@ -281,6 +287,8 @@ class ReadBack:
     load_balancers: List[Dict[str, Any]]
     auto_scaling_groups: List[Dict[str, Any]]
     databases: List[Dict[str, Any]]
+    #: How long reading it back took.
+    seconds: float = 0.0
 
 
 def _clients(endpoint: str):
@@ -298,6 +306,7 @@ def _name(tags: Optional[List[Dict[str, str]]]) -> str:
 
 def read_back(endpoint: str, stack_name: str, template: Mapping[str, Any]) -> ReadBack:
     """Read the stack's resources back from the emulator with boto3."""
+    started = time.monotonic()
     client = _clients(endpoint)
     cfn = client("cloudformation")
     summaries = cfn.list_stack_resources(StackName=stack_name)["StackResourceSummaries"]
@@ -472,6 +481,7 @@ def read_back(endpoint: str, stack_name: str, template: Mapping[str, Any]) -> Re
         load_balancers=load_balancers,
         auto_scaling_groups=auto_scaling_groups,
         databases=databases,
+        seconds=time.monotonic() - started,
     )
 
 
@@ -530,6 +540,11 @@ def format_read_back(lab_id: str, back: ReadBack) -> str:
         lines.append(f"Not modelled by the emulator (AWS creates them; skipped here): {skipped}")
     lines.append(NOT_TESTED_HERE + ".")
     return "\n".join(lines)
+
+
+def coverage_of(result: Any) -> Coverage:
+    """The coverage of a ``deploy_and_read`` result: a read-back's, or "no" with the reason."""
+    return Coverage(0, 0, error=result) if isinstance(result, str) else result.coverage
 
 
 def format_coverage_table(results: Mapping[str, Coverage]) -> str:

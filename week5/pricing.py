@@ -15,6 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
+from week5.assembly import referenced_ids
+
 PRICES_FILE = Path(__file__).resolve().parent / "data" / "prices.json"
 #: The course's lab slot, and its class size.
 LAB_MINUTES = 50
@@ -234,7 +236,9 @@ class _Pricer:
     def _RDS_DBInstance(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
         source = p
         if "SourceDBInstanceIdentifier" in p:  # a read replica: engine and storage of its source
-            refs = [v for v in _refs(p["SourceDBInstanceIdentifier"]) if v in self.resources]
+            refs = [
+                v for v in referenced_ids(p["SourceDBInstanceIdentifier"]) if v in self.resources
+            ]
             source = self.resources[refs[0]]["Properties"] if refs else p
         az = "multi-az" if p.get("MultiAZ") else "single-az"
         engine = source.get("Engine", "postgres")
@@ -268,16 +272,6 @@ class _Pricer:
     def _WAFv2_WebACL(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
         self.add(name, rtype, "waf:web-acl", 1)
         self.add(name, rtype, "waf:rule", len(p.get("Rules", [])), "rules")
-
-
-def _refs(value: Any) -> List[str]:
-    if isinstance(value, dict):
-        if "Ref" in value:
-            return [value["Ref"]]
-        return [r for v in value.values() for r in _refs(v)]
-    if isinstance(value, list):
-        return [r for v in value for r in _refs(v)]
-    return []
 
 
 def estimate(template: Mapping[str, Any], prices: Optional[Mapping[str, Any]] = None) -> Estimate:

@@ -9,9 +9,10 @@ walks the same chains backwards.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Tuple
+
+from week5.assembly import referenced_ids
 
 #: type: (create seconds, delete seconds, basis)
 TIMES: Dict[str, Tuple[int, int, str]] = {
@@ -65,27 +66,11 @@ def dependencies(template: Mapping[str, Any]) -> Dict[str, List[str]]:
     resources = template["Resources"]
     needs = {}
     for name, resource in resources.items():
-        found = set(_refs(resource.get("Properties", {})))
+        found = set(referenced_ids(resource.get("Properties", {})))
         depends = resource.get("DependsOn", [])
         found |= {depends} if isinstance(depends, str) else set(depends)
         needs[name] = sorted(r for r in found if r in resources and r != name)
     return needs
-
-
-def _refs(value: Any) -> List[str]:
-    if isinstance(value, dict):
-        if "Ref" in value:
-            return [value["Ref"]]
-        if "Fn::GetAtt" in value:
-            target = value["Fn::GetAtt"]
-            return [target[0] if isinstance(target, list) else target.split(".")[0]]
-        if "Fn::Sub" in value:
-            text = value["Fn::Sub"] if isinstance(value["Fn::Sub"], str) else value["Fn::Sub"][0]
-            return [m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text)]
-        return [r for v in value.values() for r in _refs(v)]
-    if isinstance(value, list):
-        return [r for v in value for r in _refs(v)]
-    return []
 
 
 def _longest(graph: Dict[str, List[str]], cost: Dict[str, int]) -> Tuple[int, List[str]]:
