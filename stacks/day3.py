@@ -16,10 +16,12 @@ from constructs import Construct
 from week5 import userdata
 from week5.catalog import Lab
 from week5.constructs.cache import REDIS_PORT, RedisCache
+from week5.constructs.cleanup import LeftoverCleanup
 from week5.constructs.database import PostgresDatabase
 from week5.constructs.host import DockerHost, LabHost
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
+from week5.providers import give_provider_functions_log_groups
 from week5.lab import LabStack
 from week5.nag import acknowledge
 from week5.settings import CourseSettings
@@ -51,8 +53,9 @@ class Day3Lab1Stack(LabStack):
     in a public subnet (no inbound port; Session Manager) with ``psql`` and ``sudo lab-psql``,
     which reads the generated credentials from Secrets Manager and connects over TLS; create a
     table and insert rows from there. Step 3 (by hand, as the course asks): the manual snapshot,
-    with the AWS CLI command in the outputs. A manual snapshot is not part of the stack and
-    outlives ``cdk destroy``: delete it with the ``DeleteSnapshotCommand`` output.
+    with the AWS CLI command in the outputs. A manual snapshot is not part of the stack, so a
+    LeftoverCleanup deletes every manual snapshot of the lab's database when the stack is
+    deleted; ``DeleteSnapshotCommand`` deletes it sooner.
 
     The private subnets have no NAT (RDS needs none), and the client sits in a public subnet
     with no inbound rule, which saves a NAT gateway's $0.064 an hour.
@@ -79,6 +82,11 @@ class Day3Lab1Stack(LabStack):
         self.database.allow_from(self.client)
         self.database.secret.grant_read(self.client.role)
 
+        # Step 3's manual snapshot is not the stack's: this deletes it (and any other manual
+        # snapshot of the lab's database) when the stack is deleted.
+        self.snapshot_cleanup = LeftoverCleanup(
+            self, "SnapshotCleanup", databases=[self.database.instance]
+        )
         snapshot_id = f"week5-{settings.student}-day3-manual"
         db_id = self.database.instance.instance_identifier
         CfnOutput(self, "DbEndpoint", value=self.database.endpoint)
@@ -217,6 +225,7 @@ class Day3CaseStack(LabStack):
             removal_policy=RemovalPolicy.DESTROY,
             auto_delete_objects=True,
         )
+        give_provider_functions_log_groups(self)
         # Write-only, one prefix: the API servers archive records, and never read or delete them.
         self.api_servers.role.add_to_principal_policy(
             iam.PolicyStatement(

@@ -196,6 +196,10 @@ def user_data_text(instance_props: Dict[str, Any]) -> str:
     return "".join(part for part in body["Fn::Join"][1] if isinstance(part, str))
 
 
+#: Day, Lab and Student tags of the unit-test stack.
+UNIT_TAGS = (1, "Lab1", "unit")
+
+
 class CourseAzStack(cdk.Stack):
     """A plain stack in Seoul with the course's AZs (and a third, for validation tests)."""
 
@@ -206,12 +210,16 @@ class CourseAzStack(cdk.Stack):
 
 @pytest.fixture
 def stack(tmp_path):
-    """A fresh stack under an app with cdk.json's context and the nag gate on."""
+    """A fresh stack under an app with cdk.json's context and both rule packs on: tagged
+    like a lab, so a construct is held to the course's rules on its own."""
     from week5.nag import enable_nag
+    from week5.tagging import apply_course_tags
 
     cdk_app = make_app(tmp_path)
     enable_nag(cdk_app)
-    return CourseAzStack(cdk_app, "UnitStack", env=cdk.Environment(region="ap-northeast-2"))
+    unit = CourseAzStack(cdk_app, "UnitStack", env=cdk.Environment(region="ap-northeast-2"))
+    apply_course_tags(unit, *UNIT_TAGS)
+    return unit
 
 
 @pytest.fixture
@@ -223,7 +231,13 @@ def net(stack):
 
 
 def synth(stack: cdk.Stack) -> Dict[str, Any]:
-    """Synthesize the stack's app (nag gate included) and return the stack's template."""
+    """Synthesize the stack's app (nag gate included) and return the stack's template.
+
+    CDK's provider resources get the unit stack's tags first, as ``build_labs`` gives a lab's.
+    """
+    from week5.tagging import course_tags, tag_provider_resources
+
+    tag_provider_resources(stack, course_tags(*UNIT_TAGS))
     app_ = stack.node.root
     return app_.synth().get_stack_by_name(stack.stack_name).template
 

@@ -10,6 +10,7 @@ from conftest import ROOT, make_app
 from stacks.catalog import CATALOG
 from week5.app_builder import build_labs
 from week5.catalog import UnknownLabError
+from week5.providers import give_provider_functions_log_groups
 from week5.tagging import tag_provider_resources
 
 
@@ -32,6 +33,17 @@ def test_provider_resources_are_found_where_cdk_puts_them(tmp_path):
     stacks = build_labs(make_app(tmp_path, labs="Day1Lab1,Day2Lab2"), CATALOG, nag=False)
     assert tag_provider_resources(stacks["Day2Lab2"], {"Week": "Week5"}) == 2
     assert tag_provider_resources(stacks["Day1Lab1"], {"Week": "Week5"}) == 0
+
+
+def test_provider_functions_get_a_log_group_once(tmp_path):
+    # StaticSite already gave Day2Lab2's auto-delete function its log group; again changes nothing.
+    stacks = build_labs(make_app(tmp_path, labs="Day1Lab1,Day2Lab2"), CATALOG, nag=False)
+    assert give_provider_functions_log_groups(stacks["Day2Lab2"]) == 0
+    provider = stacks["Day2Lab2"].node.find_child(
+        "Custom::S3AutoDeleteObjectsCustomResourceProvider"
+    )
+    assert provider.node.try_find_child("Logs") is not None
+    assert give_provider_functions_log_groups(stacks["Day1Lab1"]) == 0
 
 
 def run_cdk(*args):

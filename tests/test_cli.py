@@ -1,5 +1,6 @@
 """The `week5` command: the catalog table, lab selection, and errors a newcomer can hit."""
 
+import json
 import subprocess
 import sys
 
@@ -24,7 +25,28 @@ def test_check_prints_every_lab_with_its_results(app):
     assert list(rows) == list(CATALOG.ids)
     assert "$0.10" in rows["Day1Lab1"] and "VPC & EC2 기본 구성" in rows["Day1Lab1"]
     assert all("pass" in row and "0 errors, 0 warnings" in row for row in rows.values())
-    assert f"All {len(CATALOG)} lab(s) pass cdk-nag and cfn-lint." in result.stdout
+    assert (
+        f"All {len(CATALOG)} lab(s) pass cdk-nag, the course rules, cfn-lint and the teardown "
+        "check." in result.stdout
+    )
+
+
+def test_check_fails_an_assembly_that_cdk_destroy_would_not_clear(app, tmp_path):
+    """An assembly synthesized elsewhere (no rule pack) with a retained bucket in one lab."""
+    import shutil
+
+    shutil.copytree(app.outdir, tmp_path / "out")
+    path = tmp_path / "out" / app.template_paths["Day2Lab2"].name
+    template = app.templates["Day2Lab2"]
+    bucket_id = next(k for k, r in template["Resources"].items() if r["Type"] == "AWS::S3::Bucket")
+    broken = json.loads(json.dumps(template))
+    broken["Resources"][bucket_id]["DeletionPolicy"] = "Retain"
+    path.write_text(json.dumps(broken))
+    result = run_week5("check", "--assembly", str(tmp_path / "out"), "Day2Lab2", "Day1Lab1")
+    assert result.returncode == 1  # a failed check, not a usage error
+    assert f"Day2Lab2: {bucket_id}: Week5-NoRetainOnDelete[DeletionPolicy:Retain]" in result.stdout
+    assert "week5: `cdk destroy` would leave or be blocked by" in result.stderr
+    assert "Day2Lab2" in result.stderr and "Day1Lab1" not in result.stderr
 
 
 def test_check_selects_labs_and_names_the_valid_ones_for_a_wrong_id(app):

@@ -40,10 +40,14 @@ def test_private_subnet_reaches_the_internet_through_a_nat_instance(t, hosts):
     targets = default_route_targets(t)
     assert targets["week5-day1-private-subnet"] == {"InstanceId": {"Ref": nat_id}}
     assert nat_instances[0]["SourceDestCheck"] is False
-    # The NAT forwards only what comes from inside the VPC.
+    # The NAT forwards only web traffic and ping from inside the VPC.
     (nat_sg,) = instance_security_groups(nat_instances[0])
-    assert [(r["IpProtocol"], r["CidrIp"]) for r in ingress_rules(t, nat_sg)] == [
-        ("-1", "10.0.0.0/16")
+    assert sorted(
+        (r["IpProtocol"], r["FromPort"], r["CidrIp"]) for r in ingress_rules(t, nat_sg)
+    ) == [
+        ("icmp", 8, "10.0.0.0/16"),
+        ("tcp", 80, "10.0.0.0/16"),
+        ("tcp", 443, "10.0.0.0/16"),
     ]
 
 

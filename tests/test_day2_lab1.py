@@ -8,6 +8,7 @@ from conftest import (
     ingress_rules,
     instance_security_groups,
     instance_subnet,
+    logical,
     make_app,
     mask_asset_hashes,
     props,
@@ -72,23 +73,53 @@ def test_snapshots_every_15_minutes_tagged_for_cleanup(t):
     assert cleanup_id in schedule["DependsOn"]
 
 
-def test_cleanup_may_delete_only_this_schedules_snapshots(t):
+def test_cleanup_may_delete_only_this_schedules_snapshots_and_the_lab_volumes(t):
+    """By tag (the schedule's snapshots, and AMIs) or by parent volume (a snapshot taken by hand
+    in the console carries no tag)."""
     policies = [p["PolicyDocument"]["Statement"] for p in props(t, "AWS::IAM::Policy")]
     deletes = [
-        s for statements in policies for s in statements if s["Action"] == "ec2:DeleteSnapshot"
+        s
+        for statements in policies
+        for s in statements
+        if "ec2:DeleteSnapshot" in s["Action"] or "ec2:DeregisterImage" in s["Action"]
     ]
+    tag = "week5-instructor-Day2Lab1/Day2Lab1/DataSnapshots"
+    volume_id = logical(t, "AWS::EC2::Volume", "DataVolume")
     assert deletes == [
+        {
+            "Action": ["ec2:DeleteSnapshot", "ec2:DeregisterImage"],
+            "Condition": {"StringEquals": {"aws:ResourceTag/week5:snapshot-schedule": tag}},
+            "Effect": "Allow",
+            "Resource": [
+                "arn:aws:ec2:ap-northeast-2::image/*",
+                "arn:aws:ec2:ap-northeast-2::snapshot/*",
+            ],
+        },
         {
             "Action": "ec2:DeleteSnapshot",
             "Condition": {
-                "StringEquals": {
-                    "aws:ResourceTag/week5:snapshot-schedule": "week5-instructor-Day2Lab1/Day2Lab1/DataSnapshots"
+                "ArnEquals": {
+                    "ec2:ParentVolume": [
+                        {
+                            "Fn::Join": [
+                                "",
+                                [
+                                    "arn:aws:ec2:ap-northeast-2:",
+                                    {"Ref": "AWS::AccountId"},
+                                    ":volume/",
+                                    {"Ref": volume_id},
+                                ],
+                            ]
+                        }
+                    ]
                 }
             },
             "Effect": "Allow",
             "Resource": "arn:aws:ec2:ap-northeast-2::snapshot/*",
-        }
+        },
     ]
+    ((_, cleanup),) = resources(t, "Custom::Week5SnapshotCleanup").items()
+    assert cleanup["Properties"]["VolumeIds"] == [{"Ref": volume_id}]
     (group,) = resources(t, "AWS::Logs::LogGroup").values()
     assert group["DeletionPolicy"] == "Delete"
 

@@ -72,7 +72,8 @@ def test_client_has_psql_and_reads_the_secret(t, hosts):
     text = user_data_text(hosts["week5-day3-psql-client"])
     assert "dnf install -y postgresql17" in text and "/usr/local/bin/lab-psql" in text
     assert "PGSSLMODE=require" in text
-    (policy,) = props(t, "AWS::IAM::Policy")
+    client_role = next(k for k in resources(t, "AWS::IAM::Role") if k.startswith("Client"))
+    (policy,) = [p for p in props(t, "AWS::IAM::Policy") if p["Roles"] == [{"Ref": client_role}]]
     assert "secretsmanager:GetSecretValue" in str(policy)
 
 
@@ -87,3 +88,20 @@ def test_outputs_endpoint_secret_and_snapshot_commands(t):
     assert create.startswith("aws rds create-db-snapshot --region ap-northeast-2")
     assert create.endswith("--db-snapshot-identifier week5-instructor-day3-manual")
     assert outputs["DeleteSnapshotCommand"]["Value"].endswith("week5-instructor-day3-manual")
+
+
+def test_the_manual_snapshot_is_deleted_with_the_stack(t):
+    """Step 3's snapshot is not the stack's: the cleanup deletes the database's manual
+    snapshots on delete, and may delete DB snapshots only (no EBS, no AMIs)."""
+    ((cleanup_id, cleanup),) = resources(t, "Custom::Week5SnapshotCleanup").items()
+    db_id = next(iter(resources(t, "AWS::RDS::DBInstance")))
+    assert cleanup["Properties"]["DbInstanceIds"] == [{"Ref": db_id}]
+    assert "TagValue" not in cleanup["Properties"] and "VolumeIds" not in cleanup["Properties"]
+    actions = {
+        a
+        for p in props(t, "AWS::IAM::Policy")
+        for s in p["PolicyDocument"]["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert "rds:DeleteDBSnapshot" in actions and "rds:DescribeDBSnapshots" in actions
+    assert not {"ec2:DeleteSnapshot", "ec2:DeregisterImage"} & actions

@@ -82,14 +82,21 @@ def test_nat_gateway_per_az(stack):
     assert targets["week5-private-subnet-a"] != targets["week5-private-subnet-b"]
 
 
-def test_nat_instance_is_small_hardened_and_admits_only_the_vpc(stack):
+def test_nat_instance_is_small_hardened_and_forwards_only_web_traffic_from_the_vpc(stack):
     MultiAzVpc(stack, "Net", nat=NatMode.INSTANCE)
     t = synth(stack)
     (nat,) = props(t, "AWS::EC2::Instance")
     assert nat["InstanceType"] == "t4g.nano"
     assert nat["BlockDeviceMappings"][0]["Ebs"]["Encrypted"] is True
     (sg,) = instance_security_groups(nat)
-    assert [(r["IpProtocol"], r["CidrIp"]) for r in ingress_rules(t, sg)] == [("-1", "10.0.0.0/16")]
+    # Web traffic and ping from the VPC only: all traffic would open the data ports to a CIDR.
+    assert sorted(
+        (r["IpProtocol"], r["FromPort"], r["ToPort"], r["CidrIp"]) for r in ingress_rules(t, sg)
+    ) == [
+        ("icmp", 8, -1, "10.0.0.0/16"),
+        ("tcp", 80, 80, "10.0.0.0/16"),
+        ("tcp", 443, 443, "10.0.0.0/16"),
+    ]
     (template,) = props(t, "AWS::EC2::LaunchTemplate")
     assert template["LaunchTemplateData"]["MetadataOptions"]["HttpTokens"] == "required"
 

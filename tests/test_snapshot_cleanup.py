@@ -1,4 +1,6 @@
-"""The snapshot-cleanup handler, run against moto's EC2 and a local CloudFormation response URL."""
+"""The leftover-cleanup handler (LeftoverCleanup, ScheduledSnapshots), run against moto's EC2
+and RDS with the objects a lab leaves made through boto3, and a local CloudFormation
+response URL."""
 
 import importlib.util
 import json
@@ -15,47 +17,140 @@ _spec = importlib.util.spec_from_file_location("snapshot_cleanup_index", _HANDLE
 cleanup = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(cleanup)
 
+REGION = "ap-northeast-2"
 KEY, VALUE = "week5:snapshot-schedule", "week5-kim-Day2Lab1/Day2Lab1/DataSnapshots"
+OTHER_STUDENT = "week5-lee-Day2Lab1/Day2Lab1/DataSnapshots"
 
 
 @pytest.fixture
-def ec2():
+def aws(monkeypatch):
+    # Without moto's thousand stock AMIs (and their snapshots) each test starts in 0.5 s.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     with mock_aws():
-        client = boto3.client("ec2", region_name="ap-northeast-2")
-        yield client
+        yield boto3.client("ec2", region_name=REGION), boto3.client("rds", region_name=REGION)
 
 
-def snapshot(ec2, volume_id, value):
-    response = ec2.create_snapshot(
-        VolumeId=volume_id,
-        TagSpecifications=[{"ResourceType": "snapshot", "Tags": [{"Key": KEY, "Value": value}]}],
-    )
-    return response["SnapshotId"]
+@pytest.fixture
+def ec2(aws):
+    return aws[0]
+
+
+@pytest.fixture
+def rds(aws):
+    return aws[1]
+
+
+def tags(value):
+    return [{"Key": KEY, "Value": value}]
+
+
+def snapshot(ec2, volume_id, value=None):
+    spec = [{"ResourceType": "snapshot", "Tags": tags(value)}] if value else []
+    return ec2.create_snapshot(VolumeId=volume_id, TagSpecifications=spec)["SnapshotId"]
+
+
+def new_volume(ec2):
+    return ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=1)["VolumeId"]
 
 
 @pytest.fixture
 def volume(ec2):
-    return ec2.create_volume(AvailabilityZone="ap-northeast-2a", Size=1)["VolumeId"]
+    return new_volume(ec2)
 
 
-def remaining(ec2):
+def snapshots_left(ec2):
     return {s["SnapshotId"] for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]}
 
 
-def test_deletes_exactly_the_tagged_snapshots(ec2, volume):
+def test_deletes_the_tagged_snapshots_and_no_one_elses(ec2, volume):
     mine = {snapshot(ec2, volume, VALUE) for _ in range(3)}
-    other_student = snapshot(ec2, volume, "week5-lee-Day2Lab1/Day2Lab1/DataSnapshots")
-    untagged = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
-    result = cleanup.delete_tagged_snapshots(ec2, KEY, VALUE, wait_s=0)
+    other_volume = new_volume(ec2)
+    other_student = snapshot(ec2, other_volume, OTHER_STUDENT)
+    untagged = snapshot(ec2, other_volume)
+    result = cleanup.delete_snapshots(ec2, KEY, VALUE, wait_s=0)
     assert set(result["deleted"]) == mine and result["left"] == []
-    assert {other_student, untagged} <= remaining(ec2)
-    assert not mine & remaining(ec2)
+    assert {other_student, untagged} <= snapshots_left(ec2)
+    assert not mine & snapshots_left(ec2)
 
 
-def test_refuses_to_run_without_a_tag(ec2, volume):
+def test_deletes_snapshots_taken_of_the_lab_volume_by_hand(ec2, volume):
+    """The console's "Create snapshot" writes no tag: the volume id finds it."""
+    by_hand = snapshot(ec2, volume)
+    scheduled = snapshot(ec2, volume, VALUE)
+    elsewhere = snapshot(ec2, new_volume(ec2))
+    result = cleanup.clean_up(
+        {"TagKey": KEY, "TagValue": VALUE, "VolumeIds": [volume]}, ec2, None, wait_s=0
+    )
+    assert result["snapshots"]["deleted"] == sorted([by_hand, scheduled])
+    assert snapshots_left(ec2) == {elsewhere}
+
+
+def test_deregisters_tagged_amis_and_deletes_their_snapshots(ec2):
+    image_id = ec2.register_image(Name="base", RootDeviceName="/dev/xvda")["ImageId"]
+    (instance,) = ec2.run_instances(ImageId=image_id, MinCount=1, MaxCount=1)["Instances"]
+
+    def create_image(name, value):
+        """An AMI and its snapshots tagged as a schedule tags them (moto's CreateImage takes
+        only the image's tags, so the snapshots are tagged after)."""
+        image = ec2.create_image(
+            InstanceId=instance["InstanceId"],
+            Name=name,
+            TagSpecifications=[{"ResourceType": "image", "Tags": tags(value)}],
+        )["ImageId"]
+        mappings = ec2.describe_images(ImageIds=[image])["Images"][0]["BlockDeviceMappings"]
+        ids = [m["Ebs"]["SnapshotId"] for m in mappings if "Ebs" in m]
+        ec2.create_tags(Resources=ids, Tags=tags(value))
+        return image
+
+    mine, theirs = create_image("lab-ami", VALUE), create_image("other-ami", OTHER_STUDENT)
+    mine_snapshots = {
+        m["Ebs"]["SnapshotId"]
+        for m in ec2.describe_images(ImageIds=[mine])["Images"][0]["BlockDeviceMappings"]
+        if "Ebs" in m
+    }
+    result = cleanup.clean_up({"TagKey": KEY, "TagValue": VALUE}, ec2, None, wait_s=0)
+    assert result["images"] == [mine]
+    assert mine_snapshots and set(result["image_snapshots"]) == mine_snapshots
+    owned = {i["ImageId"] for i in ec2.describe_images(Owners=["self"])["Images"]}
+    assert mine not in owned and theirs in owned
+    assert not mine_snapshots & snapshots_left(ec2)
+
+
+def db_instance(rds, name):
+    rds.create_db_instance(
+        DBInstanceIdentifier=name,
+        Engine="postgres",
+        DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20,
+        MasterUsername="lab",
+        MasterUserPassword="not-a-real-password-1",  # moto only; never deployed
+    )
+
+
+def test_deletes_the_manual_snapshots_of_the_lab_database_only(rds):
+    db_instance(rds, "week5-kim-db")
+    db_instance(rds, "week5-lee-db")
+    rds.create_db_snapshot(DBInstanceIdentifier="week5-kim-db", DBSnapshotIdentifier="kim-manual")
+    rds.create_db_snapshot(DBInstanceIdentifier="week5-lee-db", DBSnapshotIdentifier="lee-manual")
+    result = cleanup.clean_up({"DbInstanceIds": ["week5-kim-db"]}, None, rds, wait_s=0)
+    assert result["db_snapshots"] == {"deleted": ["kim-manual"], "left": []}
+    manual = rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]
+    assert [s["DBSnapshotIdentifier"] for s in manual] == ["lee-manual"]
+
+
+@pytest.mark.parametrize(
+    "props, says",
+    [
+        ({"TagKey": KEY, "TagValue": ""}, "half a tag"),
+        ({}, "refusing to guess"),
+        ({"VolumeIds": []}, "refusing to guess"),
+    ],
+)
+def test_refuses_to_run_without_something_that_names_the_lab(ec2, volume, props, says):
     snapshot(ec2, volume, VALUE)
-    with pytest.raises(ValueError, match="refusing"):
-        cleanup.delete_tagged_snapshots(ec2, KEY, "")
+    with pytest.raises(ValueError, match=says):
+        cleanup.clean_up(props, ec2, None, wait_s=0)
+    assert len(snapshots_left(ec2)) == 1
 
 
 class _ResponseUrl(BaseHTTPRequestHandler):
@@ -80,36 +175,36 @@ def response_url():
     server.server_close()
 
 
-def event(kind, url, value=VALUE):
+def event(kind, url, **props):
     return {
         "RequestType": kind,
         "ResponseURL": url,
         "StackId": "arn:aws:cloudformation:ap-northeast-2:123456789012:stack/x/1",
         "RequestId": "r-1",
         "LogicalResourceId": "DataSnapshotsCleanup",
-        "ResourceProperties": {"TagKey": KEY, "TagValue": value},
+        "ResourceProperties": props or {"TagKey": KEY, "TagValue": VALUE},
     }
 
 
-def test_delete_event_cleans_up_and_reports_success(ec2, volume, response_url):
+def test_delete_event_cleans_up_and_reports_success(ec2, rds, volume, response_url):
     url, received = response_url
     mine = snapshot(ec2, volume, VALUE)
-    cleanup.handler(event("Delete", url), None, ec2=ec2)
-    assert mine not in remaining(ec2)
+    cleanup.handler(event("Delete", url), None, ec2=ec2, rds=rds)
+    assert mine not in snapshots_left(ec2)
     (reply,) = received
     assert reply["Status"] == "SUCCESS" and reply["Data"] == {"Deleted": 1}
     assert reply["PhysicalResourceId"] == "DataSnapshotsCleanup"
 
 
-def test_create_event_deletes_nothing(ec2, volume, response_url):
+def test_create_event_deletes_nothing(ec2, rds, volume, response_url):
     url, received = response_url
     mine = snapshot(ec2, volume, VALUE)
-    cleanup.handler(event("Create", url), None, ec2=ec2)
-    assert mine in remaining(ec2)
+    cleanup.handler(event("Create", url), None, ec2=ec2, rds=rds)
+    assert mine in snapshots_left(ec2)
     assert received[0]["Status"] == "SUCCESS"
 
 
-def test_a_failure_is_reported_not_left_hanging(ec2, response_url):
+def test_a_failure_is_reported_not_left_hanging(ec2, rds, response_url):
     url, received = response_url
-    cleanup.handler(event("Delete", url, value=""), None, ec2=ec2)
-    assert received[0]["Status"] == "FAILED" and "refusing" in received[0]["Reason"]
+    cleanup.handler(event("Delete", url, TagKey=KEY, TagValue=""), None, ec2=ec2, rds=rds)
+    assert received[0]["Status"] == "FAILED" and "half a tag" in received[0]["Reason"]

@@ -52,8 +52,13 @@ def test_destroy_empties_and_deletes_the_bucket_and_the_deploy_logs(stack):
     (bucket,) = resources(t, "AWS::S3::Bucket").values()
     assert bucket["DeletionPolicy"] == "Delete"
     assert len(resources(t, "Custom::S3AutoDeleteObjects")) == 1
-    (group,) = resources(t, "AWS::Logs::LogGroup").values()
-    assert group["DeletionPolicy"] == "Delete"
+    # One group for the deployment's function, one for CDK's auto-delete provider function.
+    groups = resources(t, "AWS::Logs::LogGroup")
+    assert len(groups) == 2
+    assert all(g["DeletionPolicy"] == "Delete" for g in groups.values())
+    functions = resources(t, "AWS::Lambda::Function").values()
+    assert len(functions) == 2
+    assert all(f["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] in groups for f in functions)
     (deployment,) = props(t, "Custom::CDKBucketDeployment")
     assert deployment["DistributionPaths"] == ["/*"]
 

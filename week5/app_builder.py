@@ -8,6 +8,7 @@ from aws_cdk import App, Stack
 
 from week5.catalog import Catalog
 from week5.nag import enable_nag
+from week5.providers import give_provider_functions_log_groups
 from week5.settings import CONTEXT_LABS, CourseSettings
 from week5.tagging import course_tags, tag_provider_resources
 
@@ -21,8 +22,10 @@ def build_labs(app: App, catalog: Catalog, *, nag: bool = True) -> Dict[str, Sta
 
     Raises :class:`week5.settings.CourseInputError` on a bad context value, before any stack
     exists. Each stack's provider resources get the course tags once it is built (see
-    :func:`week5.tagging.tag_provider_resources`). With ``nag`` (the default), AwsSolutions
-    runs at synthesis and fails it on findings.
+    :func:`week5.tagging.tag_provider_resources`), and their functions a log group the stack
+    deletes (:func:`week5.providers.give_provider_functions_log_groups`). With ``nag`` (the
+    default), AwsSolutions and the course's rules (:class:`week5.course_checks.CourseChecks`)
+    run at synthesis and fail it on findings.
     """
     settings = CourseSettings.from_context(app.node.try_get_context)
     selected = catalog.select(app.node.try_get_context(CONTEXT_LABS))
@@ -32,5 +35,6 @@ def build_labs(app: App, catalog: Catalog, *, nag: bool = True) -> Dict[str, Sta
     for lab in selected:
         stack = lab.build(app, lab, settings)
         tag_provider_resources(stack, course_tags(lab.day, lab.kind, settings.student))
+        give_provider_functions_log_groups(stack)
         stacks[lab.lab_id] = stack
     return stacks

@@ -27,6 +27,7 @@ from week5.catalog import LAB_ID_RE, unknown_lab_message
 from week5.lint import lint_template
 from week5.progress import run_with_progress, say
 from week5.settings import CONTEXT_LABS
+from week5.teardown import teardown_findings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: The lab `week5 local` deploys when none is named: Day 4's ALB + Auto Scaling group.
@@ -132,7 +133,28 @@ def require_lab_id(lab_id: str) -> str:
 def existing_assembly(path: str) -> Path:
     outdir = Path(path).resolve()
     if not (outdir / "manifest.json").is_file():
-        raise CliError(f"{outdir} is not a cloud assembly (no manifest.json)", EXIT_USAGE)
+        raise CliError(
+            f"{outdir} is not a cloud assembly (no manifest.json); pass the folder `cdk synth` "
+            "wrote (e.g. --assembly cdk.out), or leave --assembly out to synthesize",
+            EXIT_USAGE,
+        )
+    return outdir
+
+
+def _output_folder(path: str) -> Path:
+    """Where ``-o`` keeps the assembly: a new folder, an empty one, or an earlier assembly."""
+    outdir = Path(path).resolve()
+    if outdir.exists() and not outdir.is_dir():
+        raise CliError(
+            f"-o {path}: {outdir} is a file; pass a folder for the assembly, e.g. -o cdk.out",
+            EXIT_USAGE,
+        )
+    if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / "manifest.json").is_file():
+        raise CliError(
+            f"-o {path}: {outdir} holds files that are not a cloud assembly; name a new or "
+            "empty folder (e.g. -o cdk.out)",
+            EXIT_USAGE,
+        )
     return outdir
 
 
@@ -163,11 +185,17 @@ def run_check(args: argparse.Namespace) -> int:
         return _check_assembly(existing_assembly(args.assembly), args.labs)
     root = find_project_root()
     keep = args.output is not None
-    outdir = Path(args.output).resolve() if keep else Path(tempfile.mkdtemp(prefix="week5-synth-"))
+    outdir = _output_folder(args.output) if keep else Path(tempfile.mkdtemp(prefix="week5-synth-"))
+    created = keep and not outdir.exists()
     try:
         which = ", ".join(args.labs) if args.labs else "every lab"
         say(f"==> synthesizing {which} with the pinned CDK CLI; cdk-nag AwsSolutions runs too")
-        seconds = synthesize(root, outdir, with_labs(args.context, args.labs))
+        try:
+            seconds = synthesize(root, outdir, with_labs(args.context, args.labs))
+        except CliError:
+            if created:  # leave nothing half-written where the user asked for the assembly
+                shutil.rmtree(outdir, ignore_errors=True)
+            raise
         say(f"    synthesized, cdk-nag clean, in {seconds:.1f} s")
         code = _check_assembly(outdir, args.labs)
         if keep:
@@ -193,7 +221,19 @@ def _check_assembly(outdir: Path, wanted: Sequence[str]) -> int:
     failed = [k for k, v in lint_results.items() if any(f.is_error for f in v)]
     if failed:
         raise CliError(f"cfn-lint found errors in {', '.join(failed)}")
-    print(f"\nAll {len(labs)} lab(s) pass cdk-nag and cfn-lint.")
+    say(f"==> teardown check on {len(labs)} template(s)")
+    blocked = {lab.lab_id: teardown_findings(lab.template) for lab in labs}
+    for lab_id, findings in blocked.items():
+        for finding in findings:
+            print(f"  {lab_id}: {finding}")
+    if any(blocked.values()):
+        raise CliError(
+            "`cdk destroy` would leave or be blocked by the resources above in "
+            f"{', '.join(k for k, v in blocked.items() if v)}"
+        )
+    print(
+        f"\nAll {len(labs)} lab(s) pass cdk-nag, the course rules, cfn-lint and the teardown check."
+    )
     return EXIT_OK
 
 
@@ -278,8 +318,6 @@ def run_cost(args: argparse.Namespace) -> int:
     """The line items behind one lab's estimated cost, from its synthesized template."""
     from week5 import pricing
 
-    if args.students < 1:
-        raise CliError(f"--students {args.students}: pass a class size of 1 or more", EXIT_USAGE)
     labs = [] if args.assembly else [require_lab_id(args.lab)]
     with synthesized(args, labs, quiet=args.json) as (outdir, _):
         (lab,) = select_labs(read_labs(outdir), [args.lab])
@@ -377,8 +415,21 @@ def run_prices_refresh(args: argparse.Namespace) -> int:
 
     prices = pricing.load_prices()
     url = args.offer_url or prices["refresh"]["offer_url"]
+    if "{service}" not in url or not re.match(r"^(https?|file)://", url):
+        raise CliError(
+            f"--offer-url {url!r} must be an http(s) or file URL with {{service}} where the "
+            "service code goes, e.g. https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/"
+            "{service}/current/ap-northeast-2/index.json",
+            EXIT_USAGE,
+        )
     say(f"==> reading offer files from {url.split('{')[0]}... (large: minutes, not seconds)")
-    updated, report = price_refresh.refresh(prices, price_refresh.url_fetcher(url))
+    try:
+        updated, report = price_refresh.refresh(prices, price_refresh.url_fetcher(url))
+    except (OSError, ValueError) as error:  # URLError is an OSError; bad JSON a ValueError
+        raise CliError(
+            f"--offer-url {url!r}: {error}; check the URL, or "
+            "leave --offer-url out for the Price List API; week5/data/prices.json is unchanged"
+        ) from None
     for line in report:
         print(f"  {line}")
     if args.dry_run:
@@ -395,13 +446,49 @@ def _add_context_option(parser: argparse.ArgumentParser) -> None:
         "--context",
         action="append",
         default=[],
+        type=_context_item,
         metavar="KEY=VALUE",
         help="CDK context, as for cdk (e.g. -c student=kim)",
     )
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad argument is one line that says where the help is (exit 2)."""
+
+    def error(self, message: str):
+        command = self.prog.partition(" ")[2]  # "local" of "week5 local"; "" at the top
+        where = f"{command}: " if command else ""
+        self.exit(EXIT_USAGE, f"week5: {where}{message} (see `{self.prog} --help`)\n")
+
+
+def _context_item(text: str) -> str:
+    key, equals, _ = text.partition("=")
+    if not equals or not re.match(r"^[A-Za-z][\w:.-]*$", key):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not KEY=VALUE; pass context as for cdk, e.g. -c student=kim"
+        )
+    return text
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1024 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port the emulator can listen on; pick one from 1024 to 65535, "
+            "or leave --port out for a free one"
+        )
+    return int(text)
+
+
+def _class_size(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a class size; pass a whole number of students, e.g. --students 12"
+        )
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="week5", description="Week 5 AWS course labs as CDK.")
+    parser = _Parser(prog="week5", description="Week 5 AWS course labs as CDK.")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
         "check", help="synthesize every lab, run cdk-nag and cfn-lint, print the lab catalog"
@@ -424,7 +511,7 @@ def build_parser() -> argparse.ArgumentParser:
     local_.add_argument(
         "lab", nargs="?", default=DEFAULT_LOCAL_LAB, help=f"lab id (default: {DEFAULT_LOCAL_LAB})"
     )
-    local_.add_argument("--port", type=int, help="the emulator's port (default: a free one)")
+    local_.add_argument("--port", type=_port, help="the emulator's port (default: a free one)")
     local_.add_argument(
         "--keep", action="store_true", help="leave the emulator running for the AWS CLI"
     )
@@ -440,7 +527,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cost.add_argument("lab", metavar="LAB", help="lab id, e.g. Day1Lab2")
     cost.add_argument(
-        "--students", type=int, default=1, help="multiply for a class (the course's: 12)"
+        "--students", type=_class_size, default=1, help="multiply for a class (the course's: 12)"
     )
     cost.add_argument("--json", action="store_true", help="machine-readable output")
     cost.add_argument(

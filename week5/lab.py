@@ -8,7 +8,8 @@ from aws_cdk import Environment, Stack
 from constructs import Construct
 
 from week5.catalog import LAB_METADATA_KEY, Lab
-from week5.settings import CourseSettings
+from week5.nag import acknowledge
+from week5.settings import DEFAULT_REGION, CourseSettings
 from week5.tagging import apply_course_tags
 
 
@@ -20,7 +21,8 @@ def stack_name_for(lab: Lab, settings: CourseSettings) -> str:
 class LabStack(Stack):
     """A course lab: construct id = lab id (``cdk deploy Day1Lab1``), stack name per student.
 
-    The region comes from ``settings`` (default ap-northeast-2). The account is left to the
+    The region comes from ``settings`` (default ap-northeast-2); another region, chosen with
+    ``-c region``, is acknowledged for the Week5-SeoulRegion rule. The account is left to the
     CLI's credentials, so one template serves every student account. The AZs are the course's
     (ap-northeast-2a, ap-northeast-2b; context ``azs`` overrides) rather than a lookup, so the
     template is the same with or without credentials and matches the course's diagrams.
@@ -40,6 +42,13 @@ class LabStack(Stack):
         self.lab = lab
         self.settings = settings
         self.course_tags = apply_course_tags(self, lab.day, lab.kind, settings.student)
+        if settings.region != DEFAULT_REGION:
+            acknowledge(
+                self,
+                f"Week5-SeoulRegion[{settings.region}]",
+                f"region {settings.region} was chosen on purpose with -c region; the course's "
+                "prices, AZ names and cost figures are Seoul's",
+            )
         self.template_options.metadata = {
             LAB_METADATA_KEY: {
                 "LabId": lab.lab_id,

@@ -1,4 +1,5 @@
-"""cdk-nag 3 wiring: the AwsSolutions pack as a validation plugin, and acknowledgements.
+"""cdk-nag 3 wiring: AwsSolutions and the course's own pack as validation plugins, and
+acknowledgements.
 
 cdk-nag 3 runs as a CDK validation plugin: an unacknowledged finding fails ``app.synth()``.
 An acknowledgement sits on the construct that causes the finding and names the lab trade-off.
@@ -6,18 +7,25 @@ An acknowledgement sits on the construct that causes the finding and names the l
 
 from __future__ import annotations
 
+from typing import Tuple
+
 from aws_cdk import Acknowledgment, App, Validations
-from cdk_nag import AwsSolutionsChecks
+from cdk_nag import AwsSolutionsChecks, NagPack
 from constructs import IConstruct
 
 #: Reasons shorter than this are almost always "not needed", which explains nothing.
 MIN_REASON_LENGTH = 30
 
 
-def enable_nag(app: App) -> AwsSolutionsChecks:
-    """Run AwsSolutions on every stack of ``app`` at synthesis; findings fail the synth."""
-    checks = AwsSolutionsChecks(app, verbose=True)
-    Validations.of(app).add_plugins(checks)
+def enable_nag(app: App) -> Tuple[AwsSolutionsChecks, NagPack]:
+    """Run AwsSolutions and the course's rules on every stack of ``app`` at synthesis.
+
+    A finding of either fails the synth and lands in ``cdk.out/validation-report.json``.
+    """
+    from week5.course_checks import CourseChecks  # imports the rules, which import settings
+
+    checks = (AwsSolutionsChecks(app, verbose=True), CourseChecks(app))
+    Validations.of(app).add_plugins(*checks)
     return checks
 
 

@@ -12,6 +12,7 @@ that, and is not part of the tests, which feed it a small recorded offer file.
 from __future__ import annotations
 
 import json
+import os
 import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Tuple
@@ -41,17 +42,22 @@ def _on_demand_prices(offer: Mapping[str, Any], sku: str) -> List[float]:
 
 
 def refresh(prices: Dict[str, Any], fetch: Fetch) -> Tuple[Dict[str, Any], List[str]]:
-    """Return the updated table and one line per entry: updated, unchanged, or kept (why)."""
+    """Return the updated table and one line per entry: updated, unchanged, or kept (why).
+
+    Raises OSError when not one offer file could be read: there is nothing to refresh from.
+    """
     updated = json.loads(json.dumps(prices))  # a deep copy
     report = []
     by_service: Dict[str, List[str]] = {}
     for key, entry in updated["prices"].items():
         by_service.setdefault(entry["service"], []).append(key)
+    unreachable = []
     for service, keys in sorted(by_service.items()):
         try:
             offer = fetch(service)
         except OSError as error:
             report += [f"{key}: kept ({service} offer file unreachable: {error})" for key in keys]
+            unreachable.append(error)
             continue
         date = str(offer.get("publicationDate", ""))[:10]
         for key in keys:
@@ -71,6 +77,8 @@ def refresh(prices: Dict[str, Any], fetch: Fetch) -> Tuple[Dict[str, Any], List[
             entry.update(usd=found[0], date=date, basis="PL")
             change = "unchanged" if old == found[0] else f"{old} -> {found[0]}"
             report.append(f"{key}: {change} ({service} {date})")
+    if len(unreachable) == len(by_service):
+        raise OSError(f"no offer file could be read ({unreachable[0]})")
     return updated, report
 
 
@@ -88,4 +96,7 @@ def write_prices(prices: Mapping[str, Any], path: Path = PRICES_FILE) -> None:
     lines.append(f'  "usage_assumed": {json.dumps(prices["usage_assumed"])},')
     lines.append(f'  "refresh": {json.dumps(prices["refresh"])}')
     lines.append("}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # Written beside, then renamed: an interrupted write never leaves half a table.
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(partial, path)

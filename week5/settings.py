@@ -123,8 +123,8 @@ def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
 def parse_region(value: Any) -> str:
     if not isinstance(value, str) or not re.match(r"^[a-z]{2}(-[a-z]+)+-\d$", value):
         raise CourseInputError(
-            f"context 'region'={value!r} is not an AWS region name; the course uses "
-            f"{DEFAULT_REGION} (omit the context to get it)"
+            f"context 'region'={value!r} is not an AWS region name; pass one such as "
+            f"-c region={DEFAULT_REGION}, or leave it out for the course's {DEFAULT_REGION}"
         )
     return value
 

@@ -10,6 +10,9 @@ import re
 from pathlib import Path
 from typing import List, Mapping, Optional, Tuple, Union
 
+from week5.secret_scan import scan_text
+from week5.settings import CourseInputError
+
 #: Docker Compose v2 plugin: Amazon Linux 2023's ``docker`` package does not ship it.
 DOCKER_COMPOSE_VERSION = "v2.29.7"
 #: Where a host keeps its compose project (compose file and the ``.env`` made at boot).
@@ -124,6 +127,30 @@ def _read_secret(region: str, secret_id: str, field: Optional[str]) -> str:
     return read
 
 
+def read_compose_file(compose_file: Path) -> str:
+    """The compose file's text, refused if it is missing, has no ``services:`` or writes a
+    password, token or key in plain text (it is copied onto the instance as it is)."""
+    path = Path(compose_file)
+    if not path.is_file():
+        raise CourseInputError(
+            f"compose file {path} does not exist; pass the path of a docker-compose.yml "
+            "(e.g. week5/compose/wordpress.yml)"
+        )
+    text = path.read_text(encoding="utf-8")
+    if not re.search(r"^services:", text, re.M):
+        raise CourseInputError(
+            f"compose file {path} has no top-level 'services:'; pass a docker-compose.yml"
+        )
+    found = scan_text(text, str(path))
+    if found:
+        raise CourseInputError(
+            f"compose file {found[0]}: move it to Secrets Manager and write "
+            f"{found[0].name}: ${{{found[0].name}:?set by Secrets Manager at boot}}, then pass "
+            f"compose_secrets={{'{found[0].name}': secret.secret_arn}}"
+        )
+    return text
+
+
 def _compose_with_env(
     compose_file: Path,
     files: Optional[Mapping[str, Path]],
@@ -133,7 +160,7 @@ def _compose_with_env(
 ) -> List[str]:
     """Write the compose file and ``files``; fill ``.env`` with ``values``, then with what each
     command of ``reads`` (variable: command) prints at boot."""
-    lines = write_file(f"{app_dir}/docker-compose.yml", compose_file.read_text(encoding="utf-8"))
+    lines = write_file(f"{app_dir}/docker-compose.yml", read_compose_file(compose_file))
     for name, path in (files or {}).items():
         if "/" in name or name.startswith("."):
             raise ValueError(f"file name {name!r} must be a plain name beside the compose file")

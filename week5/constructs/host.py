@@ -230,10 +230,11 @@ class DockerHost(LabHost):
         for name, path in app_files.items():
             if not Path(path).is_file():
                 raise CourseInputError(f"DockerHost {construct_id}: app file {path} does not exist")
-        if compose_file is not None and not Path(compose_file).is_file():
-            raise CourseInputError(
-                f"DockerHost {construct_id}: compose_file {compose_file} does not exist"
-            )
+        if compose_file is not None:
+            try:
+                userdata.read_compose_file(Path(compose_file))
+            except CourseInputError as error:
+                raise CourseInputError(f"DockerHost {construct_id}: {error}") from None
         if internet_ports is None:
             internet_ports = (80,) if is_public(vpc, subnet) else ()
         lines = userdata.install_docker()

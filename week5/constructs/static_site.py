@@ -15,6 +15,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from week5.nag import acknowledge
+from week5.providers import give_provider_functions_log_groups
 from week5.settings import CourseInputError
 
 #: Edges in Asia (Korea included), North America and Europe; PriceClass_100 has no Asian edge.
@@ -33,6 +34,7 @@ def private_bucket(scope: Construct, construct_id: str) -> s3.Bucket:
         removal_policy=RemovalPolicy.DESTROY,
         auto_delete_objects=True,
     )
+    give_provider_functions_log_groups(Stack.of(bucket))
     _acknowledge_no_access_logs(bucket)
     return bucket
 
@@ -147,6 +149,7 @@ class StaticSite(Construct):
             removal_policy=RemovalPolicy.DESTROY,
             auto_delete_objects=True,
         )
+        give_provider_functions_log_groups(Stack.of(self))
         origin = (
             origins.S3StaticWebsiteOrigin(self.bucket)
             if website_mode

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Optional
 
-from aws_cdk import CustomResource, Duration, RemovalPolicy, Size, Stack
+from aws_cdk import Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
+from week5.constructs.cleanup import CLEANUP_TAG_KEY, build_cleanup, volume_arn
 from week5.constructs.host import LabHost
 from week5.nag import acknowledge
 from week5.settings import CourseInputError
@@ -25,10 +23,9 @@ DEFAULT_DEVICE = "/dev/sdf"
 #: Short enough that a snapshot appears within a 50-minute lab (DLM's minimum is one hour).
 DEFAULT_SNAPSHOT_INTERVAL = Duration.minutes(15)
 #: The tag by which the cleanup finds the snapshots this stack's schedule made.
-SNAPSHOT_TAG_KEY = "week5:snapshot-schedule"
+SNAPSHOT_TAG_KEY = CLEANUP_TAG_KEY
 
 _SNAPSHOT_ID_RE = re.compile(r"^snap-[0-9a-f]{8}([0-9a-f]{9})?$")
-_CLEANUP_CODE = Path(__file__).resolve().parent.parent / "functions" / "snapshot_cleanup"
 
 
 def parse_snapshot_id(value) -> Optional[str]:
@@ -96,9 +93,11 @@ class ScheduledSnapshots(Construct):
     """EBS snapshots of one volume on a schedule, all deleted again by ``cdk destroy``.
 
     EventBridge Scheduler calls EC2 ``CreateSnapshot`` directly (no Lambda) and tags each
-    snapshot ``week5:snapshot-schedule=<stack name>/<path>`` plus the course's tags. A custom
-    resource deletes every snapshot with that tag when the stack is deleted; the schedule depends
-    on it, so CloudFormation removes the schedule first and no snapshot starts during cleanup.
+    snapshot ``week5:snapshot-schedule=<stack name>/<path>`` plus the course's tags. A
+    :class:`~week5.constructs.cleanup.LeftoverCleanup`-style custom resource deletes, when the
+    stack is deleted, every snapshot with that tag and every snapshot of the volume (one a
+    student took by hand in the console too); the schedule depends on it, so CloudFormation
+    removes the schedule first and no snapshot starts during cleanup.
 
     :param volume: the volume to snapshot.
     :param interval: @default 15 minutes (a snapshot appears within the lab)
@@ -168,40 +167,13 @@ class ScheduledSnapshots(Construct):
             ),
         )
 
-        log_group = logs.LogGroup(
+        # Snapshots by tag (the schedule's) and by volume (any made by hand in the console).
+        self.cleanup_function, self.cleanup = build_cleanup(
             self,
-            "CleanupLogs",
-            retention=logs.RetentionDays.ONE_WEEK,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        self.cleanup_function = lambda_.Function(
-            self,
-            "CleanupFunction",
-            runtime=lambda_.Runtime.PYTHON_3_14,
-            handler="index.handler",
-            code=lambda_.Code.from_asset(str(_CLEANUP_CODE), exclude=["__pycache__", "*.pyc"]),
-            timeout=Duration.minutes(10),
-            log_group=log_group,
-            description=f"{self.node.path}: delete this stack's scheduled snapshots on delete",
-        )
-        self.cleanup_function.add_to_role_policy(
-            iam.PolicyStatement(actions=["ec2:DescribeSnapshots"], resources=["*"])
-        )
-        self.cleanup_function.add_to_role_policy(
-            iam.PolicyStatement(
-                actions=["ec2:DeleteSnapshot"],
-                resources=[snapshot_arns],
-                conditions={
-                    "StringEquals": {f"aws:ResourceTag/{SNAPSHOT_TAG_KEY}": self.tag_value}
-                },
-            )
-        )
-        self.cleanup = CustomResource(
-            self,
-            "Cleanup",
-            service_token=self.cleanup_function.function_arn,
-            resource_type="Custom::Week5SnapshotCleanup",
-            properties={"TagKey": SNAPSHOT_TAG_KEY, "TagValue": self.tag_value},
+            ("CleanupLogs", "CleanupFunction", "Cleanup"),
+            tag_value=self.tag_value,
+            volumes=[volume],
+            databases=(),
         )
         # Deleted in reverse: the schedule goes first, then the cleanup runs.
         self.schedule.node.add_dependency(self.cleanup)
@@ -215,29 +187,3 @@ class ScheduledSnapshots(Construct):
             "A snapshot's id does not exist before CreateSnapshot makes it; tagging is limited to "
             "snapshots being created (ec2:CreateAction) and creation to this one volume.",
         )
-        function_role = self.cleanup_function.role
-        acknowledge(
-            function_role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "ec2:DescribeSnapshots takes no resource ARN; deletion is limited to snapshots "
-            "carrying this stack's schedule tag.",
-        )
-        acknowledge(
-            function_role,
-            f"AwsSolutions-IAM5[Resource::{snapshots}]",
-            "Snapshot ids are unknown in advance; ec2:DeleteSnapshot is limited by the "
-            "aws:ResourceTag condition to this stack's scheduled snapshots.",
-        )
-        acknowledge(
-            function_role,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AWSLambdaBasicExecutionRole]",
-            "The cleanup function logs through AWS's basic Lambda execution policy into its own "
-            "log group, which is deleted with the stack.",
-        )
-
-
-def volume_arn(volume: ec2.IVolume) -> str:
-    return Stack.of(volume).format_arn(
-        service="ec2", resource="volume", resource_name=volume.volume_id
-    )

@@ -47,6 +47,8 @@ class NatMode(enum.Enum):
 
 #: The NAT instance is the cheapest class that forwards a lab's traffic.
 NAT_INSTANCE_TYPE = "t4g.nano"
+#: What the NAT instance forwards from the VPC (HTTP and HTTPS; ping besides).
+NAT_FORWARDED_PORTS = (80, 443)
 
 
 @jsii.implements(ec2.IIpAddresses)
@@ -220,9 +222,12 @@ class MultiAzVpc(Construct):
                 "and nobody reads them in a 50-minute lab; pass flow_logs=True to turn them on.",
             )
         if nat_provider is not None:
-            # Forward only what comes from inside the VPC; nothing from the internet.
-            # (The literal CIDR, not the VPC's token, so cdk-nag can read the rule.)
-            nat_provider.connections.allow_from(ec2.Peer.ipv4(cidr), ec2.Port.all_traffic())
+            # Forward only web traffic and ping from inside the VPC: what dnf, docker pull, pip
+            # and the AWS CLI need. All traffic would also open the data ports to a CIDR
+            # (Week5-DataPortsFromGroupsOnly). The literal CIDR, so the rules can read it.
+            for port in NAT_FORWARDED_PORTS:
+                nat_provider.connections.allow_from(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port))
+            nat_provider.connections.allow_from(ec2.Peer.ipv4(cidr), ec2.Port.icmp_ping())
             self._harden_nat_instances()
 
     def _validate_subnets(self, vpc_net, azs, public, private) -> None:

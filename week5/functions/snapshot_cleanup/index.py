@@ -1,12 +1,16 @@
-"""Custom resource: on stack deletion, delete the EBS snapshots a lab's schedule made.
+"""Custom resource: on stack deletion, delete what the lab made that CloudFormation did not.
 
-CloudFormation only deletes what it created; snapshots taken by a schedule during the lab are
-not its resources and would bill at $0.05 per GB-month forever. The stack tags each scheduled
-snapshot with ``TagKey=TagValue``; on Delete this function removes every snapshot of this
-account that carries that tag, waiting for pending ones to complete first.
+CloudFormation only deletes what it created. During a lab, a schedule or a student makes more:
+EBS snapshots (a snapshot schedule, or the console's "Create snapshot" on the lab's volume),
+AMIs, manual RDS snapshots. They are not the stack's resources and would bill at $0.05 (EBS)
+or $0.095 (RDS) per GB-month forever. On Delete this function removes, in this account:
 
-Standard library plus boto3 (in the Lambda runtime); the response goes to CloudFormation's
-pre-signed URL directly, so no helper layer is needed.
+- AMIs tagged ``TagKey=TagValue``, with the EBS snapshots behind them;
+- EBS snapshots tagged ``TagKey=TagValue``, or taken of one of ``VolumeIds``;
+- manual RDS snapshots of one of ``DbInstanceIds``.
+
+It waits for snapshots still being taken, up to a limit. Standard library plus boto3 (in the
+Lambda runtime); the response goes to CloudFormation's pre-signed URL directly.
 """
 
 from __future__ import annotations
@@ -22,24 +26,58 @@ WAIT_FOR_PENDING_S = 480
 POLL_S = 15
 
 
-def tagged_snapshots(ec2, tag_key: str, tag_value: str) -> list:
-    paginator = ec2.get_paginator("describe_snapshots")
-    pages = paginator.paginate(
-        OwnerIds=["self"], Filters=[{"Name": f"tag:{tag_key}", "Values": [tag_value]}]
-    )
-    return [snapshot for page in pages for snapshot in page["Snapshots"]]
-
-
-def delete_tagged_snapshots(
-    ec2, tag_key: str, tag_value: str, wait_s: float = WAIT_FOR_PENDING_S, poll_s: float = POLL_S
-) -> dict:
-    """Delete every snapshot tagged ``tag_key=tag_value``; returns what was deleted and left."""
+def tagged_images(ec2, tag_key: str, tag_value: str) -> list:
     if not tag_key or not tag_value:
-        raise ValueError("TagKey and TagValue are required: refusing to delete untagged snapshots")
+        return []
+    response = ec2.describe_images(
+        Owners=["self"], Filters=[{"Name": f"tag:{tag_key}", "Values": [tag_value]}]
+    )
+    return response["Images"]
+
+
+def delete_tagged_images(ec2, tag_key: str, tag_value: str) -> dict:
+    """Deregister every AMI tagged ``tag_key=tag_value`` and delete its EBS snapshots."""
+    deregistered, snapshots = [], []
+    for image in tagged_images(ec2, tag_key, tag_value):
+        ec2.deregister_image(ImageId=image["ImageId"])
+        deregistered.append(image["ImageId"])
+        for mapping in image.get("BlockDeviceMappings", []):
+            snapshot_id = mapping.get("Ebs", {}).get("SnapshotId")
+            if snapshot_id:
+                ec2.delete_snapshot(SnapshotId=snapshot_id)
+                snapshots.append(snapshot_id)
+    return {"images": sorted(deregistered), "image_snapshots": sorted(snapshots)}
+
+
+def lab_snapshots(ec2, tag_key: str, tag_value: str, volume_ids: list) -> list:
+    """Snapshots carrying the tag or taken of one of the volumes, each once."""
+    filters = []
+    if tag_key and tag_value:
+        filters.append([{"Name": f"tag:{tag_key}", "Values": [tag_value]}])
+    if volume_ids:
+        filters.append([{"Name": "volume-id", "Values": list(volume_ids)}])
+    found = {}
+    paginator = ec2.get_paginator("describe_snapshots")
+    for snapshot_filter in filters:
+        for page in paginator.paginate(OwnerIds=["self"], Filters=snapshot_filter):
+            for snapshot in page["Snapshots"]:
+                found[snapshot["SnapshotId"]] = snapshot
+    return list(found.values())
+
+
+def delete_snapshots(
+    ec2,
+    tag_key: str,
+    tag_value: str,
+    volume_ids: list = (),
+    wait_s: float = WAIT_FOR_PENDING_S,
+    poll_s: float = POLL_S,
+) -> dict:
+    """Delete the lab's EBS snapshots; returns what was deleted and what is still pending."""
     deleted, deadline = [], time.monotonic() + wait_s
     while True:
         remaining = []
-        for snapshot in tagged_snapshots(ec2, tag_key, tag_value):
+        for snapshot in lab_snapshots(ec2, tag_key, tag_value, volume_ids):
             if snapshot["State"] == "pending":
                 remaining.append(snapshot["SnapshotId"])
                 continue
@@ -48,6 +86,49 @@ def delete_tagged_snapshots(
         if not remaining or time.monotonic() >= deadline:
             return {"deleted": sorted(deleted), "left": sorted(remaining)}
         time.sleep(poll_s)
+
+
+def delete_db_snapshots(
+    rds, db_instance_ids: list, wait_s: float = WAIT_FOR_PENDING_S, poll_s: float = POLL_S
+) -> dict:
+    """Delete the manual snapshots of the lab's DB instances (automated ones go with the DB)."""
+    deleted, deadline = [], time.monotonic() + wait_s
+    while True:
+        remaining = []
+        for db_instance_id in db_instance_ids:
+            paginator = rds.get_paginator("describe_db_snapshots")
+            pages = paginator.paginate(DBInstanceIdentifier=db_instance_id, SnapshotType="manual")
+            for snapshot in (s for page in pages for s in page["DBSnapshots"]):
+                name = snapshot["DBSnapshotIdentifier"]
+                if snapshot["Status"] != "available":
+                    remaining.append(name)
+                    continue
+                rds.delete_db_snapshot(DBSnapshotIdentifier=name)
+                deleted.append(name)
+        if not remaining or time.monotonic() >= deadline:
+            return {"deleted": sorted(deleted), "left": sorted(remaining)}
+        time.sleep(poll_s)
+
+
+def clean_up(props: dict, ec2, rds, wait_s: float = WAIT_FOR_PENDING_S) -> dict:
+    """Everything one Delete removes, from the custom resource's properties."""
+    tag_key, tag_value = props.get("TagKey", ""), props.get("TagValue", "")
+    volume_ids = props.get("VolumeIds") or []
+    db_instance_ids = props.get("DbInstanceIds") or []
+    if bool(tag_key) != bool(tag_value):
+        raise ValueError("TagKey and TagValue go together: refusing to delete by half a tag")
+    if not (tag_value or volume_ids or db_instance_ids):
+        raise ValueError(
+            "no TagKey/TagValue, VolumeIds or DbInstanceIds: refusing to guess what to delete"
+        )
+    result = {"images": [], "image_snapshots": [], "snapshots": {}, "db_snapshots": {}}
+    if tag_value:
+        result.update(delete_tagged_images(ec2, tag_key, tag_value))
+    if tag_value or volume_ids:
+        result["snapshots"] = delete_snapshots(ec2, tag_key, tag_value, volume_ids, wait_s)
+    if db_instance_ids:
+        result["db_snapshots"] = delete_db_snapshots(rds, db_instance_ids, wait_s)
+    return result
 
 
 def respond(event: dict, status: str, reason: str, data: dict | None = None) -> None:
@@ -68,18 +149,22 @@ def respond(event: dict, status: str, reason: str, data: dict | None = None) -> 
     urllib.request.urlopen(request, timeout=30).close()
 
 
-def handler(event: dict, context, ec2=None) -> None:
+def handler(event: dict, context, ec2=None, rds=None) -> None:
     try:
         data: dict = {}
         if event["RequestType"] == "Delete":
-            props = event["ResourceProperties"]
-            result = delete_tagged_snapshots(
-                ec2 or boto3.client("ec2"), props.get("TagKey", ""), props.get("TagValue", "")
+            result = clean_up(
+                event["ResourceProperties"], ec2 or boto3.client("ec2"), rds or boto3.client("rds")
             )
             print(json.dumps(result))
-            if result["left"]:
-                raise RuntimeError(f"snapshots still pending, not deleted: {result['left']}")
-            data = {"Deleted": len(result["deleted"])}
+            left = result["snapshots"].get("left", []) + result["db_snapshots"].get("left", [])
+            if left:
+                raise RuntimeError(f"snapshots still being taken, not deleted: {left}")
+            data = {
+                "Deleted": len(result["snapshots"].get("deleted", []))
+                + len(result["db_snapshots"].get("deleted", []))
+                + len(result["images"])
+            }
         respond(event, "SUCCESS", "ok", data)
     except Exception as error:  # CloudFormation must hear back, or it waits for an hour
         print(f"failed: {error!r}")

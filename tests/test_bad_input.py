@@ -1,0 +1,207 @@
+"""Every input the project takes, with bad values: context, command-line arguments, compose
+files and file paths. Each bad value stops with one line that names the input and the fix,
+before anything is deployed (or synthesized), and leaves nothing half-written on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, make_app
+from stacks.catalog import CATALOG
+from week5.app_builder import build_labs
+from week5.constructs.host import DockerHost
+from week5.constructs.static_site import StaticSite
+from week5.settings import CourseInputError
+
+#: A fix reads as an instruction or an example.
+FIX_WORDS = (
+    "-c ",
+    "e.g.",
+    "pass ",
+    "use ",
+    "valid labs",
+    "did you mean",
+    "leave ",
+    "pick ",
+    "choose ",
+)
+
+# (context key, bad value, labs to build, what the message must name)
+CONTEXT_CASES = [
+    ("student", "Kim Minsu", None, "'student'"),
+    ("student", "1kim", None, "'student'"),
+    ("student", "k" * 21, None, "'student'"),
+    ("student", 42, None, "'student'"),
+    ("ssh_cidr", "0.0.0.0/0", None, "'ssh_cidr'"),
+    ("ssh_cidr", "::/0", None, "'ssh_cidr'"),
+    ("ssh_cidr", "203.0.113.7/16", None, "'ssh_cidr'"),
+    ("ssh_cidr", "my-ip", None, "'ssh_cidr'"),
+    ("ssh_cidr", "2001:db8::/64", None, "'ssh_cidr'"),
+    ("azs", "ap-northeast-2a", None, "'azs'"),
+    ("azs", "ap-northeast-2a,ap-northeast-2a", None, "'azs'"),
+    ("azs", "us-east-1a,us-east-1b", None, "'azs'"),
+    ("azs", "zone-a,zone-b", None, "'azs'"),
+    ("region", "Seoul", None, "'region'"),
+    ("key_name", "키페어", None, "'key_name'"),
+    ("labs", "Day9Lab1", None, "'Day9Lab1'"),
+    ("labs", "day1lab1", None, "'day1lab1'"),
+    ("labs", ",", None, "labs"),
+    ("restore_snapshot_id", "snap-123", "Day2Lab1", "'restore_snapshot_id'"),
+    ("alarm_email", "kim@", "Day5Lab1", "alarm_email"),
+    ("cloudmart_backend_image", "My Image!", "Day5Lab1", "backend_image"),
+    ("cloudmart_backend_port", "http", "Day5Lab1", "cloudmart_backend_port"),
+    ("cloudmart_backend_port", "70000", "Day5Challenge", "cloudmart_backend_port"),
+    ("cloudmart_frontend_dir", "/nonexistent/dist", "Day5Lab1", "cloudmart_frontend_dir"),
+]
+
+
+def assert_one_clear_line(message: str, names: str) -> None:
+    assert "\n" not in message.strip(), message
+    assert names in message, message
+    assert any(word in message for word in FIX_WORDS), f"no fix in: {message}"
+    assert "Traceback" not in message
+
+
+def files_under(folder: Path) -> list:
+    return sorted(p for p in folder.rglob("*")) if folder.exists() else []
+
+
+@pytest.mark.parametrize(
+    "key, value, labs, names",
+    CONTEXT_CASES,
+    ids=[f"{key}={value!r}"[:40] for key, value, _, _ in CONTEXT_CASES],
+)
+def test_bad_context_stops_before_synthesis(tmp_path, key, value, labs, names):
+    outdir = tmp_path / "cdk.out"
+    context = {key: value}
+    if labs:
+        context["labs"] = labs
+    cdk_app = make_app(outdir, **context)
+    with pytest.raises(CourseInputError) as error:
+        build_labs(cdk_app, CATALOG)
+    assert_one_clear_line(str(error.value), names)
+    assert files_under(outdir) == []  # nothing synthesized, nothing written
+
+
+def test_every_context_key_the_project_reads_has_a_bad_value_here():
+    read = set()
+    for path in list((ROOT / "week5").glob("*.py")) + list((ROOT / "stacks").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        read |= {
+            line.split("=", 1)[1].strip().strip('"')
+            for line in text.splitlines()
+            if line.startswith("CONTEXT_") and "=" in line
+        }
+    assert read == {key for key, *_ in CONTEXT_CASES}
+
+
+def week5(*args, cwd=ROOT):
+    return subprocess.run(
+        [sys.executable, "-m", "week5", *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+PRICES = ROOT / "week5" / "data" / "prices.json"
+
+# (arguments, exit code, what the one line must name); {tmp} is a fresh folder, {file} a file
+CLI_CASES = [
+    (["local", "--port", "abc"], 2, "--port"),
+    (["local", "--port", "80"], 2, "--port"),
+    (["local", "day4lab1"], 2, "'day4lab1'"),
+    (["cost", "Day1Lab2", "--students", "0"], 2, "--students"),
+    (["cost", "Day1Lab2", "--students", "twelve"], 2, "--students"),
+    (["cost", "Day1 Lab2"], 2, "'Day1 Lab2'"),
+    (["check", "-c", "student"], 2, "-c/--context"),
+    (["labs", "-c", "=kim"], 2, "-c/--context"),
+    (["check", "--assembly", "{tmp}/missing"], 2, "missing"),
+    (["labs", "--assembly", "{tmp}"], 2, "not a cloud assembly"),
+    (["check", "-o", "{file}"], 2, "-o"),
+    (["nonsense"], 2, "invalid choice"),
+    (["prices", "refresh", "--offer-url", "ftp://example.com/{{service}}.json"], 2, "--offer-url"),
+    (["prices", "refresh", "--offer-url", "https://example.com/offer.json"], 2, "--offer-url"),
+    (["prices", "refresh", "--offer-url", "http://localhost:9/{{service}}.json"], 1, "--offer-url"),
+]
+
+
+@pytest.mark.parametrize(
+    "args, code, names", CLI_CASES, ids=[" ".join(a)[:50] for a, _, _ in CLI_CASES]
+)
+def test_bad_command_line_is_one_line_and_writes_nothing(tmp_path, args, code, names):
+    (tmp_path / "a-file").write_text("not a folder")
+    args = [a.format(tmp=tmp_path, file=tmp_path / "a-file") for a in args]
+    prices_before = hashlib.sha256(PRICES.read_bytes()).hexdigest()
+    before = files_under(tmp_path)
+    result = week5(*args)
+    assert result.returncode == code, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("week5:")
+    assert_one_clear_line(line.replace("--help", "help"), names)
+    assert files_under(tmp_path) == before
+    assert hashlib.sha256(PRICES.read_bytes()).hexdigest() == prices_before
+    assert not list(PRICES.parent.glob(".*.partial"))
+
+
+def test_a_bad_context_through_the_real_cdk_cli_leaves_no_assembly(tmp_path):
+    """`week5 check -o DIR` runs `cdk synth`: app.py refuses the value in one line, and the
+    folder the user named is not left half-written."""
+    outdir = tmp_path / "kept"
+    result = week5("check", "Day1Lab1", "-o", str(outdir), "-c", "student=Kim Minsu")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("week5: context 'student'='Kim Minsu' is not a valid student name")
+    assert not outdir.exists()
+
+
+COURSE_COMPOSE = "services:\n  db:\n    environment:\n      MYSQL_ROOT_PASSWORD: rootpassword\n"
+
+
+@pytest.mark.parametrize(
+    "content, names",
+    [
+        (None, "does not exist"),
+        ("version: '3'\nimage: nginx\n", "no top-level 'services:'"),
+        (COURSE_COMPOSE, "MYSQL_ROOT_PASSWORD is written in plain text"),
+    ],
+    ids=["missing", "not compose", "plaintext password"],
+)
+def test_bad_compose_file_is_refused_at_construction(stack, net, tmp_path, content, names):
+    compose = tmp_path / "docker-compose.yml"
+    if content is not None:
+        compose.write_text(content)
+    with pytest.raises(CourseInputError) as error:
+        DockerHost(stack, "Web", vpc=net.vpc, subnet=net.public_subnets[0], compose_file=compose)
+    message = str(error.value)
+    assert_one_clear_line(message, names)
+    assert str(compose) in message and "DockerHost Web" in message
+
+
+@pytest.mark.parametrize(
+    "build, names",
+    [
+        (
+            lambda stack, net, tmp: StaticSite(stack, "Site", content_dir=tmp / "missing"),
+            "content_dir",
+        ),
+        (
+            lambda stack, net, tmp: DockerHost(
+                stack,
+                "Web",
+                vpc=net.vpc,
+                subnet=net.public_subnets[0],
+                compose_file=ROOT / "week5" / "compose" / "cache-demo.yml",
+                app_files={"app.py": tmp / "missing.py"},
+            ),
+            "app file",
+        ),
+    ],
+    ids=["site folder", "app file"],
+)
+def test_bad_file_paths_are_refused_at_construction(stack, net, tmp_path, build, names):
+    with pytest.raises(CourseInputError) as error:
+        build(stack, net, tmp_path)
+    assert names in str(error.value) and "\n" not in str(error.value)
