@@ -189,14 +189,16 @@ def run_check(args: argparse.Namespace) -> int:
     created = keep and not outdir.exists()
     try:
         which = ", ".join(args.labs) if args.labs else "every lab"
-        say(f"==> synthesizing {which} with the pinned CDK CLI; cdk-nag AwsSolutions runs too")
+        say(
+            f"==> synthesizing {which} with the pinned CDK CLI; AwsSolutions and the course rules run"
+        )
         try:
             seconds = synthesize(root, outdir, with_labs(args.context, args.labs))
         except CliError:
             if created:  # leave nothing half-written where the user asked for the assembly
                 shutil.rmtree(outdir, ignore_errors=True)
             raise
-        say(f"    synthesized, cdk-nag clean, in {seconds:.1f} s")
+        say(f"    synthesized, both rule packs clean, in {seconds:.1f} s")
         code = _check_assembly(outdir, args.labs)
         if keep:
             print(f"Templates: {outdir}")
@@ -491,7 +493,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="week5", description="Week 5 AWS course labs as CDK.")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser(
-        "check", help="synthesize every lab, run cdk-nag and cfn-lint, print the lab catalog"
+        "check",
+        help="synthesize every lab (both rule packs), run cfn-lint and the teardown check, print "
+        "the lab catalog",
     )
     check.add_argument("labs", nargs="*", metavar="LAB", help="lab ids (default: all)")
     _add_context_option(check)
