@@ -122,6 +122,8 @@ CLI_CASES = [
     (["labs", "--assembly", "{tmp}"], 2, "not a cloud assembly"),
     (["check", "-o", "{file}"], 2, "-o"),
     (["nonsense"], 2, "invalid choice"),
+    (["diagram", "day1lab2"], 2, "'day1lab2'"),
+    (["diagram", "Day1Lab2", "--format", "pdf"], 2, "--format"),
     (["prices", "refresh", "--offer-url", "ftp://example.com/{{service}}.json"], 2, "--offer-url"),
     (["prices", "refresh", "--offer-url", "https://example.com/offer.json"], 2, "--offer-url"),
     (["prices", "refresh", "--offer-url", "http://localhost:9/{{service}}.json"], 1, "--offer-url"),

@@ -411,6 +411,33 @@ def run_labs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_diagram(args: argparse.Namespace) -> int:
+    """Draw one lab's architecture from its synthesized template: text, or PNG and SVG."""
+    from week5.diagram import render_picture, render_text
+    from week5.topology import extract
+
+    labs = [] if args.assembly else [require_lab_id(args.lab)]
+    with synthesized(args, labs, quiet=True) as (outdir, _):
+        (lab,) = select_labs(read_labs(outdir), [args.lab])
+    topology = extract(lab.template)
+    title = f"{lab.lab_id}: {lab.title_ko}"
+    if args.format == "text":
+        print(render_text(topology, title), end="")
+        return EXIT_OK
+    if shutil.which("dot") is None:
+        raise CliError("Graphviz is missing (no `dot`): run scripts/setup, which installs it")
+    stem = Path(args.output or lab.lab_id).resolve()
+    if stem.suffix in (".png", ".svg"):
+        stem = stem.with_suffix("")
+    if not stem.parent.is_dir():
+        raise CliError(
+            f"-o {args.output}: {stem.parent} is not a folder; pass e.g. -o docs/x", EXIT_USAGE
+        )
+    render_picture(topology, stem, title, formats=("png", "svg"))
+    print(f"Wrote {stem}.png and {stem}.svg")
+    return EXIT_OK
+
+
 def run_prices_refresh(args: argparse.Namespace) -> int:
     """Rebuild week5/data/prices.json from the AWS Price List bulk API."""
     from week5 import price_refresh, pricing
@@ -548,6 +575,23 @@ def build_parser() -> argparse.ArgumentParser:
     labs.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
     _add_context_option(labs)
     labs.set_defaults(handler=run_labs)
+    diagram = commands.add_parser(
+        "diagram",
+        help="draw a lab's architecture from its synthesized template (text, or PNG and SVG)",
+    )
+    diagram.add_argument("lab", metavar="LAB", help="lab id, e.g. Day1Lab2")
+    diagram.add_argument(
+        "--format",
+        choices=("text", "picture"),
+        default="text",
+        help="text: the course's box style (default); picture: PNG and SVG with AWS icons",
+    )
+    diagram.add_argument(
+        "-o", "--output", help="picture: path without extension (default: the lab id, here)"
+    )
+    diagram.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
+    _add_context_option(diagram)
+    diagram.set_defaults(handler=run_diagram)
     prices = commands.add_parser("prices", help="the price table behind the estimates")
     price_commands = prices.add_subparsers(dest="prices_command", required=True)
     refresh = price_commands.add_parser(
