@@ -269,7 +269,10 @@ def _node_label(node) -> str:
     """Kind, the last two parts of its name, detail: short enough not to collide."""
     name = "/".join(node.label.split("/")[-2:])
     label = f"{node.kind}\n{name}" if name else node.kind
-    return label + (f"\n{node.detail}" if node.detail else "")
+    detail = node.detail
+    if len(detail) > 22:  # two short lines, so neighbours' labels do not touch
+        detail = detail.replace(" ", "\n", 1)
+    return label + (f"\n{detail}" if detail else "")
 
 
 def _spacer(subnet) -> None:
