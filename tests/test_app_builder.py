@@ -1,5 +1,6 @@
 """Building the app: context `labs` selects what is built, and `scripts/cdk` sets it."""
 
+import json
 import os
 import subprocess
 import sys
@@ -82,3 +83,35 @@ def test_building_one_lab_imports_only_its_day(tmp_path):
     loaded = set(result.stdout.split())
     assert "stacks.day1" in loaded
     assert not loaded & {"stacks.day2", "stacks.day5", "aws_cdk.aws_rds", "aws_cdk.aws_cloudfront"}
+
+
+def test_class_mode_builds_one_copy_per_student(tmp_path):
+    """`-c students=kim,lee`: Day4Lab1-kim and Day4Lab1-lee, each named and tagged for its
+    student, otherwise the same template."""
+    from conftest import make_app as app_with
+
+    cdk_app = app_with(tmp_path, labs="Day4Lab1", students="kim,lee")
+    stacks = build_labs(cdk_app, CATALOG, nag=False)
+    assert list(stacks) == ["Day4Lab1-kim", "Day4Lab1-lee"]
+    assert [s.stack_name for s in stacks.values()] == ["week5-kim-Day4Lab1", "week5-lee-Day4Lab1"]
+    assembly = cdk_app.synth()
+    kim, lee = (assembly.get_stack_by_name(s.stack_name).template for s in stacks.values())
+
+    def shape(template):
+        return sorted(
+            json.dumps(r.get("Properties", {}).get("CidrBlock")) + r["Type"]
+            for r in template["Resources"].values()
+        )
+
+    assert shape(kim) == shape(lee) and len(kim["Resources"]) > 30
+    (vpc,) = [r for r in kim["Resources"].values() if r["Type"] == "AWS::EC2::VPC"]
+    assert {"Key": "Student", "Value": "kim"} in vpc["Properties"]["Tags"]
+
+
+def test_cdk_wrapper_builds_only_the_lab_of_a_class_pattern(tmp_path):
+    result = run_cdk("ls", "Day1Case-*", "-c", "students=kim,lee")
+    assert result.returncode == 0, result.stderr
+    assert [line.split()[0] for line in result.stdout.splitlines()] == [
+        "Day1Case-kim",
+        "Day1Case-lee",
+    ]

@@ -52,6 +52,9 @@ CONTEXT_CASES = [
     ("labs", "day1lab1", None, "'day1lab1'"),
     ("labs", ",", None, "labs"),
     ("restore_snapshot_id", "snap-123", "Day2Lab1", "'restore_snapshot_id'"),
+    ("students", "kim,Lee", None, "'students'"),
+    ("students", "kim,kim", None, "'students'"),
+    ("students", ",".join(f"s{i}" for i in range(31)), None, "'students'"),
     ("alarm_email", "kim@", "Day5Lab1", "alarm_email"),
     ("cloudmart_backend_image", "My Image!", "Day5Lab1", "backend_image"),
     ("cloudmart_backend_port", "http", "Day5Lab1", "cloudmart_backend_port"),
@@ -88,6 +91,37 @@ def test_bad_context_stops_before_synthesis(tmp_path, key, value, labs, names):
     assert files_under(outdir) == []  # nothing synthesized, nothing written
 
 
+# The instructor's app (instructor_app.py): (context, what the message must name)
+INSTRUCTOR_CASES = [
+    ({}, "nothing to build"),
+    ({"instructor_account": "1234"}, "'instructor_account'"),
+    ({"instructor_account": "111122223333", "external_id": "x"}, "'external_id'"),
+    ({"budget_email": "instructor"}, "'budget_email'"),
+    ({"budget_topic_arn": "arn:aws:sqs:x"}, "'budget_topic_arn'"),
+    ({"budget_email": "a@b.co", "budget_students": "Kim"}, "'budget_students'"),
+]
+
+
+@pytest.mark.parametrize(
+    "context, names", INSTRUCTOR_CASES, ids=[str(c)[:40] for c, _ in INSTRUCTOR_CASES]
+)
+def test_bad_instructor_context_stops_before_synthesis(tmp_path, context, names):
+    from instructor_app import build
+
+    outdir = tmp_path / "cdk.out"
+    with pytest.raises(CourseInputError) as error:
+        build(make_app(outdir, **context))
+    assert_one_clear_line(str(error.value), names)
+    assert files_under(outdir) == []
+
+
+def test_student_and_students_together_are_refused(tmp_path):
+    cdk_app = make_app(tmp_path / "out", student="kim", students="kim,lee")
+    with pytest.raises(CourseInputError) as error:
+        build_labs(cdk_app, CATALOG)
+    assert_one_clear_line(str(error.value), "'students'")
+
+
 def test_every_context_key_the_project_reads_has_a_bad_value_here():
     read = set()
     for path in list((ROOT / "week5").glob("*.py")) + list((ROOT / "stacks").glob("*.py")):
@@ -97,7 +131,9 @@ def test_every_context_key_the_project_reads_has_a_bad_value_here():
             for line in text.splitlines()
             if line.startswith("CONTEXT_") and "=" in line
         }
-    assert read == {key for key, *_ in CONTEXT_CASES}
+    tested = {key for key, *_ in CONTEXT_CASES}
+    tested |= {key for context, _ in INSTRUCTOR_CASES for key in context}
+    assert read == tested
 
 
 def week5(*args, cwd=ROOT):
@@ -123,6 +159,9 @@ CLI_CASES = [
     (["check", "-o", "{file}"], 2, "-o"),
     (["nonsense"], 2, "invalid choice"),
     (["diagram", "day1lab2"], 2, "'day1lab2'"),
+    (["rollout", "--accounts", "1234"], 2, "--accounts"),
+    (["cleanup", "--day", "day1"], 2, "--day"),
+    (["cleanup", "--day", "Day1", "--student", "Kim"], 2, "'student'"),
     (["diagram", "Day1Lab2", "--format", "pdf"], 2, "--format"),
     (["prices", "refresh", "--offer-url", "ftp://example.com/{{service}}.json"], 2, "--offer-url"),
     (["prices", "refresh", "--offer-url", "https://example.com/offer.json"], 2, "--offer-url"),

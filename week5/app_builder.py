@@ -20,6 +20,10 @@ def build_labs(app: App, catalog: Catalog, *, nag: bool = True) -> Dict[str, Sta
     costs about 0.6 s over CDK's fixed start-up, so ``cdk deploy`` of one lab need not
     build them all. ``scripts/cdk`` sets it from the lab ids on its command line.
 
+    Context ``students`` (``-c students=kim,lee``) is class mode: one copy of each lab per
+    student, with construct ids ``Day4Lab1-kim`` (``cdk deploy "Day4Lab1-*"``), each named and
+    tagged for its student. The stacks are returned by construct id.
+
     Raises :class:`week5.settings.CourseInputError` on a bad context value, before any stack
     exists. Each stack's provider resources get the course tags once it is built (see
     :func:`week5.tagging.tag_provider_resources`), and their functions a log group the stack
@@ -33,8 +37,10 @@ def build_labs(app: App, catalog: Catalog, *, nag: bool = True) -> Dict[str, Sta
         enable_nag(app)
     stacks = {}
     for lab in selected:
-        stack = lab.build(app, lab, settings)
-        tag_provider_resources(stack, course_tags(lab.day, lab.kind, settings.student))
-        give_provider_functions_log_groups(stack)
-        stacks[lab.lab_id] = stack
+        for student_settings in settings.per_student():
+            stack = lab.build(app, lab, student_settings)
+            tags = course_tags(lab.day, lab.kind, student_settings.student)
+            tag_provider_resources(stack, tags)
+            give_provider_functions_log_groups(stack)
+            stacks[stack.node.id] = stack
     return stacks

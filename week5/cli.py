@@ -26,7 +26,7 @@ from week5.assembly import SynthesizedLab, read_labs
 from week5.catalog import LAB_ID_RE, unknown_lab_message
 from week5.lint import lint_template
 from week5.progress import run_with_progress, say
-from week5.settings import CONTEXT_LABS
+from week5.settings import CONTEXT_LABS, CourseInputError
 from week5.teardown import teardown_findings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -61,8 +61,11 @@ def tool_env(root: Path) -> dict:
     return env
 
 
-def synthesize(root: Path, outdir: Path, context: Sequence[str] = ()) -> float:
-    """Run ``cdk synth`` into ``outdir``; returns seconds taken. Raises CliError on failure."""
+def synthesize(
+    root: Path, outdir: Path, context: Sequence[str] = (), app: Optional[str] = None
+) -> float:
+    """Run ``cdk synth`` into ``outdir`` (``app``: another app than cdk.json's); returns
+    seconds taken. Raises CliError on failure."""
     env = tool_env(root)
     cdk = shutil.which("cdk", path=env["PATH"])
     if cdk is None:
@@ -70,6 +73,8 @@ def synthesize(root: Path, outdir: Path, context: Sequence[str] = ()) -> float:
     if shutil.which("node", path=env["PATH"]) is None:
         raise CliError("Node.js is missing: run scripts/setup (it installs Node 22 from npm)")
     command = [cdk, "synth", "--quiet", "--output", str(outdir)]
+    if app is not None:
+        command += ["--app", app]
     for item in context:
         command += ["--context", item]
     result, seconds = run_with_progress(command, cwd=root, env=env, doing="synthesizing")
@@ -438,6 +443,65 @@ def run_diagram(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_rollout(args: argparse.Namespace) -> int:
+    """Synthesize InstructorAccess and roll it out to the student accounts with StackSets."""
+    import boto3
+
+    from week5 import stackset
+
+    accounts = stackset.parse_accounts(args.accounts)
+    root = find_project_root()
+    with tempfile.TemporaryDirectory(prefix="week5-instructor-") as out:
+        say("==> synthesizing InstructorAccess (both rule packs run)", err=True)
+        synthesize(root, Path(out), args.context, app="python3 instructor_app.py")
+        path = Path(out) / "InstructorAccess.template.json"
+        if not path.is_file():
+            raise CliError(
+                "no InstructorAccess: pass -c instructor_account=<12 digits>", EXIT_USAGE
+            )
+        template = json.loads(path.read_text(encoding="utf-8"))
+    if args.dry_run:
+        print(f"Would roll {args.name} out to {len(accounts)} account(s): {', '.join(accounts)}")
+        return EXIT_OK
+    client = boto3.client("cloudformation", region_name=args.region)
+    say(f"==> stack set {args.name}: {len(accounts)} account(s) in {args.region}", err=True)
+    try:
+        report = stackset.roll_out(
+            client, template, accounts, name=args.name, regions=[args.region]
+        )
+    except RuntimeError as error:
+        raise CliError(str(error)) from None
+    action = "created" if report["created"] else "updated"
+    print(
+        f"Stack set {args.name} {action}; added {len(report['added'])} account(s), "
+        f"{len(report['already'])} had it already."
+    )
+    return EXIT_OK
+
+
+def run_cleanup(args: argparse.Namespace) -> int:
+    """List, or with --apply delete, one day's tagged course resources in a region."""
+    import boto3
+
+    from week5.cleanup import Cleaner, format_found
+
+    session = boto3.Session(profile_name=args.profile, region_name=args.region)
+    cleaner = Cleaner(session.client, region=args.region, day=args.day, student=args.student)
+    who = f"student {args.student}" if args.student else "every student"
+    say(f"==> Week5 {args.day} resources of {who} in {args.region}", err=True)
+    found = cleaner.find()
+    print(format_found(found))
+    if not args.apply:
+        if found:
+            print("Nothing deleted: run again with --apply to delete these.")
+        return EXIT_OK
+    report = cleaner.apply(found, say=lambda line: say(line, err=True))
+    print(f"Deleted {len(report.deleted)}, failed {len(report.failed)}.")
+    for item, why in report.failed:
+        print(f"  failed: {item}: {why}")
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
 def run_prices_refresh(args: argparse.Namespace) -> int:
     """Rebuild week5/data/prices.json from the AWS Price List bulk API."""
     from week5 import price_refresh, pricing
@@ -592,6 +656,28 @@ def build_parser() -> argparse.ArgumentParser:
     diagram.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
     _add_context_option(diagram)
     diagram.set_defaults(handler=run_diagram)
+    rollout = commands.add_parser(
+        "rollout",
+        help="roll InstructorAccess out to every student account with CloudFormation StackSets",
+    )
+    rollout.add_argument("--accounts", required=True, help="comma-separated student account ids")
+    rollout.add_argument("--name", default="week5-instructor-access", help="the stack set's name")
+    rollout.add_argument("--region", default="ap-northeast-2", help="where the instances go")
+    rollout.add_argument(
+        "--dry-run", action="store_true", help="synthesize and list, change nothing"
+    )
+    _add_context_option(rollout)
+    rollout.set_defaults(handler=run_rollout)
+    cleanup = commands.add_parser(
+        "cleanup",
+        help="list (or with --apply delete) one course day's tagged resources, dependents first",
+    )
+    cleanup.add_argument("--day", required=True, help="Day1 .. Day5 (the Day tag)")
+    cleanup.add_argument("--student", help="only this student's (the Student tag)")
+    cleanup.add_argument("--apply", action="store_true", help="delete; without it, only list")
+    cleanup.add_argument("--region", default="ap-northeast-2")
+    cleanup.add_argument("--profile", help="an AWS CLI profile (default: the environment's)")
+    cleanup.set_defaults(handler=run_cleanup)
     prices = commands.add_parser("prices", help="the price table behind the estimates")
     price_commands = prices.add_subparsers(dest="prices_command", required=True)
     refresh = price_commands.add_parser(
@@ -613,6 +699,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except CliError as error:
         print(f"week5: {error}", file=sys.stderr)
         return error.code
+    except CourseInputError as error:  # a library check on an argument
+        print(f"week5: {error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _width(text: str) -> int:

@@ -18,6 +18,11 @@ def stack_name_for(lab: Lab, settings: CourseSettings) -> str:
     return f"week5-{settings.student}-{lab.lab_id}"
 
 
+def construct_id_for(lab: Lab, settings: CourseSettings) -> str:
+    """The lab id (``cdk deploy Day1Lab1``), or in class mode ``Day1Lab1-kim`` per student."""
+    return f"{lab.lab_id}-{settings.student}" if settings.class_mode else lab.lab_id
+
+
 class LabStack(Stack):
     """A course lab: construct id = lab id (``cdk deploy Day1Lab1``), stack name per student.
 
@@ -31,7 +36,7 @@ class LabStack(Stack):
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings, **kwargs: Any):
         super().__init__(
             scope,
-            lab.lab_id,
+            construct_id_for(lab, settings),
             stack_name=stack_name_for(lab, settings),
             env=Environment(region=settings.region),
             description=(

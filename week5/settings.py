@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Mapping, Optional, Sequence, Tuple
 
 #: The course runs every lab in Seoul.
@@ -30,6 +30,10 @@ CONTEXT_REGION = "region"
 CONTEXT_KEY_NAME = "key_name"
 #: Build only these labs (comma-separated ids); ``scripts/cdk`` sets it from the stacks named.
 CONTEXT_LABS = "labs"
+#: Class mode: one copy of each lab per student (``-c students=kim,lee``).
+CONTEXT_STUDENTS = "students"
+#: One account's worth: the course has twelve students; a few spare.
+MAX_CLASS_SIZE = 30
 
 
 class CourseInputError(ValueError):
@@ -50,6 +54,37 @@ def parse_student(value: Any) -> str:
             "characters; for example -c student=kim-minsu"
         )
     return value
+
+
+def parse_students(value: Any) -> Tuple[str, ...]:
+    """Class mode's student names, comma-separated or a list: each a valid student name,
+    no name twice, at most :data:`MAX_CLASS_SIZE`. Empty or absent: not class mode."""
+    if value is None or value == "" or value == []:
+        return ()
+    example = "-c students=kim,lee,park"
+    if isinstance(value, str):
+        names = [part.strip() for part in value.split(",")]
+    elif isinstance(value, (list, tuple)):
+        names = list(value)
+    else:
+        raise CourseInputError(f"context 'students'={value!r} must be names, e.g. {example}")
+    for name in names:
+        try:
+            parse_student(name)
+        except CourseInputError:
+            raise CourseInputError(
+                f"context 'students' has {name!r}, which is not a valid student name: a "
+                f"lowercase letter first, then lowercase letters, digits or '-'; e.g. {example}"
+            ) from None
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise CourseInputError(f"context 'students' names {twice} twice; e.g. {example}")
+    if len(names) > MAX_CLASS_SIZE:
+        raise CourseInputError(
+            f"context 'students' names {len(names)} students; pass at most {MAX_CLASS_SIZE} "
+            "(one class), or deploy in groups"
+        )
+    return tuple(names)
 
 
 def parse_ssh_cidr(value: Any) -> Optional[str]:
@@ -150,6 +185,18 @@ class CourseSettings:
     azs: Tuple[str, ...] = DEFAULT_AZS
     ssh_cidr: Optional[str] = None
     key_name: Optional[str] = None
+    #: Class mode: these students get one copy of each lab (construct ids ``Day4Lab1-kim``).
+    students: Tuple[str, ...] = ()
+
+    def per_student(self) -> Tuple["CourseSettings", ...]:
+        """These settings once per student in class mode, else themselves alone."""
+        if not self.students:
+            return (self,)
+        return tuple(replace(self, student=name) for name in self.students)
+
+    @property
+    def class_mode(self) -> bool:
+        return bool(self.students)
 
     @classmethod
     def from_context(cls, get: Any) -> "CourseSettings":
@@ -157,7 +204,15 @@ class CourseSettings:
         lookup = get.get if isinstance(get, Mapping) else get
         region = parse_region(_or_default(lookup(CONTEXT_REGION), DEFAULT_REGION))
         default_azs = DEFAULT_AZS if region == DEFAULT_REGION else (f"{region}a", f"{region}b")
+        students = parse_students(lookup(CONTEXT_STUDENTS))
+        # cdk.json names the default student; only another name conflicts with class mode.
+        if students and lookup(CONTEXT_STUDENT) not in (None, "", DEFAULT_STUDENT):
+            raise CourseInputError(
+                "context 'student' and 'students' were both given; pass -c student=<name> for "
+                "one student's labs, or -c students=kim,lee for a copy per student"
+            )
         return cls(
+            students=students,
             student=parse_student(_or_default(lookup(CONTEXT_STUDENT), DEFAULT_STUDENT)),
             region=region,
             azs=parse_azs(_or_default(lookup(CONTEXT_AZS), default_azs), region),

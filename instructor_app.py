@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""The instructor's CDK app: InstructorAccess and BudgetGuard (see stacks/instructor.py).
+
+scripts/instructor deploy InstructorAccess -c instructor_account=111122223333
+scripts/instructor deploy BudgetGuard -c budget_email=instructor@example.com
+"""
+
+import sys
+
+import aws_cdk as cdk
+
+from stacks.instructor import (
+    CONTEXT_BUDGET_EMAIL,
+    CONTEXT_BUDGET_STUDENTS,
+    CONTEXT_BUDGET_TOPIC,
+    CONTEXT_EXTERNAL_ID,
+    CONTEXT_INSTRUCTOR_ACCOUNT,
+    BudgetGuardStack,
+    InstructorAccessStack,
+)
+from week5.nag import enable_nag
+from week5.settings import CourseInputError
+
+
+def build(app: cdk.App) -> dict:
+    """The stacks whose context is given; a stack without its context is not built."""
+    get = app.node.try_get_context
+    enable_nag(app)
+    stacks = {}
+    if get(CONTEXT_INSTRUCTOR_ACCOUNT) is not None:
+        stacks["InstructorAccess"] = InstructorAccessStack(
+            app,
+            instructor_account=get(CONTEXT_INSTRUCTOR_ACCOUNT),
+            external_id=get(CONTEXT_EXTERNAL_ID) or None,
+        )
+    if get(CONTEXT_BUDGET_EMAIL) is not None or get(CONTEXT_BUDGET_TOPIC) is not None:
+        stacks["BudgetGuard"] = BudgetGuardStack(
+            app,
+            email=get(CONTEXT_BUDGET_EMAIL) or None,
+            topic_arn=get(CONTEXT_BUDGET_TOPIC) or None,
+            students=[s for s in str(get(CONTEXT_BUDGET_STUDENTS) or "").split(",") if s],
+        )
+    if not stacks:
+        raise CourseInputError(
+            f"nothing to build: pass -c {CONTEXT_INSTRUCTOR_ACCOUNT}=<12 digits> for "
+            f"InstructorAccess and/or -c {CONTEXT_BUDGET_EMAIL}=<address> for BudgetGuard"
+        )
+    return stacks
+
+
+if __name__ == "__main__":
+    app = cdk.App()
+    try:
+        build(app)
+    except CourseInputError as error:
+        sys.exit(f"week5: {error}")
+    app.synth()

@@ -1,0 +1,257 @@
+"""The instructor's side of the course, deployed once per student account, not per lab.
+
+``InstructorAccess``: a read-only role the instructor assumes from their own account (course:
+"강사는 읽기 전용 역할로 모든 학생 계정을 모니터링"). ``BudgetGuard``: AWS Budgets for the course's
+cost limits ($10 a day, $50 a week, an alert at $5). Both live in their own CDK app
+(``instructor_app.py``, through ``scripts/instructor``), so the labs' app needs none of their
+context.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional, Sequence
+
+from aws_cdk import Aws, CfnOutput, DefaultStackSynthesizer, Environment, Stack, Tags
+from aws_cdk import aws_budgets as budgets
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from week5.nag import acknowledge
+from week5.settings import DEFAULT_REGION, CourseInputError, parse_students
+from week5.tagging import WEEK_TAG_VALUE
+
+#: One role per account, so the switch-role link is the same in every student account.
+READ_ONLY_ROLE_NAME = "week5-instructor-readonly"
+#: The course's limits (강의 운영: 일일 $10, 주간 $50, $5 알림).
+DAILY_LIMIT_USD = 10.0
+WEEKLY_LIMIT_USD = 50.0
+ALERT_USD = 5.0
+#: AWS Budgets has no weekly period: the weekly limit over a month of 52/12 weeks.
+MONTHLY_LIMIT_USD = round(WEEKLY_LIMIT_USD * 52 / 12, 2)
+
+CONTEXT_INSTRUCTOR_ACCOUNT = "instructor_account"
+CONTEXT_EXTERNAL_ID = "external_id"
+CONTEXT_BUDGET_EMAIL = "budget_email"
+CONTEXT_BUDGET_TOPIC = "budget_topic_arn"
+CONTEXT_BUDGET_STUDENTS = "budget_students"
+
+_ACCOUNT_RE = re.compile(r"^\d{12}$")
+_EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_TOPIC_RE = re.compile(r"^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+
+_NOT_A_LAB = (
+    "An account-level instructor stack, not a lab: no Day or Lab applies; it is tagged "
+    "Week=Week5 and Student=instructor."
+)
+
+
+def _instructor_tags(stack: Stack) -> None:
+    Tags.of(stack).add("Week", WEEK_TAG_VALUE)
+    Tags.of(stack).add("Student", "instructor")
+    for tag in ("Day", "Lab"):
+        acknowledge(stack, f"Week5-CourseTags[{tag}]", _NOT_A_LAB)
+
+
+def parse_account(value: Any) -> str:
+    if not isinstance(value, str) or not _ACCOUNT_RE.match(value):
+        raise CourseInputError(
+            f"context '{CONTEXT_INSTRUCTOR_ACCOUNT}'={value!r} must be the instructor's 12-digit "
+            f"AWS account id, e.g. -c {CONTEXT_INSTRUCTOR_ACCOUNT}=111122223333"
+        )
+    return value
+
+
+def _budget_students(students: Sequence[str]):
+    try:
+        return parse_students(list(students))
+    except CourseInputError as error:
+        raise CourseInputError(
+            str(error)
+            .replace("context 'students'", f"context '{CONTEXT_BUDGET_STUDENTS}'")
+            .replace("-c students=", f"-c {CONTEXT_BUDGET_STUDENTS}=")
+        ) from None
+
+
+class InstructorAccessStack(Stack):
+    """A role with AWS's ReadOnlyAccess that only the instructor's account may assume.
+
+    :param instructor_account: the 12-digit account the instructor signs in to.
+    :param external_id: required in the AssumeRole call when given (for tools and StackSets);
+        @default None: the instructor must have signed in with MFA instead.
+
+    Exposes ``role``; outputs the role's ARN and the console's switch-role link.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str = "InstructorAccess",
+        *,
+        instructor_account: str,
+        external_id: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            env=Environment(region=DEFAULT_REGION),
+            description="Week 5: the instructor's read-only role in this student account",
+            # No bootstrap-version rule: StackSets deploy the template into accounts that may
+            # never have run `cdk bootstrap` (the stack has no assets).
+            synthesizer=DefaultStackSynthesizer(generate_bootstrap_version_rule=False),
+            **kwargs,
+        )
+        account = parse_account(instructor_account)
+        if external_id is not None and not _EXTERNAL_ID_RE.match(external_id):
+            raise CourseInputError(
+                f"context '{CONTEXT_EXTERNAL_ID}'={external_id!r} must be 2 to 1224 letters, "
+                "digits or +=,.@:/-_ (e.g. -c external_id=week5-2026-fall)"
+            )
+        conditions = (
+            {"StringEquals": {"sts:ExternalId": external_id}}
+            if external_id
+            else {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+        )
+        self.role = iam.Role(
+            self,
+            "ReadOnlyRole",
+            role_name=READ_ONLY_ROLE_NAME,
+            assumed_by=iam.AccountPrincipal(account).with_conditions(conditions),
+            managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("ReadOnlyAccess")],
+            description="Week 5 instructor: read-only view of this student account",
+        )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]",
+            "The course has the instructor watch each student account read-only; AWS keeps "
+            "ReadOnlyAccess current as services are added.",
+        )
+        _instructor_tags(self)
+        CfnOutput(self, "RoleArn", value=self.role.role_arn)
+        CfnOutput(
+            self,
+            "SwitchRoleUrl",
+            value=(
+                "https://signin.aws.amazon.com/switchrole?roleName="
+                f"{READ_ONLY_ROLE_NAME}&account={Aws.ACCOUNT_ID}&displayName=week5-student"
+            ),
+            description="open it signed in to the instructor account",
+        )
+
+
+class BudgetGuardStack(Stack):
+    """AWS Budgets for the course's limits, notifying an e-mail address and/or an SNS topic.
+
+    - a daily cost budget of $10 that alerts at $5 (actual) and at $10 (actual and forecast);
+    - a monthly budget of $216.67, the $50 weekly limit over 52/12 weeks (Budgets has no week),
+      alerting at 100 % actual and forecast;
+    - with ``students``, a daily $10 budget per student filtered on ``user:Student``, which
+      works only once the ``Student`` cost-allocation tag is activated in Billing.
+
+    :param email: @default None
+    :param topic_arn: an SNS topic whose policy lets budgets.amazonaws.com publish.
+        @default None (at least one of ``email`` and ``topic_arn`` is needed)
+    :param students: @default none
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str = "BudgetGuard",
+        *,
+        email: Optional[str] = None,
+        topic_arn: Optional[str] = None,
+        students: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            env=Environment(region=DEFAULT_REGION),
+            description="Week 5: the course's cost limits as AWS Budgets",
+            **kwargs,
+        )
+        if email is None and topic_arn is None:
+            raise CourseInputError(
+                f"BudgetGuard needs somewhere to send alerts: pass -c {CONTEXT_BUDGET_EMAIL}="
+                f"you@example.com and/or -c {CONTEXT_BUDGET_TOPIC}=arn:aws:sns:..."
+            )
+        if email is not None and not _EMAIL_RE.match(email):
+            raise CourseInputError(
+                f"context '{CONTEXT_BUDGET_EMAIL}'={email!r} is not an e-mail address; "
+                f"pass e.g. -c {CONTEXT_BUDGET_EMAIL}=instructor@example.com"
+            )
+        if topic_arn is not None and not _TOPIC_RE.match(topic_arn):
+            raise CourseInputError(
+                f"context '{CONTEXT_BUDGET_TOPIC}'={topic_arn!r} is not an SNS topic ARN; pass "
+                f"e.g. -c {CONTEXT_BUDGET_TOPIC}=arn:aws:sns:ap-northeast-2:111122223333:alerts"
+            )
+        subscribers = []
+        if email:
+            subscribers.append(
+                budgets.CfnBudget.SubscriberProperty(subscription_type="EMAIL", address=email)
+            )
+        if topic_arn:
+            subscribers.append(
+                budgets.CfnBudget.SubscriberProperty(subscription_type="SNS", address=topic_arn)
+            )
+        self.daily = self._budget(
+            "DailyBudget",
+            "week5-daily",
+            "DAILY",
+            DAILY_LIMIT_USD,
+            subscribers,
+            [
+                ("ACTUAL", ALERT_USD, "ABSOLUTE_VALUE"),
+                ("ACTUAL", 100, "PERCENTAGE"),
+                ("FORECASTED", 100, "PERCENTAGE"),
+            ],
+        )
+        self.monthly = self._budget(
+            "MonthlyBudget",
+            "week5-monthly",
+            "MONTHLY",
+            MONTHLY_LIMIT_USD,
+            subscribers,
+            [("ACTUAL", 100, "PERCENTAGE"), ("FORECASTED", 100, "PERCENTAGE")],
+        )
+        self.per_student = {
+            name: self._budget(
+                f"Student{index}DailyBudget",
+                f"week5-{name}-daily",
+                "DAILY",
+                DAILY_LIMIT_USD,
+                subscribers,
+                [("ACTUAL", ALERT_USD, "ABSOLUTE_VALUE"), ("ACTUAL", 100, "PERCENTAGE")],
+                cost_filters={"TagKeyValue": [f"user:Student${name}"]},
+            )
+            for index, name in enumerate(_budget_students(students), start=1)
+        }
+        _instructor_tags(self)
+
+    def _budget(self, construct_id, name, period, limit, subscribers, alerts, cost_filters=None):
+        return budgets.CfnBudget(
+            self,
+            construct_id,
+            budget=budgets.CfnBudget.BudgetDataProperty(
+                budget_name=name,
+                budget_type="COST",
+                time_unit=period,
+                budget_limit=budgets.CfnBudget.SpendProperty(amount=limit, unit="USD"),
+                cost_filters=cost_filters,
+            ),
+            notifications_with_subscribers=[
+                budgets.CfnBudget.NotificationWithSubscribersProperty(
+                    notification=budgets.CfnBudget.NotificationProperty(
+                        notification_type=kind,
+                        comparison_operator="GREATER_THAN",
+                        threshold=threshold,
+                        threshold_type=threshold_type,
+                    ),
+                    subscribers=subscribers,
+                )
+                for kind, threshold, threshold_type in alerts
+            ],
+        )

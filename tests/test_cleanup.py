@@ -1,0 +1,325 @@
+"""`week5 cleanup`: a day's tagged resources deleted dependents first, on moto, with resources
+made through boto3 as a student makes them in the console (tagged, untagged, another student's,
+another day's)."""
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from week5.cleanup import Cleaner, format_found
+from week5.pricing import load_prices
+from week5.settings import CourseInputError
+
+REGION = "ap-northeast-2"
+
+
+def tags(day="Day1", student="kim", **extra):
+    values = {"Week": "Week5", "Day": day, "Student": student, **extra}
+    return [{"Key": k, "Value": v} for k, v in values.items()]
+
+
+def spec(resource_type, tag_list):
+    return [{"ResourceType": resource_type, "Tags": tag_list}]
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    with mock_aws():
+        yield boto3.Session(region_name=REGION)
+
+
+def lab(session, day="Day1", student="kim", tagged=True):
+    """What Day 1 Lab 1 clicks together: VPC, public subnet, IGW, route table, SG, instance,
+    an Elastic IP, a data volume and its snapshot, a bucket with two object versions."""
+    ec2 = session.client("ec2")
+    t = tags(day, student) if tagged else []
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=spec("vpc", t) if t else [])[
+        "Vpc"
+    ]["VpcId"]
+    subnet = ec2.create_subnet(
+        VpcId=vpc, CidrBlock="10.0.1.0/24", TagSpecifications=spec("subnet", t) if t else []
+    )["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway(TagSpecifications=spec("internet-gateway", t) if t else [])[
+        "InternetGateway"
+    ]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    table = ec2.create_route_table(
+        VpcId=vpc, TagSpecifications=spec("route-table", t) if t else []
+    )["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    group = ec2.create_security_group(
+        GroupName=f"web-{student}-{day}",
+        Description="web",
+        VpcId=vpc,
+        TagSpecifications=spec("security-group", t) if t else [],
+    )["GroupId"]
+    image = ec2.register_image(Name=f"base-{student}-{day}", RootDeviceName="/dev/xvda")["ImageId"]
+    instance = ec2.run_instances(
+        ImageId=image,
+        InstanceType="t3.micro",
+        MinCount=1,
+        MaxCount=1,
+        SubnetId=subnet,
+        SecurityGroupIds=[group],
+        TagSpecifications=spec("instance", t + [{"Key": "Name", "Value": "web"}]) if t else [],
+    )["Instances"][0]["InstanceId"]
+    address = ec2.allocate_address(
+        Domain="vpc", TagSpecifications=spec("elastic-ip", t) if t else []
+    )["AllocationId"]
+    volume = ec2.create_volume(
+        AvailabilityZone=f"{REGION}a",
+        Size=8,
+        VolumeType="gp3",
+        TagSpecifications=spec("volume", t) if t else [],
+    )["VolumeId"]
+    snapshot = ec2.create_snapshot(
+        VolumeId=volume, TagSpecifications=spec("snapshot", t) if t else []
+    )["SnapshotId"]
+    s3 = session.client("s3")
+    bucket = f"week5-{student}-{day.lower()}-{'t' if tagged else 'u'}"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"v1", b"v2"):
+        s3.put_object(Bucket=bucket, Key="index.html", Body=body)
+    if t:
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": t})
+    return {
+        "vpc": vpc, "subnet": subnet, "igw": igw, "table": table, "group": group,
+        "instance": instance, "address": address, "volume": volume, "snapshot": snapshot,
+        "bucket": bucket,
+    }  # fmt: skip
+
+
+def alive(session, ids):
+    """Which of ``ids`` (from :func:`lab`) still exist."""
+    ec2, s3 = session.client("ec2"), session.client("s3")
+    left = set()
+    vpcs = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+    subnets = {s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]}
+    groups = {g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]}
+    instances = {
+        i["InstanceId"]
+        for r in ec2.describe_instances()["Reservations"]
+        for i in r["Instances"]
+        if i["State"]["Name"] != "terminated"
+    }
+    addresses = {a["AllocationId"] for a in ec2.describe_addresses()["Addresses"]}
+    volumes = {v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]}
+    snapshots = {s["SnapshotId"] for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]}
+    buckets = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    igws = {g["InternetGatewayId"] for g in ec2.describe_internet_gateways()["InternetGateways"]}
+    tables = {t["RouteTableId"] for t in ec2.describe_route_tables()["RouteTables"]}
+    everything = vpcs | subnets | groups | instances | addresses | volumes | snapshots
+    everything |= buckets | igws | tables
+    for key, value in ids.items():
+        if value in everything:
+            left.add(key)
+    return left
+
+
+def cleaner(session, **kwargs):
+    return Cleaner(session.client, region=REGION, waits=(0, 0, 0), sleep=lambda s: None, **kwargs)
+
+
+def test_lists_exactly_the_days_tagged_resources_with_their_cost(aws):
+    mine = lab(aws)
+    lab(aws, student="lee")
+    lab(aws, day="Day2")
+    lab(aws, tagged=False)
+    found = cleaner(aws, day="Day1", student="kim").find()
+    ids = {f.id for f in found}
+    assert set(mine.values()) - {mine["bucket"]} <= ids | {mine["bucket"]}
+    assert mine["bucket"] in ids and len(ids) == len(mine)
+    kinds = [f.kind for f in found]
+    # Dependents first: the instance before its security group, subnets before the VPC.
+    assert kinds.index("EC2 instance") < kinds.index("security group") < kinds.index("VPC")
+    assert kinds.index("subnet") < kinds.index("VPC") and kinds.index(
+        "internet gateway"
+    ) < kinds.index("VPC")
+    by_kind = {f.kind: f for f in found}
+    assert by_kind["EC2 instance"].hourly == pytest.approx(0.013)
+    assert by_kind["Elastic IP"].hourly == pytest.approx(0.005)
+    assert by_kind["EBS volume"].hourly == pytest.approx(0.0912 * 8 / 730)
+    text = format_found(found)
+    assert "$0.0130/h" in text and f"{len(found)} resource(s)" in text
+
+
+def test_apply_deletes_them_and_touches_nothing_else(aws):
+    mine = lab(aws)
+    other_student = lab(aws, student="lee")
+    other_day = lab(aws, day="Day2")
+    untagged = lab(aws, tagged=False)
+    report = cleaner(aws, day="Day1", student="kim").apply(say=lambda line: None)
+    assert report.failed == []
+    assert alive(aws, mine) == set()
+    for others in (other_student, other_day, untagged):
+        assert alive(aws, others) == set(others)
+
+
+def test_without_a_student_every_students_day_goes(aws):
+    kim, lee = lab(aws), lab(aws, student="lee")
+    other_day = lab(aws, day="Day2")
+    cleaner(aws, day="Day1").apply(say=lambda line: None)
+    assert alive(aws, kim) == set() and alive(aws, lee) == set()
+    assert alive(aws, other_day) == set(other_day)
+
+
+def test_an_untagged_dependency_is_reported_not_deleted(aws):
+    """A subnet the student made without tags keeps the tagged VPC alive: the VPC's deletion
+    fails on the dependency, is retried, and is reported with the reason."""
+    mine = lab(aws)
+    ec2 = aws.client("ec2")
+    stray = ec2.create_subnet(VpcId=mine["vpc"], CidrBlock="10.0.9.0/24")["Subnet"]["SubnetId"]
+    report = cleaner(aws, day="Day1", student="kim").apply(say=lambda line: None)
+    assert [(item.kind, item.id) for item, _ in report.failed] == [("VPC", mine["vpc"])]
+    assert "DependencyViolation" in report.failed[0][1]
+    assert alive(aws, mine) == {"vpc"}
+    assert stray in {s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]}
+
+
+class _StillInUseOnce:
+    """An EC2 client whose first DeleteSecurityGroup fails as AWS does while a just-terminated
+    instance still holds the group's network interface."""
+
+    def __init__(self, client):
+        self._client = client
+        self.failed_once = False
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def delete_security_group(self, **kwargs):
+        if not self.failed_once:
+            self.failed_once = True
+            raise self._client.exceptions.ClientError(
+                {"Error": {"Code": "DependencyViolation", "Message": "has a dependent object"}},
+                "DeleteSecurityGroup",
+            )
+        return self._client.delete_security_group(**kwargs)
+
+
+def test_a_first_deletion_that_fails_on_a_dependency_is_retried(aws):
+    mine = lab(aws)
+    flaky = _StillInUseOnce(aws.client("ec2"))
+    waits = []
+
+    def clients(service):
+        return flaky if service == "ec2" else aws.client(service)
+
+    report = Cleaner(
+        clients, region=REGION, day="Day1", student="kim", waits=(5, 10), sleep=waits.append
+    ).apply(say=lambda line: None)
+    assert flaky.failed_once and waits == [5]  # one bounded wait, then it went
+    assert report.failed == [] and alive(aws, mine) == set()
+
+
+def test_rds_and_elasticache_and_their_snapshots(aws):
+    rds = aws.client("rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="kim-db",
+        Engine="postgres",
+        DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20,
+        MasterUsername="lab",
+        MasterUserPassword="moto-only-password",  # never deployed
+        Tags=tags(),
+    )
+    rds.create_db_snapshot(
+        DBInstanceIdentifier="kim-db", DBSnapshotIdentifier="kim-manual", Tags=tags()
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier="untagged-db",
+        Engine="postgres",
+        DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20,
+        MasterUsername="lab",
+        MasterUserPassword="moto-only-password",
+    )
+    cache = aws.client("elasticache")
+    cache.create_replication_group(
+        ReplicationGroupId="kim-cache",
+        ReplicationGroupDescription="lab",
+        CacheNodeType="cache.t3.micro",
+        Engine="redis",
+        NumCacheClusters=1,
+        Tags=tags(),
+    )
+    the_cleaner = cleaner(aws, day="Day1", student="kim")
+    found = {(f.kind, f.id): f for f in the_cleaner.find()}
+    assert set(found) == {
+        ("RDS instance", "kim-db"),
+        ("RDS snapshot", "kim-manual"),
+        ("ElastiCache group", "kim-cache"),
+    }
+    single_az = load_prices()["prices"]["rds:postgres:db.t3.micro:single-az"]["usd"]
+    assert found[("RDS instance", "kim-db")].hourly == pytest.approx(single_az)
+    report = the_cleaner.apply(say=lambda line: None)
+    assert report.failed == []
+    left = {d["DBInstanceIdentifier"] for d in rds.describe_db_instances()["DBInstances"]}
+    assert left == {"untagged-db"}
+    assert rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"] == []
+
+
+@pytest.mark.parametrize(
+    "kwargs, says",
+    [({"day": "day1"}, "--day 'day1'"), ({"day": "Day1", "student": "Kim"}, "'student'")],
+)
+def test_bad_day_or_student_is_refused(kwargs, says):
+    with pytest.raises(CourseInputError, match=says):
+        Cleaner(lambda service: None, region=REGION, **kwargs)
+
+
+def test_the_command_lists_then_deletes_through_a_local_aws(tmp_path):
+    """`week5 cleanup` against moto's server, as an instructor runs it against AWS."""
+    import os
+    import subprocess
+    import sys
+
+    from moto.server import ThreadedMotoServer
+
+    from conftest import ROOT
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        env = {
+            **os.environ,
+            "AWS_ENDPOINT_URL": f"http://localhost:{port}",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+        }
+        ec2 = boto3.client(
+            "ec2",
+            region_name=REGION,
+            endpoint_url=env["AWS_ENDPOINT_URL"],
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=spec("vpc", tags()))
+        vpc_id = vpc["Vpc"]["VpcId"]
+
+        def week5(*args):
+            return subprocess.run(
+                [sys.executable, "-m", "week5", "cleanup", "--day", "Day1", *args],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+
+        listed = week5("--student", "kim")
+        assert listed.returncode == 0, listed.stderr
+        assert vpc_id in listed.stdout and "run again with --apply" in listed.stdout
+        assert vpc_id in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+        applied = week5("--student", "kim", "--apply")
+        assert applied.returncode == 0, applied.stderr
+        assert "Deleted 1, failed 0." in applied.stdout
+        assert vpc_id not in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+    finally:
+        server.stop()

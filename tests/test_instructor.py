@@ -1,0 +1,87 @@
+"""InstructorAccess and BudgetGuard: the instructor's app, synthesized with both rule packs."""
+
+import json
+
+import pytest
+
+from conftest import make_app, mask_asset_hashes, props, resources
+from instructor_app import build
+from stacks.instructor import MONTHLY_LIMIT_USD, READ_ONLY_ROLE_NAME
+
+CONTEXT = {
+    "instructor_account": "111122223333",
+    "external_id": "week5-2026-fall",
+    "budget_email": "instructor@example.com",
+    "budget_students": "kim,lee",
+}
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory):
+    cdk_app = make_app(tmp_path_factory.mktemp("instructor"), **CONTEXT)
+    stacks = build(cdk_app)  # both rule packs on: synth fails on a finding
+    assembly = cdk_app.synth()
+    return {name: assembly.get_stack_by_name(s.stack_name).template for name, s in stacks.items()}
+
+
+@pytest.mark.parametrize("name", ["InstructorAccess", "BudgetGuard"])
+def test_snapshot(templates, name, json_snapshot):
+    assert mask_asset_hashes(templates[name]) == json_snapshot
+
+
+def test_read_only_role_only_the_instructor_account_may_assume_with_the_external_id(templates):
+    t = templates["InstructorAccess"]
+    (role,) = props(t, "AWS::IAM::Role")
+    assert role["RoleName"] == READ_ONLY_ROLE_NAME
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    principal = json.dumps(statement["Principal"])
+    assert "111122223333" in principal and statement["Action"] == "sts:AssumeRole"
+    assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": "week5-2026-fall"}}
+    assert "policy/ReadOnlyAccess" in json.dumps(role["ManagedPolicyArns"])
+    url = json.dumps(t["Outputs"]["SwitchRoleUrl"]["Value"])
+    assert "switchrole?roleName=week5-instructor-readonly&account=" in url
+
+
+def test_without_an_external_id_the_instructor_needs_mfa(tmp_path):
+    cdk_app = make_app(tmp_path, instructor_account="111122223333")
+    stacks = build(cdk_app)
+    t = cdk_app.synth().get_stack_by_name(stacks["InstructorAccess"].stack_name).template
+    (role,) = props(t, "AWS::IAM::Role")
+    (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    assert list(stacks) == ["InstructorAccess"]  # no budget context, no BudgetGuard
+
+
+def test_budgets_are_the_course_limits(templates):
+    budgets = {
+        p["Budget"]["BudgetName"]: p
+        for p in props(templates["BudgetGuard"], "AWS::Budgets::Budget")
+    }
+    assert set(budgets) == {"week5-daily", "week5-monthly", "week5-kim-daily", "week5-lee-daily"}
+    daily = budgets["week5-daily"]
+    assert daily["Budget"]["TimeUnit"] == "DAILY"
+    assert daily["Budget"]["BudgetLimit"] == {"Amount": 10, "Unit": "USD"}
+    alerts = [
+        (
+            n["Notification"]["NotificationType"],
+            n["Notification"]["Threshold"],
+            n["Notification"]["ThresholdType"],
+        )
+        for n in daily["NotificationsWithSubscribers"]
+    ]
+    assert ("ACTUAL", 5, "ABSOLUTE_VALUE") in alerts and ("ACTUAL", 100, "PERCENTAGE") in alerts
+    assert all(
+        n["Subscribers"] == [{"Address": "instructor@example.com", "SubscriptionType": "EMAIL"}]
+        for n in daily["NotificationsWithSubscribers"]
+    )
+    assert MONTHLY_LIMIT_USD == 216.67  # $50 a week over 52/12 weeks
+    assert budgets["week5-monthly"]["Budget"]["BudgetLimit"]["Amount"] == 216.67
+    kim = budgets["week5-kim-daily"]["Budget"]
+    assert kim["CostFilters"] == {"TagKeyValue": ["user:Student$kim"]}
+
+
+def test_nothing_else_bills_or_outlives_the_stacks(templates):
+    for name, t in templates.items():
+        types = {r["Type"] for r in t["Resources"].values()} - {"AWS::CDK::Metadata"}
+        assert types <= {"AWS::IAM::Role", "AWS::Budgets::Budget"}, name
+        assert resources(t, "AWS::IAM::Role") or resources(t, "AWS::Budgets::Budget")
