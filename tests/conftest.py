@@ -244,3 +244,24 @@ def synth(stack: cdk.Stack) -> Dict[str, Any]:
 
 # Real PostgreSQL and Redis servers, for the demo apps and the lab's client scripts.
 from servers import postgres_server, redis_server  # noqa: E402,F401
+
+
+@pytest.fixture
+def local_aws_env():
+    """A moto server on a free port, and the environment that points boto3 (and `week5`) at
+    it: for commands that an instructor runs against AWS."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    try:
+        _, port = server.get_host_and_port()
+        yield {
+            **os.environ,
+            "AWS_ENDPOINT_URL": f"http://localhost:{port}",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+        }
+    finally:
+        server.stop()

@@ -161,6 +161,8 @@ CLI_CASES = [
     (["diagram", "day1lab2"], 2, "'day1lab2'"),
     (["rollout", "--accounts", "1234"], 2, "--accounts"),
     (["cleanup", "--day", "day1"], 2, "--day"),
+    (["audit", "day1lab1"], 2, "'day1lab1'"),
+    (["audit", "Day1Lab1", "--student", "Kim"], 2, "'student'"),
     (["cleanup", "--day", "Day1", "--student", "Kim"], 2, "'student'"),
     (["diagram", "Day1Lab2", "--format", "pdf"], 2, "--format"),
     (["prices", "refresh", "--offer-url", "ftp://example.com/{{service}}.json"], 2, "--offer-url"),

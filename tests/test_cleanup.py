@@ -2,9 +2,14 @@
 made through boto3 as a student makes them in the console (tagged, untagged, another student's,
 another day's)."""
 
+import subprocess
+import sys
+
 import boto3
 import pytest
 from moto import mock_aws
+
+from conftest import ROOT
 
 from week5.cleanup import Cleaner, format_found
 from week5.pricing import load_prices
@@ -273,53 +278,72 @@ def test_bad_day_or_student_is_refused(kwargs, says):
         Cleaner(lambda service: None, region=REGION, **kwargs)
 
 
-def test_the_command_lists_then_deletes_through_a_local_aws(tmp_path):
+def test_the_command_lists_then_deletes_through_a_local_aws(local_aws_env):
     """`week5 cleanup` against moto's server, as an instructor runs it against AWS."""
-    import os
-    import subprocess
-    import sys
+    env = local_aws_env
+    ec2 = boto3.client(
+        "ec2",
+        region_name=REGION,
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=spec("vpc", tags()))["Vpc"][
+        "VpcId"
+    ]
 
-    from moto.server import ThreadedMotoServer
-
-    from conftest import ROOT
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        env = {
-            **os.environ,
-            "AWS_ENDPOINT_URL": f"http://localhost:{port}",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
-        }
-        ec2 = boto3.client(
-            "ec2",
-            region_name=REGION,
-            endpoint_url=env["AWS_ENDPOINT_URL"],
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+    def week5(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "week5", "cleanup", "--day", "Day1", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
         )
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=spec("vpc", tags()))
-        vpc_id = vpc["Vpc"]["VpcId"]
 
-        def week5(*args):
-            return subprocess.run(
-                [sys.executable, "-m", "week5", "cleanup", "--day", "Day1", *args],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-            )
+    listed = week5("--student", "kim")
+    assert listed.returncode == 0, listed.stderr
+    assert vpc_id in listed.stdout and "run again with --apply" in listed.stdout
+    assert vpc_id in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+    applied = week5("--student", "kim", "--apply")
+    assert applied.returncode == 0, applied.stderr
+    assert "Deleted 1, failed 0." in applied.stdout
+    assert vpc_id not in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
 
-        listed = week5("--student", "kim")
-        assert listed.returncode == 0, listed.stderr
-        assert vpc_id in listed.stdout and "run again with --apply" in listed.stdout
-        assert vpc_id in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
-        applied = week5("--student", "kim", "--apply")
-        assert applied.returncode == 0, applied.stderr
-        assert "Deleted 1, failed 0." in applied.stdout
-        assert vpc_id not in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
-    finally:
-        server.stop()
+
+def test_cloudfront_is_disabled_then_deleted_and_untagged_ones_stay(aws):
+    cloudfront = aws.client("cloudfront", region_name="us-east-1")
+
+    def distribution(reference, tag_list):
+        config = {
+            "CallerReference": reference,
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "site",
+                        "DomainName": "example.s3.amazonaws.com",
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "site",
+                "ViewerProtocolPolicy": "redirect-to-https",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+            },
+        }
+        reply = cloudfront.create_distribution_with_tags(
+            DistributionConfigWithTags={"DistributionConfig": config, "Tags": {"Items": tag_list}}
+        )
+        return reply["Distribution"]["Id"]
+
+    mine = distribution("kim", tags(day="Day2"))
+    theirs = distribution("lee", tags(day="Day2", student="lee"))
+    report = cleaner(aws, day="Day2", student="kim").apply(say=lambda line: None)
+    assert [(item.kind, item.id) for item in report.deleted] == [("CloudFront distribution", mine)]
+    left = [d["Id"] for d in cloudfront.list_distributions()["DistributionList"]["Items"]]
+    assert left == [theirs]

@@ -502,6 +502,46 @@ def run_cleanup(args: argparse.Namespace) -> int:
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
+def run_audit(args: argparse.Namespace) -> int:
+    """Check a student's hand-built lab against the reference lab, read-only."""
+    import boto3
+
+    from week5.audit import Check, audit, find_vpc, read_account, to_json
+    from week5.settings import parse_student
+    from week5.topology import extract
+
+    student = None if args.student is None else parse_student(args.student)
+    labs = [] if args.assembly else [require_lab_id(args.lab)]
+    with synthesized(args, labs, quiet=True) as (outdir, _):
+        (lab,) = select_labs(read_labs(outdir), [args.lab])
+    lab_tags = {"Week": "Week5", "Day": lab.day, "Lab": lab.kind}
+    if student:
+        lab_tags["Student"] = student
+    session = boto3.Session(profile_name=args.profile, region_name=args.region)
+    (reference_vpc,) = extract(lab.template).vpcs or [None]
+    if reference_vpc is None:
+        raise CliError(f"{lab.lab_id} has no VPC to audit", EXIT_USAGE)
+    vpc = find_vpc(session.client("ec2"), lab_tags, reference_vpc.name)
+    if vpc is None:
+        checks = [
+            Check(
+                "vpc",
+                False,
+                f"no single VPC tagged {lab_tags} or named {reference_vpc.name} in {args.region}",
+            )
+        ]
+    else:
+        checks = audit(lab.template, read_account(session.client, vpc), lab_tags)
+    if args.json:
+        print(json.dumps({"lab": lab.lab_id, "student": student, "checks": to_json(checks)}))
+    else:
+        for check in checks:
+            print(check)
+        failed = sum(1 for c in checks if not c.passed)
+        print(f"{lab.lab_id}: {len(checks) - failed} passed, {failed} failed.")
+    return EXIT_FAILED if any(not c.passed for c in checks) else EXIT_OK
+
+
 def run_prices_refresh(args: argparse.Namespace) -> int:
     """Rebuild week5/data/prices.json from the AWS Price List bulk API."""
     from week5 import price_refresh, pricing
@@ -668,6 +708,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_context_option(rollout)
     rollout.set_defaults(handler=run_rollout)
+    audit_ = commands.add_parser(
+        "audit",
+        help="check a student's hand-built lab against the reference lab (read-only calls)",
+    )
+    audit_.add_argument("lab", metavar="LAB", help="lab id, e.g. Day1Lab1")
+    audit_.add_argument("--student", help="the student's name (their Student tag)")
+    audit_.add_argument("--profile", help="an AWS CLI profile for the student's account")
+    audit_.add_argument("--region", default="ap-northeast-2")
+    audit_.add_argument("--json", action="store_true", help="machine-readable output")
+    audit_.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
+    _add_context_option(audit_)
+    audit_.set_defaults(handler=run_audit)
     cleanup = commands.add_parser(
         "cleanup",
         help="list (or with --apply delete) one course day's tagged resources, dependents first",

@@ -1,0 +1,196 @@
+"""`week5 audit`: a student's Day1Lab1 built through boto3 on moto as the console builds it,
+checked against the reference template; exact → every check passes, each difference → that
+check fails with the evidence."""
+
+import json
+import subprocess
+import sys
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from conftest import ROOT
+from week5.audit import audit, find_vpc, read_account
+
+REGION = "ap-northeast-2"
+LAB_TAGS = {"Week": "Week5", "Day": "Day1", "Lab": "Lab1", "Student": "kim"}
+
+
+def course_tags(name=None, **override):
+    values = {**LAB_TAGS, **override}
+    if name:
+        values["Name"] = name
+    return [{"Key": k, "Value": v} for k, v in values.items() if v is not None]
+
+
+def spec(kind, tags):
+    return [{"ResourceType": kind, "Tags": tags}]
+
+
+def build_day1_lab1(session, change=None):
+    """The console steps of Day 1 Lab 1, with one thing done differently (``change``)."""
+    change = change or {}
+    ec2 = session.client("ec2")
+    cidr = change.get("vpc_cidr", "10.0.0.0/16")
+    vpc = ec2.create_vpc(
+        CidrBlock=cidr, TagSpecifications=spec("vpc", course_tags("week5-day1-vpc"))
+    )["Vpc"]["VpcId"]
+    subnet_cidr = change.get("subnet_cidr", cidr.replace("0.0/16", "1.0/24"))
+    subnet = ec2.create_subnet(
+        VpcId=vpc,
+        CidrBlock=subnet_cidr,
+        AvailabilityZone=f"{REGION}a",
+        TagSpecifications=spec("subnet", course_tags("week5-day1-public-subnet")),
+    )["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway(
+        TagSpecifications=spec("internet-gateway", course_tags("week5-day1-igw"))
+    )["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+    group = ec2.create_security_group(
+        GroupName="week5-day1-web-sg",
+        Description="web",
+        VpcId=vpc,
+        TagSpecifications=spec("security-group", course_tags()),
+    )["GroupId"]
+    permissions = [
+        {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+    ]
+    permissions += change.get("extra_ingress", [])
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=permissions)
+    image = ec2.register_image(Name="al2023", RootDeviceName="/dev/xvda")["ImageId"]
+    instance_tags = course_tags("week5-day1-web", **change.get("instance_tags", {}))
+    for instance_type in change.get("instance_types", ["t3.micro"]):
+        ec2.run_instances(
+            ImageId=image,
+            InstanceType=instance_type,
+            MinCount=1,
+            MaxCount=1,
+            SubnetId=subnet,
+            SecurityGroupIds=[group],
+            TagSpecifications=spec("instance", instance_tags),
+        )
+    if change.get("nat_gateway"):
+        address = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        ec2.create_nat_gateway(
+            SubnetId=subnet,
+            AllocationId=address,
+            TagSpecifications=spec("natgateway", course_tags()),
+        )
+    return vpc
+
+
+@pytest.fixture
+def session(monkeypatch):
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    with mock_aws():
+        yield boto3.Session(region_name=REGION)
+
+
+def run_audit(session, template):
+    vpc = find_vpc(session.client("ec2"), LAB_TAGS, "week5-day1-vpc")
+    assert vpc is not None
+    return {c.name: c for c in audit(template, read_account(session.client, vpc), LAB_TAGS)}
+
+
+def test_an_exact_build_passes_every_check(session, app):
+    build_day1_lab1(session)
+    checks = run_audit(session, app.templates["Day1Lab1"])
+    assert list(checks) == [
+        "vpc-cidr",
+        "subnets",
+        "ssh-rdp-from-internet",
+        "databases-from-groups-only",
+        "instance-types",
+        "tags",
+        "unexpected-resources",
+    ]
+    assert all(c.passed for c in checks.values()), [str(c) for c in checks.values()]
+    assert checks["subnets"].evidence == "as the diagram: Public 10.0.1.0/24 ap-northeast-2a"
+
+
+WORLD_SSH = {
+    "IpProtocol": "tcp",
+    "FromPort": 22,
+    "ToPort": 22,
+    "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+}
+OPEN_DB = {
+    "IpProtocol": "tcp",
+    "FromPort": 3306,
+    "ToPort": 3306,
+    "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+}
+
+
+@pytest.mark.parametrize(
+    "change, failing, evidence",
+    [
+        # Another VPC range moves its subnets too: both checks say so.
+        (
+            {"vpc_cidr": "172.16.0.0/16"},
+            ["vpc-cidr", "subnets"],
+            "is 172.16.0.0/16; the lab's is 10.0.0.0/16",
+        ),
+        ({"subnet_cidr": "10.0.3.0/24"}, ["subnets"], "missing Public 10.0.1.0/24 ap-northeast-2a"),
+        ({"extra_ingress": [WORLD_SSH]}, ["ssh-rdp-from-internet"], "admits 22 from 0.0.0.0/0"),
+        (
+            {"extra_ingress": [OPEN_DB]},
+            ["databases-from-groups-only"],
+            "admits 3306 from 0.0.0.0/0",
+        ),
+        # A t3.large instead of the t3.micro is both the wrong class and an extra cost.
+        (
+            {"instance_types": ["t3.large"]},
+            ["instance-types", "unexpected-resources"],
+            "outside the course's classes: t3.large",
+        ),
+        ({"instance_tags": {"Student": None}}, ["tags"], "lacks Student"),
+        ({"nat_gateway": True}, ["unexpected-resources"], "NAT gateway nat-"),
+    ],
+    ids=["cidr", "subnet", "ssh", "database", "instance type", "tags", "extra NAT"],
+)
+def test_each_difference_fails_its_check_with_the_evidence(session, app, change, failing, evidence):
+    build_day1_lab1(session, change)
+    checks = run_audit(session, app.templates["Day1Lab1"])
+    failed = [name for name, c in checks.items() if not c.passed]
+    assert failed == failing, [str(c) for c in checks.values()]
+    assert evidence in checks[failing[0]].evidence
+
+
+def test_extra_instances_are_priced(session, app):
+    build_day1_lab1(session, {"instance_types": ["t3.micro", "t3.small"]})
+    check = run_audit(session, app.templates["Day1Lab1"])["unexpected-resources"]
+    assert not check.passed and "t3.small ($0.0260/h)" in check.evidence
+
+
+def test_the_command_against_a_local_aws_with_json(app, local_aws_env):
+    env = local_aws_env
+    session = boto3.Session(
+        region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+
+    class Remote:
+        def client(self, service):
+            return session.client(service, endpoint_url=env["AWS_ENDPOINT_URL"])
+
+    build_day1_lab1(Remote())
+    command = [
+        sys.executable, "-m", "week5", "audit", "Day1Lab1", "--student", "kim",
+        "--assembly", str(app.outdir),
+    ]  # fmt: skip
+    text = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert text.returncode == 0, text.stdout + text.stderr
+    assert "PASS  vpc-cidr:" in text.stdout and "Day1Lab1: 7 passed, 0 failed." in text.stdout
+    as_json = subprocess.run(
+        command + ["--json"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    report = json.loads(as_json.stdout)
+    assert report["student"] == "kim" and all(c["passed"] for c in report["checks"])
+    for_lee = [("lee" if part == "kim" else part) for part in command]
+    nobody = subprocess.run(for_lee, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert nobody.returncode == 1  # lee built nothing; kim's VPC is not lee's
+    assert "FAIL  vpc: no single VPC tagged" in nobody.stdout
