@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 from week5 import pricing
 from week5.rules.allowed_instance_classes import ALLOWED_CLASS
 from week5.rules.base import covers_port, from_anywhere
-from week5.rules.course_tags import _VALID as VALID_TAGS
+from week5.rules.course_tags import TAG_VALIDATORS
 from week5.rules.data_ports_from_groups_only import DATA_PORTS
 from week5.rules.no_admin_ports_from_internet import ADMIN_PORTS
 from week5.topology import Topology, extract
@@ -255,7 +255,7 @@ def audit(template: Mapping[str, Any], account: Account, lab_tags: Dict[str, str
     )
     untagged = []
     for resource_id, tags in sorted(account.tags.items()):
-        bad = [k for k, valid in VALID_TAGS.items() if not valid(tags.get(k))]
+        bad = [k for k, valid in TAG_VALIDATORS.items() if not valid(tags.get(k))]
         bad += [k for k, v in lab_tags.items() if k not in bad and tags.get(k) not in (None, v)]
         if bad:
             untagged.append(f"{resource_id} lacks {'/'.join(bad)}")

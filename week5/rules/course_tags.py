@@ -9,7 +9,8 @@ from week5.rules.base import Compliance, CourseRule, ResourceView
 from week5.settings import CourseInputError, parse_student
 
 _DAYS = tuple(f"Day{d}" for d in COURSE_DAYS)
-_VALID = {
+#: What a valid value of each course tag is.
+TAG_VALIDATORS = {
     "Week": lambda v: v == "Week5",
     "Day": lambda v: isinstance(v, str) and v in _DAYS,
     "Lab": lambda v: isinstance(v, str) and v in LAB_KINDS,
@@ -44,7 +45,7 @@ def tags_of(rtype: str, properties: Dict[str, Any]) -> Dict[str, Any]:
 
 def check(view: ResourceView) -> Any:
     tags = tags_of(view.type, view.properties)
-    bad: List[str] = [key for key, valid in _VALID.items() if not valid(tags.get(key))]
+    bad: List[str] = [key for key, valid in TAG_VALIDATORS.items() if not valid(tags.get(key))]
     if not bad:
         return Compliance.COMPLIANT
     return bad if view.taggable else Compliance.NOT_APPLICABLE
