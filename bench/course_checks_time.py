@@ -28,7 +28,7 @@ os.environ["PATH"] = tool_env(ROOT)["PATH"]  # jsii starts Node at the first imp
 import aws_cdk as cdk  # noqa: E402
 
 from stacks.catalog import CATALOG  # noqa: E402
-from week5.app_builder import build_labs  # noqa: E402
+from week5.app_builder import build_labs, synth_context  # noqa: E402
 from week5.course_checks import CourseChecks  # noqa: E402
 
 
@@ -36,7 +36,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    context = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    context = synth_context(ROOT / "cdk.json")
     with tempfile.TemporaryDirectory() as out:
         app = cdk.App(context=context, outdir=out)
         stacks = build_labs(app, CATALOG, nag=False)

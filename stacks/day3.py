@@ -21,7 +21,6 @@ from week5.constructs.database import PostgresDatabase
 from week5.constructs.host import DockerHost, LabHost
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
-from week5.providers import give_provider_functions_log_groups
 from week5.lab import LabStack
 from week5.nag import acknowledge
 from week5.settings import CourseSettings
@@ -225,7 +224,6 @@ class Day3CaseStack(LabStack):
             removal_policy=RemovalPolicy.DESTROY,
             auto_delete_objects=True,
         )
-        give_provider_functions_log_groups(self)
         # Write-only, one prefix: the API servers archive records, and never read or delete them.
         self.api_servers.role.add_to_principal_policy(
             iam.PolicyStatement(

@@ -18,7 +18,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from week5.nag import acknowledge
-from week5.settings import DEFAULT_REGION, CourseInputError, parse_students
+from week5.settings import DEFAULT_REGION, CourseInputError, is_account_id, is_email, parse_students
 from week5.tagging import WEEK_TAG_VALUE
 
 #: One role per account, so the switch-role link is the same in every student account.
@@ -36,9 +36,7 @@ CONTEXT_BUDGET_EMAIL = "budget_email"
 CONTEXT_BUDGET_TOPIC = "budget_topic_arn"
 CONTEXT_BUDGET_STUDENTS = "budget_students"
 
-_ACCOUNT_RE = re.compile(r"^\d{12}$")
 _EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TOPIC_RE = re.compile(r"^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
 
 _NOT_A_LAB = (
@@ -55,7 +53,7 @@ def _instructor_tags(stack: Stack) -> None:
 
 
 def parse_account(value: Any) -> str:
-    if not isinstance(value, str) or not _ACCOUNT_RE.match(value):
+    if not is_account_id(value):
         raise CourseInputError(
             f"context '{CONTEXT_INSTRUCTOR_ACCOUNT}'={value!r} must be the instructor's 12-digit "
             f"AWS account id, e.g. -c {CONTEXT_INSTRUCTOR_ACCOUNT}=111122223333"
@@ -178,7 +176,7 @@ class BudgetGuardStack(Stack):
                 f"BudgetGuard needs somewhere to send alerts: pass -c {CONTEXT_BUDGET_EMAIL}="
                 f"you@example.com and/or -c {CONTEXT_BUDGET_TOPIC}=arn:aws:sns:..."
             )
-        if email is not None and not _EMAIL_RE.match(email):
+        if email is not None and not is_email(email):
             raise CourseInputError(
                 f"context '{CONTEXT_BUDGET_EMAIL}'={email!r} is not an e-mail address; "
                 f"pass e.g. -c {CONTEXT_BUDGET_EMAIL}=instructor@example.com"

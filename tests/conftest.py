@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -20,27 +19,13 @@ from aws_cdk.assertions import Template  # noqa: E402
 from syrupy.extensions.json import JSONSnapshotExtension  # noqa: E402
 
 from stacks.catalog import CATALOG  # noqa: E402
-from week5.app_builder import build_labs  # noqa: E402
+from week5.app_builder import build_labs, synth_context  # noqa: E402
 
 _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 
 
-def cdk_json_context() -> Dict[str, Any]:
-    """The context `cdk synth` passes to the app: cdk.json's feature flags and defaults."""
-    return json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
-
-
-#: What the CDK CLI adds to the app's context on every `cdk synth` (its defaults): with them the
-#: templates carry the same CDKMetadata resource and `aws:cdk:path` entries as the CLI's.
-CLI_CONTEXT = {
-    "aws:cdk:enable-path-metadata": True,
-    "aws:cdk:enable-asset-metadata": True,
-    "aws:cdk:version-reporting": True,
-}
-
-
 def make_app(outdir: Path, **context: Any) -> cdk.App:
-    return cdk.App(context={**cdk_json_context(), **CLI_CONTEXT, **context}, outdir=str(outdir))
+    return cdk.App(context={**synth_context(ROOT / "cdk.json"), **context}, outdir=str(outdir))
 
 
 @dataclass
@@ -68,6 +53,26 @@ def app(tmp_path_factory) -> SynthesizedApp:
         template_paths={lab_id: Path(a.template_full_path) for lab_id, a in artifacts.items()},
         outdir=outdir,
     )
+
+
+#: The instructor's app with every stack and option it has.
+INSTRUCTOR_CONTEXT = {
+    "instructor_account": "111122223333",
+    "external_id": "week5-2026-fall",
+    "budget_email": "instructor@example.com",
+    "budget_students": "kim,lee",
+}
+
+
+@pytest.fixture(scope="session")
+def instructor_templates(tmp_path_factory) -> Dict[str, Dict[str, Any]]:
+    """InstructorAccess and BudgetGuard, synthesized once per session with both rule packs."""
+    from instructor_app import build
+
+    cdk_app = make_app(tmp_path_factory.mktemp("instructor"), **INSTRUCTOR_CONTEXT)
+    stacks = build(cdk_app)  # the packs fail the synth on a finding
+    assembly = cdk_app.synth()
+    return {name: assembly.get_stack_by_name(s.stack_name).template for name, s in stacks.items()}
 
 
 @pytest.fixture(scope="module")

@@ -224,26 +224,23 @@ def test_a_first_deletion_that_fails_on_a_dependency_is_retried(aws):
 
 def test_rds_and_elasticache_and_their_snapshots(aws):
     rds = aws.client("rds")
-    rds.create_db_instance(
-        DBInstanceIdentifier="kim-db",
-        Engine="postgres",
-        DBInstanceClass="db.t3.micro",
-        AllocatedStorage=20,
-        MasterUsername="lab",
-        MasterUserPassword="moto-only-password",  # never deployed
-        Tags=tags(),
-    )
+
+    def database(name, tag_list):
+        rds.create_db_instance(
+            DBInstanceIdentifier=name,
+            Engine="postgres",
+            DBInstanceClass="db.t3.micro",
+            AllocatedStorage=20,
+            MasterUsername="lab",
+            MasterUserPassword="moto-only-password",  # never deployed
+            Tags=tag_list,
+        )
+
+    database("kim-db", tags())
     rds.create_db_snapshot(
         DBInstanceIdentifier="kim-db", DBSnapshotIdentifier="kim-manual", Tags=tags()
     )
-    rds.create_db_instance(
-        DBInstanceIdentifier="untagged-db",
-        Engine="postgres",
-        DBInstanceClass="db.t3.micro",
-        AllocatedStorage=20,
-        MasterUsername="lab",
-        MasterUserPassword="moto-only-password",
-    )
+    database("untagged-db", [])
     cache = aws.client("elasticache")
     cache.create_replication_group(
         ReplicationGroupId="kim-cache",

@@ -10,6 +10,7 @@ from conftest import ROOT
 from stacks.catalog import CATALOG
 from week5 import cli
 from week5.assembly import read_labs
+from week5.diagram import width
 
 
 def run_week5(*args, cwd=ROOT):
@@ -98,5 +99,5 @@ def test_not_an_assembly(tmp_path):
 
 
 def test_table_aligns_hangul_titles():
-    assert cli._width("멀티 AZ") == 7
+    assert width("멀티 AZ") == 7
     assert cli._pad("멀티", 6) == "멀티  "

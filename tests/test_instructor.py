@@ -8,29 +8,16 @@ from conftest import make_app, mask_asset_hashes, props, resources
 from instructor_app import build
 from stacks.instructor import MONTHLY_LIMIT_USD, READ_ONLY_ROLE_NAME
 
-CONTEXT = {
-    "instructor_account": "111122223333",
-    "external_id": "week5-2026-fall",
-    "budget_email": "instructor@example.com",
-    "budget_students": "kim,lee",
-}
-
-
-@pytest.fixture(scope="module")
-def templates(tmp_path_factory):
-    cdk_app = make_app(tmp_path_factory.mktemp("instructor"), **CONTEXT)
-    stacks = build(cdk_app)  # both rule packs on: synth fails on a finding
-    assembly = cdk_app.synth()
-    return {name: assembly.get_stack_by_name(s.stack_name).template for name, s in stacks.items()}
-
 
 @pytest.mark.parametrize("name", ["InstructorAccess", "BudgetGuard"])
-def test_snapshot(templates, name, json_snapshot):
-    assert mask_asset_hashes(templates[name]) == json_snapshot
+def test_snapshot(instructor_templates, name, json_snapshot):
+    assert mask_asset_hashes(instructor_templates[name]) == json_snapshot
 
 
-def test_read_only_role_only_the_instructor_account_may_assume_with_the_external_id(templates):
-    t = templates["InstructorAccess"]
+def test_read_only_role_only_the_instructor_account_may_assume_with_the_external_id(
+    instructor_templates,
+):
+    t = instructor_templates["InstructorAccess"]
     (role,) = props(t, "AWS::IAM::Role")
     assert role["RoleName"] == READ_ONLY_ROLE_NAME
     (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
@@ -52,10 +39,10 @@ def test_without_an_external_id_the_instructor_needs_mfa(tmp_path):
     assert list(stacks) == ["InstructorAccess"]  # no budget context, no BudgetGuard
 
 
-def test_budgets_are_the_course_limits(templates):
+def test_budgets_are_the_course_limits(instructor_templates):
     budgets = {
         p["Budget"]["BudgetName"]: p
-        for p in props(templates["BudgetGuard"], "AWS::Budgets::Budget")
+        for p in props(instructor_templates["BudgetGuard"], "AWS::Budgets::Budget")
     }
     assert set(budgets) == {"week5-daily", "week5-monthly", "week5-kim-daily", "week5-lee-daily"}
     daily = budgets["week5-daily"]
@@ -80,8 +67,8 @@ def test_budgets_are_the_course_limits(templates):
     assert kim["CostFilters"] == {"TagKeyValue": ["user:Student$kim"]}
 
 
-def test_nothing_else_bills_or_outlives_the_stacks(templates):
-    for name, t in templates.items():
+def test_nothing_else_bills_or_outlives_the_stacks(instructor_templates):
+    for name, t in instructor_templates.items():
         types = {r["Type"] for r in t["Resources"].values()} - {"AWS::CDK::Metadata"}
         assert types <= {"AWS::IAM::Role", "AWS::Budgets::Budget"}, name
         assert resources(t, "AWS::IAM::Role") or resources(t, "AWS::Budgets::Budget")

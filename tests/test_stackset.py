@@ -7,17 +7,14 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from conftest import ROOT, make_app
-from instructor_app import build
+from conftest import ROOT
 from week5 import stackset
 from week5.settings import CourseInputError
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    cdk_app = make_app(tmp_path_factory.mktemp("rollout"), instructor_account="111122223333")
-    stacks = build(cdk_app)
-    return cdk_app.synth().get_stack_by_name(stacks["InstructorAccess"].stack_name).template
+def template(instructor_templates):
+    return instructor_templates["InstructorAccess"]
 
 
 def test_the_template_needs_no_bootstrap_in_the_student_accounts(template):

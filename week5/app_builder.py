@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Dict
+import json
+from pathlib import Path
+from typing import Any, Dict
 
 from aws_cdk import App, Stack
 
@@ -11,6 +13,21 @@ from week5.nag import enable_nag
 from week5.providers import give_provider_functions_log_groups
 from week5.settings import CONTEXT_LABS, CourseSettings
 from week5.tagging import course_tags, tag_provider_resources
+
+
+#: What the CDK CLI adds to the app's context on every `cdk synth` (its defaults): with them an
+#: app built in-process writes the same CDKMetadata resource and `aws:cdk:path` entries.
+CLI_CONTEXT = {
+    "aws:cdk:enable-path-metadata": True,
+    "aws:cdk:enable-asset-metadata": True,
+    "aws:cdk:version-reporting": True,
+}
+
+
+def synth_context(cdk_json: Path) -> Dict[str, Any]:
+    """The context `cdk synth` gives the app: ``cdk.json``'s feature flags and defaults, and
+    what the CLI adds. For tests, tools and benchmarks that synthesize in-process."""
+    return {**json.loads(cdk_json.read_text(encoding="utf-8"))["context"], **CLI_CONTEXT}
 
 
 def build_labs(app: App, catalog: Catalog, *, nag: bool = True) -> Dict[str, Stack]:

@@ -38,6 +38,25 @@ def referenced_ids(value: Any) -> List[str]:
     return []
 
 
+def ref_target(value: Any) -> Optional[str]:
+    """The logical id a ``{"Ref": id}`` or ``{"Fn::GetAtt": [id, ...]}`` points to."""
+    if isinstance(value, dict):
+        if isinstance(value.get("Ref"), str):
+            return value["Ref"]
+        get_att = value.get("Fn::GetAtt")
+        if isinstance(get_att, list) and get_att and isinstance(get_att[0], str):
+            return get_att[0]
+    return None
+
+
+def tag_dict(tags: Any) -> Dict[str, Any]:
+    """Tags as a dict, from the Key/Value list that templates and AWS APIs write (or a map,
+    as a few resource types write it)."""
+    if isinstance(tags, dict):
+        return tags
+    return {t.get("Key"): t.get("Value") for t in tags or [] if isinstance(t, dict) and "Key" in t}
+
+
 @dataclass(frozen=True)
 class SynthesizedLab:
     lab_id: str

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from week5 import pricing
+from week5.assembly import tag_dict
 from week5.rules.allowed_instance_classes import ALLOWED_CLASS
 from week5.rules.base import covers_port, from_anywhere
 from week5.rules.course_tags import TAG_VALIDATORS
@@ -50,10 +51,6 @@ class Account:
     tags: Dict[str, Dict[str, str]] = field(default_factory=dict)
 
 
-def _tags(items) -> Dict[str, str]:
-    return {t["Key"]: t["Value"] for t in items or [] if "Key" in t}
-
-
 def _rules(permission: Mapping[str, Any]) -> List[Dict[str, Any]]:
     """EC2's IpPermissions as the template's ingress rules (one per source)."""
     base = {k: permission[k] for k in ("IpProtocol", "FromPort", "ToPort") if k in permission}
@@ -81,7 +78,7 @@ def find_vpc(ec2, lab_tags: Dict[str, str], name: str) -> Optional[Dict[str, Any
         vpcs = ec2.describe_vpcs(Filters=by_name)["Vpcs"]
         if not vpcs and "Student" in lab_tags:  # no Student tag at all: the Name alone
             named = ec2.describe_vpcs(Filters=by_name[:1])["Vpcs"]
-            vpcs = [v for v in named if "Student" not in _tags(v.get("Tags"))]
+            vpcs = [v for v in named if "Student" not in tag_dict(v.get("Tags"))]
     return vpcs[0] if len(vpcs) == 1 else None
 
 
@@ -90,7 +87,7 @@ def read_account(clients: Callable[[str], Any], vpc: Mapping[str, Any]) -> Accou
     vpc_id = vpc["VpcId"]
     in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
     account = Account(vpc_id=vpc_id, vpc_cidr=vpc["CidrBlock"])
-    account.tags[vpc_id] = _tags(vpc.get("Tags"))
+    account.tags[vpc_id] = tag_dict(vpc.get("Tags"))
     tables = ec2.describe_route_tables(Filters=in_vpc)["RouteTables"]
     public_tables = {
         t["RouteTableId"]
@@ -120,13 +117,13 @@ def read_account(clients: Callable[[str], Any], vpc: Mapping[str, Any]) -> Accou
         account.subnets.append(
             ("Public" if public else "Private", subnet["CidrBlock"], subnet["AvailabilityZone"])
         )
-        account.tags[subnet["SubnetId"]] = _tags(subnet.get("Tags"))
+        account.tags[subnet["SubnetId"]] = tag_dict(subnet.get("Tags"))
     states = ["pending", "running", "stopping", "stopped"]
     reservations = ec2.describe_instances(
         Filters=in_vpc + [{"Name": "instance-state-name", "Values": states}]
     )["Reservations"]
     for instance in (i for r in reservations for i in r["Instances"]):
-        tags = _tags(instance.get("Tags"))
+        tags = tag_dict(instance.get("Tags"))
         account.tags[instance["InstanceId"]] = tags
         if instance.get("SourceDestCheck") is False:
             continue  # a NAT instance is the network's, counted by the NAT check below
@@ -141,10 +138,10 @@ def read_account(clients: Callable[[str], Any], vpc: Mapping[str, Any]) -> Accou
         Filter=in_vpc + [{"Name": "state", "Values": ["pending", "available"]}]
     )["NatGateways"]:
         account.nat_gateways.append(gateway["NatGatewayId"])
-        account.tags[gateway["NatGatewayId"]] = _tags(gateway.get("Tags"))
+        account.tags[gateway["NatGatewayId"]] = tag_dict(gateway.get("Tags"))
     for group in ec2.describe_security_groups(Filters=in_vpc)["SecurityGroups"]:
         if group["GroupName"] != "default":
-            account.tags[group["GroupId"]] = _tags(group.get("Tags"))
+            account.tags[group["GroupId"]] = tag_dict(group.get("Tags"))
         for permission in group.get("IpPermissions", []):
             for rule in _rules(permission):
                 account.ingress.append((group["GroupId"], group["GroupName"], rule))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from week5 import pricing
+from week5.assembly import tag_dict
 from week5.catalog import COURSE_DAYS
 from week5.settings import CourseInputError, parse_student
 
@@ -67,10 +68,6 @@ def parse_day(value: str) -> str:
     if value not in days:
         raise CourseInputError(f"--day {value!r}: pass one of {', '.join(days)}, e.g. --day Day1")
     return value
-
-
-def _tags(items: Optional[Iterable[Dict[str, str]]]) -> Dict[str, str]:
-    return {t["Key"]: t["Value"] for t in items or [] if "Key" in t}
 
 
 def _error_code(error: Exception) -> str:
@@ -162,7 +159,7 @@ class Cleaner:
                 ),
             )
             for g in groups
-            if self.ours(_tags(g.get("Tags")))
+            if self.ours(tag_dict(g.get("Tags")))
         ]
 
     def _instances(self) -> List[Found]:
@@ -175,7 +172,7 @@ class Cleaner:
             Found(
                 "EC2 instance",
                 i["InstanceId"],
-                _tags(i.get("Tags")).get("Name", ""),
+                tag_dict(i.get("Tags")).get("Name", ""),
                 self.price(f"ec2:{i['InstanceType']}"),
                 delete=lambda i=i: ec2.terminate_instances(InstanceIds=[i["InstanceId"]]),
             )
@@ -187,7 +184,9 @@ class Cleaner:
         rds = self.clients("rds")
         found = []
         for db in rds.describe_db_instances()["DBInstances"]:
-            if db.get("DBInstanceStatus") == "deleting" or not self.ours(_tags(db.get("TagList"))):
+            if db.get("DBInstanceStatus") == "deleting" or not self.ours(
+                tag_dict(db.get("TagList"))
+            ):
                 continue
             az = "multi-az" if db.get("MultiAZ") else "single-az"
             key = f"rds:{db.get('Engine')}:{db.get('DBInstanceClass')}:{az}"
@@ -216,7 +215,7 @@ class Cleaner:
                 ),
             )
             for s in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]
-            if self.ours(_tags(s.get("TagList")))
+            if self.ours(tag_dict(s.get("TagList")))
         ]
 
     def _caches(self) -> List[Found]:
@@ -224,7 +223,7 @@ class Cleaner:
         found = []
         for group in cache.describe_replication_groups()["ReplicationGroups"]:
             tags = cache.list_tags_for_resource(ResourceName=group["ARN"])["TagList"]
-            if not self.ours(_tags(tags)):
+            if not self.ours(tag_dict(tags)):
                 continue
             nodes = len(group.get("MemberClusters") or [None])
             key = f"elasticache:{group.get('Engine', 'redis')}:{group.get('CacheNodeType')}"
@@ -247,7 +246,7 @@ class Cleaner:
         tagged = set()
         for start in range(0, len(arns), 20):  # DescribeTags takes 20 at a time
             for d in client.describe_tags(ResourceArns=arns[start : start + 20])["TagDescriptions"]:
-                if self.ours(_tags(d.get("Tags"))):
+                if self.ours(tag_dict(d.get("Tags"))):
                     tagged.add(d["ResourceArn"])
         return tagged
 
@@ -313,7 +312,7 @@ class Cleaner:
                 if _error_code(error) in ("NoSuchTagSet", "NoSuchBucket", "AccessDenied"):
                     continue
                 raise
-            if self.ours(_tags(tags)):
+            if self.ours(tag_dict(tags)):
                 found.append(
                     Found("S3 bucket", name, delete=lambda n=name: self._empty_and_delete(n))
                 )
@@ -341,7 +340,7 @@ class Cleaner:
             Found(
                 "NAT gateway",
                 g["NatGatewayId"],
-                _tags(g.get("Tags")).get("Name", ""),
+                tag_dict(g.get("Tags")).get("Name", ""),
                 self.price("nat-gateway"),
                 delete=lambda g=g: ec2.delete_nat_gateway(NatGatewayId=g["NatGatewayId"]),
             )
@@ -374,7 +373,7 @@ class Cleaner:
             Found(
                 kind,
                 item[id_key],
-                _tags(item.get("Tags")).get("Name", ""),
+                tag_dict(item.get("Tags")).get("Name", ""),
                 0.0,
                 delete=lambda item=item: getattr(ec2, delete_call)(**{id_key: item[id_key]}),
             )
@@ -419,7 +418,7 @@ class Cleaner:
                     ec2.disassociate_route_table(AssociationId=a["RouteTableAssociationId"])
                 ec2.delete_route_table(RouteTableId=table["RouteTableId"])
 
-            name = _tags(table.get("Tags")).get("Name", "")
+            name = tag_dict(table.get("Tags")).get("Name", "")
             found.append(Found("route table", table["RouteTableId"], name, 0.0, delete=delete))
         return found
 
@@ -437,7 +436,7 @@ class Cleaner:
             Found(
                 "internet gateway",
                 g["InternetGatewayId"],
-                _tags(g.get("Tags")).get("Name", ""),
+                tag_dict(g.get("Tags")).get("Name", ""),
                 0.0,
                 delete=lambda g=g: delete(g),
             )
@@ -456,7 +455,7 @@ class Cleaner:
             Found(
                 "EBS volume",
                 v["VolumeId"],
-                _tags(v.get("Tags")).get("Name", ""),
+                tag_dict(v.get("Tags")).get("Name", ""),
                 self.price(f"ebs:{v.get('VolumeType', 'gp3')}", v.get("Size", 0) / HOURS_PER_MONTH),
                 delete=lambda v=v: ec2.delete_volume(VolumeId=v["VolumeId"]),
             )
@@ -499,7 +498,7 @@ class Cleaner:
         found = []
         for item in listing.get("Items", []) or []:
             tags = cloudfront.list_tags_for_resource(Resource=item["ARN"])["Tags"].get("Items", [])
-            if self.ours(_tags(tags)):
+            if self.ours(tag_dict(tags)):
                 found.append(
                     Found(
                         "CloudFront distribution",

@@ -24,6 +24,7 @@ from typing import Dict, List, Optional, Sequence
 
 from week5.assembly import SynthesizedLab, read_labs
 from week5.catalog import LAB_ID_RE, unknown_lab_message
+from week5.diagram import width
 from week5.lint import lint_template
 from week5.progress import run_with_progress, say
 from week5.settings import CONTEXT_LABS, CourseInputError
@@ -117,7 +118,7 @@ def format_catalog(rows: List[SynthesizedLab], lint_results: dict) -> str:
                 f"{errors} errors, {warnings} warnings",
             )
         )
-    widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
+    widths = [max(width(row[i]) for row in table) for i in range(len(header))]
     lines = []
     for index, row in enumerate(table):
         lines.append("  ".join(_pad(cell, widths[i]) for i, cell in enumerate(row)).rstrip())
@@ -387,7 +388,7 @@ def format_labs(rows: List[dict], colour: bool = False) -> str:
                 r["verdict"],
             )
         )
-    widths = [max(_width(row[i]) for row in table) for i in range(len(header))]
+    widths = [max(width(row[i]) for row in table) for i in range(len(header))]
     lines = []
     for index, row in enumerate(table):
         cells = [_pad(cell, widths[i]) for i, cell in enumerate(row)]
@@ -620,6 +621,12 @@ def _class_size(text: str) -> int:
     return int(text)
 
 
+def _add_synth_options(parser: argparse.ArgumentParser) -> None:
+    """``--assembly DIR`` (read what `cdk synth` wrote) or ``-c`` context for a fresh synth."""
+    parser.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
+    _add_context_option(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="week5", description="Week 5 AWS course labs as CDK.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -665,10 +672,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--students", type=_class_size, default=1, help="multiply for a class (the course's: 12)"
     )
     cost.add_argument("--json", action="store_true", help="machine-readable output")
-    cost.add_argument(
-        "--assembly", metavar="DIR", help="price an assembly `cdk synth` already wrote"
-    )
-    _add_context_option(cost)
+    _add_synth_options(cost)
     cost.set_defaults(handler=run_cost)
     labs = commands.add_parser(
         "labs",
@@ -676,8 +680,7 @@ def build_parser() -> argparse.ArgumentParser:
         "course's figure and the 50-minute slot",
     )
     labs.add_argument("--json", action="store_true", help="machine-readable output")
-    labs.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
-    _add_context_option(labs)
+    _add_synth_options(labs)
     labs.set_defaults(handler=run_labs)
     diagram = commands.add_parser(
         "diagram",
@@ -693,8 +696,7 @@ def build_parser() -> argparse.ArgumentParser:
     diagram.add_argument(
         "-o", "--output", help="picture: path without extension (default: the lab id, here)"
     )
-    diagram.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
-    _add_context_option(diagram)
+    _add_synth_options(diagram)
     diagram.set_defaults(handler=run_diagram)
     rollout = commands.add_parser(
         "rollout",
@@ -717,8 +719,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_.add_argument("--profile", help="an AWS CLI profile for the student's account")
     audit_.add_argument("--region", default="ap-northeast-2")
     audit_.add_argument("--json", action="store_true", help="machine-readable output")
-    audit_.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
-    _add_context_option(audit_)
+    _add_synth_options(audit_)
     audit_.set_defaults(handler=run_audit)
     cleanup = commands.add_parser(
         "cleanup",
@@ -756,15 +757,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_USAGE
 
 
-def _width(text: str) -> int:
-    """Terminal columns: Hangul and other wide characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+def _pad(text: str, columns: int) -> str:
+    return text + " " * (columns - width(text))
 
 
 if __name__ == "__main__":

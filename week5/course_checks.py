@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import jsii
-from aws_cdk import CfnResource, Stack, Stage, TagManager
+from aws_cdk import CfnResource, Stack, Stage, TagManager, Token
 from cdk_nag import IApplyRule, NagMessageLevel, NagPack, NagRuleCompliance
 
 from week5.rules import RULES
@@ -125,7 +125,7 @@ class CourseChecks(NagPack):
             )
         mtime = path.stat().st_mtime
         if cached is None or cached[2] != mtime:
-            region = None if _is_token(stack.region) else stack.region
+            region = None if Token.is_unresolved(stack.region) else stack.region
             template = json.loads(path.read_text(encoding="utf-8"))
             protected = bool(stack.termination_protection)
             cached = (stack, path, mtime, template, region, protected)
@@ -139,7 +139,3 @@ def _failed(result: Any) -> bool:
     if isinstance(result, list):
         return bool(result)
     return result == Compliance.NON_COMPLIANT
-
-
-def _is_token(value: str) -> bool:
-    return "${Token[" in value

@@ -133,6 +133,8 @@ ICONS = {
     "EventBridge Scheduler": ("integration", "Eventbridge"),
     "CloudWatch": ("management", "Cloudwatch"),
     "Parameter Store": ("management", "SystemsManagerParameterStore"),
+    "Internet": ("general", "Users"),
+    "Internet Gateway": ("network", "InternetGateway"),
 }
 
 _GRAPH = {"fontsize": "20", "pad": "0.4", "nodesep": "0.9", "ranksep": "0.9", "splines": "spline"}
@@ -171,7 +173,7 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
         node_attr=_NODE,
         edge_attr=_EDGE,
     ) as picture:
-        internet = icon_general("Users")("Internet")
+        internet = icon("Internet")("Internet")
         drawn["Internet"] = internet
         with Cluster(f"AWS Cloud ({topology.region})"):
             for vpc in topology.vpcs:
@@ -181,7 +183,7 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
                         spans.setdefault(node.id, []).append(subnet)
                 with Cluster(f"VPC {vpc.name}\n{vpc.cidr}"):
                     if vpc.internet_gateway:
-                        drawn[f"{vpc.id}/igw"] = icon_network("InternetGateway")("Internet Gateway")
+                        drawn[f"{vpc.id}/igw"] = icon("Internet Gateway")("Internet Gateway")
                     for az in vpc.azs:
                         with Cluster(az_label(az)):
                             for subnet in (s for s in vpc.subnets if s.az == az):
@@ -190,7 +192,7 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
                                         if len(spans[node.id]) == 1:
                                             drawn[node.id] = icon(node.kind)(_node_label(node))
                                     if not any(len(spans[n.id]) == 1 for n in subnet.nodes):
-                                        _spacer(subnet)
+                                        _spacer()
                     # Nodes that span subnets, grouped by the subnets they span.
                     groups: Dict[tuple, List] = {}
                     for node_id, subnets in spans.items():
@@ -249,18 +251,6 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
     return source.replace(str(Path(diagrams.__file__).parent.parent), "<diagrams>")
 
 
-def icon_general(name: str):
-    import diagrams.aws.general as general
-
-    return getattr(general, name)
-
-
-def icon_network(name: str):
-    import diagrams.aws.network as network
-
-    return getattr(network, name)
-
-
 def subnets_key(subnets) -> List[tuple]:
     return [(s.tier, s.cidr) for s in subnets]
 
@@ -275,7 +265,7 @@ def _node_label(node) -> str:
     return label + (f"\n{detail}" if detail else "")
 
 
-def _spacer(subnet) -> None:
+def _spacer() -> None:
     """An empty subnet still shows as a box: Graphviz drops empty clusters."""
     from diagrams.generic.blank import Blank
 

@@ -10,7 +10,6 @@ every lab. The words that are not in a template (the goal, the steps) come from 
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -214,18 +213,9 @@ def synthesize_templates(catalog) -> Dict[str, Dict[str, Any]]:
     context, both rule packs on)."""
     import aws_cdk as cdk
 
-    from week5.app_builder import build_labs
+    from week5.app_builder import build_labs, synth_context
 
-    root = README.parent
-    context = json.loads((root / "cdk.json").read_text(encoding="utf-8"))["context"]
-    # What the CDK CLI adds on every `cdk synth`, so the templates are the CLI's.
-    context.update(
-        {
-            "aws:cdk:enable-path-metadata": True,
-            "aws:cdk:enable-asset-metadata": True,
-            "aws:cdk:version-reporting": True,
-        }
-    )
+    context = synth_context(README.parent / "cdk.json")
     with tempfile.TemporaryDirectory() as out:
         app = cdk.App(context=context, outdir=out)
         stacks = build_labs(app, catalog)

@@ -87,6 +87,22 @@ def parse_students(value: Any) -> Tuple[str, ...]:
     return tuple(names)
 
 
+_ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+
+
+def is_account_id(value: Any) -> bool:
+    """A 12-digit AWS account id."""
+    return isinstance(value, str) and bool(_ACCOUNT_ID_RE.match(value))
+
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_email(value: Any) -> bool:
+    """Shaped like an e-mail address (AWS confirms it by mail anyway)."""
+    return isinstance(value, str) and bool(_EMAIL_RE.match(value))
+
+
 def parse_ssh_cidr(value: Any) -> Optional[str]:
     """The one IPv4 CIDR SSH may come from, or ``None`` (no port 22 at all; use Session Manager).
 

@@ -11,14 +11,12 @@ service-managed model needs neither.
 from __future__ import annotations
 
 import json
-import re
 import time
 from typing import Any, Dict, List, Mapping, Sequence
 
-from week5.settings import CourseInputError
+from week5.settings import CourseInputError, is_account_id
 
 DEFAULT_STACK_SET_NAME = "week5-instructor-access"
-_ACCOUNT_RE = re.compile(r"^\d{12}$")
 #: Bounded: a stack set operation over a class's accounts takes minutes, not hours.
 WAIT_S = 900
 POLL_S = 10
@@ -30,7 +28,7 @@ def parse_accounts(value: str) -> List[str]:
     example = "--accounts 111122223333,444455556666"
     if not accounts:
         raise CourseInputError(f"--accounts names no account; pass e.g. {example}")
-    bad = [a for a in accounts if not _ACCOUNT_RE.match(a)]
+    bad = [a for a in accounts if not is_account_id(a)]
     if bad:
         raise CourseInputError(
             f"--accounts has {bad[0]!r}, not a 12-digit account id; e.g. {example}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from week5.assembly import referenced_ids
+from week5.assembly import ref_target, referenced_ids, tag_dict
 
 INTERNET = "Internet"
 
@@ -92,30 +92,12 @@ OUTSIDE_KINDS = {
 
 
 def _name_tag(resource: Dict[str, Any]) -> Optional[str]:
-    tags = (resource.get("Properties") or {}).get("Tags")
-    if isinstance(tags, list):
-        for tag in tags:
-            if (
-                isinstance(tag, dict)
-                and tag.get("Key") == "Name"
-                and isinstance(tag.get("Value"), str)
-            ):
-                return tag["Value"]
-    return None
-
-
-def _ref(value: Any) -> Optional[str]:
-    if isinstance(value, dict):
-        if isinstance(value.get("Ref"), str):
-            return value["Ref"]
-        get_att = value.get("Fn::GetAtt")
-        if isinstance(get_att, list) and get_att:
-            return get_att[0]
-    return None
+    name = tag_dict((resource.get("Properties") or {}).get("Tags")).get("Name")
+    return name if isinstance(name, str) else None
 
 
 def _refs(values: Any) -> List[str]:
-    return [r for r in (_ref(v) for v in (values or [])) if r]
+    return [r for r in (ref_target(v) for v in (values or [])) if r]
 
 
 def _short(logical_id: str) -> str:
@@ -159,12 +141,12 @@ def extract(template: Dict[str, Any], region: str = "ap-northeast-2") -> Topolog
 
     # Subnets are public when their route table has a default route to an internet gateway.
     igw_tables = {
-        _ref(props(r).get("RouteTableId"))
+        ref_target(props(r).get("RouteTableId"))
         for r in of_type("AWS::EC2::Route").values()
         if props(r).get("DestinationCidrBlock") == "0.0.0.0/0" and props(r).get("GatewayId")
     }
     table_of = {
-        _ref(props(r).get("SubnetId")): _ref(props(r).get("RouteTableId"))
+        ref_target(props(r).get("SubnetId")): ref_target(props(r).get("RouteTableId"))
         for r in of_type("AWS::EC2::SubnetRouteTableAssociation").values()
     }
     vpcs: Dict[str, Vpc] = {}
@@ -173,13 +155,13 @@ def extract(template: Dict[str, Any], region: str = "ap-northeast-2") -> Topolog
             vpc_id, str(props(vpc).get("CidrBlock")), _name_tag(vpc) or _short(vpc_id)
         )
     for attachment in of_type("AWS::EC2::VPCGatewayAttachment").values():
-        vpc = vpcs.get(_ref(props(attachment).get("VpcId")))
+        vpc = vpcs.get(ref_target(props(attachment).get("VpcId")))
         if vpc and props(attachment).get("InternetGatewayId"):
             vpc.internet_gateway = True
     subnets: Dict[str, Subnet] = {}
     for subnet_id, subnet in of_type("AWS::EC2::Subnet").items():
         p = props(subnet)
-        vpc = vpcs.get(_ref(p.get("VpcId")))
+        vpc = vpcs.get(ref_target(p.get("VpcId")))
         if vpc is None:
             continue
         az = p.get("AvailabilityZone")
@@ -210,7 +192,7 @@ def extract(template: Dict[str, Any], region: str = "ap-northeast-2") -> Topolog
 
     launch_templates = of_type("AWS::EC2::LaunchTemplate")
     for nat_id, nat in of_type("AWS::EC2::NatGateway").items():
-        place(Node(nat_id, "NAT Gateway", ""), [_ref(props(nat).get("SubnetId"))])
+        place(Node(nat_id, "NAT Gateway", ""), [ref_target(props(nat).get("SubnetId"))])
     for instance_id, instance in of_type("AWS::EC2::Instance").items():
         p = props(instance)
         nat = p.get("SourceDestCheck") is False
@@ -220,8 +202,8 @@ def extract(template: Dict[str, Any], region: str = "ap-northeast-2") -> Topolog
             label(instance_id, instance),
             str(p.get("InstanceType", "")),
         )
-        subnet = _ref(p.get("SubnetId")) or next(
-            (_ref(n.get("SubnetId")) for n in p.get("NetworkInterfaces") or []), None
+        subnet = ref_target(p.get("SubnetId")) or next(
+            (ref_target(n.get("SubnetId")) for n in p.get("NetworkInterfaces") or []), None
         )
         place(node, [subnet])
         wears(instance_id, p.get("SecurityGroupIds"))
@@ -237,7 +219,7 @@ def extract(template: Dict[str, Any], region: str = "ap-northeast-2") -> Topolog
         wears(alb_id, p.get("SecurityGroups"))
     for asg_id, asg in of_type("AWS::AutoScaling::AutoScalingGroup").items():
         p = props(asg)
-        template_id = _ref((p.get("LaunchTemplate") or {}).get("LaunchTemplateId"))
+        template_id = ref_target((p.get("LaunchTemplate") or {}).get("LaunchTemplateId"))
         data = props(launch_templates.get(template_id, {})).get("LaunchTemplateData") or {}
         size = f"{p.get('MinSize')}-{p.get('MaxSize')}"
         node = Node(
@@ -256,7 +238,7 @@ def extract(template: Dict[str, Any], region: str = "ap-northeast-2") -> Topolog
         engine = "read replica" if replica else p.get("Engine")
         detail = f"{engine} {p.get('DBInstanceClass')}" + (" Multi-AZ" if p.get("MultiAZ") else "")
         node = Node(db_id, "RDS replica" if replica else "RDS", label(db_id, db), detail)
-        place(node, subnet_groups.get(_ref(p.get("DBSubnetGroupName")), []))
+        place(node, subnet_groups.get(ref_target(p.get("DBSubnetGroupName")), []))
         wears(db_id, p.get("VPCSecurityGroups"))
     for cache_id, cache in of_type("AWS::ElastiCache::ReplicationGroup").items():
         p = props(cache)
@@ -264,13 +246,13 @@ def extract(template: Dict[str, Any], region: str = "ap-northeast-2") -> Topolog
             f"{p.get('Engine', 'redis')} {p.get('CacheNodeType')} × {p.get('NumCacheClusters', 1)}"
         )
         node = Node(cache_id, "ElastiCache", label(cache_id, cache), detail)
-        place(node, subnet_groups.get(_ref(p.get("CacheSubnetGroupName")), []))
+        place(node, subnet_groups.get(ref_target(p.get("CacheSubnetGroupName")), []))
         wears(cache_id, p.get("SecurityGroupIds"))
     for fs_id, fs in of_type("AWS::EFS::FileSystem").items():
         node = Node(fs_id, "EFS", label(fs_id, fs), "mount target")
         for target in of_type("AWS::EFS::MountTarget").values():
-            if _ref(props(target).get("FileSystemId")) == fs_id:
-                place(node, [_ref(props(target).get("SubnetId"))])
+            if ref_target(props(target).get("FileSystemId")) == fs_id:
+                place(node, [ref_target(props(target).get("SubnetId"))])
                 wears(fs_id, props(target).get("SecurityGroups"))
 
     # An EBS volume sits with the instance it is attached to.
@@ -281,8 +263,8 @@ def extract(template: Dict[str, Any], region: str = "ap-northeast-2") -> Topolog
         if node.kind == "EC2"
     }
     for attachment in of_type("AWS::EC2::VolumeAttachment").values():
-        volume_id = _ref(props(attachment).get("VolumeId"))
-        instance_id = _ref(props(attachment).get("InstanceId"))
+        volume_id = ref_target(props(attachment).get("VolumeId"))
+        instance_id = ref_target(props(attachment).get("InstanceId"))
         if volume_id in res and instance_id in instance_subnet:
             p = props(res[volume_id])
             detail = f"{p.get('VolumeType', 'gp2')} {p.get('Size', 'snapshot')} GiB"
@@ -313,7 +295,7 @@ def _edges(res, wearers, of_type, props) -> List[Tuple[str, str, str]]:
     for group_id, group in of_type("AWS::EC2::SecurityGroup").items():
         rules += [(group_id, r) for r in props(group).get("SecurityGroupIngress") or []]
     for ingress in of_type("AWS::EC2::SecurityGroupIngress").values():
-        rules.append((_ref(props(ingress).get("GroupId")), props(ingress)))
+        rules.append((ref_target(props(ingress).get("GroupId")), props(ingress)))
     for group_id, rule in rules:
         if rule.get("IpProtocol") == "icmp":
             continue
@@ -323,7 +305,7 @@ def _edges(res, wearers, of_type, props) -> List[Tuple[str, str, str]]:
             engines = [str(props(res[t]).get("Engine", "")) for t in targets] or [""]
             port = _ENGINE_PORTS.get(engines[0], "?")
         text = "all" if rule.get("IpProtocol") == "-1" else str(port)
-        source = _ref(rule.get("SourceSecurityGroupId"))
+        source = ref_target(rule.get("SourceSecurityGroupId"))
         if source:
             for src in wearers.get(source, []):
                 for dst in targets:
@@ -344,20 +326,20 @@ def _edges(res, wearers, of_type, props) -> List[Tuple[str, str, str]]:
     for api_id in of_type("AWS::ApiGatewayV2::Api"):
         add(INTERNET, api_id, "443")
         for integration in of_type("AWS::ApiGatewayV2::Integration").values():
-            if _ref(props(integration).get("ApiId")) != api_id:
+            if ref_target(props(integration).get("ApiId")) != api_id:
                 continue
             for target in referenced_ids(props(integration)):
                 kind = res[target]["Type"] if target in res else ""
                 if kind == "AWS::ElasticLoadBalancingV2::LoadBalancer":
                     add(api_id, target, "integration")
                 elif kind == "AWS::ElasticLoadBalancingV2::Listener":
-                    alb = _ref(props(res[target]).get("LoadBalancerArn"))
+                    alb = ref_target(props(res[target]).get("LoadBalancerArn"))
                     if alb:
                         add(api_id, alb, "integration")
     # A web ACL filters what reaches the resource it is associated with.
     for association in of_type("AWS::WAFv2::WebACLAssociation").values():
-        acl = _ref(props(association).get("WebACLArn"))
-        target = _ref(props(association).get("ResourceArn"))
+        acl = ref_target(props(association).get("WebACLArn"))
+        target = ref_target(props(association).get("ResourceArn"))
         if acl in res and target in res:
             add(acl, target, "filters")
     # A schedule acts on what its target's input names (Day 2's snapshots of a volume).
@@ -370,7 +352,7 @@ def _edges(res, wearers, of_type, props) -> List[Tuple[str, str, str]]:
         for group in _refs(props(asg).get("TargetGroupARNs")):
             for listener in of_type("AWS::ElasticLoadBalancingV2::Listener").values():
                 if group in referenced_ids(props(listener).get("DefaultActions")):
-                    alb = _ref(props(listener).get("LoadBalancerArn"))
+                    alb = ref_target(props(listener).get("LoadBalancerArn"))
                     if alb:
                         add(alb, asg_id, str(props(res[group]).get("Port", "")))
     return edges

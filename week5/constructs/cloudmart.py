@@ -25,7 +25,7 @@ from week5.constructs.static_site import StaticSite, load_balancer_behavior
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
 from week5.nag import acknowledge
-from week5.settings import CourseInputError
+from week5.settings import CourseInputError, is_email
 
 _WEEK5 = Path(__file__).resolve().parent.parent
 #: The demo backend and frontend shipped with the course (the course's own images are private).
@@ -43,7 +43,6 @@ DB_FREE_STORAGE_BYTES = 2 * 1024**3
 DB_CONNECTIONS = 80  # db.t3.micro PostgreSQL allows about 110
 REDIS_MEMORY_PERCENT = 80
 
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$")
 _ECR_IMAGE_RE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
@@ -136,7 +135,7 @@ class CloudMartStack(Construct):
                 f"{where}: parameter_prefix={parameter_prefix!r} must be a path like "
                 "/week5-kim-Day5Lab1/cloudmart"
             )
-        if alarm_email is not None and not _EMAIL_RE.match(alarm_email):
+        if alarm_email is not None and not is_email(alarm_email):
             raise CourseInputError(
                 f"{where}: alarm_email={alarm_email!r} is not an e-mail address (e.g. "
                 "-c alarm_email=kim@example.com)"

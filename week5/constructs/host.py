@@ -230,22 +230,20 @@ class DockerHost(LabHost):
         for name, path in app_files.items():
             if not Path(path).is_file():
                 raise CourseInputError(f"DockerHost {construct_id}: app file {path} does not exist")
-        if compose_file is not None:
-            try:
-                userdata.read_compose_file(Path(compose_file))
-            except CourseInputError as error:
-                raise CourseInputError(f"DockerHost {construct_id}: {error}") from None
         if internet_ports is None:
             internet_ports = (80,) if is_public(vpc, subnet) else ()
         lines = userdata.install_docker()
         if compose_file is not None:
-            lines += userdata.compose_up(
-                Path(compose_file),
-                region=Stack.of(scope).region,
-                env=compose_env,
-                secret_env={name: secret_env_source(s) for name, s in compose_secrets.items()},
-                files={name: Path(path) for name, path in app_files.items()},
-            )
+            try:  # the compose file is read, and refused if bad, once: here
+                lines += userdata.compose_up(
+                    Path(compose_file),
+                    region=Stack.of(scope).region,
+                    env=compose_env,
+                    secret_env={name: secret_env_source(s) for name, s in compose_secrets.items()},
+                    files={name: Path(path) for name, path in app_files.items()},
+                )
+            except CourseInputError as error:
+                raise CourseInputError(f"DockerHost {construct_id}: {error}") from None
         super().__init__(
             scope,
             construct_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from week5.assembly import tag_dict
 from week5.catalog import COURSE_DAYS, LAB_KINDS
 from week5.rules.base import Compliance, CourseRule, ResourceView
 from week5.settings import CourseInputError, parse_student
@@ -35,12 +36,7 @@ TAG_PROPERTY = {
 
 def tags_of(rtype: str, properties: Dict[str, Any]) -> Dict[str, Any]:
     """The tags as a dict, whether written as a Key/Value list or (a few types) as a map."""
-    raw = properties.get(TAG_PROPERTY.get(rtype, "Tags"))
-    if isinstance(raw, dict):
-        return raw
-    if isinstance(raw, list):
-        return {t.get("Key"): t.get("Value") for t in raw if isinstance(t, dict)}
-    return {}
+    return tag_dict(properties.get(TAG_PROPERTY.get(rtype, "Tags")))
 
 
 def check(view: ResourceView) -> Any:
