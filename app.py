@@ -6,8 +6,8 @@ import sys
 import aws_cdk as cdk
 
 from stacks.catalog import CATALOG
-from week5.app_builder import build_labs
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
+from week5.synth.app_builder import build_labs
 
 app = cdk.App()
 try:

@@ -18,8 +18,8 @@ from stacks.instructor import (
     BudgetGuardStack,
     InstructorAccessStack,
 )
-from week5.nag import enable_nag
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
+from week5.synth.nag import enable_nag
 
 
 def build(app: cdk.App) -> dict:

@@ -28,8 +28,8 @@ os.environ["PATH"] = tool_env(ROOT)["PATH"]  # jsii starts Node at the first imp
 import aws_cdk as cdk  # noqa: E402
 
 from stacks.catalog import CATALOG  # noqa: E402
-from week5.app_builder import build_labs, synth_context  # noqa: E402
-from week5.course_checks import CourseChecks  # noqa: E402
+from week5.synth.app_builder import build_labs, synth_context  # noqa: E402
+from week5.synth.course_checks import CourseChecks  # noqa: E402
 
 
 def main() -> None:

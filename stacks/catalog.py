@@ -4,7 +4,7 @@ Each stack module is imported when its lab is built (``LazyBuild``), so building
 not import every day's constructs.
 """
 
-from week5.catalog import Catalog, Lab, LazyBuild
+from week5.core.catalog import Catalog, Lab, LazyBuild
 
 CATALOG = Catalog(
     [

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Dict
 
 from aws_cdk import CfnOutput, Fn
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from week5.catalog import Lab
+from week5.assets import COMPOSE_DIR
 from week5.constructs.bastion import BastionPair
 from week5.constructs.host import SSH_PORT, DockerHost, LabHost
 from week5.constructs.secret import generated_password
+from week5.constructs.userdata import web_page
 from week5.constructs.vpc import MultiAzVpc, NatMode
-from week5.lab import LabStack
-from week5.settings import CourseSettings
-from week5.userdata import web_page
+from week5.core.catalog import Lab
+from week5.core.settings import CourseSettings
+from week5.synth.lab import LabStack
 
-COMPOSE_DIR = Path(__file__).resolve().parent.parent / "week5" / "compose"
 MYSQL_PORT = 3306
 
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aws_cdk import CfnOutput
 from constructs import Construct
 
-from week5 import userdata
-from week5.catalog import Lab
+from week5.assets import COMPOSE_DIR, SITES_DIR
+from week5.constructs import userdata
 from week5.constructs.cache import REDIS_PORT, RedisCache
 from week5.constructs.database import MysqlDatabase
 from week5.constructs.filesystem import SharedFileSystem
 from week5.constructs.host import LabHost
 from week5.constructs.static_site import StaticSite
+from week5.constructs.userdata import MOUNT_VOLUME_SCRIPT, mount_data_volume
 from week5.constructs.volume import (
     SNAPSHOT_TAG_KEY,
     DataVolume,
@@ -22,13 +21,12 @@ from week5.constructs.volume import (
 )
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
-from week5.lab import LabStack
-from week5.settings import CourseSettings
-from week5.userdata import MOUNT_VOLUME_SCRIPT, mount_data_volume
+from week5.core.catalog import Lab
+from week5.core.settings import CourseSettings
+from week5.synth.lab import LabStack
 
-_WEEK5 = Path(__file__).resolve().parent.parent / "week5"
-SAMPLE_SITE = _WEEK5 / "sites" / "cloudmart-static"
-PRESTASHOP_COMPOSE = _WEEK5 / "compose" / "prestashop.yml"
+SAMPLE_SITE = SITES_DIR / "cloudmart-static"
+PRESTASHOP_COMPOSE = COMPOSE_DIR / "prestashop.yml"
 
 
 DATA_MOUNT_POINT = "/data"
@@ -108,7 +106,7 @@ class Day2Lab1Stack(LabStack):
 class Day2Lab2Stack(LabStack):
     """Day 2 Lab 2 - S3 정적 웹 호스팅: a sample site in S3, delivered by CloudFront.
 
-    Step 1: the bucket, and the HTML/CSS/JS of ``week5/sites/cloudmart-static`` uploaded at
+    Step 1: the bucket, and the HTML/CSS/JS of ``week5/assets/sites/cloudmart-static`` uploaded at
     deploy time. The course's console steps turn on S3 website hosting and write a public-read
     bucket policy; this stack keeps the bucket private and lets only the distribution read it
     (Origin Access Control), which is what AWS recommends. ``StaticSite(website_mode=True)``

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_integrations as integrations
@@ -13,24 +11,24 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from week5 import userdata
-from week5.catalog import Lab
+from week5.assets import APPS_DIR, COMPOSE_DIR
+from week5.constructs import userdata
 from week5.constructs.cache import REDIS_PORT, RedisCache
 from week5.constructs.cleanup import LeftoverCleanup
 from week5.constructs.database import PostgresDatabase
 from week5.constructs.host import DockerHost, LabHost
+from week5.constructs.userdata import PSQL_SCRIPT, install_psql_client
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
-from week5.lab import LabStack
-from week5.nag import acknowledge
-from week5.settings import CourseSettings
-from week5.userdata import PSQL_SCRIPT, install_psql_client
+from week5.core.catalog import Lab
+from week5.core.settings import CourseSettings
+from week5.synth.lab import LabStack
+from week5.synth.nag import acknowledge
 
-_WEEK5 = Path(__file__).resolve().parent.parent / "week5"
-CACHE_DEMO_APP = _WEEK5 / "apps" / "cache_demo.py"
-CACHE_DEMO_COMPOSE = _WEEK5 / "compose" / "cache-demo.yml"
-FINTECH_API = _WEEK5 / "apps" / "fintech_api"
-FINTECH_COMPOSE = _WEEK5 / "compose" / "fintech-api.yml"
+CACHE_DEMO_APP = APPS_DIR / "cache_demo.py"
+CACHE_DEMO_COMPOSE = COMPOSE_DIR / "cache-demo.yml"
+FINTECH_API = APPS_DIR / "fintech_api"
+FINTECH_COMPOSE = COMPOSE_DIR / "fintech-api.yml"
 #: Transaction records move to S3 Glacier Flexible Retrieval after this long (장기 보관).
 ARCHIVE_TO_GLACIER_AFTER = Duration.days(30)
 #: Where the API servers write transaction exports in the archive bucket.
@@ -117,7 +115,7 @@ class Day3Lab2Stack(LabStack):
 
     Step 1: an ElastiCache Redis OSS replication group (one cache.t3.micro node, TLS, AUTH
     token in Secrets Manager) in the private subnets; its security group admits 6379 only from
-    the app host's. Step 2: the app host (public subnet, HTTP 80) runs ``week5/apps/cache_demo.py``
+    the app host's. Step 2: the app host (public subnet, HTTP 80) runs ``week5/assets/apps/cache_demo.py``
     in a container: ``/products/<id>`` reads Cache-Aside (miss, then hit), ``/compare/<id>``
     times a read from the source against Redis (the "성능 비교" step). Step 3: ``/session`` keeps
     a session in Redis. The source is the demo's stand-in (an in-memory catalogue with a database's
@@ -162,7 +160,7 @@ class Day3CaseStack(LabStack):
     Gateway (an HTTP API with throttling and access logs) as the public API entry, proxying to
     that ALB, so every request, through either door, passes WAF. The API servers are EC2 (Week 5
     teaches EC2; FAQ Q4) in a ``HaWebTier`` of 2 to 4 running the course's Node API compose file
-    with ``week5/apps/fintech_api`` (balances cached in Redis, transfers as locking PostgreSQL
+    with ``week5/assets/apps/fintech_api`` (balances cached in Redis, transfers as locking PostgreSQL
     transactions). RDS PostgreSQL 17 is Multi-AZ (ACID data, failover); Redis holds balances and
     sessions; the archive bucket's lifecycle moves transaction records to Glacier after 30 days.
     """

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aws_cdk import CfnOutput, Fn
 from aws_cdk import aws_cloudfront as cloudfront
 from constructs import Construct
 
-from week5 import userdata
-from week5.catalog import Lab
+from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
+from week5.constructs import userdata
 from week5.constructs.cache import REDIS_PORT, RedisCache
 from week5.constructs.database import MysqlDatabase, PostgresDatabase
 from week5.constructs.static_site import (
@@ -20,13 +18,13 @@ from week5.constructs.static_site import (
 )
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier, ScalingMetric
-from week5.lab import LabStack
-from week5.settings import CourseSettings
+from week5.core.catalog import Lab
+from week5.core.settings import CourseSettings
+from week5.synth.lab import LabStack
 
-_WEEK5 = Path(__file__).resolve().parent.parent / "week5"
-TIER_APP = _WEEK5 / "apps" / "tier_app.py"
-GHOST_COMPOSE = _WEEK5 / "compose" / "ghost.yml"
-NEWS_STATIC_SITE = _WEEK5 / "sites" / "news-static"
+TIER_APP = APPS_DIR / "tier_app.py"
+GHOST_COMPOSE = COMPOSE_DIR / "ghost.yml"
+NEWS_STATIC_SITE = SITES_DIR / "news-static"
 #: Ghost serves the articles under this path; CloudFront sends it to the ALB.
 NEWS_PATH = "/news/"
 #: Ghost 5 needs about 1 GiB for itself; a t3.micro's 1 GiB also holds Docker and the OS.
@@ -99,7 +97,7 @@ class Day4ChallengeStack(LabStack):
     other's instances their way out. Web Tier: an internet-facing ALB and an ASG (2 to 4) whose
     nginx serves a page naming the instance and AZ and proxies ``/api/`` to the app tier. App
     Tier: an internal ALB that admits only the web tier, and an ASG (2 to 4) running
-    ``week5/apps/tier_app.py`` on 8080, which names its instance and AZ and probes the database.
+    ``week5/assets/apps/tier_app.py`` on 8080, which names its instance and AZ and probes the database.
     DB Tier: Multi-AZ RDS PostgreSQL that admits only the app tier. One request to
     ``ApiUrl`` crosses all three tiers. 장애 테스트: ``DbFailoverCommand`` fails the database
     over to its standby and ``KillWebInstanceCommand`` terminates a web instance; reload
@@ -176,7 +174,7 @@ class Day4CaseStack(LabStack):
     """Day 4 Session 4 case - News & Media 플랫폼 (Ghost), as the course's diagram maps it.
 
     "CloudFront (글로벌 CDN)": one distribution. "S3 (정적 콘텐츠)": its default path, a private
-    bucket (``week5/sites/news-static``). "ALB (동적 API) → ASG (뉴스 서버)": ``/news/*`` goes to
+    bucket (``week5/assets/sites/news-static``). "ALB (동적 API) → ASG (뉴스 서버)": ``/news/*`` goes to
     an internet-facing ALB and an Auto Scaling group of 2 to 4 t3.small hosts running the
     course's Ghost compose file; it scales on requests per target, and CloudFront keeps
     Ghost's pages for the 60 s their ``Cache-Control`` allows, so a breaking-news spike mostly

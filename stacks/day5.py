@@ -8,11 +8,16 @@ from typing import Optional
 from aws_cdk import CfnOutput
 from constructs import Construct
 
-from week5.catalog import Lab
-from week5.constructs.cloudmart import DEFAULT_BACKEND_PORT, DEMO_FRONTEND_DIR, CloudMartStack
+from week5.constructs.cloudmart import (
+    DEFAULT_BACKEND_PORT,
+    DEMO_FRONTEND_DIR,
+    CloudMartStack,
+)
 from week5.constructs.vpc import NatMode
-from week5.lab import LabStack
-from week5.settings import CourseInputError, CourseSettings
+from week5.core.catalog import Lab
+from week5.core.errors import CourseInputError
+from week5.core.settings import CourseSettings
+from week5.synth.lab import LabStack
 
 #: Context keys that point Day 5 at your own CloudMart build.
 CONTEXT_BACKEND_IMAGE = "cloudmart_backend_image"

@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 from typing import Dict
 
-from week5.guide import LabGuide, write_guides
+from week5.analysis.guide import LabGuide, write_guides
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 GUIDES: Dict[str, LabGuide] = {
     "Day1Lab1": LabGuide(
@@ -120,7 +122,7 @@ GUIDES: Dict[str, LabGuide] = {
         steps=(
             (
                 "Step 1: S3 버킷 생성 — 정적 웹 호스팅, 버킷 정책, HTML/CSS/JS 업로드",
-                '`StaticSite(self, "Site", content_dir=week5/sites/cloudmart-static)`: 비공개 '
+                '`StaticSite(self, "Site", content_dir=week5/assets/sites/cloudmart-static)`: 비공개 '
                 "버킷 + OAC (`website_mode=True`는 콘솔의 공개 웹 호스팅 방식)",
             ),
             (
@@ -231,7 +233,7 @@ GUIDES: Dict[str, LabGuide] = {
             ("Web Tier: ALB + ASG", '`HaWebTier(self, "Web")` (인터넷 ALB)'),
             (
                 "App Tier: Internal ALB + ASG",
-                '`HaWebTier(self, "App", internet_facing=False)`, 앱은 `week5/apps/tier_app.py`',
+                '`HaWebTier(self, "App", internet_facing=False)`, 앱은 `week5/assets/apps/tier_app.py`',
             ),
             ("DB Tier: Multi-AZ RDS", '`PostgresDatabase(self, "Database", multi_az=True)`'),
         ),
@@ -293,13 +295,15 @@ GUIDES: Dict[str, LabGuide] = {
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="write docs/labs/ from the templates")
     parser.add_argument(
-        "--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "labs")
+        "--out", default=str(PROJECT_ROOT / "docs" / "labs")
     )
     parser.add_argument("--no-pictures", action="store_true", help="text and guides only")
     args = parser.parse_args(argv)
     from stacks.catalog import CATALOG
+    from week5.synth.app_builder import synthesize_templates
 
-    written = write_guides(CATALOG, GUIDES, Path(args.out), pictures=not args.no_pictures)
+    templates = synthesize_templates(CATALOG, PROJECT_ROOT / "cdk.json")
+    written = write_guides(CATALOG, GUIDES, templates, Path(args.out), pictures=not args.no_pictures)
     print(f"Wrote {len(written)} files under {args.out}")
     return 0
 

@@ -17,9 +17,10 @@ from aws_cdk import aws_budgets as budgets
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from week5.nag import acknowledge
-from week5.settings import DEFAULT_REGION, CourseInputError, is_account_id, is_email, parse_students
-from week5.tagging import WEEK_TAG_VALUE
+from week5.core.errors import CourseInputError
+from week5.core.settings import DEFAULT_REGION, is_account_id, is_email, parse_students
+from week5.synth.nag import acknowledge
+from week5.synth.tagging import WEEK_TAG_VALUE
 
 #: One role per account, so the switch-role link is the same in every student account.
 READ_ONLY_ROLE_NAME = "week5-instructor-readonly"

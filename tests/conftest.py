@@ -19,7 +19,7 @@ from aws_cdk.assertions import Template  # noqa: E402
 from syrupy.extensions.json import JSONSnapshotExtension  # noqa: E402
 
 from stacks.catalog import CATALOG  # noqa: E402
-from week5.app_builder import build_labs, synth_context  # noqa: E402
+from week5.synth.app_builder import build_labs, synth_context  # noqa: E402
 
 _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 
@@ -217,8 +217,8 @@ class CourseAzStack(cdk.Stack):
 def stack(tmp_path):
     """A fresh stack under an app with cdk.json's context and both rule packs on: tagged
     like a lab, so a construct is held to the course's rules on its own."""
-    from week5.nag import enable_nag
-    from week5.tagging import apply_course_tags
+    from week5.synth.nag import enable_nag
+    from week5.synth.tagging import apply_course_tags
 
     cdk_app = make_app(tmp_path)
     enable_nag(cdk_app)
@@ -240,7 +240,7 @@ def synth(stack: cdk.Stack) -> Dict[str, Any]:
 
     CDK's provider resources get the unit stack's tags first, as ``build_labs`` gives a lab's.
     """
-    from week5.tagging import course_tags, tag_provider_resources
+    from week5.synth.tagging import course_tags, tag_provider_resources
 
     tag_provider_resources(stack, course_tags(*UNIT_TAGS))
     app_ = stack.node.root

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import psycopg
 import redis
-
 from servers import free_port, wait_for_port
 
+from week5.assets import APPS_DIR, SITES_DIR
+
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ROOT / "week5" / "apps"
+APPS = APPS_DIR
 FINTECH_API_DIR = APPS / "fintech_api"
 CLOUDMART_API_DIR = APPS / "cloudmart_api"
-CLOUDMART_FRONTEND_DIR = ROOT / "week5" / "sites" / "cloudmart"
+CLOUDMART_FRONTEND_DIR = SITES_DIR / "cloudmart"
 NODE = ROOT / "node_modules" / ".bin" / "node"
 
 

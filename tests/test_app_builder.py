@@ -6,13 +6,13 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT, make_app
+
 from stacks.catalog import CATALOG
-from week5.app_builder import build_labs
-from week5.catalog import UnknownLabError
-from week5.providers import give_provider_functions_log_groups
-from week5.tagging import tag_provider_resources
+from week5.core.catalog import UnknownLabError
+from week5.synth.app_builder import build_labs
+from week5.synth.providers import give_provider_functions_log_groups
+from week5.synth.tagging import tag_provider_resources
 
 
 def test_labs_context_builds_only_those_labs(tmp_path):
@@ -70,7 +70,7 @@ def test_building_one_lab_imports_only_its_day(tmp_path):
     script = (
         "import sys, aws_cdk as cdk\n"
         "from stacks.catalog import CATALOG\n"
-        "from week5.app_builder import build_labs\n"
+        "from week5.synth.app_builder import build_labs\n"
         f"app = cdk.App(context={{'labs': 'Day1Lab1'}}, outdir={str(tmp_path)!r})\n"
         "build_labs(app, CATALOG, nag=False)\n"
         "print(' '.join(sorted(m for m in sys.modules if m.startswith(('stacks.', 'aws_cdk.aws_')))))\n"

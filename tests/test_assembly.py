@@ -1,6 +1,6 @@
-"""week5.assembly.referenced_ids: the logical ids a template value names."""
+"""week5.analysis.assembly.referenced_ids: the logical ids a template value names."""
 
-from week5.assembly import referenced_ids
+from week5.analysis.assembly import referenced_ids
 
 
 def test_ref_getatt_and_sub_in_nested_values():

@@ -8,10 +8,10 @@ import sys
 
 import boto3
 import pytest
+from conftest import ROOT
 from moto import mock_aws
 
-from conftest import ROOT
-from week5.audit import audit, find_vpc, read_account
+from week5.operations.audit import audit, find_vpc, read_account
 
 REGION = "ap-northeast-2"
 LAB_TAGS = {"Week": "Week5", "Day": "Day1", "Lab": "Lab1", "Student": "kim"}

@@ -10,13 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, make_app
+
 from stacks.catalog import CATALOG
-from week5.app_builder import build_labs
+from week5.analysis.pricing import PRICES_FILE
+from week5.assets import COMPOSE_DIR
 from week5.constructs.host import DockerHost
 from week5.constructs.static_site import StaticSite
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
+from week5.synth.app_builder import build_labs
 
 #: A fix reads as an instruction or an example.
 FIX_WORDS = (
@@ -124,7 +126,7 @@ def test_student_and_students_together_are_refused(tmp_path):
 
 def test_every_context_key_the_project_reads_has_a_bad_value_here():
     read = set()
-    for path in list((ROOT / "week5").glob("*.py")) + list((ROOT / "stacks").glob("*.py")):
+    for path in list((ROOT / "week5").rglob("*.py")) + list((ROOT / "stacks").glob("*.py")):
         text = path.read_text(encoding="utf-8")
         read |= {
             line.split("=", 1)[1].strip().strip('"')
@@ -142,7 +144,7 @@ def week5(*args, cwd=ROOT):
     )
 
 
-PRICES = ROOT / "week5" / "data" / "prices.json"
+PRICES = PRICES_FILE
 
 # (arguments, exit code, what the one line must name); {tmp} is a fresh folder, {file} a file
 CLI_CASES = [
@@ -236,7 +238,7 @@ def test_bad_compose_file_is_refused_at_construction(stack, net, tmp_path, conte
                 "Web",
                 vpc=net.vpc,
                 subnet=net.public_subnets[0],
-                compose_file=ROOT / "week5" / "compose" / "cache-demo.yml",
+                compose_file=COMPOSE_DIR / "cache-demo.yml",
                 app_files={"app.py": tmp / "missing.py"},
             ),
             "app file",

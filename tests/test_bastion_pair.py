@@ -1,11 +1,17 @@
 """BastionPair: SSH to the private host only through the bastion; outputs for both ways in."""
 
 import pytest
+from conftest import (
+    by_name,
+    ingress_rules,
+    instance_security_groups,
+    instance_subnet,
+    synth,
+)
 
-from conftest import by_name, ingress_rules, instance_security_groups, instance_subnet, synth
 from week5.constructs.bastion import BastionPair
 from week5.constructs.vpc import MultiAzVpc, NatMode
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
 
 
 def test_private_host_admits_ssh_from_the_bastion_group_only(stack):

@@ -1,11 +1,11 @@
 """RedisCache: an ElastiCache construct with L2 care — defaults, engines, replicas, errors."""
 
 import pytest
-
 from conftest import props, resources, synth
+
 from week5.constructs.cache import RedisCache
 from week5.constructs.host import LabHost
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
 
 
 def test_defaults_one_encrypted_redis_node_with_auth(stack, net):

@@ -13,7 +13,8 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from week5.apps import cache_demo
+from week5.assets import COMPOSE_DIR
+from week5.assets.apps import cache_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -159,7 +160,7 @@ def test_redis_settings_as_the_lab_host_passes_them(redis_server):
 
 
 def test_the_lab_container_pins_the_same_redis_client_as_the_tests():
-    compose = (ROOT / "week5" / "compose" / "cache-demo.yml").read_text()
+    compose = (COMPOSE_DIR / "cache-demo.yml").read_text()
     requirements = (ROOT / "requirements-dev.txt").read_text()
     (pin,) = re.findall(r"redis==[\d.]+", compose)
     assert pin in requirements.splitlines()

@@ -3,8 +3,8 @@
 import pytest
 
 from stacks.catalog import CATALOG
-from week5.catalog import Catalog, Lab, UnknownLabError
-from week5.settings import CourseInputError
+from week5.core.catalog import Catalog, Lab, UnknownLabError
+from week5.core.errors import CourseInputError
 
 
 def _noop(scope, lab, settings):
@@ -87,7 +87,7 @@ def test_select_refuses_a_value_that_names_no_lab(bad):
 def test_every_entry_builds_a_lab_stack():
     import importlib
 
-    from week5.lab import LabStack
+    from week5.synth.lab import LabStack
 
     for lab in CATALOG:
         stack_class = getattr(importlib.import_module(lab.build.module), lab.build.attribute)

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from stacks.catalog import CATALOG
-from week5.lint import lint_template
+from week5.analysis.lint import lint_template
 
 
 @pytest.mark.parametrize("lab_id", CATALOG.ids)

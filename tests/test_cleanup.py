@@ -7,13 +7,12 @@ import sys
 
 import boto3
 import pytest
+from conftest import ROOT
 from moto import mock_aws
 
-from conftest import ROOT
-
-from week5.cleanup import Cleaner, format_found
-from week5.pricing import load_prices
-from week5.settings import CourseInputError
+from week5.analysis.pricing import load_prices
+from week5.core.errors import CourseInputError
+from week5.operations.cleanup import Cleaner, format_found
 
 REGION = "ap-northeast-2"
 

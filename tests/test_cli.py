@@ -5,12 +5,12 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
+
 from stacks.catalog import CATALOG
 from week5 import cli
-from week5.assembly import read_labs
-from week5.diagram import width
+from week5.analysis.assembly import read_labs
+from week5.analysis.diagram import width
 
 
 def run_week5(*args, cwd=ROOT):

@@ -3,10 +3,10 @@
 import json
 
 import pytest
-
 from conftest import props, resources, synth
+
 from week5.constructs.cloudmart import CloudMartStack
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
 
 ECR_IMAGE = "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/cloudmart-backend:1.0"
 

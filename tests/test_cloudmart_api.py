@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
-
 from node_apis import CLOUDMART_API_DIR, node_api
 from node_apis import call as http_call
 

@@ -6,7 +6,6 @@ import re
 import subprocess
 
 import pytest
-
 from node_apis import CLOUDMART_API_DIR, NODE, ROOT, node_api
 from node_apis import CLOUDMART_FRONTEND_DIR as FRONTEND_DIR
 

@@ -5,11 +5,11 @@ test_teardown)."""
 
 import pytest
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-
 from conftest import make_app, props, resources
+
 from stacks.catalog import CATALOG
-from week5.catalog import LAB_METADATA_KEY
-from week5.settings import CourseSettings
+from week5.core.catalog import LAB_METADATA_KEY
+from week5.core.settings import CourseSettings
 
 LABS = CATALOG.ids
 REGION = "ap-northeast-2"

@@ -1,4 +1,4 @@
-"""The course's rule pack (week5/rules, one rule per file): each rule fires on a stack that
+"""The course's rule pack (week5/analysis/rules, one rule per file): each rule fires on a stack that
 breaks it and passes one that keeps it; acknowledgements need a reason; every lab passes."""
 
 from __future__ import annotations
@@ -14,19 +14,19 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
-
 from conftest import make_app
-from stacks.catalog import CATALOG
-from week5.course_checks import CourseChecks
-from week5.lab import LabStack
-from week5.nag import acknowledge, enable_nag
-from week5.providers import give_provider_functions_log_groups
-from week5.rules import RULES
-from week5.rules.base import pascal_case
-from week5.settings import CourseSettings
-from week5.tagging import apply_course_tags
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "week5" / "rules"
+from stacks.catalog import CATALOG
+from week5.analysis.rules import RULES
+from week5.analysis.rules.base import pascal_case
+from week5.core.settings import CourseSettings
+from week5.synth.course_checks import CourseChecks
+from week5.synth.lab import LabStack
+from week5.synth.nag import acknowledge, enable_nag
+from week5.synth.providers import give_provider_functions_log_groups
+from week5.synth.tagging import apply_course_tags
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "week5" / "analysis" / "rules"
 SEOUL = cdk.Environment(region="ap-northeast-2")
 RULE_BY_NAME = {rule.name: rule for rule in RULES}
 

@@ -1,12 +1,12 @@
 """PostgresDatabase and MysqlDatabase: defaults, overrides and clear errors."""
 
 import pytest
-
 from conftest import props, resources, synth
+
 from week5.constructs.database import MysqlDatabase, PostgresDatabase
 from week5.constructs.host import LabHost
 from week5.constructs.vpc import MultiAzVpc
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
 
 
 def test_postgres_defaults(stack, net):

@@ -10,8 +10,9 @@ from conftest import (
     resources,
     user_data_text,
 )
+
 from stacks.catalog import CATALOG
-from week5.settings import CourseSettings
+from week5.core.settings import CourseSettings
 
 LAB = "Day1Lab1"
 

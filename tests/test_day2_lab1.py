@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from conftest import (
     ingress_rules,
     instance_security_groups,
@@ -16,8 +15,10 @@ from conftest import (
     subnet_ids_by_name,
     user_data_text,
 )
+
 from stacks.catalog import CATALOG
-from week5.settings import CourseInputError, CourseSettings
+from week5.core.errors import CourseInputError
+from week5.core.settings import CourseSettings
 
 LAB = "Day2Lab1"
 

@@ -1,11 +1,12 @@
 """Day 2 Lab 2: S3 정적 웹 호스팅 — the sample site, a private bucket, CloudFront with OAC."""
 
-from pathlib import Path
 
 from conftest import mask_asset_hashes, props, resources
 
+from week5.assets import SITES_DIR
+
 LAB = "Day2Lab2"
-SITE = Path(__file__).resolve().parent.parent / "week5" / "sites" / "cloudmart-static"
+SITE = SITES_DIR / "cloudmart-static"
 
 
 def test_snapshot(t, json_snapshot):

@@ -1,11 +1,12 @@
 """Day 3 case: FinTech — WAF on the ALB, API Gateway in front, RDS Multi-AZ, Redis, archive."""
 
-from pathlib import Path
 
 from conftest import ingress_rules, mask_asset_hashes, props, resources
 
+from week5.assets import APPS_DIR
+
 LAB = "Day3Case"
-APP = Path(__file__).resolve().parent.parent / "week5" / "apps" / "fintech_api"
+APP = APPS_DIR / "fintech_api"
 
 
 def test_snapshot(t, json_snapshot):

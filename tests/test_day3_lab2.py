@@ -1,6 +1,5 @@
 """Day 3 Lab 2: Redis 캐싱 구현 — ElastiCache Redis, 6379 only from the demo app host."""
 
-from pathlib import Path
 
 from conftest import (
     ingress_rules,
@@ -11,8 +10,10 @@ from conftest import (
     user_data_text,
 )
 
+from week5.assets import APPS_DIR
+
 LAB = "Day3Lab2"
-APP = Path(__file__).resolve().parent.parent / "week5" / "apps" / "cache_demo.py"
+APP = APPS_DIR / "cache_demo.py"
 
 
 def test_snapshot(t, json_snapshot):

@@ -3,7 +3,14 @@ ASG) and a media bucket; Redis; RDS MySQL with a read replica."""
 
 import json
 
-from conftest import logical, ingress_rules, mask_asset_hashes, props, resources, subnet_ids_by_name
+from conftest import (
+    ingress_rules,
+    logical,
+    mask_asset_hashes,
+    props,
+    resources,
+    subnet_ids_by_name,
+)
 
 LAB = "Day4Case"
 

@@ -2,10 +2,10 @@
 the tier in front of it."""
 
 from conftest import (
-    logical,
     by_name,
     default_route_targets,
     ingress_rules,
+    logical,
     mask_asset_hashes,
     props,
     resources,
@@ -153,7 +153,7 @@ def test_app_tier_runs_the_tier_app_with_the_database_address(t):
     text = "".join(p for p in parts if isinstance(p, str))
     assert 'Environment="PORT=8080"' in text
     assert "systemctl enable --now tier-app" in text
-    assert "def probe_database" in text  # week5/apps/tier_app.py, inline
+    assert "def probe_database" in text  # week5/assets/apps/tier_app.py, inline
     assert "password" not in text.lower()
 
 

@@ -5,19 +5,20 @@ import json
 
 import pytest
 from aws_cdk.assertions import Template
-
 from conftest import (
-    logical,
     by_name,
     ingress_rules,
+    logical,
     make_app,
     mask_asset_hashes,
     props,
     resources,
     subnet_ids_by_name,
 )
+
 from stacks.catalog import CATALOG
-from week5.settings import CourseInputError, CourseSettings
+from week5.core.errors import CourseInputError
+from week5.core.settings import CourseSettings
 
 LAB = "Day5Lab1"
 PREFIX = "/week5-instructor-Day5Lab1/cloudmart"

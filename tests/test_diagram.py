@@ -5,10 +5,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-from week5.diagram import render_picture, render_text
-from week5.topology import extract
+
+from week5.analysis.diagram import render_picture, render_text
+from week5.analysis.topology import extract
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "day1_lab2_diagram.txt"
 

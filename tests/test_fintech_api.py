@@ -5,7 +5,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
-
 from node_apis import FINTECH_API_DIR, call, node_api
 
 APP = FINTECH_API_DIR

@@ -6,7 +6,7 @@ import pytest
 
 from stacks.catalog import CATALOG
 from stacks.guides import GUIDES
-from week5.guide import generate
+from week5.analysis.guide import generate
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "labs"
 

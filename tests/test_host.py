@@ -3,13 +3,20 @@
 from pathlib import Path
 
 import pytest
+from conftest import (
+    ingress_rules,
+    instance_security_groups,
+    props,
+    synth,
+    user_data_text,
+)
 
-from conftest import ingress_rules, instance_security_groups, props, synth, user_data_text
+from week5.assets import COMPOSE_DIR
 from week5.constructs.host import DockerHost, LabHost
 from week5.constructs.secret import generated_password
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
 
-COMPOSE = Path(__file__).resolve().parent.parent / "week5" / "compose" / "wordpress.yml"
+COMPOSE = COMPOSE_DIR / "wordpress.yml"
 
 
 def only_instance(t):

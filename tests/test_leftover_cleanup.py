@@ -3,10 +3,10 @@
 import pytest
 from aws_cdk import RemovalPolicy, Size
 from aws_cdk import aws_ec2 as ec2
-
 from conftest import props, resources, synth
+
 from week5.constructs.cleanup import CLEANUP_RESOURCE_TYPE, LeftoverCleanup
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
 
 
 def test_needs_something_to_clean_up(stack):

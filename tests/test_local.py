@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, by_name, props, resources
+
 from stacks.catalog import CATALOG
-from week5 import local
-from week5.assembly import read_labs
+from week5.analysis.assembly import read_labs
 from week5.cli import tool_env
+from week5.operations import local
 
 BIN = Path(sys.executable).parent
 README = ROOT / "README.md"

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from week5.userdata import mount_volume_script
+from week5.constructs.userdata import mount_volume_script
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """MultiAzVpc: the course's CIDRs by default, every NAT mode, and clear errors for bad props."""
 
 import pytest
-
 from conftest import (
     by_name,
     default_route_targets,
@@ -11,8 +10,9 @@ from conftest import (
     resources,
     synth,
 )
+
 from week5.constructs.vpc import MultiAzVpc, NatMode, course_subnet_cidrs
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
 
 
 def subnet_cidrs(template):

@@ -9,9 +9,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
-from week5 import price_refresh, pricing
+
+from week5.analysis import pricing
+from week5.operations import price_refresh
 
 OFFERS = Path(__file__).parent / "fixtures" / "offers"
 
@@ -72,6 +73,6 @@ def test_cli_dry_run_reports_and_writes_nothing(offer_url):
     )
     assert result.returncode == 0, result.stderr
     assert "ec2:t3.micro: 0.013 -> 0.0136" in result.stdout
-    assert "Dry run: week5/data/prices.json is unchanged." in result.stdout
+    assert "Dry run: week5/analysis/data/prices.json is unchanged." in result.stdout
     assert pricing.PRICES_FILE.read_text() == before
     assert json.loads(before)["prices"]["ec2:t3.micro"]["usd"] == 0.013

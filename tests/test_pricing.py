@@ -1,4 +1,4 @@
-"""week5.pricing and `week5 cost`: each priced type, the labs against the course's figures, a
+"""week5.analysis.pricing and `week5 cost`: each priced type, the labs against the course's figures, a
 hand cross-check, unpriced types reported, and one lab's table as golden output."""
 
 import json
@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from stacks.catalog import CATALOG
-from week5 import pricing
+from week5.analysis import pricing
 
 GOLDEN = Path(__file__).parent / "golden" / "day1_lab1_cost.txt"
 PRICES = pricing.load_prices()

@@ -4,7 +4,7 @@ import json
 import os
 import subprocess
 
-from week5.userdata import psql_client_script
+from week5.constructs.userdata import psql_client_script
 
 
 def test_lab_psql_connects_with_the_secret_over_tls(tmp_path, postgres_server):

@@ -1,13 +1,13 @@
 """The plain-text secret finder behind Week5-NoPlaintextSecrets, and the compose files the
 project ships (which are copied to instances, so they must hold no secret either)."""
 
-from pathlib import Path
 
 import pytest
 
-from week5.secret_scan import flatten, scan_text, scan_variables
+from week5.assets import COMPOSE_DIR
+from week5.core.secret_scan import flatten, scan_text, scan_variables
 
-COMPOSE_DIR = Path(__file__).resolve().parent.parent / "week5" / "compose"
+COMPOSE_DIR = COMPOSE_DIR
 
 #: The course's own compose files (week5-course-rules.md), as students bring them.
 COURSE_PRESTASHOP = """\

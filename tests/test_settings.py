@@ -2,9 +2,9 @@
 
 import pytest
 
-from week5.settings import (
+from week5.core.errors import CourseInputError
+from week5.core.settings import (
     DEFAULT_AZS,
-    CourseInputError,
     CourseSettings,
     parse_azs,
     parse_key_name,

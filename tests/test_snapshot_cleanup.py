@@ -6,13 +6,14 @@ import importlib.util
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import boto3
 import pytest
 from moto import mock_aws
 
-_HANDLER = Path(__file__).resolve().parent.parent / "week5" / "functions" / "snapshot_cleanup"
+from week5.assets import FUNCTIONS_DIR
+
+_HANDLER = FUNCTIONS_DIR / "snapshot_cleanup"
 _spec = importlib.util.spec_from_file_location("snapshot_cleanup_index", _HANDLER / "index.py")
 cleanup = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(cleanup)

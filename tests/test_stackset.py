@@ -5,11 +5,11 @@ import sys
 
 import boto3
 import pytest
+from conftest import ROOT
 from moto import mock_aws
 
-from conftest import ROOT
-from week5 import stackset
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
+from week5.operations import stackset
 
 
 @pytest.fixture(scope="module")

@@ -1,21 +1,21 @@
 """StaticSite: private bucket + OAC by default, the console's website mode as a switch."""
 
-from pathlib import Path
 
 import pytest
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
-
 from conftest import props, resources, synth
+
+from week5.assets import SITES_DIR
 from week5.constructs.static_site import (
     StaticSite,
     bucket_behavior,
     load_balancer_behavior,
     private_bucket,
 )
-from week5.nag import acknowledge
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
+from week5.synth.nag import acknowledge
 
-SITE = Path(__file__).resolve().parent.parent / "week5" / "sites" / "cloudmart-static"
+SITE = SITES_DIR / "cloudmart-static"
 
 
 def test_private_bucket_read_only_by_the_distribution(stack):

@@ -4,7 +4,7 @@ nothing; a template that would not is named, thing by thing."""
 import pytest
 
 from stacks.catalog import CATALOG
-from week5.teardown import TEARDOWN_RULES, teardown_findings
+from week5.analysis.teardown import TEARDOWN_RULES, teardown_findings
 
 
 @pytest.mark.parametrize("lab_id", CATALOG.ids)

@@ -1,4 +1,4 @@
-"""week5/apps/tier_app.py, the Day 4 challenge's app tier, served for real on localhost."""
+"""week5/assets/apps/tier_app.py, the Day 4 challenge's app tier, served for real on localhost."""
 
 import json
 import socket
@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from week5.apps import tier_app
+from week5.assets.apps import tier_app
 
 FAKE_METADATA = {"instance-id": "i-0abc", "placement/availability-zone": "ap-northeast-2b"}
 

@@ -1,6 +1,6 @@
-"""week5.timing: a stack takes its longest chain of dependent resources, not the sum."""
+"""week5.analysis.timing: a stack takes its longest chain of dependent resources, not the sum."""
 
-from week5 import timing
+from week5.analysis import timing
 
 
 def res(rtype, properties=None, depends=None):

@@ -1,6 +1,6 @@
 """Topology extraction on hand-written templates: what sits where, and what talks to what."""
 
-from week5.topology import INTERNET, extract
+from week5.analysis.topology import INTERNET, extract
 
 
 def tagged(name):

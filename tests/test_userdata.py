@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from week5 import userdata
+from week5.assets import APPS_DIR, COMPOSE_DIR
+from week5.constructs import userdata
 
-COMPOSE = Path(__file__).resolve().parent.parent / "week5" / "compose" / "wordpress.yml"
+COMPOSE = COMPOSE_DIR / "wordpress.yml"
 
 
 def _stub(bin_dir: Path, name: str, body: str) -> None:
@@ -149,7 +150,7 @@ def heredoc(lines, path):
     return line[len(prefix) :].removesuffix("\nWEEK5_EOF")
 
 
-TIER_APP = Path(__file__).resolve().parent.parent / "week5" / "apps" / "tier_app.py"
+TIER_APP = APPS_DIR / "tier_app.py"
 
 
 def test_python_service_installs_the_script_and_a_unit_run_as_a_throwaway_user():

@@ -2,13 +2,13 @@
 
 import pytest
 from aws_cdk import Duration
-
 from conftest import props, synth
+
 from week5.constructs.filesystem import SharedFileSystem
 from week5.constructs.host import LabHost
 from week5.constructs.volume import DataVolume, ScheduledSnapshots
 from week5.constructs.vpc import MultiAzVpc, NatMode
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
 
 
 @pytest.fixture

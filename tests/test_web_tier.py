@@ -1,10 +1,10 @@
 """HaWebTier: ALB + ASG defaults, the security-group chain, scaling, HTTPS, and its errors."""
 
 import pytest
-
 from conftest import ingress_rules, props, resources, synth
+
 from week5.constructs.web_tier import HaWebTier, ScalingMetric
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
 
 CERT = "arn:aws:acm:ap-northeast-2:123456789012:certificate/abc"
 

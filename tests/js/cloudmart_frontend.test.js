@@ -5,7 +5,7 @@ const assert = require("node:assert/strict");
 const path = require("node:path");
 const test = require("node:test");
 
-const cloudmart = require(path.join(__dirname, "..", "..", "week5", "sites", "cloudmart", "app.js"));
+const cloudmart = require(path.join(__dirname, "..", "..", "week5", "assets", "sites", "cloudmart", "app.js"));
 const base = process.env.CLOUDMART_API;
 
 test("formatKrw writes won the Korean way", () => {

@@ -9,7 +9,7 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from week5.constructs.host import DEFAULT_INSTANCE_TYPE, SSH_PORT, LabHost
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
 
 
 class BastionPair(Construct):

@@ -17,8 +17,8 @@ from constructs import Construct
 
 from week5.constructs.secret import generated_password
 from week5.constructs.vpc import private_subnets_of
-from week5.nag import acknowledge
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
+from week5.synth.nag import acknowledge
 
 #: The course's node type (free-tier class in the plan); cache.t4g.micro is cheaper where ARM is
 #: fine. Burstable micro nodes hold about 0.5 GB, plenty for a lab's cache and sessions.

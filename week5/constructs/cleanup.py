@@ -3,12 +3,11 @@
 A snapshot schedule, the console's "Create snapshot" on a lab volume, or the course's manual
 RDS snapshot step all make things that are not the stack's resources: ``cdk destroy`` would
 leave them billing. This construct is a custom resource whose Delete removes them (the code is
-``week5/functions/snapshot_cleanup/index.py``, tested against moto's EC2 and RDS).
+``week5/assets/functions/snapshot_cleanup/index.py``, tested against moto's EC2 and RDS).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Dict, Optional, Sequence
 
 from aws_cdk import ArnFormat, CustomResource, Duration, RemovalPolicy, Stack
@@ -19,8 +18,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from constructs import Construct
 
-from week5.nag import acknowledge
-from week5.settings import CourseInputError
+from week5.assets import FUNCTIONS_DIR
+from week5.core.errors import CourseInputError
+from week5.synth.nag import acknowledge
 
 #: The tag by which the cleanup finds what a schedule of the stack made (snapshots, AMIs).
 CLEANUP_TAG_KEY = "week5:snapshot-schedule"
@@ -29,7 +29,7 @@ CLEANUP_RESOURCE_TYPE = "Custom::Week5SnapshotCleanup"
 #: Enough to wait out a snapshot still being taken when the stack is deleted.
 CLEANUP_TIMEOUT = Duration.minutes(10)
 
-_CODE = Path(__file__).resolve().parent.parent / "functions" / "snapshot_cleanup"
+_CODE = FUNCTIONS_DIR / "snapshot_cleanup"
 
 
 class LeftoverCleanup(Construct):

@@ -17,22 +17,23 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from week5 import userdata
+from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
+from week5.constructs import userdata
 from week5.constructs.cache import RedisCache
 from week5.constructs.database import PostgresDatabase
 from week5.constructs.host import DEFAULT_INSTANCE_TYPE
 from week5.constructs.static_site import StaticSite, load_balancer_behavior
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
-from week5.nag import acknowledge
-from week5.settings import CourseInputError, is_email
+from week5.core.errors import CourseInputError
+from week5.core.settings import is_email
+from week5.synth.nag import acknowledge
 
-_WEEK5 = Path(__file__).resolve().parent.parent
 #: The demo backend and frontend shipped with the course (the course's own images are private).
-DEMO_BACKEND_DIR = _WEEK5 / "apps" / "cloudmart_api"
-DEMO_FRONTEND_DIR = _WEEK5 / "sites" / "cloudmart"
-DEMO_COMPOSE = _WEEK5 / "compose" / "cloudmart-backend.yml"
-IMAGE_COMPOSE = _WEEK5 / "compose" / "cloudmart-image.yml"
+DEMO_BACKEND_DIR = APPS_DIR / "cloudmart_api"
+DEMO_FRONTEND_DIR = SITES_DIR / "cloudmart"
+DEMO_COMPOSE = COMPOSE_DIR / "cloudmart-backend.yml"
+IMAGE_COMPOSE = COMPOSE_DIR / "cloudmart-image.yml"
 #: The port the demo backend listens on in its container.
 DEFAULT_BACKEND_PORT = 3000
 DEFAULT_HEALTH_CHECK_PATH = "/api/health"
@@ -87,10 +88,10 @@ class CloudMartStack(Construct):
     :param alarm_email: subscribe this address to the alarm topic (AWS sends a confirmation
         mail first). @default None: the alarms still change state and show on the dashboard
     :param backend_image: your CloudMart backend image (Docker Hub, public ECR, or ECR in this
-        account and region). @default None: the demo backend in ``week5/apps/cloudmart_api``
+        account and region). @default None: the demo backend in ``week5/assets/apps/cloudmart_api``
     :param backend_port: the port your image listens on. @default 3000 (the demo's)
     :param health_check_path: what the ALB polls. @default ``/api/health``
-    :param frontend_dir: the frontend's built files. @default ``week5/sites/cloudmart``
+    :param frontend_dir: the frontend's built files. @default ``week5/assets/sites/cloudmart``
 
     Exposes ``network``, ``vpc``, ``database``, ``cache``, ``backend``, ``frontend``,
     ``parameters`` (name: ``StringParameter``), ``parameter_prefix``, ``alarm_topic``, ``alarms`` (name: ``Alarm``),

@@ -12,8 +12,8 @@ from constructs import Construct
 
 from week5.constructs.host import acknowledge_course_azs
 from week5.constructs.vpc import private_subnets_of
-from week5.nag import acknowledge
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
+from week5.synth.nag import acknowledge
 
 #: The course's class (Day 3 Lab 1: "db.t3.micro PostgreSQL"), the cheapest that runs the lab.
 DEFAULT_DB_INSTANCE_TYPE = "db.t3.micro"

@@ -11,8 +11,8 @@ from aws_cdk import aws_efs as efs
 from constructs import Construct
 
 from week5.constructs.host import LabHost
+from week5.constructs.userdata import mount_efs
 from week5.constructs.vpc import private_subnets_of
-from week5.userdata import mount_efs
 
 #: Where hosts mount it.
 DEFAULT_MOUNT_POINT = "/mnt/efs"

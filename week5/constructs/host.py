@@ -15,9 +15,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from week5 import userdata
-from week5.nag import acknowledge
-from week5.settings import CourseInputError, parse_ssh_cidr
+from week5.constructs import userdata
+from week5.core.errors import CourseInputError
+from week5.core.settings import parse_ssh_cidr
+from week5.synth.nag import acknowledge
 
 #: The course's instance class: the cheapest that runs Docker and WordPress (Day 1 Lab 1).
 DEFAULT_INSTANCE_TYPE = "t3.micro"

@@ -6,7 +6,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from week5.nag import acknowledge
+from week5.synth.nag import acknowledge
 
 #: Long enough to resist guessing; alphanumeric so it needs no quoting in .env or a shell.
 PASSWORD_LENGTH = 32

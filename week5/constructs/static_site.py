@@ -14,9 +14,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-from week5.nag import acknowledge
-from week5.providers import give_provider_functions_log_groups
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
+from week5.synth.nag import acknowledge
+from week5.synth.providers import give_provider_functions_log_groups
 
 #: Edges in Asia (Korea included), North America and Europe; PriceClass_100 has no Asian edge.
 DEFAULT_PRICE_CLASS = cloudfront.PriceClass.PRICE_CLASS_200

@@ -13,8 +13,8 @@ from constructs import Construct
 
 from week5.constructs.cleanup import CLEANUP_TAG_KEY, build_cleanup, volume_arn
 from week5.constructs.host import LabHost
-from week5.nag import acknowledge
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
+from week5.synth.nag import acknowledge
 
 #: gp3's minimum; the lab writes a few files.
 DEFAULT_VOLUME_GIB = 1

@@ -13,8 +13,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from week5.constructs.host import acknowledge_course_azs, require_imdsv2
-from week5.nag import acknowledge
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
+from week5.synth.nag import acknowledge
 
 #: The course's VPC (Day 1 Session 2, FAQ Q14).
 DEFAULT_VPC_CIDR = "10.0.0.0/16"

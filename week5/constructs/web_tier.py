@@ -12,7 +12,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from constructs import Construct
 
-from week5 import userdata
+from week5.constructs import userdata
 from week5.constructs.host import (
     DEFAULT_INSTANCE_TYPE,
     INSTANCE_TYPE_RE,
@@ -23,8 +23,8 @@ from week5.constructs.host import (
     encrypted_root_volume,
     session_manager_role,
 )
-from week5.nag import acknowledge
-from week5.settings import CourseInputError
+from week5.core.errors import CourseInputError
+from week5.synth.nag import acknowledge
 
 #: The course's sizes (Day 4 Lab 1: "ASG 생성 (Min: 2, Max: 4)").
 DEFAULT_MIN_CAPACITY = 2

@@ -1,0 +1,118 @@
+"""Reads a synthesized cloud assembly (``cdk.out``): the labs in it and their templates.
+
+Tools work from what ``cdk synth`` wrote, so they see exactly what ``cdk deploy`` would deploy,
+and never import the stacks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from week5.core.catalog import LAB_METADATA_KEY
+
+_NOT_RESOURCES = {"AWS::CDK::Metadata"}
+_SUB_NAME = re.compile(r"\$\{([^}!]+)\}")
+
+
+def referenced_ids(value: Any) -> List[str]:
+    """Logical ids a template value names through Ref, Fn::GetAtt or Fn::Sub (parameters and
+    pseudo parameters included; callers keep the ones that are resources)."""
+    if isinstance(value, dict):
+        if "Ref" in value:
+            return [value["Ref"]]
+        if "Fn::GetAtt" in value:
+            target = value["Fn::GetAtt"]
+            return [target[0] if isinstance(target, list) else target.split(".")[0]]
+        if "Fn::Sub" in value:
+            sub = value["Fn::Sub"]
+            text, variables = (sub, {}) if isinstance(sub, str) else (sub[0], sub[1])
+            names = [m.split(".")[0] for m in _SUB_NAME.findall(text) if m not in variables]
+            return names + referenced_ids(variables)
+        return [r for v in value.values() for r in referenced_ids(v)]
+    if isinstance(value, list):
+        return [r for v in value for r in referenced_ids(v)]
+    return []
+
+
+def ref_target(value: Any) -> Optional[str]:
+    """The logical id a ``{"Ref": id}`` or ``{"Fn::GetAtt": [id, ...]}`` points to."""
+    if isinstance(value, dict):
+        if isinstance(value.get("Ref"), str):
+            return value["Ref"]
+        get_att = value.get("Fn::GetAtt")
+        if isinstance(get_att, list) and get_att and isinstance(get_att[0], str):
+            return get_att[0]
+    return None
+
+
+def tag_dict(tags: Any) -> Dict[str, Any]:
+    """Tags as a dict, from the Key/Value list that templates and AWS APIs write (or a map,
+    as a few resource types write it)."""
+    if isinstance(tags, dict):
+        return tags
+    return {t.get("Key"): t.get("Value") for t in tags or [] if isinstance(t, dict) and "Key" in t}
+
+
+@dataclass(frozen=True)
+class SynthesizedLab:
+    lab_id: str
+    stack_name: str
+    template_path: Path
+    template: Dict[str, Any]
+
+    @property
+    def info(self) -> Dict[str, Any]:
+        return self.template.get("Metadata", {}).get(LAB_METADATA_KEY, {})
+
+    @property
+    def day(self) -> str:
+        return self.info.get("Day", "")
+
+    @property
+    def kind(self) -> str:
+        return self.info.get("Lab", "")
+
+    @property
+    def title_ko(self) -> str:
+        return self.info.get("TitleKo", "")
+
+    @property
+    def title_en(self) -> str:
+        return self.info.get("TitleEn", "")
+
+    @property
+    def course_cost_usd(self) -> Optional[float]:
+        value = self.info.get("CourseCostUsd")
+        return None if value is None else float(value)
+
+    @property
+    def resource_count(self) -> int:
+        """Resources CloudFormation will create (CDK's own metadata resource left out)."""
+        resources = self.template.get("Resources", {})
+        return sum(1 for r in resources.values() if r.get("Type") not in _NOT_RESOURCES)
+
+
+def read_labs(outdir: Path) -> List[SynthesizedLab]:
+    """Every lab stack in ``outdir``, in the order the app defined them."""
+    manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+    labs = []
+    for artifact_id, artifact in manifest.get("artifacts", {}).items():
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        template_path = outdir / artifact["properties"]["templateFile"]
+        template = json.loads(template_path.read_text(encoding="utf-8"))
+        if LAB_METADATA_KEY not in template.get("Metadata", {}):
+            continue
+        labs.append(
+            SynthesizedLab(
+                lab_id=artifact.get("displayName", artifact_id),
+                stack_name=artifact["properties"].get("stackName", artifact_id),
+                template_path=template_path,
+                template=template,
+            )
+        )
+    return labs

@@ -1,0 +1,251 @@
+"""Lab guides in Korean, generated from each lab's synthesized template (``docs/labs/``).
+
+A guide holds the picture and the text diagram (:mod:`week5.analysis.diagram`), what the stack builds
+(counted from the template), the cost and time estimates (:mod:`week5.analysis.pricing`,
+:mod:`week5.analysis.timing`), the course's console steps mapped to the code that does each, how to
+deploy, check and destroy, and what to delete by hand (the README's table). An index page lists
+every lab. The words that are not in a template (the goal, the steps) come from a
+:class:`LabGuide` per lab, kept beside the stacks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Sequence, Tuple
+
+from week5.analysis import pricing, timing
+from week5.analysis.diagram import render_picture, render_text
+from week5.analysis.topology import Topology, extract, label
+
+GENERATED = (
+    "> 이 문서는 `scripts/docs`가 합성된 CloudFormation 템플릿에서 만듭니다. 직접 고치지 마세요."
+)
+#: The project's README (in a checkout: guides are written from one).
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+@dataclass(frozen=True)
+class LabGuide:
+    """What a guide says that a template cannot: the lab's goal (목표) and its console steps,
+    each as (what the console step does, the construct and prop that do it)."""
+
+    goal: str
+    steps: Tuple[Tuple[str, str], ...]
+    #: What a student may have made by hand in this lab, in Korean; the commands that delete
+    #: it come from the README's table, so the two cannot drift apart.
+    by_hand: str = ""
+
+
+def manual_cleanup_rows(readme: Path = README) -> Dict[str, Tuple[str, str]]:
+    """The README's per-lab table of what to delete by hand: lab → (what, how)."""
+    text = readme.read_text(encoding="utf-8")
+    block = text.split("<!-- manual-cleanup:start -->")[1].split("<!-- manual-cleanup:end -->")[0]
+    rows = {}
+    for line in block.splitlines():
+        if line.startswith("| `Day"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[cells[0].strip("`")] = (cells[1], cells[2])
+    return rows
+
+
+def _summary(topology: Topology, template: Mapping[str, Any]) -> List[str]:
+    lines = []
+    for vpc in topology.vpcs:
+        public = sum(1 for s in vpc.subnets if s.public)
+        private = len(vpc.subnets) - public
+        azs = ", ".join(vpc.azs)
+        lines.append(
+            f"VPC `{vpc.name}` ({vpc.cidr}): 서브넷 {len(vpc.subnets)}개 (퍼블릭 {public}, "
+            f"프라이빗 {private}), AZ {len(vpc.azs)}개 ({azs})"
+            + (", 인터넷 게이트웨이" if vpc.internet_gateway else "")
+        )
+        seen = set()
+        for subnet in vpc.subnets:
+            for node in subnet.nodes:
+                if node.id in seen:
+                    continue
+                seen.add(node.id)
+                where = [s for s in vpc.subnets if any(n.id == node.id for n in s.nodes)]
+                place = ", ".join(f"{s.tier} {s.cidr}" for s in where)
+                lines.append(f"{node.text} — {place}")
+    for node in topology.outside:
+        lines.append(f"{node.kind} `{node.label}` (VPC 밖)")
+    return lines
+
+
+def _per_hour(usd: float) -> str:
+    """As `week5 labs` prints it (rounded to 4 places in its JSON, shown to 3)."""
+    return f"{round(usd, 4):.3f}"
+
+
+def _resource_table(template: Mapping[str, Any]) -> List[str]:
+    counts = Counter(
+        r["Type"] for r in template["Resources"].values() if r["Type"] != "AWS::CDK::Metadata"
+    )
+    rows = ["| 리소스 종류 | 개수 |", "|---|---|"]
+    rows += [f"| `{rtype}` | {count} |" for rtype, count in sorted(counts.items())]
+    return rows
+
+
+def _cost_table(template: Mapping[str, Any], course_usd) -> List[str]:
+    est = pricing.estimate(template)
+    took = timing.estimate_duration(template)
+    totals = est.totals()
+    course = "-" if course_usd is None else f"${course_usd:.2f}"
+    rows = [
+        "| 항목 | 값 |",
+        "|---|---|",
+        f"| 시간당 예상 비용 (학생 1명) | ${_per_hour(est.hourly)} (강의 자료: {course}) |",
+        f"| 50분 실습 한 번 | ${totals['lab']:.3f} |",
+        f"| 12명 반 전체, 시간당 | ${est.hourly * 12:.2f} |",
+        f"| 생성 / 삭제 예상 시간 | {took.create_min:.1f}분 / {took.delete_min:.1f}분 |",
+        "",
+        "| 리소스 | 개수 | 단위 | 단가 (USD) | 시간당 (USD) |",
+        "|---|---|---|---|---|",
+    ]
+    for item in est.items:
+        unit_price = "가격 없음" if item.unit_price is None else f"{item.unit_price:g}"
+        hourly = "가격 없음" if item.hourly is None else f"{item.hourly:.4f}"
+        name = label(item.resource, template["Resources"].get(item.resource, {}))
+        rows.append(
+            f"| {name} ({item.resource_type}) | {item.count:g} | {item.unit} | "
+            f"{unit_price} | {hourly} |"
+        )
+    return rows
+
+
+def render_guide(lab, template: Mapping[str, Any], guide: LabGuide, cleanup, diagram: str) -> str:
+    """One lab's guide (Markdown, Korean). ``lab`` is a catalog ``Lab``."""
+    course = (
+        "강의 자료에 없음" if lab.course_cost_usd is None else f"${lab.course_cost_usd:.2f}/시간"
+    )
+    outputs = template.get("Outputs", {})
+    out = [
+        f"# {lab.lab_id} — {lab.title_ko}",
+        "",
+        GENERATED,
+        "",
+        f"**목표**: {guide.goal} · **강의 비용**: {course} · **영문**: {lab.title_en}",
+        "",
+        "## 아키텍처",
+        "",
+        f"![{lab.lab_id} 아키텍처](img/{lab.lab_id}.svg)",
+        "",
+        "```text",
+        diagram.rstrip("\n"),
+        "```",
+        "",
+        "## 무엇을 만드나",
+        "",
+        *[f"- {line}" for line in _summary(extract(template), template)],
+        "",
+        *_resource_table(template),
+        "",
+        "## 비용과 시간",
+        "",
+        *_cost_table(template, lab.course_cost_usd),
+        "",
+        "항목별 근거와 날짜: `week5 cost "
+        + lab.lab_id
+        + "`. 가격은 서울 리전 온디맨드, 프리 티어 없음.",
+        "",
+        "## 콘솔 단계와 코드",
+        "",
+        "| 강의의 콘솔 단계 | 이 프로젝트의 코드 |",
+        "|---|---|",
+        *[f"| {step} | {code} |" for step, code in guide.steps],
+        "",
+        "## 배포, 확인, 삭제",
+        "",
+        "```bash",
+        f"scripts/cdk deploy {lab.lab_id} -c student=<이름>          # 스택: week5-<이름>-{lab.lab_id}",
+        f"scripts/cdk destroy {lab.lab_id} -c student=<이름>",
+        "```",
+        "",
+    ]
+    if outputs:
+        out += ["배포가 끝나면 출력(Outputs)으로 확인합니다:", ""]
+        for key, output in outputs.items():
+            description = output.get("Description")
+            out.append(f"- `{key}`" + (f": {description}" if description else ""))
+        out.append("")
+    _, how = cleanup
+    out += [
+        "## 손으로 지울 것",
+        "",
+        "`cdk destroy`는 스택이 만든 것을 모두 지웁니다 (과정 규칙 `Week5-*`가 합성할 때 확인).",
+        f"실습 중 손으로 만들었다면: {guide.by_hand}",
+        "",
+        f"지우는 명령: {how}",
+        "",
+        "남은 것 찾기: `aws resourcegroupstaggingapi get-resources --tag-filters "
+        "Key=Student,Values=<이름> --region ap-northeast-2`",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def render_index(labs: Sequence, templates: Mapping[str, Mapping[str, Any]]) -> str:
+    rows = [
+        "# Week 5 실습 가이드",
+        "",
+        GENERATED,
+        "",
+        "| 실습 | 제목 | 예상 $/시간 | 강의 $/시간 | 리소스 |",
+        "|---|---|---|---|---|",
+    ]
+    for lab in labs:
+        template = templates[lab.lab_id]
+        est = pricing.estimate(template)
+        course = "-" if lab.course_cost_usd is None else f"${lab.course_cost_usd:.2f}"
+        count = sum(1 for r in template["Resources"].values() if r["Type"] != "AWS::CDK::Metadata")
+        rows.append(
+            f"| [{lab.lab_id}]({lab.lab_id}.md) | {lab.title_ko} | ${_per_hour(est.hourly)} | "
+            f"{course} | {count} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def generate(
+    catalog,
+    guides: Mapping[str, LabGuide],
+    templates: Mapping[str, Dict[str, Any]],
+    pictures: bool = True,
+    out: Path = None,
+) -> Dict[str, str]:
+    """Every generated file under ``docs/labs/`` (relative path → text). With ``pictures``, the
+    PNG and SVG are drawn into ``out/img`` as a side effect and their Graphviz sources returned."""
+    cleanup = manual_cleanup_rows()
+    files: Dict[str, str] = {}
+    labs = list(catalog)
+    for lab in labs:
+        template = templates[lab.lab_id]
+        topology = extract(template)
+        title = f"{lab.lab_id}: {lab.title_en}"
+        diagram = render_text(topology, f"{lab.lab_id}")
+        files[f"{lab.lab_id}.md"] = render_guide(
+            lab, template, guides[lab.lab_id], cleanup[lab.lab_id], diagram
+        )
+        files[f"img/{lab.lab_id}.txt"] = diagram
+        if pictures:
+            (out / "img").mkdir(parents=True, exist_ok=True)
+            files[f"img/{lab.lab_id}.dot"] = render_picture(
+                topology, out / "img" / lab.lab_id, title
+            )
+    files["index.md"] = render_index(labs, templates)
+    return files
+
+
+def write_guides(
+    catalog, guides, templates: Mapping[str, Dict[str, Any]], out: Path, pictures: bool = True
+) -> List[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in generate(catalog, guides, templates, pictures=pictures, out=out).items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

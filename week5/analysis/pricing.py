@@ -1,0 +1,325 @@
+"""What a lab costs in ap-northeast-2, priced from its synthesized template.
+
+Prices live in ``week5/analysis/data/prices.json``, each with its date and basis (AWS Price List offer
+file, a real bill, or an unverified estimate). A resource type that costs nothing by itself
+(a subnet, a security group) is free; one billed only by use (Lambda, log groups) is listed
+with the use assumed; any other type without a price is reported as "not priced", never as
+zero. Accounts opened after 2025-07-15 have credits, not free-tier hours: every figure is the
+on-demand price.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+
+from week5.analysis.assembly import referenced_ids
+
+PRICES_FILE = Path(__file__).resolve().parent / "data" / "prices.json"
+#: The course's lab slot, and its class size.
+LAB_MINUTES = 50
+CLASS_SIZE = 12
+
+#: Types that cost nothing by themselves (what they hold or carry is priced elsewhere).
+FREE_TYPES = {
+    "AWS::CDK::Metadata",
+    "AWS::EC2::VPC",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::Route",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::EC2::LaunchTemplate",
+    "AWS::EC2::VolumeAttachment",
+    "AWS::EC2::FlowLog",
+    "AWS::IAM::Role",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::InstanceProfile",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "AWS::ElasticLoadBalancingV2::Listener",
+    "AWS::ElasticLoadBalancingV2::ListenerRule",
+    "AWS::AutoScaling::ScalingPolicy",
+    "AWS::RDS::DBSubnetGroup",
+    "AWS::ElastiCache::SubnetGroup",
+    "AWS::SecretsManager::SecretTargetAttachment",
+    "AWS::SSM::Parameter",
+    "AWS::S3::BucketPolicy",
+    "AWS::CloudFront::OriginAccessControl",
+    "AWS::EFS::MountTarget",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SNS::Subscription",
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::LayerVersion",
+    "AWS::WAFv2::WebACLAssociation",
+    "AWS::ApiGatewayV2::Route",
+    "AWS::ApiGatewayV2::Integration",
+    "AWS::ApiGatewayV2::Stage",
+}
+#: Types billed only per use; a lab's use is assumed to round to nothing.
+USAGE_TYPES = {
+    "AWS::Lambda::Function": "per request and GB-second",
+    "AWS::Logs::LogGroup": "per GB ingested and stored",
+    "AWS::SNS::Topic": "per notification",
+    "AWS::Scheduler::Schedule": "per invocation",
+    "AWS::ApiGatewayV2::Api": "per request",
+}
+
+
+@dataclass(frozen=True)
+class LineItem:
+    """One priced quantity: ``count`` of ``unit`` at ``unit_price`` (USD)."""
+
+    resource: str
+    resource_type: str
+    price_key: Optional[str]
+    count: float
+    unit: str
+    unit_price: Optional[float]
+    hourly: Optional[float]
+    date: str = ""
+    basis: str = ""
+    note: str = ""
+
+
+@dataclass
+class Estimate:
+    """A template's line items, and what the priced ones add up to."""
+
+    items: List[LineItem] = field(default_factory=list)
+    free_types: Dict[str, int] = field(default_factory=dict)
+
+    @property
+    def hourly(self) -> float:
+        return sum(i.hourly for i in self.items if i.hourly is not None)
+
+    @property
+    def not_priced(self) -> List[LineItem]:
+        return [i for i in self.items if i.hourly is None]
+
+    def totals(self, students: int = 1) -> Dict[str, float]:
+        hour = self.hourly * students
+        return {
+            "hour": hour,
+            "lab": hour * LAB_MINUTES / 60,
+            "day": hour * 24,
+            "month": hour * load_prices()["hours_per_month"],
+        }
+
+    def to_json(self, students: int = 1) -> Dict[str, Any]:
+        return {
+            "hourly_usd": round(self.hourly, 6),
+            "students": students,
+            "totals_usd": {k: round(v, 6) for k, v in self.totals(students).items()},
+            "items": [asdict(i) for i in self.items],
+            "not_priced": [i.resource_type for i in self.not_priced],
+            "free_tier": load_prices()["free_tier"],
+        }
+
+
+def load_prices(path: Path = PRICES_FILE) -> Dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+class _Pricer:
+    def __init__(self, template: Mapping[str, Any], prices: Mapping[str, Any]) -> None:
+        self.resources = template["Resources"]
+        self.prices = prices
+        self.usage = prices["usage_assumed"]
+        self.per_month = prices["hours_per_month"]
+        self.estimate = Estimate()
+
+    def add(self, resource: str, rtype: str, key: str, count: float, note: str = "") -> None:
+        price = self.prices["prices"].get(key)
+        if price is None:
+            self.estimate.items.append(
+                LineItem(resource, rtype, None, count, key, None, None, note=f"not priced: {key}")
+            )
+            return
+        unit = price["unit"]
+        if unit.endswith("-month"):
+            hourly = count * price["usd"] / self.per_month
+        else:  # per hour, or per GB of an assumed hourly use
+            hourly = count * price["usd"]
+        self.estimate.items.append(
+            LineItem(
+                resource,
+                rtype,
+                key,
+                count,
+                unit,
+                price["usd"],
+                hourly,
+                price["date"],
+                price["basis"],
+                note,
+            )
+        )
+
+    def volumes(self, resource: str, mappings: List[Dict[str, Any]], copies: float = 1) -> None:
+        for mapping in mappings or []:
+            ebs = mapping.get("Ebs", {})
+            size = ebs.get("VolumeSize")
+            if size:
+                kind = ebs.get("VolumeType", "gp2")
+                self.add(resource, "EBS volume", f"ebs:{kind}", copies * size, "GB, root volume")
+
+    def price(self) -> Estimate:
+        free: Dict[str, int] = {}
+        for logical_id, resource in self.resources.items():
+            rtype = resource["Type"]
+            p = resource.get("Properties", {})
+            handler = getattr(self, "_" + rtype.replace("::", "_").replace("AWS_", "", 1), None)
+            if handler:
+                handler(logical_id, rtype, p)
+            elif rtype in FREE_TYPES or rtype.startswith("Custom::"):
+                free[rtype] = free.get(rtype, 0) + 1
+            elif rtype in USAGE_TYPES:
+                self.estimate.items.append(
+                    LineItem(
+                        logical_id,
+                        rtype,
+                        "usage",
+                        1,
+                        "use",
+                        0.0,
+                        0.0,
+                        basis="usage-based",
+                        note=f"billed {USAGE_TYPES[rtype]}; a lab's use rounds to $0",
+                    )
+                )
+            else:
+                self.estimate.items.append(
+                    LineItem(logical_id, rtype, None, 1, "", None, None, note="not priced")
+                )
+        self.estimate.free_types = dict(sorted(free.items()))
+        return self.estimate
+
+    # One method per priced type: _<Service>_<Type>(logical_id, type, properties).
+    def _EC2_Instance(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        self.add(name, rtype, f"ec2:{p['InstanceType']}", 1)
+        self.volumes(name, p.get("BlockDeviceMappings"))
+        interfaces = p.get("NetworkInterfaces") or [{}]
+        if interfaces[0].get("AssociatePublicIpAddress"):
+            self.add(name, rtype, "public-ipv4", 1, "the instance's public IP")
+
+    def _AutoScaling_AutoScalingGroup(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        count = int(p.get("DesiredCapacity") or p["MinSize"])
+        template_ref = p["LaunchTemplate"]["LaunchTemplateId"]["Ref"]
+        data = self.resources[template_ref]["Properties"]["LaunchTemplateData"]
+        note = f"{count} instances: desired (or minimum) capacity, max {p['MaxSize']}"
+        self.add(name, rtype, f"ec2:{data['InstanceType']}", count, note)
+        self.volumes(name, data.get("BlockDeviceMappings"), count)
+
+    def _EC2_NatGateway(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        self.add(name, rtype, "nat-gateway", 1, "plus 0.059 per GB processed (not counted)")
+
+    def _EC2_EIP(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        self.add(name, rtype, "public-ipv4", 1, "an Elastic IP in use")
+
+    def _EC2_Volume(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        self.add(name, rtype, f"ebs:{p.get('VolumeType', 'gp2')}", p["Size"], "GB")
+
+    def _ElasticLoadBalancingV2_LoadBalancer(self, name: str, rtype: str, p: Dict) -> None:
+        self.add(name, rtype, "alb", 1)
+        self.add(name, rtype, "alb-lcu", self.usage["alb_lcu"], "LCU assumed for a lab's traffic")
+        if p.get("Scheme", "internet-facing") == "internet-facing":
+            nodes = len(p.get("Subnets") or p.get("SubnetMappings") or [])
+            self.add(name, rtype, "public-ipv4", nodes, "one per ALB node, one node per AZ")
+
+    def _RDS_DBInstance(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        source = p
+        if "SourceDBInstanceIdentifier" in p:  # a read replica: engine and storage of its source
+            refs = [
+                v for v in referenced_ids(p["SourceDBInstanceIdentifier"]) if v in self.resources
+            ]
+            source = self.resources[refs[0]]["Properties"] if refs else p
+        az = "multi-az" if p.get("MultiAZ") else "single-az"
+        engine = source.get("Engine", "postgres")
+        self.add(name, rtype, f"rds:{engine}:{p['DBInstanceClass']}:{az}", 1)
+        storage = int(source.get("AllocatedStorage", 20))
+        self.add(name, rtype, f"rds-gp3:{az}", storage, "GB of storage")
+
+    def _ElastiCache_ReplicationGroup(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        nodes = p.get("NumCacheClusters") or 1 + int(p.get("ReplicasPerNodeGroup", 0))
+        self.add(name, rtype, f"elasticache:{p['Engine']}:{p['CacheNodeType']}", nodes, "nodes")
+
+    def _EFS_FileSystem(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        self.add(name, rtype, "efs:standard", self.usage["efs_gb"], "GB stored, assumed")
+
+    def _S3_Bucket(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        self.add(name, rtype, "s3:standard", self.usage["s3_gb"], "GB stored, assumed")
+
+    def _CloudFront_Distribution(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        gb = self.usage["cloudfront_gb_per_hour"]
+        self.add(name, rtype, "cloudfront:transfer", gb, "GB served per hour, assumed")
+
+    def _SecretsManager_Secret(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        self.add(name, rtype, "secretsmanager:secret", 1)
+
+    def _KMS_Key(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        self.add(name, rtype, "kms:key", 1)
+
+    def _CloudWatch_Alarm(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        self.add(name, rtype, "cloudwatch:alarm", 1)
+
+    def _WAFv2_WebACL(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        self.add(name, rtype, "waf:web-acl", 1)
+        self.add(name, rtype, "waf:rule", len(p.get("Rules", [])), "rules")
+
+
+def estimate(template: Mapping[str, Any], prices: Optional[Mapping[str, Any]] = None) -> Estimate:
+    """Price a synthesized template with ``prices`` (default: the project's price file)."""
+    return _Pricer(template, prices or load_prices()).price()
+
+
+def format_cost(lab_id: str, course_usd: Optional[float], est: Estimate, students: int = 1) -> str:
+    """The line items and totals, as ``week5 cost`` prints them."""
+    header = ("Resource", "Count", "Unit", "Unit $", "Price date / basis", "$/hour")
+    rows = [header]
+    for i in sorted(est.items, key=lambda item: item.resource):  # stable, template order aside
+        if i.hourly is None:
+            continue
+        rows.append(
+            (
+                f"{i.resource} [{i.price_key}]",
+                f"{i.count:g}",
+                i.unit,
+                f"{i.unit_price:g}",
+                f"{i.date} / {i.basis}",
+                f"{i.hourly:.4f}",
+            )
+        )
+    widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
+    lines = [f"{lab_id}: estimated cost in ap-northeast-2 (on-demand, USD)"]
+    for index, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    for item in est.not_priced:
+        lines.append(f"NOT PRICED: {item.resource} ({item.resource_type}): {item.note}")
+    one = est.totals(1)
+    lines.append(
+        f"Total: ${one['hour']:.4f}/hour, ${one['lab']:.4f} per {LAB_MINUTES}-minute lab, "
+        f"${one['day']:.2f}/day, ${one['month']:.2f}/month"
+    )
+    if students > 1:
+        many = est.totals(students)
+        lines.append(
+            f"For {students} students: ${many['hour']:.4f}/hour, ${many['lab']:.4f} per lab, "
+            f"${many['day']:.2f}/day, ${many['month']:.2f}/month"
+        )
+    if course_usd is not None:
+        verdict = "within" if one["hour"] <= course_usd else "ABOVE"
+        lines.append(f"Course figure: ${course_usd:.2f}/hour; the estimate is {verdict} it.")
+    lines.append(
+        "Assumes no free tier (accounts opened after 2025-07-15 have credits, not free hours); "
+        "usage-based items use the assumptions in week5/analysis/data/prices.json."
+    )
+    return "\n".join(lines)

@@ -1,0 +1,239 @@
+"""Course-wide settings read from CDK context, validated before anything is synthesized.
+
+Every value a user can pass with ``cdk deploy -c key=value`` (or in ``cdk.json``) is parsed here,
+and a bad value raises :class:`CourseInputError` whose message names the input and the fix.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, replace
+from typing import Any, Mapping, Optional, Sequence, Tuple
+
+from week5.core.errors import CourseInputError
+
+#: The course runs every lab in Seoul.
+DEFAULT_REGION = "ap-northeast-2"
+#: The course's diagrams draw AZ-A and AZ-B as ap-northeast-2a and ap-northeast-2b.
+DEFAULT_AZS: Tuple[str, ...] = ("ap-northeast-2a", "ap-northeast-2b")
+#: Used when no ``student`` context is given: the instructor's reference deployment.
+DEFAULT_STUDENT = "instructor"
+STUDENT_MAX_LENGTH = 20
+
+_STUDENT_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+_AZ_RE = re.compile(r"^(?P<region>[a-z]{2}(-[a-z]+)+-\d)[a-z]$")
+_KEY_NAME_RE = re.compile(r"^[\x20-\x7e]{1,255}$")
+
+CONTEXT_STUDENT = "student"
+CONTEXT_SSH_CIDR = "ssh_cidr"
+CONTEXT_AZS = "azs"
+CONTEXT_REGION = "region"
+CONTEXT_KEY_NAME = "key_name"
+#: Build only these labs (comma-separated ids); ``scripts/cdk`` sets it from the stacks named.
+CONTEXT_LABS = "labs"
+#: Class mode: one copy of each lab per student (``-c students=kim,lee``).
+CONTEXT_STUDENTS = "students"
+#: One account's worth: the course has twelve students; a few spare.
+MAX_CLASS_SIZE = 30
+
+
+def parse_student(value: Any) -> str:
+    """A student name: lowercase letter first, then lowercase letters, digits or ``-``; ≤ 20."""
+    if not isinstance(value, str) or not value:
+        raise CourseInputError(
+            f"context 'student' must be a name such as 'kim' (got {value!r}); "
+            "pass -c student=<your-name>"
+        )
+    if len(value) > STUDENT_MAX_LENGTH or not _STUDENT_RE.match(value):
+        raise CourseInputError(
+            f"context 'student'={value!r} is not a valid student name: use a lowercase letter "
+            f"first, then lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} "
+            "characters; for example -c student=kim-minsu"
+        )
+    return value
+
+
+def parse_students(value: Any) -> Tuple[str, ...]:
+    """Class mode's student names, comma-separated or a list: each a valid student name,
+    no name twice, at most :data:`MAX_CLASS_SIZE`. Empty or absent: not class mode."""
+    if value is None or value == "" or value == []:
+        return ()
+    example = "-c students=kim,lee,park"
+    if isinstance(value, str):
+        names = [part.strip() for part in value.split(",")]
+    elif isinstance(value, (list, tuple)):
+        names = list(value)
+    else:
+        raise CourseInputError(f"context 'students'={value!r} must be names, e.g. {example}")
+    for name in names:
+        try:
+            parse_student(name)
+        except CourseInputError:
+            raise CourseInputError(
+                f"context 'students' has {name!r}, which is not a valid student name: a "
+                f"lowercase letter first, then lowercase letters, digits or '-'; e.g. {example}"
+            ) from None
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise CourseInputError(f"context 'students' names {twice} twice; e.g. {example}")
+    if len(names) > MAX_CLASS_SIZE:
+        raise CourseInputError(
+            f"context 'students' names {len(names)} students; pass at most {MAX_CLASS_SIZE} "
+            "(one class), or deploy in groups"
+        )
+    return tuple(names)
+
+
+_ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+
+
+def is_account_id(value: Any) -> bool:
+    """A 12-digit AWS account id."""
+    return isinstance(value, str) and bool(_ACCOUNT_ID_RE.match(value))
+
+
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_email(value: Any) -> bool:
+    """Shaped like an e-mail address (AWS confirms it by mail anyway)."""
+    return isinstance(value, str) and bool(_EMAIL_RE.match(value))
+
+
+def parse_ssh_cidr(value: Any) -> Optional[str]:
+    """The one IPv4 CIDR SSH may come from, or ``None`` (no port 22 at all; use Session Manager).
+
+    The internet at large (``0.0.0.0/0``, ``::/0``) is refused: course FAQ Q9, "SSH (22): 본인 IP만 허용".
+    A bare address such as ``203.0.113.7`` is taken as ``/32``.
+    """
+    if value is None or value == "":
+        return None
+    fix = "pass your own IP as -c ssh_cidr=203.0.113.7/32 (curl -s https://checkip.amazonaws.com)"
+    if not isinstance(value, str):
+        raise CourseInputError(f"context 'ssh_cidr'={value!r} is not a CIDR; {fix}")
+    text = value.strip()
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise CourseInputError(f"context 'ssh_cidr'={value!r} is not a CIDR; {fix}") from None
+    if network.version != 4:
+        raise CourseInputError(
+            f"context 'ssh_cidr'={value!r} is IPv6; the course's security groups take an IPv4 "
+            f"CIDR; {fix}"
+        )
+    if network.prefixlen == 0:
+        raise CourseInputError(
+            f"context 'ssh_cidr'={value!r} opens SSH to the whole internet, which the course "
+            f"forbids (FAQ Q9); {fix}, or leave ssh_cidr unset and use Session Manager"
+        )
+    if str(network.network_address) != text.split("/")[0]:
+        raise CourseInputError(
+            f"context 'ssh_cidr'={value!r} has host bits set; did you mean {network}? "
+            "(pass the network address, or an address with /32)"
+        )
+    return str(network)
+
+
+def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
+    """Two or more distinct AZ names in ``region``, as a list or a comma-separated string."""
+    items: Sequence[Any]
+    if isinstance(value, str):
+        items = [part.strip() for part in value.split(",") if part.strip()]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise CourseInputError(
+            f"context 'azs'={value!r} must be a comma-separated list such as "
+            f"-c azs={','.join(DEFAULT_AZS)}"
+        )
+    example = f"-c azs={region}a,{region}c"
+    for az in items:
+        match = _AZ_RE.match(az) if isinstance(az, str) else None
+        if not match:
+            raise CourseInputError(
+                f"context 'azs' has {az!r}, which is not an availability-zone name; "
+                f"use names such as {example}"
+            )
+        if match.group("region") != region:
+            raise CourseInputError(
+                f"context 'azs' has {az!r}, which is not in the region {region}; use {example}"
+            )
+    if len(items) < 2:
+        raise CourseInputError(
+            f"context 'azs'={value!r} names {len(items)} zone(s); the Multi-AZ labs need two, "
+            f"e.g. {example}"
+        )
+    if len(set(items)) != len(items):
+        raise CourseInputError(f"context 'azs'={value!r} names a zone twice; use {example}")
+    return tuple(items)
+
+
+def parse_region(value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"^[a-z]{2}(-[a-z]+)+-\d$", value):
+        raise CourseInputError(
+            f"context 'region'={value!r} is not an AWS region name; pass one such as "
+            f"-c region={DEFAULT_REGION}, or leave it out for the course's {DEFAULT_REGION}"
+        )
+    return value
+
+
+def parse_key_name(value: Any) -> Optional[str]:
+    """An existing EC2 key pair for ``ssh -i key.pem``; optional (Session Manager needs none)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _KEY_NAME_RE.match(value):
+        raise CourseInputError(
+            f"context 'key_name'={value!r} is not an EC2 key-pair name; pass the name shown in "
+            "EC2 → Key pairs, e.g. -c key_name=week5-key"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class CourseSettings:
+    """What every lab stack needs to know about who deploys it and where."""
+
+    student: str = DEFAULT_STUDENT
+    region: str = DEFAULT_REGION
+    azs: Tuple[str, ...] = DEFAULT_AZS
+    ssh_cidr: Optional[str] = None
+    key_name: Optional[str] = None
+    #: Class mode: these students get one copy of each lab (construct ids ``Day4Lab1-kim``).
+    students: Tuple[str, ...] = ()
+
+    def per_student(self) -> Tuple["CourseSettings", ...]:
+        """These settings once per student in class mode, else themselves alone."""
+        if not self.students:
+            return (self,)
+        return tuple(replace(self, student=name) for name in self.students)
+
+    @property
+    def class_mode(self) -> bool:
+        return bool(self.students)
+
+    @classmethod
+    def from_context(cls, get: Any) -> "CourseSettings":
+        """Build from a context getter (``app.node.try_get_context``) or a mapping."""
+        lookup = get.get if isinstance(get, Mapping) else get
+        region = parse_region(_or_default(lookup(CONTEXT_REGION), DEFAULT_REGION))
+        default_azs = DEFAULT_AZS if region == DEFAULT_REGION else (f"{region}a", f"{region}b")
+        students = parse_students(lookup(CONTEXT_STUDENTS))
+        # cdk.json names the default student; only another name conflicts with class mode.
+        if students and lookup(CONTEXT_STUDENT) not in (None, "", DEFAULT_STUDENT):
+            raise CourseInputError(
+                "context 'student' and 'students' were both given; pass -c student=<name> for "
+                "one student's labs, or -c students=kim,lee for a copy per student"
+            )
+        return cls(
+            students=students,
+            student=parse_student(_or_default(lookup(CONTEXT_STUDENT), DEFAULT_STUDENT)),
+            region=region,
+            azs=parse_azs(_or_default(lookup(CONTEXT_AZS), default_azs), region),
+            ssh_cidr=parse_ssh_cidr(lookup(CONTEXT_SSH_CIDR)),
+            key_name=parse_key_name(lookup(CONTEXT_KEY_NAME)),
+        )
+
+
+def _or_default(value: Any, default: Any) -> Any:
+    return default if value is None or value == "" else value

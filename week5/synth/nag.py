@@ -1,0 +1,41 @@
+"""cdk-nag 3 wiring: AwsSolutions and the course's own pack as validation plugins, and
+acknowledgements.
+
+cdk-nag 3 runs as a CDK validation plugin: an unacknowledged finding fails ``app.synth()``.
+An acknowledgement sits on the construct that causes the finding and names the lab trade-off.
+"""
+
+from __future__ import annotations
+
+from typing import Tuple
+
+from aws_cdk import Acknowledgment, App, Validations
+from cdk_nag import AwsSolutionsChecks, NagPack
+from constructs import IConstruct
+
+#: Reasons shorter than this are almost always "not needed", which explains nothing.
+MIN_REASON_LENGTH = 30
+
+
+def enable_nag(app: App) -> Tuple[AwsSolutionsChecks, NagPack]:
+    """Run AwsSolutions and the course's rules on every stack of ``app`` at synthesis.
+
+    A finding of either fails the synth and lands in ``cdk.out/validation-report.json``.
+    """
+    from week5.synth.course_checks import (
+        CourseChecks,  # imports the rules, which import settings
+    )
+
+    checks = (AwsSolutionsChecks(app, verbose=True), CourseChecks(app))
+    Validations.of(app).add_plugins(*checks)
+    return checks
+
+
+def acknowledge(construct: IConstruct, rule_id: str, reason: str) -> None:
+    """Acknowledge one cdk-nag rule on ``construct`` (and its children), with the trade-off."""
+    if len(reason.strip()) < MIN_REASON_LENGTH:
+        raise ValueError(
+            f"acknowledging {rule_id} on {construct.node.path} needs a reason that names the "
+            f"lab trade-off (at least {MIN_REASON_LENGTH} characters), got {reason!r}"
+        )
+    Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))
