@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, make_app
+from support import ROOT, make_app
 
 from stacks.catalog import CATALOG
 from week5.core.catalog import UnknownLabError
@@ -88,7 +88,7 @@ def test_building_one_lab_imports_only_its_day(tmp_path):
 def test_class_mode_builds_one_copy_per_student(tmp_path):
     """`-c students=kim,lee`: Day4Lab1-kim and Day4Lab1-lee, each named and tagged for its
     student, otherwise the same template."""
-    from conftest import make_app as app_with
+    from support import make_app as app_with
 
     cdk_app = app_with(tmp_path, labs="Day4Lab1", students="kim,lee")
     stacks = build_labs(cdk_app, CATALOG, nag=False)

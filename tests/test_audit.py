@@ -8,8 +8,8 @@ import sys
 
 import boto3
 import pytest
-from conftest import ROOT
 from moto import mock_aws
+from support import ROOT
 
 from week5.operations.audit import audit, find_vpc, read_account
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_app
+from support import ROOT, make_app
 
 from stacks.catalog import CATALOG
 from week5.analysis.pricing import PRICES_FILE

@@ -1,7 +1,7 @@
 """BastionPair: SSH to the private host only through the bastion; outputs for both ways in."""
 
 import pytest
-from conftest import (
+from support import (
     by_name,
     ingress_rules,
     instance_security_groups,

@@ -1,7 +1,7 @@
 """RedisCache: an ElastiCache construct with L2 care — defaults, engines, replicas, errors."""
 
 import pytest
-from conftest import props, resources, synth
+from support import props, resources, synth
 
 from week5.constructs.cache import RedisCache
 from week5.constructs.host import LabHost

@@ -7,8 +7,8 @@ import sys
 
 import boto3
 import pytest
-from conftest import ROOT
 from moto import mock_aws
+from support import ROOT
 
 from week5.analysis.pricing import load_prices
 from week5.core.errors import CourseInputError

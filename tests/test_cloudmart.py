@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import props, resources, synth
+from support import props, resources, synth
 
 from week5.constructs.cloudmart import CloudMartStack
 from week5.core.errors import CourseInputError

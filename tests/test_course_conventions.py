@@ -5,7 +5,7 @@ test_teardown)."""
 
 import pytest
 from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
-from conftest import make_app, props, resources
+from support import make_app, props, resources
 
 from stacks.catalog import CATALOG
 from week5.core.catalog import LAB_METADATA_KEY

@@ -14,7 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_rds as rds
 from aws_cdk import aws_s3 as s3
-from conftest import make_app
+from support import make_app
 
 from stacks.catalog import CATALOG
 from week5.analysis.rules import RULES

@@ -1,7 +1,7 @@
 """PostgresDatabase and MysqlDatabase: defaults, overrides and clear errors."""
 
 import pytest
-from conftest import props, resources, synth
+from support import props, resources, synth
 
 from week5.constructs.database import MysqlDatabase, PostgresDatabase
 from week5.constructs.host import LabHost

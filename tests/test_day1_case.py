@@ -1,6 +1,6 @@
 """Day 1 Session 4 case: 블로그 플랫폼 — WordPress public, MySQL private, 3306 from the web host only."""
 
-from conftest import (
+from support import (
     by_name,
     default_route_targets,
     ingress_rules,

@@ -1,6 +1,6 @@
 """Day 1 Lab 1: VPC & EC2 기본 구성 — the course's diagram and console steps, fact by fact."""
 
-from conftest import (
+from support import (
     by_name,
     ingress_rules,
     logical_id_of,

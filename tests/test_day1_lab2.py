@@ -1,6 +1,6 @@
 """Day 1 Lab 2: 멀티 AZ 네트워크 — four subnets, one NAT gateway in Public-A, bastion, two web servers."""
 
-from conftest import (
+from support import (
     by_name,
     default_route_targets,
     ingress_rules,

@@ -1,6 +1,6 @@
 """Day 2 case: E-Commerce 플랫폼 — CloudFront+S3 static files, ALB → PrestaShop, MySQL 8.4, Redis."""
 
-from conftest import ingress_rules, mask_asset_hashes, props, resources
+from support import ingress_rules, mask_asset_hashes, props, resources
 
 LAB = "Day2Case"
 

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import (
+from support import (
     ingress_rules,
     instance_security_groups,
     instance_subnet,

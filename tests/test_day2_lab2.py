@@ -1,7 +1,7 @@
 """Day 2 Lab 2: S3 정적 웹 호스팅 — the sample site, a private bucket, CloudFront with OAC."""
 
 
-from conftest import mask_asset_hashes, props, resources
+from support import mask_asset_hashes, props, resources
 
 from week5.assets import SITES_DIR
 

@@ -1,7 +1,7 @@
 """Day 3 case: FinTech — WAF on the ALB, API Gateway in front, RDS Multi-AZ, Redis, archive."""
 
 
-from conftest import ingress_rules, mask_asset_hashes, props, resources
+from support import ingress_rules, mask_asset_hashes, props, resources
 
 from week5.assets import APPS_DIR
 

@@ -1,6 +1,6 @@
 """Day 3 Lab 1: RDS PostgreSQL 구성 — Multi-AZ db.t3.micro, 5432 only from the psql client."""
 
-from conftest import (
+from support import (
     by_name,
     default_route_targets,
     ingress_rules,

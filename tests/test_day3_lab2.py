@@ -1,7 +1,7 @@
 """Day 3 Lab 2: Redis 캐싱 구현 — ElastiCache Redis, 6379 only from the demo app host."""
 
 
-from conftest import (
+from support import (
     ingress_rules,
     instance_security_groups,
     mask_asset_hashes,

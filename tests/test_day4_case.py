@@ -3,7 +3,7 @@ ASG) and a media bucket; Redis; RDS MySQL with a read replica."""
 
 import json
 
-from conftest import (
+from support import (
     ingress_rules,
     logical,
     mask_asset_hashes,

@@ -1,7 +1,7 @@
 """Day 4 Challenge: 고가용성 아키텍처 — web, app and DB tiers across two AZs, each admitting only
 the tier in front of it."""
 
-from conftest import (
+from support import (
     by_name,
     default_route_targets,
     ingress_rules,

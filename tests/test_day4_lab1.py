@@ -1,6 +1,6 @@
 """Day 4 Lab 1: ALB + ASG 구성 — min 2 / max 4, CPU target tracking, health checks, load test."""
 
-from conftest import (
+from support import (
     by_name,
     ingress_rules,
     mask_asset_hashes,

@@ -1,7 +1,7 @@
 """Day 5 Challenge: 프로덕션급 배포 — HA across AZs, scaling, monitoring, backups, and the course's
 cost limit of $0.80 for the lab hour."""
 
-from conftest import by_name, default_route_targets, mask_asset_hashes, props, resources
+from support import by_name, default_route_targets, mask_asset_hashes, props, resources
 
 LAB = "Day5Challenge"
 COST_LIMIT_USD = 0.80  # the course's 제약사항: "비용: $0.80 이하"

@@ -5,7 +5,7 @@ import json
 
 import pytest
 from aws_cdk.assertions import Template
-from conftest import (
+from support import (
     by_name,
     ingress_rules,
     logical,

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 from week5.analysis.diagram import render_picture, render_text
 from week5.analysis.topology import extract

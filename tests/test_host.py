@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import (
+from support import (
     ingress_rules,
     instance_security_groups,
     props,

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from conftest import make_app, mask_asset_hashes, props, resources
+from support import make_app, mask_asset_hashes, props, resources
 
 from instructor_app import build
 from stacks.instructor import MONTHLY_LIMIT_USD, READ_ONLY_ROLE_NAME

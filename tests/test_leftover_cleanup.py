@@ -3,7 +3,7 @@
 import pytest
 from aws_cdk import RemovalPolicy, Size
 from aws_cdk import aws_ec2 as ec2
-from conftest import props, resources, synth
+from support import props, resources, synth
 
 from week5.constructs.cleanup import CLEANUP_RESOURCE_TYPE, LeftoverCleanup
 from week5.core.errors import CourseInputError

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, by_name, props, resources
+from support import ROOT, by_name, props, resources
 
 from stacks.catalog import CATALOG
 from week5.analysis.assembly import read_labs

@@ -1,7 +1,7 @@
 """MultiAzVpc: the course's CIDRs by default, every NAT mode, and clear errors for bad props."""
 
 import pytest
-from conftest import (
+from support import (
     by_name,
     default_route_targets,
     ingress_rules,

@@ -6,7 +6,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from cdk_nag import AwsSolutionsChecks
-from conftest import make_app
+from support import make_app
 
 from stacks.catalog import CATALOG
 from week5.synth.nag import acknowledge, enable_nag

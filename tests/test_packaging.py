@@ -4,7 +4,7 @@ import fnmatch
 import subprocess
 import tomllib
 
-from conftest import ROOT
+from support import ROOT
 
 
 def glob_match(path: str, pattern: str) -> bool:

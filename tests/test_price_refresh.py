@@ -9,7 +9,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 from week5.analysis import pricing
 from week5.operations import price_refresh

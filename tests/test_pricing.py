@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 from stacks.catalog import CATALOG
 from week5.analysis import pricing

@@ -3,7 +3,7 @@
 
 import pytest
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
-from conftest import props, resources, synth
+from support import props, resources, synth
 
 from week5.assets import SITES_DIR
 from week5.constructs.static_site import (

@@ -2,7 +2,7 @@
 
 import pytest
 from aws_cdk import Duration
-from conftest import props, synth
+from support import props, synth
 
 from week5.constructs.filesystem import SharedFileSystem
 from week5.constructs.host import LabHost

@@ -1,7 +1,7 @@
 """HaWebTier: ALB + ASG defaults, the security-group chain, scaling, HTTPS, and its errors."""
 
 import pytest
-from conftest import ingress_rules, props, resources, synth
+from support import ingress_rules, props, resources, synth
 
 from week5.constructs.web_tier import HaWebTier, ScalingMetric
 from week5.core.errors import CourseInputError

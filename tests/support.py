@@ -1,0 +1,190 @@
+"""What the tests share besides fixtures: the project root, an app built as `cdk synth` builds
+it, and helpers that read a synthesized template. Test modules import it (`from support import
+...`); conftest.py holds only fixtures."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List
+
+ROOT = Path(__file__).resolve().parent.parent
+# jsii starts Node at the first aws_cdk import: make it the project's Node 22.
+os.environ["PATH"] = os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ["PATH"]])
+
+import aws_cdk as cdk  # noqa: E402
+from aws_cdk.assertions import Template  # noqa: E402
+from constructs import IConstruct  # noqa: E402
+
+from week5.synth.app_builder import synth_context  # noqa: E402
+
+_ASSET_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def make_app(outdir: Path, **context: Any) -> cdk.App:
+    return cdk.App(context={**synth_context(ROOT / "cdk.json"), **context}, outdir=str(outdir))
+
+
+@dataclass
+class SynthesizedApp:
+    stacks: Dict[str, cdk.Stack]
+    templates: Dict[str, Dict[str, Any]]
+    template_paths: Dict[str, Path]
+    outdir: Path
+
+    def template(self, lab_id: str) -> Template:
+        return Template.from_json(self.templates[lab_id])
+
+
+#: The instructor's app with every stack and option it has.
+INSTRUCTOR_CONTEXT = {
+    "instructor_account": "111122223333",
+    "external_id": "week5-2026-fall",
+    "budget_email": "instructor@example.com",
+    "budget_students": "kim,lee",
+}
+
+
+def mask_asset_hashes(value: Any) -> Any:
+    """Asset hashes and CDK's usage analytics change with the CDK version and the OS."""
+    if isinstance(value, dict):
+        return {
+            k: "<cdk-analytics>" if k == "Analytics" else mask_asset_hashes(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [mask_asset_hashes(v) for v in value]
+    if isinstance(value, str):
+        return _ASSET_HASH.sub("<asset-hash>", value)
+    return value
+
+
+# ---- template helpers, shared by the per-stack test modules ----
+
+
+def resources(template: Dict[str, Any], rtype: str) -> Dict[str, Dict[str, Any]]:
+    return {k: r for k, r in template["Resources"].items() if r["Type"] == rtype}
+
+
+def props(template: Dict[str, Any], rtype: str) -> List[Dict[str, Any]]:
+    return [r.get("Properties", {}) for r in resources(template, rtype).values()]
+
+
+def tag(resource_props: Dict[str, Any], key: str):
+    for item in resource_props.get("Tags", []):
+        if item["Key"] == key:
+            return item["Value"]
+    return None
+
+
+def by_name(template: Dict[str, Any], rtype: str) -> Dict[str, Dict[str, Any]]:
+    """Resources of a type keyed by their Name tag: logical ids are not the course's names."""
+    return {tag(p, "Name"): p for p in props(template, rtype)}
+
+
+def logical_id_of(template: Dict[str, Any], rtype: str, predicate: Callable[[dict], bool]) -> str:
+    matches = [
+        k for k, r in resources(template, rtype).items() if predicate(r.get("Properties", {}))
+    ]
+    assert len(matches) == 1, f"expected one {rtype}, found {matches}"
+    return matches[0]
+
+
+def logical(template: Dict[str, Any], rtype: str, prefix: str) -> str:
+    """The one logical id of type ``rtype`` that starts with ``prefix`` (a construct path)."""
+    matches = [k for k in resources(template, rtype) if k.startswith(prefix)]
+    assert len(matches) == 1, f"expected one {rtype} starting {prefix}, found {matches}"
+    return matches[0]
+
+
+def ingress_rules(template: Dict[str, Any], sg_logical_id: str) -> List[Dict[str, Any]]:
+    """Inline and separate ingress rules of one security group, in one list."""
+    sg = template["Resources"][sg_logical_id]["Properties"]
+    rules = list(sg.get("SecurityGroupIngress", []))
+    for p in props(template, "AWS::EC2::SecurityGroupIngress"):
+        if p.get("GroupId") == {"Fn::GetAtt": [sg_logical_id, "GroupId"]}:
+            rules.append(p)
+    return rules
+
+
+def subnet_ids_by_name(template: Dict[str, Any]) -> Dict[str, str]:
+    """Subnet Name tag → logical id."""
+    return {
+        tag(r["Properties"], "Name"): k for k, r in resources(template, "AWS::EC2::Subnet").items()
+    }
+
+
+def default_route_targets(template: Dict[str, Any]) -> Dict[str, Dict[str, Any]]:
+    """Subnet Name tag → the target of its 0.0.0.0/0 route (e.g. {"GatewayId": {"Ref": igw}})."""
+    table_of = {
+        p["SubnetId"]["Ref"]: p["RouteTableId"]["Ref"]
+        for p in props(template, "AWS::EC2::SubnetRouteTableAssociation")
+    }
+    targets = {}
+    for p in props(template, "AWS::EC2::Route"):
+        if p.get("DestinationCidrBlock") == "0.0.0.0/0":
+            targets[p["RouteTableId"]["Ref"]] = {
+                k: v for k, v in p.items() if k not in ("DestinationCidrBlock", "RouteTableId")
+            }
+    return {
+        name: targets.get(table_of[subnet_id])
+        for name, subnet_id in subnet_ids_by_name(template).items()
+    }
+
+
+def instance_subnet(instance_props: Dict[str, Any]) -> str:
+    """The logical id of the subnet an instance launches in."""
+    if "SubnetId" in instance_props:
+        return instance_props["SubnetId"]["Ref"]
+    return instance_props["NetworkInterfaces"][0]["SubnetId"]["Ref"]
+
+
+def instance_security_groups(instance_props: Dict[str, Any]) -> List[str]:
+    groups = (
+        instance_props.get("SecurityGroupIds") or instance_props["NetworkInterfaces"][0]["GroupSet"]
+    )
+    return [g["Fn::GetAtt"][0] for g in groups]
+
+
+def user_data_text(instance_props: Dict[str, Any]) -> str:
+    """The literal text of an instance's user data; tokens (Refs) are left out."""
+    body = instance_props["UserData"]["Fn::Base64"]
+    if isinstance(body, str):
+        return body
+    return "".join(part for part in body["Fn::Join"][1] if isinstance(part, str))
+
+
+#: Day, Lab and Student tags of the unit-test stack.
+UNIT_TAGS = (1, "Lab1", "unit")
+
+
+class CourseAzStack(cdk.Stack):
+    """A plain stack in Seoul with the course's AZs (and a third, for validation tests)."""
+
+    @property
+    def availability_zones(self) -> List[str]:
+        return ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"]
+
+
+def logical_id(construct: IConstruct) -> str:
+    """The logical id CloudFormation knows a construct by: its default child's (an L2's L1).
+
+    Tests find resources through the construct that made them, as
+    ``logical_id(lab.web_tier.alb)``, not by guessing logical-id prefixes.
+    """
+    resource = construct.node.default_child or construct
+    return cdk.Stack.of(construct).get_logical_id(resource)
+
+
+def synth(stack: cdk.Stack) -> Dict[str, Any]:
+    """Synthesize the stack's app (nag gate included) and return the stack's template.
+
+    CDK's provider resources get the unit stack's tags first, as ``build_labs`` gives a lab's.
+    """
+    from week5.synth.tagging import course_tags, tag_provider_resources
+
+    tag_provider_resources(stack, course_tags(*UNIT_TAGS))
+    app_ = stack.node.root
+    return app_.synth().get_stack_by_name(stack.stack_name).template
