@@ -92,13 +92,6 @@ def logical_id_of(template: Dict[str, Any], rtype: str, predicate: Callable[[dic
     return matches[0]
 
 
-def logical(template: Dict[str, Any], rtype: str, prefix: str) -> str:
-    """The one logical id of type ``rtype`` that starts with ``prefix`` (a construct path)."""
-    matches = [k for k in resources(template, rtype) if k.startswith(prefix)]
-    assert len(matches) == 1, f"expected one {rtype} starting {prefix}, found {matches}"
-    return matches[0]
-
-
 def ingress_rules(template: Dict[str, Any], sg_logical_id: str) -> List[Dict[str, Any]]:
     """Inline and separate ingress rules of one security group, in one list."""
     sg = template["Resources"][sg_logical_id]["Properties"]

@@ -1,11 +1,14 @@
 """Day 1 Lab 2: 멀티 AZ 네트워크 — four subnets, one NAT gateway in Public-A, bastion, two web servers."""
 
+import pytest
+from aws_cdk import CfnOutput
 from support import (
     by_name,
     default_route_targets,
     ingress_rules,
     instance_security_groups,
     instance_subnet,
+    logical_id,
     logical_id_of,
     mask_asset_hashes,
     props,
@@ -15,6 +18,12 @@ from support import (
 )
 
 LAB = "Day1Lab2"
+
+
+@pytest.fixture(scope="module")
+def lab(app):
+    """The lab's stack: tests find resources through its constructs."""
+    return app.stacks[LAB]
 
 
 def test_snapshot(t, json_snapshot):
@@ -95,9 +104,10 @@ def test_web_servers_serve_http_and_take_ssh_from_the_bastion_only(t, hosts):
         assert "nginx" in script and "placement/availability-zone" in script
 
 
-def test_outputs(t):
+def test_outputs(t, lab):
     assert {"Web1Url", "Web2Url"} <= set(t["Outputs"])
-    bastion_outputs = {k for k in t["Outputs"] if k.startswith("BastionPair")}
-    assert len(bastion_outputs) == 3
-    ssh = next(v for k, v in t["Outputs"].items() if "SshCommand" in k and "Ssm" not in k)
+    pair = lab.bastion_pair
+    bastion_outputs = {logical_id(c) for c in pair.node.children if isinstance(c, CfnOutput)}
+    assert len(bastion_outputs) == 3 and bastion_outputs <= set(t["Outputs"])
+    ssh = t["Outputs"][logical_id(pair.node.find_child("SshCommand"))]
     assert "ssh_cidr" in ssh["Value"]  # SSH is closed; the output says how to open it

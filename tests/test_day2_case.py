@@ -1,21 +1,28 @@
 """Day 2 case: E-Commerce 플랫폼 — CloudFront+S3 static files, ALB → PrestaShop, MySQL 8.4, Redis."""
 
-from support import ingress_rules, mask_asset_hashes, props, resources
+import pytest
+from support import ingress_rules, logical_id, mask_asset_hashes, props, resources
 
 LAB = "Day2Case"
+
+
+@pytest.fixture(scope="module")
+def lab(app):
+    """The lab's stack: tests find resources through its constructs."""
+    return app.stacks[LAB]
 
 
 def test_snapshot(t, json_snapshot):
     assert mask_asset_hashes(t) == json_snapshot
 
 
-def groups(t):
-    sgs = resources(t, "AWS::EC2::SecurityGroup")
-    alb = next(k for k in sgs if k.startswith("ShopAlbSecurityGroup"))
-    shop = next(k for k in sgs if k.startswith("ShopInstanceSecurityGroup"))
-    db = next(k for k in sgs if k.startswith("DatabaseSecurityGroup"))
-    cache = next(k for k in sgs if k.startswith("CacheSecurityGroup"))
-    return alb, shop, db, cache
+def groups(lab):
+    return (
+        logical_id(lab.shop.alb_security_group),
+        logical_id(lab.shop.instance_security_group),
+        logical_id(lab.database.security_group),
+        logical_id(lab.cache.security_group),
+    )
 
 
 def sources(t, sg):
@@ -25,8 +32,8 @@ def sources(t, sg):
     }
 
 
-def test_security_groups_chain_alb_shop_database_and_cache(t):
-    alb, shop, db, cache = groups(t)
+def test_security_groups_chain_alb_shop_database_and_cache(t, lab):
+    alb, shop, db, cache = groups(lab)
     assert sources(t, alb) == {(80, "0.0.0.0/0")}
     assert sources(t, shop) == {(80, alb)}
     (db_rule,) = ingress_rules(t, db)
@@ -42,14 +49,8 @@ def test_mysql_8_4_not_8_0(t):
     assert db["DBName"] == "prestashop" and db["StorageEncrypted"] is True
 
 
-def test_shop_runs_prestashop_with_credentials_from_the_rds_secret(t):
-    (template,) = [
-        p
-        for k, p in (
-            (k, r["Properties"]) for k, r in resources(t, "AWS::EC2::LaunchTemplate").items()
-        )
-        if k.startswith("ShopLaunchTemplate")
-    ]
+def test_shop_runs_prestashop_with_credentials_from_the_rds_secret(t, lab):
+    template = t["Resources"][logical_id(lab.shop.launch_template)]["Properties"]
     parts = template["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Join"][1]
     text = "".join(p for p in parts if isinstance(p, str))
     assert "image: prestashop/prestashop:latest" in text

@@ -7,7 +7,7 @@ from support import (
     ingress_rules,
     instance_security_groups,
     instance_subnet,
-    logical,
+    logical_id,
     make_app,
     mask_asset_hashes,
     props,
@@ -21,6 +21,12 @@ from week5.core.errors import CourseInputError
 from week5.core.settings import CourseSettings
 
 LAB = "Day2Lab1"
+
+
+@pytest.fixture(scope="module")
+def lab(app):
+    """The lab's stack: tests find resources through its constructs."""
+    return app.stacks[LAB]
 
 
 def test_snapshot(t, json_snapshot):
@@ -74,7 +80,7 @@ def test_snapshots_every_15_minutes_tagged_for_cleanup(t):
     assert cleanup_id in schedule["DependsOn"]
 
 
-def test_cleanup_may_delete_only_this_schedules_snapshots_and_the_lab_volumes(t):
+def test_cleanup_may_delete_only_this_schedules_snapshots_and_the_lab_volumes(t, lab):
     """By tag (the schedule's snapshots, and AMIs) or by parent volume (a snapshot taken by hand
     in the console carries no tag)."""
     policies = [p["PolicyDocument"]["Statement"] for p in props(t, "AWS::IAM::Policy")]
@@ -85,7 +91,7 @@ def test_cleanup_may_delete_only_this_schedules_snapshots_and_the_lab_volumes(t)
         if "ec2:DeleteSnapshot" in s["Action"] or "ec2:DeregisterImage" in s["Action"]
     ]
     tag = "week5-instructor-Day2Lab1/Day2Lab1/DataSnapshots"
-    volume_id = logical(t, "AWS::EC2::Volume", "DataVolume")
+    volume_id = logical_id(lab.data.volume)
     assert deletes == [
         {
             "Action": ["ec2:DeleteSnapshot", "ec2:DeregisterImage"],

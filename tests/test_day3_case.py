@@ -1,12 +1,19 @@
 """Day 3 case: FinTech — WAF on the ALB, API Gateway in front, RDS Multi-AZ, Redis, archive."""
 
 
-from support import ingress_rules, mask_asset_hashes, props, resources
+import pytest
+from support import ingress_rules, logical_id, mask_asset_hashes, props, resources
 
 from week5.assets import APPS_DIR
 
 LAB = "Day3Case"
 APP = APPS_DIR / "fintech_api"
+
+
+@pytest.fixture(scope="module")
+def lab(app):
+    """The lab's stack: tests find resources through its constructs."""
+    return app.stacks[LAB]
 
 
 def test_snapshot(t, json_snapshot):
@@ -48,30 +55,23 @@ def test_api_gateway_proxies_to_the_waf_protected_alb_with_logs_and_throttling(t
     assert t["Resources"][log_group]["DeletionPolicy"] == "Delete"
 
 
-def test_chain_alb_api_servers_database_and_cache(t):
-    sgs = resources(t, "AWS::EC2::SecurityGroup")
-    alb = next(k for k in sgs if k.startswith("ApiServersAlbSecurityGroup"))
-    servers = next(k for k in sgs if k.startswith("ApiServersInstanceSecurityGroup"))
-    db = next(k for k in sgs if k.startswith("DatabaseSecurityGroup"))
-    cache = next(k for k in sgs if k.startswith("CacheSecurityGroup"))
+def test_chain_alb_api_servers_database_and_cache(t, lab):
+    alb = logical_id(lab.api_servers.alb_security_group)
+    servers = logical_id(lab.api_servers.instance_security_group)
+    db = logical_id(lab.database.security_group)
+    cache = logical_id(lab.cache.security_group)
     assert [(r["FromPort"], r["CidrIp"]) for r in ingress_rules(t, alb)] == [(80, "0.0.0.0/0")]
     for sg, expected_source in ((servers, alb), (db, servers), (cache, servers)):
         rules = ingress_rules(t, sg)
         assert [r["SourceSecurityGroupId"]["Fn::GetAtt"][0] for r in rules] == [expected_source]
 
 
-def test_api_servers_run_the_node_api_with_health_checks(t):
+def test_api_servers_run_the_node_api_with_health_checks(t, lab):
     (asg,) = props(t, "AWS::AutoScaling::AutoScalingGroup")
     assert (asg["MinSize"], asg["MaxSize"], asg["HealthCheckType"]) == ("2", "4", "ELB")
     (group,) = props(t, "AWS::ElasticLoadBalancingV2::TargetGroup")
     assert group["HealthCheckPath"] == "/health"
-    template = next(
-        p
-        for k, p in (
-            (k, r["Properties"]) for k, r in resources(t, "AWS::EC2::LaunchTemplate").items()
-        )
-        if k.startswith("ApiServers")
-    )
+    template = t["Resources"][logical_id(lab.api_servers.launch_template)]["Properties"]
     parts = template["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Join"][1]
     text = "".join(p for p in parts if isinstance(p, str))
     assert (APP / "server.js").read_text().strip() in text

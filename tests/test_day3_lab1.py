@@ -1,10 +1,12 @@
 """Day 3 Lab 1: RDS PostgreSQL 구성 — Multi-AZ db.t3.micro, 5432 only from the psql client."""
 
+import pytest
 from support import (
     by_name,
     default_route_targets,
     ingress_rules,
     instance_security_groups,
+    logical_id,
     mask_asset_hashes,
     props,
     resources,
@@ -12,6 +14,12 @@ from support import (
 )
 
 LAB = "Day3Lab1"
+
+
+@pytest.fixture(scope="module")
+def lab(app):
+    """The lab's stack: tests find resources through its constructs."""
+    return app.stacks[LAB]
 
 
 def test_snapshot(t, json_snapshot):
@@ -68,11 +76,11 @@ def resources_key(t, rtype):
     return key
 
 
-def test_client_has_psql_and_reads_the_secret(t, hosts):
+def test_client_has_psql_and_reads_the_secret(t, hosts, lab):
     text = user_data_text(hosts["week5-day3-psql-client"])
     assert "dnf install -y postgresql17" in text and "/usr/local/bin/lab-psql" in text
     assert "PGSSLMODE=require" in text
-    client_role = next(k for k in resources(t, "AWS::IAM::Role") if k.startswith("Client"))
+    client_role = logical_id(lab.client.role)
     (policy,) = [p for p in props(t, "AWS::IAM::Policy") if p["Roles"] == [{"Ref": client_role}]]
     assert "secretsmanager:GetSecretValue" in str(policy)
 

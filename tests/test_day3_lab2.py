@@ -1,12 +1,13 @@
 """Day 3 Lab 2: Redis 캐싱 구현 — ElastiCache Redis, 6379 only from the demo app host."""
 
 
+import pytest
 from support import (
     ingress_rules,
     instance_security_groups,
+    logical_id,
     mask_asset_hashes,
     props,
-    resources,
     user_data_text,
 )
 
@@ -16,11 +17,17 @@ LAB = "Day3Lab2"
 APP = APPS_DIR / "cache_demo.py"
 
 
+@pytest.fixture(scope="module")
+def lab(app):
+    """The lab's stack: tests find resources through its constructs."""
+    return app.stacks[LAB]
+
+
 def test_snapshot(t, json_snapshot):
     assert mask_asset_hashes(t) == json_snapshot
 
 
-def test_one_redis_node_encrypted_with_auth_in_private_subnets(t):
+def test_one_redis_node_encrypted_with_auth_in_private_subnets(t, lab):
     (group,) = props(t, "AWS::ElastiCache::ReplicationGroup")
     assert (group["Engine"], group["CacheNodeType"], group["NumCacheClusters"]) == (
         "redis",
@@ -30,7 +37,8 @@ def test_one_redis_node_encrypted_with_auth_in_private_subnets(t):
     assert group["TransitEncryptionEnabled"] is True and group["AtRestEncryptionEnabled"] is True
     assert "{{resolve:secretsmanager:" in str(group["AuthToken"])
     (subnet_group,) = props(t, "AWS::ElastiCache::SubnetGroup")
-    assert all("PrivateSubnet" in s["Ref"] for s in subnet_group["SubnetIds"])
+    private = [lab.resolve(s.subnet_id) for s in lab.network.private_subnets]
+    assert all(s in private for s in subnet_group["SubnetIds"])
 
 
 def test_6379_only_from_the_app_host(t, hosts):
@@ -44,15 +52,13 @@ def test_6379_only_from_the_app_host(t, hosts):
     assert [(r["FromPort"], r["CidrIp"]) for r in ingress_rules(t, app_sg)] == [(80, "0.0.0.0/0")]
 
 
-def test_app_host_runs_the_demo_with_the_token_from_secrets_manager(t, hosts):
+def test_app_host_runs_the_demo_with_the_token_from_secrets_manager(t, hosts, lab):
     host = hosts["week5-day3-cache-demo"]
     text = user_data_text(host)
     assert APP.read_text().strip() in text
     assert "python:3.12-slim" in text and "docker compose up -d" in text
     parts = host["UserData"]["Fn::Base64"]["Fn::Join"][1]
-    (token_secret,) = [
-        key for key, r in resources(t, "AWS::SecretsManager::Secret").items() if "AuthToken" in key
-    ]
+    token_secret = logical_id(lab.cache.auth_secret)
     assert {"Ref": token_secret} in parts
     assert any(
         isinstance(p, dict) and p.get("Fn::GetAtt", [None, ""])[1] == "PrimaryEndPoint.Address"

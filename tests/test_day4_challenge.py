@@ -1,11 +1,12 @@
 """Day 4 Challenge: 고가용성 아키텍처 — web, app and DB tiers across two AZs, each admitting only
 the tier in front of it."""
 
+import pytest
 from support import (
     by_name,
     default_route_targets,
     ingress_rules,
-    logical,
+    logical_id,
     mask_asset_hashes,
     props,
     resources,
@@ -15,6 +16,12 @@ from support import (
 LAB = "Day4Challenge"
 PUBLIC = ["week5-day4-public-subnet-a", "week5-day4-public-subnet-b"]
 PRIVATE = ["week5-day4-private-subnet-a", "week5-day4-private-subnet-b"]
+
+
+@pytest.fixture(scope="module")
+def lab(app):
+    """The lab's stack: tests find resources through its constructs."""
+    return app.stacks[LAB]
 
 
 def refs(items):
@@ -46,11 +53,11 @@ def test_course_cidrs_and_a_nat_gateway_in_each_az(t):
         assert routes[private] == {"NatGatewayId": {"Ref": nat}}
 
 
-def test_web_alb_is_internet_facing_and_app_alb_internal(t):
+def test_web_alb_is_internet_facing_and_app_alb_internal(t, lab):
     ids = subnet_ids_by_name(t)
     albs = resources(t, "AWS::ElasticLoadBalancingV2::LoadBalancer")
-    web = albs[logical(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "WebAlb")]["Properties"]
-    app = albs[logical(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "AppAlb")]["Properties"]
+    web = albs[logical_id(lab.web.alb)]["Properties"]
+    app = albs[logical_id(lab.app.alb)]["Properties"]
     assert len(albs) == 2
     assert web["Scheme"] == "internet-facing"
     assert refs(web["Subnets"]) == sorted(ids[n] for n in PUBLIC)
@@ -64,10 +71,10 @@ def test_web_alb_is_internet_facing_and_app_alb_internal(t):
     ]
 
 
-def test_target_groups_health_check_each_tier(t):
+def test_target_groups_health_check_each_tier(t, lab):
     groups = resources(t, "AWS::ElasticLoadBalancingV2::TargetGroup")
-    web = groups[logical(t, "AWS::ElasticLoadBalancingV2::TargetGroup", "WebTargetGroup")]
-    app = groups[logical(t, "AWS::ElasticLoadBalancingV2::TargetGroup", "AppTargetGroup")]
+    web = groups[logical_id(lab.web.target_group)]
+    app = groups[logical_id(lab.app.target_group)]
     assert (web["Properties"]["Port"], web["Properties"]["HealthCheckPath"]) == (80, "/")
     assert (app["Properties"]["Port"], app["Properties"]["HealthCheckPath"]) == (
         8080,
@@ -107,13 +114,13 @@ def source_groups(t, sg):
     return rules
 
 
-def test_each_tier_admits_only_the_tier_in_front_of_it(t):
+def test_each_tier_admits_only_the_tier_in_front_of_it(t, lab):
     sg = "AWS::EC2::SecurityGroup"
-    web_alb = logical(t, sg, "WebAlbSecurityGroup")
-    web = logical(t, sg, "WebInstanceSecurityGroup")
-    app_alb = logical(t, sg, "AppAlbSecurityGroup")
-    app = logical(t, sg, "AppInstanceSecurityGroup")
-    db = logical(t, sg, "DatabaseSecurityGroup")
+    web_alb = logical_id(lab.web.alb_security_group)
+    web = logical_id(lab.web.instance_security_group)
+    app_alb = logical_id(lab.app.alb_security_group)
+    app = logical_id(lab.app.instance_security_group)
+    db = logical_id(lab.database.security_group)
     assert source_groups(t, web_alb) == [(80, "0.0.0.0/0")]
     assert source_groups(t, web) == [(80, web_alb)]
     assert source_groups(t, app_alb) == [(80, web)]
@@ -130,14 +137,14 @@ def test_multi_az_postgres_in_the_private_subnets(t):
     assert refs(group["SubnetIds"]) == sorted(subnet_ids_by_name(t)[n] for n in PRIVATE)
 
 
-def launch_template_user_data(t, prefix):
-    template = t["Resources"][logical(t, "AWS::EC2::LaunchTemplate", prefix)]
+def launch_template_user_data(t, tier):
+    template = t["Resources"][logical_id(tier.launch_template)]
     return template["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Join"][1]
 
 
-def test_web_tier_proxies_api_to_the_internal_alb(t):
-    parts = launch_template_user_data(t, "WebLaunchTemplate")
-    app_alb = logical(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "AppAlb")
+def test_web_tier_proxies_api_to_the_internal_alb(t, lab):
+    parts = launch_template_user_data(t, lab.web)
+    app_alb = logical_id(lab.app.alb)
     index = parts.index({"Fn::GetAtt": [app_alb, "DNSName"]})
     assert parts[index - 1].endswith("set $upstream http://")
     text = "".join(p for p in parts if isinstance(p, str))
@@ -145,9 +152,9 @@ def test_web_tier_proxies_api_to_the_internal_alb(t):
     assert '<a href="/api/">' in text
 
 
-def test_app_tier_runs_the_tier_app_with_the_database_address(t):
-    parts = launch_template_user_data(t, "AppLaunchTemplate")
-    db = logical(t, "AWS::RDS::DBInstance", "DatabaseInstance")
+def test_app_tier_runs_the_tier_app_with_the_database_address(t, lab):
+    parts = launch_template_user_data(t, lab.app)
+    db = logical_id(lab.database.instance)
     index = parts.index({"Fn::GetAtt": [db, "Endpoint.Address"]})
     assert parts[index - 1].endswith('Environment="DB_HOST=')
     text = "".join(p for p in parts if isinstance(p, str))

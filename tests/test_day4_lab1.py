@@ -1,8 +1,10 @@
 """Day 4 Lab 1: ALB + ASG 구성 — min 2 / max 4, CPU target tracking, health checks, load test."""
 
+import pytest
 from support import (
     by_name,
     ingress_rules,
+    logical_id,
     mask_asset_hashes,
     props,
     resources,
@@ -10,6 +12,12 @@ from support import (
 )
 
 LAB = "Day4Lab1"
+
+
+@pytest.fixture(scope="module")
+def lab(app):
+    """The lab's stack: tests find resources through its constructs."""
+    return app.stacks[LAB]
 
 
 def test_snapshot(t, json_snapshot):
@@ -61,10 +69,9 @@ def test_target_tracking_on_cpu_50_percent(t):
     assert config["TargetValue"] == 50
 
 
-def test_instances_take_http_only_from_the_alb(t):
-    sgs = resources(t, "AWS::EC2::SecurityGroup")
-    alb_sg = next(k for k in sgs if k.startswith("WebAlbSecurityGroup"))
-    instance_sg = next(k for k in sgs if k.startswith("WebInstanceSecurityGroup"))
+def test_instances_take_http_only_from_the_alb(t, lab):
+    alb_sg = logical_id(lab.web.alb_security_group)
+    instance_sg = logical_id(lab.web.instance_security_group)
     assert [(r["FromPort"], r["CidrIp"]) for r in ingress_rules(t, alb_sg)] == [(80, "0.0.0.0/0")]
     rules = ingress_rules(t, instance_sg)
     assert [(r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0]) for r in rules] == [

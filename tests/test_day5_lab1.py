@@ -8,7 +8,7 @@ from aws_cdk.assertions import Template
 from support import (
     by_name,
     ingress_rules,
-    logical,
+    logical_id,
     make_app,
     mask_asset_hashes,
     props,
@@ -22,6 +22,12 @@ from week5.core.settings import CourseSettings
 
 LAB = "Day5Lab1"
 PREFIX = "/week5-instructor-Day5Lab1/cloudmart"
+
+
+@pytest.fixture(scope="module")
+def lab(app):
+    """The lab's stack: tests find resources through its constructs."""
+    return app.stacks[LAB]
 
 
 def user_data(t):
@@ -65,15 +71,15 @@ def test_step2_postgres_multi_az_and_one_redis_node(t):
     assert redis["TransitEncryptionEnabled"] is True
 
 
-def test_step3_frontend_on_cloudfront_with_api_routed_to_the_alb(t):
+def test_step3_frontend_on_cloudfront_with_api_routed_to_the_alb(t, lab):
     (dist,) = props(t, "AWS::CloudFront::Distribution")
     config = dist["DistributionConfig"]
     origins = {o["Id"]: o for o in config["Origins"]}
-    bucket = logical(t, "AWS::S3::Bucket", "CloudMartFrontendBucket")
+    bucket = logical_id(lab.cloudmart.frontend.bucket)
     default_origin = origins[config["DefaultCacheBehavior"]["TargetOriginId"]]
     assert default_origin["DomainName"] == {"Fn::GetAtt": [bucket, "RegionalDomainName"]}
     (api,) = config["CacheBehaviors"]
-    alb = logical(t, "AWS::ElasticLoadBalancingV2::LoadBalancer", "CloudMartBackendAlb")
+    alb = logical_id(lab.cloudmart.backend.alb)
     assert api["PathPattern"] == "/api/*"
     assert origins[api["TargetOriginId"]]["DomainName"] == {"Fn::GetAtt": [alb, "DNSName"]}
     assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
@@ -93,23 +99,23 @@ def test_step3_backend_asg_2_to_4_in_private_subnets_health_checked_on_api_healt
     assert template["LaunchTemplateData"]["InstanceType"] == "t3.micro"
 
 
-def test_security_groups_chain_alb_backend_and_the_stores(t):
-    sg = "AWS::EC2::SecurityGroup"
-    alb = logical(t, sg, "CloudMartBackendAlbSecurityGroup")
-    backend = logical(t, sg, "CloudMartBackendInstanceSecurityGroup")
+def test_security_groups_chain_alb_backend_and_the_stores(t, lab):
+    cloudmart = lab.cloudmart
+    alb = logical_id(cloudmart.backend.alb_security_group)
+    backend = logical_id(cloudmart.backend.instance_security_group)
     assert [(r["FromPort"], r["CidrIp"]) for r in ingress_rules(t, alb)] == [(80, "0.0.0.0/0")]
     assert [
         (r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0])
         for r in ingress_rules(t, backend)
     ] == [(80, alb)]
-    for store in ("CloudMartDatabaseSecurityGroup", "CloudMartCacheSecurityGroup"):
-        rules = ingress_rules(t, logical(t, sg, store))
+    for store in (cloudmart.database, cloudmart.cache):
+        rules = ingress_rules(t, logical_id(store.security_group))
         assert [r["SourceSecurityGroupId"]["Fn::GetAtt"][0] for r in rules] == [backend]
 
 
-def test_configuration_lives_in_parameter_store_not_in_user_data(t):
+def test_configuration_lives_in_parameter_store_not_in_user_data(t, lab):
     parameters = {p["Name"]: p["Value"] for p in props(t, "AWS::SSM::Parameter")}
-    db = logical(t, "AWS::RDS::DBInstance", "CloudMartDatabaseInstance")
+    db = logical_id(lab.cloudmart.database.instance)
     assert parameters[f"{PREFIX}/db-endpoint"] == {"Fn::GetAtt": [db, "Endpoint.Address"]}
     assert set(parameters) == {
         f"{PREFIX}/db-endpoint",
@@ -125,30 +131,34 @@ def test_configuration_lives_in_parameter_store_not_in_user_data(t):
     assert 'const { Pool } = require("pg")' in script  # the demo backend, inline
 
 
-def test_backend_role_reads_exactly_its_parameters_and_secrets(t):
-    (policy,) = [
-        p
-        for k, p in ((k, r["Properties"]) for k, r in resources(t, "AWS::IAM::Policy").items())
-        if k.startswith("CloudMartBackendInstanceRole")
-    ]
+def backend_role_policy(lab):
+    """The backend role's default policy: iam.Role keeps it private, under ``DefaultPolicy``."""
+    return lab.cloudmart.backend.role.node.find_child("DefaultPolicy")
+
+
+def test_backend_role_reads_exactly_its_parameters_and_secrets(t, lab):
+    policy = t["Resources"][logical_id(backend_role_policy(lab))]["Properties"]
     statements = policy["PolicyDocument"]["Statement"]
     (ssm_read,) = [s for s in statements if "ssm:GetParameter" in s["Action"]]
     named = {r["Fn::Join"][1][-1]["Ref"] for r in ssm_read["Resource"]}
     assert named == set(resources(t, "AWS::SSM::Parameter"))  # each by its ARN, no wildcard
     assert "*" not in json.dumps(ssm_read["Resource"])
     (secret_read,) = [s for s in statements if "secretsmanager:GetSecretValue" in s["Action"]]
-    assert sorted(r["Ref"] for r in secret_read["Resource"]) == [
-        logical(t, "AWS::SecretsManager::Secret", "CloudMartCacheAuthToken"),
-        logical(t, "AWS::SecretsManager::SecretTargetAttachment", "CloudMartDatabase"),
-    ]
+    assert sorted(r["Ref"] for r in secret_read["Resource"]) == sorted(
+        [
+            logical_id(lab.cloudmart.cache.auth_secret),
+            logical_id(lab.cloudmart.database.secret),  # the secret's attachment to the instance
+        ]
+    )
 
 
-def test_boots_only_after_its_parameters_role_and_routes_exist(t):
+def test_boots_only_after_its_parameters_role_and_routes_exist(t, lab):
     (group_id,) = resources(t, "AWS::AutoScaling::AutoScalingGroup")
     depends = t["Resources"][group_id]["DependsOn"]
     assert {k for k in resources(t, "AWS::SSM::Parameter")} <= set(depends)
-    assert any(d.startswith("CloudMartBackendInstanceRoleDefaultPolicy") for d in depends)
-    assert any("PrivateSubnet1DefaultRoute" in d for d in depends)
+    assert logical_id(backend_role_policy(lab)) in depends
+    first_private = lab.cloudmart.network.private_subnets[0]  # the ec2 L2 keeps its route private
+    assert logical_id(first_private.node.find_child("DefaultRoute")) in depends
 
 
 EXPECTED_ALARMS = {
@@ -168,8 +178,8 @@ EXPECTED_ALARMS = {
 }
 
 
-def test_alarms_watch_each_tier_and_notify_the_topic(t):
-    topic = logical(t, "AWS::SNS::Topic", "CloudMartAlarmTopic")
+def test_alarms_watch_each_tier_and_notify_the_topic(t, lab):
+    topic = logical_id(lab.cloudmart.alarm_topic)
     found = {}
     for alarm in props(t, "AWS::CloudWatch::Alarm"):
         key = alarm["MetricName"]
