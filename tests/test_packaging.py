@@ -27,3 +27,60 @@ def test_every_data_file_of_the_library_is_package_data():
         if not is_module and not any(glob_match(relative, p) for p in patterns):
             missing.append(path)
     assert missing == [], "add these to [tool.setuptools.package-data] in pyproject.toml"
+
+
+#: A CDK app of someone else's: two of the course's constructs, from the installed wheel.
+TWO_CONSTRUCT_APP = """
+import json, sys
+import aws_cdk as cdk
+from week5.assets import COMPOSE_DIR
+from week5.constructs import DockerHost, MultiAzVpc
+
+app = cdk.App(outdir=sys.argv[1])
+stack = cdk.Stack(app, "Blog", env=cdk.Environment(region="ap-northeast-2"))
+net = MultiAzVpc(stack, "Net")
+DockerHost(stack, "Web", vpc=net.vpc, subnet=net.public_subnets[0],
+           compose_file=COMPOSE_DIR / "wordpress.yml")
+template = app.synth().get_stack_by_name("Blog").template
+print(json.dumps(sorted({r["Type"] for r in template["Resources"].values()})))
+"""
+
+
+def test_the_wheel_installs_into_a_fresh_venv_and_synthesizes_an_app(tmp_path):
+    """`pip install` of the wheel brings aws-cdk-lib, constructs and cdk-nag (pyproject's
+    ranges, resolved to requirements.txt's pins), and an app outside this checkout builds a VPC
+    and a Docker host from it, compose file included."""
+    import json
+    import os
+    import sys
+
+    wheels = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+        check=True, capture_output=True, cwd=tmp_path,
+    )
+    [wheel] = wheels.glob("week5_cdk-*.whl")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+         "-c", str(ROOT / "requirements.txt"), str(wheel)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    (tmp_path / "app.py").write_text(TWO_CONSTRUCT_APP)
+    env = {**os.environ, "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("PYTHONPATH", None)
+    run = subprocess.run(
+        [str(python), "app.py", str(tmp_path / "out")],
+        capture_output=True, text=True, cwd=tmp_path, env=env,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    types = json.loads(run.stdout.strip().splitlines()[-1])
+    assert {"AWS::EC2::VPC", "AWS::EC2::NatGateway", "AWS::EC2::Instance"} <= set(types)
+    where = subprocess.run(
+        [str(python), "-c", "import week5; print(week5.__file__)"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, check=True,
+    ).stdout
+    assert str(venv) in where  # the wheel's copy, not this checkout's
