@@ -38,7 +38,7 @@ def build(app: cdk.App) -> dict:
             app,
             email=get(CONTEXT_BUDGET_EMAIL) or None,
             topic_arn=get(CONTEXT_BUDGET_TOPIC) or None,
-            students=[s for s in str(get(CONTEXT_BUDGET_STUDENTS) or "").split(",") if s],
+            students=get(CONTEXT_BUDGET_STUDENTS) or (),
         )
     if not stacks:
         raise CourseInputError(

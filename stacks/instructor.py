@@ -2,15 +2,15 @@
 
 ``InstructorAccess``: a read-only role the instructor assumes from their own account (course:
 "강사는 읽기 전용 역할로 모든 학생 계정을 모니터링"). ``BudgetGuard``: AWS Budgets for the course's
-cost limits ($10 a day, $50 a week, an alert at $5). Both live in their own CDK app
-(``instructor_app.py``, through ``scripts/instructor``), so the labs' app needs none of their
-context.
+cost limits ($10 a day, $50 a week, an alert at $5), counted before credits. Both live in their
+own CDK app (``instructor_app.py``, through ``scripts/instructor``), so the labs' app needs none
+of their context.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Union
 
 from aws_cdk import Aws, CfnOutput, DefaultStackSynthesizer, Environment, Stack, Tags
 from aws_cdk import aws_budgets as budgets
@@ -18,7 +18,13 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from week5.core.errors import CourseInputError
-from week5.core.settings import DEFAULT_REGION, is_account_id, is_email, parse_students
+from week5.core.settings import (
+    DEFAULT_REGION,
+    is_account_id,
+    is_email,
+    parse_students,
+    refuse_padding,
+)
 from week5.synth.nag import acknowledge
 from week5.synth.tagging import WEEK_TAG_VALUE
 
@@ -31,14 +37,28 @@ ALERT_USD = 5.0
 #: AWS Budgets has no weekly period: the weekly limit over a month of 52/12 weeks.
 MONTHLY_LIMIT_USD = round(WEEKLY_LIMIT_USD * 52 / 12, 2)
 
+#: What a budget counts: usage before credits and refunds (both default to included, i.e.
+#: subtracted). Taxes, support, subscriptions and discounts keep Budgets' defaults.
+COUNT_BEFORE_CREDITS = budgets.CfnBudget.CostTypesProperty(
+    include_credit=False, include_refund=False
+)
+
 CONTEXT_INSTRUCTOR_ACCOUNT = "instructor_account"
 CONTEXT_EXTERNAL_ID = "external_id"
 CONTEXT_BUDGET_EMAIL = "budget_email"
 CONTEXT_BUDGET_TOPIC = "budget_topic_arn"
 CONTEXT_BUDGET_STUDENTS = "budget_students"
 
-_EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
-_TOPIC_RE = re.compile(r"^arn:aws[\w-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+#: IAM's pattern for an external id, in ASCII (``\w`` in Python matches any script's letters).
+_EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}")
+#: A standard topic (Budgets cannot publish to a FIFO one), ASCII throughout.
+_TOPIC_RE = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}")
+#: The profile the instructor's ``week5 audit``/``cleanup --profile`` use, one per account.
+CLI_PROFILE_PREFIX = "week5-"
+#: The instructor's own credentials, which assume the role (``source_profile``).
+CLI_SOURCE_PROFILE = "default"
+#: In the CLI profile of the MFA variant: the device's name is not known to the stack.
+MFA_DEVICE_PLACEHOLDER = "YOUR-MFA-DEVICE"
 
 _NOT_A_LAB = (
     "An account-level instructor stack, not a lab: no Day or Lab applies; it is tagged "
@@ -54,17 +74,18 @@ def _instructor_tags(stack: Stack) -> None:
 
 
 def parse_account(value: Any) -> str:
+    refuse_padding(CONTEXT_INSTRUCTOR_ACCOUNT, value, "111122223333")
     if not is_account_id(value):
         raise CourseInputError(
-            f"context '{CONTEXT_INSTRUCTOR_ACCOUNT}'={value!r} must be the instructor's 12-digit "
-            f"AWS account id, e.g. -c {CONTEXT_INSTRUCTOR_ACCOUNT}=111122223333"
+            f"context '{CONTEXT_INSTRUCTOR_ACCOUNT}'={value!r} must be the instructor's AWS "
+            f"account id, 12 ASCII digits, e.g. -c {CONTEXT_INSTRUCTOR_ACCOUNT}=111122223333"
         )
     return value
 
 
-def _budget_students(students: Sequence[str]):
+def _budget_students(students: Union[str, Sequence[str]]):
     try:
-        return parse_students(list(students))
+        return parse_students(students if isinstance(students, str) else list(students))
     except CourseInputError as error:
         raise CourseInputError(
             str(error)
@@ -80,7 +101,10 @@ class InstructorAccessStack(Stack):
     :param external_id: required in the AssumeRole call when given (for tools and StackSets);
         @default None: the instructor must have signed in with MFA instead.
 
-    Exposes ``role``; outputs the role's ARN and the console's switch-role link.
+    Exposes ``role``; outputs the role's ARN, the CLI profile that ``week5 audit`` and
+    ``week5 cleanup --profile`` use (``role_arn`` with ``external_id``, or with ``mfa_serial``),
+    and, without an external id only, the console's switch-role link: the console cannot pass
+    an external id, so with one the link would only fail.
     """
 
     def __init__(
@@ -103,9 +127,12 @@ class InstructorAccessStack(Stack):
             **kwargs,
         )
         account = parse_account(instructor_account)
-        if external_id is not None and not _EXTERNAL_ID_RE.match(external_id):
+        refuse_padding(CONTEXT_EXTERNAL_ID, external_id, "week5-2026-fall")
+        if external_id is not None and not (
+            isinstance(external_id, str) and _EXTERNAL_ID_RE.fullmatch(external_id)
+        ):
             raise CourseInputError(
-                f"context '{CONTEXT_EXTERNAL_ID}'={external_id!r} must be 2 to 1224 letters, "
+                f"context '{CONTEXT_EXTERNAL_ID}'={external_id!r} must be 2 to 1224 ASCII letters, "
                 "digits or +=,.@:/-_ (e.g. -c external_id=week5-2026-fall)"
             )
         conditions = (
@@ -129,19 +156,57 @@ class InstructorAccessStack(Stack):
         )
         _instructor_tags(self)
         CfnOutput(self, "RoleArn", value=self.role.role_arn)
+        profile = f"{CLI_PROFILE_PREFIX}{Aws.ACCOUNT_ID}"
+        shell = f"a shell whose '{CLI_SOURCE_PROFILE}' profile is the instructor account"
+        then = f"then week5 audit/cleanup --profile {CLI_PROFILE_PREFIX}<this account id>"
+        if external_id:
+            proof = ("external_id", external_id)
+            how = (
+                f"Paste into {shell}; {then}. No SwitchRoleUrl: the console cannot send an "
+                "external id"
+            )
+        else:
+            proof = (
+                "mfa_serial",
+                f"arn:{Aws.PARTITION}:iam::{account}:mfa/{MFA_DEVICE_PLACEHOLDER}",
+            )
+            how = (
+                f"Replace {MFA_DEVICE_PLACEHOLDER} with your MFA device's name (IAM, Security "
+                f"credentials) and paste into {shell}; the CLI asks for the MFA code; {then}"
+            )
+        settings = [
+            ("role_arn", self.role.role_arn),
+            ("source_profile", CLI_SOURCE_PROFILE),
+            proof,
+            ("region", DEFAULT_REGION),
+        ]
         CfnOutput(
             self,
-            "SwitchRoleUrl",
-            value=(
-                "https://signin.aws.amazon.com/switchrole?roleName="
-                f"{READ_ONLY_ROLE_NAME}&account={Aws.ACCOUNT_ID}&displayName=week5-student"
+            "CliProfile",
+            value=" && ".join(
+                f"aws configure set {key} {value} --profile {profile}" for key, value in settings
             ),
-            description="open it signed in to the instructor account",
+            description=how,
         )
+        if not external_id:
+            # The console's switch-role page cannot send an external id: with one, no link.
+            CfnOutput(
+                self,
+                "SwitchRoleUrl",
+                value=(
+                    "https://signin.aws.amazon.com/switchrole?roleName="
+                    f"{READ_ONLY_ROLE_NAME}&account={Aws.ACCOUNT_ID}&displayName=week5-student"
+                ),
+                description="open it signed in to the instructor account with MFA",
+            )
 
 
 class BudgetGuardStack(Stack):
     """AWS Budgets for the course's limits, notifying an e-mail address and/or an SNS topic.
+
+    Every budget counts usage before credits and refunds (``CostTypes``): Budgets' default is the
+    cost after them, and a new account runs on promotional credits, so that would stay near $0
+    and never alert while the account spends real usage.
 
     - a daily cost budget of $10 that alerts at $5 (actual) and at $10 (actual and forecast);
     - a monthly budget of $216.67, the $50 weekly limit over 52/12 weeks (Budgets has no week),
@@ -152,7 +217,7 @@ class BudgetGuardStack(Stack):
     :param email: @default None
     :param topic_arn: an SNS topic whose policy lets budgets.amazonaws.com publish.
         @default None (at least one of ``email`` and ``topic_arn`` is needed)
-    :param students: @default none
+    :param students: names, or a comma-separated string of them. @default none
     """
 
     def __init__(
@@ -162,7 +227,7 @@ class BudgetGuardStack(Stack):
         *,
         email: Optional[str] = None,
         topic_arn: Optional[str] = None,
-        students: Sequence[str] = (),
+        students: Union[str, Sequence[str]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -177,14 +242,22 @@ class BudgetGuardStack(Stack):
                 f"BudgetGuard needs somewhere to send alerts: pass -c {CONTEXT_BUDGET_EMAIL}="
                 f"you@example.com and/or -c {CONTEXT_BUDGET_TOPIC}=arn:aws:sns:..."
             )
+        refuse_padding(CONTEXT_BUDGET_EMAIL, email, "instructor@example.com")
+        refuse_padding(
+            CONTEXT_BUDGET_TOPIC, topic_arn, "arn:aws:sns:ap-northeast-2:111122223333:alerts"
+        )
         if email is not None and not is_email(email):
             raise CourseInputError(
-                f"context '{CONTEXT_BUDGET_EMAIL}'={email!r} is not an e-mail address; "
+                f"context '{CONTEXT_BUDGET_EMAIL}'={email!r} is not an e-mail address AWS takes "
+                "(ASCII, one @, a domain with a dot); "
                 f"pass e.g. -c {CONTEXT_BUDGET_EMAIL}=instructor@example.com"
             )
-        if topic_arn is not None and not _TOPIC_RE.match(topic_arn):
+        if topic_arn is not None and not (
+            isinstance(topic_arn, str) and _TOPIC_RE.fullmatch(topic_arn)
+        ):
             raise CourseInputError(
-                f"context '{CONTEXT_BUDGET_TOPIC}'={topic_arn!r} is not an SNS topic ARN; pass "
+                f"context '{CONTEXT_BUDGET_TOPIC}'={topic_arn!r} is not an SNS topic ARN "
+                "(ASCII: arn:aws:sns:<region>:<12 digits>:<topic name>); pass "
                 f"e.g. -c {CONTEXT_BUDGET_TOPIC}=arn:aws:sns:ap-northeast-2:111122223333:alerts"
             )
         subscribers = []
@@ -240,6 +313,7 @@ class BudgetGuardStack(Stack):
                 time_unit=period,
                 budget_limit=budgets.CfnBudget.SpendProperty(amount=limit, unit="USD"),
                 cost_filters=cost_filters,
+                cost_types=COUNT_BEFORE_CREDITS,
             ),
             notifications_with_subscribers=[
                 budgets.CfnBudget.NotificationWithSubscribersProperty(

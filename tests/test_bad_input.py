@@ -117,6 +117,78 @@ def test_bad_instructor_context_stops_before_synthesis(tmp_path, context, names)
     assert files_under(outdir) == []
 
 
+#: The one line printed (after "week5: ") for each, as the README's bad-input table shows it.
+#: ``\d`` and ``\w`` match any script's digits and letters, and ``$`` matches before a final
+#: newline: these rows hold what slipped through them.
+SSH_FIX = "pass your own IP as -c ssh_cidr=203.0.113.7/32 (curl -s https://checkip.amazonaws.com)"
+SSH_WIDTH = (
+    "the course admits SSH from your IP only (FAQ Q9), at most a /29 (8 addresses, e.g. a "
+    f"classroom's NAT range); {SSH_FIX}"
+)
+SPACES = "has spaces or a line break around it; pass the value alone, e.g."
+REGION_FIX = (
+    "pass one such as -c region=ap-northeast-2, or leave it out for the course's ap-northeast-2"
+)
+CONTEXT_LINES = [
+    ("ssh_cidr", "198.51.100.0/24", f"context 'ssh_cidr'='198.51.100.0/24' admits 256 addresses; {SSH_WIDTH}"),
+    ("ssh_cidr", "203.0.113.7/1", f"context 'ssh_cidr'='203.0.113.7/1' admits 2,147,483,648 addresses; {SSH_WIDTH}"),
+    ("ssh_cidr", "224.0.0.5", f"context 'ssh_cidr'='224.0.0.5' is a multicast address, which no SSH client connects from; {SSH_FIX}"),
+    ("ssh_cidr", "127.0.0.1", f"context 'ssh_cidr'='127.0.0.1' is a loopback address, which no SSH client connects from; {SSH_FIX}"),
+    ("ssh_cidr", "0.0.0.0", f"context 'ssh_cidr'='0.0.0.0' is the unspecified address, which no SSH client connects from; {SSH_FIX}"),
+    ("ssh_cidr", "169.254.169.254", f"context 'ssh_cidr'='169.254.169.254' is a link-local address, which no SSH client connects from; {SSH_FIX}"),
+    ("ssh_cidr", "203.0.113.7/32\n", f"context 'ssh_cidr'='203.0.113.7/32\\n' {SPACES} -c ssh_cidr=203.0.113.7/32"),
+    ("azs", "ap-northeast-2a,ap-northeast-2e", "context 'azs' has 'ap-northeast-2e', which the region ap-northeast-2 does not have (its zones are ap-northeast-2a, ap-northeast-2b, ap-northeast-2c, ap-northeast-2d); use -c azs=ap-northeast-2a,ap-northeast-2c"),
+    ("azs", "ap-northeast-2a,ap-northeast-2c\n", f"context 'azs'='ap-northeast-2a,ap-northeast-2c\\n' {SPACES} -c azs=ap-northeast-2a,ap-northeast-2b"),
+    ("region", "ap-northeast-9", f"context 'region'='ap-northeast-9' is not a region AWS has; {REGION_FIX}"),
+    ("region", "ap-northeast-２", f"context 'region'='ap-northeast-２' is not an AWS region name; {REGION_FIX}"),
+    ("region", "ap-northeast-2\n", f"context 'region'='ap-northeast-2\\n' {SPACES} -c region=ap-northeast-2"),
+    ("student", "kim\n", f"context 'student'='kim\\n' {SPACES} -c student=kim"),
+    ("students", "kim,lee\n", f"context 'students'='kim,lee\\n' {SPACES} -c students=kim,lee,park"),
+    ("key_name", "week5-key\n", f"context 'key_name'='week5-key\\n' {SPACES} -c key_name=week5-key"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "key, value, line", CONTEXT_LINES, ids=[f"{k}={v!r}"[:40] for k, v, _ in CONTEXT_LINES]
+)
+def test_bad_context_prints_this_line(tmp_path, key, value, line):
+    outdir = tmp_path / "cdk.out"
+    with pytest.raises(CourseInputError) as error:
+        build_labs(make_app(outdir, **{key: value}), CATALOG)
+    assert str(error.value) == line
+    assert_one_clear_line(line, f"'{key}'")
+    assert files_under(outdir) == []
+
+
+ACCOUNT = {"instructor_account": "111122223333"}
+TOPIC = "arn:aws:sns:ap-northeast-2:111122223333:alerts"
+INSTRUCTOR_LINES = [
+    ({"instructor_account": "١١١١٢٢٢٢٣٣٣٣"}, "context 'instructor_account'='١١١١٢٢٢٢٣٣٣٣' must be the instructor's AWS account id, 12 ASCII digits, e.g. -c instructor_account=111122223333"),
+    ({"instructor_account": "111122223333\n"}, f"context 'instructor_account'='111122223333\\n' {SPACES} -c instructor_account=111122223333"),
+    ({**ACCOUNT, "external_id": "week5-가을"}, "context 'external_id'='week5-가을' must be 2 to 1224 ASCII letters, digits or +=,.@:/-_ (e.g. -c external_id=week5-2026-fall)"),
+    ({**ACCOUNT, "external_id": "week5-fall\n"}, f"context 'external_id'='week5-fall\\n' {SPACES} -c external_id=week5-2026-fall"),
+    ({"budget_email": "강사@example.com"}, "context 'budget_email'='강사@example.com' is not an e-mail address AWS takes (ASCII, one @, a domain with a dot); pass e.g. -c budget_email=instructor@example.com"),
+    ({"budget_email": "instructor@example.com\n"}, f"context 'budget_email'='instructor@example.com\\n' {SPACES} -c budget_email=instructor@example.com"),
+    ({"budget_topic_arn": "arn:aws:sns:ap-northeast-2:１１１１２２２２３３３３:alerts"}, f"context 'budget_topic_arn'='arn:aws:sns:ap-northeast-2:１１１１２２２２３３３３:alerts' is not an SNS topic ARN (ASCII: arn:aws:sns:<region>:<12 digits>:<topic name>); pass e.g. -c budget_topic_arn={TOPIC}"),
+    ({"budget_topic_arn": TOPIC + "\n"}, f"context 'budget_topic_arn'='{TOPIC}\\n' {SPACES} -c budget_topic_arn={TOPIC}"),
+    ({"budget_email": "a@b.co", "budget_students": "kim,lee\n"}, f"context 'budget_students'='kim,lee\\n' {SPACES} -c budget_students=kim,lee,park"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "context, line", INSTRUCTOR_LINES, ids=[str(c)[-40:] for c, _ in INSTRUCTOR_LINES]
+)
+def test_bad_instructor_context_prints_this_line(tmp_path, context, line):
+    from instructor_app import build
+
+    outdir = tmp_path / "cdk.out"
+    with pytest.raises(CourseInputError) as error:
+        build(make_app(outdir, **context))
+    assert str(error.value) == line
+    assert_one_clear_line(line, f"'{list(context)[-1]}'")
+    assert files_under(outdir) == []
+
+
 def test_student_and_students_together_are_refused(tmp_path):
     cdk_app = make_app(tmp_path / "out", student="kim", students="kim,lee")
     with pytest.raises(CourseInputError) as error:

@@ -184,6 +184,48 @@ CASES: Dict[str, List[Tuple[str, Build, List[str]]]] = {
             ),
             ["Week5-NoAdminPortsFromInternet"],
         ),
+        (
+            "SSH from 0.0.0.0/1, half the internet",
+            lambda s: _ingress(s, ip_protocol="tcp", from_port=22, to_port=22, cidr_ip="0.0.0.0/1"),
+            ["Week5-NoAdminPortsFromInternet"],
+        ),
+        (
+            "SSH from a /15 with host bits, wider than a /16",
+            lambda s: _inline_ingress(
+                s, dict(ip_protocol="tcp", from_port=22, to_port=22, cidr_ip="203.0.113.7/15")
+            ),
+            ["Week5-NoAdminPortsFromInternet"],
+        ),
+        (
+            "SSH from one organisation's /16",
+            lambda s: _ingress(
+                s, ip_protocol="tcp", from_port=22, to_port=22, cidr_ip="10.20.0.0/16"
+            ),
+            [],
+        ),
+        (
+            "RDP from an IPv6 /32, wider than a site's /48",
+            lambda s: _inline_ingress(
+                s,
+                dict(ip_protocol="tcp", from_port=3389, to_port=3389, cidr_ipv6="2001:db8::/32"),
+            ),
+            ["Week5-NoAdminPortsFromInternet"],
+        ),
+        (
+            "SSH from an IPv6 /64",
+            lambda s: _inline_ingress(
+                s,
+                dict(ip_protocol="tcp", from_port=22, to_port=22, cidr_ipv6="2001:db8:1:2::/64"),
+            ),
+            [],
+        ),
+        (
+            "HTTPS from 0.0.0.0/1: not an admin port",
+            lambda s: _ingress(
+                s, ip_protocol="tcp", from_port=443, to_port=443, cidr_ip="0.0.0.0/1"
+            ),
+            [],
+        ),
     ],
     "DataPortsFromGroupsOnly": [
         (

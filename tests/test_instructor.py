@@ -6,7 +6,7 @@ import pytest
 from support import make_app, mask_asset_hashes, props, resources
 
 from instructor_app import build
-from stacks.instructor import MONTHLY_LIMIT_USD, READ_ONLY_ROLE_NAME
+from stacks.instructor import MONTHLY_LIMIT_USD, READ_ONLY_ROLE_NAME, BudgetGuardStack
 
 
 @pytest.mark.parametrize("name", ["InstructorAccess", "BudgetGuard"])
@@ -25,8 +25,34 @@ def test_read_only_role_only_the_instructor_account_may_assume_with_the_external
     assert "111122223333" in principal and statement["Action"] == "sts:AssumeRole"
     assert statement["Condition"] == {"StringEquals": {"sts:ExternalId": "week5-2026-fall"}}
     assert "policy/ReadOnlyAccess" in json.dumps(role["ManagedPolicyArns"])
-    url = json.dumps(t["Outputs"]["SwitchRoleUrl"]["Value"])
-    assert "switchrole?roleName=week5-instructor-readonly&account=" in url
+
+
+def _cli_profile(t) -> str:
+    """The CliProfile output with its intrinsics written as ${...}, as CloudFormation fills them."""
+    joined = t["Outputs"]["CliProfile"]["Value"]["Fn::Join"]
+    assert joined[0] == ""
+    return "".join(
+        part
+        if isinstance(part, str)
+        else "${%s}" % (part.get("Ref") or ".".join(part["Fn::GetAtt"]))
+        for part in joined[1]
+    )
+
+
+def test_with_an_external_id_the_cli_profile_sends_it_and_there_is_no_switch_role_link(
+    instructor_templates,
+):
+    """The console's switch-role page cannot send an external id: a link would only fail."""
+    t = instructor_templates["InstructorAccess"]
+    assert set(t["Outputs"]) == {"RoleArn", "CliProfile"}
+    profile = "--profile week5-${AWS::AccountId}"
+    assert _cli_profile(t).split(" && ") == [
+        f"aws configure set role_arn ${{ReadOnlyRoleA3AD4127.Arn}} {profile}",
+        f"aws configure set source_profile default {profile}",
+        f"aws configure set external_id week5-2026-fall {profile}",
+        f"aws configure set region ap-northeast-2 {profile}",
+    ]
+    assert "external id" in t["Outputs"]["CliProfile"]["Description"]
 
 
 def test_without_an_external_id_the_instructor_needs_mfa(tmp_path):
@@ -37,6 +63,16 @@ def test_without_an_external_id_the_instructor_needs_mfa(tmp_path):
     (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
     assert list(stacks) == ["InstructorAccess"]  # no budget context, no BudgetGuard
+    # The console can switch roles after an MFA sign-in, and the CLI asks for the code.
+    url = json.dumps(t["Outputs"]["SwitchRoleUrl"]["Value"])
+    assert "switchrole?roleName=week5-instructor-readonly&account=" in url
+    mfa = (
+        "aws configure set mfa_serial arn:${AWS::Partition}:iam::111122223333:mfa/"
+        "YOUR-MFA-DEVICE --profile week5-${AWS::AccountId}"
+    )
+    assert mfa in _cli_profile(t).split(" && ")
+    assert "external_id" not in _cli_profile(t)
+    assert "YOUR-MFA-DEVICE" in t["Outputs"]["CliProfile"]["Description"]
 
 
 def test_budgets_are_the_course_limits(instructor_templates):
@@ -65,6 +101,20 @@ def test_budgets_are_the_course_limits(instructor_templates):
     assert budgets["week5-monthly"]["Budget"]["BudgetLimit"]["Amount"] == 216.67
     kim = budgets["week5-kim-daily"]["Budget"]
     assert kim["CostFilters"] == {"TagKeyValue": ["user:Student$kim"]}
+
+
+def test_every_budget_counts_usage_before_credits_and_refunds(instructor_templates):
+    """A new account runs on credits: a budget after credits would stay near $0 and never
+    alert while the account uses $10 a day."""
+    for p in props(instructor_templates["BudgetGuard"], "AWS::Budgets::Budget"):
+        assert p["Budget"]["CostTypes"] == {"IncludeCredit": False, "IncludeRefund": False}
+
+
+def test_budget_students_come_as_a_list_or_a_comma_separated_string(tmp_path):
+    for students in (["kim", "lee"], "kim,lee", "kim, lee"):
+        cdk_app = make_app(tmp_path / str(len(str(students))), budget_email="a@b.co")
+        stack = BudgetGuardStack(cdk_app, email="a@b.co", students=students)
+        assert list(stack.per_student) == ["kim", "lee"]
 
 
 def test_nothing_else_bills_or_outlives_the_stacks(instructor_templates):

@@ -21,9 +21,70 @@ DEFAULT_AZS: Tuple[str, ...] = ("ap-northeast-2a", "ap-northeast-2b")
 DEFAULT_STUDENT = "instructor"
 STUDENT_MAX_LENGTH = 20
 
-_STUDENT_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-_AZ_RE = re.compile(r"^(?P<region>[a-z]{2}(-[a-z]+)+-\d)[a-z]$")
-_KEY_NAME_RE = re.compile(r"^[\x20-\x7e]{1,255}$")
+# Every pattern here is matched with ``fullmatch`` (``$`` also matches before a trailing newline)
+# and spells its classes in ASCII: ``\d`` and ``\w`` match any script's digits and letters.
+_STUDENT_RE = re.compile(r"[a-z][a-z0-9-]*")
+_REGION_SHAPE_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
+_AZ_RE = re.compile(r"(?P<region>[a-z]{2}(-[a-z]+)+-[0-9])[a-z]")
+_KEY_NAME_RE = re.compile(r"[\x20-\x7e]{1,255}")
+
+#: AWS's regions in the commercial, China and GovCloud partitions: botocore 1.44.8's
+#: ``data/endpoints.json`` (``partitions[].regions``). A region AWS opens later goes here.
+KNOWN_REGIONS = frozenset(
+    {
+        "af-south-1",
+        "ap-east-1",
+        "ap-east-2",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-south-1",
+        "ap-south-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "ca-central-1",
+        "ca-west-1",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-north-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "il-central-1",
+        "me-central-1",
+        "me-south-1",
+        "mx-central-1",
+        "sa-east-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "cn-north-1",
+        "cn-northwest-1",
+        "us-gov-east-1",
+        "us-gov-west-1",
+    }
+)
+#: The zones a region has, where the course knows them: Seoul's four (every account sees the
+#: same letters there). Other regions' zones are checked for their shape only.
+REGION_AZS = {
+    "ap-northeast-2": (
+        "ap-northeast-2a",
+        "ap-northeast-2b",
+        "ap-northeast-2c",
+        "ap-northeast-2d",
+    ),
+}
+#: The widest ``ssh_cidr``: a /29, 8 addresses, enough for a classroom's or an office's NAT
+#: range. The course says "your IP" (FAQ Q9: "SSH (22): 본인 IP만 허용"), a /32.
+SSH_CIDR_WIDEST_PREFIX = 29
 
 CONTEXT_STUDENT = "student"
 CONTEXT_SSH_CIDR = "ssh_cidr"
@@ -38,6 +99,16 @@ CONTEXT_STUDENTS = "students"
 MAX_CLASS_SIZE = 30
 
 
+def refuse_padding(name: str, value: Any, example: str) -> None:
+    """Refuse a string with spaces or a line break around it (``"kim\\n"`` from a file or a
+    copy): it is not trimmed, as nothing else would show the user what was passed."""
+    if isinstance(value, str) and value != value.strip():
+        raise CourseInputError(
+            f"context '{name}'={value!r} has spaces or a line break around it; pass the value "
+            f"alone, e.g. -c {name}={example}"
+        )
+
+
 def parse_student(value: Any) -> str:
     """A student name: lowercase letter first, then lowercase letters, digits or ``-``; ≤ 20."""
     if not isinstance(value, str) or not value:
@@ -45,7 +116,8 @@ def parse_student(value: Any) -> str:
             f"context 'student' must be a name such as 'kim' (got {value!r}); "
             "pass -c student=<your-name>"
         )
-    if len(value) > STUDENT_MAX_LENGTH or not _STUDENT_RE.match(value):
+    refuse_padding("student", value, "kim")
+    if len(value) > STUDENT_MAX_LENGTH or not _STUDENT_RE.fullmatch(value):
         raise CourseInputError(
             f"context 'student'={value!r} is not a valid student name: use a lowercase letter "
             f"first, then lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} "
@@ -60,8 +132,10 @@ def parse_students(value: Any) -> Tuple[str, ...]:
     if value is None or value == "" or value == []:
         return ()
     example = "-c students=kim,lee,park"
+    refuse_padding("students", value, "kim,lee,park")
     if isinstance(value, str):
-        names = [part.strip() for part in value.split(",")]
+        # Spaces after a comma are a way of writing a list; a line break inside is refused.
+        names = [part.strip(" ") for part in value.split(",")]
     elif isinstance(value, (list, tuple)):
         names = list(value)
     else:
@@ -85,26 +159,33 @@ def parse_students(value: Any) -> Tuple[str, ...]:
     return tuple(names)
 
 
-_ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+_ACCOUNT_ID_RE = re.compile(r"[0-9]{12}")
 
 
 def is_account_id(value: Any) -> bool:
-    """A 12-digit AWS account id."""
-    return isinstance(value, str) and bool(_ACCOUNT_ID_RE.match(value))
+    """A 12-digit AWS account id, in ASCII digits, nothing around it."""
+    return isinstance(value, str) and bool(_ACCOUNT_ID_RE.fullmatch(value))
 
 
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: ASCII only, as AWS Budgets and SNS take it: a local part of printable characters, then a
+#: domain of letter, digit and ``-`` labels with a dot (an internationalised domain goes in its
+#: ``xn--`` form).
+_EMAIL_RE = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", re.ASCII
+)
 
 
 def is_email(value: Any) -> bool:
-    """Shaped like an e-mail address (AWS confirms it by mail anyway)."""
-    return isinstance(value, str) and bool(_EMAIL_RE.match(value))
+    """Shaped like an e-mail address in ASCII (AWS confirms it by mail anyway)."""
+    return isinstance(value, str) and len(value) <= 254 and bool(_EMAIL_RE.fullmatch(value))
 
 
 def parse_ssh_cidr(value: Any) -> Optional[str]:
     """The one IPv4 CIDR SSH may come from, or ``None`` (no port 22 at all; use Session Manager).
 
-    The internet at large (``0.0.0.0/0``, ``::/0``) is refused: course FAQ Q9, "SSH (22): 본인 IP만 허용".
+    Course FAQ Q9, "SSH (22): 본인 IP만 허용": the internet at large (``0.0.0.0/0``, ``::/0``) and
+    any range wider than a /29 (:data:`SSH_CIDR_WIDEST_PREFIX`) are refused, and so are addresses
+    no SSH client has (multicast, loopback, unspecified, link-local, reserved).
     A bare address such as ``203.0.113.7`` is taken as ``/32``.
     """
     if value is None or value == "":
@@ -112,7 +193,8 @@ def parse_ssh_cidr(value: Any) -> Optional[str]:
     fix = "pass your own IP as -c ssh_cidr=203.0.113.7/32 (curl -s https://checkip.amazonaws.com)"
     if not isinstance(value, str):
         raise CourseInputError(f"context 'ssh_cidr'={value!r} is not a CIDR; {fix}")
-    text = value.strip()
+    refuse_padding("ssh_cidr", value, "203.0.113.7/32")
+    text = value
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
@@ -127,6 +209,25 @@ def parse_ssh_cidr(value: Any) -> Optional[str]:
             f"context 'ssh_cidr'={value!r} opens SSH to the whole internet, which the course "
             f"forbids (FAQ Q9); {fix}, or leave ssh_cidr unset and use Session Manager"
         )
+    kinds = (
+        ("a multicast", network.is_multicast),
+        ("a loopback", network.is_loopback),
+        ("the unspecified", network.is_unspecified),
+        ("a link-local", network.is_link_local),
+        ("a reserved", network.is_reserved),
+    )
+    for kind, flag in kinds:
+        if flag:
+            raise CourseInputError(
+                f"context 'ssh_cidr'={value!r} is {kind} address, which no SSH client connects "
+                f"from; {fix}"
+            )
+    if network.prefixlen < SSH_CIDR_WIDEST_PREFIX:
+        raise CourseInputError(
+            f"context 'ssh_cidr'={value!r} admits {network.num_addresses:,} addresses; the course "
+            f"admits SSH from your IP only (FAQ Q9), at most a /{SSH_CIDR_WIDEST_PREFIX} "
+            f"({2 ** (32 - SSH_CIDR_WIDEST_PREFIX)} addresses, e.g. a classroom's NAT range); {fix}"
+        )
     if str(network.network_address) != text.split("/")[0]:
         raise CourseInputError(
             f"context 'ssh_cidr'={value!r} has host bits set; did you mean {network}? "
@@ -138,8 +239,9 @@ def parse_ssh_cidr(value: Any) -> Optional[str]:
 def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
     """Two or more distinct AZ names in ``region``, as a list or a comma-separated string."""
     items: Sequence[Any]
+    refuse_padding("azs", value, ",".join(DEFAULT_AZS))
     if isinstance(value, str):
-        items = [part.strip() for part in value.split(",") if part.strip()]
+        items = [part.strip(" ") for part in value.split(",") if part.strip(" ")]
     elif isinstance(value, (list, tuple)):
         items = list(value)
     else:
@@ -149,7 +251,7 @@ def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
         )
     example = f"-c azs={region}a,{region}c"
     for az in items:
-        match = _AZ_RE.match(az) if isinstance(az, str) else None
+        match = _AZ_RE.fullmatch(az) if isinstance(az, str) else None
         if not match:
             raise CourseInputError(
                 f"context 'azs' has {az!r}, which is not an availability-zone name; "
@@ -158,6 +260,12 @@ def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
         if match.group("region") != region:
             raise CourseInputError(
                 f"context 'azs' has {az!r}, which is not in the region {region}; use {example}"
+            )
+        known = REGION_AZS.get(region)
+        if known and az not in known:
+            raise CourseInputError(
+                f"context 'azs' has {az!r}, which the region {region} does not have (its zones are "
+                f"{', '.join(known)}); use {example}"
             )
     if len(items) < 2:
         raise CourseInputError(
@@ -170,9 +278,16 @@ def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
 
 
 def parse_region(value: Any) -> str:
-    if not isinstance(value, str) or not re.match(r"^[a-z]{2}(-[a-z]+)+-\d$", value):
+    """One of AWS's regions (:data:`KNOWN_REGIONS`)."""
+    refuse_padding("region", value, DEFAULT_REGION)
+    if not isinstance(value, str) or not _REGION_SHAPE_RE.fullmatch(value):
         raise CourseInputError(
             f"context 'region'={value!r} is not an AWS region name; pass one such as "
+            f"-c region={DEFAULT_REGION}, or leave it out for the course's {DEFAULT_REGION}"
+        )
+    if value not in KNOWN_REGIONS:
+        raise CourseInputError(
+            f"context 'region'={value!r} is not a region AWS has; pass one such as "
             f"-c region={DEFAULT_REGION}, or leave it out for the course's {DEFAULT_REGION}"
         )
     return value
@@ -182,7 +297,8 @@ def parse_key_name(value: Any) -> Optional[str]:
     """An existing EC2 key pair for ``ssh -i key.pem``; optional (Session Manager needs none)."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not _KEY_NAME_RE.match(value):
+    refuse_padding("key_name", value, "week5-key")
+    if not isinstance(value, str) or not _KEY_NAME_RE.fullmatch(value):
         raise CourseInputError(
             f"context 'key_name'={value!r} is not an EC2 key-pair name; pass the name shown in "
             "EC2 → Key pairs, e.g. -c key_name=week5-key"

@@ -6,6 +6,7 @@ and all), so it checks what deploys rather than what a construct meant to write.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Union
@@ -124,3 +125,25 @@ def from_anywhere(rule: Dict[str, Any]) -> bool:
     return rule.get("CidrIp") == "0.0.0.0/0" or bool(
         isinstance(rule.get("CidrIpv6"), str) and _ANYWHERE_V6.match(rule["CidrIpv6"])
     )
+
+
+#: The widest source range that is still one organisation's: an IPv4 /16 (65,536 addresses)
+#: and, for IPv6, a site's /48. Anything wider is the internet for an admin port's purposes.
+WIDEST_PREFIX = {4: 16, 6: 48}
+
+
+def from_wide_range(rule: Dict[str, Any]) -> bool:
+    """Whether an ingress rule admits the internet or any range wider than :data:`WIDEST_PREFIX`
+    (``0.0.0.0/1`` is half the internet). A CIDR from an intrinsic, or one CloudFormation would
+    refuse, is not judged here."""
+    for key in ("CidrIp", "CidrIpv6"):
+        cidr = rule.get(key)
+        if not isinstance(cidr, str):
+            continue
+        try:
+            network = ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            continue
+        if network.prefixlen < WIDEST_PREFIX[network.version]:
+            return True
+    return False
