@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Dict
 
 from aws_cdk import CfnOutput, Fn
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
@@ -115,7 +116,9 @@ class Day1Lab2Stack(LabStack):
                 key_name=settings.key_name,
                 name=f"{self.name_prefix}-web{index}",
             )
-            web.allow_from(self.bastion_pair.bastion, SSH_PORT, "SSH from the bastion only")
+            web.connections.allow_from(
+                self.bastion_pair.bastion, ec2.Port.tcp(SSH_PORT), "SSH from the bastion only"
+            )
             self.web_servers.append(web)
             CfnOutput(self, f"Web{index}Url", value=_site_url(web))
 
@@ -149,6 +152,7 @@ class Day1CaseStack(LabStack):
             subnet=self.network.private_subnets[0],
             compose_file=COMPOSE_DIR / "mysql.yml",
             compose_secrets=passwords,
+            default_port=MYSQL_PORT,
             key_name=settings.key_name,
             name=f"{self.name_prefix}-mysql",
         )
@@ -164,8 +168,13 @@ class Day1CaseStack(LabStack):
             key_name=settings.key_name,
             name=f"{self.name_prefix}-wordpress",
         )
-        self.db_host.allow_from(self.web_host, MYSQL_PORT, "MySQL from the WordPress host only")
-        self.db_host.allow_from(self.web_host, SSH_PORT, "SSH from the WordPress host only")
+        # WordPress → MySQL (3306), and SSH (22) from the WordPress host: the case's arrows.
+        self.db_host.connections.allow_default_port_from(
+            self.web_host, "MySQL from the WordPress host only"
+        )
+        self.db_host.connections.allow_from(
+            self.web_host, ec2.Port.tcp(SSH_PORT), "SSH from the WordPress host only"
+        )
         CfnOutput(self, "SiteUrl", value=_site_url(self.web_host), description="WordPress")
         CfnOutput(self, "WordpressSsmCommand", value=self.web_host.ssm_command)
         CfnOutput(self, "MysqlSsmCommand", value=self.db_host.ssm_command)

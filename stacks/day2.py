@@ -68,7 +68,7 @@ class Day2Lab1Stack(LabStack):
                 key_name=settings.key_name,
                 name=f"{self.name_prefix}-host-{letter}",
             )
-            self.shared.allow_from(host)
+            self.shared.grant_connect(host)
             self.hosts.append(host)
             CfnOutput(self, f"Host{letter.upper()}SsmCommand", value=host.ssm_command)
         self.data = DataVolume(self, "DataVolume", host=self.hosts[0])
@@ -167,10 +167,8 @@ class Day2CaseStack(LabStack):
         self.shop = HaWebTier(
             self, "Shop", vpc=vpc, min_capacity=1, max_capacity=2, user_data_lines=lines
         )
-        self.database.secret.grant_read(self.shop.role)
-        self.cache.auth_secret.grant_read(self.shop.role)
-        self.database.allow_from(self.shop)
-        self.cache.allow_from(self.shop)
+        self.database.grant_connect(self.shop)  # hosts → MySQL 3306, and its secret
+        self.cache.grant_connect(self.shop)  # hosts → Redis 6379, and its AUTH token
         self.static = StaticSite(self, "StaticFiles", content_dir=SAMPLE_SITE)
         CfnOutput(self, "ShopUrl", value=self.shop.url, description="PrestaShop behind the ALB")
         CfnOutput(self, "StaticUrl", value=self.static.url, description="CloudFront + S3")

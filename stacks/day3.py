@@ -76,8 +76,7 @@ class Day3Lab1Stack(LabStack):
             key_name=settings.key_name,
             name=f"{self.name_prefix}-psql-client",
         )
-        self.database.allow_from(self.client)
-        self.database.secret.grant_read(self.client.role)
+        self.database.grant_connect(self.client)  # client → PostgreSQL 5432, and its secret
 
         # Step 3's manual snapshot is not the stack's: this deletes it (and any other manual
         # snapshot of the lab's database) when the stack is deleted.
@@ -140,7 +139,7 @@ class Day3Lab2Stack(LabStack):
             key_name=settings.key_name,
             name=f"{self.name_prefix}-cache-demo",
         )
-        self.cache.allow_from(self.app_host)
+        self.cache.grant_connect(self.app_host)  # app host → Redis 6379, and its AUTH token
         url = Fn.join("", ["http://", self.app_host.public_ip])
         CfnOutput(self, "AppUrl", value=url, description="the demo's index page")
         CfnOutput(self, "CacheAsideUrl", value=Fn.join("", [url, "/products/1"]))
@@ -197,10 +196,8 @@ class Day3CaseStack(LabStack):
         self.api_servers = HaWebTier(
             self, "ApiServers", vpc=vpc, health_check_path="/health", user_data_lines=lines
         )
-        self.database.secret.grant_read(self.api_servers.role)
-        self.cache.auth_secret.grant_read(self.api_servers.role)
-        self.database.allow_from(self.api_servers)
-        self.cache.allow_from(self.api_servers)
+        self.database.grant_connect(self.api_servers)  # API servers → PostgreSQL, its secret
+        self.cache.grant_connect(self.api_servers)  # API servers → Redis, its AUTH token
 
         self.archive = s3.Bucket(
             self,
@@ -223,11 +220,10 @@ class Day3CaseStack(LabStack):
             auto_delete_objects=True,
         )
         # Write-only, one prefix: the API servers archive records, and never read or delete them.
-        self.api_servers.role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["s3:PutObject"],
-                resources=[self.archive.arn_for_objects(f"{ARCHIVE_PREFIX}*")],
-            )
+        iam.Grant.add_to_principal(
+            grantee=self.api_servers,
+            actions=["s3:PutObject"],
+            resource_arns=[self.archive.arn_for_objects(f"{ARCHIVE_PREFIX}*")],
         )
         acknowledge(
             self.api_servers.role,

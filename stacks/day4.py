@@ -124,7 +124,6 @@ class Day4ChallengeStack(LabStack):
             "App",
             vpc=vpc,
             internet_facing=False,
-            allow_from=[self.web],
             app_port=APP_TIER_PORT,
             health_check_path="/api/health",
             user_data_lines=userdata.python_service(
@@ -133,7 +132,11 @@ class Day4ChallengeStack(LabStack):
                 {"PORT": str(APP_TIER_PORT), "DB_HOST": self.database.endpoint},
             ),
         )
-        self.database.allow_from(self.app)
+        self.app.grant_connect(self.web)  # web → internal ALB (80)
+        # app → DB 5432: the app probes the port and holds no credentials, so no secret.
+        self.database.connections.allow_default_port_from(
+            self.app, "PostgreSQL 5432 from a granted security group"
+        )
         self.web.add_boot_lines(*userdata.nginx_proxy("/api/", self.app.alb.load_balancer_dns_name))
 
         CfnOutput(self, "AlbUrl", value=self.web.url, description="the web tier")
@@ -238,10 +241,8 @@ class Day4CaseStack(LabStack):
                 },
             )
         )
-        self.database.secret.grant_read(self.news.role)
-        self.cache.auth_secret.grant_read(self.news.role)
-        self.database.allow_from(self.news)
-        self.cache.allow_from(self.news)
+        self.database.grant_connect(self.news)  # news servers → MySQL 3306, and its secret
+        self.cache.grant_connect(self.news)  # news servers → Redis 6379, and its AUTH token
 
         CfnOutput(self, "SiteUrl", value=self.site.url, description="CloudFront: static front page")
         CfnOutput(

@@ -87,7 +87,9 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "Security Groups: 웹(80), SSH(22), MySQL(3306)",
-                "`db_host.allow_from(web_host, 3306)`: 3306은 웹 서버의 보안 그룹에서만",
+                "`DockerHost(..., default_port=3306)`, "
+                "`db_host.connections.allow_default_port_from(web_host)`: 3306은 웹 서버의 "
+                "보안 그룹에서만",
             ),
         ),
         by_hand="WordPress와 MySQL 옆에 손으로 띄운 인스턴스",
@@ -107,7 +109,7 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "Step 3: EFS 공유 스토리지 — EFS 생성, 여러 EC2에서 마운트",
-                '`SharedFileSystem(self, "SharedFiles")`, `shared.allow_from(host)`, '
+                '`SharedFileSystem(self, "SharedFiles")`, `shared.grant_connect(host)`, '
                 "`shared.mount_lines()`: AZ마다 마운트 타깃, NFS는 호스트에서만",
             ),
             (
@@ -156,7 +158,7 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "Step 1: RDS 인스턴스 생성 — db.t3.micro PostgreSQL, Multi-AZ, 보안 그룹",
                 '`PostgresDatabase(self, "Database", multi_az=True)`: 5432는 클라이언트 '
-                "보안 그룹에서만 (`database.allow_from(client)`)",
+                "보안 그룹에서만, 비밀은 클라이언트 역할만 읽기 (`database.grant_connect(client)`)",
             ),
             (
                 "Step 2: 데이터베이스 연결 — EC2에서 psql, 테이블 생성과 데이터 삽입",
@@ -233,7 +235,8 @@ GUIDES: Dict[str, LabGuide] = {
             ("Web Tier: ALB + ASG", '`HaWebTier(self, "Web")` (인터넷 ALB)'),
             (
                 "App Tier: Internal ALB + ASG",
-                '`HaWebTier(self, "App", internet_facing=False)`, 앱은 `week5/assets/apps/tier_app.py`',
+                '`HaWebTier(self, "App", internet_facing=False)`, 웹 티어에서만 '
+                "(`app.grant_connect(web)`), 앱은 `week5/assets/apps/tier_app.py`",
             ),
             ("DB Tier: Multi-AZ RDS", '`PostgresDatabase(self, "Database", multi_az=True)`'),
         ),

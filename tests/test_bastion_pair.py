@@ -16,13 +16,13 @@ from week5.core.errors import CourseInputError
 
 def test_private_host_admits_ssh_from_the_bastion_group_only(stack):
     net = MultiAzVpc(stack, "Net")
-    pair = BastionPair(stack, "Pair", vpc=net.vpc, ssh_cidr="198.51.100.0/24", name_prefix="x")
+    pair = BastionPair(stack, "Pair", vpc=net.vpc, ssh_cidr="198.51.100.7/32", name_prefix="x")
     t = synth(stack)
     hosts = by_name(t, "AWS::EC2::Instance")
     (bastion_sg,) = instance_security_groups(hosts["x-bastion"])
     (private_sg,) = instance_security_groups(hosts["x-private"])
     assert [(r["FromPort"], r["CidrIp"]) for r in ingress_rules(t, bastion_sg)] == [
-        (22, "198.51.100.0/24")
+        (22, "198.51.100.7/32")
     ]
     assert [
         (r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0])

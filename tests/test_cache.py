@@ -41,10 +41,10 @@ def test_replica_turns_on_failover_and_multi_az(stack, net):
     assert p["AutomaticFailoverEnabled"] is True and p["MultiAZEnabled"] is True
 
 
-def test_allow_from_is_the_only_way_in(stack, net):
+def test_grant_connect_is_the_only_way_in(stack, net):
     cache = RedisCache(stack, "Cache", vpc=net.vpc)
     host = LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0])
-    cache.allow_from(host)
+    cache.grant_connect(host)
     t = synth(stack)
     (rule,) = props(t, "AWS::EC2::SecurityGroupIngress")
     assert rule["FromPort"] == 6379 and "SourceSecurityGroupId" in rule and "CidrIp" not in rule

@@ -32,13 +32,14 @@ def test_mysql_is_8_4_not_8_0(stack, net):
     assert p["Engine"] == "mysql" and p["EngineVersion"].startswith("8.4.")
 
 
-def test_allow_from_admits_only_a_security_group(stack, net):
+def test_grant_connect_admits_only_a_security_group(stack, net):
     db = PostgresDatabase(stack, "Db", vpc=net.vpc)
     host = LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0])
-    db.allow_from(host)
+    db.grant_connect(host)
     t = synth(stack)
     (rule,) = props(t, "AWS::EC2::SecurityGroupIngress")
     assert "SourceSecurityGroupId" in rule and "CidrIp" not in rule
+    assert rule["Description"] == "PostgreSQL 5432 from a granted security group"
 
 
 def test_overrides(stack, net):

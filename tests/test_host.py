@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from aws_cdk import aws_ec2 as ec2
 from support import (
     ingress_rules,
     instance_security_groups,
@@ -81,13 +82,14 @@ def test_ssh_only_from_ssh_cidr_and_http_to_the_internet(stack, net):
     }
 
 
-def test_allow_from_admits_a_security_group_never_a_cidr(stack, net):
+def test_connections_admit_a_security_group_never_a_cidr(stack, net):
     web = LabHost(stack, "Web", vpc=net.vpc, subnet=net.public_subnets[0])
     db = LabHost(stack, "Db", vpc=net.vpc, subnet=net.private_subnets[0])
-    db.allow_from(web, 3306)
+    db.connections.allow_from(web, ec2.Port.tcp(3306), "MySQL from the web host")
     t = synth(stack)
     (db_sg,) = [g for g in props(t, "AWS::EC2::SecurityGroupIngress")]
     assert db_sg["FromPort"] == 3306 and "SourceSecurityGroupId" in db_sg and "CidrIp" not in db_sg
+    assert db.connections.security_groups[0] is db.security_group
 
 
 @pytest.mark.parametrize(

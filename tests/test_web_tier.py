@@ -60,7 +60,8 @@ def test_instances_admit_the_app_port_only_from_the_alb(stack, net):
 
 def test_internal_tier_admits_only_the_granted_tier(stack, net):
     web = HaWebTier(stack, "Web", vpc=net.vpc)
-    HaWebTier(stack, "App", vpc=net.vpc, internet_facing=False, allow_from=[web])
+    app_tier = HaWebTier(stack, "App", vpc=net.vpc, internet_facing=False)
+    app_tier.grant_connect(web)
     t = synth(stack)
     albs = {
         k: r["Properties"]
@@ -76,6 +77,12 @@ def test_internal_tier_admits_only_the_granted_tier(stack, net):
     assert [(r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0]) for r in rules] == [
         (80, web_instance_sg)
     ]
+
+
+def test_an_internal_tier_nobody_may_call_fails_at_synth(stack, net):
+    HaWebTier(stack, "App", vpc=net.vpc, internet_facing=False)  # constructing it is fine
+    with pytest.raises(Exception, match="internal ALB admits no one; grant the web tier"):
+        synth(stack)
 
 
 def test_https_listener_and_redirect(stack, net):
@@ -110,7 +117,6 @@ def test_request_count_scaling(stack, net):
         ({"min_capacity": 5, "max_capacity": 4}, "min_capacity=5 is above max_capacity=4"),
         ({"desired_capacity": 9}, "desired_capacity=9 is outside 2..4"),
         ({"https": True}, "HTTPS listener needs certificate_arn"),
-        ({"internet_facing": False}, "internal ALB admits no one without allow_from"),
         ({"app_port": 70000}, "not a TCP port"),
         ({"health_check_path": "health"}, "must start with /"),
         ({"instance_type": "large"}, "not an EC2 instance type"),

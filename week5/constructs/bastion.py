@@ -8,7 +8,8 @@ from aws_cdk import CfnOutput, Fn
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from week5.constructs.host import DEFAULT_INSTANCE_TYPE, SSH_PORT, LabHost
+from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
+from week5.constructs.host import SSH_PORT, LabHost
 from week5.core.errors import CourseInputError
 
 
@@ -62,7 +63,8 @@ class BastionPair(Construct):
                 f"BastionPair {self.node.path}: private_subnet must not be a public subnet"
             )
 
-        self.bastion = LabHost(
+        #: The bastion in the public subnet: SSH from ``ssh_cidr`` only.
+        self.bastion: LabHost = LabHost(
             self,
             "Bastion",
             vpc=vpc,
@@ -72,7 +74,8 @@ class BastionPair(Construct):
             key_name=key_name,
             name=f"{name_prefix}-bastion",
         )
-        self.private_host = LabHost(
+        #: The host in the private subnet: SSH from the bastion only.
+        self.private_host: LabHost = LabHost(
             self,
             "PrivateHost",
             vpc=vpc,
@@ -81,10 +84,13 @@ class BastionPair(Construct):
             key_name=key_name,
             name=f"{name_prefix}-private",
         )
-        self.private_host.allow_from(self.bastion, SSH_PORT, "SSH from the bastion only")
+        self.private_host.connections.allow_from(
+            self.bastion, ec2.Port.tcp(SSH_PORT), "SSH from the bastion only"
+        )
 
-        if ssh_cidr:
-            self.ssh_command = Fn.join(
+        #: ``ssh -J`` through the bastion to the private host, or why SSH is closed.
+        self.ssh_command: str = (
+            Fn.join(
                 "",
                 [
                     "ssh -i key.pem -J ec2-user@",
@@ -93,11 +99,12 @@ class BastionPair(Construct):
                     self.private_host.private_ip,
                 ],
             )
-        else:
-            self.ssh_command = (
+            if ssh_cidr
+            else (
                 "SSH is closed (no ssh_cidr): redeploy with -c ssh_cidr=<your-ip>/32, "
                 "or use the Session Manager commands"
             )
+        )
         CfnOutput(self, "SshCommand", value=self.ssh_command, description="SSH via the bastion")
         CfnOutput(self, "BastionSsmCommand", value=self.bastion.ssm_command)
         CfnOutput(self, "PrivateHostSsmCommand", value=self.private_host.ssm_command)

@@ -1,7 +1,8 @@
 """RedisCache: ElastiCache (Redis OSS or Valkey) as a replication group, with the care of an L2.
 
 aws-cdk-lib has no L2 for ElastiCache; this construct validates its props before synthesis,
-documents every default, and grants access by security group (``cache.allow_from(host)``).
+documents every default, is an ``ec2.IConnectable`` on 6379 and grants access by security group
+and AUTH token together (``cache.grant_connect(host)``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ import jsii
 from aws_cdk import RemovalPolicy, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from week5.constructs import access
 from week5.constructs.secret import generated_password
 from week5.constructs.vpc import private_subnets_of
 from week5.core.errors import CourseInputError
@@ -77,9 +81,11 @@ class RedisCache(Construct):
         source, and snapshots would outlive nothing: they go with the group)
 
     Always on: encryption at rest and in transit (TLS), an AUTH token generated into Secrets
-    Manager (``auth_secret``), port 6379 admitted only from granted security groups.
+    Manager (``auth_secret``), port 6379 admitted only from granted security groups. A cache is
+    an ``ec2.IConnectable`` whose default port is 6379: ``cache.grant_connect(consumer)`` admits
+    it from a host's or tier's security group and lets its role read the AUTH token.
     Exposes ``replication_group``, ``security_group``, ``connections``, ``auth_secret``,
-    ``endpoint`` and ``port``.
+    ``endpoint``, ``port`` and ``replicas``.
     """
 
     def __init__(
@@ -122,7 +128,8 @@ class RedisCache(Construct):
                 f"{where}: snapshot_retention_days={snapshot_retention_days}; 0 to 35"
             )
 
-        self.security_group = ec2.SecurityGroup(
+        #: The cache's security group: 6379 from granted groups only.
+        self.security_group: ec2.SecurityGroup = ec2.SecurityGroup(
             self,
             "SecurityGroup",
             vpc=vpc,
@@ -138,32 +145,39 @@ class RedisCache(Construct):
             description=f"{self.node.path}: private subnets",
             subnet_ids=[s.subnet_id for s in subnets],
         )
-        self.auth_secret = generated_password(
+        #: The AUTH token clients send (TLS only), generated into Secrets Manager.
+        self.auth_secret: secretsmanager.Secret = generated_password(
             self, "AuthToken", description=f"{self.node.path}: Redis AUTH token"
         )
-        self.replication_group = elasticache.CfnReplicationGroup(
-            self,
-            "ReplicationGroup",
-            replication_group_description=f"{self.node.path}: lab cache",
-            engine=engine,
-            engine_version=engine_version or ENGINE_VERSIONS[engine],
-            cache_node_type=node_type,
-            num_cache_clusters=1 + replicas,
-            automatic_failover_enabled=automatic_failover,
-            multi_az_enabled=automatic_failover,
-            cache_subnet_group_name=subnet_group.ref,
-            security_group_ids=[self.security_group.security_group_id],
-            port=REDIS_PORT,
-            at_rest_encryption_enabled=True,
-            transit_encryption_enabled=True,
-            auth_token=self.auth_secret.secret_value.unsafe_unwrap(),  # a dynamic reference
-            snapshot_retention_limit=snapshot_retention_days,
-            auto_minor_version_upgrade=True,
+        #: The ElastiCache replication group (one shard: a primary and ``replicas``).
+        self.replication_group: elasticache.CfnReplicationGroup = (
+            elasticache.CfnReplicationGroup(
+                self,
+                "ReplicationGroup",
+                replication_group_description=f"{self.node.path}: lab cache",
+                engine=engine,
+                engine_version=engine_version or ENGINE_VERSIONS[engine],
+                cache_node_type=node_type,
+                num_cache_clusters=1 + replicas,
+                automatic_failover_enabled=automatic_failover,
+                multi_az_enabled=automatic_failover,
+                cache_subnet_group_name=subnet_group.ref,
+                security_group_ids=[self.security_group.security_group_id],
+                port=REDIS_PORT,
+                at_rest_encryption_enabled=True,
+                transit_encryption_enabled=True,
+                auth_token=self.auth_secret.secret_value.unsafe_unwrap(),  # a dynamic reference
+                snapshot_retention_limit=snapshot_retention_days,
+                auto_minor_version_upgrade=True,
+            )
         )
         self.replication_group.apply_removal_policy(RemovalPolicy.DESTROY)
-        self.endpoint = self.replication_group.attr_primary_end_point_address
-        self.port = Token.as_number(self.replication_group.attr_primary_end_point_port)
-        self.replicas = replicas
+        #: The primary endpoint's host name.
+        self.endpoint: str = self.replication_group.attr_primary_end_point_address
+        #: The primary endpoint's port (6379), as a number token.
+        self.port: int = Token.as_number(self.replication_group.attr_primary_end_point_port)
+        #: How many read replicas run beside the primary.
+        self.replicas: int = replicas
 
         acknowledge(
             self.replication_group,
@@ -181,8 +195,20 @@ class RedisCache(Construct):
 
     @property
     def connections(self) -> ec2.Connections:
+        """The cache's security group, default port 6379 (``ec2.IConnectable``)."""
         return self._connections
 
-    def allow_from(self, other: ec2.IConnectable) -> None:
-        """Admit 6379 from ``other``'s security group only."""
-        self._connections.allow_default_port_from(other, "Redis from a granted security group")
+    def grant_connect(self, consumer: ec2.IConnectable) -> iam.Grant:
+        """Let ``consumer`` (a host or tier) use the cache: admit 6379 from its security groups
+        only, and let its role read ``auth_secret``.
+
+        ``consumer`` must also be ``iam.IGrantable``; to open the port alone, use
+        ``connections.allow_default_port_from(peer, description)``.
+        """
+        return access.grant_connect(
+            self._connections,
+            consumer,
+            secret=self.auth_secret,
+            description="Redis from a granted security group",
+            where=f"RedisCache {self.node.path}",
+        )

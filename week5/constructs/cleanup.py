@@ -62,13 +62,17 @@ class LeftoverCleanup(Construct):
                 f"LeftoverCleanup {self.node.path}: give tag_value, volumes or databases; "
                 "with none it would have nothing to clean up"
             )
-        self.function, self.resource = build_cleanup(
+        function, resource = build_cleanup(
             self,
             ("Logs", "Function", "Resource"),
             tag_value=tag_value,
             volumes=volumes,
             databases=databases,
         )
+        #: The cleanup Lambda function (its log group is the stack's).
+        self.function: lambda_.Function = function
+        #: The custom resource whose deletion runs the function.
+        self.resource: CustomResource = resource
 
 
 def build_cleanup(

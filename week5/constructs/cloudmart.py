@@ -6,12 +6,14 @@ import re
 from pathlib import Path
 from typing import Dict, Optional
 
+import jsii
 from aws_cdk import Duration, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
@@ -21,7 +23,7 @@ from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
 from week5.constructs import userdata
 from week5.constructs.cache import RedisCache
 from week5.constructs.database import PostgresDatabase
-from week5.constructs.host import DEFAULT_INSTANCE_TYPE
+from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
 from week5.constructs.static_site import StaticSite, load_balancer_behavior
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
@@ -51,6 +53,7 @@ _ECR_IMAGE_RE = re.compile(
 )
 
 
+@jsii.implements(ec2.IConnectable, iam.IGrantable)
 class CloudMartStack(Construct):
     """CloudMart on AWS: VPC, PostgreSQL, Redis, an S3 + CloudFront frontend, an ALB + ASG backend.
 
@@ -93,9 +96,11 @@ class CloudMartStack(Construct):
     :param health_check_path: what the ALB polls. @default ``/api/health``
     :param frontend_dir: the frontend's built files. @default ``week5/assets/sites/cloudmart``
 
-    Exposes ``network``, ``vpc``, ``database``, ``cache``, ``backend``, ``frontend``,
-    ``parameters`` (name: ``StringParameter``), ``parameter_prefix``, ``alarm_topic``, ``alarms`` (name: ``Alarm``),
-    ``dashboard`` and ``url``.
+    It is an ``ec2.IConnectable`` and an ``iam.IGrantable`` through its backend (the backend
+    instances' security group and role): ``bucket.grant_read(cloudmart)`` lets the backend read
+    a bucket. Exposes ``network``, ``vpc``, ``database``, ``cache``, ``backend``, ``frontend``,
+    ``parameters`` (name: ``StringParameter``), ``parameter_prefix``, ``alarm_topic``,
+    ``alarms`` (name: ``Alarm``), ``dashboard`` and ``url``.
     """
 
     def __init__(
@@ -149,10 +154,14 @@ class CloudMartStack(Construct):
         if not 1 <= backend_port <= 65535:
             raise CourseInputError(f"{where}: backend_port={backend_port} is not a TCP port")
 
-        self.parameter_prefix = parameter_prefix
-        self.network = MultiAzVpc(self, "Network", nat=nat, name_prefix=name_prefix)
-        self.vpc = self.network.vpc
-        self.database = PostgresDatabase(
+        #: Where the backend's SSM parameters are (``<prefix>/db-endpoint``, ...).
+        self.parameter_prefix: str = parameter_prefix
+        #: The course VPC.
+        self.network: MultiAzVpc = MultiAzVpc(self, "Network", nat=nat, name_prefix=name_prefix)
+        #: The VPC L2 (``network.vpc``).
+        self.vpc: ec2.Vpc = self.network.vpc
+        #: PostgreSQL 17 (Multi-AZ by default); only the backend may connect.
+        self.database: PostgresDatabase = PostgresDatabase(
             self,
             "Database",
             vpc=self.vpc,
@@ -161,7 +170,8 @@ class CloudMartStack(Construct):
             backup_retention_days=db_backup_retention_days,
             database_name="cloudmart",
         )
-        self.cache = RedisCache(
+        #: Redis (or Valkey); only the backend may connect.
+        self.cache: RedisCache = RedisCache(
             self,
             "Cache",
             vpc=self.vpc,
@@ -180,7 +190,8 @@ class CloudMartStack(Construct):
         if backend_image is not None:
             values["backend-image"] = backend_image
             values["backend-port"] = str(backend_port)
-        self.parameters = {
+        #: The backend's configuration in Parameter Store, by key (``db-endpoint``, ...).
+        self.parameters: Dict[str, ssm.StringParameter] = {
             key: ssm.StringParameter(
                 self,
                 "".join(part.title() for part in key.split("-")) + "Parameter",
@@ -222,7 +233,8 @@ class CloudMartStack(Construct):
                 else None
             ),
         )
-        self.backend = HaWebTier(
+        #: The backend: an internet-facing ALB and an ASG in the private subnets.
+        self.backend: HaWebTier = HaWebTier(
             self,
             "Backend",
             vpc=self.vpc,
@@ -233,24 +245,30 @@ class CloudMartStack(Construct):
             user_data_lines=boot,
         )
         for parameter in self.parameters.values():
-            parameter.grant_read(self.backend.role)
+            parameter.grant_read(self.backend)
             # The boot script reads them by name, which CloudFormation cannot see: order it.
             self.backend.asg.node.add_dependency(parameter)
-        self.database.secret.grant_read(self.backend.role)
-        self.cache.auth_secret.grant_read(self.backend.role)
-        self.database.allow_from(self.backend)
-        self.cache.allow_from(self.backend)
+        self.database.grant_connect(self.backend)
+        self.cache.grant_connect(self.backend)
         if backend_image is not None:
             self._grant_image_pull(backend_image)
 
-        self.frontend = StaticSite(
+        #: The frontend: S3 + CloudFront, with ``/api/*`` to the backend's ALB.
+        self.frontend: StaticSite = StaticSite(
             self,
             "Frontend",
             content_dir=frontend_dir,
             behaviors={"/api/*": load_balancer_behavior(self.backend.alb)},
         )
-        self.url = self.frontend.url
-        self._monitor(alarm_email)
+        #: CloudMart's address (the frontend's CloudFront URL).
+        self.url: str = self.frontend.url
+        #: Where the alarms go: an SSL-only SNS topic, mailed to ``alarm_email`` when given.
+        self.alarm_topic: sns.Topic = self._alarm_topic(alarm_email)
+        #: The alarms by name (``Alb5xx``, ``UnhealthyTargets``, ``BackendCpu``, ``DbCpu``,
+        #: ``DbFreeStorage``, ``DbConnections``, ``RedisMemory``), each into ``alarm_topic``.
+        self.alarms: Dict[str, cloudwatch.Alarm] = self._alarms()
+        #: A CloudWatch dashboard of the alarms, three to a row.
+        self.dashboard: cloudwatch.Dashboard = self._dashboard()
 
     def _grant_image_pull(self, image: str) -> None:
         match = _ECR_IMAGE_RE.match(image)
@@ -268,7 +286,7 @@ class CloudMartStack(Construct):
         repository = ecr.Repository.from_repository_name(
             self, "BackendRepository", match["repository"]
         )
-        repository.grant_pull(self.backend.role)
+        repository.grant_pull(self.backend)
         acknowledge(
             self.backend.role,
             "AwsSolutions-IAM5[Resource::*]",
@@ -276,19 +294,20 @@ class CloudMartStack(Construct):
             "repository of the backend image.",
         )
 
-    def _monitor(self, alarm_email: Optional[str]) -> None:
-        self.alarm_topic = sns.Topic(
-            self, "AlarmTopic", display_name="CloudMart alarms", enforce_ssl=True
-        )
+    def _alarm_topic(self, alarm_email: Optional[str]) -> sns.Topic:
+        topic = sns.Topic(self, "AlarmTopic", display_name="CloudMart alarms", enforce_ssl=True)
         acknowledge(
-            self.alarm_topic,
+            topic,
             "AwsSolutions-SNS2",
             "CloudWatch alarms cannot publish to a topic under the AWS-managed aws/sns key, and "
             "a customer-managed key bills $1 a month and outlives the stack in its deletion "
             "window; the topic carries alarm names and states, not data.",
         )
         if alarm_email is not None:
-            self.alarm_topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+            topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+        return topic
+
+    def _alarms(self) -> Dict[str, cloudwatch.Alarm]:
         five_minutes = Duration.minutes(5)
         group = self.backend.asg.auto_scaling_group_name
         db = self.database.instance
@@ -353,7 +372,7 @@ class CloudMartStack(Construct):
                 "Redis memory nearly full (evictions follow)",
             ),
         }
-        self.alarms: Dict[str, cloudwatch.Alarm] = {}
+        alarms: Dict[str, cloudwatch.Alarm] = {}
         for name, (metric, threshold, periods, meaning) in metrics.items():
             below = name == "DbFreeStorage"
             alarm = cloudwatch.Alarm(
@@ -371,16 +390,25 @@ class CloudMartStack(Construct):
                 alarm_description=f"CloudMart: {meaning}",
             )
             alarm.add_alarm_action(cw_actions.SnsAction(self.alarm_topic))
-            self.alarms[name] = alarm
-        self.dashboard = cloudwatch.Dashboard(self, "Dashboard")
+            alarms[name] = alarm
+        return alarms
+
+    def _dashboard(self) -> cloudwatch.Dashboard:
+        dashboard = cloudwatch.Dashboard(self, "Dashboard")
         widgets = [
             cloudwatch.AlarmWidget(alarm=alarm, title=name, width=8)
             for name, alarm in self.alarms.items()
         ]
         for row in range(0, len(widgets), 3):
-            self.dashboard.add_widgets(*widgets[row : row + 3])
+            dashboard.add_widgets(*widgets[row : row + 3])
+        return dashboard
 
     @property
     def connections(self) -> ec2.Connections:
-        """The backend instances' connections."""
+        """The backend instances' security group (``ec2.IConnectable``)."""
         return self.backend.connections
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The backend instances' role (``iam.IGrantable``)."""
+        return self.backend.grant_principal

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
+import jsii
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_rds as rds
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from week5.constructs.host import acknowledge_course_azs
+from week5.constructs import access
+from week5.constructs.hardening import acknowledge_course_azs
 from week5.constructs.vpc import private_subnets_of
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge
@@ -35,6 +39,7 @@ _IDENTIFIER_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
 _EXTENDED_SUPPORT_OFF = rds.EngineLifecycleSupport.OPEN_SOURCE_RDS_EXTENDED_SUPPORT_DISABLED
 
 
+@jsii.implements(ec2.IConnectable)
 class LabDatabase(Construct):
     """An RDS instance for a lab: private, encrypted, secret in Secrets Manager, no leftovers.
 
@@ -57,10 +62,12 @@ class LabDatabase(Construct):
         @default ``labadmin``
 
     ``cdk destroy`` deletes the instance without a final snapshot and with its automated backups;
-    deletion protection is off. Exposes ``instance``, ``secret``, ``security_group``,
-    ``endpoint`` (host name), ``port``, ``read_replicas`` and ``replica_endpoints``;
-    ``allow_from(peer)`` admits the engine's port from a
-    security group (never a CIDR).
+    deletion protection is off. A database is an ``ec2.IConnectable`` whose default port is the
+    engine's: ``db.grant_connect(consumer)`` admits that port from a host's or tier's security
+    group (never a CIDR) and lets its role read the secret; ``db.connections
+    .allow_default_port_from(peer, description)`` opens the port alone. Exposes ``instance``,
+    ``secret``, ``security_group``, ``connections``, ``endpoint`` (host name), ``port``,
+    ``multi_az``, ``read_replicas`` and ``replica_endpoints``.
     """
 
     engine_label = "database"
@@ -116,14 +123,17 @@ class LabDatabase(Construct):
                     "letters, digits and _ (at most 63)"
                 )
 
-        self.security_group = ec2.SecurityGroup(
+        #: The security group of the instance and its replicas: the engine's port from granted
+        #: groups only.
+        self.security_group: ec2.SecurityGroup = ec2.SecurityGroup(
             self,
             "SecurityGroup",
             vpc=vpc,
             description=f"{self.node.path}: {self.engine_label} port from granted groups only",
             allow_all_outbound=False,  # a database starts no connections
         )
-        self.instance = rds.DatabaseInstance(
+        #: The RDS instance (with its standby when ``multi_az``).
+        self.instance: rds.DatabaseInstance = rds.DatabaseInstance(
             self,
             "Instance",
             engine=engine,
@@ -147,7 +157,8 @@ class LabDatabase(Construct):
             copy_tags_to_snapshot=True,
         )
         zones = sorted(azs, reverse=True)
-        self.read_replicas = [
+        #: The read replicas, in the AZs in turn starting with the last.
+        self.read_replicas: List[rds.DatabaseInstanceReadReplica] = [
             rds.DatabaseInstanceReadReplica(
                 self,
                 f"ReadReplica{index + 1}",
@@ -167,17 +178,41 @@ class LabDatabase(Construct):
             )
             for index in range(read_replicas)
         ]
-        self.replica_endpoints = [r.db_instance_endpoint_address for r in self.read_replicas]
-        self.secret = self.instance.secret
-        self.endpoint = self.instance.db_instance_endpoint_address
-        self.port = self.instance.db_instance_endpoint_port
-        self.multi_az = multi_az
+        #: The replicas' host names, in the order of ``read_replicas``.
+        self.replica_endpoints: List[str] = [
+            r.db_instance_endpoint_address for r in self.read_replicas
+        ]
+        #: The generated master credentials (JSON: ``username``, ``password``, ``host``, ...).
+        self.secret: secretsmanager.ISecret = self.instance.secret
+        #: The instance's host name.
+        self.endpoint: str = self.instance.db_instance_endpoint_address
+        #: The engine's port, as a string token (``Endpoint.Port``).
+        self.port: str = self.instance.db_instance_endpoint_port
+        #: Whether a synchronous standby runs in a second AZ.
+        self.multi_az: bool = multi_az
         self._acknowledge(multi_az)
 
-    def allow_from(self, other: ec2.IConnectable) -> None:
-        """Admit the engine's port from ``other``'s security group only."""
-        self.instance.connections.allow_default_port_from(
-            other, f"{self.engine_label} from a granted security group"
+    @property
+    def connections(self) -> ec2.Connections:
+        """The instance's security group, default port the engine's (``ec2.IConnectable``).
+
+        Read replicas share the group, so whatever it admits reaches them too.
+        """
+        return self.instance.connections
+
+    def grant_connect(self, consumer: ec2.IConnectable) -> iam.Grant:
+        """Let ``consumer`` (a host or tier) use the database: admit the engine's port from its
+        security groups only, and let its role read ``secret``.
+
+        ``consumer`` must also be ``iam.IGrantable``; to open the port alone (a client that
+        holds no credentials), use ``connections.allow_default_port_from(peer, description)``.
+        """
+        return access.grant_connect(
+            self.connections,
+            consumer,
+            secret=self.secret,
+            description=f"{self.engine_label} from a granted security group",
+            where=f"{type(self).__name__} {self.node.path}",
         )
 
     def _acknowledge(self, multi_az: bool) -> None:

@@ -13,6 +13,7 @@ from constructs import Construct
 from week5.constructs.host import LabHost
 from week5.constructs.userdata import mount_efs
 from week5.constructs.vpc import private_subnets_of
+from week5.constructs.web_tier import HaWebTier
 
 #: Where hosts mount it.
 DEFAULT_MOUNT_POINT = "/mnt/efs"
@@ -26,10 +27,11 @@ class SharedFileSystem(Construct):
     :param subnets: one mount target per AZ among them. @default the VPC's private subnets
 
     Hosts mount it with ``mount_lines()`` in their user data (amazon-efs-utils, TLS, fstab with
-    nofail); ``allow_from(host)`` admits NFS (2049) from that host's security group only and
-    launches the host after the mount targets exist. ``cdk destroy`` deletes the file system
-    (no automatic backups, so no recovery points hold it).
-    Exposes ``file_system``, ``security_group``, ``connections``.
+    nofail). It is an ``ec2.IConnectable`` whose default port is NFS (2049):
+    ``grant_connect(host)`` admits 2049 from that host's security group only and launches the
+    host after the mount targets exist. ``cdk destroy`` deletes the file system (no automatic
+    backups, so no recovery points hold it).
+    Exposes ``file_system``, ``security_group``, ``connections``, ``availability_zones``.
     """
 
     def __init__(
@@ -45,14 +47,16 @@ class SharedFileSystem(Construct):
         one_per_az = {}
         for subnet in subnets:
             one_per_az.setdefault(subnet.availability_zone, subnet)
-        self.security_group = ec2.SecurityGroup(
+        #: The mount targets' security group: NFS from granted hosts only.
+        self.security_group: ec2.SecurityGroup = ec2.SecurityGroup(
             self,
             "SecurityGroup",
             vpc=vpc,
             description=f"{self.node.path}: NFS 2049 from granted hosts only",
             allow_all_outbound=False,
         )
-        self.file_system = efs.FileSystem(
+        #: The EFS file system (encrypted, bursting, no automatic backups).
+        self.file_system: efs.FileSystem = efs.FileSystem(
             self,
             "FileSystem",
             vpc=vpc,
@@ -64,16 +68,27 @@ class SharedFileSystem(Construct):
             enable_automatic_backups=False,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        self.availability_zones = sorted(one_per_az)
+        #: The AZs that hold a mount target, sorted.
+        self.availability_zones: List[str] = sorted(one_per_az)
 
     @property
     def connections(self) -> ec2.Connections:
+        """The mount targets' security group, default port NFS 2049 (``ec2.IConnectable``)."""
         return self.file_system.connections
 
-    def allow_from(self, host: LabHost) -> None:
-        """Admit NFS from the host's security group, and launch the host after the mount targets."""
-        self.file_system.connections.allow_default_port_from(host, "NFS from a granted host")
-        host.instance.node.add_dependency(self.file_system.mount_targets_available)
+    def grant_connect(self, consumer: ec2.IConnectable) -> None:
+        """Let ``consumer`` mount the file system: admit NFS from its security groups only.
+
+        A ``LabHost``'s instance (a ``HaWebTier``'s group) also launches after the mount
+        targets exist, so its boot script's mount does not fail. EFS needs no IAM grant: its
+        policy allows clients that come through a mount target.
+        """
+        self.connections.allow_default_port_from(consumer, "NFS from a granted host")
+        if isinstance(consumer, LabHost):
+            consumer.instance.node.add_dependency(self.file_system.mount_targets_available)
+        elif isinstance(consumer, HaWebTier):
+            consumer.asg.node.add_dependency(self.file_system.mount_targets_available)
 
     def mount_lines(self, mount_point: str = DEFAULT_MOUNT_POINT) -> List[str]:
+        """Boot-script lines that mount the file system at ``mount_point`` (TLS, fstab)."""
         return mount_efs(self.file_system.file_system_id, mount_point)

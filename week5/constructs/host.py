@@ -4,7 +4,6 @@ hardened where the console's defaults are weak (IMDSv2, encrypted gp3, no SSH fr
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Tuple, Union
 
@@ -16,28 +15,27 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from week5.constructs import userdata
+from week5.constructs.hardening import (
+    DEFAULT_INSTANCE_TYPE,
+    DEFAULT_ROOT_VOLUME_GIB,
+    INSTANCE_TYPE_RE,
+    acknowledge_course_azs,
+    amazon_linux_2023,
+    boot_script,
+    encrypted_root_volume,
+    require_imdsv2,
+    session_manager_role,
+)
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_ssh_cidr
 from week5.synth.nag import acknowledge
 
-#: The course's instance class: the cheapest that runs Docker and WordPress (Day 1 Lab 1).
-DEFAULT_INSTANCE_TYPE = "t3.micro"
-#: Amazon Linux 2023's minimum root volume; gp3 is cheaper per GB than gp2 and faster.
-DEFAULT_ROOT_VOLUME_GIB = 8
 #: Ports a host may open to the whole internet (course FAQ Q9: only HTTP/HTTPS, when needed).
 INTERNET_PORTS_ALLOWED = (80, 443)
 SSH_PORT = 22
-#: EC2's limit on user data, before base64.
-USER_DATA_MAX_BYTES = 16384
-
-SSM_POLICY = "AmazonSSMManagedInstanceCore"
-INSTANCE_TYPE_RE = re.compile(
-    r"^[a-z]+[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[0-9]+xlarge|metal(-[0-9]+xl)?)$"
-)
-ROOT_DEVICE = "/dev/xvda"  # Amazon Linux 2023's root device name
 
 
-@jsii.implements(ec2.IConnectable)
+@jsii.implements(ec2.IConnectable, iam.IGrantable)
 class LabHost(Construct):
     """One EC2 host: Amazon Linux 2023, IMDSv2 required, encrypted gp3 root, Session Manager.
 
@@ -53,9 +51,17 @@ class LabHost(Construct):
     :param key_name: an existing EC2 key pair for ``ssh -i``. @default ``None`` (none needed for
         Session Manager)
     :param root_volume_gib: @default 8 (Amazon Linux 2023's minimum)
+    :param default_port: the TCP port the host serves its peers on (3306 for a host that runs
+        MySQL in a container), so that ``host.connections.allow_default_port_from(peer)``
+        admits it. @default ``None``: a host serves no one port; admit a peer on a port you
+        name with ``host.connections.allow_from(peer, ec2.Port.tcp(port))``
     :param name: the Name tag. @default the construct path
 
-    Exposes ``instance``, ``security_group``, ``role`` and ``connections``.
+    A ``LabHost`` is an ``ec2.IConnectable`` (its security group, with ``default_port``) and an
+    ``iam.IGrantable`` (its role): ``db.grant_connect(host)`` lets it reach a database,
+    ``bucket.grant_read(host)`` lets it read a bucket. Exposes ``instance``,
+    ``security_group``, ``role``, ``connections``, ``grant_principal``, ``public_ip``,
+    ``private_ip`` and ``ssm_command``.
     """
 
     def __init__(
@@ -71,6 +77,7 @@ class LabHost(Construct):
         ssh_cidr: Optional[str] = None,
         key_name: Optional[str] = None,
         root_volume_gib: int = DEFAULT_ROOT_VOLUME_GIB,
+        default_port: Optional[int] = None,
         name: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -81,12 +88,13 @@ class LabHost(Construct):
             raise CourseInputError(
                 f"{where}: internet_ports={list(internet_ports)} opens {bad_ports} to 0.0.0.0/0; "
                 f"only {INTERNET_PORTS_ALLOWED} may face the internet (FAQ Q9). Use ssh_cidr "
-                "for SSH, and allow_from(other, port) for databases"
+                "for SSH, and connections.allow_from(other, ec2.Port.tcp(port)) for databases"
             )
         if internet_ports and not public:
             raise CourseInputError(
                 f"{where}: internet_ports={list(internet_ports)} on a host in a private subnet "
-                "has no effect; place it in a public subnet or use allow_from(other, port)"
+                "has no effect; place it in a public subnet or use "
+                "connections.allow_from(other, ec2.Port.tcp(port))"
             )
         if root_volume_gib < DEFAULT_ROOT_VOLUME_GIB:
             raise CourseInputError(
@@ -98,11 +106,17 @@ class LabHost(Construct):
                 f"{where}: instance_type={instance_type!r} is not an EC2 instance type "
                 "(family.size, e.g. t3.micro, the course's class)"
             )
+        if default_port is not None and not (
+            isinstance(default_port, int) and 1 <= default_port <= 65535
+        ):
+            raise CourseInputError(f"{where}: default_port={default_port!r} is not a TCP port")
         instance_class = ec2.InstanceType(instance_type)
         ssh_cidr = parse_ssh_cidr(ssh_cidr)
         label = name or self.node.path
 
-        self.security_group = ec2.SecurityGroup(
+        #: The host's security group: the internet ports, SSH from ``ssh_cidr``, and the peers
+        #: admitted through ``connections``.
+        self.security_group: ec2.SecurityGroup = ec2.SecurityGroup(
             self,
             "SecurityGroup",
             vpc=vpc,
@@ -125,10 +139,17 @@ class LabHost(Construct):
             self.security_group.add_ingress_rule(
                 ec2.Peer.ipv4(ssh_cidr), ec2.Port.tcp(SSH_PORT), "SSH from ssh_cidr only"
             )
+        # One security group for the instance and its peers; default_port as given.
+        self._connections = ec2.Connections(
+            security_groups=[self.security_group],
+            default_port=ec2.Port.tcp(default_port) if default_port is not None else None,
+        )
 
-        self.role = session_manager_role(self, "Role", label)
+        #: The instance role (Session Manager); the host's ``grant_principal``.
+        self.role: iam.Role = session_manager_role(self, "Role", label)
         user_data = boot_script(user_data_lines, where)
-        self.instance = ec2.Instance(
+        #: The EC2 instance.
+        self.instance: ec2.Instance = ec2.Instance(
             self,
             "Instance",
             vpc=vpc,
@@ -163,14 +184,19 @@ class LabHost(Construct):
         )
         acknowledge_course_azs(self.instance)
 
-    def allow_from(self, other: ec2.IConnectable, port: int, description: str = "") -> None:
-        """Admit TCP ``port`` from ``other``'s security group only (never from a CIDR)."""
-        self.connections.allow_from(other, ec2.Port.tcp(port), description or f"{port} from peer")
-
     @property
     def connections(self) -> ec2.Connections:
-        """The instance's security-group connections (``LabHost`` is an ``IConnectable``)."""
-        return self.instance.connections
+        """The host's security group, with ``default_port`` when given (``ec2.IConnectable``).
+
+        ``host.connections.allow_from(peer, ec2.Port.tcp(3306), "MySQL from the web host")``
+        admits one port from a peer's security groups, never a CIDR.
+        """
+        return self._connections
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The host's role (``iam.IGrantable``): ``secret.grant_read(host)`` lands on it."""
+        return self.role
 
     @property
     def public_ip(self) -> str:
@@ -254,61 +280,10 @@ class DockerHost(LabHost):
             internet_ports=internet_ports,
             **kwargs,
         )
-        self.compose_file = compose_file
+        #: The compose file the host runs at boot, if any.
+        self.compose_file: Optional[Path] = compose_file
         for source in compose_secrets.values():
-            (source if not isinstance(source, tuple) else source[0]).grant_read(self.role)
-
-
-def session_manager_role(scope: Construct, construct_id: str, label: str) -> iam.Role:
-    """An EC2 role with Session Manager access, the way every lab host is reached."""
-    role = iam.Role(
-        scope,
-        construct_id,
-        assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
-        description=f"{label}: Session Manager access",
-        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(SSM_POLICY)],
-    )
-    acknowledge(
-        role,
-        f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{SSM_POLICY}]",
-        "Session Manager replaces SSH from the internet in every lab; AWS keeps this managed "
-        "policy current with the SSM agent, which a copied inline policy would not.",
-    )
-    return role
-
-
-def boot_script(lines: Sequence[str], where: str) -> ec2.UserData:
-    """User data that stops at the first failing line, refused above EC2's 16 KB."""
-    user_data = ec2.UserData.for_linux()
-    user_data.add_commands("set -euxo pipefail", *lines)
-    size = len(user_data.render().encode("utf-8"))
-    if size > USER_DATA_MAX_BYTES:
-        raise CourseInputError(
-            f"{where}: user data is {size} bytes; EC2 takes {USER_DATA_MAX_BYTES}. Ship large "
-            "files as an S3 asset instead of inline"
-        )
-    return user_data
-
-
-def amazon_linux_2023(instance_class: ec2.InstanceType) -> ec2.IMachineImage:
-    """The latest Amazon Linux 2023 for the instance type's architecture (x86_64 or arm64)."""
-    arm = instance_class.architecture == ec2.InstanceArchitecture.ARM_64
-    return ec2.MachineImage.latest_amazon_linux2023(
-        cpu_type=ec2.AmazonLinuxCpuType.ARM_64 if arm else ec2.AmazonLinuxCpuType.X86_64
-    )
-
-
-def encrypted_root_volume(size_gib: int = DEFAULT_ROOT_VOLUME_GIB) -> ec2.BlockDevice:
-    """An encrypted gp3 root volume that goes with the instance."""
-    return ec2.BlockDevice(
-        device_name=ROOT_DEVICE,
-        volume=ec2.BlockDeviceVolume.ebs(
-            size_gib,
-            encrypted=True,
-            volume_type=ec2.EbsDeviceVolumeType.GP3,
-            delete_on_termination=True,
-        ),
-    )
+            (source if not isinstance(source, tuple) else source[0]).grant_read(self)
 
 
 #: A secret, or (secret, JSON field) for one field of a JSON secret.
@@ -323,41 +298,9 @@ def secret_env_source(source: SecretSource) -> Union[str, Tuple[str, str]]:
     return source.secret_arn
 
 
-def require_imdsv2(instance: ec2.Instance) -> ec2.CfnLaunchTemplate:
-    """Require IMDSv2 through a launch template that CloudFormation names.
-
-    ``ec2.Instance(require_imdsv2=True)`` names its launch template after the construct path,
-    which is the same in every student's copy of a lab; launch-template names are unique per
-    account and region, so the second student's deploy would fail. The template holds only the
-    metadata options: the instance's own tags (and ``PropagateTagsToVolumeOnCreation``) name
-    and tag what it launches.
-    """
-    template = ec2.CfnLaunchTemplate(
-        instance,
-        "Imdsv2",
-        launch_template_data=ec2.CfnLaunchTemplate.LaunchTemplateDataProperty(
-            metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(http_tokens="required")
-        ),
-    )
-    instance.instance.launch_template = ec2.CfnInstance.LaunchTemplateSpecificationProperty(
-        launch_template_id=template.ref,
-        version=template.attr_latest_version_number,
-    )
-    return template
-
-
 def is_public(vpc: ec2.IVpc, subnet: ec2.ISubnet) -> bool:
+    """Whether ``subnet`` is one of the VPC's public subnets (it routes to an internet gateway)."""
     return subnet.node.path in {s.node.path for s in vpc.public_subnets}
-
-
-def acknowledge_course_azs(construct: Construct) -> None:
-    """The course draws fixed AZs (ap-northeast-2a/2b); CloudFormation's linter warns on that."""
-    acknowledge(
-        construct,
-        "CloudFormation-Validate::W3010",
-        "The course's diagrams fix the AZs (ap-northeast-2a, ap-northeast-2b) so a student's "
-        "console matches the template; context 'azs' changes them.",
-    )
 
 
 _PORT_NAMES = {80: "HTTP", 443: "HTTPS"}

@@ -129,7 +129,8 @@ class StaticSite(Construct):
                     "other than the default (e.g. /api/*)"
                 )
         public_read = website_mode
-        self.bucket = s3.Bucket(
+        #: The site's bucket: private (OAC), or public-read with ``website_mode``.
+        self.bucket: s3.Bucket = s3.Bucket(
             self,
             "Bucket",
             encryption=s3.BucketEncryption.S3_MANAGED,
@@ -155,7 +156,8 @@ class StaticSite(Construct):
             if website_mode
             else origins.S3BucketOrigin.with_origin_access_control(self.bucket)
         )
-        self.distribution = cloudfront.Distribution(
+        #: The CloudFront distribution: HTTPS, the bucket by default, ``behaviors`` besides.
+        self.distribution: cloudfront.Distribution = cloudfront.Distribution(
             self,
             "Distribution",
             comment=f"{self.node.path}: static site",
@@ -168,14 +170,16 @@ class StaticSite(Construct):
             ),
             additional_behaviors=behaviors or None,
         )
-        self.url = f"https://{self.distribution.distribution_domain_name}"
+        #: The site's ``https://`` address on CloudFront's domain.
+        self.url: str = f"https://{self.distribution.distribution_domain_name}"
         deploy_logs = logs.LogGroup(
             self,
             "DeploymentLogs",
             retention=logs.RetentionDays.ONE_WEEK,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        self.deployment = s3deploy.BucketDeployment(
+        #: Copies ``content_dir`` into the bucket at deploy time and invalidates the cache.
+        self.deployment: s3deploy.BucketDeployment = s3deploy.BucketDeployment(
             self,
             "Content",
             sources=[s3deploy.Source.asset(str(content_dir))],

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from aws_cdk import Duration, RemovalPolicy, Size, Stack
+from aws_cdk import CustomResource, Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
@@ -69,7 +70,8 @@ class DataVolume(Construct):
             )
         if not 1 <= size_gib <= 16384:
             raise CourseInputError(f"DataVolume {self.node.path}: gp3 takes 1 to 16384 GiB")
-        self.volume = ec2.Volume(
+        #: The EBS volume, in the host's AZ.
+        self.volume: ec2.Volume = ec2.Volume(
             self,
             "Volume",
             availability_zone=host.instance.instance_availability_zone,
@@ -86,7 +88,8 @@ class DataVolume(Construct):
             volume_id=self.volume.volume_id,
             device=device,
         )
-        self.device = device
+        #: The device name it is attached at.
+        self.device: str = device
 
 
 class ScheduledSnapshots(Construct):
@@ -101,6 +104,8 @@ class ScheduledSnapshots(Construct):
 
     :param volume: the volume to snapshot.
     :param interval: @default 15 minutes (a snapshot appears within the lab)
+
+    Exposes ``schedule``, ``tag_value``, ``cleanup_function`` and ``cleanup``.
     """
 
     def __init__(
@@ -119,7 +124,8 @@ class ScheduledSnapshots(Construct):
                 f"ScheduledSnapshots {self.node.path}: interval of {minutes} min is too short; "
                 "a snapshot of even an empty volume takes minutes (use 5 or more)"
             )
-        self.tag_value = f"{stack.stack_name}/{self.node.path}"
+        #: The value of the ``week5:snapshot-schedule`` tag on every snapshot it takes.
+        self.tag_value: str = f"{stack.stack_name}/{self.node.path}"
         snapshot_arns = stack.format_arn(
             service="ec2", resource="snapshot", resource_name="*", account=""
         )
@@ -148,7 +154,8 @@ class ScheduledSnapshots(Construct):
                 conditions={"StringEquals": {"ec2:CreateAction": "CreateSnapshot"}},
             )
         )
-        self.schedule = scheduler.CfnSchedule(
+        #: The EventBridge Scheduler schedule that calls ``CreateSnapshot``.
+        self.schedule: scheduler.CfnSchedule = scheduler.CfnSchedule(
             self,
             "Schedule",
             description=f"{self.node.path}: EBS snapshot every {int(minutes)} minutes",
@@ -168,13 +175,17 @@ class ScheduledSnapshots(Construct):
         )
 
         # Snapshots by tag (the schedule's) and by volume (any made by hand in the console).
-        self.cleanup_function, self.cleanup = build_cleanup(
+        cleanup_function, cleanup = build_cleanup(
             self,
             ("CleanupLogs", "CleanupFunction", "Cleanup"),
             tag_value=self.tag_value,
             volumes=[volume],
             databases=(),
         )
+        #: The function that deletes the snapshots when the stack is deleted.
+        self.cleanup_function: lambda_.Function = cleanup_function
+        #: The custom resource whose deletion runs it.
+        self.cleanup: CustomResource = cleanup
         # Deleted in reverse: the schedule goes first, then the cleanup runs.
         self.schedule.node.add_dependency(self.cleanup)
         self._acknowledge(role)

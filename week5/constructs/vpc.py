@@ -12,7 +12,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from week5.constructs.host import acknowledge_course_azs, require_imdsv2
+from week5.constructs.hardening import acknowledge_course_azs, require_imdsv2
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge
 
@@ -106,7 +106,8 @@ class MultiAzVpc(Construct):
     :param name_prefix: Name tags read ``<prefix>-vpc``, ``<prefix>-public-subnet-a``, ...
         @default ``week5``; stacks pass ``week5-day1`` and so on, as the console steps name them
 
-    Exposes ``vpc``, ``public_subnets``, ``private_subnets`` (in AZ order) and ``flow_log_group``.
+    Exposes ``vpc``, ``public_subnets``, ``private_subnets`` (in AZ order), ``nat_mode`` and
+    ``flow_log_group``.
     """
 
     def __init__(
@@ -182,8 +183,10 @@ class MultiAzVpc(Construct):
             cidrs.update({(PRIVATE_GROUP, az): c for az, c in zip(azs, private)})
 
         nat_gateways, nat_provider = _nat_settings(nat, len(azs))
-        self.nat_mode = nat
-        self.vpc = ec2.Vpc(
+        #: How the private subnets reach the internet.
+        self.nat_mode: NatMode = nat
+        #: The VPC L2: pass it as ``vpc=`` to the other constructs.
+        self.vpc: ec2.Vpc = ec2.Vpc(
             self,
             "Vpc",
             ip_addresses=ExactSubnetCidrs(cidr, cidrs),
@@ -194,13 +197,16 @@ class MultiAzVpc(Construct):
             # The course builds its own security groups; the default one is locked down.
             restrict_default_security_group=False,
         )
-        self.public_subnets = list(self.vpc.public_subnets)
-        self.private_subnets = list(
+        #: Public-A, Public-B, ... in AZ order.
+        self.public_subnets: List[ec2.ISubnet] = list(self.vpc.public_subnets)
+        #: Private-A, Private-B, ... in AZ order (with NAT, or isolated with ``NatMode.NONE``).
+        self.private_subnets: List[ec2.ISubnet] = list(
             self.vpc.private_subnets if nat is not NatMode.NONE else self.vpc.isolated_subnets
         )
         self._name_resources(name_prefix)
         acknowledge_course_azs(self.vpc)
 
+        #: The flow logs' log group, with ``flow_logs=True``.
         self.flow_log_group: Optional[logs.LogGroup] = None
         if flow_logs:
             self.flow_log_group = logs.LogGroup(

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import enum
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 import jsii
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
-from constructs import Construct
+from aws_cdk import aws_iam as iam
+from constructs import Construct, IValidation
 
 from week5.constructs import userdata
-from week5.constructs.host import (
+from week5.constructs.hardening import (
     DEFAULT_INSTANCE_TYPE,
     INSTANCE_TYPE_RE,
     USER_DATA_MAX_BYTES,
@@ -46,7 +47,7 @@ class ScalingMetric(enum.Enum):
     REQUESTS_PER_TARGET = "requests-per-target"
 
 
-@jsii.implements(ec2.IConnectable)
+@jsii.implements(ec2.IConnectable, iam.IGrantable)
 class HaWebTier(Construct):
     """ALB + Auto Scaling group of Amazon Linux 2023 instances, health-checked and target-tracked.
 
@@ -54,9 +55,9 @@ class HaWebTier(Construct):
     :param instance_subnets: where instances run. @default the VPC's private subnets with egress
         (they pull packages), else its public subnets
     :param internet_facing: an internet-facing ALB in public subnets, else an internal one in
-        private subnets. @default True
-    :param allow_from: for an internal ALB, the security group(s) that may reach it (required).
-        @default none
+        private subnets, which admits only the callers granted with ``grant_connect(caller)``
+        (at least one, or synthesis fails: an internal ALB that admits no one is a mistake).
+        @default True
     :param instance_type: @default ``t3.micro``
     :param min_capacity: @default 2 (the course's)
     :param max_capacity: @default 4 (the course's)
@@ -74,9 +75,14 @@ class HaWebTier(Construct):
     :param https: require HTTPS; needs ``certificate_arn``. @default ``certificate_arn is not None``
 
     Instances: IMDSv2 required, encrypted gp3 root, Session Manager role; their security group
-    admits ``app_port`` only from the ALB's. Exposes ``alb``, ``asg``, ``target_group``,
-    ``listener``, ``alb_security_group``, ``instance_security_group``, ``role``,
-    ``user_data``, ``url``; ``add_boot_lines()`` appends to the boot script.
+    admits ``app_port`` only from the ALB's. The tier is an ``ec2.IConnectable`` (its instances'
+    security group, which is what a database or cache admits with ``grant_connect(tier)``; no
+    default port, as callers come in through the ALB) and an ``iam.IGrantable`` (the instances'
+    role). ``grant_connect(caller)`` admits a caller to an internal ALB's listener; so does
+    ``listener.connections.allow_default_port_from(caller)``. Exposes ``alb``, ``asg``,
+    ``launch_template``, ``target_group``, ``listener``, ``alb_security_group``,
+    ``instance_security_group``, ``role``, ``user_data``, ``url``, ``app_port`` and
+    ``internet_facing``; ``add_boot_lines()`` appends to the boot script.
     """
 
     def __init__(
@@ -87,7 +93,6 @@ class HaWebTier(Construct):
         vpc: ec2.IVpc,
         instance_subnets: Optional[Sequence[ec2.ISubnet]] = None,
         internet_facing: bool = True,
-        allow_from: Sequence[ec2.IConnectable] = (),
         instance_type: str = DEFAULT_INSTANCE_TYPE,
         min_capacity: int = DEFAULT_MIN_CAPACITY,
         max_capacity: int = DEFAULT_MAX_CAPACITY,
@@ -117,16 +122,6 @@ class HaWebTier(Construct):
                 f"{where}: an HTTPS listener needs certificate_arn (an ACM certificate in "
                 "the stack's region)"
             )
-        if not internet_facing and not allow_from:
-            raise CourseInputError(
-                f"{where}: an internal ALB admits no one without allow_from; pass the web "
-                "tier (or host) that calls it"
-            )
-        if internet_facing and allow_from:
-            raise CourseInputError(
-                f"{where}: allow_from is for internal ALBs; an internet-facing one admits 80/443 "
-                "from anywhere"
-            )
         if not 1 <= app_port <= 65535:
             raise CourseInputError(f"{where}: app_port={app_port} is not a TCP port")
         if not health_check_path.startswith("/"):
@@ -144,7 +139,12 @@ class HaWebTier(Construct):
         if len({s.availability_zone for s in alb_subnets}) < 2:
             raise CourseInputError(f"{where}: an ALB needs subnets in two AZs")
 
-        self.alb_security_group = ec2.SecurityGroup(
+        #: Whether the ALB faces the internet (public subnets, 80/443 from anywhere).
+        self.internet_facing: bool = internet_facing
+        #: The port the instances serve on, behind the ALB.
+        self.app_port: int = app_port
+        #: The ALB's security group: 80/443 from anywhere, or (internal) the granted callers.
+        self.alb_security_group: ec2.SecurityGroup = ec2.SecurityGroup(
             self,
             "AlbSecurityGroup",
             vpc=vpc,
@@ -152,7 +152,8 @@ class HaWebTier(Construct):
             + ("80/443 from anywhere" if internet_facing else "from granted groups only"),
             allow_all_outbound=False,
         )
-        self.instance_security_group = ec2.SecurityGroup(
+        #: The instances' security group: ``app_port`` from the ALB only.
+        self.instance_security_group: ec2.SecurityGroup = ec2.SecurityGroup(
             self,
             "InstanceSecurityGroup",
             vpc=vpc,
@@ -162,7 +163,6 @@ class HaWebTier(Construct):
         self.instance_security_group.connections.allow_from(
             self.alb_security_group, ec2.Port.tcp(app_port), "app port from the ALB only"
         )
-        listener_port = 443 if https else 80
         if internet_facing:
             for port in (80, 443) if https else (80,):
                 self.alb_security_group.add_ingress_rule(
@@ -175,17 +175,17 @@ class HaWebTier(Construct):
                 "Q9); instances admit the app port only from this group.",
             )
         else:
-            for peer in allow_from:
-                self.alb_security_group.connections.allow_from(
-                    peer, ec2.Port.tcp(listener_port), "from a granted tier"
-                )
+            self.node.add_validation(_InternalAlbAdmitsSomeone(self))
 
-        self.role = session_manager_role(self, "InstanceRole", self.node.path)
-        self.user_data = boot_script(
+        #: The instances' role (Session Manager); the tier's ``grant_principal``.
+        self.role: iam.Role = session_manager_role(self, "InstanceRole", self.node.path)
+        #: The instances' boot script; ``add_boot_lines()`` appends to it.
+        self.user_data: ec2.UserData = boot_script(
             userdata.web_page() if user_data_lines is None else user_data_lines, where
         )
         machine_type = ec2.InstanceType(instance_type)
-        self.launch_template = ec2.LaunchTemplate(
+        #: The launch template: IMDSv2, encrypted gp3 root, the role and the boot script.
+        self.launch_template: ec2.LaunchTemplate = ec2.LaunchTemplate(
             self,
             "LaunchTemplate",
             instance_type=machine_type,
@@ -196,7 +196,8 @@ class HaWebTier(Construct):
             require_imdsv2=True,
             block_devices=[encrypted_root_volume()],
         )
-        self.asg = autoscaling.AutoScalingGroup(
+        #: The Auto Scaling group of the instances.
+        self.asg: autoscaling.AutoScalingGroup = autoscaling.AutoScalingGroup(
             self,
             "Asg",
             vpc=vpc,
@@ -220,7 +221,8 @@ class HaWebTier(Construct):
         self.asg.node.add_dependency(self.role)
         for subnet in instance_subnets:
             self.asg.node.add_dependency(subnet.internet_connectivity_established)
-        self.alb = elbv2.ApplicationLoadBalancer(
+        #: The Application Load Balancer.
+        self.alb: elbv2.ApplicationLoadBalancer = elbv2.ApplicationLoadBalancer(
             self,
             "Alb",
             vpc=vpc,
@@ -229,7 +231,8 @@ class HaWebTier(Construct):
             security_group=self.alb_security_group,
             drop_invalid_header_fields=True,
         )
-        self.target_group = elbv2.ApplicationTargetGroup(
+        #: The target group of the Auto Scaling group, health-checked on ``health_check_path``.
+        self.target_group: elbv2.ApplicationTargetGroup = elbv2.ApplicationTargetGroup(
             self,
             "TargetGroup",
             vpc=vpc,
@@ -245,8 +248,10 @@ class HaWebTier(Construct):
                 unhealthy_threshold_count=3,
             ),
         )
-        if https:
-            self.listener = self.alb.add_listener(
+        #: The listener callers reach: HTTPS on 443 with a certificate, else HTTP on 80. Its
+        #: ``connections`` have the listener's port as their default port.
+        self.listener: elbv2.ApplicationListener = (
+            self.alb.add_listener(
                 "Https",
                 port=443,
                 certificates=[elbv2.ListenerCertificate.from_arn(certificate_arn)],
@@ -254,11 +259,13 @@ class HaWebTier(Construct):
                 default_target_groups=[self.target_group],
                 open=False,
             )
-            self.alb.add_redirect(source_port=80, target_port=443, open=False)
-        else:
-            self.listener = self.alb.add_listener(
+            if https
+            else self.alb.add_listener(
                 "Http", port=80, default_target_groups=[self.target_group], open=False
             )
+        )
+        if https:
+            self.alb.add_redirect(source_port=80, target_port=443, open=False)
         if scaling_metric is ScalingMetric.CPU:
             self.asg.scale_on_cpu_utilization(
                 "CpuTarget",
@@ -269,8 +276,8 @@ class HaWebTier(Construct):
                 "RequestsTarget", target_requests_per_minute=int(scaling_target or 1000)
             )
         scheme = "https" if https else "http"
-        self.url = f"{scheme}://{self.alb.load_balancer_dns_name}"
-        self.app_port = app_port
+        #: The ALB's URL (``http://`` or ``https://`` and its DNS name).
+        self.url: str = f"{scheme}://{self.alb.load_balancer_dns_name}"
         self._acknowledge(internet_facing)
 
     def add_boot_lines(self, *lines: str) -> None:
@@ -287,10 +294,49 @@ class HaWebTier(Construct):
                 f"{USER_DATA_MAX_BYTES}"
             )
 
+    def grant_connect(self, caller: ec2.IConnectable) -> None:
+        """Admit ``caller`` (a web tier or host) to this internal tier's listener, from its
+        security groups only: the arrow from the tier in front to this one.
+
+        Refused on an internet-facing tier, which admits 80/443 from anywhere already.
+        """
+        if self.internet_facing:
+            raise CourseInputError(
+                f"HaWebTier {self.node.path}: grant_connect is for internal ALBs; an "
+                "internet-facing one admits 80/443 from anywhere"
+            )
+        self.listener.connections.allow_default_port_from(caller, "from a granted tier")
+
     @property
     def connections(self) -> ec2.Connections:
-        """The instances' connections: grant a database to the tier with ``db.allow_from(tier)``."""
+        """The instances' security group (``ec2.IConnectable``): what a database or cache
+        admits with ``db.grant_connect(tier)``. No default port: callers come in through the
+        ALB (``grant_connect``, ``listener.connections``)."""
         return self.instance_security_group.connections
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        """The instances' role (``iam.IGrantable``): ``bucket.grant_read(tier)`` lands on it."""
+        return self.role
+
+    def _admits_callers(self) -> bool:
+        """Whether the ALB's security group admits anyone: an inline rule (a CIDR), or a rule
+        resource on the group, however it was added (``grant_connect``, ``listener`` or
+        ``alb.connections``, ``alb_security_group.add_ingress_rule``), in any stack."""
+        group = self.alb_security_group
+        inline = Stack.of(group).resolve(group.node.default_child.security_group_ingress)
+        if inline:
+            return True
+        group_id = group.security_group_id
+        # Rules go under the group itself, except a rule another stack's group asked for.
+        for scope in (group, self.node.root):
+            for construct in scope.node.find_all():
+                if (
+                    isinstance(construct, ec2.CfnSecurityGroupIngress)
+                    and construct.group_id == group_id
+                ):
+                    return True
+        return False
 
     def _acknowledge(self, internet_facing: bool) -> None:
         acknowledge(
@@ -313,3 +359,19 @@ class HaWebTier(Construct):
             "own template encrypts every volume, which the project's tests assert.",
         )
         acknowledge_course_azs(self.asg)
+
+
+@jsii.implements(IValidation)
+class _InternalAlbAdmitsSomeone:
+    """Fails synthesis when an internal tier's ALB admits no one (checked once all is built)."""
+
+    def __init__(self, tier: HaWebTier) -> None:
+        self._tier = tier
+
+    def validate(self) -> List[str]:
+        if self._tier._admits_callers():
+            return []
+        return [
+            f"HaWebTier {self._tier.node.path}: an internal ALB admits no one; grant the web "
+            "tier (or host) that calls it with tier.grant_connect(caller)"
+        ]

@@ -1,0 +1,119 @@
+"""The EC2 hardening every lab instance shares: what the console's defaults leave weak.
+
+``LabHost``, ``HaWebTier``, ``MultiAzVpc`` (its NAT instance), ``LabDatabase`` and the
+constructs built on them launch through these helpers, so that every instance requires IMDSv2,
+boots Amazon Linux 2023 from an encrypted gp3 root volume, is reached with Session Manager
+instead of SSH, and stops its boot script at the first failing line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from week5.core.errors import CourseInputError
+from week5.synth.nag import acknowledge
+
+#: The course's instance class: the cheapest that runs Docker and WordPress (Day 1 Lab 1).
+DEFAULT_INSTANCE_TYPE = "t3.micro"
+#: Amazon Linux 2023's minimum root volume; gp3 is cheaper per GB than gp2 and faster.
+DEFAULT_ROOT_VOLUME_GIB = 8
+#: EC2's limit on user data, before base64.
+USER_DATA_MAX_BYTES = 16384
+#: The AWS-managed policy the SSM agent needs for Session Manager.
+SSM_POLICY = "AmazonSSMManagedInstanceCore"
+#: An EC2 instance type: family, then size (``t3.micro``, ``m7g.2xlarge``, ``c6i.metal``).
+INSTANCE_TYPE_RE = re.compile(
+    r"^[a-z]+[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|xlarge|[0-9]+xlarge|metal(-[0-9]+xl)?)$"
+)
+#: Amazon Linux 2023's root device name.
+ROOT_DEVICE = "/dev/xvda"
+
+
+def session_manager_role(scope: Construct, construct_id: str, label: str) -> iam.Role:
+    """An EC2 role with Session Manager access, the way every lab host is reached."""
+    role = iam.Role(
+        scope,
+        construct_id,
+        assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
+        description=f"{label}: Session Manager access",
+        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(SSM_POLICY)],
+    )
+    acknowledge(
+        role,
+        f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{SSM_POLICY}]",
+        "Session Manager replaces SSH from the internet in every lab; AWS keeps this managed "
+        "policy current with the SSM agent, which a copied inline policy would not.",
+    )
+    return role
+
+
+def boot_script(lines: Sequence[str], where: str) -> ec2.UserData:
+    """User data that stops at the first failing line, refused above EC2's 16 KB."""
+    user_data = ec2.UserData.for_linux()
+    user_data.add_commands("set -euxo pipefail", *lines)
+    size = len(user_data.render().encode("utf-8"))
+    if size > USER_DATA_MAX_BYTES:
+        raise CourseInputError(
+            f"{where}: user data is {size} bytes; EC2 takes {USER_DATA_MAX_BYTES}. Ship large "
+            "files as an S3 asset instead of inline"
+        )
+    return user_data
+
+
+def amazon_linux_2023(instance_class: ec2.InstanceType) -> ec2.IMachineImage:
+    """The latest Amazon Linux 2023 for the instance type's architecture (x86_64 or arm64)."""
+    arm = instance_class.architecture == ec2.InstanceArchitecture.ARM_64
+    return ec2.MachineImage.latest_amazon_linux2023(
+        cpu_type=ec2.AmazonLinuxCpuType.ARM_64 if arm else ec2.AmazonLinuxCpuType.X86_64
+    )
+
+
+def encrypted_root_volume(size_gib: int = DEFAULT_ROOT_VOLUME_GIB) -> ec2.BlockDevice:
+    """An encrypted gp3 root volume that goes with the instance."""
+    return ec2.BlockDevice(
+        device_name=ROOT_DEVICE,
+        volume=ec2.BlockDeviceVolume.ebs(
+            size_gib,
+            encrypted=True,
+            volume_type=ec2.EbsDeviceVolumeType.GP3,
+            delete_on_termination=True,
+        ),
+    )
+
+
+def require_imdsv2(instance: ec2.Instance) -> ec2.CfnLaunchTemplate:
+    """Require IMDSv2 through a launch template that CloudFormation names.
+
+    ``ec2.Instance(require_imdsv2=True)`` names its launch template after the construct path,
+    which is the same in every student's copy of a lab; launch-template names are unique per
+    account and region, so the second student's deploy would fail. The template holds only the
+    metadata options: the instance's own tags (and ``PropagateTagsToVolumeOnCreation``) name
+    and tag what it launches.
+    """
+    template = ec2.CfnLaunchTemplate(
+        instance,
+        "Imdsv2",
+        launch_template_data=ec2.CfnLaunchTemplate.LaunchTemplateDataProperty(
+            metadata_options=ec2.CfnLaunchTemplate.MetadataOptionsProperty(http_tokens="required")
+        ),
+    )
+    instance.instance.launch_template = ec2.CfnInstance.LaunchTemplateSpecificationProperty(
+        launch_template_id=template.ref,
+        version=template.attr_latest_version_number,
+    )
+    return template
+
+
+def acknowledge_course_azs(construct: Construct) -> None:
+    """The course draws fixed AZs (ap-northeast-2a/2b); CloudFormation's linter warns on that."""
+    acknowledge(
+        construct,
+        "CloudFormation-Validate::W3010",
+        "The course's diagrams fix the AZs (ap-northeast-2a, ap-northeast-2b) so a student's "
+        "console matches the template; context 'azs' changes them.",
+    )
