@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from week5.cli import tool_env  # noqa: E402
+from week5.cli.synthesis import tool_env  # noqa: E402
 
 os.environ["PATH"] = tool_env(ROOT)["PATH"]  # jsii starts Node at the first import: Node 22
 

@@ -26,7 +26,7 @@ from typing import Dict, List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from week5.cli import tool_env  # noqa: E402
+from week5.cli.synthesis import tool_env  # noqa: E402
 
 os.environ["PATH"] = tool_env(ROOT)["PATH"]  # the catalog's import starts Node: use Node 22
 from stacks.catalog import CATALOG  # noqa: E402

@@ -2,6 +2,7 @@
 made through boto3 as a student makes them in the console (tagged, untagged, another student's,
 another day's)."""
 
+import ast
 import subprocess
 import sys
 
@@ -12,7 +13,8 @@ from support import ROOT
 
 from week5.analysis.pricing import load_prices
 from week5.core.errors import CourseInputError
-from week5.operations.cleanup import Cleaner, format_found
+from week5.cli.cleanup import format_found
+from week5.operations.cleanup import Cleaner
 
 REGION = "ap-northeast-2"
 
@@ -343,3 +345,48 @@ def test_cloudfront_is_disabled_then_deleted_and_untagged_ones_stay(aws):
     assert [(item.kind, item.id) for item in report.deleted] == [("CloudFront distribution", mine)]
     left = [d["Id"] for d in cloudfront.list_distributions()["DistributionList"]["Items"]]
     assert left == [theirs]
+
+
+def test_the_course_tags_are_named_in_one_place():
+    """Tagging, the CourseTags rule, cleanup and audit take the tag keys and Week's value from
+    week5.core.tags: no other module of theirs spells them."""
+    from week5.analysis.rules.course_tags import TAG_VALIDATORS
+    from week5.core import tags
+    from week5.synth.tagging import course_tags
+
+    assert tuple(course_tags(1, "Lab1", "kim")) == tags.COURSE_TAG_KEYS
+    assert tuple(TAG_VALIDATORS) == tags.COURSE_TAG_KEYS
+    spelled = {*tags.COURSE_TAG_KEYS, tags.WEEK_TAG_VALUE}
+    modules = [
+        ROOT / "week5" / "synth" / "tagging.py",
+        ROOT / "week5" / "analysis" / "rules" / "course_tags.py",
+        *sorted((ROOT / "week5" / "operations").rglob("*.py")),
+    ]
+    literals = []
+    for path in modules:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # f"Day{n}" spells a Day value, not the key: the pieces of f-strings do not count.
+        pieces = {id(v) for f in ast.walk(tree) if isinstance(f, ast.JoinedStr) for v in f.values}
+        literals += [
+            f"{path.relative_to(ROOT)}:{node.lineno} {node.value!r}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and node.value in spelled and id(node) not in pieces
+        ]
+    assert literals == []
+
+
+def test_what_cleanup_finds_is_priced_as_the_estimates_price_it():
+    """A volume's GB-month and an instance's hour: the same figures as week5.analysis.pricing."""
+    from week5.analysis import pricing
+    from week5.operations.price_table import PriceTable
+
+    table = PriceTable()
+    volume = {"V": {"Type": "AWS::EC2::Volume", "Properties": {"VolumeType": "gp3", "Size": 8}}}
+    instance = {"I": {"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": "t3.micro"}}}
+    assert table.hourly("ebs:gp3", 8) == pytest.approx(
+        pricing.estimate({"Resources": volume}).hourly
+    )
+    assert table.hourly("ec2:t3.micro") == pytest.approx(
+        pricing.estimate({"Resources": instance}).hourly
+    )
+    assert table.hourly("ec2:no-such-type") is None

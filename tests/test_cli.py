@@ -1,6 +1,9 @@
 """The `week5` command: the catalog table, lab selection, and errors a newcomer can hit."""
 
+import argparse
+import ast
 import json
+import re
 import subprocess
 import sys
 
@@ -8,9 +11,11 @@ import pytest
 from support import ROOT
 
 from stacks.catalog import CATALOG
-from week5 import cli
 from week5.analysis.assembly import read_labs
 from week5.analysis.diagram import width
+from week5.cli.errors import CliError
+from week5.cli.synthesis import synthesize
+from week5.cli.table import pad
 
 
 def run_week5(*args, cwd=ROOT):
@@ -89,8 +94,8 @@ def test_outside_the_project_folder(tmp_path):
 def test_missing_cdk_cli_is_one_clear_line(tmp_path, monkeypatch):
     (tmp_path / "cdk.json").write_text("{}")
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(cli.CliError, match="CDK CLI is missing: run scripts/setup"):
-        cli.synthesize(tmp_path, tmp_path / "out")
+    with pytest.raises(CliError, match="CDK CLI is missing: run scripts/setup"):
+        synthesize(tmp_path, tmp_path / "out")
 
 
 def test_not_an_assembly(tmp_path):
@@ -100,4 +105,43 @@ def test_not_an_assembly(tmp_path):
 
 def test_table_aligns_hangul_titles():
     assert width("멀티 AZ") == 7
-    assert cli._pad("멀티", 6) == "멀티  "
+    assert pad("멀티", 6) == "멀티  "
+
+
+def test_the_docstring_names_every_command_in_the_parser():
+    import week5.cli
+
+    parser = week5.cli.build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert list(commands.choices) == [
+        "check", "local", "cost", "labs", "diagram", "rollout", "audit", "cleanup", "prices",
+    ]  # fmt: skip
+    for name in commands.choices:
+        assert f"``week5 {name}" in week5.cli.__doc__, name
+
+
+def _padding_in(path):
+    """Lines of ``path`` that pad text themselves: ljust/rjust/center, a terminal-width call,
+    or an f-string width such as ``{x:34s}`` or ``{x:<24}``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name)):
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name in ("ljust", "rjust", "center", "width"):
+                found.append(f"{path.name}:{node.lineno} {name}()")
+        if isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+            spec = "".join(v.value for v in node.format_spec.values if isinstance(v, ast.Constant))
+            if re.match(r"^[<>^]|^\d+s?$", spec):
+                found.append(f"{path.name}:{node.lineno} :{spec}")
+    return found
+
+
+def test_only_the_table_module_pads_columns():
+    """Every table a command prints goes through week5/cli/table.py."""
+    folder = ROOT / "week5" / "cli"
+    padded = [
+        hit for p in sorted(folder.glob("*.py")) if p.name != "table.py" for hit in _padding_in(p)
+    ]
+    assert padded == []
+    assert _padding_in(folder / "table.py")  # the check sees padding where there is some

@@ -12,7 +12,9 @@ from support import ROOT, by_name, props, resources
 
 from stacks.catalog import CATALOG
 from week5.analysis.assembly import read_labs
-from week5.cli import tool_env
+from week5.analysis.diagram import width
+from week5.cli import local as local_command
+from week5.cli.synthesis import tool_env
 from week5.operations import local
 
 BIN = Path(sys.executable).parent
@@ -45,7 +47,9 @@ def test_the_readme_table_is_what_the_emulator_does(local_aws):
         r"<!-- local-coverage:start -->\n(.*?)\n<!-- local-coverage:end -->", text, re.S
     )
     assert block, "README.md lacks the local-coverage block"
-    expected = local.format_coverage_table({k: local.coverage_of(v) for k, v in local_aws.items()})
+    expected = local_command.format_coverage_table(
+        {k: local.coverage_of(v) for k, v in local_aws.items()}
+    )
     assert block.group(1) == expected, "stale: paste `week5 local --coverage` into README.md"
 
 
@@ -139,7 +143,7 @@ def test_day4_lab1_course_facts(local_aws):
 
 
 def test_read_back_printout_names_what_was_skipped_and_that_destroy_is_untested(local_aws):
-    text = local.format_read_back("Day4Lab1", local_aws["Day4Lab1"])
+    text = local_command.format_read_back("Day4Lab1", local_aws["Day4Lab1"])
     assert "Not modelled by the emulator" in text and "AWS::AutoScaling::ScalingPolicy x1" in text
     assert "cdk destroy is not exercised on the emulator" in text
 
@@ -180,3 +184,53 @@ def test_cli_refuses_a_wrong_lab_before_starting_anything():
     assert unknown.stderr.strip() == (
         f"week5: unknown lab 'Day5Lab2'; valid labs: {', '.join(CATALOG.ids)}"
     )
+
+
+def _read_back(subnet_names, instance_names):
+    subnets = [
+        {"id": f"subnet-{n}", "name": name, "cidr": f"10.0.{n}.0/24", "az": "ap-northeast-2a",
+         "default_route": "igw-1"}
+        for n, name in enumerate(subnet_names)
+    ]  # fmt: skip
+    instances = [
+        {"id": f"i-{n}", "name": name, "type": "t3.micro", "subnet": subnet_names[0],
+         "template_subnet": subnet_names[-1]}
+        for n, name in enumerate(instance_names)
+    ]  # fmt: skip
+    return local.ReadBack(
+        stack_name="Day1Lab2-kim",
+        coverage=local.Coverage(9, 10, {"AWS::EC2::SecurityGroupEgress": 1}),
+        subnets=subnets,
+        vpcs=[{"id": "vpc-1", "cidr": "10.0.0.0/16", "name": "week5-day1-vpc"}],
+        security_groups=[{"id": "sg-1", "logical_id": "WebSg", "ingress": [(80, "0.0.0.0/0")]}],
+        instances=instances,
+        load_balancers=[],
+        auto_scaling_groups=[],
+        databases=[],
+    )
+
+
+def test_read_back_printout_keeps_the_course_columns():
+    """Names up to 34 columns: the columns the printout has always had."""
+    names = ["week5-day1-public-subnet-a", "week5-day1-private-subnet-a"]
+    text = local_command.format_read_back("Day1Lab2", _read_back(names, ["web"]))
+    lines = text.splitlines()
+    assert lines[:4] == [
+        "Day1Lab2: stack Day1Lab2-kim on the local emulator",
+        "VPC week5-day1-vpc  10.0.0.0/16",
+        f"  subnet {names[0]:34s} {'10.0.0.0/24':15s} ap-northeast-2a  0.0.0.0/0 -> igw-1",
+        f"  subnet {names[1]:34s} {'10.0.1.0/24':15s} ap-northeast-2a  0.0.0.0/0 -> igw-1",
+    ]
+    assert f"  {'web':34s} {'t3.micro':10s} in {names[1]} (moto put it in its default subnet)" in (
+        lines
+    )
+    assert "Created locally: 9 of 10 resources." in lines
+
+
+def test_read_back_printout_lines_up_a_name_longer_than_its_column():
+    names = ["week5-day1-a-subnet-name-longer-than-thirty-four", "short"]
+    text = local_command.format_read_back("Day1Lab2", _read_back(names, ["web", "데이터베이스"]))
+    subnet_lines = [line for line in text.splitlines() if line.startswith("  subnet ")]
+    assert len({line.index("10.0.") for line in subnet_lines}) == 1
+    instance_lines = [line for line in text.splitlines() if "t3.micro" in line]
+    assert len({width(line[: line.index("t3.micro")]) for line in instance_lines}) == 1

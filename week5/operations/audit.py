@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
-from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
 from week5.analysis.rules.allowed_instance_classes import ALLOWED_CLASS
 from week5.analysis.rules.base import covers_port, from_anywhere
@@ -22,6 +21,8 @@ from week5.analysis.rules.course_tags import TAG_VALIDATORS
 from week5.analysis.rules.data_ports_from_groups_only import DATA_PORTS
 from week5.analysis.rules.no_admin_ports_from_internet import ADMIN_PORTS
 from week5.analysis.topology import Topology, extract
+from week5.core.tags import COURSE_TAG_KEYS, STUDENT_KEY
+from week5.operations.price_table import PriceTable
 
 
 @dataclass
@@ -73,12 +74,12 @@ def find_vpc(ec2, lab_tags: Dict[str, str], name: str) -> Optional[Dict[str, Any
     vpcs = ec2.describe_vpcs(Filters=filters)["Vpcs"]
     if not vpcs:
         by_name = [{"Name": "tag:Name", "Values": [name]}]
-        if "Student" in lab_tags:
-            by_name.append({"Name": "tag:Student", "Values": [lab_tags["Student"]]})
+        if STUDENT_KEY in lab_tags:
+            by_name.append({"Name": f"tag:{STUDENT_KEY}", "Values": [lab_tags[STUDENT_KEY]]})
         vpcs = ec2.describe_vpcs(Filters=by_name)["Vpcs"]
-        if not vpcs and "Student" in lab_tags:  # no Student tag at all: the Name alone
+        if not vpcs and STUDENT_KEY in lab_tags:  # no Student tag at all: the Name alone
             named = ec2.describe_vpcs(Filters=by_name[:1])["Vpcs"]
-            vpcs = [v for v in named if "Student" not in tag_dict(v.get("Tags"))]
+            vpcs = [v for v in named if STUDENT_KEY not in tag_dict(v.get("Tags"))]
     return vpcs[0] if len(vpcs) == 1 else None
 
 
@@ -257,17 +258,21 @@ def audit(template: Mapping[str, Any], account: Account, lab_tags: Dict[str, str
         if bad:
             untagged.append(f"{resource_id} lacks {'/'.join(bad)}")
     checks.append(
-        Check("tags", not untagged, "; ".join(untagged) or "Week, Day, Lab, Student on everything")
+        Check(
+            "tags",
+            not untagged,
+            "; ".join(untagged) or f"{', '.join(COURSE_TAG_KEYS)} on everything",
+        )
     )
     checks.append(_unexpected(account, ref))
     return checks
 
 
 def _unexpected(account: Account, ref: Dict[str, Any]) -> Check:
-    prices = pricing.load_prices()["prices"]
+    prices = PriceTable()
 
     def usd(key: str) -> float:
-        return prices.get(key, {}).get("usd", 0.0)
+        return prices.hourly(key) or 0.0
 
     extra, hourly = [], 0.0
     wanted = Counter(ref["instance_types"])

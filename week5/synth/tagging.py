@@ -10,12 +10,11 @@ from constructs import IConstruct
 from week5.core.catalog import LAB_KINDS
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_student
+from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
 
-WEEK_TAG_VALUE = "Week5"
 #: Types whose CloudFormation ``Tags`` is a Key/Value list, for the raw ``CfnResource``s that CDK's
 #: own custom-resource providers create and ``Tags.of()`` does not reach.
 RAW_TAG_LIST_TYPES = ("AWS::IAM::Role", "AWS::Lambda::Function")
-COURSE_TAG_KEYS = ("Week", "Day", "Lab", "Student")
 #: CDK names its stack-level custom-resource providers ``Custom::<Name>CustomResourceProvider``.
 PROVIDER_ID_PREFIX = "Custom::"
 
@@ -27,10 +26,10 @@ def course_tags(day: int, lab_kind: str, student: str) -> Dict[str, str]:
     if lab_kind not in LAB_KINDS:
         raise CourseInputError(f"tag Lab must be one of {', '.join(LAB_KINDS)}, got {lab_kind!r}")
     return {
-        "Week": WEEK_TAG_VALUE,
-        "Day": f"Day{day}",
-        "Lab": lab_kind,
-        "Student": parse_student(student),
+        WEEK_KEY: WEEK_TAG_VALUE,
+        DAY_KEY: f"Day{day}",
+        LAB_KEY: lab_kind,
+        STUDENT_KEY: parse_student(student),
     }
 
 

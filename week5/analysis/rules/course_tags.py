@@ -9,14 +9,15 @@ from week5.analysis.rules.base import Compliance, CourseRule, ResourceView
 from week5.core.catalog import COURSE_DAYS, LAB_KINDS
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_student
+from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
 
 _DAYS = tuple(f"Day{d}" for d in COURSE_DAYS)
 #: What a valid value of each course tag is.
 TAG_VALIDATORS = {
-    "Week": lambda v: v == "Week5",
-    "Day": lambda v: isinstance(v, str) and v in _DAYS,
-    "Lab": lambda v: isinstance(v, str) and v in LAB_KINDS,
-    "Student": lambda v: _is_student(v),
+    WEEK_KEY: lambda v: v == WEEK_TAG_VALUE,
+    DAY_KEY: lambda v: isinstance(v, str) and v in _DAYS,
+    LAB_KEY: lambda v: isinstance(v, str) and v in LAB_KINDS,
+    STUDENT_KEY: lambda v: _is_student(v),
 }
 
 

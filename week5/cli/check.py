@@ -1,0 +1,129 @@
+"""``week5 check [LAB ...]``: synthesize the labs with the pinned CDK CLI (AwsSolutions and the
+course rules run as part of synthesis and fail it on any unacknowledged finding), lint every
+template with cfn-lint, run the teardown check, and print the lab catalog with the results."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Dict, List, Sequence
+
+from week5.analysis.assembly import SynthesizedLab, read_labs
+from week5.analysis.lint import lint_template
+from week5.analysis.teardown import teardown_findings
+from week5.cli.errors import EXIT_OK, CliError
+from week5.cli.synthesis import (
+    add_context_option,
+    existing_assembly,
+    find_project_root,
+    output_folder,
+    select_labs,
+    synthesize,
+    with_labs,
+)
+from week5.cli.table import render_table
+from week5.core.progress import say
+
+HEADER = ("Lab", "Day", "Kind", "Title", "Course $/h", "Resources", "cdk-nag", "cfn-lint")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    check = commands.add_parser(
+        "check",
+        help="synthesize every lab (both rule packs), run cfn-lint and the teardown check, print "
+        "the lab catalog",
+    )
+    check.add_argument("labs", nargs="*", metavar="LAB", help="lab ids (default: all)")
+    add_context_option(check)
+    where = check.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", help="keep the cloud assembly in this folder")
+    where.add_argument(
+        "--assembly",
+        metavar="DIR",
+        help="check an assembly `cdk synth` already wrote (e.g. cdk.out) instead of synthesizing",
+    )
+    check.set_defaults(handler=run)
+
+
+def format_catalog(labs: List[SynthesizedLab], lint_results: Dict[str, list]) -> str:
+    """The catalog table: each lab with its course cost, resources and check results."""
+    rows = []
+    for lab in labs:
+        findings = lint_results[lab.lab_id]
+        errors = sum(1 for f in findings if f.is_error)
+        warnings = len(findings) - errors
+        cost = "-" if lab.course_cost_usd is None else f"${lab.course_cost_usd:.2f}"
+        rows.append(
+            (
+                lab.lab_id,
+                lab.day,
+                lab.kind,
+                lab.title_ko,
+                cost,
+                str(lab.resource_count),
+                "pass",
+                f"{errors} errors, {warnings} warnings",
+            )
+        )
+    return render_table(rows, HEADER)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.assembly:
+        return check_assembly(existing_assembly(args.assembly), args.labs)
+    root = find_project_root()
+    keep = args.output is not None
+    outdir = output_folder(args.output) if keep else Path(tempfile.mkdtemp(prefix="week5-synth-"))
+    created = keep and not outdir.exists()
+    try:
+        which = ", ".join(args.labs) if args.labs else "every lab"
+        say(
+            f"==> synthesizing {which} with the pinned CDK CLI; AwsSolutions and the course rules run"
+        )
+        try:
+            seconds = synthesize(root, outdir, with_labs(args.context, args.labs))
+        except CliError:
+            if created:  # leave nothing half-written where the user asked for the assembly
+                shutil.rmtree(outdir, ignore_errors=True)
+            raise
+        say(f"    synthesized, both rule packs clean, in {seconds:.1f} s")
+        code = check_assembly(outdir, args.labs)
+        if keep:
+            print(f"Templates: {outdir}")
+        return code
+    finally:
+        if not keep:
+            shutil.rmtree(outdir, ignore_errors=True)
+
+
+def check_assembly(outdir: Path, wanted: Sequence[str]) -> int:
+    """cfn-lint the labs of a synthesized assembly and print the catalog table."""
+    labs = select_labs(read_labs(outdir), wanted)
+    if not labs:
+        raise CliError(f"{outdir} holds no Week 5 lab stacks")
+    say(f"==> cfn-lint on {len(labs)} template(s)")
+    lint_results = {lab.lab_id: lint_template(lab.template_path) for lab in labs}
+    print()
+    print(format_catalog(labs, lint_results))
+    for lab_id, findings in lint_results.items():
+        for finding in findings:
+            print(f"  {lab_id}: {finding}")
+    failed = [k for k, v in lint_results.items() if any(f.is_error for f in v)]
+    if failed:
+        raise CliError(f"cfn-lint found errors in {', '.join(failed)}")
+    say(f"==> teardown check on {len(labs)} template(s)")
+    blocked = {lab.lab_id: teardown_findings(lab.template) for lab in labs}
+    for lab_id, findings in blocked.items():
+        for finding in findings:
+            print(f"  {lab_id}: {finding}")
+    if any(blocked.values()):
+        raise CliError(
+            "`cdk destroy` would leave or be blocked by the resources above in "
+            f"{', '.join(k for k, v in blocked.items() if v)}"
+        )
+    print(
+        f"\nAll {len(labs)} lab(s) pass cdk-nag, the course rules, cfn-lint and the teardown check."
+    )
+    return EXIT_OK

@@ -1,0 +1,91 @@
+"""``week5 cost LAB``: what one lab costs per hour, lab, day and month, itemized from its
+synthesized template (:mod:`week5.analysis.pricing`), for one student or a class."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Optional
+
+from week5.analysis import pricing
+from week5.cli.errors import EXIT_OK
+from week5.cli.synthesis import add_synth_options, synthesized_lab
+from week5.cli.table import render_table
+
+HEADER = ("Resource", "Count", "Unit", "Unit $", "Price date / basis", "$/hour")
+
+
+def class_size(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a class size; pass a whole number of students, e.g. --students 12"
+        )
+    return int(text)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    cost = commands.add_parser(
+        "cost", help="what one lab costs per hour, lab, day and month, priced from its template"
+    )
+    cost.add_argument("lab", metavar="LAB", help="lab id, e.g. Day1Lab2")
+    cost.add_argument(
+        "--students", type=class_size, default=1, help="multiply for a class (the course's: 12)"
+    )
+    cost.add_argument("--json", action="store_true", help="machine-readable output")
+    add_synth_options(cost)
+    cost.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The line items behind one lab's estimated cost, from its synthesized template."""
+    lab = synthesized_lab(args, quiet=args.json)
+    est = pricing.estimate(lab.template)
+    if args.json:
+        body = est.to_json(args.students)
+        body.update(lab=lab.lab_id, course_usd_per_hour=lab.course_cost_usd)
+        print(json.dumps(body, indent=2, ensure_ascii=False))
+    else:
+        print(format_cost(lab.lab_id, lab.course_cost_usd, est, args.students))
+    return EXIT_OK
+
+
+def format_cost(
+    lab_id: str, course_usd: Optional[float], est: pricing.Estimate, students: int = 1
+) -> str:
+    """The priced line items as a table, what is not priced, and the totals."""
+    rows = [
+        (
+            f"{i.resource} [{i.price_key}]",
+            f"{i.count:g}",
+            i.unit,
+            f"{i.unit_price:g}",
+            f"{i.date} / {i.basis}",
+            f"{i.hourly:.4f}",
+        )
+        for i in sorted(est.items, key=lambda item: item.resource)  # stable, template order aside
+        if i.hourly is not None
+    ]
+    lines = [f"{lab_id}: estimated cost in ap-northeast-2 (on-demand, USD)"]
+    lines.append(render_table(rows, HEADER))
+    for item in est.not_priced:
+        lines.append(f"NOT PRICED: {item.resource} ({item.resource_type}): {item.note}")
+    one = est.totals(1)
+    minutes = pricing.LAB_MINUTES
+    lines.append(
+        f"Total: ${one['hour']:.4f}/hour, ${one['lab']:.4f} per {minutes}-minute lab, "
+        f"${one['day']:.2f}/day, ${one['month']:.2f}/month"
+    )
+    if students > 1:
+        many = est.totals(students)
+        lines.append(
+            f"For {students} students: ${many['hour']:.4f}/hour, ${many['lab']:.4f} per lab, "
+            f"${many['day']:.2f}/day, ${many['month']:.2f}/month"
+        )
+    if course_usd is not None:
+        verdict = "within" if one["hour"] <= course_usd else "ABOVE"
+        lines.append(f"Course figure: ${course_usd:.2f}/hour; the estimate is {verdict} it.")
+    lines.append(
+        "Assumes no free tier (accounts opened after 2025-07-15 have credits, not free hours); "
+        "usage-based items use the assumptions in week5/analysis/data/prices.json."
+    )
+    return "\n".join(lines)

@@ -1,0 +1,225 @@
+"""``week5 local [LAB]``: deploy one lab (default Day4Lab1) into moto's server, a local AWS
+emulator, with the pinned CDK CLI, and print what the emulator created
+(:mod:`week5.operations.local`). ``--coverage`` deploys every lab and prints the README's table
+of which deploy locally."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import time
+from pathlib import Path
+from typing import Dict, Iterator, List, Mapping, Tuple
+
+from week5.analysis.assembly import read_labs
+from week5.cli.errors import EXIT_OK, CliError
+from week5.cli.synthesis import (
+    add_context_option,
+    find_project_root,
+    require_lab_id,
+    select_labs,
+    synthesized,
+    tool_env,
+)
+from week5.cli.table import render_table
+from week5.core.progress import say
+from week5.operations import local
+
+#: The lab `week5 local` deploys when none is named: Day 4's ALB + Auto Scaling group.
+DEFAULT_LOCAL_LAB = "Day4Lab1"
+NOT_TESTED_HERE = (
+    "cdk destroy is not exercised on the emulator (moto cannot delete several EC2 types); "
+    "on AWS, cdk destroy removes everything listed above"
+)
+
+
+def emulator_port(text: str) -> int:
+    if not text.isdigit() or not 1024 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port the emulator can listen on; pick one from 1024 to 65535, "
+            "or leave --port out for a free one"
+        )
+    return int(text)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "local",
+        help="deploy one lab into a local AWS emulator (moto) with the real CDK CLI and show "
+        "what it created; no AWS account needed",
+    )
+    parser.add_argument(
+        "lab", nargs="?", default=DEFAULT_LOCAL_LAB, help=f"lab id (default: {DEFAULT_LOCAL_LAB})"
+    )
+    parser.add_argument(
+        "--port", type=emulator_port, help="the emulator's port (default: a free one)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the emulator running for the AWS CLI"
+    )
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="deploy every lab and print which deploy locally (the README's table)",
+    )
+    add_context_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Synthesize one lab, deploy it into moto's server, read back and print what exists."""
+    if args.coverage:
+        return run_coverage(args)
+    timings: Dict[str, float] = {}
+    with synthesized(args, [require_lab_id(args.lab)]) as (outdir, timings["synth"]):
+        (lab,) = select_labs(read_labs(outdir), [args.lab])
+        with emulator_for(args, timings) as (emulator, env):
+            say(f"==> cdk deploy {lab.lab_id} into the emulator")
+            back, timings["deploy"] = local.deploy_and_read(emulator, outdir, lab, env)
+            if isinstance(back, str):
+                raise CliError(
+                    f"cdk deploy {lab.lab_id} failed on the emulator, which cannot take this "
+                    f"lab: {back} (on AWS the same template deploys; see the README's table)"
+                )
+            timings["read-back"] = back.seconds
+            print()
+            print(format_read_back(lab.lab_id, back))
+            print()
+            after = sum(v for k, v in timings.items() if k != "synth")
+            print(
+                "Wall time: "
+                + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+                + f"; after synthesis {after:.1f} s"
+            )
+            if args.keep:
+                emulator.keep = True
+                print(
+                    f"\nThe emulator keeps running (pid {emulator.process.pid}). Point the AWS "
+                    f"CLI at it:\n  export AWS_ENDPOINT_URL={emulator.endpoint} "
+                    "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+                    f"AWS_DEFAULT_REGION={local.LOCAL_REGION}\n  aws ec2 describe-vpcs\n"
+                    f"Stop it with: kill {emulator.process.pid}"
+                )
+    return EXIT_OK
+
+
+@contextlib.contextmanager
+def emulator_for(
+    args: argparse.Namespace, timings: Dict[str, float]
+) -> Iterator[Tuple[local.Emulator, Dict[str, str]]]:
+    """Start moto's server, bootstrap it, yield (emulator, env); stop it unless kept."""
+    emulator = None
+    try:
+        say("==> starting the local AWS emulator (moto server)")
+        started = time.monotonic()
+        emulator = local.start_emulator(Path(sys.executable).parent, args.port)
+        timings["emulator start"] = time.monotonic() - started
+        say(f"    listening on {emulator.endpoint}; its log: {emulator.log_path}")
+        env = local.emulator_env(tool_env(find_project_root()), emulator)
+        say("==> cdk bootstrap into the emulator")
+        timings["bootstrap"] = local.bootstrap(env)
+        yield emulator, env
+    except local.LocalError as error:
+        raise CliError(str(error)) from None
+    finally:
+        if emulator is not None and not emulator.keep:
+            emulator.stop()
+
+
+def run_coverage(args: argparse.Namespace) -> int:
+    """Deploy every lab into one emulator and print the README's coverage table."""
+    results = {}
+    with synthesized(args) as (outdir, _), emulator_for(args, {}) as (emulator, env):
+        for lab in read_labs(outdir):
+            say(f"==> cdk deploy {lab.lab_id} into the emulator")
+            back, _ = local.deploy_and_read(emulator, outdir, lab, env)
+            results[lab.lab_id] = local.coverage_of(back)
+    print()
+    print(format_coverage_table(results))
+    return EXIT_OK
+
+
+def format_coverage_table(results: Mapping[str, local.Coverage]) -> str:
+    """The README's table: per lab, whether it deploys locally."""
+    rows = [(f"`{lab_id}`", c.summary) for lab_id, c in results.items()]
+    return render_table(rows, ("Lab", "Deploys locally"), markdown=True)
+
+
+def format_read_back(lab_id: str, back: local.ReadBack) -> str:
+    """What the emulator holds, in the course's terms, and what it skipped."""
+    lines = [f"{lab_id}: stack {back.stack_name} on the local emulator"]
+    for vpc in back.vpcs:
+        lines.append(f"VPC {vpc['name'] or vpc['id']}  {vpc['cidr']}")
+    if back.subnets:
+        rows = [
+            (s["name"] or s["id"], s["cidr"], f"{s['az']}  0.0.0.0/0 -> {s['default_route']}")
+            for s in back.subnets
+        ]
+        lines.append(render_table(rows, indent="  subnet ", gap=" ", min_widths=(34, 15)))
+    if back.security_groups:
+        lines.append("Security groups (ingress)")
+        for g in back.security_groups:
+            rules = (
+                ", ".join(
+                    f"{port if port is not None else 'all'} from {source}"
+                    for port, source in g["ingress"]
+                )
+                or "none"
+            )
+            lines.append(f"  {g['logical_id'] or g['id']}: {rules}")
+    if back.instances:
+        lines.append("Instances")
+        lines.append(
+            render_table(
+                [_instance_row(i) for i in back.instances],
+                indent="  ",
+                gap=" ",
+                min_widths=(34, 10),
+            )
+        )
+    lines += _services(back)
+    c = back.coverage
+    lines.append(f"Created locally: {c.created} of {c.total} resources.")
+    if c.skipped:
+        skipped = ", ".join(f"{t} x{n}" for t, n in c.skipped.items())
+        lines.append(f"Not modelled by the emulator (AWS creates them; skipped here): {skipped}")
+    lines.append(NOT_TESTED_HERE + ".")
+    return "\n".join(lines)
+
+
+def _instance_row(instance: Mapping[str, str]) -> Tuple[str, str, str]:
+    where = instance["subnet"]
+    if instance["template_subnet"] and instance["template_subnet"] != instance["subnet"]:
+        # moto ignores a subnet given through NetworkInterfaces (public-IP hosts).
+        where = f"{instance['template_subnet']} (moto put it in its default subnet)"
+    return (instance["name"] or instance["id"], instance["type"], f"in {where}")
+
+
+def _services(back: local.ReadBack) -> List[str]:
+    """Load balancers, Auto Scaling groups and databases, a line each."""
+    lines = []
+    if back.load_balancers:
+        lines.append("Load balancers")
+        for lb in back.load_balancers:
+            listeners = ", ".join(f"{p} {port}" for p, port in lb["listeners"])
+            groups = ", ".join(
+                f"{p} {port} health {path or '-'}" for p, port, path in lb["target_groups"]
+            )
+            lines.append(
+                f"  {lb['scheme']} ALB in {', '.join(lb['subnets'])}; listeners: {listeners}; "
+                f"targets: {groups}"
+            )
+    if back.auto_scaling_groups:
+        lines.append("Auto Scaling groups")
+        for g in back.auto_scaling_groups:
+            lines.append(
+                f"  min {g['min']} / max {g['max']} / desired {g['desired']}, "
+                f"{g['health_check']} health checks"
+            )
+    if back.databases:
+        lines.append("Databases")
+        for db in back.databases:
+            role = f", replica of {db['replica_of']}" if db["replica_of"] else ""
+            lines.append(f"  {db['engine']} {db['class']} Multi-AZ {db['multi_az']}{role}")
+    return lines

@@ -1,0 +1,55 @@
+"""``week5 prices refresh``: rebuild week5/analysis/data/prices.json from the AWS Price List
+bulk API (:mod:`week5.operations.price_refresh`); ``--dry-run`` reports and writes nothing."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from week5.analysis import pricing
+from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
+from week5.core.progress import say
+from week5.operations import price_refresh
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    prices = commands.add_parser("prices", help="the price table behind the estimates")
+    price_commands = prices.add_subparsers(dest="prices_command", required=True)
+    refresh = price_commands.add_parser(
+        "refresh", help="rebuild week5/analysis/data/prices.json from the AWS Price List bulk API"
+    )
+    refresh.add_argument(
+        "--offer-url",
+        help="offer-file URL with {service} (default: the Price List bulk API for Seoul)",
+    )
+    refresh.add_argument("--dry-run", action="store_true", help="report, do not write")
+    refresh.set_defaults(handler=run_refresh)
+
+
+def run_refresh(args: argparse.Namespace) -> int:
+    """Rebuild week5/analysis/data/prices.json from the AWS Price List bulk API."""
+    prices = pricing.load_prices()
+    url = args.offer_url or prices["refresh"]["offer_url"]
+    if "{service}" not in url or not re.match(r"^(https?|file)://", url):
+        raise CliError(
+            f"--offer-url {url!r} must be an http(s) or file URL with {{service}} where the "
+            "service code goes, e.g. https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/"
+            "{service}/current/ap-northeast-2/index.json",
+            EXIT_USAGE,
+        )
+    say(f"==> reading offer files from {url.split('{')[0]}... (large: minutes, not seconds)")
+    try:
+        updated, report = price_refresh.refresh(prices, price_refresh.url_fetcher(url))
+    except (OSError, ValueError) as error:  # URLError is an OSError; bad JSON a ValueError
+        raise CliError(
+            f"--offer-url {url!r}: {error}; check the URL, or leave --offer-url out for the "
+            "Price List API; week5/analysis/data/prices.json is unchanged"
+        ) from None
+    for line in report:
+        print(f"  {line}")
+    if args.dry_run:
+        print("Dry run: week5/analysis/data/prices.json is unchanged.")
+    else:
+        price_refresh.write_prices(updated)
+        print(f"Wrote {pricing.PRICES_FILE}; review `git diff` before committing it.")
+    return EXIT_OK

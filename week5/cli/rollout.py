@@ -1,0 +1,63 @@
+"""``week5 rollout --accounts ID,...``: synthesize InstructorAccess and roll it out to every
+student account with CloudFormation StackSets (:mod:`week5.operations.stackset`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
+from week5.cli.synthesis import add_context_option, find_project_root, synthesize
+from week5.core.progress import say
+from week5.operations import stackset
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    rollout = commands.add_parser(
+        "rollout",
+        help="roll InstructorAccess out to every student account with CloudFormation StackSets",
+    )
+    rollout.add_argument("--accounts", required=True, help="comma-separated student account ids")
+    rollout.add_argument("--name", default="week5-instructor-access", help="the stack set's name")
+    rollout.add_argument("--region", default="ap-northeast-2", help="where the instances go")
+    rollout.add_argument(
+        "--dry-run", action="store_true", help="synthesize and list, change nothing"
+    )
+    add_context_option(rollout)
+    rollout.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Synthesize InstructorAccess and roll it out to the student accounts with StackSets."""
+    import boto3  # only for the commands that call AWS
+
+    accounts = stackset.parse_accounts(args.accounts)
+    root = find_project_root()
+    with tempfile.TemporaryDirectory(prefix="week5-instructor-") as out:
+        say("==> synthesizing InstructorAccess (both rule packs run)", err=True)
+        synthesize(root, Path(out), args.context, app="python3 instructor_app.py")
+        path = Path(out) / "InstructorAccess.template.json"
+        if not path.is_file():
+            raise CliError(
+                "no InstructorAccess: pass -c instructor_account=<12 digits>", EXIT_USAGE
+            )
+        template = json.loads(path.read_text(encoding="utf-8"))
+    if args.dry_run:
+        print(f"Would roll {args.name} out to {len(accounts)} account(s): {', '.join(accounts)}")
+        return EXIT_OK
+    client = boto3.client("cloudformation", region_name=args.region)
+    say(f"==> stack set {args.name}: {len(accounts)} account(s) in {args.region}", err=True)
+    try:
+        report = stackset.roll_out(
+            client, template, accounts, name=args.name, regions=[args.region]
+        )
+    except RuntimeError as error:
+        raise CliError(str(error)) from None
+    action = "created" if report["created"] else "updated"
+    print(
+        f"Stack set {args.name} {action}; added {len(report['added'])} account(s), "
+        f"{len(report['already'])} had it already."
+    )
+    return EXIT_OK

@@ -1,0 +1,177 @@
+"""Synthesis through the pinned CDK CLI, shared by the commands that read lab templates.
+
+A command either reads an assembly ``cdk synth`` already wrote (``--assembly DIR``) or
+synthesizes the labs it needs into a temporary folder with the project's Node 22 and CDK CLI
+(``-c KEY=VALUE`` passes context, as for ``cdk``). cdk-nag's AwsSolutions and the course rules
+run during that synthesis and fail it on a finding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterator, List, Optional, Sequence, Tuple
+
+from week5.analysis.assembly import SynthesizedLab, read_labs
+from week5.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError
+from week5.core.catalog import LAB_ID_RE, unknown_lab_message
+from week5.core.progress import run_with_progress, say
+from week5.core.settings import CONTEXT_LABS
+
+
+def find_project_root(start: Optional[Path] = None) -> Path:
+    """The folder holding ``cdk.json``: the working directory or one above it."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "cdk.json").is_file():
+            return folder
+    raise CliError(
+        f"no cdk.json in {here} or above it: run week5 from the project folder", EXIT_USAGE
+    )
+
+
+def tool_env(root: Path) -> dict:
+    """PATH with the project's Node 22 and CDK CLI and this Python's venv first."""
+    env = dict(os.environ)
+    paths = [str(root / "node_modules" / ".bin"), str(Path(sys.executable).parent)]
+    env["PATH"] = os.pathsep.join(paths + [env.get("PATH", "")])
+    return env
+
+
+def synthesize(
+    root: Path, outdir: Path, context: Sequence[str] = (), app: Optional[str] = None
+) -> float:
+    """Run ``cdk synth`` into ``outdir`` (``app``: another app than cdk.json's); returns
+    seconds taken. Raises CliError on failure."""
+    env = tool_env(root)
+    cdk = shutil.which("cdk", path=env["PATH"])
+    if cdk is None:
+        raise CliError("the CDK CLI is missing: run scripts/setup (it installs it with Node 22)")
+    if shutil.which("node", path=env["PATH"]) is None:
+        raise CliError("Node.js is missing: run scripts/setup (it installs Node 22 from npm)")
+    command = [cdk, "synth", "--quiet", "--output", str(outdir)]
+    if app is not None:
+        command += ["--app", app]
+    for item in context:
+        command += ["--context", item]
+    result, seconds = run_with_progress(command, cwd=root, env=env, doing="synthesizing")
+    if result.returncode != 0:
+        output = (result.stdout + result.stderr).strip()
+        said = re.search(r"^week5: (.+)$", output, re.M)  # the app's own one-line error
+        if said:
+            raise CliError(said.group(1), EXIT_USAGE)
+        raise CliError(f"cdk synth failed (exit {result.returncode}):\n{output}", EXIT_FAILED)
+    return seconds
+
+
+def select_labs(labs: List[SynthesizedLab], wanted: Sequence[str]) -> List[SynthesizedLab]:
+    """``wanted`` of ``labs`` in that order (all when empty); an unknown id is a usage error."""
+    if not wanted:
+        return labs
+    by_id = {lab.lab_id: lab for lab in labs}
+    for lab_id in wanted:
+        if lab_id not in by_id:
+            raise CliError(unknown_lab_message(lab_id, by_id), EXIT_USAGE)
+    return [by_id[lab_id] for lab_id in wanted]
+
+
+def require_lab_id(lab_id: str) -> str:
+    if not LAB_ID_RE.match(lab_id):
+        raise CliError(
+            f"{lab_id!r} is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. Day4Lab1",
+            EXIT_USAGE,
+        )
+    return lab_id
+
+
+def existing_assembly(path: str) -> Path:
+    outdir = Path(path).resolve()
+    if not (outdir / "manifest.json").is_file():
+        raise CliError(
+            f"{outdir} is not a cloud assembly (no manifest.json); pass the folder `cdk synth` "
+            "wrote (e.g. --assembly cdk.out), or leave --assembly out to synthesize",
+            EXIT_USAGE,
+        )
+    return outdir
+
+
+def output_folder(path: str) -> Path:
+    """Where ``-o`` keeps the assembly: a new folder, an empty one, or an earlier assembly."""
+    outdir = Path(path).resolve()
+    if outdir.exists() and not outdir.is_dir():
+        raise CliError(
+            f"-o {path}: {outdir} is a file; pass a folder for the assembly, e.g. -o cdk.out",
+            EXIT_USAGE,
+        )
+    if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / "manifest.json").is_file():
+        raise CliError(
+            f"-o {path}: {outdir} holds files that are not a cloud assembly; name a new or "
+            "empty folder (e.g. -o cdk.out)",
+            EXIT_USAGE,
+        )
+    return outdir
+
+
+def with_labs(context: Sequence[str], labs: Sequence[str]) -> List[str]:
+    """The user's context with ``labs=`` set to ``labs`` (all labs when empty)."""
+    rest = [item for item in context if not item.startswith(f"{CONTEXT_LABS}=")]
+    return rest + [f"{CONTEXT_LABS}={','.join(labs)}"] if labs else list(context)
+
+
+@contextlib.contextmanager
+def synthesized(
+    args: argparse.Namespace, labs: Sequence[str] = (), quiet: bool = False
+) -> Iterator[Tuple[Path, float]]:
+    """Yield (assembly folder, synth seconds): ``--assembly`` if given, else a fresh synth of
+    ``labs`` (every lab when empty) into a folder removed afterwards."""
+    if getattr(args, "assembly", None):
+        yield existing_assembly(args.assembly), 0.0
+        return
+    root = find_project_root()
+    outdir = Path(tempfile.mkdtemp(prefix="week5-synth-"))
+    try:
+        say(f"==> synthesizing {', '.join(labs) or 'every lab'} (cdk-nag runs too)", err=quiet)
+        yield outdir, synthesize(root, outdir, with_labs(args.context, labs))
+    finally:
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
+def synthesized_lab(args: argparse.Namespace, quiet: bool = False) -> SynthesizedLab:
+    """The lab ``args.lab``: from ``--assembly``, or synthesized alone (its id checked first)."""
+    labs = [] if args.assembly else [require_lab_id(args.lab)]
+    with synthesized(args, labs, quiet=quiet) as (outdir, _):
+        (lab,) = select_labs(read_labs(outdir), [args.lab])
+    return lab
+
+
+def context_item(text: str) -> str:
+    key, equals, _ = text.partition("=")
+    if not equals or not re.match(r"^[A-Za-z][\w:.-]*$", key):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not KEY=VALUE; pass context as for cdk, e.g. -c student=kim"
+        )
+    return text
+
+
+def add_context_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-c",
+        "--context",
+        action="append",
+        default=[],
+        type=context_item,
+        metavar="KEY=VALUE",
+        help="CDK context, as for cdk (e.g. -c student=kim)",
+    )
+
+
+def add_synth_options(parser: argparse.ArgumentParser) -> None:
+    """``--assembly DIR`` (read what `cdk synth` wrote) or ``-c`` context for a fresh synth."""
+    parser.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
+    add_context_option(parser)

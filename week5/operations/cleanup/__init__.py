@@ -1,0 +1,81 @@
+"""`week5 cleanup`: delete what a course day left in a region, by its tags, in dependency order.
+
+The course's cleanup script (cleanup-day.sh) lists eight steps and writes two. This is all of
+them: it finds every resource tagged ``Week=Week5`` and ``Day=<day>`` (and ``Student=<name>``
+when given) and deletes it, dependents first, because students click their labs together by
+hand and ``cdk destroy`` cannot clean what a stack did not make. It never touches a resource
+without those tags. Without ``apply`` it only lists, with what each thing costs an hour.
+
+A deletion that fails on a dependency (an instance still shutting down holds its security
+group; a NAT gateway being deleted holds its Elastic IP) is retried in later rounds with
+bounded waits; what still fails is reported with the reason.
+
+- :mod:`.scope`: what counts as the day's (its tags), and one found resource;
+- :mod:`.ec2`, :mod:`.services`: the finders, one per resource kind, each with its deletion;
+- :mod:`.finder`: all of them, in deletion order;
+- :mod:`.deleter`: the deletion rounds and their report.
+
+``week5 cleanup`` (:mod:`week5.cli.cleanup`) prints the listing and the report.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Iterable, List, Optional
+
+from week5.core.settings import parse_student
+from week5.operations.cleanup.deleter import DEFAULT_WAITS, RETRYABLE, Report, delete_in_order
+from week5.operations.cleanup.finder import DELETION_ORDER, find
+from week5.operations.cleanup.scope import Found, Scope, parse_day
+from week5.operations.price_table import PriceTable
+
+__all__ = [
+    "DEFAULT_WAITS",
+    "DELETION_ORDER",
+    "RETRYABLE",
+    "Cleaner",
+    "Found",
+    "Report",
+    "Scope",
+    "parse_day",
+]
+
+
+class Cleaner:
+    """Finds and deletes one day's course resources in one region.
+
+    ``clients(service)`` returns a boto3 client (a session's ``client`` method). What is found
+    is priced with the project's price table (``week5/analysis/data/prices.json``).
+    """
+
+    def __init__(
+        self,
+        clients: Callable[[str], Any],
+        *,
+        region: str,
+        day: str,
+        student: Optional[str] = None,
+        waits: Iterable[float] = DEFAULT_WAITS,
+        sleep: Callable[[float], None] = time.sleep,
+        prices: Optional[PriceTable] = None,
+    ) -> None:
+        self.scope = Scope(
+            clients,
+            region,
+            parse_day(day),
+            None if student is None else parse_student(student),
+            prices or PriceTable(),
+        )
+        self.waits = tuple(waits)
+        self.sleep = sleep
+
+    def find(self) -> List[Found]:
+        """Every tagged resource of the day (and student), dependents first."""
+        return find(self.scope)
+
+    def apply(
+        self, found: Optional[List[Found]] = None, say: Callable[[str], None] = print
+    ) -> Report:
+        """Delete ``found`` (default: what :meth:`find` finds) in order, retrying what fails on
+        a dependency after each wait of ``waits``."""
+        return delete_in_order(self.find() if found is None else found, self.waits, self.sleep, say)

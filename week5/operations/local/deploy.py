@@ -1,0 +1,146 @@
+"""``cdk bootstrap`` and ``cdk deploy`` into the emulator with the pinned CLI, and why a deploy
+failed, named by the template's resource."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping, Optional, Tuple, Union
+
+from week5.analysis.assembly import referenced_ids
+from week5.core.progress import run_with_progress
+from week5.operations.local.emulator import (
+    LOCAL_ACCOUNT,
+    LOCAL_REGION,
+    Emulator,
+    LocalError,
+    clients,
+)
+from week5.operations.local.readback import ReadBack, read_back
+
+#: Types moto's CloudFormation skips (created on AWS); a Ref to one resolves to nothing here.
+SKIPPED_TYPES = (
+    "AWS::ElastiCache::",
+    "AWS::CloudFront::",
+    "AWS::S3::BucketPolicy",
+    "AWS::SecretsManager::",
+    "AWS::EC2::SecurityGroupEgress",
+    "AWS::CloudWatch::Alarm",
+    "AWS::Budgets::",
+    "AWS::Backup::",
+)
+
+
+def bootstrap(env: Mapping[str, str]) -> float:
+    """``cdk bootstrap`` into the emulator; returns seconds taken."""
+    # From an empty folder: in the project, the CLI would synthesize every lab first.
+    with tempfile.TemporaryDirectory() as empty:
+        result, seconds = run_with_progress(
+            ["cdk", "bootstrap", "--no-notices", f"aws://{LOCAL_ACCOUNT}/{LOCAL_REGION}"],
+            cwd=Path(empty),
+            env=env,
+            doing="bootstrapping the emulator",
+        )
+    if result.returncode != 0:
+        raise LocalError(f"cdk bootstrap failed: {_failure(result.stdout + result.stderr)}")
+    return seconds
+
+
+def deploy(assembly: Path, lab_id: str, env: Mapping[str, str]) -> Tuple[Optional[str], float]:
+    """``cdk deploy`` one lab of a synthesized assembly; returns (error or None, seconds)."""
+    result, seconds = run_with_progress(
+        [
+            "cdk",
+            "deploy",
+            "--app",
+            str(assembly),
+            lab_id,
+            "--require-approval",
+            "never",
+            "--no-notices",
+        ],
+        cwd=assembly.parent,
+        env=env,
+        doing=f"deploying {lab_id}",
+    )
+    if result.returncode != 0:
+        return _failure(result.stdout + result.stderr), seconds
+    return None, seconds
+
+
+def failed_resource(endpoint: str, stack_name: str) -> Optional[str]:
+    """``Type LogicalId: reason`` of the first resource the emulator failed to create."""
+    cfn = clients(endpoint)("cloudformation")
+    try:
+        events = cfn.describe_stack_events(StackName=stack_name)["StackEvents"]
+    except Exception:  # no stack: the change set itself was refused (the message names it)
+        return None
+    for event in reversed(events):  # oldest first
+        if event["ResourceStatus"].endswith("FAILED") and event.get("LogicalResourceId") not in (
+            None,
+            stack_name,
+        ):
+            reason = event.get("ResourceStatusReason", "")
+            return f"{event['ResourceType']} {event['LogicalResourceId']}: {reason}"
+    return None
+
+
+def explain_failure(template: Mapping[str, Any], error: str) -> str:
+    """Name the template's resource behind an emulator error, where the error does not."""
+    resources = template["Resources"]
+    match = re.search(r"undefined resource (\w+)", error)
+    if match and match.group(1) in resources:
+        name = match.group(1)
+        return f"{resources[name]['Type']} {name}: {error}"
+    if "Policy statement must contain resources" in error:
+        for name, resource in resources.items():
+            if resource["Type"] != "AWS::IAM::Policy":
+                continue
+            skipped = [
+                f"{resources[r]['Type']} {r}"
+                for r in referenced_ids(resource["Properties"]["PolicyDocument"])
+                if r in resources and resources[r]["Type"].startswith(SKIPPED_TYPES)
+            ]
+            if skipped:
+                return (
+                    f"AWS::IAM::Policy {name}: {error} (it grants on {skipped[0]}, which the "
+                    "emulator skips, so the statement has no resource left)"
+                )
+    if "DBInstanceIdentifier is not a valid identifier" in error:
+        unnamed = [
+            n
+            for n, r in resources.items()
+            if r["Type"] == "AWS::RDS::DBInstance" and "DBInstanceIdentifier" not in r["Properties"]
+        ]
+        if unnamed:
+            return (
+                f"AWS::RDS::DBInstance {unnamed[0]}: the name the emulator generates for it is "
+                "refused by its own RDS check (AWS generates a valid one)"
+            )
+    return error
+
+
+def deploy_and_read(
+    emulator: Emulator, assembly: Path, lab: Any, env: Mapping[str, str]
+) -> Tuple[Union[ReadBack, str], float]:
+    """Deploy one lab of ``assembly`` (a ``SynthesizedLab``) and read it back.
+
+    Returns (``ReadBack``, or the one-line reason the emulator cannot take the lab, naming the
+    resource; deploy seconds).
+    """
+    error, seconds = deploy(assembly, lab.lab_id, env)
+    if error:
+        error = failed_resource(emulator.endpoint, lab.stack_name) or error
+        return explain_failure(lab.template, error), seconds
+    return read_back(emulator.endpoint, lab.stack_name, lab.template), seconds
+
+
+def _failure(output: str) -> str:
+    """The line of the CLI's output that names what failed."""
+    for pattern in (r"CREATE_FAILED\s*\|\s*(\S+)\s*\|\s*(\S+)\s*(.*)", r"‣\s*(.+)", r"❌\s*(.+)"):
+        match = re.search(pattern, output)
+        if match:
+            return " ".join(part.strip() for part in match.groups() if part).strip()
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"

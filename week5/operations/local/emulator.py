@@ -1,0 +1,114 @@
+"""The local AWS emulator's process: moto's server on a free port, and the environment that
+points the CDK CLI and boto3 at it."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Mapping, Optional
+
+#: The account the emulator pretends to be, and the course's region.
+LOCAL_ACCOUNT = "123456789012"
+LOCAL_REGION = "ap-northeast-2"
+#: How long the emulator may take to answer after it starts.
+START_TIMEOUT_S = 30.0
+
+
+class LocalError(Exception):
+    """A problem with the local emulator, said in one line."""
+
+
+@dataclass
+class Emulator:
+    """A running moto server; ``endpoint`` is what AWS_ENDPOINT_URL takes."""
+
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+    #: Leave it running when the command ends (``week5 local --keep``).
+    keep: bool = False
+
+    @property
+    def endpoint(self) -> str:
+        # "localhost", not 127.0.0.1: moto reads path-style template URLs only for localhost.
+        return f"http://localhost:{self.port}"
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
+    """Start moto's server on ``port`` (a free one when None) and wait until it answers."""
+    moto = shutil.which("moto_server", path=str(bin_dir))
+    if moto is None:
+        raise LocalError("the emulator (moto_server) is missing: run scripts/setup")
+    if port is not None and port_in_use(port):
+        raise LocalError(f"port {port} is in use: pass another with --port, or leave it out")
+    port = port or free_port()
+    log_path = Path(tempfile.mkdtemp(prefix="week5-moto-")) / "moto.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [moto, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
+        )
+    emulator = Emulator(port, process, log_path)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise LocalError(
+                f"the emulator failed to start (exit {process.returncode}); its log: {log_path}"
+            )
+        try:
+            with urllib.request.urlopen(f"{emulator.endpoint}/moto-api/", timeout=1):
+                return emulator
+        except OSError:
+            time.sleep(0.2)
+    emulator.stop()
+    raise LocalError(
+        f"the emulator did not answer within {START_TIMEOUT_S:.0f} s; its log: {log_path}"
+    )
+
+
+def emulator_env(base_env: Mapping[str, str], emulator: Emulator) -> Dict[str, str]:
+    """The CLI's and boto3's environment: fake credentials, the region, the emulator's URL."""
+    env = {k: v for k, v in base_env.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION=LOCAL_REGION,
+        AWS_REGION=LOCAL_REGION,
+        AWS_ENDPOINT_URL=emulator.endpoint,
+    )
+    return env
+
+
+def clients(endpoint: str) -> Callable[[str], Any]:
+    """``clients(service)``: a boto3 client of the emulator at ``endpoint``."""
+    import boto3  # only here: `week5 check` needs no AWS SDK
+
+    session = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=LOCAL_REGION
+    )
+    return lambda service: session.client(service, endpoint_url=endpoint)

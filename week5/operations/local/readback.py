@@ -1,0 +1,266 @@
+"""What the emulator holds for a deployed stack, read back with boto3's Describe* calls.
+
+One reader per resource kind; each returns plain data in the terms of the course's diagrams
+(names, CIDRs, AZs, default routes, ingress sources by the template's logical ids).
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+
+from week5.operations.local.coverage import Coverage, coverage
+from week5.operations.local.emulator import clients
+
+Clients = Callable[[str], Any]
+Rows = List[Dict[str, Any]]
+
+
+@dataclass
+class ReadBack:
+    """What the emulator holds for one stack, in the terms of the course's diagrams."""
+
+    stack_name: str
+    coverage: Coverage
+    subnets: Rows
+    vpcs: Rows
+    security_groups: Rows
+    instances: Rows
+    load_balancers: Rows
+    auto_scaling_groups: Rows
+    databases: Rows
+    #: How long reading it back took.
+    seconds: float = 0.0
+
+
+@dataclass
+class Deployed:
+    """A deployed stack's template and the physical id of each resource the emulator made."""
+
+    template: Mapping[str, Any]
+    #: logical id → physical id
+    physical: Dict[str, str]
+
+    def resources(self, rtype: str) -> Iterator[Tuple[str, Mapping[str, Any]]]:
+        """(logical id, resource) of each created resource of ``rtype``, in template order."""
+        for logical_id, resource in self.template["Resources"].items():
+            if resource["Type"] == rtype and logical_id in self.physical:
+                yield logical_id, resource
+
+    def ids(self, rtype: str) -> List[str]:
+        return [self.physical[logical_id] for logical_id, _ in self.resources(rtype)]
+
+    def logical_ids(self, rtype: str) -> Dict[str, str]:
+        """physical id → logical id, for ``rtype``."""
+        return {self.physical[logical_id]: logical_id for logical_id, _ in self.resources(rtype)}
+
+
+def _name(tags: Optional[List[Dict[str, str]]]) -> str:
+    return next((t["Value"] for t in tags or [] if t["Key"] == "Name"), "")
+
+
+def read_vpcs(client: Clients, stack: Deployed) -> Rows:
+    ids = stack.ids("AWS::EC2::VPC")
+    if not ids:
+        return []
+    return [
+        {"id": vpc["VpcId"], "cidr": vpc["CidrBlock"], "name": _name(vpc.get("Tags"))}
+        for vpc in client("ec2").describe_vpcs(VpcIds=ids)["Vpcs"]
+    ]
+
+
+def _default_routes(client: Clients, stack: Deployed) -> Dict[str, str]:
+    """subnet id → the target of its 0.0.0.0/0 route, through the template's associations."""
+    # moto keeps no associations on its route tables: pair them as the template does.
+    table_of = {}
+    for _, resource in stack.resources("AWS::EC2::SubnetRouteTableAssociation"):
+        p = resource["Properties"]
+        subnet_ref, table_ref = p["SubnetId"].get("Ref"), p["RouteTableId"].get("Ref")
+        if subnet_ref in stack.physical and table_ref in stack.physical:
+            table_of[stack.physical[subnet_ref]] = stack.physical[table_ref]
+    targets = {}
+    if table_of:
+        route_tables = client("ec2").describe_route_tables(
+            RouteTableIds=sorted(set(table_of.values()))
+        )
+        for table in route_tables["RouteTables"]:
+            default = next(
+                (r for r in table["Routes"] if r.get("DestinationCidrBlock") == "0.0.0.0/0"), {}
+            )
+            targets[table["RouteTableId"]] = (
+                default.get("GatewayId")
+                or default.get("NatGatewayId")
+                or default.get("InstanceId")
+                or default.get("NetworkInterfaceId")
+                or "none (local only)"
+            )
+    return {subnet: targets.get(table, "none") for subnet, table in table_of.items()}
+
+
+def read_subnets(client: Clients, stack: Deployed) -> Rows:
+    """The subnets in address order, each with its default route's target."""
+    ids = stack.ids("AWS::EC2::Subnet")
+    if not ids:
+        return []
+    route_of = _default_routes(client, stack)
+    subnets = [
+        {
+            "id": subnet["SubnetId"],
+            "name": _name(subnet.get("Tags")),
+            "cidr": subnet["CidrBlock"],
+            "az": subnet["AvailabilityZone"],
+            "default_route": route_of.get(subnet["SubnetId"], "none"),
+        }
+        for subnet in client("ec2").describe_subnets(SubnetIds=ids)["Subnets"]
+    ]
+    return sorted(subnets, key=lambda s: ipaddress.ip_network(s["cidr"]))
+
+
+def read_security_groups(client: Clients, stack: Deployed) -> Rows:
+    """Each group's ingress as (port, source), a source group named by its logical id."""
+    ids = stack.ids("AWS::EC2::SecurityGroup")
+    if not ids:
+        return []
+    group_names = stack.logical_ids("AWS::EC2::SecurityGroup")
+    groups = []
+    for group in client("ec2").describe_security_groups(GroupIds=ids)["SecurityGroups"]:
+        rules = []
+        for permission in group["IpPermissions"]:
+            port = permission.get("FromPort")
+            for ip_range in permission.get("IpRanges", []):
+                rules.append((port, ip_range["CidrIp"]))
+            for pair in permission.get("UserIdGroupPairs", []):
+                rules.append((port, group_names.get(pair["GroupId"], pair["GroupId"])))
+        groups.append(
+            {
+                "id": group["GroupId"],
+                "logical_id": group_names.get(group["GroupId"], ""),
+                "ingress": sorted(rules, key=str),
+            }
+        )
+    return sorted(groups, key=lambda g: g["logical_id"])
+
+
+def read_instances(client: Clients, stack: Deployed, subnet_names: Dict[str, str]) -> Rows:
+    """Each instance with the subnet it is in and the one the template puts it in."""
+    ids = stack.ids("AWS::EC2::Instance")
+    if not ids:
+        return []
+    reservations = client("ec2").describe_instances(InstanceIds=ids)["Reservations"]
+    intended = {}  # instance id -> the subnet the template puts it in
+    for logical_id, resource in stack.resources("AWS::EC2::Instance"):
+        p = resource["Properties"]
+        ref = p.get("SubnetId") or p.get("NetworkInterfaces", [{}])[0].get("SubnetId", {})
+        subnet = stack.physical.get(ref.get("Ref", "") if isinstance(ref, dict) else "")
+        intended[stack.physical[logical_id]] = subnet_names.get(subnet, subnet)
+    instances = [
+        {
+            "id": instance["InstanceId"],
+            "name": _name(instance.get("Tags")),
+            "type": instance["InstanceType"],
+            "subnet": subnet_names.get(instance.get("SubnetId"), instance.get("SubnetId")),
+            "template_subnet": intended.get(instance["InstanceId"]),
+        }
+        for reservation in reservations
+        for instance in reservation["Instances"]
+    ]
+    return sorted(instances, key=lambda i: i["name"])
+
+
+def read_load_balancers(client: Clients, stack: Deployed, subnet_names: Dict[str, str]) -> Rows:
+    """Each load balancer with its subnets, listeners and target groups."""
+    arns = stack.ids("AWS::ElasticLoadBalancingV2::LoadBalancer")
+    if not arns:
+        return []
+    elbv2 = client("elbv2")
+    balancers = []
+    for lb in elbv2.describe_load_balancers(LoadBalancerArns=arns)["LoadBalancers"]:
+        listeners = elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+        groups = elbv2.describe_target_groups(LoadBalancerArn=lb["LoadBalancerArn"])["TargetGroups"]
+        balancers.append(
+            {
+                "name": lb["LoadBalancerName"],
+                "scheme": lb["Scheme"],
+                "subnets": sorted(
+                    subnet_names.get(z["SubnetId"], z["SubnetId"]) for z in lb["AvailabilityZones"]
+                ),
+                "listeners": sorted((x["Protocol"], x["Port"]) for x in listeners),
+                "target_groups": sorted(
+                    (g["Protocol"], g["Port"], g.get("HealthCheckPath", "")) for g in groups
+                ),
+            }
+        )
+    return sorted(balancers, key=lambda lb: lb["scheme"])
+
+
+def read_auto_scaling_groups(client: Clients, stack: Deployed) -> Rows:
+    names = stack.ids("AWS::AutoScaling::AutoScalingGroup")
+    if not names:
+        return []
+    groups = client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=names)
+    return [
+        {
+            "name": group["AutoScalingGroupName"],
+            "min": group["MinSize"],
+            "max": group["MaxSize"],
+            "desired": group["DesiredCapacity"],
+            "health_check": group["HealthCheckType"],
+        }
+        for group in groups["AutoScalingGroups"]
+    ]
+
+
+def read_databases(client: Clients, stack: Deployed) -> Rows:
+    ids = stack.ids("AWS::RDS::DBInstance")
+    if not ids:
+        return []
+    rds = client("rds")
+    return [
+        {
+            "id": db["DBInstanceIdentifier"],
+            "engine": db["Engine"],
+            "class": db["DBInstanceClass"],
+            "multi_az": db["MultiAZ"],
+            "replica_of": db.get("ReadReplicaSourceDBInstanceIdentifier"),
+        }
+        for db_id in ids
+        for db in rds.describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"]
+    ]
+
+
+def deployed_stack(client: Clients, stack_name: str, template: Mapping[str, Any]) -> Deployed:
+    """The stack's template with the physical ids CloudFormation reports for it."""
+    summaries = client("cloudformation").list_stack_resources(StackName=stack_name)[
+        "StackResourceSummaries"
+    ]
+    physical = {
+        s["LogicalResourceId"]: s["PhysicalResourceId"]
+        for s in summaries
+        if s.get("LogicalResourceId")
+    }
+    return Deployed(template, physical)
+
+
+def read_back(endpoint: str, stack_name: str, template: Mapping[str, Any]) -> ReadBack:
+    """Read the stack's resources back from the emulator with boto3."""
+    started = time.monotonic()
+    client = functools.lru_cache(maxsize=None)(clients(endpoint))  # one client per service
+    stack = deployed_stack(client, stack_name, template)
+    vpcs = read_vpcs(client, stack)
+    subnets = read_subnets(client, stack)
+    subnet_names = {s["id"]: s["name"] for s in subnets}
+    return ReadBack(
+        stack_name=stack_name,
+        coverage=coverage(template, list(stack.physical)),
+        vpcs=vpcs,
+        subnets=subnets,
+        security_groups=read_security_groups(client, stack),
+        instances=read_instances(client, stack, subnet_names),
+        load_balancers=read_load_balancers(client, stack, subnet_names),
+        auto_scaling_groups=read_auto_scaling_groups(client, stack),
+        databases=read_databases(client, stack),
+        seconds=time.monotonic() - started,
+    )
