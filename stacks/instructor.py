@@ -25,8 +25,8 @@ from week5.core.settings import (
     parse_students,
     refuse_padding,
 )
+from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
 from week5.synth.nag import acknowledge
-from week5.synth.tagging import WEEK_TAG_VALUE
 
 #: One role per account, so the switch-role link is the same in every student account.
 READ_ONLY_ROLE_NAME = "week5-instructor-readonly"
@@ -67,9 +67,9 @@ _NOT_A_LAB = (
 
 
 def _instructor_tags(stack: Stack) -> None:
-    Tags.of(stack).add("Week", WEEK_TAG_VALUE)
-    Tags.of(stack).add("Student", "instructor")
-    for tag in ("Day", "Lab"):
+    Tags.of(stack).add(WEEK_KEY, WEEK_TAG_VALUE)
+    Tags.of(stack).add(STUDENT_KEY, "instructor")
+    for tag in (DAY_KEY, LAB_KEY):
         acknowledge(stack, f"Week5-CourseTags[{tag}]", _NOT_A_LAB)
 
 
@@ -297,7 +297,7 @@ class BudgetGuardStack(Stack):
                 DAILY_LIMIT_USD,
                 subscribers,
                 [("ACTUAL", ALERT_USD, "ABSOLUTE_VALUE"), ("ACTUAL", 100, "PERCENTAGE")],
-                cost_filters={"TagKeyValue": [f"user:Student${name}"]},
+                cost_filters={"TagKeyValue": [f"user:{STUDENT_KEY}${name}"]},
             )
             for index, name in enumerate(_budget_students(students), start=1)
         }

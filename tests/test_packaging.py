@@ -54,9 +54,18 @@ def test_the_wheel_installs_into_a_fresh_venv_and_synthesizes_an_app(tmp_path):
     import os
     import sys
 
+    import shutil
+
+    # Build from a copy: pip builds in the source tree, and this one's build/ is not the test's.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT / "week5", source / "week5",
+        ignore=shutil.ignore_patterns("node_modules", "__pycache__", "*.pyc"),
+    )
+    shutil.copy(ROOT / "pyproject.toml", source / "pyproject.toml")
     wheels = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(source)],
         check=True, capture_output=True, cwd=tmp_path,
     )
     [wheel] = wheels.glob("week5_cdk-*.whl")

@@ -13,12 +13,6 @@ from stacks.catalog import CATALOG
 from week5.analysis import pricing, timing, verdict
 from week5.cli import cost as cost_command
 
-#: What `week5 cost` prints through the command line's table renderer, and the analysis
-#: layer's own text (to go once nothing calls it): both are held to the golden table.
-FORMATTERS = pytest.mark.parametrize(
-    "format_cost", [cost_command.format_cost, pricing.format_cost], ids=["cli", "analysis"]
-)
-
 GOLDEN = Path(__file__).parent / "golden" / "day1_lab1_cost.txt"
 PRICES = pricing.load_prices()
 P = {k: v["usd"] for k, v in PRICES["prices"].items()}
@@ -193,7 +187,6 @@ def test_free_and_usage_types_cost_nothing_and_an_unknown_type_is_not_priced():
     assert usage.hourly == 0 and "per request" in usage.note
     assert sorted(i.resource for i in est.not_priced) == ["Nano", "Odd"]
     assert est.hourly == 0
-    assert "NOT PRICED: Odd (AWS::Neptune::DBCluster)" in pricing.format_cost("X", None, est)
     assert "NOT PRICED: Odd (AWS::Neptune::DBCluster)" in cost_command.format_cost("X", None, est)
 
 
@@ -214,24 +207,12 @@ def test_each_lab_is_within_the_courses_figure(app, lab):
     assert 0 < est.hourly <= lab.course_cost_usd
 
 
-@FORMATTERS
-def test_day1_lab1_table_is_the_golden_one(app, format_cost):
+def test_day1_lab1_table_is_the_golden_one(app):
     lab = CATALOG.get("Day1Lab1")
-    text = format_cost(
+    text = cost_command.format_cost(
         lab.lab_id, lab.course_cost_usd, pricing.estimate(app.templates[lab.lab_id]), 12
     )
     assert text == GOLDEN.read_text().rstrip("\n")
-
-
-@FORMATTERS
-@pytest.mark.parametrize("lab_id", CATALOG.ids)
-def test_every_labs_cost_text_is_the_same_from_both(app, format_cost, lab_id):
-    """Until pricing.format_cost goes, the command's text is its text, for every lab."""
-    lab = CATALOG.get(lab_id)
-    est = pricing.estimate(app.templates[lab_id])
-    assert format_cost(lab_id, lab.course_cost_usd, est, 12) == pricing.format_cost(
-        lab_id, lab.course_cost_usd, est, 12
-    )
 
 
 def _duration(create_min, delete_min):

@@ -127,6 +127,14 @@ def load_prices(path: Path = PRICES_FILE) -> Dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def hourly_usd(entry: Mapping[str, Any], count: float, hours_per_month: float) -> float:
+    """``count`` units of a price-table entry for an hour: a ``…-month`` price is spread over
+    the month's hours; per-hour prices (and per-GB prices of an assumed hourly use) as they are.
+    """
+    usd = entry["usd"] * count
+    return usd / hours_per_month if entry["unit"].endswith("-month") else usd
+
+
 class _Pricer:
     def __init__(self, template: Mapping[str, Any], prices: Mapping[str, Any]) -> None:
         self.resources = template["Resources"]
@@ -143,10 +151,7 @@ class _Pricer:
             )
             return
         unit = price["unit"]
-        if unit.endswith("-month"):
-            hourly = count * price["usd"] / self.per_month
-        else:  # per hour, or per GB of an assumed hourly use
-            hourly = count * price["usd"]
+        hourly = hourly_usd(price, count, self.per_month)
         self.estimate.items.append(
             LineItem(
                 resource,
@@ -277,49 +282,3 @@ class _Pricer:
 def estimate(template: Mapping[str, Any], prices: Optional[Mapping[str, Any]] = None) -> Estimate:
     """Price a synthesized template with ``prices`` (default: the project's price file)."""
     return _Pricer(template, prices or load_prices()).price()
-
-
-def format_cost(lab_id: str, course_usd: Optional[float], est: Estimate, students: int = 1) -> str:
-    """The line items and totals, as ``week5 cost`` prints them."""
-    header = ("Resource", "Count", "Unit", "Unit $", "Price date / basis", "$/hour")
-    rows = [header]
-    for i in sorted(est.items, key=lambda item: item.resource):  # stable, template order aside
-        if i.hourly is None:
-            continue
-        rows.append(
-            (
-                f"{i.resource} [{i.price_key}]",
-                f"{i.count:g}",
-                i.unit,
-                f"{i.unit_price:g}",
-                f"{i.date} / {i.basis}",
-                f"{i.hourly:.4f}",
-            )
-        )
-    widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
-    lines = [f"{lab_id}: estimated cost in ap-northeast-2 (on-demand, USD)"]
-    for index, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    for item in est.not_priced:
-        lines.append(f"NOT PRICED: {item.resource} ({item.resource_type}): {item.note}")
-    one = est.totals(1)
-    lines.append(
-        f"Total: ${one['hour']:.4f}/hour, ${one['lab']:.4f} per {LAB_MINUTES}-minute lab, "
-        f"${one['day']:.2f}/day, ${one['month']:.2f}/month"
-    )
-    if students > 1:
-        many = est.totals(students)
-        lines.append(
-            f"For {students} students: ${many['hour']:.4f}/hour, ${many['lab']:.4f} per lab, "
-            f"${many['day']:.2f}/day, ${many['month']:.2f}/month"
-        )
-    if course_usd is not None:
-        verdict = "within" if one["hour"] <= course_usd else "ABOVE"
-        lines.append(f"Course figure: ${course_usd:.2f}/hour; the estimate is {verdict} it.")
-    lines.append(
-        "Assumes no free tier (accounts opened after 2025-07-15 have credits, not free hours); "
-        "usage-based items use the assumptions in week5/analysis/data/prices.json."
-    )
-    return "\n".join(lines)

@@ -26,5 +26,4 @@ class PriceTable:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        usd = entry["usd"] * count
-        return usd / self._hours_per_month if entry["unit"].endswith("-month") else usd
+        return pricing.hourly_usd(entry, count, self._hours_per_month)
