@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""The pinned CDK CLI on Linux, macOS and Windows: `scripts/cdk` for every OS, in Python.
+
+    python3 scripts/cdk.py deploy Day1Lab1 -c student=kim      (Linux, macOS, WSL)
+    py scripts\\cdk.py deploy Day1Lab1 -c student=kim           (Windows PowerShell or cmd)
+
+It runs the CDK CLI of `node_modules/aws-cdk` (package-lock.json's version) with the project's
+Node 22 (`node_modules/node`, from `npm ci`) or, where that could not be installed (no build for
+the machine, `student_setup.py --system-node`), the machine's own Node. The venv (`.venv/bin` or
+`.venv\\Scripts`) comes first on PATH, so cdk.json's `python app.py` is the venv's Python on
+every OS. No shell script and no `node_modules/.bin` shim is involved: on Windows those shims
+can point at the Linux-style `node` file.
+
+Like `scripts/cdk`: when lab ids are named (and neither --all nor -c labs=... is given), the
+app builds only those labs (context `labs`); class-mode stack names and patterns
+(`Day4Lab1-kim`, "Day4Lab1-*") select their lab. Set up first with `scripts/student_setup.py`
+(students) or `scripts/setup` (contributors). Runs on Python 3.8+; messages are ASCII so that
+any console code page can print them.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WINDOWS = os.name == "nt"
+#: A lab id, or a class-mode stack or pattern (Day4Lab1-kim, "Day4Lab1-*"): the app checks it.
+_LAB_ARG = re.compile(r"([Dd]ay[0-9]+[A-Za-z0-9]*)(-[A-Za-z0-9*?-]*)?", re.ASCII)
+#: Below this the pinned CLI's SDK and jsii refuse or warn (see ../shared/reference/pitfalls.md).
+MIN_SYSTEM_NODE = 20
+
+
+def say(message):
+    sys.stderr.write("scripts/cdk.py: %s\n" % message)
+
+
+def venv_bin(root=ROOT):
+    """The venv's scripts folder: `.venv/bin` (Linux, macOS) or `.venv\\Scripts` (Windows)."""
+    return root / ".venv" / ("Scripts" if WINDOWS else "bin")
+
+
+def labs_for(args):
+    """The lab ids the arguments name, in order, or [] when the whole app is wanted
+    (the same rules as `scripts/cdk`)."""
+    labs = []
+    for arg in args:
+        if arg == "--all" or arg.startswith(("labs=", "--context=labs=")):
+            return []
+        match = _LAB_ARG.fullmatch(arg)
+        if match and match.group(1) not in labs:
+            labs.append(match.group(1))
+    return labs
+
+
+def node_version(node):
+    """The major version `node --version` prints, or None when it does not run."""
+    try:
+        out = subprocess.run(
+            [str(node), "--version"], capture_output=True, text=True, timeout=60
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.match(r"v(\d+)\.", out)
+    return int(match.group(1)) if match else None
+
+
+def pinned_node(root=ROOT):
+    """The Node binary `npm ci` put under node_modules/node, or None. On Windows the package
+    leaves an empty placeholder named `node` beside `node.exe`, so only real binaries count."""
+    base = root / "node_modules" / "node"
+    names = ["node.exe"] if WINDOWS else ["node"]
+    candidates = [base / "bin" / name for name in names]
+    for pattern in ("node_modules/node-*/bin/", "node_modules/node-*/"):
+        for name in names:
+            candidates.extend(sorted(base.glob(pattern + name)))
+    for candidate in candidates:
+        try:
+            if candidate.is_file() and candidate.stat().st_size > 1_000_000:
+                if node_version(candidate) is not None:
+                    return candidate
+        except OSError:
+            continue
+    return None
+
+
+def which(tool):
+    """`tool` on PATH. On Windows the real program first (`node.exe`, `npm.cmd`): Node's folder
+    also holds extensionless shell scripts that Windows cannot start, and shutil.which's choice
+    between them has changed across Python versions."""
+    import shutil
+
+    if WINDOWS:
+        for extension in (".exe", ".cmd"):
+            found = shutil.which(tool + extension)
+            if found:
+                return found
+    return shutil.which(tool)
+
+
+def system_node():
+    """The `node` on PATH, or None."""
+    found = which("node")
+    return Path(found) if found else None
+
+
+def find_node(root=ROOT):
+    """(node binary, True if it is the project's pinned Node), or (None, False)."""
+    pinned = pinned_node(root)
+    if pinned is not None:
+        return pinned, True
+    found = system_node()
+    return found, False
+
+
+def command_and_env(args, root=ROOT, environ=None):
+    """The command line and environment that run the pinned CDK CLI with `args`, or raise
+    SystemExit with one line saying what to install."""
+    environ = dict(os.environ if environ is None else environ)
+    cli = root / "node_modules" / "aws-cdk" / "bin" / "cdk"
+    if not cli.is_file():
+        raise SystemExit(
+            "scripts/cdk.py: the CDK CLI is not installed: run `python3 scripts/student_setup.py`"
+            " (Windows: `py scripts\\student_setup.py`), or scripts/setup for contributors"
+        )
+    python_dir = venv_bin(root)
+    if not python_dir.is_dir():
+        raise SystemExit(
+            "scripts/cdk.py: no .venv in %s: run `python3 scripts/student_setup.py`"
+            " (Windows: `py scripts\\student_setup.py`)" % root
+        )
+    node, is_pinned = find_node(root)
+    if node is None:
+        raise SystemExit(
+            "scripts/cdk.py: Node.js is missing: run scripts/student_setup.py (it installs"
+            " Node 22 into node_modules), or install Node.js 22 LTS from https://nodejs.org/"
+        )
+    if not is_pinned:
+        major = node_version(node)
+        if major is None or major < MIN_SYSTEM_NODE:
+            raise SystemExit(
+                "scripts/cdk.py: the project's Node 22 is not installed and this machine's"
+                " Node (%s) is older than %d: install Node.js 22 LTS from https://nodejs.org/"
+                % (node, MIN_SYSTEM_NODE)
+            )
+        say("using this machine's Node v%d (%s): the project's Node 22 is not installed"
+            % (major, node))
+    # Node first (the CLI's and jsii's), then the venv (cdk.json's `python app.py`).
+    path = [str(node.parent), str(python_dir)]
+    environ["PATH"] = os.pathsep.join(path + [environ.get("PATH", "")])
+    environ.setdefault("JSII_NODE", str(node))
+    labs = labs_for(args)
+    command = [str(node), str(cli)] + list(args)
+    if labs:
+        command += ["--context", "labs=" + ",".join(labs)]
+    return command, environ
+
+
+def main(argv=None):
+    args = sys.argv[1:] if argv is None else list(argv)
+    command, environ = command_and_env(args)
+    os.chdir(str(ROOT))
+    if not WINDOWS:
+        os.execve(command[0], command, environ)
+    try:
+        return subprocess.run(command, env=environ).returncode
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
