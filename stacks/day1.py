@@ -11,7 +11,8 @@ from constructs import Construct
 
 from week5.assets import COMPOSE_DIR
 from week5.constructs.bastion import BastionPair
-from week5.constructs.host import SSH_PORT, DockerHost, LabHost
+from week5.constructs.host import DEFAULT_TUNNEL_PORT, SSH_PORT, DockerHost, LabHost
+from week5.constructs.key_pair import LabKeyPair
 from week5.constructs.secret import generated_password
 from week5.constructs.userdata import web_page
 from week5.constructs.vpc import MultiAzVpc, NatMode
@@ -39,6 +40,14 @@ def _site_url(host: LabHost) -> str:
     return Fn.join("", ["http://", host.public_ip])
 
 
+def _ssh_key(stack: LabStack) -> LabKeyPair:
+    """The lab's key pair: ``-c key_name``'s, else one the stack creates (named after the stack,
+    so each student's differs), with the outputs that save its private key."""
+    key = LabKeyPair(stack, "SshKey", key_name=stack.settings.key_name)
+    key.add_outputs(stack)
+    return key
+
+
 class Day1Lab1Stack(LabStack):
     """Day 1 Lab 1 - VPC & EC2 기본 구성: a Docker host running WordPress in a public subnet.
 
@@ -47,9 +56,11 @@ class Day1Lab1Stack(LabStack):
     Step 2: security group: HTTP 80 from anywhere, SSH only from ``ssh_cidr`` (none without it),
     all outbound. Step 3: t3.micro, Amazon Linux 2023, public IP, user data that installs Docker;
     beyond the console steps, it runs the course's Session 4 WordPress compose file, with its
-    passwords generated in Secrets Manager. Step 4: the outputs give the site URL, the instance
-    and the Session Manager command (``ssh -i key.pem`` works too with ``ssh_cidr`` and
-    ``key_name``).
+    passwords generated in Secrets Manager. Step 4: ``PublicIp`` (4.1); the host accepts the
+    stack's key pair, ``KeyCommand`` saves its private key and ``SshCommand`` logs in as
+    ``ec2-user`` over Session Manager with no port 22 open (4.2; with ``ssh_cidr``,
+    ``SshDirectCommand`` is the course's own ``ssh -i key.pem ec2-user@<public-ip>``), where
+    ``docker --version`` answers (4.3). ``SiteUrl`` shows WordPress.
     """
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
@@ -62,6 +73,8 @@ class Day1Lab1Stack(LabStack):
             name_prefix=self.name_prefix,
         )
         passwords = wordpress_passwords(self)
+        #: The key pair the host accepts (course step 4: ``ssh -i key.pem``).
+        self.ssh_key: LabKeyPair = _ssh_key(self)
         self.host = DockerHost(
             self,
             "WebHost",
@@ -70,12 +83,29 @@ class Day1Lab1Stack(LabStack):
             compose_file=COMPOSE_DIR / "wordpress.yml",
             compose_secrets=passwords,
             ssh_cidr=settings.ssh_cidr,
-            key_name=settings.key_name,
+            ssh_key=self.ssh_key,
             name=f"{self.name_prefix}-web",
         )
         CfnOutput(self, "SiteUrl", value=_site_url(self.host), description="WordPress")
         CfnOutput(self, "InstanceId", value=self.host.instance.instance_id)
         CfnOutput(self, "SsmCommand", value=self.host.ssm_command)
+        CfnOutput(
+            self, "PublicIp", value=self.host.public_ip, description="Step 4.1: EC2 퍼블릭 IP"
+        )
+        CfnOutput(
+            self,
+            "SshCommand",
+            value=self.host.ssh_command,
+            description="Step 4.2: SSH 접속 (Session Manager 경유, 22번 포트를 열지 않음); "
+            "접속 후 Step 4.3 docker --version",
+        )
+        if settings.ssh_cidr:
+            CfnOutput(
+                self,
+                "SshDirectCommand",
+                value=self.host.ssh_direct_command,
+                description=f"Step 4.2 그대로: 퍼블릭 IP로 SSH ({settings.ssh_cidr}에서만)",
+            )
 
 
 class Day1Lab2Stack(LabStack):
@@ -86,8 +116,12 @@ class Day1Lab2Stack(LabStack):
     it in Private-A, its steps put it in Public-A: a NAT gateway must live in a public subnet);
     public route tables → IGW, private route tables → NAT. The VPC L2 gives each subnet its own
     route table with the same routes the course's shared "Public RT" and "Private RT" hold.
-    Step 2: bastion in Public-A, private host in Private-A that admits SSH only from the bastion.
-    Step 3: one web server in each public subnet, each page naming its instance and AZ.
+    Step 2: bastion in Public-A, private host in Private-A that admits SSH only from the bastion;
+    all hosts accept the stack's key pair (``KeyCommand`` saves it), and the bastion pair's
+    ``SshCommand`` reaches the private host through the bastion, the bastion reached over
+    Session Manager, so "Bastion 통해 Private 접근 테스트" needs no port 22 open to anyone
+    (``ssh_cidr`` adds the direct way). Step 3: one web server in each public subnet, each page
+    naming its instance and AZ (``Web1Url``, ``Web2Url``).
     """
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
@@ -96,12 +130,14 @@ class Day1Lab2Stack(LabStack):
             self, "Network", nat=NatMode.SINGLE_GATEWAY, name_prefix=self.name_prefix
         )
         vpc = self.network.vpc
+        #: The key pair every host accepts.
+        self.ssh_key: LabKeyPair = _ssh_key(self)
         self.bastion_pair = BastionPair(
             self,
             "BastionPair",
             vpc=vpc,
             ssh_cidr=settings.ssh_cidr,
-            key_name=settings.key_name,
+            ssh_key=self.ssh_key,
             name_prefix=self.name_prefix,
         )
         self.web_servers = []
@@ -113,7 +149,7 @@ class Day1Lab2Stack(LabStack):
                 subnet=subnet,
                 user_data_lines=web_page(),
                 internet_ports=(80,),
-                key_name=settings.key_name,
+                ssh_key=self.ssh_key,
                 name=f"{self.name_prefix}-web{index}",
             )
             web.connections.allow_from(
@@ -131,7 +167,9 @@ class Day1CaseStack(LabStack):
     80 / 22 / 3306: HTTP from anywhere to the web host, SSH per ``ssh_cidr`` to the web host and
     from the web host to the MySQL host, 3306 to the MySQL host from the web host's security
     group only. The private host pulls its image through a NAT instance (course FAQ: the cheaper
-    NAT; a t4g.nano costs a tenth of a NAT gateway).
+    NAT; a t4g.nano costs a tenth of a NAT gateway). Both hosts accept the stack's key pair:
+    ``WordpressSshCommand`` reaches the WordPress host over Session Manager, ``MysqlSshCommand``
+    the MySQL host through it (the case's SSH arrow), with no port 22 open to the internet.
     """
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
@@ -145,6 +183,8 @@ class Day1CaseStack(LabStack):
         )
         vpc = self.network.vpc
         passwords = wordpress_passwords(self)
+        #: The key pair both hosts accept.
+        self.ssh_key: LabKeyPair = _ssh_key(self)
         self.db_host = DockerHost(
             self,
             "MysqlHost",
@@ -153,7 +193,7 @@ class Day1CaseStack(LabStack):
             compose_file=COMPOSE_DIR / "mysql.yml",
             compose_secrets=passwords,
             default_port=MYSQL_PORT,
-            key_name=settings.key_name,
+            ssh_key=self.ssh_key,
             name=f"{self.name_prefix}-mysql",
         )
         self.web_host = DockerHost(
@@ -165,7 +205,7 @@ class Day1CaseStack(LabStack):
             compose_env={"WORDPRESS_DB_HOST": self.db_host.private_ip},
             compose_secrets={"WORDPRESS_DB_PASSWORD": passwords["WORDPRESS_DB_PASSWORD"]},
             ssh_cidr=settings.ssh_cidr,
-            key_name=settings.key_name,
+            ssh_key=self.ssh_key,
             name=f"{self.name_prefix}-wordpress",
         )
         # WordPress → MySQL (3306), and SSH (22) from the WordPress host: the case's arrows.
@@ -178,3 +218,42 @@ class Day1CaseStack(LabStack):
         CfnOutput(self, "SiteUrl", value=_site_url(self.web_host), description="WordPress")
         CfnOutput(self, "WordpressSsmCommand", value=self.web_host.ssm_command)
         CfnOutput(self, "MysqlSsmCommand", value=self.db_host.ssm_command)
+        CfnOutput(
+            self,
+            "WordpressSshCommand",
+            value=self.web_host.ssh_command,
+            description="WordPress 호스트에 SSH (Session Manager 경유, 22번 포트를 열지 않음)",
+        )
+        CfnOutput(
+            self,
+            "MysqlSshCommand",
+            value=self.db_host.ssh_via_command(self.web_host),
+            description="WordPress 호스트를 거쳐 MySQL 호스트에 SSH (Linux/macOS)",
+        )
+        CfnOutput(
+            self,
+            "MysqlTunnelCommand",
+            value=self.db_host.tunnel_via_command(self.web_host),
+            description="Windows PowerShell 창 1: WordPress 호스트를 거쳐 "
+            f"localhost:{DEFAULT_TUNNEL_PORT} → MySQL 호스트 22번 (열어 둔 채로)",
+        )
+        CfnOutput(
+            self,
+            "MysqlTunnelSshCommand",
+            value=self.db_host.tunnel_ssh_command(),
+            description="Windows PowerShell 창 2: 그 터널로 MySQL 호스트에 SSH",
+        )
+        if settings.ssh_cidr:
+            CfnOutput(
+                self,
+                "WordpressSshDirectCommand",
+                value=self.web_host.ssh_direct_command,
+                description=f"WordPress 호스트의 퍼블릭 IP로 SSH ({settings.ssh_cidr}에서만)",
+            )
+            CfnOutput(
+                self,
+                "MysqlSshDirectCommand",
+                value=self.db_host.ssh_via_direct_command(self.web_host),
+                description="WordPress 호스트의 퍼블릭 IP를 거쳐 MySQL 호스트에 SSH "
+                f"({settings.ssh_cidr}에서만)",
+            )

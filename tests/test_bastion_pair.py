@@ -1,15 +1,28 @@
 """BastionPair: SSH to the private host only through the bastion; outputs for both ways in."""
 
 import pytest
+from aws_cdk import CfnOutput
+from ssh_commands import (
+    expect_key_commands,
+    expect_ssh_over_ssm,
+    expect_ssh_via,
+    expect_ssh_via_direct,
+    expect_tunnel,
+    instance_id,
+    outputs,
+)
 from support import (
     by_name,
     ingress_rules,
     instance_security_groups,
     instance_subnet,
+    logical_id,
+    resources,
     synth,
 )
 
 from week5.constructs.bastion import BastionPair
+from week5.constructs.key_pair import LabKeyPair
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.core.errors import CourseInputError
 
@@ -30,21 +43,88 @@ def test_private_host_admits_ssh_from_the_bastion_group_only(stack):
     ] == [(22, bastion_sg)]
     assert instance_subnet(hosts["x-bastion"]).startswith("NetVpcPublicSubnet1")
     assert instance_subnet(hosts["x-private"]).startswith("NetVpcPrivateSubnet1")
-    ssh = next(
-        v["Value"]["Fn::Join"][1] for k, v in t["Outputs"].items() if k.startswith("PairSshCommand")
+    shown = pair_outputs(pair, t)
+    expect_ssh_via_direct(
+        shown["SshDirectCommand"],
+        "UnitStack-Pair-SshKey.pem",
+        instance_id(pair.bastion),
+        instance_id(pair.private_host),
     )
-    assert ssh[0] == "ssh -i key.pem -J ec2-user@" and ssh[2] == " ec2-user@"
+    assert shown["BastionSshDirectCommand"] == (
+        f"ssh -i UnitStack-Pair-SshKey.pem ec2-user@<{instance_id(pair.bastion)}.PublicIp>"
+    )
     assert pair.bastion is not None and pair.private_host is not None
 
 
-def test_without_ssh_cidr_the_outputs_point_to_session_manager(stack):
+def pair_outputs(pair, template):
+    """The pair's outputs by construct id, rendered."""
+    shown = outputs(template)
+    return {c.node.id: shown[logical_id(c)] for c in pair.node.children if isinstance(c, CfnOutput)}
+
+
+def test_without_ssh_cidr_ssh_goes_over_session_manager_with_a_key_of_its_own(stack):
     net = MultiAzVpc(stack, "Net")
-    BastionPair(stack, "Pair", vpc=net.vpc)
+    pair = BastionPair(stack, "Pair", vpc=net.vpc)
     t = synth(stack)
-    outputs = {k.split("Pair", 1)[1][:-8]: v["Value"] for k, v in t["Outputs"].items()}
-    assert "ssh_cidr" in outputs["SshCommand"]
+    (key_id,) = resources(t, "AWS::EC2::KeyPair")
+    assert t["Resources"][key_id]["Properties"]["KeyName"] == "UnitStack-Pair-SshKey"
+    bastion, private = instance_id(pair.bastion), instance_id(pair.private_host)
+    for host in (bastion, private):
+        assert t["Resources"][host]["Properties"]["KeyName"] == {"Ref": key_id}
+    shown = pair_outputs(pair, t)
+    assert set(shown) == {
+        "KeyCommand",
+        "KeyCommandPowerShell",
+        "SshCommand",
+        "BastionSshCommand",
+        "PrivateHostTunnelCommand",
+        "PrivateHostTunnelSshCommand",
+        "BastionSsmCommand",
+        "PrivateHostSsmCommand",
+    }
+    key_file = "UnitStack-Pair-SshKey.pem"
+    expect_key_commands(shown["KeyCommand"], shown["KeyCommandPowerShell"], key_file, key_id)
+    expect_ssh_via(shown["SshCommand"], key_file, bastion, private)
+    expect_ssh_over_ssm(shown["BastionSshCommand"], key_file, bastion)
+    expect_tunnel(
+        shown["PrivateHostTunnelCommand"],
+        shown["PrivateHostTunnelSshCommand"],
+        key_file,
+        bastion,
+        private,
+    )
     for key in ("BastionSsmCommand", "PrivateHostSsmCommand"):
-        assert outputs[key]["Fn::Join"][1][0].startswith("aws ssm start-session")
+        assert shown[key].startswith("aws ssm start-session")
+    hosts = by_name(t, "AWS::EC2::Instance")
+    (bastion_sg,) = instance_security_groups(hosts["week5-bastion"])
+    assert ingress_rules(t, bastion_sg) == []
+
+
+def test_a_key_given_to_the_pair_is_used_and_no_other_is_made(stack):
+    net = MultiAzVpc(stack, "Net")
+    key = LabKeyPair(stack, "Key")
+    pair = BastionPair(stack, "Pair", vpc=net.vpc, ssh_key=key)
+    t = synth(stack)
+    (key_id,) = resources(t, "AWS::EC2::KeyPair")
+    assert key_id == logical_id(key.key_pair)
+    assert "KeyCommand" not in pair_outputs(pair, t)  # the key's owner outputs it
+    expect_ssh_via(
+        pair_outputs(pair, t)["SshCommand"],
+        "UnitStack-Key.pem",
+        instance_id(pair.bastion),
+        instance_id(pair.private_host),
+    )
+
+
+def test_key_name_makes_no_key_pair(stack):
+    net = MultiAzVpc(stack, "Net")
+    pair = BastionPair(stack, "Pair", vpc=net.vpc, key_name="week5-key")
+    t = synth(stack)
+    assert resources(t, "AWS::EC2::KeyPair") == {}
+    assert by_name(t, "AWS::EC2::Instance")["week5-private"]["KeyName"] == "week5-key"
+    assert pair.ssh_command.startswith("ssh -i week5-key.pem ")
+    with pytest.raises(CourseInputError, match="both name a key pair"):
+        BastionPair(stack, "Both", vpc=net.vpc, key_name="week5-key", ssh_key=pair.ssh_key)
 
 
 def test_works_in_an_isolated_vpc(stack):

@@ -1,8 +1,18 @@
 """Day 1 Lab 1: VPC & EC2 기본 구성 — the course's diagram and console steps, fact by fact."""
 
+import pytest
+from ssh_commands import (
+    expect_key_commands,
+    expect_ssh_over_ssm,
+    instance_id,
+    outputs,
+    outputs_named_in_guide,
+)
 from support import (
     by_name,
     ingress_rules,
+    instance_security_groups,
+    logical_id,
     logical_id_of,
     make_app,
     mask_asset_hashes,
@@ -12,9 +22,28 @@ from support import (
 )
 
 from stacks.catalog import CATALOG
+from week5.analysis.teardown import teardown_findings
 from week5.core.settings import CourseSettings
 
 LAB = "Day1Lab1"
+SSH_CIDR = "203.0.113.7/32"
+
+
+@pytest.fixture(scope="module")
+def lab(app):
+    """The lab's stack: tests find resources through its constructs."""
+    return app.stacks[LAB]
+
+
+@pytest.fixture(scope="module")
+def with_ssh_cidr_and_key(tmp_path_factory):
+    """The lab deployed with ``-c ssh_cidr=203.0.113.7/32 -c key_name=week5-key``: (stack,
+    template)."""
+    cdk_app = make_app(tmp_path_factory.mktemp("day1lab1"), ssh_cidr=SSH_CIDR, key_name="week5-key")
+    settings = CourseSettings.from_context(cdk_app.node.try_get_context)
+    lab = CATALOG.get(LAB)
+    stack = lab.build(cdk_app, lab, settings)
+    return stack, cdk_app.synth().get_stack_by_name(stack.stack_name).template
 
 
 def test_snapshot(t, json_snapshot):
@@ -98,20 +127,205 @@ def test_host_may_read_exactly_its_two_secrets(t):
     assert resources_read == sorted(resources(t, "AWS::SecretsManager::Secret"))
 
 
-def test_outputs_site_url_instance_and_session_manager_command(t):
-    assert set(t["Outputs"]) == {"SiteUrl", "InstanceId", "SsmCommand"}
-    url = t["Outputs"]["SiteUrl"]["Value"]["Fn::Join"][1]
-    assert url[0] == "http://"
-    ssm = t["Outputs"]["SsmCommand"]["Value"]["Fn::Join"][1]
-    assert ssm[0].startswith("aws ssm start-session --region ap-northeast-2 --target ")
+def test_outputs_site_url_instance_and_session_manager_command(t, lab):
+    assert set(t["Outputs"]) == {
+        "SiteUrl",
+        "InstanceId",
+        "SsmCommand",
+        "PublicIp",
+        "KeyCommand",
+        "KeyCommandPowerShell",
+        "SshCommand",
+    }
+    host = instance_id(lab.host)
+    shown = outputs(t)
+    assert shown["SiteUrl"] == f"http://<{host}.PublicIp>"
+    assert shown["InstanceId"] == f"<{host}>"
+    assert shown["SsmCommand"] == f"aws ssm start-session --region ap-northeast-2 --target <{host}>"
 
 
-def test_ssh_cidr_context_opens_22_to_that_cidr_only(tmp_path):
-    cdk_app = make_app(tmp_path, ssh_cidr="203.0.113.7/32")
-    settings = CourseSettings.from_context(cdk_app.node.try_get_context)
-    lab = CATALOG.get(LAB)
-    stack = lab.build(cdk_app, lab, settings)
-    t = cdk_app.synth().get_stack_by_name(stack.stack_name).template
+def test_the_stack_creates_a_key_pair_per_student_that_goes_with_it(t, lab):
+    (key_id,) = resources(t, "AWS::EC2::KeyPair")
+    key = t["Resources"][key_id]
+    assert key_id == logical_id(lab.ssh_key.key_pair)
+    # Key-pair names are unique per account and region: the stack name holds the student.
+    assert key["Properties"]["KeyName"] == "week5-instructor-Day1Lab1-SshKey"
+    assert (key["Properties"]["KeyType"], key["Properties"]["KeyFormat"]) == ("rsa", "pem")
+    # Deleted with the stack (and AWS deletes its Parameter Store copy with it).
+    assert "DeletionPolicy" not in key and "PublicKeyMaterial" not in key["Properties"]
+    (instance,) = props(t, "AWS::EC2::Instance")
+    assert instance["KeyName"] == {"Ref": key_id}
+
+
+def test_ssh_cidr_context_opens_22_to_that_cidr_only(with_ssh_cidr_and_key):
+    _, t = with_ssh_cidr_and_key
     sg = logical_id_of(t, "AWS::EC2::SecurityGroup", lambda p: True)
     rules = {(r["FromPort"], r.get("CidrIp")) for r in ingress_rules(t, sg)}
-    assert rules == {(80, "0.0.0.0/0"), (22, "203.0.113.7/32")}
+    assert rules == {(80, "0.0.0.0/0"), (22, SSH_CIDR)}
+
+
+def test_key_name_context_uses_that_key_pair_and_creates_none(with_ssh_cidr_and_key):
+    stack, t = with_ssh_cidr_and_key
+    assert resources(t, "AWS::EC2::KeyPair") == {}
+    (instance,) = props(t, "AWS::EC2::Instance")
+    assert instance["KeyName"] == "week5-key"
+    # The student already holds week5-key.pem: nothing to save.
+    assert not {"KeyCommand", "KeyCommandPowerShell"} & set(t["Outputs"])
+    expect_ssh_over_ssm(outputs(t)["SshCommand"], "week5-key.pem", instance_id(stack.host))
+
+
+# ---- The course's console steps (week5-course-rules.md, Day 1 Lab 1), each made doable ----
+
+#: Step number → (what the course's step says, the check on the template).
+COURSE_STEPS = {}
+
+
+def step(number, says):
+    def register(check):
+        COURSE_STEPS[number] = (says, check)
+        return check
+
+    return register
+
+
+@step("1.1-1.2", "Create VPC: Name week5-day1-vpc, IPv4 CIDR 10.0.0.0/16")
+def _vpc(t, lab, variant):
+    assert by_name(t, "AWS::EC2::VPC")["week5-day1-vpc"]["CidrBlock"] == "10.0.0.0/16"
+
+
+@step("1.3", "Subnet week5-day1-public-subnet, 10.0.1.0/24, ap-northeast-2a")
+def _subnet(t, lab, variant):
+    subnet = by_name(t, "AWS::EC2::Subnet")["week5-day1-public-subnet"]
+    assert (subnet["CidrBlock"], subnet["AvailabilityZone"]) == ("10.0.1.0/24", "ap-northeast-2a")
+
+
+@step("1.4", "Internet Gateway 생성 및 연결")
+def _igw(t, lab, variant):
+    igw = logical_id_of(t, "AWS::EC2::InternetGateway", lambda p: True)
+    (attachment,) = props(t, "AWS::EC2::VPCGatewayAttachment")
+    assert attachment["InternetGatewayId"] == {"Ref": igw}
+
+
+@step("1.5", "Route Table: 0.0.0.0/0 → Internet Gateway")
+def _route(t, lab, variant):
+    igw = logical_id_of(t, "AWS::EC2::InternetGateway", lambda p: True)
+    (route,) = props(t, "AWS::EC2::Route")
+    assert (route["DestinationCidrBlock"], route["GatewayId"]) == ("0.0.0.0/0", {"Ref": igw})
+
+
+@step("2.1-2.2", "Security group: Inbound HTTP (80), SSH (22); Outbound all traffic")
+def _security_group(t, lab, variant):
+    (sg,) = instance_security_groups(props(t, "AWS::EC2::Instance")[0])
+    rules = {(r["FromPort"], r.get("CidrIp")) for r in ingress_rules(t, sg)}
+    # 80 from anywhere; 22 never from anywhere (FAQ Q9), from ssh_cidr when given.
+    assert rules == {(80, "0.0.0.0/0")}
+    egress = t["Resources"][sg]["Properties"]["SecurityGroupEgress"]
+    assert [(e["IpProtocol"], e["CidrIp"]) for e in egress] == [("-1", "0.0.0.0/0")]
+    _, variant_t = variant
+    (variant_sg,) = instance_security_groups(props(variant_t, "AWS::EC2::Instance")[0])
+    assert {(r["FromPort"], r.get("CidrIp")) for r in ingress_rules(variant_t, variant_sg)} == {
+        (80, "0.0.0.0/0"),
+        (22, SSH_CIDR),
+    }
+
+
+@step("3.1-3.2", "AMI Amazon Linux 2023, instance type t3.micro")
+def _ami_and_type(t, lab, variant):
+    (instance,) = props(t, "AWS::EC2::Instance")
+    assert "al2023" in instance["ImageId"]["Ref"].lower()
+    assert instance["InstanceType"] == "t3.micro"
+
+
+@step("3.3-3.6", "week5-day1-vpc, public subnet, auto-assign public IP, the security group")
+def _placement(t, lab, variant):
+    (instance,) = props(t, "AWS::EC2::Instance")
+    (nic,) = instance["NetworkInterfaces"]
+    subnet = logical_id_of(
+        t,
+        "AWS::EC2::Subnet",
+        lambda p: {"Key": "Name", "Value": "week5-day1-public-subnet"} in p["Tags"],
+    )
+    assert nic["SubnetId"] == {"Ref": subnet} and nic["AssociatePublicIpAddress"] is True
+    assert nic["GroupSet"] == [{"Fn::GetAtt": [logical_id(lab.host.security_group), "GroupId"]}]
+
+
+@step("3.7-3.8", "User Data: install, start and enable Docker, ec2-user in docker; Launch")
+def _user_data(t, lab, variant):
+    (instance,) = props(t, "AWS::EC2::Instance")
+    script = user_data_text(instance)
+    for line in (
+        "dnf install -y docker",
+        "systemctl enable --now docker",
+        "usermod -aG docker ec2-user",
+    ):
+        assert line in script
+
+
+@step("4.1", "EC2 Public IP 확인")
+def _public_ip(t, lab, variant):
+    host = instance_id(lab.host)
+    assert outputs(t)["PublicIp"] == f"<{host}.PublicIp>"
+
+
+@step("4.2", "SSH 접속: ssh -i key.pem ec2-user@<public-ip>")
+def _ssh(t, lab, variant):
+    host = instance_id(lab.host)
+    key_pair = logical_id(lab.ssh_key.key_pair)
+    key_file = "week5-instructor-Day1Lab1-SshKey.pem"
+    shown = outputs(t)
+    # The key: created by the stack, the host accepts it, the outputs save it.
+    assert props(t, "AWS::EC2::Instance")[0]["KeyName"] == {"Ref": key_pair}
+    expect_key_commands(shown["KeyCommand"], shown["KeyCommandPowerShell"], key_file, key_pair)
+    # SSH over Session Manager: no port 22 open; the agent registers with the instance role
+    # and reaches Session Manager over the public IP and the route to the IGW (steps 1.5, 3.5).
+    expect_ssh_over_ssm(shown["SshCommand"], key_file, host)
+    (role,) = props(t, "AWS::IAM::Role")
+    assert "AmazonSSMManagedInstanceCore" in str(role["ManagedPolicyArns"])
+    # The course's own command, with -c ssh_cidr (22 from that CIDR, step 2's variant).
+    variant_stack, variant_t = variant
+    variant_host = instance_id(variant_stack.host)
+    assert outputs(variant_t)["SshDirectCommand"] == (
+        f"ssh -i week5-key.pem ec2-user@<{variant_host}.PublicIp>"
+    )
+    assert "SshDirectCommand" not in shown  # without ssh_cidr 22 is closed: no dead command
+
+
+@step("4.3", "Docker 확인: docker --version")
+def _docker(t, lab, variant):
+    (instance,) = props(t, "AWS::EC2::Instance")
+    assert "dnf install -y docker" in user_data_text(instance)
+    assert "docker --version" in t["Outputs"]["SshCommand"]["Description"]
+
+
+@step("정리 1-5", "EC2, Security Group, Subnet, IGW, VPC 삭제")
+def _cleanup(t, lab, variant):
+    assert teardown_findings(t) == []
+
+
+def test_course_steps_are_listed_in_the_courses_order():
+    assert list(COURSE_STEPS) == [
+        "1.1-1.2",
+        "1.3",
+        "1.4",
+        "1.5",
+        "2.1-2.2",
+        "3.1-3.2",
+        "3.3-3.6",
+        "3.7-3.8",
+        "4.1",
+        "4.2",
+        "4.3",
+        "정리 1-5",
+    ]
+
+
+@pytest.mark.parametrize("number", list(COURSE_STEPS))
+def test_course_step_is_doable(number, t, lab, with_ssh_cidr_and_key):
+    _, check = COURSE_STEPS[number]
+    check(t, lab, with_ssh_cidr_and_key)
+
+
+def test_the_guide_names_outputs_the_stack_has(t, with_ssh_cidr_and_key):
+    named = outputs_named_in_guide(LAB)
+    assert {"PublicIp", "KeyCommand", "SshCommand", "SshDirectCommand", "SiteUrl"} <= named
+    assert named <= set(t["Outputs"]) | set(with_ssh_cidr_and_key[1]["Outputs"])

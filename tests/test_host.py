@@ -3,17 +3,29 @@
 from pathlib import Path
 
 import pytest
+from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
+from constructs import Construct
+from ssh_commands import (
+    expect_key_commands,
+    expect_ssh_over_ssm,
+    expect_ssh_via,
+    expect_tunnel,
+    instance_id,
+    outputs,
+)
 from support import (
     ingress_rules,
     instance_security_groups,
     props,
+    resources,
     synth,
     user_data_text,
 )
 
 from week5.assets import COMPOSE_DIR
 from week5.constructs.host import DockerHost, LabHost
+from week5.constructs.key_pair import LabKeyPair
 from week5.constructs.secret import generated_password
 from week5.core.errors import CourseInputError
 
@@ -164,3 +176,112 @@ def test_docker_host_refuses_env_without_compose_and_a_missing_file(stack, net):
         DockerHost(
             stack, "B", vpc=net.vpc, subnet=net.public_subnets[0], compose_file=Path("/nope.yml")
         )
+
+
+# ---- SSH: a key pair the stack creates or an existing one, and the commands that use it ----
+
+
+def test_a_host_accepts_the_key_pair_it_is_given_and_prints_ssh_over_session_manager(stack, net):
+    key = LabKeyPair(stack, "Key")
+    host = LabHost(stack, "Host", vpc=net.vpc, subnet=net.public_subnets[0], ssh_key=key)
+    CfnOutput(stack, "Ssh", value=host.ssh_command)
+    t = synth(stack)
+    (key_id,) = resources(t, "AWS::EC2::KeyPair")
+    assert t["Resources"][key_id]["Properties"]["KeyName"] == "UnitStack-Key"
+    assert only_instance(t)["KeyName"] == {"Ref": key_id}
+    expect_ssh_over_ssm(outputs(t)["Ssh"], "UnitStack-Key.pem", instance_id(host))
+    # SSH over Session Manager needs no port: the group still admits nothing.
+    (sg,) = instance_security_groups(only_instance(t))
+    assert ingress_rules(t, sg) == []
+
+
+def test_key_name_keeps_working_and_names_the_key_file(stack, net):
+    host = LabHost(
+        stack,
+        "Host",
+        vpc=net.vpc,
+        subnet=net.public_subnets[0],
+        key_name="week5-key",
+        ssh_cidr="203.0.113.7/32",
+    )
+    CfnOutput(stack, "Direct", value=host.ssh_direct_command)
+    t = synth(stack)
+    assert resources(t, "AWS::EC2::KeyPair") == {}
+    assert only_instance(t)["KeyName"] == "week5-key"
+    assert host.ssh_key.key_file == "week5-key.pem" and not host.ssh_key.created
+    assert outputs(t)["Direct"] == f"ssh -i week5-key.pem ec2-user@<{instance_id(host)}.PublicIp>"
+
+
+def test_a_key_pair_name_a_shell_cannot_take_becomes_key_pem(stack):
+    assert LabKeyPair(stack, "Key", key_name="my key (old)").key_file == "key.pem"
+
+
+def test_key_pair_names_differ_per_stack_and_per_place_in_it(stack):
+    nested = Construct(stack, "Pair")
+    assert LabKeyPair(stack, "Key").name == "UnitStack-Key"
+    assert LabKeyPair(nested, "Key").name == "UnitStack-Pair-Key"
+    assert LabKeyPair(stack, "Named", name="week5-kim-custom").name == "week5-kim-custom"
+
+
+def test_key_outputs_only_for_a_created_key(stack):
+    LabKeyPair(stack, "Mine").add_outputs(stack)
+    LabKeyPair(stack, "Theirs", key_name="week5-key").add_outputs(Construct(stack, "Other"))
+    t = synth(stack)
+    assert set(t["Outputs"]) == {"KeyCommand", "KeyCommandPowerShell"}
+    (key_id,) = resources(t, "AWS::EC2::KeyPair")
+    shown = outputs(t)
+    expect_key_commands(
+        shown["KeyCommand"], shown["KeyCommandPowerShell"], "UnitStack-Mine.pem", key_id
+    )
+
+
+def test_ssh_through_a_jump_host_and_its_tunnel(stack, net):
+    key = LabKeyPair(stack, "Key")
+    jump = LabHost(stack, "Jump", vpc=net.vpc, subnet=net.public_subnets[0], ssh_key=key)
+    target = LabHost(stack, "Target", vpc=net.vpc, subnet=net.private_subnets[0], ssh_key=key)
+    CfnOutput(stack, "Via", value=target.ssh_via_command(jump))
+    CfnOutput(stack, "Tunnel", value=target.tunnel_via_command(jump))
+    CfnOutput(stack, "TunnelSsh", value=target.tunnel_ssh_command())
+    shown = outputs(synth(stack))
+    expect_ssh_via(shown["Via"], "UnitStack-Key.pem", instance_id(jump), instance_id(target))
+    expect_tunnel(
+        shown["Tunnel"],
+        shown["TunnelSsh"],
+        "UnitStack-Key.pem",
+        instance_id(jump),
+        instance_id(target),
+    )
+
+
+@pytest.mark.parametrize(
+    "build, says",
+    [
+        (lambda h, j: h.ssh_command, "ssh_command needs a key pair"),
+        (lambda h, j: h.ssh_via_command(j), "ssh_via_command needs a key pair"),
+        (lambda h, j: j.ssh_direct_command, "needs a host in a public subnet that admits ssh_cidr"),
+        (lambda h, j: h.ssh_via_direct_command(j), "needs a key pair"),
+    ],
+)
+def test_ssh_commands_that_could_not_work_are_refused(stack, net, build, says):
+    host = LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0])
+    jump = LabHost(
+        stack, "Jump", vpc=net.vpc, subnet=net.public_subnets[0], ssh_key=LabKeyPair(stack, "Key")
+    )
+    with pytest.raises(CourseInputError, match=says):
+        build(host, jump)
+
+
+def test_key_name_and_ssh_key_together_are_refused(stack, net):
+    with pytest.raises(CourseInputError, match="both name a key pair"):
+        LabHost(
+            stack,
+            "Host",
+            vpc=net.vpc,
+            subnet=net.public_subnets[0],
+            key_name="week5-key",
+            ssh_key=LabKeyPair(stack, "Key"),
+        )
+    with pytest.raises(CourseInputError, match="pass one of them"):
+        LabKeyPair(stack, "Both", key_name="week5-key", name="other")
+    with pytest.raises(CourseInputError, match="is not an EC2 key-pair name"):
+        LabKeyPair(stack, "Long", name="k" * 256)

@@ -26,6 +26,7 @@ CLASS_SIZE = 12
 FREE_TYPES = {
     "AWS::CDK::Metadata",
     "AWS::EC2::VPC",
+    "AWS::EC2::KeyPair",
     "AWS::EC2::Subnet",
     "AWS::EC2::RouteTable",
     "AWS::EC2::Route",

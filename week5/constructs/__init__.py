@@ -11,6 +11,7 @@ from week5.constructs.cloudmart import CloudMartStack
 from week5.constructs.database import LabDatabase, MysqlDatabase, PostgresDatabase
 from week5.constructs.filesystem import SharedFileSystem
 from week5.constructs.host import DockerHost, LabHost
+from week5.constructs.key_pair import LabKeyPair
 from week5.constructs.secret import generated_password
 from week5.constructs.static_site import (
     StaticSite,
@@ -30,6 +31,7 @@ __all__ = [
     "HaWebTier",
     "LabDatabase",
     "LabHost",
+    "LabKeyPair",
     "LeftoverCleanup",
     "MultiAzVpc",
     "MysqlDatabase",

@@ -2,34 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, Optional
 
-from aws_cdk import CfnOutput, Fn
+from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
-from week5.constructs.host import SSH_PORT, LabHost
+from week5.constructs.host import DEFAULT_TUNNEL_PORT, SSH_PORT, LabHost
+from week5.constructs.key_pair import LabKeyPair
 from week5.core.errors import CourseInputError
 
 
 class BastionPair(Construct):
     """Day 1 Lab 2, step 2: a bastion (Public-A) and a private host (Private-A) behind it.
 
-    The private host admits SSH only from the bastion's security group. The bastion admits SSH
-    only from ``ssh_cidr``; without it, the bastion opens no port and both hosts are reached
-    with Session Manager (the private one through the NAT, which the SSM agent needs).
+    The private host admits SSH only from the bastion's security group. Both accept one key
+    pair, so the course's "Bastion 통해 Private 접근 테스트" works out of the box: SSH reaches
+    the bastion over Session Manager (``AWS-StartSSHSession``, no port 22 open to anyone) and
+    hops from it to the private host's port 22 (the private host reaches Session Manager
+    through the NAT). ``ssh_cidr`` also opens 22 on the bastion to that one CIDR, for the
+    course's direct ``ssh`` through the bastion's public IP.
 
     :param vpc: the VPC.
     :param bastion_subnet: a public subnet. @default the VPC's first public subnet (Public-A)
     :param private_subnet: a private subnet. @default the VPC's first private subnet (Private-A)
-    :param ssh_cidr: the one IPv4 CIDR the bastion admits SSH from. @default ``None`` (no SSH)
-    :param key_name: the EC2 key pair both hosts accept. @default ``None``
+    :param ssh_cidr: the one IPv4 CIDR the bastion admits SSH from. @default ``None`` (SSH only
+        over Session Manager)
+    :param ssh_key: the key pair both hosts accept (the stack's, shared with its other hosts).
+        @default a :class:`LabKeyPair` of the pair's own: an existing one with ``key_name``,
+        else one it creates (with the ``KeyCommand`` outputs that save its private key)
+    :param key_name: an existing EC2 key pair both hosts accept, instead of ``ssh_key``.
+        @default ``None``
     :param instance_type: for both hosts. @default ``t3.micro``
     :param name_prefix: Name tags ``<prefix>-bastion`` and ``<prefix>-private``. @default ``week5``
 
-    Exposes ``bastion`` and ``private_host`` (``LabHost``), ``ssh_command`` and the outputs
-    ``SshCommand``, ``BastionSsmCommand`` and ``PrivateHostSsmCommand``.
+    Exposes ``bastion`` and ``private_host`` (``LabHost``), ``ssh_key`` and the commands as
+    attributes and outputs: ``SshCommand`` (to the private host through the bastion; Linux and
+    macOS), ``BastionSshCommand``, ``PrivateHostTunnelCommand`` and
+    ``PrivateHostTunnelSshCommand`` (the same hop from Windows PowerShell, in two windows),
+    ``BastionSsmCommand`` and ``PrivateHostSsmCommand`` (a shell, no key); with ``ssh_cidr``
+    also ``BastionSshDirectCommand`` and ``SshDirectCommand`` (through the bastion's public IP).
     """
 
     def __init__(
@@ -41,6 +54,7 @@ class BastionPair(Construct):
         bastion_subnet: Optional[ec2.ISubnet] = None,
         private_subnet: Optional[ec2.ISubnet] = None,
         ssh_cidr: Optional[str] = None,
+        ssh_key: Optional[LabKeyPair] = None,
         key_name: Optional[str] = None,
         instance_type: str = DEFAULT_INSTANCE_TYPE,
         name_prefix: str = "week5",
@@ -62,8 +76,19 @@ class BastionPair(Construct):
             raise CourseInputError(
                 f"BastionPair {self.node.path}: private_subnet must not be a public subnet"
             )
+        if ssh_key is not None and key_name is not None:
+            raise CourseInputError(
+                f"BastionPair {self.node.path}: ssh_key and key_name={key_name!r} both name a "
+                "key pair; pass one"
+            )
+        if ssh_key is None:
+            ssh_key = LabKeyPair(self, "SshKey", key_name=key_name)
+            ssh_key.add_outputs(self)
+        #: The key pair both hosts accept.
+        self.ssh_key: LabKeyPair = ssh_key
 
-        #: The bastion in the public subnet: SSH from ``ssh_cidr`` only.
+        #: The bastion in the public subnet: SSH from ``ssh_cidr`` only, else none (SSH reaches
+        #: it over Session Manager).
         self.bastion: LabHost = LabHost(
             self,
             "Bastion",
@@ -71,7 +96,7 @@ class BastionPair(Construct):
             subnet=bastion_subnet,
             instance_type=instance_type,
             ssh_cidr=ssh_cidr,
-            key_name=key_name,
+            ssh_key=ssh_key,
             name=f"{name_prefix}-bastion",
         )
         #: The host in the private subnet: SSH from the bastion only.
@@ -81,30 +106,66 @@ class BastionPair(Construct):
             vpc=vpc,
             subnet=private_subnet,
             instance_type=instance_type,
-            key_name=key_name,
+            ssh_key=ssh_key,
             name=f"{name_prefix}-private",
         )
         self.private_host.connections.allow_from(
             self.bastion, ec2.Port.tcp(SSH_PORT), "SSH from the bastion only"
         )
 
-        #: ``ssh -J`` through the bastion to the private host, or why SSH is closed.
-        self.ssh_command: str = (
-            Fn.join(
-                "",
-                [
-                    "ssh -i key.pem -J ec2-user@",
-                    self.bastion.public_ip,
-                    " ec2-user@",
-                    self.private_host.private_ip,
-                ],
-            )
-            if ssh_cidr
-            else (
-                "SSH is closed (no ssh_cidr): redeploy with -c ssh_cidr=<your-ip>/32, "
-                "or use the Session Manager commands"
-            )
+        #: SSH to the private host through the bastion, the bastion reached over Session
+        #: Manager (Linux, macOS).
+        self.ssh_command: str = self.private_host.ssh_via_command(self.bastion)
+        #: SSH to the bastion over Session Manager.
+        self.bastion_ssh_command: str = self.bastion.ssh_command
+        #: Windows PowerShell, window 1: localhost:2222 through the bastion to the private host.
+        self.tunnel_command: str = self.private_host.tunnel_via_command(self.bastion)
+        #: Windows PowerShell, window 2: SSH through that tunnel.
+        self.tunnel_ssh_command: str = self.private_host.tunnel_ssh_command()
+        CfnOutput(
+            self,
+            "SshCommand",
+            value=self.ssh_command,
+            description="Bastion을 거쳐 Private 인스턴스에 SSH (Linux/macOS; Bastion은 Session "
+            "Manager로, 22번 포트를 열지 않음)",
         )
-        CfnOutput(self, "SshCommand", value=self.ssh_command, description="SSH via the bastion")
+        CfnOutput(
+            self,
+            "BastionSshCommand",
+            value=self.bastion_ssh_command,
+            description="Bastion에 SSH (Session Manager 경유, 22번 포트를 열지 않음)",
+        )
+        CfnOutput(
+            self,
+            "PrivateHostTunnelCommand",
+            value=self.tunnel_command,
+            description="Windows PowerShell 창 1: Bastion을 거쳐 "
+            f"localhost:{DEFAULT_TUNNEL_PORT} → Private 인스턴스 22번 (열어 둔 채로)",
+        )
+        CfnOutput(
+            self,
+            "PrivateHostTunnelSshCommand",
+            value=self.tunnel_ssh_command,
+            description="Windows PowerShell 창 2: 그 터널로 Private 인스턴스에 SSH",
+        )
         CfnOutput(self, "BastionSsmCommand", value=self.bastion.ssm_command)
         CfnOutput(self, "PrivateHostSsmCommand", value=self.private_host.ssm_command)
+        #: With ``ssh_cidr``: SSH to the bastion's public IP, and through it to the private host.
+        self.direct_commands: Dict[str, str] = {}
+        if ssh_cidr:
+            self.direct_commands = {
+                "BastionSshDirectCommand": self.bastion.ssh_direct_command,
+                "SshDirectCommand": self.private_host.ssh_via_direct_command(self.bastion),
+            }
+            CfnOutput(
+                self,
+                "BastionSshDirectCommand",
+                value=self.direct_commands["BastionSshDirectCommand"],
+                description=f"Bastion의 퍼블릭 IP로 SSH ({ssh_cidr}에서만)",
+            )
+            CfnOutput(
+                self,
+                "SshDirectCommand",
+                value=self.direct_commands["SshDirectCommand"],
+                description=f"Bastion의 퍼블릭 IP를 거쳐 Private 인스턴스에 SSH ({ssh_cidr}에서만)",
+            )

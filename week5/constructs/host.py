@@ -26,6 +26,7 @@ from week5.constructs.hardening import (
     require_imdsv2,
     session_manager_role,
 )
+from week5.constructs.key_pair import LabKeyPair
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_ssh_cidr
 from week5.synth.nag import acknowledge
@@ -33,6 +34,10 @@ from week5.synth.nag import acknowledge
 #: Ports a host may open to the whole internet (course FAQ Q9: only HTTP/HTTPS, when needed).
 INTERNET_PORTS_ALLOWED = (80, 443)
 SSH_PORT = 22
+#: Amazon Linux 2023's login user (course step: ``ssh ec2-user@<public-ip>``).
+SSH_USER = "ec2-user"
+#: The local port ``tunnel_via_command`` forwards to a host behind a jump host.
+DEFAULT_TUNNEL_PORT = 2222
 
 
 @jsii.implements(ec2.IConnectable, iam.IGrantable)
@@ -50,6 +55,9 @@ class LabHost(Construct):
         @default ``None``: no port 22 at all; reach the host with Session Manager
     :param key_name: an existing EC2 key pair for ``ssh -i``. @default ``None`` (none needed for
         Session Manager)
+    :param ssh_key: a :class:`LabKeyPair` (one the stack creates, or an existing one) whose key
+        the host accepts; with it, ``ssh_command`` and the other SSH commands name its key file.
+        Give this or ``key_name``, not both. @default ``None``: no key pair unless ``key_name``
     :param root_volume_gib: @default 8 (Amazon Linux 2023's minimum)
     :param default_port: the TCP port the host serves its peers on (3306 for a host that runs
         MySQL in a container), so that ``host.connections.allow_default_port_from(peer)``
@@ -61,7 +69,10 @@ class LabHost(Construct):
     ``iam.IGrantable`` (its role): ``db.grant_connect(host)`` lets it reach a database,
     ``bucket.grant_read(host)`` lets it read a bucket. Exposes ``instance``,
     ``security_group``, ``role``, ``connections``, ``grant_principal``, ``public_ip``,
-    ``private_ip`` and ``ssm_command``.
+    ``private_ip``, ``ssh_key``, ``ssm_command`` and, with a key, the SSH commands:
+    ``ssh_command`` (over Session Manager, no port 22), ``ssh_direct_command`` (to the public
+    IP, with ``ssh_cidr``), ``ssh_via_command(jump)``, ``ssh_via_direct_command(jump)``,
+    ``tunnel_via_command(jump)`` and ``tunnel_ssh_command()`` (through a jump host).
     """
 
     def __init__(
@@ -76,6 +87,7 @@ class LabHost(Construct):
         internet_ports: Sequence[int] = (),
         ssh_cidr: Optional[str] = None,
         key_name: Optional[str] = None,
+        ssh_key: Optional[LabKeyPair] = None,
         root_volume_gib: int = DEFAULT_ROOT_VOLUME_GIB,
         default_port: Optional[int] = None,
         name: Optional[str] = None,
@@ -110,9 +122,22 @@ class LabHost(Construct):
             isinstance(default_port, int) and 1 <= default_port <= 65535
         ):
             raise CourseInputError(f"{where}: default_port={default_port!r} is not a TCP port")
+        if key_name is not None and ssh_key is not None:
+            raise CourseInputError(
+                f"{where}: key_name={key_name!r} and ssh_key={ssh_key.node.path} both name a key "
+                "pair; pass one (ssh_key=LabKeyPair(..., key_name=...) wraps an existing one)"
+            )
         instance_class = ec2.InstanceType(instance_type)
         ssh_cidr = parse_ssh_cidr(ssh_cidr)
         label = name or self.node.path
+        #: Whether the host is in a public subnet (it has a public IP).
+        self.public: bool = public
+        #: The one CIDR SSH (22) is admitted from, or ``None`` (SSH only over Session Manager).
+        self.ssh_cidr: Optional[str] = ssh_cidr
+        #: The key pair the host accepts, or ``None`` (Session Manager only).
+        self.ssh_key: Optional[LabKeyPair] = (
+            LabKeyPair(self, "KeyPair", key_name=key_name) if key_name is not None else ssh_key
+        )
 
         #: The host's security group: the internet ports, SSH from ``ssh_cidr``, and the peers
         #: admitted through ``connections``.
@@ -163,9 +188,7 @@ class LabHost(Construct):
             # The root volume bills too: give it the course's tags (cost by Student).
             propagate_tags_to_volume_on_creation=True,
             associate_public_ip_address=True if public else None,
-            key_pair=ec2.KeyPair.from_key_pair_name(self, "KeyPair", key_name)
-            if key_name
-            else None,
+            key_pair=self.ssh_key.key_pair if self.ssh_key else None,
             block_devices=[encrypted_root_volume(root_volume_gib)],
         )
         Tags.of(self.instance).add("Name", label)
@@ -208,8 +231,85 @@ class LabHost(Construct):
 
     @property
     def ssm_command(self) -> str:
+        """A shell on the host with Session Manager: no key, no port."""
         region = Stack.of(self).region
         return f"aws ssm start-session --region {region} --target {self.instance.instance_id}"
+
+    @property
+    def ssh_command(self) -> str:
+        """``ssh -i <key> ec2-user@<instance-id>`` over Session Manager (``AWS-StartSSHSession``):
+        real SSH with the key, with no port 22 open to anyone. Needs the AWS CLI and its Session
+        Manager plugin; the same line works in bash, zsh and PowerShell."""
+        key = self._key_file("ssh_command")
+        proxy = _ssm_proxy("%h", "%p", Stack.of(self).region)
+        return f'ssh -i {key} -o ProxyCommand="{proxy}" {SSH_USER}@{self.instance.instance_id}'
+
+    @property
+    def ssh_direct_command(self) -> str:
+        """``ssh -i <key> ec2-user@<public-ip>``: the course's own command, for a public host
+        that admits ``ssh_cidr``."""
+        key = self._key_file("ssh_direct_command")
+        self._direct("ssh_direct_command")
+        return f"ssh -i {key} {SSH_USER}@{self.public_ip}"
+
+    def ssh_via_command(self, jump: "LabHost") -> str:
+        """SSH to this host's private IP through ``jump`` (a bastion), ``jump`` reached over
+        Session Manager; what ``ssh -J`` does (``ssh -W`` on the jump host), with the key given
+        to both hops (``-J`` passes ``-i`` to the last hop only). The jump host's ProxyCommand
+        sits in single quotes inside the outer one, which POSIX shells (Linux, macOS) take and
+        Windows does not: there, use ``tunnel_via_command``. This host must admit 22 from
+        ``jump``."""
+        key = self._key_file("ssh_via_command")
+        jump_key = jump._key_file("ssh_via_command (jump host)")
+        jump_id = jump.instance.instance_id
+        proxy = _ssm_proxy(jump_id, str(SSH_PORT), Stack.of(self).region)
+        return (
+            f"ssh -i {key} -o ProxyCommand=\"ssh -i {jump_key} -W %h:%p -o 'ProxyCommand={proxy}' "
+            f'{SSH_USER}@{jump_id}" {SSH_USER}@{self.private_ip}'
+        )
+
+    def ssh_via_direct_command(self, jump: "LabHost") -> str:
+        """SSH through ``jump``'s public IP (it must admit ``ssh_cidr``) to this host's private
+        IP: the course's classic bastion hop."""
+        key = self._key_file("ssh_via_direct_command")
+        jump_key = jump._key_file("ssh_via_direct_command (jump host)")
+        jump._direct("ssh_via_direct_command (jump host)")
+        return (
+            f'ssh -i {key} -o ProxyCommand="ssh -i {jump_key} -W %h:%p {SSH_USER}@{jump.public_ip}" '
+            f"{SSH_USER}@{self.private_ip}"
+        )
+
+    def tunnel_via_command(self, jump: "LabHost", local_port: int = DEFAULT_TUNNEL_PORT) -> str:
+        """Forward ``localhost:<local_port>`` through ``jump`` (over Session Manager, from its
+        SSM agent) to this host's port 22; then ``tunnel_ssh_command`` in a second window. The
+        connection reaches this host from ``jump``'s address, so the rule that admits 22 from
+        ``jump`` is the one tested. No nested quotes: the way in from Windows PowerShell."""
+        region = Stack.of(self).region
+        return (
+            f"aws ssm start-session --region {region} --target {jump.instance.instance_id} "
+            "--document-name AWS-StartPortForwardingSessionToRemoteHost --parameters "
+            f'"host={self.private_ip},portNumber={SSH_PORT},localPortNumber={local_port}"'
+        )
+
+    def tunnel_ssh_command(self, local_port: int = DEFAULT_TUNNEL_PORT) -> str:
+        """SSH into this host through the tunnel ``tunnel_via_command`` opens."""
+        key = self._key_file("tunnel_ssh_command")
+        return f"ssh -i {key} -p {local_port} {SSH_USER}@localhost"
+
+    def _key_file(self, what: str) -> str:
+        if self.ssh_key is None:
+            raise CourseInputError(
+                f"{type(self).__name__} {self.node.path}: {what} needs a key pair; pass "
+                "ssh_key=LabKeyPair(...) or key_name="
+            )
+        return self.ssh_key.key_file
+
+    def _direct(self, what: str) -> None:
+        if not (self.public and self.ssh_cidr):
+            raise CourseInputError(
+                f"{type(self).__name__} {self.node.path}: {what} needs a host in a public subnet "
+                "that admits ssh_cidr; use ssh_command (over Session Manager) instead"
+            )
 
 
 class DockerHost(LabHost):
@@ -310,3 +410,11 @@ def _describe_ingress(internet_ports: Sequence[int], ssh_cidr: Optional[str]) ->
     parts = [f"{_PORT_NAMES.get(p, p)} from anywhere" for p in internet_ports]
     parts.append(f"SSH from {ssh_cidr}" if ssh_cidr else "no SSH (Session Manager)")
     return ", ".join(parts)
+
+
+def _ssm_proxy(target: str, port: str, region: str) -> str:
+    """The command ssh runs to reach ``target``'s port over Session Manager."""
+    return (
+        f"aws ssm start-session --target {target} --document-name AWS-StartSSHSession "
+        f"--parameters portNumber={port} --region {region}"
+    )
