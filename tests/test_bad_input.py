@@ -322,3 +322,24 @@ def test_bad_file_paths_are_refused_at_construction(stack, net, tmp_path, build,
     with pytest.raises(CourseInputError) as error:
         build(stack, net, tmp_path)
     assert names in str(error.value) and "\n" not in str(error.value)
+
+
+def bad_input_table() -> str:
+    """The README's table of refused values: one row per line above, as the user sees it."""
+    rows = ["| Input | Value | What `cdk synth` prints |", "|---|---|---|"]
+    cases = [(key, value, line) for key, value, line in CONTEXT_LINES]
+    for context, line in INSTRUCTOR_LINES:
+        key = line.split("'")[1]  # the key the line names
+        cases.append((key, context[key], line))
+    for key, value, line in cases:
+        cell = line.replace("|", "\\|")
+        rows.append(f"| `{key}` | `{value!r}` | `week5: {cell}` |")
+    return "\n".join(rows)
+
+
+def test_the_readme_table_of_refused_values_is_these_rows():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- bad-input:start -->\n", "<!-- bad-input:end -->"
+    assert start in readme and end in readme, "README lacks the bad-input table's markers"
+    block = readme.split(start, 1)[1].split(end, 1)[0].strip()
+    assert block == bad_input_table(), "paste tests/test_bad_input.py's bad_input_table()"
