@@ -81,3 +81,12 @@ def test_the_command_draws_text_and_pictures(app, tmp_path):
     )
     assert picture.returncode == 0, picture.stderr
     assert (tmp_path / "site.png").is_file() and (tmp_path / "site.svg").is_file()
+
+
+def test_the_pictures_have_a_font_with_hangul():
+    """Graphviz renders the guides' Korean titles only with a Hangul font (else boxes):
+    scripts/setup installs one (fonts-noto-cjk)."""
+    families = subprocess.run(
+        ["fc-list", ":lang=ko", "family"], capture_output=True, text=True, check=True
+    ).stdout
+    assert families.strip(), "no font with Hangul: run scripts/setup (fonts-noto-cjk)"
