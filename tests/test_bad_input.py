@@ -39,6 +39,7 @@ CONTEXT_CASES = [
     ("student", "1kim", None, "'student'"),
     ("student", "k" * 21, None, "'student'"),
     ("student", 42, None, "'student'"),
+    ("student", "", None, "'student'"),
     ("ssh_cidr", "0.0.0.0/0", None, "'ssh_cidr'"),
     ("ssh_cidr", "::/0", None, "'ssh_cidr'"),
     ("ssh_cidr", "203.0.113.7/16", None, "'ssh_cidr'"),
@@ -143,6 +144,7 @@ CONTEXT_LINES = [
     ("region", "ap-northeast-２", f"context 'region'='ap-northeast-２' is not an AWS region name; {REGION_FIX}"),
     ("region", "ap-northeast-2\n", f"context 'region'='ap-northeast-2\\n' {SPACES} -c region=ap-northeast-2"),
     ("student", "kim\n", f"context 'student'='kim\\n' {SPACES} -c student=kim"),
+    ("student", "", "context 'student' is empty (-c student= with no name); pass your name, e.g. -c student=kim, or set it once with: week5 init --student kim"),
     ("students", "kim,lee\n", f"context 'students'='kim,lee\\n' {SPACES} -c students=kim,lee,park"),
     ("key_name", "week5-key\n", f"context 'key_name'='week5-key\\n' {SPACES} -c key_name=week5-key"),
 ]  # fmt: skip
@@ -216,6 +218,12 @@ def week5(*args, cwd=ROOT):
     )
 
 
+def error_lines(stderr):
+    """stderr without progress lines (``==> ...``, ``   ... still ...``): every command prints
+    progress there, and the error is the one line left."""
+    return [line for line in stderr.strip().splitlines() if not line.startswith(("==>", "   "))]
+
+
 PRICES = PRICES_FILE
 
 # (arguments, exit code, what the one line must name); {tmp} is a fresh folder, {file} a file
@@ -241,7 +249,17 @@ CLI_CASES = [
     (["diagram", "Day1Lab2", "--format", "pdf"], 2, "--format"),
     (["prices", "refresh", "--offer-url", "ftp://example.com/{{service}}.json"], 2, "--offer-url"),
     (["prices", "refresh", "--offer-url", "https://example.com/offer.json"], 2, "--offer-url"),
-    (["prices", "refresh", "--offer-url", "http://localhost:9/{{service}}.json"], 1, "--offer-url"),
+    (["prices", "refresh", "--offer-url", "http://localhost:9/{{service}}.json"], 2, "--offer-url"),
+    (["init", "--student", "Kim"], 2, "--student"),
+    (["status", "--student", "Kim"], 2, "'student'"),
+    (["status", "--region", "Seoul"], 2, "--region"),
+    (["status", "--region", "ap-northeast-9"], 2, "--region"),
+    (["cleanup", "--day", "Day1", "--region", "Seoul"], 2, "--region"),
+    (["audit", "Day1Lab1", "--region", "ap-northeast-9"], 2, "--region"),
+    (["rollout", "--accounts", "111122223333", "--region", "Seoul"], 2, "--region"),
+    (["quotas", "--students", "kim,Kim"], 2, "--students"),
+    (["quotas", "--students", "0"], 2, "--students"),
+    (["quotas", "--students", "kim", "day4lab1", "--region", "Seoul"], 2, "--region"),
 ]
 
 
@@ -255,7 +273,7 @@ def test_bad_command_line_is_one_line_and_writes_nothing(tmp_path, args, code, n
     before = files_under(tmp_path)
     result = week5(*args)
     assert result.returncode == code, result.stderr
-    (line,) = result.stderr.strip().splitlines()
+    (line,) = error_lines(result.stderr)
     assert line.startswith("week5:")
     assert_one_clear_line(line.replace("--help", "help"), names)
     assert files_under(tmp_path) == before
@@ -269,7 +287,7 @@ def test_a_bad_context_through_the_real_cdk_cli_leaves_no_assembly(tmp_path):
     outdir = tmp_path / "kept"
     result = week5("check", "Day1Lab1", "-o", str(outdir), "-c", "student=Kim Minsu")
     assert result.returncode == 2
-    (line,) = result.stderr.strip().splitlines()
+    (line,) = error_lines(result.stderr)
     assert line.startswith("week5: context 'student'='Kim Minsu' is not a valid student name")
     assert not outdir.exists()
 

@@ -26,6 +26,21 @@ dependents first (:mod:`.cleanup`).
 ``week5 prices refresh``: rebuild the price table from the AWS Price List bulk API
 (:mod:`.prices`).
 
+``week5 init --student NAME``: set the student's name once, in cdk.context.json (:mod:`.init`).
+
+``week5 status``: the lab stacks in the account with their age and estimated $/hour, and what is
+tagged for the course but in no stack (:mod:`.status`).
+
+``week5 quotas --students ...``: whether a class deploy fits the account's quotas (:mod:`.quotas`).
+
+``week5 preflight -- CDK ARGS``: what ``scripts/cdk`` checks before deploy and destroy
+(:mod:`.preflight`).
+
+Output: a command's result (a table, or JSON with ``--json``) alone on stdout; progress and
+notes on stderr. An error is one line on stderr: ``week5: <cause>; <fix>``. AWS errors (no
+credentials, an unknown profile, a bad region, an unreachable endpoint, a refusal) too, for
+every command (:mod:`week5.operations.aws_errors`), exit 2.
+
 Shared: :mod:`.synthesis` (the project folder, the CDK CLI, ``--assembly`` and ``-c``),
 :mod:`.table` (the one table renderer), :mod:`.errors` (``CliError`` and the exit codes: 0 ok,
 1 failed, 2 usage).
@@ -37,12 +52,30 @@ import argparse
 import sys
 from typing import Optional, Sequence
 
-from week5.cli import audit, check, cleanup, cost, diagram, labs, local, prices, rollout
+from week5.cli import (
+    audit,
+    check,
+    cleanup,
+    cost,
+    diagram,
+    init,
+    labs,
+    local,
+    preflight,
+    prices,
+    quotas,
+    rollout,
+    status,
+)
 from week5.cli.errors import EXIT_USAGE, CliError
 from week5.core.errors import CourseInputError
+from week5.operations.aws_errors import AwsError, check_region, translated
 
 #: In the order ``week5 --help`` lists them.
-COMMANDS = (check, local, cost, labs, diagram, rollout, audit, cleanup, prices)
+COMMANDS = (
+    check, local, cost, labs, diagram, rollout, audit, cleanup, prices,
+    init, status, quotas, preflight,
+)  # fmt: skip
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,12 +97,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    profile, region = getattr(args, "profile", None), getattr(args, "region", None)
     try:
-        return args.handler(args)
+        # Every command that talks to AWS: the region checked before anything runs, and what
+        # botocore raises (credentials, profile, endpoint, refusals) as one line.
+        with translated(profile, region):
+            if region is not None:
+                check_region(region)
+            return args.handler(args)
     except CliError as error:
         print(f"week5: {error}", file=sys.stderr)
         return error.code
-    except CourseInputError as error:  # a library check on an argument
+    except (CourseInputError, AwsError) as error:  # a library check on an argument; AWS
         print(f"week5: {error}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -4,6 +4,7 @@ bulk API (:mod:`week5.operations.price_refresh`); ``--dry-run`` reports and writ
 from __future__ import annotations
 
 import argparse
+import http.client
 import re
 
 from week5.analysis import pricing
@@ -40,10 +41,21 @@ def run_refresh(args: argparse.Namespace) -> int:
     say(f"==> reading offer files from {url.split('{')[0]}... (large: minutes, not seconds)")
     try:
         updated, report = price_refresh.refresh(prices, price_refresh.url_fetcher(url))
-    except (OSError, ValueError) as error:  # URLError is an OSError; bad JSON a ValueError
+    # URLError and timeouts are OSErrors; bad JSON a ValueError; a cut-off download an
+    # HTTPException (IncompleteRead): each is one line, never a traceback.
+    except (OSError, ValueError, http.client.HTTPException) as error:
+        cause = " ".join(str(error).split()) or type(error).__name__
+        if args.offer_url:
+            where = f"--offer-url {url!r}: {cause}; check the URL, or leave --offer-url out for "
+            fix = "the Price List API"
+        else:
+            where = (
+                f"the AWS Price List bulk API ({url.split('{')[0]}...) could not be read: {cause};"
+                " check the network and any proxy (HTTPS_PROXY), or pass --offer-url with "
+            )
+            fix = "a copy, e.g. file:///tmp/offers/{service}.json"
         raise CliError(
-            f"--offer-url {url!r}: {error}; check the URL, or leave --offer-url out for the "
-            "Price List API; week5/analysis/data/prices.json is unchanged"
+            f"{where}{fix}; week5/analysis/data/prices.json is unchanged", EXIT_USAGE
         ) from None
     for line in report:
         print(f"  {line}")

@@ -11,7 +11,7 @@ from pathlib import Path
 from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_context_option, find_project_root, synthesize
 from week5.core.progress import say
-from week5.operations import stackset
+from week5.operations import aws_errors, stackset
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,6 +23,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     rollout.add_argument("--name", default="week5-instructor-access", help="the stack set's name")
     rollout.add_argument("--region", default="ap-northeast-2", help="where the instances go")
     rollout.add_argument(
+        "--profile", help="an AWS CLI profile of the instructor's account (default: the "
+        "environment's)"
+    )  # fmt: skip
+    rollout.add_argument(
         "--dry-run", action="store_true", help="synthesize and list, change nothing"
     )
     add_context_option(rollout)
@@ -31,12 +35,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Synthesize InstructorAccess and roll it out to the student accounts with StackSets."""
-    import boto3  # only for the commands that call AWS
-
     accounts = stackset.parse_accounts(args.accounts)
+    aws_errors.check_region(args.region)
     root = find_project_root()
+    make_client = None
+    if not args.dry_run:
+        # Credentials, profile and endpoint are checked before a minute of synthesis.
+        make_client = aws_errors.clients(args.profile, args.region)
+        aws_errors.account_id(make_client, args.profile, args.region)
     with tempfile.TemporaryDirectory(prefix="week5-instructor-") as out:
-        say("==> synthesizing InstructorAccess (both rule packs run)", err=True)
+        say("==> synthesizing InstructorAccess (both rule packs run)")
         synthesize(root, Path(out), args.context, app="python3 instructor_app.py")
         path = Path(out) / "InstructorAccess.template.json"
         if not path.is_file():
@@ -47,12 +55,13 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"Would roll {args.name} out to {len(accounts)} account(s): {', '.join(accounts)}")
         return EXIT_OK
-    client = boto3.client("cloudformation", region_name=args.region)
-    say(f"==> stack set {args.name}: {len(accounts)} account(s) in {args.region}", err=True)
+    say(f"==> stack set {args.name}: {len(accounts)} account(s) in {args.region}")
     try:
-        report = stackset.roll_out(
-            client, template, accounts, name=args.name, regions=[args.region]
-        )
+        with aws_errors.translated(args.profile, args.region):
+            report = stackset.roll_out(
+                make_client("cloudformation"), template, accounts, name=args.name,
+                regions=[args.region],
+            )  # fmt: skip
     except RuntimeError as error:
         raise CliError(str(error)) from None
     action = "created" if report["created"] else "updated"

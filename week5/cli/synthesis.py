@@ -129,15 +129,19 @@ def synthesized(
     args: argparse.Namespace, labs: Sequence[str] = (), quiet: bool = False
 ) -> Iterator[Tuple[Path, float]]:
     """Yield (assembly folder, synth seconds): ``--assembly`` if given, else a fresh synth of
-    ``labs`` (every lab when empty) into a folder removed afterwards."""
+    ``labs`` (every lab when empty) into a folder removed afterwards. Progress goes to stderr
+    (``quiet`` is kept for the callers that pass it: stdout never carries progress)."""
     if getattr(args, "assembly", None):
         yield existing_assembly(args.assembly), 0.0
         return
     root = find_project_root()
     outdir = Path(tempfile.mkdtemp(prefix="week5-synth-"))
     try:
-        say(f"==> synthesizing {', '.join(labs) or 'every lab'} (cdk-nag runs too)", err=quiet)
-        yield outdir, synthesize(root, outdir, with_labs(args.context, labs))
+        context = with_labs(args.context, labs)
+        named = [c.split("=", 1)[1] for c in context if c.startswith(f"{CONTEXT_LABS}=")]
+        which = ", ".join(x for x in named[-1].split(",") if x) if named else ""
+        say(f"==> synthesizing {which or 'every lab'} (cdk-nag runs too)")
+        yield outdir, synthesize(root, outdir, context)
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
 

@@ -1,4 +1,7 @@
-"""Long-running steps that say they are still running, so nothing waits silently."""
+"""Long-running steps that say they are still running, so nothing waits silently.
+
+Every line here goes to stderr, for every command: stdout is the command's result alone.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +16,12 @@ from typing import Mapping, Sequence, Tuple
 PROGRESS_EVERY_S = 3.0
 
 
-def say(message: str, err: bool = False) -> None:
-    """A progress line; ``err`` sends it to stderr (when stdout carries JSON)."""
-    print(message, flush=True, file=sys.stderr if err else sys.stdout)
+def say(message: str, err: bool = True) -> None:
+    """A progress line or a note, always on stderr: stdout carries only a command's result
+    (a table, or JSON with ``--json``, which ``| jq`` must be able to read whole).
+    ``err`` is kept for callers written when stdout was the default; it changes nothing."""
+    del err
+    print(message, flush=True, file=sys.stderr)
 
 
 def run_with_progress(

@@ -7,9 +7,11 @@ and a bad value raises :class:`CourseInputError` whose message names the input a
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Mapping, Optional, Sequence, Tuple
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from week5.core.errors import CourseInputError
 
@@ -343,7 +345,7 @@ class CourseSettings:
             )
         return cls(
             students=students,
-            student=parse_student(_or_default(lookup(CONTEXT_STUDENT), DEFAULT_STUDENT)),
+            student=_student_from(lookup(CONTEXT_STUDENT)),
             region=region,
             azs=parse_azs(_or_default(lookup(CONTEXT_AZS), default_azs), region),
             ssh_cidr=parse_ssh_cidr(lookup(CONTEXT_SSH_CIDR)),
@@ -353,3 +355,60 @@ class CourseSettings:
 
 def _or_default(value: Any, default: Any) -> Any:
     return default if value is None or value == "" else value
+
+
+def _student_from(value: Any) -> str:
+    """The ``student`` context: absent is :data:`DEFAULT_STUDENT`; empty (``-c student=``)
+    is refused, never taken for the default: a student whose shell lost ``$NAME`` would
+    otherwise deploy, or destroy, the instructor's stack."""
+    if value == "":
+        raise CourseInputError(
+            "context 'student' is empty (-c student= with no name); pass your name, e.g. "
+            "-c student=kim, or set it once with: week5 init --student kim"
+        )
+    return parse_student(DEFAULT_STUDENT if value is None else value)
+
+
+#: CDK's own per-project context file: ``week5 init --student kim`` writes the student's name
+#: there, and the CDK CLI reads it. Git-ignored. The CLI looks a key up in ``-c`` first, then
+#: in cdk.json's ``context``, then here: cdk.json must not name a student for this one to count.
+PROJECT_CONTEXT_FILE = "cdk.context.json"
+
+
+def _context_file(path: Path, key: Optional[str] = None) -> Dict[str, Any]:
+    """A context file's mapping (``key``: the part of it that is context); missing is empty,
+    unreadable is refused with the fix."""
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CourseInputError(
+            f"{path} is not valid JSON ({error}); fix it, or delete it and run "
+            "`week5 init --student <your-name>` again"
+        ) from None
+    if key is not None and isinstance(data, dict):
+        data = data.get(key, {})
+    return data if isinstance(data, dict) else {}
+
+
+def read_project_context(root: Path) -> Dict[str, Any]:
+    """The context the CDK CLI gives the app from the project's files, as it ranks them:
+    cdk.json's ``context`` over cdk.context.json (``-c`` on the command line over both)."""
+    root = Path(root)
+    return {
+        **_context_file(root / PROJECT_CONTEXT_FILE),
+        **_context_file(root / "cdk.json", "context"),
+    }
+
+
+def configured_student(root: Path) -> Tuple[str, str]:
+    """(the student name ``cdk deploy`` uses without ``-c student``, the file it comes from),
+    in the CDK CLI's order: cdk.json's context, then cdk.context.json (``week5 init``), else
+    :data:`DEFAULT_STUDENT` ("the default")."""
+    root = Path(root)
+    for name, key in (("cdk.json", "context"), (PROJECT_CONTEXT_FILE, None)):
+        context = _context_file(root / name, key)
+        if CONTEXT_STUDENT in context:
+            return _student_from(context[CONTEXT_STUDENT]), name
+    return DEFAULT_STUDENT, "the default"

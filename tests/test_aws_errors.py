@@ -1,0 +1,272 @@
+"""One-line AWS errors (issue #15 item 7): status, quotas, rollout, cleanup, audit and prices
+refresh, each with no credentials, an unknown profile, a malformed and an unknown region, an
+unreachable endpoint and an API refusal: one line naming the cause and the fix, exit 2, never
+a traceback."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+from support import ROOT
+from test_quotas import fake_assembly, lab_template
+
+from week5.cli import main
+from week5.operations import aws_errors
+
+#: Environment a developer's machine may hold that would change what AWS sees.
+AWS_VARIABLES = (
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
+)  # fmt: skip
+
+
+class Refusing(http.server.BaseHTTPRequestHandler):
+    """Answers every AWS call with 403 AccessDenied in the caller's protocol."""
+
+    def do_POST(self):  # noqa: N802
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0)).decode()
+        if self.headers.get("X-Amz-Target"):  # JSON protocol (Service Quotas, tagging)
+            payload = json.dumps({"__type": "AccessDeniedException",
+                                  "message": "User: arn:aws:iam::111122223333:user/kim is not "
+                                  "authorized to perform this action"})  # fmt: skip
+            kind = "application/x-amz-json-1.1"
+        elif "Version=2016-11-15" in body:  # EC2
+            payload = ("<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You "
+                       "are not authorized to perform this operation.</Message></Error></Errors>"
+                       "<RequestID>1</RequestID></Response>")  # fmt: skip
+            kind = "text/xml"
+        else:  # query protocol (CloudFormation, STS)
+            payload = ("<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                       "<Message>User: arn:aws:iam::111122223333:user/kim is not authorized to "
+                       "perform this action</Message></Error><RequestId>1</RequestId>"
+                       "</ErrorResponse>")  # fmt: skip
+            kind = "text/xml"
+        data = payload.encode()
+        self.send_response(403)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def refusing_endpoint():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://localhost:{server.server_address[1]}"
+    server.shutdown()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again when the block ends: nothing listens
+
+
+@pytest.fixture
+def aws_home(tmp_path, monkeypatch):
+    """No AWS variables, and an AWS config with one profile, `week5`, that has no keys."""
+    for name in AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "config").write_text("[profile week5]\nregion = ap-northeast-2\n")
+    (tmp_path / "credentials").write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-role lookups
+    return tmp_path
+
+
+def commands(assembly):
+    """Each command that talks to AWS, with arguments that reach its first call."""
+    return {
+        "status": ["status"],
+        "quotas": ["quotas", "--students", "kim,lee", "Day1Lab1", "--assembly", str(assembly)],
+        "rollout": ["rollout", "--accounts", "111122223333"],
+        "cleanup": ["cleanup", "--day", "Day1"],
+        "audit": ["audit", "Day1Lab1", "--assembly", str(assembly)],
+    }
+
+
+PROFILE_COMMANDS = ("status", "quotas", "rollout", "cleanup", "audit")
+
+
+def one_line(capsys, argv):
+    code = main(argv)
+    err = capsys.readouterr().err
+    lines = [line for line in err.splitlines() if not line.startswith(("==>", "   "))]
+    assert code == 2, err
+    (line,) = lines
+    assert line.startswith("week5: ") and "Traceback" not in err
+    return line[len("week5: ") :]
+
+
+@pytest.fixture
+def assembly(tmp_path):
+    return fake_assembly(tmp_path / "out", {"Day1Lab1": lab_template("Day1Lab1")})
+
+
+@pytest.mark.parametrize("name", PROFILE_COMMANDS)
+def test_no_credentials(name, aws_home, assembly, capsys):
+    line = one_line(capsys, commands(assembly)[name])
+    assert line == (
+        "no AWS credentials were found; run `aws configure --profile week5` (access keys) or "
+        "`aws sso login --profile week5` (IAM Identity Center), then pass --profile week5 or "
+        "set AWS_PROFILE=week5"
+    )
+
+
+@pytest.mark.parametrize("name", PROFILE_COMMANDS)
+def test_a_profile_without_credentials(name, aws_home, assembly, capsys):
+    line = one_line(capsys, [*commands(assembly)[name], "--profile", "week5"])
+    assert line == (
+        "AWS profile 'week5' has no credentials; run `aws configure --profile week5` (access "
+        "keys) or `aws sso login --profile week5` (IAM Identity Center)"
+    )
+
+
+@pytest.mark.parametrize("name", PROFILE_COMMANDS)
+def test_unknown_profile(name, aws_home, assembly, capsys):
+    line = one_line(capsys, [*commands(assembly)[name], "--profile", "student-kim"])
+    assert line == (
+        "AWS profile 'student-kim' (from --profile) is not in ~/.aws/config or "
+        "~/.aws/credentials; pass one of: week5, or create it with `aws configure --profile "
+        "student-kim` (or `aws configure sso`)"
+    )
+
+
+@pytest.mark.parametrize("name", PROFILE_COMMANDS)
+@pytest.mark.parametrize(
+    "region, says",
+    [
+        ("Seoul", "--region 'Seoul' is not an AWS region name; pass one such as --region "
+                  "ap-northeast-2"),
+        ("ap-northeast-9", "--region 'ap-northeast-9' is not a region AWS has; pass one such as "
+                           "--region ap-northeast-2"),
+    ],
+)  # fmt: skip
+def test_bad_region_before_any_call(name, region, says, aws_home, assembly, capsys):
+    assert one_line(capsys, [*commands(assembly)[name], "--region", region]) == says
+
+
+@pytest.mark.parametrize("name", PROFILE_COMMANDS)
+def test_unreachable_endpoint(name, aws_home, assembly, capsys, monkeypatch):
+    endpoint = f"http://localhost:{closed_port()}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # the commands that keep boto3's retries too
+    line = one_line(capsys, commands(assembly)[name])
+    assert line.startswith(f"cannot reach AWS at {endpoint}")
+    assert line.endswith(
+        f"AWS_ENDPOINT_URL={endpoint} is set: start what should answer there, or unset it to "
+        "reach AWS"
+    )
+
+
+@pytest.mark.parametrize("name", PROFILE_COMMANDS)
+def test_api_refusal(name, aws_home, assembly, capsys, monkeypatch, refusing_endpoint):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", refusing_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    line = one_line(capsys, commands(assembly)[name])
+    assert line.startswith("AWS refused ")
+    if name not in ("cleanup", "audit"):  # they call explain(error, profile): no region
+        assert " in ap-northeast-2: " in line
+    assert ("AccessDenied" in line) or ("UnauthorizedOperation" in line)
+    assert "may not call" in line and "use a profile whose role allows it" in line
+
+
+def test_the_line_for_an_api_refusal():
+    from botocore.exceptions import ClientError
+
+    error = ClientError(
+        {"Error": {"Code": "AccessDenied", "Message": "User: x is not\nauthorized"}},
+        "ListStacks",
+    )
+    assert aws_errors.describe(error, None, "ap-northeast-2") == (
+        "AWS refused ListStacks in ap-northeast-2: AccessDenied: User: x is not authorized; "
+        "these credentials may not call ListStacks: use a profile whose role allows it "
+        "(--profile NAME), or ask the account's administrator to grant it"
+    )
+    expired = ClientError({"Error": {"Code": "ExpiredToken", "Message": "expired"}}, "ListStacks")
+    assert aws_errors.describe(expired, "week5").endswith(
+        "the credentials have expired: run `aws configure --profile week5` (access keys) or "
+        "`aws sso login --profile week5` (IAM Identity Center), then run this again"
+    )
+
+
+def test_an_expired_sso_login():
+    from botocore.exceptions import SSOTokenLoadError
+
+    line = aws_errors.describe(SSOTokenLoadError(error_msg="Token for x does not exist"), "week5")
+    assert line.startswith("the AWS SSO login of profile 'week5' has expired or was never made")
+    assert line.endswith("run `aws sso login --profile week5`, then this again")
+
+
+def test_prices_refresh_from_an_unreachable_price_list(monkeypatch, capsys):
+    """The default URL (no --offer-url) out of reach: one line, exit 2, the table unchanged."""
+    import urllib.error
+
+    from week5.operations import price_refresh
+
+    def unreachable(_template, timeout=300):
+        def fetch(_service):
+            raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
+
+        return fetch
+
+    monkeypatch.setattr(price_refresh, "url_fetcher", unreachable)
+    line = one_line(capsys, ["prices", "refresh", "--dry-run"])
+    assert line.startswith("the AWS Price List bulk API (https://pricing.us-east-1.amazonaws.com/")
+    assert "could not be read: no offer file could be read" in line
+    assert "check the network and any proxy (HTTPS_PROXY), or pass --offer-url" in line
+
+
+def test_not_an_aws_error_is_not_swallowed():
+    assert aws_errors.describe(ValueError("x")) is None
+    with pytest.raises(ValueError):
+        with aws_errors.translated():
+            raise ValueError("a bug shows as one")
+
+
+def test_through_the_real_command_line(aws_home):
+    """As a user runs it: a new process, no credentials: one line on stderr, exit 2."""
+    env = {k: v for k, v in os.environ.items() if k not in AWS_VARIABLES}
+    result = subprocess.run(
+        [sys.executable, "-m", "week5", "status", "--profile", "nope"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2
+    lines = [x for x in result.stderr.splitlines() if not x.startswith(("==>", "   "))]
+    assert lines == [
+        "week5: AWS profile 'nope' (from --profile) is not in ~/.aws/config or "
+        "~/.aws/credentials; pass one of: week5, or create it with `aws configure --profile "
+        "nope` (or `aws configure sso`)"
+    ]
+    assert result.stdout == ""
+
+
+def test_a_server_error_is_not_called_a_refusal():
+    from botocore.exceptions import ClientError
+
+    error = ClientError(
+        {"Error": {"Code": "500", "Message": "<!doctype html><title>500</title>"},
+         "ResponseMetadata": {"HTTPStatusCode": 500}},
+        "GetServiceQuota",
+    )  # fmt: skip
+    assert aws_errors.describe(error, None, "ap-northeast-2") == (
+        "AWS failed GetServiceQuota in ap-northeast-2 with a server error (HTTP 500); wait a "
+        "minute, then run this again"
+    )

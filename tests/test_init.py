@@ -1,0 +1,134 @@
+"""`week5 init --student NAME` (issue #15 item 3): the student's name set once, in CDK's own
+cdk.context.json, which the CDK CLI reads on every command; `-c student=` (empty) refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import ROOT, make_app
+
+from stacks.catalog import CATALOG
+from week5.cli import main
+from week5.core.errors import CourseInputError
+from week5.core.settings import configured_student, read_project_context
+from week5.synth.app_builder import build_labs
+
+EMPTY = (
+    "context 'student' is empty (-c student= with no name); pass your name, e.g. -c student=kim, "
+    "or set it once with: week5 init --student kim"
+)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project folder whose cdk.json names no student (the course's default applies)."""
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_init_writes_the_name_where_cdk_reads_it(project, capsys):
+    (project / "cdk.context.json").write_text(json.dumps({"availability-zones:x": ["a"]}))
+    assert main(["init", "--student", "kim-minsu"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Student set to kim-minsu in {project / 'cdk.context.json'}:")
+    assert "deploys week5-kim-minsu-Day1Lab1" in out
+    # What CDK cached there stays; the name is added.
+    assert json.loads((project / "cdk.context.json").read_text()) == {
+        "availability-zones:x": ["a"],
+        "student": "kim-minsu",
+    }
+    assert configured_student(project) == ("kim-minsu", "cdk.context.json")
+    assert main(["init"]) == 0
+    assert capsys.readouterr().out == (
+        "Student: kim-minsu (from cdk.context.json); stacks are named week5-kim-minsu-<lab>.\n"
+    )
+
+
+def test_init_without_a_name_shows_the_default(project, capsys):
+    assert main(["init"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Student: instructor (from the default)")
+    assert "week5 init --student <your-name>" in captured.err
+
+
+@pytest.mark.parametrize("name", ["Kim", "", "kim minsu", "김민수", "k" * 21, "kim\n"])
+def test_a_bad_name_is_one_line_and_writes_nothing(project, capsys, name):
+    assert main(["init", "--student", name]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"week5: --student {name!r} is not a student name")
+    assert line.endswith("e.g. week5 init --student kim-minsu")
+    assert not (project / "cdk.context.json").exists()
+
+
+def test_a_name_cdk_json_overrides_is_not_reported_as_set(project, capsys):
+    """The CDK CLI reads cdk.json's context before cdk.context.json: with a student there,
+    init's name would not be used, and init says so instead of claiming success."""
+    (project / "cdk.json").write_text(json.dumps({"context": {"student": "instructor"}}))
+    assert main(["init", "--student", "kim"]) == 1
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        f"week5: wrote student=kim to {project / 'cdk.context.json'}, but the CDK CLI will still "
+        "use 'instructor' from cdk.json, which it reads first: delete \"student\" from "
+        "cdk.json's context"
+    )
+
+
+def test_a_broken_context_file_is_one_line(project, capsys):
+    (project / "cdk.context.json").write_text("{not json")
+    assert main(["init", "--student", "kim"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "cdk.context.json is not valid JSON" in line and "delete it" in line
+
+
+def test_an_empty_student_is_refused_not_taken_for_the_default(tmp_path):
+    with pytest.raises(CourseInputError) as error:
+        build_labs(make_app(tmp_path / "out", student=""), CATALOG)
+    assert str(error.value) == EMPTY
+
+
+def cdk_context_seen(folder: Path, *args: str) -> dict:
+    """The context the real CDK CLI hands an app in ``folder`` (the app only records it)."""
+    dump = folder / "seen.json"
+    app = (
+        f"{sys.executable} -c \"import os; open({str(dump)!r}, 'w')"
+        ".write(os.environ.get('CDK_CONTEXT_JSON', '{}'))\""
+    )
+    env = {**os.environ, "PATH": os.pathsep.join([str(ROOT / "node_modules" / ".bin"),
+                                                  os.environ["PATH"]])}  # fmt: skip
+    subprocess.run(
+        ["cdk", "synth", "--app", app, "--output", str(folder / "out"), *args],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip  (it fails afterwards: the app writes no assembly; the context is recorded)
+    return json.loads(dump.read_text())
+
+
+def test_the_cdk_cli_reads_the_name_init_wrote_and_cdk_json_must_not_name_one(project):
+    """The order the pinned CDK CLI really uses: -c, then cdk.json, then cdk.context.json."""
+    assert main(["init", "--student", "kim"]) == 0
+    assert cdk_context_seen(project)["student"] == "kim"
+    assert cdk_context_seen(project, "-c", "student=lee")["student"] == "lee"
+    assert cdk_context_seen(project, "-c", "student=")["student"] == ""  # refused by the app
+    (project / "cdk.json").write_text(json.dumps({"context": {"student": "instructor"}}))
+    assert cdk_context_seen(project)["student"] == "instructor"  # why cdk.json must not
+    assert read_project_context(project)["student"] == "instructor"  # and we read it the same
+
+
+def test_an_empty_student_through_the_real_cdk_cli_is_one_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "week5", "cost", "Day1Lab1", "-c", "student="],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 2
+    lines = [x for x in result.stderr.splitlines() if not x.startswith(("==>", "   "))]
+    assert lines == [f"week5: {EMPTY}"]
+    assert result.stdout == ""

@@ -1,0 +1,89 @@
+"""`--json` means JSON alone on stdout (issue #15 item 11): every command that has the option is
+run here as a user runs it (a new process) and its stdout parsed whole; progress and notes go to
+stderr. `week5 labs --json` synthesizes for real, so the progress ticker has time to tick."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+import pytest
+from support import ROOT
+from test_quotas import fake_assembly, lab_template, moto_env  # noqa: F401  (the fixture)
+
+import week5.cli
+from week5.core import progress
+
+
+def run_week5(*args, env=None, timeout=600):
+    return subprocess.run(
+        [sys.executable, "-m", "week5", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def json_commands():
+    """Every (sub)command whose parser has --json."""
+    found = []
+
+    def walk(parser, path):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, path + [name])
+            elif "--json" in action.option_strings:
+                found.append(" ".join(path))
+
+    walk(week5.cli.build_parser(), [])
+    return sorted(found)
+
+
+@pytest.fixture
+def assembly(tmp_path):
+    return fake_assembly(tmp_path / "out", {"Day1Lab1": lab_template("Day1Lab1")})
+
+
+def runs(assembly, env):
+    """How each --json command is run here."""
+    return {
+        "labs": lambda: run_week5("labs", "--json", "-c", "labs=Day1Lab1"),
+        "cost": lambda: run_week5("cost", "Day1Lab1", "--json", "--assembly", str(assembly)),
+        "audit": lambda: run_week5(
+            "audit", "Day1Lab1", "--student", "kim", "--json", "--assembly", str(assembly), env=env
+        ),  # fmt: skip
+        "status": lambda: run_week5("status", "--all", "--json", env=env),
+        "quotas": lambda: run_week5(
+            "quotas",
+            "--students",
+            "kim,lee",
+            "Day1Lab1",
+            "--json",
+            "--assembly",
+            str(assembly),
+            env=env,
+        ),  # fmt: skip
+    }
+
+
+def test_every_json_command_is_run_here(assembly):
+    assert json_commands() == sorted(runs(assembly, {}))
+
+
+@pytest.mark.parametrize("command", ["labs", "cost", "audit", "status", "quotas"])
+def test_stdout_is_json_alone(command, assembly, moto_env):  # noqa: F811
+    result = runs(assembly, moto_env)[command]()
+    assert result.returncode in (0, 1), result.stderr  # audit: 1 when a check fails
+    assert "Traceback" not in result.stderr
+    json.loads(result.stdout)  # the whole of stdout, nothing before or after
+    if command == "labs":  # a real synthesis: its progress lines went to stderr
+        assert "==> synthesizing Day1Lab1" in result.stderr
+        assert "still synthesizing" in result.stderr  # the ticker (every 3 s)
+
+
+def test_progress_and_notes_go_to_stderr(capsys):
+    progress.say("==> working")
+    progress.say("note", err=False)  # the old keyword changes nothing
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "==> working\nnote\n"

@@ -1,0 +1,329 @@
+"""The student name set once, and the check before deploy and destroy (issue #15 item 3).
+
+`cdk destroy Day4Lab1` under a name that is not the student's used to "destroy" a stack that
+does not exist and print success while the student's kept billing. `scripts/cdk` and
+`scripts/cdk.py` now ask the account first (`week5 preflight`): a destroy under the wrong name
+stops with the names of the stacks that exist, a destroy of nothing says so without running
+cdk, and a deploy of a new stack beside another student's copy warns with the names."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+from support import ROOT
+from test_quotas import lab_template, moto_env  # noqa: F401  (the fixture)
+
+from week5.operations import preflight
+
+REGION = "ap-northeast-2"
+
+
+def project(folder: Path, cdk_context=None, cdk_json_student=None) -> Path:
+    context = {} if cdk_json_student is None else {"student": cdk_json_student}
+    (folder / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": context}))
+    if cdk_context is not None:
+        (folder / "cdk.context.json").write_text(json.dumps(cdk_context))
+    return folder
+
+
+# --- reading the command line ---------------------------------------------------------------
+
+
+def test_the_command_context_and_profile_are_read_as_cdk_reads_them():
+    args = ["--profile", "kim", "destroy", "Day4Lab1", "-c", "student=kim", "--context=region="
+            "ap-northeast-2", "--context", "ssh_cidr=203.0.113.7/32", "--force"]  # fmt: skip
+    command, context, profile = preflight.command_context(args)
+    assert command == "destroy" and profile == "kim"
+    assert context == {"student": "kim", "region": "ap-northeast-2", "ssh_cidr": "203.0.113.7/32"}
+    assert preflight.lab_args(["deploy", "Day4Lab1-*", "Day1Lab1", "day9x"]) == (
+        ["Day4Lab1", "Day1Lab1"],
+        False,
+    )
+    assert preflight.lab_args(["deploy", "--all"]) == ([], True)
+
+
+@pytest.mark.parametrize(
+    "args, files, student, source",
+    [
+        (["destroy", "Day4Lab1"], {}, "instructor", "the default"),
+        (["destroy", "Day4Lab1"], {"cdk_context": {"student": "kim"}}, "kim", "cdk.context.json"),
+        (["destroy", "Day4Lab1", "-c", "student=lee"], {"cdk_context": {"student": "kim"}},
+         "lee", "-c student"),
+        # cdk.json is read before cdk.context.json: a student there wins (the CDK CLI's order).
+        (["destroy", "Day4Lab1"], {"cdk_context": {"student": "kim"},
+                                   "cdk_json_student": "instructor"}, "instructor", "cdk.json"),
+    ],
+)  # fmt: skip
+def test_the_student_is_the_one_cdk_will_use(tmp_path, args, files, student, source):
+    plan = preflight.plan(args, project(tmp_path, **files), {})
+    assert (plan.student, plan.student_source) == (student, source)
+
+
+@pytest.mark.parametrize(
+    "args, environ",
+    [
+        (["ls"], {}),
+        (["synth", "Day4Lab1"], {}),
+        (["deploy"], {}),  # no lab named: cdk itself asks which
+        (["deploy", "Day4Lab1"], {"WEEK5_PREFLIGHT": "0"}),
+        (["deploy", "Day4Lab1", "-c", "student="], {}),  # the app refuses it in one line
+        (["deploy", "Day4Lab1", "-c", "region=Seoul"], {}),
+    ],
+)
+def test_nothing_to_check(tmp_path, args, environ):
+    assert preflight.plan(args, project(tmp_path), environ) is None
+
+
+# --- the verdicts ---------------------------------------------------------------------------
+
+
+def judge(tmp_path, args, live, **files):
+    return preflight.judge(preflight.plan(args, project(tmp_path, **files), {}), live)
+
+
+def test_destroy_under_the_wrong_name_stops_with_the_names(tmp_path):
+    verdict = judge(tmp_path, ["destroy", "Day4Lab1"], ["week5-kim-Day4Lab1", "CDKToolkit"])
+    assert not verdict.proceed and verdict.code == 1
+    assert verdict.lines == [
+        "nothing destroyed: there is no stack week5-instructor-Day4Lab1 in ap-northeast-2 "
+        "(student 'instructor' (the default)), but there is week5-kim-Day4Lab1; to destroy that, "
+        "pass -c student=kim (or run `week5 init --student kim`)"
+    ]
+
+
+def test_destroy_of_nothing_says_so_and_runs_nothing(tmp_path):
+    verdict = judge(tmp_path, ["destroy", "Day4Lab1"], ["CDKToolkit"],
+                    cdk_context={"student": "kim"})  # fmt: skip
+    assert not verdict.proceed and verdict.code == 0
+    assert verdict.lines == [
+        "nothing to destroy: no stack week5-kim-Day4Lab1 in ap-northeast-2 (student 'kim' "
+        "(cdk.context.json)); `week5 status` lists what exists"
+    ]
+
+
+def test_destroy_of_the_students_own_stack_goes_on(tmp_path):
+    live = ["week5-kim-Day4Lab1", "week5-lee-Day4Lab1"]
+    verdict = judge(tmp_path, ["destroy", "Day4Lab1", "-c", "student=kim"], live)
+    assert verdict.proceed and verdict.lines == []
+
+
+def test_destroy_of_two_labs_where_one_is_missing_goes_on_with_a_note(tmp_path):
+    verdict = judge(tmp_path, ["destroy", "Day4Lab1", "Day1Lab1", "-c", "student=kim"],
+                    ["week5-kim-Day4Lab1"])  # fmt: skip
+    assert verdict.proceed
+    assert verdict.lines == [
+        "note: week5-kim-Day1Lab1 does not exist in ap-northeast-2: cdk will call it destroyed, "
+        "but there was nothing to remove"
+    ]
+
+
+def test_deploy_beside_another_students_copy_warns_with_the_names(tmp_path):
+    verdict = judge(tmp_path, ["deploy", "Day4Lab1"], ["week5-kim-Day4Lab1"])
+    assert verdict.proceed
+    assert verdict.lines == [
+        "warning: deploying a new stack week5-instructor-Day4Lab1 (student 'instructor' (the "
+        "default)) while week5-kim-Day4Lab1 exist(s) in ap-northeast-2; if one of those is "
+        "yours, stop now (Ctrl-C) and pass -c student=kim (or run `week5 init --student kim`)"
+    ]
+    # An update of one's own stack says nothing.
+    assert judge(tmp_path, ["deploy", "Day4Lab1", "-c", "student=kim"],
+                 ["week5-kim-Day4Lab1", "week5-lee-Day4Lab1"]).lines == []  # fmt: skip
+
+
+def test_class_mode_warns_about_no_names(tmp_path):
+    live = ["week5-park-Day4Lab1"]
+    verdict = judge(tmp_path, ["deploy", "Day4Lab1-*", "-c", "students=kim,lee"], live)
+    assert verdict.proceed and verdict.lines == []
+    destroy = judge(tmp_path, ["destroy", "Day4Lab1-*", "-c", "students=kim,lee"], live)
+    assert not destroy.proceed and destroy.code == 0
+    assert destroy.lines[0].startswith(
+        "nothing to destroy: no stack week5-kim-Day4Lab1, week5-lee-Day4Lab1 in ap-northeast-2"
+    )
+
+
+# --- the wrappers, end to end, against moto -------------------------------------------------
+
+
+def fake_project(tmp_path: Path, cdk_context=None) -> Path:
+    """scripts/cdk and scripts/cdk.py in a project whose `cdk` records its arguments."""
+    (tmp_path / "project").mkdir()
+    root = project(tmp_path / "project", cdk_context=cdk_context)
+    (root / "scripts").mkdir()
+    for name in ("cdk", "cdk.py"):
+        shutil.copy(ROOT / "scripts" / name, root / "scripts" / name)
+    shim = root / "node_modules" / ".bin" / "cdk"
+    shim.parent.mkdir(parents=True)
+    shim.write_text('#!/bin/sh\nprintf "%s\\n" "$*" >> "$FAKE_CDK_LOG"\n')
+    shim.chmod(0o755)
+    cli = root / "node_modules" / "aws-cdk" / "bin" / "cdk"  # what scripts/cdk.py runs with node
+    cli.parent.mkdir(parents=True)
+    cli.write_text("require('fs').appendFileSync(process.env.FAKE_CDK_LOG, "
+                   "process.argv.slice(2).join(' ') + '\\n');\n")  # fmt: skip
+    (root / ".venv" / "bin").mkdir(parents=True)
+    python = root / ".venv" / "bin" / "python"  # this venv's, by its own path (a symlink
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')  # would lose the venv)
+    python.chmod(0o755)
+    (root / "node_modules" / "node" / "bin").mkdir(parents=True)  # the pinned Node
+    (root / "node_modules" / "node" / "bin" / "node").symlink_to(
+        ROOT / "node_modules" / "node" / "bin" / "node"
+    )
+    return root
+
+
+def run_wrapper(root: Path, wrapper: str, args, env):
+    log = root / "cdk-calls.log"
+    env = {
+        **env,
+        "FAKE_CDK_LOG": str(log),
+        "PATH": os.pathsep.join([str(ROOT / "node_modules" / ".bin"), env["PATH"]]),
+    }
+    env.pop("AWS_PROFILE", None)
+    command = (["bash", str(root / "scripts" / "cdk")] if wrapper == "cdk"
+               else [sys.executable, str(root / "scripts" / "cdk.py")])  # fmt: skip
+    result = subprocess.run(command + list(args), cwd=root, env=env, capture_output=True,
+                            text=True, timeout=180)  # fmt: skip
+    calls = log.read_text().splitlines() if log.exists() else []
+    return result, calls
+
+
+@pytest.fixture
+def kim_deployed(moto_env):  # noqa: F811
+    cf = boto3.client("cloudformation", region_name=REGION)
+    cf.create_stack(StackName="week5-kim-Day4Lab1", TemplateBody=json.dumps(lab_template()))
+    return moto_env
+
+
+@pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])
+def test_a_destroy_under_the_default_name_destroys_nothing_and_says_why(
+    wrapper, tmp_path, kim_deployed
+):
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, ["destroy", "Day4Lab1", "--force"], kim_deployed)
+    assert result.returncode == 1, result.stderr
+    assert calls == []  # cdk destroy never ran, so nothing printed "destroyed"
+    assert result.stderr.strip() == (
+        f"scripts/{wrapper}: nothing destroyed: there is no stack week5-instructor-Day4Lab1 in "
+        "ap-northeast-2 (student 'instructor' (the default)), but there is week5-kim-Day4Lab1; "
+        "to destroy that, pass -c student=kim (or run `week5 init --student kim`)"
+    )
+
+
+@pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])
+def test_the_name_week5_init_set_is_the_one_destroyed(wrapper, tmp_path, kim_deployed):
+    root = fake_project(tmp_path, cdk_context={"student": "kim"})
+    result, calls = run_wrapper(root, wrapper, ["destroy", "Day4Lab1", "--force"], kim_deployed)
+    assert result.returncode == 0, result.stderr
+    assert calls == ["destroy Day4Lab1 --force --context labs=Day4Lab1"]
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])
+def test_a_deploy_beside_another_students_copy_warns_and_goes_on(wrapper, tmp_path, kim_deployed):
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, ["deploy", "Day4Lab1"], kim_deployed)
+    assert result.returncode == 0
+    assert calls == ["deploy Day4Lab1 --context labs=Day4Lab1"]
+    assert result.stderr.startswith(
+        f"scripts/{wrapper}: warning: deploying a new stack week5-instructor-Day4Lab1"
+    )
+
+
+def test_without_aws_the_check_says_so_and_cdk_runs(tmp_path, monkeypatch):
+    root = fake_project(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_SHARED_CREDENTIALS_FILE=str(
+        tmp_path / "none"), AWS_EC2_METADATA_DISABLED="true")  # fmt: skip
+    result, calls = run_wrapper(root, "cdk", ["deploy", "Day4Lab1"], env)
+    assert result.returncode == 0 and calls == ["deploy Day4Lab1 --context labs=Day4Lab1"]
+    assert result.stderr.startswith(
+        "scripts/cdk: note: could not check the account before deploy (no AWS credentials were "
+        "found;"
+    )
+    assert result.stderr.strip().endswith("going on")
+
+
+def test_the_check_asks_the_aws_cli_where_boto3_is_missing(tmp_path):
+    """A student's venv has no boto3: the AWS CLI v2 lists the stacks instead."""
+    calls = []
+
+    class Done:
+        returncode, stdout, stderr = 0, json.dumps(["week5-kim-Day4Lab1"]), ""
+
+    def run(command, **_):
+        calls.append(command)
+        return Done()
+
+    names = preflight.stack_names_with_cli("ap-northeast-2", "week5", run=run, aws="aws")
+    assert names == ["week5-kim-Day4Lab1"]
+    assert calls[0][1:5] == ["cloudformation", "list-stacks", "--region", "ap-northeast-2"]
+    assert calls[0][-2:] == ["--profile", "week5"]
+
+
+def test_a_class_deploy_beyond_the_quotas_is_refused_before_cdk_runs(
+    tmp_path,
+    moto_env,  # noqa: F811
+):
+    """Twelve students' Day4Lab1 needs twelve VPCs; moto's account has five (one in use)."""
+    root = fake_project(tmp_path)
+    env = dict(moto_env)
+    # The quota check synthesizes with the real app: point the project at this one.
+    for name in ("app.py", "stacks", "week5"):
+        (root / name).symlink_to(ROOT / name)
+    shutil.copy(ROOT / "cdk.json", root / "cdk.json")
+    (root / "node_modules" / ".bin" / "cdk").unlink()
+    (root / "node_modules" / ".bin" / "cdk").symlink_to(ROOT / "node_modules" / ".bin" / "cdk")
+    students = ",".join(f"s{i:02d}" for i in range(1, 13))
+    result, _ = run_wrapper(root, "cdk", ["deploy", "Day4Lab1-*", "-c", f"students={students}",
+                                          "--require-approval", "never"], env)  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    lines = [x for x in result.stderr.splitlines() if x.startswith("scripts/cdk:")]
+    assert lines[0] == (
+        "scripts/cdk: checking the quotas in ap-northeast-2 for 12 students (synthesizing the "
+        "labs once)"
+    )
+    assert (
+        lines[1].startswith("scripts/cdk: refused: 12 students' Day4Lab1 would exceed")
+        and "nothing was deployed" in lines[1]
+    )
+    assert any(
+        "VPCs: quota 5 (account), 1 in use, the deploy adds 12: short by 8; raise it to 13: aws "
+        "service-quotas request-service-quota-increase --service-code vpc --quota-code "
+        "L-F678F1CE --desired-value 13 --region ap-northeast-2" in x
+        for x in lines
+    )
+
+
+def test_an_aws_cli_that_fails_is_a_note_not_a_stop():
+    class Failed:
+        returncode, stdout = 255, ""
+        stderr = (
+            "\nUnable to locate credentials. You can configure credentials by running "
+            '"aws configure".\n'
+        )
+
+    with pytest.raises(OSError) as error:
+        preflight.stack_names_with_cli("ap-northeast-2", None, run=lambda *a, **k: Failed(),
+                                       aws="aws")  # fmt: skip
+    assert str(error.value) == (
+        "aws cloudformation list-stacks: Unable to locate credentials. You can configure "
+        'credentials by running "aws configure".'
+    )
+
+
+def test_destroy_all_acts_on_the_students_own_stacks_only(tmp_path):
+    live = ["week5-kim-Day1Lab1", "week5-lee-Day4Lab1"]
+    assert judge(tmp_path, ["destroy", "--all", "-c", "student=kim"], live).proceed
+    nothing = judge(tmp_path, ["destroy", "--all", "-c", "student=park"], live)
+    assert not nothing.proceed and nothing.code == 0
+    assert nothing.lines == [
+        "nothing to destroy: no lab stack of student 'park' (-c student) in ap-northeast-2; "
+        "`week5 status` lists what exists"
+    ]
+    assert judge(tmp_path, ["deploy", "--all", "-c", "student=park"], live).lines == []

@@ -1,0 +1,105 @@
+"""``week5 init --student NAME``: set the student's name once for this project folder.
+
+The name goes into CDK's own per-project context file, cdk.context.json (git-ignored), which the
+CDK CLI reads on every command: ``scripts/cdk deploy Day1Lab1`` then deploys
+``week5-<name>-Day1Lab1``, ``destroy`` removes that one, and ``week5 cost``, ``status``,
+``audit`` and ``cleanup`` take the same name. ``-c student=<other>`` still overrides it once.
+``week5 init`` alone says which name is in use and where it comes from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
+from week5.cli.synthesis import find_project_root
+from week5.core.errors import CourseInputError
+from week5.core.progress import say
+from week5.core.settings import (
+    CONTEXT_STUDENT,
+    PROJECT_CONTEXT_FILE,
+    STUDENT_MAX_LENGTH,
+    configured_student,
+    parse_student,
+)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    init = commands.add_parser(
+        "init",
+        help="set your student name once (cdk.context.json): deploy, destroy, cost, status, "
+        "audit and cleanup use it",
+    )
+    init.add_argument(
+        "--student", help="your name: a lowercase letter first, then lowercase letters, digits "
+        "or '-' (e.g. kim-minsu); without it, show the name in use"
+    )  # fmt: skip
+    init.set_defaults(handler=run)
+
+
+def student_argument(value: str) -> str:
+    try:
+        return parse_student(value)
+    except CourseInputError:
+        raise CliError(
+            f"--student {value!r} is not a student name: use a lowercase letter first, then "
+            f"lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} characters; e.g. "
+            "week5 init --student kim-minsu",
+            EXIT_USAGE,
+        ) from None
+
+
+def write_student(root: Path, student: str) -> Path:
+    """Set ``student`` in the project's cdk.context.json, keeping what else CDK keeps there;
+    written beside and renamed, so an interrupted write never leaves half a file."""
+    path = root / PROJECT_CONTEXT_FILE
+    context = {}
+    if path.is_file():
+        try:
+            context = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise CliError(
+                f"{path} is not valid JSON ({error}); fix it or delete it, then run week5 init "
+                "again",
+                EXIT_USAGE,
+            ) from None
+        if not isinstance(context, dict):
+            raise CliError(f"{path} does not hold a JSON object; delete it, then run week5 init "
+                           "again", EXIT_USAGE)  # fmt: skip
+    context[CONTEXT_STUDENT] = student
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(context, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+    return path
+
+
+def run(args: argparse.Namespace) -> int:
+    root = find_project_root()
+    if args.student is None:
+        try:
+            student, source = configured_student(root)
+        except CourseInputError as error:
+            raise CliError(str(error), EXIT_USAGE) from None
+        print(f"Student: {student} (from {source}); stacks are named week5-{student}-<lab>.")
+        if source != PROJECT_CONTEXT_FILE:
+            say("Set your own once with: week5 init --student <your-name>")
+        return EXIT_OK
+    student = student_argument(args.student)
+    path = write_student(root, student)
+    in_use, source = configured_student(root)
+    if in_use != student:
+        # cdk.json's context names a student, and the CDK CLI reads it before cdk.context.json.
+        raise CliError(
+            f"wrote student={student} to {path}, but the CDK CLI will still use {in_use!r} from "
+            f'{source}, which it reads first: delete "student" from cdk.json\'s context',
+            EXIT_FAILED,
+        )
+    print(
+        f"Student set to {student} in {path}: scripts/cdk deploy Day1Lab1 now deploys "
+        f"week5-{student}-Day1Lab1, and destroy, cost, status, audit and cleanup use "
+        f"{student} too (-c student=<name> overrides it once)."
+    )
+    return EXIT_OK

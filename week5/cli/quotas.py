@@ -1,0 +1,166 @@
+"""``week5 quotas --students kim,lee,... [LAB ...]``: whether a class deploy fits the account's
+quotas (VPCs, Elastic IPs, internet gateways per region; NAT gateways per zone), with the
+numbers and the command that raises each one that does not (:mod:`week5.operations.quotas`).
+
+Labs named are deployed together, so their needs add up; with none, each lab is deployed on
+its own and the most any one lab needs is checked. ``scripts/cdk deploy ... -c students=...``
+runs the same check before a class deploy (:mod:`.preflight`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
+
+from week5.analysis.assembly import read_labs
+from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
+from week5.cli.synthesis import add_synth_options, require_lab_id, select_labs, synthesized
+from week5.cli.table import render_table
+from week5.core.errors import CourseInputError
+from week5.core.progress import say
+from week5.core.settings import (
+    CONTEXT_STUDENTS,
+    DEFAULT_REGION,
+    MAX_CLASS_SIZE,
+    parse_students,
+)
+from week5.operations import aws_errors, quotas
+from week5.operations.preflight import stack_names
+
+HEADER = ("Quota", "Code", "Limit", "Source", "In use", "Deploy adds", "After", "Verdict")
+
+
+def students_argument(text: str) -> Tuple[str, ...]:
+    """Names (``kim,lee``) or a class size (``12``, for planning before the names are known)."""
+    if text.isdigit():
+        count = int(text)
+        if not 1 <= count <= MAX_CLASS_SIZE:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not a class size; pass 1 to {MAX_CLASS_SIZE}, e.g. --students 12"
+            )
+        return tuple(f"#{i}" for i in range(1, count + 1))  # never a stack's student name
+    try:
+        names = parse_students(text)
+    except CourseInputError as error:
+        message = str(error).replace("context 'students'", "--students")
+        raise argparse.ArgumentTypeError(message.replace("-c students=", "--students ")) from None
+    if not names:
+        raise argparse.ArgumentTypeError("names no student; pass e.g. --students kim,lee,park")
+    return names
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "quotas",
+        help="whether a class deploy fits the account's VPC, Elastic IP, internet gateway and "
+        "NAT gateway quotas, and how to raise them",
+    )
+    parser.add_argument(
+        "--students", required=True, type=students_argument,
+        help="the class: names (kim,lee,park) or a count (12)",
+    )  # fmt: skip
+    parser.add_argument("labs", nargs="*", metavar="LAB", help="labs deployed together "
+                        "(default: each lab on its own, the largest counts)")  # fmt: skip
+    parser.add_argument("--profile", help="an AWS CLI profile (default: the environment's)")
+    parser.add_argument("--region", default=DEFAULT_REGION)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_synth_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def lab_templates(args: argparse.Namespace, labs: Sequence[str]) -> Dict[str, Dict[str, Any]]:
+    """The labs' templates (one student's copy: a class has N of them), by lab id."""
+    args.context = [c for c in args.context if not c.startswith(f"{CONTEXT_STUDENTS}=")]
+    with synthesized(args, [require_lab_id(lab) for lab in labs]) as (outdir, _):
+        found = select_labs(read_labs(outdir), labs)
+        return {lab.lab_id: lab.template for lab in found}
+
+
+def needs_for(
+    templates: Mapping[str, Mapping[str, Any]],
+    students: Sequence[str],
+    live: Sequence[str],
+    together: bool,
+) -> quotas.Needs:
+    """Together: the labs' needs added up; else the most any one lab needs, per quota."""
+    if together:
+        return quotas.class_needs(templates, students, live)[0]
+    most: quotas.Needs = Counter()
+    for lab_id, template in templates.items():
+        one = quotas.class_needs({lab_id: template}, students, live)[0]
+        for key, count in one.items():
+            most[key] = max(most[key], count)
+    return most
+
+
+def check_class(
+    make_client: Callable[..., Any],
+    templates: Mapping[str, Mapping[str, Any]],
+    students: Sequence[str],
+    region: str,
+    together: bool = True,
+) -> List[quotas.QuotaRow]:
+    """The quota rows for deploying ``templates`` for ``students`` (those whose stacks exist
+    already add nothing)."""
+    live = stack_names(make_client("cloudformation"))
+    return quotas.check(make_client, needs_for(templates, students, live, together), region)
+
+
+def run(args: argparse.Namespace) -> int:
+    aws_errors.check_region(args.region)
+    make_client = aws_errors.clients(args.profile, args.region)
+    aws_errors.account_id(make_client, args.profile, args.region)  # fail fast, before synth
+    templates = lab_templates(args, args.labs)
+    if not templates:
+        raise CliError("no lab to check; name one, e.g. Day4Lab1", EXIT_USAGE)
+    say(f"==> quotas and usage in {args.region} for {len(args.students)} student(s)")
+    with aws_errors.translated(args.profile, args.region):
+        rows = check_class(make_client, templates, args.students, args.region, bool(args.labs))
+    lines = quotas.shortfalls(rows, args.region)
+    if args.json:
+        print(json.dumps({
+            "region": args.region,
+            "students": len(args.students),
+            "labs": list(templates),
+            "together": bool(args.labs),
+            "quotas": [r.to_json() for r in rows],
+            "fits": not lines,
+            "fixes": lines,
+        }, indent=2))  # fmt: skip
+    else:
+        print(format_rows(rows, len(args.students), list(templates), bool(args.labs)))
+        for line in lines:
+            print(f"  {line}")
+    return EXIT_FAILED if lines else EXIT_OK
+
+
+def format_rows(
+    rows: Sequence[quotas.QuotaRow], students: int, labs: Sequence[str], together: bool
+) -> str:
+    what = " + ".join(labs) if together else f"the largest of {len(labs)} lab(s), one at a time"
+    table = render_table(
+        [
+            (
+                r.label,
+                f"{r.spec.service}/{r.spec.code}",
+                str(r.quota),
+                r.source,
+                str(r.in_use),
+                str(r.needed),
+                str(r.after),
+                f"SHORT by {r.short}" if r.short else "ok",
+            )
+            for r in rows
+        ],
+        HEADER,
+        align="<<><>>><",
+    )
+    verdict = (
+        "It does not fit: ask AWS for more before the class deploys (Service Quotas console, "
+        "or the commands below; an increase can take a while to be granted):"
+        if any(r.short for r in rows)
+        else "It fits."
+    )
+    return f"Class deploy of {what} for {students} student(s):\n{table}\n{verdict}"

@@ -1,0 +1,115 @@
+"""``week5 status``: which lab stacks exist in the account for this student (``--all``: every
+student), how old each is and what it costs an hour, and what is tagged for the course but
+belongs to no stack (:mod:`week5.operations.status`). Read-only calls only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Optional
+
+from week5.cli.errors import EXIT_OK, CliError
+from week5.cli.synthesis import find_project_root
+from week5.cli.table import render_table
+from week5.core.progress import say
+from week5.core.settings import (
+    DEFAULT_REGION,
+    DEFAULT_STUDENT,
+    configured_student,
+    parse_student,
+)
+from week5.operations import aws_errors
+from week5.operations.status import StatusReport, format_age, read_status
+
+HEADER = ("Stack", "Student", "Lab", "Status", "Created (UTC)", "Age", "Est $/h")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    status = commands.add_parser(
+        "status",
+        help="the lab stacks in the account (age, estimated $/hour) and course-tagged "
+        "resources that belong to no stack; read-only",
+    )
+    who = status.add_mutually_exclusive_group()
+    who.add_argument(
+        "--student", help="this student's (default: the name `week5 init` set, else instructor)"
+    )
+    who.add_argument("--all", action="store_true", help="every student's (the instructor's view)")
+    status.add_argument("--profile", help="an AWS CLI profile (default: the environment's)")
+    status.add_argument("--region", default=DEFAULT_REGION)
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(handler=run)
+
+
+def default_student() -> str:
+    """The name `week5 init` set for this project (cdk.json's default when none)."""
+    try:
+        return configured_student(find_project_root())[0]
+    except CliError:  # outside the project folder: the course's default
+        return DEFAULT_STUDENT
+
+
+def run(args: argparse.Namespace) -> int:
+    aws_errors.check_region(args.region)
+    student: Optional[str] = None
+    if not args.all:
+        student = parse_student(args.student) if args.student is not None else default_student()
+    who = "every student" if student is None else f"student {student}"
+    say(f"==> Week5 lab stacks of {who} in {args.region}")
+    clients = aws_errors.clients(args.profile, args.region)
+    with aws_errors.translated(args.profile, args.region):
+        report = read_status(clients, args.region, student)
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(format_status(report))
+    return EXIT_OK
+
+
+def _cost(stack) -> str:
+    if stack.usd_per_hour is None:
+        return "not priced"
+    extra = f" +{stack.not_priced} not priced" if stack.not_priced else ""
+    return f"${stack.usd_per_hour:.3f}{extra}"
+
+
+def format_status(report: StatusReport) -> str:
+    who = "any student" if report.student is None else f"student {report.student}"
+    lines = []
+    if report.stacks:
+        rows = [
+            (
+                s.name,
+                s.student,
+                s.lab,
+                s.status + (f" ({s.note})" if s.note else ""),
+                s.created.strftime("%Y-%m-%d %H:%M"),
+                format_age(s.age_hours(report.now)),
+                _cost(s),
+            )
+            for s in report.stacks
+        ]
+        lines.append(render_table(rows, HEADER, align="<<<<<>>"))
+        lines.append(
+            f"{len(report.stacks)} stack(s), ${report.usd_per_hour:.3f}/hour estimated "
+            "(on-demand Seoul prices of each deployed template; `week5 cost LAB` itemizes)."
+        )
+    else:
+        lines.append(f"No lab stacks of {who} in {report.region}.")
+    if report.untracked:
+        lines.append(
+            f"Tagged Week=Week5 but in no stack ({len(report.untracked)}): made by hand or left "
+            "behind; cdk destroy does not remove these, `week5 cleanup --day DayN` does:"
+        )
+        rows = [
+            (
+                u.arn,
+                " ".join(f"{k}={v}" for k, v in u.tags.items()),
+                f"(stack {u.gone_stack} is gone)" if u.gone_stack else "",
+            )
+            for u in report.untracked
+        ]
+        lines.append(render_table(rows, indent="  "))
+    else:
+        lines.append(f"Nothing tagged Week=Week5 of {who} outside a stack.")
+    return "\n".join(lines)

@@ -1,0 +1,325 @@
+"""Every way an AWS call fails before it does its work, as one line naming the cause and the fix.
+
+A tool that talks to AWS never prints a traceback: no credentials, a profile that does not
+exist, a region that is malformed or that AWS does not have, an endpoint it cannot reach, an
+expired SSO login, and every refusal AWS answers with (``ClientError``: its code, its message
+and what to do) become :class:`AwsError`, which the command line prints as ``week5: <line>``
+and exits 2 (the same as bad input: the fix is the user's).
+
+Use it in three ways (``week5 status``, ``quotas``, ``rollout`` and the ``scripts/cdk``
+preflight do):
+
+* :func:`clients` (or :func:`session`) checks ``--region`` first, opens the profile and returns
+  a ``service -> client`` callable whose clients time out in seconds, not minutes;
+* ``with translated(profile, region): ...`` turns what botocore raises inside into
+  :class:`AwsError`;
+* ``week5.cli.main`` does both for every command that has ``--region``/``--profile``, so a
+  command that forgets still prints one line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import re
+from typing import Any, Callable, Iterator, Optional
+
+from week5.core.settings import DEFAULT_REGION, KNOWN_REGIONS
+
+#: The profile name the course's getting-started page sets up (docs/시작하기.md, step 3).
+EXAMPLE_PROFILE = "week5"
+#: Seconds: a preflight or a status should fail in seconds when AWS is out of reach.
+CONNECT_TIMEOUT_S = 5
+READ_TIMEOUT_S = 30
+MAX_ATTEMPTS = 3
+_REGION_SHAPE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]", re.ASCII)
+
+_CREDENTIAL_CODES = frozenset(
+    {
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "SignatureDoesNotMatch",
+        "AuthFailure",
+        "InvalidAccessKeyId",
+        "IncompleteSignature",
+        "InvalidSignatureException",
+        "MissingAuthenticationToken",
+    }
+)
+_EXPIRED_CODES = frozenset(
+    {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
+)
+_DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "UnauthorizedAccess",
+        "UnauthorizedException",
+        "AuthorizationError",
+        "Forbidden",
+    }
+)
+_THROTTLED_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "SlowDown",
+    }
+)
+
+
+class AwsError(Exception):
+    """An AWS call that could not be made or that AWS refused; the message is one line with
+    the cause and the fix. The command line prints it and exits 2."""
+
+
+def check_region(region: Any, option: str = "--region") -> str:
+    """``region`` if AWS has it; else :class:`AwsError` naming ``option`` and the fix, before
+    any call (botocore would try ``ec2.<anything>.amazonaws.com`` and fail on the network)."""
+    example = f"pass one such as {option} {DEFAULT_REGION}"
+    if not isinstance(region, str) or not _REGION_SHAPE.fullmatch(region):
+        raise AwsError(f"{option} {region!r} is not an AWS region name; {example}")
+    if region not in KNOWN_REGIONS:
+        raise AwsError(f"{option} {region!r} is not a region AWS has; {example}")
+    return region
+
+
+def _profile_in_use(profile: Optional[str]) -> Optional[str]:
+    return profile or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+
+
+def _login_fix(profile: Optional[str]) -> str:
+    name = _profile_in_use(profile) or EXAMPLE_PROFILE
+    return (
+        f"run `aws configure --profile {name}` (access keys) or `aws sso login --profile "
+        f"{name}` (IAM Identity Center)"
+    )
+
+
+def _one_line(text: Any, limit: int = 300) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _known_profiles() -> list:
+    try:
+        import botocore.session
+
+        return sorted(botocore.session.Session().available_profiles)
+    except Exception:  # an unreadable config file: say nothing about profiles
+        return []
+
+
+def describe(error: BaseException, profile: Optional[str] = None, region: Optional[str] = None
+             ) -> Optional[str]:  # fmt: skip
+    """The one line for ``error``, or None when it is not an AWS (botocore) error."""
+    try:
+        from botocore import exceptions as bx
+    except ImportError:  # pragma: no cover - boto3 is installed with every AWS command
+        return None
+    where = f" in {region}" if region else ""
+    used = _profile_in_use(profile)
+    if isinstance(error, bx.ProfileNotFound):
+        name = error.kwargs.get("profile") or used
+        source = "--profile" if profile else "AWS_PROFILE"
+        known = _known_profiles()
+        choose = (
+            f"pass one of: {', '.join(known)}"
+            if known
+            else "no profile is configured on this machine"
+        )
+        return (
+            f"AWS profile {name!r} (from {source}) is not in ~/.aws/config or "
+            f"~/.aws/credentials; {choose}, or create it with `aws configure --profile {name}`"
+            f" (or `aws configure sso`)"
+        )
+    if isinstance(error, (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError,
+                          bx.TokenRetrievalError, bx.SSOError)):  # fmt: skip
+        name = used or EXAMPLE_PROFILE
+        return (
+            f"the AWS SSO login of profile {name!r} has expired or was never made "
+            f"({_one_line(error, 120)}); run `aws sso login --profile {name}`, then this again"
+        )
+    if isinstance(error, bx.NoCredentialsError):
+        if used:
+            return f"AWS profile {used!r} has no credentials; {_login_fix(profile)}"
+        return (
+            f"no AWS credentials were found; {_login_fix(profile)}, then pass --profile "
+            f"{EXAMPLE_PROFILE} or set AWS_PROFILE={EXAMPLE_PROFILE}"
+        )
+    if isinstance(error, bx.PartialCredentialsError):
+        return (
+            f"incomplete AWS credentials ({_one_line(error, 120)}); set both the access key id "
+            f"and the secret access key: {_login_fix(profile)}"
+        )
+    if isinstance(error, bx.CredentialRetrievalError):
+        return (
+            f"AWS credentials could not be read ({_one_line(error, 160)}); check the "
+            f"profile's role or credential_process in ~/.aws/config, or {_login_fix(profile)}"
+        )
+    if isinstance(error, bx.NoRegionError):
+        return (
+            f"no AWS region was given; pass --region {DEFAULT_REGION} (or set "
+            f"AWS_DEFAULT_REGION={DEFAULT_REGION})"
+        )
+    if isinstance(error, bx.InvalidRegionError):
+        name = error.kwargs.get("region_name", region)
+        return f"{name!r} is not an AWS region name; pass one such as --region {DEFAULT_REGION}"
+    if isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError,
+                          bx.ReadTimeoutError, bx.ConnectionClosedError,
+                          bx.ProxyConnectionError, bx.SSLError)):  # fmt: skip
+        proxy = error.kwargs.get("proxy_url")
+        if isinstance(error, bx.ProxyConnectionError) and proxy:
+            return (
+                f"cannot reach the proxy {proxy}; check HTTPS_PROXY and HTTP_PROXY, or unset "
+                "them where no proxy is needed"
+            )
+        url = error.kwargs.get("endpoint_url") or "its endpoint"
+        override = os.environ.get("AWS_ENDPOINT_URL")
+        if override:
+            fix = (
+                f"AWS_ENDPOINT_URL={override} is set: start what should answer there, or unset "
+                "it to reach AWS"
+            )
+        else:
+            fix = (
+                "check the network and any proxy (HTTPS_PROXY), and that "
+                f"--region {region or DEFAULT_REGION} is the one you mean"
+            )
+        kind = "timed out reaching" if "Timeout" in type(error).__name__ else "cannot reach"
+        return f"{kind} AWS at {url}; {fix}"
+    if isinstance(error, bx.ClientError):
+        info = error.response.get("Error", {})
+        code = str(info.get("Code", "Unknown"))
+        message = _one_line(info.get("Message") or "no message", 200)
+        operation = error.operation_name
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if status >= 500 or code.isdigit():  # AWS's own failure, often an HTML page
+            return (
+                f"AWS failed {operation}{where} with a server error (HTTP {status or code}); "
+                "wait a minute, then run this again"
+            )
+        said = f"AWS refused {operation}{where}: {code}: {message}"
+        return f"{said}; {_client_fix(code, operation, profile, region)}"
+    if isinstance(error, bx.BotoCoreError):
+        return (
+            f"an AWS call failed{where}: {_one_line(error, 200)}; check the profile, the "
+            "region and the network, then run this again"
+        )
+    return None
+
+
+def _client_fix(code: str, operation: str, profile: Optional[str], region: Optional[str]) -> str:
+    if code in _CREDENTIAL_CODES:
+        return f"the access key is wrong, deactivated or deleted: {_login_fix(profile)}"
+    if code in _EXPIRED_CODES:
+        return f"the credentials have expired: {_login_fix(profile)}, then run this again"
+    if code in _DENIED_CODES:
+        return (
+            f"these credentials may not call {operation}: use a profile whose role allows it "
+            "(--profile NAME), or ask the account's administrator to grant it"
+        )
+    if code == "OptInRequired":
+        return (
+            f"the account has not enabled {region or 'this region'} or this service: enable it "
+            f"(Account → AWS Regions), or pass --region {DEFAULT_REGION}"
+        )
+    if code in _THROTTLED_CODES:
+        return "AWS is throttling this account's calls: wait a minute, then run this again"
+    return "fix what AWS's message names, then run this again"
+
+
+@contextlib.contextmanager
+def translated(profile: Optional[str] = None, region: Optional[str] = None) -> Iterator[None]:
+    """Turn an AWS (botocore) error raised inside into :class:`AwsError`; others pass."""
+    try:
+        yield
+    except AwsError:
+        raise
+    except Exception as error:
+        line = describe(error, profile, region)
+        if line is None:
+            raise
+        raise AwsError(line) from None
+
+
+def client_config() -> Any:
+    """Timeouts in seconds and a few retries, so an unreachable AWS fails quickly."""
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_S,
+        read_timeout=READ_TIMEOUT_S,
+        retries={"max_attempts": MAX_ATTEMPTS, "mode": "standard"},
+    )
+
+
+def session(profile: Optional[str] = None, region: str = DEFAULT_REGION) -> Any:
+    """A boto3 session for ``profile`` in ``region``, the region checked first and a missing
+    profile reported as :class:`AwsError`."""
+    check_region(region)
+    try:
+        import boto3
+    except ImportError:
+        raise AwsError(
+            "boto3 is not installed in this Python; run scripts/setup (or `.venv/bin/pip "
+            "install boto3`), then run this again"
+        ) from None
+    with translated(profile, region):
+        return boto3.Session(profile_name=profile, region_name=region)
+
+
+def clients(profile: Optional[str] = None, region: str = DEFAULT_REGION) -> Callable[..., Any]:
+    """``clients("ec2")``: clients of one session, each with :func:`client_config`;
+    ``clients("cloudfront", region_name="us-east-1")`` for a global service's region."""
+    boto_session = session(profile, region)
+    config = client_config()
+
+    def make(service: str, **kwargs: Any) -> Any:
+        with translated(profile, kwargs.get("region_name", region)):
+            return boto_session.client(service, config=config, **kwargs)
+
+    return make
+
+
+def account_id(make_client: Callable[..., Any], profile: Optional[str] = None,
+               region: Optional[str] = None) -> str:  # fmt: skip
+    """The account the credentials belong to (STS, which any credentials may call): a cheap
+    first call that fails fast, before minutes of synthesis or a half-done operation."""
+    with translated(profile, region):
+        return make_client("sts").get_caller_identity()["Account"]
+
+
+def aws_command(handler: Callable[[Any], int]) -> Callable[[Any], int]:
+    """For a command's ``run(args)``: ``args.region`` checked before anything, and every AWS
+    error inside turned into :class:`AwsError` (``args.profile``/``args.region`` named)."""
+
+    @functools.wraps(handler)
+    def run(args: Any) -> int:
+        profile = getattr(args, "profile", None)
+        region = getattr(args, "region", None)
+        if region is not None:
+            check_region(region)
+        with translated(profile, region):
+            return handler(args)
+
+    return run
+
+
+def region_problem(region: Any, option: str = "--region") -> Optional[str]:
+    """The one line :func:`check_region` would raise, or None when AWS has ``region``."""
+    try:
+        check_region(region, option)
+    except AwsError as error:
+        return str(error)
+    return None
+
+
+def explain(error: BaseException, profile: Optional[str] = None,
+            region: Optional[str] = None) -> Optional[str]:  # fmt: skip
+    """:func:`describe` under the name ``week5 cleanup`` calls it by."""
+    return describe(error, profile, region)

@@ -1,0 +1,273 @@
+"""What ``scripts/cdk`` and ``scripts/cdk.py`` check before ``cdk deploy`` and ``cdk destroy``.
+
+The stack a command acts on is ``week5-<student>-<lab>``, and the student comes from ``-c
+student=``, else the project's context files (``week5 init --student kim`` writes
+cdk.context.json), else the default ``instructor``. A name that is not the student's own makes
+``cdk destroy`` remove nothing while reporting "destroyed", and the student's stack keeps
+billing; ``cdk deploy`` builds a second copy beside it. So, with one paginated ``ListStacks``:
+
+* ``destroy`` of a stack that does not exist, while the same lab exists under another name:
+  nothing is run, the names are printed, exit 1 (nothing destroyed, and nothing says so);
+* ``destroy`` of a stack that does not exist, and no other copy either: "nothing to destroy",
+  exit 0, without running ``cdk destroy`` (which would print "destroyed");
+* ``deploy`` of a new stack while the same lab exists under another name: one warning line with
+  the names, then the deploy goes on (twelve students share an account by design).
+
+Class mode (``-c students=``) skips the name warnings and, for ``deploy``, checks the quotas
+(:mod:`week5.operations.quotas`; the CLI layer synthesizes the templates). When AWS cannot be
+asked (no credentials yet, offline, boto3 not installed), one note says so and the command goes
+on: ``cdk`` itself then reports the problem. ``WEEK5_PREFLIGHT=0`` skips every check.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from week5.core.catalog import LAB_ID_RE
+from week5.core.errors import CourseInputError
+from week5.core.settings import (
+    CONTEXT_REGION,
+    CONTEXT_STUDENT,
+    CONTEXT_STUDENTS,
+    DEFAULT_REGION,
+    configured_student,
+    parse_region,
+    parse_student,
+    parse_students,
+    read_project_context,
+)
+from week5.operations.status import parse_stack_name
+
+#: The same pattern the wrappers select labs with (scripts/cdk, scripts/cdk.py).
+LAB_ARG_RE = re.compile(r"([Dd]ay[0-9]+[A-Za-z0-9]*)(-[A-Za-z0-9*?-]*)?", re.ASCII)
+#: CDK CLI options that take a value (so the value is not the command).
+VALUE_OPTIONS = frozenset(
+    {"-a", "--app", "-c", "--context", "--profile", "-o", "--output", "-r", "--role-arn",
+     "-p", "--plugin", "--proxy", "--ca-bundle-path", "--toolkit-stack-name"}
+)  # fmt: skip
+CHECKED_COMMANDS = ("deploy", "destroy")
+#: At most this many other stacks are named in one line.
+NAMES_SHOWN = 5
+SKIP_ENV = "WEEK5_PREFLIGHT"
+
+
+@dataclass
+class Plan:
+    """What a ``cdk deploy``/``destroy`` command line will act on."""
+
+    command: str
+    labs: List[str]
+    all_labs: bool
+    student: str
+    #: Where the student came from: "-c student", a file name, or "the default".
+    student_source: str
+    students: Tuple[str, ...]
+    region: str
+    profile: Optional[str]
+    context: Dict[str, str] = field(default_factory=dict)
+
+    @property
+    def class_mode(self) -> bool:
+        return bool(self.students)
+
+    def targets(self, lab: str) -> List[str]:
+        names = self.students or (self.student,)
+        return [f"week5-{name}-{lab}" for name in names]
+
+    @property
+    def who(self) -> str:
+        return f"student {self.student!r} ({self.student_source})"
+
+
+def command_context(args: Sequence[str]) -> Tuple[Optional[str], Dict[str, str], Optional[str]]:
+    """(the CDK command, ``-c`` context, ``--profile``) from a ``cdk`` command line."""
+    command, context, profile = None, {}, None
+    items = list(args)
+    index = 0
+    while index < len(items):
+        arg = items[index]
+        value = None
+        if arg in VALUE_OPTIONS and index + 1 < len(items):
+            value = items[index + 1]
+            index += 1
+        elif arg.startswith("--") and "=" in arg:
+            arg, value = arg.split("=", 1)
+        if value is not None:
+            if arg in ("-c", "--context") and "=" in value:
+                key, item = value.split("=", 1)
+                context[key] = item
+            elif arg == "--profile":
+                profile = value
+        elif not arg.startswith("-") and command is None:
+            command = arg
+        index += 1
+    return command, context, profile
+
+
+def lab_args(args: Sequence[str]) -> Tuple[List[str], bool]:
+    """(the lab ids named, as the wrappers select them; True for ``--all``)."""
+    labs: List[str] = []
+    for arg in args:
+        if arg == "--all":
+            return [], True
+        match = LAB_ARG_RE.fullmatch(arg)
+        if match and LAB_ID_RE.match(match.group(1)) and match.group(1) not in labs:
+            labs.append(match.group(1))
+    return labs, False
+
+
+def plan(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None
+         ) -> Optional[Plan]:  # fmt: skip
+    """What to check for this command line, or None (not a deploy or destroy, no lab named,
+    or a context value the app itself will refuse with its own one line)."""
+    environ = environ or {}
+    if environ.get(SKIP_ENV) == "0":
+        return None
+    command, context, profile = command_context(args)
+    if command not in CHECKED_COMMANDS:
+        return None
+    labs, all_labs = lab_args(args)
+    if not labs and not all_labs:
+        return None
+    try:
+        project = read_project_context(root)
+        region = parse_region(context.get(CONTEXT_REGION, project.get(CONTEXT_REGION))
+                              or DEFAULT_REGION)  # fmt: skip
+        students = parse_students(context.get(CONTEXT_STUDENTS, project.get(CONTEXT_STUDENTS)))
+        if CONTEXT_STUDENT in context:
+            student, source = parse_student(context[CONTEXT_STUDENT]), "-c student"
+        else:
+            student, source = configured_student(root)
+    except CourseInputError:
+        return None  # the app refuses it with the fix, before anything is deployed
+    return Plan(
+        command=command,
+        labs=labs,
+        all_labs=all_labs,
+        student=student,
+        student_source=source,
+        students=students,
+        region=region,
+        profile=profile or environ.get("AWS_PROFILE") or None,
+        context=context,
+    )
+
+
+@dataclass
+class Verdict:
+    """What to print (stderr) and whether the wrapper runs ``cdk``; ``code`` is the exit
+    code when it does not."""
+
+    lines: List[str] = field(default_factory=list)
+    proceed: bool = True
+    code: int = 0
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:NAMES_SHOWN])
+    more = len(names) - NAMES_SHOWN
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def judge(plan: Plan, live_names: Sequence[str]) -> Verdict:
+    """The warning or refusal for ``plan`` given the stack names that exist in the region."""
+    live = set(live_names)
+    by_lab: Dict[str, List[str]] = {}
+    for name in sorted(live):
+        match = parse_stack_name(name)
+        if match:
+            by_lab.setdefault(match.group("lab"), []).append(name)
+    if plan.all_labs:  # --all: no lab was named, so another student's copy is no mix-up
+        mine = [t for lab in sorted(by_lab) for t in plan.targets(lab) if t in live]
+        if plan.command == "destroy" and not mine:
+            who = "class mode" if plan.class_mode else plan.who
+            return Verdict(
+                lines=[
+                    f"nothing to destroy: no lab stack of {who} in {plan.region}; "
+                    "`week5 status` lists what exists"
+                ],
+                proceed=False,
+            )
+        return Verdict()
+    labs = plan.labs
+    verdict = Verdict()
+    present, absent = [], []
+    refusals = []
+    for lab in labs:
+        targets = plan.targets(lab)
+        others = [n for n in by_lab.get(lab, []) if n not in targets]
+        missing = [t for t in targets if t not in live]
+        present += [t for t in targets if t in live]
+        absent += missing
+        if not missing or not others or plan.class_mode:
+            continue
+        students = sorted({parse_stack_name(n).group("student") for n in others})
+        if plan.command == "deploy":
+            verdict.lines.append(
+                f"warning: deploying a new stack {missing[0]} ({plan.who}) while "
+                f"{_names(others)} exist(s) in {plan.region}; if one of those is yours, stop "
+                f"now (Ctrl-C) and pass -c student={students[0]} (or run `week5 init --student "
+                f"{students[0]}`)"
+            )
+        else:
+            refusals.append(
+                f"nothing destroyed: there is no stack {missing[0]} in {plan.region} "
+                f"({plan.who}), but there is {_names(others)}; to destroy that, pass "
+                f"-c student={students[0]} (or run `week5 init --student {students[0]}`)"
+            )
+    if plan.command != "destroy":
+        return verdict
+    if refusals:
+        return Verdict(lines=refusals, proceed=False, code=1)
+    if not present:
+        return Verdict(
+            lines=[
+                f"nothing to destroy: no stack {_names(absent) or 'of the course'} in "
+                f"{plan.region} ({plan.who if not plan.class_mode else 'class mode'}); "
+                "`week5 status` lists what exists"
+            ],
+            proceed=False,
+            code=0,
+        )
+    if absent:
+        verdict.lines.append(
+            f"note: {_names(absent)} does not exist in {plan.region}: cdk will call it "
+            "destroyed, but there was nothing to remove"
+        )
+    return verdict
+
+
+def stack_names_with_cli(
+    region: str, profile: Optional[str], run: Callable = subprocess.run, aws: Optional[str] = None
+) -> List[str]:
+    """The region's live stack names through the AWS CLI v2 (it reads every page), for a venv
+    without boto3 (a student's). Raises OSError with the CLI's own first line when it fails."""
+    aws = aws or shutil.which("aws")
+    if aws is None:
+        raise OSError("neither boto3 nor the AWS CLI is installed")
+    command = [aws, "cloudformation", "list-stacks", "--region", region, "--output", "json",
+               "--query", "StackSummaries[?StackStatus!='DELETE_COMPLETE'].StackName"]  # fmt: skip
+    if profile:
+        command += ["--profile", profile]
+    result = run(command, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        first = (result.stderr.strip().splitlines() or ["no output"])[0]
+        raise OSError(f"aws cloudformation list-stacks: {first}")
+    return list(json.loads(result.stdout or "[]") or [])
+
+
+def stack_names(cloudformation) -> List[str]:
+    """The region's live stack names (all but DELETE_COMPLETE), every page."""
+    names = []
+    for page in cloudformation.get_paginator("list_stacks").paginate():
+        names += [
+            s["StackName"] for s in page.get("StackSummaries", [])
+            if s.get("StackStatus") != "DELETE_COMPLETE"
+        ]  # fmt: skip
+    return names

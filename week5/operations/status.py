@@ -1,0 +1,238 @@
+"""``week5 status``: which lab stacks exist in the account, how old they are and what they cost
+an hour, and what carries the course's tags but belongs to no stack. Read-only calls only.
+
+A lab stack is a CloudFormation stack named ``week5-<student>-<lab id>`` (what
+:mod:`week5.synth.lab` names them) that says it is the course's: the ``Week=Week5`` stack tag, or
+the description every lab stack is given (``Week 5 Day4 Lab1: ...``). Its cost is its deployed
+template priced like ``week5 cost`` prices a synthesized one
+(:func:`week5.analysis.pricing.estimate`).
+What is tagged ``Week=Week5`` (Resource Groups Tagging API) without a live stack's
+``aws:cloudformation:stack-name`` tag was made by hand, or left behind by a stack that is gone:
+``cdk destroy`` does not remove it, ``week5 cleanup`` does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set
+
+from week5.analysis import pricing
+from week5.analysis.assembly import tag_dict
+from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
+
+#: ``week5-<student>-<lab id>``: a student name is lowercase, so it never holds ``-Day``.
+STACK_NAME_RE = re.compile(
+    r"week5-(?P<student>[a-z][a-z0-9-]*)-(?P<lab>Day[1-5](?:Lab1|Lab2|Case|Challenge))", re.ASCII
+)
+#: How :class:`week5.synth.lab.LabStack` begins every lab stack's description.
+DESCRIPTION_PREFIX = "Week 5 "
+#: The tag CloudFormation puts on what a stack creates.
+STACK_NAME_TAG = "aws:cloudformation:stack-name"
+#: Stacks in these states hold nothing that bills (a failed create rolled everything back).
+NOTHING_LEFT = frozenset({"ROLLBACK_COMPLETE"})
+#: CloudFront is global: its resources are tagged, and listed, in us-east-1.
+GLOBAL_REGION = "us-east-1"
+GLOBAL_ARN_PREFIXES = ("arn:aws:cloudfront::",)
+SHOWN_TAGS = (DAY_KEY, LAB_KEY, STUDENT_KEY, "Name")
+
+
+@dataclass
+class LabStackStatus:
+    """One lab stack in the account."""
+
+    name: str
+    student: str
+    lab: str
+    status: str
+    created: datetime
+    #: Estimated on-demand $/hour of its deployed template; None when it could not be read.
+    usd_per_hour: Optional[float] = None
+    #: Resources of the template with no price (never counted as $0).
+    not_priced: int = 0
+    note: str = ""
+
+    def age_hours(self, now: datetime) -> float:
+        return max(0.0, (now - self.created).total_seconds() / 3600)
+
+    def to_json(self, now: datetime) -> Dict[str, Any]:
+        return {
+            "stack": self.name,
+            "student": self.student,
+            "lab": self.lab,
+            "status": self.status,
+            "created": self.created.isoformat(),
+            "age_hours": round(self.age_hours(now), 3),
+            "usd_per_hour": None if self.usd_per_hour is None else round(self.usd_per_hour, 4),
+            "not_priced": self.not_priced,
+            "note": self.note,
+        }
+
+
+@dataclass
+class Untracked:
+    """A resource tagged for the course that belongs to no stack in the account."""
+
+    arn: str
+    tags: Dict[str, str]
+    #: The stack its tag names when that stack is gone; "" when it never had one.
+    gone_stack: str = ""
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"arn": self.arn, "tags": self.tags, "gone_stack": self.gone_stack or None}
+
+
+@dataclass
+class StatusReport:
+    region: str
+    #: The student asked about; None for every student.
+    student: Optional[str]
+    stacks: List[LabStackStatus] = field(default_factory=list)
+    untracked: List[Untracked] = field(default_factory=list)
+    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def usd_per_hour(self) -> float:
+        return sum(s.usd_per_hour or 0.0 for s in self.stacks)
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "region": self.region,
+            "student": self.student,
+            "stacks": [s.to_json(self.now) for s in self.stacks],
+            "usd_per_hour": round(self.usd_per_hour, 4),
+            "untracked": [u.to_json() for u in self.untracked],
+        }
+
+
+def parse_stack_name(name: str) -> Optional[re.Match]:
+    return STACK_NAME_RE.fullmatch(name or "")
+
+
+def live_stacks(cloudformation) -> List[Dict[str, Any]]:
+    """Every stack CloudFormation still holds in the region (all but DELETE_COMPLETE), every
+    page: name, status, creation time, description and tags."""
+    stacks = []
+    for page in cloudformation.get_paginator("describe_stacks").paginate():
+        stacks += [s for s in page.get("Stacks", []) if s.get("StackStatus") != "DELETE_COMPLETE"]
+    return stacks
+
+
+def is_course_stack(stack: Dict[str, Any]) -> bool:
+    """Named like a lab stack and saying it is the course's (stack tag or description)."""
+    if not parse_stack_name(stack.get("StackName", "")):
+        return False
+    tags = tag_dict(stack.get("Tags"))
+    return tags.get(WEEK_KEY) == WEEK_TAG_VALUE or str(stack.get("Description", "")).startswith(
+        DESCRIPTION_PREFIX
+    )
+
+
+def deployed_template(cloudformation, stack_name: str) -> Optional[Dict[str, Any]]:
+    """The stack's template as deployed (JSON; boto3 hands it over parsed), or None."""
+    body = cloudformation.get_template(StackName=stack_name, TemplateStage="Original").get(
+        "TemplateBody"
+    )
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return None  # YAML: not a template the course synthesizes
+    return dict(body) if isinstance(body, dict) else None
+
+
+def price(cloudformation, stack: LabStackStatus) -> None:
+    """Fill in the stack's estimated $/hour from its deployed template."""
+    if stack.status in NOTHING_LEFT:
+        stack.usd_per_hour, stack.note = 0.0, "rolled back: nothing left"
+        return
+    template = deployed_template(cloudformation, stack.name)
+    if template is None:
+        stack.note = "template not readable as JSON: not priced"
+        return
+    estimate = pricing.estimate(template)
+    stack.usd_per_hour = estimate.hourly
+    stack.not_priced = len(estimate.not_priced)
+
+
+def course_stacks(
+    cloudformation, stacks: Iterable[Dict[str, Any]], student: Optional[str] = None
+) -> List[LabStackStatus]:
+    """The lab stacks among ``stacks`` (of ``student`` when given), priced, by student and lab."""
+    found = []
+    for stack in stacks:
+        match = parse_stack_name(stack.get("StackName", ""))
+        if not match or not is_course_stack(stack):
+            continue
+        if student is not None and match.group("student") != student:
+            continue
+        created = stack.get("CreationTime")
+        if isinstance(created, datetime) and created.tzinfo is None:
+            created = created.replace(tzinfo=timezone.utc)
+        status = LabStackStatus(
+            name=stack["StackName"],
+            student=match.group("student"),
+            lab=match.group("lab"),
+            status=stack.get("StackStatus", ""),
+            created=created if isinstance(created, datetime) else datetime.now(timezone.utc),
+        )
+        price(cloudformation, status)
+        found.append(status)
+    return sorted(found, key=lambda s: (s.student, s.lab))
+
+
+def tagged_resources(tagging, student: Optional[str] = None) -> List[Dict[str, Any]]:
+    """Every resource tagged ``Week=Week5`` (and ``Student=<student>``), every page."""
+    filters = [{"Key": WEEK_KEY, "Values": [WEEK_TAG_VALUE]}]
+    if student is not None:
+        filters.append({"Key": STUDENT_KEY, "Values": [student]})
+    found = []
+    for page in tagging.get_paginator("get_resources").paginate(TagFilters=filters):
+        found += page.get("ResourceTagMappingList", [])
+    return found
+
+
+def untracked(mappings: Iterable[Dict[str, Any]], live_names: Set[str]) -> List[Untracked]:
+    """The tagged resources whose stack tag names no live stack (or that have none)."""
+    found = []
+    for mapping in mappings:
+        tags = tag_dict(mapping.get("Tags"))
+        stack = tags.get(STACK_NAME_TAG, "")
+        if stack and stack in live_names:
+            continue
+        shown = {k: tags[k] for k in SHOWN_TAGS if k in tags}
+        found.append(Untracked(arn=mapping.get("ResourceARN", ""), tags=shown, gone_stack=stack))
+    return sorted(found, key=lambda u: u.arn)
+
+
+def read_status(
+    clients: Callable[..., Any], region: str, student: Optional[str] = None
+) -> StatusReport:
+    """What the account holds for the course in ``region`` (and CloudFront's us-east-1):
+    the lab stacks of ``student`` (every student when None) and the untracked resources."""
+    cloudformation = clients("cloudformation")
+    stacks = live_stacks(cloudformation)
+    report = StatusReport(region=region, student=student)
+    report.stacks = course_stacks(cloudformation, stacks, student)
+    names = {s["StackName"] for s in stacks}
+    mappings = tagged_resources(clients("resourcegroupstaggingapi"), student)
+    if region != GLOBAL_REGION:
+        in_global = tagged_resources(
+            clients("resourcegroupstaggingapi", region_name=GLOBAL_REGION), student
+        )
+        mappings += [
+            m for m in in_global if str(m.get("ResourceARN", "")).startswith(GLOBAL_ARN_PREFIXES)
+        ]
+    report.untracked = untracked(mappings, names)
+    return report
+
+
+def format_age(hours: float) -> str:
+    minutes = int(round(hours * 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{minutes // (24 * 60)} d {(minutes // 60) % 24} h"
