@@ -115,3 +115,11 @@ def test_cdk_wrapper_builds_only_the_lab_of_a_class_pattern(tmp_path):
         "Day1Case-kim",
         "Day1Case-lee",
     ]
+
+
+def test_a_lab_stack_itself_carries_the_course_tags(app):
+    """CloudFormation stack tags (the manifest's), so `week5 status` finds a lab's stack."""
+    stack = app.stacks["Day1Lab1"]
+    assert stack.tags.tag_values() == {
+        "Week": "Week5", "Day": "Day1", "Lab": "Lab1", "Student": "instructor"
+    }

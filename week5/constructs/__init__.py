@@ -2,48 +2,72 @@
 
 ``from week5.constructs import MultiAzVpc, HaWebTier, PostgresDatabase`` and so on: every public
 construct, the enums their props take, and the helpers that build what they expose.
+
+Each name is imported when first used (PEP 562): a lab that needs only a VPC and a host does not
+load CloudFront, RDS and Auto Scaling's jsii modules, which cost about a second a synth.
 """
 
-from week5.constructs.bastion import BastionPair
-from week5.constructs.cache import RedisCache
-from week5.constructs.cleanup import LeftoverCleanup
-from week5.constructs.cloudmart import CloudMartStack
-from week5.constructs.database import LabDatabase, MysqlDatabase, PostgresDatabase
-from week5.constructs.filesystem import SharedFileSystem
-from week5.constructs.host import DockerHost, LabHost
-from week5.constructs.key_pair import LabKeyPair
-from week5.constructs.secret import generated_password
-from week5.constructs.static_site import (
-    StaticSite,
-    bucket_behavior,
-    load_balancer_behavior,
-    private_bucket,
-)
-from week5.constructs.volume import DataVolume, ScheduledSnapshots
-from week5.constructs.vpc import MultiAzVpc, NatMode
-from week5.constructs.web_tier import HaWebTier, ScalingMetric
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "BastionPair",
-    "CloudMartStack",
-    "DataVolume",
-    "DockerHost",
-    "HaWebTier",
-    "LabDatabase",
-    "LabHost",
-    "LabKeyPair",
-    "LeftoverCleanup",
-    "MultiAzVpc",
-    "MysqlDatabase",
-    "NatMode",
-    "PostgresDatabase",
-    "RedisCache",
-    "ScalingMetric",
-    "ScheduledSnapshots",
-    "SharedFileSystem",
-    "StaticSite",
-    "bucket_behavior",
-    "generated_password",
-    "load_balancer_behavior",
-    "private_bucket",
-]
+#: Public name → the module that defines it.
+_EXPORTS = {
+    "BastionPair": "bastion",
+    "CloudMartStack": "cloudmart",
+    "DataVolume": "volume",
+    "DockerHost": "host",
+    "HaWebTier": "web_tier",
+    "LabDatabase": "database",
+    "LabHost": "host",
+    "LabKeyPair": "key_pair",
+    "LeftoverCleanup": "cleanup",
+    "MultiAzVpc": "vpc",
+    "MysqlDatabase": "database",
+    "NatMode": "vpc",
+    "PostgresDatabase": "database",
+    "RedisCache": "cache",
+    "ScalingMetric": "web_tier",
+    "ScheduledSnapshots": "volume",
+    "SharedFileSystem": "filesystem",
+    "StaticSite": "static_site",
+    "bucket_behavior": "static_site",
+    "generated_password": "secret",
+    "load_balancer_behavior": "static_site",
+    "private_bucket": "static_site",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
+    from week5.constructs.bastion import BastionPair  # noqa: F401
+    from week5.constructs.cache import RedisCache  # noqa: F401
+    from week5.constructs.cleanup import LeftoverCleanup  # noqa: F401
+    from week5.constructs.cloudmart import CloudMartStack  # noqa: F401
+    from week5.constructs.database import LabDatabase, MysqlDatabase, PostgresDatabase  # noqa: F401
+    from week5.constructs.filesystem import SharedFileSystem  # noqa: F401
+    from week5.constructs.host import DockerHost, LabHost  # noqa: F401
+    from week5.constructs.key_pair import LabKeyPair  # noqa: F401
+    from week5.constructs.secret import generated_password  # noqa: F401
+    from week5.constructs.static_site import (  # noqa: F401
+        StaticSite,
+        bucket_behavior,
+        load_balancer_behavior,
+        private_bucket,
+    )
+    from week5.constructs.volume import DataVolume, ScheduledSnapshots  # noqa: F401
+    from week5.constructs.vpc import MultiAzVpc, NatMode  # noqa: F401
+    from week5.constructs.web_tier import HaWebTier, ScalingMetric  # noqa: F401

@@ -10,7 +10,7 @@ from constructs import Construct
 from week5.core.catalog import LAB_METADATA_KEY, Lab
 from week5.core.settings import DEFAULT_REGION, CourseSettings
 from week5.synth.nag import acknowledge
-from week5.synth.tagging import apply_course_tags
+from week5.synth.tagging import apply_course_tags, course_tags
 
 
 def stack_name_for(lab: Lab, settings: CourseSettings) -> str:
@@ -42,6 +42,9 @@ class LabStack(Stack):
             description=(
                 f"Week 5 {lab.day_tag} {lab.kind}: {lab.title_en} - student {settings.student}"
             ),
+            # The stack itself carries the course tags too (with explicitStackTags, Tags.of
+            # reaches only resources): `week5 status` and the console find a lab's stack by them.
+            tags=course_tags(lab.day, lab.kind, settings.student),
             **kwargs,
         )
         self.lab = lab
