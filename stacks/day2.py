@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput
+from aws_cdk import CfnOutput, Duration
 from constructs import Construct
 
-from week5.assets import COMPOSE_DIR, SITES_DIR
+from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
 from week5.constructs import userdata
 from week5.constructs.cache import REDIS_PORT, RedisCache
 from week5.constructs.database import MysqlDatabase
@@ -27,6 +27,18 @@ from week5.synth.lab import LabStack
 
 SAMPLE_SITE = SITES_DIR / "cloudmart-static"
 PRESTASHOP_COMPOSE = COMPOSE_DIR / "prestashop.yml"
+#: PrestaShop 8, pinned (the course's ``latest`` is PrestaShop 9 now); the compose file's image.
+PRESTASHOP_IMAGE = "prestashop/prestashop:8.2.7-apache"
+#: The host scripts: the shared docroot, phpredis and the liveness page; the readiness report.
+PRESTASHOP_BOOT_SCRIPT = APPS_DIR / "prestashop" / "boot.sh"
+PRESTASHOP_STATUS_SCRIPT = APPS_DIR / "prestashop" / "status.sh"
+PRESTASHOP_BOOT = "/usr/local/bin/week5-prestashop-boot"
+SHOP_STATUS = "/usr/local/bin/lab-shop-status"
+#: Where the hosts mount the shop's EFS, and the docroot on it (the course's prestashop_data).
+SHOP_FILES_MOUNT = "/mnt/efs"
+SHOP_DOCROOT = f"{SHOP_FILES_MOUNT}/prestashop"
+#: Apache's liveness page (no PHP, database, Redis or EFS): what the load balancer checks.
+SHOP_LIVENESS_PATH = "/health"
 
 
 DATA_MOUNT_POINT = "/data"
@@ -104,26 +116,55 @@ class Day2Lab1Stack(LabStack):
 
 
 class Day2Lab2Stack(LabStack):
-    """Day 2 Lab 2 - S3 정적 웹 호스팅: a sample site in S3, delivered by CloudFront.
+    """Day 2 Lab 2 - S3 정적 웹 호스팅: the course's S3 website, then CloudFront in front of it.
 
-    Step 1: the bucket, and the HTML/CSS/JS of ``week5/assets/sites/cloudmart-static`` uploaded at
-    deploy time. The course's console steps turn on S3 website hosting and write a public-read
-    bucket policy; this stack keeps the bucket private and lets only the distribution read it
-    (Origin Access Control), which is what AWS recommends. ``StaticSite(website_mode=True)``
-    builds the console's variant. Step 2: the CloudFront distribution (HTTPS, HTTP redirects,
-    ``index.html`` as the root object). Step 3: ``curl -sI <SiteUrl> | grep -i x-cache`` twice
-    shows a miss, then a hit. ``cdk destroy`` empties and deletes the bucket.
+    Step 1 (정적 웹 호스팅 설정, 버킷 정책 구성, HTML/CSS/JS 업로드): the bucket has S3 static
+    website hosting on (index document ``index.html``) and a bucket policy that lets anyone read
+    its objects, so the site answers at the website endpoint (``WebsiteUrl``, HTTP only, as S3
+    serves it); the HTML/CSS/JS of ``week5/assets/sites/cloudmart-static`` is uploaded at deploy
+    time. ``BucketPolicyCommand`` prints the policy and the website configuration. This is the
+    console's way, not the private-bucket-and-OAC way the other labs use: the course's step is
+    the public website endpoint, so ``StaticSite(website_mode=True)`` and its acknowledgements
+    name that step. Step 2 (CloudFront 배포, 캐싱 동작 확인): a distribution whose origin is the
+    website endpoint (an HTTP custom origin), HTTPS for viewers (HTTP redirects), AWS's
+    CachingOptimized policy; ``CacheCheckCommand`` shows ``x-cache`` going from Miss to Hit.
+    Step 3 (성능 테스트): ``PerformanceTestCommand`` times three requests to each URL with
+    curl (time to first byte and total). Step 4: ``cdk destroy`` empties and deletes the bucket.
     """
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
         super().__init__(scope, lab, settings)
-        self.site = StaticSite(self, "Site", content_dir=SAMPLE_SITE)
-        CfnOutput(self, "SiteUrl", value=self.site.url, description="CloudFront")
-        CfnOutput(self, "BucketName", value=self.site.bucket.bucket_name)
+        self.site = StaticSite(self, "Site", content_dir=SAMPLE_SITE, website_mode=True)
+        bucket = self.site.bucket.bucket_name
+        CfnOutput(
+            self,
+            "WebsiteUrl",
+            value=self.site.website_url,
+            description="Step 1: S3 웹 사이트 엔드포인트 (HTTP)",
+        )
+        CfnOutput(self, "SiteUrl", value=self.site.url, description="Step 2: CloudFront (HTTPS)")
+        CfnOutput(self, "BucketName", value=bucket)
+        CfnOutput(
+            self,
+            "BucketPolicyCommand",
+            value=f"aws s3api get-bucket-policy --bucket {bucket} --query Policy --output text"
+            f" && aws s3api get-bucket-website --bucket {bucket}",
+            description="Step 1: 버킷 정책과 정적 웹 호스팅 설정 확인",
+        )
         CfnOutput(
             self,
             "CacheCheckCommand",
-            value=f"curl -sI {self.site.url}/ | grep -i x-cache",
+            value=f"for i in 1 2; do curl -sI {self.site.url}/ "
+            "| grep -iE '^x-cache|^x-amz-cf-pop'; done",
+            description="Step 2: 두 번째 요청은 Hit from cloudfront",
+        )
+        CfnOutput(
+            self,
+            "PerformanceTestCommand",
+            value=f"for url in {self.site.website_url}/ {self.site.url}/; do for i in 1 2 3; do "
+            'curl -s -o /dev/null -w "%{http_code} ttfb=%{time_starttransfer}s '
+            'total=%{time_total}s %{url_effective}\\n" "$url"; done; done',
+            description="Step 3: S3 웹 사이트와 CloudFront 응답 시간 비교",
         )
 
 
@@ -132,14 +173,23 @@ class Day2CaseStack(LabStack):
 
     "CloudFront (CDN) → S3 (정적 파일)": a ``StaticSite`` (private bucket, OAC) for static files.
     "ALB → EC2 (웹/앱)": a ``HaWebTier`` (internet-facing ALB, an Auto Scaling group of one to two
-    t3.micro hosts in the private subnets) running the course's PrestaShop compose file. "RDS":
-    MySQL 8.4 (not the course's 5.7 container, and not 8.0, which pays RDS extended support),
-    its credentials read from the RDS secret at boot. "ElastiCache (세션/캐시)": a Redis node
-    whose endpoint and AUTH token the hosts receive; PrestaShop keeps sessions in its database
-    until its cache module is pointed at Redis in the back office (a manual step, as in the
-    course). Security groups chain ALB → hosts (80) → MySQL (3306) and Redis (6379). The hosts
-    pull images through a t4g.nano NAT instance. PrestaShop's installer runs in the browser at
-    the ``ShopUrl`` (database server, name and user are pre-set).
+    t3.micro hosts in the private subnets) running the course's PrestaShop compose file
+    (PrestaShop 8.2.7). "RDS": MySQL 8.4 (not the course's 5.7 container, and not 8.0, which pays
+    RDS extended support); the installer asks for its endpoint and credentials
+    (``DbCredentialsCommand``). "ElastiCache (세션/캐시)": PHP's sessions live in Redis (TLS,
+    AUTH token from Secrets Manager): the boot script builds phpredis for the image and points
+    ``session.save_handler`` at the cache, so the installer's and the back office's sessions
+    survive any instance. Security groups chain ALB → hosts (80) → MySQL (3306) and Redis (6379);
+    the hosts pull images through a t4g.nano NAT instance.
+
+    Every instance serves the same shop: PrestaShop keeps its install state in files
+    (``app/config/parameters.php`` with the database settings and cookie keys, the renamed admin
+    folder, product images, modules), so its docroot (the course's ``prestashop_data`` volume) is
+    an EFS file system that every instance mounts (``SharedFileSystem``), seeded once from the
+    image; the catalogue, orders and shop settings are in RDS. A scaled-out or replaced instance
+    shows the installed shop, not the installer. The load balancer checks liveness (``/health``,
+    a file Apache serves without PHP, the database, Redis or EFS), so a database failover
+    replaces no instance; ``ShopStatusCommand`` reports the stores (readiness).
     """
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
@@ -150,27 +200,93 @@ class Day2CaseStack(LabStack):
         vpc = self.network.vpc
         self.database = MysqlDatabase(self, "Database", vpc=vpc, database_name="prestashop")
         self.cache = RedisCache(self, "Cache", vpc=vpc)
-        lines = userdata.install_docker() + userdata.compose_up(
-            PRESTASHOP_COMPOSE,
-            region=self.region,
-            env={
-                "DB_SERVER": self.database.endpoint,
-                "REDIS_HOST": self.cache.endpoint,
-                "REDIS_PORT": str(REDIS_PORT),
-            },
-            secret_env={
-                "DB_USER": (self.database.secret.secret_arn, "username"),
-                "DB_PASSWD": (self.database.secret.secret_arn, "password"),
-                "REDIS_AUTH_TOKEN": self.cache.auth_secret.secret_arn,
-            },
+        #: The shop's docroot, shared by every instance (PrestaShop's install state is files).
+        self.shop_files = SharedFileSystem(self, "ShopFiles", vpc=vpc)
+        lines = (
+            userdata.install_docker()
+            + self.shop_files.mount_lines(SHOP_FILES_MOUNT)
+            + userdata.write_file(PRESTASHOP_BOOT, PRESTASHOP_BOOT_SCRIPT.read_text(), mode="0755")
+            + userdata.write_file(SHOP_STATUS, PRESTASHOP_STATUS_SCRIPT.read_text(), mode="0755")
+            + [f"{PRESTASHOP_BOOT} {PRESTASHOP_IMAGE} {SHOP_DOCROOT} {userdata.APP_DIR}"]
+            + userdata.compose_up(
+                PRESTASHOP_COMPOSE,
+                region=self.region,
+                env={
+                    "DB_SERVER": self.database.endpoint,
+                    "REDIS_HOST": self.cache.endpoint,
+                    "REDIS_PORT": str(REDIS_PORT),
+                    "SHOP_DOCROOT": SHOP_DOCROOT,
+                },
+                secret_env={
+                    "DB_USER": (self.database.secret.secret_arn, "username"),
+                    "DB_PASSWD": (self.database.secret.secret_arn, "password"),
+                    "REDIS_AUTH_TOKEN": self.cache.auth_secret.secret_arn,
+                },
+            )
         )
+        # Liveness for the load balancer, readiness (the shop answers) before each instance
+        # signals; the first boot copies the shop to EFS and builds phpredis, hence 10 minutes.
         self.shop = HaWebTier(
-            self, "Shop", vpc=vpc, min_capacity=1, max_capacity=2, user_data_lines=lines
+            self,
+            "Shop",
+            vpc=vpc,
+            min_capacity=1,
+            max_capacity=2,
+            health_check_path=SHOP_LIVENESS_PATH,
+            ready_path="/",
+            boot_time=Duration.minutes(10),
+            user_data_lines=lines,
         )
+        self.shop_files.grant_connect(self.shop)  # hosts → EFS 2049, after the mount targets
         self.database.grant_connect(self.shop)  # hosts → MySQL 3306, and its secret
         self.cache.grant_connect(self.shop)  # hosts → Redis 6379, and its AUTH token
         self.static = StaticSite(self, "StaticFiles", content_dir=SAMPLE_SITE)
-        CfnOutput(self, "ShopUrl", value=self.shop.url, description="PrestaShop behind the ALB")
+        region = self.region
+        asg = self.shop.asg.auto_scaling_group_name
+        CfnOutput(
+            self,
+            "ShopUrl",
+            value=self.shop.url,
+            description="PrestaShop: 처음에는 설치 마법사, 설치 후에는 상점 (모든 인스턴스가 같음)",
+        )
         CfnOutput(self, "StaticUrl", value=self.static.url, description="CloudFront + S3")
-        CfnOutput(self, "DbEndpoint", value=self.database.endpoint)
+        CfnOutput(
+            self,
+            "DbEndpoint",
+            value=self.database.endpoint,
+            description="설치 마법사의 데이터베이스 서버 주소 (DB 이름: prestashop)",
+        )
+        CfnOutput(
+            self,
+            "DbCredentialsCommand",
+            value=f"aws secretsmanager get-secret-value --region {region} --secret-id "
+            f"{self.database.secret.secret_arn} --query SecretString --output text",
+            description="설치 마법사의 사용자 이름(username)과 비밀번호(password)",
+        )
         CfnOutput(self, "RedisEndpoint", value=self.cache.endpoint)
+        CfnOutput(
+            self,
+            "ShopStatusCommand",
+            value=f"aws ssm start-session --region {region} --document-name "
+            "AWS-StartInteractiveCommand --parameters "
+            f"'{{\"command\":[\"sudo {SHOP_STATUS}\"]}}' --target $(aws autoscaling "
+            f"describe-auto-scaling-groups --region {region} --auto-scaling-group-names {asg} "
+            "--query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)",
+            description="EFS, 설치 상태, Redis 세션, 데이터베이스 (인스턴스 하나)",
+        )
+        CfnOutput(
+            self,
+            "RemoveInstallFolderCommand",
+            value=f"aws ssm send-command --region {region} --document-name AWS-RunShellScript "
+            f"--targets Key=tag:aws:autoscaling:groupName,Values={asg} "
+            f"--parameters 'commands=[\"rm -rf {SHOP_DOCROOT}/install\"]' "
+            "--query Command.CommandId --output text",
+            description="설치 후 한 번: install 폴더 삭제 (EFS라 모든 인스턴스에 적용)",
+        )
+        CfnOutput(
+            self,
+            "ScaleOutCommand",
+            value=f"aws autoscaling set-desired-capacity --region {region} "
+            f"--auto-scaling-group-name {asg} --desired-capacity 2",
+            description="두 번째 인스턴스도 설치된 같은 상점을 보여 줌 (EFS)",
+        )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy
+from typing import List
+
+from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
@@ -16,7 +19,8 @@ from week5.constructs import userdata
 from week5.constructs.cache import REDIS_PORT, RedisCache
 from week5.constructs.cleanup import LeftoverCleanup
 from week5.constructs.database import PostgresDatabase
-from week5.constructs.host import DockerHost, LabHost
+from week5.constructs.host import LabHost
+from week5.constructs.secret import generated_password
 from week5.constructs.userdata import PSQL_SCRIPT, install_psql_client
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
@@ -25,14 +29,24 @@ from week5.core.settings import CourseSettings
 from week5.synth.lab import LabStack
 from week5.synth.nag import acknowledge
 
+#: Day 3 Lab 1's app ("애플리케이션 연동 테스트"), run on the client host as ``sudo lab-app``.
+RDS_APP = APPS_DIR / "rds_app.py"
+LAB_APP_SCRIPT = "/usr/local/bin/lab-app"
+#: The app, its Python 3.11 venv and AWS's RDS CA bundle on the client host.
+LAB_APP_DIR = "/opt/week5/lab-app"
+#: psycopg as the tests pin it (requirements-dev.txt); 3.3 needs Python 3.10 or later.
+PSYCOPG_PIN = "psycopg[binary]==3.3.9"
 CACHE_DEMO_APP = APPS_DIR / "cache_demo.py"
 CACHE_DEMO_COMPOSE = COMPOSE_DIR / "cache-demo.yml"
 FINTECH_API = APPS_DIR / "fintech_api"
 FINTECH_COMPOSE = COMPOSE_DIR / "fintech-api.yml"
 #: Transaction records move to S3 Glacier Flexible Retrieval after this long (장기 보관).
 ARCHIVE_TO_GLACIER_AFTER = Duration.days(30)
-#: Where the API servers write transaction exports in the archive bucket.
+#: Where the API servers write each committed transfer in the archive bucket.
 ARCHIVE_PREFIX = "transfers/"
+#: The API's liveness path (the load balancer's check) and readiness path (its stores).
+FINTECH_LIVENESS_PATH = "/health"
+FINTECH_READY_PATH = "/ready"
 #: Requests per 5 minutes from one IP before WAF blocks it (a simple flood guard).
 WAF_RATE_LIMIT = 1000
 WAF_MANAGED_RULE_GROUPS = (
@@ -42,6 +56,80 @@ WAF_MANAGED_RULE_GROUPS = (
 )
 
 
+def download_asset(asset: s3_assets.Asset, destination: str, region: str) -> List[str]:
+    """Boot-script lines that put an S3 asset (what ``cdk deploy`` uploaded) on the host, for
+    files too large for EC2's 16 KB of user data: a file asset becomes the file
+    ``destination``; a folder asset (a zip) is unpacked into the folder ``destination``."""
+    if not asset.is_zip_archive:
+        return [
+            f"mkdir -p $(dirname {destination})",
+            f"aws s3 cp --region {region} --no-progress {asset.s3_object_url} {destination}",
+        ]
+    return [
+        f"mkdir -p {destination}",
+        f"aws s3 cp --region {region} --no-progress {asset.s3_object_url} /tmp/week5-asset.zip",
+        f"python3 -m zipfile -e /tmp/week5-asset.zip {destination}",
+        "rm -f /tmp/week5-asset.zip",
+    ]
+
+
+def grant_asset_read(asset: s3_assets.Asset, reader: iam.IGrantable) -> iam.Grant:
+    """``s3:GetObject`` on the asset's one object, nothing else of CDK's asset bucket."""
+    return iam.Grant.add_to_principal(
+        grantee=reader,
+        actions=["s3:GetObject"],
+        resource_arns=[
+            Stack.of(asset).format_arn(
+                service="s3",
+                region="",
+                account="",
+                resource=asset.s3_bucket_name,
+                resource_name=asset.s3_object_key,
+            )
+        ],
+    )
+
+
+def lab_app_wrapper(*, region: str, secret_arn: str) -> str:
+    """``lab-app``: the database secret's fields into libpq's variables, TLS with the server's
+    certificate checked against AWS's RDS CA bundle (verify-full), then the app.
+
+    ``LAB_APP_PYTHON``, ``LAB_APP`` and ``LAB_APP_CA`` point elsewhere only in the tests (sudo
+    clears them on the host).
+    """
+    return "\n".join(
+        [
+            "#!/bin/bash",
+            "# lab-app: Day 3 Lab 1's app; the credentials come from Secrets Manager at each start.",
+            "set -euo pipefail",
+            f"secret=$(aws secretsmanager get-secret-value --region {region} "
+            f"--secret-id '{secret_arn}' --query SecretString --output text)",
+            'field() { jq -er ".$1" <<<"$secret"; }',
+            "PGHOST=$(field host); PGPORT=$(field port); PGDATABASE=$(field dbname)",
+            "PGUSER=$(field username); PGPASSWORD=$(field password)",
+            f'PGSSLROOTCERT="${{LAB_APP_CA:-{LAB_APP_DIR}/rds-ca.pem}}"',
+            "export PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLROOTCERT PGSSLMODE=verify-full",
+            f'exec "${{LAB_APP_PYTHON:-{LAB_APP_DIR}/bin/python}}" '
+            f'"${{LAB_APP:-{LAB_APP_DIR}/rds_app.py}}" "$@"',
+        ]
+    )
+
+
+def install_lab_app(*, region: str, secret_arn: str) -> List[str]:
+    """Python 3.11 with the pinned psycopg, the RDS CA bundle, the app and ``lab-app``."""
+    return [
+        "dnf install -y python3.11 python3.11-pip",
+        f"python3.11 -m venv {LAB_APP_DIR}",
+        f"{LAB_APP_DIR}/bin/pip install --no-cache-dir '{PSYCOPG_PIN}'",
+        f"curl -fsSL --retry 5 -o {LAB_APP_DIR}/rds-ca.pem "
+        f"https://truststore.pki.rds.amazonaws.com/{region}/{region}-bundle.pem",
+        *userdata.write_file(f"{LAB_APP_DIR}/rds_app.py", RDS_APP.read_text(encoding="utf-8")),
+        *userdata.write_file(
+            LAB_APP_SCRIPT, lab_app_wrapper(region=region, secret_arn=secret_arn), mode="0755"
+        ),
+    ]
+
+
 class Day3Lab1Stack(LabStack):
     """Day 3 Lab 1 - RDS PostgreSQL 구성: Multi-AZ db.t3.micro and a psql client.
 
@@ -49,7 +137,11 @@ class Day3Lab1Stack(LabStack):
     its security group admits 5432 only from the client's security group. Step 2: a client host
     in a public subnet (no inbound port; Session Manager) with ``psql`` and ``sudo lab-psql``,
     which reads the generated credentials from Secrets Manager and connects over TLS; create a
-    table and insert rows from there. Step 3 (by hand, as the course asks): the manual snapshot,
+    table and insert rows from there. The "애플리케이션 연동 테스트" is ``sudo lab-app``
+    (``week5/assets/apps/rds_app.py``): with the same secret it connects over TLS with the
+    server's certificate checked (verify-full, AWS's RDS CA bundle), writes a row and reads the
+    latest back; ``AppTestCommand`` runs it from the student's terminal through Session
+    Manager. Step 3 (by hand, as the course asks): the manual snapshot,
     with the AWS CLI command in the outputs. A manual snapshot is not part of the stack, so a
     LeftoverCleanup deletes every manual snapshot of the lab's database when the stack is
     deleted; ``DeleteSnapshotCommand`` deletes it sooner.
@@ -72,7 +164,8 @@ class Day3Lab1Stack(LabStack):
             subnet=self.network.public_subnets[0],
             user_data_lines=install_psql_client(
                 region=self.region, secret_arn=self.database.secret.secret_arn
-            ),
+            )
+            + install_lab_app(region=self.region, secret_arn=self.database.secret.secret_arn),
             key_name=settings.key_name,
             name=f"{self.name_prefix}-psql-client",
         )
@@ -88,7 +181,32 @@ class Day3Lab1Stack(LabStack):
         CfnOutput(self, "DbEndpoint", value=self.database.endpoint)
         CfnOutput(self, "DbSecretName", value=self.database.secret.secret_name)
         CfnOutput(self, "ClientSsmCommand", value=self.client.ssm_command)
-        CfnOutput(self, "PsqlCommand", value=f"sudo {PSQL_SCRIPT}")
+        CfnOutput(
+            self,
+            "PsqlCommand",
+            value=f"sudo {PSQL_SCRIPT}",
+            description="Step 2: ClientSsmCommand 세션 안에서, 테이블 생성과 데이터 삽입",
+        )
+        CfnOutput(
+            self,
+            "AppCommand",
+            value="sudo lab-app",
+            description="Step 2 애플리케이션 연동 테스트: 세션 안에서 (write TEXT, read N)",
+        )
+        CfnOutput(
+            self,
+            "AppTestCommand",
+            value=Fn.join(
+                "",
+                [
+                    f"aws ssm start-session --region {self.region} --target ",
+                    self.client.instance.instance_id,
+                    " --document-name AWS-StartInteractiveCommand "
+                    '--parameters \'{"command":["sudo lab-app"]}\'',
+                ],
+            ),
+            description="Step 2 애플리케이션 연동 테스트: 내 터미널에서 TLS로 쓰고 읽기",
+        )
         CfnOutput(
             self,
             "SnapshotCommand",
@@ -114,11 +232,16 @@ class Day3Lab2Stack(LabStack):
 
     Step 1: an ElastiCache Redis OSS replication group (one cache.t3.micro node, TLS, AUTH
     token in Secrets Manager) in the private subnets; its security group admits 6379 only from
-    the app host's. Step 2: the app host (public subnet, HTTP 80) runs ``week5/assets/apps/cache_demo.py``
-    in a container: ``/products/<id>`` reads Cache-Aside (miss, then hit), ``/compare/<id>``
-    times a read from the source against Redis (the "성능 비교" step). Step 3: ``/session`` keeps
-    a session in Redis. The source is the demo's stand-in (an in-memory catalogue with a database's
-    latency), so the lab needs no RDS; the same app runs against PostgreSQL with DATABASE_URL.
+    the app host's. Step 2: the app host (public subnet, HTTP 80) runs
+    ``week5/assets/apps/cache_demo.py`` in a container, and beside it the database it caches:
+    PostgreSQL 17 in a container on the same host (no published port, password generated into
+    Secrets Manager), which the app creates and seeds on its first connection (20 products,
+    100,000 reviews). ``/products/<id>`` reads Cache-Aside (miss, then hit); ``/compare/<id>``
+    is the "성능 비교": the product page's query (the product, its review count and average,
+    its latest reviews) timed on that database against the same page from Redis, measured on
+    the host (``CompareCommand``). Step 3: ``/session`` keeps a session in Redis. ``/health``
+    answers while the process runs; ``/ready`` reports the database and Redis. A database
+    container costs nothing beyond the host; an RDS instance would add about $0.03 an hour.
     """
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
@@ -126,25 +249,74 @@ class Day3Lab2Stack(LabStack):
         self.network = MultiAzVpc(self, "Network", nat=NatMode.NONE, name_prefix=self.name_prefix)
         vpc = self.network.vpc
         self.cache = RedisCache(self, "Cache", vpc=vpc)
-        self.app_host = DockerHost(
+        #: The password of the PostgreSQL container the demo caches (read at boot into .env).
+        self.catalog_password = generated_password(
+            self, "CatalogDbPassword", description=f"{self.node.path}: catalogue database"
+        )
+        #: The demo's source, uploaded by ``cdk deploy`` (too large to sit in user data).
+        self.app_source = s3_assets.Asset(self, "CacheDemoSource", path=str(CACHE_DEMO_APP))
+        lines = (
+            userdata.install_docker()
+            + download_asset(self.app_source, f"{userdata.APP_DIR}/cache_demo.py", self.region)
+            + userdata.compose_up(
+                CACHE_DEMO_COMPOSE,
+                region=self.region,
+                env={"REDIS_HOST": self.cache.endpoint, "REDIS_PORT": str(REDIS_PORT)},
+                secret_env={
+                    "REDIS_AUTH_TOKEN": self.cache.auth_secret.secret_arn,
+                    "POSTGRES_PASSWORD": self.catalog_password.secret_arn,
+                },
+            )
+        )
+        self.app_host = LabHost(
             self,
             "AppHost",
             vpc=vpc,
             subnet=self.network.public_subnets[0],
-            compose_file=CACHE_DEMO_COMPOSE,
-            app_files={"cache_demo.py": CACHE_DEMO_APP},
-            compose_env={"REDIS_HOST": self.cache.endpoint, "REDIS_PORT": str(REDIS_PORT)},
-            compose_secrets={"REDIS_AUTH_TOKEN": self.cache.auth_secret},
+            user_data_lines=lines,
+            internet_ports=(80,),
             ssh_cidr=settings.ssh_cidr,
             key_name=settings.key_name,
             name=f"{self.name_prefix}-cache-demo",
         )
+        grant_asset_read(self.app_source, self.app_host)
+        self.catalog_password.grant_read(self.app_host)
         self.cache.grant_connect(self.app_host)  # app host → Redis 6379, and its AUTH token
         url = Fn.join("", ["http://", self.app_host.public_ip])
         CfnOutput(self, "AppUrl", value=url, description="the demo's index page")
-        CfnOutput(self, "CacheAsideUrl", value=Fn.join("", [url, "/products/1"]))
-        CfnOutput(self, "CompareUrl", value=Fn.join("", [url, "/compare/1"]))
-        CfnOutput(self, "SessionUrl", value=Fn.join("", [url, "/session"]))
+        CfnOutput(
+            self,
+            "CacheAsideUrl",
+            value=Fn.join("", [url, "/products/1"]),
+            description="Step 2: 두 번 열면 miss, 그다음 hit",
+        )
+        CfnOutput(
+            self,
+            "CompareUrl",
+            value=Fn.join("", [url, "/compare/1?n=20"]),
+            description="Step 2 성능 비교: PostgreSQL 쿼리 vs Redis (ms)",
+        )
+        CfnOutput(
+            self,
+            "CompareCommand",
+            value=Fn.join(
+                "",
+                ['for id in 1 2 3; do curl -s "', url, '/compare/$id?n=20"; echo; done'],
+            ),
+            description="Step 2 성능 비교: 상품 3개, 각 20회, 이 호스트에서 측정",
+        )
+        CfnOutput(
+            self,
+            "SessionUrl",
+            value=Fn.join("", [url, "/session"]),
+            description="Step 3: 새로고침할 때마다 visits가 늘어남",
+        )
+        CfnOutput(
+            self,
+            "ReadyUrl",
+            value=Fn.join("", [url, "/ready"]),
+            description="PostgreSQL과 Redis 상태",
+        )
         CfnOutput(self, "RedisEndpoint", value=self.cache.endpoint)
         CfnOutput(self, "AppSsmCommand", value=self.app_host.ssm_command)
 
@@ -160,8 +332,17 @@ class Day3CaseStack(LabStack):
     that ALB, so every request, through either door, passes WAF. The API servers are EC2 (Week 5
     teaches EC2; FAQ Q4) in a ``HaWebTier`` of 2 to 4 running the course's Node API compose file
     with ``week5/assets/apps/fintech_api`` (balances cached in Redis, transfers as locking PostgreSQL
-    transactions). RDS PostgreSQL 17 is Multi-AZ (ACID data, failover); Redis holds balances and
-    sessions; the archive bucket's lifecycle moves transaction records to Glacier after 30 days.
+    transactions), shipped as an S3 asset with its lock file. RDS PostgreSQL 17 is Multi-AZ (ACID
+    data, failover); Redis holds the balances; every committed transfer is written to the archive
+    bucket (``transfers/YYYY/MM/DD/<id>.json``, put-only for the API's role), whose lifecycle
+    moves it to Glacier after 30 days.
+
+    The target group checks liveness (``/health``: the process answers, no store is called), so
+    an RDS Multi-AZ failover (60-120 s) or a Redis outage replaces no instance; ``/ready``
+    reports PostgreSQL, Redis and the archive, and each new instance waits for it before it
+    signals CloudFormation. The API starts and answers ``/health`` while the database is away,
+    creates its tables when it answers, serves cached balances meanwhile and reads past Redis
+    when the cache is away. ``FailoverWatchCommand`` and ``DbFailoverCommand`` show it.
     """
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
@@ -174,31 +355,6 @@ class Day3CaseStack(LabStack):
             self, "Database", vpc=vpc, multi_az=True, database_name="fintech"
         )
         self.cache = RedisCache(self, "Cache", vpc=vpc)
-        lines = userdata.install_docker() + userdata.compose_up(
-            FINTECH_COMPOSE,
-            region=self.region,
-            env={
-                "AWS_REGION": self.region,
-                "DB_HOST": self.database.endpoint,
-                "REDIS_HOST": self.cache.endpoint,
-                "REDIS_PORT": str(REDIS_PORT),
-            },
-            secret_env={
-                "DB_USER": (self.database.secret.secret_arn, "username"),
-                "DB_PASSWORD": (self.database.secret.secret_arn, "password"),
-                "REDIS_AUTH_TOKEN": self.cache.auth_secret.secret_arn,
-            },
-            files={
-                "server.js": FINTECH_API / "server.js",
-                "package.json": FINTECH_API / "package.json",
-            },
-        )
-        self.api_servers = HaWebTier(
-            self, "ApiServers", vpc=vpc, health_check_path="/health", user_data_lines=lines
-        )
-        self.database.grant_connect(self.api_servers)  # API servers → PostgreSQL, its secret
-        self.cache.grant_connect(self.api_servers)  # API servers → Redis, its AUTH token
-
         self.archive = s3.Bucket(
             self,
             "Archive",
@@ -219,6 +375,45 @@ class Day3CaseStack(LabStack):
             removal_policy=RemovalPolicy.DESTROY,
             auto_delete_objects=True,
         )
+        #: The API's source (server.js, package.json, package-lock.json), uploaded by
+        #: ``cdk deploy``: the lock file alone is larger than EC2's 16 KB of user data.
+        self.api_source = s3_assets.Asset(
+            self, "ApiSource", path=str(FINTECH_API), exclude=["node_modules"]
+        )
+        lines = (
+            userdata.install_docker()
+            + download_asset(self.api_source, userdata.APP_DIR, self.region)
+            + userdata.compose_up(
+                FINTECH_COMPOSE,
+                region=self.region,
+                env={
+                    "AWS_REGION": self.region,
+                    "DB_HOST": self.database.endpoint,
+                    "REDIS_HOST": self.cache.endpoint,
+                    "REDIS_PORT": str(REDIS_PORT),
+                    "ARCHIVE_BUCKET": self.archive.bucket_name,
+                },
+                secret_env={
+                    "DB_USER": (self.database.secret.secret_arn, "username"),
+                    "DB_PASSWORD": (self.database.secret.secret_arn, "password"),
+                    "REDIS_AUTH_TOKEN": self.cache.auth_secret.secret_arn,
+                },
+            )
+        )
+        # The load balancer checks liveness (/health: the process answers, no store is
+        # called), so an RDS Multi-AZ failover (60-120 s) replaces no instance; /ready reports
+        # PostgreSQL and Redis, and each new instance waits for it before it signals.
+        self.api_servers = HaWebTier(
+            self,
+            "ApiServers",
+            vpc=vpc,
+            health_check_path=FINTECH_LIVENESS_PATH,
+            ready_path=FINTECH_READY_PATH,
+            user_data_lines=lines,
+        )
+        grant_asset_read(self.api_source, self.api_servers)
+        self.database.grant_connect(self.api_servers)  # API servers → PostgreSQL, its secret
+        self.cache.grant_connect(self.api_servers)  # API servers → Redis, its AUTH token
         # Write-only, one prefix: the API servers archive records, and never read or delete them.
         iam.Grant.add_to_principal(
             grantee=self.api_servers,
@@ -229,8 +424,8 @@ class Day3CaseStack(LabStack):
             self.api_servers.role,
             f"AwsSolutions-IAM5[Resource::<{self.resolve(self.archive.node.default_child.logical_id)}"
             f".Arn>/{ARCHIVE_PREFIX}*]",
-            "Each export gets a new object key; the API servers may only put objects under "
-            f"{ARCHIVE_PREFIX} in the archive bucket, never read or delete them.",
+            "Each committed transfer gets a new object key; the API servers may only put objects "
+            f"under {ARCHIVE_PREFIX} in the archive bucket, never read or delete them.",
         )
         acknowledge(
             self.archive,
@@ -248,22 +443,53 @@ class Day3CaseStack(LabStack):
         )
         self.http_api = self._api_gateway()
 
-        CfnOutput(self, "ApiGatewayUrl", value=self.http_api.api_endpoint)
+        api = self.http_api.api_endpoint
+        CfnOutput(self, "ApiGatewayUrl", value=api, description="API Gateway → WAF → ALB")
         CfnOutput(self, "AlbUrl", value=self.api_servers.url, description="behind WAF")
         CfnOutput(self, "ArchiveBucket", value=self.archive.bucket_name)
         CfnOutput(self, "DbEndpoint", value=self.database.endpoint)
         CfnOutput(
             self,
+            "ReadyCommand",
+            value=f"curl -s {api}{FINTECH_READY_PATH}",
+            description="PostgreSQL, Redis, 아카이브 상태 (로드 밸런서는 /health만 확인)",
+        )
+        CfnOutput(
+            self,
+            "BalanceExample",
+            value=f"curl -s {api}/accounts/alice/balance",
+            description="Redis 캐시: 첫 요청 miss, 다음 hit (30초)",
+        )
+        CfnOutput(
+            self,
             "TransferExample",
-            value=Fn.join(
-                "",
-                [
-                    "curl -s -X POST -H 'Content-Type: application/json' "
-                    '-d \'{"from":"alice","to":"bob","amount":1000}\' ',
-                    self.http_api.api_endpoint,
-                    "/transfers",
-                ],
-            ),
+            value=f"curl -s -X POST -H 'Content-Type: application/json' "
+            f'-d \'{{"from":"alice","to":"bob","amount":1000}}\' {api}/transfers',
+            description="PostgreSQL 트랜잭션, 커밋되면 S3 아카이브 (archive.key)",
+        )
+        CfnOutput(
+            self,
+            "ArchiveListCommand",
+            value=f"aws s3 ls --region {self.region} --recursive "
+            f"s3://{self.archive.bucket_name}/{ARCHIVE_PREFIX}",
+            description="S3 거래 내역 아카이브 (30일 뒤 Glacier)",
+        )
+        CfnOutput(
+            self,
+            "DbFailoverCommand",
+            value=f"aws rds reboot-db-instance --region {self.region} --db-instance-identifier "
+            f"{self.database.instance.instance_identifier} --force-failover",
+            description="Multi-AZ 장애 조치 (60-120초); FailoverWatchCommand로 지켜보기",
+        )
+        CfnOutput(
+            self,
+            "FailoverWatchCommand",
+            value=f"while true; do date +%T; curl -s --max-time 5 {self.api_servers.url}"
+            f"{FINTECH_LIVENESS_PATH}; echo; curl -s --max-time 5 {self.api_servers.url}"
+            f"{FINTECH_READY_PATH}; echo; aws elbv2 describe-target-health --region "
+            f"{self.region} --target-group-arn {self.api_servers.target_group.target_group_arn} "
+            "--query 'TargetHealthDescriptions[].TargetHealth.State' --output text; sleep 5; done",
+            description="장애 조치 중: /health와 대상은 healthy, /ready는 db unavailable 후 복구",
         )
 
     def _web_acl(self) -> wafv2.CfnWebACL:

@@ -1,6 +1,10 @@
 """Day 3 Lab 1: RDS PostgreSQL 구성 — Multi-AZ db.t3.micro, 5432 only from the psql client."""
 
+import json
+import shlex
+
 import pytest
+from lab_outputs import outputs, run, step_registry
 from support import (
     by_name,
     default_route_targets,
@@ -12,6 +16,9 @@ from support import (
     resources,
     user_data_text,
 )
+
+from stacks.day3 import LAB_APP_DIR, LAB_APP_SCRIPT, PSYCOPG_PIN, RDS_APP
+from week5.analysis.teardown import teardown_findings
 
 LAB = "Day3Lab1"
 
@@ -113,3 +120,115 @@ def test_the_manual_snapshot_is_deleted_with_the_stack(t):
     }
     assert "rds:DeleteDBSnapshot" in actions and "rds:DescribeDBSnapshots" in actions
     assert not {"ec2:DeleteSnapshot", "ec2:DeregisterImage"} & actions
+
+
+# ---- The course's steps (week5-course-rules.md, Day 3 Lab 1), each made doable ----
+
+COURSE_STEPS, step = step_registry()
+
+
+@pytest.fixture
+def fake_aws(tmp_path):
+    """A folder whose ``aws`` prints its arguments one per line, for PATH."""
+    aws = tmp_path / "aws"
+    aws.write_text("#!/bin/bash\nprintf '%s\\n' \"$@\"\n")
+    aws.chmod(0o755)
+    return str(tmp_path)
+
+
+def client_instance(lab):
+    """The client's placeholder: its logical id carries a hash of its user data."""
+    return f"<{lab.resolve(lab.client.instance.instance_id)['Ref']}>"
+
+
+@step("1.1", "RDS 인스턴스 생성 — db.t3.micro PostgreSQL")
+def _postgres(t, lab, hosts, fake_aws):
+    test_postgres_17_db_t3_micro_multi_az_encrypted_private(t)
+    assert outputs(t)["DbEndpoint"] == f"<{logical_id(lab.database.instance)}.Endpoint.Address>"
+
+
+@step("1.2", "Multi-AZ 배포")
+def _multi_az(t, lab, hosts, fake_aws):
+    (db,) = props(t, "AWS::RDS::DBInstance")
+    assert db["MultiAZ"] is True
+    test_subnet_group_spans_the_two_private_subnets_which_have_no_internet_route(t)
+
+
+@step("1.3", "Security Group 구성")
+def _security_group(t, lab, hosts, fake_aws):
+    test_5432_only_from_the_client_security_group(t, hosts)
+
+
+@step("2.1", "EC2에서 psql 연결")
+def _psql(t, lab, hosts, fake_aws):
+    test_client_has_psql_and_reads_the_secret(t, hosts, lab)
+    shown = outputs(t)
+    assert shown["PsqlCommand"] == "sudo /usr/local/bin/lab-psql"
+    session = run(shown["ClientSsmCommand"], {client_instance(lab): "i-0123"}, path=fake_aws)
+    assert session.stdout.split() == [
+        "ssm", "start-session", "--region", "ap-northeast-2", "--target", "i-0123",
+    ]
+
+
+@step("2.2", "테이블 생성 및 데이터 삽입")
+def _table(t, lab, hosts, fake_aws):
+    # lab-psql is psql as the master user, who owns the database: CREATE TABLE and INSERT
+    # work there (tests/test_psql_client.py runs both against a real PostgreSQL).
+    (db,) = props(t, "AWS::RDS::DBInstance")
+    assert db["DBName"] == "week5"
+    assert "PGDATABASE=$(field dbname)" in user_data_text(hosts["week5-day3-psql-client"])
+
+
+@step("2.3", "애플리케이션 연동 테스트")
+def _app(t, lab, hosts, fake_aws):
+    text = user_data_text(hosts["week5-day3-psql-client"])
+    # Python 3.11 with the tested psycopg, AWS's RDS CA bundle for verify-full, the app and
+    # its wrapper (tests/test_rds_app.py runs them against a real PostgreSQL).
+    assert "dnf install -y python3.11 python3.11-pip" in text
+    assert f"{LAB_APP_DIR}/bin/pip install --no-cache-dir '{PSYCOPG_PIN}'" in text
+    assert (
+        "https://truststore.pki.rds.amazonaws.com/ap-northeast-2/ap-northeast-2-bundle.pem"
+        in text
+    )
+    assert RDS_APP.read_text().strip() in text
+    assert f"cat > {LAB_APP_SCRIPT} <<" in text and "PGSSLMODE=verify-full" in text
+    assert f"chmod 0755 {LAB_APP_SCRIPT}" in text
+    shown = outputs(t)
+    assert shown["AppCommand"] == "sudo lab-app"
+    # From the student's terminal: the app runs on the client through Session Manager.
+    words = run(shown["AppTestCommand"], {client_instance(lab): "i-0123"}, path=fake_aws)
+    args = words.stdout.splitlines()
+    assert args[:6] == ["ssm", "start-session", "--region", "ap-northeast-2", "--target",
+                        "i-0123"]
+    assert args[6:8] == ["--document-name", "AWS-StartInteractiveCommand"]
+    assert args[8] == "--parameters" and json.loads(args[9]) == {"command": ["sudo lab-app"]}
+    assert shlex.split(shown["AppTestCommand"])[-1] == '{"command":["sudo lab-app"]}'
+
+
+@step("3.1", "백업 & 복원 — 수동 스냅샷 생성")
+def _snapshot(t, lab, hosts, fake_aws):
+    test_outputs_endpoint_secret_and_snapshot_commands(t)
+    create = run(outputs(t)["SnapshotCommand"],
+                 {f"<{logical_id(lab.database.instance)}>": "week5-db"}, path=fake_aws)
+    assert create.stdout.split() == [
+        "rds", "create-db-snapshot", "--region", "ap-northeast-2",
+        "--db-instance-identifier", "week5-db",
+        "--db-snapshot-identifier", "week5-instructor-day3-manual",
+    ]
+    test_the_manual_snapshot_is_deleted_with_the_stack(t)
+
+
+@step("4", "리소스 정리")
+def _cleanup(t, lab, hosts, fake_aws):
+    assert teardown_findings(t) == []
+    test_database_is_gone_after_destroy(t)
+
+
+def test_course_steps_are_listed_in_the_courses_order():
+    assert list(COURSE_STEPS) == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "4"]
+
+
+@pytest.mark.parametrize("number", list(COURSE_STEPS))
+def test_course_step_is_doable(number, t, lab, hosts, fake_aws):
+    _, check = COURSE_STEPS[number]
+    check(t, lab, hosts, fake_aws)

@@ -64,14 +64,60 @@ def test_destroy_empties_and_deletes_the_bucket_and_the_deploy_logs(stack):
 
 
 def test_website_mode_is_the_consoles_public_bucket(stack):
-    StaticSite(stack, "Site", content_dir=SITE, website_mode=True)
+    site = StaticSite(stack, "Site", content_dir=SITE, website_mode=True)
     t = synth(stack)
     (bucket,) = props(t, "AWS::S3::Bucket")
     assert bucket["WebsiteConfiguration"] == {"IndexDocument": "index.html"}
     assert bucket["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is False
+    assert bucket["PublicAccessBlockConfiguration"]["BlockPublicAcls"] is True
     (policy,) = props(t, "AWS::S3::BucketPolicy")
-    assert any(s.get("Principal") == {"AWS": "*"} for s in policy["PolicyDocument"]["Statement"])
+    statements = policy["PolicyDocument"]["Statement"]
+    assert any(s.get("Principal") == {"AWS": "*"} for s in statements)
+    # The website endpoint speaks HTTP only: a TLS-only deny would answer it with 403.
+    assert [s for s in statements if s["Effect"] == "Deny"] == []
     assert props(t, "AWS::CloudFront::OriginAccessControl") == []
+    (dist,) = props(t, "AWS::CloudFront::Distribution")
+    (origin,) = dist["DistributionConfig"]["Origins"]
+    assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "http-only"
+    assert stack.resolve(site.website_url) == {
+        "Fn::GetAtt": [stack.resolve(site.bucket.node.default_child.logical_id), "WebsiteURL"]
+    }
+
+
+def _recording_acknowledgements(monkeypatch, skip=()):
+    """Records what StaticSite acknowledges (rule → reason), leaving out the rules in ``skip``."""
+    import week5.constructs.static_site as module
+
+    real, reasons = module.acknowledge, {}
+
+    def record(construct, rule, reason):
+        reasons[rule] = reason
+        if rule not in skip:
+            real(construct, rule, reason)
+
+    monkeypatch.setattr(module, "acknowledge", record)
+    return reasons
+
+
+def test_website_mode_acknowledges_the_course_step(stack, monkeypatch):
+    reasons = _recording_acknowledgements(monkeypatch)
+    StaticSite(stack, "Site", content_dir=SITE, website_mode=True)
+    synth(stack)  # the nag gate passes
+    for rule in ("AwsSolutions-S2", "AwsSolutions-S5", "AwsSolutions-S10", "AwsSolutions-CFR5"):
+        assert "Day 2 Lab 2 step" in reasons[rule], rule
+
+
+@pytest.mark.parametrize("rule", ["AwsSolutions-S2", "AwsSolutions-S5", "AwsSolutions-S10", "AwsSolutions-CFR5"])
+def test_website_mode_needs_each_acknowledgement(stack, monkeypatch, rule):
+    """Each acknowledgement answers a finding that the public website bucket really raises."""
+    _recording_acknowledgements(monkeypatch, skip=(rule,))
+    StaticSite(stack, "Site", content_dir=SITE, website_mode=True)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        synth(stack)
+
+
+def test_the_private_mode_has_no_website(stack):
+    assert StaticSite(stack, "Site", content_dir=SITE).website_url is None
 
 
 def test_missing_content_or_root_object(stack, tmp_path):

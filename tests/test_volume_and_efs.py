@@ -65,3 +65,24 @@ def test_efs_needs_subnets(stack):
     net = MultiAzVpc(stack, "Net", private_subnet_cidrs=())
     with pytest.raises(CourseInputError, match="no private subnet"):
         SharedFileSystem(stack, "Fs", vpc=net.vpc)
+
+
+def test_efs_shared_by_a_web_tier_its_instances_boot_after_the_mount_targets(stack):
+    """The Day 2 case's docroot: NFS from the tier's instances only, and no instance boots
+    (and mounts) before a mount target exists in its AZ."""
+    from support import ingress_rules, resources
+
+    from week5.constructs.web_tier import HaWebTier
+
+    net = MultiAzVpc(stack, "Net", nat=NatMode.INSTANCE)
+    fs = SharedFileSystem(stack, "Fs", vpc=net.vpc)
+    tier = HaWebTier(stack, "Tier", vpc=net.vpc, min_capacity=1, max_capacity=2,
+                     user_data_lines=fs.mount_lines("/mnt/efs"))
+    fs.grant_connect(tier)
+    t = synth(stack)
+    (asg,) = resources(t, "AWS::AutoScaling::AutoScalingGroup").values()
+    assert set(resources(t, "AWS::EFS::MountTarget")) <= set(asg["DependsOn"])
+    sg = stack.resolve(fs.security_group.node.default_child.logical_id)
+    tier_sg = stack.resolve(tier.instance_security_group.node.default_child.logical_id)
+    assert [(r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0])
+            for r in ingress_rules(t, sg)] == [(2049, tier_sg)]

@@ -1,4 +1,5 @@
-"""StaticSite: a private S3 bucket behind CloudFront (Day 2 Lab 2), deployed from a folder."""
+"""StaticSite: S3 + CloudFront static hosting, deployed from a folder: a private bucket behind
+Origin Access Control, or (Day 2 Lab 2) the console's public S3 website with CloudFront in front."""
 
 from __future__ import annotations
 
@@ -84,20 +85,24 @@ class StaticSite(Construct):
     """S3 + CloudFront static hosting, with the files of ``content_dir`` deployed at deploy time.
 
     :param content_dir: the folder whose files the site serves (it must hold the root object).
-    :param website_mode: the course's console steps: S3 static website hosting with a public-read
-        bucket policy, fronted by CloudFront over HTTP to the website endpoint. Less safe: the
-        bucket is readable by anyone, bypassing CloudFront. @default False: a private bucket
-        (all public access blocked) that only this distribution reads, through Origin Access
-        Control
+    :param website_mode: the course's console steps (Day 2 Lab 2, step 1: "정적 웹 호스팅 설정",
+        "버킷 정책 구성"): S3 static website hosting with a public-read bucket policy, served at
+        the bucket's website endpoint (``website_url``, HTTP only) and by CloudFront, which
+        reaches that endpoint as an HTTP custom origin. Why a switch: the website endpoint is
+        readable by anyone and speaks only HTTP, so the bucket policy cannot require TLS; use it
+        where the lab teaches the console's website hosting. @default False: a private bucket
+        (all public access blocked, TLS required) that only this distribution reads, through
+        Origin Access Control
     :param default_root_object: @default ``index.html``
     :param price_class: @default PriceClass_200 (includes the edges in Korea)
     :param behaviors: more paths on the same distribution, e.g.
         ``{"/api/*": load_balancer_behavior(alb)}`` or ``{"/media/*": bucket_behavior(media)}``.
         @default none: the bucket serves every path
 
-    Always: HTTPS (HTTP redirects), SSL-only bucket policy, S3-managed encryption, a bucket that
-    ``cdk destroy`` empties and deletes, a CloudFront invalidation on each content change.
-    Exposes ``bucket``, ``distribution``, ``url`` and ``deployment``.
+    Always: HTTPS for viewers of the distribution (HTTP redirects), S3-managed encryption, a
+    bucket that ``cdk destroy`` empties and deletes, a CloudFront invalidation on each content
+    change; an SSL-only bucket policy except in ``website_mode``.
+    Exposes ``bucket``, ``distribution``, ``url``, ``website_url`` and ``deployment``.
     """
 
     def __init__(
@@ -134,7 +139,9 @@ class StaticSite(Construct):
             self,
             "Bucket",
             encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
+            # The website endpoint serves HTTP only: a deny on aws:SecureTransport=false would
+            # answer every website request (CloudFront's included) with 403.
+            enforce_ssl=not website_mode,
             block_public_access=(
                 s3.BlockPublicAccess(
                     block_public_acls=True,
@@ -172,6 +179,9 @@ class StaticSite(Construct):
         )
         #: The site's ``https://`` address on CloudFront's domain.
         self.url: str = f"https://{self.distribution.distribution_domain_name}"
+        #: The bucket's S3 website endpoint (``http://<bucket>.s3-website.<region>...``) in
+        #: ``website_mode``, else None (a private bucket has no website).
+        self.website_url: Optional[str] = self.bucket.bucket_website_url if website_mode else None
         deploy_logs = logs.LogGroup(
             self,
             "DeploymentLogs",
@@ -269,18 +279,26 @@ class StaticSite(Construct):
             acknowledge(
                 self.bucket,
                 "AwsSolutions-S2",
-                "website_mode: the course's console steps make the bucket publicly readable for "
-                "S3 website hosting; the default mode keeps it private.",
+                "website_mode, the course's Day 2 Lab 2 step 1 (정적 웹 호스팅 설정, 버킷 정책 "
+                "구성): S3 website hosting serves objects to anyone through a public-read bucket "
+                "policy, so public policies cannot be blocked; public ACLs still are.",
             )
             acknowledge(
                 self.bucket,
                 "AwsSolutions-S5",
-                "website_mode: the S3 website endpoint cannot use Origin Access Control; the "
-                "default mode does.",
+                "website_mode, Day 2 Lab 2 step 1: CloudFront reads the S3 website endpoint as a "
+                "custom origin, which Origin Access Control cannot sign; the default mode uses OAC.",
+            )
+            acknowledge(
+                self.bucket,
+                "AwsSolutions-S10",
+                "website_mode, Day 2 Lab 2 step 1: the S3 website endpoint speaks HTTP only, so a "
+                "bucket policy that denies non-TLS requests would refuse every website request; "
+                "viewers of the CloudFront URL still get HTTPS.",
             )
             acknowledge(
                 self.distribution,
                 "AwsSolutions-CFR5",
-                "website_mode: S3 website endpoints speak HTTP only, so CloudFront reaches the "
-                "origin over HTTP; the default mode uses the bucket's HTTPS endpoint.",
+                "website_mode, Day 2 Lab 2 step 2: CloudFront in front of the S3 website endpoint "
+                "reaches it over HTTP, the only protocol it speaks; viewers get HTTPS.",
             )

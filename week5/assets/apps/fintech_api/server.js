@@ -1,26 +1,56 @@
 // FinTech API for the Day 3 case: balances cached in Redis (Cache-Aside, invalidated on write),
-// transfers as PostgreSQL transactions that lock both rows, so no balance ever goes negative.
+// transfers as PostgreSQL transactions that lock both rows, so no balance ever goes negative,
+// and each committed transfer archived to S3 as JSON (the bucket moves it to Glacier).
+// GET /health is liveness: the process answers, no store is called, so an RDS failover or a
+// Redis outage never fails the load balancer's check. GET /ready reports each store.
 // Env: DB_HOST DB_PORT DB_NAME DB_USER DB_PASSWORD [DB_CA_FILE] REDIS_URL or REDIS_HOST
-// REDIS_PORT REDIS_AUTH_TOKEN [REDIS_CA_FILE] [PORT=3000] [BALANCE_TTL_SECONDS=30]
+// REDIS_PORT REDIS_AUTH_TOKEN [REDIS_CA_FILE] [ARCHIVE_BUCKET ARCHIVE_PREFIX AWS_REGION]
+// [PORT=3000] [BALANCE_TTL_SECONDS=30]
 "use strict";
 const fs = require("fs");
 const http = require("http");
 const { Pool } = require("pg");
 const { createClient } = require("redis");
+const { S3Client, PutObjectCommand } = require("@aws-sdk/client-s3");
 
 const env = process.env;
 const ca = (file) => (file ? fs.readFileSync(file, "utf8") : undefined);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const started = Date.now();
+
 const db = new Pool({
   host: env.DB_HOST, port: Number(env.DB_PORT || 5432), database: env.DB_NAME || "fintech",
-  user: env.DB_USER, password: env.DB_PASSWORD, max: 10,
+  user: env.DB_USER, password: env.DB_PASSWORD, max: 10, connectionTimeoutMillis: 5000,
   // TLS always; verified against DB_CA_FILE (the RDS bundle) when given.
   ssl: env.DB_CA_FILE ? { ca: ca(env.DB_CA_FILE) } : { rejectUnauthorized: false },
 });
+// An idle connection whose server goes away (a failover, a restart) must not stop the process.
+db.on("error", (error) => console.error(`postgres: ${error.message}`));
+
 const redisUrl = env.REDIS_URL ||
   `rediss://:${encodeURIComponent(env.REDIS_AUTH_TOKEN || "")}@${env.REDIS_HOST}:${env.REDIS_PORT || 6379}`;
-const cache = createClient({ url: redisUrl, socket: { tls: true, ca: ca(env.REDIS_CA_FILE) } });
+const cache = createClient({
+  url: redisUrl,
+  // Commands fail at once while Redis is away (no queue): reads then go to the database.
+  disableOfflineQueue: true,
+  socket: {
+    tls: true, ca: ca(env.REDIS_CA_FILE), connectTimeout: 5000,
+    reconnectStrategy: (retries) => Math.min(200 * (retries + 1), 5000),
+  },
+});
+cache.on("error", (error) => console.error(`redis: ${error.message}`));
+
 const TTL = Number(env.BALANCE_TTL_SECONDS || 30);
 const SEED = [["alice", 100000], ["bob", 50000], ["carol", 0]];
+const ARCHIVE_BUCKET = env.ARCHIVE_BUCKET || "";
+const ARCHIVE_PREFIX = env.ARCHIVE_PREFIX || "transfers/";
+const s3 = ARCHIVE_BUCKET ? new S3Client({ region: env.AWS_REGION }) : null;
+const archived = { stored: 0, failed: 0, last_error: null };
+let schemaReady = false;
+
+class HttpError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
 
 async function migrate() {
   await db.query(`CREATE TABLE IF NOT EXISTS accounts (
@@ -34,17 +64,37 @@ async function migrate() {
   }
 }
 
-async function balance(id) {
-  const cached = await cache.get(`balance:${id}`);
-  if (cached !== null) return { account: id, balance_krw: Number(cached), cache: "hit" };
-  const { rows } = await db.query("SELECT balance_krw FROM accounts WHERE id = $1", [id]);
-  if (rows.length === 0) return null;
-  await cache.set(`balance:${id}`, String(rows[0].balance_krw), { EX: TTL });
-  return { account: id, balance_krw: Number(rows[0].balance_krw), cache: "miss" };
+// The schema waits for the database in the background: the process answers /health meanwhile.
+async function migrateWhenTheDatabaseAnswers() {
+  for (;;) {
+    try {
+      await migrate();
+      schemaReady = true;
+      console.log("schema ready");
+      return;
+    } catch (error) {
+      console.error(`schema waits for the database: ${error.message}`);
+      await sleep(2000);
+    }
+  }
 }
 
-class HttpError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+function needSchema() {
+  if (!schemaReady) throw new HttpError(503, "starting: the database has not answered yet");
+}
+
+async function fromCache(operation) {
+  try { return await operation(); } catch { return undefined; } // Redis away: the caller goes on without it
+}
+
+async function balance(id) {
+  needSchema();
+  const cached = await fromCache(() => cache.get(`balance:${id}`));
+  if (cached !== undefined && cached !== null) return { account: id, balance_krw: Number(cached), cache: "hit" };
+  const { rows } = await db.query("SELECT balance_krw FROM accounts WHERE id = $1", [id]);
+  if (rows.length === 0) return null;
+  const stored = cached === null && await fromCache(() => cache.set(`balance:${id}`, String(rows[0].balance_krw), { EX: TTL }));
+  return { account: id, balance_krw: Number(rows[0].balance_krw), cache: stored ? "miss" : "bypass" };
 }
 
 async function transfer({ from, to, amount }) {
@@ -52,7 +102,9 @@ async function transfer({ from, to, amount }) {
     throw new HttpError(400, "from and to must be two different account ids");
   }
   if (!Number.isInteger(amount) || amount <= 0) throw new HttpError(400, "amount must be a positive integer (KRW)");
+  needSchema();
   const client = await db.connect();
+  let row;
   try {
     await client.query("BEGIN");
     // Lock both rows in id order: two opposite transfers cannot deadlock.
@@ -63,18 +115,61 @@ async function transfer({ from, to, amount }) {
     if (Number(source.balance_krw) < amount) throw new HttpError(409, "insufficient funds");
     await client.query("UPDATE accounts SET balance_krw = balance_krw - $1 WHERE id = $2", [amount, from]);
     await client.query("UPDATE accounts SET balance_krw = balance_krw + $1 WHERE id = $2", [amount, to]);
-    const { rows: [row] } = await client.query(
+    ({ rows: [row] } = await client.query(
       "INSERT INTO transfers (from_account, to_account, amount_krw) VALUES ($1, $2, $3) RETURNING id, created_at",
-      [from, to, amount]);
+      [from, to, amount]));
     await client.query("COMMIT");
-    await cache.del([`balance:${from}`, `balance:${to}`]);
-    return { id: Number(row.id), from, to, amount_krw: amount, created_at: row.created_at };
   } catch (error) {
-    await client.query("ROLLBACK");
+    await client.query("ROLLBACK").catch(() => {});
     throw error;
   } finally {
     client.release();
   }
+  // Committed: from here nothing may turn the answer into an error.
+  const record = { id: Number(row.id), from, to, amount_krw: amount, created_at: row.created_at };
+  const invalidated = await fromCache(() => cache.del([`balance:${from}`, `balance:${to}`]));
+  return { ...record, cache: invalidated === undefined ? `stale up to ${TTL} s` : "invalidated", archive: await archive(record) };
+}
+
+// transfers/2026/11/28/42.json: one object per transfer, written once, never read by the API.
+async function archive(record) {
+  if (!s3) return null;
+  const day = new Date(record.created_at).toISOString().slice(0, 10).replaceAll("-", "/");
+  const key = `${ARCHIVE_PREFIX}${day}/${record.id}.json`;
+  try {
+    await s3.send(new PutObjectCommand({
+      Bucket: ARCHIVE_BUCKET, Key: key, Body: JSON.stringify(record), ContentType: "application/json",
+    }));
+    archived.stored += 1;
+    return { bucket: ARCHIVE_BUCKET, key, stored: true };
+  } catch (error) {
+    archived.failed += 1;
+    archived.last_error = `${error.name}: ${error.message}`;
+    console.error(`archive ${key}: ${archived.last_error}`);
+    return { bucket: ARCHIVE_BUCKET, key, stored: false };
+  }
+}
+
+async function check(operation) {
+  let timer;
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error("no answer in 3 s")), 3000); });
+  try {
+    await Promise.race([operation(), timeout]);
+    return "ok";
+  } catch (error) {
+    return `unavailable: ${error.message}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readiness() {
+  const [database, redis] = await Promise.all([check(() => db.query("SELECT 1")), check(() => cache.ping())]);
+  const ready = database === "ok" && redis === "ok" && schemaReady;
+  return {
+    status: ready ? "ready" : "degraded", db: database, redis, schema: schemaReady ? "ok" : "pending",
+    archive: s3 ? { bucket: ARCHIVE_BUCKET, ...archived } : null,
+  };
 }
 
 function send(res, status, body) {
@@ -96,9 +191,11 @@ const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, "http://localhost");
     let match;
     if (req.method === "GET" && url.pathname === "/health") {
-      await db.query("SELECT 1");
-      await cache.ping();
-      return send(res, 200, { status: "ok", db: "ok", redis: "ok" });
+      return send(res, 200, { status: "ok", uptime_s: Math.round((Date.now() - started) / 1000) });
+    }
+    if (req.method === "GET" && url.pathname === "/ready") {
+      const body = await readiness();
+      return send(res, body.status === "ready" ? 200 : 503, body);
     }
     if (req.method === "GET" && (match = url.pathname.match(/^\/accounts\/([a-z0-9-]{1,40})\/balance$/))) {
       const result = await balance(match[1]);
@@ -115,10 +212,6 @@ const server = http.createServer(async (req, res) => {
   }
 });
 
-async function main() {
-  await cache.connect();
-  await migrate();
-  server.listen(Number(env.PORT || 3000), () => console.log(`fintech api listening on :${server.address().port}`));
-}
-
-main().catch((error) => { console.error(error); process.exit(1); });
+server.listen(Number(env.PORT || 3000), () => console.log(`fintech api listening on :${server.address().port}`));
+cache.connect().catch((error) => console.error(`redis: ${error.message}`));
+migrateWhenTheDatabaseAnswers();
