@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Fn
+from aws_cdk import CfnOutput, Duration, Fn
 from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
 from week5.constructs import userdata
 from week5.constructs.cache import REDIS_PORT, RedisCache
 from week5.constructs.database import MysqlDatabase, PostgresDatabase
+from week5.constructs.host import DockerHost
 from week5.constructs.static_site import (
     StaticSite,
     bucket_behavior,
@@ -21,14 +24,25 @@ from week5.constructs.web_tier import HaWebTier, ScalingMetric
 from week5.core.catalog import Lab
 from week5.core.settings import CourseSettings
 from week5.synth.lab import LabStack
+from week5.synth.nag import acknowledge
 
 TIER_APP = APPS_DIR / "tier_app.py"
 GHOST_COMPOSE = COMPOSE_DIR / "ghost.yml"
+NEWS_CACHE_COMPOSE = COMPOSE_DIR / "news-cache.yml"
+NEWS_CACHE_APP = APPS_DIR / "news_cache.py"
 NEWS_STATIC_SITE = SITES_DIR / "news-static"
 #: Ghost serves the articles under this path; CloudFront sends it to the ALB.
 NEWS_PATH = "/news/"
+#: The news servers' liveness, the ALB's check: their own process, not Ghost or Redis.
+NEWS_LIVENESS_PATH = "/healthz"
 #: Ghost 5 needs about 1 GiB for itself; a t3.micro's 1 GiB also holds Docker and the OS.
 GHOST_INSTANCE_TYPE = "t3.small"
+GHOST_PORT = 2368
+#: A news server runs a small Python proxy: a t3.micro is plenty.
+NEWS_INSTANCE_TYPE = "t3.micro"
+#: Launch to serving the front page: Docker, a Python image, and the writer's Ghost up (its
+#: image pull and first migration run while the news servers boot).
+NEWS_BOOT_TIME = Duration.minutes(6)
 #: Requests per target per minute before the group adds a news server (속보 traffic).
 NEWS_REQUESTS_PER_TARGET = 1000
 #: The app tier's port behind its internal ALB (the web tier keeps 80).
@@ -125,7 +139,9 @@ class Day4ChallengeStack(LabStack):
             vpc=vpc,
             internet_facing=False,
             app_port=APP_TIER_PORT,
+            # Liveness for the ALB; each instance signals once the database's port answers.
             health_check_path="/api/health",
+            ready_path="/api/ready",
             user_data_lines=userdata.python_service(
                 "tier-app",
                 TIER_APP,
@@ -177,17 +193,28 @@ class Day4CaseStack(LabStack):
     """Day 4 Session 4 case - News & Media 플랫폼 (Ghost), as the course's diagram maps it.
 
     "CloudFront (글로벌 CDN)": one distribution. "S3 (정적 콘텐츠)": its default path, a private
-    bucket (``week5/assets/sites/news-static``). "ALB (동적 API) → ASG (뉴스 서버)": ``/news/*`` goes to
-    an internet-facing ALB and an Auto Scaling group of 2 to 4 t3.small hosts running the
-    course's Ghost compose file; it scales on requests per target, and CloudFront keeps
-    Ghost's pages for the 60 s their ``Cache-Control`` allows, so a breaking-news spike mostly
-    stops at the edge. "RDS Read Replica": MySQL 8.4 with one read replica in AZ-B (Ghost itself
-    writes and reads the primary; the replica serves reports and read-only tools).
-    "ElastiCache (인기 기사 캐싱)": a Redis node whose endpoint and AUTH token the hosts receive.
-    "S3 (미디어 파일)": a private media bucket served at ``/media/*``; ``MediaUploadCommand``
-    puts a file there. Ghost's ``url`` is CloudFront's address over HTTP: CloudFront reaches the
-    ALB over HTTP, and a Ghost configured for https would redirect those requests in a loop.
-    Viewers still get HTTPS (CloudFront redirects). Ghost's admin is ``<NewsUrl>ghost/``.
+    bucket (``week5/assets/sites/news-static``). "ALB (동적 API) → ASG (뉴스 서버)": ``/news/*``
+    goes to an ALB that admits only CloudFront, over an Auto Scaling group of 2 to 4 news servers
+    that scales on requests per target.
+
+    One writer and a cached read path. Ghost runs one process per site (its routes and
+    settings live in that process's memory), so two Ghosts on one database would not serve the
+    same site. Exactly one Ghost runs, on the writer host (the course's Ghost compose file); the
+    news servers run ``week5/assets/apps/news_cache.py``, which answers reads from one cache
+    they all share, "ElastiCache (인기 기사 캐싱)", fetches what is missing or stale from Ghost
+    (once per page per max-age, whichever server asks), counts the most-read pages
+    (``PopularUrl``), serves the last copy when Ghost or its database is down, and passes
+    writes (the admin, ``<NewsUrl>ghost/``) to Ghost. The ALB checks the news servers' own
+    liveness (``/healthz``), never Ghost or Redis: their failover replaces no server.
+    "RDS Read Replica (읽기 부하 분산)": MySQL 8.4 with a replica in AZ-B; Ghost writes and reads
+    the primary (it takes one database address), and the writer's ``replica-report`` reads the
+    replica (``ReplicaReportCommand``, which hands it the replica's endpoint). "S3 (미디어
+    파일)": a private media bucket at ``/media/*`` (``MediaUploadCommand``), and Ghost's
+    uploaded images: the writer copies them there every minute and CloudFront serves
+    ``/news/content/images/*`` from it, falling back to the news servers for an image not
+    copied yet. Ghost's ``url`` is CloudFront's address
+    over HTTP: CloudFront reaches the ALB over HTTP, and a Ghost set to https would redirect
+    those requests in a loop. Viewers still get HTTPS (CloudFront redirects).
     """
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
@@ -200,22 +227,41 @@ class Day4CaseStack(LabStack):
             self, "Database", vpc=vpc, database_name="ghost", read_replicas=1
         )
         self.cache = RedisCache(self, "Cache", vpc=vpc)
+        #: The read path: news servers that share the Redis cache, in front of the one Ghost.
         self.news = HaWebTier(
             self,
             "News",
             vpc=vpc,
-            instance_type=GHOST_INSTANCE_TYPE,
-            health_check_path=NEWS_PATH,
+            instance_type=NEWS_INSTANCE_TYPE,
+            health_check_path=NEWS_LIVENESS_PATH,
+            # Before it signals, a news server serves the front page through itself from Ghost.
+            ready_path=NEWS_PATH,
+            boot_time=NEWS_BOOT_TIME,
+            cloudfront_origin=True,
             scaling_metric=ScalingMetric.REQUESTS_PER_TARGET,
             scaling_target=NEWS_REQUESTS_PER_TARGET,
             user_data_lines=userdata.install_docker(),
         )
         self.media = private_bucket(self, "Media")
+        uploaded_images = cloudfront.BehaviorOptions(
+            origin=origins.OriginGroup(
+                primary_origin=origins.S3BucketOrigin.with_origin_access_control(self.media),
+                # An image Ghost has not copied to S3 yet: the news servers fetch it from Ghost.
+                fallback_origin=origins.LoadBalancerV2Origin(
+                    self.news.alb, protocol_policy=cloudfront.OriginProtocolPolicy.HTTP_ONLY
+                ),
+                fallback_status_codes=[403, 404],
+            ),
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+            cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        )
         self.site = StaticSite(
             self,
             "Site",
             content_dir=NEWS_STATIC_SITE,
             behaviors={
+                # First: CloudFront takes the first pattern that matches.
+                f"{GHOST_IMAGES_PATH}*": uploaded_images,
                 f"{NEWS_PATH}*": load_balancer_behavior(
                     self.news.alb,
                     cache_policy=cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS,
@@ -224,24 +270,43 @@ class Day4CaseStack(LabStack):
             },
         )
         news_url = f"http://{self.site.distribution.distribution_domain_name}{NEWS_PATH}"
+        #: The one Ghost: the course's compose file, in Private-A; only the news servers reach it.
+        self.writer = DockerHost(
+            self,
+            "Writer",
+            vpc=vpc,
+            subnet=self.network.private_subnets[0],
+            instance_type=GHOST_INSTANCE_TYPE,
+            compose_file=GHOST_COMPOSE,
+            compose_env={"DB_HOST": self.database.endpoint, "SITE_URL": news_url},
+            compose_secrets={
+                "DB_USER": (self.database.secret, "username"),
+                "DB_PASSWORD": (self.database.secret, "password"),
+            },
+            default_port=GHOST_PORT,
+            name=f"{self.name_prefix}-ghost-writer",
+        )
+        self.writer.instance.user_data.add_commands(
+            *media_sync(self.media.bucket_name, self.region)
+        )
+        self._grant_media_sync()
+        self.database.grant_connect(self.writer)  # Ghost → MySQL 3306, and its secret
+        self.writer.connections.allow_default_port_from(
+            self.news, "Ghost 2368 from the news servers only"
+        )
         self.news.add_boot_lines(
+            *userdata.write_file_gzipped(f"{userdata.APP_DIR}/news_cache.py", NEWS_CACHE_APP),
             *userdata.compose_up(
-                GHOST_COMPOSE,
+                NEWS_CACHE_COMPOSE,
                 region=self.region,
                 env={
-                    "DB_HOST": self.database.endpoint,
-                    "SITE_URL": news_url,
+                    "ORIGIN_URL": f"http://{self.writer.private_ip}:{GHOST_PORT}",
                     "REDIS_HOST": self.cache.endpoint,
                     "REDIS_PORT": str(REDIS_PORT),
                 },
-                secret_env={
-                    "DB_USER": (self.database.secret.secret_arn, "username"),
-                    "DB_PASSWORD": (self.database.secret.secret_arn, "password"),
-                    "REDIS_AUTH_TOKEN": self.cache.auth_secret.secret_arn,
-                },
-            )
+                secret_env={"REDIS_AUTH_TOKEN": self.cache.auth_secret.secret_arn},
+            ),
         )
-        self.database.grant_connect(self.news)  # news servers → MySQL 3306, and its secret
         self.cache.grant_connect(self.news)  # news servers → Redis 6379, and its AUTH token
 
         CfnOutput(self, "SiteUrl", value=self.site.url, description="CloudFront: static front page")
@@ -249,19 +314,99 @@ class Day4CaseStack(LabStack):
             self,
             "NewsUrl",
             value=f"{self.site.url}{NEWS_PATH}",
-            description="Ghost through CloudFront and the ALB; the admin is <NewsUrl>ghost/",
+            description="Ghost through CloudFront and the news servers' cache; the admin is "
+            "<NewsUrl>ghost/",
         )
-        CfnOutput(self, "DbEndpoint", value=self.database.endpoint, description="writes")
+        CfnOutput(
+            self,
+            "PopularUrl",
+            value=f"{self.site.url}{NEWS_PATH}popular.json",
+            description="인기 기사: the most-read pages, counted in Redis",
+        )
+        CfnOutput(self, "DbEndpoint", value=self.database.endpoint, description="Ghost's writes")
         CfnOutput(
             self,
             "ReadReplicaEndpoint",
             value=self.database.replica_endpoints[0],
-            description="reads: reports and read-only tools",
+            description="reads: the writer's replica-report",
         )
         CfnOutput(self, "RedisEndpoint", value=self.cache.endpoint)
+        CfnOutput(
+            self,
+            "WriterSessionCommand",
+            value=self.writer.ssm_command,
+            description="a shell on the Ghost writer (Session Manager)",
+        )
+        CfnOutput(
+            self,
+            "ReplicaReportCommand",
+            value=f"sudo env DB_REPLICA_HOST={self.database.replica_endpoints[0]} "
+            + REPLICA_REPORT_COMMAND,
+            description="on the writer (WriterSessionCommand): a report read from the replica, "
+            "not the primary",
+        )
         CfnOutput(
             self,
             "MediaUploadCommand",
             value=f"aws s3 cp photo.jpg s3://{self.media.bucket_name}/media/photo.jpg",
             description="then open <SiteUrl>/media/photo.jpg",
         )
+
+    def _grant_media_sync(self) -> None:
+        """The writer may list the media bucket and put objects under Ghost's image path."""
+        bucket_arn = self.media.bucket_arn
+        self.writer.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket_arn])
+        )
+        images = f"{GHOST_IMAGES_PATH.lstrip('/')}*"
+        self.writer.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"{bucket_arn}/{images}"])
+        )
+        bucket_id = self.resolve(self.media.node.default_child.logical_id)
+        acknowledge(
+            self.writer.role,
+            f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{images}]",
+            "The writer copies the images editors upload to Ghost, whose names are not known in "
+            "advance, into the lab's media bucket; puts are limited to Ghost's image path.",
+        )
+
+
+#: Where the media bucket keeps Ghost's uploaded images: the same path as Ghost's own URLs.
+GHOST_IMAGES_PATH = f"{NEWS_PATH}content/images/"
+#: The writer's Ghost content folder on the host (ghost.yml mounts ./content).
+GHOST_CONTENT_DIR = f"{userdata.APP_DIR}/content"
+#: The writer's report on the read replica (ghost.yml's replica-report), after the replica's
+#: endpoint: the report gets it from the command line, so Ghost's host need not wait for the
+#: replica's six minutes before it boots.
+REPLICA_REPORT_COMMAND = (
+    f"docker compose -f {userdata.APP_DIR}/docker-compose.yml run --rm replica-report"
+)
+
+
+def media_sync(bucket_name: str, region: str) -> list:
+    """A systemd timer on the writer: every minute, Ghost's new images go to the media bucket
+    under the path of their Ghost URL, where CloudFront serves them."""
+    images = f"{GHOST_CONTENT_DIR}/images"
+    target = f"s3://{bucket_name}/{GHOST_IMAGES_PATH.lstrip('/')}"
+    service = (
+        "[Unit]\n"
+        "Description=Week 5: copy Ghost's uploaded images to the media bucket\n\n"
+        "[Service]\n"
+        "Type=oneshot\n"
+        f"ExecCondition=/usr/bin/test -d {images}\n"
+        f"ExecStart=/usr/bin/aws s3 sync {images} {target} --region {region} --only-show-errors\n"
+    )
+    timer = (
+        "[Unit]\n"
+        "Description=Week 5: Ghost's images to S3, every minute\n\n"
+        "[Timer]\n"
+        "OnBootSec=2min\n"
+        "OnUnitActiveSec=1min\n\n"
+        "[Install]\n"
+        "WantedBy=timers.target\n"
+    )
+    return (
+        userdata.write_file("/etc/systemd/system/ghost-media-sync.service", service)
+        + userdata.write_file("/etc/systemd/system/ghost-media-sync.timer", timer)
+        + ["systemctl daemon-reload", "systemctl enable --now ghost-media-sync.timer"]
+    )

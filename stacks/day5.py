@@ -51,8 +51,14 @@ class _CloudMartLab(LabStack):
             value=cloudmart.url,
             description="the frontend; /api/* is the backend",
         )
-        CfnOutput(self, "ApiHealthUrl", value=f"{cloudmart.url}/api/health/deep")
-        CfnOutput(self, "BackendAlbUrl", value=cloudmart.backend.url)
+        CfnOutput(
+            self,
+            "ApiHealthUrl",
+            value=f"{cloudmart.url}/api/health/deep",
+            description="both stores (503 names the one that fails); the ALB itself checks "
+            "/api/health, which needs neither",
+        )
+        # No ALB address: the ALB admits only CloudFront, so CloudMartUrl is the app's address.
         CfnOutput(self, "DbEndpoint", value=cloudmart.database.endpoint)
         CfnOutput(self, "RedisEndpoint", value=cloudmart.cache.endpoint)
         CfnOutput(
@@ -62,6 +68,22 @@ class _CloudMartLab(LabStack):
             description="the backend's configuration (aws ssm get-parameters-by-path)",
         )
         CfnOutput(self, "AlarmTopicArn", value=cloudmart.alarm_topic.topic_arn)
+        CfnOutput(
+            self,
+            "AlarmNotifications",
+            value=(
+                f"e-mail to {cloudmart.alarm_email} once its confirmation link is clicked"
+                if cloudmart.alarm_email
+                else "none: the alarm topic has no subscriber, so alarms only change state on "
+                "the dashboard; deploy with -c alarm_email=you@example.com to get them by e-mail"
+            ),
+        )
+        CfnOutput(
+            self,
+            "BackendLogGroup",
+            value=cloudmart.backend_log_group.log_group_name,
+            description="the backend containers' output (CloudWatch Logs, deleted with the stack)",
+        )
         CfnOutput(
             self,
             "DashboardUrl",
@@ -107,7 +129,9 @@ class Day5Lab1Stack(_CloudMartLab):
     CloudFront, the backend on EC2 behind an ALB in an Auto Scaling group of 2 to 4 t3.micro.
     Step 4 (검증): open ``CloudMartUrl``, add to the cart and order; ``ApiHealthUrl`` checks
     that the backend reaches both stores. The backend reads its configuration from Parameter
-    Store and Secrets Manager at boot; alarms and a dashboard watch it.
+    Store and Secrets Manager at boot; alarms and a dashboard watch it, and its container logs
+    go to ``BackendLogGroup``. The backend's ALB admits only CloudFront, and ``cdk deploy``
+    returns once every first backend instance answers with both stores.
     """
 
     settings_for_lab = {}
@@ -119,10 +143,13 @@ class Day5ChallengeStack(_CloudMartLab):
     1 고가용성: a NAT gateway per AZ, Multi-AZ PostgreSQL, Redis with a replica in the other AZ
     and automatic failover, backend instances in both AZs. 2 자동 확장: the backend ASG scales
     from 2 to 4 on CPU. 3 모니터링: the alarms into SNS (``-c alarm_email=you@example.com``
-    mails them) and the dashboard. 4 백업 & 복구: seven days of RDS automated backups with
-    point-in-time restore and a daily Redis snapshot kept one day (both deleted by
-    ``cdk destroy``). 5 비용 최적화: Graviton everywhere (t4g.micro, db.t4g.micro,
-    cache.t4g.micro with Valkey, about 20 % below the x86 and Redis OSS prices). At two backend
+    mails them; ``AlarmNotifications`` says whether anyone is subscribed), the Redis memory
+    alarm on whichever node is the primary after a failover, the dashboard, and the backend's
+    container logs in CloudWatch Logs (``BackendLogGroup``, deleted with the stack). 4 백업 &
+    복구: seven days of RDS automated backups with point-in-time restore and a daily Redis
+    snapshot kept one day (both deleted by ``cdk destroy``). 5 비용 최적화: Graviton everywhere
+    (t4g.micro, db.t4g.micro, cache.t4g.micro with Valkey, about 20 % below the x86 and Redis
+    OSS prices). At two backend
     instances it costs about $0.28 an hour (tests/test_day5_challenge.py adds it up).
     """
 

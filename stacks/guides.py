@@ -28,7 +28,8 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "Step 2: 보안 그룹 — HTTP 80, SSH 22, 아웃바운드 전체",
                 "`DockerHost(..., ssh_cidr=settings.ssh_cidr)`: 80은 인터넷에서, 22는 "
-                "`-c ssh_cidr=<내 IP>/32`일 때만 (FAQ Q9)",
+                "`-c ssh_cidr=<내 IP>/32`일 때만 (FAQ Q9). 22를 열지 않아도 Step 4의 SSH는 "
+                "Session Manager로 됩니다",
             ),
             (
                 "Step 3: EC2 — Amazon Linux 2023, t3.micro, 퍼블릭 IP, User Data로 Docker 설치",
@@ -38,10 +39,20 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "Step 4: 접속 및 확인 — 퍼블릭 IP, SSH, `docker --version`",
-                "출력 `SiteUrl`, `SsmCommand` (Session Manager, 22번 포트 불필요)",
+                '`LabKeyPair(self, "SshKey")`: 스택이 키 페어 `week5-<이름>-Day1Lab1-SshKey`를 '
+                "만들고 개인 키는 Parameter Store에 (스택과 함께 삭제). 4.1 출력 `PublicIp`. "
+                "4.2 출력 `KeyCommand`(Windows: `KeyCommandPowerShell`)로 키 파일을 받고 "
+                "`SshCommand`로 접속: `ssh -i week5-<이름>-Day1Lab1-SshKey.pem -o "
+                'ProxyCommand="aws ssm start-session --target %h --document-name '
+                'AWS-StartSSHSession --parameters portNumber=%p --region ap-northeast-2" '
+                "ec2-user@i-...` (Session Manager 경유, 22번 포트를 열지 않음; PowerShell에서도 "
+                "그대로). `-c ssh_cidr=<내 IP>/32`로 배포하면 `SshDirectCommand`가 강의 그대로 "
+                "`ssh -i <키> ec2-user@<퍼블릭 IP>`. 4.3 접속한 셸에서 `docker --version`. "
+                "WordPress는 `SiteUrl`",
             ),
         ),
-        by_hand="`ssh -i`용 키 페어 (무료지만 남음), 탄력적 IP (연결하지 않으면 시간당 $0.005)",
+        by_hand="`-c key_name`으로 쓰려고 콘솔에서 만든 키 페어 (무료지만 남음; 스택이 만든 "
+        "키는 함께 삭제), 탄력적 IP (연결하지 않으면 시간당 $0.005)",
     ),
     "Day1Lab2": LabGuide(
         goal="고가용성을 위한 Multi-AZ 네트워크",
@@ -60,9 +71,28 @@ GUIDES: Dict[str, LabGuide] = {
                 "인스턴스는 Bastion에서만 22 허용",
             ),
             (
-                "Step 3: 웹 서버 배포 — 각 AZ의 Public Subnet에 웹 서버",
+                "Step 2.4: Bastion 통해 Private 접근 테스트",
+                '`LabKeyPair(self, "SshKey")`를 모든 호스트가 받음. 출력 `KeyCommand`'
+                "(Windows: `KeyCommandPowerShell`)로 키 파일을 받고 "
+                "`BastionPairSshCommandE2614A3A`로 접속: Bastion은 Session Manager"
+                "(`AWS-StartSSHSession`)로, 거기서 Private 인스턴스의 22번으로 — `ssh -i <키> "
+                "-o ProxyCommand=\"ssh -i <키> -W %h:%p -o 'ProxyCommand=aws ssm start-session "
+                "--target <bastion-id> --document-name AWS-StartSSHSession --parameters "
+                "portNumber=22 --region ap-northeast-2' ec2-user@<bastion-id>\" "
+                "ec2-user@<private-ip>` (`ssh -J`와 같은 경로, 키는 두 번 모두). Windows "
+                "PowerShell: `BastionPairPrivateHostTunnelCommandAC247E50`을 열어 두고 다른 창에서 "
+                "`BastionPairPrivateHostTunnelSshCommand28E46D1E`. Bastion만: "
+                "`BastionPairBastionSshCommandCEF0F826`. `-c ssh_cidr=<내 IP>/32`면 Bastion의 "
+                "퍼블릭 IP를 거치는 `BastionPairSshDirectCommand4537DCA2`도",
+            ),
+            (
+                "Step 3: 웹 서버 배포 — 각 AZ의 Public Subnet에 웹 서버, 연결 테스트",
                 '`LabHost(self, "Web1"/"Web2", subnet=public_subnets[i], '
-                "internet_ports=(80,), user_data_lines=web_page())`",
+                "internet_ports=(80,), user_data_lines=web_page())`: 출력 `Web1Url`, `Web2Url`",
+            ),
+            (
+                "Step 4: 리소스 정리",
+                "`cdk destroy`: 키 페어와 Parameter Store의 개인 키까지 삭제",
             ),
         ),
         by_hand="스택과 비교하려고 콘솔에서 만든 NAT 게이트웨이나 탄력적 IP",
@@ -89,7 +119,10 @@ GUIDES: Dict[str, LabGuide] = {
                 "Security Groups: 웹(80), SSH(22), MySQL(3306)",
                 "`DockerHost(..., default_port=3306)`, "
                 "`db_host.connections.allow_default_port_from(web_host)`: 3306은 웹 서버의 "
-                "보안 그룹에서만",
+                "보안 그룹에서만. SSH(22): 두 호스트가 스택의 키 페어를 받음 — 출력 "
+                "`KeyCommand`로 키를 받고 `WordpressSshCommand`(Session Manager 경유, 22번 포트를 "
+                "열지 않음), `MysqlSshCommand`(WordPress 호스트를 거쳐 MySQL의 22번으로; "
+                "Windows는 `MysqlTunnelCommand` 후 `MysqlTunnelSshCommand`). 결과는 `SiteUrl`",
             ),
         ),
         by_hand="WordPress와 MySQL 옆에 손으로 띄운 인스턴스",
@@ -123,15 +156,37 @@ GUIDES: Dict[str, LabGuide] = {
         goal="S3로 정적 사이트 배포, CloudFront로 전 세계에 캐싱",
         steps=(
             (
-                "Step 1: S3 버킷 생성 — 정적 웹 호스팅, 버킷 정책, HTML/CSS/JS 업로드",
-                '`StaticSite(self, "Site", content_dir=week5/assets/sites/cloudmart-static)`: 비공개 '
-                "버킷 + OAC (`website_mode=True`는 콘솔의 공개 웹 호스팅 방식)",
+                "Step 1: S3 버킷 생성 — 정적 웹 호스팅 설정, 버킷 정책 구성, HTML/CSS/JS 업로드",
+                '`StaticSite(self, "Site", content_dir=week5/assets/sites/cloudmart-static, '
+                "website_mode=True)`: 강의 그대로 정적 웹 호스팅(인덱스 문서 index.html)과 "
+                "누구나 읽을 수 있는 버킷 정책(`s3:GetObject`, 퍼블릭 ACL은 계속 차단), 파일은 "
+                "배포 때 업로드. 1.1 출력 `WebsiteUrl`(S3 웹 사이트 엔드포인트, HTTP만)을 "
+                "브라우저로 열기. 1.2 `BucketPolicyCommand`: `aws s3api get-bucket-policy "
+                "--bucket <버킷> --query Policy --output text && aws s3api get-bucket-website "
+                "--bucket <버킷>`. 웹 사이트 엔드포인트는 HTTP만 말하므로 이 버킷만 TLS 강제 "
+                "정책이 없습니다 (다른 실습의 버킷은 비공개 + OAC). 계정 수준 퍼블릭 액세스 "
+                "차단이 켜져 있으면 버킷 정책 단계가 실패합니다: `aws s3control "
+                "get-public-access-block --account-id <계정>`으로 확인",
             ),
             (
                 "Step 2: CloudFront 배포 — Distribution 생성, 캐싱 동작 확인",
-                "`StaticSite`의 `distribution`: HTTPS 리디렉션, 기본 객체 index.html",
+                "`StaticSite`의 `distribution`: 오리진은 S3 웹 사이트 엔드포인트(HTTP 사용자 "
+                "지정 오리진), 시청자는 HTTPS(HTTP는 리디렉션), CachingOptimized 캐시 정책. "
+                "2.1 출력 `SiteUrl`(https). 2.2 `CacheCheckCommand`: 같은 URL을 두 번 요청해 "
+                "`x-cache: Miss from cloudfront` 다음 `Hit from cloudfront`, `x-amz-cf-pop`은 "
+                "응답한 엣지 (ICN = 서울)",
             ),
-            ("Step 3: 성능 테스트", "출력 `SiteUrl`에 `curl -I`로 `x-cache` 헤더 확인"),
+            (
+                "Step 3: 성능 테스트 — 글로벌 접근 테스트",
+                "출력 `PerformanceTestCommand`: S3 웹 사이트와 CloudFront에 세 번씩 요청하고 "
+                "`curl -w`로 첫 바이트(`ttfb`)와 전체 시간을 한 줄씩 출력 — 엣지 캐시가 찬 "
+                "뒤의 CloudFront와 리전 하나의 S3를 비교. 다른 지역에서의 응답은 VPN이나 "
+                "다른 리전의 인스턴스에서 같은 명령으로",
+            ),
+            (
+                "Step 4: 리소스 정리",
+                "`cdk destroy`: 배포를 지우고, 버킷을 비운 뒤 삭제 (CloudFront 삭제에 약 7분)",
+            ),
         ),
         by_hand="콘솔 단계를 따라 손으로 만든 CloudFront 배포나 버킷",
     ),
@@ -139,16 +194,53 @@ GUIDES: Dict[str, LabGuide] = {
         goal="E-Commerce (PrestaShop): 정적/동적 분리, CDN, 관리형 DB와 캐시",
         steps=(
             (
-                "CloudFront + S3: 정적 파일 CDN",
-                '`StaticSite(self, "StaticFiles")`',
+                "CloudFront + S3: 정적 파일 CDN, 상품 이미지 스토리지",
+                '`StaticSite(self, "StaticFiles")` (비공개 버킷 + OAC): 출력 `StaticUrl`',
             ),
             (
                 "ALB + EC2: PrestaShop 컨테이너",
-                '`HaWebTier(self, "Shop", min_capacity=1, max_capacity=2)`, compose는 '
-                "`prestashop.yml`",
+                '`HaWebTier(self, "Shop", min_capacity=1, max_capacity=2, '
+                'health_check_path="/health")`, compose는 `prestashop.yml` (PrestaShop '
+                "8.2.7). 출력 `ShopUrl`을 열면 설치 마법사",
             ),
-            ("RDS: MySQL 데이터베이스", '`MysqlDatabase(self, "Database")` (MySQL 8.4)'),
-            ("ElastiCache: 세션 스토어 & 상품 캐시", '`RedisCache(self, "Cache")`'),
+            (
+                "RDS: MySQL 데이터베이스 (설치 마법사의 데이터베이스 단계)",
+                '`MysqlDatabase(self, "Database")` (MySQL 8.4): 서버 주소는 출력 '
+                "`DbEndpoint`, DB 이름 `prestashop`, 사용자 이름과 비밀번호는 "
+                "`DbCredentialsCommand`(`aws secretsmanager get-secret-value ... --query "
+                "SecretString --output text`)가 출력하는 JSON의 `username`, `password`. 설치가 "
+                "끝나면 `RemoveInstallFolderCommand`로 install 폴더를 한 번 삭제 (EFS라 모든 "
+                "인스턴스에 적용); 백오피스 주소는 PrestaShop이 처음 방문 때 바꾼 "
+                "`/admin.../` (`ShopStatusCommand`가 보여 줌)",
+            ),
+            (
+                "ElastiCache: 세션 스토어",
+                '`RedisCache(self, "Cache")`: PrestaShop은 Redis 캐시를 직접 쓰지 않으므로 PHP '
+                "세션을 Redis에 둡니다. 부팅 스크립트(`week5-prestashop-boot`)가 이미지에 "
+                "맞는 phpredis를 한 번 빌드해 EFS에 캐시하고, `session.save_handler = redis`, "
+                "`session.save_path = tls://${REDIS_HOST}:${REDIS_PORT}?auth=${REDIS_AUTH_TOKEN}` "
+                "(값은 Secrets Manager에서 .env로, compose가 컨테이너 환경으로). 설치 마법사와 "
+                "백오피스의 세션이 어느 인스턴스에서나 이어집니다. 확인: `ShopStatusCommand`의 "
+                "`php sessions: redis`, `redis: ok, N sessions`",
+            ),
+            (
+                "데이터 영속성: 모든 인스턴스가 같은 상점 (공유 상태)",
+                'PrestaShop은 설치 상태를 파일로 둡니다 (`app/config/parameters.php`의 DB '
+                "설정과 쿠키 키, 이름이 바뀐 admin 폴더, 상품 이미지, 모듈). 그래서 문서 루트"
+                '(강의의 `prestashop_data` 볼륨)는 `SharedFileSystem(self, "ShopFiles")`(EFS)에 '
+                "두고 모든 인스턴스가 `/mnt/efs/prestashop`을 마운트합니다. 첫 인스턴스가 "
+                "이미지의 파일을 병렬로 복사해 한 번에 게시하고, 상품·주문·설정 데이터는 RDS. "
+                "`ScaleOutCommand`(desired 2)로 늘린 인스턴스도 설치 마법사가 아니라 같은 "
+                "상점을 보여 줍니다",
+            ),
+            (
+                "고가용성: 헬스 체크와 준비 상태 분리",
+                "대상 그룹은 `/health`만 확인: Apache가 로컬 파일로 답하고 PHP, DB, Redis, EFS를 "
+                "부르지 않으므로 DB 장애 조치나 Redis 장애가 인스턴스를 교체하지 않습니다. "
+                "저장소 상태(준비 상태)는 `ShopStatusCommand`: 한 인스턴스에서 "
+                "`sudo lab-shop-status`를 Session Manager로 실행 (EFS, 설치 여부, PHP 세션, "
+                "DB, Redis)",
+            ),
         ),
         by_hand="PrestaShop 호스트의 AMI",
     ),
@@ -158,12 +250,26 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "Step 1: RDS 인스턴스 생성 — db.t3.micro PostgreSQL, Multi-AZ, 보안 그룹",
                 '`PostgresDatabase(self, "Database", multi_az=True)`: 5432는 클라이언트 '
-                "보안 그룹에서만, 비밀은 클라이언트 역할만 읽기 (`database.grant_connect(client)`)",
+                "보안 그룹에서만, 비밀은 클라이언트 역할만 읽기 (`database.grant_connect(client)`). "
+                "출력 `DbEndpoint`, `DbSecretName`",
             ),
             (
                 "Step 2: 데이터베이스 연결 — EC2에서 psql, 테이블 생성과 데이터 삽입",
                 '`LabHost(self, "Client", user_data_lines=install_psql_client(...))`: '
-                "`sudo lab-psql`이 Secrets Manager에서 자격 증명을 읽어 TLS로 접속",
+                "`ClientSsmCommand`로 접속한 셸에서 `sudo lab-psql`(출력 `PsqlCommand`)이 "
+                "Secrets Manager에서 자격 증명을 읽어 TLS로 접속. 예: `CREATE TABLE students "
+                "(id serial PRIMARY KEY, name text);` `INSERT INTO students (name) VALUES "
+                "('kim');`",
+            ),
+            (
+                "Step 2: 애플리케이션 연동 테스트",
+                "`install_lab_app(...)`: 클라이언트의 작은 앱(`week5/assets/apps/rds_app.py`, "
+                "Python 3.11 + psycopg)이 같은 비밀로 TLS 접속(서버 인증서를 RDS CA 번들로 "
+                "확인, verify-full)해 `app_visits`에 한 행을 쓰고 최근 행을 읽어 TLS 버전과 "
+                "함께 출력. 내 터미널에서 출력 `AppTestCommand`: `aws ssm start-session "
+                "--target <클라이언트> --document-name AWS-StartInteractiveCommand --parameters "
+                "'{\"command\":[\"sudo lab-app\"]}'`. 세션 안에서는 `sudo lab-app`, "
+                "`sudo lab-app write 안녕`, `sudo lab-app read 10`",
             ),
             (
                 "Step 3: 백업 & 복원 — 수동 스냅샷 생성",
@@ -179,14 +285,27 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "Step 1: ElastiCache 클러스터 — Redis 클러스터 생성, 보안 그룹",
                 '`RedisCache(self, "Cache")`: cache.t3.micro, TLS, AUTH 토큰은 Secrets '
-                "Manager, 6379는 앱 호스트에서만",
+                "Manager, 6379는 앱 호스트에서만. 출력 `RedisEndpoint`",
             ),
             (
-                "Step 2: 캐싱 로직 구현 — Cache-Aside, 성능 비교",
-                '`DockerHost(self, "AppHost", compose_file=cache-demo.yml, '
-                'app_files={"cache_demo.py": ...})`: `/products/<id>`, `/compare/<id>`',
+                "Step 2: 캐싱 로직 구현 — Redis 연동, Cache-Aside",
+                '`LabHost(self, "AppHost")` + `cache-demo.yml`: 데모 앱(`cache_demo.py`, S3 '
+                "자산으로 배포)과 같은 호스트의 PostgreSQL 17 컨테이너(상품 20개, 리뷰 10만 개를 "
+                "첫 연결 때 생성; 비밀번호는 Secrets Manager). 출력 `CacheAsideUrl`을 두 번 열면 "
+                "`miss` 다음 `hit`. `ReadyUrl`은 PostgreSQL과 Redis 상태",
             ),
-            ("Step 3: 세션 스토어 — 세션 데이터 Redis 저장", "데모 앱의 `/session` 경로"),
+            (
+                "Step 2: 성능 비교",
+                "출력 `CompareUrl`(`/compare/1?n=20`) 또는 `CompareCommand`(`for id in 1 2 3; do "
+                'curl -s "http://<앱>/compare/$id?n=20"; echo; done`): 상품 페이지 쿼리(상품, '
+                "리뷰 수와 평균, 최근 리뷰)를 PostgreSQL에서 20번, 같은 페이지를 Redis에서 "
+                "20번, 호스트에서 잰 평균(ms)과 배율. 고정 지연 없이 실제 쿼리입니다 — DB가 "
+                "같은 호스트에 있어 네트워크 왕복이 없다는 점까지 해석해 보세요",
+            ),
+            (
+                "Step 3: 세션 스토어 — 세션 데이터 Redis 저장",
+                "데모 앱의 `/session` 경로 (출력 `SessionUrl`, 새로고침마다 visits 증가)",
+            ),
         ),
         by_hand="손으로 만든 ElastiCache 백업",
     ),
@@ -196,17 +315,34 @@ GUIDES: Dict[str, LabGuide] = {
             ("WAF: DDoS 방어와 SQL Injection 차단", "`wafv2.CfnWebACL` (관리형 규칙 + 속도 제한)"),
             (
                 "ALB + API Gateway: HTTPS 종료와 라우팅",
-                "`apigw.HttpApi` → WAF가 붙은 ALB (`HaWebTier`의 `alb`)",
+                "`apigw.HttpApi` → WAF가 붙은 ALB (`HaWebTier`의 `alb`): 출력 `ApiGatewayUrl`",
             ),
             (
                 "EC2: Node.js API 서버",
-                '`HaWebTier(self, "ApiServers")`, compose는 `fintech-api.yml`',
+                '`HaWebTier(self, "ApiServers", health_check_path="/health", '
+                'ready_path="/ready")`, compose는 `fintech-api.yml`, 앱은 S3 자산'
+                "(`server.js`, `package-lock.json`). 송금: 출력 `TransferExample`",
             ),
             (
                 "RDS PostgreSQL (Multi-AZ), ElastiCache Redis",
-                '`PostgresDatabase(..., multi_az=True)`, `RedisCache(self, "Cache")`',
+                '`PostgresDatabase(..., multi_az=True)`, `RedisCache(self, "Cache")`: 잔액은 '
+                "Redis 캐시(`BalanceExample`를 두 번: miss, hit), 송금은 두 계좌를 잠그는 "
+                "트랜잭션",
             ),
-            ("S3: 거래 내역 장기 보관 (Glacier)", '`s3.Bucket(self, "Archive")` + 수명 주기 규칙'),
+            (
+                "S3: 거래 내역 장기 보관 (Glacier)",
+                '`s3.Bucket(self, "Archive")` + 수명 주기 규칙(30일 뒤 Glacier): 커밋된 송금마다 '
+                "API가 `transfers/YYYY/MM/DD/<id>.json`을 씀 (쓰기 전용 권한). 응답의 "
+                "`archive.key`, 목록은 출력 `ArchiveListCommand`",
+            ),
+            (
+                "고가용성 & 장애 복구",
+                "대상 그룹은 `/health`(프로세스가 답함, DB·Redis를 부르지 않음)만 확인하므로 "
+                "Multi-AZ 장애 조치(60-120초)에도 인스턴스가 교체되지 않습니다. `/ready`는 "
+                "PostgreSQL, Redis, 아카이브를 보고(`ReadyCommand`). 시험: "
+                "`FailoverWatchCommand`를 한 창에서 돌리고 다른 창에서 `DbFailoverCommand`: "
+                "/health와 대상은 healthy, /ready는 잠시 `db: unavailable` 후 복구",
+            ),
         ),
         by_hand="거래 DB의 수동 스냅샷",
     ),
@@ -223,7 +359,9 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "Step 3: Auto Scaling Group — Min 2, Max 4, Target Tracking, 부하 테스트",
-                "`HaWebTier(min_capacity=2, max_capacity=4)`: CPU 50% 목표 추적",
+                "`HaWebTier(min_capacity=2, max_capacity=4)`: CPU 50% 목표 추적. 생성 정책: "
+                "첫 두 인스턴스가 각자 페이지를 응답한 뒤 `cfn-signal`을 보내므로, `cdk deploy`가 "
+                "끝나면 `AlbUrl`이 바로 응답 (`boot_time` 3분, 대기 최대 10분)",
             ),
         ),
         by_hand="스케일링 테스트용 부하 생성 인스턴스",
@@ -236,9 +374,17 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "App Tier: Internal ALB + ASG",
                 '`HaWebTier(self, "App", internet_facing=False)`, 웹 티어에서만 '
-                "(`app.grant_connect(web)`), 앱은 `week5/assets/apps/tier_app.py`",
+                "(`app.grant_connect(web)`), 앱은 `week5/assets/apps/tier_app.py`. ALB 헬스 "
+                "체크는 `/api/health` (프로세스만 확인하는 liveness, DB와 무관), 부팅 후 신호는 "
+                "`/api/ready` (DB 포트 응답)가 200일 때 (`ready_path`)",
             ),
             ("DB Tier: Multi-AZ RDS", '`PostgresDatabase(self, "Database", multi_az=True)`'),
+            (
+                "Step 3: 장애 테스트 — DB 장애 조치",
+                "`DbFailoverCommand` 실행 중 `ApiUrl`을 새로고침: 장애 조치(1-2분) 동안 "
+                "`/api/ready`는 503으로 보고하지만 `/api/health`는 200이라 앱 인스턴스는 교체되지 "
+                "않음 (대상 그룹의 Healthy 수 유지)",
+            ),
         ),
         by_hand="장애 테스트 전에 만든 DB 수동 스냅샷",
     ),
@@ -247,13 +393,36 @@ GUIDES: Dict[str, LabGuide] = {
         steps=(
             (
                 "CloudFront + S3: 정적 콘텐츠와 미디어",
-                '`StaticSite(self, "Site", behaviors={"/news/*": ALB, "/media/*": 미디어 버킷})`',
+                '`StaticSite(self, "Site", behaviors={"/news/content/images/*": 미디어 버킷 → '
+                '뉴스 서버, "/news/*": ALB, "/media/*": 미디어 버킷})`',
             ),
-            ("ALB + ASG: 뉴스 서버 (Ghost)", '`HaWebTier(self, "News")`, compose는 `ghost.yml`'),
-            ("ElastiCache: 인기 기사 캐싱", '`RedisCache(self, "Cache")`'),
+            (
+                "ALB + ASG: 뉴스 서버 — 상태 공유 방식: 작성자 1대 + 캐시된 읽기 경로",
+                "Ghost는 사이트당 프로세스 1개만 지원하므로 (라우트와 설정이 프로세스 메모리에 "
+                '있음) Ghost는 `DockerHost(self, "Writer", compose_file=ghost.yml)` 1대에서만 '
+                '실행. `HaWebTier(self, "News", cloudfront_origin=True)` 2-4대는 '
+                "`week5/assets/apps/news_cache.py`로 모두 같은 Redis 캐시에서 페이지를 내주고, "
+                "없거나 오래된 페이지는 Ghost에서, 쓰기(관리자 `<NewsUrl>ghost/`)는 Ghost로 전달. "
+                "ALB는 CloudFront의 오리진 접속용 관리형 프리픽스 목록에서만 받고, 헬스 체크는 "
+                "`/healthz` (뉴스 서버 자체, Ghost·Redis와 무관)",
+            ),
+            (
+                "ElastiCache: 인기 기사 캐싱",
+                '`RedisCache(self, "Cache")`: 뉴스 서버의 공유 캐시 (`REDIS_HOST`, '
+                "`REDIS_AUTH_TOKEN`이 컨테이너로 전달), 많이 읽힌 기사는 `PopularUrl`",
+            ),
             (
                 "RDS Read Replica: 읽기 부하 분산",
-                '`MysqlDatabase(self, "Database", read_replicas=1)`',
+                '`MysqlDatabase(self, "Database", read_replicas=1)`: Ghost는 주 DB 하나만 '
+                "받으므로 복제본은 보고서용. `WriterSessionCommand`로 작성자 호스트에 접속해 "
+                "`sudo docker compose -f /opt/week5/app/docker-compose.yml run --rm "
+                "replica-report` (`ReplicaReportCommand`): `DB_REPLICA_HOST`로 복제본만 읽음",
+            ),
+            (
+                "S3: 미디어 파일",
+                "Ghost에 올린 이미지는 작성자 호스트의 타이머가 1분마다 미디어 버킷 "
+                "`news/content/images/`로 복사하고 CloudFront가 버킷에서 제공 (아직 없으면 뉴스 "
+                "서버로). 동영상 등은 `MediaUploadCommand`로 올려 `<SiteUrl>/media/...`",
             ),
         ),
         by_hand="Ghost DB나 복제본의 수동 스냅샷",
@@ -271,10 +440,17 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "Step 3: 애플리케이션 배포 — Frontend: S3 + CloudFront, Backend: EC2 + ALB + ASG",
-                "`CloudMartStack` → `StaticSite` (`/api/*`는 ALB로), `HaWebTier`; 내 이미지는 "
-                "`-c cloudmart_backend_image=...`",
+                "`CloudMartStack` → `StaticSite` (`/api/*`는 ALB로), "
+                "`HaWebTier(cloudfront_origin=True)`: 백엔드 ALB는 CloudFront에서만 받으므로 앱 "
+                "주소는 `CloudMartUrl`뿐; 내 이미지는 `-c cloudmart_backend_image=...`",
             ),
-            ("Step 4: 검증", "출력 `CloudMartUrl`, `ApiHealthUrl`"),
+            (
+                "Step 4: 검증",
+                "출력 `CloudMartUrl`, `ApiHealthUrl` (두 저장소를 각각 보고, 실패하면 503과 그 "
+                "저장소). ALB 헬스 체크는 `/api/health` (저장소와 무관)라 DB 장애 조치 중에도 "
+                "인스턴스가 교체되지 않음. `cdk deploy`는 각 백엔드가 `/api/health/deep`에 응답한 "
+                "뒤 끝남. 컨테이너 로그는 `BackendLogGroup` (CloudWatch Logs)",
+            ),
         ),
         by_hand="내 백엔드 이미지(`cloudmart_backend_image`)용 ECR 리포지토리",
     ),
@@ -283,7 +459,13 @@ GUIDES: Dict[str, LabGuide] = {
         steps=(
             ("1. 고가용성 (Multi-AZ)", "`CloudMartStack` 설정: Multi-AZ RDS, Redis 복제본 1개"),
             ("2. 자동 확장 (ASG)", "`HaWebTier` 2-4대, 목표 추적"),
-            ("3. 모니터링 (CloudWatch)", "알람 → SNS (`-c alarm_email=...`), 대시보드"),
+            (
+                "3. 모니터링 (CloudWatch)",
+                "알람 → SNS (`-c alarm_email=...`; 없으면 구독자가 없다는 것을 출력 "
+                "`AlarmNotifications`가 알려줌), 대시보드. Redis 메모리 알람은 모든 노드의 최댓값"
+                "이라 장애 조치 후 `-002`가 프라이머리여도 감시. 백엔드 컨테이너 로그는 스택이 "
+                "만들고 지우는 로그 그룹 (`BackendLogGroup`)",
+            ),
             ("4. 백업 & 복구 전략", "RDS 자동 백업 7일 (`db_backup_retention_days=7`)"),
             (
                 "5. 비용 최적화",

@@ -49,14 +49,24 @@ def source_group(rule):
     return rule["SourceSecurityGroupId"]["Fn::GetAtt"][0]
 
 
+#: What HaWebTier grants itself: its instances send their creation signal.
+CREATION_SIGNAL = {
+    "Action": "cloudformation:SignalResource",
+    "Effect": "Allow",
+    "Resource": {"Ref": "AWS::StackId"},
+}
+
+
 def statements_of(template, role):
-    """Every statement of the policies attached to ``role`` (an L2 Role), in order."""
+    """Every statement of the policies attached to ``role`` (an L2 Role), in order, but the
+    tier's own creation-signal permission (what access grants is the question here)."""
     ref = {"Ref": logical_id(role)}
     return [
         statement
         for policy in props(template, "AWS::IAM::Policy")
         if ref in policy["Roles"]
         for statement in policy["PolicyDocument"]["Statement"]
+        if statement != CREATION_SIGNAL
     ]
 
 

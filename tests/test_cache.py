@@ -1,6 +1,7 @@
 """RedisCache: an ElastiCache construct with L2 care — defaults, engines, replicas, errors."""
 
 import pytest
+from aws_cdk import aws_cloudwatch as cloudwatch
 from support import props, resources, synth
 
 from week5.constructs.cache import RedisCache
@@ -71,3 +72,30 @@ def test_invalid_props(stack, net, kwargs, says):
 def test_failover_needs_two_azs(stack, net):
     with pytest.raises(CourseInputError, match="two AZs"):
         RedisCache(stack, "Cache", vpc=net.vpc, subnets=net.private_subnets[:1], replicas=1)
+
+
+def test_node_ids_and_a_metric_across_every_node_survive_a_failover(stack, net):
+    """After a failover the primary is another member cluster: an alarm on every member,
+    at its highest, keeps watching the primary whichever member it is."""
+    cache = RedisCache(stack, "Cache", vpc=net.vpc, replicas=2)
+    group = stack.resolve(cache.replication_group.ref)
+    assert [stack.resolve(n) for n in cache.node_ids] == [
+        {"Fn::Join": ["", [group, f"-00{i}"]]} for i in (1, 2, 3)
+    ]
+    alarm = cloudwatch.Alarm(
+        stack,
+        "Memory",
+        metric=cache.metric_across_nodes("DatabaseMemoryUsagePercentage"),
+        threshold=80,
+        evaluation_periods=1,
+    )
+    t = synth(stack)
+    metrics = t["Resources"][stack.resolve(alarm.node.default_child.logical_id)]["Properties"][
+        "Metrics"
+    ]
+    assert metrics[0]["Expression"] == "MAX([n1, n2, n3])"
+    stats = [m["MetricStat"] for m in metrics[1:]]
+    assert [(s["Stat"], s["Period"]) for s in stats] == [("Maximum", 300)] * 3
+    assert [s["Metric"]["Dimensions"][0]["Value"] for s in stats] == [
+        {"Fn::Join": ["", [group, f"-00{i}"]]} for i in (1, 2, 3)
+    ]

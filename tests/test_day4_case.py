@@ -4,14 +4,25 @@ ASG) and a media bucket; Redis; RDS MySQL with a read replica."""
 import json
 
 import pytest
+from boot_scripts import (
+    compose_services,
+    embedded_files,
+    env_file_lines,
+    exit_trap,
+    flat,
+    mask_embedded,
+)
 from support import (
     ingress_rules,
+    instance_subnet,
     logical_id,
     mask_asset_hashes,
     props,
     resources,
     subnet_ids_by_name,
 )
+
+from stacks.day4 import NEWS_CACHE_APP
 
 LAB = "Day4Case"
 
@@ -23,7 +34,7 @@ def lab(app):
 
 
 def test_snapshot(t, json_snapshot):
-    assert mask_asset_hashes(t) == json_snapshot
+    assert mask_embedded(mask_asset_hashes(t)) == json_snapshot
 
 
 def distribution(t):
@@ -47,10 +58,11 @@ def test_cloudfront_default_is_the_static_bucket(t, lab):
     assert config["DefaultRootObject"] == "index.html"
 
 
-def test_news_path_goes_to_the_alb_and_media_to_the_media_bucket(t, lab):
+def test_news_path_goes_to_the_alb_and_media_and_images_to_the_media_bucket(t, lab):
     config = distribution(t)
     behaviors = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
-    assert set(behaviors) == {"/news/*", "/media/*"}
+    # CloudFront takes the first pattern that matches: Ghost's images before the rest of /news/.
+    assert list(behaviors) == ["/news/content/images/*", "/news/*", "/media/*"]
     news = behaviors["/news/*"]
     alb = logical_id(lab.news.alb)
     news_origin = origin_of(config, news)
@@ -72,6 +84,17 @@ def test_news_path_goes_to_the_alb_and_media_to_the_media_bucket(t, lab):
     media_origin = origin_of(config, behaviors["/media/*"])
     assert media_origin["DomainName"] == {"Fn::GetAtt": [media_bucket, "RegionalDomainName"]}
     assert "OriginAccessControlId" in media_origin
+    # Ghost's uploaded images: from the media bucket, else (not copied yet) the news servers.
+    images = behaviors["/news/content/images/*"]
+    (group,) = [g for g in config["OriginGroups"]["Items"] if g["Id"] == images["TargetOriginId"]]
+    assert group["FailoverCriteria"]["StatusCodes"]["Items"] == [403, 404]
+    primary, fallback = (
+        next(o for o in config["Origins"] if o["Id"] == m["OriginId"])
+        for m in group["Members"]["Items"]
+    )
+    assert primary["DomainName"] == {"Fn::GetAtt": [media_bucket, "RegionalDomainName"]}
+    assert "OriginAccessControlId" in primary
+    assert fallback["DomainName"] == {"Fn::GetAtt": [alb, "DNSName"]}
 
 
 def test_buckets_are_private_encrypted_and_removed_with_the_stack(t):
@@ -92,6 +115,21 @@ def test_buckets_are_private_encrypted_and_removed_with_the_stack(t):
     assert len(resources(t, "Custom::S3AutoDeleteObjects")) == 2
 
 
+def news_user_data(t, lab):
+    template = t["Resources"][logical_id(lab.news.launch_template)]
+    return flat(template["Properties"]["LaunchTemplateData"]["UserData"])
+
+
+def writer_id(lab):
+    """The writer instance's logical id, with the user-data hash CDK appends to it (a new boot
+    script replaces the instance)."""
+    return lab.resolve(lab.writer.instance.instance.logical_id)
+
+
+def writer_user_data(t, lab):
+    return flat(t["Resources"][writer_id(lab)]["Properties"]["UserData"])
+
+
 def test_news_servers_scale_2_to_4_on_requests_in_the_private_subnets(t, lab):
     (group,) = props(t, "AWS::AutoScaling::AutoScalingGroup")
     ids = subnet_ids_by_name(t)
@@ -105,10 +143,52 @@ def test_news_servers_scale_2_to_4_on_requests_in_the_private_subnets(t, lab):
         "ALBRequestCountPerTarget"
     )
     assert config["TargetValue"] == 1000
-    (target_group,) = props(t, "AWS::ElasticLoadBalancingV2::TargetGroup")
-    assert (target_group["Port"], target_group["HealthCheckPath"]) == (80, "/news/")
     template = t["Resources"][logical_id(lab.news.launch_template)]
-    assert template["Properties"]["LaunchTemplateData"]["InstanceType"] == "t3.small"
+    assert template["Properties"]["LaunchTemplateData"]["InstanceType"] == "t3.micro"
+
+
+def test_the_alb_checks_the_news_servers_liveness_not_ghost_or_redis(t, lab):
+    (target_group,) = props(t, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    assert (target_group["Port"], target_group["HealthCheckPath"]) == (80, "/healthz")
+    # ...while each first news server signals only once the front page comes through it.
+    group = t["Resources"][logical_id(lab.news.asg)]
+    assert group["CreationPolicy"] == {"ResourceSignal": {"Count": 2, "Timeout": "PT12M"}}
+    assert "http://127.0.0.1:80/news/; do sleep 5" in exit_trap(news_user_data(t, lab))[1]
+
+
+def test_one_ghost_writer_and_a_cached_read_path(t, lab):
+    """Ghost runs one process per site: exactly one host runs it; the news servers run the
+    shared-cache proxy, and no Ghost."""
+    writer = t["Resources"][writer_id(lab)]["Properties"]
+    assert writer["InstanceType"] == "t3.small"
+    assert instance_subnet(writer) == subnet_ids_by_name(t)["week5-day4-private-subnet-a"]
+    ghost = compose_services(writer_user_data(t, lab))
+    assert ghost["ghost"]["image"] == "ghost:5-alpine"
+    assert ghost["ghost"]["ports"] == ["2368:2368"]
+    news = compose_services(news_user_data(t, lab))
+    assert list(news) == ["cache"] and news["cache"]["image"] == "python:3.12-slim"
+    assert "ghost" not in json.dumps(news["cache"]["image"])
+    files = embedded_files(news_user_data(t, lab))
+    assert files["/opt/week5/app/news_cache.py"] == NEWS_CACHE_APP.read_bytes()
+    ghosts = [
+        text
+        for text in [news_user_data(t, lab), writer_user_data(t, lab)]
+        if "image: ghost:" in text
+    ]
+    assert len(ghosts) == 1
+
+
+def test_the_alb_admits_only_cloudfront_and_ghost_only_the_news_servers(t, lab):
+    (lookup,) = resources(t, "Custom::AWS")
+    rules = ingress_rules(t, logical_id(lab.news.alb_security_group))
+    assert [(r["FromPort"], r.get("SourcePrefixListId"), r.get("CidrIp")) for r in rules] == [
+        (80, {"Fn::GetAtt": [lookup, "PrefixLists.0.PrefixListId"]}, None)
+    ]
+    news = logical_id(lab.news.instance_security_group)
+    writer_rules = ingress_rules(t, logical_id(lab.writer.security_group))
+    assert [(r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0]) for r in writer_rules] == [
+        (2368, news)
+    ]
 
 
 def test_mysql_with_a_read_replica_in_az_b(t, lab):
@@ -129,37 +209,123 @@ def test_mysql_with_a_read_replica_in_az_b(t, lab):
     assert instances[replica_id]["DeletionPolicy"] == "Delete"
 
 
-def test_database_and_redis_admit_only_the_news_servers(t, lab):
+def test_the_database_admits_only_the_writer_and_redis_only_the_news_servers(t, lab):
+    writer = logical_id(lab.writer.security_group)
     news = logical_id(lab.news.instance_security_group)
-    for store, port in ((lab.database, "Endpoint.Port"), (lab.cache, 6379)):
+    for store, port, source in (
+        (lab.database, "Endpoint.Port", writer),
+        (lab.cache, 6379, news),
+    ):
         rules = ingress_rules(t, logical_id(store.security_group))
-        assert [r["SourceSecurityGroupId"]["Fn::GetAtt"][0] for r in rules] == [news]
+        assert [r["SourceSecurityGroupId"]["Fn::GetAtt"][0] for r in rules] == [source]
         from_port = rules[0]["FromPort"]
         assert (from_port["Fn::GetAtt"][1] if isinstance(from_port, dict) else from_port) == port
 
 
 def test_ghost_gets_cloudfronts_url_and_its_secrets_at_boot(t, lab):
-    template = t["Resources"][logical_id(lab.news.launch_template)]
-    parts = template["Properties"]["LaunchTemplateData"]["UserData"]["Fn::Base64"]["Fn::Join"][1]
+    text = writer_user_data(t, lab)
+    env = env_file_lines(text)
     dist = logical_id(lab.site.distribution)
-    index = parts.index({"Fn::GetAtt": [dist, "DomainName"]})
-    assert parts[index - 1].endswith("echo 'SITE_URL=http://")
-    assert parts[index + 1].startswith("/news/'")
-    text = "".join(p for p in parts if isinstance(p, str))
-    assert "image: ghost:5-alpine" in text and '"80:2368"' in text
+    assert env["SITE_URL"] == (
+        f'http://{{"Fn::GetAtt": ["{dist}", "DomainName"]}}/news/'
+    )
+    ghost = compose_services(text)["ghost"]["environment"]
+    assert ghost["url"].startswith("${SITE_URL:?")
     # The password is read from Secrets Manager at boot; the compose file only names it.
-    assert "database__connection__password: ${DB_PASSWORD:?" in text
-    assert "printf '%s=%s\\n' DB_PASSWORD" in text and "get-secret-value" in text
+    assert ghost["database__connection__password"].startswith("${DB_PASSWORD:?")
+    assert "get-secret-value" in env["DB_PASSWORD"] and '["password"]' in env["DB_PASSWORD"]
+    assert logical_id(lab.database.secret) in env["DB_PASSWORD"]
     secrets = json.dumps(props(t, "AWS::IAM::Policy"))
     assert "secretsmanager:GetSecretValue" in secrets
 
 
-def test_outputs(t):
+def test_redis_reaches_the_news_servers_container(t, lab):
+    """ElastiCache (인기 기사 캐싱) is the news servers' shared cache: its endpoint, port and
+    AUTH token go from the stack into .env and from .env into the container."""
+    text = news_user_data(t, lab)
+    env = env_file_lines(text)
+    assert env["REDIS_HOST"] == json.dumps(
+        {"Fn::GetAtt": [logical_id(lab.cache.replication_group), "PrimaryEndPoint.Address"]}
+    )
+    assert env["REDIS_PORT"] == "6379"
+    assert "get-secret-value" in env["REDIS_AUTH_TOKEN"]
+    assert logical_id(lab.cache.auth_secret) in env["REDIS_AUTH_TOKEN"]
+    writer_ip = json.dumps({"Fn::GetAtt": [writer_id(lab), "PrivateIp"]})
+    assert env["ORIGIN_URL"] == f"http://{writer_ip}:2368"
+    container = compose_services(text)["cache"]["environment"]
+    for variable in ("ORIGIN_URL", "REDIS_HOST", "REDIS_AUTH_TOKEN"):
+        assert container[variable].startswith(f"${{{variable}:?"), variable
+    assert container["REDIS_PORT"] == "${REDIS_PORT:-6379}" and container["REDIS_TLS"] == "1"
+
+
+def test_the_read_replica_reaches_the_writers_report_container(t, lab):
+    """Ghost takes one database address (the primary); the replica serves the writer's
+    replica-report, which the guide's step runs with ReplicaReportCommand: the command hands
+    it the replica's endpoint (so the writer boots without waiting for the replica) and the
+    compose file passes that, with the credentials of .env, into the container."""
+    (replica,) = lab.database.read_replicas
+    command = t["Outputs"]["ReplicaReportCommand"]["Value"]["Fn::Join"]
+    assert command == [
+        "",
+        [
+            "sudo env DB_REPLICA_HOST=",
+            {"Fn::GetAtt": [logical_id(replica), "Endpoint.Address"]},
+            " docker compose -f /opt/week5/app/docker-compose.yml run --rm replica-report",
+        ],
+    ]
+    text = writer_user_data(t, lab)
+    assert logical_id(replica) not in text  # the writer does not wait for the replica
+    report = compose_services(text)["replica-report"]
+    assert report["profiles"] == ["tools"]  # run by hand, never by `up`
+    assert report["environment"] == {
+        "REPORT_HOST": "${DB_REPLICA_HOST:-}",
+        "REPORT_USER": "${DB_USER:?set by Secrets Manager at boot}",
+        "REPORT_PASSWORD": "${DB_PASSWORD:?set by Secrets Manager at boot}",
+    }
+    env = env_file_lines(text)
+    assert "get-secret-value" in env["DB_USER"] and "get-secret-value" in env["DB_PASSWORD"]
+    assert '--host="$$REPORT_HOST"' in report["command"][2]
+    assert report["command"][2].startswith('[ -n "$$REPORT_HOST" ] || {')
+
+
+def test_ghosts_images_are_copied_to_the_media_bucket_every_minute(t, lab):
+    text = writer_user_data(t, lab)
+    files = embedded_files(text)
+    bucket = json.dumps({"Ref": logical_id(lab.media)})
+    service = files["/etc/systemd/system/ghost-media-sync.service"].decode()
+    assert (
+        "ExecStart=/usr/bin/aws s3 sync /opt/week5/app/content/images "
+        f"s3://{bucket}/news/content/images/ --region ap-northeast-2"
+    ) in service
+    assert "OnUnitActiveSec=1min" in files["/etc/systemd/system/ghost-media-sync.timer"].decode()
+    assert "systemctl enable --now ghost-media-sync.timer" in text
+    # Ghost's content is on the host, where the timer reads it.
+    assert compose_services(text)["ghost"]["volumes"] == ["./content:/var/lib/ghost/content"]
+    statements = [
+        s
+        for p in props(t, "AWS::IAM::Policy")
+        if p["Roles"] == [{"Ref": logical_id(lab.writer.role)}]
+        for s in p["PolicyDocument"]["Statement"]
+        if str(s["Action"]).startswith("s3:")
+    ]
+    arn = {"Fn::GetAtt": [logical_id(lab.media), "Arn"]}
+    assert [(s["Action"], s["Resource"]) for s in statements] == [
+        ("s3:ListBucket", arn),
+        ("s3:PutObject", {"Fn::Join": ["", [arn, "/news/content/images/*"]]}),
+    ]
+
+
+def test_outputs(t, lab):
     assert {
         "SiteUrl",
         "NewsUrl",
+        "PopularUrl",
         "DbEndpoint",
         "ReadReplicaEndpoint",
         "RedisEndpoint",
+        "WriterSessionCommand",
+        "ReplicaReportCommand",
         "MediaUploadCommand",
     } <= set(t["Outputs"])
+    # The news site's address is CloudFront's: no output hands out the ALB.
+    assert logical_id(lab.news.alb) not in json.dumps(t["Outputs"])

@@ -2,6 +2,7 @@
 the tier in front of it."""
 
 import pytest
+from boot_scripts import exit_trap
 from support import (
     by_name,
     default_route_targets,
@@ -182,3 +183,25 @@ def test_outputs_the_urls_and_the_failure_tests(t):
     assert "terminate-instance-in-auto-scaling-group" in kill
     assert "--no-should-decrement-desired-capacity" in kill
     assert "--auto-scaling-group-names <asg>" in kill
+
+
+def test_a_database_failover_replaces_no_app_instance_and_deploys_wait_for_each_tier(t, lab):
+    """The app tier's ALB checks liveness (/api/health answers without the database); each
+    first instance signals CloudFormation once its readiness (/api/ready: the database's port
+    answers) does, and each web instance once its page does."""
+    groups = resources(t, "AWS::AutoScaling::AutoScalingGroup")
+    for tier, ready in (
+        (lab.app, "http://127.0.0.1:8080/api/ready"),
+        (lab.web, "http://127.0.0.1:80/"),
+    ):
+        group_id = logical_id(tier.asg)
+        assert groups[group_id]["CreationPolicy"]["ResourceSignal"] == {
+            "Count": 2,
+            "Timeout": "PT10M",
+        }
+        parts = launch_template_user_data(t, tier)
+        trap = exit_trap("".join(p for p in parts if isinstance(p, str)))
+        assert f"{ready}; do sleep 5" in trap[1]
+        assert f"--resource {group_id} " in trap[-1]
+    group = t["Resources"][logical_id(lab.app.target_group)]["Properties"]
+    assert group["HealthCheckPath"] == "/api/health"

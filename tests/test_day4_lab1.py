@@ -1,6 +1,7 @@
 """Day 4 Lab 1: ALB + ASG 구성 — min 2 / max 4, CPU target tracking, health checks, load test."""
 
 import pytest
+from boot_scripts import exit_trap, flat
 from support import (
     by_name,
     ingress_rules,
@@ -88,3 +89,16 @@ def test_outputs_alb_url_and_the_load_test(t):
     text = "".join(p for p in parts if isinstance(p, str))
     assert "Key=tag:aws:autoscaling:groupName,Values=" in text
     assert "stress-ng --cpu 0 --timeout 600s" in text
+
+
+def test_deploy_returns_once_both_first_instances_serve_their_page(t, lab):
+    group = t["Resources"][logical_id(lab.web.asg)]
+    assert group["CreationPolicy"] == {"ResourceSignal": {"Count": 2, "Timeout": "PT10M"}}
+    assert group["UpdatePolicy"]["AutoScalingRollingUpdate"]["WaitOnResourceSignals"] is True
+    (template,) = props(t, "AWS::EC2::LaunchTemplate")
+    trap = exit_trap(flat(template["LaunchTemplateData"]["UserData"]))
+    assert "http://127.0.0.1:80/; do sleep 5" in trap[1]
+    assert trap[-1].startswith(
+        "/opt/aws/bin/cfn-signal --stack week5-instructor-Day4Lab1 "
+        f"--resource {logical_id(lab.web.asg)} --region ap-northeast-2 -e $exitCode"
+    )

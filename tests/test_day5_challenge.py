@@ -1,6 +1,9 @@
 """Day 5 Challenge: 프로덕션급 배포 — HA across AZs, scaling, monitoring, backups, and the course's
 cost limit of $0.80 for the lab hour."""
 
+import json
+
+from boot_scripts import mask_embedded
 from support import by_name, default_route_targets, mask_asset_hashes, props, resources
 
 LAB = "Day5Challenge"
@@ -25,7 +28,7 @@ PRICE = {
 
 
 def test_snapshot(t, json_snapshot):
-    assert mask_asset_hashes(t) == json_snapshot
+    assert mask_embedded(mask_asset_hashes(t)) == json_snapshot
 
 
 def test_ha_a_nat_gateway_per_az_and_each_private_subnet_uses_its_own(t):
@@ -67,6 +70,35 @@ def test_monitoring_seven_alarms_into_sns_and_a_dashboard(t):
     (topic,) = resources(t, "AWS::SNS::Topic")
     assert len(alarms) == 7 and all(a["AlarmActions"] == [{"Ref": topic}] for a in alarms)
     assert len(resources(t, "AWS::CloudWatch::Dashboard")) == 1
+    # No subscriber without alarm_email, and the outputs say so.
+    assert props(t, "AWS::SNS::Subscription") == []
+    assert "no subscriber" in t["Outputs"]["AlarmNotifications"]["Value"]
+
+
+def test_monitoring_the_redis_memory_alarm_follows_the_primary_through_a_failover(t):
+    """Both members, at their highest: after a failover the primary is -002, still watched."""
+    (group,) = resources(t, "AWS::ElastiCache::ReplicationGroup")
+    (alarm,) = [
+        a
+        for a in props(t, "AWS::CloudWatch::Alarm")
+        if "DatabaseMemoryUsagePercentage" in json.dumps(a)
+    ]
+    (expression,) = [m for m in alarm["Metrics"] if "Expression" in m]
+    assert expression["Expression"] == "MAX([n1, n2])"
+    members = [
+        m["MetricStat"]["Metric"]["Dimensions"] for m in alarm["Metrics"] if "MetricStat" in m
+    ]
+    assert members == [
+        [{"Name": "CacheClusterId", "Value": {"Fn::Join": ["", [{"Ref": group}, f"-00{n}"]]}}]
+        for n in (1, 2)
+    ]
+
+
+def test_monitoring_backend_logs_in_cloudwatch_logs_deleted_with_the_stack(t):
+    groups = resources(t, "AWS::Logs::LogGroup")
+    backend = t["Outputs"]["BackendLogGroup"]["Value"]["Ref"]
+    assert groups[backend]["DeletionPolicy"] == "Delete"
+    assert all(g["DeletionPolicy"] == "Delete" for g in groups.values())
 
 
 def test_backups_seven_days_of_rds_pitr_and_a_daily_redis_snapshot(t):

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from aws_cdk.assertions import Template
+from boot_scripts import compose_services, embedded_files, env_file_lines, exit_trap, mask_embedded
 from support import (
     by_name,
     ingress_rules,
@@ -17,6 +18,7 @@ from support import (
 )
 
 from stacks.catalog import CATALOG
+from week5.constructs.cloudmart import DEMO_BACKEND_DIR
 from week5.core.errors import CourseInputError
 from week5.core.settings import CourseSettings
 
@@ -36,7 +38,7 @@ def user_data(t):
 
 
 def test_snapshot(t, json_snapshot):
-    assert mask_asset_hashes(t) == json_snapshot
+    assert mask_embedded(mask_asset_hashes(t)) == json_snapshot
 
 
 def test_step1_multi_az_vpc_with_public_and_private_subnets(t):
@@ -99,11 +101,18 @@ def test_step3_backend_asg_2_to_4_in_private_subnets_health_checked_on_api_healt
     assert template["LaunchTemplateData"]["InstanceType"] == "t3.micro"
 
 
-def test_security_groups_chain_alb_backend_and_the_stores(t, lab):
+def test_security_groups_chain_cloudfront_alb_backend_and_the_stores(t, lab):
     cloudmart = lab.cloudmart
     alb = logical_id(cloudmart.backend.alb_security_group)
     backend = logical_id(cloudmart.backend.instance_security_group)
-    assert [(r["FromPort"], r["CidrIp"]) for r in ingress_rules(t, alb)] == [(80, "0.0.0.0/0")]
+    # Only CloudFront's origin-facing servers reach the ALB: no way around CloudFront.
+    (lookup,) = resources(t, "Custom::AWS")
+    assert [(r["FromPort"], r.get("SourcePrefixListId")) for r in ingress_rules(t, alb)] == [
+        (80, {"Fn::GetAtt": [lookup, "PrefixLists.0.PrefixListId"]})
+    ]
+    assert "com.amazonaws.global.cloudfront.origin-facing" in t["Resources"][lookup][
+        "Properties"
+    ]["Create"]
     assert [
         (r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0])
         for r in ingress_rules(t, backend)
@@ -122,13 +131,58 @@ def test_configuration_lives_in_parameter_store_not_in_user_data(t, lab):
         f"{PREFIX}/db-secret-arn",
         f"{PREFIX}/redis-endpoint",
         f"{PREFIX}/redis-secret-arn",
+        f"{PREFIX}/log-group",
     }
     script = user_data(t)
     assert isinstance(script, str)  # no token: no endpoint, ARN or password in the user data
     for name in parameters:
         assert f"--name '{name}'" in script
     assert "printf '%s=%s\\n' DB_PASSWORD" in script
-    assert 'const { Pool } = require("pg")' in script  # the demo backend, inline
+    # The demo backend, inline (gzip), byte for byte.
+    assert embedded_files(script)["/opt/week5/app/server.js"] == (
+        DEMO_BACKEND_DIR / "server.js"
+    ).read_bytes()
+
+
+def test_every_store_setting_reaches_the_backend_container(t):
+    script = user_data(t)
+    env = env_file_lines(script)
+    (api,) = compose_services(script).values()
+    for variable, parameter in (
+        ("DB_HOST", "db-endpoint"),
+        ("REDIS_HOST", "redis-endpoint"),
+        ("LOG_GROUP", "log-group"),
+    ):
+        assert env[variable].endswith(f"--name '{PREFIX}/{parameter}'"), variable
+    for variable in ("DB_USER", "DB_PASSWORD", "REDIS_AUTH_TOKEN"):
+        assert "get-secret-value" in env[variable], variable
+    for variable in ("DB_HOST", "DB_USER", "DB_PASSWORD", "REDIS_HOST", "REDIS_AUTH_TOKEN"):
+        assert api["environment"][variable].startswith(f"${{{variable}:?"), variable
+    assert api["logging"]["options"]["awslogs-group"].startswith("${LOG_GROUP:?")
+
+
+def test_deploy_returns_once_every_backend_answers_with_both_stores(t, lab):
+    (group_id,) = resources(t, "AWS::AutoScaling::AutoScalingGroup")
+    group = t["Resources"][group_id]
+    assert group["CreationPolicy"] == {"ResourceSignal": {"Count": 2, "Timeout": "PT10M"}}
+    assert group["Metadata"]["week5:BootSeconds"] == 300
+    trap = exit_trap(user_data(t))
+    assert "http://127.0.0.1:80/api/health/deep; do sleep 5; done" in trap[1]
+    assert f"--resource {group_id} " in trap[-1]
+    # ...while the ALB checks liveness only: a store's failover pulls no instance out.
+    (target_group,) = props(t, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    assert target_group["HealthCheckPath"] == "/api/health"
+
+
+def test_backend_logs_go_to_a_log_group_the_stack_deletes(t, lab):
+    group_id = logical_id(lab.cloudmart.backend_log_group)
+    group = t["Resources"][group_id]
+    assert (group["DeletionPolicy"], group["Properties"]["RetentionInDays"]) == ("Delete", 7)
+    assert t["Outputs"]["BackendLogGroup"]["Value"] == {"Ref": group_id}
+    policy = t["Resources"][logical_id(backend_role_policy(lab))]["Properties"]
+    statements = policy["PolicyDocument"]["Statement"]
+    (write,) = [s for s in statements if "logs:PutLogEvents" in s["Action"]]
+    assert write["Resource"] == {"Fn::GetAtt": [group_id, "Arn"]}
 
 
 def backend_role_policy(lab):
@@ -169,12 +223,8 @@ EXPECTED_ALARMS = {
     "CPUUtilization/AWS/RDS": ("AWS/RDS", 80, "GreaterThanOrEqualToThreshold", 2),
     "FreeStorageSpace": ("AWS/RDS", 2 * 1024**3, "LessThanOrEqualToThreshold", 1),
     "DatabaseConnections": ("AWS/RDS", 80, "GreaterThanOrEqualToThreshold", 2),
-    "DatabaseMemoryUsagePercentage": (
-        "AWS/ElastiCache",
-        80,
-        "GreaterThanOrEqualToThreshold",
-        2,
-    ),
+    # Every node at its highest (one node here): it follows the primary through a failover.
+    "MAX([n1])": ("AWS/ElastiCache", 80, "GreaterThanOrEqualToThreshold", 2),
 }
 
 
@@ -182,6 +232,11 @@ def test_alarms_watch_each_tier_and_notify_the_topic(t, lab):
     topic = logical_id(lab.cloudmart.alarm_topic)
     found = {}
     for alarm in props(t, "AWS::CloudWatch::Alarm"):
+        if "Metrics" in alarm:  # an expression over metrics
+            (expression,) = [m for m in alarm["Metrics"] if "Expression" in m]
+            stats = [m["MetricStat"] for m in alarm["Metrics"] if "MetricStat" in m]
+            namespaces = {stat["Metric"]["Namespace"] for stat in stats}
+            alarm = {**alarm, "MetricName": expression["Expression"], "Namespace": namespaces.pop()}
         key = alarm["MetricName"]
         if key == "CPUUtilization":
             key = f"CPUUtilization/{alarm['Namespace']}"
@@ -207,18 +262,25 @@ def test_backups_are_removed_with_the_stack(t):
     assert "FinalSnapshotIdentifier" not in redis
 
 
-def test_outputs(t):
+def test_outputs(t, lab):
     assert {
         "CloudMartUrl",
         "ApiHealthUrl",
-        "BackendAlbUrl",
         "DbEndpoint",
         "RedisEndpoint",
         "ParameterPath",
         "AlarmTopicArn",
+        "AlarmNotifications",
+        "BackendLogGroup",
         "DashboardUrl",
     } <= set(t["Outputs"])
     assert t["Outputs"]["ParameterPath"]["Value"] == PREFIX
+    # The app's address is CloudFront's: no output hands out the ALB, which admits CloudFront only.
+    alb = logical_id(lab.cloudmart.backend.alb)
+    assert alb not in json.dumps(t["Outputs"])
+    assert t["Outputs"]["ApiHealthUrl"]["Value"]["Fn::Join"][1][-1] == "/api/health/deep"
+    # No alarm_email in cdk.json: the outputs say that no one gets the alarms.
+    assert t["Outputs"]["AlarmNotifications"]["Value"].startswith("none: the alarm topic has no ")
 
 
 def build_with(tmp_path, **context):
@@ -261,5 +323,8 @@ def test_context_points_the_lab_at_your_own_build(tmp_path):
     assert values[f"{PREFIX}/backend-port"] == "8080"
     (subscription,) = props(t, "AWS::SNS::Subscription")
     assert subscription["Endpoint"] == "kim@example.com"
+    assert t["Outputs"]["AlarmNotifications"]["Value"] == (
+        "e-mail to kim@example.com once its confirmation link is clicked"
+    )
     (deployment,) = props(t, "Custom::CDKBucketDeployment")
     assert len(deployment["SourceObjectKeys"]) == 1  # the folder given, as one asset

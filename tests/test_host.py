@@ -17,6 +17,7 @@ from ssh_commands import (
 from support import (
     ingress_rules,
     instance_security_groups,
+    logical_id,
     props,
     resources,
     synth,
@@ -68,7 +69,7 @@ def test_private_host_has_no_public_ip(stack, net):
     LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0])
     instance = only_instance(synth(stack))
     assert "NetworkInterfaces" not in instance
-    assert instance["SubnetId"]["Ref"].startswith("NetVpcPrivateSubnet1")
+    assert instance["SubnetId"]["Ref"] == logical_id(net.private_subnets[0])
 
 
 def test_arm_instance_type_gets_the_arm_image(stack, net):

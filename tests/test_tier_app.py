@@ -8,6 +8,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from outage_proxy import OutageProxy
 
 from week5.assets.apps import tier_app
 
@@ -78,7 +79,7 @@ def test_unknown_path_is_404_with_the_routes():
         _, api = get(server, "/api/")
     finally:
         server.shutdown()
-    assert status == 404 and body["routes"] == ["/api/", "/api/health"]
+    assert status == 404 and body["routes"] == ["/api/", "/api/health", "/api/ready"]
     assert api["database"] == {
         "host": None,
         "port": 5432,
@@ -122,3 +123,28 @@ def test_metadata_uses_an_imdsv2_token():
     assert tier_app.instance_metadata("instance-id", base=f"http://127.0.0.1:{free_port()}") == (
         "unknown"
     )
+
+
+def test_ready_reports_the_real_database_and_health_stays_up_while_it_is_stopped(
+    postgres_server,
+):
+    """Liveness and readiness against the session's PostgreSQL, through a proxy the test cuts
+    as a Multi-AZ failover cuts clients off: /api/health (the ALB's check) keeps answering 200,
+    /api/ready reports the outage as 503 and recovers with the database."""
+    with OutageProxy(postgres_server.host, postgres_server.port) as database:
+        server = serve(database.host, database.port)
+        try:
+            ready_status, ready = get(server, "/api/ready")
+            assert (ready_status, ready["status"]) == (200, "ready")
+            assert ready["database"]["reachable"] is True
+            database.down()
+            assert get(server, "/api/health") == (200, {"status": "ok"})
+            down_status, down = get(server, "/api/ready")
+            assert (down_status, down["status"]) == (503, "degraded")
+            assert down["database"]["reachable"] is False
+            _, api = get(server, "/api/")
+            assert api["tier"] == "app" and api["database"]["reachable"] is False
+            database.up()
+            assert get(server, "/api/ready")[0] == 200
+        finally:
+            server.shutdown()

@@ -4,11 +4,14 @@ Each resource type has a creation and a deletion time (the upper end of public m
 real AWS, 2022-2026, from ``../shared/reference/seoul-prices.md``; types without a measurement
 carry an assumption that says so). CloudFormation works in parallel, so a stack takes as long as
 its longest chain of dependent resources (Ref, Fn::GetAtt, DependsOn), not the sum; deletion
-walks the same chains backwards.
+walks the same chains backwards. An Auto Scaling group with a creation policy counts from launch
+until its instances signal that their app answers (the boot time its construct wrote in the
+template), not until they are merely running.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Tuple
 
@@ -27,6 +30,10 @@ TIMES: Dict[str, Tuple[int, int, str]] = {
     "AWS::EFS::MountTarget": (90, 90, "assumed"),
     "AWS::Lambda::Function": (10, 10, "assumed"),
 }
+#: An Auto Scaling group with a creation policy is created when its first instances signal that
+#: their app answers: constructs write that boot time (seconds, launch to answering) into the
+#: group's template metadata under this key (``HaWebTier``'s ``boot_time``).
+BOOT_SECONDS_METADATA = "week5:BootSeconds"
 #: Multi-AZ RDS: measured 6.5 min (Seoul, 2026) to 15-20 min; the upper end.
 RDS_MULTI_AZ_CREATE = 1200
 #: A Lambda-backed custom resource: its function runs once.
@@ -56,9 +63,39 @@ def resource_times(resource: Mapping[str, Any]) -> Tuple[int, int, str]:
     rtype = resource["Type"]
     if rtype == "AWS::RDS::DBInstance" and resource.get("Properties", {}).get("MultiAZ"):
         return (RDS_MULTI_AZ_CREATE, 240, "measured Multi-AZ create up to 20 min")
+    if rtype == "AWS::AutoScaling::AutoScalingGroup":
+        signals = (resource.get("CreationPolicy") or {}).get("ResourceSignal")
+        if signals:
+            return signalled_group_times(resource, signals)
     if rtype.startswith("Custom::"):
         return CUSTOM_RESOURCE
     return TIMES.get(rtype, DEFAULT)
+
+
+def signalled_group_times(
+    resource: Mapping[str, Any], signals: Mapping[str, Any]
+) -> Tuple[int, int, str]:
+    """An Auto Scaling group that waits for its instances' signals is created when their app
+    answers: the boot time its construct wrote (launch to answering), else, for a template
+    that names none, the creation policy's timeout, the longest it can take."""
+    delete = TIMES["AWS::AutoScaling::AutoScalingGroup"][1]
+    boot = (resource.get("Metadata") or {}).get(BOOT_SECONDS_METADATA)
+    if isinstance(boot, int) and not isinstance(boot, bool) and boot > 0:
+        return (boot, delete, f"instances signal when their app answers: boot {boot} s (construct)")
+    timeout = iso8601_seconds(str(signals.get("Timeout", "PT5M")))
+    return (timeout, delete, "instances signal when their app answers: up to the timeout")
+
+
+_ISO_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$")
+
+
+def iso8601_seconds(text: str) -> int:
+    """Seconds of a CloudFormation duration such as ``PT15M`` or ``PT1H30M``."""
+    match = _ISO_DURATION.fullmatch(text)
+    if not match or not any(match.groups()):
+        raise ValueError(f"not an ISO 8601 duration of hours, minutes and seconds: {text!r}")
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
 
 
 def dependencies(template: Mapping[str, Any]) -> Dict[str, List[str]]:

@@ -8,10 +8,11 @@ and AUTH token together (``cache.grant_connect(host)``).
 from __future__ import annotations
 
 import re
-from typing import Optional, Sequence
+from typing import List, Optional, Sequence
 
 import jsii
-from aws_cdk import RemovalPolicy, Token
+from aws_cdk import Duration, RemovalPolicy, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
 from aws_cdk import aws_iam as iam
@@ -85,7 +86,9 @@ class RedisCache(Construct):
     an ``ec2.IConnectable`` whose default port is 6379: ``cache.grant_connect(consumer)`` admits
     it from a host's or tier's security group and lets its role read the AUTH token.
     Exposes ``replication_group``, ``security_group``, ``connections``, ``auth_secret``,
-    ``endpoint``, ``port`` and ``replicas``.
+    ``endpoint``, ``port``, ``replicas`` and ``node_ids``; ``metric_across_nodes()`` watches a
+    metric on every node, so an alarm follows the primary's role through a failover instead
+    of one node's name.
     """
 
     def __init__(
@@ -178,6 +181,11 @@ class RedisCache(Construct):
         self.port: int = Token.as_number(self.replication_group.attr_primary_end_point_port)
         #: How many read replicas run beside the primary.
         self.replicas: int = replicas
+        #: The member clusters' ids, ``<group id>-001`` and on (ElastiCache's naming). Which one
+        #: is the primary changes with every failover; the ids do not.
+        self.node_ids: List[str] = [
+            f"{self.replication_group.ref}-{index:03d}" for index in range(1, 2 + replicas)
+        ]
 
         acknowledge(
             self.replication_group,
@@ -192,6 +200,38 @@ class RedisCache(Construct):
                 "One node, no Multi-AZ: a lab cache is rebuilt from its source; a replica would "
                 "double the node-hours. Pass replicas=1 where the lab teaches failover.",
             )
+
+    def metric_across_nodes(
+        self,
+        metric_name: str,
+        *,
+        period: Duration = Duration.minutes(5),
+        statistic: str = "Maximum",
+    ) -> cloudwatch.IMetric:
+        """An ``AWS/ElastiCache`` node metric (``DatabaseMemoryUsagePercentage``, ...) at its
+        highest across every node of the group, as one series for an alarm.
+
+        ElastiCache publishes node metrics per member cluster (``CacheClusterId``); after a
+        failover the primary is another member, so an alarm on ``-001`` would watch a replica.
+        The highest figure over all members is the primary's whichever member holds the role
+        (a replica holds the same keys).
+        """
+        nodes = {
+            f"n{index}": cloudwatch.Metric(
+                namespace="AWS/ElastiCache",
+                metric_name=metric_name,
+                dimensions_map={"CacheClusterId": node_id},
+                period=period,
+                statistic=statistic,
+            )
+            for index, node_id in enumerate(self.node_ids, start=1)
+        }
+        return cloudwatch.MathExpression(
+            expression=f"MAX([{', '.join(nodes)}])",
+            using_metrics=nodes,
+            label=f"{metric_name}, highest node",
+            period=period,
+        )
 
     @property
     def connections(self) -> ec2.Connections:

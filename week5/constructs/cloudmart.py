@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Dict, Optional
 
 import jsii
-from aws_cdk import Duration, Stack, Token
+from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
@@ -35,10 +36,20 @@ from week5.synth.nag import acknowledge
 DEMO_BACKEND_DIR = APPS_DIR / "cloudmart_api"
 DEMO_FRONTEND_DIR = SITES_DIR / "cloudmart"
 DEMO_COMPOSE = COMPOSE_DIR / "cloudmart-backend.yml"
+#: The demo's files the compose file mounts, written beside it at boot.
+DEMO_SOURCE_FILES = ("server.js", "package.json")
 IMAGE_COMPOSE = COMPOSE_DIR / "cloudmart-image.yml"
 #: The port the demo backend listens on in its container.
 DEFAULT_BACKEND_PORT = 3000
+#: The ALB's check: liveness, which the backend answers without its stores.
 DEFAULT_HEALTH_CHECK_PATH = "/api/health"
+#: The demo backend's readiness: both stores answer and its tables exist. An instance waits for
+#: it before it signals CloudFormation; ``ApiHealthUrl`` shows it.
+DEMO_READY_PATH = "/api/health/deep"
+#: The demo backend's boot, launch to ready: Docker, the node:22 image, npm install, the tables.
+DEMO_BOOT_TIME = Duration.minutes(5)
+#: The backend's container logs stay this long in the stack's log group (deleted with it).
+DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_WEEK
 #: Alarm thresholds: where a lab's CloudMart needs a person's attention.
 CPU_ALARM_PERCENT = 80
 ALB_5XX_PER_5_MINUTES = 10
@@ -65,13 +76,22 @@ class CloudMartStack(Construct):
 
     Configuration reaches the backend through Parameter Store and Secrets Manager, never the
     user data: the boot script names SSM parameters only (``<parameter_prefix>/db-endpoint``,
-    ``/db-secret-arn``, ``/redis-endpoint``, ``/redis-secret-arn``, and for your own image
-    ``/backend-image`` and ``/backend-port``) and reads them, and the secrets they point to,
-    with the instance role. CloudWatch alarms (ALB 5xx, unhealthy targets, backend CPU, RDS CPU,
-    free storage and connections, Redis memory) go to an SNS topic, by e-mail when
-    ``alarm_email`` is given, and a dashboard shows them. Backups are RDS's automated backups
+    ``/db-secret-arn``, ``/redis-endpoint``, ``/redis-secret-arn``, ``/log-group``, and for
+    your own image ``/backend-image`` and ``/backend-port``) and reads them, and the secrets
+    they point to, with the instance role. CloudWatch alarms (ALB 5xx, unhealthy targets,
+    backend CPU, RDS CPU, free storage and connections, Redis memory of whichever node is the
+    primary) go to an SNS topic, by e-mail when ``alarm_email`` is given (without it the topic
+    has no subscriber: the alarms change state on the dashboard only), and a dashboard shows
+    them. The backend container's output goes to CloudWatch Logs (Docker's ``awslogs``
+    driver) in a log group of the stack, deleted with it. Backups are RDS's automated backups
     (point-in-time restore) and ElastiCache's daily snapshots; ``cdk destroy`` deletes both
     with their resources.
+
+    The backend's ALB admits only CloudFront (``HaWebTier(cloudfront_origin=True)``): the app's
+    address is ``url``, never the ALB's. The ALB checks liveness (``/api/health``, which the
+    demo answers without its stores, so a database or Redis failover replaces no instance);
+    each instance signals CloudFormation once the demo's readiness (``/api/health/deep``: both
+    stores answer) does, so a finished deploy means a working ``url``.
 
     :param parameter_prefix: where the SSM parameters go. @default ``/<stack name>/cloudmart``
         (one per student, as the stack name is)
@@ -93,14 +113,18 @@ class CloudMartStack(Construct):
     :param backend_image: your CloudMart backend image (Docker Hub, public ECR, or ECR in this
         account and region). @default None: the demo backend in ``week5/assets/apps/cloudmart_api``
     :param backend_port: the port your image listens on. @default 3000 (the demo's)
-    :param health_check_path: what the ALB polls. @default ``/api/health``
+    :param health_check_path: what the ALB polls: a liveness path your image answers without
+        its stores. @default ``/api/health``
+    :param log_retention: how long the backend's container logs stay in the stack's log group
+        (the group goes with the stack either way). @default one week
     :param frontend_dir: the frontend's built files. @default ``week5/assets/sites/cloudmart``
 
     It is an ``ec2.IConnectable`` and an ``iam.IGrantable`` through its backend (the backend
     instances' security group and role): ``bucket.grant_read(cloudmart)`` lets the backend read
     a bucket. Exposes ``network``, ``vpc``, ``database``, ``cache``, ``backend``, ``frontend``,
     ``parameters`` (name: ``StringParameter``), ``parameter_prefix``, ``alarm_topic``,
-    ``alarms`` (name: ``Alarm``), ``dashboard`` and ``url``.
+    ``alarm_email``, ``alarms`` (name: ``Alarm``), ``dashboard``, ``backend_log_group`` and
+    ``url``.
     """
 
     def __init__(
@@ -125,6 +149,7 @@ class CloudMartStack(Construct):
         backend_image: Optional[str] = None,
         backend_port: int = DEFAULT_BACKEND_PORT,
         health_check_path: str = DEFAULT_HEALTH_CHECK_PATH,
+        log_retention: logs.RetentionDays = DEFAULT_LOG_RETENTION,
         frontend_dir: Path = DEMO_FRONTEND_DIR,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -181,11 +206,19 @@ class CloudMartStack(Construct):
             snapshot_retention_days=cache_snapshot_retention_days,
         )
 
+        #: The backend containers' logs (Docker's awslogs driver), deleted with the stack.
+        self.backend_log_group: logs.LogGroup = logs.LogGroup(
+            self,
+            "BackendLogs",
+            retention=log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
         values: Dict[str, str] = {
             "db-endpoint": self.database.endpoint,
             "db-secret-arn": self.database.secret.secret_arn,
             "redis-endpoint": self.cache.endpoint,
             "redis-secret-arn": self.cache.auth_secret.secret_arn,
+            "log-group": self.backend_log_group.log_group_name,
         }
         if backend_image is not None:
             values["backend-image"] = backend_image
@@ -203,7 +236,11 @@ class CloudMartStack(Construct):
         }
         # Literal names (parameter_name is a token): the boot script names them, nothing else.
         names = {key: f"{parameter_prefix}/{key}" for key in self.parameters}
-        parameter_env = {"DB_HOST": names["db-endpoint"], "REDIS_HOST": names["redis-endpoint"]}
+        parameter_env = {
+            "DB_HOST": names["db-endpoint"],
+            "REDIS_HOST": names["redis-endpoint"],
+            "LOG_GROUP": names["log-group"],
+        }
         if backend_image is not None:
             parameter_env.update(
                 BACKEND_IMAGE=names["backend-image"], BACKEND_PORT=names["backend-port"]
@@ -215,6 +252,11 @@ class CloudMartStack(Construct):
                 f"aws ecr get-login-password --region {stack.region} | "
                 f"docker login --username AWS --password-stdin {registry}"
             )
+        if backend_image is None:  # the demo's source, beside where the compose file goes
+            for name in DEMO_SOURCE_FILES:
+                boot += userdata.write_file_gzipped(
+                    f"{userdata.APP_DIR}/{name}", DEMO_BACKEND_DIR / name
+                )
         boot += userdata.compose_up_from_parameters(
             DEMO_COMPOSE if backend_image is None else IMAGE_COMPOSE,
             region=stack.region,
@@ -224,14 +266,6 @@ class CloudMartStack(Construct):
                 "DB_PASSWORD": (names["db-secret-arn"], "password"),
                 "REDIS_AUTH_TOKEN": (names["redis-secret-arn"], None),
             },
-            files=(
-                {
-                    "server.js": DEMO_BACKEND_DIR / "server.js",
-                    "package.json": DEMO_BACKEND_DIR / "package.json",
-                }
-                if backend_image is None
-                else None
-            ),
         )
         #: The backend: an internet-facing ALB and an ASG in the private subnets.
         self.backend: HaWebTier = HaWebTier(
@@ -242,8 +276,13 @@ class CloudMartStack(Construct):
             min_capacity=min_capacity,
             max_capacity=max_capacity,
             health_check_path=health_check_path,
+            # Your image promises only its health path; the demo's readiness checks the stores.
+            ready_path=DEMO_READY_PATH if backend_image is None else None,
+            boot_time=DEMO_BOOT_TIME if backend_image is None else None,
+            cloudfront_origin=True,
             user_data_lines=boot,
         )
+        self.backend_log_group.grant_write(self.backend)
         for parameter in self.parameters.values():
             parameter.grant_read(self.backend)
             # The boot script reads them by name, which CloudFormation cannot see: order it.
@@ -262,6 +301,8 @@ class CloudMartStack(Construct):
         )
         #: CloudMart's address (the frontend's CloudFront URL).
         self.url: str = self.frontend.url
+        #: The address subscribed to the alarm topic, or None: then the topic has no subscriber.
+        self.alarm_email: Optional[str] = alarm_email
         #: Where the alarms go: an SSL-only SNS topic, mailed to ``alarm_email`` when given.
         self.alarm_topic: sns.Topic = self._alarm_topic(alarm_email)
         #: The alarms by name (``Alb5xx``, ``UnhealthyTargets``, ``BackendCpu``, ``DbCpu``,
@@ -359,13 +400,10 @@ class CloudMartStack(Construct):
                 "database connections near db.t3.micro's limit",
             ),
             "RedisMemory": (
-                cloudwatch.Metric(
-                    namespace="AWS/ElastiCache",
-                    metric_name="DatabaseMemoryUsagePercentage",
-                    # The primary node of the replication group.
-                    dimensions_map={"CacheClusterId": f"{self.cache.replication_group.ref}-001"},
-                    period=five_minutes,
-                    statistic="Maximum",
+                # Every node of the group, at its highest: the primary's figure whichever node
+                # holds the role after a failover (a replica holds the same keys).
+                self.cache.metric_across_nodes(
+                    "DatabaseMemoryUsagePercentage", period=five_minutes
                 ),
                 REDIS_MEMORY_PERCENT,
                 2,
@@ -412,3 +450,4 @@ class CloudMartStack(Construct):
     def grant_principal(self) -> iam.IPrincipal:
         """The backend instances' role (``iam.IGrantable``)."""
         return self.backend.grant_principal
+

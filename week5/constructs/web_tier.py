@@ -6,13 +6,16 @@ import enum
 from typing import List, Optional, Sequence
 
 import jsii
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_logs as logs
+from aws_cdk import custom_resources as cr
 from constructs import Construct, IValidation
 
+from week5.analysis.timing import BOOT_SECONDS_METADATA
 from week5.constructs import userdata
 from week5.constructs.hardening import (
     DEFAULT_INSTANCE_TYPE,
@@ -32,10 +35,32 @@ DEFAULT_MIN_CAPACITY = 2
 DEFAULT_MAX_CAPACITY = 4
 #: Target tracking: keep average CPU near half, so a load test scales out within minutes.
 DEFAULT_CPU_TARGET_PERCENT = 50
-#: Instances get this long to boot and pass health checks before ELB checks count.
+#: Instances get at least this long (and at least their ``boot_time``) to boot and pass health
+#: checks before ELB checks count.
 HEALTH_CHECK_GRACE = Duration.minutes(5)
 #: Deregistration waits this long for in-flight requests (ALB's default is 300 s, slow to destroy).
 DEREGISTRATION_DELAY = Duration.seconds(30)
+#: The target group's health check: every 15 s; 2 passes make a target healthy, 3 misses unhealthy.
+HEALTH_CHECK_INTERVAL_S = 15
+HEALTHY_THRESHOLD = 2
+UNHEALTHY_THRESHOLD = 3
+#: Launch to answering, upper end: Amazon Linux 2023 boots and installs nginx or runs Python.
+BOOT_TIME = Duration.minutes(3)
+#: Launch to answering when the boot script installs Docker: images to pull, an app's first start
+#: (the PrestaShop and Ghost images are the largest the course runs).
+DOCKER_BOOT_TIME = Duration.minutes(8)
+#: CloudFormation waits up to twice ``boot_time`` for an instance's signal, and never less than
+#: this: a slow package mirror should not fail a student's deploy.
+MIN_SIGNAL_TIMEOUT = Duration.minutes(10)
+#: The AWS-managed prefix list of CloudFront's origin-facing servers (one per region, its id
+#: differs per region).
+CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
+#: A rule that references it counts as this many rules against the security group's quota
+#: (``INBOUND_RULES_QUOTA``), so a CloudFront-only ALB admits one port with it.
+CLOUDFRONT_PREFIX_LIST_WEIGHT = 55
+#: EC2's default quota of inbound rules per security group.
+INBOUND_RULES_QUOTA = 60
+_PREFIX_LIST_LOOKUP_ID = "CloudFrontOriginFacingPrefixList"
 
 
 class ScalingMetric(enum.Enum):
@@ -64,7 +89,27 @@ class HaWebTier(Construct):
     :param desired_capacity: @default unset: CloudFormation starts at ``min_capacity`` and
         redeploys leave the group's current size alone
     :param app_port: the port instances serve on. @default 80
-    :param health_check_path: @default ``/``
+    :param health_check_path: what the target group polls: a liveness path that the app's
+        process answers by itself. It must not query a database or cache: during an RDS
+        Multi-AZ failover (60-120 s) such a check fails on every instance at once, the target
+        group marks them all unhealthy after 45 s and the group replaces healthy instances.
+        Report the stores on a readiness path (``ready_path``) instead. @default ``/``
+    :param ready_path: what each instance polls on itself (``http://127.0.0.1:<app_port>`` and
+        this path) before it signals CloudFormation that it serves: the group has a creation
+        policy, so ``cdk deploy`` returns only when every first instance answers. A readiness
+        path may check the stores (they exist before the group). @default ``health_check_path``
+    :param boot_time: launch to answering ``ready_path``, at the upper end. ``week5 labs`` counts
+        it as the group's creation time (the template's ``week5:BootSeconds`` metadata);
+        CloudFormation waits twice as long (at least 10 minutes) for the signals before it
+        fails the deploy, and ELB health checks count only after it. @default 3 minutes, 8
+        when the boot script installs Docker (images to pull, an app's first start)
+    :param cloudfront_origin: the ALB is a CloudFront origin: its security group admits the
+        listener's port only from CloudFront's origin-facing servers (the AWS-managed prefix
+        list ``com.amazonaws.global.cloudfront.origin-facing``, whose id differs per region and
+        is looked up at deploy time by a small custom resource), so no one reaches the app
+        around CloudFront and ``url`` answers only through it. Needs ``internet_facing``. The
+        reference counts as 55 of the group's 60 inbound rules: only the listener's port is
+        opened. @default False (80/443 from anywhere)
     :param user_data_lines: the boot script. @default an nginx page naming the instance and AZ,
         so reloading the ALB URL shows the balancing
     :param scaling_metric: @default ``ScalingMetric.CPU``
@@ -75,14 +120,19 @@ class HaWebTier(Construct):
     :param https: require HTTPS; needs ``certificate_arn``. @default ``certificate_arn is not None``
 
     Instances: IMDSv2 required, encrypted gp3 root, Session Manager role; their security group
-    admits ``app_port`` only from the ALB's. The tier is an ``ec2.IConnectable`` (its instances'
-    security group, which is what a database or cache admits with ``grant_connect(tier)``; no
-    default port, as callers come in through the ALB) and an ``iam.IGrantable`` (the instances'
-    role). ``grant_connect(caller)`` admits a caller to an internal ALB's listener; so does
-    ``listener.connections.allow_default_port_from(caller)``. Exposes ``alb``, ``asg``,
+    admits ``app_port`` only from the ALB's. Each instance's boot script ends, whatever lines
+    were added, by waiting for ``ready_path`` to answer locally, then for the target group's two
+    passing checks, and sends ``cfn-signal`` with the script's exit status (a failed boot fails
+    the deploy at once, with the instance named, instead of at the timeout). The tier is an
+    ``ec2.IConnectable`` (its instances' security group, which is what a database or cache
+    admits with ``grant_connect(tier)``; no default port, as callers come in through the ALB)
+    and an ``iam.IGrantable`` (the instances' role). ``grant_connect(caller)`` admits a caller
+    to an internal ALB's listener; so does ``listener.connections.allow_default_port_from(
+    caller)``. Exposes ``alb``, ``asg``,
     ``launch_template``, ``target_group``, ``listener``, ``alb_security_group``,
-    ``instance_security_group``, ``role``, ``user_data``, ``url``, ``app_port`` and
-    ``internet_facing``; ``add_boot_lines()`` appends to the boot script.
+    ``instance_security_group``, ``role``, ``user_data``, ``url``, ``app_port``,
+    ``internet_facing``, ``cloudfront_origin``, ``ready_path``, ``boot_time`` and
+    ``signal_timeout``; ``add_boot_lines()`` appends to the boot script (before the signal).
     """
 
     def __init__(
@@ -99,6 +149,9 @@ class HaWebTier(Construct):
         desired_capacity: Optional[int] = None,
         app_port: int = 80,
         health_check_path: str = "/",
+        ready_path: Optional[str] = None,
+        boot_time: Optional[Duration] = None,
+        cloudfront_origin: bool = False,
         user_data_lines: Optional[Sequence[str]] = None,
         scaling_metric: ScalingMetric = ScalingMetric.CPU,
         scaling_target: Optional[float] = None,
@@ -124,8 +177,20 @@ class HaWebTier(Construct):
             )
         if not 1 <= app_port <= 65535:
             raise CourseInputError(f"{where}: app_port={app_port} is not a TCP port")
-        if not health_check_path.startswith("/"):
-            raise CourseInputError(f"{where}: health_check_path must start with /")
+        ready_path = health_check_path if ready_path is None else ready_path
+        for label, path in (("health_check_path", health_check_path), ("ready_path", ready_path)):
+            if not path.startswith("/") or any(c in path for c in "'\" \\\n"):
+                raise CourseInputError(f"{where}: {label} must start with / and hold no quote")
+        if cloudfront_origin and not internet_facing:
+            raise CourseInputError(
+                f"{where}: cloudfront_origin needs internet_facing=True; CloudFront reaches "
+                "origins over the internet"
+            )
+        lines = userdata.web_page() if user_data_lines is None else list(user_data_lines)
+        if boot_time is None:
+            boot_time = DOCKER_BOOT_TIME if _installs_docker(lines) else BOOT_TIME
+        if boot_time.to_seconds() < 60:
+            raise CourseInputError(f"{where}: boot_time under a minute; no instance boots so fast")
         if not INSTANCE_TYPE_RE.match(instance_type):
             raise CourseInputError(
                 f"{where}: instance_type={instance_type!r} is not an EC2 instance type"
@@ -139,17 +204,35 @@ class HaWebTier(Construct):
         if len({s.availability_zone for s in alb_subnets}) < 2:
             raise CourseInputError(f"{where}: an ALB needs subnets in two AZs")
 
-        #: Whether the ALB faces the internet (public subnets, 80/443 from anywhere).
+        listener_port = 443 if https else 80
+        #: Whether the ALB faces the internet (public subnets), else internal.
         self.internet_facing: bool = internet_facing
+        #: Whether the ALB admits only CloudFront's origin-facing servers (a CloudFront origin).
+        self.cloudfront_origin: bool = cloudfront_origin
         #: The port the instances serve on, behind the ALB.
         self.app_port: int = app_port
-        #: The ALB's security group: 80/443 from anywhere, or (internal) the granted callers.
+        #: The path each instance polls on itself before it signals CloudFormation.
+        self.ready_path: str = ready_path
+        #: Launch to answering ``ready_path``, at the upper end (the group's creation estimate).
+        self.boot_time: Duration = boot_time
+        #: How long CloudFormation waits for the instances' signals (twice ``boot_time``, at
+        #: least 10 minutes).
+        self.signal_timeout: Duration = Duration.seconds(
+            max(2 * boot_time.to_seconds(), MIN_SIGNAL_TIMEOUT.to_seconds())
+        )
+        if cloudfront_origin:
+            audience = f"{listener_port} from CloudFront only"
+        elif internet_facing:
+            audience = "80/443 from anywhere"
+        else:
+            audience = "from granted groups only"
+        #: The ALB's security group: 80/443 from anywhere, the listener's port from CloudFront's
+        #: origin-facing servers, or (internal) the granted callers.
         self.alb_security_group: ec2.SecurityGroup = ec2.SecurityGroup(
             self,
             "AlbSecurityGroup",
             vpc=vpc,
-            description=f"{self.node.path}: ALB "
-            + ("80/443 from anywhere" if internet_facing else "from granted groups only"),
+            description=f"{self.node.path}: ALB {audience}",
             allow_all_outbound=False,
         )
         #: The instances' security group: ``app_port`` from the ALB only.
@@ -163,7 +246,16 @@ class HaWebTier(Construct):
         self.instance_security_group.connections.allow_from(
             self.alb_security_group, ec2.Port.tcp(app_port), "app port from the ALB only"
         )
-        if internet_facing:
+        if cloudfront_origin:
+            # A separate rule resource: the ALB need not wait for the prefix list's lookup.
+            self.alb_security_group.add_ingress_rule(
+                ec2.Peer.prefix_list(cloudfront_origin_facing_prefix_list(self)),
+                ec2.Port.tcp(listener_port),
+                f"{listener_port} from CloudFront's origin-facing servers only",
+                remote_rule=True,
+            )
+            self.node.add_validation(_RulesWithinQuota(self))
+        elif internet_facing:
             for port in (80, 443) if https else (80,):
                 self.alb_security_group.add_ingress_rule(
                     ec2.Peer.any_ipv4(), ec2.Port.tcp(port), f"{port} from anywhere"
@@ -180,9 +272,7 @@ class HaWebTier(Construct):
         #: The instances' role (Session Manager); the tier's ``grant_principal``.
         self.role: iam.Role = session_manager_role(self, "InstanceRole", self.node.path)
         #: The instances' boot script; ``add_boot_lines()`` appends to it.
-        self.user_data: ec2.UserData = boot_script(
-            userdata.web_page() if user_data_lines is None else user_data_lines, where
-        )
+        self.user_data: ec2.UserData = boot_script(lines, where)
         machine_type = ec2.InstanceType(instance_type)
         #: The launch template: IMDSv2, encrypted gp3 root, the role and the boot script.
         self.launch_template: ec2.LaunchTemplate = ec2.LaunchTemplate(
@@ -209,11 +299,27 @@ class HaWebTier(Construct):
             desired_capacity=desired_capacity,
             health_checks=autoscaling.HealthChecks.with_additional_checks(
                 additional_types=[autoscaling.AdditionalHealthCheckType.ELB],
-                grace_period=HEALTH_CHECK_GRACE,
+                grace_period=Duration.seconds(
+                    max(HEALTH_CHECK_GRACE.to_seconds(), boot_time.to_seconds())
+                ),
+            ),
+            # Creation waits for a signal from each first instance (its app answers), and a
+            # rolling update for each new instance's, so a finished deploy is a working URL.
+            signals=(
+                autoscaling.Signals.wait_for_min_capacity(timeout=self.signal_timeout)
+                if min_capacity > 0
+                else None
             ),
             update_policy=autoscaling.UpdatePolicy.rolling_update(
-                max_batch_size=1, min_instances_in_service=min_capacity
+                max_batch_size=1,
+                min_instances_in_service=min_capacity,
+                wait_on_resource_signals=True,
+                pause_time=self.signal_timeout,
             ),
+        )
+        # For `week5 labs`: the group takes boot_time to create (week5/analysis/timing.py).
+        self.asg.node.default_child.add_metadata(
+            BOOT_SECONDS_METADATA, int(boot_time.to_seconds())
         )
         # Boot scripts install packages and read secrets with the role: launch no instance
         # before the subnets' routes out (NAT) and the role's policy exist, or its first boot
@@ -243,11 +349,16 @@ class HaWebTier(Construct):
             health_check=elbv2.HealthCheck(
                 path=health_check_path,
                 healthy_http_codes="200-399",
-                interval=Duration.seconds(15),
-                healthy_threshold_count=2,
-                unhealthy_threshold_count=3,
+                interval=Duration.seconds(HEALTH_CHECK_INTERVAL_S),
+                healthy_threshold_count=HEALTHY_THRESHOLD,
+                unhealthy_threshold_count=UNHEALTHY_THRESHOLD,
             ),
         )
+        self.user_data.add_on_exit_commands(
+            *signal_when_ready(app_port, ready_path, int(self.signal_timeout.to_seconds()))
+        )
+        self.user_data.add_signal_on_exit_command(self.asg)
+        self._check_user_data_size()
         #: The listener callers reach: HTTPS on 443 with a certificate, else HTTP on 80. Its
         #: ``connections`` have the listener's port as their default port.
         self.listener: elbv2.ApplicationListener = (
@@ -276,7 +387,8 @@ class HaWebTier(Construct):
                 "RequestsTarget", target_requests_per_minute=int(scaling_target or 1000)
             )
         scheme = "https" if https else "http"
-        #: The ALB's URL (``http://`` or ``https://`` and its DNS name).
+        #: The ALB's URL (``http://`` or ``https://`` and its DNS name). A ``cloudfront_origin``
+        #: ALB answers it only to CloudFront: give viewers the distribution's address instead.
         self.url: str = f"{scheme}://{self.alb.load_balancer_dns_name}"
         self._acknowledge(internet_facing)
 
@@ -287,6 +399,9 @@ class HaWebTier(Construct):
         created later (another tier's ALB). Refused when the script would pass EC2's 16 KB.
         """
         self.user_data.add_commands(*lines)
+        self._check_user_data_size()
+
+    def _check_user_data_size(self) -> None:
         size = len(self.user_data.render().encode("utf-8"))
         if size > USER_DATA_MAX_BYTES:
             raise CourseInputError(
@@ -318,6 +433,21 @@ class HaWebTier(Construct):
     def grant_principal(self) -> iam.IPrincipal:
         """The instances' role (``iam.IGrantable``): ``bucket.grant_read(tier)`` lands on it."""
         return self.role
+
+    def _ingress_rule_sources(self) -> List[Optional[str]]:
+        """Each ingress rule of the ALB's group, inline or a rule resource: its prefix list, or
+        None for any other source."""
+        group = self.alb_security_group
+        stack = Stack.of(group)
+        inline = stack.resolve(group.node.default_child.security_group_ingress) or []
+        sources = [r.get("sourcePrefixListId") or r.get("SourcePrefixListId") for r in inline]
+        group_id = group.security_group_id  # the token: equal for this group's rules only
+        for construct in self.node.root.node.find_all():
+            if isinstance(construct, ec2.CfnSecurityGroupIngress) and (
+                construct.group_id == group_id
+            ):
+                sources.append(construct.source_prefix_list_id)
+        return sources
 
     def _admits_callers(self) -> bool:
         """Whether the ALB's security group admits anyone: an inline rule (a CIDR), or a rule
@@ -374,4 +504,111 @@ class _InternalAlbAdmitsSomeone:
         return [
             f"HaWebTier {self._tier.node.path}: an internal ALB admits no one; grant the web "
             "tier (or host) that calls it with tier.grant_connect(caller)"
+        ]
+
+
+def _installs_docker(lines: Sequence[str]) -> bool:
+    first = userdata.install_docker()[0]
+    return any(isinstance(line, str) and line.startswith(first) for line in lines)
+
+
+def signal_when_ready(
+    port: int, path: str, timeout_s: int, settle_s: Optional[int] = None
+) -> List[str]:
+    """Exit-trap lines that run before ``cfn-signal`` reports the boot script's exit status.
+
+    When the script succeeded, wait (up to ``timeout_s``) for ``http://127.0.0.1:<port><path>``
+    to answer 2xx or 3xx, as the target group's matcher counts, then ``settle_s`` (@default the
+    two passing checks the target group needs, plus 5 s), so that the ALB already forwards to
+    the instance when it signals. A path that never answers turns the signal into a failure
+    (``timeout``'s 124). The helper scripts are preinstalled on Amazon Linux 2023; ``dnf``
+    installs them where they are not.
+    """
+    url = f"http://127.0.0.1:{port}{path}"
+    if settle_s is None:
+        settle_s = HEALTHY_THRESHOLD * HEALTH_CHECK_INTERVAL_S + 5
+    return [
+        f'[ "$exitCode" -ne 0 ] || timeout {timeout_s} bash -c '
+        f"'until curl -fsS -o /dev/null --max-time 5 {url}; do sleep 5; done' || exitCode=$?",
+        f'[ "$exitCode" -ne 0 ] || sleep {settle_s}',
+        "[ -x /opt/aws/bin/cfn-signal ] || dnf install -y aws-cfn-bootstrap || true",
+    ]
+
+
+def cloudfront_origin_facing_prefix_list(scope: Construct) -> str:
+    """The id of CloudFront's origin-facing managed prefix list in ``scope``'s region.
+
+    Its id differs per region (and no CloudFormation resource looks one up), so one custom
+    resource per stack calls ``ec2:DescribeManagedPrefixLists`` at deploy time; no context
+    lookup at synthesis. Its Lambda logs into a log group of the stack, deleted with it.
+    """
+    stack = Stack.of(scope)
+    lookup = stack.node.try_find_child(_PREFIX_LIST_LOOKUP_ID)
+    if lookup is None:
+        lookup = Construct(stack, _PREFIX_LIST_LOOKUP_ID)
+        log_group = logs.LogGroup(
+            lookup,
+            "Logs",
+            retention=logs.RetentionDays.ONE_WEEK,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        call = cr.AwsSdkCall(
+            service="EC2",
+            action="describeManagedPrefixLists",
+            parameters={
+                "Filters": [{"Name": "prefix-list-name", "Values": [CLOUDFRONT_PREFIX_LIST]}]
+            },
+            physical_resource_id=cr.PhysicalResourceId.of(CLOUDFRONT_PREFIX_LIST),
+            output_paths=["PrefixLists.0.PrefixListId"],
+        )
+        cr.AwsCustomResource(
+            lookup,
+            "Lookup",
+            on_create=call,
+            on_update=call,
+            policy=cr.AwsCustomResourcePolicy.from_sdk_calls(
+                resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE
+            ),
+            install_latest_aws_sdk=False,
+            log_group=log_group,
+        )
+        acknowledge(
+            lookup,
+            "AwsSolutions-IAM5[Resource::*]",
+            "ec2:DescribeManagedPrefixLists takes no resource ARN; the lookup's policy allows "
+            "that one read-only call and nothing else.",
+        )
+        acknowledge(
+            # CDK's singleton function of every AwsCustomResource in the stack.
+            stack.node.find_child(
+                "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", "")
+            ),
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "CDK's AwsCustomResource function logs through AWS's basic Lambda execution policy; "
+            "its log group is the stack's and is deleted with it.",
+        )
+    resource = lookup.node.find_child("Lookup")
+    return resource.get_response_field("PrefixLists.0.PrefixListId")
+
+
+@jsii.implements(IValidation)
+class _RulesWithinQuota:
+    """Fails synthesis when a CloudFront-only ALB's group would pass EC2's inbound-rule quota:
+    a managed prefix list counts as its maximum entries (55 for CloudFront's), not one."""
+
+    def __init__(self, tier: HaWebTier) -> None:
+        self._tier = tier
+
+    def validate(self) -> List[str]:
+        weight = sum(
+            CLOUDFRONT_PREFIX_LIST_WEIGHT if prefix_list else 1
+            for prefix_list in self._tier._ingress_rule_sources()
+        )
+        if weight <= INBOUND_RULES_QUOTA:
+            return []
+        return [
+            f"HaWebTier {self._tier.node.path}: the ALB's security group would count {weight} "
+            f"inbound rules (CloudFront's prefix list counts as {CLOUDFRONT_PREFIX_LIST_WEIGHT}); "
+            f"EC2 allows {INBOUND_RULES_QUOTA}. Admit one port from CloudFront, and nothing else"
         ]

@@ -5,9 +5,14 @@ Runs on the app tier's instances behind the internal ALB (standard library only:
 crosses all three tiers and shows which web instance, app instance and AZ answered, and whether
 the database's port answers — before, during and after the challenge's failover test.
 
-    GET /api/health  -> 200 {"status": "ok"}   (the target group's health check; it does not
-                        depend on the database, so a database failover does not pull every
-                        app instance out of service)
+    GET /api/health  -> 200 {"status": "ok"}   (liveness: the target group's health check. It
+                        answers from the process alone, never from the database, so a Multi-AZ
+                        failover (60-120 s) does not mark every app instance unhealthy and
+                        have the group replace healthy instances)
+    GET /api/ready   -> 200 {"status": "ready", "database": {...}} when the database's port
+                        answers, 503 {"status": "degraded", ...} when it does not (readiness:
+                        reported, never fatal; an instance polls it at boot before it signals
+                        CloudFormation, and a student watches it during the failover test)
     GET /api/        -> 200 {"tier": "app", "instance": ..., "az": ..., "database": {...}}
 
 Configuration: ``DB_HOST``, ``DB_PORT`` (default 5432), ``PORT`` (default 8080).
@@ -69,11 +74,17 @@ def make_handler(db_host: Optional[str], db_port: int, metadata: Callable[[str],
             path = self.path.split("?", 1)[0]
             if path == "/api/health":
                 self._json(200, {"status": "ok"})
+            elif path == "/api/ready":
+                database = probe_database(db_host, db_port)
+                ready = database["reachable"]
+                body = {"status": "ready" if ready else "degraded", "database": database}
+                self._json(200 if ready else 503, body)
             elif path in ("/api", "/api/"):
                 body = {"tier": "app", **identity, "database": probe_database(db_host, db_port)}
                 self._json(200, body)
             else:
-                self._json(404, {"error": f"no route {path}", "routes": ["/api/", "/api/health"]})
+                routes = ["/api/", "/api/health", "/api/ready"]
+                self._json(404, {"error": f"no route {path}", "routes": routes})
 
         def _json(self, status: int, body: Dict) -> None:
             data = json.dumps(body).encode()

@@ -2,8 +2,14 @@
 // Products live in PostgreSQL and are cached in Redis (Cache-Aside, invalidated by orders); a cart
 // is a Redis hash per cart id (the X-Cart-Id header), so any instance behind the ALB serves it;
 // an order is one PostgreSQL transaction that locks the products' rows, so stock never goes
-// below zero. GET /api/health answers for the ALB without touching the database (a failover
-// must not pull every instance out of service); GET /api/health/deep checks both stores.
+// below zero.
+// Liveness and readiness are apart: GET /api/health (what the ALB checks) answers from the
+// process alone, so an RDS Multi-AZ failover (60-120 s) or a Redis failover does not mark every
+// instance unhealthy and have the group replace them; GET /api/health/deep reports both stores
+// (200 when both answer, 503 naming the one that does not) and is what an instance waits for at
+// boot. The process listens before it reaches the stores, creates its tables as soon as the
+// database answers, survives either store going away (errors are logged, requests get 503, the
+// product list falls back to PostgreSQL while Redis is gone) and reconnects by itself.
 // Env: DB_HOST DB_PORT DB_NAME DB_USER DB_PASSWORD [DB_CA_FILE] REDIS_URL or REDIS_HOST
 // REDIS_PORT REDIS_AUTH_TOKEN [REDIS_CA_FILE] [PORT=3000] [PRODUCTS_TTL_SECONDS=60]
 "use strict";
@@ -15,15 +21,34 @@ const { createClient } = require("redis");
 
 const env = process.env;
 const ca = (file) => (file ? fs.readFileSync(file, "utf8") : undefined);
+const STORE_TIMEOUT_MS = Number(env.STORE_TIMEOUT_MS || 3000);
 const db = new Pool({
   host: env.DB_HOST, port: Number(env.DB_PORT || 5432), database: env.DB_NAME || "cloudmart",
   user: env.DB_USER, password: env.DB_PASSWORD, max: 10,
   // TLS always; verified against DB_CA_FILE (the RDS bundle) when given.
   ssl: env.DB_CA_FILE ? { ca: ca(env.DB_CA_FILE) } : { rejectUnauthorized: false },
+  // A failover moves the endpoint: give up on a dead address quickly instead of waiting on TCP.
+  connectionTimeoutMillis: STORE_TIMEOUT_MS, query_timeout: 10000, idleTimeoutMillis: 30000,
 });
+// An idle client whose server went away is reported here; without a listener Node would exit.
+db.on("error", (error) => console.error(`postgres: ${error.message}`));
 const redisUrl = env.REDIS_URL ||
   `rediss://:${encodeURIComponent(env.REDIS_AUTH_TOKEN || "")}@${env.REDIS_HOST}:${env.REDIS_PORT || 6379}`;
-const cache = createClient({ url: redisUrl, socket: { tls: true, ca: ca(env.REDIS_CA_FILE) } });
+const cache = createClient({
+  url: redisUrl,
+  socket: {
+    tls: true, ca: ca(env.REDIS_CA_FILE), connectTimeout: STORE_TIMEOUT_MS,
+    reconnectStrategy: (attempt) => Math.min(attempt * 200, 2000),  // forever, at most 2 s apart
+  },
+  disableOfflineQueue: true,  // while Redis is away, commands fail at once instead of queueing
+});
+let redisDown = false;
+cache.on("error", (error) => {  // without a listener, a lost connection would end the process
+  if (!redisDown) console.error(`redis: ${error.message}`);
+  redisDown = true;
+});
+cache.on("ready", () => { if (redisDown) console.log("redis: connected again"); redisDown = false; });
+let migrated = false;
 const PRODUCTS_TTL = Number(env.PRODUCTS_TTL_SECONDS || 60);
 const CART_TTL = 7 * 24 * 3600;
 const PRODUCTS_KEY = "cloudmart:products";
@@ -57,11 +82,45 @@ async function migrate() {
 }
 
 async function products() {
-  const cached = await cache.get(PRODUCTS_KEY);
+  let cached = null;
+  let cacheUp = true;
+  try {
+    cached = await cache.get(PRODUCTS_KEY);
+  } catch (error) {
+    cacheUp = false;  // Cache-Aside: a cache outage slows reads down, it does not stop them
+  }
   if (cached !== null) return { products: JSON.parse(cached), cache: "hit" };
   const { rows } = await db.query("SELECT id, name, price_krw, stock FROM products ORDER BY id");
-  await cache.set(PRODUCTS_KEY, JSON.stringify(rows), { EX: PRODUCTS_TTL });
+  if (!cacheUp) return { products: rows, cache: "unavailable" };
+  await cache.set(PRODUCTS_KEY, JSON.stringify(rows), { EX: PRODUCTS_TTL }).catch(() => {});
   return { products: rows, cache: "miss" };
+}
+
+function within(promise, ms) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// Readiness: each store's state, checked apart, so one outage never hides the other's state.
+async function deepHealth() {
+  const check = async (probe) => {
+    try {
+      await within(probe(), STORE_TIMEOUT_MS);
+      return "ok";
+    } catch (error) {
+      return `error: ${error.message}`;
+    }
+  };
+  const [dbState, redisState] = await Promise.all([
+    check(() => db.query("SELECT 1")),
+    check(() => cache.ping()),
+  ]);
+  const dbReport = dbState === "ok" && !migrated ? "starting: tables not created yet" : dbState;
+  const healthy = dbReport === "ok" && redisState === "ok";
+  return { status: healthy ? "ok" : "degraded", db: dbReport, redis: redisState };
 }
 
 function cartId(req) {
@@ -164,10 +223,11 @@ const server = http.createServer(async (req, res) => {
     let match;
     if (route === "GET /api/health") return send(res, 200, { status: "ok" });
     if (route === "GET /api/health/deep") {
-      await db.query("SELECT 1");
-      await cache.ping();
-      return send(res, 200, { status: "ok", db: "ok", redis: "ok" });
+      const body = await deepHealth();
+      return send(res, body.status === "ok" ? 200 : 503, body);
     }
+    // A request that comes while the tables are still being made waits for them, a little.
+    if (!migrated) await within(tablesReady, STORE_TIMEOUT_MS);
     if (route === "GET /api/products") return send(res, 200, await products());
     if ((match = route.match(/^GET \/api\/products\/(\d{1,9})$/))) {
       const { products: list } = await products();
@@ -191,10 +251,20 @@ const server = http.createServer(async (req, res) => {
   }
 });
 
-async function main() {
-  await cache.connect();
-  await migrate();
-  server.listen(Number(env.PORT || 3000), () => console.log(`cloudmart api listening on :${server.address().port}`));
+// The tables, as soon as the database answers: retried, never fatal (a failover may be under way).
+async function prepare() {
+  for (let attempt = 1; !migrated; attempt += 1) {
+    try {
+      await migrate();
+      migrated = true;
+      console.log("postgres: tables ready");
+    } catch (error) {
+      if (attempt === 1 || attempt % 12 === 0) console.error(`postgres: not ready (${error.message}); retrying`);
+      await new Promise((resolve) => setTimeout(resolve, Number(env.RETRY_MS || 5000)));
+    }
+  }
 }
 
-main().catch((error) => { console.error(error); process.exit(1); });
+server.listen(Number(env.PORT || 3000), () => console.log(`cloudmart api listening on :${server.address().port}`));
+cache.connect().catch((error) => console.error(`redis: ${error.message}`));  // retries by itself
+const tablesReady = prepare();
