@@ -1,0 +1,103 @@
+"""CloudFormation models that moto lacks or gets wrong, added through its own extension point.
+
+moto's CloudFormation finds resource types through ``CloudFormationModel.__subclasses__()``, so
+a subclass defined in a module imported into the moto server's process adds a type (the module
+needs a dotted name: moto's model tracker reads ``cls.__module__.split(".")[1]``). Each module
+here handles one type with moto's existing backend for it, says what moto does without it, names
+the moto version it was written against (``WRITTEN_FOR_MOTO``), and is to be deleted when moto
+gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it.
+
+- Added types (moto has the backend, no model): Secrets Manager secrets and attachments,
+  ElastiCache subnet and replication groups, CloudFront distributions and origin access
+  controls, CloudWatch alarms, WAFv2 web ACLs and associations, HTTP APIs, EC2 key pairs, and
+  CDK's ``Custom::AWS`` lookups (the one type installed by patching moto's type lookup, which
+  sends every ``Custom::`` type to a Docker Lambda before its model map).
+- Overrides (:data:`OVERRIDES`: moto's model, with a bug worked around): registered after
+  moto's own, so moto's model map picks them; they hand the work to moto's model or backend.
+
+``python -m week5.operations.moto_models.server -p PORT`` is moto's server with these loaded
+(:func:`server_command` builds that command line). Importing this package imports no moto.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Dict, List, Optional
+
+from ._common import WRITTEN_FOR_MOTO
+
+#: One module per type, named after it (the overrides last).
+MODULES = (
+    "secretsmanager_secret",
+    "secretsmanager_secret_target_attachment",
+    "elasticache_subnet_group",
+    "elasticache_replication_group",
+    "cloudfront_origin_access_control",
+    "cloudfront_distribution",
+    "cloudwatch_alarm",
+    "wafv2_web_acl",
+    "wafv2_web_acl_association",
+    "apigatewayv2_api",
+    "ec2_key_pair",
+    "custom_aws",
+    "rds_db_instance",
+    "ssm_parameter",
+    "elbv2_load_balancer",
+    "elbv2_target_group",
+    "ec2_instance",
+    "ec2_subnet_route_table_association",
+    "ec2_security_group_ingress",
+)
+#: Types moto models itself, whose model here only works around a moto bug.
+OVERRIDES = (
+    "AWS::RDS::DBInstance",
+    "AWS::SSM::Parameter",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "AWS::EC2::Instance",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::SecurityGroupIngress",
+)
+
+__all__ = ["MODULES", "OVERRIDES", "WRITTEN_FOR_MOTO", "load", "server_command"]
+
+
+def load() -> Dict[str, type]:
+    """Import every model into this process; returns {CloudFormation type: model class}.
+
+    moto caches its model map on first use: the cache is cleared so that a process that has
+    already created a stack (an in-process ``mock_aws``) sees the models too. A module with an
+    ``install()`` (a type moto looks up before its model map) is installed.
+    """
+    from moto.cloudformation import parsing
+
+    models = {}
+    for name in MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        cls = next(
+            v
+            for v in vars(module).values()
+            if isinstance(v, type)
+            and v.__module__ == module.__name__
+            and hasattr(v, "cloudformation_type")
+        )
+        models[module.CLOUDFORMATION_TYPE] = cls
+        if hasattr(module, "install"):
+            module.install()
+    for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
+        cached.cache_clear()
+    return models
+
+
+def server_command(port: int, host: str = "127.0.0.1", python: Optional[str] = None) -> List[str]:
+    """The command line that starts moto's server with these models, on ``host:port``."""
+    return [
+        python or sys.executable,
+        "-m",
+        f"{__name__}.server",
+        "-H",
+        host,
+        "-p",
+        str(port),
+    ]

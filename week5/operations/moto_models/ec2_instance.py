@@ -1,0 +1,108 @@
+"""``AWS::EC2::Instance`` as moto 5.2.5 models it, with the network placement the template gives.
+
+moto's model reads only ``SubnetId`` and ``SecurityGroups`` (EC2-Classic group names): it
+ignores ``SecurityGroupIds`` and ``NetworkInterfaces``. So an instance with a public IP (CDK
+puts those in ``NetworkInterfaces``: the NAT instance, public lab hosts) was launched into moto's
+*default* VPC with its default security group, the NAT instance's own security group held
+nothing, and an instance given ``SecurityGroupIds`` sat in its VPC's default group. The primary
+network interface moto created was also kept after termination (AWS deletes it), so the subnet
+and the security group could not be deleted with the stack.
+
+This model launches the instance with moto's backend as moto's model does, but into the subnet
+and the security groups the template names (``SubnetId``/``SecurityGroupIds``, or the first
+network interface's ``SubnetId``/``GroupSet``/``AssociatePublicIpAddress``), with the launch
+template, ``SourceDestCheck`` and a primary interface deleted on termination, as on AWS. It
+returns moto's instance: ``Ref``, ``Fn::GetAtt`` and deletion are moto's. Delete this module
+when moto's model reads these properties (tests/test_moto_models.py says when).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from moto.core.common_models import CloudFormationModel
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.instances import Instance
+
+from ._common import flag
+
+CLOUDFORMATION_TYPE = "AWS::EC2::Instance"
+
+
+def _primary_interface(properties: Dict[str, Any]) -> Dict[str, Any]:
+    for nic in properties.get("NetworkInterfaces", []):
+        if str(nic.get("DeviceIndex", "0")) == "0":
+            return nic
+    return {}
+
+
+class EC2Instance(CloudFormationModel):
+    """Registered after moto's own model for the type, so moto's model map picks this one."""
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return Instance.cloudformation_name_type()
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return CLOUDFORMATION_TYPE
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return Instance.has_cfn_attr(attr)
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: Dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Instance:
+        p = cloudformation_json["Properties"]
+        backend = ec2_backends[account_id][region_name]
+        nic = _primary_interface(p)
+        group_ids: List[str] = list(p.get("SecurityGroupIds") or nic.get("GroupSet") or [])
+        group_names = [
+            backend.get_security_group_from_id(group_id).name
+            for group_id in p.get("SecurityGroups", [])
+        ]
+        primary: Dict[str, Any] = {"DeviceIndex": 0, "DeleteOnTermination": True}
+        if "AssociatePublicIpAddress" in nic:
+            primary["AssociatePublicIpAddress"] = flag(nic["AssociatePublicIpAddress"])
+        options: Dict[str, Any] = {}
+        template = p.get("LaunchTemplate")
+        if template:
+            options["launch_template"] = {k: str(v) for k, v in template.items()}
+            data = backend._get_template_from_args(options["launch_template"]).data
+            options["metadata_options"] = data.get("MetadataOptions", {})
+        reservation = backend.run_instances(
+            image_id=p.get("ImageId"),
+            user_data=p.get("UserData"),
+            count=1,
+            security_group_names=group_names,
+            security_group_ids=group_ids,
+            instance_type=p.get("InstanceType", "m1.small"),
+            is_instance_type_default=not p.get("InstanceType"),
+            subnet_id=p.get("SubnetId") or nic.get("SubnetId"),
+            nics=[primary],
+            key_name=p.get("KeyName"),
+            private_ip=p.get("PrivateIpAddress") or nic.get("PrivateIpAddress"),
+            block_device_mappings=p.get("BlockDeviceMappings", []),
+            region_name=region_name,
+            **options,
+        )
+        instance = reservation.instances[0]
+        instance.source_dest_check = flag(p.get("SourceDestCheck"), default=True)
+        instance.nics[0].source_dest_check = instance.source_dest_check
+        for tag in p.get("Tags", []):
+            instance.add_tag(tag["Key"], tag["Value"])
+        if p.get("IamInstanceProfile"):
+            backend.associate_iam_instance_profile(
+                instance_id=instance.id, iam_instance_profile_name=p["IamInstanceProfile"]
+            )
+        return instance
+
+    def is_created(self) -> bool:
+        return True

@@ -1,0 +1,125 @@
+"""``AWS::SecretsManager::Secret`` for moto's CloudFormation, backed by its secretsmanager backend.
+
+Written against moto 5.2.5, which has the backend but no CloudFormation model: the secret was
+skipped, and an IAM policy granting on it had no resource left. Delete this module when moto
+models the type (tests/test_moto_models.py says when).
+
+``Ref`` and ``Fn::GetAtt Id`` give the ARN, as on AWS. ``GenerateSecretString`` generates with
+moto's own password generator; ``SecretStringTemplate`` plus ``GenerateStringKey`` give JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict
+
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.core.common_models import CloudFormationModel
+from moto.secretsmanager.models import secretsmanager_backends
+from moto.secretsmanager.utils import random_password
+
+from ._common import flag, tag_list
+
+CLOUDFORMATION_TYPE = "AWS::SecretsManager::Secret"
+
+
+def generate_secret_string(options: Dict[str, Any]) -> str:
+    """What Secrets Manager stores for a ``GenerateSecretString`` property."""
+    password = random_password(
+        int(options.get("PasswordLength", 32)),
+        options.get("ExcludeCharacters", ""),
+        flag(options.get("ExcludeNumbers")),
+        flag(options.get("ExcludePunctuation")),
+        flag(options.get("ExcludeUppercase")),
+        flag(options.get("ExcludeLowercase")),
+        flag(options.get("IncludeSpace")),
+        flag(options.get("RequireEachIncludedType"), default=True),
+    )
+    template = options.get("SecretStringTemplate")
+    key = options.get("GenerateStringKey")
+    if template is None or key is None:
+        return password
+    secret = json.loads(template)
+    secret[key] = password
+    return json.dumps(secret)
+
+
+class SecretsManagerSecret(CloudFormationModel):
+    def __init__(self, account_id: str, region_name: str, arn: str, name: str) -> None:
+        self.account_id = account_id
+        self.region_name = region_name
+        self.arn = arn
+        self.name = name
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return CLOUDFORMATION_TYPE
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr == "Id"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.arn
+
+    def get_cfn_attribute(self, attribute_name: str) -> str:
+        if attribute_name == "Id":
+            return self.arn
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: Dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> "SecretsManagerSecret":
+        properties = cloudformation_json.get("Properties", {})
+        secret_string = properties.get("SecretString")
+        if secret_string is None and "GenerateSecretString" in properties:
+            secret_string = generate_secret_string(properties["GenerateSecretString"])
+        backend = secretsmanager_backends[account_id][region_name]
+        created = json.loads(
+            backend.create_secret(
+                name=resource_name,
+                secret_string=secret_string,
+                secret_binary=None,
+                description=properties.get("Description"),
+                tags=tag_list(properties),
+                kms_key_id=properties.get("KmsKeyId"),
+                client_request_token=None,
+                replica_regions=[],
+                force_overwrite=False,
+            )
+        )
+        return cls(account_id, region_name, created["ARN"], created["Name"])
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: "SecretsManagerSecret",
+        new_resource_name: str,
+        cloudformation_json: Dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> "SecretsManagerSecret":
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(
+            new_resource_name, cloudformation_json, account_id, region_name
+        )
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        # At once, without a recovery window: a redeploy on the same emulator reuses the name.
+        secretsmanager_backends[account_id][region_name].delete_secret(
+            self.arn, recovery_window_in_days=None, force_delete_without_recovery=True
+        )
+
+    def is_created(self) -> bool:
+        return True

@@ -1,0 +1,90 @@
+"""``AWS::SSM::Parameter`` as moto 5.2.5 models it, with the template's tags as CloudFormation
+gives them.
+
+CloudFormation's ``AWS::SSM::Parameter`` takes ``Tags`` as a map (``{"Day": "Day5"}``), unlike
+most types' list of ``{"Key", "Value"}``; moto 5.2.5 passes the map to its SSM backend, which
+reads it as a list and fails (``TypeError: string indices must be integers``) after storing the
+parameter, so the stack's next read recreates it and fails again (``ParameterAlreadyExists``).
+This model turns the map into a list and hands everything else to moto's own model, whose
+parameter it returns. Delete this module when moto takes the map (tests/test_moto_models.py
+says when).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from moto.core.common_models import CloudFormationModel
+from moto.ssm.models import Parameter
+
+from ._common import tag_list
+
+CLOUDFORMATION_TYPE = "AWS::SSM::Parameter"
+
+
+def _with_tag_list(cloudformation_json: Dict[str, Any]) -> Dict[str, Any]:
+    properties = cloudformation_json.get("Properties", {})
+    if not isinstance(properties.get("Tags"), dict):
+        return cloudformation_json
+    return {**cloudformation_json, "Properties": {**properties, "Tags": tag_list(properties)}}
+
+
+class SSMParameter(CloudFormationModel):
+    """Registered after moto's own model for the type, so moto's model map picks this one."""
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return Parameter.cloudformation_name_type()
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return CLOUDFORMATION_TYPE
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return Parameter.has_cfn_attr(attr)
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: Dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Parameter:
+        return Parameter.create_from_cloudformation_json(
+            resource_name, _with_tag_list(cloudformation_json), account_id, region_name, **kwargs
+        )
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: Parameter,
+        new_resource_name: str,
+        cloudformation_json: Dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> Parameter:
+        return Parameter.update_from_cloudformation_json(
+            original_resource,
+            new_resource_name,
+            _with_tag_list(cloudformation_json),
+            account_id,
+            region_name,
+        )
+
+    @classmethod
+    def delete_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: Dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> None:
+        Parameter.delete_from_cloudformation_json(
+            resource_name, cloudformation_json, account_id, region_name
+        )
+
+    def is_created(self) -> bool:
+        return True
