@@ -105,6 +105,8 @@ def test_an_exact_build_passes_every_check(session, app):
         "ssh-rdp-from-internet",
         "databases-from-groups-only",
         "instance-types",
+        "auto-scaling",
+        "multi-az",
         "tags",
         "unexpected-resources",
     ]
@@ -184,7 +186,7 @@ def test_the_command_against_a_local_aws_with_json(app, local_aws_env):
     ]  # fmt: skip
     text = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert text.returncode == 0, text.stdout + text.stderr
-    assert "PASS  vpc-cidr:" in text.stdout and "Day1Lab1: 7 passed, 0 failed." in text.stdout
+    assert "PASS  vpc-cidr:" in text.stdout and "Day1Lab1: 9 passed, 0 failed." in text.stdout
     as_json = subprocess.run(
         command + ["--json"], cwd=ROOT, env=env, capture_output=True, text=True
     )

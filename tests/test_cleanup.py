@@ -175,14 +175,15 @@ def test_without_a_student_every_students_day_goes(aws):
 
 
 def test_an_untagged_dependency_is_reported_not_deleted(aws):
-    """A subnet the student made without tags keeps the tagged VPC alive: the VPC's deletion
-    fails on the dependency, is retried, and is reported with the reason."""
+    """A subnet the student made without tags keeps the tagged VPC alive: the VPC is left,
+    untouched, and reported with the untagged subnet; nothing is reported failed."""
     mine = lab(aws)
     ec2 = aws.client("ec2")
     stray = ec2.create_subnet(VpcId=mine["vpc"], CidrBlock="10.0.9.0/24")["Subnet"]["SubnetId"]
     report = cleaner(aws, day="Day1", student="kim").apply(say=lambda line: None)
-    assert [(item.kind, item.id) for item, _ in report.failed] == [("VPC", mine["vpc"])]
-    assert "DependencyViolation" in report.failed[0][1]
+    assert report.failed == []
+    assert [(item.kind, item.id) for item, _ in report.left] == [("VPC", mine["vpc"])]
+    assert f"subnet {stray}, which is not tagged Day1/kim, is in it" in report.left[0][1]
     assert alive(aws, mine) == {"vpc"}
     assert stray in {s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]}
 
@@ -213,8 +214,8 @@ def test_a_first_deletion_that_fails_on_a_dependency_is_retried(aws):
     flaky = _StillInUseOnce(aws.client("ec2"))
     waits = []
 
-    def clients(service):
-        return flaky if service == "ec2" else aws.client(service)
+    def clients(service, **kwargs):
+        return flaky if service == "ec2" else aws.client(service, **kwargs)
 
     report = Cleaner(
         clients, region=REGION, day="Day1", student="kim", waits=(5, 10), sleep=waits.append
@@ -305,7 +306,7 @@ def test_the_command_lists_then_deletes_through_a_local_aws(local_aws_env):
     assert vpc_id in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
     applied = week5("--student", "kim", "--apply")
     assert applied.returncode == 0, applied.stderr
-    assert "Deleted 1, failed 0." in applied.stdout
+    assert "Deleted 1, failed 0, left 0." in applied.stdout
     assert vpc_id not in {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
 
 

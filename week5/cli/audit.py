@@ -1,5 +1,6 @@
 """``week5 audit LAB``: check a student's hand-built lab against the reference lab with
-read-only calls (:mod:`week5.operations.audit`); exit 1 when a check fails."""
+read-only calls (:mod:`week5.operations.audit`); exit 1 when a check fails, 2 for bad input or
+when AWS refuses to be read (one line naming the cause and fix)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_synth_options, synthesized_lab
 from week5.core.settings import parse_student
 from week5.core.tags import tag_filter
-from week5.operations.audit import Check, audit, find_vpc, read_account, to_json
+from week5.operations.audit import Check, audit, audit_site, find_vpc, read_account, to_json
+from week5.operations.aws_errors import clients as aws_clients
+from week5.operations.aws_errors import explain, region_problem
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -30,26 +33,38 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check a student's hand-built lab against the reference lab, read-only."""
-    import boto3  # only for the commands that call AWS
-
     student = None if args.student is None else parse_student(args.student)
+    problem = region_problem(args.region)
+    if problem:
+        raise CliError(problem, EXIT_USAGE)
     lab = synthesized_lab(args, quiet=True)
     lab_tags = tag_filter(lab.day, lab.kind, student)
-    session = boto3.Session(profile_name=args.profile, region_name=args.region)
-    (reference_vpc,) = extract(lab.template).vpcs or [None]
-    if reference_vpc is None:
-        raise CliError(f"{lab.lab_id} has no VPC to audit", EXIT_USAGE)
-    vpc = find_vpc(session.client("ec2"), lab_tags, reference_vpc.name)
-    if vpc is None:
-        checks = [
-            Check(
-                "vpc",
-                False,
-                f"no single VPC tagged {lab_tags} or named {reference_vpc.name} in {args.region}",
-            )
-        ]
-    else:
-        checks = audit(lab.template, read_account(session.client, vpc), lab_tags)
+    try:
+        make_client = aws_clients(args.profile, args.region)  # time out in seconds, not minutes
+        vpcs = extract(lab.template).vpcs
+        if not vpcs:  # Day 2's static site: buckets and CloudFront
+            checks = audit_site(lab.template, make_client, lab_tags)
+        else:
+            vpc = find_vpc(make_client("ec2"), lab_tags, vpcs[0].name)
+            if vpc is None:
+                checks = [
+                    Check(
+                        "vpc",
+                        False,
+                        f"no single VPC tagged {lab_tags} or named {vpcs[0].name} in {args.region}",
+                    )
+                ]
+            else:
+                account = read_account(make_client, vpc, lab_tags)
+                checks = audit(lab.template, account, lab_tags)
+    except KeyboardInterrupt:
+        print("Interrupted: nothing was changed (audit only reads).")
+        return 130
+    except Exception as error:
+        line = explain(error, args.profile, args.region)
+        if line is None:
+            raise
+        raise CliError(line, EXIT_USAGE) from None
     if args.json:
         print(json.dumps({"lab": lab.lab_id, "student": student, "checks": to_json(checks)}))
     else:

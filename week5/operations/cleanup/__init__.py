@@ -3,16 +3,23 @@
 The course's cleanup script (cleanup-day.sh) lists eight steps and writes two. This is all of
 them: it finds every resource tagged ``Week=Week5`` and ``Day=<day>`` (and ``Student=<name>``
 when given) and deletes it, dependents first, because students click their labs together by
-hand and ``cdk destroy`` cannot clean what a stack did not make. It never touches a resource
-without those tags. Without ``apply`` it only lists, with what each thing costs an hour.
+hand and ``cdk destroy`` cannot clean what a stack did not make. Without ``apply`` it only
+lists, with what each thing costs an hour.
+
+It never changes a resource without those tags. Where a tagged resource is tied to one
+without them (an internet gateway attached to an untagged VPC, a route table associated with
+an untagged subnet, an Elastic IP on an untagged instance), both are left and the pair is
+reported, and so is whatever waits on the tagged one. A tagged CloudFormation stack is deleted
+as a whole, and what it created goes with it, never one by one. Every list call is paged.
 
 A deletion that fails on a dependency (an instance still shutting down holds its security
 group; a NAT gateway being deleted holds its Elastic IP) is retried in later rounds with
 bounded waits; what still fails is reported with the reason.
 
-- :mod:`.scope`: what counts as the day's (its tags), and one found resource;
-- :mod:`.ec2`, :mod:`.services`: the finders, one per resource kind, each with its deletion;
-- :mod:`.finder`: all of them, in deletion order;
+- :mod:`.scope`: what counts as the day's (its tags), one found resource, paged reads;
+- :mod:`.ec2`, :mod:`.services`, :mod:`.console`, :mod:`.stacks`: the finders, one per
+  resource kind, each with its deletion and its ties;
+- :mod:`.finder`: all of them, in deletion order, stacks folded in, ties followed;
 - :mod:`.deleter`: the deletion rounds and their report.
 
 ``week5 cleanup`` (:mod:`week5.cli.cleanup`) prints the listing and the report.
@@ -70,12 +77,20 @@ class Cleaner:
         self.sleep = sleep
 
     def find(self) -> List[Found]:
-        """Every tagged resource of the day (and student), dependents first."""
+        """Every tagged resource of the day (and student), dependents first; those to be
+        left carry the reason (``Found.held``). Reads the account afresh each time."""
+        self.scope.forget()
         return find(self.scope)
+
+    @property
+    def warnings(self) -> List[str]:
+        """What the last :meth:`find` could not check, one line each."""
+        return list(self.scope.warnings)
 
     def apply(
         self, found: Optional[List[Found]] = None, say: Callable[[str], None] = print
     ) -> Report:
         """Delete ``found`` (default: what :meth:`find` finds) in order, retrying what fails on
-        a dependency after each wait of ``waits``."""
+        a dependency after each wait of ``waits``. What is left on purpose is reported in
+        ``Report.left``, untouched."""
         return delete_in_order(self.find() if found is None else found, self.waits, self.sleep, say)

@@ -1,5 +1,6 @@
 """Delete found resources in their order, retrying what fails on a dependency after bounded
-waits; report what went and what did not, with the reason."""
+waits; report what went, what did not (with the reason) and what was left on purpose (tied to a
+resource outside the day's tags)."""
 
 from __future__ import annotations
 
@@ -16,22 +17,74 @@ RETRYABLE = {
     "InvalidDBInstanceState",
     "InvalidDBInstanceStateFault",
     "InvalidReplicationGroupState",
+    "InvalidReplicationGroupStateFault",
     "InvalidParameterValue",
     "IncorrectState",
     "DistributionNotDisabled",
     "BucketNotEmpty",
     "InvalidIPAddress.InUse",
     "AuthFailure.AddressNotReleasable",
+    "VolumeInUse",
+    "InvalidNetworkInterface.InUse",
+    "FileSystemInUse",
+    "MountTargetConflict",
+    "WAFAssociatedItemException",
+    "WAFOptimisticLockException",
+    "TooManyRequestsException",  # API Gateway deletes one API per 30 s
+    "ConflictException",
+    "OperationAborted",
+    "StillDeleting",  # a stack: CloudFormation is on it
 }
 #: Seconds to wait before each retry round: about five minutes in all, enough for instances to
 #: terminate and NAT gateways to go; an RDS instance may take longer and is then reported.
 DEFAULT_WAITS = (10, 20, 40, 60, 90, 90)
 
 
+#: AWS error codes that say the resource itself no longer exists (a volume deleted with its
+#: instance, an interface with its load balancer): what its deletion was for. Only these: a
+#: "not found" about something else (a rule, an association) is a failure.
+GONE = {
+    "InvalidInstanceID.NotFound",
+    "InvalidVolume.NotFound",
+    "InvalidNetworkInterfaceID.NotFound",
+    "InvalidGroup.NotFound",
+    "InvalidSubnetID.NotFound",
+    "InvalidRouteTableID.NotFound",
+    "InvalidInternetGatewayID.NotFound",
+    "InvalidVpcID.NotFound",
+    "InvalidAllocationID.NotFound",
+    "NatGatewayNotFound",
+    "InvalidSnapshot.NotFound",
+    "InvalidAMIID.NotFound",
+    "InvalidLaunchTemplateId.NotFound",
+    "DBInstanceNotFound",
+    "DBInstanceNotFoundFault",
+    "DBSnapshotNotFound",
+    "DBSnapshotNotFoundFault",
+    "ReplicationGroupNotFoundFault",
+    "LoadBalancerNotFound",
+    "TargetGroupNotFound",
+    "NoSuchBucket",
+    "NoSuchDistribution",
+    "FileSystemNotFound",
+    "ResourceNotFoundException",
+    "NotFoundException",
+    "RepositoryNotFoundException",
+    "WAFNonexistentItemException",
+}
+
+
+def gone_already(code: str) -> bool:
+    """Whether ``code`` says the resource itself is gone (see :data:`GONE`)."""
+    return code in GONE
+
+
 @dataclass
 class Report:
     deleted: List[Found] = field(default_factory=list)
     failed: List[Tuple[Found, str]] = field(default_factory=list)
+    #: Tagged resources left on purpose, with why (the untagged resource they are tied to).
+    left: List[Tuple[Found, str]] = field(default_factory=list)
 
 
 def delete_in_order(
@@ -40,11 +93,12 @@ def delete_in_order(
     sleep: Callable[[float], None],
     say: Callable[[str], None],
 ) -> Report:
-    """Delete ``found`` in order; what fails with a :data:`RETRYABLE` code is tried again after
-    each wait of ``waits``, anything else is reported at once."""
-    pending = list(found)
-    report = Report()
-    last_error: Dict[str, str] = {}
+    """Delete ``found`` in order, except what is left on purpose; what fails with a
+    :data:`RETRYABLE` code is tried again after each wait of ``waits``, anything else is
+    reported at once."""
+    report = Report(left=[(item, item.held) for item in found if item.held])
+    pending = [item for item in found if not item.held]
+    last_error: Dict[int, str] = {}
     for round_number in range(len(waits) + 1):
         retry = []
         for item in pending:
@@ -52,11 +106,15 @@ def delete_in_order(
                 item.delete()
             except Exception as error:
                 code = error_code(error)
-                last_error[item.id] = f"{code}: {error}"
+                if gone_already(code):
+                    report.deleted.append(item)
+                    say(f"  deleted {item} (already gone: {code})")
+                    continue
+                last_error[id(item)] = f"{code}: {error}"
                 if code in RETRYABLE:
                     retry.append(item)
                 else:
-                    report.failed.append((item, last_error[item.id]))
+                    report.failed.append((item, last_error[id(item)]))
                 continue
             report.deleted.append(item)
             say(f"  deleted {item}")
@@ -66,5 +124,5 @@ def delete_in_order(
         wait = waits[round_number]
         say(f"  {len(pending)} not deletable yet (dependencies); retrying in {wait:.0f} s")
         sleep(wait)
-    report.failed += [(item, last_error[item.id]) for item in pending]
+    report.failed += [(item, last_error[id(item)]) for item in pending]
     return report

@@ -1,21 +1,29 @@
-"""Everything a course day left in a region, found by its tags, in the order to delete it."""
+"""Everything a course day left in a region, found by its tags, in the order to delete it;
+what belongs to a found stack is folded into it, and what is tied to a resource outside the
+day's tags is marked to be left, with everything that waits on it."""
 
 from __future__ import annotations
 
-from typing import Callable, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
-from week5.operations.cleanup import ec2, services
+from week5.analysis.assembly import tag_dict
+from week5.core.tags import WEEK_KEY
+from week5.operations.cleanup import console, ec2, services, stacks
 from week5.operations.cleanup.scope import Found, Scope
 
 #: Dependents first: what holds a resource is deleted before it (an instance before its
-#: security group, subnets before their VPC, an AMI before its snapshots).
+#: security group, subnets before their VPC). Stacks first: what they made goes with them.
 DELETION_ORDER: Tuple[Callable[[Scope], List[Found]], ...] = (
-    services.auto_scaling_groups,  # first: a group replaces the instances it loses
+    stacks.stacks,
+    services.auto_scaling_groups,  # before instances: a group replaces the instances it loses
     ec2.instances,
     services.db_instances,
     services.db_snapshots,
     services.caches,
+    console.file_systems,
     services.load_balancers,
+    console.apis,
+    console.web_acls,  # after what they protect
     services.target_groups,
     ec2.launch_templates,
     services.buckets,
@@ -30,13 +38,121 @@ DELETION_ORDER: Tuple[Callable[[Scope], List[Found]], ...] = (
     ec2.volumes,
     ec2.images,
     ec2.snapshots,
+    console.secrets,
+    console.log_groups,
+    console.repositories,
     services.distributions,
 )
 
 
 def find(scope: Scope) -> List[Found]:
-    """Every resource of ``scope``, in :data:`DELETION_ORDER`."""
+    """Every resource of ``scope``, in :data:`DELETION_ORDER`; see the module docstring."""
     found: List[Found] = []
+    refs = scope.cached("found-refs", set)
     for step in DELETION_ORDER:
-        found += step(scope)
+        for item in step(scope):
+            found.append(item)
+            refs.update(r for r in (item.id, *item.refs) if r)
+    found = _fold_into_stacks(scope, found)
+    _leave_what_waits_on_the_left(found)
     return found
+
+
+def _fold_into_stacks(scope: Scope, found: List[Found]) -> List[Found]:
+    """A stack's resources go with it: they leave the list, their cost goes to the stack.
+    A stack without course tags whose resources are the day's is the day's (the course's own
+    stacks tag their resources only). A resource of a stack tagged for someone else, or of a
+    stack that also holds someone else's resources, is left: that stack is not the day's."""
+    owned = stacks.members(scope)
+    existing = stacks.all_stacks(scope)
+    ours: Dict[str, Found] = {f.id: f for f in found if f.kind == stacks.KIND}
+    by_id = {f.id: f for f in found}
+    counts: Dict[str, int] = {}
+    unpriced: Dict[str, int] = {}
+
+    def stack_of(item: Found, depth: int = 0) -> Optional[str]:
+        stack = item.stack if item.stack in existing else None
+        stack = stack or next((owned[r] for r in (item.id, *item.refs) if r in owned), None)
+        if stack is None and item.part_of and depth < 3:
+            maker = by_id.get(item.part_of)
+            stack = stack_of(maker, depth + 1) if maker else owned.get(item.part_of)
+        return stack
+
+    kept: List[Found] = []
+    for item in found:
+        if item.kind == stacks.KIND:
+            continue
+        stack = stack_of(item)
+        if stack is None:
+            kept.append(item)
+            continue
+        description = existing[stack]
+        if description.get("StackStatus") == "DELETE_IN_PROGRESS":
+            continue  # going with its stack already
+        if stack not in ours and not stacks.course_tagged(description):
+            others = _someone_elses(scope, owned, stack)
+            if others:
+                item.ties.append(
+                    f"CloudFormation stack {stack} made it and also {others}: delete that "
+                    "stack by hand"
+                )
+                kept.append(item)
+                continue
+            ours[stack] = stacks.stack_found(scope, description)
+        if stack in ours:
+            holder = ours[stack]
+            counts[stack] = counts.get(stack, 0) + 1
+            if item.hourly is None:
+                unpriced[stack] = unpriced.get(stack, 0) + 1
+            else:
+                holder.hourly = (holder.hourly or 0.0) + item.hourly
+            continue
+        item.ties.append(
+            f"{scope.outside('CloudFormation stack ' + stack)}, made it (delete that stack "
+            "instead of its resources)"
+        )
+        kept.append(item)
+    for name, holder in ours.items():
+        holder.name = f"{counts.get(name, 0)} tagged resource(s) in it" + (
+            f", {unpriced[name]} of them not priced" if unpriced.get(name) else ""
+        )
+    return list(ours.values()) + kept
+
+
+def _someone_elses(scope: Scope, owned: Dict[str, str], stack: str) -> str:
+    """What ``stack`` holds that is tagged for another day or student (as far as the EC2
+    network and the Auto Scaling groups show), worded for a message; "" when nothing."""
+    net = ec2.network(scope)
+    tagged: Dict[str, object] = {}
+    for table in (net.instances, net.volumes, net.subnets, net.vpcs, net.groups):
+        for resource_id, item in table.items():
+            tagged[resource_id] = item.get("Tags")
+    for group in ec2.auto_scaling_groups_all(scope):
+        tagged[group["AutoScalingGroupName"]] = group.get("Tags")
+    others = [
+        physical
+        for physical, name in owned.items()
+        if name == stack
+        and physical in tagged
+        and WEEK_KEY in tag_dict(tagged[physical])
+        and not scope.ours(tagged[physical])
+    ]
+    return f"{', '.join(others[:3])}, tagged for another day or student" if others else ""
+
+
+def _leave_what_waits_on_the_left(found: List[Found]) -> None:
+    """A resource that needs a left one gone first is left too (a VPC whose route table is
+    tied to an untagged subnet)."""
+    by_id = {f.id: f for f in found}
+    changed = True
+    while changed:
+        changed = False
+        for item in found:
+            if item.held:
+                continue
+            for needed in item.needs:
+                other = by_id.get(needed)
+                if other is not None and other.held:
+                    item.ties.append(f"it waits on {other}, which is left")
+                    changed = True
+                    break

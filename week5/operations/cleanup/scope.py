@@ -1,15 +1,19 @@
-"""What counts as a course day's resource in one region, and one resource found there."""
+"""What counts as a course day's resource in one region, one resource found there, and how the
+finders read AWS: every list call through boto3's paginator, each client made once."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from week5.analysis.assembly import tag_dict
 from week5.core.catalog import COURSE_DAYS
 from week5.core.errors import CourseInputError
 from week5.core.tags import tag_filter
 from week5.operations.price_table import PriceTable
+
+#: The tag CloudFormation puts on what a stack creates: such a resource goes with its stack.
+STACK_TAG = "aws:cloudformation:stack-name"
 
 
 def parse_day(value: str) -> str:
@@ -19,15 +23,38 @@ def parse_day(value: str) -> str:
     return value
 
 
+def _nothing() -> None:
+    return None
+
+
 @dataclass
 class Found:
-    """One tagged resource: what it is, its id, its Name tag, what it costs an hour."""
+    """One tagged resource: what it is, its id, its Name tag, what it costs an hour.
+
+    ``ties`` says, one line each, how it is bound to a resource outside the day's tags (an
+    internet gateway attached to an untagged VPC): such a resource is left, with the other
+    one, and reported. ``needs`` names the found resources that must go before it (a subnet's
+    instances); when one of those is left, so is this. ``stack`` is the CloudFormation stack
+    it belongs to; ``refs`` other ids it is known by (an ARN, a public IP).
+    """
 
     kind: str
     id: str
     name: str = ""
     hourly: Optional[float] = None
-    delete: Callable[[], None] = field(default=lambda: None, repr=False, compare=False)
+    delete: Callable[[], None] = field(default=_nothing, repr=False, compare=False)
+    ties: List[str] = field(default_factory=list, compare=False)
+    needs: List[str] = field(default_factory=list, repr=False, compare=False)
+    stack: Optional[str] = field(default=None, compare=False)
+    refs: Tuple[str, ...] = field(default=(), repr=False, compare=False)
+    #: The resource it is part of (an instance's Auto Scaling group, a root volume's
+    #: instance): it belongs to the same stack.
+    part_of: Optional[str] = field(default=None, repr=False, compare=False)
+
+    @property
+    def held(self) -> Optional[str]:
+        """Why it is left (not deleted), or None."""
+        return "; ".join(self.ties) if self.ties else None
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id}" + (f" ({self.name})" if self.name else "")
@@ -38,24 +65,76 @@ class Scope:
     """One course day's resources (one student's, when given) in one region: how to tell them
     by their tags, reach them (``clients(service)``: a boto3 client) and price them."""
 
-    clients: Callable[[str], Any]
+    clients: Callable[..., Any]
     region: str
     day: str
     student: Optional[str]
     prices: PriceTable
+    _made: Dict[Tuple[str, Optional[str]], Any] = field(default_factory=dict, repr=False)
+    _cache: Dict[str, Any] = field(default_factory=dict, repr=False)
+    #: What could not be checked (a bucket whose tags S3 would not show), one line each.
+    warnings: List[str] = field(default_factory=list)
+
+    # --- tags ---------------------------------------------------------------------------
 
     def wanted(self) -> Dict[str, str]:
         return tag_filter(self.day, student=self.student)
 
-    def ours(self, tags: Mapping[str, str]) -> bool:
+    def ours(self, tags: Any) -> bool:
+        """Whether tags (a dict, or AWS's Key/Value list) carry the day's (and student's)."""
+        tags = tag_dict(tags)
         return all(tags.get(k) == v for k, v in self.wanted().items())
 
     def ours_by_tags(self, tag_list: Optional[List[Dict[str, str]]]) -> bool:
         """``ours`` for a Key/Value tag list as the AWS APIs return it."""
-        return self.ours(tag_dict(tag_list))
+        return self.ours(tag_list)
 
     def ec2_filters(self) -> List[Dict[str, Any]]:
         return [{"Name": f"tag:{k}", "Values": [v]} for k, v in self.wanted().items()]
+
+    @property
+    def label(self) -> str:
+        """What "ours" means, for a message: ``Day1`` or ``Day1/kim``."""
+        return self.day + (f"/{self.student}" if self.student else "")
+
+    def outside(self, what: str) -> str:
+        """``vpc-1, which is not tagged Day1/kim``: a resource outside the day's tags."""
+        return f"{what}, which is not tagged {self.label}"
+
+    # --- AWS ----------------------------------------------------------------------------
+
+    def client(self, service: str, region: Optional[str] = None) -> Any:
+        """One boto3 client per service (and region, for the global ones in us-east-1)."""
+        key = (service, None if region in (None, self.region) else region)
+        if key not in self._made:
+            self._made[key] = (
+                self.clients(service)
+                if key[1] is None
+                else self.clients(service, region_name=key[1])
+            )
+        return self._made[key]
+
+    def each(self, service: str, operation: str, key: str, **params: Any) -> Iterator[Any]:
+        """Every item of a list call, page after page (boto3's paginator: one page of 50 or
+        100 is not the account's all)."""
+        client = self.client(service)
+        for page in client.get_paginator(operation).paginate(**params):
+            yield from page.get(key) or []
+
+    def cached(self, key: str, load: Callable[[], Any]) -> Any:
+        """``load()`` once per scope (what several finders read: the EC2 network, the Auto
+        Scaling groups, the stacks)."""
+        if key not in self._cache:
+            self._cache[key] = load()
+        return self._cache[key]
+
+    def forget(self) -> None:
+        """Drop what was read (a new :func:`find` reads the account again)."""
+        self._cache.clear()
+        self.warnings.clear()
+
+    def warn(self, line: str) -> None:
+        self.warnings.append(line)
 
     def price(self, key: str, count: float = 1.0) -> Optional[float]:
         return self.prices.hourly(key, count)
@@ -65,6 +144,36 @@ def name_tag(item: Mapping[str, Any]) -> str:
     return tag_dict(item.get("Tags")).get("Name", "")
 
 
+def stack_of(tags: Any) -> Optional[str]:
+    """The CloudFormation stack a resource belongs to, by the tag CloudFormation puts on it."""
+    return tag_dict(tags).get(STACK_TAG)
+
+
 def error_code(error: Exception) -> str:
     """The AWS error code of a botocore ClientError, else the exception's type name."""
     return getattr(error, "response", {}).get("Error", {}).get("Code", type(error).__name__)
+
+
+class NotYet(Exception):
+    """A deletion AWS accepted and is still doing (a stack, a distribution): the deleter asks
+    again after its next wait, and reports it failed if it never finishes."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.response = {"Error": {"Code": "StillDeleting", "Message": message}}
+
+
+class NotDeleted(Exception):
+    """A deletion AWS refused for a reason waiting does not cure (an object under object
+    lock): reported at once with the cause."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.response = {"Error": {"Code": code, "Message": message}}
+
+
+def join_ids(ids: Sequence[str], most: int = 3) -> str:
+    """``a, b, c and 4 more``."""
+    ids = list(ids)
+    head = ", ".join(ids[:most])
+    return head + (f" and {len(ids) - most} more" if len(ids) > most else "")

@@ -4,33 +4,75 @@ instances and snapshots, ElastiCache groups, load balancers and target groups, S
 
 from __future__ import annotations
 
-from typing import List, Set
+from typing import Any, Dict, List, Sequence
 
-from week5.operations.cleanup.scope import Found, Scope, error_code
+from week5.operations.cleanup.ec2 import auto_scaling_groups_all, network
+from week5.operations.cleanup.scope import (
+    Found,
+    NotDeleted,
+    Scope,
+    error_code,
+    join_ids,
+    stack_of,
+)
+
+#: An RDS instance or ElastiCache group in these states is already going: not ours to count.
+_GOING = ("deleting", "deleted")
 
 
 def auto_scaling_groups(scope: Scope) -> List[Found]:
-    client = scope.clients("autoscaling")
-    groups = client.describe_auto_scaling_groups()["AutoScalingGroups"]
-    return [
-        Found(
-            "Auto Scaling group",
-            g["AutoScalingGroupName"],
-            delete=lambda g=g: client.delete_auto_scaling_group(
-                AutoScalingGroupName=g["AutoScalingGroupName"], ForceDelete=True
-            ),
+    client = scope.client("autoscaling")
+    net = network(scope)
+    found = []
+    for group in auto_scaling_groups_all(scope):
+        if group.get("Status") == "Delete in progress" or not scope.ours(group.get("Tags")):
+            continue
+        name = group["AutoScalingGroupName"]
+        ties = [
+            f"{scope.outside('instance ' + i['InstanceId'])}, is in it (deleting the group "
+            "would terminate it)"
+            for i in group.get("Instances", [])
+            if i["InstanceId"] in net.instances
+            and not scope.ours(net.instances[i["InstanceId"]].get("Tags"))
+        ]
+        target_tags = _elbv2_tags(scope, group.get("TargetGroupARNs", []))
+        ties += [
+            f"{scope.outside('target group ' + _short_arn(arn))}, has its instances "
+            "registered (deleting the group would deregister them)"
+            for arn in group.get("TargetGroupARNs", [])
+            if not scope.ours(target_tags.get(arn))
+        ]
+        found.append(
+            Found(
+                "Auto Scaling group",
+                name,
+                hourly=0.0,  # its instances are listed, and priced, as instances
+                delete=lambda n=name: client.delete_auto_scaling_group(
+                    AutoScalingGroupName=n, ForceDelete=True
+                ),
+                ties=ties,
+                stack=stack_of(group.get("Tags")),
+                refs=(group.get("AutoScalingGroupARN", ""),),
+            )
         )
-        for g in groups
-        if scope.ours_by_tags(g.get("Tags"))
-    ]
+    return found
 
 
 def db_instances(scope: Scope) -> List[Found]:
-    rds = scope.clients("rds")
+    rds = scope.client("rds")
+    databases = list(scope.each("rds", "describe_db_instances", "DBInstances"))
+    by_id = {db["DBInstanceIdentifier"]: db for db in databases}
     found = []
-    for db in rds.describe_db_instances()["DBInstances"]:
-        if db.get("DBInstanceStatus") == "deleting" or not scope.ours_by_tags(db.get("TagList")):
+    # Read replicas first: deleting a source would promote its replicas.
+    for db in sorted(databases, key=lambda d: not d.get("ReadReplicaSourceDBInstanceIdentifier")):
+        if db.get("DBInstanceStatus") in _GOING or not scope.ours(db.get("TagList")):
             continue
+        ties = [
+            f"{scope.outside('read replica ' + replica)}, copies it (deleting the source would "
+            "promote the replica)"
+            for replica in db.get("ReadReplicaDBInstanceIdentifiers", [])
+            if not scope.ours((by_id.get(replica) or {}).get("TagList"))
+        ]
         az = "multi-az" if db.get("MultiAZ") else "single-az"
         key = f"rds:{db.get('Engine')}:{db.get('DBInstanceClass')}:{az}"
         found.append(
@@ -38,18 +80,19 @@ def db_instances(scope: Scope) -> List[Found]:
                 "RDS instance",
                 db["DBInstanceIdentifier"],
                 hourly=scope.price(key),
-                delete=lambda db=db: rds.delete_db_instance(
-                    DBInstanceIdentifier=db["DBInstanceIdentifier"],
-                    SkipFinalSnapshot=True,
-                    DeleteAutomatedBackups=True,
+                delete=lambda i=db["DBInstanceIdentifier"]: rds.delete_db_instance(
+                    DBInstanceIdentifier=i, SkipFinalSnapshot=True, DeleteAutomatedBackups=True
                 ),
+                ties=ties,
+                stack=stack_of(db.get("TagList")),
+                refs=(db.get("DBInstanceArn", ""),),
             )
         )
     return found
 
 
 def db_snapshots(scope: Scope) -> List[Found]:
-    rds = scope.clients("rds")
+    rds = scope.client("rds")
     return [
         Found(
             "RDS snapshot",
@@ -57,18 +100,21 @@ def db_snapshots(scope: Scope) -> List[Found]:
             delete=lambda s=s: rds.delete_db_snapshot(
                 DBSnapshotIdentifier=s["DBSnapshotIdentifier"]
             ),
+            stack=stack_of(s.get("TagList")),
         )
-        for s in rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"]
-        if scope.ours_by_tags(s.get("TagList"))
+        for s in scope.each("rds", "describe_db_snapshots", "DBSnapshots", SnapshotType="manual")
+        if scope.ours(s.get("TagList")) and s.get("Status") not in _GOING
     ]
 
 
 def caches(scope: Scope) -> List[Found]:
-    cache = scope.clients("elasticache")
+    cache = scope.client("elasticache")
     found = []
-    for group in cache.describe_replication_groups()["ReplicationGroups"]:
-        tags = cache.list_tags_for_resource(ResourceName=group["ARN"])["TagList"]
-        if not scope.ours_by_tags(tags):
+    for group in scope.each("elasticache", "describe_replication_groups", "ReplicationGroups"):
+        if group.get("Status") in _GOING:
+            continue  # already going: neither counted nor deleted again
+        tags = cache.list_tags_for_resource(ResourceName=group["ARN"]).get("TagList")
+        if not scope.ours(tags):
             continue
         nodes = len(group.get("MemberClusters") or [None])
         key = f"elasticache:{group.get('Engine', 'redis')}:{group.get('CacheNodeType')}"
@@ -77,115 +123,176 @@ def caches(scope: Scope) -> List[Found]:
                 "ElastiCache group",
                 group["ReplicationGroupId"],
                 hourly=scope.price(key, nodes),
-                delete=lambda g=group: cache.delete_replication_group(
-                    ReplicationGroupId=g["ReplicationGroupId"]
+                delete=lambda g=group["ReplicationGroupId"]: cache.delete_replication_group(
+                    ReplicationGroupId=g
                 ),
+                stack=stack_of(tags),
+                refs=(group["ARN"],),
             )
         )
     return found
 
 
-def _elbv2_tagged(scope: Scope, arns: List[str]) -> Set[str]:
-    if not arns:
-        return set()
-    client = scope.clients("elbv2")
-    tagged = set()
-    for start in range(0, len(arns), 20):  # DescribeTags takes 20 at a time
-        for d in client.describe_tags(ResourceArns=arns[start : start + 20])["TagDescriptions"]:
-            if scope.ours_by_tags(d.get("Tags")):
-                tagged.add(d["ResourceArn"])
-    return tagged
+def _short_arn(arn: str) -> str:
+    """``targetgroup/web/0123`` → ``web``: the name inside an ELB ARN."""
+    parts = arn.split(":")[-1].split("/")
+    return parts[-2] if len(parts) >= 3 else arn
+
+
+def _elbv2_tags(scope: Scope, arns: Sequence[str]) -> Dict[str, Any]:
+    """ARN → its tags, for load balancers and target groups (read once, 20 at a time)."""
+    known: Dict[str, Any] = scope.cached("elbv2-tags", dict)
+    missing = [a for a in dict.fromkeys(arns) if a and a not in known]
+    client = scope.client("elbv2")
+    for start in range(0, len(missing), 20):  # DescribeTags takes 20 at a time, has no pages
+        for d in client.describe_tags(ResourceArns=missing[start : start + 20])["TagDescriptions"]:
+            known[d["ResourceArn"]] = d.get("Tags") or []
+    return {a: known.get(a) for a in arns}
+
+
+def _load_balancers_all(scope: Scope) -> List[Dict[str, Any]]:
+    return scope.cached(
+        "load-balancers",
+        lambda: list(scope.each("elbv2", "describe_load_balancers", "LoadBalancers")),
+    )
 
 
 def load_balancers(scope: Scope) -> List[Found]:
-    client = scope.clients("elbv2")
-    balancers = client.describe_load_balancers()["LoadBalancers"]
-    ours = _elbv2_tagged(scope, [b["LoadBalancerArn"] for b in balancers])
+    client = scope.client("elbv2")
+    balancers = _load_balancers_all(scope)
+    tags = _elbv2_tags(scope, [b["LoadBalancerArn"] for b in balancers])
     return [
         Found(
             "load balancer",
             b["LoadBalancerName"],
             hourly=scope.price("alb") if b.get("Type", "application") == "application" else None,
             delete=lambda b=b: client.delete_load_balancer(LoadBalancerArn=b["LoadBalancerArn"]),
+            stack=stack_of(tags[b["LoadBalancerArn"]]),
+            refs=(b["LoadBalancerArn"],),
         )
         for b in balancers
-        if b["LoadBalancerArn"] in ours
+        if scope.ours(tags[b["LoadBalancerArn"]])
     ]
 
 
 def target_groups(scope: Scope) -> List[Found]:
-    client = scope.clients("elbv2")
-    groups = client.describe_target_groups()["TargetGroups"]
-    ours = _elbv2_tagged(scope, [g["TargetGroupArn"] for g in groups])
-    return [
-        Found(
-            "target group",
-            g["TargetGroupName"],
-            hourly=0.0,
-            delete=lambda g=g: client.delete_target_group(TargetGroupArn=g["TargetGroupArn"]),
+    client = scope.client("elbv2")
+    groups = list(scope.each("elbv2", "describe_target_groups", "TargetGroups"))
+    tags = _elbv2_tags(scope, [g["TargetGroupArn"] for g in groups])
+    balancer_tags = _elbv2_tags(scope, [b["LoadBalancerArn"] for b in _load_balancers_all(scope)])
+    found = []
+    for group in groups:
+        arn = group["TargetGroupArn"]
+        if not scope.ours(tags[arn]):
+            continue
+        ties = [
+            f"{scope.outside('load balancer ' + _short_arn(lb))}, forwards to it"
+            for lb in group.get("LoadBalancerArns", [])
+            if not scope.ours(balancer_tags.get(lb))
+        ]
+        ties += [
+            f"{scope.outside('Auto Scaling group ' + asg['AutoScalingGroupName'])}, registers "
+            "its instances in it"
+            for asg in auto_scaling_groups_all(scope)
+            if arn in asg.get("TargetGroupARNs", []) and not scope.ours(asg.get("Tags"))
+        ]
+        found.append(
+            Found(
+                "target group",
+                group["TargetGroupName"],
+                hourly=0.0,
+                delete=lambda a=arn: client.delete_target_group(TargetGroupArn=a),
+                ties=ties,
+                stack=stack_of(tags[arn]),
+                refs=(arn,),
+            )
         )
-        for g in groups
-        if g["TargetGroupArn"] in ours
-    ]
+    return found
 
 
 def buckets(scope: Scope) -> List[Found]:
-    s3 = scope.clients("s3")
+    s3 = scope.client("s3")
     found = []
-    for bucket in s3.list_buckets()["Buckets"]:
+    for bucket in scope.each("s3", "list_buckets", "Buckets"):
         name = bucket["Name"]
         try:
-            location = s3.get_bucket_location(Bucket=name).get("LocationConstraint")
-            if (location or "us-east-1") != scope.region:
+            region = bucket.get("BucketRegion") or (
+                s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
+            )
+            if region != scope.region:
                 continue
             tags = s3.get_bucket_tagging(Bucket=name)["TagSet"]
-        except Exception as error:  # NoSuchTagSet: untagged, so not ours
-            if error_code(error) in ("NoSuchTagSet", "NoSuchBucket", "AccessDenied"):
+        except Exception as error:
+            code = error_code(error)
+            if code in ("NoSuchTagSet", "NoSuchBucket"):
+                continue  # untagged, so not ours; or deleted meanwhile
+            if code in ("AccessDenied", "AllAccessDisabled"):
+                scope.warn(f"S3 bucket {name}: S3 refused to show its tags ({code}); not checked")
                 continue
             raise
-        if scope.ours_by_tags(tags):
+        if scope.ours(tags):
             found.append(
-                Found("S3 bucket", name, delete=lambda n=name: _empty_and_delete(scope, n))
+                Found(
+                    "S3 bucket",
+                    name,
+                    hourly=None,
+                    delete=lambda n=name: _empty_and_delete(scope, n),
+                    stack=stack_of(tags),
+                )
             )
     return found
 
 
 def _empty_and_delete(scope: Scope, name: str) -> None:
-    """Every version and delete marker first: a versioned bucket is not empty until then."""
-    s3 = scope.clients("s3")
-    paginator = s3.get_paginator("list_object_versions")
-    for page in paginator.paginate(Bucket=name):
+    """Every version and delete marker first: a versioned bucket is not empty until then.
+    An object S3 will not delete (object lock, legal hold, a policy) is reported with S3's
+    reason at once: waiting does not free it."""
+    s3 = scope.client("s3")
+    refused: List[str] = []
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
         keys = [
             {"Key": v["Key"], "VersionId": v["VersionId"]}
-            for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+            for v in (page.get("Versions") or []) + (page.get("DeleteMarkers") or [])
         ]
         if keys:
-            s3.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
+            reply = s3.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
+            refused += [
+                f"{e.get('Key')} ({e.get('Code')}: {e.get('Message', '')})".replace(": )", ")")
+                for e in reply.get("Errors") or []
+            ]
+    if refused:
+        raise NotDeleted(
+            "ObjectsNotDeleted",
+            f"S3 kept {len(refused)} object version(s): {join_ids(refused)}; release the lock "
+            "or hold (or wait out its retention), then run again",
+        )
     s3.delete_bucket(Bucket=name)
 
 
 def distributions(scope: Scope) -> List[Found]:
-    cloudfront = scope.clients("cloudfront")
-    listing = cloudfront.list_distributions().get("DistributionList", {})
+    cloudfront = scope.client("cloudfront")
     found = []
-    for item in listing.get("Items", []) or []:
-        tags = cloudfront.list_tags_for_resource(Resource=item["ARN"])["Tags"].get("Items", [])
-        if scope.ours_by_tags(tags):
-            found.append(
-                Found(
-                    "CloudFront distribution",
-                    item["Id"],
-                    item.get("DomainName", ""),
-                    delete=lambda i=item: _disable_then_delete(scope, i["Id"]),
+    for page in cloudfront.get_paginator("list_distributions").paginate():
+        for item in (page.get("DistributionList") or {}).get("Items") or []:
+            tags = cloudfront.list_tags_for_resource(Resource=item["ARN"])["Tags"].get("Items")
+            if scope.ours(tags):
+                found.append(
+                    Found(
+                        "CloudFront distribution",
+                        item["Id"],
+                        item.get("DomainName", ""),
+                        delete=lambda i=item: _disable_then_delete(scope, i["Id"]),
+                        stack=stack_of(tags),
+                        refs=(item["ARN"],),
+                    )
                 )
-            )
     return found
 
 
 def _disable_then_delete(scope: Scope, distribution_id: str) -> None:
     """Disable first; CloudFront deletes only a disabled, deployed distribution, so the
     delete is retried in later rounds (DistributionNotDisabled)."""
-    cloudfront = scope.clients("cloudfront")
+    cloudfront = scope.client("cloudfront")
     reply = cloudfront.get_distribution_config(Id=distribution_id)
     config, etag = reply["DistributionConfig"], reply["ETag"]
     if config.get("Enabled"):

@@ -1,0 +1,431 @@
+"""`week5 audit` against labs built by hand, as students click them together in the console:
+each lab's reference rebuilt through boto3 on moto passes every check, and each typical mistake
+(another VPC range, SSH from the world, a database port open to an address range, an AZ left
+out, another instance type) fails the check it should, and only that one. Day 2's static site
+(no VPC) is checked by its bucket and distribution.
+
+The build is read from the reference (:func:`week5.operations.audit.reference`), so it follows
+every lab as its template changes: stand-alone instances, Auto Scaling groups behind target
+groups, load balancers, NAT gateways, RDS (Multi-AZ, read replicas) and ElastiCache.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from stacks.catalog import CATALOG
+from week5.analysis.topology import extract
+from week5.core.tags import tag_filter
+from week5.operations.audit import audit, audit_site, find_vpc, read_account, reference
+
+REGION = "ap-northeast-2"
+#: What a database or cache engine listens on.
+PORTS = {"postgres": 5432, "mysql": 3306, "redis": 6379, "valkey": 6379}
+
+
+def lab_tags(lab_id: str) -> Dict[str, str]:
+    day, kind = lab_id[:4], lab_id[4:]
+    return tag_filter(day, kind, "kim")
+
+
+def spec(kind: str, tags: Dict[str, str], name: Optional[str] = None) -> List[Dict[str, Any]]:
+    values = {**tags, **({"Name": name} if name else {})}
+    return [{"ResourceType": kind, "Tags": [{"Key": k, "Value": v} for k, v in values.items()]}]
+
+
+def build(session: Any, template: Dict[str, Any], tags: Dict[str, str], mistake: str = "") -> None:
+    """The lab as a student builds it in the console, from its reference, with one
+    ``mistake``: cidr, ssh, db-open, missing-az, type (or none)."""
+    ref = reference(template)
+    ec2 = session.client("ec2")
+    tag_list = [{"Key": k, "Value": v} for k, v in tags.items()]
+
+    def cidr(value: str) -> str:
+        return value.replace("10.0.", "172.16.", 1) if mistake == "cidr" else value
+
+    vpc = ec2.create_vpc(
+        CidrBlock=cidr(ref.vpc_cidr), TagSpecifications=spec("vpc", tags, ref.vpc_name)
+    )["Vpc"]["VpcId"]
+    igw = ec2.create_internet_gateway(TagSpecifications=spec("internet-gateway", tags))[
+        "InternetGateway"
+    ]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    public_table = ec2.create_route_table(VpcId=vpc, TagSpecifications=spec("route-table", tags))[
+        "RouteTable"
+    ]["RouteTableId"]
+    ec2.create_route(RouteTableId=public_table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    private_table = ec2.create_route_table(VpcId=vpc, TagSpecifications=spec("route-table", tags))[
+        "RouteTable"
+    ]["RouteTableId"]
+    azs = sorted({az for _, _, az in ref.subnets})
+    dropped = azs[-1] if mistake == "missing-az" and len(azs) > 1 else None
+    subnets: Dict[str, List[tuple]] = {"Public": [], "Private": []}
+    for tier, block, az in ref.subnets:
+        if az == dropped:
+            continue
+        subnet = ec2.create_subnet(
+            VpcId=vpc,
+            CidrBlock=cidr(block),
+            AvailabilityZone=az,
+            TagSpecifications=spec("subnet", tags),
+        )["Subnet"]["SubnetId"]
+        table = public_table if tier == "Public" else private_table
+        ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
+        subnets[tier].append((subnet, az))
+
+    def in_azs(tier: str, wanted: List[str]) -> List[str]:
+        chosen = [s for s, az in subnets[tier] if az in wanted] or [s for s, _ in subnets[tier]]
+        return chosen or [s for s, _ in subnets["Public"]]
+
+    for n in range(ref.nat_gateways):
+        address = ec2.allocate_address(Domain="vpc", TagSpecifications=spec("elastic-ip", tags))
+        public = subnets["Public"][n % len(subnets["Public"])][0]
+        ec2.create_nat_gateway(
+            SubnetId=public,
+            AllocationId=address["AllocationId"],
+            TagSpecifications=spec("natgateway", tags),
+        )
+
+    def group(name: str) -> str:
+        return ec2.create_security_group(
+            GroupName=name,
+            Description=name,
+            VpcId=vpc,
+            TagSpecifications=spec("security-group", tags),
+        )["GroupId"]
+
+    web, app, data = group("web"), group("app"), group("data")
+    ingress = {
+        web: [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 80,
+                "ToPort": 80,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        ],
+        app: [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 80,
+                "ToPort": 80,
+                "UserIdGroupPairs": [{"GroupId": web}],
+            }
+        ],
+        data: [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": p,
+                "ToPort": p,
+                "UserIdGroupPairs": [{"GroupId": app}],
+            }
+            for p in sorted({PORTS.get(str(x["engine"]), 5432) for x in ref.databases + ref.caches})
+        ],
+    }
+    if mistake == "ssh":
+        ingress[app].append(
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            }
+        )
+    if mistake == "db-open":
+        port = PORTS.get(str((ref.databases + ref.caches)[0]["engine"]), 5432)
+        ingress[data].append(
+            {
+                "IpProtocol": "tcp",
+                "FromPort": port,
+                "ToPort": port,
+                "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
+            }
+        )
+    for group_id, permissions in ingress.items():
+        if permissions:
+            ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=permissions)
+
+    wrong_type = mistake == "type"
+    image = ec2.register_image(Name="al2023", RootDeviceName="/dev/xvda")["ImageId"]
+    for instance_type in ref.instance_types:
+        ec2.run_instances(
+            ImageId=image,
+            InstanceType="t3.large" if wrong_type else instance_type,
+            MinCount=1,
+            MaxCount=1,
+            SubnetId=subnets["Public"][0][0],
+            SecurityGroupIds=[app],
+            TagSpecifications=spec("instance", tags),
+        )
+        wrong_type = False
+    autoscaling, elbv2 = session.client("autoscaling"), session.client("elbv2")
+    for n, wanted in enumerate(ref.groups):
+        template_id = ec2.create_launch_template(
+            LaunchTemplateName=f"lt-{n}",
+            LaunchTemplateData={
+                "ImageId": image,
+                "InstanceType": "t3.large" if wrong_type else wanted["type"],
+                "SecurityGroupIds": [app],
+            },
+            TagSpecifications=spec("launch-template", tags),
+        )["LaunchTemplate"]["LaunchTemplateId"]
+        wrong_type = False
+        target_groups = []
+        if wanted["balanced"]:
+            target_groups = [
+                elbv2.create_target_group(
+                    Name=f"tg-{n}", Protocol="HTTP", Port=80, VpcId=vpc, Tags=tag_list
+                )["TargetGroups"][0]["TargetGroupArn"]
+            ]
+        autoscaling.create_auto_scaling_group(
+            AutoScalingGroupName=f"asg-{n}",
+            LaunchTemplate={"LaunchTemplateId": template_id, "Version": "1"},
+            MinSize=wanted["min"],
+            MaxSize=wanted["max"],
+            DesiredCapacity=wanted["min"],
+            VPCZoneIdentifier=",".join(in_azs("Private", wanted["azs"])),
+            TargetGroupARNs=target_groups,
+            Tags=[{"Key": k, "Value": v, "PropagateAtLaunch": True} for k, v in tags.items()],
+        )
+    for n, wanted in enumerate(ref.load_balancers):
+        tier = "Private" if wanted["scheme"] == "internal" else "Public"
+        elbv2.create_load_balancer(
+            Name=f"alb-{n}",
+            Subnets=in_azs(tier, wanted["azs"]),
+            SecurityGroups=[web],
+            Scheme=wanted["scheme"],
+            Tags=tag_list,
+        )
+    rds = session.client("rds")
+    if ref.databases:
+        rds.create_db_subnet_group(
+            DBSubnetGroupName="db",
+            DBSubnetGroupDescription="db",
+            SubnetIds=[s for s, _ in subnets["Private"]],
+        )
+    sources: List[str] = []
+    for n, wanted in enumerate(d for d in ref.databases if not d["replica"]):
+        rds.create_db_instance(
+            DBInstanceIdentifier=f"db-{n}",
+            Engine=wanted["engine"],
+            DBInstanceClass="db.t3.large" if wrong_type else wanted["class"],
+            AllocatedStorage=20,
+            MasterUsername="lab",
+            MasterUserPassword="moto-only-password",  # never deployed
+            DBSubnetGroupName="db",
+            VpcSecurityGroupIds=[data],
+            MultiAZ=wanted["multi_az"] and mistake != "missing-az",
+            Tags=tag_list,
+        )
+        wrong_type = False
+        sources.append(f"db-{n}")
+    for n, wanted in enumerate(d for d in ref.databases if d["replica"]):
+        rds.create_db_instance_read_replica(
+            DBInstanceIdentifier=f"replica-{n}",
+            SourceDBInstanceIdentifier=sources[0],
+            DBInstanceClass=wanted["class"],
+            Tags=tag_list,
+        )
+    cache = session.client("elasticache")
+    for n, wanted in enumerate(ref.caches):
+        cache.create_replication_group(
+            ReplicationGroupId=f"cache-{n}",
+            ReplicationGroupDescription="lab cache",
+            CacheNodeType=wanted["type"],
+            Engine=wanted["engine"],
+            NumCacheClusters=wanted["nodes"],
+            # moto 5.2.5 makes one node whatever NumCacheClusters says, unless told replicas
+            **({"ReplicasPerNodeGroup": wanted["nodes"] - 1} if wanted["nodes"] > 1 else {}),
+            SecurityGroupIds=[data],
+            Tags=tag_list,
+        )
+
+
+#: One session for the module: a new one loads botocore's service models again (~1 s).
+SESSION = boto3.Session(
+    region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+)
+
+
+class _Clients:
+    """The module's session with one client per service, inside each test's fresh moto."""
+
+    def __init__(self) -> None:
+        self.made: Dict[Any, Any] = {}
+
+    def client(self, service: str, **kwargs: Any) -> Any:
+        key = (service, tuple(sorted(kwargs.items())))
+        if key not in self.made:
+            self.made[key] = SESSION.client(service, **kwargs)
+        return self.made[key]
+
+
+@pytest.fixture
+def session(monkeypatch):
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    with mock_aws():
+        yield _Clients()
+
+
+def checks_of(session: Any, template: Dict[str, Any], tags: Dict[str, str]) -> Dict[str, Any]:
+    (vpc_ref,) = extract(template).vpcs
+    vpc = find_vpc(session.client("ec2"), tags, vpc_ref.name)
+    assert vpc is not None
+    return {c.name: c for c in audit(template, read_account(session.client, vpc, tags), tags)}
+
+
+def template_of(app, lab_id: str) -> Dict[str, Any]:
+    if lab_id not in app.templates:
+        pytest.skip(f"{lab_id} not synthesized (WEEK5_TEST_LABS)")
+    return app.templates[lab_id]
+
+
+VPC_LABS = [lab.lab_id for lab in CATALOG if lab.lab_id != "Day2Lab2"]
+
+
+def expected_failures(template: Dict[str, Any], mistake: str) -> set:
+    ref = reference(template)
+    if mistake == "cidr":
+        return {"vpc-cidr", "subnets"}
+    if mistake == "ssh":
+        return {"ssh-rdp-from-internet"}
+    if mistake == "db-open":
+        return {"databases-from-groups-only"}
+    if mistake == "type":
+        # A stand-alone instance of another type is also one the lab does not run.
+        return {"instance-types"} | ({"unexpected-resources"} if ref.instance_types else set())
+    spread = ref.load_balancers or any(d["multi_az"] for d in ref.databases)
+    return (
+        {"subnets"}
+        | ({"auto-scaling"} if ref.groups else set())
+        | ({"multi-az"} if spread else set())
+    )
+
+
+def applicable(lab_id: str, mistake: str, template: Dict[str, Any]) -> bool:
+    ref = reference(template)
+    if mistake == "db-open":
+        return bool(ref.databases or ref.caches)
+    if mistake == "missing-az":
+        return len({az for _, _, az in ref.subnets}) > 1
+    return True
+
+
+@pytest.mark.parametrize("lab_id", VPC_LABS)
+def test_a_hand_build_of_the_reference_passes_every_check(session, app, lab_id):
+    template = template_of(app, lab_id)
+    tags = lab_tags(lab_id)
+    build(session, template, tags)
+    checks = checks_of(session, template, tags)
+    assert [str(c) for c in checks.values() if not c.passed] == []
+
+
+#: One lab or more of each kind (Lab1, Lab2, Case, Challenge) and of each build: stand-alone
+#: instances, a two-AZ network, RDS, ElastiCache, ALB with Auto Scaling, everything together.
+MISTAKE_LABS = [
+    "Day1Lab1",
+    "Day1Lab2",
+    "Day3Lab1",
+    "Day3Lab2",
+    "Day2Case",
+    "Day4Lab1",
+    "Day4Challenge",
+    "Day5Challenge",
+]
+
+
+@pytest.mark.parametrize("mistake", ["cidr", "ssh", "db-open", "missing-az", "type"])
+@pytest.mark.parametrize("lab_id", MISTAKE_LABS)
+def test_each_typical_mistake_fails_its_check(session, app, lab_id, mistake):
+    template = template_of(app, lab_id)
+    if not applicable(lab_id, mistake, template):
+        pytest.skip(f"{lab_id} has no {mistake} to get wrong")
+    tags = lab_tags(lab_id)
+    build(session, template, tags, mistake)
+    checks = checks_of(session, template, tags)
+    failed = {name for name, c in checks.items() if not c.passed}
+    assert failed == expected_failures(template, mistake), [str(c) for c in checks.values()]
+
+
+def site(session: Any, tags: Dict[str, str], mistake: str = "") -> str:
+    """Day 2's static site by hand: a private bucket behind a CloudFront distribution."""
+    s3 = session.client("s3")
+    bucket = "kim-day2-site"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_tagging(
+        Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
+    )
+    if mistake == "public-policy":
+        policy = {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/*",
+                }
+            ]
+        }
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    if mistake == "website":
+        s3.put_bucket_website(
+            Bucket=bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}}
+        )
+    if mistake != "no-distribution":
+        cloudfront = session.client("cloudfront", region_name="us-east-1")
+        config = {
+            "CallerReference": "kim",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "site",
+                        "DomainName": f"{bucket}.s3.{REGION}.amazonaws.com",
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "site",
+                "ViewerProtocolPolicy": "allow-all" if mistake == "http" else "redirect-to-https",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+            },
+        }
+        cloudfront.create_distribution_with_tags(
+            DistributionConfigWithTags={
+                "DistributionConfig": config,
+                "Tags": {"Items": [{"Key": k, "Value": v} for k, v in tags.items()]},
+            }
+        )
+    return bucket
+
+
+@pytest.mark.parametrize(
+    "mistake, failing, evidence",
+    [
+        ("", set(), "private, as the lab"),
+        ("public-policy", {"s3-buckets"}, "allows s3:GetObject to anyone"),
+        ("website", {"s3-buckets"}, "serves a public website endpoint"),
+        ("no-distribution", {"cloudfront"}, "0 distribution(s) tagged for the lab"),
+        ("http", {"cloudfront"}, "serves plain HTTP"),
+    ],
+    ids=["exact", "public policy", "website hosting", "no CloudFront", "plain HTTP"],
+)
+def test_the_static_site_without_a_vpc(session, app, mistake, failing, evidence):
+    template = template_of(app, "Day2Lab2")
+    tags = lab_tags("Day2Lab2")
+    site(session, tags, mistake)
+    checks = {c.name: c for c in audit_site(template, session.client, tags)}
+    assert {n for n, c in checks.items() if not c.passed} == failing, [
+        str(c) for c in checks.values()
+    ]
+    assert any(evidence in c.evidence for c in checks.values())
