@@ -181,3 +181,9 @@ def synth(stack: cdk.Stack) -> Dict[str, Any]:
     tag_provider_resources(stack, course_tags(*UNIT_TAGS))
     app_ = stack.node.root
     return app_.synth().get_stack_by_name(stack.stack_name).template
+
+
+def error_lines(stderr: str) -> List[str]:
+    """stderr without the progress lines (``==> ...``, ``   ... still ...``), which every
+    command prints there so that stdout carries the result alone: the error is what is left."""
+    return [line for line in stderr.strip().splitlines() if not line.startswith(("==>", "   "))]

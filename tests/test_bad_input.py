@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT, make_app
+from support import ROOT, error_lines, make_app
 
 from stacks.catalog import CATALOG
 from week5.analysis.pricing import PRICES_FILE
@@ -217,11 +217,6 @@ def week5(*args, cwd=ROOT):
         [sys.executable, "-m", "week5", *args], cwd=cwd, capture_output=True, text=True
     )
 
-
-def error_lines(stderr):
-    """stderr without progress lines (``==> ...``, ``   ... still ...``): every command prints
-    progress there, and the error is the one line left."""
-    return [line for line in stderr.strip().splitlines() if not line.startswith(("==>", "   "))]
 
 
 PRICES = PRICES_FILE

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from support import ROOT
+from support import ROOT, error_lines
 
 from stacks.catalog import CATALOG
 from week5.analysis.assembly import read_labs
@@ -23,11 +23,6 @@ def run_week5(*args, cwd=ROOT):
         [sys.executable, "-m", "week5", *args], cwd=cwd, capture_output=True, text=True
     )
 
-
-def error_lines(stderr):
-    """stderr without the progress lines (``==> ...``, ``   ... still ...``), which every
-    command prints there, so that stdout carries the result alone."""
-    return [line for line in stderr.strip().splitlines() if not line.startswith(("==>", "   "))]
 
 
 def test_check_prints_every_lab_with_its_results(app):

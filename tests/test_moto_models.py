@@ -650,6 +650,21 @@ def test_database_is_in_the_security_groups_the_template_names(aws):
     delete(aws)
 
 
+def test_database_listens_on_its_engines_port(aws):
+    outputs, _ = create(
+        aws, {"Db": DATABASE}, {"Port": {"Fn::GetAtt": ["Db", "Endpoint.Port"]}}
+    )
+    assert str(outputs["Port"]) == "5432"
+    delete(aws)
+
+
+def test_moto_alone_still_gives_postgres_port_3306(aws):
+    db = moto_own_model("AWS::RDS::DBInstance").create_from_cloudformation_json(
+        "pg", DATABASE, "123456789012", REGION
+    )
+    assert db.port == 3306
+
+
 def test_moto_alone_still_reads_the_groups_from_a_property_cloudformation_lacks(aws):
     group = aws("ec2").create_security_group(GroupName="db", Description="db")["GroupId"]
     properties = {**DATABASE["Properties"], "VPCSecurityGroups": [group]}

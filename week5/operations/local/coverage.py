@@ -22,7 +22,10 @@ class Coverage:
             return f"no ({self.error})"
         if self.created == self.total:
             return "full"
-        return f"partial ({self.created} of {self.total} resources)"
+        skipped = ", ".join(
+            f"{rtype} x{count}" if count > 1 else rtype for rtype, count in self.skipped.items()
+        )
+        return f"partial ({self.created} of {self.total} resources; skipped: {skipped})"
 
 
 def coverage(template: Mapping[str, Any], created_logical_ids: Sequence[str]) -> Coverage:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, Optional
 
+from week5.operations.moto_models import server_command
+
 #: The account the emulator pretends to be, and the course's region.
 LOCAL_ACCOUNT = "123456789012"
 LOCAL_REGION = "ap-northeast-2"
@@ -62,16 +64,17 @@ def free_port() -> int:
 
 def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
     """Start moto's server on ``port`` (a free one when None) and wait until it answers."""
-    moto = shutil.which("moto_server", path=str(bin_dir))
-    if moto is None:
+    python = shutil.which("python", path=str(bin_dir))
+    if python is None or shutil.which("moto_server", path=str(bin_dir)) is None:
         raise LocalError("the emulator (moto_server) is missing: run scripts/setup")
     if port is not None and port_in_use(port):
         raise LocalError(f"port {port} is in use: pass another with --port, or leave it out")
     port = port or free_port()
     log_path = Path(tempfile.mkdtemp(prefix="week5-moto-")) / "moto.log"
     with open(log_path, "w") as log:
+        # moto's server with the course's models of the types moto 5.2.5 lacks loaded into it.
         process = subprocess.Popen(
-            [moto, "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT
+            server_command(port, python=python), stdout=log, stderr=subprocess.STDOUT
         )
     emulator = Emulator(port, process, log_path)
     deadline = time.monotonic() + START_TIMEOUT_S

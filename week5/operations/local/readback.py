@@ -120,7 +120,8 @@ def read_subnets(client: Clients, stack: Deployed) -> Rows:
 
 
 def read_security_groups(client: Clients, stack: Deployed) -> Rows:
-    """Each group's ingress as (port, source), a source group named by its logical id."""
+    """Each group's ingress as (port, source): a CIDR, a prefix list's id, or a source group
+    named by its logical id."""
     ids = stack.ids("AWS::EC2::SecurityGroup")
     if not ids:
         return []
@@ -134,6 +135,8 @@ def read_security_groups(client: Clients, stack: Deployed) -> Rows:
                 rules.append((port, ip_range["CidrIp"]))
             for pair in permission.get("UserIdGroupPairs", []):
                 rules.append((port, group_names.get(pair["GroupId"], pair["GroupId"])))
+            for prefix_list in permission.get("PrefixListIds", []):
+                rules.append((port, prefix_list["PrefixListId"]))
         groups.append(
             {
                 "id": group["GroupId"],
@@ -145,24 +148,17 @@ def read_security_groups(client: Clients, stack: Deployed) -> Rows:
 
 
 def read_instances(client: Clients, stack: Deployed, subnet_names: Dict[str, str]) -> Rows:
-    """Each instance with the subnet it is in and the one the template puts it in."""
+    """Each instance with its type and the subnet it is in."""
     ids = stack.ids("AWS::EC2::Instance")
     if not ids:
         return []
     reservations = client("ec2").describe_instances(InstanceIds=ids)["Reservations"]
-    intended = {}  # instance id -> the subnet the template puts it in
-    for logical_id, resource in stack.resources("AWS::EC2::Instance"):
-        p = resource["Properties"]
-        ref = p.get("SubnetId") or p.get("NetworkInterfaces", [{}])[0].get("SubnetId", {})
-        subnet = stack.physical.get(ref.get("Ref", "") if isinstance(ref, dict) else "")
-        intended[stack.physical[logical_id]] = subnet_names.get(subnet, subnet)
     instances = [
         {
             "id": instance["InstanceId"],
             "name": _name(instance.get("Tags")),
             "type": instance["InstanceType"],
             "subnet": subnet_names.get(instance.get("SubnetId"), instance.get("SubnetId")),
-            "template_subnet": intended.get(instance["InstanceId"]),
         }
         for reservation in reservations
         for instance in reservation["Instances"]

@@ -12,6 +12,10 @@ moto's model also reads the security groups from ``VpcSecurityGroupIds``, a prop
 CloudFormation does not have: the template's ``VPCSecurityGroups`` were dropped and the
 instance sat in its VPC's default group. This model passes them under the name moto reads.
 
+moto's model also gives an instance without ``Port`` port 3306 whatever its engine, so a
+PostgreSQL instance's ``Endpoint.Port`` (which ``grant_connect`` opens) read 3306; this model
+gives it the engine's default port, as RDS does.
+
 Everything else is moto's own model, whose instance this returns (``Ref``, ``Fn::GetAtt``,
 deletion and moto's lack of updates unchanged). Delete this module when moto fixes both
 (tests/test_moto_models.py says when).
@@ -60,6 +64,8 @@ class RDSDBInstance(CloudFormationModel):
         cloudformation_json = {**cloudformation_json, "Properties": properties}
         if "DBInstanceIdentifier" not in properties:
             resource_name = short_name(resource_name, ID_LIMIT)
+        if "Port" not in properties and properties.get("Engine"):
+            properties["Port"] = DBInstance.default_port(properties["Engine"])
         if "VPCSecurityGroups" in properties:
             properties["VpcSecurityGroupIds"] = properties.pop("VPCSecurityGroups")
         return DBInstance.create_from_cloudformation_json(
