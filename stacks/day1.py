@@ -86,9 +86,16 @@ class Day1Lab1Stack(LabStack):
             ssh_key=self.ssh_key,
             name=f"{self.name_prefix}-web",
         )
-        CfnOutput(self, "SiteUrl", value=_site_url(self.host), description="WordPress")
-        CfnOutput(self, "InstanceId", value=self.host.instance.instance_id)
-        CfnOutput(self, "SsmCommand", value=self.host.ssm_command)
+        CfnOutput(self, "SiteUrl", value=_site_url(self.host), description="WordPress 사이트 주소")
+        CfnOutput(
+            self, "InstanceId", value=self.host.instance.instance_id, description="EC2 인스턴스 ID"
+        )
+        CfnOutput(
+            self,
+            "SsmCommand",
+            value=self.host.ssm_command,
+            description="Session Manager로 셸 열기 (SSH 키 없이)",
+        )
         CfnOutput(
             self, "PublicIp", value=self.host.public_ip, description="Step 4.1: EC2 퍼블릭 IP"
         )
@@ -156,7 +163,12 @@ class Day1Lab2Stack(LabStack):
                 self.bastion_pair.bastion, ec2.Port.tcp(SSH_PORT), "SSH from the bastion only"
             )
             self.web_servers.append(web)
-            CfnOutput(self, f"Web{index}Url", value=_site_url(web))
+            CfnOutput(
+                self,
+                f"Web{index}Url",
+                value=_site_url(web),
+                description=f"Step 3: 웹 서버 {index}의 페이지 (인스턴스와 AZ를 보여 줌)",
+            )
 
 
 class Day1CaseStack(LabStack):
@@ -215,9 +227,21 @@ class Day1CaseStack(LabStack):
         self.db_host.connections.allow_from(
             self.web_host, ec2.Port.tcp(SSH_PORT), "SSH from the WordPress host only"
         )
-        CfnOutput(self, "SiteUrl", value=_site_url(self.web_host), description="WordPress")
-        CfnOutput(self, "WordpressSsmCommand", value=self.web_host.ssm_command)
-        CfnOutput(self, "MysqlSsmCommand", value=self.db_host.ssm_command)
+        CfnOutput(
+            self, "SiteUrl", value=_site_url(self.web_host), description="WordPress 사이트 주소"
+        )
+        CfnOutput(
+            self,
+            "WordpressSsmCommand",
+            value=self.web_host.ssm_command,
+            description="WordPress 호스트에 Session Manager로 셸 열기",
+        )
+        CfnOutput(
+            self,
+            "MysqlSsmCommand",
+            value=self.db_host.ssm_command,
+            description="MySQL 호스트에 Session Manager로 셸 열기",
+        )
         CfnOutput(
             self,
             "WordpressSshCommand",

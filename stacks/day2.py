@@ -82,18 +82,34 @@ class Day2Lab1Stack(LabStack):
             )
             self.shared.grant_connect(host)
             self.hosts.append(host)
-            CfnOutput(self, f"Host{letter.upper()}SsmCommand", value=host.ssm_command)
+            CfnOutput(
+                self,
+                f"Host{letter.upper()}SsmCommand",
+                value=host.ssm_command,
+                description=f"호스트 {letter.upper()}에 Session Manager로 셸 열기",
+            )
         self.data = DataVolume(self, "DataVolume", host=self.hosts[0])
         self.snapshots = ScheduledSnapshots(self, "DataSnapshots", volume=self.data.volume)
-        CfnOutput(self, "DataVolumeId", value=self.data.volume.volume_id)
+        CfnOutput(
+            self,
+            "DataVolumeId",
+            value=self.data.volume.volume_id,
+            description="Step 1: /data에 마운트한 gp3 볼륨 ID",
+        )
         CfnOutput(
             self,
             "ListSnapshotsCommand",
             value=f"aws ec2 describe-snapshots --region {self.region} --owner-ids self "
             f"--filters Name=tag:{SNAPSHOT_TAG_KEY},Values={self.snapshots.tag_value} "
             "--query 'Snapshots[].[SnapshotId,State,StartTime]' --output table",
+            description="Step 2: 이 볼륨의 스냅샷 목록",
         )
-        CfnOutput(self, "EfsFileSystemId", value=self.shared.file_system.file_system_id)
+        CfnOutput(
+            self,
+            "EfsFileSystemId",
+            value=self.shared.file_system.file_system_id,
+            description="Step 3: 두 호스트가 함께 마운트한 EFS 파일 시스템 ID",
+        )
         if restore_id:
             self.restored = DataVolume(
                 self,
@@ -106,12 +122,14 @@ class Day2Lab1Stack(LabStack):
                 self,
                 "RestoredMountCommand",
                 value=f"sudo {MOUNT_VOLUME_SCRIPT} /dev/sdg {RESTORED_MOUNT_POINT} --restored",
+                description="Step 2: 스냅샷에서 복원한 볼륨을 마운트하고 데이터 확인",
             )
         else:
             CfnOutput(
                 self,
                 "RestoreHint",
                 value=f"scripts/cdk deploy {lab.lab_id} -c {CONTEXT_RESTORE_SNAPSHOT_ID}=snap-...",
+                description="Step 2: 스냅샷 ID를 주고 다시 배포하면 새 볼륨으로 복원",
             )
 
 
@@ -142,8 +160,10 @@ class Day2Lab2Stack(LabStack):
             value=self.site.website_url,
             description="Step 1: S3 웹 사이트 엔드포인트 (HTTP)",
         )
-        CfnOutput(self, "SiteUrl", value=self.site.url, description="Step 2: CloudFront (HTTPS)")
-        CfnOutput(self, "BucketName", value=bucket)
+        CfnOutput(
+            self, "SiteUrl", value=self.site.url, description="Step 2: CloudFront 주소 (HTTPS)"
+        )
+        CfnOutput(self, "BucketName", value=bucket, description="Step 1: 사이트 파일을 담은 버킷")
         CfnOutput(
             self,
             "BucketPolicyCommand",
@@ -156,7 +176,7 @@ class Day2Lab2Stack(LabStack):
             "CacheCheckCommand",
             value=f"for i in 1 2; do curl -sI {self.site.url}/ "
             "| grep -iE '^x-cache|^x-amz-cf-pop'; done",
-            description="Step 2: 두 번째 요청은 Hit from cloudfront",
+            description="Step 2: 두 번째 요청은 캐시 적중 (Hit from cloudfront)",
         )
         CfnOutput(
             self,
@@ -249,7 +269,9 @@ class Day2CaseStack(LabStack):
             value=self.shop.url,
             description="PrestaShop: 처음에는 설치 마법사, 설치 후에는 상점 (모든 인스턴스가 같음)",
         )
-        CfnOutput(self, "StaticUrl", value=self.static.url, description="CloudFront + S3")
+        CfnOutput(
+            self, "StaticUrl", value=self.static.url, description="정적 파일 CDN (CloudFront + S3)"
+        )
         CfnOutput(
             self,
             "DbEndpoint",
@@ -263,7 +285,12 @@ class Day2CaseStack(LabStack):
             f"{self.database.secret.secret_arn} --query SecretString --output text",
             description="설치 마법사의 사용자 이름(username)과 비밀번호(password)",
         )
-        CfnOutput(self, "RedisEndpoint", value=self.cache.endpoint)
+        CfnOutput(
+            self,
+            "RedisEndpoint",
+            value=self.cache.endpoint,
+            description="세션 스토어 ElastiCache Redis 엔드포인트",
+        )
         CfnOutput(
             self,
             "ShopStatusCommand",

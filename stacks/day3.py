@@ -178,9 +178,24 @@ class Day3Lab1Stack(LabStack):
         )
         snapshot_id = f"week5-{settings.student}-day3-manual"
         db_id = self.database.instance.instance_identifier
-        CfnOutput(self, "DbEndpoint", value=self.database.endpoint)
-        CfnOutput(self, "DbSecretName", value=self.database.secret.secret_name)
-        CfnOutput(self, "ClientSsmCommand", value=self.client.ssm_command)
+        CfnOutput(
+            self,
+            "DbEndpoint",
+            value=self.database.endpoint,
+            description="Step 1: RDS PostgreSQL 엔드포인트",
+        )
+        CfnOutput(
+            self,
+            "DbSecretName",
+            value=self.database.secret.secret_name,
+            description="DB 사용자 이름과 비밀번호를 담은 Secrets Manager 비밀",
+        )
+        CfnOutput(
+            self,
+            "ClientSsmCommand",
+            value=self.client.ssm_command,
+            description="Step 2: psql 클라이언트에 Session Manager로 셸 열기 (sudo lab-psql)",
+        )
         CfnOutput(
             self,
             "PsqlCommand",
@@ -218,12 +233,14 @@ class Day3Lab1Stack(LabStack):
                     f" --db-snapshot-identifier {snapshot_id}",
                 ],
             ),
+            description="Step 3: 수동 스냅샷 만들기 (스택과 함께 지워지지 않음)",
         )
         CfnOutput(
             self,
             "DeleteSnapshotCommand",
             value=f"aws rds delete-db-snapshot --region {self.region} "
             f"--db-snapshot-identifier {snapshot_id}",
+            description="Step 4: 수동 스냅샷 삭제 (스택을 지운 뒤에도 과금되므로)",
         )
 
 
@@ -283,7 +300,7 @@ class Day3Lab2Stack(LabStack):
         self.catalog_password.grant_read(self.app_host)
         self.cache.grant_connect(self.app_host)  # app host → Redis 6379, and its AUTH token
         url = Fn.join("", ["http://", self.app_host.public_ip])
-        CfnOutput(self, "AppUrl", value=url, description="the demo's index page")
+        CfnOutput(self, "AppUrl", value=url, description="캐싱 데모 첫 페이지")
         CfnOutput(
             self,
             "CacheAsideUrl",
@@ -317,8 +334,18 @@ class Day3Lab2Stack(LabStack):
             value=Fn.join("", [url, "/ready"]),
             description="PostgreSQL과 Redis 상태",
         )
-        CfnOutput(self, "RedisEndpoint", value=self.cache.endpoint)
-        CfnOutput(self, "AppSsmCommand", value=self.app_host.ssm_command)
+        CfnOutput(
+            self,
+            "RedisEndpoint",
+            value=self.cache.endpoint,
+            description="Step 1: ElastiCache Redis 엔드포인트 (TLS)",
+        )
+        CfnOutput(
+            self,
+            "AppSsmCommand",
+            value=self.app_host.ssm_command,
+            description="앱 호스트에 Session Manager로 셸 열기",
+        )
 
 
 class Day3CaseStack(LabStack):
@@ -444,10 +471,22 @@ class Day3CaseStack(LabStack):
         self.http_api = self._api_gateway()
 
         api = self.http_api.api_endpoint
-        CfnOutput(self, "ApiGatewayUrl", value=api, description="API Gateway → WAF → ALB")
-        CfnOutput(self, "AlbUrl", value=self.api_servers.url, description="behind WAF")
-        CfnOutput(self, "ArchiveBucket", value=self.archive.bucket_name)
-        CfnOutput(self, "DbEndpoint", value=self.database.endpoint)
+        CfnOutput(self, "ApiGatewayUrl", value=api, description="API 주소: API Gateway → WAF → ALB")
+        CfnOutput(
+            self, "AlbUrl", value=self.api_servers.url, description="WAF 뒤의 로드 밸런서 주소"
+        )
+        CfnOutput(
+            self,
+            "ArchiveBucket",
+            value=self.archive.bucket_name,
+            description="거래 내역 아카이브 S3 버킷",
+        )
+        CfnOutput(
+            self,
+            "DbEndpoint",
+            value=self.database.endpoint,
+            description="트랜잭션 DB (Multi-AZ PostgreSQL) 엔드포인트",
+        )
         CfnOutput(
             self,
             "ReadyCommand",

@@ -72,8 +72,15 @@ class Day4Lab1Stack(LabStack):
         )
         self.web = HaWebTier(self, "Web", vpc=self.network.vpc)
         group = self.web.asg.auto_scaling_group_name
-        CfnOutput(self, "AlbUrl", value=self.web.url, description="reload to see the balancing")
-        CfnOutput(self, "AutoScalingGroupName", value=group)
+        CfnOutput(
+            self,
+            "AlbUrl",
+            value=self.web.url,
+            description="Step 2: ALB 주소 (새로고침하면 다른 인스턴스가 응답)",
+        )
+        CfnOutput(
+            self, "AutoScalingGroupName", value=group, description="Step 3: Auto Scaling 그룹 이름"
+        )
         CfnOutput(
             self,
             "LoadTestCommand",
@@ -88,7 +95,7 @@ class Day4Lab1Stack(LabStack):
                     f'"stress-ng --cpu 0 --timeout {LOAD_TEST_SECONDS}s"]\'',
                 ],
             ),
-            description="부하 테스트: every vCPU busy for 10 minutes",
+            description="부하 테스트: 모든 vCPU를 10분 동안 바쁘게",
         )
         CfnOutput(
             self,
@@ -101,6 +108,7 @@ class Day4Lab1Stack(LabStack):
                     group,
                 ],
             ),
+            description="Step 3: 확장과 축소 활동 보기 (최근 5건)",
         )
 
 
@@ -155,12 +163,12 @@ class Day4ChallengeStack(LabStack):
         )
         self.web.add_boot_lines(*userdata.nginx_proxy("/api/", self.app.alb.load_balancer_dns_name))
 
-        CfnOutput(self, "AlbUrl", value=self.web.url, description="the web tier")
+        CfnOutput(self, "AlbUrl", value=self.web.url, description="웹 티어 ALB 주소")
         CfnOutput(
             self,
             "ApiUrl",
             value=f"{self.web.url}/api/",
-            description="web -> internal ALB -> app -> database, in one request",
+            description="한 번의 요청이 웹 → 내부 ALB → 앱 → DB를 모두 거침",
         )
         CfnOutput(
             self,
@@ -169,7 +177,7 @@ class Day4ChallengeStack(LabStack):
                 f"aws rds reboot-db-instance --region {self.region} --force-failover "
                 f"--db-instance-identifier {self.database.instance.instance_identifier}"
             ),
-            description="장애 테스트: the standby in the other AZ takes over (1-2 minutes)",
+            description="장애 테스트: 다른 AZ의 대기 DB가 넘겨받음 (1-2분)",
         )
         CfnOutput(
             self,
@@ -185,7 +193,7 @@ class Day4ChallengeStack(LabStack):
                     " --query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)",
                 ],
             ),
-            description="장애 테스트: the ALB stops sending to it, the ASG replaces it",
+            description="장애 테스트: ALB가 요청을 끊고 ASG가 새 인스턴스로 바꿈",
         )
 
 
@@ -309,47 +317,53 @@ class Day4CaseStack(LabStack):
         )
         self.cache.grant_connect(self.news)  # news servers → Redis 6379, and its AUTH token
 
-        CfnOutput(self, "SiteUrl", value=self.site.url, description="CloudFront: static front page")
+        CfnOutput(self, "SiteUrl", value=self.site.url, description="CloudFront: 정적 첫 페이지")
         CfnOutput(
             self,
             "NewsUrl",
             value=f"{self.site.url}{NEWS_PATH}",
-            description="Ghost through CloudFront and the news servers' cache; the admin is "
-            "<NewsUrl>ghost/",
+            description="CloudFront와 뉴스 서버의 캐시를 거친 Ghost; 관리 화면은 <NewsUrl>ghost/",
         )
         CfnOutput(
             self,
             "PopularUrl",
             value=f"{self.site.url}{NEWS_PATH}popular.json",
-            description="인기 기사: the most-read pages, counted in Redis",
+            description="인기 기사: 가장 많이 읽힌 페이지 (Redis에서 집계)",
         )
-        CfnOutput(self, "DbEndpoint", value=self.database.endpoint, description="Ghost's writes")
+        CfnOutput(
+            self, "DbEndpoint", value=self.database.endpoint, description="Ghost의 쓰기 DB (기본)"
+        )
         CfnOutput(
             self,
             "ReadReplicaEndpoint",
             value=self.database.replica_endpoints[0],
-            description="reads: the writer's replica-report",
+            description="읽기 전용 복제본: 쓰기 호스트의 replica-report가 읽음",
         )
-        CfnOutput(self, "RedisEndpoint", value=self.cache.endpoint)
+        CfnOutput(
+            self,
+            "RedisEndpoint",
+            value=self.cache.endpoint,
+            description="인기 기사 집계용 ElastiCache Redis 엔드포인트",
+        )
         CfnOutput(
             self,
             "WriterSessionCommand",
             value=self.writer.ssm_command,
-            description="a shell on the Ghost writer (Session Manager)",
+            description="Ghost 쓰기 호스트에 셸 열기 (Session Manager)",
         )
         CfnOutput(
             self,
             "ReplicaReportCommand",
             value=f"sudo env DB_REPLICA_HOST={self.database.replica_endpoints[0]} "
             + REPLICA_REPORT_COMMAND,
-            description="on the writer (WriterSessionCommand): a report read from the replica, "
-            "not the primary",
+            description="쓰기 호스트에서 (WriterSessionCommand): 기본 DB가 아닌 읽기 전용 "
+            "복제본에서 읽은 보고서",
         )
         CfnOutput(
             self,
             "MediaUploadCommand",
             value=f"aws s3 cp photo.jpg s3://{self.media.bucket_name}/media/photo.jpg",
-            description="then open <SiteUrl>/media/photo.jpg",
+            description="사진을 올린 뒤 <SiteUrl>/media/photo.jpg를 열기",
         )
 
     def _grant_media_sync(self) -> None:

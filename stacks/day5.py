@@ -49,25 +49,40 @@ class _CloudMartLab(LabStack):
             self,
             "CloudMartUrl",
             value=cloudmart.url,
-            description="the frontend; /api/* is the backend",
+            description="CloudMart 프런트엔드 주소 (/api/*는 백엔드)",
         )
         CfnOutput(
             self,
             "ApiHealthUrl",
             value=f"{cloudmart.url}/api/health/deep",
-            description="both stores (503 names the one that fails); the ALB itself checks "
-            "/api/health, which needs neither",
+            description="두 저장소(PostgreSQL, Redis) 확인 (503이면 실패한 쪽을 알려 줌); "
+            "ALB는 둘 다 필요 없는 /api/health를 확인",
         )
         # No ALB address: the ALB admits only CloudFront, so CloudMartUrl is the app's address.
-        CfnOutput(self, "DbEndpoint", value=cloudmart.database.endpoint)
-        CfnOutput(self, "RedisEndpoint", value=cloudmart.cache.endpoint)
+        CfnOutput(
+            self,
+            "DbEndpoint",
+            value=cloudmart.database.endpoint,
+            description="RDS PostgreSQL (Multi-AZ) 엔드포인트",
+        )
+        CfnOutput(
+            self,
+            "RedisEndpoint",
+            value=cloudmart.cache.endpoint,
+            description="ElastiCache Redis 엔드포인트",
+        )
         CfnOutput(
             self,
             "ParameterPath",
             value=cloudmart.parameter_prefix,
-            description="the backend's configuration (aws ssm get-parameters-by-path)",
+            description="백엔드 설정의 Parameter Store 경로 (aws ssm get-parameters-by-path)",
         )
-        CfnOutput(self, "AlarmTopicArn", value=cloudmart.alarm_topic.topic_arn)
+        CfnOutput(
+            self,
+            "AlarmTopicArn",
+            value=cloudmart.alarm_topic.topic_arn,
+            description="CloudWatch 경보를 받는 SNS 주제 ARN",
+        )
         CfnOutput(
             self,
             "AlarmNotifications",
@@ -77,12 +92,13 @@ class _CloudMartLab(LabStack):
                 else "none: the alarm topic has no subscriber, so alarms only change state on "
                 "the dashboard; deploy with -c alarm_email=you@example.com to get them by e-mail"
             ),
+            description="경보 알림을 받는 곳 (-c alarm_email로 이메일 구독)",
         )
         CfnOutput(
             self,
             "BackendLogGroup",
             value=cloudmart.backend_log_group.log_group_name,
-            description="the backend containers' output (CloudWatch Logs, deleted with the stack)",
+            description="백엔드 컨테이너의 출력 (CloudWatch Logs, 스택과 함께 삭제)",
         )
         CfnOutput(
             self,
@@ -91,6 +107,7 @@ class _CloudMartLab(LabStack):
                 f"https://{self.region}.console.aws.amazon.com/cloudwatch/home?region="
                 f"{self.region}#dashboards/dashboard/{cloudmart.dashboard.dashboard_name}"
             ),
+            description="CloudWatch 대시보드 (콘솔)",
         )
 
 

@@ -17,6 +17,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 GUIDES: Dict[str, LabGuide] = {
     "Day1Lab1": LabGuide(
+        course_steps=(
+            ("Step 1: VPC 생성", 15),
+            ("Step 2: Security Group 생성", 10),
+            ("Step 3: EC2 인스턴스 생성", 20),
+            ("Step 4: 접속 및 확인", 5),
+        ),
         goal="Docker 실행 가능한 EC2 환경 구축",
         steps=(
             (
@@ -55,6 +61,12 @@ GUIDES: Dict[str, LabGuide] = {
         "키는 함께 삭제), 탄력적 IP (연결하지 않으면 시간당 $0.005)",
     ),
     "Day1Lab2": LabGuide(
+        course_steps=(
+            ("Step 1: Multi-AZ VPC", 20),
+            ("Step 2: Bastion Host", 15),
+            ("Step 3: 웹 서버 배포", 10),
+            ("Step 4: 리소스 정리", 5),
+        ),
         goal="고가용성을 위한 Multi-AZ 네트워크",
         steps=(
             (
@@ -128,6 +140,12 @@ GUIDES: Dict[str, LabGuide] = {
         by_hand="WordPress와 MySQL 옆에 손으로 띄운 인스턴스",
     ),
     "Day2Lab1": LabGuide(
+        course_steps=(
+            ("Step 1: EBS 볼륨 생성", 15),
+            ("Step 2: 스냅샷 & 복구", 20),
+            ("Step 3: EFS 공유 스토리지", 10),
+            ("Step 4: 리소스 정리", 5),
+        ),
         goal="EBS 볼륨 관리 및 스냅샷 활용, EFS 공유 스토리지",
         steps=(
             (
@@ -153,6 +171,12 @@ GUIDES: Dict[str, LabGuide] = {
         by_hand="콘솔에서 스냅샷으로 만든 볼륨 (`-c restore_snapshot_id`가 아닌 것), 호스트의 AMI",
     ),
     "Day2Lab2": LabGuide(
+        course_steps=(
+            ("Step 1: S3 버킷 생성", 15),
+            ("Step 2: CloudFront 배포", 25),
+            ("Step 3: 성능 테스트", 5),
+            ("Step 4: 리소스 정리", 5),
+        ),
         goal="S3로 정적 사이트 배포, CloudFront로 전 세계에 캐싱",
         steps=(
             (
@@ -245,6 +269,12 @@ GUIDES: Dict[str, LabGuide] = {
         by_hand="PrestaShop 호스트의 AMI",
     ),
     "Day3Lab1": LabGuide(
+        course_steps=(
+            ("Step 1: RDS 인스턴스 생성", 20),
+            ("Step 2: 데이터베이스 연결", 20),
+            ("Step 3: 백업 & 복원", 5),
+            ("Step 4: 리소스 정리", 5),
+        ),
         goal="Multi-AZ RDS 구성 및 애플리케이션 연동",
         steps=(
             (
@@ -280,6 +310,12 @@ GUIDES: Dict[str, LabGuide] = {
         by_hand="수동 스냅샷에서 복원한 데이터베이스",
     ),
     "Day3Lab2": LabGuide(
+        course_steps=(
+            ("Step 1: ElastiCache 클러스터", 15),
+            ("Step 2: 캐싱 로직 구현", 25),
+            ("Step 3: 세션 스토어", 5),
+            ("Step 4: 리소스 정리", 5),
+        ),
         goal="ElastiCache Redis로 성능 최적화 (Cache-Aside)",
         steps=(
             (
@@ -347,6 +383,12 @@ GUIDES: Dict[str, LabGuide] = {
         by_hand="거래 DB의 수동 스냅샷",
     ),
     "Day4Lab1": LabGuide(
+        course_steps=(
+            ("Step 1: Launch Template", 10),
+            ("Step 2: ALB 생성", 15),
+            ("Step 3: Auto Scaling Group", 20),
+            ("Step 4: 리소스 정리", 5),
+        ),
         goal="자동 확장 가능한 웹 서비스 구축",
         steps=(
             (
@@ -367,6 +409,12 @@ GUIDES: Dict[str, LabGuide] = {
         by_hand="스케일링 테스트용 부하 생성 인스턴스",
     ),
     "Day4Challenge": LabGuide(
+        course_steps=(
+            ("Step 1: 아키텍처 설계", 10),
+            ("Step 2: 인프라 구축", 30),
+            ("Step 3: 장애 테스트", 5),
+            ("Step 4: 리소스 정리", 5),
+        ),
         goal="완전한 HA 아키텍처: 웹, 앱, DB 티어를 두 AZ에",
         steps=(
             ("Multi-AZ 인프라", "`MultiAzVpc(nat=NatMode.GATEWAY_PER_AZ)`: AZ마다 NAT 게이트웨이"),
@@ -428,6 +476,12 @@ GUIDES: Dict[str, LabGuide] = {
         by_hand="Ghost DB나 복제본의 수동 스냅샷",
     ),
     "Day5Lab1": LabGuide(
+        course_steps=(
+            ("Step 1: 네트워크 구성", 10),
+            ("Step 2: 데이터베이스 배포", 15),
+            ("Step 3: 애플리케이션 배포", 20),
+            ("Step 4: 검증", 5),
+        ),
         goal="CloudMart 전체 인프라 AWS 배포",
         steps=(
             (
@@ -455,6 +509,12 @@ GUIDES: Dict[str, LabGuide] = {
         by_hand="내 백엔드 이미지(`cloudmart_backend_image`)용 ECR 리포지토리",
     ),
     "Day5Challenge": LabGuide(
+        course_steps=(
+            ("Step 1: 아키텍처 설계", 10),
+            ("Step 2: 인프라 구축", 30),
+            ("Step 3: 검증 & 최적화", 5),
+            ("Step 4: 리소스 정리", 5),
+        ),
         goal="프로덕션급 CloudMart: 고가용성, 자동 확장, 모니터링, 백업, 비용 ($0.80 이하)",
         steps=(
             ("1. 고가용성 (Multi-AZ)", "`CloudMartStack` 설정: Multi-AZ RDS, Redis 복제본 1개"),

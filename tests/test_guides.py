@@ -6,6 +6,7 @@ import pytest
 
 from stacks.catalog import CATALOG
 from stacks.guides import GUIDES
+from week5.analysis.guide import format_minutes as minutes_text
 from week5.analysis.guide import generate
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "labs"
@@ -45,10 +46,56 @@ def test_a_guide_maps_the_console_steps_and_says_what_to_clean(generated):
     guide = files["Day1Lab2.md"]
     assert guide.startswith("# Day1Lab2 — 멀티 AZ 네트워크")
     assert "![Day1Lab2 아키텍처](img/Day1Lab2.svg)" in guide
-    assert "| Step 2: Bastion Host" in guide and "`BastionPair(" in guide
+    assert "SSH(22)만 | 15분 | `BastionPair(" in guide  # Step 2's row, with its minutes
+    assert "| Step 2.4: Bastion 통해 Private 접근 테스트 | (Step 2의 15분 안) |" in guide
+    assert "`BastionPair(" in guide
     assert "$0.135 (강의 자료: $0.15)" in guide
     assert "aws ec2 delete-nat-gateway" in guide  # the README's command for the lab
     assert "콘솔에서 만든 NAT 게이트웨이" in guide
     assert "scripts/cdk deploy Day1Lab2 -c student=<이름>" in guide
+    assert "| Step 2: Bastion Host | 15분 |" in guide and "| 합계 | 50분 |" in guide
+    assert "| 생성 (`cdk deploy`) | " in guide and "| 생성과 삭제를 빼고 남는 시간 | " in guide
     index = files["index.md"]
     assert all(f"[{lab_id}]({lab_id}.md)" in index for lab_id in CATALOG.ids)
+
+
+def test_each_guide_shows_the_course_minutes_and_what_cloudformation_takes(generated, app):
+    """The course's steps with their minutes as the course plan gives them, and CloudFormation's
+    create and delete time out of the 50-minute slot with what is left."""
+    import re
+
+    from week5.analysis import timing
+
+    files, _ = generated
+    for lab_id, guide in GUIDES.items():
+        text = files[f"{lab_id}.md"]
+        section = text.split("## 50분 실습 시간")[1].split("\n## ")[0]
+        for step, minutes in guide.course_steps:
+            assert f"| {step} | {minutes}분 |" in section, (lab_id, step)
+        if guide.course_steps:
+            assert sum(m for _, m in guide.course_steps) == timing.LAB_SLOT_MINUTES, lab_id
+        took = timing.estimate_duration(app.templates[lab_id])
+        create, delete = minutes_text(took.create_min), minutes_text(took.delete_min)
+        assert f"| 생성 (`cdk deploy`) | {create} |" in section, lab_id
+        assert f"| 삭제 (`cdk destroy`) | {delete} |" in section, lab_id
+        left = timing.LAB_SLOT_MINUTES - took.create_min - took.delete_min
+        assert re.search(
+            r"\| 생성과 삭제를 빼고 남는 시간 \| "
+            + (re.escape(minutes_text(left)) if left > 0 else "없음")
+            + r"[ |(]",
+            section,
+        ), lab_id
+        # The console-step rows: the first row of course step N shows step N's minutes.
+        minutes = {int(step.split()[1].rstrip(":")): m for step, m in guide.course_steps}
+        shown = set()
+        for step, _ in guide.steps:
+            number = re.match(r"Step (\d+)\b", step)
+            if number and int(number.group(1)) in minutes and int(number.group(1)) not in shown:
+                n = int(number.group(1))
+                assert f"| {step} | {minutes[n]}분 |" in text, (lab_id, step)
+                shown.add(n)
+    labs_with_steps = {k for k, g in GUIDES.items() if g.course_steps}
+    # Every lab and challenge (the course times them); the Session 4 case studies are not timed.
+    assert labs_with_steps == {k for k in GUIDES if "Case" not in k}
+    day1 = files["Day1Lab1.md"]
+    assert "| Step 1: VPC 생성 | 15분 |" in day1 and "| Step 4: 접속 및 확인 | 5분 |" in day1

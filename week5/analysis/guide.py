@@ -10,6 +10,7 @@ every lab. The words that are not in a template (the goal, the steps) come from 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,74 @@ class LabGuide:
     #: What a student may have made by hand in this lab, in Korean; the commands that delete
     #: it come from the README's table, so the two cannot drift apart.
     by_hand: str = ""
+    #: The course's steps of the 50-minute lab with their minutes, as the course plan gives
+    #: them: (("Step 1: VPC 생성", 15), ...). Empty for a Session 4 case study, which the plan
+    #: does not divide into timed steps.
+    course_steps: Tuple[Tuple[str, int], ...] = ()
+
+
+def format_minutes(value: float) -> str:
+    """``4.5분``, ``20분``: minutes with at most one decimal."""
+    return f"{value:.1f}".rstrip("0").rstrip(".") + "분"
+
+
+_STEP_NUMBER = re.compile(r"Step (\d+)\b")
+
+
+def step_rows(guide: LabGuide) -> List[str]:
+    """The console-step table: each step, its minutes as the course gives them (on the first
+    row of a course step; a later row of the same step says so), and the code that does it."""
+    minutes = {
+        int(m.group(1)): value
+        for step, value in guide.course_steps
+        if (m := _STEP_NUMBER.match(step))
+    }
+    rows = ["| 강의의 콘솔 단계 | 강의 시간 | 이 프로젝트의 코드 |", "|---|---|---|"]
+    seen = set()
+    for step, code in guide.steps:
+        match = _STEP_NUMBER.match(step)
+        number = int(match.group(1)) if match else None
+        if number in minutes and number not in seen:
+            when = format_minutes(minutes[number])
+        elif number in minutes:
+            when = f"(Step {number}의 {format_minutes(minutes[number])} 안)"
+        else:
+            when = "-"
+        seen.add(number)
+        rows.append(f"| {step} | {when} | {code} |")
+    return rows
+
+
+def _slot_table(guide: LabGuide, template: Mapping[str, Any]) -> List[str]:
+    """The course's steps with their minutes, then what CloudFormation's create and delete
+    take out of the 50-minute slot and what is left for the steps themselves."""
+    slot = timing.LAB_SLOT_MINUTES
+    took = timing.estimate_duration(template)
+    rows: List[str] = []
+    if guide.course_steps:
+        rows += ["| 강의의 단계 | 강의 시간 |", "|---|---|"]
+        rows += [f"| {step} | {format_minutes(minutes)} |" for step, minutes in guide.course_steps]
+        total = sum(minutes for _, minutes in guide.course_steps)
+        rows += [f"| 합계 | {format_minutes(total)} |", ""]
+    else:
+        rows += [
+            "강의 자료는 이 고객 사례(Session 4)를 시간이 정해진 단계로 나누지 않습니다.",
+            "",
+        ]
+    left = slot - took.create_min - took.delete_min
+    rows += [
+        f"| CloudFormation ({slot}분 실습 중) | 예상 시간 |",
+        "|---|---|",
+        f"| 생성 (`cdk deploy`) | {format_minutes(took.create_min)} |",
+        f"| 삭제 (`cdk destroy`) | {format_minutes(took.delete_min)} |",
+        (
+            f"| 생성과 삭제를 빼고 남는 시간 | {format_minutes(left)} |"
+            if left > 0
+            else f"| 생성과 삭제를 빼고 남는 시간 | 없음 ({format_minutes(-left)} 넘침: 수업 전에 "
+            "배포하고 수업 뒤에 삭제) |"
+        ),
+    ]
+    return rows
 
 
 def manual_cleanup_rows(readme: Path = README) -> Dict[str, Tuple[str, str]]:
@@ -151,11 +220,13 @@ def render_guide(lab, template: Mapping[str, Any], guide: LabGuide, cleanup, dia
         + lab.lab_id
         + "`. 가격은 서울 리전 온디맨드, 프리 티어 없음.",
         "",
+        f"## {timing.LAB_SLOT_MINUTES}분 실습 시간",
+        "",
+        *_slot_table(guide, template),
+        "",
         "## 콘솔 단계와 코드",
         "",
-        "| 강의의 콘솔 단계 | 이 프로젝트의 코드 |",
-        "|---|---|",
-        *[f"| {step} | {code} |" for step, code in guide.steps],
+        *step_rows(guide),
         "",
         "## 배포, 확인, 삭제",
         "",

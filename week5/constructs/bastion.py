@@ -148,8 +148,18 @@ class BastionPair(Construct):
             value=self.tunnel_ssh_command,
             description="Windows PowerShell 창 2: 그 터널로 Private 인스턴스에 SSH",
         )
-        CfnOutput(self, "BastionSsmCommand", value=self.bastion.ssm_command)
-        CfnOutput(self, "PrivateHostSsmCommand", value=self.private_host.ssm_command)
+        CfnOutput(
+            self,
+            "BastionSsmCommand",
+            value=self.bastion.ssm_command,
+            description="Bastion에 Session Manager로 셸 열기",
+        )
+        CfnOutput(
+            self,
+            "PrivateHostSsmCommand",
+            value=self.private_host.ssm_command,
+            description="Private 인스턴스에 Session Manager로 셸 열기",
+        )
         #: With ``ssh_cidr``: SSH to the bastion's public IP, and through it to the private host.
         self.direct_commands: Dict[str, str] = {}
         if ssh_cidr:

@@ -265,16 +265,32 @@ class MultiAzVpc(Construct):
             raise CourseInputError(f"{where}: a VPC with no subnets has nothing to run in")
 
     def _name_resources(self, prefix: str) -> None:
+        """Every Name says what the resource is: ``<prefix>-vpc``, ``-public-subnet-a``,
+        ``-public-rt-a``, ``-private-rt-a``, ``-igw``, ``-nat-a`` and its ``-nat-a-eip``,
+        ``-nat-instance`` (its ``-nat-instance-role``) and ``-nat-sg``.
+
+        The ``Vpc`` L2 tags a subnet's whole subtree (route table, NAT gateway, EIP, NAT
+        instance) with the subnet's name, and the VPC's subtree (the NAT security group) with
+        the VPC's: each of those gets its own name here, on the resource itself.
+        """
         Tags.of(self.vpc).add("Name", f"{prefix}-vpc", priority=_NAME_TAG_PRIORITY)
         for kind, subnets in (("public", self.public_subnets), ("private", self.private_subnets)):
             for index, subnet in enumerate(subnets):
-                suffix = "" if len(subnets) == 1 else "-" + chr(ord("a") + index)
-                Tags.of(subnet).add(
-                    "Name", f"{prefix}-{kind}-subnet{suffix}", priority=_NAME_TAG_PRIORITY
-                )
-        igw = self.vpc.node.try_find_child("IGW")
-        if igw is not None:
-            Tags.of(igw).add("Name", f"{prefix}-igw", priority=_NAME_TAG_PRIORITY)
+                letter = chr(ord("a") + index)
+                suffix = "" if len(subnets) == 1 else "-" + letter
+                _name(subnet, f"{prefix}-{kind}-subnet{suffix}", _NAME_TAG_PRIORITY)
+                _name(subnet.node.try_find_child("RouteTable"), f"{prefix}-{kind}-rt{suffix}")
+                # A NAT gateway is named for its AZ even in a one-AZ VPC: nat-a, nat-b.
+                _name(subnet.node.try_find_child("NATGateway"), f"{prefix}-nat-{letter}")
+                _name(subnet.node.try_find_child("EIP"), f"{prefix}-nat-{letter}-eip")
+                nat_instance = subnet.node.try_find_child("NatInstance")
+                if nat_instance is not None:
+                    _name(nat_instance, f"{prefix}-nat-instance")
+                    role = getattr(nat_instance, "role", None)
+                    if role is not None:
+                        _name(role, f"{prefix}-nat-instance-role", _NAME_TAG_PRIORITY + 2)
+        _name(self.vpc.node.try_find_child("IGW"), f"{prefix}-igw")
+        _name(self.vpc.node.try_find_child("NatSecurityGroup"), f"{prefix}-nat-sg")
 
     def _harden_nat_instances(self) -> None:
         """The NAT instance provider has no props for these; its instances are L2 Instances."""
@@ -303,6 +319,12 @@ class MultiAzVpc(Construct):
                 "NAT instance: termination protection would stop `cdk destroy` from removing "
                 "a billed instance after the lab.",
             )
+
+
+def _name(construct, name: str, priority: int = _NAME_TAG_PRIORITY + 1) -> None:
+    """Name one construct (and what it holds), above the Name its subnet or VPC gave it."""
+    if construct is not None:
+        Tags.of(construct).add("Name", name, priority=priority)
 
 
 def private_subnets_of(

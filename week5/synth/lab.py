@@ -8,7 +8,7 @@ from aws_cdk import Environment, Stack
 from constructs import Construct
 
 from week5.core.catalog import LAB_METADATA_KEY, Lab
-from week5.core.settings import DEFAULT_REGION, CourseSettings
+from week5.core.settings import DEFAULT_REGION, DEFAULT_STUDENT, CourseSettings
 from week5.synth.nag import acknowledge
 from week5.synth.tagging import apply_course_tags, course_tags
 
@@ -78,5 +78,10 @@ class LabStack(Stack):
 
     @property
     def name_prefix(self) -> str:
-        """Name-tag prefix as the console steps write it: ``week5-day1``."""
-        return f"week5-{self.lab.day_tag.lower()}"
+        """Name-tag prefix: ``week5-day1`` for the default student, as the console steps write
+        it, and ``week5-day1-kim`` for student kim, so that in one account (class mode, or
+        twelve students deploying the same lab) every student's VPC, subnets and hosts carry
+        names of their own."""
+        day = f"week5-{self.lab.day_tag.lower()}"
+        student = self.settings.student
+        return day if student == DEFAULT_STUDENT else f"{day}-{student}"

@@ -1,0 +1,139 @@
+"""Issue #14 item 12 and 5: every Name tag says what the resource is and whose it is, and every
+output tells the student in Korean what it is for.
+
+Names: ``week5-day4-vpc`` for the default student (the course's console steps name them so),
+``week5-day4-kim-vpc`` for student kim; then ``-public-subnet-a``, ``-public-rt-a``,
+``-private-rt-a``, ``-igw``, ``-nat-a`` and ``-nat-a-eip``, ``-nat-instance``, ``-nat-sg``,
+``<host>`` and ``<host>-sg``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any, Dict, List, Tuple
+
+import pytest
+from support import make_app
+
+from stacks.catalog import CATALOG
+from week5.core.settings import DEFAULT_STUDENT
+from week5.synth.app_builder import build_labs
+
+#: What a Name ends with, per resource type: it says what the resource is.
+NAME_SHAPES = {
+    "AWS::EC2::VPC": r"-vpc",
+    "AWS::EC2::Subnet": r"-(public|private)-subnet(-[a-z])?",
+    "AWS::EC2::RouteTable": r"-(public|private)-rt(-[a-z])?",
+    "AWS::EC2::InternetGateway": r"-igw",
+    "AWS::EC2::NatGateway": r"-nat-[a-z]",
+    "AWS::EC2::EIP": r"-nat-[a-z]-eip",
+    "AWS::EC2::SecurityGroup": r"-[a-z0-9-]+-sg",
+    "AWS::IAM::Role": r"-[a-z0-9-]+-role",
+    # A host: its role in the lab (web, bastion, mysql, nat-instance, ...), none of the above.
+    "AWS::EC2::Instance": r"-(?!.*-(vpc|subnet(-[a-z])?|rt(-[a-z])?|igw|eip|sg|role)$)[a-z0-9-]+",
+}
+#: Outputs whose description needs no Korean: none today. Add an output id here only when its
+#: description is nothing but a URL or a command that reads the same in every language.
+ENGLISH_OK: Tuple[str, ...] = ()
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def name_tags(template: Dict[str, Any]) -> List[Tuple[str, str, str]]:
+    """(logical id, type, Name) of every resource with a literal Name tag."""
+    found = []
+    for logical_id, resource in template["Resources"].items():
+        for item in (resource.get("Properties") or {}).get("Tags") or []:
+            if isinstance(item, dict) and item.get("Key") == "Name":
+                found.append((logical_id, resource["Type"], item["Value"]))
+    return found
+
+
+def name_problems(template: Dict[str, Any], prefix: str) -> List[str]:
+    problems = []
+    tags = name_tags(template)
+    for logical_id, rtype, name in tags:
+        shape = NAME_SHAPES.get(rtype)
+        if shape is None:
+            problems.append(f"{logical_id} ({rtype}) has Name {name!r}: no naming rule for it")
+        elif not re.fullmatch(re.escape(prefix) + shape, name):
+            problems.append(f"{logical_id} ({rtype}): {name!r} is not {prefix}{shape}")
+    twice = [name for name, n in Counter(name for _, _, name in tags).items() if n > 1]
+    if twice:
+        problems.append(f"Names given to more than one resource: {twice}")
+    return problems
+
+
+def day_prefix(lab_id: str) -> str:
+    return f"week5-{CATALOG.get(lab_id).day_tag.lower()}"
+
+
+def test_every_name_in_every_lab_is_unique_and_says_what_it_is(app):
+    problems = {
+        lab_id: name_problems(template, day_prefix(lab_id))
+        for lab_id, template in app.templates.items()
+    }
+    assert {k: v for k, v in problems.items() if v} == {}
+    # The course's names stay exactly as the console steps write them for the default student.
+    names = {name for _, _, name in name_tags(app.templates["Day4Lab1"])}
+    assert {"week5-day4-vpc", "week5-day4-public-subnet-a", "week5-day4-igw"} <= names
+    assert {"week5-day4-nat-a", "week5-day4-nat-a-eip", "week5-day4-public-rt-a"} <= names
+    assert {"week5-day4-private-rt-a", "week5-day4-private-rt-b"} <= names
+    # The NAT instance (and what hangs on it) is named for what it is, not for its subnet.
+    case = {(rtype, name) for _, rtype, name in name_tags(app.templates["Day1Case"])}
+    assert ("AWS::EC2::Instance", "week5-day1-nat-instance") in case
+    assert ("AWS::EC2::SecurityGroup", "week5-day1-nat-sg") in case
+    assert ("AWS::IAM::Role", "week5-day1-nat-instance-role") in case
+
+
+def _synth(tmp_path, **context) -> Dict[str, Dict[str, Any]]:
+    cdk_app = make_app(tmp_path, **context)
+    stacks = build_labs(cdk_app, CATALOG)
+    assembly = cdk_app.synth()
+    return {cid: assembly.get_stack_by_name(s.stack_name).template for cid, s in stacks.items()}
+
+
+def test_a_students_names_carry_the_student(tmp_path):
+    templates = _synth(tmp_path, student="kim", labs="Day4Lab1,Day1Case")
+    assert set(templates) == {"Day4Lab1", "Day1Case"}
+    for lab_id, template in templates.items():
+        assert name_problems(template, f"{day_prefix(lab_id)}-kim") == [], lab_id
+    names = {name for _, _, name in name_tags(templates["Day4Lab1"])}
+    assert {"week5-day4-kim-vpc", "week5-day4-kim-nat-a", "week5-day4-kim-nat-a-eip"} <= names
+    assert "week5-day4-kim-public-subnet-a" in names
+
+
+def test_in_class_mode_no_two_students_share_a_name(tmp_path):
+    templates = _synth(tmp_path, students="kim,lee", labs="Day4Lab1")
+    assert set(templates) == {"Day4Lab1-kim", "Day4Lab1-lee"}
+    seen: Dict[str, str] = {}
+    for construct_id, template in templates.items():
+        student = construct_id.split("-", 1)[1]
+        assert name_problems(template, f"week5-day4-{student}") == [], construct_id
+        for _, _, name in name_tags(template):
+            assert name not in seen, f"{name} in {construct_id} and {seen.get(name)}"
+            seen[name] = construct_id
+    assert "week5-day4-kim-vpc" in seen and "week5-day4-lee-vpc" in seen
+
+
+def test_the_default_student_is_the_instructor():
+    # The course's names (no student in them) belong to the default student only.
+    assert DEFAULT_STUDENT == "instructor"
+
+
+@pytest.mark.parametrize("context", [{}, {"ssh_cidr": "203.0.113.7/32"}], ids=["plain", "ssh"])
+def test_every_output_is_described_in_korean(app, tmp_path, context):
+    templates = app.templates if not context else _synth(tmp_path, labs=_ssh_labs(), **context)
+    english = {
+        f"{lab_id}.{key}": output.get("Description", "")
+        for lab_id, template in templates.items()
+        for key, output in (template.get("Outputs") or {}).items()
+        if key not in ENGLISH_OK and not HANGUL.search(output.get("Description", ""))
+    }
+    assert english == {}
+
+
+def _ssh_labs() -> str:
+    """The labs whose outputs change with ``ssh_cidr`` (the direct-SSH commands)."""
+    return "Day1Lab1,Day1Lab2,Day1Case"
