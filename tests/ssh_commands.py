@@ -4,12 +4,21 @@ An output's value is a CloudFormation expression; ``render`` turns it into the c
 student copies, with ``<LogicalId>`` for a ``Ref`` and ``<LogicalId.Attribute>`` for a
 ``Fn::GetAtt``. The ``expect_*`` helpers split a command as a POSIX shell does (``shlex``),
 so a misplaced quote fails here as it would in the student's terminal, and compare every word.
+
+The Day 1 tests also share :func:`synth_with` (a lab synthesized with extra ``-c`` context, for
+the variants whose commands differ) and :func:`course_steps` (the registry of a guide's steps).
 """
 
 from __future__ import annotations
 
 import shlex
-from typing import Any, Dict, List
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Tuple
+
+from support import make_app
+
+from stacks.catalog import CATALOG
+from week5.core.settings import CourseSettings
 
 REGION = "ap-northeast-2"
 USER = "ec2-user"
@@ -149,3 +158,27 @@ def outputs_named_in_guide(lab_id: str):
 
     text = " ".join(code for _, code in GUIDES[lab_id].steps)
     return set(re.findall(r"`([A-Z][A-Za-z0-9]*(?:Command|Url|Ip)[A-Za-z0-9]*)`", text))
+
+
+def synth_with(outdir: Path, lab_id: str, **context: Any) -> Tuple[Any, Dict[str, Any]]:
+    """The lab deployed with ``-c key=value`` for each of ``context``: (stack, template)."""
+    cdk_app = make_app(outdir, **context)
+    settings = CourseSettings.from_context(cdk_app.node.try_get_context)
+    lab = CATALOG.get(lab_id)
+    stack = lab.build(cdk_app, lab, settings)
+    return stack, cdk_app.synth().get_stack_by_name(stack.stack_name).template
+
+
+def course_steps() -> Tuple[Dict[str, Tuple[str, Callable]], Callable]:
+    """A guide's steps, in its order: ``(COURSE_STEPS, step)``, where ``@step(number, says)``
+    registers a check as ``COURSE_STEPS[number] = (says, check)``."""
+    steps: Dict[str, Tuple[str, Callable]] = {}
+
+    def step(number: str, says: str) -> Callable:
+        def register(check: Callable) -> Callable:
+            steps[number] = (says, check)
+            return check
+
+        return register
+
+    return steps, step

@@ -2,6 +2,7 @@
 
 import pytest
 from ssh_commands import (
+    course_steps,
     expect_key_commands,
     expect_ssh_over_ssm,
     expect_ssh_via,
@@ -10,6 +11,7 @@ from ssh_commands import (
     instance_id,
     outputs,
     outputs_named_in_guide,
+    synth_with,
 )
 from support import (
     by_name,
@@ -19,16 +21,12 @@ from support import (
     instance_subnet,
     logical_id,
     logical_id_of,
-    make_app,
     mask_asset_hashes,
     props,
     resources,
     subnet_ids_by_name,
     user_data_text,
 )
-
-from stacks.catalog import CATALOG
-from week5.core.settings import CourseSettings
 
 LAB = "Day1Case"
 SSH_CIDR = "192.0.2.7/32"
@@ -45,11 +43,8 @@ def lab(app):
 def with_ssh_cidr_and_key(tmp_path_factory):
     """The case deployed with ``-c ssh_cidr=192.0.2.7/32 -c key_name=week5-key``: (stack,
     template)."""
-    cdk_app = make_app(tmp_path_factory.mktemp("day1case"), ssh_cidr=SSH_CIDR, key_name="week5-key")
-    settings = CourseSettings.from_context(cdk_app.node.try_get_context)
-    lab = CATALOG.get(LAB)
-    stack = lab.build(cdk_app, lab, settings)
-    return stack, cdk_app.synth().get_stack_by_name(stack.stack_name).template
+    outdir = tmp_path_factory.mktemp("day1case")
+    return synth_with(outdir, LAB, ssh_cidr=SSH_CIDR, key_name="week5-key")
 
 
 def test_snapshot(t, json_snapshot):
@@ -143,15 +138,7 @@ def test_outputs(t):
 # ---- The case's AWS 서비스 매핑 (week5-course-rules.md, Day 1 Session 4), each made doable ----
 
 #: The mapping's items in the course's order → (what it says, the check on the template).
-COURSE_STEPS = {}
-
-
-def step(number, says):
-    def register(check):
-        COURSE_STEPS[number] = (says, check)
-        return check
-
-    return register
+COURSE_STEPS, step = course_steps()
 
 
 @step("매핑 1", "VPC: 격리된 네트워크 환경 (사용자 → Internet Gateway → Public Subnet)")

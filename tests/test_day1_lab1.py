@@ -2,11 +2,13 @@
 
 import pytest
 from ssh_commands import (
+    course_steps,
     expect_key_commands,
     expect_ssh_over_ssm,
     instance_id,
     outputs,
     outputs_named_in_guide,
+    synth_with,
 )
 from support import (
     by_name,
@@ -14,16 +16,13 @@ from support import (
     instance_security_groups,
     logical_id,
     logical_id_of,
-    make_app,
     mask_asset_hashes,
     props,
     resources,
     user_data_text,
 )
 
-from stacks.catalog import CATALOG
 from week5.analysis.teardown import teardown_findings
-from week5.core.settings import CourseSettings
 
 LAB = "Day1Lab1"
 SSH_CIDR = "203.0.113.7/32"
@@ -39,11 +38,8 @@ def lab(app):
 def with_ssh_cidr_and_key(tmp_path_factory):
     """The lab deployed with ``-c ssh_cidr=203.0.113.7/32 -c key_name=week5-key``: (stack,
     template)."""
-    cdk_app = make_app(tmp_path_factory.mktemp("day1lab1"), ssh_cidr=SSH_CIDR, key_name="week5-key")
-    settings = CourseSettings.from_context(cdk_app.node.try_get_context)
-    lab = CATALOG.get(LAB)
-    stack = lab.build(cdk_app, lab, settings)
-    return stack, cdk_app.synth().get_stack_by_name(stack.stack_name).template
+    outdir = tmp_path_factory.mktemp("day1lab1")
+    return synth_with(outdir, LAB, ssh_cidr=SSH_CIDR, key_name="week5-key")
 
 
 def test_snapshot(t, json_snapshot):
@@ -177,15 +173,7 @@ def test_key_name_context_uses_that_key_pair_and_creates_none(with_ssh_cidr_and_
 # ---- The course's console steps (week5-course-rules.md, Day 1 Lab 1), each made doable ----
 
 #: Step number → (what the course's step says, the check on the template).
-COURSE_STEPS = {}
-
-
-def step(number, says):
-    def register(check):
-        COURSE_STEPS[number] = (says, check)
-        return check
-
-    return register
+COURSE_STEPS, step = course_steps()
 
 
 @step("1.1-1.2", "Create VPC: Name week5-day1-vpc, IPv4 CIDR 10.0.0.0/16")

@@ -3,6 +3,7 @@
 import pytest
 from aws_cdk import CfnOutput
 from ssh_commands import (
+    course_steps,
     expect_key_commands,
     expect_ssh_over_ssm,
     expect_ssh_via,
@@ -11,6 +12,7 @@ from ssh_commands import (
     instance_id,
     outputs,
     outputs_named_in_guide,
+    synth_with,
 )
 from support import (
     by_name,
@@ -20,7 +22,6 @@ from support import (
     instance_subnet,
     logical_id,
     logical_id_of,
-    make_app,
     mask_asset_hashes,
     props,
     resources,
@@ -28,9 +29,7 @@ from support import (
     user_data_text,
 )
 
-from stacks.catalog import CATALOG
 from week5.analysis.teardown import teardown_findings
-from week5.core.settings import CourseSettings
 
 LAB = "Day1Lab2"
 SSH_CIDR = "198.51.100.7/32"
@@ -46,11 +45,7 @@ def lab(app):
 @pytest.fixture(scope="module")
 def with_ssh_cidr(tmp_path_factory):
     """The lab deployed with ``-c ssh_cidr=198.51.100.7/32``: (stack, template)."""
-    cdk_app = make_app(tmp_path_factory.mktemp("day1lab2"), ssh_cidr=SSH_CIDR)
-    settings = CourseSettings.from_context(cdk_app.node.try_get_context)
-    lab = CATALOG.get(LAB)
-    stack = lab.build(cdk_app, lab, settings)
-    return stack, cdk_app.synth().get_stack_by_name(stack.stack_name).template
+    return synth_with(tmp_path_factory.mktemp("day1lab2"), LAB, ssh_cidr=SSH_CIDR)
 
 
 def pair_outputs(stack, template):
@@ -171,15 +166,7 @@ def test_every_host_accepts_the_stacks_own_key_pair(t, lab, hosts):
 # ---- The course's console steps (week5-course-rules.md, Day 1 Lab 2), each made doable ----
 
 #: Step number → (what the course's step says, the check on the template).
-COURSE_STEPS = {}
-
-
-def step(number, says):
-    def register(check):
-        COURSE_STEPS[number] = (says, check)
-        return check
-
-    return register
+COURSE_STEPS, step = course_steps()
 
 
 @step("1.1-1.2", "VPC 10.0.0.0/16; Public-A/B 10.0.1.0/24, 10.0.2.0/24; Private-A/B 10.0.11/12")

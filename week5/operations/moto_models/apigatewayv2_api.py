@@ -14,50 +14,27 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from moto.apigatewayv2.models import apigatewayv2_backends
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
+
+from ._common import TypeModel
 
 CLOUDFORMATION_TYPE = "AWS::ApiGatewayV2::Api"
 
 
-class ApiGatewayV2Api(CloudFormationModel):
+class ApiGatewayV2Api(TypeModel, CloudFormationModel):
+    TYPE = CLOUDFORMATION_TYPE
+    NAME_PROPERTY = "Name"
+    ATTRIBUTES = {"ApiId": "api_id", "ApiEndpoint": "api_endpoint"}
+    PHYSICAL_ID = "api_id"
+
     def __init__(self, api_id: str, api_endpoint: str) -> None:
         self.api_id = api_id
         self.api_endpoint = api_endpoint
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("ApiId", "ApiEndpoint")
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.api_id
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "ApiId":
-            return self.api_id
-        if attribute_name == "ApiEndpoint":
-            return self.api_endpoint
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, resource_name: str, p: Dict[str, Any], account_id: str, region_name: str
     ) -> "ApiGatewayV2Api":
-        p = cloudformation_json["Properties"]
         api = apigatewayv2_backends[account_id][region_name].create_api(
             api_key_selection_expression=p.get("ApiKeySelectionExpression"),
             cors_configuration=p.get("CorsConfiguration"),
@@ -72,22 +49,5 @@ class ApiGatewayV2Api(CloudFormationModel):
         )
         return cls(api.api_id, api.api_endpoint)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: "ApiGatewayV2Api",
-        new_resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> "ApiGatewayV2Api":
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
     def delete(self, account_id: str, region_name: str) -> None:
         apigatewayv2_backends[account_id][region_name].delete_api(self.api_id)
-
-    def is_created(self) -> bool:
-        return True

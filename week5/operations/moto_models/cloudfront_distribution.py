@@ -15,12 +15,11 @@ from __future__ import annotations
 import uuid
 from typing import Any, Dict, List, Optional
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudfront.models import cloudfront_backends
 from moto.core.common_models import CloudFormationModel
 from moto.utilities.utils import get_partition
 
-from ._common import tag_list
+from ._common import TypeModel, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::CloudFront::Distribution"
 
@@ -100,44 +99,19 @@ def api_distribution_config(config: Dict[str, Any]) -> Dict[str, Any]:
     return api
 
 
-class CloudFrontDistribution(CloudFormationModel):
+class CloudFrontDistribution(TypeModel, CloudFormationModel):
+    TYPE = CLOUDFORMATION_TYPE
+    ATTRIBUTES = {"Id": "id", "DomainName": "domain_name"}
+    PHYSICAL_ID = "id"
+
     def __init__(self, distribution_id: str, domain_name: str) -> None:
         self.id = distribution_id
         self.domain_name = domain_name
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Id", "DomainName")
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.id
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Id":
-            return self.id
-        if attribute_name == "DomainName":
-            return self.domain_name
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, resource_name: str, properties: Dict[str, Any], account_id: str, region_name: str
     ) -> "CloudFrontDistribution":
-        properties = cloudformation_json["Properties"]
         backend = cloudfront_backends[account_id][get_partition(region_name)]
         distribution, _, _ = backend.create_distribution(
             api_distribution_config(properties["DistributionConfig"]), tag_list(properties)
@@ -163,6 +137,3 @@ class CloudFrontDistribution(CloudFormationModel):
         distribution, _ = backend.get_distribution(self.id)
         backend.delete_distribution(self.id, if_match=True)
         backend.tagger.delete_all_tags_for_resource(distribution.arn)
-
-    def is_created(self) -> bool:
-        return True

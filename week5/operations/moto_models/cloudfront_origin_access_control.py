@@ -12,49 +12,28 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudfront.models import cloudfront_backends
 from moto.core.common_models import CloudFormationModel
 from moto.utilities.utils import get_partition
 
+from ._common import TypeModel
+
 CLOUDFORMATION_TYPE = "AWS::CloudFront::OriginAccessControl"
 
 
-class CloudFrontOriginAccessControl(CloudFormationModel):
+class CloudFrontOriginAccessControl(TypeModel, CloudFormationModel):
+    TYPE = CLOUDFORMATION_TYPE
+    ATTRIBUTES = {"Id": "id"}
+    PHYSICAL_ID = "id"
+
     def __init__(self, control_id: str) -> None:
         self.id = control_id
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.id
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Id":
-            return self.id
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, resource_name: str, properties: Dict[str, Any], account_id: str, region_name: str
     ) -> "CloudFrontOriginAccessControl":
-        config = cloudformation_json["Properties"]["OriginAccessControlConfig"]
+        config = properties["OriginAccessControlConfig"]
         backend = cloudfront_backends[account_id][get_partition(region_name)]
         return cls(backend.create_origin_access_control(dict(config)).id)
 
@@ -76,6 +55,3 @@ class CloudFrontOriginAccessControl(CloudFormationModel):
         cloudfront_backends[account_id][get_partition(region_name)].delete_origin_access_control(
             self.id
         )
-
-    def is_created(self) -> bool:
-        return True

@@ -13,51 +13,27 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 
-from ._common import flag, tag_list
+from ._common import TypeModel, flag, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::CloudWatch::Alarm"
 
 
-class CloudWatchAlarm(CloudFormationModel):
+class CloudWatchAlarm(TypeModel, CloudFormationModel):
+    TYPE = CLOUDFORMATION_TYPE
+    NAME_PROPERTY = "AlarmName"
+    ATTRIBUTES = {"Arn": "arn"}
+
     def __init__(self, name: str, arn: str) -> None:
         self.name = name
         self.arn = arn
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "AlarmName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Arn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, resource_name: str, p: Dict[str, Any], account_id: str, region_name: str
     ) -> "CloudWatchAlarm":
-        p = cloudformation_json["Properties"]
         alarm = cloudwatch_backends[account_id][region_name].put_metric_alarm(
             name=resource_name,
             namespace=p.get("Namespace"),
@@ -84,24 +60,7 @@ class CloudWatchAlarm(CloudFormationModel):
         )
         return cls(alarm.name, alarm.alarm_arn)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: "CloudWatchAlarm",
-        new_resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> "CloudWatchAlarm":
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
     def delete(self, account_id: str, region_name: str) -> None:
         backend = cloudwatch_backends[account_id][region_name]
         backend.delete_alarms([self.name])
         backend.tagger.delete_all_tags_for_resource(self.arn)
-
-    def is_created(self) -> bool:
-        return True

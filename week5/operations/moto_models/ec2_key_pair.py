@@ -14,57 +14,31 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 from moto.ssm.models import ssm_backends
 
-from ._common import tag_list
+from ._common import TypeModel, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::EC2::KeyPair"
 PRIVATE_KEY_PARAMETER = "/ec2/keypair/{}"
 
 
-class EC2KeyPair(CloudFormationModel):
+class EC2KeyPair(TypeModel, CloudFormationModel):
+    TYPE = CLOUDFORMATION_TYPE
+    NAME_PROPERTY = "KeyName"
+    ATTRIBUTES = {"KeyPairId": "key_pair_id", "KeyFingerprint": "fingerprint"}
+
     def __init__(self, name: str, key_pair_id: str, fingerprint: str, parameter: Optional[str]):
         self.name = name
         self.key_pair_id = key_pair_id
         self.fingerprint = fingerprint
         self.parameter = parameter
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "KeyName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("KeyPairId", "KeyFingerprint")
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "KeyPairId":
-            return self.key_pair_id
-        if attribute_name == "KeyFingerprint":
-            return self.fingerprint
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, resource_name: str, p: Dict[str, Any], account_id: str, region_name: str
     ) -> "EC2KeyPair":
-        p = cloudformation_json["Properties"]
         ec2 = ec2_backends[account_id][region_name]
         tags = {t["Key"]: t["Value"] for t in tag_list(p)}
         if "PublicKeyMaterial" in p:
@@ -87,24 +61,7 @@ class EC2KeyPair(CloudFormationModel):
         )
         return cls(key.key_name, key.id, key.key_fingerprint, parameter)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: "EC2KeyPair",
-        new_resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> "EC2KeyPair":
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
     def delete(self, account_id: str, region_name: str) -> None:
         ec2_backends[account_id][region_name].delete_key_pair(self.name)
         if self.parameter:
             ssm_backends[account_id][region_name].delete_parameter(self.parameter)
-
-    def is_created(self) -> bool:
-        return True

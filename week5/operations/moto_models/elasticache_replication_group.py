@@ -24,7 +24,7 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.elasticache.models import elasticache_backends
 
-from ._common import flag, short_name, tag_list
+from ._common import TypeModel, flag, short_name, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::ElastiCache::ReplicationGroup"
 #: ElastiCache's limit on a replication group's id.
@@ -50,27 +50,19 @@ def _subnet_group_azs(backend: Any, subnet_group_name: str | None, count: int) -
     return [azs[i % len(azs)] for i in range(count)] if azs else []
 
 
-class ElastiCacheReplicationGroup(CloudFormationModel):
+class ElastiCacheReplicationGroup(TypeModel, CloudFormationModel):
+    TYPE = CLOUDFORMATION_TYPE
+    NAME_PROPERTY = "ReplicationGroupId"
+    PHYSICAL_ID = "replication_group_id"
+
     def __init__(self, account_id: str, region_name: str, replication_group_id: str) -> None:
         self.account_id = account_id
         self.region_name = region_name
         self.replication_group_id = replication_group_id
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "ReplicationGroupId"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
         return attr in ATTRIBUTES
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.replication_group_id
 
     @property
     def group(self) -> Any:
@@ -99,15 +91,9 @@ class ElastiCacheReplicationGroup(CloudFormationModel):
         raise UnformattedGetAttTemplateException()
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, resource_name: str, p: Dict[str, Any], account_id: str, region_name: str
     ) -> "ElastiCacheReplicationGroup":
-        p = cloudformation_json["Properties"]
         if "ReplicationGroupId" not in p:
             resource_name = short_name(resource_name, ID_LIMIT)
         backend = elasticache_backends[account_id][region_name]
@@ -161,26 +147,9 @@ class ElastiCacheReplicationGroup(CloudFormationModel):
         )
         return cls(account_id, region_name, group.replication_group_id)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: "ElastiCacheReplicationGroup",
-        new_resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> "ElastiCacheReplicationGroup":
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
     def delete(self, account_id: str, region_name: str) -> None:
         backend = elasticache_backends[account_id][region_name]
         group = backend.delete_replication_group(self.replication_group_id, False)
         # AWS removes the group once it is deleted; moto would list it as "deleting" for ever.
         backend.replication_groups.pop(self.replication_group_id, None)
         backend.tagging_service.delete_all_tags_for_resource(group.arn)
-
-    def is_created(self) -> bool:
-        return True

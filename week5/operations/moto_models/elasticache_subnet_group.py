@@ -15,44 +15,25 @@ from typing import Any, Dict
 from moto.core.common_models import CloudFormationModel
 from moto.elasticache.models import elasticache_backends
 
-from ._common import short_name, tag_list
+from ._common import TypeModel, short_name, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::ElastiCache::SubnetGroup"
 #: ElastiCache's limit on a subnet group's name.
 NAME_LIMIT = 255
 
 
-class ElastiCacheSubnetGroup(CloudFormationModel):
+class ElastiCacheSubnetGroup(TypeModel, CloudFormationModel):
+    TYPE = CLOUDFORMATION_TYPE
+    NAME_PROPERTY = "CacheSubnetGroupName"
+
     def __init__(self, name: str, arn: str) -> None:
         self.name = name
         self.arn = arn
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "CacheSubnetGroupName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, resource_name: str, properties: Dict[str, Any], account_id: str, region_name: str
     ) -> "ElastiCacheSubnetGroup":
-        properties = cloudformation_json["Properties"]
         name = properties.get("CacheSubnetGroupName") or short_name(resource_name, NAME_LIMIT)
         group = elasticache_backends[account_id][region_name].create_cache_subnet_group(
             cache_subnet_group_name=name.lower(),
@@ -62,24 +43,7 @@ class ElastiCacheSubnetGroup(CloudFormationModel):
         )
         return cls(group.cache_subnet_group_name, group.arn)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: "ElastiCacheSubnetGroup",
-        new_resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> "ElastiCacheSubnetGroup":
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
     def delete(self, account_id: str, region_name: str) -> None:
         backend = elasticache_backends[account_id][region_name]
         backend.cache_subnet_groups.pop(self.name, None)
         backend.tagging_service.delete_all_tags_for_resource(self.arn)
-
-    def is_created(self) -> bool:
-        return True

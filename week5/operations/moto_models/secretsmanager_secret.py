@@ -13,12 +13,11 @@ from __future__ import annotations
 import json
 from typing import Any, Dict
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.secretsmanager.models import secretsmanager_backends
 from moto.secretsmanager.utils import random_password
 
-from ._common import flag, tag_list
+from ._common import TypeModel, flag, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::SecretsManager::Secret"
 
@@ -44,44 +43,22 @@ def generate_secret_string(options: Dict[str, Any]) -> str:
     return json.dumps(secret)
 
 
-class SecretsManagerSecret(CloudFormationModel):
+class SecretsManagerSecret(TypeModel, CloudFormationModel):
+    TYPE = CLOUDFORMATION_TYPE
+    NAME_PROPERTY = "Name"
+    ATTRIBUTES = {"Id": "arn"}
+    PHYSICAL_ID = "arn"
+
     def __init__(self, account_id: str, region_name: str, arn: str, name: str) -> None:
         self.account_id = account_id
         self.region_name = region_name
         self.arn = arn
         self.name = name
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Id":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, resource_name: str, properties: Dict[str, Any], account_id: str, region_name: str
     ) -> "SecretsManagerSecret":
-        properties = cloudformation_json.get("Properties", {})
         secret_string = properties.get("SecretString")
         if secret_string is None and "GenerateSecretString" in properties:
             secret_string = generate_secret_string(properties["GenerateSecretString"])
@@ -101,25 +78,8 @@ class SecretsManagerSecret(CloudFormationModel):
         )
         return cls(account_id, region_name, created["ARN"], created["Name"])
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: "SecretsManagerSecret",
-        new_resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> "SecretsManagerSecret":
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
     def delete(self, account_id: str, region_name: str) -> None:
         # At once, without a recovery window: a redeploy on the same emulator reuses the name.
         secretsmanager_backends[account_id][region_name].delete_secret(
             self.arn, recovery_window_in_days=None, force_delete_without_recovery=True
         )
-
-    def is_created(self) -> bool:
-        return True

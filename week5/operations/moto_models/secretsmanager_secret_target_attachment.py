@@ -20,6 +20,8 @@ from moto.core.common_models import CloudFormationModel
 from moto.rds.models import rds_backends
 from moto.secretsmanager.models import secretsmanager_backends
 
+from ._common import TypeModel
+
 CLOUDFORMATION_TYPE = "AWS::SecretsManager::SecretTargetAttachment"
 
 
@@ -36,37 +38,18 @@ def connection_details(target_type: str, target_id: str, account_id: str, region
     }
 
 
-class SecretsManagerSecretTargetAttachment(CloudFormationModel):
+class SecretsManagerSecretTargetAttachment(TypeModel, CloudFormationModel):
+    TYPE = CLOUDFORMATION_TYPE
+    PHYSICAL_ID = "secret_arn"
+
     def __init__(self, secret_arn: str, target_id: str) -> None:
         self.secret_arn = secret_arn
         self.target_id = target_id
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.secret_arn
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, resource_name: str, properties: Dict[str, Any], account_id: str, region_name: str
     ) -> "SecretsManagerSecretTargetAttachment":
-        properties = cloudformation_json["Properties"]
         backend = secretsmanager_backends[account_id][region_name]
         secret = backend.describe_secret(properties["SecretId"])
         details = connection_details(
@@ -79,21 +62,5 @@ class SecretsManagerSecretTargetAttachment(CloudFormationModel):
             backend.put_secret_value(secret.arn, json.dumps(value), None, None, ["AWSCURRENT"])
         return cls(secret.arn, properties["TargetId"])
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: "SecretsManagerSecretTargetAttachment",
-        new_resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> "SecretsManagerSecretTargetAttachment":
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
     def delete(self, account_id: str, region_name: str) -> None:
         """Detaching changes nothing that the emulator keeps."""
-
-    def is_created(self) -> bool:
-        return True

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.wafv2.models import wafv2_backends
 
-from ._common import tag_list
+from ._common import TypeModel, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::WAFv2::WebACL"
 
@@ -26,7 +25,11 @@ def _backend(account_id: str, region_name: str, scope: str) -> Any:
     return wafv2_backends[account_id]["us-east-1" if scope == "CLOUDFRONT" else region_name]
 
 
-class WAFv2WebACL(CloudFormationModel):
+class WAFv2WebACL(TypeModel, CloudFormationModel):
+    TYPE = CLOUDFORMATION_TYPE
+    NAME_PROPERTY = "Name"
+    ATTRIBUTES = {"Arn": "arn", "Id": "id", "LabelNamespace": "label_namespace"}
+
     def __init__(self, name: str, acl_id: str, arn: str, scope: str, label_namespace: str) -> None:
         self.name = name
         self.id = acl_id
@@ -34,41 +37,14 @@ class WAFv2WebACL(CloudFormationModel):
         self.scope = scope
         self.label_namespace = label_namespace
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Arn", "Id", "LabelNamespace")
-
     @property
     def physical_resource_id(self) -> str:
         return f"{self.name}|{self.id}|{self.scope}"
 
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Arn":
-            return self.arn
-        if attribute_name == "Id":
-            return self.id
-        if attribute_name == "LabelNamespace":
-            return self.label_namespace
-        raise UnformattedGetAttTemplateException()
-
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, resource_name: str, p: Dict[str, Any], account_id: str, region_name: str
     ) -> "WAFv2WebACL":
-        p = cloudformation_json["Properties"]
         acl = _backend(account_id, region_name, p["Scope"]).create_web_acl(
             name=resource_name,
             visibility_config=p["VisibilityConfig"],
@@ -85,25 +61,8 @@ class WAFv2WebACL(CloudFormationModel):
         )
         return cls(acl.name, acl.id, acl.arn, p["Scope"], acl.label_namespace)
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: "WAFv2WebACL",
-        new_resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> "WAFv2WebACL":
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
     def delete(self, account_id: str, region_name: str) -> None:
         backend = _backend(account_id, region_name, self.scope)
         acl = backend.wacls[self.arn]
         backend.delete_web_acl(self.name, self.scope, self.id, acl.lock_token)
         backend.tagging_service.delete_all_tags_for_resource(self.arn)
-
-    def is_created(self) -> bool:
-        return True

@@ -14,59 +14,28 @@ from typing import Any, Dict
 from moto.core.common_models import CloudFormationModel
 from moto.wafv2.models import wafv2_backends
 
+from ._common import TypeModel
+
 CLOUDFORMATION_TYPE = "AWS::WAFv2::WebACLAssociation"
 
 
-class WAFv2WebACLAssociation(CloudFormationModel):
+class WAFv2WebACLAssociation(TypeModel, CloudFormationModel):
+    TYPE = CLOUDFORMATION_TYPE
+
     def __init__(self, resource_arn: str, web_acl_arn: str) -> None:
         self.resource_arn = resource_arn
         self.web_acl_arn = web_acl_arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
 
     @property
     def physical_resource_id(self) -> str:
         return f"{self.resource_arn}|{self.web_acl_arn}"
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
+    def create(
+        cls, resource_name: str, p: Dict[str, Any], account_id: str, region_name: str
     ) -> "WAFv2WebACLAssociation":
-        p = cloudformation_json["Properties"]
         wafv2_backends[account_id][region_name].associate_web_acl(p["WebACLArn"], p["ResourceArn"])
         return cls(p["ResourceArn"], p["WebACLArn"])
 
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        original_resource: "WAFv2WebACLAssociation",
-        new_resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> "WAFv2WebACLAssociation":
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
     def delete(self, account_id: str, region_name: str) -> None:
         wafv2_backends[account_id][region_name].disassociate_web_acl(self.resource_arn)
-
-    def is_created(self) -> bool:
-        return True
