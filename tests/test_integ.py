@@ -1,0 +1,212 @@
+"""Each lab's promise as a CDK integ test (integ/; integ-runner and integ-tests-alpha).
+
+Every lab in the catalog has an integ test with at least one assertion; its lab stack is the
+template `cdk deploy` gets; the committed snapshots are current (integ-runner compares only the
+lab stacks, so the assertion stacks are compared here); integ-runner's snapshot run passes with
+no AWS account; and scripts/integ refuses to deploy without credentials, in one line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import runpy
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict
+
+import pytest
+from support import ROOT, make_app, mask_asset_hashes  # noqa: I001 (Node 22 on PATH first)
+
+import aws_cdk as cdk
+
+from stacks.catalog import CATALOG
+from week5.synth.app_builder import build_labs
+
+INTEG = ROOT / "integ"
+sys.path.insert(0, str(INTEG))
+import promises  # noqa: E402
+
+INTEG_RUNNER = ROOT / "node_modules" / "@aws-cdk" / "integ-runner"
+#: What the CI step and `scripts/integ check` run: snapshot mode, no AWS account.
+SNAPSHOT_RUN = [
+    str(ROOT / "node_modules" / ".bin" / "integ-runner"),
+    "--directory", "integ", "--language", "python", "--parallel-regions", promises.REGION,
+]
+#: The snapshot run above is reported when it takes longer than this (CI may run it apart).
+SNAPSHOT_RUN_BUDGET_S = 90
+
+
+@pytest.fixture(scope="module")
+def integ_apps(tmp_path_factory) -> Dict[str, Path]:
+    """Every integ app synthesized in this process, as integ-runner runs them: lab id -> the
+    cloud assembly's folder."""
+    out = tmp_path_factory.mktemp("integ")
+    assemblies = {}
+    saved = os.environ.get(promises.OUTDIR_ENV)
+    try:
+        for lab_id in CATALOG.ids:
+            name = promises.integ_file_name(lab_id)
+            os.environ[promises.OUTDIR_ENV] = str(out / name)
+            runpy.run_path(str(INTEG / name), run_name="__main__")
+            assemblies[lab_id] = out / name
+    finally:
+        if saved is None:
+            os.environ.pop(promises.OUTDIR_ENV, None)
+        else:
+            os.environ[promises.OUTDIR_ENV] = saved
+    return assemblies
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _test_case(assembly: Path) -> Dict[str, Any]:
+    (case,) = _read(assembly / "integ.json")["testCases"].values()
+    return case
+
+
+def _assertions(template: Dict[str, Any]) -> list:
+    """The custom resources that assert something (an expectation), not those that fetch ids."""
+    return sorted(
+        logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"].startswith("Custom::DeployAssert")
+        and "expected" in resource.get("Properties", {})
+    )
+
+
+def _unsalted(template: Dict[str, Any]) -> Dict[str, Any]:
+    """integ-tests-alpha gives every call a new ``salt`` (the time) at each synthesis."""
+    text = re.sub(r'"salt": "\d+"', '"salt": "<salt>"', json.dumps(template, sort_keys=True))
+    return mask_asset_hashes(json.loads(text))
+
+
+def test_every_catalog_lab_and_only_those_have_an_integ_test():
+    found = {p.name for p in INTEG.glob("integ_*.py")}
+    assert found == {promises.integ_file_name(lab_id) for lab_id in CATALOG.ids}
+
+
+@pytest.mark.parametrize("lab_id", CATALOG.ids)
+def test_integ_test_deploys_its_lab_in_seoul_and_asserts(integ_apps, lab_id):
+    case = _test_case(integ_apps[lab_id])
+    assert case["stacks"] == [lab_id]
+    assert case["regions"] == [promises.REGION]
+    assert case["stackUpdateWorkflow"] is False
+    assert case["cdkCommandOptions"]["destroy"]["args"]["force"] is True
+    assertion_template = _read(integ_apps[lab_id] / f"{case['assertionStack']}.template.json")
+    assert _assertions(assertion_template), f"{lab_id}'s integ test asserts nothing"
+
+
+def test_lab_stacks_are_the_templates_cdk_deploy_gets(integ_apps, tmp_path):
+    """The same template as `cdk synth` with cdk.json's context and both rule packs, for the
+    integ student, less CDK's analytics resource (off in integ apps: it differs per OS)."""
+    app = make_app(tmp_path, student=promises.INTEG_STUDENT)
+    stacks = build_labs(app, CATALOG)
+    assembly = app.synth()
+    for lab_id, stack in stacks.items():
+        expected = assembly.get_stack_by_name(stack.stack_name).template
+        expected["Resources"].pop("CDKMetadata")
+        assert _read(integ_apps[lab_id] / f"{lab_id}.template.json") == expected, lab_id
+
+
+@pytest.mark.parametrize("lab_id", CATALOG.ids)
+def test_committed_snapshot_is_current(integ_apps, lab_id):
+    """Both stacks: integ-runner compares the lab's, this the assertions' (salts aside)."""
+    snapshot = INTEG / f"{promises.integ_file_name(lab_id)}.snapshot"
+    assert snapshot.is_dir(), f"no snapshot: scripts/integ update {lab_id}"
+    case = _test_case(integ_apps[lab_id])
+    assert _test_case(snapshot) == case
+    for stack in (lab_id, case["assertionStack"]):
+        fresh = _read(integ_apps[lab_id] / f"{stack}.template.json")
+        committed = _read(snapshot / f"{stack}.template.json")
+        assert _unsalted(committed) == _unsalted(fresh), (
+            f"{stack} changed: scripts/integ update {lab_id}, then commit integ/"
+        )
+
+
+def test_integ_runner_snapshot_run_passes():
+    """What CI runs: every lab's template against its snapshot, no AWS account."""
+    path = [str(ROOT / "node_modules" / ".bin"), str(ROOT / ".venv" / "bin"), os.environ["PATH"]]
+    # TESTING_CDK=1: integ-runner validates every manifest against its own schema.
+    env = {**os.environ, "PATH": os.pathsep.join(path), "TESTING_CDK": "1"}
+    started = time.monotonic()
+    run = subprocess.run(
+        SNAPSHOT_RUN, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200
+    )
+    took = time.monotonic() - started
+    output = run.stdout + run.stderr
+    stale = "snapshots out of date: scripts/integ update, then commit integ/\n"
+    assert run.returncode == 0, stale + output[-4000:]
+    assert output.count("UNCHANGED") == len(CATALOG), output[-4000:]
+    if took > SNAPSHOT_RUN_BUDGET_S:
+        print(f"integ-runner's snapshot run took {took:.0f} s (budget {SNAPSHOT_RUN_BUDGET_S} s)")
+
+
+def test_bridge_labels_the_schema_integ_runner_reads(integ_apps):
+    """integ-runner reads cloud-assembly schema 53 at most; the apps write 55 and relabel it
+    (promises.label_for_integ_runner). When an upgrade lifts the limit, the bridge can go."""
+    bundle = (INTEG_RUNNER / "lib" / "workers" / "extract" / "index.js").read_text("utf-8")
+    match = re.search(r'schema/version\.json"[\s\S]{0,400}?revision: (\d+)', bundle)
+    assert match, "integ-runner's bundled schema version not found"
+    library = cdk.cloud_assembly_schema.Manifest.version()
+    assert int(match.group(1)) == promises.INTEG_RUNNER_SCHEMA, (
+        f"integ-runner now reads schema {match.group(1)}: set INTEG_RUNNER_SCHEMA to it, and drop "
+        f"label_for_integ_runner once it reads aws-cdk-lib's {library}"
+    )
+    for assembly in integ_apps.values():
+        assert _read(assembly / "manifest.json")["version"] == f"{promises.INTEG_RUNNER_SCHEMA}.0.0"
+
+
+def test_integ_runner_feature_flags_agree_with_cdk_json():
+    """integ-runner synthesizes with its recommended flags; every one must be cdk.json's too,
+    with the same value, or the integ template would differ from the deployed one."""
+    recommended = _read(INTEG_RUNNER / "lib" / "recommended-feature-flags.json")
+    context = _read(ROOT / "cdk.json")["context"]
+    assert {k: context.get(k, "<absent>") for k in recommended} == recommended
+
+
+def test_integ_tooling_is_pinned_with_the_library():
+    dev_pins = dict(
+        line.split("==", 1)
+        for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    runtime = dict(
+        line.split("==", 1)
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    assert dev_pins["aws-cdk.integ-tests-alpha"] == f"{runtime['aws-cdk-lib']}a0"
+    runner_pin = _read(ROOT / "package.json")["devDependencies"]["@aws-cdk/integ-runner"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", runner_pin), "pin integ-runner exactly"
+    assert _read(INTEG_RUNNER / "package.json")["version"] == runner_pin
+
+
+def test_instructor_run_refuses_without_credentials_in_one_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    run = subprocess.run(
+        [str(ROOT / "scripts" / "integ"), "run", "Day4Lab1"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert run.stderr.splitlines() == ["scripts/integ: no usable AWS credentials; nothing deployed"]
+
+
+def test_instructor_run_names_a_lab_it_does_not_know():
+    run = subprocess.run(
+        [str(ROOT / "scripts" / "integ"), "check", "Day9Lab1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert run.returncode == 2
+    assert "no integ test for lab 'Day9Lab1'" in run.stderr
