@@ -294,7 +294,7 @@ def generate(
     for lab in labs:
         template = templates[lab.lab_id]
         topology = extract(template)
-        title = f"{lab.lab_id}: {lab.title_en}"
+        title = f"{lab.lab_id}: {lab.title_ko}"  # the guides are Korean; set-up installs a Hangul font
         diagram = render_text(topology, f"{lab.lab_id}")
         files[f"{lab.lab_id}.md"] = render_guide(
             lab, template, guides[lab.lab_id], cleanup[lab.lab_id], diagram
