@@ -17,8 +17,9 @@ group; a NAT gateway being deleted holds its Elastic IP) is retried in later rou
 bounded waits; what still fails is reported with the reason.
 
 - :mod:`.scope`: what counts as the day's (its tags), one found resource, paged reads;
-- :mod:`.ec2`, :mod:`.services`, :mod:`.console`, :mod:`.stacks`: the finders, one per
-  resource kind, each with its deletion and its ties;
+- :mod:`.compute`, :mod:`.network`, :mod:`.interfaces`, :mod:`.services`, :mod:`.console`,
+  :mod:`.stacks`: the finders, one per resource kind, each with its deletion and its ties;
+- :mod:`.ties`: the region's EC2 network, read once, and what the finders share to tell ties;
 - :mod:`.finder`: all of them, in deletion order, stacks folded in, ties followed;
 - :mod:`.deleter`: the deletion rounds and their report.
 

@@ -8,7 +8,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 from week5.analysis.assembly import tag_dict
 from week5.core.tags import WEEK_KEY
-from week5.operations.cleanup import console, ec2, services, stacks
+from week5.operations.cleanup import compute, console, interfaces, network, services, stacks, ties
 from week5.operations.cleanup.scope import Found, Scope
 
 #: Dependents first: what holds a resource is deleted before it (an instance before its
@@ -16,7 +16,7 @@ from week5.operations.cleanup.scope import Found, Scope
 DELETION_ORDER: Tuple[Callable[[Scope], List[Found]], ...] = (
     stacks.stacks,
     services.auto_scaling_groups,  # before instances: a group replaces the instances it loses
-    ec2.instances,
+    compute.instances,
     services.db_instances,
     services.db_snapshots,
     services.caches,
@@ -25,19 +25,19 @@ DELETION_ORDER: Tuple[Callable[[Scope], List[Found]], ...] = (
     console.apis,
     console.web_acls,  # after what they protect
     services.target_groups,
-    ec2.launch_templates,
+    compute.launch_templates,
     services.buckets,
-    ec2.nat_gateways,
-    ec2.addresses,
-    ec2.network_interfaces,
-    ec2.security_groups,
-    ec2.subnets,
-    ec2.route_tables,
-    ec2.internet_gateways,
-    ec2.vpcs,
-    ec2.volumes,
-    ec2.images,
-    ec2.snapshots,
+    network.nat_gateways,
+    interfaces.addresses,
+    interfaces.network_interfaces,
+    interfaces.security_groups,
+    network.subnets,
+    network.route_tables,
+    network.internet_gateways,
+    network.vpcs,
+    compute.volumes,
+    compute.images,
+    compute.snapshots,
     console.secrets,
     console.log_groups,
     console.repositories,
@@ -122,12 +122,12 @@ def _fold_into_stacks(scope: Scope, found: List[Found]) -> List[Found]:
 def _someone_elses(scope: Scope, owned: Dict[str, str], stack: str) -> str:
     """What ``stack`` holds that is tagged for another day or student (as far as the EC2
     network and the Auto Scaling groups show), worded for a message; "" when nothing."""
-    net = ec2.network(scope)
+    net = ties.network(scope)
     tagged: Dict[str, object] = {}
     for table in (net.instances, net.volumes, net.subnets, net.vpcs, net.groups):
         for resource_id, item in table.items():
             tagged[resource_id] = item.get("Tags")
-    for group in ec2.auto_scaling_groups_all(scope):
+    for group in ties.auto_scaling_groups_all(scope):
         tagged[group["AutoScalingGroupName"]] = group.get("Tags")
     others = [
         physical

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Sequence
 
-from week5.operations.cleanup.ec2 import auto_scaling_groups_all, network
+from week5.operations.cleanup.ties import auto_scaling_groups_all, network
 from week5.operations.cleanup.scope import (
     Found,
     NotDeleted,

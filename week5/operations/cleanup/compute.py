@@ -1,0 +1,259 @@
+"""The course day's EC2 compute and storage, each with how to delete it and what ties it to
+resources outside the day's tags: instances, launch templates, EBS volumes, AMIs and EBS
+snapshots. The region's EC2 network they look at is read in :mod:`.ties`."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+from week5.operations.cleanup.scope import Found, Scope
+from week5.operations.cleanup.ties import (
+    ASG_TAG,
+    Relations,
+    auto_scaling_groups_all,
+    eni_tags,
+    instance_own,
+    make_found,
+    network,
+    tags_of,
+)
+
+
+def _address_name(address: Dict[str, Any]) -> str:
+    return f"Elastic IP {address.get('AllocationId', '')} ({address.get('PublicIp', '?')})"
+
+
+# --- instances and launch templates ----------------------------------------------------------
+
+
+def instances(scope: Scope) -> List[Found]:
+    net = network(scope)
+    ec2 = scope.client("ec2")
+    group_of = {
+        i["InstanceId"]: g for g in auto_scaling_groups_all(scope) for i in g.get("Instances", [])
+    }
+    groups = {g["AutoScalingGroupName"]: g for g in auto_scaling_groups_all(scope)}
+    found = []
+    for instance in net.live_instances():
+        if not scope.ours(instance.get("Tags")):
+            continue
+        instance_id = instance["InstanceId"]
+        rel = Relations(scope)
+        group = group_of.get(instance_id) or groups.get(tags_of(instance).get(ASG_TAG, ""))
+        if group and not scope.ours(group.get("Tags")):
+            rel.ties.append(
+                f"{scope.outside('Auto Scaling group ' + group['AutoScalingGroupName'])}, "
+                "launched it and would replace it"
+            )
+        for mapping in instance.get("BlockDeviceMappings", []):
+            ebs = mapping.get("Ebs") or {}
+            if ebs.get("DeleteOnTermination"):
+                continue  # its own: goes with it
+            volume = net.volumes.get(ebs.get("VolumeId", ""))
+            if not scope.ours(tags_of(volume)):
+                rel.ties.append(
+                    f"{scope.outside('volume ' + ebs.get('VolumeId', '?'))}, is attached to it "
+                    "(terminating would detach it)"
+                )
+        interface_ids = set()
+        for nic in instance.get("NetworkInterfaces", []):
+            interface_ids.add(nic["NetworkInterfaceId"])
+            if instance_own({"InstanceId": instance_id, **(nic.get("Attachment") or {})}):
+                continue
+            eni = net.interfaces.get(nic["NetworkInterfaceId"], nic)
+            if not scope.ours(eni_tags(eni)):
+                rel.ties.append(
+                    f"{scope.outside('network interface ' + nic['NetworkInterfaceId'])}, is "
+                    "attached to it (terminating would detach it)"
+                )
+        for address in net.addresses:
+            if address.get("InstanceId") == instance_id or (
+                address.get("NetworkInterfaceId") in interface_ids
+            ):
+                if not scope.ours(address.get("Tags")):
+                    rel.ties.append(
+                        f"{scope.outside(_address_name(address))}, is "
+                        "associated with it (terminating would disassociate it)"
+                    )
+        found.append(
+            make_found(
+                scope,
+                "EC2 instance",
+                instance,
+                "InstanceId",
+                hourly=scope.price(f"ec2:{instance['InstanceType']}"),
+                delete=lambda i=instance_id: ec2.terminate_instances(InstanceIds=[i]),
+                ties=rel.ties,
+                needs=rel.needs,
+                part_of=group["AutoScalingGroupName"] if group else None,
+            )
+        )
+    return found
+
+
+def _template_ids(group: Dict[str, Any]) -> List[str]:
+    specs = [group.get("LaunchTemplate") or {}]
+    mixed = (group.get("MixedInstancesPolicy") or {}).get("LaunchTemplate") or {}
+    specs.append(mixed.get("LaunchTemplateSpecification") or {})
+    return [s["LaunchTemplateId"] for s in specs if s.get("LaunchTemplateId")]
+
+
+def launch_templates(scope: Scope) -> List[Found]:
+    ec2 = scope.client("ec2")
+    users: Dict[str, List[Dict[str, Any]]] = {}
+    for group in auto_scaling_groups_all(scope):
+        for template_id in _template_ids(group):
+            users.setdefault(template_id, []).append(group)
+    found = []
+    for template in scope.each("ec2", "describe_launch_templates", "LaunchTemplates"):
+        if not scope.ours(template.get("Tags")):
+            continue
+        rel = Relations(scope)
+        for group in users.get(template["LaunchTemplateId"], []):
+            name = group["AutoScalingGroupName"]
+            rel.other(
+                scope.ours(group.get("Tags")),
+                name,
+                f"Auto Scaling group {name}",
+                "launches from it",
+            )
+        found.append(
+            make_found(
+                scope,
+                "launch template",
+                template,
+                "LaunchTemplateId",
+                name=template.get("LaunchTemplateName", ""),
+                hourly=0.0,
+                delete=lambda t=template["LaunchTemplateId"]: ec2.delete_launch_template(
+                    LaunchTemplateId=t
+                ),
+                ties=rel.ties,
+                needs=rel.needs,
+            )
+        )
+    return found
+
+
+# --- storage ---------------------------------------------------------------------------------
+
+
+def volumes(scope: Scope) -> List[Found]:
+    net = network(scope)
+    ec2 = scope.client("ec2")
+    found = []
+    for volume in net.volumes.values():
+        if volume.get("State") in ("deleting", "deleted") or not scope.ours(volume.get("Tags")):
+            continue
+        rel = Relations(scope)
+        owner = None
+        for attachment in volume.get("Attachments", []):
+            instance_id = attachment.get("InstanceId", "")
+            if attachment.get("DeleteOnTermination"):
+                owner = instance_id
+            instance = net.instances.get(instance_id)
+            if instance is not None and instance["State"]["Name"] == "shutting-down":
+                continue  # going already; the volume is free (or gone) after it
+            rel.other(
+                scope.ours(tags_of(instance)),
+                instance_id,
+                f"instance {instance_id}",
+                "has it attached (deleting it would detach it)",
+            )
+        found.append(
+            make_found(
+                scope,
+                "EBS volume",
+                volume,
+                "VolumeId",
+                # per GB-month
+                hourly=scope.price(f"ebs:{volume.get('VolumeType', 'gp3')}", volume.get("Size", 0)),
+                delete=lambda v=volume["VolumeId"]: ec2.delete_volume(VolumeId=v),
+                ties=rel.ties,
+                needs=rel.needs,
+                part_of=owner,
+            )
+        )
+    return found
+
+
+def _snapshots_of(image: Dict[str, Any]) -> List[str]:
+    return [
+        m["Ebs"]["SnapshotId"]
+        for m in image.get("BlockDeviceMappings", [])
+        if (m.get("Ebs") or {}).get("SnapshotId")
+    ]
+
+
+def images(scope: Scope) -> List[Found]:
+    """AMIs; their snapshots are deleted as snapshots, when tagged."""
+    net = network(scope)
+    ec2 = scope.client("ec2")
+    snapshot_tags = _snapshot_tags(scope)
+    found = []
+    for image in net.images.values():
+        if not scope.ours(image.get("Tags")):
+            continue
+        rel = Relations(scope)
+        for snapshot_id in _snapshots_of(image):
+            if snapshot_id in snapshot_tags and not scope.ours(snapshot_tags[snapshot_id]):
+                rel.ties.append(
+                    f"{scope.outside('snapshot ' + snapshot_id)}, holds its disk "
+                    "(deregistering would leave that snapshot behind)"
+                )
+        found.append(
+            make_found(
+                scope,
+                "AMI",
+                image,
+                "ImageId",
+                name=image.get("Name", ""),
+                delete=lambda i=image["ImageId"]: ec2.deregister_image(ImageId=i),
+                ties=rel.ties,
+            )
+        )
+    return found
+
+
+def _all_snapshots(scope: Scope) -> List[Dict[str, Any]]:
+    return scope.cached(
+        "snapshots",
+        lambda: list(scope.each("ec2", "describe_snapshots", "Snapshots", OwnerIds=["self"])),
+    )
+
+
+def _snapshot_tags(scope: Scope) -> Dict[str, Any]:
+    return {s["SnapshotId"]: s.get("Tags") for s in _all_snapshots(scope)}
+
+
+def snapshots(scope: Scope) -> List[Found]:
+    net = network(scope)
+    ec2 = scope.client("ec2")
+    used_by: Dict[str, List[Dict[str, Any]]] = {}
+    for image in net.images.values():
+        for snapshot_id in _snapshots_of(image):
+            used_by.setdefault(snapshot_id, []).append(image)
+    found = []
+    for snapshot in _all_snapshots(scope):
+        if not scope.ours(snapshot.get("Tags")):
+            continue
+        rel = Relations(scope)
+        for image in used_by.get(snapshot["SnapshotId"], []):
+            rel.other(
+                scope.ours(image.get("Tags")),
+                image["ImageId"],
+                f"AMI {image['ImageId']}",
+                "is made from it",
+            )
+        found.append(
+            make_found(
+                scope,
+                "EBS snapshot",
+                snapshot,
+                "SnapshotId",
+                delete=lambda s=snapshot["SnapshotId"]: ec2.delete_snapshot(SnapshotId=s),
+                ties=rel.ties,
+                needs=rel.needs,
+            )
+        )
+    return found

@@ -1,0 +1,201 @@
+"""What attaches to the course day's network, each with how to delete it and what ties it to
+resources outside the day's tags: Elastic IPs, network interfaces and security groups. The
+region's EC2 network they look at is read in :mod:`.ties`."""
+
+from __future__ import annotations
+
+from typing import List
+
+from week5.operations.cleanup.scope import Found, Scope, error_code, name_tag, stack_of
+from week5.operations.cleanup.ties import Relations, eni_tags, make_found, network, tags_of
+
+
+def addresses(scope: Scope) -> List[Found]:
+    net = network(scope)
+    ec2 = scope.client("ec2")
+
+    def release(allocation_id: str) -> None:
+        # Read it again: terminating its instance may have disassociated it meanwhile.
+        (now,) = ec2.describe_addresses(AllocationIds=[allocation_id])["Addresses"]
+        nat = net.nat_of_allocation(allocation_id)
+        if now.get("AssociationId") and nat is None:
+            try:
+                ec2.disassociate_address(AssociationId=now["AssociationId"])
+            except Exception as error:  # disassociated meanwhile (its instance went)
+                if not error_code(error).endswith("NotFound"):
+                    raise
+        ec2.release_address(AllocationId=allocation_id)
+
+    found = []
+    for address in net.addresses:
+        if not scope.ours(address.get("Tags")) or not address.get("AllocationId"):
+            continue
+        rel = Relations(scope)
+        nat = net.nat_of_allocation(address["AllocationId"]) or net.nat_of_interface(
+            address.get("NetworkInterfaceId")
+        )
+        instance_id = address.get("InstanceId")
+        interface_id = address.get("NetworkInterfaceId")
+        if nat is not None:
+            rel.other(
+                scope.ours(nat.get("Tags")),
+                nat["NatGatewayId"],
+                f"NAT gateway {nat['NatGatewayId']}",
+                "uses it",
+            )
+        elif instance_id:
+            instance = net.instances.get(instance_id)
+            rel.other(
+                scope.ours(tags_of(instance)),
+                instance_id,
+                f"instance {instance_id}",
+                "has it (releasing it would take the instance's address)",
+            )
+        elif interface_id:
+            eni = net.interfaces.get(interface_id)
+            rel.other(
+                scope.ours(eni_tags(eni or {})),
+                interface_id,
+                f"network interface {interface_id}",
+                "has it (releasing it would take the interface's address)",
+            )
+        found.append(
+            Found(
+                "Elastic IP",
+                address["AllocationId"],
+                address.get("PublicIp", ""),
+                scope.price("public-ipv4"),
+                delete=lambda a=address["AllocationId"]: release(a),
+                ties=rel.ties,
+                needs=rel.needs,
+                stack=stack_of(address.get("Tags")),
+                refs=(address.get("PublicIp", ""),),
+            )
+        )
+    return found
+
+
+def network_interfaces(scope: Scope) -> List[Found]:
+    net = network(scope)
+    ec2 = scope.client("ec2")
+    found = []
+    for eni in net.standalone_interfaces():
+        if not scope.ours(eni_tags(eni)):
+            continue
+        rel = Relations(scope)
+        instance_id = (eni.get("Attachment") or {}).get("InstanceId")
+        if instance_id:
+            rel.other(
+                scope.ours(tags_of(net.instances.get(instance_id))),
+                instance_id,
+                f"instance {instance_id}",
+                "has it attached (deleting it would detach it)",
+            )
+        found.append(
+            Found(
+                "network interface",
+                eni["NetworkInterfaceId"],
+                name_tag({"Tags": eni_tags(eni)}),
+                0.0,
+                delete=lambda e=eni["NetworkInterfaceId"]: ec2.delete_network_interface(
+                    NetworkInterfaceId=e
+                ),
+                ties=rel.ties,
+                needs=rel.needs,
+                stack=stack_of(eni_tags(eni)),
+            )
+        )
+    return found
+
+
+def security_groups(scope: Scope) -> List[Found]:
+    net = network(scope)
+    ec2 = scope.client("ec2")
+
+    def delete(group_id: str) -> None:
+        # Its own rules that name other groups first: two groups that name each other could
+        # otherwise never be deleted. The group is ours; the groups it names are not changed.
+        # (Read first: InvalidGroup.NotFound here means this group is gone.)
+        (group,) = scope.each(
+            "ec2", "describe_security_groups", "SecurityGroups", GroupIds=[group_id]
+        )
+        for direction, revoke in (
+            ("IpPermissions", ec2.revoke_security_group_ingress),
+            ("IpPermissionsEgress", ec2.revoke_security_group_egress),
+        ):
+            naming = [
+                {
+                    **{k: p[k] for k in ("IpProtocol", "FromPort", "ToPort") if k in p},
+                    "UserIdGroupPairs": [
+                        {k: pair[k] for k in ("GroupId", "UserId") if k in pair} for pair in pairs
+                    ],
+                }
+                for p in group.get(direction, [])
+                for pairs in [[x for x in p.get("UserIdGroupPairs", []) if x.get("GroupId")]]
+                if pairs
+            ]
+            for permission in naming:
+                try:
+                    revoke(GroupId=group_id, IpPermissions=[permission])
+                except Exception as error:  # the group it names is gone: nothing to undo
+                    if error_code(error) not in (
+                        "InvalidGroup.NotFound",
+                        "InvalidPermission.NotFound",
+                    ):
+                        raise
+        ec2.delete_security_group(GroupId=group_id)
+
+    found = []
+    for group in net.groups.values():
+        # The VPC's default group goes with its VPC; it is known by its GroupName.
+        if group.get("GroupName") == "default" or not scope.ours(group.get("Tags")):
+            continue
+        group_id = group["GroupId"]
+        rel = Relations(scope)
+        for instance in net.live_instances():
+            if any(g.get("GroupId") == group_id for g in instance.get("SecurityGroups", [])):
+                rel.other(
+                    scope.ours(instance.get("Tags")),
+                    instance["InstanceId"],
+                    f"instance {instance['InstanceId']}",
+                    "uses it",
+                )
+        for eni in net.standalone_interfaces():
+            attached_to = (eni.get("Attachment") or {}).get("InstanceId")
+            if attached_to and attached_to in net.instances:
+                continue  # judged by its instance above
+            if any(g.get("GroupId") == group_id for g in eni.get("Groups", [])):
+                rel.other(
+                    scope.ours(eni_tags(eni)),
+                    eni["NetworkInterfaceId"],
+                    f"network interface {eni['NetworkInterfaceId']}",
+                    "uses it",
+                )
+        for what, owner_id, tags in net.owners_using(group_id):
+            rel.other(scope.ours(tags), owner_id, what, "uses it")
+        for other in net.groups.values():
+            if other["GroupId"] == group_id or scope.ours(other.get("Tags")):
+                continue
+            rules = other.get("IpPermissions", []) + other.get("IpPermissionsEgress", [])
+            if any(
+                pair.get("GroupId") == group_id
+                for rule in rules
+                for pair in rule.get("UserIdGroupPairs", [])
+            ):
+                rel.ties.append(
+                    f"{scope.outside('security group ' + other['GroupId'])}, names it in its rules"
+                )
+        found.append(
+            make_found(
+                scope,
+                "security group",
+                group,
+                "GroupId",
+                name=name_tag(group) or group.get("GroupName", ""),
+                hourly=0.0,
+                delete=lambda g=group_id: delete(g),
+                ties=rel.ties,
+                needs=rel.needs,
+            )
+        )
+    return found
