@@ -1,0 +1,76 @@
+"""The account-wide checks: the course's four tags on everything, and what is there that the
+reference does not have, with what it costs an hour."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Dict
+
+from week5.analysis.rules.course_tags import TAG_VALIDATORS
+from week5.core.tags import COURSE_TAG_KEYS
+from week5.operations.audit.checks_compute import _pair
+from week5.operations.audit.model import Account, Check
+from week5.operations.audit.reference import Reference
+from week5.operations.price_table import PriceTable
+
+
+def _tags(account: Account, lab_tags: Dict[str, str]) -> Check:
+    untagged = []
+    for resource_id, tags in sorted(account.tags.items()):
+        bad = [k for k, valid in TAG_VALIDATORS.items() if not valid(tags.get(k))]
+        bad += [k for k, v in lab_tags.items() if k not in bad and tags.get(k) not in (None, v)]
+        if bad:
+            untagged.append(f"{resource_id} lacks {'/'.join(bad)}")
+    return Check(
+        "tags", not untagged, "; ".join(untagged) or f"{', '.join(COURSE_TAG_KEYS)} on everything"
+    )
+
+
+def _unexpected(account: Account, ref: Reference) -> Check:
+    prices = PriceTable()
+
+    def usd(key: str, count: float = 1.0) -> float:
+        return prices.hourly(key, count) or 0.0
+
+    extra, hourly = [], 0.0
+    wanted = Counter(ref.instance_types)
+    for instance in account.instances:
+        if wanted[instance["type"]] > 0:
+            wanted[instance["type"]] -= 1
+            continue
+        cost = usd(f"ec2:{instance['type']}")
+        extra.append(f"{instance['id']} {instance['type']} (${cost:.4f}/h)")
+        hourly += cost
+    matched = {
+        id(g) for _, g in _pair(account.groups, ref.groups, ("type", "min", "max", "azs")) if g
+    }
+    for group in account.groups:
+        if id(group) not in matched:
+            cost = usd(f"ec2:{group['type']}", group["desired"])
+            extra.append(
+                f"Auto Scaling group {group['name']} {group['desired']} × {group['type']} "
+                f"(${cost:.4f}/h)"
+            )
+            hourly += cost
+    for kind, ids, key in (
+        ("NAT gateway", account.nat_gateways[ref.nat_gateways :], "nat-gateway"),
+        (
+            "load balancer",
+            [b["name"] for b in account.load_balancers][len(ref.load_balancers) :],
+            "alb",
+        ),
+    ):
+        for resource_id in ids:
+            extra.append(f"{kind} {resource_id} (${usd(key):.4f}/h)")
+            hourly += usd(key)
+    for db in account.databases[len(ref.databases) :]:
+        az = "multi-az" if db["multi_az"] else "single-az"
+        cost = usd(f"rds:{db['engine']}:{db['class']}:{az}")
+        extra.append(f"RDS {db['id']} {db['class']} (${cost:.4f}/h)")
+        hourly += cost
+    for cache in account.caches[len(ref.caches) :]:
+        cost = usd(f"elasticache:{cache['engine']}:{cache['type']}", max(cache["nodes"], 1))
+        extra.append(f"ElastiCache {cache['id']} {cache['type']} (${cost:.4f}/h)")
+        hourly += cost
+    evidence = "; ".join(extra) + f"; ${hourly:.4f}/h in all" if extra else "nothing beyond the lab"
+    return Check("unexpected-resources", not extra, evidence)

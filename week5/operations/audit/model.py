@@ -1,0 +1,57 @@
+"""The audit's shared shapes: a check's result, what the account holds, and the paging and
+error-code helpers every reader uses."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Dict, Iterator, List
+
+Clients = Callable[[str], Any]
+
+
+@dataclass
+class Check:
+    name: str
+    passed: bool
+    evidence: str
+
+    def __str__(self) -> str:
+        return f"{'PASS' if self.passed else 'FAIL'}  {self.name}: {self.evidence}"
+
+
+@dataclass
+class Account:
+    """What the student's account holds for the lab, read with Describe* calls."""
+
+    vpc_id: str = ""
+    vpc_cidr: str = ""
+    subnets: List[tuple] = field(default_factory=list)  # (tier, cidr, az)
+    #: Stand-alone instances (not a NAT instance, not launched by an Auto Scaling group).
+    instances: List[Dict[str, Any]] = field(default_factory=list)  # id, type, name
+    #: Auto Scaling groups in the VPC: name, type, min, max, desired, azs, balanced
+    groups: List[Dict[str, Any]] = field(default_factory=list)
+    nat_gateways: List[str] = field(default_factory=list)
+    load_balancers: List[Dict[str, Any]] = field(default_factory=list)  # name, scheme, azs
+    databases: List[Dict[str, Any]] = field(default_factory=list)  # id, class, engine, multi_az
+    caches: List[Dict[str, Any]] = field(default_factory=list)  # id, type, engine, nodes
+    #: (group id, group name, CloudFormation-shaped ingress rule)
+    ingress: List[tuple] = field(default_factory=list)
+    #: resource id → its tags
+    tags: Dict[str, Dict[str, str]] = field(default_factory=dict)
+
+
+def _each(client: Any, operation: str, key: str, **params: Any) -> Iterator[Any]:
+    """Every item of a list call, through boto3's paginator."""
+    for page in client.get_paginator(operation).paginate(**params):
+        yield from page.get(key) or []
+
+
+
+def _code(error: Exception) -> str:
+    return getattr(error, "response", {}).get("Error", {}).get("Code", type(error).__name__)
+
+
+
+def to_json(checks: List[Check]) -> List[Dict[str, Any]]:
+    return [asdict(c) for c in checks]
+

@@ -1,0 +1,262 @@
+"""Reading the student's account for a lab: the VPC, its subnets and routes, instances, Auto
+Scaling groups, NAT gateways, security groups, load balancers, databases and caches, with
+Describe* and List* calls only, every one paged."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Dict, List, Mapping, Optional
+
+from week5.analysis.assembly import tag_dict
+from week5.core.tags import STUDENT_KEY
+from week5.operations.audit.model import Account, Clients, _code, _each
+
+#: The tag Auto Scaling puts on the instances it launches.
+ASG_TAG = "aws:autoscaling:groupName"
+_LIVE = ["pending", "running", "stopping", "stopped"]
+
+
+def _rules(permission: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """EC2's IpPermissions as the template's ingress rules (one per source)."""
+    base = {k: permission[k] for k in ("IpProtocol", "FromPort", "ToPort") if k in permission}
+    rules = [{**base, "CidrIp": r["CidrIp"]} for r in permission.get("IpRanges", [])]
+    rules += [{**base, "CidrIpv6": r["CidrIpv6"]} for r in permission.get("Ipv6Ranges", [])]
+    rules += [
+        {**base, "SourceSecurityGroupId": g["GroupId"]}
+        for g in permission.get("UserIdGroupPairs", [])
+    ]
+    rules += [
+        {**base, "SourcePrefixListId": p["PrefixListId"]}
+        for p in permission.get("PrefixListIds", [])
+    ]
+    return rules
+
+
+def find_vpc(ec2: Any, lab_tags: Dict[str, str], name: str) -> Optional[Dict[str, Any]]:
+    """The student's VPC for the lab: by the course's tags, else by the course's Name."""
+
+    def vpcs(filters: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        return list(_each(ec2, "describe_vpcs", "Vpcs", Filters=filters))
+
+    found = vpcs([{"Name": f"tag:{k}", "Values": [v]} for k, v in lab_tags.items()])
+    if not found:
+        by_name = [{"Name": "tag:Name", "Values": [name]}]
+        if STUDENT_KEY in lab_tags:
+            by_name.append({"Name": f"tag:{STUDENT_KEY}", "Values": [lab_tags[STUDENT_KEY]]})
+        found = vpcs(by_name)
+        if not found and STUDENT_KEY in lab_tags:  # no Student tag at all: the Name alone
+            found = [v for v in vpcs(by_name[:1]) if STUDENT_KEY not in tag_dict(v.get("Tags"))]
+    return found[0] if len(found) == 1 else None
+
+
+def read_account(
+    clients: Clients, vpc: Mapping[str, Any], lab_tags: Optional[Dict[str, str]] = None
+) -> Account:
+    """What the account holds in ``vpc`` (and, for caches the emulator cannot place in a VPC,
+    what carries ``lab_tags``)."""
+    clients = functools.lru_cache(maxsize=None)(clients)  # one client per service
+    ec2 = clients("ec2")
+    vpc_id = vpc["VpcId"]
+    in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
+    account = Account(vpc_id=vpc_id, vpc_cidr=vpc["CidrBlock"])
+    account.tags[vpc_id] = tag_dict(vpc.get("Tags"))
+    tables = list(_each(ec2, "describe_route_tables", "RouteTables", Filters=in_vpc))
+    public_tables = {
+        t["RouteTableId"]
+        for t in tables
+        if any(
+            r.get("DestinationCidrBlock") == "0.0.0.0/0"
+            and str(r.get("GatewayId", "")).startswith("igw-")
+            for r in t.get("Routes", [])
+        )
+    }
+    table_of = {
+        a["SubnetId"]: t["RouteTableId"]
+        for t in tables
+        for a in t.get("Associations", [])
+        if a.get("SubnetId")
+    }
+    main = next(
+        (
+            t["RouteTableId"]
+            for t in tables
+            if any(a.get("Main") for a in t.get("Associations", []))
+        ),
+        None,
+    )
+    subnet_az: Dict[str, str] = {}
+    for subnet in _each(ec2, "describe_subnets", "Subnets", Filters=in_vpc):
+        public = table_of.get(subnet["SubnetId"], main) in public_tables
+        account.subnets.append(
+            ("Public" if public else "Private", subnet["CidrBlock"], subnet["AvailabilityZone"])
+        )
+        subnet_az[subnet["SubnetId"]] = subnet["AvailabilityZone"]
+        account.tags[subnet["SubnetId"]] = tag_dict(subnet.get("Tags"))
+    _read_groups(clients, account, subnet_az)
+    launched = {i for g in account.groups for i in g["instances"]}
+    reservations = _each(
+        ec2,
+        "describe_instances",
+        "Reservations",
+        Filters=in_vpc + [{"Name": "instance-state-name", "Values": _LIVE}],
+    )
+    for instance in (i for r in reservations for i in r["Instances"]):
+        tags = tag_dict(instance.get("Tags"))
+        account.tags[instance["InstanceId"]] = tags
+        if instance.get("SourceDestCheck") is False:
+            continue  # a NAT instance is the network's, counted by the NAT check below
+        if instance["InstanceId"] in launched or ASG_TAG in tags:
+            continue  # its Auto Scaling group's: counted with the group
+        account.instances.append(
+            {
+                "id": instance["InstanceId"],
+                "type": instance["InstanceType"],
+                "name": tags.get("Name", ""),
+            }
+        )
+    for gateway in _each(
+        ec2,
+        "describe_nat_gateways",
+        "NatGateways",
+        Filter=in_vpc + [{"Name": "state", "Values": ["pending", "available"]}],
+    ):
+        account.nat_gateways.append(gateway["NatGatewayId"])
+        account.tags[gateway["NatGatewayId"]] = tag_dict(gateway.get("Tags"))
+    for group in _each(ec2, "describe_security_groups", "SecurityGroups", Filters=in_vpc):
+        if group["GroupName"] != "default":
+            account.tags[group["GroupId"]] = tag_dict(group.get("Tags"))
+        for permission in group.get("IpPermissions", []):
+            for rule in _rules(permission):
+                account.ingress.append((group["GroupId"], group["GroupName"], rule))
+    for balancer in _each(clients("elbv2"), "describe_load_balancers", "LoadBalancers"):
+        if balancer.get("VpcId") == vpc_id:
+            account.load_balancers.append(
+                {
+                    "name": balancer["LoadBalancerName"],
+                    "scheme": balancer.get("Scheme", "internet-facing"),
+                    "azs": sorted(z["ZoneName"] for z in balancer.get("AvailabilityZones", [])),
+                }
+            )
+    for db in _each(clients("rds"), "describe_db_instances", "DBInstances"):
+        if (db.get("DBSubnetGroup") or {}).get("VpcId") == vpc_id:
+            account.databases.append(
+                {
+                    "id": db["DBInstanceIdentifier"],
+                    "class": db["DBInstanceClass"],
+                    "engine": db["Engine"],
+                    "multi_az": bool(db.get("MultiAZ")),
+                    "replica": bool(db.get("ReadReplicaSourceDBInstanceIdentifier")),
+                }
+            )
+            account.tags[db["DBInstanceIdentifier"]] = tag_dict(db.get("TagList"))
+    _read_caches(clients, account, lab_tags)
+    return account
+
+
+def _launch_type(ec2: Any, group: Mapping[str, Any]) -> str:
+    """What an Auto Scaling group launches: its launch template's (or configuration's)
+    instance type, else what its instances are."""
+    mixed = group.get("MixedInstancesPolicy") or {}
+    overrides = (mixed.get("LaunchTemplate") or {}).get("Overrides") or []
+    if overrides and overrides[0].get("InstanceType"):
+        return overrides[0]["InstanceType"]
+    spec = group.get("LaunchTemplate") or (mixed.get("LaunchTemplate") or {}).get(
+        "LaunchTemplateSpecification"
+    )
+    if spec and spec.get("LaunchTemplateId"):
+        versions = _each(
+            ec2,
+            "describe_launch_template_versions",
+            "LaunchTemplateVersions",
+            LaunchTemplateId=spec["LaunchTemplateId"],
+            Versions=[str(spec.get("Version") or "$Default")],
+        )
+        for version in versions:
+            instance_type = (version.get("LaunchTemplateData") or {}).get("InstanceType")
+            if instance_type:
+                return instance_type
+    types = sorted(
+        {i.get("InstanceType") for i in group.get("Instances", []) if i.get("InstanceType")}
+    )
+    return ", ".join(types) or "?"
+
+
+def _read_groups(clients: Clients, account: Account, subnet_az: Dict[str, str]) -> None:
+    ec2 = clients("ec2")
+    autoscaling = clients("autoscaling")
+    configurations: Dict[str, str] = {}
+    for group in _each(autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups"):
+        subnets = [s for s in str(group.get("VPCZoneIdentifier") or "").split(",") if s]
+        if not subnets or not all(s in subnet_az for s in subnets):
+            continue
+        if group.get("LaunchConfigurationName"):
+            name = group["LaunchConfigurationName"]
+            if name not in configurations:
+                for config in _each(
+                    autoscaling,
+                    "describe_launch_configurations",
+                    "LaunchConfigurations",
+                    LaunchConfigurationNames=[name],
+                ):
+                    configurations[name] = config.get("InstanceType", "?")
+            launch_type = configurations.get(name, "?")
+        else:
+            launch_type = _launch_type(ec2, group)
+        account.groups.append(
+            {
+                "name": group["AutoScalingGroupName"],
+                "type": launch_type,
+                "min": group.get("MinSize", 0),
+                "max": group.get("MaxSize", 0),
+                "desired": group.get("DesiredCapacity", 0),
+                "azs": sorted({subnet_az[s] for s in subnets}),
+                "balanced": bool(group.get("TargetGroupARNs") or group.get("LoadBalancerNames")),
+                "instances": [i["InstanceId"] for i in group.get("Instances", [])],
+            }
+        )
+        account.tags[group["AutoScalingGroupName"]] = tag_dict(group.get("Tags"))
+
+
+def _read_caches(clients: Clients, account: Account, lab_tags: Optional[Dict[str, str]]) -> None:
+    """Replication groups whose nodes are in the VPC; where the account cannot say (the
+    emulator keeps no cache clusters), those tagged for the lab."""
+    cache = clients("elasticache")
+    subnet_group_vpc: Dict[str, str] = {}
+    for group in _each(cache, "describe_replication_groups", "ReplicationGroups"):
+        if group.get("Status") in ("deleting", "deleted"):
+            continue
+        vpc_id = None
+        for member in group.get("MemberClusters") or []:
+            try:
+                clusters = list(
+                    _each(cache, "describe_cache_clusters", "CacheClusters", CacheClusterId=member)
+                )
+            except Exception as error:
+                if _code(error) != "CacheClusterNotFound":
+                    raise
+                continue
+            for cluster in clusters:
+                name = cluster.get("CacheSubnetGroupName")
+                if name and name not in subnet_group_vpc:
+                    for subnet_group in _each(
+                        cache,
+                        "describe_cache_subnet_groups",
+                        "CacheSubnetGroups",
+                        CacheSubnetGroupName=name,
+                    ):
+                        subnet_group_vpc[name] = subnet_group.get("VpcId", "")
+                vpc_id = subnet_group_vpc.get(name or "")
+            break
+        tags = tag_dict(cache.list_tags_for_resource(ResourceName=group["ARN"]).get("TagList"))
+        tagged_for_lab = bool(lab_tags) and all(tags.get(k) == v for k, v in lab_tags.items())
+        if vpc_id == account.vpc_id or (vpc_id is None and tagged_for_lab):
+            account.caches.append(
+                {
+                    "id": group["ReplicationGroupId"],
+                    "type": group.get("CacheNodeType", "?"),
+                    "engine": group.get("Engine", "redis"),
+                    "nodes": len(group.get("MemberClusters") or []),
+                }
+            )
+            account.tags[group["ReplicationGroupId"]] = tags
+
