@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from typing import Any, Dict, Mapping, Optional
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
 
 #: The course's steps, as a test module lists them: number → (what the step says, check).
 Steps = Dict[str, tuple]
@@ -72,3 +73,35 @@ def run(
     return subprocess.run(
         ["bash", "-c", command], env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+#: The course plan the step registries follow (outside the repository, next to it).
+COURSE_PLAN = Path(__file__).resolve().parents[2] / "shared" / "course" / "week5-course-rules.md"
+
+
+def plan_section(heading: str) -> str:
+    """The text of the plan's section under ``heading`` (its ``#### `` line, without the
+    hashes), up to the next heading of that level or higher outside a code block."""
+    lines = COURSE_PLAN.read_text(encoding="utf-8").splitlines()
+    starts = [i for i, line in enumerate(lines) if line.strip() == f"#### {heading}"]
+    assert len(starts) == 1, f"{heading!r} is in the plan {len(starts)} times"
+    body, fenced = [], False
+    for line in lines[starts[0] + 1 :]:
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,4} ", line):
+            break
+        body.append(line)
+    return "\n".join(body)
+
+
+def plan_step_numbers(heading: str) -> List[str]:
+    """The numbers of the section's ``Step N: ...`` lines, in the plan's order."""
+    return re.findall(r"^Step (\d+):", plan_section(heading), flags=re.MULTILINE)
+
+
+def plan_mapping(heading: str) -> List[str]:
+    """The services the section's "AWS 서비스 매핑" lists (``- Service: what it does``)."""
+    section = plan_section(heading)
+    mapping = section.split("**AWS 서비스 매핑**:", 1)[1].split("\n\n", 1)[0]
+    return re.findall(r"^- ([^:]+):", mapping.strip(), flags=re.MULTILINE)

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from lab_outputs import COURSE_PLAN, outputs, plan_step_numbers, step_registry
 from support import (
     ingress_rules,
     instance_security_groups,
@@ -18,6 +19,7 @@ from support import (
 
 from stacks.catalog import CATALOG
 from week5.core.errors import CourseInputError
+from week5.analysis.teardown import teardown_findings
 from week5.core.settings import CourseSettings
 
 LAB = "Day2Lab1"
@@ -176,3 +178,56 @@ def test_outputs(t):
         t["Outputs"]
     )
     assert json.dumps(t["Outputs"]["RestoreHint"]).count("restore_snapshot_id=snap-") == 1
+
+
+# ---- The course's steps (week5-course-rules.md, Day 2 Lab 1), each made doable ----
+
+#: The plan's section for this lab; its ``Step N:`` lines are the registry's keys.
+PLAN_SECTION = "Lab 1: EBS & 데이터 영속성 (14:00-14:50)"
+#: The same numbers, hard-coded from the plan, for a checkout without ../shared.
+LAB1_EBS_STEPS = ["1", "2", "3", "4"]
+
+COURSE_STEPS, step = step_registry()
+
+
+@step("1", "EBS 볼륨 생성 — gp3 볼륨 생성 및 연결, 파일시스템 생성 및 마운트")
+def _volume(t, lab, hosts, tmp_path):
+    test_encrypted_gp3_data_volume_attached_to_host_a_in_its_az(t, hosts)
+    test_host_a_formats_only_an_empty_volume_and_mounts_it_by_uuid(hosts)
+    assert t["Outputs"]["DataVolumeId"]["Value"] == {"Ref": logical_id(lab.data.volume)}
+
+
+@step("2", "스냅샷 & 복구 — 스냅샷 생성, 새 볼륨으로 복원, 데이터 무결성 확인")
+def _snapshot_and_restore(t, lab, hosts, tmp_path):
+    test_snapshots_every_15_minutes_tagged_for_cleanup(t)
+    listing = outputs(t)["ListSnapshotsCommand"]
+    assert listing.startswith("aws ec2 describe-snapshots --region ap-northeast-2 --owner-ids self")
+    assert f"Values={lab.snapshots.tag_value}" in listing
+    assert "restore_snapshot_id=snap-" in outputs(t)["RestoreHint"]
+    # With the snapshot's id: a new volume from it, on host A, and the command that mounts it.
+    test_restore_context_attaches_a_volume_from_the_snapshot(tmp_path)
+
+
+@step("3", "EFS 공유 스토리지 — EFS 파일시스템 생성, 여러 EC2에서 마운트")
+def _efs(t, lab, hosts, tmp_path):
+    test_efs_encrypted_with_mount_targets_in_both_azs_nfs_from_the_hosts_only(t, hosts)
+    (efs,) = resources(t, "AWS::EFS::FileSystem")
+    assert t["Outputs"]["EfsFileSystemId"]["Value"] == {"Ref": efs}
+
+
+@step("4", "리소스 정리")
+def _cleanup(t, lab, hosts, tmp_path):
+    assert teardown_findings(t) == []
+    test_cleanup_may_delete_only_this_schedules_snapshots_and_the_lab_volumes(t, lab)
+
+
+def test_every_step_of_the_plan_has_an_entry():
+    assert list(COURSE_STEPS) == LAB1_EBS_STEPS
+    if COURSE_PLAN.exists():
+        assert plan_step_numbers(PLAN_SECTION) == LAB1_EBS_STEPS
+
+
+@pytest.mark.parametrize("number", list(COURSE_STEPS))
+def test_course_step_is_doable(number, t, lab, hosts, tmp_path):
+    _, check = COURSE_STEPS[number]
+    check(t, lab, hosts, tmp_path)

@@ -12,6 +12,7 @@ from boot_scripts import (
     flat,
     mask_embedded,
 )
+from lab_outputs import COURSE_PLAN, outputs, plan_mapping, step_registry
 from support import (
     ingress_rules,
     instance_subnet,
@@ -329,3 +330,74 @@ def test_outputs(t, lab):
     } <= set(t["Outputs"])
     # The news site's address is CloudFront's: no output hands out the ALB.
     assert logical_id(lab.news.alb) not in json.dumps(t["Outputs"])
+
+
+# ---- The case's "AWS 서비스 매핑" (week5-course-rules.md, Day 4 Session 4), each made real ----
+
+#: The plan's section for this case; its "AWS 서비스 매핑" entries are the registry's keys.
+PLAN_SECTION = "Session 4: 고객 사례 - News & Media 플랫폼 (12:00-12:50)"
+#: The same services, hard-coded from the plan, for a checkout without ../shared.
+NEWS_MEDIA_SERVICE_MAPPING = ["CloudFront", "S3", "ALB", "ASG", "ElastiCache", "RDS Read Replica"]
+
+CASE_SERVICES, service = step_registry()
+
+
+@service("매핑 1", "CloudFront: 글로벌 콘텐츠 배포 (엣지 캐싱)")
+def _cloudfront(t, lab):
+    test_cloudfront_default_is_the_static_bucket(t, lab)
+    test_news_path_goes_to_the_alb_and_media_and_images_to_the_media_bucket(t, lab)
+    shown = outputs(t)
+    assert shown["SiteUrl"].startswith("https://<") and shown["SiteUrl"].endswith(".DomainName>")
+    assert shown["NewsUrl"] == shown["SiteUrl"] + "/news/"
+
+
+@service("매핑 2", "S3: 정적 파일 & 미디어 스토리지")
+def _s3(t, lab):
+    test_buckets_are_private_encrypted_and_removed_with_the_stack(t)
+    test_ghosts_images_are_copied_to_the_media_bucket_every_minute(t, lab)
+    upload = outputs(t)["MediaUploadCommand"]
+    assert upload == f"aws s3 cp photo.jpg s3://<{logical_id(lab.media)}>/media/photo.jpg"
+
+
+@service("매핑 3", "ALB: 동적 콘텐츠 로드 밸런싱")
+def _alb(t, lab):
+    test_the_alb_checks_the_news_servers_liveness_not_ghost_or_redis(t, lab)
+    test_the_alb_admits_only_cloudfront_and_ghost_only_the_news_servers(t, lab)
+
+
+@service("매핑 4", "ASG: 트래픽 급증 시 자동 확장 (속보 발생 시)")
+def _asg(t, lab):
+    test_news_servers_scale_2_to_4_on_requests_in_the_private_subnets(t, lab)
+
+
+@service("매핑 5", "ElastiCache: 인기 기사 캐싱 (읽기 성능 향상)")
+def _redis(t, lab):
+    test_one_ghost_writer_and_a_cached_read_path(t, lab)
+    test_redis_reaches_the_news_servers_container(t, lab)
+    shown = outputs(t)
+    assert shown["PopularUrl"] == shown["SiteUrl"] + "/news/popular.json"
+    assert "RedisEndpoint" in shown
+
+
+@service("매핑 6", "RDS Read Replica: 읽기 부하 분산 (쓰기 1대, 읽기 N대)")
+def _replica(t, lab):
+    test_mysql_with_a_read_replica_in_az_b(t, lab)
+    test_the_database_admits_only_the_writer_and_redis_only_the_news_servers(t, lab)
+    test_the_read_replica_reaches_the_writers_report_container(t, lab)
+    shown = outputs(t)
+    assert shown["ReadReplicaEndpoint"].endswith(".Endpoint.Address>")
+    assert shown["ReadReplicaEndpoint"] != shown["DbEndpoint"]
+
+
+def test_every_service_of_the_mapping_has_an_entry():
+    named = [says.split(":", 1)[0] for says, _ in CASE_SERVICES.values()]
+    assert list(CASE_SERVICES) == [f"매핑 {n}" for n in range(1, len(named) + 1)]
+    assert named == NEWS_MEDIA_SERVICE_MAPPING
+    if COURSE_PLAN.exists():
+        assert plan_mapping(PLAN_SECTION) == NEWS_MEDIA_SERVICE_MAPPING
+
+
+@pytest.mark.parametrize("number", list(CASE_SERVICES))
+def test_case_service_does_its_job(number, t, lab):
+    _, check = CASE_SERVICES[number]
+    check(t, lab)

@@ -3,6 +3,7 @@ the tier in front of it."""
 
 import pytest
 from boot_scripts import exit_trap
+from lab_outputs import COURSE_PLAN, outputs, plan_step_numbers, step_registry
 from support import (
     by_name,
     default_route_targets,
@@ -13,6 +14,8 @@ from support import (
     resources,
     subnet_ids_by_name,
 )
+
+from week5.analysis.teardown import teardown_findings
 
 LAB = "Day4Challenge"
 PUBLIC = ["week5-day4-public-subnet-a", "week5-day4-public-subnet-b"]
@@ -205,3 +208,70 @@ def test_a_database_failover_replaces_no_app_instance_and_deploys_wait_for_each_
         assert f"--resource {group_id} " in trap[-1]
     group = t["Resources"][logical_id(lab.app.target_group)]["Properties"]
     assert group["HealthCheckPath"] == "/api/health"
+
+
+# ---- The course's steps (week5-course-rules.md, Day 4 Challenge), each made doable ----
+
+#: The plan's section for this lab; its ``Step N:`` lines are the registry's keys.
+PLAN_SECTION = "Challenge: 고가용성 아키텍처 (15:00-15:50)"
+#: The same numbers, hard-coded from the plan, for a checkout without ../shared.
+CHALLENGE_HA_STEPS = ["1", "2", "3", "4"]
+
+COURSE_STEPS, step = step_registry()
+
+
+@step("1", "아키텍처 설계 — Multi-AZ, Web: ALB + ASG, App: Internal ALB + ASG, DB: Multi-AZ RDS")
+def _design(t, lab):
+    # The plan's 요구사항, one by one, in what the stack builds.
+    test_course_cidrs_and_a_nat_gateway_in_each_az(t)
+    test_web_alb_is_internet_facing_and_app_alb_internal(t, lab)
+    test_both_tiers_scale_2_to_4_in_both_private_subnets_on_cpu(t)
+    test_multi_az_postgres_in_the_private_subnets(t)
+
+
+@step("2", "인프라 구축")
+def _build(t, lab):
+    test_target_groups_health_check_each_tier(t, lab)
+    test_each_tier_admits_only_the_tier_in_front_of_it(t, lab)
+    test_web_tier_proxies_api_to_the_internal_alb(t, lab)
+    test_app_tier_runs_the_tier_app_with_the_database_address(t, lab)
+    # What the student opens to see it work: the web ALB, and /api/ across all three tiers.
+    shown = outputs(t)
+    web_alb = logical_id(lab.web.alb)
+    assert shown["AlbUrl"] == f"http://<{web_alb}.DNSName>"
+    assert shown["ApiUrl"] == f"http://<{web_alb}.DNSName>/api/"
+
+
+@step("3", "장애 테스트")
+def _failure_test(t, lab):
+    # A database failover: the command names the DB instance, which has a standby to fail to.
+    db = logical_id(lab.database.instance)
+    assert outputs(t)["DbFailoverCommand"] == (
+        "aws rds reboot-db-instance --region ap-northeast-2 --force-failover "
+        f"--db-instance-identifier <{db}>"
+    )
+    assert t["Resources"][db]["Properties"]["MultiAZ"] is True
+    # A web instance lost: the command names the web tier's group, which replaces it.
+    web_asg = logical_id(lab.web.asg)
+    kill = outputs(t)["KillWebInstanceCommand"]
+    assert f"--auto-scaling-group-names <{web_asg}>" in kill
+    assert "--no-should-decrement-desired-capacity" in kill
+    assert t["Resources"][web_asg]["Properties"]["MinSize"] == "2"
+    test_a_database_failover_replaces_no_app_instance_and_deploys_wait_for_each_tier(t, lab)
+
+
+@step("4", "리소스 정리")
+def _cleanup(t, lab):
+    assert teardown_findings(t) == []
+
+
+def test_every_step_of_the_plan_has_an_entry():
+    assert list(COURSE_STEPS) == CHALLENGE_HA_STEPS
+    if COURSE_PLAN.exists():
+        assert plan_step_numbers(PLAN_SECTION) == CHALLENGE_HA_STEPS
+
+
+@pytest.mark.parametrize("number", list(COURSE_STEPS))
+def test_course_step_is_doable(number, t, lab):
+    _, check = COURSE_STEPS[number]
+    check(t, lab)

@@ -3,8 +3,19 @@ cost limit of $0.80 for the lab hour."""
 
 import json
 
+import pytest
 from boot_scripts import mask_embedded
-from support import by_name, default_route_targets, mask_asset_hashes, props, resources
+from lab_outputs import COURSE_PLAN, outputs, plan_step_numbers, step_registry
+from support import (
+    by_name,
+    default_route_targets,
+    logical_id,
+    mask_asset_hashes,
+    props,
+    resources,
+)
+
+from week5.analysis.teardown import teardown_findings
 
 LAB = "Day5Challenge"
 COST_LIMIT_USD = 0.80  # the course's 제약사항: "비용: $0.80 이하"
@@ -142,3 +153,81 @@ def test_cost_stays_within_the_courses_080_even_fully_scaled_out(t):
     scaled_out = hourly_cost(t, int(group["MaxSize"]))
     assert 0.27 < at_rest < 0.30  # the docstring's "about $0.28 an hour"
     assert scaled_out <= COST_LIMIT_USD
+
+
+# ---- The course's steps (week5-course-rules.md, Day 5 Challenge), each made doable ----
+
+#: The plan's section for this lab; its ``Step N:`` lines are the registry's keys.
+PLAN_SECTION = "Challenge: 프로덕션급 배포 (15:00-15:50)"
+#: The same numbers, hard-coded from the plan, for a checkout without ../shared.
+CHALLENGE_PRODUCTION_STEPS = ["1", "2", "3", "4"]
+
+COURSE_STEPS, step = step_registry()
+
+
+@pytest.fixture(scope="module")
+def lab(app):
+    """The lab's stack: tests find resources through its constructs."""
+    return app.stacks[LAB]
+
+
+@step("1", "아키텍처 설계 — 고가용성, 자동 확장, 모니터링, 백업 & 복구, 비용 최적화")
+def _design(t, lab):
+    # The plan's 요구사항 1-5, each in what the stack builds.
+    test_ha_a_nat_gateway_per_az_and_each_private_subnet_uses_its_own(t)
+    test_ha_multi_az_database_and_redis_with_failover(t)
+    test_scaling_2_to_4_graviton_backends_on_cpu(t)
+    test_monitoring_seven_alarms_into_sns_and_a_dashboard(t)
+    test_backups_seven_days_of_rds_pitr_and_a_daily_redis_snapshot(t)
+    test_cost_stays_within_the_courses_080_even_fully_scaled_out(t)
+
+
+@step("2", "인프라 구축")
+def _build(t, lab):
+    cloudmart = lab.cloudmart
+    (db,) = resources(t, "AWS::RDS::DBInstance")
+    assert db == logical_id(cloudmart.database.instance)
+    (policy,) = props(t, "AWS::AutoScaling::ScalingPolicy")
+    assert policy["AutoScalingGroupName"] == {"Ref": logical_id(cloudmart.backend.asg)}
+    assert policy["TargetTrackingConfiguration"]["TargetValue"] == 50
+    (dist,) = props(t, "AWS::CloudFront::Distribution")
+    (api,) = dist["DistributionConfig"]["CacheBehaviors"]
+    assert api["PathPattern"] == "/api/*"
+    test_monitoring_the_redis_memory_alarm_follows_the_primary_through_a_failover(t)
+    test_monitoring_backend_logs_in_cloudwatch_logs_deleted_with_the_stack(t)
+
+
+@step("3", "검증 & 최적화")
+def _verify(t, lab):
+    (dist,) = resources(t, "AWS::CloudFront::Distribution")
+    shown = outputs(t)
+    assert shown["CloudMartUrl"] == f"https://<{dist}.DomainName>"
+    assert shown["ApiHealthUrl"] == f"https://<{dist}.DomainName>/api/health/deep"
+    (topic,) = resources(t, "AWS::SNS::Topic")
+    assert all(a["AlarmActions"] == [{"Ref": topic}] for a in props(t, "AWS::CloudWatch::Alarm"))
+    assert shown["AlarmTopicArn"] == f"<{topic}>"
+    (dashboard,) = resources(t, "AWS::CloudWatch::Dashboard")
+    assert f"<{dashboard}>" in shown["DashboardUrl"]
+    assert shown["BackendLogGroup"] == f"<{t['Outputs']['BackendLogGroup']['Value']['Ref']}>"
+    # 최적화: the scaled-out hour stays within the course's $0.80.
+    test_cost_stays_within_the_courses_080_even_fully_scaled_out(t)
+
+
+@step("4", "리소스 정리")
+def _cleanup(t, lab):
+    assert teardown_findings(t) == []
+    assert all(
+        r["DeletionPolicy"] == "Delete" for r in resources(t, "AWS::RDS::DBInstance").values()
+    )
+
+
+def test_every_step_of_the_plan_has_an_entry():
+    assert list(COURSE_STEPS) == CHALLENGE_PRODUCTION_STEPS
+    if COURSE_PLAN.exists():
+        assert plan_step_numbers(PLAN_SECTION) == CHALLENGE_PRODUCTION_STEPS
+
+
+@pytest.mark.parametrize("number", list(COURSE_STEPS))
+def test_course_step_is_doable(number, t, lab):
+    _, check = COURSE_STEPS[number]
+    check(t, lab)

@@ -6,6 +6,8 @@ import json
 import pytest
 from aws_cdk.assertions import Template
 from boot_scripts import compose_services, embedded_files, env_file_lines, exit_trap, mask_embedded
+from lab_outputs import COURSE_PLAN, plan_step_numbers, step_registry
+from lab_outputs import outputs as lab_outputs
 from support import (
     by_name,
     ingress_rules,
@@ -328,3 +330,61 @@ def test_context_points_the_lab_at_your_own_build(tmp_path):
     )
     (deployment,) = props(t, "Custom::CDKBucketDeployment")
     assert len(deployment["SourceObjectKeys"]) == 1  # the folder given, as one asset
+
+
+# ---- The course's steps (week5-course-rules.md, Day 5 Lab 1), each made doable ----
+
+#: The plan's section for this lab; its ``Step N:`` lines are the registry's keys.
+PLAN_SECTION = "Lab 1: CloudMart 인프라 구축 (14:00-14:50)"
+#: The same numbers, hard-coded from the plan, for a checkout without ../shared.
+LAB1_CLOUDMART_STEPS = ["1", "2", "3", "4"]
+
+COURSE_STEPS, step = step_registry()
+
+
+@step("1", "네트워크 구성 — Multi-AZ VPC, Public/Private Subnets")
+def _network(t, lab):
+    test_step1_multi_az_vpc_with_public_and_private_subnets(t)
+
+
+@step("2", "데이터베이스 배포 — RDS PostgreSQL (Multi-AZ), ElastiCache Redis")
+def _stores(t, lab):
+    test_step2_postgres_multi_az_and_one_redis_node(t)
+    shown = lab_outputs(t)
+    assert shown["DbEndpoint"] == f"<{logical_id(lab.cloudmart.database.instance)}.Endpoint.Address>"
+    assert "RedisEndpoint" in shown
+
+
+@step("3", "애플리케이션 배포 — Frontend: S3 + CloudFront, Backend: EC2 + ALB + ASG")
+def _app(t, lab):
+    test_step3_frontend_on_cloudfront_with_api_routed_to_the_alb(t, lab)
+    test_step3_backend_asg_2_to_4_in_private_subnets_health_checked_on_api_health(t)
+    test_security_groups_chain_cloudfront_alb_backend_and_the_stores(t, lab)
+    test_every_store_setting_reaches_the_backend_container(t)
+
+
+@step("4", "검증")
+def _verify(t, lab):
+    (dist,) = resources(t, "AWS::CloudFront::Distribution")
+    shown = lab_outputs(t)
+    assert shown["CloudMartUrl"] == f"https://<{dist}.DomainName>"
+    # Both stores answer through CloudFront → ALB → backend, or a 503 names the one that fails.
+    assert shown["ApiHealthUrl"] == f"https://<{dist}.DomainName>/api/health/deep"
+    test_deploy_returns_once_every_backend_answers_with_both_stores(t, lab)
+    test_alarms_watch_each_tier_and_notify_the_topic(t, lab)
+    (dashboard,) = resources(t, "AWS::CloudWatch::Dashboard")
+    assert f"<{dashboard}>" in shown["DashboardUrl"]
+    assert shown["DashboardUrl"].startswith("https://ap-northeast-2.console.aws.amazon.com/")
+    test_backend_logs_go_to_a_log_group_the_stack_deletes(t, lab)
+
+
+def test_every_step_of_the_plan_has_an_entry():
+    assert list(COURSE_STEPS) == LAB1_CLOUDMART_STEPS
+    if COURSE_PLAN.exists():
+        assert plan_step_numbers(PLAN_SECTION) == LAB1_CLOUDMART_STEPS
+
+
+@pytest.mark.parametrize("number", list(COURSE_STEPS))
+def test_course_step_is_doable(number, t, lab):
+    _, check = COURSE_STEPS[number]
+    check(t, lab)
