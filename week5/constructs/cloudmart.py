@@ -9,14 +9,11 @@ from typing import Dict, Optional
 import jsii
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecr as ecr
-from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
@@ -25,6 +22,16 @@ from week5.constructs import userdata
 from week5.constructs.cache import RedisCache
 from week5.constructs.database import PostgresDatabase
 from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
+from week5.constructs.monitoring import (  # noqa: F401 (re-exported)
+    ALB_5XX_PER_5_MINUTES,
+    CPU_ALARM_PERCENT,
+    DB_CONNECTIONS,
+    DB_FREE_STORAGE_BYTES,
+    REDIS_MEMORY_PERCENT,
+    alarm_dashboard,
+    alarm_topic,
+    backend_alarms,
+)
 from week5.constructs.static_site import StaticSite, load_balancer_behavior
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
@@ -50,12 +57,6 @@ DEMO_READY_PATH = "/api/health/deep"
 DEMO_BOOT_TIME = Duration.minutes(5)
 #: The backend's container logs stay this long in the stack's log group (deleted with it).
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_WEEK
-#: Alarm thresholds: where a lab's CloudMart needs a person's attention.
-CPU_ALARM_PERCENT = 80
-ALB_5XX_PER_5_MINUTES = 10
-DB_FREE_STORAGE_BYTES = 2 * 1024**3
-DB_CONNECTIONS = 80  # db.t3.micro PostgreSQL allows about 110
-REDIS_MEMORY_PERCENT = 80
 
 _IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$")
 _ECR_IMAGE_RE = re.compile(
@@ -304,12 +305,18 @@ class CloudMartStack(Construct):
         #: The address subscribed to the alarm topic, or None: then the topic has no subscriber.
         self.alarm_email: Optional[str] = alarm_email
         #: Where the alarms go: an SSL-only SNS topic, mailed to ``alarm_email`` when given.
-        self.alarm_topic: sns.Topic = self._alarm_topic(alarm_email)
+        self.alarm_topic: sns.Topic = alarm_topic(self, alarm_email)
         #: The alarms by name (``Alb5xx``, ``UnhealthyTargets``, ``BackendCpu``, ``DbCpu``,
         #: ``DbFreeStorage``, ``DbConnections``, ``RedisMemory``), each into ``alarm_topic``.
-        self.alarms: Dict[str, cloudwatch.Alarm] = self._alarms()
+        self.alarms: Dict[str, cloudwatch.Alarm] = backend_alarms(
+            self,
+            backend=self.backend,
+            database=self.database,
+            cache=self.cache,
+            topic=self.alarm_topic,
+        )
         #: A CloudWatch dashboard of the alarms, three to a row.
-        self.dashboard: cloudwatch.Dashboard = self._dashboard()
+        self.dashboard: cloudwatch.Dashboard = alarm_dashboard(self, self.alarms)
 
     def _grant_image_pull(self, image: str) -> None:
         match = _ECR_IMAGE_RE.match(image)
@@ -334,112 +341,6 @@ class CloudMartStack(Construct):
             "ecr:GetAuthorizationToken takes no resource ARN; pulling is limited to the one "
             "repository of the backend image.",
         )
-
-    def _alarm_topic(self, alarm_email: Optional[str]) -> sns.Topic:
-        topic = sns.Topic(self, "AlarmTopic", display_name="CloudMart alarms", enforce_ssl=True)
-        acknowledge(
-            topic,
-            "AwsSolutions-SNS2",
-            "CloudWatch alarms cannot publish to a topic under the AWS-managed aws/sns key, and "
-            "a customer-managed key bills $1 a month and outlives the stack in its deletion "
-            "window; the topic carries alarm names and states, not data.",
-        )
-        if alarm_email is not None:
-            topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
-        return topic
-
-    def _alarms(self) -> Dict[str, cloudwatch.Alarm]:
-        five_minutes = Duration.minutes(5)
-        group = self.backend.asg.auto_scaling_group_name
-        db = self.database.instance
-        metrics = {
-            "Alb5xx": (
-                self.backend.alb.metrics.http_code_target(
-                    elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=five_minutes, statistic="Sum"
-                ),
-                ALB_5XX_PER_5_MINUTES,
-                1,
-                "backend answered 5xx",
-            ),
-            "UnhealthyTargets": (
-                self.backend.target_group.metrics.unhealthy_host_count(
-                    period=Duration.minutes(1), statistic="Maximum"
-                ),
-                1,
-                3,
-                "a backend instance fails its health check",
-            ),
-            "BackendCpu": (
-                cloudwatch.Metric(
-                    namespace="AWS/EC2",
-                    metric_name="CPUUtilization",
-                    dimensions_map={"AutoScalingGroupName": group},
-                    period=five_minutes,
-                    statistic="Average",
-                ),
-                CPU_ALARM_PERCENT,
-                2,
-                "backend CPU stays high (scaling is not keeping up)",
-            ),
-            "DbCpu": (
-                db.metric_cpu_utilization(period=five_minutes),
-                CPU_ALARM_PERCENT,
-                2,
-                "database CPU stays high",
-            ),
-            "DbFreeStorage": (
-                db.metric_free_storage_space(period=five_minutes, statistic="Minimum"),
-                DB_FREE_STORAGE_BYTES,
-                1,
-                "database storage under 2 GiB",
-            ),
-            "DbConnections": (
-                db.metric_database_connections(period=five_minutes, statistic="Maximum"),
-                DB_CONNECTIONS,
-                2,
-                "database connections near db.t3.micro's limit",
-            ),
-            "RedisMemory": (
-                # Every node of the group, at its highest: the primary's figure whichever node
-                # holds the role after a failover (a replica holds the same keys).
-                self.cache.metric_across_nodes(
-                    "DatabaseMemoryUsagePercentage", period=five_minutes
-                ),
-                REDIS_MEMORY_PERCENT,
-                2,
-                "Redis memory nearly full (evictions follow)",
-            ),
-        }
-        alarms: Dict[str, cloudwatch.Alarm] = {}
-        for name, (metric, threshold, periods, meaning) in metrics.items():
-            below = name == "DbFreeStorage"
-            alarm = cloudwatch.Alarm(
-                self,
-                f"{name}Alarm",
-                metric=metric,
-                threshold=threshold,
-                evaluation_periods=periods,
-                comparison_operator=(
-                    cloudwatch.ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD
-                    if below
-                    else cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD
-                ),
-                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                alarm_description=f"CloudMart: {meaning}",
-            )
-            alarm.add_alarm_action(cw_actions.SnsAction(self.alarm_topic))
-            alarms[name] = alarm
-        return alarms
-
-    def _dashboard(self) -> cloudwatch.Dashboard:
-        dashboard = cloudwatch.Dashboard(self, "Dashboard")
-        widgets = [
-            cloudwatch.AlarmWidget(alarm=alarm, title=name, width=8)
-            for name, alarm in self.alarms.items()
-        ]
-        for row in range(0, len(widgets), 3):
-            dashboard.add_widgets(*widgets[row : row + 3])
-        return dashboard
 
     @property
     def connections(self) -> ec2.Connections:

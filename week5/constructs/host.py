@@ -26,18 +26,15 @@ from week5.constructs.hardening import (
     require_imdsv2,
     session_manager_role,
 )
+from week5.constructs import ssh
 from week5.constructs.key_pair import LabKeyPair
+from week5.constructs.ssh import DEFAULT_TUNNEL_PORT, SSH_PORT, SSH_USER  # noqa: F401
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_ssh_cidr
 from week5.synth.nag import acknowledge
 
 #: Ports a host may open to the whole internet (course FAQ Q9: only HTTP/HTTPS, when needed).
 INTERNET_PORTS_ALLOWED = (80, 443)
-SSH_PORT = 22
-#: Amazon Linux 2023's login user (course step: ``ssh ec2-user@<public-ip>``).
-SSH_USER = "ec2-user"
-#: The local port ``tunnel_via_command`` forwards to a host behind a jump host.
-DEFAULT_TUNNEL_PORT = 2222
 
 
 @jsii.implements(ec2.IConnectable, iam.IGrantable)
@@ -232,8 +229,7 @@ class LabHost(Construct):
     @property
     def ssm_command(self) -> str:
         """A shell on the host with Session Manager: no key, no port."""
-        region = Stack.of(self).region
-        return f"aws ssm start-session --region {region} --target {self.instance.instance_id}"
+        return ssh.ssm_session(self.instance.instance_id, Stack.of(self).region)
 
     @property
     def ssh_command(self) -> str:
@@ -241,8 +237,7 @@ class LabHost(Construct):
         real SSH with the key, with no port 22 open to anyone. Needs the AWS CLI and its Session
         Manager plugin; the same line works in bash, zsh and PowerShell."""
         key = self._key_file("ssh_command")
-        proxy = _ssm_proxy("%h", "%p", Stack.of(self).region)
-        return f'ssh -i {key} -o ProxyCommand="{proxy}" {SSH_USER}@{self.instance.instance_id}'
+        return ssh.ssh_over_ssm(key, self.instance.instance_id, Stack.of(self).region)
 
     @property
     def ssh_direct_command(self) -> str:
@@ -250,7 +245,7 @@ class LabHost(Construct):
         that admits ``ssh_cidr``."""
         key = self._key_file("ssh_direct_command")
         self._direct("ssh_direct_command")
-        return f"ssh -i {key} {SSH_USER}@{self.public_ip}"
+        return ssh.ssh_direct(key, self.public_ip)
 
     def ssh_via_command(self, jump: "LabHost") -> str:
         """SSH to this host's private IP through ``jump`` (a bastion), ``jump`` reached over
@@ -261,11 +256,8 @@ class LabHost(Construct):
         ``jump``."""
         key = self._key_file("ssh_via_command")
         jump_key = jump._key_file("ssh_via_command (jump host)")
-        jump_id = jump.instance.instance_id
-        proxy = _ssm_proxy(jump_id, str(SSH_PORT), Stack.of(self).region)
-        return (
-            f"ssh -i {key} -o ProxyCommand=\"ssh -i {jump_key} -W %h:%p -o 'ProxyCommand={proxy}' "
-            f'{SSH_USER}@{jump_id}" {SSH_USER}@{self.private_ip}'
+        return ssh.ssh_via_ssm_jump(
+            key, jump_key, jump.instance.instance_id, self.private_ip, Stack.of(self).region
         )
 
     def ssh_via_direct_command(self, jump: "LabHost") -> str:
@@ -274,27 +266,20 @@ class LabHost(Construct):
         key = self._key_file("ssh_via_direct_command")
         jump_key = jump._key_file("ssh_via_direct_command (jump host)")
         jump._direct("ssh_via_direct_command (jump host)")
-        return (
-            f'ssh -i {key} -o ProxyCommand="ssh -i {jump_key} -W %h:%p {SSH_USER}@{jump.public_ip}" '
-            f"{SSH_USER}@{self.private_ip}"
-        )
+        return ssh.ssh_via_direct_jump(key, jump_key, jump.public_ip, self.private_ip)
 
     def tunnel_via_command(self, jump: "LabHost", local_port: int = DEFAULT_TUNNEL_PORT) -> str:
         """Forward ``localhost:<local_port>`` through ``jump`` (over Session Manager, from its
         SSM agent) to this host's port 22; then ``tunnel_ssh_command`` in a second window. The
         connection reaches this host from ``jump``'s address, so the rule that admits 22 from
         ``jump`` is the one tested. No nested quotes: the way in from Windows PowerShell."""
-        region = Stack.of(self).region
-        return (
-            f"aws ssm start-session --region {region} --target {jump.instance.instance_id} "
-            "--document-name AWS-StartPortForwardingSessionToRemoteHost --parameters "
-            f'"host={self.private_ip},portNumber={SSH_PORT},localPortNumber={local_port}"'
+        return ssh.tunnel_via(
+            jump.instance.instance_id, self.private_ip, local_port, Stack.of(self).region
         )
 
     def tunnel_ssh_command(self, local_port: int = DEFAULT_TUNNEL_PORT) -> str:
         """SSH into this host through the tunnel ``tunnel_via_command`` opens."""
-        key = self._key_file("tunnel_ssh_command")
-        return f"ssh -i {key} -p {local_port} {SSH_USER}@localhost"
+        return ssh.tunnel_ssh(self._key_file("tunnel_ssh_command"), local_port)
 
     def _key_file(self, what: str) -> str:
         if self.ssh_key is None:
@@ -410,11 +395,3 @@ def _describe_ingress(internet_ports: Sequence[int], ssh_cidr: Optional[str]) ->
     parts = [f"{_PORT_NAMES.get(p, p)} from anywhere" for p in internet_ports]
     parts.append(f"SSH from {ssh_cidr}" if ssh_cidr else "no SSH (Session Manager)")
     return ", ".join(parts)
-
-
-def _ssm_proxy(target: str, port: str, region: str) -> str:
-    """The command ssh runs to reach ``target``'s port over Session Manager."""
-    return (
-        f"aws ssm start-session --target {target} --document-name AWS-StartSSHSession "
-        f"--parameters portNumber={port} --region {region}"
-    )

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import enum
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_logs as logs
-from aws_cdk import custom_resources as cr
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from week5.analysis.timing import BOOT_SECONDS_METADATA
 from week5.constructs import userdata
+from week5.constructs.alb_ingress import admit_audience, audience
+from week5.constructs.cloudfront_origin import (  # noqa: F401 (re-exported)
+    CLOUDFRONT_PREFIX_LIST,
+    CLOUDFRONT_PREFIX_LIST_WEIGHT,
+    INBOUND_RULES_QUOTA,
+    cloudfront_origin_facing_prefix_list,
+)
 from week5.constructs.hardening import (
     DEFAULT_INSTANCE_TYPE,
     INSTANCE_TYPE_RE,
@@ -26,6 +31,17 @@ from week5.constructs.hardening import (
     boot_script,
     encrypted_root_volume,
     session_manager_role,
+)
+from week5.constructs.signals import (  # noqa: F401 (re-exported)
+    BOOT_TIME,
+    DOCKER_BOOT_TIME,
+    HEALTH_CHECK_INTERVAL_S,
+    HEALTHY_THRESHOLD,
+    MIN_SIGNAL_TIMEOUT,
+    UNHEALTHY_THRESHOLD,
+    default_boot_time,
+    signal_timeout,
+    signal_when_ready,
 )
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge
@@ -40,27 +56,6 @@ DEFAULT_CPU_TARGET_PERCENT = 50
 HEALTH_CHECK_GRACE = Duration.minutes(5)
 #: Deregistration waits this long for in-flight requests (ALB's default is 300 s, slow to destroy).
 DEREGISTRATION_DELAY = Duration.seconds(30)
-#: The target group's health check: every 15 s; 2 passes make a target healthy, 3 misses unhealthy.
-HEALTH_CHECK_INTERVAL_S = 15
-HEALTHY_THRESHOLD = 2
-UNHEALTHY_THRESHOLD = 3
-#: Launch to answering, upper end: Amazon Linux 2023 boots and installs nginx or runs Python.
-BOOT_TIME = Duration.minutes(3)
-#: Launch to answering when the boot script installs Docker: images to pull, an app's first start
-#: (the PrestaShop and Ghost images are the largest the course runs).
-DOCKER_BOOT_TIME = Duration.minutes(8)
-#: CloudFormation waits up to twice ``boot_time`` for an instance's signal, and never less than
-#: this: a slow package mirror should not fail a student's deploy.
-MIN_SIGNAL_TIMEOUT = Duration.minutes(10)
-#: The AWS-managed prefix list of CloudFront's origin-facing servers (one per region, its id
-#: differs per region).
-CLOUDFRONT_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
-#: A rule that references it counts as this many rules against the security group's quota
-#: (``INBOUND_RULES_QUOTA``), so a CloudFront-only ALB admits one port with it.
-CLOUDFRONT_PREFIX_LIST_WEIGHT = 55
-#: EC2's default quota of inbound rules per security group.
-INBOUND_RULES_QUOTA = 60
-_PREFIX_LIST_LOOKUP_ID = "CloudFrontOriginFacingPrefixList"
 
 
 class ScalingMetric(enum.Enum):
@@ -188,7 +183,7 @@ class HaWebTier(Construct):
             )
         lines = userdata.web_page() if user_data_lines is None else list(user_data_lines)
         if boot_time is None:
-            boot_time = DOCKER_BOOT_TIME if _installs_docker(lines) else BOOT_TIME
+            boot_time = default_boot_time(lines)
         if boot_time.to_seconds() < 60:
             raise CourseInputError(f"{where}: boot_time under a minute; no instance boots so fast")
         if not INSTANCE_TYPE_RE.match(instance_type):
@@ -217,22 +212,17 @@ class HaWebTier(Construct):
         self.boot_time: Duration = boot_time
         #: How long CloudFormation waits for the instances' signals (twice ``boot_time``, at
         #: least 10 minutes).
-        self.signal_timeout: Duration = Duration.seconds(
-            max(2 * boot_time.to_seconds(), MIN_SIGNAL_TIMEOUT.to_seconds())
+        self.signal_timeout: Duration = signal_timeout(boot_time)
+        who = audience(
+            listener_port, cloudfront_origin=cloudfront_origin, internet_facing=internet_facing
         )
-        if cloudfront_origin:
-            audience = f"{listener_port} from CloudFront only"
-        elif internet_facing:
-            audience = "80/443 from anywhere"
-        else:
-            audience = "from granted groups only"
         #: The ALB's security group: 80/443 from anywhere, the listener's port from CloudFront's
         #: origin-facing servers, or (internal) the granted callers.
         self.alb_security_group: ec2.SecurityGroup = ec2.SecurityGroup(
             self,
             "AlbSecurityGroup",
             vpc=vpc,
-            description=f"{self.node.path}: ALB {audience}",
+            description=f"{self.node.path}: ALB {who}",
             allow_all_outbound=False,
         )
         #: The instances' security group: ``app_port`` from the ALB only.
@@ -246,28 +236,14 @@ class HaWebTier(Construct):
         self.instance_security_group.connections.allow_from(
             self.alb_security_group, ec2.Port.tcp(app_port), "app port from the ALB only"
         )
-        if cloudfront_origin:
-            # A separate rule resource: the ALB need not wait for the prefix list's lookup.
-            self.alb_security_group.add_ingress_rule(
-                ec2.Peer.prefix_list(cloudfront_origin_facing_prefix_list(self)),
-                ec2.Port.tcp(listener_port),
-                f"{listener_port} from CloudFront's origin-facing servers only",
-                remote_rule=True,
-            )
-            self.node.add_validation(_RulesWithinQuota(self))
-        elif internet_facing:
-            for port in (80, 443) if https else (80,):
-                self.alb_security_group.add_ingress_rule(
-                    ec2.Peer.any_ipv4(), ec2.Port.tcp(port), f"{port} from anywhere"
-                )
-            acknowledge(
-                self.alb_security_group,
-                "AwsSolutions-EC23",
-                "An internet-facing web tier serves HTTP/HTTPS to everyone by design (course FAQ "
-                "Q9); instances admit the app port only from this group.",
-            )
-        else:
-            self.node.add_validation(_InternalAlbAdmitsSomeone(self))
+        admit_audience(
+            self,
+            self.alb_security_group,
+            listener_port=listener_port,
+            https=https,
+            cloudfront_origin=cloudfront_origin,
+            internet_facing=internet_facing,
+        )
 
         #: The instances' role (Session Manager); the tier's ``grant_principal``.
         self.role: iam.Role = session_manager_role(self, "InstanceRole", self.node.path)
@@ -434,40 +410,6 @@ class HaWebTier(Construct):
         """The instances' role (``iam.IGrantable``): ``bucket.grant_read(tier)`` lands on it."""
         return self.role
 
-    def _ingress_rule_sources(self) -> List[Optional[str]]:
-        """Each ingress rule of the ALB's group, inline or a rule resource: its prefix list, or
-        None for any other source."""
-        group = self.alb_security_group
-        stack = Stack.of(group)
-        inline = stack.resolve(group.node.default_child.security_group_ingress) or []
-        sources = [r.get("sourcePrefixListId") or r.get("SourcePrefixListId") for r in inline]
-        group_id = group.security_group_id  # the token: equal for this group's rules only
-        for construct in self.node.root.node.find_all():
-            if isinstance(construct, ec2.CfnSecurityGroupIngress) and (
-                construct.group_id == group_id
-            ):
-                sources.append(construct.source_prefix_list_id)
-        return sources
-
-    def _admits_callers(self) -> bool:
-        """Whether the ALB's security group admits anyone: an inline rule (a CIDR), or a rule
-        resource on the group, however it was added (``grant_connect``, ``listener`` or
-        ``alb.connections``, ``alb_security_group.add_ingress_rule``), in any stack."""
-        group = self.alb_security_group
-        inline = Stack.of(group).resolve(group.node.default_child.security_group_ingress)
-        if inline:
-            return True
-        group_id = group.security_group_id
-        # Rules go under the group itself, except a rule another stack's group asked for.
-        for scope in (group, self.node.root):
-            for construct in scope.node.find_all():
-                if (
-                    isinstance(construct, ec2.CfnSecurityGroupIngress)
-                    and construct.group_id == group_id
-                ):
-                    return True
-        return False
-
     def _acknowledge(self, internet_facing: bool) -> None:
         acknowledge(
             self.alb,
@@ -489,126 +431,3 @@ class HaWebTier(Construct):
             "own template encrypts every volume, which the project's tests assert.",
         )
         acknowledge_course_azs(self.asg)
-
-
-@jsii.implements(IValidation)
-class _InternalAlbAdmitsSomeone:
-    """Fails synthesis when an internal tier's ALB admits no one (checked once all is built)."""
-
-    def __init__(self, tier: HaWebTier) -> None:
-        self._tier = tier
-
-    def validate(self) -> List[str]:
-        if self._tier._admits_callers():
-            return []
-        return [
-            f"HaWebTier {self._tier.node.path}: an internal ALB admits no one; grant the web "
-            "tier (or host) that calls it with tier.grant_connect(caller)"
-        ]
-
-
-def _installs_docker(lines: Sequence[str]) -> bool:
-    first = userdata.install_docker()[0]
-    return any(isinstance(line, str) and line.startswith(first) for line in lines)
-
-
-def signal_when_ready(
-    port: int, path: str, timeout_s: int, settle_s: Optional[int] = None
-) -> List[str]:
-    """Exit-trap lines that run before ``cfn-signal`` reports the boot script's exit status.
-
-    When the script succeeded, wait (up to ``timeout_s``) for ``http://127.0.0.1:<port><path>``
-    to answer 2xx or 3xx, as the target group's matcher counts, then ``settle_s`` (@default the
-    two passing checks the target group needs, plus 5 s), so that the ALB already forwards to
-    the instance when it signals. A path that never answers turns the signal into a failure
-    (``timeout``'s 124). The helper scripts are preinstalled on Amazon Linux 2023; ``dnf``
-    installs them where they are not.
-    """
-    url = f"http://127.0.0.1:{port}{path}"
-    if settle_s is None:
-        settle_s = HEALTHY_THRESHOLD * HEALTH_CHECK_INTERVAL_S + 5
-    return [
-        f'[ "$exitCode" -ne 0 ] || timeout {timeout_s} bash -c '
-        f"'until curl -fsS -o /dev/null --max-time 5 {url}; do sleep 5; done' || exitCode=$?",
-        f'[ "$exitCode" -ne 0 ] || sleep {settle_s}',
-        "[ -x /opt/aws/bin/cfn-signal ] || dnf install -y aws-cfn-bootstrap || true",
-    ]
-
-
-def cloudfront_origin_facing_prefix_list(scope: Construct) -> str:
-    """The id of CloudFront's origin-facing managed prefix list in ``scope``'s region.
-
-    Its id differs per region (and no CloudFormation resource looks one up), so one custom
-    resource per stack calls ``ec2:DescribeManagedPrefixLists`` at deploy time; no context
-    lookup at synthesis. Its Lambda logs into a log group of the stack, deleted with it.
-    """
-    stack = Stack.of(scope)
-    lookup = stack.node.try_find_child(_PREFIX_LIST_LOOKUP_ID)
-    if lookup is None:
-        lookup = Construct(stack, _PREFIX_LIST_LOOKUP_ID)
-        log_group = logs.LogGroup(
-            lookup,
-            "Logs",
-            retention=logs.RetentionDays.ONE_WEEK,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        call = cr.AwsSdkCall(
-            service="EC2",
-            action="describeManagedPrefixLists",
-            parameters={
-                "Filters": [{"Name": "prefix-list-name", "Values": [CLOUDFRONT_PREFIX_LIST]}]
-            },
-            physical_resource_id=cr.PhysicalResourceId.of(CLOUDFRONT_PREFIX_LIST),
-            output_paths=["PrefixLists.0.PrefixListId"],
-        )
-        cr.AwsCustomResource(
-            lookup,
-            "Lookup",
-            on_create=call,
-            on_update=call,
-            policy=cr.AwsCustomResourcePolicy.from_sdk_calls(
-                resources=cr.AwsCustomResourcePolicy.ANY_RESOURCE
-            ),
-            install_latest_aws_sdk=False,
-            log_group=log_group,
-        )
-        acknowledge(
-            lookup,
-            "AwsSolutions-IAM5[Resource::*]",
-            "ec2:DescribeManagedPrefixLists takes no resource ARN; the lookup's policy allows "
-            "that one read-only call and nothing else.",
-        )
-        acknowledge(
-            # CDK's singleton function of every AwsCustomResource in the stack.
-            stack.node.find_child(
-                "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", "")
-            ),
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AWSLambdaBasicExecutionRole]",
-            "CDK's AwsCustomResource function logs through AWS's basic Lambda execution policy; "
-            "its log group is the stack's and is deleted with it.",
-        )
-    resource = lookup.node.find_child("Lookup")
-    return resource.get_response_field("PrefixLists.0.PrefixListId")
-
-
-@jsii.implements(IValidation)
-class _RulesWithinQuota:
-    """Fails synthesis when a CloudFront-only ALB's group would pass EC2's inbound-rule quota:
-    a managed prefix list counts as its maximum entries (55 for CloudFront's), not one."""
-
-    def __init__(self, tier: HaWebTier) -> None:
-        self._tier = tier
-
-    def validate(self) -> List[str]:
-        weight = sum(
-            CLOUDFRONT_PREFIX_LIST_WEIGHT if prefix_list else 1
-            for prefix_list in self._tier._ingress_rule_sources()
-        )
-        if weight <= INBOUND_RULES_QUOTA:
-            return []
-        return [
-            f"HaWebTier {self._tier.node.path}: the ALB's security group would count {weight} "
-            f"inbound rules (CloudFront's prefix list counts as {CLOUDFRONT_PREFIX_LIST_WEIGHT}); "
-            f"EC2 allows {INBOUND_RULES_QUOTA}. Admit one port from CloudFront, and nothing else"
-        ]
