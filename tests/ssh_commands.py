@@ -6,15 +6,16 @@ student copies, with ``<LogicalId>`` for a ``Ref`` and ``<LogicalId.Attribute>``
 so a misplaced quote fails here as it would in the student's terminal, and compare every word.
 
 The Day 1 tests also share :func:`synth_with` (a lab synthesized with extra ``-c`` context, for
-the variants whose commands differ) and :func:`course_steps` (the registry of a guide's steps).
+the variants whose commands differ) and ``lab_outputs.step_registry`` (the registry of a guide's steps, as every lab's tests use).
 """
 
 from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
+from lab_outputs import render
 from support import make_app
 
 from stacks.catalog import CATALOG
@@ -22,21 +23,6 @@ from week5.core.settings import CourseSettings
 
 REGION = "ap-northeast-2"
 USER = "ec2-user"
-
-
-def render(value: Any) -> str:
-    """The command as CloudFormation resolves it, with placeholders for deploy-time values."""
-    if isinstance(value, str):
-        return value
-    if "Ref" in value:
-        return f"<{value['Ref']}>"
-    if "Fn::GetAtt" in value:
-        resource, attribute = value["Fn::GetAtt"]
-        return f"<{resource}.{attribute}>"
-    if "Fn::Join" in value:
-        separator, parts = value["Fn::Join"]
-        return separator.join(render(part) for part in parts)
-    raise AssertionError(f"unexpected expression in an output: {value}")
 
 
 def outputs(template: Dict[str, Any]) -> Dict[str, str]:
@@ -167,18 +153,3 @@ def synth_with(outdir: Path, lab_id: str, **context: Any) -> Tuple[Any, Dict[str
     lab = CATALOG.get(lab_id)
     stack = lab.build(cdk_app, lab, settings)
     return stack, cdk_app.synth().get_stack_by_name(stack.stack_name).template
-
-
-def course_steps() -> Tuple[Dict[str, Tuple[str, Callable]], Callable]:
-    """A guide's steps, in its order: ``(COURSE_STEPS, step)``, where ``@step(number, says)``
-    registers a check as ``COURSE_STEPS[number] = (says, check)``."""
-    steps: Dict[str, Tuple[str, Callable]] = {}
-
-    def step(number: str, says: str) -> Callable:
-        def register(check: Callable) -> Callable:
-            steps[number] = (says, check)
-            return check
-
-        return register
-
-    return steps, step

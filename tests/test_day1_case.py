@@ -1,8 +1,8 @@
 """Day 1 Session 4 case: 블로그 플랫폼 — WordPress public, MySQL private, 3306 from the web host only."""
 
 import pytest
+from lab_outputs import step_registry
 from ssh_commands import (
-    course_steps,
     expect_key_commands,
     expect_ssh_over_ssm,
     expect_ssh_via,
@@ -138,7 +138,7 @@ def test_outputs(t):
 # ---- The case's AWS 서비스 매핑 (week5-course-rules.md, Day 1 Session 4), each made doable ----
 
 #: The mapping's items in the course's order → (what it says, the check on the template).
-COURSE_STEPS, step = course_steps()
+COURSE_STEPS, step = step_registry()
 
 
 @step("매핑 1", "VPC: 격리된 네트워크 환경 (사용자 → Internet Gateway → Public Subnet)")

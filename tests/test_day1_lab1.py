@@ -1,8 +1,8 @@
 """Day 1 Lab 1: VPC & EC2 기본 구성 — the course's diagram and console steps, fact by fact."""
 
 import pytest
+from lab_outputs import step_registry
 from ssh_commands import (
-    course_steps,
     expect_key_commands,
     expect_ssh_over_ssm,
     instance_id,
@@ -173,7 +173,7 @@ def test_key_name_context_uses_that_key_pair_and_creates_none(with_ssh_cidr_and_
 # ---- The course's console steps (week5-course-rules.md, Day 1 Lab 1), each made doable ----
 
 #: Step number → (what the course's step says, the check on the template).
-COURSE_STEPS, step = course_steps()
+COURSE_STEPS, step = step_registry()
 
 
 @step("1.1-1.2", "Create VPC: Name week5-day1-vpc, IPv4 CIDR 10.0.0.0/16")

@@ -2,8 +2,8 @@
 
 import pytest
 from aws_cdk import CfnOutput
+from lab_outputs import step_registry
 from ssh_commands import (
-    course_steps,
     expect_key_commands,
     expect_ssh_over_ssm,
     expect_ssh_via,
@@ -166,7 +166,7 @@ def test_every_host_accepts_the_stacks_own_key_pair(t, lab, hosts):
 # ---- The course's console steps (week5-course-rules.md, Day 1 Lab 2), each made doable ----
 
 #: Step number → (what the course's step says, the check on the template).
-COURSE_STEPS, step = course_steps()
+COURSE_STEPS, step = step_registry()
 
 
 @step("1.1-1.2", "VPC 10.0.0.0/16; Public-A/B 10.0.1.0/24, 10.0.2.0/24; Private-A/B 10.0.11/12")
