@@ -91,9 +91,7 @@ UNDELETABLE = (
     "AWS::EC2::VolumeAttachment",
     "AWS::Lambda::LayerVersion",
 )
-#: The 14 deploys together, on this machine (2 cores shared).
-DEPLOY_BUDGET_S = 120.0
-#: Seconds each lab's ``cdk deploy`` took, filled in by the deploy tests.
+#: The labs the deploy tests deployed in this run, with the seconds each took.
 DEPLOY_SECONDS: Dict[str, float] = {}
 
 
@@ -537,17 +535,6 @@ def test_lab_deploys_and_the_emulator_holds_its_template(emulator, aws, app, lab
     check_caches(aws, s)
     check_distributions(aws, s)
     check_secrets(aws, s)
-
-
-def test_the_fourteen_deploys_take_under_two_minutes():
-    if set(DEPLOY_SECONDS) != set(CATALOG.ids):
-        pytest.skip("measured only when every lab is deployed in this run")
-    total = sum(DEPLOY_SECONDS.values())
-    print(
-        f"14 deploys: {total:.1f} s; "
-        + ", ".join(f"{k} {v:.1f}" for k, v in DEPLOY_SECONDS.items())
-    )
-    assert total < DEPLOY_BUDGET_S, f"14 deploys took {total:.0f} s: {DEPLOY_SECONDS}"
 
 
 # --- destroy --------------------------------------------------------------------------------
