@@ -301,18 +301,12 @@ class Day3Lab2Stack(LabStack):
         self.cache.grant_connect(self.app_host)  # app host → Redis 6379, and its AUTH token
         url = Fn.join("", ["http://", self.app_host.public_ip])
         CfnOutput(self, "AppUrl", value=url, description="캐싱 데모 첫 페이지")
-        CfnOutput(
-            self,
-            "CacheAsideUrl",
-            value=Fn.join("", [url, "/products/1"]),
-            description="Step 2: 두 번 열면 miss, 그다음 hit",
-        )
-        CfnOutput(
-            self,
-            "CompareUrl",
-            value=Fn.join("", [url, "/compare/1?n=20"]),
-            description="Step 2 성능 비교: PostgreSQL 쿼리 vs Redis (ms)",
-        )
+        def page(output_id: str, path: str, description: str) -> None:
+            """An output: one of the demo's pages on this host."""
+            CfnOutput(self, output_id, value=Fn.join("", [url, path]), description=description)
+
+        page("CacheAsideUrl", "/products/1", "Step 2: 두 번 열면 miss, 그다음 hit")
+        page("CompareUrl", "/compare/1?n=20", "Step 2 성능 비교: PostgreSQL 쿼리 vs Redis (ms)")
         CfnOutput(
             self,
             "CompareCommand",
@@ -322,18 +316,8 @@ class Day3Lab2Stack(LabStack):
             ),
             description="Step 2 성능 비교: 상품 3개, 각 20회, 이 호스트에서 측정",
         )
-        CfnOutput(
-            self,
-            "SessionUrl",
-            value=Fn.join("", [url, "/session"]),
-            description="Step 3: 새로고침할 때마다 visits가 늘어남",
-        )
-        CfnOutput(
-            self,
-            "ReadyUrl",
-            value=Fn.join("", [url, "/ready"]),
-            description="PostgreSQL과 Redis 상태",
-        )
+        page("SessionUrl", "/session", "Step 3: 새로고침할 때마다 visits가 늘어남")
+        page("ReadyUrl", "/ready", "PostgreSQL과 Redis 상태")
         CfnOutput(
             self,
             "RedisEndpoint",
