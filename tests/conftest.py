@@ -119,3 +119,31 @@ def local_aws_env():
         }
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium through Playwright, started once per session."""
+    from browser import CHROMIUM, LAUNCH_ARGS
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.is_file():
+        raise RuntimeError(f"{CHROMIUM} is missing: run scripts/setup (it installs chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page (its own cookies and storage) in the session's browser, Korean locale."""
+    from browser import VIEWPORT
+
+    context = browser.new_context(viewport=VIEWPORT, locale="ko-KR")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
