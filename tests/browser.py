@@ -83,11 +83,14 @@ def page_text(page) -> str:
     return page.locator("body").aria_snapshot() + "\n"
 
 
-def show_in_guide(page, name: str) -> None:
-    """Keep ``docs/labs/img/<name>.png`` (a screenshot) and ``<name>.page.txt`` (the page's
-    ARIA snapshot) current; fail when the page no longer shows what the committed text says."""
+def show_in_guide(page, lab_id: str, slug: str, caption: str) -> None:
+    """Keep ``docs/labs/img/<lab>-<slug>.png`` (a screenshot) and ``<lab>-<slug>.page.txt``
+    (``# caption``, then the page's ARIA snapshot) current; fail when the page no longer shows
+    what the committed text says. The lab's guide shows the picture under the caption
+    (``scripts/docs`` writes it; its own staleness test catches a new picture)."""
+    name = f"{lab_id}-{slug}"
     picture, text = IMAGES / f"{name}.png", IMAGES / f"{name}.page.txt"
-    shown = page_text(page)
+    shown = f"# {caption}\n" + page_text(page)
     if UPDATE or not text.is_file():
         if not UPDATE:
             raise AssertionError(

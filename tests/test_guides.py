@@ -99,3 +99,14 @@ def test_each_guide_shows_the_course_minutes_and_what_cloudformation_takes(gener
     assert labs_with_steps == {k for k in GUIDES if "Case" not in k}
     day1 = files["Day1Lab1.md"]
     assert "| Step 1: VPC 생성 | 15분 |" in day1 and "| Step 4: 접속 및 확인 | 5분 |" in day1
+
+
+def test_a_guide_shows_the_browser_tests_screenshots_under_their_captions(tmp_path):
+    from week5.analysis.guide import page_screenshots
+
+    (tmp_path / "Day9Lab1-shop.page.txt").write_text("# 상품 목록\n- main\n", encoding="utf-8")
+    (tmp_path / "Day9Lab1-order.page.txt").write_text("# 주문 완료\n- main\n", encoding="utf-8")
+    (tmp_path / "Day9Lab10-shop.page.txt").write_text("# 다른 실습\n", encoding="utf-8")
+    shots = page_screenshots("Day9Lab1", tmp_path)
+    assert shots == [("Day9Lab1-order.png", "주문 완료"), ("Day9Lab1-shop.png", "상품 목록")]
+    assert page_screenshots("Day9Lab2", tmp_path) == []

@@ -25,6 +25,8 @@ GENERATED = (
 )
 #: The project's README (in a checkout: guides are written from one).
 README = Path(__file__).resolve().parents[2] / "README.md"
+#: Where the browser tests keep each lab's page as a student sees it (tests/browser.py).
+SCREENSHOTS = README.parent / "docs" / "labs" / "img"
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,41 @@ def _cost_table(template: Mapping[str, Any], course_usd) -> List[str]:
     return rows
 
 
-def render_guide(lab, template: Mapping[str, Any], guide: LabGuide, cleanup, diagram: str) -> str:
-    """One lab's guide (Markdown, Korean). ``lab`` is a catalog ``Lab``."""
+def page_screenshots(lab_id: str, folder: Path = SCREENSHOTS) -> List[Tuple[str, str]]:
+    """(picture file, caption) of each screenshot the browser tests drew of ``lab_id``'s pages:
+    ``<lab>-<page>.png`` beside ``<lab>-<page>.page.txt``, whose first line is ``# caption``."""
+    shots = []
+    for text in sorted(folder.glob(f"{lab_id}-*.page.txt")):
+        caption = text.read_text(encoding="utf-8").splitlines()[0].removeprefix("# ").strip()
+        shots.append((text.name.removesuffix(".page.txt") + ".png", caption))
+    return shots
+
+
+def _screenshot_section(screenshots: Sequence[Tuple[str, str]]) -> List[str]:
+    if not screenshots:
+        return []
+    out = [
+        "## 잘 되면 이렇게 보입니다",
+        "",
+        "브라우저로 출력의 주소를 열었을 때의 화면입니다 (테스트가 헤드리스 Chromium으로 같은 "
+        "파일을 열어 그립니다). 내 화면과 비교해 보세요.",
+        "",
+    ]
+    for picture, caption in screenshots:
+        out += [f"**{caption}**", "", f"![{caption}](img/{picture})", ""]
+    return out
+
+
+def render_guide(
+    lab,
+    template: Mapping[str, Any],
+    guide: LabGuide,
+    cleanup,
+    diagram: str,
+    screenshots: Sequence[Tuple[str, str]] = (),
+) -> str:
+    """One lab's guide (Markdown, Korean). ``lab`` is a catalog ``Lab``; ``screenshots`` are
+    :func:`page_screenshots` of it."""
     course = (
         "강의 자료에 없음" if lab.course_cost_usd is None else f"${lab.course_cost_usd:.2f}/시간"
     )
@@ -242,6 +277,7 @@ def render_guide(lab, template: Mapping[str, Any], guide: LabGuide, cleanup, dia
             description = output.get("Description")
             out.append(f"- `{key}`" + (f": {description}" if description else ""))
         out.append("")
+    out += _screenshot_section(screenshots)
     _, how = cleanup
     out += [
         "## 손으로 지울 것",
@@ -285,9 +321,11 @@ def generate(
     templates: Mapping[str, Dict[str, Any]],
     pictures: bool = True,
     out: Path = None,
+    screenshots: Path = SCREENSHOTS,
 ) -> Dict[str, str]:
     """Every generated file under ``docs/labs/`` (relative path → text). With ``pictures``, the
-    PNG and SVG are drawn into ``out/img`` as a side effect and their Graphviz sources returned."""
+    PNG and SVG are drawn into ``out/img`` as a side effect and their Graphviz sources returned.
+    The browser tests' screenshots are read from ``screenshots``, not drawn here."""
     cleanup = manual_cleanup_rows()
     files: Dict[str, str] = {}
     labs = list(catalog)
@@ -297,7 +335,12 @@ def generate(
         title = f"{lab.lab_id}: {lab.title_ko}"  # the guides are Korean; set-up installs a Hangul font
         diagram = render_text(topology, f"{lab.lab_id}")
         files[f"{lab.lab_id}.md"] = render_guide(
-            lab, template, guides[lab.lab_id], cleanup[lab.lab_id], diagram
+            lab,
+            template,
+            guides[lab.lab_id],
+            cleanup[lab.lab_id],
+            diagram,
+            page_screenshots(lab.lab_id, screenshots),
         )
         files[f"img/{lab.lab_id}.txt"] = diagram
         if pictures:
