@@ -83,19 +83,24 @@ def page_text(page) -> str:
     return page.locator("body").aria_snapshot() + "\n"
 
 
+def _test_file() -> str:
+    """The running test's file, for the redraw command (pytest names it in the environment)."""
+    return os.environ.get("PYTEST_CURRENT_TEST", "tests").split("::")[0]
+
+
 def show_in_guide(page, lab_id: str, slug: str, caption: str) -> None:
     """Keep ``docs/labs/img/<lab>-<slug>.png`` (a screenshot) and ``<lab>-<slug>.page.txt``
     (``# caption``, then the page's ARIA snapshot) current; fail when the page no longer shows
     what the committed text says. The lab's guide shows the picture under the caption
     (``scripts/docs`` writes it; its own staleness test catches a new picture)."""
     name = f"{lab_id}-{slug}"
+    redraw = f"WEEK5_UPDATE_SCREENSHOTS=1 scripts/test {_test_file()}"
     picture, text = IMAGES / f"{name}.png", IMAGES / f"{name}.page.txt"
     shown = f"# {caption}\n" + page_text(page)
     if UPDATE or not text.is_file():
         if not UPDATE:
             raise AssertionError(
-                f"{text.relative_to(ROOT)} is missing: draw it with "
-                f"WEEK5_UPDATE_SCREENSHOTS=1 scripts/test -k {name}"
+                f"{text.relative_to(ROOT)} is missing: draw it with {redraw}"
             )
         page.screenshot(path=str(picture), full_page=True)
         text.write_text(shown, encoding="utf-8")
