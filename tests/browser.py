@@ -108,5 +108,5 @@ def show_in_guide(page, lab_id: str, slug: str, caption: str) -> None:
     assert picture.is_file(), f"{picture.relative_to(ROOT)} is missing"
     assert shown == text.read_text(encoding="utf-8"), (
         f"the page no longer shows what {text.relative_to(ROOT)} says, so its screenshot is "
-        f"stale: draw both again with WEEK5_UPDATE_SCREENSHOTS=1 scripts/test -k {name}"
+        f"stale: draw both again with {redraw}, then scripts/docs"
     )
