@@ -147,3 +147,26 @@ def page(browser):
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def emulated_labs(app):
+    """Every lab deployed once into one emulator (tests/emulated_labs.py), stopped at the end;
+    the emulator must not have failed a request."""
+    from emulated_labs import deploy_every_lab
+
+    deployed = deploy_every_lab(app.outdir)
+    try:
+        yield deployed
+    finally:
+        deployed.emulator.stop()
+    assert deployed.emulator.process.poll() is not None
+    log = deployed.emulator.log_path.read_text()
+    assert "Traceback" not in log, f"the emulator failed a request: {deployed.emulator.log_path}"
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that destroy the shared emulator's labs run after every test that reads them."""
+    last = [item for item in items if item.get_closest_marker("destroys_labs")]
+    if last:
+        items[:] = [item for item in items if item not in last] + last

@@ -1,7 +1,6 @@
 """`week5 audit` against the project's own deployment of every lab on the emulator: the
-session's assembly deployed with the real CDK CLI (week5.operations.local's bootstrap and
-deploy) into moto's server with the project's CloudFormation models
-(week5.operations.moto_models), so that every lab deploys. Each lab passes every check, as
+session's assembly deployed once with the real CDK CLI into moto's server with the project's
+CloudFormation models (tests/emulated_labs.py, shared with test_local and test_emulator_labs). Each lab passes every check, as
 the reference should; a mistake made on a deployed Auto Scaling lab (a group left in one AZ,
 SSH from the world, a database port open to a range) fails its check; the command answers
 with one line and exit 2 when AWS cannot be reached.
@@ -11,47 +10,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
 from typing import Any, Dict
 
-import boto3
 import pytest
 from support import ROOT
 
 from stacks.catalog import CATALOG
-from week5.analysis.assembly import read_labs
 from week5.analysis.topology import extract
 from week5.cli.synthesis import tool_env
 from week5.core.tags import tag_filter
-from week5.operations import local, moto_models
 from week5.operations.audit import audit, audit_site, find_vpc, read_account
 
 #: The Student tag of the project's own deployment (no -c student).
 STUDENT = "instructor"
-
-
-def _start(port: int) -> local.Emulator:
-    """moto's server with the project's CloudFormation models (every lab deploys on it)."""
-    log_path = Path(tempfile.mkdtemp(prefix="week5-audit-moto-")) / "moto.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            moto_models.server_command(port), stdout=log, stderr=subprocess.STDOUT
-        )
-    emulator = local.Emulator(port, process, log_path)
-    deadline = time.monotonic() + local.START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the emulator stopped; its log: {log_path}")
-        try:
-            with urllib.request.urlopen(f"{emulator.endpoint}/moto-api/", timeout=1):
-                return emulator
-        except OSError:
-            time.sleep(0.2)
-    emulator.stop()
-    raise RuntimeError(f"the emulator did not answer; its log: {log_path}")
 
 
 def _tag_nat_gateways(clients: Any, lab: Any) -> None:
@@ -69,35 +40,13 @@ def _tag_nat_gateways(clients: Any, lab: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def deployed(app):
-    """Every synthesized lab deployed into one emulator: (lab id → lab, clients, env)."""
-    emulator = _start(local.free_port())
-    try:
-        env = local.emulator_env(tool_env(ROOT), emulator)
-        local.bootstrap(env)
-        session = boto3.Session(
-            region_name=local.LOCAL_REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        made: Dict[str, Any] = {}
-
-        def clients(service: str, **kwargs: Any) -> Any:
-            key = (service, tuple(sorted(kwargs.items())))
-            if key not in made:
-                made[key] = session.client(service, endpoint_url=emulator.endpoint, **kwargs)
-            return made[key]
-
-        labs = {lab.lab_id: lab for lab in read_labs(app.outdir)}
-        for lab in labs.values():
-            error, _ = local.deploy(app.outdir, lab.lab_id, env)
-            assert error is None, f"{lab.lab_id} did not deploy on the emulator: " + (
-                local.failed_resource(emulator.endpoint, lab.stack_name) or error
-            )
-            _tag_nat_gateways(clients, lab)
-        yield labs, clients, env
-    finally:
-        emulator.stop()
+def deployed(emulated_labs):
+    """Every lab deployed into the session's emulator: (lab id → lab, clients, env)."""
+    for lab_id, lab in emulated_labs.labs.items():
+        result = emulated_labs.results[lab_id]
+        assert not isinstance(result, str), f"{lab_id} did not deploy on the emulator: {result}"
+        _tag_nat_gateways(emulated_labs.clients, lab)
+    return emulated_labs.labs, emulated_labs.clients, emulated_labs.env
 
 
 def lab_tags(lab: Any) -> Dict[str, str]:

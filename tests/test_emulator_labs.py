@@ -13,24 +13,15 @@ deployment leaves its bucket empty here.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Set, Tuple
+from typing import Any, Dict, List, Mapping, Set, Tuple
 
 import boto3
 import pytest
-from support import ROOT
 
 from stacks.catalog import CATALOG
 from week5.analysis.assembly import read_labs, referenced_ids
-from week5.operations import local
-from week5.operations.moto_models import server_command
 
 REGION = "ap-northeast-2"
 #: What the emulator still skips, per lab (no moto model, none added yet); the rest is created.
@@ -91,47 +82,15 @@ UNDELETABLE = (
     "AWS::EC2::VolumeAttachment",
     "AWS::Lambda::LayerVersion",
 )
-#: The labs the deploy tests deployed in this run, with the seconds each took.
-DEPLOY_SECONDS: Dict[str, float] = {}
 
 
 # --- the emulator ---------------------------------------------------------------------------
 
 
-def tool_env() -> Dict[str, str]:
-    """The project's Node 22 and CDK CLI, and this Python's venv, first on PATH."""
-    env = dict(os.environ)
-    paths = [str(ROOT / "node_modules" / ".bin"), str(Path(sys.executable).parent)]
-    env["PATH"] = os.pathsep.join(paths + [env.get("PATH", "")])
-    return env
-
-
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[Tuple[Any, Dict[str, str]]]:
-    """One moto server with week5's models, bootstrapped; (emulator, the CLI's environment)."""
-    port = local.free_port()
-    log_path = Path(tempfile.mkdtemp(prefix="week5-moto-")) / "moto.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            server_command(port), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
-    emulator = local.Emulator(port, process, log_path)
-    try:
-        deadline = time.monotonic() + local.START_TIMEOUT_S
-        while True:
-            assert process.poll() is None, f"the emulator exited; its log: {log_path}"
-            try:
-                with urllib.request.urlopen(f"{emulator.endpoint}/moto-api/", timeout=1):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, f"no answer; its log: {log_path}"
-                time.sleep(0.2)
-        env = local.emulator_env(tool_env(), emulator)
-        local.bootstrap(env)
-        yield emulator, env
-    finally:
-        emulator.stop()
-    assert "Traceback" not in log_path.read_text(), f"the emulator failed a request: {log_path}"
+def emulator(emulated_labs) -> Tuple[Any, Dict[str, str]]:
+    """The session's emulator with every lab deployed; (emulator, the CLI's environment)."""
+    return emulated_labs.emulator, emulated_labs.env
 
 
 @pytest.fixture(scope="module")
@@ -520,11 +479,9 @@ def check_secrets(aws, s: Stack) -> None:
 
 
 @pytest.mark.parametrize("lab_id", CATALOG.ids)
-def test_lab_deploys_and_the_emulator_holds_its_template(emulator, aws, app, labs, lab_id):
-    _, env = emulator
-    error, seconds = local.deploy(app.outdir, lab_id, env)
-    DEPLOY_SECONDS[lab_id] = seconds
-    assert error is None, f"{lab_id}: {error}"
+def test_lab_deploys_and_the_emulator_holds_its_template(emulated_labs, aws, app, labs, lab_id):
+    result = emulated_labs.results[lab_id]
+    assert not isinstance(result, str), f"{lab_id}: {result}"
     s = Stack(aws, labs[lab_id].stack_name, app.templates[lab_id])
     assert s.skipped() == SKIPPED[lab_id]
     check_subnets_and_routes(aws, s)
@@ -592,23 +549,21 @@ def cdk_destroy(app, lab_id: str, env: Mapping[str, str]) -> subprocess.Complete
     )
 
 
+@pytest.mark.destroys_labs
 @pytest.mark.parametrize("lab_id", DESTROYABLE)
 def test_destroy_leaves_nothing_tagged_for_the_lab(emulator, aws, app, labs, lab_id):
     _, env = emulator
-    if lab_id not in DEPLOY_SECONDS:
-        assert local.deploy(app.outdir, lab_id, env)[0] is None
     assert tagged_for(aws, lab_id), "the check finds nothing even before the destroy"
     result = cdk_destroy(app, lab_id, env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert tagged_for(aws, lab_id) == []
 
 
+@pytest.mark.destroys_labs
 def test_destroy_of_a_lab_with_a_vpc_stops_at_what_moto_cannot_delete(emulator, aws, app, labs):
     """When this fails, moto deletes more: try the other labs and widen DESTROYABLE."""
     _, env = emulator
     lab_id = "Day1Lab1"
-    if lab_id not in DEPLOY_SECONDS:
-        assert local.deploy(app.outdir, lab_id, env)[0] is None
     s = Stack(aws, labs[lab_id].stack_name, app.templates[lab_id])
     left = {t for t in UNDELETABLE if s.of_type(t)}
     assert left, "this lab has no type moto cannot delete"

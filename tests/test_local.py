@@ -11,10 +11,8 @@ import pytest
 from support import ROOT, by_name, error_lines, props, resources
 
 from stacks.catalog import CATALOG
-from week5.analysis.assembly import read_labs
 from week5.analysis.diagram import width
 from week5.cli import local as local_command
-from week5.cli.synthesis import tool_env
 from week5.operations import local
 
 BIN = Path(sys.executable).parent
@@ -24,21 +22,9 @@ DEPLOYABLE = tuple(CATALOG.ids)
 
 
 @pytest.fixture(scope="session")
-def local_aws(app):
-    """The session's assembly deployed lab by lab into one emulator, stopped at the end."""
-    emulator = local.start_emulator(BIN)
-    try:
-        env = local.emulator_env(tool_env(ROOT), emulator)
-        local.bootstrap(env)
-        labs = {lab.lab_id: lab for lab in read_labs(app.outdir)}
-        results = {
-            lab_id: local.deploy_and_read(emulator, app.outdir, labs[lab_id], env)[0]
-            for lab_id in CATALOG.ids
-        }
-        yield results
-    finally:
-        emulator.stop()
-        assert emulator.process.poll() is not None
+def local_aws(emulated_labs):
+    """What `week5 local` read back of each lab deployed into the session's emulator."""
+    return emulated_labs.results
 
 
 def test_the_readme_table_is_what_the_emulator_does(local_aws):

@@ -1,0 +1,70 @@
+"""Every lab of the session's assembly deployed once into one emulator, for all the tests that
+read a deployment: `week5 local`'s read-back (test_local), the emulator against each template
+(test_emulator_labs) and `week5 audit` (test_audit_labs).
+
+One moto server with week5's CloudFormation models, bootstrapped with the real CDK CLI, each lab
+deployed with `cdk deploy` as `week5 local` does. Tests that change what is deployed undo it
+(audit's mistakes), and the tests that destroy labs carry the ``destroys_labs`` marker, which
+conftest moves to the end of the session, after every reader.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, Union
+
+import boto3
+
+from stacks.catalog import CATALOG
+from week5.analysis.assembly import SynthesizedLab, read_labs
+from week5.cli.synthesis import tool_env
+from week5.operations import local
+from week5.operations.local.readback import ReadBack
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class EmulatedLabs:
+    """The emulator, the CLI's environment pointing at it, and each lab's deployment."""
+
+    emulator: local.Emulator
+    env: Dict[str, str]
+    labs: Dict[str, SynthesizedLab]
+    #: lab id -> what `week5 local` read back, or the one-line reason the deploy failed.
+    results: Dict[str, Union[ReadBack, str]]
+    #: lab id -> seconds its `cdk deploy` took.
+    seconds: Dict[str, float]
+    clients: Callable[..., Any]
+
+
+def deploy_every_lab(outdir: Path) -> EmulatedLabs:
+    """Start the emulator and deploy every lab of the assembly at ``outdir`` into it."""
+    emulator = local.start_emulator(BIN)
+    try:
+        env = local.emulator_env(tool_env(ROOT), emulator)
+        local.bootstrap(env)
+        synthesized = {lab.lab_id: lab for lab in read_labs(outdir)}
+        labs = {lab_id: synthesized[lab_id] for lab_id in CATALOG.ids if lab_id in synthesized}
+        results: Dict[str, Union[ReadBack, str]] = {}
+        seconds: Dict[str, float] = {}
+        for lab_id, lab in labs.items():
+            results[lab_id], seconds[lab_id] = local.deploy_and_read(emulator, outdir, lab, env)
+    except BaseException:
+        emulator.stop()
+        raise
+    session = boto3.Session(
+        region_name=local.LOCAL_REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    made: Dict[Any, Any] = {}
+
+    def clients(service: str, **kwargs: Any) -> Any:
+        key = (service, tuple(sorted(kwargs.items())))
+        if key not in made:
+            made[key] = session.client(service, endpoint_url=emulator.endpoint, **kwargs)
+        return made[key]
+
+    return EmulatedLabs(emulator, env, labs, results, seconds, clients)
