@@ -12,11 +12,11 @@ import json
 import os
 import re
 import runpy
+import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 import pytest
 from support import ROOT, make_app, mask_asset_hashes  # noqa: I001 (Node 22 on PATH first)
@@ -29,6 +29,7 @@ from week5.synth.app_builder import build_labs
 INTEG = ROOT / "integ"
 sys.path.insert(0, str(INTEG))
 import promises  # noqa: E402
+from integ_replay import REPLAY_ENV  # noqa: E402
 
 INTEG_RUNNER = ROOT / "node_modules" / "@aws-cdk" / "integ-runner"
 #: What the CI step and `scripts/integ check` run: snapshot mode, no AWS account.
@@ -36,8 +37,8 @@ SNAPSHOT_RUN = [
     str(ROOT / "node_modules" / ".bin" / "integ-runner"),
     "--directory", "integ", "--language", "python", "--parallel-regions", promises.REGION,
 ]
-#: The snapshot run above is reported when it takes longer than this (CI may run it apart).
-SNAPSHOT_RUN_BUDGET_S = 90
+#: integ-runner's --app that replays this session's assemblies (tests/integ_replay.py).
+REPLAY = ROOT / "tests" / "integ_replay.py"
 
 
 @pytest.fixture(scope="module")
@@ -129,22 +130,57 @@ def test_committed_snapshot_is_current(integ_apps, lab_id):
         )
 
 
-def test_integ_runner_snapshot_run_passes():
-    """What CI runs: every lab's template against its snapshot, no AWS account."""
+def _integ_runner(*args: str, replay: Path = None) -> Tuple[subprocess.CompletedProcess, str]:
+    """integ-runner's snapshot run (what CI's `scripts/integ check` runs, no AWS account) of the
+    integ files ``args`` (every one when none); with ``replay``, its app hands it the assemblies
+    in that folder (tests/integ_replay.py) instead of synthesizing them again."""
     path = [str(ROOT / "node_modules" / ".bin"), str(ROOT / ".venv" / "bin"), os.environ["PATH"]]
     # TESTING_CDK=1: integ-runner validates every manifest against its own schema.
     env = {**os.environ, "PATH": os.pathsep.join(path), "TESTING_CDK": "1"}
-    started = time.monotonic()
+    command = [*SNAPSHOT_RUN]
+    if replay is not None:
+        env[REPLAY_ENV] = str(replay)
+        command += ["--app", f"{sys.executable} {REPLAY} {{filePath}}"]
     run = subprocess.run(
-        SNAPSHOT_RUN, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200
+        [*command[:1], *args, *command[1:]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
-    took = time.monotonic() - started
-    output = run.stdout + run.stderr
+    return run, run.stdout + run.stderr
+
+
+def test_integ_runner_finds_every_snapshot_current(integ_apps):
+    """integ-runner compares each lab's assembly, as this session synthesized it, with the
+    committed snapshot by its own rules (manifest schema, asset masking, destructive changes)."""
+    replay = next(iter(integ_apps.values())).parent
+    run, output = _integ_runner(replay=replay)
     stale = "snapshots out of date: scripts/integ update, then commit integ/\n"
     assert run.returncode == 0, stale + output[-4000:]
     assert output.count("UNCHANGED") == len(CATALOG), output[-4000:]
-    if took > SNAPSHOT_RUN_BUDGET_S:
-        print(f"integ-runner's snapshot run took {took:.0f} s (budget {SNAPSHOT_RUN_BUDGET_S} s)")
+
+
+def test_integ_runner_synthesizes_an_integ_app_itself_and_passes():
+    """One lab end to end as `scripts/integ check` runs it: integ-runner starts the integ app."""
+    run, output = _integ_runner(promises.integ_file_name("Day1Lab1"))
+    assert run.returncode == 0, output[-4000:]
+    assert output.count("UNCHANGED") == 1, output[-4000:]
+
+
+def test_integ_runner_fails_a_lab_whose_template_changed(integ_apps, tmp_path):
+    """The replayed comparison can fail: a lab template with one more resource is CHANGED."""
+    name = promises.integ_file_name("Day2Lab2")
+    tampered = tmp_path / name
+    shutil.copytree(integ_apps["Day2Lab2"], tampered)
+    template_path = tampered / "Day2Lab2.template.json"
+    template = _read(template_path)
+    template["Resources"]["Extra"] = {"Type": "AWS::CloudFormation::WaitConditionHandle"}
+    template_path.write_text(json.dumps(template), encoding="utf-8")
+    run, output = _integ_runner(name, replay=tmp_path)
+    assert run.returncode != 0, output[-4000:]
+    assert "CHANGED" in output and "Extra" in output, output[-4000:]
 
 
 def test_bridge_labels_the_schema_integ_runner_reads(integ_apps):
