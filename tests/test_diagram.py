@@ -1,9 +1,13 @@
 """`week5 diagram`: the course's box style from a template (golden for Day1Lab2), and pictures."""
 
+import base64
+import re
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
+import diagrams
 import pytest
 from support import ROOT
 
@@ -11,6 +15,11 @@ from week5.analysis.diagram import render_picture, render_text
 from week5.analysis.topology import extract
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "day1_lab2_diagram.txt"
+#: Where `diagrams` is installed: its icons are under resources/.
+INSTALL = Path(diagrams.__file__).resolve().parent.parent
+ICON = re.compile(r'image="([^"]+)"')  # a node's icon in the Graphviz source
+HREF = ("href", "{http://www.w3.org/1999/xlink}href")
+PNG = "data:image/png;base64,"
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +55,122 @@ def test_every_box_line_is_as_wide_as_its_box(app):
         assert len({len(line) for line in box}) == 1, lab_id
 
 
-def test_picture_is_drawn_with_a_stable_source(app, tmp_path):
+@pytest.fixture(scope="module")
+def drawn(app, tmp_path_factory):
+    """Day4Lab1 drawn twice, into two folders: (source, folder) for each."""
     topology = extract(app.templates["Day4Lab1"])
-    first = render_picture(topology, tmp_path / "a", "Day4Lab1")
-    second = render_picture(topology, tmp_path / "b", "Day4Lab1")
-    assert first == second  # random node ids and install paths are normalised
-    assert (tmp_path / "a.png").stat().st_size > 10_000
-    assert (tmp_path / "a.svg").read_text().startswith("<?xml")
+    folders = [tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")]
+    return [
+        (render_picture(topology, folder / "Day4Lab1", "Day4Lab1"), folder) for folder in folders
+    ]
+
+
+def test_picture_is_drawn_with_a_stable_source(drawn):
+    (first, folder), (second, _) = drawn
+    assert first == second  # node ids and install paths do not depend on the run
+    assert (folder / "Day4Lab1.png").stat().st_size > 10_000
+    assert (folder / "Day4Lab1.svg").read_text().startswith("<?xml")
     assert 'label="VPC week5-day4-vpc\n10.0.0.0/16"' in first
     assert "Public subnets, across AZs" in first and "elb-application-load-balancer" in first
+
+
+def test_the_same_topology_draws_byte_identical_files(drawn):
+    """Else every `scripts/docs` run shows all the pictures as changed."""
+    (_, first), (_, second) = drawn
+    for name in ("Day4Lab1.svg", "Day4Lab1.png"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def icon_files(source: str):
+    """The icon file of each node in the Graphviz source, in the order of the source."""
+    return [Path(path.replace("<diagrams>", str(INSTALL))) for path in ICON.findall(source)]
+
+
+def svg_links(svg: str):
+    """The link of each ``<image>`` of ``svg`` in document order, and every link in it."""
+    root = ElementTree.fromstring(svg)
+    links = [
+        value for element in root.iter() for key, value in element.attrib.items() if key in HREF
+    ]
+    images = root.findall(".//svg:image", {"svg": "http://www.w3.org/2000/svg"})
+    return [image.attrib[HREF[1]] for image in images], links
+
+
+def decoded(link: str) -> bytes:
+    assert link.startswith(PNG), link[:80]
+    return base64.b64decode(link[len(PNG) :])
+
+
+def test_the_svg_carries_its_icons_and_names_no_file(drawn):
+    """A path into this machine's virtualenv shows no icon on GitHub or in a clone: each icon
+    is inside the SVG, the very bytes of the node's icon file."""
+    (source, folder), _ = drawn
+    svg = (folder / "Day4Lab1.svg").read_text(encoding="utf-8")
+    images, links = svg_links(svg)
+    icons = icon_files(source)
+    assert len(icons) == 8 and len(images) == len(icons)
+    assert links and all(link.startswith(("data:", "#")) for link in links)
+    assert "site-packages" not in svg and str(ROOT) not in svg
+    shown = sorted(decoded(link) for link in images)
+    assert shown == sorted(path.read_bytes() for path in icons)
+
+
+#: Each ``<image>`` of the SVG: how many of its pixels the SVG shown as an ``<img>`` (as GitHub
+#: shows it, loading no outside file) paints otherwise than the same SVG without its images.
+PAINTED = """async ({ full, bare }) => {
+  const load = (text) => new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => resolve(img);
+    img.onerror = () => reject(new Error("the SVG does not load as an image"));
+    img.src = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(text)));
+  });
+  const [withIcons, without] = [await load(full), await load(bare)];
+  const width = withIcons.naturalWidth, height = withIcons.naturalHeight;
+  const pixels = (img) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    const context = canvas.getContext("2d");
+    context.drawImage(img, 0, 0, width, height);
+    return context.getImageData(0, 0, width, height).data;
+  };
+  const [a, b] = [pixels(withIcons), pixels(without)];
+  const svg = new DOMParser().parseFromString(full, "image/svg+xml").documentElement;
+  svg.style.width = width + "px";
+  svg.style.height = height + "px";
+  document.body.style.margin = "0";
+  document.body.replaceChildren(svg);
+  return [...svg.querySelectorAll("image")].map((image) => {
+    const box = image.getBoundingClientRect();
+    let painted = 0;
+    for (let y = Math.ceil(box.top); y < Math.floor(box.bottom); y++) {
+      for (let x = Math.ceil(box.left); x < Math.floor(box.right); x++) {
+        const at = (y * width + x) * 4;
+        if ([0, 1, 2, 3].some((channel) => a[at + channel] !== b[at + channel])) painted++;
+      }
+    }
+    return { painted, area: Math.floor(box.width) * Math.floor(box.height) };
+  });
+}"""
+
+
+def test_a_browser_shows_every_icon_of_the_svg(drawn, page):
+    """Chromium shows the SVG as an <img>, as GitHub does: every icon paints pixels in its box
+    (a spacer's blank icon paints none)."""
+    (_, folder), _ = drawn
+    full = (folder / "Day4Lab1.svg").read_text(encoding="utf-8")
+    bare = re.sub(r"<image\b[^>]*/>", "", full)
+    boxes = page.evaluate(PAINTED, {"full": full, "bare": bare})
+    images, _ = svg_links(full)
+    assert len(boxes) == len(images) == 8
+    blank = (INSTALL / "resources" / "generic" / "blank" / "blank.png").read_bytes()
+    icons = [decoded(link) for link in images]
+    assert 0 < icons.count(blank) < len(icons)
+    for box, icon in zip(boxes, icons):
+        if icon == blank:
+            assert box["painted"] == 0, box
+        else:  # the thinnest AWS icons here (users, Auto Scaling) paint a fifth of their box
+            assert box["painted"] > box["area"] // 10, box
 
 
 def week5(*args):

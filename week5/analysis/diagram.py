@@ -7,7 +7,12 @@ outside the VPC) and lists the traffic paths under it, for terminals and Markdow
 
 from __future__ import annotations
 
+import base64
+import html
+import mimetypes
+import re
 import unicodedata
+from pathlib import Path
 from typing import Dict, List, Sequence
 
 from week5.analysis.topology import INTERNET, Subnet, Topology
@@ -144,22 +149,33 @@ _EDGE = {"fontsize": "10"}
 
 def render_picture(topology: Topology, stem, title: str, formats=("png", "svg")) -> str:
     """Draw ``topology`` to ``<stem>.png`` and ``<stem>.svg``; return the Graphviz source with
-    its random node ids and install paths made stable (what a staleness test compares).
+    its install paths made stable (what a staleness test compares).
+
+    The same topology gives byte-identical files: nodes are numbered in the order they are drawn
+    (``diagrams`` would name them with random uuids, which Graphviz writes into the SVG). The
+    SVG carries its icons as data URIs, so it shows them on GitHub and in any browser.
 
     Clusters nest region, VPC, AZ and subnet. A node in one subnet sits in that subnet; a node
     that spans subnets (an ALB, an Auto Scaling group, a database or cache in its subnet group)
     sits once in the VPC, with the subnets it spans in its label, so each edge has one end.
     """
     import importlib
-    import re
-    from pathlib import Path
+    import itertools
 
     import diagrams
     from diagrams import Cluster, Diagram, Edge
 
-    def icon(kind: str):
+    serial = itertools.count(1)
+
+    def next_id() -> str:
+        return f"n{next(serial)}"
+
+    def draw(kind: str, label: str):
+        """``kind``'s icon with ``label``, in the cluster being drawn."""
         module, name = ICONS.get(kind, ("general", "General"))
-        return getattr(importlib.import_module(f"diagrams.aws.{module}"), name)
+        return getattr(importlib.import_module(f"diagrams.aws.{module}"), name)(
+            label, nodeid=next_id()
+        )
 
     stem = Path(stem)
     drawn = {}
@@ -173,7 +189,7 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
         node_attr=_NODE,
         edge_attr=_EDGE,
     ) as picture:
-        internet = icon("Internet")("Internet")
+        internet = draw("Internet", "Internet")
         drawn["Internet"] = internet
         with Cluster(f"AWS Cloud ({topology.region})"):
             for vpc in topology.vpcs:
@@ -183,16 +199,16 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
                         spans.setdefault(node.id, []).append(subnet)
                 with Cluster(f"VPC {vpc.name}\n{vpc.cidr}"):
                     if vpc.internet_gateway:
-                        drawn[f"{vpc.id}/igw"] = icon("Internet Gateway")("Internet Gateway")
+                        drawn[f"{vpc.id}/igw"] = draw("Internet Gateway", "Internet Gateway")
                     for az in vpc.azs:
                         with Cluster(az_label(az)):
                             for subnet in (s for s in vpc.subnets if s.az == az):
                                 with Cluster(f"{subnet.tier} {subnet.cidr}\n{subnet.name}"):
                                     for node in subnet.nodes:
                                         if len(spans[node.id]) == 1:
-                                            drawn[node.id] = icon(node.kind)(_node_label(node))
+                                            drawn[node.id] = draw(node.kind, _node_label(node))
                                     if not any(len(spans[n.id]) == 1 for n in subnet.nodes):
-                                        _spacer()
+                                        _spacer(next_id())
                     # Nodes that span subnets, grouped by the subnets they span.
                     groups: Dict[tuple, List] = {}
                     for node_id, subnets in spans.items():
@@ -204,7 +220,7 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
                         cidrs = ", ".join(cidr for _, cidr in key)
                         with Cluster(f"{' + '.join(tiers)} subnets, across AZs\n{cidrs}"):
                             for node in nodes:
-                                drawn[node.id] = icon(node.kind)(_node_label(node))
+                                drawn[node.id] = draw(node.kind, _node_label(node))
             outside: Dict[str, List] = {}
             for node in topology.outside:
                 outside.setdefault(node.kind, []).append(node)
@@ -212,9 +228,9 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
                 with Cluster("Outside the VPC"):
                     for kind, nodes in outside.items():
                         if len(nodes) == 1:
-                            drawn[nodes[0].id] = icon(kind)(_node_label(nodes[0]))
+                            drawn[nodes[0].id] = draw(kind, _node_label(nodes[0]))
                         else:  # one icon per kind: twelve parameters are one idea
-                            shared = icon(kind)(f"{kind} × {len(nodes)}")
+                            shared = draw(kind, f"{kind} × {len(nodes)}")
                             for node in nodes:
                                 drawn[node.id] = shared
         # Traffic from the internet into a VPC enters through its gateway; NATs leave by it.
@@ -241,14 +257,31 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
                 style = "solid" if label[:1].isdigit() or label == "all" else "dashed"
                 start >> Edge(label=label, color="darkgreen", style=style) >> drawn[dst]
         source = picture.dot.source
-    ids = {}
-    # Graphviz quotes an id that starts with a digit: drop the quotes with the random id.
-    source = re.sub(
-        r'"?\b([0-9a-f]{32})\b"?',
-        lambda m: ids.setdefault(m.group(1), f"n{len(ids) + 1}"),
-        source,
-    )
+    if "svg" in formats:
+        svg = stem.with_suffix(".svg")
+        svg.write_bytes(embed_images(svg.read_bytes().decode("utf-8")).encode("utf-8"))
     return source.replace(str(Path(diagrams.__file__).parent.parent), "<diagrams>")
+
+
+#: An SVG ``<image>``'s reference; Graphviz writes the icon's file path there.
+_IMAGE_HREF = re.compile(r'(<image\b[^>]*?\b(?:xlink:)?href=")([^"]*)(")')
+
+
+def embed_images(svg: str) -> str:
+    """``svg`` with each ``<image>`` file path replaced by the file as a ``data:`` URI: a path
+    into this machine's virtualenv shows nothing on GitHub, in a clone or in a browser's
+    ``<img>`` (which loads no outside files from an SVG)."""
+
+    def inline(match: re.Match) -> str:
+        href = html.unescape(match.group(2))
+        if href.startswith(("data:", "#")):
+            return match.group(0)
+        path = Path(href)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        return f"{match.group(1)}data:{mime};base64,{data}{match.group(3)}"
+
+    return _IMAGE_HREF.sub(inline, svg)
 
 
 def subnets_key(subnets) -> List[tuple]:
@@ -265,8 +298,8 @@ def _node_label(node) -> str:
     return label + (f"\n{detail}" if detail else "")
 
 
-def _spacer() -> None:
+def _spacer(node_id: str) -> None:
     """An empty subnet still shows as a box: Graphviz drops empty clusters."""
     from diagrams.generic.blank import Blank
 
-    Blank("", width="0.3", height="0.3")
+    Blank("", nodeid=node_id, width="0.3", height="0.3")
