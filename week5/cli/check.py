@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Dict, List, Sequence
 
@@ -15,13 +14,12 @@ from week5.analysis.lint import lint_template
 from week5.analysis.teardown import teardown_findings
 from week5.cli.errors import EXIT_OK, CliError
 from week5.cli.synthesis import (
+    add_cache_option,
     add_context_option,
     existing_assembly,
-    find_project_root,
     output_folder,
     select_labs,
-    synthesize,
-    with_labs,
+    synthesized,
 )
 from week5.cli.table import render_table
 from week5.core.progress import say
@@ -37,6 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     check.add_argument("labs", nargs="*", metavar="LAB", help="lab ids (default: all)")
     add_context_option(check)
+    add_cache_option(check)
     where = check.add_mutually_exclusive_group()
     where.add_argument("-o", "--output", help="keep the cloud assembly in this folder")
     where.add_argument(
@@ -73,29 +72,21 @@ def format_catalog(labs: List[SynthesizedLab], lint_results: Dict[str, list]) ->
 def run(args: argparse.Namespace) -> int:
     if args.assembly:
         return check_assembly(existing_assembly(args.assembly), args.labs)
-    root = find_project_root()
-    keep = args.output is not None
-    outdir = output_folder(args.output) if keep else Path(tempfile.mkdtemp(prefix="week5-synth-"))
-    created = keep and not outdir.exists()
-    try:
-        which = ", ".join(args.labs) if args.labs else "every lab"
-        say(
-            f"==> synthesizing {which} with the pinned CDK CLI; AwsSolutions and the course rules run"
-        )
-        try:
-            seconds = synthesize(root, outdir, with_labs(args.context, args.labs))
-        except CliError:
-            if created:  # leave nothing half-written where the user asked for the assembly
-                shutil.rmtree(outdir, ignore_errors=True)
-            raise
-        say(f"    synthesized, both rule packs clean, in {seconds:.1f} s")
+    keep = output_folder(args.output) if args.output is not None else None
+    # With -o, exactly the labs named: the folder is the user's assembly of them.
+    with synthesized(args, args.labs, exact=keep is not None) as (outdir, seconds):
+        if seconds:
+            say(f"    synthesized, both rule packs clean, in {seconds:.1f} s")
+        else:  # a cache entry exists only for a synthesis both packs passed
+            say("    both rule packs passed when it was synthesized")
+        if keep is not None:
+            # As `cdk synth -o` does: the assembly's files over whatever the folder holds.
+            shutil.copytree(outdir, keep, symlinks=True, dirs_exist_ok=True)
+            outdir = keep
         code = check_assembly(outdir, args.labs)
-        if keep:
+        if keep is not None:
             print(f"Templates: {outdir}")
         return code
-    finally:
-        if not keep:
-            shutil.rmtree(outdir, ignore_errors=True)
 
 
 def check_assembly(outdir: Path, wanted: Sequence[str]) -> int:

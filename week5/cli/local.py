@@ -15,6 +15,7 @@ from typing import Dict, Iterator, List, Mapping, Tuple
 from week5.analysis.assembly import read_labs
 from week5.cli.errors import EXIT_OK, CliError
 from week5.cli.synthesis import (
+    add_cache_option,
     add_context_option,
     find_project_root,
     require_lab_id,
@@ -65,6 +66,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="deploy every lab and print which deploy locally (the README's table)",
     )
     add_context_option(parser)
+    add_cache_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -73,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
     if args.coverage:
         return run_coverage(args)
     timings: Dict[str, float] = {}
-    with synthesized(args, [require_lab_id(args.lab)]) as (outdir, timings["synth"]):
+    # writable: `cdk deploy` writes its asset zips and locks into the assembly.
+    synthesis = synthesized(args, [require_lab_id(args.lab)], writable=True)
+    with synthesis as (outdir, timings["synth"]):
         (lab,) = select_labs(read_labs(outdir), [args.lab])
         with emulator_for(args, timings) as (emulator, env):
             say(f"==> cdk deploy {lab.lab_id} into the emulator")
@@ -131,7 +135,8 @@ def emulator_for(
 def run_coverage(args: argparse.Namespace) -> int:
     """Deploy every lab into one emulator and print the README's coverage table."""
     results = {}
-    with synthesized(args) as (outdir, _), emulator_for(args, {}) as (emulator, env):
+    synthesis = synthesized(args, writable=True)  # `cdk deploy` writes into it
+    with synthesis as (outdir, _), emulator_for(args, {}) as (emulator, env):
         for lab in read_labs(outdir):
             say(f"==> cdk deploy {lab.lab_id} into the emulator")
             back, _ = local.deploy_and_read(emulator, outdir, lab, env)

@@ -1,15 +1,18 @@
 """Synthesis through the pinned CDK CLI, shared by the commands that read lab templates.
 
 A command either reads an assembly ``cdk synth`` already wrote (``--assembly DIR``) or
-synthesizes the labs it needs into a temporary folder with the project's Node 22 and CDK CLI
-(``-c KEY=VALUE`` passes context, as for ``cdk``). cdk-nag's AwsSolutions and the course rules
-run during that synthesis and fail it on a finding.
+synthesizes the labs it needs with the project's Node 22 and CDK CLI (``-c KEY=VALUE`` passes
+context, as for ``cdk``). cdk-nag's AwsSolutions and the course rules run during that synthesis
+and fail it on a finding. A synthesis is kept in the project's ``.week5-cache/`` and the next
+command on the same inputs reads it instead (:mod:`.assembly_cache`); ``--no-cache`` synthesizes
+afresh.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
+from week5.cli import assembly_cache
 from week5.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError
 from week5.core.catalog import LAB_ID_RE, unknown_lab_message
 from week5.core.progress import run_with_progress, say
@@ -124,26 +128,112 @@ def with_labs(context: Sequence[str], labs: Sequence[str]) -> List[str]:
     return rest + [f"{CONTEXT_LABS}={','.join(labs)}"] if labs else list(context)
 
 
+def labs_named(context: Sequence[str]) -> str:
+    """The labs ``context`` selects, for progress lines: ``Day1Lab1, Day4Lab1``, or ``""``."""
+    named = [c.split("=", 1)[1] for c in context if c.startswith(f"{CONTEXT_LABS}=")]
+    return ", ".join(x for x in named[-1].split(",") if x) if named else ""
+
+
+def synth_python(root: Path) -> str:
+    """The ``python`` that ``cdk synth`` runs ``app.py`` with (cdk.json's ``python app.py``)."""
+    found = shutil.which("python", path=tool_env(root)["PATH"])
+    return f"{found} -> {os.path.realpath(found)}" if found else "no python"
+
+
+def cached_synthesis(
+    root: Path, context: List[str], scratch: Path, fresh: bool = False, superset: bool = False
+) -> Tuple[Path, float, bool]:
+    """(assembly folder, synth seconds, whether the folder is a cache entry) for ``context``.
+
+    A cache entry for the same inputs answers unless ``fresh``; with ``superset``, so does the
+    entry of every lab (the caller picks its labs out: a lab's template is the same whichever
+    labs are built with it). Otherwise ``cdk synth`` runs and its assembly is stored; where the
+    cache cannot be written, it runs into ``scratch``."""
+    state = assembly_cache.project_state(root, python=synth_python(root))
+    key = assembly_cache.key_for(state, context)
+    which = labs_named(context)
+    if not fresh:
+        entry = assembly_cache.lookup(root, key)
+        if entry is not None:
+            say(
+                f"==> assembly from the cache ({_shown(entry)}, synthesized "
+                f"{assembly_cache.age_text(entry)} ago; --no-cache synthesizes afresh)"
+            )
+            return entry, 0.0, True
+        everything = [c for c in context if not c.startswith(f"{CONTEXT_LABS}=")]
+        if superset and everything != context:
+            entry = assembly_cache.lookup(root, assembly_cache.key_for(state, everything))
+            if entry is not None and holds_labs(entry, which.split(", ")):
+                say(
+                    f"==> {which} from the cached assembly of every lab ({_shown(entry)}, "
+                    f"synthesized {assembly_cache.age_text(entry)} ago; --no-cache synthesizes "
+                    "afresh)"
+                )
+                return entry, 0.0, True
+    say(f"==> synthesizing {which or 'every lab'} (cdk-nag runs too)")
+    seconds = 0.0
+
+    def run(folder: Path) -> None:
+        nonlocal seconds
+        seconds = synthesize(root, folder, context)
+
+    try:
+        entry = assembly_cache.store(root, key, run, replace=fresh)
+    except assembly_cache.CacheUnavailable as error:
+        say(f"    (no cache: {error}; the assembly is not kept)")
+        run(scratch / "assembly")
+        return scratch / "assembly", seconds, False
+    say(f"    kept in {_shown(entry)} for the next command on the same inputs")
+    return entry, seconds, True
+
+
+def holds_labs(outdir: Path, lab_ids: Sequence[str]) -> bool:
+    """Whether the assembly has a stack named each of ``lab_ids`` (not, say, a class's
+    ``Day4Lab1-kim``, or an app that ``labs`` in cdk.context.json cut down)."""
+    try:
+        manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    names = {a.get("displayName", k) for k, a in manifest.get("artifacts", {}).items()}
+    return set(lab_ids) <= names
+
+
+def _shown(entry: Path) -> str:
+    """``.week5-cache/1a2b3c4d5e6f``: the entry as a user finds it in the project."""
+    return f"{assembly_cache.CACHE_DIR}/{entry.name[:12]}"
+
+
 @contextlib.contextmanager
 def synthesized(
-    args: argparse.Namespace, labs: Sequence[str] = (), quiet: bool = False
+    args: argparse.Namespace,
+    labs: Sequence[str] = (),
+    quiet: bool = False,
+    writable: bool = False,
+    exact: bool = False,
 ) -> Iterator[Tuple[Path, float]]:
-    """Yield (assembly folder, synth seconds): ``--assembly`` if given, else a fresh synth of
-    ``labs`` (every lab when empty) into a folder removed afterwards. Progress goes to stderr
-    (``quiet`` is kept for the callers that pass it: stdout never carries progress)."""
+    """Yield (assembly folder, synth seconds): ``--assembly`` if given, else the assembly of
+    ``labs`` (every lab when empty), from the cache or synthesized (see :func:`cached_synthesis`).
+
+    Named ``labs`` may come from the cached assembly of every lab, so the caller selects its
+    labs from the folder (``exact``: only an assembly of exactly these labs). The folder is
+    only read: ``writable`` yields a copy to write into, removed afterwards. Progress goes to
+    stderr (``quiet`` is kept for the callers that pass it: stdout never carries progress)."""
     if getattr(args, "assembly", None):
         yield existing_assembly(args.assembly), 0.0
         return
     root = find_project_root()
-    outdir = Path(tempfile.mkdtemp(prefix="week5-synth-"))
-    try:
-        context = with_labs(args.context, labs)
-        named = [c.split("=", 1)[1] for c in context if c.startswith(f"{CONTEXT_LABS}=")]
-        which = ", ".join(x for x in named[-1].split(",") if x) if named else ""
-        say(f"==> synthesizing {which or 'every lab'} (cdk-nag runs too)")
-        yield outdir, synthesize(root, outdir, context)
-    finally:
-        shutil.rmtree(outdir, ignore_errors=True)
+    context = with_labs(args.context, labs)
+    with tempfile.TemporaryDirectory(prefix="week5-synth-") as scratch:
+        outdir, seconds, shared = cached_synthesis(
+            root,
+            context,
+            Path(scratch),
+            fresh=getattr(args, "no_cache", False),
+            superset=bool(labs) and not exact,
+        )
+        if writable and shared:
+            outdir = assembly_cache.working_copy(outdir, Path(scratch))
+        yield outdir, seconds
 
 
 def synthesized_lab(args: argparse.Namespace, quiet: bool = False) -> SynthesizedLab:
@@ -175,7 +265,18 @@ def add_context_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_cache_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help=f"synthesize even if {assembly_cache.CACHE_DIR}/ holds an assembly of the same "
+        "inputs (the new one replaces it)",
+    )
+
+
 def add_synth_options(parser: argparse.ArgumentParser) -> None:
-    """``--assembly DIR`` (read what `cdk synth` wrote) or ``-c`` context for a fresh synth."""
+    """``--assembly DIR`` (read what `cdk synth` wrote), or ``-c`` context and ``--no-cache``
+    for a synthesis."""
     parser.add_argument("--assembly", metavar="DIR", help="use an assembly `cdk synth` wrote")
     add_context_option(parser)
+    add_cache_option(parser)

@@ -1,0 +1,268 @@
+"""Synthesized cloud assemblies kept in ``<project>/.week5-cache/``, reused while nothing that
+decides the templates has changed.
+
+``cdk synth`` pays about 2.5 s of fixed start-up (the CLI, Python, the jsii kernel) plus about
+0.6 s per lab, every time. A command on the same inputs as an earlier one reads the assembly
+that synthesis wrote instead. An entry is a plain cloud assembly (``manifest.json`` and the
+templates) in a folder named by the sha256 of the inputs, :func:`assembly_key`:
+
+- the project's sources, read in full (183 files, about 1 MB; the whole key takes 4 ms): ``app.py``,
+  ``cdk.json`` (the app command and the feature flags), ``cdk.context.json`` (``week5 init
+  --student``'s name, and any context a user wrote there), and every file under ``stacks/`` and
+  ``week5/``: the stacks, the constructs, the rules that gate the synthesis, and the assets the
+  constructs read or upload (compose files, the demo apps, the sites, the Lambda code). Not
+  ``__pycache__`` (compiled from what is hashed) nor the demo apps' ``node_modules``, which no
+  asset takes (``exclude=["node_modules"]``; pyproject's package-data leaves them out too);
+- the user's ``~/.cdk.json``: the CLI adds its context to every app's;
+- the context given on the command line, ``labs=`` included, in its order;
+- the Python that runs ``app.py`` (the first ``python`` on the synth's PATH, and this
+  interpreter's version) and every distribution installed for it, by name and version (the
+  ``*.dist-info`` folder names: 1 ms, where reading each one's metadata takes 160 ms). That
+  covers aws-cdk-lib, constructs, cdk-nag, jsii and the ``aws-cdk.asset-*`` packages whose
+  Lambda layers the labs bundle; any other install also misses once, which is the safe side;
+- the Node toolchain from ``node_modules``: the CDK CLI's and Node's versions;
+- environment variables that CDK, jsii, Python's imports or the project's own synthesis read:
+  ``CDK_*``, ``JSII_*``, ``PYTHONPATH``, ``WEEK5_*``. Not credentials or ``AWS_REGION``: every
+  lab sets its region from context and leaves its account to deploy time (``week5.synth.lab``),
+  so no template depends on them.
+
+An input outside that list (a system library, say) is what ``--no-cache`` is for: it synthesizes
+afresh and the new assembly replaces the entry.
+
+Entries are written whole or not at all: a synthesis writes into a ``tmp-*`` folder in the
+cache and is renamed to its key when it succeeds, so a reader never sees half an assembly, and
+two commands storing one key at once both end with a complete entry (the second keeps the
+first's). A failed synthesis stores nothing. The newest :data:`KEEP_ENTRIES` entries, by last
+use, are kept. An entry is read-only for its callers: one that writes into an assembly
+(``cdk deploy`` leaves zips and locks there) takes a copy (:func:`working_copy`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
+
+#: The cache's folder in the project (git-ignored).
+CACHE_DIR = ".week5-cache"
+#: Entries kept, newest use first: a full assembly and a handful of one-lab ones.
+KEEP_ENTRIES = 8
+#: A ``tmp-*`` folder this old is a synthesis that died; pruning removes it.
+STALE_STAGING_S = 3600.0
+#: Bumped when what goes into the key changes, so an older entry never answers.
+KEY_VERSION = b"week5-assembly-cache 1\n"
+
+#: Project files and folders whose contents decide the templates (see the module docstring).
+SOURCE_FILES = ("app.py", "cdk.json", "cdk.context.json")
+SOURCE_FOLDERS = ("stacks", "week5")
+SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules"})
+#: Node packages whose versions decide the synthesis: the CLI, and the Node it runs on.
+NODE_PACKAGES = ("aws-cdk", "node")
+ENV_PREFIXES = ("CDK_", "JSII_", "WEEK5_")
+ENV_NAMES = ("PYTHONPATH",)
+
+
+def cache_dir(root: Path) -> Path:
+    return root / CACHE_DIR
+
+
+def source_files(root: Path) -> Iterator[Path]:
+    """The project's files that decide the templates, in a fixed order."""
+    for name in SOURCE_FILES:
+        yield root / name
+    for folder in SOURCE_FOLDERS:
+        for dirpath, dirnames, filenames in os.walk(root / folder):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_FOLDERS)
+            for name in sorted(filenames):
+                if not name.endswith(".pyc"):
+                    yield Path(dirpath) / name
+
+
+def installed_distributions(paths: Iterable[str]) -> List[str]:
+    """``name-version.dist-info`` (and ``.egg-info``) folder names on ``paths``, sorted."""
+    found = set()
+    for entry in paths:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # a zip, or a path that does not exist
+            continue
+        found.update(n for n in names if n.endswith((".dist-info", ".egg-info")))
+    return sorted(found)
+
+
+def node_versions(root: Path) -> List[str]:
+    """``package@version`` of the pinned Node tools (``absent`` when not installed)."""
+    versions = []
+    for package in NODE_PACKAGES:
+        manifest = root / "node_modules" / package / "package.json"
+        try:
+            version = json.loads(manifest.read_text(encoding="utf-8")).get("version")
+        except (OSError, ValueError):
+            version = "absent"
+        versions.append(f"{package}@{version}")
+    return versions
+
+
+def project_state(
+    root: Path,
+    *,
+    python: str = "python",
+    environ: Optional[Mapping[str, str]] = None,
+    sys_path: Optional[Sequence[str]] = None,
+) -> bytes:
+    """The digest of every input but the command's context (the module docstring lists them
+    and says why): computed once, then combined with each context :func:`key_for` tries.
+
+    ``python`` is what runs ``app.py`` (the first ``python`` on the synthesis's PATH);
+    ``environ`` and ``sys_path`` default to this process's."""
+    environ = os.environ if environ is None else environ
+    digest = hashlib.sha256(KEY_VERSION)
+
+    def add(label: str, value: bytes) -> None:
+        # Length-prefixed, so no two different input lists hash alike.
+        digest.update(f"{label}\0{len(value)}\0".encode("utf-8", "surrogateescape"))
+        digest.update(value)
+
+    for path in source_files(root):
+        name = path.relative_to(root).as_posix()
+        try:
+            add(f"file:{name}", path.read_bytes())
+        except FileNotFoundError:  # cdk.context.json appears with `week5 init`
+            add(f"no file:{name}", b"")
+    user_config = Path.home() / ".cdk.json"
+    add("user cdk.json", user_config.read_bytes() if user_config.is_file() else b"")
+    add("python", f"{python}\n{sys.version}".encode("utf-8", "surrogateescape"))
+    for name in installed_distributions(sys.path if sys_path is None else sys_path):
+        add("distribution", name.encode("utf-8", "surrogateescape"))
+    for version in node_versions(root):
+        add("node package", version.encode())
+    for name in sorted(environ):
+        if name.startswith(ENV_PREFIXES) or name in ENV_NAMES:
+            add(f"env:{name}", environ[name].encode("utf-8", "surrogateescape"))
+    return digest.digest()
+
+
+def key_for(state: bytes, context: Sequence[str]) -> str:
+    """The entry's name (sha256, hex) for a synthesis with ``context`` (``labs=`` included, in
+    the order given) on the inputs ``state`` summarizes."""
+    digest = hashlib.sha256(state)
+    for item in context:
+        value = item.encode("utf-8", "surrogateescape")
+        digest.update(f"context\0{len(value)}\0".encode())
+        digest.update(value)
+    return digest.hexdigest()
+
+
+def assembly_key(root: Path, context: Sequence[str], **state_inputs) -> str:
+    """:func:`key_for` ``context`` on the project's :func:`project_state`."""
+    return key_for(project_state(root, **state_inputs), context)
+
+
+def lookup(root: Path, key: str) -> Optional[Path]:
+    """The entry for ``key``, marked as just used (pruning keeps the most recently used);
+    ``None`` when there is none."""
+    entry = cache_dir(root) / key
+    if not (entry / "manifest.json").is_file():
+        return None
+    try:
+        os.utime(entry)
+    except OSError:  # pruned by another command a moment ago
+        return None
+    return entry
+
+
+class CacheUnavailable(Exception):
+    """The cache's folder cannot be created or written in (a read-only checkout, say)."""
+
+
+def store(root: Path, key: str, synthesize: Callable[[Path], None], replace: bool = False) -> Path:
+    """Run ``synthesize(folder)`` into a fresh folder of the cache and keep what it wrote as the
+    entry for ``key``; returns the entry. An entry another command stored meanwhile stays
+    (same inputs, same assembly) unless ``replace`` (``--no-cache``: the user doubts it).
+
+    Raises :class:`CacheUnavailable` before ``synthesize`` runs when the cache cannot be
+    written, and what ``synthesize`` raises, leaving nothing behind."""
+    folder = cache_dir(root)
+    try:
+        folder.mkdir(exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix="tmp-", dir=folder))
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.chmod(staging, 0o777 & ~umask)  # as `cdk synth -o` makes it, not mkdtemp's 0700
+    except OSError as error:
+        raise CacheUnavailable(f"{folder}: {error.strerror or error}") from None
+    try:
+        synthesize(staging)
+        entry = folder / key
+        if replace and entry.exists():
+            # Renamed away first: a rename onto a folder with files in it fails.
+            old = Path(tempfile.mkdtemp(prefix="tmp-", dir=folder))
+            os.replace(entry, old / key)
+            shutil.rmtree(old, ignore_errors=True)
+        try:
+            os.rename(staging, entry)
+        except OSError:
+            if not (entry / "manifest.json").is_file():
+                raise
+            shutil.rmtree(staging, ignore_errors=True)  # another command stored it first
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    prune(root)
+    return entry
+
+
+def entries(root: Path) -> List[Path]:
+    """The cache's entries, most recently used first."""
+    folder = cache_dir(root)
+    if not folder.is_dir():
+        return []
+    found: List[Tuple[float, Path]] = []
+    for path in folder.iterdir():
+        if path.name.startswith("tmp-") or not path.is_dir():
+            continue
+        try:
+            found.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    return [path for _, path in sorted(found, key=lambda pair: pair[0], reverse=True)]
+
+
+def prune(root: Path, keep: Optional[int] = None) -> None:
+    """Remove all but the ``keep`` (:data:`KEEP_ENTRIES`) most recently used entries, and dead
+    syntheses' folders."""
+    for old in entries(root)[KEEP_ENTRIES if keep is None else keep :]:
+        shutil.rmtree(old, ignore_errors=True)
+    now = time.time()
+    for path in cache_dir(root).glob("tmp-*"):
+        try:
+            if now - path.stat().st_mtime > STALE_STAGING_S:
+                shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def working_copy(entry: Path, into: Path) -> Path:
+    """A copy of ``entry`` under ``into`` for a caller that writes into its assembly."""
+    copy = into / "assembly"
+    shutil.copytree(entry, copy, symlinks=True)
+    return copy
+
+
+def age_text(entry: Path) -> str:
+    """How long ago ``entry`` was synthesized, for the user: ``12 s``, ``5 min``, ``3 h``."""
+    try:
+        seconds = time.time() - (entry / "manifest.json").stat().st_mtime
+    except OSError:
+        return "?"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
