@@ -165,8 +165,16 @@ def emulated_labs(app):
     assert "Traceback" not in log, f"the emulator failed a request: {deployed.emulator.log_path}"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """Tests that destroy the shared emulator's labs run after every test that reads them."""
+    """Tests that destroy the shared emulator's labs run after every test that reads them.
+
+    With pytest-xdist's ``--dist loadgroup`` (scripts/test), a test file is one unit of work
+    unless its tests name a group (the emulator's three files share one): module fixtures then
+    run once, on one worker."""
     last = [item for item in items if item.get_closest_marker("destroys_labs")]
     if last:
         items[:] = [item for item in items if item not in last] + last
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))

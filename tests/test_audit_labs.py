@@ -21,6 +21,9 @@ from week5.cli.synthesis import tool_env
 from week5.core.tags import tag_filter
 from week5.operations.audit import audit, audit_site, find_vpc, read_account
 
+#: One worker runs every test of the session's shared emulator (tests/emulated_labs.py).
+pytestmark = pytest.mark.xdist_group("emulator")
+
 #: The Student tag of the project's own deployment (no -c student).
 STUDENT = "instructor"
 

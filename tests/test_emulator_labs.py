@@ -23,6 +23,9 @@ import pytest
 from stacks.catalog import CATALOG
 from week5.analysis.assembly import read_labs, referenced_ids
 
+#: One worker runs every test of the session's shared emulator (tests/emulated_labs.py).
+pytestmark = pytest.mark.xdist_group("emulator")
+
 REGION = "ap-northeast-2"
 #: What the emulator still skips, per lab (no moto model, none added yet); the rest is created.
 SKIPPED = {

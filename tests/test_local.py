@@ -15,6 +15,9 @@ from week5.analysis.diagram import width
 from week5.cli import local as local_command
 from week5.operations import local
 
+#: One worker runs every test of the session's shared emulator (tests/emulated_labs.py).
+pytestmark = pytest.mark.xdist_group("emulator")
+
 BIN = Path(sys.executable).parent
 README = ROOT / "README.md"
 #: Labs the emulator takes: every one, with week5's moto models (week5/operations/moto_models).
