@@ -12,10 +12,11 @@ from __future__ import annotations
 import contextlib
 import http.client
 import http.server
-import threading
 import urllib.parse
 from pathlib import Path
 from typing import Iterator
+
+from servers import running
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -107,11 +108,5 @@ def cloudmart_site(frontend_dir: Path, backend_url: str) -> Iterator[str]:
     ``/api/*`` forwarded to ``backend_url``."""
     handler = _handler(frontend_dir.resolve(), urllib.parse.urlsplit(backend_url))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)  # a free port
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with running(server) as base:
+        yield base

@@ -22,13 +22,18 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import (
+    BaseHTTPRequestHandler,
+    SimpleHTTPRequestHandler,
+    ThreadingHTTPServer,
+)
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from boot_scripts import flat
 from browser import watched
+from servers import running
 from support import instance_subnet, resources
 
 #: The lines of ``web_page`` that fetch the metadata and write the page (not dnf or systemctl).
@@ -101,22 +106,6 @@ def serves_the_nginx_page(user_data: str) -> bool:
 
 
 # ---- servers ----
-
-
-@contextlib.contextmanager
-def running(server: ThreadingHTTPServer) -> Iterator[str]:
-    """Serve in a thread; yields the base URL; stops the server after, without waiting for
-    the browser's idle keep-alive connections."""
-    server.block_on_close = False
-    # A short poll: shutdown() waits for the loop's next turn (0.5 s by default, per server).
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def stand_in_imds(instance: Instance) -> ThreadingHTTPServer:

@@ -7,15 +7,19 @@ scripts/setup installs the Debian packages (postgresql, redis-server, openssl).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -62,6 +66,22 @@ def wait_for_port(port: int, seconds: float = 20.0) -> None:
                 return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
+@contextlib.contextmanager
+def running(server: ThreadingHTTPServer) -> Iterator[str]:
+    """Serve in a thread; yields the base URL; stops the server after, without waiting for
+    the browser's idle keep-alive connections."""
+    server.block_on_close = False
+    # A short poll: shutdown() waits for the loop's next turn (0.5 s by default, per server).
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
 
 
 @dataclass(frozen=True)
