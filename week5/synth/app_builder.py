@@ -13,7 +13,7 @@ from week5.core.catalog import Catalog
 from week5.core.settings import CONTEXT_LABS, CourseSettings
 from week5.synth.nag import enable_nag
 from week5.synth.providers import give_provider_functions_log_groups
-from week5.synth.tagging import course_tags, tag_provider_resources
+from week5.synth.tagging import course_tags, providers_of, tag_provider_resources
 
 #: What the CDK CLI adds to the app's context on every `cdk synth` (its defaults): with them an
 #: app built in-process writes the same CDKMetadata resource and `aws:cdk:path` entries.
@@ -57,8 +57,10 @@ def build_labs(app: App, catalog: Catalog, *, nag: bool = True) -> Dict[str, Sta
         for student_settings in settings.per_student():
             stack = lab.build(app, lab, student_settings)
             tags = course_tags(lab.day, lab.kind, student_settings.student)
-            tag_provider_resources(stack, tags)
-            give_provider_functions_log_groups(stack)
+            # One walk of the stack's children for both (each child costs a round trip).
+            providers = providers_of(stack)
+            tag_provider_resources(stack, tags, providers)
+            give_provider_functions_log_groups(stack, providers)
             stacks[stack.node.id] = stack
     return stacks
 

@@ -9,42 +9,42 @@ log group of the stack instead, and CloudFormation deletes that group after the 
 
 from __future__ import annotations
 
-from aws_cdk import CfnResource, RemovalPolicy, Stack, TagManager
+from typing import Optional, Sequence
+
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_logs as logs
 
-from week5.synth.tagging import PROVIDER_ID_PREFIX
+from week5.synth.tagging import Provider, providers_of
 
 #: Enough to read why a lab's bucket did not empty; deleted with the stack anyway.
 PROVIDER_LOG_RETENTION = logs.RetentionDays.ONE_WEEK
 PROVIDER_LOG_GROUP_ID = "Logs"
 
 
-def give_provider_functions_log_groups(stack: Stack) -> int:
+def give_provider_functions_log_groups(
+    stack: Stack, providers: Optional[Sequence[Provider]] = None
+) -> int:
     """Point each provider function of ``stack`` at a log group the stack deletes.
 
-    Idempotent; returns how many functions it changed this call.
+    ``providers``: :func:`week5.synth.tagging.providers_of` the stack, when the caller has it
+    already. Idempotent; returns how many functions it changed this call.
     """
     changed = 0
-    for provider in stack.node.children:
-        if not provider.node.id.startswith(PROVIDER_ID_PREFIX):
+    for found in providers_of(stack) if providers is None else providers:
+        provider = found.construct
+        # Raw CfnResources only: an L2 Function under a ``Custom::`` id (BucketDeployment's
+        # singleton) takes its log group as a prop.
+        functions = [r for r, rtype in found.raw_resources if rtype == "AWS::Lambda::Function"]
+        if not functions or provider.node.try_find_child(PROVIDER_LOG_GROUP_ID) is not None:
             continue
-        if provider.node.try_find_child(PROVIDER_LOG_GROUP_ID) is not None:
-            continue
-        for resource in provider.node.children:
-            # Raw CfnResources only: an L2 Function under a ``Custom::`` id (BucketDeployment's
-            # singleton) takes its log group as a prop.
-            if (
-                CfnResource.is_cfn_resource(resource)
-                and resource.cfn_resource_type == "AWS::Lambda::Function"
-                and not TagManager.is_taggable(resource)
-            ):
-                group = logs.LogGroup(
-                    provider,
-                    PROVIDER_LOG_GROUP_ID,
-                    retention=PROVIDER_LOG_RETENTION,
-                    removal_policy=RemovalPolicy.DESTROY,
-                )
-                # The Ref makes the function depend on the group: deleted after the last call.
-                resource.add_property_override("LoggingConfig.LogGroup", group.log_group_name)
-                changed += 1
+        for resource in functions:
+            group = logs.LogGroup(
+                provider,
+                PROVIDER_LOG_GROUP_ID,
+                retention=PROVIDER_LOG_RETENTION,
+                removal_policy=RemovalPolicy.DESTROY,
+            )
+            # The Ref makes the function depend on the group: deleted after the last call.
+            resource.add_property_override("LoggingConfig.LogGroup", group.log_group_name)
+            changed += 1
     return changed
