@@ -207,7 +207,10 @@ def web_page(extra_html: str = "") -> List[str]:
         'meta() { curl -s -H "X-aws-ec2-metadata-token: $TOKEN" '
         "http://169.254.169.254/latest/meta-data/$1; }",
         "cat > /usr/share/nginx/html/index.html <<EOF\n"
-        '<!doctype html><html><head><meta charset="utf-8"><title>Week 5</title></head><body>\n'
+        # An empty icon: else the browser asks for /favicon.ico (a 404 in its console, and
+        # behind the ALB a round-robin turn, so a reload would not show the other instance).
+        '<!doctype html><html><head><meta charset="utf-8"><title>Week 5</title>'
+        '<link rel="icon" href="data:,"></head><body>\n'
         "<h1>Hello from $(meta instance-id)</h1>\n"
         "<p>Availability zone: <b>$(meta placement/availability-zone)</b>, "
         "private IP $(meta local-ipv4)</p>\n" + (f"{extra}\n" if extra else "") + "</body></html>\n"

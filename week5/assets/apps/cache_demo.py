@@ -294,7 +294,9 @@ def _average_ms(call, rounds: int) -> float:
     return (time.perf_counter() - started) * 1000 / rounds
 
 
-INDEX_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>Week 5 Redis</title></head>
+# The empty icon keeps the browser from asking for /favicon.ico (this app's JSON 404).
+INDEX_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>Week 5 Redis</title>
+<link rel="icon" href="data:,"></head>
 <body><h1>Day 3 Lab 2 - Redis Cache-Aside</h1><ul>
 <li><a href="/products/1">/products/1</a>: twice, and see "miss" then "hit"</li>
 <li><a href="/compare/1?n=20">/compare/1?n=20</a>: 성능 비교, PostgreSQL query vs Redis</li>
