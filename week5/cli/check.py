@@ -7,16 +7,17 @@ from __future__ import annotations
 import argparse
 import shutil
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
-from week5.analysis.lint import lint_template
 from week5.analysis.teardown import teardown_findings
 from week5.cli.errors import EXIT_OK, CliError
+from week5.cli.lint_cache import cached_lint
 from week5.cli.synthesis import (
     add_cache_option,
     add_context_option,
     existing_assembly,
+    find_project_root,
     output_folder,
     select_labs,
     synthesized,
@@ -69,9 +70,18 @@ def format_catalog(labs: List[SynthesizedLab], lint_results: Dict[str, list]) ->
     return render_table(rows, HEADER)
 
 
+def _project_root() -> Optional[Path]:
+    """Where the lint cache lives; None (lint without one) outside a project folder."""
+    try:
+        return find_project_root()
+    except CliError:
+        return None
+
+
 def run(args: argparse.Namespace) -> int:
+    lint = dict(root=_project_root(), refresh=args.no_cache)
     if args.assembly:
-        return check_assembly(existing_assembly(args.assembly), args.labs)
+        return check_assembly(existing_assembly(args.assembly), args.labs, **lint)
     keep = output_folder(args.output) if args.output is not None else None
     # With -o, exactly the labs named: the folder is the user's assembly of them.
     with synthesized(args, args.labs, exact=keep is not None) as (outdir, seconds):
@@ -83,19 +93,26 @@ def run(args: argparse.Namespace) -> int:
             # As `cdk synth -o` does: the assembly's files over whatever the folder holds.
             shutil.copytree(outdir, keep, symlinks=True, dirs_exist_ok=True)
             outdir = keep
-        code = check_assembly(outdir, args.labs)
+        code = check_assembly(outdir, args.labs, **lint)
         if keep is not None:
             print(f"Templates: {outdir}")
         return code
 
 
-def check_assembly(outdir: Path, wanted: Sequence[str]) -> int:
-    """cfn-lint the labs of a synthesized assembly and print the catalog table."""
+def check_assembly(
+    outdir: Path, wanted: Sequence[str], root: Optional[Path] = None, refresh: bool = False
+) -> int:
+    """cfn-lint the labs of a synthesized assembly and print the catalog table. Findings are
+    kept in ``root``'s cache by template content (:mod:`.lint_cache`); ``refresh`` lints afresh."""
     labs = select_labs(read_labs(outdir), wanted)
     if not labs:
         raise CliError(f"{outdir} holds no Week 5 lab stacks")
     say(f"==> cfn-lint on {len(labs)} template(s)")
-    lint_results = {lab.lab_id: lint_template(lab.template_path) for lab in labs}
+    linted = {lab.lab_id: cached_lint(root, lab.template_path, refresh) for lab in labs}
+    lint_results = {lab_id: findings for lab_id, (findings, _) in linted.items()}
+    kept = sum(1 for _, from_cache in linted.values() if from_cache)
+    if kept:
+        say(f"    {kept} of them unchanged since an earlier check: findings from the cache")
     print()
     print(format_catalog(labs, lint_results))
     for lab_id, findings in lint_results.items():
