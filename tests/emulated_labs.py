@@ -10,17 +10,17 @@ conftest moves to the end of the session, after every reader.
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Union
 
-import boto3
-
 from stacks.catalog import CATALOG
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli.synthesis import tool_env
 from week5.operations import local
+from week5.operations.local.emulator import clients as emulator_clients
 from week5.operations.local.readback import ReadBack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +36,6 @@ class EmulatedLabs:
     labs: Dict[str, SynthesizedLab]
     #: lab id -> what `week5 local` read back, or the one-line reason the deploy failed.
     results: Dict[str, Union[ReadBack, str]]
-    #: lab id -> seconds its `cdk deploy` took.
-    seconds: Dict[str, float]
     clients: Callable[..., Any]
 
 
@@ -50,21 +48,11 @@ def deploy_every_lab(outdir: Path) -> EmulatedLabs:
         synthesized = {lab.lab_id: lab for lab in read_labs(outdir)}
         labs = {lab_id: synthesized[lab_id] for lab_id in CATALOG.ids if lab_id in synthesized}
         results: Dict[str, Union[ReadBack, str]] = {}
-        seconds: Dict[str, float] = {}
         for lab_id, lab in labs.items():
-            results[lab_id], seconds[lab_id] = local.deploy_and_read(emulator, outdir, lab, env)
+            results[lab_id], _ = local.deploy_and_read(emulator, outdir, lab, env)
     except BaseException:
         emulator.stop()
         raise
-    session = boto3.Session(
-        region_name=local.LOCAL_REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
-    made: Dict[Any, Any] = {}
-
-    def clients(service: str, **kwargs: Any) -> Any:
-        key = (service, tuple(sorted(kwargs.items())))
-        if key not in made:
-            made[key] = session.client(service, endpoint_url=emulator.endpoint, **kwargs)
-        return made[key]
-
-    return EmulatedLabs(emulator, env, labs, results, seconds, clients)
+    # One client per service for the session (the audit asks for each many times).
+    clients = functools.cache(emulator_clients(emulator.endpoint))
+    return EmulatedLabs(emulator, env, labs, results, clients)
