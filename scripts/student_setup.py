@@ -191,7 +191,9 @@ def install_python():
             " this script again" % ((python,) + MIN_PYTHON)
         )
     step("the pinned CDK libraries into .venv (requirements.txt, about 90 MB the first time)")
-    pip = [python, "-m", "pip", "install", "--disable-pip-version-check"]
+    # --no-compile: pip would byte-compile all of aws-cdk-lib (about 15 s of CPU); Python
+    # compiles the few modules a synth imports on first use instead.
+    pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-compile"]
     if run(pip + ["-r", "requirements.txt"]).returncode != 0:
         return fail("pip could not install requirements.txt (see above)")
     # The editable install prints setuptools' notes: keep them in a log, show them on failure.

@@ -73,7 +73,7 @@ def test_the_wheel_installs_into_a_fresh_venv_and_synthesizes_an_app(tmp_path):
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-compile",
          "-c", str(ROOT / "requirements.txt"), str(wheel)],
         capture_output=True, text=True, cwd=tmp_path,
     )
