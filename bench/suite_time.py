@@ -1,0 +1,110 @@
+"""The test suite's wall time, its CPU time, and the test files that cost the most.
+
+Run: .venv/bin/python bench/suite_time.py [--top N] [-- PYTEST_ARGS...]
+
+Runs the README's test command (`scripts/test`, one pytest-xdist worker per core) once, with a
+small pytest plugin in each worker that adds up, per test file, the wall time of its tests and
+the CPU time the worker and the processes it waited for used meanwhile (a session fixture's
+cost falls on the first file that uses it). Prints the suite's wall time, its CPU seconds, the
+floor those CPU seconds set on this machine's cores (CPU / cores: no ordering of the files can
+beat it), and the N files with the most CPU and the most wall time.
+
+Issue 18's target: the suite under 3 minutes here. When the floor alone is above it, only less
+CPU helps (not more workers or another order); the CPU list says where it goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, List
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: The plugin each worker loads: figures per test file, written as JSON when the worker ends.
+PLUGIN = '''
+import collections, json, os, resource, time
+
+_files = collections.defaultdict(lambda: [0.0, 0.0])
+_started = {}
+
+
+def _cpu():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def pytest_runtest_protocol(item, nextitem):
+    _started[item.nodeid] = (_cpu(), time.perf_counter())
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    if nodeid in _started:
+        cpu, wall = _started.pop(nodeid)
+        figures = _files[nodeid.split("::")[0]]
+        figures[0] += _cpu() - cpu
+        figures[1] += time.perf_counter() - wall
+
+
+def pytest_sessionfinish(session):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with open(os.path.join(os.environ["WEEK5_SUITE_FIGURES"], worker + ".json"), "w") as out:
+        json.dump(_files, out)
+'''
+
+
+def run_suite(pytest_args: List[str]) -> Dict[str, object]:
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "week5_suite_figures.py").write_text(PLUGIN)
+        env = dict(os.environ, WEEK5_SUITE_FIGURES=folder)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [folder, env.get("PYTHONPATH")]))
+        before = os.times()
+        started = time.perf_counter()
+        done = subprocess.run(
+            [str(ROOT / "scripts" / "test"), "-q", "-p", "week5_suite_figures", *pytest_args],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        wall = time.perf_counter() - started
+        after = os.times()
+        files: Dict[str, List[float]] = {}
+        for worker in Path(folder).glob("*.json"):
+            if worker.name == "week5_suite_figures.json":
+                continue
+            for name, (cpu, seconds) in json.loads(worker.read_text()).items():
+                figures = files.setdefault(name, [0.0, 0.0])
+                figures[0] += cpu
+                figures[1] += seconds
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    last_line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    return {"wall": wall, "cpu": cpu, "files": files, "code": done.returncode, "summary": last_line}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--top", type=int, default=12, help="files to list (default 12)")
+    parser.add_argument("pytest_args", nargs="*", help="after --: more pytest arguments")
+    args = parser.parse_args()
+    result = run_suite(args.pytest_args)
+    cores = os.cpu_count() or 1
+    print(f"suite: {result['summary']}")
+    print(
+        f"wall {result['wall']:.1f} s; CPU {result['cpu']:.1f} s on {cores} cores: "
+        f"floor {result['cpu'] / cores:.1f} s (target 180 s)"
+    )
+    files = result["files"]
+    for title, column in (("CPU", 0), ("wall", 1)):
+        print(f"the {args.top} test files with the most {title} seconds (cpu, wall):")
+        for name, (cpu, wall) in sorted(files.items(), key=lambda f: -f[1][column])[: args.top]:
+            print(f"  {cpu:7.1f} {wall:7.1f}  {name}")
+    return result["code"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
