@@ -256,15 +256,19 @@ def test_day1_lab1_site_url_installs_wordpress_and_shows_the_post(sites, page):
         + sql_string(LAB1_POST)
     ) == [("publish",)]
     fix_post_dates(db, LAB1_POST, "14:00")  # Lab 1: 14:00-14:50
+    front_page_in_guide(
+        page, site, "Day1Lab1", (LAB1_TITLE, LAB1_POST, LAB1_BODY),
+        "설치하고 글을 발행한 뒤 SiteUrl: 블로그 첫 화면에 새 글과 WordPress의 "
+        "Hello world! 글 (주소와 날짜는 배포마다 다름)",
+    )
+
+
+def front_page_in_guide(page, site, lab: str, post: Tuple[str, str, str], caption: str) -> None:
+    """The front page as a visitor (signed out) sees it, with the site title and the new post,
+    kept as the guide's picture; nothing failed and PHP logged no error."""
     with visitor(page) as reader, watched_apart_from_outside(reader) as (console, outside):
-        assert_front_page_shows(reader, site, LAB1_TITLE, LAB1_POST, LAB1_BODY)
-        show_in_guide(
-            reader,
-            "Day1Lab1",
-            "site",
-            "설치하고 글을 발행한 뒤 SiteUrl: 블로그 첫 화면에 새 글과 WordPress의 "
-            "Hello world! 글 (주소와 날짜는 배포마다 다름)",
-        )
+        assert_front_page_shows(reader, site, *post)
+        show_in_guide(reader, lab, "site", caption)
     assert console.problems == [] and outside == []
     assert site.php_errors == []
 
@@ -294,17 +298,11 @@ def test_day1_case_wordpress_keeps_the_post_in_the_private_mysql_host(sites, pag
         % sql_string(f"%{CASE_BODY}%")
     ) == [("Hello world!", "0", "publish"), (CASE_POST, "1", "publish")]
     fix_post_dates(db, CASE_POST, "12:00")  # Session 4: 12:00-12:50
-    with visitor(page) as reader, watched_apart_from_outside(reader) as (console, outside):
-        assert_front_page_shows(reader, site, CASE_TITLE, CASE_POST, CASE_BODY)
-        show_in_guide(
-            reader,
-            "Day1Case",
-            "site",
-            "SiteUrl: 퍼블릭 서브넷의 WordPress가 보여 주는 블로그; 글은 프라이빗 서브넷의 "
-            "MySQL 호스트에 저장됨 (주소와 날짜는 배포마다 다름)",
-        )
-    assert console.problems == [] and outside == []
-    assert site.php_errors == []
+    front_page_in_guide(
+        page, site, "Day1Case", (CASE_TITLE, CASE_POST, CASE_BODY),
+        "SiteUrl: 퍼블릭 서브넷의 WordPress가 보여 주는 블로그; 글은 프라이빗 서브넷의 "
+        "MySQL 호스트에 저장됨 (주소와 날짜는 배포마다 다름)",
+    )
 
 
 # ---- the image's configuration ----
