@@ -196,6 +196,9 @@ class _Site(SimpleHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802
         self._serve()
 
+    # CloudFront's ALLOW_ALL behaviours and the ALB pass every method (Ghost's admin saves with PUT).
+    do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_POST
+
     def _serve(self) -> None:
         upstream = self.route(self.path)
         if upstream is not None:

@@ -8,10 +8,11 @@ Each test checks what the student checks and keeps the guide's screenshot curren
 (``show_in_guide``). Instance ids, private addresses, the page's clock and the apps' timings
 are fixed stand-ins, so the pictures' text is the same on every run.
 
-Not here: WordPress (Day1Lab1, Day1Case) and the CloudMart shop (Day 5) have their own test
-files; PrestaShop (Day2Case's shop) and Ghost (Day4Case's articles) run in Docker, which this
-machine has no engine for; Day3Lab1's app and Day3Case's API answer the command line (curl,
-``lab-app``), not a browser.
+Not here: WordPress (Day1Lab1, Day1Case), the real Ghost behind Day4Case's news servers and the
+CloudMart shop (Day 5) have their own test files (here Day4Case's S3 front page and its news
+servers before a stand-in Ghost); PrestaShop (Day2Case's shop) runs in Docker, which this
+machine has no engine for, and no registry it reaches carries PrestaShop; Day3Lab1's app and
+Day3Case's API answer the command line (curl, ``lab-app``), not a browser.
 """
 
 from __future__ import annotations

@@ -194,7 +194,7 @@ def _listening(address: str, port: int) -> bool:
         return sock.connect_ex((address, port)) == 0
 
 
-def _must_be_free(address: str, port: int, what: str) -> None:
+def must_be_free(address: str, port: int, what: str) -> None:
     """Say plainly why a fixed address cannot be had (a server of the machine's own on every
     address, e.g. the apache2 or mariadb service that apt starts where systemd runs)."""
     with socket.socket() as sock:
@@ -243,7 +243,7 @@ class Background:
                 list(pool.map(lambda manager: manager.__exit__(None, None, None), self._started))
 
 
-def _stop(process: subprocess.Popen, *, seconds: float = 10) -> None:
+def stop(process: subprocess.Popen, *, seconds: float = 10) -> None:
     if process.poll() is None:
         process.terminate()
         try:
@@ -361,7 +361,7 @@ def mysql_container(
     folder ``new_data_folder`` made, is copied instead of making a new one (saves ~1 s)."""
     if not MARIADBD.is_file():
         raise RuntimeError(f"{MARIADBD} is missing: run scripts/setup (apt: mariadb-server)")
-    _must_be_free(address, port, "MySQL")
+    must_be_free(address, port, "MySQL")
     folder = Path(tempfile.mkdtemp(prefix="week5-mysql-"))
     data, log, sock = folder / "data", folder / "mariadbd.log", folder / "mysqld.sock"
     try:
@@ -401,7 +401,7 @@ def mysql_container(
             )
             yield MySql(address, port, dict(environment))
         finally:
-            _stop(process)
+            stop(process)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -452,7 +452,7 @@ def wordpress_container(
         raise RuntimeError(
             f"{APACHE} or mod_php is missing: run scripts/setup (apt: apache2 libapache2-mod-php)"
         )
-    _must_be_free(address, port, "WordPress")
+    must_be_free(address, port, "WordPress")
     folder = Path(tempfile.mkdtemp(prefix="week5-wordpress-"))
     docroot = folder / "html"
     try:
@@ -488,6 +488,6 @@ def wordpress_container(
             url = f"http://{address}" + ("" if port == HTTP_PORT else f":{port}")
             yield WordPress(url, folder)
         finally:
-            _stop(process)
+            stop(process)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
