@@ -263,6 +263,9 @@ class Day4CaseStack(LabStack):
             viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
             cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
         )
+        news_pages = load_balancer_behavior(
+            self.news.alb, cache_policy=cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS
+        )
         self.site = StaticSite(
             self,
             "Site",
@@ -270,10 +273,10 @@ class Day4CaseStack(LabStack):
             behaviors={
                 # First: CloudFront takes the first pattern that matches.
                 f"{GHOST_IMAGES_PATH}*": uploaded_images,
-                f"{NEWS_PATH}*": load_balancer_behavior(
-                    self.news.alb,
-                    cache_policy=cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS,
-                ),
+                f"{NEWS_PATH}*": news_pages,
+                # Ghost links its site title to its url without the slash: Ghost redirects it
+                # to /news/ (from the bucket it would be a 403).
+                NEWS_PATH.rstrip("/"): news_pages,
                 "/media/*": bucket_behavior(self.media),
             },
         )

@@ -13,6 +13,7 @@ refuses a missing key with 403. The demo apps are the project's own modules, ser
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import functools
 import http.client
 import ipaddress
@@ -264,6 +265,36 @@ def by_prefix(behaviors: Dict[str, str]) -> Callable[[str], Optional[str]]:
 
     def route(path: str) -> Optional[str]:
         return next((url for prefix, url in behaviors.items() if path.startswith(prefix)), None)
+
+    return route
+
+
+def cloudfront_behaviors(
+    template: Dict[str, Any], origins: Dict[str, str]
+) -> Callable[[str], Optional[str]]:
+    """A distribution's cache behaviours as the template has them, in their order: the first
+    pattern a path matches (``*`` and ``?`` as CloudFront reads them) sends it to the URL that
+    stands for its origin's resource in ``origins`` (logical id -> URL; an origin group goes
+    where its members do); a path no pattern takes, or one whose origin is not in ``origins``,
+    is the default origin's (the bucket, served as files)."""
+    (config,) = [
+        r["Properties"]["DistributionConfig"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::CloudFront::Distribution"
+    ]
+
+    def resource_of(origin: Dict[str, Any]) -> str:
+        return origin["DomainName"]["Fn::GetAtt"][0]
+
+    targets = {o["Id"]: origins.get(resource_of(o)) for o in config["Origins"]}
+    for group in config.get("OriginGroups", {}).get("Items", []):
+        members = [targets[m["OriginId"]] for m in group["Members"]["Items"]]
+        targets[group["Id"]] = next((url for url in members if url), None)
+    behaviors = [(b["PathPattern"], targets[b["TargetOriginId"]]) for b in config["CacheBehaviors"]]
+
+    def route(path: str) -> Optional[str]:
+        path = path.split("?", 1)[0]
+        return next((url for pattern, url in behaviors if fnmatch.fnmatchcase(path, pattern)), None)
 
     return route
 

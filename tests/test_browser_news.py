@@ -29,7 +29,7 @@ import pytest
 import redis
 from browser import show_in_guide, watched
 from ghost_site import Ghost, ghost_container
-from lab_pages import by_prefix, load_balancer, site
+from lab_pages import cloudfront_behaviors, load_balancer, site
 from playwright.sync_api import expect
 from servers import running
 from wordpress_site import (
@@ -100,10 +100,17 @@ class NewsClock:
 
 
 @contextlib.contextmanager
-def cloudfront(alb: str) -> Iterator[str]:
-    """The distribution at its fixed address: the S3 front page by default (a missing key is
-    403, as S3 behind OAC answers), ``/news/*`` to the ALB."""
-    made = site(NEWS_STATIC_SITE, route=by_prefix({NEWS_PATH: alb}), missing_status=403)
+def cloudfront(template: Dict, alb: str) -> Iterator[str]:
+    """The distribution at its fixed address, with the synthesized template's behaviours: the
+    S3 front page by default (a missing key is 403, as S3 behind OAC answers), ``/news/*`` and
+    ``/news`` to the ALB."""
+    (alb_id,) = [
+        name
+        for name, r in template["Resources"].items()
+        if r["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer"
+    ]
+    route = cloudfront_behaviors(template, {alb_id: alb})
+    made = site(NEWS_STATIC_SITE, route=route, missing_status=403)
     made.server_close()  # bound at 127.0.0.1:0; the same handler at CloudFront's address
     must_be_free(CLOUDFRONT, 80, "CloudFront")
     with running(ThreadingHTTPServer((CLOUDFRONT, 80), made.RequestHandlerClass)) as url:
@@ -129,7 +136,7 @@ def news_server(environment: Dict[str, str], clock: NewsClock) -> ThreadingHTTPS
 
 
 @pytest.fixture(scope="module")
-def news(redis_server) -> Iterator[NewsSite]:
+def news(app, redis_server) -> Iterator[NewsSite]:
     """The case's hosts, started in the order the lab's requests need them; stopped after."""
     with contextlib.ExitStack() as stack:
         db = stack.enter_context(
@@ -158,7 +165,7 @@ def news(redis_server) -> Iterator[NewsSite]:
         # The group's minimum: two news servers sharing one Redis.
         servers = [stack.enter_context(running(news_server(cache_env, clock))) for _ in range(2)]
         alb = stack.enter_context(running(load_balancer(servers)))
-        stack.enter_context(cloudfront(alb))
+        stack.enter_context(cloudfront(app.templates[LAB], alb))
         ghost_env = {"DB_HOST": RDS, "SITE_URL": NEWS_URL, **SECRETS}
         ghost = stack.enter_context(
             ghost_container(compose_environment(GHOST_COMPOSE, "ghost", ghost_env), address=WRITER)
@@ -262,6 +269,14 @@ def test_news_front_page_miss_then_hit_an_article_and_the_popular_pages(
         expect(page.get_by_role("heading", level=1)).to_have_text("Coming soon")
         page.goto(f"{NEWS_URL}popular.json")
         popular = json.loads(page.locator("body").inner_text())["popular"]
+        # The site title links to Ghost's url without the slash (CloudFront's /news behaviour):
+        # Ghost redirects it to the front page.
+        page.goto(article.value.url)
+        title = page.get_by_role("banner").get_by_role("link", name="Ghost", exact=True)
+        assert title.get_attribute("href") == NEWS_URL.rstrip("/")
+        title.click()
+        expect(page.get_by_role("heading", name="Thoughts, stories and ideas")).to_be_visible()
+        assert page.url == NEWS_URL
     assert first.headers["x-cache"] == "MISS" and second.headers["x-cache"] == "HIT"
     assert first.headers["cache-control"] == "public, max-age=60"  # caching__frontend__maxAge
     assert news.ghost.served("GET", NEWS_PATH) == 1  # the second news server read it from Redis

@@ -63,8 +63,10 @@ def test_news_path_goes_to_the_alb_and_media_and_images_to_the_media_bucket(t, l
     config = distribution(t)
     behaviors = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
     # CloudFront takes the first pattern that matches: Ghost's images before the rest of /news/.
-    assert list(behaviors) == ["/news/content/images/*", "/news/*", "/media/*"]
+    assert list(behaviors) == ["/news/content/images/*", "/news/*", "/news", "/media/*"]
     news = behaviors["/news/*"]
+    # Ghost's site-title link (its url without the slash) goes to the same ALB origin.
+    assert behaviors["/news"] == {**news, "PathPattern": "/news"}
     alb = logical_id(lab.news.alb)
     news_origin = origin_of(config, news)
     assert news_origin["DomainName"] == {"Fn::GetAtt": [alb, "DNSName"]}
