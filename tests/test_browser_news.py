@@ -364,7 +364,8 @@ def test_admin_passes_uncached_and_a_new_post_reaches_readers_after_max_age(
             LAB,
             "6-ghost-new-post",
             "새 기사: 뉴스 서버가 캐시한 첫 페이지는 max-age(60초)가 지난 뒤 Ghost에서 다시 "
-            "가져와야 새 기사를 보임 (실제 랩에서는 CloudFront도 최대 60초 더 보관). 사진은 "
+            "가져와야 새 기사를 보임 (HIT은 남은 초를 max-age로 보내 CloudFront의 사본도 함께 "
+            "만료). 사진은 "
             "static.ghost.org에서 와서 이 그림에는 빠짐",
         )
     # The admin and its writes reach Ghost through the news servers, never from the cache.
@@ -372,6 +373,9 @@ def test_admin_passes_uncached_and_a_new_post_reaches_readers_after_max_age(
     assert publishing.value.status == 200 and publishing.value.headers["x-cache"] == "PASS"
     assert status == "published"
     assert [first.headers["x-cache"], before.headers["x-cache"]] == ["MISS", "HIT"]
+    # The HIT carries the seconds its copy has left, so CloudFront's copy expires with it.
+    assert first.headers["cache-control"] == "public, max-age=60"
+    assert 0 < int(before.headers["cache-control"].rsplit("=", 1)[1]) < 60
     assert opened.headers["x-cache"] == "MISS" and after.headers["x-cache"] == "MISS"
     assert_only_apart(console.problems, apart)
     assert_only_apart(seen.problems, beyond)

@@ -158,6 +158,22 @@ def test_every_news_server_serves_the_same_page_from_the_shared_cache(readers, g
     assert ghost.gets("/news/") == 1
 
 
+def test_a_hit_tells_cloudfront_the_seconds_the_copy_has_left(readers, ghost):
+    """CloudFront keeps an answer for the max-age it carries from when it got it: a copy 45 s
+    into its 60 says 15, so the edge and the news servers fetch the new page alike."""
+    (a, b), clock = readers
+    assert fetch(a, "/news/quiet/")[1]["Cache-Control"] == "public, max-age=60"  # the MISS
+    clock.now += 45
+    status, headers, _ = fetch(b, "/news/quiet/")
+    assert (status, headers["X-Cache"]) == (200, "HIT")
+    assert headers["Cache-Control"] == "public, max-age=15"
+    clock.now += 14.5
+    # Half a second left: 1, never 0 (a copy still fresh here is not stale at the edge).
+    assert fetch(a, "/news/quiet/")[1]["Cache-Control"] == "public, max-age=1"
+    clock.now += 1
+    assert fetch(b, "/news/quiet/")[1]["X-Cache"] == "MISS"
+
+
 def test_a_page_is_fetched_again_once_ghosts_max_age_has_passed(readers, ghost):
     (a, b), clock = readers
     fetch(a, "/news/breaking/")
