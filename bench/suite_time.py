@@ -82,8 +82,16 @@ def run_suite(pytest_args: List[str]) -> Dict[str, object]:
                 figures[0] += cpu
                 figures[1] += seconds
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
-    last_line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-    return {"wall": wall, "cpu": cpu, "files": files, "code": done.returncode, "summary": last_line}
+    lines = done.stdout.strip().splitlines()
+    failed = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "files": files,
+        "code": done.returncode,
+        "summary": lines[-1] if lines else "",
+        "failed": failed,
+    }
 
 
 def main() -> int:
@@ -94,6 +102,8 @@ def main() -> int:
     result = run_suite(args.pytest_args)
     cores = os.cpu_count() or 1
     print(f"suite: {result['summary']}")
+    for line in result["failed"]:
+        print(f"  {line}")
     print(
         f"wall {result['wall']:.1f} s; CPU {result['cpu']:.1f} s on {cores} cores: "
         f"floor {result['cpu'] / cores:.1f} s (target 180 s)"
