@@ -9,7 +9,7 @@ The case runs the course's compose file (week5/assets/compose/ghost.yml) on one 
   the ``config.production.json`` that the image's ``ghost config`` writes, with
   ``NODE_ENV=production``), its content folder seeded from Ghost's own ``content/`` as the
   image's entrypoint seeds an empty volume, and the compose service's environment on top.
-- RDS for MySQL 8.4 → MariaDB 10.11 from Debian (wordpress_site.mysql_container), the database
+- RDS for MySQL 8.4 → MariaDB 10.11 from Debian (mysql_site.mysql_container), the database
   ``ghost`` made as RDS makes it (``database_name="ghost"``), its user from the secret. Ghost
   officially wants MySQL 8; its migrations, fixtures, admin and pages run on MariaDB 10.11
   (measured here: a new database is set up in ~6 s, Ghost answers 7-9 s after its start).
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Iterator, List, Mapping
 from urllib.parse import urlsplit
 
-from wordpress_site import must_be_free, stop, wait_until
+from containers import must_be_free, stop, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 GHOST_INSTALL = ROOT / "tests" / "ghost" / "node_modules" / "ghost"

@@ -32,13 +32,8 @@ from ghost_site import Ghost, ghost_container
 from lab_pages import cloudfront_behaviors, load_balancer, site
 from playwright.sync_api import expect
 from servers import running
-from wordpress_site import (
-    MySql,
-    must_be_free,
-    compose_environment,
-    mysql_container,
-    sql_string,
-)
+from containers import compose_environment, must_be_free
+from mysql_site import MySql, mysql_container, sql_string
 
 from stacks.day4 import GHOST_COMPOSE, NEWS_CACHE_COMPOSE, NEWS_PATH, NEWS_STATIC_SITE
 from week5.assets.apps import news_cache

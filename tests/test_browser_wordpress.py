@@ -29,16 +29,9 @@ import pytest
 from browser import VIEWPORT, show_in_guide, watched
 from lab_pages import without
 from playwright.sync_api import expect
-from wordpress_site import (
-    Background,
-    WordPress,
-    compose_environment,
-    mysql_container,
-    new_data_folder,
-    sql_string,
-    wordpress_container,
-    wp_config,
-)
+from containers import Background, compose_environment
+from mysql_site import mysql_container, new_data_folder, sql_string
+from wordpress_site import WordPress, wordpress_container, wp_config
 
 from week5.assets import COMPOSE_DIR
 

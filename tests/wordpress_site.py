@@ -5,8 +5,8 @@ wordpress-web.yml on the web host, mysql.yml on a host in the private subnet). T
 no Docker engine, so each container is stood in for by the same software from Debian's packages,
 started the way its image starts it, with the compose service's environment as the only input:
 
-- ``mysql:5.7`` → MariaDB (``mariadb-server``): a throwaway server in a temporary folder, set up
-  as the image's entrypoint sets it up from ``MYSQL_DATABASE``, ``MYSQL_USER``,
+- ``mysql:5.7`` → MariaDB (``mariadb-server``; mysql_site.py): a throwaway server in a temporary
+  folder, set up as the image's entrypoint sets it up from ``MYSQL_DATABASE``, ``MYSQL_USER``,
   ``MYSQL_PASSWORD`` and ``MYSQL_ROOT_PASSWORD`` (the database, its user from any host, root's
   password).
 - ``wordpress:latest`` → Debian's ``wordpress`` (6.1.9) with its default theme
@@ -32,30 +32,20 @@ the lab (``http://<public IP>/``): the same on every run, so the guides' picture
 from __future__ import annotations
 
 import contextlib
-import getpass
 import os
-import re
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, ContextManager, Dict, Iterator, List, Mapping, Optional
+from typing import Iterator, List, Mapping
 
-import yaml
+from containers import listening, must_be_free, stop, wait_until
 
 WORDPRESS_SOURCE = Path("/usr/share/wordpress")  # Debian's `wordpress` package
-MARIADBD = Path("/usr/sbin/mariadbd")  # `mariadb-server`
-MARIADB_INSTALL_DB = Path("/usr/bin/mariadb-install-db")
-MARIADB_CLIENT = Path("/usr/bin/mariadb")  # `mariadb-client`, pulled in by mariadb-server
 APACHE = Path("/usr/sbin/apache2")  # `apache2`
 APACHE_MODULES = Path("/usr/lib/apache2/modules")  # mod_php: `libapache2-mod-php`
-MYSQL_PORT = 3306
 HTTP_PORT = 80
 DEFAULT_THEME = "twentytwentythree"  # WordPress 6.1's WP_DEFAULT_THEME
 #: The user Apache's children run as when started by root, as in the image (www-data owns
@@ -167,248 +157,6 @@ DocumentRoot "{docroot}"
 """
 
 
-def compose_environment(compose_file: Path, service: str, values: Mapping[str, str]) -> Dict:
-    """A compose service's environment with ``${NAME...}`` filled from ``values``, as
-    ``docker compose`` fills it from the ``.env`` the host writes at boot."""
-    environment = yaml.safe_load(compose_file.read_text())["services"][service]["environment"]
-
-    def fill(text: str) -> str:
-        return re.sub(r"\$\{(\w+)[^}]*\}", lambda m: values[m.group(1)], str(text))
-
-    return {name: fill(value) for name, value in environment.items()}
-
-
-def wait_until(ready, what: str, process: subprocess.Popen, log: Path, seconds: float = 20.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{what} exited ({process.returncode}):\n{log.read_text()}")
-        if ready():
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"{what} is not ready after {seconds} s:\n{log.read_text()}")
-
-
-def _listening(address: str, port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex((address, port)) == 0
-
-
-def must_be_free(address: str, port: int, what: str) -> None:
-    """Say plainly why a fixed address cannot be had (a server of the machine's own on every
-    address, e.g. the apache2 or mariadb service that apt starts where systemd runs)."""
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((address, port))
-        except OSError as error:
-            raise RuntimeError(
-                f"{what} cannot listen on {address}:{port} ({error.strerror}): "
-                + (
-                    "binding a port below 1024 needs root"
-                    if port < 1024 and os.geteuid()
-                    else f"stop what holds port {port} (`ss -ltnp 'sport = :{port}'`)"
-                )
-            ) from None
-
-
-class Background:
-    """Servers started in the background, each in its own thread, while the caller goes on
-    (the browser starts meanwhile): ``[name]`` waits for one and gives what its context
-    manager yields (or raises why it did not start); ``close()`` stops all that started, each
-    in its own thread too."""
-
-    def __init__(self, starters: Mapping[str, Callable[[], ContextManager]]) -> None:
-        self._started: List[ContextManager] = []
-        self._lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(len(starters))
-        self._futures = {
-            name: self._pool.submit(self._enter, make) for name, make in starters.items()
-        }
-
-    def _enter(self, make: Callable[[], ContextManager]):
-        manager = make()
-        value = manager.__enter__()
-        with self._lock:
-            self._started.append(manager)
-        return value
-
-    def __getitem__(self, name: str):
-        return self._futures[name].result()
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-        if self._started:
-            with ThreadPoolExecutor(len(self._started)) as pool:
-                list(pool.map(lambda manager: manager.__exit__(None, None, None), self._started))
-
-
-def stop(process: subprocess.Popen, *, seconds: float = 10) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=seconds)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def sql_string(value: str) -> str:
-    """``value`` as a quoted SQL string literal."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-# ---- the MySQL container ----
-
-
-@dataclass(frozen=True)
-class MySql:
-    """A running server: where it listens and the compose environment it was set up from."""
-
-    address: str
-    port: int
-    environment: Dict[str, str]
-
-    def query(self, sql: str) -> List[tuple]:
-        """Rows (tuples of strings) of ``sql`` in ``MYSQL_DATABASE``, through the mysql client
-        over TCP to the server's address, as the compose file's ``MYSQL_USER``."""
-        env = self.environment
-        result = subprocess.run(
-            [
-                str(MARIADB_CLIENT),
-                "--no-defaults",
-                "--protocol=TCP",
-                f"--host={self.address}",
-                f"--port={self.port}",
-                f"--user={env['MYSQL_USER']}",
-                "--batch",
-                "--skip-column-names",
-                "--default-character-set=utf8mb4",
-                f"--execute={sql}",
-                env["MYSQL_DATABASE"],
-            ],
-            env={**os.environ, "MYSQL_PWD": env["MYSQL_PASSWORD"]},
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        return [tuple(line.split("\t")) for line in result.stdout.splitlines()]
-
-
-def mysql_image_setup_sql(environment: Mapping[str, str]) -> str:
-    """What the mysql:5.7 image's entrypoint runs on a new data folder: root's password (and
-    root from any host, MYSQL_ROOT_HOST's default), the database and its user from any host."""
-    root = sql_string(environment["MYSQL_ROOT_PASSWORD"])
-    database = environment["MYSQL_DATABASE"].replace("`", "``")
-    user, password = (
-        sql_string(environment["MYSQL_USER"]),
-        sql_string(environment["MYSQL_PASSWORD"]),
-    )
-    return f"""
-        ALTER USER 'root'@'localhost' IDENTIFIED BY {root};
-        CREATE USER 'root'@'%' IDENTIFIED BY {root};
-        GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;
-        CREATE DATABASE IF NOT EXISTS `{database}`;
-        CREATE USER {user}@'%' IDENTIFIED BY {password};
-        GRANT ALL ON `{database}`.* TO {user}@'%';
-        FLUSH PRIVILEGES;
-    """
-
-
-#: A small throwaway server: no binary log, no fsync (nothing outlives the test).
-_MARIADB_OPTIONS = [
-    "--skip-log-bin",
-    "--innodb-log-file-size=4M",
-    "--innodb-buffer-pool-size=32M",
-    "--innodb-flush-log-at-trx-commit=0",
-    "--innodb-doublewrite=0",
-    "--innodb-flush-method=nosync",
-    "--skip-name-resolve",
-]
-
-
-def new_data_folder(data: Path) -> None:
-    """``mariadb-install-db``: the system tables in ``data``; root without a password (set
-    from MYSQL_ROOT_PASSWORD once the server runs, as the image's entrypoint does)."""
-    subprocess.run(
-        [
-            str(MARIADB_INSTALL_DB),
-            "--no-defaults",
-            f"--datadir={data}",
-            # mariadbd refuses root unless named; CI runs as root.
-            f"--user={getpass.getuser()}",
-            "--auth-root-authentication-method=normal",
-            "--skip-test-db",
-            *_MARIADB_OPTIONS,
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-
-@contextlib.contextmanager
-def mysql_container(
-    environment: Mapping[str, str],
-    *,
-    address: str,
-    port: int = MYSQL_PORT,
-    data_template: Optional[Path] = None,
-) -> Iterator[MySql]:
-    """A MariaDB server set up from the compose ``mysql`` service's ``environment``, listening
-    only at ``address`` (a loopback address standing for the container's). ``data_template``, a
-    folder ``new_data_folder`` made, is copied instead of making a new one (saves ~1 s)."""
-    if not MARIADBD.is_file():
-        raise RuntimeError(f"{MARIADBD} is missing: run scripts/setup (apt: mariadb-server)")
-    must_be_free(address, port, "MySQL")
-    folder = Path(tempfile.mkdtemp(prefix="week5-mysql-"))
-    data, log, sock = folder / "data", folder / "mariadbd.log", folder / "mysqld.sock"
-    try:
-        if data_template is not None:
-            shutil.copytree(data_template, data, symlinks=True)
-        else:
-            new_data_folder(data)
-        with log.open("wb") as log_file:
-            process = subprocess.Popen(
-                [
-                    str(MARIADBD),
-                    "--no-defaults",
-                    f"--datadir={data}",
-                    f"--user={getpass.getuser()}",
-                    f"--socket={sock}",
-                    f"--pid-file={folder / 'mariadbd.pid'}",
-                    f"--bind-address={address}",
-                    f"--port={port}",
-                    *_MARIADB_OPTIONS,
-                ],
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            wait_until(lambda: _listening(address, port), "mariadbd", process, log)
-            subprocess.run(
-                [
-                    str(MARIADB_CLIENT),
-                    "--no-defaults",
-                    f"--socket={sock}",
-                    "--user=root",
-                    f"--execute={mysql_image_setup_sql(environment)}",
-                ],
-                check=True,
-                capture_output=True,
-                timeout=30,
-            )
-            yield MySql(address, port, dict(environment))
-        finally:
-            stop(process)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-# ---- the WordPress container ----
-
-
 @dataclass(frozen=True)
 class WordPress:
     url: str
@@ -484,7 +232,7 @@ def wordpress_container(
                 start_new_session=True,
             )
         try:
-            wait_until(lambda: _listening(address, port), "apache2", process, log)
+            wait_until(lambda: listening(address, port), "apache2", process, log)
             url = f"http://{address}" + ("" if port == HTTP_PORT else f":{port}")
             yield WordPress(url, folder)
         finally:

@@ -1,0 +1,108 @@
+"""The labs' Docker containers stood in for by this machine's own processes: what every stand-in
+needs, whatever it runs (this machine kind has no Docker engine).
+
+A stand-in takes its compose service's environment as its only input (``compose_environment``),
+listens at a loopback address of its own on its lab port (``must_be_free`` says plainly why it
+cannot), is ready when it answers (``wait_until``) and stops like ``docker stop`` (``stop``);
+``Background`` starts several at once while the browser starts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable, ContextManager, Dict, List, Mapping
+
+import yaml
+
+
+def compose_environment(compose_file: Path, service: str, values: Mapping[str, str]) -> Dict:
+    """A compose service's environment with ``${NAME...}`` filled from ``values``, as
+    ``docker compose`` fills it from the ``.env`` the host writes at boot."""
+    environment = yaml.safe_load(compose_file.read_text())["services"][service]["environment"]
+
+    def fill(text: str) -> str:
+        return re.sub(r"\$\{(\w+)[^}]*\}", lambda m: values[m.group(1)], str(text))
+
+    return {name: fill(value) for name, value in environment.items()}
+
+
+def wait_until(ready, what: str, process: subprocess.Popen, log: Path, seconds: float = 20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited ({process.returncode}):\n{log.read_text()}")
+        if ready():
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"{what} is not ready after {seconds} s:\n{log.read_text()}")
+
+
+def listening(address: str, port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((address, port)) == 0
+
+
+def must_be_free(address: str, port: int, what: str) -> None:
+    """Say plainly why a fixed address cannot be had (a server of the machine's own on every
+    address, e.g. the apache2 or mariadb service that apt starts where systemd runs)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((address, port))
+        except OSError as error:
+            raise RuntimeError(
+                f"{what} cannot listen on {address}:{port} ({error.strerror}): "
+                + (
+                    "binding a port below 1024 needs root"
+                    if port < 1024 and os.geteuid()
+                    else f"stop what holds port {port} (`ss -ltnp 'sport = :{port}'`)"
+                )
+            ) from None
+
+
+class Background:
+    """Servers started in the background, each in its own thread, while the caller goes on
+    (the browser starts meanwhile): ``[name]`` waits for one and gives what its context
+    manager yields (or raises why it did not start); ``close()`` stops all that started, each
+    in its own thread too."""
+
+    def __init__(self, starters: Mapping[str, Callable[[], ContextManager]]) -> None:
+        self._started: List[ContextManager] = []
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(len(starters))
+        self._futures = {
+            name: self._pool.submit(self._enter, make) for name, make in starters.items()
+        }
+
+    def _enter(self, make: Callable[[], ContextManager]):
+        manager = make()
+        value = manager.__enter__()
+        with self._lock:
+            self._started.append(manager)
+        return value
+
+    def __getitem__(self, name: str):
+        return self._futures[name].result()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        if self._started:
+            with ThreadPoolExecutor(len(self._started)) as pool:
+                list(pool.map(lambda manager: manager.__exit__(None, None, None), self._started))
+
+
+def stop(process: subprocess.Popen, *, seconds: float = 10) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
