@@ -28,14 +28,15 @@ from typing import Dict
 import psycopg
 import pytest
 import redis
-import yaml
 from boot_scripts import embedded_files
+from containers import compose_environment
 from browser import show_in_guide
 from lab_pages import (
     CloudFrontCache,
     Stopwatch,
     auto_scaling_groups,
     by_prefix,
+    cloudfront_behaviors,
     instance_user_data,
     instances_serving_the_page,
     load_balancer,
@@ -49,6 +50,7 @@ from lab_pages import (
     write_nginx_page,
 )
 from outage_proxy import OutageProxy
+from support import resources
 
 from stacks.day3 import CACHE_DEMO_COMPOSE
 from stacks.day4 import NEWS_CACHE_COMPOSE, NEWS_PATH
@@ -96,17 +98,6 @@ def deployed_folder(app, lab_id: str) -> Path:
 def json_body(page) -> Dict:
     """The JSON answer the browser shows (Chromium shows it as text)."""
     return json.loads(page.locator("body").inner_text())
-
-
-def compose_environment(compose_file: Path, service: str, values: Dict[str, str]) -> Dict:
-    """A compose service's environment with ``${NAME...}`` filled from ``values``, as
-    ``docker compose`` fills it from ``.env``."""
-    environment = yaml.safe_load(compose_file.read_text())["services"][service]["environment"]
-
-    def fill(text: str) -> str:
-        return re.sub(r"\$\{(\w+)[^}]*\}", lambda m: values[m.group(1)], str(text))
-
-    return {name: fill(value) for name, value in environment.items()}
 
 
 # ---- Day 1 Lab 2: a web server in each public subnet, its page naming instance and AZ ----
@@ -550,8 +541,11 @@ def day4_case(app, servers, redis_server):
             servers.enter_context(running(news_cache.make_server(news, 0, address="127.0.0.1")))
         )
     alb = servers.enter_context(running(load_balancer(news_servers)))
+    (alb_id,) = resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     cloudfront = site(
-        deployed_folder(app, "Day4Case"), route=by_prefix({NEWS_PATH: alb}), missing_status=403
+        deployed_folder(app, "Day4Case"),
+        route=cloudfront_behaviors(template, {alb_id: alb}),
+        missing_status=403,
     )
     return servers.enter_context(running(cloudfront)), ghost
 
