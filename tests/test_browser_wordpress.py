@@ -14,6 +14,7 @@ publish a post with a Korean title in the block editor, and find it on the front
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import shutil
@@ -222,6 +223,21 @@ def assert_front_page_shows(page, site: WordPress, title: str, post: str, body: 
     expect(page.locator(".wp-block-post").nth(1)).to_contain_text("Hello world!")
 
 
+def student_publishes(
+    page, site: WordPress, post: Tuple[str, str, str], on_install=lambda page: None
+) -> None:
+    """What the student does on SiteUrl: the install wizard (``on_install`` sees its form),
+    log in, publish ``post`` (site title, post title, body); only the internet failed."""
+    title, post_title, body = post
+    with watched_apart_from_outside(page) as (console, outside):
+        install(page, site.url, title)
+        on_install(page)
+        finish_install(page)
+        log_in(page, title)
+        publish_post(page, site.url, post_title, body)
+    assert_only_outside_failed(console, outside)
+
+
 # ---- Day 1 Lab 1: WordPress and MySQL on one EC2 host ----
 
 LAB1_TITLE = "나의 첫 AWS 블로그"
@@ -231,19 +247,14 @@ LAB1_BODY = "VPC의 퍼블릭 서브넷에 있는 EC2에서 Docker Compose로 Wo
 
 def test_day1_lab1_site_url_installs_wordpress_and_shows_the_post(sites, page):
     site, db = sites["lab1_web"], sites["lab1_db"]
-    with watched_apart_from_outside(page) as (console, outside):
-        install(page, site.url, LAB1_TITLE)
-        show_in_guide(
-            page,
-            "Day1Lab1",
-            "install",
-            "SiteUrl을 처음 열면 WordPress 설치 화면: 사이트 제목, 관리자 이름, 비밀번호, "
-            "이메일을 넣고 Install WordPress (먼저 언어를 고르는 화면이 나오면 원하는 언어 선택)",
-        )
-        finish_install(page)
-        log_in(page, LAB1_TITLE)
-        publish_post(page, site.url, LAB1_POST, LAB1_BODY)
-    assert_only_outside_failed(console, outside)
+    install_page = functools.partial(
+        show_in_guide,
+        lab_id="Day1Lab1",
+        slug="install",
+        caption="SiteUrl을 처음 열면 WordPress 설치 화면: 사이트 제목, 관리자 이름, 비밀번호, "
+        "이메일을 넣고 Install WordPress (먼저 언어를 고르는 화면이 나오면 원하는 언어 선택)",
+    )
+    student_publishes(page, site, (LAB1_TITLE, LAB1_POST, LAB1_BODY), on_install=install_page)
     # What the wizard and the editor wrote is in the compose file's MySQL.
     assert db.query("SELECT option_value FROM wp_options WHERE option_name = 'blogname'") == [
         (LAB1_TITLE,)
@@ -279,12 +290,7 @@ CASE_BODY = "이 글은 웹 서버가 아니라 프라이빗 서브넷의 MySQL 
 
 def test_day1_case_wordpress_keeps_the_post_in_the_private_mysql_host(sites, page):
     site, db = sites["case_web"], sites["case_db"]
-    with watched_apart_from_outside(page) as (console, outside):
-        install(page, site.url, CASE_TITLE)
-        finish_install(page)
-        log_in(page, CASE_TITLE)
-        publish_post(page, site.url, CASE_POST, CASE_BODY)
-    assert_only_outside_failed(console, outside)
+    student_publishes(page, site, (CASE_TITLE, CASE_POST, CASE_BODY))
     # The post is a row of the MySQL host's database, read over TCP at that host's address;
     # the web host has no MySQL of its own to have kept it in.
     with socket.socket() as sock:
