@@ -125,8 +125,11 @@ def local_aws_env():
 def browser():
     """Debian's headless Chromium through Playwright, started once per session."""
     from browser import CHROMIUM, LAUNCH_ARGS
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # The suite runs the sites next to a worker per core: a page can take more than expect's
+    # 5 s default to show what the student sees. A longer wait only slows a test that fails.
+    expect.set_options(timeout=15_000)
     if not CHROMIUM.is_file():
         raise RuntimeError(f"{CHROMIUM} is missing: run scripts/setup (it installs chromium)")
     with sync_playwright() as playwright:

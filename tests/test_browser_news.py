@@ -307,7 +307,14 @@ def test_admin_passes_uncached_and_a_new_post_reaches_readers_after_max_age(
         )
         for label, value in ACCOUNT.items():
             page.get_by_label(label, exact=True).fill(value)
-        page.get_by_role("button", name="Create account & start publishing →").click()
+        # Setup hashes the password and writes Ghost's fixtures, theme and settings before it
+        # answers: seconds here, more than expect's 5 s on a busy machine. Wait for the answer.
+        with page.expect_response(
+            lambda r: r.request.method == "POST" and r.url.endswith("/authentication/setup/"),
+            timeout=60_000,
+        ) as setup:
+            page.get_by_role("button", name="Create account & start publishing →").click()
+        assert setup.value.status == 201, setup.value.text()
         expect(page.get_by_role("heading", name="Let’s get started!")).to_be_visible()
         expect(page.get_by_text(f"It’s time to set up {ACCOUNT['Site title']}.")).to_be_visible()
         page.wait_for_load_state("networkidle")  # as the student reads it: its requests done
