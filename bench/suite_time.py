@@ -84,6 +84,11 @@ def run_suite(pytest_args: List[str]) -> Dict[str, object]:
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     lines = done.stdout.strip().splitlines()
     failed = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
+    log = None
+    if failed:  # the failures' tracebacks, kept for reading after the run
+        fd, log = tempfile.mkstemp(prefix="week5-suite-", suffix=".log")
+        with os.fdopen(fd, "w") as kept:
+            kept.write(done.stdout)
     return {
         "wall": wall,
         "cpu": cpu,
@@ -91,6 +96,7 @@ def run_suite(pytest_args: List[str]) -> Dict[str, object]:
         "code": done.returncode,
         "summary": lines[-1] if lines else "",
         "failed": failed,
+        "log": log,
     }
 
 
@@ -104,6 +110,8 @@ def main() -> int:
     print(f"suite: {result['summary']}")
     for line in result["failed"]:
         print(f"  {line}")
+    if result["log"]:
+        print(f"  pytest's output: {result['log']}")
     print(
         f"wall {result['wall']:.1f} s; CPU {result['cpu']:.1f} s on {cores} cores: "
         f"floor {result['cpu'] / cores:.1f} s (target 180 s)"
