@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import collections
 import os
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any, Dict, Tuple
 
 import pytest
 
@@ -168,16 +169,49 @@ def emulated_labs(app):
     assert "Traceback" not in log, f"the emulator failed a request: {deployed.emulator.log_path}"
 
 
+#: The units of work that take longest (wall seconds in bench/suite_time.py, 2026-11-28), handed
+#: out first: pytest-xdist gives a worker the next unit when it is free, so a long unit started
+#: last runs alone while the other cores idle. A stale list costs time, never a result.
+SLOWEST_FIRST = (
+    "test_student_setup.py",
+    "emulator",
+    "test_integ.py",
+    "test_browser_news.py",
+    "test_cleanup_accounts.py",
+    "test_browser_wordpress.py",
+    "test_packaging.py",
+    "test_cfn_lint.py",
+    "test_app_builder.py",
+    "test_preflight.py",
+    "test_lint_cache.py",
+    "test_browser_pages.py",
+)
+
+
+def xdist_group(item) -> str:
+    marker = item.get_closest_marker("xdist_group")
+    return marker.kwargs.get("name") or marker.args[0]
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     """Tests that destroy the shared emulator's labs run after every test that reads them.
 
     With pytest-xdist's ``--dist loadgroup`` (scripts/test), a test file is one unit of work
     unless its tests name a group (the emulator's three files share one): module fixtures then
-    run once, on one worker."""
+    run once, on one worker. The units are handed out in this order (scripts/test passes
+    ``--no-loadscope-reorder``): SLOWEST_FIRST, then the others, most tests first."""
     last = [item for item in items if item.get_closest_marker("destroys_labs")]
     if last:
         items[:] = [item for item in items if item not in last] + last
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(item.path.name))
+    tests_in = collections.Counter(xdist_group(item) for item in items)
+
+    def turn(item) -> Tuple[int, int]:
+        group = xdist_group(item)
+        slow = SLOWEST_FIRST.index(group) if group in SLOWEST_FIRST else len(SLOWEST_FIRST)
+        return slow, -tests_in[group]
+
+    items.sort(key=turn)  # stable: a unit's tests keep their order (destroys_labs last)
