@@ -64,6 +64,17 @@ def mask_asset_hashes(value: Any) -> Any:
 # ---- template helpers, shared by the per-stack test modules ----
 
 
+class ManualClock:
+    """A clock that stands still until the test moves it (``clock.now += 61``): a cached
+    page's age is then what the test says, however long the machine takes between steps."""
+
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def resources(template: Dict[str, Any], rtype: str) -> Dict[str, Dict[str, Any]]:
     return {k: r for k, r in template["Resources"].items() if r["Type"] == rtype}
 

@@ -20,10 +20,9 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-import time
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
 import redis
@@ -32,6 +31,7 @@ from ghost_site import Ghost, ghost_container
 from lab_pages import cloudfront_behaviors, load_balancer, site
 from playwright.sync_api import expect
 from servers import running
+from support import ManualClock, resources
 from containers import compose_environment, must_be_free
 from mysql_site import MySql, mysql_container, sql_string
 
@@ -83,37 +83,12 @@ GHOST_OFFLINE = re.compile(
 )
 
 
-class NewsClock:
-    """The news servers' clock: the real one, moved on by the test instead of waiting for a
-    cached page's max-age to pass, and stopped where a test must not depend on how long the
-    browser takes (a busy machine can take more than a max-age between two pages)."""
-
-    def __init__(self) -> None:
-        self.ahead = 0.0
-        self.stopped_at: Optional[float] = None
-
-    def time(self) -> float:
-        return (time.time() if self.stopped_at is None else self.stopped_at) + self.ahead
-
-    @contextlib.contextmanager
-    def stopped(self) -> Iterator[None]:
-        self.stopped_at = time.time()
-        try:
-            yield
-        finally:
-            self.ahead, self.stopped_at = 0.0, None
-
-
 @contextlib.contextmanager
 def cloudfront(template: Dict, alb: str) -> Iterator[str]:
     """The distribution at its fixed address, with the synthesized template's behaviours: the
     S3 front page by default (a missing key is 403, as S3 behind OAC answers), ``/news/*`` and
     ``/news`` to the ALB."""
-    (alb_id,) = [
-        name
-        for name, r in template["Resources"].items()
-        if r["Type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer"
-    ]
+    (alb_id,) = resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")
     route = cloudfront_behaviors(template, {alb_id: alb})
     made = site(NEWS_STATIC_SITE, route=route, missing_status=403)
     made.server_close()  # bound at 127.0.0.1:0; the same handler at CloudFront's address
@@ -126,16 +101,16 @@ def cloudfront(template: Dict, alb: str) -> Iterator[str]:
 class NewsSite:
     ghost: Ghost
     db: MySql
-    clock: NewsClock
+    clock: ManualClock  # the news servers'
     cache: redis.Redis  # the news servers' Redis
 
 
-def news_server(environment: Dict[str, str], clock: NewsClock) -> ThreadingHTTPServer:
+def news_server(environment: Dict[str, str], clock: ManualClock) -> ThreadingHTTPServer:
     """A news server as its container runs news_cache.main(), on the test's clock."""
     news = news_cache.NewsCache(
         news_cache.redis_from_env(environment),
         news_cache.Origin(environment["ORIGIN_URL"]),
-        clock=clock.time,
+        clock=clock,
     )
     return news_cache.make_server(news, 0, address="127.0.0.1")
 
@@ -166,7 +141,7 @@ def news(app, redis_server) -> Iterator[NewsSite]:
             },
         )
         cache_env["REDIS_CA_FILE"] = redis_server.ca_file  # self-signed here; ElastiCache's is not
-        clock = NewsClock()
+        clock = ManualClock()
         # The group's minimum: two news servers sharing one Redis.
         servers = [stack.enter_context(running(news_server(cache_env, clock))) for _ in range(2)]
         alb = stack.enter_context(running(load_balancer(servers)))
@@ -302,9 +277,7 @@ def test_admin_passes_uncached_and_a_new_post_reaches_readers_after_max_age(
     # The site in another tab, as a reader sees it. Each tab is brought to the front when used,
     # as the student switches to it: a tab behind draws no frames, and Playwright waits for some.
     reader = page.context.new_page()
-    with news.clock.stopped(), watched_apart(page) as (console, apart), watched_apart(
-        reader
-    ) as (seen, beyond):
+    with watched_apart(page) as (console, apart), watched_apart(reader) as (seen, beyond):
         page.bring_to_front()
         admin = page.goto(f"{NEWS_URL}ghost/")
         # Ghost 5's admin speaks English only; its setup page asks for the site and an owner.
@@ -377,7 +350,7 @@ def test_admin_passes_uncached_and_a_new_post_reaches_readers_after_max_age(
         news.db.query(f"UPDATE posts SET published_at = '{PUBLISHED_AT}' WHERE slug = '{slug}'")
 
         reader.bring_to_front()
-        news.clock.ahead += 30  # half the max-age has passed
+        news.clock.now += 30  # half the max-age has passed
         before = reader.reload()
         titles = reader.get_by_role("main").get_by_role("article").get_by_role("heading", level=3)
         expect(titles).to_have_text(["Coming soon"])  # the cached copy, still fresh
@@ -385,7 +358,7 @@ def test_admin_passes_uncached_and_a_new_post_reaches_readers_after_max_age(
         expect(reader.get_by_role("heading", level=1)).to_have_text(POST_TITLE)
         reader.go_back()
         expect(titles).to_have_text(["Coming soon"])
-        news.clock.ahead += 31  # the max-age Ghost sent (60 s) has passed
+        news.clock.now += 31  # the max-age Ghost sent (60 s) has passed
         # Reloaded: within the max-age a plain visit is the browser's own copy (Ghost allows it).
         after = reader.reload()
         expect(titles).to_have_text([POST_TITLE, "Coming soon"])

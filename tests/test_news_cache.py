@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import redis
 from outage_proxy import OutageProxy
+from support import ManualClock
 
 from week5.assets.apps import news_cache
 
@@ -83,14 +84,6 @@ class FakeGhost:
         self.server.server_close()
 
 
-class Clock:
-    def __init__(self):
-        self.now = 1_000_000.0
-
-    def __call__(self):
-        return self.now
-
-
 @pytest.fixture
 def ghost():
     origin = FakeGhost()
@@ -138,7 +131,7 @@ def fetch(server, path, method="GET", body=None, headers=None):
 
 @pytest.fixture
 def readers(redis_server, ghost, clean_redis):
-    clock = Clock()
+    clock = ManualClock()
     servers = [reader(redis_server, ghost, clock) for _ in range(2)]
     yield servers, clock
     for server in servers:
@@ -259,7 +252,7 @@ def test_liveness_stays_up_while_redis_is_away_and_pages_come_from_ghost(
     """The ALB's check answers from the process alone; /readyz reports Redis; pages go to
     Ghost until Redis is back (a Redis failover or replacement)."""
     with OutageProxy(redis_server.host, redis_server.port) as cache:
-        server = reader(redis_server, ghost, Clock(), port=cache.port)
+        server = reader(redis_server, ghost, ManualClock(), port=cache.port)
         try:
             assert fetch(server, "/news/")[1]["X-Cache"] == "MISS"
             assert fetch(server, "/readyz")[0] == 200
@@ -281,7 +274,7 @@ def test_liveness_stays_up_while_redis_is_away_and_pages_come_from_ghost(
 
 
 def test_readiness_names_ghost_when_it_is_gone(redis_server, ghost, clean_redis):
-    server = reader(redis_server, ghost, Clock())
+    server = reader(redis_server, ghost, ManualClock())
     try:
         ghost.stop()
         status, _, body = fetch(server, "/readyz")
