@@ -3,7 +3,8 @@ needs, whatever it runs (this machine kind has no Docker engine).
 
 A stand-in takes its compose service's environment as its only input (``compose_environment``),
 listens at a loopback address of its own on its lab port (``must_be_free`` says plainly why it
-cannot), is ready when it answers (``wait_until``) and stops like ``docker stop`` (``stop``);
+cannot), is ready when it answers (``wait_until``) and stops like ``docker stop``
+(``servers.stop``);
 ``Background`` starts several at once while the browser starts.
 """
 
@@ -42,11 +43,6 @@ def wait_until(ready, what: str, process: subprocess.Popen, log: Path, seconds: 
             return
         time.sleep(0.05)
     raise TimeoutError(f"{what} is not ready after {seconds} s:\n{log.read_text()}")
-
-
-def listening(address: str, port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex((address, port)) == 0
 
 
 def must_be_free(address: str, port: int, what: str) -> None:
@@ -96,13 +92,3 @@ class Background:
         if self._started:
             with ThreadPoolExecutor(len(self._started)) as pool:
                 list(pool.map(lambda manager: manager.__exit__(None, None, None), self._started))
-
-
-def stop(process: subprocess.Popen, *, seconds: float = 10) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=seconds)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -9,7 +9,7 @@ import urllib.request
 
 import boto3
 from node_apis import FINTECH_API_DIR, NODE
-from servers import free_port, wait_for_port
+from servers import free_port, stop, wait_for_port
 
 from stacks.day3 import ARCHIVE_PREFIX
 
@@ -85,5 +85,4 @@ def fintech_api(postgres, redis_server, database="fintech", s3_endpoint=None, bu
             wait_for_port(port)
             yield f"http://127.0.0.1:{port}", process
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop(process)

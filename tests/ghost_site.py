@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Iterator, List, Mapping
 from urllib.parse import urlsplit
 
-from containers import must_be_free, stop, wait_until
+from containers import must_be_free, wait_until
+from servers import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 GHOST_INSTALL = ROOT / "tests" / "ghost" / "node_modules" / "ghost"

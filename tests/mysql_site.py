@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Optional
 
 
-from containers import listening, must_be_free, stop, wait_until
+from containers import must_be_free, wait_until
+from servers import listening, stop
 
 MARIADBD = Path("/usr/sbin/mariadbd")  # `mariadb-server`
 MARIADB_INSTALL_DB = Path("/usr/bin/mariadb-install-db")

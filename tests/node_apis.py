@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 import redis
-from servers import free_port, wait_for_port
+from servers import free_port, stop, wait_for_port
 
 from week5.assets import APPS_DIR, SITES_DIR
 
@@ -62,8 +62,7 @@ def node_api(app_dir, postgres_server, redis_server, database, redis_prefix=None
         wait_for_port(port)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
 
 
 def call(url, method="GET", body=None, headers=None):

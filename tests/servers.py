@@ -58,14 +58,29 @@ def self_signed_cert(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+def listening(address: str, port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((address, port)) == 0
+
+
 def wait_for_port(port: int, seconds: float = 20.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        if listening("127.0.0.1", port):
+            return
         time.sleep(0.1)
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
+
+
+def stop(process: subprocess.Popen, *, seconds: float = 10) -> None:
+    """As ``docker stop`` stops a container: SIGTERM, then SIGKILL after ``seconds``."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextlib.contextmanager
@@ -241,5 +256,4 @@ def redis_server(tmp_path_factory):
         wait_for_port(port)
         yield Redis("127.0.0.1", port, password, str(cert))
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from servers import Postgres, Redis, _as_postgres_user, free_port, self_signed_cert, wait_for_port
+from servers import stop as stop_process
 
 
 class StoppablePostgres:
@@ -120,8 +121,7 @@ class StoppableRedis:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+            stop_process(self.process)
             self.process = None
 
     @property

@@ -41,7 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, List, Mapping
 
-from containers import listening, must_be_free, stop, wait_until
+from containers import must_be_free, wait_until
+from servers import listening, stop
 
 WORDPRESS_SOURCE = Path("/usr/share/wordpress")  # Debian's `wordpress` package
 APACHE = Path("/usr/sbin/apache2")  # `apache2`
