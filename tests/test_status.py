@@ -31,8 +31,12 @@ def lab_stack_template(lab_id: str, student: str) -> str:
 def account(moto_env):  # noqa: F811
     cf = boto3.client("cloudformation", region_name=REGION)
     for lab_id, student in (("Day4Lab1", "kim"), ("Day1Lab1", "lee"), ("Day2Lab1", "kim-minsu")):
+        # Tagged as `cdk deploy` tags a lab's stack (its tags are the stack's own): the tagging
+        # API lists the stack itself, which has no aws:cloudformation:stack-name tag.
         cf.create_stack(StackName=f"week5-{student}-{lab_id}",
-                        TemplateBody=lab_stack_template(lab_id, student))  # fmt: skip
+                        TemplateBody=lab_stack_template(lab_id, student),
+                        Tags=[{"Key": "Week", "Value": "Week5"},
+                              {"Key": "Student", "Value": student}])  # fmt: skip
     # Named like a lab but not the course's (no description, no tag), and someone else's app.
     plain = json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}})
     cf.create_stack(StackName="week5-kim-Day1Lab2", TemplateBody=plain)

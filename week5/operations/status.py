@@ -194,12 +194,25 @@ def tagged_resources(tagging, student: Optional[str] = None) -> List[Dict[str, A
     return found
 
 
+def own_stack_name(arn: str) -> str:
+    """A CloudFormation stack's name from its own ARN (``...:stack/<name>/<id>``), else "":
+    a stack carries its tags but not the ``aws:cloudformation:stack-name`` tag its resources
+    get, and the tagging API lists stacks among the tagged resources."""
+    fields = arn.split(":", 5)
+    if len(fields) < 6 or fields[2] != "cloudformation":
+        return ""
+    kind, _, rest = fields[5].partition("/")
+    name, _, stack_id = rest.partition("/")
+    return name if kind == "stack" and stack_id else ""
+
+
 def untracked(mappings: Iterable[Dict[str, Any]], live_names: Set[str]) -> List[Untracked]:
-    """The tagged resources whose stack tag names no live stack (or that have none)."""
+    """The tagged resources whose stack tag names no live stack (or that have none); a live
+    stack itself is not one of them."""
     found = []
     for mapping in mappings:
         tags = tag_dict(mapping.get("Tags"))
-        stack = tags.get(STACK_NAME_TAG, "")
+        stack = tags.get(STACK_NAME_TAG, "") or own_stack_name(mapping.get("ResourceARN", ""))
         if stack and stack in live_names:
             continue
         shown = {k: tags[k] for k in SHOWN_TAGS if k in tags}
