@@ -147,6 +147,28 @@ def test_unknown_profile(name, aws_home, assembly, capsys):
 
 
 @pytest.mark.parametrize("name", PROFILE_COMMANDS)
+@pytest.mark.parametrize("profile", ["", " "])
+def test_an_empty_profile_is_named_as_given(name, profile, aws_home, assembly, capsys):
+    line = one_line(capsys, [*commands(assembly)[name], "--profile", profile])
+    assert line == (
+        f"--profile {profile!r} names no profile: pass a profile's name (`aws configure "
+        "list-profiles` shows them), or leave --profile out to use the environment's"
+    )
+
+
+@pytest.mark.parametrize("name", PROFILE_COMMANDS)
+def test_an_endpoint_that_is_not_a_url(name, aws_home, assembly, capsys, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "not-a-url")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    assert one_line(capsys, commands(assembly)[name]) == (
+        "the AWS endpoint 'not-a-url' (from AWS_ENDPOINT_URL) is not a URL: set it to one such "
+        "as http://localhost:<port> (`week5 local --keep` prints its line), or unset it to "
+        "reach AWS"
+    )
+
+
+@pytest.mark.parametrize("name", PROFILE_COMMANDS)
 @pytest.mark.parametrize(
     "region, says",
     [

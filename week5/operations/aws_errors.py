@@ -123,6 +123,13 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
         return None
     where = f" in {region}" if region else ""
     used = _profile_in_use(profile)
+    if isinstance(error, ValueError) and str(error).startswith("Invalid endpoint: "):
+        endpoint = _one_line(str(error).partition(": ")[2], 80)
+        source = "AWS_ENDPOINT_URL" if os.environ.get("AWS_ENDPOINT_URL") else "the profile"
+        return (
+            f"the AWS endpoint {endpoint!r} (from {source}) is not a URL: set it to one such as "
+            "http://localhost:<port> (`week5 local --keep` prints its line), or unset it to reach AWS"
+        )
     if isinstance(error, bx.ProfileNotFound):
         name = error.kwargs.get("profile") or used
         source = "--profile" if profile else "AWS_PROFILE"
@@ -262,6 +269,11 @@ def session(profile: Optional[str] = None, region: str = DEFAULT_REGION) -> Any:
     """A boto3 session for ``profile`` in ``region``, the region checked first and a missing
     profile reported as :class:`AwsError`."""
     check_region(region)
+    if profile is not None and not profile.strip():
+        raise AwsError(
+            f"--profile {profile!r} names no profile: pass a profile's name (`aws configure "
+            "list-profiles` shows them), or leave --profile out to use the environment's"
+        )
     try:
         import boto3
     except ImportError:
