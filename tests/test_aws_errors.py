@@ -156,6 +156,24 @@ def test_an_empty_profile_is_named_as_given(name, profile, aws_home, assembly, c
     )
 
 
+@pytest.mark.parametrize("name, example", [
+    ("status", "week5 status"), ("cleanup", "week5 cleanup"), ("audit", "week5 audit LAB"),
+])  # fmt: skip
+@pytest.mark.parametrize("student, shown", [
+    ("", "''"), ("김민수", "'김민수'"), ("k" * 10_000, repr("k" * 37 + "...")),
+])  # fmt: skip
+def test_a_bad_student_names_the_option_it_came_from(
+    name, example, student, shown, aws_home, assembly, capsys
+):
+    """Before any AWS call; the option as typed (not `-c student`), a huge value cut short."""
+    line = one_line(capsys, [*commands(assembly)[name], "--student", student])
+    assert line == (
+        f"--student {shown} is not a student name: use a lowercase letter first, then "
+        f"lowercase letters, digits or '-', at most 20 characters; e.g. {example} --student "
+        "kim-minsu"
+    )
+
+
 @pytest.mark.parametrize("name", PROFILE_COMMANDS)
 def test_an_endpoint_that_is_not_a_url(name, aws_home, assembly, capsys, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL", "not-a-url")

@@ -8,9 +8,9 @@ import argparse
 import json
 
 from week5.analysis.topology import extract
+from week5.cli.arguments import student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_synth_options, synthesized_lab
-from week5.core.settings import parse_student
 from week5.core.tags import tag_filter
 from week5.operations.audit import Check, audit, audit_site, find_vpc, read_account, to_json
 from week5.operations.aws_errors import clients as aws_clients
@@ -33,7 +33,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check a student's hand-built lab against the reference lab, read-only."""
-    student = None if args.student is None else parse_student(args.student)
+    student = None if args.student is None else student_argument(args.student, "audit LAB")
     problem = region_problem(args.region)
     if problem:
         raise CliError(problem, EXIT_USAGE)

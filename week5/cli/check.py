@@ -80,7 +80,7 @@ def _project_root() -> Optional[Path]:
 
 def run(args: argparse.Namespace) -> int:
     lint = dict(root=_project_root(), refresh=args.no_cache)
-    if args.assembly:
+    if args.assembly is not None:
         return check_assembly(existing_assembly(args.assembly), args.labs, **lint)
     keep = output_folder(args.output) if args.output is not None else None
     # With -o, exactly the labs named: the folder is the user's assembly of them.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import List
 
+from week5.cli.arguments import student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.table import render_table
 from week5.core.progress import say
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     problem = region_problem(args.region)
     if problem:
         raise CliError(problem, EXIT_USAGE)
+    if args.student is not None:
+        student_argument(args.student, "cleanup")
     try:
         # Clients that time out in seconds when AWS is out of reach; global services' region
         # (us-east-1 for CloudFront's web ACLs) passed as region_name=.

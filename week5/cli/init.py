@@ -14,6 +14,7 @@ import json
 import os
 from pathlib import Path
 
+from week5.cli.arguments import student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import find_project_root
 from week5.core.errors import CourseInputError
@@ -21,9 +22,7 @@ from week5.core.progress import say
 from week5.core.settings import (
     CONTEXT_STUDENT,
     PROJECT_CONTEXT_FILE,
-    STUDENT_MAX_LENGTH,
     configured_student,
-    parse_student,
 )
 
 
@@ -38,18 +37,6 @@ def register(commands: argparse._SubParsersAction) -> None:
         "or '-' (e.g. kim-minsu); without it, show the name in use"
     )  # fmt: skip
     init.set_defaults(handler=run)
-
-
-def student_argument(value: str) -> str:
-    try:
-        return parse_student(value)
-    except CourseInputError:
-        raise CliError(
-            f"--student {value!r} is not a student name: use a lowercase letter first, then "
-            f"lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} characters; e.g. "
-            "week5 init --student kim-minsu",
-            EXIT_USAGE,
-        ) from None
 
 
 def write_student(root: Path, student: str) -> Path:
@@ -87,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         if source != PROJECT_CONTEXT_FILE:
             say("Set your own once with: week5 init --student <your-name>")
         return EXIT_OK
-    student = student_argument(args.student)
+    student = student_argument(args.student, "init")
     path = write_student(root, student)
     in_use, source = configured_student(root)
     if in_use != student:

@@ -8,6 +8,7 @@ import argparse
 import json
 from typing import Optional
 
+from week5.cli.arguments import student_argument
 from week5.cli.errors import EXIT_OK, CliError
 from week5.cli.synthesis import find_project_root
 from week5.cli.table import render_table
@@ -16,7 +17,6 @@ from week5.core.settings import (
     DEFAULT_REGION,
     DEFAULT_STUDENT,
     configured_student,
-    parse_student,
 )
 from week5.operations import aws_errors
 from week5.operations.status import StatusReport, format_age, read_status
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     aws_errors.check_region(args.region)
     student: Optional[str] = None
     if not args.all:
-        student = parse_student(args.student) if args.student is not None else default_student()
+        student = student_argument(args.student, "status") if args.student is not None else default_student()
     who = "every student" if student is None else f"student {student}"
     say(f"==> Week5 lab stacks of {who} in {args.region}")
     clients = aws_errors.clients(args.profile, args.region)

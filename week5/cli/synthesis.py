@@ -95,8 +95,18 @@ def require_lab_id(lab_id: str) -> str:
 
 
 def existing_assembly(path: str) -> Path:
-    outdir = Path(path).resolve()
-    if not (outdir / "manifest.json").is_file():
+    if not path.strip():
+        raise CliError(
+            f"--assembly {path!r} names no folder: pass the folder `cdk synth` wrote (e.g. "
+            "--assembly cdk.out), or leave --assembly out to synthesize",
+            EXIT_USAGE,
+        )
+    try:
+        outdir = Path(path).resolve()
+        found = (outdir / "manifest.json").is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        outdir, found = Path(path[:60] + ("..." if len(path) > 60 else "")), False
+    if not found:
         raise CliError(
             f"{outdir} is not a cloud assembly (no manifest.json); pass the folder `cdk synth` "
             "wrote (e.g. --assembly cdk.out), or leave --assembly out to synthesize",
@@ -218,7 +228,7 @@ def synthesized(
     labs from the folder (``exact``: only an assembly of exactly these labs). The folder is
     only read: ``writable`` yields a copy to write into, removed afterwards. Progress goes to
     stderr (``quiet`` is kept for the callers that pass it: stdout never carries progress)."""
-    if getattr(args, "assembly", None):
+    if getattr(args, "assembly", None) is not None:
         yield existing_assembly(args.assembly), 0.0
         return
     root = find_project_root()
@@ -238,7 +248,7 @@ def synthesized(
 
 def synthesized_lab(args: argparse.Namespace, quiet: bool = False) -> SynthesizedLab:
     """The lab ``args.lab``: from ``--assembly``, or synthesized alone (its id checked first)."""
-    labs = [] if args.assembly else [require_lab_id(args.lab)]
+    labs = [] if args.assembly is not None else [require_lab_id(args.lab)]
     with synthesized(args, labs, quiet=quiet) as (outdir, _):
         (lab,) = select_labs(read_labs(outdir), [args.lab])
     return lab
