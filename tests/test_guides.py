@@ -110,3 +110,12 @@ def test_a_guide_shows_the_browser_tests_screenshots_under_their_captions(tmp_pa
     shots = page_screenshots("Day9Lab1", tmp_path)
     assert shots == [("Day9Lab1-order.png", "주문 완료"), ("Day9Lab1-shop.png", "상품 목록")]
     assert page_screenshots("Day9Lab2", tmp_path) == []
+
+
+def test_a_guide_names_the_readers_own_files_not_the_instructors(generated):
+    """The guides are rendered from the instructor's templates; a student following Day1Lab2's
+    KeyCommand gets week5-<name>-Day1Lab2-SshKey.pem, so that is what the guide says."""
+    files, _ = generated
+    assert "SSH 키를 week5-<이름>-Day1Lab2-SshKey.pem 파일에 저장" in files["Day1Lab2.md"]
+    guides = {name: text for name, text in files.items() if name.endswith(".md")}
+    assert [name for name, text in guides.items() if "week5-instructor-" in text] == []

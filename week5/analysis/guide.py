@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple
 from week5.analysis import pricing, timing
 from week5.analysis.diagram import render_picture, render_text
 from week5.analysis.topology import Topology, extract, label
+from week5.core.settings import DEFAULT_STUDENT
 
 GENERATED = (
     "> 이 문서는 `scripts/docs`가 합성된 CloudFormation 템플릿에서 만듭니다. 직접 고치지 마세요."
@@ -212,6 +213,13 @@ def _screenshot_section(screenshots: Sequence[Tuple[str, str]]) -> List[str]:
     return out
 
 
+def for_any_student(text: str) -> str:
+    """``text`` of the instructor's template as every reader's own stack has it: the guide is
+    rendered from ``week5-instructor-<lab>``, a student's names read ``week5-<name>-<lab>``
+    (the key file ``KeyCommand`` writes, for one)."""
+    return text.replace(f"week5-{DEFAULT_STUDENT}-", "week5-<이름>-")
+
+
 def render_guide(
     lab,
     template: Mapping[str, Any],
@@ -274,7 +282,7 @@ def render_guide(
     if outputs:
         out += ["배포가 끝나면 출력(Outputs)으로 확인합니다:", ""]
         for key, output in outputs.items():
-            description = output.get("Description")
+            description = for_any_student(output.get("Description") or "")
             out.append(f"- `{key}`" + (f": {description}" if description else ""))
         out.append("")
     out += _screenshot_section(screenshots)
