@@ -19,11 +19,14 @@ from stacks.instructor import (
     InstructorAccessStack,
 )
 from week5.core.errors import CourseInputError
+from week5.core.settings import check_context
 from week5.synth.nag import enable_nag
 
 
 def build(app: cdk.App) -> dict:
     """The stacks whose context is given; a stack without its context is not built."""
+    # First: a misspelt key (-c instructor_acount=...) would otherwise build nothing and say so.
+    check_context(app.node.get_all_context())
     get = app.node.try_get_context
     enable_nag(app)
     stacks = {}

@@ -13,8 +13,9 @@ can point at the Linux-style `node` file.
 
 Like `scripts/cdk`: when lab ids are named (and neither --all nor -c labs=... is given), the
 app builds only those labs (context `labs`); class-mode stack names and patterns
-(`Day4Lab1-kim`, "Day4Lab1-*") select their lab; deploy and destroy are checked first
-(`week5 preflight`: a destroy under a name that is not the student's stops with the names of
+(`Day4Lab1-kim`, "Day4Lab1-*") select their lab; the context is checked before the app runs
+and deploy and destroy against the account too (`week5 preflight`: a misspelt context key stops
+with one line, exit 2; a destroy under a name that is not the student's stops with the names of
 the stacks that exist). Set up first with `scripts/student_setup.py`
 (students) or `scripts/setup` (contributors). Runs on Python 3.8+; messages are ASCII so that
 any console code page can print them.
@@ -159,19 +160,22 @@ def command_and_env(args, root=ROOT, environ=None):
     return command, environ
 
 
-#: `week5 preflight` says: nothing to do (exit 0), or refused (exit 1), without running cdk.
-#: Any other code: cdk runs (0, or a check that could not run at all).
-PREFLIGHT_DONE, PREFLIGHT_REFUSED = 10, 11
+#: `week5 preflight` says: nothing to do (exit 0), refused (exit 1) or bad context (exit 2),
+#: without running cdk. Any other code: cdk runs (0, or a check that could not run at all).
+PREFLIGHT_STOPS = {10: 0, 11: 1, 12: 2}
+#: The CDK commands that run the app, as `scripts/cdk` lists them.
+APP_COMMANDS = ("synth", "synthesize", "diff", "deploy", "destroy", "ls", "list", "watch")
 
 
 def preflight(args, environ, root=ROOT):
-    """Before deploy and destroy, what `scripts/cdk` checks too (`week5 preflight`: the
-    student's stack name against the account's stacks, a class deploy against the quotas).
+    """Before the commands that run the app, what `scripts/cdk` checks too (`week5
+    preflight`: the context as the app reads it; before deploy and destroy also the student's
+    stack name against the account's stacks, a class deploy against the quotas).
     None: run cdk; else the exit code to stop with. Skipped without the venv's Python or
     with WEEK5_PREFLIGHT=0; a check that cannot run at all does not stop cdk."""
     if environ.get("WEEK5_PREFLIGHT") == "0":
         return None
-    if not any(arg in ("deploy", "destroy") for arg in args):
+    if not any(arg in APP_COMMANDS for arg in args):
         return None
     python = venv_bin(root) / ("python.exe" if WINDOWS else "python")
     if not python.is_file():
@@ -181,11 +185,7 @@ def preflight(args, environ, root=ROOT):
         code = subprocess.run(command + list(args), cwd=str(root), env=environ).returncode
     except KeyboardInterrupt:
         return 130
-    if code == PREFLIGHT_DONE:
-        return 0
-    if code == PREFLIGHT_REFUSED:
-        return 1
-    return None
+    return PREFLIGHT_STOPS.get(code)
 
 
 def main(argv=None):

@@ -22,7 +22,7 @@ from week5.constructs.volume import (
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
 from week5.core.catalog import Lab
-from week5.core.settings import CourseSettings
+from week5.core.settings import CONTEXT_RESTORE_SNAPSHOT_ID, CourseSettings
 from week5.synth.lab import LabStack
 
 SAMPLE_SITE = SITES_DIR / "cloudmart-static"
@@ -43,7 +43,6 @@ SHOP_LIVENESS_PATH = "/health"
 
 DATA_MOUNT_POINT = "/data"
 RESTORED_MOUNT_POINT = "/restored"
-CONTEXT_RESTORE_SNAPSHOT_ID = "restore_snapshot_id"
 
 
 class Day2Lab1Stack(LabStack):

@@ -16,14 +16,14 @@ from week5.constructs.cloudmart import (
 from week5.constructs.vpc import NatMode
 from week5.core.catalog import Lab
 from week5.core.errors import CourseInputError
-from week5.core.settings import CourseSettings
+from week5.core.settings import (
+    CONTEXT_ALARM_EMAIL,
+    CONTEXT_BACKEND_IMAGE,
+    CONTEXT_BACKEND_PORT,
+    CONTEXT_FRONTEND_DIR,
+    CourseSettings,
+)
 from week5.synth.lab import LabStack
-
-#: Context keys that point Day 5 at your own CloudMart build.
-CONTEXT_BACKEND_IMAGE = "cloudmart_backend_image"
-CONTEXT_BACKEND_PORT = "cloudmart_backend_port"
-CONTEXT_FRONTEND_DIR = "cloudmart_frontend_dir"
-CONTEXT_ALARM_EMAIL = "alarm_email"
 
 
 class _CloudMartLab(LabStack):

@@ -19,7 +19,13 @@ from constructs import Construct
 
 from week5.core.errors import CourseInputError
 from week5.core.settings import (
+    CONTEXT_BUDGET_EMAIL,
+    CONTEXT_BUDGET_STUDENTS,
+    CONTEXT_BUDGET_TOPIC,
+    CONTEXT_EXTERNAL_ID,
+    CONTEXT_INSTRUCTOR_ACCOUNT,
     DEFAULT_REGION,
+    check_context,
     is_account_id,
     is_email,
     parse_students,
@@ -43,12 +49,6 @@ COUNT_BEFORE_CREDITS = budgets.CfnBudget.CostTypesProperty(
     include_credit=False, include_refund=False
 )
 
-CONTEXT_INSTRUCTOR_ACCOUNT = "instructor_account"
-CONTEXT_EXTERNAL_ID = "external_id"
-CONTEXT_BUDGET_EMAIL = "budget_email"
-CONTEXT_BUDGET_TOPIC = "budget_topic_arn"
-CONTEXT_BUDGET_STUDENTS = "budget_students"
-
 #: IAM's pattern for an external id, in ASCII (``\w`` in Python matches any script's letters).
 _EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}")
 #: A standard topic (Budgets cannot publish to a FIFO one), ASCII throughout.
@@ -71,6 +71,13 @@ def _instructor_tags(stack: Stack) -> None:
     Tags.of(stack).add(STUDENT_KEY, "instructor")
     for tag in (DAY_KEY, LAB_KEY):
         acknowledge(stack, f"Week5-CourseTags[{tag}]", _NOT_A_LAB)
+
+
+def _check_app_context(scope: Construct) -> None:
+    """Refuse a misspelt key or an empty value in the app's context, as the labs' app does:
+    instructor_app.py hands the stacks values already read (``get(...) or None``), where
+    ``-c external_id=`` would look like no id at all and build the MFA variant."""
+    check_context(scope.node.get_all_context())
 
 
 def parse_account(value: Any) -> str:
@@ -116,6 +123,7 @@ class InstructorAccessStack(Stack):
         external_id: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
+        _check_app_context(scope)
         super().__init__(
             scope,
             construct_id,
@@ -230,6 +238,7 @@ class BudgetGuardStack(Stack):
         students: Union[str, Sequence[str]] = (),
         **kwargs: Any,
     ) -> None:
+        _check_app_context(scope)
         super().__init__(
             scope,
             construct_id,

@@ -65,6 +65,18 @@ def test_cdk_wrapper_names_the_valid_labs_for_a_wrong_one():
     assert f"week5: unknown lab 'Day7Lab1'; valid labs: {', '.join(CATALOG.ids)}" in result.stderr
 
 
+def test_cdk_wrapper_refuses_a_misspelt_key_in_one_line_before_the_cli_runs(tmp_path):
+    """Through the app it was the app's line, then CDK's "Subprocess exited with error 1", exit
+    1, after a second of start-up; the wrapper's check needs no synth."""
+    result = run_cdk("synth", "Day1Lab1", "-q", "-c", "studnet=kim", "--output", str(tmp_path))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [
+        "scripts/cdk: context 'studnet' is not a setting of this app; did you mean 'student'? "
+        "Fix the name where it is set (-c, cdk.json or cdk.context.json)"
+    ]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_building_one_lab_imports_only_its_day(tmp_path):
     """Lazy stack imports: Day1Lab1 alone pulls in neither later days nor their AWS modules."""
     script = (

@@ -228,3 +228,17 @@ def test_key_name():
 def test_from_context_reports_the_first_bad_value():
     with pytest.raises(CourseInputError, match="ssh_cidr"):
         CourseSettings.from_context({"student": "kim", "ssh_cidr": "0.0.0.0/0"})
+
+
+@pytest.mark.parametrize("key", ["ssh_cidr", "key_name", "azs", "region", "students", "labs"])
+def test_from_the_whole_context_an_empty_value_is_refused_not_the_default(key):
+    """A mapping is the whole context: `-c ssh_cidr=` is a variable that was not set."""
+    with pytest.raises(CourseInputError, match=f"^context '{key}' is empty \\(-c {key}= with no "):
+        CourseSettings.from_context({"student": "kim", key: ""})
+
+
+def test_from_the_whole_context_an_unknown_key_is_refused():
+    with pytest.raises(CourseInputError, match="^context 'studnet' .* did you mean 'student'\\?"):
+        CourseSettings.from_context({"studnet": "kim"})
+    # A getter cannot list its keys: only its values are checked (tests that build one lab).
+    assert CourseSettings.from_context({"studnet": "kim"}.get).student == "instructor"

@@ -33,8 +33,8 @@ tagged for the course but in no stack (:mod:`.status`).
 
 ``week5 quotas --students ...``: whether a class deploy fits the account's quotas (:mod:`.quotas`).
 
-``week5 preflight -- CDK ARGS``: what ``scripts/cdk`` checks before deploy and destroy
-(:mod:`.preflight`).
+``week5 preflight -- CDK ARGS``: what ``scripts/cdk`` checks before a command that runs the app
+(the context) and before deploy and destroy (the account's stacks, the quotas) (:mod:`.preflight`).
 
 Output: a command's result (a table, or JSON with ``--json``) alone on stdout; progress and
 notes on stderr. An error is one line on stderr: ``week5: <cause>; <fix>``. AWS errors (no

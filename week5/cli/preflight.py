@@ -1,13 +1,16 @@
 """``week5 preflight -- CDK ARGS``: what ``scripts/cdk`` and ``scripts/cdk.py`` run before
-``cdk deploy`` and ``cdk destroy`` (:mod:`week5.operations.preflight`).
+``cdk deploy`` and ``cdk destroy``, and ``scripts/cdk`` before the other commands that run the
+app (:mod:`week5.operations.preflight`).
 
 Exit 0: run cdk. :data:`EXIT_DONE` (10): nothing to do, the wrapper exits 0 without running cdk
 (``destroy`` of a stack that exists under no name). :data:`EXIT_REFUSED` (11): the wrapper
 exits 1 without running cdk (``destroy`` under a name that is not the student's while another
-copy exists, or a class deploy that the quotas cannot hold). Any other code means the check
-itself could not run (a broken venv): the wrapper runs cdk. The lines go to stderr, prefixed
-with ``--prog``. A check that cannot ask AWS (no credentials yet, offline, no boto3 and no AWS
-CLI) is one note, and cdk runs: it reports such problems itself.
+copy exists, or a class deploy that the quotas cannot hold). :data:`EXIT_BAD_CONTEXT` (12): the
+app would refuse the context (a misspelt key, an empty value); the wrapper exits 2 without
+running cdk, whose own exit would be 1. Any other code means the check itself could not run (a
+broken venv): the wrapper runs cdk. The lines go to stderr, prefixed with ``--prog``. A check
+that cannot ask AWS (no credentials yet, offline, no boto3 and no AWS CLI) is one note, and cdk
+runs: it reports such problems itself.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import List, Sequence
 from week5.analysis.assembly import read_labs
 from week5.cli.errors import EXIT_OK, CliError
 from week5.cli.synthesis import find_project_root, synthesize, with_labs
+from week5.core.errors import CourseInputError
 from week5.core.progress import say
 from week5.core.settings import CONTEXT_LABS, CONTEXT_STUDENTS
 from week5.operations import aws_errors, preflight, quotas
@@ -27,13 +31,16 @@ from week5.operations import aws_errors, preflight, quotas
 EXIT_DONE = 10
 #: Tells the wrapper: refused, exit 1, do not run cdk.
 EXIT_REFUSED = 11
+#: Tells the wrapper: bad input, exit 2, do not run cdk.
+EXIT_BAD_CONTEXT = 12
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "preflight",
-        help="run by scripts/cdk before deploy and destroy: the student's stack name against "
-        "the account's stacks, and the quotas for a class deploy",
+        help="run by scripts/cdk before the commands that run the app: the context, and before "
+        "deploy and destroy the student's stack name against the account's stacks, and the "
+        "quotas for a class deploy",
     )
     parser.add_argument("--prog", default="scripts/cdk", help="the name to prefix lines with")
     parser.add_argument("cdk_args", nargs=argparse.REMAINDER, help="the cdk command line")
@@ -55,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     except (aws_errors.AwsError, OSError) as error:
         tell(f"note: could not check the account before {_command(cdk_args)} ({error}); going on")
     except Exception as error:  # a bug here must not stop a deploy: say so, go on
-        tell(f"note: the pre-deploy check failed ({type(error).__name__}: {error}); going on")
+        failure = f"{type(error).__name__}: {error}"
+        tell(f"note: the check before {_command(cdk_args)} failed ({failure}); going on")
     return EXIT_OK
 
 
@@ -65,6 +73,11 @@ def _command(cdk_args: Sequence[str]) -> str:
 
 def check(cdk_args: List[str], tell) -> int:
     root = find_project_root()
+    try:
+        preflight.check_context(cdk_args, root, dict(os.environ))
+    except CourseInputError as error:
+        tell(str(error))
+        return EXIT_BAD_CONTEXT
     plan = preflight.plan(cdk_args, root, dict(os.environ))
     if plan is None:
         return EXIT_OK

@@ -1,11 +1,14 @@
 """Course-wide settings read from CDK context, validated before anything is synthesized.
 
-Every value a user can pass with ``cdk deploy -c key=value`` (or in ``cdk.json``) is parsed here,
-and a bad value raises :class:`CourseInputError` whose message names the input and the fix.
+Every key a user can pass with ``cdk deploy -c key=value`` (or in ``cdk.json``) is named here
+(:data:`KNOWN_CONTEXT`): another key, or an empty value, is refused (:func:`check_context`). The
+course-wide values are parsed here, and a bad value raises :class:`CourseInputError` whose
+message names the input and the fix.
 """
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import re
@@ -97,8 +100,150 @@ CONTEXT_KEY_NAME = "key_name"
 CONTEXT_LABS = "labs"
 #: Class mode: one copy of each lab per student (``-c students=kim,lee``).
 CONTEXT_STUDENTS = "students"
+#: Day 2 Lab 1's restore step: a volume made from this EBS snapshot (stacks/day2.py).
+CONTEXT_RESTORE_SNAPSHOT_ID = "restore_snapshot_id"
+#: Day 5: your own CloudMart build instead of the demo, and the alarms' address (stacks/day5.py).
+CONTEXT_BACKEND_IMAGE = "cloudmart_backend_image"
+CONTEXT_BACKEND_PORT = "cloudmart_backend_port"
+CONTEXT_FRONTEND_DIR = "cloudmart_frontend_dir"
+CONTEXT_ALARM_EMAIL = "alarm_email"
+#: The instructor's app (instructor_app.py, stacks/instructor.py).
+CONTEXT_INSTRUCTOR_ACCOUNT = "instructor_account"
+CONTEXT_EXTERNAL_ID = "external_id"
+CONTEXT_BUDGET_EMAIL = "budget_email"
+CONTEXT_BUDGET_TOPIC = "budget_topic_arn"
+CONTEXT_BUDGET_STUDENTS = "budget_students"
+
+#: Every setting of the course's apps: (what its value is, the fix when it is empty). The labs'
+#: app (app.py) and the instructor's (instructor_app.py) read the same cdk.json and
+#: cdk.context.json, so each takes the other's keys. Any other key is refused
+#: (:func:`check_context`): a misspelt one would be ignored, and its default deployed.
+KNOWN_CONTEXT: Dict[str, Tuple[str, str]] = {
+    CONTEXT_STUDENT: (
+        "name",
+        "pass your name, e.g. -c student=kim, or set it once with: week5 init --student kim",
+    ),
+    CONTEXT_STUDENTS: (
+        "names",
+        "pass the class, e.g. -c students=kim,lee,park, or leave it out for one student's labs",
+    ),
+    CONTEXT_SSH_CIDR: (
+        "CIDR",
+        "pass your own IP, e.g. -c ssh_cidr=203.0.113.7/32 (curl -s "
+        "https://checkip.amazonaws.com), or leave it out for no port 22 (SSH over Session Manager)",
+    ),
+    CONTEXT_KEY_NAME: (
+        "key pair",
+        "pass the name shown in EC2 → Key pairs, e.g. -c key_name=week5-key, or leave it out "
+        "(the Day 1 labs create one)",
+    ),
+    CONTEXT_AZS: (
+        "zones",
+        f"pass two, e.g. -c azs={','.join(DEFAULT_AZS)}, or leave it out for those",
+    ),
+    CONTEXT_REGION: (
+        "region",
+        f"pass one such as -c region={DEFAULT_REGION}, or leave it out for the course's "
+        f"{DEFAULT_REGION}",
+    ),
+    CONTEXT_LABS: ("lab ids", "pass e.g. -c labs=Day1Lab1, or leave it out to build every lab"),
+    CONTEXT_RESTORE_SNAPSHOT_ID: (
+        "snapshot id",
+        "copy it from EC2 → Snapshots, e.g. -c restore_snapshot_id=snap-0123456789abcdef0, or "
+        "leave it out for no restored volume",
+    ),
+    CONTEXT_BACKEND_IMAGE: (
+        "image",
+        "pass your backend image, e.g. -c cloudmart_backend_image=kim/cloudmart-backend:1.0, or "
+        "leave it out for the demo backend",
+    ),
+    CONTEXT_BACKEND_PORT: (
+        "port",
+        "pass the port your backend image listens on, e.g. -c cloudmart_backend_port=8080, or "
+        "leave it out for the demo backend's",
+    ),
+    CONTEXT_FRONTEND_DIR: (
+        "folder",
+        "pass your built frontend, e.g. -c cloudmart_frontend_dir=../cloudmart/frontend/dist, "
+        "or leave it out for the demo frontend",
+    ),
+    CONTEXT_ALARM_EMAIL: (
+        "address",
+        "pass e.g. -c alarm_email=you@example.com, or leave it out for alarms without e-mail",
+    ),
+    CONTEXT_INSTRUCTOR_ACCOUNT: (
+        "account id",
+        "pass the instructor's, e.g. -c instructor_account=111122223333, or leave it out to "
+        "build no InstructorAccess",
+    ),
+    CONTEXT_EXTERNAL_ID: (
+        "id",
+        "pass e.g. -c external_id=week5-2026-fall, or leave it out for a role that needs MFA "
+        "instead",
+    ),
+    CONTEXT_BUDGET_EMAIL: (
+        "address",
+        "pass e.g. -c budget_email=instructor@example.com, or leave it out (alerts then need "
+        "-c budget_topic_arn)",
+    ),
+    CONTEXT_BUDGET_TOPIC: (
+        "ARN",
+        "pass e.g. -c budget_topic_arn=arn:aws:sns:ap-northeast-2:111122223333:alerts, or leave "
+        "it out for e-mail alerts only",
+    ),
+    CONTEXT_BUDGET_STUDENTS: (
+        "names",
+        "pass e.g. -c budget_students=kim,lee,park, or leave it out for no per-student budgets",
+    ),
+}
+#: CDK's own context keys that hold no ':' and start with no '@' (all its others do: feature
+#: flags, ``aws:cdk:*``, lookups such as ``availability-zones:account=...``). The CLI 2.1148 writes
+#: the first two into cdk.context.json (``cdk acknowledge``, ``cdk cli-telemetry``);
+#: aws-cdk-lib 2.275 reads the third (the repository of Docker image assets).
+CDK_PLAIN_KEYS = frozenset(
+    {"acknowledged-issue-numbers", "cli-telemetry", "assets-ecr-repository-name"}
+)
 #: One account's worth: the course has twelve students; a few spare.
 MAX_CLASS_SIZE = 30
+
+
+def is_cdk_key(key: str) -> bool:
+    """A context key of CDK itself, which the course's apps take without knowing it."""
+    return ":" in key or key.startswith("@") or key in CDK_PLAIN_KEYS
+
+
+def empty_value_message(key: str) -> str:
+    """Why ``-c <key>=`` is refused, with the fix: an empty value is a shell variable that was
+    not set (``-c ssh_cidr=$MYIP``), not a wish for the default."""
+    noun, fix = KNOWN_CONTEXT[key]
+    return f"context '{key}' is empty (-c {key}= with no {noun}); {fix}"
+
+
+def unknown_key_message(key: str) -> str:
+    """Why a key that no app of the course reads is refused, with the nearest known one."""
+    close = difflib.get_close_matches(key.lower(), [*KNOWN_CONTEXT, *CDK_PLAIN_KEYS], n=1)
+    where = "-c, cdk.json or cdk.context.json"
+    if close:
+        return (
+            f"context '{key}' is not a setting of this app; did you mean '{close[0]}'? Fix the "
+            f"name where it is set ({where})"
+        )
+    return (
+        f"context '{key}' is not a setting of this app (its settings: "
+        f"{', '.join(sorted(KNOWN_CONTEXT))}); check the spelling, or remove it from {where}"
+    )
+
+
+def check_context(context: Mapping[str, Any]) -> None:
+    """Refuse a key that neither the course's apps nor CDK read, and an empty value of a
+    setting: either would deploy a default without a word (``-c studnet=kim``, or ``-c
+    student=$NAME`` with NAME unset, deploys, or destroys, the instructor's stack)."""
+    unknown = sorted(key for key in context if key not in KNOWN_CONTEXT and not is_cdk_key(key))
+    if unknown:
+        raise CourseInputError(unknown_key_message(unknown[0]))
+    for key in KNOWN_CONTEXT:
+        if context.get(key) == "":
+            raise CourseInputError(empty_value_message(key))
 
 
 def refuse_padding(name: str, value: Any, example: str) -> None:
@@ -332,7 +477,11 @@ class CourseSettings:
 
     @classmethod
     def from_context(cls, get: Any) -> "CourseSettings":
-        """Build from a context getter (``app.node.try_get_context``) or a mapping."""
+        """Build from the whole context as a mapping (``app.node.get_all_context()``), whose
+        keys and empty values are checked first (:func:`check_context`), or from a getter
+        (``app.node.try_get_context``), which cannot list its keys: its values only."""
+        if isinstance(get, Mapping):
+            check_context(get)
         lookup = get.get if isinstance(get, Mapping) else get
         region = parse_region(_or_default(lookup(CONTEXT_REGION), DEFAULT_REGION))
         default_azs = DEFAULT_AZS if region == DEFAULT_REGION else (f"{region}a", f"{region}b")
@@ -362,10 +511,7 @@ def _student_from(value: Any) -> str:
     is refused, never taken for the default: a student whose shell lost ``$NAME`` would
     otherwise deploy, or destroy, the instructor's stack."""
     if value == "":
-        raise CourseInputError(
-            "context 'student' is empty (-c student= with no name); pass your name, e.g. "
-            "-c student=kim, or set it once with: week5 init --student kim"
-        )
+        raise CourseInputError(empty_value_message(CONTEXT_STUDENT))
     return parse_student(DEFAULT_STUDENT if value is None else value)
 
 

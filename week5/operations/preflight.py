@@ -13,6 +13,12 @@ billing; ``cdk deploy`` builds a second copy beside it. So, with one paginated `
 * ``deploy`` of a new stack while the same lab exists under another name: one warning line with
   the names, then the deploy goes on (twelve students share an account by design).
 
+Before those, and before ``synth``, ``diff``, ``ls`` and ``watch`` too, the context the app will
+get (``-c``, cdk.json, cdk.context.json) is checked as the app checks it, without running it
+(:func:`check_context`, a few milliseconds): a misspelt key, an empty value or a bad course-wide
+value stops the wrapper with one line, exit 2, instead of the app's line and the CDK CLI's
+"Subprocess exited with error 1".
+
 Class mode (``-c students=``) skips the name warnings and, for ``deploy``, checks the quotas
 (:mod:`week5.operations.quotas`; the CLI layer synthesizes the templates). When AWS cannot be
 asked (no credentials yet, offline, boto3 not installed), one note says so and the command goes
@@ -36,6 +42,7 @@ from week5.core.settings import (
     CONTEXT_STUDENT,
     CONTEXT_STUDENTS,
     DEFAULT_REGION,
+    CourseSettings,
     configured_student,
     parse_region,
     parse_student,
@@ -52,6 +59,8 @@ VALUE_OPTIONS = frozenset(
      "-p", "--plugin", "--proxy", "--ca-bundle-path", "--toolkit-stack-name"}
 )  # fmt: skip
 CHECKED_COMMANDS = ("deploy", "destroy")
+#: The CDK CLI commands that run the app, whose context :func:`check_context` checks first.
+APP_COMMANDS = ("synth", "synthesize", "diff", "deploy", "destroy", "ls", "list", "watch")
 #: At most this many other stacks are named in one line.
 NAMES_SHOWN = 5
 SKIP_ENV = "WEEK5_PREFLIGHT"
@@ -120,6 +129,22 @@ def lab_args(args: Sequence[str]) -> Tuple[List[str], bool]:
         if match and LAB_ID_RE.match(match.group(1)) and match.group(1) not in labs:
             labs.append(match.group(1))
     return labs, False
+
+
+def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None
+                  ) -> None:  # fmt: skip
+    """Raise :class:`CourseInputError` for the context ``cdk <args>`` would give the app when
+    the app would refuse it: an unknown key, an empty value, a bad course-wide value
+    (:meth:`CourseSettings.from_context`). The labs and the labs' own values (Day 2, Day 5, the
+    instructor's) are left to the app, which alone knows them. Nothing is checked for a command
+    that does not run the app, or with ``WEEK5_PREFLIGHT=0``."""
+    if (environ or {}).get(SKIP_ENV) == "0":
+        return
+    command, context, _ = command_context(args)
+    if command not in APP_COMMANDS:
+        return
+    # The CDK CLI's order: -c over cdk.json over cdk.context.json.
+    CourseSettings.from_context({**read_project_context(root), **context})
 
 
 def plan(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None

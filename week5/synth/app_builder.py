@@ -41,15 +41,18 @@ def build_labs(app: App, catalog: Catalog, *, nag: bool = True) -> Dict[str, Sta
     student, with construct ids ``Day4Lab1-kim`` (``cdk deploy "Day4Lab1-*"``), each named and
     tagged for its student. The stacks are returned by construct id.
 
-    Raises :class:`week5.core.errors.CourseInputError` on a bad context value, before any stack
-    exists. Each stack's provider resources get the course tags once it is built (see
-    :func:`week5.synth.tagging.tag_provider_resources`), and their functions a log group the stack
-    deletes (:func:`week5.synth.providers.give_provider_functions_log_groups`). With ``nag`` (the
+    Raises :class:`week5.core.errors.CourseInputError` on a bad context value, an empty one or a
+    key that is neither the course's nor CDK's (:func:`week5.core.settings.check_context`),
+    before any stack exists. Each stack's provider resources get the course tags once it is built
+    (see :func:`week5.synth.tagging.tag_provider_resources`), and their functions a log group the
+    stack deletes (:func:`week5.synth.providers.give_provider_functions_log_groups`). With ``nag`` (the
     default), AwsSolutions and the course's rules (:class:`week5.synth.course_checks.CourseChecks`)
     run at synthesis and fail it on findings.
     """
-    settings = CourseSettings.from_context(app.node.try_get_context)
-    selected = catalog.select(app.node.try_get_context(CONTEXT_LABS))
+    # The whole context, so that a key no lab reads (a misspelt one) is refused too.
+    context = app.node.get_all_context()
+    settings = CourseSettings.from_context(context)
+    selected = catalog.select(context.get(CONTEXT_LABS))
     if nag:
         enable_nag(app)
     stacks = {}

@@ -1,0 +1,255 @@
+"""The context the apps are given is checked strictly enough that a typo cannot deploy the wrong
+thing: an unknown key is refused with the nearest known one, an empty value is refused instead
+of read as unset, and `scripts/cdk` refuses both in one line, exit 2, before the CDK CLI runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import aws_cdk as cdk
+import pytest
+from support import INSTRUCTOR_CONTEXT, ROOT, make_app
+from test_preflight import fake_project, run_wrapper
+
+import week5.core.settings as settings
+from stacks.catalog import CATALOG
+from week5.core.errors import CourseInputError
+from week5.core.settings import (
+    KNOWN_CONTEXT,
+    CourseSettings,
+    check_context,
+    empty_value_message,
+)
+from week5.operations import preflight
+from week5.synth.app_builder import build_labs, synth_context
+
+#: The keys only the instructor's app reads (instructor_app.py).
+INSTRUCTOR_KEYS = (
+    settings.CONTEXT_INSTRUCTOR_ACCOUNT,
+    settings.CONTEXT_EXTERNAL_ID,
+    settings.CONTEXT_BUDGET_EMAIL,
+    settings.CONTEXT_BUDGET_TOPIC,
+    settings.CONTEXT_BUDGET_STUDENTS,
+)
+LAB_KEYS = tuple(key for key in KNOWN_CONTEXT if key not in INSTRUCTOR_KEYS)
+#: What the CDK CLI and aws-cdk-lib put into the context themselves: never the app's to refuse.
+CDK_OWN = {
+    "acknowledged-issue-numbers": [34892],  # `cdk acknowledge 34892`
+    "cli-telemetry": False,  # `cdk cli-telemetry --disable`
+    "assets-ecr-repository-name": "week5-assets",
+    "availability-zones:account=111122223333:region=ap-northeast-2": ["ap-northeast-2a"],
+    "@aws-cdk/core:newStyleStackSynthesis": True,
+    "aws:cdk:bundling-stacks": ["**"],
+}
+
+
+def files_under(folder: Path) -> list:
+    return sorted(folder.rglob("*")) if folder.exists() else []
+
+
+# --- unknown keys ---------------------------------------------------------------------------
+
+
+def test_a_misspelt_key_is_refused_with_the_nearest_one(tmp_path):
+    """`-c studnet=kim` used to build the default student's stack: `instructor`'s."""
+    outdir = tmp_path / "cdk.out"
+    with pytest.raises(CourseInputError) as error:
+        build_labs(make_app(outdir, studnet="kim", labs="Day1Lab1"), CATALOG)
+    assert str(error.value) == (
+        "context 'studnet' is not a setting of this app; did you mean 'student'? Fix the name "
+        "where it is set (-c, cdk.json or cdk.context.json)"
+    )
+    assert files_under(outdir) == []
+
+
+@pytest.mark.parametrize(
+    "key, nearest",
+    [("Student", "student"), ("ssh-cidr", "ssh_cidr"), ("lab", "labs"), ("keyname", "key_name"),
+     ("restore_snapshot", "restore_snapshot_id"), ("alarm-email", "alarm_email")],
+)  # fmt: skip
+def test_the_nearest_key_is_named(key, nearest):
+    with pytest.raises(CourseInputError, match=f"did you mean '{nearest}'\\?"):
+        check_context({key: "x"})
+
+
+def test_a_key_like_no_setting_is_refused_with_the_list_of_settings():
+    with pytest.raises(CourseInputError) as error:
+        CourseSettings.from_context({"colour": "blue"})
+    message = str(error.value)
+    assert message.startswith("context 'colour' is not a setting of this app (its settings: ")
+    assert all(key in message for key in KNOWN_CONTEXT) and "\n" not in message
+
+
+def test_cdks_own_keys_pass(tmp_path):
+    stacks = build_labs(make_app(tmp_path, labs="Day1Case", **CDK_OWN), CATALOG, nag=False)
+    assert list(stacks) == ["Day1Case"]
+
+
+def test_this_repositorys_context_passes():
+    """cdk.json's flags and defaults, what the CLI adds, and what the integ apps add."""
+    check_context(synth_context(ROOT / "cdk.json"))
+    sys.path.insert(0, str(ROOT / "integ"))
+    try:
+        from promises import integ_context
+    finally:
+        sys.path.remove(str(ROOT / "integ"))
+    check_context(integ_context())
+
+
+def test_the_instructor_app_refuses_a_misspelt_key(tmp_path):
+    """`-c externl_id=...` used to build the role without an external id (MFA instead)."""
+    from instructor_app import build
+
+    outdir = tmp_path / "cdk.out"
+    cdk_app = make_app(outdir, instructor_account="111122223333", externl_id="week5-2026-fall")
+    with pytest.raises(CourseInputError, match="did you mean 'external_id'\\?"):
+        build(cdk_app)
+    assert [c for c in cdk_app.node.children if isinstance(c, cdk.Stack)] == []
+    assert files_under(outdir) == []
+
+
+def test_the_instructor_app_names_a_misspelt_key_that_alone_would_build_nothing(tmp_path):
+    """`-c instructor_acount=...` alone used to stop at "nothing to build", hiding the typo."""
+    from instructor_app import build
+
+    with pytest.raises(CourseInputError, match="did you mean 'instructor_account'\\?"):
+        build(make_app(tmp_path / "cdk.out", instructor_acount="111122223333"))
+
+
+def test_each_app_takes_the_others_keys(tmp_path):
+    """Both apps read cdk.json and cdk.context.json: a student set there reaches the
+    instructor's app, and nothing breaks when an instructor key reaches the labs'."""
+    from instructor_app import build
+
+    build(make_app(tmp_path / "i", student="kim", azs="ap-northeast-2a,ap-northeast-2c",
+                   **INSTRUCTOR_CONTEXT))  # fmt: skip
+    stacks = build_labs(make_app(tmp_path / "l", labs="Day1Case", **INSTRUCTOR_CONTEXT), CATALOG,
+                        nag=False)  # fmt: skip
+    assert list(stacks) == ["Day1Case"]
+
+
+SOURCES = [ROOT / "app.py", ROOT / "instructor_app.py", *sorted((ROOT / "stacks").glob("*.py")),
+           *sorted((ROOT / "week5").rglob("*.py"))]  # fmt: skip
+
+
+def test_every_key_the_code_reads_is_a_known_setting():
+    """One place knows the keys: every ``CONTEXT_*`` name the apps use is settings.py's and in
+    KNOWN_CONTEXT, and no context is read by a literal key that would bypass the list."""
+    used = set()
+    for path in SOURCES:
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\bCONTEXT_[A-Z_]+\b", text))
+        literal = re.findall(r"(?:try_get_context|get_context)\(\s*[\"'][^\"']+", text)
+        assert literal == [], f"{path.relative_to(ROOT)} reads context by a literal key"
+    assert used, "found no context names: the scan is broken"
+    for name in sorted(used):
+        assert getattr(settings, name, None) in KNOWN_CONTEXT, f"{name} is not in KNOWN_CONTEXT"
+
+
+# --- empty values ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", LAB_KEYS)
+def test_an_empty_value_is_refused_not_read_as_unset(tmp_path, key):
+    """`-c ssh_cidr=$MYIP` with MYIP unset used to deploy with no SSH, without a word."""
+    outdir = tmp_path / "cdk.out"
+    context = {key: ""} if key == settings.CONTEXT_LABS else {key: "", "labs": "Day1Lab1"}
+    with pytest.raises(CourseInputError) as error:
+        build_labs(make_app(outdir, **context), CATALOG)
+    message = str(error.value)
+    assert message == empty_value_message(key)
+    assert message.startswith(f"context '{key}' is empty (-c {key}= with no ")
+    assert f"-c {key}=" in message.split(";", 1)[1] and "\n" not in message
+    assert files_under(outdir) == []
+
+
+@pytest.mark.parametrize("key", INSTRUCTOR_KEYS)
+def test_an_empty_instructor_value_is_refused(tmp_path, key):
+    """`-c external_id=` used to build the MFA variant; `-c budget_students=` no per-student
+    budgets."""
+    from instructor_app import build
+
+    outdir = tmp_path / "cdk.out"
+    with pytest.raises(CourseInputError) as error:
+        build(make_app(outdir, **{**INSTRUCTOR_CONTEXT, key: ""}))
+    assert str(error.value) == empty_value_message(key)
+    assert files_under(outdir) == []
+
+
+def test_no_week5_command_passes_an_empty_value():
+    """What the wrappers and `week5` add to the context is never `key=` (it would now stop)."""
+    from week5.cli.synthesis import with_labs
+
+    assert with_labs(["student=kim"], []) == ["student=kim"]
+    wrapper = (ROOT / "scripts" / "cdk").read_text(encoding="utf-8")
+    assert '--context "labs=$labs"' in wrapper and '[ -n "$labs" ]' in wrapper
+
+
+# --- scripts/cdk: one line, exit 2, before the CDK CLI --------------------------------------
+
+
+BAD = [
+    (["-c", "studnet=kim"], "scripts/cdk: context 'studnet' is not a setting of this app; did "
+     "you mean 'student'? Fix the name where it is set (-c, cdk.json or cdk.context.json)"),
+    (["-c", "ssh_cidr="], f"scripts/cdk: {empty_value_message('ssh_cidr')}"),
+    (["--context=restore_snapshot_id="],
+     f"scripts/cdk: {empty_value_message('restore_snapshot_id')}"),
+    (["-c", "student=Kim"], "scripts/cdk: context 'student'='Kim' is not a valid student name: "
+     "use a lowercase letter first, then lowercase letters, digits or '-', at most 20 "
+     "characters; for example -c student=kim-minsu"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])
+@pytest.mark.parametrize("command", ["synth", "diff", "deploy", "destroy"])
+@pytest.mark.parametrize("context, line", BAD, ids=["unknown", "empty", "empty-day2", "bad"])
+def test_the_wrapper_refuses_bad_context_before_cdk_runs(
+    tmp_path, wrapper, command, context, line
+):
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, [command, "Day2Lab1", *context], dict(os.environ))
+    line = line.replace("scripts/cdk:", f"scripts/{wrapper}:", 1)
+    assert (result.returncode, result.stderr.strip()) == (2, line)
+    assert calls == []  # the CDK CLI never ran: no synth, no AWS call
+
+
+def test_the_wrapper_checks_the_project_files_too(tmp_path):
+    """A misspelt key in cdk.context.json (written by hand) stops as one from -c does; CDK's own
+    keys there (`cdk acknowledge`, `cdk cli-telemetry`) pass."""
+    root = fake_project(tmp_path, cdk_context={"student": "kim", **CDK_OWN})
+    result, calls = run_wrapper(root, "cdk", ["synth", "Day2Lab1"], dict(os.environ))
+    assert (result.returncode, result.stderr) == (0, "")
+    assert calls == ["synth Day2Lab1 --context labs=Day2Lab1"]
+    (root / "cdk.context.json").write_text(json.dumps({"studnet": "kim"}))
+    result, calls = run_wrapper(root, "cdk", ["synth", "Day2Lab1"], dict(os.environ))
+    assert result.returncode == 2 and calls == ["synth Day2Lab1 --context labs=Day2Lab1"]
+    assert result.stderr.startswith("scripts/cdk: context 'studnet' is not a setting")
+
+
+@pytest.mark.parametrize(
+    "args, environ",
+    [
+        (["context", "--clear"], {}),  # runs no app
+        (["acknowledge", "34892"], {}),
+        (["synth", "Day1Lab1"], {"WEEK5_PREFLIGHT": "0"}),
+    ],
+)
+def test_the_precheck_leaves_alone_what_runs_no_app(tmp_path, args, environ):
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
+    preflight.check_context([*args, "-c", "studnet=kim"], tmp_path, environ)
+    with pytest.raises(CourseInputError):  # the same context, for a command that runs the app
+        preflight.check_context(["synth", "Day1Lab1", "-c", "studnet=kim"], tmp_path, {})
+
+
+def test_the_precheck_reads_the_command_line_over_the_files(tmp_path):
+    """The CDK CLI's order: `-c student=kim` wins over an empty one in cdk.context.json, which
+    alone is refused."""
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
+    (tmp_path / "cdk.context.json").write_text(json.dumps({"student": ""}))
+    preflight.check_context(["deploy", "Day1Lab1", "-c", "student=kim"], tmp_path, {})
+    with pytest.raises(CourseInputError, match="context 'student' is empty"):
+        preflight.check_context(["deploy", "Day1Lab1"], tmp_path, {})
