@@ -298,9 +298,10 @@ def test_through_the_real_command_line(aws_home):
     assert result.stdout == ""
 
 
-def test_a_server_error_is_not_called_a_refusal():
+def test_a_server_error_is_not_called_a_refusal(monkeypatch):
     from botocore.exceptions import ClientError
 
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # AWS's own 500: it passes
     error = ClientError(
         {"Error": {"Code": "500", "Message": "<!doctype html><title>500</title>"},
          "ResponseMetadata": {"HTTPStatusCode": 500}},
@@ -309,4 +310,129 @@ def test_a_server_error_is_not_called_a_refusal():
     assert aws_errors.describe(error, None, "ap-northeast-2") == (
         "AWS failed GetServiceQuota in ap-northeast-2 with a server error (HTTP 500); wait a "
         "minute, then run this again"
+    )
+
+
+#: What botocore raises when moto's server lacks an action (moto 5.2.5, ListResourcesForWebACL
+#: on `moto_server`): its NotImplementedError becomes Flask's bare 500 page, retried.
+MOTO_LACKS = {
+    "Error": {
+        "Code": "500",
+        "Message": "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
+        "<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was "
+        "unable to complete your request. Either the server is overloaded or there is an error "
+        "in the application.</p>\n",
+    },
+    "ResponseMetadata": {"HTTPStatusCode": 500, "MaxAttemptsReached": True, "RetryAttempts": 2},
+}
+#: LocalStack's answer for a call it lacks.
+LOCALSTACK_LACKS = {
+    "Error": {
+        "Code": "InternalFailure",
+        "Message": "API for service 'wafv2' not yet implemented or pro feature - please check "
+        "https://docs.localstack.cloud/references/coverage/ for further information",
+    },
+    "ResponseMetadata": {"HTTPStatusCode": 501},
+}
+LACKS_FIX = (
+    "waiting will not help: use an emulator that implements it, or unset AWS_ENDPOINT_URL to "
+    "run this against AWS"
+)
+
+
+def test_a_call_an_emulator_lacks_names_the_endpoint_and_the_call(monkeypatch):
+    """Not "wait a minute, then run this again": an emulator's gap does not pass."""
+    from botocore.exceptions import ClientError
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://localhost:5055")
+    moto = ClientError(MOTO_LACKS, "ListResourcesForWebACL")
+    line = aws_errors.describe(moto, None, "ap-northeast-2")
+    assert line == (
+        "the endpoint http://localhost:5055 (AWS_ENDPOINT_URL) failed ListResourcesForWebACL "
+        "with HTTP 500, as moto does for a call it does not implement (its log names the call); "
+        + LACKS_FIX
+    )
+    assert aws_errors.unsupported(moto) == line
+    # A REST path moto's server has no route for (CloudFront's ListDistributionsByWebACLId)
+    unrouted = ClientError(
+        {"Error": {"Code": "404", "Message": "Not Found"},
+         "ResponseMetadata": {"HTTPStatusCode": 404}},
+        "ListDistributionsByWebACLId",
+    )  # fmt: skip
+    assert aws_errors.describe(unrouted) == (
+        "the endpoint http://localhost:5055 (AWS_ENDPOINT_URL) failed "
+        "ListDistributionsByWebACLId with HTTP 404, as moto does for a call it does not "
+        "implement; " + LACKS_FIX
+    )
+    localstack = ClientError(LOCALSTACK_LACKS, "ListResourcesForWebACL")
+    assert aws_errors.describe(localstack) == (
+        "the endpoint http://localhost:5055 (AWS_ENDPOINT_URL) does not implement "
+        "ListResourcesForWebACL (InternalFailure: API for service 'wafv2' not yet implemented "
+        "or pro feature - please check https://docs.localstack.cloud/references/coverage/ for "
+        "further information); " + LACKS_FIX
+    )
+
+
+def test_what_an_endpoint_can_do_is_not_called_lacking(monkeypatch):
+    from botocore.exceptions import ClientError
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://localhost:5055")
+    refused = ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "ListStacks")
+    throttled = ClientError(
+        {"Error": {"Code": "Throttling", "Message": "Rate exceeded"},
+         "ResponseMetadata": {"HTTPStatusCode": 400}},
+        "ListStacks",
+    )  # fmt: skip
+    assert aws_errors.unsupported(refused) is None
+    assert aws_errors.unsupported(throttled) is None
+    assert aws_errors.unsupported(ValueError("x")) is None
+    assert "wait a minute" in aws_errors.describe(throttled)
+    missing = ClientError(
+        {"Error": {"Code": "404", "Message": "Not Found"},
+         "ResponseMetadata": {"HTTPStatusCode": 404}},
+        "HeadBucket",
+    )  # fmt: skip
+    assert aws_errors.unsupported(missing) is None  # a HEAD has no error document on AWS either
+    assert "server error" not in aws_errors.describe(missing)  # and a 404 is none
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    assert aws_errors.unsupported(ClientError(MOTO_LACKS, "ListStacks")) is None  # AWS's 500
+
+
+class Lacking(http.server.BaseHTTPRequestHandler):
+    """Answers every call as moto's server answers one it lacks: a bare HTML 500 page."""
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        data = MOTO_LACKS["Error"]["Message"].encode()
+        self.send_response(500)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_endpoint_that_lacks_the_call_through_the_command(aws_home, capsys, monkeypatch):
+    """What botocore makes of that page, through `week5 status`: one line naming the
+    endpoint and the call, exit 2, no advice to wait."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Lacking)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://localhost:{server.server_address[1]}"
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        line = one_line(capsys, ["status"])
+    finally:
+        server.shutdown()
+    # CloudFormation's answers are XML: botocore cannot parse the page (ResponseParserError,
+    # no BotoCoreError, and it does not name the call); moto's server answers so for an EC2 or
+    # CloudFormation action it lacks.
+    assert line == (
+        f"the endpoint {endpoint} (AWS_ENDPOINT_URL) failed DescribeStacks with HTTP 500, as "
+        "moto does for a call it does not implement (its log names the call); " + LACKS_FIX
     )

@@ -228,6 +228,13 @@ CLI_CASES = [
     (["local", "day4lab1"], 2, "'day4lab1'"),
     (["cost", "Day1Lab2", "--students", "0"], 2, "--students"),
     (["cost", "Day1Lab2", "--students", "twelve"], 2, "--students"),
+    # str.isdigit() takes other scripts' digits; int() takes them too, or fails on "²"
+    (["cost", "Day1Lab2", "--students", "\uff11\uff12"], 2, "--students"),  # full-width 12
+    (["cost", "Day1Lab2", "--students", "\u0661\u0662"], 2, "--students"),  # Arabic-Indic 12
+    (["cost", "Day1Lab2", "--students", "\u00b2"], 2, "--students"),  # superscript 2
+    (["cost", "Day1Lab2", "--students", "10000000000000000000000"], 2, "--students"),
+    (["cost", "Day1Lab2", "--students", "31"], 2, "1 to 30"),
+    (["cost", "Day1Lab2", "--students", "1" * 5000], 2, "--students"),  # beyond int()'s limit
     (["cost", "Day1 Lab2"], 2, "'Day1 Lab2'"),
     (["check", "-c", "student"], 2, "-c/--context"),
     (["labs", "-c", "=kim"], 2, "-c/--context"),
@@ -257,6 +264,8 @@ CLI_CASES = [
     (["rollout", "--accounts", "111122223333", "--region", "Seoul"], 2, "--region"),
     (["quotas", "--students", "kim,Kim"], 2, "--students"),
     (["quotas", "--students", "0"], 2, "--students"),
+    (["quotas", "--students", "\uff11\uff12"], 2, "ASCII digits"),
+    (["quotas", "--students", "31"], 2, "1 to 30"),
     (["quotas", "--students", "kim", "day4lab1", "--region", "Seoul"], 2, "--region"),
 ]
 

@@ -391,3 +391,135 @@ def test_what_cleanup_finds_is_priced_as_the_estimates_price_it():
         pricing.estimate({"Resources": instance}).hourly
     )
     assert table.hourly("ec2:no-such-type") is None
+
+
+# --- what the figures price, beside `week5 status` ------------------------------------------
+
+
+def two_public_subnets(ec2, tag_list):
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=spec("vpc", tag_list))
+    vpc_id = vpc["Vpc"]["VpcId"]
+    return vpc_id, [
+        ec2.create_subnet(
+            VpcId=vpc_id,
+            CidrBlock=f"10.0.{n}.0/24",
+            AvailabilityZone=f"{REGION}{zone}",
+            TagSpecifications=spec("subnet", tag_list),
+        )["Subnet"]["SubnetId"]
+        for n, zone in ((1, "a"), (2, "b"))
+    ]
+
+
+def test_an_internet_facing_alb_is_priced_with_its_public_addresses(aws):
+    """AWS bills each public IPv4 address of an internet-facing ALB, one per zone (as the
+    template estimate counts them); an internal one has none."""
+    _, subnets = two_public_subnets(aws.client("ec2"), tags())
+    elbv2 = aws.client("elbv2")
+    for name, scheme in (("kim-public", "internet-facing"), ("kim-internal", "internal")):
+        elbv2.create_load_balancer(
+            Name=name, Subnets=subnets, Scheme=scheme, Type="application", Tags=tags()
+        )
+    found = {f.id: f for f in cleaner(aws, day="Day1", student="kim").find()}
+    assert found["kim-public"].hourly == pytest.approx(0.0225 + 2 * 0.005)
+    assert found["kim-internal"].hourly == pytest.approx(0.0225)
+
+
+def test_an_instance_is_priced_with_the_public_address_aws_gave_it(aws):
+    """An auto-assigned public IPv4 address bills by the hour too; an Elastic IP's is priced
+    once, as the Elastic IP; a stopped instance bills only its volumes."""
+    ec2 = aws.client("ec2")
+    _, (public, _) = two_public_subnets(ec2, tags())
+    ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
+    image = ec2.register_image(Name="base-kim", RootDeviceName="/dev/xvda")["ImageId"]
+    instance = ec2.run_instances(
+        ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1, SubnetId=public,
+        TagSpecifications=spec("instance", tags()),
+    )["Instances"][0]["InstanceId"]  # fmt: skip
+
+    def priced():
+        found = cleaner(aws, day="Day1", student="kim").find()
+        return {f.kind: f.hourly for f in found}
+
+    assert priced()["EC2 instance"] == pytest.approx(0.013 + 0.005)
+    address = ec2.allocate_address(Domain="vpc", TagSpecifications=spec("elastic-ip", tags()))
+    ec2.associate_address(AllocationId=address["AllocationId"], InstanceId=instance)
+    assert priced()["EC2 instance"] == pytest.approx(0.013)
+    assert priced()["Elastic IP"] == pytest.approx(0.005)
+    ec2.stop_instances(InstanceIds=[instance])
+    assert priced()["EC2 instance"] == 0.0
+
+
+def test_what_exists_costs_what_its_template_estimates_but_the_assumed_use(aws):
+    """Day 4 Lab 1's billed parts made as its template declares them (an internet-facing ALB
+    in two zones, a NAT gateway with its Elastic IP, an instance), all tagged as on AWS:
+    cleanup's figure is the template estimate's (`week5 status`) less the use the estimate
+    assumes (the ALB's LCUs), and nothing else."""
+    from week5.analysis import pricing
+
+    ec2 = aws.client("ec2")
+    _, subnets = two_public_subnets(ec2, tags())
+    address = ec2.allocate_address(Domain="vpc", TagSpecifications=spec("elastic-ip", tags()))
+    ec2.create_nat_gateway(
+        SubnetId=subnets[0], AllocationId=address["AllocationId"],
+        TagSpecifications=spec("natgateway", tags()),
+    )  # fmt: skip
+    image = ec2.register_image(Name="base-kim", RootDeviceName="/dev/xvda")["ImageId"]
+    ec2.run_instances(
+        ImageId=image, InstanceType="t3.micro", MinCount=1, MaxCount=1, SubnetId=subnets[1],
+        TagSpecifications=spec("instance", tags()),
+    )  # fmt: skip
+    aws.client("elbv2").create_load_balancer(
+        Name="kim-web", Subnets=subnets, Scheme="internet-facing", Type="application",
+        Tags=tags(),
+    )  # fmt: skip
+    template = {
+        "Resources": {
+            "Alb": {
+                "Type": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+                "Properties": {"Scheme": "internet-facing", "Subnets": ["a", "b"]},
+            },
+            "Eip": {"Type": "AWS::EC2::EIP", "Properties": {}},
+            "Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {}},
+            "Web": {"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": "t3.micro"}},
+        }
+    }
+    estimate = pricing.estimate(template)
+    assumed = sum(i.hourly for i in estimate.items if i.price_key == "alb-lcu")
+    assert assumed > 0
+    found = cleaner(aws, day="Day1", student="kim").find()
+    priced = sum(f.hourly for f in found if f.hourly is not None)
+    assert priced == pytest.approx(estimate.hourly - assumed)
+
+
+def test_a_stacks_resources_without_the_days_tags_are_named_not_priced(aws):
+    """A stack goes whole, with what its tagged resources cost; what of it cleanup did not
+    find tagged (here an Elastic IP made without tags, as moto's CloudFormation makes a NAT
+    gateway, its Elastic IP and an ALB) is named on the stack's line, not counted as $0."""
+    import json
+
+    template = {
+        "Resources": {
+            "Vpc": {
+                "Type": "AWS::EC2::VPC",
+                "Properties": {"CidrBlock": "10.0.0.0/16", "Tags": tags(day="Day4")},
+            },
+            "Eip": {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc"}},
+        }
+    }
+    aws.client("cloudformation").create_stack(
+        StackName="week5-kim-Day4Lab1", TemplateBody=json.dumps(template)
+    )
+    (stack,) = cleaner(aws, day="Day4", student="kim").find()
+    assert stack.kind == "CloudFormation stack" and stack.hourly == 0.0
+    assert stack.name == (
+        "1 tagged resource(s) in it; not found with the day's tags, so not priced: EC2::EIP"
+    )
+
+
+def test_the_listing_says_what_it_priced():
+    from week5.operations.cleanup import Found
+
+    text = format_found([Found("NAT gateway", "nat-1", hourly=0.059)], "Day4/kim")
+    assert "  1 resource(s), $0.0590/h where priced\n  Priced: what exists now and carries" in text
+    assert "use (ALB LCUs, NAT gateway data) is not counted" in text
+    assert "`week5 status` prices a stack's deployed template instead." in text

@@ -55,6 +55,7 @@ def runs(assembly, env):
             "audit", "Day1Lab1", "--student", "kim", "--json", "--assembly", str(assembly), env=env
         ),  # fmt: skip
         "status": lambda: run_week5("status", "--all", "--json", env=env),
+        "cleanup": lambda: run_week5("cleanup", "--day", "Day1", "--apply", "--json", env=env),
         "quotas": lambda: run_week5(
             "quotas",
             "--students",
@@ -72,12 +73,14 @@ def test_every_json_command_is_run_here(assembly):
     assert json_commands() == sorted(runs(assembly, {}))
 
 
-@pytest.mark.parametrize("command", ["labs", "cost", "audit", "status", "quotas"])
+@pytest.mark.parametrize("command", ["labs", "cost", "audit", "status", "quotas", "cleanup"])
 def test_stdout_is_json_alone(command, assembly, moto_env):  # noqa: F811
     result = runs(assembly, moto_env)[command]()
     assert result.returncode in (0, 1), result.stderr  # audit: 1 when a check fails
     assert "Traceback" not in result.stderr
     json.loads(result.stdout)  # the whole of stdout, nothing before or after
+    if command == "cleanup":  # its progress went to stderr
+        assert "==> Week5 Day1 resources of every student in ap-northeast-2" in result.stderr
     if command == "labs":  # a real synthesis: its progress lines went to stderr
         assert "==> synthesizing Day1Lab1" in result.stderr
         assert "still synthesizing" in result.stderr  # the ticker (every 3 s)
@@ -88,3 +91,18 @@ def test_progress_and_notes_go_to_stderr(capsys):
     progress.say("note", err=False)  # the old keyword changes nothing
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == "==> working\nnote\n"
+
+
+def test_an_interrupted_audit_leaves_stdout_empty(assembly, moto_env, monkeypatch, capsys):  # noqa: F811
+    """Ctrl-C during `week5 audit --json`: no JSON was made, so stdout holds nothing."""
+    import week5.cli.audit as audit_cli
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(audit_cli, "find_vpc", interrupted)
+    code = week5.cli.main(
+        ["audit", "Day1Lab1", "--student", "kim", "--json", "--assembly", str(assembly)]
+    )
+    out, err = capsys.readouterr()
+    assert code == 130 and out == "" and "Interrupted: nothing was changed" in err

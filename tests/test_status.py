@@ -71,6 +71,7 @@ def test_one_students_stacks_priced_with_their_age(account, capsys):
     assert stack["usd_per_hour"] == pytest.approx(0.005)  # the EIP's public IPv4 address
     assert 0 <= stack["age_hours"] < 1
     assert report["usd_per_hour"] == pytest.approx(0.005)
+    assert report["priced"].startswith("each stack's deployed template")
     # kim's hand-made VPC is untracked; lee's leftover is not kim's.
     assert [u["arn"].rsplit("/", 1)[1] for u in report["untracked"]] == [account["vpc"]]
     assert report["untracked"][0]["tags"] == {
@@ -99,6 +100,9 @@ def test_the_table(account, capsys):
                                 "Est", "$/h"]  # fmt: skip
     assert any(line.startswith("week5-kim-Day4Lab1") and line.endswith("$0.005") for line in lines)
     assert "3 stack(s), $0.015/hour estimated" in out
+    # What it priced, beside `week5 cleanup`'s figure for the same stacks (what exists now).
+    assert "Priced: each stack's deployed template as `week5 cost LAB` prices it" in out
+    assert "`week5 cleanup --day DayN` prices what exists instead." in out
     assert "Tagged Week=Week5 but in no stack (2)" in out
     assert "(stack week5-lee-Day2Lab1 is gone)" in out
 

@@ -3,9 +3,11 @@ that names the option as the user typed it and the fix (exit 2)."""
 
 from __future__ import annotations
 
+import argparse
+
 from week5.cli.errors import EXIT_USAGE, CliError
 from week5.core.errors import CourseInputError
-from week5.core.settings import STUDENT_MAX_LENGTH, parse_student
+from week5.core.settings import MAX_CLASS_SIZE, STUDENT_MAX_LENGTH, parse_student
 
 
 def student_argument(value: str, command: str) -> str:
@@ -13,10 +15,27 @@ def student_argument(value: str, command: str) -> str:
     try:
         return parse_student(value)
     except CourseInputError:
-        shown = value if len(value) <= 40 else value[:37] + "..."  # a pasted file: not all of it
         raise CliError(
-            f"--student {shown!r} is not a student name: use a lowercase letter first, then "
+            f"--student {_shown(value)} is not a student name: use a lowercase letter first, then "
             f"lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} characters; e.g. "
             f"week5 {command} --student kim-minsu",
             EXIT_USAGE,
         ) from None
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:37] + "...")  # a pasted file: not all
+
+
+def class_size(text: str, option: str = "--students") -> int:
+    """A class size for argparse (``type=``): ASCII digits only (``str.isdigit`` also takes
+    ``１２``, ``١٢`` and ``²``), from 1 to :data:`~week5.core.settings.MAX_CLASS_SIZE`, the bound
+    ``-c students`` has: the course's twelve students and a few spare, one account's class. A
+    larger number is a typo; a price or a quota check for it describes no class of the course."""
+    digits = text.isascii() and text.isdigit() and len(text) <= 9  # int() refuses 4,300 digits
+    if not digits or not 1 <= int(text) <= MAX_CLASS_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"{_shown(text)} is not a class size; pass a whole number from 1 to "
+            f"{MAX_CLASS_SIZE} in ASCII digits, e.g. {option} 12"
+        )
+    return int(text)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from week5.analysis.topology import extract
 from week5.cli.arguments import student_argument
@@ -58,7 +59,11 @@ def run(args: argparse.Namespace) -> int:
                 account = read_account(make_client, vpc, lab_tags)
                 checks = audit(lab.template, account, lab_tags)
     except KeyboardInterrupt:
-        print("Interrupted: nothing was changed (audit only reads).")
+        # stdout holds JSON alone with --json: a partial run has none
+        print(
+            "Interrupted: nothing was changed (audit only reads).",
+            file=sys.stderr if args.json else sys.stdout,
+        )
         return 130
     except Exception as error:
         line = explain(error, args.profile, args.region)

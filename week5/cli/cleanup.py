@@ -4,12 +4,17 @@ resources in a region, dependents first (:mod:`week5.operations.cleanup`).
 Exit 0 when everything found was deleted (or, without --apply, listed); 1 when something
 failed, was left because it is tied to a resource outside the day's tags, or could not be
 checked; 2 for bad input or when AWS refused to be read (one line naming the cause and fix).
+A call the endpoint does not implement (an emulator's gap) is no refusal: what it would have
+found is reported "not checked" and the rest goes on. ``--json`` prints JSON alone on stdout
+(progress on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import List
+import json
+import sys
+from typing import Any, Dict, List, Optional, Sequence
 
 from week5.cli.arguments import student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
@@ -20,6 +25,13 @@ from week5.operations.aws_errors import explain, region_problem
 from week5.operations.cleanup import Cleaner, Found, Report
 
 NOTHING_FOUND = "Nothing tagged for this day (and student) in this region."
+#: What the $/hour figures are, beside `week5 status`'s (a stack's deployed template, with the
+#: estimates' assumed use): the two differ by design, and each says what it priced.
+PRICED = (
+    "what exists now and carries the day's tags (a stack: the tagged resources found in it), "
+    "by the hour at on-demand Seoul prices; use (ALB LCUs, NAT gateway data) is not counted. "
+    "`week5 status` prices a stack's deployed template instead"
+)
 #: Exit code after Ctrl-C, as shells report it.
 EXIT_INTERRUPTED = 130
 
@@ -34,6 +46,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cleanup.add_argument("--apply", action="store_true", help="delete; without it, only list")
     cleanup.add_argument("--region", default="ap-northeast-2")
     cleanup.add_argument("--profile", help="an AWS CLI profile (default: the environment's)")
+    cleanup.add_argument("--json", action="store_true", help="machine-readable output")
     cleanup.set_defaults(handler=run)
 
 
@@ -44,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(problem, EXIT_USAGE)
     if args.student is not None:
         student_argument(args.student, "cleanup")
+    report: Optional[Report] = None
     try:
         # Clients that time out in seconds when AWS is out of reach; global services' region
         # (us-east-1 for CloudFront's web ACLs) passed as region_name=.
@@ -52,24 +66,56 @@ def run(args: argparse.Namespace) -> int:
         who = f"student {args.student}" if args.student else "every student"
         say(f"==> Week5 {args.day} resources of {who} in {args.region}", err=True)
         found = cleaner.find()
-        print(format_found(found, cleaner.scope.label))
-        for line in cleaner.warnings:
-            print(f"  not checked: {line}")
-        if not args.apply:
-            if any(not f.held for f in found):
-                print("Nothing deleted: run again with --apply to delete these.")
-            return EXIT_FAILED if cleaner.warnings else EXIT_OK
-        report = cleaner.apply(found, say=lambda line: say(line, err=True))
+        if not args.json:
+            print(format_found(found, cleaner.scope.label))
+            for line in cleaner.warnings:
+                print(f"  not checked: {line}")
+        if args.apply:
+            report = cleaner.apply(found, say=lambda line: say(line, err=True))
     except KeyboardInterrupt:
-        print("Interrupted: run the same command again to see what is left.")
+        # stdout holds JSON alone: a partial run has none
+        print(
+            "Interrupted: run the same command again to see what is left.",
+            file=sys.stderr if args.json else sys.stdout,
+        )
         return EXIT_INTERRUPTED
     except Exception as error:
         line = explain(error, args.profile, args.region)
         if line is None:
             raise
         raise CliError(line, EXIT_USAGE) from None
-    print(format_report(report))
+    if args.json:
+        print(json.dumps(to_json(args, found, cleaner.warnings, report), indent=2,
+                         ensure_ascii=False))  # fmt: skip
+    elif report is None:
+        if any(not f.held for f in found):
+            print("Nothing deleted: run again with --apply to delete these.")
+    else:
+        print(format_report(report, cleaner.warnings))
+    if report is None:
+        return EXIT_FAILED if cleaner.warnings else EXIT_OK
     return EXIT_FAILED if report.failed or report.left or cleaner.warnings else EXIT_OK
+
+
+def to_json(
+    args: argparse.Namespace, found: List[Found], warnings: List[str], report: Optional[Report]
+) -> Dict[str, Any]:
+    """What was found (each with its $/hour and why it is left, if it is) and, with --apply,
+    what was deleted, what failed and what was left; ``deleted`` and ``failed`` are null when
+    nothing was tried. ``not_checked``: what could not be read, so was neither listed nor
+    deleted."""
+    return {
+        "day": args.day,
+        "student": args.student,
+        "region": args.region,
+        "applied": report is not None,
+        "found": [item.to_json() for item in found],
+        "usd_per_hour": round(sum(f.hourly for f in found if f.hourly is not None), 4),
+        "not_priced": sum(1 for f in found if f.hourly is None),
+        "priced": PRICED,
+        "not_checked": list(warnings),
+        **(report.to_json() if report else {"deleted": None, "failed": None, "left": None}),
+    }
 
 
 def format_found(found: List[Found], label: str = "the day") -> str:
@@ -89,6 +135,7 @@ def format_found(found: List[Found], label: str = "the day") -> str:
     priced = sum(f.hourly for f in found if f.hourly is not None)
     table = render_table(rows, align="<<><", min_widths=(0, 24, 12), indent="  ")
     text = f"{table}\n  {len(found)} resource(s), ${priced:.4f}/h where priced"
+    text += f"\n  Priced: {PRICED}."
     left = [f for f in found if f.held]
     if left:
         text += (
@@ -99,10 +146,11 @@ def format_found(found: List[Found], label: str = "the day") -> str:
     return text
 
 
-def format_report(report: Report) -> str:
+def format_report(report: Report, not_checked: Sequence[str] = ()) -> str:
     lines = [
         f"Deleted {len(report.deleted)}, failed {len(report.failed)}, left {len(report.left)}."
     ]
     lines += [f"  failed: {item}: {why}" for item, why in report.failed]
     lines += [f"  left: {item}: {why}" for item, why in report.left]
+    lines += [f"  not checked, so nothing of it deleted: {line}" for line in not_checked]
     return "\n".join(lines)

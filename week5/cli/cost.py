@@ -8,19 +8,13 @@ import json
 from typing import Optional
 
 from week5.analysis import pricing
+from week5.cli.arguments import class_size
 from week5.cli.errors import EXIT_OK
 from week5.cli.synthesis import add_synth_options, synthesized_lab
 from week5.cli.table import render_table
+from week5.core.settings import MAX_CLASS_SIZE
 
 HEADER = ("Resource", "Count", "Unit", "Unit $", "Price date / basis", "$/hour")
-
-
-def class_size(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a class size; pass a whole number of students, e.g. --students 12"
-        )
-    return int(text)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,7 +23,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     cost.add_argument("lab", metavar="LAB", help="lab id, e.g. Day1Lab2")
     cost.add_argument(
-        "--students", type=class_size, default=1, help="multiply for a class (the course's: 12)"
+        "--students",
+        type=class_size,
+        default=1,
+        help=f"multiply for a class (the course's: 12; at most {MAX_CLASS_SIZE})",
     )
     cost.add_argument("--json", action="store_true", help="machine-readable output")
     add_synth_options(cost)

@@ -15,6 +15,7 @@ from collections import Counter
 from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
 from week5.analysis.assembly import read_labs
+from week5.cli.arguments import class_size
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_synth_options, require_lab_id, select_labs, synthesized
 from week5.cli.table import render_table
@@ -23,7 +24,6 @@ from week5.core.progress import say
 from week5.core.settings import (
     CONTEXT_STUDENTS,
     DEFAULT_REGION,
-    MAX_CLASS_SIZE,
     parse_students,
 )
 from week5.operations import aws_errors, quotas
@@ -34,12 +34,8 @@ HEADER = ("Quota", "Code", "Limit", "Source", "In use", "Deploy adds", "After", 
 
 def students_argument(text: str) -> Tuple[str, ...]:
     """Names (``kim,lee``) or a class size (``12``, for planning before the names are known)."""
-    if text.isdigit():
-        count = int(text)
-        if not 1 <= count <= MAX_CLASS_SIZE:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not a class size; pass 1 to {MAX_CLASS_SIZE}, e.g. --students 12"
-            )
+    if text.isdigit():  # any script's digits: a count meant, refused unless ASCII
+        count = class_size(text)
         return tuple(f"#{i}" for i in range(1, count + 1))  # never a stack's student name
     try:
         names = parse_students(text)

@@ -19,7 +19,7 @@ from week5.core.settings import (
     configured_student,
 )
 from week5.operations import aws_errors
-from week5.operations.status import StatusReport, format_age, read_status
+from week5.operations.status import PRICED, StatusReport, format_age, read_status
 
 HEADER = ("Stack", "Student", "Lab", "Status", "Created (UTC)", "Age", "Est $/h")
 
@@ -91,8 +91,8 @@ def format_status(report: StatusReport) -> str:
         ]
         lines.append(render_table(rows, HEADER, align="<<<<<>>"))
         lines.append(
-            f"{len(report.stacks)} stack(s), ${report.usd_per_hour:.3f}/hour estimated "
-            "(on-demand Seoul prices of each deployed template; `week5 cost LAB` itemizes)."
+            f"{len(report.stacks)} stack(s), ${report.usd_per_hour:.3f}/hour estimated. "
+            f"Priced: {PRICED}."
         )
     else:
         lines.append(f"No lab stacks of {who} in {report.region}.")

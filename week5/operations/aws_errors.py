@@ -72,6 +72,22 @@ _THROTTLED_CODES = frozenset(
 )
 
 
+#: Error codes with which an endpoint says it has no such call: emulators' (moto's in-process
+#: mock, some LocalStack services) and AWS's own for an action a service does not have (JSON
+#: and query protocols).
+_NOT_IMPLEMENTED_CODES = frozenset(
+    {
+        "NotImplemented",
+        "NotImplementedException",
+        "NotImplementedError",
+        "UnknownOperationException",
+        "InvalidAction",
+    }
+)
+#: "has not been implemented" (moto), "not yet implemented or pro feature" (LocalStack).
+_NOT_IMPLEMENTED_TEXT = re.compile(r"\bnot (?:yet |been )?implemented\b", re.IGNORECASE)
+
+
 class AwsError(Exception):
     """An AWS call that could not be made or that AWS refused; the message is one line with
     the cause and the fix. The command line prints it and exits 2."""
@@ -119,6 +135,7 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
     """The one line for ``error``, or None when it is not an AWS (botocore) error."""
     try:
         from botocore import exceptions as bx
+        from botocore.parsers import ResponseParserError
     except ImportError:  # pragma: no cover - boto3 is installed with every AWS command
         return None
     where = f" in {region}" if region else ""
@@ -199,15 +216,25 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
             )
         kind = "timed out reaching" if "Timeout" in type(error).__name__ else "cannot reach"
         return f"{kind} AWS at {url}; {fix}"
+    if isinstance(error, ResponseParserError):  # not a BotoCoreError
+        return unsupported(error, region) or (
+            f"the answer to {_operation_of(error)}{where} could not be read "
+            f"({_one_line(error, 120)}); run this again, and if it persists check any proxy in "
+            "between (HTTPS_PROXY)"
+        )
     if isinstance(error, bx.ClientError):
+        lacking = unsupported(error, region)
+        if lacking:
+            return lacking
         info = error.response.get("Error", {})
         code = str(info.get("Code", "Unknown"))
         message = _one_line(info.get("Message") or "no message", 200)
         operation = error.operation_name
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        if status >= 500 or code.isdigit():  # AWS's own failure, often an HTML page
+        status = status or (int(code) if code.isdigit() and len(code) == 3 else 0)
+        if status >= 500:  # AWS's own failure, often an HTML page (a HEAD's 404 is no failure)
             return (
-                f"AWS failed {operation}{where} with a server error (HTTP {status or code}); "
+                f"AWS failed {operation}{where} with a server error (HTTP {status}); "
                 "wait a minute, then run this again"
             )
         said = f"AWS refused {operation}{where}: {code}: {message}"
@@ -218,6 +245,76 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
             "region and the network, then run this again"
         )
     return None
+
+
+def unsupported(error: BaseException, region: Optional[str] = None) -> Optional[str]:
+    """The one line when the endpoint cannot make this call at all, else None.
+
+    Either it says it does not implement the call (HTTP 501, a "not implemented" code or
+    message: LocalStack, AWS for an action a service lacks), or it is an emulator
+    (``AWS_ENDPOINT_URL``) whose answer is no AWS error at all: moto's server answers a call it
+    lacks with a bare HTML page, HTTP 500 for an action (botocore reports a ``500`` code, or
+    cannot parse the page where XML was due) and HTTP 404 for a REST path. Waiting cures
+    neither, so the line never says to try again; a command may carry on without that call.
+    """
+    try:
+        from botocore import exceptions as bx
+        from botocore.parsers import ResponseParserError
+    except ImportError:  # pragma: no cover - boto3 is installed with every AWS command
+        return None
+    override = os.environ.get("AWS_ENDPOINT_URL")
+    where = f"the endpoint {override} (AWS_ENDPOINT_URL)"
+    fix = (
+        "waiting will not help: use an emulator that implements it, or unset AWS_ENDPOINT_URL "
+        "to run this against AWS"
+    )
+    operation = _operation_of(error)
+    moto = "as moto does for a call it does not implement"
+    if isinstance(error, ResponseParserError):  # EC2, CloudFormation: XML was due
+        page = str(error)
+        if not override or "<html" not in page.lower():
+            return None
+        answer = "HTTP 500" if "500 Internal Server Error" in page else "an HTML page"
+        return f"{where} failed {operation} with {answer}, {moto} (its log names the call); {fix}"
+    if not isinstance(error, bx.ClientError):
+        return None
+    info = error.response.get("Error", {})
+    code = str(info.get("Code", "Unknown"))
+    message = _one_line(info.get("Message") or "", 200)
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    said_so = (
+        status == 501
+        or code in _NOT_IMPLEMENTED_CODES
+        or bool(_NOT_IMPLEMENTED_TEXT.search(message))
+    )
+    # No AWS error document (a bare status for a code), where AWS always names its error; a
+    # HEAD answer has no body on AWS either.
+    bare = code.isdigit() and not operation.startswith("Head")
+    if said_so and not override:
+        return (
+            f"AWS{f' in {region}' if region else ''} does not implement {operation} as called "
+            f"({code}: {message}); waiting will not help: check that the region offers it, or "
+            "fix what the message names"
+        )
+    if said_so:
+        detail = f"HTTP {status}" if message.startswith("<") else f"{code}: {message}"
+        return f"{where} does not implement {operation} ({detail}); {fix}"
+    if override and (status >= 500 or bare):
+        logged = " (its log names the call)" if status >= 500 else ""
+        return f"{where} failed {operation} with HTTP {status or code}, {moto}{logged}; {fix}"
+    return None
+
+
+def _operation_of(error: BaseException) -> str:
+    """The API call an error came from: a ClientError names it; a ResponseParserError does
+    not, so it is read from botocore's frame that made the call."""
+    name = getattr(error, "operation_name", None)
+    traceback = error.__traceback__
+    while name is None and traceback is not None:
+        if traceback.tb_frame.f_code.co_name == "_make_api_call":
+            name = traceback.tb_frame.f_locals.get("operation_name")
+        traceback = traceback.tb_next
+    return str(name or "a call")
 
 
 def _client_fix(code: str, operation: str, profile: Optional[str], region: Optional[str]) -> str:

@@ -37,6 +37,14 @@ NOTHING_LEFT = frozenset({"ROLLBACK_COMPLETE"})
 GLOBAL_REGION = "us-east-1"
 GLOBAL_ARN_PREFIXES = ("arn:aws:cloudfront::",)
 SHOWN_TAGS = (DAY_KEY, LAB_KEY, STUDENT_KEY, "Name")
+#: What a stack's $/hour is, beside `week5 cleanup`'s (what exists now with the day's tags):
+#: the two differ by design (an Auto Scaling group scaled out or in, a resource deleted by hand,
+#: the assumed use), and each says what it priced.
+PRICED = (
+    "each stack's deployed template as `week5 cost LAB` prices it: what the template "
+    "declares (Auto Scaling groups at their desired capacity) and the use it assumes (ALB "
+    "LCUs), at on-demand Seoul prices. `week5 cleanup --day DayN` prices what exists instead"
+)
 
 
 @dataclass
@@ -103,6 +111,7 @@ class StatusReport:
             "student": self.student,
             "stacks": [s.to_json(self.now) for s in self.stacks],
             "usd_per_hour": round(self.usd_per_hour, 4),
+            "priced": PRICED,
             "untracked": [u.to_json() for u in self.untracked],
         }
 

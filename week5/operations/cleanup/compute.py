@@ -4,7 +4,7 @@ snapshots. The region's EC2 network they look at is read in :mod:`.ties`."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional, Set
 
 from week5.operations.cleanup.scope import Found, Scope
 from week5.operations.cleanup.ties import (
@@ -33,6 +33,7 @@ def instances(scope: Scope) -> List[Found]:
         i["InstanceId"]: g for g in auto_scaling_groups_all(scope) for i in g.get("Instances", [])
     }
     groups = {g["AutoScalingGroupName"]: g for g in auto_scaling_groups_all(scope)}
+    elastic = {a.get("PublicIp") for a in net.addresses}
     found = []
     for instance in net.live_instances():
         if not scope.ours(instance.get("Tags")):
@@ -81,7 +82,7 @@ def instances(scope: Scope) -> List[Found]:
                 "EC2 instance",
                 instance,
                 "InstanceId",
-                hourly=scope.price(f"ec2:{instance['InstanceType']}"),
+                hourly=_instance_hourly(scope, instance, elastic),
                 delete=lambda i=instance_id: ec2.terminate_instances(InstanceIds=[i]),
                 ties=rel.ties,
                 needs=rel.needs,
@@ -89,6 +90,26 @@ def instances(scope: Scope) -> List[Found]:
             )
         )
     return found
+
+
+def _instance_hourly(
+    scope: Scope, instance: Dict[str, Any], elastic: Set[Optional[str]]
+) -> Optional[float]:
+    """Its type's hour while it runs (a stopped instance bills only its volumes, priced as
+    volumes), and each public IPv4 address AWS gave it: billed by the hour like an Elastic
+    IP's, which is priced as the Elastic IP."""
+    if instance["State"]["Name"] == "stopped":
+        compute: Optional[float] = 0.0
+    else:
+        compute = scope.price(f"ec2:{instance['InstanceType']}")
+    public = {instance.get("PublicIpAddress")}
+    for nic in instance.get("NetworkInterfaces", []):
+        public.add((nic.get("Association") or {}).get("PublicIp"))
+        for private in nic.get("PrivateIpAddresses", []):
+            public.add((private.get("Association") or {}).get("PublicIp"))
+    given = public - elastic - {None, ""}
+    addresses = scope.price("public-ipv4", len(given)) if given else 0.0
+    return None if compute is None or addresses is None else compute + addresses
 
 
 def _template_ids(group: Dict[str, Any]) -> List[str]:

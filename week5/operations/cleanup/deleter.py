@@ -5,8 +5,9 @@ resource outside the day's tags)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
+from week5.operations.aws_errors import unsupported
 from week5.operations.cleanup.scope import Found, error_code
 
 #: AWS error codes that mean "not yet": something still depends on it, or it is still busy.
@@ -79,12 +80,25 @@ def gone_already(code: str) -> bool:
     return code in GONE
 
 
+def _reason(code: str, error: Exception) -> str:
+    """Why a deletion failed, on one line: an endpoint that lacks the call says so (an
+    emulator's answer is a whole HTML page)."""
+    return unsupported(error) or f"{code}: {' '.join(str(error).split())}"
+
+
 @dataclass
 class Report:
     deleted: List[Found] = field(default_factory=list)
     failed: List[Tuple[Found, str]] = field(default_factory=list)
     #: Tagged resources left on purpose, with why (the untagged resource they are tied to).
     left: List[Tuple[Found, str]] = field(default_factory=list)
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "deleted": [item.to_json() for item in self.deleted],
+            "failed": [{**item.to_json(), "error": why} for item, why in self.failed],
+            "left": [item.to_json() for item, _ in self.left],
+        }
 
 
 def delete_in_order(
@@ -110,7 +124,7 @@ def delete_in_order(
                     report.deleted.append(item)
                     say(f"  deleted {item} (already gone: {code})")
                     continue
-                last_error[id(item)] = f"{code}: {error}"
+                last_error[id(item)] = _reason(code, error)
                 if code in RETRYABLE:
                     retry.append(item)
                 else:

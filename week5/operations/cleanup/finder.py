@@ -4,58 +4,84 @@ day's tags is marked to be left, with everything that waits on it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Callable, Dict, List, Optional, Tuple
 
 from week5.analysis.assembly import tag_dict
 from week5.core.tags import WEEK_KEY
+from week5.operations.aws_errors import unsupported
 from week5.operations.cleanup import compute, console, interfaces, network, services, stacks, ties
 from week5.operations.cleanup.scope import Found, Scope
 
 #: Dependents first: what holds a resource is deleted before it (an instance before its
 #: security group, subnets before their VPC). Stacks first: what they made goes with them.
-DELETION_ORDER: Tuple[Callable[[Scope], List[Found]], ...] = (
-    stacks.stacks,
-    services.auto_scaling_groups,  # before instances: a group replaces the instances it loses
-    compute.instances,
-    services.db_instances,
-    services.db_snapshots,
-    services.caches,
-    console.file_systems,
-    services.load_balancers,
-    console.apis,
-    console.web_acls,  # after what they protect
-    services.target_groups,
-    compute.launch_templates,
-    services.buckets,
-    network.nat_gateways,
-    interfaces.addresses,
-    interfaces.network_interfaces,
-    interfaces.security_groups,
-    network.subnets,
-    network.route_tables,
-    network.internet_gateways,
-    network.vpcs,
-    compute.volumes,
-    compute.images,
-    compute.snapshots,
-    console.secrets,
-    console.log_groups,
-    console.repositories,
-    services.distributions,
+#: Each finder with what it finds, for a "not checked" line.
+DELETION_ORDER: Tuple[Tuple[str, Callable[[Scope], List[Found]]], ...] = (
+    ("CloudFormation stacks", stacks.stacks),
+    # before instances: a group replaces the instances it loses
+    ("Auto Scaling groups", services.auto_scaling_groups),
+    ("EC2 instances", compute.instances),
+    ("RDS instances", services.db_instances),
+    ("RDS snapshots", services.db_snapshots),
+    ("ElastiCache groups", services.caches),
+    ("EFS file systems", console.file_systems),
+    ("load balancers", services.load_balancers),
+    ("API Gateway APIs", console.apis),
+    ("WAF web ACLs", console.web_acls),  # after what they protect
+    ("target groups", services.target_groups),
+    ("launch templates", compute.launch_templates),
+    ("S3 buckets", services.buckets),
+    ("NAT gateways", network.nat_gateways),
+    ("Elastic IPs", interfaces.addresses),
+    ("network interfaces", interfaces.network_interfaces),
+    ("security groups", interfaces.security_groups),
+    ("subnets", network.subnets),
+    ("route tables", network.route_tables),
+    ("internet gateways", network.internet_gateways),
+    ("VPCs", network.vpcs),
+    ("EBS volumes", compute.volumes),
+    ("AMIs", compute.images),
+    ("EBS snapshots", compute.snapshots),
+    ("secrets", console.secrets),
+    ("log groups", console.log_groups),
+    ("ECR repositories", console.repositories),
+    ("CloudFront distributions", services.distributions),
 )
 
 
 def find(scope: Scope) -> List[Found]:
-    """Every resource of ``scope``, in :data:`DELETION_ORDER`; see the module docstring."""
+    """Every resource of ``scope``, in :data:`DELETION_ORDER`; see the module docstring.
+
+    A finder whose call the endpoint does not implement (an emulator lacking it:
+    :func:`~week5.operations.aws_errors.unsupported`) finds nothing, and what it would have
+    found is reported "not checked" (``scope.warnings``), one line per cause: nothing of it is
+    deleted, and whatever needs it gone first is refused by AWS, not forced. Any other error
+    stops the run (an account that refuses or times out is not half-read)."""
     found: List[Found] = []
     refs = scope.cached("found-refs", set)
-    for step in DELETION_ORDER:
-        for item in step(scope):
+    lacking: Dict[str, List[str]] = {}
+    for what, step in DELETION_ORDER:
+        try:
+            items = step(scope)
+        except Exception as error:
+            line = unsupported(error, scope.region)
+            if line is None:
+                raise
+            lacking.setdefault(line, []).append(what)
+            continue
+        for item in items:
             found.append(item)
             refs.update(r for r in (item.id, *item.refs) if r)
+    for line, kinds in lacking.items():
+        scope.warn(f"{join_all(kinds)}: {line}")
     found = _fold_into_stacks(scope, found)
     _leave_what_waits_on_the_left(found)
     return found
+
+
+def join_all(words: List[str]) -> str:
+    """``a, b and c``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _fold_into_stacks(scope: Scope, found: List[Found]) -> List[Found]:
@@ -112,10 +138,18 @@ def _fold_into_stacks(scope: Scope, found: List[Found]) -> List[Found]:
             "instead of its resources)"
         )
         kept.append(item)
+    refs = scope.cached("found-refs", set)
     for name, holder in ours.items():
         holder.name = f"{counts.get(name, 0)} tagged resource(s) in it" + (
             f", {unpriced[name]} of them not priced" if unpriced.get(name) else ""
         )
+        missing = Counter(stacks.unfound(scope, name, refs))
+        if missing:
+            kinds = ", ".join(
+                kind.removeprefix("AWS::") + (f" x{n}" if n > 1 else "")
+                for kind, n in missing.items()
+            )
+            holder.name += f"; not found with the day's tags, so not priced: {kinds}"
     return list(ours.values()) + kept
 
 

@@ -59,6 +59,16 @@ class Found:
     def __str__(self) -> str:
         return f"{self.kind} {self.id}" + (f" ({self.name})" if self.name else "")
 
+    def to_json(self) -> Dict[str, Any]:
+        """For ``week5 cleanup --json``: ``left_because`` is why it is (or will be) left."""
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "name": self.name,
+            "usd_per_hour": None if self.hourly is None else round(self.hourly, 4),
+            "left_because": self.held,
+        }
+
 
 @dataclass
 class Scope:

@@ -4,7 +4,7 @@ instances and snapshots, ElastiCache groups, load balancers and target groups, S
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from week5.operations.cleanup.ties import auto_scaling_groups_all, network
 from week5.operations.cleanup.scope import (
@@ -157,6 +157,19 @@ def _load_balancers_all(scope: Scope) -> List[Dict[str, Any]]:
     )
 
 
+def _balancer_hourly(scope: Scope, balancer: Dict[str, Any]) -> Optional[float]:
+    """An application load balancer's hour, and an internet-facing one's public IPv4
+    addresses, which AWS bills too: one per zone it has a node in (as the estimates count
+    them). Use (LCUs) is not counted: what is left idle uses next to none."""
+    if balancer.get("Type", "application") != "application":
+        return None  # no price in the table: "not priced", never $0
+    hourly = scope.price("alb")
+    if hourly is None or balancer.get("Scheme") != "internet-facing":
+        return hourly
+    addresses = scope.price("public-ipv4", len(balancer.get("AvailabilityZones") or []))
+    return None if addresses is None else hourly + addresses
+
+
 def load_balancers(scope: Scope) -> List[Found]:
     client = scope.client("elbv2")
     balancers = _load_balancers_all(scope)
@@ -165,7 +178,7 @@ def load_balancers(scope: Scope) -> List[Found]:
         Found(
             "load balancer",
             b["LoadBalancerName"],
-            hourly=scope.price("alb") if b.get("Type", "application") == "application" else None,
+            hourly=_balancer_hourly(scope, b),
             delete=lambda b=b: client.delete_load_balancer(LoadBalancerArn=b["LoadBalancerArn"]),
             stack=stack_of(tags[b["LoadBalancerArn"]]),
             refs=(b["LoadBalancerArn"],),

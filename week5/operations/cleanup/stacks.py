@@ -9,8 +9,9 @@ not the stack) and none known to be tagged for another day or student.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Set, Tuple
 
+from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
 from week5.core.tags import WEEK_KEY
 from week5.operations.cleanup.scope import Found, NotYet, Scope, error_code
@@ -59,23 +60,49 @@ def stack_found(scope: Scope, stack: Dict[str, Any]) -> Found:
     )
 
 
+def resources(scope: Scope) -> Dict[str, Tuple[str, str]]:
+    """Physical id → (root stack name, resource type), for every resource of every stack in
+    the region (not only the day's: a tagged resource of someone else's stack is left to that
+    stack)."""
+
+    def read() -> Dict[str, Tuple[str, str]]:
+        stacks_by_name = all_stacks(scope)
+        by_id = {s["StackId"]: name for name, s in stacks_by_name.items()}
+        owned: Dict[str, Tuple[str, str]] = {}
+        for name, stack in stacks_by_name.items():
+            root = by_id.get(stack.get("RootId") or "", name)
+            for resource in scope.each(
+                "cloudformation",
+                "list_stack_resources",
+                "StackResourceSummaries",
+                StackName=stack["StackId"],
+            ):
+                if resource.get("PhysicalResourceId"):
+                    owned[resource["PhysicalResourceId"]] = (root, resource["ResourceType"])
+        return owned
+
+    return scope.cached("stack-resources", read)
+
+
 def members(scope: Scope) -> Dict[str, str]:
-    """Physical id → root stack name, for every resource of every stack in the region (not
-    only the day's: a tagged resource of someone else's stack is left to that stack)."""
-    stacks_by_name = all_stacks(scope)
-    by_id = {s["StackId"]: name for name, s in stacks_by_name.items()}
-    owned: Dict[str, str] = {}
-    for name, stack in stacks_by_name.items():
-        root = by_id.get(stack.get("RootId") or "", name)
-        for resource in scope.each(
-            "cloudformation",
-            "list_stack_resources",
-            "StackResourceSummaries",
-            StackName=stack["StackId"],
-        ):
-            if resource.get("PhysicalResourceId"):
-                owned[resource["PhysicalResourceId"]] = root
-    return owned
+    """Physical id → root stack name (:func:`resources`)."""
+    return {physical: root for physical, (root, _) in resources(scope).items()}
+
+
+def unfound(scope: Scope, stack: str, found_refs: Set[str]) -> List[str]:
+    """The types of ``stack``'s resources that may bill by the hour (not free or billed by use,
+    as the estimates count them) and that no finder found with the day's tags: they go with the
+    stack, unpriced here (an emulator that drops a resource's tags, a kind cleanup has no
+    finder for). Sorted, one entry per resource."""
+    return sorted(
+        kind
+        for physical, (root, kind) in resources(scope).items()
+        if root == stack
+        and physical not in found_refs
+        and kind not in pricing.FREE_TYPES
+        and kind not in pricing.USAGE_TYPES
+        and not kind.startswith(("Custom::", "AWS::CloudFormation::"))
+    )
 
 
 def _delete_stack(scope: Scope, stack_id: str) -> None:
