@@ -204,9 +204,16 @@ BAD = [
 ]  # fmt: skip
 
 
+#: Each command that runs the app with each kind of bad context once (each run starts Python).
+COMMANDS = ["synth", "diff", "deploy", "destroy"]
+
+
 @pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])
-@pytest.mark.parametrize("command", ["synth", "diff", "deploy", "destroy"])
-@pytest.mark.parametrize("context, line", BAD, ids=["unknown", "empty", "empty-day2", "bad"])
+@pytest.mark.parametrize(
+    "command, context, line",
+    [(command, *bad) for command, bad in zip(COMMANDS, BAD)],
+    ids=[f"{c}-{kind}" for c, kind in zip(COMMANDS, ["unknown", "empty", "empty-day2", "bad"])],
+)
 def test_the_wrapper_refuses_bad_context_before_cdk_runs(
     tmp_path, wrapper, command, context, line
 ):
