@@ -28,27 +28,12 @@ pytestmark = pytest.mark.xdist_group("emulator")
 STUDENT = "instructor"
 
 
-def _tag_nat_gateways(clients: Any, lab: Any) -> None:
-    """moto 5.2.5's CloudFormation drops an AWS::EC2::NatGateway's Tags (its
-    create_from_cloudformation_json ignores them); AWS applies them. Put them back."""
-    resources = lab.template["Resources"]
-    summaries = clients("cloudformation").list_stack_resources(StackName=lab.stack_name)[
-        "StackResourceSummaries"
-    ]
-    for summary in summaries:
-        resource = resources.get(summary.get("LogicalResourceId", ""), {})
-        if resource.get("Type") == "AWS::EC2::NatGateway":
-            tags = (resource.get("Properties") or {}).get("Tags") or []
-            clients("ec2").create_tags(Resources=[summary["PhysicalResourceId"]], Tags=tags)
-
-
 @pytest.fixture(scope="module")
 def deployed(emulated_labs):
     """Every lab deployed into the session's emulator: (lab id → lab, clients, env)."""
     for lab_id, lab in emulated_labs.labs.items():
         result = emulated_labs.results[lab_id]
         assert not isinstance(result, str), f"{lab_id} did not deploy on the emulator: {result}"
-        _tag_nat_gateways(emulated_labs.clients, lab)
     return emulated_labs.labs, emulated_labs.clients, emulated_labs.env
 
 

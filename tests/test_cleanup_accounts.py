@@ -75,17 +75,6 @@ def emulator():
         server.stop()
 
 
-def list_resources_for_web_acl(self):
-    """WAF's ListResourcesForWebACL, which moto 5.2.5 lacks, from moto's own association
-    list (``FakeWebACL.associated_resources``)."""
-    body = json.loads(self.body)
-    acl = self.wafv2_backend.wacls.get(body["WebACLArn"])
-    kinds = {"APPLICATION_LOAD_BALANCER": ":loadbalancer/app/", "API_GATEWAY": ":/restapis/"}
-    marker = kinds.get(body.get("ResourceType", "APPLICATION_LOAD_BALANCER"), "\0")
-    arns = [a for a in (acl.associated_resources if acl else []) if marker in a]
-    return 200, {"Content-Type": "application/json"}, json.dumps({"ResourceArns": arns})
-
-
 class PagedOnly:
     """A boto3 client that fails a test when a call that pages is made without boto3's
     paginator (one page of 50 or 100 is not the account)."""
@@ -113,9 +102,10 @@ def account(emulator, monkeypatch):
     """A fresh emulator account: (boto3 client maker, clients for the cleaner)."""
     from moto.wafv2.responses import WAFV2Response
 
-    monkeypatch.setattr(
-        WAFV2Response, "list_resources_for_web_acl", list_resources_for_web_acl, raising=False
-    )
+    from week5.operations.moto_models import wafv2_list_resources_for_web_acl as waf
+
+    # The call `week5 local`'s emulator adds (moto 5.2.5 lacks it), for this test only.
+    monkeypatch.setattr(WAFV2Response, waf.ACTION, waf.list_resources_for_web_acl, raising=False)
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     request = urllib.request.Request(f"{emulator}/moto-api/reset", method="POST")
     urllib.request.urlopen(request).close()

@@ -1,6 +1,7 @@
 """Every lab deployed with the real CDK CLI into moto's server (a local AWS emulator), and what
 the emulator then holds checked against the course's facts and the template."""
 
+import argparse
 import re
 import socket
 import subprocess
@@ -160,6 +161,79 @@ def test_day4_lab1_course_facts(local_aws):
     }
 
 
+@pytest.mark.parametrize("lab_id", DEPLOYABLE)
+def test_every_output_has_the_emulators_value_or_names_what_it_skipped(local_aws, app, lab_id):
+    back, t = local_aws[lab_id], app.templates[lab_id]
+    assert [(o["key"], o["description"]) for o in back.outputs] == [
+        (key, output.get("Description", "")) for key, output in t.get("Outputs", {}).items()
+    ]
+    for output in back.outputs:
+        assert output["value"] is not None or output["skipped"], output
+        assert "None" not in str(output["value"]), output
+
+
+def test_day1_lab2_outputs_name_what_the_emulator_made(local_aws, emulated_labs):
+    """The guide's steps, followed with the emulator's outputs: the key's parameter, the
+    bastion's and the private host's ids, the web servers' addresses."""
+    back = local_aws["Day1Lab2"]
+    values = {o["key"]: o["value"] for o in back.outputs}
+    ec2 = emulated_labs.clients("ec2")
+    key_id = re.search(r"--name /ec2/keypair/(key-\w+) ", values["KeyCommand"]).group(1)
+    (key,) = ec2.describe_key_pairs(KeyNames=["week5-instructor-Day1Lab2-SshKey"])["KeyPairs"]
+    assert key["KeyPairId"] == key_id
+    private_key = emulated_labs.clients("ssm").get_parameter(
+        Name=f"/ec2/keypair/{key_id}", WithDecryption=True
+    )["Parameter"]["Value"]
+    assert private_key.startswith("-----BEGIN RSA PRIVATE KEY-----")
+    instances = {i["name"]: i["id"] for i in back.instances}
+    assert values["BastionPairBastionSsmCommand23E56F24"].endswith(
+        f"--target {instances['week5-day1-bastion']}"
+    )
+    assert values["BastionPairPrivateHostSsmCommandB7B4EBE4"].endswith(
+        f"--target {instances['week5-day1-private']}"
+    )
+    reservations = ec2.describe_instances(
+        InstanceIds=[instances["week5-day1-web1"], instances["week5-day1-web2"]]
+    )["Reservations"]
+    public_ips = {i["PublicIpAddress"] for r in reservations for i in r["Instances"]}
+    assert {values["Web1Url"], values["Web2Url"]} == {f"http://{ip}" for ip in public_ips}
+
+
+def test_read_back_printout_ends_with_the_outputs_for_the_guide(local_aws, app):
+    back = local_aws["Day1Lab2"]
+    lines = local_command.format_read_back("Day1Lab2", back).splitlines()
+    start = lines.index("Outputs (the lab guide's steps use them; the values are the emulator's)")
+    assert lines[start - 1] == "" and lines[start - 2].startswith("cdk destroy is not exercised")
+    printed = lines[start + 1 :]
+    expected = []
+    for key, output in app.templates["Day1Lab2"]["Outputs"].items():
+        value = next(o["value"] for o in back.outputs if o["key"] == key)
+        expected += [f"  {key}: {output['Description']}", f"    {value}"]
+    assert printed == expected
+
+
+def test_an_output_the_emulator_cannot_resolve_says_why():
+    back = _read_back(["week5-day2-public-subnet-a"], ["web"])
+    back.outputs = [
+        {"key": "Url", "description": "the site", "value": "http://54.0.0.1", "skipped": []},
+        {
+            "key": "ScheduleArn",
+            "description": "",
+            "value": None,
+            "skipped": ["AWS::Scheduler::Schedule StopAtNight"],
+        },
+    ]
+    text = local_command.format_read_back("Day2Lab1", back)
+    assert text.endswith(
+        "\n\nOutputs (the lab guide's steps use them; the values are the emulator's)\n"
+        "  Url: the site\n"
+        "    http://54.0.0.1\n"
+        "  ScheduleArn\n"
+        "    (no value here: it names AWS::Scheduler::Schedule StopAtNight, which the emulator "
+        "skips; AWS gives one)"
+    )
+
+
 def test_read_back_printout_names_what_was_skipped_and_that_destroy_is_untested(local_aws):
     text = local_command.format_read_back("Day4Lab1", local_aws["Day4Lab1"])
     assert "Not modelled by the emulator" in text and "AWS::AutoScaling::ScalingPolicy x1" in text
@@ -191,6 +265,21 @@ def run_week5(*args):
     return subprocess.run(
         [sys.executable, "-m", "week5", *args], cwd=ROOT, capture_output=True, text=True
     )
+
+
+@pytest.mark.parametrize("port", ["٣٠٠٠", "３０００", "3000.0", "+3000", " 3000"])
+def test_a_port_in_other_than_ascii_digits_is_refused(port):
+    """int() reads Arabic-Indic and full-width digits; the emulator is given ASCII digits only."""
+    with pytest.raises(argparse.ArgumentTypeError, match="pick one from 1024 to 65535"):
+        local_command.emulator_port(port)
+    assert local_command.emulator_port("3000") == 3000
+    refused = run_week5("local", "--port", port)
+    assert refused.returncode == 2
+    assert error_lines(refused.stderr) == [
+        f"week5: local: argument --port: {port!r} is not a port the emulator can listen on; "
+        "pick one from 1024 to 65535, or leave --port out for a free one "
+        "(see `week5 local --help`)"
+    ]
 
 
 def test_cli_refuses_a_wrong_lab_before_starting_anything():

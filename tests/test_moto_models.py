@@ -2,7 +2,8 @@
 reads and deletes its type through CloudFormation, on an in-process moto.
 
 Each model was written against one moto version and is to be deleted when moto gains its type
-(or fixes the bug an override works around): the first tests fail then, naming the module.
+(or fixes the bug an override works around): the first tests fail then, naming the module. So
+are the patches (moto_models.PATCHES): each has a test that fails when moto no longer needs it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from week5.operations import moto_models
-from week5.operations.moto_models import MODULES, OVERRIDES, WRITTEN_FOR_MOTO, load
+from week5.operations.moto_models import MODULES, OVERRIDES, PATCHES, WRITTEN_FOR_MOTO, load
 
 REGION = "ap-northeast-2"
 #: The instructor's stack name for Day 4's challenge: long enough to break moto's RDS names.
@@ -55,6 +56,13 @@ def test_each_module_names_its_type_and_the_moto_version(name):
     assert f"moto {WRITTEN_FOR_MOTO}" in module.__doc__
     assert f"``{module.CLOUDFORMATION_TYPE}``" in module.__doc__.split("\n")[0]
     assert MODELS[module.CLOUDFORMATION_TYPE].__module__ == module.__name__
+
+
+@pytest.mark.parametrize("name", PATCHES)
+def test_each_patch_names_the_moto_version_and_installs(name):
+    module = getattr(moto_models, name)
+    assert f"moto {WRITTEN_FOR_MOTO}" in module.__doc__
+    assert callable(module.install)
 
 
 @pytest.mark.parametrize("cloudformation_type", ADDED)
@@ -568,6 +576,40 @@ def test_web_acl_association_protects_the_load_balancer_until_deleted(aws):
     delete(aws)
 
 
+def test_web_acl_lists_the_resources_it_protects_by_kind(aws):
+    resources = network()
+    load_balancer(resources)
+    resources["Acl"] = WEB_ACL
+    resources["Protect"] = {
+        "Type": "AWS::WAFv2::WebACLAssociation",
+        "Properties": {"ResourceArn": {"Ref": "Alb"}, "WebACLArn": {"Fn::GetAtt": ["Acl", "Arn"]}},
+    }
+    outputs, physical = create(aws, resources, {"Acl": {"Fn::GetAtt": ["Acl", "Arn"]}})
+    waf = aws("wafv2")
+    listed = waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"])  # the default kind: ALBs
+    assert listed["ResourceArns"] == [physical["Alb"]]
+    assert waf.list_resources_for_web_acl(
+        WebACLArn=outputs["Acl"], ResourceType="APPLICATION_LOAD_BALANCER"
+    )["ResourceArns"] == [physical["Alb"]]
+    assert (
+        waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"], ResourceType="API_GATEWAY")[
+            "ResourceArns"
+        ]
+        == []
+    )
+    missing = outputs["Acl"].rsplit("/", 1)[0] + "/00000000-0000-0000-0000-000000000000"
+    gone(lambda: waf.list_resources_for_web_acl(WebACLArn=missing), "WAFNonexistentItemException")
+    waf.disassociate_web_acl(ResourceArn=physical["Alb"])
+    assert waf.list_resources_for_web_acl(WebACLArn=outputs["Acl"])["ResourceArns"] == []
+    delete(aws)
+
+
+def test_moto_alone_still_lacks_list_resources_for_web_acl():
+    from week5.operations.moto_models import wafv2_list_resources_for_web_acl as patch
+
+    assert patch.MOTO_OWN is None, "moto now has ListResourcesForWebACL: delete the patch"
+
+
 def test_http_api_has_its_endpoint_and_is_deleted(aws):
     outputs, physical = create(
         aws,
@@ -775,6 +817,45 @@ def test_load_balancer_and_target_group_give_cloudformations_attributes(aws):
     )
 
 
+def test_load_balancer_and_target_group_have_the_templates_tags(aws):
+    resources = network()
+    load_balancer(resources)
+    target_group_and_listener(resources)
+    for logical_id in ("Alb", "Targets"):
+        resources[logical_id]["Properties"]["Tags"] = TAGS
+    _, physical = create(aws, resources, {})
+    described = aws("elbv2").describe_tags(ResourceArns=[physical["Alb"], physical["Targets"]])
+    assert {d["ResourceArn"]: d["Tags"] for d in described["TagDescriptions"]} == {
+        physical["Alb"]: TAGS,
+        physical["Targets"]: TAGS,
+    }
+    delete(aws)
+
+
+def test_moto_alone_still_drops_their_tags(aws):
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{REGION}{az}")[
+            "Subnet"
+        ]["SubnetId"]
+        for i, az in ((1, "a"), (2, "b"))
+    ]
+    alb = moto_own_model("AWS::ElasticLoadBalancingV2::LoadBalancer")
+    lb = alb.create_from_cloudformation_json(
+        "alb", {"Properties": {"Subnets": subnets, "Tags": TAGS}}, "123456789012", REGION
+    )
+    group = moto_own_model("AWS::ElasticLoadBalancingV2::TargetGroup")
+    targets = group.create_from_cloudformation_json(
+        "targets",
+        {"Properties": {"VpcId": vpc, "Port": 80, "Protocol": "HTTP", "Tags": TAGS}},
+        "123456789012",
+        REGION,
+    )
+    described = aws("elbv2").describe_tags(ResourceArns=[lb.arn, targets.arn])
+    assert [d["Tags"] for d in described["TagDescriptions"]] == [[], []]
+
+
 def test_moto_alone_still_lacks_those_attributes():
     assert not hasattr(
         moto_own_model("AWS::ElasticLoadBalancingV2::TargetGroup"), "get_cfn_attribute"
@@ -860,6 +941,43 @@ def test_moto_alone_still_ignores_the_network_interfaces(aws):
         REGION,
     )
     assert instance.subnet_id != subnet
+
+
+def nat_gateway(resources: Dict[str, Any]) -> None:
+    resources["Eip"] = {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc"}}
+    resources["Nat"] = {
+        "Type": "AWS::EC2::NatGateway",
+        "Properties": {
+            "SubnetId": {"Ref": "Subnet0"},
+            "AllocationId": {"Fn::GetAtt": ["Eip", "AllocationId"]},
+            "Tags": TAGS,
+        },
+    }
+
+
+def test_nat_gateway_has_the_templates_tags(aws):
+    resources = network(azs=1)
+    nat_gateway(resources)
+    outputs, physical = create(aws, resources, {"Id": {"Ref": "Nat"}})
+    (nat,) = aws("ec2").describe_nat_gateways(NatGatewayIds=[physical["Nat"]])["NatGateways"]
+    assert outputs["Id"] == nat["NatGatewayId"] and nat["SubnetId"] == physical["Subnet0"]
+    assert nat["NatGatewayAddresses"][0]["PublicIp"] == physical["Eip"]  # Ref: the address
+    assert all(tag in nat["Tags"] for tag in TAGS), nat["Tags"]
+    assert nat["ConnectivityType"] == "public"
+
+
+def test_moto_alone_still_drops_the_nat_gateways_tags(aws):
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = moto_own_model("AWS::EC2::NatGateway").create_from_cloudformation_json(
+        "nat",
+        {"Properties": {"SubnetId": subnet, "AllocationId": allocation, "Tags": TAGS}},
+        "123456789012",
+        REGION,
+    )
+    assert nat.get_tags() == []
 
 
 def test_route_table_association_is_on_the_route_table_and_deleted(aws):
@@ -1058,3 +1176,179 @@ def test_moto_alone_still_refuses_a_prefix_list_rule(aws):
             "123456789012",
             REGION,
         )
+
+
+# --- patches: what a change set leaves: outputs, tags ---------------------------------------
+
+
+def deploy_by_change_set(aws, template: Dict[str, Any], kind: str, name: str = "moto-models"):
+    """Create and execute a change set as the CDK CLI does (with the stack's tags); returns the
+    stack described."""
+    cfn = aws("cloudformation")
+    cfn.create_change_set(
+        StackName=name,
+        ChangeSetName=f"cdk-deploy-{kind.lower()}",
+        ChangeSetType=kind,
+        TemplateBody=json.dumps(template),
+        Tags=TAGS,
+    )
+    cfn.execute_change_set(StackName=name, ChangeSetName=f"cdk-deploy-{kind.lower()}")
+    (stack,) = cfn.describe_stacks(StackName=name)["Stacks"]
+    assert stack["StackStatus"] == f"{kind}_COMPLETE"
+    return stack
+
+
+def outputs_of(stack: Dict[str, Any]) -> Dict[str, Any]:
+    return {o["OutputKey"]: (o["OutputValue"], o.get("Description")) for o in stack["Outputs"]}
+
+
+#: A topic (moto creates it) and a schedule and a topic policy (moto skips both types).
+WITH_SKIPPED = {
+    "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "week5-alerts"}},
+    "Schedule": {
+        "Type": "AWS::Scheduler::Schedule",
+        "Properties": {"ScheduleExpression": "rate(1 hour)", "FlexibleTimeWindow": {"Mode": "OFF"}},
+    },
+    "Policy": {
+        "Type": "AWS::SNS::TopicPolicy",
+        "Properties": {"Topics": [{"Ref": "Topic"}], "PolicyDocument": {"Statement": []}},
+    },
+}
+
+
+def test_a_change_set_deploy_keeps_the_outputs_moto_can_resolve(aws):
+    template = {
+        "Description": "week5 lab",
+        "Resources": WITH_SKIPPED,
+        "Outputs": {
+            "TopicArn": {"Description": "the alerts topic", "Value": {"Ref": "Topic"}},
+            "Subscribe": {
+                "Value": {"Fn::Join": ["", ["aws sns subscribe --topic-arn ", {"Ref": "Topic"}]]}
+            },
+            # moto skips these resources: the outputs are left out, the stack still described.
+            "ScheduleArn": {"Value": {"Fn::GetAtt": ["Schedule", "Arn"]}},
+            "PolicyId": {"Value": {"Fn::Join": ["", ["policy ", {"Ref": "Policy"}]]}},
+        },
+    }
+    stack = deploy_by_change_set(aws, template, "CREATE")
+    arn = f"arn:aws:sns:{REGION}:123456789012:week5-alerts"
+    assert outputs_of(stack) == {
+        "TopicArn": (arn, "the alerts topic"),
+        "Subscribe": (f"aws sns subscribe --topic-arn {arn}", None),
+    }
+    assert stack["Description"] == "week5 lab"
+    # An update by change set replaces the outputs with the new template's.
+    template["Outputs"] = {"Name": {"Value": {"Fn::GetAtt": ["Topic", "TopicName"]}}}
+    stack = deploy_by_change_set(aws, template, "UPDATE")
+    assert outputs_of(stack) == {"Name": ("week5-alerts", None)}
+
+
+def test_moto_alone_still_keeps_no_outputs_after_a_change_set(aws, monkeypatch):
+    from moto.cloudformation.models import CloudFormationBackend, Stack
+
+    from week5.operations.moto_models import stack_outputs as patch
+
+    monkeypatch.setattr(CloudFormationBackend, "execute_change_set", patch.MOTO_EXECUTE_CHANGE_SET)
+    monkeypatch.setattr(Stack, "_create_output_map", patch.MOTO_CREATE_OUTPUT_MAP)
+    template = {
+        "Resources": {"Topic": WITH_SKIPPED["Topic"]},
+        "Outputs": {"TopicArn": {"Value": {"Ref": "Topic"}}},
+    }
+    assert "Outputs" not in deploy_by_change_set(aws, template, "CREATE")
+
+
+def stack_tags_of(aws, resource_id: str) -> Dict[str, str]:
+    found = aws("ec2").describe_tags(Filters=[{"Name": "resource-id", "Values": [resource_id]}])
+    return {t["Key"]: t["Value"] for t in found["Tags"]}
+
+
+def test_a_change_set_tags_what_it_creates_with_the_stack(aws):
+    resources = network(azs=1)
+    resources["Eip"] = {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc"}}
+    resources["Bucket"] = {"Type": "AWS::S3::Bucket"}
+    resources["Logs"] = {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "week5"}}
+    resources["Cache"] = {
+        "Type": "AWS::ElastiCache::ReplicationGroup",
+        "Properties": {"ReplicationGroupDescription": "d", "CacheNodeType": "cache.t4g.micro"},
+    }
+    resources["Targets"] = {
+        "Type": "AWS::ElasticLoadBalancingV2::TargetGroup",
+        "Properties": {"VpcId": {"Ref": "Vpc"}, "Port": 80, "Protocol": "HTTP"},
+    }
+    resources["Launch"] = {
+        "Type": "AWS::AutoScaling::LaunchConfiguration",
+        "Properties": {"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"},
+    }
+    resources["Asg"] = {
+        "Type": "AWS::AutoScaling::AutoScalingGroup",
+        "Properties": {
+            "MinSize": "2",
+            "MaxSize": "2",
+            "LaunchConfigurationName": {"Ref": "Launch"},
+            "VPCZoneIdentifier": [{"Ref": "Subnet0"}],
+        },
+    }
+    deploy_by_change_set(aws, {"Resources": resources}, "CREATE")
+    cfn, ec2 = aws("cloudformation"), aws("ec2")
+    (stack,) = cfn.describe_stacks(StackName="moto-models")["Stacks"]
+    physical = {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in cfn.list_stack_resources(StackName="moto-models")["StackResourceSummaries"]
+    }
+
+    def tags(logical_id: str) -> Dict[str, str]:
+        return {
+            "aws:cloudformation:stack-name": "moto-models",
+            "aws:cloudformation:stack-id": stack["StackId"],
+            "aws:cloudformation:logical-id": logical_id,
+            "Week": "Week5",
+            "Lab": "Test",
+        }
+
+    (address,) = ec2.describe_addresses(PublicIps=[physical["Eip"]])["Addresses"]
+    (group,) = aws("autoscaling").describe_auto_scaling_groups(
+        AutoScalingGroupNames=[physical["Asg"]]
+    )["AutoScalingGroups"]
+    for logical_id, resource_id in [
+        ("Vpc", physical["Vpc"]),
+        ("Subnet0", physical["Subnet0"]),
+        ("Group", physical["Group"]),
+        ("Eip", address["AllocationId"]),  # an address is tagged by its allocation
+        *(("Asg", i["InstanceId"]) for i in group["Instances"]),  # the group's instances
+    ]:
+        expected = tags(logical_id)
+        if logical_id == "Asg":
+            expected["aws:autoscaling:groupName"] = physical["Asg"]
+        assert stack_tags_of(aws, resource_id) == expected, logical_id
+    assert len(group["Instances"]) == 2
+    # Nothing tagged by an id EC2 cannot type (its listing by type failed on one).
+    assert ec2.describe_tags(Filters=[{"Name": "resource-type", "Values": ["vpc"]}])["Tags"]
+    # The rest by ARN: what `week5 status` reads.
+    elasticache = aws("elasticache")
+    (cache,) = elasticache.describe_replication_groups(ReplicationGroupId=physical["Cache"])[
+        "ReplicationGroups"
+    ]
+    kinds = ["s3", "logs", "elasticache:replication-group", "elasticloadbalancing"]
+    tagged = {
+        m["ResourceARN"]: {t["Key"]: t["Value"] for t in m["Tags"]}
+        for m in aws("resourcegroupstaggingapi").get_resources(ResourceTypeFilters=kinds)[
+            "ResourceTagMappingList"
+        ]
+    }
+    assert tagged == {
+        f"arn:aws:s3:::{physical['Bucket']}": tags("Bucket"),
+        f"arn:aws:logs:{REGION}:123456789012:log-group:week5": tags("Logs"),
+        cache["ARN"]: tags("Cache"),
+        physical["Targets"]: tags("Targets"),  # through ELBv2's own tagging
+    }
+
+
+def test_moto_alone_still_leaves_a_change_sets_resources_untagged(aws, monkeypatch):
+    from moto.cloudformation.models import ChangeSet
+
+    from week5.operations.moto_models import stack_tags as patch
+
+    monkeypatch.setattr(ChangeSet, "apply", patch.MOTO_APPLY)
+    deploy_by_change_set(aws, {"Resources": network(azs=1)}, "CREATE")
+    (vpc,) = aws("ec2").describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.0.0.0/16"]}])["Vpcs"]
+    assert "aws:cloudformation:stack-name" not in stack_tags_of(aws, vpc["VpcId"])

@@ -37,7 +37,8 @@ NOT_TESTED_HERE = (
 
 
 def emulator_port(text: str) -> int:
-    if not text.isdigit() or not 1024 <= int(text) <= 65535:
+    # ASCII digits only: str.isdigit() and int() take other scripts' digits too ("٣٠٠٠").
+    if not (text.isascii() and text.isdigit()) or not 1024 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a port the emulator can listen on; pick one from 1024 to 65535, "
             "or leave --port out for a free one"
@@ -101,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
                 emulator.keep = True
                 print(
                     f"\nThe emulator keeps running (pid {emulator.process.pid}). Point the AWS "
-                    f"CLI at it:\n  export AWS_ENDPOINT_URL={emulator.endpoint} "
+                    "CLI (and week5 status, audit, cleanup) at it:\n"
+                    f"  export AWS_ENDPOINT_URL={emulator.endpoint} "
                     "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
                     f"AWS_DEFAULT_REGION={local.LOCAL_REGION}\n  aws ec2 describe-vpcs\n"
                     f"Stop it with: kill {emulator.process.pid}"
@@ -153,7 +155,8 @@ def format_coverage_table(results: Mapping[str, local.Coverage]) -> str:
 
 
 def format_read_back(lab_id: str, back: local.ReadBack) -> str:
-    """What the emulator holds, in the course's terms, and what it skipped."""
+    """What the emulator holds, in the course's terms, and what it skipped; then the stack's
+    outputs, for the lab guide's steps."""
     lines = [f"{lab_id}: stack {back.stack_name} on the local emulator"]
     for vpc in back.vpcs:
         lines.append(f"VPC {vpc['name'] or vpc['id']}  {vpc['cidr']}")
@@ -191,6 +194,27 @@ def format_read_back(lab_id: str, back: local.ReadBack) -> str:
         skipped = ", ".join(f"{t} x{n}" for t, n in c.skipped.items())
         lines.append(f"Not modelled by the emulator (AWS creates them; skipped here): {skipped}")
     lines.append(NOT_TESTED_HERE + ".")
+    if back.outputs:
+        lines += ["", format_outputs(back)]
+    return "\n".join(lines)
+
+
+def format_outputs(back: local.ReadBack) -> str:
+    """The stack's outputs, which the lab guide's steps use: each key with its description, its
+    value on the next line (the emulator's ids and addresses), or why the emulator has none."""
+    lines = ["Outputs (the lab guide's steps use them; the values are the emulator's)"]
+    for output in back.outputs:
+        description = output["description"]
+        lines.append(f"  {output['key']}" + (f": {description}" if description else ""))
+        if output["value"] is not None:
+            lines.append(f"    {output['value']}")
+            continue
+        reason = (
+            f"it names {', '.join(output['skipped'])}, which the emulator skips"
+            if output["skipped"]
+            else "the emulator could not resolve it"
+        )
+        lines.append(f"    (no value here: {reason}; AWS gives one)")
     return "\n".join(lines)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import functools
 import ipaddress
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
+from week5.analysis.assembly import referenced_ids
 from week5.operations.local.coverage import Coverage, coverage
 from week5.operations.local.emulator import clients
 
@@ -32,6 +33,9 @@ class ReadBack:
     load_balancers: Rows
     auto_scaling_groups: Rows
     databases: Rows
+    #: The template's outputs in its order: key, description, the emulator's value (None when
+    #: it has none) and, then, the skipped resources the output names.
+    outputs: Rows = field(default_factory=list)
     #: How long reading it back took.
     seconds: float = 0.0
 
@@ -227,6 +231,33 @@ def read_databases(client: Clients, stack: Deployed) -> Rows:
     ]
 
 
+def read_outputs(client: Clients, stack_name: str, stack: Deployed) -> Rows:
+    """The template's outputs with the values the emulator gives; an output naming a resource it
+    skipped has none (AWS would resolve it)."""
+    outputs = stack.template.get("Outputs") or {}
+    if not outputs:
+        return []
+    (described,) = client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
+    values = {o["OutputKey"]: o for o in described.get("Outputs", [])}
+    resources = stack.template["Resources"]
+    rows = []
+    for key, output in outputs.items():
+        given = values.get(key, {})
+        rows.append(
+            {
+                "key": key,
+                "description": given.get("Description", output.get("Description", "")),
+                "value": given.get("OutputValue"),
+                "skipped": [
+                    f"{resources[name]['Type']} {name}"
+                    for name in dict.fromkeys(referenced_ids(output.get("Value")))
+                    if name in resources and name not in stack.physical
+                ],
+            }
+        )
+    return rows
+
+
 def deployed_stack(client: Clients, stack_name: str, template: Mapping[str, Any]) -> Deployed:
     """The stack's template with the physical ids CloudFormation reports for it."""
     summaries = client("cloudformation").list_stack_resources(StackName=stack_name)[
@@ -258,5 +289,6 @@ def read_back(endpoint: str, stack_name: str, template: Mapping[str, Any]) -> Re
         load_balancers=read_load_balancers(client, stack, subnet_names),
         auto_scaling_groups=read_auto_scaling_groups(client, stack),
         databases=read_databases(client, stack),
+        outputs=read_outputs(client, stack_name, stack),
         seconds=time.monotonic() - started,
     )

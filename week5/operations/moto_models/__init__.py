@@ -1,9 +1,10 @@
-"""CloudFormation models that moto lacks or gets wrong, added through its own extension point.
+"""CloudFormation models that moto lacks or gets wrong, added through its own extension point,
+and the few fixes to moto that are no one type's model.
 
 moto's CloudFormation finds resource types through ``CloudFormationModel.__subclasses__()``, so
 a subclass defined in a module imported into the moto server's process adds a type (the module
-needs a dotted name: moto's model tracker reads ``cls.__module__.split(".")[1]``). Each module
-here handles one type with moto's existing backend for it, says what moto does without it, names
+needs a dotted name: moto's model tracker reads ``cls.__module__.split(".")[1]``). Each model
+module handles one type with moto's existing backend for it, says what moto does without it, names
 the moto version it was written against (``WRITTEN_FOR_MOTO``), and is to be deleted when moto
 gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it.
 
@@ -14,6 +15,9 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   sends every ``Custom::`` type to a Docker Lambda before its model map).
 - Overrides (:data:`OVERRIDES`: moto's model, with a bug worked around): registered after
   moto's own, so moto's model map picks them; they hand the work to moto's model or backend.
+- Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
+  where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
+  and a WAFv2 call moto's server lacks. Each names the moto version and is deleted as a model is.
 
 ``python -m week5.operations.moto_models.server -p PORT`` is moto's server with these loaded
 (:func:`server_command` builds that command line). Importing this package imports no moto.
@@ -48,6 +52,7 @@ MODULES = (
     "ec2_instance",
     "ec2_subnet_route_table_association",
     "ec2_security_group_ingress",
+    "ec2_nat_gateway",
 )
 #: Types moto models itself, whose model here only works around a moto bug.
 OVERRIDES = (
@@ -58,9 +63,16 @@ OVERRIDES = (
     "AWS::EC2::Instance",
     "AWS::EC2::SubnetRouteTableAssociation",
     "AWS::EC2::SecurityGroupIngress",
+    "AWS::EC2::NatGateway",
+)
+#: Fixes to moto that are no type's model, each installed by its module's ``install()``.
+PATCHES = (
+    "stack_outputs",
+    "stack_tags",
+    "wafv2_list_resources_for_web_acl",
 )
 
-__all__ = ["MODULES", "OVERRIDES", "WRITTEN_FOR_MOTO", "load", "server_command"]
+__all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]
 
 
 def load() -> Dict[str, type]:
@@ -68,7 +80,8 @@ def load() -> Dict[str, type]:
 
     moto caches its model map on first use: the cache is cleared so that a process that has
     already created a stack (an in-process ``mock_aws``) sees the models too. A module with an
-    ``install()`` (a type moto looks up before its model map) is installed.
+    ``install()`` (a type moto looks up before its model map) is installed, as is each of
+    :data:`PATCHES`.
     """
     from moto.cloudformation import parsing
 
@@ -85,6 +98,8 @@ def load() -> Dict[str, type]:
         models[module.CLOUDFORMATION_TYPE] = cls
         if hasattr(module, "install"):
             module.install()
+    for name in PATCHES:
+        importlib.import_module(f"{__name__}.{name}").install()
     for cached in (parsing.get_model_list, parsing.get_model_map, parsing.get_name_type_map):
         cached.cache_clear()
     return models

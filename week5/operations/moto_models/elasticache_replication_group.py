@@ -69,6 +69,13 @@ class ElastiCacheReplicationGroup(TypeModel, CloudFormationModel):
         backend = elasticache_backends[self.account_id][self.region_name]
         return backend.replication_groups[self.replication_group_id]
 
+    @property
+    def arn(self) -> Any:
+        """The group's ARN (None once deleted): what moto's tagging API tags it by."""
+        backend = elasticache_backends[self.account_id][self.region_name]
+        group = backend.replication_groups.get(self.replication_group_id)
+        return group.arn if group else None
+
     def get_cfn_attribute(self, attribute_name: str) -> Any:
         group = self.group
         node_group = group.node_groups[0]

@@ -4,9 +4,11 @@ CloudFormation gives it.
 moto's load balancer raises ``NotImplementedError`` for ``Fn::GetAtt ... LoadBalancerFullName``
 (and ``CanonicalHostedZoneID``, ``SecurityGroups``), which moto's CloudFormation logs and then
 leaves the ``Fn::GetAtt`` unresolved: a CloudWatch alarm's ``LoadBalancer`` dimension became
-``{"Fn::GetAtt": [...]}``. This model creates the load balancer with moto's own model and wraps
-it: ``Ref`` gives the ARN, ``Fn::GetAtt`` gives all five attributes, deletion is moto's.
-Delete this module when moto's model gives them (tests/test_moto_models.py says when).
+``{"Fn::GetAtt": [...]}``. moto's model also drops the template's ``Tags``, so ``week5 cleanup``
+did not find the load balancer by the day's tags (nor priced it). This model creates the load
+balancer with moto's own model, tags it, and wraps it: ``Ref`` gives the ARN, ``Fn::GetAtt``
+gives all five attributes, deletion is moto's. Delete this module when moto's model gives them
+(tests/test_moto_models.py says when).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any, Dict
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
-from moto.elbv2.models import FakeLoadBalancer
+from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
+
+from ._common import tag_list
 
 CLOUDFORMATION_TYPE = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 ATTRIBUTES = (
@@ -72,11 +76,13 @@ class ELBv2LoadBalancer(CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> "ELBv2LoadBalancer":
-        return cls(
-            FakeLoadBalancer.create_from_cloudformation_json(
-                resource_name, cloudformation_json, account_id, region_name, **kwargs
-            )
+        load_balancer = FakeLoadBalancer.create_from_cloudformation_json(
+            resource_name, cloudformation_json, account_id, region_name, **kwargs
         )
+        tags = tag_list(cloudformation_json.get("Properties", {}))
+        if tags:
+            elbv2_backends[account_id][region_name].add_tags([load_balancer.arn], tags)
+        return cls(load_balancer)
 
     def delete(self, account_id: str, region_name: str) -> None:
         self.load_balancer.delete(account_id, region_name)

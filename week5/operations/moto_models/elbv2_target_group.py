@@ -3,11 +3,11 @@ the deletion CloudFormation gives it.
 
 moto's target group has no ``get_cfn_attribute``: a ``Fn::GetAtt`` on it (CloudWatch alarms'
 ``TargetGroupFullName`` dimension) fails the stack with ``AttributeError`` once the alarms are
-modelled; and it has no deletion, so ``cdk destroy`` left it behind. This model creates the
-group with moto's own model and wraps it: ``Ref`` gives the ARN, ``Fn::GetAtt`` gives
-``TargetGroupArn``, ``TargetGroupFullName``, ``TargetGroupName`` and ``LoadBalancerArns``, and
-deleting the stack deletes it. Delete this module when moto's model has both
-(tests/test_moto_models.py says when).
+modelled; it has no deletion, so ``cdk destroy`` left it behind; and it drops the template's
+``Tags``. This model creates the group with moto's own model, tags it, and wraps it: ``Ref``
+gives the ARN, ``Fn::GetAtt`` gives ``TargetGroupArn``, ``TargetGroupFullName``,
+``TargetGroupName`` and ``LoadBalancerArns``, and deleting the stack deletes it. Delete this
+module when moto's model has all three (tests/test_moto_models.py says when).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Any, Dict
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.elbv2.models import FakeTargetGroup, elbv2_backends
+
+from ._common import tag_list
 
 CLOUDFORMATION_TYPE = "AWS::ElasticLoadBalancingV2::TargetGroup"
 ATTRIBUTES = ("TargetGroupArn", "TargetGroupFullName", "TargetGroupName", "LoadBalancerArns")
@@ -65,11 +67,13 @@ class ELBv2TargetGroup(CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> "ELBv2TargetGroup":
-        return cls(
-            FakeTargetGroup.create_from_cloudformation_json(
-                resource_name, cloudformation_json, account_id, region_name, **kwargs
-            )
+        target_group = FakeTargetGroup.create_from_cloudformation_json(
+            resource_name, cloudformation_json, account_id, region_name, **kwargs
         )
+        tags = tag_list(cloudformation_json.get("Properties", {}))
+        if tags:
+            elbv2_backends[account_id][region_name].add_tags([target_group.arn], tags)
+        return cls(target_group)
 
     def delete(self, account_id: str, region_name: str) -> None:
         backend = elbv2_backends[account_id][region_name]
