@@ -25,7 +25,6 @@ from week5.core.settings import (
     CONTEXT_EXTERNAL_ID,
     CONTEXT_INSTRUCTOR_ACCOUNT,
     DEFAULT_REGION,
-    check_context,
     is_account_id,
     is_email,
     parse_students,
@@ -73,13 +72,6 @@ def _instructor_tags(stack: Stack) -> None:
         acknowledge(stack, f"Week5-CourseTags[{tag}]", _NOT_A_LAB)
 
 
-def _check_app_context(scope: Construct) -> None:
-    """Refuse a misspelt key or an empty value in the app's context, as the labs' app does:
-    instructor_app.py hands the stacks values already read (``get(...) or None``), where
-    ``-c external_id=`` would look like no id at all and build the MFA variant."""
-    check_context(scope.node.get_all_context())
-
-
 def parse_account(value: Any) -> str:
     refuse_padding(CONTEXT_INSTRUCTOR_ACCOUNT, value, "111122223333")
     if not is_account_id(value):
@@ -123,7 +115,6 @@ class InstructorAccessStack(Stack):
         external_id: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
-        _check_app_context(scope)
         super().__init__(
             scope,
             construct_id,
@@ -238,7 +229,6 @@ class BudgetGuardStack(Stack):
         students: Union[str, Sequence[str]] = (),
         **kwargs: Any,
     ) -> None:
-        _check_app_context(scope)
         super().__init__(
             scope,
             construct_id,

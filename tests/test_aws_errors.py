@@ -394,8 +394,26 @@ def test_what_an_endpoint_can_do_is_not_called_lacking(monkeypatch):
     )  # fmt: skip
     assert aws_errors.unsupported(missing) is None  # a HEAD has no error document on AWS either
     assert "server error" not in aws_errors.describe(missing)  # and a 404 is none
+    # An emulator's named 5xx is an outage (LocalStack's InternalError, SlowDown): waiting helps.
+    for code, status in (("InternalError", 500), ("ServiceUnavailable", 503), ("SlowDown", 503)):
+        outage = ClientError(
+            {"Error": {"Code": code, "Message": "please retry"},
+             "ResponseMetadata": {"HTTPStatusCode": status}},
+            "ListStacks",
+        )  # fmt: skip
+        assert aws_errors.unsupported(outage) is None, code
+        assert "wait a minute" in aws_errors.describe(outage), code
     monkeypatch.delenv("AWS_ENDPOINT_URL")
     assert aws_errors.unsupported(ClientError(MOTO_LACKS, "ListStacks")) is None  # AWS's 500
+    # AWS's own wording about a parameter is no missing call.
+    feature = ClientError(
+        {"Error": {"Code": "InvalidParameterValue",
+                   "Message": "Feature X is not implemented for this instance type"},
+         "ResponseMetadata": {"HTTPStatusCode": 400}},
+        "RunInstances",
+    )  # fmt: skip
+    assert aws_errors.unsupported(feature) is None
+    assert aws_errors.describe(feature).startswith("AWS refused RunInstances")
 
 
 class Lacking(http.server.BaseHTTPRequestHandler):

@@ -516,6 +516,47 @@ def test_a_stacks_resources_without_the_days_tags_are_named_not_priced(aws):
     )
 
 
+def test_a_stacks_alarms_are_named_as_not_looked_for_not_as_untagged(aws):
+    """Cleanup has no finder for CloudWatch alarms (they go with their stack): on AWS they are
+    tagged, so the stack's line must not say they were not found with the day's tags."""
+    import json
+
+    from week5.operations.moto_models import load
+
+    load()  # the emulator's alarm model: moto alone skips the alarm and lists no resource
+
+    template = {
+        "Resources": {
+            "Vpc": {
+                "Type": "AWS::EC2::VPC",
+                "Properties": {"CidrBlock": "10.0.0.0/16", "Tags": tags(day="Day5")},
+            },
+            "Alarm": {
+                "Type": "AWS::CloudWatch::Alarm",
+                "Properties": {
+                    "AlarmName": "week5-kim-Day5Lab1-cpu",
+                    "MetricName": "CPUUtilization",
+                    "Namespace": "AWS/EC2",
+                    "Statistic": "Average",
+                    "Period": 60,
+                    "EvaluationPeriods": 1,
+                    "Threshold": 80,
+                    "ComparisonOperator": "GreaterThanThreshold",
+                    "Tags": tags(day="Day5"),
+                },
+            },
+        }
+    }
+    aws.client("cloudformation").create_stack(
+        StackName="week5-kim-Day5Lab1", TemplateBody=json.dumps(template)
+    )
+    (stack,) = cleaner(aws, day="Day5", student="kim").find()
+    assert stack.name == (
+        "1 tagged resource(s) in it; not looked for (they go with it), not priced: "
+        "CloudWatch::Alarm"
+    )
+
+
 def test_the_listing_says_what_it_priced():
     from week5.operations.cleanup import Found
 

@@ -4,6 +4,7 @@ of read as unset, and `scripts/cdk` refuses both in one line, exit 2, before the
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -61,7 +62,7 @@ def test_a_misspelt_key_is_refused_with_the_nearest_one(tmp_path):
         build_labs(make_app(outdir, studnet="kim", labs="Day1Lab1"), CATALOG)
     assert str(error.value) == (
         "context 'studnet' is not a setting of this app; did you mean 'student'? Fix the name "
-        "where it is set (-c, cdk.json or cdk.context.json)"
+        "where it is set (-c, cdk.json, cdk.context.json or ~/.cdk.json)"
     )
     assert files_under(outdir) == []
 
@@ -180,13 +181,13 @@ def test_an_empty_instructor_value_is_refused(tmp_path, key):
     assert files_under(outdir) == []
 
 
-def test_no_week5_command_passes_an_empty_value():
-    """What the wrappers and `week5` add to the context is never `key=` (it would now stop)."""
-    from week5.cli.synthesis import with_labs
-
-    assert with_labs(["student=kim"], []) == ["student=kim"]
-    wrapper = (ROOT / "scripts" / "cdk").read_text(encoding="utf-8")
-    assert '--context "labs=$labs"' in wrapper and '[ -n "$labs" ]' in wrapper
+def test_no_wrapper_passes_an_empty_labs_value(tmp_path):
+    """With no lab named, the wrappers add no `labs=` (it would now stop the app)."""
+    root = fake_project(tmp_path)
+    for wrapper in ("cdk", "cdk.py"):
+        result, calls = run_wrapper(root, wrapper, ["synth", "--all"], dict(os.environ))
+        assert result.returncode == 0, result.stderr
+    assert calls == ["synth --all", "synth --all"]
 
 
 # --- scripts/cdk: one line, exit 2, before the CDK CLI --------------------------------------
@@ -194,7 +195,7 @@ def test_no_week5_command_passes_an_empty_value():
 
 BAD = [
     (["-c", "studnet=kim"], "scripts/cdk: context 'studnet' is not a setting of this app; did "
-     "you mean 'student'? Fix the name where it is set (-c, cdk.json or cdk.context.json)"),
+     "you mean 'student'? Fix the name where it is set (-c, cdk.json, cdk.context.json or ~/.cdk.json)"),
     (["-c", "ssh_cidr="], f"scripts/cdk: {empty_value_message('ssh_cidr')}"),
     (["--context=restore_snapshot_id="],
      f"scripts/cdk: {empty_value_message('restore_snapshot_id')}"),
@@ -260,3 +261,76 @@ def test_the_precheck_reads_the_command_line_over_the_files(tmp_path):
     preflight.check_context(["deploy", "Day1Lab1", "-c", "student=kim"], tmp_path, {})
     with pytest.raises(CourseInputError, match="context 'student' is empty"):
         preflight.check_context(["deploy", "Day1Lab1"], tmp_path, {})
+
+
+@pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])
+def test_a_context_argument_without_a_value_stops_the_wrapper(tmp_path, wrapper):
+    """`-c student` (no `=`): the CDK CLI warns, drops it and deploys the default student's
+    stack."""
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, ["deploy", "Day2Lab1", "-c", "student"],
+                                dict(os.environ))  # fmt: skip
+    assert (result.returncode, calls) == (2, [])
+    assert result.stderr.strip() == (
+        f"scripts/{wrapper}: -c 'student' is not key=value, and the CDK CLI would drop it and "
+        "build the default; pass it as -c student=<value>, e.g. -c student=kim"
+    )
+
+
+def test_the_precheck_reads_the_users_cdk_json_under_the_project(tmp_path, monkeypatch):
+    """The CDK CLI hands the app ~/.cdk.json's context too, under the project's files."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
+    (home / ".cdk.json").write_text(json.dumps({"context": {"team": "platform"}}))
+    with pytest.raises(CourseInputError, match="context 'team' is not a setting .*~/.cdk.json"):
+        preflight.check_context(["synth", "Day1Lab1"], project, {})
+    (home / ".cdk.json").write_text(json.dumps({"context": {"student": ""}}))
+    preflight.check_context(["synth", "Day1Lab1", "-c", "student=kim"], project, {})
+
+
+@pytest.mark.parametrize(
+    "key, says",
+    [
+        ("stu\ndent", "context 'stu\\ndent' is not a setting of this app; did you mean"),
+        ("\x1b[31mred", "context '\\x1b[31mred' is not a setting of this app"),
+        ("k" * 10_000, "context '" + "k" * 37 + "...' is not a setting of this app"),
+        ("", "context has a key with no name (-c =value); pass key=value"),
+    ],
+    ids=["line-break", "escape", "huge", "empty"],
+)
+def test_an_unknown_key_is_shown_on_one_short_line(key, says):
+    with pytest.raises(CourseInputError) as error:
+        check_context({key: "x"})
+    line = str(error.value)
+    assert line.startswith(says) and "\n" not in line and "\x1b" not in line
+    assert len(line) < 500  # the huge key cut to 40 characters
+
+
+def test_a_null_setting_in_a_file_is_refused_not_taken_for_the_default(tmp_path):
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
+    (tmp_path / "cdk.context.json").write_text(json.dumps({"student": None}))
+    with pytest.raises(CourseInputError, match="context 'student' is null"):
+        preflight.check_context(["deploy", "Day1Lab1"], tmp_path, {})
+
+
+@pytest.mark.parametrize("text", ['["student", "kim"]', '"kim"', "3"])
+def test_a_context_file_that_is_no_object_is_refused(tmp_path, text):
+    """CDK hands the app a list's items as keys "0", "1"; the file is what to fix."""
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
+    (tmp_path / "cdk.context.json").write_text(text)
+    with pytest.raises(CourseInputError, match="cdk.context.json: it must be a JSON object"):
+        preflight.check_context(["synth", "Day1Lab1"], tmp_path, {})
+
+
+def test_the_wrappers_and_the_precheck_list_the_same_app_commands():
+    """scripts/cdk, scripts/cdk.py (which cannot import week5) and the precheck agree."""
+    bash = (ROOT / "scripts" / "cdk").read_text(encoding="utf-8")
+    (listed,) = re.findall(r"^\s*((?:[a-z]+ \| )+[a-z]+)\)$", bash, flags=re.MULTILINE)
+    spec = importlib.util.spec_from_file_location("week5_cdk_py", ROOT / "scripts" / "cdk.py")
+    launcher = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(launcher)
+    assert tuple(listed.split(" | ")) == launcher.APP_COMMANDS == preflight.APP_COMMANDS

@@ -7,7 +7,7 @@ import argparse
 
 from week5.cli.errors import EXIT_USAGE, CliError
 from week5.core.errors import CourseInputError
-from week5.core.settings import MAX_CLASS_SIZE, STUDENT_MAX_LENGTH, parse_student
+from week5.core.settings import MAX_CLASS_SIZE, STUDENT_MAX_LENGTH, parse_student, shown
 
 
 def student_argument(value: str, command: str) -> str:
@@ -16,15 +16,11 @@ def student_argument(value: str, command: str) -> str:
         return parse_student(value)
     except CourseInputError:
         raise CliError(
-            f"--student {_shown(value)} is not a student name: use a lowercase letter first, then "
+            f"--student {shown(value)} is not a student name: use a lowercase letter first, then "
             f"lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} characters; e.g. "
             f"week5 {command} --student kim-minsu",
             EXIT_USAGE,
         ) from None
-
-
-def _shown(value: str) -> str:
-    return repr(value if len(value) <= 40 else value[:37] + "...")  # a pasted file: not all
 
 
 def class_size(text: str, option: str = "--students") -> int:
@@ -35,7 +31,7 @@ def class_size(text: str, option: str = "--students") -> int:
     digits = text.isascii() and text.isdigit() and len(text) <= 9  # int() refuses 4,300 digits
     if not digits or not 1 <= int(text) <= MAX_CLASS_SIZE:
         raise argparse.ArgumentTypeError(
-            f"{_shown(text)} is not a class size; pass a whole number from 1 to "
+            f"{shown(text)} is not a class size; pass a whole number from 1 to "
             f"{MAX_CLASS_SIZE} in ASCII digits, e.g. {option} 12"
         )
     return int(text)

@@ -1,6 +1,6 @@
-"""``week5 preflight -- CDK ARGS``: what ``scripts/cdk`` and ``scripts/cdk.py`` run before
-``cdk deploy`` and ``cdk destroy``, and ``scripts/cdk`` before the other commands that run the
-app (:mod:`week5.operations.preflight`).
+"""``week5 preflight -- CDK ARGS``: what ``scripts/cdk`` and ``scripts/cdk.py`` run before a
+CDK command that runs the app (``synth``, ``diff``, ``deploy``, ``destroy``, ``ls``, ``watch``)
+(:mod:`week5.operations.preflight`).
 
 Exit 0: run cdk. :data:`EXIT_DONE` (10): nothing to do, the wrapper exits 0 without running cdk
 (``destroy`` of a stack that exists under no name). :data:`EXIT_REFUSED` (11): the wrapper

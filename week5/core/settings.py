@@ -212,6 +212,12 @@ def is_cdk_key(key: str) -> bool:
     return ":" in key or key.startswith("@") or key in CDK_PLAIN_KEYS
 
 
+def shown(value: str) -> str:
+    """``value`` quoted for a one-line message: escapes (a line break, a terminal control) shown
+    as such, and a pasted file cut to its first 40 characters."""
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
 def empty_value_message(key: str) -> str:
     """Why ``-c <key>=`` is refused, with the fix: an empty value is a shell variable that was
     not set (``-c ssh_cidr=$MYIP``), not a wish for the default."""
@@ -219,18 +225,27 @@ def empty_value_message(key: str) -> str:
     return f"context '{key}' is empty (-c {key}= with no {noun}); {fix}"
 
 
+#: Where the CDK CLI reads context from, for a message that asks to fix a key.
+WHERE_CONTEXT_IS_SET = "-c, cdk.json, cdk.context.json or ~/.cdk.json"
+
+
 def unknown_key_message(key: str) -> str:
     """Why a key that no app of the course reads is refused, with the nearest known one."""
-    close = difflib.get_close_matches(key.lower(), [*KNOWN_CONTEXT, *CDK_PLAIN_KEYS], n=1)
-    where = "-c, cdk.json or cdk.context.json"
+    if not key:
+        return (
+            f"context has a key with no name (-c =value); pass key=value, e.g. -c student=kim, "
+            f"or remove it from {WHERE_CONTEXT_IS_SET}"
+        )
+    close = difflib.get_close_matches(key[:100].lower(), [*KNOWN_CONTEXT, *CDK_PLAIN_KEYS], n=1)
     if close:
         return (
-            f"context '{key}' is not a setting of this app; did you mean '{close[0]}'? Fix the "
-            f"name where it is set ({where})"
+            f"context {shown(key)} is not a setting of this app; did you mean '{close[0]}'? Fix "
+            f"the name where it is set ({WHERE_CONTEXT_IS_SET})"
         )
     return (
-        f"context '{key}' is not a setting of this app (its settings: "
-        f"{', '.join(sorted(KNOWN_CONTEXT))}); check the spelling, or remove it from {where}"
+        f"context {shown(key)} is not a setting of this app (its settings: "
+        f"{', '.join(sorted(KNOWN_CONTEXT))}); check the spelling, or remove it from "
+        f"{WHERE_CONTEXT_IS_SET}"
     )
 
 
@@ -244,6 +259,11 @@ def check_context(context: Mapping[str, Any]) -> None:
     for key in KNOWN_CONTEXT:
         if context.get(key) == "":
             raise CourseInputError(empty_value_message(key))
+        if key in context and context[key] is None:  # `"student": null` in a JSON file
+            raise CourseInputError(
+                f"context '{key}' is null (in cdk.json, cdk.context.json or ~/.cdk.json); give "
+                f"it a value or remove the key: {KNOWN_CONTEXT[key][1]}"
+            )
 
 
 def refuse_padding(name: str, value: Any, example: str) -> None:
@@ -535,14 +555,22 @@ def _context_file(path: Path, key: Optional[str] = None) -> Dict[str, Any]:
         ) from None
     if key is not None and isinstance(data, dict):
         data = data.get(key, {})
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):  # CDK would hand the app a list's items as keys "0", "1"
+        part = f"its '{key}'" if key else "it"
+        raise CourseInputError(
+            f"{path}: {part} must be a JSON object of context keys and values, e.g. "
+            '{"student": "kim"}; fix it, or delete it and run `week5 init --student <your-name>`'
+        )
+    return data
 
 
-def read_project_context(root: Path) -> Dict[str, Any]:
+def read_project_context(root: Path, user: bool = False) -> Dict[str, Any]:
     """The context the CDK CLI gives the app from the project's files, as it ranks them:
-    cdk.json's ``context`` over cdk.context.json (``-c`` on the command line over both)."""
+    cdk.json's ``context`` over cdk.context.json (``-c`` on the command line over both), and
+    with ``user`` the ``context`` of the user's ~/.cdk.json under them all."""
     root = Path(root)
     return {
+        **(_context_file(Path.home() / ".cdk.json", "context") if user else {}),
         **_context_file(root / PROJECT_CONTEXT_FILE),
         **_context_file(root / "cdk.json", "context"),
     }

@@ -250,8 +250,9 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
 def unsupported(error: BaseException, region: Optional[str] = None) -> Optional[str]:
     """The one line when the endpoint cannot make this call at all, else None.
 
-    Either it says it does not implement the call (HTTP 501, a "not implemented" code or
-    message: LocalStack, AWS for an action a service lacks), or it is an emulator
+    Either it says it does not implement the call (HTTP 501, a "not implemented" code: AWS for
+    an action a service lacks; from an emulator a "not implemented" message too: LocalStack,
+    moto's mock), or it is an emulator
     (``AWS_ENDPOINT_URL``) whose answer is no AWS error at all: moto's server answers a call it
     lacks with a bare HTML page, HTTP 500 for an action (botocore reports a ``500`` code, or
     cannot parse the page where XML was due) and HTTP 404 for a REST path. Waiting cures
@@ -282,14 +283,17 @@ def unsupported(error: BaseException, region: Optional[str] = None) -> Optional[
     code = str(info.get("Code", "Unknown"))
     message = _one_line(info.get("Message") or "", 200)
     status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    # AWS's own "not implemented" wording can describe a parameter ("Feature X is not
+    # implemented"), so the text counts only from an emulator.
     said_so = (
         status == 501
         or code in _NOT_IMPLEMENTED_CODES
-        or bool(_NOT_IMPLEMENTED_TEXT.search(message))
+        or bool(override and _NOT_IMPLEMENTED_TEXT.search(message))
     )
-    # No AWS error document (a bare status for a code), where AWS always names its error; a
-    # HEAD answer has no body on AWS either.
-    bare = code.isdigit() and not operation.startswith("Head")
+    # No AWS error document (a bare status for a code, or an HTML page), where AWS always
+    # names its error; a HEAD answer has no body on AWS either. A named 5xx (InternalError,
+    # SlowDown) is an outage, even from an emulator: waiting may cure it.
+    bare = (code.isdigit() or message.startswith("<")) and not operation.startswith("Head")
     if said_so and not override:
         return (
             f"AWS{f' in {region}' if region else ''} does not implement {operation} as called "
@@ -299,7 +303,7 @@ def unsupported(error: BaseException, region: Optional[str] = None) -> Optional[
     if said_so:
         detail = f"HTTP {status}" if message.startswith("<") else f"{code}: {message}"
         return f"{where} does not implement {operation} ({detail}); {fix}"
-    if override and (status >= 500 or bare):
+    if override and bare:
         logged = " (its log names the call)" if status >= 500 else ""
         return f"{where} failed {operation} with HTTP {status or code}, {moto}{logged}; {fix}"
     return None

@@ -1,4 +1,5 @@
-"""What ``scripts/cdk`` and ``scripts/cdk.py`` check before ``cdk deploy`` and ``cdk destroy``.
+"""What ``scripts/cdk`` and ``scripts/cdk.py`` check before a CDK command that runs the app:
+the context, and before ``cdk deploy`` and ``cdk destroy`` the account's stacks.
 
 The stack a command acts on is ``week5-<student>-<lab>``, and the student comes from ``-c
 student=``, else the project's context files (``week5 init --student kim`` writes
@@ -14,10 +15,11 @@ billing; ``cdk deploy`` builds a second copy beside it. So, with one paginated `
   the names, then the deploy goes on (twelve students share an account by design).
 
 Before those, and before ``synth``, ``diff``, ``ls`` and ``watch`` too, the context the app will
-get (``-c``, cdk.json, cdk.context.json) is checked as the app checks it, without running it
-(:func:`check_context`, a few milliseconds): a misspelt key, an empty value or a bad course-wide
-value stops the wrapper with one line, exit 2, instead of the app's line and the CDK CLI's
-"Subprocess exited with error 1".
+get (``-c``, cdk.json, cdk.context.json, ~/.cdk.json) is checked as the app checks it, without
+running it (:func:`check_context`, a few milliseconds): a misspelt key, an empty or null value,
+a ``-c key`` with no value (which the CDK CLI drops) or a bad course-wide value stops the wrapper
+with one line, exit 2, instead of the app's line and the CDK CLI's "Subprocess exited with
+error 1".
 
 Class mode (``-c students=``) skips the name warnings and, for ``deploy``, checks the quotas
 (:mod:`week5.operations.quotas`; the CLI layer synthesizes the templates). When AWS cannot be
@@ -42,12 +44,14 @@ from week5.core.settings import (
     CONTEXT_STUDENT,
     CONTEXT_STUDENTS,
     DEFAULT_REGION,
+    KNOWN_CONTEXT,
     CourseSettings,
     configured_student,
     parse_region,
     parse_student,
     parse_students,
     read_project_context,
+    shown,
 )
 from week5.operations.status import parse_stack_name
 
@@ -119,6 +123,19 @@ def command_context(args: Sequence[str]) -> Tuple[Optional[str], Dict[str, str],
     return command, context, profile
 
 
+def context_without_values(args: Sequence[str]) -> List[str]:
+    """The ``-c``/``--context`` arguments of a ``cdk`` command line that are no ``key=value``:
+    the CDK CLI warns and drops them, so ``-c student`` (its value lost) deploys the default."""
+    items = list(args)
+    given = [
+        items[index + 1]
+        for index, arg in enumerate(items[:-1])
+        if arg in ("-c", "--context")
+    ]
+    given += [arg.split("=", 1)[1] for arg in items if arg.startswith("--context=")]
+    return [value for value in given if "=" not in value]
+
+
 def lab_args(args: Sequence[str]) -> Tuple[List[str], bool]:
     """(the lab ids named, as the wrappers select them; True for ``--all``)."""
     labs: List[str] = []
@@ -143,8 +160,14 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
     command, context, _ = command_context(args)
     if command not in APP_COMMANDS:
         return
-    # The CDK CLI's order: -c over cdk.json over cdk.context.json.
-    CourseSettings.from_context({**read_project_context(root), **context})
+    for value in context_without_values(args):
+        key = value if value in KNOWN_CONTEXT else "key"
+        raise CourseInputError(
+            f"-c {shown(value)} is not key=value, and the CDK CLI would drop it and build the "
+            f"default; pass it as -c {key}=<value>, e.g. -c student=kim"
+        )
+    # The CDK CLI's order: -c over cdk.json over cdk.context.json over ~/.cdk.json.
+    CourseSettings.from_context({**read_project_context(root, user=True), **context})
 
 
 def plan(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None

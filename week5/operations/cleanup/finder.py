@@ -143,14 +143,20 @@ def _fold_into_stacks(scope: Scope, found: List[Found]) -> List[Found]:
         holder.name = f"{counts.get(name, 0)} tagged resource(s) in it" + (
             f", {unpriced[name]} of them not priced" if unpriced.get(name) else ""
         )
-        missing = Counter(stacks.unfound(scope, name, refs))
-        if missing:
-            kinds = ", ".join(
-                kind.removeprefix("AWS::") + (f" x{n}" if n > 1 else "")
-                for kind, n in missing.items()
-            )
-            holder.name += f"; not found with the day's tags, so not priced: {kinds}"
+        untagged, not_looked_for = stacks.unfound(scope, name, refs)
+        if untagged:
+            holder.name += f"; not found with the day's tags, so not priced: {_kinds(untagged)}"
+        if not_looked_for:
+            holder.name += f"; not looked for (they go with it), not priced: {_kinds(not_looked_for)}"
     return list(ours.values()) + kept
+
+
+def _kinds(types: List[str]) -> str:
+    """``EC2::EIP, CloudWatch::Alarm x14``: each type once, with its count."""
+    counted = Counter(types)
+    return ", ".join(
+        kind.removeprefix("AWS::") + (f" x{n}" if n > 1 else "") for kind, n in counted.items()
+    )
 
 
 def _someone_elses(scope: Scope, owned: Dict[str, str], stack: str) -> str:

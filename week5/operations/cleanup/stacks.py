@@ -89,12 +89,33 @@ def members(scope: Scope) -> Dict[str, str]:
     return {physical: root for physical, (root, _) in resources(scope).items()}
 
 
-def unfound(scope: Scope, stack: str, found_refs: Set[str]) -> List[str]:
+#: The billed types some finder looks for by the day's tags (FINDERS in finder.py); a stack's
+#: other billed types (CloudWatch alarms and dashboards) are not looked for: they go with it.
+LOOKED_FOR = frozenset(
+    {
+        "AWS::AutoScaling::AutoScalingGroup",
+        "AWS::CloudFront::Distribution",
+        "AWS::EC2::EIP",
+        "AWS::EC2::Instance",
+        "AWS::EC2::NatGateway",
+        "AWS::EC2::Volume",
+        "AWS::EFS::FileSystem",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "AWS::RDS::DBInstance",
+        "AWS::S3::Bucket",
+        "AWS::SecretsManager::Secret",
+        "AWS::WAFv2::WebACL",
+    }
+)
+
+
+def unfound(scope: Scope, stack: str, found_refs: Set[str]) -> Tuple[List[str], List[str]]:
     """The types of ``stack``'s resources that may bill by the hour (not free or billed by use,
-    as the estimates count them) and that no finder found with the day's tags: they go with the
-    stack, unpriced here (an emulator that drops a resource's tags, a kind cleanup has no
-    finder for). Sorted, one entry per resource."""
-    return sorted(
+    as the estimates count them) and that no finder found, one entry per resource, sorted: (those
+    a finder looks for but did not find with the day's tags, as when an emulator drops a
+    resource's tags; those no finder looks for). Both go with the stack, unpriced here."""
+    missing = sorted(
         kind
         for physical, (root, kind) in resources(scope).items()
         if root == stack
@@ -102,6 +123,10 @@ def unfound(scope: Scope, stack: str, found_refs: Set[str]) -> List[str]:
         and kind not in pricing.FREE_TYPES
         and kind not in pricing.USAGE_TYPES
         and not kind.startswith(("Custom::", "AWS::CloudFormation::"))
+    )
+    return (
+        [kind for kind in missing if kind in LOOKED_FOR],
+        [kind for kind in missing if kind not in LOOKED_FOR],
     )
 
 
