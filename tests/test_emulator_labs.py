@@ -1,6 +1,6 @@
 """All 14 labs deployed with the real CDK CLI into one moto server with week5's CloudFormation
-models (week5/operations/moto_models/), each read back with boto3 against its template; and
-``cdk destroy`` where moto can delete the lab.
+models (week5/operations/moto_models/), each read back with boto3 against its template; then
+all destroyed with one ``cdk destroy``, leaving nothing tagged for any lab.
 
 The server is ``python -m week5.operations.moto_models.server`` (moto's, with the models loaded:
 what ``week5 local`` is to start); bootstrap and deploy are ``week5 local``'s
@@ -22,6 +22,7 @@ import pytest
 
 from stacks.catalog import CATALOG
 from week5.analysis.assembly import read_labs, referenced_ids
+from week5.operations.cleanup import Cleaner
 
 #: One worker runs every test of the session's shared emulator (tests/emulated_labs.py).
 pytestmark = pytest.mark.xdist_group("emulator")
@@ -69,22 +70,6 @@ SKIPPED = {
         "AWS::SNS::TopicPolicy": 1,
     },
 }
-#: Labs that ``cdk destroy`` removes from the emulator, leaving nothing tagged for them.
-DESTROYABLE = ("Day2Lab2",)
-#: Types whose moto 5.2.5 model has no deletion, so ``cdk destroy`` leaves them (a listener goes
-#: with its load balancer; a Lambda layer version stays, untagged). Every lab with a VPC has
-#: some, and its VPC then "has dependencies and cannot be deleted".
-UNDELETABLE = (
-    "AWS::EC2::RouteTable",
-    "AWS::EC2::Route",
-    "AWS::EC2::InternetGateway",
-    "AWS::EC2::VPCGatewayAttachment",
-    "AWS::EC2::EIP",
-    "AWS::EC2::NatGateway",
-    "AWS::EC2::Volume",
-    "AWS::EC2::VolumeAttachment",
-    "AWS::Lambda::LayerVersion",
-)
 
 
 # --- the emulator ---------------------------------------------------------------------------
@@ -505,45 +490,61 @@ def lab_tags(lab_id: str) -> Dict[str, str]:
     return {"Day": day, "Lab": lab, "Student": "instructor", "Week": "Week5"}
 
 
-def tagged_for(aws, lab_id: str) -> List[str]:
-    """Everything in the emulator that carries the lab's four tags (terminated instances aside)."""
-    tags = lab_tags(lab_id)
-    match = lambda pairs: all(pairs.get(k) == v for k, v in tags.items())  # noqa: E731
-    found = []
-    tagging = aws("resourcegroupstaggingapi").get_paginator("get_resources")
-    for page in tagging.paginate(TagFilters=[{"Key": k, "Values": [v]} for k, v in tags.items()]):
-        found += [r["ResourceARN"] for r in page["ResourceTagMappingList"]]
+def tagged(aws) -> Dict[str, Dict[str, str]]:
+    """Everything in the emulator tagged ``Week=Week5`` -> its tags: ARNs from the tagging API,
+    EC2 ids from DescribeTags, IAM roles and Lambda functions (moto's tagging API lists
+    neither). Instances EC2 lists as terminated are left out: AWS lists them a while too."""
+    keys = list(lab_tags("Day1Lab1"))
+    found: Dict[str, Dict[str, str]] = {}
+    for page in (
+        aws("resourcegroupstaggingapi")
+        .get_paginator("get_resources")
+        .paginate(TagFilters=[{"Key": "Week", "Values": ["Week5"]}])
+    ):
+        for m in page["ResourceTagMappingList"]:
+            found[m["ResourceARN"]] = {t["Key"]: t["Value"] for t in m["Tags"]}
     ec2 = aws("ec2")
-    by_id: Dict[str, Dict[str, str]] = {}
-    for tag in ec2.describe_tags(Filters=[{"Name": "key", "Values": list(tags)}])["Tags"]:
-        by_id.setdefault(tag["ResourceId"], {})[tag["Key"]] = tag["Value"]
+    for page in ec2.get_paginator("describe_tags").paginate(
+        Filters=[{"Name": "key", "Values": keys}]
+    ):
+        for tag in page["Tags"]:
+            found.setdefault(tag["ResourceId"], {})[tag["Key"]] = tag["Value"]
+    iam = aws("iam")
+    for page in iam.get_paginator("list_roles").paginate():
+        for role in page["Roles"]:
+            pairs = iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
+            found[role["Arn"]] = {t["Key"]: t["Value"] for t in pairs}
+    awslambda = aws("lambda")
+    for page in awslambda.get_paginator("list_functions").paginate():
+        for function in page["Functions"]:
+            arn = function["FunctionArn"]
+            found[arn] = awslambda.list_tags(Resource=arn)["Tags"]
     terminated = {
         i["InstanceId"]
-        for r in ec2.describe_instances(
+        for page in ec2.get_paginator("describe_instances").paginate(
             Filters=[{"Name": "instance-state-name", "Values": ["terminated"]}]
-        )["Reservations"]
+        )
+        for r in page["Reservations"]
         for i in r["Instances"]
     }
-    found += [rid for rid, pairs in by_id.items() if match(pairs) and rid not in terminated]
-    iam = aws("iam")
-    for role in iam.list_roles()["Roles"]:
-        pairs = {
-            t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
-        }
-        found += [role["Arn"]] if match(pairs) else []
-    awslambda = aws("lambda")
-    for function in awslambda.list_functions()["Functions"]:
-        found += (
-            [function["FunctionArn"]]
-            if match(awslambda.list_tags(Resource=function["FunctionArn"])["Tags"])
-            else []
-        )
-    return sorted(set(found))
+    return {
+        resource: tags
+        for resource, tags in found.items()
+        if tags.get("Week") == "Week5" and resource.rpartition("/")[2] not in terminated
+    }
 
 
-def cdk_destroy(app, lab_id: str, env: Mapping[str, str]) -> subprocess.CompletedProcess:
+def tagged_for(found: Mapping[str, Mapping[str, str]], lab_id: str) -> List[str]:
+    """What of ``found`` (:func:`tagged`) carries the lab's four tags."""
+    tags = lab_tags(lab_id)
+    return sorted(
+        r for r, pairs in found.items() if all(pairs.get(k) == v for k, v in tags.items())
+    )
+
+
+def cdk_destroy(app, lab_ids: List[str], env: Mapping[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["cdk", "destroy", "--app", str(app.outdir), lab_id, "--force", "--no-notices"],
+        ["cdk", "destroy", "--app", str(app.outdir), *lab_ids, "--force", "--no-notices"],
         cwd=app.outdir.parent,
         env=dict(env),
         capture_output=True,
@@ -552,41 +553,72 @@ def cdk_destroy(app, lab_id: str, env: Mapping[str, str]) -> subprocess.Complete
     )
 
 
+@pytest.fixture(scope="module")
+def destroyed(emulated_labs, aws, app) -> Tuple[Dict, subprocess.CompletedProcess, Dict]:
+    """Every deployed lab destroyed by one ``cdk destroy`` (one CLI start for all of them);
+    (what was tagged before, the CLI's result, what is tagged after). Only the tests marked
+    ``destroys_labs`` ask for it, and conftest runs those after every reader of the labs."""
+    before = tagged(aws)
+    result = cdk_destroy(app, list(emulated_labs.labs), emulated_labs.env)
+    return before, result, tagged(aws)
+
+
 @pytest.mark.destroys_labs
-@pytest.mark.parametrize("lab_id", DESTROYABLE)
-def test_destroy_leaves_nothing_tagged_for_the_lab(emulator, aws, app, labs, lab_id):
-    _, env = emulator
-    assert tagged_for(aws, lab_id), "the check finds nothing even before the destroy"
-    result = cdk_destroy(app, lab_id, env)
+def test_one_cdk_destroy_removes_every_labs_stack(destroyed, emulated_labs, aws):
+    _, result, _ = destroyed
     assert result.returncode == 0, result.stdout + result.stderr
-    assert tagged_for(aws, lab_id) == []
+    summaries = aws("cloudformation").get_paginator("list_stacks").paginate()
+    live = {
+        s["StackName"]
+        for page in summaries
+        for s in page["StackSummaries"]
+        if s["StackStatus"] != "DELETE_COMPLETE"
+    }
+    assert live & {lab.stack_name for lab in emulated_labs.labs.values()} == set()
 
 
 @pytest.mark.destroys_labs
-def test_destroy_of_a_lab_with_a_vpc_stops_at_what_moto_cannot_delete(emulator, aws, app, labs):
-    """When this fails, moto deletes more: try the other labs and widen DESTROYABLE."""
-    _, env = emulator
-    lab_id = "Day1Lab1"
-    s = Stack(aws, labs[lab_id].stack_name, app.templates[lab_id])
-    left = {t for t in UNDELETABLE if s.of_type(t)}
-    assert left, "this lab has no type moto cannot delete"
-    result = cdk_destroy(app, lab_id, env)
-    assert result.returncode != 0
-    assert re.search(
-        r"The vpc vpc-\w+ has dependencies and cannot be deleted", result.stdout + result.stderr
-    )
-    # What was deletable went; the route tables and the internet gateway stayed.
+@pytest.mark.parametrize("lab_id", CATALOG.ids)
+def test_destroy_leaves_nothing_tagged_for_the_lab(destroyed, lab_id):
+    before, _, after = destroyed
+    assert tagged_for(before, lab_id), "the check finds nothing even before the destroy"
+    assert tagged_for(after, lab_id) == []
+
+
+@pytest.mark.destroys_labs
+def test_destroy_leaves_only_what_aws_also_lists_a_while(destroyed, aws):
+    """Nothing untagged stays either (interfaces, layers, log groups, ...): instances and NAT
+    gateways stay listed as terminated and deleted, as on AWS for about an hour."""
     ec2 = aws("ec2")
-    assert ec2.describe_route_tables(RouteTableIds=s.ids("AWS::EC2::RouteTable"))["RouteTables"]
-    assert ec2.describe_internet_gateways(InternetGatewayIds=s.ids("AWS::EC2::InternetGateway"))[
-        "InternetGateways"
-    ]
-    assert not ec2.describe_subnets(
-        Filters=[{"Name": "subnet-id", "Values": s.ids("AWS::EC2::Subnet")}]
-    )["Subnets"]
+    instances = ec2.describe_instances()["Reservations"]
+    assert {i["State"]["Name"] for r in instances for i in r["Instances"]} <= {"terminated"}
+    assert {n["State"] for n in ec2.describe_nat_gateways()["NatGateways"]} <= {"deleted"}
+    assert [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if not v["IsDefault"]] == []
+    assert ec2.describe_network_interfaces()["NetworkInterfaces"] == []
+    assert ec2.describe_volumes()["Volumes"] == []
+    assert ec2.describe_addresses()["Addresses"] == []
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+    assert ec2.describe_launch_templates()["LaunchTemplates"] == []
+    assert aws("lambda").list_layers()["Layers"] == []
+    assert aws("logs").describe_log_groups()["logGroups"] == []
+    assert aws("elbv2").describe_load_balancers()["LoadBalancers"] == []
+    assert aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"] == []
+    assert aws("rds").describe_db_instances()["DBInstances"] == []
+    assert aws("rds").describe_db_snapshots()["DBSnapshots"] == []
+
+
+@pytest.mark.destroys_labs
+@pytest.mark.parametrize(
+    "day", sorted({re.match(r"Day\d", lab_id).group() for lab_id in CATALOG.ids})
+)
+def test_cleanup_then_finds_nothing_of_the_day(destroyed, aws, day):
+    """What `week5 local --keep` says to run after the destroy: `week5 cleanup --day DayN`."""
+    cleaner = Cleaner(
+        lambda service, region_name=REGION: aws(service, region_name), region=REGION, day=day
+    )
+    assert (cleaner.find(), cleaner.warnings) == ([], [])
 
 
 def test_every_lab_has_an_expectation():
     """Every lab of the catalog is deployed above and has its skipped types written down."""
     assert set(SKIPPED) == set(CATALOG.ids)
-    assert set(DESTROYABLE) <= set(CATALOG.ids)

@@ -203,7 +203,7 @@ def test_read_back_printout_ends_with_the_outputs_for_the_guide(local_aws, app):
     back = local_aws["Day1Lab2"]
     lines = local_command.format_read_back("Day1Lab2", back).splitlines()
     start = lines.index("Outputs (the lab guide's steps use them; the values are the emulator's)")
-    assert lines[start - 1] == "" and lines[start - 2].startswith("cdk destroy is not exercised")
+    assert lines[start - 1] == "" and lines[start - 2] == local_command.DESTROY_HERE + "."
     printed = lines[start + 1 :]
     expected = []
     for key, output in app.templates["Day1Lab2"]["Outputs"].items():
@@ -234,10 +234,32 @@ def test_an_output_the_emulator_cannot_resolve_says_why():
     )
 
 
-def test_read_back_printout_names_what_was_skipped_and_that_destroy_is_untested(local_aws):
+def test_read_back_printout_names_what_was_skipped_and_that_destroy_works_here(local_aws):
     text = local_command.format_read_back("Day4Lab1", local_aws["Day4Lab1"])
     assert "Not modelled by the emulator" in text and "AWS::AutoScaling::ScalingPolicy x1" in text
-    assert "cdk destroy is not exercised on the emulator" in text
+    assert (
+        "cdk destroy removes all of it, on the emulator as on AWS: with --keep, destroy the lab "
+        "there and check that nothing is left." in text.splitlines()
+    )
+
+
+def test_keep_says_how_to_destroy_the_lab_there_and_check_that_nothing_is_left(emulated_labs):
+    """The commands tests/test_emulator_labs.py runs at the end: one `cdk destroy`, after which
+    the cleanup of each day finds nothing. The deploy's context names the same stack."""
+    emulator = local.Emulator(54321, argparse.Namespace(pid=4242), Path("moto.log"))
+    text = local_command.format_keep(emulator, emulated_labs.labs["Day1Lab2"], ["student=kim"])
+    assert text.splitlines() == [
+        "The emulator keeps running (pid 4242). Point the AWS CLI (and week5 status, audit, "
+        "cleanup) at it:",
+        "  export AWS_ENDPOINT_URL=http://localhost:54321 AWS_ACCESS_KEY_ID=testing "
+        "AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-northeast-2",
+        "  aws ec2 describe-vpcs",
+        "When you are done, destroy the lab there as on AWS, then check that nothing of Day1 is "
+        "left (cleanup lists it; without --apply it deletes nothing):",
+        "  scripts/cdk destroy Day1Lab2 -c student=kim --force",
+        "  week5 cleanup --day Day1",
+        "Stop it with: kill 4242",
+    ]
 
 
 def test_a_taken_port_is_one_clear_error():

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shlex
 import sys
 import time
 from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Tuple
 
-from week5.analysis.assembly import read_labs
+from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli.errors import EXIT_OK, CliError
 from week5.cli.synthesis import (
     add_cache_option,
@@ -29,10 +30,11 @@ from week5.operations import local
 
 #: The lab `week5 local` deploys when none is named: Day 4's ALB + Auto Scaling group.
 DEFAULT_LOCAL_LAB = "Day4Lab1"
-NOT_TESTED_HERE = (
-    "cdk destroy is not exercised on the emulator (moto 5.2.5 cannot delete route tables, "
-    "routes, internet gateways, EIPs, NAT gateways or volumes, so a VPC's stack stays); on AWS, "
-    "cdk destroy removes everything listed above"
+#: What the read-back says of teardown: true of every lab (tests/test_emulator_labs.py destroys
+#: them all and finds nothing tagged for any left).
+DESTROY_HERE = (
+    "cdk destroy removes all of it, on the emulator as on AWS: with --keep, destroy the lab "
+    "there and check that nothing is left"
 )
 
 
@@ -100,15 +102,30 @@ def run(args: argparse.Namespace) -> int:
             )
             if args.keep:
                 emulator.keep = True
-                print(
-                    f"\nThe emulator keeps running (pid {emulator.process.pid}). Point the AWS "
-                    "CLI (and week5 status, audit, cleanup) at it:\n"
-                    f"  export AWS_ENDPOINT_URL={emulator.endpoint} "
-                    "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
-                    f"AWS_DEFAULT_REGION={local.LOCAL_REGION}\n  aws ec2 describe-vpcs\n"
-                    f"Stop it with: kill {emulator.process.pid}"
-                )
+                print()
+                print(format_keep(emulator, lab, args.context))
     return EXIT_OK
+
+
+def format_keep(emulator: local.Emulator, lab: SynthesizedLab, context: List[str]) -> str:
+    """How to use the emulator left running: the environment that points the tools at it, the
+    destroy and the check that follow the lab guide, and how to stop it."""
+    options = "".join(f" -c {shlex.quote(item)}" for item in context)  # the deployed stack's name
+    pid = emulator.process.pid
+    return "\n".join(
+        [
+            f"The emulator keeps running (pid {pid}). Point the AWS CLI (and week5 status, "
+            "audit, cleanup) at it:",
+            f"  export AWS_ENDPOINT_URL={emulator.endpoint} AWS_ACCESS_KEY_ID=testing "
+            f"AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION={local.LOCAL_REGION}",
+            "  aws ec2 describe-vpcs",
+            "When you are done, destroy the lab there as on AWS, then check that nothing of "
+            f"{lab.day} is left (cleanup lists it; without --apply it deletes nothing):",
+            f"  scripts/cdk destroy {lab.lab_id}{options} --force",
+            f"  week5 cleanup --day {lab.day}",
+            f"Stop it with: kill {pid}",
+        ]
+    )
 
 
 @contextlib.contextmanager
@@ -193,7 +210,7 @@ def format_read_back(lab_id: str, back: local.ReadBack) -> str:
     if c.skipped:
         skipped = ", ".join(f"{t} x{n}" for t, n in c.skipped.items())
         lines.append(f"Not modelled by the emulator (AWS creates them; skipped here): {skipped}")
-    lines.append(NOT_TESTED_HERE + ".")
+    lines.append(DESTROY_HERE + ".")
     if back.outputs:
         lines += ["", format_outputs(back)]
     return "\n".join(lines)

@@ -4,7 +4,7 @@ The real CDK CLI deploys the real synthesized templates; nothing in a template c
 emulator. moto creates the network, EC2, ELBv2, Auto Scaling, RDS, S3, IAM, SSM and more, and
 skips other types (ElastiCache, CloudFront, Secrets Manager, alarms, ...) while still reporting
 CREATE_COMPLETE, so the read-back compares the template with what the emulator holds and names
-what it skipped. ``cdk destroy`` is not exercised: moto cannot delete several EC2 types.
+what it skipped. ``cdk destroy`` works there too (the models add the deletions moto lacks).
 
 - :mod:`.emulator`: the emulator's process (start, stop, ports) and environment;
 - :mod:`.deploy`: ``cdk bootstrap`` and ``cdk deploy`` into it, and why a deploy failed;

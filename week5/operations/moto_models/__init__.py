@@ -15,9 +15,14 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   sends every ``Custom::`` type to a Docker Lambda before its model map).
 - Overrides (:data:`OVERRIDES`: moto's model, with a bug worked around): registered after
   moto's own, so moto's model map picks them; they hand the work to moto's model or backend.
+  Route tables, routes, internet gateways and their attachments, Elastic IPs, NAT gateways,
+  volumes and their attachments, and Lambda layer versions are moto's with the deletion moto's
+  model lacks (most through :class:`._common.WithDeletion`), so ``cdk destroy`` empties a VPC.
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
-  and a WAFv2 call moto's server lacks. Each names the moto version and is deleted as a model is.
+  a WAFv2 call moto's server lacks, the EC2 tags of what a stack's deletion deleted, and the
+  network interfaces of an Auto Scaling group's instances. Each names the moto version and is
+  deleted as a model is.
 
 ``python -m week5.operations.moto_models.server -p PORT`` is moto's server with these loaded
 (:func:`server_command` builds that command line). Importing this package imports no moto.
@@ -53,6 +58,15 @@ MODULES = (
     "ec2_subnet_route_table_association",
     "ec2_security_group_ingress",
     "ec2_nat_gateway",
+    "ec2_route_table",
+    "ec2_route",
+    "ec2_internet_gateway",
+    "ec2_vpc_gateway_attachment",
+    "ec2_eip",
+    "ec2_volume",
+    "ec2_volume_attachment",
+    "lambda_layer_version",
+    "lambda_function",
 )
 #: Types moto models itself, whose model here only works around a moto bug.
 OVERRIDES = (
@@ -64,12 +78,23 @@ OVERRIDES = (
     "AWS::EC2::SubnetRouteTableAssociation",
     "AWS::EC2::SecurityGroupIngress",
     "AWS::EC2::NatGateway",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::Route",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EC2::EIP",
+    "AWS::EC2::Volume",
+    "AWS::EC2::VolumeAttachment",
+    "AWS::Lambda::LayerVersion",
+    "AWS::Lambda::Function",
 )
 #: Fixes to moto that are no type's model, each installed by its module's ``install()``.
 PATCHES = (
     "stack_outputs",
     "stack_tags",
     "wafv2_list_resources_for_web_acl",
+    "deleted_ec2_tags",
+    "autoscaling_group_interfaces",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]

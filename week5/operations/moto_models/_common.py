@@ -1,10 +1,11 @@
 """What the extensions share: the moto version they were written against, the names
-CloudFormation would give a resource whose template gives none, and :class:`TypeModel`, the
-part of a model that only names its type and attributes."""
+CloudFormation would give a resource whose template gives none, :class:`TypeModel`, the part
+of a model that only names its type and attributes, and :class:`WithDeletion`, moto's model of a
+type with the deletion it lacks."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Dict, List, Mapping
+from typing import Any, ClassVar, Dict, List, Mapping, Tuple, Type
 
 #: Every extension in this package was written against this moto, and is to be deleted when
 #: moto gains its type (tests/test_moto_models.py fails then, naming it).
@@ -124,3 +125,65 @@ class TypeModel:
 
     def is_created(self) -> bool:
         return True
+
+
+class WithDeletion:
+    """An override that is moto's own model for its type, with the deletion moto's lacks.
+
+    moto's stack deletion calls the resource's ``delete(account_id, region)``, else its type's
+    ``delete_from_cloudformation_json`` with the physical id; for these types moto has neither
+    (the latter is abstract), so the resource stayed behind, reported deleted. A model is
+    ``class Model(WithDeletion, CloudFormationModel)`` naming moto's (``MOTO_MODEL``): creation,
+    ``Ref`` and ``Fn::GetAtt`` stay moto's, and :meth:`delete_resource` deletes by the physical
+    id with moto's EC2 backend. A dependency still there (an attached gateway, an associated
+    route table) raises, and moto tries again in its next pass; what is already gone (``GONE``:
+    a route with its table) counts as deleted.
+    """
+
+    #: moto's model for the type, which creates it.
+    MOTO_MODEL: ClassVar[Any]
+    #: The errors that say the resource is already gone.
+    GONE: ClassVar[Tuple[Type[Exception], ...]] = ()
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.MOTO_MODEL.cloudformation_name_type()
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.MOTO_MODEL.cloudformation_type()
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return cls.MOTO_MODEL.has_cfn_attr(attr)
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: Dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Any:
+        return cls.MOTO_MODEL.create_from_cloudformation_json(
+            resource_name, cloudformation_json, account_id, region_name, **kwargs
+        )
+
+    @classmethod
+    def delete_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: Dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> None:
+        try:
+            cls.delete_resource(resource_name, account_id, region_name)
+        except cls.GONE:
+            pass
+
+    @classmethod
+    def delete_resource(cls, physical_id: str, account_id: str, region_name: str) -> None:
+        """Delete the resource whose ``Ref`` is ``physical_id``: the model's one method."""
+        raise NotImplementedError(cls.cloudformation_type())

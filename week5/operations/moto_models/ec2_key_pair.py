@@ -7,7 +7,7 @@ this module when moto models the type (tests/test_moto_models.py says when).
 As on AWS: ``Ref`` gives the key's name, ``Fn::GetAtt`` its ``KeyPairId`` and
 ``KeyFingerprint``; a key CloudFormation creates (no ``PublicKeyMaterial``) keeps its private key
 in the SSM parameter ``/ec2/keypair/<KeyPairId>`` (a SecureString), where a student fetches it,
-and deleting the stack deletes both.
+and deleting the stack deletes both, and the key's tags.
 """
 
 from __future__ import annotations
@@ -62,6 +62,10 @@ class EC2KeyPair(TypeModel, CloudFormationModel):
         return cls(key.key_name, key.id, key.key_fingerprint, parameter)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        ec2_backends[account_id][region_name].delete_key_pair(self.name)
+        ec2 = ec2_backends[account_id][region_name]
+        ec2.delete_key_pair(self.name)
+        # moto's deletion keeps the key's tags, which EC2's DescribeTags then still lists.
+        tags = ec2.describe_tags(filters={"resource-id": [self.key_pair_id]})
+        ec2.delete_tag_keys([self.key_pair_id], [tag["key"] for tag in tags])
         if self.parameter:
             ssm_backends[account_id][region_name].delete_parameter(self.parameter)
