@@ -17,7 +17,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, Iterable, List, Optional, Set
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
@@ -229,6 +229,51 @@ def untracked(mappings: Iterable[Dict[str, Any]], live_names: Set[str]) -> List[
     return sorted(found, key=lambda u: u.arn)
 
 
+#: EC2 resources the tagging API still lists for about an hour after they are gone, by ARN
+#: resource type: (the Describe call, its filter parameter, the id filter, the list key, the
+#: state that means gone).
+_GONE_STATES = {
+    "instance": ("describe_instances", "Filters", "instance-id", "Reservations", "terminated"),
+    "natgateway": ("describe_nat_gateways", "Filter", "nat-gateway-id", "NatGateways", "deleted"),
+}
+#: EC2 takes at most 200 values in one filter.
+_FILTER_VALUES = 200
+
+
+def _ec2_kind_and_id(arn: str) -> Tuple[str, str]:
+    fields = arn.split(":", 5)
+    if len(fields) < 6 or fields[2] != "ec2":
+        return "", ""
+    kind, _, resource_id = fields[5].partition("/")
+    return kind, resource_id
+
+
+def gone(ec2: Any, arns: Iterable[str]) -> Set[str]:
+    """Which of ``arns`` are EC2 instances already terminated or NAT gateways already deleted:
+    the tagging API lists them for about an hour after (moto's emulator for good), and they
+    neither bill nor need cleaning up."""
+    wanted: Dict[str, Dict[str, str]] = {kind: {} for kind in _GONE_STATES}
+    for arn in arns:
+        kind, resource_id = _ec2_kind_and_id(arn)
+        if kind in wanted and resource_id:
+            wanted[kind][resource_id] = arn
+    found: Set[str] = set()
+    for kind, by_id in wanted.items():
+        call, parameter, name, key, state = _GONE_STATES[kind]
+        ids = sorted(by_id)
+        for start in range(0, len(ids), _FILTER_VALUES):
+            chunk = [{"Name": name, "Values": ids[start : start + _FILTER_VALUES]}]
+            for page in ec2.get_paginator(call).paginate(**{parameter: chunk}):
+                for item in page.get(key, []):
+                    for resource in item.get("Instances", [item]):
+                        resource_id = resource.get("InstanceId") or resource.get("NatGatewayId")
+                        status = resource.get("State")
+                        status = status.get("Name") if isinstance(status, dict) else status
+                        if status == state and resource_id in by_id:
+                            found.add(by_id[resource_id])
+    return found
+
+
 def read_status(
     clients: Callable[..., Any], region: str, student: Optional[str] = None
 ) -> StatusReport:
@@ -247,7 +292,9 @@ def read_status(
         mappings += [
             m for m in in_global if str(m.get("ResourceARN", "")).startswith(GLOBAL_ARN_PREFIXES)
         ]
-    report.untracked = untracked(mappings, names)
+    left = untracked(mappings, names)
+    ended = gone(clients("ec2"), [u.arn for u in left]) if left else set()
+    report.untracked = [u for u in left if u.arn not in ended]
     return report
 
 
