@@ -289,16 +289,28 @@ def run_week5(*args):
     )
 
 
-@pytest.mark.parametrize("port", ["٣٠٠٠", "３０００", "3000.0", "+3000", " 3000"])
-def test_a_port_in_other_than_ascii_digits_is_refused(port):
-    """int() reads Arabic-Indic and full-width digits; the emulator is given ASCII digits only."""
+#: --port values refused, each with how the one line shows it.
+REFUSED_PORTS = {
+    "arabic-indic": ("٣٠٠٠", "'٣٠٠٠'"),  # int() reads other scripts' digits
+    "full-width": ("３０００", "'３０００'"),
+    "float": ("3000.0", "'3000.0'"),
+    "sign": ("+3000", "'+3000'"),
+    "space": (" 3000", "' 3000'"),
+    "5000 nines": ("9" * 5000, f"'{'9' * 37}...'"),  # int() refuses over 4,300 digits
+}
+
+
+@pytest.mark.parametrize("port, shown", REFUSED_PORTS.values(), ids=REFUSED_PORTS)
+def test_a_port_in_other_than_a_few_ascii_digits_is_refused(port, shown):
+    """int() reads Arabic-Indic and full-width digits, and refuses over 4,300 digits; the
+    emulator is given a few ASCII digits only, and the line shows at most 40 characters."""
     with pytest.raises(argparse.ArgumentTypeError, match="pick one from 1024 to 65535"):
         local_command.emulator_port(port)
     assert local_command.emulator_port("3000") == 3000
     refused = run_week5("local", "--port", port)
     assert refused.returncode == 2
     assert error_lines(refused.stderr) == [
-        f"week5: local: argument --port: {port!r} is not a port the emulator can listen on; "
+        f"week5: local: argument --port: {shown} is not a port the emulator can listen on; "
         "pick one from 1024 to 65535, or leave --port out for a free one "
         "(see `week5 local --help`)"
     ]

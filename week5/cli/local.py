@@ -26,6 +26,7 @@ from week5.cli.synthesis import (
 )
 from week5.cli.table import render_table
 from week5.core.progress import say
+from week5.core.settings import shown
 from week5.operations import local
 
 #: The lab `week5 local` deploys when none is named: Day 4's ALB + Auto Scaling group.
@@ -39,11 +40,13 @@ DESTROY_HERE = (
 
 
 def emulator_port(text: str) -> int:
-    # ASCII digits only: str.isdigit() and int() take other scripts' digits too ("٣٠٠٠").
-    if not (text.isascii() and text.isdigit()) or not 1024 <= int(text) <= 65535:
+    # ASCII digits only: str.isdigit() and int() take other scripts' digits too ("٣٠٠٠"); and
+    # few of them: int() refuses over 4,300 digits, which argparse reports bare, whole.
+    digits = text.isascii() and text.isdigit() and len(text) <= 9
+    if not digits or not 1024 <= int(text) <= 65535:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a port the emulator can listen on; pick one from 1024 to 65535, "
-            "or leave --port out for a free one"
+            f"{shown(text)} is not a port the emulator can listen on; pick one from 1024 to "
+            "65535, or leave --port out for a free one"
         )
     return int(text)
 

@@ -1,10 +1,14 @@
 """Deploy labs into moto's server, a local AWS emulator, and read back what it really holds.
 
 The real CDK CLI deploys the real synthesized templates; nothing in a template changes for the
-emulator. moto creates the network, EC2, ELBv2, Auto Scaling, RDS, S3, IAM, SSM and more, and
-skips other types (ElastiCache, CloudFront, Secrets Manager, alarms, ...) while still reporting
-CREATE_COMPLETE, so the read-back compares the template with what the emulator holds and names
-what it skipped. ``cdk destroy`` works there too (the models add the deletions moto lacks).
+emulator. moto, with the course's models (:mod:`week5.operations.moto_models`), creates the
+network, EC2, ELBv2, Auto Scaling, RDS, ElastiCache, CloudFront, Secrets Manager, CloudWatch
+alarms, WAF, S3, IAM, SSM and more. It skips the few types left (:data:`SKIPPED_TYPES`: S3
+bucket and SNS topic policies, security group egress rules, scaling policies, Scheduler
+schedules, an HTTP API's integrations, routes and stages, Budgets and Backup) while still
+reporting CREATE_COMPLETE, so the read-back compares the template with what the emulator holds
+and names what it skipped.
+``cdk destroy`` works there too (the models add the deletions moto lacks).
 
 - :mod:`.emulator`: the emulator's process (start, stop, ports) and environment;
 - :mod:`.deploy`: ``cdk bootstrap`` and ``cdk deploy`` into it, and why a deploy failed;

@@ -10,14 +10,18 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
 
 - Added types (moto has the backend, no model): Secrets Manager secrets and attachments,
   ElastiCache subnet and replication groups, CloudFront distributions and origin access
-  controls, CloudWatch alarms, WAFv2 web ACLs and associations, HTTP APIs, EC2 key pairs, and
-  CDK's ``Custom::AWS`` lookups (the one type installed by patching moto's type lookup, which
-  sends every ``Custom::`` type to a Docker Lambda before its model map).
+  controls, CloudWatch alarms, WAFv2 web ACLs and associations, HTTP APIs and EC2 key pairs,
+  each a :class:`._common.TypeModel`, and CDK's ``Custom::AWS`` lookups (the one type installed
+  by patching moto's type lookup, which sends every ``Custom::`` type to a Docker Lambda before
+  its model map).
 - Overrides (:data:`OVERRIDES`: moto's model, with a bug worked around): registered after
   moto's own, so moto's model map picks them; they hand the work to moto's model or backend.
-  Route tables, routes, internet gateways and their attachments, Elastic IPs, NAT gateways,
-  volumes and their attachments, and Lambda layer versions are moto's with the deletion moto's
-  model lacks (most through :class:`._common.WithDeletion`), so ``cdk destroy`` empties a VPC.
+  Most are a :class:`._common.MotoOverride` of moto's model that mends only what it gets wrong
+  (:class:`._common.WithDeletion` adds a deletion by physical id, :class:`._common.Wrapper`
+  wraps moto's resource); a subnet's route table association and a security group's ingress
+  rule replace moto's model whole. Route tables, routes, internet gateways and their
+  attachments, Elastic IPs, NAT gateways, volumes and their attachments, and Lambda layer
+  versions are moto's with the deletion moto's model lacks, so ``cdk destroy`` empties a VPC.
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
   a WAFv2 call moto's server lacks, the EC2 tags of what a stack's deletion deleted, and the

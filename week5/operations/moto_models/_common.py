@@ -1,7 +1,14 @@
 """What the extensions share: the moto version they were written against, the names
-CloudFormation would give a resource whose template gives none, :class:`TypeModel`, the part
-of a model that only names its type and attributes, and :class:`WithDeletion`, moto's model of a
-type with the deletion it lacks."""
+CloudFormation would give a resource whose template gives none, the template's tags in the
+services' shape (and on an ELBv2 resource, which moto's tagging API cannot tag), and the bases
+of the models: :class:`TypeModel`, the part of an added type's model that only names its type
+and attributes; :class:`MotoOverride`, moto's own model of a type, with one of its bugs worked
+around; :class:`WithDeletion`, such an override with the deletion moto's model lacks; and
+:class:`Wrapper`, such an override whose resource wraps moto's, for what moto's resource lacks.
+
+This module imports no moto (the package's ``__init__`` imports it): what needs moto imports it
+where it runs.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +42,16 @@ def tag_list(properties: Mapping[str, Any]) -> List[Dict[str, str]]:
     if isinstance(tags, dict):  # some types (ApiGatewayV2) take a map
         return [{"Key": k, "Value": str(v)} for k, v in tags.items()]
     return [{"Key": t["Key"], "Value": str(t["Value"])} for t in tags]
+
+
+def add_elbv2_tags(account_id: str, region_name: str, arn: str, tags: List[Dict[str, str]]) -> None:
+    """Tag the ELBv2 load balancer or target group ``arn`` with ``tags`` (``[{"Key", "Value"}]``)
+    through moto's ELBv2 backend: moto's models drop the template's ``Tags``, and moto's tagging
+    API cannot tag ELBv2 (its ``tag_resources`` returns the ARN as failed)."""
+    if tags:
+        from moto.elbv2.models import elbv2_backends
+
+        elbv2_backends[account_id][region_name].add_tags([arn], tags)
 
 
 def flag(value: Any, default: bool = False) -> bool:
@@ -127,23 +144,22 @@ class TypeModel:
         return True
 
 
-class WithDeletion:
-    """An override that is moto's own model for its type, with the deletion moto's lacks.
+class MotoOverride:
+    """An override: moto's own model for its type (``MOTO_MODEL``), with what it gets wrong mended.
 
-    moto's stack deletion calls the resource's ``delete(account_id, region)``, else its type's
-    ``delete_from_cloudformation_json`` with the physical id; for these types moto has neither
-    (the latter is abstract), so the resource stayed behind, reported deleted. A model is
-    ``class Model(WithDeletion, CloudFormationModel)`` naming moto's (``MOTO_MODEL``): creation,
-    ``Ref`` and ``Fn::GetAtt`` stay moto's, and :meth:`delete_resource` deletes by the physical
-    id with moto's EC2 backend. A dependency still there (an attached gateway, an associated
-    route table) raises, and moto tries again in its next pass; what is already gone (``GONE``:
-    a route with its table) counts as deleted.
+    A model is ``class Model(MotoOverride, CloudFormationModel)`` (this mixin first, as with
+    :class:`TypeModel`), registered after moto's, so that moto's model map picks it. Its type,
+    name property and ``Fn::GetAtt`` attributes are moto's model's, and so is creation:
+    :meth:`create_from_cloudformation_json` hands the template to ``MOTO_MODEL`` and returns what
+    :meth:`created` makes of moto's resource (the resource itself unless the model mends it). A
+    model overrides what it mends and nothing else. Updates and deletion by physical id are not
+    handed on: moto calls an override's only when the override defines them (it reads the
+    abstract ones of ``CloudFormationModel`` as none), so a model whose type needs them defines
+    them (ssm_parameter); moto's resource's own ``delete`` is called either way.
     """
 
     #: moto's model for the type, which creates it.
     MOTO_MODEL: ClassVar[Any]
-    #: The errors that say the resource is already gone.
-    GONE: ClassVar[Tuple[Type[Exception], ...]] = ()
 
     @classmethod
     def cloudformation_name_type(cls) -> str:
@@ -166,9 +182,36 @@ class WithDeletion:
         region_name: str,
         **kwargs: Any,
     ) -> Any:
-        return cls.MOTO_MODEL.create_from_cloudformation_json(
+        resource = cls.MOTO_MODEL.create_from_cloudformation_json(
             resource_name, cloudformation_json, account_id, region_name, **kwargs
         )
+        properties = cloudformation_json.get("Properties", {})
+        return cls.created(resource, properties, account_id, region_name)
+
+    @classmethod
+    def created(
+        cls, resource: Any, properties: Dict[str, Any], account_id: str, region_name: str
+    ) -> Any:
+        """What the stack keeps of ``resource``, which moto's model made from the template's
+        ``properties``: the resource as moto made it, unless the model mends it."""
+        return resource
+
+
+class WithDeletion(MotoOverride):
+    """An override with the deletion moto's model lacks.
+
+    moto's stack deletion calls the resource's ``delete(account_id, region)``, else its type's
+    ``delete_from_cloudformation_json`` with the physical id; for these types moto has neither
+    (the latter is abstract), so the resource stayed behind, reported deleted. A model is
+    ``class Model(WithDeletion, CloudFormationModel)`` naming moto's (``MOTO_MODEL``): creation,
+    ``Ref`` and ``Fn::GetAtt`` stay moto's (unless the model mends them, as any override may),
+    and :meth:`delete_resource` deletes by the physical id with moto's backend. A dependency
+    still there (an attached gateway, an associated route table) raises, and moto tries again in
+    its next pass; what is already gone (``GONE``: a route with its table) counts as deleted.
+    """
+
+    #: The errors that say the resource is already gone.
+    GONE: ClassVar[Tuple[Type[Exception], ...]] = ()
 
     @classmethod
     def delete_from_cloudformation_json(  # type: ignore[misc]
@@ -187,3 +230,23 @@ class WithDeletion:
     def delete_resource(cls, physical_id: str, account_id: str, region_name: str) -> None:
         """Delete the resource whose ``Ref`` is ``physical_id``: the model's one method."""
         raise NotImplementedError(cls.cloudformation_type())
+
+
+class Wrapper(MotoOverride):
+    """An override whose resource wraps the one moto's model makes (``self.resource``), to give
+    it what moto's lacks: a ``Ref`` (``physical_resource_id``), ``Fn::GetAtt`` attributes, a
+    ``delete(account_id, region)`` that moto's stack deletion calls. ``Ref``, ``Fn::GetAtt``
+    and deletion are the wrapper's own: moto's resource's are not handed on.
+    """
+
+    def __init__(self, resource: Any) -> None:
+        self.resource = resource
+
+    @classmethod
+    def created(
+        cls, resource: Any, properties: Dict[str, Any], account_id: str, region_name: str
+    ) -> Any:
+        return cls(resource)
+
+    def is_created(self) -> bool:
+        return True

@@ -24,7 +24,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.instances import Instance
 
-from ._common import flag
+from ._common import MotoOverride, flag
 
 CLOUDFORMATION_TYPE = "AWS::EC2::Instance"
 
@@ -36,20 +36,8 @@ def _primary_interface(properties: Dict[str, Any]) -> Dict[str, Any]:
     return {}
 
 
-class EC2Instance(CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return Instance.cloudformation_name_type()
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return Instance.has_cfn_attr(attr)
+class EC2Instance(MotoOverride, CloudFormationModel):
+    MOTO_MODEL = Instance
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
@@ -103,6 +91,3 @@ class EC2Instance(CloudFormationModel):
                 instance_id=instance.id, iam_instance_profile_name=p["IamInstanceProfile"]
             )
         return instance
-
-    def is_created(self) -> bool:
-        return True

@@ -19,8 +19,6 @@ CLOUDFORMATION_TYPE = "AWS::EC2::InternetGateway"
 
 
 class EC2InternetGateway(WithDeletion, CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
     MOTO_MODEL = InternetGateway
     GONE = (InvalidInternetGatewayIdError,)
 

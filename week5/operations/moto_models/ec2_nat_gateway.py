@@ -21,25 +21,13 @@ from moto.ec2.exceptions import InvalidNetworkInterfaceIdError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.nat_gateways import NatGateway
 
-from ._common import tag_list
+from ._common import WithDeletion, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::EC2::NatGateway"
 
 
-class EC2NatGateway(CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return NatGateway.cloudformation_name_type()
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return NatGateway.has_cfn_attr(attr)
+class EC2NatGateway(WithDeletion, CloudFormationModel):
+    MOTO_MODEL = NatGateway
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
@@ -59,23 +47,14 @@ class EC2NatGateway(CloudFormationModel):
         )
 
     @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
+    def delete_resource(cls, physical_id: str, account_id: str, region_name: str) -> None:
         backend = ec2_backends[account_id][region_name]
-        found = backend.describe_nat_gateways(filters=None, nat_gateway_ids=[resource_name])
+        found = backend.describe_nat_gateways(filters=None, nat_gateway_ids=[physical_id])
         if not found or found[0].state == "deleted":
             return
-        gateway = backend.delete_nat_gateway(resource_name)
+        gateway = backend.delete_nat_gateway(physical_id)
         for address in gateway.nat_gateway_addresses:
             try:
                 backend.delete_network_interface(address["networkInterfaceId"])
             except InvalidNetworkInterfaceIdError:
                 pass
-
-    def is_created(self) -> bool:
-        return True

@@ -20,8 +20,6 @@ CLOUDFORMATION_TYPE = "AWS::EC2::Route"
 
 
 class EC2Route(WithDeletion, CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
     MOTO_MODEL = Route
     GONE = (InvalidRouteTableIdError, InvalidRouteError)
 

@@ -20,8 +20,6 @@ CLOUDFORMATION_TYPE = "AWS::EC2::RouteTable"
 
 
 class EC2RouteTable(WithDeletion, CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
     MOTO_MODEL = RouteTable
     GONE = (InvalidRouteTableIdError,)
 

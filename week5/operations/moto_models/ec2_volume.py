@@ -20,8 +20,6 @@ CLOUDFORMATION_TYPE = "AWS::EC2::Volume"
 
 
 class EC2Volume(WithDeletion, CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
     MOTO_MODEL = Volume
     GONE = (InvalidVolumeIdError,)
 

@@ -9,8 +9,6 @@ Delete this module when moto's model detaches it (tests/test_moto_models.py says
 
 from __future__ import annotations
 
-from typing import Any, Dict
-
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.exceptions import (
     GatewayNotAttachedError,
@@ -20,6 +18,8 @@ from moto.ec2.exceptions import (
 )
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
+
+from ._common import Wrapper
 
 CLOUDFORMATION_TYPE = "AWS::EC2::VPCGatewayAttachment"
 #: What says the gateway is already detached, or gone.
@@ -31,46 +31,17 @@ GONE = (
 )
 
 
-class EC2VPCGatewayAttachment(CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
-    def __init__(self, attachment: VPCGatewayAttachment) -> None:
-        self.attachment = attachment
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return VPCGatewayAttachment.cloudformation_name_type()
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return VPCGatewayAttachment.has_cfn_attr(attr)
+class EC2VPCGatewayAttachment(Wrapper, CloudFormationModel):
+    MOTO_MODEL = VPCGatewayAttachment
+    resource: VPCGatewayAttachment
 
     @property
     def physical_resource_id(self) -> str:
-        return self.attachment.physical_resource_id
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> "EC2VPCGatewayAttachment":
-        return cls(
-            VPCGatewayAttachment.create_from_cloudformation_json(
-                resource_name, cloudformation_json, account_id, region_name, **kwargs
-            )
-        )
+        return self.resource.physical_resource_id
 
     def delete(self, account_id: str, region_name: str) -> None:
         backend = ec2_backends[account_id][region_name]
-        gateway, vpc = self.attachment.gateway_id, self.attachment.vpc_id
+        gateway, vpc = self.resource.gateway_id, self.resource.vpc_id
         try:
             if gateway.startswith("igw-"):
                 backend.detach_internet_gateway(internet_gateway_id=gateway, vpc_id=vpc)
@@ -78,6 +49,3 @@ class EC2VPCGatewayAttachment(CloudFormationModel):
                 backend.detach_vpn_gateway(vpn_gateway_id=gateway, vpc_id=vpc)
         except GONE:
             pass
-
-    def is_created(self) -> bool:
-        return True

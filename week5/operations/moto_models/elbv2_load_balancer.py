@@ -17,9 +17,9 @@ from typing import Any, Dict
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
-from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
+from moto.elbv2.models import FakeLoadBalancer
 
-from ._common import tag_list
+from ._common import Wrapper, add_elbv2_tags, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::ElasticLoadBalancingV2::LoadBalancer"
 ATTRIBUTES = (
@@ -31,19 +31,9 @@ ATTRIBUTES = (
 )
 
 
-class ELBv2LoadBalancer(CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
-    def __init__(self, load_balancer: FakeLoadBalancer) -> None:
-        self.load_balancer = load_balancer
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return FakeLoadBalancer.cloudformation_name_type()
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
+class ELBv2LoadBalancer(Wrapper, CloudFormationModel):
+    MOTO_MODEL = FakeLoadBalancer
+    resource: FakeLoadBalancer
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
@@ -51,10 +41,10 @@ class ELBv2LoadBalancer(CloudFormationModel):
 
     @property
     def physical_resource_id(self) -> str:
-        return self.load_balancer.arn
+        return self.resource.arn
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
-        lb = self.load_balancer
+        lb = self.resource
         if attribute_name == "DNSName":
             return lb.dns_name
         if attribute_name == "LoadBalancerName":
@@ -68,24 +58,15 @@ class ELBv2LoadBalancer(CloudFormationModel):
         raise UnformattedGetAttTemplateException()
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def created(
         cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
+        resource: FakeLoadBalancer,
+        properties: Dict[str, Any],
         account_id: str,
         region_name: str,
-        **kwargs: Any,
     ) -> "ELBv2LoadBalancer":
-        load_balancer = FakeLoadBalancer.create_from_cloudformation_json(
-            resource_name, cloudformation_json, account_id, region_name, **kwargs
-        )
-        tags = tag_list(cloudformation_json.get("Properties", {}))
-        if tags:
-            elbv2_backends[account_id][region_name].add_tags([load_balancer.arn], tags)
-        return cls(load_balancer)
+        add_elbv2_tags(account_id, region_name, resource.arn, tag_list(properties))
+        return cls(resource)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        self.load_balancer.delete(account_id, region_name)
-
-    def is_created(self) -> bool:
-        return True
+        self.resource.delete(account_id, region_name)

@@ -18,25 +18,15 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.elbv2.models import FakeTargetGroup, elbv2_backends
 
-from ._common import tag_list
+from ._common import Wrapper, add_elbv2_tags, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::ElasticLoadBalancingV2::TargetGroup"
 ATTRIBUTES = ("TargetGroupArn", "TargetGroupFullName", "TargetGroupName", "LoadBalancerArns")
 
 
-class ELBv2TargetGroup(CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
-    def __init__(self, target_group: FakeTargetGroup) -> None:
-        self.target_group = target_group
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return FakeTargetGroup.cloudformation_name_type()
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
+class ELBv2TargetGroup(Wrapper, CloudFormationModel):
+    MOTO_MODEL = FakeTargetGroup
+    resource: FakeTargetGroup
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
@@ -44,41 +34,32 @@ class ELBv2TargetGroup(CloudFormationModel):
 
     @property
     def physical_resource_id(self) -> str:
-        return self.target_group.arn
+        return self.resource.arn
 
     def get_cfn_attribute(self, attribute_name: str) -> Any:
-        arn = self.target_group.arn
+        arn = self.resource.arn
         if attribute_name == "TargetGroupArn":
             return arn
         if attribute_name == "TargetGroupFullName":  # targetgroup/NAME/ID
             return arn.split(":", 5)[5]
         if attribute_name == "TargetGroupName":
-            return self.target_group.name
+            return self.resource.name
         if attribute_name == "LoadBalancerArns":
-            return list(self.target_group.load_balancer_arns)
+            return list(self.resource.load_balancer_arns)
         raise UnformattedGetAttTemplateException()
 
     @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def created(
         cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
+        resource: FakeTargetGroup,
+        properties: Dict[str, Any],
         account_id: str,
         region_name: str,
-        **kwargs: Any,
     ) -> "ELBv2TargetGroup":
-        target_group = FakeTargetGroup.create_from_cloudformation_json(
-            resource_name, cloudformation_json, account_id, region_name, **kwargs
-        )
-        tags = tag_list(cloudformation_json.get("Properties", {}))
-        if tags:
-            elbv2_backends[account_id][region_name].add_tags([target_group.arn], tags)
-        return cls(target_group)
+        add_elbv2_tags(account_id, region_name, resource.arn, tag_list(properties))
+        return cls(resource)
 
     def delete(self, account_id: str, region_name: str) -> None:
         backend = elbv2_backends[account_id][region_name]
-        backend.delete_target_group(self.target_group.arn)
-        backend.tagging_service.delete_all_tags_for_resource(self.target_group.arn)
-
-    def is_created(self) -> bool:
-        return True
+        backend.delete_target_group(self.resource.arn)
+        backend.tagging_service.delete_all_tags_for_resource(self.resource.arn)

@@ -17,43 +17,26 @@ from typing import Any, Dict
 from moto.awslambda.models import LambdaFunction
 from moto.core.common_models import CloudFormationModel
 
+from ._common import MotoOverride
+
 CLOUDFORMATION_TYPE = "AWS::Lambda::Function"
 
 
-def _log_to_the_templates_group(function: LambdaFunction, properties: Dict[str, Any]) -> None:
-    group = (properties.get("LoggingConfig") or {}).get("LogGroup")
-    if group:
-        function.logs_group_name = group
-
-
-class LambdaFunctionModel(CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return LambdaFunction.cloudformation_name_type()
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
+class LambdaFunctionModel(MotoOverride, CloudFormationModel):
+    MOTO_MODEL = LambdaFunction
 
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return LambdaFunction.has_cfn_attr(attr)
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
+    def created(
         cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
+        function: LambdaFunction,
+        properties: Dict[str, Any],
         account_id: str,
         region_name: str,
-        **kwargs: Any,
     ) -> LambdaFunction:
-        function = LambdaFunction.create_from_cloudformation_json(
-            resource_name, cloudformation_json, account_id, region_name, **kwargs
-        )
-        _log_to_the_templates_group(function, cloudformation_json["Properties"])
+        """moto's function, logging to the template's ``LoggingConfig.LogGroup`` if it names one."""
+        group = (properties.get("LoggingConfig") or {}).get("LogGroup")
+        if group:
+            function.logs_group_name = group
         return function
 
     @classmethod
@@ -68,8 +51,4 @@ class LambdaFunctionModel(CloudFormationModel):
         function = LambdaFunction.update_from_cloudformation_json(
             original_resource, new_resource_name, cloudformation_json, account_id, region_name
         )
-        _log_to_the_templates_group(function, cloudformation_json["Properties"])
-        return function
-
-    def is_created(self) -> bool:
-        return True
+        return cls.created(function, cloudformation_json["Properties"], account_id, region_name)

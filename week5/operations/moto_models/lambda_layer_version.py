@@ -10,60 +10,28 @@ moto's model has both (tests/test_moto_models.py says when).
 
 from __future__ import annotations
 
-from typing import Any, Dict
-
 from moto.awslambda.exceptions import UnknownLayerException
 from moto.awslambda.models import LayerVersion, lambda_backends
 from moto.core.common_models import CloudFormationModel
 
+from ._common import Wrapper
+
 CLOUDFORMATION_TYPE = "AWS::Lambda::LayerVersion"
 
 
-class LambdaLayerVersion(CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
-    def __init__(self, layer_version: LayerVersion) -> None:
-        self.layer_version = layer_version
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return LayerVersion.cloudformation_name_type()
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return LayerVersion.has_cfn_attr(attr)
+class LambdaLayerVersion(Wrapper, CloudFormationModel):
+    MOTO_MODEL = LayerVersion
+    resource: LayerVersion
 
     @property
     def physical_resource_id(self) -> str:
-        return self.layer_version.arn
-
-    @classmethod
-    def create_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> "LambdaLayerVersion":
-        return cls(
-            LayerVersion.create_from_cloudformation_json(
-                resource_name, cloudformation_json, account_id, region_name, **kwargs
-            )
-        )
+        return self.resource.arn
 
     def delete(self, account_id: str, region_name: str) -> None:
-        version = self.layer_version
+        version = self.resource
         try:
             lambda_backends[account_id][region_name].delete_layer_version(
                 version.name, str(version.version)
             )
         except UnknownLayerException:
             pass
-
-    def is_created(self) -> bool:
-        return True

@@ -28,27 +28,15 @@ from typing import Any, Dict
 from moto.core.common_models import CloudFormationModel
 from moto.rds.models import DBInstance
 
-from ._common import short_name
+from ._common import MotoOverride, short_name
 
 CLOUDFORMATION_TYPE = "AWS::RDS::DBInstance"
 #: RDS's limit on a DB instance identifier.
 ID_LIMIT = 63
 
 
-class RDSDBInstance(CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return DBInstance.cloudformation_name_type()
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return DBInstance.has_cfn_attr(attr)
+class RDSDBInstance(MotoOverride, CloudFormationModel):
+    MOTO_MODEL = DBInstance
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
@@ -68,9 +56,6 @@ class RDSDBInstance(CloudFormationModel):
             properties["Port"] = DBInstance.default_port(properties["Engine"])
         if "VPCSecurityGroups" in properties:
             properties["VpcSecurityGroupIds"] = properties.pop("VPCSecurityGroups")
-        return DBInstance.create_from_cloudformation_json(
+        return super().create_from_cloudformation_json(
             resource_name, cloudformation_json, account_id, region_name, **kwargs
         )
-
-    def is_created(self) -> bool:
-        return True

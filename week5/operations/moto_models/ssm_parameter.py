@@ -17,7 +17,7 @@ from typing import Any, Dict
 from moto.core.common_models import CloudFormationModel
 from moto.ssm.models import Parameter
 
-from ._common import tag_list
+from ._common import MotoOverride, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::SSM::Parameter"
 
@@ -29,20 +29,8 @@ def _with_tag_list(cloudformation_json: Dict[str, Any]) -> Dict[str, Any]:
     return {**cloudformation_json, "Properties": {**properties, "Tags": tag_list(properties)}}
 
 
-class SSMParameter(CloudFormationModel):
-    """Registered after moto's own model for the type, so moto's model map picks this one."""
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return Parameter.cloudformation_name_type()
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CLOUDFORMATION_TYPE
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return Parameter.has_cfn_attr(attr)
+class SSMParameter(MotoOverride, CloudFormationModel):
+    MOTO_MODEL = Parameter
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[misc]
@@ -53,7 +41,7 @@ class SSMParameter(CloudFormationModel):
         region_name: str,
         **kwargs: Any,
     ) -> Parameter:
-        return Parameter.create_from_cloudformation_json(
+        return super().create_from_cloudformation_json(
             resource_name, _with_tag_list(cloudformation_json), account_id, region_name, **kwargs
         )
 
@@ -85,6 +73,3 @@ class SSMParameter(CloudFormationModel):
         Parameter.delete_from_cloudformation_json(
             resource_name, cloudformation_json, account_id, region_name
         )
-
-    def is_created(self) -> bool:
-        return True

@@ -1,19 +1,24 @@
 """A stack's ``Outputs`` in moto's CloudFormation: kept after a change set, each shown when the
 emulator can resolve it.
 
-Written against moto 5.2.5. A stack deployed by change set (how the CDK CLI deploys) kept no
-outputs: ``create_change_set`` makes the stack from an empty template and builds its outputs
-from that, and ``execute_change_set`` stores the new template's text without reading it again,
-so ``describe-stacks`` had no ``Outputs`` (nor ``Description``) and ``cdk deploy`` printed none,
-though the labs' guides send the student to them. And an output that names a resource moto
-skips (a type it does not model) resolved to ``None``, or failed the whole ``describe-stacks``
-(``Fn::GetAtt``: "references undefined resource").
+Written against moto 5.2.5, with two faults, whose patches (:func:`install` makes both) go at
+different times:
 
-:func:`install` patches both: after a change set executes, the stack reads its new template
-(outputs, description) as ``update_stack`` does; and every stack's outputs leave out the ones
-that name a resource the emulator did not create, or that resolve to nothing (AWS shows them
-all). Delete this module when moto keeps the outputs of a change set (tests/test_moto_models.py
-says when).
+- A stack deployed by change set (how the CDK CLI deploys) kept no outputs:
+  ``create_change_set`` makes the stack from an empty template and builds its outputs from that,
+  and ``execute_change_set`` stores the new template's text without reading it again, so
+  ``describe-stacks`` had no ``Outputs`` (nor ``Description``) and ``cdk deploy`` printed none,
+  though the labs' guides send the student to them. :func:`execute_change_set` makes the stack
+  read its new template (outputs, description) as ``update_stack`` does. Delete it when moto
+  keeps a change set's outputs.
+- moto's output map shows an output that names a resource moto skips (a type it does not model)
+  with ``None`` in its value (``policy None``), and fails the whole ``describe-stacks`` on a
+  ``Fn::GetAtt`` of one ("references undefined resource"), which a change set's outputs reach
+  (``create_stack`` refuses such a template before, whatever this module does: moto's check of
+  the outputs raises ``AttributeError``). :class:`ResolvedOutputs`, every stack's output map,
+  leaves out the outputs that name a resource the emulator did not create, or that resolve to
+  nothing (AWS shows them all). Delete it when moto leaves those outputs out, and the module
+  with the last of the two (tests/test_moto_models.py says when, for each).
 """
 
 from __future__ import annotations

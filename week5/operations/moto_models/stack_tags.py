@@ -15,28 +15,25 @@ Delete this module when moto's change sets tag them (tests/test_moto_models.py s
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from moto.autoscaling.models import FakeAutoScalingGroup
 from moto.cloudformation.models import ChangeSet
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.core import TaggedEC2Resource
-from moto.elbv2.models import elbv2_backends
 from moto.resourcegroupstaggingapi.models import resourcegroupstaggingapi_backends
+
+from ._common import add_elbv2_tags
 
 #: moto's own, read before :func:`install` (tests/test_moto_models.py runs it to tell when moto
 #: no longer needs this module).
 MOTO_APPLY = ChangeSet.apply
 
 
-def _tag_elbv2(account_id: str, region: str, arn: str, tags: Dict[str, str]) -> None:
-    pairs = [{"Key": k, "Value": v} for k, v in tags.items()]
-    elbv2_backends[account_id][region].add_tags([arn], pairs)
-
-
-#: ARN service -> its own tagger, for the services moto's tagging API cannot tag.
-OWN_TAGGERS: Dict[str, Callable[[str, str, str, Dict[str, str]], None]] = {
-    "elasticloadbalancing": _tag_elbv2,
+#: ARN service -> its own tagger (account, region, ARN, ``[{"Key", "Value"}]``), for the services
+#: moto's tagging API cannot tag.
+OWN_TAGGERS: Dict[str, Callable[[str, str, str, List[Dict[str, str]]], None]] = {
+    "elasticloadbalancing": add_elbv2_tags,
 }
 
 
@@ -74,7 +71,8 @@ def apply(self: ChangeSet) -> None:
             arn = arn_of(resource)
             # tag_resources returns what it could not tag (a service its API lacks).
             if arn and tagging.tag_resources([arn], tags) and arn.split(":")[2] in OWN_TAGGERS:
-                OWN_TAGGERS[arn.split(":")[2]](stack.account_id, stack.region_name, arn, tags)
+                pairs = [{"Key": k, "Value": v} for k, v in tags.items()]
+                OWN_TAGGERS[arn.split(":")[2]](stack.account_id, stack.region_name, arn, pairs)
         except Exception:  # noqa: BLE001
             # Some services' taggers fail on an ARN they do not expect (a launch
             # configuration's: KeyError) or refuse (moto's ELBv2 allows 10 tags): the resource
