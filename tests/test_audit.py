@@ -169,7 +169,7 @@ def test_extra_instances_are_priced(session, app):
     assert not check.passed and "t3.small ($0.0260/h)" in check.evidence
 
 
-def test_the_command_against_a_local_aws_with_json(app, local_aws_env):
+def test_the_command_against_a_local_aws_with_json(app, local_aws_env, tmp_path):
     env = local_aws_env
     session = boto3.Session(
         region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
@@ -195,4 +195,24 @@ def test_the_command_against_a_local_aws_with_json(app, local_aws_env):
     for_lee = [("lee" if part == "kim" else part) for part in command]
     nobody = subprocess.run(for_lee, cwd=ROOT, env=env, capture_output=True, text=True)
     assert nobody.returncode == 1  # lee built nothing; kim's VPC is not lee's
-    assert "FAIL  vpc: no single VPC tagged" in nobody.stdout
+    assert "FAIL  vpc: no VPC tagged Week=Week5, Day=Day1, Lab=Lab1, Student=lee" in nobody.stdout
+    # Without --student: the name `week5 init` set (as scripts/cdk deploys for it), not any
+    # student's VPC that happens to match.
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
+    (project / "cdk.context.json").write_text(json.dumps({"student": "lee"}))
+    unnamed = [part for part in command if part not in ("--student", "kim")]
+    as_init = subprocess.run(unnamed + ["--json"], cwd=project, env=env, capture_output=True,
+                             text=True)  # fmt: skip
+    assert as_init.returncode == 1 and json.loads(as_init.stdout)["student"] == "lee"
+    # A second VPC of the same lab: which ones, not "none".
+    Remote().client("ec2").create_vpc(
+        CidrBlock="10.9.0.0/16",
+        TagSpecifications=[{"ResourceType": "vpc", "Tags": [
+            {"Key": "Week", "Value": "Week5"}, {"Key": "Day", "Value": "Day1"},
+            {"Key": "Lab", "Value": "Lab1"}, {"Key": "Student", "Value": "kim"}]}],
+    )  # fmt: skip
+    twice = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    assert twice.returncode == 1
+    assert "FAIL  vpc: 2 VPCs match (vpc-" in twice.stdout

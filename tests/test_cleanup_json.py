@@ -239,3 +239,39 @@ def test_interrupted_json_leaves_stdout_empty(emulator, monkeypatch, capsys):
     assert main(["cleanup", "--day", "Day1", "--json"]) == 130
     out, err = capsys.readouterr()
     assert out == "" and "Interrupted: run the same command again" in err
+
+
+def test_the_student_week5_init_set_is_the_default_and_all_overrides_it(emulator, tmp_path):
+    """A student's `week5 cleanup --day Day1 --apply` in a shared account must not take the
+    class's Day 1 with it: without --student it is the name `week5 init` set, as scripts/cdk
+    deploys for it; --all is every student's."""
+    env, client = emulator
+    ec2 = client("ec2")
+    kims = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=spec("vpc"))["Vpc"]["VpcId"]
+    lee = [{**t, "Value": "lee"} if t["Key"] == "Student" else t for t in TAGS]
+    lees = ec2.create_vpc(
+        CidrBlock="10.1.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": lee}]
+    )["Vpc"]["VpcId"]
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
+    (tmp_path / "cdk.context.json").write_text(json.dumps({"student": "kim"}))
+
+    def cleanup(*args):
+        run = subprocess.run(
+            [sys.executable, "-m", "week5", "cleanup", "--day", "Day1", "--json", *args],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        return run, {f["id"] for f in json.loads(run.stdout)["found"]}
+
+    run, found = cleanup()
+    assert found == {kims}
+    assert "of student kim (set by `week5 init`; --all for every student)" in run.stderr
+    assert cleanup("--all")[1] == {kims, lees}
+    assert cleanup("--student", "lee")[1] == {lees}
+    (tmp_path / "cdk.context.json").write_text(json.dumps({"studnet": "kim"}))
+    misspelt = subprocess.run(
+        [sys.executable, "-m", "week5", "cleanup", "--day", "Day1"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert (misspelt.returncode, misspelt.stdout) == (2, "")
+    assert misspelt.stderr.startswith("week5: context 'studnet' is not a setting of this app")

@@ -334,3 +334,19 @@ def test_the_wrappers_and_the_precheck_list_the_same_app_commands():
     launcher = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(launcher)
     assert tuple(listed.split(" | ")) == launcher.APP_COMMANDS == preflight.APP_COMMANDS
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["-c=studnet=kim"], "context 'studnet' is not a setting of this app"),
+        (["-c=student"], "-c 'student' is not key=value"),
+        (["--context=student"], "-c 'student' is not key=value"),
+    ],
+)
+def test_the_precheck_reads_every_spelling_of_a_context_argument(tmp_path, args, says):
+    """The CDK CLI takes `-c=k=v` and `--context=k=v` as it takes `-c k=v`."""
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
+    with pytest.raises(CourseInputError) as error:
+        preflight.check_context(["synth", "Day1Lab1", *args], tmp_path, {})
+    assert str(error.value).startswith(says)

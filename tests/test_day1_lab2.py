@@ -321,3 +321,15 @@ def test_the_guide_names_outputs_the_stack_has(t, with_ssh_cidr):
     named = outputs_named_in_guide(LAB)
     assert {"KeyCommand", "BastionPairSshCommandE2614A3A", "Web1Url"} <= named
     assert named <= set(t["Outputs"]) | set(with_ssh_cidr[1]["Outputs"])
+
+
+def test_the_key_file_keycommand_saves_is_never_committed():
+    """KeyCommand saves the private key in the working folder, the project's for most
+    students: git must not offer it for a commit."""
+    import subprocess
+
+    from support import ROOT
+
+    ignored = subprocess.run(["git", "check-ignore", "-q", KEY_FILE.replace("instructor", "kim")],
+                             cwd=ROOT, check=False)  # fmt: skip
+    assert ignored.returncode == 0

@@ -100,7 +100,7 @@ def test_an_interrupted_audit_leaves_stdout_empty(assembly, moto_env, monkeypatc
     def interrupted(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(audit_cli, "find_vpc", interrupted)
+    monkeypatch.setattr(audit_cli, "vpc_candidates", interrupted)
     code = week5.cli.main(
         ["audit", "Day1Lab1", "--student", "kim", "--json", "--assembly", str(assembly)]
     )

@@ -4,10 +4,20 @@ that names the option as the user typed it and the fix (exit 2)."""
 from __future__ import annotations
 
 import argparse
+from typing import Optional
 
 from week5.cli.errors import EXIT_USAGE, CliError
+from week5.cli.synthesis import find_project_root
 from week5.core.errors import CourseInputError
-from week5.core.settings import MAX_CLASS_SIZE, STUDENT_MAX_LENGTH, parse_student, shown
+from week5.core.settings import (
+    MAX_CLASS_SIZE,
+    STUDENT_MAX_LENGTH,
+    check_context,
+    configured_student,
+    parse_student,
+    read_project_context,
+    shown,
+)
 
 
 def student_argument(value: str, command: str) -> str:
@@ -21,6 +31,20 @@ def student_argument(value: str, command: str) -> str:
             f"week5 {command} --student kim-minsu",
             EXIT_USAGE,
         ) from None
+
+
+def project_student() -> Optional[str]:
+    """The student `week5 init` set for this project (or cdk.json names), as ``scripts/cdk``
+    deploys for them; None when none is set or outside a project folder. The project's context
+    is checked as the app checks it: a misspelt ``studnet`` or a null ``student`` there would
+    otherwise read as "no student set", and cleanup would take every student's resources."""
+    try:
+        root = find_project_root()
+    except CliError:
+        return None
+    check_context(read_project_context(root, user=True))
+    student, source = configured_student(root)
+    return None if source == "the default" else student
 
 
 def class_size(text: str, option: str = "--students") -> int:

@@ -9,11 +9,19 @@ import json
 import sys
 
 from week5.analysis.topology import extract
-from week5.cli.arguments import student_argument
+from week5.cli.arguments import project_student, student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_synth_options, synthesized_lab
 from week5.core.tags import tag_filter
-from week5.operations.audit import Check, audit, audit_site, find_vpc, read_account, to_json
+from week5.operations.audit import (
+    Check,
+    audit,
+    audit_site,
+    no_single_vpc,
+    read_account,
+    to_json,
+    vpc_candidates,
+)
 from week5.operations.aws_errors import clients as aws_clients
 from week5.operations.aws_errors import explain, region_problem
 
@@ -24,7 +32,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="check a student's hand-built lab against the reference lab (read-only calls)",
     )
     audit_.add_argument("lab", metavar="LAB", help="lab id, e.g. Day1Lab1")
-    audit_.add_argument("--student", help="the student's name (their Student tag)")
+    audit_.add_argument(
+        "--student",
+        help="the student's name (their Student tag; default: the name `week5 init` set, else "
+        "any student's)",
+    )
     audit_.add_argument("--profile", help="an AWS CLI profile for the student's account")
     audit_.add_argument("--region", default="ap-northeast-2")
     audit_.add_argument("--json", action="store_true", help="machine-readable output")
@@ -34,7 +46,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check a student's hand-built lab against the reference lab, read-only."""
-    student = None if args.student is None else student_argument(args.student, "audit LAB")
+    student = (
+        project_student() if args.student is None else student_argument(args.student, "audit LAB")
+    )
     problem = region_problem(args.region)
     if problem:
         raise CliError(problem, EXIT_USAGE)
@@ -46,17 +60,12 @@ def run(args: argparse.Namespace) -> int:
         if not vpcs:  # Day 2's static site: buckets and CloudFront
             checks = audit_site(lab.template, make_client, lab_tags)
         else:
-            vpc = find_vpc(make_client("ec2"), lab_tags, vpcs[0].name)
-            if vpc is None:
-                checks = [
-                    Check(
-                        "vpc",
-                        False,
-                        f"no single VPC tagged {lab_tags} or named {vpcs[0].name} in {args.region}",
-                    )
-                ]
+            found = vpc_candidates(make_client("ec2"), lab_tags, vpcs[0].name)
+            if len(found) != 1:
+                why = no_single_vpc(found, lab_tags, vpcs[0].name, args.region)
+                checks = [Check("vpc", False, why)]
             else:
-                account = read_account(make_client, vpc, lab_tags)
+                account = read_account(make_client, found[0], lab_tags)
                 checks = audit(lab.template, account, lab_tags)
     except KeyboardInterrupt:
         # stdout holds JSON alone with --json: a partial run has none

@@ -16,7 +16,7 @@ import json
 import sys
 from typing import Any, Dict, List, Optional, Sequence
 
-from week5.cli.arguments import student_argument
+from week5.cli.arguments import project_student, student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.table import render_table
 from week5.core.progress import say
@@ -42,7 +42,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="list (or with --apply delete) one course day's tagged resources, dependents first",
     )
     cleanup.add_argument("--day", required=True, help="Day1 .. Day5 (the Day tag)")
-    cleanup.add_argument("--student", help="only this student's (the Student tag)")
+    who = cleanup.add_mutually_exclusive_group()
+    who.add_argument(
+        "--student",
+        help="only this student's (the Student tag; default: the name `week5 init` set, else "
+        "every student's)",
+    )
+    who.add_argument(
+        "--all", action="store_true", help="every student's, even where `week5 init` set a name"
+    )
     cleanup.add_argument("--apply", action="store_true", help="delete; without it, only list")
     cleanup.add_argument("--region", default="ap-northeast-2")
     cleanup.add_argument("--profile", help="an AWS CLI profile (default: the environment's)")
@@ -57,6 +65,11 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(problem, EXIT_USAGE)
     if args.student is not None:
         student_argument(args.student, "cleanup")
+    elif not args.all:
+        # As scripts/cdk deploys: a student's `week5 cleanup --day Day1 --apply` in a shared
+        # account must not take the class's Day 1 with it.
+        args.student = project_student()
+        args.student_from_init = args.student is not None
     report: Optional[Report] = None
     try:
         # Clients that time out in seconds when AWS is out of reach; global services' region
@@ -64,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         make_client = aws_clients(args.profile, args.region)
         cleaner = Cleaner(make_client, region=args.region, day=args.day, student=args.student)
         who = f"student {args.student}" if args.student else "every student"
+        if getattr(args, "student_from_init", False):
+            who += " (set by `week5 init`; --all for every student)"
         say(f"==> Week5 {args.day} resources of {who} in {args.region}", err=True)
         found = cleaner.find()
         if not args.json:

@@ -8,15 +8,13 @@ import argparse
 import json
 from typing import Optional
 
-from week5.cli.arguments import student_argument
-from week5.cli.errors import EXIT_OK, CliError
-from week5.cli.synthesis import find_project_root
+from week5.cli.arguments import project_student, student_argument
+from week5.cli.errors import EXIT_OK
 from week5.cli.table import render_table
 from week5.core.progress import say
 from week5.core.settings import (
     DEFAULT_REGION,
     DEFAULT_STUDENT,
-    configured_student,
 )
 from week5.operations import aws_errors
 from week5.operations.status import PRICED, StatusReport, format_age, read_status
@@ -41,19 +39,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     status.set_defaults(handler=run)
 
 
-def default_student() -> str:
-    """The name `week5 init` set for this project (cdk.json's default when none)."""
-    try:
-        return configured_student(find_project_root())[0]
-    except CliError:  # outside the project folder: the course's default
-        return DEFAULT_STUDENT
-
-
 def run(args: argparse.Namespace) -> int:
     aws_errors.check_region(args.region)
     student: Optional[str] = None
     if not args.all:
-        student = student_argument(args.student, "status") if args.student is not None else default_student()
+        student = (
+            student_argument(args.student, "status")
+            if args.student is not None
+            else project_student() or DEFAULT_STUDENT
+        )
     who = "every student" if student is None else f"student {student}"
     say(f"==> Week5 lab stacks of {who} in {args.region}")
     clients = aws_errors.clients(args.profile, args.region)

@@ -109,8 +109,8 @@ def command_context(args: Sequence[str]) -> Tuple[Optional[str], Dict[str, str],
         if arg in VALUE_OPTIONS and index + 1 < len(items):
             value = items[index + 1]
             index += 1
-        elif arg.startswith("--") and "=" in arg:
-            arg, value = arg.split("=", 1)
+        elif (arg.startswith("--") or arg.startswith("-c=")) and "=" in arg:
+            arg, value = arg.split("=", 1)  # --context=k=v, and -c=k=v, which the CLI takes too
         if value is not None:
             if arg in ("-c", "--context") and "=" in value:
                 key, item = value.split("=", 1)
@@ -132,7 +132,7 @@ def context_without_values(args: Sequence[str]) -> List[str]:
         for index, arg in enumerate(items[:-1])
         if arg in ("-c", "--context")
     ]
-    given += [arg.split("=", 1)[1] for arg in items if arg.startswith("--context=")]
+    given += [arg.split("=", 1)[1] for arg in items if arg.startswith(("--context=", "-c="))]
     return [value for value in given if "=" not in value]
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from week5.operations.audit.checklist import audit
 from week5.operations.audit.model import Account, Check, to_json
-from week5.operations.audit.read import find_vpc, read_account
+from week5.operations.audit.read import find_vpc, no_single_vpc, read_account, vpc_candidates
 from week5.operations.audit.reference import Reference, reference
 from week5.operations.audit.static_site import audit_site
 
@@ -39,7 +39,9 @@ __all__ = [
     "audit",
     "audit_site",
     "find_vpc",
+    "no_single_vpc",
     "read_account",
     "reference",
     "to_json",
+    "vpc_candidates",
 ]

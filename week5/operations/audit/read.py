@@ -33,7 +33,28 @@ def _rules(permission: Mapping[str, Any]) -> List[Dict[str, Any]]:
 
 
 def find_vpc(ec2: Any, lab_tags: Dict[str, str], name: str) -> Optional[Dict[str, Any]]:
-    """The student's VPC for the lab: by the course's tags, else by the course's Name."""
+    """The student's VPC for the lab: by the course's tags, else by the course's Name; None
+    unless exactly one matches (:func:`vpc_candidates`)."""
+    found = vpc_candidates(ec2, lab_tags, name)
+    return found[0] if len(found) == 1 else None
+
+
+def no_single_vpc(found: List[Dict[str, Any]], lab_tags: Dict[str, str], name: str, region: str
+                  ) -> str:  # fmt: skip
+    """Why the audit has no VPC to check, for a failed ``vpc`` check: none, or which ones."""
+    tags = ", ".join(f"{k}={v}" for k, v in lab_tags.items())
+    if not found:
+        return f"no VPC tagged {tags} or named {name} in {region}"
+    ids = ", ".join(v["VpcId"] for v in found[:5]) + (" ..." if len(found) > 5 else "")
+    fix = "remove the course's tags from the one that is not this lab"
+    if STUDENT_KEY not in lab_tags:
+        fix += ", or pass --student NAME"
+    return f"{len(found)} VPCs match ({ids}), tagged {tags} or named {name}; {fix}"
+
+
+def vpc_candidates(ec2: Any, lab_tags: Dict[str, str], name: str) -> List[Dict[str, Any]]:
+    """The VPCs that may be the student's for the lab: those with the course's tags, else those
+    with the course's Name."""
 
     def vpcs(filters: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         return list(_each(ec2, "describe_vpcs", "Vpcs", Filters=filters))
@@ -46,7 +67,7 @@ def find_vpc(ec2: Any, lab_tags: Dict[str, str], name: str) -> Optional[Dict[str
         found = vpcs(by_name)
         if not found and STUDENT_KEY in lab_tags:  # no Student tag at all: the Name alone
             found = [v for v in vpcs(by_name[:1]) if STUDENT_KEY not in tag_dict(v.get("Tags"))]
-    return found[0] if len(found) == 1 else None
+    return found
 
 
 def read_account(

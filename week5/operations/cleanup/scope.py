@@ -9,6 +9,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from week5.analysis.assembly import tag_dict
 from week5.core.catalog import COURSE_DAYS
 from week5.core.errors import CourseInputError
+from week5.core.settings import shown
 from week5.core.tags import tag_filter
 from week5.operations.price_table import PriceTable
 
@@ -19,7 +20,9 @@ STACK_TAG = "aws:cloudformation:stack-name"
 def parse_day(value: str) -> str:
     days = [f"Day{d}" for d in COURSE_DAYS]
     if value not in days:
-        raise CourseInputError(f"--day {value!r}: pass one of {', '.join(days)}, e.g. --day Day1")
+        raise CourseInputError(
+            f"--day {shown(value)}: pass one of {', '.join(days)}, e.g. --day Day1"
+        )
     return value
 
 
