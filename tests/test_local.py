@@ -2,6 +2,7 @@
 the emulator then holds checked against the course's facts and the template."""
 
 import argparse
+import dataclasses
 import re
 import socket
 import subprocess
@@ -202,7 +203,10 @@ def test_day1_lab2_outputs_name_what_the_emulator_made(local_aws, emulated_labs)
 def test_read_back_printout_ends_with_the_outputs_for_the_guide(local_aws, app):
     back = local_aws["Day1Lab2"]
     lines = local_command.format_read_back("Day1Lab2", back).splitlines()
-    start = lines.index("Outputs (the lab guide's steps use them; the values are the emulator's)")
+    start = lines.index(
+        "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses, "
+        "SSH and Session Manager reach nothing here, its API calls work)"
+    )
     assert lines[start - 1] == "" and lines[start - 2] == local_command.DESTROY_HERE + "."
     printed = lines[start + 1 :]
     expected = []
@@ -225,7 +229,8 @@ def test_an_output_the_emulator_cannot_resolve_says_why():
     ]
     text = local_command.format_read_back("Day2Lab1", back)
     assert text.endswith(
-        "\n\nOutputs (the lab guide's steps use them; the values are the emulator's)\n"
+        "\n\nOutputs (the lab guide's steps use them; the values are the emulator's: its "
+        "addresses, SSH and Session Manager reach nothing here, its API calls work)\n"
         "  Url: the site\n"
         "    http://54.0.0.1\n"
         "  ScheduleArn\n"
@@ -247,17 +252,18 @@ def test_keep_says_how_to_destroy_the_lab_there_and_check_that_nothing_is_left(e
     """The commands tests/test_emulator_labs.py runs at the end: one `cdk destroy`, after which
     the cleanup of each day finds nothing. The deploy's context names the same stack."""
     emulator = local.Emulator(54321, argparse.Namespace(pid=4242), Path("moto.log"))
-    text = local_command.format_keep(emulator, emulated_labs.labs["Day1Lab2"], ["student=kim"])
+    kims = dataclasses.replace(emulated_labs.labs["Day1Lab2"], stack_name="week5-kim-Day1Lab2")
+    text = local_command.format_keep(emulator, kims, ["student=kim"])
     assert text.splitlines() == [
-        "The emulator keeps running (pid 4242). Point the AWS CLI (and week5 status, audit, "
-        "cleanup) at it:",
+        "The emulator keeps running (pid 4242). Point the AWS CLI (and .venv/bin/week5 status, "
+        "audit, cleanup) at it:",
         "  export AWS_ENDPOINT_URL=http://localhost:54321 AWS_ACCESS_KEY_ID=testing "
         "AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-northeast-2",
         "  aws ec2 describe-vpcs",
         "When you are done, destroy the lab there as on AWS, then check that nothing of Day1 is "
         "left (cleanup lists it; without --apply it deletes nothing):",
         "  scripts/cdk destroy Day1Lab2 -c student=kim --force",
-        "  week5 cleanup --day Day1",
+        "  .venv/bin/week5 cleanup --day Day1 --student kim",
         "Stop it with: kill 4242",
     ]
 

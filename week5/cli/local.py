@@ -28,6 +28,7 @@ from week5.cli.table import render_table
 from week5.core.progress import say
 from week5.core.settings import shown
 from week5.operations import local
+from week5.operations.status import parse_stack_name
 
 #: The lab `week5 local` deploys when none is named: Day 4's ALB + Auto Scaling group.
 DEFAULT_LOCAL_LAB = "Day4Lab1"
@@ -110,14 +111,20 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+#: The command as the README and a student's shell spell it: the set-up puts no venv on PATH.
+WEEK5 = ".venv/bin/week5"
+
+
 def format_keep(emulator: local.Emulator, lab: SynthesizedLab, context: List[str]) -> str:
     """How to use the emulator left running: the environment that points the tools at it, the
     destroy and the check that follow the lab guide, and how to stop it."""
     options = "".join(f" -c {shlex.quote(item)}" for item in context)  # the deployed stack's name
+    named = parse_stack_name(lab.stack_name)
+    student = f" --student {named.group('student')}" if named else ""
     pid = emulator.process.pid
     return "\n".join(
         [
-            f"The emulator keeps running (pid {pid}). Point the AWS CLI (and week5 status, "
+            f"The emulator keeps running (pid {pid}). Point the AWS CLI (and {WEEK5} status, "
             "audit, cleanup) at it:",
             f"  export AWS_ENDPOINT_URL={emulator.endpoint} AWS_ACCESS_KEY_ID=testing "
             f"AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION={local.LOCAL_REGION}",
@@ -125,7 +132,7 @@ def format_keep(emulator: local.Emulator, lab: SynthesizedLab, context: List[str
             "When you are done, destroy the lab there as on AWS, then check that nothing of "
             f"{lab.day} is left (cleanup lists it; without --apply it deletes nothing):",
             f"  scripts/cdk destroy {lab.lab_id}{options} --force",
-            f"  week5 cleanup --day {lab.day}",
+            f"  {WEEK5} cleanup --day {lab.day}{student}",
             f"Stop it with: kill {pid}",
         ]
     )
@@ -222,7 +229,10 @@ def format_read_back(lab_id: str, back: local.ReadBack) -> str:
 def format_outputs(back: local.ReadBack) -> str:
     """The stack's outputs, which the lab guide's steps use: each key with its description, its
     value on the next line (the emulator's ids and addresses), or why the emulator has none."""
-    lines = ["Outputs (the lab guide's steps use them; the values are the emulator's)"]
+    lines = [
+        "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses, "
+        "SSH and Session Manager reach nothing here, its API calls work)"
+    ]
     for output in back.outputs:
         description = output["description"]
         lines.append(f"  {output['key']}" + (f": {description}" if description else ""))
