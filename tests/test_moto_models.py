@@ -1629,3 +1629,37 @@ def test_moto_alone_still_leaves_a_change_sets_resources_untagged(aws, monkeypat
     deploy_by_change_set(aws, {"Resources": network(azs=1)}, "CREATE")
     (vpc,) = aws("ec2").describe_vpcs(Filters=[{"Name": "cidr", "Values": ["10.0.0.0/16"]}])["Vpcs"]
     assert "aws:cloudformation:stack-name" not in stack_tags_of(aws, vpc["VpcId"])
+
+
+TEMPLATE_ON_AN_IP = "http://127.0.0.1:5000/week5-assets/Day1Lab2.template.json"
+
+
+def _stage_template(aws: Any) -> str:
+    """A template in a bucket, as `cdk deploy` stages it in the bootstrap bucket."""
+    body = json.dumps({"Resources": {"Vpc": {"Type": "AWS::EC2::VPC",
+                                             "Properties": {"CidrBlock": "10.0.0.0/16"}}}})  # fmt: skip
+    s3 = aws("s3")
+    s3.create_bucket(Bucket="week5-assets",
+                     CreateBucketConfiguration={"LocationConstraint": REGION})  # fmt: skip
+    s3.put_object(Bucket="week5-assets", Key="Day1Lab2.template.json", Body=body.encode())
+    return body
+
+
+def test_a_template_url_on_an_ip_address_is_read_path_style(aws):
+    """An emulator started by hand on 127.0.0.1 (moto's banner) takes `cdk deploy`."""
+    body = _stage_template(aws)
+    cloudformation = aws("cloudformation")
+    cloudformation.create_stack(StackName="week5-kim-Day1Lab2", TemplateURL=TEMPLATE_ON_AN_IP)
+    assert cloudformation.get_template(StackName="week5-kim-Day1Lab2")["TemplateBody"] == (
+        json.loads(body)
+    )
+
+
+def test_moto_alone_still_reads_a_template_url_on_an_ip_address_as_a_bucket(aws):
+    from moto.s3.exceptions import MissingBucket
+
+    from week5.operations.moto_models import template_url
+
+    _stage_template(aws)
+    with pytest.raises(MissingBucket):  # the bucket "127"
+        template_url.MOTO_OWN(TEMPLATE_ON_AN_IP, "123456789012", "aws")

@@ -24,9 +24,9 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   versions are moto's with the deletion moto's model lacks, so ``cdk destroy`` empties a VPC.
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
-  a WAFv2 call moto's server lacks, the EC2 tags of what a stack's deletion deleted, and the
-  network interfaces of an Auto Scaling group's instances. Each names the moto version and is
-  deleted as a model is.
+  a WAFv2 call moto's server lacks, the EC2 tags of what a stack's deletion deleted, the
+  network interfaces of an Auto Scaling group's instances, and a template URL on an IP address
+  (a server started on 127.0.0.1). Each names the moto version and is deleted as a model is.
 
 ``python -m week5.operations.moto_models.server -p PORT`` is moto's server with these loaded
 (:func:`server_command` builds that command line). Importing this package imports no moto.
@@ -99,6 +99,7 @@ PATCHES = (
     "wafv2_list_resources_for_web_acl",
     "deleted_ec2_tags",
     "autoscaling_group_interfaces",
+    "template_url",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]
