@@ -119,3 +119,9 @@ def test_a_guide_names_the_readers_own_files_not_the_instructors(generated):
     assert "SSH 키를 week5-<이름>-Day1Lab2-SshKey.pem 파일에 저장" in files["Day1Lab2.md"]
     guides = {name: text for name, text in files.items() if name.endswith(".md")}
     assert [name for name, text in guides.items() if "week5-instructor-" in text] == []
+
+
+def test_a_guide_says_its_names_are_the_default_deployments(generated):
+    """The diagram's `week5-day1-vpc` is the instructor's; kim's VPC is `week5-day1-kim-vpc`."""
+    files, _ = generated
+    assert "`-c student=<이름>`으로 배포하면 `week5-day1-<이름>-vpc`처럼" in files["Day1Lab2.md"]

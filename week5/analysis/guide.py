@@ -213,6 +213,20 @@ def _screenshot_section(screenshots: Sequence[Tuple[str, str]]) -> List[str]:
     return out
 
 
+def _names_note(lab, diagram: str) -> List[str]:
+    """The names drawn are the default deployment's, as the console steps write them; a
+    student's carry the student (``week5-day1-kim-vpc``), which the reader should expect."""
+    prefix = f"week5-{lab.day_tag.lower()}-"
+    if prefix not in diagram:
+        return []
+    return [
+        f"그림과 표의 이름은 기본 배포(`{DEFAULT_STUDENT}`)의 것으로 강의의 콘솔 단계와 같습니다. "
+        f"`-c student=<이름>`으로 배포하면 `{prefix}<이름>-vpc`처럼 이름에 학생 이름이 붙습니다 "
+        "(한 계정을 여럿이 써도 겹치지 않게).",
+        "",
+    ]
+
+
 def for_any_student(text: str) -> str:
     """``text`` of the instructor's template as every reader's own stack has it: the guide is
     rendered from ``week5-instructor-<lab>``, a student's names read ``week5-<name>-<lab>``
@@ -249,6 +263,7 @@ def render_guide(
         diagram.rstrip("\n"),
         "```",
         "",
+        *_names_note(lab, diagram),
         "## 무엇을 만드나",
         "",
         *[f"- {line}" for line in _summary(extract(template), template)],
