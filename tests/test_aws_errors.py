@@ -454,3 +454,10 @@ def test_an_endpoint_that_lacks_the_call_through_the_command(aws_home, capsys, m
         f"the endpoint {endpoint} (AWS_ENDPOINT_URL) failed DescribeStacks with HTTP 500, as "
         "moto does for a call it does not implement (its log names the call); " + LACKS_FIX
     )
+
+
+@pytest.mark.parametrize("name", ["status", "cleanup"])
+def test_a_bad_profile_is_refused_before_any_progress_line(name, aws_home, assembly, capsys):
+    """Nothing was looked at, so nothing says it is looking."""
+    assert main([*commands(assembly)[name], "--profile", ""]) == 2
+    assert "==>" not in capsys.readouterr().err

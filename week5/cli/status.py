@@ -48,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
             if args.student is not None
             else project_student() or DEFAULT_STUDENT
         )
+    clients = aws_errors.clients(args.profile, args.region)  # a bad --profile: before any line
     who = "every student" if student is None else f"student {student}"
     say(f"==> Week5 lab stacks of {who} in {args.region}")
-    clients = aws_errors.clients(args.profile, args.region)
     with aws_errors.translated(args.profile, args.region):
         report = read_status(clients, args.region, student)
     if args.json:
