@@ -6,8 +6,10 @@
 
 It needs only Python 3.11+ and Node.js with npm, and installs into the project folder, from
 the pinned files:
-  .venv/         requirements.txt (the runtime pins: aws-cdk-lib, constructs, cdk-nag, jsii)
-                 and the `week5` command (`pip install --no-deps -e .`)
+  .venv/         requirements.txt (the runtime pins: aws-cdk-lib, constructs, cdk-nag, jsii),
+                 requirements-tools.txt (boto3, for `week5 status`, `cleanup`, `audit`; moto's
+                 server, the local AWS emulator of `week5 local`) and the `week5` command
+                 (`pip install --no-deps -e .`)
   node_modules/  the CDK CLI and Node 22 from package-lock.json (`npm ci`); where the pinned
                  Node has no build for the machine, the machine's own Node (20 or newer) is used
                  instead, as `--system-node` asks for
@@ -35,10 +37,16 @@ MIN_PYTHON = (3, 11)
 #: package-lock.json is lockfileVersion 3, which npm 7 introduced.
 MIN_NPM = 7
 EXIT_OK, EXIT_FAILED, EXIT_MISSING = 0, 1, 2
-PY_STAMP = ".week5-student-stamp"  # in .venv: requirements.txt + pyproject.toml installed
+PY_STAMP = ".week5-student-stamp"  # in .venv: STUDENT_FILES installed
 FULL_PY_STAMP = ".week5-stamp"  # scripts/setup's, in .venv (a superset) and node_modules
 NODE_STAMP = ".week5-stamp"  # in node_modules, as scripts/setup writes it: pinned Node + CLI
 SYSTEM_NODE_STAMP = ".week5-student-stamp"  # in node_modules: the CLI only, the machine's Node
+#: The files each stamp digests (FULL_FILES as scripts/setup hashes them, in its order):
+#: a change to any of them re-installs.
+STUDENT_FILES = ("requirements.txt", "requirements-tools.txt", "pyproject.toml")
+FULL_FILES = (
+    "requirements.txt", "requirements-dev.txt", "requirements-tools.txt", "pyproject.toml"
+)
 
 PYTHON_URL = "https://www.python.org/downloads/"
 NODE_URL = "https://nodejs.org/"
@@ -167,11 +175,12 @@ def venv_python():
 
 
 def install_python():
-    """Make .venv and install requirements.txt and `week5` into it; returns an exit code."""
+    """Make .venv and install requirements.txt, requirements-tools.txt and `week5` into it;
+    returns an exit code."""
     python = venv_python()
     stamp = ROOT / ".venv" / PY_STAMP
-    want = digest("requirements.txt", "pyproject.toml")
-    full = digest("requirements.txt", "requirements-dev.txt", "pyproject.toml")
+    want = digest(*STUDENT_FILES)
+    full = digest(*FULL_FILES)
     if python.is_file() and (
         read_stamp(stamp) == want or read_stamp(ROOT / ".venv" / FULL_PY_STAMP) == full
     ):
@@ -196,6 +205,10 @@ def install_python():
     pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-compile"]
     if run(pip + ["-r", "requirements.txt"]).returncode != 0:
         return fail("pip could not install requirements.txt (see above)")
+    step("boto3 and the local AWS emulator into .venv (requirements-tools.txt, for `week5"
+         " status`, `cleanup`, `audit` and `week5 local`; about 50 MB more the first time)")
+    if run(pip + ["-r", "requirements-tools.txt"]).returncode != 0:
+        return fail("pip could not install requirements-tools.txt (see above)")
     # The editable install prints setuptools' notes: keep them in a log, show them on failure.
     log = ROOT / ".venv" / "editable-install.log"
     editable = run(pip + ["-q", "--no-deps", "-e", "."], capture_output=True, text=True)
@@ -297,7 +310,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="student_setup.py",
         description="Install what deploying the Week 5 labs needs into this folder: "
-        ".venv (requirements.txt) and node_modules (the pinned CDK CLI and Node 22).",
+        ".venv (requirements.txt, requirements-tools.txt) and node_modules (the pinned CDK CLI"
+        " and Node 22).",
     )
     parser.add_argument(
         "--system-node", action="store_true",

@@ -262,7 +262,7 @@ def test_keep_says_how_to_destroy_the_lab_there_and_check_that_nothing_is_left(e
         "  aws ec2 describe-vpcs",
         "When you are done, destroy the lab there as on AWS, then check that nothing of Day1 is "
         "left (cleanup lists it; without --apply it deletes nothing):",
-        "  scripts/cdk destroy Day1Lab2 -c student=kim --force",
+        "  python3 scripts/cdk.py destroy Day1Lab2 -c student=kim --force",
         "  .venv/bin/week5 cleanup --day Day1 --student kim",
         "Stop it with: kill 4242",
     ]

@@ -5,15 +5,17 @@ new files over the clone (`git ls-files -co --exclude-standard`; files deleted i
 tree are deleted there too), so what they test is what the next commit will hold, as CI's fresh
 clone would. Then, as a user without root (`nobody` when the tests run as root, as in CI) whose
 PATH holds only python3, node, npm and sh, and where apt-get, dot, redis-server, psql and the like
-are stubs that record any call, they run `scripts/student_setup.py`, `scripts/cdk.py ls` and a
-synth of Day1Lab1, then the `--system-node` path (what a machine gets where the pinned Node 22
-has no build, e.g. an Apple-silicon Mac).
+are stubs that record any call, they run `scripts/student_setup.py`, `scripts/cdk.py ls`, a
+synth of Day1Lab1, `week5 status` against the student's own moto_server (the tools of
+requirements-tools.txt), then the `--system-node` path (what a machine gets where the pinned
+Node 22 has no build, e.g. an Apple-silicon Mac).
 
 Offline-friendly and fast: root's pip cache is not readable by the other user, so root first
-downloads requirements.txt (and setuptools, the build backend of `pip install -e .`) into a
-wheelhouse the student's pip reads with PIP_NO_INDEX; npm gets a copy of root's npm cache and
---prefer-offline. Measured here: 77 s for the four slow tests (81 s with the clean-up) while
-other work kept the 2 cores busy (load average 5); the rest of the file takes under a second.
+downloads requirements.txt and requirements-tools.txt (and setuptools, the build backend of
+`pip install -e .`) into a wheelhouse the student's pip reads with PIP_NO_INDEX; npm gets a copy
+of root's npm cache and --prefer-offline. Measured here: 58 s for the five slow tests (64 s with
+the clean-up; 66 s of CPU, of which requirements-tools.txt's wheels, install and emulator test
+take about 15 s) at load average 1.4; the rest of the file takes under a second.
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ import json
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import tomllib
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -193,6 +198,22 @@ def test_no_fallback_to_a_node_too_old(tmp_path, monkeypatch, capsys):
     assert "Node is v18" in err and "https://nodejs.org/" in err
 
 
+def test_missing_tools_name_the_students_set_up_too(tmp_path, monkeypatch):
+    """Without boto3 or moto's server, the one line names the student's fix as well as the
+    contributors': a student never ran scripts/setup (it needs apt and root)."""
+    from week5.operations import aws_errors, local
+
+    monkeypatch.setitem(sys.modules, "boto3", None)  # `import boto3` raises ImportError
+    with pytest.raises(aws_errors.AwsError) as boto3_missing:
+        aws_errors.session()
+    with pytest.raises(local.LocalError) as moto_missing:
+        local.start_emulator(tmp_path)  # a bin folder without python or moto_server
+    for error in (boto3_missing.value, moto_missing.value):
+        message = str(error)
+        assert "`python3 scripts/student_setup.py` (students)" in message, message
+        assert "scripts/setup (contributors)" in message and "\n" not in message, message
+
+
 # --- the getting-started page ------------------------------------------------------------
 
 PAGE = ROOT / "docs" / "\uc2dc\uc791\ud558\uae30.md"  # docs/시작하기.md
@@ -314,13 +335,18 @@ class Student:
             "npm_config_update_notifier": "false",
         }
 
-    def run(self, *command: str) -> subprocess.CompletedProcess:
-        argv = ["/usr/bin/env", "-i", *(f"{k}={v}" for k, v in self.env.items()), *command]
+    def argv(self, *command: str, env: dict[str, str] | None = None) -> list[str]:
+        environ = {**self.env, **(env or {})}
+        argv = ["/usr/bin/env", "-i", *(f"{k}={v}" for k, v in environ.items()), *command]
         if AS_ROOT:
             runuser = shutil.which("runuser") or "/usr/sbin/runuser"
             argv = [runuser, "-u", STUDENT_USER, "--", *argv]
+        return argv
+
+    def run(self, *command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(
-            argv, cwd=self.repo, capture_output=True, text=True, timeout=TIMEOUT
+            self.argv(*command, env=env), cwd=self.repo, capture_output=True, text=True,
+            timeout=TIMEOUT,
         )
 
     def usable_python(self, candidate: str) -> bool:
@@ -362,7 +388,8 @@ def student():
             stub.chmod(0o755)
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check",
-             "-r", str(ROOT / "requirements.txt"), "setuptools>=69", "-d", str(base / "wheels")],
+             "-r", str(ROOT / "requirements.txt"), "-r", str(ROOT / "requirements-tools.txt"),
+             "setuptools>=69", "-d", str(base / "wheels")],
             check=True, capture_output=True, timeout=TIMEOUT,
         )
         npm_cache = subprocess.run(
@@ -398,20 +425,29 @@ def test_student_setup_needs_only_python_and_npm(student):
     assert (repo / ".venv" / "bin" / "week5").is_file()
     assert (repo / "node_modules" / "node" / "bin" / "node").is_file()  # the pinned Node 22
     assert (repo / "node_modules" / ".week5-stamp").is_file()
-    # Runtime pins only: none of the contributors' test tools.
+    # The runtime and tools pins only: none of the contributors' test tools.
     probe = (
         "import importlib.metadata as m, importlib.util as u\n"
         "print(m.version('aws-cdk-lib'), m.version('cdk-nag'), m.version('week5-cdk'))\n"
-        "print(*[n for n in ('pytest', 'moto', 'boto3', 'cfnlint', 'diagrams', 'psycopg')"
+        "print(m.version('boto3'), m.version('moto'))\n"
+        "print(*[n for n in ('pytest', 'syrupy', 'diagrams', 'psycopg', 'redis', 'playwright')"
         " if u.find_spec(n)])\n"
     )
     site = student.run(".venv/bin/python", "-c", probe)
     assert site.returncode == 0, site.stderr
-    pins = dict(line.split("==") for line in (ROOT / "requirements.txt").read_text().splitlines()
-                if "==" in line and not line.startswith("#"))
+    pins = {}
+    for name in ("requirements.txt", "requirements-tools.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            if "==" in line and not line.startswith("#"):
+                package, pin = line.split("==")
+                pins[package.split("[")[0]] = pin
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    # the pinned libraries and the week5 command; none of the contributors' test tools
-    assert site.stdout.splitlines() == [f"{pins['aws-cdk-lib']} {pins['cdk-nag']} {version}", ""]
+    # the pinned libraries, the tools and the week5 command; none of the contributors' test tools
+    assert site.stdout.splitlines() == [
+        f"{pins['aws-cdk-lib']} {pins['cdk-nag']} {version}",
+        f"{pins['boto3']} {pins['moto']}",
+        "",
+    ]
     assert student.run(".venv/bin/week5", "--help").returncode == 0
     if AS_ROOT:  # really another user: it owns what it made
         assert (repo / ".venv").stat().st_uid != 0
@@ -437,6 +473,51 @@ def test_synth_builds_one_lab_for_the_student(student):
         if artifact["type"] == "aws:cloudformation:stack"
     }
     assert stacks == {"Day1Lab1": "week5-kim-Day1Lab1"}  # only the lab named was built
+    assert not student.calls.exists()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_week5_status_runs_against_the_students_own_emulator(student):
+    """requirements-tools.txt for real: the student's moto_server, run as the student, answers
+    the student's `week5 status` (boto3), which finds no lab stacks in the empty emulator."""
+    assert student.setup.returncode == 0
+    port = free_port()
+    server = subprocess.Popen(
+        student.argv(".venv/bin/moto_server", "-H", "127.0.0.1", "-p", str(port)),
+        cwd=student.repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: runuser's child goes with it
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.stderr.read().decode()[-3000:]
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "moto_server did not answer in 60 s"
+                time.sleep(0.2)
+        env = {
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }
+        result = student.run(".venv/bin/week5", "status", "--all", env=env)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        assert "No lab stacks of any student in ap-northeast-2." in result.stdout
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+        server.stderr.close()
     assert not student.calls.exists()
 
 

@@ -131,7 +131,7 @@ def format_keep(emulator: local.Emulator, lab: SynthesizedLab, context: List[str
             "  aws ec2 describe-vpcs",
             "When you are done, destroy the lab there as on AWS, then check that nothing of "
             f"{lab.day} is left (cleanup lists it; without --apply it deletes nothing):",
-            f"  scripts/cdk destroy {lab.lab_id}{options} --force",
+            f"  python3 scripts/cdk.py destroy {lab.lab_id}{options} --force",
             f"  {WEEK5} cleanup --day {lab.day}{student}",
             f"Stop it with: kill {pid}",
         ]

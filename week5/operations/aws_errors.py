@@ -379,8 +379,8 @@ def session(profile: Optional[str] = None, region: str = DEFAULT_REGION) -> Any:
         import boto3
     except ImportError:
         raise AwsError(
-            "boto3 is not installed in this Python; run scripts/setup (or `.venv/bin/pip "
-            "install boto3`), then run this again"
+            "boto3 is not installed in this Python: run scripts/setup (contributors) or "
+            "`python3 scripts/student_setup.py` (students), then run this again"
         ) from None
     with translated(profile, region):
         return boto3.Session(profile_name=profile, region_name=region)

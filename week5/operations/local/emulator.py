@@ -66,7 +66,10 @@ def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
     """Start moto's server on ``port`` (a free one when None) and wait until it answers."""
     python = shutil.which("python", path=str(bin_dir))
     if python is None or shutil.which("moto_server", path=str(bin_dir)) is None:
-        raise LocalError("the emulator (moto_server) is missing: run scripts/setup")
+        raise LocalError(
+            "the emulator (moto_server) is missing: run scripts/setup (contributors) or"
+            " `python3 scripts/student_setup.py` (students)"
+        )
     if port is not None and port_in_use(port):
         raise LocalError(f"port {port} is in use: pass another with --port, or leave it out")
     port = port or free_port()
