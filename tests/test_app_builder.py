@@ -72,7 +72,7 @@ def test_cdk_wrapper_refuses_a_misspelt_key_in_one_line_before_the_cli_runs(tmp_
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.splitlines() == [
         "scripts/cdk: context 'studnet' is not a setting of this app; did you mean 'student'? "
-        "Fix the name where it is set (-c, cdk.json or cdk.context.json)"
+        "Fix the name where it is set (-c, cdk.json, cdk.context.json or ~/.cdk.json)"
     ]
     assert list(tmp_path.iterdir()) == []
 

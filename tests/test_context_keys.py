@@ -42,6 +42,7 @@ CDK_OWN = {
     "acknowledged-issue-numbers": [34892],  # `cdk acknowledge 34892`
     "cli-telemetry": False,  # `cdk cli-telemetry --disable`
     "assets-ecr-repository-name": "week5-assets",
+    "default": {"@aws-cdk/core:checkSecretUsage": True},  # integ-runner's recommended flags
     "availability-zones:account=111122223333:region=ap-northeast-2": ["ap-northeast-2a"],
     "@aws-cdk/core:newStyleStackSynthesis": True,
     "aws:cdk:bundling-stacks": ["**"],

@@ -199,9 +199,10 @@ KNOWN_CONTEXT: Dict[str, Tuple[str, str]] = {
 #: CDK's own context keys that hold no ':' and start with no '@' (all its others do: feature
 #: flags, ``aws:cdk:*``, lookups such as ``availability-zones:account=...``). The CLI 2.1148 writes
 #: the first two into cdk.context.json (``cdk acknowledge``, ``cdk cli-telemetry``);
-#: aws-cdk-lib 2.275 reads the third (the repository of Docker image assets).
+#: aws-cdk-lib 2.275 reads the third (the repository of Docker image assets); integ-runner
+#: 2.197.10 hands an integ app its recommended feature flags under the fourth.
 CDK_PLAIN_KEYS = frozenset(
-    {"acknowledged-issue-numbers", "cli-telemetry", "assets-ecr-repository-name"}
+    {"acknowledged-issue-numbers", "cli-telemetry", "assets-ecr-repository-name", "default"}
 )
 #: One account's worth: the course has twelve students; a few spare.
 MAX_CLASS_SIZE = 30
