@@ -241,11 +241,13 @@ def test_interrupted_json_leaves_stdout_empty(emulator, monkeypatch, capsys):
     assert out == "" and "Interrupted: run the same command again" in err
 
 
-def test_the_student_week5_init_set_is_the_default_and_all_overrides_it(emulator, tmp_path):
+def test_the_student_week5_init_set_is_the_default_and_all_overrides_it(
+    emulator, tmp_path, monkeypatch, capsys
+):
     """A student's `week5 cleanup --day Day1 --apply` in a shared account must not take the
     class's Day 1 with it: without --student it is the name `week5 init` set, as scripts/cdk
     deploys for it; --all is every student's."""
-    env, client = emulator
+    _, client = emulator
     ec2 = client("ec2")
     kims = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=spec("vpc"))["Vpc"]["VpcId"]
     lee = [{**t, "Value": "lee"} if t["Key"] == "Student" else t for t in TAGS]
@@ -254,24 +256,19 @@ def test_the_student_week5_init_set_is_the_default_and_all_overrides_it(emulator
     )["Vpc"]["VpcId"]
     (tmp_path / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
     (tmp_path / "cdk.context.json").write_text(json.dumps({"student": "kim"}))
+    monkeypatch.chdir(tmp_path)
 
-    def cleanup(*args):
-        run = subprocess.run(
-            [sys.executable, "-m", "week5", "cleanup", "--day", "Day1", "--json", *args],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
-        assert run.returncode == 0, run.stderr
-        return run, {f["id"] for f in json.loads(run.stdout)["found"]}
+    def found(*args):
+        assert main(["cleanup", "--day", "Day1", "--json", *args]) == 0
+        out, err = capsys.readouterr()
+        return err, {f["id"] for f in json.loads(out)["found"]}
 
-    run, found = cleanup()
-    assert found == {kims}
-    assert "of student kim (set by `week5 init`; --all for every student)" in run.stderr
-    assert cleanup("--all")[1] == {kims, lees}
-    assert cleanup("--student", "lee")[1] == {lees}
+    err, ids = found()
+    assert ids == {kims}
+    assert "of student kim (set by `week5 init`; --all for every student)" in err
+    assert found("--all")[1] == {kims, lees}
+    assert found("--student", "lee")[1] == {lees}
     (tmp_path / "cdk.context.json").write_text(json.dumps({"studnet": "kim"}))
-    misspelt = subprocess.run(
-        [sys.executable, "-m", "week5", "cleanup", "--day", "Day1"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert (misspelt.returncode, misspelt.stdout) == (2, "")
-    assert misspelt.stderr.startswith("week5: context 'studnet' is not a setting of this app")
+    assert main(["cleanup", "--day", "Day1"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("week5: context 'studnet' is not a setting of this app")
