@@ -199,16 +199,15 @@ def install_python():
             "%s does not run, or is older than Python %d.%d: delete the .venv folder and run"
             " this script again" % ((python,) + MIN_PYTHON)
         )
-    step("the pinned CDK libraries into .venv (requirements.txt, about 90 MB the first time)")
+    step("the pinned CDK libraries (requirements.txt), boto3 and the local AWS emulator"
+         " (requirements-tools.txt, for `week5 status`, `cleanup`, `audit` and `week5 local`)"
+         " into .venv (about 140 MB the first time)")
     # --no-compile: pip would byte-compile all of aws-cdk-lib (about 15 s of CPU); Python
-    # compiles the few modules a synth imports on first use instead.
+    # compiles the few modules a synth imports on first use instead. One pip run resolves both
+    # files together: two would install a dependency, then replace it (python-dateutil).
     pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-compile"]
-    if run(pip + ["-r", "requirements.txt"]).returncode != 0:
-        return fail("pip could not install requirements.txt (see above)")
-    step("boto3 and the local AWS emulator into .venv (requirements-tools.txt, for `week5"
-         " status`, `cleanup`, `audit` and `week5 local`; about 50 MB more the first time)")
-    if run(pip + ["-r", "requirements-tools.txt"]).returncode != 0:
-        return fail("pip could not install requirements-tools.txt (see above)")
+    if run(pip + ["-r", "requirements.txt", "-r", "requirements-tools.txt"]).returncode != 0:
+        return fail("pip could not install requirements.txt and requirements-tools.txt (see above)")
     # The editable install prints setuptools' notes: keep them in a log, show them on failure.
     log = ROOT / ".venv" / "editable-install.log"
     editable = run(pip + ["-q", "--no-deps", "-e", "."], capture_output=True, text=True)

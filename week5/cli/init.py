@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
             EXIT_FAILED,
         )
     print(
-        f"Student set to {student} in {path}: scripts/cdk deploy Day1Lab1 now deploys "
+        f"Student set to {student} in {path}: scripts/cdk.py deploy Day1Lab1 now deploys "
         f"week5-{student}-Day1Lab1, and destroy, cost, status, audit and cleanup use "
         f"{student} too (-c student=<name> overrides it once)."
     )
