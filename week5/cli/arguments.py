@@ -52,10 +52,20 @@ def class_size(text: str, option: str = "--students") -> int:
     ``１２``, ``١٢`` and ``²``), from 1 to :data:`~week5.core.settings.MAX_CLASS_SIZE`, the bound
     ``-c students`` has: the course's twelve students and a few spare, one account's class. A
     larger number is a typo; a price or a quota check for it describes no class of the course."""
-    digits = text.isascii() and text.isdigit() and len(text) <= 9  # int() refuses 4,300 digits
-    if not digits or not 1 <= int(text) <= MAX_CLASS_SIZE:
+    number = whole_number_in(text, 1, MAX_CLASS_SIZE)
+    if number is None:
         raise argparse.ArgumentTypeError(
             f"{shown(text)} is not a class size; pass a whole number from 1 to "
             f"{MAX_CLASS_SIZE} in ASCII digits, e.g. {option} 12"
         )
-    return int(text)
+    return number
+
+
+def whole_number_in(text: str, low: int, high: int) -> Optional[int]:
+    """``text`` as a whole number from ``low`` to ``high``, else None. ASCII digits only:
+    ``str.isdigit`` and ``int`` take other scripts' digits too (``１２``, ``٣٠٠٠``); and a few of
+    them: ``int`` refuses over 4,300 digits with an error argparse would print whole."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        return None
+    number = int(text)
+    return number if low <= number <= high else None

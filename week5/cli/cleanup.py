@@ -63,13 +63,14 @@ def run(args: argparse.Namespace) -> int:
     problem = region_problem(args.region)
     if problem:
         raise CliError(problem, EXIT_USAGE)
+    from_init = False
     if args.student is not None:
         student_argument(args.student, "cleanup")
     elif not args.all:
         # As scripts/cdk deploys: a student's `week5 cleanup --day Day1 --apply` in a shared
         # account must not take the class's Day 1 with it.
         args.student = project_student()
-        args.student_from_init = args.student is not None
+        from_init = args.student is not None
     report: Optional[Report] = None
     try:
         # Clients that time out in seconds when AWS is out of reach; global services' region
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         make_client = aws_clients(args.profile, args.region)
         cleaner = Cleaner(make_client, region=args.region, day=args.day, student=args.student)
         who = f"student {args.student}" if args.student else "every student"
-        if getattr(args, "student_from_init", False):
+        if from_init:
             who += " (set by `week5 init`; --all for every student)"
         say(f"==> Week5 {args.day} resources of {who} in {args.region}", err=True)
         found = cleaner.find()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
+from week5.cli.arguments import whole_number_in
 from week5.cli.errors import EXIT_OK, CliError
 from week5.cli.synthesis import (
     add_cache_option,
@@ -41,15 +42,13 @@ DESTROY_HERE = (
 
 
 def emulator_port(text: str) -> int:
-    # ASCII digits only: str.isdigit() and int() take other scripts' digits too ("٣٠٠٠"); and
-    # few of them: int() refuses over 4,300 digits, which argparse reports bare, whole.
-    digits = text.isascii() and text.isdigit() and len(text) <= 9
-    if not digits or not 1024 <= int(text) <= 65535:
+    port = whole_number_in(text, 1024, 65535)
+    if port is None:
         raise argparse.ArgumentTypeError(
             f"{shown(text)} is not a port the emulator can listen on; pick one from 1024 to "
             "65535, or leave --port out for a free one"
         )
-    return int(text)
+    return port
 
 
 def register(commands: argparse._SubParsersAction) -> None:
