@@ -35,7 +35,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from week5.core.catalog import LAB_ID_RE
 from week5.core.errors import CourseInputError
@@ -98,19 +98,26 @@ class Plan:
         return f"student {self.student!r} ({self.student_source})"
 
 
-def command_context(args: Sequence[str]) -> Tuple[Optional[str], Dict[str, str], Optional[str]]:
-    """(the CDK command, ``-c`` context, ``--profile``) from a ``cdk`` command line."""
-    command, context, profile = None, {}, None
+def _arguments(args: Sequence[str]) -> Iterator[Tuple[str, Optional[str]]]:
+    """Each argument of a ``cdk`` command line as (it, or its option, and the option's value;
+    None for a bare argument): ``-c k=v``, ``--context=k=v`` and ``-c=k=v`` alike."""
     items = list(args)
     index = 0
     while index < len(items):
-        arg = items[index]
-        value = None
+        arg, value = items[index], None
         if arg in VALUE_OPTIONS and index + 1 < len(items):
             value = items[index + 1]
             index += 1
         elif (arg.startswith("--") or arg.startswith("-c=")) and "=" in arg:
             arg, value = arg.split("=", 1)  # --context=k=v, and -c=k=v, which the CLI takes too
+        yield arg, value
+        index += 1
+
+
+def command_context(args: Sequence[str]) -> Tuple[Optional[str], Dict[str, str], Optional[str]]:
+    """(the CDK command, ``-c`` context, ``--profile``) from a ``cdk`` command line."""
+    command, context, profile = None, {}, None
+    for arg, value in _arguments(args):
         if value is not None:
             if arg in ("-c", "--context") and "=" in value:
                 key, item = value.split("=", 1)
@@ -119,21 +126,17 @@ def command_context(args: Sequence[str]) -> Tuple[Optional[str], Dict[str, str],
                 profile = value
         elif not arg.startswith("-") and command is None:
             command = arg
-        index += 1
     return command, context, profile
 
 
 def context_without_values(args: Sequence[str]) -> List[str]:
     """The ``-c``/``--context`` arguments of a ``cdk`` command line that are no ``key=value``:
     the CDK CLI warns and drops them, so ``-c student`` (its value lost) deploys the default."""
-    items = list(args)
-    given = [
-        items[index + 1]
-        for index, arg in enumerate(items[:-1])
-        if arg in ("-c", "--context")
+    return [
+        value
+        for arg, value in _arguments(args)
+        if arg in ("-c", "--context") and value is not None and "=" not in value
     ]
-    given += [arg.split("=", 1)[1] for arg in items if arg.startswith(("--context=", "-c="))]
-    return [value for value in given if "=" not in value]
 
 
 def lab_args(args: Sequence[str]) -> Tuple[List[str], bool]:
