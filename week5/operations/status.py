@@ -207,12 +207,19 @@ def own_stack_name(arn: str) -> str:
     """A CloudFormation stack's name from its own ARN (``...:stack/<name>/<id>``), else "":
     a stack carries its tags but not the ``aws:cloudformation:stack-name`` tag its resources
     get, and the tagging API lists stacks among the tagged resources."""
-    fields = arn.split(":", 5)
-    if len(fields) < 6 or fields[2] != "cloudformation":
-        return ""
-    kind, _, rest = fields[5].partition("/")
+    kind, rest = arn_resource(arn, "cloudformation")
     name, _, stack_id = rest.partition("/")
     return name if kind == "stack" and stack_id else ""
+
+
+def arn_resource(arn: str, service: str) -> Tuple[str, str]:
+    """(resource type, the rest) of an ARN of ``service`` (``arn:aws:<service>:<region>:
+    <account>:<type>/<rest>``); ("", "") for another service's, or no ARN."""
+    fields = arn.split(":", 5)
+    if len(fields) < 6 or fields[2] != service:
+        return "", ""
+    kind, _, rest = fields[5].partition("/")
+    return kind, rest
 
 
 def untracked(mappings: Iterable[Dict[str, Any]], live_names: Set[str]) -> List[Untracked]:
@@ -240,21 +247,13 @@ _GONE_STATES = {
 _FILTER_VALUES = 200
 
 
-def _ec2_kind_and_id(arn: str) -> Tuple[str, str]:
-    fields = arn.split(":", 5)
-    if len(fields) < 6 or fields[2] != "ec2":
-        return "", ""
-    kind, _, resource_id = fields[5].partition("/")
-    return kind, resource_id
-
-
 def gone(ec2: Any, arns: Iterable[str]) -> Set[str]:
     """Which of ``arns`` are EC2 instances already terminated or NAT gateways already deleted:
     the tagging API lists them for about an hour after (moto's emulator for good), and they
     neither bill nor need cleaning up."""
     wanted: Dict[str, Dict[str, str]] = {kind: {} for kind in _GONE_STATES}
     for arn in arns:
-        kind, resource_id = _ec2_kind_and_id(arn)
+        kind, resource_id = arn_resource(arn, "ec2")
         if kind in wanted and resource_id:
             wanted[kind][resource_id] = arn
     found: Set[str] = set()
