@@ -17,6 +17,7 @@ from jsii._kernel.providers import process as jsii_process
 from support import make_app
 
 from stacks.catalog import CATALOG
+from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.synth.app_builder import build_labs
 from week5.synth.course_checks import CourseChecks
 from week5.synth.nag import acknowledge
@@ -205,3 +206,26 @@ def test_tagging_and_log_groups_use_the_walk_they_are_given(tmp_path):
     assert tag_provider_resources(stack, {"Week": "Week5"}, []) == 0
     # Its log group was given while the stack was built (StaticSite, then build_labs): once.
     assert give_provider_functions_log_groups(stack, providers) == 0
+
+
+def test_the_provider_walk_asks_node_only_about_children_python_cannot_tell(tmp_path, monkeypatch):
+    """Outputs, parameters and resources at a stack's top (a CfnElement has no children) and
+    this project's own constructs are passed over by their Python class: however many there
+    are, the walk costs the same round trips, and finds the same provider."""
+
+    def walk(outputs: int) -> int:
+        stack = tagged_stack(tmp_path / str(outputs))
+        s3.Bucket(
+            stack, "Bucket", removal_policy=cdk.RemovalPolicy.DESTROY, auto_delete_objects=True
+        )
+        for index in range(outputs):
+            cdk.CfnOutput(stack, f"Output{index}", value="v")
+            ec2.CfnVPC(stack, f"Vpc{index}", cidr_block="10.0.0.0/16")
+            MultiAzVpc(stack, f"Network{index}", nat=NatMode.NONE, private_subnet_cidrs=())
+        found = []
+        trips = round_trips(monkeypatch, lambda: found.extend(providers_of(stack)))
+        (provider,) = found
+        assert provider.construct.node.id == "Custom::S3AutoDeleteObjectsCustomResourceProvider"
+        return trips
+
+    assert walk(1) == walk(12)
