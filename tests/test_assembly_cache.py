@@ -8,6 +8,7 @@ through the pinned CLI, counting its starts."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, List
+from typing import Callable, List, Optional
 
 import pytest
 from support import ROOT, error_lines, make_app
@@ -24,8 +25,12 @@ from test_quotas import fake_assembly, lab_template
 
 from stacks.catalog import CATALOG
 from week5.cli import assembly_cache, main, synthesis
+from week5.cli import local as local_cli
+from week5.cli import preflight as preflight_cli
+from week5.cli import quotas as quotas_cli
 from week5.cli.errors import EXIT_USAGE, CliError
 from week5.core.catalog import LAB_METADATA_KEY
+from week5.operations import preflight
 from week5.synth.app_builder import build_labs
 
 #: What the fake `cdk synth` builds when no ``labs=`` context names labs.
@@ -58,14 +63,17 @@ def template(lab_id: str, description: str) -> dict:
 
 
 class FakeCdk:
-    """Stands in for `cdk synth`: counts its runs and writes each lab the context selects."""
+    """Stands in for `cdk synth`: counts its runs and writes each lab the context selects;
+    ``validation`` holds the CDK_VALIDATION each run's `cdk synth` would get (None: unset)."""
 
     def __init__(self) -> None:
         self.runs: List[List[str]] = []
+        self.validation: List[Optional[str]] = []
         self.fail = False
 
-    def __call__(self, root: Path, outdir: Path, context=(), app=None) -> float:
+    def __call__(self, root: Path, outdir: Path, context=(), app=None, validation=True) -> float:
         self.runs.append(list(context))
+        self.validation.append(synthesis.tool_env(root, validation).get("CDK_VALIDATION"))
         if self.fail:
             (outdir / "half-written.json").write_text("{")
             raise CliError("context 'student'='Kim' is not a valid student name", EXIT_USAGE)
@@ -206,6 +214,9 @@ NOT_INPUTS = {
     "an AWS profile (no lab's template names the account)": lambda root, monkeypatch: (
         monkeypatch.setenv("AWS_PROFILE", "student")
     ),
+    "CDK_VALIDATION (the entry records whether validation ran)": lambda root, monkeypatch: (
+        monkeypatch.setenv("CDK_VALIDATION", "false")
+    ),
 }
 
 
@@ -263,6 +274,24 @@ def test_the_most_recently_used_entries_are_kept(project, cdk, capsys, monkeypat
     assert len(cdk.runs) == 4  # lee's was the one pruned
 
 
+def test_the_lint_findings_beside_the_entries_are_neither_an_entry_nor_pruned(
+    project, cdk, capsys, monkeypatch
+):
+    """.week5-cache/lint/ (week5 check's cfn-lint findings) shares the folder: it took one of
+    the kept slots and, once the least recently used, was deleted with the assemblies."""
+    monkeypatch.setattr(assembly_cache, "KEEP_ENTRIES", 1)
+    lint = project / ".week5-cache" / "lint"
+    lint.mkdir(parents=True)
+    (lint / "findings.json").write_text("[]")
+    hour_ago = time.time() - 3600
+    os.utime(lint, (hour_ago, hour_ago))
+    for student in ("kim", "lee"):
+        cost(capsys, "-c", f"student={student}")
+        time.sleep(0.02)
+    assert lint not in cached(project) and len(cached(project)) == 1
+    assert (lint / "findings.json").read_text() == "[]"
+
+
 def test_a_dead_synthesis_folder_is_cleared(project, cdk, capsys):
     dead = project / ".week5-cache" / "tmp-dead"
     dead.mkdir(parents=True)
@@ -290,6 +319,129 @@ def test_two_commands_storing_one_key_both_end_with_a_whole_entry(project):
 
     entry = assembly_cache.store(project, key, slow)
     assert entry == stored[0] and (entry / "first.txt").is_file()  # the first one's stays
+    assert [p.name for p in (project / ".week5-cache").iterdir()] == [key]
+
+
+def validated(entry: Path) -> bool:
+    return json.loads((entry / assembly_cache.RECORD_FILE).read_text())["cdk_validation"]
+
+
+def description(entry: Path, lab_id: str = "Day4Lab1") -> str:
+    return json.loads((entry / f"{lab_id}.template.json").read_text())["Description"]
+
+
+def test_a_read_only_command_skips_validation_and_check_does_not_take_its_entry(
+    project, cdk, capsys
+):
+    """`week5 cost` only reads figures: its synth gets CDK_VALIDATION=false and its entry says
+    so. `week5 check` validates: it synthesizes again with CDK's default and its entry replaces
+    the unvalidated one, which every command then reads."""
+    cost(capsys)
+    assert cdk.validation == ["false"]
+    (entry,) = cached(project)
+    assert not validated(entry)
+    code, _, err = week5(capsys, "check", "Day4Lab1")
+    assert code == 0, err
+    assert cdk.validation == ["false", None] and cdk.runs[1] == ["labs=Day4Lab1"]
+    assert "the cached assembly skipped CDK's CloudFormation validation" in err
+    assert validated(entry) and description(entry) == "synthesis 2"  # the same key, replaced
+    cost(capsys)
+    code, _, err = week5(capsys, "check", "Day4Lab1")
+    assert code == 0 and len(cdk.runs) == 2 and "both rule packs passed" in err
+
+
+def test_a_check_does_not_take_one_lab_from_an_unvalidated_assembly_of_every_lab(
+    project, cdk, capsys
+):
+    assert week5(capsys, "labs", "--json")[0] == 0
+    cost(capsys)  # a read-only command takes it
+    assert cdk.runs == [[]] and cdk.validation == ["false"]
+    assert week5(capsys, "check", "Day4Lab1")[0] == 0
+    assert cdk.runs == [[], ["labs=Day4Lab1"]] and cdk.validation == ["false", None]
+
+
+READ_ONLY = {
+    "labs": lambda capsys: week5(capsys, "labs", "--json"),
+    "cost": lambda capsys: week5(capsys, "cost", "Day4Lab1", "--json"),
+    "diagram": lambda capsys: week5(capsys, "diagram", "Day4Lab1"),
+    # Their synthesis, without the AWS calls that follow it.
+    "audit (and cost, diagram)": lambda capsys: synthesis.synthesized_lab(args(lab="Day4Lab1")),
+    "quotas": lambda capsys: quotas_cli.lab_templates(args(), ["Day4Lab1"]),
+    "preflight's quota check": lambda capsys: preflight_cli.check_quotas(
+        preflight.Plan("deploy", ["Day4Lab1"], False, "instructor", "the default", ("kim", "lee"),
+                       "ap-northeast-2", None),
+        Path.cwd(), [], print,
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("command", READ_ONLY.values(), ids=READ_ONLY.keys())
+def test_the_read_only_commands_synthesize_without_validation(
+    project, cdk, capsys, monkeypatch, command
+):
+    monkeypatch.setattr(preflight_cli, "synthesize", cdk)  # it synthesizes outside the cache
+    cdk.fail = command is READ_ONLY["preflight's quota check"]  # then it asks AWS: stop there
+    command(capsys)
+    assert cdk.validation == ["false"]
+
+
+@contextlib.contextmanager
+def refuse_emulator(args, timings):
+    raise CliError("no emulator in this test: what it reads is the synthesis before")
+    yield
+
+
+def test_check_and_local_synthesize_with_cdks_default(project, cdk, capsys, monkeypatch):
+    """`week5 local` deploys what `cdk deploy` would send AWS (to the emulator): it validates,
+    as `week5 check` does; neither sets CDK_VALIDATION."""
+    monkeypatch.setattr(local_cli, "emulator_for", refuse_emulator)
+    assert week5(capsys, "check", "Day4Lab1")[0] == 0
+    assert week5(capsys, "local", "Day1Lab1")[0] != 0
+    assert cdk.validation == [None, None] and cdk.runs[1] == ["labs=Day1Lab1"]
+
+
+def test_the_users_cdk_validation_wins(project, cdk, capsys, monkeypatch):
+    """CDK_VALIDATION=true: even `week5 cost` validates, and takes no unvalidated entry.
+    CDK_VALIDATION=false: even `week5 check` skips it, and takes an unvalidated entry."""
+    cost(capsys)
+    monkeypatch.setenv("CDK_VALIDATION", "true")
+    cost(capsys)
+    assert cdk.validation == ["false", "true"]
+    (entry,) = cached(project)
+    assert validated(entry)
+    monkeypatch.setenv("CDK_VALIDATION", "false")
+    assert week5(capsys, "cost", "Day5Lab1", "--json")[0] == 0
+    code, _, err = week5(capsys, "check", "Day5Lab1")
+    assert code == 0, err
+    assert cdk.validation == ["false", "true", "false"] and "from the cache" in err
+
+
+def test_an_entry_without_a_record_counts_as_unvalidated(project, cdk, capsys):
+    """An entry stored before entries recorded validation: read-only commands read it, a check
+    synthesizes again."""
+    cost(capsys)
+    (entry,) = cached(project)
+    (entry / assembly_cache.RECORD_FILE).unlink()
+    cost(capsys)
+    assert week5(capsys, "check", "Day4Lab1")[0] == 0
+    assert cdk.validation == ["false", None] and validated(entry)
+
+
+def test_a_validated_entry_replaces_an_unvalidated_one_stored_meanwhile(project):
+    key = assembly_cache.assembly_key(project, ["labs=Day4Lab1"])
+
+    def writes(description: str) -> Callable[[Path], None]:
+        return lambda folder: fake_assembly(folder, {"Day4Lab1": template("Day4Lab1", description)})
+
+    def checked(folder: Path) -> None:
+        # A read-only command stores the same key while this one is still synthesizing.
+        assembly_cache.store(project, key, writes("unvalidated"), validated=False)
+        writes("validated")(folder)
+
+    entry = assembly_cache.store(project, key, checked, validated=True)
+    assert validated(entry) and description(entry) == "validated"
+    assembly_cache.store(project, key, writes("read later"), validated=False)
+    assert validated(entry) and description(entry) == "validated"  # not replaced by it
     assert [p.name for p in (project / ".week5-cache").iterdir()] == [key]
 
 

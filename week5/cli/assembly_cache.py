@@ -24,7 +24,11 @@ templates) in a folder named by the sha256 of the inputs, :func:`assembly_key`:
 - environment variables that CDK, jsii, Python's imports or the project's own synthesis read:
   ``CDK_*``, ``JSII_*``, ``PYTHONPATH``, ``WEEK5_*``. Not credentials or ``AWS_REGION``: every
   lab sets its region from context and leaves its account to deploy time (``week5.synth.lab``),
-  so no template depends on them.
+  so no template depends on them. Not ``CDK_VALIDATION`` either: CDK's CloudFormation validation
+  only checks the templates (they are byte for byte the same with it and without), so the entry
+  records whether it ran (:data:`RECORD_FILE`) instead. A command that validates never takes an
+  entry that did not (it synthesizes afresh and the validated assembly replaces it); a command
+  that only reads the templates takes either.
 
 An input outside that list (a system library, say) is what ``--no-cache`` is for: it synthesizes
 afresh and the new assembly replaces the entry.
@@ -42,6 +46,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -53,6 +58,8 @@ from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Sequen
 CACHE_DIR = ".week5-cache"
 #: Entries kept, newest use first: a full assembly and a handful of one-lab ones.
 KEEP_ENTRIES = 8
+#: An entry's folder name: its key, a sha256 in hex (:func:`key_for`).
+ENTRY_NAME = re.compile(r"[0-9a-f]{64}")
 #: A ``tmp-*`` folder this old is a synthesis that died; pruning removes it.
 STALE_STAGING_S = 3600.0
 #: Bumped when what goes into the key changes, so an older entry never answers.
@@ -66,6 +73,11 @@ SKIPPED_FOLDERS = frozenset({"__pycache__", "node_modules"})
 NODE_PACKAGES = ("aws-cdk", "node")
 ENV_PREFIXES = ("CDK_", "JSII_", "WEEK5_")
 ENV_NAMES = ("PYTHONPATH",)
+#: Read by the synthesis but not in the key: the entry records it (see the module docstring).
+ENV_RECORDED = ("CDK_VALIDATION",)
+#: In each entry, beside the assembly (CDK reads only the files its manifest names): how it was
+#: synthesized, ``{"cdk_validation": true}`` when CDK's CloudFormation validation ran.
+RECORD_FILE = "week5-synthesis.json"
 
 
 def cache_dir(root: Path) -> Path:
@@ -143,6 +155,8 @@ def project_state(
     for version in node_versions(root):
         add("node package", version.encode())
     for name in sorted(environ):
+        if name in ENV_RECORDED:
+            continue
         if name.startswith(ENV_PREFIXES) or name in ENV_NAMES:
             add(f"env:{name}", environ[name].encode("utf-8", "surrogateescape"))
     return digest.digest()
@@ -164,11 +178,25 @@ def assembly_key(root: Path, context: Sequence[str], **state_inputs) -> str:
     return key_for(project_state(root, **state_inputs), context)
 
 
-def lookup(root: Path, key: str) -> Optional[Path]:
+def was_validated(entry: Path) -> bool:
+    """Whether CDK's CloudFormation validation ran in the synthesis that wrote ``entry``. An
+    entry without a readable record (stored before there was one) counts as not validated: the
+    safe side, it costs one synthesis."""
+    try:
+        record = json.loads((entry / RECORD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(record, dict) and record.get("cdk_validation") is True
+
+
+def lookup(root: Path, key: str, validated: bool = False) -> Optional[Path]:
     """The entry for ``key``, marked as just used (pruning keeps the most recently used);
-    ``None`` when there is none."""
+    ``None`` when there is none, or with ``validated`` when its synthesis skipped CDK's
+    CloudFormation validation."""
     entry = cache_dir(root) / key
     if not (entry / "manifest.json").is_file():
+        return None
+    if validated and not was_validated(entry):
         return None
     try:
         os.utime(entry)
@@ -181,10 +209,19 @@ class CacheUnavailable(Exception):
     """The cache's folder cannot be created or written in (a read-only checkout, say)."""
 
 
-def store(root: Path, key: str, synthesize: Callable[[Path], None], replace: bool = False) -> Path:
+def store(
+    root: Path,
+    key: str,
+    synthesize: Callable[[Path], None],
+    replace: bool = False,
+    validated: bool = False,
+) -> Path:
     """Run ``synthesize(folder)`` into a fresh folder of the cache and keep what it wrote as the
-    entry for ``key``; returns the entry. An entry another command stored meanwhile stays
-    (same inputs, same assembly) unless ``replace`` (``--no-cache``: the user doubts it).
+    entry for ``key``, recording whether CDK's CloudFormation validation ran in it
+    (``validated``); returns the entry. An entry another command stored meanwhile stays (same
+    inputs, same assembly) unless ``replace`` (``--no-cache``: the user doubts it) or this
+    synthesis validated and that one did not. (If one is renamed in between, the first stays:
+    at worst a later check synthesizes again.)
 
     Raises :class:`CacheUnavailable` before ``synthesize`` runs when the cache cannot be
     written, and what ``synthesize`` raises, leaving nothing behind."""
@@ -199,8 +236,9 @@ def store(root: Path, key: str, synthesize: Callable[[Path], None], replace: boo
         raise CacheUnavailable(f"{folder}: {error.strerror or error}") from None
     try:
         synthesize(staging)
+        (staging / RECORD_FILE).write_text(json.dumps({"cdk_validation": validated}) + "\n")
         entry = folder / key
-        if replace and entry.exists():
+        if entry.exists() and (replace or (validated and not was_validated(entry))):
             # Renamed away first: a rename onto a folder with files in it fails.
             old = Path(tempfile.mkdtemp(prefix="tmp-", dir=folder))
             os.replace(entry, old / key)
@@ -225,7 +263,9 @@ def entries(root: Path) -> List[Path]:
         return []
     found: List[Tuple[float, Path]] = []
     for path in folder.iterdir():
-        if path.name.startswith("tmp-") or not path.is_dir():
+        # Only folders named by a key: .week5-cache/lint/ (week5.cli.lint_cache) lives
+        # beside the entries and must neither take a slot nor be pruned with them.
+        if not ENTRY_NAME.fullmatch(path.name) or not path.is_dir():
             continue
         try:
             found.append((path.stat().st_mtime, path))

@@ -6,6 +6,14 @@ context, as for ``cdk``). cdk-nag's AwsSolutions and the course rules run during
 and fail it on a finding. A synthesis is kept in the project's ``.week5-cache/`` and the next
 command on the same inputs reads it instead (:mod:`.assembly_cache`); ``--no-cache`` synthesizes
 afresh.
+
+CDK's built-in CloudFormation validation (aws-cdk-lib's WASM engine; ``CDK_VALIDATION=false``
+skips it) costs about 1.6 s of engine start per synthesis plus 0.1-0.2 s per template and
+changes nothing in the templates, so it runs only where a template is checked or about to reach
+CloudFormation: ``week5 check``, ``local`` (it deploys, to the emulator, what ``cdk deploy``
+would send AWS: a template CDK refuses must not deploy there) and ``rollout``. The commands that
+only read names or figures from the templates (``cost``, ``labs``, ``diagram``, ``audit``,
+``quotas``, the quota check of ``preflight``) skip it. A ``CDK_VALIDATION`` the user set wins.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli import assembly_cache
@@ -40,20 +48,39 @@ def find_project_root(start: Optional[Path] = None) -> Path:
     )
 
 
-def tool_env(root: Path) -> dict:
-    """PATH with the project's Node 22 and CDK CLI and this Python's venv first."""
+#: aws-cdk-lib's switch for its built-in CloudFormation validation: "false" skips it.
+CDK_VALIDATION = "CDK_VALIDATION"
+
+
+def tool_env(root: Path, validation: bool = True) -> dict:
+    """PATH with the project's Node 22 and CDK CLI and this Python's venv first. Without
+    ``validation``, ``CDK_VALIDATION=false`` too, unless the user set ``CDK_VALIDATION``."""
     env = dict(os.environ)
     paths = [str(root / "node_modules" / ".bin"), str(Path(sys.executable).parent)]
     env["PATH"] = os.pathsep.join(paths + [env.get("PATH", "")])
+    if not validation:
+        env.setdefault(CDK_VALIDATION, "false")
     return env
 
 
+def validation_runs(env: Mapping[str, str]) -> bool:
+    """Whether a synthesis under ``env`` runs CDK's CloudFormation validation, as aws-cdk-lib
+    decides (app.py leaves ``builtin_cloud_formation_validation`` at its default, on): any value
+    but ``false`` validates."""
+    return env.get(CDK_VALIDATION) != "false"
+
+
 def synthesize(
-    root: Path, outdir: Path, context: Sequence[str] = (), app: Optional[str] = None
+    root: Path,
+    outdir: Path,
+    context: Sequence[str] = (),
+    app: Optional[str] = None,
+    validation: bool = True,
 ) -> float:
-    """Run ``cdk synth`` into ``outdir`` (``app``: another app than cdk.json's); returns
-    seconds taken. Raises CliError on failure."""
-    env = tool_env(root)
+    """Run ``cdk synth`` into ``outdir`` (``app``: another app than cdk.json's; ``validation``:
+    CDK's CloudFormation validation, see the module docstring); returns seconds taken. Raises
+    CliError on failure."""
+    env = tool_env(root, validation)
     cdk = shutil.which("cdk", path=env["PATH"])
     if cdk is None:
         raise CliError("the CDK CLI is missing: run scripts/setup (it installs it with Node 22)")
@@ -151,19 +178,27 @@ def synth_python(root: Path) -> str:
 
 
 def cached_synthesis(
-    root: Path, context: List[str], scratch: Path, fresh: bool = False, superset: bool = False
+    root: Path,
+    context: List[str],
+    scratch: Path,
+    fresh: bool = False,
+    superset: bool = False,
+    validation: bool = True,
 ) -> Tuple[Path, float, bool]:
     """(assembly folder, synth seconds, whether the folder is a cache entry) for ``context``.
 
     A cache entry for the same inputs answers unless ``fresh``; with ``superset``, so does the
     entry of every lab (the caller picks its labs out: a lab's template is the same whichever
-    labs are built with it). Otherwise ``cdk synth`` runs and its assembly is stored; where the
-    cache cannot be written, it runs into ``scratch``."""
+    labs are built with it). Where CDK's validation runs (``validation``, or the user's
+    ``CDK_VALIDATION``), only an entry whose synthesis ran it answers. Otherwise ``cdk synth``
+    runs and its assembly is stored (replacing an unvalidated entry with a validated one);
+    where the cache cannot be written, it runs into ``scratch``."""
     state = assembly_cache.project_state(root, python=synth_python(root))
     key = assembly_cache.key_for(state, context)
     which = labs_named(context)
+    validated = validation_runs(tool_env(root, validation))
     if not fresh:
-        entry = assembly_cache.lookup(root, key)
+        entry = assembly_cache.lookup(root, key, validated=validated)
         if entry is not None:
             say(
                 f"==> assembly from the cache ({_shown(entry)}, synthesized "
@@ -172,7 +207,9 @@ def cached_synthesis(
             return entry, 0.0, True
         everything = [c for c in context if not c.startswith(f"{CONTEXT_LABS}=")]
         if superset and everything != context:
-            entry = assembly_cache.lookup(root, assembly_cache.key_for(state, everything))
+            entry = assembly_cache.lookup(
+                root, assembly_cache.key_for(state, everything), validated=validated
+            )
             if entry is not None and holds_labs(entry, which.split(", ")):
                 say(
                     f"==> {which} from the cached assembly of every lab ({_shown(entry)}, "
@@ -180,15 +217,18 @@ def cached_synthesis(
                     "afresh)"
                 )
                 return entry, 0.0, True
-    say(f"==> synthesizing {which or 'every lab'} (cdk-nag runs too)")
+    if validated and not fresh and assembly_cache.lookup(root, key) is not None:
+        say("==> the cached assembly skipped CDK's CloudFormation validation, which this runs")
+    also = "" if validated else "; CDK's CloudFormation validation is skipped"
+    say(f"==> synthesizing {which or 'every lab'} (cdk-nag runs too{also})")
     seconds = 0.0
 
     def run(folder: Path) -> None:
         nonlocal seconds
-        seconds = synthesize(root, folder, context)
+        seconds = synthesize(root, folder, context, validation=validated)
 
     try:
-        entry = assembly_cache.store(root, key, run, replace=fresh)
+        entry = assembly_cache.store(root, key, run, replace=fresh, validated=validated)
     except assembly_cache.CacheUnavailable as error:
         say(f"    (no cache: {error}; the assembly is not kept)")
         run(scratch / "assembly")
@@ -220,9 +260,11 @@ def synthesized(
     quiet: bool = False,
     writable: bool = False,
     exact: bool = False,
+    validation: bool = True,
 ) -> Iterator[Tuple[Path, float]]:
     """Yield (assembly folder, synth seconds): ``--assembly`` if given, else the assembly of
-    ``labs`` (every lab when empty), from the cache or synthesized (see :func:`cached_synthesis`).
+    ``labs`` (every lab when empty), from the cache or synthesized (see :func:`cached_synthesis`;
+    ``validation=False``: a command that only reads the templates, see the module docstring).
 
     Named ``labs`` may come from the cached assembly of every lab, so the caller selects its
     labs from the folder (``exact``: only an assembly of exactly these labs). The folder is
@@ -240,6 +282,7 @@ def synthesized(
             Path(scratch),
             fresh=getattr(args, "no_cache", False),
             superset=bool(labs) and not exact,
+            validation=validation,
         )
         if writable and shared:
             outdir = assembly_cache.working_copy(outdir, Path(scratch))
@@ -247,9 +290,11 @@ def synthesized(
 
 
 def synthesized_lab(args: argparse.Namespace, quiet: bool = False) -> SynthesizedLab:
-    """The lab ``args.lab``: from ``--assembly``, or synthesized alone (its id checked first)."""
+    """The lab ``args.lab``: from ``--assembly``, or synthesized alone (its id checked first).
+    Its template is only read (``cost``, ``diagram``, ``audit``), never deployed: CDK's
+    validation is skipped."""
     labs = [] if args.assembly is not None else [require_lab_id(args.lab)]
-    with synthesized(args, labs, quiet=quiet) as (outdir, _):
+    with synthesized(args, labs, quiet=quiet, validation=False) as (outdir, _):
         (lab,) = select_labs(read_labs(outdir), [args.lab])
     return lab
 
