@@ -35,7 +35,7 @@ def app(tmp_path_factory) -> SynthesizedApp:
     """
     outdir = tmp_path_factory.mktemp("cdk.out")
     only = os.environ.get("WEEK5_TEST_LABS")
-    cdk_app = make_app(outdir, **({"labs": only} if only else {}))
+    cdk_app = make_app(outdir, cfn_validation=True, **({"labs": only} if only else {}))
     stacks = build_labs(cdk_app, CATALOG)
     assembly = cdk_app.synth()
     artifacts = {lab_id: assembly.get_stack_by_name(s.stack_name) for lab_id, s in stacks.items()}
@@ -52,7 +52,9 @@ def instructor_templates(tmp_path_factory) -> Dict[str, Dict[str, Any]]:
     """InstructorAccess and BudgetGuard, synthesized once per session with both rule packs."""
     from instructor_app import build
 
-    cdk_app = make_app(tmp_path_factory.mktemp("instructor"), **INSTRUCTOR_CONTEXT)
+    cdk_app = make_app(
+        tmp_path_factory.mktemp("instructor"), cfn_validation=True, **INSTRUCTOR_CONTEXT
+    )
     stacks = build(cdk_app)  # the packs fail the synth on a finding
     assembly = cdk_app.synth()
     return {name: assembly.get_stack_by_name(s.stack_name).template for name, s in stacks.items()}

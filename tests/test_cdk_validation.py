@@ -186,3 +186,27 @@ def test_week5_reads_without_validation_and_check_refuses_the_cached_entry(rejec
     again = run(root, *week5, "labs", "--json")
     assert again.returncode == 0 and "==> assembly from the cache" in again.stderr
     assert len(starts(root)) == before + 2
+
+
+def test_the_suites_app_of_every_lab_validates_and_unit_stacks_do_not(tmp_path):
+    """The session's app of every lab (tests/conftest.py) is made with ``cfn_validation=True``,
+    as `cdk synth` validates: a template CDK's engine rejects fails its synthesis. The unit
+    tests' apps skip the engine (the same templates, 0.1 to 0.2 s less a synthesis)."""
+    import aws_cdk as cdk
+
+    from support import make_app
+
+    def rejected(**validation) -> cdk.App:
+        app = make_app(tmp_path / str(len(list(tmp_path.iterdir()))), **validation)
+        stack = cdk.Stack(app, "Rejected", env=cdk.Environment(region="ap-northeast-2"))
+        cdk.CfnResource(
+            stack, "Handle", type="AWS::CloudFormation::WaitConditionHandle",
+            properties={"NotAProperty": "x"},
+        )
+        return app
+
+    assert rejected().synth().get_stack_by_name("Rejected").template["Resources"]
+    with pytest.raises(Exception, match="F3002"):
+        rejected(cfn_validation=True).synth()
+    conftest = (ROOT / "tests" / "conftest.py").read_text()
+    assert "make_app(outdir, cfn_validation=True" in conftest
