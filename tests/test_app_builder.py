@@ -27,18 +27,26 @@ def test_labs_context_with_an_unknown_lab_builds_nothing(tmp_path):
     assert cdk_app.node.children == []
 
 
-def test_provider_resources_are_found_where_cdk_puts_them(tmp_path):
+@pytest.fixture(scope="module")
+def day1_day2_stacks(tmp_path_factory):
+    """Day1Lab1 (no provider) and Day2Lab2 (S3 auto-delete's), built once for the two
+    provider tests: the tags one adds are not what the other counts (log groups)."""
+    outdir = tmp_path_factory.mktemp("providers")
+    return build_labs(make_app(outdir, labs="Day1Lab1,Day2Lab2"), CATALOG, nag=False)
+
+
+def test_provider_resources_are_found_where_cdk_puts_them(day1_day2_stacks):
     # Day2Lab2's bucket auto-delete provider holds one raw role and one raw function; Day1Lab1
     # has no provider. (The tags themselves are checked in every template by
     # test_course_conventions.)
-    stacks = build_labs(make_app(tmp_path, labs="Day1Lab1,Day2Lab2"), CATALOG, nag=False)
+    stacks = day1_day2_stacks
     assert tag_provider_resources(stacks["Day2Lab2"], {"Week": "Week5"}) == 2
     assert tag_provider_resources(stacks["Day1Lab1"], {"Week": "Week5"}) == 0
 
 
-def test_provider_functions_get_a_log_group_once(tmp_path):
+def test_provider_functions_get_a_log_group_once(day1_day2_stacks):
     # StaticSite already gave Day2Lab2's auto-delete function its log group; again changes nothing.
-    stacks = build_labs(make_app(tmp_path, labs="Day1Lab1,Day2Lab2"), CATALOG, nag=False)
+    stacks = day1_day2_stacks
     assert give_provider_functions_log_groups(stacks["Day2Lab2"]) == 0
     provider = stacks["Day2Lab2"].node.find_child(
         "Custom::S3AutoDeleteObjectsCustomResourceProvider"
@@ -47,20 +55,24 @@ def test_provider_functions_get_a_log_group_once(tmp_path):
     assert give_provider_functions_log_groups(stacks["Day1Lab1"]) == 0
 
 
-def run_cdk(*args):
+def run_cdk(*args, env=None):
     return subprocess.run(
-        [str(ROOT / "scripts" / "cdk"), *args], cwd=ROOT, capture_output=True, text=True
+        [str(ROOT / "scripts" / "cdk"), *args], cwd=ROOT, env=env, capture_output=True, text=True
     )
 
 
 def test_cdk_wrapper_synthesizes_only_the_named_lab(tmp_path):
-    result = run_cdk("synth", "Day1Case", "--quiet", "--output", str(tmp_path))
+    # As a user who set CDK_VALIDATION=false (it wins): CDK's CloudFormation validation took
+    # 5 of this synth's 9.5 s of CPU and is not what this shows (the session's app validates
+    # every lab; test_cdk_validation, when the launchers run it).
+    no_validation = {**os.environ, "CDK_VALIDATION": "false"}
+    result = run_cdk("synth", "Day1Case", "--quiet", "--output", str(tmp_path), env=no_validation)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.glob("*.template.json")) == ["Day1Case.template.json"]
 
 
-def test_cdk_wrapper_names_the_valid_labs_for_a_wrong_one():
-    result = run_cdk("ls", "Day7Lab1")
+def test_cdk_wrapper_names_the_valid_labs_for_a_wrong_one(tmp_path):
+    result = run_cdk("ls", "Day7Lab1", "--output", str(tmp_path))  # not the checkout's cdk.out
     assert result.returncode != 0
     assert f"week5: unknown lab 'Day7Lab1'; valid labs: {', '.join(CATALOG.ids)}" in result.stderr
 
@@ -121,7 +133,7 @@ def test_class_mode_builds_one_copy_per_student(tmp_path):
 
 
 def test_cdk_wrapper_builds_only_the_lab_of_a_class_pattern(tmp_path):
-    result = run_cdk("ls", "Day1Case-*", "-c", "students=kim,lee")
+    result = run_cdk("ls", "Day1Case-*", "-c", "students=kim,lee", "--output", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert [line.split()[0] for line in result.stdout.splitlines()] == [
         "Day1Case-kim",
