@@ -208,3 +208,35 @@ def error_lines(stderr: str) -> List[str]:
     """stderr without the progress lines (``==> ...``, ``   ... still ...``), which every
     command prints there so that stdout carries the result alone: the error is what is left."""
     return [line for line in stderr.strip().splitlines() if not line.startswith(("==>", "   "))]
+
+
+def fake_cdk(project: Path, script: str) -> Path:
+    """``project``'s ``node_modules/.bin/cdk`` as a shell ``script`` (the launchers find the
+    CLI there), with scripts/cdk copied in: what a launcher hands the CLI, without the CLI."""
+    import shutil
+
+    (project / "scripts").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "scripts" / "cdk", project / "scripts" / "cdk")
+    fake = project / "node_modules" / ".bin" / "cdk"
+    fake.parent.mkdir(parents=True, exist_ok=True)
+    fake.write_text(script)
+    fake.chmod(0o755)
+    return fake
+
+
+def counting_cdk(project: Path, line: str) -> Path:
+    """The pinned CLI and Node linked into ``project``'s node_modules, behind a ``cdk`` that
+    first appends ``line`` (shell words: ``$*``, ``${CDK_VALIDATION-unset}``, ...) to
+    ``project/cdk-runs.txt``: a test counts the CLI's starts."""
+    tools = project / "node_modules"
+    (tools / ".bin").mkdir(parents=True)
+    for package in ("aws-cdk", "node"):
+        (tools / package).symlink_to(ROOT / "node_modules" / package)
+    (tools / ".bin" / "node").symlink_to(ROOT / "node_modules" / ".bin" / "node")
+    counter = tools / ".bin" / "cdk"
+    counter.write_text(
+        f'#!/bin/sh\necho "{line}" >> "{project / "cdk-runs.txt"}"\n'
+        f'exec "{ROOT / "node_modules" / ".bin" / "cdk"}" "$@"\n'
+    )
+    counter.chmod(0o755)
+    return counter

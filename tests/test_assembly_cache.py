@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, List, Optional
 
 import pytest
-from support import ROOT, error_lines, make_app
+from support import ROOT, counting_cdk, error_lines, make_app
 from test_quotas import fake_assembly, lab_template
 
 from stacks.catalog import CATALOG
@@ -534,17 +534,7 @@ def project_copy(folder: Path) -> Path:
     skip = shutil.ignore_patterns("node_modules", "__pycache__", "*.pyc")
     for name in ("stacks", "week5"):
         shutil.copytree(ROOT / name, folder / name, ignore=skip)
-    tools = folder / "node_modules"
-    (tools / ".bin").mkdir(parents=True)
-    for package in ("aws-cdk", "node"):
-        (tools / package).symlink_to(ROOT / "node_modules" / package)
-    (tools / ".bin" / "node").symlink_to(ROOT / "node_modules" / ".bin" / "node")
-    counter = tools / ".bin" / "cdk"
-    counter.write_text(
-        f'#!/bin/sh\necho "$*" >> "{folder / "cdk-runs.txt"}"\n'
-        f'exec "{ROOT / "node_modules" / ".bin" / "cdk"}" "$@"\n'
-    )
-    counter.chmod(0o755)
+    counting_cdk(folder, "$*")
     return folder
 
 

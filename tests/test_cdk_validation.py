@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 import pytest
-from support import ROOT
+from support import ROOT, counting_cdk, fake_cdk
 
 from week5.core.catalog import LAB_METADATA_KEY
 
@@ -37,12 +37,7 @@ def launcher_module():
 def cdk_validation_seen(tmp_path: Path, args: List[str], user: Optional[str]) -> Dict[str, str]:
     """The CDK_VALIDATION (``unset`` when none) each launcher gives `cdk args`, the user's
     environment holding ``user`` (None: not set)."""
-    (tmp_path / "scripts").mkdir()
-    shutil.copy(ROOT / "scripts" / "cdk", tmp_path / "scripts" / "cdk")
-    fake = tmp_path / "node_modules" / ".bin" / "cdk"
-    fake.parent.mkdir(parents=True)
-    fake.write_text('#!/bin/sh\nprintf "%s\\n" "${CDK_VALIDATION-unset}"\n')
-    fake.chmod(0o755)
+    fake_cdk(tmp_path, '#!/bin/sh\nprintf "%s\\n" "${CDK_VALIDATION-unset}"\n')
     env = {k: v for k, v in os.environ.items() if k != "CDK_VALIDATION"}
     if user is not None:
         env["CDK_VALIDATION"] = user
@@ -110,17 +105,7 @@ def rejected_project(tmp_path_factory) -> Path:
     (root / "scripts").mkdir()
     for name in ("cdk", "cdk.py"):
         shutil.copy(ROOT / "scripts" / name, root / "scripts" / name)
-    tools = root / "node_modules"
-    (tools / ".bin").mkdir(parents=True)
-    for package in ("aws-cdk", "node"):
-        (tools / package).symlink_to(ROOT / "node_modules" / package)
-    (tools / ".bin" / "node").symlink_to(ROOT / "node_modules" / ".bin" / "node")
-    counter = tools / ".bin" / "cdk"
-    counter.write_text(
-        f'#!/bin/sh\necho "${{CDK_VALIDATION-unset}} $1" >> "{root / "cdk-runs.txt"}"\n'
-        f'exec "{ROOT / "node_modules" / ".bin" / "cdk"}" "$@"\n'
-    )
-    counter.chmod(0o755)
+    counting_cdk(root, "${CDK_VALIDATION-unset} $1")
     (root / ".venv").symlink_to(ROOT / ".venv")
     return root
 

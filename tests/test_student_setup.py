@@ -44,7 +44,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from support import ROOT
+from support import ROOT, fake_cdk
 
 from stacks.catalog import CATALOG
 
@@ -88,12 +88,7 @@ def load_script(name):
 def test_cdk_py_selects_the_labs_scripts_cdk_selects(tmp_path, args):
     """scripts/cdk.py passes the CLI what the bash scripts/cdk passes it (run here against a
     fake `cdk` that prints its arguments), plus nothing else."""
-    (tmp_path / "scripts").mkdir()
-    shutil.copy(ROOT / "scripts" / "cdk", tmp_path / "scripts" / "cdk")
-    fake = tmp_path / "node_modules" / ".bin" / "cdk"
-    fake.parent.mkdir(parents=True)
-    fake.write_text("#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n")
-    fake.chmod(0o755)
+    fake_cdk(tmp_path, "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done\n")
     bash = subprocess.run(
         ["bash", str(tmp_path / "scripts" / "cdk"), *args],
         capture_output=True, text=True, check=True,
