@@ -106,13 +106,18 @@ from servers import postgres_server, redis_server  # noqa: E402,F401
 @pytest.fixture
 def local_aws_env():
     """A moto server on a free port, and the environment that points boto3 (and `week5`) at
-    it: for commands that an instructor runs against AWS."""
+    it: for commands that an instructor runs against AWS. It starts empty: the server answers
+    from this process's moto backends, which an earlier test's in-process moto may have filled."""
+    import urllib.request
+
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
     server.start()
     try:
         _, port = server.get_host_and_port()
+        reset = urllib.request.Request(f"http://localhost:{port}/moto-api/reset", method="POST")
+        urllib.request.urlopen(reset, timeout=30).close()
         yield {
             **os.environ,
             "AWS_ENDPOINT_URL": f"http://localhost:{port}",

@@ -9,8 +9,10 @@ import sys
 import boto3
 import pytest
 from moto import mock_aws
+from shared_botocore import Clients, shared_service_models  # noqa: F401  (the fixture)
 from support import ROOT
 
+from week5.cli import main
 from week5.operations.audit import audit, find_vpc, read_account
 
 REGION = "ap-northeast-2"
@@ -83,11 +85,15 @@ def build_day1_lab1(session, change=None):
     return vpc
 
 
+#: The module's clients, one per service: each test's fresh moto answers them.
+CLIENTS = Clients(REGION)
+
+
 @pytest.fixture
 def session(monkeypatch):
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     with mock_aws():
-        yield boto3.Session(region_name=REGION)
+        yield CLIENTS
 
 
 def run_audit(session, template):
@@ -169,8 +175,11 @@ def test_extra_instances_are_priced(session, app):
     assert not check.passed and "t3.small ($0.0260/h)" in check.evidence
 
 
-def test_the_command_against_a_local_aws_with_json(app, local_aws_env, tmp_path):
+def test_the_command_against_a_local_aws_with_json(app, local_aws_env, tmp_path, monkeypatch,
+                                                   capfd):  # fmt: skip
     env = local_aws_env
+    # The server runs in this process: its EC2 without moto's default AMIs (1,286 here).
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     session = boto3.Session(
         region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
     )
@@ -184,18 +193,28 @@ def test_the_command_against_a_local_aws_with_json(app, local_aws_env, tmp_path)
         sys.executable, "-m", "week5", "audit", "Day1Lab1", "--student", "kim",
         "--assembly", str(app.outdir),
     ]  # fmt: skip
+    # The command's own process once (its exit code and stdout); the other runs in this one.
     text = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert text.returncode == 0, text.stdout + text.stderr
     assert "PASS  vpc-cidr:" in text.stdout and "Day1Lab1: 9 passed, 0 failed." in text.stdout
-    as_json = subprocess.run(
-        command + ["--json"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    report = json.loads(as_json.stdout)
+    for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, env[key])
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+    def week5(args, cwd=ROOT):
+        """``command`` (as ``args``) run by ``main`` in ``cwd``: (exit code, stdout)."""
+        monkeypatch.chdir(cwd)
+        code = main(args[3:])  # without `python -m week5`
+        return code, capfd.readouterr().out
+
+    capfd.readouterr()  # what came before: the server's start
+    code, out = week5(command + ["--json"])
+    report = json.loads(out)
     assert report["student"] == "kim" and all(c["passed"] for c in report["checks"])
     for_lee = [("lee" if part == "kim" else part) for part in command]
-    nobody = subprocess.run(for_lee, cwd=ROOT, env=env, capture_output=True, text=True)
-    assert nobody.returncode == 1  # lee built nothing; kim's VPC is not lee's
-    assert "FAIL  vpc: no VPC tagged Week=Week5, Day=Day1, Lab=Lab1, Student=lee" in nobody.stdout
+    code, out = week5(for_lee)
+    assert code == 1  # lee built nothing; kim's VPC is not lee's
+    assert "FAIL  vpc: no VPC tagged Week=Week5, Day=Day1, Lab=Lab1, Student=lee" in out
     # Without --student: the name `week5 init` set (as scripts/cdk deploys for it), not any
     # student's VPC that happens to match.
     project = tmp_path / "project"
@@ -203,9 +222,8 @@ def test_the_command_against_a_local_aws_with_json(app, local_aws_env, tmp_path)
     (project / "cdk.json").write_text(json.dumps({"app": "python app.py", "context": {}}))
     (project / "cdk.context.json").write_text(json.dumps({"student": "lee"}))
     unnamed = [part for part in command if part not in ("--student", "kim")]
-    as_init = subprocess.run(unnamed + ["--json"], cwd=project, env=env, capture_output=True,
-                             text=True)  # fmt: skip
-    assert as_init.returncode == 1 and json.loads(as_init.stdout)["student"] == "lee"
+    code, out = week5(unnamed + ["--json"], cwd=project)
+    assert code == 1 and json.loads(out)["student"] == "lee"
     # A second VPC of the same lab: which ones, not "none".
     Remote().client("ec2").create_vpc(
         CidrBlock="10.9.0.0/16",
@@ -213,6 +231,6 @@ def test_the_command_against_a_local_aws_with_json(app, local_aws_env, tmp_path)
             {"Key": "Week", "Value": "Week5"}, {"Key": "Day", "Value": "Day1"},
             {"Key": "Lab", "Value": "Lab1"}, {"Key": "Student", "Value": "kim"}]}],
     )  # fmt: skip
-    twice = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
-    assert twice.returncode == 1
-    assert "FAIL  vpc: 2 VPCs match (vpc-" in twice.stdout
+    code, out = week5(command)
+    assert code == 1
+    assert "FAIL  vpc: 2 VPCs match (vpc-" in out

@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional
 
-import boto3
 import pytest
 from moto import mock_aws
+from shared_botocore import Clients
 
 from stacks.catalog import CATALOG
 from week5.analysis.topology import extract
@@ -246,23 +246,9 @@ def build(session: Any, template: Dict[str, Any], tags: Dict[str, str], mistake:
         )
 
 
-#: One session for the module: a new one loads botocore's service models again (~1 s).
-SESSION = boto3.Session(
-    region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
-)
-
-
-class _Clients:
-    """The module's session with one client per service, inside each test's fresh moto."""
-
-    def __init__(self) -> None:
-        self.made: Dict[Any, Any] = {}
-
-    def client(self, service: str, **kwargs: Any) -> Any:
-        key = (service, tuple(sorted(kwargs.items())))
-        if key not in self.made:
-            self.made[key] = SESSION.client(service, **kwargs)
-        return self.made[key]
+#: The module's clients, one per service (a new session parses botocore's service models
+#: again, ~1 s): each test's fresh moto answers them.
+CLIENTS = Clients(REGION)
 
 
 @pytest.fixture
@@ -270,7 +256,7 @@ def session(monkeypatch):
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
-        yield _Clients()
+        yield CLIENTS
 
 
 def checks_of(session: Any, template: Dict[str, Any], tags: Dict[str, str]) -> Dict[str, Any]:

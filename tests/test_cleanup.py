@@ -9,6 +9,7 @@ import sys
 import boto3
 import pytest
 from moto import mock_aws
+from shared_botocore import Clients
 from support import ROOT
 
 from week5.analysis.pricing import load_prices
@@ -28,13 +29,17 @@ def spec(resource_type, tag_list):
     return [{"ResourceType": resource_type, "Tags": tag_list}]
 
 
+#: The module's clients, one per service: each test's fresh moto answers them.
+CLIENTS = Clients(REGION)
+
+
 @pytest.fixture
 def aws(monkeypatch):
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         monkeypatch.setenv(name, "testing")
     with mock_aws():
-        yield boto3.Session(region_name=REGION)
+        yield CLIENTS
 
 
 def lab(session, day="Day1", student="kim", tagged=True):

@@ -18,8 +18,8 @@ import sys
 import urllib.request
 from typing import Any, Callable, Dict, List, Optional
 
-import boto3
 import pytest
+from shared_botocore import Clients
 from support import ROOT
 
 from week5.cli.cleanup import format_found, format_report
@@ -97,8 +97,16 @@ class PagedOnly:
         return attr
 
 
+@pytest.fixture(scope="module")
+def emulator_clients(emulator) -> Callable[..., Any]:
+    """A boto3 client maker for the emulator, one client per service for the module: populate
+    and world ask for them again and again, and a client holds no account state."""
+    clients = Clients(REGION)
+    return lambda service, **kwargs: clients.client(service, endpoint_url=emulator, **kwargs)
+
+
 @pytest.fixture
-def account(emulator, monkeypatch):
+def account(emulator, emulator_clients, monkeypatch):
     """A fresh emulator account: (boto3 client maker, clients for the cleaner)."""
     from moto.wafv2.responses import WAFV2Response
 
@@ -109,12 +117,7 @@ def account(emulator, monkeypatch):
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     request = urllib.request.Request(f"{emulator}/moto-api/reset", method="POST")
     urllib.request.urlopen(request).close()
-    session = boto3.Session(
-        region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
-
-    def client(service: str, **kwargs: Any) -> Any:
-        return session.client(service, endpoint_url=emulator, **kwargs)
+    client = emulator_clients
 
     def guarded(service: str, **kwargs: Any) -> Any:
         return PagedOnly(client(service, **kwargs))

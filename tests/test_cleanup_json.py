@@ -6,15 +6,13 @@ Against moto's server, as an instructor runs it against AWS."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import urllib.request
 from typing import Any, Dict
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from support import ROOT
+from shared_botocore import shared_service_models  # noqa: F401  (the fixture)
 from test_aws_errors import MOTO_LACKS
 
 import week5.cli.cleanup as cleanup_cli
@@ -35,7 +33,9 @@ def spec(kind):
 @pytest.fixture
 def emulator(local_aws_env, monkeypatch):
     """conftest's moto server, this process pointed at it: (its environment, boto3 client
-    maker). The server runs in this process, whose moto backends outlive it: start empty."""
+    maker). The server runs in this process, whose moto backends outlive it: start empty,
+    without moto's 1,286 default AMIs, which each reset builds again (none is used here)."""
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     request = urllib.request.Request(
         f"{local_aws_env['AWS_ENDPOINT_URL']}/moto-api/reset", method="POST"
     )
@@ -59,20 +59,22 @@ def a_day(client) -> Dict[str, str]:
     return {"vpc": vpc, "subnet": subnet, "held": held, "stray": stray}
 
 
-def week5(env, *args):
-    return subprocess.run(
-        [sys.executable, "-m", "week5", "cleanup", "--day", "Day1", "--student", "kim", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+def week5(capfd, *args):
+    """`week5 cleanup --day Day1 --student kim ARGS` in this process (test_cleanup.py and
+    test_cleanup_accounts.py run the command's own process): (exit code, stdout, stderr), as
+    the file descriptors got them."""
+    code = main(["cleanup", "--day", "Day1", "--student", "kim", *args])
+    out, err = capfd.readouterr()
+    return code, out, err
 
 
-def test_json_lists_then_reports_what_was_deleted_and_left(emulator):
-    env, client = emulator
+def test_json_lists_then_reports_what_was_deleted_and_left(emulator, capfd):
+    _, client = emulator
     ids = a_day(client)
-    listed = week5(env, "--json")
-    assert listed.returncode == 0, listed.stderr
-    body = json.loads(listed.stdout)  # the whole of stdout
-    assert "==> Week5 Day1 resources of student kim" in listed.stderr
+    code, out, err = week5(capfd, "--json")
+    assert code == 0, err
+    body = json.loads(out)  # the whole of stdout
+    assert "==> Week5 Day1 resources of student kim" in err
     assert body["applied"] is False and (body["day"], body["student"]) == ("Day1", "kim")
     assert (body["deleted"], body["failed"], body["left"], body["not_checked"]) == (
         None, None, None, []
@@ -86,13 +88,13 @@ def test_json_lists_then_reports_what_was_deleted_and_left(emulator):
     assert body["usd_per_hour"] == 0.0 and body["not_priced"] == 0
     assert body["priced"].startswith("what exists now and carries the day's tags")
 
-    applied = week5(env, "--apply", "--json")
-    assert applied.returncode == 1, applied.stderr  # one VPC is left
-    body = json.loads(applied.stdout)
+    code, out, err = week5(capfd, "--apply", "--json")
+    assert code == 1, err  # one VPC is left
+    body = json.loads(out)
     assert body["applied"] is True
     assert {f["id"] for f in body["deleted"]} == {ids["vpc"], ids["subnet"]}
     assert body["failed"] == [] and [f["id"] for f in body["left"]] == [ids["held"]]
-    assert f"deleted VPC {ids['vpc']}" in applied.stderr  # progress, on stderr
+    assert f"deleted VPC {ids['vpc']}" in err  # progress, on stderr
     vpcs = {v["VpcId"] for v in client("ec2").describe_vpcs()["Vpcs"]}
     assert ids["held"] in vpcs and ids["vpc"] not in vpcs
 

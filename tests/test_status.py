@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
+from shared_botocore import shared_service_models  # noqa: F401  (the fixture)
 from test_quotas import moto_env  # noqa: F401  (the fixture)
 
 from week5.cli import main
@@ -25,6 +26,13 @@ def lab_stack_template(lab_id: str, student: str) -> str:
                 {"Key": "Week", "Value": "Week5"}, {"Key": "Student", "Value": student}]}},
         },
     })  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def no_default_amis(monkeypatch):
+    """Before moto_env's reset (autouse fixtures come first): the server's EC2 without moto's
+    default AMIs (1,286 in this region, built again at each reset); a test registers its own."""
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 
 @pytest.fixture
@@ -162,7 +170,7 @@ def test_a_terminated_instance_and_a_deleted_nat_gateway_are_not_left_behind(mot
     ec2 = boto3.client("ec2", region_name=REGION)
     tags = [{"Key": "Week", "Value": "Week5"}, {"Key": "Student", "Value": "kim"}]
     spec = [{"ResourceType": "instance", "Tags": tags}]
-    image = ec2.describe_images()["Images"][0]["ImageId"]
+    image = ec2.register_image(Name="base", RootDeviceName="/dev/xvda")["ImageId"]
     running, ended = (
         ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, TagSpecifications=spec)[
             "Instances"][0]["InstanceId"]
