@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from support import ROOT
@@ -83,7 +85,21 @@ def test_stdout_is_json_alone(command, assembly, moto_env):  # noqa: F811
         assert "==> Week5 Day1 resources of every student in ap-northeast-2" in result.stderr
     if command == "labs":  # a real synthesis: its progress lines went to stderr
         assert "==> synthesizing Day1Lab1" in result.stderr
-        assert "still synthesizing" in result.stderr  # the ticker (every 3 s)
+        # The ticker's lines (every 3 s) go to stderr too: test_the_ticker_writes_to_stderr
+        # (one lab without CDK's validation can take under 3 s).
+
+
+def test_the_ticker_writes_to_stderr_while_a_step_runs(capfd, monkeypatch):
+    """A step that outlasts the interval gets its `... still` lines, on stderr; the step's own
+    output is captured, and stdout stays empty for the command's result."""
+    monkeypatch.setattr(progress, "PROGRESS_EVERY_S", 0.05)
+    result, seconds = progress.run_with_progress(
+        [sys.executable, "-c", "import time; print('own output'); time.sleep(0.4)"],
+        cwd=Path.cwd(), env=os.environ, doing="synthesizing",
+    )
+    out, err = capfd.readouterr()
+    assert result.returncode == 0 and result.stdout == "own output\n" and seconds >= 0.4
+    assert out == "" and err.count("   ... still synthesizing (") >= 3
 
 
 def test_progress_and_notes_go_to_stderr(capsys):
