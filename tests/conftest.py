@@ -102,6 +102,9 @@ def net(stack):
 # Real PostgreSQL and Redis servers, for the demo apps and the lab's client scripts.
 from servers import postgres_server, redis_server  # noqa: E402,F401
 
+# Every module: botocore's service models parsed once per test process, not once per session.
+from shared_botocore import shared_service_models  # noqa: E402,F401
+
 
 @pytest.fixture
 def local_aws_env():

@@ -5,9 +5,10 @@ that service's client. The commands under test make a session per run, as they s
 run, one session), and moto's ``mock_aws`` drops boto3's default session at every start: in a
 test process, the same files parsed again for every test: 0.7 s of CPU for the 15
 services `week5 cleanup` reads, 0.1 s with the models already read (``time.process_time()``
-around a new session's ``client(...)`` for each, 2026-11-28). A test module that imports
-``shared_service_models`` has every session share one loader (one per search path, as botocore
-makes it): the sessions, their credentials and their clients stay each run's own.
+around a new session's ``client(...)`` for each, 2026-11-28). ``shared_service_models``
+(autouse, imported by conftest.py for every module) has every session share one loader (one per
+search path, as botocore makes it): the sessions, their credentials and their clients stay each
+run's own.
 
 A module whose tests each start a fresh in-process moto can go further: :class:`Clients`, one
 client per service for the whole module (moto answers through any client made after moto was
@@ -35,7 +36,7 @@ def _shared_loader(search_path_string: Optional[str] = None) -> botocore.loaders
 
 @pytest.fixture(scope="module", autouse=True)
 def shared_service_models() -> Iterator[None]:
-    """For the module that imports it: each new botocore session gets the shared loader."""
+    """For each test module: each new botocore session gets the shared loader."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(botocore.session, "create_loader", _shared_loader)
         yield

@@ -9,7 +9,7 @@ import sys
 import boto3
 import pytest
 from moto import mock_aws
-from shared_botocore import Clients, shared_service_models  # noqa: F401  (the fixture)
+from shared_botocore import Clients
 from support import ROOT
 
 from week5.cli import main

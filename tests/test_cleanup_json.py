@@ -12,7 +12,6 @@ from typing import Any, Dict
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from shared_botocore import shared_service_models  # noqa: F401  (the fixture)
 from test_aws_errors import MOTO_LACKS
 
 import week5.cli.cleanup as cleanup_cli

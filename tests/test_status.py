@@ -8,7 +8,6 @@ from datetime import datetime, timedelta, timezone
 
 import boto3
 import pytest
-from shared_botocore import shared_service_models  # noqa: F401  (the fixture)
 from test_quotas import moto_env  # noqa: F401  (the fixture)
 
 from week5.cli import main
