@@ -183,18 +183,20 @@ def emulated_labs(app):
 #: out first: pytest-xdist gives a worker the next unit when it is free, so a long unit started
 #: last runs alone while the other cores idle. A stale list costs time, never a result.
 SLOWEST_FIRST = (
-    "test_student_setup.py",
     "emulator",
+    "test_student_setup.py",
     "test_integ.py",
     "test_browser_news.py",
-    "test_cleanup_accounts.py",
-    "test_browser_wordpress.py",
-    "test_packaging.py",
     "test_cfn_lint.py",
+    "test_browser_wordpress.py",
+    "test_cleanup_accounts.py",
+    "test_cdk_validation.py",
     "test_app_builder.py",
-    "test_preflight.py",
-    "test_lint_cache.py",
     "test_browser_pages.py",
+    "test_cleanup_json.py",
+    "test_assembly_cache.py",
+    "test_packaging.py",
+    "test_preflight.py",
 )
 
 
