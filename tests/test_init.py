@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -123,7 +125,7 @@ def test_the_cdk_cli_reads_the_name_init_wrote_and_cdk_json_must_not_name_one(pr
     assert read_project_context(project)["student"] == "instructor"  # and we read it the same
 
 
-def test_an_empty_student_through_the_real_cdk_cli_is_one_line():
+def test_an_empty_student_given_to_a_week5_command_is_one_line():
     result = subprocess.run(
         [sys.executable, "-m", "week5", "cost", "Day1Lab1", "-c", "student="],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
@@ -132,3 +134,29 @@ def test_an_empty_student_through_the_real_cdk_cli_is_one_line():
     lines = [x for x in result.stderr.splitlines() if not x.startswith(("==>", "   "))]
     assert lines == [f"week5: {EMPTY}"]
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "context, says",
+    [
+        (["student="], EMPTY),
+        (["studnet=kim"], "'studnet'"),
+        (["labs=Day1Lab1", "students=kim,kim"], "kim"),
+    ],
+)
+def test_a_context_the_app_would_refuse_stops_before_the_cdk_cli(tmp_path, context, says):
+    """The same check as the app's (CourseSettings.from_context, over cdk.json and
+    cdk.context.json too), made before the CLI starts: a `cdk` that records its runs never
+    runs; a good context reaches it."""
+    from support import fake_cdk
+
+    from week5.cli.synthesis import synthesize
+
+    shutil.copy(ROOT / "cdk.json", tmp_path / "cdk.json")
+    runs = tmp_path / "runs.txt"
+    fake_cdk(tmp_path, f'#!/bin/sh\necho "$*" >> "{runs}"\nexit 0\n')
+    with pytest.raises(CourseInputError, match=re.escape(says)):
+        synthesize(tmp_path, tmp_path / "out", context)
+    assert not runs.exists()
+    synthesize(tmp_path, tmp_path / "out", ["student=kim"])
+    assert "--context student=kim" in runs.read_text()
