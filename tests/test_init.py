@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT, make_app
+from support import ROOT, fake_cdk, make_app
 
 from stacks.catalog import CATALOG
 from week5.cli import main
+from week5.cli.synthesis import synthesize
 from week5.core.errors import CourseInputError
 from week5.core.settings import configured_student, read_project_context
 from week5.synth.app_builder import build_labs
@@ -148,10 +149,6 @@ def test_a_context_the_app_would_refuse_stops_before_the_cdk_cli(tmp_path, conte
     """The same check as the app's (CourseSettings.from_context, over cdk.json and
     cdk.context.json too), made before the CLI starts: a `cdk` that records its runs never
     runs; a good context reaches it."""
-    from support import fake_cdk
-
-    from week5.cli.synthesis import synthesize
-
     shutil.copy(ROOT / "cdk.json", tmp_path / "cdk.json")
     runs = tmp_path / "runs.txt"
     fake_cdk(tmp_path, f'#!/bin/sh\necho "$*" >> "{runs}"\nexit 0\n')
