@@ -47,9 +47,7 @@ def deploy_every_lab(outdir: Path) -> EmulatedLabs:
         local.bootstrap(env)
         synthesized = {lab.lab_id: lab for lab in read_labs(outdir)}
         labs = {lab_id: synthesized[lab_id] for lab_id in CATALOG.ids if lab_id in synthesized}
-        results: Dict[str, Union[ReadBack, str]] = {}
-        for lab_id, lab in labs.items():
-            results[lab_id], _ = local.deploy_and_read(emulator, outdir, lab, env)
+        results, _ = local.deploy_and_read_labs(emulator, outdir, list(labs.values()), env)
     except BaseException:
         emulator.stop()
         raise

@@ -162,13 +162,12 @@ def emulator_for(
 
 def run_coverage(args: argparse.Namespace) -> int:
     """Deploy every lab into one emulator and print the README's coverage table."""
-    results = {}
     synthesis = synthesized(args, writable=True)  # `cdk deploy` writes into it
     with synthesis as (outdir, _), emulator_for(args, {}) as (emulator, env):
-        for lab in read_labs(outdir):
-            say(f"==> cdk deploy {lab.lab_id} into the emulator")
-            back, _ = local.deploy_and_read(emulator, outdir, lab, env)
-            results[lab.lab_id] = local.coverage_of(back)
+        labs = read_labs(outdir)
+        say(f"==> cdk deploy of the {len(labs)} labs into the emulator")
+        backs, _ = local.deploy_and_read_labs(emulator, outdir, labs, env)
+        results = {lab_id: local.coverage_of(back) for lab_id, back in backs.items()}
     print()
     print(format_coverage_table(results))
     return EXIT_OK

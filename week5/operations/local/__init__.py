@@ -24,8 +24,11 @@ from week5.operations.local.deploy import (
     bootstrap,
     deploy,
     deploy_and_read,
+    deploy_and_read_labs,
+    deploy_labs,
     explain_failure,
     failed_resource,
+    stack_statuses,
 )
 from week5.operations.local.emulator import (
     LOCAL_ACCOUNT,
@@ -54,11 +57,14 @@ __all__ = [
     "coverage_of",
     "deploy",
     "deploy_and_read",
+    "deploy_and_read_labs",
+    "deploy_labs",
     "emulator_env",
     "explain_failure",
     "failed_resource",
     "free_port",
     "port_in_use",
     "read_back",
+    "stack_statuses",
     "start_emulator",
 ]
