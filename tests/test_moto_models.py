@@ -779,6 +779,23 @@ def test_parameter_takes_cloudformations_tag_map_and_is_deleted(aws):
     gone(lambda: ssm.get_parameter(Name=name), "ParameterNotFound")
 
 
+def test_a_parameter_without_a_name_gets_a_generated_one(aws):
+    unnamed = {**PARAMETER, "Properties": {"Type": "String", "Value": "db.example"}}
+    outputs, physical = create(aws, {"Parameter": unnamed}, {"Name": {"Ref": "Parameter"}})
+    name = physical["Parameter"]
+    assert outputs["Name"] == name and "Parameter" in name, name
+    assert aws("ssm").get_parameter(Name=name)["Parameter"]["Value"] == "db.example"
+    delete(aws)
+    gone(lambda: aws("ssm").get_parameter(Name=name), "ParameterNotFound")
+
+
+def test_moto_alone_still_fails_on_a_parameter_without_a_name(aws):
+    with pytest.raises(AttributeError):
+        moto_own_model("AWS::SSM::Parameter").create_from_cloudformation_json(
+            "p", {"Properties": {"Type": "String", "Value": "v"}}, "123456789012", REGION
+        )
+
+
 def test_moto_alone_still_fails_on_a_tag_map(aws):
     with pytest.raises(TypeError):
         moto_own_model("AWS::SSM::Parameter").create_from_cloudformation_json(

@@ -6,7 +6,9 @@ most types' list of ``{"Key", "Value"}``; moto 5.2.5 passes the map to its SSM b
 reads it as a list and fails (``TypeError: string indices must be integers``) after storing the
 parameter, so the stack's next read recreates it and fails again (``ParameterAlreadyExists``).
 This model turns the map into a list and hands everything else to moto's own model, whose
-parameter it returns. Delete this module when moto takes the map (tests/test_moto_models.py
+parameter it returns. A parameter without ``Name`` gets the physical name moto generated (on
+AWS, CloudFormation generates one too); moto 5.2.5 passes ``None`` on and fails the change set
+with an AttributeError. Delete this module when moto takes the map (tests/test_moto_models.py
 says when).
 """
 
@@ -29,6 +31,13 @@ def _with_tag_list(cloudformation_json: Dict[str, Any]) -> Dict[str, Any]:
     return {**cloudformation_json, "Properties": {**properties, "Tags": tag_list(properties)}}
 
 
+def _named(cloudformation_json: Dict[str, Any], physical_name: str) -> Dict[str, Any]:
+    properties = cloudformation_json.get("Properties", {})
+    if properties.get("Name"):
+        return cloudformation_json
+    return {**cloudformation_json, "Properties": {**properties, "Name": physical_name}}
+
+
 class SSMParameter(MotoOverride, CloudFormationModel):
     MOTO_MODEL = Parameter
 
@@ -42,7 +51,11 @@ class SSMParameter(MotoOverride, CloudFormationModel):
         **kwargs: Any,
     ) -> Parameter:
         return super().create_from_cloudformation_json(
-            resource_name, _with_tag_list(cloudformation_json), account_id, region_name, **kwargs
+            resource_name,
+            _named(_with_tag_list(cloudformation_json), resource_name),
+            account_id,
+            region_name,
+            **kwargs,
         )
 
     @classmethod
