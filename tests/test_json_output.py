@@ -1,6 +1,8 @@
 """`--json` means JSON alone on stdout (issue #15 item 11): every command that has the option is
 run here as a user runs it (a new process) and its stdout parsed whole; progress and notes go to
-stderr. `week5 labs --json` synthesizes for real, so the progress ticker has time to tick."""
+stderr. `week5 labs --json` synthesizes through a stand-in CDK CLI (tests/synth_runs.py): the
+stdout of a command whose synthesis is the real CLI's is parsed whole in test_assembly_cache
+(`week5 cost --json`, twice)."""
 
 from __future__ import annotations
 
@@ -13,16 +15,17 @@ from pathlib import Path
 
 import pytest
 from support import ROOT
+from synth_runs import assembly_cdk
 from test_quotas import fake_assembly, lab_template, moto_env  # noqa: F401  (the fixture)
 
 import week5.cli
 from week5.core import progress
 
 
-def run_week5(*args, env=None, timeout=600):
+def run_week5(*args, env=None, timeout=600, cwd=ROOT):
     return subprocess.run(
         [sys.executable, "-m", "week5", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
 
 
@@ -47,11 +50,21 @@ def assembly(tmp_path):
     return fake_assembly(tmp_path / "out", {"Day1Lab1": lab_template("Day1Lab1")})
 
 
+def synth_project(assembly: Path) -> Path:
+    """A project beside ``assembly`` whose `cdk synth` writes it."""
+    project = assembly.parent / "project"
+    project.mkdir()
+    assembly_cdk(project, assembly)
+    return project
+
+
 def runs(assembly, env):
     """How each --json command is run here."""
     return {
         # --no-cache: the synthesis prints its progress (a cached assembly prints one line).
-        "labs": lambda: run_week5("labs", "--json", "-c", "labs=Day1Lab1", "--no-cache"),
+        "labs": lambda: run_week5(
+            "labs", "--json", "-c", "labs=Day1Lab1", "--no-cache", cwd=synth_project(assembly)
+        ),
         "cost": lambda: run_week5("cost", "Day1Lab1", "--json", "--assembly", str(assembly)),
         "audit": lambda: run_week5(
             "audit", "Day1Lab1", "--student", "kim", "--json", "--assembly", str(assembly), env=env
@@ -83,7 +96,7 @@ def test_stdout_is_json_alone(command, assembly, moto_env):  # noqa: F811
     json.loads(result.stdout)  # the whole of stdout, nothing before or after
     if command == "cleanup":  # its progress went to stderr
         assert "==> Week5 Day1 resources of every student in ap-northeast-2" in result.stderr
-    if command == "labs":  # a real synthesis: its progress lines went to stderr
+    if command == "labs":  # a synthesis: its progress lines went to stderr
         assert "==> synthesizing Day1Lab1" in result.stderr
         # The ticker's lines (every 3 s) go to stderr too: test_the_ticker_writes_to_stderr
         # (one lab without CDK's validation can take under 3 s).

@@ -18,7 +18,8 @@ from pathlib import Path
 import boto3
 import pytest
 from support import ROOT
-from test_quotas import lab_template, moto_env  # noqa: F401  (the fixture)
+from synth_runs import assembly_cdk
+from test_quotas import fake_assembly, lab_template, moto_env  # noqa: F401  (the fixture)
 
 from week5.operations import preflight
 
@@ -270,19 +271,25 @@ def test_a_class_deploy_beyond_the_quotas_is_refused_before_cdk_runs(
     tmp_path,
     moto_env,  # noqa: F811
 ):
-    """Twelve students' Day4Lab1 needs twelve VPCs; moto's account has five (one in use)."""
+    """Twelve students' Day4Lab1 needs twelve VPCs; moto's account has five (one in use).
+
+    The quota check's synthesis is a stand-in that writes Day4Lab1's networking (one VPC): what
+    is tested is the wrapper's check, which runs before cdk deploy. What the real templates
+    count: test_quotas.test_the_lab_templates_count_what_they_create; `week5`'s synthesis
+    through the real CLI: test_assembly_cache."""
     root = fake_project(tmp_path)
     env = dict(moto_env)
-    # The quota check synthesizes with the real app: point the project at this one.
-    for name in ("app.py", "stacks", "week5"):
-        (root / name).symlink_to(ROOT / name)
-    shutil.copy(ROOT / "cdk.json", root / "cdk.json")
-    (root / "node_modules" / ".bin" / "cdk").unlink()
-    (root / "node_modules" / ".bin" / "cdk").symlink_to(ROOT / "node_modules" / ".bin" / "cdk")
+    assembly = fake_assembly(tmp_path / "assembly", {"Day4Lab1": lab_template("Day4Lab1")})
+    assembly_cdk(root, assembly)
     students = ",".join(f"s{i:02d}" for i in range(1, 13))
-    result, _ = run_wrapper(root, "cdk", ["deploy", "Day4Lab1-*", "-c", f"students={students}",
-                                          "--require-approval", "never"], env)  # fmt: skip
+    result, calls = run_wrapper(root, "cdk", ["deploy", "Day4Lab1-*", "-c",
+                                              f"students={students}", "--require-approval",
+                                              "never"], env)  # fmt: skip
     assert result.returncode == 1, result.stderr
+    # One synthesis, of one student's copy (no students context), and no deploy.
+    (synth,) = calls
+    assert synth.startswith("synth --quiet --output ")
+    assert synth.endswith(" --context labs=Day4Lab1")
     lines = [x for x in result.stderr.splitlines() if x.startswith("scripts/cdk:")]
     assert lines[0] == (
         "scripts/cdk: checking the quotas in ap-northeast-2 for 12 students (synthesizing the "
