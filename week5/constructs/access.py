@@ -31,5 +31,8 @@ def grant_connect(
             f"HaWebTier), got {type(consumer).__name__}; to open the port alone, use "
             "connections.allow_default_port_from(peer)"
         )
-    connections.allow_default_port_from(consumer, description)
-    return secret.grant_read(consumer)
+    # The consumer's own Connections and role, not the consumer: Node asks a construct written
+    # in Python for them with a call back into Python each time it needs them (four times a
+    # grant), and answers these itself.
+    connections.allow_default_port_from(consumer.connections, description)
+    return secret.grant_read(consumer.grant_principal)

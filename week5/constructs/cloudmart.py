@@ -283,11 +283,15 @@ class CloudMartStack(Construct):
             cloudfront_origin=True,
             user_data_lines=boot,
         )
-        self.backend_log_group.grant_write(self.backend)
+        # The backend's role (and its group's node) read once: given the backend itself, Node
+        # would call back into Python for the role at every grant.
+        backend_role = self.backend.grant_principal
+        backend_node = self.backend.asg.node
+        self.backend_log_group.grant_write(backend_role)
         for parameter in self.parameters.values():
-            parameter.grant_read(self.backend)
+            parameter.grant_read(backend_role)
             # The boot script reads them by name, which CloudFormation cannot see: order it.
-            self.backend.asg.node.add_dependency(parameter)
+            backend_node.add_dependency(parameter)
         self.database.grant_connect(self.backend)
         self.cache.grant_connect(self.backend)
         if backend_image is not None:

@@ -14,10 +14,10 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from week5.constructs import access
-from week5.constructs.hardening import acknowledge_course_azs
+from week5.constructs.hardening import COURSE_AZS_ACKNOWLEDGEMENT
 from week5.constructs.vpc import private_subnets_of
 from week5.core.errors import CourseInputError
-from week5.synth.nag import acknowledge
+from week5.synth.nag import acknowledge, acknowledge_all
 
 #: The course's class (Day 3 Lab 1: "db.t3.micro PostgreSQL"), the cheapest that runs the lab.
 DEFAULT_DB_INSTANCE_TYPE = "db.t3.micro"
@@ -89,7 +89,8 @@ class LabDatabase(Construct):
         username: str = "labadmin",
     ) -> None:
         super().__init__(scope, construct_id)
-        where = f"{type(self).__name__} {self.node.path}"
+        node_path = self.node.path
+        where = f"{type(self).__name__} {node_path}"
         subnets = private_subnets_of(vpc, subnets, where)
         azs = {s.availability_zone for s in subnets}
         if len(azs) < 2:
@@ -129,7 +130,7 @@ class LabDatabase(Construct):
             self,
             "SecurityGroup",
             vpc=vpc,
-            description=f"{self.node.path}: {self.engine_label} port from granted groups only",
+            description=f"{node_path}: {self.engine_label} port from granted groups only",
             allow_all_outbound=False,  # a database starts no connections
         )
         #: The RDS instance (with its standby when ``multi_az``).
@@ -216,33 +217,33 @@ class LabDatabase(Construct):
         )
 
     def _acknowledge(self, multi_az: bool) -> None:
-        for instance in [self.instance, *self.read_replicas]:
-            acknowledge(
-                instance,
-                "AwsSolutions-RDS10",
-                "Deletion protection would make `cdk destroy` fail and leave a billed database "
-                "behind after the lab.",
+        every_instance = {
+            "AwsSolutions-RDS10": "Deletion protection would make `cdk destroy` fail and leave a "
+            "billed database behind after the lab.",
+            "AwsSolutions-RDS11": "The engine's default port is what the course's steps and "
+            "clients use; a non-default port is obscurity, and the security group admits "
+            "granted groups only.",
+            **COURSE_AZS_ACKNOWLEDGEMENT,
+        }
+        primary = dict(every_instance)
+        if not multi_az:
+            primary["AwsSolutions-RDS3"] = (
+                "Single-AZ halves the lab's database cost; pass multi_az=True where the lab "
+                "teaches failover (Day 3 Lab 1, Day 4 Challenge, Day 5)."
             )
-            acknowledge(
-                instance,
-                "AwsSolutions-RDS11",
-                "The engine's default port is what the course's steps and clients use; a "
-                "non-default port is obscurity, and the security group admits granted groups "
-                "only.",
-            )
-            acknowledge_course_azs(instance)
+        acknowledge_all(self.instance, primary)
         for replica in self.read_replicas:
-            acknowledge(
+            acknowledge_all(
                 replica,
-                "AwsSolutions-RDS3",
-                "A read replica is itself the second copy in another AZ; a Multi-AZ replica "
-                "would double its price for a lab that shows read scaling.",
-            )
-            acknowledge(
-                replica,
-                "AwsSolutions-RDS2",
-                "A read replica inherits its source's storage encryption (the source sets "
-                "StorageEncrypted); CloudFormation refuses the property on a replica.",
+                {
+                    **every_instance,
+                    "AwsSolutions-RDS3": "A read replica is itself the second copy in another "
+                    "AZ; a Multi-AZ replica would double its price for a lab that shows read "
+                    "scaling.",
+                    "AwsSolutions-RDS2": "A read replica inherits its source's storage encryption "
+                    "(the source sets StorageEncrypted); CloudFormation refuses the property on "
+                    "a replica.",
+                },
             )
         acknowledge(
             self.instance.node.find_child("Secret"),  # the construct, not the ISecret proxy
@@ -250,13 +251,6 @@ class LabDatabase(Construct):
             "Rotating the master password needs a rotation Lambda in the VPC whose ENIs hold the "
             "subnets for 20+ minutes after `cdk destroy`; the password lives for one lab.",
         )
-        if not multi_az:
-            acknowledge(
-                self.instance,
-                "AwsSolutions-RDS3",
-                "Single-AZ halves the lab's database cost; pass multi_az=True where the lab "
-                "teaches failover (Day 3 Lab 1, Day 4 Challenge, Day 5).",
-            )
 
 
 class PostgresDatabase(LabDatabase):

@@ -43,7 +43,8 @@ class SharedFileSystem(Construct):
         subnets: Optional[Sequence[ec2.ISubnet]] = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        subnets = private_subnets_of(vpc, subnets, f"SharedFileSystem {self.node.path}")
+        node_path = self.node.path
+        subnets = private_subnets_of(vpc, subnets, f"SharedFileSystem {node_path}")
         one_per_az = {}
         for subnet in subnets:
             one_per_az.setdefault(subnet.availability_zone, subnet)
@@ -52,7 +53,7 @@ class SharedFileSystem(Construct):
             self,
             "SecurityGroup",
             vpc=vpc,
-            description=f"{self.node.path}: NFS 2049 from granted hosts only",
+            description=f"{node_path}: NFS 2049 from granted hosts only",
             allow_all_outbound=False,
         )
         #: The EFS file system (encrypted, bursting, no automatic backups).
@@ -83,7 +84,8 @@ class SharedFileSystem(Construct):
         targets exist, so its boot script's mount does not fail. EFS needs no IAM grant: its
         policy allows clients that come through a mount target.
         """
-        self.connections.allow_default_port_from(consumer, "NFS from a granted host")
+        # consumer.connections, not consumer: Node would call back into Python for it.
+        self.connections.allow_default_port_from(consumer.connections, "NFS from a granted host")
         if isinstance(consumer, LabHost):
             consumer.instance.node.add_dependency(self.file_system.mount_targets_available)
         elif isinstance(consumer, HaWebTier):

@@ -16,10 +16,10 @@ from constructs import Construct
 
 from week5.constructs import userdata
 from week5.constructs.hardening import (
+    COURSE_AZS_ACKNOWLEDGEMENT,
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_ROOT_VOLUME_GIB,
     INSTANCE_TYPE_RE,
-    acknowledge_course_azs,
     amazon_linux_2023,
     boot_script,
     encrypted_root_volume,
@@ -31,7 +31,7 @@ from week5.constructs.key_pair import LabKeyPair
 from week5.constructs.ssh import DEFAULT_TUNNEL_PORT, SSH_PORT, SSH_USER  # noqa: F401
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_ssh_cidr
-from week5.synth.nag import acknowledge
+from week5.synth.nag import acknowledge, acknowledge_all
 
 #: Ports a host may open to the whole internet (course FAQ Q9: only HTTP/HTTPS, when needed).
 INTERNET_PORTS_ALLOWED = (80, 443)
@@ -90,7 +90,8 @@ class LabHost(Construct):
         name: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        where = f"{type(self).__name__} {self.node.path}"
+        node_path = self.node.path
+        where = f"{type(self).__name__} {node_path}"
         public = is_public(vpc, subnet)
         bad_ports = [p for p in internet_ports if p not in INTERNET_PORTS_ALLOWED]
         if bad_ports:
@@ -126,7 +127,7 @@ class LabHost(Construct):
             )
         instance_class = ec2.InstanceType(instance_type)
         ssh_cidr = parse_ssh_cidr(ssh_cidr)
-        label = name or self.node.path
+        label = name or node_path
         #: Whether the host is in a public subnet (it has a public IP).
         self.public: bool = public
         #: The one CIDR SSH (22) is admitted from, or ``None`` (SSH only over Session Manager).
@@ -190,19 +191,17 @@ class LabHost(Construct):
         )
         Tags.of(self.instance).add("Name", label)
         require_imdsv2(self.instance)
-        acknowledge(
+        acknowledge_all(
             self.instance,
-            "AwsSolutions-EC28",
-            "Detailed (1-minute) monitoring is billed per metric; the 5-minute basic metrics "
-            "are enough for a 50-minute lab.",
+            {
+                "AwsSolutions-EC28": "Detailed (1-minute) monitoring is billed per metric; the "
+                "5-minute basic metrics are enough for a 50-minute lab.",
+                "AwsSolutions-EC29": "Termination protection would make `cdk destroy` fail and "
+                "leave a billed instance behind after the lab; the course deletes everything "
+                "within 30 minutes.",
+                **COURSE_AZS_ACKNOWLEDGEMENT,
+            },
         )
-        acknowledge(
-            self.instance,
-            "AwsSolutions-EC29",
-            "Termination protection would make `cdk destroy` fail and leave a billed instance "
-            "behind after the lab; the course deletes everything within 30 minutes.",
-        )
-        acknowledge_course_azs(self.instance)
 
     @property
     def connections(self) -> ec2.Connections:
@@ -368,7 +367,8 @@ class DockerHost(LabHost):
         #: The compose file the host runs at boot, if any.
         self.compose_file: Optional[Path] = compose_file
         for source in compose_secrets.values():
-            (source if not isinstance(source, tuple) else source[0]).grant_read(self)
+            # The role itself, not self: Node would call back into Python for it.
+            (source if not isinstance(source, tuple) else source[0]).grant_read(self.role)
 
 
 #: A secret, or (secret, JSON field) for one field of a JSON secret.
@@ -385,7 +385,8 @@ def secret_env_source(source: SecretSource) -> Union[str, Tuple[str, str]]:
 
 def is_public(vpc: ec2.IVpc, subnet: ec2.ISubnet) -> bool:
     """Whether ``subnet`` is one of the VPC's public subnets (it routes to an internet gateway)."""
-    return subnet.node.path in {s.node.path for s in vpc.public_subnets}
+    # By id (a token until deployment, one per subnet): one read a subnet, a path is two.
+    return subnet.subnet_id in {s.subnet_id for s in vpc.public_subnets}
 
 
 _PORT_NAMES = {80: "HTTP", 443: "HTTPS"}

@@ -4,7 +4,7 @@ Origin Access Control, or (Day 2 Lab 2) the console's public S3 website with Clo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Dict, Mapping, Optional
 
 from aws_cdk import DefaultStackSynthesizer, RemovalPolicy, Stack
 from aws_cdk import aws_cloudfront as cloudfront
@@ -16,7 +16,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from week5.core.errors import CourseInputError
-from week5.synth.nag import acknowledge
+from week5.synth.nag import acknowledge, acknowledge_all
 from week5.synth.providers import give_provider_functions_log_groups
 
 #: Edges in Asia (Korea included), North America and Europe; PriceClass_100 has no Asian edge.
@@ -117,7 +117,8 @@ class StaticSite(Construct):
         behaviors: Optional[Mapping[str, cloudfront.BehaviorOptions]] = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        where = f"StaticSite {self.node.path}"
+        node_path = self.node.path
+        where = f"StaticSite {node_path}"
         content_dir = Path(content_dir)
         if not content_dir.is_dir():
             raise CourseInputError(f"{where}: content_dir {content_dir} is not a folder")
@@ -167,7 +168,7 @@ class StaticSite(Construct):
         self.distribution: cloudfront.Distribution = cloudfront.Distribution(
             self,
             "Distribution",
-            comment=f"{self.node.path}: static site",
+            comment=f"{node_path}: static site",
             default_root_object=default_root_object,
             price_class=price_class,
             default_behavior=cloudfront.BehaviorOptions(
@@ -216,7 +217,7 @@ class StaticSite(Construct):
             "bucket and invalidates the distribution; CDK writes this policy, scoped to those two "
             "buckets (CloudFront invalidations take no resource ARN)."
         )
-        for detail in (
+        details = (
             "Action::s3:GetBucket*",
             "Action::s3:GetObject*",
             "Action::s3:List*",
@@ -225,14 +226,16 @@ class StaticSite(Construct):
             "Resource::*",
             f"Resource::<{bucket_id}.Arn>/*",
             f"Resource::arn:aws:s3:::{asset_bucket}/*",
-        ):
-            acknowledge(role, f"AwsSolutions-IAM5[{detail}]", reason)
-        acknowledge(
+        )
+        acknowledge_all(
             role,
-            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
-            "AWSLambdaBasicExecutionRole]",
-            "CDK's BucketDeployment handler logs through AWS's basic Lambda execution policy; "
-            "its log group is this construct's and is deleted with the stack.",
+            {
+                **{f"AwsSolutions-IAM5[{detail}]": reason for detail in details},
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AWSLambdaBasicExecutionRole]": "CDK's BucketDeployment handler logs through "
+                "AWS's basic Lambda execution policy; its log group is this construct's and is "
+                "deleted with the stack.",
+            },
         )
         acknowledge(
             role.node.scope,
@@ -244,37 +247,29 @@ class StaticSite(Construct):
     def _acknowledge(self, website_mode: bool, http_origins: bool) -> None:
         self._acknowledge_deployment_handler()
         _acknowledge_no_access_logs(self.bucket)
+        distribution: Dict[str, str] = {}
         if http_origins and not website_mode:
-            acknowledge(
-                self.distribution,
-                "AwsSolutions-CFR5",
+            distribution["AwsSolutions-CFR5"] = (
                 "CloudFront reaches the lab's ALB over HTTP: an ALB certificate needs a domain "
-                "the lab does not own; viewers still get HTTPS from CloudFront.",
+                "the lab does not own; viewers still get HTTPS from CloudFront."
             )
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR1",
+        distribution["AwsSolutions-CFR1"] = (
             "No geo restriction: students and the instructor open the site from wherever they "
-            "study.",
+            "study."
         )
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR2",
+        distribution["AwsSolutions-CFR2"] = (
             "WAF costs $5 a month per web ACL plus rules, prorated but not free, for a page of "
-            "static HTML with no forms; Day 3's case shows WAF where it matters.",
+            "static HTML with no forms; Day 3's case shows WAF where it matters."
         )
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR3",
+        distribution["AwsSolutions-CFR3"] = (
             "Access logs need a log bucket that outlives the stack; the lab reads x-cache "
-            "headers instead.",
+            "headers instead."
         )
-        acknowledge(
-            self.distribution,
-            "AwsSolutions-CFR4",
+        distribution["AwsSolutions-CFR4"] = (
             "The default *.cloudfront.net certificate: a lab has no domain name of its own, and "
-            "CloudFront then allows TLSv1 for old clients on that name.",
+            "CloudFront then allows TLSv1 for old clients on that name."
         )
+        acknowledge_all(self.distribution, distribution)
         if website_mode:
             acknowledge(
                 self.bucket,

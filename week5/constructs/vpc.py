@@ -14,7 +14,7 @@ from constructs import Construct
 
 from week5.constructs.hardening import acknowledge_course_azs, require_imdsv2
 from week5.core.errors import CourseInputError
-from week5.synth.nag import acknowledge
+from week5.synth.nag import acknowledge, acknowledge_all
 
 #: The course's VPC (Day 1 Session 2, FAQ Q14).
 DEFAULT_VPC_CIDR = "10.0.0.0/16"
@@ -125,18 +125,19 @@ class MultiAzVpc(Construct):
         name_prefix: str = DEFAULT_NAME_PREFIX,
     ) -> None:
         super().__init__(scope, construct_id)
+        where = f"MultiAzVpc {self.node.path}"
         azs = tuple(availability_zones or Stack.of(self).availability_zones[:az_count])
         if availability_zones is None and len(azs) < az_count:
             raise CourseInputError(
-                f"MultiAzVpc {self.node.path}: az_count={az_count} but the stack offers "
+                f"{where}: az_count={az_count} but the stack offers "
                 f"{len(azs)} zone(s) ({', '.join(azs)}); pass availability_zones"
             )
         if not azs:
-            raise CourseInputError(f"MultiAzVpc {self.node.path}: needs at least one AZ")
-        vpc_net = _parse_cidr(cidr, f"MultiAzVpc {self.node.path}: cidr")
+            raise CourseInputError(f"{where}: needs at least one AZ")
+        vpc_net = _parse_cidr(cidr, f"{where}: cidr")
         if not 16 <= vpc_net.prefixlen <= 28:
             raise CourseInputError(
-                f"MultiAzVpc {self.node.path}: cidr={cidr!r} must be between /16 and /28 "
+                f"{where}: cidr={cidr!r} must be between /16 and /28 "
                 "(an AWS VPC limit); the course uses 10.0.0.0/16"
             )
         public = tuple(
@@ -150,15 +151,15 @@ class MultiAzVpc(Construct):
             else course_subnet_cidrs(cidr, len(azs), DEFAULT_PRIVATE_THIRD_OCTET)
         )
         nat = nat if nat is not None else (NatMode.SINGLE_GATEWAY if private else NatMode.NONE)
-        self._validate_subnets(vpc_net, azs, public, private)
+        self._validate_subnets(where, vpc_net, azs, public, private)
         if nat is not NatMode.NONE and not private:
             raise CourseInputError(
-                f"MultiAzVpc {self.node.path}: nat={nat.value} needs private subnets; "
+                f"{where}: nat={nat.value} needs private subnets; "
                 "pass nat=NatMode.NONE or give private_subnet_cidrs"
             )
         if not public and nat is not NatMode.NONE:
             raise CourseInputError(
-                f"MultiAzVpc {self.node.path}: a NAT lives in a public subnet; "
+                f"{where}: a NAT lives in a public subnet; "
                 "give public_subnet_cidrs or pass nat=NatMode.NONE"
             )
 
@@ -234,10 +235,9 @@ class MultiAzVpc(Construct):
             for port in NAT_FORWARDED_PORTS:
                 nat_provider.connections.allow_from(ec2.Peer.ipv4(cidr), ec2.Port.tcp(port))
             nat_provider.connections.allow_from(ec2.Peer.ipv4(cidr), ec2.Port.icmp_ping())
-            self._harden_nat_instances()
+            self._harden_nat_instances(nat_provider)
 
-    def _validate_subnets(self, vpc_net, azs, public, private) -> None:
-        where = f"MultiAzVpc {self.node.path}"
+    def _validate_subnets(self, where, vpc_net, azs, public, private) -> None:
         for label, group in (("public_subnet_cidrs", public), ("private_subnet_cidrs", private)):
             if group and len(group) != len(azs):
                 raise CourseInputError(
@@ -278,28 +278,31 @@ class MultiAzVpc(Construct):
             for index, subnet in enumerate(subnets):
                 letter = chr(ord("a") + index)
                 suffix = "" if len(subnets) == 1 else "-" + letter
+                node = subnet.node
                 _name(subnet, f"{prefix}-{kind}-subnet{suffix}", _NAME_TAG_PRIORITY)
-                _name(subnet.node.try_find_child("RouteTable"), f"{prefix}-{kind}-rt{suffix}")
+                _name(node.try_find_child("RouteTable"), f"{prefix}-{kind}-rt{suffix}")
+                if kind != "public" or self.nat_mode is NatMode.NONE:
+                    continue  # the Vpc L2 puts the NAT (if any) in public subnets
                 # A NAT gateway is named for its AZ even in a one-AZ VPC: nat-a, nat-b.
-                _name(subnet.node.try_find_child("NATGateway"), f"{prefix}-nat-{letter}")
-                _name(subnet.node.try_find_child("EIP"), f"{prefix}-nat-{letter}-eip")
-                nat_instance = subnet.node.try_find_child("NatInstance")
+                _name(node.try_find_child("NATGateway"), f"{prefix}-nat-{letter}")
+                _name(node.try_find_child("EIP"), f"{prefix}-nat-{letter}-eip")
+                nat_instance = node.try_find_child("NatInstance")
                 if nat_instance is not None:
                     _name(nat_instance, f"{prefix}-nat-instance")
                     role = getattr(nat_instance, "role", None)
                     if role is not None:
                         _name(role, f"{prefix}-nat-instance-role", _NAME_TAG_PRIORITY + 2)
-        _name(self.vpc.node.try_find_child("IGW"), f"{prefix}-igw")
-        _name(self.vpc.node.try_find_child("NatSecurityGroup"), f"{prefix}-nat-sg")
+        vpc_node = self.vpc.node
+        _name(vpc_node.try_find_child("IGW"), f"{prefix}-igw")
+        if self.nat_mode is NatMode.INSTANCE:  # the NAT instance provider's group
+            _name(vpc_node.try_find_child("NatSecurityGroup"), f"{prefix}-nat-sg")
 
-    def _harden_nat_instances(self) -> None:
+    def _harden_nat_instances(self, nat_provider: ec2.NatInstanceProviderV2) -> None:
         """The NAT instance provider has no props for these; its instances are L2 Instances."""
-        for subnet in self.public_subnets:
-            nat_instance = subnet.node.try_find_child("NatInstance")
-            if not isinstance(nat_instance, ec2.Instance):
-                continue
+        for nat_instance in nat_provider.gateway_instances:
             require_imdsv2(nat_instance)
-            nat_instance.instance.block_device_mappings = [
+            instance = nat_instance.instance
+            instance.block_device_mappings = [
                 ec2.CfnInstance.BlockDeviceMappingProperty(
                     device_name="/dev/xvda",
                     ebs=ec2.CfnInstance.EbsProperty(
@@ -307,17 +310,15 @@ class MultiAzVpc(Construct):
                     ),
                 )
             ]
-            nat_instance.instance.propagate_tags_to_volume_on_creation = True
-            acknowledge(
+            instance.propagate_tags_to_volume_on_creation = True
+            acknowledge_all(
                 nat_instance,
-                "AwsSolutions-EC28",
-                "NAT instance: detailed monitoring is billed per metric and a lab NAT needs none.",
-            )
-            acknowledge(
-                nat_instance,
-                "AwsSolutions-EC29",
-                "NAT instance: termination protection would stop `cdk destroy` from removing "
-                "a billed instance after the lab.",
+                {
+                    "AwsSolutions-EC28": "NAT instance: detailed monitoring is billed per metric "
+                    "and a lab NAT needs none.",
+                    "AwsSolutions-EC29": "NAT instance: termination protection would stop `cdk "
+                    "destroy` from removing a billed instance after the lab.",
+                },
             )
 
 

@@ -7,7 +7,7 @@ An acknowledgement sits on the construct that causes the finding and names the l
 
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Mapping, Tuple
 
 from aws_cdk import Acknowledgment, App, Validations
 from cdk_nag import AwsSolutionsChecks, NagPack
@@ -33,9 +33,21 @@ def enable_nag(app: App) -> Tuple[AwsSolutionsChecks, NagPack]:
 
 def acknowledge(construct: IConstruct, rule_id: str, reason: str) -> None:
     """Acknowledge one cdk-nag rule on ``construct`` (and its children), with the trade-off."""
-    if len(reason.strip()) < MIN_REASON_LENGTH:
-        raise ValueError(
-            f"acknowledging {rule_id} on {construct.node.path} needs a reason that names the "
-            f"lab trade-off (at least {MIN_REASON_LENGTH} characters), got {reason!r}"
-        )
-    Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=reason))
+    acknowledge_all(construct, {rule_id: reason})
+
+
+def acknowledge_all(construct: IConstruct, reasons: Mapping[str, str]) -> None:
+    """Acknowledge several rules on ``construct`` (rule id: the trade-off), in order.
+
+    One ``Validations.of(...).acknowledge(...)`` for them all: each call is a round trip to
+    Node, and a lab's hosts, databases and sites acknowledge three to nine rules each.
+    """
+    for rule_id, reason in reasons.items():
+        if len(reason.strip()) < MIN_REASON_LENGTH:
+            raise ValueError(
+                f"acknowledging {rule_id} on {construct.node.path} needs a reason that names "
+                f"the lab trade-off (at least {MIN_REASON_LENGTH} characters), got {reason!r}"
+            )
+    Validations.of(construct).acknowledge(
+        *(Acknowledgment(id=rule_id, reason=reason) for rule_id, reason in reasons.items())
+    )

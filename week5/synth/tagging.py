@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from aws_cdk import CfnElement, CfnResource, Stack, TagManager, Tags
+from aws_cdk import CfnElement, CfnResource, Stack, Tags
 from constructs import IConstruct
 
 from week5.core.catalog import LAB_KINDS
@@ -41,8 +41,9 @@ def apply_course_tags(scope: IConstruct, day: int, lab_kind: str, student: str) 
     :func:`tag_provider_resources` on the stack once its constructs exist.
     """
     tags = course_tags(day, lab_kind, student)
+    scope_tags = Tags.of(scope)
     for key, value in tags.items():
-        Tags.of(scope).add(key, value)
+        scope_tags.add(key, value)
     return tags
 
 
@@ -69,10 +70,13 @@ def providers_of(stack: Stack) -> List[Provider]:
             continue
         if not child.node.id.startswith(PROVIDER_ID_PREFIX):
             continue
+        # A plain CfnResource, not a generated L1 class (CfnRole, ...): those are taggable.
+        # Told by the Python class, where CfnResource.is_cfn_resource and
+        # TagManager.is_taggable would ask Node twice a child.
         raw = tuple(
             (resource, resource.cfn_resource_type)
             for resource in child.node.children
-            if CfnResource.is_cfn_resource(resource) and not TagManager.is_taggable(resource)
+            if type(resource) is CfnResource
         )
         providers.append(Provider(child, raw))
     return providers
