@@ -11,10 +11,10 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 
 import pytest
 from support import ROOT
+from servers import serve_in_thread
 from test_quotas import fake_assembly, lab_template
 
 from week5.cli import main
@@ -64,7 +64,7 @@ class Refusing(http.server.BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def refusing_endpoint():
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     yield f"http://localhost:{server.server_address[1]}"
     server.shutdown()
 
@@ -438,7 +438,7 @@ def test_an_endpoint_that_lacks_the_call_through_the_command(aws_home, capsys, m
     """What botocore makes of that page, through `week5 status`: one line naming the
     endpoint and the call, exit 2, no advice to wait."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Lacking)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     try:
         endpoint = f"http://localhost:{server.server_address[1]}"
         monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)

@@ -2,13 +2,13 @@
 
 import json
 import re
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import psycopg
 import pytest
+from servers import serve_in_thread
 import redis
 import yaml
 from stoppable_servers import StoppablePostgres, StoppableRedis
@@ -33,8 +33,7 @@ def cache(redis_server):
 
 def serve(demo):
     server = cache_demo.make_server(demo, 0, host="127.0.0.1")
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    serve_in_thread(server)
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 

@@ -1,11 +1,11 @@
 """Day 2 Lab 2: S3 정적 웹 호스팅 — the course's website bucket and policy, CloudFront in front."""
 
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from lab_outputs import outputs, run, step_registry
 from support import logical_id, mask_asset_hashes, props, resources
+from servers import serve_in_thread
 
 from week5.analysis.teardown import teardown_findings
 from week5.assets import SITES_DIR
@@ -81,7 +81,7 @@ def sites():
     """(website host:port, CloudFront host:port): two local servers."""
     servers = [ThreadingHTTPServer(("127.0.0.1", 0), _Site) for _ in range(2)]
     for server in servers:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        serve_in_thread(server)
     yield tuple(f"127.0.0.1:{s.server_address[1]}" for s in servers)
     for server in servers:
         server.shutdown()

@@ -4,12 +4,12 @@ against the demo app itself (on the test session's PostgreSQL and Redis)."""
 
 import json
 import tempfile
-import threading
 
 import psycopg
 import pytest
 import redis
 from lab_outputs import outputs, run, step_registry
+from servers import serve_in_thread
 from support import (
     ingress_rules,
     instance_security_groups,
@@ -54,7 +54,7 @@ def demo_url(postgres_server, redis_server):
         }
     )
     server = cache_demo.make_server(demo, 0, host="127.0.0.1")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     demo.source.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +13,7 @@ import pytest
 import redis
 from outage_proxy import OutageProxy
 from support import ManualClock
+from servers import serve_in_thread
 
 from week5.assets.apps import news_cache
 
@@ -74,7 +74,7 @@ class FakeGhost:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        serve_in_thread(self.server)
 
     def gets(self, path):
         return sum(1 for method, p, _ in self.seen if method == "GET" and p == path)
@@ -115,7 +115,7 @@ def reader(redis_server, ghost, clock, port=None):
         clock=clock,
     )
     server = news_cache.make_server(news, 0, address="127.0.0.1")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     return server
 
 

@@ -4,12 +4,12 @@ import functools
 import json
 import subprocess
 import sys
-import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from support import ROOT
+from servers import serve_in_thread
 
 from week5.analysis import pricing
 from week5.operations import price_refresh
@@ -26,7 +26,7 @@ class QuietHandler(SimpleHTTPRequestHandler):
 def offer_url():
     handler = functools.partial(QuietHandler, directory=str(OFFERS))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     yield f"http://127.0.0.1:{server.server_address[1]}/{{service}}.json"
     server.shutdown()
 

@@ -2,12 +2,12 @@
 
 import json
 import socket
-import threading
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from servers import serve_in_thread
 from outage_proxy import OutageProxy
 
 from week5.assets.apps import tier_app
@@ -34,7 +34,7 @@ def serve(db_host, db_port):
     server = tier_app.make_server(
         0, db_host, db_port, metadata=FAKE_METADATA.__getitem__, address="127.0.0.1"
     )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     return server
 
 
@@ -110,7 +110,7 @@ def test_metadata_uses_an_imdsv2_token():
             pass
 
     imds = HTTPServer(("127.0.0.1", 0), FakeImds)
-    threading.Thread(target=imds.serve_forever, daemon=True).start()
+    serve_in_thread(imds)
     base = f"http://127.0.0.1:{imds.server_address[1]}/latest"
     try:
         assert tier_app.instance_metadata("instance-id", base=base) == "i-0def"

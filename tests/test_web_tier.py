@@ -2,7 +2,6 @@
 
 import json
 import subprocess
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -11,7 +10,7 @@ import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from boot_scripts import exit_trap, flat
-from servers import free_port
+from servers import free_port, serve_in_thread
 from support import (
     CourseAzStack,
     ingress_rules,
@@ -255,7 +254,7 @@ def test_the_trap_signals_success_once_the_app_answers(tmp_path):
             pass
 
     server = HTTPServer(("127.0.0.1", 0), Ready)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serve_in_thread(server)
     try:
         port = server.server_address[1]
         lines = signal_when_ready(port, "/ready", 20, settle_s=0)
