@@ -18,6 +18,8 @@ import aws_cdk as cdk  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 from constructs import IConstruct  # noqa: E402
 
+from jsii._kernel.providers import process as jsii_process  # noqa: E402
+
 from week5.synth.app_builder import synth_context  # noqa: E402
 
 _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
@@ -240,3 +242,20 @@ def counting_cdk(project: Path, line: str) -> Path:
     )
     counter.chmod(0o755)
     return counter
+
+
+def jsii_requests(call: Callable[[], object]) -> List[str]:
+    """The requests ``call`` sends to the jsii kernel (Node), by type: each is a round trip."""
+    requests: List[str] = []
+    send = jsii_process._NodeProcess.send
+
+    def counting(self, request, response_type):
+        requests.append(type(request).__name__)
+        return send(self, request, response_type)
+
+    jsii_process._NodeProcess.send = counting
+    try:
+        call()
+    finally:
+        jsii_process._NodeProcess.send = send
+    return requests

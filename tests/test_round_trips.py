@@ -6,14 +6,12 @@ bench/synth_time.py's and bench/synth_breakdown.py's to say, not a test's.)"""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, List
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Validations
 from aws_cdk import aws_s3 as s3
-from jsii._kernel.providers import process as jsii_process
-from support import make_app
+from support import jsii_requests, make_app
 
 from week5.constructs.database import PostgresDatabase
 from week5.constructs.host import LabHost
@@ -22,21 +20,6 @@ from week5.synth.nag import acknowledge, acknowledge_all
 
 SEOUL = cdk.Environment(region="ap-northeast-2")
 REASON = "A case of the round-trip tests: the finding is acknowledged on purpose here."
-
-
-def sent(monkeypatch, call: Callable[[], object]) -> List[str]:
-    """The requests ``call`` sends to the jsii kernel (Node), by type."""
-    requests = []
-    send = jsii_process._NodeProcess.send
-
-    def counting(self, request, response_type):
-        requests.append(type(request).__name__)
-        return send(self, request, response_type)
-
-    monkeypatch.setattr(jsii_process._NodeProcess, "send", counting)
-    call()
-    monkeypatch.setattr(jsii_process._NodeProcess, "send", send)
-    return requests
 
 
 def acknowledged(construct) -> list:
@@ -51,16 +34,14 @@ def stack(tmp_path: Path) -> cdk.Stack:
     return cdk.Stack(make_app(tmp_path), "Case", env=SEOUL)
 
 
-def test_acknowledge_all_records_what_one_call_per_rule_does_in_two_round_trips(
-    tmp_path, monkeypatch
-):
+def test_acknowledge_all_records_what_one_call_per_rule_does_in_two_round_trips(tmp_path):
     scope = stack(tmp_path)
     one_by_one, at_once = s3.Bucket(scope, "OneByOne"), s3.Bucket(scope, "AtOnce")
     reasons = {rule: f"{REASON} ({rule})" for rule in ("AwsSolutions-S1", "AwsSolutions-S10")}
     reasons["CloudFormation-Validate::W3010"] = REASON
     for rule, reason in reasons.items():
         acknowledge(one_by_one, rule, reason)
-    requests = sent(monkeypatch, lambda: acknowledge_all(at_once, reasons))
+    requests = jsii_requests(lambda: acknowledge_all(at_once, reasons))
     assert acknowledged(at_once) == acknowledged(one_by_one)
     assert len(acknowledged(at_once)) == 3
     # Validations.of(construct) and its acknowledge(...), for the three rules.
@@ -74,14 +55,14 @@ def test_acknowledge_all_refuses_a_short_reason_before_acknowledging_any(tmp_pat
     assert acknowledged(bucket) == []
 
 
-def test_a_grant_to_a_host_needs_no_call_back_into_python(tmp_path, monkeypatch):
+def test_a_grant_to_a_host_needs_no_call_back_into_python(tmp_path):
     """``db.grant_connect(host)`` hands Node the host's security groups and role: Node asks a
     construct written in Python for them with a call back (four a grant), which these skip."""
     scope = stack(tmp_path)
     vpc = MultiAzVpc(scope, "Network")
     host = LabHost(scope, "Client", vpc=vpc.vpc, subnet=vpc.private_subnets[0])
     db = PostgresDatabase(scope, "Db", vpc=vpc.vpc)
-    requests = sent(monkeypatch, lambda: db.grant_connect(host))
+    requests = jsii_requests(lambda: db.grant_connect(host))
     assert "_CompleteRequest" not in requests  # the answer to a call back into Python
     template = cdk.assertions.Template.from_stack(scope)
     template.has_resource_properties(

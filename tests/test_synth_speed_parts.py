@@ -6,15 +6,14 @@ walk reports; the provider walk finds CDK's custom-resource providers once for b
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, List, Tuple
+from typing import List, Tuple
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_s3 as s3
 from cdk_nag import NagPack
 from constructs import Construct
-from jsii._kernel.providers import process as jsii_process
-from support import make_app
+from support import jsii_requests, make_app
 
 from stacks.catalog import CATALOG
 from week5.constructs.vpc import MultiAzVpc, NatMode
@@ -43,21 +42,6 @@ def compliant_resources(stack: cdk.Stack, count: int) -> None:
     for index in range(count):
         vpc = ec2.CfnVPC(stack, f"Vpc{index}", cidr_block="10.0.0.0/16")
         ec2.CfnRoute(stack, f"Route{index}", route_table_id=vpc.ref, gateway_id="igw-0123456789")
-
-
-def round_trips(monkeypatch, call: Callable[[], object]) -> int:
-    """How many requests ``call`` sends to the jsii kernel (Node)."""
-    sent = []
-    send = jsii_process._NodeProcess.send
-
-    def counting(self, request, response_type):
-        sent.append(type(request).__name__)
-        return send(self, request, response_type)
-
-    monkeypatch.setattr(jsii_process._NodeProcess, "send", counting)
-    call()
-    monkeypatch.setattr(jsii_process._NodeProcess, "send", send)
-    return len(sent)
 
 
 def shape(report) -> List[Tuple[str, str, str, List[Tuple[str, Tuple[str, ...]]]]]:
@@ -98,7 +82,7 @@ def broken_stack(tmp_path: Path, **context) -> cdk.Stack:
     return stack
 
 
-def test_a_compliant_resource_costs_no_round_trip_to_node(tmp_path, monkeypatch):
+def test_a_compliant_resource_costs_no_round_trip_to_node(tmp_path):
     """The pack's cost in round trips is the same for 3 resources of each kind as for 30."""
     counts = []
     for count in (3, 30):
@@ -112,7 +96,7 @@ def test_a_compliant_resource_costs_no_round_trip_to_node(tmp_path, monkeypatch)
             nonlocal report
             report = pack.validate_scope(stack)
 
-        counts.append(round_trips(monkeypatch, check))
+        counts.append(len(jsii_requests(check)))
         assert report.success, shape(report)
     assert counts[0] == counts[1] and counts[1] < 40
 
@@ -208,7 +192,7 @@ def test_tagging_and_log_groups_use_the_walk_they_are_given(tmp_path):
     assert give_provider_functions_log_groups(stack, providers) == 0
 
 
-def test_the_provider_walk_asks_node_only_about_children_python_cannot_tell(tmp_path, monkeypatch):
+def test_the_provider_walk_asks_node_only_about_children_python_cannot_tell(tmp_path):
     """Outputs, parameters and resources at a stack's top (a CfnElement has no children) and
     this project's own constructs are passed over by their Python class: however many there
     are, the walk costs the same round trips, and finds the same provider."""
@@ -223,7 +207,7 @@ def test_the_provider_walk_asks_node_only_about_children_python_cannot_tell(tmp_
             ec2.CfnVPC(stack, f"Vpc{index}", cidr_block="10.0.0.0/16")
             MultiAzVpc(stack, f"Network{index}", nat=NatMode.NONE, private_subnet_cidrs=())
         found = []
-        trips = round_trips(monkeypatch, lambda: found.extend(providers_of(stack)))
+        trips = len(jsii_requests(lambda: found.extend(providers_of(stack))))
         (provider,) = found
         assert provider.construct.node.id == "Custom::S3AutoDeleteObjectsCustomResourceProvider"
         return trips
