@@ -2,8 +2,8 @@
 read a deployment: `week5 local`'s read-back (test_local), the emulator against each template
 (test_emulator_labs) and `week5 audit` (test_audit_labs).
 
-One moto server with week5's CloudFormation models, bootstrapped with the real CDK CLI, each lab
-deployed with `cdk deploy` as `week5 local` does. Tests that change what is deployed undo it
+One moto server with week5's CloudFormation models, bootstrapped with the real CDK CLI, every lab
+deployed in one `cdk deploy` run as `week5 local --coverage` does. Tests that change what is deployed undo it
 (audit's mistakes), and the tests that destroy labs carry the ``destroys_labs`` marker, which
 conftest moves to the end of the session, after every reader.
 """

@@ -13,7 +13,8 @@ tests/test_integ.py's ``integ_apps`` fixture already did in one process. Two mod
 - ``WEEK5_INTEG_ONCE=<empty folder> python tests/integ_replay.py --once python3
   integ/integ_day1_lab1.py``: runs that command (integ-runner's own for Python) as integ-runner
   asked; asked again with the same arguments, working folder and environment, it hands over the
-  first run's assembly instead of running the app again. One lab goes through integ-runner end to
+  first run's assembly instead of running the app again. The key leaves out the app's own
+  files: give each run a fresh folder. One lab goes through integ-runner end to
   end so (tests/test_integ.py), and `scripts/integ check` synthesizes every one.
 """
 
@@ -76,7 +77,9 @@ def main(argv: list) -> int:
     outdir = os.environ.get("CDK_OUTDIR")
     if not outdir:
         sys.exit("integ_replay.py: CDK_OUTDIR must be set (integ-runner sets it)")
-    if len(argv) > 2 and argv[1] == "--once":
+    if argv[1:2] == ["--once"]:
+        if len(argv) < 3:
+            sys.exit("integ_replay.py --once: give the app's command, e.g. python3 {filePath}")
         return once(argv[2:], outdir)
     if len(argv) == 2:
         return replay(argv[1], outdir)

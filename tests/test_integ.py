@@ -194,6 +194,8 @@ def test_integ_runner_synthesizes_an_integ_app_itself_and_passes(tmp_path):
     run, output = _integ_runner(promises.integ_file_name("Day1Lab1"), once=tmp_path)
     assert run.returncode == 0, output[-4000:]
     assert output.count("UNCHANGED") == 1, output[-4000:]
+    # One assembly kept: the second synthesis was handed the first's, not run again.
+    assert len(list(tmp_path.iterdir())) == 1, list(tmp_path.iterdir())
 
 
 def test_integ_runner_fails_a_lab_whose_template_changed(integ_apps, tmp_path):

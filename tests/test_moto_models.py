@@ -779,12 +779,18 @@ def test_parameter_takes_cloudformations_tag_map_and_is_deleted(aws):
     gone(lambda: ssm.get_parameter(Name=name), "ParameterNotFound")
 
 
-def test_a_parameter_without_a_name_gets_a_generated_one(aws):
+def test_a_parameter_without_a_name_gets_a_generated_one_and_keeps_it(aws):
     unnamed = {**PARAMETER, "Properties": {"Type": "String", "Value": "db.example"}}
     outputs, physical = create(aws, {"Parameter": unnamed}, {"Name": {"Ref": "Parameter"}})
     name = physical["Parameter"]
     assert outputs["Name"] == name and "Parameter" in name, name
     assert aws("ssm").get_parameter(Name=name)["Parameter"]["Value"] == "db.example"
+    changed = {**unnamed, "Properties": {"Type": "String", "Value": "db2.example"}}
+    aws("cloudformation").update_stack(
+        StackName="moto-models", TemplateBody=json.dumps({"Resources": {"Parameter": changed}})
+    )
+    assert physical_ids(aws)["Parameter"] == name
+    assert aws("ssm").get_parameter(Name=name)["Parameter"]["Value"] == "db2.example"
     delete(aws)
     gone(lambda: aws("ssm").get_parameter(Name=name), "ParameterNotFound")
 

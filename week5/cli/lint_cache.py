@@ -1,7 +1,8 @@
 """cfn-lint findings kept in ``<project>/.week5-cache/lint/``, by what decides them.
 
-cfn-lint takes 0.2 to 1.3 s of CPU a template, once a process has built its runner (about 10 s
-for the 14 labs; :func:`week5.analysis.lint.lint_template`), and what it finds depends
+cfn-lint takes 0.2 to 1.3 s of CPU a template once a process has built its runner
+(:func:`week5.analysis.lint.lint_template`; the 14 labs' `week5 check --no-cache`, the runner
+built once, 9.4 s of CPU in all), and what it finds depends
 only on the template's bytes, the installed cfn-lint (its rules and its copy of the
 CloudFormation spec), the regions it checks and the checks the course ignores
 (:data:`week5.analysis.lint.IGNORED_CHECKS`). A file named by the sha256 of those holds the

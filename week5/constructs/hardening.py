@@ -9,6 +9,7 @@ instead of SSH, and stops its boot script at the first failing line.
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from typing import Sequence
 
 from aws_cdk import aws_ec2 as ec2
@@ -110,12 +111,14 @@ def require_imdsv2(instance: ec2.Instance) -> ec2.CfnLaunchTemplate:
 
 
 #: The course draws fixed AZs (ap-northeast-2a/2b); CloudFormation's linter warns on that.
-COURSE_AZS_ACKNOWLEDGEMENT = {
-    "CloudFormation-Validate::W3010": (
-        "The course's diagrams fix the AZs (ap-northeast-2a, ap-northeast-2b) so a student's "
-        "console matches the template; context 'azs' changes them."
-    )
-}
+COURSE_AZS_ACKNOWLEDGEMENT = MappingProxyType(
+    {
+        "CloudFormation-Validate::W3010": (
+            "The course's diagrams fix the AZs (ap-northeast-2a, ap-northeast-2b) so a "
+            "student's console matches the template; context 'azs' changes them."
+        )
+    }
+)
 
 
 def acknowledge_course_azs(construct: Construct) -> None:

@@ -42,6 +42,8 @@ def acknowledge_all(construct: IConstruct, reasons: Mapping[str, str]) -> None:
     One ``Validations.of(...).acknowledge(...)`` for them all: each call is a round trip to
     Node, and a lab's hosts, databases and sites acknowledge three to nine rules each.
     """
+    if not reasons:
+        return
     for rule_id, reason in reasons.items():
         if len(reason.strip()) < MIN_REASON_LENGTH:
             raise ValueError(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from aws_cdk import CfnElement, CfnResource, Stack, Tags
+from aws_cdk import CfnElement, CfnResource, Stack, TagManager, Tags
 from constructs import IConstruct
 
 from week5.core.catalog import LAB_KINDS
@@ -70,13 +70,13 @@ def providers_of(stack: Stack) -> List[Provider]:
             continue
         if not child.node.id.startswith(PROVIDER_ID_PREFIX):
             continue
-        # A plain CfnResource, not a generated L1 class (CfnRole, ...): those are taggable.
-        # Told by the Python class, where CfnResource.is_cfn_resource and
-        # TagManager.is_taggable would ask Node twice a child.
+        # A plain CfnResource (not a generated L1 class such as CfnRole) that takes no tags.
+        # The Python class first: asking Node (is_cfn_resource, is_taggable) about every
+        # child cost two round trips a child; now only the plain ones are asked.
         raw = tuple(
             (resource, resource.cfn_resource_type)
             for resource in child.node.children
-            if type(resource) is CfnResource
+            if type(resource) is CfnResource and not TagManager.is_taggable(resource)
         )
         providers.append(Provider(child, raw))
     return providers

@@ -8,8 +8,8 @@ parameter, so the stack's next read recreates it and fails again (``ParameterAlr
 This model turns the map into a list and hands everything else to moto's own model, whose
 parameter it returns. A parameter without ``Name`` gets the physical name moto generated (on
 AWS, CloudFormation generates one too); moto 5.2.5 passes ``None`` on and fails the change set
-with an AttributeError. Delete this module when moto takes the map (tests/test_moto_models.py
-says when).
+with an AttributeError; an update keeps the name, as on AWS. Delete this module when moto takes the map and a parameter without ``Name``
+(tests/test_moto_models.py says when).
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ class SSMParameter(MotoOverride, CloudFormationModel):
         return Parameter.update_from_cloudformation_json(
             original_resource,
             new_resource_name,
-            _with_tag_list(cloudformation_json),
+            # An unnamed parameter keeps its name on AWS, not a new one per update.
+            _named(_with_tag_list(cloudformation_json), original_resource.name),
             account_id,
             region_name,
         )
