@@ -5,7 +5,9 @@ Run: .venv/bin/python bench/suite_time.py [--top N] [-- PYTEST_ARGS...]
 Runs the README's test command (`scripts/test`, one pytest-xdist worker per core) once, with a
 small pytest plugin in each worker that adds up, per test file, the wall time of its tests and
 the CPU time the worker and the processes it waited for used meanwhile (a session fixture's
-cost falls on the first file that uses it). Prints the suite's wall time, its CPU seconds, the
+cost falls on the first file that uses it; a module fixture's servers, reaped at its teardown,
+sometimes on the next file: 23 s of CPU in a 2.6 s file that starts no process, once, after
+test_local_deploy's emulator. The totals are right). Prints the suite's wall time, its CPU seconds, the
 floor those CPU seconds set on this machine's cores (CPU / cores: no ordering of the files can
 beat it), and the N files with the most CPU and the most wall time.
 
