@@ -226,6 +226,30 @@ def fake_cdk(project: Path, script: str) -> Path:
     return fake
 
 
+def assembly_cdk(project: Path, assembly: Path) -> Path:
+    """``project``'s ``cdk`` (beside scripts/cdk, as :func:`fake_cdk` lays it out) as a
+    script that appends its arguments to ``$FAKE_CDK_LOG`` when that is set, and copies
+    ``assembly`` into its ``--output`` folder: what `cdk synth` leaves there, at once.
+    ``project`` gets the checkout's cdk.json, whose context week5 checks before the CLI.
+    For tests whose contract is what the project's own code does with a synthesis (the
+    launchers' preflight, `--json`'s stdout): a real one costs 2 to 4 s of CPU there and proves
+    nothing more."""
+    import shlex
+    import shutil
+
+    shutil.copy(ROOT / "cdk.json", project / "cdk.json")
+    source = shlex.quote(str(assembly))
+    return fake_cdk(
+        project,
+        "#!/bin/sh\n"
+        'if [ -n "${FAKE_CDK_LOG:-}" ]; then printf "%s\\n" "$*" >> "$FAKE_CDK_LOG"; fi\n'
+        "while [ $# -gt 0 ]; do\n"
+        f'  if [ "$1" = --output ]; then mkdir -p "$2" && cp -R {source}/. "$2"/; fi\n'
+        "  shift\n"
+        "done\n",
+    )
+
+
 def counting_cdk(project: Path, line: str) -> Path:
     """The pinned CLI and Node linked into ``project``'s node_modules, behind a ``cdk`` that
     first appends ``line`` (shell words: ``$*``, ``${CDK_VALIDATION-unset}``, ...) to

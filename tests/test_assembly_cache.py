@@ -24,7 +24,7 @@ from support import ROOT, counting_cdk, error_lines, make_app
 from test_quotas import fake_assembly, lab_template
 
 from stacks.catalog import CATALOG
-from week5.cli import assembly_cache, lint_cache, main, synthesis
+from week5.cli import assembly_cache, main, synthesis
 from week5.cli import local as local_cli
 from week5.cli import preflight as preflight_cli
 from week5.cli import quotas as quotas_cli
@@ -81,28 +81,6 @@ class FakeCdk:
         labs = named[-1].split(",") if named else EVERY_LAB
         fake_assembly(outdir, {lab: template(lab, f"synthesis {len(self.runs)}") for lab in labs})
         return 0.5
-
-
-@pytest.fixture(scope="module", autouse=True)
-def lint_each_stand_in_once():
-    """`week5 check` lints each template with cfn-lint: 0.5 s of CPU even for these stand-ins,
-    about ten times in this module (2026-11-28). They differ only by their Description, so each
-    lab's is linted once and its findings given to the others; what the lint cache keeps
-    between commands is test_lint_cache's."""
-    findings = {}
-
-    def lint(path: Path, *rest, **options):
-        content = json.loads(path.read_text())
-        content.pop("Description", None)
-        key = json.dumps(content, sort_keys=True)
-        if key not in findings:
-            findings[key] = linted(path, *rest, **options)
-        return findings[key]
-
-    with pytest.MonkeyPatch.context() as patch:
-        linted = lint_cache.lint_template
-        patch.setattr(lint_cache, "lint_template", lint)
-        yield
 
 
 @pytest.fixture

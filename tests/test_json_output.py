@@ -1,6 +1,6 @@
 """`--json` means JSON alone on stdout (issue #15 item 11): every command that has the option is
 run here as a user runs it (a new process) and its stdout parsed whole; progress and notes go to
-stderr. `week5 labs --json` synthesizes through a stand-in CDK CLI (tests/synth_runs.py): the
+stderr. `week5 labs --json` synthesizes through a stand-in CDK CLI (tests/support.py assembly_cdk): the
 stdout of a command whose synthesis is the real CLI's is parsed whole in test_assembly_cache
 (`week5 cost --json`, twice)."""
 
@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT
-from synth_runs import assembly_cdk
+from support import ROOT, assembly_cdk
 from test_quotas import fake_assembly, lab_template, moto_env  # noqa: F401  (the fixture)
 
 import week5.cli

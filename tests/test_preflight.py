@@ -17,8 +17,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from support import ROOT
-from synth_runs import assembly_cdk
+from support import ROOT, assembly_cdk
 from test_quotas import fake_assembly, lab_template, moto_env  # noqa: F401  (the fixture)
 
 from week5.operations import preflight

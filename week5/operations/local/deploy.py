@@ -127,18 +127,13 @@ def explain_failure(template: Mapping[str, Any], error: str) -> str:
 
 
 def deploy_and_read(
-    emulator: Emulator, assembly: Path, lab: Any, env: Mapping[str, str]
+    emulator: Emulator, assembly: Path, lab: SynthesizedLab, env: Mapping[str, str]
 ) -> Tuple[Union[ReadBack, str], float]:
-    """Deploy one lab of ``assembly`` (a ``SynthesizedLab``) and read it back.
-
-    Returns (``ReadBack``, or the one-line reason the emulator cannot take the lab, naming the
-    resource; deploy seconds).
-    """
-    error, seconds = deploy(assembly, lab.lab_id, env)
-    if error:
-        error = failed_resource(emulator.endpoint, lab.stack_name) or error
-        return explain_failure(lab.template, error), seconds
-    return read_back(emulator.endpoint, lab.stack_name, lab.template), seconds
+    """Deploy one lab of ``assembly`` and read it back: :func:`deploy_and_read_labs` of it
+    alone. Returns (``ReadBack``, or the one-line reason the emulator cannot take the lab;
+    deploy seconds)."""
+    results, seconds = deploy_and_read_labs(emulator, assembly, [lab], env)
+    return results[lab.lab_id], seconds
 
 
 def deploy_and_read_labs(
@@ -153,8 +148,9 @@ def deploy_and_read_labs(
     reason; none, it goes to the next run. A run that created no stack at all is split into a
     run per lab, to tell whose error it was. A failed lab is not deployed again: moto leaves
     the stack of a refused change set in progress, and a second deploy would wait for it.
-    Returns (lab id -> ``ReadBack`` or the one-line reason, as :func:`deploy_and_read`; seconds
-    in all). Raises :class:`LocalError` when a run fails and no lab is to blame.
+    Returns (lab id -> ``ReadBack``, or the one-line reason the emulator cannot take the lab,
+    naming the resource where it can; seconds in all). Raises :class:`LocalError` when a run
+    fails and no lab is to blame.
     """
     results: Dict[str, Union[ReadBack, str]] = {}
     seconds = 0.0
