@@ -4,10 +4,11 @@ Run: .venv/bin/python bench/suite_time.py [--top N] [-- PYTEST_ARGS...]
 
 Runs the README's test command (`scripts/test`, one pytest-xdist worker per core) once, with a
 small pytest plugin in each worker that adds up, per test file, the wall time of its tests and
-the CPU time the worker and the processes it waited for used meanwhile (a session fixture's
-cost falls on the first file that uses it; a module fixture's servers, reaped at its teardown,
-sometimes on the next file: 23 s of CPU in a 2.6 s file that starts no process, once, after
-test_local_deploy's emulator. The totals are right). Prints the suite's wall time, its CPU seconds, the
+the CPU time the worker and its descendants used meanwhile, the live ones read from /proc (a
+session fixture's cost, the session's Chromium included, falls on the files that use it; before
+/proc was read, a server's CPU fell on the file running when it was reaped: 23 s of CPU in a
+2.6 s file that starts no process. A process whose parent exits before it is moved to init and
+leaves the sum). Prints the suite's wall time, its CPU seconds, the
 floor those CPU seconds set on this machine's cores (CPU / cores: no ordering of the files can
 beat it), and the N files with the most CPU and the most wall time.
 
@@ -34,23 +35,59 @@ PLUGIN = '''
 import collections, json, os, resource, time
 
 _files = collections.defaultdict(lambda: [0.0, 0.0])
-_started = {}
+_open = {}  # test file -> (cpu, wall) when its current run of tests on this worker began
+_closes = set()  # node ids after which another file (or nothing) runs
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _live_descendants_cpu():
+    """CPU seconds of this worker's live descendants and of the children they reaped. A server
+    that outlives a test file (Chromium, an emulator) reaches RUSAGE_CHILDREN only when reaped,
+    so without this its CPU fell on whatever file ran then."""
+    children, used = collections.defaultdict(list), {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        children[int(fields[1])].append(int(pid))
+        used[int(pid)] = sum(int(f) for f in fields[11:15]) / _TICK  # utime stime cutime cstime
+    total, todo = 0.0, list(children[os.getpid()])
+    while todo:
+        pid = todo.pop()
+        total += used[pid]
+        todo.extend(children[pid])
+    return total
 
 
 def _cpu():
     own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime
+            + _live_descendants_cpu())
+
+
+def _file(nodeid):
+    return nodeid.split("::")[0]
 
 
 def pytest_runtest_protocol(item, nextitem):
-    _started[item.nodeid] = (_cpu(), time.perf_counter())
+    # /proc is read where a file's run starts and ends, not around every test (1 to 3 ms a read)
+    name = _file(item.nodeid)
+    if name not in _open:
+        _open[name] = (_cpu(), time.perf_counter())
+    if nextitem is None or _file(nextitem.nodeid) != name:
+        _closes.add(item.nodeid)
 
 
 def pytest_runtest_logfinish(nodeid, location):
-    if nodeid in _started:
-        cpu, wall = _started.pop(nodeid)
-        figures = _files[nodeid.split("::")[0]]
+    if nodeid in _closes:
+        _closes.discard(nodeid)
+        cpu, wall = _open.pop(_file(nodeid))
+        figures = _files[_file(nodeid)]
         figures[0] += _cpu() - cpu
         figures[1] += time.perf_counter() - wall
 
