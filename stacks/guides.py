@@ -161,7 +161,8 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "Step 3: EFS 공유 스토리지 — EFS 생성, 여러 EC2에서 마운트",
                 '`SharedFileSystem(self, "SharedFiles")`, `shared.grant_connect(host)`, '
-                "`shared.mount_lines()`: AZ마다 마운트 타깃, NFS는 호스트에서만",
+                "`shared.mount_lines()`: AZ마다 마운트 타깃, NFS는 호스트에서만; 익명 마운트는 "
+                "거부되므로 호스트는 자기 역할(IAM)로 마운트 (`mount -t efs -o tls,iam`)",
             ),
             (
                 "Step 4: 리소스 정리",

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 import yaml
+from efs_access import fstab_options, instance_role, refused_actions
 from lab_outputs import outputs, run, step_registry
 from support import ingress_rules, logical_id, mask_asset_hashes, props, resources
 
@@ -165,6 +166,13 @@ def _shared_state(t, lab, fake_aws):
     targets = set(resources(t, "AWS::EFS::MountTarget"))
     assert targets <= set(asg["DependsOn"])  # instances boot after the mount targets exist
     _, text = launch_script(t, lab)
+    # Every instance mounts it with its role (the policy refuses anonymous clients) and seeds
+    # the docroot as root.
+    options = fstab_options(text, SHOP_FILES_MOUNT)
+    assert options == ["_netdev", "tls", "iam", "nofail"]
+    data = t["Resources"][logical_id(lab.shop.launch_template)]["Properties"]["LaunchTemplateData"]
+    role = instance_role(t, data["IamInstanceProfile"]["Arn"]["Fn::GetAtt"][0])
+    assert refused_actions(t, logical_id(lab.shop_files.file_system), role, options) == []
     # Mount, seed once, then compose with the docroot on EFS (not a volume of one instance).
     order = [
         f"mkdir -p {SHOP_FILES_MOUNT}",

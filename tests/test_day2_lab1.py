@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from efs_access import fstab_options, instance_role, refused_actions
 from lab_outputs import COURSE_PLAN, outputs, plan_step_numbers, step_registry
 from support import (
     ingress_rules,
@@ -147,9 +148,14 @@ def test_efs_encrypted_with_mount_targets_in_both_azs_nfs_from_the_hosts_only(t,
     assert {(r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0]) for r in rules} == {
         (2049, sg) for sg in host_sgs
     }
+    # Each host mounts it with its role (the policy refuses anonymous clients) and writes as root.
+    (fs_id,) = resources(t, "AWS::EFS::FileSystem")
     for host in hosts.values():
         text = user_data_text(host)
-        assert "amazon-efs-utils" in text and "efs _netdev,tls,nofail" in text
+        options = fstab_options(text, "/mnt/efs")
+        assert "amazon-efs-utils" in text and options == ["_netdev", "tls", "iam", "nofail"]
+        role = instance_role(t, host["IamInstanceProfile"]["Ref"])
+        assert refused_actions(t, fs_id, role, options) == []
 
 
 def test_restore_context_attaches_a_volume_from_the_snapshot(tmp_path):

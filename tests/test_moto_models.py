@@ -1176,6 +1176,64 @@ def test_a_vpcs_network_and_volumes_are_deleted_with_the_stack(aws):
     assert {t["ResourceId"] for t in tagged} == {physical["Host"]}
 
 
+#: A file system policy like CDK's default one (cdk.json's denyAnonymousAccess).
+EFS_POLICY = {
+    "Statement": [
+        {
+            "Action": ["elasticfilesystem:ClientRootAccess", "elasticfilesystem:ClientWrite"],
+            "Condition": {"Bool": {"elasticfilesystem:AccessedViaMountTarget": "true"}},
+            "Effect": "Allow",
+            "Principal": {"AWS": "*"},
+        }
+    ],
+    "Version": "2012-10-17",
+}
+
+
+def test_file_system_gives_its_arn_keeps_its_policy_and_is_deleted_after_its_targets(aws):
+    resources = network(azs=2)
+    resources["Files"] = {
+        "Type": "AWS::EFS::FileSystem",
+        "Properties": {"Encrypted": True, "FileSystemPolicy": EFS_POLICY, "FileSystemTags": TAGS},
+    }
+    for i in range(2):
+        resources[f"Target{i}"] = {
+            "Type": "AWS::EFS::MountTarget",
+            "Properties": {
+                "FileSystemId": {"Ref": "Files"},
+                "SubnetId": {"Ref": f"Subnet{i}"},
+                "SecurityGroups": [{"Fn::GetAtt": ["Group", "GroupId"]}],
+            },
+        }
+    outputs, physical = create(
+        aws, resources, {
+            "Arn": {"Fn::GetAtt": ["Files", "Arn"]},
+            "Id": {"Fn::GetAtt": ["Files", "FileSystemId"]},
+        },
+    )  # fmt: skip
+    efs = aws("efs")
+    (described,) = efs.describe_file_systems(FileSystemId=physical["Files"])["FileSystems"]
+    assert outputs == {"Arn": described["FileSystemArn"], "Id": physical["Files"]}
+    assert described["FileSystemId"].startswith("fs-") and described["Tags"] == TAGS
+    policy = efs.describe_file_system_policy(FileSystemId=physical["Files"])["Policy"]
+    assert json.loads(policy) == EFS_POLICY
+    assert len(efs.describe_mount_targets(FileSystemId=physical["Files"])["MountTargets"]) == 2
+    delete(aws)
+    gone(lambda: efs.describe_file_systems(FileSystemId=physical["Files"]), "FileSystemNotFound")
+
+
+def test_moto_alone_still_lacks_the_arn_and_drops_the_policy(aws):
+    own = moto_own_model("AWS::EFS::FileSystem")
+    assert not hasattr(own, "get_cfn_attribute"), "moto now gives a file system's attributes"
+    made = own.create_from_cloudformation_json(
+        "files", {"Properties": {"FileSystemPolicy": EFS_POLICY}}, "123456789012", REGION
+    )
+    gone(
+        lambda: aws("efs").describe_file_system_policy(FileSystemId=made.file_system_id),
+        "PolicyNotFound",
+    )
+
+
 @pytest.mark.parametrize("cloudformation_type", UNDELETABLE_BY_MOTO)
 def test_moto_alone_still_cannot_delete_it(cloudformation_type):
     own = moto_own_model(cloudformation_type)

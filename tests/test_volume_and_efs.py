@@ -86,3 +86,47 @@ def test_efs_shared_by_a_web_tier_its_instances_boot_after_the_mount_targets(sta
     tier_sg = stack.resolve(tier.instance_security_group.node.default_child.logical_id)
     assert [(r["FromPort"], r["SourceSecurityGroupId"]["Fn::GetAtt"][0])
             for r in ingress_rules(t, sg)] == [(2049, tier_sg)]
+
+
+# ---- Mounting under the file system policy that refuses anonymous clients ----
+
+
+def _host_mounting(stack, *, grant: bool):
+    """A host whose boot script mounts a SharedFileSystem; ``grant``: through ``grant_connect``,
+    else the port alone. Returns the template, the file system's, the host role's logical ids
+    and the fstab options."""
+    from efs_access import fstab_options, instance_role
+    from support import logical_id, resources, user_data_text
+
+    net = MultiAzVpc(stack, "Net", nat=NatMode.NONE)
+    fs = SharedFileSystem(stack, "Fs", vpc=net.vpc)
+    host = LabHost(stack, "Host", vpc=net.vpc, subnet=net.public_subnets[0],
+                   user_data_lines=fs.mount_lines())
+    if grant:
+        fs.grant_connect(host)
+    else:
+        fs.connections.allow_default_port_from(host.connections, "port only")
+    t = synth(stack)
+    (instance,) = [i["Properties"] for i in resources(t, "AWS::EC2::Instance").values()]
+    role = instance_role(t, instance["IamInstanceProfile"]["Ref"])
+    return t, logical_id(fs.file_system), role, fstab_options(user_data_text(instance), "/mnt/efs")
+
+
+def test_grant_connect_lets_the_host_mount_and_write_as_root_with_iam(stack):
+    from efs_access import refused_actions
+
+    t, fs, role, options = _host_mounting(stack, grant=True)
+    assert t["Resources"][fs]["Properties"]["FileSystemPolicy"]  # anonymous clients refused
+    assert options == ["_netdev", "tls", "iam", "nofail"]
+    assert refused_actions(t, fs, role, options) == []
+
+
+def test_the_port_alone_or_an_anonymous_mount_is_refused(stack):
+    """What the model refuses: the lab's file system before grant_connect gave the role
+    ClientMount (the policy gives write and root, not mount), and any mount without ``iam``."""
+    from efs_access import BOOT_SCRIPT_ACTIONS, refused_actions
+
+    t, fs, role, options = _host_mounting(stack, grant=False)
+    assert refused_actions(t, fs, role, options) == ["elasticfilesystem:ClientMount"]
+    anonymous = [o for o in options if o != "iam"]
+    assert refused_actions(t, fs, role, anonymous) == list(BOOT_SCRIPT_ACTIONS)

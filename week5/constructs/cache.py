@@ -247,7 +247,7 @@ class RedisCache(Construct):
         return access.grant_connect(
             self._connections,
             consumer,
-            secret=self.auth_secret,
+            grant=self.auth_secret.grant_read,
             description="Redis from a granted security group",
             where=f"RedisCache {self.node.path}",
         )

@@ -211,7 +211,7 @@ class LabDatabase(Construct):
         return access.grant_connect(
             self.connections,
             consumer,
-            secret=self.secret,
+            grant=self.secret.grant_read,
             description=f"{self.engine_label} from a granted security group",
             where=f"{type(self).__name__} {self.node.path}",
         )

@@ -8,8 +8,10 @@ import jsii
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_efs as efs
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from week5.constructs import access
 from week5.constructs.host import LabHost
 from week5.constructs.userdata import mount_efs
 from week5.constructs.vpc import private_subnets_of
@@ -26,11 +28,17 @@ class SharedFileSystem(Construct):
     :param vpc: the VPC.
     :param subnets: one mount target per AZ among them. @default the VPC's private subnets
 
-    Hosts mount it with ``mount_lines()`` in their user data (amazon-efs-utils, TLS, fstab with
-    nofail). It is an ``ec2.IConnectable`` whose default port is NFS (2049):
-    ``grant_connect(host)`` admits 2049 from that host's security group only and launches the
-    host after the mount targets exist. ``cdk destroy`` deletes the file system (no automatic
-    backups, so no recovery points hold it).
+    Hosts mount it with ``mount_lines()`` in their user data (amazon-efs-utils, TLS and IAM,
+    fstab with nofail). It is an ``ec2.IConnectable`` whose default port is NFS (2049):
+    ``grant_connect(host)`` admits 2049 from that host's security group only, lets the host's
+    role mount it as root, and launches the host after the mount targets exist. ``cdk destroy``
+    deletes the file system (no automatic backups, so no recovery points hold it).
+
+    The file system policy refuses anonymous clients (cdk.json's
+    ``@aws-cdk/aws-efs:denyAnonymousAccess``, the console's "Prevent anonymous access"): a
+    mount without amazon-efs-utils' ``iam`` option, or by a role without
+    ``elasticfilesystem:ClientMount`` (which that policy does not give), is refused with
+    "access denied by server".
     Exposes ``file_system``, ``security_group``, ``connections``, ``availability_zones``.
     """
 
@@ -77,20 +85,29 @@ class SharedFileSystem(Construct):
         """The mount targets' security group, default port NFS 2049 (``ec2.IConnectable``)."""
         return self.file_system.connections
 
-    def grant_connect(self, consumer: ec2.IConnectable) -> None:
-        """Let ``consumer`` mount the file system: admit NFS from its security groups only.
+    def grant_connect(self, consumer: ec2.IConnectable) -> iam.Grant:
+        """Let ``consumer`` (a host or tier) mount the file system: admit NFS from its security
+        groups only, and let its role mount as root (``ClientMount``, ``ClientWrite``,
+        ``ClientRootAccess``: the boot script mounts and writes as root).
 
         A ``LabHost``'s instance (a ``HaWebTier``'s group) also launches after the mount
-        targets exist, so its boot script's mount does not fail. EFS needs no IAM grant: its
-        policy allows clients that come through a mount target.
+        targets exist, so its boot script's mount does not fail. ``consumer`` must also be
+        ``iam.IGrantable``; to open the port alone, use
+        ``connections.allow_default_port_from(peer, description)``.
         """
-        # consumer.connections, not consumer: Node would call back into Python for it.
-        self.connections.allow_default_port_from(consumer.connections, "NFS from a granted host")
+        grant = access.grant_connect(
+            self.connections,
+            consumer,
+            grant=self.file_system.grant_root_access,
+            description="NFS from a granted host",
+            where=f"SharedFileSystem {self.node.path}",
+        )
         if isinstance(consumer, LabHost):
             consumer.instance.node.add_dependency(self.file_system.mount_targets_available)
         elif isinstance(consumer, HaWebTier):
             consumer.asg.node.add_dependency(self.file_system.mount_targets_available)
+        return grant
 
     def mount_lines(self, mount_point: str = DEFAULT_MOUNT_POINT) -> List[str]:
-        """Boot-script lines that mount the file system at ``mount_point`` (TLS, fstab)."""
+        """Boot-script lines that mount the file system at ``mount_point`` (TLS and IAM, fstab)."""
         return mount_efs(self.file_system.file_system_id, mount_point)

@@ -364,12 +364,15 @@ def mount_data_volume(device: str, mount_point: str) -> List[str]:
 
 
 def mount_efs(file_system_id: str, mount_point: str) -> List[str]:
-    """Mount EFS with amazon-efs-utils over TLS, in fstab with nofail; retry until DNS resolves."""
+    """Mount EFS with amazon-efs-utils over TLS, in fstab with nofail; retry until DNS resolves.
+
+    ``iam``: the client signs in with the instance role, since a file system whose policy
+    refuses anonymous clients (``SharedFileSystem``'s) refuses a mount without it."""
     return [
         "dnf install -y amazon-efs-utils",
         f"mkdir -p {mount_point}",
         f"grep -q '^{file_system_id}:/ ' /etc/fstab || "
-        f"echo '{file_system_id}:/ {mount_point} efs _netdev,tls,nofail 0 0' >> /etc/fstab",
+        f"echo '{file_system_id}:/ {mount_point} efs _netdev,tls,iam,nofail 0 0' >> /etc/fstab",
         f"for _ in $(seq 30); do mount {mount_point} && break; sleep 10; done",
         f"mountpoint -q {mount_point}",
         f'echo "$(hostname) in $(cat /sys/devices/virtual/dmi/id/board_asset_tag 2>/dev/null)" '

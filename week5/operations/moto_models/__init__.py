@@ -21,7 +21,8 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   wraps moto's resource); a subnet's route table association and a security group's ingress
   rule replace moto's model whole. Route tables, routes, internet gateways and their
   attachments, Elastic IPs, NAT gateways, volumes and their attachments, and Lambda layer
-  versions are moto's with the deletion moto's model lacks, so ``cdk destroy`` empties a VPC.
+  versions are moto's with the deletion moto's model lacks, so ``cdk destroy`` empties a VPC;
+  an EFS file system gets its ``Arn`` and its policy.
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
   a WAFv2 call moto's server lacks, the EC2 tags of what a stack's deletion deleted, the
@@ -69,6 +70,7 @@ MODULES = (
     "ec2_eip",
     "ec2_volume",
     "ec2_volume_attachment",
+    "efs_file_system",
     "lambda_layer_version",
     "lambda_function",
 )
@@ -89,6 +91,7 @@ OVERRIDES = (
     "AWS::EC2::EIP",
     "AWS::EC2::Volume",
     "AWS::EC2::VolumeAttachment",
+    "AWS::EFS::FileSystem",
     "AWS::Lambda::LayerVersion",
     "AWS::Lambda::Function",
 )
