@@ -297,9 +297,7 @@ class Day4CaseStack(LabStack):
             default_port=GHOST_PORT,
             name=f"{self.name_prefix}-ghost-writer",
         )
-        self.writer.instance.user_data.add_commands(
-            *media_sync(self.media.bucket_name, self.region)
-        )
+        self.writer.add_boot_lines(*media_sync(self.media.bucket_name, self.region))
         self._grant_media_sync()
         self.database.grant_connect(self.writer)  # Ghost → MySQL 3306, and its secret
         self.writer.connections.allow_default_port_from(
@@ -370,7 +368,10 @@ class Day4CaseStack(LabStack):
         )
 
     def _grant_media_sync(self) -> None:
-        """The writer may list the media bucket and put objects under Ghost's image path."""
+        """The writer may list the media bucket and put objects under Ghost's image path.
+
+        Statements, not ``bucket.grant_put``: that adds tagging, retention, legal-hold and abort
+        actions the `aws s3 sync` of new images never uses."""
         bucket_arn = self.media.bucket_arn
         self.writer.role.add_to_principal_policy(
             iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket_arn])

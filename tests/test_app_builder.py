@@ -56,6 +56,23 @@ def test_provider_functions_get_a_log_group_once(day1_day2_stacks):
     assert give_provider_functions_log_groups(stacks["Day1Lab1"]) == 0
 
 
+def test_a_provider_with_two_functions_gets_one_log_group_for_both(tmp_path):
+    import aws_cdk as cdk
+    from constructs import Construct
+
+    stack = cdk.Stack(make_app(tmp_path), "Providers")
+    provider = Construct(stack, "Custom::TwoFunctionsProvider")
+    for name in ("First", "Second"):
+        cdk.CfnResource(provider, name, type="AWS::Lambda::Function", properties={"Runtime": "x"})
+    assert give_provider_functions_log_groups(stack) == 2
+    template = cdk.App.of(stack).synth().get_stack_by_name("Providers").template
+    (group,) = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::Logs::LogGroup"]
+    functions = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    assert [f["Properties"]["LoggingConfig"] for f in functions] == [
+        {"LogGroup": {"Ref": group}}
+    ] * 2
+
+
 def run_cdk(*args, env=None):
     return subprocess.run(
         [str(ROOT / "scripts" / "cdk"), *args], cwd=ROOT, env=env, capture_output=True, text=True

@@ -127,6 +127,17 @@ def test_internet_ports_on_a_private_host_are_refused(stack, net):
         LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0], internet_ports=(80,))
 
 
+def test_boot_lines_added_later_reach_the_instance_and_the_16_kb_limit_holds(stack, net):
+    host = LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0],
+                   user_data_lines=["echo first"])
+    host.add_boot_lines("echo added-after-construction")
+    (instance,) = props(synth(stack), "AWS::EC2::Instance")
+    text = user_data_text(instance)
+    assert text.index("echo first") < text.index("echo added-after-construction")
+    with pytest.raises(CourseInputError, match="LabHost .*/Host: user data is .* bytes; EC2 takes"):
+        host.add_boot_lines("x" * 16384)
+
+
 def test_docker_host_installs_docker_and_opens_http_when_public(stack, net):
     DockerHost(stack, "Docker", vpc=net.vpc, subnet=net.public_subnets[0])
     t = synth(stack)

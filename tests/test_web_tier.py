@@ -150,7 +150,7 @@ def test_boot_lines_added_later_reach_the_launch_template(stack, net):
     (template,) = props(t, "AWS::EC2::LaunchTemplate")
     text = template["LaunchTemplateData"]["UserData"]["Fn::Base64"]
     assert text.index("echo first") < text.index("echo added-after-construction")
-    with pytest.raises(CourseInputError, match="user data would be .* bytes; EC2 takes 16384"):
+    with pytest.raises(CourseInputError, match="user data is .* bytes; EC2 takes 16384"):
         tier.add_boot_lines("x" * 16384)
 
 

@@ -18,9 +18,8 @@ from typing import Any, Dict, List, Mapping, Optional
 from week5.analysis.assembly import referenced_ids
 
 PRICES_FILE = Path(__file__).resolve().parent / "data" / "prices.json"
-#: The course's lab slot, and its class size.
+#: The course's lab slot.
 LAB_MINUTES = 50
-CLASS_SIZE = 12
 
 #: Types that cost nothing by themselves (what they hold or carry is priced elsewhere).
 FREE_TYPES = {

@@ -57,13 +57,18 @@ def boot_script(lines: Sequence[str], where: str) -> ec2.UserData:
     """User data that stops at the first failing line, refused above EC2's 16 KB."""
     user_data = ec2.UserData.for_linux()
     user_data.add_commands("set -euxo pipefail", *lines)
+    check_user_data_size(user_data, where)
+    return user_data
+
+
+def check_user_data_size(user_data: ec2.UserData, where: str) -> None:
+    """Refuse ``user_data`` above EC2's 16 KB, at synthesis rather than at launch."""
     size = len(user_data.render().encode("utf-8"))
     if size > USER_DATA_MAX_BYTES:
         raise CourseInputError(
             f"{where}: user data is {size} bytes; EC2 takes {USER_DATA_MAX_BYTES}. Ship large "
             "files as an S3 asset instead of inline"
         )
-    return user_data
 
 
 def amazon_linux_2023(instance_class: ec2.InstanceType) -> ec2.IMachineImage:

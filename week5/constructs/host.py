@@ -22,6 +22,7 @@ from week5.constructs.hardening import (
     INSTANCE_TYPE_RE,
     amazon_linux_2023,
     boot_script,
+    check_user_data_size,
     encrypted_root_volume,
     require_imdsv2,
     session_manager_role,
@@ -64,8 +65,8 @@ class LabHost(Construct):
 
     A ``LabHost`` is an ``ec2.IConnectable`` (its security group, with ``default_port``) and an
     ``iam.IGrantable`` (its role): ``db.grant_connect(host)`` lets it reach a database,
-    ``bucket.grant_read(host)`` lets it read a bucket. Exposes ``instance``,
-    ``security_group``, ``role``, ``connections``, ``grant_principal``, ``public_ip``,
+    ``bucket.grant_read(host)`` lets it read a bucket; ``add_boot_lines()`` appends to its boot
+    script. Exposes ``instance``, ``user_data``, ``security_group``, ``role``, ``connections``, ``grant_principal``, ``public_ip``,
     ``private_ip``, ``ssh_key``, ``ssm_command`` and, with a key, the SSH commands:
     ``ssh_command`` (over Session Manager, no port 22), ``ssh_direct_command`` (to the public
     IP, with ``ssh_cidr``), ``ssh_via_command(jump)``, ``ssh_via_direct_command(jump)``,
@@ -170,7 +171,8 @@ class LabHost(Construct):
 
         #: The instance role (Session Manager); the host's ``grant_principal``.
         self.role: iam.Role = session_manager_role(self, "Role", label)
-        user_data = boot_script(user_data_lines, where)
+        #: The instance's boot script; ``add_boot_lines()`` appends to it.
+        self.user_data: ec2.UserData = boot_script(user_data_lines, where)
         #: The EC2 instance.
         self.instance: ec2.Instance = ec2.Instance(
             self,
@@ -181,7 +183,7 @@ class LabHost(Construct):
             machine_image=amazon_linux_2023(instance_class),
             security_group=self.security_group,
             role=self.role,
-            user_data=user_data,
+            user_data=self.user_data,
             user_data_causes_replacement=True,
             # The root volume bills too: give it the course's tags (cost by Student).
             propagate_tags_to_volume_on_creation=True,
@@ -202,6 +204,12 @@ class LabHost(Construct):
                 **COURSE_AZS_ACKNOWLEDGEMENT,
             },
         )
+
+    def add_boot_lines(self, *lines: str) -> None:
+        """Append to the instance's boot script, e.g. lines that name resources created after
+        the host. Refused when the script would pass EC2's 16 KB."""
+        self.user_data.add_commands(*lines)
+        check_user_data_size(self.user_data, f"{type(self).__name__} {self.node.path}")
 
     @property
     def connections(self) -> ec2.Connections:

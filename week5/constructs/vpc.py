@@ -195,7 +195,8 @@ class MultiAzVpc(Construct):
             subnet_configuration=subnet_configuration,
             nat_gateways=nat_gateways,
             nat_gateway_provider=nat_provider,
-            # The course builds its own security groups; the default one is locked down.
+            # Not restricted: that takes a custom-resource Lambda, role and log group per VPC,
+            # and nothing in a lab uses the default group (it admits only its own members).
             restrict_default_security_group=False,
         )
         #: Public-A, Public-B, ... in AZ order.

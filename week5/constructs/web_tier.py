@@ -26,9 +26,9 @@ from week5.constructs.hardening import (
     COURSE_AZS_ACKNOWLEDGEMENT,
     DEFAULT_INSTANCE_TYPE,
     INSTANCE_TYPE_RE,
-    USER_DATA_MAX_BYTES,
     amazon_linux_2023,
     boot_script,
+    check_user_data_size,
     encrypted_root_volume,
     session_manager_role,
 )
@@ -335,7 +335,7 @@ class HaWebTier(Construct):
             *signal_when_ready(app_port, ready_path, int(self.signal_timeout.to_seconds()))
         )
         self.user_data.add_signal_on_exit_command(self.asg)
-        self._check_user_data_size()
+        check_user_data_size(self.user_data, f"HaWebTier {self.node.path}")
         #: The listener callers reach: HTTPS on 443 with a certificate, else HTTP on 80. Its
         #: ``connections`` have the listener's port as their default port.
         self.listener: elbv2.ApplicationListener = (
@@ -376,15 +376,7 @@ class HaWebTier(Construct):
         created later (another tier's ALB). Refused when the script would pass EC2's 16 KB.
         """
         self.user_data.add_commands(*lines)
-        self._check_user_data_size()
-
-    def _check_user_data_size(self) -> None:
-        size = len(self.user_data.render().encode("utf-8"))
-        if size > USER_DATA_MAX_BYTES:
-            raise CourseInputError(
-                f"HaWebTier {self.node.path}: user data would be {size} bytes; EC2 takes "
-                f"{USER_DATA_MAX_BYTES}"
-            )
+        check_user_data_size(self.user_data, f"HaWebTier {self.node.path}")
 
     def grant_connect(self, caller: ec2.IConnectable) -> None:
         """Admit ``caller`` (a web tier or host) to this internal tier's listener, from its

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable, List
+from typing import Any, List
 
 #: A variable or key whose value is a credential.
 SECRET_NAME = re.compile(
@@ -101,7 +101,3 @@ def flatten(value: Any) -> str:
         if fn == "Fn::Sub":
             return flatten(arg[0] if isinstance(arg, list) else arg)
     return TOKEN
-
-
-def scan_all(texts: Iterable[tuple]) -> List[PlaintextSecret]:
-    return [finding for text, where in texts for finding in scan_text(text, where)]

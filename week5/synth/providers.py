@@ -37,13 +37,14 @@ def give_provider_functions_log_groups(
         functions = [r for r, rtype in found.raw_resources if rtype == "AWS::Lambda::Function"]
         if not functions or provider.node.try_find_child(PROVIDER_LOG_GROUP_ID) is not None:
             continue
+        # One group for the provider's functions (one id: a second would be a duplicate).
+        group = logs.LogGroup(
+            provider,
+            PROVIDER_LOG_GROUP_ID,
+            retention=PROVIDER_LOG_RETENTION,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
         for resource in functions:
-            group = logs.LogGroup(
-                provider,
-                PROVIDER_LOG_GROUP_ID,
-                retention=PROVIDER_LOG_RETENTION,
-                removal_policy=RemovalPolicy.DESTROY,
-            )
             # The Ref makes the function depend on the group: deleted after the last call.
             resource.add_property_override("LoggingConfig.LogGroup", group.log_group_name)
             changed += 1
