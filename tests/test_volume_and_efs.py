@@ -29,7 +29,11 @@ def test_volume_size_and_device(stack, host):
     [
         ({"device": "/dev/xvda"}, "/dev/sdf../dev/sdp"),
         ({"size_gib": 0}, "1 to 16384"),
-        ({"snapshot_id": "snapshot-1"}, "not an EBS snapshot id"),
+        (
+            {"snapshot_id": "snapshot-1"},
+            r"DataVolume .*/Data: snapshot_id='snapshot-1' is not an EBS snapshot id; .* "
+            r"e\.g\. snap-0123456789abcdef0$",
+        ),
     ],
 )
 def test_volume_errors(stack, host, kwargs, says):

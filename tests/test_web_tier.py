@@ -136,6 +136,14 @@ def test_request_count_scaling(stack, net):
         ({"app_port": 70000}, "not a TCP port"),
         ({"health_check_path": "health"}, "must start with /"),
         ({"instance_type": "large"}, "not an EC2 instance type"),
+        ({"instance_type": None}, "instance_type=None is not an EC2 instance type"),
+        ({"https": False, "certificate_arn": "arn:aws:acm:x"}, "certificate_arn is unused"),
+        ({"scaling_target": 0}, "scaling_target=0 is not a CPU percent"),
+        ({"scaling_target": 150}, "scaling_target=150 is not a CPU percent"),
+        (
+            {"scaling_metric": ScalingMetric.REQUESTS_PER_TARGET, "scaling_target": -5},
+            "scaling_target=-5 is not a positive request count",
+        ),
     ],
 )
 def test_invalid_combinations(stack, net, kwargs, says):

@@ -223,7 +223,6 @@ class LabDatabase(Construct):
             "AwsSolutions-RDS11": "The engine's default port is what the course's steps and "
             "clients use; a non-default port is obscurity, and the security group admits "
             "granted groups only.",
-            **COURSE_AZS_ACKNOWLEDGEMENT,
         }
         primary = dict(every_instance)
         if not multi_az:
@@ -237,6 +236,7 @@ class LabDatabase(Construct):
                 replica,
                 {
                     **every_instance,
+                    **COURSE_AZS_ACKNOWLEDGEMENT,  # a replica is placed in a course AZ by name
                     "AwsSolutions-RDS3": "A read replica is itself the second copy in another "
                     "AZ; a Multi-AZ replica would double its price for a lab that shows read "
                     "scaling.",

@@ -29,14 +29,20 @@ SNAPSHOT_TAG_KEY = CLEANUP_TAG_KEY
 _SNAPSHOT_ID_RE = re.compile(r"^snap-[0-9a-f]{8}([0-9a-f]{9})?$")
 
 
-def parse_snapshot_id(value) -> Optional[str]:
-    """An EBS snapshot id (``snap-`` and 8 or 17 hex digits), or None."""
+def parse_snapshot_id(value, given_as: str = "context 'restore_snapshot_id'") -> Optional[str]:
+    """An EBS snapshot id (``snap-`` and 8 or 17 hex digits), or None; ``given_as`` names where
+    the value came from in the error (the lab's context key, or a construct's prop)."""
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not _SNAPSHOT_ID_RE.match(value):
+        example = (
+            "-c restore_snapshot_id=snap-0123456789abcdef0"
+            if given_as.startswith("context")
+            else "snap-0123456789abcdef0"
+        )
         raise CourseInputError(
-            f"context 'restore_snapshot_id'={value!r} is not an EBS snapshot id; copy it from "
-            "EC2 → Snapshots, e.g. -c restore_snapshot_id=snap-0123456789abcdef0"
+            f"{given_as}={value!r} is not an EBS snapshot id; copy it from EC2 → Snapshots, "
+            f"e.g. {example}"
         )
     return value
 
@@ -70,13 +76,14 @@ class DataVolume(Construct):
             )
         if not 1 <= size_gib <= 16384:
             raise CourseInputError(f"DataVolume {self.node.path}: gp3 takes 1 to 16384 GiB")
+        snapshot_id = parse_snapshot_id(snapshot_id, f"DataVolume {self.node.path}: snapshot_id")
         #: The EBS volume, in the host's AZ.
         self.volume: ec2.Volume = ec2.Volume(
             self,
             "Volume",
             availability_zone=host.instance.instance_availability_zone,
             size=None if snapshot_id else Size.gibibytes(size_gib),
-            snapshot_id=parse_snapshot_id(snapshot_id),
+            snapshot_id=snapshot_id,
             volume_type=ec2.EbsDeviceVolumeType.GP3,
             encrypted=True,
             removal_policy=RemovalPolicy.DESTROY,

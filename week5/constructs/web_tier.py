@@ -23,7 +23,6 @@ from week5.constructs.cloudfront_origin import (  # noqa: F401 (re-exported)
     cloudfront_origin_facing_prefix_list,
 )
 from week5.constructs.hardening import (
-    COURSE_AZS_ACKNOWLEDGEMENT,
     DEFAULT_INSTANCE_TYPE,
     INSTANCE_TYPE_RE,
     amazon_linux_2023,
@@ -171,6 +170,16 @@ class HaWebTier(Construct):
                 f"{where}: an HTTPS listener needs certificate_arn (an ACM certificate in "
                 "the stack's region)"
             )
+        if not https and certificate_arn is not None:
+            raise CourseInputError(
+                f"{where}: certificate_arn is unused with https=False; drop one of the two"
+            )
+        cpu = scaling_metric is ScalingMetric.CPU
+        if scaling_target is not None and not (0 < scaling_target <= (100 if cpu else 1e9)):
+            raise CourseInputError(
+                f"{where}: scaling_target={scaling_target!r} is not "
+                + ("a CPU percent (above 0, at most 100)" if cpu else "a positive request count")
+            )
         if not 1 <= app_port <= 65535:
             raise CourseInputError(f"{where}: app_port={app_port} is not a TCP port")
         ready_path = health_check_path if ready_path is None else ready_path
@@ -188,7 +197,7 @@ class HaWebTier(Construct):
         boot_seconds = boot_time.to_seconds()
         if boot_seconds < 60:
             raise CourseInputError(f"{where}: boot_time under a minute; no instance boots so fast")
-        if not INSTANCE_TYPE_RE.match(instance_type):
+        if not isinstance(instance_type, str) or not INSTANCE_TYPE_RE.match(instance_type):
             raise CourseInputError(
                 f"{where}: instance_type={instance_type!r} is not an EC2 instance type"
             )
@@ -357,11 +366,14 @@ class HaWebTier(Construct):
         if scaling_metric is ScalingMetric.CPU:
             self.asg.scale_on_cpu_utilization(
                 "CpuTarget",
-                target_utilization_percent=scaling_target or DEFAULT_CPU_TARGET_PERCENT,
+                target_utilization_percent=(
+                    DEFAULT_CPU_TARGET_PERCENT if scaling_target is None else scaling_target
+                ),
             )
         else:
             self.asg.scale_on_request_count(
-                "RequestsTarget", target_requests_per_minute=int(scaling_target or 1000)
+                "RequestsTarget",
+                target_requests_per_minute=int(1000 if scaling_target is None else scaling_target),
             )
         scheme = "https" if https else "http"
         #: The ALB's URL (``http://`` or ``https://`` and its DNS name). A ``cloudfront_origin``
@@ -422,6 +434,5 @@ class HaWebTier(Construct):
                 "any unnamed launch template in the stack (undefined === undefined), e.g. a NAT "
                 "instance's; this tier's own template encrypts every volume, which the "
                 "project's tests assert.",
-                **COURSE_AZS_ACKNOWLEDGEMENT,
             },
         )
