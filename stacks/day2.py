@@ -127,7 +127,8 @@ class Day2Lab1Stack(LabStack):
             CfnOutput(
                 self,
                 "RestoreHint",
-                value=f"scripts/cdk deploy {lab.lab_id} -c {CONTEXT_RESTORE_SNAPSHOT_ID}=snap-...",
+                value=f"python3 scripts/cdk.py deploy {lab.lab_id} "
+                f"-c {CONTEXT_RESTORE_SNAPSHOT_ID}=snap-...",
                 description="Step 2: 스냅샷 ID를 주고 다시 배포하면 새 볼륨으로 복원",
             )
 

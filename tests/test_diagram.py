@@ -206,3 +206,53 @@ def test_the_pictures_have_a_font_with_hangul():
         ["fc-list", ":lang=ko", "family"], capture_output=True, text=True, check=True
     ).stdout
     assert families.strip(), "no font with Hangul: run scripts/setup (fonts-noto-cjk)"
+
+
+def _refused_before_synthesis(monkeypatch, capsys, args):
+    """``week5 diagram`` with ``args``: its exit code and stderr lines; it must stop before
+    synthesizing (a synthesis would fail the test)."""
+    import week5.cli.diagram as diagram_cli
+    from week5.cli import main
+
+    def no_synthesis(*_args, **_kwargs):
+        raise AssertionError("synthesized before refusing")
+
+    monkeypatch.setattr(diagram_cli, "synthesized_lab", no_synthesis)
+    code = main(["diagram", "Day2Lab2", "--format", "picture", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err.splitlines()
+
+
+def test_a_picture_without_the_diagrams_package_is_one_line_before_synthesis(
+    monkeypatch, capsys
+):
+    """The student set-up installs neither `diagrams` nor Graphviz: it was a traceback."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "diagrams" else real(name, *a)
+    )
+    code, out, err = _refused_before_synthesis(monkeypatch, capsys, [])
+    assert (code, out) == (2, "")
+    assert err == [
+        "week5: --format picture needs the diagrams package and Graphviz, which scripts/setup "
+        "installs (the student set-up does not); drop --format picture for the text diagram"
+    ]
+
+
+def test_a_picture_without_graphviz_or_into_a_missing_folder_is_one_line(
+    monkeypatch, capsys, tmp_path
+):
+    import week5.cli.diagram as diagram_cli
+
+    code, _, err = _refused_before_synthesis(
+        monkeypatch, capsys, ["-o", str(tmp_path / "missing" / "site")]
+    )
+    assert code == 2 and err == [
+        f"week5: -o {tmp_path / 'missing' / 'site'}: {tmp_path / 'missing'} does not exist; "
+        "make it first, or pass e.g. -o docs/x"
+    ]
+    monkeypatch.setattr(diagram_cli.shutil, "which", lambda name: None)
+    code, _, err = _refused_before_synthesis(monkeypatch, capsys, [])
+    assert code == 2 and len(err) == 1 and "needs Graphviz (no `dot` on PATH)" in err[0]

@@ -52,7 +52,9 @@ def test_a_guide_maps_the_console_steps_and_says_what_to_clean(generated):
     assert "$0.135 (강의 자료: $0.15)" in guide
     assert "aws ec2 delete-nat-gateway" in guide  # the README's command for the lab
     assert "콘솔에서 만든 NAT 게이트웨이" in guide
-    assert "scripts/cdk deploy Day1Lab2 -c student=<이름>" in guide
+    # The student's launcher (시작하기.md), which Windows runs too; scripts/cdk is bash.
+    assert "python3 scripts/cdk.py deploy Day1Lab2 -c student=<이름>" in guide
+    assert "scripts/cdk deploy" not in guide and "py scripts\\cdk.py" in guide
     assert "| Step 2: Bastion Host | 15분 |" in guide and "| 합계 | 50분 |" in guide
     assert "| 생성 (`cdk deploy`) | " in guide and "| 생성과 삭제를 빼고 남는 시간 | " in guide
     index = files["index.md"]

@@ -289,8 +289,10 @@ def render_guide(
         "## 배포, 확인, 삭제",
         "",
         "```bash",
-        f"scripts/cdk deploy {lab.lab_id} -c student=<이름>          # 스택: week5-<이름>-{lab.lab_id}",
-        f"scripts/cdk destroy {lab.lab_id} -c student=<이름>",
+        "# Windows: py scripts\\cdk.py ... (시작하기.md)",
+        f"python3 scripts/cdk.py deploy {lab.lab_id} -c student=<이름>   "
+        f"# 스택: week5-<이름>-{lab.lab_id}",
+        f"python3 scripts/cdk.py destroy {lab.lab_id} -c student=<이름>",
         "```",
         "",
     ]

@@ -4,8 +4,10 @@ the course's box style or as PNG and SVG with AWS icons (:mod:`week5.analysis.di
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import shutil
 from pathlib import Path
+from typing import Optional
 
 from week5.analysis.diagram import render_picture, render_text
 from week5.analysis.topology import extract
@@ -34,21 +36,45 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Draw one lab's architecture from its synthesized template: text, or PNG and SVG."""
+    if args.format == "picture":
+        stem = picture_stem(args)  # before synthesizing: nothing spent on a picture not drawn
     lab = synthesized_lab(args, quiet=True)
     topology = extract(lab.template)
     title = f"{lab.lab_id}: {lab.title_ko}"
     if args.format == "text":
         print(render_text(topology, title), end="")
         return EXIT_OK
-    if shutil.which("dot") is None:
-        raise CliError("Graphviz is missing (no `dot`): run scripts/setup, which installs it")
-    stem = Path(args.output or lab.lab_id).resolve()
-    if stem.suffix in (".png", ".svg"):
-        stem = stem.with_suffix("")
-    if not stem.parent.is_dir():
-        raise CliError(
-            f"-o {args.output}: {stem.parent} is not a folder; pass e.g. -o docs/x", EXIT_USAGE
-        )
+    stem = stem or Path(lab.lab_id).resolve()
     render_picture(topology, stem, title, formats=("png", "svg"))
     print(f"Wrote {stem}.png and {stem}.svg")
     return EXIT_OK
+
+
+def picture_stem(args: argparse.Namespace) -> Optional[Path]:
+    """Where ``--format picture`` writes (None: the lab id, here), once what drawing needs is
+    there. The student set-up installs neither the ``diagrams`` package nor Graphviz (the
+    contributors' scripts/setup does): text needs neither."""
+    if importlib.util.find_spec("diagrams") is None:
+        raise CliError(
+            "--format picture needs the diagrams package and Graphviz, which scripts/setup "
+            "installs (the student set-up does not); drop --format picture for the text diagram",
+            EXIT_USAGE,
+        )
+    if shutil.which("dot") is None:
+        raise CliError(
+            "--format picture needs Graphviz (no `dot` on PATH): run scripts/setup, or install "
+            "the graphviz package; drop --format picture for the text diagram",
+            EXIT_USAGE,
+        )
+    if not args.output:
+        return None
+    stem = Path(args.output).resolve()
+    if stem.suffix in (".png", ".svg"):
+        stem = stem.with_suffix("")
+    if not stem.parent.is_dir():
+        problem = "is not a folder" if stem.parent.exists() else "does not exist"
+        raise CliError(
+            f"-o {args.output}: {stem.parent} {problem}; make it first, or pass e.g. -o docs/x",
+            EXIT_USAGE,
+        )
+    return stem
