@@ -250,9 +250,53 @@ def test_a_picture_without_graphviz_or_into_a_missing_folder_is_one_line(
         monkeypatch, capsys, ["-o", str(tmp_path / "missing" / "site")]
     )
     assert code == 2 and err == [
-        f"week5: -o {tmp_path / 'missing' / 'site'}: {tmp_path / 'missing'} does not exist; "
-        "make it first, or pass e.g. -o docs/x"
+        f"week5: -o {str(tmp_path / 'missing' / 'site')!r}: {str(tmp_path / 'missing')!r} "
+        "does not exist; make it first, or pass e.g. -o docs/x"
     ]
     monkeypatch.setattr(diagram_cli.shutil, "which", lambda name: None)
     code, _, err = _refused_before_synthesis(monkeypatch, capsys, [])
     assert code == 2 and len(err) == 1 and "needs Graphviz (no `dot` on PATH)" in err[0]
+
+
+@pytest.mark.parametrize(
+    "output, says",
+    [
+        ("", "give a file path without extension"),
+        (" ", "give a file path without extension"),
+        ("{tmp}/", "give a file path without extension"),
+        ("{tmp}", "give a file path without extension"),  # an existing folder
+        ("{tmp}/" + "a" * 300, "not a usable file name"),
+        ("a" * 100_000, "not a usable file name"),
+        ("{tmp}/two\nlines", "not a usable file name"),
+        ("{tmp}/" + "b" * 300 + "/x", "not a usable path (File name too long)"),
+    ],
+)
+def test_picture_paths_that_cannot_be_written_are_one_line(
+    monkeypatch, capsys, tmp_path, output, says
+):
+    code, out, err = _refused_before_synthesis(
+        monkeypatch, capsys, ["-o", output.replace("{tmp}", str(tmp_path))]
+    )
+    assert (code, out, len(err)) == (2, "", 1) and says in err[0], err
+    assert len(err[0]) < 300  # a pasted 100,000 characters are not echoed
+
+
+def test_text_refuses_an_output_path(monkeypatch, capsys):
+    from week5.cli import main
+
+    assert main(["diagram", "Day1Lab1", "-o", "x"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "week5: -o 'x': -o is for --format picture"
+    ]
+
+
+def test_a_picture_never_touches_the_file_at_its_path(app, tmp_path):
+    """`diagrams` writes its Graphviz source to the path it is given and deletes it: given the
+    user's path, `-o /etc/passwd` deleted /etc/passwd. Only <path>.png and <path>.svg change."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    render_picture(extract(app.templates["Day2Lab2"]), victim, "t")
+    assert victim.read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "victim.txt", "victim.txt.png", "victim.txt.svg"
+    ]

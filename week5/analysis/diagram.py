@@ -11,6 +11,7 @@ import base64
 import html
 import mimetypes
 import re
+import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Dict, List, Sequence
@@ -159,6 +160,22 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
     that spans subnets (an ALB, an Auto Scaling group, a database or cache in its subnet group)
     sits once in the VPC, with the subnets it spans in its label, so each edge has one end.
     """
+    with tempfile.TemporaryDirectory(prefix="week5-diagram-") as folder:
+        # `diagrams` writes its Graphviz source to ``filename`` and deletes it after rendering:
+        # given the user's path, it destroyed whatever file was there (-o /etc/passwd did).
+        drawn_at = Path(folder) / "picture"
+        source = _draw(topology, drawn_at, title, formats)
+        for fmt in formats:
+            target = Path(f"{stem}.{fmt}")
+            data = (drawn_at.parent / f"picture.{fmt}").read_bytes()
+            if fmt == "svg":
+                data = embed_images(data.decode("utf-8")).encode("utf-8")
+            target.write_bytes(data)
+    return source
+
+
+def _draw(topology: Topology, stem: Path, title: str, formats) -> str:
+    """:func:`render_picture`'s drawing, into ``stem.<format>`` (a private folder's)."""
     import importlib
     import itertools
 
@@ -177,7 +194,6 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
             label, nodeid=next_id()
         )
 
-    stem = Path(stem)
     drawn = {}
     with Diagram(
         title,
@@ -257,9 +273,6 @@ def render_picture(topology: Topology, stem, title: str, formats=("png", "svg"))
                 style = "solid" if label[:1].isdigit() or label == "all" else "dashed"
                 start >> Edge(label=label, color="darkgreen", style=style) >> drawn[dst]
         source = picture.dot.source
-    if "svg" in formats:
-        svg = stem.with_suffix(".svg")
-        svg.write_bytes(embed_images(svg.read_bytes().decode("utf-8")).encode("utf-8"))
     return source.replace(str(Path(diagrams.__file__).parent.parent), "<diagrams>")
 
 

@@ -13,6 +13,7 @@ from week5.analysis.diagram import render_picture, render_text
 from week5.analysis.topology import extract
 from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_synth_options, synthesized_lab
+from week5.core.settings import shown
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -38,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
     """Draw one lab's architecture from its synthesized template: text, or PNG and SVG."""
     if args.format == "picture":
         stem = picture_stem(args)  # before synthesizing: nothing spent on a picture not drawn
+    elif args.output is not None:
+        raise CliError(
+            f"-o {shown(args.output, PATH_SHOWN)}: -o is for --format picture", EXIT_USAGE
+        )
     lab = synthesized_lab(args, quiet=True)
     topology = extract(lab.template)
     title = f"{lab.lab_id}: {lab.title_ko}"
@@ -66,15 +71,40 @@ def picture_stem(args: argparse.Namespace) -> Optional[Path]:
             "the graphviz package; drop --format picture for the text diagram",
             EXIT_USAGE,
         )
-    if not args.output:
+    if args.output is None:
         return None
-    stem = Path(args.output).resolve()
-    if stem.suffix in (".png", ".svg"):
-        stem = stem.with_suffix("")
-    if not stem.parent.is_dir():
-        problem = "is not a folder" if stem.parent.exists() else "does not exist"
+    given = shown(args.output, PATH_SHOWN)
+    name = Path(args.output).name
+    too_long = len(f"{name}.png".encode("utf-8")) > _NAME_MAX
+    if too_long or any(c in args.output for c in "\r\n\0"):
+        raise CliError(f"-o {given}: not a usable file name; pass e.g. -o docs/x", EXIT_USAGE)
+    try:
+        blank, folder = not args.output.strip(), args.output.endswith(("/", "\\"))
+        if blank or folder or Path(args.output).is_dir():
+            raise CliError(
+                f"-o {given}: give a file path without extension (it writes .png and .svg "
+                "beside it), e.g. -o docs/x",
+                EXIT_USAGE,
+            )
+        stem = Path(args.output).resolve()
+        problem = ""
+        if not stem.parent.is_dir():
+            problem = "is not a folder" if stem.parent.exists() else "does not exist"
+    except OSError as error:  # e.g. a folder name too long for the file system
+        raise CliError(f"-o {given}: not a usable path ({error.strerror})", EXIT_USAGE) from None
+    if problem:
         raise CliError(
-            f"-o {args.output}: {stem.parent} {problem}; make it first, or pass e.g. -o docs/x",
+            f"-o {given}: {shown(str(stem.parent), PATH_SHOWN)} {problem}; make it first, or "
+            "pass e.g. -o docs/x",
             EXIT_USAGE,
         )
+    if stem.suffix in (".png", ".svg"):
+        stem = stem.with_suffix("")
     return stem
+
+
+#: The longest file name most file systems take (ext4, APFS, NTFS: 255).
+_NAME_MAX = 255
+#: How much of a path an error quotes.
+PATH_SHOWN = 160
+

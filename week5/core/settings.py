@@ -213,10 +213,10 @@ def is_cdk_key(key: str) -> bool:
     return ":" in key or key.startswith("@") or key in CDK_PLAIN_KEYS
 
 
-def shown(value: str) -> str:
+def shown(value: str, limit: int = 40) -> str:
     """``value`` quoted for a one-line message: escapes (a line break, a terminal control) shown
-    as such, and a pasted file cut to its first 40 characters."""
-    return repr(value if len(value) <= 40 else value[:37] + "...")
+    as such, and a pasted file cut to its first ``limit`` characters (a path may take more)."""
+    return repr(value if len(value) <= limit else value[: limit - 3] + "...")
 
 
 def empty_value_message(key: str) -> str:
