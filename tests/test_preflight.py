@@ -177,7 +177,8 @@ def fake_project(tmp_path: Path, cdk_context=None) -> Path:
     return root
 
 
-def run_wrapper(root: Path, wrapper: str, args, env):
+def run_wrapper(root: Path, wrapper: str, args, env, profile=None):
+    """The wrapper run with ``env`` (AWS_PROFILE set to ``profile``, else unset)."""
     log = root / "cdk-calls.log"
     env = {
         **env,
@@ -185,6 +186,8 @@ def run_wrapper(root: Path, wrapper: str, args, env):
         "PATH": os.pathsep.join([str(ROOT / "node_modules" / ".bin"), env["PATH"]]),
     }
     env.pop("AWS_PROFILE", None)
+    if profile is not None:
+        env["AWS_PROFILE"] = profile
     command = (["bash", str(root / "scripts" / "cdk")] if wrapper == "cdk"
                else [sys.executable, str(root / "scripts" / "cdk.py")])  # fmt: skip
     result = subprocess.run(command + list(args), cwd=root, env=env, capture_output=True,
@@ -233,6 +236,31 @@ def test_a_deploy_beside_another_students_copy_warns_and_goes_on(wrapper, tmp_pa
     assert result.stderr.startswith(
         f"scripts/{wrapper}: warning: deploying a new stack week5-instructor-Day4Lab1"
     )
+
+
+@pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])
+@pytest.mark.parametrize(
+    "args, profile, source",
+    [
+        (["deploy", "Day4Lab1"], "nonexistent", "AWS_PROFILE"),
+        (["destroy", "Day4Lab1", "--force", "-c", "student=kim"], "nonexistent", "AWS_PROFILE"),
+        (["--profile", "nonexistent", "deploy", "Day4Lab1"], None, "--profile"),
+    ],
+)
+def test_a_profile_that_does_not_exist_runs_nothing(
+    wrapper, tmp_path, kim_deployed, args, profile, source
+):
+    """With keys in the environment the CDK CLI went on without the profile: it deployed, and
+    a destroy of a stack that never existed printed "destroyed", exit 0."""
+    root = fake_project(tmp_path)
+    env = {**kim_deployed, "AWS_CONFIG_FILE": str(tmp_path / "none"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}  # fmt: skip
+    result, calls = run_wrapper(root, wrapper, args, env, profile=profile)
+    assert (result.returncode, calls) == (2, [])
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(
+        f"scripts/{wrapper}: AWS profile 'nonexistent' (from {source}) is not in ~/.aws/config"
+    ) and line.endswith("; nothing was run"), line
 
 
 def test_without_aws_the_check_says_so_and_cdk_runs(tmp_path, monkeypatch):

@@ -10,7 +10,9 @@ app would refuse the context (a misspelt key, an empty value); the wrapper exits
 running cdk, whose own exit would be 1. Any other code means the check itself could not run (a
 broken venv): the wrapper runs cdk. The lines go to stderr, prefixed with ``--prog``. A check
 that cannot ask AWS (no credentials yet, offline, no boto3 and no AWS CLI) is one note, and cdk
-runs: it reports such problems itself.
+runs: it reports such problems itself. A profile that does not exist (``--profile`` or
+``AWS_PROFILE``) is refused (exit 2 through the wrapper): the CDK CLI would go on with the
+environment's keys, or report a destroy of nothing as done.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
         return check(cdk_args, tell)
     except KeyboardInterrupt:
         return 130
+    except aws_errors.AwsInputError as error:  # a profile that does not exist: not a deploy
+        tell(f"{error}; nothing was run")  # with whatever credentials the CDK CLI finds
+        return EXIT_BAD_CONTEXT
     except (aws_errors.AwsError, OSError) as error:
         tell(f"note: could not check the account before {_command(cdk_args)} ({error}); going on")
     except Exception as error:  # a bug here must not stop a deploy: say so, go on

@@ -93,14 +93,20 @@ class AwsError(Exception):
     the cause and the fix. The command line prints it and exits 2."""
 
 
+class AwsInputError(AwsError):
+    """An :class:`AwsError` that the user's input caused: a profile that does not exist, a
+    region AWS lacks. A check that may otherwise go on without AWS (the launchers' preflight)
+    refuses on this one: the CDK CLI would go on with other credentials, or none."""
+
+
 def check_region(region: Any, option: str = "--region") -> str:
     """``region`` if AWS has it; else :class:`AwsError` naming ``option`` and the fix, before
     any call (botocore would try ``ec2.<anything>.amazonaws.com`` and fail on the network)."""
     example = f"pass one such as {option} {DEFAULT_REGION}"
     if not isinstance(region, str) or not _REGION_SHAPE.fullmatch(region):
-        raise AwsError(f"{option} {region!r} is not an AWS region name; {example}")
+        raise AwsInputError(f"{option} {region!r} is not an AWS region name; {example}")
     if region not in KNOWN_REGIONS:
-        raise AwsError(f"{option} {region!r} is not a region AWS has; {example}")
+        raise AwsInputError(f"{option} {region!r} is not a region AWS has; {example}")
     return region
 
 
@@ -352,7 +358,9 @@ def translated(profile: Optional[str] = None, region: Optional[str] = None) -> I
         line = describe(error, profile, region)
         if line is None:
             raise
-        raise AwsError(line) from None
+        from botocore.exceptions import ProfileNotFound
+
+        raise (AwsInputError if isinstance(error, ProfileNotFound) else AwsError)(line) from None
 
 
 def client_config() -> Any:
@@ -371,7 +379,7 @@ def session(profile: Optional[str] = None, region: str = DEFAULT_REGION) -> Any:
     profile reported as :class:`AwsError`."""
     check_region(region)
     if profile is not None and not profile.strip():
-        raise AwsError(
+        raise AwsInputError(
             f"--profile {profile!r} names no profile: pass a profile's name (`aws configure "
             "list-profiles` shows them), or leave --profile out to use the environment's"
         )

@@ -205,7 +205,9 @@ def plan(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = No
         student_source=source,
         students=students,
         region=region,
-        profile=profile or environ.get("AWS_PROFILE") or None,
+        # --profile only: AWS_PROFILE is botocore's (and the AWS CLI's) to read, so an error
+        # names where the profile came from.
+        profile=profile or None,
         context=context,
     )
 
