@@ -3,6 +3,7 @@ the emulator then holds checked against the course's facts and the template."""
 
 import argparse
 import dataclasses
+import importlib
 import re
 import socket
 import subprocess
@@ -282,6 +283,41 @@ def test_stopping_the_emulator_leaves_no_process():
     emulator.stop()
     assert emulator.process.poll() is not None
     assert not local.port_in_use(emulator.port)
+
+
+def test_the_emulator_starts_whatever_aws_profile_says_and_its_log_can_go(monkeypatch):
+    """moto needs no AWS settings: AWS_PROFILE=nonexistent stopped it at start
+    (ProfileNotFound, only in its log). A run that worked then removes the log's folder."""
+    monkeypatch.setenv("AWS_PROFILE", "nonexistent")
+    emulator = local.start_emulator(BIN)
+    try:
+        assert emulator.process.poll() is None
+        # The read-back's clients take no profile either (they failed with ProfileNotFound).
+        clients = importlib.import_module("week5.operations.local.emulator").clients
+        vpcs = clients(emulator.endpoint)("ec2").describe_vpcs()["Vpcs"]
+        assert [vpc["IsDefault"] for vpc in vpcs] == [True]  # moto's default VPC
+    finally:
+        emulator.stop()
+    assert emulator.log_path.is_file()
+    emulator.remove_log()
+    assert not emulator.log_path.parent.exists()
+
+
+def test_cli_refuses_a_taken_port_and_a_lab_with_coverage_before_synthesizing():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        taken = run_week5("local", "Day1Lab1", "--port", str(port))
+    assert (taken.returncode, error_lines(taken.stderr)) == (2, [
+        f"week5: --port {port} is in use: pass another, or leave --port out for a free one"
+    ])  # fmt: skip
+    both = run_week5("local", "Day1Lab1", "--coverage")
+    assert (both.returncode, error_lines(both.stderr)) == (2, [
+        "week5: --coverage deploys every lab: drop 'Day1Lab1', or drop --coverage to deploy "
+        "that lab alone"
+    ])  # fmt: skip
+    assert "synthesizing" not in taken.stderr + both.stderr
 
 
 def test_a_missing_emulator_says_to_run_setup(tmp_path):

@@ -15,7 +15,7 @@ from typing import Dict, Iterator, List, Mapping, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli.arguments import whole_number_in
-from week5.cli.errors import EXIT_OK, CliError
+from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import (
     add_cache_option,
     add_context_option,
@@ -78,7 +78,18 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Synthesize one lab, deploy it into moto's server, read back and print what exists."""
+    if args.port is not None and local.port_in_use(args.port):  # before minutes of synthesis
+        raise CliError(
+            f"--port {args.port} is in use: pass another, or leave --port out for a free one",
+            EXIT_USAGE,
+        )
     if args.coverage:
+        if args.lab is not None:
+            raise CliError(
+                f"--coverage deploys every lab: drop {shown(args.lab)}, or drop --coverage to "
+                "deploy that lab alone",
+                EXIT_USAGE,
+            )
         return run_coverage(args)
     timings: Dict[str, float] = {}
     # writable: `cdk deploy` writes its asset zips and locks into the assembly.
@@ -155,6 +166,10 @@ def emulator_for(
         yield emulator, env
     except local.LocalError as error:
         raise CliError(str(error)) from None
+    else:  # a run that worked leaves nothing in /tmp; after an error the log stays
+        if emulator is not None and not emulator.keep:
+            emulator.stop()
+            emulator.remove_log()
     finally:
         if emulator is not None and not emulator.keep:
             emulator.stop()

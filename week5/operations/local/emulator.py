@@ -3,6 +3,7 @@ points the CDK CLI and boto3 at it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -41,6 +42,10 @@ class Emulator:
         # "localhost", not 127.0.0.1: moto reads path-style template URLs only for localhost.
         return f"http://localhost:{self.port}"
 
+    def remove_log(self) -> None:
+        """Delete the log and its folder (``start_emulator`` made the folder for it)."""
+        shutil.rmtree(self.log_path.parent, ignore_errors=True)
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -76,8 +81,11 @@ def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
     log_path = Path(tempfile.mkdtemp(prefix="week5-moto-")) / "moto.log"
     with open(log_path, "w") as log:
         # moto's server with the course's models of the types moto 5.2.5 lacks loaded into it.
+        # Without the user's AWS_* settings: moto needs none, and a profile that does not
+        # exist (AWS_PROFILE) stopped it at start with ProfileNotFound.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         process = subprocess.Popen(
-            server_command(port, python=python), stdout=log, stderr=subprocess.STDOUT
+            server_command(port, python=python), stdout=log, stderr=subprocess.STDOUT, env=env
         )
     emulator = Emulator(port, process, log_path)
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -113,8 +121,17 @@ def emulator_env(base_env: Mapping[str, str], emulator: Emulator) -> Dict[str, s
 def clients(endpoint: str) -> Callable[[str], Any]:
     """``clients(service)``: a boto3 client of the emulator at ``endpoint``."""
     import boto3  # only here: `week5 check` needs no AWS SDK
+    import botocore.session
+    from botocore.configprovider import ConstantProvider
 
+    # No profile, whatever AWS_PROFILE says: the emulator takes the fake keys below, and a
+    # profile that does not exist failed every read-back with ProfileNotFound.
+    core = botocore.session.Session()
+    core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
     session = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=LOCAL_REGION
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name=LOCAL_REGION,
+        botocore_session=core,
     )
     return lambda service: session.client(service, endpoint_url=endpoint)
