@@ -3,6 +3,7 @@ checked against the reference template; exact → every check passes, each diffe
 check fails with the evidence."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -234,3 +235,27 @@ def test_the_command_against_a_local_aws_with_json(app, local_aws_env, tmp_path,
     code, out = week5(command)
     assert code == 1
     assert "FAIL  vpc: 2 VPCs match (vpc-" in out
+
+
+def test_many_instances_of_a_type_are_counted_not_repeated(session, app):
+    """31 instances where the lab runs one: one short line each, counts instead of 31 names."""
+    build_day1_lab1(session, {"instance_types": ["t3.micro"] * 31})
+    checks = run_audit(session, app.templates["Day1Lab1"])
+    types = checks["instance-types"]
+    assert not types.passed
+    assert types.evidence == "31 × EC2 t3.micro; the lab runs EC2 t3.micro"
+    extra = checks["unexpected-resources"]
+    assert not extra.passed and len(extra.evidence) < 120, extra.evidence
+    assert re.fullmatch(
+        r"30 × t3\.micro: i-\w+, i-\w+, i-\w+ and 27 more \(\$0\.3900/h\); \$0\.3900/h in all",
+        extra.evidence,
+    ), extra.evidence
+
+
+def test_the_help_says_which_region_it_reads(capsys):
+    """The session gets --region, which wins over AWS_REGION and the profile's region."""
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert ("--region REGION default ap-northeast-2 (the course's region; AWS_REGION, "
+            "AWS_DEFAULT_REGION and the profile's region are not read)") in help_text  # fmt: skip

@@ -433,3 +433,120 @@ def test_the_static_site_without_a_vpc(session, app, mistake, failing, evidence)
         str(c) for c in checks.values()
     ]
     assert any(evidence in c.evidence for c in checks.values())
+
+
+def tagged_bucket(session: Any, name: str, tags: Dict[str, str]) -> None:
+    s3 = session.client("s3")
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_tagging(
+        Bucket=name, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
+    )
+
+
+def test_a_bucket_the_distribution_does_not_serve_is_named_as_extra(session, app):
+    """A hand-made bucket tagged for the lab beside the site: the distribution serves the site
+    bucket only, so the evidence names that one, and the extra is named as beyond the lab."""
+    template = template_of(app, "Day2Lab2")
+    tags = lab_tags("Day2Lab2")
+    bucket = site(session, tags)
+    tagged_bucket(session, "week5-day2-kim-extra", tags)
+    checks = {c.name: c for c in audit_site(template, session.client, tags)}
+    cloudfront = session.client("cloudfront", region_name="us-east-1")
+    (distribution,) = cloudfront.list_distributions()["DistributionList"]["Items"]
+    assert checks["cloudfront"].passed
+    assert checks["cloudfront"].evidence == f"{distribution['Id']} serves {bucket} over HTTPS"
+    extra = checks["unexpected-resources"]
+    assert not extra.passed
+    assert extra.evidence.startswith("bucket week5-day2-kim-extra ($"), extra.evidence
+    assert bucket not in extra.evidence
+    assert "2 bucket(s) tagged for the lab; the lab has 1" in checks["s3-buckets"].evidence
+
+
+def distribution(session: Any, tags: Dict[str, str], domain: str, **config: Any) -> str:
+    """A distribution tagged ``tags`` in front of the custom origin ``domain``, HTTPS only
+    (``config`` adds to or replaces its configuration); its id."""
+    cloudfront = session.client("cloudfront", region_name="us-east-1")
+    return cloudfront.create_distribution_with_tags(DistributionConfigWithTags={
+        "DistributionConfig": {
+            "CallerReference": domain, "Comment": "", "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{
+                "Id": "origin", "DomainName": domain,
+                "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
+                                       "OriginProtocolPolicy": "https-only"}}]},
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "origin", "ViewerProtocolPolicy": "https-only", "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}},
+            **config,
+        },
+        "Tags": {"Items": [{"Key": k, "Value": v} for k, v in tags.items()]},
+    })["Distribution"]["Id"]  # fmt: skip
+
+
+def test_an_extra_distribution_is_named(session, app):
+    """A second distribution tagged for the lab: the one that serves no bucket of the lab is
+    named, with what it costs at the use `week5 cost` assumes."""
+    template = template_of(app, "Day2Lab2")
+    tags = lab_tags("Day2Lab2")
+    site(session, tags)
+    cloudfront = session.client("cloudfront", region_name="us-east-1")
+    (lab_distribution,) = cloudfront.list_distributions()["DistributionList"]["Items"]
+    other = distribution(session, tags, "app.example.com")
+    checks = {c.name: c for c in audit_site(template, session.client, tags)}
+    extra = checks["unexpected-resources"]
+    assert not extra.passed
+    assert extra.evidence.startswith(f"distribution {other} ($0.0120/h"), extra.evidence
+    assert lab_distribution["Id"] not in extra.evidence
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["kim-day2-site.s3proxy.example.com", "kim-day2-site.s3.amazonaws.com.example.com"],
+    ids=["a host named like the bucket", "an S3 name inside another domain"],
+)
+def test_only_an_origin_that_is_the_buckets_endpoint_serves_it(session, app, domain):
+    """A custom origin whose name merely starts with the bucket's does not serve the bucket."""
+    template = template_of(app, "Day2Lab2")
+    tags = lab_tags("Day2Lab2")
+    tagged_bucket(session, "kim-day2-site", tags)
+    distribution(session, tags, domain)
+    checks = {c.name: c for c in audit_site(template, session.client, tags)}
+    assert not checks["cloudfront"].passed
+    assert "does not serve the lab's bucket" in checks["cloudfront"].evidence
+
+
+def test_plain_http_on_one_path_is_not_over_https(session, app):
+    """HTTPS by default but plain HTTP on a path: not "over HTTPS", the path named."""
+    template = template_of(app, "Day2Lab2")
+    tags = lab_tags("Day2Lab2")
+    tagged_bucket(session, "kim-day2-site", tags)
+    forward = {"QueryString": False, "Cookies": {"Forward": "none"}}
+    behaviors = {"Quantity": 1, "Items": [{
+        "PathPattern": "/img/*", "TargetOriginId": "origin", "ViewerProtocolPolicy": "allow-all",
+        "MinTTL": 0, "ForwardedValues": forward}]}  # fmt: skip
+    made = distribution(
+        session, tags, f"kim-day2-site.s3.{REGION}.amazonaws.com", CacheBehaviors=behaviors
+    )
+    checks = {c.name: c for c in audit_site(template, session.client, tags)}
+    assert not checks["cloudfront"].passed
+    assert checks["cloudfront"].evidence == (
+        f"{made} serves plain HTTP (viewer protocol allow-all: /img/*)"
+    )
+
+
+@pytest.mark.parametrize(
+    "domain, bucket",
+    [
+        ("kim.site.s3.ap-northeast-2.amazonaws.com", "kim.site"),
+        ("kim-site.s3.amazonaws.com", "kim-site"),
+        ("kim-site.s3-website.ap-northeast-2.amazonaws.com", "kim-site"),
+        ("kim-site.s3-website-us-east-1.amazonaws.com", "kim-site"),
+        ("kim-site.s3.dualstack.ap-northeast-2.amazonaws.com", "kim-site"),
+        ("my.s3.bucket.s3.amazonaws.com", "my.s3.bucket"),
+        ("kim-site.s3proxy.example.com", None),
+        ("week5-alb-123.ap-northeast-2.elb.amazonaws.com", None),
+    ],
+)
+def test_the_bucket_an_origin_names(domain, bucket):
+    from week5.operations.audit.static_site import origin_bucket
+
+    assert origin_bucket(domain) == bucket

@@ -189,3 +189,136 @@ def test_a_terminated_instance_and_a_deleted_nat_gateway_are_not_left_behind(mot
     assert any(ended in arn for arn in arns) and any(nat in arn for arn in arns)  # as AWS lists
     report = run_json(capsys, "--student", "kim")
     assert [u["arn"].rsplit("/", 1)[1] for u in report["untracked"]] == [running]
+
+
+def test_a_stack_whose_change_set_was_never_executed_is_listed_not_priced(account, capsys):
+    """`cdk deploy` creates its stack through a change set: one never executed leaves the stack
+    in REVIEW_IN_PROGRESS, and its GetTemplate comes back without Resources."""
+    cf = boto3.client("cloudformation", region_name=REGION)
+    cf.create_change_set(StackName="week5-lee-Day3Lab1", ChangeSetName="cdk-deploy-change-set",
+                         TemplateBody=lab_stack_template("Day3Lab1", "lee"),
+                         ChangeSetType="CREATE", Tags=[{"Key": "Week", "Value": "Week5"},
+                                                       {"Key": "Student", "Value": "lee"}])  # fmt: skip
+    assert cf.get_template(StackName="week5-lee-Day3Lab1")["TemplateBody"] == {}  # as AWS answers
+    for who in (["--all"], ["--student", "lee"]):
+        report = run_json(capsys, *who)
+        stacks = {s["stack"]: s for s in report["stacks"]}
+        waiting = stacks["week5-lee-Day3Lab1"]
+        assert waiting["status"] == "REVIEW_IN_PROGRESS" and waiting["usd_per_hour"] is None
+        assert waiting["note"] == "change set not executed: not priced"
+        assert stacks["week5-lee-Day1Lab1"]["usd_per_hour"] == pytest.approx(0.005)
+        assert report["usd_per_hour"] == pytest.approx(0.005 * len([
+            s for s in report["stacks"] if s["usd_per_hour"]]))  # fmt: skip
+    assert main(["status", "--student", "lee"]) == 0
+    out = capsys.readouterr().out
+    (line,) = [line for line in out.splitlines() if line.startswith("week5-lee-Day3Lab1")]
+    assert "REVIEW_IN_PROGRESS (change set not executed: not priced)" in line
+    assert line.endswith("not priced")
+    assert "2 stack(s), $0.005/hour estimated (1 stack(s) not priced)." in out
+
+
+class TemplateShapes:
+    """moto's CloudFormation, except that GetTemplate answers the named stacks with the given
+    body, or raises the given error: shapes moto will not deploy, and refusals."""
+
+    def __init__(self, client, answers):
+        self.client, self.answers = client, answers
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def get_template(self, StackName, **kwargs):  # noqa: N803 (boto3's parameter name)
+        if StackName not in self.answers:
+            return self.client.get_template(StackName=StackName, **kwargs)
+        answer = self.answers[StackName]
+        if isinstance(answer, Exception):
+            raise answer
+        return {"TemplateBody": answer}
+
+
+def refused(code):
+    from botocore.exceptions import ClientError
+
+    return ClientError({"Error": {"Code": code, "Message": "no"}}, "GetTemplate")
+
+
+#: Stack name → what GetTemplate answers, and the note (or the count not priced) it gets.
+SHAPES = {
+    "week5-a-Day1Lab1": ({}, "template has no Resources: not priced"),
+    "week5-b-Day1Lab1": ({"Description": "Week 5 Day1 Lab1: x"},
+                         "template has no Resources: not priced"),
+    "week5-c-Day1Lab1": ("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n",
+                         "template not JSON: not priced"),
+    "week5-d-Day1Lab1": ("[]", "template not a JSON object: not priced"),
+    "week5-e-Day1Lab1": ({"Resources": []}, "template has no Resources: not priced"),
+    "week5-f-Day1Lab1": (refused("AccessDenied"), "GetTemplate failed (AccessDenied): not priced"),
+    "week5-g-Day1Lab1": (refused("ValidationError"),
+                         "GetTemplate failed (ValidationError): not priced"),
+    # Resources the pricer cannot read: a parameter's Ref for the type, a group launched from a
+    # launch configuration, a declaration without a Type; each "not priced", the EIP priced.
+    "week5-h-Day1Lab1": ({"Resources": {
+        "Eip": {"Type": "AWS::EC2::EIP"},
+        "Host": {"Type": "AWS::EC2::Instance", "Properties": {
+            "InstanceType": {"Ref": "Type"}, "BlockDeviceMappings": [{"Ebs": "8"}]}},
+        "Group": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+            "MinSize": "1", "MaxSize": "2", "LaunchConfigurationName": "lc"}},
+        "Odd": "not a declaration",
+    }}, 3),
+}  # fmt: skip
+
+
+def test_no_template_shape_stops_the_listing(account, capsys, monkeypatch):
+    """Every stack is listed with its status whatever GetTemplate answers for it; what cannot
+    be priced says why, and the command still exits 0 with the others priced."""
+    from week5.operations import aws_errors
+
+    cf = boto3.client("cloudformation", region_name=REGION)
+    for name in SHAPES:
+        cf.create_stack(StackName=name, TemplateBody=lab_stack_template("Day1Lab1", name[6]),
+                        Tags=[{"Key": "Week", "Value": "Week5"}])  # fmt: skip
+    opened = aws_errors.clients
+
+    def clients(profile, region):
+        make = opened(profile, region)
+
+        def client(service, **kwargs):
+            made = make(service, **kwargs)
+            if service != "cloudformation":
+                return made
+            return TemplateShapes(made, {n: answer for n, (answer, _) in SHAPES.items()})
+
+        return client
+
+    monkeypatch.setattr(aws_errors, "clients", clients)
+    report = run_json(capsys, "--all")
+    stacks = {s["stack"]: s for s in report["stacks"]}
+    for name, (_, expected) in SHAPES.items():
+        stack = stacks[name]
+        assert stack["status"] == "CREATE_COMPLETE", name
+        if isinstance(expected, int):
+            assert stack["not_priced"] == expected and stack["note"] == ""
+            assert stack["usd_per_hour"] == pytest.approx(0.005)  # the EIP, the rest not $0
+        else:
+            assert (stack["usd_per_hour"], stack["note"]) == (None, expected), name
+    assert stacks["week5-kim-Day4Lab1"]["usd_per_hour"] == pytest.approx(0.005)
+    assert main(["status", "--all"]) == 0
+    out = capsys.readouterr().out
+    assert "(7 stack(s) not priced)" in out
+    assert "$0.005 +3 not priced" in out
+
+
+def test_the_help_says_which_region_it_reads(capsys):
+    """boto3's session gets --region, which wins over AWS_REGION and the profile's region."""
+    with pytest.raises(SystemExit):
+        main(["status", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert ("--region REGION default ap-northeast-2 (the course's region; AWS_REGION, "
+            "AWS_DEFAULT_REGION and the profile's region are not read)") in help_text  # fmt: skip
+
+
+def test_aws_region_is_not_read(account, capsys, monkeypatch):
+    """What the help says: AWS_REGION set elsewhere, the stacks of ap-northeast-2 are listed."""
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
+    report = run_json(capsys, "--all")
+    assert report["region"] == REGION and len(report["stacks"]) == 3

@@ -135,9 +135,21 @@ def hourly_usd(entry: Mapping[str, Any], count: float, hours_per_month: float) -
     return usd / hours_per_month if entry["unit"].endswith("-month") else usd
 
 
+#: What a handler raises on properties it cannot read (a deployed template `week5 status`
+#: prices may hold a parameter's Ref where a synthesized one holds a value).
+_UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+def template_resources(template: Any) -> Mapping[str, Any]:
+    """The template's Resources, or {} when it has none (a stack whose change set was never
+    executed has an empty template) or they are not a mapping."""
+    resources = template.get("Resources") if isinstance(template, Mapping) else None
+    return resources if isinstance(resources, Mapping) else {}
+
+
 class _Pricer:
     def __init__(self, template: Mapping[str, Any], prices: Mapping[str, Any]) -> None:
-        self.resources = template["Resources"]
+        self.resources = template_resources(template)
         self.prices = prices
         self.usage = prices["usage_assumed"]
         self.per_month = prices["hours_per_month"]
@@ -178,11 +190,25 @@ class _Pricer:
     def price(self) -> Estimate:
         free: Dict[str, int] = {}
         for logical_id, resource in self.resources.items():
-            rtype = resource["Type"]
-            p = resource.get("Properties", {})
+            rtype = resource.get("Type") if isinstance(resource, Mapping) else None
+            if not isinstance(rtype, str):
+                self.estimate.items.append(
+                    LineItem(logical_id, "?", None, 1, "", None, None, note="not priced: no Type")
+                )
+                continue
+            p = resource.get("Properties") or {}
             handler = getattr(self, "_" + rtype.replace("::", "_").replace("AWS_", "", 1), None)
             if handler:
-                handler(logical_id, rtype, p)
+                before = len(self.estimate.items)
+                try:
+                    handler(logical_id, rtype, p)
+                except _UNREADABLE:
+                    # Not a half-priced resource: none of its items, one "not priced" instead.
+                    del self.estimate.items[before:]
+                    note = "not priced: properties not readable"
+                    self.estimate.items.append(
+                        LineItem(logical_id, rtype, None, 1, "", None, None, note=note)
+                    )
             elif rtype in FREE_TYPES or rtype.startswith("Custom::"):
                 free[rtype] = free.get(rtype, 0) + 1
             elif rtype in USAGE_TYPES:
@@ -280,5 +306,6 @@ class _Pricer:
 
 
 def estimate(template: Mapping[str, Any], prices: Optional[Mapping[str, Any]] = None) -> Estimate:
-    """Price a synthesized template with ``prices`` (default: the project's price file)."""
+    """Price a synthesized template with ``prices`` (default: the project's price file), or a
+    deployed one (`week5 status`): a resource it cannot read is "not priced", never $0."""
     return _Pricer(template, prices or load_prices()).price()

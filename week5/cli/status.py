@@ -19,6 +19,12 @@ from week5.core.settings import (
 from week5.operations import aws_errors
 from week5.operations.status import PRICED, StatusReport, format_age, read_status
 
+#: boto3's session is opened with this region, which wins over the environment's and the
+#: profile's: say so, or an AWS_REGION set for other tools looks obeyed.
+REGION_HELP = (
+    f"default {DEFAULT_REGION} (the course's region; AWS_REGION, AWS_DEFAULT_REGION and the "
+    "profile's region are not read)"
+)
 HEADER = ("Stack", "Student", "Lab", "Status", "Created (UTC)", "Age", "Est $/h")
 
 
@@ -34,7 +40,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     who.add_argument("--all", action="store_true", help="every student's (the instructor's view)")
     status.add_argument("--profile", help="an AWS CLI profile (default: the environment's)")
-    status.add_argument("--region", default=DEFAULT_REGION)
+    status.add_argument("--region", default=DEFAULT_REGION, help=REGION_HELP)
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(handler=run)
 
@@ -84,9 +90,11 @@ def format_status(report: StatusReport) -> str:
             for s in report.stacks
         ]
         lines.append(render_table(rows, HEADER, align="<<<<<>>"))
+        unpriced = sum(1 for s in report.stacks if s.usd_per_hour is None)
         lines.append(
-            f"{len(report.stacks)} stack(s), ${report.usd_per_hour:.3f}/hour estimated. "
-            f"Priced: {PRICED}."
+            f"{len(report.stacks)} stack(s), ${report.usd_per_hour:.3f}/hour estimated"
+            + (f" ({unpriced} stack(s) not priced)" if unpriced else "")
+            + f". Priced: {PRICED}."
         )
     else:
         lines.append(f"No lab stacks of {who} in {report.region}.")

@@ -139,27 +139,46 @@ def is_course_stack(stack: Dict[str, Any]) -> bool:
     )
 
 
-def deployed_template(cloudformation, stack_name: str) -> Optional[Dict[str, Any]]:
-    """The stack's template as deployed (JSON; boto3 hands it over parsed), or None."""
-    body = cloudformation.get_template(StackName=stack_name, TemplateStage="Original").get(
-        "TemplateBody"
-    )
+#: A stack created by a change set that was never executed (`cdk deploy --no-execute`, or
+#: interrupted): nothing deployed yet, and GetTemplate answers without Resources.
+NOT_EXECUTED = "REVIEW_IN_PROGRESS"
+
+
+def deployed_template(cloudformation, stack_name: str) -> Tuple[Optional[Dict[str, Any]], str]:
+    """(the stack's template as deployed, "") or (None, why it cannot be priced): JSON
+    (boto3 hands it over parsed) declaring resources; an AWS error for this one stack (it was
+    deleted meanwhile, GetTemplate is denied) is the reason, not the end of the listing."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    try:
+        response = cloudformation.get_template(StackName=stack_name, TemplateStage="Original")
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code") or "error"
+        return None, f"GetTemplate failed ({code})"
+    body = response.get("TemplateBody")
     if isinstance(body, str):
         try:
             body = json.loads(body)
         except ValueError:
-            return None  # YAML: not a template the course synthesizes
-    return dict(body) if isinstance(body, dict) else None
+            return None, "template not JSON"  # YAML: not a template the course synthesizes
+    if not isinstance(body, dict):
+        return None, "template not a JSON object"
+    if not pricing.template_resources(body):
+        return None, "template has no Resources"
+    return dict(body), ""
 
 
 def price(cloudformation, stack: LabStackStatus) -> None:
-    """Fill in the stack's estimated $/hour from its deployed template."""
+    """Fill in the stack's estimated $/hour from its deployed template, or say why not."""
     if stack.status in NOTHING_LEFT:
         stack.usd_per_hour, stack.note = 0.0, "rolled back: nothing left"
         return
-    template = deployed_template(cloudformation, stack.name)
+    if stack.status == NOT_EXECUTED:  # its template is the change set's, if any: not deployed
+        stack.note = "change set not executed: not priced"
+        return
+    template, why = deployed_template(cloudformation, stack.name)
     if template is None:
-        stack.note = "template not readable as JSON: not priced"
+        stack.note = f"{why}: not priced"
         return
     estimate = pricing.estimate(template)
     stack.usd_per_hour = estimate.hourly

@@ -16,10 +16,19 @@ def _short_azs(azs: List[str]) -> str:
     return ", ".join(azs) if azs else "no AZ"
 
 
-def _instance_types(account: Account, ref: Reference) -> Check:
-    def described(pairs: List[Tuple[str, str]]) -> str:
-        return ", ".join(f"{kind} {t}" for kind, t in pairs) or "none"
+def counted(pairs: List[Tuple[str, str]]) -> str:
+    """``31 × EC2 t3.micro, RDS db.t3.micro``: each (kind, type) once in the order given, with
+    its count when more than one, so a scaled-out account's evidence stays one short line."""
+    return (
+        ", ".join(
+            f"{n} × {kind} {t}" if n > 1 else f"{kind} {t}"
+            for (kind, t), n in Counter(pairs).items()
+        )
+        or "none"
+    )
 
+
+def _instance_types(account: Account, ref: Reference) -> Check:
     have = sorted(
         [("EC2", i["type"]) for i in account.instances]
         + [("Auto Scaling", g["type"]) for g in account.groups]
@@ -37,7 +46,7 @@ def _instance_types(account: Account, ref: Reference) -> Check:
     return Check(
         "instance-types",
         not outside and not differs,
-        f"{described(have)}; the lab runs {described(want)}"
+        f"{counted(have)}; the lab runs {counted(want)}"
         + (f"; outside the course's classes: {', '.join(outside)}" if outside else ""),
     )
 

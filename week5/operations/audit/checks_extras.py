@@ -4,7 +4,7 @@ reference does not have, with what it costs an hour."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict
+from typing import Dict, List
 
 from week5.analysis.rules.course_tags import TAG_VALIDATORS
 from week5.core.tags import COURSE_TAG_KEYS
@@ -26,6 +26,10 @@ def _tags(account: Account, lab_tags: Dict[str, str]) -> Check:
     )
 
 
+#: How many extra instances of one type are named by id; more are counted.
+NAMED = 3
+
+
 def _unexpected(account: Account, ref: Reference) -> Check:
     prices = PriceTable()
 
@@ -34,13 +38,20 @@ def _unexpected(account: Account, ref: Reference) -> Check:
 
     extra, hourly = [], 0.0
     wanted = Counter(ref.instance_types)
+    beyond: Dict[str, List[str]] = {}  # instance type → the ids beyond the lab's, in order
     for instance in account.instances:
         if wanted[instance["type"]] > 0:
             wanted[instance["type"]] -= 1
             continue
-        cost = usd(f"ec2:{instance['type']}")
-        extra.append(f"{instance['id']} {instance['type']} (${cost:.4f}/h)")
+        beyond.setdefault(instance["type"], []).append(instance["id"])
+    for instance_type, ids in beyond.items():
+        cost = usd(f"ec2:{instance_type}", len(ids))
         hourly += cost
+        if len(ids) <= NAMED:
+            extra += [f"{i} {instance_type} (${cost / len(ids):.4f}/h)" for i in ids]
+        else:  # one short entry, not dozens: the count, a few ids, the sum
+            shown = ", ".join(ids[:NAMED]) + f" and {len(ids) - NAMED} more"
+            extra.append(f"{len(ids)} × {instance_type}: {shown} (${cost:.4f}/h)")
     matched = {
         id(g) for _, g in _pair(account.groups, ref.groups, ("type", "min", "max", "azs")) if g
     }

@@ -5,10 +5,30 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
+from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
 from week5.operations.audit.model import Check, Clients, _code, _each
+from week5.operations.price_table import PriceTable
+
+#: An S3 endpoint a CloudFront origin names a bucket by: REST (``<bucket>.s3.amazonaws.com``,
+#: ``<bucket>.s3.<region>.amazonaws.com``, legacy ``<bucket>.s3-<region>...``, dual-stack) or
+#: website (``<bucket>.s3-website-<region>...``, ``<bucket>.s3-website.<region>...``); the
+#: bucket is everything before it (a bucket name may hold dots, even ``.s3``).
+_S3_ORIGIN = re.compile(
+    r"(?P<bucket>[a-z0-9][a-z0-9.-]*)\.s3(?:-website)?"
+    r"(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?\.?",
+    re.ASCII,
+)
+
+
+def origin_bucket(domain: str) -> Optional[str]:
+    """The bucket a CloudFront origin's domain is an S3 endpoint of, else None (a custom
+    origin: a load balancer, or a host whose name only starts like a bucket's)."""
+    match = _S3_ORIGIN.fullmatch(domain.lower())
+    return match.group("bucket") if match else None
 
 
 def _anyone(principal: Any) -> bool:
@@ -113,15 +133,27 @@ def audit_site(
             if ours(tags):
                 distributions.append(item)
     issues = _count("distribution(s)", len(distributions), want_distributions)
+    serves: Dict[str, List[str]] = {}  # distribution id → the lab's buckets its origins name
     for item in distributions:
         origins = [o.get("DomainName", "") for o in (item.get("Origins") or {}).get("Items") or []]
-        if not any(o.split(".s3")[0] in buckets for o in origins if ".s3" in o):
+        serves[item["Id"]] = sorted({b for b in map(origin_bucket, origins) if b in buckets})
+        if not serves[item["Id"]]:
             shown = ", ".join(origins) or "none"
             issues.append(f"{item['Id']} does not serve the lab's bucket (origins: {shown})")
-        if (item.get("DefaultCacheBehavior") or {}).get("ViewerProtocolPolicy") == "allow-all":
-            issues.append(f"{item['Id']} serves plain HTTP (viewer protocol allow-all)")
-    served = ", ".join(f"{d['Id']} serves {', '.join(buckets)} over HTTPS" for d in distributions)
-    extra = max(0, len(buckets) - want_buckets) + max(0, len(distributions) - want_distributions)
+        behaviors = [item.get("DefaultCacheBehavior") or {}]
+        behaviors += (item.get("CacheBehaviors") or {}).get("Items") or []
+        plain = [
+            b.get("PathPattern") or "default"
+            for b in behaviors
+            if b.get("ViewerProtocolPolicy") == "allow-all"
+        ]
+        if plain:
+            issues.append(
+                f"{item['Id']} serves plain HTTP (viewer protocol allow-all: {', '.join(plain)})"
+            )
+    served = "; ".join(
+        f"{d['Id']} serves {', '.join(serves[d['Id']])} over HTTPS" for d in distributions
+    )
     return [
         Check(
             "s3-buckets",
@@ -129,11 +161,35 @@ def audit_site(
             "; ".join(problems) or f"{', '.join(buckets) or 'none'}: private, as the lab",
         ),
         Check("cloudfront", not issues, "; ".join(issues) or served or "none, as the lab"),
-        Check(
-            "unexpected-resources",
-            extra == 0,
-            f"{extra} bucket(s) or distribution(s) beyond the lab"
-            if extra
-            else "nothing beyond the lab",
-        ),
+        _beyond_the_lab(buckets, want_buckets, distributions, want_distributions, serves),
     ]
+
+
+def _beyond_the_lab(
+    buckets: List[str],
+    want_buckets: int,
+    distributions: List[Dict[str, Any]],
+    want_distributions: int,
+    serves: Dict[str, List[str]],
+) -> Check:
+    """What is tagged for the lab beyond its buckets and distributions, each named with what it
+    costs an hour at the use `week5 cost` assumes, as the VPC labs' check names each. The
+    ones named are those no distribution serves (buckets) or serving none of the lab's buckets
+    (distributions), before any that does: those are the lab's."""
+    prices, usage = PriceTable(), pricing.load_prices()["usage_assumed"]
+    served = {b for names in serves.values() for b in names}
+    extra, hourly = [], 0.0
+    by_use = sorted(buckets, key=lambda b: b not in served)  # stable: served ones first
+    for name in by_use[want_buckets:]:
+        cost = prices.hourly("s3:standard", usage["s3_gb"]) or 0.0
+        extra.append(f"bucket {name} (${cost:.4f}/h, {usage['s3_gb']} GB assumed)")
+        hourly += cost
+    ordered = sorted(distributions, key=lambda d: not serves.get(d["Id"]))
+    for item in ordered[want_distributions:]:
+        gb = usage["cloudfront_gb_per_hour"]
+        cost = prices.hourly("cloudfront:transfer", gb) or 0.0
+        extra.append(f"distribution {item['Id']} (${cost:.4f}/h, {gb} GB/h assumed)")
+        hourly += cost
+    if not extra:
+        return Check("unexpected-resources", True, "nothing beyond the lab")
+    return Check("unexpected-resources", False, "; ".join(extra) + f"; ${hourly:.4f}/h in all")
