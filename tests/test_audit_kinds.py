@@ -11,6 +11,7 @@ groups, load balancers, NAT gateways, RDS (Multi-AZ, read replicas) and ElastiCa
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any, Dict, List, Optional
 
@@ -365,19 +366,21 @@ def site(session: Any, tags: Dict[str, str], mistake: str = "") -> str:
     s3.put_bucket_tagging(
         Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
     )
-    if mistake == "public-policy":
+    public_action = {"public-policy": "s3:GetObject", "course": "s3:GetObject",
+                     "public-put": "s3:PutObject"}.get(mistake)  # fmt: skip
+    if public_action:
         policy = {
             "Statement": [
                 {
                     "Effect": "Allow",
                     "Principal": "*",
-                    "Action": "s3:GetObject",
+                    "Action": public_action,
                     "Resource": f"arn:aws:s3:::{bucket}/*",
                 }
             ]
         }
         s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
-    if mistake == "website":
+    if mistake in ("website", "course"):
         s3.put_bucket_website(
             Bucket=bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}}
         )
@@ -413,26 +416,53 @@ def site(session: Any, tags: Dict[str, str], mistake: str = "") -> str:
     return bucket
 
 
+def private_reference(template: Dict[str, Any]) -> Dict[str, Any]:
+    """Day2Lab2's template with its bucket made private (no website, Block Public Access all
+    on, no public policy): a static site as a lab without the course's step 1 would have it."""
+    private = copy.deepcopy(template)
+    for logical_id, resource in list(private["Resources"].items()):
+        if resource["Type"] == "AWS::S3::Bucket":
+            resource["Properties"].pop("WebsiteConfiguration", None)
+            resource["Properties"]["PublicAccessBlockConfiguration"] = {
+                k: True for k in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls",
+                                  "RestrictPublicBuckets")
+            }  # fmt: skip
+        elif resource["Type"] == "AWS::S3::BucketPolicy":
+            del private["Resources"][logical_id]
+    return private
+
+
 @pytest.mark.parametrize(
-    "mistake, failing, evidence",
+    "reference, mistake, failing, evidence",
     [
-        ("", set(), "private, as the lab"),
-        ("public-policy", {"s3-buckets"}, "allows s3:GetObject to anyone"),
-        ("website", {"s3-buckets"}, "serves a public website endpoint"),
-        ("no-distribution", {"cloudfront"}, "0 distribution(s) tagged for the lab"),
-        ("http", {"cloudfront"}, "serves plain HTTP"),
+        # Day2Lab2 as the course's step 1 makes it: a public-read website bucket.
+        ("course", "course", set(), "open no more than the lab's (a website endpoint; "
+         "s3:GetObject to anyone)"),
+        ("course", "", set(), "open no more than the lab's"),  # more private than the lab
+        ("course", "public-put", {"s3-buckets"}, "allows s3:PutObject to anyone"),
+        ("course", "no-distribution", {"cloudfront"}, "0 distribution(s) tagged for the lab"),
+        ("course", "http", {"cloudfront"}, "serves plain HTTP"),
+        # A private site's reference: any opening is a mistake.
+        ("private", "", set(), "private, as the lab"),
+        ("private", "public-policy", {"s3-buckets"}, "allows s3:GetObject to anyone"),
+        ("private", "website", {"s3-buckets"}, "serves a public website endpoint"),
     ],
-    ids=["exact", "public policy", "website hosting", "no CloudFront", "plain HTTP"],
-)
-def test_the_static_site_without_a_vpc(session, app, mistake, failing, evidence):
+    ids=["as the course", "more private", "public put", "no CloudFront", "plain HTTP",
+         "private exact", "private with a public policy", "private with website hosting"],
+)  # fmt: skip
+def test_the_static_site_without_a_vpc(session, app, reference, mistake, failing, evidence):
+    """A student who builds Day2Lab2 as the course says passes (on AWS the audit failed the
+    instructor's own deployment: it held every bucket to a private one)."""
     template = template_of(app, "Day2Lab2")
+    if reference == "private":
+        template = private_reference(template)
     tags = lab_tags("Day2Lab2")
     site(session, tags, mistake)
     checks = {c.name: c for c in audit_site(template, session.client, tags)}
     assert {n for n, c in checks.items() if not c.passed} == failing, [
         str(c) for c in checks.values()
     ]
-    assert any(evidence in c.evidence for c in checks.values())
+    assert any(evidence in c.evidence for c in checks.values()), [str(c) for c in checks.values()]
 
 
 def tagged_bucket(session: Any, name: str, tags: Dict[str, str]) -> None:

@@ -1,12 +1,14 @@
 """A lab without a VPC (Day 2's static site): its buckets and distributions, found by the
-lab's tags, private behind CloudFront over HTTPS as in the reference."""
+lab's tags, behind CloudFront over HTTPS and open to the public no more than the reference is
+(Day 2 Lab 2's bucket is a public-read website, as the course's step 1 makes it)."""
 
 from __future__ import annotations
 
 import functools
 import json
 import re
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional
 
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
@@ -38,21 +40,53 @@ def _anyone(principal: Any) -> bool:
     return "*" in (aws if isinstance(aws, list) else [aws])
 
 
-def _public_statements(policy_text: Optional[str]) -> List[str]:
-    """The actions a bucket policy allows anyone, without a condition."""
-    if not policy_text:
-        return []
-    statements = json.loads(policy_text).get("Statement", [])
+def _public_actions(statements: Any) -> List[str]:
+    """The actions a policy's ``statements`` allow anyone, without a condition."""
     public = []
     for statement in statements if isinstance(statements, list) else [statements]:
         if (
-            statement.get("Effect") == "Allow"
+            isinstance(statement, dict)
+            and statement.get("Effect") == "Allow"
             and _anyone(statement.get("Principal"))
             and not statement.get("Condition")
         ):
             action = statement.get("Action")
-            public.append(", ".join(action) if isinstance(action, list) else str(action))
+            public += action if isinstance(action, list) else [str(action)]
     return public
+
+
+@dataclass(frozen=True)
+class Openness:
+    """How the lab's reference opens its bucket to the public: Day 2 Lab 2 serves a website
+    endpoint with a public-read policy (the course's step 1), a private site none of it."""
+
+    website: bool = False
+    #: Block Public Access settings the reference turns off.
+    unblocked: FrozenSet[str] = frozenset()
+    #: Actions the reference's bucket policy allows anyone.
+    actions: FrozenSet[str] = frozenset()
+
+    @classmethod
+    def of(cls, resources: Mapping[str, Any]) -> "Openness":
+        website, unblocked, actions = False, set(), set()
+        for resource in resources.values():
+            props = resource.get("Properties") or {}
+            if resource.get("Type") == "AWS::S3::Bucket":
+                website = website or bool(props.get("WebsiteConfiguration"))
+                block = props.get("PublicAccessBlockConfiguration") or {}
+                unblocked |= {k for k, v in block.items() if v is False}
+            elif resource.get("Type") == "AWS::S3::BucketPolicy":
+                document = props.get("PolicyDocument") or {}
+                actions |= set(_public_actions(document.get("Statement", [])))
+        return cls(website, frozenset(unblocked), frozenset(actions))
+
+    def describe(self) -> str:
+        """The check's evidence when a bucket is open no more than this."""
+        if not (self.website or self.unblocked or self.actions):
+            return "private, as the lab"
+        parts = ["a website endpoint"] if self.website else []
+        parts += [f"{', '.join(sorted(self.actions))} to anyone"] if self.actions else []
+        return f"open no more than the lab's ({'; '.join(parts)})"
 
 
 def _read_or_none(call: Callable[[], Any], absent: str) -> Any:
@@ -65,11 +99,14 @@ def _read_or_none(call: Callable[[], Any], absent: str) -> Any:
         raise
 
 
-def _bucket_problems(s3: Any, name: str) -> List[str]:
-    """How a bucket is open to the public: a website endpoint, Block Public Access turned
-    off, a policy that allows anyone."""
+def _bucket_problems(s3: Any, name: str, reference: Openness) -> List[str]:
+    """How a bucket is open to the public beyond the lab's reference: a website endpoint,
+    Block Public Access turned off, a policy that allows anyone."""
     problems = []
-    if _read_or_none(lambda: s3.get_bucket_website(Bucket=name), "NoSuchWebsiteConfiguration"):
+    website = _read_or_none(
+        lambda: s3.get_bucket_website(Bucket=name), "NoSuchWebsiteConfiguration"
+    )
+    if website and not reference.website:
         problems.append(
             f"{name} serves a public website endpoint (the lab serves it through CloudFront)"
         )
@@ -79,14 +116,16 @@ def _bucket_problems(s3: Any, name: str) -> List[str]:
     off = sorted(
         k
         for k, v in ((block or {}).get("PublicAccessBlockConfiguration") or {}).items()
-        if v is False
+        if v is False and k not in reference.unblocked
     )
     if off:
         problems.append(f"{name} turns off Block Public Access ({', '.join(off)})")
     policy = _read_or_none(lambda: s3.get_bucket_policy(Bucket=name), "NoSuchBucketPolicy")
+    statements = json.loads(policy["Policy"]).get("Statement", []) if policy else []
     problems += [
         f"{name}'s policy allows {action} to anyone"
-        for action in _public_statements((policy or {}).get("Policy"))
+        for action in _public_actions(statements)
+        if action not in reference.actions
     ]
     return problems
 
@@ -123,8 +162,9 @@ def audit_site(
         if ours(tags):
             buckets.append(bucket["Name"])
     problems = _count("bucket(s)", len(buckets), want_buckets)
+    reference = Openness.of(resources)
     for name in buckets:
-        problems += _bucket_problems(s3, name)
+        problems += _bucket_problems(s3, name, reference)
     cloudfront = clients("cloudfront")
     distributions = []
     for page in cloudfront.get_paginator("list_distributions").paginate():
@@ -158,7 +198,8 @@ def audit_site(
         Check(
             "s3-buckets",
             not problems,
-            "; ".join(problems) or f"{', '.join(buckets) or 'none'}: private, as the lab",
+            "; ".join(problems)
+            or f"{', '.join(buckets) or 'none'}: {reference.describe()}",
         ),
         Check("cloudfront", not issues, "; ".join(issues) or served or "none, as the lab"),
         _beyond_the_lab(buckets, want_buckets, distributions, want_distributions, serves),
