@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from week5.cli.arguments import count_of_runs  # noqa: E402
 from week5.cli.synthesis import tool_env  # noqa: E402
 
 os.environ["PATH"] = tool_env(ROOT)["PATH"]  # jsii starts Node at the first import: Node 22
@@ -34,7 +35,7 @@ from week5.synth.course_checks import CourseChecks  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=count_of_runs, default=5)
     args = parser.parse_args()
     context = synth_context(ROOT / "cdk.json")
     with tempfile.TemporaryDirectory() as out:

@@ -26,6 +26,7 @@ from typing import Callable, Dict, List, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from week5.cli.arguments import count_of_runs  # noqa: E402
 from week5.analysis.assembly import read_labs  # noqa: E402
 from week5.cli.synthesis import tool_env  # noqa: E402
 from week5.operations import local  # noqa: E402
@@ -76,7 +77,7 @@ def run_per_lab(outdir: Path, lab_ids: List[str]) -> Callable[[Dict[str, str]], 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=count_of_runs, default=3)
     args = parser.parse_args(argv)
     env = tool_env(ROOT)
     together: List[Tuple[float, float]] = []

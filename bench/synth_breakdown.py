@@ -26,6 +26,8 @@ from typing import Dict, List
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from week5.cli.arguments import count_of_runs  # noqa: E402
+
 #: What each variant runs, cumulatively; its difference from the one before is one part.
 VARIANTS = ("import", "build", "synth", "nag", "validation")
 PARTS = {
@@ -101,7 +103,7 @@ def cli_synth(env: Dict[str, str], app: str = "") -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=count_of_runs, default=3)
     parser.add_argument("--variant", choices=VARIANTS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.variant:

@@ -27,6 +27,7 @@ from typing import Dict, List, Optional
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from week5.cli.arguments import count_of_runs  # noqa: E402
 from week5.cli.synthesis import tool_env  # noqa: E402
 
 os.environ["PATH"] = tool_env(ROOT)["PATH"]  # the catalog's import starts Node: use Node 22
@@ -50,7 +51,7 @@ def synth_once(app_command: Optional[str], labs: Optional[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=count_of_runs, default=3)
     runs = parser.parse_args().runs
     variants = {
         "minimal app (floor)": (f"{sys.executable} bench/empty_app.py", None),

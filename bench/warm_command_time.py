@@ -29,6 +29,7 @@ from typing import Callable, Dict, List
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from week5.cli.arguments import count_of_runs  # noqa: E402
 from week5.cli import assembly_cache  # noqa: E402
 from week5.cli.synthesis import synth_python, tool_env  # noqa: E402
 
@@ -73,7 +74,7 @@ def week5(*args: str) -> List[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=count_of_runs, default=5)
     runs = parser.parse_args().runs
     with tempfile.TemporaryDirectory(prefix="week5-bench-") as scratch:
         project = copy_project(Path(scratch))

@@ -271,6 +271,13 @@ CLI_CASES = [
     (["prices", "refresh", "--offer-url", "ftp://example.com/{{service}}.json"], 2, "--offer-url"),
     (["prices", "refresh", "--offer-url", "https://example.com/offer.json"], 2, "--offer-url"),
     (["prices", "refresh", "--offer-url", "http://localhost:9/{{service}}.json"], 2, "--offer-url"),
+    # An unset shell variable: it was taken for the default and went to AWS.
+    (["prices", "refresh", "--offer-url", ""], 2, "--offer-url ''"),
+    # Other braces: a KeyError traceback from inside the refresh.
+    (["prices", "refresh", "--offer-url", "http://localhost:9/{{service}}/{{region}}"], 2,
+     "no other braces"),
+    (["prices", "refresh", "--offer-url", "http://x/{{service}}" + "a" * 100_000], 2,
+     "--offer-url"),
     (["init", "--student", "Kim"], 2, "--student"),
     (["status", "--student", "Kim"], 2, "--student"),
     (["status", "--region", "Seoul"], 2, "--region"),
@@ -414,3 +421,20 @@ def test_the_readme_table_of_refused_values_is_these_rows():
     assert start in readme and end in readme, "README lacks the bad-input table's markers"
     block = readme.split(start, 1)[1].split(end, 1)[0].strip()
     assert block == bad_input_table(), "paste tests/test_bad_input.py's bad_input_table()"
+
+
+@pytest.mark.parametrize(
+    "bench",
+    ["course_checks_time", "emulator_deploy_time", "synth_breakdown", "synth_time",
+     "warm_command_time"],
+)  # fmt: skip
+def test_a_bench_refuses_runs_it_cannot_take_a_median_of(bench):
+    """`--runs 0` ended in a StatisticsError traceback after the work, or before none."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / f"{bench}.py"), "--runs", "0"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"{bench}.py: error: argument --runs: '0' is not a number of runs from 1 to 1000"
+    )

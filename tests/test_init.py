@@ -89,6 +89,18 @@ def test_a_broken_context_file_is_one_line(project, capsys):
     assert "cdk.context.json is not valid JSON" in line and "delete it" in line
 
 
+def test_a_context_file_that_is_a_folder_is_one_line_and_leaves_nothing(project, capsys):
+    """It was an IsADirectoryError traceback, with .cdk.context.json.partial left behind."""
+    (project / "cdk.context.json").mkdir()
+    assert main(["init", "--student", "kim"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        f"week5: {project / 'cdk.context.json'} is not a file; move it away (CDK keeps its "
+        "context in that file), then run week5 init again"
+    )
+    assert sorted(p.name for p in project.iterdir()) == ["cdk.context.json", "cdk.json"]
+
+
 def test_an_empty_student_is_refused_not_taken_for_the_default(tmp_path):
     with pytest.raises(CourseInputError) as error:
         build_labs(make_app(tmp_path / "out", student=""), CATALOG)

@@ -61,6 +61,15 @@ def class_size(text: str, option: str = "--students") -> int:
     return number
 
 
+def count_of_runs(text: str) -> int:
+    """An argparse type for a bench's ``--runs``: 1 to 1000 (0 ended in a median of nothing,
+    a StatisticsError traceback)."""
+    runs = whole_number_in(text, 1, 1000)
+    if runs is None:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a number of runs from 1 to 1000")
+    return runs
+
+
 def whole_number_in(text: str, low: int, high: int) -> Optional[int]:
     """``text`` as a whole number from ``low`` to ``high``, else None. ASCII digits only:
     ``str.isdigit`` and ``int`` take other scripts' digits too (``１２``, ``٣٠٠٠``); and a few of

@@ -44,6 +44,12 @@ def write_student(root: Path, student: str) -> Path:
     written beside and renamed, so an interrupted write never leaves half a file."""
     path = root / PROJECT_CONTEXT_FILE
     context = {}
+    if path.exists() and not path.is_file():  # a folder: os.replace fails, leaving the partial
+        raise CliError(
+            f"{path} is not a file; move it away (CDK keeps its context in that file), then run "
+            "week5 init again",
+            EXIT_USAGE,
+        )
     if path.is_file():
         try:
             context = json.loads(path.read_text(encoding="utf-8"))
@@ -58,8 +64,14 @@ def write_student(root: Path, student: str) -> Path:
                            "again", EXIT_USAGE)  # fmt: skip
     context[CONTEXT_STUDENT] = student
     partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(context, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+    try:
+        partial.write_text(
+            json.dumps(context, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        os.replace(partial, path)
+    except OSError as error:  # a read-only folder, a full disk
+        partial.unlink(missing_ok=True)
+        raise CliError(f"could not write {path} ({error.strerror}); nothing changed") from None
     return path
 
 

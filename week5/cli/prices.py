@@ -10,6 +10,7 @@ import re
 from week5.analysis import pricing
 from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.core.progress import say
+from week5.core.settings import shown
 from week5.operations import price_refresh
 
 
@@ -30,12 +31,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run_refresh(args: argparse.Namespace) -> int:
     """Rebuild week5/analysis/data/prices.json from the AWS Price List bulk API."""
     prices = pricing.load_prices()
-    url = args.offer_url or prices["refresh"]["offer_url"]
-    if "{service}" not in url or not re.match(r"^(https?|file)://", url):
+    # `is None`, not falsy: an empty --offer-url (an unset shell variable) is refused, not
+    # taken for the default.
+    url = prices["refresh"]["offer_url"] if args.offer_url is None else args.offer_url
+    if "{service}" not in url or not re.match(r"^(https?|file)://", url) or not _formats(url):
         raise CliError(
-            f"--offer-url {url!r} must be an http(s) or file URL with {{service}} where the "
-            "service code goes, e.g. https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/"
-            "{service}/current/ap-northeast-2/index.json",
+            f"--offer-url {shown(url, 160)} must be an http(s) or file URL with {{service}} "
+            "where the service code goes and no other braces, e.g. https://pricing.us-east-1."
+            "amazonaws.com/offers/v1.0/aws/{service}/current/ap-northeast-2/index.json",
             EXIT_USAGE,
         )
     say(f"==> reading offer files from {url.split('{')[0]}... (large: minutes, not seconds)")
@@ -46,7 +49,10 @@ def run_refresh(args: argparse.Namespace) -> int:
     except (OSError, ValueError, http.client.HTTPException) as error:
         cause = " ".join(str(error).split()) or type(error).__name__
         if args.offer_url:
-            where = f"--offer-url {url!r}: {cause}; check the URL, or leave --offer-url out for "
+            where = (
+                f"--offer-url {shown(url, 160)}: {cause}; check the URL, or leave --offer-url "
+                "out for "
+            )
             fix = "the Price List API"
         else:
             where = (
@@ -65,3 +71,13 @@ def run_refresh(args: argparse.Namespace) -> int:
         price_refresh.write_prices(updated)
         print(f"Wrote {pricing.PRICES_FILE}; review `git diff` before committing it.")
     return EXIT_OK
+
+
+def _formats(url: str) -> bool:
+    """Whether ``url.format(service=...)`` works: ``{region}`` or a stray brace raised
+    KeyError or ValueError from inside the refresh (a traceback)."""
+    try:
+        url.format(service="AmazonEC2")
+    except (KeyError, IndexError, ValueError):
+        return False
+    return True
