@@ -13,16 +13,11 @@ from week5.constructs.filesystem import SharedFileSystem
 from week5.constructs.host import LabHost
 from week5.constructs.static_site import StaticSite
 from week5.constructs.userdata import MOUNT_VOLUME_SCRIPT, mount_data_volume
-from week5.constructs.volume import (
-    SNAPSHOT_TAG_KEY,
-    DataVolume,
-    ScheduledSnapshots,
-    parse_snapshot_id,
-)
+from week5.constructs.volume import SNAPSHOT_TAG_KEY, DataVolume, ScheduledSnapshots
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
 from week5.core.catalog import Lab
-from week5.core.settings import CONTEXT_RESTORE_SNAPSHOT_ID, CourseSettings
+from week5.core.settings import CONTEXT_RESTORE_SNAPSHOT_ID, CourseSettings, parse_snapshot_id
 from week5.synth.lab import LabStack
 
 SAMPLE_SITE = SITES_DIR / "cloudmart-static"

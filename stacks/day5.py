@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Optional
+from types import MappingProxyType
+from typing import Any, ClassVar, Mapping
 
 from aws_cdk import CfnOutput
 from constructs import Construct
@@ -15,13 +15,16 @@ from week5.constructs.cloudmart import (
 )
 from week5.constructs.vpc import NatMode
 from week5.core.catalog import Lab
-from week5.core.errors import CourseInputError
 from week5.core.settings import (
     CONTEXT_ALARM_EMAIL,
     CONTEXT_BACKEND_IMAGE,
     CONTEXT_BACKEND_PORT,
     CONTEXT_FRONTEND_DIR,
     CourseSettings,
+    parse_alarm_email,
+    parse_backend_image,
+    parse_backend_port,
+    parse_frontend_dir,
 )
 from week5.synth.lab import LabStack
 
@@ -29,7 +32,7 @@ from week5.synth.lab import LabStack
 class _CloudMartLab(LabStack):
     """A Day 5 stack: one ``CloudMartStack`` with the lab's settings, plus its outputs."""
 
-    settings_for_lab: dict = {}
+    settings_for_lab: ClassVar[Mapping[str, Any]] = MappingProxyType({})
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
         super().__init__(scope, lab, settings)
@@ -38,10 +41,11 @@ class _CloudMartLab(LabStack):
             self,
             "CloudMart",
             name_prefix=self.name_prefix,
-            alarm_email=get(CONTEXT_ALARM_EMAIL) or None,
-            backend_image=get(CONTEXT_BACKEND_IMAGE) or None,
-            backend_port=_port(get(CONTEXT_BACKEND_PORT)),
-            frontend_dir=_folder(get(CONTEXT_FRONTEND_DIR)),
+            # The launchers check these too (settings.check_lab_context), before the CLI runs.
+            alarm_email=parse_alarm_email(get(CONTEXT_ALARM_EMAIL)),
+            backend_image=parse_backend_image(get(CONTEXT_BACKEND_IMAGE)),
+            backend_port=parse_backend_port(get(CONTEXT_BACKEND_PORT)) or DEFAULT_BACKEND_PORT,
+            frontend_dir=parse_frontend_dir(get(CONTEXT_FRONTEND_DIR)) or DEMO_FRONTEND_DIR,
             **self.settings_for_lab,
         )
         cloudmart = self.cloudmart
@@ -111,33 +115,6 @@ class _CloudMartLab(LabStack):
         )
 
 
-def _port(value) -> int:
-    if value in (None, ""):
-        return DEFAULT_BACKEND_PORT
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        port = 0
-    if not 1 <= port <= 65535:
-        raise CourseInputError(
-            f"context {CONTEXT_BACKEND_PORT}={value!r} is not a TCP port; pass the port your "
-            f"backend image listens on, e.g. -c {CONTEXT_BACKEND_PORT}=8080"
-        )
-    return port
-
-
-def _folder(value: Optional[str]) -> Path:
-    if not value:
-        return DEMO_FRONTEND_DIR
-    folder = Path(value).expanduser().resolve()
-    if not (folder / "index.html").is_file():
-        raise CourseInputError(
-            f"context {CONTEXT_FRONTEND_DIR}={value!r} holds no index.html; pass the folder "
-            "of your built frontend (e.g. -c cloudmart_frontend_dir=../cloudmart/frontend/dist)"
-        )
-    return folder
-
-
 class Day5Lab1Stack(_CloudMartLab):
     """Day 5 Lab 1 - CloudMart 인프라 구축, as its four steps build it.
 
@@ -151,7 +128,7 @@ class Day5Lab1Stack(_CloudMartLab):
     returns once every first backend instance answers with both stores.
     """
 
-    settings_for_lab = {}
+    settings_for_lab = MappingProxyType({})
 
 
 class Day5ChallengeStack(_CloudMartLab):
@@ -170,7 +147,7 @@ class Day5ChallengeStack(_CloudMartLab):
     instances it costs about $0.28 an hour (tests/test_day5_challenge.py adds it up).
     """
 
-    settings_for_lab = {
+    settings_for_lab = MappingProxyType({
         "nat": NatMode.GATEWAY_PER_AZ,
         "instance_type": "t4g.micro",
         "db_instance_type": "db.t4g.micro",
@@ -179,4 +156,4 @@ class Day5ChallengeStack(_CloudMartLab):
         "cache_engine": "valkey",
         "cache_replicas": 1,
         "cache_snapshot_retention_days": 1,
-    }
+    })

@@ -20,6 +20,7 @@ import pytest
 from support import ROOT, assembly_cdk
 from test_quotas import fake_assembly, lab_template, moto_env  # noqa: F401  (the fixture)
 
+from week5.core.errors import CourseInputError
 from week5.operations import preflight
 
 REGION = "ap-northeast-2"
@@ -361,3 +362,58 @@ def test_destroy_all_acts_on_the_students_own_stacks_only(tmp_path):
         "`week5 status` lists what exists"
     ]
     assert judge(tmp_path, ["deploy", "--all", "-c", "student=park"], live).lines == []
+
+
+#: The labs' own values that only the app checked (exit 1, its line and the CLI's "Subprocess
+#: exited with error 1"): each is now one line, exit 2, before the CLI starts.
+LAB_VALUES = [
+    ("restore_snapshot_id", "김철수", "'restore_snapshot_id'"),
+    ("cloudmart_backend_port", "NaN", "cloudmart_backend_port='NaN'"),
+    ("cloudmart_backend_port", "1e309", "cloudmart_backend_port"),
+    ("cloudmart_backend_port", "-1", "cloudmart_backend_port"),
+    ("cloudmart_backend_port", " 8080", "cloudmart_backend_port=' 8080'"),
+    ("cloudmart_backend_port", "٨٠٨٠", "cloudmart_backend_port"),
+    ("cloudmart_frontend_dir", "../../etc/passwd", "holds no index.html"),
+    ("cloudmart_frontend_dir", "a" * 100_000, "holds no index.html"),
+    ("alarm_email", "a@b", "alarm_email='a@b'"),
+    ("cloudmart_backend_image", "$(id)", "not an image reference"),
+    ("labs", "김철수", "'김철수' is not a lab id"),
+    ("labs", " ", "names no lab"),
+    ("labs", "Day1Lab1,day2lab2", "'day2lab2' is not a lab id"),
+]
+
+
+@pytest.mark.parametrize("key, value, says", LAB_VALUES, ids=[f"{k}={v[:12]}" for k, v, _ in
+                                                              LAB_VALUES])  # fmt: skip
+def test_a_labs_own_bad_value_is_refused_before_the_cli(tmp_path, key, value, says):
+    root = project(tmp_path)
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_context(["synth", "Day5Lab1", "-c", f"{key}={value}"], root)
+    message = str(refused.value)
+    assert says in message and "\n" not in message and len(message) < 400, message
+
+
+def test_good_lab_values_pass_the_check(tmp_path):
+    root = project(tmp_path)
+    (tmp_path / "dist").mkdir()
+    (tmp_path / "dist" / "index.html").write_text("<html></html>")
+    preflight.check_context(
+        ["deploy", "Day5Lab1", "-c", "cloudmart_backend_port=8080", "-c",
+         f"cloudmart_frontend_dir={tmp_path / 'dist'}", "-c", "alarm_email=kim@example.com",
+         "-c", "cloudmart_backend_image=kim/cloudmart-backend:1.0", "-c",
+         "restore_snapshot_id=snap-0123456789abcdef0", "-c", "labs=Day5Lab1,Day2Lab1"],
+        root,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])
+def test_the_wrappers_stop_on_a_labs_bad_value_with_exit_2(wrapper, tmp_path):
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(
+        root, wrapper, ["synth", "Day5Lab1", "-c", "cloudmart_backend_port=NaN"], dict(os.environ)
+    )
+    assert (result.returncode, calls) == (2, [])
+    assert result.stderr.splitlines() == [
+        f"scripts/{wrapper}: context cloudmart_backend_port='NaN' is not a TCP port; pass the "
+        "port your backend image listens on, e.g. -c cloudmart_backend_port=8080"
+    ]

@@ -36,7 +36,7 @@ from week5.constructs.static_site import StaticSite, load_balancer_behavior
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
 from week5.core.errors import CourseInputError
-from week5.core.settings import is_email
+from week5.core.settings import IMAGE_RE, is_email
 from week5.synth.nag import acknowledge
 
 #: The demo backend and frontend shipped with the course (the course's own images are private).
@@ -58,7 +58,6 @@ DEMO_BOOT_TIME = Duration.minutes(5)
 #: The backend's container logs stay this long in the stack's log group (deleted with it).
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_WEEK
 
-_IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$")
 _ECR_IMAGE_RE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
     r"(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$"
@@ -172,7 +171,7 @@ class CloudMartStack(Construct):
                 f"{where}: alarm_email={alarm_email!r} is not an e-mail address (e.g. "
                 "-c alarm_email=kim@example.com)"
             )
-        if backend_image is not None and not _IMAGE_RE.match(backend_image):
+        if backend_image is not None and not IMAGE_RE.match(backend_image):
             raise CourseInputError(
                 f"{where}: backend_image={backend_image!r} is not an image reference (e.g. "
                 "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/cloudmart-backend:1.0)"

@@ -15,6 +15,7 @@ from constructs import Construct
 from week5.constructs.cleanup import CLEANUP_TAG_KEY, build_cleanup, volume_arn
 from week5.constructs.host import LabHost
 from week5.core.errors import CourseInputError
+from week5.core.settings import parse_snapshot_id
 from week5.synth.nag import acknowledge
 
 #: gp3's minimum; the lab writes a few files.
@@ -25,27 +26,6 @@ DEFAULT_DEVICE = "/dev/sdf"
 DEFAULT_SNAPSHOT_INTERVAL = Duration.minutes(15)
 #: The tag by which the cleanup finds the snapshots this stack's schedule made.
 SNAPSHOT_TAG_KEY = CLEANUP_TAG_KEY
-
-_SNAPSHOT_ID_RE = re.compile(r"^snap-[0-9a-f]{8}([0-9a-f]{9})?$")
-
-
-def parse_snapshot_id(value, given_as: str = "context 'restore_snapshot_id'") -> Optional[str]:
-    """An EBS snapshot id (``snap-`` and 8 or 17 hex digits), or None; ``given_as`` names where
-    the value came from in the error (the lab's context key, or a construct's prop)."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not _SNAPSHOT_ID_RE.match(value):
-        example = (
-            "-c restore_snapshot_id=snap-0123456789abcdef0"
-            if given_as.startswith("context")
-            else "snap-0123456789abcdef0"
-        )
-        raise CourseInputError(
-            f"{given_as}={value!r} is not an EBS snapshot id; copy it from EC2 → Snapshots, "
-            f"e.g. {example}"
-        )
-    return value
-
 
 class DataVolume(Construct):
     """An encrypted gp3 volume attached to a host, in the host's AZ (Day 2 Lab 1, step 1).

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
+from week5.core.catalog import LAB_ID_RE
 from week5.core.errors import CourseInputError
 
 #: The course runs every lab in Seoul.
@@ -472,6 +473,129 @@ def parse_key_name(value: Any) -> Optional[str]:
             "EC2 → Key pairs, e.g. -c key_name=week5-key"
         )
     return value
+
+
+_SNAPSHOT_ID = re.compile(r"^snap-[0-9a-f]{8}([0-9a-f]{9})?$")
+#: A container image reference: [registry/]repository[:tag][@sha256:digest], lower-case path.
+IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$")
+
+
+def parse_snapshot_id(value: Any, given_as: str = f"context {CONTEXT_RESTORE_SNAPSHOT_ID!r}"
+                      ) -> Optional[str]:  # fmt: skip
+    """An EBS snapshot id (``snap-`` and 8 or 17 hex digits), or None; ``given_as`` names where
+    the value came from in the error (the lab's context key, or a construct's prop)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _SNAPSHOT_ID.match(value):
+        example = (
+            f"-c {CONTEXT_RESTORE_SNAPSHOT_ID}=snap-0123456789abcdef0"
+            if given_as.startswith("context")
+            else "snap-0123456789abcdef0"
+        )
+        raise CourseInputError(
+            f"{given_as}={shown(str(value))} is not an EBS snapshot id; copy it from EC2 → "
+            f"Snapshots, e.g. {example}"
+        )
+    return value
+
+
+def parse_backend_port(value: Any) -> Optional[int]:
+    """Context ``cloudmart_backend_port``: a TCP port in ASCII digits, or None (the demo
+    backend's). ``int`` takes spaces and other scripts' digits (`` 8080``, ``٨٠٨٠``)."""
+    if value is None or value == "":
+        return None
+    text = str(value)
+    port = int(text) if text.isascii() and text.isdigit() and len(text) <= 5 else 0
+    if not 1 <= port <= 65535:
+        raise CourseInputError(
+            f"context {CONTEXT_BACKEND_PORT}={shown(text)} is not a TCP port; pass the port "
+            f"your backend image listens on, e.g. -c {CONTEXT_BACKEND_PORT}=8080"
+        )
+    return port
+
+
+def parse_frontend_dir(value: Any) -> Optional[Path]:
+    """Context ``cloudmart_frontend_dir``: a folder holding an index.html, or None (the demo
+    frontend)."""
+    if value is None or value == "":
+        return None
+    folder = None
+    if isinstance(value, str) and "\0" not in value:
+        try:
+            folder = Path(value).expanduser().resolve()
+            found = (folder / "index.html").is_file()
+        except (OSError, RuntimeError):  # a name too long, a symlink loop
+            found = False
+    else:
+        found = False
+    if not found:
+        raise CourseInputError(
+            f"context {CONTEXT_FRONTEND_DIR}={shown(str(value))} holds no index.html; pass the "
+            "folder of your built frontend (e.g. -c cloudmart_frontend_dir=../cloudmart/frontend/"
+            "dist)"
+        )
+    return folder
+
+
+def parse_alarm_email(value: Any) -> Optional[str]:
+    """Context ``alarm_email``: an address AWS takes, or None (alarms without e-mail)."""
+    if value is None or value == "":
+        return None
+    if not is_email(value):
+        raise CourseInputError(
+            f"context {CONTEXT_ALARM_EMAIL}={shown(str(value))} is not an e-mail address AWS "
+            "takes (ASCII, one @, a domain with a dot); pass e.g. -c alarm_email=kim@example.com"
+        )
+    return value
+
+
+def parse_backend_image(value: Any) -> Optional[str]:
+    """Context ``cloudmart_backend_image``: an image reference, or None (the demo backend)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not IMAGE_RE.match(value):
+        raise CourseInputError(
+            f"context {CONTEXT_BACKEND_IMAGE}={shown(str(value))} is not an image reference; "
+            "pass e.g. -c cloudmart_backend_image=123456789012.dkr.ecr.ap-northeast-2."
+            "amazonaws.com/cloudmart-backend:1.0"
+        )
+    return value
+
+
+def check_lab_ids(value: Any) -> None:
+    """Context ``labs``: comma-separated lab ids, each of a lab id's shape (whether the lab
+    exists, the catalog says at synthesis)."""
+    if value is None or value == "" or isinstance(value, (list, tuple)):
+        return
+    ids = [part.strip() for part in str(value).split(",")]
+    bad = [part for part in ids if part and not LAB_ID_RE.match(part)]  # which exist: catalog
+    if bad or not any(ids):
+        what = f"{shown(bad[0])} is not a lab id" if bad else "names no lab"
+        raise CourseInputError(
+            f"context {CONTEXT_LABS}={shown(str(value))}: {what}; pass lab ids such as "
+            "-c labs=Day1Lab1,Day4Lab1 (Day<1-5><Lab1|Lab2|Case|Challenge>), or leave it out to "
+            "build every lab"
+        )
+
+
+#: The labs' own context values, each with its parser: what the app would refuse, checked by
+#: the launchers before the CDK CLI starts (one line, exit 2; the app's own refusal is exit 1).
+LAB_CONTEXT_CHECKS = {
+    CONTEXT_RESTORE_SNAPSHOT_ID: parse_snapshot_id,
+    CONTEXT_BACKEND_PORT: parse_backend_port,
+    CONTEXT_FRONTEND_DIR: parse_frontend_dir,
+    CONTEXT_ALARM_EMAIL: parse_alarm_email,
+    CONTEXT_BACKEND_IMAGE: parse_backend_image,
+    CONTEXT_LABS: check_lab_ids,
+}
+
+
+def check_lab_context(context: Mapping[str, Any]) -> None:
+    """Raise :class:`CourseInputError` for the first lab value in ``context`` its lab would
+    refuse."""
+    for key, parse in LAB_CONTEXT_CHECKS.items():
+        if key in context:
+            parse(context[key])
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from week5.core.settings import (
     DEFAULT_REGION,
     KNOWN_CONTEXT,
     CourseSettings,
+    check_lab_context,
     configured_student,
     parse_region,
     parse_student,
@@ -155,9 +156,10 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
                   ) -> None:  # fmt: skip
     """Raise :class:`CourseInputError` for the context ``cdk <args>`` would give the app when
     the app would refuse it: an unknown key, an empty value, a bad course-wide value
-    (:meth:`CourseSettings.from_context`). The labs and the labs' own values (Day 2, Day 5, the
-    instructor's) are left to the app, which alone knows them. Nothing is checked for a command
-    that does not run the app, or with ``WEEK5_PREFLIGHT=0``."""
+    (:meth:`CourseSettings.from_context`), a bad value of a lab's own (Day 2's snapshot id, Day
+    5's backend and frontend, a lab id's shape: :func:`check_lab_context`). Whether a
+    well-formed lab id exists, and the instructor's values, are left to the app. Nothing is
+    checked for a command that does not run the app, or with ``WEEK5_PREFLIGHT=0``."""
     if (environ or {}).get(SKIP_ENV) == "0":
         return
     command, context, _ = command_context(args)
@@ -170,7 +172,9 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
             f"default; pass it as -c {key}=<value>, e.g. -c student=kim"
         )
     # The CDK CLI's order: -c over cdk.json over cdk.context.json over ~/.cdk.json.
-    CourseSettings.from_context({**read_project_context(root, user=True), **context})
+    merged = {**read_project_context(root, user=True), **context}
+    CourseSettings.from_context(merged)
+    check_lab_context(merged)  # the labs' own values: the app refuses them with exit 1
 
 
 def plan(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None
