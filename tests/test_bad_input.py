@@ -438,3 +438,17 @@ def test_a_bench_refuses_runs_it_cannot_take_a_median_of(bench):
     assert result.stderr.splitlines()[-1] == (
         f"{bench}.py: error: argument --runs: '0' is not a number of runs from 1 to 1000"
     )
+
+
+@pytest.mark.parametrize(
+    "key", ["student", "students", "ssh_cidr", "azs", "region", "key_name", "labs",
+            "cloudmart_backend_port", "alarm_email"],
+)  # fmt: skip
+def test_a_pasted_file_as_a_value_is_not_echoed_whole(tmp_path, key):
+    """The messages quoted a 100,000-character value in full (the hostile-input trial)."""
+    from week5.operations import preflight
+
+    (tmp_path / "cdk.json").write_text('{"app": "python app.py", "context": {}}')
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_context(["synth", "Day5Lab1", "-c", f"{key}={'a' * 100_000}"], tmp_path)
+    assert len(str(refused.value)) < 400 and "\n" not in str(refused.value)

@@ -34,7 +34,7 @@ from week5.cli import assembly_cache
 from week5.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError
 from week5.core.catalog import LAB_ID_RE, unknown_lab_message
 from week5.core.progress import run_with_progress, say
-from week5.core.settings import CONTEXT_LABS
+from week5.core.settings import CONTEXT_LABS, shown
 from week5.operations.preflight import check_context
 
 
@@ -119,7 +119,7 @@ def select_labs(labs: List[SynthesizedLab], wanted: Sequence[str]) -> List[Synth
 def require_lab_id(lab_id: str) -> str:
     if not LAB_ID_RE.match(lab_id):
         raise CliError(
-            f"{lab_id!r} is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. Day4Lab1",
+            f"{shown(lab_id)} is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. Day4Lab1",
             EXIT_USAGE,
         )
     return lab_id

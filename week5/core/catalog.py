@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Tuple, Union
 
-from week5.core.errors import CourseInputError
+from week5.core.errors import CourseInputError, shown
 
 #: Template metadata key under which a stack carries its catalog entry, so tools that read the
 #: synthesized cloud assembly (``week5 check``) know each lab without importing the stacks.
@@ -70,7 +70,7 @@ class Lab:
         match = LAB_ID_RE.match(self.lab_id)
         if not match:
             raise CourseInputError(
-                f"lab id {self.lab_id!r} must read Day<1-5><{'|'.join(LAB_KINDS)}>, "
+                f"lab id {shown(self.lab_id)} must read Day<1-5><{'|'.join(LAB_KINDS)}>, "
                 "e.g. Day1Lab1 or Day4Challenge"
             )
         if self.course_cost_usd is not None and self.course_cost_usd <= 0:
@@ -133,12 +133,12 @@ class Catalog:
         else:
             raise CourseInputError(
                 f"context labs must be lab ids separated by commas, e.g. "
-                f"-c labs=Day1Lab1,Day1Lab2; got {wanted!r}"
+                f"-c labs=Day1Lab1,Day1Lab2; got {shown(wanted)}"
             )
         chosen = {self.get(lab_id).lab_id for lab_id in ids if lab_id}
         if not chosen:
             raise CourseInputError(
-                f"context labs names no lab ({wanted!r}); pass e.g. -c labs=Day1Lab1, "
+                f"context labs names no lab ({shown(wanted)}); pass e.g. -c labs=Day1Lab1, "
                 "or leave it out to build every lab"
             )
         return Catalog(lab for lab in self._labs if lab.lab_id in chosen)
@@ -150,4 +150,4 @@ def unknown_lab_message(lab_id: str, valid: Iterable[str]) -> str:
     close = [v for v in valid if v.lower() == str(lab_id).lower()]
     if close:
         hint = f" (did you mean {close[0]}? lab ids are case-sensitive)"
-    return f"unknown lab {lab_id!r}{hint}; valid labs: {', '.join(valid)}"
+    return f"unknown lab {shown(lab_id)}{hint}; valid labs: {', '.join(valid)}"

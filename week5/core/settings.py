@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 from week5.core.catalog import LAB_ID_RE
-from week5.core.errors import CourseInputError
+from week5.core.errors import CourseInputError, shown  # noqa: F401 (shown: re-exported)
 
 #: The course runs every lab in Seoul.
 DEFAULT_REGION = "ap-northeast-2"
@@ -214,12 +214,6 @@ def is_cdk_key(key: str) -> bool:
     return ":" in key or key.startswith("@") or key in CDK_PLAIN_KEYS
 
 
-def shown(value: str, limit: int = 40) -> str:
-    """``value`` quoted for a one-line message: escapes (a line break, a terminal control) shown
-    as such, and a pasted file cut to its first ``limit`` characters (a path may take more)."""
-    return repr(value if len(value) <= limit else value[: limit - 3] + "...")
-
-
 def empty_value_message(key: str) -> str:
     """Why ``-c <key>=`` is refused, with the fix: an empty value is a shell variable that was
     not set (``-c ssh_cidr=$MYIP``), not a wish for the default."""
@@ -273,8 +267,9 @@ def refuse_padding(name: str, value: Any, example: str) -> None:
     copy): it is not trimmed, as nothing else would show the user what was passed."""
     if isinstance(value, str) and value != value.strip():
         raise CourseInputError(
-            f"context '{name}'={value!r} has spaces or a line break around it; pass the value "
-            f"alone, e.g. -c {name}={example}"
+            # 80: a pasted ARN or address shows whole, with the stray end that is the problem
+            f"context '{name}'={shown(value, 80)} has spaces or a line break around it; pass the "
+            f"value alone, e.g. -c {name}={example}"
         )
 
 
@@ -282,13 +277,13 @@ def parse_student(value: Any) -> str:
     """A student name: lowercase letter first, then lowercase letters, digits or ``-``; ≤ 20."""
     if not isinstance(value, str) or not value:
         raise CourseInputError(
-            f"context 'student' must be a name such as 'kim' (got {value!r}); "
+            f"context 'student' must be a name such as 'kim' (got {shown(value)}); "
             "pass -c student=<your-name>"
         )
     refuse_padding("student", value, "kim")
     if len(value) > STUDENT_MAX_LENGTH or not _STUDENT_RE.fullmatch(value):
         raise CourseInputError(
-            f"context 'student'={value!r} is not a valid student name: use a lowercase letter "
+            f"context 'student'={shown(value)} is not a valid student name: use a lowercase letter "
             f"first, then lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} "
             "characters; for example -c student=kim-minsu"
         )
@@ -308,13 +303,13 @@ def parse_students(value: Any) -> Tuple[str, ...]:
     elif isinstance(value, (list, tuple)):
         names = list(value)
     else:
-        raise CourseInputError(f"context 'students'={value!r} must be names, e.g. {example}")
+        raise CourseInputError(f"context 'students'={shown(value)} must be names, e.g. {example}")
     for name in names:
         try:
             parse_student(name)
         except CourseInputError:
             raise CourseInputError(
-                f"context 'students' has {name!r}, which is not a valid student name: a "
+                f"context 'students' has {shown(name)}, which is not a valid student name: a "
                 f"lowercase letter first, then lowercase letters, digits or '-'; e.g. {example}"
             ) from None
     if len(set(names)) != len(names):
@@ -361,21 +356,21 @@ def parse_ssh_cidr(value: Any) -> Optional[str]:
         return None
     fix = "pass your own IP as -c ssh_cidr=203.0.113.7/32 (curl -s https://checkip.amazonaws.com)"
     if not isinstance(value, str):
-        raise CourseInputError(f"context 'ssh_cidr'={value!r} is not a CIDR; {fix}")
+        raise CourseInputError(f"context 'ssh_cidr'={shown(value)} is not a CIDR; {fix}")
     refuse_padding("ssh_cidr", value, "203.0.113.7/32")
     text = value
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise CourseInputError(f"context 'ssh_cidr'={value!r} is not a CIDR; {fix}") from None
+        raise CourseInputError(f"context 'ssh_cidr'={shown(value)} is not a CIDR; {fix}") from None
     if network.version != 4:
         raise CourseInputError(
-            f"context 'ssh_cidr'={value!r} is IPv6; the course's security groups take an IPv4 "
+            f"context 'ssh_cidr'={shown(value)} is IPv6; the course's security groups take an IPv4 "
             f"CIDR; {fix}"
         )
     if network.prefixlen == 0:
         raise CourseInputError(
-            f"context 'ssh_cidr'={value!r} opens SSH to the whole internet, which the course "
+            f"context 'ssh_cidr'={shown(value)} opens SSH to the whole internet, which the course "
             f"forbids (FAQ Q9); {fix}, or leave ssh_cidr unset and use Session Manager"
         )
     kinds = (
@@ -388,18 +383,18 @@ def parse_ssh_cidr(value: Any) -> Optional[str]:
     for kind, flag in kinds:
         if flag:
             raise CourseInputError(
-                f"context 'ssh_cidr'={value!r} is {kind} address, which no SSH client connects "
+                f"context 'ssh_cidr'={shown(value)} is {kind} address, which no SSH client connects "
                 f"from; {fix}"
             )
     if network.prefixlen < SSH_CIDR_WIDEST_PREFIX:
         raise CourseInputError(
-            f"context 'ssh_cidr'={value!r} admits {network.num_addresses:,} addresses; the course "
+            f"context 'ssh_cidr'={shown(value)} admits {network.num_addresses:,} addresses; the course "
             f"admits SSH from your IP only (FAQ Q9), at most a /{SSH_CIDR_WIDEST_PREFIX} "
             f"({2 ** (32 - SSH_CIDR_WIDEST_PREFIX)} addresses, e.g. a classroom's NAT range); {fix}"
         )
     if str(network.network_address) != text.split("/")[0]:
         raise CourseInputError(
-            f"context 'ssh_cidr'={value!r} has host bits set; did you mean {network}? "
+            f"context 'ssh_cidr'={shown(value)} has host bits set; did you mean {network}? "
             "(pass the network address, or an address with /32)"
         )
     return str(network)
@@ -415,7 +410,7 @@ def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
         items = list(value)
     else:
         raise CourseInputError(
-            f"context 'azs'={value!r} must be a comma-separated list such as "
+            f"context 'azs'={shown(value)} must be a comma-separated list such as "
             f"-c azs={','.join(DEFAULT_AZS)}"
         )
     example = f"-c azs={region}a,{region}c"
@@ -423,26 +418,26 @@ def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
         match = _AZ_RE.fullmatch(az) if isinstance(az, str) else None
         if not match:
             raise CourseInputError(
-                f"context 'azs' has {az!r}, which is not an availability-zone name; "
+                f"context 'azs' has {shown(az)}, which is not an availability-zone name; "
                 f"use names such as {example}"
             )
         if match.group("region") != region:
             raise CourseInputError(
-                f"context 'azs' has {az!r}, which is not in the region {region}; use {example}"
+                f"context 'azs' has {shown(az)}, which is not in the region {region}; use {example}"
             )
         known = REGION_AZS.get(region)
         if known and az not in known:
             raise CourseInputError(
-                f"context 'azs' has {az!r}, which the region {region} does not have (its zones are "
+                f"context 'azs' has {shown(az)}, which the region {region} does not have (its zones are "
                 f"{', '.join(known)}); use {example}"
             )
     if len(items) < 2:
         raise CourseInputError(
-            f"context 'azs'={value!r} names {len(items)} zone(s); the Multi-AZ labs need two, "
+            f"context 'azs'={shown(value)} names {len(items)} zone(s); the Multi-AZ labs need two, "
             f"e.g. {example}"
         )
     if len(set(items)) != len(items):
-        raise CourseInputError(f"context 'azs'={value!r} names a zone twice; use {example}")
+        raise CourseInputError(f"context 'azs'={shown(value)} names a zone twice; use {example}")
     return tuple(items)
 
 
@@ -451,12 +446,12 @@ def parse_region(value: Any) -> str:
     refuse_padding("region", value, DEFAULT_REGION)
     if not isinstance(value, str) or not _REGION_SHAPE_RE.fullmatch(value):
         raise CourseInputError(
-            f"context 'region'={value!r} is not an AWS region name; pass one such as "
+            f"context 'region'={shown(value)} is not an AWS region name; pass one such as "
             f"-c region={DEFAULT_REGION}, or leave it out for the course's {DEFAULT_REGION}"
         )
     if value not in KNOWN_REGIONS:
         raise CourseInputError(
-            f"context 'region'={value!r} is not a region AWS has; pass one such as "
+            f"context 'region'={shown(value)} is not a region AWS has; pass one such as "
             f"-c region={DEFAULT_REGION}, or leave it out for the course's {DEFAULT_REGION}"
         )
     return value
@@ -469,7 +464,7 @@ def parse_key_name(value: Any) -> Optional[str]:
     refuse_padding("key_name", value, "week5-key")
     if not isinstance(value, str) or not _KEY_NAME_RE.fullmatch(value):
         raise CourseInputError(
-            f"context 'key_name'={value!r} is not an EC2 key-pair name; pass the name shown in "
+            f"context 'key_name'={shown(value)} is not an EC2 key-pair name; pass the name shown in "
             "EC2 → Key pairs, e.g. -c key_name=week5-key"
         )
     return value

@@ -25,6 +25,7 @@ import os
 import re
 from typing import Any, Callable, Iterator, Optional
 
+from week5.core.errors import shown
 from week5.core.settings import DEFAULT_REGION, KNOWN_REGIONS
 
 #: The profile name the course's getting-started page sets up (docs/시작하기.md, step 3).
@@ -104,9 +105,9 @@ def check_region(region: Any, option: str = "--region") -> str:
     any call (botocore would try ``ec2.<anything>.amazonaws.com`` and fail on the network)."""
     example = f"pass one such as {option} {DEFAULT_REGION}"
     if not isinstance(region, str) or not _REGION_SHAPE.fullmatch(region):
-        raise AwsInputError(f"{option} {region!r} is not an AWS region name; {example}")
+        raise AwsInputError(f"{option} {shown(region)} is not an AWS region name; {example}")
     if region not in KNOWN_REGIONS:
-        raise AwsInputError(f"{option} {region!r} is not a region AWS has; {example}")
+        raise AwsInputError(f"{option} {shown(region)} is not a region AWS has; {example}")
     return region
 
 
@@ -163,15 +164,15 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
             else "no profile is configured on this machine"
         )
         return (
-            f"AWS profile {name!r} (from {source}) is not in ~/.aws/config or "
-            f"~/.aws/credentials; {choose}, or create it with `aws configure --profile {name}`"
+            f"AWS profile {shown(name)} (from {source}) is not in ~/.aws/config or "
+            f"~/.aws/credentials; {choose}, or create it with `aws configure --profile {name if len(name) <= 40 else '<name>'}`"
             f" (or `aws configure sso`)"
         )
     if isinstance(error, (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError,
                           bx.TokenRetrievalError, bx.SSOError)):  # fmt: skip
         name = used or EXAMPLE_PROFILE
         return (
-            f"the AWS SSO login of profile {name!r} has expired or was never made "
+            f"the AWS SSO login of profile {shown(name)} has expired or was never made "
             f"({_one_line(error, 120)}); run `aws sso login --profile {name}`, then this again"
         )
     if isinstance(error, bx.NoCredentialsError):
@@ -198,7 +199,7 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
         )
     if isinstance(error, bx.InvalidRegionError):
         name = error.kwargs.get("region_name", region)
-        return f"{name!r} is not an AWS region name; pass one such as --region {DEFAULT_REGION}"
+        return f"{shown(name)} is not an AWS region name; pass one such as --region {DEFAULT_REGION}"
     if isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError,
                           bx.ReadTimeoutError, bx.ConnectionClosedError,
                           bx.ProxyConnectionError, bx.SSLError)):  # fmt: skip
@@ -380,7 +381,7 @@ def session(profile: Optional[str] = None, region: str = DEFAULT_REGION) -> Any:
     check_region(region)
     if profile is not None and not profile.strip():
         raise AwsInputError(
-            f"--profile {profile!r} names no profile: pass a profile's name (`aws configure "
+            f"--profile {shown(profile)} names no profile: pass a profile's name (`aws configure "
             "list-profiles` shows them), or leave --profile out to use the environment's"
         )
     try:
