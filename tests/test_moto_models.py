@@ -1822,3 +1822,327 @@ def test_a_stack_with_a_read_replica_is_deleted(aws):
     delete(aws)
     gone(lambda: aws("rds").describe_db_instances(DBInstanceIdentifier=physical["Db"]),
          "DBInstanceNotFound")  # fmt: skip
+
+
+# --- patches: change sets within their stack, an update as the CDK CLI makes it ------------
+
+
+#: The CDK CLI's name for every change set it makes.
+CDK_CHANGE_SET = "cdk-deploy-change-set"
+
+
+def topic_template(topic: str, **extra: Any) -> Dict[str, Any]:
+    """A topic named ``topic`` (its name an output), and ``extra`` resources."""
+    return {
+        "Resources": {
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": topic}},
+            **extra,
+        },
+        "Outputs": {"Name": {"Value": {"Fn::GetAtt": ["Topic", "TopicName"]}}},
+    }
+
+
+def cdk_change_set(aws, stack: str, template: Dict[str, Any], kind: str, **kwargs: Any) -> str:
+    """Create the stack's change set as the CDK CLI does (one name for all, by stack name) and
+    describe it until it is created, as the CLI waits; returns its status."""
+    cfn = aws("cloudformation")
+    cfn.create_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET, ChangeSetType=kind,
+                          TemplateBody=json.dumps(template), **kwargs)  # fmt: skip
+    for _ in range(10):
+        described = cfn.describe_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+        assert described["StackName"] == stack
+        if described["Status"] not in ("CREATE_PENDING", "CREATE_IN_PROGRESS"):
+            return described["Status"]
+    raise AssertionError("the change set never finished creating")
+
+
+def class_deploy(aws, students=("kim", "lee", "park")) -> Dict[str, Any]:
+    """``cdk deploy "Day4Lab1-*" --concurrency 3``: every stack's change set created, then each
+    executed by stack and name; returns stack name -> its stack described."""
+    cfn = aws("cloudformation")
+    stacks = [f"week5-{s}-Day4Lab1" for s in students]
+    for stack in stacks:
+        assert cdk_change_set(aws, stack, topic_template(f"{stack}-alerts"), "CREATE") == (
+            "CREATE_COMPLETE"
+        )
+    for stack in stacks:
+        cfn.execute_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+    return {s: cfn.describe_stacks(StackName=s)["Stacks"][0] for s in stacks}
+
+
+def test_a_class_deploy_executes_each_stacks_own_change_set(aws):
+    for name, stack in class_deploy(aws).items():
+        assert stack["StackStatus"] == "CREATE_COMPLETE", name
+        assert outputs_of(stack) == {"Name": (f"{name}-alerts", None)}
+    topics = aws("sns").list_topics()["Topics"]
+    assert len(topics) == 3
+
+
+def test_moto_alone_still_executes_the_last_same_named_change_set(aws, monkeypatch):
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    from week5.operations.moto_models import change_sets as patch
+
+    for name, own in patch.MOTO_OWN.items():
+        monkeypatch.setattr(CloudFormationResponse, name, own)
+    stacks = class_deploy(aws)
+    # park's change set, executed three times: kim's and lee's stacks never left review.
+    assert stacks["week5-park-Day4Lab1"]["StackStatus"] == "CREATE_COMPLETE"
+    assert stacks["week5-kim-Day4Lab1"]["StackStatus"] == "REVIEW_IN_PROGRESS"
+
+
+def left_in_review(aws) -> Any:
+    """A stack whose first deploy stopped after its change set was created (REVIEW_IN_PROGRESS),
+    deployed again: a new CREATE change set of the same name, executed; returns the client."""
+    cfn = aws("cloudformation")
+    stack = "week5-kim-Day4Lab1"
+    cdk_change_set(aws, stack, topic_template("week5-old"), "CREATE")
+    cdk_change_set(aws, stack, topic_template("week5-new"), "CREATE")
+    cfn.execute_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+    return cfn
+
+
+def test_a_stack_left_in_review_is_deployed_again_as_one_stack(aws):
+    cfn = left_in_review(aws)
+    (stack,) = cfn.describe_stacks(StackName="week5-kim-Day4Lab1")["Stacks"]
+    assert stack["StackStatus"] == "CREATE_COMPLETE"
+    assert outputs_of(stack) == {"Name": ("week5-new", None)}
+    assert [s["StackName"] for s in cfn.describe_stacks()["Stacks"]] == ["week5-kim-Day4Lab1"]
+    # A deployed stack is not created again.
+    gone(lambda: cdk_change_set(aws, "week5-kim-Day4Lab1", topic_template("x"), "CREATE"),
+         "AlreadyExistsException")  # fmt: skip
+
+
+def test_moto_alone_still_makes_a_second_stack_of_the_same_name(aws, monkeypatch):
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    from week5.operations.moto_models import change_sets as patch
+
+    for name, own in patch.MOTO_OWN.items():
+        monkeypatch.setattr(CloudFormationResponse, name, own)
+    cfn = left_in_review(aws)
+    (stack,) = cfn.describe_stacks(StackName="week5-kim-Day4Lab1")["Stacks"]
+    assert stack["StackStatus"] == "REVIEW_IN_PROGRESS"  # the first, which stays in review
+    assert len(cfn.describe_stacks()["Stacks"]) == 2
+
+
+#: The CDK CLI's parameter of the bootstrap version (a parameter store path), as on AWS.
+BOOTSTRAP_VERSION = {
+    "Type": "AWS::SSM::Parameter::Value<String>",
+    "Default": "/cdk-bootstrap/hnb659fds/version",
+}
+
+
+def cdk_deployed(aws) -> str:
+    """A stack deployed by change set as the CDK CLI deploys (the bootstrap version read from
+    the parameter store), its change set executed; returns the stack's name."""
+    aws("ssm").put_parameter(Name=BOOTSTRAP_VERSION["Default"], Value="33", Type="String")
+    template = topic_template("week5-alerts")
+    template["Parameters"] = {"BootstrapVersion": BOOTSTRAP_VERSION}
+    assert cdk_change_set(aws, "week5-kim-Day2Lab1", template, "CREATE") == "CREATE_COMPLETE"
+    aws("cloudformation").execute_change_set(StackName="week5-kim-Day2Lab1",
+                                             ChangeSetName=CDK_CHANGE_SET)  # fmt: skip
+    return "week5-kim-Day2Lab1"
+
+
+def test_an_update_by_change_set_runs_as_the_cdk_cli_runs_it(aws):
+    """A second ``cdk deploy`` of a deployed stack: the old change set deleted and waited for
+    (gone is ChangeSetNotFound), one of the same name created, then executed."""
+    cfn = aws("cloudformation")
+    stack = cdk_deployed(aws)
+    cfn.delete_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+    gone(lambda: cfn.describe_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET),
+         "ChangeSetNotFound")  # fmt: skip
+    with pytest.raises(cfn.exceptions.ChangeSetNotFoundException):
+        cfn.describe_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+    cfn.delete_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)  # none there: done
+    # A changed property (the topic's name: a new topic) and an added resource.
+    template = topic_template("week5-alerts-v2", Key={
+        "Type": "AWS::SSM::Parameter",
+        "Properties": {"Name": "/week5/restored", "Type": "String", "Value": "snap-1"},
+    })  # fmt: skip
+    template["Parameters"] = {"BootstrapVersion": BOOTSTRAP_VERSION}
+    previous = [{"ParameterKey": "BootstrapVersion", "UsePreviousValue": True}]
+    assert cdk_change_set(aws, stack, template, "UPDATE", Parameters=previous) == (
+        "CREATE_COMPLETE"
+    )
+    cfn.execute_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+    (described,) = cfn.describe_stacks(StackName=stack)["Stacks"]
+    assert described["StackStatus"] == "UPDATE_COMPLETE"
+    assert outputs_of(described) == {"Name": ("week5-alerts-v2", None)}
+    assert aws("ssm").get_parameter(Name="/week5/restored")["Parameter"]["Value"] == "snap-1"
+    assert set(physical_ids(aws, stack)) == {"Topic", "Key"}
+    # The next deploy again: the executed change set's name is free once deleted.
+    cfn.delete_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+    template["Resources"]["Key"]["Properties"]["Value"] = "snap-2"
+    assert cdk_change_set(aws, stack, template, "UPDATE", Parameters=previous) == (
+        "CREATE_COMPLETE"
+    )
+    cfn.execute_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+    assert aws("ssm").get_parameter(Name="/week5/restored")["Parameter"]["Value"] == "snap-2"
+
+
+def test_a_change_set_name_is_taken_once_a_stack_and_a_spent_one_is_not_executed(aws):
+    cfn = aws("cloudformation")
+    stack = cdk_deployed(aws)
+    gone(lambda: cfn.execute_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET),
+         "InvalidChangeSetStatus")  # fmt: skip
+    template = topic_template("week5-alerts-v2")
+    assert cdk_change_set(aws, stack, template, "UPDATE") == "CREATE_COMPLETE"
+    gone(lambda: cdk_change_set(aws, stack, template, "UPDATE"), "AlreadyExistsException")
+    gone(lambda: cfn.describe_change_set(ChangeSetName=CDK_CHANGE_SET), "ValidationError")
+
+
+def test_moto_alone_still_answers_a_missing_change_set_with_no_stack(aws, monkeypatch):
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    from week5.operations.moto_models import change_sets as patch
+
+    monkeypatch.setattr(CloudFormationResponse, "describe_change_set",
+                        patch.MOTO_OWN["describe_change_set"])  # fmt: skip
+    cfn = aws("cloudformation")
+    cfn.create_stack(StackName="week5-kim-Day2Lab1",
+                     TemplateBody=json.dumps(topic_template("week5-alerts")))  # fmt: skip
+    gone(
+        lambda: cfn.describe_change_set(StackName="week5-kim-Day2Lab1", ChangeSetName=CDK_CHANGE_SET),
+        "ValidationError",
+    )
+
+
+def test_moto_alone_still_fails_an_update_that_keeps_an_ssm_parameters_value(aws, monkeypatch):
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    from week5.operations.moto_models import change_sets as patch
+
+    stack = cdk_deployed(aws)
+    monkeypatch.setattr(CloudFormationResponse, "create_change_set",
+                        patch.MOTO_OWN["create_change_set"])  # fmt: skip
+    cfn = aws("cloudformation")
+    cfn.delete_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+    template = topic_template("week5-alerts-v2")
+    template["Parameters"] = {"BootstrapVersion": BOOTSTRAP_VERSION}
+    previous = [{"ParameterKey": "BootstrapVersion", "UsePreviousValue": True}]
+    cdk_change_set(aws, stack, template, "UPDATE", Parameters=previous)
+    with pytest.raises(AttributeError):  # "33" looked up as a parameter store path
+        cfn.execute_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+
+
+def test_an_update_keeps_a_resource_moto_cannot_update_in_its_stack(aws):
+    resources = network(azs=1)
+    resources["Host"] = instance(SubnetId={"Ref": "Subnet0"})
+    deploy_by_change_set(aws, {"Resources": resources}, "CREATE")
+    host = physical_ids(aws)["Host"]
+    resources["Host"]["Properties"]["UserData"] = "IyEvYmluL3NoCg=="  # moto has no update
+    deploy_by_change_set(aws, {"Resources": resources}, "UPDATE")
+    assert physical_ids(aws)["Host"] == host
+    delete(aws)
+    (reservation,) = aws("ec2").describe_instances(InstanceIds=[host])["Reservations"]
+    assert reservation["Instances"][0]["State"]["Name"] == "terminated"
+
+
+def test_moto_alone_still_drops_a_resource_it_cannot_update_from_its_stack(aws, monkeypatch):
+    from moto.cloudformation import parsing
+
+    from week5.operations.moto_models import stack_update_keeps as patch
+
+    monkeypatch.setattr(parsing, "parse_and_update_resource", patch.MOTO_OWN)
+    resources = network(azs=1)
+    resources["Host"] = instance(SubnetId={"Ref": "Subnet0"})
+    deploy_by_change_set(aws, {"Resources": resources}, "CREATE")
+    resources["Host"]["Properties"]["UserData"] = "IyEvYmluL3NoCg=="
+    deploy_by_change_set(aws, {"Resources": resources}, "UPDATE")
+    assert "Host" not in physical_ids(aws)
+
+
+# --- patches: EC2's launch templates in pages -----------------------------------------------
+
+
+def launch_templates(aws, count: int) -> set:
+    ec2 = aws("ec2")
+    for i in range(count):
+        ec2.create_launch_template(LaunchTemplateName=f"week5-{i}",
+                                   LaunchTemplateData={"ImageId": AMI})  # fmt: skip
+    return {f"week5-{i}" for i in range(count)}
+
+
+def test_launch_templates_come_in_pages_a_paginator_reads_to_the_end(aws):
+    ec2 = aws("ec2")
+    names = launch_templates(aws, 20)
+    pages = list(ec2.get_paginator("describe_launch_templates").paginate())
+    assert {t["LaunchTemplateName"] for p in pages for t in p["LaunchTemplates"]} == names
+    pages = list(
+        ec2.get_paginator("describe_launch_templates").paginate(PaginationConfig={"PageSize": 7})
+    )
+    assert [len(p["LaunchTemplates"]) for p in pages] == [7, 7, 6]
+    assert {t["LaunchTemplateName"] for p in pages for t in p["LaunchTemplates"]} == names
+    gone(lambda: ec2.describe_launch_templates(MaxResults=201), "InvalidParameterValue")
+    gone(lambda: ec2.describe_launch_templates(NextToken="lt-0"), "InvalidNextToken")
+
+
+def test_moto_alone_still_stops_at_15_launch_templates(aws, monkeypatch):
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+
+    from week5.operations.moto_models import launch_template_pages as patch
+
+    monkeypatch.setattr(LaunchTemplates, "describe_launch_templates", patch.MOTO_OWN)
+    launch_templates(aws, 20)
+    pages = list(aws("ec2").get_paginator("describe_launch_templates").paginate())
+    assert [len(p["LaunchTemplates"]) for p in pages] == [15]
+
+
+# --- overrides: a file system's stack tags, a volume's properties ---------------------------
+
+
+def test_a_change_set_tags_the_file_system_with_its_stack(aws):
+    resources = {"Files": {"Type": "AWS::EFS::FileSystem",
+                           "Properties": {"Encrypted": True, "FileSystemTags": TAGS}}}  # fmt: skip
+    stack = deploy_by_change_set(aws, {"Resources": resources}, "CREATE")
+    (described,) = aws("efs").describe_file_systems()["FileSystems"]
+    assert {t["Key"]: t["Value"] for t in described["Tags"]} == {
+        "aws:cloudformation:stack-name": "moto-models",
+        "aws:cloudformation:stack-id": stack["StackId"],
+        "aws:cloudformation:logical-id": "Files",
+        "Week": "Week5",
+        "Lab": "Test",
+    }
+
+
+def test_moto_alone_still_gives_the_file_system_no_arn_to_tag(aws):
+    from week5.operations.moto_models.stack_tags import arn_of
+
+    made = moto_own_model("AWS::EFS::FileSystem").create_from_cloudformation_json(
+        "files", {"Properties": {}}, "123456789012", REGION
+    )
+    assert arn_of(made) is None, "moto's file system now gives its ARN: drop EFSFileSystem.arn"
+
+
+#: Day2Lab1's data volume, as its template has it (but in a fixed AZ).
+GP3_VOLUME = {
+    "Type": "AWS::EC2::Volume",
+    "Properties": {"AvailabilityZone": f"{REGION}a", "Encrypted": True, "MultiAttachEnabled": False,
+                   "Size": 1, "VolumeType": "gp3", "Iops": 4000, "Throughput": 250, "Tags": TAGS},
+}  # fmt: skip
+
+
+def test_a_volume_takes_the_templates_type_encryption_and_snapshot(aws):
+    ec2 = aws("ec2")
+    _, physical = create(aws, {"Data": GP3_VOLUME}, {})
+    (volume,) = ec2.describe_volumes(VolumeIds=[physical["Data"]])["Volumes"]
+    assert (volume["VolumeType"], volume["Encrypted"], volume["Iops"], volume["Throughput"]) == (
+        "gp3", True, 4000, 250,
+    )  # fmt: skip
+    assert volume["Size"] == 1 and all(tag in volume["Tags"] for tag in TAGS)
+    # Restored from a snapshot (Day2Lab1's -c restore_snapshot_id=): no Size in the template.
+    snapshot = ec2.create_snapshot(VolumeId=physical["Data"])["SnapshotId"]
+    restored = {**GP3_VOLUME, "Properties": {**GP3_VOLUME["Properties"], "SnapshotId": snapshot}}
+    del restored["Properties"]["Size"]
+    _, physical = create(aws, {"Restored": restored}, {}, name="restored")
+    (volume,) = ec2.describe_volumes(VolumeIds=[physical["Restored"]])["Volumes"]
+    assert (volume["SnapshotId"], volume["Size"], volume["VolumeType"]) == (snapshot, 1, "gp3")
+
+
+def test_moto_alone_still_makes_a_gp3_encrypted_volume_gp2_and_plain(aws):
+    made = moto_own_model("AWS::EC2::Volume").create_from_cloudformation_json(
+        "data", GP3_VOLUME, "123456789012", REGION
+    )
+    assert (made.volume_type, made.encrypted) == ("gp2", False)

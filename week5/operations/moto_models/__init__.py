@@ -22,12 +22,16 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   rule replace moto's model whole. Route tables, routes, internet gateways and their
   attachments, Elastic IPs, NAT gateways, volumes and their attachments, and Lambda layer
   versions are moto's with the deletion moto's model lacks, so ``cdk destroy`` empties a VPC;
-  an EFS file system gets its ``Arn`` and its policy.
+  a volume also takes the template's type, encryption and snapshot; an EFS file system gets
+  its ``Arn``, its policy and the stack's tags.
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
   a WAFv2 call moto's server lacks, the EC2 tags of what a stack's deletion deleted, the
-  network interfaces of an Auto Scaling group's instances, and a template URL on an IP address
-  (a server started on 127.0.0.1). Each names the moto version and is deleted as a model is.
+  network interfaces of an Auto Scaling group's instances, a template URL on an IP address
+  (a server started on 127.0.0.1), change sets found within their stack (CDK names them all
+  alike) with CloudFormation's ``ChangeSetNotFound``, EC2's launch templates answered in pages,
+  and a resource that moto cannot update kept in its stack by an update. Each names the moto
+  version and is deleted as a model is.
 
 ``python -m week5.operations.moto_models.server -p PORT`` is moto's server with these loaded
 (:func:`server_command` builds that command line). Importing this package imports no moto.
@@ -103,6 +107,9 @@ PATCHES = (
     "deleted_ec2_tags",
     "autoscaling_group_interfaces",
     "template_url",
+    "change_sets",
+    "launch_template_pages",
+    "stack_update_keeps",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]
