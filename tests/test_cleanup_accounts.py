@@ -476,6 +476,24 @@ def populate(client: Callable[..., Any]) -> Populated:
     made.pairs[guard["Id"]] = "untagged-alb"
     stack("lee-stack", LEE, {"Logs": log_group("/stack/kim-in-lees", OURS)})
     made.pairs["/stack/kim-in-lees"] = "lee-stack"
+    # An untagged instance in Day1/kim's public subnet: the subnet and the VPC stay, and so do
+    # the subnet's route table and the internet gateway it routes through (its way out).
+    kim_vpc3 = vpc("10.5.0.0/16", OURS)
+    kim_public = subnet(kim_vpc3, "10.5.1.0/24", OURS)
+    kim_gateway = ec2.create_internet_gateway(TagSpecifications=spec("internet-gateway", OURS))[
+        "InternetGateway"
+    ]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=kim_gateway, VpcId=kim_vpc3)
+    kim_table = ec2.create_route_table(
+        VpcId=kim_vpc3, TagSpecifications=spec("route-table", OURS)
+    )["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=kim_table, SubnetId=kim_public)
+    ec2.create_route(
+        RouteTableId=kim_table, DestinationCidrBlock="0.0.0.0/0", GatewayId=kim_gateway
+    )
+    in_kims = instance(kim_public, [group(kim_vpc3, "theirs-in-kims", None)], None)
+    for tagged in (kim_vpc3, kim_public, kim_gateway, kim_table):
+        made.pairs[tagged] = in_kims
     return made
 
 

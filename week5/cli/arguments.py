@@ -10,6 +10,7 @@ from week5.cli.errors import EXIT_USAGE, CliError
 from week5.cli.synthesis import find_project_root
 from week5.core.errors import CourseInputError
 from week5.core.settings import (
+    DEFAULT_REGION,
     MAX_CLASS_SIZE,
     STUDENT_MAX_LENGTH,
     check_context,
@@ -59,6 +60,14 @@ def class_size(text: str, option: str = "--students") -> int:
             f"{MAX_CLASS_SIZE} in ASCII digits, e.g. {option} 12"
         )
     return number
+
+
+#: ``--region``'s help: the session is opened with this region, which wins over the
+#: environment's and the profile's; said, or an AWS_REGION set for other tools looks obeyed.
+REGION_HELP = (
+    f"default {DEFAULT_REGION} (the course's region; AWS_REGION, AWS_DEFAULT_REGION and the "
+    "profile's region are not read)"
+)
 
 
 def count_of_runs(text: str) -> int:

@@ -9,7 +9,7 @@ import json
 import sys
 
 from week5.analysis.topology import extract
-from week5.cli.arguments import project_student, student_argument
+from week5.cli.arguments import REGION_HELP, project_student, student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_synth_options, synthesized_lab
 from week5.core.settings import DEFAULT_REGION
@@ -26,12 +26,6 @@ from week5.operations.audit import (
 from week5.operations.aws_errors import clients as aws_clients
 from week5.operations.aws_errors import explain, region_problem
 
-#: The session is opened with this region, which wins over the environment's and the
-#: profile's: say so, or an AWS_REGION set for other tools looks obeyed.
-REGION_HELP = (
-    f"default {DEFAULT_REGION} (the course's region; AWS_REGION, AWS_DEFAULT_REGION and the "
-    "profile's region are not read)"
-)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

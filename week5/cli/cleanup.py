@@ -16,10 +16,11 @@ import json
 import sys
 from typing import Any, Dict, List, Optional, Sequence
 
-from week5.cli.arguments import project_student, student_argument
+from week5.cli.arguments import REGION_HELP, project_student, student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.table import render_table
 from week5.core.progress import say
+from week5.core.settings import DEFAULT_REGION
 from week5.operations.aws_errors import clients as aws_clients
 from week5.operations.aws_errors import explain, region_problem
 from week5.operations.cleanup import Cleaner, Found, Report
@@ -52,7 +53,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--all", action="store_true", help="every student's, even where `week5 init` set a name"
     )
     cleanup.add_argument("--apply", action="store_true", help="delete; without it, only list")
-    cleanup.add_argument("--region", default="ap-northeast-2")
+    cleanup.add_argument(
+        "--region",
+        default=DEFAULT_REGION,
+        help=f"the region to clean: {REGION_HELP}",
+    )
     cleanup.add_argument("--profile", help="an AWS CLI profile (default: the environment's)")
     cleanup.add_argument("--json", action="store_true", help="machine-readable output")
     cleanup.set_defaults(handler=run)

@@ -8,7 +8,7 @@ import argparse
 import json
 from typing import Optional
 
-from week5.cli.arguments import project_student, student_argument
+from week5.cli.arguments import REGION_HELP, project_student, student_argument
 from week5.cli.errors import EXIT_OK
 from week5.cli.table import render_table
 from week5.core.progress import say
@@ -19,12 +19,6 @@ from week5.core.settings import (
 from week5.operations import aws_errors
 from week5.operations.status import PRICED, StatusReport, format_age, read_status
 
-#: boto3's session is opened with this region, which wins over the environment's and the
-#: profile's: say so, or an AWS_REGION set for other tools looks obeyed.
-REGION_HELP = (
-    f"default {DEFAULT_REGION} (the course's region; AWS_REGION, AWS_DEFAULT_REGION and the "
-    "profile's region are not read)"
-)
 HEADER = ("Stack", "Student", "Lab", "Status", "Created (UTC)", "Age", "Est $/h")
 
 

@@ -9,7 +9,9 @@ lists, with what each thing costs an hour.
 It never changes a resource without those tags. Where a tagged resource is tied to one
 without them (an internet gateway attached to an untagged VPC, a route table associated with
 an untagged subnet, an Elastic IP on an untagged instance), both are left and the pair is
-reported, and so is whatever waits on the tagged one. A tagged CloudFormation stack is deleted
+reported, and so is whatever waits on the tagged one, and whatever the left one needs to keep
+working (a left subnet's route table and the gateways it routes through: deleting them would
+break the untagged instance in it). A tagged CloudFormation stack is deleted
 as a whole, and what it created goes with it, never one by one. Every list call is paged.
 
 A deletion that fails on a dependency (an instance still shutting down holds its security

@@ -42,9 +42,9 @@ def instances(scope: Scope) -> List[Found]:
         rel = Relations(scope)
         group = group_of.get(instance_id) or groups.get(tags_of(instance).get(ASG_TAG, ""))
         if group and not scope.ours(group.get("Tags")):
-            rel.ties.append(
-                f"{scope.outside('Auto Scaling group ' + group['AutoScalingGroupName'])}, "
-                "launched it and would replace it"
+            rel.tie(
+                f"Auto Scaling group {group['AutoScalingGroupName']}",
+                "launched it and would replace it",
             )
         for mapping in instance.get("BlockDeviceMappings", []):
             ebs = mapping.get("Ebs") or {}
@@ -52,9 +52,9 @@ def instances(scope: Scope) -> List[Found]:
                 continue  # its own: goes with it
             volume = net.volumes.get(ebs.get("VolumeId", ""))
             if not scope.ours(tags_of(volume)):
-                rel.ties.append(
-                    f"{scope.outside('volume ' + ebs.get('VolumeId', '?'))}, is attached to it "
-                    "(terminating would detach it)"
+                rel.tie(
+                    f"volume {ebs.get('VolumeId', '?')}",
+                    "is attached to it (terminating would detach it)",
                 )
         interface_ids = set()
         for nic in instance.get("NetworkInterfaces", []):
@@ -63,18 +63,18 @@ def instances(scope: Scope) -> List[Found]:
                 continue
             eni = net.interfaces.get(nic["NetworkInterfaceId"], nic)
             if not scope.ours(eni_tags(eni)):
-                rel.ties.append(
-                    f"{scope.outside('network interface ' + nic['NetworkInterfaceId'])}, is "
-                    "attached to it (terminating would detach it)"
+                rel.tie(
+                    f"network interface {nic['NetworkInterfaceId']}",
+                    "is attached to it (terminating would detach it)",
                 )
         for address in net.addresses:
             if address.get("InstanceId") == instance_id or (
                 address.get("NetworkInterfaceId") in interface_ids
             ):
                 if not scope.ours(address.get("Tags")):
-                    rel.ties.append(
-                        f"{scope.outside(_address_name(address))}, is "
-                        "associated with it (terminating would disassociate it)"
+                    rel.tie(
+                        _address_name(address),
+                        "is associated with it (terminating would disassociate it)",
                     )
         found.append(
             make_found(
@@ -84,8 +84,7 @@ def instances(scope: Scope) -> List[Found]:
                 "InstanceId",
                 hourly=_instance_hourly(scope, instance, elastic),
                 delete=lambda i=instance_id: ec2.terminate_instances(InstanceIds=[i]),
-                ties=rel.ties,
-                needs=rel.needs,
+                **rel.fields(),
                 part_of=group["AutoScalingGroupName"] if group else None,
             )
         )
@@ -149,8 +148,7 @@ def launch_templates(scope: Scope) -> List[Found]:
                 delete=lambda t=template["LaunchTemplateId"]: ec2.delete_launch_template(
                     LaunchTemplateId=t
                 ),
-                ties=rel.ties,
-                needs=rel.needs,
+                **rel.fields(),
             )
         )
     return found
@@ -190,8 +188,7 @@ def volumes(scope: Scope) -> List[Found]:
                 # per GB-month
                 hourly=scope.price(f"ebs:{volume.get('VolumeType', 'gp3')}", volume.get("Size", 0)),
                 delete=lambda v=volume["VolumeId"]: ec2.delete_volume(VolumeId=v),
-                ties=rel.ties,
-                needs=rel.needs,
+                **rel.fields(),
                 part_of=owner,
             )
         )
@@ -218,9 +215,9 @@ def images(scope: Scope) -> List[Found]:
         rel = Relations(scope)
         for snapshot_id in _snapshots_of(image):
             if snapshot_id in snapshot_tags and not scope.ours(snapshot_tags[snapshot_id]):
-                rel.ties.append(
-                    f"{scope.outside('snapshot ' + snapshot_id)}, holds its disk "
-                    "(deregistering would leave that snapshot behind)"
+                rel.tie(
+                    f"snapshot {snapshot_id}",
+                    "holds its disk (deregistering would leave that snapshot behind)",
                 )
         found.append(
             make_found(
@@ -230,7 +227,7 @@ def images(scope: Scope) -> List[Found]:
                 "ImageId",
                 name=image.get("Name", ""),
                 delete=lambda i=image["ImageId"]: ec2.deregister_image(ImageId=i),
-                ties=rel.ties,
+                **rel.fields(),
             )
         )
     return found
@@ -273,8 +270,7 @@ def snapshots(scope: Scope) -> List[Found]:
                 snapshot,
                 "SnapshotId",
                 delete=lambda s=snapshot["SnapshotId"]: ec2.delete_snapshot(SnapshotId=s),
-                ties=rel.ties,
-                needs=rel.needs,
+                **rel.fields(),
             )
         )
     return found

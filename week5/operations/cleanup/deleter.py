@@ -4,6 +4,7 @@ resource outside the day's tags)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
@@ -35,6 +36,23 @@ RETRYABLE = {
     "ConflictException",
     "OperationAborted",
     "StillDeleting",  # a stack: CloudFormation is on it
+}
+#: What a retried deletion waits for, by its code, as the retry line says it; any other code
+#: of :data:`RETRYABLE` waits for what depends on it ("dependencies").
+WAITING_FOR = {
+    # Objects came back after emptying (a writer; moto's paging skips versions past 1000).
+    "BucketNotEmpty": "not empty yet",
+    "StillDeleting": "still deleting",
+    "DistributionNotDisabled": "not disabled yet",
+    "TooManyRequestsException": "throttled",
+    "InvalidDBInstanceState": "busy",
+    "InvalidDBInstanceStateFault": "busy",
+    "InvalidReplicationGroupState": "busy",
+    "InvalidReplicationGroupStateFault": "busy",
+    "IncorrectState": "busy",
+    "OperationAborted": "busy",
+    "ConflictException": "busy",
+    "WAFOptimisticLockException": "busy",
 }
 #: Seconds to wait before each retry round: about five minutes in all, enough for instances to
 #: terminate and NAT gateways to go; an RDS instance may take longer and is then reported.
@@ -113,6 +131,7 @@ def delete_in_order(
     report = Report(left=[(item, item.held) for item in found if item.held])
     pending = [item for item in found if not item.held]
     last_error: Dict[int, str] = {}
+    waiting: Dict[int, str] = {}
     for round_number in range(len(waits) + 1):
         retry = []
         for item in pending:
@@ -127,6 +146,7 @@ def delete_in_order(
                 last_error[id(item)] = _reason(code, error)
                 if code in RETRYABLE:
                     retry.append(item)
+                    waiting[id(item)] = WAITING_FOR.get(code, "dependencies")
                 else:
                     report.failed.append((item, last_error[id(item)]))
                 continue
@@ -136,7 +156,16 @@ def delete_in_order(
         if not pending or round_number == len(waits):
             break
         wait = waits[round_number]
-        say(f"  {len(pending)} not deletable yet (dependencies); retrying in {wait:.0f} s")
+        why = _why_waiting(pending, waiting)
+        say(f"  {len(pending)} not deletable yet ({why}); retrying in {wait:.0f} s")
         sleep(wait)
     report.failed += [(item, last_error[id(item)]) for item in pending]
     return report
+
+
+def _why_waiting(pending: Sequence[Found], waiting: Dict[int, str]) -> str:
+    """``dependencies``, or ``dependencies: 2, not empty yet: 1`` for several causes."""
+    counts = Counter(waiting[id(item)] for item in pending)
+    if len(counts) == 1:
+        return next(iter(counts))
+    return ", ".join(f"{why}: {n}" for why, n in counts.items())

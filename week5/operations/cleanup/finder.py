@@ -11,7 +11,7 @@ from week5.analysis.assembly import tag_dict
 from week5.core.tags import WEEK_KEY
 from week5.operations.aws_errors import unsupported
 from week5.operations.cleanup import compute, console, interfaces, network, services, stacks, ties
-from week5.operations.cleanup.scope import Found, Scope
+from week5.operations.cleanup.scope import Found, Scope, join_ids
 
 #: Dependents first: what holds a resource is deleted before it (an instance before its
 #: security group, subnets before their VPC). Stacks first: what they made goes with them.
@@ -75,7 +75,7 @@ def find(scope: Scope) -> List[Found]:
     for line, kinds in lacking.items():
         scope.warn(f"{join_all(kinds)}: {line}")
     found = _fold_into_stacks(scope, found)
-    _leave_what_waits_on_the_left(found)
+    _leave_with_the_left(scope, found)
     return found
 
 
@@ -180,9 +180,12 @@ def _someone_elses(scope: Scope, owned: Dict[str, str], stack: str) -> str:
     return f"{', '.join(others[:3])}, tagged for another day or student" if others else ""
 
 
-def _leave_what_waits_on_the_left(found: List[Found]) -> None:
+def _leave_with_the_left(scope: Scope, found: List[Found]) -> None:
     """A resource that needs a left one gone first is left too (a VPC whose route table is
-    tied to an untagged subnet)."""
+    tied to an untagged subnet), and so is one that a left one needs to keep working (the route
+    table of a subnet an untagged instance runs in, and the internet gateway that table routes
+    through): deleting it would break what is left, and so what uses it outside the day's tags.
+    Such a resource is reported with those, as its partners."""
     by_id = {f.id: f for f in found}
     changed = True
     while changed:
@@ -194,5 +197,28 @@ def _leave_what_waits_on_the_left(found: List[Found]) -> None:
                 other = by_id.get(needed)
                 if other is not None and other.held:
                     item.ties.append(f"it waits on {other}, which is left")
+                    item.partners = list(other.partners)
                     changed = True
                     break
+            else:
+                for user_id, how in item.serves:
+                    user = by_id.get(user_id)
+                    if user is not None and user.held:
+                        item.ties.append(_kept_for(scope, user, how))
+                        item.partners = list(user.partners)
+                        changed = True
+                        break
+
+
+def _kept_for(scope: Scope, user: Found, how: str) -> str:
+    """Why a resource that ``user`` (left) needs is left: ``instance i-1, which is not tagged
+    Day1/kim, uses it through subnet subnet-1, which is left and is associated with it (...)``;
+    without partners (a tie not worded with one), ``user`` alone."""
+    partners = list(dict.fromkeys(user.partners))
+    if not partners:
+        return f"{user}, which is left, {how}"
+    uses = "uses" if len(partners) == 1 else "use"
+    return (
+        f"{scope.outside(join_ids(partners), len(partners))}, {uses} it through {user}, which "
+        f"is left and {how}"
+    )

@@ -66,8 +66,7 @@ def addresses(scope: Scope) -> List[Found]:
                 address.get("PublicIp", ""),
                 scope.price("public-ipv4"),
                 delete=lambda a=address["AllocationId"]: release(a),
-                ties=rel.ties,
-                needs=rel.needs,
+                **rel.fields(),
                 stack=stack_of(address.get("Tags")),
                 refs=(address.get("PublicIp", ""),),
             )
@@ -100,8 +99,7 @@ def network_interfaces(scope: Scope) -> List[Found]:
                 delete=lambda e=eni["NetworkInterfaceId"]: ec2.delete_network_interface(
                     NetworkInterfaceId=e
                 ),
-                ties=rel.ties,
-                needs=rel.needs,
+                **rel.fields(),
                 stack=stack_of(eni_tags(eni)),
             )
         )
@@ -182,9 +180,7 @@ def security_groups(scope: Scope) -> List[Found]:
                 for rule in rules
                 for pair in rule.get("UserIdGroupPairs", [])
             ):
-                rel.ties.append(
-                    f"{scope.outside('security group ' + other['GroupId'])}, names it in its rules"
-                )
+                rel.tie(f"security group {other['GroupId']}", "names it in its rules")
         found.append(
             make_found(
                 scope,
@@ -194,8 +190,7 @@ def security_groups(scope: Scope) -> List[Found]:
                 name=name_tag(group) or group.get("GroupName", ""),
                 hourly=0.0,
                 delete=lambda g=group_id: delete(g),
-                ties=rel.ties,
-                needs=rel.needs,
+                **rel.fields(),
             )
         )
     return found

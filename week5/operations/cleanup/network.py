@@ -1,13 +1,21 @@
 """The course day's VPC networking, each with how to delete it and what ties it to resources
 outside the day's tags: NAT gateways, subnets, route tables, internet gateways and VPCs. The
-region's EC2 network they look at is read in :mod:`.ties`."""
+region's EC2 network they look at is read in :mod:`.ties`.
+
+What routes a subnet's traffic is used by whatever is in that subnet: its route table (the one
+associated with it, else its VPC's main table) and the gateways that table routes through. Used
+by a subnet outside the day's tags, it is tied to it; used by one of the day's subnets, it
+serves it (``Found.serves``): left whenever that subnet is left, so that what keeps the subnet
+keeps its routes. A VPC's main route table goes only with its VPC: what it routes through
+serves the subnets that use it."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Tuple
 
 from week5.operations.cleanup.scope import Found, Scope, error_code
 from week5.operations.cleanup.ties import (
+    LIVE_INSTANCE_STATES,
     Network,
     Relations,
     eni_tags,
@@ -24,6 +32,60 @@ def _routes_through(net: Network, key: str, target_id: str) -> Iterable[Dict[str
             yield table
 
 
+def _association_subnets(table: Dict[str, Any]) -> List[Dict[str, Any]]:
+    return [a for a in table.get("Associations", []) if a.get("SubnetId")]
+
+
+def _is_main(table: Dict[str, Any]) -> bool:
+    return any(a.get("Main") for a in table.get("Associations", []))
+
+
+def _table_ours(scope: Scope, net: Network, table: Dict[str, Any]) -> bool:
+    """A main route table is its VPC's: ours when the VPC is (whatever its own tags say);
+    another table by its tags."""
+    if _is_main(table):
+        return scope.ours(tags_of(net.vpcs.get(table.get("VpcId", ""))))
+    return scope.ours(table.get("Tags"))
+
+
+def _main_users(net: Network, table: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The subnets a VPC's main route table routes: those associated with it, and the VPC's
+    subnets associated with no table."""
+    explicit = {
+        a["SubnetId"] for other in net.route_tables.values() for a in _association_subnets(other)
+    }
+    ids = [a["SubnetId"] for a in _association_subnets(table)]
+    ids += [
+        subnet_id
+        for subnet_id, subnet in net.subnets.items()
+        if subnet.get("VpcId") == table.get("VpcId") and subnet_id not in explicit
+    ]
+    return [net.subnets[i] for i in dict.fromkeys(ids) if i in net.subnets]
+
+
+def _route_users(scope: Scope, net: Network, rel: Relations, key: str, target_id: str) -> None:
+    """Who routes through the gateway ``target_id`` (``key``: GatewayId, NatGatewayId): a route
+    table outside the day's tags is a tie; one of the day's is served (a subnet that keeps its
+    table keeps its gateway), and a main table, which goes only with its VPC, through the
+    subnets it routes."""
+    how = "routes through it (deleting it would break that route)"
+    for table in _routes_through(net, key, target_id):
+        table_id = table["RouteTableId"]
+        if not _table_ours(scope, net, table):
+            rel.tie(f"route table {table_id}", how)
+        elif not _is_main(table):
+            rel.user(True, table_id, f"route table {table_id}", how)
+        else:
+            for subnet in _main_users(net, table):
+                rel.user(
+                    scope.ours(subnet.get("Tags")),
+                    subnet["SubnetId"],
+                    f"subnet {subnet['SubnetId']}",
+                    f"routes through it by its VPC's main route table {table_id} (deleting it "
+                    "would break that route)",
+                )
+
+
 def nat_gateways(scope: Scope) -> List[Found]:
     net = network(scope)
     ec2 = scope.client("ec2")
@@ -32,12 +94,7 @@ def nat_gateways(scope: Scope) -> List[Found]:
         if not scope.ours(gateway.get("Tags")):
             continue
         rel = Relations(scope)
-        for table in _routes_through(net, "NatGatewayId", gateway["NatGatewayId"]):
-            if not scope.ours(table.get("Tags")):
-                rel.ties.append(
-                    f"{scope.outside('route table ' + table['RouteTableId'])}, routes through "
-                    "it (deleting it would break that route)"
-                )
+        _route_users(scope, net, rel, "NatGatewayId", gateway["NatGatewayId"])
         found.append(
             make_found(
                 scope,
@@ -46,14 +103,10 @@ def nat_gateways(scope: Scope) -> List[Found]:
                 "NatGatewayId",
                 hourly=scope.price("nat-gateway"),
                 delete=lambda g=gateway["NatGatewayId"]: ec2.delete_nat_gateway(NatGatewayId=g),
-                ties=rel.ties,
+                **rel.fields(),
             )
         )
     return found
-
-
-def _association_subnets(table: Dict[str, Any]) -> List[Dict[str, Any]]:
-    return [a for a in table.get("Associations", []) if a.get("SubnetId")]
 
 
 def subnets(scope: Scope) -> List[Found]:
@@ -94,9 +147,9 @@ def subnets(scope: Scope) -> List[Found]:
         for table in net.route_tables.values():
             if any(a["SubnetId"] == subnet_id for a in _association_subnets(table)):
                 if not scope.ours(table.get("Tags")):
-                    rel.ties.append(
-                        f"{scope.outside('route table ' + table['RouteTableId'])}, routes it "
-                        "(deleting the subnet would change that table's associations)"
+                    rel.tie(
+                        f"route table {table['RouteTableId']}",
+                        "routes it (deleting the subnet would change that table's associations)",
                     )
         found.append(
             make_found(
@@ -106,15 +159,10 @@ def subnets(scope: Scope) -> List[Found]:
                 "SubnetId",
                 hourly=0.0,
                 delete=lambda s=subnet_id: ec2.delete_subnet(SubnetId=s),
-                ties=rel.ties,
-                needs=rel.needs,
+                **rel.fields(),
             )
         )
     return found
-
-
-def _is_main(table: Dict[str, Any]) -> bool:
-    return any(a.get("Main") for a in table.get("Associations", []))
 
 
 def route_tables(scope: Scope) -> List[Found]:
@@ -136,11 +184,12 @@ def route_tables(scope: Scope) -> List[Found]:
         rel = Relations(scope)
         for association in _association_subnets(table):
             subnet = net.subnets.get(association["SubnetId"])
-            if not scope.ours(tags_of(subnet)):
-                rel.ties.append(
-                    f"{scope.outside('subnet ' + association['SubnetId'])}, is associated with "
-                    "it (disassociating would change that subnet's routes)"
-                )
+            rel.user(
+                scope.ours(tags_of(subnet)),
+                association["SubnetId"],
+                f"subnet {association['SubnetId']}",
+                "is associated with it (disassociating would change that subnet's routes)",
+            )
         found.append(
             make_found(
                 scope,
@@ -149,8 +198,7 @@ def route_tables(scope: Scope) -> List[Found]:
                 "RouteTableId",
                 hourly=0.0,
                 delete=lambda t=table["RouteTableId"]: delete(t),
-                ties=rel.ties,
-                needs=rel.needs,
+                **rel.fields(),
             )
         )
     return found
@@ -181,15 +229,13 @@ def internet_gateways(scope: Scope) -> List[Found]:
         for attachment in gateway.get("Attachments", []):
             vpc = net.vpcs.get(attachment["VpcId"])
             if not scope.ours(tags_of(vpc)):
-                rel.ties.append(
-                    f"{scope.outside('VPC ' + attachment['VpcId'])}, has it attached "
-                    "(detaching would cut that VPC off the internet)"
+                rel.tie(
+                    f"VPC {attachment['VpcId']}",
+                    "has it attached (detaching would cut that VPC off the internet)",
                 )
-        for table in _routes_through(net, "GatewayId", gateway_id):
-            if not scope.ours(table.get("Tags")) and not _main_of_ours(scope, net, table):
-                rel.ties.append(
-                    f"{scope.outside('route table ' + table['RouteTableId'])}, routes through it"
-                )
+            else:
+                _public_addresses(scope, net, rel, attachment["VpcId"])
+        _route_users(scope, net, rel, "GatewayId", gateway_id)
         found.append(
             make_found(
                 scope,
@@ -198,15 +244,51 @@ def internet_gateways(scope: Scope) -> List[Found]:
                 "InternetGatewayId",
                 hourly=0.0,
                 delete=lambda g=gateway_id: delete(g),
-                ties=rel.ties,
+                **rel.fields(),
             )
         )
     return found
 
 
-def _main_of_ours(scope: Scope, net: Network, table: Dict[str, Any]) -> bool:
-    """A main route table belongs to its VPC: it is ours when the VPC is."""
-    return _is_main(table) and scope.ours(tags_of(net.vpcs.get(table.get("VpcId", ""))))
+def _public_addresses(scope: Scope, net: Network, rel: Relations, vpc_id: str) -> None:
+    """What holds a public IPv4 address in the gateway's VPC: AWS refuses to detach an
+    internet gateway while its VPC maps one (DependencyViolation), so each must go first, and
+    one outside the day's tags ties the gateway. An address on an interface a service manages
+    (a load balancer's) goes with that service's resource and is not looked at."""
+    how = "has a public address in its VPC (AWS detaches no gateway while one is mapped)"
+    standalone = {e["NetworkInterfaceId"] for e in net.standalone_interfaces()}
+    holders: Dict[str, Tuple[bool, str]] = {}  # once each, however many addresses it has
+    for eni in net.interfaces.values():
+        if eni.get("VpcId") != vpc_id or not _public(eni):
+            continue
+        eni_id = eni["NetworkInterfaceId"]
+        instance = net.instances.get((eni.get("Attachment") or {}).get("InstanceId", ""))
+        nat = net.nat_of_interface(eni_id)
+        if instance is not None:
+            if instance["State"]["Name"] in LIVE_INSTANCE_STATES:  # not already going
+                holders[instance["InstanceId"]] = (
+                    scope.ours(instance.get("Tags")),
+                    f"instance {instance['InstanceId']}",
+                )
+        elif nat is not None:
+            holders[nat["NatGatewayId"]] = (
+                scope.ours(nat.get("Tags")),
+                f"NAT gateway {nat['NatGatewayId']}",
+            )
+        elif eni_id in standalone:
+            holders[eni_id] = (scope.ours(eni_tags(eni)), f"network interface {eni_id}")
+    for holder_id, (ours, what) in holders.items():
+        rel.other(ours, holder_id, what, how)
+
+
+def _public(eni: Dict[str, Any]) -> bool:
+    """Whether an interface has a public IPv4 address (its own or an Elastic IP)."""
+    if (eni.get("Association") or {}).get("PublicIp"):
+        return True
+    return any(
+        (private.get("Association") or {}).get("PublicIp")
+        for private in eni.get("PrivateIpAddresses", [])
+    )
 
 
 def vpcs(scope: Scope) -> List[Found]:
@@ -265,8 +347,7 @@ def vpcs(scope: Scope) -> List[Found]:
                 "VpcId",
                 hourly=0.0,
                 delete=lambda v=vpc_id: ec2.delete_vpc(VpcId=v),
-                ties=rel.ties,
-                needs=rel.needs,
+                **rel.fields(),
             )
         )
     return found

@@ -37,8 +37,12 @@ class Found:
     ``ties`` says, one line each, how it is bound to a resource outside the day's tags (an
     internet gateway attached to an untagged VPC): such a resource is left, with the other
     one, and reported. ``needs`` names the found resources that must go before it (a subnet's
-    instances); when one of those is left, so is this. ``stack`` is the CloudFormation stack
-    it belongs to; ``refs`` other ids it is known by (an ARN, a public IP).
+    instances); when one of those is left, so is this. ``serves`` names the found resources
+    that need it to keep working, each with how (a subnet its route table): when one of those
+    is left, so is this, as deleting it would break what is left. ``partners`` are the
+    resources outside the day's tags its ties name (``instance i-1``), for what is left with
+    it. ``stack`` is the CloudFormation stack it belongs to; ``refs`` other ids it is known by
+    (an ARN, a public IP).
     """
 
     kind: str
@@ -53,6 +57,8 @@ class Found:
     #: The resource it is part of (an instance's Auto Scaling group, a root volume's
     #: instance): it belongs to the same stack.
     part_of: Optional[str] = field(default=None, repr=False, compare=False)
+    serves: List[Tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
+    partners: List[str] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def held(self) -> Optional[str]:
@@ -110,9 +116,10 @@ class Scope:
         """What "ours" means, for a message: ``Day1`` or ``Day1/kim``."""
         return self.day + (f"/{self.student}" if self.student else "")
 
-    def outside(self, what: str) -> str:
-        """``vpc-1, which is not tagged Day1/kim``: a resource outside the day's tags."""
-        return f"{what}, which is not tagged {self.label}"
+    def outside(self, what: str, count: int = 1) -> str:
+        """``vpc-1, which is not tagged Day1/kim``: a resource outside the day's tags (``count``
+        of them: ``which are``)."""
+        return f"{what}, which {'is' if count == 1 else 'are'} not tagged {self.label}"
 
     # --- AWS ----------------------------------------------------------------------------
 

@@ -53,6 +53,9 @@ class Network:
                 continue
             if eni["NetworkInterfaceId"] in self.service_interfaces:
                 continue
+            # A NAT gateway's own (AWS marks it requester-managed, an emulator may not).
+            if self.nat_of_interface(eni["NetworkInterfaceId"]) is not None:
+                continue
             if instance_own(eni.get("Attachment") or {}):
                 continue
             yield eni
@@ -184,12 +187,14 @@ def make_found(scope: Scope, kind: str, item: Dict[str, Any], id_key: str, **kwa
 
 
 class Relations:
-    """Ties and needs of one found resource, worded once."""
+    """Ties, needs and what it serves of one found resource (:class:`Found`), worded once."""
 
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
         self.ties: List[str] = []
         self.needs: List[str] = []
+        self.serves: List[Tuple[str, str]] = []
+        self.partners: List[str] = []
 
     def other(self, ours: bool, resource_id: str, what: str, how: str) -> None:
         """``what`` (``instance i-1``) is related to this one as ``how`` says: a tie when it is
@@ -197,7 +202,29 @@ class Relations:
         if ours:
             self.needs.append(resource_id)
         else:
-            self.ties.append(f"{self.scope.outside(what)}, {how}")
+            self.tie(what, how)
+
+    def tie(self, what: str, how: str) -> None:
+        """``what``, outside the day's tags, is bound to this one as ``how`` says."""
+        self.ties.append(f"{self.scope.outside(what)}, {how}")
+        self.partners.append(what)
+
+    def user(self, ours: bool, resource_id: str, what: str, how: str) -> None:
+        """``what`` needs this one to keep working, as ``how`` says: a tie when it is not ours,
+        else this one is left whenever that one is."""
+        if ours:
+            self.serves.append((resource_id, how))
+        else:
+            self.tie(what, how)
+
+    def fields(self) -> Dict[str, Any]:
+        """For :class:`Found`: ``ties``, ``needs``, ``serves``, ``partners``."""
+        return {
+            "ties": self.ties,
+            "needs": self.needs,
+            "serves": self.serves,
+            "partners": self.partners,
+        }
 
 
 def eni_tags(eni: Dict[str, Any]) -> Any:
