@@ -320,6 +320,25 @@ def test_cli_refuses_a_taken_port_and_a_lab_with_coverage_before_synthesizing():
     assert "synthesizing" not in taken.stderr + both.stderr
 
 
+def test_coverage_without_a_lab_runs_and_a_lab_alone_gets_the_default(monkeypatch):
+    """The lab's default must not count as a lab given with --coverage (it was refused)."""
+    from week5.cli import main
+
+    seen = []
+    monkeypatch.setattr(local_command, "run_coverage", lambda args: seen.append(args.lab) or 0)
+    assert main(["local", "--coverage"]) == 0 and seen == [None]
+
+    class Named(Exception):
+        """Stops the command where it names the lab to synthesize."""
+
+    def require(lab):
+        raise Named(lab)
+
+    monkeypatch.setattr(local_command, "require_lab_id", require)
+    with pytest.raises(Named, match=f"^{local_command.DEFAULT_LOCAL_LAB}$"):
+        main(["local"])
+
+
 def test_a_missing_emulator_says_to_run_setup(tmp_path):
     with pytest.raises(local.LocalError, match="moto_server.*missing: run scripts/setup"):
         local.start_emulator(tmp_path)

@@ -58,7 +58,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "what it created; no AWS account needed",
     )
     parser.add_argument(
-        "lab", nargs="?", default=DEFAULT_LOCAL_LAB, help=f"lab id (default: {DEFAULT_LOCAL_LAB})"
+        "lab", nargs="?", help=f"lab id (default: {DEFAULT_LOCAL_LAB})"
     )
     parser.add_argument(
         "--port", type=emulator_port, help="the emulator's port (default: a free one)"
@@ -91,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
                 EXIT_USAGE,
             )
         return run_coverage(args)
+    if args.lab is None:  # the default, set here: with --coverage, a lab given is refused
+        args.lab = DEFAULT_LOCAL_LAB
     timings: Dict[str, float] = {}
     # writable: `cdk deploy` writes its asset zips and locks into the assembly.
     synthesis = synthesized(args, [require_lab_id(args.lab)], writable=True)
