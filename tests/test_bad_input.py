@@ -259,11 +259,18 @@ CLI_CASES = [
     (["labs", "--assembly", "x" * 10_000], 2, "not a cloud assembly"),  # too long a file name
     (["audit", "Day1Lab1", "--assembly", ""], 2, "--assembly ''"),
     (["check", "--assembly", " "], 2, "--assembly ' '"),
+    (["check", ""], 2, "'' is not a lab id"),  # it was "context 'labs' is empty (-c labs=)"
     (["check", "-o", "{file}"], 2, "-o"),
     (["nonsense"], 2, "invalid choice"),
     (["diagram", "day1lab2"], 2, "'day1lab2'"),
     (["rollout", "--accounts", "1234"], 2, "--accounts"),
+    # A dry run said "Would roll  out" for a name AWS refuses.
+    (["rollout", "--accounts", "111122223333", "--name", "", "--dry-run"], 2, "--name"),
+    (["rollout", "--accounts", "111122223333", "--name", "$(id)", "--dry-run"], 2, "--name"),
     (["cleanup", "--day", "day1"], 2, "--day"),
+    # argparse kept the last silently: --apply then deleted another day's (or student's).
+    (["cleanup", "--day", "Day1", "--day", "Day2"], 2, "--day given twice"),
+    (["cleanup", "--day", "Day1", "--student", "kim", "--student", "lee"], 2, "--student given"),
     (["audit", "day1lab1"], 2, "'day1lab1'"),
     (["audit", "Day1Lab1", "--student", "Kim"], 2, "--student"),
     (["cleanup", "--day", "Day1", "--student", "Kim"], 2, "--student"),

@@ -70,6 +70,20 @@ REGION_HELP = (
 )
 
 
+class GivenOnce(argparse.Action):
+    """An option a destructive command takes once: argparse keeps the last of two silently,
+    and `cleanup --day Day1 --day Day2 --apply` then deleted Day 2's."""
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        if getattr(namespace, f"_{self.dest}_given", False):
+            parser.error(
+                f"{option_string} given twice ({shown(getattr(namespace, self.dest))}, then "
+                f"{shown(values)}): pass it once"
+            )
+        setattr(namespace, f"_{self.dest}_given", True)
+        setattr(namespace, self.dest, values)
+
+
 def count_of_runs(text: str) -> int:
     """An argparse type for a bench's ``--runs``: 1 to 1000 (0 ended in a median of nothing,
     a StatisticsError traceback)."""

@@ -16,7 +16,7 @@ import json
 import sys
 from typing import Any, Dict, List, Optional, Sequence
 
-from week5.cli.arguments import REGION_HELP, project_student, student_argument
+from week5.cli.arguments import REGION_HELP, GivenOnce, project_student, student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.table import render_table
 from week5.core.progress import say
@@ -42,10 +42,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         "cleanup",
         help="list (or with --apply delete) one course day's tagged resources, dependents first",
     )
-    cleanup.add_argument("--day", required=True, help="Day1 .. Day5 (the Day tag)")
+    cleanup.add_argument(
+        "--day", required=True, action=GivenOnce, help="Day1 .. Day5 (the Day tag)"
+    )
     who = cleanup.add_mutually_exclusive_group()
     who.add_argument(
         "--student",
+        action=GivenOnce,
         help="only this student's (the Student tag; default: the name `week5 init` set, else "
         "every student's)",
     )

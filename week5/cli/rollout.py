@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
 from pathlib import Path
 
 from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_context_option, find_project_root, synthesize
+from week5.core.errors import shown
 from week5.core.progress import say
 from week5.operations import aws_errors, stackset
 
@@ -20,7 +22,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="roll InstructorAccess out to every student account with CloudFormation StackSets",
     )
     rollout.add_argument("--accounts", required=True, help="comma-separated student account ids")
-    rollout.add_argument("--name", default="week5-instructor-access", help="the stack set's name")
+    rollout.add_argument(
+        "--name", type=stack_set_name, default="week5-instructor-access",
+        help="the stack set's name (a letter, then letters, digits or -; up to 128)",
+    )  # fmt: skip
     rollout.add_argument("--region", default="ap-northeast-2", help="where the instances go")
     rollout.add_argument(
         "--profile", help="an AWS CLI profile of the instructor's account (default: the "
@@ -31,6 +36,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_context_option(rollout)
     rollout.set_defaults(handler=run)
+
+
+#: What CloudFormation takes as a stack set's name.
+_STACK_SET_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$", re.ASCII)
+
+
+def stack_set_name(text: str) -> str:
+    """``--name``: refused here, so a dry run does not say "Would roll out" a name AWS refuses."""
+    if not _STACK_SET_NAME.match(text):
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)} is not a stack set name: a letter, then letters, digits or -, up to "
+            "128 (e.g. week5-instructor-access)"
+        )
+    return text
 
 
 def run(args: argparse.Namespace) -> int:
