@@ -72,7 +72,9 @@ def test_snapshots_every_15_minutes_tagged_for_cleanup(t):
     ((schedule_id, schedule),) = resources(t, "AWS::Scheduler::Schedule").items()
     p = schedule["Properties"]
     assert p["ScheduleExpression"] == "rate(15 minutes)"
-    assert p["Target"]["Arn"] == "arn:aws:scheduler:::aws-sdk:ec2:createSnapshot"
+    assert p["Target"]["Arn"] == {  # in the stack's partition (aws in Seoul)
+        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":scheduler:::aws-sdk:ec2:createSnapshot"]]
+    }
     ((cleanup_id, cleanup),) = resources(t, "Custom::Week5SnapshotCleanup").items()
     tag_value = cleanup["Properties"]["TagValue"]
     assert tag_value == "week5-instructor-Day2Lab1/Day2Lab1/DataSnapshots"

@@ -19,8 +19,12 @@ from constructs import Construct
 
 from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
 from week5.constructs import userdata
-from week5.constructs.cache import RedisCache
-from week5.constructs.database import PostgresDatabase
+from week5.constructs.cache import DEFAULT_ENGINE, DEFAULT_NODE_TYPE, RedisCache
+from week5.constructs.database import (
+    DEFAULT_BACKUP_RETENTION_DAYS,
+    DEFAULT_DB_INSTANCE_TYPE,
+    PostgresDatabase,
+)
 from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
 from week5.constructs.monitoring import (  # noqa: F401 (re-exported)
     ALB_5XX_PER_5_MINUTES,
@@ -34,7 +38,7 @@ from week5.constructs.monitoring import (  # noqa: F401 (re-exported)
 )
 from week5.constructs.static_site import StaticSite, load_balancer_behavior
 from week5.constructs.vpc import MultiAzVpc, NatMode
-from week5.constructs.web_tier import HaWebTier
+from week5.constructs.web_tier import DEFAULT_MAX_CAPACITY, DEFAULT_MIN_CAPACITY, HaWebTier
 from week5.core.errors import CourseInputError
 from week5.core.settings import IMAGE_RE, is_email
 from week5.synth.nag import acknowledge
@@ -136,13 +140,13 @@ class CloudMartStack(Construct):
         name_prefix: str = "week5-day5",
         nat: NatMode = NatMode.SINGLE_GATEWAY,
         instance_type: str = DEFAULT_INSTANCE_TYPE,
-        min_capacity: int = 2,
-        max_capacity: int = 4,
-        db_instance_type: str = "db.t3.micro",
+        min_capacity: int = DEFAULT_MIN_CAPACITY,
+        max_capacity: int = DEFAULT_MAX_CAPACITY,
+        db_instance_type: str = DEFAULT_DB_INSTANCE_TYPE,
         db_multi_az: bool = True,
-        db_backup_retention_days: int = 1,
-        cache_node_type: str = "cache.t3.micro",
-        cache_engine: str = "redis",
+        db_backup_retention_days: int = DEFAULT_BACKUP_RETENTION_DAYS,
+        cache_node_type: str = DEFAULT_NODE_TYPE,
+        cache_engine: str = DEFAULT_ENGINE,
         cache_replicas: int = 0,
         cache_snapshot_retention_days: int = 0,
         alarm_email: Optional[str] = None,

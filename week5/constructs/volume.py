@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from aws_cdk import CustomResource, Duration, RemovalPolicy, Size, Stack
+from aws_cdk import Aws, CustomResource, Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -149,7 +149,9 @@ class ScheduledSnapshots(Construct):
             schedule_expression=f"rate({int(minutes)} minutes)",
             flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
             target=scheduler.CfnSchedule.TargetProperty(
-                arn="arn:aws:scheduler:::aws-sdk:ec2:createSnapshot",
+                # EventBridge Scheduler's universal target for EC2 CreateSnapshot, in the
+                # stack's partition.
+                arn=f"arn:{Aws.PARTITION}:scheduler:::aws-sdk:ec2:createSnapshot",
                 role_arn=role.role_arn,
                 input=stack.to_json_string(
                     {

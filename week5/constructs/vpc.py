@@ -12,7 +12,13 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from week5.constructs.hardening import acknowledge_course_azs, require_imdsv2
+from week5.constructs.hardening import (
+    DEFAULT_ROOT_VOLUME_GIB,
+    ROOT_DEVICE,
+    acknowledge_course_azs,
+    amazon_linux_2023,
+    require_imdsv2,
+)
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge, acknowledge_all
 
@@ -303,11 +309,15 @@ class MultiAzVpc(Construct):
         for nat_instance in nat_provider.gateway_instances:
             require_imdsv2(nat_instance)
             instance = nat_instance.instance
+            # The L1 form of hardening.encrypted_root_volume(): the provider made the instance.
             instance.block_device_mappings = [
                 ec2.CfnInstance.BlockDeviceMappingProperty(
-                    device_name="/dev/xvda",
+                    device_name=ROOT_DEVICE,
                     ebs=ec2.CfnInstance.EbsProperty(
-                        encrypted=True, volume_type="gp3", volume_size=8, delete_on_termination=True
+                        encrypted=True,
+                        volume_type="gp3",
+                        volume_size=DEFAULT_ROOT_VOLUME_GIB,
+                        delete_on_termination=True,
                     ),
                 )
             ]
@@ -348,9 +358,7 @@ def _nat_settings(nat: NatMode, az_count: int):
         return az_count, None
     provider = ec2.NatProvider.instance_v2(
         instance_type=ec2.InstanceType(NAT_INSTANCE_TYPE),
-        machine_image=ec2.MachineImage.latest_amazon_linux2023(
-            cpu_type=ec2.AmazonLinuxCpuType.ARM_64
-        ),
+        machine_image=amazon_linux_2023(ec2.InstanceType(NAT_INSTANCE_TYPE)),  # arm64: t4g
         associate_public_ip_address=True,
         default_allowed_traffic=ec2.NatTrafficDirection.OUTBOUND_ONLY,
     )
