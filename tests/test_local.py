@@ -163,6 +163,32 @@ def test_day4_lab1_course_facts(local_aws):
     }
 
 
+def test_day2_lab1_volume_and_shared_files_as_the_guide_has_them(local_aws):
+    """The stores the lab is about, in the read-back (it showed neither): an encrypted gp3
+    volume of 1 GiB on host A as /dev/sdf, and an encrypted EFS with a mount target in each
+    private subnet."""
+    back = local_aws["Day2Lab1"]
+    (volume,) = back.volumes
+    assert (volume["type"], volume["size"], volume["encrypted"], volume["az"]) == (
+        "gp3", 1, True, "ap-northeast-2a"
+    )
+    assert volume["attached"] == [("week5-day2-host-a", "/dev/sdf")]
+    (files,) = back.file_systems
+    assert files["encrypted"] and files["mount_targets"] == [
+        "week5-day2-private-subnet-a", "week5-day2-private-subnet-b"
+    ]
+    printed = local_command.format_read_back("Day2Lab1", back)
+    assert "Volumes (EBS)" in printed and "attached to week5-day2-host-a as /dev/sdf" in printed
+
+
+def test_day3_lab2_cache_as_the_guide_has_it(local_aws):
+    (cache,) = local_aws["Day3Lab2"].caches
+    assert (cache["node_type"], cache["nodes"], cache["tls"], cache["auth"]) == (
+        "cache.t3.micro", 1, True, True
+    )
+    assert "TLS on, AUTH on" in local_command.format_read_back("Day3Lab2", local_aws["Day3Lab2"])
+
+
 @pytest.mark.parametrize("lab_id", DEPLOYABLE)
 def test_every_output_has_the_emulators_value_or_names_what_it_skipped(local_aws, app, lab_id):
     back, t = local_aws[lab_id], app.templates[lab_id]

@@ -268,7 +268,8 @@ def _instance_row(instance: Mapping[str, str]) -> Tuple[str, str, str]:
 
 
 def _services(back: local.ReadBack) -> List[str]:
-    """Load balancers, Auto Scaling groups and databases, a line each."""
+    """Load balancers, Auto Scaling groups, databases, caches, file systems and volumes, a line
+    each."""
     lines = []
     if back.load_balancers:
         lines.append("Load balancers")
@@ -293,4 +294,30 @@ def _services(back: local.ReadBack) -> List[str]:
         for db in back.databases:
             role = f", replica of {db['replica_of']}" if db["replica_of"] else ""
             lines.append(f"  {db['engine']} {db['class']} Multi-AZ {db['multi_az']}{role}")
+    if back.caches:
+        lines.append("Caches (ElastiCache)")
+        for c in back.caches:
+            lines.append(
+                f"  {c['id']}: {c['node_type']} x {c['nodes']}, TLS {_on(c['tls'])}, "
+                f"AUTH {_on(c['auth'])}, automatic failover {c['failover']}"
+            )
+    if back.file_systems:
+        lines.append("File systems (EFS)")
+        for fs in back.file_systems:
+            targets = ", ".join(fs["mount_targets"]) or "none"
+            lines.append(
+                f"  {fs['id']}: encrypted {_on(fs['encrypted'])}, mount targets in {targets}"
+            )
+    if back.volumes:
+        lines.append("Volumes (EBS)")
+        for v in back.volumes:
+            where = ", ".join(f"{name} as {device}" for name, device in v["attached"])
+            lines.append(
+                f"  {v['id']}: {v['type']} {v['size']} GiB, encrypted {_on(v['encrypted'])}, "
+                f"{v['az']}" + (f", attached to {where}" if where else ", not attached")
+            )
     return lines
+
+
+def _on(flag: bool) -> str:
+    return "on" if flag else "off"

@@ -33,6 +33,11 @@ class ReadBack:
     load_balancers: Rows
     auto_scaling_groups: Rows
     databases: Rows
+    #: ElastiCache replication groups, EFS file systems and EBS volumes: the stores a lab's
+    #: steps use (Day 2's volumes and shared files, the caches of Days 3 to 5).
+    caches: Rows = field(default_factory=list)
+    file_systems: Rows = field(default_factory=list)
+    volumes: Rows = field(default_factory=list)
     #: The template's outputs in its order: key, description, the emulator's value (None when
     #: it has none) and, then, the skipped resources the output names.
     outputs: Rows = field(default_factory=list)
@@ -231,6 +236,68 @@ def read_databases(client: Clients, stack: Deployed) -> Rows:
     ]
 
 
+def read_caches(client: Clients, stack: Deployed) -> Rows:
+    ids = stack.ids("AWS::ElastiCache::ReplicationGroup")
+    if not ids:
+        return []
+    elasticache = client("elasticache")
+    return [
+        {
+            "id": group["ReplicationGroupId"],
+            "node_type": group.get("CacheNodeType", ""),
+            "nodes": len(group.get("MemberClusters") or []),
+            "tls": bool(group.get("TransitEncryptionEnabled")),
+            "auth": bool(group.get("AuthTokenEnabled")),
+            "failover": group.get("AutomaticFailover", "disabled"),
+        }
+        for group_id in ids
+        for group in elasticache.describe_replication_groups(ReplicationGroupId=group_id)[
+            "ReplicationGroups"
+        ]
+    ]
+
+
+def read_file_systems(client: Clients, stack: Deployed, subnet_names: Dict[str, str]) -> Rows:
+    ids = stack.ids("AWS::EFS::FileSystem")
+    if not ids:
+        return []
+    efs = client("efs")
+    rows = []
+    for fs_id in ids:
+        for fs in efs.describe_file_systems(FileSystemId=fs_id)["FileSystems"]:
+            targets = efs.describe_mount_targets(FileSystemId=fs_id)["MountTargets"]
+            rows.append(
+                {
+                    "id": fs["FileSystemId"],
+                    "encrypted": bool(fs.get("Encrypted")),
+                    "mount_targets": sorted(
+                        subnet_names.get(t["SubnetId"], t["SubnetId"]) for t in targets
+                    ),
+                }
+            )
+    return rows
+
+
+def read_volumes(client: Clients, stack: Deployed, instance_names: Dict[str, str]) -> Rows:
+    ids = stack.ids("AWS::EC2::Volume")
+    if not ids:
+        return []
+    return [
+        {
+            "id": volume["VolumeId"],
+            "type": volume["VolumeType"],
+            "size": volume["Size"],
+            "encrypted": bool(volume.get("Encrypted")),
+            "az": volume["AvailabilityZone"],
+            "attached": [
+                (instance_names.get(a["InstanceId"], a["InstanceId"]), a["Device"])
+                for a in volume.get("Attachments") or []
+            ],
+        }
+        for volume in client("ec2").describe_volumes(VolumeIds=ids)["Volumes"]
+    ]
+
+
 def read_outputs(client: Clients, stack_name: str, stack: Deployed) -> Rows:
     """The template's outputs with the values the emulator gives; an output naming a resource it
     skipped has none (AWS would resolve it)."""
@@ -279,16 +346,20 @@ def read_back(endpoint: str, stack_name: str, template: Mapping[str, Any]) -> Re
     vpcs = read_vpcs(client, stack)
     subnets = read_subnets(client, stack)
     subnet_names = {s["id"]: s["name"] for s in subnets}
+    instances = read_instances(client, stack, subnet_names)
     return ReadBack(
         stack_name=stack_name,
         coverage=coverage(template, list(stack.physical)),
         vpcs=vpcs,
         subnets=subnets,
         security_groups=read_security_groups(client, stack),
-        instances=read_instances(client, stack, subnet_names),
+        instances=instances,
         load_balancers=read_load_balancers(client, stack, subnet_names),
         auto_scaling_groups=read_auto_scaling_groups(client, stack),
         databases=read_databases(client, stack),
+        caches=read_caches(client, stack),
+        file_systems=read_file_systems(client, stack, subnet_names),
+        volumes=read_volumes(client, stack, {i["id"]: i["name"] or i["id"] for i in instances}),
         outputs=read_outputs(client, stack_name, stack),
         seconds=time.monotonic() - started,
     )
