@@ -417,3 +417,38 @@ def test_the_wrappers_stop_on_a_labs_bad_value_with_exit_2(wrapper, tmp_path):
         f"scripts/{wrapper}: context cloudmart_backend_port='NaN' is not a TCP port; pass the "
         "port your backend image listens on, e.g. -c cloudmart_backend_port=8080"
     ]
+
+
+#: Stack selectors the CDK CLI would match to nothing after synthesizing every lab (exit 1,
+#: "No stacks match"), and -c keys it would take the last of silently.
+SELECTORS = [
+    (["synth", "DAY1LAB1"], "'DAY1LAB1' is not a lab id (did you mean Day1Lab1? lab ids are "
+     "case-sensitive); `scripts/cdk ls` lists them"),
+    (["deploy", "day4lab1-*"], "'day4lab1-*' is not a lab id (did you mean Day4Lab1-*? lab ids "
+     "are case-sensitive); `scripts/cdk ls` lists them"),
+    (["synth", ""], "'' names no stack; pass lab ids such as Day1Lab1 (`scripts/cdk ls` lists "
+     "them)"),
+    (["synth", "Day1Lab1,"], "'Day1Lab1,': pass lab ids as separate arguments (Day1Lab1), not "
+     "separated by commas"),
+    (["synth", "Day1Lab1,Day2Lab1"], "'Day1Lab1,Day2Lab1': pass lab ids as separate arguments "
+     "(Day1Lab1 Day2Lab1), not separated by commas"),
+    (["deploy", "Day1Lab1", "-c", "student=kim", "-c", "student=lee"],
+     "-c student given twice ('kim', then 'lee'): pass it once"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args, line", SELECTORS, ids=[" ".join(a) for a, _ in SELECTORS])
+def test_a_selector_that_matches_no_lab_is_one_line(tmp_path, args, line):
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_context(args, project(tmp_path))
+    assert str(refused.value) == line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["deploy", "Day4Lab1-*"], ["synth", "Day7Lab1"], ["deploy", "Day1Lab1", "--require-approval",
+     "never"], ["ls"], ["synth", "Day1Lab1", "-c", "student=kim", "-c", "student=kim"]],
+)  # fmt: skip
+def test_selectors_and_values_the_cli_or_the_app_judges_pass(tmp_path, args):
+    """A glob, another day (the app names the valid labs), an option's value, a repeat."""
+    preflight.check_context(args, project(tmp_path))

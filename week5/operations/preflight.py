@@ -152,6 +152,40 @@ def lab_args(args: Sequence[str]) -> Tuple[List[str], bool]:
     return labs, False
 
 
+def _check_stack_selector(arg: str) -> None:
+    """A lab id written in another case, or nothing: the CDK CLI would synthesize every lab and
+    then say "No stacks match" (exit 1). Anything else bare is left to the CLI (a command, a
+    glob, an option's value this check does not know)."""
+    if not arg.strip():
+        raise CourseInputError(
+            f"{shown(arg)} names no stack; pass lab ids such as Day1Lab1 (`scripts/cdk ls` "
+            "lists them)"
+        )
+    parts = [part for part in arg.split(",") if part]
+    if "," in arg and parts and all(LAB_ARG_RE.fullmatch(part) for part in parts):
+        raise CourseInputError(
+            f"{shown(arg)}: pass lab ids as separate arguments ({' '.join(parts)}), not "
+            "separated by commas"
+        )
+    match = re.fullmatch(r"(day[0-9]+[a-z0-9]*)(-.*)?", arg, re.IGNORECASE)
+    if match and not LAB_ID_RE.match(match.group(1)):
+        fixed = _lab_id_spellings(match.group(1))
+        if fixed:  # another day or kind is the app's to refuse, with the valid ids
+            raise CourseInputError(
+                f"{shown(arg)} is not a lab id (did you mean {fixed[0]}"
+                f"{match.group(2) or ''}? lab ids are case-sensitive); `scripts/cdk ls` lists "
+                "them"
+            )
+
+
+def _lab_id_spellings(text: str) -> List[str]:
+    """``text`` in the lab ids' own case, if it is one: DAY1LAB1 → Day1Lab1."""
+    kinds = ("Lab1", "Lab2", "Case", "Challenge")
+    low = text.lower()
+    spelled = [f"Day{low[3:4]}{kind}" for kind in kinds if low == f"day{low[3:4]}{kind}".lower()]
+    return [lab for lab in spelled if LAB_ID_RE.match(lab)]
+
+
 def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None
                   ) -> None:  # fmt: skip
     """Raise :class:`CourseInputError` for the context ``cdk <args>`` would give the app when
@@ -171,6 +205,19 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
             f"-c {shown(value)} is not key=value, and the CDK CLI would drop it and build the "
             f"default; pass it as -c {key}=<value>, e.g. -c student=kim"
         )
+    given: Dict[str, str] = {}
+    for arg, value in _arguments(args):
+        if arg in ("-c", "--context") and value is not None and "=" in value:
+            key, item = value.split("=", 1)
+            if key in given and given[key] != item:  # the CDK CLI keeps the last, silently
+                raise CourseInputError(
+                    f"-c {key} given twice ({shown(given[key])}, then {shown(item)}): pass it "
+                    "once"
+                )
+            given[key] = item
+        elif value is None and not arg.startswith("-"):
+            _check_stack_selector(arg)
+
     # The CDK CLI's order: -c over cdk.json over cdk.context.json over ~/.cdk.json.
     merged = {**read_project_context(root, user=True), **context}
     CourseSettings.from_context(merged)
