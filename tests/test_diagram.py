@@ -300,3 +300,16 @@ def test_a_picture_never_touches_the_file_at_its_path(app, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "victim.txt", "victim.txt.png", "victim.txt.svg"
     ]
+
+
+def test_a_resource_drawn_in_several_subnets_is_said_to_be_one(app):
+    """Day3Lab2's one-node cache sits in both private subnets of its subnet group: a student read
+    it as two caches."""
+    text = render_text(extract(app.templates["Day3Lab2"]), "Day3Lab2")
+    assert text.count("[ElastiCache Cache (redis cache.t3.micro × 1)]") == 2
+    tail = text.split("One resource each, drawn in every subnet it spans:\n", 1)[1]
+    assert tail.splitlines()[0] == (
+        "  ElastiCache Cache: week5-day3-private-subnet-a, week5-day3-private-subnet-b"
+    )
+    one_subnet = render_text(extract(app.templates["Day1Lab1"]), "Day1Lab1")
+    assert "drawn in every subnet" not in one_subnet

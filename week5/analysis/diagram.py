@@ -95,10 +95,33 @@ def render_text(topology: Topology, title: str = "") -> str:
         region_lines += [f"  [{kind}] {', '.join(labels)}" for kind, labels in by_kind.items()]
     heading = f"AWS Cloud ({topology.region})" + (f" - {title}" if title else "")
     lines = box([heading, *region_lines])
+    spanning = _spanning_lines(topology)
+    if spanning:
+        # Drawn in each subnet it spans, a one-node cache read as two (a student's trial).
+        lines += ["", "One resource each, drawn in every subnet it spans:"]
+        lines += [f"  {line}" for line in spanning]
     paths = [_path_line(topology, edge) for edge in topology.edges]
     if paths:
         lines += ["", "Traffic:"] + [f"  {line}" for line in paths]
     return "\n".join(lines) + "\n"
+
+
+def _spanning_lines(topology: Topology) -> List[str]:
+    """A line per node that sits in more than one subnet: its kind, label and those subnets."""
+    lines = []
+    for vpc in topology.vpcs:
+        spans: Dict[str, List[Subnet]] = {}
+        nodes = {}
+        for subnet in vpc.subnets:
+            for node in subnet.nodes:
+                spans.setdefault(node.id, []).append(subnet)
+                nodes[node.id] = node
+        for node_id, subnets in spans.items():
+            if len(subnets) > 1:
+                node = nodes[node_id]
+                names = ", ".join(subnet.name for subnet in subnets)
+                lines.append(f"{f'{node.kind} {node.label}'.strip()}: {names}")
+    return lines
 
 
 def _path_line(topology: Topology, edge: tuple) -> str:
