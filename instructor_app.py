@@ -9,17 +9,17 @@ import sys
 
 import aws_cdk as cdk
 
-from stacks.instructor import (
+from stacks.instructor import BudgetGuardStack, InstructorAccessStack
+from week5.core.errors import CourseInputError
+from week5.core.settings import (
     CONTEXT_BUDGET_EMAIL,
     CONTEXT_BUDGET_STUDENTS,
     CONTEXT_BUDGET_TOPIC,
     CONTEXT_EXTERNAL_ID,
     CONTEXT_INSTRUCTOR_ACCOUNT,
-    BudgetGuardStack,
-    InstructorAccessStack,
+    NOTHING_TO_BUILD,
+    check_context,
 )
-from week5.core.errors import CourseInputError
-from week5.core.settings import check_context
 from week5.synth.nag import enable_nag
 
 
@@ -44,10 +44,7 @@ def build(app: cdk.App) -> dict:
             students=get(CONTEXT_BUDGET_STUDENTS) or (),
         )
     if not stacks:
-        raise CourseInputError(
-            f"nothing to build: pass -c {CONTEXT_INSTRUCTOR_ACCOUNT}=<12 digits> for "
-            f"InstructorAccess and/or -c {CONTEXT_BUDGET_EMAIL}=<address> for BudgetGuard"
-        )
+        raise CourseInputError(NOTHING_TO_BUILD)
     return stacks
 
 

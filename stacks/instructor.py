@@ -9,7 +9,6 @@ of their context.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Optional, Sequence, Union
 
 from aws_cdk import Aws, CfnOutput, DefaultStackSynthesizer, Environment, Stack, Tags
@@ -20,15 +19,13 @@ from constructs import Construct
 from week5.core.errors import CourseInputError
 from week5.core.settings import (
     CONTEXT_BUDGET_EMAIL,
-    CONTEXT_BUDGET_STUDENTS,
     CONTEXT_BUDGET_TOPIC,
-    CONTEXT_EXTERNAL_ID,
-    CONTEXT_INSTRUCTOR_ACCOUNT,
     DEFAULT_REGION,
-    is_account_id,
-    is_email,
-    parse_students,
-    refuse_padding,
+    parse_budget_email,
+    parse_budget_students,
+    parse_budget_topic,
+    parse_external_id,
+    parse_instructor_account,
 )
 from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
 from week5.synth.nag import acknowledge
@@ -48,10 +45,6 @@ COUNT_BEFORE_CREDITS = budgets.CfnBudget.CostTypesProperty(
     include_credit=False, include_refund=False
 )
 
-#: IAM's pattern for an external id, in ASCII (``\w`` in Python matches any script's letters).
-_EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}")
-#: A standard topic (Budgets cannot publish to a FIFO one), ASCII throughout.
-_TOPIC_RE = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}")
 #: The profile the instructor's ``week5 audit``/``cleanup --profile`` use, one per account.
 CLI_PROFILE_PREFIX = "week5-"
 #: The instructor's own credentials, which assume the role (``source_profile``).
@@ -70,27 +63,6 @@ def _instructor_tags(stack: Stack) -> None:
     Tags.of(stack).add(STUDENT_KEY, "instructor")
     for tag in (DAY_KEY, LAB_KEY):
         acknowledge(stack, f"Week5-CourseTags[{tag}]", _NOT_A_LAB)
-
-
-def parse_account(value: Any) -> str:
-    refuse_padding(CONTEXT_INSTRUCTOR_ACCOUNT, value, "111122223333")
-    if not is_account_id(value):
-        raise CourseInputError(
-            f"context '{CONTEXT_INSTRUCTOR_ACCOUNT}'={value!r} must be the instructor's AWS "
-            f"account id, 12 ASCII digits, e.g. -c {CONTEXT_INSTRUCTOR_ACCOUNT}=111122223333"
-        )
-    return value
-
-
-def _budget_students(students: Union[str, Sequence[str]]):
-    try:
-        return parse_students(students if isinstance(students, str) else list(students))
-    except CourseInputError as error:
-        raise CourseInputError(
-            str(error)
-            .replace("context 'students'", f"context '{CONTEXT_BUDGET_STUDENTS}'")
-            .replace("-c students=", f"-c {CONTEXT_BUDGET_STUDENTS}=")
-        ) from None
 
 
 class InstructorAccessStack(Stack):
@@ -125,15 +97,8 @@ class InstructorAccessStack(Stack):
             synthesizer=DefaultStackSynthesizer(generate_bootstrap_version_rule=False),
             **kwargs,
         )
-        account = parse_account(instructor_account)
-        refuse_padding(CONTEXT_EXTERNAL_ID, external_id, "week5-2026-fall")
-        if external_id is not None and not (
-            isinstance(external_id, str) and _EXTERNAL_ID_RE.fullmatch(external_id)
-        ):
-            raise CourseInputError(
-                f"context '{CONTEXT_EXTERNAL_ID}'={external_id!r} must be 2 to 1224 ASCII letters, "
-                "digits or +=,.@:/-_ (e.g. -c external_id=week5-2026-fall)"
-            )
+        account = parse_instructor_account(instructor_account)
+        external_id = parse_external_id(external_id)
         conditions = (
             {"StringEquals": {"sts:ExternalId": external_id}}
             if external_id
@@ -241,24 +206,8 @@ class BudgetGuardStack(Stack):
                 f"BudgetGuard needs somewhere to send alerts: pass -c {CONTEXT_BUDGET_EMAIL}="
                 f"you@example.com and/or -c {CONTEXT_BUDGET_TOPIC}=arn:aws:sns:..."
             )
-        refuse_padding(CONTEXT_BUDGET_EMAIL, email, "instructor@example.com")
-        refuse_padding(
-            CONTEXT_BUDGET_TOPIC, topic_arn, "arn:aws:sns:ap-northeast-2:111122223333:alerts"
-        )
-        if email is not None and not is_email(email):
-            raise CourseInputError(
-                f"context '{CONTEXT_BUDGET_EMAIL}'={email!r} is not an e-mail address AWS takes "
-                "(ASCII, one @, a domain with a dot); "
-                f"pass e.g. -c {CONTEXT_BUDGET_EMAIL}=instructor@example.com"
-            )
-        if topic_arn is not None and not (
-            isinstance(topic_arn, str) and _TOPIC_RE.fullmatch(topic_arn)
-        ):
-            raise CourseInputError(
-                f"context '{CONTEXT_BUDGET_TOPIC}'={topic_arn!r} is not an SNS topic ARN "
-                "(ASCII: arn:aws:sns:<region>:<12 digits>:<topic name>); pass "
-                f"e.g. -c {CONTEXT_BUDGET_TOPIC}=arn:aws:sns:ap-northeast-2:111122223333:alerts"
-            )
+        email = parse_budget_email(email)
+        topic_arn = parse_budget_topic(topic_arn)
         subscribers = []
         if email:
             subscribers.append(
@@ -298,7 +247,7 @@ class BudgetGuardStack(Stack):
                 [("ACTUAL", ALERT_USD, "ABSOLUTE_VALUE"), ("ACTUAL", 100, "PERCENTAGE")],
                 cost_filters={"TagKeyValue": [f"user:{STUDENT_KEY}${name}"]},
             )
-            for index, name in enumerate(_budget_students(students), start=1)
+            for index, name in enumerate(parse_budget_students(students), start=1)
         }
         _instructor_tags(self)
 

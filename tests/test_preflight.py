@@ -452,3 +452,43 @@ def test_a_selector_that_matches_no_lab_is_one_line(tmp_path, args, line):
 def test_selectors_and_values_the_cli_or_the_app_judges_pass(tmp_path, args):
     """A glob, another day (the app names the valid labs), an option's value, a repeat."""
     preflight.check_context(args, project(tmp_path))
+
+
+def test_the_instructors_context_is_checked_as_its_app_checks_it(tmp_path):
+    """Every bad value the instructor's app refuses (test_bad_input's lines), refused first
+    with the same line; and a good context passes."""
+    from test_bad_input import INSTRUCTOR_LINES
+
+    root = project(tmp_path)
+    for context, line in INSTRUCTOR_LINES:
+        args = ["synth"] + [arg for k, v in context.items() for arg in ("-c", f"{k}={v}")]
+        with pytest.raises(CourseInputError) as refused:
+            preflight.check_context(args, root, app="instructor")
+        assert str(refused.value) == line, context
+    preflight.check_context(
+        ["deploy", "InstructorAccess", "-c", "instructor_account=111122223333"], root,
+        app="instructor",
+    )  # fmt: skip
+
+
+def test_scripts_instructor_stops_on_a_bad_value_with_exit_2(tmp_path):
+    root = fake_project(tmp_path)
+    shutil.copy(ROOT / "scripts" / "instructor", root / "scripts" / "instructor")
+    env = {**os.environ, "FAKE_CDK_LOG": str(root / "cdk-calls.log"),
+           "PATH": os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ["PATH"]])}
+    refused = subprocess.run(
+        ["bash", str(root / "scripts" / "instructor"), "synth", "-c", "instructor_account=1234"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert refused.returncode == 2 and not (root / "cdk-calls.log").exists()
+    assert refused.stderr.splitlines() == [
+        "scripts/instructor: context 'instructor_account'='1234' must be the instructor's AWS "
+        "account id, 12 ASCII digits, e.g. -c instructor_account=111122223333"
+    ]
+    good = subprocess.run(
+        ["bash", str(root / "scripts" / "instructor"), "synth", "-c",
+         "instructor_account=111122223333"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert good.returncode == 0, good.stderr
+    assert (root / "cdk-calls.log").read_text().startswith("--app python3 instructor_app.py synth")

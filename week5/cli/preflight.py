@@ -45,6 +45,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "quotas for a class deploy",
     )
     parser.add_argument("--prog", default="scripts/cdk", help="the name to prefix lines with")
+    parser.add_argument(
+        "--app", choices=("labs", "instructor"), default="labs",
+        help="whose context to check: the labs' (app.py) or the instructor's (instructor_app.py)",
+    )  # fmt: skip
     parser.add_argument("cdk_args", nargs=argparse.REMAINDER, help="the cdk command line")
     parser.set_defaults(handler=run)
 
@@ -58,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         say(f"{args.prog}: {line}")
 
     try:
-        return check(cdk_args, tell)
+        return check(cdk_args, tell, args.app)
     except KeyboardInterrupt:
         return 130
     except aws_errors.AwsInputError as error:  # a profile that does not exist: not a deploy
@@ -76,13 +80,15 @@ def _command(cdk_args: Sequence[str]) -> str:
     return preflight.command_context(cdk_args)[0] or "cdk"
 
 
-def check(cdk_args: List[str], tell) -> int:
+def check(cdk_args: List[str], tell, app: str = "labs") -> int:
     root = find_project_root()
     try:
-        preflight.check_context(cdk_args, root, dict(os.environ))
+        preflight.check_context(cdk_args, root, dict(os.environ), app=app)
     except CourseInputError as error:
         tell(str(error))
         return EXIT_BAD_CONTEXT
+    if app == "instructor":  # no lab stacks to compare with the account's
+        return EXIT_OK
     plan = preflight.plan(cdk_args, root, dict(os.environ))
     if plan is None:
         return EXIT_OK

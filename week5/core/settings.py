@@ -573,6 +573,98 @@ def check_lab_ids(value: Any) -> None:
         )
 
 
+#: IAM's pattern for an external id, in ASCII (``\w`` in Python matches any script's letters).
+_EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9_+=,.@:/-]{2,1224}")
+#: A standard topic (Budgets cannot publish to a FIFO one), ASCII throughout.
+_TOPIC_RE = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}")
+
+
+def parse_instructor_account(value: Any) -> str:
+    """Context ``instructor_account``: the 12-digit account the instructor signs in to."""
+    refuse_padding(CONTEXT_INSTRUCTOR_ACCOUNT, value, "111122223333")
+    if not is_account_id(value):
+        raise CourseInputError(
+            f"context '{CONTEXT_INSTRUCTOR_ACCOUNT}'={shown(value)} must be the instructor's AWS "
+            f"account id, 12 ASCII digits, e.g. -c {CONTEXT_INSTRUCTOR_ACCOUNT}=111122223333"
+        )
+    return value
+
+
+def parse_external_id(value: Any) -> Optional[str]:
+    """Context ``external_id``: what the role's callers must pass, or None (MFA instead)."""
+    refuse_padding(CONTEXT_EXTERNAL_ID, value, "week5-2026-fall")
+    if value is not None and not (isinstance(value, str) and _EXTERNAL_ID_RE.fullmatch(value)):
+        raise CourseInputError(
+            f"context '{CONTEXT_EXTERNAL_ID}'={shown(value)} must be 2 to 1224 ASCII letters, "
+            "digits or +=,.@:/-_ (e.g. -c external_id=week5-2026-fall)"
+        )
+    return value
+
+
+def parse_budget_email(value: Any) -> Optional[str]:
+    """Context ``budget_email``: where the budgets' alerts go by e-mail, or None."""
+    refuse_padding(CONTEXT_BUDGET_EMAIL, value, "instructor@example.com")
+    if value is not None and not is_email(value):
+        raise CourseInputError(
+            f"context '{CONTEXT_BUDGET_EMAIL}'={shown(value)} is not an e-mail address AWS takes "
+            "(ASCII, one @, a domain with a dot); "
+            f"pass e.g. -c {CONTEXT_BUDGET_EMAIL}=instructor@example.com"
+        )
+    return value
+
+
+def parse_budget_topic(value: Any) -> Optional[str]:
+    """Context ``budget_topic_arn``: an SNS topic for the alerts, or None."""
+    refuse_padding(CONTEXT_BUDGET_TOPIC, value, "arn:aws:sns:ap-northeast-2:111122223333:alerts")
+    if value is not None and not (isinstance(value, str) and _TOPIC_RE.fullmatch(value)):
+        raise CourseInputError(
+            f"context '{CONTEXT_BUDGET_TOPIC}'={shown(value, 80)} is not an SNS topic ARN "
+            "(ASCII: arn:aws:sns:<region>:<12 digits>:<topic name>); pass "
+            f"e.g. -c {CONTEXT_BUDGET_TOPIC}=arn:aws:sns:ap-northeast-2:111122223333:alerts"
+        )
+    return value
+
+
+def parse_budget_students(value: Any) -> Tuple[str, ...]:
+    """Context ``budget_students``: the students with a budget each (as ``students``)."""
+    try:
+        return parse_students(value if isinstance(value, str) or value is None else list(value))
+    except CourseInputError as error:
+        raise CourseInputError(
+            str(error)
+            .replace("context 'students'", f"context '{CONTEXT_BUDGET_STUDENTS}'")
+            .replace("-c students=", f"-c {CONTEXT_BUDGET_STUDENTS}=")
+        ) from None
+
+
+#: The instructor's app's values (instructor_app.py), checked by scripts/instructor first.
+INSTRUCTOR_CONTEXT_CHECKS = {
+    CONTEXT_INSTRUCTOR_ACCOUNT: parse_instructor_account,
+    CONTEXT_EXTERNAL_ID: parse_external_id,
+    CONTEXT_BUDGET_EMAIL: parse_budget_email,
+    CONTEXT_BUDGET_TOPIC: parse_budget_topic,
+    CONTEXT_BUDGET_STUDENTS: parse_budget_students,
+}
+
+
+def check_instructor_context(context: Mapping[str, Any]) -> None:
+    """Raise :class:`CourseInputError` for what instructor_app.py would refuse: a bad value, or
+    nothing to build."""
+    for key, parse in INSTRUCTOR_CONTEXT_CHECKS.items():
+        if context.get(key) is not None:
+            parse(context[key])
+    if all(context.get(k) is None for k in (CONTEXT_INSTRUCTOR_ACCOUNT, CONTEXT_BUDGET_EMAIL,
+                                            CONTEXT_BUDGET_TOPIC)):  # fmt: skip
+        raise CourseInputError(NOTHING_TO_BUILD)
+
+
+#: instructor_app.py without the context of either of its stacks.
+NOTHING_TO_BUILD = (
+    f"nothing to build: pass -c {CONTEXT_INSTRUCTOR_ACCOUNT}=<12 digits> for InstructorAccess "
+    f"and/or -c {CONTEXT_BUDGET_EMAIL}=<address> for BudgetGuard"
+)
+
+
 #: The labs' own context values, each with its parser: what the app would refuse, checked by
 #: the launchers before the CDK CLI starts (one line, exit 2; the app's own refusal is exit 1).
 LAB_CONTEXT_CHECKS = {

@@ -39,6 +39,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from week5.core.catalog import LAB_ID_RE
 from week5.core.errors import CourseInputError
+from week5.core.settings import check_context as check_known_context
 from week5.core.settings import (
     CONTEXT_REGION,
     CONTEXT_STUDENT,
@@ -46,6 +47,7 @@ from week5.core.settings import (
     DEFAULT_REGION,
     KNOWN_CONTEXT,
     CourseSettings,
+    check_instructor_context,
     check_lab_context,
     configured_student,
     parse_region,
@@ -186,8 +188,8 @@ def _lab_id_spellings(text: str) -> List[str]:
     return [lab for lab in spelled if LAB_ID_RE.match(lab)]
 
 
-def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None
-                  ) -> None:  # fmt: skip
+def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None,
+                  app: str = "labs") -> None:  # fmt: skip
     """Raise :class:`CourseInputError` for the context ``cdk <args>`` would give the app when
     the app would refuse it: an unknown key, an empty value, a bad course-wide value
     (:meth:`CourseSettings.from_context`), a bad value of a lab's own (Day 2's snapshot id, Day
@@ -220,6 +222,10 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
 
     # The CDK CLI's order: -c over cdk.json over cdk.context.json over ~/.cdk.json.
     merged = {**read_project_context(root, user=True), **context}
+    if app == "instructor":  # instructor_app.py (scripts/instructor): its keys and its values
+        check_known_context(merged)
+        check_instructor_context(merged)
+        return
     CourseSettings.from_context(merged)
     check_lab_context(merged)  # the labs' own values: the app refuses them with exit 1
 
