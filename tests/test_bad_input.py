@@ -257,6 +257,7 @@ CLI_CASES = [
     (["check", "--assembly", "{tmp}/missing"], 2, "missing"),
     (["labs", "--assembly", "{tmp}"], 2, "not a cloud assembly"),
     (["labs", "--assembly", "x" * 10_000], 2, "not a cloud assembly"),  # too long a file name
+    (["cost", "Day4Lab1", "--assembly", "a\nb"], 2, "a\\nb' is not a cloud assembly"),  # one line
     (["audit", "Day1Lab1", "--assembly", ""], 2, "--assembly ''"),
     (["check", "--assembly", " "], 2, "--assembly ' '"),
     (["check", ""], 2, "'' is not a lab id"),  # it was "context 'labs' is empty (-c labs=)"

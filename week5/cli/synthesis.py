@@ -128,7 +128,7 @@ def require_lab_id(lab_id: str) -> str:
 def existing_assembly(path: str) -> Path:
     if not path.strip():
         raise CliError(
-            f"--assembly {path!r} names no folder: pass the folder `cdk synth` wrote (e.g. "
+            f"--assembly {shown(path)} names no folder: pass the folder `cdk synth` wrote (e.g. "
             "--assembly cdk.out), or leave --assembly out to synthesize",
             EXIT_USAGE,
         )
@@ -136,11 +136,12 @@ def existing_assembly(path: str) -> Path:
         outdir = Path(path).resolve()
         found = (outdir / "manifest.json").is_file()
     except (OSError, ValueError):  # a name too long for the file system, a NUL byte
-        outdir, found = Path(path[:60] + ("..." if len(path) > 60 else "")), False
+        outdir, found = Path(path), False
     if not found:
         raise CliError(
-            f"{outdir} is not a cloud assembly (no manifest.json); pass the folder `cdk synth` "
-            "wrote (e.g. --assembly cdk.out), or leave --assembly out to synthesize",
+            f"{shown(str(outdir), 160)} is not a cloud assembly (no manifest.json); pass the "
+            "folder `cdk synth` wrote (e.g. --assembly cdk.out), or leave --assembly out to "
+            "synthesize",
             EXIT_USAGE,
         )
     return outdir
