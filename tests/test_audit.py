@@ -250,12 +250,3 @@ def test_many_instances_of_a_type_are_counted_not_repeated(session, app):
         r"30 × t3\.micro: i-\w+, i-\w+, i-\w+ and 27 more \(\$0\.3900/h\); \$0\.3900/h in all",
         extra.evidence,
     ), extra.evidence
-
-
-def test_the_help_says_which_region_it_reads(capsys):
-    """The session gets --region, which wins over AWS_REGION and the profile's region."""
-    with pytest.raises(SystemExit):
-        main(["audit", "--help"])
-    help_text = " ".join(capsys.readouterr().out.split())
-    assert ("--region REGION default ap-northeast-2 (the course's region; AWS_REGION, "
-            "AWS_DEFAULT_REGION and the profile's region are not read)") in help_text  # fmt: skip

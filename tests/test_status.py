@@ -307,13 +307,15 @@ def test_no_template_shape_stops_the_listing(account, capsys, monkeypatch):
     assert "$0.005 +3 not priced" in out
 
 
-def test_the_help_says_which_region_it_reads(capsys):
-    """boto3's session gets --region, which wins over AWS_REGION and the profile's region."""
+@pytest.mark.parametrize("command", ["status", "audit", "cleanup"])
+def test_the_help_says_which_region_it_reads(capsys, command):
+    """boto3's session gets --region, which wins over AWS_REGION and the profile's region
+    (tested here for status, in test_cleanup_network for cleanup)."""
     with pytest.raises(SystemExit):
-        main(["status", "--help"])
+        main([command, "--help"])
     help_text = " ".join(capsys.readouterr().out.split())
-    assert ("--region REGION default ap-northeast-2 (the course's region; AWS_REGION, "
-            "AWS_DEFAULT_REGION and the profile's region are not read)") in help_text  # fmt: skip
+    assert ("default ap-northeast-2 (the course's region; AWS_REGION, AWS_DEFAULT_REGION and "
+            "the profile's region are not read)") in help_text  # fmt: skip
 
 
 def test_aws_region_is_not_read(account, capsys, monkeypatch):
