@@ -122,7 +122,10 @@ class Day2Lab1Stack(LabStack):
             CfnOutput(
                 self,
                 "RestoreHint",
-                value=f"python3 scripts/cdk.py deploy {lab.lab_id} "
+                # The student named: without it the command built the default student's stack,
+                # a second whole lab (a student's trial). The stack's name is the same in class
+                # mode, so this updates it there too.
+                value=f"python3 scripts/cdk.py deploy {lab.lab_id} -c student={settings.student} "
                 f"-c {CONTEXT_RESTORE_SNAPSHOT_ID}=snap-...",
                 description="Step 2: 스냅샷 ID를 주고 다시 배포하면 새 볼륨으로 복원",
             )

@@ -22,8 +22,7 @@ from week5.core.settings import (
     CONTEXT_FRONTEND_DIR,
     CourseSettings,
     parse_alarm_email,
-    parse_backend_image,
-    parse_backend_port,
+    parse_backend,
     parse_frontend_dir,
 )
 from week5.synth.lab import LabStack
@@ -37,14 +36,17 @@ class _CloudMartLab(LabStack):
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
         super().__init__(scope, lab, settings)
         get = self.node.try_get_context
+        backend_image, backend_port = parse_backend(
+            get(CONTEXT_BACKEND_IMAGE), get(CONTEXT_BACKEND_PORT)
+        )
         self.cloudmart = CloudMartStack(
             self,
             "CloudMart",
             name_prefix=self.name_prefix,
             # The launchers check these too (settings.check_lab_context), before the CLI runs.
             alarm_email=parse_alarm_email(get(CONTEXT_ALARM_EMAIL)),
-            backend_image=parse_backend_image(get(CONTEXT_BACKEND_IMAGE)),
-            backend_port=parse_backend_port(get(CONTEXT_BACKEND_PORT)) or DEFAULT_BACKEND_PORT,
+            backend_image=backend_image,
+            backend_port=backend_port or DEFAULT_BACKEND_PORT,
             frontend_dir=parse_frontend_dir(get(CONTEXT_FRONTEND_DIR)) or DEMO_FRONTEND_DIR,
             **self.settings_for_lab,
         )

@@ -211,7 +211,17 @@ def _snapshot_and_restore(t, lab, hosts, tmp_path):
     listing = outputs(t)["ListSnapshotsCommand"]
     assert listing.startswith("aws ec2 describe-snapshots --region ap-northeast-2 --owner-ids self")
     assert f"Values={lab.snapshots.tag_value}" in listing
-    assert "restore_snapshot_id=snap-" in outputs(t)["RestoreHint"]
+    # The same stack again, with the snapshot's id: the student is named (without it the command
+    # deployed the default student's stack, a second lab).
+    assert outputs(t)["RestoreHint"] == (
+        "python3 scripts/cdk.py deploy Day2Lab1 -c student=instructor "
+        "-c restore_snapshot_id=snap-..."
+    )
+    kim = make_app(tmp_path / "kim", student="kim")
+    kim_lab = CATALOG.get(LAB)
+    kim_stack = kim_lab.build(kim, kim_lab, CourseSettings.from_context(kim.node.try_get_context))
+    kim_outputs = kim.synth().get_stack_by_name(kim_stack.stack_name).template["Outputs"]
+    assert "-c student=kim -c restore_snapshot_id=snap-" in kim_outputs["RestoreHint"]["Value"]
     # With the snapshot's id: a new volume from it, on host A, and the command that mounts it.
     test_restore_context_attaches_a_volume_from_the_snapshot(tmp_path)
 

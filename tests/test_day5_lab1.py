@@ -297,7 +297,13 @@ def build_with(tmp_path, **context):
     [
         (
             {"cloudmart_backend_port": "http"},
-            "context cloudmart_backend_port='http' is not a TCP port",
+            "context 'cloudmart_backend_port'='http' is not a TCP port",
+        ),
+        # A port without an image was ignored: the demo backend listens on its own.
+        (
+            {"cloudmart_backend_port": "8080"},
+            "context 'cloudmart_backend_port'='8080' is the port of your own backend image: "
+            "pass -c cloudmart_backend_image=<image> with it",
         ),
         ({"cloudmart_frontend_dir": "."}, "holds no index.html"),
         ({"alarm_email": "not-mail"}, "is not an e-mail address"),

@@ -368,14 +368,14 @@ def test_destroy_all_acts_on_the_students_own_stacks_only(tmp_path):
 #: exited with error 1"): each is now one line, exit 2, before the CLI starts.
 LAB_VALUES = [
     ("restore_snapshot_id", "김철수", "'restore_snapshot_id'"),
-    ("cloudmart_backend_port", "NaN", "cloudmart_backend_port='NaN'"),
+    ("cloudmart_backend_port", "NaN", "'cloudmart_backend_port'='NaN'"),
     ("cloudmart_backend_port", "1e309", "cloudmart_backend_port"),
     ("cloudmart_backend_port", "-1", "cloudmart_backend_port"),
-    ("cloudmart_backend_port", " 8080", "cloudmart_backend_port=' 8080'"),
+    ("cloudmart_backend_port", " 8080", "'cloudmart_backend_port'=' 8080'"),
     ("cloudmart_backend_port", "٨٠٨٠", "cloudmart_backend_port"),
     ("cloudmart_frontend_dir", "../../etc/passwd", "holds no index.html"),
     ("cloudmart_frontend_dir", "a" * 100_000, "holds no index.html"),
-    ("alarm_email", "a@b", "alarm_email='a@b'"),
+    ("alarm_email", "a@b", "'alarm_email'='a@b'"),
     ("cloudmart_backend_image", "$(id)", "not an image reference"),
     ("labs", "김철수", "'김철수' is not a lab id"),
     ("labs", " ", "names no lab"),
@@ -414,7 +414,7 @@ def test_the_wrappers_stop_on_a_labs_bad_value_with_exit_2(wrapper, tmp_path):
     )
     assert (result.returncode, calls) == (2, [])
     assert result.stderr.splitlines() == [
-        f"scripts/{wrapper}: context cloudmart_backend_port='NaN' is not a TCP port; pass the "
+        f"scripts/{wrapper}: context 'cloudmart_backend_port'='NaN' is not a TCP port; pass the "
         "port your backend image listens on, e.g. -c cloudmart_backend_port=8080"
     ]
 

@@ -503,7 +503,7 @@ def parse_backend_port(value: Any) -> Optional[int]:
     port = int(text) if text.isascii() and text.isdigit() and len(text) <= 5 else 0
     if not 1 <= port <= 65535:
         raise CourseInputError(
-            f"context {CONTEXT_BACKEND_PORT}={shown(text)} is not a TCP port; pass the port "
+            f"context '{CONTEXT_BACKEND_PORT}'={shown(text)} is not a TCP port; pass the port "
             f"your backend image listens on, e.g. -c {CONTEXT_BACKEND_PORT}=8080"
         )
     return port
@@ -525,7 +525,7 @@ def parse_frontend_dir(value: Any) -> Optional[Path]:
         found = False
     if not found:
         raise CourseInputError(
-            f"context {CONTEXT_FRONTEND_DIR}={shown(str(value))} holds no index.html; pass the "
+            f"context '{CONTEXT_FRONTEND_DIR}'={shown(str(value))} holds no index.html; pass the "
             "folder of your built frontend (e.g. -c cloudmart_frontend_dir=../cloudmart/frontend/"
             "dist)"
         )
@@ -538,7 +538,7 @@ def parse_alarm_email(value: Any) -> Optional[str]:
         return None
     if not is_email(value):
         raise CourseInputError(
-            f"context {CONTEXT_ALARM_EMAIL}={shown(str(value))} is not an e-mail address AWS "
+            f"context '{CONTEXT_ALARM_EMAIL}'={shown(str(value))} is not an e-mail address AWS "
             "takes (ASCII, one @, a domain with a dot); pass e.g. -c alarm_email=kim@example.com"
         )
     return value
@@ -550,7 +550,7 @@ def parse_backend_image(value: Any) -> Optional[str]:
         return None
     if not isinstance(value, str) or not IMAGE_RE.match(value):
         raise CourseInputError(
-            f"context {CONTEXT_BACKEND_IMAGE}={shown(str(value))} is not an image reference; "
+            f"context '{CONTEXT_BACKEND_IMAGE}'={shown(str(value))} is not an image reference; "
             "pass e.g. -c cloudmart_backend_image=123456789012.dkr.ecr.ap-northeast-2."
             "amazonaws.com/cloudmart-backend:1.0"
         )
@@ -567,7 +567,7 @@ def check_lab_ids(value: Any) -> None:
     if bad or not any(ids):
         what = f"{shown(bad[0])} is not a lab id" if bad else "names no lab"
         raise CourseInputError(
-            f"context {CONTEXT_LABS}={shown(str(value))}: {what}; pass lab ids such as "
+            f"context '{CONTEXT_LABS}'={shown(str(value))}: {what}; pass lab ids such as "
             "-c labs=Day1Lab1,Day4Lab1 (Day<1-5><Lab1|Lab2|Case|Challenge>), or leave it out to "
             "build every lab"
         )
@@ -677,12 +677,26 @@ LAB_CONTEXT_CHECKS = {
 }
 
 
+def parse_backend(image: Any, port: Any) -> Tuple[Optional[str], Optional[int]]:
+    """Contexts ``cloudmart_backend_image`` and ``cloudmart_backend_port`` together: a port
+    is your image's, so one without an image (the demo backend has its own) was ignored."""
+    image, port_number = parse_backend_image(image), parse_backend_port(port)
+    if port_number is not None and image is None:
+        raise CourseInputError(
+            f"context '{CONTEXT_BACKEND_PORT}'={shown(str(port))} is the port of your own "
+            f"backend image: pass -c {CONTEXT_BACKEND_IMAGE}=<image> with it, or leave the "
+            "port out for the demo backend"
+        )
+    return image, port_number
+
+
 def check_lab_context(context: Mapping[str, Any]) -> None:
     """Raise :class:`CourseInputError` for the first lab value in ``context`` its lab would
     refuse."""
     for key, parse in LAB_CONTEXT_CHECKS.items():
         if key in context:
             parse(context[key])
+    parse_backend(context.get(CONTEXT_BACKEND_IMAGE), context.get(CONTEXT_BACKEND_PORT))
 
 
 @dataclass(frozen=True)
