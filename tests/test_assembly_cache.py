@@ -38,7 +38,10 @@ EVERY_LAB = ("Day1Lab1", "Day4Lab1")
 
 PROJECT_FILES = {
     "app.py": "from stacks import day4\n",
-    "cdk.json": json.dumps({"app": "python app.py", "context": {"azs": "a,b"}}),
+    # Context the course takes: the context is checked before the cache is looked at.
+    "cdk.json": json.dumps(
+        {"app": "python app.py", "context": {"azs": "ap-northeast-2a,ap-northeast-2b"}}
+    ),
     "stacks/day4.py": "from week5.constructs import vpc\n",
     "week5/constructs/vpc.py": "CIDR = '10.0.0.0/16'\n",
     "week5/assets/sites/shop/index.html": "<h1>shop</h1>\n",
@@ -174,8 +177,9 @@ INVALIDATING = {
     "app.py edited": edit("app.py", "from stacks import day1\n"),
     "a bundled site file edited": edit("week5/assets/sites/shop/index.html", "<h1>Shop</h1>\n"),
     "a demo app's source edited": edit("week5/assets/apps/api/server.js", "listen(80)\n"),
-    "cdk.json's context changed": edit("cdk.json", json.dumps({"app": "python app.py",
-                                                                 "context": {"azs": "a,c"}})),
+    "cdk.json's context changed": edit("cdk.json", json.dumps(
+        {"app": "python app.py", "context": {"azs": "ap-northeast-2a,ap-northeast-2c"}}
+    )),
     "cdk.context.json written (week5 init)": edit("cdk.context.json", '{"student": "kim"}'),
     "~/.cdk.json's context": user_context,
     "aws-cdk-lib upgraded": upgrade("aws_cdk_lib-2.275.0.dist-info",

@@ -461,3 +461,13 @@ def test_a_bad_profile_is_refused_before_any_progress_line(name, aws_home, assem
     """Nothing was looked at, so nothing says it is looking."""
     assert main([*commands(assembly)[name], "--profile", ""]) == 2
     assert "==>" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["kim\n", " kim", "\u202ekim", "k" * 100])
+def test_a_profile_name_that_cannot_be_typed_is_not_pasted_into_the_fix(name):
+    """Its line break split the message in two; a space or a direction mark made a command that
+    does not work."""
+    import botocore.exceptions as bx
+
+    line = aws_errors.describe(bx.ProfileNotFound(profile=name), profile=name)
+    assert "\n" not in line and "`aws configure --profile <name>`" in line

@@ -268,6 +268,10 @@ CLI_CASES = [
     # A dry run said "Would roll  out" for a name AWS refuses.
     (["rollout", "--accounts", "111122223333", "--name", "", "--dry-run"], 2, "--name"),
     (["rollout", "--accounts", "111122223333", "--name", "$(id)", "--dry-run"], 2, "--name"),
+    # The app took the last: the stack set trusted the second account given.
+    (["rollout", "--accounts", "111122223333", "--dry-run", "-c",
+      "instructor_account=111122223333", "-c", "instructor_account=444455556666"], 2,
+     "-c instructor_account given twice"),
     (["cleanup", "--day", "day1"], 2, "--day"),
     # argparse kept the last silently: --apply then deleted another day's (or student's).
     (["cleanup", "--day", "Day1", "--day", "Day2"], 2, "--day given twice"),
@@ -460,3 +464,56 @@ def test_a_pasted_file_as_a_value_is_not_echoed_whole(tmp_path, key):
     with pytest.raises(CourseInputError) as refused:
         preflight.check_context(["synth", "Day5Lab1", "-c", f"{key}={'a' * 100_000}"], tmp_path)
     assert len(str(refused.value)) < 400 and "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("command", [["labs"], ["cost", "Day1Lab1"], ["diagram", "Day1Lab1"],
+                                     ["status"], ["init"]])  # fmt: skip
+def test_a_context_file_that_is_a_folder_is_one_line_for_every_command(
+    tmp_path, monkeypatch, capsys, command
+):
+    """It was an IsADirectoryError traceback (labs, cost, check, diagram, audit, quotas,
+    local), or silently the default student (status, cleanup, init)."""
+    (tmp_path / "cdk.json").write_text((ROOT / "cdk.json").read_text())
+    (tmp_path / "cdk.context.json").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(command) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == (
+        f"week5: {tmp_path / 'cdk.context.json'} is not a file (CDK reads it as one); move it "
+        "away, then run `week5 init --student <your-name>` if you had set a name"
+    )
+
+
+def test_a_broken_cdk_json_is_to_be_restored_not_deleted(tmp_path, monkeypatch, capsys):
+    """Deleting it, as the message said, left no project ("no cdk.json")."""
+    (tmp_path / "cdk.json").write_text("{oops")
+    monkeypatch.chdir(tmp_path)
+    assert main(["labs"]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"week5: {tmp_path / 'cdk.json'} is not valid JSON (")
+    assert line.endswith("; restore it with `git checkout cdk.json`")
+
+
+#: Assemblies a user may point --assembly at: (manifest, template, what the line says).
+BROKEN_ASSEMBLIES = [
+    ("{not json", None, "the cloud assembly's manifest cannot be read (not JSON"),
+    ("[]", None, "the cloud assembly's manifest is not a JSON object"),
+    ('{"artifacts": {"X": {"type": "aws:cloudformation:stack", "properties": '
+     '{"templateFile": "X.template.json"}}}}', None, "the template of X cannot be read"),
+    ('{"artifacts": {"X": {"type": "aws:cloudformation:stack", "properties": '
+     '{"templateFile": "X.template.json"}}}}', "Resources: {}", "the template of X cannot be read"),
+    ('{"artifacts": {"X": {"type": "aws:cloudformation:stack", "properties": '
+     '{"templateFile": "X.template.json"}}}}', "[]", "the template of X is not a JSON object"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("manifest, template, says", BROKEN_ASSEMBLIES)
+@pytest.mark.parametrize("command", [["labs"], ["cost", "Day1Lab1"], ["check"]])
+def test_a_broken_assembly_is_one_line(tmp_path, capsys, manifest, template, says, command):
+    """Each was a JSONDecodeError, FileNotFoundError or AttributeError traceback."""
+    (tmp_path / "manifest.json").write_text(manifest)
+    if template is not None:
+        (tmp_path / "X.template.json").write_text(template)
+    assert main([*command, "--assembly", str(tmp_path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert says in line and "pass the folder `cdk synth` wrote" in line

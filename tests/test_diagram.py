@@ -269,11 +269,13 @@ def test_a_picture_without_graphviz_or_into_a_missing_folder_is_one_line(
         ("a" * 100_000, "not a usable file name"),
         ("{tmp}/two\nlines", "not a usable file name"),
         ("{tmp}/" + "b" * 300 + "/x", "not a usable path (File name too long)"),
+        ("{tmp}/taken", "taken.svg' is a folder; pass another path"),  # a traceback, PNG written
     ],
 )
 def test_picture_paths_that_cannot_be_written_are_one_line(
     monkeypatch, capsys, tmp_path, output, says
 ):
+    (tmp_path / "taken.svg").mkdir()
     code, out, err = _refused_before_synthesis(
         monkeypatch, capsys, ["-o", output.replace("{tmp}", str(tmp_path))]
     )

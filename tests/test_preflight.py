@@ -492,3 +492,23 @@ def test_scripts_instructor_stops_on_a_bad_value_with_exit_2(tmp_path):
     )  # fmt: skip
     assert good.returncode == 0, good.stderr
     assert (root / "cdk-calls.log").read_text().startswith("--app python3 instructor_app.py synth")
+
+
+def test_scripts_instructor_refuses_a_profile_that_does_not_exist(tmp_path):
+    """With keys in the environment, the CDK CLI destroyed a stack that never existed and said
+    so ("destroyed", exit 0)."""
+    root = fake_project(tmp_path)
+    shutil.copy(ROOT / "scripts" / "instructor", root / "scripts" / "instructor")
+    env = {**os.environ, "FAKE_CDK_LOG": str(root / "cdk-calls.log"),
+           "AWS_PROFILE": "nonexistent", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y",
+           "AWS_CONFIG_FILE": str(tmp_path / "none"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+           "PATH": os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ["PATH"]])}
+    result = subprocess.run(
+        ["bash", str(root / "scripts" / "instructor"), "destroy", "InstructorAccess", "--force",
+         "-c", "instructor_account=111122223333"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2 and not (root / "cdk-calls.log").exists()
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("scripts/instructor: AWS profile 'nonexistent' (from AWS_PROFILE)")

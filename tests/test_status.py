@@ -307,7 +307,7 @@ def test_no_template_shape_stops_the_listing(account, capsys, monkeypatch):
     assert "$0.005 +3 not priced" in out
 
 
-@pytest.mark.parametrize("command", ["status", "audit", "cleanup"])
+@pytest.mark.parametrize("command", ["status", "audit", "cleanup", "quotas"])
 def test_the_help_says_which_region_it_reads(capsys, command):
     """boto3's session gets --region, which wins over AWS_REGION and the profile's region
     (tested here for status, in test_cleanup_network for cleanup)."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from week5.core.catalog import LAB_METADATA_KEY
+from week5.core.errors import CourseInputError
 
 _NOT_RESOURCES = {"AWS::CDK::Metadata"}
 _SUB_NAME = re.compile(r"\$\{([^}!]+)\}")
@@ -96,16 +97,40 @@ class SynthesizedLab:
         return sum(1 for r in resources.values() if r.get("Type") not in _NOT_RESOURCES)
 
 
+def _json_object(path: Path, what: str) -> Dict[str, Any]:
+    """``path``'s JSON object; an assembly a user points at (``--assembly``) may hold anything,
+    so anything else is :class:`CourseInputError` naming the file, not a traceback."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) else f"not JSON: {error}"
+        raise CourseInputError(
+            f"{path}: {what} cannot be read ({reason}); pass the folder `cdk synth` wrote, or "
+            "synthesize again"
+        ) from None
+    if not isinstance(data, dict):
+        raise CourseInputError(
+            f"{path}: {what} is not a JSON object; pass the folder `cdk synth` wrote, or "
+            "synthesize again"
+        )
+    return data
+
+
 def read_labs(outdir: Path) -> List[SynthesizedLab]:
     """Every lab stack in ``outdir``, in the order the app defined them."""
-    manifest = json.loads((outdir / "manifest.json").read_text(encoding="utf-8"))
+    manifest = _json_object(outdir / "manifest.json", "the cloud assembly's manifest")
+    artifacts = manifest.get("artifacts", {})
     labs = []
-    for artifact_id, artifact in manifest.get("artifacts", {}).items():
-        if artifact.get("type") != "aws:cloudformation:stack":
+    for artifact_id, artifact in (artifacts if isinstance(artifacts, dict) else {}).items():
+        if not isinstance(artifact, dict) or artifact.get("type") != "aws:cloudformation:stack":
             continue
-        template_path = outdir / artifact["properties"]["templateFile"]
-        template = json.loads(template_path.read_text(encoding="utf-8"))
-        if LAB_METADATA_KEY not in template.get("Metadata", {}):
+        template_file = (artifact.get("properties") or {}).get("templateFile")
+        if not isinstance(template_file, str):
+            continue
+        template_path = outdir / template_file
+        template = _json_object(template_path, f"the template of {artifact_id}")
+        metadata = template.get("Metadata")
+        if not isinstance(metadata, dict) or LAB_METADATA_KEY not in metadata:
             continue
         labs.append(
             SynthesizedLab(

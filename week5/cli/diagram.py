@@ -100,6 +100,12 @@ def picture_stem(args: argparse.Namespace) -> Optional[Path]:
         )
     if stem.suffix in (".png", ".svg"):
         stem = stem.with_suffix("")
+    taken = [f"{stem}.{fmt}" for fmt in ("png", "svg") if Path(f"{stem}.{fmt}").is_dir()]
+    if taken:  # it wrote the PNG, then failed on the SVG with a traceback
+        raise CliError(
+            f"-o {given}: {shown(taken[0], PATH_SHOWN)} is a folder; pass another path",
+            EXIT_USAGE,
+        )
     return stem
 
 

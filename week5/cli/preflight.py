@@ -87,7 +87,10 @@ def check(cdk_args: List[str], tell, app: str = "labs") -> int:
     except CourseInputError as error:
         tell(str(error))
         return EXIT_BAD_CONTEXT
-    if app == "instructor":  # no lab stacks to compare with the account's
+    if app == "instructor":  # no lab stacks to compare with the account's; the profile only
+        command, _, profile = preflight.command_context(cdk_args)
+        if command in preflight.CHECKED_COMMANDS:
+            aws_errors.session(profile)  # a profile that does not exist: AwsInputError, exit 2
         return EXIT_OK
     plan = preflight.plan(cdk_args, root, dict(os.environ))
     if plan is None:

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
 from week5.analysis.assembly import read_labs
-from week5.cli.arguments import class_size
+from week5.cli.arguments import REGION_HELP, class_size
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_synth_options, require_lab_id, select_labs, synthesized
 from week5.cli.table import render_table
@@ -60,7 +60,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("labs", nargs="*", metavar="LAB", help="labs deployed together "
                         "(default: each lab on its own, the largest counts)")  # fmt: skip
     parser.add_argument("--profile", help="an AWS CLI profile (default: the environment's)")
-    parser.add_argument("--region", default=DEFAULT_REGION)
+    parser.add_argument("--region", default=DEFAULT_REGION, help=REGION_HELP)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     add_synth_options(parser)
     parser.set_defaults(handler=run)

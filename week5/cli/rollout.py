@@ -13,7 +13,7 @@ from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_context_option, find_project_root, synthesize
 from week5.core.errors import shown
 from week5.core.progress import say
-from week5.operations import aws_errors, stackset
+from week5.operations import aws_errors, preflight, stackset
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -62,6 +62,12 @@ def run(args: argparse.Namespace) -> int:
         # Credentials, profile and endpoint are checked before a minute of synthesis.
         make_client = aws_errors.clients(args.profile, args.region)
         aws_errors.account_id(make_client, args.profile, args.region)
+    # Then the instructor app's context, as scripts/instructor checks it: one line before the
+    # synthesis, and a key given twice refused (the app took the last: a stack set that
+    # trusted the second account given).
+    preflight.check_context(
+        ["synth", *(arg for item in args.context for arg in ("-c", item))], root, app="instructor"
+    )
     with tempfile.TemporaryDirectory(prefix="week5-instructor-") as out:
         say("==> synthesizing InstructorAccess (both rule packs run)")
         synthesize(root, Path(out), args.context, app="python3 instructor_app.py")

@@ -198,6 +198,10 @@ def cached_synthesis(
     ``CDK_VALIDATION``), only an entry whose synthesis ran it answers. Otherwise ``cdk synth``
     runs and its assembly is stored (replacing an unvalidated entry with a validated one);
     where the cache cannot be written, it runs into ``scratch``."""
+    # The context first: a bad value is one line before "==> synthesizing" is said, and a
+    # cdk.context.json that is a folder is refused before the cache key reads it.
+    check_context(["synth", *(arg for item in context for arg in ("-c", item))], root,
+                  tool_env(root, validation))  # fmt: skip
     state = assembly_cache.project_state(root, python=synth_python(root))
     key = assembly_cache.key_for(state, context)
     which = labs_named(context)

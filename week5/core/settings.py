@@ -770,22 +770,34 @@ PROJECT_CONTEXT_FILE = "cdk.context.json"
 def _context_file(path: Path, key: Optional[str] = None) -> Dict[str, Any]:
     """A context file's mapping (``key``: the part of it that is context); missing is empty,
     unreadable is refused with the fix."""
+    # cdk.json is the project's (restore it from git); the others are the student's own.
+    fix = (
+        "restore it with `git checkout cdk.json`"
+        if path.name == "cdk.json"
+        else "fix it, or delete it and run `week5 init --student <your-name>`"
+    )
+    if path.exists() and not path.is_file():  # a folder: the CDK CLI stops with EISDIR
+        then = (
+            "restore it with `git checkout cdk.json`"
+            if path.name == "cdk.json"
+            else "run `week5 init --student <your-name>` if you had set a name"
+        )
+        raise CourseInputError(
+            f"{path} is not a file (CDK reads it as one); move it away, then {then}"
+        )
     if not path.is_file():
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise CourseInputError(
-            f"{path} is not valid JSON ({error}); fix it, or delete it and run "
-            "`week5 init --student <your-name>` again"
-        ) from None
+        raise CourseInputError(f"{path} is not valid JSON ({error}); {fix}") from None
     if key is not None and isinstance(data, dict):
         data = data.get(key, {})
     if not isinstance(data, dict):  # CDK would hand the app a list's items as keys "0", "1"
         part = f"its '{key}'" if key else "it"
         raise CourseInputError(
             f"{path}: {part} must be a JSON object of context keys and values, e.g. "
-            '{"student": "kim"}; fix it, or delete it and run `week5 init --student <your-name>`'
+            '{"student": "kim"}; ' + fix
         )
     return data
 

@@ -137,6 +137,13 @@ def _known_profiles() -> list:
         return []
 
 
+def _typed(name: str) -> str:
+    """``name`` as a user can type it in a command the message suggests; else a placeholder (a
+    line break, a space, a control or direction mark pasted in)."""
+    ok = name and len(name) <= 40 and all(c.isalnum() or c in "-_.@+" for c in name)
+    return name if ok and name.isascii() else "<name>"
+
+
 def describe(error: BaseException, profile: Optional[str] = None, region: Optional[str] = None
              ) -> Optional[str]:  # fmt: skip
     """The one line for ``error``, or None when it is not an AWS (botocore) error."""
@@ -165,7 +172,7 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
         )
         return (
             f"AWS profile {shown(name)} (from {source}) is not in ~/.aws/config or "
-            f"~/.aws/credentials; {choose}, or create it with `aws configure --profile {name if len(name) <= 40 else '<name>'}`"
+            f"~/.aws/credentials; {choose}, or create it with `aws configure --profile {_typed(name)}`"
             f" (or `aws configure sso`)"
         )
     if isinstance(error, (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError,
