@@ -181,6 +181,21 @@ def test_day2_lab1_volume_and_shared_files_as_the_guide_has_them(local_aws):
     assert "Volumes (EBS)" in printed and "attached to week5-day2-host-a as /dev/sdf" in printed
 
 
+def test_functions_that_do_not_run_here_are_named_and_destroy_is_not_overpromised(local_aws):
+    """Day2Lab1's snapshot clean-up is a custom resource whose Lambda the emulator does not run:
+    a snapshot taken by hand stayed after destroy, where the printout said destroy removes
+    all of it (a student's trial)."""
+    back = local_aws["Day2Lab1"]
+    assert back.functions_not_run == {"Custom::Week5SnapshotCleanup": 1}
+    lines = local_command.format_read_back("Day2Lab1", back).splitlines()
+    assert local_command.DESTROY_HERE_BUT + "." in lines
+    assert local_command.DESTROY_HERE + "." not in lines
+    # Day2Lab2's site upload and bucket emptying are CDK's own custom resources, named too.
+    assert set(local_aws["Day2Lab2"].functions_not_run) == {
+        "Custom::CDKBucketDeployment", "Custom::S3AutoDeleteObjects"
+    }
+
+
 def test_day3_lab2_cache_as_the_guide_has_it(local_aws):
     (cache,) = local_aws["Day3Lab2"].caches
     assert (cache["node_type"], cache["nodes"], cache["tls"], cache["auth"]) == (

@@ -39,6 +39,12 @@ DESTROY_HERE = (
     "cdk destroy removes all of it, on the emulator as on AWS: with --keep, destroy the lab "
     "there and check that nothing is left"
 )
+#: The same where a custom resource's function cleans up on AWS and does not run here: a
+#: snapshot taken by hand stays after destroy (a student's trial found it left).
+DESTROY_HERE_BUT = (
+    "cdk destroy removes the stack's resources here too, but not what only those functions "
+    "delete: with --keep, destroy the lab there and check what is left"
+)
 
 
 def emulator_port(text: str) -> int:
@@ -235,7 +241,16 @@ def format_read_back(lab_id: str, back: local.ReadBack) -> str:
     if c.skipped:
         skipped = ", ".join(f"{t} x{n}" for t, n in c.skipped.items())
         lines.append(f"Not modelled by the emulator (AWS creates them; skipped here): {skipped}")
-    lines.append(DESTROY_HERE + ".")
+    if back.functions_not_run:
+        shown_types = ", ".join(f"{t} x{n}" for t, n in back.functions_not_run.items())
+        lines.append(
+            f"Created, but their Lambda functions do not run here (moto runs them in Docker): "
+            f"{shown_types}; what they do on AWS (upload a site, empty a bucket, delete a "
+            "volume's snapshots on destroy) does not happen here."
+        )
+        lines.append(DESTROY_HERE_BUT + ".")
+    else:
+        lines.append(DESTROY_HERE + ".")
     if back.outputs:
         lines += ["", format_outputs(back)]
     return "\n".join(lines)

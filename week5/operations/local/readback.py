@@ -35,6 +35,9 @@ class ReadBack:
     databases: Rows
     #: ElastiCache replication groups, EFS file systems and EBS volumes: the stores a lab's
     #: steps use (Day 2's volumes and shared files, the caches of Days 3 to 5).
+    #: Custom resources the emulator marks created whose Lambda function it does not run (moto
+    #: runs them in Docker): type -> count. What they do on AWS does not happen here.
+    functions_not_run: Dict[str, int] = field(default_factory=dict)
     caches: Rows = field(default_factory=list)
     file_systems: Rows = field(default_factory=list)
     volumes: Rows = field(default_factory=list)
@@ -298,6 +301,21 @@ def read_volumes(client: Clients, stack: Deployed, instance_names: Dict[str, str
     ]
 
 
+#: Custom resources the emulator answers itself, in-process (moto_models/custom_aws.py).
+SERVED_HERE = frozenset({"Custom::AWS"})
+
+
+def functions_not_run(stack: Deployed) -> Dict[str, int]:
+    """The created custom resources whose Lambda function does not run on the emulator."""
+    counts: Dict[str, int] = {}
+    for logical_id, resource in stack.template["Resources"].items():
+        rtype = resource["Type"]
+        custom = rtype.startswith("Custom::") or rtype == "AWS::CloudFormation::CustomResource"
+        if custom and rtype not in SERVED_HERE and logical_id in stack.physical:
+            counts[rtype] = counts.get(rtype, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def read_outputs(client: Clients, stack_name: str, stack: Deployed) -> Rows:
     """The template's outputs with the values the emulator gives; an output naming a resource it
     skipped has none (AWS would resolve it)."""
@@ -350,6 +368,7 @@ def read_back(endpoint: str, stack_name: str, template: Mapping[str, Any]) -> Re
     return ReadBack(
         stack_name=stack_name,
         coverage=coverage(template, list(stack.physical)),
+        functions_not_run=functions_not_run(stack),
         vpcs=vpcs,
         subnets=subnets,
         security_groups=read_security_groups(client, stack),
