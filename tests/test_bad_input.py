@@ -254,6 +254,7 @@ CLI_CASES = [
     (["cost", "Day1 Lab2"], 2, "'Day1 Lab2'"),
     (["check", "-c", "student"], 2, "-c/--context"),
     (["labs", "-c", "=kim"], 2, "-c/--context"),
+    (["labs", "-c", "김철수=x"], 2, "'김철수' is not a context key"),  # it said "not KEY=VALUE"
     (["check", "--assembly", "{tmp}/missing"], 2, "missing"),
     (["labs", "--assembly", "{tmp}"], 2, "not a cloud assembly"),
     (["labs", "--assembly", "x" * 10_000], 2, "not a cloud assembly"),  # too long a file name
@@ -517,3 +518,11 @@ def test_a_broken_assembly_is_one_line(tmp_path, capsys, manifest, template, say
     assert main([*command, "--assembly", str(tmp_path)]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert says in line and "pass the folder `cdk synth` wrote" in line
+
+
+def test_an_assembly_without_lab_stacks_names_that_not_an_empty_list(tmp_path, capsys):
+    """cost said "unknown lab 'Day1Lab1'; valid labs: " with nothing after it."""
+    (tmp_path / "manifest.json").write_text('{"artifacts": {}}')
+    assert main(["cost", "Day1Lab1", "--assembly", str(tmp_path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("week5: the assembly holds no Week 5 lab stacks;")

@@ -434,6 +434,8 @@ SELECTORS = [
      "(Day1Lab1 Day2Lab1), not separated by commas"),
     (["deploy", "Day1Lab1", "-c", "student=kim", "-c", "student=lee"],
      "-c student given twice ('kim', then 'lee'): pass it once"),
+    (["synth", "Day1Lab1", "-c", "labs=Day2Lab1"], "Day1Lab1 is not among -c labs='Day2Lab1', "
+     "so no stack would match it; drop -c labs (the launchers build the labs you name)"),
 ]  # fmt: skip
 
 

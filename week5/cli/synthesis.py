@@ -109,6 +109,12 @@ def select_labs(labs: List[SynthesizedLab], wanted: Sequence[str]) -> List[Synth
     """``wanted`` of ``labs`` in that order (all when empty); an unknown id is a usage error."""
     if not wanted:
         return labs
+    if not labs:  # "valid labs: " with nothing after it, as check says it
+        raise CliError(
+            "the assembly holds no Week 5 lab stacks; pass the folder `cdk synth` wrote from "
+            "this project, or leave --assembly out to synthesize",
+            EXIT_USAGE,
+        )
     by_id = {lab.lab_id: lab for lab in labs}
     for lab_id in wanted:
         if lab_id not in by_id:
@@ -310,9 +316,14 @@ def synthesized_lab(args: argparse.Namespace, quiet: bool = False) -> Synthesize
 
 def context_item(text: str) -> str:
     key, equals, _ = text.partition("=")
-    if not equals or not re.match(r"^[A-Za-z][\w:.-]*$", key):
+    if not equals:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not KEY=VALUE; pass context as for cdk, e.g. -c student=kim"
+            f"{shown(text)} is not KEY=VALUE; pass context as for cdk, e.g. -c student=kim"
+        )
+    if not re.match(r"^[A-Za-z][A-Za-z0-9_:.-]*$", key):  # ASCII: \w takes any script
+        raise argparse.ArgumentTypeError(
+            f"{shown(key)} is not a context key (ASCII letters, digits and _:.-, a letter "
+            "first); pass context as for cdk, e.g. -c student=kim"
         )
     return text
 

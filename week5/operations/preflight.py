@@ -41,6 +41,7 @@ from week5.core.catalog import LAB_ID_RE
 from week5.core.errors import CourseInputError
 from week5.core.settings import check_context as check_known_context
 from week5.core.settings import (
+    CONTEXT_LABS,
     CONTEXT_REGION,
     CONTEXT_STUDENT,
     CONTEXT_STUDENTS,
@@ -220,6 +221,15 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
         elif value is None and not arg.startswith("-"):
             _check_stack_selector(arg)
 
+    named, _ = lab_args(args)
+    chosen = [part.strip() for part in str(context.get(CONTEXT_LABS, "")).split(",") if part]
+    outside = [lab for lab in named if chosen and lab not in chosen]
+    if outside and app == "labs":  # the app builds only -c labs': "No stacks match" after it
+        raise CourseInputError(
+            f"{outside[0]} is not among -c {CONTEXT_LABS}={shown(context[CONTEXT_LABS])}, so "
+            f"no stack would match it; drop -c {CONTEXT_LABS} (the launchers build the labs "
+            "you name)"
+        )
     # The CDK CLI's order: -c over cdk.json over cdk.context.json over ~/.cdk.json.
     merged = {**read_project_context(root, user=True), **context}
     if app == "instructor":  # instructor_app.py (scripts/instructor): its keys and its values
