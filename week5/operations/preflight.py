@@ -221,15 +221,6 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
         elif value is None and not arg.startswith("-"):
             _check_stack_selector(arg)
 
-    named, _ = lab_args(args)
-    chosen = [part.strip() for part in str(context.get(CONTEXT_LABS, "")).split(",") if part]
-    outside = [lab for lab in named if chosen and lab not in chosen]
-    if outside and app == "labs":  # the app builds only -c labs': "No stacks match" after it
-        raise CourseInputError(
-            f"{outside[0]} is not among -c {CONTEXT_LABS}={shown(context[CONTEXT_LABS])}, so "
-            f"no stack would match it; drop -c {CONTEXT_LABS} (the launchers build the labs "
-            "you name)"
-        )
     # The CDK CLI's order: -c over cdk.json over cdk.context.json over ~/.cdk.json.
     merged = {**read_project_context(root, user=True), **context}
     if app == "instructor":  # instructor_app.py (scripts/instructor): its keys and its values
@@ -238,6 +229,15 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
         return
     CourseSettings.from_context(merged)
     check_lab_context(merged)  # the labs' own values: the app refuses them with exit 1
+    named, _ = lab_args(args)
+    chosen = [part.strip() for part in str(context.get(CONTEXT_LABS, "")).split(",") if part]
+    outside = [lab for lab in named if chosen and lab not in chosen]
+    if outside:  # the app builds only -c labs': "No stacks match" after it
+        raise CourseInputError(
+            f"{outside[0]} is not among -c {CONTEXT_LABS}={shown(context[CONTEXT_LABS])}, so "
+            f"no stack would match it; drop -c {CONTEXT_LABS} (the launchers build the labs "
+            "you name)"
+        )
 
 
 def plan(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None
