@@ -95,7 +95,7 @@ class Day4Lab1Stack(LabStack):
                     f'"stress-ng --cpu 0 --timeout {LOAD_TEST_SECONDS}s"]\'',
                 ],
             ),
-            description="부하 테스트: 모든 vCPU를 10분 동안 바쁘게",
+            description="Step 3: 부하 테스트 (모든 vCPU를 10분 동안 바쁘게)",
         )
         CfnOutput(
             self,

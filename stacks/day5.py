@@ -93,10 +93,11 @@ class _CloudMartLab(LabStack):
             self,
             "AlarmNotifications",
             value=(
-                f"e-mail to {cloudmart.alarm_email} once its confirmation link is clicked"
+                # In Korean, as the guide the student reads it beside.
+                f"{cloudmart.alarm_email}로 이메일 (받은 메일의 확인 링크를 누른 뒤부터)"
                 if cloudmart.alarm_email
-                else "none: the alarm topic has no subscriber, so alarms only change state on "
-                "the dashboard; deploy with -c alarm_email=you@example.com to get them by e-mail"
+                else "없음: 경보 토픽에 구독자가 없어 경보는 대시보드에서 상태만 바뀜; "
+                "-c alarm_email=you@example.com으로 배포하면 이메일로 받음"
             ),
             description="경보 알림을 받는 곳 (-c alarm_email로 이메일 구독)",
         )

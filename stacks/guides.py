@@ -156,7 +156,8 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "Step 2: 스냅샷 & 복구 — 스냅샷 생성, 새 볼륨으로 복원, 데이터 확인",
                 '`ScheduledSnapshots(self, "DataSnapshots", volume=...)`: 15분마다 스냅샷; '
-                "`-c restore_snapshot_id=snap-...`로 다시 배포하면 /dev/sdg에 복원 볼륨",
+                "`-c restore_snapshot_id=snap-...`로 다시 배포하면 (`RestoreHint`) /dev/sdg에 복원 "
+                "볼륨, 그 뒤 출력 `RestoredMountCommand`로 마운트해 hello.txt 비교",
             ),
             (
                 "Step 3: EFS 공유 스토리지 — EFS 생성, 여러 EC2에서 마운트",
@@ -405,6 +406,10 @@ GUIDES: Dict[str, LabGuide] = {
                 "`HaWebTier(min_capacity=2, max_capacity=4)`: CPU 50% 목표 추적. 생성 정책: "
                 "첫 두 인스턴스가 각자 페이지를 응답한 뒤 `cfn-signal`을 보내므로, `cdk deploy`가 "
                 "끝나면 `AlbUrl`이 바로 응답 (`boot_time` 3분, 대기 최대 10분)",
+            ),
+            (
+                "Step 4: 리소스 정리",
+                "`cdk destroy`: ALB, 대상 그룹, Auto Scaling 그룹과 그 인스턴스, 시작 템플릿까지 삭제",
             ),
         ),
         by_hand="스케일링 테스트용 부하 생성 인스턴스",

@@ -83,7 +83,7 @@ def test_monitoring_seven_alarms_into_sns_and_a_dashboard(t):
     assert len(resources(t, "AWS::CloudWatch::Dashboard")) == 1
     # No subscriber without alarm_email, and the outputs say so.
     assert props(t, "AWS::SNS::Subscription") == []
-    assert "no subscriber" in t["Outputs"]["AlarmNotifications"]["Value"]
+    assert "구독자가 없어" in t["Outputs"]["AlarmNotifications"]["Value"]
 
 
 def test_monitoring_the_redis_memory_alarm_follows_the_primary_through_a_failover(t):

@@ -282,7 +282,7 @@ def test_outputs(t, lab):
     assert alb not in json.dumps(t["Outputs"])
     assert t["Outputs"]["ApiHealthUrl"]["Value"]["Fn::Join"][1][-1] == "/api/health/deep"
     # No alarm_email in cdk.json: the outputs say that no one gets the alarms.
-    assert t["Outputs"]["AlarmNotifications"]["Value"].startswith("none: the alarm topic has no ")
+    assert t["Outputs"]["AlarmNotifications"]["Value"].startswith("없음: 경보 토픽에 구독자가 없어")
 
 
 def build_with(tmp_path, **context):
@@ -332,7 +332,7 @@ def test_context_points_the_lab_at_your_own_build(tmp_path):
     (subscription,) = props(t, "AWS::SNS::Subscription")
     assert subscription["Endpoint"] == "kim@example.com"
     assert t["Outputs"]["AlarmNotifications"]["Value"] == (
-        "e-mail to kim@example.com once its confirmation link is clicked"
+        "kim@example.com로 이메일 (받은 메일의 확인 링크를 누른 뒤부터)"
     )
     (deployment,) = props(t, "Custom::CDKBucketDeployment")
     assert len(deployment["SourceObjectKeys"]) == 1  # the folder given, as one asset

@@ -97,8 +97,9 @@ def render_text(topology: Topology, title: str = "") -> str:
     lines = box([heading, *region_lines])
     spanning = _spanning_lines(topology)
     if spanning:
-        # Drawn in each subnet it spans, a one-node cache read as two (a student's trial).
-        lines += ["", "One resource each, drawn in every subnet it spans:"]
+        # Drawn in each subnet it may use (a subnet group's, an ALB's), a one-node cache read as
+        # two (a student's trial).
+        lines += ["", "One resource each, drawn in every subnet it may use:"]
         lines += [f"  {line}" for line in spanning]
     paths = [_path_line(topology, edge) for edge in topology.edges]
     if paths:
