@@ -158,9 +158,11 @@ OPEN_DB = {
             "outside the course's classes: t3.large",
         ),
         ({"instance_tags": {"Student": None}}, ["tags"], "lacks Student"),
+        # There, but not a student name: it read "lacks Student".
+        ({"instance_tags": {"Student": "김철수"}}, ["tags"], "has Student='김철수', not the course's"),
         ({"nat_gateway": True}, ["unexpected-resources"], "NAT gateway nat-"),
     ],
-    ids=["cidr", "subnet", "ssh", "database", "instance type", "tags", "extra NAT"],
+    ids=["cidr", "subnet", "ssh", "database", "instance type", "tags", "bad tag", "extra NAT"],
 )
 def test_each_difference_fails_its_check_with_the_evidence(session, app, change, failing, evidence):
     build_day1_lab1(session, change)

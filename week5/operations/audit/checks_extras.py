@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Dict, List
 
 from week5.analysis.rules.course_tags import TAG_VALIDATORS
+from week5.core.errors import shown
 from week5.core.tags import COURSE_TAG_KEYS
 from week5.operations.audit.checks_compute import _pair
 from week5.operations.audit.model import Account, Check
@@ -19,8 +20,13 @@ def _tags(account: Account, lab_tags: Dict[str, str]) -> Check:
     for resource_id, tags in sorted(account.tags.items()):
         bad = [k for k, valid in TAG_VALIDATORS.items() if not valid(tags.get(k))]
         bad += [k for k, v in lab_tags.items() if k not in bad and tags.get(k) not in (None, v)]
-        if bad:
-            untagged.append(f"{resource_id} lacks {'/'.join(bad)}")
+        # A tag that is there with a wrong value is not "lacking" (Student=김철수 read so).
+        missing = [k for k in bad if tags.get(k) is None]
+        wrong = [f"{k}={shown(tags[k])}" for k in bad if tags.get(k) is not None]
+        if missing:
+            untagged.append(f"{resource_id} lacks {'/'.join(missing)}")
+        if wrong:
+            untagged.append(f"{resource_id} has {', '.join(wrong)}, not the course's")
     return Check(
         "tags", not untagged, "; ".join(untagged) or f"{', '.join(COURSE_TAG_KEYS)} on everything"
     )
