@@ -388,7 +388,8 @@ LAB_VALUES = [
 def test_a_labs_own_bad_value_is_refused_before_the_cli(tmp_path, key, value, says):
     root = project(tmp_path)
     with pytest.raises(CourseInputError) as refused:
-        preflight.check_context(["synth", "Day5Lab1", "-c", f"{key}={value}"], root)
+        lab = "Day2Lab1" if key == "restore_snapshot_id" else "Day5Lab1"  # a lab reading it
+        preflight.check_context(["synth", lab, "-c", f"{key}={value}"], root)
     message = str(refused.value)
     assert says in message and "\n" not in message and len(message) < 400, message
 
@@ -449,7 +450,17 @@ def test_a_selector_that_matches_no_lab_is_one_line(tmp_path, args, line):
 @pytest.mark.parametrize(
     "args",
     [["deploy", "Day4Lab1-*"], ["synth", "Day7Lab1"], ["deploy", "Day1Lab1", "--require-approval",
-     "never"], ["ls"], ["synth", "Day1Lab1", "-c", "student=kim", "-c", "student=kim"]],
+     "never"], ["ls"], ["synth", "Day1Lab1", "-c", "student=kim", "-c", "student=kim"],
+     # Option values that look like lab ids, or like what the checks refuse (a review found
+     # each refused): a file name, a change set, a list, an empty value.
+     ["diff", "Day1Lab1", "--outputs-file", "day1lab1-outputs.json"],
+     ["diff", "Day1Lab1", "-O", "day1lab1-outputs.json"],
+     ["deploy", "Day1Lab1", "--change-set-name", "day1lab1-cs"],
+     ["diff", "Day1Lab1", "--template", "day1lab1-old.json"],
+     ["deploy", "Day1Lab1", "--build-exclude", "Day1Lab1,Day1Lab2"],
+     ["deploy", "Day1Lab1", "--notification-arns", ""],
+     ["deploy", "Day4Lab1-*", "--concurrency", "12", "--require-approval", "never"],
+     ["deploy", "--all"]],
 )  # fmt: skip
 def test_selectors_and_values_the_cli_or_the_app_judges_pass(tmp_path, args):
     """A glob, another day (the app names the valid labs), an option's value, a repeat."""
@@ -514,3 +525,17 @@ def test_scripts_instructor_refuses_a_profile_that_does_not_exist(tmp_path):
     assert result.returncode == 2 and not (root / "cdk-calls.log").exists()
     (line,) = result.stderr.splitlines()
     assert line.startswith("scripts/instructor: AWS profile 'nonexistent' (from AWS_PROFILE)")
+
+
+def test_a_labs_own_value_blocks_only_the_labs_that_read_it(tmp_path):
+    """The app builds Day1Lab1 whatever a stale Day 5 value says; the check did not (a review):
+    a value is judged where the labs being built read it, or every lab is built."""
+    root = project(tmp_path)
+    for args in (["synth", "Day1Lab1", "-c", "cloudmart_backend_port=NaN"],
+                 ["synth", "-c", "labs=Day1Lab1", "-c", "restore_snapshot_id=x"]):  # fmt: skip
+        preflight.check_context(args, root)
+    for args in (["synth", "Day5Challenge", "-c", "cloudmart_backend_port=NaN"],
+                 ["synth", "-c", "cloudmart_backend_port=NaN"],
+                 ["deploy", "Day2Lab1", "-c", "restore_snapshot_id=x"]):  # fmt: skip
+        with pytest.raises(CourseInputError):
+            preflight.check_context(args, root)

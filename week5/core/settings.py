@@ -690,13 +690,31 @@ def parse_backend(image: Any, port: Any) -> Tuple[Optional[str], Optional[int]]:
     return image, port_number
 
 
-def check_lab_context(context: Mapping[str, Any]) -> None:
-    """Raise :class:`CourseInputError` for the first lab value in ``context`` its lab would
-    refuse."""
+#: The labs that read each lab's own value: a value only they read blocks only them (the app
+#: builds Day1Lab1 whatever a stale Day 5 value in cdk.context.json says).
+LABS_READING = {
+    CONTEXT_RESTORE_SNAPSHOT_ID: ("Day2Lab1",),
+    CONTEXT_BACKEND_PORT: ("Day5Lab1", "Day5Challenge"),
+    CONTEXT_FRONTEND_DIR: ("Day5Lab1", "Day5Challenge"),
+    CONTEXT_ALARM_EMAIL: ("Day5Lab1", "Day5Challenge"),
+    CONTEXT_BACKEND_IMAGE: ("Day5Lab1", "Day5Challenge"),
+}
+
+
+def check_lab_context(context: Mapping[str, Any], labs: Optional[Sequence[str]] = None) -> None:
+    """Raise :class:`CourseInputError` for the first value in ``context`` that a lab being built
+    (``labs``; None: every lab) would refuse."""
+
+    def read(key: str) -> bool:
+        return key not in LABS_READING or labs is None or any(
+            lab in LABS_READING[key] for lab in labs
+        )
+
     for key, parse in LAB_CONTEXT_CHECKS.items():
-        if key in context:
+        if key in context and read(key):
             parse(context[key])
-    parse_backend(context.get(CONTEXT_BACKEND_IMAGE), context.get(CONTEXT_BACKEND_PORT))
+    if read(CONTEXT_BACKEND_PORT):
+        parse_backend(context.get(CONTEXT_BACKEND_IMAGE), context.get(CONTEXT_BACKEND_PORT))
 
 
 @dataclass(frozen=True)

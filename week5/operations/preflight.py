@@ -64,7 +64,11 @@ LAB_ARG_RE = re.compile(r"([Dd]ay[0-9]+[A-Za-z0-9]*)(-[A-Za-z0-9*?-]*)?", re.ASC
 #: CDK CLI options that take a value (so the value is not the command).
 VALUE_OPTIONS = frozenset(
     {"-a", "--app", "-c", "--context", "--profile", "-o", "--output", "-r", "--role-arn",
-     "-p", "--plugin", "--proxy", "--ca-bundle-path", "--toolkit-stack-name"}
+     "-p", "--plugin", "--proxy", "--ca-bundle-path", "--toolkit-stack-name",
+     # deploy's and diff's own (CDK CLI 2.1148), so their values are not read as stacks
+     "-O", "--outputs-file", "--change-set-name", "--template", "-t", "--tags", "--parameters",
+     "--notification-arns", "-E", "--build-exclude", "--concurrency", "--require-approval",
+     "-m", "--method", "--progress"}
 )  # fmt: skip
 CHECKED_COMMANDS = ("deploy", "destroy")
 #: The CDK CLI commands that run the app, whose context :func:`check_context` checks first.
@@ -170,7 +174,8 @@ def _check_stack_selector(arg: str) -> None:
             f"{shown(arg)}: pass lab ids as separate arguments ({' '.join(parts)}), not "
             "separated by commas"
         )
-    match = re.fullmatch(r"(day[0-9]+[a-z0-9]*)(-.*)?", arg, re.IGNORECASE)
+    # The wrappers' own selector shape, in any case: a file name (day1lab1-out.json) is not one.
+    match = re.fullmatch(LAB_ARG_RE.pattern, arg, re.ASCII | re.IGNORECASE)
     if match and not LAB_ID_RE.match(match.group(1)):
         fixed = _lab_id_spellings(match.group(1))
         if fixed:  # another day or kind is the app's to refuse, with the valid ids
@@ -228,9 +233,11 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
         check_instructor_context(merged)
         return
     CourseSettings.from_context(merged)
-    check_lab_context(merged)  # the labs' own values: the app refuses them with exit 1
     named, _ = lab_args(args)
     chosen = [part.strip() for part in str(context.get(CONTEXT_LABS, "")).split(",") if part]
+    # The labs' own values, of the labs being built (all when none is named): the app refuses
+    # them with exit 1.
+    check_lab_context(merged, named or chosen or None)
     outside = [lab for lab in named if chosen and lab not in chosen]
     if outside:  # the app builds only -c labs': "No stacks match" after it
         raise CourseInputError(
