@@ -123,6 +123,15 @@ def test_grant_connect_lets_the_host_mount_and_write_as_root_with_iam(stack):
     assert t["Resources"][fs]["Properties"]["FileSystemPolicy"]  # anonymous clients refused
     assert options == ["_netdev", "tls", "iam", "nofail"]
     assert refused_actions(t, fs, role, options) == []
+    # Least privilege: the role gets mount alone; write and root come from the file system
+    # policy, through a mount target.
+    statements = [
+        st for r in t["Resources"].values() if r["Type"] == "AWS::IAM::Policy"
+        and {"Ref": role} in r["Properties"]["Roles"]
+        for st in r["Properties"]["PolicyDocument"]["Statement"]
+        if "elasticfilesystem" in str(st["Action"])
+    ]  # fmt: skip
+    assert [st["Action"] for st in statements] == ["elasticfilesystem:ClientMount"]
 
 
 def test_the_port_alone_or_an_anonymous_mount_is_refused(stack):

@@ -31,14 +31,14 @@ class SharedFileSystem(Construct):
     Hosts mount it with ``mount_lines()`` in their user data (amazon-efs-utils, TLS and IAM,
     fstab with nofail). It is an ``ec2.IConnectable`` whose default port is NFS (2049):
     ``grant_connect(host)`` admits 2049 from that host's security group only, lets the host's
-    role mount it as root, and launches the host after the mount targets exist. ``cdk destroy``
+    role mount it, and launches the host after the mount targets exist. ``cdk destroy``
     deletes the file system (no automatic backups, so no recovery points hold it).
 
     The file system policy refuses anonymous clients (cdk.json's
     ``@aws-cdk/aws-efs:denyAnonymousAccess``, the console's "Prevent anonymous access"): a
     mount without amazon-efs-utils' ``iam`` option, or by a role without
-    ``elasticfilesystem:ClientMount`` (which that policy does not give), is refused with
-    "access denied by server".
+    ``elasticfilesystem:ClientMount`` (which that policy does not give; it gives write and root
+    access through a mount target), is refused with "access denied by server".
     Exposes ``file_system``, ``security_group``, ``connections``, ``availability_zones``.
     """
 
@@ -87,8 +87,9 @@ class SharedFileSystem(Construct):
 
     def grant_connect(self, consumer: ec2.IConnectable) -> iam.Grant:
         """Let ``consumer`` (a host or tier) mount the file system: admit NFS from its security
-        groups only, and let its role mount as root (``ClientMount``, ``ClientWrite``,
-        ``ClientRootAccess``: the boot script mounts and writes as root).
+        groups only, and give its role ``ClientMount`` (the one client action the file system
+        policy does not give; its write and root access come from that policy, so the boot
+        script, which writes as root, needs no more).
 
         A ``LabHost``'s instance (a ``HaWebTier``'s group) also launches after the mount
         targets exist, so its boot script's mount does not fail. ``consumer`` must also be
@@ -98,7 +99,7 @@ class SharedFileSystem(Construct):
         grant = access.grant_connect(
             self.connections,
             consumer,
-            grant=self.file_system.grant_root_access,
+            grant=self.file_system.grant_read,  # ClientMount, through a mount target
             description="NFS from a granted host",
             where=f"SharedFileSystem {self.node.path}",
         )
