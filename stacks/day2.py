@@ -96,7 +96,8 @@ class Day2Lab1Stack(LabStack):
             value=f"aws ec2 describe-snapshots --region {self.region} --owner-ids self "
             f"--filters Name=tag:{SNAPSHOT_TAG_KEY},Values={self.snapshots.tag_value} "
             "--query 'Snapshots[].[SnapshotId,State,StartTime]' --output table",
-            description="Step 2: 이 볼륨의 스냅샷 목록",
+            # By the schedule's tag: a snapshot made by hand carries none (a student's trial).
+            description="Step 2: 이 볼륨의 예약 스냅샷 목록 (직접 만든 스냅샷은 태그가 없어 빠짐)",
         )
         CfnOutput(
             self,

@@ -1,6 +1,7 @@
 """`week5 diagram`: the course's box style from a template (golden for Day1Lab2), and pictures."""
 
 import base64
+import json
 import re
 import subprocess
 import sys
@@ -315,3 +316,11 @@ def test_a_resource_drawn_in_several_subnets_is_said_to_be_one(app):
     )
     one_subnet = render_text(extract(app.templates["Day1Lab1"]), "Day1Lab1")
     assert "drawn in every subnet" not in one_subnet
+
+
+def test_cdks_own_functions_are_not_drawn_as_the_labs(app):
+    """Day5Lab1's AwsCustomResource singleton (id AWS679f53fa...) was drawn and listed as a
+    Lambda of the lab; CDK's Custom:: providers never were."""
+    text = render_text(extract(app.templates["Day5Lab1"]), "Day5Lab1")
+    assert "AWS679f53fac002430cb0da5b7982bd2287" not in text
+    assert "AWS679f53fac002430cb0da5b7982bd2287" in json.dumps(app.templates["Day5Lab1"])

@@ -91,6 +91,11 @@ OUTSIDE_KINDS = {
 }
 
 
+#: The construct ids of CDK's singleton functions that are not under a ``Custom::`` id:
+#: ``AwsCustomResource``'s (aws-cdk-lib's custom-resources, a fixed uuid).
+CDK_SINGLETON_FUNCTIONS = frozenset({"AWS679f53fac002430cb0da5b7982bd2287"})
+
+
 def _name_tag(resource: Dict[str, Any]) -> Optional[str]:
     name = tag_dict((resource.get("Properties") or {}).get("Tags")).get("Name")
     return name if isinstance(name, str) else None
@@ -277,7 +282,8 @@ def extract(template: Dict[str, Any], region: str = "ap-northeast-2") -> Topolog
             topo.outside.append(Node(resource_id, kind, label(resource_id, resource)))
         elif resource["Type"] == "AWS::Lambda::Function":
             name = label(resource_id, resource)
-            if not name.startswith("Custom::"):  # CDK's own providers are plumbing
+            # CDK's own providers are plumbing: a student read "AWS679f53..." as a lab function.
+            if not name.startswith("Custom::") and name not in CDK_SINGLETON_FUNCTIONS:
                 topo.outside.append(Node(resource_id, "Lambda", name))
 
     topo.edges = _edges(res, wearers, of_type, props)
