@@ -349,7 +349,8 @@ def test_a_call_an_emulator_lacks_names_the_endpoint_and_the_call(monkeypatch):
     line = aws_errors.describe(moto, None, "ap-northeast-2")
     assert line == (
         "the endpoint http://localhost:5055 (AWS_ENDPOINT_URL) failed ListResourcesForWebACL "
-        "with HTTP 500, as moto does for a call it does not implement (its log names the call); "
+        "with HTTP 500, as moto does for a call it does not implement or fails on (its log says "
+        "which); "
         + LACKS_FIX
     )
     assert aws_errors.unsupported(moto) == line
@@ -362,7 +363,7 @@ def test_a_call_an_emulator_lacks_names_the_endpoint_and_the_call(monkeypatch):
     assert aws_errors.describe(unrouted) == (
         "the endpoint http://localhost:5055 (AWS_ENDPOINT_URL) failed "
         "ListDistributionsByWebACLId with HTTP 404, as moto does for a call it does not "
-        "implement; " + LACKS_FIX
+        "implement or fails on; " + LACKS_FIX
     )
     localstack = ClientError(LOCALSTACK_LACKS, "ListResourcesForWebACL")
     assert aws_errors.describe(localstack) == (
@@ -452,7 +453,7 @@ def test_an_endpoint_that_lacks_the_call_through_the_command(aws_home, capsys, m
     # CloudFormation action it lacks.
     assert line == (
         f"the endpoint {endpoint} (AWS_ENDPOINT_URL) failed DescribeStacks with HTTP 500, as "
-        "moto does for a call it does not implement (its log names the call); " + LACKS_FIX
+        "moto does for a call it does not implement or fails on (its log says which); " + LACKS_FIX
     )
 
 

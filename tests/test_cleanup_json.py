@@ -160,7 +160,8 @@ def test_a_call_the_endpoint_lacks_is_not_checked_and_the_rest_goes(emulator, mo
     assert body["not_checked"] == [
         f"WAF web ACLs: the endpoint {env['AWS_ENDPOINT_URL']} (AWS_ENDPOINT_URL) failed "
         "ListResourcesForWebACL with HTTP 500, as moto does for a call it does not implement "
-        "(its log names the call); waiting will not help: use an emulator that implements it, "
+        "or fails on (its log says which); waiting will not help: use an emulator that "
+        "implements it, "
         "or unset AWS_ENDPOINT_URL to run this against AWS"
     ]
     assert "wait a minute" not in out + err

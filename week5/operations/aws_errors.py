@@ -284,13 +284,15 @@ def unsupported(error: BaseException, region: Optional[str] = None) -> Optional[
         "to run this against AWS"
     )
     operation = _operation_of(error)
-    moto = "as moto does for a call it does not implement"
+    # moto answers the same for a call it lacks and for one it crashes on (a hostile trial's
+    # versioning-suspended bucket): the log tells which.
+    moto = "as moto does for a call it does not implement or fails on"
     if isinstance(error, ResponseParserError):  # EC2, CloudFormation: XML was due
         page = str(error)
         if not override or "<html" not in page.lower():
             return None
         answer = "HTTP 500" if "500 Internal Server Error" in page else "an HTML page"
-        return f"{where} failed {operation} with {answer}, {moto} (its log names the call); {fix}"
+        return f"{where} failed {operation} with {answer}, {moto} (its log says which); {fix}"
     if not isinstance(error, bx.ClientError):
         return None
     info = error.response.get("Error", {})
@@ -318,7 +320,7 @@ def unsupported(error: BaseException, region: Optional[str] = None) -> Optional[
         detail = f"HTTP {status}" if message.startswith("<") else f"{code}: {message}"
         return f"{where} does not implement {operation} ({detail}); {fix}"
     if override and bare:
-        logged = " (its log names the call)" if status >= 500 else ""
+        logged = " (its log says which)" if status >= 500 else ""
         return f"{where} failed {operation} with HTTP {status or code}, {moto}{logged}; {fix}"
     return None
 
