@@ -16,7 +16,7 @@ from support import ROOT, fake_cdk, make_app
 
 from stacks.catalog import CATALOG
 from week5.cli import main
-from week5.cli.synthesis import synthesize
+from week5.cli.synthesis import cached_synthesis
 from week5.core.errors import CourseInputError
 from week5.core.settings import configured_student, read_project_context
 from week5.synth.app_builder import build_labs
@@ -165,7 +165,7 @@ def test_a_context_the_app_would_refuse_stops_before_the_cdk_cli(tmp_path, conte
     runs = tmp_path / "runs.txt"
     fake_cdk(tmp_path, f'#!/bin/sh\necho "$*" >> "{runs}"\nexit 0\n')
     with pytest.raises(CourseInputError, match=re.escape(says)):
-        synthesize(tmp_path, tmp_path / "out", context)
+        cached_synthesis(tmp_path, context, tmp_path / "scratch")
     assert not runs.exists()
-    synthesize(tmp_path, tmp_path / "out", ["student=kim"])
+    cached_synthesis(tmp_path, ["student=kim"], tmp_path / "scratch")
     assert "--context student=kim" in runs.read_text()
