@@ -191,6 +191,43 @@ def test_a_terminated_instance_and_a_deleted_nat_gateway_are_not_left_behind(mot
     assert [u["arn"].rsplit("/", 1)[1] for u in report["untracked"]] == [running]
 
 
+def test_a_live_databases_automatic_snapshot_is_not_left_behind_until_the_database_is_gone(
+    moto_env, capsys  # noqa: F811
+):
+    """RDS's own snapshots copy the database's course tags but carry no stack tag: while the
+    database lives they are its backups, not leftovers; one kept after it bills as storage.
+    A snapshot taken by hand (Day3Lab1's Step 3) is listed either way."""
+    rds = boto3.client("rds", region_name=REGION)
+    tags = [{"Key": "Week", "Value": "Week5"}, {"Key": "Student", "Value": "kim"}]
+    rds.create_db_instance(
+        DBInstanceIdentifier="week5-kim-day3-db", Engine="postgres",
+        DBInstanceClass="db.t3.micro", MasterUsername="labadmin",
+        MasterUserPassword="not-a-real-one", AllocatedStorage=20, BackupRetentionPeriod=1,
+        CopyTagsToSnapshot=True, Tags=tags,
+    )  # fmt: skip
+    rds.create_db_snapshot(
+        DBInstanceIdentifier="week5-kim-day3-db", DBSnapshotIdentifier="week5-kim-day3-manual"
+    )
+    (automatic,) = rds.describe_db_snapshots(SnapshotType="automated")["DBSnapshots"]
+    listed = boto3.client("resourcegroupstaggingapi", region_name=REGION).get_resources()
+    arns = {m["ResourceARN"] for m in listed["ResourceTagMappingList"]}
+    assert automatic["DBSnapshotArn"] in arns  # as AWS lists it: course tags, no stack tag
+
+    database, manual = (
+        f"arn:aws:rds:{REGION}:123456789012:{kind}"
+        for kind in ("db:week5-kim-day3-db", "snapshot:week5-kim-day3-manual")
+    )
+    untracked = [u["arn"] for u in run_json(capsys, "--student", "kim")["untracked"]]
+    assert untracked == [database, manual]  # made by hand, as moto's database is
+
+    rds.delete_db_instance(
+        DBInstanceIdentifier="week5-kim-day3-db", SkipFinalSnapshot=True,
+        DeleteAutomatedBackups=False,
+    )  # fmt: skip
+    untracked = [u["arn"] for u in run_json(capsys, "--student", "kim")["untracked"]]
+    assert untracked == [automatic["DBSnapshotArn"], manual]
+
+
 def test_a_stack_whose_change_set_was_never_executed_is_listed_not_priced(account, capsys):
     """`cdk deploy` creates its stack through a change set: one never executed leaves the stack
     in REVIEW_IN_PROGRESS, and its GetTemplate comes back without Resources."""

@@ -292,6 +292,43 @@ def gone(ec2: Any, arns: Iterable[str]) -> Set[str]:
     return found
 
 
+#: How RDS names the snapshots it takes itself (``arn:aws:rds:<region>:<account>:snapshot:
+#: rds:<db>-<date>``): they carry their database's tags but no stack's.
+AUTOMATED_SNAPSHOT_PREFIX = "rds:"
+
+
+def backups_of_live_databases(rds: Any, arns: Iterable[str]) -> Set[str]:
+    """Which of ``arns`` are RDS's automatic snapshots of a database that still exists: they
+    copy the database's course tags, not its stack tag, and go with the database (a lab's
+    ``cdk destroy`` removes them); once the database is gone, one that was kept bills as
+    storage and is left behind."""
+    wanted = {}
+    for arn in arns:
+        fields = arn.split(":", 6)
+        if (
+            len(fields) == 7
+            and fields[2] == "rds"
+            and fields[5] == "snapshot"
+            and fields[6].startswith(AUTOMATED_SNAPSHOT_PREFIX)
+        ):
+            wanted[fields[6]] = arn
+    if not wanted:
+        return set()
+    live = {
+        db["DBInstanceIdentifier"]
+        for page in rds.get_paginator("describe_db_instances").paginate()
+        for db in page.get("DBInstances", [])
+    }
+    found: Set[str] = set()
+    pages = rds.get_paginator("describe_db_snapshots").paginate(SnapshotType="automated")
+    for page in pages:
+        for snapshot in page.get("DBSnapshots", []):
+            arn = wanted.get(snapshot.get("DBSnapshotIdentifier", ""))
+            if arn is not None and snapshot.get("DBInstanceIdentifier") in live:
+                found.add(arn)
+    return found
+
+
 def read_status(
     clients: Callable[..., Any], region: str, student: Optional[str] = None
 ) -> StatusReport:
@@ -311,7 +348,8 @@ def read_status(
             m for m in in_global if str(m.get("ResourceARN", "")).startswith(GLOBAL_ARN_PREFIXES)
         ]
     left = untracked(mappings, names)
-    ended = gone(clients("ec2"), [u.arn for u in left]) if left else set()
+    arns = [u.arn for u in left]
+    ended = gone(clients("ec2"), arns) | backups_of_live_databases(clients("rds"), arns)
     report.untracked = [u for u in left if u.arn not in ended]
     return report
 
