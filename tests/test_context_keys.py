@@ -202,7 +202,8 @@ BAD = [
      f"scripts/cdk: {empty_value_message('restore_snapshot_id')}"),
     (["-c", "student=Kim"], "scripts/cdk: context 'student'='Kim' is not a valid student name: "
      "use a lowercase letter first, then lowercase letters, digits or '-', at most 20 "
-     "characters; for example -c student=kim-minsu"),
+     "characters (Latin letters: write a Korean name as it is romanized); for example "
+     "-c student=kim-minsu"),
 ]  # fmt: skip
 
 

@@ -94,7 +94,7 @@ def test_destroy_under_the_wrong_name_stops_with_the_names(tmp_path):
     assert not verdict.proceed and verdict.code == 1
     assert verdict.lines == [
         "nothing destroyed: there is no stack week5-instructor-Day4Lab1 in ap-northeast-2 "
-        "(student 'instructor' (the default)), but there is week5-kim-Day4Lab1; to destroy that, "
+        "for student 'instructor' (the default), but there is week5-kim-Day4Lab1; to destroy that, "
         "pass -c student=kim (or run `week5 init --student kim`)"
     ]
 
@@ -104,8 +104,8 @@ def test_destroy_of_nothing_says_so_and_runs_nothing(tmp_path):
                     cdk_context={"student": "kim"})  # fmt: skip
     assert not verdict.proceed and verdict.code == 0
     assert verdict.lines == [
-        "nothing to destroy: no stack week5-kim-Day4Lab1 in ap-northeast-2 (student 'kim' "
-        "(cdk.context.json)); `week5 status` lists what exists"
+        "nothing to destroy: no stack week5-kim-Day4Lab1 in ap-northeast-2 for student 'kim' "
+        "(from cdk.context.json); `week5 status` lists what exists"
     ]
 
 
@@ -129,8 +129,8 @@ def test_deploy_beside_another_students_copy_warns_with_the_names(tmp_path):
     verdict = judge(tmp_path, ["deploy", "Day4Lab1"], ["week5-kim-Day4Lab1"])
     assert verdict.proceed
     assert verdict.lines == [
-        "warning: deploying a new stack week5-instructor-Day4Lab1 (student 'instructor' (the "
-        "default)) while week5-kim-Day4Lab1 exist(s) in ap-northeast-2; if one of those is "
+        "warning: deploying a new stack week5-instructor-Day4Lab1 for student 'instructor' (the "
+        "default) while week5-kim-Day4Lab1 exists in ap-northeast-2; if one of those is "
         "yours, stop now (Ctrl-C) and pass -c student=kim (or run `week5 init --student kim`)"
     ]
     # An update of one's own stack says nothing.
@@ -214,7 +214,7 @@ def test_a_destroy_under_the_default_name_destroys_nothing_and_says_why(
     assert calls == []  # cdk destroy never ran, so nothing printed "destroyed"
     assert result.stderr.strip() == (
         f"scripts/{wrapper}: nothing destroyed: there is no stack week5-instructor-Day4Lab1 in "
-        "ap-northeast-2 (student 'instructor' (the default)), but there is week5-kim-Day4Lab1; "
+        "ap-northeast-2 for student 'instructor' (the default), but there is week5-kim-Day4Lab1; "
         "to destroy that, pass -c student=kim (or run `week5 init --student kim`)"
     )
 
@@ -358,7 +358,7 @@ def test_destroy_all_acts_on_the_students_own_stacks_only(tmp_path):
     nothing = judge(tmp_path, ["destroy", "--all", "-c", "student=park"], live)
     assert not nothing.proceed and nothing.code == 0
     assert nothing.lines == [
-        "nothing to destroy: no lab stack of student 'park' (-c student) in ap-northeast-2; "
+        "nothing to destroy: no lab stack of student 'park' (from -c student) in ap-northeast-2; "
         "`week5 status` lists what exists"
     ]
     assert judge(tmp_path, ["deploy", "--all", "-c", "student=park"], live).lines == []

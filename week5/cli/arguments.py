@@ -28,7 +28,8 @@ def student_argument(value: str, command: str) -> str:
     except CourseInputError:
         raise CliError(
             f"--student {shown(value)} is not a student name: use a lowercase letter first, then "
-            f"lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} characters; e.g. "
+            f"lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} characters (Latin "
+            "letters: write a Korean name as it is romanized); e.g. "
             f"week5 {command} --student kim-minsu",
             EXIT_USAGE,
         ) from None

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(problem, EXIT_USAGE)
     from_init = False
     if args.student is not None:
-        student_argument(args.student, "cleanup")
+        student_argument(args.student, "cleanup --day Day1")
     elif not args.all:
         # As scripts/cdk deploys: a student's `week5 cleanup --day Day1 --apply` in a shared
         # account must not take the class's Day 1 with it.

@@ -285,7 +285,8 @@ def parse_student(value: Any) -> str:
         raise CourseInputError(
             f"context 'student'={shown(value)} is not a valid student name: use a lowercase letter "
             f"first, then lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} "
-            "characters; for example -c student=kim-minsu"
+            "characters (Latin letters: write a Korean name as it is romanized); for example "
+            "-c student=kim-minsu"
         )
     return value
 
@@ -310,7 +311,8 @@ def parse_students(value: Any) -> Tuple[str, ...]:
         except CourseInputError:
             raise CourseInputError(
                 f"context 'students' has {shown(name)}, which is not a valid student name: a "
-                f"lowercase letter first, then lowercase letters, digits or '-'; e.g. {example}"
+                f"lowercase letter first, then lowercase letters, digits or '-' (Latin letters: "
+                f"write a Korean name as it is romanized); e.g. {example}"
             ) from None
     if len(set(names)) != len(names):
         twice = sorted({n for n in names if names.count(n) > 1})

@@ -103,7 +103,9 @@ class Plan:
 
     @property
     def who(self) -> str:
-        return f"student {self.student!r} ({self.student_source})"
+        source = self.student_source
+        origin = source if source == "the default" else f"from {source}"
+        return f"student {self.student!r} ({origin})"
 
 
 def _arguments(args: Sequence[str]) -> Iterator[Tuple[str, Optional[str]]]:
@@ -337,15 +339,16 @@ def judge(plan: Plan, live_names: Sequence[str]) -> Verdict:
         students = sorted({parse_stack_name(n).group("student") for n in others})
         if plan.command == "deploy":
             verdict.lines.append(
-                f"warning: deploying a new stack {missing[0]} ({plan.who}) while "
-                f"{_names(others)} exist(s) in {plan.region}; if one of those is yours, stop "
+                f"warning: deploying a new stack {missing[0]} for {plan.who} while "
+                f"{_names(others)} {'exists' if len(others) == 1 else 'exist'} in {plan.region}; "
+                "if one of those is yours, stop "
                 f"now (Ctrl-C) and pass -c student={students[0]} (or run `week5 init --student "
                 f"{students[0]}`)"
             )
         else:
             refusals.append(
                 f"nothing destroyed: there is no stack {missing[0]} in {plan.region} "
-                f"({plan.who}), but there is {_names(others)}; to destroy that, pass "
+                f"for {plan.who}, but there is {_names(others)}; to destroy that, pass "
                 f"-c student={students[0]} (or run `week5 init --student {students[0]}`)"
             )
     if plan.command != "destroy":
@@ -356,7 +359,7 @@ def judge(plan: Plan, live_names: Sequence[str]) -> Verdict:
         return Verdict(
             lines=[
                 f"nothing to destroy: no stack {_names(absent) or 'of the course'} in "
-                f"{plan.region} ({plan.who if not plan.class_mode else 'class mode'}); "
+                f"{plan.region} {'in class mode' if plan.class_mode else 'for ' + plan.who}; "
                 "`week5 status` lists what exists"
             ],
             proceed=False,
