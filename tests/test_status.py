@@ -228,6 +228,26 @@ def test_a_live_databases_automatic_snapshot_is_not_left_behind_until_the_databa
     assert untracked == [automatic["DBSnapshotArn"], manual]
 
 
+def test_a_cloudfront_distribution_left_behind_is_listed_once(moto_env, capsys):  # noqa: F811
+    """CloudFront is global: status reads us-east-1's tagging API for it too, and a region's
+    own may list it as well (moto's does): one line, not two."""
+    cloudfront = boto3.client("cloudfront", region_name="us-east-1")
+    created = cloudfront.create_distribution_with_tags(DistributionConfigWithTags={
+        "DistributionConfig": {
+            "CallerReference": "week5-kim-day2", "Comment": "", "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{
+                "Id": "site", "DomainName": "example.s3.amazonaws.com",
+                "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "site",
+                                     "ViewerProtocolPolicy": "redirect-to-https"},
+        },
+        "Tags": {"Items": [{"Key": "Week", "Value": "Week5"}, {"Key": "Student", "Value": "kim"}]},
+    })  # fmt: skip
+    arn = created["Distribution"]["ARN"]
+    untracked = [u["arn"] for u in run_json(capsys, "--student", "kim")["untracked"]]
+    assert untracked == [arn]
+
+
 def test_a_stack_whose_change_set_was_never_executed_is_listed_not_priced(account, capsys):
     """`cdk deploy` creates its stack through a change set: one never executed leaves the stack
     in REVIEW_IN_PROGRESS, and its GetTemplate comes back without Resources."""

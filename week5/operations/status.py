@@ -344,8 +344,13 @@ def read_status(
         in_global = tagged_resources(
             clients("resourcegroupstaggingapi", region_name=GLOBAL_REGION), student
         )
+        # A region's own tagging API may list global resources too (moto's does): once each.
+        seen = {m.get("ResourceARN") for m in mappings}
         mappings += [
-            m for m in in_global if str(m.get("ResourceARN", "")).startswith(GLOBAL_ARN_PREFIXES)
+            m
+            for m in in_global
+            if str(m.get("ResourceARN", "")).startswith(GLOBAL_ARN_PREFIXES)
+            and m.get("ResourceARN") not in seen
         ]
     left = untracked(mappings, names)
     arns = [u.arn for u in left]
