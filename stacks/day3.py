@@ -233,14 +233,15 @@ class Day3Lab1Stack(LabStack):
                     f" --db-snapshot-identifier {snapshot_id}",
                 ],
             ),
-            description="Step 3: 수동 스냅샷 만들기 (스택과 함께 지워지지 않음)",
+            description="Step 3: 수동 스냅샷 만들기 "
+            "(CloudFormation 밖의 것: 스택을 지울 때 SnapshotCleanup이 지움)",
         )
         CfnOutput(
             self,
             "DeleteSnapshotCommand",
             value=f"aws rds delete-db-snapshot --region {self.region} "
             f"--db-snapshot-identifier {snapshot_id}",
-            description="Step 4: 수동 스냅샷 삭제 (스택을 지운 뒤에도 과금되므로)",
+            description="Step 4: 수동 스냅샷 삭제 (저장 용량만큼 과금되므로, 복원을 확인한 뒤 바로)",
         )
 
 
