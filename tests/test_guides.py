@@ -1,5 +1,6 @@
 """docs/labs/: the generated lab guides and pictures are what the templates say today."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,27 @@ def test_a_guide_says_its_names_are_the_default_deployments(generated):
     """The diagram's `week5-day1-vpc` is the instructor's; kim's VPC is `week5-day1-kim-vpc`."""
     files, _ = generated
     assert "`-c student=<이름>`으로 배포하면 `week5-day1-<이름>-vpc`처럼" in files["Day1Lab2.md"]
+
+
+
+@pytest.mark.parametrize("command, header, count", [
+    ("check", "Course $/h  Resources", r"\s(\d+)\s+(?:pass|FAIL)\s"),  # before cdk-nag's verdict
+    ("labs", "Res.  Est $/h", r"\s(\d+)\s+\$\d+\.\d+\s"),  # before the estimate
+])  # fmt: skip
+def test_the_readmes_catalog_tables_count_the_resources_the_templates_have(
+    app, command, header, count
+):
+    """README's pasted `week5 check` and `week5 labs` outputs go stale when a lab's resources
+    change (Day2Lab1 read 43 there while it had 45)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    (block,) = [b for b in readme.split("```") if header in b]
+    found = {
+        line.split()[0]: int(re.search(count, line).group(1))
+        for line in block.splitlines()
+        if line.startswith("Day")
+    }
+    expected = {
+        lab_id: sum(1 for r in t["Resources"].values() if r["Type"] != "AWS::CDK::Metadata")
+        for lab_id, t in app.templates.items()
+    }
+    assert found == expected, f"stale: paste `week5 {command}` into README.md"
