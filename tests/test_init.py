@@ -169,3 +169,36 @@ def test_a_context_the_app_would_refuse_stops_before_the_cdk_cli(tmp_path, conte
     assert not runs.exists()
     cached_synthesis(tmp_path, ["student=kim"], tmp_path / "scratch")
     assert "--context student=kim" in runs.read_text()
+
+
+def test_clear_student_removes_the_name_and_keeps_the_rest(project, capsys):
+    """An instructor's folder once set up with `week5 init --student kim` refused class mode
+    (`-c students=...`), and `week5 init` had no way to unset the name."""
+    (project / "cdk.context.json").write_text(
+        json.dumps({"availability-zones:x": ["a"], "student": "kim"})
+    )
+    assert main(["init", "--clear-student"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Student kim removed from {project / 'cdk.context.json'}:")
+    assert json.loads((project / "cdk.context.json").read_text()) == {
+        "availability-zones:x": ["a"]
+    }
+    assert configured_student(project) == ("instructor", "the default")
+    assert main(["init", "--clear-student"]) == 0  # again: nothing to clear is no failure
+    assert capsys.readouterr().out.startswith("No student is set in ")
+
+
+def test_clear_student_says_when_cdk_json_still_names_one(project, capsys):
+    (project / "cdk.json").write_text(json.dumps({"app": "x", "context": {"student": "lee"}}))
+    (project / "cdk.context.json").write_text(json.dumps({"student": "kim"}))
+    assert main(["init", "--clear-student"]) == 1
+    err = capsys.readouterr().err
+    assert "still uses student 'lee' from cdk.json" in err
+    assert json.loads((project / "cdk.context.json").read_text()) == {}
+
+
+def test_clear_student_and_student_are_not_taken_together(project, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["init", "--student", "kim", "--clear-student"])
+    assert stopped.value.code == 2
+    assert not (project / "cdk.context.json").exists()

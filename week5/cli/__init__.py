@@ -26,7 +26,8 @@ dependents first (:mod:`.cleanup`).
 ``week5 prices refresh``: rebuild the price table from the AWS Price List bulk API
 (:mod:`.prices`).
 
-``week5 init --student NAME``: set the student's name once, in cdk.context.json (:mod:`.init`).
+``week5 init --student NAME``: set the student's name once, in cdk.context.json; ``--clear-student``
+removes it (:mod:`.init`).
 
 ``week5 status``: the lab stacks in the account with their age and estimated $/hour, and what is
 tagged for the course but in no stack (:mod:`.status`).

@@ -11,8 +11,8 @@ import sys
 from week5.analysis.topology import extract
 from week5.cli.arguments import REGION_HELP, project_student, student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
-from week5.cli.synthesis import add_synth_options, synthesized_lab
-from week5.core.settings import DEFAULT_REGION
+from week5.cli.synthesis import CLASS_LAB_ID_RE, add_synth_options, synthesized_lab
+from week5.core.settings import DEFAULT_REGION, shown
 from week5.core.tags import tag_filter
 from week5.operations.audit import (
     Check,
@@ -33,7 +33,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "audit",
         help="check a student's hand-built lab against the reference lab (read-only calls)",
     )
-    audit_.add_argument("lab", metavar="LAB", help="lab id, e.g. Day1Lab1")
+    audit_.add_argument(
+        "lab", metavar="LAB", help="lab id, e.g. Day1Lab1 (with -c students=kim,lee, one "
+        "student's copy: Day1Lab1-kim)"
+    )  # fmt: skip
     audit_.add_argument(
         "--student",
         help="the student's name (their Student tag; default: the name `week5 init` set, else "
@@ -48,9 +51,22 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check a student's hand-built lab against the reference lab, read-only."""
-    student = (
-        project_student() if args.student is None else student_argument(args.student, "audit LAB")
-    )
+    copy = CLASS_LAB_ID_RE.match(args.lab)  # a class's copy, Day4Lab1-kim: kim's resources
+    if copy and args.student is not None and args.student != copy.group("student"):
+        raise CliError(
+            f"--student {shown(args.student)} with {args.lab}, which is "
+            f"{copy.group('student')}'s copy: pass {copy.group('lab')}-{args.student}, or "
+            "leave --student out",
+            EXIT_USAGE,
+        )
+    if copy:
+        student = copy.group("student")
+    else:
+        student = (
+            project_student()
+            if args.student is None
+            else student_argument(args.student, "audit LAB")
+        )
     problem = region_problem(args.region)
     if problem:
         raise CliError(problem, EXIT_USAGE)

@@ -21,7 +21,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     cost = commands.add_parser(
         "cost", help="what one lab costs per hour, lab, day and month, priced from its template"
     )
-    cost.add_argument("lab", metavar="LAB", help="lab id, e.g. Day1Lab2")
+    cost.add_argument(
+        "lab", metavar="LAB", help="lab id, e.g. Day1Lab2 (with -c students=kim,lee, one "
+        "student's copy: Day1Lab2-kim)"
+    )  # fmt: skip
     cost.add_argument(
         "--students",
         type=class_size,

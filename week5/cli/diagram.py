@@ -21,7 +21,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         "diagram",
         help="draw a lab's architecture from its synthesized template (text, or PNG and SVG)",
     )
-    diagram.add_argument("lab", metavar="LAB", help="lab id, e.g. Day1Lab2")
+    diagram.add_argument(
+        "lab", metavar="LAB", help="lab id, e.g. Day1Lab2 (with -c students=kim,lee, one "
+        "student's copy: Day1Lab2-kim)"
+    )  # fmt: skip
     diagram.add_argument(
         "--format",
         choices=("text", "picture"),

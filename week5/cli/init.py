@@ -4,7 +4,9 @@ The name goes into CDK's own per-project context file, cdk.context.json (git-ign
 CDK CLI reads on every command: ``scripts/cdk deploy Day1Lab1`` then deploys
 ``week5-<name>-Day1Lab1``, ``destroy`` removes that one, and ``week5 cost``, ``status``,
 ``audit`` and ``cleanup`` take the same name. ``-c student=<other>`` still overrides it once.
-``week5 init`` alone says which name is in use and where it comes from.
+``week5 init`` alone says which name is in use and where it comes from; ``week5 init
+--clear-student`` removes the name again (class mode, ``-c students=...``, takes no single
+student, and an instructor's folder once set up as a student's refused it).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import Optional
 
 from week5.cli.arguments import student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
@@ -22,6 +25,7 @@ from week5.core.progress import say
 from week5.core.settings import (
     CONTEXT_STUDENT,
     PROJECT_CONTEXT_FILE,
+    _context_file,
     configured_student,
 )
 
@@ -32,16 +36,24 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="set your student name once (cdk.context.json): deploy, destroy, cost, status, "
         "audit and cleanup use it",
     )
-    init.add_argument(
+    which = init.add_mutually_exclusive_group()
+    which.add_argument(
         "--student", help="your name: a lowercase letter first, then lowercase letters, digits "
         "or '-' (e.g. kim-minsu); without it, show the name in use"
     )  # fmt: skip
+    which.add_argument(
+        "--clear-student",
+        action="store_true",
+        help=f"remove the name from {PROJECT_CONTEXT_FILE} (keeping the rest): stacks are then "
+        "the default student's, and class mode (-c students=kim,lee) needs no single name",
+    )
     init.set_defaults(handler=run)
 
 
-def write_student(root: Path, student: str) -> Path:
-    """Set ``student`` in the project's cdk.context.json, keeping what else CDK keeps there;
-    written beside and renamed, so an interrupted write never leaves half a file."""
+def write_student(root: Path, student: Optional[str]) -> Path:
+    """Set ``student`` in the project's cdk.context.json (None: remove it), keeping what else
+    CDK keeps there; written beside and renamed, so an interrupted write never leaves half a
+    file."""
     path = root / PROJECT_CONTEXT_FILE
     context = {}
     if path.exists() and not path.is_file():  # a folder: os.replace fails, leaving the partial
@@ -62,7 +74,10 @@ def write_student(root: Path, student: str) -> Path:
         if not isinstance(context, dict):
             raise CliError(f"{path} does not hold a JSON object; delete it, then run week5 init "
                            "again", EXIT_USAGE)  # fmt: skip
-    context[CONTEXT_STUDENT] = student
+    if student is None:
+        context.pop(CONTEXT_STUDENT, None)
+    else:
+        context[CONTEXT_STUDENT] = student
     partial = path.with_name(f".{path.name}.partial")
     try:
         partial.write_text(
@@ -77,6 +92,8 @@ def write_student(root: Path, student: str) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     root = find_project_root()
+    if args.clear_student:
+        return clear_student(root)
     if args.student is None:
         try:
             student, source = configured_student(root)
@@ -101,4 +118,34 @@ def run(args: argparse.Namespace) -> int:
         f"week5-{student}-Day1Lab1, and destroy, cost, status, audit and cleanup use "
         f"{student} too (-c student=<name> overrides it once)."
     )
+    return EXIT_OK
+
+
+def clear_student(root: Path) -> int:
+    """``--clear-student``: remove the name ``--student`` wrote; a file without one is left
+    as it is (nothing to clear is no failure)."""
+    path = root / PROJECT_CONTEXT_FILE
+    try:
+        had = _context_file(path).get(CONTEXT_STUDENT)
+    except CourseInputError as error:  # a broken cdk.context.json: its own fix
+        raise CliError(str(error), EXIT_USAGE) from None
+    if had is not None:
+        write_student(root, None)
+    try:
+        in_use, source = configured_student(root)
+    except CourseInputError as error:
+        raise CliError(str(error), EXIT_USAGE) from None
+    if source == "cdk.json":  # the CDK CLI reads cdk.json's context first
+        raise CliError(
+            f"the CDK CLI still uses student {in_use!r} from cdk.json, which it reads before "
+            f'{PROJECT_CONTEXT_FILE}: delete "student" from cdk.json\'s context',
+            EXIT_FAILED,
+        )
+    if had is None:
+        print(f"No student is set in {path}; nothing changed (stacks are week5-{in_use}-<lab>).")
+    else:
+        print(
+            f"Student {had} removed from {path}: stacks are now week5-{in_use}-<lab> (the "
+            "default), and class mode (-c students=kim,lee) takes no single student."
+        )
     return EXIT_OK

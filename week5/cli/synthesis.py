@@ -34,7 +34,13 @@ from week5.cli import assembly_cache
 from week5.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError
 from week5.core.catalog import LAB_ID_RE, unknown_lab_message
 from week5.core.progress import run_with_progress, say
-from week5.core.settings import CONTEXT_LABS, shown
+from week5.core.settings import (
+    CONTEXT_LABS,
+    CONTEXT_STUDENTS,
+    parse_students,
+    read_project_context,
+    shown,
+)
 from week5.operations.preflight import check_context
 
 
@@ -105,7 +111,8 @@ def synthesize(
 
 
 def select_labs(labs: List[SynthesizedLab], wanted: Sequence[str]) -> List[SynthesizedLab]:
-    """``wanted`` of ``labs`` in that order (all when empty); an unknown id is a usage error."""
+    """``wanted`` of ``labs`` in that order (all when empty); an unknown id is a usage error,
+    and a lab id of a class-mode assembly's lab names its copies."""
     if not wanted:
         return labs
     if not labs:  # "valid labs: " with nothing after it, as check says it
@@ -116,9 +123,76 @@ def select_labs(labs: List[SynthesizedLab], wanted: Sequence[str]) -> List[Synth
         )
     by_id = {lab.lab_id: lab for lab in labs}
     for lab_id in wanted:
+        copies = [i for i in by_id if _copy_of(i) == lab_id]
+        if lab_id not in by_id and copies:  # an assembly `-c students=...` synthesized
+            raise CliError(
+                f"{lab_id}: the assembly is a class's (one copy per student), so pass one "
+                f"copy, e.g. {copies[0]}; its copies: {', '.join(copies)}",
+                EXIT_USAGE,
+            )
         if lab_id not in by_id:
             raise CliError(unknown_lab_message(lab_id, by_id), EXIT_USAGE)
     return [by_id[lab_id] for lab_id in wanted]
+
+
+#: A lab's copy in class mode (``-c students=kim,lee``): its construct id, ``Day4Lab1-kim``.
+CLASS_LAB_ID_RE = re.compile(
+    r"^(?P<lab>Day[1-5](?:Lab1|Lab2|Case|Challenge))-(?P<student>[a-z][a-z0-9-]*)$"
+)
+
+
+def _copy_of(lab_id: str) -> Optional[str]:
+    """The lab ``lab_id`` is a class-mode copy of (``Day4Lab1-kim``: ``Day4Lab1``), or None."""
+    copy = CLASS_LAB_ID_RE.match(lab_id)
+    return copy.group("lab") if copy and LAB_ID_RE.match(copy.group("lab")) else None
+
+
+def lab_to_build(lab_id: str, students: Sequence[str], command: str) -> str:
+    """The lab to synthesize for ``week5 COMMAND LAB``: ``lab_id`` itself, or in class mode
+    (``students``) the lab a copy (``Day4Lab1-kim``) is of. The ids are those ``week5 labs``
+    lists under the same context; any other is refused before a synthesis: a plain
+    ``Day4Lab1`` in class mode was refused after one, naming the copies."""
+    copy = CLASS_LAB_ID_RE.match(lab_id)
+    if copy and LAB_ID_RE.match(copy.group("lab")):
+        lab, student = copy.group("lab"), copy.group("student")
+        if not students:
+            raise CliError(
+                f"{lab_id} is {student}'s copy of {lab} in class mode: pass it with -c "
+                f"students naming {student} (e.g. -c students={student}), or pass {lab} alone",
+                EXIT_USAGE,
+            )
+        if student not in students:
+            raise CliError(
+                f"{lab_id}: {student!r} is not among the class's students ({', '.join(students)})"
+                f"; pass {lab}-{students[0]}, or add {student} to -c students",
+                EXIT_USAGE,
+            )
+        return lab
+    require_lab_id(lab_id)
+    if students:
+        more = (
+            f", or drop -c students and pass --students {len(students)} for the class's cost"
+            if command == "cost"
+            else ""
+        )
+        raise CliError(
+            f"{lab_id}: in class mode (-c students={','.join(students)}) each student has a "
+            f"copy, {lab_id}-{students[0]} to {lab_id}-{students[-1]}; pass one, e.g. week5 "
+            f"{command} {lab_id}-{students[0]}{more}",
+            EXIT_USAGE,
+        )
+    return lab_id
+
+
+def class_students(args: argparse.Namespace) -> Tuple[str, ...]:
+    """The students of class mode that ``args.context`` and the project's context files give
+    a synthesis (none outside class mode), the context checked first as a synthesis checks it
+    (:func:`cached_synthesis`), so a bad value is its own line."""
+    root = find_project_root()
+    check_context(["synth", *(arg for item in args.context for arg in ("-c", item))], root,
+                  tool_env(root, validation=False))  # fmt: skip
+    given = dict(item.split("=", 1) for item in args.context)
+    return parse_students({**read_project_context(root, user=True), **given}.get(CONTEXT_STUDENTS))
 
 
 def require_lab_id(lab_id: str) -> str:
@@ -304,10 +378,15 @@ def synthesized(
 
 
 def synthesized_lab(args: argparse.Namespace, quiet: bool = False) -> SynthesizedLab:
-    """The lab ``args.lab``: from ``--assembly``, or synthesized alone (its id checked first).
+    """The lab ``args.lab``: from ``--assembly``, or synthesized alone (its id checked first;
+    in class mode the id of one student's copy, ``Day4Lab1-kim``, as ``week5 labs`` lists it).
     Its template is only read (``cost``, ``diagram``, ``audit``), never deployed: CDK's
     validation is skipped."""
-    labs = [] if args.assembly is not None else [require_lab_id(args.lab)]
+    command = getattr(args, "command", None) or "cost"
+    if args.assembly is not None:
+        labs = []
+    else:
+        labs = [lab_to_build(args.lab, class_students(args), command)]
     with synthesized(args, labs, quiet=quiet, validation=False) as (outdir, _):
         (lab,) = select_labs(read_labs(outdir), [args.lab])
     return lab

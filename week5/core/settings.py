@@ -742,10 +742,14 @@ class CourseSettings:
         return bool(self.students)
 
     @classmethod
-    def from_context(cls, get: Any) -> "CourseSettings":
+    def from_context(
+        cls, get: Any, origins: Optional[Mapping[str, str]] = None
+    ) -> "CourseSettings":
         """Build from the whole context as a mapping (``app.node.get_all_context()``), whose
         keys and empty values are checked first (:func:`check_context`), or from a getter
-        (``app.node.try_get_context``), which cannot list its keys: its values only."""
+        (``app.node.try_get_context``), which cannot list its keys: its values only.
+        ``origins`` (:func:`context_origins`): where each key came from, for the launchers and
+        week5 to name in a refusal; the app cannot know."""
         if isinstance(get, Mapping):
             check_context(get)
         lookup = get.get if isinstance(get, Mapping) else get
@@ -755,8 +759,7 @@ class CourseSettings:
         # cdk.json names the default student; only another name conflicts with class mode.
         if students and lookup(CONTEXT_STUDENT) not in (None, "", DEFAULT_STUDENT):
             raise CourseInputError(
-                "context 'student' and 'students' were both given; pass -c student=<name> for "
-                "one student's labs, or -c students=kim,lee for a copy per student"
+                both_given_message(lookup(CONTEXT_STUDENT), students, origins)
             )
         return cls(
             students=students,
@@ -766,6 +769,62 @@ class CourseSettings:
             ssh_cidr=parse_ssh_cidr(lookup(CONTEXT_SSH_CIDR)),
             key_name=parse_key_name(lookup(CONTEXT_KEY_NAME)),
         )
+
+
+#: Where a context key came from, as :func:`context_origins` names it.
+ORIGIN_COMMAND_LINE = "-c"
+ORIGIN_USER_FILE = "~/.cdk.json"
+
+
+def both_given_message(
+    student: Any, students: Sequence[str], origins: Optional[Mapping[str, str]] = None
+) -> str:
+    """Class mode (``students``) with a ``student`` too, naming where the student came from
+    when ``origins`` says: a name ``week5 init --student`` wrote into cdk.context.json long ago
+    looked, to an instructor who typed only ``-c students``, like an input they never gave."""
+    origins = origins or {}
+    where, given = origins.get(CONTEXT_STUDENT), origins.get(CONTEXT_STUDENTS)
+    if where is None or where == ORIGIN_COMMAND_LINE:  # the app cannot tell; or both typed
+        hint = (
+            "" if where else f" (a student in {PROJECT_CONTEXT_FILE}: `week5 init "
+            "--clear-student` removes it)"
+        )
+        return (
+            f"context 'student'={shown(student)} and 'students' were both given; pass -c "
+            "student=<name> for one student's labs, or -c students=kim,lee for a copy per "
+            f"student{hint}"
+        )
+    names = ",".join(students)  # parsed names: nothing to escape
+    if given == ORIGIN_COMMAND_LINE:
+        class_, drop = f"-c students={names}", "-c students"
+    else:
+        class_, drop = f"'students'={names} in {given or 'the context'}", "'students'"
+    fix = {
+        PROJECT_CONTEXT_FILE: "run `week5 init --clear-student` for class mode (it keeps the "
+        "rest of that file)",
+        "cdk.json": "delete \"student\" from cdk.json's context for class mode",
+        ORIGIN_USER_FILE: "delete \"student\" from the context in ~/.cdk.json for class mode",
+    }.get(where, f"remove \"student\" from {where} for class mode")
+    set_by = " (`week5 init --student`)" if where == PROJECT_CONTEXT_FILE else ""
+    return (
+        f"{class_} makes a copy per student, but {where} sets student {shown(student)}{set_by}, "
+        f"and class mode takes no single student; {fix}, or drop {drop} for that student's "
+        "own labs"
+    )
+
+
+def context_origins(root: Path, given: Mapping[str, Any], user: bool = True) -> Dict[str, str]:
+    """Where the CDK CLI takes each context key from, as it ranks them: ``-c`` (``given``)
+    over cdk.json's ``context`` over cdk.context.json over ~/.cdk.json (with ``user``)."""
+    root = Path(root)
+    sources = [
+        (PROJECT_CONTEXT_FILE, _context_file(root / PROJECT_CONTEXT_FILE)),
+        ("cdk.json", _context_file(root / "cdk.json", "context")),
+        (ORIGIN_COMMAND_LINE, given),
+    ]
+    if user:
+        sources.insert(0, (ORIGIN_USER_FILE, _context_file(Path.home() / ".cdk.json", "context")))
+    return {key: name for name, context in sources for key in context}
 
 
 def _or_default(value: Any, default: Any) -> Any:

@@ -21,7 +21,9 @@ a ``-c key`` with no value (which the CDK CLI drops) or a bad course-wide value 
 with one line, exit 2, instead of the app's line and the CDK CLI's "Subprocess exited with
 error 1".
 
-Class mode (``-c students=``) skips the name warnings and, for ``deploy``, checks the quotas
+Class mode (``-c students=``) names each stack ``Day4Lab1-kim``: a bare ``Day4Lab1`` (or the
+copy of a student not in the class) is refused with the ids to pass, before the quota check and
+the CDK CLI's "No stacks match". It skips the name warnings and, for ``deploy``, checks the quotas
 (:mod:`week5.operations.quotas`; the CLI layer synthesizes the templates). When AWS cannot be
 asked (no credentials yet, offline, boto3 not installed), one note says so and the command goes
 on: ``cdk`` itself then reports the problem. ``WEEK5_PREFLIGHT=0`` skips every check.
@@ -51,6 +53,7 @@ from week5.core.settings import (
     check_instructor_context,
     check_lab_context,
     configured_student,
+    context_origins,
     parse_region,
     parse_student,
     parse_students,
@@ -188,6 +191,28 @@ def _check_stack_selector(arg: str) -> None:
             )
 
 
+def _check_class_selectors(args: Sequence[str], students: Sequence[str]) -> None:
+    """In class mode each stack's construct id is ``Day4Lab1-kim``: a bare ``Day4Lab1``, or
+    the copy of a student not in the class, matches none, and the CDK CLI says "No stacks
+    match" (exit 1) after the quota check and a synthesis."""
+    command, _, _ = command_context(args)
+    for arg, value in _arguments(args):
+        if value is not None or arg.startswith("-") or arg == command:
+            continue
+        match = LAB_ARG_RE.fullmatch(arg)
+        if not match or not LAB_ID_RE.match(match.group(1)) or re.search(r"[*?]", arg):
+            continue
+        lab, suffix = match.group(1), (match.group(2) or "")[1:]
+        if suffix in students:
+            continue
+        copies = _names([f"{lab}-{name}" for name in students])
+        why = "" if not suffix else f": {suffix!r} is not among the class's students"
+        raise CourseInputError(
+            f"{arg} matches no stack in class mode{why} (its copies are {copies}); pass "
+            f'"{lab}-*" for every student\'s copy, or {lab}-{students[0]} for one'
+        )
+
+
 def _lab_id_spellings(text: str) -> List[str]:
     """``text`` in the lab ids' own case, if it is one: DAY1LAB1 → Day1Lab1."""
     kinds = ("Lab1", "Lab2", "Case", "Challenge")
@@ -201,8 +226,9 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
     """Raise :class:`CourseInputError` for the context ``cdk <args>`` would give the app when
     the app would refuse it: an unknown key, an empty value, a bad course-wide value
     (:meth:`CourseSettings.from_context`), a bad value of a lab's own (Day 2's snapshot id, Day
-    5's backend and frontend, a lab id's shape: :func:`check_lab_context`). Whether a
-    well-formed lab id exists, and the instructor's values, are left to the app. Nothing is
+    5's backend and frontend, a lab id's shape: :func:`check_lab_context`), a lab id no stack
+    of class mode has (``Day4Lab1`` for ``Day4Lab1-kim``). Whether a well-formed lab id
+    exists, and the instructor's values, are left to the app. Nothing is
     checked for a command that does not run the app, or with ``WEEK5_PREFLIGHT=0``."""
     if (environ or {}).get(SKIP_ENV) == "0":
         return
@@ -234,7 +260,9 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
         check_known_context(merged)
         check_instructor_context(merged)
         return
-    CourseSettings.from_context(merged)
+    settings = CourseSettings.from_context(merged, context_origins(root, given))
+    if settings.class_mode:
+        _check_class_selectors(args, settings.students)
     named, _ = lab_args(args)
     chosen = [part.strip() for part in str(context.get(CONTEXT_LABS, "")).split(",") if part]
     # The labs' own values, of the labs being built (all when none is named): the app refuses

@@ -1,0 +1,239 @@
+"""Class mode's lab ids (`-c students=kim,lee,park`: one copy of each lab per student,
+construct ids `Day4Lab1-kim`), found by an instructor's trial: `week5 labs` listed
+`Day4Lab1-kim`, which `cost`, `diagram` and `audit` then called "not a lab id", and a plain
+`Day4Lab1` was refused only after a synthesis; a `student` that `week5 init` had written long
+ago refused `-c students` without saying where it came from; `scripts/cdk deploy Day4Lab1 -c
+students=...` ended in the CDK CLI's "No stacks match" after the quota check."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from test_assembly_cache import FakeCdk, cdk, project, template  # noqa: F401  (fixtures)
+from test_preflight import fake_project, run_wrapper
+from test_preflight import project as preflight_project
+from test_quotas import fake_assembly
+
+from week5.cli import main, synthesis
+from week5.core.errors import CourseInputError
+from week5.core.settings import CourseSettings
+from week5.operations import preflight
+
+CLASS = ("-c", "students=kim,lee,park")
+
+
+class ClassCdk(FakeCdk):
+    """`cdk synth` as the app builds class mode: one stack per lab and student, each with the
+    construct id `Day4Lab1-kim`."""
+
+    def __call__(self, root: Path, outdir: Path, context=(), app=None, validation=True) -> float:
+        self.runs.append(list(context))
+        named = [c.split("=", 1)[1] for c in context if c.startswith("labs=")]
+        labs = named[-1].split(",") if named else ("Day1Lab1", "Day4Lab1")
+        given = [c.split("=", 1)[1] for c in context if c.startswith("students=")]
+        students = given[-1].split(",") if given else []
+        ids = [f"{lab}-{name}" for lab in labs for name in students] if students else labs
+        info = {i: template(i.split("-")[0], "class") for i in ids}
+        fake_assembly(outdir, info)
+        return 0.5
+
+
+@pytest.fixture
+def class_cdk(monkeypatch) -> ClassCdk:
+    fake = ClassCdk()
+    monkeypatch.setattr(synthesis, "synthesize", fake)
+    return fake
+
+
+def week5(capsys, *args: str):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- week5 cost, diagram, audit: the ids `week5 labs` lists ----------------------------------
+
+
+def test_every_id_labs_lists_in_class_mode_is_one_cost_diagram_and_audit_take(
+    project, class_cdk, capsys  # noqa: F811
+):
+    code, out, err = week5(capsys, "labs", "--json", *CLASS)
+    assert code == 0, err
+    listed = [row["lab"] for row in json.loads(out)]
+    assert "Day4Lab1-kim" in listed and "Day4Lab1" not in listed
+    for lab in listed:
+        code, out, err = week5(capsys, "cost", lab, "--json", *CLASS)
+        assert code == 0, err
+        assert json.loads(out)["lab"] == lab
+        code, out, err = week5(capsys, "diagram", lab, *CLASS)
+        assert code == 0, err
+        assert f" - {lab}: " in out.splitlines()[1]
+    # One lab's copies are synthesized for a copy: the lab, not every lab, and not a copy's id.
+    class_cdk.runs.clear()
+    assert week5(capsys, "cost", "Day4Lab1-lee", "--no-cache", *CLASS)[0] == 0
+    assert class_cdk.runs == [["students=kim,lee,park", "labs=Day4Lab1"]]
+
+
+@pytest.mark.parametrize("command", ["cost", "diagram", "audit"])
+def test_a_plain_lab_id_in_class_mode_is_one_line_before_synthesis(
+    project, class_cdk, capsys, command  # noqa: F811
+):
+    code, out, err = week5(capsys, command, "Day4Lab1", *CLASS)
+    more = (
+        ", or drop -c students and pass --students 3 for the class's cost"
+        if command == "cost"
+        else ""
+    )
+    assert (code, out, class_cdk.runs) == (2, "", [])
+    assert err == (
+        "week5: Day4Lab1: in class mode (-c students=kim,lee,park) each student has a copy, "
+        f"Day4Lab1-kim to Day4Lab1-park; pass one, e.g. week5 {command} Day4Lab1-kim{more}\n"
+    )
+
+
+WRONG_COPIES = [
+    (["Day4Lab1-choi", *CLASS], "week5: Day4Lab1-choi: 'choi' is not among the class's "
+     "students (kim, lee, park); pass Day4Lab1-kim, or add choi to -c students"),
+    (["Day4Lab1-kim"], "week5: Day4Lab1-kim is kim's copy of Day4Lab1 in class mode: pass "
+     "it with -c students naming kim (e.g. -c students=kim), or pass Day4Lab1 alone"),
+    (["Day4lab1-kim", *CLASS], "week5: 'Day4lab1-kim' is not a lab id: "
+     "Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. Day4Lab1"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("args, line", WRONG_COPIES, ids=[" ".join(a) for a, _ in WRONG_COPIES])
+def test_a_copy_the_context_does_not_make_is_one_line_before_synthesis(
+    project, class_cdk, capsys, args, line  # noqa: F811
+):
+    code, out, err = week5(capsys, "cost", *args)
+    assert (code, out, err, class_cdk.runs) == (2, "", line + "\n", [])
+
+
+def test_a_class_assembly_names_the_copies_of_a_plain_lab_id(tmp_path, capsys):
+    outdir = fake_assembly(
+        tmp_path / "cdk.out",
+        {f"Day4Lab1-{name}": template("Day4Lab1", "class") for name in ("kim", "lee")},
+    )
+    code, out, err = week5(capsys, "cost", "Day4Lab1", "--assembly", str(outdir))
+    assert (code, out) == (2, "")
+    assert err == (
+        "week5: Day4Lab1: the assembly is a class's (one copy per student), so pass one copy, "
+        "e.g. Day4Lab1-kim; its copies: Day4Lab1-kim, Day4Lab1-lee\n"
+    )
+    code, out, err = week5(capsys, "cost", "Day4Lab1-lee", "--assembly", str(outdir), "--json")
+    assert code == 0, err
+    assert json.loads(out)["lab"] == "Day4Lab1-lee"
+
+
+def test_audit_of_a_copy_is_that_students_and_another_student_is_refused(
+    project, class_cdk, capsys  # noqa: F811
+):
+    code, out, err = week5(capsys, "audit", "Day4Lab1-kim", "--student", "lee", *CLASS)
+    assert (code, out, class_cdk.runs) == (2, "", [])
+    assert err == (
+        "week5: --student 'lee' with Day4Lab1-kim, which is kim's copy: pass Day4Lab1-lee, or "
+        "leave --student out\n"
+    )
+
+
+# --- a student `week5 init` wrote, with -c students ------------------------------------------
+
+
+INIT_KIM = (
+    "-c students=lee,park makes a copy per student, but cdk.context.json sets student 'kim' "
+    "(`week5 init --student`), and class mode takes no single student; run `week5 init "
+    "--clear-student` for class mode (it keeps the rest of that file), or drop -c students for "
+    "that student's own labs"
+)
+
+
+def test_a_student_init_wrote_is_named_with_its_file_and_the_fix(tmp_path):
+    root = preflight_project(tmp_path, cdk_context={"student": "kim"})
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_context(["deploy", "Day4Lab1-*", "-c", "students=lee,park"], root)
+    assert str(refused.value) == INIT_KIM
+
+
+def test_a_student_in_cdk_json_is_named_with_its_own_fix(tmp_path):
+    root = preflight_project(tmp_path, cdk_json_student="kim")
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_context(["synth", "-c", "students=lee"], root)
+    assert str(refused.value) == (
+        "-c students=lee makes a copy per student, but cdk.json sets student 'kim', and class "
+        "mode takes no single student; delete \"student\" from cdk.json's context for class "
+        "mode, or drop -c students for that student's own labs"
+    )
+
+
+def test_both_given_on_the_command_line_and_in_the_app_keep_the_plain_line(tmp_path):
+    root = preflight_project(tmp_path)
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_context(["synth", "-c", "students=lee", "-c", "student=kim"], root)
+    assert str(refused.value) == (
+        "context 'student'='kim' and 'students' were both given; pass -c student=<name> for "
+        "one student's labs, or -c students=kim,lee for a copy per student"
+    )
+    # The app cannot tell where a value came from: it says where `week5 init` puts one.
+    with pytest.raises(CourseInputError) as refused:
+        CourseSettings.from_context({"student": "kim", "students": "lee"})
+    assert str(refused.value).endswith(
+        "(a student in cdk.context.json: `week5 init --clear-student` removes it)"
+    )
+
+
+def test_week5_labs_names_the_student_init_wrote_before_synthesis(
+    project, class_cdk, capsys  # noqa: F811
+):
+    (project / "cdk.context.json").write_text(json.dumps({"student": "kim"}))
+    code, out, err = week5(capsys, "labs", "-c", "students=lee,park")
+    assert (code, out, err, class_cdk.runs) == (2, "", f"week5: {INIT_KIM}\n", [])
+    assert main(["init", "--clear-student"]) == 0
+    capsys.readouterr()
+    assert week5(capsys, "labs", "-c", "students=lee,park")[0] == 0
+
+
+# --- scripts/cdk with a plain lab id in class mode -------------------------------------------
+
+
+CLASS_SELECTORS = [
+    (["deploy", "Day4Lab1", "-c", "students=kim,lee"], "Day4Lab1 matches no stack in class "
+     "mode (its copies are Day4Lab1-kim, Day4Lab1-lee); pass \"Day4Lab1-*\" for every "
+     "student's copy, or Day4Lab1-kim for one"),
+    (["destroy", "Day4Lab1-choi", "-c", "students=kim,lee", "--force"], "Day4Lab1-choi "
+     "matches no stack in class mode: 'choi' is not among the class's students (its copies "
+     "are Day4Lab1-kim, Day4Lab1-lee); pass \"Day4Lab1-*\" for every student's copy, or "
+     "Day4Lab1-kim for one"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args, line", CLASS_SELECTORS, ids=[" ".join(a) for a, _ in CLASS_SELECTORS]
+)
+def test_a_selector_no_class_stack_matches_is_one_line(tmp_path, args, line):
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_context(args, preflight_project(tmp_path))
+    assert str(refused.value) == line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["deploy", "Day4Lab1-*", "-c", "students=kim,lee"],
+     ["deploy", "Day4Lab1-kim", "Day4Lab1-lee", "-c", "students=kim,lee"],
+     ["destroy", "Day4Lab1-k?m", "-c", "students=kim,lee"],
+     ["deploy", "Day4Lab1", "--outputs-file", "Day4Lab1", "-c", "student=kim"]],
+)  # fmt: skip
+def test_class_selectors_that_match_pass(tmp_path, args):
+    preflight.check_context(args, preflight_project(tmp_path))
+
+
+@pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])
+def test_the_wrappers_refuse_a_plain_lab_id_in_class_mode_before_the_cli(wrapper, tmp_path):
+    root = fake_project(tmp_path)
+    env = {**os.environ, "HOME": str(tmp_path)}  # no ~/.cdk.json of the machine's
+    env.pop("WEEK5_PREFLIGHT", None)
+    result, calls = run_wrapper(root, wrapper, CLASS_SELECTORS[0][0], env)
+    assert (result.returncode, calls) == (2, [])
+    assert result.stderr.splitlines() == [f"scripts/{wrapper}: {CLASS_SELECTORS[0][1]}"]
