@@ -111,7 +111,13 @@ def test_the_table(account, capsys):
     assert "Priced: each stack's deployed template as `week5 cost LAB` prices it" in out
     assert "`week5 cleanup --day DayN` prices what exists instead." in out
     assert "Tagged Week=Week5 but in no stack (2)" in out
-    assert "(stack week5-lee-Day2Lab1 is gone)" in out
+    # The hand-made VPC has its Day: cleanup takes it. The volume has none: cleanup would not.
+    (volume,) = [line for line in lines if ":volume/" in line]
+    assert volume.endswith(
+        "(stack week5-lee-Day2Lab1 is gone) (no Day tag: cleanup leaves it; delete it by hand)"
+    )
+    (vpc,) = [line for line in lines if ":vpc/" in line]
+    assert vpc.rstrip().endswith("Name=week5-day1-vpc")
 
 
 def test_nothing_there(moto_env, capsys):  # noqa: F811

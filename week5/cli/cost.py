@@ -11,7 +11,7 @@ from week5.analysis import pricing
 from week5.cli.arguments import class_size
 from week5.cli.errors import EXIT_OK
 from week5.cli.synthesis import add_synth_options, synthesized_lab
-from week5.cli.table import render_table
+from week5.cli.table import render_table, usd
 from week5.core.settings import MAX_CLASS_SIZE
 
 HEADER = ("Resource", "Count", "Unit", "Unit $", "Price date / basis", "$/hour")
@@ -72,14 +72,14 @@ def format_cost(
     one = est.totals(1)
     minutes = pricing.LAB_MINUTES
     lines.append(
-        f"Total: ${one['hour']:.4f}/hour, ${one['lab']:.4f} per {minutes}-minute lab, "
-        f"${one['day']:.2f}/day, ${one['month']:.2f}/month"
+        f"Total: {usd(one['hour'], 4)}/hour, {usd(one['lab'], 4)} per {minutes}-minute lab, "
+        f"{usd(one['day'], 2)}/day, {usd(one['month'], 2)}/month"
     )
     if students > 1:
         many = est.totals(students)
         lines.append(
-            f"For {students} students: ${many['hour']:.4f}/hour, ${many['lab']:.4f} per lab, "
-            f"${many['day']:.2f}/day, ${many['month']:.2f}/month"
+            f"For {students} students: {usd(many['hour'], 4)}/hour, {usd(many['lab'], 4)} per "
+            f"lab, {usd(many['day'], 2)}/day, {usd(many['month'], 2)}/month"
         )
     if course_usd is not None:
         verdict = "within" if one["hour"] <= course_usd else "ABOVE"

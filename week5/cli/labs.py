@@ -13,7 +13,7 @@ from week5.analysis.assembly import read_labs
 from week5.analysis.verdict import OK, lab_rows
 from week5.cli.errors import EXIT_OK
 from week5.cli.synthesis import add_synth_options, synthesized
-from week5.cli.table import GREEN, RED, Painted, render_table
+from week5.cli.table import GREEN, RED, Painted, render_table, usd
 
 HEADER = ("Lab", "Day", "Title", "Res.", "Est $/h", "Course $/h", "Create", "Delete", "Verdict")
 FOOTNOTE = (
@@ -58,7 +58,7 @@ def format_labs(rows: List[Dict[str, Any]], colour: bool = False) -> str:
                 r["day"],
                 r["title"],
                 str(r["resources"]),
-                f"${r['estimated_usd_per_hour']:.3f}",
+                usd(r["estimated_usd_per_hour"]),
                 course,
                 f"{r['create_minutes']:.1f} min",
                 f"{r['delete_minutes']:.1f} min",

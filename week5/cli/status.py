@@ -10,12 +10,13 @@ from typing import Optional
 
 from week5.cli.arguments import REGION_HELP, project_student, student_argument
 from week5.cli.errors import EXIT_OK
-from week5.cli.table import render_table
+from week5.cli.table import render_table, usd
 from week5.core.progress import say
 from week5.core.settings import (
     DEFAULT_REGION,
     DEFAULT_STUDENT,
 )
+from week5.core.tags import DAY_KEY
 from week5.operations import aws_errors
 from week5.operations.status import PRICED, StatusReport, format_age, read_status
 
@@ -64,7 +65,7 @@ def _cost(stack) -> str:
     if stack.usd_per_hour is None:
         return "not priced"
     extra = f" +{stack.not_priced} not priced" if stack.not_priced else ""
-    return f"${stack.usd_per_hour:.3f}{extra}"
+    return f"{usd(stack.usd_per_hour)}{extra}"
 
 
 def format_status(report: StatusReport) -> str:
@@ -86,7 +87,7 @@ def format_status(report: StatusReport) -> str:
         lines.append(render_table(rows, HEADER, align="<<<<<>>"))
         unpriced = sum(1 for s in report.stacks if s.usd_per_hour is None)
         lines.append(
-            f"{len(report.stacks)} stack(s), ${report.usd_per_hour:.3f}/hour estimated"
+            f"{len(report.stacks)} stack(s), {usd(report.usd_per_hour)}/hour estimated"
             + (f" ({unpriced} stack(s) not priced)" if unpriced else "")
             + f". Priced: {PRICED}."
         )
@@ -101,7 +102,16 @@ def format_status(report: StatusReport) -> str:
             (
                 u.arn,
                 " ".join(f"{k}={v}" for k, v in u.tags.items()),
-                f"(stack {u.gone_stack} is gone)" if u.gone_stack else "",
+                " ".join(
+                    note
+                    for note, applies in (
+                        (f"(stack {u.gone_stack} is gone)", u.gone_stack),
+                        # cleanup takes a day's resources: without a Day tag, none of them.
+                        (f"(no {DAY_KEY} tag: cleanup leaves it; delete it by hand)",
+                         DAY_KEY not in u.tags),
+                    )
+                    if applies
+                ),
             )
             for u in report.untracked
         ]
