@@ -11,7 +11,18 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence, Union
 
-from aws_cdk import Aws, CfnOutput, DefaultStackSynthesizer, Environment, Stack, Tags
+from aws_cdk import (
+    Aws,
+    CfnOutput,
+    CfnRule,
+    CfnRuleAssertion,
+    CfnWaitConditionHandle,
+    DefaultStackSynthesizer,
+    Environment,
+    Fn,
+    Stack,
+    Tags,
+)
 from aws_cdk import aws_budgets as budgets
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -276,3 +287,45 @@ class BudgetGuardStack(Stack):
                 for kind, threshold, threshold_type in alerts
             ],
         )
+
+
+class DestroyOnlyStack(Stack):
+    """What ``scripts/instructor destroy`` builds for an instructor stack whose deploy-time
+    context (the account, the e-mail) is not given: deleting a stack needs its name, account,
+    region and deploy role, none of its values.
+
+    It can never stand in for the real stack: should it be deployed, a rule that always fails
+    stops CloudFormation before any change. It has one no-op resource because the CDK CLI
+    deletes a deployed stack whose template has none.
+
+    :param construct_id: ``InstructorAccess`` or ``BudgetGuard``, the real stack's.
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
+        if construct_id == "InstructorAccess":  # the same deploy role and bootstrap check
+            kwargs.setdefault(
+                "synthesizer", DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
+            )
+        super().__init__(
+            scope,
+            construct_id,
+            env=Environment(region=DEFAULT_REGION),
+            description=f"Week 5: {construct_id}, as scripts/instructor destroy names it",
+            analytics_reporting=False,
+            **kwargs,
+        )
+        CfnWaitConditionHandle(self, "DestroyOnly")
+        CfnRule(
+            self,
+            "NeverDeployed",
+            assertions=[
+                CfnRuleAssertion(
+                    assert_=Fn.condition_equals("destroy", "only"),
+                    assert_description=(
+                        f"built by scripts/instructor destroy, never deployed: deploy "
+                        f"{construct_id} with its context (README, Instructor tools)"
+                    ),
+                )
+            ],
+        )
+        _instructor_tags(self)

@@ -13,6 +13,7 @@ from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_context_option, find_project_root, synthesize
 from week5.core.errors import shown
 from week5.core.progress import say
+from week5.core.settings import DEFAULT_REGION
 from week5.operations import aws_errors, preflight, stackset
 
 
@@ -26,14 +27,27 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--name", type=stack_set_name, default="week5-instructor-access",
         help="the stack set's name (a letter, then letters, digits or -; up to 128)",
     )  # fmt: skip
-    rollout.add_argument("--region", default="ap-northeast-2", help="where the instances go")
+    rollout.add_argument(
+        "--region", default=DEFAULT_REGION,
+        help="the region the stack set lives in and deploys its stacks to (default "
+        f"{DEFAULT_REGION}). The role is IAM, which is global: an account gets it from one "
+        "region only, so keep the region of the first rollout",
+    )  # fmt: skip
     rollout.add_argument(
         "--profile", help="an AWS CLI profile of the instructor's account (default: the "
         "environment's)"
     )  # fmt: skip
     rollout.add_argument(
-        "--dry-run", action="store_true", help="synthesize and list, change nothing"
-    )
+        "--dry-run", action="store_true",
+        help="synthesize, read the stack set and say what would change (the accounts added, "
+        "and the template and trust of those that have it); change nothing",
+    )  # fmt: skip
+    rollout.add_argument(
+        stackset.CHANGE_TRUST_FLAG, action="store_true",
+        help="let the update change the role's trust (external id or MFA, the instructor "
+        "account) in the accounts that have it, which breaks the profiles written for the old "
+        "trust; without it such a rollout is refused",
+    )  # fmt: skip
     add_context_option(rollout)
     rollout.set_defaults(handler=run)
 
@@ -78,20 +92,95 @@ def run(args: argparse.Namespace) -> int:
             )
         template = json.loads(path.read_text(encoding="utf-8"))
     if args.dry_run:
-        print(f"Would roll {args.name} out to {len(accounts)} account(s): {', '.join(accounts)}")
-        return EXIT_OK
+        return dry_run(args, accounts, template)
+    cloudformation = make_client("cloudformation")
+    with aws_errors.translated(args.profile, args.region):
+        _refuse_a_second_region(make_client, args, accounts)
+        found = stackset.plan(cloudformation, template, accounts, name=args.name)
+    if found.breaks_profiles and not args.change_trust:
+        raise CliError(found.refusal(), EXIT_USAGE)  # before anything changes
     say(f"==> stack set {args.name}: {len(accounts)} account(s) in {args.region}")
+    for line in _plan_lines(found):
+        say(f"    {line}")
     try:
         with aws_errors.translated(args.profile, args.region):
             report = stackset.roll_out(
-                make_client("cloudformation"), template, accounts, name=args.name,
-                regions=[args.region],
+                cloudformation, template, accounts, name=args.name, regions=[args.region],
+                change_trust=args.change_trust,
             )  # fmt: skip
     except RuntimeError as error:
         raise CliError(str(error)) from None
     action = "created" if report["created"] else "updated"
+    done = report["plan"]
     print(
         f"Stack set {args.name} {action}; added {len(report['added'])} account(s), "
         f"{len(report['already'])} had it already."
+        + (f" {_capital(done.update_line())}." if done.present else "")
     )
+    return EXIT_OK
+
+
+def _capital(line: str) -> str:
+    return line[:1].upper() + line[1:]
+
+
+def _plan_lines(found: stackset.Plan) -> list:
+    """What the rollout changes, in words: the accounts that have it first (an update reaches
+    them all, named or not), then a trust change's consequence."""
+    lines = [found.update_line()] if found.update_line() else []
+    if found.breaks_profiles:
+        lines.append(f"trust change allowed by {stackset.CHANGE_TRUST_FLAG}")
+    return lines
+
+
+def _refuse_a_second_region(make_client, args: argparse.Namespace, accounts) -> None:
+    """The same stack set in the default region already gave these accounts the role: a second
+    region's stack would fail on the role's name (IAM is global) and change nothing."""
+    if args.region == DEFAULT_REGION:
+        return
+    home = make_client("cloudformation", region_name=DEFAULT_REGION)
+    have = stackset.instances_elsewhere(home, args.name, accounts)
+    if have:
+        raise CliError(
+            f"{', '.join(have)} already {'has' if len(have) == 1 else 'have'} the role from "
+            f"stack set {args.name} in {DEFAULT_REGION}, and IAM is global (one role per "
+            f"account): leave out --region {args.region} to roll out from {DEFAULT_REGION}",
+            EXIT_USAGE,
+        )
+
+
+def dry_run(args: argparse.Namespace, accounts, template) -> int:
+    """What the rollout would do, read from the stack set when AWS can be asked; a note says
+    when it cannot (no credentials yet), as then only the accounts are known."""
+    found = None
+    try:
+        make_client = aws_errors.clients(args.profile, args.region)
+        with aws_errors.translated(args.profile, args.region):
+            found = stackset.plan(make_client("cloudformation"), template, accounts,
+                                  name=args.name)  # fmt: skip
+    except aws_errors.AwsError as error:
+        say(
+            f"note: could not read stack set {args.name} in {args.region} ({error}); whether it "
+            "exists, and what changes for the accounts that have it, is unknown"
+        )
+    if found is None:
+        print(f"Would roll {args.name} out to {len(accounts)} account(s): {', '.join(accounts)}")
+        return EXIT_OK
+    try:
+        with aws_errors.translated(args.profile, args.region):
+            _refuse_a_second_region(make_client, args, accounts)
+    except CliError as error:
+        print(f"The rollout refuses this: {error}.")
+    if found.exists:
+        print(f"Would update stack set {args.name} in {args.region}: {found.update_line()}.")
+        if found.breaks_profiles:
+            print(
+                f"The rollout refuses this without {stackset.CHANGE_TRUST_FLAG}; "
+                f"{found.keep}."
+            )
+    else:
+        print(f"Would create stack set {args.name} in {args.region}.")
+    added = found.new
+    print(f"Would roll {args.name} out to {len(added)} account(s): {', '.join(added) or 'none'}"
+          + (f" ({len(found.already)} named had it already)" if found.already else ""))
     return EXIT_OK

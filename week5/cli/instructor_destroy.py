@@ -1,0 +1,127 @@
+"""What ``scripts/instructor destroy`` checks before it runs ``cdk destroy``:
+``python -m week5.cli.instructor_destroy --prog scripts/instructor -- CDK ARGS``.
+
+Deleting InstructorAccess or BudgetGuard needs none of their deploy-time values (the
+instructor's account, the e-mail): the wrapper has the app build a stand-in for a stack
+without its context (``instructor_app.DESTROY_ENV``). So "nothing to build" is no refusal here,
+while a bad value that is given still is. And the CDK CLI reports a stack that does not exist
+as "destroyed": when none of the stacks named exists in the account, this says "nothing to
+destroy" and the wrapper does not run cdk.
+
+Exit codes as ``week5 preflight``'s (:mod:`week5.cli.preflight`): 0 run cdk, 10 nothing to do
+(the wrapper exits 0), 12 bad input (the wrapper exits 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import sys
+from typing import Callable, List, Optional, Sequence, Tuple
+
+from week5.cli.errors import EXIT_OK
+from week5.cli.preflight import EXIT_BAD_CONTEXT, EXIT_DONE
+from week5.cli.synthesis import find_project_root
+from week5.core.errors import CourseInputError
+from week5.core.progress import say
+from week5.core.settings import DEFAULT_REGION, NOTHING_TO_BUILD
+from week5.operations import aws_errors, preflight
+
+#: instructor_app.py's stacks; both are pinned to the course's region (stacks/instructor.py).
+INSTRUCTOR_STACKS = ("InstructorAccess", "BudgetGuard")
+
+
+def named_stacks(cdk_args: Sequence[str]) -> Tuple[List[str], bool]:
+    """(the stack names or patterns a ``cdk destroy`` line names, True for ``--all``)."""
+    names: List[str] = []
+    every = False
+    command_seen = False
+    items = list(cdk_args)
+    index = 0
+    while index < len(items):
+        arg = items[index]
+        if arg in preflight.VALUE_OPTIONS:
+            index += 2
+            continue
+        if arg == "--all":
+            every = True
+        elif not arg.startswith("-"):
+            if command_seen:
+                names.append(arg)
+            command_seen = True
+        index += 1
+    return names, every
+
+
+def targets(cdk_args: Sequence[str]) -> List[str]:
+    """The instructor stacks the line selects (a pattern as the CDK CLI matches it)."""
+    names, every = named_stacks(cdk_args)
+    if every:
+        return list(INSTRUCTOR_STACKS)
+    return [s for s in INSTRUCTOR_STACKS if any(fnmatch.fnmatchcase(s, n) for n in names)]
+
+
+def check(cdk_args: List[str], tell: Callable[[str], None], environ=None) -> int:
+    """The context (a bad value refused, a missing one not), then whether the stacks exist."""
+    environ = dict(os.environ if environ is None else environ)
+    try:
+        preflight.check_context(cdk_args, find_project_root(), environ, app="instructor")
+    except CourseInputError as error:
+        if str(error) != NOTHING_TO_BUILD:  # the stand-ins need no context
+            tell(str(error))
+            return EXIT_BAD_CONTEXT
+    if environ.get(preflight.SKIP_ENV) == "0":
+        return EXIT_OK
+    chosen = targets(cdk_args)
+    if not chosen:  # no stack named, or a name that matches none: cdk says which
+        return EXIT_OK
+    _, _, profile = preflight.command_context(cdk_args)
+    live = set(live_stack_names(profile))
+    absent = [name for name in chosen if name not in live]
+    where = DEFAULT_REGION + (f" (profile {profile})" if profile else "")
+    if len(absent) == len(chosen):
+        tell(f"nothing to destroy: no stack {', '.join(absent)} in {where}; nothing was run")
+        return EXIT_DONE
+    if absent:
+        tell(
+            f"note: {', '.join(absent)} does not exist in {where}: cdk will call it "
+            "destroyed, but there was nothing to remove"
+        )
+    return EXIT_OK
+
+
+def live_stack_names(profile: Optional[str]) -> List[str]:
+    make_client = aws_errors.clients(profile, DEFAULT_REGION)
+    with aws_errors.translated(profile, DEFAULT_REGION):
+        return preflight.stack_names(make_client("cloudformation"))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m week5.cli.instructor_destroy")
+    parser.add_argument("--prog", default="scripts/instructor")
+    parser.add_argument("cdk_args", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    cdk_args = list(args.cdk_args)
+    if cdk_args[:1] == ["--"]:
+        cdk_args = cdk_args[1:]
+
+    def tell(line: str) -> None:
+        say(f"{args.prog}: {line}")
+
+    try:
+        return check(cdk_args, tell)
+    except KeyboardInterrupt:
+        return 130
+    except aws_errors.AwsInputError as error:  # a profile that does not exist
+        tell(f"{error}; nothing was run")
+        return EXIT_BAD_CONTEXT
+    except (aws_errors.AwsError, OSError) as error:  # cdk reports such problems itself
+        tell(f"note: could not check the account before destroy ({error}); going on")
+    except Exception as error:  # a bug here must not stop a destroy: say so, go on
+        tell(f"note: the check before destroy failed ({type(error).__name__}: {error}); going on")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
