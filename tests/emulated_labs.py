@@ -10,7 +10,6 @@ conftest moves to the end of the session, after every reader.
 
 from __future__ import annotations
 
-import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,7 @@ from stacks.catalog import CATALOG
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli.synthesis import tool_env
 from week5.operations import local
-from week5.operations.local.emulator import clients as emulator_clients
-from week5.operations.local.readback import ReadBack
+from week5.operations.local.readback import ReadBack, emulator_clients
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -47,10 +45,13 @@ def deploy_every_lab(outdir: Path) -> EmulatedLabs:
         local.bootstrap(env)
         synthesized = {lab.lab_id: lab for lab in read_labs(outdir)}
         labs = {lab_id: synthesized[lab_id] for lab_id in CATALOG.ids if lab_id in synthesized}
-        results, _ = local.deploy_and_read_labs(emulator, outdir, list(labs.values()), env)
+        # One client per service for the session, the read-back's too (the audit asks for
+        # each many times).
+        clients = emulator_clients(emulator.endpoint)
+        results, _ = local.deploy_and_read_labs(
+            emulator, outdir, list(labs.values()), env, clients
+        )
     except BaseException:
         emulator.stop()
         raise
-    # One client per service for the session (the audit asks for each many times).
-    clients = functools.cache(emulator_clients(emulator.endpoint))
     return EmulatedLabs(emulator, env, labs, results, clients)

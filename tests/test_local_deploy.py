@@ -92,8 +92,23 @@ def cli_runs(monkeypatch) -> List[List[str]]:
     return runs
 
 
+@pytest.fixture
+def client_sets(monkeypatch) -> List[str]:
+    """The endpoint of each set of boto3 clients the read-back makes (a session each)."""
+    readback = importlib.import_module("week5.operations.local.readback")
+    made: List[str] = []
+    real = readback.clients
+
+    def recorded(endpoint):
+        made.append(endpoint)
+        return real(endpoint)
+
+    monkeypatch.setattr(readback, "clients", recorded)
+    return made
+
+
 def test_a_failed_lab_gets_its_reason_and_the_labs_after_it_still_deploy(
-    emulator, cli_runs, tmp_path
+    emulator, cli_runs, client_sets, tmp_path
 ):
     started, env = emulator
     labs = small_labs(tmp_path / "cdk.out", "First", "Broken", "Last")
@@ -108,6 +123,8 @@ def test_a_failed_lab_gets_its_reason_and_the_labs_after_it_still_deploy(
         assert results[name].coverage.created == 1
     # One run until the failure; the labs after it in the next; the failed lab not again.
     assert cli_runs == [["First", "Broken", "Last"], ["Last"]]
+    # Both labs read back through one set of clients (a session per lab made each again).
+    assert client_sets == [started.endpoint]
 
 
 def test_labs_that_fail_before_their_stacks_exist_each_get_their_own_reason(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, List, Optional, Set
 
 import moto
 import pytest
@@ -2146,3 +2146,106 @@ def test_moto_alone_still_makes_a_gp3_encrypted_volume_gp2_and_plain(aws):
         "data", GP3_VOLUME, "123456789012", REGION
     )
     assert (made.volume_type, made.encrypted) == ("gp2", False)
+
+
+# --- patches: the owners of DescribeSnapshots, JSON templates read as JSON -----------------
+
+
+def _own_snapshot(aws) -> str:
+    ec2 = aws("ec2")
+    volume = ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=1)["VolumeId"]
+    return ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
+
+
+def _snapshot_ids(aws, **owners: Any) -> Set[str]:
+    return {s["SnapshotId"] for s in aws("ec2").describe_snapshots(**owners)["Snapshots"]}
+
+
+def test_describe_snapshots_gives_only_the_owners_asked_for(aws):
+    """`week5 cleanup` asks for OwnerIds=["self"]: the public AMIs' snapshots are not ours."""
+    from moto.ec2.models import ec2_backends
+
+    own = _own_snapshot(aws)
+    ami = ec2_backends["123456789012"][REGION].amis[AMI]
+    (ami_snapshot,) = _snapshot_ids(aws) - {own}  # moto's snapshot of the one AMI loaded
+    assert _snapshot_ids(aws, OwnerIds=["self"]) == {own}
+    assert _snapshot_ids(aws, OwnerIds=["123456789012"]) == {own}
+    assert _snapshot_ids(aws, OwnerIds=[ami.owner_id]) == {ami_snapshot}
+    ami.owner_alias = "amazon"
+    assert _snapshot_ids(aws, OwnerIds=["amazon", "self"]) == {own, ami_snapshot}
+    assert _snapshot_ids(aws, OwnerIds=["self"], SnapshotIds=[ami_snapshot]) == set()
+
+
+def test_moto_alone_still_gives_every_owners_snapshots_to_self(aws, monkeypatch):
+    from moto.ec2.responses.elastic_block_store import ElasticBlockStore
+
+    from week5.operations.moto_models import snapshot_owners
+
+    monkeypatch.setattr(ElasticBlockStore, "describe_snapshots", snapshot_owners.MOTO_OWN)
+    own = _own_snapshot(aws)
+    assert len(_snapshot_ids(aws, OwnerIds=["self"]) - {own}) == 1  # the AMI's, not ours
+
+
+def _no_yaml(monkeypatch) -> None:
+    """moto's YAML reading made to fail loudly: what still works read the template as JSON."""
+    import yaml
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a JSON template read as YAML")
+
+    monkeypatch.setattr(yaml, "load", refused)
+
+
+def test_a_json_template_is_read_as_json_by_the_change_set_and_the_stack(aws, monkeypatch):
+    _no_yaml(monkeypatch)
+    template = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+                "Outputs": {"Arn": {"Value": {"Ref": "Topic"}}}}  # fmt: skip
+    stack = deploy_by_change_set(aws, template, "CREATE")
+    assert outputs_of(stack)["Arn"][0].startswith("arn:aws:sns:")
+    outputs, _ = create(aws, template["Resources"], {"Arn": {"Ref": "Topic"}}, name="direct")
+    assert outputs["Arn"].startswith("arn:aws:sns:")
+
+
+def test_a_yaml_template_is_still_read_as_moto_reads_it(aws):
+    body = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\nOutputs:\n  Arn:\n    Value: !Ref Topic\n"
+    cfn = aws("cloudformation")
+    cfn.create_stack(StackName="yaml", TemplateBody=body)
+    (stack,) = cfn.describe_stacks(StackName="yaml")["Stacks"]
+    assert stack["Outputs"][0]["OutputValue"].startswith("arn:aws:sns:")
+
+
+def test_moto_alone_still_reads_a_json_template_as_yaml(monkeypatch):
+    from week5.operations.moto_models import template_json
+
+    _no_yaml(monkeypatch)
+    with pytest.raises(AssertionError, match="read as YAML"):
+        template_json.MOTO_OWN(json.dumps({"Resources": {}}))
+
+
+def _listings(monkeypatch) -> List[str]:
+    """Each listing of moto's package folder, from here on."""
+    import os
+
+    from moto import backends
+
+    listed: List[str] = []
+    real = os.listdir
+    monkeypatch.setattr(backends.os, "listdir", lambda path: listed.append(path) or real(path))
+    return listed
+
+
+def test_the_server_lists_motos_folders_once(monkeypatch):
+    from moto import backends
+
+    backends.list_of_moto_modules()  # listed already, or now
+    listed = _listings(monkeypatch)
+    assert "ec2" in backends.list_of_moto_modules() and "ec2" in backends.list_of_moto_modules()
+    assert listed == []
+
+
+def test_moto_alone_still_lists_its_folders_at_every_request(monkeypatch):
+    from week5.operations.moto_models import backend_folders
+
+    listed = _listings(monkeypatch)
+    assert "ec2" in backend_folders.MOTO_OWN() and "ec2" in backend_folders.MOTO_OWN()
+    assert len(listed) == 2

@@ -356,10 +356,22 @@ def deployed_stack(client: Clients, stack_name: str, template: Mapping[str, Any]
     return Deployed(template, physical)
 
 
-def read_back(endpoint: str, stack_name: str, template: Mapping[str, Any]) -> ReadBack:
-    """Read the stack's resources back from the emulator with boto3."""
+def emulator_clients(endpoint: str) -> Clients:
+    """``client(service)``: one boto3 client per service of the emulator at ``endpoint``, for
+    every stack read back from it (a client holds no stack's state)."""
+    return functools.lru_cache(maxsize=None)(clients(endpoint))
+
+
+def read_back(
+    endpoint: str,
+    stack_name: str,
+    template: Mapping[str, Any],
+    client: Optional[Clients] = None,
+) -> ReadBack:
+    """Read the stack's resources back from the emulator with boto3: through ``client`` (of
+    :func:`emulator_clients`) when given, to share its clients with the other stacks read."""
     started = time.monotonic()
-    client = functools.lru_cache(maxsize=None)(clients(endpoint))  # one client per service
+    client = client or emulator_clients(endpoint)
     stack = deployed_stack(client, stack_name, template)
     vpcs = read_vpcs(client, stack)
     subnets = read_subnets(client, stack)

@@ -30,7 +30,9 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   network interfaces of an Auto Scaling group's instances, a template URL on an IP address
   (a server started on 127.0.0.1), change sets found within their stack (CDK names them all
   alike) with CloudFormation's ``ChangeSetNotFound``, EC2's launch templates answered in pages,
-  and a resource that moto cannot update kept in its stack by an update. Each names the moto
+  a resource that moto cannot update kept in its stack by an update, ``DescribeSnapshots``
+  kept to the owners asked for, a JSON template read as JSON (not through the pure-Python YAML
+  loader) and moto's package folders listed once, not at every request. Each names the moto
   version and is deleted as a model is.
 
 ``python -m week5.operations.moto_models.server -p PORT`` is moto's server with these loaded
@@ -110,6 +112,9 @@ PATCHES = (
     "change_sets",
     "launch_template_pages",
     "stack_update_keeps",
+    "snapshot_owners",
+    "template_json",
+    "backend_folders",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]
