@@ -5,22 +5,29 @@ A stand-in takes its compose service's environment as its only input (``compose_
 listens at a loopback address of its own on its lab port (``must_be_free`` says plainly why it
 cannot), is ready when it answers (``wait_until``) and stops like ``docker stop``
 (``servers.stop``);
-``Background`` starts several at once while the browser starts.
+``Background`` starts several at once while the browser starts; ``kept_folder`` keeps what a
+stand-in's first start makes (the same on every run) between runs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, ContextManager, Dict, List, Mapping
+from typing import Callable, ContextManager, Dict, Iterable, List, Mapping
 
 import yaml
+
+#: Kept between runs, as test_student_setup.py keeps its wheelhouse.
+KEPT = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "week5-tests"
 
 
 def compose_environment(compose_file: Path, service: str, values: Mapping[str, str]) -> Dict:
@@ -92,3 +99,58 @@ class Background:
         if self._started:
             with ThreadPoolExecutor(len(self._started)) as pool:
                 list(pool.map(lambda manager: manager.__exit__(None, None, None), self._started))
+
+
+def _digest(folder: Path) -> str:
+    """sha256 over every file's path, kind and bytes: what a kept folder must still hold."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        if path.is_symlink():
+            digest.update(b"link " + os.readlink(path).encode() + b"\0")
+        elif path.is_file():
+            with path.open("rb") as file:
+                digest.update(hashlib.file_digest(file, "sha256").digest())
+    return digest.hexdigest()
+
+
+def kept_folder(name: str, key: Iterable[str], make: Callable[[Path], None]) -> Path:
+    """The folder ``make(folder)`` makes (``folder`` not there yet), kept in KEPT by the sha256
+    of ``key`` (the content of everything that decides it): made when missing, or when its
+    files are not what was recorded when it was made (a partial copy, a changed file), in a
+    temporary folder renamed into place when whole. Callers copy it, never change it."""
+    digest = hashlib.sha256()
+    for part in key:
+        digest.update(part.encode() + b"\0")
+    kept = KEPT / f"{name}-{digest.hexdigest()[:16]}"
+    record = kept / "sha256"
+
+    def usable() -> bool:
+        try:
+            return record.read_text() == _digest(kept / "kept")
+        except OSError:
+            return False
+
+    if usable():
+        return kept / "kept"
+    KEPT.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=KEPT))
+    stale = kept.with_name(f".stale-{fresh.name}")
+    try:
+        make(fresh / "kept")
+        (fresh / "sha256").write_text(_digest(fresh / "kept"))
+        if not usable():  # else another run put a whole one there meanwhile: that one is used
+            try:
+                kept.rename(stale)  # partial or altered: out of the way at once
+            except OSError:
+                pass
+            try:
+                fresh.rename(kept)
+            except OSError:
+                pass
+    finally:
+        for leftover in (fresh, stale):
+            shutil.rmtree(leftover, ignore_errors=True)
+    if not usable():
+        raise RuntimeError(f"{kept} could not be made whole: delete it and run again")
+    return kept / "kept"

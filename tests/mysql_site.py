@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Optional
 
 
-from containers import must_be_free, wait_until
+from containers import kept_folder, must_be_free, wait_until
 from servers import listening, stop
 
 MARIADBD = Path("/usr/sbin/mariadbd")  # `mariadb-server`
@@ -121,6 +121,27 @@ def new_data_folder(data: Path) -> None:
     )
 
 
+def _needs_mariadb() -> None:
+    if not MARIADBD.is_file():
+        raise RuntimeError(f"{MARIADBD} is missing: run scripts/setup (apt: mariadb-server)")
+
+
+def data_folder_key() -> List[str]:
+    """What decides ``new_data_folder``'s files: MariaDB's programs, the options, the user."""
+    _needs_mariadb()
+    programs = [
+        f"{path} {path.stat().st_size} {path.stat().st_mtime_ns}"
+        for path in (MARIADBD, MARIADB_INSTALL_DB)
+    ]
+    return [*programs, *_MARIADB_OPTIONS, getpass.getuser()]
+
+
+def kept_data_folder() -> Path:
+    """``new_data_folder``'s folder (mariadb-install-db: ~1 s of CPU, the same every run), kept
+    between runs by ``data_folder_key``: a server copies it (``data_template``)."""
+    return kept_folder("mariadb-data", data_folder_key(), new_data_folder)
+
+
 @contextlib.contextmanager
 def mysql_container(
     environment: Mapping[str, str],
@@ -128,12 +149,16 @@ def mysql_container(
     address: str,
     port: int = MYSQL_PORT,
     data_template: Optional[Path] = None,
+    set_up: bool = True,
+    keep: Optional[Path] = None,
 ) -> Iterator[MySql]:
     """A MariaDB server set up from the compose ``mysql`` service's ``environment``, listening
     only at ``address`` (a loopback address standing for the container's). ``data_template``, a
-    folder ``new_data_folder`` made, is copied instead of making a new one (saves ~1 s)."""
-    if not MARIADBD.is_file():
-        raise RuntimeError(f"{MARIADBD} is missing: run scripts/setup (apt: mariadb-server)")
+    folder ``new_data_folder`` made, is copied instead of making a new one (saves ~1 s).
+    ``set_up=False``: the template already holds what the entrypoint makes (a volume a server of
+    this ``environment`` left), which the image's entrypoint then leaves as it is. ``keep``: the
+    data folder, once the server has stopped cleanly, is moved there (a volume kept)."""
+    _needs_mariadb()
     must_be_free(address, port, "MySQL")
     folder = Path(tempfile.mkdtemp(prefix="week5-mysql-"))
     data, log, sock = folder / "data", folder / "mariadbd.log", folder / "mysqld.sock"
@@ -160,21 +185,26 @@ def mysql_container(
             )
         try:
             wait_until(lambda: listening(address, port), "mariadbd", process, log)
-            subprocess.run(
-                [
-                    str(MARIADB_CLIENT),
-                    "--no-defaults",
-                    f"--socket={sock}",
-                    "--user=root",
-                    f"--execute={mysql_image_setup_sql(environment)}",
-                ],
-                check=True,
-                capture_output=True,
-                timeout=30,
-            )
+            if set_up:
+                subprocess.run(
+                    [
+                        str(MARIADB_CLIENT),
+                        "--no-defaults",
+                        f"--socket={sock}",
+                        "--user=root",
+                        f"--execute={mysql_image_setup_sql(environment)}",
+                    ],
+                    check=True,
+                    capture_output=True,
+                    timeout=30,
+                )
             yield MySql(address, port, dict(environment))
         finally:
             stop(process)
+        if keep is not None:
+            if process.returncode != 0:  # killed: InnoDB's files are not a clean volume
+                raise RuntimeError(f"mariadbd did not stop cleanly:\n{log.read_text()}")
+            shutil.move(data, keep)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -27,7 +27,7 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 import redis
 from browser import show_in_guide, watched
-from ghost_site import Ghost, ghost_container
+from ghost_site import Ghost, first_boot, ghost_container
 from lab_pages import cloudfront_behaviors, load_balancer, site
 from playwright.sync_api import expect
 from servers import running
@@ -117,18 +117,22 @@ def news_server(environment: Dict[str, str], clock: ManualClock) -> ThreadingHTT
 
 @pytest.fixture(scope="module")
 def news(app, redis_server) -> Iterator[NewsSite]:
-    """The case's hosts, started in the order the lab's requests need them; stopped after."""
+    """The case's hosts, started in the order the lab's requests need them; stopped after.
+    The database, Ghost's content and its log go on from Ghost's first start on a new database
+    (its migrations and fixtures), kept between runs by ghost_site.first_boot."""
+    rds = {
+        "MYSQL_ROOT_PASSWORD": "stand-in-rds-root",
+        "MYSQL_DATABASE": "ghost",  # MysqlDatabase(database_name="ghost")
+        "MYSQL_USER": SECRETS["DB_USER"],
+        "MYSQL_PASSWORD": SECRETS["DB_PASSWORD"],
+    }
+    ghost_env = compose_environment(
+        GHOST_COMPOSE, "ghost", {"DB_HOST": RDS, "SITE_URL": NEWS_URL, **SECRETS}
+    )
+    volumes = first_boot(rds, ghost_env, db_address=RDS, address=WRITER)
     with contextlib.ExitStack() as stack:
         db = stack.enter_context(
-            mysql_container(
-                {
-                    "MYSQL_ROOT_PASSWORD": "stand-in-rds-root",
-                    "MYSQL_DATABASE": "ghost",  # MysqlDatabase(database_name="ghost")
-                    "MYSQL_USER": SECRETS["DB_USER"],
-                    "MYSQL_PASSWORD": SECRETS["DB_PASSWORD"],
-                },
-                address=RDS,
-            )
+            mysql_container(rds, address=RDS, data_template=volumes / "data", set_up=False)
         )
         cache_env = compose_environment(
             NEWS_CACHE_COMPOSE,
@@ -146,9 +150,8 @@ def news(app, redis_server) -> Iterator[NewsSite]:
         servers = [stack.enter_context(running(news_server(cache_env, clock))) for _ in range(2)]
         alb = stack.enter_context(running(load_balancer(servers)))
         stack.enter_context(cloudfront(app.templates[LAB], alb))
-        ghost_env = {"DB_HOST": RDS, "SITE_URL": NEWS_URL, **SECRETS}
         ghost = stack.enter_context(
-            ghost_container(compose_environment(GHOST_COMPOSE, "ghost", ghost_env), address=WRITER)
+            ghost_container(ghost_env, address=WRITER, restart=volumes)
         )
         db.query(
             f"UPDATE posts SET created_at = '{SEEDED_AT}', updated_at = '{SEEDED_AT}', "

@@ -17,10 +17,8 @@ import contextlib
 import functools
 import json
 import re
-import shutil
 import socket
 import subprocess
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator, List, Tuple
@@ -31,7 +29,7 @@ from browser import VIEWPORT, show_in_guide, watched
 from lab_pages import without
 from playwright.sync_api import expect
 from containers import Background, compose_environment
-from mysql_site import mysql_container, new_data_folder, sql_string
+from mysql_site import kept_data_folder, mysql_container, sql_string
 from wordpress_site import WordPress, wordpress_container, wp_config
 
 from week5.assets import COMPOSE_DIR
@@ -65,14 +63,13 @@ OUTSIDE = re.compile(r"https://([0-9]\.gravatar\.com/avatar/|s\.w\.org/images/bl
 def sites() -> Iterator[Background]:
     """Both labs' containers, started in the background (tests name this fixture before
     ``page``, so the browser starts meanwhile) and stopped at the module's end."""
-    template = Path(tempfile.mkdtemp(prefix="week5-mysql-template-"))
     with ThreadPoolExecutor(1) as pool:
-        made = pool.submit(new_data_folder, template / "data")  # once; each MySQL copies it
+        # mariadb-install-db's folder, kept between runs; each MySQL copies it.
+        made = pool.submit(kept_data_folder)
 
         def mysql(compose_file: Path, address: str):
-            made.result()
             environment = compose_environment(compose_file, "mysql", PASSWORDS)
-            return mysql_container(environment, address=address, data_template=template / "data")
+            return mysql_container(environment, address=address, data_template=made.result())
 
         def wordpress(compose_file: Path, address: str, **values: str):
             environment = compose_environment(compose_file, "wordpress", {**PASSWORDS, **values})
@@ -95,7 +92,6 @@ def sites() -> Iterator[Background]:
             yield started
         finally:
             started.close()
-            shutil.rmtree(template, ignore_errors=True)
 
 
 @contextlib.contextmanager
