@@ -12,7 +12,9 @@ an untagged subnet, an Elastic IP on an untagged instance), both are left and th
 reported, and so is whatever waits on the tagged one, and whatever the left one needs to keep
 working (a left subnet's route table and the gateways it routes through: deleting them would
 break the untagged instance in it). A tagged CloudFormation stack is deleted
-as a whole, and what it created goes with it, never one by one. Every list call is paged.
+as a whole, and what it created goes with it, never one by one; a stack one of whose resources
+is so tied (an untagged instance in its subnet) is left whole, reported with that resource and
+the other one. Every list call is paged.
 
 A deletion that fails on a dependency (an instance still shutting down holds its security
 group; a NAT gateway being deleted holds its Elastic IP) is retried in later rounds with

@@ -45,6 +45,7 @@ def instances(scope: Scope) -> List[Found]:
             rel.tie(
                 f"Auto Scaling group {group['AutoScalingGroupName']}",
                 "launched it and would replace it",
+                group["AutoScalingGroupName"],
             )
         for mapping in instance.get("BlockDeviceMappings", []):
             ebs = mapping.get("Ebs") or {}
@@ -55,6 +56,7 @@ def instances(scope: Scope) -> List[Found]:
                 rel.tie(
                     f"volume {ebs.get('VolumeId', '?')}",
                     "is attached to it (terminating would detach it)",
+                    ebs.get("VolumeId", ""),
                 )
         interface_ids = set()
         for nic in instance.get("NetworkInterfaces", []):
@@ -66,6 +68,7 @@ def instances(scope: Scope) -> List[Found]:
                 rel.tie(
                     f"network interface {nic['NetworkInterfaceId']}",
                     "is attached to it (terminating would detach it)",
+                    nic["NetworkInterfaceId"],
                 )
         for address in net.addresses:
             if address.get("InstanceId") == instance_id or (
@@ -75,6 +78,8 @@ def instances(scope: Scope) -> List[Found]:
                     rel.tie(
                         _address_name(address),
                         "is associated with it (terminating would disassociate it)",
+                        address.get("AllocationId", ""),
+                        address.get("PublicIp", ""),
                     )
         found.append(
             make_found(
@@ -218,6 +223,7 @@ def images(scope: Scope) -> List[Found]:
                 rel.tie(
                     f"snapshot {snapshot_id}",
                     "holds its disk (deregistering would leave that snapshot behind)",
+                    snapshot_id,
                 )
         found.append(
             make_found(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Optional, Set
 
 from week5.operations.cleanup.scope import Found, Scope, stack_of
+from week5.operations.cleanup.ties import Relations
 
 #: Days a deleted secret can still be restored (``aws secretsmanager restore-secret``): the
 #: shortest window Secrets Manager allows. Nothing is billed for it meanwhile.
@@ -122,6 +123,15 @@ def _covered(arn: str, refs: Set[str]) -> bool:
     return arn in refs or any(arn.startswith(r) for r in refs if r.endswith("/"))
 
 
+def _arn_ids(arn: str) -> List[str]:
+    """What a protected resource's ARN is known by in a stack: the ARN (a load balancer's
+    physical id), and an API stage's API id (``.../restapis/<id>/stages/prod``)."""
+    parts = arn.split("/")
+    if "restapis" in parts[:-1]:
+        return [arn, parts[parts.index("restapis") + 1]]
+    return [arn]
+
+
 def web_acls(scope: Scope) -> List[Found]:
     """Regional web ACLs in the region and CloudFront's in us-east-1; an ACL that protects
     something this run does not delete is left, with the protected resource."""
@@ -134,11 +144,10 @@ def web_acls(scope: Scope) -> List[Found]:
             if not scope.ours(tag_list):
                 continue
             later = _deleted_later(scope)
-            ties = [
-                f"{scope.outside(resource)}, is protected by it"
-                for resource in _protected(scope, waf, web_acl_scope, acl["ARN"])
-                if not _covered(resource, later)
-            ]
+            rel = Relations(scope)
+            for resource in _protected(scope, waf, web_acl_scope, acl["ARN"]):
+                if not _covered(resource, later):
+                    rel.tie(resource, "is protected by it", *_arn_ids(resource))
             found.append(
                 Found(
                     "WAF web ACL",
@@ -146,7 +155,7 @@ def web_acls(scope: Scope) -> List[Found]:
                     acl.get("Name", ""),
                     hourly=_acl_hourly(scope, waf, web_acl_scope, acl),
                     delete=lambda a=acl, w=waf, s=web_acl_scope: _delete_acl(w, s, a),
-                    ties=ties,
+                    **rel.fields(),
                     stack=stack_of(tag_list),
                     # CloudFormation's physical id of a web ACL: name|id|scope
                     refs=(acl["ARN"], f"{acl.get('Name')}|{acl['Id']}|{web_acl_scope}"),

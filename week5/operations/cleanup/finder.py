@@ -1,6 +1,9 @@
 """Everything a course day left in a region, found by its tags, in the order to delete it;
 what belongs to a found stack is folded into it, and what is tied to a resource outside the
-day's tags is marked to be left, with everything that waits on it."""
+day's tags is marked to be left, with everything that waits on it. A stack goes whole or not at
+all: one of its resources tied to a resource outside the day's tags (an untagged instance in
+its subnet) leaves the whole stack, reported with that resource and the other one; deleting the
+stack would delete the resource under the other one, or on AWS fail half-way through."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from week5.analysis.assembly import tag_dict
 from week5.core.tags import WEEK_KEY
 from week5.operations.aws_errors import unsupported
 from week5.operations.cleanup import compute, console, interfaces, network, services, stacks, ties
-from week5.operations.cleanup.scope import Found, Scope, join_ids
+from week5.operations.cleanup.scope import Found, Scope, join_ids, stack_of
 
 #: Dependents first: what holds a resource is deleted before it (an instance before its
 #: security group, subnets before their VPC). Stacks first: what they made goes with them.
@@ -74,8 +77,9 @@ def find(scope: Scope) -> List[Found]:
             refs.update(r for r in (item.id, *item.refs) if r)
     for line, kinds in lacking.items():
         scope.warn(f"{join_all(kinds)}: {line}")
-    found = _fold_into_stacks(scope, found)
-    _leave_with_the_left(scope, found)
+    members: Dict[str, Member] = {}
+    found = _fold_into_stacks(scope, found, members)
+    _leave_with_the_left(scope, found, members)
     return found
 
 
@@ -84,8 +88,14 @@ def join_all(words: List[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-def _fold_into_stacks(scope: Scope, found: List[Found]) -> List[Found]:
-    """A stack's resources go with it: they leave the list, their cost goes to the stack.
+#: A found resource folded into its stack, and that stack's :class:`Found`.
+Member = Tuple[Found, Found]
+
+
+def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Member]) -> List[Found]:
+    """A stack's resources go with it: they leave the list, their cost goes to the stack,
+    and their ties to resources outside the stack and the day's tags leave the stack
+    (``members``: each folded resource by id, with its stack's Found).
     A stack without course tags whose resources are the day's is the day's (the course's own
     stacks tag their resources only). A resource of a stack tagged for someone else, or of a
     stack that also holds someone else's resources, is left: that stack is not the day's."""
@@ -127,6 +137,10 @@ def _fold_into_stacks(scope: Scope, found: List[Found]) -> List[Found]:
             ours[stack] = stacks.stack_found(scope, description)
         if stack in ours:
             holder = ours[stack]
+            _fold_ties(scope, owned, stack, item, holder)
+            for key in (item.id, *item.refs):
+                if key:
+                    members.setdefault(key, (item, holder))
             counts[stack] = counts.get(stack, 0) + 1
             if item.hourly is None:
                 unpriced[stack] = unpriced.get(stack, 0) + 1
@@ -159,6 +173,54 @@ def _kinds(types: List[str]) -> str:
     )
 
 
+def _fold_ties(
+    scope: Scope, owned: Dict[str, str], stack: str, item: Found, holder: Found
+) -> None:
+    """``item``'s ties hold its stack ``holder``, each worded with ``item``; a tie to a
+    resource of the same stack is none (that one goes with the stack too: an emulator drops
+    some tags, and an Auto Scaling group's instances are not the stack's resources)."""
+    kept = [
+        tie
+        for tie in item.ties
+        if tie not in item.tied_to or not _of_stack(scope, owned, stack, item.tied_to[tie].ids)
+    ]
+    item.ties = kept
+    item.partners = [item.tied_to[tie].what for tie in kept if tie in item.tied_to]
+    holder.ties += [f"its {item}: {tie}" for tie in kept]
+    holder.partners += item.partners
+
+
+def _of_stack(scope: Scope, owned: Dict[str, str], stack: str, ids: Tuple[str, ...]) -> bool:
+    """Whether the resource known by ``ids`` is ``stack``'s: one of its resources, tagged as
+    made by it, or an instance an Auto Scaling group of it launched."""
+    net = ties.network(scope)
+    launched = scope.cached(
+        "launched-by",
+        lambda: {
+            i["InstanceId"]: g["AutoScalingGroupName"]
+            for g in ties.auto_scaling_groups_all(scope)
+            for i in g.get("Instances", [])
+        },
+    )
+    tagged = (net.instances, net.volumes, net.subnets, net.vpcs, net.groups, net.route_tables)
+    for resource_id in ids:
+        if owned.get(resource_id) == stack:
+            return True
+        eni = net.interfaces.get(resource_id)
+        item = eni if eni is not None else next(
+            (table[resource_id] for table in tagged if resource_id in table), None
+        )
+        tags = ties.eni_tags(item) if eni is not None else (item or {}).get("Tags")
+        if stack_of(tags) == stack:
+            return True
+        group = launched.get(resource_id) or ties.tags_of(net.instances.get(resource_id)).get(
+            ties.ASG_TAG
+        )
+        if group and owned.get(group) == stack:
+            return True
+    return False
+
+
 def _someone_elses(scope: Scope, owned: Dict[str, str], stack: str) -> str:
     """What ``stack`` holds that is tagged for another day or student (as far as the EC2
     network and the Auto Scaling groups show), worded for a message; "" when nothing."""
@@ -180,45 +242,81 @@ def _someone_elses(scope: Scope, owned: Dict[str, str], stack: str) -> str:
     return f"{', '.join(others[:3])}, tagged for another day or student" if others else ""
 
 
-def _leave_with_the_left(scope: Scope, found: List[Found]) -> None:
+def _leave_with_the_left(scope: Scope, found: List[Found], members: Dict[str, Member]) -> None:
     """A resource that needs a left one gone first is left too (a VPC whose route table is
     tied to an untagged subnet), and so is one that a left one needs to keep working (the route
     table of a subnet an untagged instance runs in, and the internet gateway that table routes
     through): deleting it would break what is left, and so what uses it outside the day's tags.
-    Such a resource is reported with those, as its partners."""
+    Such a resource is reported with those, as its partners. A stack's resource (``members``)
+    is left when its stack is, and leaves its stack when it is."""
     by_id = {f.id: f for f in found}
+    for key, (member, _) in members.items():
+        by_id.setdefault(key, member)
+    stack_of_member = {id(member): holder for member, holder in members.values()}
+
+    def left(item: Found) -> bool:
+        holder = stack_of_member.get(id(item))
+        return bool(item.held or (holder is not None and holder.held))
+
+    def leave(item: Found, tie: str, partners: List[str]) -> None:
+        item.ties.append(tie)
+        item.partners = list(partners)
+        holder = stack_of_member.get(id(item))
+        if holder is not None and not holder.held:
+            holder.ties.append(f"its {item}: {tie}")
+            holder.partners = list(partners)
+
+    def same_stack(item: Found, other: Found) -> bool:
+        holder = stack_of_member.get(id(item))
+        return holder is not None and holder is stack_of_member.get(id(other))
+
+    everything = list(found) + list({id(m): m for m, _ in members.values()}.values())
     changed = True
     while changed:
         changed = False
-        for item in found:
-            if item.held:
+        for item in everything:
+            if left(item):
                 continue
             for needed in item.needs:
                 other = by_id.get(needed)
-                if other is not None and other.held:
-                    item.ties.append(f"it waits on {other}, which is left")
-                    item.partners = list(other.partners)
+                if other is not None and left(other) and not same_stack(item, other):
+                    leave(item, f"it waits on {_named(other, stack_of_member)}, which is left",
+                          _partners(other, stack_of_member))  # fmt: skip
                     changed = True
                     break
             else:
                 for user_id, how in item.serves:
                     user = by_id.get(user_id)
-                    if user is not None and user.held:
-                        item.ties.append(_kept_for(scope, user, how))
-                        item.partners = list(user.partners)
+                    if user is not None and left(user) and not same_stack(item, user):
+                        leave(item, _kept_for(scope, user, how, stack_of_member),
+                              _partners(user, stack_of_member))  # fmt: skip
                         changed = True
                         break
 
 
-def _kept_for(scope: Scope, user: Found, how: str) -> str:
+def _named(item: Found, stacks_of: Dict[int, Found]) -> str:
+    """``subnet subnet-1``, or for a stack's resource ``subnet subnet-1 of CloudFormation stack
+    week5-kim-Day1Lab2``."""
+    holder = stacks_of.get(id(item))
+    return f"{item} of {stacks.KIND} {holder.id}" if holder is not None else str(item)
+
+
+def _partners(item: Found, stacks_of: Dict[int, Found]) -> List[str]:
+    """The resources outside the day's tags for which ``item`` is left: its own, or, left with
+    its stack, the stack's."""
+    holder = stacks_of.get(id(item))
+    return list(item.partners if item.held or holder is None else holder.partners)
+
+
+def _kept_for(scope: Scope, user: Found, how: str, stacks_of: Dict[int, Found]) -> str:
     """Why a resource that ``user`` (left) needs is left: ``instance i-1, which is not tagged
     Day1/kim, uses it through subnet subnet-1, which is left and is associated with it (...)``;
     without partners (a tie not worded with one), ``user`` alone."""
-    partners = list(dict.fromkeys(user.partners))
+    partners = list(dict.fromkeys(_partners(user, stacks_of)))
     if not partners:
-        return f"{user}, which is left, {how}"
+        return f"{_named(user, stacks_of)}, which is left, {how}"
     uses = "uses" if len(partners) == 1 else "use"
     return (
-        f"{scope.outside(join_ids(partners), len(partners))}, {uses} it through {user}, which "
-        f"is left and {how}"
+        f"{scope.outside(join_ids(partners), len(partners))}, {uses} it through "
+        f"{_named(user, stacks_of)}, which is left and {how}"
     )

@@ -180,7 +180,9 @@ def security_groups(scope: Scope) -> List[Found]:
                 for rule in rules
                 for pair in rule.get("UserIdGroupPairs", [])
             ):
-                rel.tie(f"security group {other['GroupId']}", "names it in its rules")
+                rel.tie(
+                    f"security group {other['GroupId']}", "names it in its rules", other["GroupId"]
+                )
         found.append(
             make_found(
                 scope,

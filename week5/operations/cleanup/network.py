@@ -72,7 +72,7 @@ def _route_users(scope: Scope, net: Network, rel: Relations, key: str, target_id
     for table in _routes_through(net, key, target_id):
         table_id = table["RouteTableId"]
         if not _table_ours(scope, net, table):
-            rel.tie(f"route table {table_id}", how)
+            rel.tie(f"route table {table_id}", how, table_id)
         elif not _is_main(table):
             rel.user(True, table_id, f"route table {table_id}", how)
         else:
@@ -150,6 +150,7 @@ def subnets(scope: Scope) -> List[Found]:
                     rel.tie(
                         f"route table {table['RouteTableId']}",
                         "routes it (deleting the subnet would change that table's associations)",
+                        table["RouteTableId"],
                     )
         found.append(
             make_found(
@@ -232,6 +233,7 @@ def internet_gateways(scope: Scope) -> List[Found]:
                 rel.tie(
                     f"VPC {attachment['VpcId']}",
                     "has it attached (detaching would cut that VPC off the internet)",
+                    attachment["VpcId"],
                 )
             else:
                 _public_addresses(scope, net, rel, attachment["VpcId"])

@@ -4,7 +4,18 @@ finders read AWS: every list call through boto3's paginator, each client made on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 from week5.analysis.assembly import tag_dict
 from week5.core.catalog import COURSE_DAYS
@@ -30,6 +41,14 @@ def _nothing() -> None:
     return None
 
 
+class Partner(NamedTuple):
+    """A resource outside the day's tags that a tie names: worded (``instance i-1``) and the
+    ids it is known by (an Elastic IP: its allocation id and its address)."""
+
+    what: str
+    ids: Tuple[str, ...]
+
+
 @dataclass
 class Found:
     """One tagged resource: what it is, its id, its Name tag, what it costs an hour.
@@ -41,8 +60,9 @@ class Found:
     that need it to keep working, each with how (a subnet its route table): when one of those
     is left, so is this, as deleting it would break what is left. ``partners`` are the
     resources outside the day's tags its ties name (``instance i-1``), for what is left with
-    it. ``stack`` is the CloudFormation stack it belongs to; ``refs`` other ids it is known by
-    (an ARN, a public IP).
+    it. ``tied_to`` gives, for the ties that say, which resource each names (a tie to a
+    resource of its own stack is no tie: that resource goes with the stack). ``stack`` is the
+    CloudFormation stack it belongs to; ``refs`` other ids it is known by (an ARN, a public IP).
     """
 
     kind: str
@@ -59,6 +79,7 @@ class Found:
     part_of: Optional[str] = field(default=None, repr=False, compare=False)
     serves: List[Tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
     partners: List[str] = field(default_factory=list, repr=False, compare=False)
+    tied_to: Dict[str, Partner] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def held(self) -> Optional[str]:

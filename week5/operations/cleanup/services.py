@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Sequence
 
-from week5.operations.cleanup.ties import auto_scaling_groups_all, network
+from week5.operations.cleanup.ties import Relations, auto_scaling_groups_all, network
 from week5.operations.cleanup.scope import (
     Found,
     NotDeleted,
@@ -28,20 +28,25 @@ def auto_scaling_groups(scope: Scope) -> List[Found]:
         if group.get("Status") == "Delete in progress" or not scope.ours(group.get("Tags")):
             continue
         name = group["AutoScalingGroupName"]
-        ties = [
-            f"{scope.outside('instance ' + i['InstanceId'])}, is in it (deleting the group "
-            "would terminate it)"
-            for i in group.get("Instances", [])
-            if i["InstanceId"] in net.instances
-            and not scope.ours(net.instances[i["InstanceId"]].get("Tags"))
-        ]
+        rel = Relations(scope)
+        for i in group.get("Instances", []):
+            instance_id = i["InstanceId"]
+            if instance_id in net.instances and not scope.ours(
+                net.instances[instance_id].get("Tags")
+            ):
+                rel.tie(
+                    f"instance {instance_id}",
+                    "is in it (deleting the group would terminate it)",
+                    instance_id,
+                )
         target_tags = _elbv2_tags(scope, group.get("TargetGroupARNs", []))
-        ties += [
-            f"{scope.outside('target group ' + _short_arn(arn))}, has its instances "
-            "registered (deleting the group would deregister them)"
-            for arn in group.get("TargetGroupARNs", [])
-            if not scope.ours(target_tags.get(arn))
-        ]
+        for arn in group.get("TargetGroupARNs", []):
+            if not scope.ours(target_tags.get(arn)):
+                rel.tie(
+                    f"target group {_short_arn(arn)}",
+                    "has its instances registered (deleting the group would deregister them)",
+                    arn,
+                )
         found.append(
             Found(
                 "Auto Scaling group",
@@ -50,7 +55,7 @@ def auto_scaling_groups(scope: Scope) -> List[Found]:
                 delete=lambda n=name: client.delete_auto_scaling_group(
                     AutoScalingGroupName=n, ForceDelete=True
                 ),
-                ties=ties,
+                **rel.fields(),
                 stack=stack_of(group.get("Tags")),
                 refs=(group.get("AutoScalingGroupARN", ""),),
             )
@@ -67,12 +72,14 @@ def db_instances(scope: Scope) -> List[Found]:
     for db in sorted(databases, key=lambda d: not d.get("ReadReplicaSourceDBInstanceIdentifier")):
         if db.get("DBInstanceStatus") in _GOING or not scope.ours(db.get("TagList")):
             continue
-        ties = [
-            f"{scope.outside('read replica ' + replica)}, copies it (deleting the source would "
-            "promote the replica)"
-            for replica in db.get("ReadReplicaDBInstanceIdentifiers", [])
-            if not scope.ours((by_id.get(replica) or {}).get("TagList"))
-        ]
+        rel = Relations(scope)
+        for replica in db.get("ReadReplicaDBInstanceIdentifiers", []):
+            if not scope.ours((by_id.get(replica) or {}).get("TagList")):
+                rel.tie(
+                    f"read replica {replica}",
+                    "copies it (deleting the source would promote the replica)",
+                    replica,
+                )
         az = "multi-az" if db.get("MultiAZ") else "single-az"
         key = f"rds:{db.get('Engine')}:{db.get('DBInstanceClass')}:{az}"
         found.append(
@@ -83,7 +90,7 @@ def db_instances(scope: Scope) -> List[Found]:
                 delete=lambda i=db["DBInstanceIdentifier"]: rds.delete_db_instance(
                     DBInstanceIdentifier=i, SkipFinalSnapshot=True, DeleteAutomatedBackups=True
                 ),
-                ties=ties,
+                **rel.fields(),
                 stack=stack_of(db.get("TagList")),
                 refs=(db.get("DBInstanceArn", ""),),
             )
@@ -198,24 +205,21 @@ def target_groups(scope: Scope) -> List[Found]:
         arn = group["TargetGroupArn"]
         if not scope.ours(tags[arn]):
             continue
-        ties = [
-            f"{scope.outside('load balancer ' + _short_arn(lb))}, forwards to it"
-            for lb in group.get("LoadBalancerArns", [])
-            if not scope.ours(balancer_tags.get(lb))
-        ]
-        ties += [
-            f"{scope.outside('Auto Scaling group ' + asg['AutoScalingGroupName'])}, registers "
-            "its instances in it"
-            for asg in auto_scaling_groups_all(scope)
-            if arn in asg.get("TargetGroupARNs", []) and not scope.ours(asg.get("Tags"))
-        ]
+        rel = Relations(scope)
+        for lb in group.get("LoadBalancerArns", []):
+            if not scope.ours(balancer_tags.get(lb)):
+                rel.tie(f"load balancer {_short_arn(lb)}", "forwards to it", lb)
+        for asg in auto_scaling_groups_all(scope):
+            if arn in asg.get("TargetGroupARNs", []) and not scope.ours(asg.get("Tags")):
+                name = asg["AutoScalingGroupName"]
+                rel.tie(f"Auto Scaling group {name}", "registers its instances in it", name)
         found.append(
             Found(
                 "target group",
                 group["TargetGroupName"],
                 hourly=0.0,
                 delete=lambda a=arn: client.delete_target_group(TargetGroupArn=a),
-                ties=ties,
+                **rel.fields(),
                 stack=stack_of(tags[arn]),
                 refs=(arn,),
             )

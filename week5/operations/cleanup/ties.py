@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from week5.analysis.assembly import tag_dict
-from week5.operations.cleanup.scope import Found, Scope, name_tag, stack_of
+from week5.operations.cleanup.scope import Found, Partner, Scope, name_tag, stack_of
 
 #: An instance in these states still runs, or holds its network and volumes.
 LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
@@ -195,6 +195,7 @@ class Relations:
         self.needs: List[str] = []
         self.serves: List[Tuple[str, str]] = []
         self.partners: List[str] = []
+        self.tied_to: Dict[str, Partner] = {}
 
     def other(self, ours: bool, resource_id: str, what: str, how: str) -> None:
         """``what`` (``instance i-1``) is related to this one as ``how`` says: a tie when it is
@@ -202,12 +203,15 @@ class Relations:
         if ours:
             self.needs.append(resource_id)
         else:
-            self.tie(what, how)
+            self.tie(what, how, resource_id)
 
-    def tie(self, what: str, how: str) -> None:
-        """``what``, outside the day's tags, is bound to this one as ``how`` says."""
-        self.ties.append(f"{self.scope.outside(what)}, {how}")
+    def tie(self, what: str, how: str, *ids: str) -> None:
+        """``what``, outside the day's tags (known by ``ids``), is bound to this one as ``how``
+        says."""
+        line = f"{self.scope.outside(what)}, {how}"
+        self.ties.append(line)
         self.partners.append(what)
+        self.tied_to[line] = Partner(what, tuple(i for i in ids if i))
 
     def user(self, ours: bool, resource_id: str, what: str, how: str) -> None:
         """``what`` needs this one to keep working, as ``how`` says: a tie when it is not ours,
@@ -215,15 +219,16 @@ class Relations:
         if ours:
             self.serves.append((resource_id, how))
         else:
-            self.tie(what, how)
+            self.tie(what, how, resource_id)
 
     def fields(self) -> Dict[str, Any]:
-        """For :class:`Found`: ``ties``, ``needs``, ``serves``, ``partners``."""
+        """For :class:`Found`: ``ties``, ``needs``, ``serves``, ``partners``, ``tied_to``."""
         return {
             "ties": self.ties,
             "needs": self.needs,
             "serves": self.serves,
             "partners": self.partners,
+            "tied_to": self.tied_to,
         }
 
 
