@@ -459,13 +459,21 @@ def check_distributions(aws, s: Stack) -> None:
         )
 
 
-def check_secrets(aws, s: Stack) -> None:
+def check_secrets(aws, s: Stack, stack_name: str) -> None:
     secrets = aws("secretsmanager")
     for logical_id, p in s.of_type("AWS::SecretsManager::Secret"):
         value = secrets.get_secret_value(SecretId=s.physical[logical_id])["SecretString"]
         generate = p.get("GenerateSecretString", {})
         if "GenerateStringKey" in generate:
             assert generate["GenerateStringKey"] in value, logical_id
+        if "Name" not in p:  # CloudFormation's own name, which CDK's secret_name reads back
+            name = secrets.describe_secret(SecretId=s.physical[logical_id])["Name"]
+            assert re.fullmatch(rf"{logical_id}-[A-Za-z0-9]{{12}}", name), (logical_id, name)
+    # An output that names a secret (Day3Lab1's DbSecretName, the guide's Step 2) names one.
+    (stack,) = aws("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
+    for output in stack.get("Outputs", []):
+        if output["OutputKey"].endswith("SecretName"):
+            secrets.describe_secret(SecretId=output["OutputValue"])
 
 
 # --- one test per lab -----------------------------------------------------------------------
@@ -484,7 +492,7 @@ def test_lab_deploys_and_the_emulator_holds_its_template(emulated_labs, aws, app
     check_databases(aws, s)
     check_caches(aws, s)
     check_distributions(aws, s)
-    check_secrets(aws, s)
+    check_secrets(aws, s, labs[lab_id].stack_name)
 
 
 # --- destroy --------------------------------------------------------------------------------

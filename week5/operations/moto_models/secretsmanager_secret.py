@@ -6,6 +6,10 @@ models the type (tests/test_moto_models.py says when).
 
 ``Ref`` and ``Fn::GetAtt Id`` give the ARN, as on AWS. ``GenerateSecretString`` generates with
 moto's own password generator; ``SecretStringTemplate`` plus ``GenerateStringKey`` give JSON.
+A secret the template does not name is named as CloudFormation names it, ``<logical id>-<12
+random>``, not ``<stack>-<logical id>-<random>`` as moto names what it generates: CDK's
+``secret_name`` takes the first two dash-separated parts of the ARN's name, so Day3Lab1's
+``DbSecretName`` named no secret on the emulator (``week5-kim``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ def generate_secret_string(options: Dict[str, Any]) -> str:
     return json.dumps(secret)
 
 
+def cloudformation_name(generated: str) -> str:
+    """``<logical id>-<random>`` from moto's ``<stack>-<logical id>-<random>``: a logical id
+    has no dash, a stack name may have several."""
+    return "-".join(generated.rsplit("-", 2)[-2:])
+
+
 class SecretsManagerSecret(TypeModel, CloudFormationModel):
     TYPE = CLOUDFORMATION_TYPE
     NAME_PROPERTY = "Name"
@@ -65,7 +75,7 @@ class SecretsManagerSecret(TypeModel, CloudFormationModel):
         backend = secretsmanager_backends[account_id][region_name]
         created = json.loads(
             backend.create_secret(
-                name=resource_name,
+                name=properties.get("Name") or cloudformation_name(resource_name),
                 secret_string=secret_string,
                 secret_binary=None,
                 description=properties.get("Description"),
