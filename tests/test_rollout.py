@@ -289,3 +289,15 @@ def test_a_first_rollout_whose_operation_fails_deletes_its_instances_then_its_st
         "delete_stack_instances 222233334444 retain=False", "delete_stack_set",
     ]  # fmt: skip
     assert not cf.stack_set
+
+
+def test_without_an_instructor_account_the_line_names_only_what_rollout_builds(capsys):
+    """Rollout builds InstructorAccess alone: the instructor app's own line (which offers
+    BudgetGuard's e-mail too) would send the instructor after a value rollout never reads."""
+    code = main(["rollout", "--accounts", "222233334444", "--dry-run"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2
+    assert err == (
+        "week5: rollout needs InstructorAccess's trusted account: pass -c instructor_account="
+        "<12 digits> (the instructor's account, which may assume the role)"
+    )

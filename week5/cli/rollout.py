@@ -11,9 +11,9 @@ from pathlib import Path
 
 from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_context_option, find_project_root, synthesize
-from week5.core.errors import shown
+from week5.core.errors import CourseInputError, shown
 from week5.core.progress import say
-from week5.core.settings import DEFAULT_REGION
+from week5.core.settings import DEFAULT_REGION, NOTHING_TO_BUILD
 from week5.operations import aws_errors, preflight, stackset
 
 
@@ -79,9 +79,21 @@ def run(args: argparse.Namespace) -> int:
     # Then the instructor app's context, as scripts/instructor checks it: one line before the
     # synthesis, and a key given twice refused (the app took the last: a stack set that
     # trusted the second account given).
-    preflight.check_context(
-        ["synth", *(arg for item in args.context for arg in ("-c", item))], root, app="instructor"
-    )
+    try:
+        preflight.check_context(
+            ["synth", *(arg for item in args.context for arg in ("-c", item))],
+            root,
+            app="instructor",
+        )
+    except CourseInputError as error:
+        if str(error) != NOTHING_TO_BUILD:
+            raise
+        # Rollout builds InstructorAccess alone: the app's line also offers BudgetGuard.
+        raise CliError(
+            "rollout needs InstructorAccess's trusted account: pass -c instructor_account=<12 "
+            "digits> (the instructor's account, which may assume the role)",
+            EXIT_USAGE,
+        ) from None
     with tempfile.TemporaryDirectory(prefix="week5-instructor-") as out:
         say("==> synthesizing InstructorAccess (both rule packs run)")
         synthesize(root, Path(out), args.context, app="python3 instructor_app.py")
