@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_assembly_cache import FakeCdk, cdk, project, template  # noqa: F401  (fixtures)
+from test_assembly_cache import FakeCdk, cdk, project, template, week5  # noqa: F401  (fixtures)
 from test_preflight import fake_project, run_wrapper
 from test_preflight import project as preflight_project
 from test_quotas import fake_assembly
@@ -46,12 +46,6 @@ def class_cdk(monkeypatch) -> ClassCdk:
     fake = ClassCdk()
     monkeypatch.setattr(synthesis, "synthesize", fake)
     return fake
-
-
-def week5(capsys, *args: str):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # --- week5 cost, diagram, audit: the ids `week5 labs` lists ----------------------------------

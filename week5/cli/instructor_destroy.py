@@ -1,5 +1,6 @@
-"""What ``scripts/instructor destroy`` checks before it runs ``cdk destroy``:
-``python -m week5.cli.instructor_destroy --prog scripts/instructor -- CDK ARGS``.
+"""What ``week5 preflight --app instructor`` checks before ``scripts/instructor destroy`` runs
+``cdk destroy`` (:mod:`week5.cli.preflight` calls :func:`check`, with its exit codes and its
+handling of AWS problems).
 
 Deleting InstructorAccess or BudgetGuard needs none of their deploy-time values (the
 instructor's account, the e-mail): the wrapper has the app build a stand-in for a stack
@@ -7,24 +8,17 @@ without its context (``instructor_app.DESTROY_ENV``). So "nothing to build" is n
 while a bad value that is given still is. And the CDK CLI reports a stack that does not exist
 as "destroyed": when none of the stacks named exists in the account, this says "nothing to
 destroy" and the wrapper does not run cdk.
-
-Exit codes as ``week5 preflight``'s (:mod:`week5.cli.preflight`): 0 run cdk, 10 nothing to do
-(the wrapper exits 0), 12 bad input (the wrapper exits 2).
 """
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import os
-import sys
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from week5.cli.errors import EXIT_OK
-from week5.cli.preflight import EXIT_BAD_CONTEXT, EXIT_DONE
+from week5.cli.errors import EXIT_BAD_CONTEXT, EXIT_DONE, EXIT_OK
 from week5.cli.synthesis import find_project_root
 from week5.core.errors import CourseInputError
-from week5.core.progress import say
 from week5.core.settings import DEFAULT_REGION, NOTHING_TO_BUILD
 from week5.operations import aws_errors, preflight
 
@@ -95,33 +89,3 @@ def live_stack_names(profile: Optional[str]) -> List[str]:
     make_client = aws_errors.clients(profile, DEFAULT_REGION)
     with aws_errors.translated(profile, DEFAULT_REGION):
         return preflight.stack_names(make_client("cloudformation"))
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m week5.cli.instructor_destroy")
-    parser.add_argument("--prog", default="scripts/instructor")
-    parser.add_argument("cdk_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
-    cdk_args = list(args.cdk_args)
-    if cdk_args[:1] == ["--"]:
-        cdk_args = cdk_args[1:]
-
-    def tell(line: str) -> None:
-        say(f"{args.prog}: {line}")
-
-    try:
-        return check(cdk_args, tell)
-    except KeyboardInterrupt:
-        return 130
-    except aws_errors.AwsInputError as error:  # a profile that does not exist
-        tell(f"{error}; nothing was run")
-        return EXIT_BAD_CONTEXT
-    except (aws_errors.AwsError, OSError) as error:  # cdk reports such problems itself
-        tell(f"note: could not check the account before destroy ({error}); going on")
-    except Exception as error:  # a bug here must not stop a destroy: say so, go on
-        tell(f"note: the check before destroy failed ({type(error).__name__}: {error}); going on")
-    return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())

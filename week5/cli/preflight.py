@@ -22,19 +22,15 @@ import os
 from typing import List, Sequence
 
 from week5.analysis.assembly import read_labs
-from week5.cli.errors import EXIT_OK, CliError
+from week5.cli import instructor_destroy
+from week5.cli.errors import EXIT_BAD_CONTEXT, EXIT_DONE, EXIT_OK, EXIT_REFUSED, CliError
 from week5.cli.synthesis import find_project_root, synthesize, with_labs
 from week5.core.errors import CourseInputError
 from week5.core.progress import say
 from week5.core.settings import CONTEXT_LABS, CONTEXT_STUDENTS
 from week5.operations import aws_errors, preflight, quotas
 
-#: Tells the wrapper: done, exit 0, do not run cdk.
-EXIT_DONE = 10
-#: Tells the wrapper: refused, exit 1, do not run cdk.
-EXIT_REFUSED = 11
-#: Tells the wrapper: bad input, exit 2, do not run cdk.
-EXIT_BAD_CONTEXT = 12
+__all__ = ["EXIT_BAD_CONTEXT", "EXIT_DONE", "EXIT_REFUSED", "check", "register", "run"]
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -81,6 +77,8 @@ def _command(cdk_args: Sequence[str]) -> str:
 
 
 def check(cdk_args: List[str], tell, app: str = "labs") -> int:
+    if app == "instructor" and preflight.command_context(cdk_args)[0] == "destroy":
+        return instructor_destroy.check(cdk_args, tell)  # needs none of the deploy values
     root = find_project_root()
     try:
         preflight.check_context(cdk_args, root, dict(os.environ), app=app)
