@@ -252,3 +252,24 @@ def test_many_instances_of_a_type_are_counted_not_repeated(session, app):
         r"30 × t3\.micro: i-\w+, i-\w+, i-\w+ and 27 more \(\$0\.3900/h\); \$0\.3900/h in all",
         extra.evidence,
     ), extra.evidence
+
+
+@pytest.mark.parametrize("student, shown", [
+    ("김", "'김'"), ("KIM", "'KIM'"), ("kim,lee", "'kim,lee'"), ("Day4Lab1-kim", "'Day4Lab1-kim'"),
+    ("k" * 100_000, repr("k" * 37 + "...")),
+])  # fmt: skip
+def test_a_bad_student_with_a_class_copy_is_refused_as_a_name_first(student, shown, capsys):
+    """A hostile trial: with Day4Lab1-kim, `--student 김` was answered 'pass Day4Lab1-김' (a
+    100k name in full), an id no class has. The name is checked before any copy is named,
+    before any synthesis."""
+    from test_assembly_cache import week5  # noqa: I001 (the in-process `week5` helper)
+
+    code, out, err = week5(
+        capsys, "audit", "Day4Lab1-kim", "--student", student, "-c", "students=kim,lee"
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        f"week5: --student {shown} is not a student name: use a lowercase letter first, then "
+        "lowercase letters, digits or '-', at most 20 characters (Latin letters: write a Korean "
+        "name as it is romanized); e.g. week5 audit LAB --student kim-minsu\n"
+    )

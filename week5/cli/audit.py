@@ -52,21 +52,18 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Check a student's hand-built lab against the reference lab, read-only."""
     copy = CLASS_LAB_ID_RE.match(args.lab)  # a class's copy, Day4Lab1-kim: kim's resources
-    if copy and args.student is not None and args.student != copy.group("student"):
+    # A name first: the copy to suggest below is built from it.
+    given = None if args.student is None else student_argument(args.student, "audit LAB")
+    if copy and given is not None and given != copy.group("student"):
         raise CliError(
-            f"--student {shown(args.student)} with {args.lab}, which is "
-            f"{copy.group('student')}'s copy: pass {copy.group('lab')}-{args.student}, or "
-            "leave --student out",
+            f"--student {shown(given)} with {args.lab}, which is {copy.group('student')}'s "
+            f"copy: pass {copy.group('lab')}-{given}, or leave --student out",
             EXIT_USAGE,
         )
     if copy:
         student = copy.group("student")
     else:
-        student = (
-            project_student()
-            if args.student is None
-            else student_argument(args.student, "audit LAB")
-        )
+        student = project_student() if given is None else given
     problem = region_problem(args.region)
     if problem:
         raise CliError(problem, EXIT_USAGE)
