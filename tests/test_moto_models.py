@@ -11,7 +11,8 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import Any, Dict, Iterator, List, Optional, Set
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 import moto
 import pytest
@@ -993,6 +994,70 @@ def test_moto_alone_still_ignores_the_network_interfaces(aws):
     assert instance.subnet_id != subnet
 
 
+#: A lab host's root volume, as CDK's ``blockDevices`` puts it in the template.
+ROOT_VOLUME = [
+    {
+        "DeviceName": "/dev/xvda",
+        "Ebs": {
+            "DeleteOnTermination": True,
+            "Encrypted": True,
+            "VolumeSize": 8,
+            "VolumeType": "gp3",
+        },
+    }
+]
+
+
+def volume_tags(ec2, instance_id: str) -> List[Dict[str, str]]:
+    """The tags of each volume attached to the instance."""
+    volumes = ec2.describe_volumes(
+        Filters=[{"Name": "attachment.instance-id", "Values": [instance_id]}]
+    )["Volumes"]
+    return [{t["Key"]: t["Value"] for t in v.get("Tags", [])} for v in volumes]
+
+
+def test_an_instances_volumes_take_its_tags_when_it_propagates_them(aws):
+    resources = network(azs=1)
+    # As the labs' hosts: CDK's IMDSv2 launch template, which names no tags.
+    resources["Imds"] = {
+        "Type": "AWS::EC2::LaunchTemplate",
+        "Properties": {"LaunchTemplateData": {"MetadataOptions": {"HttpTokens": "required"}}},
+    }
+    resources["Host"] = instance(
+        SubnetId={"Ref": "Subnet0"},
+        LaunchTemplate={
+            "LaunchTemplateId": {"Ref": "Imds"},
+            "Version": {"Fn::GetAtt": ["Imds", "LatestVersionNumber"]},
+        },
+        BlockDeviceMappings=ROOT_VOLUME,
+        PropagateTagsToVolumeOnCreation=True,
+        Tags=TAGS,
+    )
+    resources["Quiet"] = instance(
+        SubnetId={"Ref": "Subnet0"}, BlockDeviceMappings=ROOT_VOLUME, Tags=TAGS
+    )
+    _, physical = create(aws, resources, {})
+    ec2 = aws("ec2")
+    assert volume_tags(ec2, physical["Host"]) == [{t["Key"]: t["Value"] for t in TAGS}]
+    assert volume_tags(ec2, physical["Quiet"]) == [{}]  # not asked: untagged, as on AWS
+    # Deleted on termination with the stack, their tags with them (terminated_volume_tags).
+    delete(aws)
+    assert ec2.describe_volumes()["Volumes"] == []
+    tagged = ec2.describe_tags(Filters=[{"Name": "key", "Values": ["Week"]}])["Tags"]
+    assert {t["ResourceId"] for t in tagged} == {physical["Host"], physical["Quiet"]}
+
+
+def test_moto_alone_still_leaves_an_instances_volumes_untagged(aws):
+    made = moto_own_model("AWS::EC2::Instance").create_from_cloudformation_json(
+        "i",
+        instance(BlockDeviceMappings=ROOT_VOLUME, PropagateTagsToVolumeOnCreation=True, Tags=TAGS),
+        "123456789012",
+        REGION,
+    )
+    assert made.get_tags()
+    assert volume_tags(aws("ec2"), made.id) == [{}], "moto now propagates an instance's tags"
+
+
 def nat_gateway(resources: Dict[str, Any]) -> None:
     resources["Eip"] = {"Type": "AWS::EC2::EIP", "Properties": {"Domain": "vpc"}}
     resources["Nat"] = {
@@ -1035,6 +1100,47 @@ def test_moto_alone_still_drops_the_nat_gateways_tags(aws):
         REGION,
     )
     assert nat.get_tags() == []
+
+
+#: The properties (besides ``Tags``) moto's model of each type needs; moto's models of these make
+#: them without the template's tags, and each has its module here.
+TAGLESS_IN_MOTO = {
+    "AWS::EC2::InternetGateway": lambda ec2: {},
+    "AWS::EC2::RouteTable": lambda ec2: {
+        "VpcId": ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    },
+    "AWS::EC2::EIP": lambda ec2: {"Domain": "vpc"},
+}
+
+
+def test_gateway_route_tables_and_address_have_the_templates_tags(aws):
+    resources = network(azs=2)
+    internet_and_nat(resources)
+    resources["Eip"]["Properties"]["Tags"] = TAGS
+    _, physical = create(aws, resources, {})
+    ec2 = aws("ec2")
+    (igw,) = ec2.describe_internet_gateways(InternetGatewayIds=[physical["Igw"]])[
+        "InternetGateways"
+    ]
+    tables = ec2.describe_route_tables(RouteTableIds=[physical["Public"], physical["Private"]])
+    (address,) = ec2.describe_addresses(PublicIps=[physical["Eip"]])["Addresses"]
+    found = [igw["Tags"], address["Tags"]] + [t["Tags"] for t in tables["RouteTables"]]
+    assert len(found) == 4
+    for tags in found:
+        assert all(tag in tags for tag in TAGS), tags
+    # Dropped with what the stack deleted (deleted_ec2_tags).
+    delete(aws)
+    assert ec2.describe_tags(Filters=[{"Name": "key", "Values": ["Week"]}])["Tags"] == []
+
+
+@pytest.mark.parametrize("cloudformation_type", sorted(TAGLESS_IN_MOTO))
+def test_moto_alone_still_makes_it_without_the_templates_tags(aws, cloudformation_type):
+    assert cloudformation_type in OVERRIDES
+    properties = TAGLESS_IN_MOTO[cloudformation_type](aws("ec2"))
+    made = moto_own_model(cloudformation_type).create_from_cloudformation_json(
+        "made", {"Properties": {**properties, "Tags": TAGS}}, "123456789012", REGION
+    )
+    assert made.get_tags() == [], f"moto now tags {cloudformation_type}"
 
 
 def test_route_table_association_is_on_the_route_table_and_deleted(aws):
@@ -2249,3 +2355,105 @@ def test_moto_alone_still_lists_its_folders_at_every_request(monkeypatch):
     listed = _listings(monkeypatch)
     assert "ec2" in backend_folders.MOTO_OWN() and "ec2" in backend_folders.MOTO_OWN()
     assert len(listed) == 2
+
+
+def launched_from_a_template(aws, **request: Any) -> str:
+    """The id of an instance launched (``RunInstances``) from a launch template with a root
+    volume and TAGS for its volumes, with ``request``'s parameters."""
+    ec2 = aws("ec2")
+    ec2.create_launch_template(
+        LaunchTemplateName="tagged",
+        LaunchTemplateData={
+            "ImageId": AMI,
+            "InstanceType": "t3.micro",
+            "BlockDeviceMappings": ROOT_VOLUME,
+            "TagSpecifications": [{"ResourceType": "volume", "Tags": TAGS}],
+        },
+    )
+    (launched,) = ec2.run_instances(
+        MinCount=1, MaxCount=1, LaunchTemplate={"LaunchTemplateName": "tagged"}, **request
+    )["Instances"]
+    return launched["InstanceId"]
+
+
+def test_a_launch_templates_volume_tags_go_on_the_volumes_it_launches(aws):
+    ec2 = aws("ec2")
+    # Each volume: moto gives such an instance a default root volume besides the template's.
+    tagged = volume_tags(ec2, launched_from_a_template(aws))
+    assert tagged and all(tags == {t["Key"]: t["Value"] for t in TAGS} for tags in tagged)
+    # The request's own volume tags are merged in, a key in both taking the request's value.
+    mine = [{"Key": "Lab", "Value": "Mine"}, {"Key": "Owner", "Value": "kim"}]
+    (launched,) = ec2.run_instances(
+        MinCount=1,
+        MaxCount=1,
+        LaunchTemplate={"LaunchTemplateName": "tagged"},
+        TagSpecifications=[{"ResourceType": "volume", "Tags": mine}],
+    )["Instances"]
+    tagged = volume_tags(ec2, launched["InstanceId"])
+    merged = {"Week": "Week5", "Lab": "Mine", "Owner": "kim"}
+    assert tagged and all(tags == merged for tags in tagged)
+
+
+def test_moto_alone_still_launches_the_volumes_without_the_templates_tags(aws, monkeypatch):
+    from moto.ec2.models.instances import InstanceBackend
+
+    from week5.operations.moto_models import launch_template_volume_tags as patch
+
+    monkeypatch.setattr(InstanceBackend, "run_instances", patch.MOTO_RUN_INSTANCES)
+    tagged = volume_tags(aws("ec2"), launched_from_a_template(aws))
+    assert tagged and all(tags == {} for tags in tagged)
+
+
+def terminated_with_volume_tags(aws) -> Tuple[str, str]:
+    """(the root volume, deleted on termination; a data volume, kept), both tagged TAGS at
+    launch, of an instance then terminated."""
+    ec2 = aws("ec2")
+    data = {"DeviceName": "/dev/sdf", "Ebs": {"VolumeSize": 1, "DeleteOnTermination": False}}
+    (launched,) = ec2.run_instances(
+        ImageId=AMI,
+        MinCount=1,
+        MaxCount=1,
+        BlockDeviceMappings=ROOT_VOLUME + [data],
+        TagSpecifications=[{"ResourceType": "volume", "Tags": TAGS}],
+    )["Instances"]
+    devices = {
+        m["DeviceName"]: m["Ebs"]["VolumeId"]
+        for r in ec2.describe_instances(InstanceIds=[launched["InstanceId"]])["Reservations"]
+        for i in r["Instances"]
+        for m in i["BlockDeviceMappings"]
+    }
+    assert len(volume_tags(ec2, launched["InstanceId"])) == 2
+    ec2.terminate_instances(InstanceIds=[launched["InstanceId"]])
+    return devices["/dev/xvda"], devices["/dev/sdf"]
+
+
+def tags_of(ec2, resource_id: str) -> List[Dict[str, str]]:
+    return ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [resource_id]}])["Tags"]
+
+
+def test_the_volumes_a_termination_deletes_lose_their_tags_and_a_kept_one_keeps_them(aws):
+    ec2 = aws("ec2")
+    root, data = terminated_with_volume_tags(aws)
+    assert [v["VolumeId"] for v in ec2.describe_volumes()["Volumes"]] == [data]
+    assert tags_of(ec2, root) == []
+    assert len(tags_of(ec2, data)) == len(TAGS)
+
+
+def test_moto_alone_still_keeps_the_tags_of_a_terminated_instances_volumes(aws, monkeypatch):
+    from moto.ec2.models.instances import Instance
+
+    from week5.operations.moto_models import terminated_volume_tags as patch
+
+    monkeypatch.setattr(Instance, "teardown_defaults", patch.MOTO_TEARDOWN_DEFAULTS)
+    ec2 = aws("ec2")
+    root, _ = terminated_with_volume_tags(aws)
+    gone(lambda: ec2.describe_volumes(VolumeIds=[root]), "InvalidVolume.NotFound")
+    assert len(tags_of(ec2, root)) == len(TAGS)
+
+
+def test_the_readme_counts_the_patches():
+    """README's emulator section says how many patches of moto there are (it said nine of 12)."""
+    from week5.operations.moto_models import PATCHES
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"plus {len(PATCHES)} patches of moto itself:" in readme

@@ -22,8 +22,9 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   rule replace moto's model whole. Route tables, routes, internet gateways and their
   attachments, Elastic IPs, NAT gateways, volumes and their attachments, and Lambda layer
   versions are moto's with the deletion moto's model lacks, so ``cdk destroy`` empties a VPC;
-  a volume also takes the template's type, encryption and snapshot; an EFS file system gets
-  its ``Arn``, its policy and the stack's tags.
+  route tables, internet gateways, Elastic IPs and NAT gateways also take the template's tags,
+  a volume its type, encryption and snapshot, an instance's volumes its tags when it propagates
+  them; an EFS file system gets its ``Arn``, its policy and the stack's tags.
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
   a WAFv2 call moto's server lacks, the EC2 tags of what a stack's deletion deleted, the
@@ -32,8 +33,10 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   alike) with CloudFormation's ``ChangeSetNotFound``, EC2's launch templates answered in pages,
   a resource that moto cannot update kept in its stack by an update, ``DescribeSnapshots``
   kept to the owners asked for, a JSON template read as JSON (not through the pure-Python YAML
-  loader) and moto's package folders listed once, not at every request. Each names the moto
-  version and is deleted as a model is.
+  loader), moto's package folders listed once, not at every request, a launch template's volume
+  tags on the volumes of the instances launched from it, and the tags of the volumes an
+  instance's termination deletes dropped with them. Each names the moto version and is deleted
+  as a model is.
 
 ``python -m week5.operations.moto_models.server -p PORT`` is moto's server with these loaded
 (:func:`server_command` builds that command line). Importing this package imports no moto.
@@ -115,6 +118,8 @@ PATCHES = (
     "snapshot_owners",
     "template_json",
     "backend_folders",
+    "launch_template_volume_tags",
+    "terminated_volume_tags",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]

@@ -1,10 +1,11 @@
 """What the extensions share: the moto version they were written against, the names
 CloudFormation would give a resource whose template gives none, the template's tags in the
-services' shape (and on an ELBv2 resource, which moto's tagging API cannot tag), and the bases
-of the models: :class:`TypeModel`, the part of an added type's model that only names its type
-and attributes; :class:`MotoOverride`, moto's own model of a type, with one of its bugs worked
-around; :class:`WithDeletion`, such an override with the deletion moto's model lacks; and
-:class:`Wrapper`, such an override whose resource wraps moto's, for what moto's resource lacks.
+services' shape (on an EC2 resource whose moto model drops them, and on an ELBv2 resource,
+which moto's tagging API cannot tag), and the bases of the models: :class:`TypeModel`, the part
+of an added type's model that only names its type and attributes; :class:`MotoOverride`, moto's
+own model of a type, with one of its bugs worked around; :class:`WithDeletion`, such an
+override with the deletion moto's model lacks; and :class:`Wrapper`, such an override whose
+resource wraps moto's, for what moto's resource lacks.
 
 This module imports no moto (the package's ``__init__`` imports it): what needs moto imports it
 where it runs.
@@ -42,6 +43,20 @@ def tag_list(properties: Mapping[str, Any]) -> List[Dict[str, str]]:
     if isinstance(tags, dict):  # some types (ApiGatewayV2) take a map
         return [{"Key": k, "Value": str(v)} for k, v in tags.items()]
     return [{"Key": t["Key"], "Value": str(t["Value"])} for t in tags]
+
+
+def add_ec2_tags(
+    account_id: str, region_name: str, resource_id: str, properties: Mapping[str, Any]
+) -> None:
+    """Tag the EC2 resource ``resource_id`` with the template's ``Tags`` (``properties``) through
+    moto's EC2 backend: several of moto's EC2 models make the resource without them."""
+    tags = tag_list(properties)
+    if tags:
+        from moto.ec2.models import ec2_backends
+
+        ec2_backends[account_id][region_name].create_tags(
+            [resource_id], {t["Key"]: t["Value"] for t in tags}
+        )
 
 
 def add_elbv2_tags(account_id: str, region_name: str, arn: str, tags: List[Dict[str, str]]) -> None:

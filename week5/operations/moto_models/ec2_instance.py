@@ -1,4 +1,4 @@
-"""``AWS::EC2::Instance`` as moto 5.2.5 models it, with the network placement the template gives.
+"""``AWS::EC2::Instance`` as moto 5.2.5 models it, with the template's placement and volume tags.
 
 moto's model reads only ``SubnetId`` and ``SecurityGroups`` (EC2-Classic group names): it
 ignores ``SecurityGroupIds`` and ``NetworkInterfaces``. So an instance with a public IP (CDK
@@ -11,9 +11,15 @@ and the security group could not be deleted with the stack.
 This model launches the instance with moto's backend as moto's model does, but into the subnet
 and the security groups the template names (``SubnetId``/``SecurityGroupIds``, or the first
 network interface's ``SubnetId``/``GroupSet``/``AssociatePublicIpAddress``), with the launch
-template, ``SourceDestCheck`` and a primary interface deleted on termination, as on AWS. It
-returns moto's instance: ``Ref``, ``Fn::GetAtt`` and deletion are moto's. Delete this module
-when moto's model reads these properties (tests/test_moto_models.py says when).
+template, ``SourceDestCheck`` and a primary interface deleted on termination, as on AWS.
+
+moto's model also ignores ``PropagateTagsToVolumeOnCreation``: the volumes of the template's
+``BlockDeviceMappings`` (every lab host's root volume) came out with no tags at all, where AWS
+gives them the instance's ``Tags`` (Name, Week, Day, Lab, Student). This model launches the
+instance with those tags for its volumes when the template asks (merged over a launch
+template's volume tags, :mod:`.launch_template_volume_tags`). It returns moto's instance:
+``Ref``, ``Fn::GetAtt`` and deletion are moto's. Delete this module when moto's model reads
+these properties (tests/test_moto_models.py says when).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.instances import Instance
 
-from ._common import MotoOverride, flag
+from ._common import MotoOverride, flag, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::EC2::Instance"
 
@@ -60,6 +66,8 @@ class EC2Instance(MotoOverride, CloudFormationModel):
         if "AssociatePublicIpAddress" in nic:
             primary["AssociatePublicIpAddress"] = flag(nic["AssociatePublicIpAddress"])
         options: Dict[str, Any] = {}
+        if flag(p.get("PropagateTagsToVolumeOnCreation")):
+            options["tags"] = {"volume": {t["Key"]: t["Value"] for t in tag_list(p)}}
         template = p.get("LaunchTemplate")
         if template:
             options["launch_template"] = {k: str(v) for k, v in template.items()}
