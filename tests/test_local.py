@@ -425,6 +425,25 @@ def test_cli_refuses_a_wrong_lab_before_starting_anything():
     ]
 
 
+def test_class_mode_takes_a_students_copy_and_refuses_a_bare_lab_before_synthesis():
+    """As `week5 labs` lists a class's labs (Day1Lab1-kim): a bare id in class mode, or a copy
+    without it, was refused after 6 s of synthesis, naming an id `local` then refused (a
+    hostile trial). The copy itself deploys (tests/test_local_deploy.py's path)."""
+    bare = run_week5("local", "Day1Lab1", "-c", "students=kim,lee")
+    assert bare.returncode == 2
+    assert error_lines(bare.stderr) == [
+        "week5: Day1Lab1: in class mode (-c students=kim,lee) each student has a copy, "
+        "Day1Lab1-kim to Day1Lab1-lee; pass one, e.g. week5 local Day1Lab1-kim"
+    ]
+    alone = run_week5("local", "Day1Lab1-kim")
+    assert alone.returncode == 2
+    assert error_lines(alone.stderr) == [
+        "week5: Day1Lab1-kim is kim's copy of Day1Lab1 in class mode: pass it with -c students "
+        "naming kim (e.g. -c students=kim), or pass Day1Lab1 alone"
+    ]
+    assert "synthesizing" not in bare.stderr + alone.stderr
+
+
 def _read_back(subnet_names, instance_names):
     subnets = [
         {"id": f"subnet-{n}", "name": name, "cidr": f"10.0.{n}.0/24", "az": "ap-northeast-2a",

@@ -19,8 +19,9 @@ from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import (
     add_cache_option,
     add_context_option,
+    class_students,
     find_project_root,
-    require_lab_id,
+    lab_to_build,
     select_labs,
     synthesized,
     tool_env,
@@ -64,7 +65,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "what it created; no AWS account needed",
     )
     parser.add_argument(
-        "lab", nargs="?", help=f"lab id (default: {DEFAULT_LOCAL_LAB})"
+        "lab", nargs="?", help=f"lab id (default: {DEFAULT_LOCAL_LAB}; with -c students=kim,lee, "
+        "one student's copy: Day1Lab1-kim)"
     )
     parser.add_argument(
         "--port", type=emulator_port, help="the emulator's port (default: a free one)"
@@ -101,7 +103,9 @@ def run(args: argparse.Namespace) -> int:
         args.lab = DEFAULT_LOCAL_LAB
     timings: Dict[str, float] = {}
     # writable: `cdk deploy` writes its asset zips and locks into the assembly.
-    synthesis = synthesized(args, [require_lab_id(args.lab)], writable=True)
+    # In class mode one student's copy (Day1Lab1-kim), as `week5 labs` lists it.
+    build = lab_to_build(args.lab, class_students(args), "local")
+    synthesis = synthesized(args, [build], writable=True)
     with synthesis as (outdir, timings["synth"]):
         (lab,) = select_labs(read_labs(outdir), [args.lab])
         with emulator_for(args, timings) as (emulator, env):
