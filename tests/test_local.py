@@ -371,7 +371,7 @@ def test_coverage_without_a_lab_runs_and_a_lab_alone_gets_the_default(monkeypatc
     def require(lab):
         raise Named(lab)
 
-    monkeypatch.setattr(local_command, "require_lab_id", require)
+    monkeypatch.setattr(local_command, "lab_to_build", lambda lab, students, command: require(lab))
     with pytest.raises(Named, match=f"^{local_command.DEFAULT_LOCAL_LAB}$"):
         main(["local"])
 
