@@ -201,6 +201,22 @@ CLASS_SELECTORS = [
      "are Day4Lab1-kim, Day4Lab1-lee); pass \"Day4Lab1-*\" for every student's copy, or "
      "Day4Lab1-kim for one"),
 ]  # fmt: skip
+COPIES = ("(its copies are Day4Lab1-kim, Day4Lab1-lee); pass \"Day4Lab1-*\" for every "
+          "student's copy, or Day4Lab1-kim for one")
+# A hostile-input trial: copies whose suffix no student name can be ended in "No stacks match",
+# exit 0 for destroy.
+CLASS_LOOKALIKES = [
+    ("Day4Lab1-김", "'Day4Lab1-김' matches no stack in class mode: '김' is not among the class's "
+     f"students {COPIES}"),
+    ("Day4Lab1-KIM", f"Day4Lab1-KIM matches no stack in class mode: 'KIM' is not among the "
+     f"class's students {COPIES}"),
+    ("Day4Lab1-kim\u200b", "'Day4Lab1-kim\\u200b' matches no stack in class mode: it is not "
+     f"'Day4Lab1-kim' (it has a look-alike or invisible character) {COPIES}"),
+    ("Day\uff14Lab1-kim", "'Day\uff14Lab1-kim' matches no stack in class mode: it is not "
+     f"'Day4Lab1-kim' (it has a look-alike or invisible character) {COPIES}"),
+    ("Day4Lab1-" + "k" * 5000, f"'Day4Lab1-{'k' * 28}...' matches no stack in class mode: "
+     f"'{'k' * 37}...' is not among the class's students {COPIES}"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -231,3 +247,68 @@ def test_the_wrappers_refuse_a_plain_lab_id_in_class_mode_before_the_cli(wrapper
     result, calls = run_wrapper(root, wrapper, CLASS_SELECTORS[0][0], env)
     assert (result.returncode, calls) == (2, [])
     assert result.stderr.splitlines() == [f"scripts/{wrapper}: {CLASS_SELECTORS[0][1]}"]
+
+
+@pytest.mark.parametrize(
+    "copy, line", CLASS_LOOKALIKES, ids=[ascii(c[:14]) for c, _ in CLASS_LOOKALIKES]
+)
+@pytest.mark.parametrize("command", ["deploy", "destroy"])
+def test_a_copy_no_student_name_has_is_refused_in_class_mode(tmp_path, command, copy, line):
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_context([command, copy, "-c", "students=kim,lee"],
+                                preflight_project(tmp_path))  # fmt: skip
+    assert str(refused.value) == line
+
+
+# Without class mode a lab's construct id is Day1Lab1 alone: the trial's `destroy Day1Lab1-kim
+# --force` printed "No stacks match" and exited 0 with week5-kim-Day1Lab1 still deployed.
+PLAIN_COPIES = [
+    (["destroy", "Day1Lab1-kim", "--force"], "Day1Lab1-kim is a class-mode copy id and matches "
+     "no stack without -c students; pass Day1Lab1 -c student=kim for kim's own lab, or -c "
+     "students=kim,... for class mode"),
+    (["deploy", "Day1Lab1-kim", "-c", "student=kim"], "Day1Lab1-kim is a class-mode copy id and "
+     "matches no stack without -c students; pass Day1Lab1 -c student=kim for kim's own lab, or "
+     "-c students=kim,... for class mode"),
+    (["ls", "Day1Lab1-KIM"], "Day1Lab1-KIM matches no stack: a lab's id is Day1Lab1, with a "
+     "-<student> suffix only in class mode (-c students=); pass Day1Lab1, with -c "
+     "student=<name> for a student's own lab"),
+    (["destroy", "Day1Lab1-kim\u200b"], "'Day1Lab1-kim\\u200b' matches no stack (it reads as "
+     "'Day1Lab1-kim'): a lab's id is Day1Lab1, with a -<student> suffix only in class mode (-c "
+     "students=); pass Day1Lab1, with -c student=<name> for a student's own lab"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args, line", PLAIN_COPIES, ids=[ascii(" ".join(a)) for a, _ in PLAIN_COPIES]
+)
+def test_a_copy_id_without_class_mode_is_refused(tmp_path, args, line):
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_context(args, preflight_project(tmp_path))
+    assert str(refused.value) == line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["deploy", "Day1Lab1", "-c", "student=kim"],
+     ["destroy", "Day1Lab1-*"],
+     ["synth", "Day1Lab1", "-O", "Day1Lab1-out.json"],
+     ["ls", "Day1Lab1-out.json"]],
+)  # fmt: skip
+def test_plain_selectors_and_file_names_pass_without_class_mode(tmp_path, args):
+    preflight.check_context(args, preflight_project(tmp_path))
+
+
+@pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])
+@pytest.mark.parametrize(
+    "args, line",
+    [(["destroy", "Day1Lab1-kim", "--force"], PLAIN_COPIES[0][1]),
+     (["destroy", "Day4Lab1-김", "-c", "students=kim,lee", "--force"], CLASS_LOOKALIKES[0][1])],
+    ids=["plain", "class"],
+)  # fmt: skip
+def test_the_wrappers_refuse_a_copy_no_stack_has_before_the_cli(wrapper, tmp_path, args, line):
+    root = fake_project(tmp_path)
+    env = {**os.environ, "HOME": str(tmp_path)}
+    env.pop("WEEK5_PREFLIGHT", None)
+    result, calls = run_wrapper(root, wrapper, args, env)
+    assert (result.returncode, calls) == (2, [])
+    assert result.stderr.splitlines() == [f"scripts/{wrapper}: {line}"]

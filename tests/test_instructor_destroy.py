@@ -137,3 +137,42 @@ def test_the_trial_destroy_with_the_real_cdk_cli(local_aws_env, tmp_path):
     assert again.returncode == 0 and again.stderr.splitlines() == [NO_STACK]
     assert "destroyed" not in again.stdout + again.stderr
     assert os.path.isdir(tmp_path / "cdk.out")  # the CLI wrote there, not into the project
+
+
+# A hostile-input trial: `destroy Bogus --force` printed the CDK CLI's "No stacks match" and
+# exited 0, and `destroy ""` gave the labs app's advice (`scripts/cdk ls`).
+INSTRUCTOR_NAMES = [
+    (["destroy", "Bogus", "--force"], "'Bogus' matches neither InstructorAccess nor BudgetGuard, "
+     "the instructor app's stacks; pass one of them (`scripts/instructor ls` lists them); "
+     "nothing was run"),
+    (["destroy", "BudgetGuard", "Budget*x", "--force"], "'Budget*x' matches neither "
+     "InstructorAccess nor BudgetGuard, the instructor app's stacks; pass one of them "
+     "(`scripts/instructor ls` lists them); nothing was run"),
+    (["destroy", "B" * 100, "--force"], f"'{'B' * 37}...' matches neither InstructorAccess nor "
+     "BudgetGuard, the instructor app's stacks; pass one of them (`scripts/instructor ls` lists "
+     "them); nothing was run"),
+    (["destroy", "", "--force"], "'' names no stack; pass InstructorAccess or BudgetGuard "
+     "(`scripts/instructor ls` lists them)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args, line", INSTRUCTOR_NAMES, ids=[a[1][:12] for a, _ in INSTRUCTOR_NAMES]
+)
+def test_a_name_no_instructor_stack_has_is_refused_before_the_cli(fake_project, tmp_path, args,
+                                                                  line):  # fmt: skip
+    env = {**os.environ, "HOME": str(tmp_path)}
+    env.pop("WEEK5_PREFLIGHT", None)
+    result, calls = run_instructor(fake_project, env, *args)
+    assert (result.returncode, calls) == (2, [])
+    assert result.stderr.splitlines() == [f"scripts/instructor: {line}"]
+
+
+def test_the_instructor_stacks_by_name_or_pattern_are_not_refused(monkeypatch):
+    from week5.cli import instructor_destroy
+
+    monkeypatch.setattr(instructor_destroy, "live_stack_names", lambda profile: ["BudgetGuard"])
+    for args in (["destroy", "BudgetGuard"], ["destroy", "Budget*"], ["destroy", "--all"]):
+        told = []
+        assert instructor_destroy.check(args, told.append, {}) == 0
+        assert not any("matches neither" in line for line in told)

@@ -7,7 +7,8 @@ instructor's account, the e-mail): the wrapper has the app build a stand-in for 
 without its context (``instructor_app.DESTROY_ENV``). So "nothing to build" is no refusal here,
 while a bad value that is given still is. And the CDK CLI reports a stack that does not exist
 as "destroyed": when none of the stacks named exists in the account, this says "nothing to
-destroy" and the wrapper does not run cdk.
+destroy" and the wrapper does not run cdk; a name or pattern that matches neither stack (for
+which the CDK CLI says "No stacks match" and exits 0) is refused, exit 2.
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 from week5.cli.errors import EXIT_BAD_CONTEXT, EXIT_DONE, EXIT_OK
 from week5.cli.synthesis import find_project_root
-from week5.core.errors import CourseInputError
+from week5.core.errors import CourseInputError, shown
 from week5.core.settings import DEFAULT_REGION, NOTHING_TO_BUILD
 from week5.operations import aws_errors, preflight
 
 #: instructor_app.py's stacks; both are pinned to the course's region (stacks/instructor.py).
-INSTRUCTOR_STACKS = ("InstructorAccess", "BudgetGuard")
+INSTRUCTOR_STACKS = preflight.INSTRUCTOR_STACKS
 
 
 def named_stacks(cdk_args: Sequence[str]) -> Tuple[List[str], bool]:
@@ -68,7 +69,16 @@ def check(cdk_args: List[str], tell: Callable[[str], None], environ=None) -> int
     if environ.get(preflight.SKIP_ENV) == "0":
         return EXIT_OK
     chosen = targets(cdk_args)
-    if not chosen:  # no stack named, or a name that matches none: cdk says which
+    names, _ = named_stacks(cdk_args)
+    unmatched = [n for n in names if not any(fnmatch.fnmatchcase(s, n) for s in INSTRUCTOR_STACKS)]
+    if unmatched:  # the CDK CLI: "No stacks match", exit 0, as if it had destroyed something
+        tell(
+            f"{shown(unmatched[0])} matches neither {' nor '.join(INSTRUCTOR_STACKS)}, the "
+            "instructor app's stacks; pass one of them (`scripts/instructor ls` lists them); "
+            "nothing was run"
+        )
+        return EXIT_BAD_CONTEXT
+    if not chosen:  # no stack named: cdk asks which
         return EXIT_OK
     _, _, profile = preflight.command_context(cdk_args)
     live = set(live_stack_names(profile))

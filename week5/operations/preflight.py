@@ -23,10 +23,13 @@ error 1".
 
 Class mode (``-c students=``) names each stack ``Day4Lab1-kim``: a bare ``Day4Lab1`` (or the
 copy of a student not in the class) is refused with the ids to pass, before the quota check and
-the CDK CLI's "No stacks match". It skips the name warnings and, for ``deploy``, checks the quotas
-(:mod:`week5.operations.quotas`; the CLI layer synthesizes the templates). When AWS cannot be
-asked (no credentials yet, offline, boto3 not installed), one note says so and the command goes
-on: ``cdk`` itself then reports the problem. ``WEEK5_PREFLIGHT=0`` skips every check.
+the CDK CLI's "No stacks match"; so is a copy's id no student name makes (``Day4Lab1-김``, a
+zero-width space, a full-width digit), which ``cdk destroy`` would call done. Without class mode,
+a copy's id (``Day1Lab1-kim``) is refused with ``-c student=kim`` to pass. Class mode skips
+the name warnings and, for ``deploy``, checks the quotas (:mod:`week5.operations.quotas`; the
+CLI layer synthesizes the templates). When AWS cannot be asked (no credentials yet, offline,
+boto3 not installed), one note says so and the command goes on: ``cdk`` itself then reports the
+problem. ``WEEK5_PREFLIGHT=0`` skips every check.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import json
 import re
 import shutil
 import subprocess
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
@@ -74,6 +78,8 @@ VALUE_OPTIONS = frozenset(
      "-m", "--method", "--progress"}
 )  # fmt: skip
 CHECKED_COMMANDS = ("deploy", "destroy")
+#: instructor_app.py's stacks (scripts/instructor); both are pinned to the course's region.
+INSTRUCTOR_STACKS = ("InstructorAccess", "BudgetGuard")
 #: The CDK CLI commands that run the app, whose context :func:`check_context` checks first.
 APP_COMMANDS = ("synth", "synthesize", "diff", "deploy", "destroy", "ls", "list", "watch")
 #: At most this many other stacks are named in one line.
@@ -164,15 +170,19 @@ def lab_args(args: Sequence[str]) -> Tuple[List[str], bool]:
     return labs, False
 
 
-def _check_stack_selector(arg: str) -> None:
+def _check_stack_selector(arg: str, app: str = "labs") -> None:
     """A lab id written in another case, or nothing: the CDK CLI would synthesize every lab and
     then say "No stacks match" (exit 1). Anything else bare is left to the CLI (a command, a
     glob, an option's value this check does not know)."""
     if not arg.strip():
-        raise CourseInputError(
-            f"{shown(arg)} names no stack; pass lab ids such as Day1Lab1 (`scripts/cdk ls` "
-            "lists them)"
+        advice = (
+            f"pass {' or '.join(INSTRUCTOR_STACKS)} (`scripts/instructor ls` lists them)"
+            if app == "instructor"
+            else "pass lab ids such as Day1Lab1 (`scripts/cdk ls` lists them)"
         )
+        raise CourseInputError(f"{shown(arg)} names no stack; {advice}")
+    if app == "instructor":  # the lab ids' spellings are the labs app's
+        return
     parts = [part for part in arg.split(",") if part]
     if "," in arg and parts and all(LAB_ARG_RE.fullmatch(part) for part in parts):
         raise CourseInputError(
@@ -194,23 +204,68 @@ def _check_stack_selector(arg: str) -> None:
 def _check_class_selectors(args: Sequence[str], students: Sequence[str]) -> None:
     """In class mode each stack's construct id is ``Day4Lab1-kim``: a bare ``Day4Lab1``, or
     the copy of a student not in the class, matches none, and the CDK CLI says "No stacks
-    match" (exit 1) after the quota check and a synthesis."""
-    command, _, _ = command_context(args)
-    for arg, value in _arguments(args):
-        if value is not None or arg.startswith("-") or arg == command:
-            continue
-        match = LAB_ARG_RE.fullmatch(arg)
-        if not match or not LAB_ID_RE.match(match.group(1)) or re.search(r"[*?]", arg):
-            continue
-        lab, suffix = match.group(1), (match.group(2) or "")[1:]
-        if suffix in students:
+    match" (exit 1) after the quota check and a synthesis. A copy id no student's can be
+    (``Day4Lab1-김``, ``-KIM``, a zero-width space, a full-width digit) is one too: ``destroy``
+    would exit 0 with the copy still deployed."""
+    for arg, lab, suffix, plain in _lab_selectors(args):
+        if plain == arg and suffix in students:
             continue
         copies = _names([f"{lab}-{name}" for name in students])
-        why = "" if not suffix else f": {suffix!r} is not among the class's students"
+        if plain != arg:
+            why = f": it is not {shown(plain)} (it has a look-alike or invisible character)"
+        else:
+            why = "" if not suffix else f": {shown(suffix)} is not among the class's students"
         raise CourseInputError(
-            f"{arg} matches no stack in class mode{why} (its copies are {copies}); pass "
-            f'"{lab}-*" for every student\'s copy, or {lab}-{students[0]} for one'
+            f"{_selector(arg)} matches no stack in class mode{why} (its copies are {copies}); "
+            f'pass "{lab}-*" for every student\'s copy, or {lab}-{students[0]} for one'
         )
+
+
+def _check_plain_selectors(args: Sequence[str]) -> None:
+    """Without class mode a lab's construct id is ``Day1Lab1`` alone: a copy id such as
+    ``Day1Lab1-kim`` (class mode's) matches no stack, and the CDK CLI says "No stacks match",
+    exit 1 for deploy but exit 0 for destroy while ``week5-kim-Day1Lab1`` is still deployed."""
+    for arg, lab, suffix, plain in _lab_selectors(args):
+        if arg == lab:
+            continue
+        try:
+            student = parse_student(suffix) if plain == arg else None
+        except CourseInputError:
+            student = None
+        if student is None:
+            why = "" if plain == arg else f" (it reads as {shown(plain)})"
+            raise CourseInputError(
+                f"{_selector(arg)} matches no stack{why}: a lab's id is {lab}, with a "
+                f"-<student> suffix only in class mode (-c students=); pass {lab}, with -c "
+                "student=<name> for a student's own lab"
+            )
+        raise CourseInputError(
+            f"{arg} is a class-mode copy id and matches no stack without -c students; pass "
+            f"{lab} -c student={student} for {student}'s own lab, or -c "
+            f"students={student},... for class mode"
+        )
+
+
+def _lab_selectors(args: Sequence[str]) -> Iterator[Tuple[str, str, str, str]]:
+    """(the argument, its lab id, the suffix after its ``-``, the argument with look-alikes
+    undone) for each bare argument of a ``cdk`` line that reads as a lab id or a copy's id once
+    full-width characters are made plain and invisible ones dropped. Patterns (``*``, ``?``)
+    are the CLI's to match."""
+    command, _, _ = command_context(args)
+    for arg, value in _arguments(args):
+        if value is not None or arg.startswith("-") or arg == command or re.search(r"[*?]", arg):
+            continue
+        plain = "".join(c for c in unicodedata.normalize("NFKC", arg)
+                        if unicodedata.category(c) not in ("Cf", "Cc"))  # fmt: skip
+        # A dot or a slash makes it a file's name (Day1Lab1-out.json), an option's value.
+        match = re.fullmatch(r"(Day[0-9]+[A-Za-z0-9]*)(?:-([^./\\]*))?", plain, re.ASCII)
+        if match and LAB_ID_RE.match(match.group(1)):
+            yield arg, match.group(1), match.group(2) or "", plain
+
+
+def _selector(arg: str) -> str:
+    """``arg`` as typed when it is a short plain selector, else quoted and cut (:func:`shown`)."""
+    return arg if len(arg) <= 40 and LAB_ARG_RE.fullmatch(arg) else shown(arg)
 
 
 def _lab_id_spellings(text: str) -> List[str]:
@@ -227,9 +282,9 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
     the app would refuse it: an unknown key, an empty value, a bad course-wide value
     (:meth:`CourseSettings.from_context`), a bad value of a lab's own (Day 2's snapshot id, Day
     5's backend and frontend, a lab id's shape: :func:`check_lab_context`), a lab id no stack
-    of class mode has (``Day4Lab1`` for ``Day4Lab1-kim``). Whether a well-formed lab id
-    exists, and the instructor's values, are left to the app. Nothing is
-    checked for a command that does not run the app, or with ``WEEK5_PREFLIGHT=0``."""
+    of class mode has (``Day4Lab1`` for ``Day4Lab1-kim``) or a copy's id without class mode.
+    Whether a well-formed lab id exists, and the instructor's values, are left to the app.
+    Nothing is checked for a command that does not run the app, or with ``WEEK5_PREFLIGHT=0``."""
     if (environ or {}).get(SKIP_ENV) == "0":
         return
     command, context, _ = command_context(args)
@@ -252,7 +307,7 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
                 )
             given[key] = item
         elif value is None and not arg.startswith("-"):
-            _check_stack_selector(arg)
+            _check_stack_selector(arg, app)
 
     # The CDK CLI's order: -c over cdk.json over cdk.context.json over ~/.cdk.json.
     merged = {**read_project_context(root, user=True), **context}
@@ -263,6 +318,8 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
     settings = CourseSettings.from_context(merged, context_origins(root, given))
     if settings.class_mode:
         _check_class_selectors(args, settings.students)
+    else:
+        _check_plain_selectors(args)
     named, _ = lab_args(args)
     chosen = [part.strip() for part in str(context.get(CONTEXT_LABS, "")).split(",") if part]
     # The labs' own values, of the labs being built (all when none is named): the app refuses
