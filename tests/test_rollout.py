@@ -157,6 +157,15 @@ def test_the_trial_dry_run_and_run_say_the_trust_change_and_the_run_refuses_it(c
     summaries = cloud.list_stack_instances(StackSetName="week5-instructor-access")["Summaries"]
     assert sorted(s["Account"] for s in summaries) == FIRST
 
+    # The dry run given the flag says the change is made (it said "refuses this without").
+    code, out, err = week5(capsys, "--accounts", "111122223333", *context_args(WITH_MFA),
+                           "--change-trust", "--dry-run")  # fmt: skip
+    assert code == 0, err
+    assert out.splitlines()[1] == (
+        "With --change-trust the rollout makes this change: then write each account's profile "
+        "again from its CliProfile output."
+    )
+
     code, out, err = week5(capsys, "--accounts", "111122223333", *context_args(WITH_MFA),
                            "--change-trust")  # fmt: skip
     assert code == 0, err

@@ -120,6 +120,24 @@ def test_the_table(account, capsys):
     assert vpc.rstrip().endswith("Name=week5-day1-vpc")
 
 
+def test_what_cleanup_leaves_is_marked_in_the_table_and_the_json(account, capsys):
+    """`week5 cleanup --day DayN` takes one course day: a Day tag outside Day1-Day5 (a
+    full-width digit typed in the console) is as good as none (a hostile trial)."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    odd = ec2.create_volume(AvailabilityZone="ap-northeast-2a", Size=1)["VolumeId"]
+    ec2.create_tags(Resources=[odd], Tags=[
+        {"Key": "Week", "Value": "Week5"}, {"Key": "Day", "Value": "Day９"},
+        {"Key": "Student", "Value": "kim"}])  # fmt: skip
+    assert main(["status", "--all"]) == 0
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if odd in line]
+    assert line.endswith("(Day is no course day: cleanup leaves it; delete it by hand)")
+    takes = {
+        u["arn"].rsplit("/", 1)[1]: u["cleanup_takes_it"]
+        for u in run_json(capsys, "--all")["untracked"]
+    }
+    assert takes == {account["vpc"]: True, account["volume"]: False, odd: False}
+
+
 def test_nothing_there(moto_env, capsys):  # noqa: F811
     assert main(["status", "--student", "park"]) == 0
     out = capsys.readouterr().out

@@ -185,7 +185,12 @@ def dry_run(args: argparse.Namespace, accounts, template) -> int:
         print(f"The rollout refuses this: {error}.")
     if found.exists:
         print(f"Would update stack set {args.name} in {args.region}: {found.update_line()}.")
-        if found.breaks_profiles:
+        if found.breaks_profiles and args.change_trust:
+            print(
+                f"With {stackset.CHANGE_TRUST_FLAG} the rollout makes this change: then write "
+                "each account's profile again from its CliProfile output."
+            )
+        elif found.breaks_profiles:
             print(
                 f"The rollout refuses this without {stackset.CHANGE_TRUST_FLAG}; "
                 f"{found.keep}."

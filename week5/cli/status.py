@@ -106,9 +106,10 @@ def format_status(report: StatusReport) -> str:
                     note
                     for note, applies in (
                         (f"(stack {u.gone_stack} is gone)", u.gone_stack),
-                        # cleanup takes a day's resources: without a Day tag, none of them.
                         (f"(no {DAY_KEY} tag: cleanup leaves it; delete it by hand)",
                          DAY_KEY not in u.tags),
+                        (f"({DAY_KEY} is no course day: cleanup leaves it; delete it by hand)",
+                         DAY_KEY in u.tags and not u.cleanup_takes_it),
                     )
                     if applies
                 ),

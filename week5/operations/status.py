@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
+from week5.core.catalog import COURSE_DAYS
 from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
 
 #: ``week5-<student>-<lab id>``: a student name is lowercase, so it never holds ``-Day``.
@@ -88,8 +89,19 @@ class Untracked:
     #: The stack its tag names when that stack is gone; "" when it never had one.
     gone_stack: str = ""
 
+    @property
+    def cleanup_takes_it(self) -> bool:
+        """Whether `week5 cleanup --day DayN` can find it: it takes one course day's resources,
+        so not one without a Day tag, or with a day the course has not (``Day７``, ``Day9``)."""
+        return self.tags.get(DAY_KEY) in {f"Day{d}" for d in COURSE_DAYS}
+
     def to_json(self) -> Dict[str, Any]:
-        return {"arn": self.arn, "tags": self.tags, "gone_stack": self.gone_stack or None}
+        return {
+            "arn": self.arn,
+            "tags": self.tags,
+            "gone_stack": self.gone_stack or None,
+            "cleanup_takes_it": self.cleanup_takes_it,
+        }
 
 
 @dataclass
