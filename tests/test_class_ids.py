@@ -162,6 +162,19 @@ def test_a_student_in_cdk_json_is_named_with_its_own_fix(tmp_path):
     )
 
 
+def test_a_typed_student_with_a_class_in_a_file_names_the_file(tmp_path):
+    """A hostile trial: with 'students' in cdk.context.json, `-c student=kim` got "pass -c
+    student=<name> for one student's labs", which was what the user had typed."""
+    root = preflight_project(tmp_path, cdk_context={"students": "kim,lee"})
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_context(["synth", "Day4Lab1", "-c", "student=kim"], root)
+    assert str(refused.value) == (
+        "-c student='kim' asks for one student's labs, but cdk.context.json sets "
+        "'students'=kim,lee (class mode); drop -c student for the class's copies, or remove "
+        "\"students\" from cdk.context.json for that student's own labs"
+    )
+
+
 def test_both_given_on_the_command_line_and_in_the_app_keep_the_plain_line(tmp_path):
     root = preflight_project(tmp_path)
     with pytest.raises(CourseInputError) as refused:

@@ -784,6 +784,13 @@ def both_given_message(
     looked, to an instructor who typed only ``-c students``, like an input they never gave."""
     origins = origins or {}
     where, given = origins.get(CONTEXT_STUDENT), origins.get(CONTEXT_STUDENTS)
+    if where == ORIGIN_COMMAND_LINE and given not in (None, ORIGIN_COMMAND_LINE):
+        # -c student typed, the class in a file: the generic line told to do what was done.
+        return (
+            f"-c student={shown(student)} asks for one student's labs, but {given} sets "
+            f"'students'={','.join(students)} (class mode); drop -c student for the class's "
+            f"copies, or remove \"students\" from {given} for that student's own labs"
+        )
     if where is None or where == ORIGIN_COMMAND_LINE:  # the app cannot tell; or both typed
         hint = (
             "" if where else f" (a student in {PROJECT_CONTEXT_FILE}: `week5 init "
