@@ -148,6 +148,7 @@ CONTEXT_LINES = [
     ("student", "kim\n", f"context 'student'='kim\\n' {SPACES} -c student=kim"),
     ("student", "", "context 'student' is empty (-c student= with no name); pass your name, e.g. -c student=kim, or set it once with: week5 init --student kim"),
     ("students", "kim,lee\n", f"context 'students'='kim,lee\\n' {SPACES} -c students=kim,lee,park"),
+    ("students", "kim,lee,kim", "context 'students' names kim twice; e.g. -c students=kim,lee,park"),
     ("key_name", "week5-key\n", f"context 'key_name'='week5-key\\n' {SPACES} -c key_name=week5-key"),
 ]  # fmt: skip
 

@@ -179,7 +179,7 @@ def test_clear_student_removes_the_name_and_keeps_the_rest(project, capsys):
     )
     assert main(["init", "--clear-student"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"Student kim removed from {project / 'cdk.context.json'}:")
+    assert out.startswith(f"Student 'kim' removed from {project / 'cdk.context.json'}:")
     assert json.loads((project / "cdk.context.json").read_text()) == {
         "availability-zones:x": ["a"]
     }

@@ -41,7 +41,10 @@ def test_creates_the_stack_set_then_adds_only_the_new_accounts(template):
 
 @pytest.mark.parametrize(
     "value, says",
-    [("", "names no account"), ("1234", "'1234'"), ("222233334444,222233334444", "twice")],
+    [("", "names no account"), ("1234", "'1234'"), ("222233334444,222233334444", "twice"),
+     # A hostile trial: an entry lost between commas passed; 100k digits were printed whole.
+     ("222233334444,,555566667777", "has an empty entry between commas"),
+     ("1" * 100_000, "has '1{37}\\.\\.\\.', not a 12-digit")],
 )
 def test_accounts_are_checked(value, says):
     with pytest.raises(CourseInputError, match=says):

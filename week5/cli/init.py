@@ -20,7 +20,7 @@ from typing import Optional
 from week5.cli.arguments import student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import find_project_root
-from week5.core.errors import CourseInputError
+from week5.core.errors import CourseInputError, shown
 from week5.core.progress import say
 from week5.core.settings import (
     CONTEXT_STUDENT,
@@ -145,7 +145,7 @@ def clear_student(root: Path) -> int:
         print(f"No student is set in {path}; nothing changed (stacks are week5-{in_use}-<lab>).")
     else:
         print(
-            f"Student {had} removed from {path}: stacks are now week5-{in_use}-<lab> (the "
-            "default), and class mode (-c students=kim,lee) takes no single student."
+            f"Student {shown(had)} removed from {path}: stacks are now week5-{in_use}-<lab> "
+            "(the default), and class mode (-c students=kim,lee) takes no single student."
         )
     return EXIT_OK

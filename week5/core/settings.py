@@ -316,7 +316,9 @@ def parse_students(value: Any) -> Tuple[str, ...]:
             ) from None
     if len(set(names)) != len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
-        raise CourseInputError(f"context 'students' names {twice} twice; e.g. {example}")
+        raise CourseInputError(
+            f"context 'students' names {', '.join(twice)} twice; e.g. {example}"
+        )
     if len(names) > MAX_CLASS_SIZE:
         raise CourseInputError(
             f"context 'students' names {len(names)} students; pass at most {MAX_CLASS_SIZE} "

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from week5.core.errors import CourseInputError
+from week5.core.errors import CourseInputError, shown
 from week5.core.settings import is_account_id
 from week5.operations import aws_errors
 
@@ -35,14 +35,19 @@ POLL_S = 10
 
 def parse_accounts(value: str) -> List[str]:
     """Comma-separated 12-digit account ids, each once."""
-    accounts = [part.strip() for part in str(value or "").split(",") if part.strip()]
+    parts = [part.strip() for part in str(value or "").split(",")]
+    accounts = [part for part in parts if part]
     example = "--accounts 111122223333,444455556666"
     if not accounts:
         raise CourseInputError(f"--accounts names no account; pass e.g. {example}")
+    if len(accounts) != len(parts):  # as -c students refuses kim,,lee: a name lost on the way?
+        raise CourseInputError(
+            f"--accounts {shown(value)} has an empty entry between commas; e.g. {example}"
+        )
     bad = [a for a in accounts if not is_account_id(a)]
     if bad:
         raise CourseInputError(
-            f"--accounts has {bad[0]!r}, not a 12-digit account id; e.g. {example}"
+            f"--accounts has {shown(bad[0])}, not a 12-digit account id; e.g. {example}"
         )
     if len(set(accounts)) != len(accounts):
         raise CourseInputError(f"--accounts names an account twice; e.g. {example}")
