@@ -31,6 +31,12 @@ def spec(kind, tags):
     return [{"ResourceType": kind, "Tags": tags}]
 
 
+def kind_tags(change, kind, name=None):
+    """The course's tags for a resource of ``kind``, none if the change leaves that kind
+    untagged (``{"untagged": kind}``)."""
+    return [] if change.get("untagged") == kind else course_tags(name)
+
+
 def build_day1_lab1(session, change=None):
     """The console steps of Day 1 Lab 1, with one thing done differently (``change``)."""
     change = change or {}
@@ -46,11 +52,15 @@ def build_day1_lab1(session, change=None):
         AvailabilityZone=f"{REGION}a",
         TagSpecifications=spec("subnet", course_tags("week5-day1-public-subnet")),
     )["Subnet"]["SubnetId"]
+    igw_tags = kind_tags(change, "internet-gateway", "week5-day1-igw")
     igw = ec2.create_internet_gateway(
-        TagSpecifications=spec("internet-gateway", course_tags("week5-day1-igw"))
+        **({"TagSpecifications": spec("internet-gateway", igw_tags)} if igw_tags else {})
     )["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
-    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    table_tags = kind_tags(change, "route-table", "week5-day1-public-rt")
+    table = ec2.create_route_table(
+        VpcId=vpc, **({"TagSpecifications": spec("route-table", table_tags)} if table_tags else {})
+    )["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
     ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)
     group = ec2.create_security_group(
@@ -66,6 +76,8 @@ def build_day1_lab1(session, change=None):
     ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=permissions)
     image = ec2.register_image(Name="al2023", RootDeviceName="/dev/xvda")["ImageId"]
     instance_tags = course_tags("week5-day1-web", **change.get("instance_tags", {}))
+    # The console's launch wizard puts the instance's tags on its volumes too.
+    volume_tags = kind_tags(change, "volume", "week5-day1-web")
     for instance_type in change.get("instance_types", ["t3.micro"]):
         ec2.run_instances(
             ImageId=image,
@@ -74,10 +86,15 @@ def build_day1_lab1(session, change=None):
             MaxCount=1,
             SubnetId=subnet,
             SecurityGroupIds=[group],
-            TagSpecifications=spec("instance", instance_tags),
+            TagSpecifications=spec("instance", instance_tags)
+            + (spec("volume", volume_tags) if volume_tags else []),
         )
     if change.get("nat_gateway"):
-        address = ec2.allocate_address(Domain="vpc")["AllocationId"]
+        address_tags = kind_tags(change, "elastic-ip")
+        address = ec2.allocate_address(
+            Domain="vpc",
+            **({"TagSpecifications": spec("elastic-ip", address_tags)} if address_tags else {}),
+        )["AllocationId"]
         ec2.create_nat_gateway(
             SubnetId=subnet,
             AllocationId=address,
@@ -119,6 +136,11 @@ def test_an_exact_build_passes_every_check(session, app):
     ]
     assert all(c.passed for c in checks.values()), [str(c) for c in checks.values()]
     assert checks["subnets"].evidence == "as the diagram: Public 10.0.1.0/24 ap-northeast-2a"
+    # It names what it read: the untagged main route table EC2 made is not among them.
+    assert checks["tags"].evidence == (
+        "Week, Day, Lab, Student on the 7 resources read: VPC, subnet, route table, "
+        "internet gateway, security group, instance, EBS volume"
+    )
 
 
 WORLD_SSH = {
@@ -161,8 +183,30 @@ OPEN_DB = {
         # There, but not a student name: it read "lacks Student".
         ({"instance_tags": {"Student": "김철수"}}, ["tags"], "has Student='김철수', not the course's"),
         ({"nat_gateway": True}, ["unexpected-resources"], "NAT gateway nat-"),
+        # What belongs to the VPC and its instances carries the course's tags too.
+        ({"untagged": "route-table"}, ["tags"], "route table rtb-"),
+        ({"untagged": "internet-gateway"}, ["tags"], "internet gateway igw-"),
+        ({"untagged": "volume"}, ["tags"], "EBS volume vol-"),
+        (
+            {"nat_gateway": True, "untagged": "elastic-ip"},
+            ["tags", "unexpected-resources"],
+            "Elastic IP eipalloc-",
+        ),
     ],
-    ids=["cidr", "subnet", "ssh", "database", "instance type", "tags", "bad tag", "extra NAT"],
+    ids=[
+        "cidr",
+        "subnet",
+        "ssh",
+        "database",
+        "instance type",
+        "tags",
+        "bad tag",
+        "extra NAT",
+        "untagged route table",
+        "untagged internet gateway",
+        "untagged volume",
+        "untagged Elastic IP",
+    ],
 )
 def test_each_difference_fails_its_check_with_the_evidence(session, app, change, failing, evidence):
     build_day1_lab1(session, change)
@@ -170,6 +214,9 @@ def test_each_difference_fails_its_check_with_the_evidence(session, app, change,
     failed = [name for name, c in checks.items() if not c.passed]
     assert failed == failing, [str(c) for c in checks.values()]
     assert evidence in checks[failing[0]].evidence
+    if change.get("untagged"):  # which resource lacks which tags, and what the check read
+        (line,) = [p for p in checks["tags"].evidence.split("; ") if evidence in p]
+        assert " lacks Week/Day/Lab/Student" in line and "resources read: VPC, " in line
 
 
 def test_extra_instances_are_priced(session, app):

@@ -17,12 +17,14 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 from moto import mock_aws
+from moto.ec2.models.instances import InstanceBackend
 from shared_botocore import Clients
 
 from stacks.catalog import CATALOG
 from week5.analysis.topology import extract
 from week5.core.tags import tag_filter
 from week5.operations.audit import audit, audit_site, find_vpc, read_account, reference
+from week5.operations.moto_models import launch_template_volume_tags
 
 REGION = "ap-northeast-2"
 #: What a database or cache engine listens on.
@@ -41,7 +43,7 @@ def spec(kind: str, tags: Dict[str, str], name: Optional[str] = None) -> List[Di
 
 def build(session: Any, template: Dict[str, Any], tags: Dict[str, str], mistake: str = "") -> None:
     """The lab as a student builds it in the console, from its reference, with one
-    ``mistake``: cidr, ssh, db-open, missing-az, type (or none)."""
+    ``mistake``: cidr, ssh, db-open, missing-az, type, untagged-template (or none)."""
     ref = reference(template)
     ec2 = session.client("ec2")
     tag_list = [{"Key": k, "Value": v} for k, v in tags.items()]
@@ -161,7 +163,8 @@ def build(session: Any, template: Dict[str, Any], tags: Dict[str, str], mistake:
             MaxCount=1,
             SubnetId=subnets["Public"][0][0],
             SecurityGroupIds=[app],
-            TagSpecifications=spec("instance", tags),
+            # The console's launch wizard puts the instance's tags on its volumes too.
+            TagSpecifications=spec("instance", tags) + spec("volume", tags),
         )
         wrong_type = False
     autoscaling, elbv2 = session.client("autoscaling"), session.client("elbv2")
@@ -172,8 +175,11 @@ def build(session: Any, template: Dict[str, Any], tags: Dict[str, str], mistake:
                 "ImageId": image,
                 "InstanceType": "t3.large" if wrong_type else wanted["type"],
                 "SecurityGroupIds": [app],
+                "TagSpecifications": spec("instance", tags) + spec("volume", tags),
             },
-            TagSpecifications=spec("launch-template", tags),
+            TagSpecifications=spec(
+                "launch-template", {"Name": f"lt-{n}"} if mistake == "untagged-template" else tags
+            ),
         )["LaunchTemplate"]["LaunchTemplateId"]
         wrong_type = False
         target_groups = []
@@ -256,6 +262,9 @@ CLIENTS = Clients(REGION)
 def session(monkeypatch):
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    # A launch template's volume tags on the volumes of what an Auto Scaling group launches,
+    # as AWS puts them (moto 5.2.5 does not; the emulator's fix, for these tests only).
+    monkeypatch.setattr(InstanceBackend, "run_instances", launch_template_volume_tags.run_instances)
     with mock_aws():
         yield CLIENTS
 
@@ -356,6 +365,45 @@ def test_each_typical_mistake_fails_its_check(session, app, lab_id, mistake):
     checks = checks_of(session, template, tags)
     failed = {name for name, c in checks.items() if not c.passed}
     assert failed == expected_failures(template, mistake), [str(c) for c in checks.values()]
+
+
+def untag(session: Any, kind: str, tags: Dict[str, str]) -> str:
+    """Take the course's tags off the lab's one resource of ``kind`` (as the tags check names
+    it), as a student who forgot them leaves it; its id or name."""
+    ec2, elbv2 = session.client("ec2"), session.client("elbv2")
+    if kind == "launch template":  # built untagged: moto's DeleteTags leaves a template's own
+        (found,) = ec2.describe_launch_templates()["LaunchTemplates"]
+        return found["LaunchTemplateId"]
+    if kind == "Elastic IP":
+        (found,) = ec2.describe_addresses()["Addresses"]
+        ec2.delete_tags(Resources=[found["AllocationId"]], Tags=[{"Key": k} for k in tags])
+        return found["AllocationId"]
+    if kind == "load balancer":
+        (found,) = elbv2.describe_load_balancers()["LoadBalancers"]
+        arn, name = found["LoadBalancerArn"], found["LoadBalancerName"]
+    else:
+        (found,) = elbv2.describe_target_groups()["TargetGroups"]
+        arn, name = found["TargetGroupArn"], found["TargetGroupName"]
+    elbv2.remove_tags(ResourceArns=[arn], TagKeys=list(tags))
+    return name
+
+
+@pytest.mark.parametrize("kind", ["launch template", "Elastic IP", "load balancer", "target group"])
+def test_what_a_group_balancer_or_nat_gateway_uses_is_checked_for_tags(session, app, kind):
+    """The launch template of the lab's Auto Scaling group, its load balancer and target group,
+    its NAT gateway's Elastic IP: each left untagged fails the tags check, named, and the line
+    says what the check read."""
+    template = template_of(app, "Day4Lab1")
+    tags = lab_tags("Day4Lab1")
+    build(session, template, tags, "untagged-template" if kind == "launch template" else "")
+    resource = untag(session, kind, tags)
+    checks = checks_of(session, template, tags)
+    assert {n for n, c in checks.items() if not c.passed} == {"tags"}, [
+        str(c) for c in checks.values()
+    ]
+    evidence = checks["tags"].evidence
+    assert evidence.startswith(f"{kind} {resource} lacks Week/Day/Lab/Student (of the "), evidence
+    assert f" {kind}, " in evidence or evidence.endswith(f" {kind})"), evidence
 
 
 def site(session: Any, tags: Dict[str, str], mistake: str = "") -> str:

@@ -12,7 +12,9 @@ calls only, every one paged) and compares it with the lab's synthesized template
 - Auto Scaling groups as the lab's: sizes, the AZs of their subnets, behind a load balancer;
   an instance a group launched counts for the group, not as a stand-alone instance;
 - what spans AZs as in the lab: load balancers, Multi-AZ databases, cache nodes;
-- the course's four tags on everything;
+- the course's four tags on everything it reads and what belongs to it (route tables but the
+  main one EC2 makes, internet gateway, the instances' volumes, Elastic IPs of NAT gateways
+  and instances, Auto Scaling groups' launch templates, target groups), each kind named;
 - what is there that the reference does not have, with what it costs an hour.
 
 A lab without a VPC (Day 2's static site) is checked by its buckets and distributions

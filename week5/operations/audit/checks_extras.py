@@ -1,5 +1,5 @@
-"""The account-wide checks: the course's four tags on everything, and what is there that the
-reference does not have, with what it costs an hour."""
+"""The account-wide checks: the course's four tags on everything the audit read (each kind
+named), and what is there that the reference does not have, with what it costs an hour."""
 
 from __future__ import annotations
 
@@ -10,26 +10,48 @@ from week5.analysis.rules.course_tags import TAG_VALIDATORS
 from week5.core.errors import shown
 from week5.core.tags import COURSE_TAG_KEYS
 from week5.operations.audit.checks_compute import _pair
-from week5.operations.audit.model import Account, Check
+from week5.operations.audit.model import KINDS, Account, Check
 from week5.operations.audit.reference import Reference
 from week5.operations.price_table import PriceTable
 
 
+def _read(account: Account) -> str:
+    """What the tags check read, kind by kind: "the 23 resources read: VPC, 4 subnets, ..."."""
+    counts = Counter(account.kinds.get(r, "") for r in account.tags)
+    named = [
+        one if counts[kind] == 1 else f"{counts[kind]} {several}"
+        for kind, (one, several) in KINDS.items()
+        if counts[kind]
+    ]
+    if counts[""]:  # kept without a kind: named as resources
+        named.append(f"{counts['']} other")
+    return f"the {len(account.tags)} resources read: {', '.join(named) or 'none'}"
+
+
 def _tags(account: Account, lab_tags: Dict[str, str]) -> Check:
+    """The course's tags on each resource :func:`.read_account` read, each named by its kind,
+    and the line says which kinds those were: a kind it does not read is not claimed."""
+    order = {kind: n for n, kind in enumerate(KINDS)}
+
+    def placed(resource_id: str) -> tuple:
+        return order.get(account.kinds.get(resource_id, ""), len(order)), resource_id
+
     untagged = []
-    for resource_id, tags in sorted(account.tags.items()):
+    for resource_id in sorted(account.tags, key=placed):
+        tags = account.tags[resource_id]
+        kind = KINDS.get(account.kinds.get(resource_id, ""), ("resource",))[0]
         bad = [k for k, valid in TAG_VALIDATORS.items() if not valid(tags.get(k))]
         bad += [k for k, v in lab_tags.items() if k not in bad and tags.get(k) not in (None, v)]
         # A tag that is there with a wrong value is not "lacking" (Student=김철수 read so).
         missing = [k for k in bad if tags.get(k) is None]
         wrong = [f"{k}={shown(tags[k])}" for k in bad if tags.get(k) is not None]
         if missing:
-            untagged.append(f"{resource_id} lacks {'/'.join(missing)}")
+            untagged.append(f"{kind} {resource_id} lacks {'/'.join(missing)}")
         if wrong:
-            untagged.append(f"{resource_id} has {', '.join(wrong)}, not the course's")
-    return Check(
-        "tags", not untagged, "; ".join(untagged) or f"{', '.join(COURSE_TAG_KEYS)} on everything"
-    )
+            untagged.append(f"{kind} {resource_id} has {', '.join(wrong)}, not the course's")
+    if untagged:
+        return Check("tags", False, f"{'; '.join(untagged)} (of {_read(account)})")
+    return Check("tags", True, f"{', '.join(COURSE_TAG_KEYS)} on {_read(account)}")
 
 
 #: How many extra instances of one type are named by id; more are counted.

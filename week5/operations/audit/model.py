@@ -4,7 +4,7 @@ error-code helpers every reader uses."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Dict, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 Clients = Callable[[str], Any]
 
@@ -38,6 +38,33 @@ class Account:
     ingress: List[tuple] = field(default_factory=list)
     #: resource id → its tags
     tags: Dict[str, Dict[str, str]] = field(default_factory=dict)
+    #: resource id → its kind (a key of :data:`KINDS`), for the tags check to name what it read
+    kinds: Dict[str, str] = field(default_factory=dict)
+
+    def tagged(self, kind: str, resource_id: str, tags: Dict[str, str]) -> None:
+        """Keep a resource's tags for the tags check, with its kind."""
+        self.tags[resource_id] = tags
+        self.kinds[resource_id] = kind
+
+
+#: What the tags check reads, in the order it names them: kind → (one, several).
+KINDS: Dict[str, Tuple[str, str]] = {
+    "vpc": ("VPC", "VPCs"),
+    "subnet": ("subnet", "subnets"),
+    "route-table": ("route table", "route tables"),
+    "internet-gateway": ("internet gateway", "internet gateways"),
+    "nat-gateway": ("NAT gateway", "NAT gateways"),
+    "elastic-ip": ("Elastic IP", "Elastic IPs"),
+    "security-group": ("security group", "security groups"),
+    "instance": ("instance", "instances"),
+    "volume": ("EBS volume", "EBS volumes"),
+    "launch-template": ("launch template", "launch templates"),
+    "auto-scaling-group": ("Auto Scaling group", "Auto Scaling groups"),
+    "load-balancer": ("load balancer", "load balancers"),
+    "target-group": ("target group", "target groups"),
+    "db-instance": ("RDS instance", "RDS instances"),
+    "cache": ("ElastiCache replication group", "ElastiCache replication groups"),
+}
 
 
 def _each(client: Any, operation: str, key: str, **params: Any) -> Iterator[Any]:
@@ -46,12 +73,9 @@ def _each(client: Any, operation: str, key: str, **params: Any) -> Iterator[Any]
         yield from page.get(key) or []
 
 
-
 def _code(error: Exception) -> str:
     return getattr(error, "response", {}).get("Error", {}).get("Code", type(error).__name__)
 
 
-
 def to_json(checks: List[Check]) -> List[Dict[str, Any]]:
     return [asdict(c) for c in checks]
-

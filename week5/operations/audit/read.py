@@ -1,11 +1,13 @@
 """Reading the student's account for a lab: the VPC, its subnets and routes, instances, Auto
 Scaling groups, NAT gateways, security groups, load balancers, databases and caches, with
-Describe* and List* calls only, every one paged."""
+Describe* and List* calls only, every one paged (but DescribeAddresses and ELBv2's DescribeTags,
+which are not); and the tags of each, and of what belongs to them (internet gateway, route
+tables, volumes, Elastic IPs, launch templates, target groups), for the tags check."""
 
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 from week5.analysis.assembly import tag_dict
 from week5.core.tags import STUDENT_KEY
@@ -80,7 +82,7 @@ def read_account(
     vpc_id = vpc["VpcId"]
     in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
     account = Account(vpc_id=vpc_id, vpc_cidr=vpc["CidrBlock"])
-    account.tags[vpc_id] = tag_dict(vpc.get("Tags"))
+    account.tagged("vpc", vpc_id, tag_dict(vpc.get("Tags")))
     tables = list(_each(ec2, "describe_route_tables", "RouteTables", Filters=in_vpc))
     public_tables = {
         t["RouteTableId"]
@@ -105,6 +107,13 @@ def read_account(
         ),
         None,
     )
+    for table in tables:
+        # The main table is the one EC2 makes with the VPC, untagged on AWS: not the student's.
+        if not any(a.get("Main") for a in table.get("Associations", [])):
+            account.tagged("route-table", table["RouteTableId"], tag_dict(table.get("Tags")))
+    attached = [{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
+    for igw in _each(ec2, "describe_internet_gateways", "InternetGateways", Filters=attached):
+        account.tagged("internet-gateway", igw["InternetGatewayId"], tag_dict(igw.get("Tags")))
     subnet_az: Dict[str, str] = {}
     for subnet in _each(ec2, "describe_subnets", "Subnets", Filters=in_vpc):
         public = table_of.get(subnet["SubnetId"], main) in public_tables
@@ -112,8 +121,8 @@ def read_account(
             ("Public" if public else "Private", subnet["CidrBlock"], subnet["AvailabilityZone"])
         )
         subnet_az[subnet["SubnetId"]] = subnet["AvailabilityZone"]
-        account.tags[subnet["SubnetId"]] = tag_dict(subnet.get("Tags"))
-    _read_groups(clients, account, subnet_az)
+        account.tagged("subnet", subnet["SubnetId"], tag_dict(subnet.get("Tags")))
+    templates = _read_groups(clients, account, subnet_az)
     launched = {i for g in account.groups for i in g["instances"]}
     reservations = _each(
         ec2,
@@ -121,9 +130,11 @@ def read_account(
         "Reservations",
         Filters=in_vpc + [{"Name": "instance-state-name", "Values": _LIVE}],
     )
+    instance_ids: List[str] = []
     for instance in (i for r in reservations for i in r["Instances"]):
         tags = tag_dict(instance.get("Tags"))
-        account.tags[instance["InstanceId"]] = tags
+        instance_ids.append(instance["InstanceId"])
+        account.tagged("instance", instance["InstanceId"], tags)
         if instance.get("SourceDestCheck") is False:
             continue  # a NAT instance is the network's, counted by the NAT check below
         if instance["InstanceId"] in launched or ASG_TAG in tags:
@@ -135,6 +146,7 @@ def read_account(
                 "name": tags.get("Name", ""),
             }
         )
+    allocations: Set[str] = set()  # the Elastic IPs of its NAT gateways
     for gateway in _each(
         ec2,
         "describe_nat_gateways",
@@ -142,15 +154,21 @@ def read_account(
         Filter=in_vpc + [{"Name": "state", "Values": ["pending", "available"]}],
     ):
         account.nat_gateways.append(gateway["NatGatewayId"])
-        account.tags[gateway["NatGatewayId"]] = tag_dict(gateway.get("Tags"))
+        addresses = gateway.get("NatGatewayAddresses") or []
+        allocations |= {a["AllocationId"] for a in addresses if a.get("AllocationId")}
+        account.tagged("nat-gateway", gateway["NatGatewayId"], tag_dict(gateway.get("Tags")))
+    _read_attached(ec2, account, instance_ids, allocations, templates)
     for group in _each(ec2, "describe_security_groups", "SecurityGroups", Filters=in_vpc):
         if group["GroupName"] != "default":
-            account.tags[group["GroupId"]] = tag_dict(group.get("Tags"))
+            account.tagged("security-group", group["GroupId"], tag_dict(group.get("Tags")))
         for permission in group.get("IpPermissions", []):
             for rule in _rules(permission):
                 account.ingress.append((group["GroupId"], group["GroupName"], rule))
-    for balancer in _each(clients("elbv2"), "describe_load_balancers", "LoadBalancers"):
+    elbv2 = clients("elbv2")
+    arns: Dict[str, Tuple[str, str]] = {}  # ARN → (kind, name), for their tags
+    for balancer in _each(elbv2, "describe_load_balancers", "LoadBalancers"):
         if balancer.get("VpcId") == vpc_id:
+            arns[balancer["LoadBalancerArn"]] = ("load-balancer", balancer["LoadBalancerName"])
             account.load_balancers.append(
                 {
                     "name": balancer["LoadBalancerName"],
@@ -158,6 +176,15 @@ def read_account(
                     "azs": sorted(z["ZoneName"] for z in balancer.get("AvailabilityZones", [])),
                 }
             )
+    for target_group in _each(elbv2, "describe_target_groups", "TargetGroups"):
+        if target_group.get("VpcId") == vpc_id:
+            arns[target_group["TargetGroupArn"]] = ("target-group", target_group["TargetGroupName"])
+    listed = list(arns)
+    for start in range(0, len(listed), 20):  # DescribeTags takes 20 ARNs a call
+        described = elbv2.describe_tags(ResourceArns=listed[start : start + 20])
+        for found in described.get("TagDescriptions") or []:
+            kind, name = arns[found["ResourceArn"]]
+            account.tagged(kind, name, tag_dict(found.get("Tags")))
     for db in _each(clients("rds"), "describe_db_instances", "DBInstances"):
         if (db.get("DBSubnetGroup") or {}).get("VpcId") == vpc_id:
             account.databases.append(
@@ -169,9 +196,48 @@ def read_account(
                     "replica": bool(db.get("ReadReplicaSourceDBInstanceIdentifier")),
                 }
             )
-            account.tags[db["DBInstanceIdentifier"]] = tag_dict(db.get("TagList"))
+            account.tagged("db-instance", db["DBInstanceIdentifier"], tag_dict(db.get("TagList")))
     _read_caches(clients, account, lab_tags)
     return account
+
+
+def _read_attached(
+    ec2: Any,
+    account: Account,
+    instance_ids: List[str],
+    allocations: Set[str],
+    templates: Set[str],
+) -> None:
+    """The tags of what belongs to what :func:`read_account` read: the volumes attached to its
+    instances, the Elastic IPs of its NAT gateways and instances, the launch templates (id or
+    name) of its Auto Scaling groups."""
+    held = set(instance_ids)
+    for start in range(0, len(instance_ids), 200):  # a filter takes 200 values
+        attached = [{"Name": "attachment.instance-id", "Values": instance_ids[start : start + 200]}]
+        for volume in _each(ec2, "describe_volumes", "Volumes", Filters=attached):
+            account.tagged("volume", volume["VolumeId"], tag_dict(volume.get("Tags")))
+    if allocations or instance_ids:
+        # Not pageable: the region's few addresses, the student's picked by what holds them.
+        for address in ec2.describe_addresses().get("Addresses") or []:
+            if address.get("AllocationId") in allocations or address.get("InstanceId") in held:
+                key = address.get("AllocationId") or address.get("PublicIp", "?")
+                account.tagged("elastic-ip", key, tag_dict(address.get("Tags")))
+    if templates:
+        for template in _each(ec2, "describe_launch_templates", "LaunchTemplates"):
+            template_id = template["LaunchTemplateId"]
+            if {template_id, template.get("LaunchTemplateName")} & templates:
+                account.tagged("launch-template", template_id, tag_dict(template.get("Tags")))
+
+
+def _template_of(group: Mapping[str, Any]) -> Optional[str]:
+    """The id (else the name) of the launch template an Auto Scaling group launches from."""
+    mixed = group.get("MixedInstancesPolicy") or {}
+    spec = (
+        group.get("LaunchTemplate")
+        or (mixed.get("LaunchTemplate") or {}).get("LaunchTemplateSpecification")
+        or {}
+    )
+    return spec.get("LaunchTemplateId") or spec.get("LaunchTemplateName")
 
 
 def _launch_type(ec2: Any, group: Mapping[str, Any]) -> str:
@@ -202,8 +268,10 @@ def _launch_type(ec2: Any, group: Mapping[str, Any]) -> str:
     return ", ".join(types) or "?"
 
 
-def _read_groups(clients: Clients, account: Account, subnet_az: Dict[str, str]) -> None:
+def _read_groups(clients: Clients, account: Account, subnet_az: Dict[str, str]) -> Set[str]:
+    """The Auto Scaling groups in the VPC's subnets; the launch templates they launch from."""
     ec2 = clients("ec2")
+    templates: Set[str] = set()
     autoscaling = clients("autoscaling")
     configurations: Dict[str, str] = {}
     for group in _each(autoscaling, "describe_auto_scaling_groups", "AutoScalingGroups"):
@@ -223,6 +291,7 @@ def _read_groups(clients: Clients, account: Account, subnet_az: Dict[str, str]) 
             launch_type = configurations.get(name, "?")
         else:
             launch_type = _launch_type(ec2, group)
+            templates |= {_template_of(group)} - {None}
         account.groups.append(
             {
                 "name": group["AutoScalingGroupName"],
@@ -235,7 +304,9 @@ def _read_groups(clients: Clients, account: Account, subnet_az: Dict[str, str]) 
                 "instances": [i["InstanceId"] for i in group.get("Instances", [])],
             }
         )
-        account.tags[group["AutoScalingGroupName"]] = tag_dict(group.get("Tags"))
+        tags = tag_dict(group.get("Tags"))
+        account.tagged("auto-scaling-group", group["AutoScalingGroupName"], tags)
+    return templates
 
 
 def _read_caches(clients: Clients, account: Account, lab_tags: Optional[Dict[str, str]]) -> None:
@@ -279,5 +350,4 @@ def _read_caches(clients: Clients, account: Account, lab_tags: Optional[Dict[str
                     "nodes": len(group.get("MemberClusters") or []),
                 }
             )
-            account.tags[group["ReplicationGroupId"]] = tags
-
+            account.tagged("cache", group["ReplicationGroupId"], tags)
