@@ -122,6 +122,22 @@ def test_a_class_assembly_names_the_copies_of_a_plain_lab_id(tmp_path, capsys):
     assert json.loads(out)["lab"] == "Day4Lab1-lee"
 
 
+@pytest.mark.parametrize("command", ["cost", "diagram", "labs", "check"])
+@pytest.mark.parametrize("value", ["students=,", "students=park,choi", "bogus=1"])
+def test_context_with_an_assembly_is_refused_not_ignored(tmp_path, capsys, command, value):
+    """A hostile trial: with --assembly every -c value was dropped in silence, a bad one too
+    (`-c students=,` is refused without --assembly)."""
+    outdir = fake_assembly(tmp_path / "cdk.out", {"Day4Lab1-kim": template("Day4Lab1", "class")})
+    lab = ["Day4Lab1-kim"] if command in ("cost", "diagram") else []
+    code, out, err = week5(capsys, command, *lab, "--assembly", str(outdir), "-c", value)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"week5: -c {value!r} cannot change --assembly {str(outdir)!r}, which `cdk synth` "
+        "already built with its own context: drop the -c values, or drop --assembly to "
+        "synthesize with them\n"
+    )
+
+
 def test_audit_of_a_copy_is_that_students_and_another_student_is_refused(
     project, class_cdk, capsys  # noqa: F811
 ):

@@ -17,6 +17,7 @@ from week5.cli.synthesis import (
     add_cache_option,
     add_context_option,
     existing_assembly,
+    refuse_context_with_assembly,
     find_project_root,
     output_folder,
     require_lab_id,
@@ -86,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     args.labs = list(dict.fromkeys(lab if lab.strip() else require_lab_id(lab) for lab in args.labs))
     lint = dict(root=_project_root(), refresh=args.no_cache)
     if args.assembly is not None:
+        refuse_context_with_assembly(args)
         return check_assembly(existing_assembly(args.assembly), args.labs, **lint)
     keep = output_folder(args.output) if args.output is not None else None
     # With -o, exactly the labs named: the folder is the user's assembly of them.

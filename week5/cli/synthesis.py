@@ -359,6 +359,7 @@ def synthesized(
     only read: ``writable`` yields a copy to write into, removed afterwards. Progress goes to
     stderr (``quiet`` is kept for the callers that pass it: stdout never carries progress)."""
     if getattr(args, "assembly", None) is not None:
+        refuse_context_with_assembly(args)
         yield existing_assembly(args.assembly), 0.0
         return
     root = find_project_root()
@@ -375,6 +376,18 @@ def synthesized(
         if writable and shared:
             outdir = assembly_cache.working_copy(outdir, Path(scratch))
         yield outdir, seconds
+
+
+def refuse_context_with_assembly(args: argparse.Namespace) -> None:
+    """``-c`` beside ``--assembly``: the assembly is built, so the values would be dropped in
+    silence, a bad one too (a hostile trial)."""
+    if getattr(args, "assembly", None) is not None and getattr(args, "context", None):
+        raise CliError(
+            f"-c {shown(args.context[0])} cannot change --assembly "
+            f"{shown(args.assembly, limit=160)}, which `cdk synth` already built with its own "
+            "context: drop the -c values, or drop --assembly to synthesize with them",
+            EXIT_USAGE,
+        )
 
 
 def synthesized_lab(args: argparse.Namespace, quiet: bool = False) -> SynthesizedLab:
