@@ -138,6 +138,22 @@ def test_context_with_an_assembly_is_refused_not_ignored(tmp_path, capsys, comma
     )
 
 
+def test_a_class_size_that_disagrees_with_the_class_is_refused_before_synthesis(
+    project, class_cdk, capsys  # noqa: F811
+):
+    """A hostile trial: `--students 3` with a class of two priced three, in silence."""
+    code, out, err = week5(capsys, "cost", "Day4Lab1-kim", "--students", "3", "-c",
+                           "students=kim,lee")  # fmt: skip
+    assert (code, out, class_cdk.runs) == (2, "", [])
+    assert err == (
+        "week5: --students 3 with -c students naming 2 (kim, lee): pass --students 2, or drop "
+        "one of them\n"
+    )
+    code, out, err = week5(capsys, "cost", "Day4Lab1-kim", "--students", "2", "-c",
+                           "students=kim,lee", "--json")  # fmt: skip
+    assert code == 0, err
+
+
 def test_audit_of_a_copy_is_that_students_and_another_student_is_refused(
     project, class_cdk, capsys  # noqa: F811
 ):

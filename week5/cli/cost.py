@@ -9,8 +9,8 @@ from typing import Optional
 
 from week5.analysis import pricing
 from week5.cli.arguments import class_size
-from week5.cli.errors import EXIT_OK
-from week5.cli.synthesis import add_synth_options, synthesized_lab
+from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
+from week5.cli.synthesis import add_synth_options, class_students, synthesized_lab
 from week5.cli.table import render_table, usd
 from week5.core.settings import MAX_CLASS_SIZE
 
@@ -38,6 +38,14 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The line items behind one lab's estimated cost, from its synthesized template."""
+    if args.students != 1 and args.assembly is None:
+        class_ = class_students(args)
+        if class_ and args.students != len(class_):  # which size is the class? (hostile trial)
+            raise CliError(
+                f"--students {args.students} with -c students naming {len(class_)} "
+                f"({', '.join(class_)}): pass --students {len(class_)}, or drop one of them",
+                EXIT_USAGE,
+            )
     lab = synthesized_lab(args, quiet=args.json)
     est = pricing.estimate(lab.template)
     if args.json:
