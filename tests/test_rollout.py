@@ -227,6 +227,29 @@ def test_a_second_region_is_refused_up_front_when_the_accounts_have_the_role(clo
     )
 
 
+def test_a_second_stack_set_name_is_refused_up_front_when_the_accounts_have_the_role(
+    cloud, capsys
+):
+    """A hostile trial: `--name other-set` for accounts with the role from the course's stack
+    set was a dry run's "Would create", then a run that failed on IAM's role name."""
+    week5(capsys, "--accounts", ",".join(FIRST), *context_args(WITH_ID))
+    for extra in ([], ["--dry-run"]):
+        code, out, err = week5(capsys, "--accounts", FIRST[0], "--name", "other-set",
+                               *context_args(WITH_ID), *extra)  # fmt: skip
+        line = (
+            "222233334444 already has the role from stack set week5-instructor-access in "
+            "ap-northeast-2, and IAM is global (one role per account): leave out --name "
+            "other-set to roll out from week5-instructor-access in ap-northeast-2"
+        )
+        if extra:
+            assert code == 0 and out.splitlines()[0] == f"The rollout refuses this: {line}."
+        else:
+            assert (code, out, err.splitlines()[-1]) == (2, "", f"week5: {line}")
+    names = [s["StackSetName"] for s in cloud.list_stack_sets()["Summaries"]
+             if s["Status"] != "DELETED"]  # fmt: skip
+    assert names == ["week5-instructor-access"]
+
+
 def test_the_help_says_what_region_does(capsys):
     with pytest.raises(SystemExit):
         main(["rollout", "--help"])

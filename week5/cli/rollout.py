@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         return dry_run(args, accounts, template)
     cloudformation = make_client("cloudformation")
     with aws_errors.translated(args.profile, args.region):
-        _refuse_a_second_region(make_client, args, accounts)
+        _refuse_a_second_stack_set(make_client, args, accounts)
         found = stackset.plan(cloudformation, template, accounts, name=args.name)
     if found.breaks_profiles and not args.change_trust:
         raise CliError(found.refusal(), EXIT_USAGE)  # before anything changes
@@ -145,18 +145,26 @@ def _plan_lines(found: stackset.Plan) -> list:
     return lines
 
 
-def _refuse_a_second_region(make_client, args: argparse.Namespace, accounts) -> None:
-    """The same stack set in the default region already gave these accounts the role: a second
-    region's stack would fail on the role's name (IAM is global) and change nothing."""
-    if args.region == DEFAULT_REGION:
-        return
-    home = make_client("cloudformation", region_name=DEFAULT_REGION)
-    have = stackset.instances_elsewhere(home, args.name, accounts)
-    if have:
+def _refuse_a_second_stack_set(make_client, args: argparse.Namespace, accounts) -> None:
+    """Another stack set (this name in the default region, or the default name in either)
+    already gave these accounts the role: a second one's stack would fail on the role's name
+    (IAM is global) and change nothing (another region; a hostile trial: another ``--name``)."""
+    default = stackset.DEFAULT_STACK_SET_NAME
+    others = [(DEFAULT_REGION, args.name), (DEFAULT_REGION, default), (args.region, default)]
+    for region, name in dict.fromkeys(others):  # in order, once each
+        if (region, name) == (args.region, args.name):
+            continue
+        cloudformation = make_client("cloudformation", region_name=region)
+        have = stackset.instances_elsewhere(cloudformation, name, accounts)
+        if not have:
+            continue
+        leave_out = [f"--region {args.region}"] if region != args.region else []
+        leave_out += [f"--name {args.name}"] if name != args.name else []
+        where = region if name == args.name else f"{name} in {region}"
         raise CliError(
             f"{', '.join(have)} already {'has' if len(have) == 1 else 'have'} the role from "
-            f"stack set {args.name} in {DEFAULT_REGION}, and IAM is global (one role per "
-            f"account): leave out --region {args.region} to roll out from {DEFAULT_REGION}",
+            f"stack set {name} in {region}, and IAM is global (one role per account): leave "
+            f"out {' and '.join(leave_out)} to roll out from {where}",
             EXIT_USAGE,
         )
 
@@ -180,7 +188,7 @@ def dry_run(args: argparse.Namespace, accounts, template) -> int:
         return EXIT_OK
     try:
         with aws_errors.translated(args.profile, args.region):
-            _refuse_a_second_region(make_client, args, accounts)
+            _refuse_a_second_stack_set(make_client, args, accounts)
     except CliError as error:
         print(f"The rollout refuses this: {error}.")
     if found.exists:
