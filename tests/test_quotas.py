@@ -213,3 +213,16 @@ def test_the_documented_default_is_used_only_where_service_quotas_has_none():
 
     with pytest.raises(ClientError):
         quotas.read_quota(Denied(), quotas.EIPS)
+
+
+@pytest.mark.parametrize("context", ["students=park", "students=kim", "students=Kim"])
+def test_a_class_given_twice_differently_is_refused_before_aws(context, capsys):
+    """A hostile trial: `--students kim,lee -c students=park` checked kim and lee, dropping the
+    other class in silence. Before any AWS call: no credentials are needed to be told."""
+    code = main(["quotas", "--students", "kim,lee", "Day4Lab1", "-c", context])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err == (
+        f"week5: --students kim,lee and -c {context!r} name different classes: pass the class "
+        "once, as --students\n"
+    )

@@ -25,6 +25,7 @@ from week5.core.settings import (
     CONTEXT_STUDENTS,
     DEFAULT_REGION,
     parse_students,
+    shown,
 )
 from week5.operations import aws_errors, quotas
 from week5.operations.preflight import stack_names
@@ -105,7 +106,22 @@ def check_class(
     return quotas.check(make_client, needs_for(templates, students, live, together), region)
 
 
+def _names(item: str) -> Tuple[str, ...]:
+    """The students of ``-c students=...`` (none when it names no valid class)."""
+    try:
+        return parse_students(item.split("=", 1)[1])
+    except CourseInputError:
+        return ()
+
+
 def run(args: argparse.Namespace) -> int:
+    for item in args.context:  # the class is --students; a -c students that differs was dropped
+        if item.startswith(f"{CONTEXT_STUDENTS}=") and _names(item) != tuple(args.students):
+            raise CliError(
+                f"--students {','.join(args.students)} and -c {shown(item)} name different "
+                f"classes: pass the class once, as --students",
+                EXIT_USAGE,
+            )
     aws_errors.check_region(args.region)
     make_client = aws_errors.clients(args.profile, args.region)
     aws_errors.account_id(make_client, args.profile, args.region)  # fail fast, before synth
