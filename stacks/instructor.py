@@ -14,6 +14,7 @@ from typing import Any, Optional, Sequence, Union
 from aws_cdk import (
     Aws,
     CfnOutput,
+    CfnParameter,
     CfnRule,
     CfnRuleAssertion,
     CfnWaitConditionHandle,
@@ -294,9 +295,10 @@ class DestroyOnlyStack(Stack):
     context (the account, the e-mail) is not given: deleting a stack needs its name, account,
     region and deploy role, none of its values.
 
-    It can never stand in for the real stack: should it be deployed, a rule that always fails
-    stops CloudFormation before any change. It has one no-op resource because the CDK CLI
-    deletes a deployed stack whose template has none.
+    It can never stand in for the real stack: should it reach a deploy, a parameter without a
+    default stops the CDK CLI ("Parameters are missing a value") before it calls CloudFormation,
+    and a rule that always fails would stop CloudFormation before any change. It has one no-op
+    resource because the CDK CLI deletes a deployed stack whose template has none.
 
     :param construct_id: ``InstructorAccess`` or ``BudgetGuard``, the real stack's.
     """
@@ -315,6 +317,11 @@ class DestroyOnlyStack(Stack):
             **kwargs,
         )
         CfnWaitConditionHandle(self, "DestroyOnly")
+        CfnParameter(
+            self,
+            "DestroyOnlyNeverDeploy",
+            description="no value deploys this stand-in: it exists to be destroyed",
+        )
         CfnRule(
             self,
             "NeverDeployed",

@@ -149,6 +149,9 @@ def test_a_class_size_that_disagrees_with_the_class_is_refused_before_synthesis(
         "week5: --students 3 with -c students naming 2 (kim, lee): pass --students 2, or drop "
         "one of them\n"
     )
+    code, out, err = week5(capsys, "cost", "Day4Lab1-kim", "--students", "1", "-c",
+                           "students=kim,lee")  # fmt: skip
+    assert (code, out) == (2, "") and "pass --students 2" in err  # given, 1 is a size too
     code, out, err = week5(capsys, "cost", "Day4Lab1-kim", "--students", "2", "-c",
                            "students=kim,lee", "--json")  # fmt: skip
     assert code == 0, err
@@ -337,10 +340,22 @@ def test_a_copy_id_without_class_mode_is_refused(tmp_path, args, line):
     [["deploy", "Day1Lab1", "-c", "student=kim"],
      ["destroy", "Day1Lab1-*"],
      ["synth", "Day1Lab1", "-O", "Day1Lab1-out.json"],
-     ["ls", "Day1Lab1-out.json"]],
+     ["ls", "Day1Lab1-out.json"],
+     # The review: a global option's value (CDK CLI 2.1148) is no selector.
+     ["deploy", "Day1Lab1", "--telemetry-file", "Day1Lab1-t"],
+     ["deploy", "Day1Lab1", "--unstable", "Day1Lab1-x"]],
 )  # fmt: skip
 def test_plain_selectors_and_file_names_pass_without_class_mode(tmp_path, args):
     preflight.check_context(args, preflight_project(tmp_path))
+
+
+@pytest.mark.parametrize("pattern", ["Day4Lab1-{kim,lee}", "Day4Lab1-@(kim|lee)",
+                                     "Day4Lab1-[kl]*", "!Day4Lab1-kim"])  # fmt: skip
+def test_a_picomatch_pattern_in_class_mode_is_the_clis_to_match(tmp_path, pattern):
+    """The review: the CDK CLI matches selectors with picomatch (braces, extglobs, classes,
+    a negation); only * and ? were taken for patterns, the rest refused as no student's."""
+    root = preflight_project(tmp_path)
+    preflight.check_context(["deploy", pattern, "-c", "students=kim,lee"], root)
 
 
 @pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])

@@ -36,6 +36,9 @@ def test_for_destroy_a_stack_without_its_context_is_a_stand_in_that_cannot_deplo
     ]  # one no-op: the CDK CLI deletes a deployed stack that has no resource
     (assertion,) = template["Rules"]["NeverDeployed"]["Assertions"]
     assert assertion["Assert"] == {"Fn::Equals": ["destroy", "only"]}  # always false
+    # And before CloudFormation: the CDK CLI refuses a deploy with a parameter left unset.
+    (parameter,) = [p for name, p in template["Parameters"].items() if name != "BootstrapVersion"]
+    assert "Default" not in parameter
     # What `cdk destroy` uses: the name, the region and the deploy role of the real stack.
     assert stand_in.stack_name == "InstructorAccess"
     assert stand_in.environment.region == "ap-northeast-2"
@@ -176,3 +179,24 @@ def test_the_instructor_stacks_by_name_or_pattern_are_not_refused(monkeypatch):
         told = []
         assert instructor_destroy.check(args, told.append, {}) == 0
         assert not any("matches neither" in line for line in told)
+
+
+def test_only_the_command_the_cdk_cli_reads_builds_stand_ins(fake_project, tmp_path):
+    """The review: the first word that looked like a command decided (`--profile destroy
+    deploy` exported the stand-in switch, and the deploy would have met stand-ins)."""
+    env = {**os.environ, "HOME": str(tmp_path), "WEEK5_PREFLIGHT": "0"}
+    _, calls = run_instructor(fake_project, env, "--profile", "destroy", "deploy", "--all")
+    assert calls == ["unset|--app python3 instructor_app.py --profile destroy deploy --all"]
+    _, calls = run_instructor(fake_project, env, "--profile", "deploy", "destroy", "BudgetGuard")
+    assert calls == ["1|--app python3 instructor_app.py --profile deploy destroy BudgetGuard"]
+
+
+def test_a_picomatch_pattern_is_the_clis_to_match(monkeypatch):
+    """The review: braces and a negation are patterns the CDK CLI matches (picomatch), which
+    fnmatch does not read: they were refused as matching neither stack."""
+    from week5.cli import instructor_destroy
+
+    monkeypatch.setattr(instructor_destroy, "live_stack_names", lambda profile: ["BudgetGuard"])
+    for pattern in ("{InstructorAccess,BudgetGuard}", "!InstructorAccess", "@(BudgetGuard)"):
+        told = []
+        assert instructor_destroy.check(["destroy", pattern], told.append, {}) == 0, told

@@ -28,8 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cost.add_argument(
         "--students",
         type=class_size,
-        default=1,
-        help=f"multiply for a class (the course's: 12; at most {MAX_CLASS_SIZE})",
+        help=f"multiply for a class (the course's: 12; at most {MAX_CLASS_SIZE}; default: 1)",
     )
     cost.add_argument("--json", action="store_true", help="machine-readable output")
     add_synth_options(cost)
@@ -38,7 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The line items behind one lab's estimated cost, from its synthesized template."""
-    if args.students != 1 and args.assembly is None:
+    if args.students is not None and args.assembly is None:
         class_ = class_students(args)
         if class_ and args.students != len(class_):  # which size is the class? (hostile trial)
             raise CliError(
@@ -47,13 +46,14 @@ def run(args: argparse.Namespace) -> int:
                 EXIT_USAGE,
             )
     lab = synthesized_lab(args, quiet=args.json)
+    students = 1 if args.students is None else args.students
     est = pricing.estimate(lab.template)
     if args.json:
-        body = est.to_json(args.students)
+        body = est.to_json(students)
         body.update(lab=lab.lab_id, course_usd_per_hour=lab.course_cost_usd)
         print(json.dumps(body, indent=2, ensure_ascii=False))
     else:
-        print(format_cost(lab.lab_id, lab.course_cost_usd, est, args.students))
+        print(format_cost(lab.lab_id, lab.course_cost_usd, est, students))
     return EXIT_OK
 
 

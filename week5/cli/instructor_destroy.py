@@ -70,7 +70,14 @@ def check(cdk_args: List[str], tell: Callable[[str], None], environ=None) -> int
         return EXIT_OK
     chosen = targets(cdk_args)
     names, _ = named_stacks(cdk_args)
-    unmatched = [n for n in names if not any(fnmatch.fnmatchcase(s, n) for s in INSTRUCTOR_STACKS)]
+    # Braces, classes, extglobs and a negation are picomatch's (the CDK CLI's) to match;
+    # ``*`` and ``?`` match alike in fnmatch, so a glob that matches neither stack is refused.
+    unmatched = [
+        n
+        for n in names
+        if not (preflight.PATTERN_CHARACTERS - set("*?")).intersection(n)
+        and not any(fnmatch.fnmatchcase(s, n) for s in INSTRUCTOR_STACKS)
+    ]
     if unmatched:  # the CDK CLI: "No stacks match", exit 0, as if it had destroyed something
         tell(
             f"{shown(unmatched[0])} matches neither {' nor '.join(INSTRUCTOR_STACKS)}, the "

@@ -68,6 +68,16 @@ from week5.operations.status import parse_stack_name
 
 #: The same pattern the wrappers select labs with (scripts/cdk, scripts/cdk.py).
 LAB_ARG_RE = re.compile(r"([Dd]ay[0-9]+[A-Za-z0-9]*)(-[A-Za-z0-9*?-]*)?", re.ASCII)
+#: What makes a selector a pattern for the CDK CLI, which matches with picomatch: globs,
+#: braces, extglobs and classes (``Day4Lab1-{kim,lee}``, ``!InstructorAccess``).
+PATTERN_CHARACTERS = frozenset("*?[]{}()!+@|")
+
+
+def is_pattern(arg: str) -> bool:
+    """Whether the CDK CLI reads ``arg`` as a pattern: it is the CLI's to match, not checked."""
+    return any(c in PATTERN_CHARACTERS for c in arg)
+
+
 #: CDK CLI options that take a value (so the value is not the command).
 VALUE_OPTIONS = frozenset(
     {"-a", "--app", "-c", "--context", "--profile", "-o", "--output", "-r", "--role-arn",
@@ -75,7 +85,9 @@ VALUE_OPTIONS = frozenset(
      # deploy's and diff's own (CDK CLI 2.1148), so their values are not read as stacks
      "-O", "--outputs-file", "--change-set-name", "--template", "-t", "--tags", "--parameters",
      "--notification-arns", "-E", "--build-exclude", "--concurrency", "--require-approval",
-     "-m", "--method", "--progress"}
+     "-m", "--method", "--progress",
+     # global ones that take a string or a list (CDK CLI 2.1148)
+     "--telemetry-file", "--unstable"}
 )  # fmt: skip
 CHECKED_COMMANDS = ("deploy", "destroy")
 #: instructor_app.py's stacks (scripts/instructor); both are pinned to the course's region.
@@ -253,7 +265,7 @@ def _lab_selectors(args: Sequence[str]) -> Iterator[Tuple[str, str, str, str]]:
     are the CLI's to match."""
     command, _, _ = command_context(args)
     for arg, value in _arguments(args):
-        if value is not None or arg.startswith("-") or arg == command or re.search(r"[*?]", arg):
+        if value is not None or arg.startswith("-") or arg == command or is_pattern(arg):
             continue
         plain = "".join(c for c in unicodedata.normalize("NFKC", arg)
                         if unicodedata.category(c) not in ("Cf", "Cc"))  # fmt: skip
