@@ -19,6 +19,7 @@ from week5.core.settings import (
     CONTEXT_BUDGET_TOPIC,
     CONTEXT_EXTERNAL_ID,
     CONTEXT_INSTRUCTOR_ACCOUNT,
+    INSTRUCTOR_STACKS,
     NOTHING_TO_BUILD,
     check_context,
 )
@@ -27,7 +28,6 @@ from week5.synth.nag import enable_nag
 #: Set to 1 by scripts/instructor for ``destroy`` only: a stack without its context is built as
 #: a :class:`DestroyOnlyStack`, since deleting it needs none of the deploy-time values.
 DESTROY_ENV = "WEEK5_INSTRUCTOR_DESTROY"
-STACK_IDS = ("InstructorAccess", "BudgetGuard")
 
 
 def build(app: cdk.App, environ=None) -> dict:
@@ -52,7 +52,7 @@ def build(app: cdk.App, environ=None) -> dict:
             students=get(CONTEXT_BUDGET_STUDENTS) or (),
         )
     if (os.environ if environ is None else environ).get(DESTROY_ENV) == "1":
-        for construct_id in STACK_IDS:
+        for construct_id in INSTRUCTOR_STACKS:
             if construct_id not in stacks:
                 stacks[construct_id] = DestroyOnlyStack(app, construct_id)
     if not stacks:

@@ -25,7 +25,7 @@ from week5.core.progress import say
 from week5.core.settings import (
     CONTEXT_STUDENT,
     PROJECT_CONTEXT_FILE,
-    _context_file,
+    context_file,
     configured_student,
 )
 
@@ -126,7 +126,7 @@ def clear_student(root: Path) -> int:
     as it is (nothing to clear is no failure)."""
     path = root / PROJECT_CONTEXT_FILE
     try:
-        had = _context_file(path).get(CONTEXT_STUDENT)
+        had = context_file(path).get(CONTEXT_STUDENT)
     except CourseInputError as error:  # a broken cdk.context.json: its own fix
         raise CliError(str(error), EXIT_USAGE) from None
     if had is not None:

@@ -20,11 +20,8 @@ from typing import Callable, List, Optional, Sequence, Tuple
 from week5.cli.errors import EXIT_BAD_CONTEXT, EXIT_DONE, EXIT_OK
 from week5.cli.synthesis import find_project_root
 from week5.core.errors import CourseInputError, shown
-from week5.core.settings import DEFAULT_REGION, NOTHING_TO_BUILD
+from week5.core.settings import DEFAULT_REGION, INSTRUCTOR_STACKS, NOTHING_TO_BUILD
 from week5.operations import aws_errors, preflight
-
-#: instructor_app.py's stacks; both are pinned to the course's region (stacks/instructor.py).
-INSTRUCTOR_STACKS = preflight.INSTRUCTOR_STACKS
 
 
 def named_stacks(cdk_args: Sequence[str]) -> Tuple[List[str], bool]:

@@ -662,6 +662,9 @@ def check_instructor_context(context: Mapping[str, Any]) -> None:
         raise CourseInputError(NOTHING_TO_BUILD)
 
 
+#: instructor_app.py's stacks (scripts/instructor), by construct id and stack name alike.
+INSTRUCTOR_STACKS = ("InstructorAccess", "BudgetGuard")
+
 #: instructor_app.py without the context of either of its stacks.
 NOTHING_TO_BUILD = (
     f"nothing to build: pass -c {CONTEXT_INSTRUCTOR_ACCOUNT}=<12 digits> for InstructorAccess "
@@ -827,12 +830,12 @@ def context_origins(root: Path, given: Mapping[str, Any], user: bool = True) -> 
     over cdk.json's ``context`` over cdk.context.json over ~/.cdk.json (with ``user``)."""
     root = Path(root)
     sources = [
-        (PROJECT_CONTEXT_FILE, _context_file(root / PROJECT_CONTEXT_FILE)),
-        ("cdk.json", _context_file(root / "cdk.json", "context")),
+        (PROJECT_CONTEXT_FILE, context_file(root / PROJECT_CONTEXT_FILE)),
+        ("cdk.json", context_file(root / "cdk.json", "context")),
         (ORIGIN_COMMAND_LINE, given),
     ]
     if user:
-        sources.insert(0, (ORIGIN_USER_FILE, _context_file(Path.home() / ".cdk.json", "context")))
+        sources.insert(0, (ORIGIN_USER_FILE, context_file(Path.home() / ".cdk.json", "context")))
     return {key: name for name, context in sources for key in context}
 
 
@@ -855,7 +858,7 @@ def _student_from(value: Any) -> str:
 PROJECT_CONTEXT_FILE = "cdk.context.json"
 
 
-def _context_file(path: Path, key: Optional[str] = None) -> Dict[str, Any]:
+def context_file(path: Path, key: Optional[str] = None) -> Dict[str, Any]:
     """A context file's mapping (``key``: the part of it that is context); missing is empty,
     unreadable is refused with the fix."""
     # cdk.json is the project's (restore it from git); the others are the student's own.
@@ -896,9 +899,9 @@ def read_project_context(root: Path, user: bool = False) -> Dict[str, Any]:
     with ``user`` the ``context`` of the user's ~/.cdk.json under them all."""
     root = Path(root)
     return {
-        **(_context_file(Path.home() / ".cdk.json", "context") if user else {}),
-        **_context_file(root / PROJECT_CONTEXT_FILE),
-        **_context_file(root / "cdk.json", "context"),
+        **(context_file(Path.home() / ".cdk.json", "context") if user else {}),
+        **context_file(root / PROJECT_CONTEXT_FILE),
+        **context_file(root / "cdk.json", "context"),
     }
 
 
@@ -908,7 +911,7 @@ def configured_student(root: Path) -> Tuple[str, str]:
     :data:`DEFAULT_STUDENT` ("the default")."""
     root = Path(root)
     for name, key in (("cdk.json", "context"), (PROJECT_CONTEXT_FILE, None)):
-        context = _context_file(root / name, key)
+        context = context_file(root / name, key)
         if CONTEXT_STUDENT in context:
             return _student_from(context[CONTEXT_STUDENT]), name
     return DEFAULT_STUDENT, "the default"

@@ -52,6 +52,7 @@ from week5.core.settings import (
     CONTEXT_STUDENT,
     CONTEXT_STUDENTS,
     DEFAULT_REGION,
+    INSTRUCTOR_STACKS,
     KNOWN_CONTEXT,
     CourseSettings,
     check_instructor_context,
@@ -90,8 +91,6 @@ VALUE_OPTIONS = frozenset(
      "--telemetry-file", "--unstable"}
 )  # fmt: skip
 CHECKED_COMMANDS = ("deploy", "destroy")
-#: instructor_app.py's stacks (scripts/instructor); both are pinned to the course's region.
-INSTRUCTOR_STACKS = ("InstructorAccess", "BudgetGuard")
 #: The CDK CLI commands that run the app, whose context :func:`check_context` checks first.
 APP_COMMANDS = ("synth", "synthesize", "diff", "deploy", "destroy", "ls", "list", "watch")
 #: At most this many other stacks are named in one line.
