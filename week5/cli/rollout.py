@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         with aws_errors.translated(args.profile, args.region):
             report = stackset.roll_out(
                 cloudformation, template, accounts, name=args.name, regions=[args.region],
-                change_trust=args.change_trust,
+                change_trust=args.change_trust, found=found,
             )  # fmt: skip
     except RuntimeError as error:
         raise CliError(str(error)) from None

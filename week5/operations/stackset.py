@@ -313,16 +313,19 @@ def roll_out(
     wait_s: float = WAIT_S,
     poll_s: float = POLL_S,
     change_trust: bool = False,
+    found: Optional["Plan"] = None,
 ) -> Dict[str, Any]:
     """Create the stack set (or update it to ``template``), then add an instance for each
-    account that has none. Returns what was done (``plan``: :class:`Plan`).
+    account that has none. Returns what was done (``plan``: :class:`Plan`; ``found``: the one
+    the caller already read, not read again).
 
     An update reaches every account that has an instance, not only those named: a change of
     the role's trust there is refused (:class:`TrustChangeRefused`) unless ``change_trust``.
     Raises :class:`RolloutFailed` if an operation fails; a stack set this call created is
     deleted again first, so a failed first rollout leaves nothing behind."""
     body = json.dumps(template)
-    found = plan(cloudformation, template, accounts, name=name)
+    if found is None:
+        found = plan(cloudformation, template, accounts, name=name)
     if found.breaks_profiles and not change_trust:
         raise TrustChangeRefused(found.refusal())
     report: Dict[str, Any] = {"stack_set": name, "created": False, "updated": False,
