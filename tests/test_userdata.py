@@ -86,6 +86,50 @@ def test_an_unreadable_secret_stops_the_boot_before_compose(host):
 
 
 @pytest.mark.parametrize(
+    "arch, served, boots",
+    [
+        ("x86_64", b"compose for x86_64", True),
+        ("aarch64", b"compose for aarch64", True),
+        ("x86_64", b"compose for aarch64", False),  # another build, or a tampered one
+        ("x86_64", b"", False),
+        ("s390x", b"compose for s390x", False),  # no checksum pinned for it
+    ],
+)
+def test_docker_compose_runs_only_when_it_matches_the_pinned_checksum(
+    host, monkeypatch, arch, served, boots
+):
+    """The plugin runs as root: a download whose SHA-256 is not the release's stops the boot
+    (set -e) before it is made executable or run."""
+    import hashlib
+
+    monkeypatch.setattr(userdata, "DOCKER_COMPOSE_SHA256", {
+        a: hashlib.sha256(f"compose for {a}".encode()).hexdigest() for a in ("x86_64", "aarch64")
+    })
+    (host / "served").write_bytes(served)
+    bin_dir = host / "bin"
+    for name in ("dnf", "systemctl", "usermod"):
+        _stub(bin_dir, name, "true")
+    _stub(bin_dir, "uname", f"echo {arch}")
+    _stub(bin_dir, "curl", f'while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done\n'
+                           f'cp {host}/served "$out"')
+    plugins = host / "cli-plugins"
+    lines = [line.replace("/usr/local/lib/docker/cli-plugins", str(plugins))
+             for line in userdata.install_docker()]
+    result = run(host, lines)
+    plugin = plugins / "docker-compose"
+    log = host / "docker.log"
+    docker_calls = log.read_text() if log.exists() else ""
+    if boots:
+        assert result.returncode == 0, result.stderr
+        assert os.access(plugin, os.X_OK)
+        assert "docker compose version" in docker_calls
+    else:
+        assert result.returncode != 0
+        assert not os.access(plugin, os.X_OK)
+        assert "compose version" not in docker_calls
+
+
+@pytest.mark.parametrize(
     "env, secret_env, says",
     [
         ({"lower": "x"}, {}, "UPPER_SNAKE_CASE"),

@@ -18,6 +18,14 @@ from week5.core.secret_scan import scan_text
 
 #: Docker Compose v2 plugin: Amazon Linux 2023's ``docker`` package does not ship it.
 DOCKER_COMPOSE_VERSION = "v2.29.7"
+#: The SHA-256 that release publishes for each Linux build (``docker-compose-linux-<arch>.sha256``),
+#: keyed by ``uname -m``: a host runs the plugin as root only if the download matches. Change it
+#: with the version.
+DOCKER_COMPOSE_SHA256 = {
+    "x86_64": "383ce6698cd5d5bbf958d2c8489ed75094e34a77d340404d9f32c4ae9e12baf0",
+    "aarch64": "6e9fbd5daa20dca5d7d89145081ae8155d68ef2928b497d9f85b54fe0f9dbb2c",
+}
+_COMPOSE_PLUGIN = "/usr/local/lib/docker/cli-plugins/docker-compose"
 #: Where a host keeps its compose project (compose file and the ``.env`` made at boot).
 APP_DIR = "/opt/week5/app"
 
@@ -33,10 +41,15 @@ def install_docker() -> List[str]:
         "systemctl enable --now docker",
         "usermod -aG docker ec2-user",
         "mkdir -p /usr/local/lib/docker/cli-plugins",
-        "curl -fsSL --retry 5 -o /usr/local/lib/docker/cli-plugins/docker-compose "
+        "case $(uname -m) in "
+        + " ".join(f"{arch}) compose_sha256={digest} ;;" for arch, digest in DOCKER_COMPOSE_SHA256.items())
+        + ' *) echo "no Docker Compose checksum for $(uname -m)" >&2; exit 1 ;; esac',
+        f"curl -fsSL --retry 5 -o {_COMPOSE_PLUGIN} "
         "https://github.com/docker/compose/releases/download/"
         f"{DOCKER_COMPOSE_VERSION}/docker-compose-linux-$(uname -m)",
-        "chmod +x /usr/local/lib/docker/cli-plugins/docker-compose",
+        # The boot runs under set -e: a mismatch stops it before root runs the file.
+        f'echo "$compose_sha256  {_COMPOSE_PLUGIN}" | sha256sum -c -',
+        f"chmod +x {_COMPOSE_PLUGIN}",
         "docker --version && docker compose version",
     ]
 
