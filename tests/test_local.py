@@ -293,7 +293,9 @@ def test_read_back_printout_names_what_was_skipped_and_that_destroy_works_here(l
 def test_keep_says_how_to_destroy_the_lab_there_and_check_that_nothing_is_left(emulated_labs):
     """The commands tests/test_emulator_labs.py runs at the end: one `cdk destroy`, after which
     the cleanup of each day finds nothing. The deploy's context names the same stack."""
-    emulator = local.Emulator(54321, argparse.Namespace(pid=4242), Path("moto.log"))
+    emulator = local.Emulator(
+        54321, argparse.Namespace(pid=4242), Path("/tmp/week5-moto-x y/moto.log")
+    )
     kims = dataclasses.replace(emulated_labs.labs["Day1Lab2"], stack_name="week5-kim-Day1Lab2")
     text = local_command.format_keep(emulator, kims, ["student=kim"])
     assert text.splitlines() == [
@@ -306,7 +308,7 @@ def test_keep_says_how_to_destroy_the_lab_there_and_check_that_nothing_is_left(e
         "left (cleanup lists it; without --apply it deletes nothing):",
         "  python3 scripts/cdk.py destroy Day1Lab2 -c student=kim --force",
         "  .venv/bin/week5 cleanup --day Day1 --student kim",
-        "Stop it with: kill 4242",
+        "Stop it and remove its log with: kill 4242 && rm -r '/tmp/week5-moto-x y'",
     ]
 
 

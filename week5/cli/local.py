@@ -155,7 +155,9 @@ def format_keep(emulator: local.Emulator, lab: SynthesizedLab, context: List[str
             f"{lab.day} is left (cleanup lists it; without --apply it deletes nothing):",
             f"  python3 scripts/cdk.py destroy {lab.lab_id}{options} --force",
             f"  {WEEK5} cleanup --day {lab.day}{student}",
-            f"Stop it with: kill {pid}",
+            # Its log folder is the emulator's own: it goes when the emulator is not kept.
+            f"Stop it and remove its log with: kill {pid} && "
+            f"rm -r {shlex.quote(str(emulator.log_path.parent))}",
         ]
     )
 
