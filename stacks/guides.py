@@ -469,8 +469,9 @@ GUIDES: Dict[str, LabGuide] = {
                 "RDS Read Replica: 읽기 부하 분산",
                 '`MysqlDatabase(self, "Database", read_replicas=1)`: Ghost는 주 DB 하나만 '
                 "받으므로 복제본은 보고서용. `WriterSessionCommand`로 작성자 호스트에 접속해 "
-                "`sudo docker compose -f /opt/week5/app/docker-compose.yml run --rm "
-                "replica-report` (`ReplicaReportCommand`): `DB_REPLICA_HOST`로 복제본만 읽음",
+                "출력 `ReplicaReportCommand`를 실행 (`sudo env DB_REPLICA_HOST=<복제본 엔드포인트> "
+                "docker compose -f /opt/week5/app/docker-compose.yml run --rm replica-report`): "
+                "`DB_REPLICA_HOST`로 복제본만 읽음",
             ),
             (
                 "S3: 미디어 파일",

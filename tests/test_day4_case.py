@@ -261,6 +261,20 @@ def test_redis_reaches_the_news_servers_container(t, lab):
     assert container["REDIS_PORT"] == "${REDIS_PORT:-6379}" and container["REDIS_TLS"] == "1"
 
 
+def test_the_guide_gives_the_replica_report_command_the_output_holds(t):
+    """The guide's step quotes ReplicaReportCommand as the output holds it, the replica's
+    endpoint a placeholder (a trial found it without `env DB_REPLICA_HOST=...`)."""
+    import re
+
+    from stacks.guides import GUIDES
+
+    sep, parts = t["Outputs"]["ReplicaReportCommand"]["Value"]["Fn::Join"]
+    held = sep.join(p if isinstance(p, str) else "<>" for p in parts)
+    (step,) = [text for _, text in GUIDES[LAB].steps if "ReplicaReportCommand" in text]
+    quoted = [re.sub(r"<[^>]*>", "<>", c) for c in re.findall(r"`(sudo [^`]+)`", step)]
+    assert quoted == [held]
+
+
 def test_the_read_replica_reaches_the_writers_report_container(t, lab):
     """Ghost takes one database address (the primary); the replica serves the writer's
     replica-report, which the guide's step runs with ReplicaReportCommand: the command hands
