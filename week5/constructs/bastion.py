@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, Optional, Union
 
 from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
@@ -11,7 +11,9 @@ from constructs import Construct
 from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
 from week5.constructs.host import DEFAULT_TUNNEL_PORT, SSH_PORT, LabHost
 from week5.constructs.key_pair import LabKeyPair
+from week5.constructs.props import require_str, require_vpc
 from week5.core.errors import CourseInputError
+from week5.core.settings import parse_ssh_cidr
 
 
 class BastionPair(Construct):
@@ -34,7 +36,8 @@ class BastionPair(Construct):
         else one it creates (with the ``KeyCommand`` outputs that save its private key)
     :param key_name: an existing EC2 key pair both hosts accept, instead of ``ssh_key``.
         @default ``None``
-    :param instance_type: for both hosts. @default ``t3.micro``
+    :param instance_type: for both hosts, a name or an ``ec2.InstanceType``.
+        @default ``t3.micro``
     :param name_prefix: Name tags ``<prefix>-bastion`` and ``<prefix>-private``. @default ``week5``
 
     Exposes ``bastion`` and ``private_host`` (``LabHost``), ``ssh_key`` and the commands as
@@ -56,10 +59,14 @@ class BastionPair(Construct):
         ssh_cidr: Optional[str] = None,
         ssh_key: Optional[LabKeyPair] = None,
         key_name: Optional[str] = None,
-        instance_type: str = DEFAULT_INSTANCE_TYPE,
+        instance_type: Union[str, ec2.InstanceType] = DEFAULT_INSTANCE_TYPE,
         name_prefix: str = "week5",
     ) -> None:
         super().__init__(scope, construct_id)
+        where = f"BastionPair {self.node.path}"
+        require_vpc(where, vpc)
+        require_str(where, "name_prefix", name_prefix)
+        parse_ssh_cidr(ssh_cidr, prop=where)  # refused as this prop, not the bastion's
         if not vpc.public_subnets:
             raise CourseInputError(f"BastionPair {self.node.path}: the VPC has no public subnet")
         private_candidates = list(vpc.private_subnets) + list(vpc.isolated_subnets)

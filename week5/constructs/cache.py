@@ -22,6 +22,7 @@ from constructs import Construct
 from week5.constructs import access
 from week5.constructs.secret import generated_password
 from week5.constructs.vpc import private_subnets_of
+from week5.constructs.props import require_int, require_str, require_vpc
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge_all
 
@@ -108,6 +109,11 @@ class RedisCache(Construct):
         super().__init__(scope, construct_id)
         node_path = self.node.path
         where = f"RedisCache {node_path}"
+        require_vpc(where, vpc)
+        require_int(where, "replicas", replicas)
+        require_int(where, "snapshot_retention_days", snapshot_retention_days)
+        require_str(where, "engine", engine)
+        require_str(where, "engine_version", engine_version, optional=True)
         subnets = private_subnets_of(vpc, subnets, where)
         validate_node_type(node_type, where)
         if engine not in ENGINE_VERSIONS:

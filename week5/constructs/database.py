@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Union
 
 import jsii
 from aws_cdk import Duration, RemovalPolicy
@@ -16,6 +16,7 @@ from constructs import Construct
 from week5.constructs import access
 from week5.constructs.hardening import COURSE_AZS_ACKNOWLEDGEMENT
 from week5.constructs.vpc import private_subnets_of
+from week5.constructs.props import instance_type_name, require_int, require_str, require_vpc
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge, acknowledge_all
 
@@ -48,7 +49,8 @@ class LabDatabase(Construct):
         the course's (PostgreSQL 17, MySQL 8.4).
     :param subnets: where RDS may place the instance (and its standby).
         @default the VPC's private subnets (with or without NAT)
-    :param instance_type: @default ``db.t3.micro`` (the course's class)
+    :param instance_type: a class name, or an ``ec2.InstanceType`` (``t3.micro`` for
+        ``db.t3.micro``, as RDS takes it). @default ``db.t3.micro`` (the course's class)
     :param multi_az: a synchronous standby in a second AZ. @default False (half the price;
         Day 3 Lab 1 turns it on, as its step 1 asks)
     :param allocated_storage_gib: gp3 storage. @default 20 (RDS gp3's minimum)
@@ -80,7 +82,7 @@ class LabDatabase(Construct):
         vpc: ec2.IVpc,
         engine: rds.IInstanceEngine,
         subnets: Optional[Sequence[ec2.ISubnet]] = None,
-        instance_type: str = DEFAULT_DB_INSTANCE_TYPE,
+        instance_type: Union[str, ec2.InstanceType] = DEFAULT_DB_INSTANCE_TYPE,
         multi_az: bool = False,
         allocated_storage_gib: int = DEFAULT_ALLOCATED_STORAGE_GIB,
         backup_retention_days: int = DEFAULT_BACKUP_RETENTION_DAYS,
@@ -91,17 +93,29 @@ class LabDatabase(Construct):
         super().__init__(scope, construct_id)
         node_path = self.node.path
         where = f"{type(self).__name__} {node_path}"
+        require_vpc(where, vpc)
+        for label, number in (
+            ("allocated_storage_gib", allocated_storage_gib),
+            ("backup_retention_days", backup_retention_days),
+            ("read_replicas", read_replicas),
+        ):
+            require_int(where, label, number)
+        for label, text in (("database_name", database_name), ("username", username)):
+            require_str(where, label, text)
+        # ec2.InstanceType("t3.micro"), RDS's own form, is db.t3.micro.
+        instance_type = instance_type_name(
+            where,
+            instance_type,
+            _DB_CLASS_RE,
+            "an RDS class (db.family.size, e.g. db.t3.micro, the course's class)",
+            prefix="db.",
+        )
         subnets = private_subnets_of(vpc, subnets, where)
         azs = {s.availability_zone for s in subnets}
         if len(azs) < 2:
             raise CourseInputError(
                 f"{where}: RDS needs subnets in two AZs (a DB subnet group rule), got "
                 f"{len(azs)}; use a MultiAzVpc with two AZs"
-            )
-        if not isinstance(instance_type, str) or not _DB_CLASS_RE.match(instance_type):
-            raise CourseInputError(
-                f"{where}: instance_type={instance_type!r} is not an RDS class "
-                "(db.family.size, e.g. db.t3.micro, the course's class)"
             )
         if not 20 <= allocated_storage_gib <= 65536:
             raise CourseInputError(

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from week5.constructs import access
 from week5.constructs.host import LabHost
+from week5.constructs.props import require_vpc
 from week5.constructs.userdata import mount_efs
 from week5.constructs.vpc import private_subnets_of
 from week5.constructs.web_tier import HaWebTier
@@ -52,7 +53,9 @@ class SharedFileSystem(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         node_path = self.node.path
-        subnets = private_subnets_of(vpc, subnets, f"SharedFileSystem {node_path}")
+        where = f"SharedFileSystem {node_path}"
+        require_vpc(where, vpc)
+        subnets = private_subnets_of(vpc, subnets, where)
         one_per_az = {}
         for subnet in subnets:
             one_per_az.setdefault(subnet.availability_zone, subnet)

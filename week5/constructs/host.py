@@ -30,6 +30,14 @@ from week5.constructs.hardening import (
 from week5.constructs import ssh
 from week5.constructs.key_pair import LabKeyPair
 from week5.constructs.ssh import DEFAULT_TUNNEL_PORT, SSH_PORT, SSH_USER  # noqa: F401
+from week5.constructs.props import (
+    instance_type_name,
+    require_int,
+    require_ints,
+    require_lines,
+    require_str,
+    require_vpc,
+)
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_ssh_cidr
 from week5.synth.nag import acknowledge, acknowledge_all
@@ -45,7 +53,8 @@ class LabHost(Construct):
     :param vpc: the VPC to launch in.
     :param subnet: the subnet to launch in; a public subnet gets a public IP
         (the console's "Auto-assign Public IP: Enable").
-    :param instance_type: @default ``t3.micro`` (the course's class; cheapest that does the job)
+    :param instance_type: a name or an ``ec2.InstanceType``. @default ``t3.micro`` (the
+        course's class; cheapest that does the job)
     :param user_data_lines: shell lines run as root at first boot. @default none
     :param internet_ports: TCP ports open to 0.0.0.0/0. Only 80 and 443 are accepted (FAQ Q9);
         a private host cannot take any. @default ``()``
@@ -80,7 +89,7 @@ class LabHost(Construct):
         *,
         vpc: ec2.IVpc,
         subnet: ec2.ISubnet,
-        instance_type: str = DEFAULT_INSTANCE_TYPE,
+        instance_type: Union[str, ec2.InstanceType] = DEFAULT_INSTANCE_TYPE,
         user_data_lines: Sequence[str] = (),
         internet_ports: Sequence[int] = (),
         ssh_cidr: Optional[str] = None,
@@ -93,6 +102,19 @@ class LabHost(Construct):
         super().__init__(scope, construct_id)
         node_path = self.node.path
         where = f"{type(self).__name__} {node_path}"
+        require_vpc(where, vpc)
+        require_lines(where, "user_data_lines", user_data_lines)
+        require_ints(where, "internet_ports", internet_ports)
+        require_int(where, "root_volume_gib", root_volume_gib)
+        require_int(where, "default_port", default_port, optional=True)
+        for label, text in (("key_name", key_name), ("name", name)):
+            require_str(where, label, text, optional=True)
+        instance_type = instance_type_name(
+            where,
+            instance_type,
+            INSTANCE_TYPE_RE,
+            "an EC2 instance type (family.size, e.g. t3.micro, the course's class)",
+        )
         public = is_public(vpc, subnet)
         bad_ports = [p for p in internet_ports if p not in INTERNET_PORTS_ALLOWED]
         if bad_ports:
@@ -112,11 +134,6 @@ class LabHost(Construct):
                 f"{where}: root_volume_gib={root_volume_gib} is below Amazon Linux 2023's "
                 f"minimum of {DEFAULT_ROOT_VOLUME_GIB}"
             )
-        if not isinstance(instance_type, str) or not INSTANCE_TYPE_RE.match(instance_type):
-            raise CourseInputError(
-                f"{where}: instance_type={instance_type!r} is not an EC2 instance type "
-                "(family.size, e.g. t3.micro, the course's class)"
-            )
         if default_port is not None and not (
             isinstance(default_port, int) and 1 <= default_port <= 65535
         ):
@@ -127,7 +144,7 @@ class LabHost(Construct):
                 "pair; pass one (ssh_key=LabKeyPair(..., key_name=...) wraps an existing one)"
             )
         instance_class = ec2.InstanceType(instance_type)
-        ssh_cidr = parse_ssh_cidr(ssh_cidr)
+        ssh_cidr = parse_ssh_cidr(ssh_cidr, prop=where)
         label = name or node_path
         #: Whether the host is in a public subnet (it has a public IP).
         self.public: bool = public
@@ -338,6 +355,8 @@ class DockerHost(LabHost):
         internet_ports: Optional[Sequence[int]] = None,
         **kwargs,
     ) -> None:
+        # Before the first use of vpc (is_public below): LabHost checks it too, later.
+        require_vpc(f"DockerHost {construct_id}", vpc)
         compose_env = dict(compose_env or {})
         compose_secrets = dict(compose_secrets or {})
         app_files = dict(app_files or {})

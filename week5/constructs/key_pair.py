@@ -22,6 +22,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
+from week5.constructs.props import require_str
 from week5.core.errors import CourseInputError
 
 #: Characters a key file name may hold and still be pasted into bash, zsh and PowerShell
@@ -60,6 +61,8 @@ class LabKeyPair(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         where = f"LabKeyPair {self.node.path}"
+        require_str(where, "key_name", key_name, optional=True)
+        require_str(where, "name", name, optional=True)
         if key_name is not None and name is not None:
             raise CourseInputError(
                 f"{where}: key_name={key_name!r} uses an existing key pair and name={name!r} "

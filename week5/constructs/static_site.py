@@ -15,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+from week5.constructs.props import require_str
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge, acknowledge_all
 from week5.synth.providers import give_provider_functions_log_groups
@@ -119,6 +120,7 @@ class StaticSite(Construct):
         super().__init__(scope, construct_id)
         node_path = self.node.path
         where = f"StaticSite {node_path}"
+        require_str(where, "default_root_object", default_root_object)
         content_dir = Path(content_dir)
         if not content_dir.is_dir():
             raise CourseInputError(f"{where}: content_dir {content_dir} is not a folder")

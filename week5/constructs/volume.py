@@ -14,6 +14,7 @@ from constructs import Construct
 
 from week5.constructs.cleanup import CLEANUP_TAG_KEY, build_cleanup, volume_arn
 from week5.constructs.host import LabHost
+from week5.constructs.props import require_duration, require_int, require_str
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_snapshot_id
 from week5.synth.nag import acknowledge
@@ -50,6 +51,8 @@ class DataVolume(Construct):
         snapshot_id: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        require_int(f"DataVolume {self.node.path}", "size_gib", size_gib)
+        require_str(f"DataVolume {self.node.path}", "device", device)
         if not re.match(r"^/dev/sd[f-p]$", device):
             raise CourseInputError(
                 f"DataVolume {self.node.path}: device must be /dev/sdf../dev/sdp"
@@ -104,6 +107,7 @@ class ScheduledSnapshots(Construct):
         interval: Duration = DEFAULT_SNAPSHOT_INTERVAL,
     ) -> None:
         super().__init__(scope, construct_id)
+        require_duration(f"ScheduledSnapshots {self.node.path}", "interval", interval)
         stack = Stack.of(self)
         minutes = interval.to_minutes()
         if minutes < 5:

@@ -7,7 +7,7 @@ import ipaddress
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import jsii
-from aws_cdk import RemovalPolicy, Stack, Tags
+from aws_cdk import RemovalPolicy, Stack, Tags, Token
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -18,6 +18,13 @@ from week5.constructs.hardening import (
     acknowledge_course_azs,
     amazon_linux_2023,
     require_imdsv2,
+)
+from week5.constructs.props import (
+    require_distinct,
+    require_enum,
+    require_int,
+    require_str,
+    require_strings,
 )
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge, acknowledge_all
@@ -132,12 +139,33 @@ class MultiAzVpc(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         where = f"MultiAzVpc {self.node.path}"
-        azs = tuple(availability_zones or Stack.of(self).availability_zones[:az_count])
+        require_int(where, "az_count", az_count)
+        require_str(where, "cidr", cidr)
+        require_str(where, "name_prefix", name_prefix)
+        for label, group in (
+            ("availability_zones", availability_zones),
+            ("public_subnet_cidrs", public_subnet_cidrs),
+            ("private_subnet_cidrs", private_subnet_cidrs),
+        ):
+            if group is not None:
+                example = "10.0.1.0/24" if label.endswith("cidrs") else "ap-northeast-2a"
+                require_strings(where, label, group, example)
+        if nat is not None:
+            require_enum(where, "nat", nat, NatMode)
+        stack = Stack.of(self)
+        azs = tuple(availability_zones or stack.availability_zones[:az_count])
         if availability_zones is None and len(azs) < az_count:
+            if Token.is_unresolved(stack.region) or Token.is_unresolved(stack.account):
+                raise CourseInputError(
+                    f"{where}: az_count={az_count}, but a stack without an account and region "
+                    f"(env-agnostic) gets {len(azs)} AZs; set the stack's env "
+                    "(account and region) or pass availability_zones"
+                )
             raise CourseInputError(
                 f"{where}: az_count={az_count} but the stack offers "
                 f"{len(azs)} zone(s) ({', '.join(azs)}); pass availability_zones"
             )
+        require_distinct(where, "availability_zones", azs)
         if not azs:
             raise CourseInputError(f"{where}: needs at least one AZ")
         vpc_net = _parse_cidr(cidr, f"{where}: cidr")

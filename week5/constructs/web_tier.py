@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
 import jsii
 from aws_cdk import Duration
@@ -42,6 +42,16 @@ from week5.constructs.signals import (  # noqa: F401 (re-exported)
     signal_timeout,
     signal_when_ready,
 )
+from week5.constructs.props import (
+    instance_type_name,
+    require_duration,
+    require_enum,
+    require_int,
+    require_lines,
+    require_number,
+    require_str,
+    require_vpc,
+)
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge, acknowledge_all
 
@@ -77,7 +87,7 @@ class HaWebTier(Construct):
         private subnets, which admits only the callers granted with ``grant_connect(caller)``
         (at least one, or synthesis fails: an internal ALB that admits no one is a mistake).
         @default True
-    :param instance_type: @default ``t3.micro``
+    :param instance_type: a name or an ``ec2.InstanceType``. @default ``t3.micro``
     :param min_capacity: @default 2 (the course's)
     :param max_capacity: @default 4 (the course's)
     :param desired_capacity: @default unset: CloudFormation starts at ``min_capacity`` and
@@ -137,7 +147,7 @@ class HaWebTier(Construct):
         vpc: ec2.IVpc,
         instance_subnets: Optional[Sequence[ec2.ISubnet]] = None,
         internet_facing: bool = True,
-        instance_type: str = DEFAULT_INSTANCE_TYPE,
+        instance_type: Union[str, ec2.InstanceType] = DEFAULT_INSTANCE_TYPE,
         min_capacity: int = DEFAULT_MIN_CAPACITY,
         max_capacity: int = DEFAULT_MAX_CAPACITY,
         desired_capacity: Optional[int] = None,
@@ -155,8 +165,29 @@ class HaWebTier(Construct):
         super().__init__(scope, construct_id)
         node_path = self.node.path
         where = f"HaWebTier {node_path}"
+        require_vpc(where, vpc)
+        for label, number in (
+            ("min_capacity", min_capacity),
+            ("max_capacity", max_capacity),
+            ("app_port", app_port),
+        ):
+            require_int(where, label, number)
+        require_int(where, "desired_capacity", desired_capacity, optional=True)
+        require_number(where, "scaling_target", scaling_target, optional=True)
+        require_str(where, "health_check_path", health_check_path)
+        require_str(where, "ready_path", ready_path, optional=True)
+        require_str(where, "certificate_arn", certificate_arn, optional=True)
+        require_duration(where, "boot_time", boot_time, optional=True)
+        require_enum(where, "scaling_metric", scaling_metric, ScalingMetric)
+        if user_data_lines is not None:
+            require_lines(where, "user_data_lines", user_data_lines)
+        instance_type = instance_type_name(
+            where, instance_type, INSTANCE_TYPE_RE, "an EC2 instance type (e.g. t3.micro)"
+        )
         desired = min_capacity if desired_capacity is None else desired_capacity
         https = certificate_arn is not None if https is None else https
+        if min_capacity < 0:
+            raise CourseInputError(f"{where}: min_capacity={min_capacity} is negative; use 0 or more")
         if not 0 <= min_capacity <= max_capacity:
             raise CourseInputError(
                 f"{where}: min_capacity={min_capacity} is above max_capacity={max_capacity}"
@@ -197,10 +228,6 @@ class HaWebTier(Construct):
         boot_seconds = boot_time.to_seconds()
         if boot_seconds < 60:
             raise CourseInputError(f"{where}: boot_time under a minute; no instance boots so fast")
-        if not isinstance(instance_type, str) or not INSTANCE_TYPE_RE.match(instance_type):
-            raise CourseInputError(
-                f"{where}: instance_type={instance_type!r} is not an EC2 instance type"
-            )
         if instance_subnets is None:
             instance_subnets = list(vpc.private_subnets) or list(vpc.public_subnets)
         instance_subnets = list(instance_subnets)

@@ -348,34 +348,43 @@ def is_email(value: Any) -> bool:
     return isinstance(value, str) and len(value) <= 254 and bool(_EMAIL_RE.fullmatch(value))
 
 
-def parse_ssh_cidr(value: Any) -> Optional[str]:
+def parse_ssh_cidr(value: Any, prop: Optional[str] = None) -> Optional[str]:
     """The one IPv4 CIDR SSH may come from, or ``None`` (no port 22 at all; use Session Manager).
 
     Course FAQ Q9, "SSH (22): 본인 IP만 허용": the internet at large (``0.0.0.0/0``, ``::/0``) and
     any range wider than a /29 (:data:`SSH_CIDR_WIDEST_PREFIX`) are refused, and so are addresses
     no SSH client has (multicast, loopback, unspecified, link-local, reserved).
-    A bare address such as ``203.0.113.7`` is taken as ``/32``.
+    A bare address such as ``203.0.113.7`` is taken as ``/32``. ``prop`` names the construct
+    when the value is its ``ssh_cidr`` prop, which gets a prop's fix instead of the CLI's.
     """
     if value is None or value == "":
         return None
-    fix = "pass your own IP as -c ssh_cidr=203.0.113.7/32 (curl -s https://checkip.amazonaws.com)"
+    checkip = "(curl -s https://checkip.amazonaws.com)"
+    if prop is None:
+        subject = f"context 'ssh_cidr'={shown(value)}"
+        fix = f"pass your own IP as -c ssh_cidr=203.0.113.7/32 {checkip}"
+    else:
+        subject = f"{prop}: ssh_cidr={shown(value)}"
+        fix = f"pass your own IP as ssh_cidr=\"203.0.113.7/32\" {checkip}"
     if not isinstance(value, str):
-        raise CourseInputError(f"context 'ssh_cidr'={shown(value)} is not a CIDR; {fix}")
-    refuse_padding("ssh_cidr", value, "203.0.113.7/32")
+        raise CourseInputError(f"{subject} is not a CIDR; {fix}")
+    if prop is None:
+        refuse_padding("ssh_cidr", value, "203.0.113.7/32")
+    elif value != value.strip():
+        raise CourseInputError(f"{subject} has spaces or a line break around it; {fix}")
     text = value
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise CourseInputError(f"context 'ssh_cidr'={shown(value)} is not a CIDR; {fix}") from None
+        raise CourseInputError(f"{subject} is not a CIDR; {fix}") from None
     if network.version != 4:
         raise CourseInputError(
-            f"context 'ssh_cidr'={shown(value)} is IPv6; the course's security groups take an IPv4 "
-            f"CIDR; {fix}"
+            f"{subject} is IPv6; the course's security groups take an IPv4 CIDR; {fix}"
         )
     if network.prefixlen == 0:
         raise CourseInputError(
-            f"context 'ssh_cidr'={shown(value)} opens SSH to the whole internet, which the course "
-            f"forbids (FAQ Q9); {fix}, or leave ssh_cidr unset and use Session Manager"
+            f"{subject} opens SSH to the whole internet, which the course forbids (FAQ Q9); "
+            f"{fix}, or leave ssh_cidr unset and use Session Manager"
         )
     kinds = (
         ("a multicast", network.is_multicast),
@@ -387,18 +396,17 @@ def parse_ssh_cidr(value: Any) -> Optional[str]:
     for kind, flag in kinds:
         if flag:
             raise CourseInputError(
-                f"context 'ssh_cidr'={shown(value)} is {kind} address, which no SSH client connects "
-                f"from; {fix}"
+                f"{subject} is {kind} address, which no SSH client connects from; {fix}"
             )
     if network.prefixlen < SSH_CIDR_WIDEST_PREFIX:
         raise CourseInputError(
-            f"context 'ssh_cidr'={shown(value)} admits {network.num_addresses:,} addresses; the course "
-            f"admits SSH from your IP only (FAQ Q9), at most a /{SSH_CIDR_WIDEST_PREFIX} "
+            f"{subject} admits {network.num_addresses:,} addresses; the course admits SSH "
+            f"from your IP only (FAQ Q9), at most a /{SSH_CIDR_WIDEST_PREFIX} "
             f"({2 ** (32 - SSH_CIDR_WIDEST_PREFIX)} addresses, e.g. a classroom's NAT range); {fix}"
         )
     if str(network.network_address) != text.split("/")[0]:
         raise CourseInputError(
-            f"context 'ssh_cidr'={shown(value)} has host bits set; did you mean {network}? "
+            f"{subject} has host bits set; did you mean {network}? "
             "(pass the network address, or an address with /32)"
         )
     return str(network)

@@ -1,0 +1,143 @@
+"""Checking a construct's props: the wrong type of value fails at construction with one line
+that names the prop and the fix, instead of a jsii traceback later or a silent wrong result.
+
+A prop of the wrong type is the user's mistake (``"2"`` from a config file, ``nat="none"``
+for the enum, the ``MultiAzVpc`` where its ``.vpc`` is wanted); the constructs call these
+before their own range checks, which then compare numbers with numbers.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Sequence, Type, TypeVar
+
+from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
+
+from week5.core.errors import CourseInputError
+from week5.core.errors import shown as _shown
+
+E = TypeVar("E", bound=enum.Enum)
+_PLAIN = (str, int, float, bool, type(None), list, tuple, dict, enum.Enum)
+
+
+def shown(value: Any) -> str:
+    """``value`` for a message: a plain value quoted, an object by its type (a jsii object's
+    repr is an address)."""
+    return _shown(value) if isinstance(value, _PLAIN) else f"a {type(value).__name__}"
+
+
+def require_int(where: str, name: str, value: Any, *, optional: bool = False) -> None:
+    """A real ``int``: not ``"2"``, not ``2.0``, not ``True`` (which Python counts as 1)."""
+    if optional and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise CourseInputError(f"{where}: {name}={shown(value)} must be a whole number, e.g. 2")
+
+
+def require_ints(where: str, name: str, value: Any) -> None:
+    """A list of whole numbers (ports)."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise CourseInputError(f"{where}: {name}={shown(value)} must be a list, e.g. [80]")
+    for item in value:
+        require_int(where, f"{name} item", item)
+
+
+def require_number(where: str, name: str, value: Any, *, optional: bool = False) -> None:
+    """An ``int`` or ``float``, not a string or a bool."""
+    if optional and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CourseInputError(f"{where}: {name}={shown(value)} must be a number, e.g. 50")
+
+
+def require_str(where: str, name: str, value: Any, *, optional: bool = False) -> None:
+    """A ``str``; ``None`` only where the prop is optional."""
+    if optional and value is None:
+        return
+    if not isinstance(value, str):
+        raise CourseInputError(f"{where}: {name}={shown(value)} must be a string")
+
+
+def require_duration(where: str, name: str, value: Any, *, optional: bool = False) -> None:
+    """A ``Duration`` (``Duration.minutes(5)``), not a bare number whose unit is a guess."""
+    if optional and value is None:
+        return
+    if not isinstance(value, Duration):
+        raise CourseInputError(
+            f"{where}: {name}={shown(value)} must be a Duration, e.g. Duration.minutes(5)"
+        )
+
+
+def require_enum(where: str, name: str, value: Any, members: Type[E]) -> E:
+    """A member of ``members``. Its value string (``"none"``) is refused: a typo in it would
+    otherwise pick another mode silently."""
+    if not isinstance(value, members):
+        choices = ", ".join(f"{members.__name__}.{m.name}" for m in members)
+        raise CourseInputError(f"{where}: {name}={shown(value)} must be one of {choices}")
+    return value
+
+
+def require_lines(where: str, name: str, value: Any) -> None:
+    """A list of shell lines: a lone string would run one character per line."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise CourseInputError(
+            f"{where}: {name}={shown(value)} must be a list of lines, e.g. [{shown('echo hi')}]"
+        )
+    for line in value:
+        if not isinstance(line, str):
+            raise CourseInputError(f"{where}: {name} has {shown(line)}, which is not a string")
+
+
+def require_strings(where: str, name: str, value: Any, example: str) -> None:
+    """A list of strings (zones, CIDRs), not one string, which would be taken letter by letter."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise CourseInputError(
+            f"{where}: {name}={shown(value)} must be a list of strings, e.g. [{example!r}]"
+        )
+    for item in value:
+        if not isinstance(item, str):
+            raise CourseInputError(f"{where}: {name} has {shown(item)}, which is not a string")
+
+
+def require_vpc(where: str, value: Any, name: str = "vpc") -> None:
+    """An ``ec2.IVpc``. A construct that holds one (a ``MultiAzVpc``) is named with its fix."""
+    if value is not None and _is_vpc(value):
+        return
+    inner = getattr(value, "vpc", None)
+    if inner is not None and _is_vpc(inner):
+        node = getattr(value, "node", None)
+        label = f"{type(value).__name__} {node.path}" if node is not None else type(value).__name__
+        raise CourseInputError(
+            f"{where}: {name}= is the {label} construct itself; pass its .vpc "
+            f"(e.g. {name}=network.vpc), the ec2.IVpc it holds"
+        )
+    raise CourseInputError(
+        f"{where}: {name}={shown(value)} is not a VPC; pass an ec2.IVpc such as "
+        "MultiAzVpc(...).vpc"
+    )
+
+
+def _is_vpc(value: Any) -> bool:
+    # jsii interfaces are not runtime-checkable: an IVpc is what has a VPC's id and subnets.
+    return all(hasattr(value, a) for a in ("vpc_id", "public_subnets", "select_subnets"))
+
+
+def instance_type_name(where: str, value: Any, pattern, what: str, prefix: str = "") -> str:
+    """The instance type's name from a string or an ``ec2.InstanceType`` (CDK's own form, whose
+    name RDS prefixes with ``prefix``), checked against ``pattern``; ``what`` says what fits."""
+    text = value
+    if isinstance(value, ec2.InstanceType):
+        text = prefix + value.to_string()
+    if not isinstance(text, str) or not pattern.match(text):
+        raise CourseInputError(f"{where}: instance_type={shown(value)} is not {what}")
+    return text
+
+
+def require_distinct(where: str, name: str, values: Sequence[Any]) -> None:
+    """No value twice (an AZ given twice would get two subnets with one CIDR)."""
+    seen = set()
+    for value in values:
+        if value in seen:
+            raise CourseInputError(f"{where}: {name} has {shown(value)} twice; name each once")
+        seen.add(value)
