@@ -71,11 +71,13 @@ class _CloudMartLab(LabStack):
             value=cloudmart.database.endpoint,
             description="RDS PostgreSQL (Multi-AZ) 엔드포인트",
         )
+        engine = self.settings_for_lab.get("cache_engine", "redis")
         CfnOutput(
             self,
             "RedisEndpoint",
             value=cloudmart.cache.endpoint,
-            description="ElastiCache Redis 엔드포인트",
+            # Day5Challenge's cache is Valkey, as the console and the guide say.
+            description=f"ElastiCache {engine.capitalize()} 엔드포인트",
         )
         CfnOutput(
             self,

@@ -110,6 +110,20 @@ def test_https_listener_and_redirect(stack, net):
     assert tier.url.startswith("https://")
 
 
+@pytest.mark.parametrize(
+    "https, ports, says", [(False, [80], "80 from"), (True, [80, 443], "80/443 from")]
+)
+def test_the_alb_groups_description_names_the_ports_it_opens(stack, net, https, ports, says):
+    """The console shows the description beside the rules: it said 80/443 where only 80 was
+    open (a trial read it in the template)."""
+    tier = HaWebTier(stack, "Web", vpc=net.vpc, **({"certificate_arn": CERT} if https else {}))
+    t = synth(stack)
+    group = t["Resources"][stack.resolve(tier.alb_security_group.node.default_child.logical_id)]
+    props_ = group["Properties"]
+    assert props_["GroupDescription"].endswith(f"ALB {says} anywhere")
+    assert sorted(r["FromPort"] for r in props_["SecurityGroupIngress"]) == ports
+
+
 def test_request_count_scaling(stack, net):
     HaWebTier(
         stack,

@@ -1,4 +1,4 @@
-"""Who an ALB's security group admits: 80/443 from anywhere, the listener's port from CloudFront
+"""Who an ALB's security group admits: 80 (and 443 with HTTPS) from anywhere, the listener's port from CloudFront
 only, or (internal) only the callers granted, with the checks that run once all is built.
 """
 
@@ -18,12 +18,15 @@ from week5.constructs.cloudfront_origin import (
 from week5.synth.nag import acknowledge
 
 
-def audience(listener_port: int, *, cloudfront_origin: bool, internet_facing: bool) -> str:
-    """Who the ALB admits, for its security group's description."""
+def audience(
+    listener_port: int, *, cloudfront_origin: bool, internet_facing: bool, https: bool
+) -> str:
+    """Who the ALB admits, for its security group's description (the ports it opens: the
+    console shows it beside the rules)."""
     if cloudfront_origin:
         return f"{listener_port} from CloudFront only"
     if internet_facing:
-        return "80/443 from anywhere"
+        return "80/443 from anywhere" if https else "80 from anywhere"
     return "from granted groups only"
 
 

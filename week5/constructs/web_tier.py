@@ -113,7 +113,7 @@ class HaWebTier(Construct):
         is looked up at deploy time by a small custom resource), so no one reaches the app
         around CloudFront and ``url`` answers only through it. Needs ``internet_facing``. The
         reference counts as 55 of the group's 60 inbound rules: only the listener's port is
-        opened. @default False (80/443 from anywhere)
+        opened. @default False (80 from anywhere, and 443 with ``certificate_arn``)
     :param user_data_lines: the boot script. @default an nginx page naming the instance and AZ,
         so reloading the ALB URL shows the balancing
     :param scaling_metric: @default ``ScalingMetric.CPU``
@@ -252,10 +252,13 @@ class HaWebTier(Construct):
         #: least 10 minutes).
         self.signal_timeout: Duration = signal_timeout(boot_time)
         who = audience(
-            listener_port, cloudfront_origin=cloudfront_origin, internet_facing=internet_facing
+            listener_port,
+            cloudfront_origin=cloudfront_origin,
+            internet_facing=internet_facing,
+            https=https,
         )
-        #: The ALB's security group: 80/443 from anywhere, the listener's port from CloudFront's
-        #: origin-facing servers, or (internal) the granted callers.
+        #: The ALB's security group: 80 (and 443 with HTTPS) from anywhere, the listener's port
+        #: from CloudFront's origin-facing servers, or (internal) the granted callers.
         self.alb_security_group: ec2.SecurityGroup = ec2.SecurityGroup(
             self,
             "AlbSecurityGroup",
@@ -421,12 +424,12 @@ class HaWebTier(Construct):
         """Admit ``caller`` (a web tier or host) to this internal tier's listener, from its
         security groups only: the arrow from the tier in front to this one.
 
-        Refused on an internet-facing tier, which admits 80/443 from anywhere already.
+        Refused on an internet-facing tier, which admits everyone to its listener already.
         """
         if self.internet_facing:
             raise CourseInputError(
                 f"HaWebTier {self.node.path}: grant_connect is for internal ALBs; an "
-                "internet-facing one admits 80/443 from anywhere"
+                "internet-facing one admits everyone to its listener already"
             )
         # caller.connections, not caller: Node would call back into Python for it.
         self.listener.connections.allow_default_port_from(
