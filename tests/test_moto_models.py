@@ -357,11 +357,27 @@ def test_replication_group_has_its_nodes_endpoint_and_is_deleted(aws):
     ]
     assert (group["AutomaticFailover"], group["MultiAZ"]) == ("enabled", "enabled")
     assert group["TransitEncryptionEnabled"] and group["AtRestEncryptionEnabled"]
+    # The endpoints name the stack's region (Seoul: apne2), as on AWS, not moto's us-east-1.
+    endpoints = [outputs["Primary"], outputs["Reader"], nodes["PrimaryEndpoint"]["Address"]]
+    endpoints += [m["ReadEndpoint"]["Address"] for m in nodes["NodeGroupMembers"]]
+    assert all(e.endswith(".apne2.cache.amazonaws.com") for e in endpoints), endpoints
     delete(aws, LONG_STACK)
     gone(
         lambda: elasticache.describe_replication_groups(ReplicationGroupId=group_id),
         "ReplicationGroupNotFoundFault",
     )
+
+
+def test_moto_alone_still_names_us_east_1_in_a_seoul_groups_endpoints(aws):
+    elasticache = aws("elasticache")
+    elasticache.create_replication_group(
+        ReplicationGroupId="plain", ReplicationGroupDescription="d", NumCacheClusters=1
+    )
+    (group,) = elasticache.describe_replication_groups(ReplicationGroupId="plain")[
+        "ReplicationGroups"
+    ]
+    address = group["NodeGroups"][0]["PrimaryEndpoint"]["Address"]
+    assert address.endswith(".use1.cache.amazonaws.com"), address
 
 
 def test_origin_access_control_is_created_and_deleted(aws):
@@ -1365,7 +1381,7 @@ def test_moto_alone_still_keeps_the_tags_of_what_a_stack_deleted(aws, monkeypatc
     assert ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [physical["Vpc"]]}])["Tags"]
 
 
-def auto_scaling_group(resources: Dict[str, Any]) -> None:
+def auto_scaling_group(resources: Dict[str, Any], subnets: int = 1) -> None:
     resources["Launch"] = {
         "Type": "AWS::AutoScaling::LaunchConfiguration",
         "Properties": {"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"},
@@ -1376,7 +1392,7 @@ def auto_scaling_group(resources: Dict[str, Any]) -> None:
             "MinSize": "2",
             "MaxSize": "2",
             "LaunchConfigurationName": {"Ref": "Launch"},
-            "VPCZoneIdentifier": [{"Ref": "Subnet0"}],
+            "VPCZoneIdentifier": [{"Ref": f"Subnet{i}"} for i in range(subnets)],
         },
     }
 
@@ -1396,12 +1412,91 @@ def test_moto_alone_still_keeps_their_interfaces(aws, monkeypatch):
 
     from week5.operations.moto_models import autoscaling_group_interfaces as patch
 
-    monkeypatch.setattr(FakeAutoScalingGroup, "delete", patch.MOTO_DELETE)
+    monkeypatch.setattr(
+        FakeAutoScalingGroup, "replace_autoscaling_group_instances", patch.MOTO_REPLACE
+    )
     resources = network(azs=1)
     auto_scaling_group(resources)
     create(aws, resources, {})
     delete(aws)
     assert len(aws("ec2").describe_network_interfaces()["NetworkInterfaces"]) == 2
+
+
+def group_subnets(aws) -> Dict[str, str]:
+    """The Auto Scaling group's instances: id -> subnet."""
+    (group,) = aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
+    ids = [i["InstanceId"] for i in group["Instances"]]
+    found = aws("ec2").describe_instances(InstanceIds=ids)["Reservations"]
+    return {i["InstanceId"]: i["SubnetId"] for r in found for i in r["Instances"]}
+
+
+def kill(aws, instance_id: str) -> None:
+    """Day 4's challenge's ``KillWebInstanceCommand``: the group launches a replacement."""
+    aws("autoscaling").terminate_instance_in_auto_scaling_group(
+        InstanceId=instance_id, ShouldDecrementDesiredCapacity=False
+    )
+
+
+def attached_to(aws) -> List[str]:
+    """The instance each network interface is attached to."""
+    found = aws("ec2").describe_network_interfaces()["NetworkInterfaces"]
+    return [i["Attachment"]["InstanceId"] for i in found]
+
+
+def test_a_killed_instances_interface_goes_with_it_and_the_replacements_with_the_stack(aws):
+    resources = network(azs=1)
+    auto_scaling_group(resources)
+    create(aws, resources, {})
+    killed = sorted(group_subnets(aws))[0]
+    kill(aws, killed)
+    assert killed not in group_subnets(aws) and len(group_subnets(aws)) == 2
+    assert sorted(attached_to(aws)) == sorted(group_subnets(aws))
+    delete(aws)
+    assert aws("ec2").describe_network_interfaces()["NetworkInterfaces"] == []
+
+
+def test_moto_alone_still_keeps_a_killed_instances_interface(aws, monkeypatch):
+    from moto.autoscaling.models import FakeAutoScalingGroup
+
+    from week5.operations.moto_models import autoscaling_group_interfaces as patch
+
+    monkeypatch.setattr(
+        FakeAutoScalingGroup, "replace_autoscaling_group_instances", patch.MOTO_REPLACE
+    )
+    resources = network(azs=1)
+    auto_scaling_group(resources)
+    create(aws, resources, {})
+    killed = sorted(group_subnets(aws))[0]
+    kill(aws, killed)
+    assert killed in attached_to(aws) and len(attached_to(aws)) == 3
+
+
+def test_a_groups_instances_are_spread_over_its_subnets_azs(aws):
+    resources = network(azs=2)
+    auto_scaling_group(resources, subnets=2)
+    _, physical = create(aws, resources, {})
+    first, second = physical["Subnet0"], physical["Subnet1"]
+    assert sorted(group_subnets(aws).values()) == sorted([first, second])
+    # The replacement of a killed instance goes to the AZ left with the fewest, as on AWS.
+    (in_second,) = [i for i, subnet in group_subnets(aws).items() if subnet == second]
+    kill(aws, in_second)
+    assert sorted(group_subnets(aws).values()) == sorted([first, second])
+    (group,) = aws("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
+    assert sorted(i["AvailabilityZone"] for i in group["Instances"]) == [f"{REGION}a", f"{REGION}b"]
+
+
+def test_moto_alone_still_launches_them_all_into_the_first_subnet(aws, monkeypatch):
+    from moto.autoscaling.models import FakeAutoScalingGroup
+
+    from week5.operations.moto_models import autoscaling_group_interfaces as patch
+
+    monkeypatch.setattr(
+        FakeAutoScalingGroup, "replace_autoscaling_group_instances", patch.MOTO_REPLACE
+    )
+    resources = network(azs=2)
+    auto_scaling_group(resources, subnets=2)
+    _, physical = create(aws, resources, {})
+    assert list(group_subnets(aws).values()) == [physical["Subnet0"]] * 2
 
 
 def lambda_code(aws) -> Dict[str, str]:

@@ -27,8 +27,9 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   them; an EFS file system gets its ``Arn``, its policy and the stack's tags.
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
-  a WAFv2 call moto's server lacks, the EC2 tags of what a stack's deletion deleted, the
-  network interfaces of an Auto Scaling group's instances, a template URL on an IP address
+  a WAFv2 call moto's server lacks, the EC2 tags of what a stack's deletion deleted, an Auto
+  Scaling group's instances spread over its subnets' AZs and their network interfaces deleted
+  with them, a template URL on an IP address
   (a server started on 127.0.0.1), change sets found within their stack (CDK names them all
   alike) with CloudFormation's ``ChangeSetNotFound``, EC2's launch templates answered in pages,
   a resource that moto cannot update kept in its stack by an update, ``DescribeSnapshots``

@@ -13,11 +13,14 @@ endpoints. Where moto 5.2.5 differs from AWS, this model fills in:
 - ``NumCacheClusters`` > 1 makes replicas (moto's backend reads only ``ReplicasPerNodeGroup``);
 - without ``PreferredCacheClusterAZs``, nodes go to the subnet group's AZs in order, not to
   moto's fixed us-east-1a;
+- endpoints name the stack's region (moto names us-east-1, ``….use1.cache.amazonaws.com``,
+  wherever the group is);
 - deleting removes the group (moto leaves it "deleting" for ever).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
@@ -29,6 +32,8 @@ from ._common import TypeModel, flag, short_name, tag_list
 CLOUDFORMATION_TYPE = "AWS::ElastiCache::ReplicationGroup"
 #: ElastiCache's limit on a replication group's id.
 ID_LIMIT = 40
+#: The region moto 5.2.5 names in every endpoint, as AWS shortens it there.
+MOTO_ENDPOINT_REGION = ".use1.cache.amazonaws.com"
 ATTRIBUTES = (
     "PrimaryEndPoint.Address",
     "PrimaryEndPoint.Port",
@@ -48,6 +53,30 @@ def _subnet_group_azs(backend: Any, subnet_group_name: str | None, count: int) -
     azs = [s["subnet_availability_zone"] for s in getattr(group, "subnets", [])]
     azs = [az["Name"] if isinstance(az, dict) else az for az in azs]
     return [azs[i % len(azs)] for i in range(count)] if azs else []
+
+
+def region_short(region_name: str) -> str:
+    """A region as ElastiCache's endpoints name it: ap-northeast-2 -> apne2, us-east-1 -> use1."""
+    return re.sub(r"north|south|east|west|central", lambda m: m.group()[0], region_name).replace(
+        "-", ""
+    )
+
+
+def _in_region(group: Any, region_name: str) -> None:
+    """The group's endpoints renamed from moto's us-east-1 to ``region_name``."""
+    suffix = f".{region_short(region_name)}.cache.amazonaws.com"
+
+    def renamed(endpoint: Dict[str, Any], key: str) -> None:
+        if isinstance(endpoint.get(key), str):
+            endpoint[key] = endpoint[key].replace(MOTO_ENDPOINT_REGION, suffix)
+
+    for node_group in group.node_groups:
+        renamed(node_group, "primary_endpoint_address")
+        renamed(node_group, "reader_endpoint_address")
+        renamed(node_group.get("primary_endpoint", {}), "address")
+        for member in node_group.get("node_group_members", []):
+            renamed(member.get("read_endpoint", {}), "address")
+    renamed(getattr(group, "configuration_endpoint", {}), "address")
 
 
 class ElastiCacheReplicationGroup(TypeModel, CloudFormationModel):
@@ -152,6 +181,7 @@ class ElastiCacheReplicationGroup(TypeModel, CloudFormationModel):
             cluster_mode=p.get("ClusterMode"),
             serverless_cache_snapshot_name=None,
         )
+        _in_region(group, region_name)
         return cls(account_id, region_name, group.replication_group_id)
 
     def delete(self, account_id: str, region_name: str) -> None:
