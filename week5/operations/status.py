@@ -6,9 +6,13 @@ A lab stack is a CloudFormation stack named ``week5-<student>-<lab id>`` (what
 the description every lab stack is given (``Week 5 Day4 Lab1: ...``). Its cost is its deployed
 template priced like ``week5 cost`` prices a synthesized one
 (:func:`week5.analysis.pricing.estimate`).
-What is tagged ``Week=Week5`` (Resource Groups Tagging API) without a live stack's
-``aws:cloudformation:stack-name`` tag was made by hand, or left behind by a stack that is gone:
-``cdk destroy`` does not remove it, ``week5 cleanup`` does.
+What is tagged ``Week=Week5`` (Resource Groups Tagging API) and belongs to no live stack was
+made by hand, or left behind by a stack that is gone: ``cdk destroy`` does not remove it,
+``week5 cleanup`` does. A resource belongs to a live stack when its
+``aws:cloudformation:stack-name`` tag names it, when it is among the resources a live course
+stack lists (what CloudFormation does not tag: SSM parameters, CloudFront distributions), or
+when it is an EBS volume attached to an instance of a live stack (an Auto Scaling group's
+volumes get the launch template's tags, no stack's).
 """
 
 from __future__ import annotations
@@ -341,6 +345,132 @@ def backups_of_live_databases(rds: Any, arns: Iterable[str]) -> Set[str]:
     return found
 
 
+def stack_resources(cloudformation: Any, stacks: Iterable[Dict[str, Any]]) -> Dict[str, str]:
+    """Physical id -> resource type of every resource of the live course stacks (and of the
+    stacks nested in them), one ListStackResources (every page) per stack. A stack deleted
+    since DescribeStacks listed it holds nothing any more."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    stacks = list(stacks)
+    by_id = {s.get("StackId"): s for s in stacks}
+    owned: Dict[str, str] = {}
+    for stack in stacks:
+        root = by_id.get(stack.get("RootId") or stack.get("StackId"), stack)
+        if not is_course_stack(root):
+            continue
+        paginator = cloudformation.get_paginator("list_stack_resources")
+        try:
+            for page in paginator.paginate(StackName=stack.get("StackId") or stack["StackName"]):
+                for resource in page.get("StackResourceSummaries", []):
+                    if resource.get("PhysicalResourceId"):
+                        owned[resource["PhysicalResourceId"]] = resource.get("ResourceType", "")
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ValidationError":
+                raise
+    return owned
+
+
+def physical_ids(arn: str) -> Set[str]:
+    """What CloudFormation may call the resource of ``arn`` (its PhysicalResourceId): the ARN
+    itself (load balancers, secrets), its resource part, the id after the resource type
+    (``volume/vol-1``, ``distribution/E1``, ``db:name``), and an SSM parameter's name (its
+    ARN drops the name's leading ``/``)."""
+    fields = arn.split(":", 5)
+    if len(fields) < 6:
+        return {arn} if arn else set()
+    resource = fields[5]
+    ids = {arn, resource}
+    kind, slash, rest = resource.partition("/")
+    if slash and rest:
+        ids.add(rest)
+        if fields[2] == "ssm" and kind == "parameter":
+            ids.add(f"/{rest}")
+    kind, colon, rest = resource.partition(":")
+    if colon and rest:
+        ids.add(rest.removesuffix(":*") if fields[2] == "logs" else rest)
+    return ids
+
+
+#: The tag Auto Scaling puts on the instances a group launches.
+GROUP_NAME_TAG = "aws:autoscaling:groupName"
+ASG_TYPE = "AWS::AutoScaling::AutoScalingGroup"
+
+
+def instances_of_live_stacks(
+    ec2: Any, instance_ids: Iterable[str], live_names: Set[str], owned: Dict[str, str]
+) -> Set[str]:
+    """Which of ``instance_ids`` a live stack made: tagged with its name, one of its
+    resources, or launched by one of its Auto Scaling groups. DescribeInstances by id, in
+    batches."""
+    groups = {physical for physical, kind in owned.items() if kind == ASG_TYPE}
+    ids = sorted(set(instance_ids))
+    found: Set[str] = set()
+    for start in range(0, len(ids), _FILTER_VALUES):
+        chunk = [{"Name": "instance-id", "Values": ids[start : start + _FILTER_VALUES]}]
+        for page in ec2.get_paginator("describe_instances").paginate(Filters=chunk):
+            for reservation in page.get("Reservations", []):
+                for instance in reservation.get("Instances", []):
+                    tags = tag_dict(instance.get("Tags"))
+                    if (
+                        instance.get("InstanceId") in owned
+                        or tags.get(STACK_NAME_TAG) in live_names
+                        or tags.get(GROUP_NAME_TAG) in groups
+                    ):
+                        found.add(instance["InstanceId"])
+    return found
+
+
+def volumes_of_live_stacks(
+    ec2: Any, arns: Iterable[str], live_names: Set[str], owned: Dict[str, str]
+) -> Set[str]:
+    """Which of ``arns`` are EBS volumes attached to an instance of a live stack: a launch
+    template's TagSpecifications give them the lab's tags but no stack's, on AWS too, and they
+    go with their instance. DescribeVolumes and DescribeInstances by id, in batches."""
+    by_id: Dict[str, str] = {}
+    for arn in arns:
+        kind, volume_id = arn_resource(arn, "ec2")
+        if kind == "volume" and volume_id:
+            by_id[volume_id] = arn
+    attached: Dict[str, Set[str]] = {}  # instance id -> its volumes' ARNs
+    ids = sorted(by_id)
+    for start in range(0, len(ids), _FILTER_VALUES):
+        chunk = [{"Name": "volume-id", "Values": ids[start : start + _FILTER_VALUES]}]
+        for page in ec2.get_paginator("describe_volumes").paginate(Filters=chunk):
+            for volume in page.get("Volumes", []):
+                arn = by_id.get(volume.get("VolumeId", ""))
+                for attachment in volume.get("Attachments", []) if arn else ():
+                    if attachment.get("InstanceId"):
+                        attached.setdefault(attachment["InstanceId"], set()).add(arn)
+    if not attached:
+        return set()
+    live = instances_of_live_stacks(ec2, attached, live_names, owned)
+    return {arn for instance in live for arn in attached[instance]}
+
+
+def of_live_stacks(
+    clients: Callable[..., Any], stacks: List[Dict[str, Any]], left: List[Untracked]
+) -> Set[str]:
+    """Which of the resources ``left`` without a live stack's tag a live stack holds all the
+    same: one of its resources, or an instance or volume of one (:func:`volumes_of_live_stacks`).
+    Nothing is read when nothing is left."""
+    if not left:
+        return set()
+    owned = stack_resources(clients("cloudformation"), stacks)
+    live_names = {s["StackName"] for s in stacks}
+    found = {u.arn for u in left if physical_ids(u.arn) & owned.keys()}
+    rest = [u.arn for u in left if u.arn not in found]
+    ec2 = clients("ec2")
+    instances: Dict[str, str] = {}
+    for arn in rest:
+        kind, instance_id = arn_resource(arn, "ec2")
+        if kind == "instance" and instance_id:
+            instances[instance_id] = arn
+    if instances:
+        live = instances_of_live_stacks(ec2, instances, live_names, owned)
+        found |= {instances[i] for i in live}
+    return found | volumes_of_live_stacks(ec2, rest, live_names, owned)
+
+
 def read_status(
     clients: Callable[..., Any], region: str, student: Optional[str] = None
 ) -> StatusReport:
@@ -365,6 +495,8 @@ def read_status(
             and m.get("ResourceARN") not in seen
         ]
     left = untracked(mappings, names)
+    held = of_live_stacks(clients, stacks, left)
+    left = [u for u in left if u.arn not in held]
     arns = [u.arn for u in left]
     ended = gone(clients("ec2"), arns) | backups_of_live_databases(clients("rds"), arns)
     report.untracked = [u for u in left if u.arn not in ended]
