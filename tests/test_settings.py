@@ -242,3 +242,50 @@ def test_from_the_whole_context_an_unknown_key_is_refused():
         CourseSettings.from_context({"studnet": "kim"})
     # A getter cannot list its keys: only its values are checked (tests that build one lab).
     assert CourseSettings.from_context({"studnet": "kim"}.get).student == "instructor"
+
+
+@pytest.mark.parametrize(
+    "image, ok",
+    [
+        ("a" * 255 + ":" + "b" * 128, True),
+        ("r.example/x@sha256:" + "0" * 64, True),
+        ("a" * 256, False),
+        ("a:" + "b" * 129, False),
+        ("a" * 100_000, False),  # a trial's value: a 100 KB Parameter Store value (4 KB at most)
+    ],
+)
+def test_a_backend_image_within_dockers_limits(image, ok):
+    from week5.core.settings import parse_backend_image
+
+    if ok:
+        assert parse_backend_image(image) == image
+    else:
+        with pytest.raises(CourseInputError, match=r"is \d+ characters: an image name takes at most 255"):
+            parse_backend_image(image)
+
+
+def test_an_unreadable_context_file_is_not_called_bad_json(tmp_path, monkeypatch):
+    """A trial's chmod 000 cdk.context.json was reported as "not valid JSON"."""
+    from week5.core.settings import context_file
+
+    path = tmp_path / "cdk.context.json"
+    path.write_text('{"student": "kim"}')
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    with pytest.raises(CourseInputError) as error:
+        context_file(path)
+    assert "cannot be read (Permission denied); give yourself read access" in str(error.value)
+    assert "JSON" not in str(error.value)
+
+
+def test_a_user_context_file_that_is_no_object_says_so(tmp_path):
+    """~/.cdk.json holding an array was told "its 'context' must be a JSON object"."""
+    from week5.core.settings import context_file
+
+    path = tmp_path / ".cdk.json"
+    path.write_text('["student", "kim"]')
+    with pytest.raises(CourseInputError, match=r"must hold a JSON object \(its context under 'context'"):
+        context_file(path, "context")

@@ -485,6 +485,9 @@ def parse_key_name(value: Any) -> Optional[str]:
 _SNAPSHOT_ID = re.compile(r"^snap-[0-9a-f]{8}([0-9a-f]{9})?$")
 #: A container image reference: [registry/]repository[:tag][@sha256:digest], lower-case path.
 IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$")
+#: Docker's limits on a reference's repository name (registry included) and its tag.
+IMAGE_NAME_MAX = 255
+IMAGE_TAG_MAX = 128
 
 
 def parse_snapshot_id(value: Any, given_as: str = f"context {CONTEXT_RESTORE_SNAPSHOT_ID!r}"
@@ -560,11 +563,22 @@ def parse_backend_image(value: Any) -> Optional[str]:
     """Context ``cloudmart_backend_image``: an image reference, or None (the demo backend)."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not IMAGE_RE.match(value):
+    match = IMAGE_RE.match(value) if isinstance(value, str) else None
+    if match is None:
         raise CourseInputError(
             f"context '{CONTEXT_BACKEND_IMAGE}'={shown(str(value))} is not an image reference; "
             "pass e.g. -c cloudmart_backend_image=123456789012.dkr.ecr.ap-northeast-2."
             "amazonaws.com/cloudmart-backend:1.0"
+        )
+    # Docker's limits; the reference also goes into a Parameter Store value (4 KB at most).
+    tag = (match.group(1) or ":")[1:]
+    ends = [match.start(g) for g in (1, 2) if match.group(g)]
+    name = value[: ends[0]] if ends else value
+    if len(name) > IMAGE_NAME_MAX or len(tag) > IMAGE_TAG_MAX:
+        raise CourseInputError(
+            f"context '{CONTEXT_BACKEND_IMAGE}'={shown(value)} is {len(value)} characters: an "
+            f"image name takes at most {IMAGE_NAME_MAX} and a tag {IMAGE_TAG_MAX}; pass the "
+            "image's reference as `docker images` shows it"
         )
     return value
 
@@ -870,11 +884,12 @@ def context_file(path: Path, key: Optional[str] = None) -> Dict[str, Any]:
     """A context file's mapping (``key``: the part of it that is context); missing is empty,
     unreadable is refused with the fix."""
     # cdk.json is the project's (restore it from git); the others are the student's own.
-    fix = (
+    anew = (
         "restore it with `git checkout cdk.json`"
         if path.name == "cdk.json"
-        else "fix it, or delete it and run `week5 init --student <your-name>`"
+        else "delete it and run `week5 init --student <your-name>`"
     )
+    fix = anew if path.name == "cdk.json" else f"fix it, or {anew}"
     if path.exists() and not path.is_file():  # a folder: the CDK CLI stops with EISDIR
         then = (
             "restore it with `git checkout cdk.json`"
@@ -887,10 +902,22 @@ def context_file(path: Path, key: Optional[str] = None) -> Dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:  # unreadable: permissions, not its JSON
+        raise CourseInputError(
+            f"{path} cannot be read ({error.strerror or error}); give yourself read access "
+            f"(chmod u+r), or {anew}"
+        ) from None
+    try:
+        data = json.loads(text)
+    except ValueError as error:
         raise CourseInputError(f"{path} is not valid JSON ({error}); {fix}") from None
-    if key is not None and isinstance(data, dict):
+    if key is not None:
+        if not isinstance(data, dict):
+            raise CourseInputError(
+                f"{path} must hold a JSON object (its context under '{key}', e.g. "
+                f'{{"{key}": {{"student": "kim"}}}}); ' + fix
+            )
         data = data.get(key, {})
     if not isinstance(data, dict):  # CDK would hand the app a list's items as keys "0", "1"
         part = f"its '{key}'" if key else "it"
