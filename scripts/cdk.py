@@ -124,6 +124,9 @@ APP_COMMANDS = ("synth", "synthesize", "diff", "deploy", "destroy", "ls", "list"
 #: without it) is skipped there, unless the user set CDK_VALIDATION. synth, diff, deploy and
 #: destroy keep CDK's default.
 READ_ONLY_COMMANDS = ("ls", "list")
+#: The commands `week5 preflight` checks first: the app's, and bootstrap, which needs AWS (a
+#: refused connection stops there, not after the CDK CLI's minute of retries).
+PREFLIGHT_COMMANDS = APP_COMMANDS + ("bootstrap",)
 
 
 def only_reads(args):
@@ -178,7 +181,7 @@ def command_and_env(args, root=ROOT, environ=None):
     return command, environ
 
 
-#: `week5 preflight` says: nothing to do (exit 0), refused (exit 1) or bad context (exit 2),
+#: `week5 preflight` says: nothing to do (exit 0), refused (exit 1) or bad input (exit 2),
 #: without running cdk. Any other code: cdk runs (0, or a check that could not run at all).
 PREFLIGHT_STOPS = {10: 0, 11: 1, 12: 2}
 
@@ -191,7 +194,7 @@ def preflight(args, environ, root=ROOT):
     with WEEK5_PREFLIGHT=0; a check that cannot run at all does not stop cdk."""
     if environ.get("WEEK5_PREFLIGHT") == "0":
         return None
-    if not any(arg in APP_COMMANDS for arg in args):
+    if not any(arg in PREFLIGHT_COMMANDS for arg in args):
         return None
     python = venv_bin(root) / ("python.exe" if WINDOWS else "python")
     if not python.is_file():

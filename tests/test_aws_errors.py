@@ -93,7 +93,7 @@ def commands(assembly):
     return {
         "status": ["status"],
         "quotas": ["quotas", "--students", "kim,lee", "Day1Lab1", "--assembly", str(assembly)],
-        "rollout": ["rollout", "--accounts", "111122223333"],
+        "rollout": ["rollout", "--accounts", "111122223333", "-c", "instructor_account=111122223333"],
         "cleanup": ["cleanup", "--day", "Day1"],
         "audit": ["audit", "Day1Lab1", "--assembly", str(assembly)],
     }

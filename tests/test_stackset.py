@@ -51,7 +51,7 @@ def test_accounts_are_checked(value, says):
         stackset.parse_accounts(value)
 
 
-def test_dry_run_synthesizes_with_the_real_cli_and_changes_nothing():
+def test_dry_run_synthesizes_with_the_real_cli_and_changes_nothing(local_aws_env):
     result = subprocess.run(
         [
             sys.executable,
@@ -65,6 +65,7 @@ def test_dry_run_synthesizes_with_the_real_cli_and_changes_nothing():
             "--dry-run",
         ],
         cwd=ROOT,
+        env=local_aws_env,  # a dry run reads the stack set: on moto's server
         capture_output=True,
         text=True,
     )

@@ -72,17 +72,34 @@ REGION_HELP = (
 
 
 class GivenOnce(argparse.Action):
-    """An option a destructive command takes once: argparse keeps the last of two silently,
-    and `cleanup --day Day1 --day Day2 --apply` then deleted Day 2's."""
+    """An option that takes one value, given once: argparse keeps the last of two silently, and
+    `cleanup --day Day1 --day Day2 --apply` then deleted Day 2's, `rollout --accounts A
+    --accounts B` rolled out to B alone. :func:`command_parser` makes it every such option's."""
 
     def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
-        if getattr(namespace, f"_{self.dest}_given", False):
-            parser.error(
-                f"{option_string} given twice ({shown(getattr(namespace, self.dest))}, then "
-                f"{shown(values)}): pass it once"
+        # A positional is filled once by argparse; only an option can come twice.
+        if option_string is not None and getattr(namespace, f"_{self.dest}_given", False):
+            first = getattr(namespace, self.dest)
+            both = (  # a converted value (--students 3's names) would not read as typed
+                f" ({shown(first)}, then {shown(values)})"
+                if isinstance(values, (str, int)) and isinstance(first, (str, int))
+                else ""
             )
+            parser.error(f"{option_string} given twice{both}: pass it once")
         setattr(namespace, f"_{self.dest}_given", True)
         setattr(namespace, self.dest, values)
+
+
+def command_parser(
+    commands: argparse._SubParsersAction, name: str, **kwargs
+) -> argparse.ArgumentParser:
+    """``commands.add_parser(name, **kwargs)``, whose options that take a value (argparse's
+    default action, ``store``) are :class:`GivenOnce`: the shared ones too (``--assembly``), and
+    any added later, which cannot forget it. Flags and ``-c`` (``append``) may repeat."""
+    parser = commands.add_parser(name, **kwargs)
+    for default in (None, "store"):  # argparse's name for no action= given, and "store"
+        parser.register("action", default, GivenOnce)
+    return parser
 
 
 def count_of_runs(text: str) -> int:

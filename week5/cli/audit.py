@@ -9,7 +9,7 @@ import json
 import sys
 
 from week5.analysis.topology import extract
-from week5.cli.arguments import REGION_HELP, project_student, student_argument
+from week5.cli.arguments import REGION_HELP, command_parser, project_student, student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import CLASS_LAB_ID_RE, add_synth_options, synthesized_lab
 from week5.core.settings import DEFAULT_REGION, shown
@@ -29,7 +29,8 @@ from week5.operations.aws_errors import explain, region_problem
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    audit_ = commands.add_parser(
+    audit_ = command_parser(
+        commands,
         "audit",
         help="check a student's hand-built lab against the reference lab (read-only calls)",
     )

@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Sequence
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.analysis.teardown import teardown_findings
+from week5.cli.arguments import command_parser
 from week5.cli.errors import EXIT_OK, CliError
 from week5.cli.lint_cache import cached_lint
 from week5.cli.synthesis import (
@@ -31,7 +32,8 @@ HEADER = ("Lab", "Day", "Kind", "Title", "Course $/h", "Resources", "cdk-nag", "
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    check = commands.add_parser(
+    check = command_parser(
+        commands,
         "check",
         help="synthesize every lab (both rule packs), run cfn-lint and the teardown check, print "
         "the lab catalog",

@@ -16,7 +16,7 @@ import json
 import sys
 from typing import Any, Dict, List, Optional, Sequence
 
-from week5.cli.arguments import REGION_HELP, GivenOnce, project_student, student_argument
+from week5.cli.arguments import REGION_HELP, command_parser, project_student, student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.table import render_table
 from week5.core.progress import say
@@ -38,17 +38,15 @@ EXIT_INTERRUPTED = 130
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cleanup = commands.add_parser(
+    cleanup = command_parser(
+        commands,
         "cleanup",
         help="list (or with --apply delete) one course day's tagged resources, dependents first",
     )
-    cleanup.add_argument(
-        "--day", required=True, action=GivenOnce, help="Day1 .. Day5 (the Day tag)"
-    )
+    cleanup.add_argument("--day", required=True, help="Day1 .. Day5 (the Day tag)")
     who = cleanup.add_mutually_exclusive_group()
     who.add_argument(
         "--student",
-        action=GivenOnce,
         help="only this student's (the Student tag; default: the name `week5 init` set, else "
         "every student's)",
     )
@@ -125,7 +123,8 @@ def to_json(
     args: argparse.Namespace, found: List[Found], warnings: List[str], report: Optional[Report]
 ) -> Dict[str, Any]:
     """What was found (each with its $/hour and why it is left, if it is) and, with --apply,
-    what was deleted, what failed and what was left; ``deleted`` and ``failed`` are null when
+    what was deleted, what was gone before its deletion (``already_gone``: not among
+    ``deleted``), what failed and what was left; ``deleted`` and ``failed`` are null when
     nothing was tried. ``not_checked``: what could not be read, so was neither listed nor
     deleted."""
     return {
@@ -138,7 +137,11 @@ def to_json(
         "not_priced": sum(1 for f in found if f.hourly is None),
         "priced": PRICED,
         "not_checked": list(warnings),
-        **(report.to_json() if report else {"deleted": None, "failed": None, "left": None}),
+        **(
+            report.to_json()
+            if report
+            else {"deleted": None, "already_gone": None, "failed": None, "left": None}
+        ),
     }
 
 
@@ -173,7 +176,13 @@ def format_found(found: List[Found], label: str = "the day") -> str:
 def format_report(report: Report, not_checked: Sequence[str] = ()) -> str:
     lines = [
         f"Deleted {len(report.deleted)}, failed {len(report.failed)}, left {len(report.left)}."
+        + (
+            f" Already gone, so not deleted by this run: {len(report.gone)}."
+            if report.gone
+            else ""
+        )
     ]
+    lines += [f"  already gone: {item} ({code})" for item, code in report.gone]
     lines += [f"  failed: {item}: {why}" for item, why in report.failed]
     lines += [f"  left: {item}: {why}" for item, why in report.left]
     lines += [f"  not checked, so nothing of it deleted: {line}" for line in not_checked]

@@ -8,7 +8,7 @@ import json
 from typing import Optional
 
 from week5.analysis import pricing
-from week5.cli.arguments import class_size
+from week5.cli.arguments import class_size, command_parser
 from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_synth_options, class_students, synthesized_lab
 from week5.cli.table import render_table, usd
@@ -18,8 +18,10 @@ HEADER = ("Resource", "Count", "Unit", "Unit $", "Price date / basis", "$/hour")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    cost = commands.add_parser(
-        "cost", help="what one lab costs per hour, lab, day and month, priced from its template"
+    cost = command_parser(
+        commands,
+        "cost",
+        help="what one lab costs per hour, lab, day and month, priced from its template",
     )
     cost.add_argument(
         "lab", metavar="LAB", help="lab id, e.g. Day1Lab2 (with -c students=kim,lee, one "

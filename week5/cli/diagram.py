@@ -11,13 +11,15 @@ from typing import Optional
 
 from week5.analysis.diagram import render_picture, render_text
 from week5.analysis.topology import extract
+from week5.cli.arguments import command_parser
 from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_synth_options, synthesized_lab
 from week5.core.settings import shown
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    diagram = commands.add_parser(
+    diagram = command_parser(
+        commands,
         "diagram",
         help="draw a lab's architecture from its synthesized template (text, or PNG and SVG)",
     )

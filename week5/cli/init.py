@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from week5.cli.arguments import student_argument
+from week5.cli.arguments import command_parser, student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import find_project_root
 from week5.core.errors import CourseInputError, shown
@@ -31,7 +31,8 @@ from week5.core.settings import (
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    init = commands.add_parser(
+    init = command_parser(
+        commands,
         "init",
         help="set your student name once (cdk.context.json): deploy, destroy, cost, status, "
         "audit and cleanup use it",

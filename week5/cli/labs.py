@@ -11,6 +11,7 @@ from typing import Any, Dict, List
 
 from week5.analysis.assembly import read_labs
 from week5.analysis.verdict import OK, lab_rows
+from week5.cli.arguments import command_parser
 from week5.cli.errors import EXIT_OK
 from week5.cli.synthesis import add_synth_options, synthesized
 from week5.cli.table import GREEN, RED, Painted, render_table, usd
@@ -24,7 +25,8 @@ FOOTNOTE = (
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    labs = commands.add_parser(
+    labs = command_parser(
+        commands,
         "labs",
         help="every lab: resources, estimated $/hour and create/delete time against the "
         "course's figure and the 50-minute slot",

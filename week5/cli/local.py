@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Mapping, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
-from week5.cli.arguments import whole_number_in
+from week5.cli.arguments import command_parser, whole_number_in
 from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import (
     add_cache_option,
@@ -59,7 +59,8 @@ def emulator_port(text: str) -> int:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
+    parser = command_parser(
+        commands,
         "local",
         help="deploy one lab into a local AWS emulator (moto) with the real CDK CLI and show "
         "what it created; no AWS account needed",

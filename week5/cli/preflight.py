@@ -9,10 +9,12 @@ copy exists, or a class deploy that the quotas cannot hold). :data:`EXIT_BAD_CON
 app would refuse the context (a misspelt key, an empty value); the wrapper exits 2 without
 running cdk, whose own exit would be 1. Any other code means the check itself could not run (a
 broken venv): the wrapper runs cdk. The lines go to stderr, prefixed with ``--prog``. A check
-that cannot ask AWS (no credentials yet, offline, no boto3 and no AWS CLI) is one note, and cdk
-runs: it reports such problems itself. A profile that does not exist (``--profile`` or
-``AWS_PROFILE``) is refused (exit 2 through the wrapper): the CDK CLI would go on with the
-environment's keys, or report a destroy of nothing as done.
+that cannot ask AWS (no credentials yet, a timeout, no boto3 and no AWS CLI) is one note, and
+cdk runs: it reports such problems itself. A profile that does not exist or is empty
+(``--profile``, ``AWS_PROFILE``) is refused (exit 2 through the wrapper): the CDK CLI would go on
+with the environment's keys, or report a destroy of nothing as done. So is a command that needs
+AWS (:data:`week5.operations.preflight.AWS_COMMANDS`) when AWS certainly cannot be reached (the
+connection refused, the host name unresolved): the CDK CLI would retry for a minute, then fail.
 """
 
 from __future__ import annotations
@@ -23,24 +25,55 @@ from typing import List, Sequence
 
 from week5.analysis.assembly import read_labs
 from week5.cli import instructor_destroy
-from week5.cli.errors import EXIT_BAD_CONTEXT, EXIT_DONE, EXIT_OK, EXIT_REFUSED, CliError
+from week5.cli.arguments import command_parser
+from week5.cli.errors import (
+    EXIT_BAD_CONTEXT,
+    EXIT_DONE,
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    CliError,
+)
 from week5.cli.synthesis import find_project_root, synthesize, with_labs
 from week5.core.errors import CourseInputError
 from week5.core.progress import say
-from week5.core.settings import CONTEXT_LABS, CONTEXT_STUDENTS
+from week5.core.settings import (
+    CONTEXT_LABS,
+    CONTEXT_REGION,
+    CONTEXT_STUDENTS,
+    DEFAULT_REGION,
+    read_project_context,
+)
 from week5.operations import aws_errors, preflight, quotas
 
 __all__ = ["EXIT_BAD_CONTEXT", "EXIT_DONE", "EXIT_REFUSED", "check", "register", "run"]
 
 
+DEFAULT_PROG = "scripts/cdk"
+#: The exit codes, for `week5 preflight --help`: run by hand, it exits with codes that only the
+#: launchers' comments explained.
+EPILOG = f"""exit codes (scripts/cdk, scripts/cdk.py and scripts/instructor act on them):
+  {EXIT_OK}   run cdk (also when a check could not run: its note says why)
+  {EXIT_DONE}  EXIT_DONE: nothing to do; the launcher exits {EXIT_OK} without running cdk
+  {EXIT_REFUSED}  EXIT_REFUSED: refused (a destroy under another student's name, a class beyond
+      the quotas); the launcher exits {EXIT_FAILED} without running cdk
+  {EXIT_BAD_CONTEXT}  EXIT_BAD_CONTEXT: bad input (context, stack selector, profile) or AWS
+      certainly out of reach; the launcher exits {EXIT_USAGE} without running cdk"""
+
+
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
+    parser = command_parser(
+        commands,
         "preflight",
         help="run by scripts/cdk before the commands that run the app: the context, and before "
         "deploy and destroy the student's stack name against the account's stacks, and the "
         "quotas for a class deploy",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--prog", default="scripts/cdk", help="the name to prefix lines with")
+    parser.add_argument("--prog", default=DEFAULT_PROG, help="the name to prefix lines with "
+                        f"(empty: {DEFAULT_PROG})")  # fmt: skip
     parser.add_argument(
         "--app", choices=("labs", "instructor"), default="labs",
         help="whose context to check: the labs' (app.py) or the instructor's (instructor_app.py)",
@@ -54,8 +87,10 @@ def run(args: argparse.Namespace) -> int:
     if cdk_args[:1] == ["--"]:
         cdk_args = cdk_args[1:]
 
+    prog = (args.prog or "").strip() or DEFAULT_PROG  # "" would start each line with ": "
+
     def tell(line: str) -> None:
-        say(f"{args.prog}: {line}")
+        say(f"{prog}: {line}")
 
     try:
         return check(cdk_args, tell, args.app)
@@ -64,6 +99,11 @@ def run(args: argparse.Namespace) -> int:
     except aws_errors.AwsInputError as error:  # a profile that does not exist: not a deploy
         tell(f"{error}; nothing was run")  # with whatever credentials the CDK CLI finds
         return EXIT_BAD_CONTEXT
+    except aws_errors.AwsUnreachableError as error:
+        if _command(cdk_args) in preflight.AWS_COMMANDS:  # certain: the CLI would only retry
+            tell(f"{error}; nothing was run")
+            return EXIT_BAD_CONTEXT
+        tell(f"note: could not check the account before {_command(cdk_args)} ({error}); going on")
     except (aws_errors.AwsError, OSError) as error:
         tell(f"note: could not check the account before {_command(cdk_args)} ({error}); going on")
     except Exception as error:  # a bug here must not stop a deploy: say so, go on
@@ -77,21 +117,34 @@ def _command(cdk_args: Sequence[str]) -> str:
 
 
 def check(cdk_args: List[str], tell, app: str = "labs") -> int:
-    if app == "instructor" and preflight.command_context(cdk_args)[0] == "destroy":
+    command, context, profile = preflight.command_context(cdk_args)
+    aws_errors.check_profile(profile)  # --profile '': the CDK CLI takes the environment's keys
+    if app == "instructor" and command == "destroy":
         return instructor_destroy.check(cdk_args, tell)  # needs none of the deploy values
     root = find_project_root()
     try:
         preflight.check_context(cdk_args, root, dict(os.environ), app=app)
+        if app == "labs":
+            preflight.check_patterns(cdk_args, root, dict(os.environ))
     except CourseInputError as error:
         tell(str(error))
         return EXIT_BAD_CONTEXT
     if app == "instructor":  # no lab stacks to compare with the account's; the profile only
-        command, _, profile = preflight.command_context(cdk_args)
         if command in preflight.CHECKED_COMMANDS:
             aws_errors.session(profile)  # a profile that does not exist: AwsInputError, exit 2
+        if command in preflight.AWS_COMMANDS:
+            probe(profile, DEFAULT_REGION)
         return EXIT_OK
     plan = preflight.plan(cdk_args, root, dict(os.environ))
     if plan is None:
+        if command in preflight.AWS_COMMANDS and os.environ.get(preflight.SKIP_ENV) != "0":
+            try:  # bootstrap's context is not checked: a broken file is the CLI's to report
+                region = context.get(CONTEXT_REGION) or read_project_context(root).get(
+                    CONTEXT_REGION
+                )
+            except CourseInputError:
+                region = None
+            probe(profile, str(region or DEFAULT_REGION))
         return EXIT_OK
     names = live_stack_names(plan)
     verdict = preflight.judge(plan, names)
@@ -102,6 +155,31 @@ def check(cdk_args: List[str], tell, app: str = "labs") -> int:
     if plan.class_mode and plan.command == "deploy":
         return check_quotas(plan, root, names, tell)
     return EXIT_OK
+
+
+def probe(profile, region: str) -> None:
+    """One cheap call (STS, which any credentials may make) before a command that needs AWS and
+    whose check made none: :class:`aws_errors.AwsUnreachableError` when AWS certainly cannot
+    be reached, or a profile that does not exist. Anything else (no credentials, a timeout) is
+    the CDK CLI's to report: nothing is said."""
+    if aws_errors.region_problem(region):  # -c region before bootstrap, say: the CLI's to judge
+        return
+    try:
+        import boto3  # noqa: F401  (a student's venv has none: nothing to probe with)
+    except ImportError:
+        return
+    from botocore.config import Config
+
+    try:
+        boto_session = aws_errors.session(profile, region)
+        # One attempt: a refusal is certain at once, and a timeout is not waited out thrice.
+        config = aws_errors.client_config().merge(Config(retries={"max_attempts": 1}))
+        with aws_errors.translated(profile, region):
+            boto_session.client("sts", config=config).get_caller_identity()
+    except (aws_errors.AwsInputError, aws_errors.AwsUnreachableError):
+        raise
+    except aws_errors.AwsError:
+        return
 
 
 def live_stack_names(plan: preflight.Plan) -> List[str]:

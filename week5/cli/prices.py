@@ -8,6 +8,7 @@ import http.client
 import re
 
 from week5.analysis import pricing
+from week5.cli.arguments import command_parser
 from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.core.progress import say
 from week5.core.settings import shown
@@ -15,10 +16,12 @@ from week5.operations import price_refresh
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    prices = commands.add_parser("prices", help="the price table behind the estimates")
+    prices = command_parser(commands, "prices", help="the price table behind the estimates")
     price_commands = prices.add_subparsers(dest="prices_command", required=True)
-    refresh = price_commands.add_parser(
-        "refresh", help="rebuild week5/analysis/data/prices.json from the AWS Price List bulk API"
+    refresh = command_parser(
+        price_commands,
+        "refresh",
+        help="rebuild week5/analysis/data/prices.json from the AWS Price List bulk API",
     )
     refresh.add_argument(
         "--offer-url",

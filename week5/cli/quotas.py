@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
 
 from week5.analysis.assembly import read_labs
-from week5.cli.arguments import REGION_HELP, class_size
+from week5.cli.arguments import REGION_HELP, class_size, command_parser
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_synth_options, require_lab_id, select_labs, synthesized
 from week5.cli.table import render_table
@@ -49,7 +49,8 @@ def students_argument(text: str) -> Tuple[str, ...]:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
+    parser = command_parser(
+        commands,
         "quotas",
         help="whether a class deploy fits the account's VPC, Elastic IP, internet gateway and "
         "NAT gateway quotas, and how to raise them",
@@ -123,9 +124,13 @@ def run(args: argparse.Namespace) -> int:
                 EXIT_USAGE,
             )
     aws_errors.check_region(args.region)
+    # An --assembly is read first, as the other commands read it: it costs no synthesis, and a
+    # broken one is the line to fix whatever AWS would answer.
+    templates = lab_templates(args, args.labs) if args.assembly is not None else None
     make_client = aws_errors.clients(args.profile, args.region)
     aws_errors.account_id(make_client, args.profile, args.region)  # fail fast, before synth
-    templates = lab_templates(args, args.labs)
+    if templates is None:
+        templates = lab_templates(args, args.labs)
     if not templates:
         raise CliError("no lab to check; name one, e.g. Day4Lab1", EXIT_USAGE)
     say(f"==> quotas and usage in {args.region} for {len(args.students)} student(s)")

@@ -9,6 +9,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from week5.cli.arguments import command_parser
 from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_context_option, find_project_root, synthesize
 from week5.core.errors import CourseInputError, shown
@@ -18,7 +19,8 @@ from week5.operations import aws_errors, preflight, stackset
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    rollout = commands.add_parser(
+    rollout = command_parser(
+        commands,
         "rollout",
         help="roll InstructorAccess out to every student account with CloudFormation StackSets",
     )
@@ -71,13 +73,8 @@ def run(args: argparse.Namespace) -> int:
     accounts = stackset.parse_accounts(args.accounts)
     aws_errors.check_region(args.region)
     root = find_project_root()
-    make_client = None
-    if not args.dry_run:
-        # Credentials, profile and endpoint are checked before a minute of synthesis.
-        make_client = aws_errors.clients(args.profile, args.region)
-        aws_errors.account_id(make_client, args.profile, args.region)
-    # Then the instructor app's context, as scripts/instructor checks it: one line before the
-    # synthesis, and a key given twice refused (the app took the last: a stack set that
+    # The instructor app's context first, as scripts/instructor checks it: one line before AWS
+    # and the synthesis, and a key given twice refused (the app took the last: a stack set that
     # trusted the second account given).
     try:
         preflight.check_context(
@@ -94,6 +91,10 @@ def run(args: argparse.Namespace) -> int:
             "digits> (the instructor's account, which may assume the role)",
             EXIT_USAGE,
         ) from None
+    # Then profile, credentials and endpoint, before a minute of synthesis; for a dry run too:
+    # one that cannot read the stack set cannot say what the rollout would do.
+    make_client = aws_errors.clients(args.profile, args.region)
+    aws_errors.account_id(make_client, args.profile, args.region)
     with tempfile.TemporaryDirectory(prefix="week5-instructor-") as out:
         say("==> synthesizing InstructorAccess (both rule packs run)")
         synthesize(root, Path(out), args.context, app="python3 instructor_app.py")
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
             )
         template = json.loads(path.read_text(encoding="utf-8"))
     if args.dry_run:
-        return dry_run(args, accounts, template)
+        return dry_run(make_client, args, accounts, template)
     cloudformation = make_client("cloudformation")
     with aws_errors.translated(args.profile, args.region):
         _refuse_a_second_stack_set(make_client, args, accounts)
@@ -169,23 +170,11 @@ def _refuse_a_second_stack_set(make_client, args: argparse.Namespace, accounts) 
         )
 
 
-def dry_run(args: argparse.Namespace, accounts, template) -> int:
-    """What the rollout would do, read from the stack set when AWS can be asked; a note says
-    when it cannot (no credentials yet), as then only the accounts are known."""
-    found = None
-    try:
-        make_client = aws_errors.clients(args.profile, args.region)
-        with aws_errors.translated(args.profile, args.region):
-            found = stackset.plan(make_client("cloudformation"), template, accounts,
-                                  name=args.name)  # fmt: skip
-    except aws_errors.AwsError as error:
-        say(
-            f"note: could not read stack set {args.name} in {args.region} ({error}); whether it "
-            "exists, and what changes for the accounts that have it, is unknown"
-        )
-    if found is None:
-        print(f"Would roll {args.name} out to {len(accounts)} account(s): {', '.join(accounts)}")
-        return EXIT_OK
+def dry_run(make_client, args: argparse.Namespace, accounts, template) -> int:
+    """What the rollout would do, read from the stack set (AWS reachable: :func:`run` asked it
+    whose credentials these are; an error now is one line, exit 2, as the rollout's)."""
+    with aws_errors.translated(args.profile, args.region):
+        found = stackset.plan(make_client("cloudformation"), template, accounts, name=args.name)
     try:
         with aws_errors.translated(args.profile, args.region):
             _refuse_a_second_stack_set(make_client, args, accounts)

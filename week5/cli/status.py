@@ -8,7 +8,7 @@ import argparse
 import json
 from typing import Optional
 
-from week5.cli.arguments import REGION_HELP, project_student, student_argument
+from week5.cli.arguments import REGION_HELP, command_parser, project_student, student_argument
 from week5.cli.errors import EXIT_OK
 from week5.cli.table import render_table, usd
 from week5.core.progress import say
@@ -24,7 +24,8 @@ HEADER = ("Stack", "Student", "Lab", "Status", "Created (UTC)", "Age", "Est $/h"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    status = commands.add_parser(
+    status = command_parser(
+        commands,
         "status",
         help="the lab stacks in the account (age, estimated $/hour) and course-tagged "
         "resources that belong to no stack; read-only",

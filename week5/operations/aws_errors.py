@@ -100,6 +100,53 @@ class AwsInputError(AwsError):
     refuses on this one: the CDK CLI would go on with other credentials, or none."""
 
 
+class AwsUnreachableError(AwsError):
+    """An :class:`AwsError` for an endpoint that certainly cannot answer: the connection was
+    refused, or its host name does not resolve. The launchers' preflight stops a command that
+    needs AWS on this one (the CDK CLI would retry for a minute, then fail); a timeout may pass,
+    so it is a plain :class:`AwsError`."""
+
+
+def check_profile(profile: Optional[str]) -> None:
+    """``--profile ''`` (or blanks) names no profile: boto3 and the CDK CLI would take the
+    environment's credentials instead, so it is refused before anything runs."""
+    if profile is not None and not profile.strip():
+        raise AwsInputError(
+            f"--profile {shown(profile)} names no profile: pass a profile's name (`aws configure "
+            "list-profiles` shows them), or leave --profile out to use the environment's"
+        )
+
+
+def _unreachable_cause(error: BaseException) -> Optional[str]:
+    """"connection refused" or "the host name does not resolve" when ``error`` (botocore's
+    EndpointConnectionError, not a proxy's) says so through its causes; else None."""
+    import socket
+
+    seen = set()
+    todo = [error.kwargs.get("error")] if hasattr(error, "kwargs") else []
+    while todo:
+        cause = todo.pop()
+        if cause is None or id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "the host name does not resolve"
+        todo += [cause.__cause__, cause.__context__]
+    return None
+
+
+def _certainly_unreachable(error: BaseException) -> Optional[str]:
+    try:
+        from botocore.exceptions import EndpointConnectionError, ProxyConnectionError
+    except ImportError:  # pragma: no cover - boto3 is installed with every AWS command
+        return None
+    if isinstance(error, EndpointConnectionError) and not isinstance(error, ProxyConnectionError):
+        return _unreachable_cause(error)
+    return None
+
+
 def check_region(region: Any, option: str = "--region") -> str:
     """``region`` if AWS has it; else :class:`AwsError` naming ``option`` and the fix, before
     any call (botocore would try ``ec2.<anything>.amazonaws.com`` and fail on the network)."""
@@ -137,6 +184,32 @@ def _known_profiles() -> list:
         return []
 
 
+def _empty_profile_variable() -> Optional[str]:
+    """The variable botocore takes the profile from when it is set but blank: botocore then
+    looks for a profile named '' (AWS_DEFAULT_PROFILE is read before AWS_PROFILE)."""
+    for variable in ("AWS_DEFAULT_PROFILE", "AWS_PROFILE"):
+        if variable in os.environ:
+            return variable if not os.environ[variable].strip() else None
+    return None
+
+
+def _unreadable_profile_file() -> Optional[str]:
+    """What makes the AWS config or credentials file unreadable (a directory, no permission),
+    as a phrase naming the file; botocore then reads no profiles at all and says only that the
+    profile is not found. A file that does not exist is no profile's home either: not this."""
+    for variable, default in (("AWS_CONFIG_FILE", "~/.aws/config"),
+                              ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")):  # fmt: skip
+        given = os.environ.get(variable)
+        path = os.path.expanduser(given or default)
+        named = f"{variable}={_one_line(given, 200)!r}" if given else default  # whole: to fix
+        fix = f"point {variable} at the file, or unset it" if given else f"fix {default}"
+        if os.path.isdir(path):
+            return f"{named} is a directory, not a file, so no profile could be read; {fix}"
+        if os.path.exists(path) and not os.access(path, os.R_OK):
+            return f"{named} cannot be read (permission denied), so no profile could be; {fix}"
+    return None
+
+
 def _typed(name: str) -> str:
     """``name`` as a user can type it in a command the message suggests; else a placeholder (a
     line break, a space, a control or direction mark pasted in)."""
@@ -164,6 +237,16 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
     if isinstance(error, bx.ProfileNotFound):
         name = error.kwargs.get("profile") or used
         source = "--profile" if profile else "AWS_PROFILE"
+        empty = None if profile else _empty_profile_variable()
+        if empty:  # botocore looked for a profile named ''
+            return (
+                f"{empty} is set but empty, so it names no AWS profile; unset it (`unset "
+                f"{empty}`) or set it to a profile's name (`aws configure list-profiles` shows "
+                "them)"
+            )
+        unreadable = _unreadable_profile_file()
+        if unreadable:
+            return f"AWS profile {shown(name)} (from {source}) cannot be looked up: {unreadable}"
         known = _known_profiles()
         choose = (
             f"pass one of: {', '.join(known)}"
@@ -229,7 +312,8 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
                 f"--region {region or DEFAULT_REGION} is the one you mean"
             )
         kind = "timed out reaching" if "Timeout" in type(error).__name__ else "cannot reach"
-        return f"{kind} AWS at {url}; {fix}"
+        cause = _certainly_unreachable(error)
+        return f"{kind} AWS at {url}{f' ({cause})' if cause else ''}; {fix}"
     if isinstance(error, ResponseParserError):  # not a BotoCoreError
         return unsupported(error, region) or (
             f"the answer to {_operation_of(error)}{where} could not be read "
@@ -370,7 +454,11 @@ def translated(profile: Optional[str] = None, region: Optional[str] = None) -> I
             raise
         from botocore.exceptions import ProfileNotFound
 
-        raise (AwsInputError if isinstance(error, ProfileNotFound) else AwsError)(line) from None
+        if isinstance(error, ProfileNotFound):
+            raise AwsInputError(line) from None
+        if _certainly_unreachable(error):
+            raise AwsUnreachableError(line) from None
+        raise AwsError(line) from None
 
 
 def client_config() -> Any:
@@ -388,11 +476,7 @@ def session(profile: Optional[str] = None, region: str = DEFAULT_REGION) -> Any:
     """A boto3 session for ``profile`` in ``region``, the region checked first and a missing
     profile reported as :class:`AwsError`."""
     check_region(region)
-    if profile is not None and not profile.strip():
-        raise AwsInputError(
-            f"--profile {shown(profile)} names no profile: pass a profile's name (`aws configure "
-            "list-profiles` shows them), or leave --profile out to use the environment's"
-        )
+    check_profile(profile)
     try:
         import boto3
     except ImportError:

@@ -27,13 +27,18 @@ the CDK CLI's "No stacks match"; so is a copy's id no student name makes (``Day4
 zero-width space, a full-width digit), which ``cdk destroy`` would call done. Without class mode,
 a copy's id (``Day1Lab1-kim``) is refused with ``-c student=kim`` to pass. Class mode skips
 the name warnings and, for ``deploy``, checks the quotas (:mod:`week5.operations.quotas`; the
-CLI layer synthesizes the templates). When AWS cannot be asked (no credentials yet, offline,
+CLI layer synthesizes the templates). When AWS cannot be asked (no credentials yet, a timeout,
 boto3 not installed), one note says so and the command goes on: ``cdk`` itself then reports the
-problem. ``WEEK5_PREFLIGHT=0`` skips every check.
+problem; when it certainly cannot be reached (a refused connection, a host name that does not
+resolve), a command that needs AWS (:data:`AWS_COMMANDS`) stops instead. A selector no stack id
+can be (not ASCII, too long: :func:`check_context`) or a ``*``/``?`` pattern that matches none
+of the labs' ids (``Day1Lab1-*`` without class mode: :func:`check_patterns`) stops too.
+``WEEK5_PREFLIGHT=0`` skips every check.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import shutil
@@ -43,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from week5.core.catalog import LAB_ID_RE
+from week5.core.catalog import COURSE_DAYS, LAB_ID_RE, LAB_KINDS
 from week5.core.errors import CourseInputError
 from week5.core.settings import check_context as check_known_context
 from week5.core.settings import (
@@ -91,6 +96,17 @@ VALUE_OPTIONS = frozenset(
      "--telemetry-file", "--unstable"}
 )  # fmt: skip
 CHECKED_COMMANDS = ("deploy", "destroy")
+#: The CDK CLI commands that cannot work without AWS: when it certainly cannot be reached (a
+#: refused connection, a host name that does not resolve) the preflight stops them, where the
+#: CDK CLI would retry for a minute. synth and ls need no AWS.
+AWS_COMMANDS = ("deploy", "destroy", "diff", "watch", "bootstrap", "import", "rollback",
+                "drift", "gc", "refactor")  # fmt: skip
+#: Longer than any stack id of the labs (CloudFormation's stack names stop at 128) and than a
+#: class's brace pattern (30 students): a selector this long matches nothing, and the CDK CLI
+#: says so after synthesizing every lab (picomatch refuses one of 64 KB outright).
+SELECTOR_MAX_LENGTH = 1024
+#: A pattern of these characters reads alike in fnmatch and in picomatch (the CDK CLI's).
+_SIMPLE_PATTERN = re.compile(r"[A-Za-z0-9*?-]+", re.ASCII)
 #: The CDK CLI commands that run the app, whose context :func:`check_context` checks first.
 APP_COMMANDS = ("synth", "synthesize", "diff", "deploy", "destroy", "ls", "list", "watch")
 #: At most this many other stacks are named in one line.
@@ -274,6 +290,78 @@ def _lab_selectors(args: Sequence[str]) -> Iterator[Tuple[str, str, str, str]]:
             yield arg, match.group(1), match.group(2) or "", plain
 
 
+def _check_well_formed(args: Sequence[str]) -> None:
+    """A bare argument no stack id of the labs can be: too long, or with a character that is
+    not printable ASCII (the ids are ASCII letters, digits and ``-``). The CDK CLI synthesizes
+    every lab, then says "No stacks match" (or picomatch's "exceeds maximum allowed length"),
+    exit 1. A file's name or an ARN (a dot, a slash, a colon) is an option's value, not judged."""
+    command, _, _ = command_context(args)
+    for arg, value in _arguments(args):
+        if value is not None or arg.startswith("-") or arg == command:
+            continue
+        if len(arg) > SELECTOR_MAX_LENGTH:
+            raise CourseInputError(
+                f"{shown(arg)} ({len(arg)} characters) is no stack id or pattern: the labs' "
+                "ids are such as Day1Lab1 or Day4Lab1-kim; pass lab ids (`scripts/cdk ls` lists "
+                "them)"
+            )
+        if any(c in "./\\:" for c in arg):
+            continue
+        if not arg.isascii() or not arg.isprintable():
+            raise CourseInputError(
+                f"{shown(arg)} is no stack id or pattern: the labs' ids are ASCII letters, "
+                "digits and '-' (Day1Lab1, Day4Lab1-kim); pass lab ids such as Day1Lab1 "
+                "(`scripts/cdk ls` lists them)"
+            )
+
+
+def _built_labs(args: Sequence[str], merged: Dict[str, str]) -> List[str]:
+    """The lab ids whose stacks the app will build for this command line, as the launchers
+    choose them (the labs named, else -c labs from the line or the files, else every lab)."""
+    every = [f"Day{day}{kind}" for day in COURSE_DAYS for kind in LAB_KINDS]
+    if not any(a == "--all" or a.startswith(("labs=", "--context=labs=")) for a in args):
+        named = [m.group(1) for m in map(LAB_ARG_RE.fullmatch, args) if m]
+        if named:
+            return [lab for lab in every if lab in named]
+    chosen = [part.strip() for part in str(merged.get(CONTEXT_LABS) or "").split(",")]
+    return [lab for lab in every if lab in chosen] if any(chosen) else every
+
+
+def check_patterns(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None
+                   ) -> None:  # fmt: skip
+    """Raise :class:`CourseInputError` for a ``*``/``?`` pattern that no stack id of the labs
+    being built matches: ``Day1Lab1-*`` without class mode, where the id is ``Day1Lab1``
+    alone. The CDK CLI would synthesize the labs, then say "No stacks match" (exit 1; for
+    destroy exit 0, nothing destroyed). Braces, extglobs, classes and a negation are the CLI's
+    to match (picomatch); a lab that may not exist is the app's to name. The launchers run it
+    after :func:`check_context`."""
+    if (environ or {}).get(SKIP_ENV) == "0":
+        return
+    command, context, _ = command_context(args)
+    if command not in APP_COMMANDS:
+        return
+    patterns = [
+        arg for arg, value in _arguments(args)
+        if value is None and arg != command and is_pattern(arg) and _SIMPLE_PATTERN.fullmatch(arg)
+    ]  # fmt: skip
+    if not patterns:
+        return
+    merged = {**read_project_context(root, user=True), **context}
+    students = parse_students(merged.get(CONTEXT_STUDENTS))
+    labs = _built_labs(args, merged)
+    ids = [f"{lab}-{name}" for lab in labs for name in students] if students else labs
+    for pattern in patterns:
+        if ids and not any(fnmatch.fnmatchcase(i, pattern) for i in ids):
+            copies = (
+                "" if students else
+                "; copies such as Day1Lab1-kim exist only in class mode (-c students=kim,lee)"
+            )  # fmt: skip
+            raise CourseInputError(
+                f"{shown(pattern)} matches no stack: the ids built are {_names(ids)}{copies}; "
+                "pass lab ids such as Day1Lab1 (`scripts/cdk ls` lists them)"
+            )
+
+
 def _selector(arg: str) -> str:
     """``arg`` as typed when it is a short plain selector, else quoted and cut (:func:`shown`)."""
     return arg if len(arg) <= 40 and LAB_ARG_RE.fullmatch(arg) else shown(arg)
@@ -331,6 +419,7 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
         _check_class_selectors(args, settings.students)
     else:
         _check_plain_selectors(args)
+    _check_well_formed(args)
     named, _ = lab_args(args)
     chosen = [part.strip() for part in str(context.get(CONTEXT_LABS, "")).split(",") if part]
     # The labs' own values, of the labs being built (all when none is named): the app refuses

@@ -173,9 +173,9 @@ def volumes(scope: Scope) -> List[Found]:
         owner = None
         for attachment in volume.get("Attachments", []):
             instance_id = attachment.get("InstanceId", "")
-            if attachment.get("DeleteOnTermination"):
-                owner = instance_id
             instance = net.instances.get(instance_id)
+            if _deleted_with(volume["VolumeId"], attachment, instance):
+                owner = instance_id
             if instance is not None and instance["State"]["Name"] == "shutting-down":
                 continue  # going already; the volume is free (or gone) after it
             rel.other(
@@ -198,6 +198,20 @@ def volumes(scope: Scope) -> List[Found]:
             )
         )
     return found
+
+
+def _deleted_with(
+    volume_id: str, attachment: Dict[str, Any], instance: Optional[Dict[str, Any]]
+) -> bool:
+    """Whether the attached volume goes when its instance terminates: the attachment says so,
+    or else the instance's block device mapping does (the emulator's volume omits it)."""
+    if "DeleteOnTermination" in attachment:
+        return bool(attachment["DeleteOnTermination"])
+    return any(
+        (mapping.get("Ebs") or {}).get("VolumeId") == volume_id
+        and (mapping.get("Ebs") or {}).get("DeleteOnTermination")
+        for mapping in (instance or {}).get("BlockDeviceMappings", [])
+    )
 
 
 def _snapshots_of(image: Dict[str, Any]) -> List[str]:

@@ -1,12 +1,12 @@
 """Delete found resources in their order, retrying what fails on a dependency after bounded
-waits; report what went, what did not (with the reason) and what was left on purpose (tied to a
-resource outside the day's tags)."""
+waits; report what went, what was gone already (not counted as deleted), what did not go (with
+the reason) and what was left on purpose (tied to a resource outside the day's tags)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Sequence, Set, Tuple
 
 from week5.operations.aws_errors import unsupported
 from week5.operations.cleanup.scope import Found, error_code
@@ -90,6 +90,7 @@ GONE = {
     "NotFoundException",
     "RepositoryNotFoundException",
     "WAFNonexistentItemException",
+    "StackNotFound",  # stacks.GONE_CODE
 }
 
 
@@ -110,10 +111,14 @@ class Report:
     failed: List[Tuple[Found, str]] = field(default_factory=list)
     #: Tagged resources left on purpose, with why (the untagged resource they are tied to).
     left: List[Tuple[Found, str]] = field(default_factory=list)
+    #: Found, then gone when this run came to delete them, and not with a resource it deleted
+    #: (someone else deleted them meanwhile), with AWS's code: not among ``deleted``.
+    gone: List[Tuple[Found, str]] = field(default_factory=list)
 
     def to_json(self) -> Dict[str, Any]:
         return {
             "deleted": [item.to_json() for item in self.deleted],
+            "already_gone": [{**item.to_json(), "code": code} for item, code in self.gone],
             "failed": [{**item.to_json(), "error": why} for item, why in self.failed],
             "left": [item.to_json() for item, _ in self.left],
         }
@@ -127,11 +132,14 @@ def delete_in_order(
 ) -> Report:
     """Delete ``found`` in order, except what is left on purpose; what fails with a
     :data:`RETRYABLE` code is tried again after each wait of ``waits``, anything else is
-    reported at once."""
+    reported at once. What is gone when its turn comes was deleted by this run when the
+    resource it is part of was (a root volume with its instance), else it is reported
+    already gone, not deleted."""
     report = Report(left=[(item, item.held) for item in found if item.held])
     pending = [item for item in found if not item.held]
     last_error: Dict[int, str] = {}
     waiting: Dict[int, str] = {}
+    deleted_ids: Set[str] = set()
     for round_number in range(len(waits) + 1):
         retry = []
         for item in pending:
@@ -139,9 +147,14 @@ def delete_in_order(
                 item.delete()
             except Exception as error:
                 code = error_code(error)
-                if gone_already(code):
+                if gone_already(code) and item.part_of in deleted_ids:
                     report.deleted.append(item)
-                    say(f"  deleted {item} (already gone: {code})")
+                    deleted_ids.update((item.id, *item.refs))
+                    say(f"  deleted {item} (with {item.part_of}, which this run deleted)")
+                    continue
+                if gone_already(code):
+                    report.gone.append((item, code))
+                    say(f"  already gone, not deleted by this run: {item} ({code})")
                     continue
                 last_error[id(item)] = _reason(code, error)
                 if code in RETRYABLE:
@@ -151,6 +164,7 @@ def delete_in_order(
                     report.failed.append((item, last_error[id(item)]))
                 continue
             report.deleted.append(item)
+            deleted_ids.update((item.id, *item.refs))
             say(f"  deleted {item}")
         pending = retry
         if not pending or round_number == len(waits):

@@ -111,8 +111,12 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
         stack = stack or next((owned[r] for r in (item.id, *item.refs) if r in owned), None)
         if stack is None and item.part_of and depth < 3:
             maker = by_id.get(item.part_of)
-            stack = stack_of(maker, depth + 1) if maker else owned.get(item.part_of)
-        return stack
+            stack = (
+                stack_of(maker, depth + 1)
+                if maker
+                else owned.get(item.part_of) or _stack_of_instance(scope, owned, item.part_of)
+            )
+        return stack if stack in existing else None
 
     kept: List[Found] = []
     for item in found:
@@ -190,11 +194,9 @@ def _fold_ties(
     holder.partners += item.partners
 
 
-def _of_stack(scope: Scope, owned: Dict[str, str], stack: str, ids: Tuple[str, ...]) -> bool:
-    """Whether the resource known by ``ids`` is ``stack``'s: one of its resources, tagged as
-    made by it, or an instance an Auto Scaling group of it launched."""
-    net = ties.network(scope)
-    launched = scope.cached(
+def _launched_by(scope: Scope) -> Dict[str, str]:
+    """Instance id → the Auto Scaling group that launched it."""
+    return scope.cached(
         "launched-by",
         lambda: {
             i["InstanceId"]: g["AutoScalingGroupName"]
@@ -202,6 +204,24 @@ def _of_stack(scope: Scope, owned: Dict[str, str], stack: str, ids: Tuple[str, .
             for i in g.get("Instances", [])
         },
     )
+
+
+def _stack_of_instance(scope: Scope, owned: Dict[str, str], instance_id: str) -> Optional[str]:
+    """The stack an instance not found with the day's tags is part of (what goes with it, a
+    volume its launch template tagged, goes with that stack): by its stack tag, or as launched
+    by an Auto Scaling group of the stack."""
+    instance = ties.network(scope).instances.get(instance_id)
+    if instance is None:
+        return None
+    group = _launched_by(scope).get(instance_id) or ties.tags_of(instance).get(ties.ASG_TAG)
+    return stack_of(instance.get("Tags")) or owned.get(group or "")
+
+
+def _of_stack(scope: Scope, owned: Dict[str, str], stack: str, ids: Tuple[str, ...]) -> bool:
+    """Whether the resource known by ``ids`` is ``stack``'s: one of its resources, tagged as
+    made by it, or an instance an Auto Scaling group of it launched."""
+    net = ties.network(scope)
+    launched = _launched_by(scope)
     tagged = (net.instances, net.volumes, net.subnets, net.vpcs, net.groups, net.route_tables)
     for resource_id in ids:
         if owned.get(resource_id) == stack:

@@ -14,11 +14,14 @@ from typing import Any, Dict, List, Set, Tuple
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
 from week5.core.tags import WEEK_KEY
-from week5.operations.cleanup.scope import Found, NotYet, Scope, error_code
+from week5.operations.cleanup.scope import Found, NotDeleted, NotYet, Scope, error_code
 
 #: Stacks in these states are gone or going already.
 _GOING = ("DELETE_COMPLETE", "DELETE_IN_PROGRESS")
 KIND = "CloudFormation stack"
+#: The code of a found stack that is gone when the run comes to delete it (CloudFormation's
+#: own answer, ValidationError, says many things).
+GONE_CODE = "StackNotFound"
 
 
 def all_stacks(scope: Scope) -> Dict[str, Dict[str, Any]]:
@@ -145,14 +148,22 @@ def _delete_stack(scope: Scope, stack_id: str) -> None:
             raise
         return stack
 
+    # The stacks this run asked to delete: one deleted without asking is not its deletion.
+    asked = scope.cached("stacks-asked", set)
+
+    def done() -> None:
+        if stack_id not in asked:
+            raise NotDeleted(GONE_CODE, "deleted, but not by this run")
+
     before = status()
     if before["StackStatus"] == "DELETE_COMPLETE":
-        return
-    if before["StackStatus"] != "DELETE_IN_PROGRESS":
+        return done()
+    if before["StackStatus"] != "DELETE_IN_PROGRESS":  # else someone's deletion: this run's?
         cloudformation.delete_stack(StackName=stack_id)
+        asked.add(stack_id)
     after = status()
     if after["StackStatus"] == "DELETE_COMPLETE":
-        return
+        return done()
     reason = after.get("StackStatusReason") or ""
     raise NotYet(
         f"{after['StackStatus']}" + (f": {reason}" if reason else "") + " (CloudFormation is "

@@ -1,0 +1,261 @@
+"""Hostile input to the launchers (scripts/cdk, scripts/cdk.py, scripts/instructor) and to
+`week5 preflight`, which they run first: each case reached the CDK CLI, which deployed with the
+environment's keys, retried an unreachable AWS for a minute, or synthesized every lab before
+"No stacks match". Each is now one line, exit 2, before synthesis."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from botocore import exceptions as bx
+from support import ROOT
+from test_preflight import fake_project, project, run_wrapper
+
+from week5.cli import preflight as preflight_cli
+from week5.core.errors import CourseInputError
+from week5.operations import aws_errors, preflight
+
+WRAPPERS = ["cdk", "cdk.py"]
+EMPTY_PROFILE = (
+    "--profile '' names no profile: pass a profile's name (`aws configure list-profiles` shows "
+    "them), or leave --profile out to use the environment's; nothing was run"
+)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again when the block ends: nothing listens
+
+
+def offline_env(tmp_path, endpoint=None):
+    """No profile and no config; keys in the environment (what the CDK CLI went on with)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.pop("WEEK5_PREFLIGHT", None)
+    env.update(HOME=str(tmp_path), AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing",
+               AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_EC2_METADATA_DISABLED="true",
+               AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"))  # fmt: skip
+    if endpoint:
+        env["AWS_ENDPOINT_URL"] = endpoint
+    return env
+
+
+def week5(args, env):
+    return subprocess.run([sys.executable, "-m", "week5", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+
+
+# --- 1. an empty --profile ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize("profile", [["--profile", ""], ["--profile="]], ids=["apart", "joined"])
+def test_an_empty_profile_is_refused_before_anything_runs(wrapper, profile, tmp_path):
+    """It deployed with the environment's keys, exit 0 (`week5 status` refused it)."""
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, ["deploy", "Day1Lab2", *profile],
+                                offline_env(tmp_path))  # fmt: skip
+    assert (result.returncode, calls) == (2, []), result.stderr
+    assert result.stderr.splitlines() == [f"scripts/{wrapper}: {EMPTY_PROFILE}"]
+
+
+@pytest.mark.parametrize(
+    "cdk_args", [["deploy", "InstructorAccess", "--profile", ""],
+                 ["--", "destroy", "BudgetGuard", "--profile="]], ids=["deploy", "destroy"],
+)  # fmt: skip
+def test_scripts_instructor_refuses_an_empty_profile_too(cdk_args, tmp_path, monkeypatch):
+    for key, value in offline_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(ROOT)
+    told = []
+    monkeypatch.setattr(preflight_cli, "say", told.append)
+    args = argparse.Namespace(prog="scripts/instructor", app="instructor", cdk_args=cdk_args)
+    assert preflight_cli.run(args) == preflight_cli.EXIT_BAD_CONTEXT
+    assert told == [f"scripts/instructor: {EMPTY_PROFILE}"]
+
+
+# --- 2. an empty AWS_PROFILE, an unreadable config file ---------------------------------------
+
+
+def test_an_empty_aws_profile_is_named_with_its_fix(tmp_path):
+    env = {**offline_env(tmp_path), "AWS_PROFILE": ""}
+    result = week5(["status", "--json"], env)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines()[-1] == (
+        "week5: AWS_PROFILE is set but empty, so it names no AWS profile; unset it (`unset "
+        "AWS_PROFILE`) or set it to a profile's name (`aws configure list-profiles` shows them)"
+    )
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_the_launchers_name_an_empty_aws_profile(wrapper, tmp_path):
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, ["destroy", "Day2Lab1", "--force"],
+                                offline_env(tmp_path), profile="")  # fmt: skip
+    assert (result.returncode, calls) == (2, [])
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"scripts/{wrapper}: AWS_PROFILE is set but empty"), line
+    assert "None" not in line and line.endswith("; nothing was run")
+
+
+def test_a_config_file_that_is_a_directory_is_named(tmp_path):
+    folder = tmp_path / "config-folder"
+    folder.mkdir()
+    env = {**offline_env(tmp_path), "AWS_CONFIG_FILE": str(folder), "AWS_PROFILE": "x"}
+    result = week5(["status"], env)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"week5: AWS profile 'x' (from AWS_PROFILE) cannot be looked up: AWS_CONFIG_FILE="
+        f"'{folder}' is a directory, not a file, so no profile could be read; point "
+        "AWS_CONFIG_FILE at the file, or unset it"
+    )
+
+
+def test_a_missing_config_file_keeps_the_profile_line(tmp_path, monkeypatch):
+    """A file that does not exist holds no profile: the line names the profile, as before."""
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    line = aws_errors.describe(bx.ProfileNotFound(profile="x"), "x")
+    assert line.startswith("AWS profile 'x' (from --profile) is not in ~/.aws/config")
+
+
+# --- 3. AWS certainly out of reach ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize(
+    "args",
+    [["destroy", "Day1Lab1", "--force"], ["deploy", "Day1Lab1"], ["diff", "Day1Lab1"],
+     ["deploy", "--all"], ["bootstrap"]],
+    ids=lambda a: " ".join(a),
+)  # fmt: skip
+def test_a_refused_connection_stops_a_command_that_needs_aws(wrapper, args, tmp_path):
+    """The CDK CLI retried for about a minute, then printed five lines of ECONNREFUSED."""
+    endpoint = f"http://127.0.0.1:{closed_port()}"
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, args, offline_env(tmp_path, endpoint))
+    assert (result.returncode, calls) == (2, []), result.stderr
+    assert result.stderr.splitlines() == [
+        f"scripts/{wrapper}: cannot reach AWS at {endpoint}/ (connection refused); "
+        f"AWS_ENDPOINT_URL={endpoint} is set: start what should answer there, or unset it to "
+        "reach AWS; nothing was run"
+    ]
+
+
+def test_a_host_that_does_not_resolve_stops_it_too(tmp_path):
+    root = fake_project(tmp_path)
+    env = offline_env(tmp_path, "http://week5-no-such-host.invalid")
+    result, calls = run_wrapper(root, "cdk", ["destroy", "Day1Lab1", "--force"], env)
+    assert (result.returncode, calls) == (2, [])
+    assert "(the host name does not resolve)" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["synth", "Day1Lab1"], ["ls"]], ids=["synth", "ls"])
+def test_synth_and_ls_need_no_aws(args, tmp_path):
+    root = fake_project(tmp_path)
+    env = offline_env(tmp_path, f"http://127.0.0.1:{closed_port()}")
+    result, calls = run_wrapper(root, "cdk", args, env)
+    assert result.returncode == 0 and len(calls) == 1 and result.stderr == ""
+
+
+def test_the_instructors_destroy_stops_on_a_refused_connection(tmp_path, monkeypatch):
+    endpoint = f"http://127.0.0.1:{closed_port()}"
+    for key, value in offline_env(tmp_path, endpoint).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(ROOT)
+    args = argparse.Namespace(prog="scripts/instructor", app="instructor",
+                              cdk_args=["destroy", "BudgetGuard", "--force"])  # fmt: skip
+    assert preflight_cli.run(args) == preflight_cli.EXIT_BAD_CONTEXT
+
+
+def test_a_timeout_is_no_certainty(monkeypatch):
+    """A timeout may pass: the check says so and the CDK CLI runs."""
+    timeout = bx.ConnectTimeoutError(endpoint_url="https://cloudformation.example")
+    with pytest.raises(aws_errors.AwsError) as raised:
+        with aws_errors.translated():
+            raise timeout
+    assert not isinstance(raised.value, aws_errors.AwsUnreachableError)
+    monkeypatch.setattr(preflight_cli, "check", lambda *_: (_ for _ in ()).throw(raised.value))
+    told = []
+    monkeypatch.setattr(preflight_cli, "say", told.append)
+    args = argparse.Namespace(prog="scripts/cdk", app="labs", cdk_args=["deploy", "Day1Lab1"])
+    assert preflight_cli.run(args) == 0
+    assert told[0].endswith("going on")
+
+
+# --- 4. selectors no stack id can be --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, start",
+    [(["synth", "😀"], "'😀' is no stack id or pattern"),
+     (["deploy", "Day1Lab1" + "x" * 100_000], "'Day1Lab1xxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' "
+      "(100008 characters) is no stack id or pattern"),
+     (["synth", "a" * 100_000 + "*"], "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' (100001 "
+      "characters)")],
+    ids=["emoji", "100 KB id", "100 KB pattern"],
+)  # fmt: skip
+def test_a_selector_no_stack_id_can_be_is_refused(tmp_path, args, start):
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_context(args, project(tmp_path))
+    assert str(refused.value).startswith(start), str(refused.value)
+
+
+def test_a_copy_pattern_without_class_mode_is_refused(tmp_path):
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_patterns(["deploy", "Day1Lab1-*"], project(tmp_path))
+    assert str(refused.value) == (
+        "'Day1Lab1-*' matches no stack: the ids built are Day1Lab1; copies such as Day1Lab1-kim "
+        "exist only in class mode (-c students=kim,lee); pass lab ids such as Day1Lab1 "
+        "(`scripts/cdk ls` lists them)"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["deploy", "Day1Lab1-*", "-c", "students=kim,lee"], ["synth", "Day*"], ["ls", "Day?Lab1"],
+     ["deploy", "Day4Lab1-{kim,lee}", "-c", "students=kim,lee"], ["deploy", "Day4Lab1-[kl]*"],
+     ["ls", "!InstructorAccess"], ["deploy", "InstructorAccess"],
+     ["deploy", "Day1Lab1", "--resource-mapping", "매핑.json"],
+     ["deploy", "Day1Lab1", "--role-arn", "arn:aws:iam::111122223333:role/x"]],
+)  # fmt: skip
+def test_patterns_and_values_that_may_match_pass(tmp_path, args):
+    root = project(tmp_path)
+    preflight.check_context(args, root)
+    preflight.check_patterns(args, root)
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize(
+    "args, says",
+    [(["synth", "😀"], "'😀' is no stack id or pattern"),
+     (["deploy", "Day1Lab1-*"], "'Day1Lab1-*' matches no stack")],
+    ids=["emoji", "copy"],
+)  # fmt: skip
+def test_the_launchers_refuse_them_before_synthesis(wrapper, args, says, tmp_path):
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, args, offline_env(tmp_path))
+    assert (result.returncode, calls) == (2, [])
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"scripts/{wrapper}: {says}"), line
+
+
+# --- 5, 6. week5 preflight run by hand ------------------------------------------------------
+
+
+def test_preflight_help_says_its_exit_codes(tmp_path):
+    result = week5(["preflight", "--help"], offline_env(tmp_path))
+    assert result.returncode == 0
+    for code, name in ((10, "EXIT_DONE"), (11, "EXIT_REFUSED"), (12, "EXIT_BAD_CONTEXT")):
+        assert f"  {code}  {name}: " in result.stdout, result.stdout
+
+
+def test_an_empty_prog_falls_back_to_the_default(tmp_path):
+    result = week5(["preflight", "--prog", "", "--", "synth", "DAY1LAB1"], offline_env(tmp_path))
+    assert result.returncode == 12
+    assert result.stderr.startswith("scripts/cdk: 'DAY1LAB1' is not a lab id"), result.stderr
