@@ -10,7 +10,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from week5.assets import COMPOSE_DIR
-from week5.constructs.bastion import BastionPair
+from week5.constructs.bastion import BastionPair, add_jump_outputs
 from week5.constructs.host import DEFAULT_TUNNEL_PORT, SSH_PORT, DockerHost, LabHost
 from week5.constructs.key_pair import LabKeyPair
 from week5.constructs.secret import generated_password
@@ -230,54 +230,34 @@ class Day1CaseStack(LabStack):
         CfnOutput(
             self, "SiteUrl", value=_site_url(self.web_host), description="WordPress 사이트 주소"
         )
-        CfnOutput(
+        # Over Session Manager, and with ssh_cidr through the WordPress host's public IP.
+        add_jump_outputs(
             self,
-            "WordpressSsmCommand",
-            value=self.web_host.ssm_command,
-            description="WordPress 호스트에 Session Manager로 셸 열기",
-        )
-        CfnOutput(
-            self,
-            "MysqlSsmCommand",
-            value=self.db_host.ssm_command,
-            description="MySQL 호스트에 Session Manager로 셸 열기",
-        )
-        CfnOutput(
-            self,
-            "WordpressSshCommand",
-            value=self.web_host.ssh_command,
-            description="WordPress 호스트에 SSH (Session Manager 경유, 22번 포트를 열지 않음)",
-        )
-        CfnOutput(
-            self,
-            "MysqlSshCommand",
-            value=self.db_host.ssh_via_command(self.web_host),
-            description="WordPress 호스트를 거쳐 MySQL 호스트에 SSH (Linux/macOS)",
-        )
-        CfnOutput(
-            self,
-            "MysqlTunnelCommand",
-            value=self.db_host.tunnel_via_command(self.web_host),
-            description="Windows PowerShell 창 1: WordPress 호스트를 거쳐 "
-            f"localhost:{DEFAULT_TUNNEL_PORT} → MySQL 호스트 22번 (열어 둔 채로)",
-        )
-        CfnOutput(
-            self,
-            "MysqlTunnelSshCommand",
-            value=self.db_host.tunnel_ssh_command(),
-            description="Windows PowerShell 창 2: 그 터널로 MySQL 호스트에 SSH",
-        )
-        if settings.ssh_cidr:
-            CfnOutput(
-                self,
+            self.web_host,
+            self.db_host,
+            jump_ssm=("WordpressSsmCommand", "WordPress 호스트에 Session Manager로 셸 열기"),
+            ssm=("MysqlSsmCommand", "MySQL 호스트에 Session Manager로 셸 열기"),
+            jump_ssh=(
+                "WordpressSshCommand",
+                "WordPress 호스트에 SSH (Session Manager 경유, 22번 포트를 열지 않음)",
+            ),
+            ssh=("MysqlSshCommand", "WordPress 호스트를 거쳐 MySQL 호스트에 SSH (Linux/macOS)"),
+            tunnel=(
+                "MysqlTunnelCommand",
+                "Windows PowerShell 창 1: WordPress 호스트를 거쳐 "
+                f"localhost:{DEFAULT_TUNNEL_PORT} → MySQL 호스트 22번 (열어 둔 채로)",
+            ),
+            tunnel_ssh=(
+                "MysqlTunnelSshCommand",
+                "Windows PowerShell 창 2: 그 터널로 MySQL 호스트에 SSH",
+            ),
+            jump_ssh_direct=(
                 "WordpressSshDirectCommand",
-                value=self.web_host.ssh_direct_command,
-                description=f"WordPress 호스트의 퍼블릭 IP로 SSH ({settings.ssh_cidr}에서만)",
-            )
-            CfnOutput(
-                self,
+                f"WordPress 호스트의 퍼블릭 IP로 SSH ({settings.ssh_cidr}에서만)",
+            ),
+            ssh_direct=(
                 "MysqlSshDirectCommand",
-                value=self.db_host.ssh_via_direct_command(self.web_host),
-                description="WordPress 호스트의 퍼블릭 IP를 거쳐 MySQL 호스트에 SSH "
+                "WordPress 호스트의 퍼블릭 IP를 거쳐 MySQL 호스트에 SSH "
                 f"({settings.ssh_cidr}에서만)",
-            )
+            ),
+        )

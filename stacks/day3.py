@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import List
 
-from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_integrations as integrations
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
@@ -16,6 +15,8 @@ from constructs import Construct
 
 from week5.assets import APPS_DIR, COMPOSE_DIR
 from week5.constructs import userdata
+from week5.constructs.access import grant_asset_read, grant_put_only
+from week5.constructs.bucket import private_bucket
 from week5.constructs.cache import REDIS_PORT, RedisCache
 from week5.constructs.cleanup import LeftoverCleanup
 from week5.constructs.database import PostgresDatabase
@@ -23,6 +24,7 @@ from week5.constructs.host import LabHost
 from week5.constructs.secret import generated_password
 from week5.constructs.userdata import PSQL_SCRIPT, install_psql_client
 from week5.constructs.vpc import MultiAzVpc, NatMode
+from week5.constructs.waf import regional_web_acl
 from week5.constructs.web_tier import HaWebTier
 from week5.core.catalog import Lab
 from week5.core.settings import CourseSettings
@@ -47,47 +49,6 @@ ARCHIVE_PREFIX = "transfers/"
 #: The API's liveness path (the load balancer's check) and readiness path (its stores).
 FINTECH_LIVENESS_PATH = "/health"
 FINTECH_READY_PATH = "/ready"
-#: Requests per 5 minutes from one IP before WAF blocks it (a simple flood guard).
-WAF_RATE_LIMIT = 1000
-WAF_MANAGED_RULE_GROUPS = (
-    "AWSManagedRulesCommonRuleSet",
-    "AWSManagedRulesSQLiRuleSet",  # the case's "SQL Injection 차단"
-    "AWSManagedRulesKnownBadInputsRuleSet",
-)
-
-
-def download_asset(asset: s3_assets.Asset, destination: str, region: str) -> List[str]:
-    """Boot-script lines that put an S3 asset (what ``cdk deploy`` uploaded) on the host, for
-    files too large for EC2's 16 KB of user data: a file asset becomes the file
-    ``destination``; a folder asset (a zip) is unpacked into the folder ``destination``."""
-    if not asset.is_zip_archive:
-        return [
-            f"mkdir -p $(dirname {destination})",
-            f"aws s3 cp --region {region} --no-progress {asset.s3_object_url} {destination}",
-        ]
-    return [
-        f"mkdir -p {destination}",
-        f"aws s3 cp --region {region} --no-progress {asset.s3_object_url} /tmp/week5-asset.zip",
-        f"python3 -m zipfile -e /tmp/week5-asset.zip {destination}",
-        "rm -f /tmp/week5-asset.zip",
-    ]
-
-
-def grant_asset_read(asset: s3_assets.Asset, reader: iam.IGrantable) -> iam.Grant:
-    """``s3:GetObject`` on the asset's one object, nothing else of CDK's asset bucket."""
-    return iam.Grant.add_to_principal(
-        grantee=reader,
-        actions=["s3:GetObject"],
-        resource_arns=[
-            Stack.of(asset).format_arn(
-                service="s3",
-                region="",
-                account="",
-                resource=asset.s3_bucket_name,
-                resource_name=asset.s3_object_key,
-            )
-        ],
-    )
 
 
 def lab_app_wrapper(*, region: str, secret_arn: str) -> str:
@@ -102,13 +63,12 @@ def lab_app_wrapper(*, region: str, secret_arn: str) -> str:
             "#!/bin/bash",
             "# lab-app: Day 3 Lab 1's app; the credentials come from Secrets Manager at each start.",
             "set -euo pipefail",
-            f"secret=$(aws secretsmanager get-secret-value --region {region} "
-            f"--secret-id '{secret_arn}' --query SecretString --output text)",
-            'field() { jq -er ".$1" <<<"$secret"; }',
-            "PGHOST=$(field host); PGPORT=$(field port); PGDATABASE=$(field dbname)",
-            "PGUSER=$(field username); PGPASSWORD=$(field password)",
-            f'PGSSLROOTCERT="${{LAB_APP_CA:-{LAB_APP_DIR}/rds-ca.pem}}"',
-            "export PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLROOTCERT PGSSLMODE=verify-full",
+            *userdata.libpq_env_from_secret(
+                region=region,
+                secret_arn=secret_arn,
+                sslmode="verify-full",
+                sslrootcert=f"${{LAB_APP_CA:-{LAB_APP_DIR}/rds-ca.pem}}",
+            ),
             f'exec "${{LAB_APP_PYTHON:-{LAB_APP_DIR}/bin/python}}" '
             f'"${{LAB_APP:-{LAB_APP_DIR}/rds_app.py}}" "$@"',
         ]
@@ -275,7 +235,9 @@ class Day3Lab2Stack(LabStack):
         self.app_source = s3_assets.Asset(self, "CacheDemoSource", path=str(CACHE_DEMO_APP))
         lines = (
             userdata.install_docker()
-            + download_asset(self.app_source, f"{userdata.APP_DIR}/cache_demo.py", self.region)
+            + userdata.download_asset(
+                self.app_source, f"{userdata.APP_DIR}/cache_demo.py", self.region
+            )
             + userdata.compose_up(
                 CACHE_DEMO_COMPOSE,
                 region=self.region,
@@ -367,12 +329,9 @@ class Day3CaseStack(LabStack):
             self, "Database", vpc=vpc, multi_az=True, database_name="fintech"
         )
         self.cache = RedisCache(self, "Cache", vpc=vpc)
-        self.archive = s3.Bucket(
+        self.archive = private_bucket(
             self,
             "Archive",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     id="ToGlacier",
@@ -384,8 +343,8 @@ class Day3CaseStack(LabStack):
                     ],
                 )
             ],
-            removal_policy=RemovalPolicy.DESTROY,
-            auto_delete_objects=True,
+            access_logs_reason="Server access logs need a log bucket that outlives the stack and "
+            "bills after the lab; the archive holds exports only the API servers write.",
         )
         #: The API's source (server.js, package.json, package-lock.json), uploaded by
         #: ``cdk deploy``: the lock file alone is larger than EC2's 16 KB of user data.
@@ -394,7 +353,7 @@ class Day3CaseStack(LabStack):
         )
         lines = (
             userdata.install_docker()
-            + download_asset(self.api_source, userdata.APP_DIR, self.region)
+            + userdata.download_asset(self.api_source, userdata.APP_DIR, self.region)
             + userdata.compose_up(
                 FINTECH_COMPOSE,
                 region=self.region,
@@ -427,26 +386,17 @@ class Day3CaseStack(LabStack):
         self.database.grant_connect(self.api_servers)  # API servers → PostgreSQL, its secret
         self.cache.grant_connect(self.api_servers)  # API servers → Redis, its AUTH token
         # Write-only, one prefix: the API servers archive records, and never read or delete them.
-        iam.Grant.add_to_principal(
-            grantee=self.api_servers,
-            actions=["s3:PutObject"],
-            resource_arns=[self.archive.arn_for_objects(f"{ARCHIVE_PREFIX}*")],
-        )
-        acknowledge(
-            self.api_servers.role,
-            f"AwsSolutions-IAM5[Resource::<{self.resolve(self.archive.node.default_child.logical_id)}"
-            f".Arn>/{ARCHIVE_PREFIX}*]",
-            "Each committed transfer gets a new object key; the API servers may only put objects "
-            f"under {ARCHIVE_PREFIX} in the archive bucket, never read or delete them.",
-        )
-        acknowledge(
+        grant_put_only(
             self.archive,
-            "AwsSolutions-S1",
-            "Server access logs need a log bucket that outlives the stack and bills after the "
-            "lab; the archive holds exports only the API servers write.",
+            self.api_servers,
+            ARCHIVE_PREFIX,
+            reason="Each committed transfer gets a new object key; the API servers may only put "
+            f"objects under {ARCHIVE_PREFIX} in the archive bucket, never read or delete them.",
         )
 
-        self.web_acl = self._web_acl()
+        # AWS's common, SQL-injection ("SQL Injection 차단") and known-bad-input rule groups,
+        # then 1,000 requests per 5 minutes per IP.
+        self.web_acl = regional_web_acl(self, "WebAcl", metric_name="Week5FinTech")
         wafv2.CfnWebACLAssociation(
             self,
             "WafOnAlb",
@@ -514,48 +464,6 @@ class Day3CaseStack(LabStack):
             f"{self.region} --target-group-arn {self.api_servers.target_group.target_group_arn} "
             "--query 'TargetHealthDescriptions[].TargetHealth.State' --output text; sleep 5; done",
             description="장애 조치 중: /health와 대상은 healthy, /ready는 db unavailable 후 복구",
-        )
-
-    def _web_acl(self) -> wafv2.CfnWebACL:
-        def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-            return wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
-            )
-
-        rules = [
-            wafv2.CfnWebACL.RuleProperty(
-                name=group,
-                priority=index,
-                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                        vendor_name="AWS", name=group
-                    )
-                ),
-                visibility_config=visibility(group),
-            )
-            for index, group in enumerate(WAF_MANAGED_RULE_GROUPS)
-        ]
-        rules.append(
-            wafv2.CfnWebACL.RuleProperty(
-                name="RatePerIp",
-                priority=len(rules),
-                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        limit=WAF_RATE_LIMIT, aggregate_key_type="IP"
-                    )
-                ),
-                visibility_config=visibility("RatePerIp"),
-            )
-        )
-        return wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            scope="REGIONAL",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=visibility("Week5FinTech"),
-            rules=rules,
         )
 
     def _api_gateway(self) -> apigw.HttpApi:

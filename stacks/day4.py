@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import List
+
 from aws_cdk import CfnOutput, Duration, Fn
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
 from week5.constructs import userdata
+from week5.constructs.access import grant_put_only
+from week5.constructs.bucket import private_bucket
 from week5.constructs.cache import REDIS_PORT, RedisCache
 from week5.constructs.database import MysqlDatabase, PostgresDatabase
 from week5.constructs.host import DockerHost
@@ -17,14 +20,12 @@ from week5.constructs.static_site import (
     StaticSite,
     bucket_behavior,
     load_balancer_behavior,
-    private_bucket,
 )
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier, ScalingMetric
 from week5.core.catalog import Lab
 from week5.core.settings import CourseSettings
 from week5.synth.lab import LabStack
-from week5.synth.nag import acknowledge
 
 TIER_APP = APPS_DIR / "tier_app.py"
 GHOST_COMPOSE = COMPOSE_DIR / "ghost.yml"
@@ -298,7 +299,16 @@ class Day4CaseStack(LabStack):
             name=f"{self.name_prefix}-ghost-writer",
         )
         self.writer.add_boot_lines(*media_sync(self.media.bucket_name, self.region))
-        self._grant_media_sync()
+        # Writer → media bucket: list it and put Ghost's new images, nothing else.
+        grant_put_only(
+            self.media,
+            self.writer,
+            GHOST_IMAGES_PATH.lstrip("/"),
+            list_bucket=True,
+            reason="The writer copies the images editors upload to Ghost, whose names are not "
+            "known in advance, into the lab's media bucket; puts are limited to Ghost's image "
+            "path.",
+        )
         self.database.grant_connect(self.writer)  # Ghost → MySQL 3306, and its secret
         self.writer.connections.allow_default_port_from(
             self.news, "Ghost 2368 from the news servers only"
@@ -367,27 +377,6 @@ class Day4CaseStack(LabStack):
             description="사진을 올린 뒤 <SiteUrl>/media/photo.jpg를 열기",
         )
 
-    def _grant_media_sync(self) -> None:
-        """The writer may list the media bucket and put objects under Ghost's image path.
-
-        Statements, not ``bucket.grant_put``: that adds tagging, retention, legal-hold and abort
-        actions the `aws s3 sync` of new images never uses."""
-        bucket_arn = self.media.bucket_arn
-        self.writer.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket_arn])
-        )
-        images = f"{GHOST_IMAGES_PATH.lstrip('/')}*"
-        self.writer.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["s3:PutObject"], resources=[f"{bucket_arn}/{images}"])
-        )
-        bucket_id = self.resolve(self.media.node.default_child.logical_id)
-        acknowledge(
-            self.writer.role,
-            f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{images}]",
-            "The writer copies the images editors upload to Ghost, whose names are not known in "
-            "advance, into the lab's media bucket; puts are limited to Ghost's image path.",
-        )
-
 
 #: Where the media bucket keeps Ghost's uploaded images: the same path as Ghost's own URLs.
 GHOST_IMAGES_PATH = f"{NEWS_PATH}content/images/"
@@ -401,30 +390,14 @@ REPLICA_REPORT_COMMAND = (
 )
 
 
-def media_sync(bucket_name: str, region: str) -> list:
+def media_sync(bucket_name: str, region: str) -> List[str]:
     """A systemd timer on the writer: every minute, Ghost's new images go to the media bucket
     under the path of their Ghost URL, where CloudFront serves them."""
-    images = f"{GHOST_CONTENT_DIR}/images"
-    target = f"s3://{bucket_name}/{GHOST_IMAGES_PATH.lstrip('/')}"
-    service = (
-        "[Unit]\n"
-        "Description=Week 5: copy Ghost's uploaded images to the media bucket\n\n"
-        "[Service]\n"
-        "Type=oneshot\n"
-        f"ExecCondition=/usr/bin/test -d {images}\n"
-        f"ExecStart=/usr/bin/aws s3 sync {images} {target} --region {region} --only-show-errors\n"
-    )
-    timer = (
-        "[Unit]\n"
-        "Description=Week 5: Ghost's images to S3, every minute\n\n"
-        "[Timer]\n"
-        "OnBootSec=2min\n"
-        "OnUnitActiveSec=1min\n\n"
-        "[Install]\n"
-        "WantedBy=timers.target\n"
-    )
-    return (
-        userdata.write_file("/etc/systemd/system/ghost-media-sync.service", service)
-        + userdata.write_file("/etc/systemd/system/ghost-media-sync.timer", timer)
-        + ["systemctl daemon-reload", "systemctl enable --now ghost-media-sync.timer"]
+    return userdata.s3_sync_timer(
+        "ghost-media-sync",
+        f"{GHOST_CONTENT_DIR}/images",
+        f"s3://{bucket_name}/{GHOST_IMAGES_PATH.lstrip('/')}",
+        region=region,
+        description="Week 5: copy Ghost's uploaded images to the media bucket",
+        timer_description="Week 5: Ghost's images to S3, every minute",
     )

@@ -30,10 +30,14 @@ _EXPORTS = {
     "ScheduledSnapshots": "volume",
     "SharedFileSystem": "filesystem",
     "StaticSite": "static_site",
+    "add_jump_outputs": "bastion",
     "bucket_behavior": "static_site",
     "generated_password": "secret",
+    "grant_asset_read": "access",
+    "grant_put_only": "access",
     "load_balancer_behavior": "static_site",
-    "private_bucket": "static_site",
+    "private_bucket": "bucket",
+    "regional_web_acl": "waf",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -53,7 +57,9 @@ def __dir__():
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
-    from week5.constructs.bastion import BastionPair  # noqa: F401
+    from week5.constructs.access import grant_asset_read, grant_put_only  # noqa: F401
+    from week5.constructs.bastion import BastionPair, add_jump_outputs  # noqa: F401
+    from week5.constructs.bucket import private_bucket  # noqa: F401
     from week5.constructs.cache import RedisCache  # noqa: F401
     from week5.constructs.cleanup import LeftoverCleanup  # noqa: F401
     from week5.constructs.cloudmart import CloudMartStack  # noqa: F401
@@ -66,8 +72,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
         StaticSite,
         bucket_behavior,
         load_balancer_behavior,
-        private_bucket,
     )
     from week5.constructs.volume import DataVolume, ScheduledSnapshots  # noqa: F401
     from week5.constructs.vpc import MultiAzVpc, NatMode  # noqa: F401
+    from week5.constructs.waf import regional_web_acl  # noqa: F401
     from week5.constructs.web_tier import HaWebTier, ScalingMetric  # noqa: F401

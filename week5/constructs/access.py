@@ -6,21 +6,32 @@ role). A data store's ``grant_connect(consumer)`` gives a consumer everything it
 the store, through this module: the store's port from the consumer's security groups only
 (never a CIDR), and the IAM permission it logs in with (read access to a database's or cache's
 secret, an EFS file system's client actions).
+
+S3 access is granted as narrowly as the diagram's arrow: :func:`grant_put_only` (write under one
+prefix, never read or delete) and :func:`grant_asset_read` (one uploaded asset's object).
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
+from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from constructs import Construct
 
+from week5.constructs.interfaces import ConnectableGrantable
 from week5.core.errors import CourseInputError
+from week5.synth.nag import acknowledge
+
+if TYPE_CHECKING:  # annotations only: a lab without S3 need not load its jsii modules
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk import aws_s3_assets as s3_assets
 
 
 def grant_connect(
     connections: ec2.Connections,
-    consumer: ec2.IConnectable,
+    consumer: ConnectableGrantable,
     *,
     grant: Callable[[iam.IGrantable], iam.Grant],
     description: str,
@@ -39,3 +50,65 @@ def grant_connect(
     # grant), and answers these itself.
     connections.allow_default_port_from(consumer.connections, description)
     return grant(consumer.grant_principal)
+
+
+def grant_put_only(
+    bucket: s3.Bucket,
+    grantee: iam.IGrantable,
+    prefix: str,
+    *,
+    reason: str,
+    list_bucket: bool = False,
+) -> iam.Grant:
+    """Let ``grantee`` put objects under ``prefix`` of ``bucket``, and nothing else: no read,
+    no delete (an archive the writer must not rewrite, images a host copies out).
+
+    Statements, not ``bucket.grant_put``: that adds tagging, retention, legal-hold and abort
+    actions a writer of new objects never uses. The object keys under ``prefix`` are not known
+    in advance, so the ``<prefix>*`` wildcard is acknowledged (cdk-nag's AwsSolutions-IAM5) on
+    the grantee's role with ``reason``.
+
+    :param prefix: the key prefix, e.g. ``transfers/``; no leading ``/``.
+    :param reason: why the writer's keys cannot be listed in advance (the trade-off).
+    :param list_bucket: also ``s3:ListBucket`` on the bucket, for ``aws s3 sync``, which lists
+        the target before it puts. @default ``False``
+    :returns: the grant of ``s3:PutObject``.
+    """
+    if prefix.startswith("/") or "*" in prefix:
+        raise CourseInputError(
+            f"grant_put_only on {bucket.node.path}: prefix={prefix!r} must be a plain key prefix "
+            "such as 'transfers/' (no leading / or *)"
+        )
+    # The role itself, not the grantee: Node would call back into Python for it each use.
+    principal = grantee.grant_principal
+    if list_bucket:
+        iam.Grant.add_to_principal(
+            grantee=principal, actions=["s3:ListBucket"], resource_arns=[bucket.bucket_arn]
+        )
+    grant = iam.Grant.add_to_principal(
+        grantee=principal,
+        actions=["s3:PutObject"],
+        resource_arns=[bucket.arn_for_objects(f"{prefix}*")],
+    )
+    if isinstance(principal, Construct):
+        bucket_id = Stack.of(bucket).resolve(bucket.node.default_child.logical_id)
+        acknowledge(principal, f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{prefix}*]", reason)
+    return grant
+
+
+def grant_asset_read(asset: s3_assets.Asset, reader: iam.IGrantable) -> iam.Grant:
+    """``s3:GetObject`` on the asset's one object (what ``cdk deploy`` uploaded), nothing else of
+    CDK's asset bucket: a host that downloads its app at boot reads no other stack's files."""
+    return iam.Grant.add_to_principal(
+        grantee=reader,
+        actions=["s3:GetObject"],
+        resource_arns=[
+            Stack.of(asset).format_arn(
+                service="s3",
+                region="",
+                account="",
+                resource=asset.s3_bucket_name,
+                resource_name=asset.s3_object_key,
+            )
+        ],
+    )

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import List
 
 import jsii
-from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IValidation
 
 from week5.constructs.cloudfront_origin import (
     RulesWithinQuota,
     cloudfront_origin_facing_prefix_list,
+    ingress_rule_sources,
 )
 from week5.synth.nag import acknowledge
 
@@ -71,19 +71,7 @@ def admits_anyone(group: ec2.SecurityGroup) -> bool:
     """Whether ``group`` admits anyone: an inline rule (a CIDR), or a rule resource on the
     group, however it was added (``grant_connect``, ``listener`` or ``alb.connections``,
     ``add_ingress_rule``), in any stack."""
-    inline = Stack.of(group).resolve(group.node.default_child.security_group_ingress)
-    if inline:
-        return True
-    group_id = group.security_group_id
-    # Rules go under the group itself, except a rule another stack's group asked for.
-    for scope in (group, group.node.root):
-        for construct in scope.node.find_all():
-            if (
-                isinstance(construct, ec2.CfnSecurityGroupIngress)
-                and construct.group_id == group_id
-            ):
-                return True
-    return False
+    return bool(ingress_rule_sources(group))
 
 
 @jsii.implements(IValidation)

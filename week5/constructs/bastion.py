@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Dict, Optional, Union
+from typing import Callable, Dict, Optional, Tuple, Union
 
 from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
-from week5.constructs.host import DEFAULT_TUNNEL_PORT, SSH_PORT, LabHost
+from week5.constructs.host import DEFAULT_TUNNEL_PORT, SSH_PORT, LabHost, is_public
 from week5.constructs.key_pair import LabKeyPair
 from week5.constructs.props import require_str, require_vpc
 from week5.core.errors import CourseInputError
@@ -74,12 +74,11 @@ class BastionPair(Construct):
             raise CourseInputError(f"BastionPair {self.node.path}: the VPC has no private subnet")
         bastion_subnet = bastion_subnet or vpc.public_subnets[0]
         private_subnet = private_subnet or private_candidates[0]
-        public_paths = {s.node.path for s in vpc.public_subnets}
-        if bastion_subnet.node.path not in public_paths:
+        if not is_public(vpc, bastion_subnet):
             raise CourseInputError(
                 f"BastionPair {self.node.path}: bastion_subnet must be public (it faces you)"
             )
-        if private_subnet.node.path in public_paths:
+        if is_public(vpc, private_subnet):
             raise CourseInputError(
                 f"BastionPair {self.node.path}: private_subnet must not be a public subnet"
             )
@@ -120,69 +119,106 @@ class BastionPair(Construct):
             self.bastion, ec2.Port.tcp(SSH_PORT), "SSH from the bastion only"
         )
 
+        commands = add_jump_outputs(
+            self,
+            self.bastion,
+            self.private_host,
+            ssh=(
+                "SshCommand",
+                "Bastion을 거쳐 Private 인스턴스에 SSH (Linux/macOS; Bastion은 Session "
+                "Manager로, 22번 포트를 열지 않음)",
+            ),
+            jump_ssh=(
+                "BastionSshCommand",
+                "Bastion에 SSH (Session Manager 경유, 22번 포트를 열지 않음)",
+            ),
+            tunnel=(
+                "PrivateHostTunnelCommand",
+                "Windows PowerShell 창 1: Bastion을 거쳐 "
+                f"localhost:{DEFAULT_TUNNEL_PORT} → Private 인스턴스 22번 (열어 둔 채로)",
+            ),
+            tunnel_ssh=(
+                "PrivateHostTunnelSshCommand",
+                "Windows PowerShell 창 2: 그 터널로 Private 인스턴스에 SSH",
+            ),
+            jump_ssm=("BastionSsmCommand", "Bastion에 Session Manager로 셸 열기"),
+            ssm=("PrivateHostSsmCommand", "Private 인스턴스에 Session Manager로 셸 열기"),
+            jump_ssh_direct=(
+                "BastionSshDirectCommand",
+                f"Bastion의 퍼블릭 IP로 SSH ({ssh_cidr}에서만)",
+            ),
+            ssh_direct=(
+                "SshDirectCommand",
+                f"Bastion의 퍼블릭 IP를 거쳐 Private 인스턴스에 SSH ({ssh_cidr}에서만)",
+            ),
+        )
         #: SSH to the private host through the bastion, the bastion reached over Session
         #: Manager (Linux, macOS).
-        self.ssh_command: str = self.private_host.ssh_via_command(self.bastion)
+        self.ssh_command: str = commands["ssh"]
         #: SSH to the bastion over Session Manager.
-        self.bastion_ssh_command: str = self.bastion.ssh_command
+        self.bastion_ssh_command: str = commands["jump_ssh"]
         #: Windows PowerShell, window 1: localhost:2222 through the bastion to the private host.
-        self.tunnel_command: str = self.private_host.tunnel_via_command(self.bastion)
+        self.tunnel_command: str = commands["tunnel"]
         #: Windows PowerShell, window 2: SSH through that tunnel.
-        self.tunnel_ssh_command: str = self.private_host.tunnel_ssh_command()
-        CfnOutput(
-            self,
-            "SshCommand",
-            value=self.ssh_command,
-            description="Bastion을 거쳐 Private 인스턴스에 SSH (Linux/macOS; Bastion은 Session "
-            "Manager로, 22번 포트를 열지 않음)",
-        )
-        CfnOutput(
-            self,
-            "BastionSshCommand",
-            value=self.bastion_ssh_command,
-            description="Bastion에 SSH (Session Manager 경유, 22번 포트를 열지 않음)",
-        )
-        CfnOutput(
-            self,
-            "PrivateHostTunnelCommand",
-            value=self.tunnel_command,
-            description="Windows PowerShell 창 1: Bastion을 거쳐 "
-            f"localhost:{DEFAULT_TUNNEL_PORT} → Private 인스턴스 22번 (열어 둔 채로)",
-        )
-        CfnOutput(
-            self,
-            "PrivateHostTunnelSshCommand",
-            value=self.tunnel_ssh_command,
-            description="Windows PowerShell 창 2: 그 터널로 Private 인스턴스에 SSH",
-        )
-        CfnOutput(
-            self,
-            "BastionSsmCommand",
-            value=self.bastion.ssm_command,
-            description="Bastion에 Session Manager로 셸 열기",
-        )
-        CfnOutput(
-            self,
-            "PrivateHostSsmCommand",
-            value=self.private_host.ssm_command,
-            description="Private 인스턴스에 Session Manager로 셸 열기",
-        )
+        self.tunnel_ssh_command: str = commands["tunnel_ssh"]
         #: With ``ssh_cidr``: SSH to the bastion's public IP, and through it to the private host.
-        self.direct_commands: Dict[str, str] = {}
-        if ssh_cidr:
-            self.direct_commands = {
-                "BastionSshDirectCommand": self.bastion.ssh_direct_command,
-                "SshDirectCommand": self.private_host.ssh_via_direct_command(self.bastion),
-            }
-            CfnOutput(
-                self,
-                "BastionSshDirectCommand",
-                value=self.direct_commands["BastionSshDirectCommand"],
-                description=f"Bastion의 퍼블릭 IP로 SSH ({ssh_cidr}에서만)",
+        self.direct_commands: Dict[str, str] = {
+            output_id: commands[kind]
+            for kind, output_id in (
+                ("jump_ssh_direct", "BastionSshDirectCommand"),
+                ("ssh_direct", "SshDirectCommand"),
             )
-            CfnOutput(
-                self,
-                "SshDirectCommand",
-                value=self.direct_commands["SshDirectCommand"],
-                description=f"Bastion의 퍼블릭 IP를 거쳐 Private 인스턴스에 SSH ({ssh_cidr}에서만)",
-            )
+            if kind in commands
+        }
+
+
+#: What :func:`add_jump_outputs` can write about reaching ``target`` through ``jump``: kind →
+#: the command. The ``*_direct`` kinds need a ``jump`` that admits ``ssh_cidr``.
+_JUMP_COMMANDS: Dict[str, Callable[[LabHost, LabHost], str]] = {
+    "ssh": lambda jump, target: target.ssh_via_command(jump),
+    "jump_ssh": lambda jump, target: jump.ssh_command,
+    "tunnel": lambda jump, target: target.tunnel_via_command(jump),
+    "tunnel_ssh": lambda jump, target: target.tunnel_ssh_command(),
+    "jump_ssm": lambda jump, target: jump.ssm_command,
+    "ssm": lambda jump, target: target.ssm_command,
+    "jump_ssh_direct": lambda jump, target: jump.ssh_direct_command,
+    "ssh_direct": lambda jump, target: target.ssh_via_direct_command(jump),
+}
+#: The kinds that reach ``jump`` through its public IP.
+_DIRECT_KINDS = frozenset({"jump_ssh_direct", "ssh_direct"})
+
+
+def add_jump_outputs(
+    scope: Construct,
+    jump: LabHost,
+    target: LabHost,
+    **outputs: Tuple[str, str],
+) -> Dict[str, str]:
+    """The outputs a student copies to reach ``target`` through ``jump`` (a bastion, or a public
+    host that admits the private one's SSH): one ``CfnOutput`` in ``scope`` per keyword, in the
+    order given (a template lists its outputs in that order), as
+    ``kind=(output id, description)``. The kinds:
+
+    - ``ssh``: SSH to ``target`` through ``jump``, ``jump`` over Session Manager (Linux, macOS)
+    - ``jump_ssh``: SSH to ``jump`` over Session Manager
+    - ``tunnel`` and ``tunnel_ssh``: the same hop from Windows PowerShell, in two windows
+    - ``jump_ssm`` and ``ssm``: a shell on ``jump`` or ``target`` (no key)
+    - ``jump_ssh_direct`` and ``ssh_direct``: through ``jump``'s public IP; written only when
+      ``jump`` admits ``ssh_cidr`` (the others need no open port)
+
+    ``target`` must admit 22 from ``jump``, and both accept a key pair for the SSH kinds.
+    Returns kind → the command, for the outputs written.
+    """
+    unknown = sorted(set(outputs) - set(_JUMP_COMMANDS))
+    if unknown:
+        raise CourseInputError(
+            f"add_jump_outputs in {scope.node.path}: unknown kinds {unknown}; use "
+            f"{sorted(_JUMP_COMMANDS)}"
+        )
+    commands: Dict[str, str] = {}
+    for kind, (output_id, description) in outputs.items():
+        if kind in _DIRECT_KINDS and not jump.ssh_cidr:
+            continue
+        commands[kind] = _JUMP_COMMANDS[kind](jump, target)
+        CfnOutput(scope, output_id, value=commands[kind], description=description)
+    return commands

@@ -11,7 +11,7 @@ import re
 from typing import List, Optional, Sequence
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy, Token
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
@@ -20,6 +20,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from week5.constructs import access
+from week5.constructs.interfaces import ConnectableGrantable
 from week5.constructs.secret import generated_password
 from week5.constructs.vpc import private_subnets_of
 from week5.constructs.props import require_int, require_str, require_vpc
@@ -86,10 +87,10 @@ class RedisCache(Construct):
     Manager (``auth_secret``), port 6379 admitted only from granted security groups. A cache is
     an ``ec2.IConnectable`` whose default port is 6379: ``cache.grant_connect(consumer)`` admits
     it from a host's or tier's security group and lets its role read the AUTH token.
-    Exposes ``replication_group``, ``security_group``, ``connections``, ``auth_secret``,
-    ``endpoint``, ``port``, ``replicas`` and ``node_ids``; ``metric_across_nodes()`` watches a
-    metric on every node, so an alarm follows the primary's role through a failover instead
-    of one node's name.
+    Exposes ``replication_group``, ``subnet_group``, ``security_group``, ``connections``,
+    ``auth_secret``, ``engine``, ``endpoint``, ``port``, ``replicas`` and ``node_ids``;
+    ``metric_across_nodes()`` watches a metric on every node, so an alarm follows the primary's
+    role through a failover instead of one node's name.
     """
 
     def __init__(
@@ -149,7 +150,8 @@ class RedisCache(Construct):
         self._connections = ec2.Connections(
             security_groups=[self.security_group], default_port=ec2.Port.tcp(REDIS_PORT)
         )
-        subnet_group = elasticache.CfnSubnetGroup(
+        #: The cache subnet group: the private subnets the nodes are placed in.
+        self.subnet_group: elasticache.CfnSubnetGroup = elasticache.CfnSubnetGroup(
             self,
             "SubnetGroup",
             description=f"{node_path}: private subnets",
@@ -171,7 +173,7 @@ class RedisCache(Construct):
                 num_cache_clusters=1 + replicas,
                 automatic_failover_enabled=automatic_failover,
                 multi_az_enabled=automatic_failover,
-                cache_subnet_group_name=subnet_group.ref,
+                cache_subnet_group_name=self.subnet_group.ref,
                 security_group_ids=[self.security_group.security_group_id],
                 port=REDIS_PORT,
                 at_rest_encryption_enabled=True,
@@ -184,8 +186,11 @@ class RedisCache(Construct):
         self.replication_group.apply_removal_policy(RemovalPolicy.DESTROY)
         #: The primary endpoint's host name.
         self.endpoint: str = self.replication_group.attr_primary_end_point_address
-        #: The primary endpoint's port (6379), as a number token.
-        self.port: int = Token.as_number(self.replication_group.attr_primary_end_point_port)
+        #: The engine, ``"redis"`` or ``"valkey"`` (an output's or a guide's wording follows it).
+        self.engine: str = engine
+        #: The port clients connect on: 6379, fixed at synthesis (the group is created on it),
+        #: so a plain int, usable in a boot script or an output as it is.
+        self.port: int = REDIS_PORT
         #: How many read replicas run beside the primary.
         self.replicas: int = replicas
         #: The member clusters' ids, ``<group id>-001`` and on (ElastiCache's naming). Which one
@@ -243,11 +248,11 @@ class RedisCache(Construct):
         """The cache's security group, default port 6379 (``ec2.IConnectable``)."""
         return self._connections
 
-    def grant_connect(self, consumer: ec2.IConnectable) -> iam.Grant:
+    def grant_connect(self, consumer: ConnectableGrantable) -> iam.Grant:
         """Let ``consumer`` (a host or tier) use the cache: admit 6379 from its security groups
-        only, and let its role read ``auth_secret``.
+        only, and let its role read ``auth_secret``; the grant of that read is returned.
 
-        ``consumer`` must also be ``iam.IGrantable``; to open the port alone, use
+        To open the port alone (a consumer with no role), use
         ``connections.allow_default_port_from(peer, description)``.
         """
         return access.grant_connect(

@@ -26,16 +26,13 @@ from week5.constructs.database import (
     PostgresDatabase,
 )
 from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
-from week5.constructs.monitoring import (  # noqa: F401 (re-exported)
-    ALB_5XX_PER_5_MINUTES,
-    CPU_ALARM_PERCENT,
-    DB_CONNECTIONS,
-    DB_FREE_STORAGE_BYTES,
-    REDIS_MEMORY_PERCENT,
+from week5.constructs.monitoring import (
     alarm_dashboard,
     alarm_topic,
     backend_alarms,
+    db_connections_alarm,
 )
+from week5.constructs.props import require_int
 from week5.constructs.static_site import StaticSite, load_balancer_behavior
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import DEFAULT_MAX_CAPACITY, DEFAULT_MIN_CAPACITY, HaWebTier
@@ -88,8 +85,8 @@ class CloudMartStack(Construct):
     has no subscriber: the alarms change state on the dashboard only), and a dashboard shows
     them. The backend container's output goes to CloudWatch Logs (Docker's ``awslogs``
     driver) in a log group of the stack, deleted with it. Backups are RDS's automated backups
-    (point-in-time restore) and ElastiCache's daily snapshots; ``cdk destroy`` deletes both
-    with their resources.
+    (point-in-time restore) and, when ``cache_snapshot_retention_days`` is above 0 (it is 0 by
+    default), ElastiCache's daily snapshots; ``cdk destroy`` deletes both with their resources.
 
     The backend's ALB admits only CloudFront (``HaWebTier(cloudfront_origin=True)``): the app's
     address is ``url``, never the ALB's. The ALB checks liveness (``/api/health``, which the
@@ -108,15 +105,21 @@ class CloudMartStack(Construct):
     :param db_instance_type: @default ``db.t3.micro``
     :param db_multi_az: @default True (the Lab 1 step: "RDS PostgreSQL (Multi-AZ)")
     :param db_backup_retention_days: @default 1
+    :param db_connections_alarm: the connection count the ``DbConnections`` alarm fires at.
+        @default 80 per GiB of ``db_instance_type``'s memory, at most 3600 (80 on
+        db.t3.micro and db.t4g.micro, whose limit is about 110); needed for a class outside the
+        t, m and r families
     :param cache_node_type: @default ``cache.t3.micro``
     :param cache_engine: @default ``redis``
     :param cache_replicas: @default 0 (one node; 1 adds automatic failover across AZs)
-    :param cache_snapshot_retention_days: @default 0 (no snapshots)
+    :param cache_snapshot_retention_days: daily ElastiCache snapshots kept. @default 0 (no
+        snapshots: the cache is rebuilt from the database)
     :param alarm_email: subscribe this address to the alarm topic (AWS sends a confirmation
         mail first). @default None: the alarms still change state and show on the dashboard
     :param backend_image: your CloudMart backend image (Docker Hub, public ECR, or ECR in this
         account and region). @default None: the demo backend in ``week5/assets/apps/cloudmart_api``
-    :param backend_port: the port your image listens on. @default 3000 (the demo's)
+    :param backend_port: the port your image listens on; only with ``backend_image`` (the demo
+        backend has its own). @default 3000 (the demo's)
     :param health_check_path: what the ALB polls: a liveness path your image answers without
         its stores. @default ``/api/health``
     :param log_retention: how long the backend's container logs stay in the stack's log group
@@ -145,13 +148,14 @@ class CloudMartStack(Construct):
         db_instance_type: str = DEFAULT_DB_INSTANCE_TYPE,
         db_multi_az: bool = True,
         db_backup_retention_days: int = DEFAULT_BACKUP_RETENTION_DAYS,
+        db_connections_alarm: Optional[int] = None,
         cache_node_type: str = DEFAULT_NODE_TYPE,
         cache_engine: str = DEFAULT_ENGINE,
         cache_replicas: int = 0,
         cache_snapshot_retention_days: int = 0,
         alarm_email: Optional[str] = None,
         backend_image: Optional[str] = None,
-        backend_port: int = DEFAULT_BACKEND_PORT,
+        backend_port: Optional[int] = None,
         health_check_path: str = DEFAULT_HEALTH_CHECK_PATH,
         log_retention: logs.RetentionDays = DEFAULT_LOG_RETENTION,
         frontend_dir: Path = DEMO_FRONTEND_DIR,
@@ -180,8 +184,21 @@ class CloudMartStack(Construct):
                 f"{where}: backend_image={backend_image!r} is not an image reference (e.g. "
                 "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/cloudmart-backend:1.0)"
             )
-        if not 1 <= backend_port <= 65535:
+        require_int(where, "backend_port", backend_port, optional=True)
+        if backend_port is not None and not 1 <= backend_port <= 65535:
             raise CourseInputError(f"{where}: backend_port={backend_port} is not a TCP port")
+        if backend_port is not None and backend_image is None:
+            raise CourseInputError(
+                f"{where}: backend_port={backend_port} is the port of your own image; pass "
+                "backend_image with it, or leave it out for the demo backend"
+            )
+        if backend_port is None:
+            backend_port = DEFAULT_BACKEND_PORT
+        require_int(where, "db_connections_alarm", db_connections_alarm, optional=True)
+        if db_connections_alarm is not None and db_connections_alarm < 1:
+            raise CourseInputError(
+                f"{where}: db_connections_alarm={db_connections_alarm}; pass 1 or more"
+            )
 
         #: Where the backend's SSM parameters are (``<prefix>/db-endpoint``, ...).
         self.parameter_prefix: str = parameter_prefix
@@ -199,6 +216,8 @@ class CloudMartStack(Construct):
             backup_retention_days=db_backup_retention_days,
             database_name="cloudmart",
         )
+        if db_connections_alarm is None:  # the class as the database checked and named it
+            db_connections_alarm = db_connections_alarm_for(self.database.instance_type, where)
         #: Redis (or Valkey); only the backend may connect.
         self.cache: RedisCache = RedisCache(
             self,
@@ -321,6 +340,7 @@ class CloudMartStack(Construct):
             database=self.database,
             cache=self.cache,
             topic=self.alarm_topic,
+            db_connections=db_connections_alarm,
         )
         #: A CloudWatch dashboard of the alarms, three to a row.
         self.dashboard: cloudwatch.Dashboard = alarm_dashboard(self, self.alarms)
@@ -359,3 +379,15 @@ class CloudMartStack(Construct):
         """The backend instances' role (``iam.IGrantable``)."""
         return self.backend.grant_principal
 
+
+def db_connections_alarm_for(db_instance_type: str, where: str) -> int:
+    """The connections alarm's default threshold for ``db_instance_type`` (``db.t3.micro``; see
+    :func:`~week5.constructs.monitoring.db_connections_alarm`), or a message naming the prop."""
+    threshold = db_connections_alarm(db_instance_type)
+    if threshold is None:
+        raise CourseInputError(
+            f"{where}: db_instance_type={db_instance_type!r} is outside the t, m and r "
+            "classes whose memory (and so connection limit) is known here; pass "
+            "db_connections_alarm= too"
+        )
+    return threshold

@@ -15,6 +15,7 @@ from constructs import Construct
 
 from week5.constructs import access
 from week5.constructs.hardening import COURSE_AZS_ACKNOWLEDGEMENT
+from week5.constructs.interfaces import ConnectableGrantable
 from week5.constructs.vpc import private_subnets_of
 from week5.constructs.props import instance_type_name, require_int, require_str, require_vpc
 from week5.core.errors import CourseInputError
@@ -38,6 +39,28 @@ MYSQL_VERSION = rds.MysqlEngineVersion.VER_8_4_10
 _DB_CLASS_RE = re.compile(r"^db\.[a-z]+[0-9][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge)$")
 _IDENTIFIER_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
 _EXTENDED_SUPPORT_OFF = rds.EngineLifecycleSupport.OPEN_SOURCE_RDS_EXTENDED_SUPPORT_DISABLED
+#: Each RDS engine's default port, by its engine type's prefix. The instance sets no port, so it
+#: listens on this one; CDK's instance engines leave ``default_port`` unset.
+ENGINE_PORTS = {
+    "postgres": 5432,
+    "mysql": 3306,
+    "mariadb": 3306,
+    "oracle": 1521,
+    "sqlserver": 1433,
+    "db2": 50000,
+}
+
+
+def engine_port(engine: rds.IInstanceEngine, where: str) -> int:
+    """The port an instance of ``engine`` listens on when none is set (5432 for PostgreSQL)."""
+    engine_type = engine.engine_type
+    for prefix, port in ENGINE_PORTS.items():
+        if engine_type.startswith(prefix):
+            return port
+    raise CourseInputError(
+        f"{where}: engine {engine_type!r} has no known default port; use "
+        "rds.DatabaseInstanceEngine.postgres(...) or .mysql(...)"
+    )
 
 
 @jsii.implements(ec2.IConnectable)
@@ -68,8 +91,9 @@ class LabDatabase(Construct):
     engine's: ``db.grant_connect(consumer)`` admits that port from a host's or tier's security
     group (never a CIDR) and lets its role read the secret; ``db.connections
     .allow_default_port_from(peer, description)`` opens the port alone. Exposes ``instance``,
-    ``secret``, ``security_group``, ``connections``, ``endpoint`` (host name), ``port``,
-    ``multi_az``, ``read_replicas`` and ``replica_endpoints``.
+    ``secret``, ``security_group``, ``connections``, ``endpoint`` (host name), ``port`` (a
+    string token, as CloudFormation returns it), ``port_number`` (the same port as an int, known
+    at synthesis), ``instance_type``, ``multi_az``, ``read_replicas`` and ``replica_endpoints``.
     """
 
     engine_label = "database"
@@ -110,6 +134,7 @@ class LabDatabase(Construct):
             "an RDS class (db.family.size, e.g. db.t3.micro, the course's class)",
             prefix="db.",
         )
+        port_number = engine_port(engine, where)
         subnets = private_subnets_of(vpc, subnets, where)
         azs = {s.availability_zone for s in subnets}
         if len(azs) < 2:
@@ -201,8 +226,13 @@ class LabDatabase(Construct):
         self.secret: secretsmanager.ISecret = self.instance.secret
         #: The instance's host name.
         self.endpoint: str = self.instance.db_instance_endpoint_address
-        #: The engine's port, as a string token (``Endpoint.Port``).
+        #: The engine's port, as a string token (``Endpoint.Port``): for outputs and SSM values.
         self.port: str = self.instance.db_instance_endpoint_port
+        #: The same port as an int, known at synthesis (the engine's default: no port is set),
+        #: for code that needs a number, e.g. ``ec2.Port.tcp(db.port_number)``.
+        self.port_number: int = port_number
+        #: The instance class, RDS's name for it (``db.t3.micro``); replicas share it.
+        self.instance_type: str = instance_type
         #: Whether a synchronous standby runs in a second AZ.
         self.multi_az: bool = multi_az
         self._acknowledge(multi_az)
@@ -215,12 +245,13 @@ class LabDatabase(Construct):
         """
         return self.instance.connections
 
-    def grant_connect(self, consumer: ec2.IConnectable) -> iam.Grant:
+    def grant_connect(self, consumer: ConnectableGrantable) -> iam.Grant:
         """Let ``consumer`` (a host or tier) use the database: admit the engine's port from its
-        security groups only, and let its role read ``secret``.
+        security groups only, and let its role read ``secret``; the grant of that read is
+        returned.
 
-        ``consumer`` must also be ``iam.IGrantable``; to open the port alone (a client that
-        holds no credentials), use ``connections.allow_default_port_from(peer, description)``.
+        To open the port alone (a client that holds no credentials), use
+        ``connections.allow_default_port_from(peer, description)``.
         """
         return access.grant_connect(
             self.connections,

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from week5.constructs import access
 from week5.constructs.host import LabHost
+from week5.constructs.interfaces import ConnectableGrantable
 from week5.constructs.props import require_vpc
 from week5.constructs.userdata import mount_efs
 from week5.constructs.vpc import private_subnets_of
@@ -88,7 +89,7 @@ class SharedFileSystem(Construct):
         """The mount targets' security group, default port NFS 2049 (``ec2.IConnectable``)."""
         return self.file_system.connections
 
-    def grant_connect(self, consumer: ec2.IConnectable) -> iam.Grant:
+    def grant_connect(self, consumer: ConnectableGrantable) -> iam.Grant:
         """Let ``consumer`` (a host or tier) mount the file system: admit NFS from its security
         groups only, and give its role ``ClientMount`` (the one client action the file system
         policy does not give; its write and root access come from that policy, so the boot

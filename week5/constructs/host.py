@@ -29,7 +29,7 @@ from week5.constructs.hardening import (
 )
 from week5.constructs import ssh
 from week5.constructs.key_pair import LabKeyPair
-from week5.constructs.ssh import DEFAULT_TUNNEL_PORT, SSH_PORT, SSH_USER  # noqa: F401
+from week5.constructs.ssh import DEFAULT_TUNNEL_PORT, SSH_PORT
 from week5.constructs.props import (
     instance_type_name,
     require_int,
@@ -75,8 +75,10 @@ class LabHost(Construct):
     A ``LabHost`` is an ``ec2.IConnectable`` (its security group, with ``default_port``) and an
     ``iam.IGrantable`` (its role): ``db.grant_connect(host)`` lets it reach a database,
     ``bucket.grant_read(host)`` lets it read a bucket; ``add_boot_lines()`` appends to its boot
-    script. Exposes ``instance``, ``user_data``, ``security_group``, ``role``, ``connections``, ``grant_principal``, ``public_ip``,
-    ``private_ip``, ``ssh_key``, ``ssm_command`` and, with a key, the SSH commands:
+    script. Exposes ``instance``, ``launch_template`` (IMDSv2), ``user_data``,
+    ``security_group``, ``role``, ``connections``, ``grant_principal``, ``public`` (in a public
+    subnet), ``ssh_cidr``, ``public_ip``, ``private_ip``, ``ssh_key``, ``ssm_command`` and,
+    with a key, the SSH commands:
     ``ssh_command`` (over Session Manager, no port 22), ``ssh_direct_command`` (to the public
     IP, with ``ssh_cidr``), ``ssh_via_command(jump)``, ``ssh_via_direct_command(jump)``,
     ``tunnel_via_command(jump)`` and ``tunnel_ssh_command()`` (through a jump host).
@@ -209,7 +211,8 @@ class LabHost(Construct):
             block_devices=[encrypted_root_volume(root_volume_gib)],
         )
         Tags.of(self.instance).add("Name", label)
-        require_imdsv2(self.instance)
+        #: The launch template that requires IMDSv2 (its metadata options only).
+        self.launch_template: ec2.CfnLaunchTemplate = require_imdsv2(self.instance)
         acknowledge_all(
             self.instance,
             {

@@ -4,6 +4,7 @@ dashboard that shows them.
 
 from __future__ import annotations
 
+import re
 from typing import Dict, Optional
 
 from aws_cdk import Duration
@@ -23,8 +24,42 @@ from week5.synth.nag import acknowledge
 CPU_ALARM_PERCENT = 80
 ALB_5XX_PER_5_MINUTES = 10
 DB_FREE_STORAGE_BYTES = 2 * 1024**3
-DB_CONNECTIONS = 80  # db.t3.micro PostgreSQL allows about 110
 REDIS_MEMORY_PERCENT = 80
+#: RDS PostgreSQL's ``max_connections`` follows the class's memory (DBInstanceClassMemory /
+#: 9531392): about 110 per GiB, so db.t3.micro and db.t4g.micro (1 GiB) allow about 110. The
+#: connections alarm fires at 80 per GiB, near the limit...
+DB_CONNECTIONS_PER_GIB = 80
+#: ... and at most here, 80/110 of RDS's cap of 5000 connections.
+DB_CONNECTIONS_MAX = 3600
+#: Memory (GiB) of the burstable sizes; m classes have 4 GiB per vCPU, r classes 8.
+_BURSTABLE_GIB = {"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32}
+_GIB_PER_VCPU = {"m": 4, "r": 8}
+_DB_CLASS_RE = re.compile(
+    r"^db\.(?P<kind>[a-z])[0-9]+[a-z]*\.(?P<size>micro|small|medium|[0-9]*x?large)$"
+)
+
+
+def db_class_memory_gib(instance_type: str) -> Optional[int]:
+    """The memory of an RDS class (``db.t3.micro``: 1), for the burstable (t), general purpose
+    (m) and memory-optimised (r) families; None for another family."""
+    match = _DB_CLASS_RE.match(instance_type)
+    if match is None:
+        return None
+    kind, size = match["kind"], match["size"]
+    if kind == "t":
+        return _BURSTABLE_GIB.get(size)
+    if kind not in _GIB_PER_VCPU or size in ("micro", "small", "medium"):
+        return None
+    vcpus = 2 if size == "large" else 4 * int(size[: -len("xlarge")] or 1)
+    return vcpus * _GIB_PER_VCPU[kind]
+
+
+def db_connections_alarm(instance_type: str) -> Optional[int]:
+    """Where the connections alarm of a PostgreSQL instance of ``instance_type`` fires: 80
+    per GiB of its memory, at most 3600 (db.t3.micro: 80); None for a family whose memory is
+    not known here."""
+    gib = db_class_memory_gib(instance_type)
+    return None if gib is None else min(DB_CONNECTIONS_PER_GIB * gib, DB_CONNECTIONS_MAX)
 
 
 def alarm_topic(scope: Construct, alarm_email: Optional[str]) -> sns.Topic:
@@ -49,13 +84,20 @@ def backend_alarms(
     database: PostgresDatabase,
     cache: RedisCache,
     topic: sns.Topic,
+    db_connections: int,
 ) -> Dict[str, cloudwatch.Alarm]:
     """``scope``'s alarms, by name (``Alb5xx``, ``UnhealthyTargets``, ``BackendCpu``, ``DbCpu``,
     ``DbFreeStorage``, ``DbConnections``, ``RedisMemory``; ids ``<name>Alarm``), each into
-    ``topic``."""
+    ``topic``; ``DbConnections`` fires at ``db_connections`` (see
+    :func:`db_connections_alarm`)."""
     five_minutes = Duration.minutes(5)
     group = backend.asg.auto_scaling_group_name
     db = database.instance
+    # A 1 GiB class's limit is db.t3.micro's; deployed labs' alarms say so in these words.
+    db_class = (
+        "db.t3.micro" if db_class_memory_gib(database.instance_type) == 1
+        else database.instance_type
+    )
     metrics = {
         "Alb5xx": (
             backend.alb.metrics.http_code_target(
@@ -99,9 +141,9 @@ def backend_alarms(
         ),
         "DbConnections": (
             db.metric_database_connections(period=five_minutes, statistic="Maximum"),
-            DB_CONNECTIONS,
+            db_connections,
             2,
-            "database connections near db.t3.micro's limit",
+            f"database connections near {db_class}'s limit",
         ),
         "RedisMemory": (
             # Every node of the group, at its highest: the primary's figure whichever node

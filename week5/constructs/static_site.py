@@ -15,6 +15,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
+# private_bucket lived here first: ``as`` keeps it importable from this module.
+from week5.constructs.bucket import acknowledge_no_access_logs
+from week5.constructs.bucket import private_bucket as private_bucket
 from week5.constructs.props import require_str
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge, acknowledge_all
@@ -23,31 +26,6 @@ from week5.synth.providers import give_provider_functions_log_groups
 #: Edges in Asia (Korea included), North America and Europe; PriceClass_100 has no Asian edge.
 DEFAULT_PRICE_CLASS = cloudfront.PriceClass.PRICE_CLASS_200
 DEFAULT_ROOT_OBJECT = "index.html"
-
-
-def private_bucket(scope: Construct, construct_id: str) -> s3.Bucket:
-    """A lab bucket: private, SSE-S3, SSL only, emptied and deleted by ``cdk destroy``."""
-    bucket = s3.Bucket(
-        scope,
-        construct_id,
-        encryption=s3.BucketEncryption.S3_MANAGED,
-        enforce_ssl=True,
-        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-        removal_policy=RemovalPolicy.DESTROY,
-        auto_delete_objects=True,
-    )
-    give_provider_functions_log_groups(Stack.of(bucket))
-    _acknowledge_no_access_logs(bucket)
-    return bucket
-
-
-def _acknowledge_no_access_logs(bucket: s3.IBucket) -> None:
-    acknowledge(
-        bucket,
-        "AwsSolutions-S1",
-        "Server access logs need a log bucket that outlives the stack (and bills after the "
-        "lab); CloudFront's request metrics cover the lab's questions.",
-    )
 
 
 def load_balancer_behavior(
@@ -248,7 +226,7 @@ class StaticSite(Construct):
 
     def _acknowledge(self, website_mode: bool, http_origins: bool) -> None:
         self._acknowledge_deployment_handler()
-        _acknowledge_no_access_logs(self.bucket)
+        acknowledge_no_access_logs(self.bucket)
         distribution: Dict[str, str] = {}
         if http_origins and not website_mode:
             distribution["AwsSolutions-CFR5"] = (

@@ -11,10 +11,13 @@ import gzip
 import re
 import textwrap
 from pathlib import Path
-from typing import List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, List, Mapping, Optional, Tuple, Union
 
 from week5.core.errors import CourseInputError
 from week5.core.secret_scan import scan_text
+
+if TYPE_CHECKING:  # annotations only: boot lines need no jsii module
+    from aws_cdk import aws_s3_assets as s3_assets
 
 #: Docker Compose v2 plugin: Amazon Linux 2023's ``docker`` package does not ship it.
 DOCKER_COMPOSE_VERSION = "v2.29.7"
@@ -57,7 +60,7 @@ def install_docker() -> List[str]:
 def write_file(path: str, content: str, mode: str = "0644") -> List[str]:
     """Write ``content`` verbatim (quoted heredoc: no shell expansion)."""
     if _HEREDOC_END in content:
-        raise ValueError(f"{path}: content must not contain the line {_HEREDOC_END}")
+        raise CourseInputError(f"{path}: content must not contain the line {_HEREDOC_END}")
     return [
         f"mkdir -p $(dirname {path})",
         f"cat > {path} <<'{_HEREDOC_END}'\n{content.rstrip()}\n{_HEREDOC_END}",
@@ -75,6 +78,24 @@ def write_file_gzipped(path: str, source: Path, mode: str = "0644") -> List[str]
         f"mkdir -p $(dirname {path})",
         f"base64 -d <<'{_HEREDOC_END}' | gunzip > {path}\n{body}\n{_HEREDOC_END}",
         f"chmod {mode} {path}",
+    ]
+
+
+def download_asset(asset: "s3_assets.Asset", destination: str, region: str) -> List[str]:
+    """Put an S3 asset (what ``cdk deploy`` uploaded) on the host, for files too large for EC2's
+    16 KB of user data: a file asset becomes the file ``destination``; a folder asset (a zip) is
+    unpacked into the folder ``destination``. The host's role needs
+    :func:`week5.constructs.access.grant_asset_read` on the asset."""
+    if not asset.is_zip_archive:
+        return [
+            f"mkdir -p $(dirname {destination})",
+            f"aws s3 cp --region {region} --no-progress {asset.s3_object_url} {destination}",
+        ]
+    return [
+        f"mkdir -p {destination}",
+        f"aws s3 cp --region {region} --no-progress {asset.s3_object_url} /tmp/week5-asset.zip",
+        f"python3 -m zipfile -e /tmp/week5-asset.zip {destination}",
+        "rm -f /tmp/week5-asset.zip",
     ]
 
 
@@ -98,7 +119,9 @@ def compose_up(
     _check_variables(env, secret_env)
     for name, value in env.items():
         if "'" in value or "\n" in value:
-            raise ValueError(f"compose variable {name}: a value cannot hold a quote or newline")
+            raise CourseInputError(
+                f"compose variable {name}: a value cannot hold a quote or newline"
+            )
     reads = {}
     for name, source in secret_env.items():
         secret_arn, field = (source, None) if isinstance(source, str) else source
@@ -126,7 +149,9 @@ def compose_up_from_parameters(
     _check_variables(parameter_env, secret_env)
     for parameter in list(parameter_env.values()) + [p for p, _ in secret_env.values()]:
         if not _PARAMETER_NAME_RE.match(parameter):
-            raise ValueError(f"SSM parameter {parameter!r} must be a path like /week5/app/name")
+            raise CourseInputError(
+                f"SSM parameter {parameter!r} must be a path like /week5/app/name"
+            )
     get = f"aws ssm get-parameter --region {region} --query Parameter.Value --output text --name"
     reads = {name: f"{get} '{parameter}'" for name, parameter in parameter_env.items()}
     for name, (parameter, field) in secret_env.items():
@@ -137,10 +162,12 @@ def compose_up_from_parameters(
 def _check_variables(plain: Mapping[str, object], secret: Mapping[str, object]) -> None:
     for name in list(plain) + list(secret):
         if not _ENV_NAME_RE.match(name):
-            raise ValueError(f"compose variable {name!r} must be UPPER_SNAKE_CASE")
+            raise CourseInputError(f"compose variable {name!r} must be UPPER_SNAKE_CASE")
     overlap = set(plain) & set(secret)
     if overlap:
-        raise ValueError(f"compose variables {sorted(overlap)} are given both plain and secret")
+        raise CourseInputError(
+            f"compose variables {sorted(overlap)} are given both plain and secret"
+        )
 
 
 def _read_secret(region: str, secret_id: str, field: Optional[str]) -> str:
@@ -151,7 +178,7 @@ def _read_secret(region: str, secret_id: str, field: Optional[str]) -> str:
     )
     if field is not None:
         if not _ENV_NAME_RE.match(field.upper()):
-            raise ValueError(f"secret field {field!r} must be a plain JSON key")
+            raise CourseInputError(f"secret field {field!r} must be a plain JSON key")
         read += f" | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"{field}\"])'"
     return read
 
@@ -192,7 +219,9 @@ def _compose_with_env(
     lines = write_file(f"{app_dir}/docker-compose.yml", read_compose_file(compose_file))
     for name, path in (files or {}).items():
         if "/" in name or name.startswith("."):
-            raise ValueError(f"file name {name!r} must be a plain name beside the compose file")
+            raise CourseInputError(
+                f"file name {name!r} must be a plain name beside the compose file"
+            )
         lines += write_file(f"{app_dir}/{name}", path.read_text(encoding="utf-8"))
     # No tracing while secrets are in play: `set -x` would print them to cloud-init's log.
     lines += ["set +x", "umask 077", f": > {app_dir}/.env"]
@@ -211,7 +240,7 @@ def web_page(extra_html: str = "") -> List[str]:
     ``extra_html`` is added under the instance's line (static HTML; ``$`` is not expanded).
     """
     if _HEREDOC_END in extra_html or "EOF" in extra_html:
-        raise ValueError("extra_html must not hold a heredoc end marker")
+        raise CourseInputError("extra_html must not hold a heredoc end marker")
     extra = extra_html.replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
     return [
         "dnf install -y nginx",
@@ -244,7 +273,7 @@ def nginx_proxy(prefix: str, upstream_host: str) -> List[str]:
     :func:`web_page` (Amazon Linux's nginx includes ``default.d`` in its default server).
     """
     if not (prefix.startswith("/") and prefix.endswith("/")):
-        raise ValueError(f"nginx prefix {prefix!r} must start and end with /")
+        raise CourseInputError(f"nginx prefix {prefix!r} must start and end with /")
     conf = (
         f"location {prefix} {{\n"
         f"    resolver {VPC_RESOLVER} valid=30s;\n"
@@ -268,12 +297,14 @@ def python_service(name: str, source: Path, env: Mapping[str, str]) -> List[str]
     a throw-away user (``DynamicUser``), not root.
     """
     if not re.match(r"^[a-z][a-z0-9-]*$", name):
-        raise ValueError(f"service name {name!r} must be lowercase letters, digits and -")
+        raise CourseInputError(f"service name {name!r} must be lowercase letters, digits and -")
     for key, value in env.items():
         if not _ENV_NAME_RE.match(key):
-            raise ValueError(f"service variable {key!r} must be UPPER_SNAKE_CASE")
+            raise CourseInputError(f"service variable {key!r} must be UPPER_SNAKE_CASE")
         if any(c in value for c in '"\n\\'):
-            raise ValueError(f"service variable {key}: a value cannot hold a quote or newline")
+            raise CourseInputError(
+                f"service variable {key}: a value cannot hold a quote or newline"
+            )
     environment = "".join(f'Environment="{k}={v}"\n' for k, v in env.items())
     unit = (
         "[Unit]\n"
@@ -295,8 +326,83 @@ def python_service(name: str, source: Path, env: Mapping[str, str]) -> List[str]
     )
 
 
+def s3_sync_timer(
+    name: str,
+    source_dir: str,
+    target: str,
+    *,
+    region: str,
+    description: str,
+    timer_description: str,
+) -> List[str]:
+    """A systemd timer ``<name>.timer``: two minutes after boot, then every minute,
+    ``aws s3 sync`` copies ``source_dir``'s new files to ``target`` (``s3://bucket/prefix/``),
+    with the instance role (it needs ``s3:ListBucket`` and ``s3:PutObject`` there:
+    :func:`week5.constructs.access.grant_put_only` with ``list_bucket=True``). A run is skipped
+    while ``source_dir`` does not exist yet.
+
+    :param description: the service's ``Description=``; ``timer_description`` the timer's.
+    """
+    if not re.match(r"^[a-z][a-z0-9-]*$", name):
+        raise CourseInputError(f"timer name {name!r} must be lowercase letters, digits and -")
+    if not target.startswith("s3://"):
+        raise CourseInputError(f"sync target {target!r} must be an s3://bucket/prefix/ URL")
+    service = (
+        "[Unit]\n"
+        f"Description={description}\n\n"
+        "[Service]\n"
+        "Type=oneshot\n"
+        f"ExecCondition=/usr/bin/test -d {source_dir}\n"
+        f"ExecStart=/usr/bin/aws s3 sync {source_dir} {target} --region {region} "
+        "--only-show-errors\n"
+    )
+    timer = (
+        "[Unit]\n"
+        f"Description={timer_description}\n\n"
+        "[Timer]\n"
+        "OnBootSec=2min\n"
+        "OnUnitActiveSec=1min\n\n"
+        "[Install]\n"
+        "WantedBy=timers.target\n"
+    )
+    return (
+        write_file(f"/etc/systemd/system/{name}.service", service)
+        + write_file(f"/etc/systemd/system/{name}.timer", timer)
+        + ["systemctl daemon-reload", f"systemctl enable --now {name}.timer"]
+    )
+
+
 #: ``sudo lab-psql`` on the client host: psql with the credentials from Secrets Manager.
 PSQL_SCRIPT = "/usr/local/bin/lab-psql"
+
+
+def libpq_env_from_secret(
+    *, region: str, secret_arn: str, sslmode: str = "require", sslrootcert: Optional[str] = None
+) -> List[str]:
+    """Script lines that read an RDS secret (``host``, ``port``, ``dbname``, ``username``,
+    ``password``) from Secrets Manager into libpq's ``PG*`` variables and export them, so that
+    ``psql`` or any libpq client (psycopg) connects with no argument.
+
+    The secret is read at each run, with the host's role: nothing is written to disk, and a
+    rotated password needs no new script. The lines need ``set -euo pipefail`` before them (a
+    missing field stops the script) and ``jq`` on the host.
+
+    :param sslmode: ``PGSSLMODE``. @default ``require`` (RDS serves TLS by default)
+    :param sslrootcert: ``PGSSLROOTCERT``, the CA bundle ``verify-full`` checks the server's
+        certificate against (double-quoted: it may hold ``${VAR:-default}``). @default none
+    """
+    exported = "PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD"
+    lines = [
+        f"secret=$(aws secretsmanager get-secret-value --region {region} "
+        f"--secret-id '{secret_arn}' --query SecretString --output text)",
+        'field() { jq -er ".$1" <<<"$secret"; }',
+        "PGHOST=$(field host); PGPORT=$(field port); PGDATABASE=$(field dbname)",
+        "PGUSER=$(field username); PGPASSWORD=$(field password)",
+    ]
+    if sslrootcert is not None:
+        lines.append(f'PGSSLROOTCERT="{sslrootcert}"')
+        exported += " PGSSLROOTCERT"
+    return lines + [f"export {exported} PGSSLMODE={sslmode}"]
 
 
 def psql_client_script(*, region: str, secret_arn: str) -> str:
@@ -309,12 +415,7 @@ def psql_client_script(*, region: str, secret_arn: str) -> str:
             "#!/bin/bash",
             "# psql to the lab database; the credentials come from Secrets Manager at each start.",
             "set -euo pipefail",
-            f"secret=$(aws secretsmanager get-secret-value --region {region} "
-            f"--secret-id '{secret_arn}' --query SecretString --output text)",
-            'field() { jq -er ".$1" <<<"$secret"; }',
-            "PGHOST=$(field host); PGPORT=$(field port); PGDATABASE=$(field dbname)",
-            "PGUSER=$(field username); PGPASSWORD=$(field password)",
-            "export PGHOST PGPORT PGDATABASE PGUSER PGPASSWORD PGSSLMODE=require",
+            *libpq_env_from_secret(region=region, secret_arn=secret_arn),
             'exec psql "$@"',
         ]
     )

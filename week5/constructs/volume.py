@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Mapping, Optional
 
 from aws_cdk import Aws, CustomResource, Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -37,7 +37,7 @@ class DataVolume(Construct):
     :param snapshot_id: create the volume from this snapshot (the lab's restore step).
         @default None: an empty volume
 
-    ``cdk destroy`` deletes it. Exposes ``volume`` and ``device``.
+    ``cdk destroy`` deletes it. Exposes ``volume``, ``attachment`` and ``device``.
     """
 
     def __init__(
@@ -71,7 +71,8 @@ class DataVolume(Construct):
             encrypted=True,
             removal_policy=RemovalPolicy.DESTROY,
         )
-        ec2.CfnVolumeAttachment(
+        #: The attachment to the host's instance (what to depend on before the host mounts it).
+        self.attachment: ec2.CfnVolumeAttachment = ec2.CfnVolumeAttachment(
             self,
             "Attachment",
             instance_id=host.instance.instance_id,
@@ -94,8 +95,13 @@ class ScheduledSnapshots(Construct):
 
     :param volume: the volume to snapshot.
     :param interval: @default 15 minutes (a snapshot appears within the lab)
+    :param snapshot_tags: tags for each snapshot, beside ``week5:snapshot-schedule`` (a
+        snapshot is billed, so cost reports need them; ``Tags.of()`` cannot reach what the
+        schedule creates later). @default the stack's course tags (``course_tags``, which a
+        ``LabStack`` has); none in another stack
 
-    Exposes ``schedule``, ``tag_value``, ``cleanup_function`` and ``cleanup``.
+    Exposes ``schedule``, ``tag_value``, ``snapshot_tags``, ``cleanup_function`` and
+    ``cleanup``.
     """
 
     def __init__(
@@ -105,25 +111,44 @@ class ScheduledSnapshots(Construct):
         *,
         volume: ec2.IVolume,
         interval: Duration = DEFAULT_SNAPSHOT_INTERVAL,
+        snapshot_tags: Optional[Mapping[str, str]] = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        require_duration(f"ScheduledSnapshots {self.node.path}", "interval", interval)
+        where = f"ScheduledSnapshots {self.node.path}"
+        require_duration(where, "interval", interval)
         stack = Stack.of(self)
+        if snapshot_tags is None:
+            snapshot_tags = getattr(stack, "course_tags", {})
+        if not isinstance(snapshot_tags, Mapping) or not all(
+            isinstance(key, str) and isinstance(value, str)
+            for key, value in snapshot_tags.items()
+        ):
+            raise CourseInputError(
+                f"{where}: snapshot_tags must map tag keys to values (strings), e.g. "
+                "{'Student': 'kim'}"
+            )
+        if SNAPSHOT_TAG_KEY in snapshot_tags:
+            raise CourseInputError(
+                f"{where}: snapshot_tags sets {SNAPSHOT_TAG_KEY}, which the cleanup finds "
+                "the schedule's snapshots by; leave it out"
+            )
         minutes = interval.to_minutes()
         if minutes < 5:
             raise CourseInputError(
-                f"ScheduledSnapshots {self.node.path}: interval of {minutes} min is too short; "
+                f"{where}: interval of {minutes} min is too short; "
                 "a snapshot of even an empty volume takes minutes (use 5 or more)"
             )
         #: The value of the ``week5:snapshot-schedule`` tag on every snapshot it takes.
         self.tag_value: str = f"{stack.stack_name}/{self.node.path}"
+        #: The other tags on every snapshot it takes.
+        self.snapshot_tags: Mapping[str, str] = dict(snapshot_tags)
         snapshot_arns = stack.format_arn(
             service="ec2", resource="snapshot", resource_name="*", account=""
         )
         self._snapshot_arns = snapshot_arns
         tags = [{"Key": SNAPSHOT_TAG_KEY, "Value": self.tag_value}] + [
             {"Key": key, "Value": value}
-            for key, value in sorted(getattr(stack, "course_tags", {}).items())
+            for key, value in sorted(self.snapshot_tags.items())
         ]
 
         role = iam.Role(

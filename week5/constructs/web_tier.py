@@ -16,12 +16,6 @@ from constructs import Construct
 from week5.analysis.timing import BOOT_SECONDS_METADATA
 from week5.constructs import userdata
 from week5.constructs.alb_ingress import admit_audience, audience
-from week5.constructs.cloudfront_origin import (  # noqa: F401 (re-exported)
-    CLOUDFRONT_PREFIX_LIST,
-    CLOUDFRONT_PREFIX_LIST_WEIGHT,
-    INBOUND_RULES_QUOTA,
-    cloudfront_origin_facing_prefix_list,
-)
 from week5.constructs.hardening import (
     DEFAULT_INSTANCE_TYPE,
     INSTANCE_TYPE_RE,
@@ -31,12 +25,10 @@ from week5.constructs.hardening import (
     encrypted_root_volume,
     session_manager_role,
 )
-from week5.constructs.signals import (  # noqa: F401 (re-exported)
-    BOOT_TIME,
-    DOCKER_BOOT_TIME,
+from week5.constructs.interfaces import ConnectableGrantable
+from week5.constructs.signals import (
     HEALTH_CHECK_INTERVAL_S,
     HEALTHY_THRESHOLD,
-    MIN_SIGNAL_TIMEOUT,
     UNHEALTHY_THRESHOLD,
     default_boot_time,
     signal_timeout,
@@ -187,8 +179,10 @@ class HaWebTier(Construct):
         desired = min_capacity if desired_capacity is None else desired_capacity
         https = certificate_arn is not None if https is None else https
         if min_capacity < 0:
-            raise CourseInputError(f"{where}: min_capacity={min_capacity} is negative; use 0 or more")
-        if not 0 <= min_capacity <= max_capacity:
+            raise CourseInputError(
+                f"{where}: min_capacity={min_capacity} is negative; use 0 or more"
+            )
+        if min_capacity > max_capacity:
             raise CourseInputError(
                 f"{where}: min_capacity={min_capacity} is above max_capacity={max_capacity}"
             )
@@ -420,21 +414,33 @@ class HaWebTier(Construct):
         self.user_data.add_commands(*lines)
         check_user_data_size(self.user_data, f"HaWebTier {self.node.path}")
 
-    def grant_connect(self, caller: ec2.IConnectable) -> None:
+    def grant_connect(self, caller: ConnectableGrantable) -> iam.Grant:
         """Admit ``caller`` (a web tier or host) to this internal tier's listener, from its
         security groups only: the arrow from the tier in front to this one.
 
-        Refused on an internet-facing tier, which admits everyone to its listener already.
+        Returns an ``iam.Grant`` like every store's ``grant_connect``, so a caller treats each
+        arrow alike; it holds no statement (``iam.Grant.drop``), as a listener asks for no
+        credentials. Refused on an internet-facing tier, which admits everyone to its listener
+        already, and for a caller with no role: to open the listener to any peer, use
+        ``listener.connections.allow_default_port_from(peer, description)``.
         """
+        where = f"HaWebTier {self.node.path}"
         if self.internet_facing:
             raise CourseInputError(
-                f"HaWebTier {self.node.path}: grant_connect is for internal ALBs; an "
+                f"{where}: grant_connect is for internal ALBs; an "
                 "internet-facing one admits everyone to its listener already"
             )
-        # caller.connections, not caller: Node would call back into Python for it.
+        if not hasattr(caller, "grant_principal"):
+            raise CourseInputError(
+                f"{where}: grant_connect needs a caller with a role (a LabHost, DockerHost or "
+                f"HaWebTier), got {type(caller).__name__}; to open the listener alone, use "
+                "listener.connections.allow_default_port_from(peer)"
+            )
+        # caller.connections and its role, not caller: Node would call back into Python.
         self.listener.connections.allow_default_port_from(
             caller.connections, "from a granted tier"
         )
+        return iam.Grant.drop(caller.grant_principal, f"{where}'s listener, by port alone")
 
     @property
     def connections(self) -> ec2.Connections:

@@ -37,9 +37,10 @@ RULE = CourseRule(
         "address range; only the app's security group may reach the data tier."
     ),
     fix=(
-        "allow the port from the app tier's security group: "
-        "db.connections.allow_default_port_from(app_security_group), or "
-        "security_group.add_ingress_rule(app_sg, ec2.Port.tcp(5432)). The finding in [] is the port."
+        "admit the app tier, not an address range: db.grant_connect(app) (week5.constructs' "
+        "databases, RedisCache and SharedFileSystem: the port from the app's security groups, "
+        "and its role reads the secret), or db.connections.allow_default_port_from(app, "
+        "description) for the port alone. The finding in [] is the port."
     ),
     check=check,
     resource_types=frozenset({"AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress"}),

@@ -46,10 +46,11 @@ RULE = CourseRule(
         "instance or the stack can read it."
     ),
     fix=(
-        "keep it in Secrets Manager (week5.constructs.LabSecret, or the database's generated "
-        "secret) and read it at boot: week5.constructs.userdata.compose_up(secret_env={'DB_PASSWORD': "
-        "secret.secret_arn}); a Lambda reads it at run time from the ARN. The finding in [] "
-        "names the variable."
+        "keep it in Secrets Manager (week5.constructs.generated_password, or the database's "
+        "generated secret) and read it at boot: week5.constructs.DockerHost(compose_secrets="
+        "{'DB_PASSWORD': secret}), or week5.constructs.userdata.compose_up(secret_env="
+        "{'DB_PASSWORD': secret.secret_arn}); a Lambda reads it at run time from the ARN. The "
+        "finding in [] names the variable."
     ),
     check=check,
     resource_types=frozenset(
