@@ -89,6 +89,22 @@ def test_a_broken_context_file_is_one_line(project, capsys):
     assert "cdk.context.json is not valid JSON" in line and "delete it" in line
 
 
+def test_an_unreadable_context_file_is_one_line_that_says_so(project, capsys, monkeypatch):
+    """A trial's chmod 000 file was reported as "not valid JSON (Permission denied)"."""
+    (project / "cdk.context.json").write_text('{"student": "lee"}')
+    read_text = Path.read_text
+
+    def refuse(self, *args, **kwargs):
+        if self.name == "cdk.context.json":
+            raise PermissionError(13, "Permission denied")
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    assert main(["init", "--student", "kim"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "cdk.context.json cannot be read (Permission denied)" in line and "JSON" not in line
+
+
 def test_a_context_file_that_is_a_folder_is_one_line_and_leaves_nothing(project, capsys):
     """It was an IsADirectoryError traceback, with .cdk.context.json.partial left behind."""
     (project / "cdk.context.json").mkdir()

@@ -65,8 +65,16 @@ def write_student(root: Path, student: Optional[str]) -> Path:
         )
     if path.is_file():
         try:
-            context = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:  # permissions, not its JSON
+            raise CliError(
+                f"{path} cannot be read ({error.strerror or error}); give yourself read access "
+                "(chmod u+r) or delete it, then run week5 init again",
+                EXIT_USAGE,
+            ) from None
+        try:
+            context = json.loads(text)
+        except ValueError as error:
             raise CliError(
                 f"{path} is not valid JSON ({error}); fix it or delete it, then run week5 init "
                 "again",
