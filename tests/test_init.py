@@ -105,6 +105,13 @@ def test_an_unreadable_context_file_is_one_line_that_says_so(project, capsys, mo
     assert "cdk.context.json cannot be read (Permission denied)" in line and "JSON" not in line
 
 
+def test_a_context_file_in_another_encoding_is_one_line(project, capsys):
+    (project / "cdk.context.json").write_bytes('{"student": "김"}'.encode("cp949"))
+    assert main(["init", "--student", "kim"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "cdk.context.json is not UTF-8 text" in line
+
+
 def test_a_context_file_that_is_a_folder_is_one_line_and_leaves_nothing(project, capsys):
     """It was an IsADirectoryError traceback, with .cdk.context.json.partial left behind."""
     (project / "cdk.context.json").mkdir()

@@ -289,3 +289,14 @@ def test_a_user_context_file_that_is_no_object_says_so(tmp_path):
     path.write_text('["student", "kim"]')
     with pytest.raises(CourseInputError, match=r"must hold a JSON object \(its context under 'context'"):
         context_file(path, "context")
+
+
+def test_a_context_file_in_another_encoding_is_one_line(tmp_path):
+    """김 saved in CP949 (Korean Windows): a UnicodeDecodeError traceback once the read and
+    the parse were split."""
+    from week5.core.settings import context_file
+
+    path = tmp_path / "cdk.context.json"
+    path.write_bytes('{"student": "김"}'.encode("cp949"))
+    with pytest.raises(CourseInputError, match="is not UTF-8 text; save it as UTF-8"):
+        context_file(path)

@@ -66,6 +66,12 @@ def write_student(root: Path, student: Optional[str]) -> Path:
     if path.is_file():
         try:
             text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:  # saved in another encoding (CP949 on a Korean Windows)
+            raise CliError(
+                f"{path} is not UTF-8 text; save it as UTF-8 (CDK reads it so), or delete it, "
+                "then run week5 init again",
+                EXIT_USAGE,
+            ) from None
         except OSError as error:  # permissions, not its JSON
             raise CliError(
                 f"{path} cannot be read ({error.strerror or error}); give yourself read access "

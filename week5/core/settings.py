@@ -903,6 +903,10 @@ def context_file(path: Path, key: Optional[str] = None) -> Dict[str, Any]:
         return {}
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:  # saved in another encoding (CP949 on a Korean Windows)
+        raise CourseInputError(
+            f"{path} is not UTF-8 text; save it as UTF-8 (CDK reads it so), or {anew}"
+        ) from None
     except OSError as error:  # unreadable: permissions, not its JSON
         raise CourseInputError(
             f"{path} cannot be read ({error.strerror or error}); give yourself read access "
