@@ -74,7 +74,20 @@ def test_grant_put_only_lists_the_bucket_for_a_sync_when_asked(stack):
     ]
 
 
-@pytest.mark.parametrize("prefix", ["/transfers/", "transfers/*"])
+def test_grant_put_only_takes_a_bucket_imported_by_name(stack):
+    """A review found an AttributeError: an imported bucket has no resource to acknowledge
+    the wildcard on; cdk-nag names it by its ARN."""
+    bucket = s3.Bucket.from_bucket_name(stack, "Imported", "acme-archive")
+    grant_put_only(
+        bucket, _writer(stack), "transfers/", reason="Each record gets a new key under transfers/."
+    )
+    t = synth(stack)  # the nag gate passes: the wildcard on the imported ARN is acknowledged
+    assert [(s["Action"], s["Resource"]) for s in _statements(t)] == [
+        ("s3:PutObject", "arn:aws:s3:::acme-archive/transfers/*")
+    ]
+
+
+@pytest.mark.parametrize("prefix", ["/transfers/", "transfers/*", ""])  # "": every key
 def test_grant_put_only_refuses_a_prefix_that_is_not_plain(stack, prefix):
     bucket = private_bucket(stack, "Archive")
     with pytest.raises(CourseInputError, match="must be a plain key prefix"):

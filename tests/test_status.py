@@ -405,3 +405,22 @@ def test_aws_region_is_not_read(account, capsys, monkeypatch):
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
     report = run_json(capsys, "--all")
     assert report["region"] == REGION and len(report["stacks"]) == 3
+
+
+def test_only_the_stacks_a_leftovers_tags_name_are_listed():
+    """A class account has a stack per student and lab: status reads the resources of those a
+    leftover could belong to, not every one (a review counted 100+ listings a run)."""
+    from week5.operations.status import Untracked, stacks_named_by
+
+    def stack(name, root=None):
+        return {"StackName": name, "StackId": f"id/{name}", **({"RootId": f"id/{root}"} if root else {})}
+
+    stacks = [stack("week5-kim-Day4Lab1"), stack("week5-kim-Day4Lab1-Nested", "week5-kim-Day4Lab1"),
+              stack("week5-lee-Day4Lab1"), stack("week5-kim-Day5Lab1")]  # fmt: skip
+    left = [
+        Untracked(arn="arn:1", tags={"Day": "Day4", "Lab": "Lab1", "Student": "kim"}),
+        Untracked(arn="arn:2", tags={"Day": "Day4", "Student": "lee"}),  # no Lab: names none
+    ]
+    assert [s["StackName"] for s in stacks_named_by(stacks, left)] == [
+        "week5-kim-Day4Lab1", "week5-kim-Day4Lab1-Nested"
+    ]

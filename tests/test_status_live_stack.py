@@ -126,8 +126,9 @@ def group_stack(emulated_labs, student: str) -> str:
 
 def test_what_a_deleted_stack_leaves_is_listed_and_not_before(emulator, capsys):
     """A volume a student attached to an instance of the group, tagged for the lab: it goes
-    with nothing (AWS detaches it when the group's instance terminates), and a parameter the
-    stack retains: neither is a leftover while the stack lives, both are once it is gone."""
+    with nothing (AWS detaches it when the group's instance terminates), so it is listed while
+    the stack lives (a review found it hidden); and a parameter the stack retains: listed once
+    the stack is gone. The stacks listed are only those the leftovers' tags name."""
     cloudformation, ec2, ssm = (emulator.clients(s) for s in ("cloudformation", "ec2", "ssm"))
     student = "leftover"  # a student of its own: the session's labs are not touched
     name = group_stack(emulator, student)
@@ -158,7 +159,9 @@ def test_what_a_deleted_stack_leaves_is_listed_and_not_before(emulator, capsys):
 
         report = run_json(capsys, "--student", student)
         assert [s["stack"] for s in report["stacks"]] == [name]
-        assert report["untracked"] == []
+        # The group's volumes go with its instances; the one attached by hand outlives them
+        # (not deleted on termination), so cdk destroy leaves it: listed while the stack lives.
+        assert [u["arn"].rsplit(":", 1)[1] for u in report["untracked"]] == [f"volume/{volume}"]
 
         cloudformation.delete_stack(StackName=name)
         report = run_json(capsys, "--student", student)

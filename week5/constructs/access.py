@@ -53,7 +53,7 @@ def grant_connect(
 
 
 def grant_put_only(
-    bucket: s3.Bucket,
+    bucket: s3.IBucket,
     grantee: iam.IGrantable,
     prefix: str,
     *,
@@ -74,10 +74,10 @@ def grant_put_only(
         the target before it puts. @default ``False``
     :returns: the grant of ``s3:PutObject``.
     """
-    if prefix.startswith("/") or "*" in prefix:
+    if not prefix or prefix.startswith("/") or "*" in prefix:
         raise CourseInputError(
             f"grant_put_only on {bucket.node.path}: prefix={prefix!r} must be a plain key prefix "
-            "such as 'transfers/' (no leading / or *)"
+            "such as 'transfers/' (not empty, which would grant every key; no leading / or *)"
         )
     # The role itself, not the grantee: Node would call back into Python for it each use.
     principal = grantee.grant_principal
@@ -91,9 +91,25 @@ def grant_put_only(
         resource_arns=[bucket.arn_for_objects(f"{prefix}*")],
     )
     if isinstance(principal, Construct):
-        bucket_id = Stack.of(bucket).resolve(bucket.node.default_child.logical_id)
-        acknowledge(principal, f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{prefix}*]", reason)
+        acknowledge(principal, f"AwsSolutions-IAM5[Resource::{_nag_arn(bucket)}/{prefix}*]", reason)
     return grant
+
+
+def _nag_arn(bucket: s3.IBucket) -> str:
+    """The bucket's ARN as cdk-nag writes it in a finding's id: ``<Logical.Arn>`` for a bucket
+    of the stack; for one imported by name, its ARN with the partition the stack's region gives
+    (``<AWS::Partition>`` in an environment-agnostic stack)."""
+    child = bucket.node.default_child
+    stack = Stack.of(bucket)
+    if child is not None:
+        return f"<{stack.resolve(child.logical_id)}.Arn>"
+    from aws_cdk import Token
+    from aws_cdk.region_info import RegionInfo
+
+    partition = "<AWS::Partition>"
+    if not Token.is_unresolved(stack.region):
+        partition = RegionInfo.get(stack.region).partition or partition
+    return f"arn:{partition}:s3:::{bucket.bucket_name}"
 
 
 def grant_asset_read(asset: s3_assets.Asset, reader: iam.IGrantable) -> iam.Grant:

@@ -27,6 +27,7 @@ from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
 from week5.core.catalog import COURSE_DAYS
 from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
+from week5.operations.cleanup.compute import goes_with_instance
 
 #: ``week5-<student>-<lab id>``: a student name is lowercase, so it never holds ``-Day``.
 STACK_NAME_RE = re.compile(
@@ -398,13 +399,13 @@ ASG_TYPE = "AWS::AutoScaling::AutoScalingGroup"
 
 def instances_of_live_stacks(
     ec2: Any, instance_ids: Iterable[str], live_names: Set[str], owned: Dict[str, str]
-) -> Set[str]:
-    """Which of ``instance_ids`` a live stack made: tagged with its name, one of its
-    resources, or launched by one of its Auto Scaling groups. DescribeInstances by id, in
-    batches."""
+) -> Dict[str, Dict[str, Any]]:
+    """Which of ``instance_ids`` a live stack made (id -> the instance): tagged with its name,
+    one of its resources, or launched by one of its Auto Scaling groups. DescribeInstances by
+    id, in batches."""
     groups = {physical for physical, kind in owned.items() if kind == ASG_TYPE}
     ids = sorted(set(instance_ids))
-    found: Set[str] = set()
+    found: Dict[str, Dict[str, Any]] = {}
     for start in range(0, len(ids), _FILTER_VALUES):
         chunk = [{"Name": "instance-id", "Values": ids[start : start + _FILTER_VALUES]}]
         for page in ec2.get_paginator("describe_instances").paginate(Filters=chunk):
@@ -416,35 +417,58 @@ def instances_of_live_stacks(
                         or tags.get(STACK_NAME_TAG) in live_names
                         or tags.get(GROUP_NAME_TAG) in groups
                     ):
-                        found.add(instance["InstanceId"])
+                        found[instance["InstanceId"]] = instance
     return found
 
 
 def volumes_of_live_stacks(
     ec2: Any, arns: Iterable[str], live_names: Set[str], owned: Dict[str, str]
 ) -> Set[str]:
-    """Which of ``arns`` are EBS volumes attached to an instance of a live stack: a launch
-    template's TagSpecifications give them the lab's tags but no stack's, on AWS too, and they
-    go with their instance. DescribeVolumes and DescribeInstances by id, in batches."""
+    """Which of ``arns`` are EBS volumes that go with an instance of a live stack: a launch
+    template's TagSpecifications give them the lab's tags but no stack's, on AWS too. A volume
+    attached by hand (not deleted on termination) outlives the stack: it stays listed, as
+    cleanup lists it. DescribeVolumes and DescribeInstances by id, in batches."""
     by_id: Dict[str, str] = {}
     for arn in arns:
         kind, volume_id = arn_resource(arn, "ec2")
         if kind == "volume" and volume_id:
             by_id[volume_id] = arn
-    attached: Dict[str, Set[str]] = {}  # instance id -> its volumes' ARNs
+    # instance id -> (volume id, its attachment) for each of its tagged volumes
+    attached: Dict[str, List[Tuple[str, Dict[str, Any]]]] = {}
     ids = sorted(by_id)
     for start in range(0, len(ids), _FILTER_VALUES):
         chunk = [{"Name": "volume-id", "Values": ids[start : start + _FILTER_VALUES]}]
         for page in ec2.get_paginator("describe_volumes").paginate(Filters=chunk):
             for volume in page.get("Volumes", []):
-                arn = by_id.get(volume.get("VolumeId", ""))
-                for attachment in volume.get("Attachments", []) if arn else ():
+                if volume.get("VolumeId") not in by_id:
+                    continue
+                for attachment in volume.get("Attachments", []):
                     if attachment.get("InstanceId"):
-                        attached.setdefault(attachment["InstanceId"], set()).add(arn)
+                        attached.setdefault(attachment["InstanceId"], []).append(
+                            (volume["VolumeId"], attachment)
+                        )
     if not attached:
         return set()
     live = instances_of_live_stacks(ec2, attached, live_names, owned)
-    return {arn for instance in live for arn in attached[instance]}
+    return {
+        by_id[volume_id]
+        for instance_id, instance in live.items()
+        for volume_id, attachment in attached[instance_id]
+        if goes_with_instance(volume_id, attachment, instance)
+    }
+
+
+def stacks_named_by(stacks: List[Dict[str, Any]], left: List[Untracked]) -> List[Dict[str, Any]]:
+    """The live stacks a leftover's Student, Day and Lab tags name
+    (``week5-<student>-<day><lab>``), and the stacks nested in them: only those can hold it, so
+    only those are listed (a class account has a stack per student and lab)."""
+    named = {
+        f"week5-{u.tags[STUDENT_KEY]}-{u.tags[DAY_KEY]}{u.tags[LAB_KEY]}"
+        for u in left
+        if all(u.tags.get(k) for k in (STUDENT_KEY, DAY_KEY, LAB_KEY))
+    }
+    roots = {s.get("StackId") for s in stacks if s.get("StackName") in named}
+    return [s for s in stacks if s.get("StackId") in roots or s.get("RootId") in roots]
 
 
 def of_live_stacks(
@@ -452,10 +476,10 @@ def of_live_stacks(
 ) -> Set[str]:
     """Which of the resources ``left`` without a live stack's tag a live stack holds all the
     same: one of its resources, or an instance or volume of one (:func:`volumes_of_live_stacks`).
-    Nothing is read when nothing is left."""
+    Only the stacks the leftovers' tags name are listed; nothing is read when nothing is left."""
     if not left:
         return set()
-    owned = stack_resources(clients("cloudformation"), stacks)
+    owned = stack_resources(clients("cloudformation"), stacks_named_by(stacks, left))
     live_names = {s["StackName"] for s in stacks}
     found = {u.arn for u in left if physical_ids(u.arn) & owned.keys()}
     rest = [u.arn for u in left if u.arn not in found]
@@ -495,11 +519,12 @@ def read_status(
             and m.get("ResourceARN") not in seen
         ]
     left = untracked(mappings, names)
-    held = of_live_stacks(clients, stacks, left)
-    left = [u for u in left if u.arn not in held]
+    # What is gone or a live database's backup first: they need no stack read.
     arns = [u.arn for u in left]
     ended = gone(clients("ec2"), arns) | backups_of_live_databases(clients("rds"), arns)
-    report.untracked = [u for u in left if u.arn not in ended]
+    left = [u for u in left if u.arn not in ended]
+    held = of_live_stacks(clients, stacks, left)
+    report.untracked = [u for u in left if u.arn not in held]
     return report
 
 

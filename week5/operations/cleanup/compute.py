@@ -174,7 +174,7 @@ def volumes(scope: Scope) -> List[Found]:
         for attachment in volume.get("Attachments", []):
             instance_id = attachment.get("InstanceId", "")
             instance = net.instances.get(instance_id)
-            if _deleted_with(volume["VolumeId"], attachment, instance):
+            if goes_with_instance(volume["VolumeId"], attachment, instance):
                 owner = instance_id
             if instance is not None and instance["State"]["Name"] == "shutting-down":
                 continue  # going already; the volume is free (or gone) after it
@@ -200,7 +200,7 @@ def volumes(scope: Scope) -> List[Found]:
     return found
 
 
-def _deleted_with(
+def goes_with_instance(
     volume_id: str, attachment: Dict[str, Any], instance: Optional[Dict[str, Any]]
 ) -> bool:
     """Whether the attached volume goes when its instance terminates: the attachment says so,

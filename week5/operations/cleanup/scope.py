@@ -205,8 +205,9 @@ class NotYet(Exception):
 
 
 class NotDeleted(Exception):
-    """A deletion AWS refused for a reason waiting does not cure (an object under object
-    lock): reported at once with the cause."""
+    """A deletion that did not happen for a reason waiting does not cure: AWS refused it (an
+    object under object lock), reported failed at once with the cause; or it was gone already,
+    deleted by someone else (``StackNotFound``), which the deleter reports "already gone"."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
