@@ -184,6 +184,17 @@ def command_and_env(args, root=ROOT, environ=None):
 #: `week5 preflight` says: nothing to do (exit 0), refused (exit 1) or bad input (exit 2),
 #: without running cdk. Any other code: cdk runs (0, or a check that could not run at all).
 PREFLIGHT_STOPS = {10: 0, 11: 1, 12: 2}
+#: `week5 preflight`, given the catalog's lab ids (a pattern such as "Day1Chall*" is checked
+#: against the labs that exist): week5 never imports the stacks, so the launcher reads them.
+PREFLIGHT_CODE = """import sys
+try:
+    from stacks.catalog import CATALOG
+    ids = ["--lab-ids", ",".join(CATALOG.ids)]
+except Exception:  # no catalog to read: the shape of the ids alone is checked
+    ids = []
+from week5.cli import main
+sys.exit(main(["preflight"] + ids + sys.argv[1:]))
+"""
 
 
 def preflight(args, environ, root=ROOT):
@@ -199,7 +210,7 @@ def preflight(args, environ, root=ROOT):
     python = venv_bin(root) / ("python.exe" if WINDOWS else "python")
     if not python.is_file():
         return None
-    command = [str(python), "-m", "week5", "preflight", "--prog", "scripts/cdk.py", "--"]
+    command = [str(python), "-c", PREFLIGHT_CODE, "--prog", "scripts/cdk.py", "--"]
     try:
         code = subprocess.run(command + list(args), cwd=str(root), env=environ).returncode
     except KeyboardInterrupt:

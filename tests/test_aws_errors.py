@@ -139,10 +139,11 @@ def test_a_profile_without_credentials(name, aws_home, assembly, capsys):
 @pytest.mark.parametrize("name", PROFILE_COMMANDS)
 def test_unknown_profile(name, aws_home, assembly, capsys):
     line = one_line(capsys, [*commands(assembly)[name], "--profile", "student-kim"])
-    assert line == (
-        "AWS profile 'student-kim' (from --profile) is not in ~/.aws/config or "
-        "~/.aws/credentials; pass one of: week5, or create it with `aws configure --profile "
-        "student-kim` (or `aws configure sso`)"
+    assert line == (  # the files botocore read: aws_home's, not ~/.aws
+        f"AWS profile 'student-kim' (from --profile) is not in {aws_home / 'config'} "
+        f"(AWS_CONFIG_FILE) or {aws_home / 'credentials'} (AWS_SHARED_CREDENTIALS_FILE); pass "
+        "one of: week5, or create it with `aws configure --profile student-kim` (or `aws "
+        "configure sso`)"
     )
 
 
@@ -292,9 +293,10 @@ def test_through_the_real_command_line(aws_home):
     assert result.returncode == 2
     lines = [x for x in result.stderr.splitlines() if not x.startswith(("==>", "   "))]
     assert lines == [
-        "week5: AWS profile 'nope' (from --profile) is not in ~/.aws/config or "
-        "~/.aws/credentials; pass one of: week5, or create it with `aws configure --profile "
-        "nope` (or `aws configure sso`)"
+        f"week5: AWS profile 'nope' (from --profile) is not in {aws_home / 'config'} "
+        f"(AWS_CONFIG_FILE) or {aws_home / 'credentials'} (AWS_SHARED_CREDENTIALS_FILE); pass "
+        "one of: week5, or create it with `aws configure --profile nope` (or `aws configure "
+        "sso`)"
     ]
     assert result.stdout == ""
 

@@ -6,7 +6,9 @@ environment's keys, retried an unreachable AWS for a minute, or synthesized ever
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -155,6 +157,39 @@ def test_a_host_that_does_not_resolve_stops_it_too(tmp_path):
     assert "(the host name does not resolve)" in result.stderr
 
 
+@pytest.mark.parametrize("where", ["--proxy", "cdk.json"])
+def test_the_check_goes_through_the_cdk_clis_proxy(where, tmp_path):
+    """Where only a proxy reaches AWS, the check's direct call found the host unresolvable and
+    refused a working deploy (a review of the day's diff): it uses the CLI's proxy too, and a
+    proxy that does not answer is not "certainly out of reach"."""
+    proxy = f"http://127.0.0.1:{closed_port()}"
+    root = fake_project(tmp_path)
+    args = ["destroy", "Day1Lab1", "--force"]
+    if where == "--proxy":
+        args += ["--proxy", proxy]
+    else:
+        settings = json.loads((root / "cdk.json").read_text())
+        (root / "cdk.json").write_text(json.dumps({**settings, "proxy": proxy}))
+    env = offline_env(tmp_path, "http://week5-no-such-host.invalid")
+    result, calls = run_wrapper(root, "cdk", args, env)
+    assert "does not resolve" not in result.stderr
+    assert result.returncode == 0 and calls, result.stderr  # the CLI ran, its proxy its own
+
+
+def test_a_resolver_that_does_not_answer_is_not_certain():
+    """EAI_AGAIN (a resolver down for a moment) is not "no such host"."""
+    import socket
+
+    again = bx.EndpointConnectionError(
+        endpoint_url="https://x", error=socket.gaierror(socket.EAI_AGAIN, "Temporary failure")
+    )
+    none = bx.EndpointConnectionError(
+        endpoint_url="https://x", error=socket.gaierror(socket.EAI_NONAME, "Name not known")
+    )
+    assert aws_errors._certainly_unreachable(again) is None
+    assert aws_errors._certainly_unreachable(none) == "the host name does not resolve"
+
+
 @pytest.mark.parametrize("args", [["synth", "Day1Lab1"], ["ls"]], ids=["synth", "ls"])
 def test_synth_and_ls_need_no_aws(args, tmp_path):
     root = fake_project(tmp_path)
@@ -259,3 +294,211 @@ def test_an_empty_prog_falls_back_to_the_default(tmp_path):
     result = week5(["preflight", "--prog", "", "--", "synth", "DAY1LAB1"], offline_env(tmp_path))
     assert result.returncode == 12
     assert result.stderr.startswith("scripts/cdk: 'DAY1LAB1' is not a lab id"), result.stderr
+
+
+# --- 7. the launchers' trial after the hostile-input fixes ---------------------------------
+# Each reached the CDK CLI: seconds of synthesis, then "No stacks match" (or, for destroy,
+# "does not exist", exit 0), or a minute of retries. Ports 47350-47359 are this part's.
+
+CLOSED_PORTS = (47352, 47353)
+
+
+def with_catalog(root):
+    """The fake project with the real catalog, which the launchers read the lab ids from."""
+    (root / "stacks").mkdir()
+    for name in ("__init__.py", "catalog.py"):
+        shutil.copy(ROOT / "stacks" / name, root / "stacks" / name)
+    return root
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize(
+    "args, pattern",
+    [(["ls", "Day4Lab1-{park}", "-c", "students=kim,lee"], "Day4Lab1-{park}"),
+     (["ls", "Day1Lab1-{kim}"], "Day1Lab1-{kim}"),
+     (["deploy", "Day1Lab1-{kim}"], "Day1Lab1-{kim}")],
+    ids=["park not in class", "kim without class", "deploy"],
+)  # fmt: skip
+def test_a_brace_pattern_that_matches_no_lab_is_refused(wrapper, args, pattern, tmp_path):
+    """`ls` printed nothing, exit 0; `deploy` synthesized 9 s, then "No stacks match"."""
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, args, offline_env(tmp_path))
+    assert (result.returncode, calls) == (2, []), result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"scripts/{wrapper}: '{pattern}' matches no stack"), line
+
+
+@pytest.mark.parametrize(
+    "pattern, expanded",
+    [("Day4Lab1-{kim,lee}", ["Day4Lab1-kim", "Day4Lab1-lee"]),
+     ("Day{1,2}Lab{1,2}", ["Day1Lab1", "Day1Lab2", "Day2Lab1", "Day2Lab2"]),
+     ("Day4Lab1-{kim}", ["Day4Lab1-{kim}"]),  # picomatch keeps a brace without a comma
+     ("Day{1..3}Lab1", None), ("Day4Lab1-[kl]*", None), ("{a,b", None), ("{a,b}" * 12, None)],
+)  # fmt: skip
+def test_braces_are_expanded_as_the_cdk_cli_reads_them(pattern, expanded):
+    assert preflight.brace_alternatives(pattern) == expanded
+
+
+def test_a_brace_pattern_that_matches_a_copy_passes(tmp_path):
+    root = project(tmp_path)
+    for args in (["deploy", "Day4Lab1-{kim,park}", "-c", "students=kim,lee"],
+                 ["ls", "Day{1,9}Lab1"]):  # fmt: skip
+        preflight.check_patterns(args, root, lab_ids=CATALOG_IDS)
+
+
+CATALOG_IDS = [
+    "Day1Lab1", "Day1Lab2", "Day1Case", "Day2Lab1", "Day2Lab2", "Day2Case", "Day3Lab1",
+    "Day3Lab2", "Day3Case", "Day4Lab1", "Day4Challenge", "Day4Case", "Day5Lab1", "Day5Challenge",
+]  # fmt: skip
+
+
+def test_catalog_ids_is_the_catalog():
+    from stacks.catalog import CATALOG
+
+    assert sorted(CATALOG.ids) == sorted(CATALOG_IDS)
+
+
+@pytest.mark.parametrize("pattern", ["Day1Chall*", "Day3*nge"])
+def test_a_pattern_is_matched_against_the_catalogs_labs(tmp_path, pattern):
+    """Day x kind made 20 ids (Day1Challenge...); the catalog has 14."""
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_patterns(["ls", pattern], project(tmp_path), lab_ids=CATALOG_IDS)
+    assert str(refused.value).startswith(f"'{pattern}' matches no stack: the ids built are")
+    assert "Challenge" not in str(refused.value)  # 5 shown, none of them a challenge
+    preflight.check_patterns(["ls", "Day4Chall*"], project(tmp_path), lab_ids=CATALOG_IDS)
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_the_launchers_pass_the_catalogs_lab_ids(wrapper, tmp_path):
+    root = with_catalog(fake_project(tmp_path))
+    result, calls = run_wrapper(root, wrapper, ["ls", "Day1Chall*"], offline_env(tmp_path))
+    assert (result.returncode, calls) == (2, []), result.stderr
+    assert result.stderr.startswith(f"scripts/{wrapper}: 'Day1Chall*' matches no stack")
+    result, calls = run_wrapper(root, wrapper, ["ls", "Day4Chall*"], offline_env(tmp_path))
+    assert (result.returncode, len(calls)) == (0, 1), result.stderr
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize(
+    "args", [["destroy", "InstructorAccess", "--force"], ["deploy", "BudgetGuard"]],
+    ids=["destroy", "deploy"],
+)  # fmt: skip
+def test_an_instructor_stack_is_sent_to_scripts_instructor(wrapper, args, tmp_path):
+    """destroy synthesized 15 s, then "InstructorAccess does not exist.", exit 0."""
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, args, offline_env(tmp_path))
+    assert (result.returncode, calls) == (2, []), result.stderr
+    assert result.stderr.splitlines() == [
+        f"scripts/{wrapper}: {args[1]} is the instructor app's stack, not a lab's: run "
+        f"`scripts/instructor {args[0]} {args[1]}` (README \"Instructor tools\"); nothing was run"
+    ]
+
+
+@pytest.mark.parametrize(
+    "name, shown_as", [("😀", "'😀'"), ("Day*", "'Day*'"), ("Day1Lab1", "'Day1Lab1'"),
+                       ("{Budget,Access}Guards", "'{Budget,Access}Guards'")],
+)  # fmt: skip
+@pytest.mark.parametrize("command", ["deploy", "synth", "diff"])
+def test_the_instructor_app_refuses_a_name_neither_stack_has(command, name, shown_as, tmp_path,
+                                                              monkeypatch):  # fmt: skip
+    """6 s of synthesis, then "No stacks match", exit 1 (destroy was refused already)."""
+    for key, value in offline_env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(ROOT)
+    told = []
+    monkeypatch.setattr(preflight_cli, "say", told.append)
+    args = argparse.Namespace(prog="scripts/instructor", app="instructor", lab_ids=None,
+                              cdk_args=[command, name, "-c", "instructor_account=111122223333"])
+    assert preflight_cli.run(args) == preflight_cli.EXIT_BAD_CONTEXT
+    assert told == [
+        f"scripts/instructor: {shown_as} matches neither InstructorAccess nor BudgetGuard, the "
+        "instructor app's stacks; pass one of them (`scripts/instructor ls` lists them); "
+        "nothing was run"
+    ]
+
+
+def test_the_instructor_stacks_pass(tmp_path):
+    for name in ("InstructorAccess", "Budget*", "{BudgetGuard,x}", "!BudgetGuard"):
+        preflight.check_app_stacks(["deploy", name], app="instructor")
+    preflight.check_app_stacks(["ls", "!InstructorAccess"])
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize(
+    "profiles, first, then",
+    [(["--profile", "", "--profile", "emu"], "''", "'emu'"),
+     (["--profile", "nosuch", "--profile", "emu"], "'nosuch'", "'emu'"),
+     (["--profile", "emu", "--profile=nosuch"], "'emu'", "'nosuch'")],
+    ids=["empty first", "unknown first", "unknown last"],
+)  # fmt: skip
+def test_a_profile_given_twice_is_refused(wrapper, profiles, first, then, tmp_path):
+    """Only the last was checked: the first could be '' or a misspelt name."""
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, ["diff", "Day1Lab2", *profiles],
+                                offline_env(tmp_path))  # fmt: skip
+    assert (result.returncode, calls) == (2, []), result.stderr
+    assert result.stderr.splitlines() == [
+        f"scripts/{wrapper}: --profile given twice ({first}, then {then}): pass it once"
+    ]
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize("args", [["deploy", "Day1Lab1"], ["diff", "Day1Lab1"]],
+                         ids=["deploy", "diff"])  # fmt: skip
+def test_an_endpoint_without_a_scheme_is_refused(wrapper, args, tmp_path):
+    """"is not a URL ... going on", then the CDK CLI's "TypeError: Invalid URL", exit 1."""
+    root = fake_project(tmp_path)
+    env = offline_env(tmp_path, f"127.0.0.1:{CLOSED_PORTS[0]}")
+    result, calls = run_wrapper(root, wrapper, args, env)
+    assert (result.returncode, calls) == (2, []), result.stderr
+    assert result.stderr.splitlines() == [
+        f"scripts/{wrapper}: the AWS endpoint '127.0.0.1:{CLOSED_PORTS[0]}' (from "
+        "AWS_ENDPOINT_URL) is not a URL: set it to one such as http://localhost:<port> (`week5 "
+        "local --keep` prints its line), or unset it to reach AWS; nothing was run"
+    ]
+
+
+@pytest.fixture
+def emulator():
+    """A moto server on this part's port: the working AWS_ENDPOINT_URL."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=47351)
+    server.start()
+    try:
+        yield "http://127.0.0.1:47351"
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize("args", [["diff", "Day1Lab1"], ["bootstrap"]], ids=["diff", "bootstrap"])
+def test_cloudformations_own_endpoint_is_the_one_checked(wrapper, args, tmp_path, emulator):
+    """STS answered at AWS_ENDPOINT_URL; the CDK CLI went to AWS_ENDPOINT_URL_CLOUDFORMATION and
+    retried it for 49.9 s, then ECONNREFUSED."""
+    root = fake_project(tmp_path)
+    refused = f"http://127.0.0.1:{CLOSED_PORTS[1]}"
+    env = {**offline_env(tmp_path, emulator), "AWS_ENDPOINT_URL_CLOUDFORMATION": refused}
+    result, calls = run_wrapper(root, wrapper, args, env)
+    assert (result.returncode, calls) == (2, []), result.stderr
+    assert result.stderr.splitlines() == [
+        f"scripts/{wrapper}: cannot reach AWS at {refused}/ (connection refused); "
+        f"AWS_ENDPOINT_URL_CLOUDFORMATION={refused} is set: start what should answer there, or "
+        "unset it to reach AWS; nothing was run"
+    ]
+    env.pop("AWS_ENDPOINT_URL_CLOUDFORMATION")  # the emulator answers CloudFormation too
+    result, calls = run_wrapper(root, wrapper, args, env)
+    assert (result.returncode, len(calls)) == (0, 1), result.stderr
+
+
+def test_an_unknown_profile_names_the_config_file_that_was_read(tmp_path, monkeypatch):
+    config = tmp_path / "my-aws-config"
+    config.write_text("[profile other]\nregion = ap-northeast-2\n")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_SHARED_CREDENTIALS_FILE", raising=False)
+    line = aws_errors.describe(bx.ProfileNotFound(profile="x"), "x")
+    assert line.startswith(
+        f"AWS profile 'x' (from --profile) is not in {config} (AWS_CONFIG_FILE) or "
+        "~/.aws/credentials; pass one of: other, or create it"
+    ), line

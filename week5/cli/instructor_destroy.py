@@ -8,7 +8,8 @@ without its context (``instructor_app.DESTROY_ENV``). So "nothing to build" is n
 while a bad value that is given still is. And the CDK CLI reports a stack that does not exist
 as "destroyed": when none of the stacks named exists in the account, this says "nothing to
 destroy" and the wrapper does not run cdk; a name or pattern that matches neither stack (for
-which the CDK CLI says "No stacks match" and exits 0) is refused, exit 2.
+which the CDK CLI says "No stacks match" and exits 0) is refused, exit 2
+(:func:`week5.operations.preflight.check_app_stacks`, which the other commands get too).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 from week5.cli.errors import EXIT_BAD_CONTEXT, EXIT_DONE, EXIT_OK
 from week5.cli.synthesis import find_project_root
-from week5.core.errors import CourseInputError, shown
+from week5.core.errors import CourseInputError
 from week5.core.settings import DEFAULT_REGION, INSTRUCTOR_STACKS, NOTHING_TO_BUILD
 from week5.operations import aws_errors, preflight
 
@@ -47,11 +48,13 @@ def named_stacks(cdk_args: Sequence[str]) -> Tuple[List[str], bool]:
 
 
 def targets(cdk_args: Sequence[str]) -> List[str]:
-    """The instructor stacks the line selects (a pattern as the CDK CLI matches it)."""
+    """The instructor stacks the line selects (a pattern as the CDK CLI matches it, its braces
+    expanded)."""
     names, every = named_stacks(cdk_args)
     if every:
         return list(INSTRUCTOR_STACKS)
-    return [s for s in INSTRUCTOR_STACKS if any(fnmatch.fnmatchcase(s, n) for n in names)]
+    patterns = [a for n in names for a in (preflight.brace_alternatives(n) or [n])]
+    return [s for s in INSTRUCTOR_STACKS if any(fnmatch.fnmatchcase(s, n) for n in patterns)]
 
 
 def check(cdk_args: List[str], tell: Callable[[str], None], environ=None) -> int:
@@ -65,23 +68,12 @@ def check(cdk_args: List[str], tell: Callable[[str], None], environ=None) -> int
             return EXIT_BAD_CONTEXT
     if environ.get(preflight.SKIP_ENV) == "0":
         return EXIT_OK
-    chosen = targets(cdk_args)
-    names, _ = named_stacks(cdk_args)
-    # Braces, classes, extglobs and a negation are picomatch's (the CDK CLI's) to match;
-    # ``*`` and ``?`` match alike in fnmatch, so a glob that matches neither stack is refused.
-    unmatched = [
-        n
-        for n in names
-        if not (preflight.PATTERN_CHARACTERS - set("*?")).intersection(n)
-        and not any(fnmatch.fnmatchcase(s, n) for s in INSTRUCTOR_STACKS)
-    ]
-    if unmatched:  # the CDK CLI: "No stacks match", exit 0, as if it had destroyed something
-        tell(
-            f"{shown(unmatched[0])} matches neither {' nor '.join(INSTRUCTOR_STACKS)}, the "
-            "instructor app's stacks; pass one of them (`scripts/instructor ls` lists them); "
-            "nothing was run"
-        )
+    try:  # the CDK CLI: "No stacks match", exit 0, as if it had destroyed something
+        preflight.check_app_stacks(cdk_args, app="instructor")
+    except CourseInputError as error:
+        tell(str(error))
         return EXIT_BAD_CONTEXT
+    chosen = targets(cdk_args)
     if not chosen:  # no stack named: cdk asks which
         return EXIT_OK
     _, _, profile = preflight.command_context(cdk_args)

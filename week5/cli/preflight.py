@@ -20,8 +20,10 @@ connection refused, the host name unresolved): the CDK CLI would retry for a min
 from __future__ import annotations
 
 import argparse
+import json
 import os
-from typing import List, Sequence
+from pathlib import Path
+from typing import List, Optional, Sequence
 
 from week5.analysis.assembly import read_labs
 from week5.cli import instructor_destroy
@@ -78,6 +80,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--app", choices=("labs", "instructor"), default="labs",
         help="whose context to check: the labs' (app.py) or the instructor's (instructor_app.py)",
     )  # fmt: skip
+    parser.add_argument(
+        "--lab-ids", default=None, metavar="IDS",
+        help="the catalog's lab ids, comma-separated (the launchers pass stacks/catalog.py's: "
+        "this package never imports the stacks); without them every Day<N><Kind> id is assumed",
+    )  # fmt: skip
     parser.add_argument("cdk_args", nargs=argparse.REMAINDER, help="the cdk command line")
     parser.set_defaults(handler=run)
 
@@ -93,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
         say(f"{prog}: {line}")
 
     try:
-        return check(cdk_args, tell, args.app)
+        lab_ids = preflight.parse_lab_ids(getattr(args, "lab_ids", None))
+        return check(cdk_args, tell, args.app, lab_ids)
     except KeyboardInterrupt:
         return 130
     except aws_errors.AwsInputError as error:  # a profile that does not exist: not a deploy
@@ -116,16 +124,26 @@ def _command(cdk_args: Sequence[str]) -> str:
     return preflight.command_context(cdk_args)[0] or "cdk"
 
 
-def check(cdk_args: List[str], tell, app: str = "labs") -> int:
+def check(cdk_args: List[str], tell, app: str = "labs",
+          lab_ids: Optional[Sequence[str]] = None) -> int:  # fmt: skip
+    """``lab_ids``: the catalog's (:func:`preflight.parse_lab_ids`), for the patterns."""
     command, context, profile = preflight.command_context(cdk_args)
+    try:  # the CDK CLI takes the last --profile: a check of the first would judge another
+        preflight.check_given_once(cdk_args)
+    except CourseInputError as error:
+        tell(str(error))
+        return EXIT_BAD_CONTEXT
     aws_errors.check_profile(profile)  # --profile '': the CDK CLI takes the environment's keys
     if app == "instructor" and command == "destroy":
         return instructor_destroy.check(cdk_args, tell)  # needs none of the deploy values
     root = find_project_root()
+    use_cli_proxy(cdk_args, root)
     try:
+        if os.environ.get(preflight.SKIP_ENV) != "0":  # the other app's stacks, or none
+            preflight.check_app_stacks(cdk_args, app)
         preflight.check_context(cdk_args, root, dict(os.environ), app=app)
         if app == "labs":
-            preflight.check_patterns(cdk_args, root, dict(os.environ))
+            preflight.check_patterns(cdk_args, root, dict(os.environ), lab_ids)
     except CourseInputError as error:
         tell(str(error))
         return EXIT_BAD_CONTEXT
@@ -157,11 +175,41 @@ def check(cdk_args: List[str], tell, app: str = "labs") -> int:
     return EXIT_OK
 
 
+def cli_proxy(cdk_args: Sequence[str], root) -> Optional[str]:
+    """The proxy the CDK CLI will use: ``--proxy`` on its command line, else the ``proxy``
+    setting of cdk.json or ~/.cdk.json (HTTPS_PROXY boto3 reads itself)."""
+    for index, arg in enumerate(cdk_args):
+        if arg == "--proxy" and index + 1 < len(cdk_args):
+            return cdk_args[index + 1]
+        if arg.startswith("--proxy="):
+            return arg.split("=", 1)[1]
+    for settings in (Path(root) / "cdk.json", Path.home() / ".cdk.json"):
+        try:
+            proxy = json.loads(settings.read_text(encoding="utf-8")).get("proxy")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(proxy, str) and proxy:
+            return proxy
+    return None
+
+
+def use_cli_proxy(cdk_args: Sequence[str], root) -> None:
+    """Send this check's AWS calls through the CDK CLI's proxy: on a network where only the
+    proxy reaches AWS, a direct call would find AWS "unreachable" and refuse a working deploy.
+    This process ends before the CDK CLI starts, so its environment is its own."""
+    proxy = cli_proxy(cdk_args, root)
+    if proxy:
+        for name in ("HTTPS_PROXY", "HTTP_PROXY"):
+            os.environ.setdefault(name, proxy)
+
+
 def probe(profile, region: str) -> None:
-    """One cheap call (STS, which any credentials may make) before a command that needs AWS and
-    whose check made none: :class:`aws_errors.AwsUnreachableError` when AWS certainly cannot
-    be reached, or a profile that does not exist. Anything else (no credentials, a timeout) is
-    the CDK CLI's to report: nothing is said."""
+    """One cheap call before a command that needs AWS and whose check made none:
+    :class:`aws_errors.AwsUnreachableError` when AWS certainly cannot be reached, or a profile
+    that does not exist. Anything else (no credentials, a timeout, a refusal) is the CDK CLI's
+    to report: nothing is said. The call goes to CloudFormation, whose endpoint the CDK CLI
+    deploys through: boto3 resolves it as the CLI does (AWS_ENDPOINT_URL_CLOUDFORMATION before
+    AWS_ENDPOINT_URL), where STS's could answer while CloudFormation's refuses."""
     if aws_errors.region_problem(region):  # -c region before bootstrap, say: the CLI's to judge
         return
     try:
@@ -173,9 +221,11 @@ def probe(profile, region: str) -> None:
     try:
         boto_session = aws_errors.session(profile, region)
         # One attempt: a refusal is certain at once, and a timeout is not waited out thrice.
-        config = aws_errors.client_config().merge(Config(retries={"max_attempts": 1}))
+        config = aws_errors.client_config().merge(
+            Config(retries={"total_max_attempts": 1, "mode": "standard"})
+        )
         with aws_errors.translated(profile, region):
-            boto_session.client("sts", config=config).get_caller_identity()
+            boto_session.client("cloudformation", config=config).describe_account_limits()
     except (aws_errors.AwsInputError, aws_errors.AwsUnreachableError):
         raise
     except aws_errors.AwsError:

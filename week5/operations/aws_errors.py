@@ -96,8 +96,9 @@ class AwsError(Exception):
 
 class AwsInputError(AwsError):
     """An :class:`AwsError` that the user's input caused: a profile that does not exist, a
-    region AWS lacks. A check that may otherwise go on without AWS (the launchers' preflight)
-    refuses on this one: the CDK CLI would go on with other credentials, or none."""
+    region AWS lacks, an endpoint that is no URL. A check that may otherwise go on without AWS
+    (the launchers' preflight) refuses on this one: the CDK CLI would go on with other
+    credentials, or none (or fail on the URL)."""
 
 
 class AwsUnreachableError(AwsError):
@@ -131,7 +132,8 @@ def _unreachable_cause(error: BaseException) -> Optional[str]:
         seen.add(id(cause))
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
-        if isinstance(cause, socket.gaierror):
+        # Only "no such name": EAI_AGAIN (a resolver that did not answer) may pass.
+        if isinstance(cause, socket.gaierror) and cause.errno == socket.EAI_NONAME:
             return "the host name does not resolve"
         todo += [cause.__cause__, cause.__context__]
     return None
@@ -210,6 +212,29 @@ def _unreadable_profile_file() -> Optional[str]:
     return None
 
 
+def _profile_files() -> str:
+    """The config and credentials files botocore read profiles from: the file a variable names
+    when it exists (AWS_CONFIG_FILE=~/my-config), else the default's name."""
+    files = []
+    for variable, default in (("AWS_CONFIG_FILE", "~/.aws/config"),
+                              ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")):  # fmt: skip
+        given = os.environ.get(variable)
+        exists = bool(given) and os.path.isfile(os.path.expanduser(given))
+        files.append(f"{_one_line(given, 200)} ({variable})" if exists else default)
+    return " or ".join(files)
+
+
+def _endpoint_variable(url: Any = None) -> Optional[str]:
+    """The variable that set the endpoint ``url``: a service's own (AWS_ENDPOINT_URL_
+    CLOUDFORMATION, which botocore and the CDK CLI read before AWS_ENDPOINT_URL) whose value it
+    is, else AWS_ENDPOINT_URL when set, else None."""
+    wanted = str(url or "").rstrip("/")
+    for variable, value in sorted(os.environ.items()):
+        if variable.startswith("AWS_ENDPOINT_URL_") and value and value.rstrip("/") == wanted:
+            return variable
+    return "AWS_ENDPOINT_URL" if os.environ.get("AWS_ENDPOINT_URL") else None
+
+
 def _typed(name: str) -> str:
     """``name`` as a user can type it in a command the message suggests; else a placeholder (a
     line break, a space, a control or direction mark pasted in)."""
@@ -227,9 +252,9 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
         return None
     where = f" in {region}" if region else ""
     used = _profile_in_use(profile)
-    if isinstance(error, ValueError) and str(error).startswith("Invalid endpoint: "):
+    if _invalid_endpoint(error):
         endpoint = _one_line(str(error).partition(": ")[2], 80)
-        source = "AWS_ENDPOINT_URL" if os.environ.get("AWS_ENDPOINT_URL") else "the profile"
+        source = _endpoint_variable(endpoint) or "the profile"
         return (
             f"the AWS endpoint {endpoint!r} (from {source}) is not a URL: set it to one such as "
             "http://localhost:<port> (`week5 local --keep` prints its line), or unset it to reach AWS"
@@ -254,8 +279,8 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
             else "no profile is configured on this machine"
         )
         return (
-            f"AWS profile {shown(name)} (from {source}) is not in ~/.aws/config or "
-            f"~/.aws/credentials; {choose}, or create it with `aws configure --profile {_typed(name)}`"
+            f"AWS profile {shown(name)} (from {source}) is not in {_profile_files()}; "
+            f"{choose}, or create it with `aws configure --profile {_typed(name)}`"
             f" (or `aws configure sso`)"
         )
     if isinstance(error, (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError,
@@ -300,11 +325,11 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
                 "them where no proxy is needed"
             )
         url = error.kwargs.get("endpoint_url") or "its endpoint"
-        override = os.environ.get("AWS_ENDPOINT_URL")
-        if override:
+        variable = _endpoint_variable(error.kwargs.get("endpoint_url"))
+        if variable:
             fix = (
-                f"AWS_ENDPOINT_URL={override} is set: start what should answer there, or unset "
-                "it to reach AWS"
+                f"{variable}={os.environ[variable]} is set: start what should answer there, or "
+                "unset it to reach AWS"
             )
         else:
             fix = (
@@ -441,6 +466,12 @@ def _client_fix(code: str, operation: str, profile: Optional[str], region: Optio
     return "fix what AWS's message names, then run this again"
 
 
+def _invalid_endpoint(error: BaseException) -> bool:
+    """botocore's refusal of an endpoint that is no URL (``AWS_ENDPOINT_URL=127.0.0.1:4566``):
+    bad input, as a profile that does not exist is; the CDK CLI would fail on it too."""
+    return isinstance(error, ValueError) and str(error).startswith("Invalid endpoint: ")
+
+
 @contextlib.contextmanager
 def translated(profile: Optional[str] = None, region: Optional[str] = None) -> Iterator[None]:
     """Turn an AWS (botocore) error raised inside into :class:`AwsError`; others pass."""
@@ -454,7 +485,7 @@ def translated(profile: Optional[str] = None, region: Optional[str] = None) -> I
             raise
         from botocore.exceptions import ProfileNotFound
 
-        if isinstance(error, ProfileNotFound):
+        if isinstance(error, ProfileNotFound) or _invalid_endpoint(error):
             raise AwsInputError(line) from None
         if _certainly_unreachable(error):
             raise AwsUnreachableError(line) from None

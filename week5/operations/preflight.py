@@ -105,8 +105,8 @@ AWS_COMMANDS = ("deploy", "destroy", "diff", "watch", "bootstrap", "import", "ro
 #: class's brace pattern (30 students): a selector this long matches nothing, and the CDK CLI
 #: says so after synthesizing every lab (picomatch refuses one of 64 KB outright).
 SELECTOR_MAX_LENGTH = 1024
-#: A pattern of these characters reads alike in fnmatch and in picomatch (the CDK CLI's).
-_SIMPLE_PATTERN = re.compile(r"[A-Za-z0-9*?-]+", re.ASCII)
+#: More alternatives than a class's brace pattern has: beyond, the pattern is the CLI's.
+_MAX_ALTERNATIVES = 256
 #: The CDK CLI commands that run the app, whose context :func:`check_context` checks first.
 APP_COMMANDS = ("synth", "synthesize", "diff", "deploy", "destroy", "ls", "list", "watch")
 #: At most this many other stacks are named in one line.
@@ -173,6 +173,20 @@ def command_context(args: Sequence[str]) -> Tuple[Optional[str], Dict[str, str],
         elif not arg.startswith("-") and command is None:
             command = arg
     return command, context, profile
+
+
+def check_given_once(args: Sequence[str]) -> None:
+    """``--profile`` given twice with two values: the CDK CLI takes the last, silently, while
+    a check of the first (``--profile ''``, a misspelt name) would pass or refuse the wrong
+    one. Refused as a ``-c`` key given twice is (:func:`check_context`)."""
+    given: Optional[str] = None
+    for arg, value in _arguments(args):
+        if arg == "--profile" and value is not None:
+            if given is not None and value != given:
+                raise CourseInputError(
+                    f"--profile given twice ({shown(given)}, then {shown(value)}): pass it once"
+                )
+            given = value
 
 
 def context_without_values(args: Sequence[str]) -> List[str]:
@@ -315,10 +329,15 @@ def _check_well_formed(args: Sequence[str]) -> None:
             )
 
 
-def _built_labs(args: Sequence[str], merged: Dict[str, str]) -> List[str]:
+def _built_labs(args: Sequence[str], merged: Dict[str, str],
+                lab_ids: Optional[Sequence[str]] = None) -> List[str]:  # fmt: skip
     """The lab ids whose stacks the app will build for this command line, as the launchers
-    choose them (the labs named, else -c labs from the line or the files, else every lab)."""
-    every = [f"Day{day}{kind}" for day in COURSE_DAYS for kind in LAB_KINDS]
+    choose them (the labs named, else -c labs from the line or the files, else every lab).
+    ``lab_ids`` are the catalog's (the launchers pass them: this package never imports the
+    stacks); without them, every id of the catalog's shape, of which the catalog has fewer."""
+    every = list(lab_ids) if lab_ids else [
+        f"Day{day}{kind}" for day in COURSE_DAYS for kind in LAB_KINDS
+    ]  # fmt: skip
     if not any(a == "--all" or a.startswith(("labs=", "--context=labs=")) for a in args):
         named = [m.group(1) for m in map(LAB_ARG_RE.fullmatch, args) if m]
         if named:
@@ -327,31 +346,85 @@ def _built_labs(args: Sequence[str], merged: Dict[str, str]) -> List[str]:
     return [lab for lab in every if lab in chosen] if any(chosen) else every
 
 
-def check_patterns(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None
-                   ) -> None:  # fmt: skip
-    """Raise :class:`CourseInputError` for a ``*``/``?`` pattern that no stack id of the labs
-    being built matches: ``Day1Lab1-*`` without class mode, where the id is ``Day1Lab1``
-    alone. The CDK CLI would synthesize the labs, then say "No stacks match" (exit 1; for
-    destroy exit 0, nothing destroyed). Braces, extglobs, classes and a negation are the CLI's
-    to match (picomatch); a lab that may not exist is the app's to name. The launchers run it
-    after :func:`check_context`."""
+def parse_lab_ids(text: Optional[str]) -> Optional[List[str]]:
+    """``--lab-ids Day1Lab1,Day1Lab2``, as the launchers pass the catalog's ids: the ids of the
+    catalog's shape, or None (none given, or none of that shape: the shape alone is checked)."""
+    ids = [part.strip() for part in (text or "").split(",")]
+    ids = [lab for lab in ids if LAB_ID_RE.match(lab)]
+    return ids or None
+
+
+def brace_alternatives(pattern: str) -> Optional[List[str]]:
+    """``pattern`` with its comma braces expanded as picomatch (the CDK CLI's) reads them:
+    ``Day4Lab1-{kim,lee}`` is ``Day4Lab1-kim`` and ``Day4Lab1-lee``; a brace without a comma
+    (``{kim}``) is its own text. None when fnmatch could not match an alternative alike (a
+    range ``{1..3}``, a class, an extglob, a negation, unbalanced braces): the CLI's to match."""
+    if not re.fullmatch(r"[A-Za-z0-9*?{},-]+", pattern, re.ASCII) or ".." in pattern:
+        return None
+    depth, start = 0, None
+    for index, char in enumerate(pattern):
+        if char == "{":
+            if depth == 0:
+                start = index
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0 and start is not None:
+                inner, parts, level, begun = pattern[start + 1:index], [], 0, 0
+                for at, c in enumerate(inner):
+                    level += {"{": 1, "}": -1}.get(c, 0)
+                    if c == "," and level == 0:
+                        parts.append(inner[begun:at])
+                        begun = at + 1
+                parts.append(inner[begun:])
+                if len(parts) < 2:
+                    if "{" in inner:  # {a{b,c}}: not a form worth guessing at
+                        return None
+                    start = None
+                    continue  # literal text, as picomatch keeps it
+                head, tail = pattern[:start], pattern[index + 1:]
+                out: List[str] = []
+                for part in parts:
+                    expanded = brace_alternatives(head + part + tail)
+                    if expanded is None:
+                        return None
+                    out += expanded
+                    if len(out) > _MAX_ALTERNATIVES:  # {a,b}{a,b}...: too many to try
+                        return None
+                return out
+    return None if depth else [pattern]
+
+
+def check_patterns(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None,
+                   lab_ids: Optional[Sequence[str]] = None) -> None:  # fmt: skip
+    """Raise :class:`CourseInputError` for a ``*``/``?``/``{a,b}`` pattern that no stack id of
+    the labs being built matches: ``Day1Lab1-*`` without class mode, where the id is
+    ``Day1Lab1`` alone; ``Day4Lab1-{park}`` for a class of kim and lee; ``Day1Chall*`` (no day
+    1 challenge in the catalog, ``lab_ids``). The CDK CLI would synthesize the labs, then say
+    "No stacks match" (exit 1; for destroy exit 0, nothing destroyed). Braces are expanded
+    first (:func:`brace_alternatives`); ranges, extglobs, classes and a negation are the CLI's
+    to match (picomatch); a lab id that may not exist is the app's to name. The launchers run
+    it after :func:`check_context`."""
     if (environ or {}).get(SKIP_ENV) == "0":
         return
     command, context, _ = command_context(args)
     if command not in APP_COMMANDS:
         return
     patterns = [
-        arg for arg, value in _arguments(args)
-        if value is None and arg != command and is_pattern(arg) and _SIMPLE_PATTERN.fullmatch(arg)
+        (arg, brace_alternatives(arg)) for arg, value in _arguments(args)
+        if value is None and arg != command and is_pattern(arg)
     ]  # fmt: skip
+    patterns = [(arg, alternatives) for arg, alternatives in patterns if alternatives]
     if not patterns:
         return
     merged = {**read_project_context(root, user=True), **context}
     students = parse_students(merged.get(CONTEXT_STUDENTS))
-    labs = _built_labs(args, merged)
+    labs = _built_labs(args, merged, lab_ids)
     ids = [f"{lab}-{name}" for lab in labs for name in students] if students else labs
-    for pattern in patterns:
-        if ids and not any(fnmatch.fnmatchcase(i, pattern) for i in ids):
+    for pattern, alternatives in patterns:
+        if ids and not any(fnmatch.fnmatchcase(i, a) for i in ids for a in alternatives):
             copies = (
                 "" if students else
                 "; copies such as Day1Lab1-kim exist only in class mode (-c students=kim,lee)"
@@ -359,6 +432,36 @@ def check_patterns(args: Sequence[str], root: Path, environ: Optional[Dict[str, 
             raise CourseInputError(
                 f"{shown(pattern)} matches no stack: the ids built are {_names(ids)}{copies}; "
                 "pass lab ids such as Day1Lab1 (`scripts/cdk ls` lists them)"
+            )
+
+
+def check_app_stacks(args: Sequence[str], app: str = "labs") -> None:
+    """Raise :class:`CourseInputError` for a stack of the other app: the labs app
+    (``scripts/cdk``) has no InstructorAccess or BudgetGuard, and the CDK CLI would synthesize,
+    then say "No stacks match" (for ``destroy``: "does not exist", exit 0, the stack still
+    there). For the instructor app (``scripts/instructor``), a name or a ``*``/``?``/``{a,b}``
+    pattern that matches neither of its stacks (a lab id, ``Day*``, an emoji)."""
+    command, _, _ = command_context(args)
+    if command not in APP_COMMANDS:
+        return
+    for arg, value in _arguments(args):
+        if value is not None or arg.startswith("-") or arg == command or not arg.strip():
+            continue
+        if app == "labs":
+            if arg in INSTRUCTOR_STACKS:
+                raise CourseInputError(
+                    f"{arg} is the instructor app's stack, not a lab's: run `scripts/instructor "
+                    f"{command} {arg}` (README \"Instructor tools\"); nothing was run"
+                )
+            continue
+        alternatives = [arg] if not is_pattern(arg) else brace_alternatives(arg)
+        if alternatives is None:  # picomatch's to match
+            continue
+        if not any(fnmatch.fnmatchcase(s, a) for s in INSTRUCTOR_STACKS for a in alternatives):
+            raise CourseInputError(
+                f"{shown(arg)} matches neither {' nor '.join(INSTRUCTOR_STACKS)}, the "
+                "instructor app's stacks; pass one of them (`scripts/instructor ls` lists "
+                "them); nothing was run"
             )
 
 
