@@ -86,8 +86,9 @@ def test_every_option_that_takes_one_value_is_given_once(path):
          "cost: --students given twice (3, then 5)"),
         (["diagram", "Day1Lab1", "--format", "text", "--format", "picture"],
          "diagram: --format given twice ('text', then 'picture')"),
-        # Converted to names (#1, #2, #3), which the user never typed: no values shown.
-        (["quotas", "--students", "3", "--students", "kim,lee"], "quotas: --students given twice"),
+        # Converted to names (#1, #2, #3), which the user never typed: the text typed shown.
+        (["quotas", "--students", "3", "--students", "kim,lee"],
+         "quotas: --students given twice ('3', then 'kim,lee')"),
         (["labs", "--assembly", "cdk.out", "--assembly", "other"],
          "labs: --assembly given twice ('cdk.out', then 'other')"),
         (["prices", "refresh", "--offer-url", "a", "--offer-url", "b"],
@@ -169,9 +170,9 @@ def test_a_dry_run_with_an_unknown_profile_is_refused_before_the_synthesis(
     aws_home, no_synthesis, capsys
 ):
     assert one_line(capsys, [*DRY_RUN, "--profile", "nope"]) == (
-        "AWS profile 'nope' (from --profile) is not in ~/.aws/config or ~/.aws/credentials; "
-        "pass one of: week5, or create it with `aws configure --profile nope` (or `aws "
-        "configure sso`)"
+        f"AWS profile 'nope' (from --profile) is not in {aws_home / 'config'} (AWS_CONFIG_FILE) "
+        f"or {aws_home / 'credentials'} (AWS_SHARED_CREDENTIALS_FILE); pass one of: week5, or "
+        "create it with `aws configure --profile nope` (or `aws configure sso`)"
     )
 
 

@@ -4,6 +4,7 @@ that names the option as the user typed it and the fix (exit 2)."""
 from __future__ import annotations
 
 import argparse
+import functools
 from typing import Optional
 
 from week5.cli.errors import EXIT_USAGE, CliError
@@ -76,17 +77,36 @@ class GivenOnce(argparse.Action):
     `cleanup --day Day1 --day Day2 --apply` then deleted Day 2's, `rollout --accounts A
     --accounts B` rolled out to B alone. :func:`command_parser` makes it every such option's."""
 
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        convert = self.type
+        if callable(convert) and self.nargs is None:
+            # argparse converts before the action sees the value: the text is kept on the way,
+            # so a refusal can quote what was typed (quotas' --students: a tuple of names).
+            @functools.wraps(convert)
+            def typed(text):  # noqa: ANN001, ANN202
+                self._typed = text
+                return convert(text)
+
+            self.type = typed
+        self._typed = None
+
     def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        typed, self._typed = self._typed, None
         # A positional is filled once by argparse; only an option can come twice.
         if option_string is not None and getattr(namespace, f"_{self.dest}_given", False):
             first = getattr(namespace, self.dest)
-            both = (  # a converted value (--students 3's names) would not read as typed
+            if not (isinstance(values, (str, int)) and isinstance(first, (str, int))):
+                # A converted value (--students 3's names) would not read as typed: the text.
+                first, values = getattr(namespace, f"_{self.dest}_typed", None), typed
+            both = (
                 f" ({shown(first)}, then {shown(values)})"
                 if isinstance(values, (str, int)) and isinstance(first, (str, int))
                 else ""
             )
             parser.error(f"{option_string} given twice{both}: pass it once")
         setattr(namespace, f"_{self.dest}_given", True)
+        setattr(namespace, f"_{self.dest}_typed", typed)
         setattr(namespace, self.dest, values)
 
 

@@ -42,7 +42,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     rollout.add_argument(
         "--dry-run", action="store_true",
         help="synthesize, read the stack set and say what would change (the accounts added, "
-        "and the template and trust of those that have it); change nothing",
+        "and the template and trust of those that have it); change nothing. What the rollout "
+        "refuses, it refuses too (one line, exit 2)",
     )  # fmt: skip
     rollout.add_argument(
         stackset.CHANGE_TRUST_FLAG, action="store_true",
@@ -107,11 +108,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         return dry_run(make_client, args, accounts, template)
     cloudformation = make_client("cloudformation")
-    with aws_errors.translated(args.profile, args.region):
-        _refuse_a_second_stack_set(make_client, args, accounts)
-        found = stackset.plan(cloudformation, template, accounts, name=args.name)
-    if found.breaks_profiles and not args.change_trust:
-        raise CliError(found.refusal(), EXIT_USAGE)  # before anything changes
+    found = _checked_plan(make_client, args, accounts, template)  # before anything changes
     say(f"==> stack set {args.name}: {len(accounts)} account(s) in {args.region}")
     for line in _plan_lines(found):
         say(f"    {line}")
@@ -146,6 +143,25 @@ def _plan_lines(found: stackset.Plan) -> list:
     return lines
 
 
+class Refused(CliError):
+    """What the rollout refuses before it changes anything (exit 2): its dry run too, so a
+    script can take a dry run's exit as the check."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, EXIT_USAGE)
+
+
+def _checked_plan(make_client, args: argparse.Namespace, accounts, template) -> stackset.Plan:
+    """The stack set read, and the rollout's refusals (:class:`Refused`), for the run and its
+    dry run alike: a dry run that passes is a run that is not refused."""
+    with aws_errors.translated(args.profile, args.region):
+        _refuse_a_second_stack_set(make_client, args, accounts)
+        found = stackset.plan(make_client("cloudformation"), template, accounts, name=args.name)
+    if found.breaks_profiles and not args.change_trust:
+        raise Refused(found.refusal())
+    return found
+
+
 def _refuse_a_second_stack_set(make_client, args: argparse.Namespace, accounts) -> None:
     """Another stack set (this name in the default region, or the default name in either)
     already gave these accounts the role: a second one's stack would fail on the role's name
@@ -162,35 +178,28 @@ def _refuse_a_second_stack_set(make_client, args: argparse.Namespace, accounts) 
         leave_out = [f"--region {args.region}"] if region != args.region else []
         leave_out += [f"--name {args.name}"] if name != args.name else []
         where = region if name == args.name else f"{name} in {region}"
-        raise CliError(
+        raise Refused(
             f"{', '.join(have)} already {'has' if len(have) == 1 else 'have'} the role from "
             f"stack set {name} in {region}, and IAM is global (one role per account): leave "
-            f"out {' and '.join(leave_out)} to roll out from {where}",
-            EXIT_USAGE,
+            f"out {' and '.join(leave_out)} to roll out from {where}"
         )
 
 
 def dry_run(make_client, args: argparse.Namespace, accounts, template) -> int:
     """What the rollout would do, read from the stack set (AWS reachable: :func:`run` asked it
-    whose credentials these are; an error now is one line, exit 2, as the rollout's)."""
-    with aws_errors.translated(args.profile, args.region):
-        found = stackset.plan(make_client("cloudformation"), template, accounts, name=args.name)
+    whose credentials these are; an error now is one line, exit 2, as the rollout's). What the
+    rollout refuses is refused here as there, one line and exit 2, with no "Would" after it: a
+    trial's dry run printed the refusal, then "Would roll out", and exit 0."""
     try:
-        with aws_errors.translated(args.profile, args.region):
-            _refuse_a_second_stack_set(make_client, args, accounts)
-    except CliError as error:
-        print(f"The rollout refuses this: {error}.")
+        found = _checked_plan(make_client, args, accounts, template)
+    except Refused as refused:
+        raise Refused(f"the rollout refuses this: {refused}") from None
     if found.exists:
         print(f"Would update stack set {args.name} in {args.region}: {found.update_line()}.")
-        if found.breaks_profiles and args.change_trust:
+        if found.breaks_profiles:  # allowed: _checked_plan refused it without the flag
             print(
                 f"With {stackset.CHANGE_TRUST_FLAG} the rollout makes this change: then write "
                 "each account's profile again from its CliProfile output."
-            )
-        elif found.breaks_profiles:
-            print(
-                f"The rollout refuses this without {stackset.CHANGE_TRUST_FLAG}; "
-                f"{found.keep}."
             )
     else:
         print(f"Would create stack set {args.name} in {args.region}.")
