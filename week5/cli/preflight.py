@@ -156,7 +156,8 @@ def check(cdk_args: List[str], tell, app: str = "labs",
     plan = preflight.plan(cdk_args, root, dict(os.environ))
     if plan is None:
         if command in preflight.AWS_COMMANDS and os.environ.get(preflight.SKIP_ENV) != "0":
-            try:  # bootstrap's context is not checked: a broken file is the CLI's to report
+            try:  # bootstrap synthesizes the app too, but its positional arguments are
+                # environments (aws://...), not lab ids: its context is the CLI's to report
                 region = context.get(CONTEXT_REGION) or read_project_context(root).get(
                     CONTEXT_REGION
                 )
