@@ -98,7 +98,9 @@ VALUE_OPTIONS = frozenset(
 CHECKED_COMMANDS = ("deploy", "destroy")
 #: The CDK CLI commands that cannot work without AWS: when it certainly cannot be reached (a
 #: refused connection, a host name that does not resolve) the preflight stops them, where the
-#: CDK CLI would retry for a minute. synth and ls need no AWS.
+#: CDK CLI would retry for a minute. synth and ls need no AWS. The launchers run the preflight
+#: before the app's commands and bootstrap only (scripts/cdk.py PREFLIGHT_COMMANDS): import,
+#: rollback, drift, gc and refactor are here for a preflight run by hand.
 AWS_COMMANDS = ("deploy", "destroy", "diff", "watch", "bootstrap", "import", "rollback",
                 "drift", "gc", "refactor")  # fmt: skip
 #: Longer than any stack id of the labs (CloudFormation's stack names stop at 128) and than a
