@@ -80,20 +80,15 @@ def require_enum(where: str, name: str, value: Any, members: Type[E]) -> E:
 
 def require_lines(where: str, name: str, value: Any) -> None:
     """A list of shell lines: a lone string would run one character per line."""
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        raise CourseInputError(
-            f"{where}: {name}={shown(value)} must be a list of lines, e.g. [{shown('echo hi')}]"
-        )
-    for line in value:
-        if not isinstance(line, str):
-            raise CourseInputError(f"{where}: {name} has {shown(line)}, which is not a string")
+    require_strings(where, name, value, "echo hi", what="lines")
 
 
-def require_strings(where: str, name: str, value: Any, example: str) -> None:
-    """A list of strings (zones, CIDRs), not one string, which would be taken letter by letter."""
+def require_strings(where: str, name: str, value: Any, example: str, what: str = "strings") -> None:
+    """A list of strings (zones, CIDRs, lines), not one string, which would be taken letter by
+    letter."""
     if isinstance(value, str) or not isinstance(value, Sequence):
         raise CourseInputError(
-            f"{where}: {name}={shown(value)} must be a list of strings, e.g. [{example!r}]"
+            f"{where}: {name}={shown(value)} must be a list of {what}, e.g. [{shown(example)}]"
         )
     for item in value:
         if not isinstance(item, str):
