@@ -179,13 +179,13 @@ def test_free_and_usage_types_cost_nothing_and_an_unknown_type_is_not_priced():
             "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {}},
             "Fn": {"Type": "AWS::Lambda::Function", "Properties": {}},
             "Odd": {"Type": "AWS::Neptune::DBCluster", "Properties": {}},
-            "Nano": {"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": "t4g.nano"}},
+            "Big": {"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": "x2iedn.32xlarge"}},
         }
     )
     assert est.free_types == {"AWS::EC2::VPC": 1}
     (usage,) = [i for i in est.items if i.resource == "Fn"]
     assert usage.hourly == 0 and "per request" in usage.note
-    assert sorted(i.resource for i in est.not_priced) == ["Nano", "Odd"]
+    assert sorted(i.resource for i in est.not_priced) == ["Big", "Odd"]
     assert est.hourly == 0
     assert "NOT PRICED: Odd (AWS::Neptune::DBCluster)" in cost_command.format_cost("X", None, est)
 
@@ -304,8 +304,10 @@ def test_labs_command_rows_and_verdicts(app):
         pricing.estimate(app.templates["Day1Lab2"]).hourly, abs=1e-4
     )
     assert rows["Day1Lab2"]["verdict"] == "ok" and rows["Day1Lab2"]["course_usd_per_hour"] == 0.15
-    # The NAT instance's t4g.nano has no price in the table: said, not counted as zero.
-    assert rows["Day1Case"]["verdict"] == "1 resource(s) not priced"
+    # The NAT instance's t4g.nano is priced (a trial found the Case labs' figures without it).
+    assert rows["Day1Case"]["verdict"] == "ok"
+    nat = [i for i in pricing.estimate(app.templates["Day1Case"]).items if i.price_key == "ec2:t4g.nano"]
+    assert len(nat) == 1 and nat[0].hourly == pytest.approx(0.0052)
     text = run_week5("labs", "--assembly", str(app.outdir)).stdout
     assert "\033[" not in text  # no colour codes when stdout is not a terminal
     assert "Day4Lab1" in text and "ALB + ASG 구성" in text
