@@ -11,7 +11,7 @@ from constructs import Construct
 from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
 from week5.constructs.host import DEFAULT_TUNNEL_PORT, SSH_PORT, LabHost, is_public
 from week5.constructs.key_pair import LabKeyPair
-from week5.constructs.props import require_str, require_vpc
+from week5.constructs.props import require_str, require_vpc, shown
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_ssh_cidr
 
@@ -215,6 +215,17 @@ def add_jump_outputs(
             f"add_jump_outputs in {scope.node.path}: unknown kinds {unknown}; use "
             f"{sorted(_JUMP_COMMANDS)}"
         )
+    for kind, value in outputs.items():
+        # A string would unpack letter by letter ("XY": output X, description Y).
+        if (
+            not isinstance(value, (tuple, list))
+            or len(value) != 2
+            or not all(isinstance(item, str) and item for item in value)
+        ):
+            raise CourseInputError(
+                f"add_jump_outputs in {scope.node.path}: {kind}={shown(value)} must be "
+                f"(output id, description), e.g. {kind}=('TargetSsh', 'SSH to the target')"
+            )
     commands: Dict[str, str] = {}
     for kind, (output_id, description) in outputs.items():
         if kind in _DIRECT_KINDS and not jump.ssh_cidr:

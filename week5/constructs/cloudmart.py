@@ -350,8 +350,14 @@ class CloudMartStack(Construct):
         if match is None:
             return  # a public registry: nothing to grant
         stack = Stack.of(self)
-        if (match["account"], match["region"]) != (stack.account, stack.region) and not (
-            Token.is_unresolved(stack.account) and match["region"] == stack.region
+        # An environment-agnostic stack's account or region is a token, known only at deploy:
+        # compare what is known; the grant still names the image's repository.
+        if any(
+            not Token.is_unresolved(mine) and mine != theirs
+            for mine, theirs in (
+                (stack.account, match["account"]),
+                (stack.region, match["region"]),
+            )
         ):
             raise CourseInputError(
                 f"CloudMartStack {self.node.path}: backend_image {image} is in ECR of another "

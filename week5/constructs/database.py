@@ -17,7 +17,13 @@ from week5.constructs import access
 from week5.constructs.hardening import COURSE_AZS_ACKNOWLEDGEMENT
 from week5.constructs.interfaces import ConnectableGrantable
 from week5.constructs.vpc import private_subnets_of
-from week5.constructs.props import instance_type_name, require_int, require_str, require_vpc
+from week5.constructs.props import (
+    instance_type_name,
+    refuse_token,
+    require_int,
+    require_str,
+    require_vpc,
+)
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge, acknowledge_all
 
@@ -158,6 +164,7 @@ class LabDatabase(Construct):
             )
         for label, value in (("database_name", database_name), ("username", username)):
             if not _IDENTIFIER_RE.match(value):
+                refuse_token(where, label, value, "a name such as 'lab'")
                 raise CourseInputError(
                     f"{where}: {label}={value!r} must start with a letter and hold only "
                     "letters, digits and _ (at most 63)"

@@ -11,13 +11,15 @@ from __future__ import annotations
 import enum
 from typing import Any, Sequence, Type, TypeVar
 
-from aws_cdk import Duration
+from aws_cdk import Duration, Token
 from aws_cdk import aws_ec2 as ec2
 
 from week5.core.errors import CourseInputError
 from week5.core.errors import shown as _shown
 
 E = TypeVar("E", bound=enum.Enum)
+#: An int prop's unit by its name's ending, for the message when a Duration is given.
+_UNITS = {"_days": "a number of days", "_gib": "a number of GiB"}
 _PLAIN = (str, int, float, bool, type(None), list, tuple, dict, enum.Enum)
 
 
@@ -32,6 +34,12 @@ def require_int(where: str, name: str, value: Any, *, optional: bool = False) ->
     if optional and value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int):
+        refuse_token(where, name, value, "a number")
+        if isinstance(value, Duration):
+            unit = next((u for s, u in _UNITS.items() if name.endswith(s)), "a whole number")
+            raise CourseInputError(
+                f"{where}: {name} takes {unit}, not a Duration; pass e.g. {name}=7"
+            )
         raise CourseInputError(f"{where}: {name}={shown(value)} must be a whole number, e.g. 2")
 
 
@@ -47,8 +55,21 @@ def require_number(where: str, name: str, value: Any, *, optional: bool = False)
     """An ``int`` or ``float``, not a string or a bool."""
     if optional and value is None:
         return
+    if isinstance(value, float):  # CfnParameter.value_as_number is a float that encodes a token
+        refuse_token(where, name, value, "a number")
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise CourseInputError(f"{where}: {name}={shown(value)} must be a number, e.g. 50")
+
+
+def refuse_token(where: str, name: str, value: Any, instead: str) -> None:
+    """Refuse a deploy-time value (a ``CfnParameter``'s, an attribute's): a prop that is
+    checked, compared or parsed at synth has no value yet; a float token otherwise reads as
+    ``-1.888e+289`` in the message. ``instead`` says what to pass."""
+    if isinstance(value, (str, float)) and Token.is_unresolved(value):
+        raise CourseInputError(
+            f"{where}: {name}= a deploy-time value (CfnParameter, token) cannot be checked or "
+            f"used here; pass {instead}"
+        )
 
 
 def require_str(where: str, name: str, value: Any, *, optional: bool = False) -> None:
@@ -125,6 +146,7 @@ def instance_type_name(where: str, value: Any, pattern, what: str, prefix: str =
     if isinstance(value, ec2.InstanceType):
         text = prefix + value.to_string()
     if not isinstance(text, str) or not pattern.match(text):
+        refuse_token(where, "instance_type", text, "an instance type's name")
         raise CourseInputError(f"{where}: instance_type={shown(value)} is not {what}")
     return text
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, Mapping, Optional
 
-from aws_cdk import DefaultStackSynthesizer, RemovalPolicy, Stack
+from aws_cdk import DefaultStackSynthesizer, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -58,6 +58,21 @@ def bucket_behavior(bucket: s3.IBucket) -> cloudfront.BehaviorOptions:
         viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
     )
+
+
+def _nag_asset_bucket_arn(stack: Stack) -> str:
+    """CDK's asset bucket's ARN as cdk-nag writes it in a finding's id: each of the stack's
+    partition, account and region literal when CDK knows it at synth, else its placeholder
+    (``<AWS::AccountId>``); a token in the id would fail the synth, a guess would not match."""
+
+    def part(value: str, pseudo: str) -> str:
+        return f"<AWS::{pseudo}>" if Token.is_unresolved(value) else value
+
+    account = part(stack.account, "AccountId")
+    region = part(stack.region, "Region")
+    partition = part(stack.partition, "Partition")
+    qualifier = DefaultStackSynthesizer.DEFAULT_QUALIFIER
+    return f"arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-{region}"
 
 
 class StaticSite(Construct):
@@ -191,7 +206,7 @@ class StaticSite(Construct):
         role = self.deployment.handler_role
         stack = Stack.of(self)
         bucket_id = stack.resolve(self.bucket.node.default_child.logical_id)
-        asset_bucket = f"cdk-{DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-<AWS::AccountId>-{stack.region}"
+        asset_bucket_arn = _nag_asset_bucket_arn(stack)
         reason = (
             "CDK's BucketDeployment handler copies the site from CDK's asset bucket into the site "
             "bucket and invalidates the distribution; CDK writes this policy, scoped to those two "
@@ -205,7 +220,7 @@ class StaticSite(Construct):
             "Action::s3:DeleteObject*",
             "Resource::*",
             f"Resource::<{bucket_id}.Arn>/*",
-            f"Resource::arn:aws:s3:::{asset_bucket}/*",
+            f"Resource::{asset_bucket_arn}/*",
         )
         acknowledge_all(
             role,

@@ -7,12 +7,20 @@ the path, and so change it).
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
+from aws_cdk import Token
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from week5.constructs.props import require_int, require_str
+from week5.constructs.props import (
+    require_distinct,
+    require_int,
+    require_str,
+    require_strings,
+    shown,
+)
 from week5.core.errors import CourseInputError
 
 #: AWS's common rules, SQL injection (the Day 3 case's "SQL Injection 차단") and known bad inputs.
@@ -23,6 +31,8 @@ DEFAULT_MANAGED_RULE_GROUPS = (
 )
 #: Requests per 5 minutes from one IP before WAF blocks it (a simple flood guard).
 DEFAULT_RATE_LIMIT = 1000
+#: WAF's pattern for a metric name (1 to 255 of these characters).
+_METRIC_NAME_RE = re.compile(r"^[\w#:.\-/]{1,255}$")
 #: The rate rule's name, after the managed groups.
 RATE_RULE_NAME = "RatePerIp"
 
@@ -45,6 +55,21 @@ def regional_web_acl(
     """
     where = f"regional_web_acl {scope.node.path}/{construct_id}"
     require_str(where, "metric_name", metric_name)
+    # A token passes through as before: CloudFormation checks it at deploy.
+    if not _METRIC_NAME_RE.match(metric_name) and not Token.is_unresolved(metric_name):
+        raise CourseInputError(
+            f"{where}: metric_name={shown(metric_name)} must be 1 to 255 letters, digits or "
+            "_-.:#/ (WAF's rule), e.g. 'LabWebAcl'"
+        )
+    # One string would be taken letter by letter: a rule per character.
+    require_strings(
+        where,
+        "managed_rule_groups",
+        managed_rule_groups,
+        DEFAULT_MANAGED_RULE_GROUPS[0],
+        what="rule group names",
+    )
+    require_distinct(where, "managed_rule_groups", managed_rule_groups)
     require_int(where, "rate_limit", rate_limit)
     if rate_limit < 10:  # WAF's minimum for a rate-based rule
         raise CourseInputError(f"{where}: rate_limit={rate_limit} is below WAF's minimum of 10")

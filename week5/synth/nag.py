@@ -13,6 +13,8 @@ from aws_cdk import Acknowledgment, App, Validations
 from cdk_nag import AwsSolutionsChecks, NagPack
 from constructs import IConstruct
 
+from week5.core.errors import CourseInputError
+
 #: Reasons shorter than this are almost always "not needed", which explains nothing.
 MIN_REASON_LENGTH = 30
 
@@ -46,7 +48,8 @@ def acknowledge_all(construct: IConstruct, reasons: Mapping[str, str]) -> None:
         return
     for rule_id, reason in reasons.items():
         if len(reason.strip()) < MIN_REASON_LENGTH:
-            raise ValueError(
+            # The caller's input (a helper's ``reason=``): one line, as any bad prop.
+            raise CourseInputError(
                 f"acknowledging {rule_id} on {construct.node.path} needs a reason that names "
                 f"the lab trade-off (at least {MIN_REASON_LENGTH} characters), got {reason!r}"
             )
