@@ -165,7 +165,8 @@ class Day3Lab1Stack(LabStack):
         CfnOutput(
             self,
             "AppCommand",
-            value="sudo lab-app",
+            # The full path, as PsqlCommand's: sudo's secure_path may leave out /usr/local/bin.
+            value=f"sudo {LAB_APP_SCRIPT}",
             description="Step 2 애플리케이션 연동 테스트: 세션 안에서 (write TEXT, read N)",
         )
         CfnOutput(
@@ -177,7 +178,7 @@ class Day3Lab1Stack(LabStack):
                     f"aws ssm start-session --region {self.region} --target ",
                     self.client.instance.instance_id,
                     " --document-name AWS-StartInteractiveCommand "
-                    '--parameters \'{"command":["sudo lab-app"]}\'',
+                    f'--parameters \'{{"command":["sudo {LAB_APP_SCRIPT}"]}}\'',
                 ],
             ),
             description="Step 2 애플리케이션 연동 테스트: 내 터미널에서 TLS로 쓰고 읽기",

@@ -264,7 +264,7 @@ GUIDES: Dict[str, LabGuide] = {
                 "대상 그룹은 `/health`만 확인: Apache가 로컬 파일로 답하고 PHP, DB, Redis, EFS를 "
                 "부르지 않으므로 DB 장애 조치나 Redis 장애가 인스턴스를 교체하지 않습니다. "
                 "저장소 상태(준비 상태)는 `ShopStatusCommand`: 한 인스턴스에서 "
-                "`sudo lab-shop-status`를 Session Manager로 실행 (EFS, 설치 여부, PHP 세션, "
+                "`sudo /usr/local/bin/lab-shop-status`를 Session Manager로 실행 (EFS, 설치 여부, PHP 세션, "
                 "DB, Redis)",
             ),
         ),
@@ -288,7 +288,7 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "Step 2: 데이터베이스 연결 — EC2에서 psql, 테이블 생성과 데이터 삽입",
                 '`LabHost(self, "Client", user_data_lines=install_psql_client(...))`: '
-                "`ClientSsmCommand`로 접속한 셸에서 `sudo lab-psql`(출력 `PsqlCommand`)이 "
+                "`ClientSsmCommand`로 접속한 셸에서 `sudo /usr/local/bin/lab-psql`(출력 `PsqlCommand`)이 "
                 "Secrets Manager에서 자격 증명을 읽어 TLS로 접속. 예: `CREATE TABLE students "
                 "(id serial PRIMARY KEY, name text);` `INSERT INTO students (name) VALUES "
                 "('kim');`",
@@ -300,8 +300,8 @@ GUIDES: Dict[str, LabGuide] = {
                 "확인, verify-full)해 `app_visits`에 한 행을 쓰고 최근 행을 읽어 TLS 버전과 "
                 "함께 출력. 내 터미널에서 출력 `AppTestCommand`: `aws ssm start-session "
                 "--target <클라이언트> --document-name AWS-StartInteractiveCommand --parameters "
-                "'{\"command\":[\"sudo lab-app\"]}'`. 세션 안에서는 `sudo lab-app`, "
-                "`sudo lab-app write 안녕`, `sudo lab-app read 10`",
+                "'{\"command\":[\"sudo /usr/local/bin/lab-app\"]}'`. 세션 안에서는 출력 "
+                "`AppCommand`(`sudo /usr/local/bin/lab-app`), 뒤에 `write 안녕` 또는 `read 10`",
             ),
             (
                 "Step 3: 백업 & 복원 — 수동 스냅샷 생성",

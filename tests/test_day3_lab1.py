@@ -194,15 +194,15 @@ def _app(t, lab, hosts, fake_aws):
     assert f"cat > {LAB_APP_SCRIPT} <<" in text and "PGSSLMODE=verify-full" in text
     assert f"chmod 0755 {LAB_APP_SCRIPT}" in text
     shown = outputs(t)
-    assert shown["AppCommand"] == "sudo lab-app"
+    assert shown["AppCommand"] == f"sudo {LAB_APP_SCRIPT}"  # sudo's secure_path may lack it
     # From the student's terminal: the app runs on the client through Session Manager.
     words = run(shown["AppTestCommand"], {client_instance(lab): "i-0123"}, path=fake_aws)
     args = words.stdout.splitlines()
     assert args[:6] == ["ssm", "start-session", "--region", "ap-northeast-2", "--target",
                         "i-0123"]
     assert args[6:8] == ["--document-name", "AWS-StartInteractiveCommand"]
-    assert args[8] == "--parameters" and json.loads(args[9]) == {"command": ["sudo lab-app"]}
-    assert shlex.split(shown["AppTestCommand"])[-1] == '{"command":["sudo lab-app"]}'
+    assert args[8] == "--parameters" and json.loads(args[9]) == {"command": [f"sudo {LAB_APP_SCRIPT}"]}
+    assert shlex.split(shown["AppTestCommand"])[-1] == f'{{"command":["sudo {LAB_APP_SCRIPT}"]}}'
 
 
 @step("3.1", "백업 & 복원 — 수동 스냅샷 생성")

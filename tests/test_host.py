@@ -149,6 +149,19 @@ def test_docker_host_installs_docker_and_opens_http_when_public(stack, net):
     assert [(r["FromPort"], r["CidrIp"]) for r in ingress_rules(t, sg)] == [(80, "0.0.0.0/0")]
 
 
+def test_the_groups_description_does_not_deny_ssh_a_peer_gets_later(stack, net):
+    """A bastion's or a peer host's 22 is added after construction: "no SSH" was wrong on
+    Day1Lab2's and Day1Case's hosts (a student trial read the console)."""
+    host = LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0])
+    bastion = LabHost(stack, "Jump", vpc=net.vpc, subnet=net.public_subnets[0])
+    host.connections.allow_from(bastion, ec2.Port.tcp(22), "SSH from the bastion only")
+    t = synth(stack)
+    group = t["Resources"][stack.resolve(host.security_group.node.default_child.logical_id)]
+    assert group["Properties"]["GroupDescription"].endswith(
+        ": no SSH from the internet (Session Manager)"
+    )
+
+
 def test_docker_host_private_opens_nothing(stack, net):
     DockerHost(stack, "Docker", vpc=net.vpc, subnet=net.private_subnets[0])
     t = synth(stack)

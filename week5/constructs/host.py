@@ -424,5 +424,6 @@ _PORT_NAMES = {80: "HTTP", 443: "HTTPS"}
 
 def _describe_ingress(internet_ports: Sequence[int], ssh_cidr: Optional[str]) -> str:
     parts = [f"{_PORT_NAMES.get(p, p)} from anywhere" for p in internet_ports]
-    parts.append(f"SSH from {ssh_cidr}" if ssh_cidr else "no SSH (Session Manager)")
+    # "from the internet": a bastion or a peer host may be admitted to 22 after construction.
+    parts.append(f"SSH from {ssh_cidr}" if ssh_cidr else "no SSH from the internet (Session Manager)")
     return ", ".join(parts)
