@@ -11,6 +11,23 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List
 
 ROOT = Path(__file__).resolve().parent.parent
+#: What points boto3 at an account: unset for tests that must find none.
+AWS_VARIABLES = (
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
+)  # fmt: skip
+
+
+def aws_home_without_keys(tmp_path: Path, monkeypatch) -> Path:
+    """No AWS variables, and an AWS config with one profile, `week5`, that has no keys."""
+    for name in AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "config").write_text("[profile week5]\nregion = ap-northeast-2\n")
+    (tmp_path / "credentials").write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-role lookups
+    return tmp_path
 # jsii starts Node at the first aws_cdk import: make it the project's Node 22.
 os.environ["PATH"] = os.pathsep.join([str(ROOT / "node_modules" / ".bin"), os.environ["PATH"]])
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from support import ROOT
+from support import AWS_VARIABLES, ROOT, aws_home_without_keys
 from servers import serve_in_thread
 from test_quotas import fake_assembly, lab_template
 
@@ -21,10 +21,6 @@ from week5.cli import main
 from week5.operations import aws_errors
 
 #: Environment a developer's machine may hold that would change what AWS sees.
-AWS_VARIABLES = (
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
-)  # fmt: skip
 
 
 class Refusing(http.server.BaseHTTPRequestHandler):
@@ -78,13 +74,7 @@ def closed_port() -> int:
 @pytest.fixture
 def aws_home(tmp_path, monkeypatch):
     """No AWS variables, and an AWS config with one profile, `week5`, that has no keys."""
-    for name in AWS_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "config").write_text("[profile week5]\nregion = ap-northeast-2\n")
-    (tmp_path / "credentials").write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-role lookups
+    aws_home_without_keys(tmp_path, monkeypatch)
     return tmp_path
 
 

@@ -11,7 +11,7 @@ import argparse
 import socket
 
 import pytest
-from support import ROOT
+from support import ROOT, aws_home_without_keys
 
 from week5.cli import COMMANDS, build_parser, main
 from week5.cli import rollout as rollout_cli
@@ -29,10 +29,6 @@ MAY_REPEAT = (
     argparse.BooleanOptionalAction,
 )
 
-AWS_VARIABLES = (
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION",
-)  # fmt: skip
 
 
 def command_parsers(parser, prefix=()):
@@ -125,13 +121,7 @@ def test_flags_and_context_may_still_repeat():
 def aws_home(tmp_path, monkeypatch):
     """No AWS variables, and an AWS config with one profile, `week5`, that has no keys; from the
     project folder (rollout reads the instructor app's context there)."""
-    for name in AWS_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "config").write_text("[profile week5]\nregion = ap-northeast-2\n")
-    (tmp_path / "credentials").write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # no instance-role lookups
+    aws_home_without_keys(tmp_path, monkeypatch)
     monkeypatch.chdir(ROOT)
     return tmp_path
 
