@@ -297,7 +297,7 @@ def test_keep_says_how_to_destroy_the_lab_there_and_check_that_nothing_is_left(e
         54321, argparse.Namespace(pid=4242), Path("/tmp/week5-moto-x y/moto.log")
     )
     kims = dataclasses.replace(emulated_labs.labs["Day1Lab2"], stack_name="week5-kim-Day1Lab2")
-    text = local_command.format_keep(emulator, kims, ["student=kim"])
+    text = local_command.format_keep(emulator, kims, ["student=kim"], windows=False)
     assert text.splitlines() == [
         "The emulator keeps running (pid 4242). Point the AWS CLI (and .venv/bin/week5 status, "
         "audit, cleanup) at it:",
@@ -310,6 +310,27 @@ def test_keep_says_how_to_destroy_the_lab_there_and_check_that_nothing_is_left(e
         "  .venv/bin/week5 cleanup --day Day1 --student kim",
         "Stop it and remove its log with: kill 4242 && rm -r '/tmp/week5-moto-x y'",
     ]
+
+
+def test_keep_speaks_powershell_on_windows(emulated_labs):
+    """시작하기.md sends Windows students to `.venv\\Scripts\\week5 local ... --keep`, whose
+    printout gave them bash's `export`, `kill` and `rm` (a student trial)."""
+    emulator = local.Emulator(
+        54321, argparse.Namespace(pid=4242), Path("C:/Temp/week5-moto-x/moto.log")
+    )
+    kims = dataclasses.replace(emulated_labs.labs["Day1Lab2"], stack_name="week5-kim-Day1Lab2")
+    lines = local_command.format_keep(emulator, kims, ["student=kim"], windows=True).splitlines()
+    assert lines[1] == (
+        '  $env:AWS_ENDPOINT_URL = "http://localhost:54321"; $env:AWS_ACCESS_KEY_ID = "testing"; '
+        '$env:AWS_SECRET_ACCESS_KEY = "testing"; $env:AWS_DEFAULT_REGION = "ap-northeast-2"'
+    )
+    assert lines[4:] == [
+        "  py scripts\\cdk.py destroy Day1Lab2 -c student=kim --force",
+        "  .venv\\Scripts\\week5 cleanup --day Day1 --student kim",
+        'Stop it and remove its log with: Stop-Process -Id 4242; Remove-Item -Recurse '
+        '"C:/Temp/week5-moto-x"',
+    ]
+    assert not any(word in "\n".join(lines) for word in ("export ", "kill ", "rm -r"))
 
 
 def test_a_taken_port_is_one_clear_error():

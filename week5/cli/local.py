@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import shlex
 import sys
 import time
@@ -136,29 +137,51 @@ def run(args: argparse.Namespace) -> int:
 
 #: The command as the README and a student's shell spell it: the set-up puts no venv on PATH.
 WEEK5 = ".venv/bin/week5"
+WEEK5_WINDOWS = ".venv\\Scripts\\week5"
 
 
-def format_keep(emulator: local.Emulator, lab: SynthesizedLab, context: List[str]) -> str:
+def format_keep(
+    emulator: local.Emulator,
+    lab: SynthesizedLab,
+    context: List[str],
+    windows: bool = os.name == "nt",
+) -> str:
     """How to use the emulator left running: the environment that points the tools at it, the
-    destroy and the check that follow the lab guide, and how to stop it."""
+    destroy and the check that follow the lab guide, and how to stop it. On Windows in
+    PowerShell's words (시작하기.md sends Windows students there): `export` and `kill` are
+    bash's."""
     options = "".join(f" -c {shlex.quote(item)}" for item in context)  # the deployed stack's name
     named = parse_stack_name(lab.stack_name)
     student = f" --student {named.group('student')}" if named else ""
     pid = emulator.process.pid
+    week5 = WEEK5_WINDOWS if windows else WEEK5
+    variables = {
+        "AWS_ENDPOINT_URL": emulator.endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": local.LOCAL_REGION,
+    }
+    folder = str(emulator.log_path.parent)
+    if windows:
+        point = "  " + "; ".join(f'$env:{k} = "{v}"' for k, v in variables.items())
+        destroy = f"  py scripts\\cdk.py destroy {lab.lab_id}{options} --force"
+        stop = f'Stop-Process -Id {pid}; Remove-Item -Recurse "{folder}"'
+    else:
+        point = "  export " + " ".join(f"{k}={v}" for k, v in variables.items())
+        destroy = f"  python3 scripts/cdk.py destroy {lab.lab_id}{options} --force"
+        stop = f"kill {pid} && rm -r {shlex.quote(folder)}"
     return "\n".join(
         [
-            f"The emulator keeps running (pid {pid}). Point the AWS CLI (and {WEEK5} status, "
+            f"The emulator keeps running (pid {pid}). Point the AWS CLI (and {week5} status, "
             "audit, cleanup) at it:",
-            f"  export AWS_ENDPOINT_URL={emulator.endpoint} AWS_ACCESS_KEY_ID=testing "
-            f"AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION={local.LOCAL_REGION}",
+            point,
             "  aws ec2 describe-vpcs",
             "When you are done, destroy the lab there as on AWS, then check that nothing of "
             f"{lab.day} is left (cleanup lists it; without --apply it deletes nothing):",
-            f"  python3 scripts/cdk.py destroy {lab.lab_id}{options} --force",
-            f"  {WEEK5} cleanup --day {lab.day}{student}",
+            destroy,
+            f"  {week5} cleanup --day {lab.day}{student}",
             # Its log folder is the emulator's own: it goes when the emulator is not kept.
-            f"Stop it and remove its log with: kill {pid} && "
-            f"rm -r {shlex.quote(str(emulator.log_path.parent))}",
+            f"Stop it and remove its log with: {stop}",
         ]
     )
 
