@@ -100,7 +100,9 @@ def test_subnets_routes_and_ingress_are_the_templates(local_aws, app, lab_id):
         template_rules = sorted(
             (
                 (
-                    port_of(t, r["FromPort"]),
+                    f"icmp type {r['FromPort']}"
+                    if r["IpProtocol"] == "icmp"
+                    else port_of(t, r["FromPort"]),
                     r.get("CidrIp")
                     or prefix_list_of(back, r.get("SourcePrefixListId"))
                     or r["SourceSecurityGroupId"]["Fn::GetAtt"][0],

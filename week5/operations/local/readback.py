@@ -143,6 +143,8 @@ def read_security_groups(client: Clients, stack: Deployed) -> Rows:
         rules = []
         for permission in group["IpPermissions"]:
             port = permission.get("FromPort")
+            if permission.get("IpProtocol") == "icmp":  # FromPort is the ICMP type: not a port
+                port = f"icmp type {port}"
             for ip_range in permission.get("IpRanges", []):
                 rules.append((port, ip_range["CidrIp"]))
             for pair in permission.get("UserIdGroupPairs", []):
