@@ -2349,6 +2349,79 @@ def test_moto_alone_still_makes_a_gp3_encrypted_volume_gp2_and_plain(aws):
     assert (made.volume_type, made.encrypted) == ("gp2", False)
 
 
+#: Day3Case's archive bucket, as its template has it (its lifecycle rule).
+ARCHIVE_BUCKET = {
+    "Type": "AWS::S3::Bucket",
+    "Properties": {
+        "LifecycleConfiguration": {
+            "Rules": [{"Id": "ToGlacier", "Status": "Enabled",
+                       "Transitions": [{"StorageClass": "GLACIER", "TransitionInDays": 30}]}]
+        },
+        "Tags": TAGS,
+    },
+}  # fmt: skip
+
+
+def test_a_bucket_takes_the_templates_lifecycle_rules_and_an_update_replaces_them(aws):
+    s3 = aws("s3")
+    _, physical = create(aws, {"Archive": ARCHIVE_BUCKET}, {})
+    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=physical["Archive"])["Rules"]
+    assert (rule["ID"], rule["Status"], rule["Transitions"]) == (
+        "ToGlacier", "Enabled", [{"Days": 30, "StorageClass": "GLACIER"}],
+    )  # fmt: skip
+    assert rule["Filter"] == {"Prefix": ""}  # every object, as AWS stores a rule without one
+    # An update that drops the configuration drops the rules; the bucket itself is moto's.
+    plain = {"Archive": {"Type": "AWS::S3::Bucket", "Properties": {}}}
+    cfn = aws("cloudformation")
+    cfn.update_stack(StackName="moto-models", TemplateBody=json.dumps({"Resources": plain}))
+    assert physical_ids(aws)["Archive"] == physical["Archive"]
+    gone(lambda: s3.get_bucket_lifecycle_configuration(Bucket=physical["Archive"]),
+         "NoSuchLifecycleConfiguration")  # fmt: skip
+    delete(aws)
+    gone(lambda: s3.head_bucket(Bucket=physical["Archive"]), "404")
+
+
+def test_moto_alone_still_drops_the_buckets_lifecycle_rules(aws):
+    made = moto_own_model("AWS::S3::Bucket").create_from_cloudformation_json(
+        "archive", ARCHIVE_BUCKET, "123456789012", REGION
+    )
+    assert made.rules == [], "moto now reads LifecycleConfiguration"
+
+
+def test_a_subnet_maps_public_ips_when_the_template_says_so(aws):
+    resources = network(azs=3)
+    resources["Subnet0"]["Properties"]["MapPublicIpOnLaunch"] = True  # Day1Lab1's public subnet
+    resources["Subnet1"]["Properties"]["MapPublicIpOnLaunch"] = False
+    # No AZ: moto's own model took each such subnet for the first in its AZ, and mapped them.
+    for i in (1, 2):
+        del resources[f"Subnet{i}"]["Properties"]["AvailabilityZone"]
+    _, physical = create(aws, resources, {})
+    ec2 = aws("ec2")
+    ids = [physical[f"Subnet{i}"] for i in range(3)]
+    found = ec2.describe_subnets(SubnetIds=ids)["Subnets"]
+    maps = {s["SubnetId"]: s["MapPublicIpOnLaunch"] for s in found}
+    assert [maps[i] for i in ids] == [True, False, False]  # no property: false, as on AWS
+    delete(aws)
+    assert ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [physical["Vpc"]]}])[
+        "Subnets"
+    ] == []
+
+
+@pytest.mark.parametrize("public", [True, False])
+def test_moto_alone_still_maps_public_ips_as_it_likes(aws, public):
+    """moto's model maps a subnet's public IPs when it takes it for the first in its AZ (one
+    without an AZ always is), whatever the template says."""
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    properties = {"VpcId": vpc, "CidrBlock": "10.0.1.0/24", "MapPublicIpOnLaunch": public}
+    if public:  # an AZ that holds the default VPC's subnet
+        properties["AvailabilityZone"] = f"{REGION}a"
+    made = moto_own_model("AWS::EC2::Subnet").create_from_cloudformation_json(
+        "subnet", {"Properties": properties}, "123456789012", REGION
+    )
+    assert made.map_public_ip_on_launch is not public, "moto now reads MapPublicIpOnLaunch"
+
+
 # --- patches: the owners of DescribeSnapshots, JSON templates read as JSON -----------------
 
 

@@ -24,7 +24,8 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   versions are moto's with the deletion moto's model lacks, so ``cdk destroy`` empties a VPC;
   route tables, internet gateways, Elastic IPs and NAT gateways also take the template's tags,
   a volume its type, encryption and snapshot, an instance's volumes its tags when it propagates
-  them; an EFS file system gets its ``Arn``, its policy and the stack's tags.
+  them; an EFS file system gets its ``Arn``, its policy and the stack's tags, a bucket its
+  lifecycle rules and a subnet its ``MapPublicIpOnLaunch``.
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
   a WAFv2 call moto's server lacks, the EC2 tags of what a stack's deletion deleted, an Auto
@@ -83,6 +84,8 @@ MODULES = (
     "efs_file_system",
     "lambda_layer_version",
     "lambda_function",
+    "s3_bucket",
+    "ec2_subnet",
 )
 #: Types moto models itself, whose model here only works around a moto bug.
 OVERRIDES = (
@@ -104,6 +107,8 @@ OVERRIDES = (
     "AWS::EFS::FileSystem",
     "AWS::Lambda::LayerVersion",
     "AWS::Lambda::Function",
+    "AWS::S3::Bucket",
+    "AWS::EC2::Subnet",
 )
 #: Fixes to moto that are no type's model, each installed by its module's ``install()``.
 PATCHES = (
