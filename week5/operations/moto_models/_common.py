@@ -170,7 +170,8 @@ class MotoOverride:
     model overrides what it mends and nothing else. Updates and deletion by physical id are not
     handed on: moto calls an override's only when the override defines them (it reads the
     abstract ones of ``CloudFormationModel`` as none), so a model whose type needs them defines
-    them (ssm_parameter); moto's resource's own ``delete`` is called either way.
+    them (:class:`MotoDeletion` hands deletion on); moto's resource's own ``delete`` is called
+    either way.
     """
 
     #: moto's model for the type, which creates it.
@@ -210,6 +211,24 @@ class MotoOverride:
         """What the stack keeps of ``resource``, which moto's model made from the template's
         ``properties``: the resource as moto made it, unless the model mends it."""
         return resource
+
+
+class MotoDeletion(MotoOverride):
+    """An override whose type moto deletes itself: moto's model's deletion, handed on (moto
+    calls an override's only when the override defines it, so without this a stack's delete
+    left the resource behind)."""
+
+    @classmethod
+    def delete_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: Dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> None:
+        cls.MOTO_MODEL.delete_from_cloudformation_json(
+            resource_name, cloudformation_json, account_id, region_name
+        )
 
 
 class WithDeletion(MotoOverride):

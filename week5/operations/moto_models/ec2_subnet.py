@@ -19,12 +19,12 @@ from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.subnets import Subnet
 
-from ._common import MotoOverride, flag
+from ._common import MotoDeletion, flag
 
 CLOUDFORMATION_TYPE = "AWS::EC2::Subnet"
 
 
-class EC2Subnet(MotoOverride, CloudFormationModel):
+class EC2Subnet(MotoDeletion, CloudFormationModel):
     MOTO_MODEL = Subnet
 
     @classmethod
@@ -35,16 +35,3 @@ class EC2Subnet(MotoOverride, CloudFormationModel):
             resource.id, "map_public_ip_on_launch", flag(properties.get("MapPublicIpOnLaunch"))
         )
         return resource
-
-    @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        # moto calls an override's deletion only: moto's own is handed on.
-        Subnet.delete_from_cloudformation_json(
-            resource_name, cloudformation_json, account_id, region_name
-        )

@@ -17,7 +17,7 @@ from moto.core.common_models import CloudFormationModel
 from moto.s3.models import FakeBucket, s3_backends
 from moto.utilities.utils import get_partition
 
-from ._common import MotoOverride
+from ._common import MotoDeletion
 
 CLOUDFORMATION_TYPE = "AWS::S3::Bucket"
 
@@ -93,7 +93,7 @@ def api_rules(configuration: Dict[str, Any]) -> List[Dict[str, Any]]:
     return rules
 
 
-class S3Bucket(MotoOverride, CloudFormationModel):
+class S3Bucket(MotoDeletion, CloudFormationModel):
     MOTO_MODEL = FakeBucket
 
     @classmethod
@@ -121,16 +121,3 @@ class S3Bucket(MotoOverride, CloudFormationModel):
             original_resource, new_resource_name, cloudformation_json, account_id, region_name
         )
         return cls.created(bucket, cloudformation_json["Properties"], account_id, region_name)
-
-    @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        # moto calls an override's deletion only: moto's own is handed on.
-        FakeBucket.delete_from_cloudformation_json(
-            resource_name, cloudformation_json, account_id, region_name
-        )

@@ -19,7 +19,7 @@ from typing import Any, Dict
 from moto.core.common_models import CloudFormationModel
 from moto.ssm.models import Parameter
 
-from ._common import MotoOverride, tag_list
+from ._common import MotoDeletion, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::SSM::Parameter"
 
@@ -38,7 +38,7 @@ def _named(cloudformation_json: Dict[str, Any], physical_name: str) -> Dict[str,
     return {**cloudformation_json, "Properties": {**properties, "Name": physical_name}}
 
 
-class SSMParameter(MotoOverride, CloudFormationModel):
+class SSMParameter(MotoDeletion, CloudFormationModel):
     MOTO_MODEL = Parameter
 
     @classmethod
@@ -74,16 +74,4 @@ class SSMParameter(MotoOverride, CloudFormationModel):
             _named(_with_tag_list(cloudformation_json), original_resource.name),
             account_id,
             region_name,
-        )
-
-    @classmethod
-    def delete_from_cloudformation_json(  # type: ignore[misc]
-        cls,
-        resource_name: str,
-        cloudformation_json: Dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        Parameter.delete_from_cloudformation_json(
-            resource_name, cloudformation_json, account_id, region_name
         )
