@@ -316,8 +316,9 @@ def with_catalog(root):
     "args, pattern",
     [(["ls", "Day4Lab1-{park}", "-c", "students=kim,lee"], "Day4Lab1-{park}"),
      (["ls", "Day1Lab1-{kim}"], "Day1Lab1-{kim}"),
-     (["deploy", "Day1Lab1-{kim}"], "Day1Lab1-{kim}")],
-    ids=["park not in class", "kim without class", "deploy"],
+     (["deploy", "Day1Lab1-{kim}"], "Day1Lab1-{kim}"),
+     (["ls", "Day1Lab1-{a,b"], "Day1Lab1-{a,b"), (["ls", "Day{1,2}Lab1}"], "Day{1,2}Lab1}")],
+    ids=["park not in class", "kim without class", "deploy", "unclosed", "closed twice"],
 )  # fmt: skip
 def test_a_brace_pattern_that_matches_no_lab_is_refused(wrapper, args, pattern, tmp_path):
     """`ls` printed nothing, exit 0; `deploy` synthesized 9 s, then "No stacks match"."""
@@ -333,10 +334,21 @@ def test_a_brace_pattern_that_matches_no_lab_is_refused(wrapper, args, pattern, 
     [("Day4Lab1-{kim,lee}", ["Day4Lab1-kim", "Day4Lab1-lee"]),
      ("Day{1,2}Lab{1,2}", ["Day1Lab1", "Day1Lab2", "Day2Lab1", "Day2Lab2"]),
      ("Day4Lab1-{kim}", ["Day4Lab1-{kim}"]),  # picomatch keeps a brace without a comma
-     ("Day{1..3}Lab1", None), ("Day4Lab1-[kl]*", None), ("{a,b", None), ("{a,b}" * 12, None)],
+     ("Day{1..3}Lab1", None), ("Day4Lab1-[kl]*", None), ("{a,b}" * 12, None),
+     # braces that do not pair up are text to the CLI (it lists nothing for them)
+     ("{a,b", ["{a,b"]), ("Day1Lab1}", ["Day1Lab1}"]), ("}{a,b}", ["}{a,b}"]),
+     ("{a,b}}", ["a}", "b}"])],
 )  # fmt: skip
 def test_braces_are_expanded_as_the_cdk_cli_reads_them(pattern, expanded):
     assert preflight.brace_alternatives(pattern) == expanded
+
+
+def test_braces_that_do_not_pair_up_are_named_in_the_refusal(tmp_path):
+    """`ls 'Day1Lab1-{a,b'` listed nothing and exited 0: the CDK CLI reads the brace as text."""
+    with pytest.raises(CourseInputError) as refused:
+        preflight.check_patterns(["ls", "Day1Lab1{"], project(tmp_path), lab_ids=CATALOG_IDS)
+    assert str(refused.value).startswith("'Day1Lab1{' matches no stack: the ids built are ")
+    assert "its braces do not pair up, so the CDK CLI reads them as text" in str(refused.value)
 
 
 def test_a_brace_pattern_that_matches_a_copy_passes(tmp_path):

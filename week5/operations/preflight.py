@@ -359,8 +359,10 @@ def parse_lab_ids(text: Optional[str]) -> Optional[List[str]]:
 def brace_alternatives(pattern: str) -> Optional[List[str]]:
     """``pattern`` with its comma braces expanded as picomatch (the CDK CLI's) reads them:
     ``Day4Lab1-{kim,lee}`` is ``Day4Lab1-kim`` and ``Day4Lab1-lee``; a brace without a comma
-    (``{kim}``) is its own text. None when fnmatch could not match an alternative alike (a
-    range ``{1..3}``, a class, an extglob, a negation, unbalanced braces): the CLI's to match."""
+    (``{kim}``) is its own text, and so are braces that do not pair up (``Day1Lab1-{a,b``:
+    the CLI lists nothing for it, and no stack id holds a brace). None when fnmatch could not
+    match an alternative alike (a range ``{1..3}``, a class, an extglob, a negation): the
+    CLI's to match."""
     if not re.fullmatch(r"[A-Za-z0-9*?{},-]+", pattern, re.ASCII) or ".." in pattern:
         return None
     depth, start = 0, None
@@ -372,7 +374,7 @@ def brace_alternatives(pattern: str) -> Optional[List[str]]:
         elif char == "}":
             depth -= 1
             if depth < 0:
-                return None
+                return [pattern]  # a "}" before its "{": text, as picomatch reads it
             if depth == 0 and start is not None:
                 inner, parts, level, begun = pattern[start + 1:index], [], 0, 0
                 for at, c in enumerate(inner):
@@ -396,7 +398,16 @@ def brace_alternatives(pattern: str) -> Optional[List[str]]:
                     if len(out) > _MAX_ALTERNATIVES:  # {a,b}{a,b}...: too many to try
                         return None
                 return out
-    return None if depth else [pattern]
+    return [pattern]  # no comma brace left, or a "{" never closed: text
+
+
+def _braces_pair(pattern: str) -> bool:
+    depth = 0
+    for char in pattern:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def check_patterns(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = None,
@@ -431,6 +442,8 @@ def check_patterns(args: Sequence[str], root: Path, environ: Optional[Dict[str, 
                 "" if students else
                 "; copies such as Day1Lab1-kim exist only in class mode (-c students=kim,lee)"
             )  # fmt: skip
+            if not _braces_pair(pattern):
+                copies += "; its braces do not pair up, so the CDK CLI reads them as text"
             raise CourseInputError(
                 f"{shown(pattern)} matches no stack: the ids built are {_names(ids)}{copies}; "
                 "pass lab ids such as Day1Lab1 (`scripts/cdk ls` lists them)"
