@@ -225,6 +225,16 @@ def test_extra_instances_are_priced(session, app):
     assert not check.passed and "t3.small ($0.0260/h)" in check.evidence
 
 
+def test_an_extra_instance_of_a_type_without_a_price_is_not_priced_not_free(session, app):
+    """A trial: an extra t3.large read "($0.0000/h); $0.0000/h in all" (prices.json has no
+    t3.large), where cleanup says "not priced"."""
+    build_day1_lab1(session, {"instance_types": ["t3.micro", "t3.small", "t3.large"]})
+    check = run_audit(session, app.templates["Day1Lab1"])["unexpected-resources"]
+    assert not check.passed
+    assert "t3.large (not priced)" in check.evidence and "$0.0000" not in check.evidence
+    assert check.evidence.endswith("; $0.0260/h in all, 1 not priced"), check.evidence
+
+
 def test_the_command_against_a_local_aws_with_json(app, local_aws_env, tmp_path, monkeypatch,
                                                    capfd):  # fmt: skip
     env = local_aws_env

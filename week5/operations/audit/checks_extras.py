@@ -4,7 +4,7 @@ named), and what is there that the reference does not have, with what it costs a
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 from week5.analysis.rules.course_tags import TAG_VALIDATORS
 from week5.core.errors import shown
@@ -60,9 +60,17 @@ NAMED = 3
 
 def _unexpected(account: Account, ref: Reference) -> Check:
     prices = PriceTable()
+    unpriced = 0
 
-    def usd(key: str, count: float = 1.0) -> float:
-        return prices.hourly(key, count) or 0.0
+    def usd(key: str, count: float = 1.0) -> Optional[float]:
+        """The hourly price, or None when the table has none (a t3.large read $0.0000/h)."""
+        nonlocal unpriced
+        cost = prices.hourly(key, count)
+        unpriced += cost is None
+        return cost
+
+    def each(cost: Optional[float], count: int = 1) -> str:
+        return "not priced" if cost is None else f"${cost / count:.4f}/h"
 
     extra, hourly = [], 0.0
     wanted = Counter(ref.instance_types)
@@ -74,12 +82,12 @@ def _unexpected(account: Account, ref: Reference) -> Check:
         beyond.setdefault(instance["type"], []).append(instance["id"])
     for instance_type, ids in beyond.items():
         cost = usd(f"ec2:{instance_type}", len(ids))
-        hourly += cost
+        hourly += cost or 0.0
         if len(ids) <= NAMED:
-            extra += [f"{i} {instance_type} (${cost / len(ids):.4f}/h)" for i in ids]
+            extra += [f"{i} {instance_type} ({each(cost, len(ids))})" for i in ids]
         else:  # one short entry, not dozens: the count, a few ids, the sum
             shown = ", ".join(ids[:NAMED]) + f" and {len(ids) - NAMED} more"
-            extra.append(f"{len(ids)} × {instance_type}: {shown} (${cost:.4f}/h)")
+            extra.append(f"{len(ids)} × {instance_type}: {shown} ({each(cost)})")
     matched = {
         id(g) for _, g in _pair(account.groups, ref.groups, ("type", "min", "max", "azs")) if g
     }
@@ -88,9 +96,9 @@ def _unexpected(account: Account, ref: Reference) -> Check:
             cost = usd(f"ec2:{group['type']}", group["desired"])
             extra.append(
                 f"Auto Scaling group {group['name']} {group['desired']} × {group['type']} "
-                f"(${cost:.4f}/h)"
+                f"({each(cost)})"
             )
-            hourly += cost
+            hourly += cost or 0.0
     for kind, ids, key in (
         ("NAT gateway", account.nat_gateways[ref.nat_gateways :], "nat-gateway"),
         (
@@ -100,16 +108,18 @@ def _unexpected(account: Account, ref: Reference) -> Check:
         ),
     ):
         for resource_id in ids:
-            extra.append(f"{kind} {resource_id} (${usd(key):.4f}/h)")
-            hourly += usd(key)
+            cost = usd(key)
+            extra.append(f"{kind} {resource_id} ({each(cost)})")
+            hourly += cost or 0.0
     for db in account.databases[len(ref.databases) :]:
         az = "multi-az" if db["multi_az"] else "single-az"
         cost = usd(f"rds:{db['engine']}:{db['class']}:{az}")
-        extra.append(f"RDS {db['id']} {db['class']} (${cost:.4f}/h)")
-        hourly += cost
+        extra.append(f"RDS {db['id']} {db['class']} ({each(cost)})")
+        hourly += cost or 0.0
     for cache in account.caches[len(ref.caches) :]:
         cost = usd(f"elasticache:{cache['engine']}:{cache['type']}", max(cache["nodes"], 1))
-        extra.append(f"ElastiCache {cache['id']} {cache['type']} (${cost:.4f}/h)")
-        hourly += cost
-    evidence = "; ".join(extra) + f"; ${hourly:.4f}/h in all" if extra else "nothing beyond the lab"
+        extra.append(f"ElastiCache {cache['id']} {cache['type']} ({each(cost)})")
+        hourly += cost or 0.0
+    total = f"${hourly:.4f}/h in all" + (f", {unpriced} not priced" if unpriced else "")
+    evidence = "; ".join(extra) + f"; {total}" if extra else "nothing beyond the lab"
     return Check("unexpected-resources", not extra, evidence)
