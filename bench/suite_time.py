@@ -12,6 +12,10 @@ leaves the sum). Prints the suite's wall time, its CPU seconds, the
 floor those CPU seconds set on this machine's cores (CPU / cores: no ordering of the files can
 beat it), and the N files with the most CPU and the most wall time.
 
+It also times a fixed pure-Python workload before and after the suite (the median of three
+runs each): this machine's pace moves from hour to hour (the same code took 241 s one evening
+and 395 s the next morning), so two runs' figures compare only beside their paces.
+
 Issue 18's target: the suite under 3 minutes here. When the floor alone is above it, only less
 CPU helps (not more workers or another order); the CPU list says where it goes.
 """
@@ -99,6 +103,22 @@ def pytest_sessionfinish(session):
 '''
 
 
+#: The fixed workload: pure Python, no I/O, under a second of CPU on this machine.
+PACE_WORKLOAD = "sum(i * i % 7 for i in range(12_000_000))"
+
+
+def pace() -> float:
+    """CPU seconds of the fixed workload in a fresh interpreter: the median of three runs."""
+    runs = []
+    for _ in range(3):
+        before = os.times()
+        subprocess.run([sys.executable, "-c", PACE_WORKLOAD], check=True)
+        after = os.times()
+        runs.append(after.children_user - before.children_user
+                    + after.children_system - before.children_system)
+    return sorted(runs)[1]
+
+
 def run_suite(pytest_args: List[str]) -> Dict[str, object]:
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "week5_suite_figures.py").write_text(PLUGIN)
@@ -144,7 +164,9 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=12, help="files to list (default 12)")
     parser.add_argument("pytest_args", nargs="*", help="after --: more pytest arguments")
     args = parser.parse_args()
+    pace_before = pace()
     result = run_suite(args.pytest_args)
+    pace_after = pace()
     cores = os.cpu_count() or 1
     print(f"suite: {result['summary']}")
     for line in result["failed"]:
@@ -154,6 +176,10 @@ def main() -> int:
     print(
         f"wall {result['wall']:.1f} s; CPU {result['cpu']:.1f} s on {cores} cores: "
         f"floor {result['cpu'] / cores:.1f} s (target 180 s)"
+    )
+    print(
+        f"pace: the fixed workload took {pace_before:.2f} s of CPU before the suite and "
+        f"{pace_after:.2f} s after (compare runs only at a like pace)"
     )
     files = result["files"]
     for title, column in (("CPU", 0), ("wall", 1)):
