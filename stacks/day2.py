@@ -312,7 +312,17 @@ class Day2CaseStack(LabStack):
         CfnOutput(
             self,
             "ScaleOutCommand",
-            value=f"aws autoscaling set-desired-capacity --region {region} "
-            f"--auto-scaling-group-name {asg} --desired-capacity 2",
-            description="두 번째 인스턴스도 설치된 같은 상점을 보여 줌 (EFS)",
+            # The minimum too: target tracking's scale-in alarm is already in ALARM on an idle
+            # group and would take a desired size of 2 back to 1 before the second instance
+            # has booted (Auto Scaling acts on an alarm for as long as it stays in ALARM).
+            value=f"aws autoscaling update-auto-scaling-group --region {region} "
+            f"--auto-scaling-group-name {asg} --min-size 2 --desired-capacity 2",
+            description="두 번째 인스턴스도 설치된 같은 상점을 보여 줌 (EFS; 최소 2대로 고정)",
+        )
+        CfnOutput(
+            self,
+            "ScaleInCommand",
+            value=f"aws autoscaling update-auto-scaling-group --region {region} "
+            f"--auto-scaling-group-name {asg} --min-size 1",
+            description="확인 후: 최소 1대로 되돌림 (CPU 목표 추적이 한 대로 줄임)",
         )

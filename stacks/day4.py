@@ -71,7 +71,8 @@ class Day4Lab1Stack(LabStack):
         self.network = MultiAzVpc(
             self, "Network", nat=NatMode.SINGLE_GATEWAY, name_prefix=self.name_prefix
         )
-        self.web = HaWebTier(self, "Web", vpc=self.network.vpc)
+        # 1-minute metrics: the load test (LOAD_TEST_SECONDS) must see the group scale out
+        self.web = HaWebTier(self, "Web", vpc=self.network.vpc, detailed_monitoring=True)
         group = self.web.asg.auto_scaling_group_name
         CfnOutput(
             self,
@@ -211,7 +212,8 @@ class Day4CaseStack(LabStack):
     same site. Exactly one Ghost runs, on the writer host (the course's Ghost compose file); the
     news servers run ``week5/assets/apps/news_cache.py``, which answers reads from one cache
     they all share, "ElastiCache (인기 기사 캐싱)", fetches what is missing or stale from Ghost
-    (once per page per max-age, whichever server asks), counts the most-read pages
+    (about once per page per max-age: the servers take no lock, so two that miss one page at
+    once both ask), counts the most-read pages
     (``PopularUrl``), serves the last copy when Ghost or its database is down, and passes
     writes (the admin, ``<NewsUrl>ghost/``) to Ghost. The ALB checks the news servers' own
     liveness (``/healthz``), never Ghost or Redis: their failover replaces no server.

@@ -74,7 +74,8 @@ GUIDES: Dict[str, LabGuide] = {
                 "Public-B 10.0.2.0/24, Private-A 10.0.11.0/24, Private-B 10.0.12.0/24), IGW, "
                 "NAT Gateway (Public-A), 라우팅 테이블",
                 '`MultiAzVpc(self, "Network", nat=NatMode.SINGLE_GATEWAY)`: 기본값이 강의 '
-                "CIDR과 AZ",
+                "CIDR과 AZ. 강의대로 NAT 게이트웨이는 Public-A에 하나: AZ-A가 멈추면 Private-B도 "
+                "인터넷을 잃음 (AZ마다 NAT를 두는 구성은 Day4Challenge)",
             ),
             (
                 "Step 2: Bastion Host — Public-A에 Bastion, Private-A에 Private 인스턴스, "
@@ -115,7 +116,8 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "VPC: 격리된 네트워크 — 퍼블릭과 프라이빗 서브넷",
                 '`MultiAzVpc(self, "Network", nat=NatMode.INSTANCE)`: 프라이빗 호스트는 '
-                "t4g.nano NAT 인스턴스로 이미지를 받음 (FAQ의 저렴한 선택)",
+                "t4g.nano NAT 인스턴스로 이미지를 받음 (FAQ의 저렴한 선택; Public-A에 한 대라 "
+                "그 인스턴스나 AZ가 멈추면 프라이빗 호스트는 인터넷을 잃음)",
             ),
             (
                 "Private Subnet: MySQL (컨테이너로 시작)",
@@ -157,7 +159,9 @@ GUIDES: Dict[str, LabGuide] = {
                 "Step 2: 스냅샷 & 복구 — 스냅샷 생성, 새 볼륨으로 복원, 데이터 확인",
                 '`ScheduledSnapshots(self, "DataSnapshots", volume=...)`: 15분마다 스냅샷; '
                 "`-c restore_snapshot_id=snap-...`로 다시 배포하면 (`RestoreHint`) /dev/sdg에 복원 "
-                "볼륨, 그 뒤 출력 `RestoredMountCommand`로 마운트해 hello.txt 비교",
+                "볼륨, 그 뒤 출력 `RestoredMountCommand`로 마운트해 hello.txt 비교. 첫 예약 "
+                "스냅샷은 배포 중 볼륨이 포맷되기 전에 찍혀 비어 있으니, `ListSnapshotsCommand`의 "
+                "시각이 hello.txt에 적힌 시각보다 늦은 스냅샷으로 복원",
             ),
             (
                 "Step 3: EFS 공유 스토리지 — EFS 생성, 여러 EC2에서 마운트",
@@ -256,8 +260,9 @@ GUIDES: Dict[str, LabGuide] = {
                 '(강의의 `prestashop_data` 볼륨)는 `SharedFileSystem(self, "ShopFiles")`(EFS)에 '
                 "두고 모든 인스턴스가 `/mnt/efs/prestashop`을 마운트합니다. 첫 인스턴스가 "
                 "이미지의 파일을 병렬로 복사해 한 번에 게시하고, 상품·주문·설정 데이터는 RDS. "
-                "`ScaleOutCommand`(desired 2)로 늘린 인스턴스도 설치 마법사가 아니라 같은 "
-                "상점을 보여 줍니다",
+                "`ScaleOutCommand`(최소·원하는 용량 2: 원하는 용량만 올리면 유휴 그룹의 CPU "
+                "목표 추적이 새 인스턴스가 부팅하기 전에 1대로 되돌림)로 늘린 인스턴스도 설치 "
+                "마법사가 아니라 같은 상점을 보여 줍니다. 확인 후 `ScaleInCommand`로 최소 1대",
             ),
             (
                 "고가용성: 헬스 체크와 준비 상태 분리",
@@ -265,7 +270,8 @@ GUIDES: Dict[str, LabGuide] = {
                 "부르지 않으므로 DB 장애 조치나 Redis 장애가 인스턴스를 교체하지 않습니다. "
                 "저장소 상태(준비 상태)는 `ShopStatusCommand`: 한 인스턴스에서 "
                 "`sudo /usr/local/bin/lab-shop-status`를 Session Manager로 실행 (EFS, 설치 여부, PHP 세션, "
-                "DB, Redis)",
+                "DB, Redis). 남는 단일 장애점: NAT는 Public-A의 t4g.nano 인스턴스 한 대 "
+                "(`NatMode.INSTANCE`, 비용): 그것이 멈추면 새 인스턴스가 이미지를 받지 못함",
             ),
         ),
         by_hand="PrestaShop 호스트의 AMI",
@@ -379,7 +385,10 @@ GUIDES: Dict[str, LabGuide] = {
                 "Multi-AZ 장애 조치(60-120초)에도 인스턴스가 교체되지 않습니다. `/ready`는 "
                 "PostgreSQL, Redis, 아카이브를 보고(`ReadyCommand`). 시험: "
                 "`FailoverWatchCommand`를 한 창에서 돌리고 다른 창에서 `DbFailoverCommand`: "
-                "/health와 대상은 healthy, /ready는 잠시 `db: unavailable` 후 복구",
+                "/health와 대상은 healthy, /ready는 잠시 `db: unavailable` 후 복구. 남는 단일 장애점: "
+                "NAT는 비용 때문에 Public-A의 t4g.nano 인스턴스 한 대 (`NatMode.INSTANCE`): 그 "
+                "인스턴스나 AZ-A가 멈추면 두 AZ 모두 새 인스턴스가 부팅 때 패키지를 받지 못하고 "
+                "아카이브(S3) 쓰기도 실패. 운영이라면 `NatMode.GATEWAY_PER_AZ`",
             ),
         ),
         by_hand="거래 DB의 수동 스냅샷",
@@ -403,7 +412,9 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "Step 3: Auto Scaling Group — Min 2, Max 4, Target Tracking, 부하 테스트",
-                "`HaWebTier(min_capacity=2, max_capacity=4)`: CPU 50% 목표 추적. 생성 정책: "
+                "`HaWebTier(min_capacity=2, max_capacity=4, detailed_monitoring=True)`: CPU 50% "
+                "목표 추적, 인스턴스 지표는 1분 간격 (5분 간격이면 10분 부하 테스트가 끝날 무렵에야 "
+                "확장될 수 있음). 생성 정책: "
                 "첫 두 인스턴스가 각자 페이지를 응답한 뒤 `cfn-signal`을 보내므로, `cdk deploy`가 "
                 "끝나면 `AlbUrl`이 바로 응답 (`boot_time` 3분, 대기 최대 10분)",
             ),
@@ -435,9 +446,10 @@ GUIDES: Dict[str, LabGuide] = {
             ("DB Tier: Multi-AZ RDS", '`PostgresDatabase(self, "Database", multi_az=True)`'),
             (
                 "Step 3: 장애 테스트 — DB 장애 조치",
-                "`DbFailoverCommand` 실행 중 `ApiUrl`을 새로고침: 장애 조치(1-2분) 동안 "
-                "`/api/ready`는 503으로 보고하지만 `/api/health`는 200이라 앱 인스턴스는 교체되지 "
-                "않음 (대상 그룹의 Healthy 수 유지)",
+                "`DbFailoverCommand` 실행 중 `ApiUrl`을 새로고침: 장애 조치(1-2분) 동안 응답의 "
+                "`database.reachable`이 false였다가 true로 돌아옴 (`ApiUrl` 뒤에 `ready`를 붙인 "
+                "`/api/ready`는 그동안 503). `/api/health`는 DB와 무관하게 200이라 앱 인스턴스는 "
+                "교체되지 않음 (대상 그룹의 Healthy 수 유지)",
             ),
         ),
         by_hand="장애 테스트 전에 만든 DB 수동 스냅샷",
@@ -458,7 +470,9 @@ GUIDES: Dict[str, LabGuide] = {
                 "`week5/assets/apps/news_cache.py`로 모두 같은 Redis 캐시에서 페이지를 내주고, "
                 "없거나 오래된 페이지는 Ghost에서, 쓰기(관리자 `<NewsUrl>ghost/`)는 Ghost로 전달. "
                 "ALB는 CloudFront의 오리진 접속용 관리형 프리픽스 목록에서만 받고, 헬스 체크는 "
-                "`/healthz` (뉴스 서버 자체, Ghost·Redis와 무관)",
+                "`/healthz` (뉴스 서버 자체, Ghost·Redis와 무관). NAT는 Public-A의 t4g.nano "
+                "인스턴스 한 대 (`NatMode.INSTANCE`, 비용): 그것이 멈추면 새 뉴스 서버가 부팅 때 "
+                "이미지를 받지 못함",
             ),
             (
                 "ElastiCache: 인기 기사 캐싱",

@@ -122,6 +122,7 @@ WRONG_TYPES = [
     ("HaWebTier", {"boot_time": 300}, "boot_time=300 must be a Duration"),
     ("HaWebTier", {"health_check_path": None}, "health_check_path=None must be a string"),
     ("HaWebTier", {"scaling_target": "50"}, "scaling_target='50' must be a number"),
+    ("HaWebTier", {"detailed_monitoring": "false"}, "detailed_monitoring='false' must be True or"),
     ("PostgresDatabase", {"allocated_storage_gib": "20"}, "allocated_storage_gib='20' must be"),
     ("PostgresDatabase", {"username": None}, "username=None must be a string"),
     ("PostgresDatabase", {"read_replicas": 1.0}, "read_replicas=1.0 must be a whole number"),

@@ -105,9 +105,16 @@ def _shop(t, lab, fake_aws):
     assert "DB_PASSWD: password" not in text and "rootpassword" not in text
     asg_id = logical_id(lab.shop.asg)
     scale = run(outputs(t)["ScaleOutCommand"], {f"<{asg_id}>": "shop-asg"}, path=fake_aws)
+    # The minimum goes up too: a desired size alone, the idle group's scale-in alarm (target
+    # tracking, already in ALARM) took back before the second instance had booted.
     assert scale.stdout.split() == [
-        "autoscaling", "set-desired-capacity", "--region", "ap-northeast-2",
-        "--auto-scaling-group-name", "shop-asg", "--desired-capacity", "2",
+        "autoscaling", "update-auto-scaling-group", "--region", "ap-northeast-2",
+        "--auto-scaling-group-name", "shop-asg", "--min-size", "2", "--desired-capacity", "2",
+    ]
+    back = run(outputs(t)["ScaleInCommand"], {f"<{asg_id}>": "shop-asg"}, path=fake_aws)
+    assert back.stdout.split() == [
+        "autoscaling", "update-auto-scaling-group", "--region", "ap-northeast-2",
+        "--auto-scaling-group-name", "shop-asg", "--min-size", "1",
     ]
 
 

@@ -96,6 +96,14 @@ def test_outputs_alb_url_and_the_load_test(t):
     assert "stress-ng --cpu 0 --timeout 600s" in text
 
 
+def test_instances_send_one_minute_metrics_for_the_load_test(t, lab):
+    """With EC2's 5-minute metrics, CPU target tracking could scale out only near the end of
+    the 10-minute load test, or after it."""
+    data = t["Resources"][logical_id(lab.web.launch_template)]["Properties"]["LaunchTemplateData"]
+    assert data["Monitoring"] == {"Enabled": True}
+    assert "stress-ng --cpu 0 --timeout 600s" in json.dumps(t["Outputs"]["LoadTestCommand"])
+
+
 def test_deploy_returns_once_both_first_instances_serve_their_page(t, lab):
     group = t["Resources"][logical_id(lab.web.asg)]
     assert group["CreationPolicy"] == {"ResourceSignal": {"Count": 2, "Timeout": "PT10M"}}

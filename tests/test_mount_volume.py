@@ -73,6 +73,17 @@ def test_restored_volume_mounts_read_only_with_nouuid_outside_fstab(box):
     assert (box / "fstab").read_text() == ""
 
 
+def test_a_restored_snapshot_of_the_unformatted_volume_says_to_pick_a_later_one(box):
+    """The schedule's first snapshot runs as the stack is created, before the boot script
+    formats the volume: restoring it gave "pass --format-if-empty", which would wipe nothing
+    but shows nothing either."""
+    result = run(box, str(box / "dev"), str(box / "restored"), "--restored")
+    assert result.returncode == 1
+    assert "its snapshot was taken before the volume was formatted" in result.stderr
+    assert "restore a later one" in result.stderr and "--format-if-empty" not in result.stderr
+    assert log(box) == []
+
+
 def test_a_device_that_never_appears_is_an_error(box):
     result = run(box, str(box / "missing"), str(box / "data"), "--format-if-empty")
     assert result.returncode == 1 and "is not attached" in result.stderr

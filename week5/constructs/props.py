@@ -72,6 +72,12 @@ def refuse_token(where: str, name: str, value: Any, instead: str) -> None:
         )
 
 
+def require_bool(where: str, name: str, value: Any) -> None:
+    """``True`` or ``False``: not ``"false"``, which Python counts as true."""
+    if not isinstance(value, bool):
+        raise CourseInputError(f"{where}: {name}={shown(value)} must be True or False")
+
+
 def require_str(where: str, name: str, value: Any, *, optional: bool = False) -> None:
     """A ``str``; ``None`` only where the prop is optional."""
     if optional and value is None:

@@ -447,6 +447,11 @@ fstab=${FSTAB:-/etc/fstab}
 for _ in $(seq 60); do [ -e "$device" ] && break; sleep "${LAB_WAIT_S:-5}"; done
 [ -e "$device" ] || { echo "lab-mount-volume: $device is not attached" >&2; exit 1; }
 if ! blkid "$device" >/dev/null 2>&1; then
+  if [ "$mode" = --restored ]; then
+    echo "lab-mount-volume: $device has no file system: its snapshot was taken before the" \
+      "volume was formatted (the schedule's first runs at deploy); restore a later one" >&2
+    exit 1
+  fi
   if [ "$mode" != --format-if-empty ]; then
     echo "lab-mount-volume: $device has no file system; pass --format-if-empty" >&2; exit 1
   fi

@@ -36,6 +36,7 @@ from week5.constructs.signals import (
 )
 from week5.constructs.props import (
     instance_type_name,
+    require_bool,
     require_duration,
     require_enum,
     require_int,
@@ -111,6 +112,11 @@ class HaWebTier(Construct):
     :param scaling_metric: @default ``ScalingMetric.CPU``
     :param scaling_target: percent CPU, or requests per target per minute.
         @default 50 (% CPU), 1000 (requests)
+    :param detailed_monitoring: the instances send their EC2 metrics every minute, not every
+        five: CPU target tracking then acts within minutes of a load test (AWS recommends it
+        for target tracking; with 5-minute data a 10-minute test can end before the group
+        scales out). About $0.003 an instance-hour (7 metrics at $0.30 a month).
+        @default False
     :param certificate_arn: an ACM certificate: adds an HTTPS listener on 443 and redirects 80 to
         it. @default None (HTTP on 80 only)
     :param https: require HTTPS; needs ``certificate_arn``. @default ``certificate_arn is not None``
@@ -153,6 +159,7 @@ class HaWebTier(Construct):
         scaling_target: Optional[float] = None,
         certificate_arn: Optional[str] = None,
         https: Optional[bool] = None,
+        detailed_monitoring: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         node_path = self.node.path
@@ -169,6 +176,7 @@ class HaWebTier(Construct):
         require_str(where, "health_check_path", health_check_path)
         require_str(where, "ready_path", ready_path, optional=True)
         require_str(where, "certificate_arn", certificate_arn, optional=True)
+        require_bool(where, "detailed_monitoring", detailed_monitoring)
         require_duration(where, "boot_time", boot_time, optional=True)
         require_enum(where, "scaling_metric", scaling_metric, ScalingMetric)
         if user_data_lines is not None:
@@ -296,6 +304,7 @@ class HaWebTier(Construct):
             user_data=self.user_data,
             require_imdsv2=True,
             block_devices=[encrypted_root_volume()],
+            detailed_monitoring=detailed_monitoring or None,  # unset: the template stays as it was
         )
         #: The Auto Scaling group of the instances.
         self.asg: autoscaling.AutoScalingGroup = autoscaling.AutoScalingGroup(

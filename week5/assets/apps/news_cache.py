@@ -5,8 +5,9 @@ second Ghost on the same database would not know a post the first one just publi
 therefore runs exactly one Ghost (the writer, on its own host) and puts the 2 to 4 news servers
 of the Auto Scaling group in front of it, each running this proxy. They share one cache,
 ElastiCache Redis (the diagram's "ElastiCache (인기 기사 캐싱)"): whichever server answers, the
-page comes from the same Ghost, and a breaking-news spike costs Ghost one render per page per
-max-age, not one per reader.
+page comes from the same Ghost, and a breaking-news spike costs Ghost a render per page per
+max-age, not one per reader (the servers take no lock: two that miss the same page at once
+both ask Ghost; CloudFront in front sends one request a page at a time from each edge cache).
 
   GET /healthz            liveness, the ALB's check: the process answers. It touches neither
                           Redis nor Ghost, so their outage or failover replaces no news server.
