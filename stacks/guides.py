@@ -171,7 +171,9 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "Step 4: 리소스 정리",
-                "`cdk destroy`: 볼륨, EFS, 그리고 `LeftoverCleanup`이 이 볼륨의 스냅샷까지 삭제",
+                "`cdk destroy`: 볼륨, EFS, 그리고 `LeftoverCleanup`이 이 볼륨의 스냅샷까지 삭제 "
+                "(내가 만든 AMI가 쓰는 스냅샷은 남기고 로그에 이름을 남김: AMI 등록 취소 후 손으로 "
+                "삭제)",
             ),
         ),
         by_hand="콘솔에서 스냅샷으로 만든 볼륨 (`-c restore_snapshot_id`가 아닌 것), 호스트의 AMI",
@@ -547,7 +549,15 @@ GUIDES: Dict[str, LabGuide] = {
                 "이라 장애 조치 후 `-002`가 프라이머리여도 감시. 백엔드 컨테이너 로그는 스택이 "
                 "만들고 지우는 로그 그룹 (`BackendLogGroup`)",
             ),
-            ("4. 백업 & 복구 전략", "RDS 자동 백업 7일 (`db_backup_retention_days=7`)"),
+            (
+                "4. 백업 & 복구 전략",
+                "RDS 자동 백업 7일 (`db_backup_retention_days=7`)과 시점 복원: 출력 "
+                "`RestorePointCommand`가 지금 복원할 수 있는 가장 늦은 시각을 보여 줌. 복원은 새 "
+                "DB 인스턴스를 만들므로 (`aws rds restore-db-instance-to-point-in-time "
+                "--use-latest-restorable-time`, 요금이 따로 붙고 스택 밖이라 손으로 삭제) 이 "
+                "실습에서는 시각 확인까지. Valkey는 하루치 일일 스냅샷. `cdk destroy`는 자동 "
+                "백업과 스냅샷도 지움",
+            ),
             (
                 "5. 비용 최적화",
                 "Graviton (t4g, db.t4g, cache.t4g), Valkey; `week5 cost Day5Challenge`",

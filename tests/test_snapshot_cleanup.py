@@ -9,7 +9,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.amis import Ami
 
 from week5.assets import FUNCTIONS_DIR
 
@@ -209,3 +213,94 @@ def test_a_failure_is_reported_not_left_hanging(ec2, rds, response_url):
     url, received = response_url
     cleanup.handler(event("Delete", url, TagKey=KEY, TagValue=""), None, ec2=ec2, rds=rds)
     assert received[0]["Status"] == "FAILED" and "half a tag" in received[0]["Reason"]
+
+
+class _InUseOnDelete:
+    """The EC2 client, recording DeleteSnapshot calls, except that DeleteSnapshot of ``refused``
+    fails with ``code`` (as for an AMI that DescribeImages does not list: one in the Recycle
+    Bin, or one registered meanwhile)."""
+
+    def __init__(self, ec2, refused=None, code="InvalidSnapshot.InUse"):
+        self._ec2, self.refused, self.code, self.attempted = ec2, refused, code, []
+
+    def __getattr__(self, name):
+        return getattr(self._ec2, name)
+
+    def delete_snapshot(self, SnapshotId):  # noqa: N803
+        self.attempted.append(SnapshotId)
+        if SnapshotId == self.refused:
+            message = f"The snapshot {SnapshotId} is currently in use by ami-0123456789abcdef0"
+            raise ClientError({"Error": {"Code": self.code, "Message": message}}, "DeleteSnapshot")
+        return self._ec2.delete_snapshot(SnapshotId=SnapshotId)
+
+
+def ami_of_the_lab_host(ec2, volume, monkeypatch):
+    """An AMI a student made of the lab host, and the snapshot of the lab's data volume in it.
+
+    AWS's CreateImage snapshots every attached EBS volume, so the AMI maps /dev/sdf to a snapshot
+    of the lab volume, and DeleteSnapshot refuses that snapshot while the AMI is registered.
+    moto's CreateImage snapshots only the root: the data volume's snapshot is made through the
+    API and added to the AMI in moto's backend (its mapping, and the owner moto checks)."""
+    image = ec2.register_image(Name="student-lab-host", RootDeviceName="/dev/xvda")["ImageId"]
+    data = snapshot(ec2, volume)
+    ec2_backends[DEFAULT_ACCOUNT_ID][REGION].snapshots[data].from_ami = image
+    extra = {image: [{"DeviceName": "/dev/sdf", "Ebs": {"SnapshotId": data, "VolumeSize": 1}}]}
+    root_only = Ami.block_device_mappings.fget
+    monkeypatch.setattr(
+        Ami, "block_device_mappings", property(lambda ami: root_only(ami) + extra.get(ami.id, []))
+    )
+    return image, data
+
+
+def test_keeps_a_snapshot_that_a_students_ami_uses_and_still_succeeds(
+    ec2, rds, volume, response_url, monkeypatch, capsys
+):
+    url, received = response_url
+    image, in_ami = ami_of_the_lab_host(ec2, volume, monkeypatch)
+    mappings = ec2.describe_images(ImageIds=[image])["Images"][0]["BlockDeviceMappings"]
+    assert in_ami in {m["Ebs"]["SnapshotId"] for m in mappings}
+    with pytest.raises(ClientError, match="InvalidSnapshot.InUse"):  # as AWS answers
+        ec2.delete_snapshot(SnapshotId=in_ami)
+    scheduled, by_hand = snapshot(ec2, volume, VALUE), snapshot(ec2, volume)
+    props = {"TagKey": KEY, "TagValue": VALUE, "VolumeIds": [volume]}
+    client = _InUseOnDelete(ec2)
+    cleanup.handler(event("Delete", url, **props), None, ec2=client, rds=rds)
+    (reply,) = received
+    assert reply["Status"] == "SUCCESS"
+    assert reply["Data"] == {"Deleted": 2, "Kept": in_ami}
+    assert in_ami not in client.attempted  # skipped by the AMI's mapping, not by trial
+    left = snapshots_left(ec2)
+    assert in_ami in left and not {scheduled, by_hand} & left
+    assert image in {i["ImageId"] for i in ec2.describe_images(Owners=["self"])["Images"]}
+    (line,) = [x for x in capsys.readouterr().out.splitlines() if x.startswith("kept ")]
+    assert f"{in_ami} (used by {image})" in line and "Deregister" in line and "by hand" in line
+
+
+def test_in_use_on_delete_is_kept_not_a_failure(ec2, rds, volume, response_url, capsys):
+    url, received = response_url
+    refused, other = snapshot(ec2, volume, VALUE), snapshot(ec2, volume, VALUE)
+    client = _InUseOnDelete(ec2, refused)
+    cleanup.handler(event("Delete", url), None, ec2=client, rds=rds)
+    (reply,) = received
+    assert reply["Status"] == "SUCCESS"
+    assert reply["Data"] == {"Deleted": 1, "Kept": refused}
+    assert snapshots_left(ec2) == {refused} and other not in snapshots_left(ec2)
+    out = capsys.readouterr().out
+    assert f"{refused} (used by ami-0123456789abcdef0)" in out and "by hand" in out
+    result = cleanup.delete_snapshots(client, KEY, VALUE, wait_s=0)
+    assert result == {"deleted": [], "left": [], "kept": {refused: "ami-0123456789abcdef0"}}
+
+
+def test_other_delete_errors_still_fail_the_delete(ec2, rds, volume, response_url):
+    url, received = response_url
+    refused = snapshot(ec2, volume, VALUE)
+    client = _InUseOnDelete(ec2, refused, code="UnauthorizedOperation")
+    cleanup.handler(event("Delete", url), None, ec2=client, rds=rds)
+    assert received[0]["Status"] == "FAILED" and "UnauthorizedOperation" in received[0]["Reason"]
+
+
+def test_data_names_at_most_sixty_kept_snapshots():
+    kept = {f"snap-{n:017x}": "ami-1" for n in range(65)}
+    shown = cleanup.kept_in_data(kept)
+    assert shown.split(",")[:60] == sorted(kept)[:60] and shown.endswith(",+5 more (see the log)")
+    assert cleanup.kept_in_data({"snap-b": "ami-1", "snap-a": "ami-2"}) == "snap-a,snap-b"

@@ -37,8 +37,9 @@ class LeftoverCleanup(Construct):
 
     :param tag_value: delete AMIs and EBS snapshots tagged ``week5:snapshot-schedule=<value>``
         (a schedule of the stack writes the tag). @default None: none by tag
-    :param volumes: delete every snapshot taken of these volumes, by a schedule or by hand.
-        @default none
+    :param volumes: delete every snapshot taken of these volumes, by a schedule or by hand,
+        but one an AMI of the account uses (AWS refuses it: kept and named in the log and the
+        response's ``Kept``, so the stack still deletes). @default none
     :param databases: delete every manual snapshot of these DB instances (automated backups
         are deleted with the instance). @default none
 

@@ -90,7 +90,8 @@ class ScheduledSnapshots(Construct):
     snapshot ``week5:snapshot-schedule=<stack name>/<path>`` plus the course's tags. A
     :class:`~week5.constructs.cleanup.LeftoverCleanup`-style custom resource deletes, when the
     stack is deleted, every snapshot with that tag and every snapshot of the volume (one a
-    student took by hand in the console too); the schedule depends on it, so CloudFormation
+    student took by hand in the console too; not one an AMI of the account uses, which is kept
+    and named); the schedule depends on it, so CloudFormation
     removes the schedule first and no snapshot starts during cleanup.
 
     :param volume: the volume to snapshot.

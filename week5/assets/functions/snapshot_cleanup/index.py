@@ -9,21 +9,58 @@ or $0.095 (RDS) per GB-month forever. On Delete this function removes, in this a
 - EBS snapshots tagged ``TagKey=TagValue``, or taken of one of ``VolumeIds``;
 - manual RDS snapshots of one of ``DbInstanceIds``.
 
-It waits for snapshots still being taken, up to a limit. Standard library plus boto3 (in the
+It waits for snapshots still being taken, up to a limit. It keeps (does not delete) a snapshot
+that an AMI of the account still uses: a student's AMI of the lab host holds a snapshot of every
+attached EBS volume, data volumes included, and AWS refuses DeleteSnapshot for it
+(``InvalidSnapshot.InUse``). The kept ones are named in the log and the response's Data, and the
+Delete still succeeds, so the rest of the stack is deleted. Standard library plus boto3 (in the
 Lambda runtime); the response goes to CloudFormation's pre-signed URL directly.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.request
 
 import boto3
+from botocore.exceptions import ClientError
 
 #: How long a Delete may wait for snapshots still being taken (Lambda's timeout is longer).
 WAIT_FOR_PENDING_S = 480
 POLL_S = 15
+#: At most this many kept snapshot ids go into the response's Data (the response body is
+#: limited to 4096 bytes); the log names them all.
+KEPT_IN_DATA = 60
+
+
+def snapshots_in_images(ec2) -> dict:
+    """``{snapshot id: AMI id}`` for every EBS snapshot an AMI of this account uses (disabled
+    AMIs too: they hold their snapshots)."""
+    in_use = {}
+    paginator = ec2.get_paginator("describe_images")
+    for page in paginator.paginate(Owners=["self"], IncludeDisabled=True):
+        for image in page["Images"]:
+            for mapping in image.get("BlockDeviceMappings", []):
+                snapshot_id = mapping.get("Ebs", {}).get("SnapshotId")
+                if snapshot_id:
+                    in_use[snapshot_id] = image["ImageId"]
+    return in_use
+
+
+def delete_snapshot(ec2, snapshot_id: str) -> str | None:
+    """Delete one snapshot. None when deleted; when AWS refuses because an AMI uses it
+    (``InvalidSnapshot.InUse``), the AMI's id from the message ("an AMI" without one)."""
+    try:
+        ec2.delete_snapshot(SnapshotId=snapshot_id)
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        if details.get("Code") != "InvalidSnapshot.InUse":
+            raise
+        image = re.search(r"\bami-[0-9a-f]+", details.get("Message", ""))
+        return image.group(0) if image else "an AMI"
+    return None
 
 
 def tagged_images(ec2, tag_key: str, tag_value: str) -> list:
@@ -36,17 +73,25 @@ def tagged_images(ec2, tag_key: str, tag_value: str) -> list:
 
 
 def delete_tagged_images(ec2, tag_key: str, tag_value: str) -> dict:
-    """Deregister every AMI tagged ``tag_key=tag_value`` and delete its EBS snapshots."""
-    deregistered, snapshots = [], []
+    """Deregister every AMI tagged ``tag_key=tag_value`` and delete its EBS snapshots (keeping
+    one that another AMI still uses)."""
+    deregistered, snapshots, kept = [], [], {}
     for image in tagged_images(ec2, tag_key, tag_value):
         ec2.deregister_image(ImageId=image["ImageId"])
         deregistered.append(image["ImageId"])
         for mapping in image.get("BlockDeviceMappings", []):
             snapshot_id = mapping.get("Ebs", {}).get("SnapshotId")
             if snapshot_id:
-                ec2.delete_snapshot(SnapshotId=snapshot_id)
-                snapshots.append(snapshot_id)
-    return {"images": sorted(deregistered), "image_snapshots": sorted(snapshots)}
+                holder = delete_snapshot(ec2, snapshot_id)
+                if holder:
+                    kept[snapshot_id] = holder
+                else:
+                    snapshots.append(snapshot_id)
+    return {
+        "images": sorted(deregistered),
+        "image_snapshots": sorted(snapshots),
+        "image_snapshots_kept": kept,
+    }
 
 
 def lab_snapshots(ec2, tag_key: str, tag_value: str, volume_ids: list) -> list:
@@ -73,18 +118,30 @@ def delete_snapshots(
     wait_s: float = WAIT_FOR_PENDING_S,
     poll_s: float = POLL_S,
 ) -> dict:
-    """Delete the lab's EBS snapshots; returns what was deleted and what is still pending."""
-    deleted, deadline = [], time.monotonic() + wait_s
+    """Delete the lab's EBS snapshots; returns what was deleted, what is still pending, and
+    what an AMI of the account uses and so was kept (``{snapshot id: AMI id}``)."""
+    deleted, kept, deadline = [], {}, time.monotonic() + wait_s
     while True:
         remaining = []
-        for snapshot in lab_snapshots(ec2, tag_key, tag_value, volume_ids):
-            if snapshot["State"] == "pending":
-                remaining.append(snapshot["SnapshotId"])
+        snapshots = lab_snapshots(ec2, tag_key, tag_value, volume_ids)
+        in_use = snapshots_in_images(ec2) if snapshots else {}
+        for snapshot in snapshots:
+            snapshot_id = snapshot["SnapshotId"]
+            if snapshot_id in kept:
                 continue
-            ec2.delete_snapshot(SnapshotId=snapshot["SnapshotId"])
-            deleted.append(snapshot["SnapshotId"])
+            if snapshot_id in in_use:
+                kept[snapshot_id] = in_use[snapshot_id]
+                continue
+            if snapshot["State"] == "pending":
+                remaining.append(snapshot_id)
+                continue
+            holder = delete_snapshot(ec2, snapshot_id)
+            if holder:
+                kept[snapshot_id] = holder
+            else:
+                deleted.append(snapshot_id)
         if not remaining or time.monotonic() >= deadline:
-            return {"deleted": sorted(deleted), "left": sorted(remaining)}
+            return {"deleted": sorted(deleted), "left": sorted(remaining), "kept": kept}
         time.sleep(poll_s)
 
 
@@ -121,7 +178,13 @@ def clean_up(props: dict, ec2, rds, wait_s: float = WAIT_FOR_PENDING_S) -> dict:
         raise ValueError(
             "no TagKey/TagValue, VolumeIds or DbInstanceIds: refusing to guess what to delete"
         )
-    result = {"images": [], "image_snapshots": [], "snapshots": {}, "db_snapshots": {}}
+    result = {
+        "images": [],
+        "image_snapshots": [],
+        "image_snapshots_kept": {},
+        "snapshots": {},
+        "db_snapshots": {},
+    }
     if tag_value:
         result.update(delete_tagged_images(ec2, tag_key, tag_value))
     if tag_value or volume_ids:
@@ -149,14 +212,32 @@ def respond(event: dict, status: str, reason: str, data: dict | None = None) -> 
     urllib.request.urlopen(request, timeout=30).close()
 
 
+def kept_in_data(kept: dict) -> str:
+    """The kept snapshot ids for the response's Data, comma-separated, at most
+    ``KEPT_IN_DATA`` of them."""
+    ids = sorted(kept)
+    shown = ",".join(ids[:KEPT_IN_DATA])
+    more = len(ids) - KEPT_IN_DATA
+    return f"{shown},+{more} more (see the log)" if more > 0 else shown
+
+
 def handler(event: dict, context, ec2=None, rds=None) -> None:
     try:
         data: dict = {}
+        reason = "ok"
         if event["RequestType"] == "Delete":
             result = clean_up(
                 event["ResourceProperties"], ec2 or boto3.client("ec2"), rds or boto3.client("rds")
             )
             print(json.dumps(result))
+            kept = {**result["image_snapshots_kept"], **result["snapshots"].get("kept", {})}
+            if kept:
+                named = ", ".join(f"{s} (used by {kept[s]})" for s in sorted(kept))
+                print(
+                    f"kept {len(kept)} snapshot(s) that AMIs of this account use, not deleted: "
+                    f"{named}. Deregister those AMIs, then delete these snapshots by hand "
+                    "(they bill at $0.05 per GB-month until you do)."
+                )
             left = result["snapshots"].get("left", []) + result["db_snapshots"].get("left", [])
             if left:
                 raise RuntimeError(f"snapshots still being taken, not deleted: {left}")
@@ -165,7 +246,13 @@ def handler(event: dict, context, ec2=None, rds=None) -> None:
                 + len(result["db_snapshots"].get("deleted", []))
                 + len(result["images"])
             }
-        respond(event, "SUCCESS", "ok", data)
+            if kept:
+                data["Kept"] = kept_in_data(kept)
+                reason = (
+                    f"kept {len(kept)} snapshot(s) that AMIs use (Data.Kept): deregister the "
+                    "AMIs, then delete the snapshots by hand"
+                )
+        respond(event, "SUCCESS", reason, data)
     except Exception as error:  # CloudFormation must hear back, or it waits for an hour
         print(f"failed: {error!r}")
         respond(event, "FAILED", str(error))
