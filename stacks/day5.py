@@ -157,3 +157,17 @@ class Day5ChallengeStack(_CloudMartLab):
         "cache_replicas": 1,
         "cache_snapshot_retention_days": 1,
     })
+
+    def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
+        super().__init__(scope, lab, settings)
+        database = self.cloudmart.database.instance
+        CfnOutput(
+            self,
+            "RestorePointCommand",
+            # Read-only and free: a restored instance would be a second billed database, and
+            # the lab's $0.80 has no room for one; the command it would run is in the guide.
+            value=f"aws rds describe-db-instances --region {self.region} "
+            f"--db-instance-identifier {database.instance_identifier} "
+            "--query 'DBInstances[0].[LatestRestorableTime,BackupRetentionPeriod]' --output text",
+            description="4 백업 & 복구: 지금 복원할 수 있는 가장 늦은 시각과 자동 백업 보관 일수",
+        )

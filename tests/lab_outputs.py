@@ -75,6 +75,15 @@ def run(
     )
 
 
+def argument_printer(folder: Path) -> str:
+    """``folder`` with an ``aws`` that prints its arguments one per line, for ``run``'s
+    ``path``: what the output's command line hands the CLI, word by word."""
+    aws = folder / "aws"
+    aws.write_text("#!/bin/bash\nprintf '%s\\n' \"$@\"\n")
+    aws.chmod(0o755)
+    return str(folder)
+
+
 #: The course plan the step registries follow (outside the repository, next to it).
 COURSE_PLAN = Path(__file__).resolve().parents[2] / "shared" / "course" / "week5-course-rules.md"
 

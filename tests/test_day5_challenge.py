@@ -2,10 +2,19 @@
 cost limit of $0.80 for the lab hour."""
 
 import json
+import tempfile
+from pathlib import Path
 
 import pytest
 from boot_scripts import mask_embedded
-from lab_outputs import COURSE_PLAN, outputs, plan_step_numbers, step_registry
+from lab_outputs import (
+    COURSE_PLAN,
+    argument_printer,
+    outputs,
+    plan_step_numbers,
+    run,
+    step_registry,
+)
 from support import (
     by_name,
     default_route_targets,
@@ -115,6 +124,16 @@ def test_monitoring_backend_logs_in_cloudwatch_logs_deleted_with_the_stack(t):
 def test_backups_seven_days_of_rds_pitr_and_a_daily_redis_snapshot(t):
     (db,) = props(t, "AWS::RDS::DBInstance")
     assert (db["BackupRetentionPeriod"], db["DeleteAutomatedBackups"]) == (7, True)
+    # 복구: the latest restorable time, read without making a second billed database.
+    (db_id,) = resources(t, "AWS::RDS::DBInstance")
+    with tempfile.TemporaryDirectory() as folder:
+        aws = argument_printer(Path(folder))
+        read = run(outputs(t)["RestorePointCommand"], {f"<{db_id}>": "shop-db"}, path=aws)
+    assert read.stdout.split() == [
+        "rds", "describe-db-instances", "--region", "ap-northeast-2",
+        "--db-instance-identifier", "shop-db", "--query",
+        "DBInstances[0].[LatestRestorableTime,BackupRetentionPeriod]", "--output", "text",
+    ]
     (redis,) = props(t, "AWS::ElastiCache::ReplicationGroup")
     assert redis["SnapshotRetentionLimit"] == 1
     assert (redis["Engine"], redis["CacheNodeType"]) == ("valkey", "cache.t4g.micro")
