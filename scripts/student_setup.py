@@ -308,6 +308,7 @@ def next_steps():
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="student_setup.py",
+        allow_abbrev=False,  # `--system-nod` ran the set-up: a typo should stop it
         description="Install what deploying the Week 5 labs needs into this folder: "
         ".venv (requirements.txt, requirements-tools.txt) and node_modules (the pinned CDK CLI"
         " and Node 22).",

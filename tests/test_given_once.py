@@ -50,6 +50,27 @@ def test_the_walk_reaches_every_command():
 
 
 @pytest.mark.parametrize("path", sorted(COMMAND_PARSERS), ids=" ".join)
+def test_no_option_is_taken_from_its_first_letters(path):
+    """A hostile trial: `cleanup --day Day2 --ap --json` was `--apply` and deleted; `rollout
+    --change` was `--change-trust`."""
+    assert build_parser().allow_abbrev is False
+    assert COMMAND_PARSERS[path].allow_abbrev is False
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["cleanup", "--day", "Day2", "--ap"], "--ap"),
+    (["cleanup", "--day", "Day2", "--appl", "--json"], "--appl"),
+    (["rollout", "--accounts", "123456789012", "--change"], "--change"),
+])  # fmt: skip
+def test_an_abbreviated_option_is_refused_before_anything_runs(argv, option, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert f"unrecognized arguments: {option}" in line, line
+
+
+@pytest.mark.parametrize("path", sorted(COMMAND_PARSERS), ids=" ".join)
 def test_every_option_that_takes_one_value_is_given_once(path):
     forgot = [
         "/".join(action.option_strings)

@@ -158,6 +158,16 @@ def test_setup_exits_2_with_one_line_when_npm_is_missing(monkeypatch, capsys):
     assert len(err) == 1 and err[0].startswith("student_setup: npm is missing")
 
 
+def test_a_misspelt_option_installs_nothing(monkeypatch, capsys):
+    """A hostile trial: `--system-nod` was taken for --system-node and ran the whole set-up."""
+    setup = load_script("student_setup")
+    monkeypatch.setattr(setup, "install_python", lambda: pytest.fail("installed anyway"))
+    with pytest.raises(SystemExit) as stopped:
+        setup.main(["--system-nod"])
+    assert stopped.value.code == 2
+    assert "unrecognized arguments: --system-nod" in capsys.readouterr().err
+
+
 def _fake_project(tmp_path, monkeypatch, setup, fail_pinned):
     for name in ("package.json", "package-lock.json"):
         shutil.copy(ROOT / name, tmp_path / name)

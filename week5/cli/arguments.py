@@ -115,8 +115,9 @@ def command_parser(
 ) -> argparse.ArgumentParser:
     """``commands.add_parser(name, **kwargs)``, whose options that take a value (argparse's
     default action, ``store``) are :class:`GivenOnce`: the shared ones too (``--assembly``), and
-    any added later, which cannot forget it. Flags and ``-c`` (``append``) may repeat."""
-    parser = commands.add_parser(name, **kwargs)
+    any added later, which cannot forget it. Flags and ``-c`` (``append``) may repeat. No
+    option is taken from its first letters (``cleanup --ap`` was ``--apply``, and deleted)."""
+    parser = commands.add_parser(name, allow_abbrev=False, **kwargs)
     for default in (None, "store"):  # argparse's name for no action= given, and "store"
         parser.register("action", default, GivenOnce)
     return parser
