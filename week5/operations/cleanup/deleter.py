@@ -20,7 +20,6 @@ RETRYABLE = {
     "InvalidDBInstanceStateFault",
     "InvalidReplicationGroupState",
     "InvalidReplicationGroupStateFault",
-    "InvalidParameterValue",
     "IncorrectState",
     "DistributionNotDisabled",
     "BucketNotEmpty",
@@ -36,6 +35,21 @@ RETRYABLE = {
     "ConflictException",
     "OperationAborted",
     "StillDeleting",  # a stack: CloudFormation is on it
+    # Throttled: the API's rate limit (EC2: RequestLimitExceeded; most others: Throttling or
+    # ThrottlingException).
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    # Auto Scaling: another change or a scaling activity is under way on the group.
+    "ResourceContention",
+    "ScalingActivityInProgress",
+}
+#: AWS error codes retried only when their message says it is a passing state: most often
+#: they mean a wrong request, which waiting does not cure (reported at once). DeleteNetwork-
+#: Interface answers InvalidParameterValue "Network interface 'eni-…' is currently in use."
+#: while it is still detaching (aws/amazon-vpc-cni-k8s#1399, gruntwork-io/cloud-nuke#1132).
+RETRYABLE_WHEN = {
+    "InvalidParameterValue": ("is currently in use",),
 }
 #: What a retried deletion waits for, by its code, as the retry line says it; any other code
 #: of :data:`RETRYABLE` waits for what depends on it ("dependencies").
@@ -53,6 +67,11 @@ WAITING_FOR = {
     "OperationAborted": "busy",
     "ConflictException": "busy",
     "WAFOptimisticLockException": "busy",
+    "Throttling": "throttled",
+    "ThrottlingException": "throttled",
+    "RequestLimitExceeded": "throttled",
+    "ResourceContention": "busy",
+    "ScalingActivityInProgress": "busy",
 }
 #: Seconds to wait before each retry round: about five minutes in all, enough for instances to
 #: terminate and NAT gateways to go; an RDS instance may take longer and is then reported.
@@ -97,6 +116,16 @@ GONE = {
 def gone_already(code: str) -> bool:
     """Whether ``code`` says the resource itself is gone (see :data:`GONE`)."""
     return code in GONE
+
+
+def retryable(code: str, error: Exception) -> bool:
+    """Whether a deletion that failed with ``code`` may succeed later (see
+    :data:`RETRYABLE`, :data:`RETRYABLE_WHEN`)."""
+    if code in RETRYABLE:
+        return True
+    hints = RETRYABLE_WHEN.get(code, ())
+    message = " ".join(str(error).lower().split())
+    return any(hint in message for hint in hints)
 
 
 def _reason(code: str, error: Exception) -> str:
@@ -157,7 +186,7 @@ def delete_in_order(
                     say(f"  already gone, not deleted by this run: {item} ({code})")
                     continue
                 last_error[id(item)] = _reason(code, error)
-                if code in RETRYABLE:
+                if retryable(code, error):
                     retry.append(item)
                     waiting[id(item)] = WAITING_FOR.get(code, "dependencies")
                 else:

@@ -4,9 +4,9 @@ region's EC2 network they look at is read in :mod:`.ties`."""
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
-from week5.operations.cleanup.scope import Found, Scope, error_code, name_tag, stack_of
+from week5.operations.cleanup.scope import Found, NotYet, Scope, error_code, name_tag, stack_of
 from week5.operations.cleanup.ties import Relations, eni_tags, make_found, network, tags_of
 
 
@@ -24,7 +24,32 @@ def addresses(scope: Scope) -> List[Found]:
             except Exception as error:  # disassociated meanwhile (its instance went)
                 if not error_code(error).endswith("NotFound"):
                     raise
-        ec2.release_address(AllocationId=allocation_id)
+        try:
+            ec2.release_address(AllocationId=allocation_id)
+        except Exception as error:
+            # While the NAT gateway that held it is still deleting, AWS answers a plain
+            # AuthFailure (kubernetes/kops#938): retried while that gateway exists.
+            if nat is None or error_code(error) != "AuthFailure":
+                raise
+            state = _nat_state(nat["NatGatewayId"])
+            if state is None:
+                raise
+            raise NotYet(
+                f"NAT gateway {nat['NatGatewayId']} that held it is still {state} "
+                f"({error_code(error)})"
+            ) from error
+
+    def _nat_state(nat_id: str) -> Optional[str]:
+        """The NAT gateway's state while it exists (pending, available, deleting), else
+        None (deleted, failed or not found)."""
+        try:
+            gateways = ec2.describe_nat_gateways(NatGatewayIds=[nat_id]).get("NatGateways", [])
+        except Exception as error:
+            if error_code(error) in ("NatGatewayNotFound", "InvalidNatGatewayID.NotFound"):
+                return None
+            raise
+        states = [g.get("State") for g in gateways if g.get("State") not in ("deleted", "failed")]
+        return states[0] if states else None
 
     found = []
     for address in net.addresses:
@@ -110,13 +135,47 @@ def security_groups(scope: Scope) -> List[Found]:
     net = network(scope)
     ec2 = scope.client("ec2")
 
+    def in_use(group_id: str) -> bool:
+        """Whether an interface still wears the group, other than one of an instance that
+        is terminating (it goes with that instance)."""
+        wearing = list(
+            scope.each(
+                "ec2",
+                "describe_network_interfaces",
+                "NetworkInterfaces",
+                Filters=[{"Name": "group-id", "Values": [group_id]}],
+            )
+        )
+        instance_ids = sorted(
+            {(e.get("Attachment") or {}).get("InstanceId") for e in wearing} - {None, ""}
+        )
+        going = set()
+        if instance_ids:
+            for reservation in scope.each(
+                "ec2",
+                "describe_instances",
+                "Reservations",
+                Filters=[
+                    {"Name": "instance-id", "Values": instance_ids},
+                    {"Name": "instance-state-name", "Values": ["shutting-down", "terminated"]},
+                ],
+            ):
+                going.update(i["InstanceId"] for i in reservation.get("Instances", []))
+        return any((e.get("Attachment") or {}).get("InstanceId") not in going for e in wearing)
+
     def delete(group_id: str) -> None:
         # Its own rules that name other groups first: two groups that name each other could
         # otherwise never be deleted. The group is ours; the groups it names are not changed.
+        # Only when nothing wears it any more: while something does (a service's interface
+        # not seen when it was found, a resource still going), AWS refuses to delete it
+        # (DependencyViolation, retried) and the rules are what that one's traffic needs.
         # (Read first: InvalidGroup.NotFound here means this group is gone.)
         (group,) = scope.each(
             "ec2", "describe_security_groups", "SecurityGroups", GroupIds=[group_id]
         )
+        if in_use(group_id):
+            ec2.delete_security_group(GroupId=group_id)
+            return
         for direction, revoke in (
             ("IpPermissions", ec2.revoke_security_group_ingress),
             ("IpPermissionsEgress", ec2.revoke_security_group_egress),
@@ -143,6 +202,7 @@ def security_groups(scope: Scope) -> List[Found]:
                         raise
         ec2.delete_security_group(GroupId=group_id)
 
+    services = net.foreign_interfaces(scope)
     found = []
     for group in net.groups.values():
         # The VPC's default group goes with its VPC; it is known by its GroupName.
@@ -171,6 +231,9 @@ def security_groups(scope: Scope) -> List[Found]:
                 )
         for what, owner_id, tags in net.owners_using(group_id):
             rel.other(scope.ours(tags), owner_id, what, "uses it")
+        for service in services:
+            if any(g.get("GroupId") == group_id for g in service.eni.get("Groups", [])):
+                service.relate(rel, "uses it")
         for other in net.groups.values():
             if other["GroupId"] == group_id or scope.ours(other.get("Tags")):
                 continue

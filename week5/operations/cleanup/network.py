@@ -112,6 +112,7 @@ def nat_gateways(scope: Scope) -> List[Found]:
 def subnets(scope: Scope) -> List[Found]:
     net = network(scope)
     ec2 = scope.client("ec2")
+    services = net.foreign_interfaces(scope)
     found = []
     for subnet in net.subnets.values():
         if not scope.ours(subnet.get("Tags")):
@@ -136,6 +137,9 @@ def subnets(scope: Scope) -> List[Found]:
                 )
         for what, owner_id, tags in net.owners_in("SubnetId", subnet_id):
             rel.other(scope.ours(tags), owner_id, what, "has an interface in it")
+        for service in services:
+            if service.eni.get("SubnetId") == subnet_id:
+                service.relate(rel, "is in it")
         for nat in net.nat_gateways.values():
             if nat.get("SubnetId") == subnet_id:
                 rel.other(
@@ -256,7 +260,8 @@ def _public_addresses(scope: Scope, net: Network, rel: Relations, vpc_id: str) -
     """What holds a public IPv4 address in the gateway's VPC: AWS refuses to detach an
     internet gateway while its VPC maps one (DependencyViolation), so each must go first, and
     one outside the day's tags ties the gateway. An address on an interface a service manages
-    (a load balancer's) goes with that service's resource and is not looked at."""
+    (an internet-facing load balancer's) ties it when that service's resource was not found,
+    else that resource must go first."""
     how = "has a public address in its VPC (AWS detaches no gateway while one is mapped)"
     standalone = {e["NetworkInterfaceId"] for e in net.standalone_interfaces()}
     holders: Dict[str, Tuple[bool, str]] = {}  # once each, however many addresses it has
@@ -281,6 +286,9 @@ def _public_addresses(scope: Scope, net: Network, rel: Relations, vpc_id: str) -
             holders[eni_id] = (scope.ours(eni_tags(eni)), f"network interface {eni_id}")
     for holder_id, (ours, what) in holders.items():
         rel.other(ours, holder_id, what, how)
+    for service in net.foreign_interfaces(scope):
+        if service.eni.get("VpcId") == vpc_id and _public(service.eni):
+            service.relate(rel, how)
 
 
 def _public(eni: Dict[str, Any]) -> bool:
@@ -296,6 +304,7 @@ def _public(eni: Dict[str, Any]) -> bool:
 def vpcs(scope: Scope) -> List[Found]:
     net = network(scope)
     ec2 = scope.client("ec2")
+    services = net.foreign_interfaces(scope)
     found = []
     for vpc in net.vpcs.values():
         if not scope.ours(vpc.get("Tags")):
@@ -341,6 +350,9 @@ def vpcs(scope: Scope) -> List[Found]:
             rel.other(scope.ours(tags), resource_id, f"{kind} {resource_id}", "is in it")
         for what, owner_id, tags in net.owners_in("VpcId", vpc_id):
             rel.other(scope.ours(tags), owner_id, what, "has an interface in it")
+        for service in services:
+            if service.eni.get("VpcId") == vpc_id:
+                service.relate(rel, "is in it")
         found.append(
             make_found(
                 scope,

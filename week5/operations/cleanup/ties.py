@@ -11,6 +11,7 @@ and default security group) is the resource's own.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
@@ -49,8 +50,8 @@ class Network:
         """Interfaces made on their own (not by a service for its load balancer, database,
         NAT gateway ...), and not an instance's own (deleted on its termination)."""
         for eni in self.interfaces.values():
-            if eni.get("RequesterManaged") or eni.get("InterfaceType", "interface") != "interface":
-                continue
+            if _made_by_service(eni):
+                continue  # see foreign_interfaces
             if eni["NetworkInterfaceId"] in self.service_interfaces:
                 continue
             # A NAT gateway's own (AWS marks it requester-managed, an emulator may not).
@@ -80,6 +81,40 @@ class Network:
                     seen.add(owner[1])
                     yield owner
 
+    def foreign_interfaces(self, scope: Scope) -> List["ServiceInterface"]:
+        """Interfaces a service made for a resource of its own that is not judged here by
+        another way (not a standalone one, an EFS mount target's, a NAT gateway's or an
+        instance's): a load balancer's, an RDS or ElastiCache database's, a Lambda
+        function's, an interface endpoint's (AWS marks them requester-managed, or gives them
+        another InterfaceType, or a service's RequesterId or attachment owner), or one
+        attached to another owner's instance. Each with the found resources that own
+        it (``owners``: empty when its owner is not among them, and then it is a tie)."""
+        standalone = {e["NetworkInterfaceId"] for e in self.standalone_interfaces()}
+        found = []
+        for eni in self.interfaces.values():
+            eni_id = eni["NetworkInterfaceId"]
+            if eni_id in standalone or eni_id in self.service_interfaces:
+                continue
+            if self.nat_of_interface(eni_id) is not None:
+                continue
+            description = eni.get("Description") or ""
+            if description.startswith(_NAT_DESCRIPTION):
+                continue  # a NAT gateway's that is deleting (the live ones are read)
+            attachment = eni.get("Attachment") or {}
+            instance_id = attachment.get("InstanceId")
+            if instance_id and instance_id in self.instances:
+                continue  # judged by its instance
+            # Attached to an instance not read: one of this account's is terminated (its
+            # interface goes with it); another owner's is not ours to judge.
+            elsewhere = bool(instance_id) and attachment.get("InstanceOwnerId") not in (
+                None,
+                eni.get("OwnerId"),
+            )
+            if not (_made_by_service(eni) or elsewhere):
+                continue
+            found.append(_service_interface(scope, eni))
+        return found
+
     def nat_of_interface(self, interface_id: Optional[str]) -> Optional[Dict[str, Any]]:
         for nat in self.nat_gateways.values():
             for address in nat.get("NatGatewayAddresses", []):
@@ -93,6 +128,146 @@ class Network:
                 if allocation_id and address.get("AllocationId") == allocation_id:
                     return nat
         return None
+
+
+#: How AWS describes a NAT gateway's interface: ``Interface for NAT Gateway nat-...``.
+_NAT_DESCRIPTION = "Interface for NAT Gateway "
+#: How Lambda describes a function's interface: ``AWS Lambda VPC ENI-<function>-<uuid>``.
+_LAMBDA_DESCRIPTION = re.compile(
+    r"AWS Lambda VPC ENI-(.+)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
+#: How AWS's services describe the interfaces they make (the Description field).
+_SERVICE_DESCRIPTIONS = (
+    "ELB ",
+    "RDSNetworkInterface",
+    "ElastiCache ",
+    "AWS Lambda VPC ENI",
+    "VPC Endpoint Interface ",
+    "EFS mount target ",
+)
+
+
+@dataclass(frozen=True)
+class ServiceInterface:
+    """An interface a service made (:meth:`Network.foreign_interfaces`): the interface,
+    worded with its owner as its Description says (``network interface eni-1 of load balancer
+    web ("ELB app/web/50dc")``); whether that owner is among the resources found (``found``),
+    and then the ids of those that must go first (``owners``)."""
+
+    eni: Dict[str, Any]
+    what: str
+    found: bool = False
+    owners: Tuple[str, ...] = ()
+    #: What its owner is known by (a load balancer's ARN, a function's name), for a tie: a
+    #: stack that made the owner is no tie of that stack's resources.
+    known_as: Tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return str(self.eni["NetworkInterfaceId"])
+
+    def relate(self, rel: "Relations", how: str) -> None:
+        """A tie when its owner was not found, else its found owners must go first."""
+        if not self.found:
+            rel.tie(self.what, how, self.id, *self.known_as)
+        for owner in self.owners:
+            rel.other(True, owner, self.what, how)
+
+
+def _made_by_service(eni: Dict[str, Any]) -> bool:
+    """Whether AWS says a service made the interface: requester-managed, another InterfaceType
+    than ``interface`` (``lambda``, ``vpc_endpoint`` ...), a service's requester or attachment
+    owner (``amazon-elb``, ``amazon-rds``), or a service's Description."""
+    if eni.get("RequesterManaged") or eni.get("InterfaceType", "interface") != "interface":
+        return True
+    owner = str((eni.get("Attachment") or {}).get("InstanceOwnerId") or "")
+    if str(eni.get("RequesterId") or "").startswith("amazon-") or owner.startswith("amazon-"):
+        return True
+    return (eni.get("Description") or "").startswith(_SERVICE_DESCRIPTIONS)
+
+
+def _after(description: str, prefix: str) -> str:
+    return description[len(prefix) :].strip()
+
+
+def _service_interface(scope: Scope, eni: Dict[str, Any]) -> ServiceInterface:
+    """Who owns ``eni`` as its Description says, and whether that one was found: its id (as
+    its :class:`Found` has it) is among what this run found so far (``found-refs``, filled
+    by :func:`~week5.operations.cleanup.finder.find` as each finder runs; without it,
+    nothing is found and every such interface is a tie)."""
+    description = eni.get("Description") or ""
+    kind = eni.get("InterfaceType", "interface")
+    refs = scope.cached("found-refs", set)
+    owner = "a service"
+    found = False
+    owners: Tuple[str, ...] = ()
+    known_as: Tuple[str, ...] = ()
+    lambda_function = _LAMBDA_DESCRIPTION.match(description)
+    if description.startswith("ELB "):
+        key = _after(description, "ELB ")  # app/NAME/ID, net/NAME/ID, or a Classic one's NAME
+        parts = key.split("/")
+        if len(parts) >= 3:
+            owner = f"load balancer {parts[1]}"
+            known_as = tuple(r for r in refs if r.endswith(f":loadbalancer/{key}"))
+            found = bool(known_as)
+            owners = (parts[1],) if found else ()
+        else:
+            owner = f"Classic Load Balancer {key}"
+    elif description.startswith("RDSNetworkInterface"):
+        candidates = _rds_candidates(scope, eni)
+        names = [db["DBInstanceIdentifier"] for db in candidates]
+        owner = f"RDS instance {' or '.join(names)}" if names else "an RDS database"
+        known_as = tuple(names)
+        found = bool(names) and all(
+            db["DBInstanceIdentifier"] in refs
+            or (db.get("DBInstanceStatus") == "deleting" and scope.ours(db.get("TagList")))
+            for db in candidates
+        )
+        owners = tuple(n for n in names if n in refs) if found else ()
+    elif description.startswith("ElastiCache "):
+        cluster = _after(description, "ElastiCache ")
+        owner = f"ElastiCache cluster {cluster}"
+        known_as = (cluster,)
+        for ref in refs:
+            group = ref.split(":replicationgroup:", 1)[1] if ":replicationgroup:" in ref else ""
+            if group and (cluster == group or cluster.startswith(group + "-")):
+                found, owners = True, (group,)
+    elif lambda_function:
+        owner = f"Lambda function {lambda_function.group(1)}"
+        known_as = (lambda_function.group(1),)
+    elif description.startswith("AWS Lambda VPC ENI") or kind == "lambda":
+        owner = "a Lambda function"
+    elif description.startswith("VPC Endpoint Interface "):
+        endpoint = _after(description, "VPC Endpoint Interface ")
+        owner, known_as = f"VPC endpoint {endpoint}", (endpoint,)
+    elif kind in ("vpc_endpoint", "gateway_load_balancer_endpoint"):
+        owner = "a VPC endpoint"
+    elif not _made_by_service(eni):
+        owner = f"instance {(eni.get('Attachment') or {}).get('InstanceId')}"
+    said = f' ("{description}")' if description else ""
+    what = f"network interface {eni['NetworkInterfaceId']} of {owner}{said}"
+    return ServiceInterface(eni, what, found, owners, known_as)
+
+
+def _rds_candidates(scope: Scope, eni: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The RDS instances that may own an interface AWS describes only as
+    ``RDSNetworkInterface``: those whose DB subnet group holds its subnet (none when RDS
+    cannot be read: then its owner is unknown, and so not found)."""
+
+    def read() -> List[Dict[str, Any]]:
+        try:
+            return list(scope.each("rds", "describe_db_instances", "DBInstances"))
+        except Exception:  # an endpoint without RDS: the owner is unknown
+            return []
+
+    return [
+        db
+        for db in scope.cached("rds-instances-all", read)
+        if any(
+            s.get("SubnetIdentifier") == eni.get("SubnetId")
+            for s in (db.get("DBSubnetGroup") or {}).get("Subnets", [])
+        )
+    ]
 
 
 def instance_own(attachment: Dict[str, Any]) -> bool:
