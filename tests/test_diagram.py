@@ -284,6 +284,19 @@ def test_picture_paths_that_cannot_be_written_are_one_line(
     assert len(err[0]) < 300  # a pasted 100,000 characters are not echoed
 
 
+def test_a_picture_the_folder_refuses_is_one_line(app, monkeypatch, capsys):
+    """A hostile trial: `-o /proc/x` (a folder that takes no new files, as root too) was a
+    FileNotFoundError traceback after the drawing."""
+    from week5.cli import main
+
+    code = main(["diagram", "Day2Lab2", "--assembly", str(app.outdir), "--format", "picture",
+                 "-o", "/proc/x"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (2, "")
+    (line,) = captured.err.splitlines()
+    assert line.startswith("week5: cannot write '/proc/x") and "pass -o a path in a folder" in line
+
+
 def test_text_refuses_an_output_path(monkeypatch, capsys):
     from week5.cli import main
 

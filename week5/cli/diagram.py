@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import shutil
 from pathlib import Path
 from typing import Optional
@@ -55,7 +56,15 @@ def run(args: argparse.Namespace) -> int:
         print(render_text(topology, title), end="")
         return EXIT_OK
     stem = stem or Path(lab.lab_id).resolve()
-    render_picture(topology, stem, title, formats=("png", "svg"))
+    try:
+        render_picture(topology, stem, title, formats=("png", "svg"))
+    except OSError as error:  # a folder that takes no files (/proc), a full or read-only disk
+        where = shown(str(error.filename or stem), PATH_SHOWN)
+        raise CliError(
+            f"cannot write {where} ({error.strerror or error}); pass -o a path in a folder "
+            "you can write to, e.g. -o docs/x",
+            EXIT_USAGE,
+        ) from None
     print(f"Wrote {stem}.png and {stem}.svg")
     return EXIT_OK
 
@@ -95,12 +104,14 @@ def picture_stem(args: argparse.Namespace) -> Optional[Path]:
         problem = ""
         if not stem.parent.is_dir():
             problem = "is not a folder" if stem.parent.exists() else "does not exist"
+            problem += "; make it first, or pass e.g. -o docs/x"
+        elif not os.access(stem.parent, os.W_OK):
+            problem = "cannot be written to; pass -o a path in a folder you can write to"
     except OSError as error:  # e.g. a folder name too long for the file system
         raise CliError(f"-o {given}: not a usable path ({error.strerror})", EXIT_USAGE) from None
     if problem:
         raise CliError(
-            f"-o {given}: {shown(str(stem.parent), PATH_SHOWN)} {problem}; make it first, or "
-            "pass e.g. -o docs/x",
+            f"-o {given}: {shown(str(stem.parent), PATH_SHOWN)} {problem}",
             EXIT_USAGE,
         )
     if stem.suffix in (".png", ".svg"):
