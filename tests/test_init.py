@@ -112,6 +112,16 @@ def test_a_context_file_in_another_encoding_is_one_line(project, capsys):
     assert "cdk.context.json is not UTF-8 text" in line
 
 
+@pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"a":' * 5_000 + "1" + "}" * 5_000])
+def test_a_context_file_nested_deeper_than_json_reads_is_one_line(project, capsys, text):
+    """A hostile trial: a RecursionError traceback (init, --clear-student, cost, status)."""
+    (project / "cdk.context.json").write_text(text)
+    for argv in (["init", "--student", "kim"], ["init", "--clear-student"]):
+        assert main(argv) == 2
+        (line,) = capsys.readouterr().err.strip().splitlines()
+        assert "cdk.context.json" in line and "too deeply" in line, line
+
+
 def test_a_context_file_that_is_a_folder_is_one_line_and_leaves_nothing(project, capsys):
     """It was an IsADirectoryError traceback, with .cdk.context.json.partial left behind."""
     (project / "cdk.context.json").mkdir()

@@ -291,6 +291,17 @@ def test_a_user_context_file_that_is_no_object_says_so(tmp_path):
         context_file(path, "context")
 
 
+def test_a_context_file_nested_deeper_than_json_reads_is_one_line(tmp_path):
+    """A hostile trial: a RecursionError traceback through every command that reads it, and
+    the launchers went on to Node's "Maximum call stack size exceeded"."""
+    from week5.core.settings import context_file
+
+    path = tmp_path / "cdk.context.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(CourseInputError, match="nests its JSON too deeply to read"):
+        context_file(path)
+
+
 def test_a_context_file_in_another_encoding_is_one_line(tmp_path):
     """김 saved in CP949 (Korean Windows): a UnicodeDecodeError traceback once the read and
     the parse were split."""

@@ -80,9 +80,10 @@ def write_student(root: Path, student: Optional[str]) -> Path:
             ) from None
         try:
             context = json.loads(text)
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:  # RecursionError: [[[...]]] nested deep
+            reason = "nests too deeply to read" if isinstance(error, RecursionError) else error
             raise CliError(
-                f"{path} is not valid JSON ({error}); fix it or delete it, then run week5 init "
+                f"{path} is not valid JSON ({reason}); fix it or delete it, then run week5 init "
                 "again",
                 EXIT_USAGE,
             ) from None

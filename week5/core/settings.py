@@ -916,6 +916,8 @@ def context_file(path: Path, key: Optional[str] = None) -> Dict[str, Any]:
         data = json.loads(text)
     except ValueError as error:
         raise CourseInputError(f"{path} is not valid JSON ({error}); {fix}") from None
+    except RecursionError:  # [[[[...]]]] thousands deep: no context file nests so
+        raise CourseInputError(f"{path} nests its JSON too deeply to read; {fix}") from None
     if key is not None:
         if not isinstance(data, dict):
             raise CourseInputError(
