@@ -28,6 +28,7 @@ from week5.analysis.assembly import tag_dict
 from week5.core.catalog import COURSE_DAYS
 from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
 from week5.operations.cleanup.compute import goes_with_instance
+from week5.operations.cleanup.stacks import arn_types, owner
 
 #: ``week5-<student>-<lab id>``: a student name is lowercase, so it never holds ``-Day``.
 STACK_NAME_RE = re.compile(
@@ -346,15 +347,18 @@ def backups_of_live_databases(rds: Any, arns: Iterable[str]) -> Set[str]:
     return found
 
 
-def stack_resources(cloudformation: Any, stacks: Iterable[Dict[str, Any]]) -> Dict[str, str]:
-    """Physical id -> resource type of every resource of the live course stacks (and of the
-    stacks nested in them), one ListStackResources (every page) per stack. A stack deleted
-    since DescribeStacks listed it holds nothing any more."""
+def stack_resources(
+    cloudformation: Any, stacks: Iterable[Dict[str, Any]]
+) -> Dict[str, List[Tuple[str, str]]]:
+    """Physical id -> [(resource type, root stack name)] of every resource of the live course
+    stacks (and of the stacks nested in them), one ListStackResources (every page) per stack:
+    one id may name several resources, of different types (:func:`cleanup.stacks.owner`).
+    A stack deleted since DescribeStacks listed it holds nothing any more."""
     from botocore.exceptions import ClientError  # boto3 is there: a client was made
 
     stacks = list(stacks)
     by_id = {s.get("StackId"): s for s in stacks}
-    owned: Dict[str, str] = {}
+    owned: Dict[str, List[Tuple[str, str]]] = {}
     for stack in stacks:
         root = by_id.get(stack.get("RootId") or stack.get("StackId"), stack)
         if not is_course_stack(root):
@@ -364,7 +368,9 @@ def stack_resources(cloudformation: Any, stacks: Iterable[Dict[str, Any]]) -> Di
             for page in paginator.paginate(StackName=stack.get("StackId") or stack["StackName"]):
                 for resource in page.get("StackResourceSummaries", []):
                     if resource.get("PhysicalResourceId"):
-                        owned[resource["PhysicalResourceId"]] = resource.get("ResourceType", "")
+                        owned.setdefault(resource["PhysicalResourceId"], []).append(
+                            (resource.get("ResourceType", ""), root.get("StackName", ""))
+                        )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ValidationError":
                 raise
@@ -395,15 +401,21 @@ def physical_ids(arn: str) -> Set[str]:
 #: The tag Auto Scaling puts on the instances a group launches.
 GROUP_NAME_TAG = "aws:autoscaling:groupName"
 ASG_TYPE = "AWS::AutoScaling::AutoScalingGroup"
+INSTANCE_TYPE = "AWS::EC2::Instance"
 
 
 def instances_of_live_stacks(
-    ec2: Any, instance_ids: Iterable[str], live_names: Set[str], owned: Dict[str, str]
+    ec2: Any,
+    instance_ids: Iterable[str],
+    live_names: Set[str],
+    owned: Dict[str, List[Tuple[str, str]]],
 ) -> Dict[str, Dict[str, Any]]:
     """Which of ``instance_ids`` a live stack made (id -> the instance): tagged with its name,
     one of its resources, or launched by one of its Auto Scaling groups. DescribeInstances by
     id, in batches."""
-    groups = {physical for physical, kind in owned.items() if kind == ASG_TYPE}
+    groups = {
+        physical for physical, entries in owned.items() for kind, _ in entries if kind == ASG_TYPE
+    }
     ids = sorted(set(instance_ids))
     found: Dict[str, Dict[str, Any]] = {}
     for start in range(0, len(ids), _FILTER_VALUES):
@@ -413,7 +425,7 @@ def instances_of_live_stacks(
                 for instance in reservation.get("Instances", []):
                     tags = tag_dict(instance.get("Tags"))
                     if (
-                        instance.get("InstanceId") in owned
+                        owner(owned, [instance.get("InstanceId", "")], {INSTANCE_TYPE})
                         or tags.get(STACK_NAME_TAG) in live_names
                         or tags.get(GROUP_NAME_TAG) in groups
                     ):
@@ -422,7 +434,7 @@ def instances_of_live_stacks(
 
 
 def volumes_of_live_stacks(
-    ec2: Any, arns: Iterable[str], live_names: Set[str], owned: Dict[str, str]
+    ec2: Any, arns: Iterable[str], live_names: Set[str], owned: Dict[str, List[Tuple[str, str]]]
 ) -> Set[str]:
     """Which of ``arns`` are EBS volumes that go with an instance of a live stack: a launch
     template's TagSpecifications give them the lab's tags but no stack's, on AWS too. A volume
@@ -481,7 +493,8 @@ def of_live_stacks(
         return set()
     owned = stack_resources(clients("cloudformation"), stacks_named_by(stacks, left))
     live_names = {s["StackName"] for s in stacks}
-    found = {u.arn for u in left if physical_ids(u.arn) & owned.keys()}
+    # by an id and its type (an SSM parameter `web` is not the log group `web`), as cleanup
+    found = {u.arn for u in left if owner(owned, sorted(physical_ids(u.arn)), arn_types(u.arn))}
     rest = [u.arn for u in left if u.arn not in found]
     ec2 = clients("ec2")
     instances: Dict[str, str] = {}

@@ -62,6 +62,7 @@ def find(scope: Scope) -> List[Found]:
     stops the run (an account that refuses or times out is not half-read)."""
     found: List[Found] = []
     refs = scope.cached("found-refs", set)
+    typed = scope.cached("found-typed", set)
     lacking: Dict[str, List[str]] = {}
     for what, step in DELETION_ORDER:
         try:
@@ -75,6 +76,12 @@ def find(scope: Scope) -> List[Found]:
         for item in items:
             found.append(item)
             refs.update(r for r in (item.id, *item.refs) if r)
+            typed.update(
+                (r, kind)
+                for r in (item.id, *item.refs)
+                if r
+                for kind in stacks.kind_types(item.kind)
+            )
     for line, kinds in lacking.items():
         scope.warn(f"{join_all(kinds)}: {line}")
     members: Dict[str, Member] = {}
@@ -90,6 +97,14 @@ def join_all(words: List[str]) -> str:
 
 #: A found resource folded into its stack, and that stack's :class:`Found`.
 Member = Tuple[Found, Found]
+
+#: What the resource a found one is part of (``Found.part_of``) is, by the found one's kind:
+#: an instance's Auto Scaling group, a volume's instance.
+_MAKER_TYPES = {
+    "EC2 instance": stacks.KIND_TYPES["Auto Scaling group"],
+    "EBS volume": stacks.KIND_TYPES["EC2 instance"],
+}
+_ASG = stacks.KIND_TYPES["Auto Scaling group"]
 
 
 def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Member]) -> List[Found]:
@@ -107,14 +122,18 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
     unpriced: Dict[str, int] = {}
 
     def stack_of(item: Found, depth: int = 0) -> Optional[str]:
+        # by the stack tag, else as the stack's resource of this kind (its id and its type:
+        # a bare name is no identity, an SSM parameter `web` is not the target group `web`)
         stack = item.stack if item.stack in existing else None
-        stack = stack or next((owned[r] for r in (item.id, *item.refs) if r in owned), None)
+        ids = (item.id, *item.refs)
+        stack = stack or stacks.owner(owned, ids, stacks.kind_types(item.kind))
         if stack is None and item.part_of and depth < 3:
             maker = by_id.get(item.part_of)
             stack = (
                 stack_of(maker, depth + 1)
                 if maker
-                else owned.get(item.part_of) or _stack_of_instance(scope, owned, item.part_of)
+                else stacks.owner(owned, [item.part_of], _MAKER_TYPES.get(item.kind))
+                or _stack_of_instance(scope, owned, item.part_of)
             )
         return stack if stack in existing else None
 
@@ -130,7 +149,7 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
         if description.get("StackStatus") == "DELETE_IN_PROGRESS":
             continue  # going with its stack already
         if stack not in ours and not stacks.course_tagged(description):
-            others = _someone_elses(scope, owned, stack)
+            others = _not_the_days(scope, owned, stack)
             if others:
                 item.ties.append(
                     f"CloudFormation stack {stack} made it and also {others}: delete that "
@@ -156,12 +175,12 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
             "instead of its resources)"
         )
         kept.append(item)
-    refs = scope.cached("found-refs", set)
+    typed = scope.cached("found-typed", set)
     for name, holder in ours.items():
         holder.name = f"{counts.get(name, 0)} tagged resource(s) in it" + (
             f", {unpriced[name]} of them not priced" if unpriced.get(name) else ""
         )
-        untagged, not_looked_for = stacks.unfound(scope, name, refs)
+        untagged, not_looked_for = stacks.unfound(scope, name, typed)
         if untagged:
             holder.name += f"; not found with the day's tags, so not priced: {_kinds(untagged)}"
         if not_looked_for:
@@ -178,7 +197,7 @@ def _kinds(types: List[str]) -> str:
 
 
 def _fold_ties(
-    scope: Scope, owned: Dict[str, str], stack: str, item: Found, holder: Found
+    scope: Scope, owned: stacks.Index, stack: str, item: Found, holder: Found
 ) -> None:
     """``item``'s ties hold its stack ``holder``, each worded with ``item``; a tie to a
     resource of the same stack is none (that one goes with the stack too: an emulator drops
@@ -186,7 +205,8 @@ def _fold_ties(
     kept = [
         tie
         for tie in item.ties
-        if tie not in item.tied_to or not _of_stack(scope, owned, stack, item.tied_to[tie].ids)
+        if tie not in item.tied_to
+        or not _of_stack(scope, owned, stack, item.tied_to[tie].ids, item.tied_to[tie].what)
     ]
     item.ties = kept
     item.partners = [item.tied_to[tie].what for tie in kept if tie in item.tied_to]
@@ -206,7 +226,7 @@ def _launched_by(scope: Scope) -> Dict[str, str]:
     )
 
 
-def _stack_of_instance(scope: Scope, owned: Dict[str, str], instance_id: str) -> Optional[str]:
+def _stack_of_instance(scope: Scope, owned: stacks.Index, instance_id: str) -> Optional[str]:
     """The stack an instance not found with the day's tags is part of (what goes with it, a
     volume its launch template tagged, goes with that stack): by its stack tag, or as launched
     by an Auto Scaling group of the stack."""
@@ -214,17 +234,21 @@ def _stack_of_instance(scope: Scope, owned: Dict[str, str], instance_id: str) ->
     if instance is None:
         return None
     group = _launched_by(scope).get(instance_id) or ties.tags_of(instance).get(ties.ASG_TAG)
-    return stack_of(instance.get("Tags")) or owned.get(group or "")
+    return stack_of(instance.get("Tags")) or stacks.owner(owned, [group or ""], _ASG)
 
 
-def _of_stack(scope: Scope, owned: Dict[str, str], stack: str, ids: Tuple[str, ...]) -> bool:
-    """Whether the resource known by ``ids`` is ``stack``'s: one of its resources, tagged as
-    made by it, or an instance an Auto Scaling group of it launched."""
+def _of_stack(
+    scope: Scope, owned: stacks.Index, stack: str, ids: Tuple[str, ...], what: str = ""
+) -> bool:
+    """Whether the resource known by ``ids`` (worded ``what``: ``Auto Scaling group web``) is
+    ``stack``'s: one of its resources (by an id and the type ``what`` says, or by an id no two
+    resources share), tagged as made by it, or an instance an Auto Scaling group of it
+    launched."""
     net = ties.network(scope)
     launched = _launched_by(scope)
     tagged = (net.instances, net.volumes, net.subnets, net.vpcs, net.groups, net.route_tables)
     for resource_id in ids:
-        if owned.get(resource_id) == stack:
+        if stacks.owner(owned, [resource_id], stacks.named_types(what)) == stack:
             return True
         eni = net.interfaces.get(resource_id)
         item = eni if eni is not None else next(
@@ -236,30 +260,47 @@ def _of_stack(scope: Scope, owned: Dict[str, str], stack: str, ids: Tuple[str, .
         group = launched.get(resource_id) or ties.tags_of(net.instances.get(resource_id)).get(
             ties.ASG_TAG
         )
-        if group and owned.get(group) == stack:
+        if group and stacks.owner(owned, [group], _ASG) == stack:
             return True
     return False
 
 
-def _someone_elses(scope: Scope, owned: Dict[str, str], stack: str) -> str:
-    """What ``stack`` holds that is tagged for another day or student (as far as the EC2
-    network and the Auto Scaling groups show), worded for a message; "" when nothing."""
+def _not_the_days(scope: Scope, owned: stacks.Index, stack: str) -> str:
+    """What of ``stack`` (a stack without course tags) says it is not the day's, worded for a
+    message; "" when nothing: a resource of it (as far as the EC2 network and the Auto Scaling
+    groups show, each known by its id and type) tagged for another day or student, or tagged
+    otherwise, not for the course (someone's own stack). One with no tags but AWS's own
+    (what a course stack cannot tag, or an emulator drops) says nothing."""
     net = ties.network(scope)
-    tagged: Dict[str, object] = {}
-    for table in (net.instances, net.volumes, net.subnets, net.vpcs, net.groups):
+    tagged: Dict[Tuple[str, str], object] = {}
+    tables = (
+        (net.instances, "EC2 instance"), (net.volumes, "EBS volume"), (net.subnets, "subnet"),
+        (net.vpcs, "VPC"), (net.groups, "security group"), (net.route_tables, "route table"),
+    )  # fmt: skip
+    for table, kind in tables:
         for resource_id, item in table.items():
-            tagged[resource_id] = item.get("Tags")
+            for resource_type in stacks.kind_types(kind):
+                tagged[(resource_id, resource_type)] = item.get("Tags")
     for group in ties.auto_scaling_groups_all(scope):
-        tagged[group["AutoScalingGroupName"]] = group.get("Tags")
-    others = [
-        physical
-        for physical, name in owned.items()
-        if name == stack
-        and physical in tagged
-        and WEEK_KEY in tag_dict(tagged[physical])
-        and not scope.ours(tagged[physical])
-    ]
-    return f"{', '.join(others[:3])}, tagged for another day or student" if others else ""
+        for resource_type in _ASG:
+            tagged[(group["AutoScalingGroupName"], resource_type)] = group.get("Tags")
+    others: List[str] = []
+    foreign: List[str] = []
+    for physical, resource_type in stacks.of_stack(owned, stack):
+        if (physical, resource_type) not in tagged:
+            continue
+        tags = tag_dict(tagged[(physical, resource_type)])
+        if scope.ours(tags):
+            continue
+        if WEEK_KEY in tags:
+            others.append(physical)
+        elif any(not str(key).startswith("aws:") for key in tags):
+            foreign.append(physical)
+    if others:
+        return f"{', '.join(others[:3])}, tagged for another day or student"
+    if foreign:
+        return scope.outside(join_ids(foreign), len(foreign)) + " (tagged otherwise)"
+    return ""
 
 
 def _leave_with_the_left(scope: Scope, found: List[Found], members: Dict[str, Member]) -> None:

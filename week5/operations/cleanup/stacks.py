@@ -4,12 +4,31 @@ under CloudFormation's feet.
 
 A stack is the day's when the stack itself carries the day's tags, or when it carries no course
 tags at all and holds resources tagged for the day (the course's own stacks tag their resources,
-not the stack) and none known to be tagged for another day or student.
+not the stack) and none known to be tagged for another day or student, or tagged otherwise. A
+found resource is a stack's resource by its physical id *and* its type (:func:`owner`): a bare
+name names many things (an SSM parameter ``web`` is not the target group ``web``).
+
+A deleted stack may leave resources behind (DeletionPolicy Retain: CloudFormation marks them
+DELETE_SKIPPED; Snapshot keeps a snapshot): its deletion is then reported failed with them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Set, Tuple
+import json
+import re
+from typing import (
+    Any,
+    Collection,
+    Dict,
+    FrozenSet,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+)
 
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
@@ -63,15 +82,21 @@ def stack_found(scope: Scope, stack: Dict[str, Any]) -> Found:
     )
 
 
-def resources(scope: Scope) -> Dict[str, Tuple[str, str]]:
-    """Physical id → (root stack name, resource type), for every resource of every stack in
+#: Physical id → (resource type, owner) of each stack resource that CloudFormation calls so:
+#: one id may name several (an SSM parameter ``web`` and a target group ``web`` are not the
+#: same resource), so a resource is known by its id and its type together (:func:`owner`).
+Index = Dict[str, List[Tuple[str, str]]]
+
+
+def resources(scope: Scope) -> Index:
+    """Physical id → [(resource type, root stack name)], for every resource of every stack in
     the region (not only the day's: a tagged resource of someone else's stack is left to that
     stack)."""
 
-    def read() -> Dict[str, Tuple[str, str]]:
+    def read() -> Index:
         stacks_by_name = all_stacks(scope)
         by_id = {s["StackId"]: name for name, s in stacks_by_name.items()}
-        owned: Dict[str, Tuple[str, str]] = {}
+        owned: Index = {}
         for name, stack in stacks_by_name.items():
             root = by_id.get(stack.get("RootId") or "", name)
             for resource in scope.each(
@@ -81,15 +106,189 @@ def resources(scope: Scope) -> Dict[str, Tuple[str, str]]:
                 StackName=stack["StackId"],
             ):
                 if resource.get("PhysicalResourceId"):
-                    owned[resource["PhysicalResourceId"]] = (root, resource["ResourceType"])
+                    owned.setdefault(resource["PhysicalResourceId"], []).append(
+                        (resource.get("ResourceType", ""), root)
+                    )
         return owned
 
     return scope.cached("stack-resources", read)
 
 
-def members(scope: Scope) -> Dict[str, str]:
-    """Physical id → root stack name (:func:`resources`)."""
-    return {physical: root for physical, (root, _) in resources(scope).items()}
+def members(scope: Scope) -> Index:
+    """Physical id → [(resource type, root stack name)] (:func:`resources`)."""
+    return resources(scope)
+
+
+def of_stack(index: Index, stack: str) -> List[Tuple[str, str]]:
+    """(physical id, resource type) of every resource of ``stack`` in ``index``."""
+    return [
+        (physical, kind)
+        for physical, entries in index.items()
+        for kind, holder in entries
+        if holder == stack
+    ]
+
+
+#: The CloudFormation types of what each finder finds (``Found.kind``); a kind not here (an
+#: AMI, an EBS or RDS snapshot) is no stack's resource.
+KIND_TYPES: Dict[str, FrozenSet[str]] = {
+    kind: frozenset(types)
+    for kind, types in {
+        "EC2 instance": ["AWS::EC2::Instance"],
+        "launch template": ["AWS::EC2::LaunchTemplate"],
+        "EBS volume": ["AWS::EC2::Volume"],
+        "security group": ["AWS::EC2::SecurityGroup"],
+        "NAT gateway": ["AWS::EC2::NatGateway"],
+        "subnet": ["AWS::EC2::Subnet"],
+        "route table": ["AWS::EC2::RouteTable"],
+        "internet gateway": ["AWS::EC2::InternetGateway"],
+        "VPC": ["AWS::EC2::VPC"],
+        "Elastic IP": ["AWS::EC2::EIP"],
+        "network interface": ["AWS::EC2::NetworkInterface"],
+        "Auto Scaling group": ["AWS::AutoScaling::AutoScalingGroup"],
+        "RDS instance": ["AWS::RDS::DBInstance"],
+        "ElastiCache group": ["AWS::ElastiCache::ReplicationGroup"],
+        "EFS file system": ["AWS::EFS::FileSystem"],
+        "load balancer": [
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            "AWS::ElasticLoadBalancing::LoadBalancer",
+        ],
+        "target group": ["AWS::ElasticLoadBalancingV2::TargetGroup"],
+        "REST API": ["AWS::ApiGateway::RestApi"],
+        "HTTP API": ["AWS::ApiGatewayV2::Api"],
+        "WEBSOCKET API": ["AWS::ApiGatewayV2::Api"],
+        "WAF web ACL": ["AWS::WAFv2::WebACL"],
+        "S3 bucket": ["AWS::S3::Bucket"],
+        "secret": ["AWS::SecretsManager::Secret"],
+        "log group": ["AWS::Logs::LogGroup"],
+        "ECR repository": ["AWS::ECR::Repository"],
+        "CloudFront distribution": ["AWS::CloudFront::Distribution"],
+        # as ties name the resources they are tied to (``instance i-1``, ``read replica db2``)
+        "instance": ["AWS::EC2::Instance"],
+        "volume": ["AWS::EC2::Volume"],
+        "read replica": ["AWS::RDS::DBInstance"],
+    }.items()
+}
+
+
+def kind_types(kind: str) -> FrozenSet[str]:
+    """The CloudFormation types of a found resource's kind (:data:`KIND_TYPES`), or none."""
+    return KIND_TYPES.get(kind, frozenset())
+
+
+def named_types(what: str) -> Optional[FrozenSet[str]]:
+    """The types of a resource as a tie words it (``Auto Scaling group web``, ``arn:aws:...``),
+    None when the words do not say."""
+    if what.startswith("arn:"):
+        return arn_types(what.split()[0])
+    for kind in sorted(KIND_TYPES, key=len, reverse=True):
+        if what.lower().startswith(kind.lower() + " "):
+            return KIND_TYPES[kind]
+    return None
+
+
+#: An id no two resources share: an ARN, an id AWS makes with its type's prefix (``i-``,
+#: ``sg-``, ``vol-``, ``subnet-``, ``eipalloc-``...), a public IPv4 address.
+_UNIQUE = re.compile(
+    r"arn:aws[a-z-]*:.+"
+    r"|(?:i|vol|sg|subnet|vpc|rtb|igw|eigw|nat|eni|eipalloc|eipassoc|lt|ami|snap|fs|fsmt|acl"
+    r"|vpce|tgw|dopt|pl)-(?:[0-9a-f]{8}|[0-9a-f]{17})"
+    r"|\d{1,3}(?:\.\d{1,3}){3}"
+)
+
+
+def unique_id(physical: str) -> bool:
+    """Whether ``physical`` names one resource whatever its type (:data:`_UNIQUE`)."""
+    return bool(_UNIQUE.fullmatch(physical or ""))
+
+
+def owner(
+    index: Mapping[str, Sequence[Tuple[str, str]]],
+    ids: Iterable[str],
+    types: Optional[Collection[str]],
+) -> Optional[str]:
+    """The owner (the stack) of the resource that one of ``ids`` names in ``index`` (physical
+    id → [(resource type, owner)]), of one of ``types``: a bare name is no identity (an SSM
+    parameter ``web`` is not the target group ``web``). With ``types`` None (what the resource
+    is is not known), only an id no two resources share matches (:func:`unique_id`); never a
+    bare name alone. Shared by ``week5 cleanup`` and ``week5 status``."""
+    for physical in ids:
+        if not physical:
+            continue
+        for kind, holder in index.get(physical, ()):
+            if (kind in types) if types is not None else unique_id(physical):
+                return holder
+    return None
+
+
+#: The CloudFormation types a resource's ARN may be, by (service, resource type): what
+#: ``week5 status`` lists. A kind not here is matched by ARN or a unique id only.
+_ARN_TYPES: Dict[Tuple[str, str], Tuple[str, ...]] = {
+    ("ec2", "instance"): ("AWS::EC2::Instance",),
+    ("ec2", "volume"): ("AWS::EC2::Volume",),
+    ("ec2", "security-group"): ("AWS::EC2::SecurityGroup",),
+    ("ec2", "subnet"): ("AWS::EC2::Subnet",),
+    ("ec2", "vpc"): ("AWS::EC2::VPC",),
+    ("ec2", "route-table"): ("AWS::EC2::RouteTable",),
+    ("ec2", "internet-gateway"): ("AWS::EC2::InternetGateway",),
+    ("ec2", "natgateway"): ("AWS::EC2::NatGateway",),
+    ("ec2", "elastic-ip"): ("AWS::EC2::EIP",),
+    ("ec2", "network-interface"): ("AWS::EC2::NetworkInterface",),
+    ("ec2", "launch-template"): ("AWS::EC2::LaunchTemplate",),
+    ("ec2", "key-pair"): ("AWS::EC2::KeyPair",),
+    ("ec2", "image"): (),
+    ("ec2", "snapshot"): (),
+    ("elasticloadbalancing", "loadbalancer"): KIND_TYPES["load balancer"],
+    ("elasticloadbalancing", "targetgroup"): KIND_TYPES["target group"],
+    ("autoscaling", "autoScalingGroup"): KIND_TYPES["Auto Scaling group"],
+    ("rds", "db"): ("AWS::RDS::DBInstance",),
+    ("rds", "cluster"): ("AWS::RDS::DBCluster",),
+    ("rds", "subgrp"): ("AWS::RDS::DBSubnetGroup",),
+    ("rds", "snapshot"): (),
+    ("elasticache", "replicationgroup"): ("AWS::ElastiCache::ReplicationGroup",),
+    ("elasticache", "cluster"): ("AWS::ElastiCache::CacheCluster",),
+    ("elasticache", "subnetgroup"): ("AWS::ElastiCache::SubnetGroup",),
+    ("elasticfilesystem", "file-system"): ("AWS::EFS::FileSystem",),
+    ("secretsmanager", "secret"): ("AWS::SecretsManager::Secret",),
+    ("logs", "log-group"): ("AWS::Logs::LogGroup",),
+    ("ecr", "repository"): ("AWS::ECR::Repository",),
+    ("cloudfront", "distribution"): ("AWS::CloudFront::Distribution",),
+    ("ssm", "parameter"): ("AWS::SSM::Parameter",),
+    ("lambda", "function"): ("AWS::Lambda::Function",),
+    ("iam", "role"): ("AWS::IAM::Role",),
+    ("iam", "instance-profile"): ("AWS::IAM::InstanceProfile",),
+    ("cloudwatch", "alarm"): ("AWS::CloudWatch::Alarm",),
+    ("cloudwatch", "dashboard"): ("AWS::CloudWatch::Dashboard",),
+    ("dynamodb", "table"): ("AWS::DynamoDB::Table",),
+    ("kms", "key"): ("AWS::KMS::Key",),
+    ("events", "rule"): ("AWS::Events::Rule",),
+    ("states", "stateMachine"): ("AWS::StepFunctions::StateMachine",),
+}
+
+
+def arn_types(arn: str) -> Optional[FrozenSet[str]]:
+    """The CloudFormation types the resource of ``arn`` may be (:data:`_ARN_TYPES`; an S3
+    bucket's, an SNS topic's, an SQS queue's, an API's and a WAF web ACL's ARN by its shape),
+    None when not known."""
+    fields = arn.split(":", 5)
+    if len(fields) < 6 or fields[0] != "arn":
+        return None
+    service, resource = fields[2], fields[5]
+    if service == "s3":
+        return frozenset({"AWS::S3::Bucket"}) if resource and "/" not in resource else None
+    if service in ("sns", "sqs") and resource and ":" not in resource and "/" not in resource:
+        return frozenset({"AWS::SNS::Topic" if service == "sns" else "AWS::SQS::Queue"})
+    if service == "apigateway":
+        if resource.startswith("/restapis/"):
+            return frozenset({"AWS::ApiGateway::RestApi"})
+        if resource.startswith("/apis/"):
+            return frozenset({"AWS::ApiGatewayV2::Api"})
+        return None
+    if service == "wafv2":
+        return frozenset({"AWS::WAFv2::WebACL"}) if "/webacl/" in f"/{resource}" else None
+    kind = re.split(r"[/:]", resource, maxsplit=1)[0]
+    types = _ARN_TYPES.get((service, kind))
+    return None if types is None else frozenset(types)
 
 
 #: The billed types some finder looks for by the day's tags (FINDERS in finder.py); a stack's
@@ -113,16 +312,18 @@ LOOKED_FOR = frozenset(
 )
 
 
-def unfound(scope: Scope, stack: str, found_refs: Set[str]) -> Tuple[List[str], List[str]]:
+def unfound(
+    scope: Scope, stack: str, found: Set[Tuple[str, str]]
+) -> Tuple[List[str], List[str]]:
     """The types of ``stack``'s resources that may bill by the hour (not free or billed by use,
-    as the estimates count them) and that no finder found, one entry per resource, sorted: (those
-    a finder looks for but did not find with the day's tags, as when an emulator drops a
-    resource's tags; those no finder looks for). Both go with the stack, unpriced here."""
+    as the estimates count them) and that no finder found (``found``: (id, resource type) of
+    what was), one entry per resource, sorted: (those a finder looks for but did not find with
+    the day's tags, as when an emulator drops a resource's tags; those no finder looks for).
+    Both go with the stack, unpriced here."""
     missing = sorted(
         kind
-        for physical, (root, kind) in resources(scope).items()
-        if root == stack
-        and physical not in found_refs
+        for physical, kind in of_stack(resources(scope), stack)
+        if (physical, kind) not in found
         and kind not in pricing.FREE_TYPES
         and kind not in pricing.USAGE_TYPES
         and not kind.startswith(("Custom::", "AWS::CloudFormation::"))
@@ -133,10 +334,103 @@ def unfound(scope: Scope, stack: str, found_refs: Set[str]) -> Tuple[List[str], 
     )
 
 
+#: The code of a stack deleted with resources CloudFormation kept (DELETE_SKIPPED): they may
+#: still bill, so the stack is reported failed with them, not deleted.
+KEPT_CODE = "ResourcesLeftBehind"
+#: The DeletionPolicy values that keep the resource itself, and the one that keeps a snapshot.
+_RETAIN = ("Retain", "RetainExceptOnCreate")
+_SNAPSHOT = "Snapshot"
+
+
+#: The logical id :func:`_deletion_policies` gives a template it could not read.
+_UNREAD = ""
+
+
+def _deletion_policies(scope: Scope, stack_id: str) -> Dict[str, str]:
+    """Logical id → DeletionPolicy of the stack's resources that keep something (Retain,
+    RetainExceptOnCreate, Snapshot; an RDS instance or cluster without one is snapshotted),
+    from its template, read before the deletion (an emulator's deleted stack does not say
+    DELETE_SKIPPED). A template that cannot be read (refused, YAML) gives ``{"": why}``:
+    what it keeps is not known."""
+    try:
+        body = scope.client("cloudformation").get_template(
+            StackName=stack_id, TemplateStage="Original"
+        )["TemplateBody"]
+    except Exception as error:
+        code = error_code(error)
+        if code == "ValidationError":  # gone meanwhile: nothing to keep
+            return {}
+        return {_UNREAD: f"GetTemplate answered {code}"}
+    if isinstance(body, str):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            # YAML: one that names no policy and no database keeps nothing
+            if "DeletionPolicy" not in body and "AWS::RDS::DB" not in body:
+                return {}
+            return {_UNREAD: "its YAML template names a DeletionPolicy or a database"}
+    kept: Dict[str, str] = {}
+    for logical, resource in ((body or {}).get("Resources") or {}).items():
+        if not isinstance(resource, dict):
+            continue
+        policy = resource.get("DeletionPolicy")
+        kind = resource.get("Type")
+        properties = resource.get("Properties") or {}
+        if policy is None and (
+            kind == "AWS::RDS::DBCluster"
+            or (kind == "AWS::RDS::DBInstance" and "DBClusterIdentifier" not in properties)
+        ):
+            policy = _SNAPSHOT
+        if policy in (*_RETAIN, _SNAPSHOT):
+            kept[logical] = policy
+    return kept
+
+
+def kept_on_delete(scope: Scope, stack_id: str) -> List[str]:
+    """What deleting the stack ``stack_id`` (and the stacks nested in it) will leave behind,
+    one line each (``AWS::EC2::Volume vol-1 (DeletionPolicy Retain)``): each resource its
+    template keeps (Retain, RetainExceptOnCreate: CloudFormation marks it DELETE_SKIPPED and it
+    bills on), and the snapshot a Snapshot policy keeps (an RDS instance's by default). Read
+    before the deletion, from the templates and the live stacks' resources: the deleted stack's
+    resources are not listed after it, as moto (and so `week5 local`) creates them anew when a
+    deleted stack's resources are listed."""
+    nested = [s["StackId"] for s in all_stacks(scope).values() if s.get("RootId") == stack_id]
+    left: List[str] = []
+    for each_stack in (stack_id, *nested):
+        policies = _deletion_policies(scope, each_stack)
+        if _UNREAD in policies:
+            left.append(
+                f"what stack {each_stack.split('/')[1] if '/' in each_stack else each_stack} "
+                f"keeps on delete is not known ({policies[_UNREAD]}): check its resources"
+            )
+            continue
+        if not policies:
+            continue
+        for resource in scope.each(
+            "cloudformation", "list_stack_resources", "StackResourceSummaries",
+            StackName=each_stack,
+        ):  # fmt: skip
+            policy = policies.get(resource.get("LogicalResourceId", ""))
+            physical = resource.get("PhysicalResourceId")
+            if policy is None or not physical:
+                continue
+            if str(resource.get("ResourceStatus", "")).startswith("DELETE_"):
+                continue  # gone already (a failed create's rollback), or no longer the stack's
+            what = f"{resource.get('ResourceType', '?')} {physical}"
+            left.append(
+                f"{what} (DeletionPolicy {policy})"
+                if policy in _RETAIN
+                else f"a snapshot of {what} (DeletionPolicy {policy})"
+            )
+    return left
+
+
 def _delete_stack(scope: Scope, stack_id: str) -> None:
     """Ask CloudFormation to delete the stack, then report it done only when it is: the
     deleter asks again after each wait while it is still deleting, and a failed deletion is
-    requested again (what held it, an instance of the day say, may have gone meanwhile)."""
+    requested again (what held it, an instance of the day say, may have gone meanwhile).
+    A stack deleted with resources CloudFormation kept (DeletionPolicy Retain, Snapshot) is
+    reported failed with them (:data:`KEPT_CODE`): they may still bill."""
     cloudformation = scope.client("cloudformation")
 
     def status() -> Dict[str, Any]:
@@ -150,15 +444,27 @@ def _delete_stack(scope: Scope, stack_id: str) -> None:
 
     # The stacks this run asked to delete: one deleted without asking is not its deletion.
     asked = scope.cached("stacks-asked", set)
+    # What each will leave behind (:func:`kept_on_delete`): read before asking.
+    kept: Dict[str, List[str]] = scope.cached("stacks-kept", dict)
 
     def done() -> None:
         if stack_id not in asked:
             raise NotDeleted(GONE_CODE, "deleted, but not by this run")
+        left = kept.get(stack_id)
+        if left:
+            raise NotDeleted(
+                KEPT_CODE,
+                f"the stack is deleted, but CloudFormation left behind {len(left)} resource(s) "
+                f"that may still bill: {'; '.join(left)}. Delete them by hand (`week5 cleanup` "
+                "run again finds those tagged for the day)",
+            )
 
     before = status()
     if before["StackStatus"] == "DELETE_COMPLETE":
         return done()
     if before["StackStatus"] != "DELETE_IN_PROGRESS":  # else someone's deletion: this run's?
+        if stack_id not in kept:
+            kept[stack_id] = kept_on_delete(scope, stack_id)
         cloudformation.delete_stack(StackName=stack_id)
         asked.add(stack_id)
     after = status()
