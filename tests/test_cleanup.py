@@ -8,8 +8,7 @@ import sys
 
 import boto3
 import pytest
-from moto import mock_aws
-from shared_botocore import Clients
+from shared_botocore import Clients, moto_account
 from support import ROOT
 
 from week5.analysis.pricing import load_prices
@@ -35,10 +34,7 @@ CLIENTS = Clients(REGION)
 
 @pytest.fixture
 def aws(monkeypatch):
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    with mock_aws():
+    with moto_account(monkeypatch):
         yield CLIENTS
 
 

@@ -8,13 +8,11 @@ counted as deleted. On in-process moto with the emulator's models (`week5 local`
 import json
 
 import pytest
-from moto import mock_aws
-from shared_botocore import Clients
+from shared_botocore import Clients, moto_account
 
 from week5.cli import main
 from week5.cli.cleanup import format_found, format_report
 from week5.operations.cleanup import Cleaner
-from week5.operations.moto_models import load
 from week5.operations.price_table import PriceTable
 
 REGION = "ap-northeast-2"
@@ -30,13 +28,7 @@ def tags(name=None):
 
 @pytest.fixture
 def aws(monkeypatch):
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    load()  # the emulator's models: a launch template's volume tags reach the volumes
-    with mock_aws():
+    with moto_account(monkeypatch, emulator_models=True):
         yield CLIENTS
 
 

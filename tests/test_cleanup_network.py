@@ -9,8 +9,7 @@ import argparse
 import json
 
 import pytest
-from moto import mock_aws
-from shared_botocore import Clients
+from shared_botocore import Clients, moto_account
 
 from week5.cli import main
 from week5.cli.cleanup import format_found, format_report, to_json
@@ -28,11 +27,7 @@ def spec(resource_type):
 
 @pytest.fixture
 def aws(monkeypatch):
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
+    with moto_account(monkeypatch):
         yield CLIENTS
 
 

@@ -16,10 +16,9 @@ from datetime import datetime, timezone
 
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ec2.models import ec2_backends
-from shared_botocore import Clients
+from shared_botocore import Clients, moto_account
 
 from week5.operations.cleanup import Cleaner
 from week5.operations.cleanup.deleter import delete_in_order
@@ -37,11 +36,7 @@ def spec(resource_type):
 
 @pytest.fixture
 def aws(monkeypatch):
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    with mock_aws():
+    with moto_account(monkeypatch):
         yield CLIENTS
 
 

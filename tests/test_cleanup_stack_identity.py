@@ -14,14 +14,12 @@ deleted. On in-process moto with the emulator's models, as tests/test_cleanup_st
 import json
 
 import pytest
-from moto import mock_aws
-from shared_botocore import Clients
+from shared_botocore import Clients, moto_account
 
 from week5.cli import main
 from week5.cli.cleanup import format_report
 from week5.operations import status
 from week5.operations.cleanup import Cleaner
-from week5.operations.moto_models import load
 
 REGION = "ap-northeast-2"
 CLIENTS = Clients(REGION)
@@ -35,13 +33,7 @@ def tags(day="Day1", student="kim", **more):
 
 @pytest.fixture
 def aws(monkeypatch):
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    load()
-    with mock_aws():
+    with moto_account(monkeypatch, emulator_models=True):
         yield CLIENTS
 
 

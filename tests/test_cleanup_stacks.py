@@ -9,13 +9,11 @@ templates as CDK writes them, the untagged resources with boto3 as someone makes
 import json
 
 import pytest
-from moto import mock_aws
-from shared_botocore import Clients
+from shared_botocore import Clients, moto_account
 
 from week5.cli import main
 from week5.cli.cleanup import format_found, format_report
 from week5.operations.cleanup import Cleaner
-from week5.operations.moto_models import load
 
 REGION = "ap-northeast-2"
 CLIENTS = Clients(REGION)
@@ -28,14 +26,7 @@ def tags(day, student, name=None):
 
 @pytest.fixture
 def aws(monkeypatch):
-    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    # The emulator's models (week5 local's): moto alone records no subnet association a
-    # stack makes, and another file's load() (process-wide) would change the world mid-run.
-    load()
-    with mock_aws():
+    with moto_account(monkeypatch, emulator_models=True):
         yield CLIENTS
 
 
