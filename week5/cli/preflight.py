@@ -15,6 +15,9 @@ cdk runs: it reports such problems itself. A profile that does not exist or is e
 with the environment's keys, or report a destroy of nothing as done. So is a command that needs
 AWS (:data:`week5.operations.preflight.AWS_COMMANDS`) when AWS certainly cannot be reached (the
 connection refused, the host name unresolved): the CDK CLI would retry for a minute, then fail.
+Before such a command, an endpoint or a proxy that is no URL (``AWS_ENDPOINT_URL=http://
+127.0.0.1:99999``, ``HTTPS_PROXY='not a url'``) or an ``AWS_STS_REGIONAL_ENDPOINTS`` botocore
+refuses is refused too (:func:`check_settings`): the CDK CLI would synthesize, then fail.
 """
 
 from __future__ import annotations
@@ -134,6 +137,8 @@ def check(cdk_args: List[str], tell, app: str = "labs",
         tell(str(error))
         return EXIT_BAD_CONTEXT
     aws_errors.check_profile(profile)  # --profile '': the CDK CLI takes the environment's keys
+    if command in preflight.AWS_COMMANDS:  # synth and ls call no AWS: the values are not read
+        check_settings(cdk_args)
     if app == "instructor" and command == "destroy":
         return instructor_destroy.check(cdk_args, tell)  # needs none of the deploy values
     root = find_project_root()
@@ -176,22 +181,48 @@ def check(cdk_args: List[str], tell, app: str = "labs",
     return EXIT_OK
 
 
-def cli_proxy(cdk_args: Sequence[str], root) -> Optional[str]:
-    """The proxy the CDK CLI will use: ``--proxy`` on its command line, else the ``proxy``
-    setting of cdk.json or ~/.cdk.json (HTTPS_PROXY boto3 reads itself)."""
+def check_settings(cdk_args: Sequence[str]) -> None:
+    """Before a command that calls AWS: an endpoint (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_
+    <SERVICE>``) or a proxy (``HTTPS_PROXY``, ``--proxy``, cdk.json's ``proxy``) that is no URL,
+    or an ``AWS_STS_REGIONAL_ENDPOINTS`` botocore refuses, is bad input
+    (:class:`aws_errors.AwsInputError`): the CDK CLI would synthesize for seconds, then fail
+    ("Unable to resolve AWS account to use"), and this check could ask AWS nothing."""
+    try:
+        root: Optional[Path] = find_project_root()
+    except CliError:  # no cdk.json: the CDK CLI says so
+        root = None
+    given = cli_proxy_source(cdk_args, root)
+    if given:
+        line = aws_errors.proxy_problem(*given)
+        if line:
+            raise aws_errors.AwsInputError(line)
+    aws_errors.check_configuration()
+
+
+def cli_proxy_source(cdk_args: Sequence[str], root) -> Optional[tuple]:
+    """``(where it was set, proxy)`` for :func:`cli_proxy`'s proxy, or None."""
     for index, arg in enumerate(cdk_args):
         if arg == "--proxy" and index + 1 < len(cdk_args):
-            return cdk_args[index + 1]
+            return "--proxy", cdk_args[index + 1]
         if arg.startswith("--proxy="):
-            return arg.split("=", 1)[1]
-    for settings in (Path(root) / "cdk.json", Path.home() / ".cdk.json"):
+            return "--proxy", arg.split("=", 1)[1]
+    files = ([Path(root) / "cdk.json"] if root is not None else []) + [Path.home() / ".cdk.json"]
+    for settings in files:
         try:
             proxy = json.loads(settings.read_text(encoding="utf-8")).get("proxy")
         except (OSError, ValueError, AttributeError):
             continue
         if isinstance(proxy, str) and proxy:
-            return proxy
+            shown_path = "~/.cdk.json" if settings.parent == Path.home() else "cdk.json"
+            return f"the proxy setting of {shown_path}", proxy
     return None
+
+
+def cli_proxy(cdk_args: Sequence[str], root) -> Optional[str]:
+    """The proxy the CDK CLI will use: ``--proxy`` on its command line, else the ``proxy``
+    setting of cdk.json or ~/.cdk.json (HTTPS_PROXY boto3 reads itself)."""
+    given = cli_proxy_source(cdk_args, root)
+    return given[1] if given else None
 
 
 def use_cli_proxy(cdk_args: Sequence[str], root) -> None:

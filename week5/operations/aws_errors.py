@@ -2,6 +2,7 @@
 
 A tool that talks to AWS never prints a traceback: no credentials, a profile that does not
 exist, a region that is malformed or that AWS does not have, an endpoint it cannot reach, an
+endpoint or a proxy that is no URL (checked before any call: :func:`check_configuration`), an
 expired SSO login, and every refusal AWS answers with (``ClientError``: its code, its message
 and what to do) become :class:`AwsError`, which the command line prints as ``week5: <line>``
 and exits 2 (the same as bad input: the fix is the user's).
@@ -23,7 +24,8 @@ import contextlib
 import functools
 import os
 import re
-from typing import Any, Callable, Iterator, Optional
+import urllib.parse
+from typing import Any, Callable, Iterator, Mapping, Optional, Sequence
 
 from week5.core.errors import shown
 from week5.core.settings import DEFAULT_REGION, KNOWN_REGIONS
@@ -224,6 +226,12 @@ def _profile_files() -> str:
     return " or ".join(files)
 
 
+def _config_file() -> str:
+    """The AWS config file botocore read (where endpoint_url and sts_regional_endpoints live)."""
+    given = os.environ.get("AWS_CONFIG_FILE")
+    return f"{_one_line(given, 200)} (AWS_CONFIG_FILE)" if given else "~/.aws/config"
+
+
 def _endpoint_variable(url: Any = None) -> Optional[str]:
     """The variable that set the endpoint ``url``: a service's own (AWS_ENDPOINT_URL_
     CLOUDFORMATION, which botocore and the CDK CLI read before AWS_ENDPOINT_URL) whose value it
@@ -233,6 +241,114 @@ def _endpoint_variable(url: Any = None) -> Optional[str]:
         if variable.startswith("AWS_ENDPOINT_URL_") and value and value.rstrip("/") == wanted:
             return variable
     return "AWS_ENDPOINT_URL" if os.environ.get("AWS_ENDPOINT_URL") else None
+
+
+#: The schemes botocore (and the CDK CLI) call an endpoint with.
+_ENDPOINT_SCHEMES = ("http", "https")
+#: The proxy variables botocore reads (urllib's getproxies: either case).
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
+#: What botocore takes for AWS_STS_REGIONAL_ENDPOINTS (an empty value means "regional").
+STS_REGIONAL_ENDPOINTS = ("regional", "legacy")
+
+
+def _url_fault(value: str, schemes: Optional[Sequence[str]] = _ENDPOINT_SCHEMES) -> Optional[str]:
+    """Why ``value`` is no URL a connection can be made to, as a phrase; None when it is one.
+    urllib.parse's reading, as botocore's and urllib3's: a port out of range or an unclosed IPv6
+    bracket passed botocore's own check and raised ValueError at the first call."""
+    if any(c.isspace() or not c.isprintable() for c in value):
+        return "it holds a space or a control character"
+    try:
+        parts = urllib.parse.urlsplit(value)
+    except ValueError as error:
+        return f"it does not parse: {error}"
+    if schemes is not None and parts.scheme.lower() not in schemes:
+        scheme = _one_line(parts.scheme, 20) or "missing"
+        return f"its scheme is {scheme}, where AWS takes {' or '.join(schemes)}"
+    if not parts.hostname:
+        return "it names no host"
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:  # urllib.parse takes 0; nothing listens there
+        return "its port is not a number from 1 to 65535"
+    return None
+
+
+def endpoint_problem(variable: str, value: str) -> Optional[str]:
+    """The one line for an endpoint variable's value that is no URL to call AWS at, else None."""
+    if not value:  # botocore and the CDK CLI ignore an empty one
+        return None
+    # Without "://" botocore refuses it itself ("Invalid endpoint: ..."): the same line.
+    fault = _url_fault(value) if "://" in value else ""
+    if fault is None:
+        return None
+    return _not_a_url(_one_line(value, 80), variable, fault)
+
+
+def _not_a_url(endpoint: str, source: str, fault: str = "") -> str:
+    why = f" ({fault})" if fault else ""
+    return (
+        f"the AWS endpoint {endpoint!r} (from {source}) is not a URL{why}: set it to one such as "
+        "http://localhost:<port> (`week5 local --keep` prints its line), or unset it to reach AWS"
+    )
+
+
+def proxy_problem(source: str, value: Any) -> Optional[str]:
+    """The one line for a proxy setting botocore cannot parse (``HTTPS_PROXY='not a url'``: "An
+    HTTP Client raised an unhandled exception" at the first call), else None. ``source`` names
+    where it was set. A scheme other than http(s) (socks5://) is left to the CDK CLI, which
+    takes it; botocore reads a value without one as http://."""
+    if not isinstance(value, str):
+        return None
+    if not value:
+        return None
+    fixed = value if value.startswith(("http:", "https:")) else (
+        "http:" + value if value.startswith("//") else "http://" + value
+    )  # botocore's _fix_proxy_url
+    if "://" in value and not value.startswith(("http:", "https:")):
+        fault = _url_fault(value, schemes=None)
+    else:
+        fault = _url_fault(fixed)
+    if fault is None:
+        return None
+    return (
+        f"the proxy {_one_line(value, 80)!r} (from {source}) is not a URL ({fault}): set it to "
+        "one such as http://proxy.example:3128, or unset it where no proxy is needed"
+    )
+
+
+def configuration_problem(environ: Optional[Mapping[str, str]] = None) -> Optional[str]:
+    """The one line for the first AWS setting in the environment that no AWS call can be made
+    with, else None: an endpoint (``AWS_ENDPOINT_URL``, ``AWS_ENDPOINT_URL_<SERVICE>``) that is
+    no http(s) URL, a proxy that does not parse, an ``AWS_STS_REGIONAL_ENDPOINTS`` botocore
+    refuses. Checked before any call (:func:`session`, the launchers' preflight)."""
+    env = os.environ if environ is None else environ
+    ignored = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true"
+    if not ignored:  # botocore and the CDK CLI then read none of them
+        for variable in sorted(env):
+            if variable == "AWS_ENDPOINT_URL" or variable.startswith("AWS_ENDPOINT_URL_"):
+                line = endpoint_problem(variable, env[variable])
+                if line:
+                    return line
+    for variable in PROXY_VARIABLES:
+        line = proxy_problem(variable, env.get(variable))
+        if line:
+            return line
+    sts = env.get("AWS_STS_REGIONAL_ENDPOINTS")
+    if sts and sts not in STS_REGIONAL_ENDPOINTS:
+        return (
+            f"AWS_STS_REGIONAL_ENDPOINTS={_one_line(sts, 40)!r} is not one botocore takes: set "
+            "it to regional (or legacy), or unset it"
+        )
+    return None
+
+
+def check_configuration(environ: Optional[Mapping[str, str]] = None) -> None:
+    """:class:`AwsInputError` with :func:`configuration_problem`'s line, if any."""
+    line = configuration_problem(environ)
+    if line:
+        raise AwsInputError(line)
 
 
 def _typed(name: str) -> str:
@@ -253,12 +369,14 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
     where = f" in {region}" if region else ""
     used = _profile_in_use(profile)
     if _invalid_endpoint(error):
+        if not str(error).startswith("Invalid endpoint: "):  # urllib's, at the first call
+            return (
+                f"an AWS endpoint_url in the profile's configuration ({_config_file()}) is not a "
+                f"URL ({_one_line(error, 80)}): set it to one such as http://localhost:<port>, or "
+                "remove it to reach AWS"
+            )
         endpoint = _one_line(str(error).partition(": ")[2], 80)
-        source = _endpoint_variable(endpoint) or "the profile"
-        return (
-            f"the AWS endpoint {endpoint!r} (from {source}) is not a URL: set it to one such as "
-            "http://localhost:<port> (`week5 local --keep` prints its line), or unset it to reach AWS"
-        )
+        return _not_a_url(endpoint, _endpoint_variable(endpoint) or "the profile")
     if isinstance(error, bx.ProfileNotFound):
         name = error.kwargs.get("profile") or used
         source = "--profile" if profile else "AWS_PROFILE"
@@ -362,6 +480,11 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
             )
         said = f"AWS refused {operation}{where}: {code}: {message}"
         return f"{said}; {_client_fix(code, operation, profile, region)}"
+    if isinstance(error, bx.InvalidSTSRegionalEndpointsConfigError):  # the config file's
+        return (
+            f"{_one_line(error, 160)} (sts_regional_endpoints in {_config_file()}); set it to "
+            "regional, or remove it"
+        )
     if isinstance(error, bx.BotoCoreError):
         return (
             f"an AWS call failed{where}: {_one_line(error, 200)}; check the profile, the "
@@ -466,10 +589,27 @@ def _client_fix(code: str, operation: str, profile: Optional[str], region: Optio
     return "fix what AWS's message names, then run this again"
 
 
+#: What urllib.parse raises for an endpoint botocore let through, at the first call.
+_URL_VALUE_ERRORS = re.compile(r"Port out of range|Port could not be cast|Invalid IPv6 URL")
+
+
 def _invalid_endpoint(error: BaseException) -> bool:
-    """botocore's refusal of an endpoint that is no URL (``AWS_ENDPOINT_URL=127.0.0.1:4566``):
-    bad input, as a profile that does not exist is; the CDK CLI would fail on it too."""
-    return isinstance(error, ValueError) and str(error).startswith("Invalid endpoint: ")
+    """botocore's refusal of an endpoint that is no URL (``AWS_ENDPOINT_URL=127.0.0.1:4566``),
+    or urllib's when botocore let it through (a port out of range, an unclosed IPv6 bracket):
+    bad input, as a profile that does not exist is; the CDK CLI would fail on it too. The
+    environment's are refused before (:func:`check_configuration`); this is the config file's."""
+    if not isinstance(error, ValueError):
+        return False
+    if str(error).startswith("Invalid endpoint: "):
+        return True
+    if not _URL_VALUE_ERRORS.match(str(error)):
+        return False
+    traceback = error.__traceback__  # raised inside botocore's call, not by this project
+    while traceback is not None:
+        if traceback.tb_frame.f_globals.get("__name__", "").startswith(("botocore.", "urllib3.")):
+            return True
+        traceback = traceback.tb_next
+    return False
 
 
 @contextlib.contextmanager
@@ -483,9 +623,10 @@ def translated(profile: Optional[str] = None, region: Optional[str] = None) -> I
         line = describe(error, profile, region)
         if line is None:
             raise
+        from botocore.exceptions import InvalidSTSRegionalEndpointsConfigError as BadSts
         from botocore.exceptions import ProfileNotFound
 
-        if isinstance(error, ProfileNotFound) or _invalid_endpoint(error):
+        if isinstance(error, (ProfileNotFound, BadSts)) or _invalid_endpoint(error):
             raise AwsInputError(line) from None
         if _certainly_unreachable(error):
             raise AwsUnreachableError(line) from None
@@ -508,6 +649,7 @@ def session(profile: Optional[str] = None, region: str = DEFAULT_REGION) -> Any:
     profile reported as :class:`AwsError`."""
     check_region(region)
     check_profile(profile)
+    check_configuration()  # an endpoint or proxy no call can use: before boto3 is imported
     try:
         import boto3
     except ImportError:
