@@ -1,13 +1,15 @@
 """Props of the wrong kind fail at construction with one line naming the prop and the fix:
 no silent wrong result (a NAT instance for ``nat="none"``), no jsii traceback."""
 
+from pathlib import Path
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
 from support import props, synth
 
-from week5.assets import SITES_DIR
+from week5.assets import COMPOSE_DIR, SITES_DIR
 from week5.constructs import (
     BastionPair,
     DataVolume,
@@ -253,3 +255,258 @@ def test_the_checks_leave_good_props_alone(stack, net):
         user_data_lines=("echo hi",),
     )
     assert tier.boot_time.to_minutes() == 4
+
+
+# Hostile input (an instructor's trial): each of these crashed with a Python or jsii error, or
+# was taken and built something else than asked. Each is now one CourseInputError line.
+
+COMPOSE = COMPOSE_DIR / "wordpress.yml"
+SITE = SITES_DIR / "cloudmart-static"
+
+
+@pytest.fixture
+def other(stack):
+    """A second VPC in the same stack: its subnets are not ``net``'s."""
+    return MultiAzVpc(stack, "Other", cidr="10.1.0.0/16")
+
+
+def docker(stack, net, **kwargs):
+    kwargs.setdefault("subnet", net.public_subnets[0])
+    return DockerHost(stack, "Host", vpc=net.vpc, **kwargs)
+
+
+HOSTILE = {
+    # 1. crashed
+    "labhost subnet None": (
+        lambda s, n, o, tmp: LabHost(s, "Host", vpc=n.vpc, subnet=None),
+        ["LabHost UnitStack/Host", "subnet=None is not a subnet", "network.public_subnets[0]"],
+    ),
+    "labhost subnet string": (
+        lambda s, n, o, tmp: LabHost(s, "Host", vpc=n.vpc, subnet="subnet-1"),
+        ["subnet='subnet-1' is not a subnet", "ec2.Subnet.from_subnet_id"],
+    ),
+    "labhost subnet list": (
+        lambda s, n, o, tmp: LabHost(s, "Host", vpc=n.vpc, subnet=n.public_subnets),
+        ["subnet= is a list", "pass one subnet"],
+    ),
+    "dockerhost subnet None": (
+        lambda s, n, o, tmp: docker(s, n, subnet=None),
+        ["DockerHost Host", "subnet=None is not a subnet"],
+    ),
+    "web tier subnets string": (
+        lambda s, n, o, tmp: HaWebTier(s, "Web", vpc=n.vpc, instance_subnets="subnet-1"),
+        ["HaWebTier UnitStack/Web", "instance_subnets='subnet-1' must be a list of subnets"],
+    ),
+    "web tier subnets of None": (
+        lambda s, n, o, tmp: HaWebTier(s, "Web", vpc=n.vpc, instance_subnets=[None]),
+        ["instance_subnets has None, which is not a subnet"],
+    ),
+    "compose file binary": (
+        lambda s, n, o, tmp: docker(s, n, compose_file=Path("/bin/true")),
+        ["DockerHost Host", "compose_file /bin/true is not a text (UTF-8) file"],
+    ),
+    "compose file None-like type": (
+        lambda s, n, o, tmp: docker(s, n, compose_file=5),
+        ["compose_file=5 must be a file's path"],
+    ),
+    "compose env list": (
+        lambda s, n, o, tmp: docker(s, n, compose_file=COMPOSE, compose_env=["A=1"]),
+        ["compose_env=['A=1'] must be a dict", "{'DB_HOST': 'db'}"],
+    ),
+    "compose env int key": (
+        lambda s, n, o, tmp: docker(s, n, compose_file=COMPOSE, compose_env={1: 2}),
+        ["compose_env has 1, which is not a variable name (a string)"],
+    ),
+    "compose env int value": (
+        lambda s, n, o, tmp: docker(s, n, compose_file=COMPOSE, compose_env={"A": 2}),
+        ["compose_env['A']=2 must be a string"],
+    ),
+    "compose secret arn": (
+        lambda s, n, o, tmp: docker(s, n, compose_file=COMPOSE, compose_secrets={"X": "arn"}),
+        ["compose_secrets['X']='arn' is not a secret", "compose_secrets={'X': secret}"],
+    ),
+    "compose secret None": (
+        lambda s, n, o, tmp: docker(s, n, compose_file=COMPOSE, compose_secrets={"X": None}),
+        ["compose_secrets['X']=None is not a secret"],
+    ),
+    "compose secrets list": (
+        lambda s, n, o, tmp: docker(s, n, compose_file=COMPOSE, compose_secrets=["X"]),
+        ["compose_secrets=['X'] must be a dict"],
+    ),
+    "app file folder": (
+        lambda s, n, o, tmp: docker(s, n, compose_file=COMPOSE, app_files={"app.py": tmp}),
+        ["app file", "is a folder, not a file"],
+    ),
+    "app file binary": (
+        lambda s, n, o, tmp: docker(
+            s, n, compose_file=COMPOSE, app_files={"app.py": Path("/bin/true")}
+        ),
+        ["app file /bin/true is not a text (UTF-8) file"],
+    ),
+    "volume host None": (
+        lambda s, n, o, tmp: DataVolume(s, "Vol", host=None),
+        ["DataVolume UnitStack/Vol", "host=None is not a LabHost"],
+    ),
+    "volume host CfnInstance": (
+        lambda s, n, o, tmp: DataVolume(s, "Vol", host=ec2.CfnInstance(s, "Raw")),
+        ["host= a CfnInstance is not a LabHost"],
+    ),
+    "site content_dir None": (
+        lambda s, n, o, tmp: StaticSite(s, "Site", content_dir=None),
+        ["StaticSite UnitStack/Site", "content_dir=None must be a folder's path"],
+    ),
+    "site behaviors list": (
+        lambda s, n, o, tmp: StaticSite(s, "Site", content_dir=SITE, behaviors=["/api/*"]),
+        ["behaviors=['/api/*'] must be a dict", "load_balancer_behavior(alb)"],
+    ),
+    "site behavior not options": (
+        lambda s, n, o, tmp: StaticSite(
+            s, "Site", content_dir=SITE, behaviors={"/api/*": "alb"}
+        ),
+        ["behaviors['/api/*']='alb' is not a cloudfront.BehaviorOptions"],
+    ),
+    "site price class string": (
+        lambda s, n, o, tmp: StaticSite(s, "Site", content_dir=SITE, price_class="PriceClass_100"),
+        ["price_class='PriceClass_100' must be one of PriceClass.PRICE_CLASS_100"],
+    ),
+    # 2. taken, and wrong
+    "vpc flow_logs yes": (
+        lambda s, n, o, tmp: MultiAzVpc(s, "V", flow_logs="yes"),
+        ["MultiAzVpc UnitStack/V", "flow_logs='yes' must be True or False"],
+    ),
+    "vpc flow_logs None": (
+        lambda s, n, o, tmp: MultiAzVpc(s, "V", flow_logs=None),
+        ["flow_logs=None must be True or False"],
+    ),
+    "web tier cloudfront_origin yes": (
+        lambda s, n, o, tmp: HaWebTier(s, "Web", vpc=n.vpc, cloudfront_origin="yes"),
+        ["cloudfront_origin='yes' must be True or False"],
+    ),
+    "web tier internet_facing None": (
+        lambda s, n, o, tmp: HaWebTier(s, "Web", vpc=n.vpc, internet_facing=None),
+        ["internet_facing=None must be True or False"],
+    ),
+    "site website_mode string": (
+        lambda s, n, o, tmp: StaticSite(s, "Site", content_dir=SITE, website_mode="no"),
+        ["website_mode='no' must be True or False"],
+    ),
+    "vpc az_count negative": (
+        lambda s, n, o, tmp: MultiAzVpc(s, "V", az_count=-1),
+        ["az_count=-1 must be 1 or more"],
+    ),
+    "vpc no zones": (
+        lambda s, n, o, tmp: MultiAzVpc(s, "V", availability_zones=[]),
+        ["availability_zones=[] names no zone", "leave it out"],
+    ),
+    "vpc zone of another region": (
+        lambda s, n, o, tmp: MultiAzVpc(s, "V", availability_zones=["us-east-1a", "us-east-1b"]),
+        ["availability_zones has 'us-east-1a', which is not a zone of ap-northeast-2"],
+    ),
+    "vpc zone not a name": (
+        lambda s, n, o, tmp: MultiAzVpc(s, "V", availability_zones=["😀"]),
+        ["availability_zones has '😀', which is not an availability zone's name"],
+    ),
+    "vpc zone the stack does not offer": (
+        lambda s, n, o, tmp: MultiAzVpc(s, "V", availability_zones=["ap-northeast-2d"]),
+        ["availability_zones has 'ap-northeast-2d', which the stack does not offer"],
+    ),
+    "web tier no subnets": (
+        lambda s, n, o, tmp: HaWebTier(s, "Web", vpc=n.vpc, instance_subnets=[]),
+        ["instance_subnets=[] names no subnet", "leave it out"],
+    ),
+    "labhost subnet of another vpc": (
+        lambda s, n, o, tmp: LabHost(s, "Host", vpc=n.vpc, subnet=o.public_subnets[0]),
+        ["LabHost UnitStack/Host", "subnet UnitStack/Other/Vpc/PublicSubnet1", "another VPC"],
+    ),
+    "dockerhost subnet of another vpc": (
+        lambda s, n, o, tmp: docker(s, n, subnet=o.public_subnets[0]),
+        ["DockerHost Host", "subnet UnitStack/Other/Vpc/PublicSubnet1", "another VPC"],
+    ),
+    "web tier subnets of another vpc": (
+        lambda s, n, o, tmp: HaWebTier(s, "Web", vpc=n.vpc, instance_subnets=o.private_subnets),
+        ["instance_subnets has UnitStack/Other/Vpc/PrivateSubnet1", "another VPC"],
+    ),
+    "postgres subnets of another vpc": (
+        lambda s, n, o, tmp: PostgresDatabase(s, "Db", vpc=n.vpc, subnets=o.private_subnets),
+        ["PostgresDatabase UnitStack/Db", "subnets has UnitStack/Other/Vpc/PrivateSubnet1"],
+    ),
+    "redis subnets of another vpc": (
+        lambda s, n, o, tmp: RedisCache(s, "Cache", vpc=n.vpc, subnets=o.private_subnets),
+        ["RedisCache UnitStack/Cache", "another VPC"],
+    ),
+    "efs subnets of another vpc": (
+        lambda s, n, o, tmp: SharedFileSystem(s, "Fs", vpc=n.vpc, subnets=o.private_subnets),
+        ["SharedFileSystem UnitStack/Fs", "another VPC"],
+    ),
+    "postgres subnets string": (
+        lambda s, n, o, tmp: PostgresDatabase(s, "Db", vpc=n.vpc, subnets="subnet-1"),
+        ["subnets='subnet-1' must be a list of subnets"],
+    ),
+    "redis no subnets": (
+        lambda s, n, o, tmp: RedisCache(s, "Cache", vpc=n.vpc, subnets=[]),
+        ["subnets=[] names no subnet"],
+    ),
+    "labhost root volume too big": (
+        lambda s, n, o, tmp: LabHost(
+            s, "Host", vpc=n.vpc, subnet=n.public_subnets[0], root_volume_gib=16385
+        ),
+        ["root_volume_gib=16385 is above EBS's 16384 GiB"],
+    ),
+    "labhost empty key name": (
+        lambda s, n, o, tmp: LabHost(s, "Host", vpc=n.vpc, subnet=n.public_subnets[0], key_name=""),
+        ["key_name='' is not an EC2 key-pair name", "leave it out"],
+    ),
+    # 3. refused, but said wrong
+    "compose file folder": (
+        lambda s, n, o, tmp: docker(s, n, compose_file=tmp),
+        ["DockerHost Host", "is a folder, not a file"],
+    ),
+    "site empty root object": (
+        lambda s, n, o, tmp: StaticSite(s, "Site", content_dir=SITE, default_root_object=""),
+        ["default_root_object='' is empty", "'index.html'"],
+    ),
+    "volume size zero": (
+        lambda s, n, o, tmp: DataVolume(
+            s, "Vol", host=LabHost(s, "Host", vpc=n.vpc, subnet=n.public_subnets[0]), size_gib=0
+        ),
+        ["DataVolume UnitStack/Vol", "size_gib=0", "1 to 16384 GiB"],
+    ),
+    "labhost port not a port": (
+        lambda s, n, o, tmp: LabHost(
+            s, "Host", vpc=n.vpc, subnet=n.public_subnets[0], internet_ports=[-1]
+        ),
+        ["internet_ports has -1, which is not a port (1-65535)"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_hostile_input_is_one_course_error_line(stack, net, other, tmp_path, case):
+    build, says = HOSTILE[case]
+    message = refused(lambda: build(stack, net, other, tmp_path), *says)
+    assert "0x" not in message  # no jsii object's address
+
+
+def test_a_zone_that_is_not_a_name_is_refused_in_an_env_agnostic_stack(tmp_path):
+    agnostic = cdk.Stack(cdk.App(outdir=str(tmp_path)), "Agnostic")
+    refused(
+        lambda: MultiAzVpc(agnostic, "Net", availability_zones=["😀", "ap-northeast-2a"]),
+        "'😀', which is not an availability zone's name",
+    )
+    MultiAzVpc(agnostic, "Fine", availability_zones=["us-east-1a", "us-east-1b"])
+
+
+def test_subnets_whose_vpc_cannot_be_told_and_the_vpc_s_own_are_taken(stack, net):
+    imported = [
+        ec2.Subnet.from_subnet_attributes(
+            stack, f"Imported{az}", subnet_id=f"subnet-0{i}", availability_zone=az
+        )
+        for i, az in enumerate(["ap-northeast-2a", "ap-northeast-2b"])
+    ]
+    LabHost(stack, "Host", vpc=net.vpc, subnet=imported[0])
+    PostgresDatabase(stack, "Db", vpc=net.vpc, subnets=imported)
+    HaWebTier(stack, "Web", vpc=net.vpc, instance_subnets=net.private_subnets)
+    RedisCache(stack, "Cache", vpc=net.vpc, subnets=net.private_subnets)
+    SharedFileSystem(stack, "Fs", vpc=net.vpc, subnets=net.private_subnets)
+    DockerHost(stack, "Docker", vpc=net.vpc, subnet=net.public_subnets[1])
+    LabHost(stack, "Big", vpc=net.vpc, subnet=net.private_subnets[0], root_volume_gib=16384)

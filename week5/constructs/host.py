@@ -4,6 +4,8 @@ hardened where the console's defaults are weak (IMDSv2, encrypted gp3, no SSH fr
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Tuple, Union
 
@@ -36,7 +38,10 @@ from week5.constructs.props import (
     require_ints,
     require_lines,
     require_str,
+    require_subnet,
+    require_subnet_of,
     require_vpc,
+    shown,
 )
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_ssh_cidr
@@ -44,6 +49,10 @@ from week5.synth.nag import acknowledge, acknowledge_all
 
 #: Ports a host may open to the whole internet (course FAQ Q9: only HTTP/HTTPS, when needed).
 INTERNET_PORTS_ALLOWED = (80, 443)
+#: EBS's largest gp3 volume.
+EBS_MAX_GIB = 16384
+#: An EC2 key pair's name: 1 to 255 ASCII characters.
+_KEY_NAME_RE = re.compile(r"[\x20-\x7e]{1,255}")
 
 
 @jsii.implements(ec2.IConnectable, iam.IGrantable)
@@ -105,12 +114,22 @@ class LabHost(Construct):
         node_path = self.node.path
         where = f"{type(self).__name__} {node_path}"
         require_vpc(where, vpc)
+        require_subnet(where, "subnet", subnet)
+        require_subnet_of(where, "subnet", subnet, vpc)
         require_lines(where, "user_data_lines", user_data_lines)
         require_ints(where, "internet_ports", internet_ports)
         require_int(where, "root_volume_gib", root_volume_gib)
         require_int(where, "default_port", default_port, optional=True)
         for label, text in (("key_name", key_name), ("name", name)):
             require_str(where, label, text, optional=True)
+        if key_name is not None and (
+            not _KEY_NAME_RE.fullmatch(key_name) or key_name != key_name.strip()
+        ):
+            raise CourseInputError(
+                f"{where}: key_name={shown(key_name)} is not an EC2 key-pair name (1 to 255 ASCII "
+                "characters, no spaces around); pass the name shown in EC2 → Key pairs, e.g. "
+                "key_name='week5-key', or leave it out (Session Manager needs none)"
+            )
         instance_type = instance_type_name(
             where,
             instance_type,
@@ -118,6 +137,11 @@ class LabHost(Construct):
             "an EC2 instance type (family.size, e.g. t3.micro, the course's class)",
         )
         public = is_public(vpc, subnet)
+        for port in internet_ports:
+            if not 1 <= port <= 65535:
+                raise CourseInputError(
+                    f"{where}: internet_ports has {port}, which is not a port (1-65535)"
+                )
         bad_ports = [p for p in internet_ports if p not in INTERNET_PORTS_ALLOWED]
         if bad_ports:
             raise CourseInputError(
@@ -135,6 +159,11 @@ class LabHost(Construct):
             raise CourseInputError(
                 f"{where}: root_volume_gib={root_volume_gib} is below Amazon Linux 2023's "
                 f"minimum of {DEFAULT_ROOT_VOLUME_GIB}"
+            )
+        if root_volume_gib > EBS_MAX_GIB:
+            raise CourseInputError(
+                f"{where}: root_volume_gib={root_volume_gib} is above EBS's {EBS_MAX_GIB} GiB "
+                "(16 TiB), the largest gp3 volume"
             )
         if default_port is not None and not (
             isinstance(default_port, int) and 1 <= default_port <= 65535
@@ -358,19 +387,36 @@ class DockerHost(LabHost):
         internet_ports: Optional[Sequence[int]] = None,
         **kwargs,
     ) -> None:
-        # Before the first use of vpc (is_public below): LabHost checks it too, later.
-        require_vpc(f"DockerHost {construct_id}", vpc)
-        compose_env = dict(compose_env or {})
-        compose_secrets = dict(compose_secrets or {})
-        app_files = dict(app_files or {})
+        # Before the first use of vpc and subnet (is_public below): LabHost checks them too,
+        # later.
+        where = f"DockerHost {construct_id}"
+        require_vpc(where, vpc)
+        require_subnet(where, "subnet", subnet)
+        require_subnet_of(where, "subnet", subnet, vpc)
+        compose_env = _mapping(where, "compose_env", compose_env, "{'DB_HOST': 'db'}")
+        compose_secrets = _mapping(
+            where, "compose_secrets", compose_secrets, "{'DB_PASSWORD': secret}"
+        )
+        app_files = _mapping(where, "app_files", app_files, "{'app.py': Path('app.py')}")
+        for name, value in compose_env.items():
+            require_str(where, f"compose_env[{name!r}]", value)
+        for name, source in compose_secrets.items():
+            if not _is_secret_source(source):
+                raise CourseInputError(
+                    f"{where}: compose_secrets[{name!r}]={shown(source)} is not a secret; pass "
+                    f"the secret itself, e.g. compose_secrets={{{name!r}: secret}}, or "
+                    f"{{{name!r}: (db.secret, 'password')}} for one field, so the host's role "
+                    "may read it"
+                )
         if compose_file is None and (compose_env or compose_secrets or app_files):
             raise CourseInputError(
                 f"DockerHost {construct_id}: compose_env/compose_secrets/app_files need a "
                 "compose_file"
             )
         for name, path in app_files.items():
-            if not Path(path).is_file():
-                raise CourseInputError(f"DockerHost {construct_id}: app file {path} does not exist")
+            _require_text_file(where, f"app_files[{name!r}]", "app file", path, must_exist=True)
+        if compose_file is not None:
+            _require_text_file(where, "compose_file", "compose_file", compose_file)
         if internet_ports is None:
             internet_ports = (80,) if is_public(vpc, subnet) else ()
         lines = userdata.install_docker()
@@ -403,6 +449,61 @@ class DockerHost(LabHost):
 
 #: A secret, or (secret, JSON field) for one field of a JSON secret.
 SecretSource = Union[secretsmanager.ISecret, Tuple[secretsmanager.ISecret, str]]
+
+
+def _mapping(where: str, name: str, value, example: str) -> dict:
+    """A dict prop (``None`` for none) whose keys are strings: a list of ``"A=1"`` pairs, or a
+    number as a variable name, would fail deep in ``dict()`` or a regular expression."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise CourseInputError(f"{where}: {name}={shown(value)} must be a dict, e.g. {example}")
+    for key in value:
+        if not isinstance(key, str):
+            raise CourseInputError(
+                f"{where}: {name} has {shown(key)}, which is not a variable name (a string)"
+                if name.startswith("compose")
+                else f"{where}: {name} has {shown(key)}, which is not a file name (a string)"
+            )
+    return dict(value)
+
+
+def _is_secret(value) -> bool:
+    return not isinstance(value, (str, type(None))) and all(
+        hasattr(value, a) for a in ("secret_arn", "grant_read")
+    )
+
+
+def _is_secret_source(value) -> bool:
+    if isinstance(value, tuple):
+        return len(value) == 2 and _is_secret(value[0]) and isinstance(value[1], str)
+    return _is_secret(value)
+
+
+def _require_text_file(where: str, name: str, label: str, path, must_exist: bool = False) -> None:
+    """A local text file's path: not a folder, not a binary (its text goes into user data). A
+    missing compose file is left to ``userdata.read_compose_file``, which names the fix."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise CourseInputError(
+            f"{where}: {name}={shown(path)} must be a file's path, e.g. "
+            "COMPOSE_DIR / 'wordpress.yml'"
+        )
+    path = Path(path)
+    if path.is_dir():
+        raise CourseInputError(
+            f"{where}: {label} {path} is a folder, not a file; pass a file in it"
+        )
+    if not path.is_file():
+        if must_exist:
+            raise CourseInputError(f"{where}: {label} {path} does not exist")
+        return
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise CourseInputError(
+            f"{where}: {label} {path} is not a text (UTF-8) file; pass "
+            + ("a docker-compose.yml" if label == "compose_file" else "a source file")
+        ) from None
 
 
 def secret_env_source(source: SecretSource) -> Union[str, Tuple[str, str]]:

@@ -140,6 +140,77 @@ def require_vpc(where: str, value: Any, name: str = "vpc") -> None:
     )
 
 
+def require_subnet(where: str, name: str, value: Any) -> None:
+    """One ``ec2.ISubnet`` (``network.public_subnets[0]``): not ``None``, an id string or a
+    list."""
+    if _is_subnet(value):
+        return
+    if isinstance(value, (list, tuple)):
+        raise CourseInputError(
+            f"{where}: {name}= is a list; pass one subnet, e.g. {name}=network.public_subnets[0]"
+        )
+    fix = (
+        "wrap an id with ec2.Subnet.from_subnet_id(self, 'Subnet', id)"
+        if isinstance(value, str)
+        else f"pass one of the VPC's, e.g. {name}=network.public_subnets[0]"
+    )
+    raise CourseInputError(f"{where}: {name}={shown(value)} is not a subnet; {fix}")
+
+
+def require_subnets(where: str, name: str, value: Any, vpc: Any) -> None:
+    """A non-empty list of ``ec2.ISubnet`` of ``vpc`` (``None`` is the caller's default)."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise CourseInputError(
+            f"{where}: {name}={shown(value)} must be a list of subnets, e.g. "
+            f"{name}=network.private_subnets"
+        )
+    if not value:
+        raise CourseInputError(
+            f"{where}: {name}=[] names no subnet; pass some of the VPC's (e.g. "
+            f"network.private_subnets) or leave it out for the default"
+        )
+    for item in value:
+        if not _is_subnet(item):
+            raise CourseInputError(f"{where}: {name} has {shown(item)}, which is not a subnet")
+        require_subnet_of(where, name, item, vpc, many=True)
+
+
+def require_subnet_of(where: str, name: str, subnet: Any, vpc: Any, *, many: bool = False) -> None:
+    """``subnet`` is one of ``vpc``'s. A subnet made inside a VPC construct knows its VPC (its
+    node's scope); one imported on its own (``Subnet.from_subnet_id``) does not, and is taken.
+    ``many``: ``name`` is a list prop (``subnets has ...``)."""
+    owner = getattr(getattr(subnet, "node", None), "scope", None)
+    if owner is None or not _is_vpc(owner):
+        return
+    path = owner.node.path
+    if path == vpc.node.path or owner.vpc_id == vpc.vpc_id:
+        return
+    mine = {
+        s.node.path
+        for group in (vpc.public_subnets, vpc.private_subnets, vpc.isolated_subnets)
+        for s in group
+    }
+    if subnet.node.path in mine:
+        return
+    said, example = (
+        (f"{name} has {subnet.node.path}, which is", f"{name}=network.private_subnets")
+        if many
+        else (f"{name} {subnet.node.path} is", f"{name}=network.public_subnets[0]")
+    )
+    raise CourseInputError(
+        f"{where}: {said} in another VPC ({path}) than vpc={vpc.node.path}; pass vpc's own "
+        f"subnets, e.g. {example}"
+    )
+
+
+def _is_subnet(value: Any) -> bool:
+    # ISubnet, like IVpc, is known by its attributes; two that every subnet answers (an imported
+    # one raises in jsii for an availability_zone it was not given).
+    return not isinstance(value, (str, list, tuple, type(None))) and all(
+        hasattr(value, a) for a in ("subnet_id", "internet_connectivity_established")
+    )
+
+
 def _is_vpc(value: Any) -> bool:
     # jsii interfaces are not runtime-checkable: an IVpc is what has a VPC's id and subnets.
     return all(hasattr(value, a) for a in ("vpc_id", "public_subnets", "select_subnets"))

@@ -3,6 +3,7 @@ Origin Access Control, or (Day 2 Lab 2) the console's public S3 website with Clo
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Dict, Mapping, Optional
 
@@ -18,7 +19,7 @@ from constructs import Construct
 # private_bucket lived here first: ``as`` keeps it importable from this module.
 from week5.constructs.bucket import acknowledge_no_access_logs
 from week5.constructs.bucket import private_bucket as private_bucket
-from week5.constructs.props import require_str
+from week5.constructs.props import require_bool, require_enum, require_str, shown
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge, acknowledge_all
 from week5.synth.providers import give_provider_functions_log_groups
@@ -114,6 +115,18 @@ class StaticSite(Construct):
         node_path = self.node.path
         where = f"StaticSite {node_path}"
         require_str(where, "default_root_object", default_root_object)
+        require_bool(where, "website_mode", website_mode)
+        require_enum(where, "price_class", price_class, cloudfront.PriceClass)
+        if not default_root_object:
+            raise CourseInputError(
+                f"{where}: default_root_object='' is empty; name the page served at / "
+                f"(e.g. {DEFAULT_ROOT_OBJECT!r}), or leave it out"
+            )
+        if not isinstance(content_dir, (str, os.PathLike)):
+            raise CourseInputError(
+                f"{where}: content_dir={shown(content_dir)} must be a folder's path, e.g. "
+                "Path('site'), whose files the site serves"
+            )
         content_dir = Path(content_dir)
         if not content_dir.is_dir():
             raise CourseInputError(f"{where}: content_dir {content_dir} is not a folder")
@@ -122,12 +135,28 @@ class StaticSite(Construct):
                 f"{where}: {content_dir} has no {default_root_object}, the default root object"
             )
 
+        if behaviors is not None and not isinstance(behaviors, Mapping):
+            raise CourseInputError(
+                f"{where}: behaviors={shown(behaviors)} must be a dict of path to behavior, e.g. "
+                "{'/api/*': load_balancer_behavior(alb)}"
+            )
         behaviors = dict(behaviors or {})
-        for pattern in behaviors:
+        for pattern, behavior in behaviors.items():
+            if not isinstance(pattern, str):
+                raise CourseInputError(
+                    f"{where}: behaviors has {shown(pattern)}, which is not a path (a string "
+                    "such as '/api/*')"
+                )
             if not pattern.startswith("/") or pattern in ("/", "/*", "*"):
                 raise CourseInputError(
                     f"{where}: behavior path {pattern!r} must start with / and name a path "
                     "other than the default (e.g. /api/*)"
+                )
+            if not isinstance(behavior, cloudfront.BehaviorOptions):
+                raise CourseInputError(
+                    f"{where}: behaviors[{pattern!r}]={shown(behavior)} is not a "
+                    "cloudfront.BehaviorOptions; pass e.g. load_balancer_behavior(alb) or "
+                    "bucket_behavior(bucket)"
                 )
         public_read = website_mode
         #: The site's bucket: private (OAC), or public-read with ``website_mode``.

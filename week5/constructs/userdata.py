@@ -202,7 +202,7 @@ def read_compose_file(compose_file: Path) -> str:
         raise CourseInputError(
             f"compose file {found[0]}: move it to Secrets Manager and write "
             f"{found[0].name}: ${{{found[0].name}:?set by Secrets Manager at boot}}, then pass "
-            f"compose_secrets={{'{found[0].name}': secret.secret_arn}}"
+            f"compose_secrets={{'{found[0].name}': secret}} (the secret itself)"
         )
     return text
 

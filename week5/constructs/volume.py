@@ -14,7 +14,7 @@ from constructs import Construct
 
 from week5.constructs.cleanup import CLEANUP_TAG_KEY, build_cleanup, volume_arn
 from week5.constructs.host import LabHost
-from week5.constructs.props import require_duration, require_int, require_str
+from week5.constructs.props import require_duration, require_int, require_str, shown
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_snapshot_id
 from week5.synth.nag import acknowledge
@@ -51,6 +51,12 @@ class DataVolume(Construct):
         snapshot_id: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        if not isinstance(getattr(host, "instance", None), ec2.Instance):
+            what = "=None" if host is None else f"= {shown(host)}"
+            raise CourseInputError(
+                f"DataVolume {self.node.path}: host{what} is not a LabHost; pass the LabHost "
+                "(or DockerHost) to attach the volume to, e.g. host=web"
+            )
         require_int(f"DataVolume {self.node.path}", "size_gib", size_gib)
         require_str(f"DataVolume {self.node.path}", "device", device)
         if not re.match(r"^/dev/sd[f-p]$", device):
@@ -58,7 +64,9 @@ class DataVolume(Construct):
                 f"DataVolume {self.node.path}: device must be /dev/sdf../dev/sdp"
             )
         if not 1 <= size_gib <= 16384:
-            raise CourseInputError(f"DataVolume {self.node.path}: gp3 takes 1 to 16384 GiB")
+            raise CourseInputError(
+                f"DataVolume {self.node.path}: size_gib={size_gib} is outside gp3's 1 to 16384 GiB"
+            )
         snapshot_id = parse_snapshot_id(snapshot_id, f"DataVolume {self.node.path}: snapshot_id")
         #: The EBS volume, in the host's AZ.
         self.volume: ec2.Volume = ec2.Volume(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import jsii
@@ -20,11 +21,14 @@ from week5.constructs.hardening import (
     require_imdsv2,
 )
 from week5.constructs.props import (
+    require_bool,
     require_distinct,
     require_enum,
     require_int,
     require_str,
     require_strings,
+    require_subnets,
+    shown,
 )
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge, acknowledge_all
@@ -39,6 +43,9 @@ DEFAULT_PRIVATE_THIRD_OCTET = 11
 DEFAULT_AZ_COUNT = 2
 #: Name tags follow the course's console steps (``week5-day1-vpc``).
 DEFAULT_NAME_PREFIX = "week5"
+
+#: An AZ's name: the region's, then a letter (ap-northeast-2a), or a Local Zone's suffix.
+_AZ_NAME_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 
 PUBLIC_GROUP = "Public"
 PRIVATE_GROUP = "Private"
@@ -140,6 +147,11 @@ class MultiAzVpc(Construct):
         super().__init__(scope, construct_id)
         where = f"MultiAzVpc {self.node.path}"
         require_int(where, "az_count", az_count)
+        if az_count < 1:
+            raise CourseInputError(
+                f"{where}: az_count={az_count} must be 1 or more (the course's labs use 2)"
+            )
+        require_bool(where, "flow_logs", flow_logs)
         require_str(where, "cidr", cidr)
         require_str(where, "name_prefix", name_prefix)
         for label, group in (
@@ -152,8 +164,18 @@ class MultiAzVpc(Construct):
                 require_strings(where, label, group, example)
         if nat is not None:
             require_enum(where, "nat", nat, NatMode)
+        if availability_zones is not None and not availability_zones:
+            raise CourseInputError(
+                f"{where}: availability_zones={shown(availability_zones)} names no zone; pass "
+                "e.g. ['ap-northeast-2a', 'ap-northeast-2b'], or leave it out for the stack's "
+                "first az_count zones"
+            )
         stack = Stack.of(self)
-        azs = tuple(availability_zones or stack.availability_zones[:az_count])
+        azs = tuple(
+            availability_zones
+            if availability_zones is not None
+            else stack.availability_zones[:az_count]
+        )
         if availability_zones is None and len(azs) < az_count:
             if Token.is_unresolved(stack.region) or Token.is_unresolved(stack.account):
                 raise CourseInputError(
@@ -166,6 +188,8 @@ class MultiAzVpc(Construct):
                 f"{len(azs)} zone(s) ({', '.join(azs)}); pass availability_zones"
             )
         require_distinct(where, "availability_zones", azs)
+        if availability_zones is not None:
+            _check_zone_names(where, azs, stack.region, stack.availability_zones)
         if not azs:
             raise CourseInputError(f"{where}: needs at least one AZ")
         vpc_net = _parse_cidr(cidr, f"{where}: cidr")
@@ -361,6 +385,34 @@ class MultiAzVpc(Construct):
             )
 
 
+def _check_zone_names(
+    where: str, azs: Sequence[str], region: str, offered: Sequence[str]
+) -> None:
+    """Each zone given is an AZ's name, one of the stack's region when CDK knows it (a zone of
+    another region fails the deploy after the VPC is half made), and one the stack offers when
+    it names its zones (the ``ec2.Vpc`` refuses others with a jsii error)."""
+    for az in azs:
+        if Token.is_unresolved(az):
+            continue
+        if not _AZ_NAME_RE.match(az):
+            raise CourseInputError(
+                f"{where}: availability_zones has {shown(az)}, which is not an availability "
+                "zone's name, e.g. 'ap-northeast-2a'"
+            )
+        if Token.is_unresolved(region):
+            continue
+        if not (re.fullmatch(re.escape(region) + "[a-z]", az) or az.startswith(region + "-")):
+            raise CourseInputError(
+                f"{where}: availability_zones has {shown(az)}, which is not a zone of "
+                f"{region} (the stack's region); pass e.g. ['{region}a', '{region}b']"
+            )
+        if offered and not any(Token.is_unresolved(z) for z in offered) and az not in offered:
+            raise CourseInputError(
+                f"{where}: availability_zones has {shown(az)}, which the stack does not offer "
+                f"({', '.join(offered)}); pass some of those"
+            )
+
+
 def _name(construct, name: str, priority: int = _NAME_TAG_PRIORITY + 1) -> None:
     """Name one construct (and what it holds), above the Name its subnet or VPC gave it."""
     if construct is not None:
@@ -370,7 +422,10 @@ def _name(construct, name: str, priority: int = _NAME_TAG_PRIORITY + 1) -> None:
 def private_subnets_of(
     vpc: ec2.IVpc, subnets: Optional[Sequence[ec2.ISubnet]], where: str
 ) -> List[ec2.ISubnet]:
-    """``subnets`` if given, else the VPC's private subnets (with or without NAT); never none."""
+    """``subnets`` if given (a list of ``vpc``'s), else the VPC's private subnets (with or
+    without NAT); never none."""
+    if subnets is not None:
+        require_subnets(where, "subnets", subnets, vpc)
     chosen = list(subnets if subnets is not None else (vpc.private_subnets or vpc.isolated_subnets))
     if not chosen:
         raise CourseInputError(f"{where}: the VPC has no private subnet to place it in")

@@ -43,6 +43,7 @@ from week5.constructs.props import (
     require_lines,
     require_number,
     require_str,
+    require_subnets,
     require_vpc,
 )
 from week5.core.errors import CourseInputError
@@ -177,6 +178,12 @@ class HaWebTier(Construct):
         require_str(where, "ready_path", ready_path, optional=True)
         require_str(where, "certificate_arn", certificate_arn, optional=True)
         require_bool(where, "detailed_monitoring", detailed_monitoring)
+        require_bool(where, "internet_facing", internet_facing)
+        require_bool(where, "cloudfront_origin", cloudfront_origin)
+        if https is not None:
+            require_bool(where, "https", https)
+        if instance_subnets is not None:
+            require_subnets(where, "instance_subnets", instance_subnets, vpc)
         require_duration(where, "boot_time", boot_time, optional=True)
         require_enum(where, "scaling_metric", scaling_metric, ScalingMetric)
         if user_data_lines is not None:
