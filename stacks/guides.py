@@ -483,7 +483,8 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "RDS Read Replica: 읽기 부하 분산",
-                '`MysqlDatabase(self, "Database", read_replicas=1)`: Ghost는 주 DB 하나만 '
+                '`MysqlDatabase(self, "Database", read_replicas=1)`: 주 DB는 AZ-A, 복제본은 '
+                "AZ-B. Ghost는 주 DB 하나만 "
                 "받으므로 복제본은 보고서용. `WriterSessionCommand`로 작성자 호스트에 접속해 "
                 "출력 `ReplicaReportCommand`를 실행 (`sudo env DB_REPLICA_HOST=<복제본 엔드포인트> "
                 "docker compose -f /opt/week5/app/docker-compose.yml run --rm replica-report`): "

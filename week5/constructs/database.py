@@ -86,8 +86,9 @@ class LabDatabase(Construct):
     :param backup_retention_days: automated backups, deleted with the instance.
         @default 1 (0 turns them off, which also forbids read replicas)
     :param read_replicas: read-only copies that share the read load (Day 4 case: "RDS Read
-        Replica (읽기 부하 분산)"), in the AZs in turn starting with the last. Needs
-        ``backup_retention_days`` >= 1. @default 0
+        Replica (읽기 부하 분산)"), in the AZs in turn starting with the last; a single-AZ
+        primary with replicas is placed in the first AZ. Needs ``backup_retention_days`` >= 1.
+        @default 0
     :param database_name: the database created at launch. @default ``lab``
     :param username: the master user; its password is generated into Secrets Manager.
         @default ``labadmin``
@@ -202,6 +203,9 @@ class LabDatabase(Construct):
             auto_minor_version_upgrade=True,
             engine_lifecycle_support=_EXTENDED_SUPPORT_OFF,
             copy_tags_to_snapshot=True,
+            # A single-AZ primary with replicas sits in the first AZ, so the first replica (in
+            # the last) is in another one; RDS would otherwise pick, possibly the replica's.
+            availability_zone=sorted(azs)[0] if read_replicas and not multi_az else None,
         )
         zones = sorted(azs, reverse=True)
         #: The read replicas, in the AZs in turn starting with the last.
