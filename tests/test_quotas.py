@@ -1,6 +1,7 @@
 """Class mode within quotas (issue #15 item 9): a class deploy needs N copies of each lab's VPC,
-internet gateway, Elastic IPs and NAT gateways; `week5 quotas` and the `scripts/cdk` preflight
-compare that with the account's quotas and usage, and refuse with the numbers and the fix."""
+internet gateway, Elastic IPs and NAT gateways, and the On-Demand vCPUs of its instances;
+`week5 quotas` and the `scripts/cdk` preflight compare that with the account's quotas and
+usage, and refuse with the numbers and the fix."""
 
 from __future__ import annotations
 
@@ -16,6 +17,13 @@ from week5.operations import quotas
 
 REGION = "ap-northeast-2"
 CLASS = ",".join(f"s{i:02d}" for i in range(1, 13))  # twelve students
+#: What moto_env's Service Quotas answers as the account's applied value, by (service, code),
+#: before moto's own vpc quotas; a test sets more with monkeypatch.setitem. Elastic IPs and
+#: On-Demand vCPUs (L-1216C47A) at 5, a new account's: moto models only the vpc service's
+#: quotas (ec2's are NoSuchResourceException) and not GetAWSDefaultServiceQuota (a 500).
+APPLIED = {("ec2", "L-0263D0A3"): 5.0, ("ec2", "L-1216C47A"): 5.0}
+VCPU_LABEL = "On-Demand vCPUs (standard families)"
+NAMES = {spec.code: spec.name for spec in quotas.SPECS}
 
 
 def lab_template(lab_id: str = "Day4Lab1", nat_azs=("ap-northeast-2a",)) -> dict:
@@ -50,6 +58,28 @@ def lab_template(lab_id: str = "Day4Lab1", nat_azs=("ap-northeast-2a",)) -> dict
     }
 
 
+def with_web_tier(template: dict, min_size="2", instance_type="t3.micro") -> dict:
+    """``template`` plus Day4Lab1's web tier as CDK writes it: a launch template and the Auto
+    Scaling group that launches MinSize of it (no DesiredCapacity)."""
+    resources = template["Resources"]
+    resources["WebLaunchTemplate"] = {
+        "Type": "AWS::EC2::LaunchTemplate",
+        "Properties": {"LaunchTemplateData": {"InstanceType": instance_type,
+                                              "ImageId": "ami-12345678"}},
+    }  # fmt: skip
+    resources["WebAsg"] = {
+        "Type": "AWS::AutoScaling::AutoScalingGroup",
+        "Properties": {
+            "LaunchTemplate": {"LaunchTemplateId": {"Ref": "WebLaunchTemplate"},
+                               "Version": {"Fn::GetAtt": ["WebLaunchTemplate",
+                                                          "LatestVersionNumber"]}},
+            "MinSize": min_size, "MaxSize": "4",
+            "VPCZoneIdentifier": [{"Ref": "Public0"}, {"Ref": "Public1"}],
+        },
+    }  # fmt: skip
+    return template
+
+
 def fake_assembly(folder: Path, templates: dict, student: str = "instructor") -> Path:
     """A cloud assembly holding ``templates`` (lab id -> template), as `cdk synth` lays it out."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -71,7 +101,8 @@ def fake_assembly(folder: Path, templates: dict, student: str = "instructor") ->
 @pytest.fixture
 def moto_env(local_aws_env, monkeypatch):
     """The moto server of conftest's `local_aws_env`, this process pointed at it; its Service
-    Quotas also answers for the Elastic IP quota (moto models the vpc service's only)."""
+    Quotas also answers APPLIED (the Elastic IP and vCPU quotas: moto models the vpc service's
+    only)."""
     import urllib.request
 
     from moto.servicequotas.models import ServiceQuotasBackend
@@ -85,9 +116,10 @@ def moto_env(local_aws_env, monkeypatch):
     original = ServiceQuotasBackend.get_service_quota
 
     def get_service_quota(self, service_code, quota_code):
-        if (service_code, quota_code) == ("ec2", quotas.EIPS.code):
-            return {"QuotaCode": quota_code, "ServiceCode": "ec2", "Value": 5.0,
-                    "QuotaName": quotas.EIPS.name}  # fmt: skip
+        if (service_code, quota_code) in APPLIED:
+            return {"QuotaCode": quota_code, "ServiceCode": service_code,
+                    "Value": APPLIED[(service_code, quota_code)],
+                    "QuotaName": NAMES.get(quota_code, quota_code)}  # fmt: skip
         return original(self, service_code, quota_code)
 
     monkeypatch.setattr(ServiceQuotasBackend, "get_service_quota", get_service_quota)
@@ -117,13 +149,67 @@ def test_a_class_needs_one_copy_per_student_whose_stack_is_new():
 
 def test_the_lab_templates_count_what_they_create(app):
     """Every synthesized lab: at most one VPC and one internet gateway; an Elastic IP per NAT
-    gateway (CDK's VPC allocates one for each)."""
+    gateway (CDK's VPC allocates one for each); every instance's vCPUs counted."""
     for lab_id, template in app.templates.items():
         needs = quotas.needs_of(template)
         assert needs[("vpcs", None)] <= 1 and needs[("igws", None)] <= 1, lab_id
         nats = sum(n for (key, _), n in needs.items() if key == "nats")
         assert needs[("eips", None)] == nats, lab_id
         assert ("nats", quotas.UNKNOWN_AZ) not in needs, lab_id  # every NAT's zone is known
+        assert ("vcpus", quotas.UNCOUNTED) not in needs, lab_id  # every instance's type too
+    # Day4Lab1's Auto Scaling group starts MinSize 2 t3.micro; Day1Case: its NAT instance
+    # (t4g.nano) and two t3.micro hosts
+    assert quotas.needs_of(app.templates["Day4Lab1"])[("vcpus", None)] == 4
+    assert quotas.needs_of(app.templates["Day1Case"])[("vcpus", None)] == 6
+
+
+def test_a_template_needs_the_vcpus_of_its_instances_and_auto_scaling_groups():
+    """A t3.micro instance (its IMDSv2 launch template names no type, as CDK writes it) and
+    an Auto Scaling group of MinSize 2 t3.micro through its launch template: 2 + 2 x 2 vCPUs."""
+    template = with_web_tier(lab_template())
+    template["Resources"]["ImdsV2"] = {
+        "Type": "AWS::EC2::LaunchTemplate",
+        "Properties": {"LaunchTemplateData": {"MetadataOptions": {"HttpTokens": "required"}}},
+    }  # fmt: skip
+    template["Resources"]["Bastion"] = {
+        "Type": "AWS::EC2::Instance",
+        "Properties": {"InstanceType": "t3.micro", "ImageId": "ami-12345678",
+                       "LaunchTemplate": {"LaunchTemplateId": {"Ref": "ImdsV2"}, "Version": "1"}},
+    }  # fmt: skip
+    assert quotas.needs_of(template)[("vcpus", None)] == 6
+    assert ("vcpus", quotas.UNCOUNTED) not in quotas.needs_of(template)
+    needs, _ = quotas.class_needs({"Day4Lab1": template}, CLASS.split(","))
+    assert needs[("vcpus", None)] == 72
+
+
+def test_vcpus_follow_the_type_the_capacity_and_the_family():
+    resources = {
+        "Config": {"Type": "AWS::AutoScaling::LaunchConfiguration",
+                   "Properties": {"InstanceType": "m5.xlarge", "ImageId": "ami-12345678"}},
+        # DesiredCapacity before MinSize; a launch configuration's type; 3 x 4
+        "ByConfig": {"Type": "AWS::AutoScaling::AutoScalingGroup",
+                     "Properties": {"LaunchConfigurationName": {"Ref": "Config"},
+                                    "MinSize": "1", "DesiredCapacity": 3, "MaxSize": "4"}},
+        "Small": {"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": "t2.micro"}},  # 1
+        "Graviton": {"Type": "AWS::EC2::Instance",
+                     "Properties": {"InstanceType": "m6g.medium"}},  # 1
+        "Big": {"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": "c5.2xlarge"}},  # 8
+        "Gpu": {"Type": "AWS::EC2::Instance",  # its own quota (G and VT), not the standard's
+                "Properties": {"InstanceType": "g4dn.xlarge"}},
+        # not spelled out: a parameter's type; a launch template outside the template
+        "Typed": {"Type": "AWS::EC2::Instance",
+                  "Properties": {"InstanceType": {"Ref": "InstanceTypeParameter"}}},
+        "Elsewhere": {"Type": "AWS::AutoScaling::AutoScalingGroup",
+                      "Properties": {"LaunchTemplate": {"LaunchTemplateId": "lt-0123456789abcdef0",
+                                                        "Version": "1"},
+                                     "MinSize": "2", "MaxSize": "2"}},
+    }  # fmt: skip
+    assert quotas.needs_of({"Resources": resources}) == {
+        ("vcpus", None): 12 + 1 + 1 + 8,
+        ("vcpus", quotas.UNCOUNTED): 2,
+    }
+    assert [quotas.vcpus_of(t) for t in ("t3.nano", "t4g.small", "t3.medium", "r5.large",
+                                         "m5.12xlarge", "m5.metal")] == [2, 2, 2, 2, 48, None]
 
 
 def test_shortfalls_name_the_numbers_and_the_command_that_raises_the_quota():
@@ -136,6 +222,7 @@ def test_shortfalls_name_the_numbers_and_the_command_that_raises_the_quota():
         ("Elastic IPs", 0, 12, 7),
         ("Internet gateways", 1, 12, 8),
         ("NAT gateways in ap-northeast-2a", 0, 12, 7),
+        (VCPU_LABEL, 0, 0, 0),  # the networking launches no instance
     ]
     lines = quotas.shortfalls(rows, REGION)
     assert lines[0] == (
@@ -146,6 +233,7 @@ def test_shortfalls_name_the_numbers_and_the_command_that_raises_the_quota():
     assert "--service-code ec2 --quota-code L-0263D0A3 --desired-value 12" in lines[1]
     assert "--quota-code L-A4707A72 --desired-value 13" in lines[2]
     assert "--quota-code L-FE5A380F --desired-value 12" in lines[3]
+    assert len(lines) == 4
 
 
 # --- against moto ---------------------------------------------------------------------------
@@ -161,6 +249,71 @@ def test_quotas_and_usage_are_read_from_the_account(moto_env):
     assert by_label["VPCs"].quota == 5 and by_label["VPCs"].source == "account"
     assert by_label["VPCs"].in_use == 2  # moto's default VPC and ours
     assert by_label["Elastic IPs"].in_use == 1 and by_label["Elastic IPs"].quota == 5
+
+
+def test_vcpus_in_use_are_the_running_and_pending_instances_of_the_standard_families(moto_env):
+    ec2 = boto3.client("ec2", region_name=REGION)
+    ec2.run_instances(ImageId="ami-12c6146b", MinCount=3, MaxCount=3, InstanceType="t3.micro")
+    stopped = ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1,
+                                InstanceType="m5.large")["Instances"][0]["InstanceId"]  # fmt: skip
+    ec2.stop_instances(InstanceIds=[stopped])  # a stopped instance holds no vCPU
+    ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="g4dn.xlarge")
+    assert quotas.read_usage(ec2)[("vcpus", None)] == 3 * 2
+    make = lambda service, **kw: boto3.client(service, region_name=REGION, **kw)  # noqa: E731
+    rows = quotas.check(make, quotas.needs_of(with_web_tier(lab_template())), REGION)
+    (row,) = [r for r in rows if r.spec is quotas.VCPUS]
+    assert (row.label, row.in_use, row.needed) == (VCPU_LABEL, 6, 4)
+    assert (row.quota, row.source) == (5, "account") and row.short == 5
+
+
+def test_twelve_students_beyond_the_vcpu_quota_are_refused_though_the_network_fits(
+    moto_env, tmp_path, capsys, monkeypatch
+):
+    """Twelve students' Day4Lab1 (an Auto Scaling group of 2 t3.micro each: 48 vCPUs) against
+    32 vCPUs, two t3.micro running already; every networking quota raised to 50."""
+    for spec in quotas.SPECS:
+        monkeypatch.setitem(APPLIED, (spec.service, spec.code), 50.0)
+    monkeypatch.setitem(APPLIED, ("ec2", "L-1216C47A"), 32.0)
+    ec2 = boto3.client("ec2", region_name=REGION)
+    ec2.run_instances(ImageId="ami-12c6146b", MinCount=2, MaxCount=2, InstanceType="t3.micro")
+    assembly = fake_assembly(tmp_path / "out", {"Day4Lab1": with_web_tier(lab_template())})
+    code = main(["quotas", "--students", CLASS, "Day4Lab1", "--assembly", str(assembly)])
+    out = capsys.readouterr().out
+    assert code == 1 and "It does not fit" in out
+    (row,) = [x for x in out.splitlines() if x.startswith(VCPU_LABEL)]
+    assert row.split()[-9:] == ["ec2/L-1216C47A", "32", "account", "4", "48", "52", "SHORT",
+                                "by", "20"]  # fmt: skip
+    assert [x.strip() for x in out.splitlines() if "request-service-quota-increase" in x] == [
+        f"{VCPU_LABEL}: quota 32 (account), 4 in use, the deploy adds 48: short by 20; raise it "
+        "to 52: aws service-quotas request-service-quota-increase --service-code ec2 "
+        "--quota-code L-1216C47A --desired-value 52 --region ap-northeast-2"
+    ]
+
+
+def test_the_class_deploy_preflight_refuses_what_the_vcpu_quota_cannot_hold(
+    moto_env, tmp_path, monkeypatch
+):
+    """scripts/cdk's check (week5.cli.preflight.check_quotas) reads the same rows: refused."""
+    from week5.cli import preflight as cli_preflight
+    from week5.operations.preflight import Plan
+
+    for spec in quotas.SPECS:
+        monkeypatch.setitem(APPLIED, (spec.service, spec.code), 50.0)
+    monkeypatch.setitem(APPLIED, ("ec2", "L-1216C47A"), 32.0)
+    templates = {"Day4Lab1": with_web_tier(lab_template())}
+    monkeypatch.setattr(cli_preflight, "synthesize",
+                        lambda root, out, *a, **k: fake_assembly(out, templates))  # fmt: skip
+    plan = Plan("deploy", ["Day4Lab1"], False, "instructor", "the default",
+                tuple(CLASS.split(",")), REGION, None)  # fmt: skip
+    told = []
+    code = cli_preflight.check_quotas(plan, tmp_path, [], told.append)
+    assert code == cli_preflight.EXIT_REFUSED
+    assert told[1].startswith("refused: 12 students' Day4Lab1 would exceed 1 quota(s)")
+    assert told[2:] == [
+        f"  {VCPU_LABEL}: quota 32 (account), 0 in use, the deploy adds 48: short by 16; raise "
+        "it to 48: aws service-quotas request-service-quota-increase --service-code ec2 "
+        "--quota-code L-1216C47A --desired-value 48 --region ap-northeast-2"
+    ]
 
 
 def test_week5_quotas_refuses_twelve_students_with_the_numbers(moto_env, tmp_path, capsys):
@@ -179,7 +332,8 @@ def test_week5_quotas_lets_two_students_through(moto_env, tmp_path, capsys):
                  "--json"])  # fmt: skip
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and report["fits"] and report["fixes"] == []
-    assert {q["quota_code"] for q in report["quotas"]} >= {"L-F678F1CE", "L-0263D0A3"}
+    assert {q["quota_code"] for q in report["quotas"]} >= {"L-F678F1CE", "L-0263D0A3",
+                                                           "L-1216C47A"}
 
 
 def test_a_class_size_plans_before_the_names_are_known(moto_env, tmp_path, capsys):
@@ -206,6 +360,9 @@ def test_the_documented_default_is_used_only_where_service_quotas_has_none():
         get_service_quota = get_aws_default_service_quota = _missing
 
     assert quotas.read_quota(NoQuota(), quotas.EIPS) == (5, "AWS default (documented)")
+    # the conservative floor some new accounts start with; Service Quotas' value when it answers
+    assert quotas.read_quota(NoQuota(), quotas.VCPUS) == (5, "AWS default (documented)")
+    assert (quotas.VCPUS.service, quotas.VCPUS.code) == ("ec2", "L-1216C47A")
 
     class Denied(NoQuota):
         def get_service_quota(self, **_):
@@ -225,4 +382,40 @@ def test_a_class_given_twice_differently_is_refused_before_aws(context, capsys):
     assert err == (
         f"week5: --students kim,lee and -c {context!r} name different classes: pass the class "
         "once, as --students\n"
+    )
+
+
+def test_what_cannot_be_counted_is_a_note_not_a_silence(moto_env, tmp_path, capsys):
+    """An Auto Scaling group whose launch template is not in the template: the table says that
+    its vCPUs are not counted (one per student), the JSON too."""
+    template = with_web_tier(lab_template())
+    template["Resources"]["WebAsg"]["Properties"]["LaunchTemplate"] = {
+        "LaunchTemplateId": "lt-0123456789abcdef0", "Version": "1"}  # fmt: skip
+    assembly = fake_assembly(tmp_path / "out", {"Day4Lab1": template})
+    assert main(["quotas", "--students", "kim,lee", "Day4Lab1", "--assembly", str(assembly)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"\nNote: {VCPU_LABEL}: 2 instance(s) or Auto Scaling group(s) whose instance type or "
+        "capacity the templates do not spell out are not counted.\nIt fits." in out
+    )
+    main(["quotas", "--students", "kim,lee", "Day4Lab1", "--assembly", str(assembly), "--json"])
+    (vcpus,) = [q for q in json.loads(capsys.readouterr().out)["quotas"]
+                if q["quota_code"] == "L-1216C47A"]  # fmt: skip
+    assert (vcpus["needed"], vcpus["uncounted"]) == (0, 2)
+
+
+def test_a_short_vcpu_quota_says_what_it_could_not_count():
+    template = with_web_tier(lab_template())  # 2 x t3.micro: 4 vCPUs a student
+    template["Resources"]["Typed"] = {
+        "Type": "AWS::EC2::Instance", "Properties": {"InstanceType": {"Ref": "TypeParameter"}}}
+    needs, _ = quotas.class_needs({"Day4Lab1": template}, ["kim", "lee", "park"])
+    found = {spec.key: (50, "account") for spec in quotas.SPECS}
+    found["vcpus"] = (10, "account")
+    (line,) = quotas.shortfalls(quotas.compare(needs, found, {}), REGION)
+    assert line == (
+        f"{VCPU_LABEL}: quota 10 (account), 0 in use, the deploy adds 12: short by 2; raise it "
+        "to 12: aws service-quotas request-service-quota-increase --service-code ec2 "
+        "--quota-code L-1216C47A --desired-value 12 --region ap-northeast-2 (3 instance(s) or "
+        "Auto Scaling group(s) whose instance type or capacity the templates do not spell out "
+        "are not counted)"
     )

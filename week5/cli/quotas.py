@@ -1,6 +1,7 @@
 """``week5 quotas --students kim,lee,... [LAB ...]``: whether a class deploy fits the account's
-quotas (VPCs, Elastic IPs, internet gateways per region; NAT gateways per zone), with the
-numbers and the command that raises each one that does not (:mod:`week5.operations.quotas`).
+quotas (VPCs, Elastic IPs, internet gateways per region; NAT gateways per zone; the On-Demand
+vCPUs of the standard instance families), with the numbers and the command that raises each one
+that does not (:mod:`week5.operations.quotas`).
 
 Labs named are deployed together, so their needs add up; with none, each lab is deployed on
 its own and the most any one lab needs is checked. ``scripts/cdk deploy ... -c students=...``
@@ -52,8 +53,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = command_parser(
         commands,
         "quotas",
-        help="whether a class deploy fits the account's VPC, Elastic IP, internet gateway and "
-        "NAT gateway quotas, and how to raise them",
+        help="whether a class deploy fits the account's VPC, Elastic IP, internet gateway, "
+        "NAT gateway and On-Demand vCPU quotas, and how to raise them",
     )
     parser.add_argument(
         "--students", required=True, type=students_argument,
@@ -181,4 +182,5 @@ def format_rows(
         if any(r.short for r in rows)
         else "It fits."
     )
-    return f"Class deploy of {what} for {students} student(s):\n{table}\n{verdict}"
+    notes = "".join(f"\nNote: {r.label}: {r.note}." for r in rows if r.note)
+    return f"Class deploy of {what} for {students} student(s):\n{table}{notes}\n{verdict}"

@@ -2,8 +2,10 @@
 
 Twelve students in one account need twelve copies of a lab's VPC, internet gateway, Elastic
 IPs and NAT gateways, and a new account may hold five of each per region (VPCs, internet
-gateways and Elastic IPs per region; NAT gateways per Availability Zone). CloudFormation finds
-out half-way through a deploy, with half the class's stacks rolling back. This counts what the
+gateways and Elastic IPs per region; NAT gateways per Availability Zone). Their instances count
+against the region's On-Demand vCPU quota of the standard families (A, C, D, H, I, M, R, T, Z;
+a t3.micro is 2 vCPUs), which a new account may hold low too. CloudFormation finds out
+half-way through a deploy, with half the class's stacks rolling back. This counts what the
 synthesized templates create, times the students whose stack does not exist yet, reads the
 quotas (Service Quotas: the account's applied value, else AWS's default) and what the region
 already holds (Describe* calls, every page), and names each quota that would run out with the
@@ -12,6 +14,7 @@ numbers and the command that asks for more.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
@@ -41,7 +44,15 @@ NATS = QuotaSpec(
     "nats", "NAT gateways", "NAT gateways per Availability Zone", "vpc", "L-FE5A380F", 5,
     per_az=True,
 )  # fmt: skip
-SPECS = (VPCS, EIPS, IGWS, NATS)
+#: Counted in vCPUs: what the standard families' running and pending On-Demand instances
+#: hold. 5 is the conservative floor, used only when Service Quotas answers nothing for the
+#: account: AWS documents 5 vCPUs as the starting On-Demand limit of some new accounts (many
+#: accounts start higher); Service Quotas' value is what is used whenever it answers.
+VCPUS = QuotaSpec(
+    "vcpus", "On-Demand vCPUs (standard families)",
+    "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances", "ec2", "L-1216C47A", 5,
+)  # fmt: skip
+SPECS = (VPCS, EIPS, IGWS, NATS, VCPUS)
 #: What a template creates that counts against each quota.
 COUNTED_TYPES = {
     "AWS::EC2::VPC": VPCS,
@@ -52,16 +63,178 @@ COUNTED_TYPES = {
 #: A NAT gateway whose subnet's zone the template does not spell out.
 UNKNOWN_AZ = "?"
 NAT_STATES = ("pending", "available")
+#: What counts against the vCPU quota: stopped instances hold none.
+INSTANCE_STATES = ("pending", "running")
 
 #: (quota key, AZ or None) -> count
 Needs = Counter
+#: The "zone" of the vCPU needs that could not be counted: instances and groups whose instance
+#: type, size or capacity the template does not spell out (a parameter, a mixed instances
+#: policy, a ``.metal`` size), one per resource.
+UNCOUNTED = "uncounted"
+
+#: The standard families' first letters; these families of other letters have quotas of their
+#: own (Inf, HPC, DL, Trn, Mac).
+STANDARD_LETTERS = frozenset("acdhimrtz")
+OWN_QUOTA_FAMILIES = ("inf", "hpc", "dl", "trn", "mac")
+#: Sizes below ``large`` whose vCPUs differ from the rule in vcpus_of: t1 and t2's smallest
+#: have one vCPU (t3, t3a and t4g's have two).
+ONE_VCPU_SMALL = {"t1", "t2"}
+SMALL_SIZES = ("nano", "micro", "small")
+
+
+def is_standard(instance_type: str) -> bool:
+    """Whether ``instance_type`` counts against the standard families' On-Demand quota."""
+    family = instance_type.split(".", 1)[0].lower()
+    return (
+        family[:1] in STANDARD_LETTERS
+        and not family.startswith(OWN_QUOTA_FAMILIES)
+        and not family.startswith("u-")
+    )
+
+
+def vcpus_of(instance_type: str) -> Optional[int]:
+    """The vCPUs of ``instance_type``, from its size's name (None when the name does not say:
+    ``metal``, an unknown size). nano, micro and small: 2 for t3, t3a and t4g, 1 for t1, t2
+    and the others (t2.micro, m1.small); medium: 2 for the burstable t families, 1 for the
+    others (m6g.medium, c6g.medium, r6g.medium, c7a.medium); large: 2; xlarge: 4; Nxlarge: 4N."""
+    family, _, size = instance_type.lower().partition(".")
+    burstable = family.startswith("t")
+    if size in SMALL_SIZES:
+        return 1 if family in ONE_VCPU_SMALL or not burstable else 2
+    if size == "medium":
+        return 2 if burstable else 1
+    if size == "large":
+        return 2
+    match = re.fullmatch(r"(\d*)xlarge", size)
+    if match:
+        return 4 * int(match.group(1) or 1)
+    return None
+
+
+def _count(value: Any) -> Optional[int]:
+    """A template's number (CloudFormation writes "2" as often as 2), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _cpu_options(options: Any) -> Optional[int]:
+    """CoreCount × ThreadsPerCore when both are spelled out."""
+    if isinstance(options, dict):
+        cores, threads = _count(options.get("CoreCount")), _count(options.get("ThreadsPerCore"))
+        if cores is not None and threads is not None:
+            return cores * threads
+    return None
+
+
+def _props(resource: Any) -> Dict[str, Any]:
+    props = resource.get("Properties") if isinstance(resource, dict) else None
+    return props if isinstance(props, dict) else {}
+
+
+def _named(resources: Mapping[str, Any], kinds: str, reference: Any, name_key: str):
+    """The resource of type ``kinds`` that ``reference`` points to: a Ref/GetAtt, or a literal
+    name equal to the resource's ``name_key`` property."""
+    target = ref_target(reference)
+    if target is not None:
+        found = resources.get(target)
+        return found if isinstance(found, dict) and found.get("Type") == kinds else None
+    if isinstance(reference, str):
+        for resource in resources.values():
+            if (
+                isinstance(resource, dict)
+                and resource.get("Type") == kinds
+                and _props(resource).get(name_key) == reference
+            ):
+                return resource
+    return None
+
+
+def _launch_template_data(resources: Mapping[str, Any], spec: Any) -> Optional[Dict[str, Any]]:
+    """The LaunchTemplateData of the template's launch template that ``spec`` (an instance's
+    or a group's LaunchTemplate) names, else None."""
+    if not isinstance(spec, dict):
+        return None
+    reference = spec.get("LaunchTemplateId", spec.get("LaunchTemplateName"))
+    found = _named(resources, "AWS::EC2::LaunchTemplate", reference, "LaunchTemplateName")
+    data = _props(found).get("LaunchTemplateData") if found else None
+    return data if isinstance(data, dict) else None
+
+
+def _per_instance(instance_type: Any, cpu_options: Any) -> Optional[int]:
+    """vCPUs one On-Demand instance of the standard families holds (0 for another family),
+    else None when the template does not say."""
+    if not isinstance(instance_type, str):
+        return None
+    if not is_standard(instance_type):
+        return 0
+    return _cpu_options(cpu_options) or vcpus_of(instance_type)
+
+
+def _spot(data: Optional[Mapping[str, Any]]) -> bool:
+    options = (data or {}).get("InstanceMarketOptions")
+    return isinstance(options, dict) and options.get("MarketType") == "spot"
+
+
+def launched_vcpus(resources: Mapping[str, Any], resource: Mapping[str, Any]) -> Optional[int]:
+    """The standard families' On-Demand vCPUs ``resource`` launches at deploy (an instance; an
+    Auto Scaling group's DesiredCapacity, else MinSize, of its launch template's or launch
+    configuration's type); 0 for anything else; None when the template does not say."""
+    kind, props = resource.get("Type"), _props(resource)
+    if kind == "AWS::EC2::Instance":
+        data = _launch_template_data(resources, props.get("LaunchTemplate")) or {}
+        if _spot(data):
+            return 0
+        if "InstanceType" in props:
+            return _per_instance(props["InstanceType"], props.get("CpuOptions"))
+        return _per_instance(data.get("InstanceType"), data.get("CpuOptions"))
+    if kind != "AWS::AutoScaling::AutoScalingGroup":
+        return 0
+    if "MixedInstancesPolicy" in props:
+        return None  # On-Demand and Spot by a distribution: not counted here
+    size = _count(props.get("DesiredCapacity", props.get("MinSize")))
+    if "LaunchTemplate" in props:
+        data = _launch_template_data(resources, props["LaunchTemplate"])
+        if data is None:
+            return None
+        if _spot(data):
+            return 0
+        each = _per_instance(data.get("InstanceType"), data.get("CpuOptions"))
+    else:
+        found = _named(
+            resources, "AWS::AutoScaling::LaunchConfiguration",
+            props.get("LaunchConfigurationName"), "LaunchConfigurationName",
+        )  # fmt: skip
+        if found is None:
+            return None
+        config = _props(found)
+        if config.get("SpotPrice"):
+            return 0
+        each = _per_instance(config.get("InstanceType"), None)
+    if each is None or size is None:
+        return None
+    return each * size
 
 
 def needs_of(template: Mapping[str, Any]) -> Needs:
-    """What one copy of ``template`` creates against each quota (NAT gateways by zone)."""
+    """What one copy of ``template`` creates against each quota (NAT gateways by zone; the
+    vCPUs its instances and Auto Scaling groups launch, and under UNCOUNTED how many of them
+    could not be counted)."""
     resources = template.get("Resources", {})
     needs: Needs = Counter()
     for resource in resources.values():
+        if resource.get("Type") in ("AWS::EC2::Instance", "AWS::AutoScaling::AutoScalingGroup"):
+            vcpus = launched_vcpus(resources, resource)
+            if vcpus is None:
+                needs[(VCPUS.key, UNCOUNTED)] += 1
+            elif vcpus:
+                needs[(VCPUS.key, None)] += vcpus
+            continue
         spec = COUNTED_TYPES.get(resource.get("Type"))
         if spec is None:
             continue
@@ -138,7 +311,22 @@ def read_usage(ec2) -> Needs:
             az_of.update({s["SubnetId"]: s["AvailabilityZone"] for s in page.get("Subnets", [])})
         for subnet in subnets:
             usage[(NATS.key, az_of.get(subnet, UNKNOWN_AZ))] += 1
+    for page in ec2.get_paginator("describe_instances").paginate(
+        Filters=[{"Name": "instance-state-name", "Values": list(INSTANCE_STATES)}]
+    ):
+        for reservation in page.get("Reservations", []):
+            for instance in reservation.get("Instances", []):
+                usage[(VCPUS.key, None)] += instance_vcpus(instance)
     return usage
+
+
+def instance_vcpus(instance: Mapping[str, Any]) -> int:
+    """The vCPUs a running instance holds of the standard families' On-Demand quota: its
+    CpuOptions, else its type's (0: a Spot or Capacity Block instance, another family)."""
+    instance_type = str(instance.get("InstanceType", ""))
+    if instance.get("InstanceLifecycle") or not is_standard(instance_type):
+        return 0
+    return _cpu_options(instance.get("CpuOptions")) or vcpus_of(instance_type) or 0
 
 
 @dataclass
@@ -149,6 +337,8 @@ class QuotaRow:
     source: str
     in_use: int
     needed: int
+    #: Instances and groups whose vCPUs the templates do not spell out (vCPUs only).
+    uncounted: int = 0
 
     @property
     def after(self) -> int:
@@ -173,7 +363,18 @@ class QuotaRow:
             "in_use": self.in_use,
             "needed": self.needed,
             "short_by": self.short,
+            "uncounted": self.uncounted,
         }
+
+    @property
+    def note(self) -> str:
+        """What the deploy adds that this row could not count, or ''."""
+        if not self.uncounted:
+            return ""
+        return (
+            f"{self.uncounted} instance(s) or Auto Scaling group(s) whose instance type or "
+            "capacity the templates do not spell out are not counted"
+        )
 
 
 def compare(needs: Needs, quotas: Mapping[str, Tuple[int, str]], usage: Needs) -> List[QuotaRow]:
@@ -188,7 +389,8 @@ def compare(needs: Needs, quotas: Mapping[str, Tuple[int, str]], usage: Needs) -
             in_use, needed = usage.get((spec.key, az), 0), needs.get((spec.key, az), 0)
             if spec.per_az and not needed:
                 continue  # a zone the deploy puts no NAT gateway in
-            rows.append(QuotaRow(spec, az, quota, source, in_use, needed))
+            uncounted = needs.get((spec.key, UNCOUNTED), 0) if not spec.per_az else 0
+            rows.append(QuotaRow(spec, az, quota, source, in_use, needed, uncounted))
     return rows
 
 
@@ -214,7 +416,7 @@ def shortfalls(rows: Sequence[QuotaRow], region: str) -> List[str]:
         lines.append(
             f"{row.label}: quota {row.quota} ({row.source}), {row.in_use} in use, the deploy "
             f"adds {row.needed}: short by {row.short}; raise it to {value}: "
-            f"{increase_command(row, region, value)}"
+            f"{increase_command(row, region, value)}" + (f" ({row.note})" if row.note else "")
         )
     return lines
 
