@@ -166,8 +166,9 @@ def format_found(found: List[Found], label: str = "the day") -> str:
     left = [f for f in found if f.held]
     if left:
         text += (
-            f"\n{len(left)} left as they are: tied to resources not tagged {label} (cleanup "
-            "never changes those). Delete or tag the other resource, then run again:"
+            f"\n{len(left)} left as they are, each with why (cleanup never changes a resource "
+            f"not tagged {label}, a live stack of another region or a deploy in progress). Deal "
+            "with what each line names, then run again:"
         )
         text += "".join(f"\n  {item}: {item.held}" for item in left)
     return text

@@ -11,6 +11,7 @@ from typing import Optional
 from week5.cli.arguments import REGION_HELP, command_parser, project_student, student_argument
 from week5.cli.errors import EXIT_OK
 from week5.cli.table import render_table, usd
+from week5.core.errors import shown
 from week5.core.progress import say
 from week5.core.settings import (
     DEFAULT_REGION,
@@ -69,6 +70,19 @@ def _cost(stack) -> str:
     return f"{usd(stack.usd_per_hour)}{extra}"
 
 
+def tag_value(value: str) -> str:
+    """A tag's value as is, or quoted (:func:`shown`) when it would not read as itself:
+    empty, with spaces around it (``Student='kim '`` is not kim's), or with a control
+    character."""
+    if value and value == value.strip() and value.isprintable():
+        return value
+    return shown(value, 80)
+
+
+def _in(region: str) -> str:
+    return f" in {region}" if region else ""
+
+
 def format_status(report: StatusReport) -> str:
     who = "any student" if report.student is None else f"student {report.student}"
     lines = []
@@ -94,6 +108,10 @@ def format_status(report: StatusReport) -> str:
         )
     else:
         lines.append(f"No lab stacks of {who} in {report.region}.")
+        if report.others:
+            lines.append(
+                f"{report.others} stack(s) of other students: week5 status --all lists them."
+            )
     if report.untracked:
         lines.append(
             f"Tagged Week=Week5 but in no stack ({len(report.untracked)}): made by hand or left "
@@ -102,11 +120,11 @@ def format_status(report: StatusReport) -> str:
         rows = [
             (
                 u.arn,
-                " ".join(f"{k}={v}" for k, v in u.tags.items()),
+                " ".join(f"{k}={tag_value(v)}" for k, v in u.tags.items()),
                 " ".join(
                     note
                     for note, applies in (
-                        (f"(stack {u.gone_stack} is gone)", u.gone_stack),
+                        (f"(stack {u.gone_stack}{_in(u.stack_region)} is gone)", u.gone_stack),
                         (f"(no {DAY_KEY} tag: cleanup leaves it; delete it by hand)",
                          DAY_KEY not in u.tags),
                         (f"({DAY_KEY} is no course day: cleanup leaves it; delete it by hand)",

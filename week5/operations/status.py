@@ -26,6 +26,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
 from week5.core.catalog import COURSE_DAYS
+from week5.core.settings import DEFAULT_REGION
 from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
 from week5.operations.cleanup.compute import goes_with_instance
 from week5.operations.cleanup.stacks import arn_types, owner
@@ -36,13 +37,18 @@ STACK_NAME_RE = re.compile(
 )
 #: How :class:`week5.synth.lab.LabStack` begins every lab stack's description.
 DESCRIPTION_PREFIX = "Week 5 "
-#: The tag CloudFormation puts on what a stack creates.
+#: The tags CloudFormation puts on what a stack creates: the stack's name, and its ARN (which
+#: names its region).
 STACK_NAME_TAG = "aws:cloudformation:stack-name"
+STACK_ID_TAG = "aws:cloudformation:stack-id"
 #: Stacks in these states hold nothing that bills (a failed create rolled everything back).
 NOTHING_LEFT = frozenset({"ROLLBACK_COMPLETE"})
 #: CloudFront is global: its resources are tagged, and listed, in us-east-1.
 GLOBAL_REGION = "us-east-1"
 GLOBAL_ARN_PREFIXES = ("arn:aws:cloudfront::",)
+#: A WAF web ACL of CloudFront's scope (``arn:aws:wafv2:us-east-1:<account>:global/webacl/...``):
+#: global too, its stack in us-east-1.
+GLOBAL_WAF = re.compile(r"arn:aws:wafv2:[^:]*:[^:]*:global/")
 SHOWN_TAGS = (DAY_KEY, LAB_KEY, STUDENT_KEY, "Name")
 #: What a stack's $/hour is, beside `week5 cleanup`'s (what exists now with the day's tags):
 #: the two differ by design (an Auto Scaling group scaled out or in, a resource deleted by hand,
@@ -94,6 +100,9 @@ class Untracked:
     tags: Dict[str, str]
     #: The stack its tag names when that stack is gone; "" when it never had one.
     gone_stack: str = ""
+    #: The region of that stack, when its ``aws:cloudformation:stack-id`` tag names another
+    #: than the one read; "" otherwise.
+    stack_region: str = ""
 
     @property
     def cleanup_takes_it(self) -> bool:
@@ -106,6 +115,7 @@ class Untracked:
             "arn": self.arn,
             "tags": self.tags,
             "gone_stack": self.gone_stack or None,
+            "stack_region": self.stack_region or None,
             "cleanup_takes_it": self.cleanup_takes_it,
         }
 
@@ -118,6 +128,8 @@ class StatusReport:
     stacks: List[LabStackStatus] = field(default_factory=list)
     untracked: List[Untracked] = field(default_factory=list)
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    #: The lab stacks of other students in the region, when one student was asked about.
+    others: int = 0
 
     @property
     def usd_per_hour(self) -> float:
@@ -131,6 +143,7 @@ class StatusReport:
             "usd_per_hour": round(self.usd_per_hour, 4),
             "priced": PRICED,
             "untracked": [u.to_json() for u in self.untracked],
+            "other_students_stacks": self.others,
         }
 
 
@@ -204,9 +217,13 @@ def price(cloudformation, stack: LabStackStatus) -> None:
 
 
 def course_stacks(
-    cloudformation, stacks: Iterable[Dict[str, Any]], student: Optional[str] = None
+    cloudformation,
+    stacks: Iterable[Dict[str, Any]],
+    student: Optional[str] = None,
+    priced: bool = True,
 ) -> List[LabStackStatus]:
-    """The lab stacks among ``stacks`` (of ``student`` when given), priced, by student and lab."""
+    """The lab stacks among ``stacks`` (of ``student`` when given), priced (unless ``priced``
+    is false: then ``cloudformation`` is not used), by student and lab."""
     found = []
     for stack in stacks:
         match = parse_stack_name(stack.get("StackName", ""))
@@ -224,7 +241,8 @@ def course_stacks(
             status=stack.get("StackStatus", ""),
             created=created if isinstance(created, datetime) else datetime.now(timezone.utc),
         )
-        price(cloudformation, status)
+        if priced:
+            price(cloudformation, status)
         found.append(status)
     return sorted(found, key=lambda s: (s.student, s.lab))
 
@@ -537,8 +555,83 @@ def read_status(
     ended = gone(clients("ec2"), arns) | backups_of_live_databases(clients("rds"), arns)
     left = [u for u in left if u.arn not in ended]
     held = of_live_stacks(clients, stacks, left)
+    left = [u for u in left if u.arn not in held]
+    tags_of = {m.get("ResourceARN", ""): tag_dict(m.get("Tags")) for m in mappings}
+    held = of_stacks_elsewhere(clients, region, left, tags_of)
     report.untracked = [u for u in left if u.arn not in held]
+    if student is not None:
+        report.others = len(course_stacks(None, stacks, None, priced=False)) - len(report.stacks)
     return report
+
+
+def is_global(arn: str) -> bool:
+    """A CloudFront resource, or a WAF web ACL of CloudFront's scope: listed from every
+    region, its stack possibly in any."""
+    return arn.startswith(GLOBAL_ARN_PREFIXES) or bool(GLOBAL_WAF.match(arn))
+
+
+def stack_region(stack_id: str) -> str:
+    """The region a stack's ARN names (``arn:aws:cloudformation:<region>:...``), else ""."""
+    fields = stack_id.split(":")
+    return fields[3] if len(fields) > 5 and fields[2] == "cloudformation" else ""
+
+
+#: Without a stack tag (moto's emulator gives a CloudFront distribution none), a global
+#: resource is looked for among the stacks of these regions: the course's, where its labs are
+#: deployed, and us-east-1, where a CloudFront web ACL's stack must be.
+SEARCHED_REGIONS = (DEFAULT_REGION, GLOBAL_REGION)
+
+
+def of_stacks_elsewhere(
+    clients: Callable[..., Any],
+    region: str,
+    left: List[Untracked],
+    tags_of: Dict[str, Dict[str, str]],
+) -> Set[str]:
+    """Which of ``left`` a live stack of another region holds: one whose
+    ``aws:cloudformation:stack-id`` tag names a stack of another region that lives
+    (DescribeStacks there; a gone one's region is kept for its note, ``stack_region``), and a
+    global resource without that tag (:func:`is_global`) that a course stack of the course's
+    region or us-east-1 lists (:data:`SEARCHED_REGIONS`). A global resource is listed from every
+    region, and an emulator's tagging API lists every region's buckets."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    held: Set[str] = set()
+    states: Dict[str, str] = {}
+    unfound: List[Untracked] = []
+    for u in left:
+        stack_id = tags_of.get(u.arn, {}).get(STACK_ID_TAG, "")
+        where = stack_region(stack_id)
+        if not where or where == region:
+            if not stack_id and is_global(u.arn):
+                unfound.append(u)
+            continue
+        if stack_id not in states:
+            try:
+                (stack,) = clients("cloudformation", region_name=where).describe_stacks(
+                    StackName=stack_id
+                )["Stacks"]
+                states[stack_id] = stack.get("StackStatus", "")
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "ValidationError":
+                    raise
+                states[stack_id] = "DELETE_COMPLETE"  # no such stack
+        if states[stack_id] != "DELETE_COMPLETE":
+            held.add(u.arn)
+        else:
+            u.stack_region = where
+    for where in SEARCHED_REGIONS:
+        if where == region or not unfound:
+            continue
+        cloudformation = clients("cloudformation", region_name=where)
+        stacks = live_stacks(cloudformation)
+        owned = stack_resources(cloudformation, stacks_named_by(stacks, unfound))
+        found = {
+            u.arn for u in unfound if owner(owned, sorted(physical_ids(u.arn)), arn_types(u.arn))
+        }
+        held |= found
+        unfound = [u for u in unfound if u.arn not in found]
+    return held
 
 
 def format_age(hours: float) -> str:

@@ -8,13 +8,14 @@ stack would delete the resource under the other one, or on AWS fail half-way thr
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from week5.analysis.assembly import tag_dict
+from week5.core.settings import DEFAULT_REGION
 from week5.core.tags import WEEK_KEY
 from week5.operations.aws_errors import unsupported
 from week5.operations.cleanup import compute, console, interfaces, network, services, stacks, ties
-from week5.operations.cleanup.scope import Found, Scope, join_ids, stack_of
+from week5.operations.cleanup.scope import Found, Scope, error_code, join_ids, stack_of
 
 #: Dependents first: what holds a resource is deleted before it (an instance before its
 #: security group, subnets before their VPC). Stacks first: what they made goes with them.
@@ -143,6 +144,11 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
             continue
         stack = stack_of(item)
         if stack is None:
+            elsewhere = _global_holder(scope, item)
+            if elsewhere == _GOING:
+                continue  # going with its stack in another region already
+            if elsewhere:
+                item.ties.append(elsewhere)
             kept.append(item)
             continue
         description = existing[stack]
@@ -177,15 +183,165 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
         kept.append(item)
     typed = scope.cached("found-typed", set)
     for name, holder in ours.items():
-        holder.name = f"{counts.get(name, 0)} tagged resource(s) in it" + (
-            f", {unpriced[name]} of them not priced" if unpriced.get(name) else ""
+        state = str(existing[name].get("StackStatus", "")) if name in existing else ""
+        holder.name = _state_words(state) + (
+            f"{counts.get(name, 0)} tagged resource(s) in it"
+            + (f", {unpriced[name]} of them not priced" if unpriced.get(name) else "")
         )
+        if _mid_operation(state):
+            holder.ties.append(f"a deploy is in progress ({state}): run again when it ends")
         untagged, not_looked_for = stacks.unfound(scope, name, typed)
         if untagged:
             holder.name += f"; not found with the day's tags, so not priced: {_kinds(untagged)}"
         if not_looked_for:
             holder.name += f"; not looked for (they go with it), not priced: {_kinds(not_looked_for)}"
     return list(ours.values()) + kept
+
+
+#: The states of a stack deployed and at rest: its line does not name them.
+_AT_REST = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+#: A stack created by a change set never executed: nothing deployed yet.
+_NOT_EXECUTED = "REVIEW_IN_PROGRESS"
+
+
+def _mid_operation(state: str) -> bool:
+    """Whether a stack in ``state`` is being deployed, updated, rolled back or imported now (a
+    student's `cdk deploy` under way): deleting it would break that, so it is left. Not one
+    being deleted (handled as going already), nor one whose change set was never executed."""
+    return state.endswith("_IN_PROGRESS") and state not in ("DELETE_IN_PROGRESS", _NOT_EXECUTED)
+
+
+def _state_words(state: str) -> str:
+    """What a stack's line says of its state: nothing for one at rest (CREATE_COMPLETE,
+    UPDATE_COMPLETE), else the state (``UPDATE_ROLLBACK_COMPLETE, ``)."""
+    if not state or state in _AT_REST:
+        return ""
+    if state == _NOT_EXECUTED:
+        return (
+            f"{state}: a change set never executed, nothing deployed by it (deleted all the "
+            "same), "
+        )
+    return f"{state}, "
+
+
+#: What :func:`_global_holder` says of a global resource whose stack elsewhere is being
+#: deleted: it goes with that stack.
+_GOING = "going"
+#: The tag CloudFormation puts on what a stack creates, naming the stack by its ARN (and so
+#: its region).
+STACK_ID_TAG = "aws:cloudformation:stack-id"
+#: CloudFront is global, and its web ACLs live in us-east-1: a global resource is listed from
+#: every region, and its stack may be in any. Without a stack tag (moto's emulator gives a
+#: distribution none) the stacks of these regions are searched for it: the course's, where
+#: its labs are deployed, and us-east-1, where a CloudFront web ACL's stack must be.
+GLOBAL_REGION = "us-east-1"
+_SEARCHED_REGIONS = (DEFAULT_REGION, GLOBAL_REGION)
+
+
+def _is_global(item: Found) -> bool:
+    """A CloudFront distribution, or a web ACL of WAF's CLOUDFRONT scope (its physical id is
+    ``name|id|CLOUDFRONT``)."""
+    if item.kind == "CloudFront distribution":
+        return True
+    return item.kind == "WAF web ACL" and any(str(r).endswith("|CLOUDFRONT") for r in item.refs)
+
+
+def _global_tags(scope: Scope, item: Found) -> Dict[str, str]:
+    """A global resource's tags, read again by its ARN (the finder keeps only the stack's
+    name): CloudFront's, or WAF's in us-east-1."""
+    arn = next((r for r in item.refs if str(r).startswith("arn:")), "")
+    if not arn:
+        return {}
+    if item.kind == "CloudFront distribution":
+        reply = scope.client("cloudfront").list_tags_for_resource(Resource=arn)
+        return tag_dict((reply.get("Tags") or {}).get("Items"))
+    reply = scope.client("wafv2", GLOBAL_REGION).list_tags_for_resource(ResourceARN=arn)
+    return tag_dict((reply.get("TagInfoForResource") or {}).get("TagList"))
+
+
+def _region_scope(scope: Scope, region: str) -> Scope:
+    """``scope`` in another region (its stacks read there, once)."""
+    return scope.cached(
+        f"region-scope:{region}",
+        lambda: Scope(
+            lambda service, **kwargs: scope.clients(service, **{"region_name": region, **kwargs}),
+            region,
+            scope.day,
+            scope.student,
+            scope.prices,
+        ),
+    )
+
+
+def _global_holder(scope: Scope, item: Found) -> Optional[str]:
+    """Why a global resource (:func:`_is_global`) that no stack of the run's region holds is
+    left: a live stack of another region holds it. By its ``aws:cloudformation:stack-id`` tag
+    (the stack's ARN names its region: DescribeStacks there), else, untagged, as a resource of a
+    stack of the course's region or us-east-1 (:data:`_SEARCHED_REGIONS`). None when no live
+    stack holds it (it is taken); :data:`_GOING` when its stack is being deleted. A region that
+    cannot be read leaves it too: a live stack's resource is never deleted on a guess."""
+    if not _is_global(item):
+        return None
+    stack_id = _global_tags(scope, item).get(STACK_ID_TAG, "")
+    fields = stack_id.split(":")
+    if len(fields) > 5 and fields[2] == "cloudformation":
+        region = fields[3]
+        if region == scope.region:
+            return None  # a stack of this region, and not a live one (stack_of said)
+        try:
+            listed = list(
+                _region_scope(scope, region).each(
+                    "cloudformation", "describe_stacks", "Stacks", StackName=stack_id
+                )
+            )
+        except Exception as error:
+            if error_code(error) == "ValidationError":
+                return None  # no such stack: gone
+            return _unread(item, region, error)
+        return _held_there(scope, item, listed[0] if listed else {}, region)
+    for region in _SEARCHED_REGIONS:
+        if region == scope.region:
+            continue
+        there = _region_scope(scope, region)
+        try:
+            owned = stacks.members(there)
+            name = stacks.owner(owned, (item.id, *item.refs), stacks.kind_types(item.kind))
+            description = stacks.all_stacks(there).get(name or "") or {}
+        except Exception as error:
+            return _unread(item, region, error)
+        if description:
+            return _held_there(scope, item, description, region)
+    return None
+
+
+def _held_there(scope: Scope, item: Found, stack: Dict[str, Any], region: str) -> Optional[str]:
+    """Why ``item`` is left as ``stack``'s, a stack of ``region`` (None when it is gone)."""
+    state = stack.get("StackStatus", "DELETE_COMPLETE")
+    if state == "DELETE_COMPLETE":
+        return None
+    if state == "DELETE_IN_PROGRESS":
+        return _GOING
+    name = stack.get("StackName", "?")
+    return (
+        f"{stacks.KIND} {name} in {region} ({state}) holds it: {_global_kind(item)} is global, "
+        f"listed from every region, and goes with its stack (`week5 cleanup --day {scope.day} "
+        f"--region {region}`, or `cdk destroy` there)"
+    )
+
+
+def _global_kind(item: Found) -> str:
+    return (
+        "a CloudFront distribution"
+        if item.kind == "CloudFront distribution"
+        else "a web ACL of CloudFront's scope"
+    )
+
+
+def _unread(item: Found, region: str, error: Exception) -> str:
+    return (
+        f"whether a stack of {region} holds it is not known (reading its stacks answered "
+        f"{error_code(error)}): {_global_kind(item)} is global, so it is left"
+    )
 
 
 def _kinds(types: List[str]) -> str:
