@@ -8,15 +8,13 @@ runs; synth and ls, which call no AWS, still run."""
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import pytest
 from test_aws_errors import PROFILE_COMMANDS, aws_home, assembly, commands, one_line  # noqa: F401
-from test_launcher_input import WRAPPERS, closed_port, offline_env, week5
+from test_launcher_input import WRAPPERS, closed_port, instructor_preflight, offline_env, week5
 from test_preflight import fake_project, run_wrapper
 
-from support import ROOT
 from week5.cli import preflight as preflight_cli
 from week5.operations import aws_errors
 
@@ -199,11 +197,7 @@ def test_the_cdk_clis_own_proxy_is_checked_and_named(where, tmp_path):
 )  # fmt: skip
 @pytest.mark.parametrize("variable, value, says", BAD[:3], ids=BAD_IDS[:3])
 def test_scripts_instructor_stops_too(cdk_args, variable, value, says, tmp_path, monkeypatch):
-    for key, setting in bad_env(offline_env(tmp_path), variable, value).items():
-        monkeypatch.setenv(key, setting)
-    monkeypatch.chdir(ROOT)
-    told = []
-    monkeypatch.setattr(preflight_cli, "say", told.append)
-    args = argparse.Namespace(prog="scripts/instructor", app="instructor", cdk_args=cdk_args)
-    assert preflight_cli.run(args) == preflight_cli.EXIT_BAD_CONTEXT
+    env = bad_env(offline_env(tmp_path), variable, value)
+    code, told = instructor_preflight(cdk_args, env, monkeypatch)
+    assert code == preflight_cli.EXIT_BAD_CONTEXT
     assert told == [f"scripts/instructor: {says}; nothing was run"]

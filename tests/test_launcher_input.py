@@ -71,14 +71,21 @@ def test_an_empty_profile_is_refused_before_anything_runs(wrapper, profile, tmp_
                  ["--", "destroy", "BudgetGuard", "--profile="]], ids=["deploy", "destroy"],
 )  # fmt: skip
 def test_scripts_instructor_refuses_an_empty_profile_too(cdk_args, tmp_path, monkeypatch):
-    for key, value in offline_env(tmp_path).items():
+    code, told = instructor_preflight(cdk_args, offline_env(tmp_path), monkeypatch)
+    assert code == preflight_cli.EXIT_BAD_CONTEXT
+    assert told == [f"scripts/instructor: {EMPTY_PROFILE}"]
+
+
+def instructor_preflight(cdk_args, env, monkeypatch):
+    """`scripts/instructor`'s preflight, in this process with ``env``: (its exit code, the
+    lines it said)."""
+    for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(ROOT)
     told = []
     monkeypatch.setattr(preflight_cli, "say", told.append)
     args = argparse.Namespace(prog="scripts/instructor", app="instructor", cdk_args=cdk_args)
-    assert preflight_cli.run(args) == preflight_cli.EXIT_BAD_CONTEXT
-    assert told == [f"scripts/instructor: {EMPTY_PROFILE}"]
+    return preflight_cli.run(args), told
 
 
 # --- 2. an empty AWS_PROFILE, an unreadable config file ---------------------------------------
