@@ -570,7 +570,9 @@ GUIDES: Dict[str, LabGuide] = {
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="write docs/labs/ from the templates")
+    parser = argparse.ArgumentParser(
+        description="write docs/labs/ from the templates", allow_abbrev=False
+    )
     parser.add_argument(
         "--out", default=str(PROJECT_ROOT / "docs" / "labs")
     )

@@ -23,7 +23,7 @@ from week5.constructs import access
 from week5.constructs.interfaces import ConnectableGrantable
 from week5.constructs.secret import generated_password
 from week5.constructs.vpc import private_subnets_of
-from week5.constructs.props import require_int, require_str, require_vpc
+from week5.constructs.props import require_bool, require_int, require_str, require_vpc
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge_all
 
@@ -112,6 +112,8 @@ class RedisCache(Construct):
         where = f"RedisCache {node_path}"
         require_vpc(where, vpc)
         require_int(where, "replicas", replicas)
+        if automatic_failover is not None:
+            require_bool(where, "automatic_failover", automatic_failover)
         require_int(where, "snapshot_retention_days", snapshot_retention_days)
         require_str(where, "engine", engine)
         require_str(where, "engine_version", engine_version, optional=True)

@@ -20,6 +20,7 @@ from week5.constructs.vpc import private_subnets_of
 from week5.constructs.props import (
     instance_type_name,
     refuse_token,
+    require_bool,
     require_int,
     require_str,
     require_vpc,
@@ -125,6 +126,7 @@ class LabDatabase(Construct):
         node_path = self.node.path
         where = f"{type(self).__name__} {node_path}"
         require_vpc(where, vpc)
+        require_bool(where, "multi_az", multi_az)
         for label, number in (
             ("allocated_storage_gib", allocated_storage_gib),
             ("backup_retention_days", backup_retention_days),

@@ -46,6 +46,9 @@ DEFAULT_NAME_PREFIX = "week5"
 
 #: An AZ's name: the region's, then a letter (ap-northeast-2a), or a Local Zone's suffix.
 _AZ_NAME_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
+#: What ``Stack.availability_zones`` holds for a stack with an account and region until the CDK
+#: CLI has looked the account's zones up (aws-cdk-lib's dummy values).
+PLACEHOLDER_AZS = ("dummy1a", "dummy1b", "dummy1c")
 
 PUBLIC_GROUP = "Public"
 PRIVATE_GROUP = "Private"
@@ -176,7 +179,10 @@ class MultiAzVpc(Construct):
             if availability_zones is not None
             else stack.availability_zones[:az_count]
         )
-        if availability_zones is None and len(azs) < az_count:
+        # CDK's placeholder zones before the CLI's lookup of the account's (the first pass of
+        # an app whose stack has an account and region): not the zones to check against.
+        placeholders = tuple(stack.availability_zones) == PLACEHOLDER_AZS
+        if availability_zones is None and len(azs) < az_count and not placeholders:
             if Token.is_unresolved(stack.region) or Token.is_unresolved(stack.account):
                 raise CourseInputError(
                     f"{where}: az_count={az_count}, but a stack without an account and region "
@@ -189,7 +195,8 @@ class MultiAzVpc(Construct):
             )
         require_distinct(where, "availability_zones", azs)
         if availability_zones is not None:
-            _check_zone_names(where, azs, stack.region, stack.availability_zones)
+            offered = () if placeholders else stack.availability_zones
+            _check_zone_names(where, azs, stack.region, offered)
         if not azs:
             raise CourseInputError(f"{where}: needs at least one AZ")
         vpc_net = _parse_cidr(cidr, f"{where}: cidr")
