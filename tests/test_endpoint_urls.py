@@ -43,8 +43,16 @@ BAD = [
     ("AWS_STS_REGIONAL_ENDPOINTS", "bogus",
      "AWS_STS_REGIONAL_ENDPOINTS='bogus' is not one botocore takes: set it to regional (or "
      "legacy), or unset it"),
+    # a re-trial: a 53-line ValueError traceback (int('x')); the launchers deployed on
+    ("AWS_METADATA_SERVICE_TIMEOUT", "x",
+     "AWS_METADATA_SERVICE_TIMEOUT='x' is not a whole number: set it to one such as 1, or unset "
+     "it"),
+    ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "2.5",
+     "AWS_METADATA_SERVICE_NUM_ATTEMPTS='2.5' is not a whole number: set it to one such as 1, "
+     "or unset it"),
 ]  # fmt: skip
-BAD_IDS = ["port", "cloudformation's port", "ipv6", "ftp", "proxy", "sts"]
+BAD_IDS = ["port", "cloudformation's port", "ipv6", "ftp", "proxy", "sts", "metadata timeout",
+           "metadata attempts"]  # fmt: skip
 ENDPOINTS = [case for case in BAD if case[0].startswith("AWS_ENDPOINT_URL")]
 ENDPOINT_IDS = BAD_IDS[:4]
 
@@ -63,6 +71,7 @@ def keys(aws_home, monkeypatch):  # noqa: F811
     """Keys in the environment (the trial's), and no proxy or endpoint of the developer's."""
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY",
                  "AWS_STS_REGIONAL_ENDPOINTS", "AWS_ENDPOINT_URL_CLOUDFORMATION",
+                 "AWS_METADATA_SERVICE_TIMEOUT", "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
                  "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")

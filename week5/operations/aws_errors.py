@@ -247,6 +247,8 @@ def _endpoint_variable(url: Any = None) -> Optional[str]:
 _ENDPOINT_SCHEMES = ("http", "https")
 #: The proxy variables botocore reads (urllib's getproxies: either case).
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")
+#: The instance-metadata settings botocore reads as whole numbers, each with an example.
+METADATA_NUMBERS = {"AWS_METADATA_SERVICE_TIMEOUT": "1", "AWS_METADATA_SERVICE_NUM_ATTEMPTS": "1"}
 #: What botocore takes for AWS_STS_REGIONAL_ENDPOINTS (an empty value means "regional").
 STS_REGIONAL_ENDPOINTS = ("regional", "legacy")
 
@@ -341,6 +343,16 @@ def configuration_problem(environ: Optional[Mapping[str, str]] = None) -> Option
             f"AWS_STS_REGIONAL_ENDPOINTS={_one_line(sts, 40)!r} is not one botocore takes: set "
             "it to regional (or legacy), or unset it"
         )
+    for variable, example in METADATA_NUMBERS.items():
+        value = env.get(variable)
+        if value:
+            try:
+                int(value)
+            except ValueError:  # botocore's int() of it, in a traceback once a call is made
+                return (
+                    f"{variable}={_one_line(value, 40)!r} is not a whole number: set it to one "
+                    f"such as {example}, or unset it"
+                )
     return None
 
 
