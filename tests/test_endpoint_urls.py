@@ -84,7 +84,7 @@ def keys(aws_home, monkeypatch):  # noqa: F811
 
 @pytest.mark.parametrize("name", [*PROFILE_COMMANDS, "rollout --dry-run"])
 @pytest.mark.parametrize("variable, value, says", ENDPOINTS, ids=ENDPOINT_IDS)
-def test_every_aws_command_names_the_endpoint(name, variable, value, says, keys, assembly,
+def test_every_aws_command_names_the_endpoint(name, variable, value, says, keys, assembly,  # noqa: F811
                                               capsys, monkeypatch):  # fmt: skip
     """A 76-line traceback, exit 1 (ftp://: "an AWS call failed ... check the profile")."""
     for key, setting in bad_env({}, variable, value).items():
@@ -94,7 +94,7 @@ def test_every_aws_command_names_the_endpoint(name, variable, value, says, keys,
 
 
 @pytest.mark.parametrize("variable, value, says", BAD[4:], ids=BAD_IDS[4:])
-def test_a_proxy_or_sts_setting_is_named_with_its_fix(variable, value, says, keys, assembly,
+def test_a_proxy_or_sts_setting_is_named_with_its_fix(variable, value, says, keys, assembly,  # noqa: F811
                                                       capsys, monkeypatch):  # fmt: skip
     """It was "an AWS call failed ...: An HTTP Client raised an unhandled exception: Failed to
     parse ...; check the profile, the region and the network": none of those is the fix."""

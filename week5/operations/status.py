@@ -26,10 +26,16 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
 from week5.core.catalog import COURSE_DAYS
-from week5.core.settings import DEFAULT_REGION
 from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
 from week5.operations.cleanup.compute import goes_with_instance
-from week5.operations.cleanup.stacks import arn_types, owner
+from week5.operations.cleanup.stacks import (
+    GLOBAL_REGION,
+    SEARCHED_REGIONS,
+    STACK_ID_TAG,
+    arn_types,
+    owner,
+    stack_region,
+)
 
 #: ``week5-<student>-<lab id>``: a student name is lowercase, so it never holds ``-Day``.
 STACK_NAME_RE = re.compile(
@@ -40,11 +46,8 @@ DESCRIPTION_PREFIX = "Week 5 "
 #: The tags CloudFormation puts on what a stack creates: the stack's name, and its ARN (which
 #: names its region).
 STACK_NAME_TAG = "aws:cloudformation:stack-name"
-STACK_ID_TAG = "aws:cloudformation:stack-id"
 #: Stacks in these states hold nothing that bills (a failed create rolled everything back).
 NOTHING_LEFT = frozenset({"ROLLBACK_COMPLETE"})
-#: CloudFront is global: its resources are tagged, and listed, in us-east-1.
-GLOBAL_REGION = "us-east-1"
 GLOBAL_ARN_PREFIXES = ("arn:aws:cloudfront::",)
 #: A WAF web ACL of CloudFront's scope (``arn:aws:wafv2:us-east-1:<account>:global/webacl/...``):
 #: global too, its stack in us-east-1.
@@ -568,18 +571,6 @@ def is_global(arn: str) -> bool:
     """A CloudFront resource, or a WAF web ACL of CloudFront's scope: listed from every
     region, its stack possibly in any."""
     return arn.startswith(GLOBAL_ARN_PREFIXES) or bool(GLOBAL_WAF.match(arn))
-
-
-def stack_region(stack_id: str) -> str:
-    """The region a stack's ARN names (``arn:aws:cloudformation:<region>:...``), else ""."""
-    fields = stack_id.split(":")
-    return fields[3] if len(fields) > 5 and fields[2] == "cloudformation" else ""
-
-
-#: Without a stack tag (moto's emulator gives a CloudFront distribution none), a global
-#: resource is looked for among the stacks of these regions: the course's, where its labs are
-#: deployed, and us-east-1, where a CloudFront web ACL's stack must be.
-SEARCHED_REGIONS = (DEFAULT_REGION, GLOBAL_REGION)
 
 
 def of_stacks_elsewhere(

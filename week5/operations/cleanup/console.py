@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Optional, Set
 
+from week5.operations.cleanup import stacks
 from week5.operations.cleanup.scope import Found, Scope, stack_of
 from week5.operations.cleanup.ties import Relations
 
@@ -22,8 +23,6 @@ WAF_RESOURCE_TYPES = (
     "VERIFIED_ACCESS_INSTANCE",
     "AMPLIFY",
 )
-#: CloudFront's web ACLs live in us-east-1, whatever the course's region.
-GLOBAL_REGION = "us-east-1"
 
 
 def _bytes_to_gb(size: Optional[Dict[str, Any]]) -> float:
@@ -136,7 +135,7 @@ def web_acls(scope: Scope) -> List[Found]:
     """Regional web ACLs in the region and CloudFront's in us-east-1; an ACL that protects
     something this run does not delete is left, with the protected resource."""
     found = []
-    for web_acl_scope, region in (("REGIONAL", None), ("CLOUDFRONT", GLOBAL_REGION)):
+    for web_acl_scope, region in (("REGIONAL", None), ("CLOUDFRONT", stacks.GLOBAL_REGION)):
         waf = scope.client("wafv2", region)
         for acl in _web_acls(scope, waf, web_acl_scope):
             tags = waf.list_tags_for_resource(ResourceARN=acl["ARN"]).get("TagInfoForResource", {})

@@ -11,7 +11,6 @@ from collections import Counter
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from week5.analysis.assembly import tag_dict
-from week5.core.settings import DEFAULT_REGION
 from week5.core.tags import WEEK_KEY
 from week5.operations.aws_errors import unsupported
 from week5.operations.cleanup import compute, console, interfaces, network, services, stacks, ties
@@ -115,7 +114,7 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
     A stack without course tags whose resources are the day's is the day's (the course's own
     stacks tag their resources only). A resource of a stack tagged for someone else, or of a
     stack that also holds someone else's resources, is left: that stack is not the day's."""
-    owned = stacks.members(scope)
+    owned = stacks.resources(scope)
     existing = stacks.all_stacks(scope)
     ours: Dict[str, Found] = {f.id: f for f in found if f.kind == stacks.KIND}
     by_id = {f.id: f for f in found}
@@ -229,13 +228,10 @@ def _state_words(state: str) -> str:
 _GOING = "going"
 #: The tag CloudFormation puts on what a stack creates, naming the stack by its ARN (and so
 #: its region).
-STACK_ID_TAG = "aws:cloudformation:stack-id"
 #: CloudFront is global, and its web ACLs live in us-east-1: a global resource is listed from
 #: every region, and its stack may be in any. Without a stack tag (moto's emulator gives a
 #: distribution none) the stacks of these regions are searched for it: the course's, where
 #: its labs are deployed, and us-east-1, where a CloudFront web ACL's stack must be.
-GLOBAL_REGION = "us-east-1"
-_SEARCHED_REGIONS = (DEFAULT_REGION, GLOBAL_REGION)
 
 
 def _is_global(item: Found) -> bool:
@@ -255,7 +251,7 @@ def _global_tags(scope: Scope, item: Found) -> Dict[str, str]:
     if item.kind == "CloudFront distribution":
         reply = scope.client("cloudfront").list_tags_for_resource(Resource=arn)
         return tag_dict((reply.get("Tags") or {}).get("Items"))
-    reply = scope.client("wafv2", GLOBAL_REGION).list_tags_for_resource(ResourceARN=arn)
+    reply = scope.client("wafv2", stacks.GLOBAL_REGION).list_tags_for_resource(ResourceARN=arn)
     return tag_dict((reply.get("TagInfoForResource") or {}).get("TagList"))
 
 
@@ -277,15 +273,14 @@ def _global_holder(scope: Scope, item: Found) -> Optional[str]:
     """Why a global resource (:func:`_is_global`) that no stack of the run's region holds is
     left: a live stack of another region holds it. By its ``aws:cloudformation:stack-id`` tag
     (the stack's ARN names its region: DescribeStacks there), else, untagged, as a resource of a
-    stack of the course's region or us-east-1 (:data:`_SEARCHED_REGIONS`). None when no live
+    stack of the course's region or us-east-1 (:data:`.stacks.SEARCHED_REGIONS`). None when no live
     stack holds it (it is taken); :data:`_GOING` when its stack is being deleted. A region that
     cannot be read leaves it too: a live stack's resource is never deleted on a guess."""
     if not _is_global(item):
         return None
-    stack_id = _global_tags(scope, item).get(STACK_ID_TAG, "")
-    fields = stack_id.split(":")
-    if len(fields) > 5 and fields[2] == "cloudformation":
-        region = fields[3]
+    stack_id = _global_tags(scope, item).get(stacks.STACK_ID_TAG, "")
+    region = stacks.stack_region(stack_id)
+    if region:
         if region == scope.region:
             return None  # a stack of this region, and not a live one (stack_of said)
         try:
@@ -299,12 +294,12 @@ def _global_holder(scope: Scope, item: Found) -> Optional[str]:
                 return None  # no such stack: gone
             return _unread(item, region, error)
         return _held_there(scope, item, listed[0] if listed else {}, region)
-    for region in _SEARCHED_REGIONS:
+    for region in stacks.SEARCHED_REGIONS:
         if region == scope.region:
             continue
         there = _region_scope(scope, region)
         try:
-            owned = stacks.members(there)
+            owned = stacks.resources(there)
             name = stacks.owner(owned, (item.id, *item.refs), stacks.kind_types(item.kind))
             description = stacks.all_stacks(there).get(name or "") or {}
         except Exception as error:

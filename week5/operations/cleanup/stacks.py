@@ -32,12 +32,28 @@ from typing import (
 
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
+from week5.core.settings import DEFAULT_REGION
 from week5.core.tags import WEEK_KEY
 from week5.operations.cleanup.scope import Found, NotDeleted, NotYet, Scope, error_code
 
 #: Stacks in these states are gone or going already.
 _GOING = ("DELETE_COMPLETE", "DELETE_IN_PROGRESS")
 KIND = "CloudFormation stack"
+#: The tag CloudFormation puts on what a stack creates: the stack's ARN, which names its region.
+STACK_ID_TAG = "aws:cloudformation:stack-id"
+#: CloudFront is global: its resources are tagged, and listed, in us-east-1, where a web ACL of
+#: CloudFront's scope lives too.
+GLOBAL_REGION = "us-east-1"
+#: Without a stack tag (moto's emulator gives a CloudFront distribution none), a global
+#: resource is looked for among the stacks of these regions: the course's, where its labs are
+#: deployed, and us-east-1, where a CloudFront web ACL's stack must be.
+SEARCHED_REGIONS = (DEFAULT_REGION, GLOBAL_REGION)
+
+
+def stack_region(stack_id: str) -> str:
+    """The region a stack's ARN names (``arn:aws:cloudformation:<region>:...``), else ""."""
+    fields = stack_id.split(":")
+    return fields[3] if len(fields) > 5 and fields[2] == "cloudformation" else ""
 #: The code of a found stack that is gone when the run comes to delete it (CloudFormation's
 #: own answer, ValidationError, says many things).
 GONE_CODE = "StackNotFound"
@@ -112,11 +128,6 @@ def resources(scope: Scope) -> Index:
         return owned
 
     return scope.cached("stack-resources", read)
-
-
-def members(scope: Scope) -> Index:
-    """Physical id → [(resource type, root stack name)] (:func:`resources`)."""
-    return resources(scope)
 
 
 def of_stack(index: Index, stack: str) -> List[Tuple[str, str]]:
