@@ -306,6 +306,7 @@ def test_keep_says_how_to_destroy_the_lab_there_and_check_that_nothing_is_left(e
         "  export AWS_ENDPOINT_URL=http://localhost:54321 AWS_ACCESS_KEY_ID=testing "
         "AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-northeast-2",
         "  aws ec2 describe-vpcs",
+        "  .venv/bin/week5 status --student kim",
         "When you are done, destroy the lab there as on AWS, then check that nothing of Day1 is "
         "left (cleanup lists it; without --apply it deletes nothing):",
         "  python3 scripts/cdk.py destroy Day1Lab2 -c student=kim --force",
@@ -326,7 +327,8 @@ def test_keep_speaks_powershell_on_windows(emulated_labs):
         '  $env:AWS_ENDPOINT_URL = "http://localhost:54321"; $env:AWS_ACCESS_KEY_ID = "testing"; '
         '$env:AWS_SECRET_ACCESS_KEY = "testing"; $env:AWS_DEFAULT_REGION = "ap-northeast-2"'
     )
-    assert lines[4:] == [
+    assert lines[3] == "  .venv\\Scripts\\week5 status --student kim"
+    assert lines[5:] == [
         "  py scripts\\cdk.py destroy Day1Lab2 -c student=kim --force",
         "  .venv\\Scripts\\week5 cleanup --day Day1 --student kim",
         'Stop it and remove its log with: Stop-Process -Id 4242; Remove-Item -Recurse '

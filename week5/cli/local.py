@@ -176,6 +176,9 @@ def format_keep(
             "audit, cleanup) at it:",
             point,
             "  aws ec2 describe-vpcs",
+            # the deployed stack's student: plain `status` is the week5 init one's (a trial's
+            # "No lab stacks of student instructor" beside the lab just deployed)
+            f"  {week5} status{student}",
             "When you are done, destroy the lab there as on AWS, then check that nothing of "
             f"{lab.day} is left (cleanup lists it; without --apply it deletes nothing):",
             destroy,
