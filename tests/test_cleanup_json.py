@@ -187,9 +187,9 @@ def test_one_cause_is_one_line_for_every_finder_it_stops(emulator):
     assert cleaner.find() == []
     (line,) = cleaner.warnings
     assert line.startswith(
-        "Auto Scaling groups, EC2 instances, NAT gateways, Elastic IPs, network interfaces, "
-        "security groups, subnets, route tables, internet gateways, VPCs, EBS volumes, AMIs and "
-        "EBS snapshots: the endpoint "
+        "Auto Scaling groups, EC2 instances, VPC endpoints, NAT gateways, Elastic IPs, network "
+        "interfaces, security groups, subnets, network ACLs, route tables, internet gateways, "
+        "VPCs, EBS volumes, AMIs and EBS snapshots: the endpoint "
     )
     assert "failed DescribeNatGateways with HTTP 500" in line
 

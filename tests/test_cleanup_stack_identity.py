@@ -182,6 +182,28 @@ def test_one_shared_lookup_by_type():
     assert arn_types("arn:aws:elasticloadbalancing:r:1:targetgroup/web/abc") == target_group
 
 
+@pytest.mark.parametrize(
+    "kind, resource_type, physical_id",
+    [
+        ("RDS cluster", "AWS::RDS::DBCluster", "shop-db"),
+        ("ElastiCache serverless cache", "AWS::ElastiCache::ServerlessCache", "shop-cache"),
+        ("VPC endpoint", "AWS::EC2::VPCEndpoint", "vpce-0123456789abcdef0"),
+        ("network ACL", "AWS::EC2::NetworkAcl", "acl-0123456789abcdef0"),
+    ],
+)
+def test_the_newer_finders_kinds_fold_into_the_stack_that_made_them(
+    kind, resource_type, physical_id
+):
+    """A found cluster or serverless cache is known by a bare name: without its kind's type it
+    folded into no stack (and, its stack-name tag no longer read, was deleted one by one under
+    CloudFormation's feet)."""
+    from week5.operations.cleanup.stacks import kind_types, owner
+
+    index = {physical_id: [(resource_type, "week5-kim-Day3Lab2")]}
+    assert kind_types(kind) == {resource_type}
+    assert owner(index, [physical_id], kind_types(kind)) == "week5-kim-Day3Lab2"
+
+
 # --- 2. what CloudFormation keeps is not deleted ---------------------------------------------
 
 

@@ -125,6 +125,8 @@ def format_status(report: StatusReport) -> str:
                     note
                     for note, applies in (
                         (f"(stack {u.gone_stack}{_in(u.stack_region)} is gone)", u.gone_stack),
+                        (f"(tagged as stack {u.live_stack}'s but none of its resources: left "
+                         "by an earlier stack of that name, or kept by an update)", u.live_stack),
                         (f"(no {DAY_KEY} tag: cleanup leaves it; delete it by hand)",
                          DAY_KEY not in u.tags),
                         (f"({DAY_KEY} is no course day: cleanup leaves it; delete it by hand)",

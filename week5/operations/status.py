@@ -8,11 +8,16 @@ template priced like ``week5 cost`` prices a synthesized one
 (:func:`week5.analysis.pricing.estimate`).
 What is tagged ``Week=Week5`` (Resource Groups Tagging API) and belongs to no live stack was
 made by hand, or left behind by a stack that is gone: ``cdk destroy`` does not remove it,
-``week5 cleanup`` does. A resource belongs to a live stack when its
-``aws:cloudformation:stack-name`` tag names it, when it is among the resources a live course
-stack lists (what CloudFormation does not tag: SSM parameters, CloudFront distributions), or
-when it is an EBS volume attached to an instance of a live stack (an Auto Scaling group's
-volumes get the launch template's tags, no stack's).
+``week5 cleanup`` does. A resource belongs to a live stack when it is among the resources the
+stack lists (by its id and type, as cleanup: what CloudFormation does not tag too, SSM
+parameters, CloudFront distributions), when it is an instance one of the stack's Auto Scaling
+groups launched or an EBS volume that goes with an instance of the stack (an Auto Scaling
+group's volumes get the launch template's tags, no stack's), or when its
+``aws:cloudformation:stack-id`` tag is the live stack's own id (that one stack's ARN: no
+listing needed). The ``aws:cloudformation:stack-name`` tag alone does not say so: a resource
+an earlier stack of the same name kept (DeletionPolicy Retain, or the stack deleted and
+deployed again) carries it too, with that stack's id, and it is listed as left behind
+(``live_stack``).
 """
 
 from __future__ import annotations
@@ -106,6 +111,11 @@ class Untracked:
     #: The region of that stack, when its ``aws:cloudformation:stack-id`` tag names another
     #: than the one read; "" otherwise.
     stack_region: str = ""
+    #: The live stack its ``aws:cloudformation:stack-name`` tag names though it is none of that
+    #: stack's resources (an earlier stack of that name kept it: DeletionPolicy Retain, or the
+    #: stack deleted and deployed again); "" otherwise. Until :func:`of_live_stacks` has
+    #: looked, the live stack the tag names.
+    live_stack: str = ""
 
     @property
     def cleanup_takes_it(self) -> bool:
@@ -119,6 +129,7 @@ class Untracked:
             "tags": self.tags,
             "gone_stack": self.gone_stack or None,
             "stack_region": self.stack_region or None,
+            "live_stack": self.live_stack or None,
             "cleanup_takes_it": self.cleanup_takes_it,
         }
 
@@ -281,16 +292,21 @@ def arn_resource(arn: str, service: str) -> Tuple[str, str]:
 
 
 def untracked(mappings: Iterable[Dict[str, Any]], live_names: Set[str]) -> List[Untracked]:
-    """The tagged resources whose stack tag names no live stack (or that have none); a live
-    stack itself is not one of them."""
+    """The tagged resources but the live stacks themselves: each still to be checked against
+    the live stacks (:func:`of_live_stacks`). One whose stack tag names a live stack carries
+    its name (``live_stack``: the tag alone does not make it that stack's), one whose stack
+    is gone that stack's (``gone_stack``)."""
     found = []
     for mapping in mappings:
-        tags = tag_dict(mapping.get("Tags"))
-        stack = tags.get(STACK_NAME_TAG, "") or own_stack_name(mapping.get("ResourceARN", ""))
-        if stack and stack in live_names:
+        arn = mapping.get("ResourceARN", "")
+        if own_stack_name(arn) in live_names:
             continue
+        tags = tag_dict(mapping.get("Tags"))
+        stack = tags.get(STACK_NAME_TAG, "") or own_stack_name(arn)
         shown = {k: tags[k] for k in SHOWN_TAGS if k in tags}
-        found.append(Untracked(arn=mapping.get("ResourceARN", ""), tags=shown, gone_stack=stack))
+        live = stack if stack in live_names else ""
+        gone = stack if stack and not live else ""
+        found.append(Untracked(arn=arn, tags=shown, gone_stack=gone, live_stack=live))
     return sorted(found, key=lambda u: u.arn)
 
 
@@ -375,14 +391,25 @@ def stack_resources(
     stacks (and of the stacks nested in them), one ListStackResources (every page) per stack:
     one id may name several resources, of different types (:func:`cleanup.stacks.owner`).
     A stack deleted since DescribeStacks listed it holds nothing any more."""
+    return stacks_resources(cloudformation, stacks)
+
+
+def stacks_resources(
+    cloudformation: Any, stacks: Iterable[Dict[str, Any]], also: Iterable[str] = ()
+) -> Dict[str, List[Tuple[str, str]]]:
+    """:func:`stack_resources`, and those of the stacks named in ``also`` (those a resource's
+    stack tag names) even when they are not course stacks (a student's own app built with the
+    library)."""
     from botocore.exceptions import ClientError  # boto3 is there: a client was made
 
     stacks = list(stacks)
+    also = set(also)
     by_id = {s.get("StackId"): s for s in stacks}
     owned: Dict[str, List[Tuple[str, str]]] = {}
     for stack in stacks:
         root = by_id.get(stack.get("RootId") or stack.get("StackId"), stack)
-        if not is_course_stack(root):
+        named = {stack.get("StackName"), root.get("StackName")} & also
+        if not is_course_stack(root) and not named:
             continue
         paginator = cloudformation.get_paginator("list_stack_resources")
         try:
@@ -428,11 +455,13 @@ INSTANCE_TYPE = "AWS::EC2::Instance"
 def instances_of_live_stacks(
     ec2: Any,
     instance_ids: Iterable[str],
-    live_names: Set[str],
+    live_ids: Set[str],
     owned: Dict[str, List[Tuple[str, str]]],
 ) -> Dict[str, Dict[str, Any]]:
-    """Which of ``instance_ids`` a live stack made (id -> the instance): tagged with its name,
-    one of its resources, or launched by one of its Auto Scaling groups. DescribeInstances by
+    """Which of ``instance_ids`` a live stack made (id -> the instance): one of its resources,
+    launched by one of its Auto Scaling groups, or tagged with the id of a live stack
+    (``live_ids``: an Auto Scaling group gives its instances its stack's tags). Not by its
+    stack-name tag alone: an earlier stack of that name may have left it. DescribeInstances by
     id, in batches."""
     groups = {
         physical for physical, entries in owned.items() for kind, _ in entries if kind == ASG_TYPE
@@ -447,7 +476,7 @@ def instances_of_live_stacks(
                     tags = tag_dict(instance.get("Tags"))
                     if (
                         owner(owned, [instance.get("InstanceId", "")], {INSTANCE_TYPE})
-                        or tags.get(STACK_NAME_TAG) in live_names
+                        or tags.get(STACK_ID_TAG) in live_ids
                         or tags.get(GROUP_NAME_TAG) in groups
                     ):
                         found[instance["InstanceId"]] = instance
@@ -455,7 +484,7 @@ def instances_of_live_stacks(
 
 
 def volumes_of_live_stacks(
-    ec2: Any, arns: Iterable[str], live_names: Set[str], owned: Dict[str, List[Tuple[str, str]]]
+    ec2: Any, arns: Iterable[str], live_ids: Set[str], owned: Dict[str, List[Tuple[str, str]]]
 ) -> Set[str]:
     """Which of ``arns`` are EBS volumes that go with an instance of a live stack: a launch
     template's TagSpecifications give them the lab's tags but no stack's, on AWS too. A volume
@@ -482,7 +511,7 @@ def volumes_of_live_stacks(
                         )
     if not attached:
         return set()
-    live = instances_of_live_stacks(ec2, attached, live_names, owned)
+    live = instances_of_live_stacks(ec2, attached, live_ids, owned)
     return {
         by_id[volume_id]
         for instance_id, instance in live.items()
@@ -493,40 +522,61 @@ def volumes_of_live_stacks(
 
 def stacks_named_by(stacks: List[Dict[str, Any]], left: List[Untracked]) -> List[Dict[str, Any]]:
     """The live stacks a leftover's Student, Day and Lab tags name
-    (``week5-<student>-<day><lab>``), and the stacks nested in them: only those can hold it, so
-    only those are listed (a class account has a stack per student and lab)."""
+    (``week5-<student>-<day><lab>``) or its stack tag names (``live_stack``), and the stacks
+    nested in them: only those can hold it, so only those are listed (a class account has a
+    stack per student and lab)."""
     named = {
         f"week5-{u.tags[STUDENT_KEY]}-{u.tags[DAY_KEY]}{u.tags[LAB_KEY]}"
         for u in left
         if all(u.tags.get(k) for k in (STUDENT_KEY, DAY_KEY, LAB_KEY))
-    }
+    } | {u.live_stack for u in left if u.live_stack}
     roots = {s.get("StackId") for s in stacks if s.get("StackName") in named}
     return [s for s in stacks if s.get("StackId") in roots or s.get("RootId") in roots]
 
 
+def stack_ids(stacks: Iterable[Dict[str, Any]]) -> Set[str]:
+    """The ids (ARNs) of ``stacks``: what carries one of them in its
+    ``aws:cloudformation:stack-id`` tag is that stack's, as CloudFormation tags what it makes
+    (a stack of the same name deleted before had another id: what it kept is no resource of
+    this one)."""
+    return {s["StackId"] for s in stacks if s.get("StackId")}
+
+
 def of_live_stacks(
-    clients: Callable[..., Any], stacks: List[Dict[str, Any]], left: List[Untracked]
+    clients: Callable[..., Any],
+    stacks: List[Dict[str, Any]],
+    left: List[Untracked],
+    tags_of: Optional[Dict[str, Dict[str, str]]] = None,
 ) -> Set[str]:
-    """Which of the resources ``left`` without a live stack's tag a live stack holds all the
-    same: one of its resources, or an instance or volume of one (:func:`volumes_of_live_stacks`).
-    Only the stacks the leftovers' tags name are listed; nothing is read when nothing is left."""
-    if not left:
-        return set()
-    owned = stack_resources(clients("cloudformation"), stacks_named_by(stacks, left))
-    live_names = {s["StackName"] for s in stacks}
+    """Which of the resources ``left`` a live stack holds: tagged with its id
+    (:func:`stack_ids`), one of its resources (by its id and type), or an instance or volume of
+    one (:func:`volumes_of_live_stacks`); not by a stack-name tag alone. Only the stacks the
+    leftovers' tags name are listed; nothing is read when nothing is left. ``tags_of``: each
+    resource's tags by ARN."""
+    tags_of = tags_of or {}
+    live_ids = stack_ids(stacks)
+    found = {u.arn for u in left if tags_of.get(u.arn, {}).get(STACK_ID_TAG) in live_ids}
+    rest = [u for u in left if u.arn not in found]
+    if not rest:
+        return found
+    owned = stacks_resources(
+        clients("cloudformation"),
+        stacks_named_by(stacks, rest),
+        {u.live_stack for u in rest if u.live_stack},
+    )
     # by an id and its type (an SSM parameter `web` is not the log group `web`), as cleanup
-    found = {u.arn for u in left if owner(owned, sorted(physical_ids(u.arn)), arn_types(u.arn))}
-    rest = [u.arn for u in left if u.arn not in found]
+    found |= {u.arn for u in rest if owner(owned, sorted(physical_ids(u.arn)), arn_types(u.arn))}
+    arns = [u.arn for u in rest if u.arn not in found]
     ec2 = clients("ec2")
     instances: Dict[str, str] = {}
-    for arn in rest:
+    for arn in arns:
         kind, instance_id = arn_resource(arn, "ec2")
         if kind == "instance" and instance_id:
             instances[instance_id] = arn
     if instances:
-        live = instances_of_live_stacks(ec2, instances, live_names, owned)
+        live = instances_of_live_stacks(ec2, instances, live_ids, owned)
         found |= {instances[i] for i in live}
-    return found | volumes_of_live_stacks(ec2, rest, live_names, owned)
+    return found | volumes_of_live_stacks(ec2, arns, live_ids, owned)
 
 
 def read_status(
@@ -553,13 +603,16 @@ def read_status(
             and m.get("ResourceARN") not in seen
         ]
     left = untracked(mappings, names)
-    # What is gone or a live database's backup first: they need no stack read.
+    tags_of = {m.get("ResourceARN", ""): tag_dict(m.get("Tags")) for m in mappings}
+    # What a live stack's id tags is its; what is gone or a live database's backup: they need
+    # no stack read.
+    live_ids = stack_ids(stacks)
+    left = [u for u in left if tags_of.get(u.arn, {}).get(STACK_ID_TAG) not in live_ids]
     arns = [u.arn for u in left]
     ended = gone(clients("ec2"), arns) | backups_of_live_databases(clients("rds"), arns)
     left = [u for u in left if u.arn not in ended]
-    held = of_live_stacks(clients, stacks, left)
+    held = of_live_stacks(clients, stacks, left, tags_of)
     left = [u for u in left if u.arn not in held]
-    tags_of = {m.get("ResourceARN", ""): tag_dict(m.get("Tags")) for m in mappings}
     held = of_stacks_elsewhere(clients, region, left, tags_of)
     report.untracked = [u for u in left if u.arn not in held]
     if student is not None:
@@ -611,6 +664,8 @@ def of_stacks_elsewhere(
             held.add(u.arn)
         else:
             u.stack_region = where
+            if u.live_stack:  # the stack it names is that one, gone: not this region's namesake
+                u.gone_stack, u.live_stack = u.live_stack, ""
     for where in SEARCHED_REGIONS:
         if where == region or not unfound:
             continue

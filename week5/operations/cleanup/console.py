@@ -4,10 +4,10 @@ API Gateway APIs (REST, HTTP and WebSocket) and ECR repositories."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional, Set
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from week5.operations.cleanup import stacks
-from week5.operations.cleanup.scope import Found, Scope, stack_of
+from week5.operations.cleanup.scope import Found, Scope, stack_of, unless_vanished
 from week5.operations.cleanup.ties import Relations
 
 #: Days a deleted secret can still be restored (``aws secretsmanager restore-secret``): the
@@ -84,8 +84,9 @@ def log_groups(scope: Scope) -> List[Found]:
     found = []
     for group in scope.each("logs", "describe_log_groups", "logGroups"):
         arn = group.get("logGroupArn") or str(group.get("arn", "")).removesuffix(":*")
-        tags = logs.list_tags_for_resource(resourceArn=arn).get("tags")
-        if not scope.ours(tags):
+        reply = unless_vanished(lambda a=arn: logs.list_tags_for_resource(resourceArn=a))
+        tags = (reply or {}).get("tags")
+        if reply is None or not scope.ours(tags):
             continue
         found.append(
             Found(
@@ -138,13 +139,15 @@ def web_acls(scope: Scope) -> List[Found]:
     for web_acl_scope, region in (("REGIONAL", None), ("CLOUDFRONT", stacks.GLOBAL_REGION)):
         waf = scope.client("wafv2", region)
         for acl in _web_acls(scope, waf, web_acl_scope):
-            tags = waf.list_tags_for_resource(ResourceARN=acl["ARN"]).get("TagInfoForResource", {})
-            tag_list = tags.get("TagList")
+            read = unless_vanished(lambda a=acl, w=waf, s=web_acl_scope: _read_acl(scope, w, s, a))
+            if read is None:
+                continue  # deleted since it was listed
+            tag_list, protected, hourly = read
             if not scope.ours(tag_list):
                 continue
             later = _deleted_later(scope)
             rel = Relations(scope)
-            for resource in _protected(scope, waf, web_acl_scope, acl["ARN"]):
+            for resource in protected:
                 if not _covered(resource, later):
                     rel.tie(resource, "is protected by it", *_arn_ids(resource))
             found.append(
@@ -152,7 +155,7 @@ def web_acls(scope: Scope) -> List[Found]:
                     "WAF web ACL",
                     acl["Id"],
                     acl.get("Name", ""),
-                    hourly=_acl_hourly(scope, waf, web_acl_scope, acl),
+                    hourly=hourly,
                     delete=lambda a=acl, w=waf, s=web_acl_scope: _delete_acl(w, s, a),
                     **rel.fields(),
                     stack=stack_of(tag_list),
@@ -161,6 +164,19 @@ def web_acls(scope: Scope) -> List[Found]:
                 )
             )
     return found
+
+
+def _read_acl(
+    scope: Scope, waf: Any, web_acl_scope: str, acl: Dict[str, Any]
+) -> Tuple[Any, List[str], Optional[float]]:
+    """A listed web ACL's tags, what it protects and its hour (the last two only for one of
+    the day's: three reads a web ACL, any of which finds it gone)."""
+    tags = waf.list_tags_for_resource(ResourceARN=acl["ARN"]).get("TagInfoForResource", {})
+    tag_list = tags.get("TagList")
+    if not scope.ours(tag_list):
+        return tag_list, [], None
+    protected = _protected(scope, waf, web_acl_scope, acl["ARN"])
+    return tag_list, protected, _acl_hourly(scope, waf, web_acl_scope, acl)
 
 
 def _protected(scope: Scope, waf: Any, web_acl_scope: str, arn: str) -> List[str]:
@@ -226,8 +242,10 @@ def repositories(scope: Scope) -> List[Found]:
     ecr = scope.client("ecr")
     found = []
     for repository in scope.each("ecr", "describe_repositories", "repositories"):
-        tags = ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"]).get("tags")
-        if not scope.ours(tags):
+        arn = repository["repositoryArn"]
+        reply = unless_vanished(lambda a=arn: ecr.list_tags_for_resource(resourceArn=a))
+        tags = (reply or {}).get("tags")
+        if reply is None or not scope.ours(tags):
             continue
         found.append(
             Found(

@@ -14,7 +14,13 @@ from week5.analysis.assembly import tag_dict
 from week5.core.tags import WEEK_KEY
 from week5.operations.aws_errors import unsupported
 from week5.operations.cleanup import compute, console, interfaces, network, services, stacks, ties
-from week5.operations.cleanup.scope import Found, Scope, error_code, join_ids, stack_of
+from week5.operations.cleanup.scope import (
+    Found,
+    Scope,
+    error_code,
+    join_ids,
+    vanished,
+)
 
 #: Dependents first: what holds a resource is deleted before it (an instance before its
 #: security group, subnets before their VPC). Stacks first: what they made goes with them.
@@ -25,8 +31,10 @@ DELETION_ORDER: Tuple[Tuple[str, Callable[[Scope], List[Found]]], ...] = (
     ("Auto Scaling groups", services.auto_scaling_groups),
     ("EC2 instances", compute.instances),
     ("RDS instances", services.db_instances),
+    ("RDS clusters", services.db_clusters),  # after their instances
     ("RDS snapshots", services.db_snapshots),
     ("ElastiCache groups", services.caches),
+    ("ElastiCache serverless caches", services.serverless_caches),
     ("EFS file systems", console.file_systems),
     ("load balancers", services.load_balancers),
     ("API Gateway APIs", console.apis),
@@ -34,11 +42,14 @@ DELETION_ORDER: Tuple[Tuple[str, Callable[[Scope], List[Found]]], ...] = (
     ("target groups", services.target_groups),
     ("launch templates", compute.launch_templates),
     ("S3 buckets", services.buckets),
+    # before the subnets, security groups, route tables and VPCs their interfaces and routes hold
+    ("VPC endpoints", network.vpc_endpoints),
     ("NAT gateways", network.nat_gateways),
     ("Elastic IPs", interfaces.addresses),
     ("network interfaces", interfaces.network_interfaces),
     ("security groups", interfaces.security_groups),
     ("subnets", network.subnets),
+    ("network ACLs", network.network_acls),  # once no subnet is associated with them
     ("route tables", network.route_tables),
     ("internet gateways", network.internet_gateways),
     ("VPCs", network.vpcs),
@@ -122,11 +133,11 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
     unpriced: Dict[str, int] = {}
 
     def stack_of(item: Found, depth: int = 0) -> Optional[str]:
-        # by the stack tag, else as the stack's resource of this kind (its id and its type:
-        # a bare name is no identity, an SSM parameter `web` is not the target group `web`)
-        stack = item.stack if item.stack in existing else None
+        # as the stack's resource of this kind (its id and its type: a bare name is no
+        # identity, an SSM parameter `web` is not the target group `web`), or part of one; not
+        # by its stack-name tag: what an earlier stack of that name kept carries it too
         ids = (item.id, *item.refs)
-        stack = stack or stacks.owner(owned, ids, stacks.kind_types(item.kind))
+        stack = stacks.owner(owned, ids, stacks.kind_types(item.kind))
         if stack is None and item.part_of and depth < 3:
             maker = by_id.get(item.part_of)
             stack = (
@@ -248,10 +259,16 @@ def _global_tags(scope: Scope, item: Found) -> Dict[str, str]:
     arn = next((r for r in item.refs if str(r).startswith("arn:")), "")
     if not arn:
         return {}
-    if item.kind == "CloudFront distribution":
-        reply = scope.client("cloudfront").list_tags_for_resource(Resource=arn)
-        return tag_dict((reply.get("Tags") or {}).get("Items"))
-    reply = scope.client("wafv2", stacks.GLOBAL_REGION).list_tags_for_resource(ResourceARN=arn)
+    try:
+        if item.kind == "CloudFront distribution":
+            reply = scope.client("cloudfront").list_tags_for_resource(Resource=arn)
+            return tag_dict((reply.get("Tags") or {}).get("Items"))
+        waf = scope.client("wafv2", stacks.GLOBAL_REGION)
+        reply = waf.list_tags_for_resource(ResourceARN=arn)
+    except Exception as error:
+        if vanished(error):
+            return {}  # deleted since it was found: its deletion will say it is gone
+        raise
     return tag_dict((reply.get("TagInfoForResource") or {}).get("TagList"))
 
 
@@ -379,13 +396,18 @@ def _launched_by(scope: Scope) -> Dict[str, str]:
 
 def _stack_of_instance(scope: Scope, owned: stacks.Index, instance_id: str) -> Optional[str]:
     """The stack an instance not found with the day's tags is part of (what goes with it, a
-    volume its launch template tagged, goes with that stack): by its stack tag, or as launched
-    by an Auto Scaling group of the stack."""
+    volume its launch template tagged, goes with that stack): one of its resources, tagged with
+    its id (not its name alone: an earlier stack of that name may have left it), or launched by
+    an Auto Scaling group of the stack."""
     instance = ties.network(scope).instances.get(instance_id)
     if instance is None:
         return None
     group = _launched_by(scope).get(instance_id) or ties.tags_of(instance).get(ties.ASG_TAG)
-    return stack_of(instance.get("Tags")) or stacks.owner(owned, [group or ""], _ASG)
+    return (
+        stacks.owner(owned, [instance_id], stacks.KIND_TYPES["EC2 instance"])
+        or stacks.id_tagged(scope, instance.get("Tags"))
+        or stacks.owner(owned, [group or ""], _ASG)
+    )
 
 
 def _of_stack(
@@ -393,8 +415,8 @@ def _of_stack(
 ) -> bool:
     """Whether the resource known by ``ids`` (worded ``what``: ``Auto Scaling group web``) is
     ``stack``'s: one of its resources (by an id and the type ``what`` says, or by an id no two
-    resources share), tagged as made by it, or an instance an Auto Scaling group of it
-    launched."""
+    resources share), tagged with its id (:func:`.stacks.id_tagged`), or an instance an Auto
+    Scaling group of it launched."""
     net = ties.network(scope)
     launched = _launched_by(scope)
     tagged = (net.instances, net.volumes, net.subnets, net.vpcs, net.groups, net.route_tables)
@@ -406,7 +428,7 @@ def _of_stack(
             (table[resource_id] for table in tagged if resource_id in table), None
         )
         tags = ties.eni_tags(item) if eni is not None else (item or {}).get("Tags")
-        if stack_of(tags) == stack:
+        if stacks.id_tagged(scope, tags) == stack:
             return True
         group = launched.get(resource_id) or ties.tags_of(net.instances.get(resource_id)).get(
             ties.ASG_TAG

@@ -229,8 +229,21 @@ def security_groups(scope: Scope) -> List[Found]:
                     f"network interface {eni['NetworkInterfaceId']}",
                     "uses it",
                 )
+        users = set()
         for what, owner_id, tags in net.owners_using(group_id):
+            users.add(owner_id)
             rel.other(scope.ours(tags), owner_id, what, "uses it")
+        for endpoint in net.live_endpoints():
+            endpoint_id = endpoint["VpcEndpointId"]
+            if endpoint_id not in users and any(
+                g.get("GroupId") == group_id for g in endpoint.get("Groups") or []
+            ):
+                rel.other(
+                    scope.ours(endpoint.get("Tags")),
+                    endpoint_id,
+                    f"VPC endpoint {endpoint_id}",
+                    "uses it",
+                )
         for service in services:
             if any(g.get("GroupId") == group_id for g in service.eni.get("Groups", [])):
                 service.relate(rel, "uses it")

@@ -1,6 +1,6 @@
 """The course day's VPC networking, each with how to delete it and what ties it to resources
-outside the day's tags: NAT gateways, subnets, route tables, internet gateways and VPCs. The
-region's EC2 network they look at is read in :mod:`.ties`.
+outside the day's tags: VPC endpoints, NAT gateways, subnets, network ACLs, route tables,
+internet gateways and VPCs. The region's EC2 network they look at is read in :mod:`.ties`.
 
 What routes a subnet's traffic is used by whatever is in that subnet: its route table (the one
 associated with it, else its VPC's main table) and the gateways that table routes through. Used
@@ -11,9 +11,9 @@ serves the subnets that use it."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from week5.operations.cleanup.scope import Found, Scope, error_code
+from week5.operations.cleanup.scope import Found, NotDeleted, Scope, error_code, name_tag
 from week5.operations.cleanup.ties import (
     LIVE_INSTANCE_STATES,
     Network,
@@ -23,6 +23,9 @@ from week5.operations.cleanup.ties import (
     network,
     tags_of,
 )
+
+#: The price key of an interface VPC endpoint: per Availability Zone it has an interface in.
+ENDPOINT_PRICE = "vpc-endpoint:interface"
 
 
 def _routes_through(net: Network, key: str, target_id: str) -> Iterable[Dict[str, Any]]:
@@ -63,13 +66,23 @@ def _main_users(net: Network, table: Dict[str, Any]) -> List[Dict[str, Any]]:
     return [net.subnets[i] for i in dict.fromkeys(ids) if i in net.subnets]
 
 
-def _route_users(scope: Scope, net: Network, rel: Relations, key: str, target_id: str) -> None:
+def _route_users(
+    scope: Scope,
+    net: Network,
+    rel: Relations,
+    key: str,
+    target_id: str,
+    also: Iterable[str] = (),
+) -> None:
     """Who routes through the gateway ``target_id`` (``key``: GatewayId, NatGatewayId): a route
     table outside the day's tags is a tie; one of the day's is served (a subnet that keeps its
     table keeps its gateway), and a main table, which goes only with its VPC, through the
-    subnets it routes."""
+    subnets it routes. ``also``: the ids of more tables that route through it (a gateway
+    endpoint's RouteTableIds)."""
     how = "routes through it (deleting it would break that route)"
-    for table in _routes_through(net, key, target_id):
+    tables = {t["RouteTableId"]: t for t in _routes_through(net, key, target_id)}
+    tables.update((i, net.route_tables[i]) for i in also if i in net.route_tables)
+    for table in tables.values():
         table_id = table["RouteTableId"]
         if not _table_ours(scope, net, table):
             rel.tie(f"route table {table_id}", how, table_id)
@@ -84,6 +97,94 @@ def _route_users(scope: Scope, net: Network, rel: Relations, key: str, target_id
                     f"routes through it by its VPC's main route table {table_id} (deleting it "
                     "would break that route)",
                 )
+
+
+def _unread(net: Network, what: str) -> None:
+    """Raise what kept ``what`` from being listed (an endpoint lacking the call): the finder
+    then finds nothing, and its kind is reported "not checked"."""
+    if what in net.unread:
+        raise net.unread[what]
+
+
+def _endpoint_hourly(scope: Scope, net: Network, endpoint: Dict[str, Any]) -> Optional[float]:
+    """An interface endpoint's hour in each Availability Zone it has an interface in (one per
+    subnet, a subnet per zone); a gateway endpoint is free; another type (a Gateway Load
+    Balancer's) is not priced."""
+    kind = str(endpoint.get("VpcEndpointType", "")).lower()
+    if kind == "gateway":
+        return 0.0
+    if kind != "interface":
+        return None
+    zones = {
+        (net.subnets.get(s) or {}).get("AvailabilityZone") or s
+        for s in endpoint.get("SubnetIds") or []
+    }
+    return scope.price(ENDPOINT_PRICE, max(len(zones), 1))
+
+
+def _endpoints_routing(net: Network, table_id: str) -> List[Dict[str, Any]]:
+    """The live gateway endpoints with a route in the table ``table_id``."""
+    table = net.route_tables.get(table_id) or {}
+    routed = {r.get("GatewayId") for r in table.get("Routes", [])}
+    return [
+        e
+        for e in net.live_endpoints()
+        if table_id in (e.get("RouteTableIds") or []) or e["VpcEndpointId"] in routed
+    ]
+
+
+def vpc_endpoints(scope: Scope) -> List[Found]:
+    """Interface endpoints (billed by the hour in each zone) and gateway endpoints (free, but
+    their routes hold route tables and they hold their VPC). Deleted before the subnets, route
+    tables and VPCs they are in: AWS deletes an interface endpoint's interfaces, and a gateway
+    endpoint's routes, with it."""
+    net = network(scope)
+    _unread(net, "VPC endpoints")
+    ec2 = scope.client("ec2")
+
+    def delete(endpoint_id: str) -> None:
+        # AWS answers a refusal inside the reply, not as an error.
+        reply = ec2.delete_vpc_endpoints(VpcEndpointIds=[endpoint_id])
+        for failure in reply.get("Unsuccessful") or []:
+            error = failure.get("Error") or {}
+            raise NotDeleted(str(error.get("Code", "Unsuccessful")), str(error.get("Message", "")))
+
+    found = []
+    for endpoint in net.live_endpoints():
+        if not scope.ours(endpoint.get("Tags")):
+            continue
+        endpoint_id = endpoint["VpcEndpointId"]
+        rel = Relations(scope)
+        vpc_id = endpoint.get("VpcId", "")
+        if vpc_id and not scope.ours(tags_of(net.vpcs.get(vpc_id))):
+            rel.tie(
+                f"VPC {vpc_id}",
+                "has it (what runs in that VPC reaches the service through it)",
+                vpc_id,
+            )
+        for subnet_id in endpoint.get("SubnetIds") or []:
+            rel.user(
+                scope.ours(tags_of(net.subnets.get(subnet_id))),
+                subnet_id,
+                f"subnet {subnet_id}",
+                "has its interface (what runs in that subnet reaches the service through it)",
+            )
+        _route_users(
+            scope, net, rel, "GatewayId", endpoint_id, endpoint.get("RouteTableIds") or []
+        )
+        found.append(
+            make_found(
+                scope,
+                "VPC endpoint",
+                endpoint,
+                "VpcEndpointId",
+                name=name_tag(endpoint) or str(endpoint.get("ServiceName", "")),
+                hourly=_endpoint_hourly(scope, net, endpoint),
+                delete=lambda e=endpoint_id: delete(e),
+                **rel.fields(),
+            )
+        )
+    return found
 
 
 def nat_gateways(scope: Scope) -> List[Found]:
@@ -135,8 +236,19 @@ def subnets(scope: Scope) -> List[Found]:
                     f"network interface {eni['NetworkInterfaceId']}",
                     "is in it",
                 )
+        owners: Set[str] = set()
         for what, owner_id, tags in net.owners_in("SubnetId", subnet_id):
+            owners.add(owner_id)
             rel.other(scope.ours(tags), owner_id, what, "has an interface in it")
+        for endpoint in net.live_endpoints():
+            endpoint_id = endpoint["VpcEndpointId"]
+            if subnet_id in (endpoint.get("SubnetIds") or []) and endpoint_id not in owners:
+                rel.other(
+                    scope.ours(endpoint.get("Tags")),
+                    endpoint_id,
+                    f"VPC endpoint {endpoint_id}",
+                    "has an interface in it",
+                )
         for service in services:
             if service.eni.get("SubnetId") == subnet_id:
                 service.relate(rel, "is in it")
@@ -170,6 +282,77 @@ def subnets(scope: Scope) -> List[Found]:
     return found
 
 
+def network_acls(scope: Scope) -> List[Found]:
+    """Network ACLs other than a VPC's default one (which goes with its VPC). AWS deletes no
+    network ACL while a subnet is associated with it, and drops a subnet's association when
+    the subnet is deleted: so after the subnets. One associated with a subnet outside the
+    day's tags is left (moving that subnet to another ACL would change its traffic rules)."""
+    net = network(scope)
+    _unread(net, "network ACLs")
+    ec2 = scope.client("ec2")
+
+    def exists(subnet_id: str) -> bool:
+        try:
+            ec2.describe_subnets(SubnetIds=[subnet_id])
+        except Exception as error:
+            if error_code(error) == "InvalidSubnetID.NotFound":
+                return False
+            raise
+        return True
+
+    def default_acl(vpc_id: str) -> str:
+        filters = [
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "default", "Values": ["true"]},
+        ]
+        acls = scope.each("ec2", "describe_network_acls", "NetworkAcls", Filters=filters)
+        return next((a["NetworkAclId"] for a in acls), "")
+
+    def delete(acl_id: str) -> None:
+        (acl,) = scope.each("ec2", "describe_network_acls", "NetworkAcls", NetworkAclIds=[acl_id])
+        default = ""
+        for association in acl.get("Associations", []):
+            if exists(association.get("SubnetId", "")):
+                continue  # AWS refuses while it is (DependencyViolation), retried
+            # The association of a subnet deleted since: AWS drops it with the subnet, an
+            # emulator keeps it (and then refuses the deletion): moved to the default ACL.
+            default = default or default_acl(acl.get("VpcId", ""))
+            if default:
+                ec2.replace_network_acl_association(
+                    AssociationId=association["NetworkAclAssociationId"], NetworkAclId=default
+                )
+        ec2.delete_network_acl(NetworkAclId=acl_id)
+
+    found = []
+    for acl in net.network_acls.values():
+        if acl.get("IsDefault") or not scope.ours(acl.get("Tags")):
+            continue
+        rel = Relations(scope)
+        for association in acl.get("Associations", []):
+            subnet = net.subnets.get(association.get("SubnetId", ""))
+            if subnet is None:
+                continue  # deleted (an emulator keeps its association)
+            rel.other(
+                scope.ours(subnet.get("Tags")),
+                subnet["SubnetId"],
+                f"subnet {subnet['SubnetId']}",
+                "is associated with it (AWS deletes no network ACL while a subnet is, and "
+                "moving the subnet to another ACL would change its traffic rules)",
+            )
+        found.append(
+            make_found(
+                scope,
+                "network ACL",
+                acl,
+                "NetworkAclId",
+                hourly=0.0,
+                delete=lambda a=acl["NetworkAclId"]: delete(a),
+                **rel.fields(),
+            )
+        )
+    return found
+
+
 def route_tables(scope: Scope) -> List[Found]:
     net = network(scope)
     ec2 = scope.client("ec2")
@@ -194,6 +377,13 @@ def route_tables(scope: Scope) -> List[Found]:
                 association["SubnetId"],
                 f"subnet {association['SubnetId']}",
                 "is associated with it (disassociating would change that subnet's routes)",
+            )
+        for endpoint in _endpoints_routing(net, table["RouteTableId"]):
+            rel.other(
+                scope.ours(endpoint.get("Tags")),
+                endpoint["VpcEndpointId"],
+                f"VPC endpoint {endpoint['VpcEndpointId']}",
+                "has a route in it (deleting the table would take that endpoint's route)",
             )
         found.append(
             make_found(
@@ -346,9 +536,20 @@ def vpcs(scope: Scope) -> List[Found]:
             for e in net.standalone_interfaces()
             if e.get("VpcId") == vpc_id
         ]
+        inside += [
+            ("network ACL", a["NetworkAclId"], a.get("Tags"))
+            for a in net.network_acls.values()
+            if a.get("VpcId") == vpc_id and not a.get("IsDefault")
+        ]
+        owned = list(net.owners_in("VpcId", vpc_id))
+        inside += [
+            ("VPC endpoint", e["VpcEndpointId"], e.get("Tags"))
+            for e in net.live_endpoints()
+            if e.get("VpcId") == vpc_id and e["VpcEndpointId"] not in {o[1] for o in owned}
+        ]
         for kind, resource_id, tags in inside:
             rel.other(scope.ours(tags), resource_id, f"{kind} {resource_id}", "is in it")
-        for what, owner_id, tags in net.owners_in("VpcId", vpc_id):
+        for what, owner_id, tags in owned:
             rel.other(scope.ours(tags), owner_id, what, "has an interface in it")
         for service in services:
             if service.eni.get("VpcId") == vpc_id:

@@ -15,6 +15,7 @@ from typing import (
     Optional,
     Sequence,
     Tuple,
+    TypeVar,
 )
 
 from week5.analysis.assembly import tag_dict
@@ -23,6 +24,8 @@ from week5.core.errors import CourseInputError
 from week5.core.settings import shown
 from week5.core.tags import tag_filter
 from week5.operations.price_table import PriceTable
+
+T = TypeVar("T")
 
 #: The tag CloudFormation puts on what a stack creates: such a resource goes with its stack.
 STACK_TAG = "aws:cloudformation:stack-name"
@@ -193,6 +196,46 @@ def stack_of(tags: Any) -> Optional[str]:
 def error_code(error: Exception) -> str:
     """The AWS error code of a botocore ClientError, else the exception's type name."""
     return getattr(error, "response", {}).get("Error", {}).get("Code", type(error).__name__)
+
+
+#: AWS error codes with which a read about one listed resource (its tags, its mount targets)
+#: says that resource is gone: deleted between the list call and this one. Such a resource is
+#: simply not there any more; the rest of the read goes on.
+VANISHED = frozenset(
+    {
+        "LoadBalancerNotFound",  # ELBv2 DescribeTags
+        "TargetGroupNotFound",
+        "CacheClusterNotFound",  # ElastiCache ListTagsForResource
+        "ReplicationGroupNotFoundFault",
+        "ServerlessCacheNotFoundFault",
+        "NoSuchBucket",  # S3
+        "NoSuchResource",  # CloudFront ListTagsForResource
+        "NoSuchDistribution",
+        "FileSystemNotFound",  # EFS DescribeMountTargets
+        "WAFNonexistentItemException",
+        "DBClusterNotFoundFault",
+        "DBInstanceNotFound",
+        "ResourceNotFoundException",  # CloudWatch Logs ListTagsForResource
+        "RepositoryNotFoundException",  # ECR ListTagsForResource
+    }
+)
+
+
+def vanished(error: Exception) -> bool:
+    """Whether a read about one listed resource failed because that resource is gone since
+    (:data:`VANISHED`)."""
+    return error_code(error) in VANISHED
+
+
+def unless_vanished(read: Callable[[], T]) -> Optional[T]:
+    """``read()``, or None when what it reads about is gone since it was listed
+    (:func:`vanished`); any other error is raised."""
+    try:
+        return read()
+    except Exception as error:
+        if vanished(error):
+            return None
+        raise
 
 
 class NotYet(Exception):

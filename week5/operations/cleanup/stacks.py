@@ -1,6 +1,10 @@
-"""The day's CloudFormation stacks: each is deleted as a whole, and what it created (tagged
-``aws:cloudformation:stack-name`` or listed among its resources) goes with it, never one by one
-under CloudFormation's feet.
+"""The day's CloudFormation stacks: each is deleted as a whole, and what it created (listed
+among its resources, or made by one of them: an Auto Scaling group's instances and their
+volumes) goes with it, never one by one under CloudFormation's feet. The
+``aws:cloudformation:stack-name`` tag alone makes nothing a stack's: a resource an earlier stack
+of that name kept (DeletionPolicy Retain, or the stack deleted and deployed again) carries it
+too, and that one is a leftover of its own. The ``aws:cloudformation:stack-id`` tag, the ARN of
+one stack, does name the stack that made it (:func:`id_tagged`).
 
 A stack is the day's when the stack itself carries the day's tags, or when it carries no course
 tags at all and holds resources tagged for the day (the course's own stacks tag their resources,
@@ -69,6 +73,21 @@ def all_stacks(scope: Scope) -> Dict[str, Dict[str, Any]]:
             for s in scope.each("cloudformation", "describe_stacks", "Stacks")
             if s.get("StackStatus") != "DELETE_COMPLETE"
         },
+    )
+
+
+def id_tagged(scope: Scope, tags: Any) -> Optional[str]:
+    """The live stack of the region whose id (its ARN) a resource's
+    ``aws:cloudformation:stack-id`` tag is (``tags``: a Tags list or dict), else None:
+    CloudFormation tags what a stack makes with it, and an Auto Scaling group gives its
+    instances its own. A stack deleted and deployed again under its name has another id, so what
+    an earlier one kept names none; the ``aws:cloudformation:stack-name`` tag, a bare name, is
+    not read."""
+    stack_id = tag_dict(tags).get(STACK_ID_TAG)
+    if not stack_id:
+        return None
+    return next(
+        (name for name, s in all_stacks(scope).items() if s.get("StackId") == stack_id), None
     )
 
 
@@ -158,7 +177,11 @@ KIND_TYPES: Dict[str, FrozenSet[str]] = {
         "network interface": ["AWS::EC2::NetworkInterface"],
         "Auto Scaling group": ["AWS::AutoScaling::AutoScalingGroup"],
         "RDS instance": ["AWS::RDS::DBInstance"],
+        "RDS cluster": ["AWS::RDS::DBCluster"],
         "ElastiCache group": ["AWS::ElastiCache::ReplicationGroup"],
+        "ElastiCache serverless cache": ["AWS::ElastiCache::ServerlessCache"],
+        "VPC endpoint": ["AWS::EC2::VPCEndpoint"],
+        "network ACL": ["AWS::EC2::NetworkAcl"],
         "EFS file system": ["AWS::EFS::FileSystem"],
         "load balancer": [
             "AWS::ElasticLoadBalancingV2::LoadBalancer",
@@ -246,6 +269,8 @@ _ARN_TYPES: Dict[Tuple[str, str], Tuple[str, ...]] = {
     ("ec2", "elastic-ip"): ("AWS::EC2::EIP",),
     ("ec2", "network-interface"): ("AWS::EC2::NetworkInterface",),
     ("ec2", "launch-template"): ("AWS::EC2::LaunchTemplate",),
+    ("ec2", "vpc-endpoint"): ("AWS::EC2::VPCEndpoint",),
+    ("ec2", "network-acl"): ("AWS::EC2::NetworkAcl",),
     ("ec2", "key-pair"): ("AWS::EC2::KeyPair",),
     ("ec2", "image"): (),
     ("ec2", "snapshot"): (),
@@ -259,6 +284,7 @@ _ARN_TYPES: Dict[Tuple[str, str], Tuple[str, ...]] = {
     ("elasticache", "replicationgroup"): ("AWS::ElastiCache::ReplicationGroup",),
     ("elasticache", "cluster"): ("AWS::ElastiCache::CacheCluster",),
     ("elasticache", "subnetgroup"): ("AWS::ElastiCache::SubnetGroup",),
+    ("elasticache", "serverlesscache"): ("AWS::ElastiCache::ServerlessCache",),
     ("elasticfilesystem", "file-system"): ("AWS::EFS::FileSystem",),
     ("secretsmanager", "secret"): ("AWS::SecretsManager::Secret",),
     ("logs", "log-group"): ("AWS::Logs::LogGroup",),
@@ -311,10 +337,13 @@ LOOKED_FOR = frozenset(
         "AWS::EC2::EIP",
         "AWS::EC2::Instance",
         "AWS::EC2::NatGateway",
+        "AWS::EC2::VPCEndpoint",
         "AWS::EC2::Volume",
         "AWS::EFS::FileSystem",
         "AWS::ElastiCache::ReplicationGroup",
+        "AWS::ElastiCache::ServerlessCache",
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "AWS::RDS::DBCluster",
         "AWS::RDS::DBInstance",
         "AWS::S3::Bucket",
         "AWS::SecretsManager::Secret",

@@ -16,12 +16,20 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from week5.analysis.assembly import tag_dict
-from week5.operations.cleanup.scope import Found, Partner, Scope, name_tag, stack_of
+from week5.operations.aws_errors import unsupported
+from week5.operations.cleanup.scope import Found, Partner, Scope, name_tag, stack_of, vanished
 
 #: An instance in these states still runs, or holds its network and volumes.
 LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
 #: The tag Auto Scaling puts on the instances it launches.
 ASG_TAG = "aws:autoscaling:groupName"
+#: A VPC endpoint in these states (AWS answers them in lower case) is going or gone: neither
+#: found nor a tie, and its interfaces go with it.
+ENDPOINT_GOING = ("deleting", "deleted")
+
+#: What a service resource with interfaces in the network is: (what, its id, its tags); None
+#: for one that is going (its interfaces go with it).
+Owner = Optional[Tuple[str, str, Any]]
 
 
 @dataclass
@@ -39,9 +47,17 @@ class Network:
     vpcs: Dict[str, Dict[str, Any]]
     nat_gateways: Dict[str, Dict[str, Any]]
     images: Dict[str, Dict[str, Any]]
-    #: Interfaces a service made for one of its resources (an EFS mount target's), by id:
-    #: (what, its id, its tags). Such an interface goes with that resource.
-    service_interfaces: Dict[str, Tuple[str, str, Any]] = field(default_factory=dict)
+    #: Interfaces a service made for one of its resources (an EFS mount target's, an interface
+    #: VPC endpoint's), by id: (what, its id, its tags), or None when that resource is going.
+    #: Such an interface goes with that resource.
+    service_interfaces: Dict[str, Owner] = field(default_factory=dict)
+    #: VPC endpoints (every type, any state) and network ACLs, by id.
+    endpoints: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    network_acls: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    #: What the endpoint could not list as it lacks the call (an emulator), by what it is
+    #: (``VPC endpoints``, ``network ACLs``): that kind's finder raises it, so it is reported
+    #: "not checked", and the rest of the network is judged without it.
+    unread: Dict[str, Exception] = field(default_factory=dict)
 
     def live_instances(self) -> Iterable[Dict[str, Any]]:
         return (i for i in self.instances.values() if i["State"]["Name"] in LIVE_INSTANCE_STATES)
@@ -67,7 +83,7 @@ class Network:
         seen = set()
         for eni_id, owner in self.service_interfaces.items():
             eni = self.interfaces.get(eni_id) or {}
-            if eni.get(where) == value and owner[1] not in seen:
+            if owner is not None and eni.get(where) == value and owner[1] not in seen:
                 seen.add(owner[1])
                 yield owner
 
@@ -76,6 +92,8 @@ class Network:
         seen = set()
         for eni_id, owner in self.service_interfaces.items():
             eni = self.interfaces.get(eni_id) or {}
+            if owner is None:
+                continue
             if any(g.get("GroupId") == group_id for g in eni.get("Groups", [])):
                 if owner[1] not in seen:
                     seen.add(owner[1])
@@ -114,6 +132,14 @@ class Network:
                 continue
             found.append(_service_interface(scope, eni))
         return found
+
+    def live_endpoints(self) -> Iterable[Dict[str, Any]]:
+        """The VPC endpoints not going (:data:`ENDPOINT_GOING`)."""
+        return (
+            e
+            for e in self.endpoints.values()
+            if str(e.get("State", "")).lower() not in ENDPOINT_GOING
+        )
 
     def nat_of_interface(self, interface_id: Optional[str]) -> Optional[Dict[str, Any]]:
         for nat in self.nat_gateways.values():
@@ -240,6 +266,8 @@ def _service_interface(scope: Scope, eni: Dict[str, Any]) -> ServiceInterface:
     elif description.startswith("VPC Endpoint Interface "):
         endpoint = _after(description, "VPC Endpoint Interface ")
         owner, known_as = f"VPC endpoint {endpoint}", (endpoint,)
+        found = endpoint in refs
+        owners = (endpoint,) if found else ()
     elif kind in ("vpc_endpoint", "gateway_load_balancer_endpoint"):
         owner = "a VPC endpoint"
     elif not _made_by_service(eni):
@@ -287,6 +315,23 @@ def network(scope: Scope) -> Network:
         def each(operation: str, key: str, **params: Any) -> List[Dict[str, Any]]:
             return list(scope.each("ec2", operation, key, **params))
 
+        unread: Dict[str, Exception] = {}
+
+        def optional(what: str, operation: str, key: str, id_key: str) -> Dict[str, Any]:
+            """A list added to the network later: an endpoint that lacks it (an emulator)
+            leaves its kind "not checked", not the whole network."""
+            try:
+                return _by(each(operation, key), id_key)
+            except Exception as error:
+                if unsupported(error, scope.region) is None:
+                    raise
+                unread[what] = error
+                return {}
+
+        endpoints = optional(
+            "VPC endpoints", "describe_vpc_endpoints", "VpcEndpoints", "VpcEndpointId"
+        )
+
         states = [*LIVE_INSTANCE_STATES, "shutting-down"]
         reservations = each(
             "describe_instances",
@@ -317,22 +362,53 @@ def network(scope: Scope) -> Network:
                 "NatGatewayId",
             ),
             images=_by(each("describe_images", "Images", Owners=["self"]), "ImageId"),
-            service_interfaces=_mount_target_interfaces(scope),
+            service_interfaces={
+                **_mount_target_interfaces(scope),
+                **_endpoint_interfaces(endpoints),
+            },
+            endpoints=endpoints,
+            network_acls=optional(
+                "network ACLs", "describe_network_acls", "NetworkAcls", "NetworkAclId"
+            ),
+            unread=unread,
         )
 
     return scope.cached("ec2", read)
 
 
-def _mount_target_interfaces(scope: Scope) -> Dict[str, Tuple[str, str, Any]]:
-    """Every EFS mount target's interface, with its file system."""
-    owners: Dict[str, Tuple[str, str, Any]] = {}
+def _mount_target_interfaces(scope: Scope) -> Dict[str, Owner]:
+    """Every EFS mount target's interface, with its file system (one deleted since it was
+    listed has none)."""
+    owners: Dict[str, Owner] = {}
     for fs in scope.each("efs", "describe_file_systems", "FileSystems"):
         what = f"EFS file system {fs['FileSystemId']}"
-        for target in scope.each(
-            "efs", "describe_mount_targets", "MountTargets", FileSystemId=fs["FileSystemId"]
-        ):
+        try:
+            targets = list(
+                scope.each(
+                    "efs", "describe_mount_targets", "MountTargets", FileSystemId=fs["FileSystemId"]
+                )
+            )
+        except Exception as error:
+            if vanished(error):
+                continue
+            raise
+        for target in targets:
             if target.get("NetworkInterfaceId"):
                 owners[target["NetworkInterfaceId"]] = (what, fs["FileSystemId"], fs.get("Tags"))
+    return owners
+
+
+def _endpoint_interfaces(endpoints: Dict[str, Dict[str, Any]]) -> Dict[str, Owner]:
+    """Every interface VPC endpoint's interfaces (one per subnet), with the endpoint; None for
+    an endpoint that is going (:data:`ENDPOINT_GOING`): its interfaces go with it."""
+    owners: Dict[str, Owner] = {}
+    for endpoint in endpoints.values():
+        endpoint_id = endpoint["VpcEndpointId"]
+        going = str(endpoint.get("State", "")).lower() in ENDPOINT_GOING
+        what = f"VPC endpoint {endpoint_id}"
+        owner = None if going else (what, endpoint_id, endpoint.get("Tags"))
+        for eni_id in endpoint.get("NetworkInterfaceIds") or []:
+            owners[eni_id] = owner
     return owners
 
 
