@@ -465,3 +465,164 @@ def test_a_profile_name_that_cannot_be_typed_is_not_pasted_into_the_fix(name):
 
     line = aws_errors.describe(bx.ProfileNotFound(profile=name), profile=name)
     assert "\n" not in line and "`aws configure --profile <name>`" in line
+
+
+# --- a key AWS does not know, in a region the account may not have enabled ------------------
+
+KEY_FIX = (
+    "the access key is wrong, deactivated or deleted: run `aws configure --profile week5` "
+    "(access keys) or `aws sso login --profile week5` (IAM Identity Center)"
+)
+
+
+def opt_in_line(region: str, code: str = "InvalidClientTokenId") -> str:
+    operation = "GetCallerIdentity"
+    message = "The security token included in the request is invalid."
+    return (
+        f"AWS refused {operation} in {region}: {code}: {message}; the key may be fine: {region} "
+        "is an opt-in region, and AWS answers so in one the account has not enabled: enable it "
+        f"(console: Account → AWS Regions, or `aws account enable-region --region-name {region}`;"
+        " it can take minutes to hours), or pass --region ap-northeast-2; if it is enabled, "
+        + KEY_FIX
+    )
+
+
+@pytest.mark.parametrize("region, code", [
+    ("me-central-1", "InvalidClientTokenId"), ("ap-east-1", "UnrecognizedClientException"),
+    ("af-south-1", "AuthFailure"),
+])  # fmt: skip
+def test_a_key_refused_in_an_opt_in_region_may_be_the_region(region, code, monkeypatch):
+    """A trial: `--region me-central-1`, not enabled for the account, was called a wrong access
+    key: the key may be fine."""
+    from botocore.exceptions import ClientError
+
+    for variable in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(variable, raising=False)
+    message = "The security token included in the request is invalid."
+    error = ClientError({"Error": {"Code": code, "Message": message}}, "GetCallerIdentity")
+    assert aws_errors.describe(error, None, region) == opt_in_line(region, code=code)
+
+
+def test_a_key_refused_in_a_default_region_is_the_key(monkeypatch):
+    from botocore.exceptions import ClientError
+
+    for variable in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(variable, raising=False)
+    error = ClientError({"Error": {"Code": "InvalidClientTokenId", "Message": "bad"}}, "Get")
+    for region in ("ap-northeast-2", "us-east-1", "ap-northeast-3", None):
+        line = aws_errors.describe(error, None, region)
+        assert line.endswith(f"InvalidClientTokenId: bad; {KEY_FIX}") and "opt-in" not in line
+    china = aws_errors.describe(error, None, "cn-north-1")
+    assert china.endswith(
+        "bad; the key may be fine: cn-north-1 is in AWS China, whose accounts and keys are "
+        "separate, so another partition's key is refused there: pass --region ap-northeast-2, or "
+        f"use a profile of an AWS China account; if it is one, {KEY_FIX}"
+    )
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://localhost:4566")  # an emulator: no regions
+    assert aws_errors.describe(error, None, "me-central-1").endswith(f"bad; {KEY_FIX}")
+    expired = ClientError({"Error": {"Code": "ExpiredToken", "Message": "x"}}, "Get")
+    assert "opt-in" not in aws_errors.describe(expired, None, "me-central-1")
+
+
+class UnknownKey(http.server.BaseHTTPRequestHandler):
+    """STS as a region the account has not enabled answers: 403 InvalidClientTokenId."""
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        data = (b"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>"
+                b"<Message>The security token included in the request is invalid.</Message>"
+                b"</Error><RequestId>1</RequestId></ErrorResponse>")  # fmt: skip
+        self.send_response(403)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_opt_in_region_through_the_command(aws_home, assembly, capsys, monkeypatch):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), UnknownKey)
+    serve_in_thread(server)
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://localhost:{server.server_address[1]}")
+        monkeypatch.setenv("AWS_PROFILE", "week5")
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        argv = commands(assembly)["quotas"]
+        assert one_line(capsys, argv + ["--region", "me-central-1"]) == opt_in_line("me-central-1")
+        assert one_line(capsys, argv).endswith(f"is invalid.; {KEY_FIX}")  # ap-northeast-2
+    finally:
+        server.shutdown()
+
+
+# --- a SOCKS proxy, which botocore cannot use ------------------------------------------------
+
+PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy")
+
+
+def socks_line(value: str, variable: str = "HTTPS_PROXY") -> str:
+    return (
+        f"the proxy {value!r} (from {variable}) is a {value.split(':')[0]}:// proxy, and botocore "
+        "(boto3, which these tools call AWS with) supports only http:// and https:// proxies: set "
+        f"{variable} to an HTTP proxy such as http://proxy.example:3128, or unset it where no "
+        "proxy is needed"
+    )
+
+
+@pytest.mark.parametrize("variable, value", [
+    ("HTTPS_PROXY", "socks5://127.0.0.1:1080"), ("https_proxy", "socks5h://proxy.example:1080"),
+    ("HTTPS_PROXY", "socks4://10.0.0.1:1080"),
+])  # fmt: skip
+def test_a_socks_proxy_is_one_line_before_any_call(variable, value, aws_home, assembly, capsys,
+                                                   monkeypatch):  # fmt: skip
+    """A trial: HTTPS_PROXY=socks5://host:1080 was "cannot reach the proxy
+    http://socks5://host:1080" (botocore prefixes http:// to what it cannot read)."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, value)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    for name in ("status", "quotas"):
+        assert one_line(capsys, commands(assembly)[name]) == socks_line(value, variable)
+
+
+def test_only_the_proxy_botocore_would_use_counts(aws_home, monkeypatch):
+    """HTTP_PROXY serves http:// URLs (none on AWS); NO_PROXY passes an emulator by; the CDK
+    CLI, which takes SOCKS, is the launchers' preflight's: a note there, not a refusal
+    (AwsError, not AwsInputError)."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "socks5://127.0.0.1:1080")
+    assert aws_errors.botocore_proxy_problem() is None  # AWS is https://
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://localhost:4566")
+    assert aws_errors.botocore_proxy_problem() == socks_line("socks5://127.0.0.1:1080",
+                                                             "HTTP_PROXY")  # fmt: skip
+    monkeypatch.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")  # AWS over https again
+    assert aws_errors.botocore_proxy_problem() is None
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://127.0.0.1:1080")
+    assert aws_errors.botocore_proxy_problem() == socks_line("socks5://127.0.0.1:1080")
+    monkeypatch.delenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+    monkeypatch.delenv("HTTPS_PROXY")
+    monkeypatch.setenv("NO_PROXY", "localhost")
+    assert aws_errors.botocore_proxy_problem() is None
+    monkeypatch.delenv("AWS_ENDPOINT_URL")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert aws_errors.botocore_proxy_problem() is None
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://127.0.0.1:1080")
+    with pytest.raises(aws_errors.AwsError) as raised:
+        aws_errors.session(None, "ap-northeast-2")
+    assert not isinstance(raised.value, aws_errors.AwsInputError)
+    assert aws_errors.configuration_problem() is None  # the CDK CLI's to take
+
+
+def test_a_socks_proxy_botocore_failed_on_is_named_so():
+    from botocore.exceptions import ProxyConnectionError
+
+    error = ProxyConnectionError(proxy_url="http://socks5://127.0.0.1:1080", error="refused")
+    assert aws_errors.describe(error, None, "ap-northeast-2") == (
+        "cannot use the proxy 'socks5://127.0.0.1:1080': botocore (boto3) supports only http:// "
+        "and https:// proxies; set HTTPS_PROXY to an HTTP proxy such as "
+        "http://proxy.example:3128, or unset it where no proxy is needed"
+    )

@@ -109,6 +109,22 @@ def test_the_app_refuses_a_connection_without_tls(postgres_server):
         rds_app.run([], conninfo=url)
 
 
+@pytest.mark.parametrize("argv", [["--js"], ["--jso"], ["read", "--he"]])
+def test_an_abbreviated_option_is_refused_before_any_connection(argv, capsys):
+    """`lab-app --js` was --json, yet printed text (main looks for "--json" itself); `read --he`
+    was read's --help."""
+    with pytest.raises(SystemExit) as exit_:
+        rds_app.run(argv, conninfo="host=192.0.2.1 connect_timeout=1")  # no connection made
+    assert exit_.value.code == 2
+    assert f"unrecognized arguments: {argv[-1]}" in capsys.readouterr().err
+
+
+def test_lab_app_refuses_an_abbreviation_as_the_host_runs_it(lab_app):
+    result = lab_app("--js")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "lab-app: error: unrecognized arguments: --js" in result.stderr
+
+
 def test_the_host_installs_the_psycopg_the_tests_use():
     requirements = (ROOT / "requirements-dev.txt").read_text().splitlines()
     assert PSYCOPG_PIN in requirements

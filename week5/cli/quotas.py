@@ -6,6 +6,12 @@ that does not (:mod:`week5.operations.quotas`).
 Labs named are deployed together, so their needs add up; with none, each lab is deployed on
 its own and the most any one lab needs is checked. ``scripts/cdk deploy ... -c students=...``
 runs the same check before a class deploy (:mod:`.preflight`).
+
+A quota Service Quotas cannot report (an emulator that does not implement the call, a server
+error after the retries) is shown "not checked" with the reason (``--json``: ``"checked":
+false``, ``"not_checked_reason"``); the other quotas and the usage are still shown. Exit 0: every
+quota that was checked fits (a quota not checked is named, not guessed); 1: a checked quota is
+short; 2: one line, when the check cannot run (credentials, access denied, throttling, bad input).
 """
 
 from __future__ import annotations
@@ -31,6 +37,14 @@ from week5.core.settings import (
 from week5.operations import aws_errors, quotas
 from week5.operations.preflight import stack_names
 
+#: The exit codes, for `week5 quotas --help`.
+EPILOG = f"""exit codes:
+  {EXIT_OK}  every quota that was checked fits (a quota Service Quotas cannot report, as on
+     an emulator, is shown "not checked" with the reason, and does not change the code)
+  {EXIT_FAILED}  a quota that was checked is short: the lines name the fix
+  {EXIT_USAGE}  the check could not run (credentials, access denied, throttling, bad input):
+     one line"""
+
 HEADER = ("Quota", "Code", "Limit", "Source", "In use", "Deploy adds", "After", "Verdict")
 
 
@@ -55,6 +69,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "quotas",
         help="whether a class deploy fits the account's VPC, Elastic IP, internet gateway, "
         "NAT gateway and On-Demand vCPU quotas, and how to raise them",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--students", required=True, type=students_argument,
@@ -145,7 +161,8 @@ def run(args: argparse.Namespace) -> int:
             "labs": list(templates),
             "together": bool(args.labs),
             "quotas": [r.to_json() for r in rows],
-            "fits": not lines,
+            "fits": not lines,  # every quota that was checked
+            "not_checked": sorted({r.spec.code for r in rows if not r.checked}),
             "fixes": lines,
         }, indent=2))  # fmt: skip
     else:
@@ -164,23 +181,37 @@ def format_rows(
             (
                 r.label,
                 f"{r.spec.service}/{r.spec.code}",
-                str(r.quota),
+                str(r.quota) if r.checked else "?",
                 r.source,
                 str(r.in_use),
                 str(r.needed),
                 str(r.after),
-                f"SHORT by {r.short}" if r.short else "ok",
+                verdict_of(r),
             )
             for r in rows
         ],
         HEADER,
         align="<<><>>><",
     )
-    verdict = (
-        "It does not fit: ask AWS for more before the class deploys (Service Quotas console, "
-        "or the commands below; an increase can take a while to be granted):"
-        if any(r.short for r in rows)
-        else "It fits."
-    )
+    unchecked = [r for r in rows if not r.checked]
+    if any(r.short for r in rows):
+        verdict = (
+            "It does not fit: ask AWS for more before the class deploys (Service Quotas "
+            "console, or the commands below; an increase can take a while to be granted):"
+        )
+    elif unchecked:
+        verdict = (
+            f"What was checked fits; {len(unchecked)} quota(s) not checked: compare them in the "
+            "Service Quotas console before the class deploys."
+        )
+    else:
+        verdict = "It fits."
     notes = "".join(f"\nNote: {r.label}: {r.note}." for r in rows if r.note)
+    notes += "".join(f"\nNote: {line}" for line in quotas.not_checked(rows))
     return f"Class deploy of {what} for {students} student(s):\n{table}{notes}\n{verdict}"
+
+
+def verdict_of(row: quotas.QuotaRow) -> str:
+    if not row.checked:
+        return "not checked"
+    return f"SHORT by {row.short}" if row.short else "ok"

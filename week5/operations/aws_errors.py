@@ -73,6 +73,42 @@ _THROTTLED_CODES = frozenset(
         "SlowDown",
     }
 )
+#: The codes with which AWS throttles a caller (a wait cures them; not a failure of AWS's).
+THROTTLED_CODES = _THROTTLED_CODES
+
+
+#: The regions every AWS account has enabled (those launched before 20 March 2019; AWS
+#: Account Management, "Enable or disable AWS Regions in your account"). The others of the
+#: commercial partition are opt-in: disabled until the account enables them.
+DEFAULT_ENABLED_REGIONS = frozenset(
+    {
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+        "ap-south-1",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-northeast-3",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ca-central-1",
+        "eu-central-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "eu-north-1",
+        "sa-east-1",
+    }
+)
+#: Regions of other partitions, whose accounts (and keys) are their own.
+OTHER_PARTITIONS = (("cn-", "AWS China"), ("us-gov-", "AWS GovCloud (US)"))
+#: The codes with which AWS answers a key it does not know, which is what an opt-in region the
+#: account has not enabled answers too (STS: InvalidClientTokenId; JSON services:
+#: UnrecognizedClientException; EC2: AuthFailure).
+_UNKNOWN_KEY_CODES = frozenset(
+    {"InvalidClientTokenId", "UnrecognizedClientException", "AuthFailure"}
+)
 
 
 #: Error codes with which an endpoint says it has no such call: emulators' (moto's in-process
@@ -300,7 +336,8 @@ def proxy_problem(source: str, value: Any) -> Optional[str]:
     """The one line for a proxy setting botocore cannot parse (``HTTPS_PROXY='not a url'``: "An
     HTTP Client raised an unhandled exception" at the first call), else None. ``source`` names
     where it was set. A scheme other than http(s) (socks5://) is left to the CDK CLI, which
-    takes it; botocore reads a value without one as http://."""
+    takes it (this package's boto3 calls refuse it: :func:`botocore_proxy_problem`); botocore
+    reads a value without one as http://."""
     if not isinstance(value, str):
         return None
     if not value:
@@ -361,6 +398,47 @@ def check_configuration(environ: Optional[Mapping[str, str]] = None) -> None:
     line = configuration_problem(environ)
     if line:
         raise AwsInputError(line)
+
+
+#: Where botocore's calls go when no endpoint is set: AWS, over https (its proxy is HTTPS_PROXY's).
+_AWS_URL = "https://sts.amazonaws.com"
+
+
+def botocore_proxy_problem() -> Optional[str]:
+    """The one line when the proxy botocore would send a call through is not an http(s) one
+    (``HTTPS_PROXY=socks5://host:1080``), else None. botocore reads such a value as
+    ``http://socks5://host:1080`` and fails with "cannot reach the proxy". Only the proxies of
+    the URLs called count (HTTPS_PROXY for AWS, HTTP_PROXY for an http:// endpoint; NO_PROXY
+    applies). Not part of :func:`configuration_problem`: the CDK CLI, which the launchers'
+    preflight checks for, takes a SOCKS proxy; only this package's boto3 calls cannot."""
+    try:
+        from botocore.utils import get_environ_proxies
+    except ImportError:  # pragma: no cover - boto3 is installed with every AWS command
+        return None
+    ignored = os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true"
+    urls = [] if ignored else [
+        value for variable, value in sorted(os.environ.items())
+        if variable.startswith("AWS_ENDPOINT_URL_") and value
+    ]  # fmt: skip
+    urls.append(("" if ignored else os.environ.get("AWS_ENDPOINT_URL", "")) or _AWS_URL)
+    for url in urls:
+        scheme = urllib.parse.urlsplit(url).scheme.lower()
+        proxy = get_environ_proxies(url).get(scheme)
+        if not proxy or "://" not in proxy:  # botocore reads one without a scheme as http://
+            continue
+        proxy_scheme = urllib.parse.urlsplit(proxy).scheme.lower()
+        if proxy_scheme and proxy_scheme not in _ENDPOINT_SCHEMES:
+            variable = next(
+                (v for v in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY")
+                 if os.environ.get(v) == proxy), f"{scheme.upper()}_PROXY",
+            )  # fmt: skip
+            return (
+                f"the proxy {_one_line(proxy, 80)!r} (from {variable}) is a {proxy_scheme}:// "
+                f"proxy, and botocore (boto3, which these tools call AWS with) supports only "
+                f"http:// and https:// proxies: set {variable} to an HTTP proxy such as "
+                f"http://proxy.example:3128, or unset it where no proxy is needed"
+            )
+    return None
 
 
 def _typed(name: str) -> str:
@@ -450,6 +528,13 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
                           bx.ProxyConnectionError, bx.SSLError)):  # fmt: skip
         proxy = error.kwargs.get("proxy_url")
         if isinstance(error, bx.ProxyConnectionError) and proxy:
+            given = str(proxy)[len("http://"):] if str(proxy).startswith("http://") else ""
+            if "://" in given:  # botocore's reading of socks5://host: http://socks5://host
+                return (
+                    f"cannot use the proxy {_one_line(given, 80)!r}: botocore (boto3) supports "
+                    "only http:// and https:// proxies; set HTTPS_PROXY to an HTTP proxy such as "
+                    "http://proxy.example:3128, or unset it where no proxy is needed"
+                )
             return (
                 f"cannot reach the proxy {proxy}; check HTTPS_PROXY and HTTP_PROXY, or unset "
                 "them where no proxy is needed"
@@ -581,7 +666,38 @@ def _operation_of(error: BaseException) -> str:
     return str(name or "a call")
 
 
+def _region_not_enabled(region: Optional[str]) -> Optional[str]:
+    """Why a key AWS does not know may be fine in ``region``, ending in the condition under
+    which the key is to blame: a region of another partition, or an opt-in one the account may
+    not have enabled; None in a region every account has (and on an emulator, which has no
+    regions to enable)."""
+    if not region or region in DEFAULT_ENABLED_REGIONS or os.environ.get("AWS_ENDPOINT_URL"):
+        return None
+    for prefix, partition in OTHER_PARTITIONS:
+        if region.startswith(prefix):
+            return (
+                f"the key may be fine: {region} is in {partition}, whose accounts and keys are "
+                f"separate, so another partition's key is refused there: pass --region "
+                f"{DEFAULT_REGION}, or use a profile of an {partition} account; if it is one"
+            )
+    if region not in KNOWN_REGIONS:
+        return None
+    return (
+        f"the key may be fine: {region} is an opt-in region, and AWS answers so in one the account "
+        f"has not enabled: enable it (console: Account → AWS Regions, or `aws account "
+        f"enable-region --region-name {region}`; it can take minutes to hours), or pass "
+        f"--region {DEFAULT_REGION}; if it is enabled"
+    )
+
+
 def _client_fix(code: str, operation: str, profile: Optional[str], region: Optional[str]) -> str:
+    if code in _UNKNOWN_KEY_CODES:
+        region_fix = _region_not_enabled(region)
+        if region_fix:
+            return (
+                f"{region_fix}, the access key is wrong, deactivated or deleted: "
+                f"{_login_fix(profile)}"
+            )
     if code in _CREDENTIAL_CODES:
         return f"the access key is wrong, deactivated or deleted: {_login_fix(profile)}"
     if code in _EXPIRED_CODES:
@@ -669,6 +785,9 @@ def session(profile: Optional[str] = None, region: str = DEFAULT_REGION) -> Any:
             "boto3 is not installed in this Python: run scripts/setup (contributors) or "
             "`python3 scripts/student_setup.py` (students), then run this again"
         ) from None
+    socks = botocore_proxy_problem()
+    if socks:  # not AwsInputError: the launchers' preflight notes it, the CDK CLI takes SOCKS
+        raise AwsError(socks)
     with translated(profile, region):
         return boto3.Session(profile_name=profile, region_name=region)
 

@@ -10,6 +10,13 @@ synthesized templates create, times the students whose stack does not exist yet,
 quotas (Service Quotas: the account's applied value, else AWS's default) and what the region
 already holds (Describe* calls, every page), and names each quota that would run out with the
 numbers and the command that asks for more.
+
+A quota Service Quotas cannot report (the call not implemented, as on an emulator: moto's
+server answers GetAWSDefaultServiceQuota with HTTP 500; a server error after botocore's
+retries; no value for it at all) is "not checked", with the reason: no default is guessed in
+its place (AWS's documented 5-vCPU floor refused a 2-student Day4Lab1 on an emulator that
+enforces none). The other quotas and the usage are still compared. A refusal that is the
+user's to fix (access denied, credentials, throttling) is raised, as any other AWS error.
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ class QuotaSpec:
     name: str
     service: str
     code: str
-    #: AWS's documented default, used only when Service Quotas has no value for the account.
+    #: AWS's documented default, for the reader: never used in place of a quota Service Quotas
+    #: does not report (that quota is not checked; see read_quota).
     default: int
     #: Counted per Availability Zone (NAT gateways), not per region.
     per_az: bool = False
@@ -45,9 +53,8 @@ NATS = QuotaSpec(
     per_az=True,
 )  # fmt: skip
 #: Counted in vCPUs: what the standard families' running and pending On-Demand instances
-#: hold. 5 is the conservative floor, used only when Service Quotas answers nothing for the
-#: account: AWS documents 5 vCPUs as the starting On-Demand limit of some new accounts (many
-#: accounts start higher); Service Quotas' value is what is used whenever it answers.
+#: hold. AWS documents 5 vCPUs as the starting On-Demand limit of some new accounts (many
+#: accounts start higher): only Service Quotas' value is compared with.
 VCPUS = QuotaSpec(
     "vcpus", "On-Demand vCPUs (standard families)",
     "Running On-Demand Standard (A, C, D, H, I, M, R, T, Z) instances", "ec2", "L-1216C47A", 5,
@@ -273,10 +280,38 @@ def _error_code(error: Exception) -> str:
     return str(getattr(error, "response", {}).get("Error", {}).get("Code", ""))
 
 
-def read_quota(service_quotas, spec: QuotaSpec) -> Tuple[int, str]:
-    """(the quota's value, where it came from): the account's applied value, else AWS's
-    default from Service Quotas, else the documented default. Access denied is raised."""
+#: The quota_source of a quota that Service Quotas could not report (read_quota's None).
+NOT_CHECKED = "not checked"
+
+
+def unreported(error: Exception, region: Optional[str] = None) -> Optional[str]:
+    """Why Service Quotas could not report a quota, when ``error`` (a call's) means it cannot
+    (the call not implemented: an emulator's HTTP 500 page, a 501, a "not implemented" code; a
+    server error left after botocore's retries); else None: the error is the user's to fix
+    (access denied, credentials, throttling, a bad request) and is raised."""
+    from week5.operations import aws_errors
+
+    lacking = aws_errors.unsupported(error, region)
+    if lacking:
+        return lacking
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        code = _error_code(error)
+        if status >= 500 and code not in aws_errors.THROTTLED_CODES:
+            return aws_errors.describe(error, None, region)
+    return None
+
+
+def read_quota(service_quotas, spec: QuotaSpec, region: Optional[str] = None
+               ) -> Tuple[Optional[int], str]:  # fmt: skip
+    """(the quota's value, where it came from): the account's applied value, else (no applied
+    value: NoSuchResourceException) AWS's default from Service Quotas. (None, the reason) when
+    Service Quotas cannot report it (:func:`unreported`; no value at all): the quota is not
+    checked, and no documented default stands in. Anything else (access denied, credentials,
+    throttling after botocore's retries) is raised."""
     from botocore.exceptions import ClientError
+    from botocore.parsers import ResponseParserError
 
     for call, source in (
         (service_quotas.get_service_quota, "account"),
@@ -285,10 +320,17 @@ def read_quota(service_quotas, spec: QuotaSpec) -> Tuple[int, str]:
         try:
             value = call(ServiceCode=spec.service, QuotaCode=spec.code)["Quota"]["Value"]
             return int(value), source
-        except ClientError as error:
-            if _error_code(error) not in ("NoSuchResourceException", "NotImplemented"):
+        except (ClientError, ResponseParserError) as error:
+            if _error_code(error) == "NoSuchResourceException":
+                continue  # no applied value: AWS's default applies
+            reason = unreported(error, region)
+            if reason is None:
                 raise
-    return spec.default, "AWS default (documented)"
+            return None, reason
+    return None, (
+        f"Service Quotas has no value for {spec.service}/{spec.code} in {region or 'the region'}"
+        " (NoSuchResourceException, for the account's and for AWS's default)"
+    )
 
 
 def read_usage(ec2) -> Needs:
@@ -333,12 +375,19 @@ def instance_vcpus(instance: Mapping[str, Any]) -> int:
 class QuotaRow:
     spec: QuotaSpec
     az: Optional[str]
-    quota: int
+    #: None: not checked (Service Quotas could not report it; ``reason`` says why).
+    quota: Optional[int]
     source: str
     in_use: int
     needed: int
     #: Instances and groups whose vCPUs the templates do not spell out (vCPUs only).
     uncounted: int = 0
+    #: Why the quota was not checked, else "".
+    reason: str = ""
+
+    @property
+    def checked(self) -> bool:
+        return self.quota is not None
 
     @property
     def after(self) -> int:
@@ -346,7 +395,8 @@ class QuotaRow:
 
     @property
     def short(self) -> int:
-        return max(0, self.after - self.quota)
+        """How far the deploy goes beyond the quota; 0 when it fits or was not checked."""
+        return max(0, self.after - self.quota) if self.quota is not None else 0
 
     @property
     def label(self) -> str:
@@ -360,9 +410,11 @@ class QuotaRow:
             "availability_zone": self.az,
             "quota": self.quota,
             "quota_source": self.source,
+            "checked": self.checked,
+            "not_checked_reason": self.reason or None,
             "in_use": self.in_use,
             "needed": self.needed,
-            "short_by": self.short,
+            "short_by": self.short if self.checked else None,
             "uncounted": self.uncounted,
         }
 
@@ -377,11 +429,15 @@ class QuotaRow:
         )
 
 
-def compare(needs: Needs, quotas: Mapping[str, Tuple[int, str]], usage: Needs) -> List[QuotaRow]:
-    """One row per quota (per zone for NAT gateways) that the deploy needs or the region uses."""
+def compare(
+    needs: Needs, quotas: Mapping[str, Tuple[Optional[int], str]], usage: Needs
+) -> List[QuotaRow]:
+    """One row per quota (per zone for NAT gateways) that the deploy needs or the region uses;
+    a quota of None (not checked) keeps its reason."""
     rows = []
     for spec in SPECS:
         quota, source = quotas[spec.key]
+        source, reason = (source, "") if quota is not None else (NOT_CHECKED, source)
         zones = sorted(
             {az for key, az in list(needs) + list(usage) if key == spec.key and az is not None}
         )
@@ -390,7 +446,7 @@ def compare(needs: Needs, quotas: Mapping[str, Tuple[int, str]], usage: Needs) -
             if spec.per_az and not needed:
                 continue  # a zone the deploy puts no NAT gateway in
             uncounted = needs.get((spec.key, UNCOUNTED), 0) if not spec.per_az else 0
-            rows.append(QuotaRow(spec, az, quota, source, in_use, needed, uncounted))
+            rows.append(QuotaRow(spec, az, quota, source, in_use, needed, uncounted, reason))
     return rows
 
 
@@ -421,8 +477,27 @@ def shortfalls(rows: Sequence[QuotaRow], region: str) -> List[str]:
     return lines
 
 
+def not_checked(rows: Sequence[QuotaRow]) -> List[str]:
+    """One line per reason a quota was not checked, naming the quotas it left out and what the
+    deploy needs of each (to compare by hand); [] when every quota was checked."""
+    reasons: Dict[str, List[QuotaRow]] = {}
+    for row in rows:
+        if not row.checked:
+            reasons.setdefault(row.reason, []).append(row)
+    lines = []
+    for reason, left in reasons.items():
+        named = [
+            f"{r.label} ({r.spec.service}/{r.spec.code}: {r.in_use} in use, the deploy adds "
+            f"{r.needed})" for r in left
+        ]  # fmt: skip
+        what = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+        lines.append(f"{what} not checked: {reason}")
+    return lines
+
+
 def check(clients: Callable[..., Any], needs: Needs, region: str) -> List[QuotaRow]:
-    """Read the quotas and the usage of ``region`` and compare them with ``needs``."""
+    """Read the quotas and the usage of ``region`` and compare them with ``needs``; a quota
+    Service Quotas cannot report is a row that is not checked (:func:`read_quota`)."""
     service_quotas = clients("service-quotas")
-    quotas = {spec.key: read_quota(service_quotas, spec) for spec in SPECS}
+    quotas = {spec.key: read_quota(service_quotas, spec, region) for spec in SPECS}
     return compare(needs, quotas, read_usage(clients("ec2")))

@@ -106,12 +106,16 @@ def run(argv: Optional[List[str]] = None, conninfo: str = "") -> Dict[str, Any]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lab-app", description=__doc__.splitlines()[0])
+    # No option is taken from its first letters (as week5's own CLI): `--js` was --json, and
+    # printed text, since main looks for "--json" itself.
+    parser = argparse.ArgumentParser(
+        prog="lab-app", description=__doc__.splitlines()[0], allow_abbrev=False
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     actions = parser.add_subparsers(dest="action")
-    write_args = actions.add_parser("write", help="write one visit")
+    write_args = actions.add_parser("write", help="write one visit", allow_abbrev=False)
     write_args.add_argument("text", nargs="+")
-    read_args = actions.add_parser("read", help="read the latest visits")
+    read_args = actions.add_parser("read", help="read the latest visits", allow_abbrev=False)
     read_args.add_argument("limit", nargs="?", type=int, default=5)
     return parser
 
