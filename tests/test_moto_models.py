@@ -651,6 +651,18 @@ def test_web_acl_lists_the_resources_it_protects_by_kind(aws):
     delete(aws)
 
 
+def test_the_emulator_answers_that_there_is_no_serverless_cache(aws):
+    """moto has no ElastiCache Serverless model: `week5 cleanup`'s question made the server log
+    a NotImplementedError traceback at every run; "none" is the only true answer."""
+    assert aws("elasticache").describe_serverless_caches()["ServerlessCaches"] == []
+
+
+def test_moto_alone_still_lacks_describe_serverless_caches():
+    from week5.operations.moto_models import elasticache_serverless_caches as patch
+
+    assert patch.MOTO_OWN is None, "moto now has DescribeServerlessCaches: delete the patch"
+
+
 def test_moto_alone_still_lacks_list_resources_for_web_acl():
     from week5.operations.moto_models import wafv2_list_resources_for_web_acl as patch
 

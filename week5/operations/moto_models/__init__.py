@@ -28,7 +28,8 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   lifecycle rules and a subnet its ``MapPublicIpOnLaunch``.
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
-  a WAFv2 call moto's server lacks, the EC2 tags of what a stack's deletion deleted, an Auto
+  a WAFv2 call moto's server lacks, ElastiCache's ``DescribeServerlessCaches`` (none: moto
+  has no serverless cache), the EC2 tags of what a stack's deletion deleted, an Auto
   Scaling group's instances spread over its subnets' AZs and their network interfaces deleted
   with them, a template URL on an IP address
   (a server started on 127.0.0.1), change sets found within their stack (CDK names them all
@@ -115,6 +116,7 @@ PATCHES = (
     "stack_outputs",
     "stack_tags",
     "wafv2_list_resources_for_web_acl",
+    "elasticache_serverless_caches",
     "deleted_ec2_tags",
     "autoscaling_group_interfaces",
     "template_url",
