@@ -151,6 +151,8 @@ def test_lists_exactly_the_days_tagged_resources_with_their_cost(aws):
     assert by_kind["EC2 instance"].hourly == pytest.approx(0.013)
     assert by_kind["Elastic IP"].hourly == pytest.approx(0.005)
     assert by_kind["EBS volume"].hourly == pytest.approx(0.0912 * 8 / 730)
+    # moto gives no FullSnapshotSizeInBytes: its volume's 8 GB, the most it holds
+    assert by_kind["EBS snapshot"].hourly == pytest.approx(0.05 * 8 / 730)
     text = format_found(found)
     assert "$0.0130/h" in text and f"{len(found)} resource(s)" in text
 
@@ -565,3 +567,23 @@ def test_the_listing_says_what_it_priced():
     assert "  1 resource(s), $0.0590/h where priced\n  Priced: what exists now and carries" in text
     assert "use (ALB LCUs, NAT gateway data) is not counted" in text
     assert "`week5 status` prices a stack's deployed template instead." in text
+
+
+@pytest.mark.parametrize(
+    "snapshot, hourly",
+    [
+        ({"VolumeSize": 100, "FullSnapshotSizeInBytes": 2 * 1024**3}, 0.05 * 2 / 730),
+        ({"VolumeSize": 100, "StorageTier": "standard"}, 0.05 * 100 / 730),
+        ({"VolumeSize": 100, "StorageTier": "archive"}, None),
+    ],
+    ids=["the data it holds", "its volume's size", "archived: not priced"],
+)
+def test_an_ebs_snapshot_is_priced_by_the_gb_it_holds(snapshot, hourly):
+    """EBS snapshots were "not priced" in cleanup's listing; they bill 0.05 USD a GB-month in
+    Seoul (standard tier)."""
+    from week5.operations.cleanup.compute import _snapshot_hourly
+    from week5.operations.cleanup.scope import Scope
+    from week5.operations.price_table import PriceTable
+
+    scope = Scope(lambda service: None, REGION, "Day1", "kim", PriceTable())
+    assert _snapshot_hourly(scope, snapshot) == (None if hourly is None else pytest.approx(hourly))

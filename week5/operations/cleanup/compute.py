@@ -264,6 +264,17 @@ def _snapshot_tags(scope: Scope) -> Dict[str, Any]:
     return {s["SnapshotId"]: s.get("Tags") for s in _all_snapshots(scope)}
 
 
+def _snapshot_hourly(scope: Scope, snapshot: Dict[str, Any]) -> Optional[float]:
+    """A standard-tier snapshot's hour: the GB it holds (``FullSnapshotSizeInBytes``, else its
+    volume's size, the most it can hold) at the GB-month price. An archived one is priced
+    otherwise (not in the table): None, "not priced"."""
+    if snapshot.get("StorageTier", "standard") != "standard":
+        return None
+    size = snapshot.get("FullSnapshotSizeInBytes")
+    gb = size / 1024**3 if size else snapshot.get("VolumeSize", 0)
+    return scope.price("ebs:snapshot", gb)
+
+
 def snapshots(scope: Scope) -> List[Found]:
     net = network(scope)
     ec2 = scope.client("ec2")
@@ -289,6 +300,7 @@ def snapshots(scope: Scope) -> List[Found]:
                 "EBS snapshot",
                 snapshot,
                 "SnapshotId",
+                hourly=_snapshot_hourly(scope, snapshot),
                 delete=lambda s=snapshot["SnapshotId"]: ec2.delete_snapshot(SnapshotId=s),
                 **rel.fields(),
             )
