@@ -386,7 +386,7 @@ def test_bad_compose_file_is_refused_at_construction(stack, net, tmp_path, conte
         DockerHost(stack, "Web", vpc=net.vpc, subnet=net.public_subnets[0], compose_file=compose)
     message = str(error.value)
     assert_one_clear_line(message, names)
-    assert str(compose) in message and "DockerHost Web" in message
+    assert str(compose) in message and "DockerHost UnitStack/Web" in message
 
 
 @pytest.mark.parametrize(

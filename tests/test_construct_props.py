@@ -289,9 +289,18 @@ HOSTILE = {
         lambda s, n, o, tmp: LabHost(s, "Host", vpc=n.vpc, subnet=n.public_subnets),
         ["subnet= is a list", "pass one subnet"],
     ),
+    "bastion subnet string": (
+        lambda s, n, o, tmp: BastionPair(s, "Pair", vpc=n.vpc, bastion_subnet="subnet-1"),
+        ["BastionPair UnitStack/Pair", "bastion_subnet='subnet-1' is not a subnet"],
+    ),
+    "bastion private subnet of another VPC": (
+        lambda s, n, o, tmp: BastionPair(s, "Pair", vpc=n.vpc, private_subnet=o.private_subnets[0]),
+        ["BastionPair UnitStack/Pair", "private_subnet UnitStack/Other/Vpc/PrivateSubnet1",
+         "another VPC"],
+    ),
     "dockerhost subnet None": (
         lambda s, n, o, tmp: docker(s, n, subnet=None),
-        ["DockerHost Host", "subnet=None is not a subnet"],
+        ["DockerHost UnitStack/Host", "subnet=None is not a subnet"],
     ),
     "web tier subnets string": (
         lambda s, n, o, tmp: HaWebTier(s, "Web", vpc=n.vpc, instance_subnets="subnet-1"),
@@ -303,7 +312,7 @@ HOSTILE = {
     ),
     "compose file binary": (
         lambda s, n, o, tmp: docker(s, n, compose_file=Path("/bin/true")),
-        ["DockerHost Host", "compose_file /bin/true is not a text (UTF-8) file"],
+        ["DockerHost UnitStack/Host", "compose_file /bin/true is not a text (UTF-8) file"],
     ),
     "compose file None-like type": (
         lambda s, n, o, tmp: docker(s, n, compose_file=5),
@@ -420,7 +429,7 @@ HOSTILE = {
     ),
     "dockerhost subnet of another vpc": (
         lambda s, n, o, tmp: docker(s, n, subnet=o.public_subnets[0]),
-        ["DockerHost Host", "subnet UnitStack/Other/Vpc/PublicSubnet1", "another VPC"],
+        ["DockerHost UnitStack/Host", "subnet UnitStack/Other/Vpc/PublicSubnet1", "another VPC"],
     ),
     "web tier subnets of another vpc": (
         lambda s, n, o, tmp: HaWebTier(s, "Web", vpc=n.vpc, instance_subnets=o.private_subnets),
@@ -459,7 +468,7 @@ HOSTILE = {
     # 3. refused, but said wrong
     "compose file folder": (
         lambda s, n, o, tmp: docker(s, n, compose_file=tmp),
-        ["DockerHost Host", "is a folder, not a file"],
+        ["DockerHost UnitStack/Host", "is a folder, not a file"],
     ),
     "site empty root object": (
         lambda s, n, o, tmp: StaticSite(s, "Site", content_dir=SITE, default_root_object=""),

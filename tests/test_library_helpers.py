@@ -271,7 +271,7 @@ def test_boot_line_helpers_refuse_bad_input_as_course_input(call, says):
 
 
 def test_docker_host_refuses_a_bad_compose_variable_naming_the_host(stack, net):
-    with pytest.raises(CourseInputError, match=r"DockerHost Web: compose variable 'db_host'"):
+    with pytest.raises(CourseInputError, match=r"DockerHost UnitStack/Web: compose variable 'db_host'"):
         DockerHost(
             stack,
             "Web",
@@ -280,7 +280,7 @@ def test_docker_host_refuses_a_bad_compose_variable_naming_the_host(stack, net):
             compose_file=COMPOSE_DIR / "wordpress-web.yml",
             compose_env={"db_host": "10.0.0.5"},
         )
-    with pytest.raises(CourseInputError, match=r"DockerHost Web2: compose variable X: a value"):
+    with pytest.raises(CourseInputError, match=r"DockerHost UnitStack/Web2: compose variable X: a value"):
         DockerHost(
             stack,
             "Web2",

@@ -11,7 +11,7 @@ from constructs import Construct
 from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
 from week5.constructs.host import DEFAULT_TUNNEL_PORT, SSH_PORT, LabHost, is_public
 from week5.constructs.key_pair import LabKeyPair
-from week5.constructs.props import require_str, require_vpc, shown
+from week5.constructs.props import require_str, require_subnet, require_subnet_of, require_vpc, shown
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_ssh_cidr
 
@@ -67,6 +67,10 @@ class BastionPair(Construct):
         require_vpc(where, vpc)
         require_str(where, "name_prefix", name_prefix)
         parse_ssh_cidr(ssh_cidr, prop=where)  # refused as this prop, not the bastion's
+        for name, subnet in (("bastion_subnet", bastion_subnet), ("private_subnet", private_subnet)):
+            if subnet is not None:  # None: the VPC's first of its kind
+                require_subnet(where, name, subnet)
+                require_subnet_of(where, name, subnet, vpc)
         if not vpc.public_subnets:
             raise CourseInputError(f"BastionPair {self.node.path}: the VPC has no public subnet")
         private_candidates = list(vpc.private_subnets) + list(vpc.isolated_subnets)

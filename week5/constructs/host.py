@@ -388,8 +388,9 @@ class DockerHost(LabHost):
         **kwargs,
     ) -> None:
         # Before the first use of vpc and subnet (is_public below): LabHost checks them too,
-        # later.
-        where = f"DockerHost {construct_id}"
+        # later. The node is not made yet: its path is the scope's and the id.
+        parent = getattr(getattr(scope, "node", None), "path", "")
+        where = f"DockerHost {'/'.join(p for p in (parent, construct_id) if p)}"
         require_vpc(where, vpc)
         require_subnet(where, "subnet", subnet)
         require_subnet_of(where, "subnet", subnet, vpc)
@@ -410,7 +411,7 @@ class DockerHost(LabHost):
                 )
         if compose_file is None and (compose_env or compose_secrets or app_files):
             raise CourseInputError(
-                f"DockerHost {construct_id}: compose_env/compose_secrets/app_files need a "
+                f"{where}: compose_env/compose_secrets/app_files need a "
                 "compose_file"
             )
         for name, path in app_files.items():
@@ -430,7 +431,7 @@ class DockerHost(LabHost):
                     files={name: Path(path) for name, path in app_files.items()},
                 )
             except CourseInputError as error:
-                raise CourseInputError(f"DockerHost {construct_id}: {error}") from None
+                raise CourseInputError(f"{where}: {error}") from None
         super().__init__(
             scope,
             construct_id,
