@@ -71,6 +71,35 @@ def test_auto_scaling_group_prices_its_desired_or_minimum_size():
     assert ("ec2:t4g.micro", 3) in keyed(price(template))
 
 
+def test_detailed_monitoring_is_priced_per_instance():
+    """Day4Lab1's group turns on 1-minute metrics (so CPU target tracking scales within the
+    load test): 7 metrics an instance, billed, which `week5 cost` did not count."""
+    group = {
+        "Lt": {
+            "Type": "AWS::EC2::LaunchTemplate",
+            "Properties": {
+                "LaunchTemplateData": {"InstanceType": "t3.micro", "Monitoring": {"Enabled": True}}
+            },
+        },
+        "Asg": {
+            "Type": "AWS::AutoScaling::AutoScalingGroup",
+            "Properties": {
+                "MinSize": "2", "MaxSize": "4",
+                "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Lt"}},
+            },
+        },
+    }  # fmt: skip
+    est = price(group)
+    assert keyed(est) == {("ec2:t3.micro", 2), ("cloudwatch:detailed-monitoring", 2)}
+    assert est.hourly == pytest.approx(
+        2 * P["ec2:t3.micro"] + 2 * P["cloudwatch:detailed-monitoring"] / MONTH
+    )
+    host = {"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": "t3.micro"}}
+    assert keyed(price({"Host": host})) == {("ec2:t3.micro", 1)}
+    host["Properties"]["Monitoring"] = True
+    assert ("cloudwatch:detailed-monitoring", 1) in keyed(price({"Host": host}))
+
+
 def test_nat_gateway_elastic_ip_and_volume():
     est = price(
         {

@@ -147,6 +147,10 @@ def template_resources(template: Any) -> Mapping[str, Any]:
     return resources if isinstance(resources, Mapping) else {}
 
 
+#: The note on an instance's detailed monitoring (1-minute metrics).
+DETAILED = "detailed monitoring: 1-minute metrics"
+
+
 class _Pricer:
     def __init__(self, template: Mapping[str, Any], prices: Mapping[str, Any]) -> None:
         self.resources = template_resources(template)
@@ -239,6 +243,8 @@ class _Pricer:
         interfaces = p.get("NetworkInterfaces") or [{}]
         if interfaces[0].get("AssociatePublicIpAddress"):
             self.add(name, rtype, "public-ipv4", 1, "the instance's public IP")
+        if p.get("Monitoring") is True:
+            self.add(name, rtype, "cloudwatch:detailed-monitoring", 1, DETAILED)
 
     def _AutoScaling_AutoScalingGroup(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
         count = int(p.get("DesiredCapacity") or p["MinSize"])
@@ -247,6 +253,8 @@ class _Pricer:
         note = f"{count} instances: desired (or minimum) capacity, max {p['MaxSize']}"
         self.add(name, rtype, f"ec2:{data['InstanceType']}", count, note)
         self.volumes(name, data.get("BlockDeviceMappings"), count)
+        if (data.get("Monitoring") or {}).get("Enabled") is True:
+            self.add(name, rtype, "cloudwatch:detailed-monitoring", count, DETAILED)
 
     def _EC2_NatGateway(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
         self.add(name, rtype, "nat-gateway", 1, "plus 0.059 per GB processed (not counted)")
