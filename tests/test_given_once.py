@@ -219,3 +219,37 @@ def test_quotas_names_a_broken_assembly_before_the_credentials(
     line = one_line(capsys, ["quotas", "--students", "3", "--json", "--assembly", str(assembly)])
     assert "credentials" not in line and str(assembly) in line
     assert "cloud assembly" in line
+
+
+# --- audit: AWS before a synthesis, a broken --assembly before AWS ---------------------------
+
+
+@pytest.fixture
+def audit_no_synthesis(monkeypatch):
+    from week5.cli import audit as audit_cli
+
+    def synthesized_lab(args, **kwargs):
+        if args.assembly is None:
+            raise AssertionError("synthesized although AWS could not be asked")
+        return real(args, **kwargs)
+
+    real = audit_cli.synthesized_lab
+    monkeypatch.setattr(audit_cli, "synthesized_lab", synthesized_lab)
+
+
+def test_audit_asks_aws_before_it_synthesizes(aws_home, audit_no_synthesis, capsys):
+    """`week5 audit` synthesized the lab (seconds, cold) and only then found no credentials or
+    an unknown profile; the other commands ask first."""
+    assert one_line(capsys, ["audit", "Day4Lab1", "--profile", "nope"]).startswith(
+        "AWS profile 'nope' (from --profile) is not in"
+    )
+    assert one_line(capsys, ["audit", "Day4Lab1"]).startswith("no AWS credentials were found")
+
+
+def test_audit_names_a_broken_assembly_before_the_credentials(
+    aws_home, audit_no_synthesis, tmp_path, capsys
+):
+    assembly = tmp_path / "assembly"
+    assembly.mkdir()
+    line = one_line(capsys, ["audit", "Day4Lab1", "--assembly", str(assembly)])
+    assert "credentials" not in line and str(assembly) in line

@@ -23,6 +23,7 @@ from week5.operations.audit import (
     to_json,
     vpc_candidates,
 )
+from week5.operations.aws_errors import account_id
 from week5.operations.aws_errors import clients as aws_clients
 from week5.operations.aws_errors import explain, region_problem
 
@@ -68,10 +69,16 @@ def run(args: argparse.Namespace) -> int:
     problem = region_problem(args.region)
     if problem:
         raise CliError(problem, EXIT_USAGE)
-    lab = synthesized_lab(args, quiet=True)
+    # An --assembly is read first, as the other commands read it (no synthesis, and a broken
+    # one is the line to fix whatever AWS answers); then the AWS settings and credentials, in
+    # one cheap call, before a synthesis that may take seconds.
+    lab = synthesized_lab(args, quiet=True) if args.assembly is not None else None
+    make_client = aws_clients(args.profile, args.region)  # time out in seconds, not minutes
+    account_id(make_client, args.profile, args.region)
+    if lab is None:
+        lab = synthesized_lab(args, quiet=True)
     lab_tags = tag_filter(lab.day, lab.kind, student)
     try:
-        make_client = aws_clients(args.profile, args.region)  # time out in seconds, not minutes
         vpcs = extract(lab.template).vpcs
         if not vpcs:  # Day 2's static site: buckets and CloudFront
             checks = audit_site(lab.template, make_client, lab_tags)
