@@ -149,6 +149,41 @@ def test_extra_behaviors_route_paths_to_an_alb_and_a_bucket(stack, net):
     assert behaviors["/media/*"]["CachePolicyId"] == "658327ea-f89d-4fab-a63d-7e88639e58f6"
 
 
+def _distribution_reasons(monkeypatch):
+    """What StaticSite acknowledges on its distribution (rule → reason), recorded."""
+    import week5.constructs.static_site as module
+
+    real, reasons = module.acknowledge_all, {}
+
+    def record(construct, given):
+        if construct.node.id == "Distribution":
+            reasons.update(given)
+        real(construct, given)
+
+    monkeypatch.setattr(module, "acknowledge_all", record)
+    return reasons
+
+
+def test_no_waf_is_said_for_the_api_behind_the_alb(stack, net, monkeypatch):
+    """CloudMart's and the news site's distributions forward POSTs and a login page to an ALB:
+    "a page of static HTML with no forms" was not their trade-off (a review)."""
+    reasons = _distribution_reasons(monkeypatch)
+    alb = elbv2.ApplicationLoadBalancer(stack, "Alb", vpc=net.vpc, internet_facing=True)
+    acknowledge(alb, "AwsSolutions-ELB2", "A bare test ALB: the test reads CloudFront's behaviors.")
+    acknowledge(alb, "AwsSolutions-EC23", "A bare test ALB: the test reads CloudFront's behaviors.")
+    StaticSite(stack, "Site", content_dir=SITE, behaviors={"/api/*": load_balancer_behavior(alb)})
+    synth(stack)
+    assert "forwards dynamic paths" in reasons["AwsSolutions-CFR2"]
+    assert "no forms" not in reasons["AwsSolutions-CFR2"]
+
+
+def test_a_site_of_static_pages_alone_says_it_has_no_forms(stack, monkeypatch):
+    reasons = _distribution_reasons(monkeypatch)
+    StaticSite(stack, "Site", content_dir=SITE)
+    synth(stack)
+    assert "static HTML with no forms" in reasons["AwsSolutions-CFR2"]
+
+
 @pytest.mark.parametrize("pattern", ["api/*", "/*", "/"])
 def test_behavior_paths_must_not_shadow_the_default(stack, pattern):
     with pytest.raises(CourseInputError, match="behavior path"):

@@ -282,8 +282,17 @@ class StaticSite(Construct):
             "study."
         )
         distribution["AwsSolutions-CFR2"] = (
-            "WAF costs $5 a month per web ACL plus rules, prorated but not free, for a page of "
-            "static HTML with no forms; Day 3's case shows WAF where it matters."
+            (
+                "WAF costs $5 a month per web ACL plus $1 a rule, prorated but not free. This "
+                "distribution also forwards dynamic paths (an API's writes, a login page) to an "
+                "ALB that admits only CloudFront; the course plan puts WAF in Day 3's case "
+                "alone, which shows it in front of such an API."
+            )
+            if http_origins
+            else (
+                "WAF costs $5 a month per web ACL plus rules, prorated but not free, for a page "
+                "of static HTML with no forms; Day 3's case shows WAF where it matters."
+            )
         )
         distribution["AwsSolutions-CFR3"] = (
             "Access logs need a log bucket that outlives the stack; the lab reads x-cache "
