@@ -558,3 +558,29 @@ def test_an_emulator_behind_an_endpoint_url_that_fails_the_serverless_call_holds
     else:
         c.find()
         assert c.warnings == []
+
+
+@pytest.mark.parametrize(
+    "kind, code, gone",
+    [
+        ("VPC endpoint", "InvalidRouteTableID.NotFound", False),
+        ("route table", "InvalidRouteTableID.NotFound", True),
+        ("VPC endpoint", "InvalidVpcEndpointId.NotFound", True),
+        ("NAT gateway", "InvalidSubnetID.NotFound", False),
+        ("log group", "ResourceNotFoundException", True),
+    ],
+)
+def test_a_not_found_about_another_resource_is_no_deletion(kind, code, gone):
+    """An instructor trial: deleting a gateway endpoint whose route table was gone answered
+    InvalidRouteTableID.NotFound, which counted as "already gone" for any kind: `--apply` said
+    "failed 0, left 0", exit 0, and the endpoint stayed."""
+    from week5.operations.cleanup.deleter import delete_in_order
+    from week5.operations.cleanup.scope import Found
+
+    def delete():
+        raise ClientError({"Error": {"Code": code, "Message": "not found"}}, "Delete")
+
+    item = Found(kind, "id-1", delete=delete)
+    report = delete_in_order([item], waits=(), sleep=lambda s: None, say=lambda line: None)
+    assert [i for i, _ in report.gone] == ([item] if gone else [])
+    assert [i for i, _ in report.failed] == ([] if gone else [item])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Sequence, Set, Tuple
 
 from week5.operations.aws_errors import unsupported
 from week5.operations.cleanup.scope import Found, error_code
@@ -84,33 +84,41 @@ DEFAULT_WAITS = (10, 20, 40, 60, 90, 90)
 
 #: AWS error codes that say the resource itself no longer exists (a volume deleted with its
 #: instance, an interface with its load balancer): what its deletion was for. Only these: a
-#: "not found" about something else (a rule, an association) is a failure.
-GONE = {
-    "InvalidInstanceID.NotFound",
-    "InvalidVolume.NotFound",
-    "InvalidNetworkInterfaceID.NotFound",
-    "InvalidGroup.NotFound",
-    "InvalidSubnetID.NotFound",
-    "InvalidRouteTableID.NotFound",
-    "InvalidInternetGatewayID.NotFound",
-    "InvalidVpcID.NotFound",
-    "InvalidAllocationID.NotFound",
-    "NatGatewayNotFound",
-    "InvalidSnapshot.NotFound",
-    "InvalidAMIID.NotFound",
-    "InvalidLaunchTemplateId.NotFound",
-    "DBInstanceNotFound",
-    "DBInstanceNotFoundFault",
-    "DBClusterNotFoundFault",
-    "ServerlessCacheNotFoundFault",
-    "InvalidVpcEndpointId.NotFound",
-    "InvalidVpcEndpoint.NotFound",
-    "InvalidNetworkAclID.NotFound",
-    "DBSnapshotNotFound",
-    "DBSnapshotNotFoundFault",
+#: "not found" about something else (a rule, an association) is a failure. An EC2, RDS or ELB
+#: code names one kind of resource, and says "gone" only of that kind: deleting a VPC endpoint
+#: whose route table is gone answers InvalidRouteTableID.NotFound, and the endpoint stays.
+GONE_FOR_KIND: Dict[str, FrozenSet[str]] = {
+    code: frozenset(kinds)
+    for code, kinds in {
+        "InvalidInstanceID.NotFound": ["EC2 instance"],
+        "InvalidVolume.NotFound": ["EBS volume"],
+        "InvalidNetworkInterfaceID.NotFound": ["network interface"],
+        "InvalidGroup.NotFound": ["security group"],
+        "InvalidSubnetID.NotFound": ["subnet"],
+        "InvalidRouteTableID.NotFound": ["route table"],
+        "InvalidInternetGatewayID.NotFound": ["internet gateway"],
+        "InvalidVpcID.NotFound": ["VPC"],
+        "InvalidAllocationID.NotFound": ["Elastic IP"],
+        "NatGatewayNotFound": ["NAT gateway"],
+        "InvalidSnapshot.NotFound": ["EBS snapshot"],
+        "InvalidAMIID.NotFound": ["AMI"],
+        "InvalidLaunchTemplateId.NotFound": ["launch template"],
+        "InvalidVpcEndpointId.NotFound": ["VPC endpoint"],
+        "InvalidVpcEndpoint.NotFound": ["VPC endpoint"],
+        "InvalidNetworkAclID.NotFound": ["network ACL"],
+        "DBInstanceNotFound": ["RDS instance"],
+        "DBInstanceNotFoundFault": ["RDS instance"],
+        "DBClusterNotFoundFault": ["RDS cluster"],
+        "DBSnapshotNotFound": ["RDS snapshot"],
+        "DBSnapshotNotFoundFault": ["RDS snapshot"],
+        "LoadBalancerNotFound": ["load balancer"],
+        "TargetGroupNotFound": ["target group"],
+    }.items()
+}
+#: Codes of deletions that name no other resource: "gone" whatever the kind.
+GONE_ANY = {
     "ReplicationGroupNotFoundFault",
-    "LoadBalancerNotFound",
-    "TargetGroupNotFound",
+    "ServerlessCacheNotFoundFault",
     "NoSuchBucket",
     "NoSuchDistribution",
     "FileSystemNotFound",
@@ -122,9 +130,11 @@ GONE = {
 }
 
 
-def gone_already(code: str) -> bool:
-    """Whether ``code`` says the resource itself is gone (see :data:`GONE`)."""
-    return code in GONE
+def gone_already(code: str, kind: str) -> bool:
+    """Whether ``code``, answered to deleting a resource of ``kind``, says that resource itself
+    is gone (see :data:`GONE_FOR_KIND`, :data:`GONE_ANY`)."""
+    kinds = GONE_FOR_KIND.get(code)
+    return kind in kinds if kinds is not None else code in GONE_ANY
 
 
 def retryable(code: str, error: Exception) -> bool:
@@ -185,12 +195,12 @@ def delete_in_order(
                 item.delete()
             except Exception as error:
                 code = error_code(error)
-                if gone_already(code) and item.part_of in deleted_ids:
+                if gone_already(code, item.kind) and item.part_of in deleted_ids:
                     report.deleted.append(item)
                     deleted_ids.update((item.id, *item.refs))
                     say(f"  deleted {item} (with {item.part_of}, which this run deleted)")
                     continue
-                if gone_already(code):
+                if gone_already(code, item.kind):
                     report.gone.append((item, code))
                     say(f"  already gone, not deleted by this run: {item} ({code})")
                     continue
