@@ -663,6 +663,41 @@ def test_moto_alone_still_lacks_describe_serverless_caches():
     assert patch.MOTO_OWN is None, "moto now has DescribeServerlessCaches: delete the patch"
 
 
+def test_the_tagging_api_lists_vpc_endpoints_and_network_acls(aws):
+    """An instructor trial: `week5 status` on the emulator never showed a tagged endpoint or
+    ACL left outside a stack; cleanup found them."""
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    spec = lambda kind: [{"ResourceType": kind, "Tags": TAGS}]  # noqa: E731
+    endpoint = ec2.create_vpc_endpoint(
+        VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3", VpcEndpointType="Gateway",
+        TagSpecifications=spec("vpc-endpoint"),
+    )["VpcEndpoint"]["VpcEndpointId"]  # fmt: skip
+    acl = ec2.create_network_acl(VpcId=vpc, TagSpecifications=spec("network-acl"))[
+        "NetworkAcl"
+    ]["NetworkAclId"]
+    listed = aws("resourcegroupstaggingapi").get_resources(
+        TagFilters=[{"Key": "Week", "Values": ["Week5"]}]
+    )["ResourceTagMappingList"]
+    arns = {r["ResourceARN"].split(":", 5)[5] for r in listed}
+    assert {f"vpc-endpoint/{endpoint}", f"network-acl/{acl}"} <= arns
+
+
+def test_moto_alone_still_lacks_vpc_endpoints_and_network_acls_in_the_tagging_api(aws):
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ec2.models import ec2_backends
+
+    from week5.operations.moto_models import ec2_tagged_kinds as patch
+
+    aws("ec2").create_vpc(CidrBlock="10.9.0.0/16")
+    backend = ec2_backends[DEFAULT_ACCOUNT_ID][REGION]
+    kinds = {r.resource_type for r in patch.MOTO_OWN(backend)}
+    assert "ec2:vpc" in kinds
+    assert not {"ec2:vpc-endpoint", "ec2:network-acl"} & kinds, (
+        "moto now lists VPC endpoints or network ACLs: delete the patch"
+    )
+
+
 def test_moto_alone_still_lacks_list_resources_for_web_acl():
     from week5.operations.moto_models import wafv2_list_resources_for_web_acl as patch
 
