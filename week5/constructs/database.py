@@ -264,7 +264,10 @@ class LabDatabase(Construct):
         returned.
 
         To open the port alone (a client that holds no credentials), use
-        ``connections.allow_default_port_from(peer, description)``.
+        ``connections.allow_default_port_from(peer, description)``. Not CDK's
+        ``DatabaseInstance.grant_connect(grantee, db_user)``, which grants ``rds-db:connect``
+        for IAM database login (the labs log in with the secret's password); that one is
+        ``instance.grant_connect``.
         """
         return access.grant_connect(
             self.connections,

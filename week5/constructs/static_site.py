@@ -88,8 +88,10 @@ class StaticSite(Construct):
         where the lab teaches the console's website hosting. @default False: a private bucket
         (all public access blocked, TLS required) that only this distribution reads, through
         Origin Access Control
-    :param default_root_object: @default ``index.html``
-    :param price_class: @default PriceClass_200 (includes the edges in Korea)
+    :param default_root_object: the object CloudFront serves for ``/``: the site's front page.
+        @default ``index.html``
+    :param price_class: which CloudFront edges serve the site; the cheaper classes leave out
+        Korea's. @default PriceClass_200 (includes the edges in Korea)
     :param behaviors: more paths on the same distribution, e.g.
         ``{"/api/*": load_balancer_behavior(alb)}`` or ``{"/media/*": bucket_behavior(media)}``.
         @default none: the bucket serves every path

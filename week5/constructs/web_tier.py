@@ -82,10 +82,13 @@ class HaWebTier(Construct):
         (at least one, or synthesis fails: an internal ALB that admits no one is a mistake).
         @default True
     :param instance_type: a name or an ``ec2.InstanceType``. @default ``t3.micro``
-    :param min_capacity: @default 2 (the course's)
-    :param max_capacity: @default 4 (the course's)
-    :param desired_capacity: @default unset: CloudFormation starts at ``min_capacity`` and
-        redeploys leave the group's current size alone
+    :param min_capacity: the fewest instances the group keeps: two, one per AZ, so losing an
+        AZ leaves one serving. @default 2 (the course's)
+    :param max_capacity: the most instances scaling may add, which caps a load test's bill.
+        @default 4 (the course's)
+    :param desired_capacity: the size to start at, between the two. @default unset:
+        CloudFormation starts at ``min_capacity`` and redeploys leave the group's current size
+        alone (a fixed value would undo a scale-out at every deploy)
     :param app_port: the port instances serve on. @default 80
     :param health_check_path: what the target group polls: a liveness path that the app's
         process answers by itself. It must not query a database or cache: during an RDS
@@ -110,7 +113,9 @@ class HaWebTier(Construct):
         opened. @default False (80 from anywhere, and 443 with ``certificate_arn``)
     :param user_data_lines: the boot script. @default an nginx page naming the instance and AZ,
         so reloading the ALB URL shows the balancing
-    :param scaling_metric: @default ``ScalingMetric.CPU``
+    :param scaling_metric: what target tracking follows: average CPU, as the course's load
+        test drives it, or requests per target, for an app whose CPU says little.
+        @default ``ScalingMetric.CPU``
     :param scaling_target: percent CPU, or requests per target per minute.
         @default 50 (% CPU), 1000 (requests)
     :param detailed_monitoring: the instances send their EC2 metrics every minute, not every
