@@ -244,6 +244,9 @@ def test_audit_asks_aws_before_it_synthesizes(aws_home, audit_no_synthesis, caps
         "AWS profile 'nope' (from --profile) is not in"
     )
     assert one_line(capsys, ["audit", "Day4Lab1"]).startswith("no AWS credentials were found")
+    # the lab id and the context are the user's to fix first, as before
+    assert one_line(capsys, ["audit", "day4lab1"]).startswith("'day4lab1' is not a lab id")
+    assert "context 'student'" in one_line(capsys, ["audit", "Day4Lab1", "-c", "student=Kim Lee"])
 
 
 def test_audit_names_a_broken_assembly_before_the_credentials(

@@ -11,7 +11,13 @@ import sys
 from week5.analysis.topology import extract
 from week5.cli.arguments import REGION_HELP, command_parser, project_student, student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
-from week5.cli.synthesis import CLASS_LAB_ID_RE, add_synth_options, synthesized_lab
+from week5.cli.synthesis import (
+    CLASS_LAB_ID_RE,
+    add_synth_options,
+    class_students,
+    lab_to_build,
+    synthesized_lab,
+)
 from week5.core.settings import DEFAULT_REGION, shown
 from week5.core.tags import tag_filter
 from week5.operations.audit import (
@@ -72,7 +78,11 @@ def run(args: argparse.Namespace) -> int:
     # An --assembly is read first, as the other commands read it (no synthesis, and a broken
     # one is the line to fix whatever AWS answers); then the AWS settings and credentials, in
     # one cheap call, before a synthesis that may take seconds.
-    lab = synthesized_lab(args, quiet=True) if args.assembly is not None else None
+    if args.assembly is not None:
+        lab = synthesized_lab(args, quiet=True)
+    else:  # the lab id and the context: the user's input is named before AWS's answer
+        lab_to_build(args.lab, class_students(args), "audit")
+        lab = None
     make_client = aws_clients(args.profile, args.region)  # time out in seconds, not minutes
     account_id(make_client, args.profile, args.region)
     if lab is None:
