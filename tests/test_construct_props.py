@@ -17,6 +17,7 @@ from week5.constructs import (
     HaWebTier,
     LabHost,
     LabKeyPair,
+    LeftoverCleanup,
     MultiAzVpc,
     MysqlDatabase,
     PostgresDatabase,
@@ -137,6 +138,7 @@ WRONG_TYPES = [
     ("LabHost", {"internet_ports": ["80"]}, "internet_ports item='80' must be a whole number"),
     ("LabHost", {"name": 7}, "name=7 must be a string"),
     ("BastionPair", {"name_prefix": None}, "name_prefix=None must be a string"),
+    ("BastionPair", {"key_name": 5}, "BastionPair UnitStack/Pair: key_name=5 must be a string"),
 ]
 
 
@@ -188,6 +190,7 @@ def test_an_ec2_instance_type_object_is_taken_like_its_name(stack, net):
     BastionPair(stack, "Pair", vpc=net.vpc, instance_type=ec2.InstanceType("t3.nano"))
     HaWebTier(stack, "Web", vpc=net.vpc, instance_type=ec2.InstanceType("t3a.small"))
     PostgresDatabase(stack, "Db", vpc=net.vpc, instance_type=ec2.InstanceType("t4g.micro"))
+    RedisCache(stack, "Cache", vpc=net.vpc, node_type=ec2.InstanceType("t4g.micro"))
     t = synth(stack)
     assert sorted(instance_types(t)) == ["t3.nano", "t3.nano", "t3.small"]
     (template,) = [
@@ -196,6 +199,8 @@ def test_an_ec2_instance_type_object_is_taken_like_its_name(stack, net):
     assert template["LaunchTemplateData"]["InstanceType"] == "t3a.small"
     (db,) = props(t, "AWS::RDS::DBInstance")
     assert db["DBInstanceClass"] == "db.t4g.micro"
+    (cache,) = props(t, "AWS::ElastiCache::ReplicationGroup")
+    assert cache["CacheNodeType"] == "cache.t4g.micro"
 
 
 def test_a_bad_ec2_instance_type_object_is_still_refused(stack, net):
@@ -273,6 +278,12 @@ def other(stack):
 def docker(stack, net, **kwargs):
     kwargs.setdefault("subnet", net.public_subnets[0])
     return DockerHost(stack, "Host", vpc=net.vpc, **kwargs)
+
+
+def data_volume(stack, net):
+    """A ``DataVolume`` (UnitStack/Vol) on a private host: the construct, not its ``.volume``."""
+    host = LabHost(stack, "Host", vpc=net.vpc, subnet=net.private_subnets[0])
+    return DataVolume(stack, "Vol", host=host)
 
 
 HOSTILE = {
@@ -378,6 +389,72 @@ HOSTILE = {
         lambda s, n, o, tmp: StaticSite(s, "Site", content_dir=SITE, price_class="PriceClass_100"),
         ["price_class='PriceClass_100' must be one of PriceClass.PRICE_CLASS_100"],
     ),
+    "labhost ssh_key a key name": (
+        lambda s, n, o, tmp: LabHost(
+            s, "Host", vpc=n.vpc, subnet=n.public_subnets[0], ssh_key="mykey"
+        ),
+        ["LabHost UnitStack/Host", "ssh_key='mykey' is not a LabKeyPair",
+         "pass key_name='mykey' for an existing EC2 key pair, or a LabKeyPair"],
+    ),
+    "labhost ssh_key a key name beside key_name": (
+        lambda s, n, o, tmp: LabHost(
+            s, "Host", vpc=n.vpc, subnet=n.public_subnets[0], ssh_key="mykey", key_name="k"
+        ),
+        ["ssh_key='mykey' is not a LabKeyPair"],
+    ),
+    "labhost ssh_key a cdk key pair": (
+        lambda s, n, o, tmp: LabHost(
+            s, "Host", vpc=n.vpc, subnet=n.public_subnets[0],
+            ssh_key=ec2.KeyPair.from_key_pair_name(s, "Kp", "mykey"),
+        ),
+        ["ssh_key= is a CDK ec2.KeyPair, not a LabKeyPair", "key_name="],
+    ),
+    "dockerhost ssh_key a key name": (
+        lambda s, n, o, tmp: docker(s, n, ssh_key="mykey"),
+        ["DockerHost UnitStack/Host", "ssh_key='mykey' is not a LabKeyPair"],
+    ),
+    "bastion ssh_key a key name": (
+        lambda s, n, o, tmp: BastionPair(s, "Pair", vpc=n.vpc, ssh_key="k"),
+        ["BastionPair UnitStack/Pair", "ssh_key='k' is not a LabKeyPair", "key_name='k'"],
+    ),
+    "snapshots of the DataVolume construct": (
+        lambda s, n, o, tmp: ScheduledSnapshots(s, "Snap", volume=data_volume(s, n)),
+        ["ScheduledSnapshots UnitStack/Snap",
+         "volume= is the DataVolume UnitStack/Vol construct itself", "pass its .volume",
+         "volume=data.volume"],
+    ),
+    "snapshots of a volume id": (
+        lambda s, n, o, tmp: ScheduledSnapshots(s, "Snap", volume="vol-1"),
+        ["volume='vol-1' is not a volume", "ec2.IVolume"],
+    ),
+    "snapshots every 5.5 minutes": (
+        lambda s, n, o, tmp: ScheduledSnapshots(
+            s, "Snap", volume=data_volume(s, n).volume, interval=Duration.seconds(330)
+        ),
+        ["interval=5 minutes 30 seconds is not a whole number of minutes",
+         "Duration.minutes(15)"],
+    ),
+    "cleanup volumes one volume": (
+        lambda s, n, o, tmp: LeftoverCleanup(s, "Clean", volumes=data_volume(s, n).volume),
+        ["LeftoverCleanup UnitStack/Clean", "volumes=a Volume must be a list",
+         "volumes=[data.volume]"],
+    ),
+    "cleanup volumes the DataVolume construct": (
+        lambda s, n, o, tmp: LeftoverCleanup(s, "Clean", volumes=[data_volume(s, n)]),
+        ["volumes has the DataVolume UnitStack/Vol construct itself", "pass its .volume"],
+    ),
+    "cleanup databases the PostgresDatabase construct": (
+        lambda s, n, o, tmp: LeftoverCleanup(
+            s, "Clean", databases=[PostgresDatabase(s, "Db", vpc=n.vpc)]
+        ),
+        ["LeftoverCleanup UnitStack/Clean",
+         "databases has the PostgresDatabase UnitStack/Db construct itself",
+         "pass its .instance", "databases=[db.instance]"],
+    ),
+    "cleanup databases an id": (
+        lambda s, n, o, tmp: LeftoverCleanup(s, "Clean", databases=["lab-db"]),
+        ["databases has 'lab-db', which is not a DB instance"],
+    ),
     # 2. taken, and wrong
     "vpc flow_logs yes": (
         lambda s, n, o, tmp: MultiAzVpc(s, "V", flow_logs="yes"),
@@ -461,6 +538,10 @@ HOSTILE = {
         ),
         ["root_volume_gib=16385 is above EBS's 16384 GiB"],
     ),
+    "cleanup tag_value a number": (
+        lambda s, n, o, tmp: LeftoverCleanup(s, "Clean", tag_value=5),
+        ["LeftoverCleanup UnitStack/Clean", "tag_value=5 must be a string"],
+    ),
     "labhost empty key name": (
         lambda s, n, o, tmp: LabHost(s, "Host", vpc=n.vpc, subnet=n.public_subnets[0], key_name=""),
         ["key_name='' is not an EC2 key-pair name", "leave it out"],
@@ -479,6 +560,13 @@ HOSTILE = {
             s, "Vol", host=LabHost(s, "Host", vpc=n.vpc, subnet=n.public_subnets[0]), size_gib=0
         ),
         ["DataVolume UnitStack/Vol", "size_gib=0", "1 to 16384 GiB"],
+    ),
+    "redis node_type an ec2 instance type elasticache lacks": (
+        lambda s, n, o, tmp: RedisCache(
+            s, "Cache", vpc=n.vpc, node_type=ec2.InstanceType("t3.nano")
+        ),
+        ["RedisCache UnitStack/Cache",
+         "node_type=ec2.InstanceType('t3.nano'), 'cache.t3.nano', is not an ElastiCache node"],
     ),
     "labhost port not a port": (
         lambda s, n, o, tmp: LabHost(
@@ -547,3 +635,12 @@ def test_subnets_whose_vpc_cannot_be_told_and_the_vpc_s_own_are_taken(stack, net
     SharedFileSystem(stack, "Fs", vpc=net.vpc, subnets=net.private_subnets)
     DockerHost(stack, "Docker", vpc=net.vpc, subnet=net.public_subnets[1])
     LabHost(stack, "Big", vpc=net.vpc, subnet=net.private_subnets[0], root_volume_gib=16384)
+
+
+def test_both_stores_give_their_port_as_an_int_by_one_name(stack, net):
+    """``port_number``: code that takes a database or a cache (``ec2.Port.tcp(store.port_number)``)
+    reads one attribute; a cache's ``port`` is that int too."""
+    db = PostgresDatabase(stack, "Db", vpc=net.vpc)
+    cache = RedisCache(stack, "Cache", vpc=net.vpc)
+    assert (db.port_number, cache.port_number, cache.port) == (5432, 6379, 6379)
+    assert type(cache.port_number) is int

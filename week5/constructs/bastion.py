@@ -9,7 +9,13 @@ from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
 from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
-from week5.constructs.host import DEFAULT_TUNNEL_PORT, SSH_PORT, LabHost, is_public
+from week5.constructs.host import (
+    DEFAULT_TUNNEL_PORT,
+    SSH_PORT,
+    LabHost,
+    is_public,
+    require_ssh_key,
+)
 from week5.constructs.key_pair import LabKeyPair
 from week5.constructs.props import require_str, require_subnet, require_subnet_of, require_vpc, shown
 from week5.core.errors import CourseInputError
@@ -66,6 +72,8 @@ class BastionPair(Construct):
         where = f"BastionPair {self.node.path}"
         require_vpc(where, vpc)
         require_str(where, "name_prefix", name_prefix)
+        require_str(where, "key_name", key_name, optional=True)
+        require_ssh_key(where, ssh_key)
         parse_ssh_cidr(ssh_cidr, prop=where)  # refused as this prop, not the bastion's
         for name, subnet in (("bastion_subnet", bastion_subnet), ("private_subnet", private_subnet)):
             if subnet is not None:  # None: the VPC's first of its kind

@@ -8,7 +8,7 @@ and AUTH token together (``cache.grant_connect(host)``).
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Union
 
 import jsii
 from aws_cdk import Duration, RemovalPolicy
@@ -23,7 +23,14 @@ from week5.constructs import access
 from week5.constructs.interfaces import ConnectableGrantable
 from week5.constructs.secret import generated_password
 from week5.constructs.vpc import private_subnets_of
-from week5.constructs.props import require_bool, require_int, require_str, require_vpc
+from week5.constructs.props import (
+    refuse_token,
+    require_bool,
+    require_int,
+    require_str,
+    require_vpc,
+    shown,
+)
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge_all
 
@@ -54,16 +61,29 @@ _FAMILIES = {
 _LARGE_SIZE_RE = re.compile(r"^(large|[0-9]*xlarge)$")
 
 
-def validate_node_type(node_type: str, where: str) -> None:
-    """Refuse node types ElastiCache does not offer (e.g. cache.t3.nano, cache.t3.large)."""
-    match = _NODE_TYPE_RE.match(node_type) if isinstance(node_type, str) else None
+def validate_node_type(node_type: Union[str, ec2.InstanceType], where: str) -> str:
+    """The node type's name, ``cache.`` and the family and size: a name, or an
+    ``ec2.InstanceType`` as every ``instance_type`` prop takes it (``t3.micro`` is
+    ``cache.t3.micro``, as RDS's ``db.`` prefix). Refuses node types ElastiCache does not offer
+    (e.g. cache.t3.nano, cache.t3.large)."""
+    name = node_type
+    if isinstance(node_type, ec2.InstanceType):
+        name = node_type.to_string()
+        name = name if name.startswith("cache.") else "cache." + name
+    refuse_token(where, "node_type", name, f"a node type's name, e.g. {DEFAULT_NODE_TYPE!r}")
+    match = _NODE_TYPE_RE.match(name) if isinstance(name, str) else None
     if match and match.group("family") in _FAMILIES:
         sizes = _FAMILIES[match.group("family")]
         size = match.group("size")
         if (sizes is None and _LARGE_SIZE_RE.match(size)) or (sizes and size in sizes):
-            return
+            return name
+    said = (
+        f"ec2.InstanceType({shown(node_type.to_string())}), {shown(name)},"
+        if isinstance(node_type, ec2.InstanceType)
+        else shown(node_type)
+    )
     raise CourseInputError(
-        f"{where}: node_type={node_type!r} is not an ElastiCache node type; use e.g. "
+        f"{where}: node_type={said} is not an ElastiCache node type; use e.g. "
         f"{DEFAULT_NODE_TYPE} (the course's) or cache.t4g.micro (cheaper)"
     )
 
@@ -74,9 +94,14 @@ class RedisCache(Construct):
 
     :param vpc: the VPC.
     :param subnets: the cache subnet group. @default the VPC's private subnets
-    :param node_type: @default ``cache.t3.micro`` (the course's)
+    :param node_type: the node class, a name (``cache.t4g.micro``) or an ``ec2.InstanceType``
+        (``ec2.InstanceType("t4g.micro")`` is ``cache.t4g.micro``): t2, t3 or t4g micro to
+        medium, or m5, m6g, m7g, r5, r6g or r7g large and up. @default ``cache.t3.micro`` (the
+        course's)
     :param engine: ``"redis"`` or ``"valkey"``. @default ``"redis"`` (what the course teaches)
-    :param engine_version: @default 7.1 for Redis OSS, 8.0 for Valkey
+    :param engine_version: the engine's version, ``major.minor`` as ElastiCache names it (e.g.
+        ``"7.1"``); minor updates are applied automatically. @default 7.1 for Redis OSS, 8.0 for
+        Valkey
     :param replicas: read replicas beside the primary (0 to 5). @default 0: one node, the cheapest
     :param automatic_failover: promote a replica when the primary fails, across AZs (Multi-AZ).
         Needs ``replicas >= 1`` and subnets in two AZs. @default True when there is a replica
@@ -88,7 +113,8 @@ class RedisCache(Construct):
     an ``ec2.IConnectable`` whose default port is 6379: ``cache.grant_connect(consumer)`` admits
     it from a host's or tier's security group and lets its role read the AUTH token.
     Exposes ``replication_group``, ``subnet_group``, ``security_group``, ``connections``,
-    ``auth_secret``, ``engine``, ``endpoint``, ``port``, ``replicas`` and ``node_ids``;
+    ``auth_secret``, ``engine``, ``endpoint``, ``port``, ``port_number``, ``replicas`` and
+    ``node_ids``;
     ``metric_across_nodes()`` watches a metric on every node, so an alarm follows the primary's
     role through a failover instead of one node's name.
     """
@@ -100,7 +126,7 @@ class RedisCache(Construct):
         *,
         vpc: ec2.IVpc,
         subnets: Optional[Sequence[ec2.ISubnet]] = None,
-        node_type: str = DEFAULT_NODE_TYPE,
+        node_type: Union[str, ec2.InstanceType] = DEFAULT_NODE_TYPE,
         engine: str = DEFAULT_ENGINE,
         engine_version: Optional[str] = None,
         replicas: int = 0,
@@ -118,7 +144,7 @@ class RedisCache(Construct):
         require_str(where, "engine", engine)
         require_str(where, "engine_version", engine_version, optional=True)
         subnets = private_subnets_of(vpc, subnets, where)
-        validate_node_type(node_type, where)
+        node_type = validate_node_type(node_type, where)
         if engine not in ENGINE_VERSIONS:
             raise CourseInputError(
                 f"{where}: engine={engine!r}; use 'redis' (the course's) or 'valkey' (cheaper)"
@@ -193,6 +219,9 @@ class RedisCache(Construct):
         #: The port clients connect on: 6379, fixed at synthesis (the group is created on it),
         #: so a plain int, usable in a boot script or an output as it is.
         self.port: int = REDIS_PORT
+        #: The same port, by the name a ``LabDatabase`` gives its int port, so that code that
+        #: takes either store (``ec2.Port.tcp(store.port_number)``) reads one attribute.
+        self.port_number: int = REDIS_PORT
         #: How many read replicas run beside the primary.
         self.replicas: int = replicas
         #: The member clusters' ids, ``<group id>-001`` and on (ElastiCache's naming). Which one

@@ -19,6 +19,7 @@ from aws_cdk import aws_rds as rds
 from constructs import Construct
 
 from week5.assets import FUNCTIONS_DIR
+from week5.constructs.props import require_db_instance, require_list, require_str, require_volume
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge
 
@@ -37,11 +38,13 @@ class LeftoverCleanup(Construct):
 
     :param tag_value: delete AMIs and EBS snapshots tagged ``week5:snapshot-schedule=<value>``
         (a schedule of the stack writes the tag). @default None: none by tag
-    :param volumes: delete every snapshot taken of these volumes, by a schedule or by hand,
-        but one an AMI of the account uses (AWS refuses it: kept and named in the log and the
-        response's ``Kept``, so the stack still deletes). @default none
-    :param databases: delete every manual snapshot of these DB instances (automated backups
-        are deleted with the instance). @default none
+    :param volumes: delete every snapshot taken of these volumes (``ec2.IVolume``, e.g.
+        ``[data.volume]`` of a ``DataVolume``), by a schedule or by hand, but one an AMI of the
+        account uses (AWS refuses it: kept and named in the log and the response's ``Kept``, so
+        the stack still deletes). @default none
+    :param databases: delete every manual snapshot of these DB instances (``[db.instance]`` of a
+        ``PostgresDatabase`` or ``MysqlDatabase``; automated backups are deleted with the
+        instance). @default none
 
     At least one is needed. Put it beside what it cleans: CloudFormation deletes it, and so
     runs the cleanup, before the volumes and databases it references. Exposes ``function``
@@ -58,9 +61,19 @@ class LeftoverCleanup(Construct):
         databases: Sequence[rds.IDatabaseInstance] = (),
     ) -> None:
         super().__init__(scope, construct_id)
+        where = f"LeftoverCleanup {self.node.path}"
+        require_str(where, "tag_value", tag_value, optional=True)
+        volumes = () if volumes is None else volumes
+        databases = () if databases is None else databases
+        require_list(where, "volumes", volumes, "volumes=[data.volume]")
+        for volume in volumes:
+            require_volume(where, "volumes", volume, item=True)
+        require_list(where, "databases", databases, "databases=[db.instance]")
+        for database in databases:
+            require_db_instance(where, "databases", database, item=True)
         if not (tag_value or volumes or databases):
             raise CourseInputError(
-                f"LeftoverCleanup {self.node.path}: give tag_value, volumes or databases; "
+                f"{where}: give tag_value, volumes or databases; "
                 "with none it would have nothing to clean up"
             )
         function, resource = build_cleanup(

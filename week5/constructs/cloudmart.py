@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 
 import jsii
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
@@ -19,21 +20,38 @@ from constructs import Construct
 
 from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
 from week5.constructs import userdata
-from week5.constructs.cache import DEFAULT_ENGINE, DEFAULT_NODE_TYPE, RedisCache
+from week5.constructs.cache import (
+    DEFAULT_ENGINE,
+    DEFAULT_NODE_TYPE,
+    ENGINE_VERSIONS,
+    RedisCache,
+    validate_node_type,
+)
 from week5.constructs.database import (
+    _DB_CLASS_RE,
     DEFAULT_BACKUP_RETENTION_DAYS,
     DEFAULT_DB_INSTANCE_TYPE,
     PostgresDatabase,
 )
-from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
+from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE, INSTANCE_TYPE_RE
 from week5.constructs.monitoring import (
     alarm_dashboard,
     alarm_topic,
     backend_alarms,
     db_connections_alarm,
 )
-from week5.constructs.props import require_int
-from week5.constructs.static_site import StaticSite, load_balancer_behavior
+from week5.constructs.props import (
+    instance_type_name,
+    refuse_token,
+    require_bool,
+    require_enum,
+    require_instance_type,
+    require_int,
+    require_member,
+    require_str,
+    shown,
+)
+from week5.constructs.static_site import DEFAULT_ROOT_OBJECT, StaticSite, load_balancer_behavior
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import DEFAULT_MAX_CAPACITY, DEFAULT_MIN_CAPACITY, HaWebTier
 from week5.core.errors import CourseInputError
@@ -97,21 +115,35 @@ class CloudMartStack(Construct):
     :param parameter_prefix: where the SSM parameters go. @default ``/<stack name>/cloudmart``
         (one per student, as the stack name is)
     :param name_prefix: Name tags of the network. @default ``week5-day5``
-    :param nat: @default ``NatMode.SINGLE_GATEWAY`` (``GATEWAY_PER_AZ`` survives an AZ)
+    :param nat: how the private subnets reach the internet, through which the backend pulls
+        its image and packages (``NatMode.NONE`` puts the backend in the public subnets).
+        @default ``NatMode.SINGLE_GATEWAY``, one gateway for the lab (``GATEWAY_PER_AZ``
+        survives an AZ, at a gateway-hour per AZ)
     :param instance_type: backend instances. @default ``t3.micro`` (``t4g.micro`` is about 20 %
         cheaper and runs the demo's multi-architecture image)
-    :param min_capacity: @default 2 (one per AZ)
-    :param max_capacity: @default 4
-    :param db_instance_type: @default ``db.t3.micro``
-    :param db_multi_az: @default True (the Lab 1 step: "RDS PostgreSQL (Multi-AZ)")
-    :param db_backup_retention_days: @default 1
+    :param min_capacity: the fewest backend instances, the ASG's size at deploy (0 or more).
+        @default 2, one per AZ, so the app survives an instance or an AZ
+    :param max_capacity: the most backend instances CPU scaling may add (at least
+        ``min_capacity``). @default 4, twice the minimum, which caps the lab's bill
+    :param db_instance_type: the RDS class of the PostgreSQL instance (a string or an
+        ``ec2.InstanceType``). @default ``db.t3.micro``, the course's class (``db.t4g.micro``
+        is a little cheaper)
+    :param db_multi_az: a standby in the other AZ that RDS fails over to. @default True (the
+        Lab 1 step: "RDS PostgreSQL (Multi-AZ)"); False halves the database's price
+    :param db_backup_retention_days: days of RDS automated backups, the point-in-time restore
+        window (0 to 35; 0 turns backups off). @default 1, enough for a lab that lasts hours
     :param db_connections_alarm: the connection count the ``DbConnections`` alarm fires at.
         @default 80 per GiB of ``db_instance_type``'s memory, at most 3600 (80 on
         db.t3.micro and db.t4g.micro, whose limit is about 110); needed for a class outside the
         t, m and r families
-    :param cache_node_type: @default ``cache.t3.micro``
-    :param cache_engine: @default ``redis``
-    :param cache_replicas: @default 0 (one node; 1 adds automatic failover across AZs)
+    :param cache_node_type: the ElastiCache node type of every cache node. @default
+        ``cache.t3.micro``, the course's (``cache.t4g.micro`` is cheaper)
+    :param cache_engine: ``"redis"`` or ``"valkey"`` (Redis-compatible: the backend does not
+        tell them apart). @default ``redis``, what the course teaches (Valkey is about 20 %
+        cheaper on cache.t4g.micro)
+    :param cache_replicas: read replicas beside the primary (0 to 5). @default 0: one node, the
+        cheapest, as the cache is rebuilt from the database (1 adds automatic failover across
+        AZs)
     :param cache_snapshot_retention_days: daily ElastiCache snapshots kept. @default 0 (no
         snapshots: the cache is rebuilt from the database)
     :param alarm_email: subscribe this address to the alarm topic (AWS sends a confirmation
@@ -162,6 +194,28 @@ class CloudMartStack(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         where = f"CloudMartStack {self.node.path}"
+        # Every prop is checked here, under its own name: passed on unchecked, a wrong one would
+        # be reported by the inner construct, under a name the user never typed (node_type=).
+        db_class = _check_props(
+            where,
+            name_prefix=name_prefix,
+            nat=nat,
+            instance_type=instance_type,
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
+            db_instance_type=db_instance_type,
+            db_multi_az=db_multi_az,
+            db_backup_retention_days=db_backup_retention_days,
+            cache_node_type=cache_node_type,
+            cache_engine=cache_engine,
+            cache_replicas=cache_replicas,
+            cache_snapshot_retention_days=cache_snapshot_retention_days,
+            health_check_path=health_check_path,
+            log_retention=log_retention,
+            frontend_dir=frontend_dir,
+        )
+        require_str(where, "parameter_prefix", parameter_prefix, optional=True)
+        require_str(where, "backend_image", backend_image, optional=True)
         stack = Stack.of(self)
         if parameter_prefix is None:
             if Token.is_unresolved(stack.stack_name):
@@ -199,6 +253,8 @@ class CloudMartStack(Construct):
             raise CourseInputError(
                 f"{where}: db_connections_alarm={db_connections_alarm}; pass 1 or more"
             )
+        if db_connections_alarm is None:  # the class as checked and named above
+            db_connections_alarm = db_connections_alarm_for(db_class, where)
 
         #: Where the backend's SSM parameters are (``<prefix>/db-endpoint``, ...).
         self.parameter_prefix: str = parameter_prefix
@@ -216,8 +272,6 @@ class CloudMartStack(Construct):
             backup_retention_days=db_backup_retention_days,
             database_name="cloudmart",
         )
-        if db_connections_alarm is None:  # the class as the database checked and named it
-            db_connections_alarm = db_connections_alarm_for(self.database.instance_type, where)
         #: Redis (or Valkey); only the backend may connect.
         self.cache: RedisCache = RedisCache(
             self,
@@ -384,6 +438,87 @@ class CloudMartStack(Construct):
     def grant_principal(self) -> iam.IPrincipal:
         """The backend instances' role (``iam.IGrantable``)."""
         return self.backend.grant_principal
+
+
+def _check_props(where: str, **props: Any) -> str:
+    """Refuse a wrong prop of ``CloudMartStack`` under its own name (the inner constructs repeat
+    these checks under theirs). Returns ``db_instance_type``'s RDS class name."""
+    require_str(where, "name_prefix", props["name_prefix"])
+    require_enum(where, "nat", props["nat"], NatMode)
+    instance_type_name(
+        where, props["instance_type"], INSTANCE_TYPE_RE, "an EC2 instance type (e.g. t3.micro)"
+    )
+    low, high = props["min_capacity"], props["max_capacity"]
+    require_int(where, "min_capacity", low)
+    require_int(where, "max_capacity", high)
+    if low < 0:
+        raise CourseInputError(f"{where}: min_capacity={low} is negative; use 0 or more")
+    if low > high:
+        raise CourseInputError(
+            f"{where}: min_capacity={low} is above max_capacity={high}; raise max_capacity "
+            "or lower min_capacity"
+        )
+    db_class = require_instance_type(
+        where,
+        "db_instance_type",
+        props["db_instance_type"],
+        _DB_CLASS_RE,
+        f"an RDS class (db.family.size, e.g. {DEFAULT_DB_INSTANCE_TYPE}, the course's class)",
+        prefix="db.",
+    )
+    require_bool(where, "db_multi_az", props["db_multi_az"])
+    for name, most, what in (
+        ("db_backup_retention_days", 35, "RDS keeps 0 to 35 days of backups"),
+        ("cache_snapshot_retention_days", 35, "ElastiCache keeps 0 to 35 daily snapshots"),
+        ("cache_replicas", 5, "a shard holds 0 to 5 replicas (1 adds failover across AZs)"),
+    ):
+        require_int(where, name, props[name])
+        if not 0 <= props[name] <= most:
+            raise CourseInputError(f"{where}: {name}={props[name]} is out of range; {what}")
+    node_type = props["cache_node_type"]
+    refuse_token(where, "cache_node_type", node_type, "a node type's name")
+    try:
+        validate_node_type(node_type, where)
+    except CourseInputError:
+        raise CourseInputError(
+            f"{where}: cache_node_type={shown(node_type)} is not an ElastiCache node type; use "
+            f"e.g. {DEFAULT_NODE_TYPE} (the course's) or cache.t4g.micro (cheaper)"
+        ) from None
+    engine = props["cache_engine"]
+    require_str(where, "cache_engine", engine)
+    if engine not in ENGINE_VERSIONS:
+        raise CourseInputError(
+            f"{where}: cache_engine={engine!r} is not offered here; use 'redis' (the course's) "
+            "or 'valkey' (cheaper)"
+        )
+    path = props["health_check_path"]
+    require_str(where, "health_check_path", path)
+    if not path.startswith("/") or any(c in path for c in "'\" \\\n"):
+        raise CourseInputError(
+            f"{where}: health_check_path={shown(path)} must start with / and hold no quote or "
+            f"space; e.g. {DEFAULT_HEALTH_CHECK_PATH}"
+        )
+    require_member(
+        where, "log_retention", props["log_retention"], logs.RetentionDays,
+        "logs.RetentionDays.ONE_WEEK (a number of days is not taken)",
+    )
+    folder = props["frontend_dir"]
+    if not isinstance(folder, (str, os.PathLike)):
+        raise CourseInputError(
+            f"{where}: frontend_dir={shown(folder)} must be a folder's path, e.g. "
+            "Path('frontend/dist'), the frontend's built files"
+        )
+    if not Path(folder).is_dir():
+        raise CourseInputError(
+            f"{where}: frontend_dir={str(folder)!r} is not a folder; pass the folder of "
+            "the frontend's built files (e.g. frontend/dist)"
+        )
+    if not (Path(folder) / DEFAULT_ROOT_OBJECT).is_file():
+        raise CourseInputError(
+            f"{where}: frontend_dir={str(folder)!r} has no {DEFAULT_ROOT_OBJECT}; pass the "
+            "folder of the built files, which holds it (e.g. frontend/dist)"
+        )
+    return db_class
 
 
 def db_connections_alarm_for(db_instance_type: str, where: str) -> int:

@@ -74,7 +74,8 @@ class LabHost(Construct):
     :param ssh_key: a :class:`LabKeyPair` (one the stack creates, or an existing one) whose key
         the host accepts; with it, ``ssh_command`` and the other SSH commands name its key file.
         Give this or ``key_name``, not both. @default ``None``: no key pair unless ``key_name``
-    :param root_volume_gib: @default 8 (Amazon Linux 2023's minimum)
+    :param root_volume_gib: the encrypted gp3 root volume's size in GiB, 8 to 16384.
+        @default 8 (Amazon Linux 2023's minimum)
     :param default_port: the TCP port the host serves its peers on (3306 for a host that runs
         MySQL in a container), so that ``host.connections.allow_default_port_from(peer)``
         admits it. @default ``None``: a host serves no one port; admit a peer on a port you
@@ -122,6 +123,7 @@ class LabHost(Construct):
         require_int(where, "default_port", default_port, optional=True)
         for label, text in (("key_name", key_name), ("name", name)):
             require_str(where, label, text, optional=True)
+        require_ssh_key(where, ssh_key)
         if key_name is not None and (
             not _KEY_NAME_RE.fullmatch(key_name) or key_name != key_name.strip()
         ):
@@ -276,10 +278,13 @@ class LabHost(Construct):
 
     @property
     def public_ip(self) -> str:
+        """The instance's public IPv4 address (``Fn::GetAtt PublicIp``), a token until
+        deployment; only a host in a public subnet (``public``) has one."""
         return self.instance.instance_public_ip
 
     @property
     def private_ip(self) -> str:
+        """The instance's private IPv4 address in its subnet, a token until deployment."""
         return self.instance.instance_private_ip
 
     @property
@@ -367,8 +372,9 @@ class DockerHost(LabHost):
         host's role may read exactly these secrets. @default none
     :param app_files: name → local file, copied beside the compose file (an app's source, which
         the compose file mounts). Inline in user data, so they share EC2's 16 KB. @default none
-    :param internet_ports: @default ``(80,)`` on a public subnet (the app's HTTP port),
-        ``()`` on a private one
+    :param internet_ports: TCP ports open to 0.0.0.0/0, 80 and 443 only, as for
+        :class:`LabHost`. @default ``(80,)`` on a public subnet (the app's HTTP port), ``()`` on
+        a private one
 
     Other props as for :class:`LabHost`.
     """
@@ -513,6 +519,28 @@ def secret_env_source(source: SecretSource) -> Union[str, Tuple[str, str]]:
         secret, field = source
         return (secret.secret_arn, field)
     return source.secret_arn
+
+
+def require_ssh_key(where: str, ssh_key) -> None:
+    """``ssh_key`` is a :class:`LabKeyPair` or ``None``: a key pair's name belongs in
+    ``key_name``, and CDK's own ``ec2.KeyPair`` is wrapped by name."""
+    if ssh_key is None or isinstance(ssh_key, LabKeyPair):
+        return
+    if isinstance(ssh_key, str):
+        raise CourseInputError(
+            f"{where}: ssh_key={shown(ssh_key)} is not a LabKeyPair; pass key_name="
+            f"{shown(ssh_key)} for an existing EC2 key pair, or a LabKeyPair, e.g. "
+            "ssh_key=LabKeyPair(self, 'Key')"
+        )
+    if hasattr(ssh_key, "key_pair_name"):  # ec2.KeyPair, or one imported by name
+        raise CourseInputError(
+            f"{where}: ssh_key= is a CDK ec2.KeyPair, not a LabKeyPair; pass its name as "
+            "key_name=, or ssh_key=LabKeyPair(self, 'Key', key_name=<its name>)"
+        )
+    raise CourseInputError(
+        f"{where}: ssh_key={shown(ssh_key)} is not a LabKeyPair; pass a LabKeyPair, e.g. "
+        "ssh_key=LabKeyPair(self, 'Key'), or key_name= for an existing EC2 key pair"
+    )
 
 
 def is_public(vpc: ec2.IVpc, subnet: ec2.ISubnet) -> bool:

@@ -105,6 +105,16 @@ def require_enum(where: str, name: str, value: Any, members: Type[E]) -> E:
     return value
 
 
+def require_member(where: str, name: str, value: Any, members: Type[E], example: str) -> E:
+    """A member of an enum too long to list in a message (``logs.RetentionDays``): named by
+    ``example`` (``logs.RetentionDays.ONE_WEEK``) instead of every member."""
+    if not isinstance(value, members):
+        raise CourseInputError(
+            f"{where}: {name}={shown(value)} must be a {members.__name__}, e.g. {example}"
+        )
+    return value
+
+
 def require_lines(where: str, name: str, value: Any) -> None:
     """A list of shell lines: a lone string would run one character per line."""
     require_strings(where, name, value, "echo hi", what="lines")
@@ -228,6 +238,20 @@ def instance_type_name(where: str, value: Any, pattern, what: str, prefix: str =
     return text
 
 
+def require_instance_type(
+    where: str, name: str, value: Any, pattern, what: str, prefix: str = ""
+) -> str:
+    """``instance_type_name`` for a prop of another name (``db_instance_type`` of a construct
+    that passes it on): the message names ``name``."""
+    text = value
+    if isinstance(value, ec2.InstanceType):
+        text = prefix + value.to_string()
+    if not isinstance(text, str) or not pattern.match(text):
+        refuse_token(where, name, text, "an instance type's name")
+        raise CourseInputError(f"{where}: {name}={shown(value)} is not {what}")
+    return text
+
+
 def require_distinct(where: str, name: str, values: Sequence[Any]) -> None:
     """No value twice (an AZ given twice would get two subnets with one CIDR)."""
     seen = set()
@@ -235,3 +259,58 @@ def require_distinct(where: str, name: str, values: Sequence[Any]) -> None:
         if value in seen:
             raise CourseInputError(f"{where}: {name} has {shown(value)} twice; name each once")
         seen.add(value)
+
+
+def require_list(where: str, name: str, value: Any, example: str) -> None:
+    """A list prop, not one item of it (a lone volume, which is not iterable) nor a string
+    (taken letter by letter); ``example`` is the fix, e.g. ``volumes=[data.volume]``."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise CourseInputError(f"{where}: {name}={shown(value)} must be a list, e.g. {example}")
+
+
+def require_volume(where: str, name: str, value: Any, *, item: bool = False) -> None:
+    """An ``ec2.IVolume``. A construct that holds one (a ``DataVolume``) is named with its fix,
+    ``.volume``, as ``require_vpc`` names a ``MultiAzVpc``'s ``.vpc``. ``item``: ``value`` is
+    one of the list prop ``name``'s."""
+    _require_held(where, name, value, _is_volume, "volume", "volume", "ec2.IVolume", "data", item)
+
+
+def require_db_instance(where: str, name: str, value: Any, *, item: bool = False) -> None:
+    """An ``rds.IDatabaseInstance``. A construct that holds one (a ``PostgresDatabase``, any
+    ``LabDatabase``) is named with its fix, ``.instance``. ``item`` as for ``require_volume``."""
+    _require_held(
+        where, name, value, _is_db_instance, "instance", "DB instance", "rds.IDatabaseInstance",
+        "db", item,
+    )
+
+
+def _require_held(where, name, value, test, attr, what, interface, var, item) -> None:
+    if test(value):
+        return
+    example = f"{name}=[{var}.{attr}]" if item else f"{name}={var}.{attr}"
+    inner = None if isinstance(value, _PLAIN) else getattr(value, attr, None)
+    if inner is not None and test(inner):
+        node = getattr(value, "node", None)
+        label = f"{type(value).__name__} {node.path}" if node is not None else type(value).__name__
+        said = f"{name} has" if item else f"{name}= is"
+        raise CourseInputError(
+            f"{where}: {said} the {label} construct itself; pass its .{attr} (e.g. {example}), "
+            f"the {interface} it holds"
+        )
+    said = f"{name} has {shown(value)}, which is" if item else f"{name}={shown(value)} is"
+    raise CourseInputError(
+        f"{where}: {said} not a {what}; pass an {interface} such as {example}"
+    )
+
+
+def _is_volume(value: Any) -> bool:
+    # An IVolume, like an IVpc, is known by its attributes (a CfnVolume has attr_volume_id).
+    return not isinstance(value, _PLAIN) and all(
+        hasattr(value, a) for a in ("volume_id", "availability_zone")
+    )
+
+
+def _is_db_instance(value: Any) -> bool:
+    return not isinstance(value, _PLAIN) and all(
+        hasattr(value, a) for a in ("instance_identifier", "db_instance_endpoint_address")
+    )

@@ -14,7 +14,13 @@ from constructs import Construct
 
 from week5.constructs.cleanup import CLEANUP_TAG_KEY, build_cleanup, volume_arn
 from week5.constructs.host import LabHost
-from week5.constructs.props import require_duration, require_int, require_str, shown
+from week5.constructs.props import (
+    require_duration,
+    require_int,
+    require_str,
+    require_volume,
+    shown,
+)
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_snapshot_id
 from week5.synth.nag import acknowledge
@@ -32,8 +38,11 @@ class DataVolume(Construct):
     """An encrypted gp3 volume attached to a host, in the host's AZ (Day 2 Lab 1, step 1).
 
     :param host: the LabHost to attach to.
-    :param size_gib: @default 1 (gp3's minimum)
-    :param device: @default ``/dev/sdf``
+    :param size_gib: the volume's size in GiB, 1 to 16384 (gp3's range); with ``snapshot_id``
+        the volume takes the snapshot's size instead. @default 1 (gp3's minimum)
+    :param device: the device name it is attached at, ``/dev/sdf`` to ``/dev/sdp`` (on a Nitro
+        instance an NVMe disk, which AL2023's udev rules link to this name). @default
+        ``/dev/sdf``
     :param snapshot_id: create the volume from this snapshot (the lab's restore step).
         @default None: an empty volume
 
@@ -102,8 +111,9 @@ class ScheduledSnapshots(Construct):
     and named); the schedule depends on it, so CloudFormation
     removes the schedule first and no snapshot starts during cleanup.
 
-    :param volume: the volume to snapshot.
-    :param interval: @default 15 minutes (a snapshot appears within the lab)
+    :param volume: the volume to snapshot, an ``ec2.IVolume`` (a ``DataVolume``'s ``.volume``).
+    :param interval: the time between snapshots, a ``Duration`` of whole minutes, 5 or more.
+        @default 15 minutes (a snapshot appears within the lab)
     :param snapshot_tags: tags for each snapshot, beside ``week5:snapshot-schedule`` (a
         snapshot is billed, so cost reports need them; ``Tags.of()`` cannot reach what the
         schedule creates later). @default the stack's course tags (``course_tags``, which a
@@ -124,7 +134,13 @@ class ScheduledSnapshots(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         where = f"ScheduledSnapshots {self.node.path}"
+        require_volume(where, "volume", volume)
         require_duration(where, "interval", interval)
+        if interval.to_seconds(integral=False) % 60:
+            raise CourseInputError(
+                f"{where}: interval={interval.to_human_string()} is not a whole number of "
+                "minutes (a schedule's rate counts minutes); pass e.g. Duration.minutes(15)"
+            )
         stack = Stack.of(self)
         if snapshot_tags is None:
             snapshot_tags = getattr(stack, "course_tags", {})
