@@ -69,6 +69,7 @@ from week5.cli import (
     status,
 )
 from week5.cli.errors import EXIT_USAGE, CliError
+from week5.cli.output import tolerant_stdout
 from week5.core.errors import CourseInputError
 from week5.operations.aws_errors import AwsError, check_region, translated
 
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    tolerant_stdout()  # a tag's emoji on a cp949 console: printed escaped, not a traceback
     args = build_parser().parse_args(argv)
     profile, region = getattr(args, "profile", None), getattr(args, "region", None)
     try:

@@ -12,13 +12,13 @@ found is reported "not checked" and the rest goes on. ``--json`` prints JSON alo
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any, Dict, List, Optional, Sequence
 
 from week5.cli.arguments import REGION_HELP, command_parser, project_student, student_argument
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.table import render_table
+from week5.cli.output import json_text
 from week5.core.progress import say
 from week5.core.settings import DEFAULT_REGION
 from week5.operations.aws_errors import clients as aws_clients
@@ -107,8 +107,7 @@ def run(args: argparse.Namespace) -> int:
             raise
         raise CliError(line, EXIT_USAGE) from None
     if args.json:
-        print(json.dumps(to_json(args, found, cleaner.warnings, report), indent=2,
-                         ensure_ascii=False))  # fmt: skip
+        print(json_text(to_json(args, found, cleaner.warnings, report), indent=2))
     elif report is None:
         if any(not f.held for f in found):
             print("Nothing deleted: run again with --apply to delete these.")

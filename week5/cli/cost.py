@@ -4,7 +4,6 @@ synthesized template (:mod:`week5.analysis.pricing`), for one student or a class
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Optional
 
 from week5.analysis import pricing
@@ -12,6 +11,7 @@ from week5.cli.arguments import class_size, command_parser
 from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import add_synth_options, class_students, synthesized_lab
 from week5.cli.table import render_table, usd
+from week5.cli.output import json_text
 from week5.core.settings import MAX_CLASS_SIZE
 
 HEADER = ("Resource", "Count", "Unit", "Unit $", "Price date / basis", "$/hour")
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         body = est.to_json(students)
         body.update(lab=lab.lab_id, course_usd_per_hour=lab.course_cost_usd)
-        print(json.dumps(body, indent=2, ensure_ascii=False))
+        print(json_text(body, indent=2))
     else:
         print(format_cost(lab.lab_id, lab.course_cost_usd, est, students))
     return EXIT_OK

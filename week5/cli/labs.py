@@ -4,7 +4,6 @@ course's figure and the 50-minute slot (the verdict is :mod:`week5.analysis.verd
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from typing import Any, Dict, List
@@ -15,6 +14,7 @@ from week5.cli.arguments import command_parser
 from week5.cli.errors import EXIT_OK
 from week5.cli.synthesis import add_synth_options, synthesized
 from week5.cli.table import GREEN, RED, Painted, render_table, usd
+from week5.cli.output import json_text
 
 HEADER = ("Lab", "Day", "Title", "Res.", "Est $/h", "Course $/h", "Create", "Delete", "Verdict")
 FOOTNOTE = (
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     with synthesized(args, quiet=args.json, validation=False) as (outdir, _):
         rows = lab_rows(read_labs(outdir))
     if args.json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(json_text(rows, indent=2))
     else:
         print(format_labs(rows, colour=sys.stdout.isatty() and not os.environ.get("NO_COLOR")))
     return EXIT_OK

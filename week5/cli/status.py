@@ -5,12 +5,12 @@ belongs to no stack (:mod:`week5.operations.status`). Read-only calls only."""
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Optional
 
 from week5.cli.arguments import REGION_HELP, command_parser, project_student, student_argument
 from week5.cli.errors import EXIT_OK
 from week5.cli.table import render_table, usd
+from week5.cli.output import json_text
 from week5.core.errors import shown
 from week5.core.progress import say
 from week5.core.settings import (
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     with aws_errors.translated(args.profile, args.region):
         report = read_status(clients, args.region, student)
     if args.json:
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        print(json_text(report.to_json(), indent=2))
     else:
         print(format_status(report))
     return EXIT_OK
