@@ -622,3 +622,32 @@ def test_the_class_deploy_preflight_names_the_quotas_it_could_not_check(
         "(standard families) (ec2/L-1216C47A: 0 in use, the deploy adds 8) not checked: "
         + MOTO_500.format(endpoint=moto_env["AWS_ENDPOINT_URL"])
     ]
+
+
+def test_no_quota_checked_is_no_verdict_but_one_line(moto_env, tmp_path, capsys, monkeypatch):
+    """A hostile trial: a Service Quotas endpoint answering HTTP 500 left every row "not
+    checked", and `week5 quotas` said "fits": true, exit 0: success for a check not done."""
+    why = "the endpoint failed GetServiceQuota with HTTP 500"
+    monkeypatch.setattr(quotas, "read_quota", lambda client, spec, region=None: (None, why))
+    assembly = fake_assembly(tmp_path / "out", {"Day4Lab1": lab_template()})
+    argv = ["quotas", "--students", "kim,lee", "Day4Lab1", "--assembly", str(assembly)]
+    for extra in ([], ["--json"]):
+        assert main(argv + extra) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        (line,) = err.splitlines()[-1:]
+        assert line.startswith("week5: no quota could be checked: ") and line.endswith(why)
+
+
+def test_a_bad_lab_or_class_is_named_before_aws(monkeypatch, capsys, tmp_path):
+    """A hostile trial: with no credentials, `quotas --students kim,lee day4lab1` said "no AWS
+    credentials" (the lab id came only once AWS answered), and `--students 2` against a
+    different -c students was shown as "--students #1,#2"."""
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    assert main(["quotas", "--students", "kim,lee", "day4lab1"]) == 2
+    assert "'day4lab1' is not a lab id" in capsys.readouterr().err
+    assert main(["quotas", "--students", "2", "Day4Lab1", "-c", "students=kim,lee"]) == 2
+    assert "--students 2 and -c 'students=kim,lee'" in capsys.readouterr().err

@@ -42,8 +42,8 @@ EPILOG = f"""exit codes:
   {EXIT_OK}  every quota that was checked fits (a quota Service Quotas cannot report, as on
      an emulator, is shown "not checked" with the reason, and does not change the code)
   {EXIT_FAILED}  a quota that was checked is short: the lines name the fix
-  {EXIT_USAGE}  the check could not run (credentials, access denied, throttling, bad input):
-     one line"""
+  {EXIT_USAGE}  the check could not run (credentials, access denied, throttling, bad input,
+     or not one quota could be read): one line"""
 
 HEADER = ("Quota", "Code", "Limit", "Source", "In use", "Deploy adds", "After", "Verdict")
 
@@ -61,6 +61,13 @@ def students_argument(text: str) -> Tuple[str, ...]:
     if not names:
         raise argparse.ArgumentTypeError("names no student; pass e.g. --students kim,lee,park")
     return names
+
+
+def _as_typed(students: Sequence[str]) -> str:
+    """``--students`` as the user gave it: a class size (``2``) for its placeholders."""
+    if students and all(s.startswith("#") for s in students):
+        return str(len(students))
+    return ",".join(students)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -136,11 +143,13 @@ def run(args: argparse.Namespace) -> int:
     for item in args.context:  # the class is --students; a -c students that differs was dropped
         if item.startswith(f"{CONTEXT_STUDENTS}=") and _names(item) != tuple(args.students):
             raise CliError(
-                f"--students {','.join(args.students)} and -c {shown(item)} name different "
+                f"--students {_as_typed(args.students)} and -c {shown(item)} name different "
                 f"classes: pass the class once, as --students",
                 EXIT_USAGE,
             )
     aws_errors.check_region(args.region)
+    for lab in args.labs:  # the user's input is named before AWS's answer
+        require_lab_id(lab)
     # An --assembly is read first, as the other commands read it: it costs no synthesis, and a
     # broken one is the line to fix whatever AWS would answer.
     templates = lab_templates(args, args.labs) if args.assembly is not None else None
@@ -153,6 +162,11 @@ def run(args: argparse.Namespace) -> int:
     say(f"==> quotas and usage in {args.region} for {len(args.students)} student(s)")
     with aws_errors.translated(args.profile, args.region):
         rows = check_class(make_client, templates, args.students, args.region, bool(args.labs))
+    if rows and not any(r.checked for r in rows):
+        # "fits" of nothing checked would be success for work not done (a hostile trial: a
+        # Service Quotas endpoint answering 500 passed every row, exit 0)
+        (reason,) = quotas.not_checked(rows)[:1]
+        raise CliError(f"no quota could be checked: {reason}", EXIT_USAGE)
     lines = quotas.shortfalls(rows, args.region)
     if args.json:
         print(json.dumps({
