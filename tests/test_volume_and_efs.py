@@ -143,3 +143,19 @@ def test_the_port_alone_or_an_anonymous_mount_is_refused(stack):
     assert refused_actions(t, fs, role, options) == ["elasticfilesystem:ClientMount"]
     anonymous = [o for o in options if o != "iam"]
     assert refused_actions(t, fs, role, anonymous) == list(BOOT_SCRIPT_ACTIONS)
+
+
+def test_efs_granted_to_cloudmart_boots_its_backend_after_the_mount_targets(stack):
+    """A review: CloudMartStack is IConnectable and IGrantable through its backend tier, so
+    `fs.grant_connect(shop)` opened NFS and granted the mount, but the backend's group could
+    launch (and its boot script mount) before any mount target existed."""
+    from support import resources
+
+    from week5.constructs.cloudmart import CloudMartStack
+
+    shop = CloudMartStack(stack, "Shop")
+    fs = SharedFileSystem(stack, "Fs", vpc=shop.vpc)
+    fs.grant_connect(shop)
+    t = synth(stack)
+    (asg,) = resources(t, "AWS::AutoScaling::AutoScalingGroup").values()
+    assert set(resources(t, "AWS::EFS::MountTarget")) <= set(asg.get("DependsOn", []))

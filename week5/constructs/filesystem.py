@@ -95,8 +95,9 @@ class SharedFileSystem(Construct):
         policy does not give; its write and root access come from that policy, so the boot
         script, which writes as root, needs no more).
 
-        A ``LabHost``'s instance (a ``HaWebTier``'s group) also launches after the mount
-        targets exist, so its boot script's mount does not fail. ``consumer`` must also be
+        A ``LabHost``'s instance (a ``HaWebTier``'s group, a ``CloudMartStack``'s backend
+        group) also launches after the mount targets exist, so its boot script's mount does not
+        fail. ``consumer`` must also be
         ``iam.IGrantable``; to open the port alone, use
         ``connections.allow_default_port_from(peer, description)``.
         """
@@ -107,10 +108,13 @@ class SharedFileSystem(Construct):
             description="NFS from a granted host",
             where=f"SharedFileSystem {self.node.path}",
         )
-        if isinstance(consumer, LabHost):
-            consumer.instance.node.add_dependency(self.file_system.mount_targets_available)
-        elif isinstance(consumer, HaWebTier):
-            consumer.asg.node.add_dependency(self.file_system.mount_targets_available)
+        # CloudMartStack's connections and role are its backend tier's: that tier launches
+        tier = getattr(consumer, "backend", None)
+        launched = tier if isinstance(tier, HaWebTier) else consumer
+        if isinstance(launched, LabHost):
+            launched.instance.node.add_dependency(self.file_system.mount_targets_available)
+        elif isinstance(launched, HaWebTier):
+            launched.asg.node.add_dependency(self.file_system.mount_targets_available)
         return grant
 
     def mount_lines(self, mount_point: str = DEFAULT_MOUNT_POINT) -> List[str]:
