@@ -85,6 +85,14 @@ def test_lab_app_write_and_read_subcommands_in_korean_text(lab_app):
     assert lines[3].endswith(": second")
 
 
+def test_a_note_that_reads_json_is_written_as_text(lab_app):
+    """A hostile trial: main printed JSON whenever "--json" was among its words, so `lab-app
+    write -- --json` (a note saying --json) printed JSON."""
+    result = lab_app("write", "--", "--json")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("연결: ") and "'--json'" in result.stdout
+
+
 def test_lab_app_refuses_a_server_whose_certificate_it_cannot_check(lab_app, tmp_path):
     """verify-full: a CA that did not sign the server's certificate stops the app."""
     other = tmp_path / "other-ca.pem"

@@ -106,8 +106,7 @@ def run(argv: Optional[List[str]] = None, conninfo: str = "") -> Dict[str, Any]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    # No option is taken from its first letters (as week5's own CLI): `--js` was --json, and
-    # printed text, since main looks for "--json" itself.
+    # No option is taken from its first letters (as week5's own CLI): `--js` was --json.
     parser = argparse.ArgumentParser(
         prog="lab-app", description=__doc__.splitlines()[0], allow_abbrev=False
     )
@@ -140,12 +139,13 @@ def render(result: Dict[str, Any]) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    as_json = _parser().parse_args(argv).json  # not "--json" in argv: a note may say it
     try:
         result = run(argv)
     except psycopg.Error as error:
         print(f"lab-app: {str(error).strip()}", file=sys.stderr)
         return 1
-    print(json.dumps(result, ensure_ascii=False) if "--json" in argv else render(result))
+    print(json.dumps(result, ensure_ascii=False) if as_json else render(result))
     return 0
 
 
