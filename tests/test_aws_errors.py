@@ -626,3 +626,267 @@ def test_a_socks_proxy_botocore_failed_on_is_named_so():
         "and https:// proxies; set HTTPS_PROXY to an HTTP proxy such as "
         "http://proxy.example:3128, or unset it where no proxy is needed"
     )
+
+
+# A hostile trial's findings (4 to 7): each names the input and the fix, exit 2.
+
+LONG_LABEL = "a" * 64
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "HTTP_PROXY"])
+@pytest.mark.parametrize(
+    "value, fault",
+    [
+        ("http://😀:3128", "its host name '😀' is not a valid internationalized (IDNA) name"),
+        ("😀", "its host name '😀' is not a valid internationalized (IDNA) name"),
+        (f"http://{LONG_LABEL}.example:3128", "a label of its host name (a part between dots) "
+                                              "is empty or longer than 63 characters"),
+        ("http://" + "a" * 100_000, "a label of its host name (a part between dots) is empty "
+                                    "or longer than 63 characters"),
+        ("http://proxy..example:3128", "a label of its host name (a part between dots) is empty "
+                                       "or longer than 63 characters"),
+    ],
+    ids=["emoji", "emoji-no-scheme", "64-label", "100k", "empty-label"],
+)  # fmt: skip
+def test_a_proxy_host_no_connection_can_be_made_to_is_named(variable, value, fault):
+    """urllib3 failed on these at the first call ("Failed to parse: Name '😀' is not a valid
+    IDNA label"), and the line named neither the proxy nor the fix."""
+    line = aws_errors.configuration_problem({variable: value})
+    assert line == (
+        f"the proxy {aws_errors.shown(value, 80)} (from {variable}) is not a URL ({fault}): set "
+        "it to one such as http://proxy.example:3128, or unset it where no proxy is needed"
+    )
+
+
+@pytest.mark.parametrize(
+    "value", ["http://proxy.example:3128", "http://ü.example:3128", "http://[::1]:3128",
+              "http://proxy.example.:3128", "proxy.example:3128"],
+)  # fmt: skip
+def test_a_proxy_host_urllib3_connects_to_passes(value):
+    assert aws_errors.configuration_problem({"HTTPS_PROXY": value}) is None
+
+
+def test_an_endpoint_host_no_connection_can_be_made_to_is_named():
+    for value in ("http://😀:4566", f"http://{LONG_LABEL}.example:4566", "http://.example:4566"):
+        line = aws_errors.configuration_problem({"AWS_ENDPOINT_URL_EC2": value})
+        assert line is not None and line.startswith(
+            f"the AWS endpoint {aws_errors.shown(value, 80)} (from AWS_ENDPOINT_URL_EC2) is not a "
+            "URL (")
+        assert line.endswith("or unset it to reach AWS")
+
+
+@pytest.mark.parametrize(
+    "environ",
+    [{"HTTPS_PROXY": "http://😀:3128"},
+     {"HTTP_PROXY": "http://😀:3128", "AWS_ENDPOINT_URL": "http://localhost:{port}"}],
+)  # fmt: skip
+def test_a_proxy_host_through_the_command(environ, aws_home, capsys, monkeypatch):
+    port = closed_port()
+    for variable, value in environ.items():
+        monkeypatch.setenv(variable, value.format(port=port))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAFAKE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "fake")
+    (variable,) = [v for v in environ if v.endswith("PROXY")]
+    assert one_line(capsys, ["status", "--json"]) == (
+        f"the proxy 'http://😀:3128' (from {variable}) is not a URL (its host name '😀' is not a "
+        "valid internationalized (IDNA) name): set it to one such as http://proxy.example:3128, "
+        "or unset it where no proxy is needed"
+    )
+
+
+@pytest.mark.parametrize(
+    "variable, value, shown",
+    [("HTTPS_PROXY", " socks5://x", "' socks5://x'"),
+     ("HTTP_PROXY", "http://proxy.example:3128\t", "'http://proxy.example:3128\\t'"),
+     ("AWS_ENDPOINT_URL", "http://localhost:47391 ", "'http://localhost:47391 '"),
+     ("AWS_ENDPOINT_URL_EC2", " http://localhost:47391", "' http://localhost:47391'")],
+)  # fmt: skip
+def test_the_quoted_value_shows_the_space_it_is_refused_for(variable, value, shown):
+    line = aws_errors.configuration_problem({variable: value})
+    assert f" {shown} (from {variable}) is not a URL (it holds a space or a control character)" in (
+        line or ""
+    )
+
+
+def failed_call(service, method, code, status, **session):
+    """The error a real botocore client raises for ``method`` answered with ``code`` (a
+    Stubber: no request is sent), its traceback through botocore's call as in a command."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from botocore.stub import Stubber
+
+    client = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                           region_name="ap-northeast-2", **session).client(service)  # fmt: skip
+    with Stubber(client) as stub:
+        stub.add_client_error(method, code, "no", http_status_code=status)
+        try:
+            getattr(client, method)()
+        except ClientError as error:
+            return client, error
+    raise AssertionError("the stubbed call did not fail")
+
+
+def lacks_line(endpoint, source, undo, operation="DescribeInstances"):
+    return (
+        f"the endpoint {endpoint} ({source}) does not implement {operation} (NotImplemented: "
+        f"no); waiting will not help: use an emulator that implements it, or {undo} to run this "
+        "against AWS"
+    )
+
+
+@pytest.mark.parametrize("global_endpoint", ["http://localhost:47391", None])
+def test_the_endpoint_named_is_the_one_the_call_went_to(global_endpoint, aws_home, monkeypatch):
+    """AWS_ENDPOINT_URL_EC2 is botocore's endpoint for EC2, before AWS_ENDPOINT_URL: the line
+    named AWS_ENDPOINT_URL (or, without it, "AWS in ap-northeast-2 does not implement")."""
+    if global_endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", global_endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EC2", "http://localhost:47397")
+    client, error = failed_call("ec2", "describe_instances", "NotImplemented", 501)
+    assert client.meta.endpoint_url == "http://localhost:47397"
+    variable = "AWS_ENDPOINT_URL_EC2"
+    line = lacks_line("http://localhost:47397", variable, f"unset {variable}")
+    assert aws_errors.describe(error, None, "ap-northeast-2") == line
+    assert aws_errors.unsupported(error, "ap-northeast-2") == line
+    if global_endpoint:  # the other services' calls go to AWS_ENDPOINT_URL's
+        _, error = failed_call("cloudformation", "describe_stacks", "NotImplemented", 501)
+        assert aws_errors.describe(error) == lacks_line(
+            global_endpoint, "AWS_ENDPOINT_URL", "unset AWS_ENDPOINT_URL", "DescribeStacks")
+
+
+def test_a_server_error_of_an_endpoint_names_it(aws_home, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EC2", "http://localhost:47395")
+    _, error = failed_call("ec2", "describe_volumes", "InternalError", 500)
+    assert aws_errors.describe(error, None, "ap-northeast-2") == (
+        "the endpoint http://localhost:47395 (AWS_ENDPOINT_URL_EC2) failed DescribeVolumes in "
+        "ap-northeast-2 with a server error (HTTP 500); wait a minute, then run this again"
+    )
+
+
+def test_the_config_files_endpoint_is_named_as_such(aws_home):
+    (aws_home / "config").write_text("[profile emu]\nendpoint_url = http://localhost:4999\n")
+    _, error = failed_call("ec2", "describe_instances", "NotImplemented", 501, profile_name="emu")
+    config = f"{aws_home / 'config'} (AWS_CONFIG_FILE)"
+    assert aws_errors.describe(error) == lacks_line(
+        "http://localhost:4999", f"endpoint_url in {config}", f"remove endpoint_url from {config}")
+
+
+def test_ignored_endpoints_are_not_blamed(aws_home, monkeypatch):
+    """AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true: botocore calls AWS, whatever the endpoint
+    variables say."""
+    from botocore.exceptions import ClientError, EndpointConnectionError
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://localhost:47391")
+    monkeypatch.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+    client, error = failed_call("ec2", "describe_instances", "NotImplemented", 501)
+    assert client.meta.endpoint_url == "https://ec2.ap-northeast-2.amazonaws.com"
+    assert aws_errors.describe(error, None, "ap-northeast-2") == (
+        "AWS in ap-northeast-2 does not implement DescribeInstances as called (NotImplemented: "
+        "no); waiting will not help: check that the region offers it, or fix what the message "
+        "names"
+    )
+    # An error built by hand has no call to read the endpoint of: AWS_ENDPOINT_URL is ignored.
+    lacking = ClientError(
+        {"Error": {"Code": "NotImplemented", "Message": "no"},
+         "ResponseMetadata": {"HTTPStatusCode": 501}},
+        "DescribeStacks",
+    )  # fmt: skip
+    assert aws_errors.unsupported(lacking, "ap-northeast-2").startswith("AWS in ap-northeast-2")
+    unreachable = EndpointConnectionError(
+        endpoint_url="https://cloudformation.ap-northeast-2.amazonaws.com/")
+    assert aws_errors.describe(unreachable, None, "ap-northeast-2") == (
+        "cannot reach AWS at https://cloudformation.ap-northeast-2.amazonaws.com/; check the "
+        "network and any proxy (HTTPS_PROXY), and that --region ap-northeast-2 is the one you "
+        "mean"
+    )
+
+
+def test_a_service_endpoint_that_lacks_the_call_through_the_command(aws_home, capsys,
+                                                                    monkeypatch):  # fmt: skip
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Lacking)
+    serve_in_thread(server)
+    try:
+        endpoint = f"http://localhost:{server.server_address[1]}"
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", endpoint)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        line = one_line(capsys, ["status"])
+    finally:
+        server.shutdown()
+    assert line == (
+        f"the endpoint {endpoint} (AWS_ENDPOINT_URL_CLOUDFORMATION) failed DescribeStacks with "
+        "HTTP 500, as moto does for a call it does not implement or fails on (its log says "
+        "which); waiting will not help: use an emulator that implements it, or unset "
+        "AWS_ENDPOINT_URL_CLOUDFORMATION to run this against AWS"
+    )
+
+
+def test_a_config_file_that_does_not_parse_is_named(aws_home, capsys):
+    (aws_home / "config").write_text("[default\nregion = ap-northeast-2\n")
+    assert one_line(capsys, ["status"]) == (
+        f"the AWS file {str(aws_home / 'config')!r} (AWS_CONFIG_FILE) cannot be parsed: line 1, "
+        "'[default', is under no [section] line (its closing ] is missing); fix that line "
+        "(sections are lines such as [default] or [profile NAME], settings `key = value` lines "
+        "under them), or point AWS_CONFIG_FILE at another file"
+    )
+    (aws_home / "config").write_text("[profile week5]\nregion = ap-northeast-2\n")
+    (aws_home / "credentials").write_text("[week5]\naws_access_key_id\n")
+    assert one_line(capsys, ["status", "--profile", "week5"]).startswith(
+        f"the AWS file {str(aws_home / 'credentials')!r} (AWS_SHARED_CREDENTIALS_FILE) cannot be "
+        "parsed: line 2, 'aws_access_key_id', is no `key = value` line; fix that line"
+    )
+
+
+@pytest.mark.parametrize(
+    "variable, says",
+    [("AWS_DEFAULTS_MODE", "AWS_DEFAULTS_MODE='bogus' is not a defaults mode botocore takes: "
+                           "set it to one of legacy, auto, standard, in-region, cross-region, "
+                           "mobile, or unset AWS_DEFAULTS_MODE"),
+     ("AWS_REQUEST_CHECKSUM_CALCULATION",
+      "AWS_REQUEST_CHECKSUM_CALCULATION='bogus' is not a value botocore takes for "
+      "request_checksum_calculation: set it to when_supported or when_required, or unset "
+      "AWS_REQUEST_CHECKSUM_CALCULATION"),
+     ("AWS_RESPONSE_CHECKSUM_VALIDATION",
+      "AWS_RESPONSE_CHECKSUM_VALIDATION='bogus' is not a value botocore takes for "
+      "response_checksum_validation: set it to when_supported or when_required, or unset "
+      "AWS_RESPONSE_CHECKSUM_VALIDATION"),
+     ("AWS_ACCOUNT_ID_ENDPOINT_MODE",
+      "AWS_ACCOUNT_ID_ENDPOINT_MODE='bogus' is not a value botocore takes: set it to preferred "
+      "or disabled or required, or unset AWS_ACCOUNT_ID_ENDPOINT_MODE")],
+)  # fmt: skip
+def test_a_setting_botocore_refuses_is_named_with_its_values(variable, says, aws_home, capsys,
+                                                             monkeypatch):  # fmt: skip
+    monkeypatch.setenv(variable, "bogus")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    assert one_line(capsys, ["status"]) == says
+
+
+def test_a_setting_of_the_config_file_is_named_there(aws_home, capsys, monkeypatch):
+    monkeypatch.delenv("AWS_DEFAULTS_MODE", raising=False)
+    (aws_home / "config").write_text("[profile week5]\ndefaults_mode = bogus\n")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    assert one_line(capsys, ["status", "--profile", "week5"]) == (
+        f"defaults_mode in {aws_home / 'config'} (AWS_CONFIG_FILE) is not a defaults mode "
+        "botocore takes: set it to one of legacy, auto, standard, in-region, cross-region, "
+        "mobile, or remove it"
+    )
+
+
+def test_a_source_profile_loop_names_the_profile(aws_home, capsys):
+    (aws_home / "config").write_text(
+        "[profile loop]\nrole_arn = arn:aws:iam::111122223333:role/x\nsource_profile = loop\n")
+    assert one_line(capsys, ["status", "--profile", "loop"]) == (
+        f"AWS profile 'loop' in {aws_home / 'config'} (AWS_CONFIG_FILE) takes its credentials "
+        "from a source_profile chain that comes back to itself (loop -> loop); set "
+        "source_profile to a profile that holds keys (aws_access_key_id and "
+        "aws_secret_access_key), or add them to profile 'loop'"
+    )
+
+
+def test_a_failed_credential_process_names_the_config_file_in_use(aws_home, capsys):
+    (aws_home / "config").write_text("[profile proc]\ncredential_process = /bin/false\n")
+    line = one_line(capsys, ["status", "--profile", "proc"])
+    assert line.startswith("AWS credentials could not be read (")
+    assert f"check the profile's role or credential_process in {aws_home / 'config'} " in line
+    assert "~/.aws/config" not in line

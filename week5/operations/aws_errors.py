@@ -20,6 +20,7 @@ preflight do):
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import functools
 import os
@@ -241,7 +242,7 @@ def _unreadable_profile_file() -> Optional[str]:
                               ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")):  # fmt: skip
         given = os.environ.get(variable)
         path = os.path.expanduser(given or default)
-        named = f"{variable}={_one_line(given, 200)!r}" if given else default  # whole: to fix
+        named = f"{variable}={shown(given, 200)}" if given else default  # whole: to fix
         fix = f"point {variable} at the file, or unset it" if given else f"fix {default}"
         if os.path.isdir(path):
             return f"{named} is a directory, not a file, so no profile could be read; {fix}"
@@ -268,15 +269,76 @@ def _config_file() -> str:
     return f"{_one_line(given, 200)} (AWS_CONFIG_FILE)" if given else "~/.aws/config"
 
 
+def _endpoints_ignored() -> bool:
+    """AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true: botocore and the CDK CLI read no endpoint
+    variable (nor the config file's endpoint_url)."""
+    return os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true"
+
+
 def _endpoint_variable(url: Any = None) -> Optional[str]:
-    """The variable that set the endpoint ``url``: a service's own (AWS_ENDPOINT_URL_
-    CLOUDFORMATION, which botocore and the CDK CLI read before AWS_ENDPOINT_URL) whose value it
-    is, else AWS_ENDPOINT_URL when set, else None."""
-    wanted = str(url or "").rstrip("/")
-    for variable, value in sorted(os.environ.items()):
-        if variable.startswith("AWS_ENDPOINT_URL_") and value and value.rstrip("/") == wanted:
-            return variable
-    return "AWS_ENDPOINT_URL" if os.environ.get("AWS_ENDPOINT_URL") else None
+    """The variable that set the endpoint ``url``: the one whose value it is, a service's own
+    (AWS_ENDPOINT_URL_CLOUDFORMATION, which botocore and the CDK CLI read before
+    AWS_ENDPOINT_URL) first; with no ``url``, AWS_ENDPOINT_URL when set. None when no variable
+    set it, or botocore reads none (AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true)."""
+    if _endpoints_ignored():
+        return None
+    if not url:
+        return "AWS_ENDPOINT_URL" if os.environ.get("AWS_ENDPOINT_URL") else None
+    wanted = _origin(url)
+    global_last = sorted(os.environ.items(), key=lambda item: item[0] == "AWS_ENDPOINT_URL")
+    for variable, value in global_last:
+        if variable == "AWS_ENDPOINT_URL" or variable.startswith("AWS_ENDPOINT_URL_"):
+            if value and _origin(value) == wanted:
+                return variable
+    return None
+
+
+def _origin(url: Any) -> tuple:
+    """The scheme and the host:port of ``url`` (a call's URL adds a path to its endpoint's:
+    http://localhost:4566/bucket), or the whole text when it does not parse."""
+    try:
+        parts = urllib.parse.urlsplit(str(url))
+        return parts.scheme.lower(), parts.netloc.lower()
+    except ValueError:
+        return (str(url).rstrip("/"),)
+
+
+#: The host names of AWS's own endpoints (a call elsewhere went to an emulator or a proxy).
+_AWS_HOSTS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+
+
+def _client_meta(error: BaseException) -> Any:
+    """The ``meta`` of the botocore client whose call raised ``error`` (its endpoint_url, its
+    service), read from botocore's frame that made the call; None for an error built by hand."""
+    traceback = error.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_name == "_make_api_call":
+            meta = getattr(traceback.tb_frame.f_locals.get("self"), "meta", None)
+            if meta is not None and getattr(meta, "endpoint_url", None):
+                return meta
+        traceback = traceback.tb_next
+    return None
+
+
+def _configured_endpoint(error: BaseException) -> Optional[tuple]:
+    """``(url, source, undo)`` for the endpoint the failed call went to when it is not AWS's
+    own, else None: ``source`` names the setting (AWS_ENDPOINT_URL_EC2, which botocore reads
+    before AWS_ENDPOINT_URL, or the config file's endpoint_url) and ``undo`` how to reach AWS
+    again. The URL is the calling client's, so botocore's precedence (and its
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS) decided it; an error with no call in its traceback
+    (built by hand) is taken as AWS_ENDPOINT_URL's, when that is read."""
+    meta = _client_meta(error)
+    if meta is None:
+        variable = _endpoint_variable()
+        return (os.environ[variable], variable, f"unset {variable}") if variable else None
+    url = str(meta.endpoint_url)
+    host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    if not host or host.endswith(_AWS_HOSTS):
+        return None
+    variable = _endpoint_variable(url)
+    if variable:
+        return url, variable, f"unset {variable}"
+    return url, f"endpoint_url in {_config_file()}", f"remove endpoint_url from {_config_file()}"
 
 
 #: The schemes botocore (and the CDK CLI) call an endpoint with.
@@ -304,12 +366,45 @@ def _url_fault(value: str, schemes: Optional[Sequence[str]] = _ENDPOINT_SCHEMES)
         return f"its scheme is {scheme}, where AWS takes {' or '.join(schemes)}"
     if not parts.hostname:
         return "it names no host"
+    host_fault = _host_fault(parts.hostname)
+    if host_fault:
+        return host_fault
     try:
         port = parts.port
     except ValueError:
         port = 0
     if port == 0:  # urllib.parse takes 0; nothing listens there
         return "its port is not a number from 1 to 65535"
+    return None
+
+
+def _host_fault(host: str) -> Optional[str]:
+    """Why urllib3 (which botocore sends its calls with) cannot connect to ``host``, else None:
+    a label that is not ASCII must be a valid internationalized name (the ``idna`` module's
+    reading, strict, as urllib3's), and every label must be 1 to 63 characters once encoded
+    (Python's idna codec, which urllib3 checks before it connects). An IPv6 address passes."""
+    if ":" in host:
+        return None
+    labels = []
+    for label in host.split("."):
+        if label.isascii():
+            labels.append(label)
+            continue
+        try:
+            import idna
+
+            labels.append(idna.encode(label.lower(), strict=True, std3_rules=True).decode())
+        except ImportError:  # urllib3: "Unable to parse URL without the 'idna' module"
+            return f"its host name {shown(host, 80)} is not ASCII: write it in its xn-- form"
+        except (idna.IDNAError, UnicodeError):
+            return f"its host name {shown(host, 80)} is not a valid internationalized (IDNA) name"
+    try:
+        ".".join(labels).encode("idna")
+    except UnicodeError:
+        return (
+            "a label of its host name (a part between dots) is empty or longer than 63 "
+            "characters"
+        )
     return None
 
 
@@ -321,13 +416,14 @@ def endpoint_problem(variable: str, value: str) -> Optional[str]:
     fault = _url_fault(value) if "://" in value else ""
     if fault is None:
         return None
-    return _not_a_url(_one_line(value, 80), variable, fault)
+    return _not_a_url(shown(value, 80), variable, fault)
 
 
 def _not_a_url(endpoint: str, source: str, fault: str = "") -> str:
+    """``endpoint`` comes quoted (:func:`shown`), so a space in it shows."""
     why = f" ({fault})" if fault else ""
     return (
-        f"the AWS endpoint {endpoint!r} (from {source}) is not a URL{why}: set it to one such as "
+        f"the AWS endpoint {endpoint} (from {source}) is not a URL{why}: set it to one such as "
         "http://localhost:<port> (`week5 local --keep` prints its line), or unset it to reach AWS"
     )
 
@@ -352,7 +448,7 @@ def proxy_problem(source: str, value: Any) -> Optional[str]:
     if fault is None:
         return None
     return (
-        f"the proxy {_one_line(value, 80)!r} (from {source}) is not a URL ({fault}): set it to "
+        f"the proxy {shown(value, 80)} (from {source}) is not a URL ({fault}): set it to "
         "one such as http://proxy.example:3128, or unset it where no proxy is needed"
     )
 
@@ -377,7 +473,7 @@ def configuration_problem(environ: Optional[Mapping[str, str]] = None) -> Option
     sts = env.get("AWS_STS_REGIONAL_ENDPOINTS")
     if sts and sts not in STS_REGIONAL_ENDPOINTS:
         return (
-            f"AWS_STS_REGIONAL_ENDPOINTS={_one_line(sts, 40)!r} is not one botocore takes: set "
+            f"AWS_STS_REGIONAL_ENDPOINTS={shown(sts, 40)} is not one botocore takes: set "
             "it to regional (or legacy), or unset it"
         )
     for variable, example in METADATA_NUMBERS.items():
@@ -387,7 +483,7 @@ def configuration_problem(environ: Optional[Mapping[str, str]] = None) -> Option
                 int(value)
             except ValueError:  # botocore's int() of it, in a traceback once a call is made
                 return (
-                    f"{variable}={_one_line(value, 40)!r} is not a whole number: set it to one "
+                    f"{variable}={shown(value, 40)} is not a whole number: set it to one "
                     f"such as {example}, or unset it"
                 )
     return None
@@ -433,7 +529,7 @@ def botocore_proxy_problem() -> Optional[str]:
                  if os.environ.get(v) == proxy), f"{scheme.upper()}_PROXY",
             )  # fmt: skip
             return (
-                f"the proxy {_one_line(proxy, 80)!r} (from {variable}) is a {proxy_scheme}:// "
+                f"the proxy {shown(proxy, 80)} (from {variable}) is a {proxy_scheme}:// "
                 f"proxy, and botocore (boto3, which these tools call AWS with) supports only "
                 f"http:// and https:// proxies: set {variable} to an HTTP proxy such as "
                 f"http://proxy.example:3128, or unset it where no proxy is needed"
@@ -465,8 +561,8 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
                 f"URL ({_one_line(error, 80)}): set it to one such as http://localhost:<port>, or "
                 "remove it to reach AWS"
             )
-        endpoint = _one_line(str(error).partition(": ")[2], 80)
-        return _not_a_url(endpoint, _endpoint_variable(endpoint) or "the profile")
+        endpoint = str(error).partition(": ")[2]
+        return _not_a_url(shown(endpoint, 80), _endpoint_variable(endpoint) or "the profile")
     if isinstance(error, bx.ProfileNotFound):
         name = error.kwargs.get("profile") or used
         source = "--profile" if profile else "AWS_PROFILE"
@@ -513,7 +609,7 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
     if isinstance(error, bx.CredentialRetrievalError):
         return (
             f"AWS credentials could not be read ({_one_line(error, 160)}); check the "
-            f"profile's role or credential_process in ~/.aws/config, or {_login_fix(profile)}"
+            f"profile's role or credential_process in {_config_file()}, or {_login_fix(profile)}"
         )
     if isinstance(error, bx.NoRegionError):
         return (
@@ -531,7 +627,7 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
             given = str(proxy)[len("http://"):] if str(proxy).startswith("http://") else ""
             if "://" in given:  # botocore's reading of socks5://host: http://socks5://host
                 return (
-                    f"cannot use the proxy {_one_line(given, 80)!r}: botocore (boto3) supports "
+                    f"cannot use the proxy {shown(given, 80)}: botocore (boto3) supports "
                     "only http:// and https:// proxies; set HTTPS_PROXY to an HTTP proxy such as "
                     "http://proxy.example:3128, or unset it where no proxy is needed"
                 )
@@ -570,18 +666,27 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
         operation = error.operation_name
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         status = status or (int(code) if code.isdigit() and len(code) == 3 else 0)
+        configured = _configured_endpoint(error)
         if status >= 500:  # AWS's own failure, often an HTML page (a HEAD's 404 is no failure)
+            who = f"the endpoint {configured[0]} ({configured[1]})" if configured else "AWS"
             return (
-                f"AWS failed {operation}{where} with a server error (HTTP {status}); "
+                f"{who} failed {operation}{where} with a server error (HTTP {status}); "
                 "wait a minute, then run this again"
             )
         said = f"AWS refused {operation}{where}: {code}: {message}"
-        return f"{said}; {_client_fix(code, operation, profile, region)}"
+        # A whole emulator (AWS_ENDPOINT_URL) has no regions to enable; one service's endpoint
+        # (AWS_ENDPOINT_URL_STS) may stand in front of AWS's own.
+        emulated = bool(configured) and configured[1] == "AWS_ENDPOINT_URL"
+        fix = _client_fix(code, operation, profile, region, emulated=emulated)
+        return f"{said}; {fix}"
     if isinstance(error, bx.InvalidSTSRegionalEndpointsConfigError):  # the config file's
         return (
             f"{_one_line(error, 160)} (sts_regional_endpoints in {_config_file()}); set it to "
             "regional, or remove it"
         )
+    config_line = _config_error(error)
+    if config_line:
+        return config_line
     if isinstance(error, bx.BotoCoreError):
         return (
             f"an AWS call failed{where}: {_one_line(error, 200)}; check the profile, the "
@@ -590,27 +695,128 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
     return None
 
 
+def _parse_fault(cause: Any) -> str:
+    """Where and why configparser could not read a file botocore read, as a phrase."""
+    import configparser
+
+    if isinstance(cause, configparser.MissingSectionHeaderError):
+        line = cause.line.strip()
+        unclosed = " (its closing ] is missing)" if line.startswith("[") and "]" not in line else ""
+        return f"line {cause.lineno}, {shown(line)}, is under no [section] line{unclosed}"
+    if isinstance(cause, configparser.DuplicateSectionError):
+        return f"line {cause.lineno} opens section {shown(cause.section)} a second time"
+    if isinstance(cause, configparser.DuplicateOptionError):
+        return f"line {cause.lineno} sets {shown(cause.option)} a second time in its section"
+    if isinstance(cause, configparser.ParsingError) and cause.errors:
+        lineno, line = cause.errors[0]  # the line as repr() shows it
+        with contextlib.suppress(ValueError, SyntaxError):
+            line = shown(str(ast.literal_eval(line)).strip(), 60)
+        return f"line {lineno}, {line}, is no `key = value` line"
+    if isinstance(cause, UnicodeDecodeError):
+        return "it is not UTF-8 text"
+    return _one_line(cause, 120) if cause is not None else "it does not parse"
+
+
+def _setting(key: str) -> tuple:
+    """``(what, undo)`` for the botocore setting ``key``: its variable and value when the
+    environment set it (AWS_DEFAULTS_MODE='bogus', "unset it"), else the config file's key."""
+    try:
+        from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES as known
+    except ImportError:  # pragma: no cover - a botocore that renamed it
+        known = {}
+    variable = (known.get(key) or (None, None))[1]
+    if isinstance(variable, str) and os.environ.get(variable):
+        return f"{variable}={shown(os.environ[variable])}", f"unset {variable}"
+    return f"{key} in {_config_file()}", "remove it"
+
+
+def _config_error(error: BaseException) -> Optional[str]:
+    """The one line for a configuration botocore refuses (a config file that does not parse, a
+    setting with a value it does not take, a source_profile loop), naming the file or the
+    variable and the fix; None for another error."""
+    from botocore import exceptions as bx
+
+    if isinstance(error, bx.ConfigParseError):
+        path = str(error.kwargs.get("path", ""))
+        named, variable = f"the AWS file {shown(path, 200)}", "AWS_CONFIG_FILE"
+        for each, default in (("AWS_CONFIG_FILE", "~/.aws/config"),
+                              ("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials")):  # fmt: skip
+            given = os.environ.get(each)
+            if os.path.abspath(os.path.expanduser(given or default)) == os.path.abspath(path):
+                shown_as = f"{shown(given, 200)} ({each})" if given else default
+                named, variable = f"the AWS file {shown_as}", each
+                break
+        return (
+            f"{named} cannot be parsed: {_parse_fault(error.kwargs.get('error'))}; fix that line "
+            "(sections are lines such as [default] or [profile NAME], settings `key = value` "
+            f"lines under them), or point {variable} at another file"
+        )
+    if isinstance(error, bx.InvalidDefaultsMode):
+        what, undo = _setting("defaults_mode")
+        return (
+            f"{what} is not a defaults mode botocore takes: set it to one of "
+            f"{error.kwargs.get('valid_modes')}, or {undo}"
+        )
+    if isinstance(error, bx.InvalidChecksumConfigError):
+        key = str(error.kwargs.get("config_key"))
+        what, undo = _setting(key)
+        valid = " or ".join(str(option) for option in error.kwargs.get("valid_options") or ())
+        return f"{what} is not a value botocore takes for {key}: set it to {valid}, or {undo}"
+    if isinstance(error, bx.InfiniteLoopConfigError):
+        visited = [str(name) for name in error.kwargs.get("visited_profiles") or ()]
+        source = str(error.kwargs.get("source_profile"))
+        chain = " -> ".join([*visited, source])
+        first = visited[0] if visited else source
+        return (
+            f"AWS profile {shown(first)} in {_config_file()} takes its credentials from a "
+            f"source_profile chain that comes back to itself ({chain}); set source_profile to a "
+            "profile that holds keys (aws_access_key_id and aws_secret_access_key), or add them "
+            f"to profile {shown(source)}"
+        )
+    if isinstance(error, bx.InvalidConfigError):  # account_id_endpoint_mode, a services section
+        message = str(error.kwargs.get("error_msg") or error)
+        bad = _INVALID_SETTING.match(message)
+        if bad:
+            what, undo = _setting(bad["key"])
+            valid = " or ".join(re.findall(r"'([^']*)'", bad["valid"]))
+            return f"{what} is not a value botocore takes: set it to {valid}, or {undo}"
+        return (
+            f"{_one_line(message, 200)} ({_config_file()}); fix the profile there, or pass "
+            "another --profile"
+        )
+    return None
+
+
+#: botocore's InvalidConfigError for a setting's value (account_id_endpoint_mode).
+_INVALID_SETTING = re.compile(
+    r"The configured value '.*' for '(?P<key>\w+)' is invalid\. Valid values are: (?P<valid>.*)"
+)
+
+
 def unsupported(error: BaseException, region: Optional[str] = None) -> Optional[str]:
     """The one line when the endpoint cannot make this call at all, else None.
 
     Either it says it does not implement the call (HTTP 501, a "not implemented" code: AWS for
     an action a service lacks; from an emulator a "not implemented" message too: LocalStack,
-    moto's mock), or it is an emulator
-    (``AWS_ENDPOINT_URL``) whose answer is no AWS error at all: moto's server answers a call it
-    lacks with a bare HTML page, HTTP 500 for an action (botocore reports a ``500`` code, or
-    cannot parse the page where XML was due) and HTTP 404 for a REST path. Waiting cures
-    neither, so the line never says to try again; a command may carry on without that call.
+    moto's mock), or it is an emulator (an endpoint not AWS's that the call went to: the
+    calling client's, named by the variable that set it, AWS_ENDPOINT_URL_<SERVICE> or
+    AWS_ENDPOINT_URL, or the config file's endpoint_url) whose answer is no AWS error at all:
+    moto's server answers a call it lacks with a bare HTML page, HTTP 500 for an action
+    (botocore reports a ``500`` code, or cannot parse the page where XML was due) and HTTP 404
+    for a REST path. Waiting cures neither, so the line never says to try again; a command may
+    carry on without that call.
     """
     try:
         from botocore import exceptions as bx
         from botocore.parsers import ResponseParserError
     except ImportError:  # pragma: no cover - boto3 is installed with every AWS command
         return None
-    override = os.environ.get("AWS_ENDPOINT_URL")
-    where = f"the endpoint {override} (AWS_ENDPOINT_URL)"
+    configured = _configured_endpoint(error)
+    override, source, undo = configured or (None, "", "")
+    where = f"the endpoint {override} ({source})"
     fix = (
-        "waiting will not help: use an emulator that implements it, or unset AWS_ENDPOINT_URL "
-        "to run this against AWS"
+        f"waiting will not help: use an emulator that implements it, or {undo} to run this "
+        "against AWS"
     )
     operation = _operation_of(error)
     # moto answers the same for a call it lacks and for one it crashes on (a hostile trial's
@@ -666,12 +872,12 @@ def _operation_of(error: BaseException) -> str:
     return str(name or "a call")
 
 
-def _region_not_enabled(region: Optional[str]) -> Optional[str]:
+def _region_not_enabled(region: Optional[str], emulated: bool = False) -> Optional[str]:
     """Why a key AWS does not know may be fine in ``region``, ending in the condition under
     which the key is to blame: a region of another partition, or an opt-in one the account may
     not have enabled; None in a region every account has (and on an emulator, which has no
-    regions to enable)."""
-    if not region or region in DEFAULT_ENABLED_REGIONS or os.environ.get("AWS_ENDPOINT_URL"):
+    regions to enable: ``emulated``)."""
+    if not region or region in DEFAULT_ENABLED_REGIONS or emulated:
         return None
     for prefix, partition in OTHER_PARTITIONS:
         if region.startswith(prefix):
@@ -690,9 +896,10 @@ def _region_not_enabled(region: Optional[str]) -> Optional[str]:
     )
 
 
-def _client_fix(code: str, operation: str, profile: Optional[str], region: Optional[str]) -> str:
+def _client_fix(code: str, operation: str, profile: Optional[str], region: Optional[str],
+                emulated: bool = False) -> str:  # fmt: skip
     if code in _UNKNOWN_KEY_CODES:
-        region_fix = _region_not_enabled(region)
+        region_fix = _region_not_enabled(region, emulated)
         if region_fix:
             return (
                 f"{region_fix}, the access key is wrong, deactivated or deleted: "
