@@ -215,6 +215,22 @@ def test_a_terminated_instance_and_a_deleted_nat_gateway_are_not_left_behind(mot
     assert [u["arn"].rsplit("/", 1)[1] for u in report["untracked"]] == [running]
 
 
+def test_a_deleted_vpc_endpoint_is_not_left_behind(moto_env):  # noqa: F811
+    """A re-trial: once cleanup deleted an endpoint, status still listed it (the emulator keeps
+    it in state `deleted`, as AWS does for a while) and told to run cleanup, which found
+    nothing."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    kept, deleted = (
+        ec2.create_vpc_endpoint(VpcId=vpc, ServiceName=f"com.amazonaws.{REGION}.s3",
+                                VpcEndpointType="Gateway")["VpcEndpoint"]["VpcEndpointId"]
+        for _ in range(2)
+    )  # fmt: skip
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[deleted])
+    arn = f"arn:aws:ec2:{REGION}:123456789012:vpc-endpoint/{{}}".format
+    assert status.gone(ec2, [arn(kept), arn(deleted)]) == {arn(deleted)}
+
+
 def test_a_live_databases_automatic_snapshot_is_not_left_behind_until_the_database_is_gone(
     moto_env, capsys  # noqa: F811
 ):

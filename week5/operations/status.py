@@ -313,18 +313,21 @@ def untracked(mappings: Iterable[Dict[str, Any]], live_names: Set[str]) -> List[
 #: EC2 resources the tagging API still lists for about an hour after they are gone, by ARN
 #: resource type: (the Describe call, its filter parameter, the id filter, the list key, the
 #: state that means gone).
-_GONE_STATES = {
+_GONE_STATES: Dict[str, Tuple[str, Optional[str], str, str, str]] = {
     "instance": ("describe_instances", "Filters", "instance-id", "Reservations", "terminated"),
     "natgateway": ("describe_nat_gateways", "Filter", "nat-gateway-id", "NatGateways", "deleted"),
+    # every endpoint, unfiltered: a region has few, and the emulator has no vpc-endpoint-id
+    # filter (an id no longer listed would fail VpcEndpointIds= as a whole)
+    "vpc-endpoint": ("describe_vpc_endpoints", None, "", "VpcEndpoints", "deleted"),
 }
 #: EC2 takes at most 200 values in one filter.
 _FILTER_VALUES = 200
 
 
 def gone(ec2: Any, arns: Iterable[str]) -> Set[str]:
-    """Which of ``arns`` are EC2 instances already terminated or NAT gateways already deleted:
-    the tagging API lists them for about an hour after (moto's emulator for good), and they
-    neither bill nor need cleaning up."""
+    """Which of ``arns`` are EC2 instances already terminated, NAT gateways or VPC endpoints
+    already deleted: the tagging API lists them for about an hour after (moto's emulator for
+    good), and they neither bill nor need cleaning up."""
     wanted: Dict[str, Dict[str, str]] = {kind: {} for kind in _GONE_STATES}
     for arn in arns:
         kind, resource_id = arn_resource(arn, "ec2")
@@ -334,15 +337,25 @@ def gone(ec2: Any, arns: Iterable[str]) -> Set[str]:
     for kind, by_id in wanted.items():
         call, parameter, name, key, state = _GONE_STATES[kind]
         ids = sorted(by_id)
-        for start in range(0, len(ids), _FILTER_VALUES):
-            chunk = [{"Name": name, "Values": ids[start : start + _FILTER_VALUES]}]
-            for page in ec2.get_paginator(call).paginate(**{parameter: chunk}):
+        if parameter is None:  # one unfiltered read
+            chunks: List[Dict[str, Any]] = [{}] if ids else []
+        else:
+            chunks = [
+                {parameter: [{"Name": name, "Values": ids[start : start + _FILTER_VALUES]}]}
+                for start in range(0, len(ids), _FILTER_VALUES)
+            ]
+        for chunk in chunks:
+            for page in ec2.get_paginator(call).paginate(**chunk):
                 for item in page.get(key, []):
                     for resource in item.get("Instances", [item]):
-                        resource_id = resource.get("InstanceId") or resource.get("NatGatewayId")
+                        resource_id = (
+                            resource.get("InstanceId")
+                            or resource.get("NatGatewayId")
+                            or resource.get("VpcEndpointId")
+                        )
                         status = resource.get("State")
                         status = status.get("Name") if isinstance(status, dict) else status
-                        if status == state and resource_id in by_id:
+                        if str(status).lower() == state and resource_id in by_id:
                             found.add(by_id[resource_id])
     return found
 
