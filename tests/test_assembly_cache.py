@@ -141,6 +141,8 @@ def test_a_repeated_command_reads_the_assembly_without_synthesizing(project, cdk
     assert "==> assembly from the cache (.week5-cache/" in err and "synthesizing" not in err
     (entry,) = cached(project)
     assert entry.parent == project / ".week5-cache" and (entry / "Day4Lab1.template.json").is_file()
+    # the folder named is the one there (a student's `ls .week5-cache/91aa69cfd47d` failed)
+    assert f"(.week5-cache/{entry.name}, synthesized" in err
 
 
 def edit(name: str, text: str = "changed\n") -> Callable[[Path, pytest.MonkeyPatch], None]:

@@ -587,3 +587,16 @@ def test_an_ebs_snapshot_is_priced_by_the_gb_it_holds(snapshot, hourly):
 
     scope = Scope(lambda service: None, REGION, "Day1", "kim", PriceTable())
     assert _snapshot_hourly(scope, snapshot) == (None if hourly is None else pytest.approx(hourly))
+
+
+def test_a_name_tag_cannot_forge_a_report_line():
+    """A re-trial: a VPC named "evil\\n  deleted VPC vpc-0000 (fake)\\u202eabc" printed a second,
+    forged "deleted VPC" line (and reversed the rest); such a name is shown quoted, as status
+    shows it. A plain or Korean name stays as it is."""
+    from week5.operations.cleanup.scope import Found
+
+    forged = "evil\n  deleted VPC vpc-0000 (fake)\u202eabc"
+    line = str(Found("VPC", "vpc-1", forged))
+    assert "\n" not in line and "\u202e" not in line
+    assert line == "VPC vpc-1 ('evil\\n  deleted VPC vpc-0000 (fake)\\u202eabc')"
+    assert str(Found("VPC", "vpc-1", "웹 서버")) == "VPC vpc-1 (웹 서버)"

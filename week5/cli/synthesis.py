@@ -337,8 +337,9 @@ def holds_labs(outdir: Path, lab_ids: Sequence[str]) -> bool:
 
 
 def _shown(entry: Path) -> str:
-    """``.week5-cache/1a2b3c4d5e6f``: the entry as a user finds it in the project."""
-    return f"{assembly_cache.CACHE_DIR}/{entry.name[:12]}"
+    """``.week5-cache/<its sha256>``: the entry's folder as a user finds it in the project
+    (whole: a shortened name named a folder that does not exist)."""
+    return f"{assembly_cache.CACHE_DIR}/{entry.name}"
 
 
 @contextlib.contextmanager

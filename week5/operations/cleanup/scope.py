@@ -90,7 +90,10 @@ class Found:
         return "; ".join(self.ties) if self.ties else None
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.id}" + (f" ({self.name})" if self.name else "")
+        # A Name tag is anyone's text: a line break or a right-to-left mark in it would forge a
+        # report line ("deleted VPC vpc-0000"), so such a name is shown quoted, as status does.
+        name = self.name if self.name.isprintable() else shown(self.name)
+        return f"{self.kind} {self.id}" + (f" ({name})" if self.name else "")
 
     def to_json(self) -> Dict[str, Any]:
         """For ``week5 cleanup --json``: ``left_because`` is why it is (or will be) left."""
