@@ -340,3 +340,14 @@ def test_labs_command_rows_and_verdicts(app):
     text = run_week5("labs", "--assembly", str(app.outdir)).stdout
     assert "\033[" not in text  # no colour codes when stdout is not a terminal
     assert "Day4Lab1" in text and "ALB + ASG 구성" in text
+
+
+def test_the_readmes_labs_table_is_what_week5_labs_prints(app):
+    """A student trial: README's table still said four Case labs cost $0.005/h less and had
+    "1 resource(s) not priced", while `week5 labs` and docs/labs/index.md had moved on."""
+    result = run_week5("labs", "--assembly", str(app.outdir))
+    assert result.returncode == 0, result.stderr
+    printed = [line.rstrip() for line in result.stdout.splitlines() if line.startswith("Day")]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Lab            Day   Title", 1)[1].split("```", 1)[0]
+    assert [line.rstrip() for line in block.splitlines() if line.startswith("Day")] == printed
