@@ -242,6 +242,7 @@ def test_secret_target_attachment_adds_the_database_to_the_secret(aws):
                 "Type": "AWS::RDS::DBInstance",
                 "Properties": {
                     "DBInstanceIdentifier": "attached-db",
+                    "DBName": "week5",
                     "Engine": "postgres",
                     "DBInstanceClass": "db.t4g.micro",
                     "AllocatedStorage": "20",
@@ -265,11 +266,12 @@ def test_secret_target_attachment_adds_the_database_to_the_secret(aws):
     value = json.loads(sm.get_secret_value(SecretId=physical["Secret"])["SecretString"])
     (db,) = aws("rds").describe_db_instances(DBInstanceIdentifier="attached-db")["DBInstances"]
     assert value["username"] == "postgres" and value["password"]
-    assert {k: value[k] for k in ("engine", "host", "port", "dbInstanceIdentifier")} == {
+    assert {k: value[k] for k in ("engine", "host", "port", "dbInstanceIdentifier", "dbname")} == {
         "engine": "postgres",
         "host": db["Endpoint"]["Address"],
         "port": db["Endpoint"]["Port"],
         "dbInstanceIdentifier": "attached-db",
+        "dbname": "week5",  # the lab's psql wrapper reads it (a student trial: it was missing)
     }
     delete(aws)
     gone(lambda: sm.describe_secret(SecretId=physical["Secret"]), "ResourceNotFoundException")

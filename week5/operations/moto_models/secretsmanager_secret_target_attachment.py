@@ -30,12 +30,15 @@ def connection_details(target_type: str, target_id: str, account_id: str, region
     if target_type != "AWS::RDS::DBInstance":
         return {}  # clusters, proxies, Redshift, DocumentDB: not in the labs
     (db,) = rds_backends[account_id][region].describe_db_instances(target_id)
-    return {
+    details = {
         "engine": db.engine,
         "host": db.address,
         "port": db.port,
         "dbInstanceIdentifier": db.db_instance_identifier,
     }
+    if db.db_name:  # AWS adds the instance's database (DBName) as dbname: lab-psql reads it
+        details["dbname"] = db.db_name
+    return details
 
 
 class SecretsManagerSecretTargetAttachment(TypeModel, CloudFormationModel):
