@@ -294,7 +294,8 @@ def format_outputs(back: local.ReadBack) -> str:
     value on the next line (the emulator's ids and addresses), or why the emulator has none."""
     lines = [
         "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses, "
-        "SSH and Session Manager reach nothing here, its API calls work)"
+        "SSH and Session Manager (`aws ssm start-session` fails with HTTP 500) reach nothing "
+        "here; the other API calls work)"
     ]
     for output in back.outputs:
         description = output["description"]
