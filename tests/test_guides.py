@@ -53,6 +53,8 @@ def test_a_guide_maps_the_console_steps_and_says_what_to_clean(generated):
     assert "$0.135 (강의 자료: $0.15)" in guide
     assert "aws ec2 delete-nat-gateway" in guide  # the README's command for the lab
     assert "콘솔에서 만든 NAT 게이트웨이" in guide
+    # a student trial: after destroy the tagging API still listed terminated instances
+    assert "종료된 인스턴스와 삭제된 NAT 게이트웨이는 한동안 이 목록에 남지만" in guide
     # The student's launcher (시작하기.md), which Windows runs too; scripts/cdk is bash.
     assert "python3 scripts/cdk.py deploy Day1Lab2 -c student=<이름>" in guide
     assert "scripts/cdk deploy" not in guide and "py scripts\\cdk.py" in guide

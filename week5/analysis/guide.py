@@ -313,7 +313,9 @@ def render_guide(
         f"지우는 명령: {how}",
         "",
         "남은 것 찾기: `aws resourcegroupstaggingapi get-resources --tag-filters "
-        "Key=Student,Values=<이름> --region ap-northeast-2`",
+        "Key=Student,Values=<이름> --region ap-northeast-2` (종료된 인스턴스와 삭제된 NAT "
+        "게이트웨이는 한동안 이 목록에 남지만 비용이 없습니다; `week5 status`는 그것들을 빼고 "
+        "보여 줍니다)",
         "",
     ]
     return "\n".join(out)
