@@ -42,6 +42,9 @@ DEFAULT_NODE_TYPE = "cache.t3.micro"
 #: pass ``engine="valkey"`` to use it.
 DEFAULT_ENGINE = "redis"
 ENGINE_VERSIONS = {"redis": "7.1", "valkey": "8.0"}
+#: The most replicas a shard holds, and the most daily snapshots ElastiCache keeps.
+MAX_REPLICAS = 5
+MAX_SNAPSHOT_RETENTION_DAYS = 35
 REDIS_PORT = 6379
 
 # Node families and the sizes each offers (burstable families stop at medium).
@@ -149,8 +152,10 @@ class RedisCache(Construct):
             raise CourseInputError(
                 f"{where}: engine={engine!r}; use 'redis' (the course's) or 'valkey' (cheaper)"
             )
-        if not 0 <= replicas <= 5:
-            raise CourseInputError(f"{where}: replicas={replicas}; a shard holds 0 to 5 replicas")
+        if not 0 <= replicas <= MAX_REPLICAS:
+            raise CourseInputError(
+                f"{where}: replicas={replicas}; a shard holds 0 to {MAX_REPLICAS} replicas"
+            )
         if automatic_failover is None:
             automatic_failover = replicas > 0
         if automatic_failover and replicas == 0:
@@ -162,9 +167,10 @@ class RedisCache(Construct):
             raise CourseInputError(
                 f"{where}: automatic failover (Multi-AZ) needs subnets in two AZs, got {len(azs)}"
             )
-        if not 0 <= snapshot_retention_days <= 35:
+        if not 0 <= snapshot_retention_days <= MAX_SNAPSHOT_RETENTION_DAYS:
             raise CourseInputError(
-                f"{where}: snapshot_retention_days={snapshot_retention_days}; 0 to 35"
+                f"{where}: snapshot_retention_days={snapshot_retention_days}; 0 to "
+                f"{MAX_SNAPSHOT_RETENTION_DAYS}"
             )
 
         #: The cache's security group: 6379 from granted groups only.

@@ -24,13 +24,16 @@ from week5.constructs.cache import (
     DEFAULT_ENGINE,
     DEFAULT_NODE_TYPE,
     ENGINE_VERSIONS,
+    MAX_REPLICAS,
+    MAX_SNAPSHOT_RETENTION_DAYS,
     RedisCache,
     validate_node_type,
 )
 from week5.constructs.database import (
-    _DB_CLASS_RE,
+    DB_CLASS_RE,
     DEFAULT_BACKUP_RETENTION_DAYS,
     DEFAULT_DB_INSTANCE_TYPE,
+    MAX_BACKUP_RETENTION_DAYS,
     PostgresDatabase,
 )
 from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE, INSTANCE_TYPE_RE
@@ -53,7 +56,12 @@ from week5.constructs.props import (
 )
 from week5.constructs.static_site import DEFAULT_ROOT_OBJECT, StaticSite, load_balancer_behavior
 from week5.constructs.vpc import MultiAzVpc, NatMode
-from week5.constructs.web_tier import DEFAULT_MAX_CAPACITY, DEFAULT_MIN_CAPACITY, HaWebTier
+from week5.constructs.web_tier import (
+    DEFAULT_MAX_CAPACITY,
+    DEFAULT_MIN_CAPACITY,
+    HaWebTier,
+    is_checkable_path,
+)
 from week5.core.errors import CourseInputError
 from week5.core.settings import IMAGE_RE, is_email
 from week5.synth.nag import acknowledge
@@ -462,15 +470,18 @@ def _check_props(where: str, **props: Any) -> str:
         where,
         "db_instance_type",
         props["db_instance_type"],
-        _DB_CLASS_RE,
+        DB_CLASS_RE,
         f"an RDS class (db.family.size, e.g. {DEFAULT_DB_INSTANCE_TYPE}, the course's class)",
         prefix="db.",
     )
     require_bool(where, "db_multi_az", props["db_multi_az"])
     for name, most, what in (
-        ("db_backup_retention_days", 35, "RDS keeps 0 to 35 days of backups"),
-        ("cache_snapshot_retention_days", 35, "ElastiCache keeps 0 to 35 daily snapshots"),
-        ("cache_replicas", 5, "a shard holds 0 to 5 replicas (1 adds failover across AZs)"),
+        ("db_backup_retention_days", MAX_BACKUP_RETENTION_DAYS,
+         f"RDS keeps 0 to {MAX_BACKUP_RETENTION_DAYS} days of backups"),
+        ("cache_snapshot_retention_days", MAX_SNAPSHOT_RETENTION_DAYS,
+         f"ElastiCache keeps 0 to {MAX_SNAPSHOT_RETENTION_DAYS} daily snapshots"),
+        ("cache_replicas", MAX_REPLICAS,
+         f"a shard holds 0 to {MAX_REPLICAS} replicas (1 adds failover across AZs)"),
     ):
         require_int(where, name, props[name])
         if not 0 <= props[name] <= most:
@@ -493,7 +504,7 @@ def _check_props(where: str, **props: Any) -> str:
         )
     path = props["health_check_path"]
     require_str(where, "health_check_path", path)
-    if not path.startswith("/") or any(c in path for c in "'\" \\\n"):
+    if not is_checkable_path(path):
         raise CourseInputError(
             f"{where}: health_check_path={shown(path)} must start with / and hold no quote or "
             f"space; e.g. {DEFAULT_HEALTH_CHECK_PATH}"

@@ -43,7 +43,10 @@ POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9
 #: Seoul); minors upgrade automatically from here.
 MYSQL_VERSION = rds.MysqlEngineVersion.VER_8_4_10
 
-_DB_CLASS_RE = re.compile(r"^db\.[a-z]+[0-9][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge)$")
+#: The most days of automated backups RDS keeps.
+MAX_BACKUP_RETENTION_DAYS = 35
+#: An RDS instance class name (db.family.size).
+DB_CLASS_RE = re.compile(r"^db\.[a-z]+[0-9][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge)$")
 _IDENTIFIER_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
 _EXTENDED_SUPPORT_OFF = rds.EngineLifecycleSupport.OPEN_SOURCE_RDS_EXTENDED_SUPPORT_DISABLED
 #: Each RDS engine's default port, by its engine type's prefix. The instance sets no port, so it
@@ -139,7 +142,7 @@ class LabDatabase(Construct):
         instance_type = instance_type_name(
             where,
             instance_type,
-            _DB_CLASS_RE,
+            DB_CLASS_RE,
             "an RDS class (db.family.size, e.g. db.t3.micro, the course's class)",
             prefix="db.",
         )
@@ -155,9 +158,10 @@ class LabDatabase(Construct):
             raise CourseInputError(
                 f"{where}: allocated_storage_gib={allocated_storage_gib}; gp3 takes 20 to 65536"
             )
-        if not 0 <= backup_retention_days <= 35:
+        if not 0 <= backup_retention_days <= MAX_BACKUP_RETENTION_DAYS:
             raise CourseInputError(
-                f"{where}: backup_retention_days={backup_retention_days}; RDS keeps 0 to 35 days"
+                f"{where}: backup_retention_days={backup_retention_days}; RDS keeps 0 to "
+                f"{MAX_BACKUP_RETENTION_DAYS} days"
             )
         if not 0 <= read_replicas <= 5:
             raise CourseInputError(f"{where}: read_replicas={read_replicas}; a lab takes 0 to 5")

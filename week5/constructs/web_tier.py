@@ -61,6 +61,12 @@ HEALTH_CHECK_GRACE = Duration.minutes(5)
 DEREGISTRATION_DELAY = Duration.seconds(30)
 
 
+def is_checkable_path(path: str) -> bool:
+    """A path the target group and the boot script's readiness loop can both use: it starts
+    with / and holds no quote, space or backslash (the loop puts it in a shell command)."""
+    return path.startswith("/") and not any(c in path for c in "'\" \\\n")
+
+
 class ScalingMetric(enum.Enum):
     """What target tracking holds steady."""
 
@@ -229,7 +235,7 @@ class HaWebTier(Construct):
             raise CourseInputError(f"{where}: app_port={app_port} is not a TCP port")
         ready_path = health_check_path if ready_path is None else ready_path
         for label, path in (("health_check_path", health_check_path), ("ready_path", ready_path)):
-            if not path.startswith("/") or any(c in path for c in "'\" \\\n"):
+            if not is_checkable_path(path):
                 raise CourseInputError(f"{where}: {label} must start with / and hold no quote")
         if cloudfront_origin and not internet_facing:
             raise CourseInputError(
