@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import boto3
 import botocore.loaders
@@ -83,3 +83,25 @@ def moto_account(monkeypatch: pytest.MonkeyPatch, *, emulator_models: bool = Fal
         load()
     with mock_aws():
         yield
+
+
+def course_tags(day: str, student: str = "kim") -> List[Dict[str, str]]:
+    """The tags a lab of ``day`` carries for ``student``, as AWS's Key/Value list."""
+    values = {"Week": "Week5", "Day": day, "Student": student}
+    return [{"Key": k, "Value": v} for k, v in values.items()]
+
+
+def tag_spec(resource_type: str, tags: List[Dict[str, str]]) -> List[Dict[str, Any]]:
+    """EC2's ``TagSpecifications`` for one resource type."""
+    return [{"ResourceType": resource_type, "Tags": tags}]
+
+
+def quiet_cleaner(clients: Any, day: str, student: str = "kim", **kwargs: Any) -> Any:
+    """A :class:`week5.operations.cleanup.Cleaner` of ``day`` (and ``student``) in Seoul whose
+    retries do not wait."""
+    from week5.operations.cleanup import Cleaner
+
+    return Cleaner(
+        clients, region="ap-northeast-2", day=day, student=student, waits=(0, 0, 0),
+        sleep=lambda s: None, **kwargs,
+    )  # fmt: skip

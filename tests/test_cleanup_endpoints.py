@@ -20,19 +20,18 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ec2.models import ec2_backends
-from shared_botocore import Clients, moto_account
+from shared_botocore import Clients, course_tags, moto_account, quiet_cleaner, tag_spec
 
-from week5.operations.cleanup import DELETION_ORDER, Cleaner
+from week5.operations.cleanup import DELETION_ORDER
 
 REGION = "ap-northeast-2"
-OURS = {"Week": "Week5", "Day": "Day3", "Student": "kim"}
-TAGS = [{"Key": k, "Value": v} for k, v in OURS.items()]
+TAGS = course_tags("Day3")
 CLIENTS = Clients(REGION)
 QUIET = {"say": lambda line: None}
 
 
 def spec(resource_type):
-    return [{"ResourceType": resource_type, "Tags": TAGS}]
+    return tag_spec(resource_type, TAGS)
 
 
 @pytest.fixture
@@ -42,10 +41,7 @@ def aws(monkeypatch):
 
 
 def cleaner(clients, **kwargs):
-    return Cleaner(
-        clients, region=REGION, day="Day3", student="kim", waits=(0, 0, 0),
-        sleep=lambda s: None, **kwargs,
-    )  # fmt: skip
+    return quiet_cleaner(clients, "Day3", **kwargs)
 
 
 class Net:

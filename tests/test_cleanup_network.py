@@ -9,20 +9,19 @@ import argparse
 import json
 
 import pytest
-from shared_botocore import Clients, moto_account
+from shared_botocore import Clients, course_tags, moto_account, quiet_cleaner, tag_spec
 
 from week5.cli import main
 from week5.cli.cleanup import format_found, format_report, to_json
 from week5.operations.cleanup import Cleaner
 
 REGION = "ap-northeast-2"
-OURS = {"Week": "Week5", "Day": "Day1", "Student": "kim"}
-TAGS = [{"Key": k, "Value": v} for k, v in OURS.items()]
+TAGS = course_tags("Day1")
 CLIENTS = Clients(REGION)
 
 
 def spec(resource_type):
-    return [{"ResourceType": resource_type, "Tags": TAGS}]
+    return tag_spec(resource_type, TAGS)
 
 
 @pytest.fixture
@@ -32,10 +31,7 @@ def aws(monkeypatch):
 
 
 def cleaner(aws, **kwargs):
-    return Cleaner(
-        aws.client, region=REGION, day="Day1", student="kim", waits=(0, 0, 0),
-        sleep=lambda s: None, **kwargs,
-    )  # fmt: skip
+    return quiet_cleaner(aws.client, "Day1", **kwargs)
 
 
 class Vpc:

@@ -18,20 +18,18 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ec2.models import ec2_backends
-from shared_botocore import Clients, moto_account
+from shared_botocore import Clients, course_tags, moto_account, quiet_cleaner, tag_spec
 
-from week5.operations.cleanup import Cleaner
 from week5.operations.cleanup.deleter import delete_in_order
 from week5.operations.cleanup.scope import Found
 
 REGION = "ap-northeast-2"
-OURS = {"Week": "Week5", "Day": "Day4", "Student": "kim"}
-TAGS = [{"Key": k, "Value": v} for k, v in OURS.items()]
+TAGS = course_tags("Day4")
 CLIENTS = Clients(REGION)
 
 
 def spec(resource_type):
-    return [{"ResourceType": resource_type, "Tags": TAGS}]
+    return tag_spec(resource_type, TAGS)
 
 
 @pytest.fixture
@@ -41,10 +39,7 @@ def aws(monkeypatch):
 
 
 def cleaner(clients, **kwargs):
-    return Cleaner(
-        clients, region=REGION, day="Day4", student="kim", waits=(0, 0, 0),
-        sleep=lambda s: None, **kwargs,
-    )  # fmt: skip
+    return quiet_cleaner(clients, "Day4", **kwargs)
 
 
 def service_eni(ec2, subnet, groups, description, **model):
