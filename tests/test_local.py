@@ -159,6 +159,9 @@ def test_day4_lab1_course_facts(local_aws):
     assert alb["listeners"] == [("HTTP", 80)] and alb["target_groups"] == [("HTTP", 80, "/")]
     (group,) = back.auto_scaling_groups
     assert (group["min"], group["max"], group["health_check"]) == (2, 4, "ELB")
+    # Step 3 on the emulator: the group's two instances, one in each AZ's private subnet.
+    assert group["subnets"] == ["week5-day4-private-subnet-a", "week5-day4-private-subnet-b"]
+    assert group["instances_by_az"] == {"ap-northeast-2a": 1, "ap-northeast-2b": 1}
     assert back.coverage.skipped == {
         "AWS::AutoScaling::ScalingPolicy": 1,
         "AWS::EC2::SecurityGroupEgress": 1,

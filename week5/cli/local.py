@@ -334,9 +334,11 @@ def _services(back: local.ReadBack) -> List[str]:
     if back.auto_scaling_groups:
         lines.append("Auto Scaling groups")
         for g in back.auto_scaling_groups:
+            running = ", ".join(f"{n} in {az}" for az, n in g["instances_by_az"].items())
             lines.append(
                 f"  min {g['min']} / max {g['max']} / desired {g['desired']}, "
-                f"{g['health_check']} health checks"
+                f"{g['health_check']} health checks, in {', '.join(g['subnets']) or '-'}; "
+                f"instances: {running or 'none'}"
             )
     if back.databases:
         lines.append("Databases")

@@ -206,21 +206,33 @@ def read_load_balancers(client: Clients, stack: Deployed, subnet_names: Dict[str
     return sorted(balancers, key=lambda lb: lb["scheme"])
 
 
-def read_auto_scaling_groups(client: Clients, stack: Deployed) -> Rows:
+def read_auto_scaling_groups(
+    client: Clients, stack: Deployed, subnet_names: Dict[str, str]
+) -> Rows:
+    """Each group with its sizes, its subnets, and the instances it launched by AZ (the
+    course's Day 4 Lab 1 step 3: two instances, one in each AZ)."""
     names = stack.ids("AWS::AutoScaling::AutoScalingGroup")
     if not names:
         return []
     groups = client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=names)
-    return [
-        {
-            "name": group["AutoScalingGroupName"],
-            "min": group["MinSize"],
-            "max": group["MaxSize"],
-            "desired": group["DesiredCapacity"],
-            "health_check": group["HealthCheckType"],
-        }
-        for group in groups["AutoScalingGroups"]
-    ]
+    rows = []
+    for group in groups["AutoScalingGroups"]:
+        by_az: Dict[str, int] = {}
+        for instance in group.get("Instances", []):
+            by_az[instance["AvailabilityZone"]] = by_az.get(instance["AvailabilityZone"], 0) + 1
+        subnets = [s for s in group.get("VPCZoneIdentifier", "").split(",") if s]
+        rows.append(
+            {
+                "name": group["AutoScalingGroupName"],
+                "min": group["MinSize"],
+                "max": group["MaxSize"],
+                "desired": group["DesiredCapacity"],
+                "health_check": group["HealthCheckType"],
+                "subnets": sorted(subnet_names.get(s, s) for s in subnets),
+                "instances_by_az": dict(sorted(by_az.items())),
+            }
+        )
+    return sorted(rows, key=lambda g: g["name"])
 
 
 def read_databases(client: Clients, stack: Deployed) -> Rows:
@@ -388,7 +400,7 @@ def read_back(
         security_groups=read_security_groups(client, stack),
         instances=instances,
         load_balancers=read_load_balancers(client, stack, subnet_names),
-        auto_scaling_groups=read_auto_scaling_groups(client, stack),
+        auto_scaling_groups=read_auto_scaling_groups(client, stack, subnet_names),
         databases=read_databases(client, stack),
         caches=read_caches(client, stack),
         file_systems=read_file_systems(client, stack, subnet_names),
