@@ -186,9 +186,25 @@ def test_an_untagged_dependency_is_reported_not_deleted(aws):
     report = cleaner(aws, day="Day1", student="kim").apply(say=lambda line: None)
     assert report.failed == []
     assert [(item.kind, item.id) for item, _ in report.left] == [("VPC", mine["vpc"])]
-    assert f"subnet {stray}, which is not tagged Day1/kim, is in it" in report.left[0][1]
+    assert f"subnet {stray}, which is not tagged Week5/Day1/kim, is in it" in report.left[0][1]
     assert alive(aws, mine) == {"vpc"}
     assert stray in {s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]}
+
+
+def test_a_dependency_of_another_week_is_named_by_the_week_it_lacks(aws):
+    """A subnet tagged Day1/kim but Week4 (a course's other week in the same account) is not
+    the day's: the VPC it holds is left, and the reason names the Week tag it lacks."""
+    mine = lab(aws)
+    ec2 = aws.client("ec2")
+    other_week = ec2.create_subnet(
+        VpcId=mine["vpc"], CidrBlock="10.0.9.0/24",
+        TagSpecifications=spec("subnet", tags(Week="Week4")),
+    )["Subnet"]["SubnetId"]
+    report = cleaner(aws, day="Day1", student="kim").apply(say=lambda line: None)
+    assert [(item.kind, item.id) for item, _ in report.left] == [("VPC", mine["vpc"])]
+    assert f"subnet {other_week}, which is not tagged Week5/Day1/kim, is in it" in (
+        report.left[0][1]
+    )
 
 
 class _StillInUseOnce:

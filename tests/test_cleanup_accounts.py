@@ -735,7 +735,7 @@ def test_a_populated_account_is_cleaned_without_touching_anything_else(account):
     assert "kim-cache-going" not in ids  # already deleting: neither counted nor deleted again
     assert set(left) == set(made.pairs), [(i, left.get(i)) for i in set(left) ^ set(made.pairs)]
     for tagged, untagged in made.pairs.items():  # each pair is named
-        assert untagged in left[tagged] and "not tagged Day1/kim" in left[tagged]
+        assert untagged in left[tagged] and "not tagged Week5/Day1/kim" in left[tagged]
     assert "left as they are" in format_found(found, "Day1/kim")
 
     report = the_cleaner.apply(found, say=lambda line: None)

@@ -170,8 +170,8 @@ def test_untagged_gateway_endpoint_leaves_the_vpc_and_the_route_table_it_routes_
     c = cleaner(aws.client)
     found = by_id(c.find())
     assert endpoint not in found
-    assert f"VPC endpoint {endpoint}, which is not tagged Day3/kim, is in it" in found[net.vpc].held
-    assert f"VPC endpoint {endpoint}, which is not tagged Day3/kim, has a route in it" in (
+    assert f"VPC endpoint {endpoint}, which is not tagged Week5/Day3/kim, is in it" in found[net.vpc].held
+    assert f"VPC endpoint {endpoint}, which is not tagged Week5/Day3/kim, has a route in it" in (
         found[net.table].held or ""
     )
     report = c.apply(list(found.values()), **QUIET)
@@ -186,9 +186,9 @@ def test_untagged_interface_endpoint_leaves_its_subnets_group_and_vpc(aws):
     endpoint_id = endpoint["VpcEndpointId"]
     found = by_id(cleaner(aws.client).find())
     for subnet in net.subnets:
-        assert f"VPC endpoint {endpoint_id}, which is not tagged Day3/kim, has an interface in " \
+        assert f"VPC endpoint {endpoint_id}, which is not tagged Week5/Day3/kim, has an interface in " \
             "it" in (found[subnet].held or "")  # fmt: skip
-    assert f"VPC endpoint {endpoint_id}, which is not tagged Day3/kim, uses it" in (
+    assert f"VPC endpoint {endpoint_id}, which is not tagged Week5/Day3/kim, uses it" in (
         found[net.group].held or ""
     )
     assert f"VPC endpoint {endpoint_id}" in (found[net.vpc].held or "")
@@ -199,7 +199,7 @@ def test_tagged_endpoint_in_an_untagged_subnet_is_left_with_it(aws):
     untagged = net.ec2.create_subnet(VpcId=net.vpc, CidrBlock="10.5.9.0/24")["Subnet"]["SubnetId"]
     endpoint = net.interface_endpoint(subnets=[untagged])["VpcEndpointId"]
     found = by_id(cleaner(aws.client).find())
-    assert f"subnet {untagged}, which is not tagged Day3/kim, has its interface" in (
+    assert f"subnet {untagged}, which is not tagged Week5/Day3/kim, has its interface" in (
         found[endpoint].held or ""
     )
 
@@ -317,7 +317,7 @@ def test_acl_associated_with_an_untagged_subnet_is_left(aws):
     acl = custom_acl(net.ec2, net.vpc, [untagged, net.subnets[0]])
     c = cleaner(aws.client)
     found = by_id(c.find())
-    assert f"subnet {untagged}, which is not tagged Day3/kim, is associated with it" in (
+    assert f"subnet {untagged}, which is not tagged Week5/Day3/kim, is associated with it" in (
         found[acl].held or ""
     )
     assert found[net.vpc].held  # the untagged subnet is in it
@@ -329,7 +329,7 @@ def test_untagged_acl_leaves_the_vpc(aws):
     net = Net(aws)
     acl = custom_acl(net.ec2, net.vpc, [], tagged=False)
     found = by_id(cleaner(aws.client).find())
-    assert f"network ACL {acl}, which is not tagged Day3/kim, is in it" in (
+    assert f"network ACL {acl}, which is not tagged Week5/Day3/kim, is in it" in (
         found[net.vpc].held or ""
     )
 
@@ -411,7 +411,7 @@ def test_tagged_instance_of_an_untagged_cluster_is_left(aws):
     aurora(aws, cluster_tags=[])
     found = by_id(cleaner(aws.client).find())
     assert "shop" not in found
-    assert "RDS cluster shop, which is not tagged Day3/kim, has it as its instance" in (
+    assert "RDS cluster shop, which is not tagged Week5/Day3/kim, has it as its instance" in (
         found["shop-1"].held or ""
     )
 
@@ -420,7 +420,7 @@ def test_untagged_instance_leaves_its_tagged_cluster(aws):
     aurora(aws, instance_tags=[])
     found = by_id(cleaner(aws.client).find())
     assert "shop-1" not in found
-    assert "RDS instance shop-1, which is not tagged Day3/kim, is its instance" in (
+    assert "RDS instance shop-1, which is not tagged Week5/Day3/kim, is its instance" in (
         found["shop"].held or ""
     )
 

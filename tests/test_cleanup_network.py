@@ -127,12 +127,12 @@ def test_a_kept_subnet_keeps_its_route_table_and_internet_gateway(aws):
     assert set(held) == {public, table, igw, vpc.id}
     for resource in (table, igw):
         assert (
-            f"instance {stranger}, which is not tagged Day1/kim, uses it through" in held[resource]
+            f"instance {stranger}, which is not tagged Week5/Day1/kim, uses it through" in held[resource]
         )
     assert f"through subnet {public}, which is left" in held[table]
     assert f"through route table {table}, which is left" in held[igw]
     text = format_found(found, "Day1/kim")
-    assert f"route table {table}: instance {stranger}, which is not tagged Day1/kim" in text
+    assert f"route table {table}: instance {stranger}, which is not tagged Week5/Day1/kim" in text
 
     report = cleaner(aws).apply(found, say=lambda line: None)
     assert report.failed == []
@@ -162,7 +162,7 @@ def test_the_command_plans_and_applies_the_same_with_json(aws, capsys):
         out = json.loads(capsys.readouterr().out)
         why = {i["id"]: i["left_because"] for i in out["found"] if i["left_because"]}
         assert set(why) == {public, table, igw, vpc.id}
-        assert f"instance {stranger}, which is not tagged Day1/kim, uses it" in why[igw]
+        assert f"instance {stranger}, which is not tagged Week5/Day1/kim, uses it" in why[igw]
         reasons.append(why)
     assert reasons[0] == reasons[1]
     assert {i["id"] for i in out["left"]} == set(reasons[1]) and out["deleted"] == []
@@ -212,7 +212,7 @@ def test_what_the_main_route_table_routes_through_serves_the_subnets_that_use_it
     stranger = vpc.instance(private)
     held = {f.id: f.held for f in cleaner(aws).find() if f.held}
     assert held[nat] == (
-        f"instance {stranger}, which is not tagged Day1/kim, uses it through subnet {private}, "
+        f"instance {stranger}, which is not tagged Week5/Day1/kim, uses it through subnet {private}, "
         f"which is left and routes through it by its VPC's main route table {vpc.main_table()} "
         "(deleting it would break that route)"
     )
@@ -231,7 +231,7 @@ def test_an_untagged_public_address_in_the_vpc_keeps_its_internet_gateway(aws):
     found = {f.id: f for f in cleaner(aws).find()}
     assert not found[ours].held and found[igw].needs == [ours]
     assert found[igw].held == (
-        f"instance {stranger}, which is not tagged Day1/kim, has a public address in its VPC "
+        f"instance {stranger}, which is not tagged Week5/Day1/kim, has a public address in its VPC "
         "(AWS detaches no gateway while one is mapped)"
     )
     report = cleaner(aws).apply(say=lambda line: None)

@@ -146,7 +146,7 @@ def test_untagged_service_interfaces_leave_the_network_they_are_in(aws, service)
     for subnet, eni in zip(net.subnets, enis):
         held = found[subnet].held or ""
         assert f"network interface {eni} of {owner}" in held
-        assert "not tagged Day4/kim" in held
+        assert "not tagged Week5/Day4/kim" in held
         if description:
             assert f'("{description}")' in held
     for kept in (net.table, net.igw, net.vpc, net.group):

@@ -126,7 +126,7 @@ def test_an_untagged_stack_with_a_resource_tagged_otherwise_is_not_the_days(aws)
     found = cleaner(aws).find()
     assert [f.kind for f in found] == ["VPC"]
     assert "CloudFormation stack team-app made it and also" in (found[0].held or "")
-    assert "not tagged Day1/kim" in found[0].held
+    assert "not tagged Week5/Day1/kim" in found[0].held
     report = cleaner(aws).apply(found, say=lambda line: None)
     assert not report.deleted and live_stacks(aws) == {"team-app"}
 

@@ -126,7 +126,7 @@ def test_an_untagged_instance_in_a_stacks_subnet_keeps_the_stack(aws, capsys):
     stranger = by_hand(aws, lab["Public"])
     pair = (
         f"its subnet {lab['Public']} (week5-day1-kim-public-subnet-a): instance {stranger}, "
-        "which is not tagged Day1/kim, runs in it"
+        "which is not tagged Week5/Day1/kim, runs in it"
     )
 
     found = cleaner(aws, "Day1", "kim").find()
@@ -174,7 +174,7 @@ def test_an_untagged_security_group_in_a_stacks_vpc_keeps_the_stack(aws, capsys)
     )["GroupId"]
     pair = (
         f"its VPC {lab['Vpc']} (week5-day4-lee-vpc): security group {stranger}, which is not "
-        "tagged Day4/lee, is in it"
+        "tagged Week5/Day4/lee, is in it"
     )
 
     (stack,) = cleaner(aws, "Day4", "lee").find()
@@ -237,14 +237,14 @@ def test_what_waits_on_a_left_stack_is_left_and_the_other_way_round(aws):
     held = {f.id: f.held for f in cleaner(aws, "Day1", "kim").find()}
     assert set(held) == {"week5-kim-Day1Lab2", table}
     assert held[table].startswith(
-        f"instance {stranger}, which is not tagged Day1/kim, uses it through subnet "
+        f"instance {stranger}, which is not tagged Week5/Day1/kim, uses it through subnet "
         f"{kim['Public']} (week5-day1-kim-public-subnet-a) of CloudFormation stack "
         "week5-kim-Day1Lab2, which is left and is associated with it"
     )
 
     held = {f.id: f.held for f in cleaner(aws, "Day4", "lee").find()}
     assert set(held) == {tagged, "week5-lee-Day4Lab1"}
-    assert held[tagged].startswith(f"volume {volume}, which is not tagged Day4/lee, is attached")
+    assert held[tagged].startswith(f"volume {volume}, which is not tagged Week5/Day4/lee, is attached")
     waits = (
         f"its subnet {lee['Public']} (week5-day4-lee-public-subnet-a): it waits on EC2 instance "
         f"{tagged}, which is left"

@@ -144,9 +144,11 @@ class Scope:
         return self.day + (f"/{self.student}" if self.student else "")
 
     def outside(self, what: str, count: int = 1) -> str:
-        """``vpc-1, which is not tagged Day1/kim``: a resource outside the day's tags (``count``
-        of them: ``which are``)."""
-        return f"{what}, which {'is' if count == 1 else 'are'} not tagged {self.label}"
+        """``vpc-1, which is not tagged Week5/Day1/kim``: a resource outside the day's tags
+        (``count`` of them: ``which are``). The Week tag is named too: a resource of the right
+        day and student but another week is outside as well."""
+        tags = "/".join(self.wanted().values())
+        return f"{what}, which {'is' if count == 1 else 'are'} not tagged {tags}"
 
     # --- AWS ----------------------------------------------------------------------------
 
