@@ -304,7 +304,10 @@ class Day3CaseStack(LabStack):
     HTTP API. What is built instead: WAF (AWS's common, SQL-injection and known-bad-input rule
     groups, plus a per-IP rate limit) on an internet-facing ALB in front of the API servers; API
     Gateway (an HTTP API with throttling and access logs) as the public API entry, proxying to
-    that ALB, so every request, through either door, passes WAF. The API servers are EC2 (Week 5
+    that ALB, so every request, through either door, passes WAF's rule groups. The per-IP rate
+    limit counts a caller of the ALB by its own address, but a request through API Gateway by
+    API Gateway's: there the stage's throttle (50 requests a second, bursts of 100, for the
+    whole API) is the limit, and WAF's rate rule bounds what API Gateway may send in all. The API servers are EC2 (Week 5
     teaches EC2; FAQ Q4) in a ``HaWebTier`` of 2 to 4 running the course's Node API compose file
     with ``week5/assets/apps/fintech_api`` (balances cached in Redis, transfers as locking PostgreSQL
     transactions), shipped as an S3 asset with its lock file. RDS PostgreSQL 17 is Multi-AZ (ACID
@@ -472,8 +475,12 @@ class Day3CaseStack(LabStack):
             self,
             "HttpApi",
             description="Day 3 case: public API entry, proxied to the WAF-protected ALB",
+            # The $default route sends the request's whole path on to this URL ("When the
+            # $default route receives a request, API Gateway sends the full request path to the
+            # integration", the HTTP API routes guide): no {proxy} variable, which only a
+            # route with a {proxy+} path has.
             default_integration=integrations.HttpUrlIntegration(
-                "Alb", f"http://{self.api_servers.alb.load_balancer_dns_name}/{{proxy}}"
+                "Alb", f"http://{self.api_servers.alb.load_balancer_dns_name}"
             ),
         )
         access_logs = logs.LogGroup(
@@ -488,6 +495,8 @@ class Day3CaseStack(LabStack):
             format='{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
             '"route":"$context.routeKey","status":"$context.status"}',
         )
+        # The whole API's limit (API Gateway's account default is 10,000 a second): far above
+        # a class's curl loops, far below what would run up the ALB's and the API servers' bill.
         stage.default_route_settings = apigw.CfnStage.RouteSettingsProperty(
             throttling_burst_limit=100, throttling_rate_limit=50
         )

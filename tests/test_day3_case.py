@@ -111,8 +111,10 @@ def _alb_and_api_gateway(t, lab, api, fake_aws):
     (integration,) = props(t, "AWS::ApiGatewayV2::Integration")
     assert integration["IntegrationType"] == "HTTP_PROXY"
     uri = integration["IntegrationUri"]["Fn::Join"][1]
-    assert uri == ["http://", {"Fn::GetAtt": [logical_id(lab.api_servers.alb), "DNSName"]},
-                   "/{proxy}"]
+    # The $default route passes the whole path on: the URL is the ALB's, without {proxy}.
+    assert uri == ["http://", {"Fn::GetAtt": [logical_id(lab.api_servers.alb), "DNSName"]}]
+    (route,) = props(t, "AWS::ApiGatewayV2::Route")
+    assert route["RouteKey"] == "$default"
     (stage,) = props(t, "AWS::ApiGatewayV2::Stage")
     assert stage["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 100, "ThrottlingRateLimit": 50}
     log_group = stage["AccessLogSettings"]["DestinationArn"]["Fn::GetAtt"][0]
