@@ -40,6 +40,18 @@ def test_replica_turns_on_failover_and_multi_az(stack, net):
     (p,) = props(synth(stack), "AWS::ElastiCache::ReplicationGroup")
     assert (p["Engine"], p["EngineVersion"], p["NumCacheClusters"]) == ("valkey", "8.0", 2)
     assert p["AutomaticFailoverEnabled"] is True and p["MultiAZEnabled"] is True
+    # The replica in the other AZ than the primary's: an AZ's loss leaves one to promote.
+    assert p["PreferredCacheClusterAZs"] == ["ap-northeast-2a", "ap-northeast-2b"]
+
+
+def test_replicas_take_the_azs_in_turn_and_one_node_is_left_to_elasticache(stack, net):
+    RedisCache(stack, "Three", vpc=net.vpc, replicas=2)
+    RedisCache(stack, "One", vpc=net.vpc)
+    three, one = props(synth(stack), "AWS::ElastiCache::ReplicationGroup")
+    assert three["PreferredCacheClusterAZs"] == [
+        "ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2a"
+    ]
+    assert "PreferredCacheClusterAZs" not in one
 
 
 def test_grant_connect_is_the_only_way_in(stack, net):

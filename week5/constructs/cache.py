@@ -11,7 +11,7 @@ import re
 from typing import List, Optional, Sequence, Union
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
@@ -107,7 +107,9 @@ class RedisCache(Construct):
         Valkey
     :param replicas: read replicas beside the primary (0 to 5). @default 0: one node, the cheapest
     :param automatic_failover: promote a replica when the primary fails, across AZs (Multi-AZ).
-        Needs ``replicas >= 1`` and subnets in two AZs. @default True when there is a replica
+        Needs ``replicas >= 1`` and subnets in two AZs; the nodes are then placed in the AZs in
+        turn, the primary in the first, so no replica shares the primary's AZ alone.
+        @default True when there is a replica
     :param snapshot_retention_days: daily backups kept. @default 0 (a cache is rebuilt from its
         source, and snapshots would outlive nothing: they go with the group)
 
@@ -162,7 +164,7 @@ class RedisCache(Construct):
             raise CourseInputError(
                 f"{where}: automatic_failover needs a replica to promote; pass replicas=1"
             )
-        azs = {s.availability_zone for s in subnets}
+        azs = sorted({s.availability_zone for s in subnets})
         if automatic_failover and len(azs) < 2:
             raise CourseInputError(
                 f"{where}: automatic failover (Multi-AZ) needs subnets in two AZs, got {len(azs)}"
@@ -205,6 +207,11 @@ class RedisCache(Construct):
                 engine_version=engine_version or ENGINE_VERSIONS[engine],
                 cache_node_type=node_type,
                 num_cache_clusters=1 + replicas,
+                # The primary in the first AZ, the replicas in turn across the others: left to
+                # ElastiCache, a replica may share the primary's AZ and die with it.
+                preferred_cache_cluster_a_zs=_spread(azs, 1 + replicas)
+                if automatic_failover
+                else None,
                 automatic_failover_enabled=automatic_failover,
                 multi_az_enabled=automatic_failover,
                 cache_subnet_group_name=self.subnet_group.ref,
@@ -299,3 +306,11 @@ class RedisCache(Construct):
             description="Redis from a granted security group",
             where=f"RedisCache {self.node.path}",
         )
+
+
+def _spread(azs: Sequence[str], nodes: int) -> Optional[List[str]]:
+    """``nodes`` AZs, the primary's first, taking ``azs`` in turn; None when an AZ is known
+    only at deploy time (an imported VPC's token), where ElastiCache must choose."""
+    if any(Token.is_unresolved(az) for az in azs):
+        return None
+    return [azs[index % len(azs)] for index in range(nodes)]
