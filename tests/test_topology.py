@@ -171,3 +171,15 @@ def test_cloudfront_with_two_origins_sits_outside_the_vpc():
         ("Cdn", "Bucket", "origin"),
         ("Cdn", "Alb", "origin"),
     ]
+
+
+def test_a_website_bucket_is_reached_from_the_internet_over_http():
+    """Day 2 Lab 2's step 1 opens the bucket's website endpoint itself, beside CloudFront."""
+    r = {
+        "Site": {
+            "Type": "AWS::S3::Bucket",
+            "Properties": {"WebsiteConfiguration": {"IndexDocument": "index.html"}},
+        },
+        "Private": {"Type": "AWS::S3::Bucket"},
+    }
+    assert extract({"Resources": r}).edges == [(INTERNET, "Site", "80")]

@@ -319,6 +319,9 @@ def _edges(res, wearers, of_type, props) -> List[Tuple[str, str, str]]:
         elif rule.get("CidrIp") == "0.0.0.0/0" or rule.get("CidrIpv6") == "::/0":
             for dst in targets:
                 add(INTERNET, dst, text)
+    for bucket_id, bucket in of_type("AWS::S3::Bucket").items():
+        if props(bucket).get("WebsiteConfiguration"):  # the website endpoint: plain HTTP
+            add(INTERNET, bucket_id, "80")
     for dist_id, dist in of_type("AWS::CloudFront::Distribution").items():
         add(INTERNET, dist_id, "443")
         config = props(dist).get("DistributionConfig") or {}
