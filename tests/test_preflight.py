@@ -125,6 +125,16 @@ def test_destroy_of_two_labs_where_one_is_missing_goes_on_with_a_note(tmp_path):
     ]
 
 
+def test_destroy_where_two_stacks_are_missing_says_they_do_not_exist(tmp_path):
+    verdict = judge(tmp_path, ["destroy", "Day4Lab1", "Day1Lab1", "Day3Lab1", "-c",
+                               "student=kim"], ["week5-kim-Day4Lab1"])  # fmt: skip
+    assert verdict.proceed
+    assert verdict.lines == [
+        "note: week5-kim-Day1Lab1, week5-kim-Day3Lab1 do not exist in ap-northeast-2: cdk will "
+        "call them destroyed, but there was nothing to remove"
+    ]
+
+
 def test_deploy_beside_another_students_copy_warns_with_the_names(tmp_path):
     verdict = judge(tmp_path, ["deploy", "Day4Lab1"], ["week5-kim-Day4Lab1"])
     assert verdict.proceed

@@ -85,8 +85,9 @@ def check(cdk_args: List[str], tell: Callable[[str], None], environ=None) -> int
         return EXIT_DONE
     if absent:
         tell(
-            f"note: {', '.join(absent)} does not exist in {where}: cdk will call it "
-            "destroyed, but there was nothing to remove"
+            f"note: {', '.join(absent)} {'does' if len(absent) == 1 else 'do'} not exist in "
+            f"{where}: cdk will call {'it' if len(absent) == 1 else 'them'} destroyed, but "
+            "there was nothing to remove"
         )
     return EXIT_OK
 

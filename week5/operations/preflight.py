@@ -670,8 +670,9 @@ def judge(plan: Plan, live_names: Sequence[str]) -> Verdict:
         )
     if absent:
         verdict.lines.append(
-            f"note: {_names(absent)} does not exist in {plan.region}: cdk will call it "
-            "destroyed, but there was nothing to remove"
+            f"note: {_names(absent)} {'does' if len(absent) == 1 else 'do'} not exist in "
+            f"{plan.region}: cdk will call {'it' if len(absent) == 1 else 'them'} destroyed, "
+            "but there was nothing to remove"
         )
     return verdict
 
