@@ -191,6 +191,11 @@ def test_an_untagged_dependency_is_reported_not_deleted(aws):
     assert stray in {s["SubnetId"] for s in ec2.describe_subnets()["Subnets"]}
 
 
+def test_nothing_found_names_the_day_and_the_student_only_when_given():
+    assert format_found([], "Day2") == "Nothing tagged for Day2 in this region."
+    assert format_found([], "Day2/kim") == "Nothing tagged for Day2/kim in this region."
+
+
 def test_a_dependency_of_another_week_is_named_by_the_week_it_lacks(aws):
     """A subnet tagged Day1/kim but Week4 (a course's other week in the same account) is not
     the day's: the VPC it holds is left, and the reason names the Week tag it lacks."""

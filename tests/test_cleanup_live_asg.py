@@ -125,7 +125,7 @@ def test_a_groups_instance_volumes_go_with_their_stack(aws, capsys, tag_instance
     assert "already gone" not in captured.out + captured.err
     assert stacks(aws) == set()
     assert main(COMMAND) == 0
-    assert "Nothing tagged for this day" in capsys.readouterr().out
+    assert "Nothing tagged for Day4/park in this region." in capsys.readouterr().out
 
 
 def test_a_volume_attached_by_hand_to_a_groups_instance_is_deleted_after_the_stack(aws, capsys):

@@ -25,7 +25,8 @@ from week5.operations.aws_errors import clients as aws_clients
 from week5.operations.aws_errors import explain, region_problem
 from week5.operations.cleanup import Cleaner, Found, Report
 
-NOTHING_FOUND = "Nothing tagged for this day (and student) in this region."
+#: What a dry run prints when it finds nothing: ``label`` is the day, or the day and student.
+NOTHING_FOUND = "Nothing tagged for {label} in this region."
 #: What the $/hour figures are, beside `week5 status`'s (a stack's deployed template, with the
 #: estimates' assumed use): the two differ by design, and each says what it priced.
 PRICED = (
@@ -148,7 +149,7 @@ def format_found(found: List[Found], label: str = "the day") -> str:
     """One line per resource with its hourly cost, and the total; then what will be left
     and why."""
     if not found:
-        return NOTHING_FOUND
+        return NOTHING_FOUND.format(label=label)
     rows = [
         (
             item.kind,
