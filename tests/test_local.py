@@ -253,7 +253,8 @@ def test_read_back_printout_ends_with_the_outputs_for_the_guide(local_aws, app):
     start = lines.index(
         "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses, "
         "SSH and Session Manager (`aws ssm start-session` fails with HTTP 500) reach nothing "
-        "here; the other API calls work)"
+        "here, nor do `aws s3control` calls (the account id goes in their host name); the other "
+        "API calls work)"
     )
     assert lines[start - 1] == "" and lines[start - 2] == local_command.DESTROY_HERE + "."
     printed = lines[start + 1 :]
@@ -279,7 +280,8 @@ def test_an_output_the_emulator_cannot_resolve_says_why():
     assert text.endswith(
         "\n\nOutputs (the lab guide's steps use them; the values are the emulator's: its "
         "addresses, SSH and Session Manager (`aws ssm start-session` fails with HTTP 500) reach "
-        "nothing here; the other API calls work)\n"
+        "nothing here, nor do `aws s3control` calls (the account id goes in their host name); "
+        "the other API calls work)\n"
         "  Url: the site\n"
         "    http://54.0.0.1\n"
         "  ScheduleArn\n"

@@ -295,7 +295,8 @@ def format_outputs(back: local.ReadBack) -> str:
     lines = [
         "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses, "
         "SSH and Session Manager (`aws ssm start-session` fails with HTTP 500) reach nothing "
-        "here; the other API calls work)"
+        "here, nor do `aws s3control` calls (the account id goes in their host name); the other "
+        "API calls work)"
     ]
     for output in back.outputs:
         description = output["description"]
