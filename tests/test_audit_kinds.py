@@ -24,6 +24,7 @@ from stacks.catalog import CATALOG
 from week5.analysis.topology import extract
 from week5.core.tags import tag_filter
 from week5.operations.audit import audit, audit_site, find_vpc, read_account, reference
+from week5.operations.audit.static_site import BLOCK_PUBLIC_ACCESS_SETTINGS
 from week5.operations.moto_models import launch_template_volume_tags
 
 REGION = "ap-northeast-2"
@@ -414,8 +415,15 @@ def site(session: Any, tags: Dict[str, str], mistake: str = "") -> str:
     s3.put_bucket_tagging(
         Bucket=bucket, Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]}
     )
+    # A new bucket has all four Block Public Access settings on (AWS's default since 2023).
+    block = dict.fromkeys(BLOCK_PUBLIC_ACCESS_SETTINGS, True)
     public_action = {"public-policy": "s3:GetObject", "course": "s3:GetObject",
                      "public-put": "s3:PutObject"}.get(mistake)  # fmt: skip
+    if public_action:  # a public policy needs the two policy settings off
+        block.update(BlockPublicPolicy=False, RestrictPublicBuckets=False)
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=block)
+    if mistake == "no-block":  # the setting deleted: all four off
+        s3.delete_public_access_block(Bucket=bucket)
     if public_action:
         policy = {
             "Statement": [
@@ -490,12 +498,15 @@ def private_reference(template: Dict[str, Any]) -> Dict[str, Any]:
         ("course", "public-put", {"s3-buckets"}, "allows s3:PutObject to anyone"),
         ("course", "no-distribution", {"cloudfront"}, "0 distribution(s) tagged for the lab"),
         ("course", "http", {"cloudfront"}, "serves plain HTTP"),
+        ("course", "no-block", {"s3-buckets"}, "has no setting, so turns off Block Public "
+         "Access (BlockPublicAcls, IgnorePublicAcls)"),
         # A private site's reference: any opening is a mistake.
         ("private", "", set(), "private, as the lab"),
         ("private", "public-policy", {"s3-buckets"}, "allows s3:GetObject to anyone"),
         ("private", "website", {"s3-buckets"}, "serves a public website endpoint"),
     ],
     ids=["as the course", "more private", "public put", "no CloudFront", "plain HTTP",
+         "Block Public Access deleted",
          "private exact", "private with a public policy", "private with website hosting"],
 )  # fmt: skip
 def test_the_static_site_without_a_vpc(session, app, reference, mistake, failing, evidence):

@@ -2437,6 +2437,82 @@ def test_moto_alone_still_drops_the_buckets_lifecycle_rules(aws):
     assert made.rules == [], "moto now reads LifecycleConfiguration"
 
 
+#: Day2Lab2's site bucket, as its template has it (website_mode: an index document; ACLs
+#: blocked, public policies allowed), with an error document and a routing rule.
+SITE_BUCKET = {
+    "Type": "AWS::S3::Bucket",
+    "Properties": {
+        "WebsiteConfiguration": {
+            "IndexDocument": "index.html",
+            "ErrorDocument": "404.html",
+            "RoutingRules": [{"RoutingRuleCondition": {"KeyPrefixEquals": "docs/"},
+                              "RedirectRule": {"ReplaceKeyPrefixWith": "guide/",
+                                               "HttpRedirectCode": "301"}}],
+        },
+        "PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": True, "BlockPublicPolicy": False,
+            "IgnorePublicAcls": True, "RestrictPublicBuckets": False,
+        },
+        "Tags": TAGS,
+    },
+}  # fmt: skip
+
+
+def test_a_bucket_takes_the_templates_website_and_public_access_block_and_updates_them(aws):
+    s3 = aws("s3")
+    _, physical = create(aws, {"Site": SITE_BUCKET}, {})
+    website = s3.get_bucket_website(Bucket=physical["Site"])
+    assert (website["IndexDocument"], website["ErrorDocument"], website["RoutingRules"]) == (
+        {"Suffix": "index.html"}, {"Key": "404.html"},
+        [{"Condition": {"KeyPrefixEquals": "docs/"},
+          "Redirect": {"HttpRedirectCode": "301", "ReplaceKeyPrefixWith": "guide/"}}],
+    )  # fmt: skip
+    block = s3.get_public_access_block(Bucket=physical["Site"])["PublicAccessBlockConfiguration"]
+    assert block == {"BlockPublicAcls": True, "IgnorePublicAcls": True,
+                     "BlockPublicPolicy": False, "RestrictPublicBuckets": False}  # fmt: skip
+    # An update replaces them (a redirect of every request; every setting on, one left out
+    # is off), and one that drops them drops them; the bucket itself is moto's.
+    cfn = aws("cloudformation")
+    changed = {"Site": {"Type": "AWS::S3::Bucket", "Properties": {
+        "WebsiteConfiguration": {"RedirectAllRequestsTo": {"HostName": "example.com",
+                                                           "Protocol": "https"}},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True},
+    }}}  # fmt: skip
+    cfn.update_stack(StackName="moto-models", TemplateBody=json.dumps({"Resources": changed}))
+    assert physical_ids(aws)["Site"] == physical["Site"]
+    website = s3.get_bucket_website(Bucket=physical["Site"])
+    assert website["RedirectAllRequestsTo"] == {"HostName": "example.com", "Protocol": "https"}
+    assert "IndexDocument" not in website
+    block = s3.get_public_access_block(Bucket=physical["Site"])["PublicAccessBlockConfiguration"]
+    assert block == {"BlockPublicAcls": True, "IgnorePublicAcls": True,
+                     "BlockPublicPolicy": True, "RestrictPublicBuckets": False}  # fmt: skip
+    plain = {"Site": {"Type": "AWS::S3::Bucket", "Properties": {}}}
+    cfn.update_stack(StackName="moto-models", TemplateBody=json.dumps({"Resources": plain}))
+    assert physical_ids(aws)["Site"] == physical["Site"]
+    gone(lambda: s3.get_bucket_website(Bucket=physical["Site"]), "NoSuchWebsiteConfiguration")
+    gone(lambda: s3.get_public_access_block(Bucket=physical["Site"]),
+         "NoSuchPublicAccessBlockConfiguration")  # fmt: skip
+    delete(aws)
+    gone(lambda: s3.head_bucket(Bucket=physical["Site"]), "404")
+
+
+def test_a_bucket_without_a_website_or_public_access_block_still_has_neither(aws):
+    s3 = aws("s3")
+    _, physical = create(aws, {"Plain": {"Type": "AWS::S3::Bucket", "Properties": {}}}, {})
+    gone(lambda: s3.get_bucket_website(Bucket=physical["Plain"]), "NoSuchWebsiteConfiguration")
+    gone(lambda: s3.get_public_access_block(Bucket=physical["Plain"]),
+         "NoSuchPublicAccessBlockConfiguration")  # fmt: skip
+
+
+def test_moto_alone_still_drops_the_buckets_website_and_public_access_block(aws):
+    made = moto_own_model("AWS::S3::Bucket").create_from_cloudformation_json(
+        "site", SITE_BUCKET, "123456789012", REGION
+    )
+    assert made.website_configuration is None, "moto now reads WebsiteConfiguration"
+    assert made.public_access_block is None, "moto now reads PublicAccessBlockConfiguration"
+
+
 def test_a_subnet_maps_public_ips_when_the_template_says_so(aws):
     resources = network(azs=3)
     resources["Subnet0"]["Properties"]["MapPublicIpOnLaunch"] = True  # Day1Lab1's public subnet

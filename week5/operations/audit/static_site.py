@@ -55,6 +55,16 @@ def _public_actions(statements: Any) -> List[str]:
     return public
 
 
+#: S3's four Block Public Access settings: a bucket without the configuration has all four off
+#: (a template's bucket without it gets AWS's default since 2023, all four on).
+BLOCK_PUBLIC_ACCESS_SETTINGS = (
+    "BlockPublicAcls",
+    "IgnorePublicAcls",
+    "BlockPublicPolicy",
+    "RestrictPublicBuckets",
+)
+
+
 @dataclass(frozen=True)
 class Openness:
     """How the lab's reference opens its bucket to the public: Day 2 Lab 2 serves a website
@@ -113,13 +123,16 @@ def _bucket_problems(s3: Any, name: str, reference: Openness) -> List[str]:
     block = _read_or_none(
         lambda: s3.get_public_access_block(Bucket=name), "NoSuchPublicAccessBlockConfiguration"
     )
-    off = sorted(
-        k
-        for k, v in ((block or {}).get("PublicAccessBlockConfiguration") or {}).items()
-        if v is False and k not in reference.unblocked
+    # No setting at all (DeletePublicAccessBlock) is every one of the four off.
+    settings = (
+        (block or {}).get("PublicAccessBlockConfiguration") or {}
+        if block is not None
+        else dict.fromkeys(BLOCK_PUBLIC_ACCESS_SETTINGS, False)
     )
+    off = sorted(k for k, v in settings.items() if v is False and k not in reference.unblocked)
     if off:
-        problems.append(f"{name} turns off Block Public Access ({', '.join(off)})")
+        how = "turns off" if block is not None else "has no setting, so turns off"
+        problems.append(f"{name} {how} Block Public Access ({', '.join(off)})")
     policy = _read_or_none(lambda: s3.get_bucket_policy(Bucket=name), "NoSuchBucketPolicy")
     statements = json.loads(policy["Policy"]).get("Statement", []) if policy else []
     problems += [

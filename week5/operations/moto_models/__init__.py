@@ -25,7 +25,8 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   route tables, internet gateways, Elastic IPs and NAT gateways also take the template's tags,
   a volume its type, encryption and snapshot, an instance's volumes its tags when it propagates
   them; an EFS file system gets its ``Arn``, its policy and the stack's tags, a bucket its
-  lifecycle rules and a subnet its ``MapPublicIpOnLaunch``.
+  lifecycle rules, website and Block Public Access settings, and a subnet its
+  ``MapPublicIpOnLaunch``.
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
   a WAFv2 call moto's server lacks, ElastiCache's ``DescribeServerlessCaches`` (none: moto

@@ -1,17 +1,23 @@
-"""``AWS::S3::Bucket`` as moto 5.2.5 models it, with the template's ``LifecycleConfiguration``.
+"""``AWS::S3::Bucket`` as moto 5.2.5 models it, with the template's ``LifecycleConfiguration``,
+``WebsiteConfiguration`` and ``PublicAccessBlockConfiguration``.
 
 moto's model creates the bucket with its ``BucketEncryption`` and ``Tags`` alone: Day3Case's
 archive bucket (rule ``ToGlacier``: to GLACIER after 30 days) answered
-``get-bucket-lifecycle-configuration`` with ``NoSuchLifecycleConfiguration`` on the emulator.
-This model is moto's, with the template's rules (CloudFormation's shape turned into the S3 API's,
-which moto's backend takes) put on the bucket through moto's S3 backend, at creation and at an
-update; updates and deletion are otherwise moto's. Delete this module when moto's model reads the
-property (tests/test_moto_models.py says when).
+``get-bucket-lifecycle-configuration`` with ``NoSuchLifecycleConfiguration`` on the emulator, and
+Day2Lab2's site bucket (index ``index.html``; ACLs blocked, public policies not)
+``get-bucket-website`` with ``NoSuchWebsiteConfiguration`` and ``get-public-access-block`` with
+``NoSuchPublicAccessBlockConfiguration``. This model is moto's, with the three put on the bucket
+through moto's S3 backend (CloudFormation's shape turned into the S3 API's, which moto's backend
+takes: the rules as a list, the website as the XML body of ``PutBucketWebsite``, which moto keeps
+and answers as it is), at creation and at an update, which drops what the template no longer
+sets; updates and deletion are otherwise moto's. Delete this module when moto's model reads the
+properties (tests/test_moto_models.py says when).
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, List
+from xml.etree import ElementTree
 
 from moto.core.common_models import CloudFormationModel
 from moto.s3.models import FakeBucket, s3_backends
@@ -93,6 +99,54 @@ def api_rules(configuration: Dict[str, Any]) -> List[Dict[str, Any]]:
     return rules
 
 
+#: CloudFormation's ``RoutingRuleCondition`` and ``RedirectRule`` keys, in the S3 API's order
+#: (its ``Condition`` and ``Redirect``).
+_CONDITION = ("HttpErrorCodeReturnedEquals", "KeyPrefixEquals")
+_REDIRECT = ("HostName", "HttpRedirectCode", "Protocol", "ReplaceKeyPrefixWith", "ReplaceKeyWith")
+_S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+
+
+def _element(parent: ElementTree.Element, tag: str, fields: Dict[str, Any], keys: Any) -> None:
+    """``<tag>`` under ``parent`` with a child per key of ``keys`` that ``fields`` sets."""
+    element = ElementTree.SubElement(parent, tag)
+    for key in keys:
+        if fields.get(key) is not None:
+            ElementTree.SubElement(element, key).text = str(fields[key])
+
+
+def website_xml(configuration: Dict[str, Any]) -> bytes:
+    """The template's ``WebsiteConfiguration`` as the body of S3's ``PutBucketWebsite`` (what
+    moto's ``put_bucket_website`` keeps and ``GetBucketWebsite`` answers): the index document
+    (a ``Suffix``), the error document (a ``Key``), the redirect of every request, the routing
+    rules."""
+    root = ElementTree.Element("WebsiteConfiguration", xmlns=_S3_NAMESPACE)
+    if configuration.get("ErrorDocument"):
+        _element(root, "ErrorDocument", {"Key": configuration["ErrorDocument"]}, ("Key",))
+    if configuration.get("IndexDocument"):
+        _element(root, "IndexDocument", {"Suffix": configuration["IndexDocument"]}, ("Suffix",))
+    if configuration.get("RedirectAllRequestsTo"):
+        _element(
+            root, "RedirectAllRequestsTo", configuration["RedirectAllRequestsTo"],
+            ("HostName", "Protocol"),
+        )  # fmt: skip
+    if configuration.get("RoutingRules"):
+        rules = ElementTree.SubElement(root, "RoutingRules")
+        for cfn in configuration["RoutingRules"]:
+            rule = ElementTree.SubElement(rules, "RoutingRule")
+            if cfn.get("RoutingRuleCondition"):
+                _element(rule, "Condition", cfn["RoutingRuleCondition"], _CONDITION)
+            _element(rule, "Redirect", cfn.get("RedirectRule") or {}, _REDIRECT)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def api_public_access_block(configuration: Dict[str, Any]) -> Dict[str, bool]:
+    """The template's ``PublicAccessBlockConfiguration`` as the S3 API's (what moto's
+    ``put_public_access_block`` takes): a setting the template leaves out is off, as S3's
+    ``PutPublicAccessBlock`` leaves it."""
+    keys = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+    return {key: str(configuration.get(key, False)).lower() == "true" for key in keys}
+
+
 class S3Bucket(MotoDeletion, CloudFormationModel):
     MOTO_MODEL = FakeBucket
 
@@ -106,6 +160,18 @@ class S3Bucket(MotoDeletion, CloudFormationModel):
             backend.put_bucket_lifecycle(resource.name, rules)
         elif resource.rules:  # an update that drops the configuration drops the rules
             backend.delete_bucket_lifecycle(resource.name)
+        if properties.get("WebsiteConfiguration"):
+            backend.put_bucket_website(
+                resource.name, website_xml(properties["WebsiteConfiguration"])
+            )
+        elif resource.website_configuration:
+            backend.delete_bucket_website(resource.name)
+        if properties.get("PublicAccessBlockConfiguration") is not None:
+            backend.put_public_access_block(
+                resource.name, api_public_access_block(properties["PublicAccessBlockConfiguration"])
+            )
+        elif resource.public_access_block:
+            backend.delete_public_access_block(resource.name)
         return resource
 
     @classmethod
