@@ -360,6 +360,40 @@ def gone(ec2: Any, arns: Iterable[str]) -> Set[str]:
     return found
 
 
+def secret_arns(arns: Iterable[str]) -> Set[str]:
+    """The Secrets Manager secrets among ``arns``
+    (``arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>``)."""
+    found = set()
+    for arn in arns:
+        fields = arn.split(":", 6)
+        if len(fields) == 7 and fields[2] == "secretsmanager" and fields[5] == "secret":
+            found.add(arn)
+    return found
+
+
+def deleted_secrets(secretsmanager: Any, arns: Iterable[str]) -> Set[str]:
+    """Which of ``arns`` are Secrets Manager secrets scheduled for deletion (``week5 cleanup``
+    deletes them so, restorable for 7 days; a ``DeletedDate`` in ListSecrets): the tagging API
+    still lists them, and they neither bill nor are cleanup's to find. One ListSecrets, every
+    page, with ``IncludePlannedDeletion``; none when ``arns`` holds no secret. A read that fails
+    (denied) hides nothing: what was not checked stays listed."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    wanted = secret_arns(arns)
+    if not wanted:
+        return set()
+    found: Set[str] = set()
+    try:
+        pages = secretsmanager.get_paginator("list_secrets").paginate(IncludePlannedDeletion=True)
+        for page in pages:
+            for secret in page.get("SecretList", []):
+                if secret.get("DeletedDate") and secret.get("ARN") in wanted:
+                    found.add(secret["ARN"])
+    except ClientError:
+        pass  # the pages read before are checked; the rest stays listed
+    return found
+
+
 #: How RDS names the snapshots it takes itself (``arn:aws:rds:<region>:<account>:snapshot:
 #: rds:<db>-<date>``): they carry their database's tags but no stack's.
 AUTOMATED_SNAPSHOT_PREFIX = "rds:"
@@ -617,12 +651,14 @@ def read_status(
         ]
     left = untracked(mappings, names)
     tags_of = {m.get("ResourceARN", ""): tag_dict(m.get("Tags")) for m in mappings}
-    # What a live stack's id tags is its; what is gone or a live database's backup: they need
-    # no stack read.
+    # What a live stack's id tags is its; what is gone (a secret scheduled for deletion too) or
+    # a live database's backup: they need no stack read.
     live_ids = stack_ids(stacks)
     left = [u for u in left if tags_of.get(u.arn, {}).get(STACK_ID_TAG) not in live_ids]
     arns = [u.arn for u in left]
     ended = gone(clients("ec2"), arns) | backups_of_live_databases(clients("rds"), arns)
+    if secret_arns(arns):
+        ended |= deleted_secrets(clients("secretsmanager"), arns)
     left = [u for u in left if u.arn not in ended]
     held = of_live_stacks(clients, stacks, left, tags_of)
     left = [u for u in left if u.arn not in held]
