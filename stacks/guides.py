@@ -358,7 +358,7 @@ GUIDES: Dict[str, LabGuide] = {
     "Day3Case": LabGuide(
         goal="FinTech: WAF, API, Multi-AZ 트랜잭션 DB, 실시간 캐시, 거래 내역 아카이브",
         steps=(
-            ("WAF: DDoS 방어와 SQL Injection 차단", "`wafv2.CfnWebACL` (관리형 규칙 + 속도 제한)"),
+            ("WAF: DDoS 방어와 SQL Injection 차단", '`regional_web_acl(self, "WebAcl")` (관리형 규칙 + 속도 제한)'),
             (
                 "ALB + API Gateway: HTTPS 종료와 라우팅",
                 "`apigw.HttpApi` → WAF가 붙은 ALB (`HaWebTier`의 `alb`): 출력 `ApiGatewayUrl`",
@@ -377,7 +377,7 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "S3: 거래 내역 장기 보관 (Glacier)",
-                '`s3.Bucket(self, "Archive")` + 수명 주기 규칙(30일 뒤 Glacier): 커밋된 송금마다 '
+                '`private_bucket(self, "Archive")` + 수명 주기 규칙(30일 뒤 Glacier): 커밋된 송금마다 '
                 "API가 `transfers/YYYY/MM/DD/<id>.json`을 씀 (쓰기 전용 권한). 응답의 "
                 "`archive.key`, 목록은 출력 `ArchiveListCommand`",
             ),
