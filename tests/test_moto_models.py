@@ -685,6 +685,22 @@ def test_the_tagging_api_lists_vpc_endpoints_and_network_acls(aws):
     assert {f"vpc-endpoint/{endpoint}", f"network-acl/{acl}"} <= arns
 
 
+def test_the_tagging_api_lists_elastic_ips_and_key_pairs(aws):
+    """An instructor trial: `week5 status` on the emulator showed none of 21 tagged Elastic IPs
+    (billing) and 20 key pairs; cleanup found the addresses."""
+    ec2 = aws("ec2")
+    spec = lambda kind: [{"ResourceType": kind, "Tags": TAGS}]  # noqa: E731
+    address = ec2.allocate_address(Domain="vpc", TagSpecifications=spec("elastic-ip"))
+    key = ec2.create_key_pair(KeyName="kim-key", TagSpecifications=spec("key-pair"))
+    ec2.allocate_address(Domain="vpc")  # untagged: not listed under the course's tags
+    listed = aws("resourcegroupstaggingapi").get_resources(
+        TagFilters=[{"Key": "Week", "Values": ["Week5"]}]
+    )["ResourceTagMappingList"]
+    arns = {r["ResourceARN"].split(":", 5)[5] for r in listed}
+    assert {f"elastic-ip/{address['AllocationId']}", f"key-pair/{key['KeyPairId']}"} <= arns
+    assert sum(a.startswith("elastic-ip/") for a in arns) == 1
+
+
 def test_moto_alone_still_lacks_vpc_endpoints_and_network_acls_in_the_tagging_api(aws):
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.ec2.models import ec2_backends
@@ -697,6 +713,12 @@ def test_moto_alone_still_lacks_vpc_endpoints_and_network_acls_in_the_tagging_ap
     assert "ec2:vpc" in kinds
     assert not {"ec2:vpc-endpoint", "ec2:network-acl"} & kinds, (
         "moto now lists VPC endpoints or network ACLs: delete the patch"
+    )
+    aws("ec2").allocate_address(Domain="vpc")
+    aws("ec2").create_key_pair(KeyName="kim-key")
+    kinds = {r.resource_type for r in patch.MOTO_OWN(backend)}
+    assert not {"ec2:elastic-ip", "ec2:key-pair"} & kinds, (
+        "moto now lists Elastic IPs or key pairs: take them out of the patch"
     )
 
 

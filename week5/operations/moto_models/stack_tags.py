@@ -24,6 +24,7 @@ from moto.ec2.models.core import TaggedEC2Resource
 from moto.resourcegroupstaggingapi.models import resourcegroupstaggingapi_backends
 
 from ._common import add_elbv2_tags
+from .ec2_key_pair import EC2KeyPair
 
 #: moto's own, read before :func:`install` (tests/test_moto_models.py runs it to tell when moto
 #: no longer needs this module).
@@ -64,6 +65,9 @@ def apply(self: ChangeSet) -> None:
         # address, which EC2's tag listing by resource type then fails on.
         if isinstance(resource, TaggedEC2Resource) and getattr(resource, "id", None):
             ec2.create_tags([resource.id], tags)
+            continue
+        if isinstance(resource, EC2KeyPair):  # the project's model: the EC2 key by its id
+            ec2.create_tags([resource.key_pair_id], tags)
             continue
         if isinstance(resource, FakeAutoScalingGroup) and resource.instance_states:
             ec2.create_tags([state.instance.id for state in resource.instance_states], tags)
