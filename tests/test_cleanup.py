@@ -283,8 +283,11 @@ def test_rds_and_elasticache_and_their_snapshots(aws):
         ("RDS snapshot", "kim-manual"),
         ("ElastiCache group", "kim-cache"),
     }
-    single_az = load_prices()["prices"]["rds:postgres:db.t3.micro:single-az"]["usd"]
-    assert found[("RDS instance", "kim-db")].hourly == pytest.approx(single_az)
+    prices = load_prices()
+    single_az = prices["prices"]["rds:postgres:db.t3.micro:single-az"]["usd"]
+    # its 20 GB of storage (moto's default type, gp2) too, as `week5 cost` prices it
+    storage = prices["prices"]["rds-gp3:single-az"]["usd"] * 20 / prices["hours_per_month"]
+    assert found[("RDS instance", "kim-db")].hourly == pytest.approx(single_az + storage)
     report = the_cleaner.apply(say=lambda line: None)
     assert report.failed == []
     left = {d["DBInstanceIdentifier"] for d in rds.describe_db_instances()["DBInstances"]}

@@ -98,6 +98,32 @@ _PROTECTED = (
 )
 
 
+#: The price-table key of an RDS instance's storage, by its StorageType, per GB-month; the key
+#: then takes ``:single-az`` or ``:multi-az`` (a Multi-AZ instance's standby has its own copy),
+#: as `week5 cost` prices a template's AWS::RDS::DBInstance. gp2 takes gp3's key: AWS's RDS
+#: price list gives General Purpose storage, gp2 or gp3, one rate per GB-month (the table
+#: holds gp3's, the course's type). Another type (io1, io2, magnetic) has no price in the
+#: table: the instance is "not priced", never its class alone.
+_DB_STORAGE_KEYS = {"gp3": "rds-gp3", "gp2": "rds-gp3"}
+
+
+def _db_instance_hourly(scope: Scope, db: Dict[str, Any]) -> Optional[float]:
+    """An RDS instance's hour: its class, and its allocated storage (GB-month spread over the
+    month's hours), as `week5 cost` prices the same instance in a template. An Aurora
+    instance's (any cluster member's) storage is its cluster's, billed by use: its class
+    only. None ("not priced") when the table has no price for either."""
+    az = "multi-az" if db.get("MultiAZ") else "single-az"
+    hourly = scope.price(f"rds:{db.get('Engine')}:{db.get('DBInstanceClass')}:{az}")
+    if hourly is None or db.get("DBClusterIdentifier"):
+        return hourly
+    family = _DB_STORAGE_KEYS.get(str(db.get("StorageType") or "").lower())
+    gb = db.get("AllocatedStorage")
+    if family is None or isinstance(gb, bool) or not isinstance(gb, (int, float)):
+        return None  # a storage type (or size) the table cannot price: never a guess
+    storage = scope.price(f"{family}:{az}", gb)
+    return None if storage is None else hourly + storage
+
+
 def db_instances(scope: Scope) -> List[Found]:
     rds = scope.client("rds")
     databases = _db_instances_all(scope)
@@ -128,13 +154,11 @@ def db_instances(scope: Scope) -> List[Found]:
                     "has it as its instance (deleting it would take one of that cluster's "
                     "database instances)",
                 )
-        az = "multi-az" if db.get("MultiAZ") else "single-az"
-        key = f"rds:{db.get('Engine')}:{db.get('DBInstanceClass')}:{az}"
         found.append(
             Found(
                 "RDS instance",
                 db["DBInstanceIdentifier"],
-                hourly=scope.price(key),
+                hourly=_db_instance_hourly(scope, db),
                 delete=lambda i=db["DBInstanceIdentifier"], c=cluster_id: rds.delete_db_instance(
                     DBInstanceIdentifier=i,
                     SkipFinalSnapshot=True,  # an Aurora instance takes no final snapshot of its own
@@ -358,7 +382,8 @@ def _balancer_hourly(scope: Scope, balancer: Dict[str, Any]) -> Optional[float]:
     if balancer.get("Type", "application") != "application":
         return None  # no price in the table: "not priced", never $0
     hourly = scope.price("alb")
-    if hourly is None or balancer.get("Scheme") != "internet-facing":
+    # internet-facing is AWS's default scheme: one made without a Scheme may come back without it
+    if hourly is None or (balancer.get("Scheme") or "internet-facing") != "internet-facing":
         return hourly
     addresses = scope.price("public-ipv4", len(balancer.get("AvailabilityZones") or []))
     return None if addresses is None else hourly + addresses
