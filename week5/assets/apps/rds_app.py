@@ -9,9 +9,10 @@ checked. Standard library and ``psycopg`` only.
 Usage:
   lab-app                 connect, show the TLS session, write one visit, read the latest five
   lab-app write TEXT      write one visit with TEXT as its note
-  lab-app read [N]        read the latest N visits (default 5)
+  lab-app read [N]        read the latest N visits (default 5, at most 1000)
 Add ``--json`` for one JSON object instead of text. Exit 0 on success, 1 when the database
-refuses or cannot be reached, 2 on bad arguments.
+refuses or cannot be reached, 2 on bad arguments (checked before connecting): N is ASCII digits
+from 0 to 1000, TEXT is not blank and is UTF-8 (a cp949/EUC-KR terminal sends other bytes).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ SCHEMA = (
 )
 TLS_QUERY = "SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
 MAX_NOTE = 200
+MAX_READ = 1000  # rows `read` shows at most, one line each
 
 
 def connect(conninfo: str = "") -> psycopg.Connection:
@@ -94,11 +96,11 @@ def _visit(row) -> Dict[str, Any]:
 
 def run(argv: Optional[List[str]] = None, conninfo: str = "") -> Dict[str, Any]:
     """What one invocation does and finds, as a dict (``main`` prints it)."""
-    args = _parser().parse_args(argv)
+    args = _arguments(argv)
     with connect(conninfo) as connection:
         result: Dict[str, Any] = {"session": session(connection)}
         if args.action in (None, "write"):
-            note = " ".join(args.text) if args.action == "write" else "애플리케이션 연동 테스트"
+            note = args.note if args.action == "write" else "애플리케이션 연동 테스트"
             result["written"] = write(connection, note)
         if args.action in (None, "read"):
             result.update(read(connection, args.limit if args.action == "read" else 5))
@@ -115,8 +117,53 @@ def _parser() -> argparse.ArgumentParser:
     write_args = actions.add_parser("write", help="write one visit", allow_abbrev=False)
     write_args.add_argument("text", nargs="+")
     read_args = actions.add_parser("read", help="read the latest visits", allow_abbrev=False)
-    read_args.add_argument("limit", nargs="?", type=int, default=5)
+    # A string, checked by _arguments: int() takes "-5", "٣" (Arabic-Indic 3) and " 5".
+    read_args.add_argument("limit", nargs="?", default="5")
     return parser
+
+
+def _arguments(argv: Optional[List[str]]) -> argparse.Namespace:
+    """The parsed arguments, refused with one line and exit 2 before any connection when the
+    database would refuse them or take them for something else."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    problem = None
+    if args.action == "write":
+        args.note = " ".join(args.text)
+        if not args.note.strip():
+            problem = "write: TEXT is empty; give the note to write, e.g. lab-app write 안녕하세요"
+        elif not _is_utf8(args.note):
+            problem = (
+                f"write: TEXT is not UTF-8 (bytes {_raw(args.note)}; a cp949/EUC-KR terminal?); "
+                "switch the terminal to UTF-8 (a UTF-8 locale; Windows: chcp 65001) and retype it"
+            )
+    if args.action == "read":
+        text = args.limit
+        if text.isascii() and text.isdigit() and int(text) <= MAX_READ:
+            args.limit = int(text)
+        else:
+            shown = _raw(text) if not _is_utf8(text) else repr(text)
+            problem = f"read: N must be 0 to {MAX_READ} in ASCII digits, not {shown}"
+    if problem:
+        parser.exit(2, f"lab-app: {problem}\n")
+    return args
+
+
+def _is_utf8(text: str) -> bool:
+    # A byte the locale cannot decode reaches argv as a lone surrogate (surrogateescape).
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _raw(text: str) -> str:
+    """The bytes the terminal sent, as b'...'."""
+    try:
+        return repr(text.encode("utf-8", "surrogateescape"))
+    except UnicodeEncodeError:  # a surrogate no byte decodes to: only from run()'s callers
+        return repr(text.encode("utf-8", "backslashreplace"))
 
 
 def render(result: Dict[str, Any]) -> str:
@@ -139,7 +186,7 @@ def render(result: Dict[str, Any]) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    as_json = _parser().parse_args(argv).json  # not "--json" in argv: a note may say it
+    as_json = _arguments(argv).json  # not "--json" in argv: a note may say it
     try:
         result = run(argv)
     except psycopg.Error as error:
