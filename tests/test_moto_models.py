@@ -2772,3 +2772,35 @@ def test_the_readme_counts_the_patches():
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"plus {len(PATCHES)} patches of moto itself:" in readme
+
+
+def test_a_key_pair_is_deleted_by_its_id_and_an_unknown_id_is_not_found(aws):
+    """An instructor trial: cleanup deletes a key pair by its id, which moto ignored (success,
+    nothing deleted): `--apply` said deleted while the key stayed."""
+    ec2 = aws("ec2")
+    key = ec2.create_key_pair(
+        KeyName="kim-key", TagSpecifications=[{"ResourceType": "key-pair", "Tags": TAGS}]
+    )["KeyPairId"]
+    ec2.create_key_pair(KeyName="lee-key")
+    ec2.delete_key_pair(KeyPairId=key)
+    assert [k["KeyName"] for k in ec2.describe_key_pairs()["KeyPairs"]] == ["lee-key"]
+    assert ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [key]}])["Tags"] == []
+    with pytest.raises(ClientError) as error:
+        ec2.delete_key_pair(KeyPairId=key)
+    assert error.value.response["Error"]["Code"] == "InvalidKeyPair.NotFound"
+    ec2.delete_key_pair(KeyName="lee-key")  # by name, as before
+    assert ec2.describe_key_pairs()["KeyPairs"] == []
+
+
+def test_moto_alone_still_ignores_the_key_pair_id_when_deleting(aws, monkeypatch):
+    from moto.ec2.responses.key_pairs import KeyPairs
+
+    from week5.operations.moto_models import ec2_delete_key_pair_by_id as patch
+
+    monkeypatch.setattr(KeyPairs, "delete_key_pair", patch.MOTO_OWN)
+    ec2 = aws("ec2")
+    key = ec2.create_key_pair(KeyName="kim-key")["KeyPairId"]
+    ec2.delete_key_pair(KeyPairId=key)
+    assert [k["KeyPairId"] for k in ec2.describe_key_pairs()["KeyPairs"]] == [key], (
+        "moto now deletes a key pair by its id: delete the patch"
+    )

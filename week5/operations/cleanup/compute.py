@@ -1,6 +1,6 @@
 """The course day's EC2 compute and storage, each with how to delete it and what ties it to
-resources outside the day's tags: instances, launch templates, EBS volumes, AMIs and EBS
-snapshots. The region's EC2 network they look at is read in :mod:`.ties`."""
+resources outside the day's tags: instances, launch templates, EBS volumes, AMIs, EBS
+snapshots and key pairs. The region's EC2 network they look at is read in :mod:`.ties`."""
 
 from __future__ import annotations
 
@@ -303,6 +303,38 @@ def snapshots(scope: Scope) -> List[Found]:
                 hourly=_snapshot_hourly(scope, snapshot),
                 delete=lambda s=snapshot["SnapshotId"]: ec2.delete_snapshot(SnapshotId=s),
                 **rel.fields(),
+            )
+        )
+    return found
+
+
+# --- key pairs -------------------------------------------------------------------------------
+
+
+def key_pairs(scope: Scope) -> List[Found]:
+    """EC2 key pairs: free, but the course's cleanup takes everything tagged for the day. One a
+    lab stack made (``AWS::EC2::KeyPair``: its physical id is the key's name, kept in ``refs``)
+    goes with its stack, as the stack's other resources do (the finder folds it in). Deleted by
+    its id: a key of that name made again since it was found is another key pair, and one gone
+    meanwhile answers InvalidKeyPair.NotFound ("already gone"). DescribeKeyPairs is not paged:
+    one call returns them all."""
+    ec2 = scope.client("ec2")
+    reply = ec2.describe_key_pairs(Filters=scope.ec2_filters())
+    found = []
+    for key in reply.get("KeyPairs") or []:
+        if not key.get("KeyPairId") or not scope.ours(key.get("Tags")):
+            continue
+        name = key.get("KeyName", "")
+        found.append(
+            make_found(
+                scope,
+                "key pair",
+                key,
+                "KeyPairId",
+                name=name,
+                hourly=0.0,  # free
+                delete=lambda k=key["KeyPairId"]: ec2.delete_key_pair(KeyPairId=k),
+                refs=(name,) if name else (),
             )
         )
     return found

@@ -103,6 +103,7 @@ GONE_FOR_KIND: Dict[str, FrozenSet[str]] = {
         "InvalidSnapshot.NotFound": ["EBS snapshot"],
         "InvalidAMIID.NotFound": ["AMI"],
         "InvalidLaunchTemplateId.NotFound": ["launch template"],
+        "InvalidKeyPair.NotFound": ["key pair"],
         "InvalidVpcEndpointId.NotFound": ["VPC endpoint"],
         "InvalidVpcEndpoint.NotFound": ["VPC endpoint"],
         "InvalidNetworkAclID.NotFound": ["network ACL"],

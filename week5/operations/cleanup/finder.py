@@ -56,6 +56,7 @@ DELETION_ORDER: Tuple[Tuple[str, Callable[[Scope], List[Found]]], ...] = (
     ("EBS volumes", compute.volumes),
     ("AMIs", compute.images),
     ("EBS snapshots", compute.snapshots),
+    ("key pairs", compute.key_pairs),  # free; nothing waits on one (an instance keeps its key)
     ("secrets", console.secrets),
     ("log groups", console.log_groups),
     ("ECR repositories", console.repositories),

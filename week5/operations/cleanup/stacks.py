@@ -166,6 +166,7 @@ KIND_TYPES: Dict[str, FrozenSet[str]] = {
     for kind, types in {
         "EC2 instance": ["AWS::EC2::Instance"],
         "launch template": ["AWS::EC2::LaunchTemplate"],
+        "key pair": ["AWS::EC2::KeyPair"],
         "EBS volume": ["AWS::EC2::Volume"],
         "security group": ["AWS::EC2::SecurityGroup"],
         "NAT gateway": ["AWS::EC2::NatGateway"],

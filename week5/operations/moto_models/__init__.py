@@ -131,6 +131,7 @@ PATCHES = (
     "backend_folders",
     "launch_template_volume_tags",
     "terminated_volume_tags",
+    "ec2_delete_key_pair_by_id",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]
