@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 from typing import Dict
 
-from week5.analysis.guide import LabGuide, write_guides
+from week5.analysis.guide import LabGuide, OutFolderError, out_folder, write_guides
+from week5.core.errors import shown
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -571,18 +572,32 @@ GUIDES: Dict[str, LabGuide] = {
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        description="write docs/labs/ from the templates", allow_abbrev=False
+        prog="scripts/docs", description="write docs/labs/ from the templates", allow_abbrev=False
     )
     parser.add_argument(
-        "--out", default=str(PROJECT_ROOT / "docs" / "labs")
+        "--out",
+        default=str(PROJECT_ROOT / "docs" / "labs"),
+        help="the folder to write into (default: docs/labs); its parent must exist",
     )
     parser.add_argument("--no-pictures", action="store_true", help="text and guides only")
     args = parser.parse_args(argv)
+    # Before synthesis (seconds): an empty --out, a file, a missing parent is one line, exit 2.
+    try:
+        out = out_folder(args.out)
+    except OutFolderError as error:
+        print(f"{parser.prog}: {error}", file=sys.stderr)
+        return 2
     from stacks.catalog import CATALOG
     from week5.synth.app_builder import synthesize_templates
 
     templates = synthesize_templates(CATALOG, PROJECT_ROOT / "cdk.json")
-    written = write_guides(CATALOG, GUIDES, templates, Path(args.out), pictures=not args.no_pictures)
+    try:
+        written = write_guides(CATALOG, GUIDES, templates, out, pictures=not args.no_pictures)
+    except OSError as error:  # what the check cannot foresee: a full disk, /proc as root
+        where = error.filename or out
+        print(f"{parser.prog}: --out {shown(args.out, 160)}: could not write {where} "
+              f"({error.strerror or error})", file=sys.stderr)
+        return 2
     print(f"Wrote {len(written)} files under {args.out}")
     return 0
 

@@ -10,6 +10,7 @@ every lab. The words that are not in a template (the goal, the steps) come from 
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple
 from week5.analysis import pricing, timing
 from week5.analysis.diagram import render_picture, render_text
 from week5.analysis.topology import Topology, extract, label
+from week5.core.errors import shown
 from week5.core.settings import DEFAULT_STUDENT
 
 GENERATED = (
@@ -377,6 +379,48 @@ def generate(
             )
     files["index.md"] = render_index(labs, templates)
     return files
+
+
+class OutFolderError(ValueError):
+    """``--out`` names no folder the guides can be written into."""
+
+
+def out_folder(given: str) -> Path:
+    """The folder ``--out given`` names, checked before the templates are synthesized (that
+    takes seconds a refusal should not cost): not empty, not a file, in a folder that exists
+    (it is not made, as ``week5 diagram -o`` does not make one), and one that can be written
+    to. Raises :class:`OutFolderError` saying what is wrong and what to pass instead."""
+    quoted = shown(given, 160)
+    if not given.strip():  # '' is the current folder: the guides among the project's files
+        raise OutFolderError(
+            f"--out {quoted}: give the folder to write the guides into, e.g. --out docs/labs"
+        )
+    try:
+        folder = Path(given).resolve()
+        if folder.exists() and not folder.is_dir():
+            raise OutFolderError(
+                f"--out {quoted}: {shown(str(folder), 160)} is a file; pass a folder for the "
+                "guides, e.g. --out docs/labs"
+            )
+        if not folder.parent.is_dir():
+            problem = "is not a folder" if folder.parent.exists() else "does not exist"
+            raise OutFolderError(
+                f"--out {quoted}: {shown(str(folder.parent), 160)} {problem}; make it first, or "
+                "pass e.g. --out docs/labs"
+            )
+        writable = folder if folder.is_dir() else folder.parent
+        if not os.access(writable, os.W_OK | os.X_OK):
+            raise OutFolderError(
+                f"--out {quoted}: {shown(str(writable), 160)} cannot be written to; pass --out "
+                "a folder you can write to"
+            )
+    except OutFolderError:
+        raise
+    # A folder name too long for the file system (OSError), a NUL byte (ValueError).
+    except (OSError, ValueError) as error:
+        why = getattr(error, "strerror", None) or error
+        raise OutFolderError(f"--out {quoted}: not a usable path ({why})") from None
+    return folder
 
 
 def write_guides(

@@ -57,6 +57,12 @@ def run_refresh(args: argparse.Namespace) -> int:
                 "out for "
             )
             fix = "the Price List API"
+        elif isinstance(error, price_refresh.OfferError):  # read, but not an offer file
+            where = (
+                f"the AWS Price List bulk API ({url.split('{')[0]}...) sent what is not an "
+                f"offer file: {cause}; try again later, or pass --offer-url with "
+            )
+            fix = "a copy, e.g. file:///tmp/offers/{service}.json"
         else:
             where = (
                 f"the AWS Price List bulk API ({url.split('{')[0]}...) could not be read: {cause};"
