@@ -24,6 +24,7 @@ from week5.core.errors import CourseInputError, shown
 from week5.core.progress import say
 from week5.core.settings import (
     CONTEXT_STUDENT,
+    ORIGIN_USER_FILE,
     PROJECT_CONTEXT_FILE,
     context_file,
     configured_student,
@@ -155,6 +156,14 @@ def clear_student(root: Path) -> int:
         raise CliError(
             f"the CDK CLI still uses student {in_use!r} from cdk.json, which it reads before "
             f'{PROJECT_CONTEXT_FILE}: delete "student" from cdk.json\'s context',
+            EXIT_FAILED,
+        )
+    if source == ORIGIN_USER_FILE:  # read after the project's files, when they name none
+        removed = f"student {shown(had)} removed from {path}, but " if had is not None else ""
+        raise CliError(
+            f"{removed}the CDK CLI still uses student {in_use!r} from {ORIGIN_USER_FILE}, which "
+            f"it reads when {PROJECT_CONTEXT_FILE} names no student: delete \"student\" from the "
+            f"context in {ORIGIN_USER_FILE} for the default student and class mode",
             EXIT_FAILED,
         )
     if had is None:

@@ -146,6 +146,8 @@ def check(cdk_args: List[str], tell, app: str = "labs",
     try:
         if os.environ.get(preflight.SKIP_ENV) != "0":  # the other app's stacks, or none
             preflight.check_app_stacks(cdk_args, app)
+        if app == "labs":  # an unknown lab first: the context's advice would name it
+            preflight.check_known_labs(cdk_args, lab_ids)
         preflight.check_context(cdk_args, root, dict(os.environ), app=app)
         if app == "labs":
             preflight.check_patterns(cdk_args, root, dict(os.environ), lab_ids)
@@ -163,9 +165,9 @@ def check(cdk_args: List[str], tell, app: str = "labs",
         if command in preflight.AWS_COMMANDS and os.environ.get(preflight.SKIP_ENV) != "0":
             try:  # bootstrap synthesizes the app too, but its positional arguments are
                 # environments (aws://...), not lab ids: its context is the CLI's to report
-                region = context.get(CONTEXT_REGION) or read_project_context(root).get(
-                    CONTEXT_REGION
-                )
+                region = context.get(CONTEXT_REGION) or read_project_context(
+                    root, user=True
+                ).get(CONTEXT_REGION)
             except CourseInputError:
                 region = None
             probe(profile, str(region or DEFAULT_REGION))

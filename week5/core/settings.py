@@ -482,9 +482,11 @@ def parse_key_name(value: Any) -> Optional[str]:
     return value
 
 
-_SNAPSHOT_ID = re.compile(r"^snap-[0-9a-f]{8}([0-9a-f]{9})?$")
+# ``\Z``, not ``$`` (which also matches before a final newline: ``snap-12345678\n`` passed),
+# so that ``IMAGE_RE.match`` elsewhere (week5/constructs/cloudmart.py) refuses one too.
+_SNAPSHOT_ID = re.compile(r"snap-[0-9a-f]{8}([0-9a-f]{9})?\Z")
 #: A container image reference: [registry/]repository[:tag][@sha256:digest], lower-case path.
-IMAGE_RE = re.compile(r"^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$")
+IMAGE_RE = re.compile(r"[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?\Z")
 #: Docker's limits on a reference's repository name (registry included) and its tag.
 IMAGE_NAME_MAX = 255
 IMAGE_TAG_MAX = 128
@@ -496,7 +498,7 @@ def parse_snapshot_id(value: Any, given_as: str = f"context {CONTEXT_RESTORE_SNA
     the value came from in the error (the lab's context key, or a construct's prop)."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not _SNAPSHOT_ID.match(value):
+    if not isinstance(value, str) or not _SNAPSHOT_ID.fullmatch(value):
         example = (
             f"-c {CONTEXT_RESTORE_SNAPSHOT_ID}=snap-0123456789abcdef0"
             if given_as.startswith("context")
@@ -563,7 +565,7 @@ def parse_backend_image(value: Any) -> Optional[str]:
     """Context ``cloudmart_backend_image``: an image reference, or None (the demo backend)."""
     if value is None or value == "":
         return None
-    match = IMAGE_RE.match(value) if isinstance(value, str) else None
+    match = IMAGE_RE.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise CourseInputError(
             f"context '{CONTEXT_BACKEND_IMAGE}'={shown(str(value))} is not an image reference; "
@@ -589,7 +591,7 @@ def check_lab_ids(value: Any) -> None:
     if value is None or value == "" or isinstance(value, (list, tuple)):
         return
     ids = [part.strip() for part in str(value).split(",")]
-    bad = [part for part in ids if part and not LAB_ID_RE.match(part)]  # which exist: catalog
+    bad = [part for part in ids if part and not LAB_ID_RE.fullmatch(part)]  # which exist: catalog
     if bad or not any(ids):
         what = f"{shown(bad[0])} is not a lab id" if bad else "names no lab"
         raise CourseInputError(
@@ -948,11 +950,17 @@ def read_project_context(root: Path, user: bool = False) -> Dict[str, Any]:
 
 def configured_student(root: Path) -> Tuple[str, str]:
     """(the student name ``cdk deploy`` uses without ``-c student``, the file it comes from),
-    in the CDK CLI's order: cdk.json's context, then cdk.context.json (``week5 init``), else
-    :data:`DEFAULT_STUDENT` ("the default")."""
+    in the CDK CLI's order: cdk.json's context, then cdk.context.json (``week5 init``), then the
+    context of the user's ~/.cdk.json (named "~/.cdk.json"), else :data:`DEFAULT_STUDENT` ("the
+    default")."""
     root = Path(root)
-    for name, key in (("cdk.json", "context"), (PROJECT_CONTEXT_FILE, None)):
-        context = context_file(root / name, key)
+    sources = (
+        ("cdk.json", root / "cdk.json", "context"),
+        (PROJECT_CONTEXT_FILE, root / PROJECT_CONTEXT_FILE, None),
+        (ORIGIN_USER_FILE, Path.home() / ".cdk.json", "context"),
+    )
+    for name, path, key in sources:
+        context = context_file(path, key)
         if CONTEXT_STUDENT in context:
             return _student_from(context[CONTEXT_STUDENT]), name
     return DEFAULT_STUDENT, "the default"

@@ -3,7 +3,8 @@ the context, and before ``cdk deploy`` and ``cdk destroy`` the account's stacks.
 
 The stack a command acts on is ``week5-<student>-<lab>``, and the student comes from ``-c
 student=``, else the project's context files (``week5 init --student kim`` writes
-cdk.context.json), else the default ``instructor``. A name that is not the student's own makes
+cdk.context.json), else the user's ~/.cdk.json, as the CDK CLI reads them, else the default
+``instructor``. A name that is not the student's own makes
 ``cdk destroy`` remove nothing while reporting "destroyed", and the student's stack keeps
 billing; ``cdk deploy`` builds a second copy beside it. So, with one paginated ``ListStacks``:
 
@@ -17,9 +18,10 @@ billing; ``cdk deploy`` builds a second copy beside it. So, with one paginated `
 Before those, and before ``synth``, ``diff``, ``ls`` and ``watch`` too, the context the app will
 get (``-c``, cdk.json, cdk.context.json, ~/.cdk.json) is checked as the app checks it, without
 running it (:func:`check_context`, a few milliseconds): a misspelt key, an empty or null value,
-a ``-c key`` with no value (which the CDK CLI drops) or a bad course-wide value stops the wrapper
-with one line, exit 2, instead of the app's line and the CDK CLI's "Subprocess exited with
-error 1".
+a ``-c key`` with no value (which the CDK CLI drops), a ``-c`` with nothing after it (the CDK
+CLI prints its help), a bad course-wide value or a lab id the catalog does not have
+(:func:`check_known_labs`) stops the wrapper with one line, exit 2, instead of the app's line and
+the CDK CLI's "Subprocess exited with error 1".
 
 Class mode (``-c students=``) names each stack ``Day4Lab1-kim``: a bare ``Day4Lab1`` (or the
 copy of a student not in the class) is refused with the ids to pass, before the quota check and
@@ -38,6 +40,7 @@ of the labs' ids (``Day1Lab1-*`` without class mode: :func:`check_patterns`) sto
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import json
 import re
@@ -48,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from week5.core.catalog import COURSE_DAYS, LAB_ID_RE, LAB_KINDS
+from week5.core.catalog import COURSE_DAYS, LAB_ID_RE, LAB_KINDS, unknown_lab_message
 from week5.core.errors import CourseInputError
 from week5.core.settings import check_context as check_known_context
 from week5.core.settings import (
@@ -418,13 +421,14 @@ def check_patterns(args: Sequence[str], root: Path, environ: Optional[Dict[str, 
     1 challenge in the catalog, ``lab_ids``). The CDK CLI would synthesize the labs, then say
     "No stacks match" (exit 1; for destroy exit 0, nothing destroyed). Braces are expanded
     first (:func:`brace_alternatives`); ranges, extglobs, classes and a negation are the CLI's
-    to match (picomatch); a lab id that may not exist is the app's to name. The launchers run
-    it after :func:`check_context`."""
+    to match (picomatch). A lab id named that the catalog does not have is refused first
+    (:func:`check_known_labs`). The launchers run it after :func:`check_context`."""
     if (environ or {}).get(SKIP_ENV) == "0":
         return
     command, context, _ = command_context(args)
     if command not in APP_COMMANDS:
         return
+    check_known_labs(args, lab_ids)
     patterns = [
         (arg, brace_alternatives(arg)) for arg, value in _arguments(args)
         if value is None and arg != command and is_pattern(arg)
@@ -448,6 +452,50 @@ def check_patterns(args: Sequence[str], root: Path, environ: Optional[Dict[str, 
                 f"{shown(pattern)} matches no stack: the ids built are {_names(ids)}{copies}; "
                 "pass lab ids such as Day1Lab1 (`scripts/cdk ls` lists them)"
             )
+
+
+def check_known_labs(args: Sequence[str], lab_ids: Optional[Sequence[str]] = None) -> None:
+    """Raise :class:`CourseInputError` for a lab id, or a copy's (``Day9Lab9-kim``), named on
+    the line that is not among ``lab_ids`` (the catalog's, which the launchers pass): ``ls
+    Day9Lab9``, ``synth Day1Challenge``. The app would refuse it after the CDK CLI started it,
+    with "Subprocess exited with error 1". Without ``lab_ids``, an id not of a lab id's shape
+    (Day<1-5><Lab1|Lab2|Case|Challenge>) only. Patterns are :func:`check_patterns`' to judge."""
+    command, _, _ = command_context(args)
+    for arg, value in _arguments(args):
+        if value is not None or arg.startswith("-") or arg == command or is_pattern(arg):
+            continue
+        match = LAB_ARG_RE.fullmatch(arg)
+        if match is None:
+            continue
+        lab = match.group(1)
+        if lab_ids:
+            if lab in lab_ids:
+                continue
+            message = unknown_lab_message(lab, lab_ids)  # week5 cost's words
+            nearest = _nearest_lab(lab, lab_ids)
+            if "did you mean" not in message and nearest:
+                message = message.replace("; valid labs:", f" (did you mean {nearest}?); valid "
+                                          "labs:", 1)  # fmt: skip
+            raise CourseInputError(f"{message}; nothing was run")
+        if not LAB_ID_RE.fullmatch(lab):
+            raise CourseInputError(
+                f"{shown(lab)} is not a lab id: Day<1-5><{'|'.join(LAB_KINDS)}>, e.g. Day4Lab1 "
+                "(`scripts/cdk ls` lists the labs); nothing was run"
+            )
+
+
+def _nearest_lab(lab: str, lab_ids: Sequence[str]) -> Optional[str]:
+    """The id of ``lab_ids`` closest to ``lab`` (the first in catalog order of those equally
+    close), or None when none is close: Day5Lab3 → Day5Lab1, Day1Challenge → Day4Challenge."""
+    ids = list(lab_ids)
+    close = difflib.get_close_matches(lab.lower(), [i.lower() for i in ids], n=len(ids))
+    if not close:
+        return None
+    best = difflib.SequenceMatcher(None, lab.lower(), close[0]).ratio()
+    return next(
+        i for i in ids
+        if difflib.SequenceMatcher(None, lab.lower(), i.lower()).ratio() == best
+    )  # fmt: skip
 
 
 def check_app_stacks(args: Sequence[str], app: str = "labs") -> None:
@@ -500,13 +548,22 @@ def check_context(args: Sequence[str], root: Path, environ: Optional[Dict[str, s
     (:meth:`CourseSettings.from_context`), a bad value of a lab's own (Day 2's snapshot id, Day
     5's backend and frontend, a lab id's shape: :func:`check_lab_context`), a lab id no stack
     of class mode has (``Day4Lab1`` for ``Day4Lab1-kim``) or a copy's id without class mode.
-    Whether a well-formed lab id exists, and the instructor's values, are left to the app.
+    Whether a well-formed lab id exists is :func:`check_known_labs`' to say (it needs the
+    catalog's ids), and the instructor's values are left to the app. A ``-c`` that ends the
+    line (no value) is refused: the CDK CLI would print its help.
     Nothing is checked for a command that does not run the app, or with ``WEEK5_PREFLIGHT=0``."""
     if (environ or {}).get(SKIP_ENV) == "0":
         return
     command, context, _ = command_context(args)
     if command not in APP_COMMANDS:
         return
+    for arg, value in _arguments(args):
+        if arg in ("-c", "--context") and value is None:  # the line's last argument
+            raise CourseInputError(
+                f"{arg} ends the command line with no key=value after it, and the CDK CLI "
+                "would print its help and exit 1; pass -c key=<value> (e.g. -c student=kim), "
+                f"or drop the {arg}"
+            )
     for value in context_without_values(args):
         key = value if value in KNOWN_CONTEXT else "key"
         raise CourseInputError(
@@ -566,7 +623,7 @@ def plan(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = No
     if not labs and not all_labs:
         return None
     try:
-        project = read_project_context(root)
+        project = read_project_context(root, user=True)  # as check_context reads it
         region = parse_region(context.get(CONTEXT_REGION, project.get(CONTEXT_REGION))
                               or DEFAULT_REGION)  # fmt: skip
         students = parse_students(context.get(CONTEXT_STUDENTS, project.get(CONTEXT_STUDENTS)))
