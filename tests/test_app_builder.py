@@ -91,8 +91,12 @@ def test_cdk_wrapper_synthesizes_only_the_named_lab(tmp_path):
 
 def test_cdk_wrapper_names_the_valid_labs_for_a_wrong_one(tmp_path):
     result = run_cdk("ls", "Day7Lab1", "--output", str(tmp_path))  # not the checkout's cdk.out
-    assert result.returncode != 0
-    assert f"week5: unknown lab 'Day7Lab1'; valid labs: {', '.join(CATALOG.ids)}" in result.stderr
+    # the launcher's preflight, before the app runs: one line, exit 2
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.splitlines() == [
+        f"scripts/cdk: unknown lab 'Day7Lab1' (did you mean Day1Lab1?); valid labs: "
+        f"{', '.join(CATALOG.ids)}; nothing was run"
+    ]
 
 
 def test_cdk_wrapper_refuses_a_misspelt_key_in_one_line_before_the_cli_runs(tmp_path):

@@ -39,10 +39,12 @@ def iter_tagged_resources(self: EC2Backend) -> Iterator[Any]:
         for resource in resources.values() if isinstance(resources, dict) else resources:
             if resource.id is None:  # an EC2-Classic address has no allocation id
                 continue
+            # moto's create_stack tags an Elastic IP by its address: those tags are its too
+            address = getattr(resource, "public_ip", None) if kind == "elastic-ip" else None
             yield TaggedResource(
                 arn=f"arn:{self.partition}:ec2:{self.region_name}:{self.account_id}:"
                 f"{kind}/{resource.id}",
-                tags=dict(self.tags.get(resource.id, {})),
+                tags={**self.tags.get(address, {}), **self.tags.get(resource.id, {})},
                 resource_type=f"ec2:{kind}",
             )
 
