@@ -128,8 +128,6 @@ class Day5Lab1Stack(_CloudMartLab):
     returns once every first backend instance answers with both stores.
     """
 
-    settings_for_lab = MappingProxyType({})
-
 
 class Day5ChallengeStack(_CloudMartLab):
     """Day 5 Challenge - 프로덕션급 배포, within the course's $0.80 for the lab hour.

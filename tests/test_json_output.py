@@ -116,7 +116,7 @@ def test_the_ticker_writes_to_stderr_while_a_step_runs(capfd, monkeypatch):
 
 def test_progress_and_notes_go_to_stderr(capsys):
     progress.say("==> working")
-    progress.say("note", err=False)  # the old keyword changes nothing
+    progress.say("note")
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == "==> working\nnote\n"
 

@@ -87,14 +87,14 @@ def run(args: argparse.Namespace) -> int:
         who = f"student {args.student}" if args.student else "every student"
         if from_init:
             who += " (set by `week5 init`; --all for every student)"
-        say(f"==> Week5 {args.day} resources of {who} in {args.region}", err=True)
+        say(f"==> Week5 {args.day} resources of {who} in {args.region}")
         found = cleaner.find()
         if not args.json:
             print(format_found(found, cleaner.scope.label))
             for line in cleaner.warnings:
                 print(f"  not checked: {line}")
         if args.apply:
-            report = cleaner.apply(found, say=lambda line: say(line, err=True))
+            report = cleaner.apply(found, say=say)
     except KeyboardInterrupt:
         # stdout holds JSON alone: a partial run has none
         print(

@@ -7,8 +7,9 @@ from typing import Any
 class CourseInputError(ValueError):
     """A context value or construct prop that the course cannot use; the message says the fix.
 
-    Raised before anything is synthesized or deployed. The command line prints its message as
-    one line and exits 2.
+    Raised before anything is synthesized or deployed. ``week5``'s commands and the launchers'
+    preflight print its message as one line and exit 2; ``app.py``, which the CDK CLI runs,
+    prints it as one line and exits 1, which the CLI reports as the app's failure.
     """
 
 

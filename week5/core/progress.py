@@ -16,11 +16,9 @@ from typing import Mapping, Sequence, Tuple
 PROGRESS_EVERY_S = 3.0
 
 
-def say(message: str, err: bool = True) -> None:
+def say(message: str) -> None:
     """A progress line or a note, always on stderr: stdout carries only a command's result
-    (a table, or JSON with ``--json``, which ``| jq`` must be able to read whole).
-    ``err`` is kept for callers written when stdout was the default; it changes nothing."""
-    del err
+    (a table, or JSON with ``--json``, which ``| jq`` must be able to read whole)."""
     print(message, flush=True, file=sys.stderr)
 
 
