@@ -80,6 +80,21 @@ def test_day3_lab1s_database_costs_what_week5_cost_says(aws):
     )
 
 
+def test_a_stopped_rds_instance_bills_its_storage_only(aws):
+    """AWS bills no instance hours while an instance is stopped (a student stops it to save),
+    only its storage."""
+    rds = aws.client("rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="kim-db", Engine="postgres", DBInstanceClass="db.t3.micro",
+        AllocatedStorage=20, StorageType="gp3", MasterUsername="lab",
+        MasterUserPassword="moto-only-password", Tags=course_tags("Day3"),
+    )  # fmt: skip
+    rds.stop_db_instance(DBInstanceIdentifier="kim-db")
+    assert found_by_id(aws)["kim-db"].hourly == pytest.approx(
+        table_hourly("rds-gp3:single-az", 20)
+    )
+
+
 def test_an_rds_instance_whose_storage_type_has_no_price_is_not_priced(aws):
     """io1 (provisioned IOPS) is not in the price table: "not priced" (None), never its class
     alone, which would read as the whole figure."""

@@ -108,14 +108,17 @@ _DB_STORAGE_KEYS = {"gp3": "rds-gp3", "gp2": "rds-gp3"}
 
 
 def _db_instance_hourly(scope: Scope, db: Dict[str, Any]) -> Optional[float]:
-    """An RDS instance's hour: its class, and its allocated storage (GB-month spread over the
-    month's hours), as `week5 cost` prices the same instance in a template. An Aurora
+    """An RDS instance's hour: its class (not while stopped), and its allocated storage
+    (GB-month spread over the month's hours), as `week5 cost` prices the same instance in a
+    template. An Aurora
     instance's (any cluster member's) storage is its cluster's, billed by use: its class
     only. None ("not priced") when the table has no price for either."""
     az = "multi-az" if db.get("MultiAZ") else "single-az"
     hourly = scope.price(f"rds:{db.get('Engine')}:{db.get('DBInstanceClass')}:{az}")
     if hourly is None or db.get("DBClusterIdentifier"):
         return hourly
+    if db.get("DBInstanceStatus") == "stopped":  # AWS bills a stopped instance's storage only
+        hourly = 0.0
     family = _DB_STORAGE_KEYS.get(str(db.get("StorageType") or "").lower())
     gb = db.get("AllocatedStorage")
     if family is None or isinstance(gb, bool) or not isinstance(gb, (int, float)):
