@@ -306,14 +306,18 @@ def test_keep_says_how_to_destroy_the_lab_there_and_check_that_nothing_is_left(e
         54321, argparse.Namespace(pid=4242), Path("/tmp/week5-moto-x y/moto.log")
     )
     kims = dataclasses.replace(emulated_labs.labs["Day1Lab2"], stack_name="week5-kim-Day1Lab2")
-    text = local_command.format_keep(emulator, kims, ["student=kim"], windows=False)
+    text = local_command.format_keep(
+        emulator, kims, ["student=kim"], windows=False, checks=["aws ec2 describe-vpcs"]
+    )
     assert text.splitlines() == [
         "The emulator keeps running (pid 4242). Point the AWS CLI (and .venv/bin/week5 status, "
         "audit, cleanup) at it:",
         "  export AWS_ENDPOINT_URL=http://localhost:54321 AWS_ACCESS_KEY_ID=testing "
         "AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=ap-northeast-2",
-        "  aws ec2 describe-vpcs",
         "  .venv/bin/week5 status --student kim",
+        "What the lab made, from the AWS CLI (the guide's URLs, SSH and Session Manager reach "
+        "nothing here; these answer):",
+        "  aws ec2 describe-vpcs",
         "When you are done, destroy the lab there as on AWS, then check that nothing of Day1 is "
         "left (cleanup lists it; without --apply it deletes nothing):",
         "  python3 scripts/cdk.py destroy Day1Lab2 -c student=kim --force",
@@ -334,8 +338,8 @@ def test_keep_speaks_powershell_on_windows(emulated_labs):
         '  $env:AWS_ENDPOINT_URL = "http://localhost:54321"; $env:AWS_ACCESS_KEY_ID = "testing"; '
         '$env:AWS_SECRET_ACCESS_KEY = "testing"; $env:AWS_DEFAULT_REGION = "ap-northeast-2"'
     )
-    assert lines[3] == "  .venv\\Scripts\\week5 status --student kim"
-    assert lines[5:] == [
+    assert lines[2] == "  .venv\\Scripts\\week5 status --student kim"
+    assert lines[4:] == [
         "  py scripts\\cdk.py destroy Day1Lab2 -c student=kim --force",
         "  .venv\\Scripts\\week5 cleanup --day Day1 --student kim",
         'Stop it and remove its log with: Stop-Process -Id 4242; Remove-Item -Recurse '
@@ -523,3 +527,60 @@ def test_read_back_printout_lines_up_a_name_longer_than_its_column():
     assert len({line.index("10.0.") for line in subnet_lines}) == 1
     instance_lines = [line for line in text.splitlines() if "t3.micro" in line]
     assert len({width(line[: line.index("t3.micro")]) for line in instance_lines}) == 1
+
+
+def _call(clients, command: str):
+    """Run one `aws ...` check line through boto3 as the AWS CLI would: the operation and each
+    option by botocore's model (an unknown one fails here), `--query`/`--output` left to the
+    CLI. `aws s3 ls s3://B` is the CLI's own command: ListObjectsV2 of B."""
+    import shlex
+
+    from botocore import xform_name
+
+    words = shlex.split(command)
+    assert words[0] == "aws", command
+    if words[1:3] == ["s3", "ls"]:
+        return clients("s3").list_objects_v2(Bucket=words[3].removeprefix("s3://"))
+    client = clients(words[1])
+    model = client.meta.service_model
+    operation = next(
+        (o for o in model.operation_names if xform_name(o, "-") == words[2]), None
+    )
+    assert operation, f"{words[1]} has no operation {words[2]}: {command}"
+    members = model.operation_model(operation).input_shape.members
+    params, key = {}, None
+    for word in words[3:]:
+        if word.startswith("--"):
+            key = word[2:]
+            continue
+        if key in ("query", "output"):
+            continue
+        name = next((m for m in members if xform_name(m, "-") == key), None)
+        assert name, f"{words[1]} {words[2]} has no option --{key}: {command}"
+        if members[name].type_name == "list":
+            params.setdefault(name, []).append(word)
+        else:
+            params[name] = word
+    if not words[2].startswith(("describe-", "get-", "list-")):
+        return None  # a step that changes the account (create-snapshot): its model checked
+    return getattr(client, xform_name(operation))(**params)
+
+
+def test_each_lab_gets_aws_cli_checks_that_answer_on_the_emulator(emulated_labs, local_aws):
+    """A student trial: on the emulator a guide's URL, SSH or Session Manager reaches nothing
+    and the guides said what to do instead for no step; `--keep` printed `aws ec2
+    describe-vpcs` even for Day2Lab2, which has no VPC. Each lab gets the AWS CLI commands for
+    what it made, and each answers there."""
+    day2_site, day4 = local_aws["Day2Lab2"].checks, local_aws["Day4Lab1"].checks
+    assert not any("describe-vpcs" in c for c in day2_site)
+    assert [c.split()[1:3] for c in day2_site] == [["s3", "ls"], ["cloudfront", "get-distribution"]]
+    assert [c.split()[1:3] for c in day4] == [
+        ["ec2", "describe-vpcs"],
+        ["autoscaling", "describe-auto-scaling-groups"],
+        ["elbv2", "describe-target-health"],
+    ]
+    assert any(c.startswith("aws ec2 create-snapshot --volume-id vol-")
+               for c in local_aws["Day2Lab1"].checks)  # fmt: skip
+    for lab_id, back in local_aws.items():
+        for command in back.checks:
+            _call(emulated_labs.clients, command)

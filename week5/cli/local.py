@@ -12,7 +12,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Tuple
+from typing import Dict, Iterator, List, Mapping, Sequence, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli.arguments import command_parser, whole_number_in
@@ -131,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
             if args.keep:
                 emulator.keep = True
                 print()
-                print(format_keep(emulator, lab, args.context))
+                print(format_keep(emulator, lab, args.context, checks=back.checks))
     return EXIT_OK
 
 
@@ -145,11 +145,13 @@ def format_keep(
     lab: SynthesizedLab,
     context: List[str],
     windows: bool = os.name == "nt",
+    checks: Sequence[str] = (),
 ) -> str:
     """How to use the emulator left running: the environment that points the tools at it, the
-    destroy and the check that follow the lab guide, and how to stop it. On Windows in
-    PowerShell's words (시작하기.md sends Windows students there): `export` and `kill` are
-    bash's."""
+    AWS CLI commands that show what the lab made (``checks``: a step's URL, SSH and Session
+    Manager reach nothing there), the destroy and the check that follow the lab guide, and how
+    to stop it. On Windows in PowerShell's words (시작하기.md sends Windows students there):
+    `export` and `kill` are bash's."""
     options = "".join(f" -c {shlex.quote(item)}" for item in context)  # the deployed stack's name
     named = parse_stack_name(lab.stack_name)
     student = f" --student {named.group('student')}" if named else ""
@@ -175,10 +177,18 @@ def format_keep(
             f"The emulator keeps running (pid {pid}). Point the AWS CLI (and {week5} status, "
             "audit, cleanup) at it:",
             point,
-            "  aws ec2 describe-vpcs",
             # the deployed stack's student: plain `status` is the week5 init one's (a trial's
             # "No lab stacks of student instructor" beside the lab just deployed)
             f"  {week5} status{student}",
+            *(
+                [
+                    "What the lab made, from the AWS CLI (the guide's URLs, SSH and Session "
+                    "Manager reach nothing here; these answer):"
+                ]
+                + [f"  {command}" for command in checks]
+                if checks
+                else []
+            ),
             "When you are done, destroy the lab there as on AWS, then check that nothing of "
             f"{lab.day} is left (cleanup lists it; without --apply it deletes nothing):",
             destroy,

@@ -44,6 +44,9 @@ class ReadBack:
     #: The template's outputs in its order: key, description, the emulator's value (None when
     #: it has none) and, then, the skipped resources the output names.
     outputs: Rows = field(default_factory=list)
+    #: AWS CLI commands that show, on the emulator, what the guide's steps made (a URL, SSH and
+    #: Session Manager reach nothing there): :func:`emulator_checks`.
+    checks: List[str] = field(default_factory=list)
     #: How long reading it back took.
     seconds: float = 0.0
 
@@ -370,6 +373,51 @@ def deployed_stack(client: Clients, stack_name: str, template: Mapping[str, Any]
     return Deployed(template, physical)
 
 
+#: What each kind of resource is checked with on the emulator, in the order a lab's steps
+#: meet them: (resource type, the command with ``{ids}`` for its physical ids, space-separated,
+#: or ``{id}`` for one command each). Double quotes: the same line works in bash and PowerShell.
+_CHECKS: Tuple[Tuple[str, str], ...] = (
+    ("AWS::EC2::VPC", 'aws ec2 describe-vpcs --vpc-ids {ids} --query "Vpcs[].[VpcId,CidrBlock]" '
+     "--output text"),
+    ("AWS::EC2::Instance", "aws ec2 describe-instances --instance-ids {ids} --query "
+     '"Reservations[].Instances[].[InstanceId,State.Name,Placement.AvailabilityZone]" '
+     "--output text"),
+    ("AWS::AutoScaling::AutoScalingGroup", "aws autoscaling describe-auto-scaling-groups "
+     '--auto-scaling-group-names {ids} --query "AutoScalingGroups[].Instances[].'
+     '[InstanceId,AvailabilityZone,LifecycleState]" --output text'),
+    ("AWS::ElasticLoadBalancingV2::TargetGroup", "aws elbv2 describe-target-health "
+     '--target-group-arn {id} --query "TargetHealthDescriptions[].TargetHealth.State" '
+     "--output text"),
+    ("AWS::EC2::Volume", "aws ec2 create-snapshot --volume-id {id} --description "
+     '"my snapshot"'),
+    ("AWS::EFS::FileSystem", "aws efs describe-mount-targets --file-system-id {id} --query "
+     '"MountTargets[].AvailabilityZoneName" --output text'),
+    ("AWS::RDS::DBInstance", "aws rds describe-db-instances --db-instance-identifier {id} "
+     '--query "DBInstances[].[DBInstanceStatus,MultiAZ,Endpoint.Address]" --output text'),
+    ("AWS::ElastiCache::ReplicationGroup", "aws elasticache describe-replication-groups "
+     '--replication-group-id {id} --query "ReplicationGroups[].[Status,MultiAZ]" --output text'),
+    ("AWS::S3::Bucket", "aws s3 ls s3://{id} --recursive"),
+    ("AWS::CloudFront::Distribution", "aws cloudfront get-distribution --id {id} --query "
+     '"Distribution.[Status,DomainName]" --output text'),
+)  # fmt: skip
+
+
+def emulator_checks(stack: Deployed) -> List[str]:
+    """The AWS CLI commands that show what the stack made, for the kinds it has: on the
+    emulator a step's URL, SSH or Session Manager reaches nothing, but these answer (and
+    ``aws ec2 create-snapshot`` of a lab's volume works as on AWS)."""
+    commands = []
+    for rtype, command in _CHECKS:
+        ids = stack.ids(rtype)
+        if not ids:
+            continue
+        if "{ids}" in command:
+            commands.append(command.format(ids=" ".join(ids)))
+        else:
+            commands += [command.format(id=one) for one in ids]
+    return commands
+
+
 def emulator_clients(endpoint: str) -> Clients:
     """``client(service)``: one boto3 client per service of the emulator at ``endpoint``, for
     every stack read back from it (a client holds no stack's state)."""
@@ -406,5 +454,6 @@ def read_back(
         file_systems=read_file_systems(client, stack, subnet_names),
         volumes=read_volumes(client, stack, {i["id"]: i["name"] or i["id"] for i in instances}),
         outputs=read_outputs(client, stack_name, stack),
+        checks=emulator_checks(stack),
         seconds=time.monotonic() - started,
     )
