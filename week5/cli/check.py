@@ -12,9 +12,10 @@ from typing import Dict, List, Optional, Sequence
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.analysis.teardown import teardown_findings
 from week5.cli.arguments import command_parser
-from week5.cli.errors import EXIT_OK, CliError
+from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.lint_cache import cached_lint
 from week5.cli.synthesis import (
+    NO_LAB_STACKS,
     add_cache_option,
     add_context_option,
     existing_assembly,
@@ -114,8 +115,8 @@ def check_assembly(
     """cfn-lint the labs of a synthesized assembly and print the catalog table. Findings are
     kept in ``root``'s cache by template content (:mod:`.lint_cache`); ``refresh`` lints afresh."""
     labs = select_labs(read_labs(outdir), wanted)
-    if not labs:
-        raise CliError(f"{outdir} holds no Week 5 lab stacks")
+    if not labs:  # a manifest of `{}`: the user's to fix, as cost and diagram say it
+        raise CliError(NO_LAB_STACKS, EXIT_USAGE)
     say(f"==> cfn-lint on {len(labs)} template(s)")
     linted = {lab.lab_id: cached_lint(root, lab.template_path, refresh) for lab in labs}
     lint_results = {lab_id: findings for lab_id, (findings, _) in linted.items()}

@@ -110,17 +110,21 @@ def synthesize(
     return seconds
 
 
+#: What a command says of an assembly without a lab stack (a manifest of ``{}``): the user's
+#: to fix, so exit 2, as every command says it.
+NO_LAB_STACKS = (
+    "the assembly holds no Week 5 lab stacks; pass the folder `cdk synth` wrote from this "
+    "project, or leave --assembly out to synthesize"
+)
+
+
 def select_labs(labs: List[SynthesizedLab], wanted: Sequence[str]) -> List[SynthesizedLab]:
     """``wanted`` of ``labs`` in that order (all when empty); an unknown id is a usage error,
     and a lab id of a class-mode assembly's lab names its copies."""
     if not wanted:
         return labs
-    if not labs:  # "valid labs: " with nothing after it, as check says it
-        raise CliError(
-            "the assembly holds no Week 5 lab stacks; pass the folder `cdk synth` wrote from "
-            "this project, or leave --assembly out to synthesize",
-            EXIT_USAGE,
-        )
+    if not labs:  # "valid labs: " with nothing after it
+        raise CliError(NO_LAB_STACKS, EXIT_USAGE)
     by_id = {lab.lab_id: lab for lab in labs}
     for lab_id in wanted:
         copies = [i for i in by_id if _copy_of(i) == lab_id]
@@ -227,19 +231,41 @@ def existing_assembly(path: str) -> Path:
 
 
 def output_folder(path: str) -> Path:
-    """Where ``-o`` keeps the assembly: a new folder, an empty one, or an earlier assembly."""
-    outdir = Path(path).resolve()
-    if outdir.exists() and not outdir.is_dir():
+    """Where ``-o`` keeps the assembly: a new folder, an empty one, or an earlier assembly, in a
+    folder that exists (it is not made, as ``week5 diagram -o`` does not make one). Checked
+    before the labs are synthesized: a refusal should not cost a synthesis."""
+    given = shown(path, 160)
+    if not path.strip():  # '' is the working folder: the assembly among the project's files
         raise CliError(
-            f"-o {path}: {outdir} is a file; pass a folder for the assembly, e.g. -o cdk.out",
-            EXIT_USAGE,
+            f"-o {given}: give the folder to keep the assembly in, e.g. -o cdk.out", EXIT_USAGE
         )
-    if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / "manifest.json").is_file():
-        raise CliError(
-            f"-o {path}: {outdir} holds files that are not a cloud assembly; name a new or "
-            "empty folder (e.g. -o cdk.out)",
-            EXIT_USAGE,
-        )
+    try:
+        outdir = Path(path).resolve()
+        if outdir.exists() and not outdir.is_dir():
+            raise CliError(
+                f"-o {given}: {shown(str(outdir), 160)} is a file; pass a folder for the "
+                "assembly, e.g. -o cdk.out",
+                EXIT_USAGE,
+            )
+        if not outdir.parent.is_dir():
+            problem = "is not a folder" if outdir.parent.exists() else "does not exist"
+            raise CliError(
+                f"-o {given}: {shown(str(outdir.parent), 160)} {problem}; make it first, or "
+                "pass e.g. -o cdk.out",
+                EXIT_USAGE,
+            )
+        if outdir.is_dir() and any(outdir.iterdir()) and not (outdir / "manifest.json").is_file():
+            raise CliError(
+                f"-o {given}: {shown(str(outdir), 160)} holds files that are not a cloud "
+                "assembly; name a new or empty folder (e.g. -o cdk.out)",
+                EXIT_USAGE,
+            )
+    # A folder name too long for the file system (OSError; it was a traceback), a NUL byte
+    # (ValueError).
+    except (OSError, ValueError) as error:
+        why = getattr(error, "strerror", None) or error
+        raise CliError(f"-o {given}: not a usable path ({why}); pass e.g. -o cdk.out",
+                       EXIT_USAGE) from None  # fmt: skip
     return outdir
 
 
