@@ -8,6 +8,7 @@ from constructs import Construct
 from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
 from week5.constructs import userdata
 from week5.constructs.cache import REDIS_PORT, RedisCache
+from week5.constructs.commands import asg_run_command, first_instance_of, interactive_command
 from week5.constructs.database import MysqlDatabase
 from week5.constructs.filesystem import SharedFileSystem
 from week5.constructs.host import LabHost
@@ -293,20 +294,22 @@ class Day2CaseStack(LabStack):
         CfnOutput(
             self,
             "ShopStatusCommand",
-            value=f"aws ssm start-session --region {region} --document-name "
-            "AWS-StartInteractiveCommand --parameters "
-            f"'{{\"command\":[\"sudo {SHOP_STATUS}\"]}}' --target $(aws autoscaling "
-            f"describe-auto-scaling-groups --region {region} --auto-scaling-group-names {asg} "
-            "--query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)",
+            value=interactive_command(
+                f"sudo {SHOP_STATUS}",
+                target=first_instance_of(asg, region=region),
+                region=region,
+            ),
             description="EFS, 설치 상태, Redis 세션, 데이터베이스 (인스턴스 하나)",
         )
         CfnOutput(
             self,
             "RemoveInstallFolderCommand",
-            value=f"aws ssm send-command --region {region} --document-name AWS-RunShellScript "
-            f"--targets Key=tag:aws:autoscaling:groupName,Values={asg} "
-            f"--parameters 'commands=[\"rm -rf {SHOP_DOCROOT}/install\"]' "
-            "--query Command.CommandId --output text",
+            value=asg_run_command(
+                [f"rm -rf {SHOP_DOCROOT}/install"],
+                group=asg,
+                region=region,
+                command_id_only=True,
+            ),
             description="설치 후 한 번: install 폴더 삭제 (EFS라 모든 인스턴스에 적용)",
         )
         CfnOutput(

@@ -19,6 +19,7 @@ from week5.constructs.access import grant_asset_read, grant_put_only
 from week5.constructs.bucket import private_bucket
 from week5.constructs.cache import REDIS_PORT, RedisCache
 from week5.constructs.cleanup import LeftoverCleanup
+from week5.constructs.commands import failover_command, interactive_command
 from week5.constructs.database import PostgresDatabase
 from week5.constructs.host import LabHost
 from week5.constructs.secret import generated_password
@@ -172,14 +173,10 @@ class Day3Lab1Stack(LabStack):
         CfnOutput(
             self,
             "AppTestCommand",
-            value=Fn.join(
-                "",
-                [
-                    f"aws ssm start-session --region {self.region} --target ",
-                    self.client.instance.instance_id,
-                    " --document-name AWS-StartInteractiveCommand "
-                    f'--parameters \'{{"command":["sudo {LAB_APP_SCRIPT}"]}}\'',
-                ],
+            value=interactive_command(
+                f"sudo {LAB_APP_SCRIPT}",
+                target=self.client.instance.instance_id,
+                region=self.region,
             ),
             description="Step 2 애플리케이션 연동 테스트: 내 터미널에서 TLS로 쓰고 읽기",
         )
@@ -455,8 +452,9 @@ class Day3CaseStack(LabStack):
         CfnOutput(
             self,
             "DbFailoverCommand",
-            value=f"aws rds reboot-db-instance --region {self.region} --db-instance-identifier "
-            f"{self.database.instance.instance_identifier} --force-failover",
+            value=failover_command(
+                self.database.instance.instance_identifier, region=self.region
+            ),
             description="Multi-AZ 장애 조치 (60-120초); FailoverWatchCommand로 지켜보기",
         )
         CfnOutput(

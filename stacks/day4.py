@@ -14,6 +14,7 @@ from week5.constructs import userdata
 from week5.constructs.access import grant_put_only
 from week5.constructs.bucket import private_bucket
 from week5.constructs.cache import REDIS_PORT, RedisCache
+from week5.constructs.commands import asg_run_command, failover_command, first_instance_of
 from week5.constructs.database import MysqlDatabase, PostgresDatabase
 from week5.constructs.host import DockerHost
 from week5.constructs.static_site import (
@@ -39,6 +40,16 @@ NEWS_LIVENESS_PATH = "/healthz"
 #: Ghost 5 needs about 1 GiB for itself; a t3.micro's 1 GiB also holds Docker and the OS.
 GHOST_INSTANCE_TYPE = "t3.small"
 GHOST_PORT = 2368
+#: Where the media bucket keeps Ghost's uploaded images: the same path as Ghost's own URLs.
+GHOST_IMAGES_PATH = f"{NEWS_PATH}content/images/"
+#: The writer's Ghost content folder on the host (ghost.yml mounts ./content).
+GHOST_CONTENT_DIR = f"{userdata.APP_DIR}/content"
+#: The writer's report on the read replica (ghost.yml's replica-report), after the replica's
+#: endpoint: the report gets it from the command line, so Ghost's host need not wait for the
+#: replica's six minutes before it boots.
+REPLICA_REPORT_COMMAND = (
+    f"docker compose -f {userdata.APP_DIR}/docker-compose.yml run --rm replica-report"
+)
 #: A news server runs a small Python proxy: a t3.micro is plenty.
 NEWS_INSTANCE_TYPE = "t3.micro"
 #: Launch to serving the front page: Docker, a Python image, and the writer's Ghost up (its
@@ -86,16 +97,10 @@ class Day4Lab1Stack(LabStack):
         CfnOutput(
             self,
             "LoadTestCommand",
-            value=Fn.join(
-                "",
-                [
-                    f"aws ssm send-command --region {self.region} "
-                    "--document-name AWS-RunShellScript "
-                    "--targets Key=tag:aws:autoscaling:groupName,Values=",
-                    group,
-                    ' --parameters \'commands=["dnf install -y stress-ng",'
-                    f'"stress-ng --cpu 0 --timeout {LOAD_TEST_SECONDS}s"]\'',
-                ],
+            value=asg_run_command(
+                ["dnf install -y stress-ng", f"stress-ng --cpu 0 --timeout {LOAD_TEST_SECONDS}s"],
+                group=group,
+                region=self.region,
             ),
             description="Step 3: 부하 테스트 (모든 vCPU를 10분 동안 바쁘게)",
         )
@@ -175,26 +180,18 @@ class Day4ChallengeStack(LabStack):
         CfnOutput(
             self,
             "DbFailoverCommand",
-            value=(
-                f"aws rds reboot-db-instance --region {self.region} --force-failover "
-                f"--db-instance-identifier {self.database.instance.instance_identifier}"
+            value=failover_command(
+                self.database.instance.instance_identifier,
+                region=self.region,
             ),
             description="장애 테스트: 다른 AZ의 대기 DB가 넘겨받음 (1-2분)",
         )
         CfnOutput(
             self,
             "KillWebInstanceCommand",
-            value=Fn.join(
-                "",
-                [
-                    f"aws autoscaling terminate-instance-in-auto-scaling-group --region "
-                    f"{self.region} --no-should-decrement-desired-capacity --instance-id "
-                    f"$(aws autoscaling describe-auto-scaling-groups --region {self.region} "
-                    "--auto-scaling-group-names ",
-                    self.web.asg.auto_scaling_group_name,
-                    " --query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)",
-                ],
-            ),
+            value=f"aws autoscaling terminate-instance-in-auto-scaling-group --region "
+            f"{self.region} --no-should-decrement-desired-capacity --instance-id "
+            + first_instance_of(self.web.asg.auto_scaling_group_name, region=self.region),
             description="장애 테스트: ALB가 요청을 끊고 ASG가 새 인스턴스로 바꿈",
         )
 
@@ -378,18 +375,6 @@ class Day4CaseStack(LabStack):
             value=f"aws s3 cp photo.jpg s3://{self.media.bucket_name}/media/photo.jpg",
             description="사진을 올린 뒤 <SiteUrl>/media/photo.jpg를 열기",
         )
-
-
-#: Where the media bucket keeps Ghost's uploaded images: the same path as Ghost's own URLs.
-GHOST_IMAGES_PATH = f"{NEWS_PATH}content/images/"
-#: The writer's Ghost content folder on the host (ghost.yml mounts ./content).
-GHOST_CONTENT_DIR = f"{userdata.APP_DIR}/content"
-#: The writer's report on the read replica (ghost.yml's replica-report), after the replica's
-#: endpoint: the report gets it from the command line, so Ghost's host need not wait for the
-#: replica's six minutes before it boots.
-REPLICA_REPORT_COMMAND = (
-    f"docker compose -f {userdata.APP_DIR}/docker-compose.yml run --rm replica-report"
-)
 
 
 def media_sync(bucket_name: str, region: str) -> List[str]:

@@ -225,9 +225,9 @@ def _liveness(t, lab, fake_aws):
     asg_ref = f"<{logical_id(lab.shop.asg)}>"
     status = run(outputs(t)["ShopStatusCommand"], {asg_ref: "shop-asg"}, path=fake_aws)
     assert status.stdout.splitlines() == [
-        "ssm", "start-session", "--region", "ap-northeast-2", "--document-name",
-        "AWS-StartInteractiveCommand", "--parameters",
-        f'{{"command":["sudo {SHOP_STATUS}"]}}', "--target", "i-0shop",
+        "ssm", "start-session", "--region", "ap-northeast-2", "--target", "i-0shop",
+        "--document-name", "AWS-StartInteractiveCommand", "--parameters",
+        f'{{"command":["sudo {SHOP_STATUS}"]}}',
     ]
 
 

@@ -176,8 +176,8 @@ def test_outputs_the_urls_and_the_failure_tests(t):
         for p in outputs["DbFailoverCommand"]["Value"]["Fn::Join"][1]
     )
     assert failover == (
-        "aws rds reboot-db-instance --region ap-northeast-2 --force-failover "
-        "--db-instance-identifier <db>"
+        "aws rds reboot-db-instance --region ap-northeast-2 --db-instance-identifier <db> "
+        "--force-failover"
     )
     kill = "".join(
         p if isinstance(p, str) else "<asg>"
@@ -247,8 +247,8 @@ def _failure_test(t, lab):
     # A database failover: the command names the DB instance, which has a standby to fail to.
     db = logical_id(lab.database.instance)
     assert outputs(t)["DbFailoverCommand"] == (
-        "aws rds reboot-db-instance --region ap-northeast-2 --force-failover "
-        f"--db-instance-identifier <{db}>"
+        "aws rds reboot-db-instance --region ap-northeast-2 "
+        f"--db-instance-identifier <{db}> --force-failover"
     )
     assert t["Resources"][db]["Properties"]["MultiAZ"] is True
     # A web instance lost: the command names the web tier's group, which replaces it.

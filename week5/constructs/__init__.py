@@ -31,10 +31,14 @@ _EXPORTS = {
     "SharedFileSystem": "filesystem",
     "StaticSite": "static_site",
     "add_jump_outputs": "bastion",
+    "asg_run_command": "commands",
     "bucket_behavior": "static_site",
+    "failover_command": "commands",
+    "first_instance_of": "commands",
     "generated_password": "secret",
     "grant_asset_read": "access",
     "grant_put_only": "access",
+    "interactive_command": "commands",
     "load_balancer_behavior": "static_site",
     "private_bucket": "bucket",
     "regional_web_acl": "waf",
@@ -63,6 +67,12 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
     from week5.constructs.cache import RedisCache  # noqa: F401
     from week5.constructs.cleanup import LeftoverCleanup  # noqa: F401
     from week5.constructs.cloudmart import CloudMartStack  # noqa: F401
+    from week5.constructs.commands import (  # noqa: F401
+        asg_run_command,
+        failover_command,
+        first_instance_of,
+        interactive_command,
+    )
     from week5.constructs.database import LabDatabase, MysqlDatabase, PostgresDatabase  # noqa: F401
     from week5.constructs.filesystem import SharedFileSystem  # noqa: F401
     from week5.constructs.host import DockerHost, LabHost  # noqa: F401

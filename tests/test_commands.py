@@ -1,0 +1,149 @@
+"""The AWS CLI lines the labs print as outputs (``week5/constructs/commands.py``), on their own:
+each line's exact text, what a shell hands the CLI, and the commands they refuse. A review found
+each of these built by hand twice, in Day 2, 3 and 4's stacks (two with the arguments in another
+order); the labs' snapshot tests pin that the stacks print the same lines through them."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import pytest
+
+import week5.constructs
+from week5.constructs.commands import (
+    asg_run_command,
+    failover_command,
+    first_instance_of,
+    interactive_command,
+)
+from week5.core.errors import CourseInputError
+
+REGION = "ap-northeast-2"
+GROUP = "week5-kim-Day4Lab1-WebAsg"
+LOOKUP = (
+    "$(aws autoscaling describe-auto-scaling-groups --region ap-northeast-2 "
+    "--auto-scaling-group-names week5-kim-Day4Lab1-WebAsg "
+    "--query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)"
+)
+
+
+def test_first_instance_of_is_a_lookup_of_the_groups_first_instance():
+    assert first_instance_of(GROUP, region=REGION) == LOOKUP
+
+
+def test_interactive_command_puts_the_target_after_the_region():
+    assert interactive_command(
+        "sudo /usr/local/bin/lab-app", target="i-0123456789abcdef0", region=REGION
+    ) == (
+        "aws ssm start-session --region ap-northeast-2 --target i-0123456789abcdef0 "
+        "--document-name AWS-StartInteractiveCommand "
+        '--parameters \'{"command":["sudo /usr/local/bin/lab-app"]}\''
+    )
+
+
+def test_interactive_command_takes_a_lookup_as_its_target():
+    line = interactive_command(
+        "sudo /usr/local/bin/lab-shop-status",
+        target=first_instance_of(GROUP, region=REGION),
+        region=REGION,
+    )
+    assert line == (
+        f"aws ssm start-session --region ap-northeast-2 --target {LOOKUP} "
+        "--document-name AWS-StartInteractiveCommand "
+        '--parameters \'{"command":["sudo /usr/local/bin/lab-shop-status"]}\''
+    )
+
+
+def test_interactive_commands_parameters_reach_the_cli_as_json():
+    words = shlex.split(interactive_command("sudo lab-app", target="i-1", region=REGION))
+    parameters = words[words.index("--parameters") + 1]
+    assert json.loads(parameters) == {"command": ["sudo lab-app"]}
+
+
+def test_asg_run_command_targets_the_group_by_its_tag():
+    assert asg_run_command(
+        ["dnf install -y stress-ng", "stress-ng --cpu 0 --timeout 600s"],
+        group=GROUP,
+        region=REGION,
+    ) == (
+        "aws ssm send-command --region ap-northeast-2 --document-name AWS-RunShellScript "
+        "--targets Key=tag:aws:autoscaling:groupName,Values=week5-kim-Day4Lab1-WebAsg "
+        '--parameters \'commands=["dnf install -y stress-ng",'
+        '"stress-ng --cpu 0 --timeout 600s"]\''
+    )
+
+
+def test_asg_run_command_can_print_only_the_command_id():
+    assert asg_run_command(
+        ["rm -rf /mnt/efs/prestashop/install"], group=GROUP, region=REGION, command_id_only=True
+    ) == (
+        "aws ssm send-command --region ap-northeast-2 --document-name AWS-RunShellScript "
+        "--targets Key=tag:aws:autoscaling:groupName,Values=week5-kim-Day4Lab1-WebAsg "
+        "--parameters 'commands=[\"rm -rf /mnt/efs/prestashop/install\"]' "
+        "--query Command.CommandId --output text"
+    )
+
+
+def test_asg_run_commands_list_reaches_the_cli_in_one_word():
+    """The shell hands the CLI one --parameters word, its commands a JSON list."""
+    words = shlex.split(asg_run_command(["uptime", "df -h /"], group=GROUP, region=REGION))
+    parameters = words[words.index("--parameters") + 1]
+    assert parameters.startswith("commands=")
+    assert json.loads(parameters[len("commands="):]) == ["uptime", "df -h /"]
+
+
+def test_failover_command_puts_the_flag_last():
+    assert failover_command("week5-kim-day3case-db", region=REGION) == (
+        "aws rds reboot-db-instance --region ap-northeast-2 "
+        "--db-instance-identifier week5-kim-day3case-db --force-failover"
+    )
+
+
+@pytest.mark.parametrize(
+    "call, says",
+    [
+        (
+            lambda: interactive_command("echo 'hi'", target="i-1", region=REGION),
+            r"interactive_command: command=\"echo 'hi'\" holds a quote or a backslash",
+        ),
+        (
+            lambda: interactive_command('echo "hi"', target="i-1", region=REGION),
+            "holds a quote or a backslash",
+        ),
+        (
+            lambda: interactive_command("echo a\\ b", target="i-1", region=REGION),
+            "holds a quote or a backslash",
+        ),
+        (
+            lambda: interactive_command("  ", target="i-1", region=REGION),
+            "interactive_command: command is empty",
+        ),
+        (
+            lambda: asg_run_command("uptime", group=GROUP, region=REGION),
+            r"asg_run_command: commands='uptime' must be a list of commands",
+        ),
+        (lambda: asg_run_command([], group=GROUP, region=REGION), "commands is empty"),
+        (
+            lambda: asg_run_command(["uptime", "echo 'x'"], group=GROUP, region=REGION),
+            "asg_run_command: commands has \"echo 'x'\", which holds a quote or a backslash",
+        ),
+        (
+            lambda: asg_run_command(["uptime", ""], group=GROUP, region=REGION),
+            "asg_run_command: commands has an empty command",
+        ),
+        (
+            lambda: asg_run_command([42], group=GROUP, region=REGION),
+            "asg_run_command: commands has 42, which is not a string",
+        ),
+    ],
+)
+def test_a_command_the_line_cannot_quote_is_refused(call, says):
+    with pytest.raises(CourseInputError, match=says):
+        call()
+
+
+def test_week5_constructs_exports_them():
+    for name in ("asg_run_command", "failover_command", "first_instance_of", "interactive_command"):
+        assert name in week5.constructs.__all__
+    assert week5.constructs.interactive_command is interactive_command

@@ -1,0 +1,130 @@
+"""The AWS CLI command lines the labs print as stack outputs, built in one place: a Session
+Manager session that runs one command, Run Command on every instance of an Auto Scaling group,
+the first instance of a group, and an RDS Multi-AZ failover.
+
+Each function returns the line as a string. A deploy-time value (an Auto Scaling group's name,
+an instance's id, a database's identifier) goes in as the token it is, and CloudFormation
+completes the line at deploy. The region is an argument, not read from a stack, so a line can be
+built (and tested) without one. Session Manager's plain shell and the SSH lines are in
+``week5/constructs/ssh.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from week5.constructs.props import require_str, require_strings, shown
+from week5.core.errors import CourseInputError
+
+#: Session Manager's document that runs one command in a session and shows its output live.
+INTERACTIVE_DOCUMENT = "AWS-StartInteractiveCommand"
+#: Run Command's document for shell commands on Linux.
+SHELL_DOCUMENT = "AWS-RunShellScript"
+#: The tag Auto Scaling puts on each instance of a group: Run Command targets a group by it.
+ASG_NAME_TAG = "aws:autoscaling:groupName"
+#: What a command may not hold: it sits in a double-quoted JSON string inside one single-quoted
+#: shell word, so a quote would end one of them early and a backslash would escape the next
+#: character.
+_QUOTING = ("'", '"', "\\")
+
+
+def _require_command(where: str, name: str, command: object, *, item: bool = False) -> None:
+    """A non-empty command that needs no quoting inside the line's quotes (``item``: one of the
+    list ``name``)."""
+    if not item:
+        require_str(where, name, command)
+    if not command.strip():
+        said = f"{name} has an empty command" if item else f"{name} is empty"
+        raise CourseInputError(f"{where}: {said}; give the command to run, e.g. 'uptime'")
+    if any(mark in command for mark in _QUOTING):
+        said = f"{name} has {shown(command)}, which" if item else f"{name}={shown(command)}"
+        raise CourseInputError(
+            f"{where}: {said} holds a quote or a backslash, which would break the line's "
+            "quoting; put the command in a script on the host and run the script"
+        )
+
+
+def first_instance_of(group: str, *, region: str) -> str:
+    """``$(...)``, the id of the first instance of an Auto Scaling group, looked up when the
+    student runs the line.
+
+    Why: a group's instances are not the stack's resources, so no output can name one, and the
+    group replaces them; the lookup finds one that is running now. Any instance will do: they
+    all run the same launch template.
+
+    :param group: the group's name (``asg.auto_scaling_group_name``, a token until deployment).
+    :param region: the group's region (``stack.region``).
+    """
+    return (
+        f"$(aws autoscaling describe-auto-scaling-groups --region {region} "
+        f"--auto-scaling-group-names {group} "
+        "--query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)"
+    )
+
+
+def interactive_command(command: str, *, target: str, region: str) -> str:
+    """``aws ssm start-session`` with ``AWS-StartInteractiveCommand``: ``command`` runs on the
+    instance and its output shows on the student's terminal, as if typed in a session.
+
+    Why: one line from the student's own terminal, with no port open and no key, instead of
+    opening a shell and typing the command there.
+
+    :param command: what to run, e.g. ``sudo /usr/local/bin/lab-app``; no quote or backslash
+        (it sits inside the line's quotes: put anything longer in a script on the host).
+    :param target: the instance's id, a token, or a lookup such as :func:`first_instance_of`.
+    :param region: the instance's region (``stack.region``).
+    """
+    _require_command("interactive_command", "command", command)
+    return (
+        f"aws ssm start-session --region {region} --target {target} "
+        f"--document-name {INTERACTIVE_DOCUMENT} "
+        f"--parameters '{{\"command\":[\"{command}\"]}}'"
+    )
+
+
+def asg_run_command(
+    commands: Sequence[str], *, group: str, region: str, command_id_only: bool = False
+) -> str:
+    """``aws ssm send-command`` with ``AWS-RunShellScript`` on every instance of an Auto Scaling
+    group, found by the tag Auto Scaling puts on each (``aws:autoscaling:groupName``).
+
+    Why: the group's instances change (scaling, replacement), their ids are not known when the
+    stack is built, and a change on each of them (a load test on every vCPU) needs every one.
+
+    :param commands: the shell commands, run in order as root, e.g. ``["uptime"]``; a list, and
+        no quote or backslash in any of them (they sit inside the line's quotes).
+    :param group: the group's name (``asg.auto_scaling_group_name``, a token until deployment).
+    :param region: the group's region (``stack.region``).
+    :param command_id_only: print only the command's id (``--query Command.CommandId --output
+        text``), not the JSON of the whole request. @default ``False``
+    """
+    require_strings("asg_run_command", "commands", commands, "uptime", what="commands")
+    if not commands:
+        raise CourseInputError(
+            "asg_run_command: commands is empty; give at least one, e.g. ['uptime']"
+        )
+    for command in commands:
+        _require_command("asg_run_command", "commands", command, item=True)
+    items = ",".join(f'"{command}"' for command in commands)
+    line = (
+        f"aws ssm send-command --region {region} --document-name {SHELL_DOCUMENT} "
+        f"--targets Key=tag:{ASG_NAME_TAG},Values={group} --parameters 'commands=[{items}]'"
+    )
+    return f"{line} --query Command.CommandId --output text" if command_id_only else line
+
+
+def failover_command(db_instance_id: str, *, region: str) -> str:
+    """``aws rds reboot-db-instance --force-failover``: a Multi-AZ database's standby in the
+    other AZ takes over (one to two minutes).
+
+    Why: the course's failure test, what an AZ outage would do to the database, on demand; the
+    reboot fails on a database that is not Multi-AZ.
+
+    :param db_instance_id: the instance's identifier (``instance.instance_identifier``, a token
+        until deployment).
+    :param region: the database's region (``stack.region``).
+    """
+    return (
+        f"aws rds reboot-db-instance --region {region} --db-instance-identifier "
+        f"{db_instance_id} --force-failover"
+    )
