@@ -124,10 +124,10 @@ class Day1Lab2Stack(LabStack):
     public route tables → IGW, private route tables → NAT. The VPC L2 gives each subnet its own
     route table with the same routes the course's shared "Public RT" and "Private RT" hold.
     Step 2: bastion in Public-A, private host in Private-A that admits SSH only from the bastion;
-    all hosts accept the stack's key pair (``KeyCommand`` saves it), and the bastion pair's
-    ``SshCommand`` reaches the private host through the bastion, the bastion reached over
-    Session Manager, so "Bastion 통해 Private 접근 테스트" needs no port 22 open to anyone
-    (``ssh_cidr`` adds the direct way). Step 3: one web server in each public subnet, each page
+    all hosts accept the stack's key pair (``KeyCommand`` saves it), and ``SshCommand``
+    reaches the private host through the bastion, the bastion reached over Session Manager, so
+    "Bastion 통해 Private 접근 테스트" needs no port 22 open to anyone (``ssh_cidr`` adds the
+    direct way, ``SshDirectCommand``). Step 3: one web server in each public subnet, each page
     naming its instance and AZ (``Web1Url``, ``Web2Url``).
     """
 
@@ -146,6 +146,42 @@ class Day1Lab2Stack(LabStack):
             ssh_cidr=settings.ssh_cidr,
             ssh_key=self.ssh_key,
             name_prefix=self.name_prefix,
+        )
+        # Written here, not in the pair: an output inside a construct gets its path and a hash
+        # in its id (BastionPairSshCommandE2614A3A), and the guide names these ids.
+        pair = self.bastion_pair
+        add_jump_outputs(
+            self,
+            pair.bastion,
+            pair.private_host,
+            ssh=(
+                "SshCommand",
+                "Bastion을 거쳐 Private 인스턴스에 SSH (Linux/macOS; Bastion은 Session "
+                "Manager로, 22번 포트를 열지 않음)",
+            ),
+            jump_ssh=(
+                "BastionSshCommand",
+                "Bastion에 SSH (Session Manager 경유, 22번 포트를 열지 않음)",
+            ),
+            tunnel=(
+                "PrivateHostTunnelCommand",
+                "Windows PowerShell 창 1: Bastion을 거쳐 "
+                f"localhost:{DEFAULT_TUNNEL_PORT} → Private 인스턴스 22번 (열어 둔 채로)",
+            ),
+            tunnel_ssh=(
+                "PrivateHostTunnelSshCommand",
+                "Windows PowerShell 창 2: 그 터널로 Private 인스턴스에 SSH",
+            ),
+            jump_ssm=("BastionSsmCommand", "Bastion에 Session Manager로 셸 열기"),
+            ssm=("PrivateHostSsmCommand", "Private 인스턴스에 Session Manager로 셸 열기"),
+            jump_ssh_direct=(
+                "BastionSshDirectCommand",
+                f"Bastion의 퍼블릭 IP로 SSH ({settings.ssh_cidr}에서만)",
+            ),
+            ssh_direct=(
+                "SshDirectCommand",
+                f"Bastion의 퍼블릭 IP를 거쳐 Private 인스턴스에 SSH ({settings.ssh_cidr}에서만)",
+            ),
         )
         self.web_servers = []
         for index, subnet in enumerate(self.network.public_subnets, start=1):

@@ -82,22 +82,23 @@ GUIDES: Dict[str, LabGuide] = {
                 "Step 2: Bastion Host — Public-A에 Bastion, Private-A에 Private 인스턴스, "
                 "SSH(22)만",
                 '`BastionPair(self, "BastionPair", ssh_cidr=settings.ssh_cidr)`: Private '
-                "인스턴스는 Bastion에서만 22 허용",
+                "인스턴스는 Bastion에서만 22 허용. 접속 명령은 스택이 출력으로 씀: "
+                "`add_jump_outputs(self, pair.bastion, pair.private_host, "
+                'ssh=("SshCommand", "..."), ...)`',
             ),
             (
                 "Step 2.4: Bastion 통해 Private 접근 테스트",
                 '`LabKeyPair(self, "SshKey")`를 모든 호스트가 받음. 출력 `KeyCommand`'
                 "(Windows: `KeyCommandPowerShell`)로 키 파일을 받고 "
-                "`BastionPairSshCommandE2614A3A`로 접속: Bastion은 Session Manager"
-                "(`AWS-StartSSHSession`)로, 거기서 Private 인스턴스의 22번으로 — `ssh -i <키> "
+                "`SshCommand`로 접속: Bastion은 Session Manager(`AWS-StartSSHSession`)로, "
+                "거기서 Private 인스턴스의 22번으로 — `ssh -i <키> "
                 "-o ProxyCommand=\"ssh -i <키> -W %h:%p -o 'ProxyCommand=aws ssm start-session "
                 "--target <bastion-id> --document-name AWS-StartSSHSession --parameters "
                 "portNumber=22 --region ap-northeast-2' ec2-user@<bastion-id>\" "
                 "ec2-user@<private-ip>` (`ssh -J`와 같은 경로, 키는 두 번 모두). Windows "
-                "PowerShell: `BastionPairPrivateHostTunnelCommandAC247E50`을 열어 두고 다른 창에서 "
-                "`BastionPairPrivateHostTunnelSshCommand28E46D1E`. Bastion만: "
-                "`BastionPairBastionSshCommandCEF0F826`. `-c ssh_cidr=<내 IP>/32`면 Bastion의 "
-                "퍼블릭 IP를 거치는 `BastionPairSshDirectCommand4537DCA2`도",
+                "PowerShell: `PrivateHostTunnelCommand`를 열어 두고 다른 창에서 "
+                "`PrivateHostTunnelSshCommand`. Bastion만: `BastionSshCommand`. "
+                "`-c ssh_cidr=<내 IP>/32`면 Bastion의 퍼블릭 IP를 거치는 `SshDirectCommand`도",
             ),
             (
                 "Step 3: 웹 서버 배포 — 각 AZ의 Public Subnet에 웹 서버, 연결 테스트",

@@ -1,7 +1,9 @@
-"""BastionPair: SSH to the private host only through the bastion; outputs for both ways in."""
+"""BastionPair: SSH to the private host only through the bastion; commands for both ways in,
+which the stack writes as outputs with the ids its guide names."""
 
 import pytest
-from aws_cdk import CfnOutput
+from aws_cdk import CfnOutput, Stack
+from lab_outputs import render
 from ssh_commands import (
     expect_key_commands,
     expect_ssh_over_ssm,
@@ -21,7 +23,7 @@ from support import (
     synth,
 )
 
-from week5.constructs.bastion import BastionPair
+from week5.constructs.bastion import BastionPair, add_jump_outputs
 from week5.constructs.key_pair import LabKeyPair
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.core.errors import CourseInputError
@@ -43,7 +45,7 @@ def test_private_host_admits_ssh_from_the_bastion_group_only(stack):
     ] == [(22, bastion_sg)]
     assert instance_subnet(hosts["x-bastion"]) == logical_id(net.public_subnets[0])
     assert instance_subnet(hosts["x-private"]) == logical_id(net.private_subnets[0])
-    shown = pair_outputs(pair, t)
+    shown = pair_commands(pair)
     expect_ssh_via_direct(
         shown["SshDirectCommand"],
         "UnitStack-Pair-SshKey.pem",
@@ -56,10 +58,42 @@ def test_private_host_admits_ssh_from_the_bastion_group_only(stack):
     assert pair.bastion is not None and pair.private_host is not None
 
 
-def pair_outputs(pair, template):
-    """The pair's outputs by construct id, rendered."""
-    shown = outputs(template)
-    return {c.node.id: shown[logical_id(c)] for c in pair.node.children if isinstance(c, CfnOutput)}
+def pair_commands(pair):
+    """The pair's commands, rendered, by the ids Day1Lab2 gives their outputs."""
+    commands = {
+        "SshCommand": pair.ssh_command,
+        "BastionSshCommand": pair.bastion_ssh_command,
+        "PrivateHostTunnelCommand": pair.tunnel_command,
+        "PrivateHostTunnelSshCommand": pair.tunnel_ssh_command,
+        "BastionSsmCommand": pair.bastion.ssm_command,
+        "PrivateHostSsmCommand": pair.private_host.ssm_command,
+        **pair.direct_commands,
+    }
+    return {key: render(Stack.of(pair).resolve(value)) for key, value in commands.items()}
+
+
+def test_the_pair_writes_no_outputs_and_the_stack_writes_them_with_clean_ids(stack):
+    """An output inside the pair got its path and a hash in its id (Day1Lab2's guide told
+    students to copy ``BastionPairSshCommandE2614A3A``): the pair writes none, not even its
+    own key's, and the stack writes them with the ids it chooses."""
+    net = MultiAzVpc(stack, "Net")
+    pair = BastionPair(stack, "Pair", vpc=net.vpc, ssh_cidr="198.51.100.7/32")
+    assert [c.node.path for c in pair.node.find_all() if isinstance(c, CfnOutput)] == []
+    pair.ssh_key.add_outputs(stack)
+    add_jump_outputs(
+        stack,
+        pair.bastion,
+        pair.private_host,
+        ssh=("SshCommand", "through the bastion"),
+        jump_ssh=("BastionSshCommand", "to the bastion"),
+        ssh_direct=("SshDirectCommand", "through the bastion's public IP"),
+    )
+    shown = outputs(synth(stack))
+    assert list(shown) == ["KeyCommand", "KeyCommandPowerShell", "SshCommand",
+                           "BastionSshCommand", "SshDirectCommand"]  # fmt: skip
+    commands = pair_commands(pair)
+    for key in ("SshCommand", "BastionSshCommand", "SshDirectCommand"):
+        assert shown[key] == commands[key]
 
 
 def test_without_ssh_cidr_ssh_goes_over_session_manager_with_a_key_of_its_own(stack):
@@ -71,10 +105,8 @@ def test_without_ssh_cidr_ssh_goes_over_session_manager_with_a_key_of_its_own(st
     bastion, private = instance_id(pair.bastion), instance_id(pair.private_host)
     for host in (bastion, private):
         assert t["Resources"][host]["Properties"]["KeyName"] == {"Ref": key_id}
-    shown = pair_outputs(pair, t)
+    shown = pair_commands(pair)
     assert set(shown) == {
-        "KeyCommand",
-        "KeyCommandPowerShell",
         "SshCommand",
         "BastionSshCommand",
         "PrivateHostTunnelCommand",
@@ -82,8 +114,15 @@ def test_without_ssh_cidr_ssh_goes_over_session_manager_with_a_key_of_its_own(st
         "BastionSsmCommand",
         "PrivateHostSsmCommand",
     }
+    assert pair.direct_commands == {}
     key_file = "UnitStack-Pair-SshKey.pem"
-    expect_key_commands(shown["KeyCommand"], shown["KeyCommandPowerShell"], key_file, key_id)
+    key = pair.ssh_key
+    expect_key_commands(
+        render(stack.resolve(key.save_command)),
+        render(stack.resolve(key.save_command_powershell)),
+        key_file,
+        key_id,
+    )
     expect_ssh_via(shown["SshCommand"], key_file, bastion, private)
     expect_ssh_over_ssm(shown["BastionSshCommand"], key_file, bastion)
     expect_tunnel(
@@ -107,9 +146,8 @@ def test_a_key_given_to_the_pair_is_used_and_no_other_is_made(stack):
     t = synth(stack)
     (key_id,) = resources(t, "AWS::EC2::KeyPair")
     assert key_id == logical_id(key.key_pair)
-    assert "KeyCommand" not in pair_outputs(pair, t)  # the key's owner outputs it
     expect_ssh_via(
-        pair_outputs(pair, t)["SshCommand"],
+        pair_commands(pair)["SshCommand"],
         "UnitStack-Key.pem",
         instance_id(pair.bastion),
         instance_id(pair.private_host),

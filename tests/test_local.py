@@ -234,10 +234,10 @@ def test_day1_lab2_outputs_name_what_the_emulator_made(local_aws, emulated_labs)
     )["Parameter"]["Value"]
     assert private_key.startswith("-----BEGIN RSA PRIVATE KEY-----")
     instances = {i["name"]: i["id"] for i in back.instances}
-    assert values["BastionPairBastionSsmCommand23E56F24"].endswith(
+    assert values["BastionSsmCommand"].endswith(
         f"--target {instances['week5-day1-bastion']}"
     )
-    assert values["BastionPairPrivateHostSsmCommandB7B4EBE4"].endswith(
+    assert values["PrivateHostSsmCommand"].endswith(
         f"--target {instances['week5-day1-private']}"
     )
     reservations = ec2.describe_instances(

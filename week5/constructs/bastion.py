@@ -10,7 +10,6 @@ from constructs import Construct
 
 from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
 from week5.constructs.host import (
-    DEFAULT_TUNNEL_PORT,
     SSH_PORT,
     LabHost,
     is_public,
@@ -47,11 +46,17 @@ class BastionPair(Construct):
     :param name_prefix: Name tags ``<prefix>-bastion`` and ``<prefix>-private``. @default ``week5``
 
     Exposes ``bastion`` and ``private_host`` (``LabHost``), ``ssh_key`` and the commands as
-    attributes and outputs: ``SshCommand`` (to the private host through the bastion; Linux and
-    macOS), ``BastionSshCommand``, ``PrivateHostTunnelCommand`` and
-    ``PrivateHostTunnelSshCommand`` (the same hop from Windows PowerShell, in two windows),
-    ``BastionSsmCommand`` and ``PrivateHostSsmCommand`` (a shell, no key); with ``ssh_cidr``
-    also ``BastionSshDirectCommand`` and ``SshDirectCommand`` (through the bastion's public IP).
+    attributes: ``ssh_command`` (to the private host through the bastion; Linux and macOS),
+    ``bastion_ssh_command``, ``tunnel_command`` and ``tunnel_ssh_command`` (the same hop from
+    Windows PowerShell, in two windows); with ``ssh_cidr`` also ``direct_commands`` (through the
+    bastion's public IP). ``bastion.ssm_command`` and ``private_host.ssm_command`` open a shell
+    with no key.
+
+    Like aws-cdk's constructs it writes no stack outputs (an output inside a construct gets the
+    construct's path and a hash in its id, ``BastionPairSshCommandE2614A3A``): the stack writes
+    them with the ids its students copy, e.g. ``add_jump_outputs(stack, pair.bastion,
+    pair.private_host, ssh=("SshCommand", "..."), jump_ssh=("BastionSshCommand", "..."))`` (as
+    Day1Lab2 does), and ``pair.ssh_key.add_outputs(stack)`` for the key the pair made.
     """
 
     def __init__(
@@ -99,9 +104,8 @@ class BastionPair(Construct):
                 f"BastionPair {self.node.path}: ssh_key and key_name={key_name!r} both name a "
                 "key pair; pass one"
             )
-        if ssh_key is None:
+        if ssh_key is None:  # its KeyCommand outputs are the stack's: ssh_key.add_outputs(stack)
             ssh_key = LabKeyPair(self, "SshKey", key_name=key_name)
-            ssh_key.add_outputs(self)
         #: The key pair both hosts accept.
         self.ssh_key: LabKeyPair = ssh_key
 
@@ -131,39 +135,12 @@ class BastionPair(Construct):
             self.bastion, ec2.Port.tcp(SSH_PORT), "SSH from the bastion only"
         )
 
-        commands = add_jump_outputs(
-            self,
-            self.bastion,
-            self.private_host,
-            ssh=(
-                "SshCommand",
-                "Bastion을 거쳐 Private 인스턴스에 SSH (Linux/macOS; Bastion은 Session "
-                "Manager로, 22번 포트를 열지 않음)",
-            ),
-            jump_ssh=(
-                "BastionSshCommand",
-                "Bastion에 SSH (Session Manager 경유, 22번 포트를 열지 않음)",
-            ),
-            tunnel=(
-                "PrivateHostTunnelCommand",
-                "Windows PowerShell 창 1: Bastion을 거쳐 "
-                f"localhost:{DEFAULT_TUNNEL_PORT} → Private 인스턴스 22번 (열어 둔 채로)",
-            ),
-            tunnel_ssh=(
-                "PrivateHostTunnelSshCommand",
-                "Windows PowerShell 창 2: 그 터널로 Private 인스턴스에 SSH",
-            ),
-            jump_ssm=("BastionSsmCommand", "Bastion에 Session Manager로 셸 열기"),
-            ssm=("PrivateHostSsmCommand", "Private 인스턴스에 Session Manager로 셸 열기"),
-            jump_ssh_direct=(
-                "BastionSshDirectCommand",
-                f"Bastion의 퍼블릭 IP로 SSH ({ssh_cidr}에서만)",
-            ),
-            ssh_direct=(
-                "SshDirectCommand",
-                f"Bastion의 퍼블릭 IP를 거쳐 Private 인스턴스에 SSH ({ssh_cidr}에서만)",
-            ),
-        )
+        # The commands add_jump_outputs writes, without the outputs: the stack writes those.
+        commands = {
+            kind: command(self.bastion, self.private_host)
+            for kind, command in _JUMP_COMMANDS.items()
+            if kind not in _DIRECT_KINDS or self.bastion.ssh_cidr
+        }
         #: SSH to the private host through the bastion, the bastion reached over Session
         #: Manager (Linux, macOS).
         self.ssh_command: str = commands["ssh"]
@@ -173,7 +150,9 @@ class BastionPair(Construct):
         self.tunnel_command: str = commands["tunnel"]
         #: Windows PowerShell, window 2: SSH through that tunnel.
         self.tunnel_ssh_command: str = commands["tunnel_ssh"]
-        #: With ``ssh_cidr``: SSH to the bastion's public IP, and through it to the private host.
+        #: With ``ssh_cidr``: SSH to the bastion's public IP, and through it to the private host,
+        #: by the ids Day1Lab2 gives their outputs (``BastionSshDirectCommand``,
+        #: ``SshDirectCommand``); empty without.
         self.direct_commands: Dict[str, str] = {
             output_id: commands[kind]
             for kind, output_id in (
