@@ -211,8 +211,11 @@ def test_e_mail_addresses_are_ascii(value, ok):
     assert is_email(value) is ok
 
 
-def test_region_override_moves_the_default_azs():
-    settings = CourseSettings.from_context({"region": "us-west-2"})
+def test_another_region_needs_its_zones_given():
+    """Zone letters differ by region (Tokyo has no ap-northeast-1b): no guessed default."""
+    with pytest.raises(CourseInputError, match="needs its zones"):
+        CourseSettings.from_context({"region": "us-west-2"})
+    settings = CourseSettings.from_context({"region": "us-west-2", "azs": "us-west-2a,us-west-2b"})
     assert settings.azs == ("us-west-2a", "us-west-2b")
     with pytest.raises(CourseInputError, match="region"):
         CourseSettings.from_context({"region": "Seoul"})

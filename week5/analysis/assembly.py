@@ -64,6 +64,9 @@ class SynthesizedLab:
     stack_name: str
     template_path: Path
     template: Dict[str, Any]
+    #: The region the stack deploys to (its manifest environment ``aws://<account>/<region>``);
+    #: None for an environment-agnostic stack.
+    region: Optional[str] = None
 
     @property
     def info(self) -> Dict[str, Any]:
@@ -138,6 +141,14 @@ def read_labs(outdir: Path) -> List[SynthesizedLab]:
                 stack_name=artifact["properties"].get("stackName", artifact_id),
                 template_path=template_path,
                 template=template,
+                region=_region_of(artifact.get("environment")),
             )
         )
     return labs
+
+
+def _region_of(environment: Any) -> Optional[str]:
+    """``aws://<account>/<region>`` -> the region; None when the stack names none."""
+    parts = environment.split("/") if isinstance(environment, str) else []
+    region = parts[3] if len(parts) == 4 and parts[0] == "aws:" else None
+    return None if region in (None, "", "unknown-region") else region

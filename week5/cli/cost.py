@@ -1,5 +1,8 @@
 """``week5 cost LAB``: what one lab costs per hour, lab, day and month, itemized from its
-synthesized template (:mod:`week5.analysis.pricing`), for one student or a class."""
+synthesized template (:mod:`week5.analysis.pricing`), for one student or a class.
+
+The price table is Seoul's (the course's region): a lab built for another region with ``-c
+region`` is priced at Seoul's prices, and the output says so."""
 
 from __future__ import annotations
 
@@ -50,19 +53,34 @@ def run(args: argparse.Namespace) -> int:
     lab = synthesized_lab(args, quiet=args.json)
     students = 1 if args.students is None else args.students
     est = pricing.estimate(lab.template)
+    region = lab.region
     if args.json:
         body = est.to_json(students)
-        body.update(lab=lab.lab_id, course_usd_per_hour=lab.course_cost_usd)
+        body.update(
+            lab=lab.lab_id,
+            course_usd_per_hour=lab.course_cost_usd,
+            region=region,
+            prices_region=pricing.load_prices()["region"],
+        )
         print(json_text(body, indent=2))
     else:
-        print(format_cost(lab.lab_id, lab.course_cost_usd, est, students))
+        print(format_cost(lab.lab_id, lab.course_cost_usd, est, students, region))
     return EXIT_OK
 
 
 def format_cost(
-    lab_id: str, course_usd: Optional[float], est: pricing.Estimate, students: int = 1
+    lab_id: str,
+    course_usd: Optional[float],
+    est: pricing.Estimate,
+    students: int = 1,
+    region: Optional[str] = None,
 ) -> str:
-    """The priced line items as a table, what is not priced, and the totals."""
+    """The priced line items as a table, what is not priced, and the totals.
+
+    ``region`` is the lab's (None: not known): the prices are the price table's region's
+    (Seoul), and a lab in another region gets a header and a note that say so, as its own
+    prices are not in the table.
+    """
     rows = [
         (
             f"{i.resource} [{i.price_key}]",
@@ -75,7 +93,15 @@ def format_cost(
         for i in sorted(est.items, key=lambda item: item.resource)  # stable, template order aside
         if i.hourly is not None
     ]
-    lines = [f"{lab_id}: estimated cost in ap-northeast-2 (on-demand, USD)"]
+    priced = pricing.load_prices()["region"]
+    if region is None or region == priced:
+        lines = [f"{lab_id}: estimated cost in {priced} (on-demand, USD)"]
+    else:
+        lines = [
+            f"{lab_id} ({region}): estimated cost at {priced} prices (on-demand, USD)",
+            f"Note: the price table is Seoul's ({priced}), the course's region; {region}'s "
+            "prices differ, so these figures are Seoul's for the same resources.",
+        ]
     lines.append(render_table(rows, HEADER))
     for item in est.not_priced:
         lines.append(f"NOT PRICED: {item.resource} ({item.resource_type}): {item.note}")

@@ -413,11 +413,14 @@ def parse_ssh_cidr(value: Any, prop: Optional[str] = None) -> Optional[str]:
 
 
 def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
-    """Two or more distinct AZ names in ``region``, as a list or a comma-separated string."""
+    """Two distinct AZ names in ``region``, as a list or a comma-separated string: the labs
+    build in AZ-A and AZ-B, so a third zone would be dropped without a word, and an empty
+    entry (``a,,b``) is refused as ``students`` refuses one."""
     items: Sequence[Any]
     refuse_padding("azs", value, ",".join(DEFAULT_AZS))
     if isinstance(value, str):
-        items = [part.strip(" ") for part in value.split(",") if part.strip(" ")]
+        # Spaces after a comma are a way of writing a list; an empty entry is refused below.
+        items = [part.strip(" ") for part in value.split(",")]
     elif isinstance(value, (list, tuple)):
         items = list(value)
     else:
@@ -447,6 +450,13 @@ def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
         raise CourseInputError(
             f"context 'azs'={shown(value)} names {len(items)} zone(s); the Multi-AZ labs need two, "
             f"e.g. {example}"
+        )
+    if len(items) > len(DEFAULT_AZS):  # the labs take the first two (MultiAzVpc's az_count)
+        raise CourseInputError(
+            # 80: Seoul's four zones show whole
+            f"context 'azs'={shown(value, 80)} names {len(items)} zones, but the labs build in two "
+            f"(AZ-A and AZ-B) and would leave {', '.join(items[2:])} unused; pass two, e.g. "
+            f"{example}"
         )
     if len(set(items)) != len(items):
         raise CourseInputError(f"context 'azs'={shown(value)} names a zone twice; use {example}")
@@ -783,7 +793,9 @@ class CourseSettings:
             check_context(get)
         lookup = get.get if isinstance(get, Mapping) else get
         region = parse_region(_or_default(lookup(CONTEXT_REGION), DEFAULT_REGION))
-        default_azs = DEFAULT_AZS if region == DEFAULT_REGION else (f"{region}a", f"{region}b")
+        azs = _or_default(lookup(CONTEXT_AZS), None)
+        if region != DEFAULT_REGION:
+            refuse_region_without_zones(region, azs, origins)
         students = parse_students(lookup(CONTEXT_STUDENTS))
         # cdk.json names the default student; only another name conflicts with class mode.
         if students and lookup(CONTEXT_STUDENT) not in (None, "", DEFAULT_STUDENT):
@@ -794,7 +806,7 @@ class CourseSettings:
             students=students,
             student=_student_from(lookup(CONTEXT_STUDENT)),
             region=region,
-            azs=parse_azs(_or_default(lookup(CONTEXT_AZS), default_azs), region),
+            azs=parse_azs(DEFAULT_AZS if azs is None else azs, region),
             ssh_cidr=parse_ssh_cidr(lookup(CONTEXT_SSH_CIDR)),
             key_name=parse_key_name(lookup(CONTEXT_KEY_NAME)),
         )
@@ -803,6 +815,32 @@ class CourseSettings:
 #: Where a context key came from, as :func:`context_origins` names it.
 ORIGIN_COMMAND_LINE = "-c"
 ORIGIN_USER_FILE = "~/.cdk.json"
+
+
+def refuse_region_without_zones(
+    region: str, azs: Any, origins: Optional[Mapping[str, str]] = None
+) -> None:
+    """Refuse ``-c region`` outside Seoul without that region's zones: ``azs`` absent, or the
+    course's Seoul zones that cdk.json sets (not typed with ``-c``). Zone letters differ by
+    region (Tokyo has ap-northeast-1a, 1c and 1d, no 1b), so a guessed ``<region>a,<region>b``
+    synthesized and failed in CloudFormation after the VPC was made; only the user can name them.
+    A zone of another region typed with ``-c azs`` is :func:`parse_azs`' to refuse."""
+    where = (origins or {}).get(CONTEXT_AZS)
+    course_zones = azs in (",".join(DEFAULT_AZS), list(DEFAULT_AZS), DEFAULT_AZS)
+    if azs is not None and not (course_zones and where != ORIGIN_COMMAND_LINE):
+        return
+    fix = (
+        f"pass two zones of {region} with it (`aws ec2 describe-availability-zones --region "
+        f"{region}` lists them), e.g. -c azs={region}a,{region}c"
+    )
+    course = f"the course's zones ({','.join(DEFAULT_AZS)}) are {DEFAULT_REGION}'s"
+    if azs is None:
+        raise CourseInputError(f"context 'region'={shown(region)} needs its zones: {course}; {fix}")
+    set_in = f", set in {where}" if where else ""
+    raise CourseInputError(
+        f"context 'region'={shown(region)} needs its zones, but 'azs' is the course's "
+        f"{DEFAULT_REGION} zones ({','.join(DEFAULT_AZS)}{set_in}); {fix}"
+    )
 
 
 def both_given_message(
