@@ -9,8 +9,11 @@ copy exists, or a class deploy that the quotas cannot hold). :data:`EXIT_BAD_CON
 app would refuse the context (a misspelt key, an empty value); the wrapper exits 2 without
 running cdk, whose own exit would be 1. Any other code means the check itself could not run (a
 broken venv): the wrapper runs cdk. The lines go to stderr, prefixed with ``--prog``. A check
-that cannot ask AWS (no credentials yet, a timeout, no boto3 and no AWS CLI) is one note, and
-cdk runs: it reports such problems itself. A profile that does not exist or is empty
+that cannot ask AWS (a timeout, a refusal, no boto3 and no AWS CLI) is one note, and cdk runs:
+it reports such problems itself. ``deploy``, ``diff`` and ``destroy`` with no credentials at all
+are refused with the fix (exit 2 through the wrapper; :func:`require_credentials`): the CDK CLI
+would synthesize, then fail to resolve the account. So is a ``deploy`` whose ``key_name`` the
+region has no key pair of (:func:`check_key_pair`). A profile that does not exist or is empty
 (``--profile``, ``AWS_PROFILE``) is refused (exit 2 through the wrapper): the CDK CLI would go on
 with the environment's keys, or report a destroy of nothing as done. So is a command that needs
 AWS (:data:`week5.operations.preflight.AWS_COMMANDS`) when AWS certainly cannot be reached (the
@@ -41,13 +44,15 @@ from week5.cli.errors import (
     CliError,
 )
 from week5.cli.synthesis import find_project_root, synthesize, with_labs
-from week5.core.errors import CourseInputError
+from week5.core.errors import CourseInputError, shown
 from week5.core.progress import say
 from week5.core.settings import (
+    CONTEXT_KEY_NAME,
     CONTEXT_LABS,
     CONTEXT_REGION,
     CONTEXT_STUDENTS,
     DEFAULT_REGION,
+    LABS_READING,
     read_project_context,
 )
 from week5.operations import aws_errors, preflight, quotas
@@ -63,8 +68,9 @@ EPILOG = f"""exit codes (scripts/cdk, scripts/cdk.py and scripts/instructor act 
   {EXIT_DONE}  EXIT_DONE: nothing to do; the launcher exits {EXIT_OK} without running cdk
   {EXIT_REFUSED}  EXIT_REFUSED: refused (a destroy under another student's name, a class beyond
       the quotas); the launcher exits {EXIT_FAILED} without running cdk
-  {EXIT_BAD_CONTEXT}  EXIT_BAD_CONTEXT: bad input (context, stack selector, profile) or AWS
-      certainly out of reach; the launcher exits {EXIT_USAGE} without running cdk"""
+  {EXIT_BAD_CONTEXT}  EXIT_BAD_CONTEXT: bad input (context, stack selector, profile, no AWS
+      credentials, a key_name with no key pair) or AWS certainly out of reach; the launcher
+      exits {EXIT_USAGE} without running cdk"""
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -160,9 +166,12 @@ def check(cdk_args: List[str], tell, app: str = "labs",
         if command in preflight.AWS_COMMANDS:
             probe(profile, DEFAULT_REGION)
         return EXIT_OK
+    checking = os.environ.get(preflight.SKIP_ENV) != "0"
+    if command in preflight.CREDENTIAL_COMMANDS and checking:
+        require_credentials(cdk_args, str(command), profile, root)  # none: exit 2
     plan = preflight.plan(cdk_args, root, dict(os.environ))
     if plan is None:
-        if command in preflight.AWS_COMMANDS and os.environ.get(preflight.SKIP_ENV) != "0":
+        if command in preflight.AWS_COMMANDS and checking:
             try:  # bootstrap synthesizes the app too, but its positional arguments are
                 # environments (aws://...), not lab ids: its context is the CLI's to report
                 region = context.get(CONTEXT_REGION) or read_project_context(
@@ -171,6 +180,9 @@ def check(cdk_args: List[str], tell, app: str = "labs",
             except CourseInputError:
                 region = None
             probe(profile, str(region or DEFAULT_REGION))
+            if command == "deploy":
+                return check_key_pair(cdk_args, root, profile, str(region or DEFAULT_REGION),
+                                      tell)  # fmt: skip
         return EXIT_OK
     names = live_stack_names(plan)
     verdict = preflight.judge(plan, names)
@@ -178,8 +190,71 @@ def check(cdk_args: List[str], tell, app: str = "labs",
         tell(line)
     if not verdict.proceed:
         return EXIT_DONE if verdict.code == 0 else EXIT_REFUSED
+    reads_key = plan.all_labs or any(
+        lab in LABS_READING[CONTEXT_KEY_NAME] for lab in plan.labs
+    )
+    if plan.command == "deploy" and reads_key:  # the stacks could be listed: credentials work
+        code = check_key_pair(cdk_args, root, plan.profile, plan.region, tell)
+        if code != EXIT_OK:
+            return code
     if plan.class_mode and plan.command == "deploy":
         return check_quotas(plan, root, names, tell)
+    return EXIT_OK
+
+
+def require_credentials(cdk_args: Sequence[str], command: str, profile: Optional[str],
+                        root: Path) -> None:  # fmt: skip
+    """Before ``deploy``, ``diff`` or ``destroy`` (:data:`preflight.CREDENTIAL_COMMANDS`):
+    :class:`aws_errors.AwsInputError` (exit 2 through the launchers) when botocore finds no
+    credentials at all (no keys in the environment or the profile, no SSO or role, no instance
+    role). The CDK CLI would synthesize for seconds, then fail with "Unable to resolve AWS
+    account to use" (``destroy`` after printing "destroying..."). An emulator's environment
+    (``week5 local``: AWS_ENDPOINT_URL with the keys ``testing``) has credentials, so passes.
+    Credentials that are there but fail (an expired SSO login, a failing credential_process)
+    stay the later checks' note; without boto3, or with a CDK CLI plugin (which may supply
+    credentials botocore cannot see), nothing is judged."""
+    if preflight.uses_credential_plugin(cdk_args, root):
+        return
+    try:
+        import boto3  # noqa: F401  (a venv without it: the stack check notes that)
+    except ImportError:
+        return
+    from botocore.exceptions import NoCredentialsError
+
+    boto_session = aws_errors.session(profile, DEFAULT_REGION)  # credentials are no region's
+    with aws_errors.translated(profile, DEFAULT_REGION):
+        found = boto_session.get_credentials()
+    if found is None:
+        line = aws_errors.describe(NoCredentialsError(), profile) or "no AWS credentials"
+        raise aws_errors.AwsInputError(
+            preflight.no_credentials_message(command, line, os.environ)
+        )
+
+
+def check_key_pair(cdk_args: Sequence[str], root: Path, profile: Optional[str], region: str,
+                   tell) -> int:  # fmt: skip
+    """Before ``deploy`` with ``key_name`` set (``-c`` or a context file): ask EC2 for that key
+    pair in the deploy's region. None there: one line with the fix,
+    :data:`EXIT_BAD_CONTEXT` (a typo otherwise fails the instance minutes into CloudFormation,
+    without naming the context key). A refusal (AccessDenied), a timeout or no boto3: a note, or
+    nothing, and :data:`EXIT_OK`, as the account check does."""
+    name = preflight.configured_key_name(cdk_args, root)
+    if name is None or aws_errors.region_problem(region):
+        return EXIT_OK
+    try:
+        import boto3  # noqa: F401  (a venv without it: nothing to ask with)
+    except ImportError:
+        return EXIT_OK
+    try:
+        make_client = aws_errors.clients(profile, region)
+        with aws_errors.translated(profile, region):
+            missing = preflight.key_pair_missing(make_client("ec2"), name)
+    except aws_errors.AwsError as error:
+        tell(f"note: could not check key pair {shown(name)} before deploy ({error}); going on")
+        return EXIT_OK
+    if missing:
+        tell(preflight.missing_key_pair_message(name, region, profile))
+        return EXIT_BAD_CONTEXT
     return EXIT_OK
 
 

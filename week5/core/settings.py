@@ -734,6 +734,8 @@ def parse_backend(image: Any, port: Any) -> Tuple[Optional[str], Optional[int]]:
 #: The labs that read each lab's own value: a value only they read blocks only them (the app
 #: builds Day1Lab1 whatever a stale Day 5 value in cdk.context.json says).
 LABS_READING = {
+    # the hosts' SSH key pair: the Day 1 labs and the hosts of Day2Lab1, Day3Lab1 and Day3Lab2
+    CONTEXT_KEY_NAME: ("Day1Lab1", "Day1Lab2", "Day1Case", "Day2Lab1", "Day3Lab1", "Day3Lab2"),
     CONTEXT_RESTORE_SNAPSHOT_ID: ("Day2Lab1",),
     CONTEXT_BACKEND_PORT: ("Day5Lab1", "Day5Challenge"),
     CONTEXT_FRONTEND_DIR: ("Day5Lab1", "Day5Challenge"),

@@ -29,13 +29,17 @@ the CDK CLI's "No stacks match"; so is a copy's id no student name makes (``Day4
 zero-width space, a full-width digit), which ``cdk destroy`` would call done. Without class mode,
 a copy's id (``Day1Lab1-kim``) is refused with ``-c student=kim`` to pass. Class mode skips
 the name warnings and, for ``deploy``, checks the quotas (:mod:`week5.operations.quotas`; the
-CLI layer synthesizes the templates). When AWS cannot be asked (no credentials yet, a timeout,
-boto3 not installed), one note says so and the command goes on: ``cdk`` itself then reports the
-problem; when it certainly cannot be reached (a refused connection, a host name that does not
-resolve), a command that needs AWS (:data:`AWS_COMMANDS`) stops instead. A selector no stack id
-can be (not ASCII, too long: :func:`check_context`) or a ``*``/``?`` pattern that matches none
-of the labs' ids (``Day1Lab1-*`` without class mode: :func:`check_patterns`) stops too.
-``WEEK5_PREFLIGHT=0`` skips every check.
+CLI layer synthesizes the templates). When AWS cannot be asked (a timeout, a refusal, boto3 not
+installed), one note says so and the command goes on: ``cdk`` itself then reports the
+problem. When botocore finds no credentials at all, ``deploy``, ``diff`` and ``destroy``
+(:data:`CREDENTIAL_COMMANDS`) stop with the fix (:func:`no_credentials_message`), where the CDK
+CLI would synthesize, then fail ("Unable to resolve AWS account to use"); and ``deploy`` with
+``-c key_name`` asks EC2 for that key pair (:func:`key_pair_missing`), which a typo would make
+fail minutes into CloudFormation. When AWS certainly cannot be reached (a refused connection, a
+host name that does not resolve), a command that needs AWS (:data:`AWS_COMMANDS`) stops
+instead. A selector no stack id can be (not ASCII, too long: :func:`check_context`) or a
+``*``/``?`` pattern that matches none of the labs' ids (``Day1Lab1-*`` without class mode:
+:func:`check_patterns`) stops too. ``WEEK5_PREFLIGHT=0`` skips every check.
 """
 
 from __future__ import annotations
@@ -44,17 +48,19 @@ import difflib
 import fnmatch
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from week5.core.catalog import COURSE_DAYS, LAB_ID_RE, LAB_KINDS, unknown_lab_message
 from week5.core.errors import CourseInputError
 from week5.core.settings import check_context as check_known_context
 from week5.core.settings import (
+    CONTEXT_KEY_NAME,
     CONTEXT_LABS,
     CONTEXT_REGION,
     CONTEXT_STUDENT,
@@ -106,6 +112,17 @@ CHECKED_COMMANDS = ("deploy", "destroy")
 #: rollback, drift, gc and refactor are here for a preflight run by hand.
 AWS_COMMANDS = ("deploy", "destroy", "diff", "watch", "bootstrap", "import", "rollback",
                 "drift", "gc", "refactor")  # fmt: skip
+#: The CDK CLI commands that cannot run without AWS credentials: each resolves the account
+#: first, and without credentials fails with "Unable to resolve AWS account to use" (exit 1)
+#: after seconds of synthesis (destroy after printing "destroying..."). The preflight stops
+#: them when botocore finds none (:func:`no_credentials_message`).
+CREDENTIAL_COMMANDS = ("deploy", "diff", "destroy")
+#: The setting of cdk.json (or ~/.cdk.json) and the options that load CDK CLI plugins, which
+#: may supply credentials botocore cannot see: with one, missing credentials are not judged.
+PLUGIN_SETTING = "plugin"
+PLUGIN_OPTIONS = ("-p", "--plugin")
+#: The EC2 error code for a key pair the region does not have.
+KEY_PAIR_NOT_FOUND = "InvalidKeyPair.NotFound"
 #: Longer than any stack id of the labs (CloudFormation's stack names stop at 128) and than a
 #: class's brace pattern (30 students): a selector this long matches nothing, and the CDK CLI
 #: says so after synthesizing every lab (picomatch refuses one of 64 KB outright).
@@ -762,3 +779,80 @@ def stack_names(cloudformation) -> List[str]:
             if s.get("StackStatus") != "DELETE_COMPLETE"
         ]  # fmt: skip
     return names
+
+
+def uses_credential_plugin(args: Sequence[str], root: Optional[Path] = None) -> bool:
+    """Whether the CDK CLI will load a plugin (``--plugin``/``-p`` on the line, or ``plugin``
+    in cdk.json or ~/.cdk.json): a credential-provider plugin gives it credentials botocore
+    cannot find, so their absence is not judged then."""
+    if any(arg in PLUGIN_OPTIONS for arg, _ in _arguments(args)):
+        return True
+    files = ([Path(root) / "cdk.json"] if root is not None else []) + [Path.home() / ".cdk.json"]
+    for settings in files:
+        try:
+            data = json.loads(settings.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # no file, or one the CDK CLI reports itself
+            continue
+        if isinstance(data, dict) and data.get(PLUGIN_SETTING):
+            return True
+    return False
+
+
+def no_credentials_message(command: str, line: str, environ: Mapping[str, str]) -> str:
+    """The one line that stops ``cdk <command>`` (:data:`CREDENTIAL_COMMANDS`) when botocore
+    found no credentials. ``line`` is :func:`week5.operations.aws_errors.describe`'s for it (the
+    cause and the fix, ``aws configure``, ``--profile``, ``AWS_PROFILE``, as every ``week5``
+    command words it). With an emulator's endpoint set (``AWS_ENDPOINT_URL``), what it takes:
+    any keys, as ``week5 local`` sets them."""
+    message = f"cdk {command} needs AWS credentials to resolve the account, and {line}"
+    ignored = environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").strip().lower() == "true"
+    variables = ("AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL")
+    endpoint = next((name for name in variables if environ.get(name)), None)
+    if endpoint and not ignored:
+        message += (
+            f"; for the emulator at {endpoint} any keys do: export AWS_ACCESS_KEY_ID=testing "
+            "AWS_SECRET_ACCESS_KEY=testing (as `week5 local --keep` prints)"
+        )
+    return message
+
+
+def configured_key_name(args: Sequence[str], root: Path) -> Optional[str]:
+    """``key_name`` as the app will read it (``-c``, else cdk.json, cdk.context.json,
+    ~/.cdk.json: the CDK CLI's order), or None when it is not set. Its shape is
+    :func:`check_context`'s to judge, before this."""
+    _, context, _ = command_context(args)
+    try:
+        merged = {**read_project_context(root, user=True), **context}
+    except CourseInputError:  # check_context refuses such a file first
+        return None
+    value = merged.get(CONTEXT_KEY_NAME)
+    return value if isinstance(value, str) and value else None
+
+
+def key_pair_missing(ec2, name: str) -> bool:
+    """Whether the region of ``ec2`` (a boto3 client) has no key pair ``name``: EC2 answers
+    DescribeKeyPairs with ``InvalidKeyPair.NotFound``. Any other error (AccessDenied, a
+    throttle) is raised: it says nothing about the key pair."""
+    from botocore.exceptions import ClientError
+
+    try:
+        ec2.describe_key_pairs(KeyNames=[name])
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == KEY_PAIR_NOT_FOUND:
+            return True
+        raise
+    return False
+
+
+def missing_key_pair_message(name: str, region: str, profile: Optional[str] = None) -> str:
+    """The one line that stops ``cdk deploy`` for a ``key_name`` the region does not have:
+    the instance would fail minutes into CloudFormation, without naming the context key. The
+    fix writes ``<key_name>.pem``, which the labs' SSH commands read."""
+    quoted = shlex.quote(name)
+    option = f" --profile {shlex.quote(profile)}" if profile else ""
+    return (
+        f"context 'key_name'={shown(name)}: no key pair named {name} in {region}; create it "
+        f"(aws ec2 create-key-pair --key-name {quoted} --region {region}{option} --query "
+        f"KeyMaterial --output text > {quoted}.pem) or fix the name (`aws ec2 describe-key-pairs "
+        f"--region {region}{option}` lists them)"
+    )
