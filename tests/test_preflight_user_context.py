@@ -75,6 +75,19 @@ def test_an_empty_student_in_the_users_cdk_json_is_refused_not_defaulted(tmp_pat
         configured_student(root)
 
 
+def test_a_null_student_in_a_context_file_is_refused_as_the_app_refuses_it(tmp_path, home):
+    """`week5 init` said "Student: instructor (from cdk.context.json)" for `"student": null`,
+    which `week5 cost`, `status` and the launchers refuse (hostile trial)."""
+    root = project(tmp_path)
+    (root / "cdk.context.json").write_text(json.dumps({"student": None}))
+    with pytest.raises(CourseInputError, match="context 'student' is null in cdk.context.json"):
+        configured_student(root)
+    (root / "cdk.context.json").unlink()
+    user_context(home, student=None)
+    with pytest.raises(CourseInputError, match="context 'student' is null in ~/.cdk.json"):
+        configured_student(root)
+
+
 def test_the_plan_takes_student_region_and_class_from_the_users_cdk_json(tmp_path, home):
     root = project(tmp_path)
     user_context(home, student="lee", region="us-east-1")

@@ -1001,6 +1001,12 @@ def configured_student(root: Path) -> Tuple[str, str]:
     )
     for name, path, key in sources:
         context = context_file(path, key)
-        if CONTEXT_STUDENT in context:
-            return _student_from(context[CONTEXT_STUDENT]), name
+        if CONTEXT_STUDENT not in context:
+            continue
+        if context[CONTEXT_STUDENT] is None:  # as check_context refuses it for the app
+            raise CourseInputError(
+                f"context '{CONTEXT_STUDENT}' is null in {name}; give it a value or remove the "
+                f"key: {KNOWN_CONTEXT[CONTEXT_STUDENT][1]}"
+            )
+        return _student_from(context[CONTEXT_STUDENT]), name
     return DEFAULT_STUDENT, "the default"
