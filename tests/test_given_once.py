@@ -70,6 +70,20 @@ def test_an_abbreviated_option_is_refused_before_anything_runs(argv, option, cap
     assert f"unrecognized arguments: {option}" in line, line
 
 
+@pytest.mark.parametrize("argv, says", [
+    (["cost", "Day1Lab1", "--bogus"],
+     "week5: cost: unrecognized arguments: --bogus (see `week5 cost --help`)"),
+    (["prices", "refresh", "--x"],
+     "week5: prices refresh: unrecognized arguments: --x (see `week5 prices refresh --help`)"),
+])  # fmt: skip
+def test_an_unknown_argument_points_at_its_own_commands_help(argv, says, capsys):
+    """It pointed at `week5 --help`, the list of commands (hostile trial)."""
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [says]
+
+
 @pytest.mark.parametrize("path", sorted(COMMAND_PARSERS), ids=" ".join)
 def test_every_option_that_takes_one_value_is_given_once(path):
     forgot = [

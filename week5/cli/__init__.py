@@ -97,9 +97,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(parser: argparse.ArgumentParser, argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    """``parser.parse_args``, but an argument no option takes is the subcommand's error, which
+    points at its own help (``week5 cost --help``), not the top-level list of commands."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        deepest = parser  # down the chosen subcommands: `week5 prices refresh`'s own parser
+        while True:
+            chosen = [
+                action.choices[getattr(args, action.dest)]
+                for action in deepest._actions
+                if isinstance(action, argparse._SubParsersAction) and getattr(args, action.dest)
+            ]
+            if not chosen:
+                break
+            deepest = chosen[0]
+        deepest.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     tolerant_stdout()  # a tag's emoji on a cp949 console: printed escaped, not a traceback
-    args = build_parser().parse_args(argv)
+    args = parse(build_parser(), argv)
     profile, region = getattr(args, "profile", None), getattr(args, "region", None)
     try:
         # Every command that talks to AWS: the region checked before anything runs, and what
