@@ -75,6 +75,9 @@ def test_an_abbreviated_option_is_refused_before_anything_runs(argv, option, cap
      "week5: cost: unrecognized arguments: --bogus (see `week5 cost --help`)"),
     (["prices", "refresh", "--x"],
      "week5: prices refresh: unrecognized arguments: --x (see `week5 prices refresh --help`)"),
+    # a missing subcommand by the word a user types, not argparse's internal name
+    (["prices"], "week5: prices: the following arguments are required: refresh (see `week5 "
+     "prices --help`)"),
 ])  # fmt: skip
 def test_an_unknown_argument_points_at_its_own_commands_help(argv, says, capsys):
     """It pointed at `week5 --help`, the list of commands (hostile trial)."""

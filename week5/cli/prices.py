@@ -17,7 +17,7 @@ from week5.operations import price_refresh
 
 def register(commands: argparse._SubParsersAction) -> None:
     prices = command_parser(commands, "prices", help="the price table behind the estimates")
-    price_commands = prices.add_subparsers(dest="prices_command", required=True)
+    price_commands = prices.add_subparsers(dest="prices_command", metavar="refresh", required=True)
     refresh = command_parser(
         price_commands,
         "refresh",
