@@ -487,6 +487,9 @@ class Day3CaseStack(LabStack):
             retention=logs.RetentionDays.ONE_WEEK,
             removal_policy=RemovalPolicy.DESTROY,
         )
+        # HttpApi takes no access-log or throttle settings for its default stage, and an
+        # HttpStage of our own named $default would replace it (a deployed API's update would
+        # then fail: CloudFormation makes the new $default before it deletes the old one).
         stage = api.default_stage.node.default_child
         stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
             destination_arn=access_logs.log_group_arn,
