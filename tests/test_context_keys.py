@@ -169,6 +169,19 @@ def test_an_empty_value_is_refused_not_read_as_unset(tmp_path, key):
     assert files_under(outdir) == []
 
 
+@pytest.mark.parametrize("key", ["@aws-cdk/core:enablePartitionLiterals", "my:lookup"])
+def test_an_empty_value_of_cdks_own_keys_is_refused_too(tmp_path, key):
+    """README: an empty value is refused for every key; `-c x:y=` passed (hostile trial)."""
+    outdir = tmp_path / "cdk.out"
+    with pytest.raises(CourseInputError) as error:
+        build_labs(make_app(outdir, **{key: "", "labs": "Day1Lab1"}), CATALOG)
+    assert str(error.value) == (
+        f"context '{key}' is empty (-c {key}= with no value); give its value, or leave the key "
+        "out for CDK's default"
+    )
+    assert files_under(outdir) == []
+
+
 @pytest.mark.parametrize("key", INSTRUCTOR_KEYS)
 def test_an_empty_instructor_value_is_refused(tmp_path, key):
     """`-c external_id=` used to build the MFA variant; `-c budget_students=` no per-student

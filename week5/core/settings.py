@@ -217,6 +217,11 @@ def is_cdk_key(key: str) -> bool:
 def empty_value_message(key: str) -> str:
     """Why ``-c <key>=`` is refused, with the fix: an empty value is a shell variable that was
     not set (``-c ssh_cidr=$MYIP``), not a wish for the default."""
+    if key not in KNOWN_CONTEXT:  # CDK's own (a feature flag, a lookup): no course wording
+        return (
+            f"context '{key}' is empty (-c {key}= with no value); give its value, or leave the "
+            "key out for CDK's default"
+        )
     noun, fix = KNOWN_CONTEXT[key]
     return f"context '{key}' is empty (-c {key}= with no {noun}); {fix}"
 
@@ -252,9 +257,10 @@ def check_context(context: Mapping[str, Any]) -> None:
     unknown = sorted(key for key in context if key not in KNOWN_CONTEXT and not is_cdk_key(key))
     if unknown:
         raise CourseInputError(unknown_key_message(unknown[0]))
-    for key in KNOWN_CONTEXT:
-        if context.get(key) == "":
+    for key in context:  # CDK's own keys too: an empty feature flag is a lost shell variable
+        if context[key] == "":
             raise CourseInputError(empty_value_message(key))
+    for key in KNOWN_CONTEXT:
         if key in context and context[key] is None:  # `"student": null` in a JSON file
             raise CourseInputError(
                 f"context '{key}' is null (in cdk.json, cdk.context.json or ~/.cdk.json); give "
