@@ -88,6 +88,12 @@ def test_a_plain_lab_id_in_class_mode_is_one_line_before_synthesis(
     )
 
 
+def test_a_class_of_one_names_its_one_copy(project, class_cdk, capsys):  # noqa: F811
+    code, out, err = week5(capsys, "cost", "Day4Lab1", "-c", "students=kim")
+    assert (code, out, class_cdk.runs) == (2, "", [])
+    assert "each student has a copy, Day4Lab1-kim; pass one" in err  # not "kim to kim"
+
+
 WRONG_COPIES = [
     (["Day4Lab1-choi", *CLASS], "week5: Day4Lab1-choi: 'choi' is not among the class's "
      "students (kim, lee, park); pass Day4Lab1-kim, or add choi to -c students"),

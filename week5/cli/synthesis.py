@@ -179,10 +179,14 @@ def lab_to_build(lab_id: str, students: Sequence[str], command: str) -> str:
             if command == "cost"
             else ""
         )
+        copies = (
+            f"{lab_id}-{students[0]}"
+            if len(students) == 1
+            else f"{lab_id}-{students[0]} to {lab_id}-{students[-1]}"
+        )
         raise CliError(
             f"{lab_id}: in class mode (-c students={','.join(students)}) each student has a "
-            f"copy, {lab_id}-{students[0]} to {lab_id}-{students[-1]}; pass one, e.g. week5 "
-            f"{command} {lab_id}-{students[0]}{more}",
+            f"copy, {copies}; pass one, e.g. week5 {command} {lab_id}-{students[0]}{more}",
             EXIT_USAGE,
         )
     return lab_id
