@@ -263,3 +263,12 @@ def test_the_table_writer_never_writes_nan(figure, tmp_path):
         price_refresh.write_prices(prices, target)
     assert target.read_text() == "the table before\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["prices.json"]  # no partial file
+
+
+def test_a_very_long_offer_url_is_shown_cut(tmp_path, capsys):
+    """A 10,000-character --offer-url was printed whole, twice (a 20 KB error line)."""
+    url = f"file://{tmp_path}/{'x' * 10000}/{{service}}.json"
+    assert main(["prices", "refresh", "--dry-run", "--offer-url", url]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and all(len(line) < 800 for line in err), [len(x) for x in err]
+    assert err[1].startswith("week5: --offer-url 'file://")

@@ -44,13 +44,17 @@ def run_refresh(args: argparse.Namespace) -> int:
             "amazonaws.com/offers/v1.0/aws/{service}/current/ap-northeast-2/index.json",
             EXIT_USAGE,
         )
-    say(f"==> reading offer files from {url.split('{')[0]}... (large: minutes, not seconds)")
+    base = url.split("{")[0]
+    # a URL is shown cut, as in the errors: a pasted file must not fill the screen
+    base = base if len(base) <= 160 else base[:157] + "..."
+    say(f"==> reading offer files from {base}... (large: minutes, not seconds)")
     try:
         updated, report = price_refresh.refresh(prices, price_refresh.url_fetcher(url))
     # URLError and timeouts are OSErrors; bad JSON a ValueError; a cut-off download an
     # HTTPException (IncompleteRead): each is one line, never a traceback.
     except (OSError, ValueError, http.client.HTTPException) as error:
         cause = " ".join(str(error).split()) or type(error).__name__
+        cause = cause if len(cause) <= 300 else cause[:297] + "..."
         if args.offer_url:
             where = (
                 f"--offer-url {shown(url, 160)}: {cause}; check the URL, or leave --offer-url "
