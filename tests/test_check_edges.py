@@ -82,3 +82,11 @@ def test_an_assembly_without_lab_stacks_is_the_users_to_fix_as_cost_says(
     assert error_lines(err) == [f"week5: {NO_LAB_STACKS}"]
     cost = _week5(capsys, "cost", "Day1Lab1", "--assembly", str(tmp_path))
     assert cost == (code, out, err)
+
+
+@pytest.mark.parametrize("lab", ["Day9Lab9", "Day1Lab1\n"])
+def test_a_lab_id_of_no_lab_is_the_commands_own_line(lab, capsys):
+    """`week5 check Day9Lab9` answered about "context 'labs'", which the user never typed."""
+    assert main(["check", lab]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line == f"week5: {lab!r} is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. Day4Lab1"

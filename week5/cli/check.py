@@ -84,10 +84,10 @@ def _project_root() -> Optional[Path]:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Each named once and well-formed: '' was taken for `-c labs=` (a message about a -c never
-    # given), and a lab named twice was listed and linted twice.
+    # Each named once and well-formed: '' or Day9Lab9 was taken for `-c labs=...` (a message
+    # about a -c never given), and a lab named twice was listed and linted twice.
     # (An unknown but well-formed id gets the catalog's message, with the valid ids.)
-    args.labs = list(dict.fromkeys(lab if lab.strip() else require_lab_id(lab) for lab in args.labs))
+    args.labs = list(dict.fromkeys(require_lab_id(lab) for lab in args.labs))
     lint = dict(root=_project_root(), refresh=args.no_cache)
     if args.assembly is not None:
         refuse_context_with_assembly(args)

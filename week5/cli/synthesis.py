@@ -141,7 +141,7 @@ def select_labs(labs: List[SynthesizedLab], wanted: Sequence[str]) -> List[Synth
 
 #: A lab's copy in class mode (``-c students=kim,lee``): its construct id, ``Day4Lab1-kim``.
 CLASS_LAB_ID_RE = re.compile(
-    r"^(?P<lab>Day[1-5](?:Lab1|Lab2|Case|Challenge))-(?P<student>[a-z][a-z0-9-]*)$"
+    r"^(?P<lab>Day[1-5](?:Lab1|Lab2|Case|Challenge))-(?P<student>[a-z][a-z0-9-]*)\Z"
 )
 
 

@@ -21,7 +21,7 @@ LAB_METADATA_KEY = "Week5::Lab"
 LAB_KINDS: Tuple[str, ...] = ("Lab1", "Lab2", "Case", "Challenge")
 COURSE_DAYS = range(1, 6)
 
-LAB_ID_RE = re.compile(r"^Day(?P<day>[1-5])(?P<kind>Lab1|Lab2|Case|Challenge)$")
+LAB_ID_RE = re.compile(r"^Day(?P<day>[1-5])(?P<kind>Lab1|Lab2|Case|Challenge)\Z")
 
 
 class LazyBuild:
