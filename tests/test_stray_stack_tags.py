@@ -272,3 +272,28 @@ def test_an_earlier_stacks_instance_in_the_stacks_group_holds_the_stack(aws):
     instance = stray_instance(vpc, earlier, group=group)
     (stack,) = [f for f in cleaner().find() if f.kind == "CloudFormation stack"]
     assert stack.held and instance in stack.held, stack.held
+
+
+def test_a_snapshot_and_a_restored_database_with_the_stacks_copied_tags_are_leftovers(aws):
+    """A student trial: Day3Lab1's guide has a manual snapshot taken and restored; the
+    database copies its tags to its snapshots, the stack's id too, and `week5 status` counted
+    the snapshot and the restored database as the live stack's ("Nothing ... outside a
+    stack") while cleanup listed both, billing. For RDS the stack's list decides."""
+    ec2, rds = CLIENTS.client("ec2"), CLIENTS.client("rds")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    live = lab_stack(vpc)
+    copied = tags(**{NAME_TAG: STACK, ID_TAG: live})
+    rds.create_db_instance(
+        DBInstanceIdentifier="week5-kim-restored", Engine="postgres",
+        DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="lab",
+        MasterUserPassword="moto-only-password", Tags=copied,
+    )  # fmt: skip
+    rds.create_db_snapshot(
+        DBInstanceIdentifier="week5-kim-restored", DBSnapshotIdentifier="week5-kim-manual",
+        Tags=copied,
+    )
+    report = status.read_status(CLIENTS.client, REGION, "kim")
+    left = {u.arn.rsplit(":", 1)[1]: u.live_stack for u in report.untracked}
+    assert left == {"week5-kim-restored": STACK, "week5-kim-manual": STACK}
+    # the stack's own security group, tagged with the same id, stays the stack's
+    assert [s.name for s in report.stacks] == [STACK]

@@ -26,7 +26,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
@@ -581,6 +581,24 @@ def stacks_named_by(stacks: List[Dict[str, Any]], left: List[Untracked]) -> List
     return [s for s in stacks if s.get("StackId") in roots or s.get("RootId") in roots]
 
 
+#: RDS resources that may carry a stack's tags without being its: a manual snapshot of a lab's
+#: database (CopyTagsToSnapshot copies every tag, the stack's own too) and a database restored
+#: from one. Only the stack's list of resources tells; the stack-id tag is no proof for them.
+_COPIED_TAG_KINDS = frozenset({"db", "snapshot", "cluster", "cluster-snapshot"})
+
+
+def carries_copied_tags(arn: str) -> bool:
+    """Whether ``arn`` is of a kind whose stack tags may be copies (:data:`_COPIED_TAG_KINDS`)."""
+    fields = arn.split(":", 6)
+    return len(fields) == 7 and fields[2] == "rds" and fields[5] in _COPIED_TAG_KINDS
+
+
+def held_by_tag(arn: str, tags: Mapping[str, str], live_ids: Set[str]) -> bool:
+    """A live stack's by its ``aws:cloudformation:stack-id`` tag alone: CloudFormation tags
+    what it makes so, but a copied tag (:func:`carries_copied_tags`) needs the stack's list."""
+    return tags.get(STACK_ID_TAG) in live_ids and not carries_copied_tags(arn)
+
+
 def stack_ids(stacks: Iterable[Dict[str, Any]]) -> Set[str]:
     """The ids (ARNs) of ``stacks``: what carries one of them in its
     ``aws:cloudformation:stack-id`` tag is that stack's, as CloudFormation tags what it makes
@@ -602,7 +620,7 @@ def of_live_stacks(
     resource's tags by ARN."""
     tags_of = tags_of or {}
     live_ids = stack_ids(stacks)
-    found = {u.arn for u in left if tags_of.get(u.arn, {}).get(STACK_ID_TAG) in live_ids}
+    found = {u.arn for u in left if held_by_tag(u.arn, tags_of.get(u.arn, {}), live_ids)}
     rest = [u for u in left if u.arn not in found]
     if not rest:
         return found
@@ -654,7 +672,7 @@ def read_status(
     # What a live stack's id tags is its; what is gone (a secret scheduled for deletion too) or
     # a live database's backup: they need no stack read.
     live_ids = stack_ids(stacks)
-    left = [u for u in left if tags_of.get(u.arn, {}).get(STACK_ID_TAG) not in live_ids]
+    left = [u for u in left if not held_by_tag(u.arn, tags_of.get(u.arn, {}), live_ids)]
     arns = [u.arn for u in left]
     ended = gone(clients("ec2"), arns) | backups_of_live_databases(clients("rds"), arns)
     if secret_arns(arns):
