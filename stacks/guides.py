@@ -98,7 +98,8 @@ GUIDES: Dict[str, LabGuide] = {
                 "ec2-user@<private-ip>` (`ssh -J`와 같은 경로, 키는 두 번 모두). Windows "
                 "PowerShell: `PrivateHostTunnelCommand`를 열어 두고 다른 창에서 "
                 "`PrivateHostTunnelSshCommand`. Bastion만: `BastionSshCommand`. "
-                "`-c ssh_cidr=<내 IP>/32`면 Bastion의 퍼블릭 IP를 거치는 `SshDirectCommand`도",
+                "`-c ssh_cidr=<내 IP>/32`면 Bastion의 퍼블릭 IP를 거치는 `SshDirectCommand`도 "
+                "(Bastion만: `BastionSshDirectCommand`)",
             ),
             (
                 "Step 3: 웹 서버 배포 — 각 AZ의 Public Subnet에 웹 서버, 연결 테스트",

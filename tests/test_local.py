@@ -251,8 +251,9 @@ def test_read_back_printout_ends_with_the_outputs_for_the_guide(local_aws, app):
     back = local_aws["Day1Lab2"]
     lines = local_command.format_read_back("Day1Lab2", back).splitlines()
     start = lines.index(
-        "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses, "
-        "SSH and Session Manager (`aws ssm start-session` fails with HTTP 500) reach nothing "
+        "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses "
+        "(made up: they may be someone else's on the internet, do not open them), SSH and "
+        "Session Manager (`aws ssm start-session` fails with HTTP 500) reach nothing "
         "here, nor do `aws s3control` calls (the account id goes in their host name); the other "
         "API calls work)"
     )
@@ -279,7 +280,8 @@ def test_an_output_the_emulator_cannot_resolve_says_why():
     text = local_command.format_read_back("Day2Lab1", back)
     assert text.endswith(
         "\n\nOutputs (the lab guide's steps use them; the values are the emulator's: its "
-        "addresses, SSH and Session Manager (`aws ssm start-session` fails with HTTP 500) reach "
+        "addresses (made up: they may be someone else's on the internet, do not open them), SSH "
+        "and Session Manager (`aws ssm start-session` fails with HTTP 500) reach "
         "nothing here, nor do `aws s3control` calls (the account id goes in their host name); "
         "the other API calls work)\n"
         "  Url: the site\n"

@@ -289,7 +289,7 @@ def format_read_back(lab_id: str, back: local.ReadBack) -> str:
         lines.append(
             f"Created, but their Lambda functions do not run here (moto runs them in Docker): "
             f"{shown_types}; what they do on AWS (upload a site, empty a bucket, delete a "
-            "volume's snapshots on destroy) does not happen here."
+            "volume's or a database's snapshots on destroy) does not happen here."
         )
         lines.append(DESTROY_HERE_BUT + ".")
     else:
@@ -303,8 +303,9 @@ def format_outputs(back: local.ReadBack) -> str:
     """The stack's outputs, which the lab guide's steps use: each key with its description, its
     value on the next line (the emulator's ids and addresses), or why the emulator has none."""
     lines = [
-        "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses, "
-        "SSH and Session Manager (`aws ssm start-session` fails with HTTP 500) reach nothing "
+        "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses "
+        "(made up: they may be someone else's on the internet, do not open them), SSH and "
+        "Session Manager (`aws ssm start-session` fails with HTTP 500) reach nothing "
         "here, nor do `aws s3control` calls (the account id goes in their host name); the other "
         "API calls work)"
     ]
