@@ -93,6 +93,14 @@ def test_a_note_that_reads_json_is_written_as_text(lab_app):
     assert result.stdout.startswith("연결: ") and "'--json'" in result.stdout
 
 
+@pytest.mark.parametrize("argv", [["read", "1", "--json"], ["write", "--json", "hi"]])
+def test_json_may_follow_the_action(lab_app, argv):
+    """A student trial: `lab-app read 10 --json` was "unrecognized arguments: --json"."""
+    result = lab_app(*argv)
+    assert result.returncode == 0, result.stderr
+    assert isinstance(json.loads(result.stdout), dict)
+
+
 def test_lab_app_refuses_a_server_whose_certificate_it_cannot_check(lab_app, tmp_path):
     """verify-full: a CA that did not sign the server's certificate stops the app."""
     other = tmp_path / "other-ca.pem"

@@ -10,7 +10,7 @@ Usage:
   lab-app                 connect, show the TLS session, write one visit, read the latest five
   lab-app write TEXT      write one visit with TEXT as its note
   lab-app read [N]        read the latest N visits (default 5, at most 1000)
-Add ``--json`` for one JSON object instead of text. Exit 0 on success, 1 when the database
+Add ``--json`` (before or after the action) for one JSON object instead of text. Exit 0 on success, 1 when the database
 refuses or cannot be reached, 2 on bad arguments (checked before connecting): N is ASCII digits
 from 0 to 1000, TEXT is not blank and is UTF-8 (a cp949/EUC-KR terminal sends other bytes).
 """
@@ -119,6 +119,10 @@ def _parser() -> argparse.ArgumentParser:
     read_args = actions.add_parser("read", help="read the latest visits", allow_abbrev=False)
     # A string, checked by _arguments: int() takes "-5", "٣" (Arabic-Indic 3) and " 5".
     read_args.add_argument("limit", nargs="?", default="5")
+    for action in (write_args, read_args):  # after the action too: `lab-app read 10 --json`
+        action.add_argument(
+            "--json", action="store_true", default=argparse.SUPPRESS, help="as lab-app --json"
+        )
     return parser
 
 
