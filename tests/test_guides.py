@@ -52,6 +52,11 @@ def test_a_guide_maps_the_console_steps_and_says_what_to_clean(generated):
     assert "`BastionPair(" in guide
     assert "$0.135 (강의 자료: $0.15)" in guide
     assert "aws ec2 delete-nat-gateway" in guide  # the README's command for the lab
+    # README's English around the commands, in Korean (a student trial: "..., then `aws ...`")
+    delete_lines = [line for f in files.values() for line in f.splitlines()
+                    if line.startswith("지우는 명령:")]  # fmt: skip
+    assert delete_lines and not [line for line in delete_lines if " then " in line]
+    assert "nat-...` 다음 `aws ec2 release-address" in guide
     assert "콘솔에서 만든 NAT 게이트웨이" in guide
     # a student trial: after destroy the tagging API still listed terminated instances
     assert "종료된 인스턴스와 삭제된 NAT 게이트웨이는 한동안 이 목록에 남지만" in guide

@@ -306,6 +306,8 @@ def render_guide(
         out.append("")
     out += _screenshot_section(screenshots)
     _, how = cleanup
+    for english, korean in _CONNECTIVES:  # README's table is English; the guide is Korean
+        how = how.replace(english, korean)
     out += [
         "## 손으로 지울 것",
         "",
@@ -321,6 +323,11 @@ def render_guide(
         "",
     ]
     return "\n".join(out)
+
+
+#: The English words around the commands in README's table of what to delete by hand, in the
+#: guide's Korean (a student trial read "..., then `aws ...`" in a Korean guide).
+_CONNECTIVES = (("disable, then ", "비활성화(disable)한 다음 "), ("`, then `", "` 다음 `"))
 
 
 def render_index(labs: Sequence, templates: Mapping[str, Mapping[str, Any]]) -> str:
