@@ -737,6 +737,9 @@ def test_a_populated_account_is_cleaned_without_touching_anything_else(account):
     for tagged, untagged in made.pairs.items():  # each pair is named
         assert untagged in left[tagged] and "not tagged Week5/Day1/kim" in left[tagged]
     assert "left as they are" in format_found(found, "Day1/kim")
+    # the summary names the tags as each line does (re-trial: "not tagged Day1/kim" above lines
+    # saying "not tagged Week5/Day1/kim")
+    assert "never changes a resource not tagged Week5/Day1/kim," in format_found(found, "Day1/kim")
 
     report = the_cleaner.apply(found, say=lambda line: None)
     assert report.failed == [], format_report(report)

@@ -267,9 +267,15 @@ def test_the_student_week5_init_set_is_the_default_and_all_overrides_it(
 
     err, ids = found()
     assert ids == {kims}
-    assert "of student kim (set by `week5 init`; --all for every student)" in err
+    assert "of student kim (from cdk.context.json; --all for every student)" in err
     assert found("--all")[1] == {kims, lees}
     assert found("--student", "lee")[1] == {lees}
+    # named by ~/.cdk.json, it says so (it said "set by `week5 init`": a re-trial)
+    (tmp_path / "cdk.context.json").unlink()
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / ".cdk.json").write_text(json.dumps({"context": {"student": "lee"}}))
+    err, ids = found()
+    assert ids == {lees} and "of student lee (from ~/.cdk.json; --all" in err
     (tmp_path / "cdk.context.json").write_text(json.dumps({"studnet": "kim"}))
     assert main(["cleanup", "--day", "Day1"]) == 2
     out, err = capsys.readouterr()

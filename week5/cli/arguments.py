@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import functools
-from typing import Optional
+from typing import Optional, Tuple
 
 from week5.cli.errors import EXIT_USAGE, CliError
 from week5.cli.synthesis import find_project_root
@@ -37,17 +37,24 @@ def student_argument(value: str, command: str) -> str:
 
 
 def project_student() -> Optional[str]:
-    """The student `week5 init` set for this project (or cdk.json names), as ``scripts/cdk``
-    deploys for them; None when none is set or outside a project folder. The project's context
-    is checked as the app checks it: a misspelt ``studnet`` or a null ``student`` there would
-    otherwise read as "no student set", and cleanup would take every student's resources."""
+    """The student `week5 init` set for this project (or cdk.json or ~/.cdk.json names), as
+    ``scripts/cdk`` deploys for them; None when none is set or outside a project folder. The
+    project's context is checked as the app checks it: a misspelt ``studnet`` or a null
+    ``student`` there would otherwise read as "no student set", and cleanup would take every
+    student's resources."""
+    return project_student_and_source()[0]
+
+
+def project_student_and_source() -> Tuple[Optional[str], str]:
+    """:func:`project_student` and the file that names it (``cdk.context.json``, ``cdk.json``
+    or ``~/.cdk.json``; "the default" for none), for a line that says where it came from."""
     try:
         root = find_project_root()
     except CliError:
-        return None
+        return None, "the default"
     check_context(read_project_context(root, user=True))
     student, source = configured_student(root)
-    return None if source == "the default" else student
+    return (None if source == "the default" else student), source
 
 
 def class_size(text: str, option: str = "--students") -> int:

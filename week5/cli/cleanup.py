@@ -15,12 +15,18 @@ import argparse
 import sys
 from typing import Any, Dict, List, Optional, Sequence
 
-from week5.cli.arguments import REGION_HELP, command_parser, project_student, student_argument
+from week5.cli.arguments import (
+    REGION_HELP,
+    command_parser,
+    project_student_and_source,
+    student_argument,
+)
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.table import render_table
 from week5.cli.output import json_text
 from week5.core.progress import say
 from week5.core.settings import DEFAULT_REGION
+from week5.core.tags import WEEK_TAG_VALUE
 from week5.operations.aws_errors import clients as aws_clients
 from week5.operations.aws_errors import explain, region_problem
 from week5.operations.cleanup import Cleaner, Found, Report
@@ -76,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     elif not args.all:
         # As scripts/cdk deploys: a student's `week5 cleanup --day Day1 --apply` in a shared
         # account must not take the class's Day 1 with it.
-        args.student = project_student()
+        args.student, source = project_student_and_source()
         from_init = args.student is not None
     report: Optional[Report] = None
     try:
@@ -86,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
         cleaner = Cleaner(make_client, region=args.region, day=args.day, student=args.student)
         who = f"student {args.student}" if args.student else "every student"
         if from_init:
-            who += " (set by `week5 init`; --all for every student)"
+            who += f" (from {source}; --all for every student)"
         say(f"==> Week5 {args.day} resources of {who} in {args.region}")
         found = cleaner.find()
         if not args.json:
@@ -167,7 +173,8 @@ def format_found(found: List[Found], label: str = "the day") -> str:
     if left:
         text += (
             f"\n{len(left)} left as they are, each with why (cleanup never changes a resource "
-            f"not tagged {label}, a live stack of another region or a deploy in progress). Deal "
+            f"not tagged {WEEK_TAG_VALUE}/{label}, a live stack of another region or a deploy in "
+            "progress). Deal "
             "with what each line names, then run again:"
         )
         text += "".join(f"\n  {item}: {item.held}" for item in left)
