@@ -586,3 +586,17 @@ def test_each_lab_gets_aws_cli_checks_that_answer_on_the_emulator(emulated_labs,
     for lab_id, back in local_aws.items():
         for command in back.checks:
             _call(emulated_labs.clients, command)
+
+
+def test_another_region_is_refused_before_synthesis(capsys):
+    """A re-trial: `week5 local Day1Lab1 -c region=ap-northeast-1 -c azs=...` failed its deploy
+    with the bootstrap's "SsmParameterNotFound", read as the emulator not taking the lab."""
+    from week5.cli import main
+
+    code = main(["local", "Day1Lab1", "-c", "region=ap-northeast-1", "-c",
+                 "azs=ap-northeast-1a,ap-northeast-1c"])  # fmt: skip
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "week5: -c region='ap-northeast-1': the emulator deploys in ap-northeast-2, the course's "
+        "region, only; drop -c region (and -c azs) for week5 local"
+    ]

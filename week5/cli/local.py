@@ -29,7 +29,7 @@ from week5.cli.synthesis import (
 )
 from week5.cli.table import render_table
 from week5.core.progress import say
-from week5.core.settings import shown
+from week5.core.settings import CONTEXT_REGION, read_project_context, shown
 from week5.operations import local
 from week5.operations.status import parse_stack_name
 
@@ -107,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     # writable: `cdk deploy` writes its asset zips and locks into the assembly.
     # In class mode one student's copy (Day1Lab1-kim), as `week5 labs` lists it.
     build = lab_to_build(args.lab, class_students(args), "local")
+    refuse_another_region(args)
     synthesis = synthesized(args, [build], writable=True)
     with synthesis as (outdir, timings["synth"]):
         (lab,) = select_labs(read_labs(outdir), [args.lab])
@@ -133,6 +134,21 @@ def run(args: argparse.Namespace) -> int:
                 print()
                 print(format_keep(emulator, lab, args.context, checks=back.checks))
     return EXIT_OK
+
+
+def refuse_another_region(args: argparse.Namespace) -> None:
+    """The emulator is bootstrapped in the course's region only: a lab synthesized for another
+    (``-c region``) failed its deploy there with the bootstrap's "SsmParameterNotFound", which
+    read as the emulator not taking the lab. Refused before synthesis, the context already
+    checked (:func:`class_students`)."""
+    given = dict(item.split("=", 1) for item in args.context)
+    region = {**read_project_context(find_project_root(), user=True), **given}.get(CONTEXT_REGION)
+    if region not in (None, local.LOCAL_REGION):
+        raise CliError(
+            f"-c region={shown(region)}: the emulator deploys in {local.LOCAL_REGION}, the "
+            "course's region, only; drop -c region (and -c azs) for week5 local",
+            EXIT_USAGE,
+        )
 
 
 #: The command as the README and a student's shell spell it: the set-up puts no venv on PATH.
