@@ -7,6 +7,7 @@ when the committed guides are stale.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Dict
@@ -15,6 +16,9 @@ from week5.analysis.guide import LabGuide, OutFolderError, out_folder, write_gui
 from week5.core.errors import shown
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Set by ``scripts/docs`` to the folder it was run in (it changes into the project root), so
+#: that a relative ``--out`` is taken from there; unset, from the current folder.
+CALLED_FROM = "WEEK5_DOCS_CALLED_FROM"
 
 GUIDES: Dict[str, LabGuide] = {
     "Day1Lab1": LabGuide(
@@ -583,9 +587,12 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--no-pictures", action="store_true", help="text and guides only")
     args = parser.parse_args(argv)
-    # Before synthesis (seconds): an empty --out, a file, a missing parent is one line, exit 2.
+    # scripts/docs runs this from the project root; a relative --out is from where it was run.
+    called_from = os.environ.get(CALLED_FROM) or None
+    # Before synthesis (seconds): an empty --out, a file, a missing parent, the project's own
+    # folder is one line, exit 2.
     try:
-        out = out_folder(args.out)
+        out = out_folder(args.out, base=Path(called_from) if called_from else None)
     except OutFolderError as error:
         print(f"{parser.prog}: {error}", file=sys.stderr)
         return 2

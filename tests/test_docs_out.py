@@ -103,6 +103,7 @@ def test_a_new_folder_in_an_existing_one_is_written(tmp_path, monkeypatch, capsy
         return [out / "index.md"]
 
     monkeypatch.setattr(guides, "write_guides", write_guides)
+    monkeypatch.delenv(guides.CALLED_FROM, raising=False)  # python -m stacks.guides, directly
     monkeypatch.chdir(tmp_path)
     assert guides.main(["--out", "labs", "--no-pictures"]) == 0
     assert seen == [(tmp_path / "labs", False)]
@@ -141,3 +142,99 @@ def test_scripts_docs_refuses_an_existing_file_at_once(tmp_path):
     ]
     assert result.stdout == ""
     assert target.read_text() == "keep me\n"
+
+
+def _stub_synthesis(monkeypatch):
+    """Synthesis and writing stubbed: what main() would write into, and whether pictures."""
+    monkeypatch.setattr("week5.synth.app_builder.synthesize_templates", lambda *a: {})
+    seen = []
+
+    def write_guides(catalog, guide_texts, templates, out, pictures=True):
+        seen.append((out, pictures))
+        return [out / "index.md"]
+
+    monkeypatch.setattr(guides, "write_guides", write_guides)
+    return seen
+
+
+def test_a_relative_out_is_taken_from_where_scripts_docs_was_run(tmp_path, monkeypatch, capsys):
+    """scripts/docs changes into the project root; a relative --out is still the caller's (it
+    wrote the guides among the project's files, "Wrote 29 files under ." in a re-trial)."""
+    seen = _stub_synthesis(monkeypatch)
+    caller, root = tmp_path / "caller", tmp_path / "root"
+    caller.mkdir()
+    root.mkdir()
+    monkeypatch.setenv(guides.CALLED_FROM, str(caller))
+    monkeypatch.chdir(root)  # where scripts/docs runs Python
+    assert guides.main(["--out", "mydocs", "--no-pictures"]) == 0
+    assert guides.main(["--out", ".", "--no-pictures"]) == 0
+    assert guides.main(["--out", str(tmp_path / "elsewhere")]) == 0  # an absolute one as given
+    assert seen == [(caller / "mydocs", False), (caller, False), (tmp_path / "elsewhere", True)]
+    assert capsys.readouterr().out.splitlines() == [
+        "Wrote 1 files under mydocs",
+        "Wrote 1 files under .",
+        f"Wrote 1 files under {tmp_path}/elsewhere",
+    ]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["caller", "root"]
+
+
+def test_the_default_is_the_project_docs_labs_wherever_scripts_docs_runs(
+    tmp_path, monkeypatch, capsys
+):
+    seen = _stub_synthesis(monkeypatch)
+    monkeypatch.setenv(guides.CALLED_FROM, str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    assert guides.main([]) == 0
+    assert seen == [(ROOT / "docs" / "labs", True)]
+    assert capsys.readouterr().out == f"Wrote 1 files under {ROOT}/docs/labs\n"
+
+
+def _project_cases(tmp_path: Path):
+    other = tmp_path / "other-project"  # another CDK app: only its app.py
+    other.mkdir()
+    (other / "app.py").write_text("# an app\n")
+    return {
+        "the project root": (str(ROOT), ROOT, "cdk.json"),
+        "'.' in the project root": (".", ROOT, "cdk.json"),
+        "'..' from docs/": ("..", ROOT, "cdk.json"),
+        "another project's folder": (str(other), other, "app.py"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["the project root", "'.' in the project root", "'..' from docs/", "another project's folder"],
+)
+def test_a_project_s_own_folder_is_refused_before_synthesis(
+    case, tmp_path, monkeypatch, capsys, no_synthesis
+):
+    """As `week5 check -o .` refuses a folder of files that are not an assembly: the guides
+    (Day*.md, index.md, img/) are not written among a project's files."""
+    given, folder, marker = _project_cases(tmp_path)[case]
+    caller = ROOT / "docs" if given == ".." else ROOT if given == "." else tmp_path
+    monkeypatch.setenv(guides.CALLED_FROM, str(caller))
+    monkeypatch.chdir(tmp_path)
+    assert guides.main(["--out", given, "--no-pictures"]) == 2
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"scripts/docs: --out '{given}': '{folder}' holds a project's files ({marker}); pass a "
+        "folder for the guides alone, e.g. --out docs/labs"
+    ]
+    assert out == ""
+
+
+def test_scripts_docs_takes_a_relative_out_from_the_folder_it_was_run_in(tmp_path):
+    """A new process through scripts/docs, run in tmp_path (refused before synthesis, so that
+    nothing is written, here or, were the --out taken from the project root, there)."""
+    (tmp_path / "a-file").write_text("keep me\n")
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "docs"), "--out", "a-file/labs", "--no-pictures"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"scripts/docs: --out 'a-file/labs': '{tmp_path}/a-file' is not a folder; make it "
+        "first, or pass e.g. --out docs/labs"
+    ]
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]

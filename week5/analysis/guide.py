@@ -392,18 +392,30 @@ class OutFolderError(ValueError):
     """``--out`` names no folder the guides can be written into."""
 
 
-def out_folder(given: str) -> Path:
+#: Files that mark a folder as a CDK project's own (the project root): the guides are not
+#: written among them, as ``week5 check -o`` keeps an assembly out of a folder of other files.
+PROJECT_MARKERS = ("cdk.json", "app.py")
+
+
+def out_folder(given: str, base: Path | None = None) -> Path:
     """The folder ``--out given`` names, checked before the templates are synthesized (that
     takes seconds a refusal should not cost): not empty, not a file, in a folder that exists
-    (it is not made, as ``week5 diagram -o`` does not make one), and one that can be written
-    to. Raises :class:`OutFolderError` saying what is wrong and what to pass instead."""
+    (it is not made, as ``week5 diagram -o`` does not make one), not a project's own folder
+    (one holding :data:`PROJECT_MARKERS`: the guides would land among its files), and one that
+    can be written to. Raises :class:`OutFolderError` saying what is wrong and what to pass
+    instead.
+
+    ``base`` is the folder a relative ``given`` is taken from: the one the user ran
+    ``scripts/docs`` in, which changes into the project root before it runs Python.
+
+    @default ``base`` None: the current folder (``python -m stacks.guides``)."""
     quoted = shown(given, 160)
     if not given.strip():  # '' is the current folder: the guides among the project's files
         raise OutFolderError(
             f"--out {quoted}: give the folder to write the guides into, e.g. --out docs/labs"
         )
     try:
-        folder = Path(given).resolve()
+        folder = (Path(base) / given if base else Path(given)).resolve()
         if folder.exists() and not folder.is_dir():
             raise OutFolderError(
                 f"--out {quoted}: {shown(str(folder), 160)} is a file; pass a folder for the "
@@ -414,6 +426,12 @@ def out_folder(given: str) -> Path:
             raise OutFolderError(
                 f"--out {quoted}: {shown(str(folder.parent), 160)} {problem}; make it first, or "
                 "pass e.g. --out docs/labs"
+            )
+        marker = next((m for m in PROJECT_MARKERS if (folder / m).exists()), None)
+        if folder.is_dir() and marker:
+            raise OutFolderError(
+                f"--out {quoted}: {shown(str(folder), 160)} holds a project's files ({marker}); "
+                "pass a folder for the guides alone, e.g. --out docs/labs"
             )
         writable = folder if folder.is_dir() else folder.parent
         if not os.access(writable, os.W_OK | os.X_OK):
