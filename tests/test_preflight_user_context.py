@@ -253,6 +253,89 @@ def test_an_unknown_lab_in_class_form_is_named_before_any_class_advice(args, tmp
     assert result.stderr.startswith("scripts/cdk: unknown lab 'Day1Challenge'"), result.stderr
 
 
+def valid_labs() -> str:
+    return ", ".join(CATALOG_IDS)
+
+
+@pytest.mark.parametrize(
+    "args, files, refused",
+    [(["ls", "-c", "labs=Day1Challenge"], {}, ("Day1Challenge", "-c labs", "Day4Challenge")),
+     (["synth", "-q", "--context=labs=Day1Lab1, Day2Challenge"], {},
+      ("Day2Challenge", "-c labs", "Day4Challenge")),
+     (["ls"], {"cdk.context.json": {"labs": "Day1Challenge"}},
+      ("Day1Challenge", "context 'labs' of cdk.context.json", "Day4Challenge")),
+     (["deploy", "--all"], {"cdk.context.json": {"labs": ["Day1Lab1", "Day9Lab9"]}},
+      ("Day9Lab9", "context 'labs' of cdk.context.json", "Day1Lab1")),
+     (["synth"], {"cdk.json": {"app": "python app.py", "context": {"labs": "Day5Lab3"}},
+                  "cdk.context.json": {"labs": "Day1Lab1"}},
+      ("Day5Lab3", "context 'labs' of cdk.json", "Day5Lab1")),
+     (["ls"], {"~": {"context": {"labs": "Day1Challenge"}}},
+      ("Day1Challenge", "context 'labs' of ~/.cdk.json", "Day4Challenge"))],
+    ids=["-c", "--context= list", "cdk.context.json", "--all, a JSON list", "cdk.json",
+         "~/.cdk.json"],
+)  # fmt: skip
+def test_a_lab_of_the_labs_context_not_in_the_catalog_is_one_line(tmp_path, home, args, files,
+                                                                  refused):  # fmt: skip
+    """`scripts/cdk ls -c labs=Day1Challenge` passed the preflight (the bare id is refused):
+    the app said "unknown lab" and the CDK CLI "Subprocess exited with error 1"."""
+    root = project(tmp_path)
+    for name, content in files.items():
+        (home / ".cdk.json" if name == "~" else root / name).write_text(json.dumps(content))
+    lab, where, nearest = refused
+    message = (f"unknown lab '{lab}' in {where} (did you mean {nearest}?); valid labs: "
+               f"{valid_labs()}; nothing was run")  # fmt: skip
+    with pytest.raises(CourseInputError) as refusal:
+        preflight.check_known_labs(args, CATALOG_IDS, root)
+    assert str(refusal.value) == message
+    with pytest.raises(CourseInputError) as refusal:
+        preflight.check_patterns(args, root, {}, lab_ids=CATALOG_IDS)
+    assert str(refusal.value) == message
+
+
+@pytest.mark.parametrize(
+    "args, cdk_context",
+    [(["ls", "Day1Lab1"], {"labs": "Day1Challenge"}),  # the launchers pass -c labs=Day1Lab1
+     (["ls", "-c", "labs=Day4Challenge"], {"labs": "Day1Challenge"}),  # -c over the file
+     (["synth", "-c", "labs=Day1Lab1,Day4Challenge"], None),
+     (["ls", "-c", "labs=Day1Lab1"], {"labs": ["Day5Challenge"]})],
+)  # fmt: skip
+def test_catalog_ids_in_the_labs_the_app_gets_pass(tmp_path, home, args, cdk_context):
+    root = project(tmp_path, cdk_context=cdk_context)
+    preflight.check_known_labs(args, CATALOG_IDS, root)
+    preflight.check_patterns(args, root, {}, lab_ids=CATALOG_IDS)
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+@pytest.mark.parametrize(
+    "args, cdk_context, where",
+    [(["ls", "-c", "labs=Day1Challenge"], None, "-c labs"),
+     (["synth", "-q", "-c", "labs=Day1Challenge"], None, "-c labs"),
+     (["ls"], {"labs": "Day1Challenge"}, "context 'labs' of cdk.context.json")],
+)  # fmt: skip
+def test_the_launchers_refuse_a_labs_context_the_catalog_does_not_have(wrapper, args,
+                                                                        cdk_context, where,
+                                                                        tmp_path, home):  # fmt: skip
+    root = with_catalog(fake_project(tmp_path, cdk_context=cdk_context))
+    result, calls = run_wrapper(root, wrapper, args, offline_env(home))
+    assert (result.returncode, calls) == (2, []), result.stderr
+    assert result.stderr == (
+        f"scripts/{wrapper}: unknown lab 'Day1Challenge' in {where} (did you mean "
+        f"Day4Challenge?); valid labs: {valid_labs()}; nothing was run\n"
+    )
+
+
+@pytest.mark.parametrize("wrapper", WRAPPERS)
+def test_without_the_catalog_the_labs_context_is_checked_for_shape_only(wrapper, tmp_path, home):
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, wrapper, ["ls", "-c", "labs=Day1Challenge"],
+                                offline_env(home))  # fmt: skip
+    assert (result.returncode, calls) == (0, ["ls -c labs=Day1Challenge"]), result.stderr
+    result, calls = run_wrapper(root, wrapper, ["ls", "-c", "labs=Day9Lab9"], offline_env(home))
+    assert (result.returncode, calls) == (2, ["ls -c labs=Day1Challenge"]), result.stderr
+    assert result.stderr.startswith(f"scripts/{wrapper}: context 'labs'='Day9Lab9': 'Day9Lab9' "
+                                    "is not a lab id")  # fmt: skip
+
+
 # --- 4. a final newline is no part of a value ---------------------------------------------
 
 

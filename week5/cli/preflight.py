@@ -153,7 +153,7 @@ def check(cdk_args: List[str], tell, app: str = "labs",
         if os.environ.get(preflight.SKIP_ENV) != "0":  # the other app's stacks, or none
             preflight.check_app_stacks(cdk_args, app)
         if app == "labs":  # an unknown lab first: the context's advice would name it
-            preflight.check_known_labs(cdk_args, lab_ids)
+            preflight.check_known_labs(cdk_args, lab_ids, root)
         preflight.check_context(cdk_args, root, dict(os.environ), app=app)
         if app == "labs":
             preflight.check_patterns(cdk_args, root, dict(os.environ), lab_ids)

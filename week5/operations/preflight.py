@@ -445,7 +445,7 @@ def check_patterns(args: Sequence[str], root: Path, environ: Optional[Dict[str, 
     command, context, _ = command_context(args)
     if command not in APP_COMMANDS:
         return
-    check_known_labs(args, lab_ids)
+    check_known_labs(args, lab_ids, root)
     patterns = [
         (arg, brace_alternatives(arg)) for arg, value in _arguments(args)
         if value is None and arg != command and is_pattern(arg)
@@ -471,12 +471,17 @@ def check_patterns(args: Sequence[str], root: Path, environ: Optional[Dict[str, 
             )
 
 
-def check_known_labs(args: Sequence[str], lab_ids: Optional[Sequence[str]] = None) -> None:
+def check_known_labs(args: Sequence[str], lab_ids: Optional[Sequence[str]] = None,
+                     root: Optional[Path] = None) -> None:  # fmt: skip
     """Raise :class:`CourseInputError` for a lab id, or a copy's (``Day9Lab9-kim``), named on
     the line that is not among ``lab_ids`` (the catalog's, which the launchers pass): ``ls
     Day9Lab9``, ``synth Day1Challenge``. The app would refuse it after the CDK CLI started it,
     with "Subprocess exited with error 1". Without ``lab_ids``, an id not of a lab id's shape
-    (Day<1-5><Lab1|Lab2|Case|Challenge>) only. Patterns are :func:`check_patterns`' to judge."""
+    (Day<1-5><Lab1|Lab2|Case|Challenge>) only. Patterns are :func:`check_patterns`' to judge.
+    With ``lab_ids`` and the project's ``root``, the ids of context ``labs`` too, as the app
+    gets it (``-c labs=Day1Challenge``, or a value in cdk.context.json, cdk.json or
+    ~/.cdk.json: :func:`_check_context_labs`); without ``lab_ids`` its shape alone is checked,
+    by :func:`check_context`."""
     command, _, _ = command_context(args)
     for arg, value in _arguments(args):
         if value is not None or arg.startswith("-") or arg == command or is_pattern(arg):
@@ -488,17 +493,61 @@ def check_known_labs(args: Sequence[str], lab_ids: Optional[Sequence[str]] = Non
         if lab_ids:
             if lab in lab_ids:
                 continue
-            message = unknown_lab_message(lab, lab_ids)  # week5 cost's words
-            nearest = _nearest_lab(lab, lab_ids)
-            if "did you mean" not in message and nearest:
-                message = message.replace("; valid labs:", f" (did you mean {nearest}?); valid "
-                                          "labs:", 1)  # fmt: skip
-            raise CourseInputError(f"{message}; nothing was run")
+            raise CourseInputError(_unknown_lab(lab, lab_ids))
         if not LAB_ID_RE.fullmatch(lab):
             raise CourseInputError(
                 f"{shown(lab)} is not a lab id: Day<1-5><{'|'.join(LAB_KINDS)}>, e.g. Day4Lab1 "
                 "(`scripts/cdk ls` lists the labs); nothing was run"
             )
+    if lab_ids and root is not None and command in APP_COMMANDS:
+        _check_context_labs(args, lab_ids, Path(root))
+
+
+def _unknown_lab(lab: str, lab_ids: Sequence[str], where: str = "") -> str:
+    """The refusal of ``lab``, which ``lab_ids`` lack: ``unknown lab 'Day1Challenge' (did you
+    mean Day4Challenge?); valid labs: ...; nothing was run`` (``week5 cost``'s words), with
+    ``where`` (`` in -c labs``) after the id when the id came from the context."""
+    message = unknown_lab_message(lab, lab_ids)  # week5 cost's words
+    nearest = _nearest_lab(lab, lab_ids)
+    if "did you mean" not in message and nearest:
+        message = message.replace("; valid labs:", f" (did you mean {nearest}?); valid "
+                                  "labs:", 1)  # fmt: skip
+    if where:
+        named = f"unknown lab {shown(lab)}"
+        message = message.replace(named, f"{named}{where}", 1)
+    return f"{message}; nothing was run"
+
+
+def _check_context_labs(args: Sequence[str], lab_ids: Sequence[str], root: Path) -> None:
+    """Raise :class:`CourseInputError` for an id of context ``labs`` that is not among
+    ``lab_ids``: ``ls -c labs=Day1Challenge``, or ``"labs": "Day1Challenge"`` in
+    cdk.context.json. The app would say "unknown lab" after the CDK CLI started it, then
+    "Subprocess exited with error 1". The value is the one the app gets: ``-c`` over cdk.json
+    over cdk.context.json over ~/.cdk.json, and none when lab ids are named without ``--all``
+    or ``-c labs`` (the launchers then pass ``--context labs=`` with them, checked above). An
+    id of no lab id's shape (``day1lab1,``, ``Day1Lab1-kim``) is :func:`check_context`'s to
+    refuse, as without a catalog."""
+    if not any(a == "--all" or a.startswith(("labs=", "--context=labs=")) for a in args):
+        if any(LAB_ARG_RE.fullmatch(a) for a in args):  # the launchers' own -c labs wins
+            return
+    _, context, _ = command_context(args)
+    if CONTEXT_LABS in context:
+        value: object = context[CONTEXT_LABS]
+        where = f" in -c {CONTEXT_LABS}"
+    else:
+        value = read_project_context(root, user=True).get(CONTEXT_LABS)
+        origin = context_origins(root, {}).get(CONTEXT_LABS)
+        where = f" in context '{CONTEXT_LABS}' of {origin}"
+    if isinstance(value, str):
+        ids = value.split(",")
+    elif isinstance(value, (list, tuple)):  # a file's JSON list, which the app takes too
+        ids = [str(part) for part in value]
+    else:
+        return  # null, a number: check_context's to refuse
+    for lab in (part.strip() for part in ids):
+        match = LAB_ARG_RE.fullmatch(lab)
+        if match and not match.group(2) and lab not in lab_ids:
+            raise CourseInputError(_unknown_lab(lab, lab_ids, where))
 
 
 def _nearest_lab(lab: str, lab_ids: Sequence[str]) -> Optional[str]:
