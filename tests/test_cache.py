@@ -111,3 +111,14 @@ def test_node_ids_and_a_metric_across_every_node_survive_a_failover(stack, net):
     assert [s["Metric"]["Dimensions"][0]["Value"] for s in stats] == [
         {"Fn::Join": ["", [group, f"-00{i}"]]} for i in (1, 2, 3)
     ]
+
+
+def test_the_primary_goes_in_az_a_as_the_subnets_order_it(stack):
+    """A re-trial: with -c azs=ap-northeast-2c,ap-northeast-2a (AZ-A is 2c) the primary was
+    placed in 2a, the alphabetically first, where the docstring says the first AZ."""
+    from week5.constructs.vpc import MultiAzVpc
+
+    net = MultiAzVpc(stack, "Net", availability_zones=["ap-northeast-2c", "ap-northeast-2a"])
+    RedisCache(stack, "Cache", vpc=net.vpc, replicas=1)
+    (p,) = props(synth(stack), "AWS::ElastiCache::ReplicationGroup")
+    assert p["PreferredCacheClusterAZs"] == ["ap-northeast-2c", "ap-northeast-2a"]

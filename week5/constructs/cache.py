@@ -164,7 +164,7 @@ class RedisCache(Construct):
             raise CourseInputError(
                 f"{where}: automatic_failover needs a replica to promote; pass replicas=1"
             )
-        azs = sorted({s.availability_zone for s in subnets})
+        azs = list(dict.fromkeys(s.availability_zone for s in subnets))  # AZ-A first
         if automatic_failover and len(azs) < 2:
             raise CourseInputError(
                 f"{where}: automatic failover (Multi-AZ) needs subnets in two AZs, got {len(azs)}"
