@@ -162,6 +162,7 @@ def test_day4_lab1_course_facts(local_aws):
     # Step 3 on the emulator: the group's two instances, one in each AZ's private subnet.
     assert group["subnets"] == ["week5-day4-private-subnet-a", "week5-day4-private-subnet-b"]
     assert group["instances_by_az"] == {"ap-northeast-2a": 1, "ap-northeast-2b": 1}
+    assert group["logical_id"].startswith("WebAsg")  # named in the printout (two in Day4Challenge)
     assert back.coverage.skipped == {
         "AWS::AutoScaling::ScalingPolicy": 1,
         "AWS::EC2::SecurityGroupEgress": 1,

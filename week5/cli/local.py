@@ -364,7 +364,8 @@ def _services(back: local.ReadBack) -> List[str]:
         for g in back.auto_scaling_groups:
             running = ", ".join(f"{n} in {az}" for az, n in g["instances_by_az"].items())
             lines.append(
-                f"  min {g['min']} / max {g['max']} / desired {g['desired']}, "
+                f"  {g['logical_id'] or g['name']}: min {g['min']} / max {g['max']} / desired "
+                f"{g['desired']}, "
                 f"{g['health_check']} health checks, in {', '.join(g['subnets']) or '-'}; "
                 f"instances: {running or 'none'}"
             )

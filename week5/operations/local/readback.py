@@ -218,6 +218,7 @@ def read_auto_scaling_groups(
     if not names:
         return []
     groups = client("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=names)
+    logical = stack.logical_ids("AWS::AutoScaling::AutoScalingGroup")
     rows = []
     for group in groups["AutoScalingGroups"]:
         by_az: Dict[str, int] = {}
@@ -227,6 +228,7 @@ def read_auto_scaling_groups(
         rows.append(
             {
                 "name": group["AutoScalingGroupName"],
+                "logical_id": logical.get(group["AutoScalingGroupName"], ""),
                 "min": group["MinSize"],
                 "max": group["MaxSize"],
                 "desired": group["DesiredCapacity"],
