@@ -197,7 +197,9 @@ def test_the_price_list_api_sending_the_wrong_shape_is_not_called_unreachable(
 
 #: Prices no table may hold, as the offer file gives them (a string, or a bare JSON number).
 NOT_PRICES = ['"nan"', '"NaN"', '"inf"', '"-Infinity"', '"-5"', '"1e999"', '"abc"', '""',
-              "NaN", "Infinity", "-0.5", "null", "true", '["0.0136"]']  # fmt: skip
+              "NaN", "Infinity", "-0.5", "null", "true", '["0.0136"]',
+              # float() takes these; the Price List writes ASCII decimals (a re-trial)
+              '"\uff11\uff12"', '"1_0"', '" 0.02 "']  # fmt: skip
 
 
 def _offer_with_t3_price(tmp_path: Path, price_json: str) -> str:
@@ -215,7 +217,11 @@ def test_a_price_that_is_not_a_finite_number_at_least_0_keeps_the_old_figure(pri
     assert updated["prices"]["ec2:t3.micro"] == prices["prices"]["ec2:t3.micro"]
     (line,) = [x for x in report if x.startswith("ec2:t3.micro: ")]
     assert line.startswith("ec2:t3.micro: kept 0.013 ("), line
-    assert line.endswith("is not a finite number >= 0 in AmazonEC2 2026-11-01)"), line
+    # (no double negative for a missing price: "no USD price is not a finite number")
+    assert line.endswith(
+        "(no USD price in AmazonEC2 2026-11-01)" if price == "null"
+        else "is not a decimal number >= 0 in AmazonEC2 2026-11-01)"
+    ), line
     # The rest of the file is still read: the NAT gateway's price is confirmed and re-dated.
     assert "nat-gateway: unchanged (AmazonEC2 2026-11-01)" in report
 
@@ -224,7 +230,7 @@ def test_the_kept_line_shows_the_offending_price(tmp_path):
     url = _offer_with_t3_price(tmp_path, '"nan"')
     _, report = price_refresh.refresh(pricing.load_prices(), price_refresh.url_fetcher(url))
     assert (
-        'ec2:t3.micro: kept 0.013 (price "nan" is not a finite number >= 0 in AmazonEC2 '
+        'ec2:t3.micro: kept 0.013 (price "nan" is not a decimal number >= 0 in AmazonEC2 '
         "2026-11-01)"
     ) in report
 
@@ -244,7 +250,7 @@ def test_the_cli_writes_the_old_figure_and_says_it_was_kept(tmp_path, monkeypatc
     monkeypatch.setattr(price_refresh, "write_prices", lambda table: write(table, target))
     assert main(["prices", "refresh", "--offer-url", url]) == 0
     out = capsys.readouterr().out
-    assert '  ec2:t3.micro: kept 0.013 (price "nan" is not a finite number >= 0' in out
+    assert '  ec2:t3.micro: kept 0.013 (price "nan" is not a decimal number >= 0' in out
 
     def no_constant(name):
         raise AssertionError(f"{name} written to prices.json")
@@ -272,3 +278,12 @@ def test_a_very_long_offer_url_is_shown_cut(tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 2 and all(len(line) < 800 for line in err), [len(x) for x in err]
     assert err[1].startswith("week5: --offer-url 'file://")
+
+
+@pytest.mark.parametrize("date", ["2026-99-99xyz", "2026-13-01", "2026-11-01 later"])
+def test_a_publication_date_that_is_no_date_is_the_wrong_shape(date):
+    """A re-trial: "2026-99-99xyz" passed a prefix match and was recorded as 2026-99-99."""
+    offer = copy.deepcopy(OFFER)
+    offer["publicationDate"] = date
+    with pytest.raises(price_refresh.OfferError, match="is not a date"):
+        price_refresh.check_offer(offer, "the offer")

@@ -16,6 +16,7 @@ entry's old figure and is reported, like an entry that matches no product.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import math
@@ -84,7 +85,7 @@ def check_offer(offer: Any, where: str) -> None:
     if missing:
         raise OfferError(f"{where} is not an offer file: it has no {', '.join(missing)}")
     date = offer["publicationDate"]
-    if not isinstance(date, str) or not re.match(r"\d{4}-\d{2}-\d{2}", date):
+    if not isinstance(date, str) or not _is_date(date):
         raise OfferError(f"{where}: publicationDate {json.dumps(date)[:40]} is not a date")
     for sku, product in _object(offer["products"], where, "products").items():
         product = _object(product, where, _at("products", sku))
@@ -113,10 +114,27 @@ def _on_demand_prices(offer: Mapping[str, Any], sku: str) -> List[Any]:
     return prices
 
 
+def _is_date(text: str) -> bool:
+    """The offer's publicationDate: a real date, then optionally its time
+    (``2026-11-01T00:00:00Z``); "2026-99-99xyz" is not one."""
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(T[0-9:.]+Z?)?", text)
+    if match is None:
+        return False
+    try:
+        datetime.date.fromisoformat(match.group(1))
+    except ValueError:
+        return False
+    return True
+
+
 def usd(raw: Any) -> Optional[float]:
     """``raw`` as a price, or None when it is not a finite number >= 0 ("nan", "inf", "-5",
     "", missing): such a figure is never written to the table."""
     if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+        return None
+    # The Price List writes ASCII decimals ("0.0130000000"): float() would take "１２", "1_0"
+    # and " 0.02 " too
+    if isinstance(raw, str) and not re.fullmatch(r"[0-9]+(\.[0-9]+)?", raw):
         return None
     try:
         value = float(raw)
@@ -157,11 +175,12 @@ def refresh(prices: Dict[str, Any], fetch: Fetch) -> Tuple[Dict[str, Any], List[
             raw = [p for sku in skus for p in _on_demand_prices(offer, sku)]
             bad = [p for p in raw if usd(p) is None]
             if bad:
-                what = "no USD price" if bad[0] is None else f"price {json.dumps(bad[0])[:40]}"
-                report.append(
-                    f"{key}: kept {entry['usd']} ({what} is not a finite number >= 0 in "
-                    f"{service} {date})"
+                why = (
+                    "no USD price"
+                    if bad[0] is None
+                    else f"price {json.dumps(bad[0])[:40]} is not a decimal number >= 0"
                 )
+                report.append(f"{key}: kept {entry['usd']} ({why} in {service} {date})")
                 continue
             found = sorted({usd(p) for p in raw})
             if len(found) != 1:
