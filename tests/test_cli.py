@@ -52,10 +52,14 @@ def test_check_selects_labs_and_names_the_valid_ones_for_a_wrong_id(app):
     assert [row.split()[0] for row in result.stdout.splitlines() if row.startswith("Day")] == [
         "Day1Case"
     ]
-    wrong = run_week5("check", "--assembly", str(app.outdir), "Day9Lab1")
+    wrong = run_week5("check", "--assembly", str(app.outdir), "Day4Lab2")  # no such lab
     assert wrong.returncode == 2
     assert wrong.stderr.strip() == (
-        f"week5: unknown lab 'Day9Lab1'; valid labs: {', '.join(CATALOG.ids)}"
+        f"week5: unknown lab 'Day4Lab2'; valid labs: {', '.join(CATALOG.ids)}"
+    )
+    no_id = run_week5("check", "--assembly", str(app.outdir), "Day9Lab1")  # no lab id at all
+    assert (no_id.returncode, no_id.stderr.strip()) == (
+        2, "week5: 'Day9Lab1' is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. Day4Lab1"
     )
 
 
