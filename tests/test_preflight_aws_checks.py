@@ -254,6 +254,32 @@ def test_a_lab_whose_hosts_take_no_key_pair_is_not_stopped_by_one(tmp_path, moto
     assert calls == ["deploy Day4Lab1 --context labs=Day4Lab1"]
 
 
+def test_a_restore_snapshot_id_with_no_snapshot_stops_day2_lab1s_deploy(tmp_path, moto_env):  # noqa: F811
+    """A re-trial: a well-formed but missing snap- id reached CloudFormation, which failed the
+    volume at deploy (InvalidSnapshot.NotFound), without naming the context key."""
+    ec2 = boto3.client("ec2", region_name="ap-northeast-2")
+    volume = ec2.create_volume(AvailabilityZone="ap-northeast-2a", Size=1)["VolumeId"]
+    mine = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
+    root = fake_project(tmp_path)
+    env = moto_wrapper_env(moto_env, tmp_path)
+    gone = "snap-0123456789abcdef0"
+    args = ["deploy", "Day2Lab1", "-c", f"restore_snapshot_id={gone}"]
+    result, calls = run_wrapper(root, "cdk", args, env)
+    assert (result.returncode, calls) == (2, []), result.stderr
+    assert result.stderr.splitlines() == [
+        f"scripts/cdk: context 'restore_snapshot_id'='{gone}': no snapshot {gone} in "
+        "ap-northeast-2 that this account can read; `aws ec2 describe-snapshots --owner-ids self "
+        "--region ap-northeast-2` lists yours, or leave the key out for a new empty volume"
+    ]
+    args = ["deploy", "Day2Lab1", "-c", f"restore_snapshot_id={mine}"]
+    result, calls = run_wrapper(root, "cdk", args, env)
+    assert result.returncode == 0 and len(calls) == 1, result.stderr
+    # a lab that does not read it is not stopped by it
+    result, calls = run_wrapper(root, "cdk", ["deploy", "Day4Lab1", "-c",
+                                              f"restore_snapshot_id={gone}"], env)  # fmt: skip
+    assert result.returncode == 0 and calls[-1].startswith("deploy Day4Lab1"), result.stderr
+
+
 @pytest.mark.parametrize("command", ["diff", "destroy"])
 def test_only_deploy_checks_the_key_pair(command, tmp_path, moto_env):  # noqa: F811
     root = fake_project(tmp_path, cdk_context={"student": "kim"})
@@ -278,8 +304,10 @@ def test_a_key_pair_check_that_cannot_answer_is_a_note(code, tmp_path, monkeypat
     monkeypatch.setattr(aws_errors, "clients", lambda *_: lambda service: Ec2())
     root = project(tmp_path)
     told = []
-    code_ = preflight_cli.check_key_pair(["deploy", "Day1Lab1", "-c", "key_name=k"], root, None,
-                                         "ap-northeast-2", told.append)  # fmt: skip
+    code_ = preflight_cli.check_named_resources(
+        ["deploy", "Day1Lab1", "-c", "key_name=k"], root, ["Day1Lab1"], "ap-northeast-2", None,
+        told.append,
+    )
     assert code_ == preflight_cli.EXIT_OK
     (line,) = told
     assert line.startswith("note: could not check key pair 'k' before deploy (") and code in line
@@ -292,6 +320,8 @@ def test_a_key_pair_check_without_key_name_asks_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(aws_errors, "clients", no_call)
     told = []
-    assert preflight_cli.check_key_pair(["deploy", "Day1Lab1"], project(tmp_path), None,
-                                        "ap-northeast-2", told.append) == preflight_cli.EXIT_OK
+    assert preflight_cli.check_named_resources(
+        ["deploy", "Day1Lab1"], project(tmp_path), ["Day1Lab1"], "ap-northeast-2", None,
+        told.append,
+    ) == preflight_cli.EXIT_OK
     assert told == []

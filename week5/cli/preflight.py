@@ -13,7 +13,8 @@ that cannot ask AWS (a timeout, a refusal, no boto3 and no AWS CLI) is one note,
 it reports such problems itself. ``deploy``, ``diff`` and ``destroy`` with no credentials at all
 are refused with the fix (exit 2 through the wrapper; :func:`require_credentials`): the CDK CLI
 would synthesize, then fail to resolve the account. So is a ``deploy`` whose ``key_name`` the
-region has no key pair of (:func:`check_key_pair`). A profile that does not exist or is empty
+region has no key pair of, or whose ``restore_snapshot_id`` it has no snapshot of
+(:func:`check_named_resources`). A profile that does not exist or is empty
 (``--profile``, ``AWS_PROFILE``) is refused (exit 2 through the wrapper): the CDK CLI would go on
 with the environment's keys, or report a destroy of nothing as done. So is a command that needs
 AWS (:data:`week5.operations.preflight.AWS_COMMANDS`) when AWS certainly cannot be reached (the
@@ -50,6 +51,7 @@ from week5.core.settings import (
     CONTEXT_KEY_NAME,
     CONTEXT_LABS,
     CONTEXT_REGION,
+    CONTEXT_RESTORE_SNAPSHOT_ID,
     CONTEXT_STUDENTS,
     DEFAULT_REGION,
     LABS_READING,
@@ -181,8 +183,8 @@ def check(cdk_args: List[str], tell, app: str = "labs",
                 region = None
             probe(profile, str(region or DEFAULT_REGION))
             if command == "deploy":
-                return check_key_pair(cdk_args, root, profile, str(region or DEFAULT_REGION),
-                                      tell)  # fmt: skip
+                return check_named_resources(cdk_args, root, None,
+                                             str(region or DEFAULT_REGION), profile, tell)
         return EXIT_OK
     names = live_stack_names(plan)
     verdict = preflight.judge(plan, names)
@@ -190,11 +192,9 @@ def check(cdk_args: List[str], tell, app: str = "labs",
         tell(line)
     if not verdict.proceed:
         return EXIT_DONE if verdict.code == 0 else EXIT_REFUSED
-    reads_key = plan.all_labs or any(
-        lab in LABS_READING[CONTEXT_KEY_NAME] for lab in plan.labs
-    )
-    if plan.command == "deploy" and reads_key:  # the stacks could be listed: credentials work
-        code = check_key_pair(cdk_args, root, plan.profile, plan.region, tell)
+    if plan.command == "deploy":  # the stacks could be listed: the credentials work
+        labs = None if plan.all_labs else plan.labs
+        code = check_named_resources(cdk_args, root, labs, plan.region, plan.profile, tell)
         if code != EXIT_OK:
             return code
     if plan.class_mode and plan.command == "deploy":
@@ -231,30 +231,44 @@ def require_credentials(cdk_args: Sequence[str], command: str, profile: Optional
         )
 
 
-def check_key_pair(cdk_args: Sequence[str], root: Path, profile: Optional[str], region: str,
-                   tell) -> int:  # fmt: skip
-    """Before ``deploy`` with ``key_name`` set (``-c`` or a context file): ask EC2 for that key
-    pair in the deploy's region. None there: one line with the fix,
-    :data:`EXIT_BAD_CONTEXT` (a typo otherwise fails the instance minutes into CloudFormation,
-    without naming the context key). A refusal (AccessDenied), a timeout or no boto3: a note, or
-    nothing, and :data:`EXIT_OK`, as the account check does."""
-    name = preflight.configured_key_name(cdk_args, root)
-    if name is None or aws_errors.region_problem(region):
-        return EXIT_OK
-    try:
-        import boto3  # noqa: F401  (a venv without it: nothing to ask with)
-    except ImportError:
-        return EXIT_OK
-    try:
-        make_client = aws_errors.clients(profile, region)
-        with aws_errors.translated(profile, region):
-            missing = preflight.key_pair_missing(make_client("ec2"), name)
-    except aws_errors.AwsError as error:
-        tell(f"note: could not check key pair {shown(name)} before deploy ({error}); going on")
-        return EXIT_OK
-    if missing:
-        tell(preflight.missing_key_pair_message(name, region, profile))
-        return EXIT_BAD_CONTEXT
+#: What a deploy names by context and EC2 can be asked for first: (context key, what it is in
+#: a note, whether the region lacks it, the one line that says so with the fix).
+_NAMED_BY_CONTEXT = (
+    (CONTEXT_KEY_NAME, "key pair", preflight.key_pair_missing,
+     preflight.missing_key_pair_message),
+    (CONTEXT_RESTORE_SNAPSHOT_ID, "snapshot", preflight.snapshot_missing,
+     preflight.missing_snapshot_message),
+)  # fmt: skip
+
+
+def check_named_resources(cdk_args: Sequence[str], root: Path, labs: Optional[Sequence[str]],
+                          region: str, profile: Optional[str], tell) -> int:  # fmt: skip
+    """Before ``deploy``: ask EC2 in the deploy's region for what the context names and a lab
+    being deployed reads (``key_name``'s key pair, ``restore_snapshot_id``'s snapshot:
+    :data:`LABS_READING`; ``labs`` None: every lab). One it lacks: one line with the fix, :data:`EXIT_BAD_CONTEXT` (a
+    typo otherwise fails the instance or the volume minutes into CloudFormation, without naming
+    the context key). A refusal (AccessDenied), a timeout or no boto3: a note, or nothing, and
+    :data:`EXIT_OK`, as the account check does."""
+    for key, what, missing, message in _NAMED_BY_CONTEXT:
+        if labs is not None and not any(lab in LABS_READING[key] for lab in labs):
+            continue
+        name = preflight.configured_value(cdk_args, root, key)
+        if name is None or aws_errors.region_problem(region):
+            continue
+        try:
+            import boto3  # noqa: F401  (a venv without it: nothing to ask with)
+        except ImportError:
+            return EXIT_OK
+        try:
+            make_client = aws_errors.clients(profile, region)
+            with aws_errors.translated(profile, region):
+                lacks = missing(make_client("ec2"), name)
+        except aws_errors.AwsError as error:
+            tell(f"note: could not check {what} {shown(name)} before deploy ({error}); going on")
+            continue
+        if lacks:
+            tell(message(name, region, profile))
+            return EXIT_BAD_CONTEXT
     return EXIT_OK
 
 

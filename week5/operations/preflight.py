@@ -54,7 +54,7 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from week5.core.catalog import COURSE_DAYS, LAB_ID_RE, LAB_KINDS, unknown_lab_message
 from week5.core.errors import CourseInputError
@@ -63,6 +63,7 @@ from week5.core.settings import (
     CONTEXT_KEY_NAME,
     CONTEXT_LABS,
     CONTEXT_REGION,
+    CONTEXT_RESTORE_SNAPSHOT_ID,
     CONTEXT_STUDENT,
     CONTEXT_STUDENTS,
     DEFAULT_REGION,
@@ -123,6 +124,7 @@ PLUGIN_SETTING = "plugin"
 PLUGIN_OPTIONS = ("-p", "--plugin")
 #: The EC2 error code for a key pair the region does not have.
 KEY_PAIR_NOT_FOUND = "InvalidKeyPair.NotFound"
+SNAPSHOT_NOT_FOUND = "InvalidSnapshot.NotFound"
 #: Longer than any stack id of the labs (CloudFormation's stack names stop at 128) and than a
 #: class's brace pattern (30 students): a selector this long matches nothing, and the CDK CLI
 #: says so after synthesizing every lab (picomatch refuses one of 64 KB outright).
@@ -865,8 +867,8 @@ def no_credentials_message(command: str, line: str, environ: Mapping[str, str]) 
     return message
 
 
-def configured_key_name(args: Sequence[str], root: Path) -> Optional[str]:
-    """``key_name`` as the app will read it (``-c``, else cdk.json, cdk.context.json,
+def configured_value(args: Sequence[str], root: Path, key: str) -> Optional[str]:
+    """Context ``key`` as the app will read it (``-c``, else cdk.json, cdk.context.json,
     ~/.cdk.json: the CDK CLI's order), or None when it is not set. Its shape is
     :func:`check_context`'s to judge, before this."""
     _, context, _ = command_context(args)
@@ -874,23 +876,54 @@ def configured_key_name(args: Sequence[str], root: Path) -> Optional[str]:
         merged = {**read_project_context(root, user=True), **context}
     except CourseInputError:  # check_context refuses such a file first
         return None
-    value = merged.get(CONTEXT_KEY_NAME)
+    value = merged.get(key)
     return value if isinstance(value, str) and value else None
+
+
+def configured_key_name(args: Sequence[str], root: Path) -> Optional[str]:
+    """``key_name`` as the app will read it (:func:`configured_value`)."""
+    return configured_value(args, root, CONTEXT_KEY_NAME)
+
+
+def _not_found(call: Callable[[], Any], code: str) -> bool:
+    """Whether ``call`` (a describe of one named resource) answers ``code``: it does not exist
+    there. Any other error (AccessDenied, a throttle) is raised: it says nothing of it."""
+    from botocore.exceptions import ClientError
+
+    try:
+        call()
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == code:
+            return True
+        raise
+    return False
 
 
 def key_pair_missing(ec2, name: str) -> bool:
     """Whether the region of ``ec2`` (a boto3 client) has no key pair ``name``: EC2 answers
-    DescribeKeyPairs with ``InvalidKeyPair.NotFound``. Any other error (AccessDenied, a
-    throttle) is raised: it says nothing about the key pair."""
-    from botocore.exceptions import ClientError
+    DescribeKeyPairs with ``InvalidKeyPair.NotFound``."""
+    return _not_found(lambda: ec2.describe_key_pairs(KeyNames=[name]), KEY_PAIR_NOT_FOUND)
 
-    try:
-        ec2.describe_key_pairs(KeyNames=[name])
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == KEY_PAIR_NOT_FOUND:
-            return True
-        raise
-    return False
+
+def snapshot_missing(ec2, snapshot_id: str) -> bool:
+    """Whether the region of ``ec2`` has no snapshot ``snapshot_id`` this account can read:
+    DescribeSnapshots answers ``InvalidSnapshot.NotFound``."""
+    return _not_found(
+        lambda: ec2.describe_snapshots(SnapshotIds=[snapshot_id]), SNAPSHOT_NOT_FOUND
+    )
+
+
+def missing_snapshot_message(snapshot_id: str, region: str, profile: Optional[str] = None) -> str:
+    """The one line that stops ``cdk deploy`` of Day2Lab1 for a ``restore_snapshot_id`` the
+    region does not have: CloudFormation would fail the volume minutes in, without naming the
+    context key."""
+    option = f" --profile {shlex.quote(profile)}" if profile else ""
+    return (
+        f"context '{CONTEXT_RESTORE_SNAPSHOT_ID}'={shown(snapshot_id)}: no snapshot "
+        f"{snapshot_id} in {region} that this account can read; `aws ec2 describe-snapshots "
+        f"--owner-ids self --region {region}{option}` lists yours, or leave the key out for a "
+        "new empty volume"
+    )
 
 
 def missing_key_pair_message(name: str, region: str, profile: Optional[str] = None) -> str:
