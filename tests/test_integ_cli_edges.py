@@ -79,3 +79,15 @@ def test_run_refuses_a_blank_profile_in_week5s_words(no_aws):
     assert run.returncode == 2
     (line,) = run.stderr.splitlines()
     assert line.startswith("scripts/integ: --profile ' ' names no profile: pass a profile's name")
+
+
+def test_an_unreachable_aws_does_not_suggest_a_region_option_integ_lacks(no_aws):
+    """A re-trial: keys, no network: the line said "--region ap-northeast-2 is the one you
+    mean", an option scripts/integ does not have (its region is fixed)."""
+    # keys that AWS would refuse; here AWS's host does not even resolve (no network)
+    env = {**no_aws, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    run = _integ("run", "Day4Lab1", env=env)
+    assert (run.returncode, run.stdout) == (2, "")
+    (line,) = run.stderr.splitlines()
+    assert line.startswith("scripts/integ: ") and line.endswith(" (nothing deployed)"), line
+    assert "--region" not in line, line
