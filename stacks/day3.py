@@ -304,8 +304,9 @@ class Day3CaseStack(LabStack):
     that ALB, so every request, through either door, passes WAF's rule groups. The per-IP rate
     limit counts a caller of the ALB by its own address, but a request through API Gateway by
     API Gateway's: there the stage's throttle (50 requests a second, bursts of 100, for the
-    whole API) is the limit, and WAF's rate rule bounds what API Gateway may send in all. The API servers are EC2 (Week 5
-    teaches EC2; FAQ Q4) in a ``HaWebTier`` of 2 to 4 running the course's Node API compose file
+    whole API) is the limit, and WAF's rate rule bounds what API Gateway may send in all. The
+    API servers are EC2 (Week 5 teaches EC2; FAQ Q4) in a ``HaWebTier`` of 2 to 4 running the
+    course's Node API compose file
     with ``week5/assets/apps/fintech_api`` (balances cached in Redis, transfers as locking PostgreSQL
     transactions), shipped as an S3 asset with its lock file. RDS PostgreSQL 17 is Multi-AZ (ACID
     data, failover); Redis holds the balances; every committed transfer is written to the archive

@@ -365,7 +365,10 @@ GUIDES: Dict[str, LabGuide] = {
     "Day3Case": LabGuide(
         goal="FinTech: WAF, API, Multi-AZ 트랜잭션 DB, 실시간 캐시, 거래 내역 아카이브",
         steps=(
-            ("WAF: DDoS 방어와 SQL Injection 차단", '`regional_web_acl(self, "WebAcl")` (관리형 규칙 + 속도 제한)'),
+            (
+                "WAF: DDoS 방어와 SQL Injection 차단",
+                '`regional_web_acl(self, "WebAcl")` (관리형 규칙 + 속도 제한)',
+            ),
             (
                 "ALB + API Gateway: HTTPS 종료와 라우팅",
                 "`apigw.HttpApi` → WAF가 붙은 ALB (`HaWebTier`의 `alb`): 출력 `ApiGatewayUrl`",

@@ -498,8 +498,8 @@ def private_reference(template: Dict[str, Any]) -> Dict[str, Any]:
         ("course", "public-put", {"s3-buckets"}, "allows s3:PutObject to anyone"),
         ("course", "no-distribution", {"cloudfront"}, "0 distribution(s) tagged for the lab"),
         ("course", "http", {"cloudfront"}, "serves plain HTTP"),
-        ("course", "no-block", {"s3-buckets"}, "has no setting, so turns off Block Public "
-         "Access (BlockPublicAcls, IgnorePublicAcls)"),
+        ("course", "no-block", {"s3-buckets"}, "has no bucket-level setting (the account's may "
+         "still block), so turns off Block Public Access (BlockPublicAcls, IgnorePublicAcls)"),
         # A private site's reference: any opening is a mistake.
         ("private", "", set(), "private, as the lab"),
         ("private", "public-policy", {"s3-buckets"}, "allows s3:GetObject to anyone"),

@@ -147,3 +147,17 @@ def test_week5_constructs_exports_them():
     for name in ("asg_run_command", "failover_command", "first_instance_of", "interactive_command"):
         assert name in week5.constructs.__all__
     assert week5.constructs.interactive_command is interactive_command
+
+
+@pytest.mark.parametrize("call, says", [
+    (lambda: interactive_command("echo a\nb", target="i-1", region=REGION),
+     "holds a line break or another control character"),
+    (lambda: first_instance_of("", region=REGION), "first_instance_of: group is empty"),
+    (lambda: first_instance_of(GROUP, region=" "), "first_instance_of: region is empty"),
+    (lambda: failover_command("", region=REGION), "failover_command: db_instance_id is empty"),
+])  # fmt: skip
+def test_a_line_break_or_an_empty_name_is_refused(call, says):
+    """A review: a line break split the --parameters JSON; an empty name left the option
+    empty, a line that does nothing."""
+    with pytest.raises(CourseInputError, match=says):
+        call()

@@ -252,3 +252,9 @@ def test_a_synthesized_labs_region_is_its_manifest_environments(tmp_path):
         folder = assembly(tmp_path / str(len(list(tmp_path.iterdir()))), environment)
         (lab,) = read_labs(folder)
         assert lab.region == region, environment
+
+
+def test_a_zone_named_twice_is_said_so_before_a_count():
+    """A review: "2a,2b,2a" was "names 3 zones ... would leave ap-northeast-2a unused"."""
+    with pytest.raises(CourseInputError, match="names a zone twice"):
+        parse_azs("ap-northeast-2a,ap-northeast-2b,ap-northeast-2a", "ap-northeast-2")

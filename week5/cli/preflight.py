@@ -71,7 +71,8 @@ EPILOG = f"""exit codes (scripts/cdk, scripts/cdk.py and scripts/instructor act 
   {EXIT_REFUSED}  EXIT_REFUSED: refused (a destroy under another student's name, a class beyond
       the quotas); the launcher exits {EXIT_FAILED} without running cdk
   {EXIT_BAD_CONTEXT}  EXIT_BAD_CONTEXT: bad input (context, stack selector, profile, no AWS
-      credentials, a key_name with no key pair) or AWS certainly out of reach; the launcher
+      credentials, a key_name with no key pair, a restore_snapshot_id with no snapshot) or AWS
+      certainly out of reach; the launcher
       exits {EXIT_USAGE} without running cdk"""
 
 
@@ -245,8 +246,8 @@ def check_named_resources(cdk_args: Sequence[str], root: Path, labs: Optional[Se
                           region: str, profile: Optional[str], tell) -> int:  # fmt: skip
     """Before ``deploy``: ask EC2 in the deploy's region for what the context names and a lab
     being deployed reads (``key_name``'s key pair, ``restore_snapshot_id``'s snapshot:
-    :data:`LABS_READING`; ``labs`` None: every lab). One it lacks: one line with the fix, :data:`EXIT_BAD_CONTEXT` (a
-    typo otherwise fails the instance or the volume minutes into CloudFormation, without naming
+    :data:`LABS_READING`; ``labs`` None: every lab). One it lacks: one line with the fix,
+    :data:`EXIT_BAD_CONTEXT` (a typo otherwise fails the instance or the volume minutes into CloudFormation, without naming
     the context key). A refusal (AccessDenied), a timeout or no boto3: a note, or nothing, and
     :data:`EXIT_OK`, as the account check does."""
     for key, what, missing, message in _NAMED_BY_CONTEXT:

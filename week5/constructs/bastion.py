@@ -38,7 +38,8 @@ class BastionPair(Construct):
         over Session Manager)
     :param ssh_key: the key pair both hosts accept (the stack's, shared with its other hosts).
         @default a :class:`LabKeyPair` of the pair's own: an existing one with ``key_name``,
-        else one it creates (with the ``KeyCommand`` outputs that save its private key)
+        else one it creates (``pair.ssh_key.add_outputs(stack)`` writes the ``KeyCommand``
+        outputs that save its private key; the pair writes none)
     :param key_name: an existing EC2 key pair both hosts accept, instead of ``ssh_key``.
         @default ``None``
     :param instance_type: for both hosts, a name or an ``ec2.InstanceType``.

@@ -108,7 +108,7 @@ class RedisCache(Construct):
     :param replicas: read replicas beside the primary (0 to 5). @default 0: one node, the cheapest
     :param automatic_failover: promote a replica when the primary fails, across AZs (Multi-AZ).
         Needs ``replicas >= 1`` and subnets in two AZs; the nodes are then placed in the AZs in
-        turn, the primary in the first, so no replica shares the primary's AZ alone.
+        turn, the primary in AZ-A, so at least one replica is in another AZ than the primary.
         @default True when there is a replica
     :param snapshot_retention_days: daily backups kept. @default 0 (a cache is rebuilt from its
         source, and snapshots would outlive nothing: they go with the group)

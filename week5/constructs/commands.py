@@ -36,12 +36,25 @@ def _require_command(where: str, name: str, command: object, *, item: bool = Fal
     if not command.strip():
         said = f"{name} has an empty command" if item else f"{name} is empty"
         raise CourseInputError(f"{where}: {said}; give the command to run, e.g. 'uptime'")
+    if any(ord(c) < 32 or c == "\x7f" for c in command):  # a line break splits the JSON
+        said = f"{name} has {shown(command)}, which" if item else f"{name}={shown(command)}"
+        raise CourseInputError(
+            f"{where}: {said} holds a line break or another control character; give one "
+            "command on one line, or put the commands in a script on the host"
+        )
     if any(mark in command for mark in _QUOTING):
         said = f"{name} has {shown(command)}, which" if item else f"{name}={shown(command)}"
         raise CourseInputError(
             f"{where}: {said} holds a quote or a backslash, which would break the line's "
             "quoting; put the command in a script on the host and run the script"
         )
+
+
+def _require_name(where: str, name: str, value: object) -> None:
+    """A name or a token (a non-empty string): an empty one leaves the line's option empty."""
+    require_str(where, name, value)
+    if not value.strip():
+        raise CourseInputError(f"{where}: {name} is empty; pass the resource's {name}")
 
 
 def first_instance_of(group: str, *, region: str) -> str:
@@ -55,6 +68,8 @@ def first_instance_of(group: str, *, region: str) -> str:
     :param group: the group's name (``asg.auto_scaling_group_name``, a token until deployment).
     :param region: the group's region (``stack.region``).
     """
+    _require_name("first_instance_of", "group", group)
+    _require_name("first_instance_of", "region", region)
     return (
         f"$(aws autoscaling describe-auto-scaling-groups --region {region} "
         f"--auto-scaling-group-names {group} "
@@ -124,6 +139,8 @@ def failover_command(db_instance_id: str, *, region: str) -> str:
         until deployment).
     :param region: the database's region (``stack.region``).
     """
+    _require_name("failover_command", "db_instance_id", db_instance_id)
+    _require_name("failover_command", "region", region)
     return (
         f"aws rds reboot-db-instance --region {region} --db-instance-identifier "
         f"{db_instance_id} --force-failover"

@@ -457,6 +457,8 @@ def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
             f"context 'azs'={shown(value)} names {len(items)} zone(s); the Multi-AZ labs need two, "
             f"e.g. {example}"
         )
+    if len(set(items)) != len(items):  # before the count: a zone twice is not a third zone
+        raise CourseInputError(f"context 'azs'={shown(value)} names a zone twice; use {example}")
     if len(items) > len(DEFAULT_AZS):  # the labs take the first two (MultiAzVpc's az_count)
         raise CourseInputError(
             # 80: Seoul's four zones show whole
@@ -464,8 +466,6 @@ def parse_azs(value: Any, region: str) -> Tuple[str, ...]:
             f"(AZ-A and AZ-B) and would leave {', '.join(items[2:])} unused; pass two, e.g. "
             f"{example}"
         )
-    if len(set(items)) != len(items):
-        raise CourseInputError(f"context 'azs'={shown(value)} names a zone twice; use {example}")
     return tuple(items)
 
 
@@ -741,6 +741,7 @@ def parse_backend(image: Any, port: Any) -> Tuple[Optional[str], Optional[int]]:
 #: builds Day1Lab1 whatever a stale Day 5 value in cdk.context.json says).
 LABS_READING = {
     # the hosts' SSH key pair: the Day 1 labs and the hosts of Day2Lab1, Day3Lab1 and Day3Lab2
+    # (its shape is checked for every lab; this limits the launchers' EC2 lookup to these)
     CONTEXT_KEY_NAME: ("Day1Lab1", "Day1Lab2", "Day1Case", "Day2Lab1", "Day3Lab1", "Day3Lab2"),
     CONTEXT_RESTORE_SNAPSHOT_ID: ("Day2Lab1",),
     CONTEXT_BACKEND_PORT: ("Day5Lab1", "Day5Challenge"),

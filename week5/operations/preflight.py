@@ -33,9 +33,10 @@ CLI layer synthesizes the templates). When AWS cannot be asked (a timeout, a ref
 installed), one note says so and the command goes on: ``cdk`` itself then reports the
 problem. When botocore finds no credentials at all, ``deploy``, ``diff`` and ``destroy``
 (:data:`CREDENTIAL_COMMANDS`) stop with the fix (:func:`no_credentials_message`), where the CDK
-CLI would synthesize, then fail ("Unable to resolve AWS account to use"); and ``deploy`` with
-``-c key_name`` asks EC2 for that key pair (:func:`key_pair_missing`), which a typo would make
-fail minutes into CloudFormation. When AWS certainly cannot be reached (a refused connection, a
+CLI would synthesize, then fail ("Unable to resolve AWS account to use"); and ``deploy`` of a
+lab that reads context ``key_name`` or ``restore_snapshot_id`` (from ``-c`` or a context file)
+asks EC2 for that key pair or snapshot (:func:`key_pair_missing`, :func:`snapshot_missing`),
+which a typo would make fail minutes into CloudFormation. When AWS certainly cannot be reached (a refused connection, a
 host name that does not resolve), a command that needs AWS (:data:`AWS_COMMANDS`) stops
 instead. A selector no stack id can be (not ASCII, too long: :func:`check_context`) or a
 ``*``/``?`` pattern that matches none of the labs' ids (``Day1Lab1-*`` without class mode:
@@ -60,7 +61,6 @@ from week5.core.catalog import COURSE_DAYS, LAB_ID_RE, LAB_KINDS, unknown_lab_me
 from week5.core.errors import CourseInputError
 from week5.core.settings import check_context as check_known_context
 from week5.core.settings import (
-    CONTEXT_KEY_NAME,
     CONTEXT_LABS,
     CONTEXT_REGION,
     CONTEXT_RESTORE_SNAPSHOT_ID,
@@ -878,11 +878,6 @@ def configured_value(args: Sequence[str], root: Path, key: str) -> Optional[str]
         return None
     value = merged.get(key)
     return value if isinstance(value, str) and value else None
-
-
-def configured_key_name(args: Sequence[str], root: Path) -> Optional[str]:
-    """``key_name`` as the app will read it (:func:`configured_value`)."""
-    return configured_value(args, root, CONTEXT_KEY_NAME)
 
 
 def _not_found(call: Callable[[], Any], code: str) -> bool:

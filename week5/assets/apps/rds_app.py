@@ -10,9 +10,10 @@ Usage:
   lab-app                 connect, show the TLS session, write one visit, read the latest five
   lab-app write TEXT      write one visit with TEXT as its note
   lab-app read [N]        read the latest N visits (default 5, at most 1000)
-Add ``--json`` (before or after the action) for one JSON object instead of text. Exit 0 on success, 1 when the database
-refuses or cannot be reached, 2 on bad arguments (checked before connecting): N is ASCII digits
-from 0 to 1000, TEXT is not blank and is UTF-8 (a cp949/EUC-KR terminal sends other bytes).
+Add ``--json`` (before or after the action) for one JSON object instead of text. Exit 0 on
+success, 1 when the database refuses or cannot be reached, 2 on bad arguments (checked before
+connecting): N is ASCII digits from 0 to 1000, TEXT is not blank and is UTF-8 (a cp949/EUC-KR
+terminal sends other bytes).
 """
 
 from __future__ import annotations

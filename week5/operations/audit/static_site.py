@@ -131,7 +131,11 @@ def _bucket_problems(s3: Any, name: str, reference: Openness) -> List[str]:
     )
     off = sorted(k for k, v in settings.items() if v is False and k not in reference.unblocked)
     if off:
-        how = "turns off" if block is not None else "has no setting, so turns off"
+        how = (
+            "turns off"
+            if block is not None
+            else "has no bucket-level setting (the account's may still block), so turns off"
+        )
         problems.append(f"{name} {how} Block Public Access ({', '.join(off)})")
     policy = _read_or_none(lambda: s3.get_bucket_policy(Bucket=name), "NoSuchBucketPolicy")
     statements = json.loads(policy["Policy"]).get("Statement", []) if policy else []
