@@ -127,14 +127,19 @@ def test_a_write_that_fails_after_synthesis_is_one_line(tmp_path, monkeypatch, c
     assert out == ""
 
 
+def _scripts_docs(*args, cwd=None):
+    """scripts/docs as a user runs it: a new process (in ``cwd``)."""
+    return subprocess.run(
+        [str(ROOT / "scripts" / "docs"), *args], capture_output=True, text=True, timeout=60,
+        cwd=cwd,
+    )
+
+
 def test_scripts_docs_refuses_an_existing_file_at_once(tmp_path):
     """As the trial ran it: a new process through scripts/docs; refused before synthesis."""
     target = tmp_path / "existing"
     target.write_text("keep me\n")
-    result = subprocess.run(
-        [str(ROOT / "scripts" / "docs"), "--out", str(target), "--no-pictures"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    result = _scripts_docs("--out", str(target), "--no-pictures")
     assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines() == [
         f"scripts/docs: --out '{target}': '{target}' is a file; pass a folder for the guides, "
@@ -227,10 +232,7 @@ def test_scripts_docs_takes_a_relative_out_from_the_folder_it_was_run_in(tmp_pat
     """A new process through scripts/docs, run in tmp_path (refused before synthesis, so that
     nothing is written, here or, were the --out taken from the project root, there)."""
     (tmp_path / "a-file").write_text("keep me\n")
-    result = subprocess.run(
-        [str(ROOT / "scripts" / "docs"), "--out", "a-file/labs", "--no-pictures"],
-        capture_output=True, text=True, timeout=60, cwd=tmp_path,
-    )  # fmt: skip
+    result = _scripts_docs("--out", "a-file/labs", "--no-pictures", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines() == [
         f"scripts/docs: --out 'a-file/labs': '{tmp_path}/a-file' is not a folder; make it "
