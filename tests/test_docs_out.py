@@ -95,14 +95,7 @@ def test_a_folder_that_cannot_be_written_to_is_refused(
 
 def test_a_new_folder_in_an_existing_one_is_written(tmp_path, monkeypatch, capsys):
     """The check lets a good --out through, resolved, to the (here stubbed) synthesis."""
-    monkeypatch.setattr("week5.synth.app_builder.synthesize_templates", lambda *a: {})
-    seen = []
-
-    def write_guides(catalog, guide_texts, templates, out, pictures=True):
-        seen.append((out, pictures))
-        return [out / "index.md"]
-
-    monkeypatch.setattr(guides, "write_guides", write_guides)
+    seen = _stub_synthesis(monkeypatch)
     monkeypatch.delenv(guides.CALLED_FROM, raising=False)  # python -m stacks.guides, directly
     monkeypatch.chdir(tmp_path)
     assert guides.main(["--out", "labs", "--no-pictures"]) == 0
