@@ -287,3 +287,14 @@ def test_a_publication_date_that_is_no_date_is_the_wrong_shape(date):
     offer["publicationDate"] = date
     with pytest.raises(price_refresh.OfferError, match="is not a date"):
         price_refresh.check_offer(offer, "the offer")
+
+
+def test_each_offer_file_read_is_checked_once(tmp_path, monkeypatch):
+    """EC2's offer file is hundreds of MB: the shape walk ran twice on it (in the URL fetcher
+    and in refresh); once now, still naming the file's URL."""
+    walks = []
+    real = price_refresh.check_offer
+    monkeypatch.setattr(price_refresh, "check_offer", lambda o, w: (walks.append(w), real(o, w)))
+    url = _offer_folder(tmp_path, lambda offer: None)  # AmazonEC2 only: the rest unreachable
+    price_refresh.refresh(pricing.load_prices(), price_refresh.url_fetcher(url))
+    assert walks == [url.format(service="AmazonEC2")]

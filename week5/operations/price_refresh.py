@@ -37,18 +37,18 @@ class OfferError(ValueError):
 
 def url_fetcher(template: str, timeout: float = 300) -> Fetch:
     """Fetch offer files from ``template`` (``{service}`` is filled in); one that is not JSON
-    or of the wrong shape raises :class:`OfferError` naming its URL."""
+    raises :class:`OfferError` naming its URL, and :func:`refresh` names the URL of one of the
+    wrong shape (``fetch.where``: it checks each file once, EC2's being hundreds of MB)."""
 
     def fetch(service: str) -> Mapping[str, Any]:
         url = template.format(service=service)
         with urllib.request.urlopen(url, timeout=timeout) as reply:
             try:
-                offer = json.load(reply)
+                return json.load(reply)
             except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
                 raise OfferError(f"{url} is not JSON ({error})") from None
-        check_offer(offer, url)
-        return offer
 
+    fetch.where = lambda service: template.format(service=service)  # type: ignore[attr-defined]
     return fetch
 
 
@@ -162,7 +162,8 @@ def refresh(prices: Dict[str, Any], fetch: Fetch) -> Tuple[Dict[str, Any], List[
             report += [f"{key}: kept ({service} offer file unreachable: {error})" for key in keys]
             unreachable.append(error)
             continue
-        check_offer(offer, f"the {service} offer file")
+        where = getattr(fetch, "where", None)  # a URL fetcher names the file it read
+        check_offer(offer, where(service) if where else f"the {service} offer file")
         date = offer["publicationDate"][:10]
         for key in keys:
             entry = updated["prices"][key]
