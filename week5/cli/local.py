@@ -12,7 +12,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Sequence, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli.arguments import command_parser, whole_number_in
@@ -20,16 +20,16 @@ from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import (
     add_cache_option,
     add_context_option,
-    class_students,
     find_project_root,
     lab_to_build,
     select_labs,
+    synthesis_context,
     synthesized,
     tool_env,
 )
 from week5.cli.table import render_table
 from week5.core.progress import say
-from week5.core.settings import CONTEXT_REGION, read_project_context, shown
+from week5.core.settings import CONTEXT_REGION, CONTEXT_STUDENTS, parse_students, shown
 from week5.operations import local
 from week5.operations.status import parse_stack_name
 
@@ -106,8 +106,9 @@ def run(args: argparse.Namespace) -> int:
     timings: Dict[str, float] = {}
     # writable: `cdk deploy` writes its asset zips and locks into the assembly.
     # In class mode one student's copy (Day1Lab1-kim), as `week5 labs` lists it.
-    build = lab_to_build(args.lab, class_students(args), "local")
-    refuse_another_region(args)
+    context = synthesis_context(args)  # checked: a bad value is its own line
+    build = lab_to_build(args.lab, parse_students(context.get(CONTEXT_STUDENTS)), "local")
+    refuse_another_region(context.get(CONTEXT_REGION))
     synthesis = synthesized(args, [build], writable=True)
     with synthesis as (outdir, timings["synth"]):
         (lab,) = select_labs(read_labs(outdir), [args.lab])
@@ -136,13 +137,11 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def refuse_another_region(args: argparse.Namespace) -> None:
+def refuse_another_region(region: Optional[str]) -> None:
     """The emulator is bootstrapped in the course's region only: a lab synthesized for another
-    (``-c region``) failed its deploy there with the bootstrap's "SsmParameterNotFound", which
-    read as the emulator not taking the lab. Refused before synthesis, the context already
-    checked (:func:`class_students`)."""
-    given = dict(item.split("=", 1) for item in args.context)
-    region = {**read_project_context(find_project_root(), user=True), **given}.get(CONTEXT_REGION)
+    (``region``, the synthesis's context) failed its deploy there with the bootstrap's
+    "SsmParameterNotFound", which read as the emulator not taking the lab. Refused before
+    synthesis."""
     if region not in (None, local.LOCAL_REGION):
         raise CliError(
             f"-c region={shown(region)}: the emulator deploys in {local.LOCAL_REGION}, the "

@@ -27,7 +27,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli import assembly_cache
@@ -192,15 +192,21 @@ def lab_to_build(lab_id: str, students: Sequence[str], command: str) -> str:
     return lab_id
 
 
-def class_students(args: argparse.Namespace) -> Tuple[str, ...]:
-    """The students of class mode that ``args.context`` and the project's context files give
-    a synthesis (none outside class mode), the context checked first as a synthesis checks it
+def synthesis_context(args: argparse.Namespace) -> Dict[str, Any]:
+    """The context a synthesis of ``args`` gets: ``-c`` over the project's context files and
+    ~/.cdk.json, as the CDK CLI ranks them, checked first as a synthesis checks it
     (:func:`cached_synthesis`), so a bad value is its own line."""
     root = find_project_root()
     check_context(["synth", *(arg for item in args.context for arg in ("-c", item))], root,
                   tool_env(root, validation=False))  # fmt: skip
     given = dict(item.split("=", 1) for item in args.context)
-    return parse_students({**read_project_context(root, user=True), **given}.get(CONTEXT_STUDENTS))
+    return {**read_project_context(root, user=True), **given}
+
+
+def class_students(args: argparse.Namespace) -> Tuple[str, ...]:
+    """The students of class mode that a synthesis of ``args`` gets (none outside class mode:
+    :func:`synthesis_context`)."""
+    return parse_students(synthesis_context(args).get(CONTEXT_STUDENTS))
 
 
 def require_lab_id(lab_id: str) -> str:
