@@ -291,6 +291,15 @@ def arn_resource(arn: str, service: str) -> Tuple[str, str]:
     return kind, rest
 
 
+def colon_resource(arn: str, service: str) -> Tuple[str, str]:
+    """(resource type, name) of an ARN of ``service`` whose resource part is ``<type>:<name>``
+    (RDS's ``db:name``, Secrets Manager's ``secret:name-suffix``); ("", "") otherwise."""
+    fields = arn.split(":", 6)
+    if len(fields) != 7 or fields[2] != service:
+        return "", ""
+    return fields[5], fields[6]
+
+
 def untracked(mappings: Iterable[Dict[str, Any]], live_names: Set[str]) -> List[Untracked]:
     """The tagged resources but the live stacks themselves: each still to be checked against
     the live stacks (:func:`of_live_stacks`). One whose stack tag names a live stack carries
@@ -363,12 +372,7 @@ def gone(ec2: Any, arns: Iterable[str]) -> Set[str]:
 def secret_arns(arns: Iterable[str]) -> Set[str]:
     """The Secrets Manager secrets among ``arns``
     (``arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>``)."""
-    found = set()
-    for arn in arns:
-        fields = arn.split(":", 6)
-        if len(fields) == 7 and fields[2] == "secretsmanager" and fields[5] == "secret":
-            found.add(arn)
-    return found
+    return {arn for arn in arns if colon_resource(arn, "secretsmanager")[0] == "secret"}
 
 
 def deleted_secrets(secretsmanager: Any, arns: Iterable[str]) -> Set[str]:
@@ -406,14 +410,9 @@ def backups_of_live_databases(rds: Any, arns: Iterable[str]) -> Set[str]:
     storage and is left behind."""
     wanted = {}
     for arn in arns:
-        fields = arn.split(":", 6)
-        if (
-            len(fields) == 7
-            and fields[2] == "rds"
-            and fields[5] == "snapshot"
-            and fields[6].startswith(AUTOMATED_SNAPSHOT_PREFIX)
-        ):
-            wanted[fields[6]] = arn
+        kind, name = colon_resource(arn, "rds")
+        if kind == "snapshot" and name.startswith(AUTOMATED_SNAPSHOT_PREFIX):
+            wanted[name] = arn
     if not wanted:
         return set()
     live = {
@@ -589,8 +588,7 @@ _COPIED_TAG_KINDS = frozenset({"db", "snapshot", "cluster", "cluster-snapshot"})
 
 def carries_copied_tags(arn: str) -> bool:
     """Whether ``arn`` is of a kind whose stack tags may be copies (:data:`_COPIED_TAG_KINDS`)."""
-    fields = arn.split(":", 6)
-    return len(fields) == 7 and fields[2] == "rds" and fields[5] in _COPIED_TAG_KINDS
+    return colon_resource(arn, "rds")[0] in _COPIED_TAG_KINDS
 
 
 def held_by_tag(arn: str, tags: Mapping[str, str], live_ids: Set[str]) -> bool:
