@@ -137,11 +137,7 @@ class BastionPair(Construct):
         )
 
         # The commands add_jump_outputs writes, without the outputs: the stack writes those.
-        commands = {
-            kind: command(self.bastion, self.private_host)
-            for kind, command in _JUMP_COMMANDS.items()
-            if kind not in _DIRECT_KINDS or self.bastion.ssh_cidr
-        }
+        commands = _jump_commands(self.bastion, self.private_host, _JUMP_COMMANDS)
         #: SSH to the private host through the bastion, the bastion reached over Session
         #: Manager (Linux, macOS).
         self.ssh_command: str = commands["ssh"]
@@ -218,10 +214,18 @@ def add_jump_outputs(
                 f"add_jump_outputs in {scope.node.path}: {kind}={shown(value)} must be "
                 f"(output id, description), e.g. {kind}=('TargetSsh', 'SSH to the target')"
             )
-    commands: Dict[str, str] = {}
-    for kind, (output_id, description) in outputs.items():
-        if kind in _DIRECT_KINDS and not jump.ssh_cidr:
-            continue
-        commands[kind] = _JUMP_COMMANDS[kind](jump, target)
-        CfnOutput(scope, output_id, value=commands[kind], description=description)
+    commands = _jump_commands(jump, target, outputs)
+    for kind, command in commands.items():
+        output_id, description = outputs[kind]
+        CfnOutput(scope, output_id, value=command, description=description)
     return commands
+
+
+def _jump_commands(jump: LabHost, target: LabHost, kinds) -> Dict[str, str]:
+    """kind -> the command, for each of ``kinds`` (in their order) that ``jump`` allows: the
+    ``*_direct`` ones only when it admits ``ssh_cidr``."""
+    return {
+        kind: _JUMP_COMMANDS[kind](jump, target)
+        for kind in kinds
+        if kind not in _DIRECT_KINDS or jump.ssh_cidr
+    }
