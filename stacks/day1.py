@@ -36,7 +36,16 @@ def wordpress_passwords(stack: LabStack) -> Dict[str, secretsmanager.ISecret]:
     }
 
 
+#: SiteUrl's description. The URL is the public IP the host had when the stack was deployed: a
+#: stop and start gives it another (no Elastic IP, which bills while the host is stopped), and
+#: WordPress answers there too, since its compose file takes the address from each request.
+SITE_URL_DESCRIPTION = (
+    "WordPress 사이트 주소 (배포 때의 퍼블릭 IP: 인스턴스를 중지 후 시작하면 새 퍼블릭 IP로 접속)"
+)
+
+
 def _site_url(host: LabHost) -> str:
+    """``http://<public IP>``: the IP at deployment (outputs are not updated after it)."""
     return Fn.join("", ["http://", host.public_ip])
 
 
@@ -86,7 +95,7 @@ class Day1Lab1Stack(LabStack):
             ssh_key=self.ssh_key,
             name=f"{self.name_prefix}-web",
         )
-        CfnOutput(self, "SiteUrl", value=_site_url(self.host), description="WordPress 사이트 주소")
+        CfnOutput(self, "SiteUrl", value=_site_url(self.host), description=SITE_URL_DESCRIPTION)
         CfnOutput(
             self, "InstanceId", value=self.host.instance.instance_id, description="EC2 인스턴스 ID"
         )
@@ -264,7 +273,7 @@ class Day1CaseStack(LabStack):
             self.web_host, ec2.Port.tcp(SSH_PORT), "SSH from the WordPress host only"
         )
         CfnOutput(
-            self, "SiteUrl", value=_site_url(self.web_host), description="WordPress 사이트 주소"
+            self, "SiteUrl", value=_site_url(self.web_host), description=SITE_URL_DESCRIPTION
         )
         # Over Session Manager, and with ssh_cidr through the WordPress host's public IP.
         add_jump_outputs(

@@ -27,6 +27,7 @@ from support import (
     subnet_ids_by_name,
     user_data_text,
 )
+from test_day1_lab1 import expect_wordpress_follows_the_request
 
 LAB = "Day1Case"
 SSH_CIDR = "192.0.2.7/32"
@@ -97,6 +98,25 @@ def test_wordpress_finds_mysql_by_its_private_ip(t, hosts):
     )
     index = parts.index({"Fn::GetAtt": [mysql_id, "PrivateIp"]})
     assert parts[index - 1].endswith("WORDPRESS_DB_HOST=")
+
+
+def test_mysql_host_boots_after_the_private_subnets_route_to_the_nat_instance(t, lab):
+    """Its boot installs Docker and pulls mysql:5.7 through the NAT instance: started before
+    the route existed, it stopped at `dnf install` and the stack completed with no MySQL."""
+    private = lab.network.private_subnets[0]
+    route = logical_id(private.node.find_child("DefaultRoute"))
+    association = logical_id(private.node.find_child("RouteTableAssociation"))
+    assert "InstanceId" in t["Resources"][route]["Properties"]  # the NAT instance
+    depends_on = t["Resources"][instance_id(lab.db_host)]["DependsOn"]
+    assert {route, association} <= set(depends_on)
+
+
+def test_wordpress_follows_the_public_ip_across_a_stop_and_start(t, lab, tmp_path):
+    expect_wordpress_follows_the_request(
+        tmp_path, t["Resources"][instance_id(lab.web_host)]["Properties"]
+    )
+    # SiteUrl keeps the IP of the deployment: its description says where to go after one.
+    assert "중지 후 시작하면 새 퍼블릭 IP" in t["Outputs"]["SiteUrl"]["Description"]
 
 
 def test_ports_80_22_3306_with_3306_only_from_the_web_hosts_group(t, hosts):

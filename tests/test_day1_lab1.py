@@ -1,6 +1,13 @@
 """Day 1 Lab 1: VPC & EC2 기본 구성 — the course's diagram and console steps, fact by fact."""
 
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+
 import pytest
+import yaml
 from lab_outputs import step_registry
 from ssh_commands import (
     expect_key_commands,
@@ -21,6 +28,7 @@ from support import (
     resources,
     user_data_text,
 )
+from wordpress_site import wp_config
 
 from week5.analysis.teardown import teardown_findings
 
@@ -168,6 +176,104 @@ def test_key_name_context_uses_that_key_pair_and_creates_none(with_ssh_cidr_and_
     # The student already holds week5-key.pem: nothing to save.
     assert not {"KeyCommand", "KeyCommandPowerShell"} & set(t["Outputs"])
     expect_ssh_over_ssm(outputs(t)["SshCommand"], "week5-key.pem", instance_id(stack.host))
+
+
+# ---- WordPress after a stop and start (a new public IP) ----
+
+#: A variable in a compose file as ``docker compose`` reads it: ``$$`` is a ``$``, ``${NAME}``
+#: (with ``:-``, ``:?`` and the like) and ``$NAME`` are variables; any other ``$`` is an error.
+COMPOSE_DOLLAR = re.compile(r"\$(?:(\$)|\{([A-Za-z_]\w*)[^}]*\}|([A-Za-z_]\w*)|)")
+
+
+def as_compose_passes(text: str, variables: Mapping[str, str]) -> str:
+    """``text`` after compose's interpolation; a variable not in ``variables`` (compose would
+    put the .env's value or nothing there) or a stray ``$`` fails."""
+
+    def fill(match: re.Match) -> str:
+        escaped, braced, bare = match.groups()
+        if escaped:
+            return "$"
+        name = braced or bare
+        assert name, f"a $ compose cannot read at {match.start()}: {text[match.start():][:30]!r}"
+        assert name in variables, f"compose would read ${name} as a variable: write $${name}"
+        return variables[name]
+
+    return COMPOSE_DOLLAR.sub(fill, text)
+
+
+def compose_file_on(host: dict) -> dict:
+    """The docker-compose.yml a DockerHost writes at boot (a quoted heredoc: as it is)."""
+    (text,) = re.findall(
+        r"cat > /opt/week5/app/docker-compose\.yml <<'(WEEK5_EOF)'\n(.*?)\n\1\n",
+        user_data_text(host),
+        re.S,
+    )
+    return yaml.safe_load(text[1])
+
+
+def wordpress_config_extra(host: dict) -> str:
+    """The PHP the WordPress container gets in ``WORDPRESS_CONFIG_EXTRA``, which the image's
+    wp-config.php evals, checked without PHP: compose leaves none of it to a variable, and
+    both addresses are defined, only where a request names its Host (WP-CLI has none)."""
+    environment = compose_file_on(host)["services"]["wordpress"]["environment"]
+    php = as_compose_passes(environment["WORDPRESS_CONFIG_EXTRA"], {})
+    assert "$$" not in php  # PHP would read $$x as the variable named by $x
+    guard = php.index("if (isset($_SERVER['HTTP_HOST'])")
+    for constant in ("WP_HOME", "WP_SITEURL"):
+        assert guard < php.index(f"define('{constant}', ") < php.rindex("}")
+    assert "$_SERVER['HTTP_HOST'];" in php
+    for pair in ("()", "{}", "[]"):
+        assert php.count(pair[0]) == php.count(pair[1]), pair
+    assert php.count("'") % 2 == 0
+    return php
+
+
+def wordpress_address(
+    folder: Path, php_extra: str, **server: str
+) -> Dict[str, Optional[str]]:
+    """WP_HOME and WP_SITEURL as WordPress sees them: the image's wp-config.php (as
+    wordpress_site.py writes it) run by php-cli with ``WORDPRESS_CONFIG_EXTRA`` and the
+    request's ``server`` variables (php-cli puts its environment in ``$_SERVER``)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "wp-config.php").write_text(wp_config())
+    (folder / "wp-settings.php").write_text(
+        "<?php echo json_encode(['WP_HOME' => defined('WP_HOME') ? WP_HOME : null, "
+        "'WP_SITEURL' => defined('WP_SITEURL') ? WP_SITEURL : null]);"
+    )
+    result = subprocess.run(
+        ["php", "-d", "error_reporting=-1", "-d", "display_errors=stderr",
+         str(folder / "wp-config.php")],
+        env={"PATH": "/usr/bin:/bin", "WORDPRESS_CONFIG_EXTRA": php_extra, **server},
+        capture_output=True, text=True, check=True, timeout=30,
+    )  # fmt: skip
+    assert result.stderr == ""  # no warning, notice or deprecation
+    return json.loads(result.stdout)
+
+
+def expect_wordpress_follows_the_request(folder: Path, host: dict) -> None:
+    """WordPress's addresses are those each request came to, so the new public IP after a stop
+    and start is the site's own (the install's siteurl/home in MySQL no longer redirect)."""
+    php = wordpress_config_extra(host)
+    for public_ip in ("3.38.10.20", "43.201.7.9"):  # before and after a stop/start
+        url = f"http://{public_ip}"
+        assert wordpress_address(folder, php, HTTP_HOST=public_ip) == {
+            "WP_HOME": url,
+            "WP_SITEURL": url,
+        }
+    behind_https = wordpress_address(
+        folder, php, HTTP_HOST="blog.example.com", HTTP_X_FORWARDED_PROTO="https"
+    )
+    assert behind_https["WP_HOME"] == "https://blog.example.com"
+    # WP-CLI (no request): nothing defined, WordPress reads siteurl/home from MySQL.
+    assert wordpress_address(folder, php) == {"WP_HOME": None, "WP_SITEURL": None}
+
+
+def test_wordpress_follows_the_public_ip_across_a_stop_and_start(t, lab, tmp_path):
+    expect_wordpress_follows_the_request(
+        tmp_path, t["Resources"][instance_id(lab.host)]["Properties"]
+    )
+    # SiteUrl keeps the IP of the deployment: its description says where to go after one.
+    assert "중지 후 시작하면 새 퍼블릭 IP" in t["Outputs"]["SiteUrl"]["Description"]
 
 
 # ---- The course's console steps (week5-course-rules.md, Day 1 Lab 1), each made doable ----

@@ -61,7 +61,9 @@ class LabHost(Construct):
 
     :param vpc: the VPC to launch in.
     :param subnet: the subnet to launch in; a public subnet gets a public IP
-        (the console's "Auto-assign Public IP: Enable").
+        (the console's "Auto-assign Public IP: Enable"). The host is launched after the
+        subnet's route out exists (a private subnet's default route to its NAT), so its boot
+        script can install packages.
     :param instance_type: a name or an ``ec2.InstanceType``. @default ``t3.micro`` (the
         course's class; cheapest that does the job)
     :param user_data_lines: shell lines run as root at first boot. @default none
@@ -242,6 +244,12 @@ class LabHost(Construct):
             block_devices=[encrypted_root_volume(root_volume_gib)],
         )
         Tags.of(self.instance).add("Name", label)
+        # The boot script installs packages: launch no host before its subnet's way out (the
+        # route table association and the default route, through the NAT for a private host).
+        # CDK adds this for a host with a public IP only; a private host started first runs
+        # `dnf install` with no route, its boot stops there, and the stack still completes.
+        # On the CfnInstance, as CDK does: its profile and launch template need no route.
+        self.instance.instance.node.add_dependency(subnet.internet_connectivity_established)
         #: The launch template that requires IMDSv2 (its metadata options only).
         self.launch_template: ec2.CfnLaunchTemplate = require_imdsv2(self.instance)
         acknowledge_all(
