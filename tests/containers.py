@@ -35,8 +35,12 @@ def compose_environment(compose_file: Path, service: str, values: Mapping[str, s
     ``docker compose`` fills it from the ``.env`` the host writes at boot."""
     environment = yaml.safe_load(compose_file.read_text())["services"][service]["environment"]
 
-    def fill(text: str) -> str:
-        return re.sub(r"\$\{(\w+)[^}]*\}", lambda m: values[m.group(1)], str(text))
+    def fill(text: str) -> str:  # `$$` is compose's literal `$` (WORDPRESS_CONFIG_EXTRA's PHP)
+        return re.sub(
+            r"\$(\$)|\$\{(\w+)[^}]*\}",
+            lambda m: "$" if m.group(1) else values[m.group(2)],
+            str(text),
+        )
 
     return {name: fill(value) for name, value in environment.items()}
 

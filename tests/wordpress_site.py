@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -158,6 +159,11 @@ DocumentRoot "{docroot}"
 """
 
 
+#: Warnings of the lines Debian adds to install.php (its bug #430781: two UPDATEs of
+#: $upload_path and $upload_url_path, unset there), which the official image does not have.
+DEBIAN_ONLY = re.compile(r"Undefined variable \$upload(_url)?_path in \S+/wp-admin/install\.php")
+
+
 @dataclass(frozen=True)
 class WordPress:
     url: str
@@ -165,9 +171,15 @@ class WordPress:
 
     @property
     def php_errors(self) -> List[str]:
-        """PHP's warnings and errors so far (none is the healthy answer)."""
-        log = self.folder / "php-errors.log"
-        return log.read_text(errors="replace").splitlines() if log.is_file() else []
+        """PHP's warnings and errors so far (none is the healthy answer): its own log, and what
+        mod_php hands Apache's error log as ``[php:...]`` lines."""
+        lines: List[str] = []
+        for name, keep in (("php-errors.log", lambda line: True),
+                           ("error.log", lambda line: "[php:" in line)):  # fmt: skip
+            log = self.folder / name
+            if log.is_file():
+                lines += [x for x in log.read_text(errors="replace").splitlines() if keep(x)]
+        return [line for line in lines if not DEBIAN_ONLY.search(line)]
 
 
 def wp_config() -> str:
