@@ -300,3 +300,33 @@ def test_compose_from_parameters_refuses_bad_names(parameter_env, secret_env, sa
         userdata.compose_up_from_parameters(
             COMPOSE, region="ap-northeast-2", parameter_env=parameter_env, secret_env=secret_env
         )
+
+
+def run_retried(tmp_path: Path, failures: int) -> subprocess.CompletedProcess:
+    """userdata.retried's line under set -e, with a `fetch` that fails ``failures`` times and a
+    `sleep` that returns at once (the boot's 10 s waits)."""
+    count = tmp_path / "tries"
+    script = (
+        "set -e\n"
+        "sleep() { echo \"slept $1\" >> " + str(tmp_path / "sleeps") + "; }\n"
+        f"fetch() {{ echo x >> {count}; [ $(wc -l < {count}) -gt {failures} ]; }}\n"
+        + userdata.retried("fetch") + "\necho booted\n"
+    )
+    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+
+
+def test_the_first_download_waits_for_a_nat_that_is_not_forwarding_yet(tmp_path):
+    """A host behind a NAT instance can start before the NAT forwards: its first download
+    (dnf install docker) tries again every 10 s instead of ending the boot (trial V2A)."""
+    result = run_retried(tmp_path, failures=3)
+    assert result.returncode == 0 and result.stdout == "booted\n", result.stderr
+    assert len((tmp_path / "tries").read_text().splitlines()) == 4
+    assert (tmp_path / "sleeps").read_text().splitlines() == ["slept 10"] * 3
+    assert userdata.install_docker()[0] == userdata.retried("dnf install -y docker")
+
+
+def test_a_download_that_never_works_ends_the_boot_after_five_minutes(tmp_path):
+    result = run_retried(tmp_path, failures=1000)
+    assert result.returncode == 1 and "booted" not in result.stdout
+    assert len((tmp_path / "tries").read_text().splitlines()) == userdata.NETWORK_TRIES == 30
+    assert userdata.NETWORK_TRIES * userdata.NETWORK_RETRY_SECONDS == 300

@@ -37,10 +37,25 @@ _HEREDOC_END = "WEEK5_EOF"
 _PARAMETER_NAME_RE = re.compile(r"^/[A-Za-z0-9_.\-/]+$")
 
 
+#: How often, and how far apart, a boot tries its first download: a host behind a NAT instance
+#: can start once the NAT's route exists, before the NAT instance's own boot forwards anything.
+NETWORK_TRIES = 30
+NETWORK_RETRY_SECONDS = 10
+
+
+def retried(command: str) -> str:
+    """``command`` again every ``NETWORK_RETRY_SECONDS`` until it succeeds, ``NETWORK_TRIES``
+    times at most (5 minutes); the last failure ends the boot as set -e would."""
+    return (
+        f"for try in $(seq {NETWORK_TRIES}); do {command} && break; "
+        f"[ $try -lt {NETWORK_TRIES} ] || exit 1; sleep {NETWORK_RETRY_SECONDS}; done"
+    )
+
+
 def install_docker() -> List[str]:
     """Course Day 1 Lab 1, step 3, on Amazon Linux 2023 (``dnf`` is AL2023's ``yum``)."""
     return [
-        "dnf install -y docker",
+        retried("dnf install -y docker"),
         "systemctl enable --now docker",
         "usermod -aG docker ec2-user",
         "mkdir -p /usr/local/lib/docker/cli-plugins",
