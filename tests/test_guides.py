@@ -159,3 +159,20 @@ def test_the_readmes_catalog_tables_count_the_resources_the_templates_have(
         for lab_id, t in app.templates.items()
     }
     assert found == expected, f"stale: paste `week5 {command}` into README.md"
+
+
+def test_a_guide_marks_the_unit_prices_week5_cost_calls_unverified(generated, app):
+    """A student trial read Day3Lab2's cache.t3.micro 0.026 as a checked price while `week5 cost`
+    called it an unverified estimate: the guide marks each such unit price (추정)."""
+    from week5.analysis.pricing import estimate
+
+    files, _ = generated
+    marked = 0
+    for lab_id in GUIDES:
+        costs = files[f"{lab_id}.md"].split("## 비용과 시간")[1].split("\n## ")[0]
+        unverified = [i for i in estimate(app.templates[lab_id]).items
+                      if i.unit_price is not None and "unverified" in i.basis.lower()]
+        assert costs.count(" (추정) |") == len(unverified), lab_id
+        marked += len(unverified)
+    assert marked and "| 0.026 (추정) |" in files["Day3Lab2.md"]
+    assert "(추정): AWS 가격표로 아직 확인하지 않은 단가." in files["Day3Lab2.md"]

@@ -163,6 +163,11 @@ def _resource_table(template: Mapping[str, Any]) -> List[str]:
     return rows
 
 
+def is_unverified(basis: str) -> bool:
+    """Whether a price's basis (prices.json) is an estimate not yet checked against AWS."""
+    return "unverified" in basis.lower()
+
+
 def _cost_table(template: Mapping[str, Any], course_usd) -> List[str]:
     est = pricing.estimate(template)
     took = timing.estimate_duration(template)
@@ -181,6 +186,8 @@ def _cost_table(template: Mapping[str, Any], course_usd) -> List[str]:
     ]
     for item in est.items:
         unit_price = "가격 없음" if item.unit_price is None else f"{item.unit_price:g}"
+        if item.unit_price is not None and is_unverified(item.basis):
+            unit_price += " (추정)"  # `week5 cost` says "unverified": so does the guide
         hourly = "가격 없음" if item.hourly is None else f"{item.hourly:.4f}"
         name = label(item.resource, template["Resources"].get(item.resource, {}))
         rows.append(
@@ -278,7 +285,8 @@ def render_guide(
         "",
         "항목별 근거와 날짜: `week5 cost "
         + lab.lab_id
-        + "`. 가격은 서울 리전 온디맨드, 프리 티어 없음.",
+        + "`. 가격은 서울 리전 온디맨드, 프리 티어 없음. (추정): AWS 가격표로 아직 확인하지 "
+        "않은 단가.",
         "",
         f"## {timing.LAB_SLOT_MINUTES}분 실습 시간",
         "",
