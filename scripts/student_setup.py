@@ -201,7 +201,7 @@ def install_python():
         )
     step("the pinned CDK libraries (requirements.txt), boto3 and the local AWS emulator"
          " (requirements-tools.txt, for `week5 status`, `cleanup`, `audit` and `week5 local`)"
-         " into .venv (about 140 MB the first time)")
+         " into .venv (the first time: about 140 MB downloaded, 450 MB on disk)")
     # --no-compile: pip would byte-compile all of aws-cdk-lib (about 15 s of CPU); Python
     # compiles the few modules a synth imports on first use instead. One pip run resolves both
     # files together: two would install a dependency, then replace it (python-dateutil).
@@ -235,7 +235,8 @@ def install_node(system_node=False):
     npm = launcher.which("npm")
     base = [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"]
     if not system_node:
-        step("Node 22 and the CDK CLI into node_modules (npm ci, about 60 MB the first time)")
+        step("Node 22 and the CDK CLI into node_modules (npm ci; the first time about 60 MB downloaded,"
+             " 250 MB on disk)")
         result = run(base)
         if result.returncode == 0 and launcher.pinned_node(ROOT) is not None:
             (modules / NODE_STAMP).write_text(want + "\n", encoding="ascii")
