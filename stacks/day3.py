@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import List
 
-from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy
+from aws_cdk import CfnOutput, Duration, Fn, RemovalPolicy, Tags
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_assets as s3_assets
@@ -25,7 +26,7 @@ from week5.constructs.host import LabHost
 from week5.constructs.secret import generated_password
 from week5.constructs.userdata import PSQL_SCRIPT, install_psql_client
 from week5.constructs.vpc import MultiAzVpc, NatMode
-from week5.constructs.waf import regional_web_acl
+from week5.constructs.waf import ProxyHeaders, regional_web_acl
 from week5.constructs.web_tier import HaWebTier
 from week5.core.catalog import Lab
 from week5.core.settings import CourseSettings
@@ -50,6 +51,10 @@ ARCHIVE_PREFIX = "transfers/"
 #: The API's liveness path (the load balancer's check) and readiness path (its stores).
 FINTECH_LIVENESS_PATH = "/health"
 FINTECH_READY_PATH = "/ready"
+#: The headers API Gateway writes on each request it forwards to the ALB: the caller's address
+#: (WAF's per-caller rate limit counts it) and a token only API Gateway sends.
+CLIENT_IP_HEADER = "x-week5-client-ip"
+ORIGIN_HEADER = "x-week5-origin"
 
 
 def lab_app_wrapper(*, region: str, secret_arn: str) -> str:
@@ -299,19 +304,28 @@ class Day3CaseStack(LabStack):
     The diagram reads "사용자 → WAF → ALB → API Gateway → Lambda/ECS → RDS → ElastiCache → S3".
     An ALB cannot forward to API Gateway, and WAF attaches to an ALB (or a REST API), not to an
     HTTP API. What is built instead: WAF (AWS's common, SQL-injection and known-bad-input rule
-    groups, plus a per-IP rate limit) on an internet-facing ALB in front of the API servers; API
-    Gateway (an HTTP API with throttling and access logs) as the public API entry, proxying to
-    that ALB, so every request, through either door, passes WAF's rule groups. The per-IP rate
-    limit counts a caller of the ALB by its own address, but a request through API Gateway by
-    API Gateway's: there the stage's throttle (50 requests a second, bursts of 100, for the
-    whole API) is the limit, and WAF's rate rule bounds what API Gateway may send in all. The
+    groups, plus a per-caller rate limit) on an internet-facing ALB in front of the API servers;
+    API Gateway (an HTTP API with throttling and access logs) as the public API entry, proxying
+    to that ALB, so every request, through either door, passes WAF's rule groups. WAF sees API
+    Gateway's addresses, not its callers', so API Gateway writes two headers on each request it
+    forwards (parameter mapping, overwriting what the caller sent): the caller's address
+    (``x-week5-client-ip``, ``$context.identity.sourceIp``) and a token only it sends
+    (``x-week5-origin``: the UUID of the stack's id, known only once deployed). WAF's
+    ``RatePerForwardedIp`` counts requests with that token by the caller's address,
+    ``RatePerIp`` the rest (direct callers of the ALB) by their own: 1,000 requests in 5
+    minutes per caller either way, so one flooding caller is blocked alone. The stage's
+    throttle (50 requests a second, bursts of 100) is shared by the whole API. HTTPS ends at
+    API Gateway; its hop to the ALB is plain HTTP (a certificate needs a domain). The
     API servers are EC2 (Week 5 teaches EC2; FAQ Q4) in a ``HaWebTier`` of 2 to 4 running the
     course's Node API compose file
     with ``week5/assets/apps/fintech_api`` (balances cached in Redis, transfers as locking PostgreSQL
     transactions), shipped as an S3 asset with its lock file. RDS PostgreSQL 17 is Multi-AZ (ACID
     data, failover); Redis holds the balances; every committed transfer is written to the archive
     bucket (``transfers/YYYY/MM/DD/<id>.json``, put-only for the API's role), whose lifecycle
-    moves it to Glacier after 30 days.
+    moves it to Glacier after 30 days: ``varies_by_storage_class``, since S3's default since
+    September 2024 moves no object under 128 KB and each record is about 150 bytes. The private
+    subnets reach S3 through a gateway endpoint (no charge), so the archive is written with the
+    NAT instance or AZ-A down.
 
     The target group checks liveness (``/health``: the process answers, no store is called), so
     an RDS Multi-AZ failover (60-120 s) or a Redis outage replaces no instance; ``/ready``
@@ -327,6 +341,15 @@ class Day3CaseStack(LabStack):
             self, "Network", nat=NatMode.INSTANCE, name_prefix=self.name_prefix
         )
         vpc = self.network.vpc
+        # S3 from the private subnets without the NAT instance (a single point of failure in
+        # Public-A): archive writes go on with it or AZ-A down. A gateway endpoint costs nothing.
+        self.s3_endpoint = vpc.add_gateway_endpoint(
+            "S3Endpoint",
+            service=ec2.GatewayVpcEndpointAwsService.S3,
+            subnets=[ec2.SubnetSelection(subnets=self.network.private_subnets)],
+        )
+        # Its own Name, above the VPC's (MultiAzVpc tags the VPC's subtree at priority 200).
+        Tags.of(self.s3_endpoint).add("Name", f"{self.name_prefix}-s3-endpoint", priority=201)
         self.database = PostgresDatabase(
             self, "Database", vpc=vpc, multi_az=True, database_name="fintech"
         )
@@ -347,6 +370,14 @@ class Day3CaseStack(LabStack):
             ],
             access_logs_reason="Server access logs need a log bucket that outlives the stack and "
             "bills after the lab; the archive holds exports only the API servers write.",
+        )
+        # S3's default (all_storage_classes_128K, since September 2024) transitions no object
+        # under 128 KB, and a transfer's record is about 150 bytes: without this nothing would
+        # ever reach Glacier. Glacier bills each object 40 KB of metadata (8 KB at Standard's
+        # rate, 32 KB at Glacier's) and a transition request: for records this small that costs
+        # more than Standard; production batches them (one object an hour or a day).
+        self.archive.node.default_child.add_property_override(
+            "LifecycleConfiguration.TransitionDefaultMinimumObjectSize", "varies_by_storage_class"
         )
         #: The API's source (server.js, package.json, package-lock.json), uploaded by
         #: ``cdk deploy``: the lock file alone is larger than EC2's 16 KB of user data.
@@ -396,9 +427,20 @@ class Day3CaseStack(LabStack):
             f"objects under {ARCHIVE_PREFIX} in the archive bucket, never read or delete them.",
         )
 
+        # What API Gateway writes on each request it forwards, so WAF counts its callers one by
+        # one: the caller's address, and a token only API Gateway sends (the UUID at the end of
+        # the stack's id: known once deployed, in no source file).
+        self.proxy_headers = ProxyHeaders(
+            client_ip_header=CLIENT_IP_HEADER,
+            origin_header=ORIGIN_HEADER,
+            origin_token=Fn.select(2, Fn.split("/", self.stack_id)),
+        )
         # AWS's common, SQL-injection ("SQL Injection 차단") and known-bad-input rule groups,
-        # then 1,000 requests per 5 minutes per IP.
-        self.web_acl = regional_web_acl(self, "WebAcl", metric_name="Week5FinTech")
+        # then 1,000 requests per 5 minutes per caller: through API Gateway by the address it
+        # forwards (RatePerForwardedIp), directly to the ALB by the source address (RatePerIp).
+        self.web_acl = regional_web_acl(
+            self, "WebAcl", metric_name="Week5FinTech", proxy=self.proxy_headers
+        )
         wafv2.CfnWebACLAssociation(
             self,
             "WafOnAlb",
@@ -478,8 +520,12 @@ class Day3CaseStack(LabStack):
             # $default route receives a request, API Gateway sends the full request path to the
             # integration", the HTTP API routes guide): no {proxy} variable, which only a
             # route with a {proxy+} path has.
+            # HTTPS ends here: API Gateway's URL is https, its hop to the ALB is plain HTTP (an
+            # ALB certificate needs a domain). The headers tell WAF who the caller is.
             default_integration=integrations.HttpUrlIntegration(
-                "Alb", f"http://{self.api_servers.alb.load_balancer_dns_name}"
+                "Alb",
+                f"http://{self.api_servers.alb.load_balancer_dns_name}",
+                parameter_mapping=self.proxy_headers.parameter_mapping(),
             ),
         )
         access_logs = logs.LogGroup(

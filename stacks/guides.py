@@ -276,11 +276,21 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "고가용성: 헬스 체크와 준비 상태 분리",
                 "대상 그룹은 `/health`만 확인: Apache가 로컬 파일로 답하고 PHP, DB, Redis, EFS를 "
-                "부르지 않으므로 DB 장애 조치나 Redis 장애가 인스턴스를 교체하지 않습니다. "
+                "부르지 않으므로 DB 재부팅이나 Redis 장애가 인스턴스를 교체하지 않습니다. "
                 "저장소 상태(준비 상태)는 `ShopStatusCommand`: 한 인스턴스에서 "
                 "`sudo /usr/local/bin/lab-shop-status`를 Session Manager로 실행 (EFS, 설치 여부, PHP 세션, "
-                "DB, Redis). 남는 단일 장애점: NAT는 Public-A의 t4g.nano 인스턴스 한 대 "
-                "(`NatMode.INSTANCE`, 비용): 그것이 멈추면 새 인스턴스가 이미지를 받지 못함",
+                "DB, Redis). 이 설계가 견디는 것: 인스턴스 하나의 고장(Auto Scaling이 교체하지만 "
+                "MinSize 1이라 새 인스턴스가 부팅할 때까지 상점이 멈춤), DB 재부팅과 Redis 재시작"
+                "(그동안 페이지와 세션은 오류, 인스턴스는 그대로). 견디지 못하는 것: AZ 하나의 "
+                "장애. 인스턴스는 한 대, RDS는 Multi-AZ가 아니고(대기 인스턴스가 없어 DB 장애 "
+                "조치 자체가 없음: `aws rds reboot-db-instance --force-failover`는 단일 AZ DB에서 "
+                "거부됨), Redis는 장애 조치 없는 노드 하나, NAT는 Public-A의 t4g.nano 인스턴스 "
+                "한 대(`NatMode.INSTANCE`)라, AZ-A가 멈추면 다른 AZ의 새 인스턴스도 이미지를 받지 "
+                "못해 상점이 멈춥니다. 이 사례의 학습 포인트(정적/동적 분리, CDN, 데이터 "
+                "영속성)에 고가용성은 없어 비용을 줄인 설계입니다. 운영이라면 `HaWebTier("
+                "min_capacity=2)`(MinSize 2, 두 AZ에 한 대씩), `MysqlDatabase(multi_az=True)`"
+                "(Multi-AZ), `RedisCache(replicas=1)`(다른 AZ의 복제본과 자동 장애 조치), "
+                "`NatMode.GATEWAY_PER_AZ` (EFS는 이미 두 AZ에 마운트 대상)",
             ),
         ),
         by_hand="PrestaShop 호스트의 AMI",
@@ -367,11 +377,25 @@ GUIDES: Dict[str, LabGuide] = {
         steps=(
             (
                 "WAF: DDoS 방어와 SQL Injection 차단",
-                '`regional_web_acl(self, "WebAcl")` (관리형 규칙 + 속도 제한)',
+                '`regional_web_acl(self, "WebAcl", proxy=ProxyHeaders(...))`: AWS 관리형 규칙'
+                "(공통, SQL Injection, 알려진 악성 입력) 뒤에 호출자마다 5분에 1,000건 제한. WAF는 "
+                "ALB에 붙어 API Gateway의 주소를 보므로, API Gateway가 전달하는 요청마다 두 헤더를 "
+                "덮어씁니다(파라미터 매핑): 호출자 주소 `x-week5-client-ip`"
+                "(`$context.identity.sourceIp`)와 API Gateway만 보내는 토큰 `x-week5-origin`(배포된 "
+                "스택 ID의 UUID, 소스에 없음). `RatePerForwardedIp`는 토큰이 있는 요청을 "
+                "`x-week5-client-ip`의 주소별로, `RatePerIp`는 토큰이 없는 요청(`AlbUrl`로 직접)을 "
+                "출발지 주소별로 셉니다: 한 호출자가 몰아쳐도 그 호출자만 403. API 전체가 나눠 "
+                "쓰는 한도는 스테이지 스로틀(초당 50건, 버스트 100): 넘으면 누구에게나 429",
             ),
             (
                 "ALB + API Gateway: HTTPS 종료와 라우팅",
-                "`apigw.HttpApi` → WAF가 붙은 ALB (`HaWebTier`의 `alb`): 출력 `ApiGatewayUrl`",
+                "`apigw.HttpApi` → WAF가 붙은 ALB (`HaWebTier`의 `alb`): 출력 `ApiGatewayUrl`. "
+                "HTTPS는 API Gateway에서 끝납니다(`ApiGatewayUrl`은 https). API Gateway → ALB "
+                "구간은 HTTP(80)로 인터넷을 지나고(토큰 헤더도 평문), `AlbUrl`도 HTTP: ALB의 "
+                "HTTPS 리스너에는 인증서가, 인증서에는 도메인이 필요한데 과정에는 도메인이 "
+                "없습니다. 운영이라면 ALB에 ACM 인증서를 단 HTTPS(443) 리스너를 두고 API "
+                "Gateway가 https로 부르거나, VPC 링크로 내부 ALB에 연결해 ALB를 인터넷에서 "
+                "떼어 냅니다 (WAF는 그대로 ALB에)",
             ),
             (
                 "EC2: Node.js API 서버",
@@ -389,7 +413,13 @@ GUIDES: Dict[str, LabGuide] = {
                 "S3: 거래 내역 장기 보관 (Glacier)",
                 '`private_bucket(self, "Archive")` + 수명 주기 규칙(30일 뒤 Glacier): 커밋된 송금마다 '
                 "API가 `transfers/YYYY/MM/DD/<id>.json`을 씀 (쓰기 전용 권한). 응답의 "
-                "`archive.key`, 목록은 출력 `ArchiveListCommand`",
+                "`archive.key`, 목록은 출력 `ArchiveListCommand`. 기록 하나는 약 150바이트인데 "
+                "S3의 기본값(2024년 9월부터 `all_storage_classes_128K`)은 128 KB 미만 객체를 옮기지 "
+                "않으므로, `TransitionDefaultMinimumObjectSize`를 `varies_by_storage_class`로 두어 "
+                "Glacier 전환이 실제로 일어납니다. 비용: Glacier는 객체마다 메타데이터 40 KB(8 KB는 "
+                "S3 Standard 요금, 32 KB는 Glacier 요금)와 전환 요청 요금을 받으므로, 150바이트 "
+                "기록은 Standard에 두는 것보다 비쌉니다(8 KB만 쳐도 기록의 약 55배). 과정은 전환을 "
+                "보여 주려 켰고, 운영이라면 기록을 시간·일 단위로 묶어 큰 객체로 보관합니다",
             ),
             (
                 "고가용성 & 장애 복구",
@@ -397,10 +427,15 @@ GUIDES: Dict[str, LabGuide] = {
                 "Multi-AZ 장애 조치(60-120초)에도 인스턴스가 교체되지 않습니다. `/ready`는 "
                 "PostgreSQL, Redis, 아카이브를 보고(`ReadyCommand`). 시험: "
                 "`FailoverWatchCommand`를 한 창에서 돌리고 다른 창에서 `DbFailoverCommand`: "
-                "/health와 대상은 healthy, /ready는 잠시 `db: unavailable` 후 복구. 남는 단일 장애점: "
-                "NAT는 비용 때문에 Public-A의 t4g.nano 인스턴스 한 대 (`NatMode.INSTANCE`): 그 "
-                "인스턴스나 AZ-A가 멈추면 두 AZ 모두 새 인스턴스가 부팅 때 패키지를 받지 못하고 "
-                "아카이브(S3) 쓰기도 실패. 운영이라면 `NatMode.GATEWAY_PER_AZ`",
+                "/health와 대상은 healthy, /ready는 잠시 `db: unavailable` 후 복구. AZ가 통째로 "
+                "사라져 옛 기본 DB가 응답 없이 조용해지면, 그 연결의 쿼리는 10초"
+                "(`statement_timeout`, `query_timeout`) 뒤 실패하고 연결은 버려져 새 기본 DB로 "
+                "다시 연결합니다 (TCP가 포기하는 약 15분 동안 풀의 10개 연결이 묶이지 않음). S3는 "
+                "프라이빗 서브넷의 라우팅 테이블에 붙은 게이트웨이 엔드포인트(`S3Endpoint`, 무료)로 "
+                "가므로 NAT 인스턴스나 AZ-A가 멈춰도 아카이브 쓰기는 계속됩니다. 남는 단일 장애점: NAT는 비용 때문에 Public-A의 t4g.nano 인스턴스 한 대 "
+                "(`NatMode.INSTANCE`): 그 인스턴스나 AZ-A가 멈추면 두 AZ 모두 새 인스턴스가 부팅 때 "
+                "Docker, 컨테이너 이미지와 npm 패키지를 받지 못함. 운영이라면 "
+                "`NatMode.GATEWAY_PER_AZ`",
             ),
         ),
         by_hand="거래 DB의 수동 스냅샷",

@@ -48,9 +48,11 @@ def s3_client(endpoint):
 
 
 @contextlib.contextmanager
-def fintech_api(postgres, redis_server, database="fintech", s3_endpoint=None, bucket=BUCKET):
+def fintech_api(postgres, redis_server, database="fintech", s3_endpoint=None, bucket=BUCKET,
+                extra_env=None):
     """Starts server.js as the compose file does (its environment), yields its base URL. The
-    database is created empty (the API creates its tables); nothing waits for the stores."""
+    database is created empty (the API creates its tables); nothing waits for the stores.
+    ``extra_env``: variables the compose file leaves at their defaults (``DB_TIMEOUT_MS``)."""
     port = free_port()
     env = {
         **os.environ,
@@ -67,6 +69,7 @@ def fintech_api(postgres, redis_server, database="fintech", s3_endpoint=None, bu
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
     }
+    env.update(extra_env or {})
     if s3_endpoint:
         env.update(
             {

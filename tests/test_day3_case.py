@@ -99,9 +99,32 @@ def _waf(t, lab, api, fake_aws):
         if "ManagedRuleGroupStatement" in r["Statement"]
     ]
     assert "AWSManagedRulesSQLiRuleSet" in groups and "AWSManagedRulesCommonRuleSet" in groups
-    (rate,) = [r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]]
-    assert rate["Statement"]["RateBasedStatement"] == {"AggregateKeyType": "IP", "Limit": 1000}
-    assert rate["Action"] == {"Block": {}}
+    # 1,000 requests in 5 minutes per caller: through API Gateway (its token present) by the
+    # address it forwards, directly to the ALB by the source address. test_day3_case_events
+    # plays an attack through API Gateway against these rules.
+    direct, forwarded = [r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]]
+    token = {"Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]}
+    from_api_gateway = {
+        "ByteMatchStatement": {
+            "FieldToMatch": {"SingleHeader": {"Name": "x-week5-origin"}},
+            "PositionalConstraint": "EXACTLY",
+            "SearchString": token,
+            "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
+        }
+    }
+    assert direct["Name"] == "RatePerIp" and forwarded["Name"] == "RatePerForwardedIp"
+    assert direct["Statement"]["RateBasedStatement"] == {
+        "AggregateKeyType": "IP",
+        "Limit": 1000,
+        "ScopeDownStatement": {"NotStatement": {"Statement": from_api_gateway}},
+    }
+    assert forwarded["Statement"]["RateBasedStatement"] == {
+        "AggregateKeyType": "FORWARDED_IP",
+        "ForwardedIPConfig": {"FallbackBehavior": "NO_MATCH", "HeaderName": "x-week5-client-ip"},
+        "Limit": 1000,
+        "ScopeDownStatement": from_api_gateway,
+    }
+    assert direct["Action"] == forwarded["Action"] == {"Block": {}}
     (association,) = props(t, "AWS::WAFv2::WebACLAssociation")
     assert association["ResourceArn"] == {"Ref": logical_id(lab.api_servers.alb)}
 
@@ -113,6 +136,13 @@ def _alb_and_api_gateway(t, lab, api, fake_aws):
     uri = integration["IntegrationUri"]["Fn::Join"][1]
     # The $default route passes the whole path on: the URL is the ALB's, without {proxy}.
     assert uri == ["http://", {"Fn::GetAtt": [logical_id(lab.api_servers.alb), "DNSName"]}]
+    # The caller's address and API Gateway's token, over whatever the caller sent: WAF's rules.
+    assert integration["RequestParameters"] == {
+        "overwrite:header.x-week5-client-ip": "$context.identity.sourceIp",
+        "overwrite:header.x-week5-origin": {
+            "Fn::Select": [2, {"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}]
+        },
+    }
     (route,) = props(t, "AWS::ApiGatewayV2::Route")
     assert route["RouteKey"] == "$default"
     (stage,) = props(t, "AWS::ApiGatewayV2::Stage")
@@ -170,6 +200,9 @@ def _archive(t, lab, api, fake_aws):
     bucket = t["Resources"][bucket_id]
     rule = bucket["Properties"]["LifecycleConfiguration"]["Rules"][0]
     assert rule["Transitions"] == [{"StorageClass": "GLACIER", "TransitionInDays": 30}]
+    # A record is ~150 bytes; S3's default moves nothing under 128 KB.
+    lifecycle = bucket["Properties"]["LifecycleConfiguration"]
+    assert lifecycle["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
     assert all(bucket["Properties"]["PublicAccessBlockConfiguration"].values())
     assert bucket["DeletionPolicy"] == "Delete"
     # The API servers may only put objects under the prefix.

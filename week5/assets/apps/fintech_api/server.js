@@ -5,11 +5,11 @@
 // Redis outage never fails the load balancer's check. GET /ready reports each store.
 // Env: DB_HOST DB_PORT DB_NAME DB_USER DB_PASSWORD [DB_CA_FILE] REDIS_URL or REDIS_HOST
 // REDIS_PORT REDIS_AUTH_TOKEN [REDIS_CA_FILE] [ARCHIVE_BUCKET ARCHIVE_PREFIX AWS_REGION]
-// [PORT=3000] [BALANCE_TTL_SECONDS=30]
+// [PORT=3000] [BALANCE_TTL_SECONDS=30] [DB_TIMEOUT_MS=10000]
 "use strict";
 const fs = require("fs");
 const http = require("http");
-const { Pool } = require("pg");
+const { Pool, DatabaseError } = require("pg");
 const { createClient } = require("redis");
 const { S3Client, PutObjectCommand } = require("@aws-sdk/client-s3");
 
@@ -18,9 +18,21 @@ const ca = (file) => (file ? fs.readFileSync(file, "utf8") : undefined);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const started = Date.now();
 
+// A query waits at most DB_TIMEOUT_MS. In a hard AZ loss the old primary's packets vanish (no
+// reset): without a limit a query on its connection waits for TCP's timeout (about 15 minutes),
+// and ten such requests hold all of the pool. The server cancels a statement that runs longer
+// (statement_timeout); the client gives up on a server that does not answer at all
+// (query_timeout) and the pool drops that connection; TCP keepalive probes idle connections.
+const DB_TIMEOUT_MS = Number(env.DB_TIMEOUT_MS || 10000);
+if (!Number.isInteger(DB_TIMEOUT_MS) || DB_TIMEOUT_MS < 1) { // NaN would turn both limits off
+  console.error(`DB_TIMEOUT_MS=${JSON.stringify(env.DB_TIMEOUT_MS)} must be a whole number of milliseconds above 0, e.g. 10000`);
+  process.exit(2);
+}
 const db = new Pool({
   host: env.DB_HOST, port: Number(env.DB_PORT || 5432), database: env.DB_NAME || "fintech",
   user: env.DB_USER, password: env.DB_PASSWORD, max: 10, connectionTimeoutMillis: 5000,
+  statement_timeout: DB_TIMEOUT_MS, query_timeout: DB_TIMEOUT_MS,
+  keepAlive: true, keepAliveInitialDelayMillis: 10000,
   // TLS always; verified against DB_CA_FILE (the RDS bundle) when given.
   ssl: env.DB_CA_FILE ? { ca: ca(env.DB_CA_FILE) } : { rejectUnauthorized: false },
 });
@@ -104,7 +116,7 @@ async function transfer({ from, to, amount }) {
   if (!Number.isInteger(amount) || amount <= 0) throw new HttpError(400, "amount must be a positive integer (KRW)");
   needSchema();
   const client = await db.connect();
-  let row;
+  let row, broken;
   try {
     await client.query("BEGIN");
     // Lock both rows in id order: two opposite transfers cannot deadlock.
@@ -120,10 +132,17 @@ async function transfer({ from, to, amount }) {
       [from, to, amount]));
     await client.query("COMMIT");
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
+    // The server answered (a refusal of ours, or PostgreSQL's error): roll back and keep the
+    // connection. No answer (query_timeout, a cut connection): the connection goes, and the
+    // server rolls the transaction back when it sees it close; a ROLLBACK would wait again.
+    if (error instanceof HttpError || error instanceof DatabaseError) {
+      await client.query("ROLLBACK").catch((failed) => { broken = failed; });
+    } else {
+      broken = error;
+    }
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
   // Committed: from here nothing may turn the answer into an error.
   const record = { id: Number(row.id), from, to, amount_krw: amount, created_at: row.created_at };
