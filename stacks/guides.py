@@ -46,7 +46,8 @@ GUIDES: Dict[str, LabGuide] = {
                 "Step 3: EC2 — Amazon Linux 2023, t3.micro, 퍼블릭 IP, User Data로 Docker 설치",
                 '`DockerHost(self, "WebHost", subnet=public_subnets[0], '
                 "compose_file=wordpress.yml)`: Docker 설치 후 WordPress 실행, 비밀번호는 "
-                "Secrets Manager",
+                "Secrets Manager. 사이트 주소는 요청의 Host를 따르므로 (`WORDPRESS_CONFIG_EXTRA`의 "
+                "`WP_HOME`/`WP_SITEURL`) 중지 후 시작해 퍼블릭 IP가 바뀌어도 새 IP에서 열림",
             ),
             (
                 "Step 4: 접속 및 확인 — 퍼블릭 IP, SSH, `docker --version`",
@@ -59,11 +60,13 @@ GUIDES: Dict[str, LabGuide] = {
                 "ec2-user@i-...` (Session Manager 경유, 22번 포트를 열지 않음; PowerShell에서도 "
                 "그대로). `-c ssh_cidr=<내 IP>/32`로 배포하면 `SshDirectCommand`가 강의 그대로 "
                 "`ssh -i <키> ec2-user@<퍼블릭 IP>`. 4.3 접속한 셸에서 `docker --version`. "
-                "WordPress는 `SiteUrl`",
+                "WordPress는 `SiteUrl` (배포 때의 IP: 중지 후 시작했다면 `aws ec2 describe-instances "
+                "--instance-ids <InstanceId> --query \"Reservations[0].Instances[0].PublicIpAddress\" "
+                "--output text`로 새 IP 확인)",
             ),
         ),
         by_hand="`-c key_name`으로 쓰려고 콘솔에서 만든 키 페어 (무료지만 남음; 스택이 만든 "
-        "키는 함께 삭제), 탄력적 IP (연결하지 않으면 시간당 $0.005)",
+        "키는 함께 삭제), 탄력적 IP (연결 여부와 관계없이 시간당 $0.005: 퍼블릭 IPv4는 모두 과금)",
     ),
     "Day1Lab2": LabGuide(
         course_steps=(
@@ -134,7 +137,8 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "Public Subnet: WordPress 컨테이너 (EC2)",
                 '`DockerHost(self, "WordpressHost", compose_file=wordpress-web.yml, '
-                'compose_env={"WORDPRESS_DB_HOST": mysql의 프라이빗 IP})`',
+                'compose_env={"WORDPRESS_DB_HOST": mysql의 프라이빗 IP})`. 사이트 주소는 요청의 '
+                "Host를 따르므로 (`WP_HOME`/`WP_SITEURL`) 중지 후 시작해도 새 퍼블릭 IP에서 열림",
             ),
             (
                 "Security Groups: 웹(80), SSH(22), MySQL(3306)",

@@ -202,6 +202,29 @@ def test_monthly_items_are_prorated_per_hour():
     assert est.hourly == pytest.approx(expected)
 
 
+def test_a_gateway_endpoint_is_free_and_an_interface_endpoint_bills_per_az():
+    """Day3Case's S3 gateway endpoint was "NOT PRICED" (W4): a gateway endpoint costs nothing,
+    an interface endpoint 0.013 USD an hour in each AZ it has a subnet in."""
+    endpoint = "AWS::EC2::VPCEndpoint"
+    est = price(
+        {
+            "S3": {"Type": endpoint, "Properties": {"VpcEndpointType": "Gateway"}},
+            "Default": {"Type": endpoint, "Properties": {"ServiceName": "com.amazonaws.x.s3"}},
+            "Ssm": {"Type": endpoint, "Properties": {"VpcEndpointType": "Interface",
+                                                      "SubnetIds": ["a", "b"]}},
+            "Token": {"Type": endpoint, "Properties": {"VpcEndpointType": "Interface",
+                                                        "SubnetIds": {"Ref": "Subnets"}}},
+        }
+    )
+    assert est.free_types == {endpoint: 2}
+    assert keyed(est) == {("vpc-endpoint:interface", 2), (None, 1)}  # and Token, not priced
+    (ssm,) = [i for i in est.items if i.resource == "Ssm"]
+    assert ssm.hourly == pytest.approx(0.026)
+    assert [(i.resource, i.note) for i in est.not_priced] == [
+        ("Token", "not priced: properties not readable")
+    ]
+
+
 def test_free_and_usage_types_cost_nothing_and_an_unknown_type_is_not_priced():
     est = price(
         {

@@ -140,6 +140,16 @@ def hourly_usd(entry: Mapping[str, Any], count: float, hours_per_month: float) -
 _UNREADABLE = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
+def costs_nothing(rtype: str, properties: Mapping[str, Any]) -> bool:
+    """Whether a resource costs nothing by itself: FREE_TYPES, CDK's custom resources, and a
+    gateway VPC endpoint (S3 and DynamoDB's: no hourly or per-GB charge)."""
+    if rtype in FREE_TYPES or rtype.startswith("Custom::"):
+        return True
+    if rtype != "AWS::EC2::VPCEndpoint" or not isinstance(properties, Mapping):
+        return False
+    return properties.get("VpcEndpointType", "Gateway") == "Gateway"
+
+
 def template_resources(template: Any) -> Mapping[str, Any]:
     """The template's Resources, or {} when it has none (a stack whose change set was never
     executed has an empty template) or they are not a mapping."""
@@ -202,7 +212,9 @@ class _Pricer:
                 continue
             p = resource.get("Properties") or {}
             handler = getattr(self, "_" + rtype.replace("::", "_").replace("AWS_", "", 1), None)
-            if handler:
+            if costs_nothing(rtype, p):
+                free[rtype] = free.get(rtype, 0) + 1
+            elif handler:
                 before = len(self.estimate.items)
                 try:
                     handler(logical_id, rtype, p)
@@ -213,8 +225,6 @@ class _Pricer:
                     self.estimate.items.append(
                         LineItem(logical_id, rtype, None, 1, "", None, None, note=note)
                     )
-            elif rtype in FREE_TYPES or rtype.startswith("Custom::"):
-                free[rtype] = free.get(rtype, 0) + 1
             elif rtype in USAGE_TYPES:
                 self.estimate.items.append(
                     LineItem(
@@ -258,6 +268,14 @@ class _Pricer:
 
     def _EC2_NatGateway(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
         self.add(name, rtype, "nat-gateway", 1, "plus 0.059 per GB processed (not counted)")
+
+    def _EC2_VPCEndpoint(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
+        """An interface endpoint bills per AZ it has a network interface in (one per subnet);
+        a gateway endpoint costs nothing (:func:`costs_nothing`)."""
+        subnets = p["SubnetIds"]
+        if not isinstance(subnets, list):  # a token: how many AZs is not known
+            raise TypeError(f"SubnetIds of {name} is not a list")
+        self.add(name, rtype, "vpc-endpoint:interface", len(subnets), "AZ(s), one a subnet")
 
     def _EC2_EIP(self, name: str, rtype: str, p: Dict[str, Any]) -> None:
         self.add(name, rtype, "public-ipv4", 1, "an Elastic IP in use")

@@ -25,6 +25,7 @@ _EXPORTS = {
     "MysqlDatabase": "database",
     "NatMode": "vpc",
     "PostgresDatabase": "database",
+    "ProxyHeaders": "waf",
     "RedisCache": "cache",
     "ScalingMetric": "web_tier",
     "ScheduledSnapshots": "volume",
@@ -85,5 +86,5 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
     )
     from week5.constructs.volume import DataVolume, ScheduledSnapshots  # noqa: F401
     from week5.constructs.vpc import MultiAzVpc, NatMode  # noqa: F401
-    from week5.constructs.waf import regional_web_acl  # noqa: F401
+    from week5.constructs.waf import ProxyHeaders, regional_web_acl  # noqa: F401
     from week5.constructs.web_tier import HaWebTier, ScalingMetric  # noqa: F401
