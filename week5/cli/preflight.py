@@ -30,7 +30,7 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence, Union
 
 from week5.analysis.assembly import read_labs
 from week5.cli import instructor_destroy
@@ -187,7 +187,8 @@ def check(cdk_args: List[str], tell, app: str = "labs",
                 return check_named_resources(cdk_args, root, None,
                                              str(region or DEFAULT_REGION), profile, tell)
         return EXIT_OK
-    names = live_stack_names(plan)
+    states = live_stacks(plan)
+    names = list(states)
     verdict = preflight.judge(plan, names)
     for line in verdict.lines:
         tell(line)
@@ -199,7 +200,7 @@ def check(cdk_args: List[str], tell, app: str = "labs",
         if code != EXIT_OK:
             return code
     if plan.class_mode and plan.command == "deploy":
-        return check_quotas(plan, root, names, tell)
+        return check_quotas(plan, root, states, tell)
     return EXIT_OK
 
 
@@ -356,20 +357,25 @@ def probe(profile, region: str) -> None:
         return
 
 
-def live_stack_names(plan: preflight.Plan) -> List[str]:
-    """The region's live stack names: boto3 when the venv has it, else the AWS CLI."""
+def live_stacks(plan: preflight.Plan) -> Dict[str, str]:
+    """The region's live stacks, name -> status: boto3 when the venv has it, else the AWS CLI
+    (names only, each with the status ""; the quota check needs boto3 anyway)."""
     try:
         import boto3  # noqa: F401  (a student's venv has no boto3; the AWS CLI may do)
     except ImportError:
-        return preflight.stack_names_with_cli(plan.region, plan.profile)
+        return dict.fromkeys(preflight.stack_names_with_cli(plan.region, plan.profile), "")
     make_client = aws_errors.clients(plan.profile, plan.region)
     with aws_errors.translated(plan.profile, plan.region):
-        return preflight.stack_names(make_client("cloudformation"))
+        return preflight.stack_states(make_client("cloudformation"))
 
 
-def check_quotas(plan: preflight.Plan, root, live: Sequence[str], tell) -> int:
+def check_quotas(
+    plan: preflight.Plan, root, live: Union[Sequence[str], Mapping[str, str]], tell
+) -> int:
     """Synthesize the labs once (one student's copy) and check a class's needs against the
-    quotas; refuse with the numbers and the fix when they do not fit."""
+    quotas; refuse with the numbers and the fix when they do not fit. ``live``: the region's
+    stacks, by name or name -> status (a stack that holds nothing yet, rolled back or never
+    executed, is created again: :func:`quotas.holding_stacks`)."""
     import tempfile
     from pathlib import Path
 

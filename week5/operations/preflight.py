@@ -823,13 +823,19 @@ def stack_names_with_cli(
 
 def stack_names(cloudformation) -> List[str]:
     """The region's live stack names (all but DELETE_COMPLETE), every page."""
-    names = []
+    return list(stack_states(cloudformation))
+
+
+def stack_states(cloudformation) -> Dict[str, str]:
+    """The region's live stacks (all but DELETE_COMPLETE), every page: name -> status. A
+    stack that exists may hold nothing yet (ROLLBACK_COMPLETE, REVIEW_IN_PROGRESS): the quota
+    check counts it as new (:func:`week5.operations.quotas.holding_stacks`)."""
+    states: Dict[str, str] = {}
     for page in cloudformation.get_paginator("list_stacks").paginate():
-        names += [
-            s["StackName"] for s in page.get("StackSummaries", [])
-            if s.get("StackStatus") != "DELETE_COMPLETE"
-        ]  # fmt: skip
-    return names
+        for summary in page.get("StackSummaries", []):
+            if summary.get("StackStatus") != "DELETE_COMPLETE":
+                states[summary["StackName"]] = summary.get("StackStatus", "")
+    return states
 
 
 def uses_credential_plugin(args: Sequence[str], root: Optional[Path] = None) -> bool:

@@ -9,7 +9,10 @@ half-way through a deploy, with half the class's stacks rolling back. This count
 synthesized templates create, times the students whose stack does not exist yet, reads the
 quotas (Service Quotas: the account's applied value, else AWS's default) and what the region
 already holds (Describe* calls, every page), and names each quota that would run out with the
-numbers and the command that asks for more.
+numbers and the command that asks for more (for internet gateways, the VPC quota's: AWS raises
+them only through it). A stack that holds nothing yet (a failed create rolled back, a change
+set never executed) is created again, so counts as new; a NAT gateway being deleted still
+counts, as AWS counts it.
 
 A quota Service Quotas cannot report (the call not implemented, as on an emulator: moto's
 server answers GetAWSDefaultServiceQuota with HTTP 500; a server error after botocore's
@@ -24,7 +27,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import (
+    Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union,
+)  # fmt: skip
 
 from week5.analysis.assembly import ref_target
 
@@ -41,13 +46,18 @@ class QuotaSpec:
     default: int
     #: Counted per Availability Zone (NAT gateways), not per region.
     per_az: bool = False
+    #: The quota whose increase raises this one, when AWS raises it only so (internet gateways
+    #: per Region: "To increase this quota, increase the quota for VPCs per Region", Amazon VPC
+    #: quotas; the VPC quota's increase raises it by the same amount); None: its own code.
+    raised_by: Optional["QuotaSpec"] = None
 
 
 VPCS = QuotaSpec("vpcs", "VPCs", "VPCs per Region", "vpc", "L-F678F1CE", 5)
 EIPS = QuotaSpec("eips", "Elastic IPs", "EC2-VPC Elastic IPs", "ec2", "L-0263D0A3", 5)
 IGWS = QuotaSpec(
-    "igws", "Internet gateways", "Internet gateways per Region", "vpc", "L-A4707A72", 5
-)
+    "igws", "Internet gateways", "Internet gateways per Region", "vpc", "L-A4707A72", 5,
+    raised_by=VPCS,
+)  # fmt: skip
 NATS = QuotaSpec(
     "nats", "NAT gateways", "NAT gateways per Availability Zone", "vpc", "L-FE5A380F", 5,
     per_az=True,
@@ -69,7 +79,11 @@ COUNTED_TYPES = {
 }
 #: A NAT gateway whose subnet's zone the template does not spell out.
 UNKNOWN_AZ = "?"
-NAT_STATES = ("pending", "available")
+#: The NAT gateways a zone's quota counts: "only in the pending, active, and deleting states"
+#: (Amazon VPC quotas; the API's "available" is the page's "active"). One being deleted still
+#: counts: a class destroyed and deployed again at once passed the check, then CloudFormation
+#: failed with NatGatewayLimitExceeded.
+NAT_STATES = ("pending", "available", "deleting")
 #: What counts against the vCPU quota: stopped instances hold none.
 INSTANCE_STATES = ("pending", "running")
 
@@ -257,15 +271,31 @@ def needs_of(template: Mapping[str, Any]) -> Needs:
     return needs
 
 
+#: Stack states in which a stack holds nothing the quotas count and a deploy creates all of
+#: it: a failed create rolled back (the CDK CLI deletes such a stack and creates it again) and
+#: a change set never executed (deployed with a CREATE change set, as a new stack).
+CREATED_AGAIN = frozenset({"ROLLBACK_COMPLETE", "REVIEW_IN_PROGRESS"})
+
+
+def holding_stacks(live_stacks: Union[Iterable[str], Mapping[str, str]]) -> Set[str]:
+    """The names of the stacks a deploy updates, not creates: ``live_stacks`` as names, or as
+    name -> status (:func:`week5.operations.preflight.stack_states`), then without those in
+    :data:`CREATED_AGAIN`."""
+    if isinstance(live_stacks, Mapping):
+        return {name for name, state in live_stacks.items() if state not in CREATED_AGAIN}
+    return set(live_stacks)
+
+
 def class_needs(
     templates: Mapping[str, Mapping[str, Any]],
     students: Sequence[str],
-    live_stack_names: Iterable[str] = (),
+    live_stack_names: Union[Iterable[str], Mapping[str, str]] = (),
 ) -> Tuple[Needs, Dict[str, List[str]]]:
     """What deploying each lab of ``templates`` (by lab id) for ``students`` adds: one copy
-    per student whose stack ``week5-<student>-<lab>`` does not exist yet (an update adds
-    nothing). Returns the needs and, per lab, the students it counted."""
-    live = set(live_stack_names)
+    per student whose stack ``week5-<student>-<lab>`` does not exist yet, or holds nothing
+    (:func:`holding_stacks`: rolled back, never executed) and is created again (an update
+    adds nothing). Returns the needs and, per lab, the students it counted."""
+    live = holding_stacks(live_stack_names)
     total: Needs = Counter()
     counted: Dict[str, List[str]] = {}
     for lab_id, template in templates.items():
@@ -416,6 +446,11 @@ class QuotaRow:
             "needed": self.needed,
             "short_by": self.short if self.checked else None,
             "uncounted": self.uncounted,
+            # the quota whose increase raises this one (its own code cannot be raised)
+            "raised_through": (
+                f"{self.spec.raised_by.service}/{self.spec.raised_by.code}"
+                if self.spec.raised_by else None
+            ),
         }
 
     @property
@@ -451,28 +486,61 @@ def compare(
 
 
 def increase_command(row: QuotaRow, region: str, value: Optional[int] = None) -> str:
-    """The AWS CLI call that asks for enough of ``row``'s quota."""
+    """The AWS CLI call that asks for enough of ``row``'s quota (of the quota that raises it:
+    :attr:`QuotaSpec.raised_by`; ``value`` is then that quota's)."""
+    spec = row.spec.raised_by or row.spec
     return (
-        f"aws service-quotas request-service-quota-increase --service-code {row.spec.service} "
-        f"--quota-code {row.spec.code} --desired-value {value or row.after} --region {region}"
+        f"aws service-quotas request-service-quota-increase --service-code {spec.service} "
+        f"--quota-code {spec.code} --desired-value {value or row.after} --region {region}"
     )
+
+
+def _raised_to(row: QuotaRow, rows: Sequence[QuotaRow]) -> int:
+    """The value to ask for of the quota that raises ``row``'s (its own: what the deploy
+    leaves in use). Through another quota (:attr:`QuotaSpec.raised_by`), which raises this one
+    by as much as it is raised: that quota plus ``row``'s shortfall, and at least what that
+    quota's own row leaves in use; its quota unread, ``row``'s figure."""
+    through = row.spec.raised_by
+    if through is None:
+        return row.after
+    other = next((r for r in rows if r.spec is through), None)
+    if other is None or other.quota is None:
+        return row.after
+    return max(other.quota + row.short, other.after)
 
 
 def shortfalls(rows: Sequence[QuotaRow], region: str) -> List[str]:
     """One line per quota that would run out: the numbers and the command that raises it
-    (NAT gateways: one request, for the zone that needs most)."""
+    (NAT gateways: one request, for the zone that needs most; internet gateways: the request
+    on VPCs per Region, which raises both, once, for what each needs)."""
     lines = []
-    asked = set()
     short = [r for r in rows if r.short]
+    asked = set()  # the quotas a line already asks to raise
     for row in short:
-        if row.spec.key in asked:
-            continue
-        asked.add(row.spec.key)
-        value = max(r.after for r in short if r.spec.key == row.spec.key)
-        lines.append(
+        spec = row.spec.raised_by or row.spec
+        head = (
             f"{row.label}: quota {row.quota} ({row.source}), {row.in_use} in use, the deploy "
-            f"adds {row.needed}: short by {row.short}; raise it to {value}: "
-            f"{increase_command(row, region, value)}" + (f" ({row.note})" if row.note else "")
+            f"adds {row.needed}: short by {row.short}; "
+        )
+        if spec.key in asked:
+            if row.spec.raised_by:
+                lines.append(f"{head}the {spec.name} request above raises it too")
+            continue
+        asked.add(spec.key)
+        value = max(_raised_to(r, rows) for r in short if (r.spec.raised_by or r.spec) is spec)
+        if row.spec.raised_by:
+            how = (
+                f"raise {spec.name} ({spec.service}/{spec.code}) to {value}, which raises it "
+                "by as much (AWS raises it no other way)"
+            )
+        else:
+            how = f"raise it to {value}"
+            also = [r.label for r in short if r.spec.raised_by is spec]
+            if value > row.after and also:
+                how += f" ({' and '.join(also)} need that: it raises them by as much)"
+        lines.append(
+            f"{head}{how}: {increase_command(row, region, value)}"
+            + (f" ({row.note})" if row.note else "")
         )
     return lines
 

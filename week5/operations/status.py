@@ -17,7 +17,12 @@ group's volumes get the launch template's tags, no stack's), or when its
 listing needed). The ``aws:cloudformation:stack-name`` tag alone does not say so: a resource
 an earlier stack of the same name kept (DeletionPolicy Retain, or the stack deleted and
 deployed again) carries it too, with that stack's id, and it is listed as left behind
-(``live_stack``).
+(``live_stack``). What the tagging API lists that no longer exists (it keeps listing deleted
+resources for 20 minutes and more) is asked for by id and left out: EC2's kinds, Elastic
+Load Balancing's and RDS's (:func:`gone`, :func:`gone_load_balancing`,
+:func:`gone_databases`). us-east-1's tagging API, read for CloudFront's resources, denied (a
+policy that allows only the course's region) is a line saying so (``not_checked``), not the
+end of the listing.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Set, 
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
 from week5.core.catalog import COURSE_DAYS
+from week5.core.progress import say
 from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
 from week5.operations.cleanup.compute import goes_with_instance
 from week5.operations.cleanup.stacks import (
@@ -144,6 +150,8 @@ class StatusReport:
     now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     #: The lab stacks of other students in the region, when one student was asked about.
     others: int = 0
+    #: One line per read that was denied and what it leaves unlisted (its call and region).
+    not_checked: List[str] = field(default_factory=list)
 
     @property
     def usd_per_hour(self) -> float:
@@ -158,6 +166,7 @@ class StatusReport:
             "priced": PRICED,
             "untracked": [u.to_json() for u in self.untracked],
             "other_students_stacks": self.others,
+            "not_checked": self.not_checked,
         }
 
 
@@ -319,53 +328,190 @@ def untracked(mappings: Iterable[Dict[str, Any]], live_names: Set[str]) -> List[
     return sorted(found, key=lambda u: u.arn)
 
 
-#: EC2 resources the tagging API still lists for about an hour after they are gone, by ARN
-#: resource type: (the Describe call, its filter parameter, the id filter, the list key, the
-#: state that means gone).
-_GONE_STATES: Dict[str, Tuple[str, Optional[str], str, str, str]] = {
-    "instance": ("describe_instances", "Filters", "instance-id", "Reservations", "terminated"),
-    "natgateway": ("describe_nat_gateways", "Filter", "nat-gateway-id", "NatGateways", "deleted"),
+#: How EC2 answers for each kind of resource, by ARN resource type: (the Describe call, its
+#: filter parameter (None: one unfiltered read), the id filter, the list key, the id key, the
+#: state that means gone ("": none; a resource not listed is gone)). The tagging API keeps
+#: listing what was deleted for 20 minutes and more (aws/aws-cli#4173, aws/aws-sdk#676,
+#: boto/boto3#3341): `week5 status` right after `week5 cleanup` listed as left behind what
+#: cleanup had just deleted.
+_EC2_KINDS: Dict[str, Tuple[str, Optional[str], str, str, str, str]] = {
+    "instance": ("describe_instances", "Filters", "instance-id", "Reservations", "InstanceId",
+                 "terminated"),
+    "natgateway": ("describe_nat_gateways", "Filter", "nat-gateway-id", "NatGateways",
+                   "NatGatewayId", "deleted"),
     # every endpoint, unfiltered: a region has few, and the emulator has no vpc-endpoint-id
     # filter (an id no longer listed would fail VpcEndpointIds= as a whole)
-    "vpc-endpoint": ("describe_vpc_endpoints", None, "", "VpcEndpoints", "deleted"),
-}
+    "vpc-endpoint": ("describe_vpc_endpoints", None, "", "VpcEndpoints", "VpcEndpointId",
+                     "deleted"),
+    "volume": ("describe_volumes", "Filters", "volume-id", "Volumes", "VolumeId", ""),
+    "security-group": ("describe_security_groups", "Filters", "group-id", "SecurityGroups",
+                       "GroupId", ""),
+    "subnet": ("describe_subnets", "Filters", "subnet-id", "Subnets", "SubnetId", ""),
+    "vpc": ("describe_vpcs", "Filters", "vpc-id", "Vpcs", "VpcId", ""),
+    "internet-gateway": ("describe_internet_gateways", "Filters", "internet-gateway-id",
+                         "InternetGateways", "InternetGatewayId", ""),
+    "route-table": ("describe_route_tables", "Filters", "route-table-id", "RouteTables",
+                    "RouteTableId", ""),
+    # every ACL, unfiltered: one or two per VPC, and the emulator has no network-acl-id filter
+    "network-acl": ("describe_network_acls", None, "", "NetworkAcls", "NetworkAclId", ""),
+    "elastic-ip": ("describe_addresses", "Filters", "allocation-id", "Addresses",
+                   "AllocationId", ""),
+    # every launch template, unfiltered: a lab has one or two, and the emulator has no
+    # launch-template-id filter (LaunchTemplateIds= fails as a whole on one that is gone)
+    "launch-template": ("describe_launch_templates", None, "", "LaunchTemplates",
+                        "LaunchTemplateId", ""),
+    "image": ("describe_images", "Filters", "image-id", "Images", "ImageId", ""),
+    "snapshot": ("describe_snapshots", "Filters", "snapshot-id", "Snapshots", "SnapshotId", ""),
+    "key-pair": ("describe_key_pairs", "Filters", "key-pair-id", "KeyPairs", "KeyPairId", ""),
+    "network-interface": ("describe_network_interfaces", "Filters", "network-interface-id",
+                          "NetworkInterfaces", "NetworkInterfaceId", ""),
+}  # fmt: skip
 #: EC2 takes at most 200 values in one filter.
 _FILTER_VALUES = 200
 
 
-def gone(ec2: Any, arns: Iterable[str]) -> Set[str]:
-    """Which of ``arns`` are EC2 instances already terminated, NAT gateways or VPC endpoints
-    already deleted: the tagging API lists them for about an hour after (moto's emulator for
-    good), and they neither bill nor need cleaning up."""
-    wanted: Dict[str, Dict[str, str]] = {kind: {} for kind in _GONE_STATES}
+def _pages(client: Any, call: str, **kwargs: Any) -> Iterable[Dict[str, Any]]:
+    """Every page of ``call`` (DescribeAddresses and DescribeKeyPairs have one page)."""
+    if client.can_paginate(call):
+        return client.get_paginator(call).paginate(**kwargs)
+    return [getattr(client, call)(**kwargs)]
+
+
+def _unlisted(
+    client: Any,
+    kinds: Mapping[str, Tuple[str, Optional[str], str, str, str, str]],
+    ids_of: Callable[[str], Tuple[str, str]],
+    arns: Iterable[str],
+    batch: int,
+) -> Set[str]:
+    """Which of ``arns`` (of ``kinds``, by what ``ids_of`` makes of an ARN: its type and id)
+    their kind's Describe call does not list, or lists in the state that means gone; by id,
+    ``batch`` to a call, every page. A kind whose read fails (denied) is not checked: what it
+    would say is gone stays listed."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    wanted: Dict[str, Dict[str, str]] = {kind: {} for kind in kinds}
     for arn in arns:
-        kind, resource_id = arn_resource(arn, "ec2")
+        kind, resource_id = ids_of(arn)
         if kind in wanted and resource_id:
             wanted[kind][resource_id] = arn
     found: Set[str] = set()
     for kind, by_id in wanted.items():
-        call, parameter, name, key, state = _GONE_STATES[kind]
+        if not by_id:
+            continue
+        call, parameter, name, key, id_key, state = kinds[kind]
         ids = sorted(by_id)
         if parameter is None:  # one unfiltered read
-            chunks: List[Dict[str, Any]] = [{}] if ids else []
+            chunks: List[Dict[str, Any]] = [{}]
         else:
             chunks = [
-                {parameter: [{"Name": name, "Values": ids[start : start + _FILTER_VALUES]}]}
-                for start in range(0, len(ids), _FILTER_VALUES)
+                {parameter: [{"Name": name, "Values": ids[start : start + batch]}]}
+                for start in range(0, len(ids), batch)
             ]
-        for chunk in chunks:
-            for page in ec2.get_paginator(call).paginate(**chunk):
-                for item in page.get(key, []):
-                    for resource in item.get("Instances", [item]):
-                        resource_id = (
-                            resource.get("InstanceId")
-                            or resource.get("NatGatewayId")
-                            or resource.get("VpcEndpointId")
-                        )
-                        status = resource.get("State")
-                        status = status.get("Name") if isinstance(status, dict) else status
-                        if str(status).lower() == state and resource_id in by_id:
-                            found.add(by_id[resource_id])
+        listed: Set[str] = set()
+        try:
+            for chunk in chunks:
+                for page in _pages(client, call, **chunk):
+                    for item in page.get(key, []):
+                        for resource in item.get("Instances", [item]):
+                            status = resource.get("State")
+                            status = status.get("Name") if isinstance(status, dict) else status
+                            if not state or str(status).lower() != state:
+                                listed.add(resource.get(id_key, ""))
+        except ClientError:
+            continue  # not checked: every one of this kind stays listed
+        found |= {arn for resource_id, arn in by_id.items() if resource_id not in listed}
+    return found
+
+
+def gone(ec2: Any, arns: Iterable[str]) -> Set[str]:
+    """Which of ``arns`` (EC2 resources of :data:`_EC2_KINDS`) no longer exist: not listed by
+    their kind's Describe call, or listed as terminated or deleted (instances, NAT gateways,
+    VPC endpoints); the tagging API lists them for a while after (moto's emulator for good),
+    and they neither bill nor need cleaning up. By id, 200 to a call, every page; a kind whose
+    read fails (denied) stays listed (:func:`_unlisted`)."""
+    return _unlisted(ec2, _EC2_KINDS, lambda arn: arn_resource(arn, "ec2"), arns, _FILTER_VALUES)
+
+
+#: RDS's resources by ARN resource type (``arn:aws:rds:<region>:<account>:<type>:<name>``), as
+#: :data:`_EC2_KINDS`: the tagging API lists a deleted database or snapshot for a while too.
+_RDS_KINDS: Dict[str, Tuple[str, Optional[str], str, str, str, str]] = {
+    "db": ("describe_db_instances", "Filters", "db-instance-id", "DBInstances",
+           "DBInstanceIdentifier", ""),
+    "cluster": ("describe_db_clusters", "Filters", "db-cluster-id", "DBClusters",
+                "DBClusterIdentifier", ""),
+    "snapshot": ("describe_db_snapshots", "Filters", "db-snapshot-id", "DBSnapshots",
+                 "DBSnapshotIdentifier", ""),
+    "cluster-snapshot": ("describe_db_cluster_snapshots", "Filters", "db-cluster-snapshot-id",
+                         "DBClusterSnapshots", "DBClusterSnapshotIdentifier", ""),
+}  # fmt: skip
+#: RDS's filters document no limit on their values: 100 to a call.
+_RDS_VALUES = 100
+
+
+def gone_databases(rds: Any, arns: Iterable[str]) -> Set[str]:
+    """Which of ``arns`` are RDS databases, clusters or snapshots that no longer exist (as
+    :func:`gone`): by identifier, 100 to a call, every page."""
+    return _unlisted(rds, _RDS_KINDS, lambda arn: colon_resource(arn, "rds"), arns, _RDS_VALUES)
+
+
+#: Elastic Load Balancing's resources by ARN resource type: (the Describe call, its ARN
+#: parameter, the list key, the ARN key, the code that says one of the ARNs does not exist).
+#: Classic load balancers (``loadbalancer/<name>``, the elb API) are not checked.
+_ELB_KINDS: Dict[str, Tuple[str, str, str, str, str]] = {
+    "loadbalancer": ("describe_load_balancers", "LoadBalancerArns", "LoadBalancers",
+                     "LoadBalancerArn", "LoadBalancerNotFound"),
+    "targetgroup": ("describe_target_groups", "TargetGroupArns", "TargetGroups",
+                    "TargetGroupArn", "TargetGroupNotFound"),
+    "listener": ("describe_listeners", "ListenerArns", "Listeners", "ListenerArn",
+                 "ListenerNotFound"),
+    "listener-rule": ("describe_rules", "RuleArns", "Rules", "RuleArn", "RuleNotFound"),
+}  # fmt: skip
+#: DescribeLoadBalancers takes at most 20 ARNs; the other kinds are asked as many at a time.
+_ELB_ARNS = 20
+
+
+def gone_load_balancing(elbv2: Any, arns: Iterable[str]) -> Set[str]:
+    """Which of ``arns`` are Application or Network Load Balancers, target groups, listeners or
+    listener rules that no longer exist (the tagging API lists them for a while after: see
+    :data:`_EC2_KINDS`). By ARN, 20 to a call, every page: a call answers with its kind's
+    NotFound code when one of its ARNs is gone, and then each is asked alone (NotFound: gone).
+    A read that fails otherwise (denied) leaves what it asked listed."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    wanted: Dict[str, List[str]] = {}
+    for arn in arns:
+        kind, rest = arn_resource(arn, "elasticloadbalancing")
+        if kind in _ELB_KINDS and rest and (kind != "loadbalancer" or "/" in rest):
+            wanted.setdefault(kind, []).append(arn)
+
+    def listed(kind: str, asked: List[str]) -> Set[str]:
+        call, parameter, key, arn_key, _ = _ELB_KINDS[kind]
+        return {
+            item.get(arn_key, "")
+            for page in elbv2.get_paginator(call).paginate(**{parameter: asked})
+            for item in page.get(key, [])
+        }
+
+    found: Set[str] = set()
+    for kind, asked in wanted.items():
+        not_found = _ELB_KINDS[kind][4]
+        asked = sorted(set(asked))
+        for start in range(0, len(asked), _ELB_ARNS):
+            chunk = asked[start : start + _ELB_ARNS]
+            try:
+                there = listed(kind, chunk)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != not_found:
+                    continue  # not checked: the chunk stays listed
+                there = set()
+                for arn in chunk:  # which one: each alone
+                    try:
+                        there |= listed(kind, [arn])
+                    except ClientError as one:
+                        if one.response.get("Error", {}).get("Code") != not_found:
+                            there.add(arn)  # not checked: stays listed
+            found |= {arn for arn in chunk if arn not in there}
     return found
 
 
@@ -654,9 +800,7 @@ def read_status(
     names = {s["StackName"] for s in stacks}
     mappings = tagged_resources(clients("resourcegroupstaggingapi"), student)
     if region != GLOBAL_REGION:
-        in_global = tagged_resources(
-            clients("resourcegroupstaggingapi", region_name=GLOBAL_REGION), student
-        )
+        in_global = global_tagged_resources(clients, student, report)
         # A region's own tagging API may list global resources too (moto's does): once each.
         seen = {m.get("ResourceARN") for m in mappings}
         mappings += [
@@ -672,7 +816,14 @@ def read_status(
     live_ids = stack_ids(stacks)
     left = [u for u in left if not held_by_tag(u.arn, tags_of.get(u.arn, {}), live_ids)]
     arns = [u.arn for u in left]
-    ended = gone(clients("ec2"), arns) | backups_of_live_databases(clients("rds"), arns)
+    # What the tagging API still lists after it was deleted (this region's: the tagging API
+    # may list another region's, an emulator's every bucket).
+    here = [arn for arn in arns if arn_region(arn) == region]
+    ended = gone(clients("ec2"), here) | backups_of_live_databases(clients("rds"), arns)
+    if any(colon_resource(arn, "rds")[0] in _RDS_KINDS for arn in here):
+        ended |= gone_databases(clients("rds"), here)
+    if any(arn_resource(arn, "elasticloadbalancing")[0] in _ELB_KINDS for arn in here):
+        ended |= gone_load_balancing(clients("elbv2"), here)
     if secret_arns(arns):
         ended |= deleted_secrets(clients("secretsmanager"), arns)
     left = [u for u in left if u.arn not in ended]
@@ -683,6 +834,46 @@ def read_status(
     if student is not None:
         report.others = len(course_stacks(None, stacks, None, priced=False)) - len(report.stacks)
     return report
+
+
+def arn_region(arn: str) -> str:
+    """The region an ARN names (``arn:aws:<service>:<region>:...``), else ""."""
+    fields = arn.split(":", 4)
+    return fields[3] if len(fields) == 5 else ""
+
+
+#: What a denied call answers (query and JSON protocols): a region-deny SCP (AWS
+#: Organizations' documented example denies every region but the allowed ones, except for
+#: global services, and the tagging API is none) or an IAM policy conditioned on
+#: ``aws:RequestedRegion``.
+_DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+
+
+def global_tagged_resources(
+    clients: Callable[..., Any], student: Optional[str], report: StatusReport
+) -> List[Dict[str, Any]]:
+    """:func:`tagged_resources` of us-east-1 (CloudFront's, and CloudFront-scope WAF web
+    ACLs': they are tagged there only). Denied (a policy that allows only the course's region),
+    that one read is not checked: a line on stderr and in ``report.not_checked`` names the call
+    and the region, and the region's own listing is still printed. Any other error is raised."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    try:
+        return tagged_resources(
+            clients("resourcegroupstaggingapi", region_name=GLOBAL_REGION), student
+        )
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code") or ""
+        if code not in _DENIED:
+            raise
+    line = (
+        f"not checked: tag:GetResources in {GLOBAL_REGION} was denied ({code}; a policy that "
+        f"allows only some regions?): CloudFront distributions and CloudFront-scope WAF web "
+        f"ACLs tagged {WEEK_KEY}={WEEK_TAG_VALUE} are not listed"
+    )
+    report.not_checked.append(line)
+    say(line)
+    return []
 
 
 def is_global(arn: str) -> bool:
