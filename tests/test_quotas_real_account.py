@@ -148,6 +148,24 @@ def test_the_preflight_reads_the_states_it_hands_the_quota_check(moto_env):  # n
     assert quotas.holding_stacks(states) == {"week5-s03-Day4Lab1"}
 
 
+def test_week5_quotas_counts_the_stacks_that_hold_nothing_as_new(moto_env, monkeypatch):  # noqa: F811
+    """`week5 quotas` reads the same states as the deploy's check (it counted the rolled-back and
+    the never-executed stacks as updates: 9 new copies of 12)."""
+    from week5.cli import quotas as cli_quotas
+    from week5.operations import aws_errors
+
+    class_account()
+    handed = []
+    monkeypatch.setattr(quotas, "check", lambda make_client, needs, region: handed.append(needs))
+    make_client = aws_errors.clients(None, REGION)
+    cli_quotas.check_class(make_client, {"Day4Lab1": lab_template("Day4Lab1")}, CLASS, REGION)
+    (needs,) = handed
+    assert needs == quotas.class_needs({"Day4Lab1": lab_template("Day4Lab1")},
+                                       CLASS, {"week5-s03-Day4Lab1": "CREATE_COMPLETE"})[0]  # fmt: skip
+    assert needs != quotas.class_needs({"Day4Lab1": lab_template("Day4Lab1")}, CLASS,
+                                       preflight.stack_names(make_client("cloudformation")))[0]  # fmt: skip
+
+
 # --- internet gateways are raised through VPCs per Region ------------------------------------
 
 

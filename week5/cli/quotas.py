@@ -35,7 +35,7 @@ from week5.core.settings import (
     shown,
 )
 from week5.operations import aws_errors, quotas
-from week5.operations.preflight import stack_names
+from week5.operations.preflight import stack_states
 
 #: The exit codes, for `week5 quotas --help`.
 EPILOG = f"""exit codes:
@@ -104,7 +104,7 @@ def lab_templates(args: argparse.Namespace, labs: Sequence[str]) -> Dict[str, Di
 def needs_for(
     templates: Mapping[str, Mapping[str, Any]],
     students: Sequence[str],
-    live: Sequence[str],
+    live: Mapping[str, str],
     together: bool,
 ) -> quotas.Needs:
     """Together: the labs' needs added up; else the most any one lab needs, per quota."""
@@ -126,8 +126,8 @@ def check_class(
     together: bool = True,
 ) -> List[quotas.QuotaRow]:
     """The quota rows for deploying ``templates`` for ``students`` (those whose stacks exist
-    already add nothing)."""
-    live = stack_names(make_client("cloudformation"))
+    already add nothing, unless they hold nothing yet: :func:`quotas.holding_stacks`)."""
+    live = stack_states(make_client("cloudformation"))
     return quotas.check(make_client, needs_for(templates, students, live, together), region)
 
 
