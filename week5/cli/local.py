@@ -322,7 +322,10 @@ def format_outputs(back: local.ReadBack) -> str:
         "(made up: they may be someone else's on the internet, do not open them), SSH and "
         "Session Manager (`aws ssm start-session` fails with HTTP 500) reach nothing "
         "here, nor do `aws s3control` calls (the account id goes in their host name); the other "
-        "API calls work)"
+        "API calls work, the guide's failure tests included, but nothing runs behind them: a "
+        'target stays "healthy" whatever its instance serves (no health checks), no alarm goes '
+        "off by itself (no metrics) and no scaling policy acts (skipped), a deregistered target "
+        "goes without draining, and a reboot or failover is over at once)"
     ]
     for output in back.outputs:
         description = output["description"]

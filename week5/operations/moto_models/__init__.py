@@ -40,8 +40,12 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   kept to the owners asked for, a JSON template read as JSON (not through the pure-Python YAML
   loader), moto's package folders listed once, not at every request, a launch template's volume
   tags on the volumes of the instances launched from it, and the tags of the volumes an
-  instance's termination deletes dropped with them. Each names the moto version and is deleted
-  as a model is.
+  instance's termination deletes dropped with them; the failure events the labs teach: an
+  Auto Scaling group's target groups following its instances (what it terminates or detaches
+  leaves them, a replacement joins them, after EC2's ``TerminateInstances`` too), its
+  ``SetDesiredCapacity`` kept within its sizes and its scale-in taken from its fullest AZ, RDS's
+  forced failover (refused without Multi-AZ, else the standby's AZ and the primary's swap) and
+  ElastiCache's ``TestFailover``. Each names the moto version and is deleted as a model is.
 
 ``python -m week5.operations.moto_models.server -p PORT`` is moto's server with these loaded
 (:func:`server_command` builds that command line). Importing this package imports no moto.
@@ -132,6 +136,10 @@ PATCHES = (
     "launch_template_volume_tags",
     "terminated_volume_tags",
     "ec2_delete_key_pair_by_id",
+    "autoscaling_group_targets",
+    "autoscaling_group_capacity",
+    "rds_force_failover",
+    "elasticache_test_failover",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]
