@@ -3,7 +3,9 @@ resources in a region, dependents first (:mod:`week5.operations.cleanup`).
 
 Exit 0 when everything found was deleted (or, without --apply, listed); 1 when something
 failed, was left because it is tied to a resource outside the day's tags, or could not be
-checked; 2 for bad input or when AWS refused to be read (one line naming the cause and fix).
+checked; 2 for bad input or when AWS refused to be read (one line naming the cause and fix); 3
+when nothing failed or was left but AWS was still deleting something when the waits ran out
+(or something waits on that): run the command again after the minutes its line names.
 A call the endpoint does not implement (an emulator's gap) is no refusal: what it would have
 found is reported "not checked" and the rest goes on. ``--json`` prints JSON alone on stdout
 (progress on stderr).
@@ -42,6 +44,9 @@ PRICED = (
 )
 #: Exit code after Ctrl-C, as shells report it.
 EXIT_INTERRUPTED = 130
+#: Exit code when nothing failed or was left, but AWS is still deleting something (or something
+#: waits on that): not done, and no failure either; the same command run again later confirms.
+EXIT_STILL_DELETING = 3
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -122,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
         print(format_report(report, cleaner.warnings))
     if report is None:
         return EXIT_FAILED if cleaner.warnings else EXIT_OK
-    return EXIT_FAILED if report.failed or report.left or cleaner.warnings else EXIT_OK
+    if report.failed or report.left or cleaner.warnings:
+        return EXIT_FAILED
+    return EXIT_STILL_DELETING if report.unfinished else EXIT_OK
 
 
 def to_json(
@@ -130,9 +137,10 @@ def to_json(
 ) -> Dict[str, Any]:
     """What was found (each with its $/hour and why it is left, if it is) and, with --apply,
     what was deleted, what was gone before its deletion (``already_gone``: not among
-    ``deleted``), what failed and what was left; ``deleted`` and ``failed`` are null when
-    nothing was tried. ``not_checked``: what could not be read, so was neither listed nor
-    deleted."""
+    ``deleted``), what failed, what was left, what AWS was still deleting when the waits ran
+    out (``still_deleting``) and what waits on that (``waiting``), each of those two with its
+    ``state``: neither deleted nor failed; all null when nothing was tried. ``not_checked``:
+    what could not be read, so was neither listed nor deleted."""
     return {
         "day": args.day,
         "student": args.student,
@@ -146,7 +154,14 @@ def to_json(
         **(
             report.to_json()
             if report
-            else {"deleted": None, "already_gone": None, "failed": None, "left": None}
+            else {
+                "deleted": None,
+                "already_gone": None,
+                "failed": None,
+                "left": None,
+                "still_deleting": None,
+                "waiting": None,
+            }
         ),
     }
 
@@ -191,6 +206,13 @@ def format_report(report: Report, not_checked: Sequence[str] = ()) -> str:
         )
     ]
     lines += [f"  already gone: {item} ({code})" for item, code in report.gone]
+    if report.unfinished:
+        lines.append(
+            f"Still deleting {len(report.still_deleting)}, not deleted yet "
+            f"{len(report.waiting)}: AWS is not done, nothing of it failed."
+        )
+    lines += [f"  still deleting: {item}: {why}" for item, why in report.still_deleting]
+    lines += [f"  not deleted yet: {item}: {why}" for item, why in report.waiting]
     lines += [f"  failed: {item}: {why}" for item, why in report.failed]
     lines += [f"  left: {item}: {why}" for item, why in report.left]
     lines += [f"  not checked, so nothing of it deleted: {line}" for line in not_checked]

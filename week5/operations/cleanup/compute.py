@@ -1,12 +1,14 @@
 """The course day's EC2 compute and storage, each with how to delete it and what ties it to
 resources outside the day's tags: instances, launch templates, EBS volumes, AMIs, EBS
-snapshots and key pairs. The region's EC2 network they look at is read in :mod:`.ties`."""
+snapshots and key pairs. The region's EC2 network they look at is read in :mod:`.ties`. An
+instance whose termination protection is on is left, with what waits on it, and the command
+that turns it off: this never does."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Set
 
-from week5.operations.cleanup.scope import Found, Scope
+from week5.operations.cleanup.scope import Found, Scope, error_code
 from week5.operations.cleanup.ties import (
     ASG_TAG,
     Relations,
@@ -15,6 +17,7 @@ from week5.operations.cleanup.ties import (
     instance_own,
     make_found,
     network,
+    protected,
     tags_of,
 )
 
@@ -46,6 +49,16 @@ def instances(scope: Scope) -> List[Found]:
                 f"Auto Scaling group {group['AutoScalingGroupName']}",
                 "launched it and would replace it",
                 group["AutoScalingGroupName"],
+            )
+        elif not group and _termination_protected(ec2, instance_id):
+            # A group of the day's terminates its instances whatever their protection says.
+            rel.ties.append(
+                protected(
+                    "termination protection (disableApiTermination)",
+                    "terminate",
+                    f"aws ec2 modify-instance-attribute --instance-id {instance_id} "
+                    "--no-disable-api-termination",
+                )
             )
         for mapping in instance.get("BlockDeviceMappings", []):
             ebs = mapping.get("Ebs") or {}
@@ -94,6 +107,21 @@ def instances(scope: Scope) -> List[Found]:
             )
         )
     return found
+
+
+def _termination_protected(ec2: Any, instance_id: str) -> bool:
+    """Whether the instance's termination protection is on: DescribeInstances does not say,
+    DescribeInstanceAttribute does (one call per instance of the day's). An instance gone since
+    it was listed is not: its termination will say it is gone."""
+    try:
+        reply = ec2.describe_instance_attribute(
+            InstanceId=instance_id, Attribute="disableApiTermination"
+        )
+    except Exception as error:
+        if error_code(error) == "InvalidInstanceID.NotFound":
+            return False
+        raise
+    return bool((reply.get("DisableApiTermination") or {}).get("Value"))
 
 
 def _instance_hourly(

@@ -1,7 +1,9 @@
 """The course day's resources outside EC2, each with how to delete it: Auto Scaling groups, RDS
 instances, clusters (Aurora) and snapshots, ElastiCache groups and serverless caches, load
 balancers and target groups, S3 buckets (emptied first) and CloudFront distributions (disabled
-first).
+first, their web ACL taken off). One whose deletion protection is on (an RDS instance or
+cluster, a load balancer) is left, with what waits on it, and the command that turns it off:
+this never does.
 
 A resource deleted between the list call and a read about it (its tags) is simply not there
 any more: it is skipped, and the rest is read on (:func:`~.scope.vanished`)."""
@@ -9,10 +11,16 @@ any more: it is skipped, and the rest is read on (:func:`~.scope.vanished`)."""
 from __future__ import annotations
 
 import urllib.parse
-from typing import Any, Dict, List, Optional, Sequence
+from datetime import date, timedelta
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from week5.operations.aws_errors import unsupported
-from week5.operations.cleanup.ties import Relations, auto_scaling_groups_all, network
+from week5.operations.cleanup.ties import (
+    Relations,
+    auto_scaling_groups_all,
+    network,
+    protected,
+)
 from week5.operations.cleanup.scope import (
     Found,
     NotDeleted,
@@ -20,6 +28,7 @@ from week5.operations.cleanup.scope import (
     error_code,
     join_ids,
     stack_of,
+    unless_vanished,
     vanished,
 )
 
@@ -107,24 +116,93 @@ _PROTECTED = (
 _DB_STORAGE_KEYS = {"gp3": "rds-gp3", "gp2": "rds-gp3"}
 
 
-def _db_instance_hourly(scope: Scope, db: Dict[str, Any]) -> Optional[float]:
-    """An RDS instance's hour: its class (not while stopped), and its allocated storage
+#: RDS majors past their end of RDS standard support (AWS's release calendars), by engine and
+#: major: the last day of standard support, and RDS Extended Support's charge in Seoul per
+#: vCPU-hour now, where verified (the course's pitfalls.md: MySQL 8.0, $0.12 since
+#: 2026-08-01); None where it is not (MySQL 5.7 and PostgreSQL 11 in their third year since
+#: 2026-03-01, at a higher rate; PostgreSQL 12 and 13): such an instance is "not priced",
+#: never its class and storage alone. CreateDBInstance enrols an instance in Extended Support
+#: unless told otherwise (EngineLifecycleSupport, :data:`_EXTENDED_SUPPORT_OFF`).
+_EXTENDED_SUPPORT: Dict[Tuple[str, str], Tuple[date, Optional[float]]] = {
+    ("mysql", "5.7"): (date(2024, 2, 29), None),
+    ("mysql", "8.0"): (date(2026, 7, 31), 0.12),
+    ("postgres", "11"): (date(2024, 2, 29), None),
+    ("postgres", "12"): (date(2025, 2, 28), None),
+    ("postgres", "13"): (date(2026, 2, 28), None),
+}
+#: EngineLifecycleSupport of an instance RDS upgrades at the end of standard support instead of
+#: enrolling it in Extended Support (no charge). DescribeDBInstances without it (an emulator):
+#: AWS's default, enrolled.
+_EXTENDED_SUPPORT_OFF = "open-source-rds-extended-support-disabled"
+#: vCPUs of the classes the price table prices, which Extended Support bills by: db.t3 and
+#: db.t4g have 2 from micro to large. Another class: "not priced" when in Extended Support.
+_DB_VCPUS = {f"db.{family}.{size}": 2 for family in ("t3", "t4g") for size in
+             ("micro", "small", "medium", "large")}  # fmt: skip
+
+
+def _db_major(engine: str, version: str) -> str:
+    """``8.0.40`` → ``8.0`` (MySQL), ``12.19`` → ``12`` (PostgreSQL 10 and later); "" for
+    none."""
+    parts = version.split(".")
+    if engine == "postgres" and parts[0].isdigit() and int(parts[0]) >= 10:
+        return parts[0]
+    return ".".join(parts[:2]) if len(parts) >= 2 else ""
+
+
+def _extended_support(
+    db: Dict[str, Any], az_copies: int, today: Optional[date] = None
+) -> Tuple[Optional[float], str]:
+    """An RDS instance's RDS Extended Support charge an hour, and what its line says of it:
+    ``(0.0, "")`` for a major in standard support (or one that RDS upgrades instead:
+    :data:`_EXTENDED_SUPPORT_OFF`); ``(None, why)`` when the charge is not known; it bills
+    each vCPU of the instance and of a Multi-AZ standby (``az_copies``)."""
+    engine = str(db.get("Engine") or "")
+    version = str(db.get("EngineVersion") or "")
+    known = _EXTENDED_SUPPORT.get((engine, _db_major(engine, version)))
+    if known is None or db.get("EngineLifecycleSupport") == _EXTENDED_SUPPORT_OFF:
+        return 0.0, ""
+    last_day, rate = known
+    if (today or date.today()) <= last_day:
+        return 0.0, ""
+    since = (last_day + timedelta(days=1)).isoformat()
+    what = f"{engine} {version}: RDS Extended Support since {since}"
+    vcpus = _DB_VCPUS.get(str(db.get("DBInstanceClass")))
+    if rate is None:
+        return None, f"{what}, its charge not in the price table: not priced"
+    if vcpus is None:
+        return None, f"{what}, its class's vCPUs not known: not priced"
+    if db.get("DBInstanceStatus") == "stopped":
+        return None, f"{what}, whether it bills a stopped instance not known: not priced"
+    standby = " and its standby's" if az_copies > 1 else ""
+    return rate * vcpus * az_copies, (
+        f"{what}: ${rate:.2f} per vCPU-hour for its {vcpus} vCPUs{standby}, counted"
+    )
+
+
+def _db_instance_hourly(scope: Scope, db: Dict[str, Any]) -> Tuple[Optional[float], str]:
+    """An RDS instance's hour: its class (not while stopped), its allocated storage
     (GB-month spread over the month's hours), as `week5 cost` prices the same instance in a
-    template. An Aurora
-    instance's (any cluster member's) storage is its cluster's, billed by use: its class
-    only. None ("not priced") when the table has no price for either."""
+    template, and RDS Extended Support's charge for a major past standard support
+    (:func:`_extended_support`); with what its line says of that charge ("" when none). An
+    Aurora instance's (any cluster member's) storage is its cluster's, billed by use: its
+    class only. None ("not priced") when the table has no price for any of them."""
     az = "multi-az" if db.get("MultiAZ") else "single-az"
     hourly = scope.price(f"rds:{db.get('Engine')}:{db.get('DBInstanceClass')}:{az}")
-    if hourly is None or db.get("DBClusterIdentifier"):
-        return hourly
+    if db.get("DBClusterIdentifier"):
+        return hourly, ""
+    extended, note = _extended_support(db, 2 if db.get("MultiAZ") else 1)
+    if hourly is None:
+        return None, note
     if db.get("DBInstanceStatus") == "stopped":  # AWS bills a stopped instance's storage only
         hourly = 0.0
     family = _DB_STORAGE_KEYS.get(str(db.get("StorageType") or "").lower())
     gb = db.get("AllocatedStorage")
     if family is None or isinstance(gb, bool) or not isinstance(gb, (int, float)):
-        return None  # a storage type (or size) the table cannot price: never a guess
+        return None, note  # a storage type (or size) the table cannot price: never a guess
     storage = scope.price(f"{family}:{az}", gb)
-    return None if storage is None else hourly + storage
+    if storage is None or extended is None:
+        return None, note
+    return hourly + storage + extended, note
 
 
 def db_instances(scope: Scope) -> List[Found]:
@@ -157,18 +235,31 @@ def db_instances(scope: Scope) -> List[Found]:
                     "has it as its instance (deleting it would take one of that cluster's "
                     "database instances)",
                 )
+        fields = rel.fields()
+        # an Aurora instance's protection is its cluster's, which leaves it (db_clusters)
+        if db.get("DeletionProtection") and not cluster_id:
+            fields["ties"].append(
+                protected(
+                    "deletion protection",
+                    "delete",
+                    "aws rds modify-db-instance --db-instance-identifier "
+                    f"{db['DBInstanceIdentifier']} --no-deletion-protection --apply-immediately",
+                )
+            )
+        hourly, note = _db_instance_hourly(scope, db)
         found.append(
             Found(
                 "RDS instance",
                 db["DBInstanceIdentifier"],
-                hourly=_db_instance_hourly(scope, db),
+                note,
+                hourly=hourly,
                 delete=lambda i=db["DBInstanceIdentifier"], c=cluster_id: rds.delete_db_instance(
                     DBInstanceIdentifier=i,
                     SkipFinalSnapshot=True,  # an Aurora instance takes no final snapshot of its own
                     # an Aurora instance's backups are its cluster's, deleted with the cluster
                     **({} if c else {"DeleteAutomatedBackups": True}),
                 ),
-                **rel.fields(),
+                **fields,
                 stack=stack_of(db.get("TagList")),
                 refs=(db.get("DBInstanceArn", ""),),
             )
@@ -393,21 +484,44 @@ def _balancer_hourly(scope: Scope, balancer: Dict[str, Any]) -> Optional[float]:
 
 
 def load_balancers(scope: Scope) -> List[Found]:
+    """Load balancers; one with deletion protection on (its ``deletion_protection.enabled``
+    attribute) is left, with what waits on it, and reported: this never turns it off."""
     client = scope.client("elbv2")
     balancers = _load_balancers_all(scope)
     tags = _elbv2_tags(scope, [b["LoadBalancerArn"] for b in balancers])
-    return [
-        Found(
-            "load balancer",
-            b["LoadBalancerName"],
-            hourly=_balancer_hourly(scope, b),
-            delete=lambda b=b: client.delete_load_balancer(LoadBalancerArn=b["LoadBalancerArn"]),
-            stack=stack_of(tags[b["LoadBalancerArn"]]),
-            refs=(b["LoadBalancerArn"],),
+    found = []
+    for b in balancers:
+        arn = b["LoadBalancerArn"]
+        if not scope.ours(tags[arn]):
+            continue
+        reply = unless_vanished(
+            lambda a=arn: client.describe_load_balancer_attributes(LoadBalancerArn=a)
         )
-        for b in balancers
-        if scope.ours(tags[b["LoadBalancerArn"]])
-    ]
+        if reply is None:
+            continue  # deleted since it was listed
+        attributes = {a.get("Key"): a.get("Value") for a in reply.get("Attributes") or []}
+        ties = []
+        if str(attributes.get("deletion_protection.enabled", "")).lower() == "true":
+            ties.append(
+                protected(
+                    "deletion protection",
+                    "delete",
+                    f"aws elbv2 modify-load-balancer-attributes --load-balancer-arn {arn} "
+                    "--attributes Key=deletion_protection.enabled,Value=false",
+                )
+            )
+        found.append(
+            Found(
+                "load balancer",
+                b["LoadBalancerName"],
+                hourly=_balancer_hourly(scope, b),
+                delete=lambda a=arn: client.delete_load_balancer(LoadBalancerArn=a),
+                ties=ties,
+                stack=stack_of(tags[arn]),
+                refs=(arn,),
+            )
+        )
+    return found
 
 
 def target_groups(scope: Scope) -> List[Found]:
@@ -422,7 +536,13 @@ def target_groups(scope: Scope) -> List[Found]:
             continue
         rel = Relations(scope)
         for lb in group.get("LoadBalancerArns", []):
-            if lb not in _elbv2_gone(scope) and not scope.ours(balancer_tags.get(lb)):
+            if lb in _elbv2_gone(scope):
+                continue
+            if scope.ours(balancer_tags.get(lb)):
+                # it goes first (AWS deletes no target group a listener forwards to), and one
+                # left (its deletion protection on) leaves this one
+                rel.needs.append(_short_arn(lb))
+            else:
                 rel.tie(f"load balancer {_short_arn(lb)}", "forwards to it", lb)
         for asg in auto_scaling_groups_all(scope):
             if arn in asg.get("TargetGroupARNs", []) and not scope.ours(asg.get("Tags")):
@@ -528,13 +648,17 @@ def distributions(scope: Scope) -> List[Found]:
 
 
 def _disable_then_delete(scope: Scope, distribution_id: str) -> None:
-    """Disable first; CloudFront deletes only a disabled, deployed distribution, so the
-    delete is retried in later rounds (DistributionNotDisabled)."""
+    """Disable first, and take its web ACL off it (WebACLId ""): CloudFront deletes only a
+    disabled, deployed distribution, so the delete is retried in later rounds
+    (DistributionNotDisabled); WAF deletes no web ACL a distribution still names
+    (WAFAssociatedItemException), so an ACL of the day's waits on that update, also when
+    the distribution was disabled already."""
     cloudfront = scope.client("cloudfront")
     reply = cloudfront.get_distribution_config(Id=distribution_id)
     config, etag = reply["DistributionConfig"], reply["ETag"]
-    if config.get("Enabled"):
+    if config.get("Enabled") or config.get("WebACLId"):
         config["Enabled"] = False
+        config["WebACLId"] = ""
         etag = cloudfront.update_distribution(
             Id=distribution_id, IfMatch=etag, DistributionConfig=config
         )["ETag"]

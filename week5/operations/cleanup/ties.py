@@ -483,5 +483,17 @@ class Relations:
         }
 
 
+def protected(what: str, refuses: str, command: str) -> str:
+    """Why a resource whose own protection is on is left (``what``: ``deletion protection``;
+    ``refuses``: ``delete``), with the command that turns it off: AWS would refuse the deletion
+    and so keep what waits on it (its security groups, subnets and VPC, held at once with it
+    rather than retried for minutes). Cleanup never turns a protection off."""
+    return (
+        f"{what} is on, so AWS would refuse to {refuses} it; this leaves it (and what waits on "
+        f"it) as it is: turn the protection off (`{command}`) if it is to go, then run this "
+        "again"
+    )
+
+
 def eni_tags(eni: Dict[str, Any]) -> Any:
     return eni.get("TagSet") or eni.get("Tags")
