@@ -534,7 +534,7 @@ def test_a_stacks_resources_without_the_days_tags_are_named_not_priced(aws):
         }
     }
     aws.client("cloudformation").create_stack(
-        StackName="week5-kim-Day4Lab1", TemplateBody=json.dumps(template)
+        StackName="week5-kim-Day4Lab1", TemplateBody=json.dumps(template), Tags=tags(day="Day4")
     )
     (stack,) = cleaner(aws, day="Day4", student="kim").find()
     assert stack.kind == "CloudFormation stack" and stack.hourly == 0.0
@@ -575,7 +575,7 @@ def test_a_stacks_alarms_are_named_as_not_looked_for_not_as_untagged(aws):
         }
     }
     aws.client("cloudformation").create_stack(
-        StackName="week5-kim-Day5Lab1", TemplateBody=json.dumps(template)
+        StackName="week5-kim-Day5Lab1", TemplateBody=json.dumps(template), Tags=tags(day="Day5")
     )
     (stack,) = cleaner(aws, day="Day5", student="kim").find()
     assert stack.name == (

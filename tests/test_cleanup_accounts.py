@@ -392,21 +392,23 @@ def populate(client: Callable[..., Any]) -> Populated:
             props["Tags"] = kv(tags)
         return {"Type": "AWS::Logs::LogGroup", "Properties": props}
 
-    # A stack tagged for the day, and a course stack that tags only its resources (one of its
-    # log groups without tags): both go whole.
+    # A stack tagged for the day goes whole; a stack without the day's tags whose resource
+    # carries them (its other log group untagged) is not the day's: that resource is left, with
+    # the stack named, and the stack untouched.
     stack("kim-tagged", OURS, {"Logs": log_group("/stack/kim-tagged", OURS)})
     stack(
         "kim-course",
         None,
         {"Tagged": log_group("/stack/kim-course", OURS), "Plain": log_group("/stack/plain", None)},
     )
-    made.stack_members |= {"/stack/kim-tagged", "/stack/kim-course", "/stack/plain"}
+    made.stack_members |= {"/stack/kim-tagged"}
+    made.pairs["/stack/kim-course"] = "kim-course"
 
     made.gone |= {
         kim_vpc, ka, kb, igw, table, web, named_default, a, b, *more_groups, i1, i2, i3, eip,
         data, scratch, *volumes, snapshot, kim_template, *groups, "kim-alb", "kim-tg", "kim-db",
         "kim-snap", "kim-cache", file_system, secret, *kim_logs, kim_acl["Id"], rest, http,
-        repository, "kim-site", "kim-tagged", "kim-course",
+        repository, "kim-site", "kim-tagged",
     }  # fmt: skip
 
     # Tagged resources tied to untagged ones: each pair is left and reported.

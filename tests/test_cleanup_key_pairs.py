@@ -150,7 +150,7 @@ def test_a_name_made_again_meanwhile_is_another_key_pair_and_stays(aws):
 
 def deploy(aws, day, student, lab):
     """A Day 1 lab's stack as CDK writes it: its key pair (private key in Parameter Store) and a
-    security group, both tagged for the day and student; the stack itself untagged."""
+    security group, both tagged for the day and student, as is the stack itself."""
     tags = course_tags(day, student)
     template = {
         "Resources": {
@@ -166,7 +166,7 @@ def deploy(aws, day, student, lab):
     }
     cloudformation = aws.client("cloudformation")
     name = f"week5-{student}-{lab}"
-    cloudformation.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    cloudformation.create_stack(StackName=name, TemplateBody=json.dumps(template), Tags=tags)
     return name
 
 

@@ -43,7 +43,7 @@ def web_tier(aws, tag_instances=True):
     """Day4Lab1's web tier as its stack makes it: a VPC and subnet tagged for the lab, a launch
     template whose TagSpecifications tag the instances (unless not ``tag_instances``) and their
     volumes with the lab's tags, no stack's, and a group of two launched from it; the stack
-    itself untagged, as the course's are. The group's instances."""
+    itself tagged for the day, as LabStack tags it. The group's instances."""
     image = aws.client("ec2").register_image(Name="base", RootDeviceName="/dev/xvda")["ImageId"]
     kinds = ("instance", "volume") if tag_instances else ("volume",)
     template = {
@@ -66,7 +66,7 @@ def web_tier(aws, tag_instances=True):
         }
     }  # fmt: skip
     cloudformation = aws.client("cloudformation")
-    cloudformation.create_stack(StackName=STACK, TemplateBody=json.dumps(template))
+    cloudformation.create_stack(StackName=STACK, TemplateBody=json.dumps(template), Tags=tags())
     (stack,) = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
     assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
     reservations = aws.client("ec2").describe_instances(

@@ -99,23 +99,51 @@ def test_a_tagged_log_group_named_like_a_parameter_of_an_untagged_stack_is_found
     assert [(f.kind, f.id, f.held) for f in found] == [("log group", "/app/web", None)]
 
 
-def test_a_stacks_resource_of_the_found_type_still_folds_the_stack(aws):
+LOG_GROUP_STACK = {
+    "Logs": {"Type": "AWS::Logs::LogGroup",
+             "Properties": {"LogGroupName": "/app/web", "Tags": tags()}},
+    "P": parameter("/app/web"),
+}  # fmt: skip
+
+
+def test_a_stacks_resource_of_the_found_type_leaves_that_untagged_stack_and_itself(aws):
     """What the type-aware match keeps: a log group the untagged stack made, tagged for the
-    day, makes the stack the day's, and the stack goes whole (its parameter with it)."""
-    team_stack(aws, {
-        "Logs": {"Type": "AWS::Logs::LogGroup",
-                 "Properties": {"LogGroupName": "/app/web", "Tags": tags()}},
-        "P": parameter("/app/web"),
-    })  # fmt: skip
+    day, is known as that stack's (unlike the hand-made one above), and that does not make the
+    stack the day's (it was folded and deleted whole before, its parameter with it; a review:
+    someone's stack went with a tagged log group). The log group is left, with the stack named
+    and what to do; nothing is deleted."""
+    team_stack(aws, LOG_GROUP_STACK)
     found = cleaner(aws).find()
-    assert [(f.kind, f.id) for f in found] == [(STACK_KIND, "team-app")]
+    assert [(f.kind, f.id) for f in found] == [("log group", "/app/web")]
+    assert found[0].held == (
+        "CloudFormation stack team-app, which is not tagged Week5/Day1/kim, made it: if that "
+        "stack is the day's, delete that stack (`cdk destroy`, or the CloudFormation console), "
+        "never its resources one by one; cleanup deletes only a stack that carries the day's "
+        "tags itself, as a lab's does"
+    )
+    report = cleaner(aws).apply(found, say=lambda line: None)
+    assert not report.deleted and [f.id for f, _ in report.left] == ["/app/web"]
+    assert live_stacks(aws) == {"team-app"}
+    assert aws.client("ssm").get_parameter(Name="/app/web")["Parameter"]["Value"] == "x"
+
+
+def test_a_stacks_resource_of_the_found_type_folds_the_stack_tagged_for_the_day(aws):
+    """The same stack carrying the day's tags itself (as a lab's stack does) is the day's: its
+    log group folds into it, and it is listed alone."""
+    cloudformation = aws.client("cloudformation")
+    cloudformation.create_stack(
+        StackName="team-app", TemplateBody=json.dumps({"Resources": LOG_GROUP_STACK}),
+        Tags=tags(),
+    )  # fmt: skip
+    found = cleaner(aws).find()
+    assert [(f.kind, f.id, f.held) for f in found] == [(STACK_KIND, "team-app", None)]
     assert found[0].name == "1 tagged resource(s) in it"
 
 
 def test_an_untagged_stack_with_a_resource_tagged_otherwise_is_not_the_days(aws):
-    """An untagged stack is the day's only if what of it cleanup sees carries the day's tags or
-    none: team-app's subnet carries its team's tags (not the course's), so the day's VPC in it
-    is left, with the stack named, and nothing is deleted."""
+    """An untagged stack is never the day's: team-app's subnet carries its team's tags (not
+    the course's), and its VPC the day's; the VPC is left, with the stack named, and nothing
+    is deleted."""
     team_stack(aws, {
         "Vpc": {"Type": "AWS::EC2::VPC",
                 "Properties": {"CidrBlock": "10.0.0.0/16", "Tags": tags()}},
@@ -125,8 +153,10 @@ def test_an_untagged_stack_with_a_resource_tagged_otherwise_is_not_the_days(aws)
     })  # fmt: skip
     found = cleaner(aws).find()
     assert [f.kind for f in found] == ["VPC"]
-    assert "CloudFormation stack team-app made it and also" in (found[0].held or "")
-    assert "not tagged Week5/Day1/kim" in found[0].held
+    assert (
+        "CloudFormation stack team-app, which is not tagged Week5/Day1/kim, made it: if that "
+        "stack is the day's, delete that stack"
+    ) in (found[0].held or ""), found[0].held
     report = cleaner(aws).apply(found, say=lambda line: None)
     assert not report.deleted and live_stacks(aws) == {"team-app"}
 
@@ -284,7 +314,7 @@ def test_a_stack_that_keeps_nothing_is_deleted_and_nothing_of_it_comes_back(aws)
                  "Properties": {"LogGroupName": "/week5/kim", "Tags": tags()}},
     }}  # fmt: skip
     aws.client("cloudformation").create_stack(
-        StackName="week5-kim-Day1Lab1", TemplateBody=json.dumps(template)
+        StackName="week5-kim-Day1Lab1", TemplateBody=json.dumps(template), Tags=tags()
     )
     report = cleaner(aws).apply(cleaner(aws).find(), say=lambda line: None)
     assert [f.id for f in report.deleted] == ["week5-kim-Day1Lab1"] and not report.failed

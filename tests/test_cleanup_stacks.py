@@ -89,7 +89,9 @@ def deploy(aws, day, student, lab, with_instance=False):
     }
     cloudformation = aws.client("cloudformation")
     name = f"week5-{student}-{lab}"
-    cloudformation.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    cloudformation.create_stack(
+        StackName=name, TemplateBody=json.dumps(template), Tags=tags(day, student)
+    )
     summaries = cloudformation.list_stack_resources(StackName=name)["StackResourceSummaries"]
     return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in summaries}
 

@@ -35,15 +35,15 @@ def aws(monkeypatch):
 
 
 def lab_stack(vpc):
-    """The lab's stack: one security group, tagged for the day by the template (the stack
-    itself carries no course tags, as `cdk deploy` of a lab leaves it). Its id."""
+    """The lab's stack: one security group, tagged for the day by the template, and the stack
+    itself tagged for the day, as LabStack tags it. Its id."""
     template = {
         "Description": "Week 5 Day2 Lab1: test",
         "Resources": {"Web": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
             "GroupDescription": "web", "VpcId": vpc, "Tags": tags()}}},
     }  # fmt: skip
     return CLIENTS.client("cloudformation").create_stack(
-        StackName=STACK, TemplateBody=json.dumps(template)
+        StackName=STACK, TemplateBody=json.dumps(template), Tags=tags()
     )["StackId"]
 
 

@@ -7,7 +7,14 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from week5.operations.cleanup import stacks
-from week5.operations.cleanup.scope import Found, Scope, stack_of, unless_vanished
+from week5.operations.cleanup.scope import (
+    Found,
+    Scope,
+    denied,
+    not_checked,
+    stack_of,
+    unless_vanished,
+)
 from week5.operations.cleanup.ties import Relations
 
 #: Days a deleted secret can still be restored (``aws secretsmanager restore-secret``): the
@@ -134,35 +141,49 @@ def _arn_ids(arn: str) -> List[str]:
 
 def web_acls(scope: Scope) -> List[Found]:
     """Regional web ACLs in the region and CloudFront's in us-east-1; an ACL that protects
-    something this run does not delete is left, with the protected resource."""
+    something this run does not delete is left, with the protected resource. A policy that
+    refuses us-east-1 (an organization's region-deny SCP) leaves CloudFront's "not checked"
+    (``scope.warnings``), the regional ones found all the same."""
+    found = _web_acls_of(scope, "REGIONAL", None)
+    try:
+        found += _web_acls_of(scope, "CLOUDFRONT", stacks.GLOBAL_REGION)
+    except Exception as error:
+        if not denied(error):
+            raise
+        scope.warn(not_checked("WAF web ACLs of CloudFront's scope", stacks.GLOBAL_REGION, error))
+    return found
+
+
+def _web_acls_of(scope: Scope, web_acl_scope: str, region: Optional[str]) -> List[Found]:
+    """The day's web ACLs of one WAF scope (REGIONAL in the run's region, CLOUDFRONT in
+    ``region``, us-east-1)."""
     found = []
-    for web_acl_scope, region in (("REGIONAL", None), ("CLOUDFRONT", stacks.GLOBAL_REGION)):
-        waf = scope.client("wafv2", region)
-        for acl in _web_acls(scope, waf, web_acl_scope):
-            read = unless_vanished(lambda a=acl, w=waf, s=web_acl_scope: _read_acl(scope, w, s, a))
-            if read is None:
-                continue  # deleted since it was listed
-            tag_list, protected, hourly = read
-            if not scope.ours(tag_list):
-                continue
-            later = _deleted_later(scope)
-            rel = Relations(scope)
-            for resource in protected:
-                if not _covered(resource, later):
-                    rel.tie(resource, "is protected by it", *_arn_ids(resource))
-            found.append(
-                Found(
-                    "WAF web ACL",
-                    acl["Id"],
-                    acl.get("Name", ""),
-                    hourly=hourly,
-                    delete=lambda a=acl, w=waf, s=web_acl_scope: _delete_acl(w, s, a),
-                    **rel.fields(),
-                    stack=stack_of(tag_list),
-                    # CloudFormation's physical id of a web ACL: name|id|scope
-                    refs=(acl["ARN"], f"{acl.get('Name')}|{acl['Id']}|{web_acl_scope}"),
-                )
+    waf = scope.client("wafv2", region)
+    for acl in _web_acls(scope, waf, web_acl_scope):
+        read = unless_vanished(lambda a=acl, w=waf, s=web_acl_scope: _read_acl(scope, w, s, a))
+        if read is None:
+            continue  # deleted since it was listed
+        tag_list, protected, hourly = read
+        if not scope.ours(tag_list):
+            continue
+        later = _deleted_later(scope)
+        rel = Relations(scope)
+        for resource in protected:
+            if not _covered(resource, later):
+                rel.tie(resource, "is protected by it", *_arn_ids(resource))
+        found.append(
+            Found(
+                "WAF web ACL",
+                acl["Id"],
+                acl.get("Name", ""),
+                hourly=hourly,
+                delete=lambda a=acl, w=waf, s=web_acl_scope: _delete_acl(w, s, a),
+                **rel.fields(),
+                stack=stack_of(tag_list),
+                # CloudFormation's physical id of a web ACL: name|id|scope
+                refs=(acl["ARN"], f"{acl.get('Name')}|{acl['Id']}|{web_acl_scope}"),
             )
+        )
     return found
 
 

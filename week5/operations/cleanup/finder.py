@@ -11,7 +11,6 @@ from collections import Counter
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from week5.analysis.assembly import tag_dict
-from week5.core.tags import WEEK_KEY
 from week5.operations.aws_errors import unsupported
 from week5.operations.cleanup import compute, console, interfaces, network, services, stacks, ties
 from week5.operations.cleanup.scope import (
@@ -70,8 +69,9 @@ def find(scope: Scope) -> List[Found]:
     A finder whose call the endpoint does not implement (an emulator lacking it:
     :func:`~week5.operations.aws_errors.unsupported`) finds nothing, and what it would have
     found is reported "not checked" (``scope.warnings``), one line per cause: nothing of it is
-    deleted, and whatever needs it gone first is refused by AWS, not forced. Any other error
-    stops the run (an account that refuses or times out is not half-read)."""
+    deleted, and whatever needs it gone first is refused by AWS, not forced. So is a read of
+    us-east-1 that a policy refuses (a region-deny SCP: :func:`.console.web_acls`). Any other
+    error stops the run (an account that refuses or times out is not half-read)."""
     found: List[Found] = []
     refs = scope.cached("found-refs", set)
     typed = scope.cached("found-typed", set)
@@ -123,9 +123,11 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
     """A stack's resources go with it: they leave the list, their cost goes to the stack,
     and their ties to resources outside the stack and the day's tags leave the stack
     (``members``: each folded resource by id, with its stack's Found).
-    A stack without course tags whose resources are the day's is the day's (the course's own
-    stacks tag their resources only). A resource of a stack tagged for someone else, or of a
-    stack that also holds someone else's resources, is left: that stack is not the day's."""
+    Only a stack that itself carries the day's tags is the day's (a lab's stack does:
+    :class:`week5.synth.lab.LabStack` tags it). A resource of any other stack, one tagged for
+    someone else or one without course tags (someone's own, whose other resources cleanup
+    never sees: a table, a bucket), is left with the stack named (:func:`_made_by`): one of
+    its resources carrying the day's tags does not make that stack the day's."""
     owned = stacks.resources(scope)
     existing = stacks.all_stacks(scope)
     ours: Dict[str, Found] = {f.id: f for f in found if f.kind == stacks.KIND}
@@ -165,16 +167,6 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
         description = existing[stack]
         if description.get("StackStatus") == "DELETE_IN_PROGRESS":
             continue  # going with its stack already
-        if stack not in ours and not stacks.course_tagged(description):
-            others = _not_the_days(scope, owned, stack)
-            if others:
-                item.ties.append(
-                    f"CloudFormation stack {stack} made it and also {others}: delete that "
-                    "stack by hand"
-                )
-                kept.append(item)
-                continue
-            ours[stack] = stacks.stack_found(scope, description)
         if stack in ours:
             holder = ours[stack]
             _fold_ties(scope, owned, stack, item, holder)
@@ -187,10 +179,7 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
             else:
                 holder.hourly = (holder.hourly or 0.0) + item.hourly
             continue
-        item.ties.append(
-            f"{scope.outside('CloudFormation stack ' + stack)}, made it (delete that stack "
-            "instead of its resources)"
-        )
+        item.ties.append(_made_by(scope, stack))
         kept.append(item)
     typed = scope.cached("found-typed", set)
     for name, holder in ours.items():
@@ -207,6 +196,17 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
         if not_looked_for:
             holder.name += f"; not looked for (they go with it), not priced: {_kinds(not_looked_for)}"
     return list(ours.values()) + kept
+
+
+def _made_by(scope: Scope, stack: str) -> str:
+    """Why a resource of ``stack``, a stack that does not carry the day's tags, is left: that
+    stack made it, and goes whole or not at all."""
+    return (
+        f"{scope.outside(stacks.KIND + ' ' + stack)}, made it: if that stack is the day's, "
+        "delete that stack (`cdk destroy`, or the CloudFormation console), never its resources "
+        "one by one; cleanup deletes only a stack that carries the day's tags itself, as a "
+        "lab's does"
+    )
 
 
 #: The states of a stack deployed and at rest: its line does not name them.
@@ -437,44 +437,6 @@ def _of_stack(
         if group and stacks.owner(owned, [group], _ASG) == stack:
             return True
     return False
-
-
-def _not_the_days(scope: Scope, owned: stacks.Index, stack: str) -> str:
-    """What of ``stack`` (a stack without course tags) says it is not the day's, worded for a
-    message; "" when nothing: a resource of it (as far as the EC2 network and the Auto Scaling
-    groups show, each known by its id and type) tagged for another day or student, or tagged
-    otherwise, not for the course (someone's own stack). One with no tags but AWS's own
-    (what a course stack cannot tag, or an emulator drops) says nothing."""
-    net = ties.network(scope)
-    tagged: Dict[Tuple[str, str], object] = {}
-    tables = (
-        (net.instances, "EC2 instance"), (net.volumes, "EBS volume"), (net.subnets, "subnet"),
-        (net.vpcs, "VPC"), (net.groups, "security group"), (net.route_tables, "route table"),
-    )  # fmt: skip
-    for table, kind in tables:
-        for resource_id, item in table.items():
-            for resource_type in stacks.kind_types(kind):
-                tagged[(resource_id, resource_type)] = item.get("Tags")
-    for group in ties.auto_scaling_groups_all(scope):
-        for resource_type in _ASG:
-            tagged[(group["AutoScalingGroupName"], resource_type)] = group.get("Tags")
-    others: List[str] = []
-    foreign: List[str] = []
-    for physical, resource_type in stacks.of_stack(owned, stack):
-        if (physical, resource_type) not in tagged:
-            continue
-        tags = tag_dict(tagged[(physical, resource_type)])
-        if scope.ours(tags):
-            continue
-        if WEEK_KEY in tags:
-            others.append(physical)
-        elif any(not str(key).startswith("aws:") for key in tags):
-            foreign.append(physical)
-    if others:
-        return f"{', '.join(others[:3])}, tagged for another day or student"
-    if foreign:
-        return scope.outside(join_ids(foreign), len(foreign)) + " (tagged otherwise)"
-    return ""
 
 
 def _leave_with_the_left(scope: Scope, found: List[Found], members: Dict[str, Member]) -> None:

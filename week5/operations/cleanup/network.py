@@ -99,6 +99,47 @@ def _route_users(
                 )
 
 
+#: The region's default VPC (``IsDefault``), its default subnets (``DefaultForAz``) and its
+#: internet gateway are left whatever their tags (course rule 1 tags everything, the default VPC
+#: included): AWS makes them again only on request (`aws ec2 create-default-vpc`), and a launch
+#: from the console or the CLI without a subnet goes to them. What their lines call it:
+DEFAULT_VPC = "the region's default VPC"
+
+
+def _default_vpc_part(item: Dict[str, Any], net: Network) -> Optional[str]:
+    """Why ``item`` (a VPC, a subnet or an internet gateway) is left as part of the region's
+    default VPC, else None."""
+    if item.get("IsDefault"):
+        return (
+            f"it is {DEFAULT_VPC}: left whatever its tags, as AWS makes one again only with "
+            "`aws ec2 create-default-vpc`"
+        )
+    vpc = net.vpcs.get(item.get("VpcId", "")) or {}
+    if item.get("DefaultForAz") and vpc.get("IsDefault"):
+        # its VPC's flag too: AWS has default subnets only there, and moto marks a subnet
+        # made without a zone DefaultForAz whatever its VPC
+        return (
+            f"it is a default subnet ({item.get('AvailabilityZone', '?')}) of {DEFAULT_VPC} "
+            f"{item.get('VpcId', '?')}: left whatever its tags, as AWS makes one again only with "
+            "`aws ec2 create-default-subnet`"
+        )
+    for attachment in item.get("Attachments", []):
+        if (net.vpcs.get(attachment.get("VpcId", "")) or {}).get("IsDefault"):
+            return (
+                f"it is attached to {attachment['VpcId']}, {DEFAULT_VPC}: left whatever its "
+                "tags, as what runs in that VPC reaches the internet through it"
+            )
+    return None
+
+
+def _leave_default(rel: Relations, item: Dict[str, Any], net: Network) -> None:
+    """A tie without a partner when ``item`` is part of the region's default VPC
+    (:func:`_default_vpc_part`): it is left, and so is what needs it gone first."""
+    why = _default_vpc_part(item, net)
+    if why:
+        rel.ties.append(why)
+
+
 def _unread(net: Network, what: str) -> None:
     """Raise what kept ``what`` from being listed (an endpoint lacking the call): the finder
     then finds nothing, and its kind is reported "not checked"."""
@@ -220,6 +261,7 @@ def subnets(scope: Scope) -> List[Found]:
             continue
         subnet_id = subnet["SubnetId"]
         rel = Relations(scope)
+        _leave_default(rel, subnet, net)
         for instance in net.live_instances():
             if instance.get("SubnetId") == subnet_id:
                 rel.other(
@@ -421,6 +463,7 @@ def internet_gateways(scope: Scope) -> List[Found]:
             continue
         gateway_id = gateway["InternetGatewayId"]
         rel = Relations(scope)
+        _leave_default(rel, gateway, net)
         for attachment in gateway.get("Attachments", []):
             vpc = net.vpcs.get(attachment["VpcId"])
             if not scope.ours(tags_of(vpc)):
@@ -501,6 +544,7 @@ def vpcs(scope: Scope) -> List[Found]:
             continue
         vpc_id = vpc["VpcId"]
         rel = Relations(scope)
+        _leave_default(rel, vpc, net)
         inside = [
             ("subnet", s["SubnetId"], s.get("Tags"))
             for s in net.subnets.values()

@@ -232,6 +232,29 @@ def vanished(error: Exception) -> bool:
     return error_code(error) in VANISHED
 
 
+#: AWS error codes with which a policy refuses a call: an IAM policy, or an organization's
+#: service control policy (AWS's documented region-deny SCP refuses every region but the
+#: allowed ones, exempting only the global services it names).
+DENIED = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
+
+
+def denied(error: Exception) -> bool:
+    """Whether a policy refused the call (:data:`DENIED`)."""
+    return error_code(error) in DENIED
+
+
+def not_checked(what: str, region: str, error: Exception) -> str:
+    """The "not checked" line of a read in another region that a policy refused (``what``:
+    the kinds it would have found): the call, its region and the answer. Nothing of it is
+    deleted; the run goes on and exits 1."""
+    operation = getattr(error, "operation_name", None) or "a read"
+    return (
+        f"{what}: {operation} in {region} answered {error_code(error)} (a policy, "
+        f"such as an organization's region-deny SCP, refuses {region}): run with credentials "
+        f"that may read {region} to check them"
+    )
+
+
 def unless_vanished(read: Callable[[], T]) -> Optional[T]:
     """``read()``, or None when what it reads about is gone since it was listed
     (:func:`vanished`); any other error is raised."""
@@ -245,7 +268,7 @@ def unless_vanished(read: Callable[[], T]) -> Optional[T]:
 
 class NotYet(Exception):
     """A deletion AWS accepted and is still doing (a stack, a distribution): the deleter asks
-    again after its next wait, and reports it failed if it never finishes."""
+    again after each wait, and reports it "still deleting" if the waits run out first."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -6,11 +6,12 @@ of that name kept (DeletionPolicy Retain, or the stack deleted and deployed agai
 too, and that one is a leftover of its own. The ``aws:cloudformation:stack-id`` tag, the ARN of
 one stack, does name the stack that made it (:func:`id_tagged`).
 
-A stack is the day's when the stack itself carries the day's tags, or when it carries no course
-tags at all and holds resources tagged for the day (the course's own stacks tag their resources,
-not the stack) and none known to be tagged for another day or student, or tagged otherwise. A
-found resource is a stack's resource by its physical id *and* its type (:func:`owner`): a bare
-name names many things (an SSM parameter ``web`` is not the target group ``web``).
+A stack is the day's only when the stack itself carries the day's tags (a lab's stack does): a
+resource tagged for the day does not make its stack the day's, as the stack's other resources
+may carry no tags cleanup reads (someone's table, bucket, role); such a resource is left, with
+its stack named. A found resource is a stack's resource by its physical id *and* its type
+(:func:`owner`): a bare name names many things (an SSM parameter ``web`` is not the target group
+``web``).
 
 A deleted stack may leave resources behind (DeletionPolicy Retain: CloudFormation marks them
 DELETE_SKIPPED; Snapshot keeps a snapshot): its deletion is then reported failed with them.
@@ -37,7 +38,6 @@ from typing import (
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
 from week5.core.settings import DEFAULT_REGION
-from week5.core.tags import WEEK_KEY
 from week5.operations.cleanup.scope import Found, NotDeleted, NotYet, Scope, error_code
 
 #: Stacks in these states are gone or going already.
@@ -89,11 +89,6 @@ def id_tagged(scope: Scope, tags: Any) -> Optional[str]:
     return next(
         (name for name, s in all_stacks(scope).items() if s.get("StackId") == stack_id), None
     )
-
-
-def course_tagged(stack: Dict[str, Any]) -> bool:
-    """Whether the stack itself carries course tags (anyone's)."""
-    return WEEK_KEY in tag_dict(stack.get("Tags"))
 
 
 def stacks(scope: Scope) -> List[Found]:
@@ -514,5 +509,5 @@ def _delete_stack(scope: Scope, stack_id: str) -> None:
     reason = after.get("StackStatusReason") or ""
     raise NotYet(
         f"{after['StackStatus']}" + (f": {reason}" if reason else "") + " (CloudFormation is "
-        "deleting it, or failed to; asked again after the next wait)"
+        "deleting it, or failed to)"
     )
