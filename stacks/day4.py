@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import List
 
-from aws_cdk import CfnOutput, Duration, Fn
+from aws_cdk import CfnOutput, Duration
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from constructs import Construct
@@ -14,7 +14,14 @@ from week5.constructs import userdata
 from week5.constructs.access import grant_put_only
 from week5.constructs.bucket import private_bucket
 from week5.constructs.cache import REDIS_PORT, RedisCache
-from week5.constructs.commands import asg_run_command, failover_command, first_instance_of
+from week5.constructs.commands import (
+    asg_run_command,
+    db_az_command,
+    failover_command,
+    request_load,
+    scaling_activities_command,
+    terminate_instance_command,
+)
 from week5.constructs.database import MysqlDatabase, PostgresDatabase
 from week5.constructs.host import DockerHost
 from week5.constructs.static_site import (
@@ -57,6 +64,11 @@ NEWS_INSTANCE_TYPE = "t3.micro"
 NEWS_BOOT_TIME = Duration.minutes(6)
 #: Requests per target per minute before the group adds a news server (속보 traffic).
 NEWS_REQUESTS_PER_TARGET = 1000
+#: The case's load test, from each of the two first news servers: 25 requests a second on
+#: ``PopularUrl`` through CloudFront is 3,000 a minute at the ALB, 1,500 per target, above
+#: NEWS_REQUESTS_PER_TARGET: target tracking asks for 3 servers (2 x 1,500 / 1,000). The
+#: servers that join do not run it, so at 3 the figure is back at the target.
+NEWS_LOAD_PER_SECOND = 25
 #: The app tier's port behind its internal ALB (the web tier keeps 80).
 APP_TIER_PORT = 8080
 
@@ -107,14 +119,7 @@ class Day4Lab1Stack(LabStack):
         CfnOutput(
             self,
             "WatchScalingCommand",
-            value=Fn.join(
-                "",
-                [
-                    f"aws autoscaling describe-scaling-activities --region {self.region} "
-                    "--max-items 5 --auto-scaling-group-name ",
-                    group,
-                ],
-            ),
+            value=scaling_activities_command(group, region=self.region),
             description="Step 3: 확장과 축소 활동 보기 (최근 5건)",
         )
 
@@ -129,8 +134,9 @@ class Day4ChallengeStack(LabStack):
     ``week5/assets/apps/tier_app.py`` on 8080, which names its instance and AZ and probes the database.
     DB Tier: Multi-AZ RDS PostgreSQL that admits only the app tier. One request to
     ``ApiUrl`` crosses all three tiers. 장애 테스트: ``DbFailoverCommand`` fails the database
-    over to its standby and ``KillWebInstanceCommand`` terminates a web instance; reload
-    ``ApiUrl`` meanwhile and watch the answers move to the other AZ and come back.
+    over to its standby (``DbAzCommand``, before and after, shows the database's AZ and its
+    standby's swap) and ``KillWebInstanceCommand`` terminates a web instance; reload ``ApiUrl``
+    meanwhile and watch the answers move to the other AZ and come back.
     """
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
@@ -188,10 +194,16 @@ class Day4ChallengeStack(LabStack):
         )
         CfnOutput(
             self,
+            "DbAzCommand",
+            value=db_az_command(self.database.instance.instance_identifier, region=self.region),
+            description="장애 조치 전후에 실행: DB의 AZ와 대기 DB의 AZ (장애 조치 뒤 서로 바뀜)",
+        )
+        CfnOutput(
+            self,
             "KillWebInstanceCommand",
-            value=f"aws autoscaling terminate-instance-in-auto-scaling-group --region "
-            f"{self.region} --no-should-decrement-desired-capacity --instance-id "
-            + first_instance_of(self.web.asg.auto_scaling_group_name, region=self.region),
+            value=terminate_instance_command(
+                self.web.asg.auto_scaling_group_name, region=self.region
+            ),
             description="장애 테스트: ALB가 요청을 끊고 ASG가 새 인스턴스로 바꿈",
         )
 
@@ -223,6 +235,13 @@ class Day4CaseStack(LabStack):
     copied yet. Ghost's ``url`` is CloudFront's address
     over HTTP: CloudFront reaches the ALB over HTTP, and a Ghost set to https would redirect
     those requests in a loop. Viewers still get HTTPS (CloudFront redirects).
+
+    "트래픽 급증 시 자동 확장": ``LoadTestCommand`` has the two news servers request
+    ``PopularUrl`` through CloudFront, 50 a second for ten minutes (NEWS_LOAD_PER_SECOND);
+    ``WatchScalingCommand`` shows the group adding a server. ``PopularUrl`` answers
+    ``no-store``, so every request reaches the ALB; the articles (``/news/*``) are kept at
+    CloudFront for their max-age (60 s from Ghost), so a spike of reads of one article is
+    answered at the edge and never reaches the ALB, the servers or the policy.
     """
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
@@ -334,11 +353,42 @@ class Day4CaseStack(LabStack):
             value=f"{self.site.url}{NEWS_PATH}",
             description="CloudFront와 뉴스 서버의 캐시를 거친 Ghost; 관리 화면은 <NewsUrl>ghost/",
         )
+        popular_url = f"{self.site.url}{NEWS_PATH}popular.json"
         CfnOutput(
             self,
             "PopularUrl",
-            value=f"{self.site.url}{NEWS_PATH}popular.json",
+            value=popular_url,
             description="인기 기사: 가장 많이 읽힌 페이지 (Redis에서 집계)",
+        )
+        group = self.news.asg.auto_scaling_group_name
+        CfnOutput(
+            self,
+            "AutoScalingGroupName",
+            value=group,
+            description="뉴스 서버의 Auto Scaling 그룹 이름 (대상당 분당 요청 "
+            f"{NEWS_REQUESTS_PER_TARGET:,}건 목표 추적)",
+        )
+        CfnOutput(
+            self,
+            "LoadTestCommand",
+            # PopularUrl answers no-store: CloudFront passes each request on to the ALB.
+            value=asg_run_command(
+                [
+                    request_load(
+                        popular_url, per_second=NEWS_LOAD_PER_SECOND, seconds=LOAD_TEST_SECONDS
+                    )
+                ],
+                group=group,
+                region=self.region,
+            ),
+            description="속보 트래픽: 뉴스 서버 2대가 CloudFront를 거쳐 PopularUrl에 초당 "
+            "50건, 10분 (대상당 분당 1,500건이라 서버가 3대로 늘어남)",
+        )
+        CfnOutput(
+            self,
+            "WatchScalingCommand",
+            value=scaling_activities_command(group, region=self.region),
+            description="확장과 축소 활동 보기 (최근 5건)",
         )
         CfnOutput(
             self, "DbEndpoint", value=self.database.endpoint, description="Ghost의 쓰기 DB (기본)"

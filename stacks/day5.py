@@ -9,6 +9,12 @@ from aws_cdk import CfnOutput
 from constructs import Construct
 
 from week5.constructs.cloudmart import DEMO_FRONTEND_DIR, CloudMartStack
+from week5.constructs.commands import (
+    cache_failover_command,
+    failover_command,
+    health_watch_command,
+    terminate_instance_command,
+)
 from week5.constructs.vpc import NatMode
 from week5.core.catalog import Lab
 from week5.core.settings import (
@@ -133,7 +139,10 @@ class Day5ChallengeStack(_CloudMartLab):
     """Day 5 Challenge - 프로덕션급 배포, within the course's $0.80 for the lab hour.
 
     1 고가용성: a NAT gateway per AZ, Multi-AZ PostgreSQL, Redis with a replica in the other AZ
-    and automatic failover, backend instances in both AZs. 2 자동 확장: the backend ASG scales
+    and automatic failover, backend instances in both AZs; step 3 tests it with
+    ``DbFailoverCommand``, ``CacheFailoverCommand`` and ``KillBackendInstanceCommand``, watched
+    with ``FailoverWatchCommand`` (``ApiHealthUrl`` 503 naming the store, then 200; the
+    backend's targets). 2 자동 확장: the backend ASG scales
     from 2 to 4 on CPU. 3 모니터링: the alarms into SNS (``-c alarm_email=you@example.com``
     mails them; ``AlarmNotifications`` says whether anyone is subscribed), the Redis memory
     alarm on whichever node is the primary after a failover, the dashboard, and the backend's
@@ -141,8 +150,11 @@ class Day5ChallengeStack(_CloudMartLab):
     복구: seven days of RDS automated backups with point-in-time restore and a daily Redis
     snapshot kept one day (both deleted by ``cdk destroy``). 5 비용 최적화: Graviton everywhere
     (t4g.micro, db.t4g.micro, cache.t4g.micro with Valkey, about 20 % below the x86 and Redis
-    OSS prices). At two backend
-    instances it costs about $0.28 an hour (tests/test_day5_challenge.py adds it up).
+    OSS prices). At rest (two backend instances) it costs $0.302 an hour, as ``week5 cost
+    Day5Challenge`` prints it: the two NAT gateways, the ALB with one LCU, four public IPv4
+    addresses, the instances and their volumes, Multi-AZ PostgreSQL and its storage, two Valkey
+    nodes, two secrets, seven alarms and CloudFront's assumed 0.1 GB an hour
+    (tests/test_day5_challenge.py adds it up); ``week5 cost`` leaves the dashboard unpriced.
     """
 
     settings_for_lab = MappingProxyType({
@@ -168,4 +180,40 @@ class Day5ChallengeStack(_CloudMartLab):
             f"--db-instance-identifier {database.instance_identifier} "
             "--query 'DBInstances[0].[LatestRestorableTime,BackupRetentionPeriod]' --output text",
             description="4 백업 & 복구: 지금 복원할 수 있는 가장 늦은 시각과 자동 백업 보관 일수",
+        )
+        # 1 고가용성, tested (step 3): each failure in turn, FailoverWatchCommand in another window.
+        CfnOutput(
+            self,
+            "DbFailoverCommand",
+            value=failover_command(database.instance_identifier, region=self.region),
+            description="1 고가용성 테스트: 다른 AZ의 대기 DB가 넘겨받음 (1-2분)",
+        )
+        CfnOutput(
+            self,
+            "CacheFailoverCommand",
+            value=cache_failover_command(
+                self.cloudmart.cache.replication_group.ref, region=self.region
+            ),
+            description="1 고가용성 테스트: 다른 AZ의 Valkey 복제본이 프라이머리가 됨 (몇 분)",
+        )
+        backend = self.cloudmart.backend
+        CfnOutput(
+            self,
+            "KillBackendInstanceCommand",
+            value=terminate_instance_command(
+                backend.asg.auto_scaling_group_name, region=self.region
+            ),
+            description="1 고가용성 테스트: 백엔드 인스턴스 하나 종료, ALB가 요청을 끊고 ASG가 "
+            "새 인스턴스로 바꿈",
+        )
+        CfnOutput(
+            self,
+            "FailoverWatchCommand",
+            value=health_watch_command(
+                f"{self.cloudmart.url}/api/health/deep",
+                target_group_arn=backend.target_group.target_group_arn,
+                region=self.region,
+            ),
+            description="장애 테스트 중 다른 창에서: ApiHealthUrl은 503 (실패한 저장소)이었다가 "
+            "200, 대상은 draining과 새 인스턴스 initial → healthy (Ctrl+C로 끝)",
         )

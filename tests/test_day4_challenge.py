@@ -170,7 +170,9 @@ def test_app_tier_runs_the_tier_app_with_the_database_address(t, lab):
 
 def test_outputs_the_urls_and_the_failure_tests(t):
     outputs = t["Outputs"]
-    assert {"AlbUrl", "ApiUrl", "DbFailoverCommand", "KillWebInstanceCommand"} <= set(outputs)
+    assert {
+        "AlbUrl", "ApiUrl", "DbFailoverCommand", "DbAzCommand", "KillWebInstanceCommand"
+    } <= set(outputs)  # fmt: skip
     failover = "".join(
         p if isinstance(p, str) else "<db>"
         for p in outputs["DbFailoverCommand"]["Value"]["Fn::Join"][1]
@@ -251,6 +253,11 @@ def _failure_test(t, lab):
         f"--db-instance-identifier <{db}> --force-failover"
     )
     assert t["Resources"][db]["Properties"]["MultiAZ"] is True
+    # ...and what shows the standby in the other AZ took over (a trial found nothing did).
+    assert outputs(t)["DbAzCommand"] == (
+        f"aws rds describe-db-instances --region ap-northeast-2 --db-instance-identifier <{db}> "
+        "--query 'DBInstances[0].[AvailabilityZone,SecondaryAvailabilityZone]' --output text"
+    )
     # A web instance lost: the command names the web tier's group, which replaces it.
     web_asg = logical_id(lab.web.asg)
     kill = outputs(t)["KillWebInstanceCommand"]
