@@ -500,7 +500,15 @@ GUIDES: Dict[str, LabGuide] = {
                 "`DbFailoverCommand` 실행 중 `ApiUrl`을 새로고침: 장애 조치(1-2분) 동안 응답의 "
                 "`database.reachable`이 false였다가 true로 돌아옴 (`ApiUrl` 뒤에 `ready`를 붙인 "
                 "`/api/ready`는 그동안 503). `/api/health`는 DB와 무관하게 200이라 앱 인스턴스는 "
-                "교체되지 않음 (대상 그룹의 Healthy 수 유지)",
+                "교체되지 않음 (대상 그룹의 Healthy 수 유지). `DbAzCommand`를 장애 조치 전후에 "
+                "실행하면 첫 칸(기본 AZ)과 둘째 칸(대기 AZ)이 서로 바뀜",
+            ),
+            (
+                "Step 3: 장애 테스트 — 웹 인스턴스 종료",
+                "`KillWebInstanceCommand`: 웹 티어 그룹의 첫 인스턴스를 원하는 용량은 그대로 두고 "
+                "종료 (`--no-should-decrement-desired-capacity`). `AlbUrl`을 새로고침하면 남은 "
+                "인스턴스가 응답하고, ALB가 종료된 대상을 빼며 ASG가 새 인스턴스를 띄움 (대상 "
+                "그룹의 Healthy 수가 1로 줄었다가 몇 분 뒤 2로)",
             ),
         ),
         by_hand="장애 테스트 전에 만든 DB 수동 스냅샷",
@@ -524,6 +532,16 @@ GUIDES: Dict[str, LabGuide] = {
                 "`/healthz` (뉴스 서버 자체, Ghost·Redis와 무관). NAT는 Public-A의 t4g.nano "
                 "인스턴스 한 대 (`NatMode.INSTANCE`, 비용): 그것이 멈추면 새 뉴스 서버가 부팅 때 "
                 "이미지를 받지 못함",
+            ),
+            (
+                "ASG: 트래픽 급증 시 자동 확장 (속보)",
+                "`HaWebTier(scaling_metric=ScalingMetric.REQUESTS_PER_TARGET, scaling_target=1000)`: "
+                "대상당 분당 요청 1,000건 목표 추적. 출력 `LoadTestCommand`는 뉴스 서버 2대가 "
+                "CloudFront를 거쳐 `PopularUrl`에 각각 초당 25건씩 10분 동안 요청 (ALB에 분당 "
+                "3,000건, 대상당 1,500건): 3-4분 뒤 `WatchScalingCommand`에 새 뉴스 서버 시작이 "
+                "보임 (부팅 최대 6분). `PopularUrl`은 `no-store`라 매번 ALB까지 가지만, 기사"
+                "(`/news/*`)는 CloudFront가 60초 동안 엣지에서 답하므로 한 기사에 몰린 속보 읽기는 "
+                "대부분 ALB에 닿지 않고 확장도 일어나지 않음: CDN이 급증을 먼저 흡수",
             ),
             (
                 "ElastiCache: 인기 기사 캐싱",
@@ -610,7 +628,18 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "5. 비용 최적화",
-                "Graviton (t4g, db.t4g, cache.t4g), Valkey; `week5 cost Day5Challenge`",
+                "Graviton (t4g, db.t4g, cache.t4g), Valkey. 평소 시간당 $0.302 (`week5 cost "
+                "Day5Challenge`: NAT 게이트웨이 2개, ALB와 LCU 1, 공인 IPv4 4개, 백엔드 2대와 볼륨, "
+                "Multi-AZ PostgreSQL과 저장소, Valkey 노드 2개, 비밀 2개, 알람 7개, CloudFront 시간당 "
+                "0.1 GB 가정; 대시보드 제외), 4대로 늘어도 $0.325로 $0.80 이하",
+            ),
+            (
+                "Step 3: 검증 — 고가용성 테스트",
+                "한 창에서 `FailoverWatchCommand` (5초마다 `ApiHealthUrl`과 백엔드 대상 상태), 다른 "
+                "창에서 차례로 `DbFailoverCommand` (1-2분 동안 `db` 오류와 503, 그 뒤 200), "
+                "`CacheFailoverCommand` (Valkey 복제본이 프라이머리가 되는 동안 `redis` 오류가 "
+                "잠깐), `KillBackendInstanceCommand` (대상 하나가 draining, 새 인스턴스가 initial → "
+                "healthy, 그동안 `CloudMartUrl`은 계속 응답)",
             ),
         ),
         by_hand="ECR 리포지토리, 백업 단계에서 만든 DB 수동 스냅샷",

@@ -34,15 +34,21 @@ _EXPORTS = {
     "add_jump_outputs": "bastion",
     "asg_run_command": "commands",
     "bucket_behavior": "static_site",
+    "cache_failover_command": "commands",
+    "db_az_command": "commands",
     "failover_command": "commands",
     "first_instance_of": "commands",
     "generated_password": "secret",
     "grant_asset_read": "access",
     "grant_put_only": "access",
+    "health_watch_command": "commands",
     "interactive_command": "commands",
     "load_balancer_behavior": "static_site",
     "private_bucket": "bucket",
     "regional_web_acl": "waf",
+    "request_load": "commands",
+    "scaling_activities_command": "commands",
+    "terminate_instance_command": "commands",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -70,9 +76,15 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the eager imports
     from week5.constructs.cloudmart import CloudMartStack  # noqa: F401
     from week5.constructs.commands import (  # noqa: F401
         asg_run_command,
+        cache_failover_command,
+        db_az_command,
         failover_command,
         first_instance_of,
+        health_watch_command,
         interactive_command,
+        request_load,
+        scaling_activities_command,
+        terminate_instance_command,
     )
     from week5.constructs.database import LabDatabase, MysqlDatabase, PostgresDatabase  # noqa: F401
     from week5.constructs.filesystem import SharedFileSystem  # noqa: F401
