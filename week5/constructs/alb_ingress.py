@@ -4,9 +4,10 @@ only, or (internal) only the callers granted, with the checks that run once all 
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional, Sequence, Tuple
 
 import jsii
+from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IValidation
 
@@ -53,7 +54,8 @@ def admit_audience(
         )
         owner.node.add_validation(RulesWithinQuota(group, name))
     elif internet_facing:
-        for port in (80, 443) if https else (80,):
+        ports = (80, 443) if https else (80,)
+        for port in ports:
             group.add_ingress_rule(
                 ec2.Peer.any_ipv4(), ec2.Port.tcp(port), f"{port} from anywhere"
             )
@@ -62,6 +64,16 @@ def admit_audience(
             "AwsSolutions-EC23",
             "An internet-facing web tier serves HTTP/HTTPS to everyone by design (course FAQ "
             "Q9); instances admit the app port only from this group.",
+        )
+        # The acknowledgement covers the whole group: what else is opened to anyone fails here.
+        owner.node.add_validation(
+            InternetPortsOnly(
+                group,
+                name,
+                ports,
+                "admit one CIDR (ec2.Peer.ipv4('203.0.113.5/32')) or a security group instead; "
+                "the ALB serves the internet on its listener ports only",
+            )
         )
     else:
         owner.node.add_validation(InternalAlbAdmitsSomeone(group, name))
@@ -92,4 +104,91 @@ class InternalAlbAdmitsSomeone:
         return [
             f"{self._owner}: an internal ALB admits no one; grant the web "
             "tier (or host) that calls it with tier.grant_connect(caller)"
+        ]
+
+
+#: Sources that admit anyone, as cdk-nag's AwsSolutions-EC23 reads them.
+ANYONE = ("0.0.0.0/0", "::/0")
+#: One ingress rule: (source CIDR, IP protocol, from port, to port).
+IngressRule = Tuple[Optional[str], Optional[str], Optional[int], Optional[int]]
+
+
+def open_to_anyone(group: ec2.SecurityGroup) -> List[IngressRule]:
+    """Each ingress rule of ``group`` from ``0.0.0.0/0`` or ``::/0``: inline, or a rule
+    resource on the group in its stack (``CfnSecurityGroupIngress``), however it was added
+    (``connections.allow_from``, ``add_ingress_rule``, an L1). CDK writes a CIDR's rule inline
+    or in the group's stack; the stack, not the whole app, keeps the walk to one lab's
+    constructs (about 110, not 1,500)."""
+    stack = Stack.of(group)
+    inline = stack.resolve(group.node.default_child.security_group_ingress) or []
+    rules: List[IngressRule] = [
+        (
+            r.get("cidrIp") or r.get("cidrIpv6"),
+            r.get("ipProtocol"),
+            r.get("fromPort"),
+            r.get("toPort"),
+        )
+        for r in inline
+    ]
+    group_id = group.security_group_id  # the token: equal for this group's rules only
+    for construct in stack.node.find_all():
+        if isinstance(construct, ec2.CfnSecurityGroupIngress) and construct.group_id == group_id:
+            rules.append(
+                (
+                    construct.cidr_ip or construct.cidr_ipv6,
+                    construct.ip_protocol,
+                    construct.from_port,
+                    construct.to_port,
+                )
+            )
+    return [rule for rule in rules if rule[0] in ANYONE]
+
+
+def _ports_text(protocol: Optional[str], from_port, to_port) -> str:
+    """``tcp 22``, ``tcp 1000-2000``, ``all traffic``, ``icmp``: how a rule's ports read."""
+    if protocol in ("-1", -1):
+        return "all traffic"
+    if protocol not in ("tcp", "udp", "6", "17") or from_port is None:
+        return str(protocol)
+    if from_port == to_port:
+        return f"{protocol} {from_port}"
+    return f"{protocol} {from_port}-{to_port}"
+
+
+@jsii.implements(IValidation)
+class InternetPortsOnly:
+    """Fails synthesis when ``group`` admits anyone (``0.0.0.0/0`` or ``::/0``) on more than
+    the TCP ports its construct opened to the internet (checked once all is built).
+
+    The construct acknowledges cdk-nag's AwsSolutions-EC23 on the group for those ports; the
+    acknowledgement covers the whole group, so without this check a rule a user adds later
+    (``host.connections.allow_from(ec2.Peer.any_ipv4(), ec2.Port.tcp(22))``) would pass
+    AwsSolutions unseen.
+
+    :param group: the security group the construct opened to the internet.
+    :param owner: how errors name the group's owner, e.g. ``LabHost <path>``.
+    :param ports: the TCP ports the construct opened to anyone, e.g. ``(80,)``.
+    :param fix: what to do instead, for the error.
+    """
+
+    def __init__(
+        self, group: ec2.SecurityGroup, owner: str, ports: Sequence[int], fix: str
+    ) -> None:
+        self._group = group
+        self._owner = owner
+        self._ports = tuple(ports)
+        self._fix = fix
+
+    def validate(self) -> List[str]:
+        extra = [
+            f"{_ports_text(protocol, low, high)} from {source}"
+            for source, protocol, low, high in open_to_anyone(self._group)
+            if not (protocol == "tcp" and low == high and low in self._ports)
+        ]
+        if not extra:
+            return []
+        return [
+            f"{self._owner}: its security group admits {', '.join(extra)}, beyond "
+            f"the ports it opens to the internet ({', '.join(map(str, self._ports))}; its "
+            f"AwsSolutions-EC23 acknowledgement covers those only); {self._fix}"
         ]

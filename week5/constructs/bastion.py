@@ -8,15 +8,26 @@ from aws_cdk import CfnOutput
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from week5.constructs.hardening import DEFAULT_INSTANCE_TYPE
+from week5.constructs.hardening import (
+    DEFAULT_INSTANCE_TYPE,
+    INSTANCE_TYPE_RE,
+    require_name_prefix,
+)
 from week5.constructs.host import (
     SSH_PORT,
     LabHost,
     is_public,
     require_ssh_key,
 )
-from week5.constructs.key_pair import LabKeyPair
-from week5.constructs.props import require_str, require_subnet, require_subnet_of, require_vpc, shown
+from week5.constructs.key_pair import LabKeyPair, require_key_name
+from week5.constructs.props import (
+    instance_type_name,
+    require_str,
+    require_subnet,
+    require_subnet_of,
+    require_vpc,
+    shown,
+)
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_ssh_cidr
 
@@ -44,7 +55,9 @@ class BastionPair(Construct):
         @default ``None``
     :param instance_type: for both hosts, a name or an ``ec2.InstanceType``.
         @default ``t3.micro``
-    :param name_prefix: Name tags ``<prefix>-bastion`` and ``<prefix>-private``. @default ``week5``
+    :param name_prefix: Name tags ``<prefix>-bastion`` and ``<prefix>-private`` (their security
+        groups' ``-sg`` after), in any script; not blank, 245 characters at most.
+        @default ``week5``
 
     Exposes ``bastion`` and ``private_host`` (``LabHost``), ``ssh_key`` and the commands as
     attributes: ``ssh_command`` (to the private host through the bastion; Linux and macOS),
@@ -78,8 +91,17 @@ class BastionPair(Construct):
         where = f"BastionPair {self.node.path}"
         require_vpc(where, vpc)
         require_str(where, "name_prefix", name_prefix)
-        require_str(where, "key_name", key_name, optional=True)
+        # The longest Name tag it starts: the private host's security group's.
+        require_name_prefix(where, name_prefix, "-private-sg", "-bastion")
+        require_key_name(where, key_name)
         require_ssh_key(where, ssh_key)
+        # Refused as this prop, not as the bastion's (LabHost <path>/Bastion).
+        instance_type_name(
+            where,
+            instance_type,
+            INSTANCE_TYPE_RE,
+            "an EC2 instance type (family.size, e.g. t3.micro, the course's class)",
+        )
         parse_ssh_cidr(ssh_cidr, prop=where)  # refused as this prop, not the bastion's
         for name, subnet in (("bastion_subnet", bastion_subnet), ("private_subnet", private_subnet)):
             if subnet is not None:  # None: the VPC's first of its kind

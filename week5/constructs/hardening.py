@@ -33,6 +33,52 @@ INSTANCE_TYPE_RE = re.compile(
 )
 #: Amazon Linux 2023's root device name.
 ROOT_DEVICE = "/dev/xvda"
+#: What EC2 refuses in a security group's description (it takes these ASCII characters only).
+_NOT_IN_DESCRIPTION = re.compile(r"[^a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]")
+#: EC2's limit on a security group's description.
+GROUP_DESCRIPTION_MAX = 255
+#: IAM's limit on a role's description.
+ROLE_DESCRIPTION_MAX = 1000
+#: EC2's and IAM's limit on a tag's value (a Name tag).
+TAG_VALUE_MAX = 256
+
+
+def describe(label: str, text: str, limit: int = GROUP_DESCRIPTION_MAX) -> str:
+    """``<label>: <text>`` as a security group's description (and an IAM role's) takes it:
+    ASCII letters, digits, spaces and ``._-:/()#,@[]+=&;{}!$*`` only, ``limit`` characters at
+    most.
+
+    The label is a host's name or construct path, which may be in another script (``웹서버``)
+    or long: its Name tag keeps it as given (a tag takes any letter), while the description
+    drops the characters it cannot hold and shortens the label (ending it ``...``), so the
+    stack deploys rather than fail on a field nobody types. A course label (``week5-day1-web``,
+    ``Day1Lab1/Web``) is unchanged.
+    """
+    cleaned = _NOT_IN_DESCRIPTION.sub("", label)
+    label = cleaned if cleaned == label else cleaned.strip(" -_/")
+    text = _NOT_IN_DESCRIPTION.sub("", text)
+    room = limit - len(text) - len(": ")
+    if len(label) > room:
+        label = label[: max(room - len("..."), 0)] + "..."
+    return f"{label}: {text}" if label.strip(".") else text
+
+
+def require_name_prefix(where: str, value: str, longest: str, first: str) -> None:
+    """``name_prefix``: not blank (the Name tags would read ``-vpc``), and short enough that
+    the longest Name tag it starts, ``<prefix><longest>``, fits a tag's 256 characters.
+    ``first`` is the Name a blank prefix leaves, for the message (``-vpc``)."""
+    if not value.strip():
+        raise CourseInputError(
+            f"{where}: name_prefix={value!r} is blank: the Name tags would read "
+            f"'{value}{first}' and the like; pass e.g. name_prefix='week5-day1', or leave it out "
+            "for 'week5'"
+        )
+    most = TAG_VALUE_MAX - len(longest)
+    if len(value) > most:
+        raise CourseInputError(
+            f"{where}: name_prefix is {len(value)} characters; its longest Name tag "
+            f"('<name_prefix>{longest}') takes {TAG_VALUE_MAX}: pass {most} characters or fewer"
+        )
 
 
 def session_manager_role(scope: Construct, construct_id: str, label: str) -> iam.Role:
@@ -41,7 +87,7 @@ def session_manager_role(scope: Construct, construct_id: str, label: str) -> iam
         scope,
         construct_id,
         assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"),
-        description=f"{label}: Session Manager access",
+        description=describe(label, "Session Manager access", ROLE_DESCRIPTION_MAX),
         managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name(SSM_POLICY)],
     )
     acknowledge(

@@ -5,7 +5,6 @@ hardened where the console's defaults are weak (IMDSv2, encrypted gp3, no SSH fr
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Tuple, Union
 
@@ -17,20 +16,23 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from week5.constructs import userdata
+from week5.constructs.alb_ingress import InternetPortsOnly
 from week5.constructs.hardening import (
     COURSE_AZS_ACKNOWLEDGEMENT,
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_ROOT_VOLUME_GIB,
     INSTANCE_TYPE_RE,
+    TAG_VALUE_MAX,
     amazon_linux_2023,
     boot_script,
     check_user_data_size,
+    describe,
     encrypted_root_volume,
     require_imdsv2,
     session_manager_role,
 )
 from week5.constructs import ssh
-from week5.constructs.key_pair import LabKeyPair
+from week5.constructs.key_pair import LabKeyPair, require_key_name
 from week5.constructs.ssh import DEFAULT_TUNNEL_PORT, SSH_PORT
 from week5.constructs.props import (
     instance_type_name,
@@ -51,8 +53,8 @@ from week5.synth.nag import acknowledge, acknowledge_all
 INTERNET_PORTS_ALLOWED = (80, 443)
 #: EBS's largest gp3 volume.
 EBS_MAX_GIB = 16384
-#: An EC2 key pair's name: 1 to 255 ASCII characters.
-_KEY_NAME_RE = re.compile(r"[\x20-\x7e]{1,255}")
+#: What the security group's Name tag adds to the host's: ``<name>-sg``.
+_GROUP_NAME_SUFFIX = "-sg"
 
 
 @jsii.implements(ec2.IConnectable, iam.IGrantable)
@@ -82,7 +84,9 @@ class LabHost(Construct):
         MySQL in a container), so that ``host.connections.allow_default_port_from(peer)``
         admits it. @default ``None``: a host serves no one port; admit a peer on a port you
         name with ``host.connections.allow_from(peer, ec2.Port.tcp(port))``
-    :param name: the Name tag. @default the construct path
+    :param name: the Name tag, in any script (a security group's description, which takes
+        ASCII only, leaves out what it cannot hold); 253 characters at most, as the security
+        group's Name tag adds ``-sg``. @default the construct path
 
     A ``LabHost`` is an ``ec2.IConnectable`` (its security group, with ``default_port``) and an
     ``iam.IGrantable`` (its role): ``db.grant_connect(host)`` lets it reach a database,
@@ -126,13 +130,16 @@ class LabHost(Construct):
         for label, text in (("key_name", key_name), ("name", name)):
             require_str(where, label, text, optional=True)
         require_ssh_key(where, ssh_key)
-        if key_name is not None and (
-            not _KEY_NAME_RE.fullmatch(key_name) or key_name != key_name.strip()
-        ):
+        require_key_name(where, key_name)
+        label = name or node_path
+        if len(label) + len(_GROUP_NAME_SUFFIX) > TAG_VALUE_MAX:
+            given = f"name is {len(label)} characters" if name else (
+                f"the construct path, the default name, is {len(label)} characters"
+            )
             raise CourseInputError(
-                f"{where}: key_name={shown(key_name)} is not an EC2 key-pair name (1 to 255 ASCII "
-                "characters, no spaces around); pass the name shown in EC2 → Key pairs, e.g. "
-                "key_name='week5-key', or leave it out (Session Manager needs none)"
+                f"{where}: {given}; the security group's Name tag (the name and "
+                f"'{_GROUP_NAME_SUFFIX}') takes {TAG_VALUE_MAX}: pass a name= of "
+                f"{TAG_VALUE_MAX - len(_GROUP_NAME_SUFFIX)} characters or fewer"
             )
         instance_type = instance_type_name(
             where,
@@ -180,7 +187,6 @@ class LabHost(Construct):
             )
         instance_class = ec2.InstanceType(instance_type)
         ssh_cidr = parse_ssh_cidr(ssh_cidr, prop=where)
-        label = name or node_path
         #: Whether the host is in a public subnet (it has a public IP).
         self.public: bool = public
         #: The one CIDR SSH (22) is admitted from, or ``None`` (SSH only over Session Manager).
@@ -196,10 +202,10 @@ class LabHost(Construct):
             self,
             "SecurityGroup",
             vpc=vpc,
-            description=f"{label}: " + _describe_ingress(internet_ports, ssh_cidr),
+            description=describe(label, _describe_ingress(internet_ports, ssh_cidr)),
             allow_all_outbound=True,  # course step 2: "Outbound: All traffic"
         )
-        Tags.of(self.security_group).add("Name", f"{label}-sg")
+        Tags.of(self.security_group).add("Name", f"{label}{_GROUP_NAME_SUFFIX}")
         for port in internet_ports:
             self.security_group.add_ingress_rule(
                 ec2.Peer.any_ipv4(), ec2.Port.tcp(port), f"{_PORT_NAMES.get(port)} from anywhere"
@@ -210,6 +216,17 @@ class LabHost(Construct):
                 "AwsSolutions-EC23",
                 f"A lab web host serves ports {list(internet_ports)} to the internet by design "
                 "(course FAQ Q9: HTTP/HTTPS open to 0.0.0.0/0 only when needed); SSH never is.",
+            )
+            # The acknowledgement covers the whole group: what else is opened to anyone (a
+            # rule added after construction) fails synthesis here instead.
+            self.node.add_validation(
+                InternetPortsOnly(
+                    self.security_group,
+                    where,
+                    internet_ports,
+                    "use ssh_cidr= for SSH, and admit one CIDR (ec2.Peer.ipv4('203.0.113.5/32')) "
+                    "or a security group for any other port",
+                )
             )
         if ssh_cidr:
             self.security_group.add_ingress_rule(

@@ -15,6 +15,7 @@ the key gives no one more than they had. The key is reached over Session Manager
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Optional
 
@@ -22,7 +23,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct
 
-from week5.constructs.props import require_str
+from week5.constructs.props import require_str, shown
 from week5.core.errors import CourseInputError
 
 #: Characters a key file name may hold and still be pasted into bash, zsh and PowerShell
@@ -32,6 +33,24 @@ _SHELL_SAFE = re.compile(r"[A-Za-z0-9._-]+")
 FALLBACK_KEY_FILE = "key.pem"
 #: EC2's limit on a key pair's name.
 KEY_NAME_MAX = 255
+#: An existing EC2 key pair's name: 1 to 255 ASCII characters.
+_KEY_NAME_RE = re.compile(r"[\x20-\x7e]{1,255}")
+
+
+def require_key_name(where: str, key_name) -> None:
+    """``key_name`` names an existing EC2 key pair (1 to 255 ASCII characters, no spaces
+    around), or is ``None``: an empty or padded name would fail the deploy after the stack's
+    other resources were made. Every construct with a ``key_name`` prop calls it, naming itself.
+    """
+    require_str(where, "key_name", key_name, optional=True)
+    if key_name is not None and (
+        not _KEY_NAME_RE.fullmatch(key_name) or key_name != key_name.strip()
+    ):
+        raise CourseInputError(
+            f"{where}: key_name={shown(key_name)} is not an EC2 key-pair name (1 to "
+            f"{KEY_NAME_MAX} ASCII characters, no spaces around); pass the name shown in EC2 → "
+            "Key pairs, e.g. key_name='week5-key', or leave it out (Session Manager needs none)"
+        )
 
 
 class LabKeyPair(Construct):
@@ -61,7 +80,7 @@ class LabKeyPair(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         where = f"LabKeyPair {self.node.path}"
-        require_str(where, "key_name", key_name, optional=True)
+        require_key_name(where, key_name)
         require_str(where, "name", name, optional=True)
         if key_name is not None and name is not None:
             raise CourseInputError(
@@ -141,6 +160,15 @@ class LabKeyPair(Construct):
 
 def _default_name(key: Construct, stack: Stack) -> str:
     """The stack name (unique per student), then the construct's path below the stack (unique
-    in the stack): ``week5-kim-Day1Lab1-SshKey``."""
+    in the stack): ``week5-kim-Day1Lab1-SshKey``. A construct id EC2 cannot take in a key
+    pair's name (``웹서버``, in ``BastionPair(self, "웹서버", ...)``) is written as ``id-`` and
+    its hash, still unique in the stack."""
     below = key.node.path.split("/")[len(stack.node.path.split("/")) :]
-    return "-".join([stack.stack_name, *below])
+    return "-".join([stack.stack_name, *(_ascii_id(part) for part in below)])
+
+
+def _ascii_id(part: str) -> str:
+    """``part`` if a key pair's name can hold it (printable ASCII), else ``id-<8 hex digits>``."""
+    if re.fullmatch(r"[\x20-\x7e]*", part):
+        return part
+    return "id-" + hashlib.sha256(part.encode("utf-8")).hexdigest()[:8]

@@ -19,6 +19,7 @@ from week5.constructs.hardening import (
     acknowledge_course_azs,
     amazon_linux_2023,
     require_imdsv2,
+    require_name_prefix,
 )
 from week5.constructs.props import (
     require_bool,
@@ -44,6 +45,11 @@ DEFAULT_AZ_COUNT = 2
 #: Name tags follow the course's console steps (``week5-day1-vpc``).
 DEFAULT_NAME_PREFIX = "week5"
 
+#: The longest Name tag a prefix starts: the NAT instance's role's (an IAM tag).
+_LONGEST_NAME_SUFFIX = "-nat-instance-role"
+#: What a tag's value may hold in every service, IAM's roles included: letters and digits of
+#: any script, spaces, and ``_.:/=+-@``.
+_TAG_VALUE_RE = re.compile(r"[\w .:/=+\-@]*")
 #: An AZ's name: the region's, then a letter (ap-northeast-2a), or a Local Zone's suffix.
 _AZ_NAME_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 #: What ``Stack.availability_zones`` holds for a stack with an account and region until the CDK
@@ -126,8 +132,10 @@ class MultiAzVpc(Construct):
     :param flow_logs: send VPC flow logs (rejected traffic) to a CloudWatch log group that
         ``cdk destroy`` removes. @default False: flow-log ingestion is billed per GB, and a
         50-minute lab has nobody reading them
-    :param name_prefix: Name tags read ``<prefix>-vpc``, ``<prefix>-public-subnet-a``, ...
-        @default ``week5``; stacks pass ``week5-day1`` and so on, as the console steps name them
+    :param name_prefix: Name tags read ``<prefix>-vpc``, ``<prefix>-public-subnet-a``, ...:
+        not blank, 238 characters at most, letters and digits of any script, spaces and
+        ``_.:/=+-@`` (what every service's tags take). @default ``week5``; stacks pass
+        ``week5-day1`` and so on, as the console steps name them
 
     Exposes ``vpc``, ``public_subnets``, ``private_subnets`` (in AZ order), ``nat_mode`` and
     ``flow_log_group``.
@@ -157,6 +165,12 @@ class MultiAzVpc(Construct):
         require_bool(where, "flow_logs", flow_logs)
         require_str(where, "cidr", cidr)
         require_str(where, "name_prefix", name_prefix)
+        require_name_prefix(where, name_prefix, _LONGEST_NAME_SUFFIX, "-vpc")
+        if not _TAG_VALUE_RE.fullmatch(name_prefix):
+            raise CourseInputError(
+                f"{where}: name_prefix={shown(name_prefix)} has characters a tag's value cannot "
+                "hold; use letters, digits, spaces and _.:/=+-@, e.g. name_prefix='week5-day1'"
+            )
         for label, group in (
             ("availability_zones", availability_zones),
             ("public_subnet_cidrs", public_subnet_cidrs),
@@ -310,7 +324,7 @@ class MultiAzVpc(Construct):
                     f"{where}: {label} has {len(group)} CIDR(s) for {len(azs)} AZ(s) "
                     f"({', '.join(azs)}); give one per AZ"
                 )
-        seen = []
+        seen: List[Tuple[str, ipaddress.IPv4Network]] = []
         for label, group in (("public_subnet_cidrs", public), ("private_subnet_cidrs", private)):
             for text in group:
                 net = _parse_cidr(text, f"{where}: {label}")
@@ -323,10 +337,13 @@ class MultiAzVpc(Construct):
                     raise CourseInputError(
                         f"{where}: {label} has {text!r}, which is outside the VPC's {vpc_net}"
                     )
-                for other in seen:
+                for other_label, other in seen:
                     if net.overlaps(other):
-                        raise CourseInputError(f"{where}: subnet {text!r} overlaps {other}")
-                seen.append(net)
+                        raise CourseInputError(
+                            f"{where}: {label} has {text!r}, which overlaps {other} in "
+                            f"{other_label}; give each subnet its own /24"
+                        )
+                seen.append((label, net))
         if not public and not private:
             raise CourseInputError(f"{where}: a VPC with no subnets has nothing to run in")
 
