@@ -324,8 +324,13 @@ def format_outputs(back: local.ReadBack) -> str:
         "here, nor do `aws s3control` calls (the account id goes in their host name); the other "
         "API calls work, the guide's failure tests included, but nothing runs behind them: a "
         'target stays "healthy" whatever its instance serves (no health checks), no alarm goes '
-        "off by itself (no metrics) and no scaling policy acts (skipped), a deregistered target "
-        "goes without draining, and a reboot or failover is over at once)"
+        "off by itself (no metrics), `aws ssm send-command` answers Success though no command "
+        "runs on any instance (LoadTestCommand loads nothing), no scaling policy acts "
+        "(skipped: WatchScalingCommand shows no activity; `aws autoscaling "
+        "set-desired-capacity --auto-scaling-group-name GROUP --desired-capacity 4` scales the "
+        "group, which `aws autoscaling describe-auto-scaling-groups` then shows, and `aws "
+        "cloudformation get-template --stack-name STACK` shows the policy AWS creates), a "
+        "deregistered target goes without draining, and a reboot or failover is over at once)"
     ]
     for output in back.outputs:
         description = output["description"]

@@ -20,8 +20,9 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   (:class:`._common.WithDeletion` adds a deletion by physical id, :class:`._common.Wrapper`
   wraps moto's resource); a subnet's route table association and a security group's ingress
   rule replace moto's model whole. Route tables, routes, internet gateways and their
-  attachments, Elastic IPs, NAT gateways, volumes and their attachments, and Lambda layer
-  versions are moto's with the deletion moto's model lacks, so ``cdk destroy`` empties a VPC;
+  attachments, Elastic IPs, NAT gateways, volumes and their attachments, VPC endpoints (their
+  routes too) and Lambda layer versions are moto's with the deletion moto's model lacks, so
+  ``cdk destroy`` empties a VPC;
   route tables, internet gateways, Elastic IPs and NAT gateways also take the template's tags,
   a volume its type, encryption and snapshot, an instance's volumes its tags when it propagates
   them; an EFS file system gets its ``Arn``, its policy and the stack's tags, a bucket its
@@ -45,7 +46,13 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   leaves them, a replacement joins them, after EC2's ``TerminateInstances`` too), its
   ``SetDesiredCapacity`` kept within its sizes and its scale-in taken from its fullest AZ, RDS's
   forced failover (refused without Multi-AZ, else the standby's AZ and the primary's swap) and
-  ElastiCache's ``TestFailover``. Each names the moto version and is deleted as a model is.
+  ElastiCache's ``TestFailover``; and what AWS refuses and lists: a subnet holding network
+  interfaces kept from ``DeleteSubnet`` (``DependencyViolation``) and an instance's own
+  interfaces deleted with it, a stack whose deletion a resource refuses left ``DELETE_FAILED``,
+  a replication group's member clusters listed by ``DescribeCacheClusters`` (with its tags),
+  its snapshots given its tags, and an instance launched from a launch template given the
+  template's root volume alone (no default 8 GiB ``/dev/sda1``) and its monitoring. Each names
+  the moto version and is deleted as a model is.
 
 ``python -m week5.operations.moto_models.server -p PORT`` is moto's server with these loaded
 (:func:`server_command` builds that command line). Importing this package imports no moto.
@@ -93,6 +100,7 @@ MODULES = (
     "lambda_function",
     "s3_bucket",
     "ec2_subnet",
+    "ec2_vpc_endpoint",
 )
 #: Types moto models itself, whose model here only works around a moto bug.
 OVERRIDES = (
@@ -116,6 +124,7 @@ OVERRIDES = (
     "AWS::Lambda::Function",
     "AWS::S3::Bucket",
     "AWS::EC2::Subnet",
+    "AWS::EC2::VPCEndpoint",
 )
 #: Fixes to moto that are no type's model, each installed by its module's ``install()``.
 PATCHES = (
@@ -140,6 +149,11 @@ PATCHES = (
     "autoscaling_group_capacity",
     "rds_force_failover",
     "elasticache_test_failover",
+    "ec2_subnet_dependencies",
+    "stack_delete_failed",
+    "elasticache_member_clusters",
+    "elasticache_snapshot_tags",
+    "launch_template_instances",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]
