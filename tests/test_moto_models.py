@@ -1480,11 +1480,19 @@ def test_an_auto_scaling_groups_instances_take_their_interfaces_along(aws):
 
 def test_moto_alone_still_keeps_their_interfaces(aws, monkeypatch):
     from moto.autoscaling.models import FakeAutoScalingGroup
+    from moto.ec2.models.instances import Instance
+    from moto.ec2.models.subnets import SubnetBackend
 
     from week5.operations.moto_models import autoscaling_group_interfaces as patch
+    from week5.operations.moto_models import ec2_subnet_dependencies
 
     monkeypatch.setattr(
         FakeAutoScalingGroup, "replace_autoscaling_group_instances", patch.MOTO_REPLACE
+    )
+    # ec2_subnet_dependencies takes an instance's own interfaces along too: moto alone did not
+    monkeypatch.setattr(Instance, "prep_nics", ec2_subnet_dependencies.MOTO_PREP_NICS)
+    monkeypatch.setattr(
+        SubnetBackend, "delete_subnet", ec2_subnet_dependencies.MOTO_DELETE_SUBNET
     )
     resources = network(azs=1)
     auto_scaling_group(resources)
@@ -1528,12 +1536,15 @@ def test_a_killed_instances_interface_goes_with_it_and_the_replacements_with_the
 
 def test_moto_alone_still_keeps_a_killed_instances_interface(aws, monkeypatch):
     from moto.autoscaling.models import FakeAutoScalingGroup
+    from moto.ec2.models.instances import Instance
 
     from week5.operations.moto_models import autoscaling_group_interfaces as patch
+    from week5.operations.moto_models import ec2_subnet_dependencies
 
     monkeypatch.setattr(
         FakeAutoScalingGroup, "replace_autoscaling_group_instances", patch.MOTO_REPLACE
     )
+    monkeypatch.setattr(Instance, "prep_nics", ec2_subnet_dependencies.MOTO_PREP_NICS)
     resources = network(azs=1)
     auto_scaling_group(resources)
     create(aws, resources, {})
