@@ -4,7 +4,8 @@ output tells the student in Korean what it is for.
 Names: ``week5-day4-vpc`` for the default student (the course's console steps name them so),
 ``week5-day4-kim-vpc`` for student kim; then ``-public-subnet-a``, ``-public-rt-a``,
 ``-private-rt-a``, ``-igw``, ``-nat-a`` and ``-nat-a-eip``, ``-nat-instance``, ``-nat-sg``,
-``<host>`` and ``<host>-sg``.
+``<host>`` and ``<host>-sg``; a web tier's instances, volumes and launch template ``<tier>``,
+then ``<tier>-asg``, ``-alb``, ``-tg``, ``-alb-sg`` and ``-sg``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from support import make_app
 
 from stacks.catalog import CATALOG
+from week5.constructs import HaWebTier
 from week5.core.settings import DEFAULT_STUDENT
 from week5.synth.app_builder import build_labs
 
@@ -32,7 +34,17 @@ NAME_SHAPES = {
     "AWS::IAM::Role": r"-[a-z0-9-]+-role",
     # A host: its role in the lab (web, bastion, mysql, nat-instance, ...), none of the above.
     "AWS::EC2::Instance": r"-(?!.*-(vpc|subnet(-[a-z])?|rt(-[a-z])?|igw|eip|sg|role)$)[a-z0-9-]+",
+    "AWS::AutoScaling::AutoScalingGroup": r"-[a-z0-9-]+-asg",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": r"-[a-z0-9-]+-alb",
+    "AWS::ElasticLoadBalancingV2::TargetGroup": r"-[a-z0-9-]+-tg",
+    "AWS::EC2::VPCEndpoint": r"-[a-z0-9-]+-endpoint",
 }
+# A web tier's launch template names itself, its instances and their volumes alike.
+NAME_SHAPES["AWS::EC2::LaunchTemplate"] = NAME_SHAPES["AWS::EC2::Volume"] = NAME_SHAPES[
+    "AWS::EC2::Instance"
+]
+#: Where a launch template's tags land, by TagSpecifications' ResourceType.
+TAGGED_BY_TEMPLATE = {"instance": "AWS::EC2::Instance", "volume": "AWS::EC2::Volume"}
 #: Outputs whose description needs no Korean: none today. Add an output id here only when its
 #: description is nothing but a URL or a command that reads the same in every language.
 ENGLISH_OK: Tuple[str, ...] = ()
@@ -41,12 +53,26 @@ HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 def name_tags(template: Dict[str, Any]) -> List[Tuple[str, str, str]]:
-    """(logical id, type, Name) of every resource with a literal Name tag."""
+    """(logical id, type, Name) of every resource with a literal Name tag; a launch template's
+    also for the instances and volumes it launches (its ``TagSpecifications``), with their
+    types."""
     found = []
     for logical_id, resource in template["Resources"].items():
-        for item in (resource.get("Properties") or {}).get("Tags") or []:
-            if isinstance(item, dict) and item.get("Key") == "Name":
-                found.append((logical_id, resource["Type"], item["Value"]))
+        properties = resource.get("Properties") or {}
+        tagged = [(resource["Type"], properties.get("Tags") or [])]
+        if resource["Type"] == "AWS::EC2::LaunchTemplate":
+            tagged = [
+                (resource["Type"], spec.get("Tags") or [])
+                for spec in properties.get("TagSpecifications") or []
+            ] + [
+                (TAGGED_BY_TEMPLATE.get(spec["ResourceType"], spec["ResourceType"]), spec["Tags"])
+                for spec in (properties.get("LaunchTemplateData") or {}).get("TagSpecifications")
+                or []
+            ]
+        for rtype, tags in tagged:
+            for item in tags:
+                if isinstance(item, dict) and item.get("Key") == "Name":
+                    found.append((logical_id, rtype, item["Value"]))
     return found
 
 
@@ -59,7 +85,9 @@ def name_problems(template: Dict[str, Any], prefix: str) -> List[str]:
             problems.append(f"{logical_id} ({rtype}) has Name {name!r}: no naming rule for it")
         elif not re.fullmatch(re.escape(prefix) + shape, name):
             problems.append(f"{logical_id} ({rtype}): {name!r} is not {prefix}{shape}")
-    twice = [name for name, n in Counter(name for _, _, name in tags).items() if n > 1]
+    # One resource per name: a launch template's instances and volumes are its own.
+    owners = Counter(name for _, name in {(logical_id, name) for logical_id, _, name in tags})
+    twice = [name for name, n in owners.items() if n > 1]
     if twice:
         problems.append(f"Names given to more than one resource: {twice}")
     return problems
@@ -104,6 +132,49 @@ def test_a_students_names_carry_the_student(tmp_path):
     assert "week5-day4-kim-public-subnet-a" in names
 
 
+#: The labs with a web tier (``HaWebTier``, on its own or as CloudMart's backend).
+WEB_TIER_LABS = (
+    "Day2Case", "Day3Case", "Day4Lab1", "Day4Challenge", "Day4Case", "Day5Lab1", "Day5Challenge",
+)  # fmt: skip
+
+
+def test_every_web_tier_part_carries_the_students_name(tmp_path):
+    """A web tier's instances and their volumes were named by CDK for the launch template's
+    path (``Day4Lab1/Web/LaunchTemplate``, the same for every student), and its ALB, target
+    group, group and security groups not at all: twelve students in one account could not tell
+    theirs apart (README: students never share a Name)."""
+    cdk_app = make_app(tmp_path, student="kim", labs=",".join(WEB_TIER_LABS))
+    stacks = build_labs(cdk_app, CATALOG)
+    assembly = cdk_app.synth()
+    unnamed = {}
+    for lab_id, stack in stacks.items():
+        template = assembly.get_stack_by_name(stack.stack_name).template
+        names: Dict[Tuple[str, str], str] = {
+            (logical_id, rtype): name for logical_id, rtype, name in name_tags(template)
+        }
+        assert name_problems(template, f"{day_prefix(lab_id)}-kim") == [], lab_id
+        tiers = [c for c in stack.node.find_all() if isinstance(c, HaWebTier)]
+        assert tiers, lab_id
+        for tier in tiers:
+            parts = {
+                "AWS::EC2::LaunchTemplate": tier.launch_template,
+                "AWS::EC2::Instance": tier.launch_template,
+                "AWS::EC2::Volume": tier.launch_template,
+                "AWS::AutoScaling::AutoScalingGroup": tier.asg,
+                "AWS::ElasticLoadBalancingV2::LoadBalancer": tier.alb,
+                "AWS::ElasticLoadBalancingV2::TargetGroup": tier.target_group,
+                "alb-sg": tier.alb_security_group,
+                "sg": tier.instance_security_group,
+            }
+            for what, part in parts.items():
+                rtype = what if what.startswith("AWS::") else "AWS::EC2::SecurityGroup"
+                logical_id = stack.resolve(part.node.default_child.logical_id)
+                name = names.get((logical_id, rtype), "")
+                if not name.startswith(f"{day_prefix(lab_id)}-kim-"):
+                    unnamed[f"{lab_id} {tier.node.path} {what}"] = name
+    assert unnamed == {}
+
+
 def test_in_class_mode_no_two_students_share_a_name(tmp_path):
     templates = _synth(tmp_path, students="kim,lee", labs="Day4Lab1")
     assert set(templates) == {"Day4Lab1-kim", "Day4Lab1-lee"}
@@ -111,7 +182,9 @@ def test_in_class_mode_no_two_students_share_a_name(tmp_path):
     for construct_id, template in templates.items():
         student = construct_id.split("-", 1)[1]
         assert name_problems(template, f"week5-day4-{student}") == [], construct_id
-        for _, _, name in name_tags(template):
+        # Within a template name_problems finds a name twice; a launch template's is its
+        # instances' and volumes' too.
+        for name in {name for _, _, name in name_tags(template)}:
             assert name not in seen, f"{name} in {construct_id} and {seen.get(name)}"
             seen[name] = construct_id
     assert "week5-day4-kim-vpc" in seen and "week5-day4-lee-vpc" in seen

@@ -39,17 +39,37 @@ def grant_connect(
 ) -> iam.Grant:
     """Admit ``connections``' default port from ``consumer`` and give its role ``grant``
     (e.g. ``secret.grant_read``)."""
-    if not hasattr(consumer, "grant_principal"):
-        raise CourseInputError(
-            f"{where}: grant_connect needs a consumer with a role (a LabHost, DockerHost or "
-            f"HaWebTier), got {type(consumer).__name__}; to open the port alone, use "
-            "connections.allow_default_port_from(peer)"
-        )
+    require_consumer(
+        where, "consumer", consumer, "the port alone, use connections.allow_default_port_from(peer)"
+    )
     # The consumer's own Connections and role, not the consumer: Node asks a construct written
     # in Python for them with a call back into Python each time it needs them (four times a
     # grant), and answers these itself.
     connections.allow_default_port_from(consumer.connections, description)
     return grant(consumer.grant_principal)
+
+
+def require_consumer(where: str, kind: str, consumer: object, alone: str) -> None:
+    """A consumer with both a security group (``connections``) and a role (``grant_principal``):
+    any ``ec2.IConnectable`` that is an ``iam.IGrantable`` (an ``ec2.Instance``, a Lambda
+    function in a VPC, the course's hosts and tiers). A role alone, or a security group alone,
+    is named here, not met later as an AttributeError."""
+    if not (_has(consumer, "connections") and _has(consumer, "grant_principal")):
+        raise CourseInputError(
+            f"{where}: grant_connect needs a {kind} with a role and a security group, a "
+            "connectable and grantable construct (e.g. a LabHost, HaWebTier, ec2.Instance or "
+            f"lambda.Function in the VPC), got {type(consumer).__name__}; to open {alone}"
+        )
+
+
+def _has(consumer: object, attribute: str) -> bool:
+    """Whether ``consumer`` answers ``attribute``: a Lambda function outside a VPC raises
+    (not an AttributeError) when asked for its ``connections``."""
+    try:
+        getattr(consumer, attribute)
+    except Exception:  # noqa: BLE001 - jsii's errors are not AttributeErrors
+        return False
+    return True
 
 
 def grant_put_only(

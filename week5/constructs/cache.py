@@ -42,6 +42,14 @@ DEFAULT_NODE_TYPE = "cache.t3.micro"
 #: pass ``engine="valkey"`` to use it.
 DEFAULT_ENGINE = "redis"
 ENGINE_VERSIONS = {"redis": "7.1", "valkey": "8.0"}
+#: The versions ElastiCache creates a replication group of, per engine (the ElastiCache guide's
+#: "Supported engines and versions"; ``major.minor``, as it takes them from 6 on). Redis OSS 4 and
+#: 5 (4.0.10, 5.0.6) are left out: their standard support ended on 2026-01-31 and they bill
+#: Extended Support per node-hour.
+OFFERED_VERSIONS = {
+    "redis": ("6.0", "6.2", "7.0", "7.1"),
+    "valkey": ("7.2", "8.0", "8.1", "8.2", "9.0"),
+}
 #: The most replicas a shard holds, and the most daily snapshots ElastiCache keeps.
 MAX_REPLICAS = 5
 MAX_SNAPSHOT_RETENTION_DAYS = 35
@@ -103,8 +111,8 @@ class RedisCache(Construct):
         course's)
     :param engine: ``"redis"`` or ``"valkey"``. @default ``"redis"`` (what the course teaches)
     :param engine_version: the engine's version, ``major.minor`` as ElastiCache names it (e.g.
-        ``"7.1"``); minor updates are applied automatically. @default 7.1 for Redis OSS, 8.0 for
-        Valkey
+        ``"7.1"``): Redis OSS 6.0 to 7.1, Valkey 7.2 to 9.0; minor updates are applied
+        automatically. @default 7.1 for Redis OSS, 8.0 for Valkey
     :param replicas: read replicas beside the primary (0 to 5). @default 0: one node, the cheapest
     :param automatic_failover: promote a replica when the primary fails, across AZs (Multi-AZ).
         Needs ``replicas >= 1`` and subnets in two AZs; the nodes are then placed in the AZs in
@@ -153,6 +161,17 @@ class RedisCache(Construct):
         if engine not in ENGINE_VERSIONS:
             raise CourseInputError(
                 f"{where}: engine={engine!r}; use 'redis' (the course's) or 'valkey' (cheaper)"
+            )
+        # A deploy-time version (a CfnParameter's) is CloudFormation's to check.
+        if (
+            engine_version is not None
+            and not Token.is_unresolved(engine_version)
+            and engine_version not in OFFERED_VERSIONS[engine]
+        ):
+            raise CourseInputError(
+                f"{where}: engine_version={engine_version!r} is not a version ElastiCache "
+                f"offers for {engine}; use one of {', '.join(OFFERED_VERSIONS[engine])}, or "
+                f"leave it out for {ENGINE_VERSIONS[engine]}"
             )
         if not 0 <= replicas <= MAX_REPLICAS:
             raise CourseInputError(
@@ -204,7 +223,9 @@ class RedisCache(Construct):
                 "ReplicationGroup",
                 replication_group_description=f"{node_path}: lab cache",
                 engine=engine,
-                engine_version=engine_version or ENGINE_VERSIONS[engine],
+                engine_version=(
+                    ENGINE_VERSIONS[engine] if engine_version is None else engine_version
+                ),
                 cache_node_type=node_type,
                 num_cache_clusters=1 + replicas,
                 # The primary in the first AZ, the replicas in turn across the others: left to

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import weakref
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -16,6 +17,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_ssm as ssm
+from aws_cdk.region_info import RegionInfo
 from constructs import Construct
 
 from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
@@ -85,6 +87,25 @@ DEMO_BOOT_TIME = Duration.minutes(5)
 #: The backend's container logs stay this long in the stack's log group (deleted with it).
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_WEEK
 
+#: The backend's parameters under ``parameter_prefix``, the longest last (its name's length).
+PARAMETER_KEYS = (
+    "db-endpoint",
+    "log-group",
+    "backend-image",
+    "backend-port",
+    "db-secret-arn",
+    "redis-endpoint",
+    "redis-secret-arn",
+)
+#: SSM's limit on a parameter name, counted with the ARN before it (``arn:aws:ssm:<region>:
+#: <account>:parameter/...``); the API's 2048 includes room SSM keeps for itself.
+SSM_NAME_MAX_WITH_ARN = 1011
+#: SSM's deepest hierarchy: a name of at most 15 levels (``/a/b`` is 2).
+SSM_MAX_LEVELS = 15
+# parameter_prefix of each CloudMartStack, per stack: two in one stack would write the same
+# parameters, and CloudFormation fails the second with "already exists".
+_PREFIXES: "weakref.WeakKeyDictionary[Stack, Dict[str, str]]" = weakref.WeakKeyDictionary()
+
 _ECR_IMAGE_RE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
     r"(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$"
@@ -120,8 +141,11 @@ class CloudMartStack(Construct):
     each instance signals CloudFormation once the demo's readiness (``/api/health/deep``: both
     stores answer) does, so a finished deploy means a working ``url``.
 
-    :param parameter_prefix: where the SSM parameters go. @default ``/<stack name>/cloudmart``
-        (one per student, as the stack name is)
+    :param parameter_prefix: where the SSM parameters go: a path of its own per CloudMartStack
+        (two in one stack would write the same parameters), not starting with ``aws`` or
+        ``ssm`` (SSM keeps those), short enough for SSM's names (1011 characters with the ARN)
+        and the boot script, which names each. @default ``/<stack name>/cloudmart`` (one per
+        student, as the stack name is)
     :param name_prefix: Name tags of the network. @default ``week5-day5``
     :param nat: how the private subnets reach the internet, through which the backend pulls
         its image and packages (``NatMode.NONE`` puts the backend in the public subnets).
@@ -236,6 +260,7 @@ class CloudMartStack(Construct):
                 f"{where}: parameter_prefix={parameter_prefix!r} must be a path like "
                 "/week5-kim-Day5Lab1/cloudmart"
             )
+        _check_parameter_prefix(where, self.node.path, stack, parameter_prefix)
         if alarm_email is not None and not is_email(alarm_email):
             raise CourseInputError(
                 f"{where}: alarm_email={alarm_email!r} is not an e-mail address (e.g. "
@@ -352,21 +377,27 @@ class CloudMartStack(Construct):
                 "REDIS_AUTH_TOKEN": (names["redis-secret-arn"], None),
             },
         )
+        try:
+            backend = HaWebTier(
+                self,
+                "Backend",
+                vpc=self.vpc,
+                name=f"{name_prefix}-backend",
+                instance_type=instance_type,
+                min_capacity=min_capacity,
+                max_capacity=max_capacity,
+                health_check_path=health_check_path,
+                # Your image promises only its health path; the demo's readiness checks the
+                # stores.
+                ready_path=DEMO_READY_PATH if backend_image is None else None,
+                boot_time=DEMO_BOOT_TIME if backend_image is None else None,
+                cloudfront_origin=True,
+                user_data_lines=boot,
+            )
+        except CourseInputError as error:
+            raise _prefix_too_long(where, parameter_prefix, boot, error) from None
         #: The backend: an internet-facing ALB and an ASG in the private subnets.
-        self.backend: HaWebTier = HaWebTier(
-            self,
-            "Backend",
-            vpc=self.vpc,
-            instance_type=instance_type,
-            min_capacity=min_capacity,
-            max_capacity=max_capacity,
-            health_check_path=health_check_path,
-            # Your image promises only its health path; the demo's readiness checks the stores.
-            ready_path=DEMO_READY_PATH if backend_image is None else None,
-            boot_time=DEMO_BOOT_TIME if backend_image is None else None,
-            cloudfront_origin=True,
-            user_data_lines=boot,
-        )
+        self.backend: HaWebTier = backend
         # The backend's role (and its group's node) read once: given the backend itself, Node
         # would call back into Python for the role at every grant.
         backend_role = self.backend.grant_principal
@@ -429,9 +460,28 @@ class CloudMartStack(Construct):
         repository = ecr.Repository.from_repository_name(
             self, "BackendRepository", match["repository"]
         )
-        repository.grant_pull(self.backend)
+        role = self.backend.role
+        # What repository.grant_pull gives, but the login in a policy of its own: its
+        # Resource::* is acknowledged there, not on the role, where it would also silence a
+        # user's own statement on * (cloudmart.grant_principal.add_to_principal_policy).
+        repository.grant(
+            role,
+            "ecr:BatchCheckLayerAvailability",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchGetImage",
+        )
+        login = iam.Policy(
+            self,
+            "BackendRegistryLogin",
+            roles=[role],
+            statements=[
+                iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"])
+            ],
+        )
+        # The boot script logs in to ECR: launch no instance before the policy exists.
+        self.backend.asg.node.add_dependency(login)
         acknowledge(
-            self.backend.role,
+            login,
             "AwsSolutions-IAM5[Resource::*]",
             "ecr:GetAuthorizationToken takes no resource ARN; pulling is limited to the one "
             "repository of the backend image.",
@@ -446,6 +496,67 @@ class CloudMartStack(Construct):
     def grant_principal(self) -> iam.IPrincipal:
         """The backend instances' role (``iam.IGrantable``)."""
         return self.backend.grant_principal
+
+
+def _check_parameter_prefix(where: str, path: str, stack: Stack, prefix: str) -> None:
+    """Refuse a prefix SSM reserves, one whose names SSM would refuse as too long or too
+    deep, and one another CloudMartStack of ``stack`` already writes its parameters under."""
+    first = prefix.lstrip("/").split("/", 1)[0]
+    if first.lower().startswith(("aws", "ssm")):
+        raise CourseInputError(
+            f"{where}: parameter_prefix={prefix!r} starts with {first[:3]!r}, which SSM keeps "
+            "for itself; pass e.g. /week5-kim-Day5Lab1/cloudmart"
+        )
+    longest = f"{prefix}/{max(PARAMETER_KEYS, key=len)}"
+    region = stack.region if not Token.is_unresolved(stack.region) else "ap-southeast-5"
+    partition = RegionInfo.get(region).partition or "aws-us-gov"
+    arn = f"arn:{partition}:ssm:{region}:123456789012:parameter{longest}"
+    if len(arn) > SSM_NAME_MAX_WITH_ARN:
+        most = len(prefix) - (len(arn) - SSM_NAME_MAX_WITH_ARN)
+        raise CourseInputError(
+            f"{where}: parameter_prefix is {len(prefix)} characters; SSM takes a name of at "
+            f"most {SSM_NAME_MAX_WITH_ARN} with its ARN, and <prefix>/{longest.rsplit('/', 1)[1]} "
+            f"would be {len(arn)}: use at most {most}"
+        )
+    if longest.count("/") > SSM_MAX_LEVELS:
+        raise CourseInputError(
+            f"{where}: parameter_prefix={prefix!r} has {prefix.count('/')} levels; SSM names "
+            f"go {SSM_MAX_LEVELS} deep, with the parameter's own: use at most "
+            f"{SSM_MAX_LEVELS - 1}"
+        )
+    taken = _PREFIXES.setdefault(stack, {})
+    if prefix in taken:
+        raise CourseInputError(
+            f"{where}: parameter_prefix {prefix} is also {taken[prefix]}'s, and SSM parameter "
+            f"names are unique per account and region; pass another parameter_prefix to one "
+            f"of them, e.g. parameter_prefix='/{stack.stack_name}/{path.rsplit('/', 1)[-1]}'"
+        )
+    taken[prefix] = path
+
+
+#: Room for the lines HaWebTier appends to a boot script after its first size check.
+_TIER_LINES_BYTES = 1024
+
+
+def _prefix_too_long(where: str, prefix: str, boot, error: CourseInputError) -> Exception:
+    """The backend's user data over EC2's limit because the boot script names every parameter
+    by its full name: said of ``parameter_prefix``, with the length that fits. Another error,
+    or one a shorter prefix would not fix, as it was."""
+    size = re.search(r"user data is (\d+) bytes; EC2 takes (\d+)", str(error))
+    uses = "\n".join(boot).count(prefix)
+    if size is None or not uses:
+        return error
+    # The size said may be the boot script's before the tier adds its readiness wait and
+    # cfn-signal (about 500 bytes): leave room for them, so the length named fits.
+    excess = int(size[1]) - int(size[2]) + _TIER_LINES_BYTES
+    most = len(prefix) - -(-excess // uses)
+    if most < 2:
+        return error
+    return CourseInputError(
+        f"{where}: parameter_prefix is {len(prefix)} characters, in the backend's boot script "
+        f"{uses} times, which takes its user data past EC2's {size[2]} bytes: use at most "
+        f"{most}"
+    )
 
 
 def _check_props(where: str, **props: Any) -> str:

@@ -48,6 +48,23 @@ MAX_BACKUP_RETENTION_DAYS = 35
 #: An RDS instance class name (db.family.size).
 DB_CLASS_RE = re.compile(r"^db\.[a-z]+[0-9][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge)$")
 _IDENTIFIER_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
+#: RDS's master user name: 1 to 16 letters, digits or _, a letter first (CreateDBInstance).
+_USERNAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,15}$")
+#: User names RDS keeps for itself (its admin, replication and monitoring users and roles).
+RDS_RESERVED_USERNAMES = frozenset(
+    {"rdsadmin", "rdsrepladmin", "rdstopmgr", "rds_superuser", "rds_replication", "rds_iam"}
+)
+#: PostgreSQL's reserved key words (its manual's appendix C, "reserved"), which no role may be
+#: named, and the role names it keeps (``public``, ``none``; ``pg_`` starts its own roles).
+POSTGRES_RESERVED_USERNAMES = frozenset(
+    """all analyse analyze and any array as asc asymmetric both case cast check collate column
+    constraint create current_catalog current_date current_role current_time current_timestamp
+    current_user default deferrable desc distinct do else end except false fetch for foreign
+    from grant group having in initially intersect into lateral leading limit localtime
+    localtimestamp not null offset on only or order placing primary references returning select
+    session_user some symmetric system_user table then to trailing true union unique user using
+    variadic when where window with public none""".split()
+)
 _EXTENDED_SUPPORT_OFF = rds.EngineLifecycleSupport.OPEN_SOURCE_RDS_EXTENDED_SUPPORT_DISABLED
 #: Each RDS engine's default port, by its engine type's prefix. The instance sets no port, so it
 #: listens on this one; CDK's instance engines leave ``default_port`` unset.
@@ -73,6 +90,22 @@ def engine_port(engine: rds.IInstanceEngine, where: str) -> int:
     )
 
 
+def _check_username(where: str, username: str, engine_type: str) -> None:
+    """Refuse a master user name RDS or PostgreSQL keeps: RDS fails the deploy ("... cannot be
+    used as it is a reserved word used by the engine") after minutes of waiting."""
+    name = username.lower()
+    postgres = engine_type.startswith("postgres")
+    if (
+        name in RDS_RESERVED_USERNAMES
+        or (postgres and (name in POSTGRES_RESERVED_USERNAMES or name.startswith("pg_")))
+    ):
+        owner = "PostgreSQL" if postgres and name not in RDS_RESERVED_USERNAMES else "RDS"
+        raise CourseInputError(
+            f"{where}: username={username!r} is a name {owner} keeps for itself; pick another, "
+            "e.g. 'labadmin' (the default)"
+        )
+
+
 @jsii.implements(ec2.IConnectable)
 class LabDatabase(Construct):
     """An RDS instance for a lab: private, encrypted, secret in Secrets Manager, no leftovers.
@@ -94,8 +127,9 @@ class LabDatabase(Construct):
         primary with replicas is placed in the first AZ. Needs ``backup_retention_days`` >= 1.
         @default 0
     :param database_name: the database created at launch. @default ``lab``
-    :param username: the master user; its password is generated into Secrets Manager.
-        @default ``labadmin``
+    :param username: the master user (1 to 16 letters, digits or _, a letter first; not a name
+        RDS or the engine keeps, such as ``rdsadmin`` or PostgreSQL's ``user``); its password is
+        generated into Secrets Manager. @default ``labadmin``
 
     ``cdk destroy`` deletes the instance without a final snapshot and with its automated backups;
     deletion protection is off. A database is an ``ec2.IConnectable`` whose default port is the
@@ -169,13 +203,17 @@ class LabDatabase(Construct):
             raise CourseInputError(
                 f"{where}: read replicas need automated backups; keep backup_retention_days >= 1"
             )
-        for label, value in (("database_name", database_name), ("username", username)):
-            if not _IDENTIFIER_RE.match(value):
+        for label, value, pattern, most in (
+            ("database_name", database_name, _IDENTIFIER_RE, 63),
+            ("username", username, _USERNAME_RE, 16),
+        ):
+            if not pattern.match(value):
                 refuse_token(where, label, value, "a name such as 'lab'")
                 raise CourseInputError(
                     f"{where}: {label}={value!r} must start with a letter and hold only "
-                    "letters, digits and _ (at most 63)"
+                    f"letters, digits and _ (at most {most})"
                 )
+        _check_username(where, username, engine.engine_type)
 
         #: The security group of the instance and its replicas: the engine's port from granted
         #: groups only.

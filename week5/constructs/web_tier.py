@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
+import re
 from typing import Optional, Sequence, Union
 
 import jsii
-from aws_cdk import Duration
+from aws_cdk import Duration, Stack, Tags, Token
 from aws_cdk import aws_autoscaling as autoscaling
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -14,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from week5.analysis.timing import BOOT_SECONDS_METADATA
-from week5.constructs import userdata
+from week5.constructs import access, userdata
 from week5.constructs.alb_ingress import admit_audience, audience
 from week5.constructs.hardening import (
     DEFAULT_INSTANCE_TYPE,
@@ -59,6 +60,41 @@ DEFAULT_CPU_TARGET_PERCENT = 50
 HEALTH_CHECK_GRACE = Duration.minutes(5)
 #: Deregistration waits this long for in-flight requests (ALB's default is 300 s, slow to destroy).
 DEREGISTRATION_DELAY = Duration.seconds(30)
+#: An ACM certificate's ARN: an ALB's listener takes one of its own region.
+CERTIFICATE_ARN_RE = re.compile(
+    r"^arn:aws[a-z-]*:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[A-Za-z0-9-]+$"
+)
+#: Above the Name CDK gives a launch template (its path, priority 100).
+_NAME_TAG_PRIORITY = 200
+
+
+def _check_certificate_arn(where: str, arn: str, region: str) -> None:
+    """An ACM certificate's ARN (a token, such as ``certificate.certificate_arn``, is taken),
+    of the stack's region where the stack has one: an ALB takes no other region's."""
+    if Token.is_unresolved(arn):
+        return
+    match = CERTIFICATE_ARN_RE.match(arn)
+    if match is None:
+        raise CourseInputError(
+            f"{where}: certificate_arn={arn!r} is not an ACM certificate's ARN; pass one like "
+            "arn:aws:acm:ap-northeast-2:123456789012:certificate/<id> (ACM console, Certificates)"
+        )
+    if not Token.is_unresolved(region) and match["region"] != region:
+        raise CourseInputError(
+            f"{where}: certificate_arn is in {match['region']}, the stack in {region}; an ALB "
+            f"takes a certificate of its own region: request or import one in ACM in {region}"
+        )
+
+
+def _default_name(tier: Construct, construct_id: str) -> str:
+    """``<prefix>-<id>`` in a course lab stack (``week5-day4-kim-web``), else the path."""
+    from week5.synth.lab import LabStack  # the stack imports the constructs
+
+    stack = Stack.of(tier)
+    if isinstance(stack, LabStack):
+        words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", construct_id).lower()
+        return f"{stack.name_prefix}-{words}"
+    return tier.node.path
 
 
 def is_checkable_path(path: str) -> bool:
@@ -132,6 +168,12 @@ class HaWebTier(Construct):
     :param certificate_arn: an ACM certificate: adds an HTTPS listener on 443 and redirects 80 to
         it. @default None (HTTP on 80 only)
     :param https: require HTTPS; needs ``certificate_arn``. @default ``certificate_arn is not None``
+    :param name: the Name of the instances and their volumes (from the launch template), and
+        with a suffix of the group (``-asg``), ALB (``-alb``), target group (``-tg``) and
+        security groups (``-alb-sg``, ``-sg``): in one account, twelve students' tiers are told
+        apart by it. @default in a course lab stack, its Name prefix and the construct id
+        (``week5-day4-kim-web`` for ``Web``), as the lab's VPC and hosts are named; elsewhere
+        the construct path
 
     Instances: IMDSv2 required, encrypted gp3 root, Session Manager role; their security group
     admits ``app_port`` only from the ALB's. Each instance's boot script ends, whatever lines
@@ -172,10 +214,12 @@ class HaWebTier(Construct):
         certificate_arn: Optional[str] = None,
         https: Optional[bool] = None,
         detailed_monitoring: bool = False,
+        name: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
         node_path = self.node.path
         where = f"HaWebTier {node_path}"
+        require_str(where, "name", name, optional=True)
         require_vpc(where, vpc)
         for label, number in (
             ("min_capacity", min_capacity),
@@ -225,6 +269,8 @@ class HaWebTier(Construct):
             raise CourseInputError(
                 f"{where}: certificate_arn is unused with https=False; drop one of the two"
             )
+        if certificate_arn is not None:
+            _check_certificate_arn(where, certificate_arn, Stack.of(self).region)
         cpu = scaling_metric is ScalingMetric.CPU
         if scaling_target is not None and not (0 < scaling_target <= (100 if cpu else 1e9)):
             raise CourseInputError(
@@ -430,7 +476,28 @@ class HaWebTier(Construct):
         #: The ALB's URL (``http://`` or ``https://`` and its DNS name). A ``cloudfront_origin``
         #: ALB answers it only to CloudFront: give viewers the distribution's address instead.
         self.url: str = f"{scheme}://{self.alb.load_balancer_dns_name}"
+        self._name_parts(name if name is not None else _default_name(self, construct_id))
         self._acknowledge(internet_facing)
+
+    def _name_parts(self, name: str) -> None:
+        """Name every part: CDK names the launch template (and so the instances and volumes
+        it tags) by its path, and the rest not at all."""
+        for part, suffix, resource_type in (
+            (self.launch_template, "", "AWS::EC2::LaunchTemplate"),
+            (self.asg, "-asg", "AWS::AutoScaling::AutoScalingGroup"),
+            (self.alb, "-alb", "AWS::ElasticLoadBalancingV2::LoadBalancer"),  # not its listeners
+            (self.target_group, "-tg", "AWS::ElasticLoadBalancingV2::TargetGroup"),
+            (self.alb_security_group, "-alb-sg", "AWS::EC2::SecurityGroup"),
+            (self.instance_security_group, "-sg", "AWS::EC2::SecurityGroup"),
+        ):
+            # Not the instances from the group's tags: the launch template's Name stays theirs.
+            Tags.of(part).add(
+                "Name",
+                name + suffix,
+                priority=_NAME_TAG_PRIORITY,
+                apply_to_launched_instances=False,
+                include_resource_types=[resource_type],
+            )
 
     def add_boot_lines(self, *lines: str) -> None:
         """Append to the instances' boot script, e.g. a proxy to a tier built after this one.
@@ -457,12 +524,12 @@ class HaWebTier(Construct):
                 f"{where}: grant_connect is for internal ALBs; an "
                 "internet-facing one admits everyone to its listener already"
             )
-        if not hasattr(caller, "grant_principal"):
-            raise CourseInputError(
-                f"{where}: grant_connect needs a caller with a role (a LabHost, DockerHost or "
-                f"HaWebTier), got {type(caller).__name__}; to open the listener alone, use "
-                "listener.connections.allow_default_port_from(peer)"
-            )
+        access.require_consumer(
+            where,
+            "caller",
+            caller,
+            "the listener alone, use listener.connections.allow_default_port_from(peer)",
+        )
         # caller.connections and its role, not caller: Node would call back into Python.
         self.listener.connections.allow_default_port_from(
             caller.connections, "from a granted tier"
