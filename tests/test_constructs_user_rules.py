@@ -303,3 +303,32 @@ def test_overlapping_subnets_name_both_props(stack):
             public_subnet_cidrs=["10.0.1.0/24", "10.0.2.0/24"],
             private_subnet_cidrs=["10.0.2.0/24", "10.0.12.0/24"],
         )
+
+
+def test_korean_construct_ids_deploy_for_every_group_a_construct_describes(stack, net):
+    """The web tier's ALB and instance groups, the cache's, the database's and the file
+    system's put their construct path in a security group's description, which EC2 takes in
+    ASCII only (a Korean id failed at deploy: W8's note on trial V3)."""
+    from week5.constructs.cache import RedisCache
+    from week5.constructs.database import PostgresDatabase
+    from week5.constructs.filesystem import SharedFileSystem
+
+    HaWebTier(stack, "웹티어", vpc=net.vpc)
+    RedisCache(stack, "캐시", vpc=net.vpc)
+    PostgresDatabase(stack, "데이터베이스", vpc=net.vpc)
+    SharedFileSystem(stack, "파일", vpc=net.vpc)
+    t = synth(stack)
+    described = [
+        r["Properties"][key]
+        for r in t["Resources"].values()
+        for key in ("GroupDescription", "Description", "ReplicationGroupDescription",
+                    "CacheSubnetGroupDescription", "DBSubnetGroupDescription")
+        if r["Type"] in ("AWS::EC2::SecurityGroup", "AWS::ElastiCache::SubnetGroup",
+                         "AWS::ElastiCache::ReplicationGroup", "AWS::RDS::DBSubnetGroup")
+        and isinstance(r["Properties"].get(key), str)
+    ]  # fmt: skip
+    assert len(described) >= 7
+    for text in described:
+        assert GROUP_DESCRIPTION.fullmatch(text), text
+    assert "UnitStack: ALB 80 from anywhere" in described
+    assert "UnitStack: Redis 6379 from granted groups only" in described

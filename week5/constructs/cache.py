@@ -20,6 +20,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from week5.constructs import access
+from week5.constructs.hardening import describe
 from week5.constructs.interfaces import ConnectableGrantable
 from week5.constructs.secret import generated_password
 from week5.constructs.vpc import private_subnets_of
@@ -199,7 +200,7 @@ class RedisCache(Construct):
             self,
             "SecurityGroup",
             vpc=vpc,
-            description=f"{node_path}: Redis {REDIS_PORT} from granted groups only",
+            description=describe(node_path, f"Redis {REDIS_PORT} from granted groups only"),
             allow_all_outbound=False,  # a cache starts no connections
         )
         self._connections = ec2.Connections(
@@ -209,7 +210,7 @@ class RedisCache(Construct):
         self.subnet_group: elasticache.CfnSubnetGroup = elasticache.CfnSubnetGroup(
             self,
             "SubnetGroup",
-            description=f"{node_path}: private subnets",
+            description=describe(node_path, "private subnets"),
             subnet_ids=[s.subnet_id for s in subnets],
         )
         #: The AUTH token clients send (TLS only), generated into Secrets Manager.
@@ -221,7 +222,7 @@ class RedisCache(Construct):
             elasticache.CfnReplicationGroup(
                 self,
                 "ReplicationGroup",
-                replication_group_description=f"{node_path}: lab cache",
+                replication_group_description=describe(node_path, "lab cache"),
                 engine=engine,
                 engine_version=(
                     ENGINE_VERSIONS[engine] if engine_version is None else engine_version

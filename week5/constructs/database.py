@@ -14,7 +14,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from week5.constructs import access
-from week5.constructs.hardening import COURSE_AZS_ACKNOWLEDGEMENT
+from week5.constructs.hardening import COURSE_AZS_ACKNOWLEDGEMENT, describe
 from week5.constructs.interfaces import ConnectableGrantable
 from week5.constructs.vpc import private_subnets_of
 from week5.constructs.props import (
@@ -221,7 +221,7 @@ class LabDatabase(Construct):
             self,
             "SecurityGroup",
             vpc=vpc,
-            description=f"{node_path}: {self.engine_label} port from granted groups only",
+            description=describe(node_path, f"{self.engine_label} port from granted groups only"),
             allow_all_outbound=False,  # a database starts no connections
         )
         #: The RDS instance (with its standby when ``multi_az``).

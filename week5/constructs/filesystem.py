@@ -12,6 +12,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from week5.constructs import access
+from week5.constructs.hardening import describe
 from week5.constructs.host import LabHost
 from week5.constructs.interfaces import ConnectableGrantable
 from week5.constructs.props import require_vpc
@@ -65,7 +66,7 @@ class SharedFileSystem(Construct):
             self,
             "SecurityGroup",
             vpc=vpc,
-            description=f"{node_path}: NFS 2049 from granted hosts only",
+            description=describe(node_path, "NFS 2049 from granted hosts only"),
             allow_all_outbound=False,
         )
         #: The EFS file system (encrypted, bursting, no automatic backups).

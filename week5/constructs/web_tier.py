@@ -23,6 +23,7 @@ from week5.constructs.hardening import (
     amazon_linux_2023,
     boot_script,
     check_user_data_size,
+    describe,
     encrypted_root_volume,
     session_manager_role,
 )
@@ -329,7 +330,7 @@ class HaWebTier(Construct):
             self,
             "AlbSecurityGroup",
             vpc=vpc,
-            description=f"{node_path}: ALB {who}",
+            description=describe(node_path, f"ALB {who}"),
             allow_all_outbound=False,
         )
         #: The instances' security group: ``app_port`` from the ALB only.
@@ -337,7 +338,7 @@ class HaWebTier(Construct):
             self,
             "InstanceSecurityGroup",
             vpc=vpc,
-            description=f"{node_path}: app port {app_port} from the ALB only",
+            description=describe(node_path, f"app port {app_port} from the ALB only"),
             allow_all_outbound=True,  # packages and images at boot
         )
         self.instance_security_group.connections.allow_from(
