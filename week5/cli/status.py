@@ -5,6 +5,7 @@ belongs to no stack (:mod:`week5.operations.status`). Read-only calls only."""
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Optional
 
 from week5.cli.arguments import REGION_HELP, command_parser, project_student, student_argument
@@ -19,7 +20,8 @@ from week5.core.settings import (
 )
 from week5.core.tags import DAY_KEY
 from week5.operations import aws_errors
-from week5.operations.status import PRICED, StatusReport, format_age, read_status
+from week5.operations.cleanup.stacks import found_kind
+from week5.operations.status import PRICED, StatusReport, Untracked, format_age, read_status
 
 HEADER = ("Stack", "Student", "Lab", "Status", "Created (UTC)", "Age", "Est $/h")
 
@@ -57,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
     with aws_errors.translated(args.profile, args.region):
         report = read_status(clients, args.region, student)
     if args.json:
-        print(json_text(report.to_json(), indent=2))
+        data = report.to_json()
+        for item, u in zip(data["untracked"], report.untracked):
+            item["cleanup_takes_it"] = cleanup_takes(u)
+        print(json_text(data, indent=2))
     else:
         print(format_status(report))
     return EXIT_OK
@@ -77,6 +82,26 @@ def tag_value(value: str) -> str:
     if value and value == value.strip() and value.isprintable():
         return value
     return shown(value, 80)
+
+
+def cleanup_takes(u: Untracked) -> bool:
+    """Whether `week5 cleanup --day DayN` deletes ``u``: its Day tag is a course day's
+    (``cleanup_takes_it``) and a finder of cleanup looks for its kind
+    (:func:`~week5.operations.cleanup.stacks.found_kind`): status never says cleanup removes
+    what it does not look for (an SNS topic, an ElastiCache subnet group)."""
+    return u.cleanup_takes_it and found_kind(u.arn) is not None
+
+
+def _arn_kind(arn: str) -> str:
+    """``sns`` or ``elasticache subnetgroup``: the service and resource type an ARN names
+    (an SNS topic's and an SQS queue's ARN name no type)."""
+    fields = arn.split(":", 5)
+    if len(fields) < 6:
+        return "this kind"
+    if fields[2] == "elasticloadbalancing" and fields[5].startswith("loadbalancer/"):
+        return "Classic Load Balancer"  # an application or network one it finds
+    kind = re.split(r"[/:]", fields[5].lstrip("/"), maxsplit=1)[0]
+    return f"{fields[2]} {kind}".strip() if kind and kind != fields[5] else fields[2]
 
 
 def _in(region: str) -> str:
@@ -115,7 +140,8 @@ def format_status(report: StatusReport) -> str:
     if report.untracked:
         lines.append(
             f"Tagged Week=Week5 but in no stack ({len(report.untracked)}): made by hand or left "
-            "behind; cdk destroy does not remove these, `week5 cleanup --day DayN` does:"
+            "behind; cdk destroy does not remove these, `week5 cleanup --day DayN` does (but "
+            "those marked otherwise):"
         )
         rows = [
             (
@@ -131,6 +157,9 @@ def format_status(report: StatusReport) -> str:
                          DAY_KEY not in u.tags),
                         (f"({DAY_KEY} is no course day: cleanup leaves it; delete it by hand)",
                          DAY_KEY in u.tags and not u.cleanup_takes_it),
+                        (f"(`week5 cleanup` does not look for this kind ({_arn_kind(u.arn)}): "
+                         "delete it by hand)",
+                         u.cleanup_takes_it and found_kind(u.arn) is None),
                     )
                     if applies
                 ),

@@ -34,6 +34,8 @@ DELETION_ORDER: Tuple[Tuple[str, Callable[[Scope], List[Found]]], ...] = (
     ("RDS snapshots", services.db_snapshots),
     ("ElastiCache groups", services.caches),
     ("ElastiCache serverless caches", services.serverless_caches),
+    ("ElastiCache clusters", services.cache_clusters),  # outside a group
+    ("ElastiCache snapshots", services.cache_snapshots),  # after their caches, as RDS's
     ("EFS file systems", console.file_systems),
     ("load balancers", services.load_balancers),
     ("API Gateway APIs", console.apis),

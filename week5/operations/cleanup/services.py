@@ -1,7 +1,8 @@
 """The course day's resources outside EC2, each with how to delete it: Auto Scaling groups, RDS
-instances, clusters (Aurora) and snapshots, ElastiCache groups and serverless caches, load
-balancers and target groups, S3 buckets (emptied first) and CloudFront distributions (disabled
-first, their web ACL taken off). One whose deletion protection is on (an RDS instance or
+instances, clusters (Aurora) and snapshots, ElastiCache groups, serverless caches, clusters
+outside a group and manual snapshots (backups taken by hand), load balancers and target
+groups, S3 buckets (emptied first) and CloudFront distributions (disabled first, their web ACL
+taken off). One whose deletion protection is on (an RDS instance or
 cluster, a load balancer) is left, with what waits on it, and the command that turns it off:
 this never does.
 
@@ -10,6 +11,7 @@ any more: it is skipped, and the rest is read on (:func:`~.scope.vanished`)."""
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from datetime import date, timedelta
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -352,12 +354,102 @@ def caches(scope: Scope) -> List[Found]:
     return found
 
 
+def cache_clusters(scope: Scope) -> List[Found]:
+    """ElastiCache clusters outside a replication group (Memcached's, or a Redis one made with
+    ``aws elasticache create-cache-cluster``): billed by the node-hour, as a group's nodes are.
+    A group's member clusters go with their group (:func:`caches`)."""
+    cache = scope.client("elasticache")
+    found = []
+    for cluster in scope.each(
+        "elasticache",
+        "describe_cache_clusters",
+        "CacheClusters",
+        ShowCacheClustersNotInReplicationGroups=True,
+    ):
+        if cluster.get("ReplicationGroupId") or cluster.get("CacheClusterStatus") in _GOING:
+            continue  # its group's (an endpoint may list members all the same), or going
+        tags = _cache_tags(scope, cluster["ARN"])
+        if tags is None or not scope.ours(tags):
+            continue  # gone since it was listed, or not ours
+        name = cluster["CacheClusterId"]
+        key = f"elasticache:{cluster.get('Engine', 'redis')}:{cluster.get('CacheNodeType')}"
+        found.append(
+            Found(
+                "ElastiCache cluster",
+                name,
+                hourly=scope.price(key, cluster.get("NumCacheNodes") or 1),
+                delete=lambda n=name: cache.delete_cache_cluster(CacheClusterId=n),
+                stack=stack_of(tags),
+                refs=(cluster["ARN"],),
+            )
+        )
+    return found
+
+
+#: The price-table key of ElastiCache backup storage, per GB-month. The table has none yet
+#: (AWS bills what exceeds a cluster's own storage, and all of a backup whose cluster is
+#: gone): such a backup is "not priced", never $0.
+CACHE_BACKUP_KEY = "elasticache:backup"
+#: A node snapshot's CacheSize (``"6 MB"``), in GB by its unit.
+_CACHE_SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGT]?B)\s*", re.IGNORECASE)
+_SIZE_UNITS = {"B": 1024**-3, "KB": 1024**-2, "MB": 1024**-1, "GB": 1.0, "TB": 1024.0}
+
+
+def _cache_snapshot_hourly(scope: Scope, snapshot: Dict[str, Any]) -> Optional[float]:
+    """A backup's hour: the data of its node snapshots (their CacheSize) at the table's
+    ElastiCache backup price; None ("not priced") without that price or a size to price."""
+    if scope.price(CACHE_BACKUP_KEY) is None:
+        return None
+    gb = 0.0
+    nodes = snapshot.get("NodeSnapshots") or []
+    for node in nodes:
+        size = _CACHE_SIZE.fullmatch(str(node.get("CacheSize") or ""))
+        if size is None:
+            return None
+        gb += float(size.group(1)) * _SIZE_UNITS[size.group(2).upper()]
+    return scope.price(CACHE_BACKUP_KEY, gb) if nodes else None
+
+
+def cache_snapshots(scope: Scope) -> List[Found]:
+    """Manual ElastiCache snapshots (a backup taken by hand: ``aws elasticache create-snapshot``
+    or the console's Backup), which AWS tags with their cache's tags; they outlive the cache
+    and bill on. Automatic ones go with their cache. Priced by :func:`_cache_snapshot_hourly`."""
+    cache = scope.client("elasticache")
+    found = []
+    listed = scope.each("elasticache", "describe_snapshots", "Snapshots", SnapshotSource="user")
+    for snapshot in listed:
+        if snapshot.get("SnapshotSource", "manual") != "manual":
+            continue  # an automatic one: it goes with its cache
+        if str(snapshot.get("SnapshotStatus", "")).lower() in _GOING:
+            continue
+        tags = _cache_tags(scope, snapshot["ARN"])
+        if tags is None or not scope.ours(tags):
+            continue
+        name = snapshot["SnapshotName"]
+        found.append(
+            Found(
+                "ElastiCache snapshot",
+                name,
+                hourly=_cache_snapshot_hourly(scope, snapshot),
+                delete=lambda n=name: cache.delete_snapshot(SnapshotName=n),
+                stack=stack_of(tags),
+                refs=(snapshot["ARN"],),
+            )
+        )
+    return found
+
+
+#: ElastiCache's answer to ListTagsForResource on a snapshot deleted since it was listed (a
+#: cluster's and a group's are :data:`~.scope.VANISHED`'s).
+_CACHE_GONE = ("SnapshotNotFoundFault",)
+
+
 def _cache_tags(scope: Scope, arn: str) -> Optional[List[Dict[str, str]]]:
     """An ElastiCache resource's tags; None when it is gone since it was listed."""
     try:
         return scope.client("elasticache").list_tags_for_resource(ResourceName=arn).get("TagList")
     except Exception as error:
-        if vanished(error):
+        if vanished(error) or error_code(error) in _CACHE_GONE:
             return None
         raise
 

@@ -39,6 +39,7 @@ from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
 from week5.core.settings import DEFAULT_REGION
 from week5.operations.cleanup.scope import Found, NotDeleted, NotYet, Scope, error_code
+from week5.operations.cleanup.ties import protected
 
 #: Stacks in these states are gone or going already.
 _GOING = ("DELETE_COMPLETE", "DELETE_IN_PROGRESS")
@@ -103,11 +104,26 @@ def stacks(scope: Scope) -> List[Found]:
 
 
 def stack_found(scope: Scope, stack: Dict[str, Any]) -> Found:
+    """A root stack, to be deleted whole; one whose own termination protection is on
+    (EnableTerminationProtection: CloudFormation refuses DeleteStack) is left, with what it
+    holds, and the command that turns it off: this never does."""
+    name = stack["StackName"]
+    ties = []
+    if stack.get("EnableTerminationProtection"):
+        ties.append(
+            protected(
+                "termination protection",
+                "delete",
+                "aws cloudformation update-termination-protection "
+                f"--no-enable-termination-protection --stack-name {name}",
+            )
+        )
     return Found(
         KIND,
-        stack["StackName"],
+        name,
         hourly=0.0,  # what it holds is added by the finder
         delete=lambda s=stack["StackId"]: _delete_stack(scope, s),
+        ties=ties,
         refs=(stack["StackId"],),
     )
 
@@ -155,7 +171,7 @@ def of_stack(index: Index, stack: str) -> List[Tuple[str, str]]:
 
 
 #: The CloudFormation types of what each finder finds (``Found.kind``); a kind not here (an
-#: AMI, an EBS or RDS snapshot) is no stack's resource.
+#: AMI, an EBS, RDS or ElastiCache snapshot) is no stack's resource.
 KIND_TYPES: Dict[str, FrozenSet[str]] = {
     kind: frozenset(types)
     for kind, types in {
@@ -176,6 +192,7 @@ KIND_TYPES: Dict[str, FrozenSet[str]] = {
         "RDS cluster": ["AWS::RDS::DBCluster"],
         "ElastiCache group": ["AWS::ElastiCache::ReplicationGroup"],
         "ElastiCache serverless cache": ["AWS::ElastiCache::ServerlessCache"],
+        "ElastiCache cluster": ["AWS::ElastiCache::CacheCluster"],
         "VPC endpoint": ["AWS::EC2::VPCEndpoint"],
         "network ACL": ["AWS::EC2::NetworkAcl"],
         "EFS file system": ["AWS::EFS::FileSystem"],
@@ -324,6 +341,69 @@ def arn_types(arn: str) -> Optional[FrozenSet[str]]:
     return None if types is None else frozenset(types)
 
 
+#: The kind (``Found.kind``) a finder gives a resource, by its ARN's (service, resource type):
+#: what ``week5 status`` may say ``week5 cleanup`` deletes (:func:`found_kind`). A kind not here
+#: (an SNS topic, an SSM parameter, a Lambda function, a DynamoDB table, an ElastiCache or RDS
+#: subnet group, an Aurora cluster snapshot) no finder looks for: status says so.
+FOUND_BY_ARN: Dict[Tuple[str, str], str] = {
+    ("cloudformation", "stack"): KIND,
+    ("ec2", "instance"): "EC2 instance",
+    ("ec2", "volume"): "EBS volume",
+    ("ec2", "security-group"): "security group",
+    ("ec2", "subnet"): "subnet",
+    ("ec2", "vpc"): "VPC",
+    ("ec2", "route-table"): "route table",
+    ("ec2", "internet-gateway"): "internet gateway",
+    ("ec2", "natgateway"): "NAT gateway",
+    ("ec2", "elastic-ip"): "Elastic IP",
+    ("ec2", "network-interface"): "network interface",
+    ("ec2", "launch-template"): "launch template",
+    ("ec2", "vpc-endpoint"): "VPC endpoint",
+    ("ec2", "network-acl"): "network ACL",
+    ("ec2", "key-pair"): "key pair",
+    ("ec2", "image"): "AMI",
+    ("ec2", "snapshot"): "EBS snapshot",
+    ("autoscaling", "autoScalingGroup"): "Auto Scaling group",
+    ("rds", "db"): "RDS instance",
+    ("rds", "cluster"): "RDS cluster",
+    ("rds", "snapshot"): "RDS snapshot",
+    ("elasticache", "replicationgroup"): "ElastiCache group",
+    ("elasticache", "serverlesscache"): "ElastiCache serverless cache",
+    ("elasticache", "cluster"): "ElastiCache cluster",
+    ("elasticache", "snapshot"): "ElastiCache snapshot",
+    ("elasticfilesystem", "file-system"): "EFS file system",
+    ("secretsmanager", "secret"): "secret",
+    ("logs", "log-group"): "log group",
+    ("ecr", "repository"): "ECR repository",
+    ("cloudfront", "distribution"): "CloudFront distribution",
+}
+
+
+def found_kind(arn: str) -> Optional[str]:
+    """The kind a finder of ``week5 cleanup`` gives the resource of ``arn``
+    (:data:`FOUND_BY_ARN`; an S3 bucket's, an application, network or gateway load balancer's
+    and target group's, an API's and a WAF web ACL's by the ARN's shape), None when no finder
+    looks for it (a Classic Load Balancer: cleanup reads Elastic Load Balancing v2's)."""
+    fields = arn.split(":", 5)
+    if len(fields) < 6 or fields[0] != "arn":
+        return None
+    service, resource = fields[2], fields[5]
+    if service == "s3":
+        return "S3 bucket" if resource and "/" not in resource else None
+    if service == "elasticloadbalancing":
+        if resource.startswith(("loadbalancer/app/", "loadbalancer/net/", "loadbalancer/gwy/")):
+            return "load balancer"
+        return "target group" if resource.startswith("targetgroup/") else None
+    if service == "apigateway":
+        if resource.startswith("/restapis/") and resource.count("/") == 2:
+            return "REST API"
+        return "HTTP API" if resource.startswith("/apis/") and resource.count("/") == 2 else None
+    if service == "wafv2":
+        return "WAF web ACL" if "/webacl/" in f"/{resource}" else None
+    kind = re.split(r"[/:]", resource, maxsplit=1)[0]
+    return FOUND_BY_ARN.get((service, kind))
+
+
 #: The billed types some finder looks for by the day's tags (FINDERS in finder.py); a stack's
 #: other billed types (CloudWatch alarms and dashboards) are not looked for: they go with it.
 LOOKED_FOR = frozenset(
@@ -336,6 +416,7 @@ LOOKED_FOR = frozenset(
         "AWS::EC2::VPCEndpoint",
         "AWS::EC2::Volume",
         "AWS::EFS::FileSystem",
+        "AWS::ElastiCache::CacheCluster",
         "AWS::ElastiCache::ReplicationGroup",
         "AWS::ElastiCache::ServerlessCache",
         "AWS::ElasticLoadBalancingV2::LoadBalancer",
