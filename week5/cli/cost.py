@@ -1,4 +1,4 @@
-"""``week5 cost LAB``: what one lab costs per hour, lab, day and month, itemized from its
+"""``week5 cost LAB``: what one lab costs per hour, lab, 24 hours and month, itemized from its
 synthesized template (:mod:`week5.analysis.pricing`), for one student or a class.
 
 The price table is Seoul's (the course's region): a lab built for another region with ``-c
@@ -24,7 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     cost = command_parser(
         commands,
         "cost",
-        help="what one lab costs per hour, lab, day and month, priced from its template",
+        help="what one lab costs per hour, lab, 24 hours and month, priced from its template",
     )
     cost.add_argument(
         "lab", metavar="LAB", help="lab id, e.g. Day1Lab2 (with -c students=kim,lee, one "
@@ -109,13 +109,13 @@ def format_cost(
     minutes = pricing.LAB_MINUTES
     lines.append(
         f"Total: {usd(one['hour'], 4)}/hour, {usd(one['lab'], 4)} per {minutes}-minute lab, "
-        f"{usd(one['day'], 2)}/day, {usd(one['month'], 2)}/month"
+        f"{usd(one['day'], 2)} per 24 h, {usd(one['month'], 2)}/month"
     )
     if students > 1:
         many = est.totals(students)
         lines.append(
             f"For {students} students: {usd(many['hour'], 4)}/hour, {usd(many['lab'], 4)} per "
-            f"lab, {usd(many['day'], 2)}/day, {usd(many['month'], 2)}/month"
+            f"lab, {usd(many['day'], 2)} per 24 h, {usd(many['month'], 2)}/month"
         )
     if course_usd is not None:
         verdict = "within" if one["hour"] <= course_usd else "ABOVE"
