@@ -314,24 +314,28 @@ def format_read_back(lab_id: str, back: local.ReadBack) -> str:
     return "\n".join(lines)
 
 
+#: The line above a lab's outputs: what the emulator's values are and what runs behind them.
+OUTPUTS_HEADER = (
+    "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses "
+    "(made up: they may be someone else's on the internet, do not open them), SSH and "
+    "Session Manager (`aws ssm start-session` fails with HTTP 500) reach nothing "
+    "here, nor do `aws s3control` calls (the account id goes in their host name); the other "
+    "API calls work, the guide's failure tests included, but nothing runs behind them: a "
+    'target stays "healthy" whatever its instance serves (no health checks), no alarm goes '
+    "off by itself (no metrics), `aws ssm send-command` answers Success though no command "
+    "runs on any instance (LoadTestCommand loads nothing), no scaling policy acts "
+    "(skipped: WatchScalingCommand shows no activity; `aws autoscaling "
+    "set-desired-capacity --auto-scaling-group-name GROUP --desired-capacity 4` scales the "
+    "group, which `aws autoscaling describe-auto-scaling-groups` then shows, and `aws "
+    "cloudformation get-template --stack-name STACK` shows the policy AWS creates), a "
+    "deregistered target goes without draining, and a reboot or failover is over at once)"
+)
+
+
 def format_outputs(back: local.ReadBack) -> str:
     """The stack's outputs, which the lab guide's steps use: each key with its description, its
     value on the next line (the emulator's ids and addresses), or why the emulator has none."""
-    lines = [
-        "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses "
-        "(made up: they may be someone else's on the internet, do not open them), SSH and "
-        "Session Manager (`aws ssm start-session` fails with HTTP 500) reach nothing "
-        "here, nor do `aws s3control` calls (the account id goes in their host name); the other "
-        "API calls work, the guide's failure tests included, but nothing runs behind them: a "
-        'target stays "healthy" whatever its instance serves (no health checks), no alarm goes '
-        "off by itself (no metrics), `aws ssm send-command` answers Success though no command "
-        "runs on any instance (LoadTestCommand loads nothing), no scaling policy acts "
-        "(skipped: WatchScalingCommand shows no activity; `aws autoscaling "
-        "set-desired-capacity --auto-scaling-group-name GROUP --desired-capacity 4` scales the "
-        "group, which `aws autoscaling describe-auto-scaling-groups` then shows, and `aws "
-        "cloudformation get-template --stack-name STACK` shows the policy AWS creates), a "
-        "deregistered target goes without draining, and a reboot or failover is over at once)"
-    ]
+    lines = [OUTPUTS_HEADER]
     for output in back.outputs:
         description = output["description"]
         lines.append(f"  {output['key']}" + (f": {description}" if description else ""))
