@@ -11,57 +11,16 @@ fails when moto no longer needs the module (delete the module then).
 
 from __future__ import annotations
 
-import json
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, List, Tuple
 
-import pytest
-from botocore.exceptions import ClientError
-from moto import mock_aws
-from shared_botocore import Clients
+import moto_in_process
+from moto_in_process import AMI, REGION, error
 
-from week5.operations.moto_models import load
-
-REGION = "ap-northeast-2"
-#: moto's Amazon Linux AMI: the one AMI the groups here launch.
-AMI = "ami-12c6146b"
-CLIENTS = Clients(REGION)
-load()
+#: The in-process moto's fixtures (tests/moto_in_process.py), by the names the tests use.
+one_ami = moto_in_process.one_ami
+aws = moto_in_process.aws
 
 
-@pytest.fixture(scope="module")
-def one_ami(tmp_path_factory) -> Dict[str, Any]:
-    """moto's list of AMIs cut to :data:`AMI` (an EC2 backend otherwise builds all 1,286 of the
-    region at each test's first EC2 call)."""
-    from moto.utilities.utils import load_resource
-
-    (ami,) = [a for a in load_resource("ec2/resources/amis.json") if a["ami_id"] == AMI]
-    path = tmp_path_factory.mktemp("moto") / "amis.json"
-    path.write_text(json.dumps([ami]))
-    return {"path": str(path), "amis": [ami]}
-
-
-@pytest.fixture
-def aws(monkeypatch, one_ami) -> Iterator[Any]:
-    """``aws(service)``: a boto3 client (the module's) of an in-process moto, fresh for the
-    test."""
-    from moto.ec2.models import amis
-
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("MOTO_AMIS_PATH", one_ami["path"])
-    monkeypatch.setattr(amis, "AMIS", one_ami["amis"])
-    with mock_aws():
-        yield lambda service: CLIENTS.client(service, region_name=REGION)
-
-
-def error(call) -> Tuple[str, str]:
-    """The (code, message) of the error ``call`` raises."""
-    with pytest.raises(ClientError) as caught:
-        call()
-    return caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]
 
 
 # --- an Auto Scaling group behind a target group --------------------------------------------

@@ -12,18 +12,17 @@ import io
 import json
 import zipfile
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 import moto
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
-from shared_botocore import Clients
+import moto_in_process
+from moto_in_process import AMI, REGION
 
 from week5.operations import moto_models
 from week5.operations.moto_models import MODULES, OVERRIDES, PATCHES, WRITTEN_FOR_MOTO, load
 
-REGION = "ap-northeast-2"
 #: The instructor's stack name for Day 4's challenge: long enough to break moto's RDS names.
 LONG_STACK = "week5-instructor-Day4Challenge"
 MODELS = load()
@@ -89,42 +88,9 @@ def test_moto_picks_the_added_models_and_the_overrides():
 # --- a stack on an in-process moto ----------------------------------------------------------
 
 
-#: moto's Amazon Linux AMI: the one AMI the templates here launch.
-AMI = "ami-12c6146b"
-#: The module's clients, one per service and region: moto's mock_aws drops boto3's default
-#: session at each start, and a new session parses botocore's service models again.
-CLIENTS = Clients(REGION)
-
-
-@pytest.fixture(scope="module")
-def one_ami(tmp_path_factory) -> Dict[str, Any]:
-    """moto's list of AMIs cut to :data:`AMI`, as ``MOTO_AMIS_PATH`` names such a list: an EC2
-    backend (built at a test's first EC2 call, and again at the reset after the test) otherwise
-    builds all 1,286 of the region, 0.35 s of CPU each time."""
-    from moto.utilities.utils import load_resource
-
-    (ami,) = [a for a in load_resource("ec2/resources/amis.json") if a["ami_id"] == AMI]
-    path = tmp_path_factory.mktemp("moto") / "amis.json"
-    path.write_text(json.dumps([ami]))
-    return {"path": str(path), "amis": [ami]}
-
-
-@pytest.fixture
-def aws(monkeypatch, one_ami) -> Iterator[Any]:
-    """``aws(service)``: a boto3 client (the module's) of an in-process moto, fresh for the
-    test."""
-    from moto.ec2.models import amis
-
-    for key in ("AWS_ENDPOINT_URL", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    # moto read MOTO_AMIS_PATH when it was imported: its list is set to the file's too.
-    monkeypatch.setenv("MOTO_AMIS_PATH", one_ami["path"])
-    monkeypatch.setattr(amis, "AMIS", one_ami["amis"])
-    with mock_aws():
-        yield lambda service, region=REGION: CLIENTS.client(service, region_name=region)
+#: The in-process moto's fixtures (tests/moto_in_process.py), by the names the tests use.
+one_ami = moto_in_process.one_ami
+aws = moto_in_process.aws
 
 
 TAGS = [{"Key": "Week", "Value": "Week5"}, {"Key": "Lab", "Value": "Test"}]
