@@ -21,6 +21,10 @@ RETRYABLE = {
     "InvalidReplicationGroupState",
     "InvalidReplicationGroupStateFault",
     "InvalidServerlessCacheStateFault",
+    # ElastiCache: a cluster outside a group that is snapshotting or modifying, a snapshot
+    # still being made (DeleteCacheCluster, DeleteSnapshot).
+    "InvalidCacheClusterState",
+    "InvalidSnapshotState",
     # An Aurora cluster whose instances are still being deleted.
     "InvalidDBClusterStateFault",
     "IncorrectState",
@@ -67,6 +71,8 @@ WAITING_FOR = {
     "InvalidReplicationGroupState": "busy",
     "InvalidReplicationGroupStateFault": "busy",
     "InvalidServerlessCacheStateFault": "busy",
+    "InvalidCacheClusterState": "busy",
+    "InvalidSnapshotState": "busy",
     "IncorrectState": "busy",
     "OperationAborted": "busy",
     "ConflictException": "busy",
@@ -142,6 +148,8 @@ GONE_FOR_KIND: Dict[str, FrozenSet[str]] = {
         "DBClusterNotFoundFault": ["RDS cluster"],
         "DBSnapshotNotFound": ["RDS snapshot"],
         "DBSnapshotNotFoundFault": ["RDS snapshot"],
+        "CacheClusterNotFound": ["ElastiCache cluster"],
+        "SnapshotNotFoundFault": ["ElastiCache snapshot"],
         "LoadBalancerNotFound": ["load balancer"],
         "TargetGroupNotFound": ["target group"],
     }.items()

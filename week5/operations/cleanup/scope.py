@@ -213,6 +213,7 @@ VANISHED = frozenset(
         "CacheClusterNotFound",  # ElastiCache ListTagsForResource
         "ReplicationGroupNotFoundFault",
         "ServerlessCacheNotFoundFault",
+        "SnapshotNotFoundFault",  # an ElastiCache snapshot's
         "NoSuchBucket",  # S3
         "NoSuchResource",  # CloudFront ListTagsForResource
         "NoSuchDistribution",

@@ -439,17 +439,12 @@ def cache_snapshots(scope: Scope) -> List[Found]:
     return found
 
 
-#: ElastiCache's answer to ListTagsForResource on a snapshot deleted since it was listed (a
-#: cluster's and a group's are :data:`~.scope.VANISHED`'s).
-_CACHE_GONE = ("SnapshotNotFoundFault",)
-
-
 def _cache_tags(scope: Scope, arn: str) -> Optional[List[Dict[str, str]]]:
     """An ElastiCache resource's tags; None when it is gone since it was listed."""
     try:
         return scope.client("elasticache").list_tags_for_resource(ResourceName=arn).get("TagList")
     except Exception as error:
-        if vanished(error) or error_code(error) in _CACHE_GONE:
+        if vanished(error):
             return None
         raise
 

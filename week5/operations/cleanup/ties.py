@@ -255,9 +255,9 @@ def _service_interface(scope: Scope, eni: Dict[str, Any]) -> ServiceInterface:
         owner = f"ElastiCache cluster {cluster}"
         known_as = (cluster,)
         for ref in refs:
-            group = ref.split(":replicationgroup:", 1)[1] if ":replicationgroup:" in ref else ""
-            if group and (cluster == group or cluster.startswith(group + "-")):
-                found, owners = True, (group,)
+            cache = _elasticache_cache(ref)
+            if cache and (cluster == cache or cluster.startswith(cache + "-")):
+                found, owners = True, (cache,)
     elif lambda_function:
         owner = f"Lambda function {lambda_function.group(1)}"
         known_as = (lambda_function.group(1),)
@@ -275,6 +275,23 @@ def _service_interface(scope: Scope, eni: Dict[str, Any]) -> ServiceInterface:
     said = f' ("{description}")' if description else ""
     what = f"network interface {eni['NetworkInterfaceId']} of {owner}{said}"
     return ServiceInterface(eni, what, found, owners, known_as)
+
+
+#: The ARN resource types of the ElastiCache caches whose nodes have interfaces, each found
+#: by its id: a replication group's (its nodes are its member clusters, ``<group>-001``) and a
+#: cluster's outside a group (a Memcached one, or one made with ``create-cache-cluster``).
+_CACHE_ARN_TYPES = ("replicationgroup", "cluster")
+
+
+def _elasticache_cache(ref: str) -> str:
+    """The id of the ElastiCache replication group or cluster whose ARN ``ref`` is
+    (``arn:aws:elasticache:REGION:ACCOUNT:cluster:ID``), else ``""`` (an RDS cluster's ARN
+    has ``:cluster:`` too, and is not one)."""
+    parts = ref.split(":", 6)
+    if len(parts) == 7 and parts[0] == "arn" and parts[2] == "elasticache":
+        if parts[5] in _CACHE_ARN_TYPES:
+            return parts[6]
+    return ""
 
 
 def _rds_candidates(scope: Scope, eni: Dict[str, Any]) -> List[Dict[str, Any]]:
