@@ -330,3 +330,44 @@ def test_a_bad_student_with_a_class_copy_is_refused_as_a_name_first(student, sho
         "lowercase letters, digits or '-', at most 20 characters (Latin letters: write a Korean "
         "name as it is romanized); e.g. week5 audit LAB --student kim-minsu\n"
     )
+
+
+class SecondPage:
+    """An EC2 client whose describe_security_groups answers in two pages, the VPC's default
+    group on the first and the rest on the second, as AWS pages a long listing."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def get_paginator(self, operation):
+        if operation != "describe_security_groups":
+            return self.client.get_paginator(operation)
+        client = self.client
+
+        class Paginator:
+            def paginate(self, **params):
+                groups = client.describe_security_groups(**params)["SecurityGroups"]
+                first = [g for g in groups if g["GroupName"] == "default"]
+                assert first and len(first) < len(groups)
+                rest = [g for g in groups if g not in first]
+                return iter([{"SecurityGroups": first}, {"SecurityGroups": rest}])
+
+        return Paginator()
+
+
+def test_every_page_of_a_listing_is_read(session, app):
+    """SSH open to the world on a group of the listing's second page fails the check."""
+    build_day1_lab1(session, {"extra_ingress": [WORLD_SSH]})
+    vpc = find_vpc(session.client("ec2"), LAB_TAGS, "week5-day1-vpc")
+
+    def client(service, **kwargs):
+        made = session.client(service, **kwargs)
+        return SecondPage(made) if service == "ec2" else made
+
+    checks = {c.name: c for c in audit(app.templates["Day1Lab1"], read_account(client, vpc),
+                                       LAB_TAGS)}  # fmt: skip
+    assert [n for n, c in checks.items() if not c.passed] == ["ssh-rdp-from-internet"]
+    assert "(week5-day1-web-sg) admits 22 from 0.0.0.0/0" in checks["ssh-rdp-from-internet"].evidence

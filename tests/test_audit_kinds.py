@@ -407,6 +407,65 @@ def test_what_a_group_balancer_or_nat_gateway_uses_is_checked_for_tags(session, 
     assert f" {kind}, " in evidence or evidence.endswith(f" {kind})"), evidence
 
 
+def test_a_resource_tagged_for_another_student_fails_the_tags_check(session, app):
+    """A subnet in kim's lab tagged Student=lee (a valid name, so only the lab's tags tell):
+    the tags check fails and names it, and only that check."""
+    template = template_of(app, "Day1Lab1")
+    tags = lab_tags("Day1Lab1")
+    build(session, template, tags)
+    ec2 = session.client("ec2")
+    (subnet,) = [s["SubnetId"] for s in ec2.describe_subnets(
+        Filters=[{"Name": "tag:Student", "Values": ["kim"]}])["Subnets"]]  # fmt: skip
+    ec2.create_tags(Resources=[subnet], Tags=[{"Key": "Student", "Value": "lee"}])
+    checks = checks_of(session, template, tags)
+    assert {n for n, c in checks.items() if not c.passed} == {"tags"}, [
+        str(c) for c in checks.values()
+    ]
+    evidence = checks["tags"].evidence
+    assert evidence.startswith(f"subnet {subnet} has Student='lee', not the course's (of "), evidence
+
+
+def test_rdp_from_the_internet_fails_like_ssh(session, app):
+    template = template_of(app, "Day1Lab1")
+    tags = lab_tags("Day1Lab1")
+    build(session, template, tags)
+    ec2 = session.client("ec2")
+    (group,) = ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": ["app"]}]
+    )["SecurityGroups"]
+    rdp = {"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389,
+           "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}  # fmt: skip
+    ec2.authorize_security_group_ingress(GroupId=group["GroupId"], IpPermissions=[rdp])
+    checks = checks_of(session, template, tags)
+    assert {n for n, c in checks.items() if not c.passed} == {"ssh-rdp-from-internet"}, [
+        str(c) for c in checks.values()
+    ]
+    assert checks["ssh-rdp-from-internet"].evidence == (
+        f"{group['GroupId']} (app) admits 3389 from 0.0.0.0/0"
+    )
+
+
+def test_a_balanced_labs_group_outside_its_target_group_fails_auto_scaling(session, app):
+    """Day4Lab1's group puts its instances behind the load balancer's target group: a group
+    built without it (TargetGroupARNs left empty) fails auto-scaling, saying so."""
+    template = template_of(app, "Day4Lab1")
+    tags = lab_tags("Day4Lab1")
+    build(session, template, tags)
+    autoscaling = session.client("autoscaling")
+    (group,) = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"]
+    autoscaling.detach_load_balancer_target_groups(
+        AutoScalingGroupName=group["AutoScalingGroupName"],
+        TargetGroupARNs=group["TargetGroupARNs"],
+    )
+    checks = checks_of(session, template, tags)
+    assert {n for n, c in checks.items() if not c.passed} == {"auto-scaling"}, [
+        str(c) for c in checks.values()
+    ]
+    assert checks["auto-scaling"].evidence == (
+        f"{group['AutoScalingGroupName']}: not behind a load balancer's target group"
+    )
+
+
 def site(session: Any, tags: Dict[str, str], mistake: str = "") -> str:
     """Day 2's static site by hand: a private bucket behind a CloudFront distribution."""
     s3 = session.client("s3")

@@ -237,3 +237,36 @@ def test_a_stack_deleted_after_it_was_found_is_already_gone(aws):
     report = the_cleaner.apply(found, say=lambda line: None)
     assert report.deleted == [] and report.failed == []
     assert [(f.id, code) for f, code in report.gone] == [(STACK, "StackNotFound")]
+
+
+def test_a_tagged_instance_of_a_group_outside_the_days_tags_is_held(aws):
+    """An Auto Scaling group made by hand, untagged, whose launch template tags its instances
+    for the day: terminating one would only have the group launch another, and the group is
+    not cleanup's to delete. The instance is held, naming the group, and --apply leaves it."""
+    ec2, autoscaling = aws.client("ec2"), aws.client("autoscaling")
+    image = ec2.register_image(Name="base", RootDeviceName="/dev/xvda")["ImageId"]
+    template = ec2.create_launch_template(
+        LaunchTemplateName="by-hand",
+        LaunchTemplateData={"ImageId": image, "InstanceType": "t3.micro",
+                            "TagSpecifications": [{"ResourceType": "instance", "Tags": tags()}]},
+    )["LaunchTemplate"]["LaunchTemplateId"]  # fmt: skip
+    autoscaling.create_auto_scaling_group(
+        AutoScalingGroupName="by-hand", MinSize=1, MaxSize=1, DesiredCapacity=1,
+        LaunchTemplate={"LaunchTemplateId": template, "Version": "$Latest"},
+        AvailabilityZones=[f"{REGION}a"],
+    )  # fmt: skip
+    (member,) = autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"][0]["Instances"]
+    instance = member["InstanceId"]
+    (described,) = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"]
+    assert {"Key": "Student", "Value": "park"} in described["Tags"]  # the day's, from the template
+
+    found = cleaner(aws).find()
+    (line,) = [f for f in found if f.id == instance]
+    assert line.held == (
+        "Auto Scaling group by-hand, which is not tagged Week5/Day4/park, launched it and would "
+        "replace it"
+    )
+    report = cleaner(aws).apply(found, say=lambda line: None)
+    assert instance not in {f.id for f in report.deleted} and report.failed == []
+    states = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"]
+    assert [i["State"]["Name"] for i in states] == ["running"]

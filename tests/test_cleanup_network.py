@@ -196,6 +196,34 @@ def test_a_nat_gateway_a_kept_subnet_routes_through_stays_with_its_address(aws):
     assert vpc.routes()[public_table] == ([public], [igw])
 
 
+def test_a_route_table_outside_the_days_tags_keeps_the_nat_gateway_it_routes_through(aws):
+    """A route table made by hand (untagged, not the main one) whose 0.0.0.0/0 goes to the day's
+    NAT gateway, for a subnet made by hand: the NAT gateway stays, the table named as why, and
+    --apply leaves it running."""
+    vpc = Vpc(aws)
+    public = vpc.subnet(1)
+    igw = vpc.gateway()
+    vpc.table(public, GatewayId=igw)
+    nat, _ = vpc.nat(public)
+    theirs = vpc.subnet(2, tagged=False)
+    table = vpc.ec2.create_route_table(VpcId=vpc.id)["RouteTable"]["RouteTableId"]
+    vpc.ec2.associate_route_table(RouteTableId=table, SubnetId=theirs)
+    vpc.ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+
+    found = cleaner(aws).find()
+    held = {f.id: f.held for f in found if f.held}
+    assert nat in held, held  # deleted, it would cut the subnet made by hand off the internet
+    assert held[nat] == (
+        f"route table {table}, which is not tagged Week5/Day1/kim, routes through it (deleting "
+        "it would break that route)"
+    )
+    report = cleaner(aws).apply(found, say=lambda line: None)
+    assert nat not in {f.id for f in report.deleted} and report.failed == []
+    nats = vpc.ec2.describe_nat_gateways(NatGatewayIds=[nat])["NatGateways"]
+    assert [n["State"] for n in nats] == ["available"]
+    assert vpc.routes()[table] == ([theirs], [nat])
+
+
 def test_what_the_main_route_table_routes_through_serves_the_subnets_that_use_it(aws):
     """A VPC's main route table goes only with its VPC, whatever its tags: a NAT gateway it
     routes through is no tie to it, and goes with the VPC; while an untagged instance is in a

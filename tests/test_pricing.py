@@ -171,6 +171,63 @@ def test_elasticache_counts_every_node():
     assert est.hourly == pytest.approx(2 * P["elasticache:valkey:cache.t4g.micro"])
 
 
+def test_a_replica_is_priced_with_its_sources_storage():
+    """A read replica has no AllocatedStorage of its own: it has its source's (100 GB here, not
+    the 20 GB default a replica's own missing property would give)."""
+    est = price(
+        {
+            "Db": {
+                "Type": "AWS::RDS::DBInstance",
+                "Properties": {"Engine": "mysql", "DBInstanceClass": "db.t3.micro",
+                               "AllocatedStorage": "100"},
+            },
+            "Replica": {
+                "Type": "AWS::RDS::DBInstance",
+                "Properties": {"DBInstanceClass": "db.t3.micro",
+                               "SourceDBInstanceIdentifier": {"Ref": "Db"}},
+            },
+        }
+    )
+    replica = {(i.price_key, i.count) for i in est.items if i.resource == "Replica"}
+    assert replica == {("rds:mysql:db.t3.micro:single-az", 1), ("rds-gp3:single-az", 100)}
+
+
+def test_elasticache_without_num_cache_clusters_counts_the_primary_and_its_replicas():
+    est = price(
+        {
+            "Cache": {
+                "Type": "AWS::ElastiCache::ReplicationGroup",
+                "Properties": {"Engine": "valkey", "CacheNodeType": "cache.t4g.micro",
+                               "ReplicasPerNodeGroup": 2},
+            }
+        }
+    )
+    assert keyed(est) == {("elasticache:valkey:cache.t4g.micro", 3)}
+
+
+def test_a_resource_whose_properties_cannot_be_read_is_one_unpriced_item():
+    """An instance type that is a token, or a root volume size that is one (the handler fails
+    after the instance's own item): not priced, hourly None (not 0.0, which would read as free
+    and drop it from the NOT PRICED list), and no half of the resource's items left."""
+    est = price(
+        {
+            "Typed": {"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": {"Ref": "T"}}},
+            "Sized": {
+                "Type": "AWS::EC2::Instance",
+                "Properties": {
+                    "InstanceType": "t3.micro",
+                    "BlockDeviceMappings": [{"Ebs": {"VolumeSize": {"Ref": "Size"}}}],
+                },
+            },
+        }
+    )
+    assert [(i.resource, i.hourly) for i in est.items] == [("Typed", None), ("Sized", None)]
+    assert [i.resource for i in est.not_priced] == ["Typed", "Sized"]
+    (sized,) = [i for i in est.items if i.resource == "Sized"]
+    assert sized.note == "not priced: properties not readable"
+    assert est.hourly == 0
+
+
 def test_usage_priced_storage_and_delivery_state_their_assumption():
     est = price(
         {

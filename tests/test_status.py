@@ -440,3 +440,60 @@ def test_only_the_stacks_a_leftovers_tags_name_are_listed():
     assert [s["StackName"] for s in stacks_named_by(stacks, left)] == [
         "week5-kim-Day4Lab1", "week5-kim-Day4Lab1-Nested"
     ]
+
+
+def test_only_resources_tagged_week5_are_untracked(account, capsys):
+    """Another week's resource and another project's (each with Student=kim) are not the
+    course's leftovers: status lists what is tagged Week=Week5 only."""
+    ec2 = boto3.client("ec2", region_name=REGION)
+    for tags in ({"Week": "Week4", "Student": "kim"}, {"Project": "x", "Student": "kim"}):
+        vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+        ec2.create_tags(Resources=[vpc], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+    kim = [u["arn"].rsplit("/", 1)[1] for u in run_json(capsys, "--student", "kim")["untracked"]]
+    assert kim == [account["vpc"]]
+    everyone = {u["arn"].rsplit("/", 1)[1] for u in run_json(capsys, "--all")["untracked"]}
+    assert everyone == {account["vpc"], account["volume"]}
+
+
+def test_a_rolled_back_stack_costs_nothing_whatever_its_template_declares():
+    """ROLLBACK_COMPLETE: the creation failed and CloudFormation deleted what it had made, so
+    the Elastic IP its template declares is not there: $0, said so, GetTemplate not asked."""
+
+    class Templates:
+        def __init__(self):
+            self.asked = []
+
+        def get_template(self, StackName, **_):  # noqa: N803 (boto3's parameter name)
+            self.asked.append(StackName)
+            return {"TemplateBody": json.loads(lab_stack_template("Day1Lab1", "kim"))}
+
+    stack = {"StackName": "week5-kim-Day1Lab1", "StackStatus": "ROLLBACK_COMPLETE",
+             "Tags": [{"Key": "Week", "Value": "Week5"}]}  # fmt: skip
+    cloudformation = Templates()
+    (listed,) = status.course_stacks(cloudformation, [stack])
+    assert (listed.usd_per_hour, listed.note) == (0.0, "rolled back: nothing left")
+    assert cloudformation.asked == []
+    # The same template in a stack that is up: its Elastic IP priced (the test's stub answers).
+    (up,) = status.course_stacks(cloudformation, [{**stack, "StackStatus": "CREATE_COMPLETE"}])
+    assert up.usd_per_hour == pytest.approx(0.005) and cloudformation.asked == [stack["StackName"]]
+
+
+def test_a_deleted_stack_is_not_listed():
+    """DescribeStacks without a name lists the stacks deleted in the last 90 days too, as
+    DELETE_COMPLETE: a lab deleted this morning is not a stack to list or price."""
+
+    class Pages:
+        def get_paginator(self, _name):
+            return self
+
+        def paginate(self, **_):
+            tags = [{"Key": "Week", "Value": "Week5"}]
+            return iter([{"Stacks": [
+                {"StackName": "week5-kim-Day1Lab1", "StackStatus": "DELETE_COMPLETE", "Tags": tags},
+                {"StackName": "week5-kim-Day1Lab1", "StackStatus": "CREATE_COMPLETE", "Tags": tags},
+            ]}])  # fmt: skip
+
+    live = status.live_stacks(Pages())
+    assert [s["StackStatus"] for s in live] == ["CREATE_COMPLETE"]
+    listed = status.course_stacks(None, live, priced=False)
+    assert [(s.name, s.status) for s in listed] == [("week5-kim-Day1Lab1", "CREATE_COMPLETE")]
