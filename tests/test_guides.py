@@ -176,3 +176,17 @@ def test_a_guide_marks_the_unit_prices_week5_cost_calls_unverified(generated, ap
         marked += len(unverified)
     assert marked and "| 0.026 (추정) |" in files["Day3Lab2.md"]
     assert "(추정): AWS 가격표로 아직 확인하지 않은 단가." in files["Day3Lab2.md"]
+
+
+def test_a_guide_with_subnets_says_what_made_by_hand_stops_destroy(generated, app):
+    """A student re-trial: a hand-made instance in a lab subnet left the stack DELETE_FAILED and
+    no guide said so or where to look: each lab with subnets names it and `week5 cleanup`."""
+    files, _ = generated
+    for lab_id in GUIDES:
+        text = files[f"{lab_id}.md"].split("## 손으로 지울 것")[1].split("\n## ")[0]
+        has_subnets = any(r["Type"] == "AWS::EC2::Subnet"
+                          for r in app.templates[lab_id]["Resources"].values())  # fmt: skip
+        day = lab_id[3]
+        said = f"`week5 cleanup --day Day{day} --student <이름>`" in text and "DELETE_FAILED" in text
+        assert said == has_subnets, lab_id
+    assert "DELETE_FAILED" not in files["Day2Lab2.md"]

@@ -197,6 +197,21 @@ def _cost_table(template: Mapping[str, Any], course_usd) -> List[str]:
     return rows
 
 
+def _blocks_destroy(lab: Any, template: Mapping[str, Any]) -> List[str]:
+    """For a lab with subnets: what made by hand in them stops `cdk destroy`, and what names it."""
+    if not any(
+        isinstance(r, Mapping) and r.get("Type") == "AWS::EC2::Subnet"
+        for r in template.get("Resources", {}).values()
+    ):
+        return []
+    return [
+        "`cdk destroy` 전에 지웁니다: 실습의 서브넷에 손으로 만든 인스턴스나 네트워크 인터페이스가 "
+        "남아 있으면 서브넷을 지울 수 없어 스택이 `DELETE_FAILED`로 끝납니다. 무엇이 막는지는 "
+        f"`week5 cleanup --day Day{lab.day} --student <이름>`(기본은 확인만)이 이름으로 알려 줍니다.",
+        "",
+    ]
+
+
 def page_screenshots(lab_id: str, folder: Path = SCREENSHOTS) -> List[Tuple[str, str]]:
     """(picture file, caption) of each screenshot the browser tests drew of ``lab_id``'s pages:
     ``<lab>-<page>.png`` beside ``<lab>-<page>.page.txt``, whose first line is ``# caption``."""
@@ -324,6 +339,7 @@ def render_guide(
         "",
         f"지우는 명령: {how}",
         "",
+        *_blocks_destroy(lab, template),
         "남은 것 찾기: `aws resourcegroupstaggingapi get-resources --tag-filters "
         "Key=Student,Values=<이름> --region ap-northeast-2` (종료된 인스턴스와 삭제된 NAT "
         "게이트웨이는 한동안 이 목록에 남지만 비용이 없습니다; `week5 status`는 그것들을 빼고 "
