@@ -232,7 +232,9 @@ def test_an_extra_instance_of_a_type_without_a_price_is_not_priced_not_free(sess
     check = run_audit(session, app.templates["Day1Lab1"])["unexpected-resources"]
     assert not check.passed
     assert "t3.large (not priced)" in check.evidence and "$0.0000" not in check.evidence
-    assert check.evidence.endswith("; $0.0260/h in all, 1 not priced"), check.evidence
+    assert check.evidence.endswith(
+        "; $0.0260/h for what is priced, plus 1 not priced: cost unknown"
+    ), check.evidence
 
 
 def test_the_command_against_a_local_aws_with_json(app, local_aws_env, tmp_path, monkeypatch,

@@ -42,6 +42,9 @@ PRICED = (
     "by the hour at on-demand Seoul prices; use (ALB LCUs, NAT gateway data) is not counted. "
     "`week5 status` prices a stack's deployed template instead"
 )
+#: The places ``--json`` rounds each $/hour figure to: a secret's $0.000548/h rounded to 4 would
+#: print $0.0005, and 105 of them $0.005/h short of what they cost.
+JSON_PLACES = 6
 #: Exit code after Ctrl-C, as shells report it.
 EXIT_INTERRUPTED = 130
 #: Exit code when nothing failed or was left, but AWS is still deleting something (or something
@@ -140,14 +143,24 @@ def to_json(
     ``deleted``), what failed, what was left, what AWS was still deleting when the waits ran
     out (``still_deleting``) and what waits on that (``waiting``), each of those two with its
     ``state``: neither deleted nor failed; all null when nothing was tried. ``not_checked``:
-    what could not be read, so was neither listed nor deleted."""
+    what could not be read, so was neither listed nor deleted. Each $/hour figure is rounded to
+    :data:`JSON_PLACES` places and ``usd_per_hour`` is the sum of those printed: they add up."""
+    listed = [
+        {
+            **item.to_json(),
+            "usd_per_hour": None if item.hourly is None else round(item.hourly, JSON_PLACES),
+        }
+        for item in found
+    ]
     return {
         "day": args.day,
         "student": args.student,
         "region": args.region,
         "applied": report is not None,
-        "found": [item.to_json() for item in found],
-        "usd_per_hour": round(sum(f.hourly for f in found if f.hourly is not None), 4),
+        "found": listed,
+        "usd_per_hour": round(
+            sum(i["usd_per_hour"] for i in listed if i["usd_per_hour"] is not None), JSON_PLACES
+        ),
         "not_priced": sum(1 for f in found if f.hourly is None),
         "priced": PRICED,
         "not_checked": list(warnings),

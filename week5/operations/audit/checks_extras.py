@@ -62,11 +62,12 @@ def _unexpected(account: Account, ref: Reference) -> Check:
     prices = PriceTable()
     unpriced = 0
 
-    def usd(key: str, count: float = 1.0) -> Optional[float]:
-        """The hourly price, or None when the table has none (a t3.large read $0.0000/h)."""
+    def usd(key: str, count: float = 1.0, resources: int = 1) -> Optional[float]:
+        """The hourly price of ``count`` units, or None when the table has none (a t3.large
+        read $0.0000/h); ``resources``: how many of what is listed that price is for."""
         nonlocal unpriced
         cost = prices.hourly(key, count)
-        unpriced += cost is None
+        unpriced += resources if cost is None else 0
         return cost
 
     def each(cost: Optional[float], count: int = 1) -> str:
@@ -81,7 +82,7 @@ def _unexpected(account: Account, ref: Reference) -> Check:
             continue
         beyond.setdefault(instance["type"], []).append(instance["id"])
     for instance_type, ids in beyond.items():
-        cost = usd(f"ec2:{instance_type}", len(ids))
+        cost = usd(f"ec2:{instance_type}", len(ids), resources=len(ids))
         hourly += cost or 0.0
         if len(ids) <= NAMED:
             extra += [f"{i} {instance_type} ({each(cost, len(ids))})" for i in ids]
@@ -120,6 +121,12 @@ def _unexpected(account: Account, ref: Reference) -> Check:
         cost = usd(f"elasticache:{cache['engine']}:{cache['type']}", max(cache["nodes"], 1))
         extra.append(f"ElastiCache {cache['id']} {cache['type']} ({each(cost)})")
         hourly += cost or 0.0
-    total = f"${hourly:.4f}/h in all" + (f", {unpriced} not priced" if unpriced else "")
+    # A total with something unpriced in it is no total: $0.0000/h "in all" for an m5.large
+    # read as if it cost nothing.
+    total = (
+        f"${hourly:.4f}/h for what is priced, plus {unpriced} not priced: cost unknown"
+        if unpriced
+        else f"${hourly:.4f}/h in all"
+    )
     evidence = "; ".join(extra) + f"; {total}" if extra else "nothing beyond the lab"
     return Check("unexpected-resources", not extra, evidence)

@@ -51,7 +51,9 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   interfaces deleted with it, a stack whose deletion a resource refuses left ``DELETE_FAILED``,
   a replication group's member clusters listed by ``DescribeCacheClusters`` (with its tags),
   its snapshots given its tags, and an instance launched from a launch template given the
-  template's root volume alone (no default 8 GiB ``/dev/sda1``) and its monitoring. Each names
+  template's root volume alone (no default 8 GiB ``/dev/sda1``) and its monitoring; and
+  termination protection: a stack's lifted and set by ``UpdateTerminationProtection`` and
+  refusing ``DeleteStack`` while on, an instance's kept from ``RunInstances``. Each names
   the moto version and is deleted as a model is.
 
 ``python -m week5.operations.moto_models.server -p PORT`` is moto's server with these loaded
@@ -154,6 +156,8 @@ PATCHES = (
     "elasticache_member_clusters",
     "elasticache_snapshot_tags",
     "launch_template_instances",
+    "stack_termination_protection",
+    "ec2_instance_termination_protection",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]
