@@ -10,11 +10,17 @@ an instance's id, a database's identifier) goes in as the token it is, and Cloud
 completes the line at deploy. The region is an argument, not read from a stack, so a line can be
 built (and tested) without one. Session Manager's plain shell and the SSH lines are in
 ``week5/constructs/ssh.py``.
+
+A line is pasted into a shell: a literal name or URL goes in as one shell word
+(:func:`shlex.quote`), and one AWS would not take (a region, an RDS or ElastiCache id, an Auto
+Scaling group name over 255 characters) is refused with the function and the argument named.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+import re
+import shlex
+from typing import Optional, Pattern, Sequence
 
 from week5.constructs.props import require_str, require_strings, shown
 from week5.core.errors import CourseInputError
@@ -56,11 +62,137 @@ def _require_command(where: str, name: str, command: object, *, item: bool = Fal
         )
 
 
+#: A deploy-time value in a string at synth (``${Token[TOKEN.123]}``, ``${Token[AWS.Region.8]}``).
+_TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
+#: What a shell reads as part of one word, as :func:`shlex.quote` sees it (ASCII only).
+_PLAIN = re.compile(r"[\w@%+=:,./-]*", re.ASCII)
+#: A region's code, e.g. ``ap-northeast-2``.
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+\Z")
+#: An RDS instance identifier: a letter, then letters, digits and hyphens, 63 at most.
+_DB_INSTANCE_ID = re.compile(r"[a-zA-Z][a-zA-Z0-9-]{0,62}\Z")
+#: An ElastiCache replication group id: lower case, a letter first, 40 at most.
+_REPLICATION_GROUP_ID = re.compile(r"[a-z][a-z0-9-]{0,39}\Z")
+#: An ElastiCache node group (shard) id: four digits.
+_NODE_GROUP_ID = re.compile(r"\d{4}\Z")
+#: A URL curl can take: http or https and a host, no space or control character.
+_URL = re.compile(r"https?://[^\s/?#]+\S*\Z")
+#: The longest Auto Scaling group name AWS takes.
+_GROUP_NAME_MAX = 255
+#: The most requests a second :func:`request_load` sends from each instance, and the longest it
+#: lasts: a course load test needs 25 for 10 minutes; more is a typo (a bill, an instance busy
+#: for days).
+MAX_REQUESTS_PER_SECOND = 100
+MAX_LOAD_SECONDS = 3600
+#: The lookup :func:`first_instance_of` builds, to take it back as a target.
+_LOOKUP = re.compile(
+    r"\$\(aws autoscaling describe-auto-scaling-groups --region (?P<region>\S+) "
+    r"--auto-scaling-group-names (?P<group>.+) "
+    r"--query 'AutoScalingGroups\[0\]\.Instances\[0\]\.InstanceId' --output text\)\Z",
+    re.S,
+)
+
+
 def _require_name(where: str, name: str, value: object) -> None:
     """A name or a token (a non-empty string): an empty one leaves the line's option empty."""
     require_str(where, name, value)
     if not value.strip():
         raise CourseInputError(f"{where}: {name} is empty; pass the resource's {name}")
+
+
+def _word(
+    where: str,
+    name: str,
+    value: object,
+    *,
+    pattern: Optional[Pattern[str]] = None,
+    example: str = "",
+    max_length: Optional[int] = None,
+) -> str:
+    """``value`` as one word of a shell line, for the CLI to read as one argument.
+
+    A literal value is checked against what AWS takes (``pattern``, or at most ``max_length``
+    characters) and quoted with :func:`shlex.quote` (a plain name stays as it is). A deploy-time
+    token (``${Token[...]}``) cannot be checked at synth, and :func:`shlex.quote` would quote its
+    ``$``, so the shell would never see the value CloudFormation puts there: the line keeps it as
+    it is when everything around the token is plain (what the labs pass: a name, an ARN, a URL
+    on a domain name, whose deployed value is one word), and wraps it in single quotes otherwise;
+    the deployed value of these (a name, an id, an ARN, a domain name) cannot hold a quote, so
+    the single quotes hold it as one word.
+    """
+    _require_name(where, name, value)
+    if any(ord(c) < 32 or c == "\x7f" for c in value):
+        raise CourseInputError(
+            f"{where}: {name}={shown(value)} holds a line break or another control character; "
+            f"give it on one line{_like(example)}"
+        )
+    if "${Token[" in value:
+        literal = _TOKEN.sub("", value)
+        if any(mark in literal for mark in _QUOTING):
+            raise CourseInputError(
+                f"{where}: {name}={shown(value)} holds a quote or a backslash next to its "
+                "deploy-time value, which the line cannot quote; leave them out"
+            )
+        return value if _PLAIN.fullmatch(literal) else f"'{value}'"
+    if pattern is not None and not pattern.match(value):
+        raise CourseInputError(
+            f"{where}: {name}={shown(value)} is not a {name} AWS takes; give one{_like(example)}"
+        )
+    if max_length is not None and len(value) > max_length:
+        raise CourseInputError(
+            f"{where}: {name} has {len(value)} characters, more than the {max_length} AWS "
+            f"takes; give a shorter one{_like(example)}"
+        )
+    return shlex.quote(value)
+
+
+def _like(example: str) -> str:
+    return f", e.g. {example}" if example else ""
+
+
+def _region(where: str, region: object) -> str:
+    return _word(where, "region", region, pattern=_REGION, example="ap-northeast-2")
+
+
+def _group(where: str, group: object) -> str:
+    return _word(
+        where, "group", group, max_length=_GROUP_NAME_MAX, example="week5-kim-Day4Lab1-WebAsg"
+    )
+
+
+def _url(where: str, url: object) -> str:
+    """A URL for ``curl``: a literal one checked (http or https) and quoted, a token kept."""
+    require_str(where, "url", url)
+    if "${Token[" not in url and not _URL.match(url):
+        raise CourseInputError(
+            f"{where}: url={shown(url)} is not a URL curl can take; give one like "
+            "http://my-alb-123.ap-northeast-2.elb.amazonaws.com/health"
+        )
+    return _word(where, "url", url)
+
+
+def _db_instance_id(where: str, value: object) -> str:
+    return _word(
+        where,
+        "db_instance_id",
+        value,
+        pattern=_DB_INSTANCE_ID,
+        example="week5-kim-day4lab1-db (a letter, then letters, digits and -, 63 at most)",
+    )
+
+
+def _target(where: str, target: object) -> str:
+    """An instance id, a token, or the lookup :func:`first_instance_of` built (taken as it is:
+    it is the one ``$(...)`` the line may hold)."""
+    _require_name(where, "target", target)
+    found = _LOOKUP.match(target)
+    if found:  # built again from its group and region: anything added to it does not match
+        try:
+            words = shlex.split(found["group"])
+            if len(words) == 1 and first_instance_of(words[0], region=found["region"]) == target:
+                return target
+        except (ValueError, CourseInputError):  # unbalanced quotes, a group AWS would refuse
+            pass
+    return _word(where, "target", target, example="i-0123456789abcdef0")
 
 
 def first_instance_of(group: str, *, region: str) -> str:
@@ -74,8 +206,8 @@ def first_instance_of(group: str, *, region: str) -> str:
     :param group: the group's name (``asg.auto_scaling_group_name``, a token until deployment).
     :param region: the group's region (``stack.region``).
     """
-    _require_name("first_instance_of", "group", group)
-    _require_name("first_instance_of", "region", region)
+    group = _group("first_instance_of", group)
+    region = _region("first_instance_of", region)
     return (
         f"$(aws autoscaling describe-auto-scaling-groups --region {region} "
         f"--auto-scaling-group-names {group} "
@@ -96,6 +228,8 @@ def interactive_command(command: str, *, target: str, region: str) -> str:
     :param region: the instance's region (``stack.region``).
     """
     _require_command("interactive_command", "command", command)
+    region = _region("interactive_command", region)
+    target = _target("interactive_command", target)
     return (
         f"aws ssm start-session --region {region} --target {target} "
         f"--document-name {INTERACTIVE_DOCUMENT} "
@@ -127,6 +261,14 @@ def asg_run_command(
     for command in commands:
         _require_command("asg_run_command", "commands", command, item=True)
     items = ",".join(f'"{command}"' for command in commands)
+    region = _region("asg_run_command", region)
+    if isinstance(group, str) and "${Token[" not in group and any(c in group for c in ",=[]{}"):
+        # The CLI's shorthand (Key=...,Values=...) would read them as its own syntax.
+        raise CourseInputError(
+            f"asg_run_command: group={shown(group)} holds one of , = [ ] {{ }}, which the "
+            "--targets shorthand reads as its own; rename the group without them"
+        )
+    group = _group("asg_run_command", group)
     line = (
         f"aws ssm send-command --region {region} --document-name {SHELL_DOCUMENT} "
         f"--targets Key=tag:{ASG_NAME_TAG},Values={group} --parameters 'commands=[{items}]'"
@@ -145,8 +287,8 @@ def failover_command(db_instance_id: str, *, region: str) -> str:
         until deployment).
     :param region: the database's region (``stack.region``).
     """
-    _require_name("failover_command", "db_instance_id", db_instance_id)
-    _require_name("failover_command", "region", region)
+    db_instance_id = _db_instance_id("failover_command", db_instance_id)
+    region = _region("failover_command", region)
     return (
         f"aws rds reboot-db-instance --region {region} --db-instance-identifier "
         f"{db_instance_id} --force-failover"
@@ -164,8 +306,8 @@ def db_az_command(db_instance_id: str, *, region: str) -> str:
         until deployment).
     :param region: the database's region (``stack.region``).
     """
-    _require_name("db_az_command", "db_instance_id", db_instance_id)
-    _require_name("db_az_command", "region", region)
+    db_instance_id = _db_instance_id("db_az_command", db_instance_id)
+    region = _region("db_az_command", region)
     return (
         f"aws rds describe-db-instances --region {region} --db-instance-identifier "
         f"{db_instance_id} "
@@ -189,9 +331,18 @@ def cache_failover_command(
     :param node_group_id: the shard to fail over. @default ``"0001"``, the one shard of a group
         without cluster mode (:data:`SINGLE_SHARD_NODE_GROUP`)
     """
-    _require_name("cache_failover_command", "replication_group_id", replication_group_id)
-    _require_name("cache_failover_command", "region", region)
-    _require_name("cache_failover_command", "node_group_id", node_group_id)
+    where = "cache_failover_command"
+    replication_group_id = _word(
+        where,
+        "replication_group_id",
+        replication_group_id,
+        pattern=_REPLICATION_GROUP_ID,
+        example="week5-kim-day5lab1-cache (lower case, 40 characters at most)",
+    )
+    region = _region(where, region)
+    node_group_id = _word(
+        where, "node_group_id", node_group_id, pattern=_NODE_GROUP_ID, example="0001"
+    )
     return (
         f"aws elasticache test-failover --region {region} --replication-group-id "
         f"{replication_group_id} --node-group-id {node_group_id}"
@@ -209,10 +360,10 @@ def terminate_instance_command(group: str, *, region: str) -> str:
     :param group: the group's name (``asg.auto_scaling_group_name``, a token until deployment).
     :param region: the group's region (``stack.region``).
     """
-    _require_name("terminate_instance_command", "group", group)
-    _require_name("terminate_instance_command", "region", region)
+    _group("terminate_instance_command", group)
+    region_word = _region("terminate_instance_command", region)
     return (
-        f"aws autoscaling terminate-instance-in-auto-scaling-group --region {region} "
+        f"aws autoscaling terminate-instance-in-auto-scaling-group --region {region_word} "
         "--no-should-decrement-desired-capacity --instance-id "
         + first_instance_of(group, region=region)
     )
@@ -228,8 +379,8 @@ def scaling_activities_command(group: str, *, region: str) -> str:
     :param group: the group's name (``asg.auto_scaling_group_name``, a token until deployment).
     :param region: the group's region (``stack.region``).
     """
-    _require_name("scaling_activities_command", "group", group)
-    _require_name("scaling_activities_command", "region", region)
+    group = _group("scaling_activities_command", group)
+    region = _region("scaling_activities_command", region)
     return (
         f"aws autoscaling describe-scaling-activities --region {region} "
         f"--max-items 5 --auto-scaling-group-name {group}"
@@ -245,15 +396,35 @@ def request_load(url: str, *, per_second: int, seconds: int) -> str:
     second's batch runs in the background, so a slow second does not slow the next.
 
     :param url: what to request; a URL that is not cached on the way (a ``no-store`` answer),
-        or a CDN in front answers the load itself. No quote or backslash.
-    :param per_second: requests a second, from each instance that runs the loop.
-    :param seconds: how long the load lasts.
+        or a CDN in front answers the load itself. Letters, digits and ``. / : - _ % + = , @``
+        only (no query string): the loop sits in the line's quotes, with no quoting left for
+        the URL, and runs as root on every instance.
+    :param per_second: requests a second, from each instance that runs the loop; at most
+        :data:`MAX_REQUESTS_PER_SECOND`.
+    :param seconds: how long the load lasts; at most :data:`MAX_LOAD_SECONDS`.
     """
     _require_command("request_load", "url", url)
-    for name, value in (("per_second", per_second), ("seconds", seconds)):
+    _url("request_load", url)
+    if not _PLAIN.fullmatch(_TOKEN.sub("", url)):
+        # The loop sits in a JSON string in the line's single quotes: no quoting is left for
+        # the URL, and the instance runs the loop as root.
+        raise CourseInputError(
+            f"request_load: url={shown(url)} holds a character the instance's shell reads "
+            "(? & ; $ a space ...); give a URL of letters, digits and . / : - _ % + = , @, "
+            "e.g. https://d123.cloudfront.net/news/popular.json"
+        )
+    for name, value, most, usual in (
+        ("per_second", per_second, MAX_REQUESTS_PER_SECOND, 25),
+        ("seconds", seconds, MAX_LOAD_SECONDS, 600),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise CourseInputError(
                 f"request_load: {name}={shown(value)}; give a whole number of 1 or more, e.g. 25"
+            )
+        if value > most:
+            raise CourseInputError(
+                f"request_load: {name}={value} is more than the {most} a course load test "
+                f"needs; give {most} or fewer, e.g. {usual}"
             )
     return (
         f"for i in $(seq {seconds}); do yes {url} | head -n {per_second} | "
@@ -275,8 +446,9 @@ def health_watch_command(url: str, *, target_group_arn: str, region: str) -> str
     :param region: the target group's region (``stack.region``).
     """
     _require_name("health_watch_command", "url", url)
-    _require_name("health_watch_command", "target_group_arn", target_group_arn)
-    _require_name("health_watch_command", "region", region)
+    target_group_arn = _word("health_watch_command", "target_group_arn", target_group_arn)
+    region = _region("health_watch_command", region)
+    url = _url("health_watch_command", url)
     return (
         f"while true; do date +%T; curl -s --max-time 5 {url}; echo; "
         f"aws elbv2 describe-target-health --region {region} --target-group-arn "
