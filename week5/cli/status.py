@@ -20,10 +20,19 @@ from week5.core.settings import (
 )
 from week5.core.tags import DAY_KEY
 from week5.operations import aws_errors
+from week5.operations.cleanup.network import DEFAULT_VPC
 from week5.operations.cleanup.stacks import found_kind
-from week5.operations.status import PRICED, StatusReport, Untracked, format_age, read_status
+from week5.operations.status import (
+    PRICED,
+    StatusReport,
+    Untracked,
+    format_age,
+    read_status,
+    stack_cleanup_takes,
+)
 
 HEADER = ("Stack", "Student", "Lab", "Status", "Created (UTC)", "Age", "Est $/h")
+OTHER_HEADER = ("Stack", "Student", "Day", "Status", "Created (UTC)", "Age", "Est $/h", "")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -66,6 +75,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_status(report))
     return EXIT_OK
+
+
+def _left_why(stack) -> str:
+    """Why `week5 cleanup` leaves a stack of :attr:`StatusReport.other_stacks`."""
+    if stack.status in ("DELETE_IN_PROGRESS", "DELETE_COMPLETE"):
+        return "(being deleted)"
+    if not stack.day:
+        return f"(no {DAY_KEY} tag: cleanup leaves it; delete it by hand)"
+    if stack.protected:
+        return (
+            "(termination protection: cleanup leaves it; aws cloudformation "
+            "update-termination-protection --no-enable-termination-protection --stack-name "
+            f"{stack.name})"
+        )
+    return f"({DAY_KEY} is no course day: cleanup leaves it; delete it by hand)"
 
 
 def _cost(stack) -> str:
@@ -137,6 +161,32 @@ def format_status(report: StatusReport) -> str:
             lines.append(
                 f"{report.others} stack(s) of other students: week5 status --all lists them."
             )
+    if report.other_stacks:
+        lines.append(
+            f"Stacks tagged Week=Week5 that are no lab's ({len(report.other_stacks)}): made by "
+            "hand or by your own CDK app; `week5 cleanup --day DayN` deletes them (but those "
+            "marked otherwise):"
+        )
+        rows = [
+            (
+                s.name,
+                s.student,
+                s.day or "-",
+                s.status + (f" ({s.note})" if s.note else ""),
+                s.created.strftime("%Y-%m-%d %H:%M"),
+                format_age(s.age_hours(report.now)),
+                _cost(s),
+                "" if stack_cleanup_takes(s) else _left_why(s),
+            )
+            for s in report.other_stacks
+        ]
+        lines.append(render_table(rows, OTHER_HEADER, align="<<<<<>><", indent="  "))
+        unpriced = sum(1 for s in report.other_stacks if s.usd_per_hour is None)
+        lines.append(
+            f"  {len(report.other_stacks)} stack(s), {usd(report.other_usd_per_hour)}/hour "
+            "estimated" + (f" ({unpriced} stack(s) not priced)" if unpriced else "")
+            + ", not in the lab stacks' total."
+        )
     if report.untracked:
         lines.append(
             f"Tagged Week=Week5 but in no stack ({len(report.untracked)}): made by hand or left "
@@ -156,7 +206,8 @@ def format_status(report: StatusReport) -> str:
                         (f"(no {DAY_KEY} tag: cleanup leaves it; delete it by hand)",
                          DAY_KEY not in u.tags),
                         (f"({DAY_KEY} is no course day: cleanup leaves it; delete it by hand)",
-                         DAY_KEY in u.tags and not u.cleanup_takes_it),
+                         DAY_KEY in u.tags and not u.course_day),
+                        (f"({DEFAULT_VPC}: cleanup leaves it)", u.default_vpc),
                         (f"(`week5 cleanup` does not look for this kind ({_arn_kind(u.arn)}): "
                          "delete it by hand)",
                          u.cleanup_takes_it and found_kind(u.arn) is None),

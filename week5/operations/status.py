@@ -19,10 +19,13 @@ an earlier stack of the same name kept (DeletionPolicy Retain, or the stack dele
 deployed again) carries it too, with that stack's id, and it is listed as left behind
 (``live_stack``). What the tagging API lists that no longer exists (it keeps listing deleted
 resources for 20 minutes and more) is asked for by id and left out: EC2's kinds, Elastic
-Load Balancing's and RDS's (:func:`gone`, :func:`gone_load_balancing`,
-:func:`gone_databases`). us-east-1's tagging API, read for CloudFront's resources, denied (a
-policy that allows only the course's region) is a line saying so (``not_checked``), not the
-end of the listing.
+Load Balancing's, RDS's and ElastiCache's (:func:`gone`, :func:`gone_load_balancing`,
+:func:`gone_databases`, :func:`gone_caches`: one being deleted too). us-east-1's tagging
+API, read for CloudFront's resources, denied (a policy that allows only the course's region)
+is a line saying so (``not_checked``), not the end of the listing. A stack tagged for the
+course that is no lab's (a student's own CDK app) is listed apart (:func:`tagged_stacks`):
+cleanup deletes it too. The region's default VPC, its default subnets and its internet
+gateway are marked as cleanup leaves them (:func:`default_vpc_parts`, cleanup's own rule).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from week5.core.catalog import COURSE_DAYS
 from week5.core.progress import say
 from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
 from week5.operations.cleanup.compute import goes_with_instance
+from week5.operations.cleanup.network import _default_vpc_part
 from week5.operations.cleanup.stacks import (
     GLOBAL_REGION,
     SEARCHED_REGIONS,
@@ -88,6 +92,10 @@ class LabStackStatus:
     #: Resources of the template with no price (never counted as $0).
     not_priced: int = 0
     note: str = ""
+    #: Its Day tag (a stack of :func:`tagged_stacks`: what `week5 cleanup --day` reads); "".
+    day: str = ""
+    #: Its termination protection is on (a stack of :func:`tagged_stacks`): cleanup leaves it.
+    protected: bool = False
 
     def age_hours(self, now: datetime) -> float:
         return max(0.0, (now - self.created).total_seconds() / 3600)
@@ -122,12 +130,22 @@ class Untracked:
     #: stack deleted and deployed again); "" otherwise. Until :func:`of_live_stacks` has
     #: looked, the live stack the tag names.
     live_stack: str = ""
+    #: Why `week5 cleanup` leaves it as part of the region's default VPC (the VPC, a default
+    #: subnet, its internet gateway: cleanup's own rule, :func:`default_vpc_parts`); "" else.
+    default_vpc: str = ""
+
+    @property
+    def course_day(self) -> bool:
+        """Whether its Day tag is a course day's: `week5 cleanup --day DayN` takes one course
+        day's resources, so not one without a Day tag, or with a day the course has not
+        (``Day７``, ``Day9``)."""
+        return self.tags.get(DAY_KEY) in {f"Day{d}" for d in COURSE_DAYS}
 
     @property
     def cleanup_takes_it(self) -> bool:
-        """Whether `week5 cleanup --day DayN` can find it: it takes one course day's resources,
-        so not one without a Day tag, or with a day the course has not (``Day７``, ``Day9``)."""
-        return self.tags.get(DAY_KEY) in {f"Day{d}" for d in COURSE_DAYS}
+        """Whether `week5 cleanup --day DayN` can find it: tagged with a course day
+        (:attr:`course_day`), and not part of the region's default VPC (``default_vpc``)."""
+        return self.course_day and not self.default_vpc
 
     def to_json(self) -> Dict[str, Any]:
         return {
@@ -137,6 +155,7 @@ class Untracked:
             "stack_region": self.stack_region or None,
             "live_stack": self.live_stack or None,
             "cleanup_takes_it": self.cleanup_takes_it,
+            "cleanup_leaves_it": self.default_vpc or None,
         }
 
 
@@ -152,10 +171,17 @@ class StatusReport:
     others: int = 0
     #: One line per read that was denied and what it leaves unlisted (its call and region).
     not_checked: List[str] = field(default_factory=list)
+    #: The stacks tagged for the course that are no lab's (:func:`tagged_stacks`): cleanup
+    #: deletes them too.
+    other_stacks: List[LabStackStatus] = field(default_factory=list)
 
     @property
     def usd_per_hour(self) -> float:
         return sum(s.usd_per_hour or 0.0 for s in self.stacks)
+
+    @property
+    def other_usd_per_hour(self) -> float:
+        return sum(s.usd_per_hour or 0.0 for s in self.other_stacks)
 
     def to_json(self) -> Dict[str, Any]:
         return {
@@ -166,6 +192,11 @@ class StatusReport:
             "priced": PRICED,
             "untracked": [u.to_json() for u in self.untracked],
             "other_students_stacks": self.others,
+            "other_stacks": [
+                {**s.to_json(self.now), "cleanup_takes_it": stack_cleanup_takes(s)}
+                for s in self.other_stacks
+            ],
+            "other_stacks_usd_per_hour": round(self.other_usd_per_hour, 4),
             "not_checked": self.not_checked,
         }
 
@@ -268,6 +299,57 @@ def course_stacks(
             price(cloudformation, status)
         found.append(status)
     return sorted(found, key=lambda s: (s.student, s.lab))
+
+
+#: A stack in these states is on its way out: `week5 cleanup` does not delete it again.
+STACK_GOING = frozenset({"DELETE_IN_PROGRESS", "DELETE_COMPLETE"})
+
+
+def stack_cleanup_takes(stack: LabStackStatus) -> bool:
+    """Whether `week5 cleanup --day DayN` deletes a stack of :func:`tagged_stacks`: its Day
+    tag is a course day's, it is not being deleted already, and its termination protection is
+    off (cleanup never turns it off: :func:`week5.operations.cleanup.stacks.stack_found`)."""
+    return (
+        stack.status not in STACK_GOING
+        and stack.day in {f"Day{d}" for d in COURSE_DAYS}
+        and not stack.protected
+    )
+
+
+def tagged_stacks(
+    cloudformation,
+    stacks: Iterable[Dict[str, Any]],
+    student: Optional[str] = None,
+    priced: bool = True,
+) -> List[LabStackStatus]:
+    """The root stacks tagged ``Week=Week5`` (and ``Student=<student>``) that are no lab
+    stack (:func:`is_course_stack`): one made by hand, or by a student's own CDK app
+    (``week5-kim-Protected``). `week5 cleanup --day DayN` deletes those its tags name, as
+    it deletes a lab stack, so status lists them: ``lab`` is their Day and Lab tags, priced
+    from their deployed template as a lab stack is."""
+    found = []
+    for stack in stacks:
+        tags = tag_dict(stack.get("Tags"))
+        if tags.get(WEEK_KEY) != WEEK_TAG_VALUE or stack.get("ParentId") or is_course_stack(stack):
+            continue
+        if student is not None and tags.get(STUDENT_KEY) != student:
+            continue
+        created = stack.get("CreationTime")
+        if isinstance(created, datetime) and created.tzinfo is None:
+            created = created.replace(tzinfo=timezone.utc)
+        status = LabStackStatus(
+            name=stack.get("StackName", ""),
+            student=tags.get(STUDENT_KEY, ""),
+            lab=tags.get(DAY_KEY, "") + tags.get(LAB_KEY, ""),
+            status=stack.get("StackStatus", ""),
+            created=created if isinstance(created, datetime) else datetime.now(timezone.utc),
+            day=tags.get(DAY_KEY, ""),
+            protected=bool(stack.get("EnableTerminationProtection")),
+        )
+        if priced:
+            price(cloudformation, status)
+        found.append(status)
+    return sorted(found, key=lambda s: (s.student, s.name))
 
 
 def tagged_resources(tagging, student: Optional[str] = None) -> List[Dict[str, Any]]:
@@ -513,6 +595,115 @@ def gone_load_balancing(elbv2: Any, arns: Iterable[str]) -> Set[str]:
                             there.add(arn)  # not checked: stays listed
             found |= {arn for arn in chunk if arn not in there}
     return found
+
+
+#: ElastiCache's resources by ARN resource type (``arn:aws:elasticache:<region>:<account>:
+#: <type>:<id>``): (the Describe call, its id parameter, the list key, the status key, the code
+#: that says it does not exist). A group, cluster or snapshot `week5 cleanup` deleted is
+#: "deleting" for several minutes, and the tagging API lists it for a while after that.
+_CACHE_KINDS: Dict[str, Tuple[str, str, str, str, str]] = {
+    "replicationgroup": ("describe_replication_groups", "ReplicationGroupId",
+                         "ReplicationGroups", "Status", "ReplicationGroupNotFoundFault"),
+    "cluster": ("describe_cache_clusters", "CacheClusterId", "CacheClusters",
+                "CacheClusterStatus", "CacheClusterNotFound"),
+    "snapshot": ("describe_snapshots", "SnapshotName", "Snapshots", "SnapshotStatus",
+                 "SnapshotNotFoundFault"),
+}  # fmt: skip
+#: The states of an ElastiCache resource on its way out: it is cleanup's no longer.
+_CACHE_GOING = frozenset({"deleting", "deleted"})
+
+
+def gone_caches(elasticache: Any, arns: Iterable[str]) -> Set[str]:
+    """Which of ``arns`` are ElastiCache replication groups, cache clusters or snapshots that
+    no longer exist (their kind's NotFound code) or are being deleted (``deleting``): as
+    :func:`gone`, left out. Each asked by its id (a lab has one or two). A read that fails
+    otherwise (denied) leaves it listed."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    found: Set[str] = set()
+    for arn in sorted(set(arns)):
+        kind, resource_id = colon_resource(arn, "elasticache")
+        if kind not in _CACHE_KINDS or not resource_id:
+            continue
+        call, parameter, key, status_key, not_found = _CACHE_KINDS[kind]
+        try:
+            items = getattr(elasticache, call)(**{parameter: resource_id}).get(key, [])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == not_found:
+                found.add(arn)
+            continue  # not checked otherwise: it stays listed
+        if not items or all(
+            str(item.get(status_key, "")).lower() in _CACHE_GOING for item in items
+        ):
+            found.add(arn)
+    return found
+
+
+#: The EC2 kinds that may be part of the region's default VPC, by ARN resource type: (the
+#: Describe call, its id filter, the list key, the id key).
+_DEFAULT_VPC_KINDS = {
+    "vpc": ("describe_vpcs", "vpc-id", "Vpcs", "VpcId"),
+    "subnet": ("describe_subnets", "subnet-id", "Subnets", "SubnetId"),
+    "internet-gateway": ("describe_internet_gateways", "internet-gateway-id",
+                         "InternetGateways", "InternetGatewayId"),
+}  # fmt: skip
+
+
+@dataclass
+class _Vpcs:
+    """The part of cleanup's :class:`~week5.operations.cleanup.ties.Network` its default-VPC
+    rule reads: the VPCs, by id."""
+
+    vpcs: Dict[str, Dict[str, Any]]
+
+
+def default_vpc_parts(ec2: Any, arns: Iterable[str]) -> Dict[str, str]:
+    """ARN -> why `week5 cleanup` leaves it, for those of ``arns`` that are the region's
+    default VPC, one of its default subnets or its internet gateway: cleanup's own rule
+    (:func:`week5.operations.cleanup.network._default_vpc_part`), so status never says cleanup
+    deletes what it leaves. By id, 200 to a call; a read that fails (denied) marks nothing."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    wanted: Dict[str, Dict[str, str]] = {kind: {} for kind in _DEFAULT_VPC_KINDS}
+    for arn in arns:
+        kind, resource_id = arn_resource(arn, "ec2")
+        if kind in wanted and resource_id:
+            wanted[kind][resource_id] = arn
+    if not any(wanted.values()):
+        return {}
+    items: Dict[str, Dict[str, Any]] = {}  # ARN -> the item
+    try:
+        for kind, by_id in wanted.items():
+            call, name, key, id_key = _DEFAULT_VPC_KINDS[kind]
+            ids = sorted(by_id)
+            for start in range(0, len(ids), _FILTER_VALUES):
+                chunk = [{"Name": name, "Values": ids[start : start + _FILTER_VALUES]}]
+                for page in _pages(ec2, call, Filters=chunk):
+                    for item in page.get(key, []):
+                        if item.get(id_key) in by_id:
+                            items[by_id[item[id_key]]] = item
+        vpc_ids = sorted(
+            {item.get("VpcId", "") for item in items.values()}
+            | {
+                a.get("VpcId", "")
+                for item in items.values()
+                for a in item.get("Attachments", [])
+            }
+            - {""}
+        )
+        vpcs: Dict[str, Dict[str, Any]] = {}
+        for start in range(0, len(vpc_ids), _FILTER_VALUES):
+            chunk = [{"Name": "vpc-id", "Values": vpc_ids[start : start + _FILTER_VALUES]}]
+            for page in _pages(ec2, "describe_vpcs", Filters=chunk):
+                vpcs.update({v["VpcId"]: v for v in page.get("Vpcs", []) if v.get("VpcId")})
+    except ClientError:
+        return {}  # not checked: nothing marked
+    net = _Vpcs(vpcs)
+    found = {
+        arn: _default_vpc_part(item, net)  # type: ignore[arg-type]
+        for arn, item in items.items()
+    }
+    return {arn: why for arn, why in found.items() if why}
 
 
 def secret_arns(arns: Iterable[str]) -> Set[str]:
@@ -797,6 +988,7 @@ def read_status(
     stacks = live_stacks(cloudformation)
     report = StatusReport(region=region, student=student)
     report.stacks = course_stacks(cloudformation, stacks, student)
+    report.other_stacks = tagged_stacks(cloudformation, stacks, student)
     names = {s["StackName"] for s in stacks}
     mappings = tagged_resources(clients("resourcegroupstaggingapi"), student)
     if region != GLOBAL_REGION:
@@ -826,11 +1018,18 @@ def read_status(
         ended |= gone_load_balancing(clients("elbv2"), here)
     if secret_arns(arns):
         ended |= deleted_secrets(clients("secretsmanager"), arns)
+    if any(colon_resource(arn, "elasticache")[0] in _CACHE_KINDS for arn in here):
+        ended |= gone_caches(clients("elasticache"), here)
     left = [u for u in left if u.arn not in ended]
     held = of_live_stacks(clients, stacks, left, tags_of)
     left = [u for u in left if u.arn not in held]
     held = of_stacks_elsewhere(clients, region, left, tags_of)
     report.untracked = [u for u in left if u.arn not in held]
+    leaves = default_vpc_parts(
+        clients("ec2"), [u.arn for u in report.untracked if arn_region(u.arn) == region]
+    )
+    for u in report.untracked:
+        u.default_vpc = leaves.get(u.arn, "")
     if student is not None:
         report.others = len(course_stacks(None, stacks, None, priced=False)) - len(report.stacks)
     return report
