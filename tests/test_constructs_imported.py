@@ -224,6 +224,7 @@ def test_an_acm_certificate_of_the_stacks_region_is_taken(own_net):
         (PostgresDatabase, "user", "PostgreSQL keeps"),
         (PostgresDatabase, "Select", "PostgreSQL keeps"),
         (PostgresDatabase, "pg_lab", "PostgreSQL keeps"),
+        (PostgresDatabase, "admin", "RDS for PostgreSQL keeps"),
     ],
 )
 def test_a_master_username_rds_refuses_is_refused(own_net, kind, username, said):
@@ -234,7 +235,7 @@ def test_a_master_username_rds_refuses_is_refused(own_net, kind, username, said)
 
 @pytest.mark.parametrize(
     "kind, username",
-    [(PostgresDatabase, "a" * 16), (MysqlDatabase, "user"), (PostgresDatabase, "admin")],
+    [(PostgresDatabase, "a" * 16), (MysqlDatabase, "user"), (MysqlDatabase, "admin")],
 )
 def test_a_master_username_rds_takes_is_taken(own_net, kind, username):
     kind(own_net, "Db", vpc=own_net.vpc, username=username)

@@ -4,6 +4,7 @@ only, or (internal) only the callers granted, with the checks that run once all 
 
 from __future__ import annotations
 
+import ipaddress
 from typing import List, Optional, Sequence, Tuple
 
 import jsii
@@ -107,14 +108,24 @@ class InternalAlbAdmitsSomeone:
         ]
 
 
-#: Sources that admit anyone, as cdk-nag's AwsSolutions-EC23 reads them.
-ANYONE = ("0.0.0.0/0", "::/0")
 #: One ingress rule: (source CIDR, IP protocol, from port, to port).
 IngressRule = Tuple[Optional[str], Optional[str], Optional[int], Optional[int]]
 
 
+def admits_everyone(cidr: Optional[str]) -> bool:
+    """Whether ``cidr`` spans every address: prefix length 0, however written (``0.0.0.0/0``,
+    ``::0/0``, ``1.2.3.4/0``; cdk-nag's EC23 flags any CIDR with ``/0``). A token or no CIDR
+    (a group or prefix list as source) does not."""
+    if not isinstance(cidr, str):
+        return False
+    try:
+        return ipaddress.ip_network(cidr, strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
 def open_to_anyone(group: ec2.SecurityGroup) -> List[IngressRule]:
-    """Each ingress rule of ``group`` from ``0.0.0.0/0`` or ``::/0``: inline, or a rule
+    """Each ingress rule of ``group`` from anyone (a CIDR of prefix length 0): inline, or a rule
     resource on the group in its stack (``CfnSecurityGroupIngress``), however it was added
     (``connections.allow_from``, ``add_ingress_rule``, an L1). CDK writes a CIDR's rule inline
     or in the group's stack; the stack, not the whole app, keeps the walk to one lab's
@@ -141,7 +152,7 @@ def open_to_anyone(group: ec2.SecurityGroup) -> List[IngressRule]:
                     construct.to_port,
                 )
             )
-    return [rule for rule in rules if rule[0] in ANYONE]
+    return [rule for rule in rules if admits_everyone(rule[0])]
 
 
 def _ports_text(protocol: Optional[str], from_port, to_port) -> str:

@@ -108,7 +108,7 @@ _PREFIXES: "weakref.WeakKeyDictionary[Stack, Dict[str, str]]" = weakref.WeakKeyD
 
 _ECR_IMAGE_RE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
-    r"(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?$"
+    r"(?P<repository>[a-z0-9._/-]+)(:[A-Za-z0-9._-]+)?(@sha256:[0-9a-f]{64})?\Z"
 )
 
 
@@ -255,7 +255,7 @@ class CloudMartStack(Construct):
                     f"{where}: pass parameter_prefix (the stack name is a token)"
                 )
             parameter_prefix = f"/{stack.stack_name}/cloudmart"
-        if not re.match(r"^/[A-Za-z0-9_.\-/]+[^/]$", parameter_prefix):
+        if not re.fullmatch(r"(/[A-Za-z0-9_.-]+)+", parameter_prefix):
             raise CourseInputError(
                 f"{where}: parameter_prefix={parameter_prefix!r} must be a path like "
                 "/week5-kim-Day5Lab1/cloudmart"

@@ -46,14 +46,18 @@ MYSQL_VERSION = rds.MysqlEngineVersion.VER_8_4_10
 #: The most days of automated backups RDS keeps.
 MAX_BACKUP_RETENTION_DAYS = 35
 #: An RDS instance class name (db.family.size).
-DB_CLASS_RE = re.compile(r"^db\.[a-z]+[0-9][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge)$")
-_IDENTIFIER_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,62}$")
+DB_CLASS_RE = re.compile(r"^db\.[a-z]+[0-9][a-z0-9-]*\.(micro|small|medium|large|[0-9]*xlarge)\Z")
+_IDENTIFIER_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,62}")
 #: RDS's master user name: 1 to 16 letters, digits or _, a letter first (CreateDBInstance).
-_USERNAME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9_]{0,15}$")
+_USERNAME_RE = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,15}")
 #: User names RDS keeps for itself (its admin, replication and monitoring users and roles).
 RDS_RESERVED_USERNAMES = frozenset(
     {"rdsadmin", "rdsrepladmin", "rdstopmgr", "rds_superuser", "rds_replication", "rds_iam"}
 )
+#: User names RDS for PostgreSQL refuses though PostgreSQL takes them ("MasterUsername admin
+#: cannot be used as it is a reserved word used by the engine"; CDK's default moved off
+#: ``admin`` for PostgreSQL for this, aws-cdk PR #10597).
+RDS_POSTGRES_RESERVED_USERNAMES = frozenset({"admin"})
 #: PostgreSQL's reserved key words (its manual's appendix C, "reserved"), which no role may be
 #: named, and the role names it keeps (``public``, ``none``; ``pg_`` starts its own roles).
 POSTGRES_RESERVED_USERNAMES = frozenset(
@@ -98,8 +102,14 @@ def _check_username(where: str, username: str, engine_type: str) -> None:
     if (
         name in RDS_RESERVED_USERNAMES
         or (postgres and (name in POSTGRES_RESERVED_USERNAMES or name.startswith("pg_")))
+        or (postgres and name in RDS_POSTGRES_RESERVED_USERNAMES)
     ):
-        owner = "PostgreSQL" if postgres and name not in RDS_RESERVED_USERNAMES else "RDS"
+        if name in RDS_RESERVED_USERNAMES:
+            owner = "RDS"
+        elif name in RDS_POSTGRES_RESERVED_USERNAMES:
+            owner = "RDS for PostgreSQL"
+        else:
+            owner = "PostgreSQL"
         raise CourseInputError(
             f"{where}: username={username!r} is a name {owner} keeps for itself; pick another, "
             "e.g. 'labadmin' (the default)"
@@ -128,7 +138,8 @@ class LabDatabase(Construct):
         @default 0
     :param database_name: the database created at launch. @default ``lab``
     :param username: the master user (1 to 16 letters, digits or _, a letter first; not a name
-        RDS or the engine keeps, such as ``rdsadmin`` or PostgreSQL's ``user``); its password is
+        RDS or the engine keeps, such as ``rdsadmin``, PostgreSQL's ``user`` or, on PostgreSQL,
+        ``admin``); its password is
         generated into Secrets Manager. @default ``labadmin``
 
     ``cdk destroy`` deletes the instance without a final snapshot and with its automated backups;
@@ -207,7 +218,7 @@ class LabDatabase(Construct):
             ("database_name", database_name, _IDENTIFIER_RE, 63),
             ("username", username, _USERNAME_RE, 16),
         ):
-            if not pattern.match(value):
+            if not pattern.fullmatch(value):
                 refuse_token(where, label, value, "a name such as 'lab'")
                 raise CourseInputError(
                     f"{where}: {label}={value!r} must start with a letter and hold only "

@@ -41,20 +41,27 @@ DEFAULT_MANAGED_RULE_GROUPS = (
 #: Requests per 5 minutes from one IP before WAF blocks it (a simple flood guard).
 DEFAULT_RATE_LIMIT = 1000
 #: WAF's pattern for a metric name (1 to 255 of these characters).
-_METRIC_NAME_RE = re.compile(r"^[\w#:.\-/]{1,255}$")
+_METRIC_NAME_RE = re.compile(r"[\w#:.\-/]{1,255}")
 #: The rate rule's name, after the managed groups: requests counted by their source address.
 RATE_RULE_NAME = "RatePerIp"
 #: With a ``proxy``, the rule after it: the proxy's requests counted by the caller it names.
 FORWARDED_RATE_RULE_NAME = "RatePerForwardedIp"
 #: A header name WAF can inspect (``SingleHeader`` takes 1 to 64 characters).
-_HEADER_NAME_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-#: Header names API Gateway refuses to map (its "reserved headers"), or that a caller or another
-#: proxy writes into: WAF counts the first address of the header, which would be the caller's
-#: own choice.
-_RESERVED_HEADER_RE = re.compile(r"^(x-amzn?-|x-forwarded-|forwarded$|via$|apigw-)", re.I)
+_HEADER_NAME_RE = re.compile(r"[A-Za-z0-9-]{1,64}")
+#: Header names API Gateway refuses to map (the HTTP API parameter mapping's "reserved
+#: headers": access-control-*, apigw-*, x-amz-*, x-amzn-*, X-Forwarded-For/-Host/-Proto and the
+#: named ones), or that a caller or another proxy writes into (any x-forwarded-*; ``host``,
+#: which every request carries and the integration's requests are routed by): WAF counts the
+#: first address of the header, which would be the caller's own choice.
+_RESERVED_HEADER_RE = re.compile(
+    r"(x-amzn?-|x-forwarded-|access-control-|apigw-).*|authorization|connection|content-encoding"
+    r"|content-length|content-location|forwarded|host|keep-alive|origin|proxy-authenticate"
+    r"|proxy-authorization|te|trailers|transfer-encoding|upgrade|via",
+    re.I,
+)
 #: A token WAF compares byte for byte: printable ASCII without spaces, at most 200 bytes (WAF's
 #: ``SearchString`` limit).
-_TOKEN_RE = re.compile(r"^[!-~]{1,200}$")
+_TOKEN_RE = re.compile(r"[!-~]{1,200}")
 
 
 @dataclass(frozen=True)
@@ -85,12 +92,12 @@ class ProxyHeaders:
             value = getattr(self, name)
             require_str(where, name, value)
             refuse_token(where, name, value, "a header name, e.g. 'x-week5-client-ip'")
-            if not _HEADER_NAME_RE.match(value):
+            if not _HEADER_NAME_RE.fullmatch(value):
                 raise CourseInputError(
                     f"{where}: {name}={shown(value)} must be 1 to 64 letters, digits or '-' (a "
                     "header name WAF can inspect), e.g. 'x-week5-client-ip'"
                 )
-            if _RESERVED_HEADER_RE.match(value):
+            if _RESERVED_HEADER_RE.fullmatch(value):
                 raise CourseInputError(
                     f"{where}: {name}={shown(value)} is a header API Gateway reserves or callers "
                     "and other proxies write; name your own, e.g. 'x-week5-client-ip'"
@@ -102,7 +109,7 @@ class ProxyHeaders:
                 "'x-week5-origin'"
             )
         require_str(where, "origin_token", self.origin_token)
-        if not Token.is_unresolved(self.origin_token) and not _TOKEN_RE.match(self.origin_token):
+        if not Token.is_unresolved(self.origin_token) and not _TOKEN_RE.fullmatch(self.origin_token):
             raise CourseInputError(
                 f"{where}: origin_token must be 1 to 200 printable ASCII characters without "
                 "spaces (WAF compares it byte for byte), e.g. a UUID"
@@ -156,7 +163,7 @@ def regional_web_acl(
     where = f"regional_web_acl {scope.node.path}/{construct_id}"
     require_str(where, "metric_name", metric_name)
     # A token passes through as before: CloudFormation checks it at deploy.
-    if not _METRIC_NAME_RE.match(metric_name) and not Token.is_unresolved(metric_name):
+    if not _METRIC_NAME_RE.fullmatch(metric_name) and not Token.is_unresolved(metric_name):
         raise CourseInputError(
             f"{where}: metric_name={shown(metric_name)} must be 1 to 255 letters, digits or "
             "_-.:#/ (WAF's rule), e.g. 'LabWebAcl'"

@@ -20,6 +20,7 @@ from week5.constructs.alb_ingress import admit_audience, audience
 from week5.constructs.hardening import (
     DEFAULT_INSTANCE_TYPE,
     INSTANCE_TYPE_RE,
+    TAG_VALUE_MAX,
     amazon_linux_2023,
     boot_script,
     check_user_data_size,
@@ -47,6 +48,7 @@ from week5.constructs.props import (
     require_str,
     require_subnets,
     require_vpc,
+    shown,
 )
 from week5.core.errors import CourseInputError
 from week5.synth.nag import acknowledge, acknowledge_all
@@ -84,6 +86,36 @@ def _check_certificate_arn(where: str, arn: str, region: str) -> None:
         raise CourseInputError(
             f"{where}: certificate_arn is in {match['region']}, the stack in {region}; an ALB "
             f"takes a certificate of its own region: request or import one in ACM in {region}"
+        )
+
+
+#: The longest Name tag ``name`` starts: the ALB's security group's.
+_LONGEST_NAME_SUFFIX = "-alb-sg"
+#: What the ALB's and target group's tags may hold (ELB's pattern
+#: ``^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$``): letters and digits of any script, spaces, ``_.:/=+-@``.
+_TAG_VALUE_RE = re.compile(r"[\w .:/=+\-@]*")
+
+
+def _require_name(where: str, name: str) -> None:
+    """``name``: not blank (the group would be ``-asg``, the launch template's Name empty),
+    only what an ELB tag holds, and short enough that ``<name>-alb-sg`` fits a tag's 256."""
+    if not name.strip():
+        raise CourseInputError(
+            f"{where}: name={shown(name)} is blank: the group's Name would read "
+            f"'{name}-asg' and the instances' be empty; pass e.g. name='week5-day4-kim-web', "
+            "or leave it out"
+        )
+    if not _TAG_VALUE_RE.fullmatch(name):
+        raise CourseInputError(
+            f"{where}: name={shown(name)} has characters the ALB's Name tag cannot hold; use "
+            "letters, digits, spaces and _.:/=+-@, e.g. name='week5-day4-kim-web'"
+        )
+    most = TAG_VALUE_MAX - len(_LONGEST_NAME_SUFFIX)
+    if len(name) > most:
+        raise CourseInputError(
+            f"{where}: name is {len(name)} characters; its longest Name tag "
+            f"('<name>{_LONGEST_NAME_SUFFIX}') takes {TAG_VALUE_MAX}: pass {most} characters "
+            "or fewer"
         )
 
 
@@ -172,7 +204,8 @@ class HaWebTier(Construct):
     :param name: the Name of the instances and their volumes (from the launch template), and
         with a suffix of the group (``-asg``), ALB (``-alb``), target group (``-tg``) and
         security groups (``-alb-sg``, ``-sg``): in one account, twelve students' tiers are told
-        apart by it. @default in a course lab stack, its Name prefix and the construct id
+        apart by it. Letters and digits of any script, spaces and ``_.:/=+-@`` (what an ALB's tag
+        holds), 249 characters at most (``<name>-alb-sg`` fits a tag's 256). @default in a course lab stack, its Name prefix and the construct id
         (``week5-day4-kim-web`` for ``Web``), as the lab's VPC and hosts are named; elsewhere
         the construct path
 
@@ -221,6 +254,8 @@ class HaWebTier(Construct):
         node_path = self.node.path
         where = f"HaWebTier {node_path}"
         require_str(where, "name", name, optional=True)
+        if name is not None:
+            _require_name(where, name)
         require_vpc(where, vpc)
         for label, number in (
             ("min_capacity", min_capacity),
