@@ -478,6 +478,41 @@ def test_a_rolled_back_stack_costs_nothing_whatever_its_template_declares():
     assert up.usd_per_hour == pytest.approx(0.005) and cloudformation.asked == [stack["StackName"]]
 
 
+def test_a_partly_deleted_stack_is_priced_for_what_it_still_has():
+    """A student re-trial: a destroy left DELETE_FAILED (a hand-made instance in a lab subnet)
+    kept only the VPC and a subnet, yet status priced the whole template ($0.045/h)."""
+    template = {"Resources": {
+        "Eip": {"Type": "AWS::EC2::EIP", "Properties": {}},
+        "Host": {"Type": "AWS::EC2::Instance", "Properties": {"InstanceType": "t3.micro"}},
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {}},
+    }}  # fmt: skip
+    summaries = [
+        {"LogicalResourceId": "Eip", "ResourceStatus": "DELETE_COMPLETE"},
+        {"LogicalResourceId": "Host", "ResourceStatus": "DELETE_COMPLETE"},
+        {"LogicalResourceId": "Vpc", "ResourceStatus": "DELETE_FAILED"},
+    ]
+
+    class Stack:
+        def get_template(self, **_):
+            return {"TemplateBody": template}
+
+        def get_paginator(self, name):
+            assert name == "list_stack_resources"
+            return self
+
+        def paginate(self, StackName):  # noqa: N803 (boto3's parameter name)
+            return iter([{"StackResourceSummaries": summaries}])
+
+    stack = {"StackName": "week5-kim-Day1Lab1", "StackStatus": "DELETE_FAILED",
+             "Tags": [{"Key": "Week", "Value": "Week5"}]}  # fmt: skip
+    (listed,) = status.course_stacks(Stack(), [stack])
+    assert (listed.usd_per_hour, listed.note) == (0.0, "partly deleted: the 1 resource(s) left")
+    summaries[0]["ResourceStatus"] = "DELETE_FAILED"  # an Elastic IP still held: still billed
+    (listed,) = status.course_stacks(Stack(), [stack])
+    assert listed.usd_per_hour == pytest.approx(0.005)
+    assert listed.note == "partly deleted: the 2 resource(s) left"
+
+
 def test_a_deleted_stack_is_not_listed():
     """DescribeStacks without a name lists the stacks deleted in the last 90 days too, as
     DELETE_COMPLETE: a lab deleted this morning is not a stack to list or price."""

@@ -63,6 +63,8 @@ DESCRIPTION_PREFIX = "Week 5 "
 STACK_NAME_TAG = "aws:cloudformation:stack-name"
 #: Stacks in these states hold nothing that bills (a failed create rolled everything back).
 NOTHING_LEFT = frozenset({"ROLLBACK_COMPLETE"})
+#: A destroy that failed part-way: only what it has not deleted is priced (:func:`what_is_left`).
+PARTLY_DELETED = "DELETE_FAILED"
 GLOBAL_ARN_PREFIXES = ("arn:aws:cloudfront::",)
 #: A WAF web ACL of CloudFront's scope (``arn:aws:wafv2:us-east-1:<account>:global/webacl/...``):
 #: global too, its stack in us-east-1.
@@ -265,9 +267,35 @@ def price(cloudformation, stack: LabStackStatus) -> None:
     if template is None:
         stack.note = f"{why}: not priced"
         return
+    if stack.status == PARTLY_DELETED:
+        template, stack.note = what_is_left(cloudformation, stack.name, template)
     estimate = pricing.estimate(template)
     stack.usd_per_hour = estimate.hourly
     stack.not_priced = len(estimate.not_priced)
+
+
+def what_is_left(
+    cloudformation, stack_name: str, template: Dict[str, Any]
+) -> Tuple[Dict[str, Any], str]:
+    """A DELETE_FAILED stack's template cut to the resources it still has (not DELETE_COMPLETE:
+    a failed destroy left a VPC and a subnet, not the instances it priced), and the note."""
+    from botocore.exceptions import ClientError
+
+    try:
+        left = {
+            r["LogicalResourceId"]
+            for page in cloudformation.get_paginator("list_stack_resources").paginate(
+                StackName=stack_name
+            )
+            for r in page.get("StackResourceSummaries", [])
+            if r.get("ResourceStatus") != "DELETE_COMPLETE"
+        }
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code") or "error"
+        return template, f"partly deleted; its resources not read ({code}): all priced"
+    resources = pricing.template_resources(template)
+    kept = {k: v for k, v in resources.items() if k in left}
+    return {**template, "Resources": kept}, f"partly deleted: the {len(kept)} resource(s) left"
 
 
 def course_stacks(
