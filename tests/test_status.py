@@ -513,6 +513,30 @@ def test_a_partly_deleted_stack_is_priced_for_what_it_still_has():
     assert listed.note == "partly deleted: the 2 resource(s) left"
 
 
+def test_what_a_failed_destroy_deleted_is_no_longer_the_stacks():
+    """The index of a stack's resources leaves out those listed DELETE_COMPLETE (as cleanup's
+    does): a DELETE_FAILED stack holds only what it did not delete."""
+    summaries = [
+        {"PhysicalResourceId": "i-gone", "ResourceType": "AWS::EC2::Instance",
+         "ResourceStatus": "DELETE_COMPLETE"},
+        {"PhysicalResourceId": "vpc-left", "ResourceType": "AWS::EC2::VPC",
+         "ResourceStatus": "DELETE_FAILED"},
+    ]  # fmt: skip
+
+    class Resources:
+        def get_paginator(self, _name):
+            return self
+
+        def paginate(self, StackName):  # noqa: N803 (boto3's parameter name)
+            return iter([{"StackResourceSummaries": summaries}])
+
+    stack = {"StackName": "week5-kim-Day1Lab1", "StackId": "arn:x", "StackStatus": "DELETE_FAILED",
+             "Tags": [{"Key": "Week", "Value": "Week5"}]}  # fmt: skip
+    assert status.stacks_resources(Resources(), [stack]) == {
+        "vpc-left": [("AWS::EC2::VPC", "week5-kim-Day1Lab1")]
+    }
+
+
 def test_a_deleted_stack_is_not_listed():
     """DescribeStacks without a name lists the stacks deleted in the last 90 days too, as
     DELETE_COMPLETE: a lab deleted this morning is not a stack to list or price."""

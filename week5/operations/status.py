@@ -826,7 +826,10 @@ def stacks_resources(
         try:
             for page in paginator.paginate(StackName=stack.get("StackId") or stack["StackName"]):
                 for resource in page.get("StackResourceSummaries", []):
-                    if resource.get("PhysicalResourceId"):
+                    # what a failed destroy (DELETE_FAILED) deleted is no longer the stack's
+                    if resource.get("PhysicalResourceId") and (
+                        resource.get("ResourceStatus") != "DELETE_COMPLETE"
+                    ):
                         owned.setdefault(resource["PhysicalResourceId"], []).append(
                             (resource.get("ResourceType", ""), root.get("StackName", ""))
                         )

@@ -137,7 +137,8 @@ Index = Dict[str, List[Tuple[str, str]]]
 def resources(scope: Scope) -> Index:
     """Physical id → [(resource type, root stack name)], for every resource of every stack in
     the region (not only the day's: a tagged resource of someone else's stack is left to that
-    stack)."""
+    stack). What CloudFormation already deleted (``DELETE_COMPLETE``: a stack whose deletion
+    failed lists them so) is no one's: it is neither found nor to be priced."""
 
     def read() -> Index:
         stacks_by_name = all_stacks(scope)
@@ -151,6 +152,8 @@ def resources(scope: Scope) -> Index:
                 "StackResourceSummaries",
                 StackName=stack["StackId"],
             ):
+                if resource.get("ResourceStatus") == "DELETE_COMPLETE":
+                    continue
                 if resource.get("PhysicalResourceId"):
                     owned.setdefault(resource["PhysicalResourceId"], []).append(
                         (resource.get("ResourceType", ""), root)

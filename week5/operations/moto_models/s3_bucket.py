@@ -10,8 +10,11 @@ Day2Lab2's site bucket (index ``index.html``; ACLs blocked, public policies not)
 through moto's S3 backend (CloudFormation's shape turned into the S3 API's, which moto's backend
 takes: the rules as a list, the website as the XML body of ``PutBucketWebsite``, which moto keeps
 and answers as it is), at creation and at an update, which drops what the template no longer
-sets; updates and deletion are otherwise moto's. Delete this module when moto's model reads the
-properties (tests/test_moto_models.py says when).
+sets; updates and deletion are otherwise moto's. The configuration's
+``TransitionDefaultMinimumObjectSize`` is kept on the bucket and answered by
+``get-bucket-lifecycle-configuration`` (:func:`install`): moto answers ``all_storage_classes_128K``
+whatever was set (Day3Case sets ``varies_by_storage_class``, which its guide names). Delete this
+module when moto's model reads the properties (tests/test_moto_models.py says when).
 """
 
 from __future__ import annotations
@@ -20,12 +23,19 @@ from typing import Any, Dict, List
 from xml.etree import ElementTree
 
 from moto.core.common_models import CloudFormationModel
+from moto.core.responses import ActionResult
 from moto.s3.models import FakeBucket, s3_backends
+from moto.s3.responses import S3Response
 from moto.utilities.utils import get_partition
 
 from ._common import MotoDeletion
 
 CLOUDFORMATION_TYPE = "AWS::S3::Bucket"
+#: The bucket's attribute holding its lifecycle's ``TransitionDefaultMinimumObjectSize`` (None:
+#: S3's default, ``all_storage_classes_128K``, what moto answers).
+MINIMUM_SIZE = "transition_default_minimum_object_size"
+#: moto's own, read before :func:`install`.
+MOTO_GET_BUCKET_LIFECYCLE = S3Response.get_bucket_lifecycle
 
 
 def _transition(cfn: Dict[str, Any], days_key: str) -> Dict[str, Any]:
@@ -155,7 +165,9 @@ class S3Bucket(MotoDeletion, CloudFormationModel):
         cls, resource: FakeBucket, properties: Dict[str, Any], account_id: str, region_name: str
     ) -> FakeBucket:
         backend = s3_backends[account_id][get_partition(region_name)]
-        rules = api_rules(properties.get("LifecycleConfiguration") or {})
+        lifecycle = properties.get("LifecycleConfiguration") or {}
+        rules = api_rules(lifecycle)
+        setattr(resource, MINIMUM_SIZE, lifecycle.get("TransitionDefaultMinimumObjectSize"))
         if rules:
             backend.put_bucket_lifecycle(resource.name, rules)
         elif resource.rules:  # an update that drops the configuration drops the rules
@@ -187,3 +199,30 @@ class S3Bucket(MotoDeletion, CloudFormationModel):
             original_resource, new_resource_name, cloudformation_json, account_id, region_name
         )
         return cls.created(bucket, cloudformation_json["Properties"], account_id, region_name)
+
+
+def get_bucket_lifecycle(self: S3Response) -> Any:
+    """moto's ``GetBucketLifecycleConfiguration``, with the minimum object size the bucket's
+    template set (moto's answer, S3's default, when it set none)."""
+    bucket = self.backend.buckets.get(self.bucket_name)
+    size = getattr(bucket, MINIMUM_SIZE, None)
+    if not size:
+        return MOTO_GET_BUCKET_LIFECYCLE(self)
+    serialized = self.serialized
+
+    def with_size(result: ActionResult) -> Any:
+        answer = result.result
+        if isinstance(answer, dict) and "TransitionDefaultMinimumObjectSize" in answer:
+            answer["TransitionDefaultMinimumObjectSize"] = size
+        return serialized(result)
+
+    self.serialized = with_size  # type: ignore[method-assign]
+    try:
+        return MOTO_GET_BUCKET_LIFECYCLE(self)
+    finally:
+        del self.serialized
+
+
+def install() -> None:
+    """Answer the minimum object size as the module's docstring says (idempotent)."""
+    S3Response.get_bucket_lifecycle = get_bucket_lifecycle  # type: ignore[method-assign]

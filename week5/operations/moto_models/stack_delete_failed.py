@@ -9,19 +9,55 @@ On AWS the call is accepted, CloudFormation deletes what it can and the stack en
 delete still in it (``cdk destroy`` says it failed; deleting the stack again retries them).
 :func:`install` makes moto's ``DeleteStack`` do so: what moto deleted stays deleted, the stack
 stays listed ``DELETE_FAILED`` with its exports and the resources left, and a stack event names
-them with the last error. Delete this module when moto does so
-(tests/test_emulator_refusals.py says when).
+them with the last error, which ``DescribeStacks`` gives as its ``StackStatusReason``.
+
+What the failed deletion deleted stays deleted when the stack is read: moto's resource map makes
+any resource of the template it does not hold (at a lookup), so ``ListStackResources``,
+``DescribeStackResources``, a ``Ref`` in an output, made them all again after the failure (a
+re-trial: four running instances, three security groups, a subnet, secrets, a key pair). Each
+deleted resource is held as a :class:`Deleted` (its logical and physical ids and type), which
+makes nothing, and both reads list it ``DELETE_COMPLETE``, as CloudFormation does (moto lists
+every resource ``CREATE_COMPLETE``, or in the stack's status). Delete this module when moto does
+so (tests/test_emulator_refusals.py says when).
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Dict, Optional
 
+from moto.cloudformation import responses
 from moto.cloudformation.models import CloudFormationBackend, Stack
+from moto.core.responses import ActionResult
 
 #: moto's own, read before :func:`install` (tests/test_emulator_refusals.py runs it to tell when
 #: moto no longer needs this module).
 MOTO_DELETE_STACK = CloudFormationBackend.delete_stack
+MOTO_RESOURCE_DTO = responses.StackResourceDTO
+#: (tests/test_delete_failed_reads.py runs it to tell when moto lists a deleted resource so.)
+MOTO_LIST_STACK_RESOURCES = responses.CloudFormationResponse.list_stack_resources
+
+#: The status CloudFormation lists a resource its stack's deletion deleted with.
+DELETED = "DELETE_COMPLETE"
+
+
+class Deleted:
+    """A resource the stack's failed deletion deleted, held in its place in the stack's resource
+    map: listed ``DELETE_COMPLETE`` with its ids and type, never made again; a retried deletion
+    has nothing to delete."""
+
+    resource_status = DELETED
+
+    def __init__(self, logical_id: str, physical_id: Optional[str], resource_type: str) -> None:
+        self.logical_resource_id = logical_id
+        self.physical_resource_id = physical_id
+        self.cf_resource_type = resource_type
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        """Gone already."""
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        # moto leaves an output whose Fn::GetAtt it cannot evaluate out (stack_outputs)
+        raise NotImplementedError(f"{{0}} was deleted: no {attribute_name}")
 
 
 def _active(backend: CloudFormationBackend, name_or_stack_id: str) -> Optional[Stack]:
@@ -36,32 +72,94 @@ def _left(stack: Stack) -> list:
     return [
         logical_id
         for logical_id, resource in resources._resource_json_map.items()
-        if logical_id in resources._parsed_resources and resource.get("DeletionPolicy") != "Retain"
+        if logical_id in resources._parsed_resources
+        and not isinstance(resources._parsed_resources[logical_id], Deleted)
+        and resource.get("DeletionPolicy") != "Retain"
     ]
 
 
+def _made(stack: Stack) -> Dict[str, Any]:
+    """The stack's resources as its deletion starts: logical id -> what moto made, or the
+    :class:`Deleted` a failed deletion left (its ids read now: a deleted resource may no longer
+    answer them)."""
+    resources = stack.resource_map
+    made = {}
+    for logical_id, resource_json in resources._resource_json_map.items():
+        resource = resources._parsed_resources.get(logical_id)
+        if resource is None or isinstance(resource, str):
+            continue
+        if not isinstance(resource, Deleted):
+            resource = Deleted(
+                logical_id,
+                getattr(resource, "physical_resource_id", None),
+                resource_json.get("Type", ""),
+            )
+        made[logical_id] = resource
+    return made
+
+
 def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
-    """moto's, with a refused resource leaving the stack ``DELETE_FAILED``."""
+    """moto's, with a refused resource leaving the stack ``DELETE_FAILED``, what it deleted held
+    as :class:`Deleted`."""
     stack = _active(self, name_or_stack_id)
     if stack is None:
         return MOTO_DELETE_STACK(self, name_or_stack_id)
+    made = _made(stack)
+    stack.status_reason = None
     try:
         MOTO_DELETE_STACK(self, stack.stack_id)
     except Exception as error:  # noqa: BLE001 - any resource's refusal, as CloudFormation takes it
         self.deleted_stacks.pop(stack.stack_id, None)
         self.stacks[stack.stack_id] = stack
+        parsed = stack.resource_map._parsed_resources
+        for logical_id, deleted in made.items():
+            if logical_id not in parsed:
+                parsed[logical_id] = deleted
         stack.status = "DELETE_FAILED"
         message = getattr(error, "message", None) or str(error)
-        stack._add_stack_event(
-            "DELETE_FAILED",
-            resource_status_reason=(
-                f"The following resource(s) failed to delete: [{', '.join(_left(stack))}]. "
-                f"{message}"
-            ),
+        stack.status_reason = (
+            f"The following resource(s) failed to delete: [{', '.join(_left(stack))}]. {message}"
         )
+        stack._add_stack_event("DELETE_FAILED", resource_status_reason=stack.status_reason)
     return None
 
 
+class StackResourceDTO(MOTO_RESOURCE_DTO):
+    """moto's ``DescribeStackResource(s)`` entry, a :class:`Deleted` one ``DELETE_COMPLETE``."""
+
+    def __init__(self, stack: Stack, resource: Any) -> None:
+        super().__init__(stack, resource)
+        if isinstance(resource, Deleted):
+            self.resource_status = DELETED
+
+
+def list_stack_resources(self: responses.CloudFormationResponse) -> ActionResult:
+    """moto's ``ListStackResources`` (every resource ``CREATE_COMPLETE``, the time the stack's),
+    a :class:`Deleted` one ``DELETE_COMPLETE``."""
+    stack, resources = self.cloudformation_backend.list_stack_resources(
+        self._get_param("StackName")
+    )
+    return ActionResult(
+        {
+            "StackResourceSummaries": [
+                {
+                    "ResourceStatus": DELETED if isinstance(r, Deleted) else "CREATE_COMPLETE",
+                    "LogicalResourceId": getattr(r, "logical_resource_id", ""),
+                    "LastUpdatedTimestamp": stack.creation_time,
+                    "PhysicalResourceId": getattr(r, "physical_resource_id", ""),
+                    "ResourceType": getattr(r, "cf_resource_type", ""),
+                }
+                for r in resources
+            ]
+        }
+    )
+
+
 def install() -> None:
-    """Patch moto's ``DeleteStack`` as the module's docstring says (idempotent)."""
+    """Patch moto's ``DeleteStack`` and its reads of a stack's resources as the module's
+    docstring says (idempotent)."""
     CloudFormationBackend.delete_stack = delete_stack  # type: ignore[method-assign]
+    responses.StackResourceDTO = StackResourceDTO  # type: ignore[misc]
+    responses.CloudFormationResponse.list_stack_resources = (  # type: ignore[method-assign]
+        list_stack_resources
+    )
