@@ -254,7 +254,7 @@ class _Constructs:
         if self._by_logical_id is None:
             stack = self._stack
             self._by_logical_id = {
-                stack.resolve(stack.get_logical_id(c)): c
+                stack.resolve(c.logical_id): c  # an overridden id too (an Instance's hashed one)
                 for c in stack.node.find_all()
                 if CfnResource.is_cfn_resource(c) and Stack.of(c) is stack
             }

@@ -139,11 +139,14 @@ def list_stack_resources(self: responses.CloudFormationResponse) -> ActionResult
     stack, resources = self.cloudformation_backend.list_stack_resources(
         self._get_param("StackName")
     )
+    left_status = "DELETE_FAILED" if stack.status == "DELETE_FAILED" else "CREATE_COMPLETE"
     return ActionResult(
         {
             "StackResourceSummaries": [
                 {
-                    "ResourceStatus": DELETED if isinstance(r, Deleted) else "CREATE_COMPLETE",
+                    # what is left of a DELETE_FAILED stack reads DELETE_FAILED, as in
+                    # DescribeStackResources (and AWS's listing)
+                    "ResourceStatus": DELETED if isinstance(r, Deleted) else left_status,
                     "LogicalResourceId": getattr(r, "logical_resource_id", ""),
                     "LastUpdatedTimestamp": stack.creation_time,
                     "PhysicalResourceId": getattr(r, "physical_resource_id", ""),
