@@ -3,18 +3,22 @@ points the CDK CLI and boto3 at it."""
 
 from __future__ import annotations
 
+import http.client
 import os
+import secrets
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Mapping, Optional
 
 from week5.operations.moto_models import server_command
+from week5.operations.moto_models.server import IDENTITY_PATH, TOKEN_VARIABLE
 
 #: The account the emulator pretends to be, and the course's region.
 LOCAL_ACCOUNT = "123456789012"
@@ -68,7 +72,14 @@ def free_port() -> int:
 
 
 def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
-    """Start moto's server on ``port`` (a free one when None) and wait until it answers."""
+    """Start moto's server on ``port`` (a free one when None) and wait until it answers.
+
+    Only the server started here is taken: it is given a one-time token that it answers on
+    ``IDENTITY_PATH``. The port is free when checked (or picked), but another program (another
+    ``week5 local``) can bind it before our server does: ours then exits with "Address already
+    in use" while the other answers, and a run that took any answer deployed into someone
+    else's emulator.
+    """
     python = shutil.which("python", path=str(bin_dir))
     if python is None or shutil.which("moto_server", path=str(bin_dir)) is None:
         raise LocalError(
@@ -78,30 +89,59 @@ def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
     if port is not None and port_in_use(port):
         raise LocalError(f"port {port} is in use: pass another with --port, or leave it out")
     port = port or free_port()
+    token = secrets.token_hex(16)
     log_path = Path(tempfile.mkdtemp(prefix="week5-moto-")) / "moto.log"
     with open(log_path, "w") as log:
         # moto's server with the course's models of the types moto 5.2.5 lacks loaded into it.
         # Without the user's AWS_* settings: moto needs none, and a profile that does not
         # exist (AWS_PROFILE) stopped it at start with ProfileNotFound.
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env[TOKEN_VARIABLE] = token
         process = subprocess.Popen(
             server_command(port, python=python), stdout=log, stderr=subprocess.STDOUT, env=env
         )
     emulator = Emulator(port, process, log_path)
+    identity = f"{emulator.endpoint}{IDENTITY_PATH}"
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            if port_in_use(port):  # ours exited, another answers there
+                raise _taken(emulator)
             raise LocalError(
                 f"the emulator failed to start (exit {process.returncode}); its log: {log_path}"
             )
         try:
-            with urllib.request.urlopen(f"{emulator.endpoint}/moto-api/", timeout=1):
-                return emulator
-        except OSError:
+            with urllib.request.urlopen(identity, timeout=1) as response:
+                answer = response.read()
+        except urllib.error.HTTPError:  # a server answers, without the route: not ours
+            raise _taken(emulator) from None
+        except OSError:  # nothing listens yet (or it does not answer yet)
             time.sleep(0.2)
+            continue
+        except http.client.HTTPException:  # something answers, not in HTTP: not ours
+            raise _taken(emulator) from None
+        if answer != token.encode():  # another week5 emulator
+            raise _taken(emulator)
+        if process.poll() is not None:
+            raise LocalError(
+                f"the emulator stopped as it started (exit {process.returncode}); its log:"
+                f" {log_path}"
+            )
+        return emulator
     emulator.stop()
     raise LocalError(
         f"the emulator did not answer within {START_TIMEOUT_S:.0f} s; its log: {log_path}"
+    )
+
+
+def _taken(emulator: Emulator) -> LocalError:
+    """Another program took the emulator's port as it started: ours is stopped, its log (the
+    bind error, no more) removed, and the error says what to do."""
+    emulator.stop()
+    emulator.remove_log()
+    return LocalError(
+        f"port {emulator.port} was taken by another program while the emulator started;"
+        " run again, or pass a free port with --port"
     )
 
 
