@@ -6,7 +6,7 @@ import os
 import re
 import weakref
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import jsii
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
@@ -226,6 +226,7 @@ class CloudMartStack(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         where = f"CloudMartStack {self.node.path}"
+        _check_scope(where, self)
         # Every prop is checked here, under its own name: passed on unchecked, a wrong one would
         # be reported by the inner construct, under a name the user never typed (node_type=).
         db_class = _check_props(
@@ -246,6 +247,118 @@ class CloudMartStack(Construct):
             log_retention=log_retention,
             frontend_dir=frontend_dir,
         )
+        parameter_prefix, backend_port, db_connections_alarm = self._check_backend_props(
+            where,
+            parameter_prefix=parameter_prefix,
+            alarm_email=alarm_email,
+            backend_image=backend_image,
+            backend_port=backend_port,
+            db_connections_alarm=db_connections_alarm,
+            db_class=db_class,
+        )
+
+        #: Where the backend's SSM parameters are (``<prefix>/db-endpoint``, ...).
+        self.parameter_prefix: str = parameter_prefix
+        #: The course VPC.
+        self.network: MultiAzVpc = MultiAzVpc(self, "Network", nat=nat, name_prefix=name_prefix)
+        #: The VPC L2 (``network.vpc``).
+        self.vpc: ec2.Vpc = self.network.vpc
+        #: PostgreSQL 17 (Multi-AZ by default); only the backend may connect.
+        self.database: PostgresDatabase = PostgresDatabase(
+            self,
+            "Database",
+            vpc=self.vpc,
+            instance_type=db_instance_type,
+            multi_az=db_multi_az,
+            backup_retention_days=db_backup_retention_days,
+            database_name="cloudmart",
+        )
+        #: Redis (or Valkey); only the backend may connect.
+        self.cache: RedisCache = RedisCache(
+            self,
+            "Cache",
+            vpc=self.vpc,
+            node_type=cache_node_type,
+            engine=cache_engine,
+            replicas=cache_replicas,
+            snapshot_retention_days=cache_snapshot_retention_days,
+        )
+
+        #: The backend containers' logs (Docker's awslogs driver), deleted with the stack.
+        self.backend_log_group: logs.LogGroup = logs.LogGroup(
+            self,
+            "BackendLogs",
+            retention=log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        #: The backend's configuration in Parameter Store, by key (``db-endpoint``, ...).
+        self.parameters: Dict[str, ssm.StringParameter] = self._parameters(
+            backend_image, backend_port
+        )
+        boot = self._boot_script(backend_image)
+        try:
+            backend = HaWebTier(
+                self,
+                "Backend",
+                vpc=self.vpc,
+                name=f"{name_prefix}-backend",
+                instance_type=instance_type,
+                min_capacity=min_capacity,
+                max_capacity=max_capacity,
+                health_check_path=health_check_path,
+                # Your image promises only its health path; the demo's readiness checks the
+                # stores.
+                ready_path=DEMO_READY_PATH if backend_image is None else None,
+                boot_time=DEMO_BOOT_TIME if backend_image is None else None,
+                cloudfront_origin=True,
+                user_data_lines=boot,
+            )
+        except CourseInputError as error:
+            raise _prefix_too_long(where, parameter_prefix, boot, error) from None
+        #: The backend: an internet-facing ALB and an ASG in the private subnets.
+        self.backend: HaWebTier = backend
+        self._grant_backend(backend_image)
+
+        #: The frontend: S3 + CloudFront, with ``/api/*`` to the backend's ALB.
+        self.frontend: StaticSite = StaticSite(
+            self,
+            "Frontend",
+            content_dir=frontend_dir,
+            behaviors={"/api/*": load_balancer_behavior(self.backend.alb)},
+        )
+        #: CloudMart's address (the frontend's CloudFront URL).
+        self.url: str = self.frontend.url
+        #: The address subscribed to the alarm topic, or None: then the topic has no subscriber.
+        self.alarm_email: Optional[str] = alarm_email
+        #: Where the alarms go: an SSL-only SNS topic, mailed to ``alarm_email`` when given.
+        self.alarm_topic: sns.Topic = alarm_topic(self, alarm_email)
+        #: The alarms by name (``Alb5xx``, ``UnhealthyTargets``, ``BackendCpu``, ``DbCpu``,
+        #: ``DbFreeStorage``, ``DbConnections``, ``RedisMemory``), each into ``alarm_topic``.
+        self.alarms: Dict[str, cloudwatch.Alarm] = backend_alarms(
+            self,
+            backend=self.backend,
+            database=self.database,
+            cache=self.cache,
+            topic=self.alarm_topic,
+            db_connections=db_connections_alarm,
+        )
+        #: A CloudWatch dashboard of the alarms, three to a row.
+        self.dashboard: cloudwatch.Dashboard = alarm_dashboard(self, self.alarms)
+
+    def _check_backend_props(
+        self,
+        where: str,
+        *,
+        parameter_prefix: Optional[str],
+        alarm_email: Optional[str],
+        backend_image: Optional[str],
+        backend_port: Optional[int],
+        db_connections_alarm: Optional[int],
+        db_class: str,
+    ) -> Tuple[str, int, int]:
+        """Refuse a wrong prop of the backend's configuration and alarms under its own name;
+        return ``parameter_prefix``, ``backend_port`` and ``db_connections_alarm`` with their
+        defaults (the stack's name, the demo's port, the DB class's threshold)."""
         require_str(where, "parameter_prefix", parameter_prefix, optional=True)
         require_str(where, "backend_image", backend_image, optional=True)
         stack = Stack.of(self)
@@ -288,41 +401,13 @@ class CloudMartStack(Construct):
             )
         if db_connections_alarm is None:  # the class as checked and named above
             db_connections_alarm = db_connections_alarm_for(db_class, where)
+        return parameter_prefix, backend_port, db_connections_alarm
 
-        #: Where the backend's SSM parameters are (``<prefix>/db-endpoint``, ...).
-        self.parameter_prefix: str = parameter_prefix
-        #: The course VPC.
-        self.network: MultiAzVpc = MultiAzVpc(self, "Network", nat=nat, name_prefix=name_prefix)
-        #: The VPC L2 (``network.vpc``).
-        self.vpc: ec2.Vpc = self.network.vpc
-        #: PostgreSQL 17 (Multi-AZ by default); only the backend may connect.
-        self.database: PostgresDatabase = PostgresDatabase(
-            self,
-            "Database",
-            vpc=self.vpc,
-            instance_type=db_instance_type,
-            multi_az=db_multi_az,
-            backup_retention_days=db_backup_retention_days,
-            database_name="cloudmart",
-        )
-        #: Redis (or Valkey); only the backend may connect.
-        self.cache: RedisCache = RedisCache(
-            self,
-            "Cache",
-            vpc=self.vpc,
-            node_type=cache_node_type,
-            engine=cache_engine,
-            replicas=cache_replicas,
-            snapshot_retention_days=cache_snapshot_retention_days,
-        )
-
-        #: The backend containers' logs (Docker's awslogs driver), deleted with the stack.
-        self.backend_log_group: logs.LogGroup = logs.LogGroup(
-            self,
-            "BackendLogs",
-            retention=log_retention,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
+    def _parameters(
+        self, backend_image: Optional[str], backend_port: int
+    ) -> Dict[str, ssm.StringParameter]:
+        """One SSM parameter per value the backend reads at boot (your image's name and port
+        only with ``backend_image``)."""
         values: Dict[str, str] = {
             "db-endpoint": self.database.endpoint,
             "db-secret-arn": self.database.secret.secret_arn,
@@ -333,17 +418,22 @@ class CloudMartStack(Construct):
         if backend_image is not None:
             values["backend-image"] = backend_image
             values["backend-port"] = str(backend_port)
-        #: The backend's configuration in Parameter Store, by key (``db-endpoint``, ...).
-        self.parameters: Dict[str, ssm.StringParameter] = {
+        return {
             key: ssm.StringParameter(
                 self,
                 "".join(part.title() for part in key.split("-")) + "Parameter",
-                parameter_name=f"{parameter_prefix}/{key}",
+                parameter_name=f"{self.parameter_prefix}/{key}",
                 string_value=value,
                 description=f"CloudMart {key}, read by the backend at boot",
             )
             for key, value in values.items()
         }
+
+    def _boot_script(self, backend_image: Optional[str]) -> List[str]:
+        """Docker, an ECR login for an ECR image, the demo's source without one, and compose
+        up with the values read from the parameters (and the secrets they name)."""
+        stack = Stack.of(self)
+        parameter_prefix = self.parameter_prefix
         # Literal names (parameter_name is a token): the boot script names them, nothing else.
         names = {key: f"{parameter_prefix}/{key}" for key in self.parameters}
         parameter_env = {
@@ -377,27 +467,11 @@ class CloudMartStack(Construct):
                 "REDIS_AUTH_TOKEN": (names["redis-secret-arn"], None),
             },
         )
-        try:
-            backend = HaWebTier(
-                self,
-                "Backend",
-                vpc=self.vpc,
-                name=f"{name_prefix}-backend",
-                instance_type=instance_type,
-                min_capacity=min_capacity,
-                max_capacity=max_capacity,
-                health_check_path=health_check_path,
-                # Your image promises only its health path; the demo's readiness checks the
-                # stores.
-                ready_path=DEMO_READY_PATH if backend_image is None else None,
-                boot_time=DEMO_BOOT_TIME if backend_image is None else None,
-                cloudfront_origin=True,
-                user_data_lines=boot,
-            )
-        except CourseInputError as error:
-            raise _prefix_too_long(where, parameter_prefix, boot, error) from None
-        #: The backend: an internet-facing ALB and an ASG in the private subnets.
-        self.backend: HaWebTier = backend
+        return boot
+
+    def _grant_backend(self, backend_image: Optional[str]) -> None:
+        """The backend's role writes its logs, reads the parameters (and launches after
+        them), connects to both stores and pulls your ECR image."""
         # The backend's role (and its group's node) read once: given the backend itself, Node
         # would call back into Python for the role at every grant.
         backend_role = self.backend.grant_principal
@@ -411,32 +485,6 @@ class CloudMartStack(Construct):
         self.cache.grant_connect(self.backend)
         if backend_image is not None:
             self._grant_image_pull(backend_image)
-
-        #: The frontend: S3 + CloudFront, with ``/api/*`` to the backend's ALB.
-        self.frontend: StaticSite = StaticSite(
-            self,
-            "Frontend",
-            content_dir=frontend_dir,
-            behaviors={"/api/*": load_balancer_behavior(self.backend.alb)},
-        )
-        #: CloudMart's address (the frontend's CloudFront URL).
-        self.url: str = self.frontend.url
-        #: The address subscribed to the alarm topic, or None: then the topic has no subscriber.
-        self.alarm_email: Optional[str] = alarm_email
-        #: Where the alarms go: an SSL-only SNS topic, mailed to ``alarm_email`` when given.
-        self.alarm_topic: sns.Topic = alarm_topic(self, alarm_email)
-        #: The alarms by name (``Alb5xx``, ``UnhealthyTargets``, ``BackendCpu``, ``DbCpu``,
-        #: ``DbFreeStorage``, ``DbConnections``, ``RedisMemory``), each into ``alarm_topic``.
-        self.alarms: Dict[str, cloudwatch.Alarm] = backend_alarms(
-            self,
-            backend=self.backend,
-            database=self.database,
-            cache=self.cache,
-            topic=self.alarm_topic,
-            db_connections=db_connections_alarm,
-        )
-        #: A CloudWatch dashboard of the alarms, three to a row.
-        self.dashboard: cloudwatch.Dashboard = alarm_dashboard(self, self.alarms)
 
     def _grant_image_pull(self, image: str) -> None:
         match = _ECR_IMAGE_RE.match(image)
@@ -557,6 +605,16 @@ def _prefix_too_long(where: str, prefix: str, boot, error: CourseInputError) -> 
         f"{uses} times, which takes its user data past EC2's {size[2]} bytes: use at most "
         f"{most}"
     )
+
+
+def _check_scope(where: str, cloudmart: Construct) -> None:
+    """A construct, despite its name: CDK refuses one outside a Stack (with
+    ``ShouldBeCreatedInStackScope``, deep in the VPC), so say what to write instead."""
+    if not any(Stack.is_stack(scope) for scope in cloudmart.node.scopes):
+        raise CourseInputError(
+            f"{where}: a CloudMartStack is a construct, not a Stack; create it inside a "
+            f"Stack, e.g. CloudMartStack(Stack(app, 'CloudMart'), '{cloudmart.node.id}')"
+        )
 
 
 def _check_props(where: str, **props: Any) -> str:

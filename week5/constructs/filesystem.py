@@ -96,9 +96,10 @@ class SharedFileSystem(Construct):
         policy does not give; its write and root access come from that policy, so the boot
         script, which writes as root, needs no more).
 
-        A ``LabHost``'s instance (a ``HaWebTier``'s group, a ``CloudMartStack``'s backend
-        group) also launches after the mount targets exist, so its boot script's mount does not
-        fail. ``consumer`` must also be
+        The consumer also launches after the mount targets exist, so its boot script's mount
+        does not fail: a ``LabHost``'s instance, a ``HaWebTier``'s group, a
+        ``CloudMartStack``'s backend group, and any other construct (an ``ec2.Instance``, an
+        ``autoscaling.AutoScalingGroup``, a user's own) as a whole. ``consumer`` must also be
         ``iam.IGrantable``; to open the port alone, use
         ``connections.allow_default_port_from(peer, description)``.
         """
@@ -116,7 +117,14 @@ class SharedFileSystem(Construct):
             launched.instance.node.add_dependency(self.file_system.mount_targets_available)
         elif isinstance(launched, HaWebTier):
             launched.asg.node.add_dependency(self.file_system.mount_targets_available)
+        elif isinstance(launched, Construct) and not self._holds(launched):
+            # Any other construct: all it makes (an instance, a group) waits for them.
+            launched.node.add_dependency(self.file_system.mount_targets_available)
         return grant
+
+    def _holds(self, construct: Construct) -> bool:
+        """Whether ``construct`` holds this file system (it cannot wait for its own parts)."""
+        return self.node.path.startswith(construct.node.path + "/")
 
     def mount_lines(self, mount_point: str = DEFAULT_MOUNT_POINT) -> List[str]:
         """Boot-script lines that mount the file system at ``mount_point`` (TLS and IAM, fstab)."""

@@ -141,11 +141,16 @@ def encrypted_root_volume(size_gib: int = DEFAULT_ROOT_VOLUME_GIB) -> ec2.BlockD
 def require_imdsv2(instance: ec2.Instance) -> ec2.CfnLaunchTemplate:
     """Require IMDSv2 through a launch template that CloudFormation names.
 
-    ``ec2.Instance(require_imdsv2=True)`` names its launch template after the construct path,
-    which is the same in every student's copy of a lab; launch-template names are unique per
-    account and region, so the second student's deploy would fail. The template holds only the
-    metadata options: the instance's own tags (and ``PropagateTagsToVolumeOnCreation``) name
-    and tag what it launches.
+    ``ec2.Instance(require_imdsv2=True)`` names its launch template, and launch-template names
+    are unique per account and region. Its name depends on the importing app's feature flags:
+    with ``@aws-cdk/aws-ec2:uniqueImdsv2TemplateName`` (this project's cdk.json sets it) it is
+    unique per stack (``Week5Day1Lab1aliceHostLaunchTemplate13CCBB03``); without the flag (an
+    app made before the flag, or a bare ``cdk.App()`` with no cdk.json) it is the construct's
+    id alone (``HostLaunchTemplate``), the same in every student's copy of a lab and in every
+    stack with a ``Host``, so the second deploy in an account fails. The template here has no
+    name (CloudFormation makes one), so a construct works in any app whatever its flags. It
+    holds only the metadata options: the instance's own tags (and
+    ``PropagateTagsToVolumeOnCreation``) name and tag what it launches.
     """
     template = ec2.CfnLaunchTemplate(
         instance,

@@ -296,11 +296,13 @@ class MultiAzVpc(Construct):
                 retention=logs.RetentionDays.ONE_WEEK,
                 removal_policy=RemovalPolicy.DESTROY,
             )
-            self.vpc.add_flow_log(
+            flow_log = self.vpc.add_flow_log(
                 "FlowLog",
                 destination=ec2.FlowLogDestination.to_cloud_watch_logs(self.flow_log_group),
                 traffic_type=ec2.FlowLogTrafficType.REJECT,
             )
+            # The FlowLog L2 names itself (and its role) by its path, above the VPC's Name.
+            _name(flow_log, f"{name_prefix}-vpc")
         else:
             acknowledge(
                 self.vpc,
@@ -355,8 +357,20 @@ class MultiAzVpc(Construct):
         The ``Vpc`` L2 tags a subnet's whole subtree (route table, NAT gateway, EIP, NAT
         instance) with the subnet's name, and the VPC's subtree (the NAT security group) with
         the VPC's: each of those gets its own name here, on the resource itself.
+
+        Only the VPC resource gets ``<prefix>-vpc`` at the high priority. What else lands under
+        the VPC (a flow log, an endpoint from ``vpc.add_gateway_endpoint``, a group scoped to the
+        VPC) gets it at the default priority, on the VPC node after the L2's own path Name: it
+        replaces that path, and a Name the user gives what they add (default priority, on their
+        construct, applied after the VPC's) wins.
         """
-        Tags.of(self.vpc).add("Name", f"{prefix}-vpc", priority=_NAME_TAG_PRIORITY)
+        Tags.of(self.vpc).add(
+            "Name",
+            f"{prefix}-vpc",
+            priority=_NAME_TAG_PRIORITY,
+            include_resource_types=["AWS::EC2::VPC"],
+        )
+        Tags.of(self.vpc).add("Name", f"{prefix}-vpc")
         for kind, subnets in (("public", self.public_subnets), ("private", self.private_subnets)):
             for index, subnet in enumerate(subnets):
                 letter = chr(ord("a") + index)

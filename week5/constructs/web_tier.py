@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Optional, Sequence, Union
+from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import jsii
 from aws_cdk import Duration, Stack, Tags, Token
@@ -51,6 +51,7 @@ from week5.constructs.props import (
     shown,
 )
 from week5.core.errors import CourseInputError
+from week5.synth.lab import LabStack
 from week5.synth.nag import acknowledge, acknowledge_all
 
 #: The course's sizes (Day 4 Lab 1: "ASG 생성 (Min: 2, Max: 4)").
@@ -121,8 +122,6 @@ def _require_name(where: str, name: str) -> None:
 
 def _default_name(tier: Construct, construct_id: str) -> str:
     """``<prefix>-<id>`` in a course lab stack (``week5-day4-kim-web``), else the path."""
-    from week5.synth.lab import LabStack  # the stack imports the constructs
-
     stack = Stack.of(tier)
     if isinstance(stack, LabStack):
         words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", construct_id).lower()
@@ -134,6 +133,18 @@ def is_checkable_path(path: str) -> bool:
     """A path the target group and the boot script's readiness loop can both use: it starts
     with / and holds no quote, space or backslash (the loop puts it in a shell command)."""
     return path.startswith("/") and not any(c in path for c in "'\" \\\n")
+
+
+class _CheckedProps(NamedTuple):
+    """``HaWebTier``'s props once checked, completed by their defaults."""
+
+    instance_type: str
+    https: bool
+    ready_path: str
+    lines: List[str]
+    boot_time: Duration
+    instance_subnets: List[ec2.ISubnet]
+    alb_subnets: List[ec2.ISubnet]
 
 
 class ScalingMetric(enum.Enum):
@@ -253,6 +264,114 @@ class HaWebTier(Construct):
         super().__init__(scope, construct_id)
         node_path = self.node.path
         where = f"HaWebTier {node_path}"
+        checked = self._check_props(
+            where,
+            vpc=vpc,
+            instance_subnets=instance_subnets,
+            internet_facing=internet_facing,
+            instance_type=instance_type,
+            min_capacity=min_capacity,
+            max_capacity=max_capacity,
+            desired_capacity=desired_capacity,
+            app_port=app_port,
+            health_check_path=health_check_path,
+            ready_path=ready_path,
+            boot_time=boot_time,
+            cloudfront_origin=cloudfront_origin,
+            user_data_lines=user_data_lines,
+            scaling_metric=scaling_metric,
+            scaling_target=scaling_target,
+            certificate_arn=certificate_arn,
+            https=https,
+            detailed_monitoring=detailed_monitoring,
+            name=name,
+        )
+        https = checked.https
+
+        #: Whether the ALB faces the internet (public subnets), else internal.
+        self.internet_facing: bool = internet_facing
+        #: Whether the ALB admits only CloudFront's origin-facing servers (a CloudFront origin).
+        self.cloudfront_origin: bool = cloudfront_origin
+        #: The port the instances serve on, behind the ALB.
+        self.app_port: int = app_port
+        #: The path each instance polls on itself before it signals CloudFormation.
+        self.ready_path: str = checked.ready_path
+        #: Launch to answering ``ready_path``, at the upper end (the group's creation estimate).
+        self.boot_time: Duration = checked.boot_time
+        #: How long CloudFormation waits for the instances' signals (twice ``boot_time``, at
+        #: least 10 minutes).
+        self.signal_timeout: Duration = signal_timeout(checked.boot_time)
+        alb_security_group, instance_security_group = self._security_groups(vpc, https)
+        #: The ALB's security group: 80 (and 443 with HTTPS) from anywhere, the listener's port
+        #: from CloudFront's origin-facing servers, or (internal) the granted callers.
+        self.alb_security_group: ec2.SecurityGroup = alb_security_group
+        #: The instances' security group: ``app_port`` from the ALB only.
+        self.instance_security_group: ec2.SecurityGroup = instance_security_group
+        #: The instances' role (Session Manager); the tier's ``grant_principal``.
+        self.role: iam.Role = session_manager_role(self, "InstanceRole", node_path)
+        #: The instances' boot script; ``add_boot_lines()`` appends to it.
+        self.user_data: ec2.UserData = boot_script(checked.lines, where)
+        #: The launch template: IMDSv2, encrypted gp3 root, the role and the boot script.
+        self.launch_template: ec2.LaunchTemplate = self._launch_template(
+            checked.instance_type, detailed_monitoring
+        )
+        #: The Auto Scaling group of the instances.
+        self.asg: autoscaling.AutoScalingGroup = self._asg(
+            vpc, checked.instance_subnets, min_capacity, max_capacity, desired_capacity
+        )
+        #: The Application Load Balancer.
+        self.alb: elbv2.ApplicationLoadBalancer = elbv2.ApplicationLoadBalancer(
+            self,
+            "Alb",
+            vpc=vpc,
+            internet_facing=internet_facing,
+            vpc_subnets=ec2.SubnetSelection(subnets=checked.alb_subnets),
+            security_group=self.alb_security_group,
+            drop_invalid_header_fields=True,
+        )
+        #: The target group of the Auto Scaling group, health-checked on ``health_check_path``.
+        self.target_group: elbv2.ApplicationTargetGroup = self._target_group(
+            vpc, health_check_path
+        )
+        self._signal_when_ready()
+        #: The listener callers reach: HTTPS on 443 with a certificate, else HTTP on 80. Its
+        #: ``connections`` have the listener's port as their default port.
+        self.listener: elbv2.ApplicationListener = self._listener(https, certificate_arn)
+        self._scaling(scaling_metric, scaling_target)
+        scheme = "https" if https else "http"
+        #: The ALB's URL (``http://`` or ``https://`` and its DNS name). A ``cloudfront_origin``
+        #: ALB answers it only to CloudFront: give viewers the distribution's address instead.
+        self.url: str = f"{scheme}://{self.alb.load_balancer_dns_name}"
+        self._name_parts(name if name is not None else _default_name(self, construct_id))
+        self._acknowledge(internet_facing)
+
+    def _check_props(
+        self,
+        where: str,
+        *,
+        vpc: ec2.IVpc,
+        instance_subnets: Optional[Sequence[ec2.ISubnet]],
+        internet_facing: bool,
+        instance_type: Union[str, ec2.InstanceType],
+        min_capacity: int,
+        max_capacity: int,
+        desired_capacity: Optional[int],
+        app_port: int,
+        health_check_path: str,
+        ready_path: Optional[str],
+        boot_time: Optional[Duration],
+        cloudfront_origin: bool,
+        user_data_lines: Optional[Sequence[str]],
+        scaling_metric: ScalingMetric,
+        scaling_target: Optional[float],
+        certificate_arn: Optional[str],
+        https: Optional[bool],
+        detailed_monitoring: bool,
+        name: Optional[str],
+    ) -> _CheckedProps:
+        """Refuse a wrong prop under its own name, before anything is made; return the props
+        the defaults complete (the instance type's name, HTTPS, the ready path, the boot
+        script and time, the instances' and the ALB's subnets)."""
         require_str(where, "name", name, optional=True)
         if name is not None:
             _require_name(where, name)
@@ -338,63 +457,62 @@ class HaWebTier(Construct):
             alb_subnets = list(vpc.isolated_subnets)
         if len({s.availability_zone for s in alb_subnets}) < 2:
             raise CourseInputError(f"{where}: an ALB needs subnets in two AZs")
+        return _CheckedProps(
+            instance_type=instance_type,
+            https=https,
+            ready_path=ready_path,
+            lines=lines,
+            boot_time=boot_time,
+            instance_subnets=instance_subnets,
+            alb_subnets=alb_subnets,
+        )
 
+    def _security_groups(
+        self, vpc: ec2.IVpc, https: bool
+    ) -> Tuple[ec2.SecurityGroup, ec2.SecurityGroup]:
+        """The ALB's group (its audience on the listener's port) and the instances' group
+        (``app_port`` from the ALB's only)."""
+        node_path = self.node.path
         listener_port = 443 if https else 80
-        #: Whether the ALB faces the internet (public subnets), else internal.
-        self.internet_facing: bool = internet_facing
-        #: Whether the ALB admits only CloudFront's origin-facing servers (a CloudFront origin).
-        self.cloudfront_origin: bool = cloudfront_origin
-        #: The port the instances serve on, behind the ALB.
-        self.app_port: int = app_port
-        #: The path each instance polls on itself before it signals CloudFormation.
-        self.ready_path: str = ready_path
-        #: Launch to answering ``ready_path``, at the upper end (the group's creation estimate).
-        self.boot_time: Duration = boot_time
-        #: How long CloudFormation waits for the instances' signals (twice ``boot_time``, at
-        #: least 10 minutes).
-        self.signal_timeout: Duration = signal_timeout(boot_time)
         who = audience(
             listener_port,
-            cloudfront_origin=cloudfront_origin,
-            internet_facing=internet_facing,
+            cloudfront_origin=self.cloudfront_origin,
+            internet_facing=self.internet_facing,
             https=https,
         )
-        #: The ALB's security group: 80 (and 443 with HTTPS) from anywhere, the listener's port
-        #: from CloudFront's origin-facing servers, or (internal) the granted callers.
-        self.alb_security_group: ec2.SecurityGroup = ec2.SecurityGroup(
+        alb_security_group = ec2.SecurityGroup(
             self,
             "AlbSecurityGroup",
             vpc=vpc,
             description=describe(node_path, f"ALB {who}"),
             allow_all_outbound=False,
         )
-        #: The instances' security group: ``app_port`` from the ALB only.
-        self.instance_security_group: ec2.SecurityGroup = ec2.SecurityGroup(
+        instance_security_group = ec2.SecurityGroup(
             self,
             "InstanceSecurityGroup",
             vpc=vpc,
-            description=describe(node_path, f"app port {app_port} from the ALB only"),
+            description=describe(node_path, f"app port {self.app_port} from the ALB only"),
             allow_all_outbound=True,  # packages and images at boot
         )
-        self.instance_security_group.connections.allow_from(
-            self.alb_security_group, ec2.Port.tcp(app_port), "app port from the ALB only"
+        instance_security_group.connections.allow_from(
+            alb_security_group, ec2.Port.tcp(self.app_port), "app port from the ALB only"
         )
         admit_audience(
             self,
-            self.alb_security_group,
+            alb_security_group,
             listener_port=listener_port,
             https=https,
-            cloudfront_origin=cloudfront_origin,
-            internet_facing=internet_facing,
+            cloudfront_origin=self.cloudfront_origin,
+            internet_facing=self.internet_facing,
         )
+        return alb_security_group, instance_security_group
 
-        #: The instances' role (Session Manager); the tier's ``grant_principal``.
-        self.role: iam.Role = session_manager_role(self, "InstanceRole", node_path)
-        #: The instances' boot script; ``add_boot_lines()`` appends to it.
-        self.user_data: ec2.UserData = boot_script(lines, where)
+    def _launch_template(
+        self, instance_type: str, detailed_monitoring: bool
+    ) -> ec2.LaunchTemplate:
+        """IMDSv2, an encrypted gp3 root, the role, the instances' group and the boot script."""
         machine_type = ec2.InstanceType(instance_type)
-        #: The launch template: IMDSv2, encrypted gp3 root, the role and the boot script.
-        self.launch_template: ec2.LaunchTemplate = ec2.LaunchTemplate(
+        return ec2.LaunchTemplate(
             self,
             "LaunchTemplate",
             instance_type=machine_type,
@@ -406,8 +524,19 @@ class HaWebTier(Construct):
             block_devices=[encrypted_root_volume()],
             detailed_monitoring=detailed_monitoring or None,  # unset: the template stays as it was
         )
-        #: The Auto Scaling group of the instances.
-        self.asg: autoscaling.AutoScalingGroup = autoscaling.AutoScalingGroup(
+
+    def _asg(
+        self,
+        vpc: ec2.IVpc,
+        instance_subnets: List[ec2.ISubnet],
+        min_capacity: int,
+        max_capacity: int,
+        desired_capacity: Optional[int],
+    ) -> autoscaling.AutoScalingGroup:
+        """The group: ELB health checks after the boot, a creation policy and rolling updates
+        that wait for each instance's signal, and no launch before its routes out and role."""
+        boot_seconds = self.boot_time.to_seconds()
+        asg = autoscaling.AutoScalingGroup(
             self,
             "Asg",
             vpc=vpc,
@@ -438,7 +567,7 @@ class HaWebTier(Construct):
             ),
         )
         # For `week5 labs`: the group takes boot_time to create (week5/analysis/timing.py).
-        asg_node = self.asg.node
+        asg_node = asg.node
         asg_node.default_child.add_metadata(BOOT_SECONDS_METADATA, int(boot_seconds))
         # Boot scripts install packages and read secrets with the role: launch no instance
         # before the subnets' routes out (NAT) and the role's policy exist, or its first boot
@@ -446,22 +575,17 @@ class HaWebTier(Construct):
         asg_node.add_dependency(
             self.role, *(subnet.internet_connectivity_established for subnet in instance_subnets)
         )
-        #: The Application Load Balancer.
-        self.alb: elbv2.ApplicationLoadBalancer = elbv2.ApplicationLoadBalancer(
-            self,
-            "Alb",
-            vpc=vpc,
-            internet_facing=internet_facing,
-            vpc_subnets=ec2.SubnetSelection(subnets=alb_subnets),
-            security_group=self.alb_security_group,
-            drop_invalid_header_fields=True,
-        )
-        #: The target group of the Auto Scaling group, health-checked on ``health_check_path``.
-        self.target_group: elbv2.ApplicationTargetGroup = elbv2.ApplicationTargetGroup(
+        return asg
+
+    def _target_group(
+        self, vpc: ec2.IVpc, health_check_path: str
+    ) -> elbv2.ApplicationTargetGroup:
+        """The group's instances on ``app_port``, checked on ``health_check_path``."""
+        return elbv2.ApplicationTargetGroup(
             self,
             "TargetGroup",
             vpc=vpc,
-            port=app_port,
+            port=self.app_port,
             protocol=elbv2.ApplicationProtocol.HTTP,
             targets=[self.asg],
             deregistration_delay=DEREGISTRATION_DELAY,
@@ -473,14 +597,24 @@ class HaWebTier(Construct):
                 unhealthy_threshold_count=UNHEALTHY_THRESHOLD,
             ),
         )
+
+    def _signal_when_ready(self) -> None:
+        """End the boot script, whatever lines come before, by waiting for ``ready_path`` and
+        the target group's checks, then ``cfn-signal`` with its exit status."""
         self.user_data.add_on_exit_commands(
-            *signal_when_ready(app_port, ready_path, int(self.signal_timeout.to_seconds()))
+            *signal_when_ready(
+                self.app_port, self.ready_path, int(self.signal_timeout.to_seconds())
+            )
         )
         self.user_data.add_signal_on_exit_command(self.asg)
         check_user_data_size(self.user_data, f"HaWebTier {self.node.path}")
-        #: The listener callers reach: HTTPS on 443 with a certificate, else HTTP on 80. Its
-        #: ``connections`` have the listener's port as their default port.
-        self.listener: elbv2.ApplicationListener = (
+
+    def _listener(
+        self, https: bool, certificate_arn: Optional[str]
+    ) -> elbv2.ApplicationListener:
+        """HTTPS on 443 (and 80 redirected to it) with a certificate, else HTTP on 80; neither
+        opens its port (the ALB's group admits the audience)."""
+        listener = (
             self.alb.add_listener(
                 "Https",
                 port=443,
@@ -496,6 +630,10 @@ class HaWebTier(Construct):
         )
         if https:
             self.alb.add_redirect(source_port=80, target_port=443, open=False)
+        return listener
+
+    def _scaling(self, scaling_metric: ScalingMetric, scaling_target: Optional[float]) -> None:
+        """Target tracking on average CPU or on requests per target."""
         if scaling_metric is ScalingMetric.CPU:
             self.asg.scale_on_cpu_utilization(
                 "CpuTarget",
@@ -508,12 +646,6 @@ class HaWebTier(Construct):
                 "RequestsTarget",
                 target_requests_per_minute=int(1000 if scaling_target is None else scaling_target),
             )
-        scheme = "https" if https else "http"
-        #: The ALB's URL (``http://`` or ``https://`` and its DNS name). A ``cloudfront_origin``
-        #: ALB answers it only to CloudFront: give viewers the distribution's address instead.
-        self.url: str = f"{scheme}://{self.alb.load_balancer_dns_name}"
-        self._name_parts(name if name is not None else _default_name(self, construct_id))
-        self._acknowledge(internet_facing)
 
     def _name_parts(self, name: str) -> None:
         """Name every part: CDK names the launch template (and so the instances and volumes
