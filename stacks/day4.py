@@ -13,7 +13,7 @@ from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
 from week5.constructs import userdata
 from week5.constructs.access import grant_put_only
 from week5.constructs.bucket import private_bucket
-from week5.constructs.cache import REDIS_PORT, RedisCache
+from week5.constructs.cache import RedisCache
 from week5.constructs.commands import (
     asg_run_command,
     db_az_command,
@@ -237,7 +237,8 @@ class Day4CaseStack(LabStack):
     those requests in a loop. Viewers still get HTTPS (CloudFront redirects).
 
     "트래픽 급증 시 자동 확장": ``LoadTestCommand`` has the two news servers request
-    ``PopularUrl`` through CloudFront, 50 a second for ten minutes (NEWS_LOAD_PER_SECOND);
+    ``PopularUrl`` through CloudFront, NEWS_LOAD_PER_SECOND (25) a second each for
+    LOAD_TEST_SECONDS (ten minutes);
     ``WatchScalingCommand`` shows the group adding a server. ``PopularUrl`` answers
     ``no-store``, so every request reaches the ALB; the articles (``/news/*``) are kept at
     CloudFront for their max-age (60 s from Ghost), so a spike of reads of one article is
@@ -339,7 +340,7 @@ class Day4CaseStack(LabStack):
                 env={
                     "ORIGIN_URL": f"http://{self.writer.private_ip}:{GHOST_PORT}",
                     "REDIS_HOST": self.cache.endpoint,
-                    "REDIS_PORT": str(REDIS_PORT),
+                    "REDIS_PORT": str(self.cache.port),
                 },
                 secret_env={"REDIS_AUTH_TOKEN": self.cache.auth_secret.secret_arn},
             ),
@@ -382,7 +383,9 @@ class Day4CaseStack(LabStack):
                 region=self.region,
             ),
             description="속보 트래픽: 뉴스 서버 2대가 CloudFront를 거쳐 PopularUrl에 초당 "
-            "50건, 10분 (대상당 분당 1,500건이라 서버가 3대로 늘어남)",
+            f"{2 * NEWS_LOAD_PER_SECOND}건, {LOAD_TEST_SECONDS // 60}분 (대상당 분당 "
+            f"{60 * NEWS_LOAD_PER_SECOND:,}건이라 서버가 "
+            f"{-(-2 * 60 * NEWS_LOAD_PER_SECOND // NEWS_REQUESTS_PER_TARGET)}대로 늘어남)",
         )
         CfnOutput(
             self,
