@@ -35,11 +35,10 @@ SKIPPED = {
     "Day1Lab2": {},
     "Day1Case": {},
     "Day2Lab1": {"AWS::Scheduler::Schedule": 1},
-    "Day2Lab2": {"AWS::S3::BucketPolicy": 1},
+    "Day2Lab2": {},
     "Day2Case": {
         "AWS::AutoScaling::ScalingPolicy": 1,
         "AWS::EC2::SecurityGroupEgress": 1,
-        "AWS::S3::BucketPolicy": 1,
     },
     "Day3Lab1": {},
     "Day3Lab2": {},
@@ -49,25 +48,21 @@ SKIPPED = {
         "AWS::ApiGatewayV2::Stage": 1,
         "AWS::AutoScaling::ScalingPolicy": 1,
         "AWS::EC2::SecurityGroupEgress": 1,
-        "AWS::S3::BucketPolicy": 1,
     },
     "Day4Lab1": {"AWS::AutoScaling::ScalingPolicy": 1, "AWS::EC2::SecurityGroupEgress": 1},
     "Day4Challenge": {"AWS::AutoScaling::ScalingPolicy": 2, "AWS::EC2::SecurityGroupEgress": 2},
     "Day4Case": {
         "AWS::AutoScaling::ScalingPolicy": 1,
         "AWS::EC2::SecurityGroupEgress": 1,
-        "AWS::S3::BucketPolicy": 2,
     },
     "Day5Lab1": {
         "AWS::AutoScaling::ScalingPolicy": 1,
         "AWS::EC2::SecurityGroupEgress": 1,
-        "AWS::S3::BucketPolicy": 1,
         "AWS::SNS::TopicPolicy": 1,
     },
     "Day5Challenge": {
         "AWS::AutoScaling::ScalingPolicy": 1,
         "AWS::EC2::SecurityGroupEgress": 1,
-        "AWS::S3::BucketPolicy": 1,
         "AWS::SNS::TopicPolicy": 1,
     },
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import shlex
 import sys
 import time
@@ -16,7 +17,7 @@ from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli.arguments import command_parser, whole_number_in
-from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
+from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import (
     add_cache_option,
     add_context_option,
@@ -31,6 +32,7 @@ from week5.cli.table import render_table
 from week5.core.progress import say
 from week5.core.settings import CONTEXT_REGION, CONTEXT_STUDENTS, parse_students, shown
 from week5.operations import local
+from week5.operations.local.deploy import upload_bucket_deployments
 from week5.operations.status import parse_stack_name
 
 #: The lab `week5 local` deploys when none is named: Day 4's ALB + Auto Scaling group.
@@ -121,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
                     f"lab: {back} (on AWS the same template deploys; see the README's table)"
                 )
             timings["read-back"] = back.seconds
+            # What each BucketDeployment's function puts in its bucket on AWS (it runs not here)
+            back.uploads = upload_bucket_deployments(emulator.endpoint, outdir, lab)
             print()
             print(format_read_back(lab.lab_id, back))
             print()
@@ -133,7 +137,15 @@ def run(args: argparse.Namespace) -> int:
             if args.keep:
                 emulator.keep = True
                 print()
-                print(format_keep(emulator, lab, args.context, checks=back.checks))
+                print(
+                    format_keep(
+                        emulator,
+                        lab,
+                        args.context,
+                        checks=back.checks,
+                        filled=[upload["bucket"] for upload in back.uploads],
+                    )
+                )
     return EXIT_OK
 
 
@@ -161,12 +173,16 @@ def format_keep(
     context: List[str],
     windows: bool = os.name == "nt",
     checks: Sequence[str] = (),
+    filled: Sequence[str] = (),
 ) -> str:
     """How to use the emulator left running: the environment that points the tools at it, the
     AWS CLI commands that show what the lab made (``checks``: a step's URL, SSH and Session
     Manager reach nothing there), the destroy and the check that follow the lab guide, and how
     to stop it. On Windows in PowerShell's words (시작하기.md sends Windows students there):
-    `export` and `kill` are bash's."""
+    `export` and `kill` are bash's. ``filled``: the buckets `week5 local` put a
+    ``BucketDeployment``'s files in, to empty before the destroy: on AWS the bucket's
+    auto-delete function empties it, which does not run here, and the emulator keeps a bucket
+    that holds files (the stack deleted, the bucket left for cleanup to list)."""
     options = "".join(f" -c {shlex.quote(item)}" for item in context)  # the deployed stack's name
     named = parse_stack_name(lab.stack_name)
     student = f" --student {named.group('student')}" if named else ""
@@ -206,6 +222,15 @@ def format_keep(
             ),
             "When you are done, destroy the lab there as on AWS, then check that nothing of "
             f"{lab.day} is left (cleanup lists it; without --apply it deletes nothing):",
+            *(
+                [
+                    "  (first empty what the upload above filled: the function that empties a "
+                    "bucket on destroy does not run here, and a bucket holding files stays)"
+                ]
+                + [f"  aws s3 rm s3://{bucket} --recursive" for bucket in filled]
+                if filled
+                else []
+            ),
             destroy,
             f"  {week5} cleanup --day {lab.day}{student}",
             # Its log folder is the emulator's own: it goes when the emulator is not kept.
@@ -230,8 +255,14 @@ def emulator_for(
         say("==> cdk bootstrap into the emulator")
         timings["bootstrap"] = local.bootstrap(env)
         yield emulator, env
-    except local.LocalError as error:
-        raise CliError(str(error)) from None
+    except (local.LocalError, CliError) as error:
+        # The failure line names the log it keeps (a trial: named at start-up only).
+        kept = (
+            f" (the emulator's log is kept: {emulator.log_path})"
+            if emulator is not None and str(emulator.log_path) not in str(error)
+            else ""
+        )
+        raise CliError(f"{error}{kept}", getattr(error, "code", EXIT_FAILED)) from None
     else:  # a run that worked leaves nothing in /tmp; after an error the log stays
         if emulator is not None and not emulator.keep:
             emulator.stop()
@@ -301,17 +332,53 @@ def format_read_back(lab_id: str, back: local.ReadBack) -> str:
         lines.append(f"Not modelled by the emulator (AWS creates them; skipped here): {skipped}")
     if back.functions_not_run:
         shown_types = ", ".join(f"{t} x{n}" for t, n in back.functions_not_run.items())
+        upload = "" if back.uploads else "upload a site, "
         lines.append(
             f"Created, but their Lambda functions do not run here (moto runs them in Docker): "
-            f"{shown_types}; what they do on AWS (upload a site, empty a bucket, delete a "
-            "volume's or a database's snapshots on destroy) does not happen here."
+            f"{shown_types}; what they do on AWS ({upload}empty a bucket, delete a "
+            "volume's or a database's snapshots on destroy) does not happen here"
+            + ("; week5 local did the upload:" if back.uploads else ".")
         )
+        lines += [format_upload(upload) for upload in back.uploads]
         lines.append(DESTROY_HERE_BUT + ".")
     else:
         lines.append(DESTROY_HERE + ".")
     if back.outputs:
         lines += ["", format_outputs(back)]
     return "\n".join(lines)
+
+
+def format_upload(upload: Mapping[str, object]) -> str:
+    """One line for what `week5 local` put in a bucket in place of a ``BucketDeployment``."""
+    return (
+        f"  {upload['files']} files of the lab put into s3://{upload['bucket']}/"
+        f"{upload['prefix']}, as {upload['logical_id']}'s function does on AWS "
+        f"(`aws s3 ls s3://{upload['bucket']} --recursive` lists them)"
+    )
+
+
+#: An S3 website endpoint's host, its bucket named first (moto's ``WebsiteURL``).
+S3_WEBSITE = re.compile(r"([a-z0-9][a-z0-9.-]*)\.s3-website[.-][a-z0-9-]+\.amazonaws\.com")
+#: A CloudFront distribution's host.
+CLOUDFRONT_HOST = re.compile(r"[a-z0-9]+\.cloudfront\.net")
+
+
+def unreachable(value: str) -> Optional[str]:
+    """Why an output's URL or command reaches nothing on the emulator, in one line, or None:
+    it serves no S3 website endpoint and no CloudFront host (a student trial of Day2Lab2)."""
+    website, cloudfront = S3_WEBSITE.search(value), CLOUDFRONT_HOST.search(value)
+    served = [
+        *(["S3 website endpoint"] if website else []),
+        *(["CloudFront host"] if cloudfront else []),
+    ]
+    if not served:
+        return None
+    instead = (
+        f"`aws s3 ls s3://{website.group(1)} --recursive` lists the files it serves on AWS"
+        if website
+        else "on AWS it answers"
+    )
+    return f"(reaches nothing here: the emulator serves no {' and no '.join(served)}; {instead})"
 
 
 #: The line above a lab's outputs: what the emulator's values are and what runs behind them.
@@ -341,6 +408,9 @@ def format_outputs(back: local.ReadBack) -> str:
         lines.append(f"  {output['key']}" + (f": {description}" if description else ""))
         if output["value"] is not None:
             lines.append(f"    {output['value']}")
+            note = unreachable(output["value"])
+            if note:
+                lines.append(f"    {note}")
             continue
         reason = (
             f"it names {', '.join(output['skipped'])}, which the emulator skips"

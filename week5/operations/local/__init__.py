@@ -3,8 +3,8 @@
 The real CDK CLI deploys the real synthesized templates; nothing in a template changes for the
 emulator. moto, with the course's models (:mod:`week5.operations.moto_models`), creates the
 network, EC2, ELBv2, Auto Scaling, RDS, ElastiCache, CloudFront, Secrets Manager, CloudWatch
-alarms, WAF, S3, IAM, SSM and more. It skips the few types left (:data:`SKIPPED_TYPES`: S3
-bucket and SNS topic policies, security group egress rules, scaling policies, Scheduler
+alarms, WAF, S3 (bucket policies too), IAM, SSM and more. It skips the few types left
+(:data:`SKIPPED_TYPES`: SNS topic policies, security group egress rules, scaling policies, Scheduler
 schedules, an HTTP API's integrations, routes and stages, Budgets and Backup) while still
 reporting CREATE_COMPLETE, so the read-back compares the template with what the emulator holds
 and names what it skipped.

@@ -1,12 +1,17 @@
-"""``cdk bootstrap`` and ``cdk deploy`` into the emulator with the pinned CLI, and why a deploy
-failed, named by the template's resource."""
+"""``cdk bootstrap`` and ``cdk deploy`` into the emulator with the pinned CLI, why a deploy
+failed, named by the template's resource, and the files a lab's ``BucketDeployment`` puts in its
+bucket on AWS, put there by :func:`upload_bucket_deployments` (its function does not run here)."""
 
 from __future__ import annotations
 
+import io
+import json
+import mimetypes
 import re
 import tempfile
+import zipfile
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterator, Mapping, Optional, Sequence, Tuple, Union
 
 from week5.analysis.assembly import SynthesizedLab, referenced_ids
 from week5.core.progress import run_with_progress
@@ -17,12 +22,18 @@ from week5.operations.local.emulator import (
     LocalError,
     clients,
 )
-from week5.operations.local.readback import Clients, ReadBack, emulator_clients, read_back
+from week5.operations.local.readback import (
+    Clients,
+    ReadBack,
+    Rows,
+    deployed_stack,
+    emulator_clients,
+    read_back,
+)
 
 #: Types moto's CloudFormation skips even with the course's models
 #: (:mod:`week5.operations.moto_models`); a Ref to one resolves to nothing here.
 SKIPPED_TYPES = (
-    "AWS::S3::BucketPolicy",
     "AWS::EC2::SecurityGroupEgress",
     "AWS::AutoScaling::ScalingPolicy",
     "AWS::SNS::TopicPolicy",
@@ -218,3 +229,105 @@ def _failure(output: str) -> str:
             return " ".join(part.strip() for part in match.groups() if part).strip()
     lines = [line for line in output.strip().splitlines() if line.strip()]
     return lines[-1] if lines else "no output"
+
+
+#: The custom resource of CDK's ``BucketDeployment``: on AWS its Lambda function unpacks the
+#: lab's files (an asset the CLI published) into a bucket; moto runs no Lambda (it needs Docker).
+BUCKET_DEPLOYMENT = "Custom::CDKBucketDeployment"
+
+
+def upload_bucket_deployments(
+    endpoint: str, assembly: Path, lab: SynthesizedLab, client: Optional[Clients] = None
+) -> Rows:
+    """Do on the emulator what each ``BucketDeployment`` of the deployed ``lab`` does on AWS:
+    put the files of its source assets (read from ``assembly``, the synthesized folder the
+    deploy published them from) into its ``DestinationBucketName`` under its
+    ``DestinationKeyPrefix``, each with the content type ``aws s3 sync`` (the function's tool)
+    gives it; with ``Extract`` false, the asset's zip itself.
+
+    Why: moto marks the custom resource created without running its function, so a site's
+    bucket stayed empty and ``aws s3 ls`` of it listed nothing (a student trial of Day2Lab2).
+    Not done: ``SourceMarkers`` (no lab's deployment has them), the distribution's
+    invalidation (nothing is cached here). Returns a row per deployment the emulator created:
+    ``logical_id``, ``bucket``, ``prefix``, ``files`` (how many were put), ``sources`` (the
+    assets' folders or zips in the assembly)."""
+    client = client or emulator_clients(endpoint)
+    stack = deployed_stack(client, lab.stack_name, lab.template)
+    sources = _file_assets(assembly)
+    rows = []
+    for logical_id, resource in stack.resources(BUCKET_DEPLOYMENT):
+        p = resource["Properties"]
+        bucket = _resolved(p["DestinationBucketName"], stack.physical)
+        prefix = _resolved(p.get("DestinationKeyPrefix") or "", stack.physical)
+        prefix = "" if prefix == "/" else prefix  # the root, as the function reads it
+        if prefix and not prefix.endswith("/"):  # `aws s3 sync` into s3://bucket/prefix
+            prefix += "/"
+        extract = str(p.get("Extract", True)).lower() != "false"
+        put, used = 0, []
+        for key in p.get("SourceObjectKeys") or []:
+            if key not in sources:
+                raise LocalError(
+                    f"{BUCKET_DEPLOYMENT} {logical_id}: no asset for {key} in {assembly}"
+                )
+            source = sources[key]
+            used.append(source.name)
+            files = _asset_files(source) if extract else iter([(key, _zipped(source))])
+            for name, body in files:
+                content_type = mimetypes.guess_type(name)[0]
+                client("s3").put_object(
+                    Bucket=bucket,
+                    Key=prefix + name,
+                    Body=body,
+                    **({"ContentType": content_type} if content_type else {}),
+                )
+                put += 1
+        rows.append(
+            {"logical_id": logical_id, "bucket": bucket, "prefix": prefix, "files": put,
+             "sources": used}
+        )  # fmt: skip
+    return rows
+
+
+def _resolved(value: Any, physical: Mapping[str, str]) -> str:
+    """A property's string: itself, or the physical id of the resource its ``Ref`` names."""
+    if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in physical:
+        return physical[value["Ref"]]
+    if isinstance(value, str):
+        return value
+    raise LocalError(f"{BUCKET_DEPLOYMENT}: cannot resolve {json.dumps(value)} on the emulator")
+
+
+def _file_assets(assembly: Path) -> Dict[str, Path]:
+    """Each file asset's object key in the bootstrap bucket -> its folder or file in
+    ``assembly``, from the assembly's asset manifests (``<stack>.assets.json``)."""
+    found = {}
+    for manifest in sorted(assembly.glob("*.assets.json")):
+        for asset in json.loads(manifest.read_text(encoding="utf-8")).get("files", {}).values():
+            path = assembly / asset["source"]["path"]
+            for destination in asset.get("destinations", {}).values():
+                found[destination["objectKey"]] = path
+    return found
+
+
+def _asset_files(source: Path) -> Iterator[Tuple[str, bytes]]:
+    """(key under the prefix, content) of each file of an asset: a folder's files, or a zip's
+    entries, in name order."""
+    if source.is_dir():
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            yield path.relative_to(source).as_posix(), path.read_bytes()
+        return
+    with zipfile.ZipFile(source) as archive:
+        for info in sorted(archive.infolist(), key=lambda i: i.filename):
+            if not info.is_dir():
+                yield info.filename, archive.read(info)
+
+
+def _zipped(source: Path) -> bytes:
+    """The asset as the CLI publishes it: a zip (a folder zipped, a zip as it is)."""
+    if source.is_file():
+        return source.read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in _asset_files(source):
+            archive.writestr(name, body)
+    return buffer.getvalue()

@@ -47,6 +47,11 @@ class ReadBack:
     #: AWS CLI commands that show, on the emulator, what the guide's steps made (a URL, SSH and
     #: Session Manager reach nothing there): :func:`emulator_checks`.
     checks: List[str] = field(default_factory=list)
+    #: What `week5 local` put in the lab's buckets in place of each ``BucketDeployment``'s
+    #: function, which does not run here (:func:`week5.operations.local.deploy.
+    #: upload_bucket_deployments`): a row per deployment, its ``bucket``, ``prefix`` and
+    #: ``files`` (how many). Empty until then, and in a coverage run, which uploads nothing.
+    uploads: Rows = field(default_factory=list)
     #: How long reading it back took.
     seconds: float = 0.0
 

@@ -10,10 +10,11 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
 
 - Added types (moto has the backend, no model): Secrets Manager secrets and attachments,
   ElastiCache subnet and replication groups, CloudFront distributions and origin access
-  controls, CloudWatch alarms, WAFv2 web ACLs and associations, HTTP APIs and EC2 key pairs,
-  each a :class:`._common.TypeModel`, and CDK's ``Custom::AWS`` lookups (the one type installed
-  by patching moto's type lookup, which sends every ``Custom::`` type to a Docker Lambda before
-  its model map).
+  controls, CloudWatch alarms, WAFv2 web ACLs and associations, HTTP APIs, EC2 key pairs and
+  S3 bucket policies (moto, which reads no condition, then judges a request by a policy's
+  statements without one), each a :class:`._common.TypeModel`, and CDK's ``Custom::AWS``
+  lookups (the one type installed by patching moto's type lookup, which sends every
+  ``Custom::`` type to a Docker Lambda before its model map).
 - Overrides (:data:`OVERRIDES`: moto's model, with a bug worked around): registered after
   moto's own, so moto's model map picks them; they hand the work to moto's model or backend.
   Most are a :class:`._common.MotoOverride` of moto's model that mends only what it gets wrong
@@ -81,6 +82,7 @@ MODULES = (
     "wafv2_web_acl_association",
     "apigatewayv2_api",
     "ec2_key_pair",
+    "s3_bucket_policy",
     "custom_aws",
     "rds_db_instance",
     "ssm_parameter",
