@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration
+from typing import Mapping
+
+from aws_cdk import CfnOutput, Duration, Fn
 from constructs import Construct
 
 from week5.assets import APPS_DIR, COMPOSE_DIR, SITES_DIR
@@ -14,7 +16,7 @@ from week5.constructs.filesystem import SharedFileSystem
 from week5.constructs.host import LabHost
 from week5.constructs.static_site import StaticSite
 from week5.constructs.userdata import MOUNT_VOLUME_SCRIPT, mount_data_volume
-from week5.constructs.volume import SNAPSHOT_TAG_KEY, DataVolume, ScheduledSnapshots
+from week5.constructs.volume import DataVolume, ScheduledSnapshots
 from week5.constructs.vpc import MultiAzVpc, NatMode
 from week5.constructs.web_tier import HaWebTier
 from week5.core.catalog import Lab
@@ -39,6 +41,20 @@ SHOP_LIVENESS_PATH = "/health"
 
 DATA_MOUNT_POINT = "/data"
 RESTORED_MOUNT_POINT = "/restored"
+#: The description of the snapshot ``SnapshotCommand`` takes (the schedule's say "scheduled").
+MANUAL_SNAPSHOT_DESCRIPTION = "week5 manual snapshot"
+#: The data check after a restore, in host A's session: the two hashes are the same.
+COMPARE_COMMAND = f"sha256sum {DATA_MOUNT_POINT}/hello.txt {RESTORED_MOUNT_POINT}/hello.txt"
+#: ``ListSnapshotsCommand``'s columns, oldest first.
+LIST_SNAPSHOTS_QUERY = "sort_by(Snapshots,&StartTime)[].[SnapshotId,State,StartTime,Description]"
+
+
+def snapshot_tag_specification(tags: Mapping[str, str]) -> str:
+    """``--tag-specifications`` in the AWS CLI's shorthand: ``ResourceType=snapshot,Tags=[{Key=
+    Week,Value=Week5},...]``. The course's tags hold none of the shorthand's ``,=[]{}`` (they
+    are validated when the stack is built)."""
+    items = ",".join(f"{{Key={key},Value={value}}}" for key, value in tags.items())
+    return f"ResourceType=snapshot,Tags=[{items}]"
 
 
 class Day2Lab1Stack(LabStack):
@@ -47,13 +63,15 @@ class Day2Lab1Stack(LabStack):
     Step 1: host A (AZ-A) gets an encrypted 1 GiB gp3 volume at /dev/sdf; its boot script
     formats it only if it is empty, mounts it at /data through fstab (by UUID, nofail) and writes
     /data/hello.txt. Step 2: EventBridge Scheduler snapshots the volume every 15 minutes, so one
-    appears during the lab (the console's "Create snapshot" works as well). To restore, redeploy
-    with ``-c restore_snapshot_id=snap-...``: a new volume from that snapshot is attached at
-    /dev/sdg, and ``sudo lab-mount-volume /dev/sdg /restored --restored`` mounts it read-only to
-    compare hello.txt. Step 3: an encrypted EFS file system with mount targets in both AZs,
-    mounted at /mnt/efs on host A and host B (AZ-B); each host writes a file the other can read.
-    Step 4: ``cdk destroy`` removes the volumes, the file system and every scheduled snapshot
-    (a cleanup custom resource); a snapshot a student took by hand must be deleted by hand.
+    appears during the lab; ``SnapshotCommand`` takes one now, with the course's tags (the
+    console's "Create snapshot" adds none), and ``ListSnapshotsCommand`` lists both kinds. To
+    restore, redeploy with ``-c restore_snapshot_id=snap-...``: a new volume from that snapshot
+    is attached at /dev/sdg, and ``RestoredMountCommand`` (an output of that deployment only)
+    mounts it read-only at /restored to compare hello.txt. Step 3: an encrypted EFS file system
+    with mount targets in both AZs, mounted at /mnt/efs on host A and host B (AZ-B); each host
+    writes a file the other can read. Step 4: ``cdk destroy`` removes the volumes, the file
+    system and every snapshot of the data volume, scheduled or made by hand (a cleanup custom
+    resource; one an AMI uses is kept and named).
     """
 
     def __init__(self, scope: Construct, lab: Lab, settings: CourseSettings) -> None:
@@ -93,12 +111,39 @@ class Day2Lab1Stack(LabStack):
         )
         CfnOutput(
             self,
+            "SnapshotCommand",
+            value=Fn.join(
+                "",
+                [
+                    f"aws ec2 create-snapshot --region {self.region} --volume-id ",
+                    self.data.volume.volume_id,
+                    f" --description '{MANUAL_SNAPSHOT_DESCRIPTION}' --tag-specifications "
+                    f"'{snapshot_tag_specification(self.course_tags)}' "
+                    "--query SnapshotId --output text",
+                ],
+            ),
+            # The course's tags (Week, Day, Lab, Student), as the schedule's snapshots carry
+            # them: `week5 status` and `week5 cleanup` find a snapshot by them; one made in the
+            # console without them was found by neither (a student's trial).
+            description="Step 2: /data 볼륨의 스냅샷 만들기 (과정 태그를 달아 week5 status와 "
+            "cleanup이 찾음; cdk destroy가 지움), 스냅샷 ID를 출력",
+        )
+        CfnOutput(
+            self,
             "ListSnapshotsCommand",
-            value=f"aws ec2 describe-snapshots --region {self.region} --owner-ids self "
-            f"--filters Name=tag:{SNAPSHOT_TAG_KEY},Values={self.snapshots.tag_value} "
-            "--query 'Snapshots[].[SnapshotId,State,StartTime]' --output table",
-            # By the schedule's tag: a snapshot made by hand carries none (a student's trial).
-            description="Step 2: 이 볼륨의 예약 스냅샷 목록 (직접 만든 스냅샷은 태그가 없어 빠짐)",
+            value=Fn.join(
+                "",
+                [
+                    f"aws ec2 describe-snapshots --region {self.region} --owner-ids self "
+                    "--filters Name=volume-id,Values=",
+                    self.data.volume.volume_id,
+                    f" --query '{LIST_SNAPSHOTS_QUERY}' --output table",
+                ],
+            ),
+            # By the volume, not the schedule's tag: the list left out a snapshot made by hand
+            # (a student's trial); the description tells the schedule's from SnapshotCommand's.
+            description="Step 2: 이 볼륨의 스냅샷 (예약과 직접 만든 것, 오래된 순; State가 "
+            "completed면 복원할 수 있음)",
         )
         CfnOutput(
             self,
@@ -118,7 +163,8 @@ class Day2Lab1Stack(LabStack):
                 self,
                 "RestoredMountCommand",
                 value=f"sudo {MOUNT_VOLUME_SCRIPT} /dev/sdg {RESTORED_MOUNT_POINT} --restored",
-                description="Step 2: 스냅샷에서 복원한 볼륨을 마운트하고 데이터 확인",
+                description="Step 2: 호스트 A의 세션에서, 복원한 볼륨을 /restored에 읽기 전용으로 "
+                f"마운트 (그 뒤 {COMPARE_COMMAND})",
             )
         else:
             CfnOutput(
@@ -129,7 +175,8 @@ class Day2Lab1Stack(LabStack):
                 # mode, so this updates it there too.
                 value=f"python3 scripts/cdk.py deploy {lab.lab_id} -c student={settings.student} "
                 f"-c {CONTEXT_RESTORE_SNAPSHOT_ID}=snap-...",
-                description="Step 2: 스냅샷 ID를 주고 다시 배포하면 새 볼륨으로 복원",
+                description="Step 2: 스냅샷 ID를 주고 다시 배포하면 새 볼륨으로 복원 (그 배포의 "
+                "출력에 RestoredMountCommand가 생김)",
             )
 
 

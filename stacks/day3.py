@@ -110,7 +110,12 @@ class Day3Lab1Stack(LabStack):
     Manager. Step 3 (by hand, as the course asks): the manual snapshot,
     with the AWS CLI command in the outputs. A manual snapshot is not part of the stack, so a
     LeftoverCleanup deletes every manual snapshot of the lab's database when the stack is
-    deleted; ``DeleteSnapshotCommand`` deletes it sooner.
+    deleted; ``DeleteSnapshotCommand`` deletes it sooner. Step 3's 복원 (optional: it takes
+    longer than the step's 5 minutes): ``RestoreDbCommand`` makes a single-AZ database from the
+    snapshot in the lab's subnet group and security group, with the course's tags;
+    ``RestoredDbEndpointCommand`` waits for it and prints its host for ``lab-psql -h``;
+    ``DeleteRestoredDbCommand`` deletes it, and must before ``cdk destroy`` (it holds the
+    stack's subnet group and security group).
 
     The private subnets have no NAT (RDS needs none), and the client sits in a public subnet
     with no inbound rule, which saves a NAT gateway's $0.064 an hour.
@@ -199,12 +204,68 @@ class Day3Lab1Stack(LabStack):
             description="Step 3: 수동 스냅샷 만들기 "
             "(CloudFormation 밖의 것: 스택을 지울 때 SnapshotCleanup이 지움)",
         )
+        # Step 3's 복원: a new database from the manual snapshot, beside the lab's, in its subnet
+        # group and security group (the client reaches it as it reaches the lab's), single-AZ,
+        # with the course's tags (`week5 status` and `week5 cleanup` find it by them). It is
+        # not the stack's, and while it exists the stack's subnet group and security group
+        # cannot be deleted: DeleteRestoredDbCommand comes before `cdk destroy`.
+        # Two commands a line, after `;`, not `&&`: Windows PowerShell 5.1 refuses `&&`.
+        restored_id = f"week5-{settings.student}-day3-restored"
+        subnet_group = self.database.instance.node.find_child("SubnetGroup")
+        tags = " ".join(f"Key={key},Value={value}" for key, value in self.course_tags.items())
+        CfnOutput(
+            self,
+            "RestoreDbCommand",
+            value=Fn.join(
+                "",
+                [
+                    f"aws rds wait db-snapshot-available --region {self.region} "
+                    f"--db-snapshot-identifier {snapshot_id}; "
+                    f"aws rds restore-db-instance-from-db-snapshot --region {self.region} "
+                    f"--db-snapshot-identifier {snapshot_id} "
+                    f"--db-instance-identifier {restored_id} "
+                    f"--db-instance-class {self.database.instance_type} --no-multi-az "
+                    "--db-subnet-group-name ",
+                    subnet_group.subnet_group_name,
+                    " --vpc-security-group-ids ",
+                    self.database.security_group.security_group_id,
+                    f" --no-publicly-accessible --tags {tags} "
+                    "--query DBInstance.DBInstanceStatus --output text",
+                ],
+            ),
+            description="Step 3 복원 (선택, 5분을 넘음): 스냅샷이 준비되면 새 DB로 복원 "
+            "(단일 AZ db.t3.micro, 약 $0.03/시간, 생성에 5-15분; 스택 밖이라 "
+            "DeleteRestoredDbCommand로 지움)",
+        )
+        CfnOutput(
+            self,
+            "RestoredDbEndpointCommand",
+            value=f"aws rds wait db-instance-available --region {self.region} "
+            f"--db-instance-identifier {restored_id}; "
+            f"aws rds describe-db-instances --region {self.region} "
+            f"--db-instance-identifier {restored_id} "
+            "--query 'DBInstances[0].Endpoint.Address' --output text",
+            description="Step 3 복원: 복원한 DB가 준비되길 기다려 주소 출력 (세션 안에서 "
+            "sudo lab-psql -h <주소>: 같은 사용자와 비밀번호, Step 2의 테이블이 그대로)",
+        )
+        CfnOutput(
+            self,
+            "DeleteRestoredDbCommand",
+            value=f"aws rds delete-db-instance --region {self.region} "
+            f"--db-instance-identifier {restored_id} --skip-final-snapshot "
+            "--delete-automated-backups --query DBInstance.DBInstanceStatus --output text; "
+            f"aws rds wait db-instance-deleted --region {self.region} "
+            f"--db-instance-identifier {restored_id}",
+            description="Step 4: cdk destroy 전에 복원한 DB 삭제 (약 5분 기다림: 남아 있으면 "
+            "서브넷 그룹과 보안 그룹을 못 지워 스택이 DELETE_FAILED)",
+        )
         CfnOutput(
             self,
             "DeleteSnapshotCommand",
             value=f"aws rds delete-db-snapshot --region {self.region} "
             f"--db-snapshot-identifier {snapshot_id}",
-            description="Step 4: 수동 스냅샷 삭제 (저장 용량만큼 과금되므로, 복원을 확인한 뒤 바로)",
+            description="Step 4: 수동 스냅샷 삭제 (저장 용량만큼 과금: 복원을 확인했거나 "
+            "복원하지 않는다면 바로; 남겨도 cdk destroy 때 SnapshotCleanup이 지움)",
         )
 
 

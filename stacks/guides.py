@@ -168,11 +168,26 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "Step 2: 스냅샷 & 복구 — 스냅샷 생성, 새 볼륨으로 복원, 데이터 확인",
-                '`ScheduledSnapshots(self, "DataSnapshots", volume=...)`: 15분마다 스냅샷; '
-                "`-c restore_snapshot_id=snap-...`로 다시 배포하면 (`RestoreHint`) /dev/sdg에 복원 "
-                "볼륨, 그 뒤 출력 `RestoredMountCommand`로 마운트해 hello.txt 비교. 첫 예약 "
-                "스냅샷은 배포 중 볼륨이 포맷되기 전에 찍혀 비어 있으니, `ListSnapshotsCommand`의 "
-                "시각이 hello.txt에 적힌 시각보다 늦은 스냅샷으로 복원",
+                '`ScheduledSnapshots(self, "DataSnapshots", volume=...)`가 15분마다 예약 '
+                "스냅샷을 찍습니다. 비교할 데이터: 호스트 A의 부팅 스크립트가 첫 부팅 때 "
+                "/data/hello.txt에 `written <UTC 시각> by <호스트 이름>`을 씁니다 "
+                "(`HostASsmCommand` 세션에서 `cat /data/hello.txt`). 2.1 스냅샷 생성: 출력 "
+                "`SnapshotCommand`(`aws ec2 create-snapshot --volume-id <DataVolumeId> "
+                "--tag-specifications 'ResourceType=snapshot,Tags=[{Key=Week,Value=Week5},...]'`)가 "
+                "과정 태그(Week, Day, Lab, Student)를 단 스냅샷을 만들고 ID를 출력 (태그가 있어 "
+                "`week5 status`와 `week5 cleanup`이 찾음; 콘솔의 \"스냅샷 생성\"은 태그를 달지 "
+                "않음). `ListSnapshotsCommand`가 이 볼륨의 스냅샷을 오래된 순으로 보여 줌 (예약과 "
+                "직접 만든 것, Description으로 구분). 2.2 복원: State가 `completed`가 되면 (몇 분) "
+                "`RestoreHint`의 명령에 그 ID를 넣어 다시 배포 (`-c restore_snapshot_id=snap-...`, "
+                "몇 분). 새 볼륨이 호스트 A의 /dev/sdg에 붙고, 그 배포의 출력에 "
+                "`RestoredMountCommand`가 생깁니다 (처음 배포의 출력 목록에는 없음). 2.3 데이터 "
+                "무결성 확인: 호스트 A 세션에서 `RestoredMountCommand`(`sudo "
+                "/usr/local/bin/lab-mount-volume /dev/sdg /restored --restored`, 읽기 전용 마운트) "
+                "다음 `sha256sum /data/hello.txt /restored/hello.txt`: 두 해시가 같고 `cat`으로 본 "
+                "내용(시각과 호스트 이름)도 같으면 스냅샷 시점의 데이터가 그대로입니다. 스냅샷 "
+                "뒤에 쓴 파일(예: `echo after | sudo tee /data/after.txt`)은 /restored에 없습니다. "
+                "예약 스냅샷으로 복원한다면: 첫 것은 배포 중 볼륨이 포맷되기 전에 찍혀 비어 "
+                "있으니 hello.txt의 시각보다 늦은 것으로",
             ),
             (
                 "Step 3: EFS 공유 스토리지 — EFS 생성, 여러 EC2에서 마운트",
@@ -312,7 +327,13 @@ GUIDES: Dict[str, LabGuide] = {
                 "Step 1: RDS 인스턴스 생성 — db.t3.micro PostgreSQL, Multi-AZ, 보안 그룹",
                 '`PostgresDatabase(self, "Database", multi_az=True)`: 5432는 클라이언트 '
                 "보안 그룹에서만, 비밀은 클라이언트 역할만 읽기 (`database.grant_connect(client)`). "
-                "출력 `DbEndpoint`, `DbSecretName`",
+                "출력 `DbEndpoint`, `DbSecretName`. 배포가 도는 동안: 생성 시간(위 \"50분 실습 "
+                "시간\" 표)이 Step 1의 20분보다 길어 실습을 시작하자마자 `cdk deploy`를 돌립니다 "
+                "(대부분 Multi-AZ RDS). 기다리는 동안 콘솔 RDS → 데이터베이스에서 이 DB의 상태"
+                "(생성 중 → 사용 가능), 구성 탭의 클래스 db.t3.micro와 다중 AZ, 연결 및 보안 탭의 "
+                "서브넷 그룹(프라이빗 서브넷 2개)과 보안 그룹의 인바운드 규칙(5432, 소스는 "
+                "클라이언트의 보안 그룹)을 Step 1의 콘솔 단계와 맞춰 봅니다. CloudFormation 콘솔의 "
+                "이벤트 탭은 무엇을 기다리는지 보여 줌. Step 2의 psql은 배포가 끝난 뒤",
             ),
             (
                 "Step 2: 데이터베이스 연결 — EC2에서 psql, 테이블 생성과 데이터 삽입",
@@ -337,8 +358,27 @@ GUIDES: Dict[str, LabGuide] = {
                 '출력 `SnapshotCommand`; `LeftoverCleanup(self, "SnapshotCleanup", '
                 "databases=[...])`이 스택 삭제 때 수동 스냅샷도 삭제",
             ),
+            (
+                "선택: 백업 & 복원 — 스냅샷에서 새 DB로 복원 (Step 3의 5분 밖)",
+                "5분 안에 끝나지 않고 (복원 5-15분, 삭제를 기다리는 데 약 5분) 50분 실습에 들지 "
+                "않아 선택입니다 (시간이 남을 때나 멘토링 시간에). 출력 `RestoreDbCommand`: 스냅샷이 "
+                "준비되길 기다려 새 DB `week5-<이름>-day3-restored`로 복원 (단일 AZ db.t3.micro, "
+                "약 $0.03/시간, 실습의 서브넷 그룹과 보안 그룹, 과정 태그를 달아 `week5 status`와 "
+                "`week5 cleanup`이 찾음). `RestoredDbEndpointCommand`가 준비되길 기다려 주소를 "
+                "출력하면 `ClientSsmCommand` 세션에서 `sudo /usr/local/bin/lab-psql -h <주소>` "
+                "(같은 사용자와 비밀번호): Step 2의 테이블과 행이 스냅샷 시점 그대로 "
+                "(`SELECT * FROM students;`)",
+            ),
+            (
+                "Step 4: 리소스 정리",
+                "복원했다면 먼저 출력 `DeleteRestoredDbCommand` (삭제가 끝날 때까지 기다림: 복원한 "
+                "DB가 실습의 서브넷 그룹과 보안 그룹을 쓰는 동안 `cdk destroy`는 그것을 지우지 "
+                "못해 `DELETE_FAILED`). 수동 스냅샷은 `DeleteSnapshotCommand`로 바로 지우거나 "
+                "`cdk destroy` 때 `SnapshotCleanup`이 지움",
+            ),
         ),
-        by_hand="수동 스냅샷에서 복원한 데이터베이스",
+        by_hand="수동 스냅샷에서 복원한 데이터베이스 (`RestoreDbCommand`로 만들었다면 "
+        "`DeleteRestoredDbCommand`)",
     ),
     "Day3Lab2": LabGuide(
         course_steps=(
@@ -577,7 +617,14 @@ GUIDES: Dict[str, LabGuide] = {
         steps=(
             (
                 "Step 1: 네트워크 구성 — Multi-AZ VPC, Public/Private Subnets",
-                "`CloudMartStack` → `MultiAzVpc`",
+                "`CloudMartStack` → `MultiAzVpc`. 배포가 도는 동안: `cdk deploy` 한 번이 Step "
+                "1-3을 모두 만들고 생성 시간(위 \"50분 실습 시간\" 표)이 Step 1의 10분보다 "
+                "길어, 실습을 시작하자마자 배포하고 기다리는 동안 각 단계가 만드는 것을 콘솔에서 "
+                "차례로 확인합니다: Step 1 VPC → 서브넷 4개(퍼블릭과 프라이빗, 두 AZ)와 라우팅 "
+                "테이블 (처음 몇 분 안에 생김), Step 2 RDS(다중 AZ)와 ElastiCache가 생성 중, Step 3 "
+                "S3 버킷, CloudFront 배포, ALB와 대상 그룹, Auto Scaling 그룹의 인스턴스. "
+                "CloudFormation 콘솔의 이벤트 탭은 무엇을 기다리는지 보여 줌. Step 4 검증은 배포가 "
+                "끝난 뒤",
             ),
             (
                 "Step 2: 데이터베이스 배포 — RDS PostgreSQL (Multi-AZ), ElastiCache Redis",

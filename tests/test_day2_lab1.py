@@ -3,8 +3,11 @@
 import json
 
 import pytest
+from aws_cli_on_moto import run_on_moto
 from efs_access import fstab_options, instance_role, refused_actions
 from lab_outputs import COURSE_PLAN, outputs, plan_step_numbers, step_registry
+import moto_in_process
+from moto_in_process import REGION
 from support import (
     ingress_rules,
     instance_security_groups,
@@ -24,6 +27,9 @@ from week5.analysis.teardown import teardown_findings
 from week5.core.settings import CourseSettings
 
 LAB = "Day2Lab1"
+#: The in-process moto's fixtures (tests/moto_in_process.py), by the names the tests use.
+one_ami = moto_in_process.one_ami
+aws = moto_in_process.aws
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +177,10 @@ def test_restore_context_attaches_a_volume_from_the_snapshot(tmp_path):
     assert "Size" not in restored[0]
     assert {a["Device"] for a in props(t, "AWS::EC2::VolumeAttachment")} == {"/dev/sdf", "/dev/sdg"}
     assert t["Outputs"]["RestoredMountCommand"]["Value"].endswith("/dev/sdg /restored --restored")
+    # "데이터 무결성 확인": the file host A's boot wrote, hashed on both mounts.
+    assert t["Outputs"]["RestoredMountCommand"]["Description"].endswith(
+        "(그 뒤 sha256sum /data/hello.txt /restored/hello.txt)"
+    )
 
 
 @pytest.mark.parametrize("bad", ["snap-123", "vol-0123456789abcdef0", "snap-0123456789ABCDEF0"])
@@ -182,10 +192,57 @@ def test_a_bad_snapshot_id_is_refused_before_synthesis(tmp_path, bad):
 
 
 def test_outputs(t):
-    assert {"ListSnapshotsCommand", "RestoreHint", "EfsFileSystemId", "DataVolumeId"} <= set(
-        t["Outputs"]
-    )
+    assert {
+        "SnapshotCommand", "ListSnapshotsCommand", "RestoreHint", "EfsFileSystemId",
+        "DataVolumeId",
+    } <= set(t["Outputs"])  # fmt: skip
     assert json.dumps(t["Outputs"]["RestoreHint"]).count("restore_snapshot_id=snap-") == 1
+    # The mount command is an output of the restoring deployment only: the hint says so.
+    assert "RestoredMountCommand" not in t["Outputs"]
+    assert "RestoredMountCommand가 생김" in t["Outputs"]["RestoreHint"]["Description"]
+
+
+def test_the_snapshot_command_takes_a_tagged_snapshot_the_list_shows(t, lab, aws, tmp_path):
+    """A student trial: Step 2's "스냅샷 생성" had no command, and a snapshot made in the console
+    carried no tag (`week5 status` and `cleanup` missed it) nor showed in ListSnapshotsCommand.
+    Made on moto: SnapshotCommand snapshots the data volume with the stack's course tags, and
+    the list shows it beside the schedule's, oldest first."""
+    ec2 = aws("ec2")
+    volume = ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=1, VolumeType="gp3")
+    other = ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=1, VolumeType="gp3")
+    scheduled = ec2.create_snapshot(
+        VolumeId=volume["VolumeId"],
+        Description=f"week5 scheduled snapshot ({lab.snapshots.tag_value})",
+    )["SnapshotId"]
+    ec2.create_snapshot(VolumeId=other["VolumeId"])  # another volume's: not listed
+    shown = outputs(t)
+    volume_ref = f"<{logical_id(lab.data.volume)}>"
+    stand_ins = {volume_ref: volume["VolumeId"]}
+    (snapshot_id,) = run_on_moto(aws, shown["SnapshotCommand"], stand_ins, tmp_path / "create")
+    (made,) = ec2.describe_snapshots(SnapshotIds=[snapshot_id])["Snapshots"]
+    assert made["VolumeId"] == volume["VolumeId"]
+    assert made["Description"] == "week5 manual snapshot"
+    tags = {tag["Key"]: tag["Value"] for tag in made["Tags"]}
+    assert tags == lab.course_tags == {
+        "Week": "Week5", "Day": "Day2", "Lab": "Lab1", "Student": "instructor",
+    }  # fmt: skip
+    # What `week5 status` reads: the tagging API, by the course's tags.
+    tagged = aws("resourcegroupstaggingapi").get_resources(
+        TagFilters=[{"Key": k, "Values": [v]} for k, v in lab.course_tags.items()],
+        ResourceTypeFilters=["ec2:snapshot"],
+    )["ResourceTagMappingList"]
+    assert [m["ResourceARN"].rsplit("/", 1)[1] for m in tagged] == [snapshot_id]
+    (rows,) = run_on_moto(aws, shown["ListSnapshotsCommand"], stand_ins, tmp_path / "list")
+    assert [row[0] for row in rows] == [scheduled, snapshot_id]
+    assert [row[3] for row in rows] == [
+        f"week5 scheduled snapshot ({lab.snapshots.tag_value})", "week5 manual snapshot",
+    ]  # fmt: skip
+    # A student's name goes into the Student tag.
+    kim = make_app(tmp_path / "kim", student="kim")
+    kim_lab = CATALOG.get(LAB)
+    kim_stack = kim_lab.build(kim, kim_lab, CourseSettings.from_context(kim.node.try_get_context))
+    kim_outputs = outputs(kim.synth().get_stack_by_name(kim_stack.stack_name).template)
+    assert "{Key=Student,Value=kim}" in kim_outputs["SnapshotCommand"]
 
 
 # ---- The course's steps (week5-course-rules.md, Day 2 Lab 1), each made doable ----
@@ -208,9 +265,21 @@ def _volume(t, lab, hosts, tmp_path):
 @step("2", "스냅샷 & 복구 — 스냅샷 생성, 새 볼륨으로 복원, 데이터 무결성 확인")
 def _snapshot_and_restore(t, lab, hosts, tmp_path):
     test_snapshots_every_15_minutes_tagged_for_cleanup(t)
-    listing = outputs(t)["ListSnapshotsCommand"]
-    assert listing.startswith("aws ec2 describe-snapshots --region ap-northeast-2 --owner-ids self")
-    assert f"Values={lab.snapshots.tag_value}" in listing
+    # "EBS 스냅샷 생성": now, with the course's tags, and listed with the schedule's (run on
+    # moto in test_the_snapshot_command_takes_a_tagged_snapshot_the_list_shows).
+    volume = f"<{logical_id(lab.data.volume)}>"
+    assert outputs(t)["SnapshotCommand"] == (
+        f"aws ec2 create-snapshot --region ap-northeast-2 --volume-id {volume} "
+        "--description 'week5 manual snapshot' --tag-specifications "
+        "'ResourceType=snapshot,Tags=[{Key=Week,Value=Week5},{Key=Day,Value=Day2},"
+        "{Key=Lab,Value=Lab1},{Key=Student,Value=instructor}]' --query SnapshotId --output text"
+    )
+    assert outputs(t)["ListSnapshotsCommand"] == (
+        "aws ec2 describe-snapshots --region ap-northeast-2 --owner-ids self "
+        f"--filters Name=volume-id,Values={volume} --query "
+        "'sort_by(Snapshots,&StartTime)[].[SnapshotId,State,StartTime,Description]' "
+        "--output table"
+    )
     # The same stack again, with the snapshot's id: the student is named (without it the command
     # deployed the default student's stack, a second lab).
     assert outputs(t)["RestoreHint"] == (

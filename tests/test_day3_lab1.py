@@ -5,6 +5,8 @@ import shlex
 
 import pytest
 from lab_outputs import outputs, run, step_registry
+import moto_in_process
+from moto_in_process import REGION
 from support import (
     by_name,
     default_route_targets,
@@ -17,10 +19,16 @@ from support import (
     user_data_text,
 )
 
+# The AWS CLI on moto: Day 2 Lab 1's test module holds it.
+from aws_cli_on_moto import run_on_moto
+
 from stacks.day3 import LAB_APP_DIR, LAB_APP_SCRIPT, PSYCOPG_PIN, RDS_APP
 from week5.analysis.teardown import teardown_findings
 
 LAB = "Day3Lab1"
+#: The in-process moto's fixtures (tests/moto_in_process.py), by the names the tests use.
+one_ami = moto_in_process.one_ami
+aws = moto_in_process.aws
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +102,10 @@ def test_client_has_psql_and_reads_the_secret(t, hosts, lab):
 
 def test_outputs_endpoint_secret_and_snapshot_commands(t):
     outputs = t["Outputs"]
-    assert {"DbEndpoint", "DbSecretName", "SnapshotCommand", "DeleteSnapshotCommand"} <= set(
-        outputs
-    )
+    assert {
+        "DbEndpoint", "DbSecretName", "SnapshotCommand", "DeleteSnapshotCommand",
+        "RestoreDbCommand", "RestoredDbEndpointCommand", "DeleteRestoredDbCommand",
+    } <= set(outputs)  # fmt: skip
     create = "".join(
         p for p in outputs["SnapshotCommand"]["Value"]["Fn::Join"][1] if isinstance(p, str)
     )
@@ -120,6 +129,80 @@ def test_the_manual_snapshot_is_deleted_with_the_stack(t):
     }
     assert "rds:DeleteDBSnapshot" in actions and "rds:DescribeDBSnapshots" in actions
     assert not {"ec2:DeleteSnapshot", "ec2:DeregisterImage"} & actions
+
+
+def test_the_restore_outputs_restore_the_manual_snapshot_beside_the_lab_and_delete_it(
+    t, lab, aws, tmp_path
+):
+    """A course-step audit: Step 3 is "백업 & 복원" and DeleteSnapshotCommand said "복원을 확인한
+    뒤", but no output restored. Made on moto, as the AWS CLI makes them: the snapshot, the
+    restore (after the snapshot is available) into the lab's subnet group and security group,
+    single-AZ, private, with the course's tags; the wait for it and its host; its deletion
+    with the wait that `cdk destroy` needs; the snapshot's deletion."""
+    ec2, rds = aws("ec2"), aws("rds")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.1{n}.0/24", AvailabilityZone=f"{REGION}{z}")
+        ["Subnet"]["SubnetId"]
+        for n, z in ((1, "a"), (2, "b"))
+    ]
+    rds.create_db_subnet_group(
+        DBSubnetGroupName="lab-subnets", DBSubnetGroupDescription="lab", SubnetIds=subnets
+    )
+    group = ec2.create_security_group(GroupName="db", Description="db", VpcId=vpc)["GroupId"]
+    tags = [{"Key": k, "Value": v} for k, v in lab.course_tags.items()]
+    rds.create_db_instance(
+        DBInstanceIdentifier="week5-db", Engine="postgres", DBInstanceClass="db.t3.micro",
+        MasterUsername="labadmin", MasterUserPassword="secret-password", AllocatedStorage=20,
+        MultiAZ=True, DBSubnetGroupName="lab-subnets", VpcSecurityGroupIds=[group],
+        CopyTagsToSnapshot=True, Tags=tags,
+    )  # fmt: skip
+    shown = outputs(t)
+    stand_ins = {
+        f"<{logical_id(lab.database.instance)}>": "week5-db",
+        f"<{logical_id(lab.database.instance.node.find_child('SubnetGroup'))}>": "lab-subnets",
+        f"<{logical_id(lab.database.security_group)}.GroupId>": group,
+    }
+    run_on_moto(aws, shown["SnapshotCommand"], stand_ins, tmp_path / "snapshot")
+    restored = "week5-instructor-day3-restored"
+    # What the restore asked for: moto drops a false override (MultiAZ, PubliclyAccessible) and
+    # keeps the snapshot's, where RDS takes it.
+    sent, event = [], "provide-client-params.rds.RestoreDBInstanceFromDBSnapshot"
+
+    def record(params, **_):
+        sent.append(dict(params))
+
+    rds.meta.events.register(event, record)  # the module's shared client: unregistered below
+    try:
+        waited, status = run_on_moto(
+            aws, shown["RestoreDbCommand"], stand_ins, tmp_path / "restore"
+        )
+    finally:
+        rds.meta.events.unregister(event, record)
+    assert waited is None and status  # the wait for the snapshot, then the restore's status
+    (db,) = rds.describe_db_instances(DBInstanceIdentifier=restored)["DBInstances"]
+    assert db["DBSubnetGroup"]["DBSubnetGroupName"] == "lab-subnets"
+    assert [g["VpcSecurityGroupId"] for g in db["VpcSecurityGroups"]] == [group]
+    assert db["DBInstanceClass"] == "db.t3.micro"
+    ((asked,),) = [[p for p in sent if p["DBInstanceIdentifier"] == restored]]
+    assert (asked["MultiAZ"], asked["PubliclyAccessible"]) == (False, False)
+    assert {tag["Key"]: tag["Value"] for tag in db["TagList"]} == lab.course_tags
+    _, host = run_on_moto(aws, shown["RestoredDbEndpointCommand"], stand_ins, tmp_path / "host")
+    assert host == db["Endpoint"]["Address"]
+    _, waited = run_on_moto(
+        aws, shown["DeleteRestoredDbCommand"], stand_ins, tmp_path / "delete"
+    )
+    assert waited is None  # db-instance-deleted: the subnet group is free for `cdk destroy`
+    assert [d["DBInstanceIdentifier"] for d in rds.describe_db_instances()["DBInstances"]] == [
+        "week5-db"
+    ]
+    run_on_moto(aws, shown["DeleteSnapshotCommand"], stand_ins, tmp_path / "delete-snapshot")
+    assert rds.describe_db_snapshots(SnapshotType="manual")["DBSnapshots"] == []
+    # The guide's clean-up order: the restored database before `cdk destroy`, and why.
+    describe = {k: o["Description"] for k, o in t["Outputs"].items()}
+    assert "cdk destroy 전에" in describe["DeleteRestoredDbCommand"]
+    assert "DELETE_FAILED" in describe["DeleteRestoredDbCommand"]
+    assert "5분을 넘음" in describe["RestoreDbCommand"] and "$0.03/시간" in describe["RestoreDbCommand"]
 
 
 # ---- The course's steps (week5-course-rules.md, Day 3 Lab 1), each made doable ----
@@ -218,6 +301,33 @@ def _snapshot(t, lab, hosts, fake_aws):
     test_the_manual_snapshot_is_deleted_with_the_stack(t)
 
 
+@step("3.2", "백업 & 복원 — 스냅샷에서 복원 (선택: 5분을 넘음)")
+def _restore(t, lab, hosts, fake_aws):
+    db = f"<{logical_id(lab.database.instance)}>"
+    subnets = f"<{logical_id(lab.database.instance.node.find_child('SubnetGroup'))}>"
+    group = f"<{logical_id(lab.database.security_group)}.GroupId>"
+    region, restored = "--region ap-northeast-2", "week5-instructor-day3-restored"
+    assert db not in outputs(t)["RestoreDbCommand"]  # from the snapshot, not the database
+    assert outputs(t)["RestoreDbCommand"] == (
+        f"aws rds wait db-snapshot-available {region} "
+        "--db-snapshot-identifier week5-instructor-day3-manual; "
+        f"aws rds restore-db-instance-from-db-snapshot {region} "
+        "--db-snapshot-identifier week5-instructor-day3-manual "
+        f"--db-instance-identifier {restored} --db-instance-class db.t3.micro --no-multi-az "
+        f"--db-subnet-group-name {subnets} --vpc-security-group-ids {group} "
+        "--no-publicly-accessible --tags Key=Week,Value=Week5 Key=Day,Value=Day3 "
+        "Key=Lab,Value=Lab1 Key=Student,Value=instructor "
+        "--query DBInstance.DBInstanceStatus --output text"
+    )
+    assert outputs(t)["DeleteRestoredDbCommand"] == (
+        f"aws rds delete-db-instance {region} --db-instance-identifier {restored} "
+        "--skip-final-snapshot --delete-automated-backups "
+        "--query DBInstance.DBInstanceStatus --output text; "
+        f"aws rds wait db-instance-deleted {region} --db-instance-identifier {restored}"
+    )
+    # Run on moto in test_the_restore_outputs_restore_the_manual_snapshot_beside_the_lab_...
+
+
 @step("4", "리소스 정리")
 def _cleanup(t, lab, hosts, fake_aws):
     assert teardown_findings(t) == []
@@ -225,7 +335,7 @@ def _cleanup(t, lab, hosts, fake_aws):
 
 
 def test_course_steps_are_listed_in_the_courses_order():
-    assert list(COURSE_STEPS) == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "4"]
+    assert list(COURSE_STEPS) == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "3.1", "3.2", "4"]
 
 
 @pytest.mark.parametrize("number", list(COURSE_STEPS))

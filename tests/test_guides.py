@@ -190,3 +190,114 @@ def test_a_guide_with_subnets_says_what_made_by_hand_stops_destroy(generated, ap
         said = f"`week5 cleanup --day Day{day} --student <이름>`" in text and "DELETE_FAILED" in text
         assert said == has_subnets, lab_id
     assert "DELETE_FAILED" not in files["Day2Lab2.md"]
+
+
+#: The plan's timed steps of each lab and challenge (week5-course-rules.md: `Step N: 제목 (M분)`),
+#: copied here so that a checkout without ../shared still checks the guides; the copy is
+#: checked against the plan where it is.
+PLAN_STEPS = {
+    "Day1Lab1": (("VPC 생성", 15), ("Security Group 생성", 10), ("EC2 인스턴스 생성", 20),
+                 ("접속 및 확인", 5)),
+    "Day1Lab2": (("Multi-AZ VPC", 20), ("Bastion Host", 15), ("웹 서버 배포", 10),
+                 ("리소스 정리", 5)),
+    "Day2Lab1": (("EBS 볼륨 생성", 15), ("스냅샷 & 복구", 20), ("EFS 공유 스토리지", 10),
+                 ("리소스 정리", 5)),
+    "Day2Lab2": (("S3 버킷 생성", 15), ("CloudFront 배포", 25), ("성능 테스트", 5),
+                 ("리소스 정리", 5)),
+    "Day3Lab1": (("RDS 인스턴스 생성", 20), ("데이터베이스 연결", 20), ("백업 & 복원", 5),
+                 ("리소스 정리", 5)),
+    "Day3Lab2": (("ElastiCache 클러스터", 15), ("캐싱 로직 구현", 25), ("세션 스토어", 5),
+                 ("리소스 정리", 5)),
+    "Day4Lab1": (("Launch Template", 10), ("ALB 생성", 15), ("Auto Scaling Group", 20),
+                 ("리소스 정리", 5)),
+    "Day4Challenge": (("아키텍처 설계", 10), ("인프라 구축", 30), ("장애 테스트", 5),
+                      ("리소스 정리", 5)),
+    "Day5Lab1": (("네트워크 구성", 10), ("데이터베이스 배포", 15), ("애플리케이션 배포", 20),
+                 ("검증", 5)),
+    "Day5Challenge": (("아키텍처 설계", 10), ("인프라 구축", 30), ("검증 & 최적화", 5),
+                      ("리소스 정리", 5)),
+}  # fmt: skip
+
+
+def plan_heading(lab_id: str) -> str:
+    """The plan's ``#### `` heading of a lab or challenge: ``Lab 1: <제목> (14:00-14:50)``."""
+    lab = CATALOG.get(lab_id)
+    kind = f"Lab {lab.kind[3:]}" if lab.kind.startswith("Lab") else lab.kind
+    slot = "14:00-14:50" if lab.kind == "Lab1" else "15:00-15:50"
+    return f"{kind}: {lab.title_ko} ({slot})"
+
+
+def plan_timed_steps(lab_id: str):
+    """The ``Step N: 제목 (M분)`` lines of the lab's section of the plan, in its order."""
+    from lab_outputs import plan_section
+
+    found = re.findall(
+        r"^Step (\d+): (.+?) \((\d+)분\)\s*$", plan_section(plan_heading(lab_id)), flags=re.M
+    )
+    return [(int(n), title, int(minutes)) for n, title, minutes in found]
+
+
+def test_each_guides_course_steps_are_the_plans_number_title_and_minutes():
+    """A course-step audit: swapping Day3Lab2's 15 and 25 minutes passed (only the sum was
+    checked), and five labs' tests listed their step numbers by hand. Each guide's
+    ``course_steps`` is the plan's steps, one for one: number, title and minutes, in order; and
+    every ``Step N`` its console rows name is one of them."""
+    from lab_outputs import COURSE_PLAN
+
+    timed = {lab_id for lab_id, guide in GUIDES.items() if guide.course_steps}
+    assert timed == set(PLAN_STEPS)
+    for lab_id in sorted(timed):
+        expected = [(n, title, m) for n, (title, m) in enumerate(PLAN_STEPS[lab_id], start=1)]
+        if COURSE_PLAN.exists():
+            assert plan_timed_steps(lab_id) == expected, f"{lab_id}: the plan changed"
+        given = []
+        for step, minutes in GUIDES[lab_id].course_steps:
+            match = re.fullmatch(r"Step (\d+): (.+)", step)
+            assert match, (lab_id, step)
+            given.append((int(match.group(1)), match.group(2), minutes))
+        assert given == expected, lab_id
+        numbers = {n for n, _, _ in expected}
+        for step, _ in GUIDES[lab_id].steps:
+            number = re.match(r"Step (\d+)", step)
+            assert not number or int(number.group(1)) in numbers, (lab_id, step)
+
+
+@pytest.mark.parametrize("lab_id", ["Day3Lab1", "Day5Lab1"])
+def test_a_guide_whose_deploy_outlasts_step_1_says_what_to_do_while_it_runs(app, lab_id):
+    """A course-step audit: Day3Lab1's `cdk deploy` (about 21 minutes) outlasts Step 1's 20, and
+    Day5Lab1's (about 26) builds Steps 1-3 at once; neither guide said what a student does
+    while it runs. Its Step 1 row says: deploy at once, what to look at in the console meanwhile,
+    and that the next hands-on step waits for the end."""
+    from week5.analysis import timing
+
+    guide = GUIDES[lab_id]
+    took = timing.estimate_duration(app.templates[lab_id]).create_min
+    first = guide.course_steps[0][1]
+    assert took > first, (lab_id, took)  # the reason for the text below
+    (step_1,) = [code for step, code in guide.steps if step.startswith("Step 1:")]
+    said = step_1.split("배포가 도는 동안:", 1)
+    assert len(said) == 2, f"{lab_id}: Step 1 says nothing of the time the deploy takes"
+    assert f"Step 1의 {first}분보다 길" in said[1] and "시작하자마자" in said[1]
+    assert "콘솔" in said[1] and said[1].endswith("배포가 끝난 뒤")
+
+
+def test_day2_lab1s_guide_says_what_to_snapshot_compare_and_when_the_mount_command_appears():
+    """A student trial: Step 2's "EBS 스냅샷 생성" had no command, hello.txt came from nowhere
+    and `RestoredMountCommand` was named but missing from the outputs list."""
+    (code,) = [code for step, code in GUIDES["Day2Lab1"].steps if step.startswith("Step 2:")]
+    assert "`SnapshotCommand`" in code and "Key=Week,Value=Week5" in code
+    assert "부팅 스크립트가 첫 부팅 때 /data/hello.txt에" in code
+    assert "`sha256sum /data/hello.txt /restored/hello.txt`" in code
+    assert "그 배포의 출력에 `RestoredMountCommand`가 생깁니다 (처음 배포의 출력 목록에는 없음)" in code
+
+
+def test_day3_lab1s_guide_restores_what_it_deletes_after_the_restore():
+    """A course-step audit: DeleteSnapshotCommand said "복원을 확인한 뒤" and the clean-up named
+    a restored database, but no step restored one."""
+    rows = dict(GUIDES["Day3Lab1"].steps)
+    # Not a row of Step 3 (the guide would say "Step 3의 5분 안"): the restore takes longer.
+    restore = rows["선택: 백업 & 복원 — 스냅샷에서 새 DB로 복원 (Step 3의 5분 밖)"]
+    assert "`RestoreDbCommand`" in restore and "`RestoredDbEndpointCommand`" in restore
+    assert "5분 안에 끝나지 않고" in restore and "$0.03/시간" in restore
+    assert "`DeleteRestoredDbCommand`" in rows["Step 4: 리소스 정리"]
+    assert "DELETE_FAILED" in rows["Step 4: 리소스 정리"]
