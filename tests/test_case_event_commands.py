@@ -321,6 +321,66 @@ def test_day4_case_commands_are_valid_aws_cli(day4_case, fake_tools, key, operat
         assert targets == "Key=tag:aws:autoscaling:groupName,Values=news-asg"
 
 
+# --- Day 4 Lab 1: 부하 테스트 (Step 3) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def day4_lab1(app):
+    return app.stacks["Day4Lab1"], app.templates["Day4Lab1"]
+
+
+def test_day4_lab1_load_test_runs_stress_ng_on_every_instance_of_the_group(day4_lab1):
+    from stacks.day4 import LOAD_TEST_SECONDS
+
+    lab, t = day4_lab1
+    asg = logical_id(lab.web.asg)
+    shown = outputs(t)
+    assert shown["AutoScalingGroupName"] == f"<{asg}>"
+    assert shown["LoadTestCommand"] == (
+        f"aws ssm send-command --region {REGION} --document-name AWS-RunShellScript "
+        f"--targets Key=tag:aws:autoscaling:groupName,Values=<{asg}> "
+        '--parameters \'commands=["dnf install -y stress-ng","stress-ng --cpu 0 --timeout '
+        f'{LOAD_TEST_SECONDS}s"]\''
+    )
+    assert LOAD_TEST_SECONDS == 600
+    assert shown["WatchScalingCommand"] == (
+        f"aws autoscaling describe-scaling-activities --region {REGION} --max-items 5 "
+        f"--auto-scaling-group-name <{asg}>"
+    )
+    # What the load is measured against: CPU target tracking on the group.
+    (policy,) = props(t, "AWS::AutoScaling::ScalingPolicy")
+    tracking = policy["TargetTrackingConfiguration"]
+    assert tracking["PredefinedMetricSpecification"]["PredefinedMetricType"] == (
+        "ASGAverageCPUUtilization"
+    )
+
+
+@pytest.mark.parametrize(
+    "key, operations",
+    [
+        ("LoadTestCommand", [["ssm", "send-command"]]),
+        ("WatchScalingCommand", [["autoscaling", "describe-scaling-activities"]]),
+    ],
+)
+def test_day4_lab1_commands_are_valid_aws_cli(day4_lab1, fake_tools, key, operations):
+    lab, t = day4_lab1
+    _, calls = run_and_check(outputs(t)[key], {f"<{logical_id(lab.web.asg)}>": "web-asg"},
+                             fake_tools)  # fmt: skip
+    assert [c[:2] for c in calls] == operations
+    if key == "LoadTestCommand":  # the shell hands Run Command the two commands, in order
+        (call,) = calls
+        assert call[call.index("--targets") + 1] == (
+            "Key=tag:aws:autoscaling:groupName,Values=web-asg"
+        )
+        assert call[call.index("--document-name") + 1] == "AWS-RunShellScript"
+        parameters = call[call.index("--parameters") + 1]
+        assert parameters.startswith("commands=")
+        assert json.loads(parameters[len("commands="):]) == [
+            "dnf install -y stress-ng",
+            "stress-ng --cpu 0 --timeout 600s",
+        ]
+
+
 # --- Day 4 Challenge: the AZ the failover promises -------------------------------------------
 
 

@@ -3,6 +3,7 @@
 import json
 import re
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Dict, Mapping, Optional
 
@@ -28,6 +29,8 @@ from support import (
     resources,
     user_data_text,
 )
+from test_docker_install_script import DOCKER_BOOT, DOCKER_CALLS, make_box, run_boot
+from test_docker_install_script import calls as docker_calls
 from wordpress_site import wp_config
 
 from week5.analysis.teardown import teardown_findings
@@ -278,6 +281,13 @@ def test_wordpress_follows_the_public_ip_across_a_stop_and_start(t, lab, tmp_pat
 
 # ---- The course's console steps (week5-course-rules.md, Day 1 Lab 1), each made doable ----
 
+
+def docker_boot_run():
+    """DOCKER_BOOT run in bash on a fake host whose tools all work: (the host, the run)."""
+    box = make_box(Path(tempfile.mkdtemp(prefix="week5-docker-boot-")))
+    return box, run_boot(box)
+
+
 #: Step number → (what the course's step says, the check on the template).
 COURSE_STEPS, step = step_registry()
 
@@ -346,13 +356,16 @@ def _placement(t, lab, variant):
 @step("3.7-3.8", "User Data: install, start and enable Docker, ec2-user in docker; Launch")
 def _user_data(t, lab, variant):
     (instance,) = props(t, "AWS::EC2::Instance")
-    script = user_data_text(instance)
-    for line in (
+    # The host's boot begins with exactly the script tests/test_docker_install_script.py runs
+    # in bash; run here too, it installs, starts and enables Docker and adds ec2-user.
+    assert user_data_text(instance).startswith(DOCKER_BOOT)
+    box, result = docker_boot_run()
+    assert result.returncode == 0, result.stderr
+    assert docker_calls(box)[:3] == [
         "dnf install -y docker",
         "systemctl enable --now docker",
         "usermod -aG docker ec2-user",
-    ):
-        assert line in script
+    ]
 
 
 @step("4.1", "EC2 Public IP 확인")
@@ -387,7 +400,12 @@ def _ssh(t, lab, variant):
 @step("4.3", "Docker 확인: docker --version")
 def _docker(t, lab, variant):
     (instance,) = props(t, "AWS::EC2::Instance")
-    assert "dnf install -y docker" in user_data_text(instance)
+    assert user_data_text(instance).startswith(DOCKER_BOOT)
+    # The boot itself ends its Docker install with the step's check, after Docker is installed
+    # and started (the script as tests/test_docker_install_script.py runs it).
+    box, result = docker_boot_run()
+    assert result.returncode == 0, result.stderr
+    assert docker_calls(box) == DOCKER_CALLS and DOCKER_CALLS[-2] == "docker --version"
     assert "docker --version" in t["Outputs"]["SshCommand"]["Description"]
 
 

@@ -4,6 +4,7 @@ against the demo app itself (on the test session's PostgreSQL and Redis)."""
 
 import json
 import tempfile
+from dataclasses import dataclass
 
 import psycopg
 import pytest
@@ -38,14 +39,26 @@ def test_snapshot(t, json_snapshot):
     assert mask_asset_hashes(t) == json_snapshot
 
 
+@dataclass
+class Demo:
+    """The demo app as the host runs it, and the Redis it keeps its data in."""
+
+    url: str
+    app: cache_demo.CacheDemo
+    #: The same Redis the app uses, read directly (strings, not bytes).
+    cache: redis.Redis
+
+
 @pytest.fixture(scope="module")
-def demo_url(postgres_server, redis_server):
+def demo(postgres_server, redis_server):
     """The demo app as the host runs it, on a fresh catalogue and an empty cache."""
     with psycopg.connect(postgres_server.url, autocommit=True) as connection:
         connection.execute("DROP TABLE IF EXISTS reviews, products")
-    with redis.Redis.from_url(redis_server.url, ssl_ca_certs=redis_server.ca_file) as client:
-        client.flushdb()
-    demo = cache_demo.build_demo(
+    cache = redis.Redis.from_url(
+        redis_server.url, decode_responses=True, ssl_ca_certs=redis_server.ca_file
+    )
+    cache.flushdb()
+    app = cache_demo.build_demo(
         {
             "REDIS_URL": redis_server.url,
             "REDIS_CA_FILE": redis_server.ca_file,
@@ -53,11 +66,12 @@ def demo_url(postgres_server, redis_server):
             "REVIEWS_PER_PRODUCT": "200",
         }
     )
-    server = cache_demo.make_server(demo, 0, host="127.0.0.1")
+    server = cache_demo.make_server(app, 0, host="127.0.0.1")
     serve_in_thread(server)
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    yield Demo(f"http://127.0.0.1:{server.server_address[1]}", app, cache)
     server.shutdown()
-    demo.source.close()
+    app.source.close()
+    cache.close()
 
 
 def host_url(lab):
@@ -66,8 +80,8 @@ def host_url(lab):
     return f"http://<{instance}.PublicIp>"
 
 
-def curl_json(t, lab, demo_url, output, extra=""):
-    result = run(f"curl -s {extra} {outputs(t)[output]}", {host_url(lab): demo_url})
+def curl_json(t, lab, demo, output, extra=""):
+    result = run(f"curl -s {extra} {outputs(t)[output]}", {host_url(lab): demo.url})
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -78,7 +92,7 @@ COURSE_STEPS, step = step_registry()
 
 
 @step("1.1", "ElastiCache 클러스터 — Redis 클러스터 생성")
-def _redis(t, lab, hosts, demo_url):
+def _redis(t, lab, hosts, demo):
     (group,) = props(t, "AWS::ElastiCache::ReplicationGroup")
     assert (group["Engine"], group["CacheNodeType"], group["NumCacheClusters"]) == (
         "redis",
@@ -96,7 +110,7 @@ def _redis(t, lab, hosts, demo_url):
 
 
 @step("1.2", "Security Group 설정")
-def _security_group(t, lab, hosts, demo_url):
+def _security_group(t, lab, hosts, demo):
     (group,) = props(t, "AWS::ElastiCache::ReplicationGroup")
     (cache_sg,) = [g["Fn::GetAtt"][0] for g in group["SecurityGroupIds"]]
     (app_sg,) = instance_security_groups(hosts["week5-day3-cache-demo"])
@@ -108,7 +122,7 @@ def _security_group(t, lab, hosts, demo_url):
 
 
 @step("2.1", "애플리케이션에 Redis 연동")
-def _app_uses_redis(t, lab, hosts, demo_url):
+def _app_uses_redis(t, lab, hosts, demo):
     host = hosts["week5-day3-cache-demo"]
     text = user_data_text(host)
     parts = host["UserData"]["Fn::Base64"]["Fn::Join"][1]
@@ -123,7 +137,7 @@ def _app_uses_redis(t, lab, hosts, demo_url):
         isinstance(p, dict) and p.get("Fn::GetAtt", [None, ""])[1] == "PrimaryEndPoint.Address"
         for p in parts
     )
-    assert curl_json(t, lab, demo_url, "ReadyUrl") == {
+    assert curl_json(t, lab, demo, "ReadyUrl") == {
         "status": "ready",
         "database": "ok",
         "redis": "ok",
@@ -131,15 +145,15 @@ def _app_uses_redis(t, lab, hosts, demo_url):
 
 
 @step("2.2", "Cache-Aside 패턴 구현")
-def _cache_aside(t, lab, hosts, demo_url):
-    first = curl_json(t, lab, demo_url, "CacheAsideUrl")
-    second = curl_json(t, lab, demo_url, "CacheAsideUrl")
+def _cache_aside(t, lab, hosts, demo):
+    first = curl_json(t, lab, demo, "CacheAsideUrl")
+    second = curl_json(t, lab, demo, "CacheAsideUrl")
     assert (first["cache"], second["cache"]) == ("miss", "hit")
     assert second["product"] == first["product"] and first["product"]["reviews"] == 200
 
 
 @step("2.3", "성능 비교 (실제 PostgreSQL 쿼리 vs Redis, 호스트에서 측정)")
-def _compare(t, lab, hosts, demo_url):
+def _compare(t, lab, hosts, demo):
     # The database: PostgreSQL in a container on the host, its password generated into Secrets
     # Manager and read into .env at boot; the app reaches it on the compose network.
     host = hosts["week5-day3-cache-demo"]
@@ -153,10 +167,10 @@ def _compare(t, lab, hosts, demo_url):
         if "secretsmanager:GetSecretValue" in s["Action"]
     ]
     assert {"Ref": logical_id(lab.catalog_password)} in readable[0]
-    page = curl_json(t, lab, demo_url, "CompareUrl")
+    page = curl_json(t, lab, demo, "CompareUrl")
     assert page["source"] == "postgres" and page["rounds"] == 20
     assert page["uncached_ms"] > 0 and page["cached_ms"] > 0
-    result = run(outputs(t)["CompareCommand"], {host_url(lab): demo_url})
+    result = run(outputs(t)["CompareCommand"], {host_url(lab): demo.url})
     lines = [json.loads(line) for line in result.stdout.splitlines() if line]
     assert [(r["product_id"], r["rounds"], r["source"]) for r in lines] == [
         (1, 20, "postgres"),
@@ -166,16 +180,24 @@ def _compare(t, lab, hosts, demo_url):
 
 
 @step("3.1", "세션 스토어 — 세션 데이터 Redis 저장")
-def _session(t, lab, hosts, demo_url):
+def _session(t, lab, hosts, demo):
     jar = f"{tempfile.mkdtemp(prefix='week5-cookies-')}/jar"  # curl keeps the sid cookie
-    first = curl_json(t, lab, demo_url, "SessionUrl", f"-c {jar} -b {jar}")
-    second = curl_json(t, lab, demo_url, "SessionUrl", f"-c {jar} -b {jar}")
+    first = curl_json(t, lab, demo, "SessionUrl", f"-c {jar} -b {jar}")
+    second = curl_json(t, lab, demo, "SessionUrl", f"-c {jar} -b {jar}")
     assert (first["visits"], second["visits"]) == (1, 2)
     assert second["session"] == first["session"]
+    # The session is in Redis, not in the app: its hash counts the visits and expires after
+    # the app's session TTL (the host's .env sets none: the app's default).
+    assert "SESSION_TTL_SECONDS" not in user_data_text(hosts["week5-day3-cache-demo"])
+    ttl_s = demo.app.session_ttl_s
+    assert second["ttl_s"] == ttl_s
+    key = f"session:{second['session']}"
+    assert demo.cache.hget(key, "visits") == "2"
+    assert 0 < demo.cache.ttl(key) <= ttl_s
 
 
 @step("4", "리소스 정리")
-def _cleanup(t, lab, hosts, demo_url):
+def _cleanup(t, lab, hosts, demo):
     assert teardown_findings(t) == []
 
 
@@ -184,9 +206,9 @@ def test_course_steps_are_listed_in_the_courses_order():
 
 
 @pytest.mark.parametrize("number", list(COURSE_STEPS))
-def test_course_step_is_doable(number, t, lab, hosts, demo_url):
+def test_course_step_is_doable(number, t, lab, hosts, demo):
     _, check = COURSE_STEPS[number]
-    check(t, lab, hosts, demo_url)
+    check(t, lab, hosts, demo)
 
 
 def test_the_app_source_asset_is_the_demo(app, lab):
