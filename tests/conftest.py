@@ -115,6 +115,10 @@ def local_aws_env():
 
     from moto.server import ThreadedMotoServer
 
+    # The server runs in this process: its EC2 reads this process's environment, not the one
+    # yielded below (trial: without it every reset reloads moto's default AMIs).
+    saved_amis = os.environ.get("MOTO_EC2_LOAD_DEFAULT_AMIS")
+    os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
     server.start()
     try:
@@ -130,6 +134,10 @@ def local_aws_env():
         }
     finally:
         server.stop()
+        if saved_amis is None:
+            os.environ.pop("MOTO_EC2_LOAD_DEFAULT_AMIS", None)
+        else:
+            os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = saved_amis
 
 
 @pytest.fixture(scope="session")
