@@ -409,12 +409,18 @@ class Day3CaseStack(LabStack):
             service=ec2.GatewayVpcEndpointAwsService.S3,
             subnets=[ec2.SubnetSelection(subnets=self.network.private_subnets)],
         )
-        # Its own Name, above the VPC's (MultiAzVpc tags the VPC's subtree at priority 200).
-        Tags.of(self.s3_endpoint).add("Name", f"{self.name_prefix}-s3-endpoint", priority=201)
+        # Its own Name (what is left unnamed under the VPC is named after the VPC).
+        Tags.of(self.s3_endpoint).add("Name", f"{self.name_prefix}-s3-endpoint")
         self.database = PostgresDatabase(
             self, "Database", vpc=vpc, multi_az=True, database_name="fintech"
         )
         self.cache = RedisCache(self, "Cache", vpc=vpc)
+        # S3's default minimum size (all_storage_classes_128K, since September 2024) transitions
+        # no object under 128 KB, and a transfer's record is about 150 bytes: without
+        # varies_by_storage_class nothing would ever reach Glacier. Glacier bills each object
+        # 40 KB of metadata (8 KB at Standard's rate, 32 KB at Glacier's) and a transition
+        # request: for records this small that costs more than Standard; production batches them
+        # (one object an hour or a day).
         self.archive = private_bucket(
             self,
             "Archive",
@@ -429,16 +435,11 @@ class Day3CaseStack(LabStack):
                     ],
                 )
             ],
+            transition_default_minimum_object_size=(
+                s3.TransitionDefaultMinimumObjectSize.VARIES_BY_STORAGE_CLASS
+            ),
             access_logs_reason="Server access logs need a log bucket that outlives the stack and "
             "bills after the lab; the archive holds exports only the API servers write.",
-        )
-        # S3's default (all_storage_classes_128K, since September 2024) transitions no object
-        # under 128 KB, and a transfer's record is about 150 bytes: without this nothing would
-        # ever reach Glacier. Glacier bills each object 40 KB of metadata (8 KB at Standard's
-        # rate, 32 KB at Glacier's) and a transition request: for records this small that costs
-        # more than Standard; production batches them (one object an hour or a day).
-        self.archive.node.default_child.add_property_override(
-            "LifecycleConfiguration.TransitionDefaultMinimumObjectSize", "varies_by_storage_class"
         )
         #: The API's source (server.js, package.json, package-lock.json), uploaded by
         #: ``cdk deploy``: the lock file alone is larger than EC2's 16 KB of user data.

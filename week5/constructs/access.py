@@ -22,7 +22,7 @@ from constructs import Construct
 
 from week5.constructs.interfaces import ConnectableGrantable
 from week5.core.errors import CourseInputError
-from week5.synth.nag import acknowledge
+from week5.synth.nag import acknowledge, nag_arn
 
 if TYPE_CHECKING:  # annotations only: a lab without S3 need not load its jsii modules
     from aws_cdk import aws_s3 as s3
@@ -105,31 +105,14 @@ def grant_put_only(
         iam.Grant.add_to_principal(
             grantee=principal, actions=["s3:ListBucket"], resource_arns=[bucket.bucket_arn]
         )
+    objects = bucket.arn_for_objects(f"{prefix}*")
     grant = iam.Grant.add_to_principal(
-        grantee=principal,
-        actions=["s3:PutObject"],
-        resource_arns=[bucket.arn_for_objects(f"{prefix}*")],
+        grantee=principal, actions=["s3:PutObject"], resource_arns=[objects]
     )
     if isinstance(principal, Construct):
-        acknowledge(principal, f"AwsSolutions-IAM5[Resource::{_nag_arn(bucket)}/{prefix}*]", reason)
+        # The ARN the policy holds, as cdk-nag names it: a bucket of the stack or imported.
+        acknowledge(principal, f"AwsSolutions-IAM5[Resource::{nag_arn(bucket, objects)}]", reason)
     return grant
-
-
-def _nag_arn(bucket: s3.IBucket) -> str:
-    """The bucket's ARN as cdk-nag writes it in a finding's id: ``<Logical.Arn>`` for a bucket
-    of the stack; for one imported by name, its ARN with the partition the stack's region gives
-    (``<AWS::Partition>`` in an environment-agnostic stack)."""
-    child = bucket.node.default_child
-    stack = Stack.of(bucket)
-    if child is not None:
-        return f"<{stack.resolve(child.logical_id)}.Arn>"
-    from aws_cdk import Token
-    from aws_cdk.region_info import RegionInfo
-
-    partition = "<AWS::Partition>"
-    if not Token.is_unresolved(stack.region):
-        partition = RegionInfo.get(stack.region).partition or partition
-    return f"arn:{partition}:s3:::{bucket.bucket_name}"
 
 
 def grant_asset_read(asset: s3_assets.Asset, reader: iam.IGrantable) -> iam.Grant:

@@ -1,21 +1,22 @@
 """Who an ALB's security group admits: 80 (and 443 with HTTPS) from anywhere, the listener's port from CloudFront
-only, or (internal) only the callers granted, with the checks that run once all is built.
+only, or (internal) only the callers granted, with the checks that run once all is built and the
+one walk of a group's ingress rules they share (:func:`ingress_rules`).
 """
 
 from __future__ import annotations
 
 import ipaddress
-from typing import List, Optional, Sequence, Tuple
+from typing import List, NamedTuple, Optional, Sequence
 
 import jsii
-from aws_cdk import Stack
+from aws_cdk import CfnElement, Stack, Stage
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IValidation
 
 from week5.constructs.cloudfront_origin import (
-    RulesWithinQuota,
+    CLOUDFRONT_PREFIX_LIST_WEIGHT,
+    INBOUND_RULES_QUOTA,
     cloudfront_origin_facing_prefix_list,
-    ingress_rule_sources,
 )
 from week5.synth.nag import acknowledge
 
@@ -80,11 +81,85 @@ def admit_audience(
         owner.node.add_validation(InternalAlbAdmitsSomeone(group, name))
 
 
+class IngressRule(NamedTuple):
+    """One ingress rule of a security group, as :func:`ingress_rules` finds it."""
+
+    #: Its source CIDR (``cidrIp`` or ``cidrIpv6``), or None (a group or prefix list).
+    cidr: Optional[str]
+    #: Its IP protocol (``tcp``, ``-1``...).
+    protocol: Optional[str]
+    from_port: Optional[int]
+    to_port: Optional[int]
+    #: Its source prefix list's id (a token), or None.
+    prefix_list: Optional[str] = None
+
+
+def ingress_rules(group: ec2.SecurityGroup) -> List[IngressRule]:
+    """Every ingress rule of ``group``, for the checks that run once all is built: inline, or a
+    rule resource (``CfnSecurityGroupIngress``) on the group in any stack of the app, however
+    it was added (``grant_connect``, ``connections.allow_from``, ``add_ingress_rule``, an L1).
+
+    Any stack, not only the group's: CDK declares a rule whose source is a security group of
+    another stack in that stack (an internal ALB granted to a caller there admits someone, and
+    the rule counts against the group's quota). Yet not the whole app either: a rule in another
+    stack names the group's id, so that stack depends on the group's, which CDK records before
+    the validations run. The group's stack and those that depend on it hold every rule, about
+    110 constructs a lab instead of the app's 1,500 (each construct a round trip to Node).
+    """
+    stack = Stack.of(group)
+    inline = stack.resolve(group.node.default_child.security_group_ingress) or []
+    rules = [
+        IngressRule(
+            r.get("cidrIp") or r.get("cidrIpv6"),
+            r.get("ipProtocol"),
+            r.get("fromPort"),
+            r.get("toPort"),
+            r.get("sourcePrefixListId") or r.get("SourcePrefixListId"),
+        )
+        for r in inline
+    ]
+    group_id = group.security_group_id  # the token: equal for this group's rules only
+    for holder in _stacks_naming(stack):
+        for construct in holder.node.find_all():
+            if (
+                isinstance(construct, ec2.CfnSecurityGroupIngress)
+                and construct.group_id == group_id
+            ):
+                rules.append(
+                    IngressRule(
+                        construct.cidr_ip or construct.cidr_ipv6,
+                        construct.ip_protocol,
+                        construct.from_port,
+                        construct.to_port,
+                        construct.source_prefix_list_id,
+                    )
+                )
+    return rules
+
+
+def _stacks_naming(stack: Stack) -> List[Stack]:
+    """``stack`` (its top-level stack: nested stacks are walked with it) and the stacks of its
+    stage (the app, or a ``Stage``) that depend on it: those whose resources can name one of
+    its resources."""
+    while stack.nested_stack_parent is not None:
+        stack = stack.nested_stack_parent
+    found = [stack]
+    pending = list(Stage.of(stack).node.children)
+    while pending:
+        child = pending.pop()
+        if isinstance(child, Stack):
+            if child is not stack and stack in child.dependencies:
+                found.append(child)
+        elif not isinstance(child, (CfnElement, Stage)):  # another stage's cannot name it
+            pending.extend(child.node.children)
+    return found
+
+
 def admits_anyone(group: ec2.SecurityGroup) -> bool:
     """Whether ``group`` admits anyone: an inline rule (a CIDR), or a rule resource on the
     group, however it was added (``grant_connect``, ``listener`` or ``alb.connections``,
     ``add_ingress_rule``), in any stack."""
-    return bool(ingress_rule_sources(group))
+    return bool(ingress_rules(group))
 
 
 @jsii.implements(IValidation)
@@ -108,10 +183,6 @@ class InternalAlbAdmitsSomeone:
         ]
 
 
-#: One ingress rule: (source CIDR, IP protocol, from port, to port).
-IngressRule = Tuple[Optional[str], Optional[str], Optional[int], Optional[int]]
-
-
 def admits_everyone(cidr: Optional[str]) -> bool:
     """Whether ``cidr`` spans every address: prefix length 0, however written (``0.0.0.0/0``,
     ``::0/0``, ``1.2.3.4/0``; cdk-nag's EC23 flags any CIDR with ``/0``). A token or no CIDR
@@ -125,34 +196,9 @@ def admits_everyone(cidr: Optional[str]) -> bool:
 
 
 def open_to_anyone(group: ec2.SecurityGroup) -> List[IngressRule]:
-    """Each ingress rule of ``group`` from anyone (a CIDR of prefix length 0): inline, or a rule
-    resource on the group in its stack (``CfnSecurityGroupIngress``), however it was added
-    (``connections.allow_from``, ``add_ingress_rule``, an L1). CDK writes a CIDR's rule inline
-    or in the group's stack; the stack, not the whole app, keeps the walk to one lab's
-    constructs (about 110, not 1,500)."""
-    stack = Stack.of(group)
-    inline = stack.resolve(group.node.default_child.security_group_ingress) or []
-    rules: List[IngressRule] = [
-        (
-            r.get("cidrIp") or r.get("cidrIpv6"),
-            r.get("ipProtocol"),
-            r.get("fromPort"),
-            r.get("toPort"),
-        )
-        for r in inline
-    ]
-    group_id = group.security_group_id  # the token: equal for this group's rules only
-    for construct in stack.node.find_all():
-        if isinstance(construct, ec2.CfnSecurityGroupIngress) and construct.group_id == group_id:
-            rules.append(
-                (
-                    construct.cidr_ip or construct.cidr_ipv6,
-                    construct.ip_protocol,
-                    construct.from_port,
-                    construct.to_port,
-                )
-            )
-    return [rule for rule in rules if admits_everyone(rule[0])]
+    """Each ingress rule of ``group`` (:func:`ingress_rules`) from anyone: a CIDR of prefix
+    length 0."""
+    return [rule for rule in ingress_rules(group) if admits_everyone(rule.cidr)]
 
 
 def _ports_text(protocol: Optional[str], from_port, to_port) -> str:
@@ -192,9 +238,13 @@ class InternetPortsOnly:
 
     def validate(self) -> List[str]:
         extra = [
-            f"{_ports_text(protocol, low, high)} from {source}"
-            for source, protocol, low, high in open_to_anyone(self._group)
-            if not (protocol == "tcp" and low == high and low in self._ports)
+            f"{_ports_text(rule.protocol, rule.from_port, rule.to_port)} from {rule.cidr}"
+            for rule in open_to_anyone(self._group)
+            if not (
+                rule.protocol == "tcp"
+                and rule.from_port == rule.to_port
+                and rule.from_port in self._ports
+            )
         ]
         if not extra:
             return []
@@ -202,4 +252,31 @@ class InternetPortsOnly:
             f"{self._owner}: its security group admits {', '.join(extra)}, beyond "
             f"the ports it opens to the internet ({', '.join(map(str, self._ports))}; its "
             f"AwsSolutions-EC23 acknowledgement covers those only); {self._fix}"
+        ]
+
+
+@jsii.implements(IValidation)
+class RulesWithinQuota:
+    """Fails synthesis when a CloudFront-only group would pass EC2's inbound-rule quota: a
+    managed prefix list counts as its maximum entries (55 for CloudFront's), not one.
+
+    :param group: the security group (an ALB's) that admits CloudFront's prefix list.
+    :param owner: how errors name the group's owner, e.g. ``HaWebTier <path>``.
+    """
+
+    def __init__(self, group: ec2.SecurityGroup, owner: str) -> None:
+        self._group = group
+        self._owner = owner
+
+    def validate(self) -> List[str]:
+        weight = sum(
+            CLOUDFRONT_PREFIX_LIST_WEIGHT if rule.prefix_list else 1
+            for rule in ingress_rules(self._group)
+        )
+        if weight <= INBOUND_RULES_QUOTA:
+            return []
+        return [
+            f"{self._owner}: the ALB's security group would count {weight} "
+            f"inbound rules (CloudFront's prefix list counts as {CLOUDFRONT_PREFIX_LIST_WEIGHT}); "
+            f"EC2 allows {INBOUND_RULES_QUOTA}. Admit one port from CloudFront, and nothing else"
         ]

@@ -1,5 +1,7 @@
-"""private_bucket: the course's lab bucket, shared by the static sites, Day 3's archive and Day 4's
-media bucket."""
+"""private_bucket: the course's lab bucket, shared by Day 3's archive and Day 4's media bucket (a
+StaticSite path's, with ``bucket_behavior``). StaticSite builds its own bucket, public in
+``website_mode``, and wires the provider log groups at once: its labs' templates were written so
+(``LoggingConfig`` before the course tags, and ``publicReadAccess`` in CDK's analytics)."""
 
 from __future__ import annotations
 
@@ -27,12 +29,19 @@ def private_bucket(
     construct_id: str,
     *,
     lifecycle_rules: Optional[Sequence[s3.LifecycleRule]] = None,
+    transition_default_minimum_object_size: Optional[
+        s3.TransitionDefaultMinimumObjectSize
+    ] = None,
     access_logs_reason: str = NO_ACCESS_LOGS_REASON,
 ) -> s3.Bucket:
     """A lab bucket: private, SSE-S3, SSL only, emptied and deleted by ``cdk destroy``.
 
     :param lifecycle_rules: e.g. a move to Glacier after 30 days (Day 3's archive).
         @default none
+    :param transition_default_minimum_object_size: which objects ``lifecycle_rules`` may move
+        to another storage class: ``VARIES_BY_STORAGE_CLASS`` lets objects under 128 KB go too
+        (Day 3's archive, whose records are about 150 bytes). @default S3's own
+        (``ALL_STORAGE_CLASSES_128K`` since September 2024: no object under 128 KB moves)
     :param access_logs_reason: why the bucket keeps no server access logs (cdk-nag's
         AwsSolutions-S1), in the words of what the bucket holds. @default a site bucket's
 
@@ -46,6 +55,7 @@ def private_bucket(
         enforce_ssl=True,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         lifecycle_rules=list(lifecycle_rules) if lifecycle_rules else None,
+        transition_default_minimum_object_size=transition_default_minimum_object_size,
         removal_policy=RemovalPolicy.DESTROY,
         auto_delete_objects=True,
     )

@@ -8,7 +8,6 @@ leave them billing. This construct is a custom resource whose Delete removes the
 
 from __future__ import annotations
 
-import json
 from typing import Dict, Optional, Sequence
 
 from aws_cdk import ArnFormat, CustomResource, Duration, RemovalPolicy, Stack
@@ -22,7 +21,7 @@ from constructs import Construct
 from week5.assets import FUNCTIONS_DIR
 from week5.constructs.props import require_db_instance, require_list, require_str, require_volume
 from week5.core.errors import CourseInputError
-from week5.synth.nag import acknowledge
+from week5.synth.nag import acknowledge, nag_arn
 
 #: The tag by which the cleanup finds what a schedule of the stack made (snapshots, AMIs).
 CLEANUP_TAG_KEY = "week5:snapshot-schedule"
@@ -165,12 +164,12 @@ def build_cleanup(
     )
     # As cdk-nag renders them in a finding's id.
     rendered = {
-        "snapshots": nag_resource(stack, snapshots),
-        "images": nag_resource(
+        "snapshots": nag_arn(stack, snapshots),
+        "images": nag_arn(
             stack,
             stack.format_arn(service="ec2", resource="image", resource_name="*", account=""),
         ),
-        "db_snapshots": nag_resource(stack, db_snapshots),
+        "db_snapshots": nag_arn(stack, db_snapshots),
     }
     _acknowledge(function, rendered, tag_value=tag_value, volumes=volumes, databases=databases)
     return function, resource
@@ -212,38 +211,6 @@ def _acknowledge(function: lambda_.Function, rendered, *, tag_value, volumes, da
         "The cleanup function logs through AWS's basic Lambda execution policy into its own "
         "log group, which is deleted with the stack.",
     )
-
-
-def nag_resource(stack: Stack, arn: str) -> str:
-    """``arn`` as cdk-nag writes it in an AwsSolutions-IAM5 finding's id (its
-    ``flattenCfnReference``): the resolved value with each ``Ref`` as ``<AWS::Partition>``,
-    ``<AWS::Region>``, ``<AWS::AccountId>`` (or ``<LogicalId>``), ``Fn::GetAtt`` as
-    ``<LogicalId.Attr>`` and ``Fn::Join`` joined. What is literal stays literal: an app without
-    the course's ``@aws-cdk/core:enablePartitionLiterals`` gets ``<AWS::Partition>``, a stack
-    with an account its number, an env-agnostic one ``<AWS::Region>``; an acknowledgement
-    written for one of them would not match the others."""
-    return _flatten(stack.resolve(arn))
-
-
-def _flatten(node: object) -> str:
-    if node is None:
-        return ""
-    if isinstance(node, str):
-        return node.replace("${", "<").replace("}", ">")
-    if isinstance(node, dict):
-        if "Fn::Join" in node:
-            delimiter, items = node["Fn::Join"]
-            return delimiter.join(_flatten(item) for item in items)
-        if "Fn::Sub" in node:
-            return _flatten(node["Fn::Sub"])
-        if "Fn::GetAtt" in node:
-            resource, attribute = node["Fn::GetAtt"]
-            return f"<{_flatten(resource)}.{_flatten(attribute)}>"
-        if "Fn::ImportValue" in node:
-            return _flatten(node["Fn::ImportValue"])
-        if "Ref" in node:
-            return f"<{_flatten(node['Ref'])}>"
-    return json.dumps(node, separators=(",", ":"))
 
 
 def volume_arn(volume: ec2.IVolume) -> str:

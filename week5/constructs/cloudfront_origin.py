@@ -1,17 +1,14 @@
 """A CloudFront-only origin: CloudFront's origin-facing managed prefix list, looked up at deploy
-time, and the inbound-rule quota a security group that references it must stay within.
+time, and the inbound-rule quota a security group that references it must stay within (checked
+by :class:`week5.constructs.alb_ingress.RulesWithinQuota`).
 """
 
 from __future__ import annotations
 
-from typing import List, Optional
-
-import jsii
 from aws_cdk import RemovalPolicy, Stack
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
-from constructs import Construct, IValidation
+from constructs import Construct
 
 from week5.synth.nag import acknowledge
 
@@ -81,43 +78,3 @@ def cloudfront_origin_facing_prefix_list(scope: Construct) -> str:
         )
     resource = lookup.node.find_child("Lookup")
     return resource.get_response_field("PrefixLists.0.PrefixListId")
-
-
-def ingress_rule_sources(group: ec2.SecurityGroup) -> List[Optional[str]]:
-    """Each ingress rule of ``group``, inline or a rule resource anywhere in the app: its prefix
-    list, or None for any other source."""
-    stack = Stack.of(group)
-    inline = stack.resolve(group.node.default_child.security_group_ingress) or []
-    sources = [r.get("sourcePrefixListId") or r.get("SourcePrefixListId") for r in inline]
-    group_id = group.security_group_id  # the token: equal for this group's rules only
-    for construct in group.node.root.node.find_all():
-        if isinstance(construct, ec2.CfnSecurityGroupIngress) and (construct.group_id == group_id):
-            sources.append(construct.source_prefix_list_id)
-    return sources
-
-
-@jsii.implements(IValidation)
-class RulesWithinQuota:
-    """Fails synthesis when a CloudFront-only group would pass EC2's inbound-rule quota: a
-    managed prefix list counts as its maximum entries (55 for CloudFront's), not one.
-
-    :param group: the security group (an ALB's) that admits CloudFront's prefix list.
-    :param owner: how errors name the group's owner, e.g. ``HaWebTier <path>``.
-    """
-
-    def __init__(self, group: ec2.SecurityGroup, owner: str) -> None:
-        self._group = group
-        self._owner = owner
-
-    def validate(self) -> List[str]:
-        weight = sum(
-            CLOUDFRONT_PREFIX_LIST_WEIGHT if prefix_list else 1
-            for prefix_list in ingress_rule_sources(self._group)
-        )
-        if weight <= INBOUND_RULES_QUOTA:
-            return []
-        return [
-            f"{self._owner}: the ALB's security group would count {weight} "
-            f"inbound rules (CloudFront's prefix list counts as {CLOUDFRONT_PREFIX_LIST_WEIGHT}); "
-            f"EC2 allows {INBOUND_RULES_QUOTA}. Admit one port from CloudFront, and nothing else"
-        ]

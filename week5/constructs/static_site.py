@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Dict, Mapping, Optional
 
-from aws_cdk import DefaultStackSynthesizer, RemovalPolicy, Stack, Token
+from aws_cdk import DefaultStackSynthesizer, RemovalPolicy, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
@@ -21,7 +21,7 @@ from week5.constructs.bucket import acknowledge_no_access_logs
 from week5.constructs.bucket import private_bucket as private_bucket
 from week5.constructs.props import require_bool, require_enum, require_str, shown
 from week5.core.errors import CourseInputError
-from week5.synth.nag import acknowledge, acknowledge_all
+from week5.synth.nag import acknowledge, acknowledge_all, nag_arn
 from week5.synth.providers import give_provider_functions_log_groups
 
 #: Edges in Asia (Korea included), North America and Europe; PriceClass_100 has no Asian edge.
@@ -61,19 +61,16 @@ def bucket_behavior(bucket: s3.IBucket) -> cloudfront.BehaviorOptions:
     )
 
 
-def _nag_asset_bucket_arn(stack: Stack) -> str:
-    """CDK's asset bucket's ARN as cdk-nag writes it in a finding's id: each of the stack's
-    partition, account and region literal when CDK knows it at synth, else its placeholder
-    (``<AWS::AccountId>``); a token in the id would fail the synth, a guess would not match."""
-
-    def part(value: str, pseudo: str) -> str:
-        return f"<AWS::{pseudo}>" if Token.is_unresolved(value) else value
-
-    account = part(stack.account, "AccountId")
-    region = part(stack.region, "Region")
-    partition = part(stack.partition, "Partition")
+def _asset_bucket_arn(stack: Stack) -> str:
+    """CDK's asset bucket's ARN as the stack's policies hold it: each of the stack's partition,
+    account and region literal when CDK knows it at synth, else its pseudo parameter."""
     qualifier = DefaultStackSynthesizer.DEFAULT_QUALIFIER
-    return f"arn:{partition}:s3:::cdk-{qualifier}-assets-{account}-{region}"
+    return stack.format_arn(
+        service="s3",
+        region="",
+        account="",
+        resource=f"cdk-{qualifier}-assets-{stack.account}-{stack.region}",
+    )
 
 
 class StaticSite(Construct):
@@ -236,8 +233,6 @@ class StaticSite(Construct):
         """CDK's BucketDeployment handler (a stack-wide singleton) and the policy CDK writes."""
         role = self.deployment.handler_role
         stack = Stack.of(self)
-        bucket_id = stack.resolve(self.bucket.node.default_child.logical_id)
-        asset_bucket_arn = _nag_asset_bucket_arn(stack)
         reason = (
             "CDK's BucketDeployment handler copies the site from CDK's asset bucket into the site "
             "bucket and invalidates the distribution; CDK writes this policy, scoped to those two "
@@ -250,8 +245,9 @@ class StaticSite(Construct):
             "Action::s3:Abort*",
             "Action::s3:DeleteObject*",
             "Resource::*",
-            f"Resource::<{bucket_id}.Arn>/*",
-            f"Resource::{asset_bucket_arn}/*",
+            # The two buckets' objects, as CDK writes them in the policy.
+            f"Resource::{nag_arn(stack, self.bucket.arn_for_objects('*'))}",
+            f"Resource::{nag_arn(stack, _asset_bucket_arn(stack) + '/*')}",
         )
         acknowledge_all(
             role,

@@ -12,7 +12,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
-from week5.constructs.cleanup import CLEANUP_TAG_KEY, build_cleanup, nag_resource, volume_arn
+from week5.constructs.cleanup import CLEANUP_TAG_KEY, build_cleanup, volume_arn
 from week5.constructs.host import LabHost
 from week5.constructs.props import (
     require_duration,
@@ -23,7 +23,7 @@ from week5.constructs.props import (
 )
 from week5.core.errors import CourseInputError
 from week5.core.settings import parse_snapshot_id
-from week5.synth.nag import acknowledge
+from week5.synth.nag import acknowledge, nag_arn
 
 #: gp3's minimum; the lab writes a few files.
 DEFAULT_VOLUME_GIB = 1
@@ -234,7 +234,7 @@ class ScheduledSnapshots(Construct):
         self._acknowledge(role)
 
     def _acknowledge(self, role: iam.Role) -> None:
-        snapshots = nag_resource(Stack.of(self), self._snapshot_arns)
+        snapshots = nag_arn(Stack.of(self), self._snapshot_arns)
         acknowledge(
             role,
             f"AwsSolutions-IAM5[Resource::{snapshots}]",

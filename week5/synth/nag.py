@@ -2,14 +2,16 @@
 acknowledgements.
 
 cdk-nag 3 runs as a CDK validation plugin: an unacknowledged finding fails ``app.synth()``.
-An acknowledgement sits on the construct that causes the finding and names the lab trade-off.
+An acknowledgement sits on the construct that causes the finding and names the lab trade-off;
+one of a resource ARN names it as cdk-nag writes it (:func:`nag_arn`).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Mapping, Tuple
 
-from aws_cdk import Acknowledgment, App, Validations
+from aws_cdk import Acknowledgment, App, Stack, Validations
 from cdk_nag import AwsSolutionsChecks, NagPack
 from constructs import IConstruct
 
@@ -56,3 +58,41 @@ def acknowledge_all(construct: IConstruct, reasons: Mapping[str, str]) -> None:
     Validations.of(construct).acknowledge(
         *(Acknowledgment(id=rule_id, reason=reason) for rule_id, reason in reasons.items())
     )
+
+
+def nag_arn(scope: IConstruct, arn: str) -> str:
+    """``arn`` as cdk-nag writes it in a finding's id (``AwsSolutions-IAM5[Resource::<arn>]``).
+
+    Why: an acknowledgement names the finding exactly, or the finding fails the synth; a token
+    in the id would fail it too. The ARN is resolved in ``scope``'s stack and flattened as
+    cdk-nag's ``flattenCfnReference`` does: each ``Ref`` as ``<AWS::Partition>``,
+    ``<AWS::Region>``, ``<AWS::AccountId>`` (or ``<LogicalId>``), ``Fn::GetAtt`` as
+    ``<LogicalId.Attr>``, ``Fn::Join`` joined, ``Fn::Sub``'s ``${X}`` as ``<X>``. What CDK writes
+    literally stays literal: a bucket of the stack is ``<Logical.Arn>``, one imported by name
+    ``arn:aws:s3:::name`` (the course's ``@aws-cdk/core:enablePartitionLiterals``, a region
+    known) or ``arn:<AWS::Partition>:s3:::name``, a stack with an account its number, an
+    env-agnostic one ``<AWS::Region>``: build the ARN with the token CDK writes in the policy
+    (``bucket.arn_for_objects("in/*")``, ``stack.format_arn(...)``), never a guess.
+    """
+    return _flatten(Stack.of(scope).resolve(arn))
+
+
+def _flatten(node: object) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict):
+        if "Fn::Join" in node:
+            delimiter, items = node["Fn::Join"]
+            return delimiter.join(_flatten(item) for item in items)
+        if "Fn::Sub" in node:
+            return _flatten(node["Fn::Sub"])
+        if "Fn::GetAtt" in node:
+            resource, attribute = node["Fn::GetAtt"]
+            return f"<{_flatten(resource)}.{_flatten(attribute)}>"
+        if "Fn::ImportValue" in node:
+            return _flatten(node["Fn::ImportValue"])
+        if "Ref" in node:
+            return f"<{_flatten(node['Ref'])}>"
+    return json.dumps(node, separators=(",", ":"))
