@@ -2,8 +2,8 @@
 ``BucketDeployment`` puts in its bucket on AWS are put there after the deploy (its Lambda does
 not run on the emulator), in one line, so the printed `aws s3 ls` lists them; the bucket's
 policy is there for ``BucketPolicyCommand``; an output reaching an S3 website endpoint or a
-CloudFront host says, in one line, that it reaches nothing here; the destroy steps empty what
-the upload filled; and a failed run names the log it keeps on its failure line.
+CloudFront host says, in one line, that it reaches nothing here; and a failed run names the
+log it keeps on its failure line.
 
 The first tests use an in-process moto and an assembly made here; the last ones the session's
 emulator with every lab deployed (tests/emulated_labs.py) and the session's real assembly, and
@@ -161,7 +161,8 @@ def test_the_read_back_says_in_one_line_what_was_uploaded():
     )
     # Without an upload (a coverage run) the line says the upload does not happen here.
     plain = local_command.format_read_back("Day2Lab2", read_back(functions_not_run=FUNCTIONS))
-    assert "(upload a site, empty a bucket," in plain and "did the upload" not in plain
+    assert "(upload a site, delete a volume" in plain and "did the upload" not in plain
+    assert "the emulator empties a bucket tagged for it" in plain
 
 
 def test_outputs_that_reach_a_website_endpoint_or_cloudfront_say_so_in_one_line():
@@ -191,26 +192,6 @@ def test_outputs_that_reach_a_website_endpoint_or_cloudfront_say_so_in_one_line(
         "  BucketPolicyCommand",
         "    aws s3api get-bucket-policy --bucket site-b --query Policy --output text",
     ]
-
-
-def test_keep_empties_what_the_upload_filled_before_the_destroy():
-    """The bucket's auto-delete function does not run here either, and moto keeps a bucket
-    holding files when its stack is deleted: cleanup then listed it after the destroy."""
-    emulator = local.Emulator(54321, argparse.Namespace(pid=4242), Path("/tmp/w/moto.log"))
-    lab = SynthesizedLab("Day2Lab2", "week5-kim-Day2Lab2", Path("x"),
-                         {"Metadata": {"Week5::Lab": {"Day": "Day2"}}, "Resources": {}})  # fmt: skip
-    lines = local_command.format_keep(
-        emulator, lab, ["student=kim"], windows=False, filled=["site-b"]
-    ).splitlines()
-    start = lines.index("  python3 scripts/cdk.py destroy Day2Lab2 -c student=kim --force")
-    assert lines[start + 1] == "  .venv/bin/week5 cleanup --day Day2 --student kim"
-    assert lines[start - 2 : start] == [
-        "  (first empty what the upload above filled: the function that empties a bucket on "
-        "destroy does not run here, and a bucket holding files stays)",
-        "  aws s3 rm s3://site-b --recursive",
-    ]
-    plain = local_command.format_keep(emulator, lab, ["student=kim"], windows=False)
-    assert "aws s3 rm" not in plain
 
 
 # --- a failed run names its log -------------------------------------------------------------

@@ -143,7 +143,6 @@ def run(args: argparse.Namespace) -> int:
                         lab,
                         args.context,
                         checks=back.checks,
-                        filled=[upload["bucket"] for upload in back.uploads],
                     )
                 )
     return EXIT_OK
@@ -173,16 +172,14 @@ def format_keep(
     context: List[str],
     windows: bool = os.name == "nt",
     checks: Sequence[str] = (),
-    filled: Sequence[str] = (),
 ) -> str:
     """How to use the emulator left running: the environment that points the tools at it, the
     AWS CLI commands that show what the lab made (``checks``: a step's URL, SSH and Session
     Manager reach nothing there), the destroy and the check that follow the lab guide, and how
     to stop it. On Windows in PowerShell's words (시작하기.md sends Windows students there):
-    `export` and `kill` are bash's. ``filled``: the buckets `week5 local` put a
-    ``BucketDeployment``'s files in, to empty before the destroy: on AWS the bucket's
-    auto-delete function empties it, which does not run here, and the emulator keeps a bucket
-    that holds files (the stack deleted, the bucket left for cleanup to list)."""
+    `export` and `kill` are bash's. A bucket `week5 local` put a ``BucketDeployment``'s files
+    in needs no emptying first: the emulator empties a bucket tagged for auto-delete at the
+    destroy, as its function does on AWS (moto_models/s3_bucket.py)."""
     options = "".join(f" -c {shlex.quote(item)}" for item in context)  # the deployed stack's name
     named = parse_stack_name(lab.stack_name)
     student = f" --student {named.group('student')}" if named else ""
@@ -222,15 +219,6 @@ def format_keep(
             ),
             "When you are done, destroy the lab there as on AWS, then check that nothing of "
             f"{lab.day} is left (cleanup lists it; without --apply it deletes nothing):",
-            *(
-                [
-                    "  (first empty what the upload above filled: the function that empties a "
-                    "bucket on destroy does not run here, and a bucket holding files stays)"
-                ]
-                + [f"  aws s3 rm s3://{bucket} --recursive" for bucket in filled]
-                if filled
-                else []
-            ),
             destroy,
             f"  {week5} cleanup --day {lab.day}{student}",
             # Its log folder is the emulator's own: it goes when the emulator is not kept.
@@ -335,8 +323,9 @@ def format_read_back(lab_id: str, back: local.ReadBack) -> str:
         upload = "" if back.uploads else "upload a site, "
         lines.append(
             f"Created, but their Lambda functions do not run here (moto runs them in Docker): "
-            f"{shown_types}; what they do on AWS ({upload}empty a bucket, delete a "
-            "volume's or a database's snapshots on destroy) does not happen here"
+            f"{shown_types}; what they do on AWS ({upload}delete a volume's or a "
+            "database's snapshots on destroy) does not happen here (the emulator empties a "
+            "bucket tagged for it as the stack deletes it)"
             + ("; week5 local did the upload:" if back.uploads else ".")
         )
         lines += [format_upload(upload) for upload in back.uploads]

@@ -27,8 +27,9 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   route tables, internet gateways, Elastic IPs and NAT gateways also take the template's tags,
   a volume its type, encryption and snapshot, an instance's volumes its tags when it propagates
   them; an EFS file system gets its ``Arn``, its policy and the stack's tags, a bucket its
-  lifecycle rules, website and Block Public Access settings, and a subnet its
-  ``MapPublicIpOnLaunch``.
+  lifecycle rules, website and Block Public Access settings and AWS's deletion (emptied
+  first when CDK tagged it for auto-delete, else refused while it holds objects), and a subnet
+  its ``MapPublicIpOnLaunch``.
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
   a WAFv2 call moto's server lacks, ElastiCache's ``DescribeServerlessCaches`` (none: moto
@@ -54,8 +55,11 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   its snapshots given its tags, and an instance launched from a launch template given the
   template's root volume alone (no default 8 GiB ``/dev/sda1``) and its monitoring; and
   termination protection: a stack's lifted and set by ``UpdateTerminationProtection`` and
-  refusing ``DeleteStack`` while on, an instance's kept from ``RunInstances``. Each names
-  the moto version and is deleted as a model is.
+  refusing ``DeleteStack`` while on, an instance's kept from ``RunInstances``; and what a
+  student deleted by hand counted as deleted by the stack's deletion, as CloudFormation counts
+  it: a launch template, a security group, an instance already terminated (which
+  ``TerminateInstances`` terminates again without error). Each names the moto version and is
+  deleted as a model is.
 
 ``python -m week5.operations.moto_models.server -p PORT`` is moto's server with these loaded
 (:func:`server_command` builds that command line). Importing this package imports no moto.
@@ -160,6 +164,9 @@ PATCHES = (
     "launch_template_instances",
     "stack_termination_protection",
     "ec2_instance_termination_protection",
+    "launch_template_gone",
+    "ec2_security_group_gone",
+    "ec2_instance_terminated",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]

@@ -10,11 +10,23 @@ Day2Lab2's site bucket (index ``index.html``; ACLs blocked, public policies not)
 through moto's S3 backend (CloudFormation's shape turned into the S3 API's, which moto's backend
 takes: the rules as a list, the website as the XML body of ``PutBucketWebsite``, which moto keeps
 and answers as it is), at creation and at an update, which drops what the template no longer
-sets; updates and deletion are otherwise moto's. The configuration's
+sets; updates are otherwise moto's. The configuration's
 ``TransitionDefaultMinimumObjectSize`` is kept on the bucket and answered by
 ``get-bucket-lifecycle-configuration`` (:func:`install`): moto answers ``all_storage_classes_128K``
-whatever was set (Day3Case sets ``varies_by_storage_class``, which its guide names). Delete this
-module when moto's model reads the properties (tests/test_moto_models.py says when).
+whatever was set (Day3Case sets ``varies_by_storage_class``, which its guide names).
+
+Deletion is as on AWS (:meth:`S3Bucket.delete_from_cloudformation_json`): moto's keeps a bucket
+that holds objects, saying nothing, and the stack's deletion ends ``DELETE_COMPLETE`` with the
+bucket left (a trial: Day2Lab2's site bucket, filled by ``week5 local``'s upload or ``aws s3
+sync``, stayed for ``week5 status`` to list after ``cdk destroy``). On AWS a bucket CDK tagged
+``aws-cdk:auto-delete-objects`` (``autoDeleteObjects``, every lab's bucket) is emptied by its
+custom resource's function first, which does not run here: such a bucket is emptied here as the
+function empties it, every version and delete marker; a bucket still holding objects refuses, as
+S3's ``DeleteBucket`` does (``BucketNotEmpty``), and the stack ends ``DELETE_FAILED``
+(:mod:`.stack_delete_failed`); a bucket deleted by hand (``aws s3 rb``) counts as deleted, as
+CloudFormation counts it (moto failed with ``NoSuchBucket``). Delete this module when moto's
+model reads the properties and deletes so (tests/test_moto_models.py and
+tests/test_emulator_hand_deletes.py say when).
 """
 
 from __future__ import annotations
@@ -24,11 +36,12 @@ from xml.etree import ElementTree
 
 from moto.core.common_models import CloudFormationModel
 from moto.core.responses import ActionResult
-from moto.s3.models import FakeBucket, s3_backends
+from moto.s3.exceptions import BucketNotEmpty
+from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.s3.responses import S3Response
 from moto.utilities.utils import get_partition
 
-from ._common import MotoDeletion
+from ._common import MotoOverride
 
 CLOUDFORMATION_TYPE = "AWS::S3::Bucket"
 #: The bucket's attribute holding its lifecycle's ``TransitionDefaultMinimumObjectSize`` (None:
@@ -36,6 +49,9 @@ CLOUDFORMATION_TYPE = "AWS::S3::Bucket"
 MINIMUM_SIZE = "transition_default_minimum_object_size"
 #: moto's own, read before :func:`install`.
 MOTO_GET_BUCKET_LIFECYCLE = S3Response.get_bucket_lifecycle
+#: The tag CDK's ``autoDeleteObjects`` puts on a bucket, whose custom resource's function empties
+#: the bucket on AWS before CloudFormation deletes it.
+AUTO_DELETE_TAG = {"Key": "aws-cdk:auto-delete-objects", "Value": "true"}
 
 
 def _transition(cfn: Dict[str, Any], days_key: str) -> Dict[str, Any]:
@@ -157,8 +173,41 @@ def api_public_access_block(configuration: Dict[str, Any]) -> Dict[str, bool]:
     return {key: str(configuration.get(key, False)).lower() == "true" for key in keys}
 
 
-class S3Bucket(MotoDeletion, CloudFormationModel):
+def empty(backend: S3Backend, bucket: FakeBucket) -> None:
+    """Delete every object of ``bucket``, each version and delete marker, as CDK's auto-delete
+    function does (``ListObjectVersions``, then ``DeleteObjects`` of each version): an object
+    that Object Lock keeps refuses (``AccessDenied``), as it refuses the function."""
+    for key_name in list(bucket.keys):
+        if not bucket.is_versioned:  # moto drops every version of the key at once
+            backend.delete_object(bucket.name, key_name)
+            continue
+        for version in list(bucket.keys.getlist(key_name)):
+            backend.delete_object(bucket.name, key_name, version_id=str(version.version_id))
+
+
+class S3Bucket(MotoOverride, CloudFormationModel):
     MOTO_MODEL = FakeBucket
+
+    @classmethod
+    def delete_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        resource_name: str,
+        cloudformation_json: Dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> None:
+        """The stack's deletion of the bucket ``resource_name``, as the module's docstring
+        says: gone already, nothing; tagged for auto-delete, emptied; then deleted, or
+        ``BucketNotEmpty``."""
+        backend = s3_backends[account_id][get_partition(region_name)]
+        bucket = backend.buckets.get(resource_name)
+        if bucket is None:
+            return
+        if AUTO_DELETE_TAG in backend.tagger.list_tags_for_resource(bucket.arn)["Tags"]:
+            empty(backend, bucket)
+        if bucket.keys:
+            raise BucketNotEmpty(resource_name)
+        backend.delete_bucket(resource_name)
 
     @classmethod
     def created(
