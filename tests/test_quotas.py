@@ -296,9 +296,13 @@ def test_twelve_students_beyond_the_vcpu_quota_are_refused_though_the_network_fi
 def test_the_class_deploy_preflight_refuses_what_the_vcpu_quota_cannot_hold(
     moto_env, tmp_path, monkeypatch
 ):
-    """scripts/cdk's check (week5.cli.preflight.check_quotas) reads the same rows: refused."""
+    """scripts/cdk's check (week5.cli.preflight.check_quotas) reads the same rows: refused
+    (on AWS: moto's endpoint is taken for AWS's here)."""
     from week5.cli import preflight as cli_preflight
+    from week5.operations import preflight
     from week5.operations.preflight import Plan
+
+    monkeypatch.setattr(preflight, "emulator_endpoint", lambda client: None)
 
     for spec in quotas.SPECS:
         monkeypatch.setitem(APPLIED, (spec.service, spec.code), 50.0)
@@ -500,23 +504,33 @@ def test_a_checked_quota_that_is_short_still_fails_beside_those_not_checked(
 def test_the_class_deploy_preflight_checks_what_it_can_on_the_emulator(
     moto_env, tmp_path, monkeypatch
 ):
-    """scripts/cdk's check stopped at moto's HTTP 500 and went on with a note; now it
-    compares the quotas it could read: refused when one is short, else on."""
+    """scripts/cdk's check stopped at moto's HTTP 500 and went on with a note; then it
+    compared the quotas it could read and refused a class the emulator would have taken (an
+    instructor's rehearsal of 6 students stopped there). Now on the emulator a shortfall is a
+    note with AWS's numbers and the deploy goes on; the same check on AWS refuses."""
     from week5.cli import preflight as cli_preflight
+    from week5.operations import preflight
     from week5.operations.preflight import Plan
 
     moto_as_it_is(monkeypatch)
     templates = {"Day4Lab1": with_web_tier(lab_template())}
     monkeypatch.setattr(cli_preflight, "synthesize",
                         lambda root, out, *a, **k: fake_assembly(out, templates))  # fmt: skip
-    told = []
     plan = Plan("deploy", ["Day4Lab1"], False, "instructor", "the default",
                 tuple(CLASS.split(",")), REGION, None)  # fmt: skip
+    short = ["  VPCs", "  Internet gateways", "  NAT gateways in ap-northeast-2a"]
+    told = []
+    assert cli_preflight.check_quotas(plan, tmp_path, [], told.append) == cli_preflight.EXIT_OK
+    (noted,) = [line for line in told if line.startswith("note: ") and "would exceed" in line]
+    assert noted.startswith("note: 12 students' Day4Lab1 would exceed 3 quota(s)")
+    assert "enforces none: going on" in noted
+    assert [line.split(":")[0] for line in told if line.startswith("  ")] == short
+    monkeypatch.setattr(preflight, "emulator_endpoint", lambda client: None)  # as on AWS
+    told = []
     assert cli_preflight.check_quotas(plan, tmp_path, [], told.append) == cli_preflight.EXIT_REFUSED
     (refused,) = [line for line in told if line.startswith("refused: ")]
     assert refused.startswith("refused: 12 students' Day4Lab1 would exceed 3 quota(s)")
-    assert [line.split(":")[0] for line in told if line.startswith("  ")] == [
-        "  VPCs", "  Internet gateways", "  NAT gateways in ap-northeast-2a"]
+    assert [line.split(":")[0] for line in told if line.startswith("  ")] == short
     plan = Plan("deploy", ["Day4Lab1"], False, "instructor", "the default", ("kim", "lee"),
                 REGION, None)  # fmt: skip
     assert cli_preflight.check_quotas(plan, tmp_path, [], told.append) == cli_preflight.EXIT_OK

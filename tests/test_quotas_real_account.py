@@ -124,7 +124,8 @@ def class_account():
 
 def test_the_class_deploy_counts_the_stacks_that_hold_nothing_as_new(tmp_path, moto_env):  # noqa: F811
     """Through scripts/cdk, as test_preflight's class deploy: the VPC line counts 11 new
-    copies (it counted 9: the rolled-back and the never-executed stack as updates)."""
+    copies (it counted 9: the rolled-back and the never-executed stack as updates). moto is an
+    emulator, which enforces no quota: the line is a note and the deploy goes on."""
     class_account()
     root = fake_project(tmp_path)
     assembly = fake_assembly(tmp_path / "assembly", {"Day4Lab1": lab_template("Day4Lab1")})
@@ -133,8 +134,9 @@ def test_the_class_deploy_counts_the_stacks_that_hold_nothing_as_new(tmp_path, m
                                               f"students={','.join(CLASS)}",
                                               "--require-approval", "never"],
                                 dict(moto_env))  # fmt: skip
-    assert result.returncode == 1, result.stderr
-    assert not any(c.startswith("deploy") for c in calls), calls
+    assert result.returncode == 0, result.stderr
+    assert any(c.startswith("deploy") for c in calls), calls
+    assert "enforces none: going on" in result.stderr, result.stderr
     (vpcs,) = [x for x in result.stderr.splitlines() if "VPCs: quota" in x]
     assert "1 in use, the deploy adds 11: short by 7; raise it to 12" in vpcs, vpcs
 

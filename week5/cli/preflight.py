@@ -5,7 +5,8 @@ CDK command that runs the app (``synth``, ``diff``, ``deploy``, ``destroy``, ``l
 Exit 0: run cdk. :data:`EXIT_DONE` (10): nothing to do, the wrapper exits 0 without running cdk
 (``destroy`` of a stack that exists under no name). :data:`EXIT_REFUSED` (11): the wrapper
 exits 1 without running cdk (``destroy`` under a name that is not the student's while another
-copy exists, or a class deploy that the quotas cannot hold). :data:`EXIT_BAD_CONTEXT` (12): the
+copy exists, or a class deploy that the quotas cannot hold; on an emulator, which enforces no
+quota, a note instead). :data:`EXIT_BAD_CONTEXT` (12): the
 app would refuse the context (a misspelt key, an empty value); the wrapper exits 2 without
 running cdk, whose own exit would be 1. Any other code means the check itself could not run (a
 broken venv): the wrapper runs cdk. The lines go to stderr, prefixed with ``--prog``. A check
@@ -69,7 +70,8 @@ EPILOG = f"""exit codes (scripts/cdk, scripts/cdk.py and scripts/instructor act 
   {EXIT_OK}   run cdk (also when a check could not run: its note says why)
   {EXIT_DONE}  EXIT_DONE: nothing to do; the launcher exits {EXIT_OK} without running cdk
   {EXIT_REFUSED}  EXIT_REFUSED: refused (a destroy under another student's name, a class beyond
-      the quotas); the launcher exits {EXIT_FAILED} without running cdk
+      the quotas on AWS: an emulator's are a note); the launcher exits {EXIT_FAILED} without
+      running cdk
   {EXIT_BAD_CONTEXT}  EXIT_BAD_CONTEXT: bad input (context, stack selector, profile, no AWS
       credentials, a key_name with no key pair, a restore_snapshot_id with no snapshot) or AWS
       certainly out of reach; the launcher
@@ -375,7 +377,9 @@ def check_quotas(
     """Synthesize the labs once (one student's copy) and check a class's needs against the
     quotas; refuse with the numbers and the fix when they do not fit. ``live``: the region's
     stacks, by name or name -> status (a stack that holds nothing yet, rolled back or never
-    executed, is created again: :func:`quotas.holding_stacks`)."""
+    executed, is created again: :func:`quotas.holding_stacks`). A deploy to an emulator
+    (:func:`preflight.emulator_endpoint` of CloudFormation), which enforces no quota, is not
+    refused: a note says what AWS would (:func:`preflight.emulator_quota_note`)."""
     import tempfile
     from pathlib import Path
 
@@ -404,6 +408,12 @@ def check_quotas(
     for line in quotas.not_checked(rows):  # an emulator's Service Quotas: named, not guessed
         tell(f"note: {line}")
     if not short:
+        return EXIT_OK
+    emulator = preflight.emulator_endpoint(make_client("cloudformation"))  # the deploy's
+    if emulator:  # it enforces no quota: what AWS would say, and on
+        for line in preflight.emulator_quota_note(emulator, len(plan.students),
+                                                  list(templates), short):  # fmt: skip
+            tell(line)
         return EXIT_OK
     tell(
         f"refused: {len(plan.students)} students' {' + '.join(templates)} would exceed "

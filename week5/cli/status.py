@@ -23,6 +23,8 @@ from week5.operations import aws_errors
 from week5.operations.cleanup.network import DEFAULT_VPC
 from week5.operations.cleanup.stacks import found_kind
 from week5.operations.status import (
+    NO_COURSE_DAY,
+    NO_DAY_TAG,
     PRICED,
     StatusReport,
     Untracked,
@@ -71,6 +73,12 @@ def run(args: argparse.Namespace) -> int:
         data = report.to_json()
         for item, u in zip(data["untracked"], report.untracked):
             item["cleanup_takes_it"] = cleanup_takes(u)
+            if u.cleanup_takes_it and not item["cleanup_takes_it"]:  # a kind it does not find
+                item["cleanup_leaves_it"] = _kind_not_looked_for(u.arn)
+        for item, stack in zip(data["other_stacks"], report.other_stacks):  # as the text says
+            item["cleanup_leaves_it"] = (
+                None if item["cleanup_takes_it"] else _left_why(stack)[1:-1]
+            )
         print(json_text(data, indent=2))
     else:
         print(format_status(report))
@@ -82,14 +90,14 @@ def _left_why(stack) -> str:
     if stack.status in ("DELETE_IN_PROGRESS", "DELETE_COMPLETE"):
         return "(being deleted)"
     if not stack.day:
-        return f"(no {DAY_KEY} tag: cleanup leaves it; delete it by hand)"
+        return f"({NO_DAY_TAG})"
     if stack.protected:
         return (
             "(termination protection: cleanup leaves it; aws cloudformation "
             "update-termination-protection --no-enable-termination-protection --stack-name "
             f"{stack.name})"
         )
-    return f"({DAY_KEY} is no course day: cleanup leaves it; delete it by hand)"
+    return f"({NO_COURSE_DAY})"
 
 
 def _cost(stack) -> str:
@@ -114,6 +122,11 @@ def cleanup_takes(u: Untracked) -> bool:
     (:func:`~week5.operations.cleanup.stacks.found_kind`): status never says cleanup removes
     what it does not look for (an SNS topic, an ElastiCache subnet group)."""
     return u.cleanup_takes_it and found_kind(u.arn) is not None
+
+
+def _kind_not_looked_for(arn: str) -> str:
+    """Why `week5 cleanup` leaves a resource of a kind no finder of its looks for."""
+    return f"`week5 cleanup` does not look for this kind ({_arn_kind(arn)}): delete it by hand"
 
 
 def _arn_kind(arn: str) -> str:
@@ -203,13 +216,10 @@ def format_status(report: StatusReport) -> str:
                         (f"(stack {u.gone_stack}{_in(u.stack_region)} is gone)", u.gone_stack),
                         (f"(tagged as stack {u.live_stack}'s but none of its resources: left "
                          "by an earlier stack of that name, or kept by an update)", u.live_stack),
-                        (f"(no {DAY_KEY} tag: cleanup leaves it; delete it by hand)",
-                         DAY_KEY not in u.tags),
-                        (f"({DAY_KEY} is no course day: cleanup leaves it; delete it by hand)",
-                         DAY_KEY in u.tags and not u.course_day),
+                        (f"({NO_DAY_TAG})", DAY_KEY not in u.tags),
+                        (f"({NO_COURSE_DAY})", DAY_KEY in u.tags and not u.course_day),
                         (f"({DEFAULT_VPC}: cleanup leaves it)", u.default_vpc),
-                        (f"(`week5 cleanup` does not look for this kind ({_arn_kind(u.arn)}): "
-                         "delete it by hand)",
+                        (f"({_kind_not_looked_for(u.arn)})",
                          u.cleanup_takes_it and found_kind(u.arn) is None),
                     )
                     if applies

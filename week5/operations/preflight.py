@@ -29,7 +29,9 @@ the CDK CLI's "No stacks match"; so is a copy's id no student name makes (``Day4
 zero-width space, a full-width digit), which ``cdk destroy`` would call done. Without class mode,
 a copy's id (``Day1Lab1-kim``) is refused with ``-c student=kim`` to pass. Class mode skips
 the name warnings and, for ``deploy``, checks the quotas (:mod:`week5.operations.quotas`; the
-CLI layer synthesizes the templates). When AWS cannot be asked (a timeout, a refusal, boto3 not
+CLI layer synthesizes the templates); on an emulator (:func:`emulator_endpoint`), which enforces
+no quota, a shortfall is a note of what AWS would refuse and the deploy goes on
+(:func:`emulator_quota_note`). When AWS cannot be asked (a timeout, a refusal, boto3 not
 installed), one note says so and the command goes on: ``cdk`` itself then reports the
 problem. When botocore finds no credentials at all, ``deploy``, ``diff`` and ``destroy``
 (:data:`CREDENTIAL_COMMANDS`) stop with the fix (:func:`no_credentials_message`), where the CDK
@@ -53,6 +55,7 @@ import shlex
 import shutil
 import subprocess
 import unicodedata
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -871,6 +874,44 @@ def no_credentials_message(command: str, line: str, environ: Mapping[str, str]) 
             "AWS_SECRET_ACCESS_KEY=testing (as `week5 local --keep` prints)"
         )
     return message
+
+
+#: The host names of AWS's own endpoints: a client whose endpoint is elsewhere calls an
+#: emulator (or a stand-in for one), as :mod:`week5.operations.aws_errors` judges a failed call.
+AWS_HOSTS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+
+
+def emulator_endpoint(client: Any) -> Optional[str]:
+    """The endpoint ``client`` (a boto3 client) calls when it is not AWS's own (``week5
+    local``'s moto server: AWS_ENDPOINT_URL), else None. botocore resolved it as the CDK CLI
+    does, so AWS_ENDPOINT_URL_<SERVICE>, the config file's ``endpoint_url`` and
+    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS count as for the deploy."""
+    url = str(getattr(getattr(client, "meta", None), "endpoint_url", "") or "")
+    try:
+        host = (urllib.parse.urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None
+    if not host or host.endswith(AWS_HOSTS):
+        return None
+    return url
+
+
+def emulator_quota_note(endpoint: str, students: int, labs: Sequence[str],
+                        short: Sequence[str]) -> List[str]:  # fmt: skip
+    """The lines, in place of the refusal, when a class deploy goes to an emulator
+    (:func:`emulator_endpoint` of its CloudFormation) and exceeds the quotas that emulator's
+    Service Quotas reports: the emulator enforces none (moto's reports 5 VPCs and makes 20),
+    and cannot raise one (the command answers HTTP 500), so refusing left only
+    ``WEEK5_PREFLIGHT=0``, which skips every check. One note with what AWS would say (each
+    shortfall with its raise command; several: one indented line each, as the refusal)."""
+    head = (
+        f"note: {students} students' {' + '.join(labs)} would exceed {len(short)} quota(s) as "
+        f"the emulator at {endpoint} reports them, but it enforces none: going on. On AWS the "
+        "deploy would be refused until raised"
+    )
+    if len(short) == 1:
+        return [f"{head}: {short[0]}"]
+    return [f"{head}:"] + [f"  {line}" for line in short]
 
 
 def configured_value(args: Sequence[str], root: Path, key: str) -> Optional[str]:

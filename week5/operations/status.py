@@ -116,6 +116,12 @@ class LabStackStatus:
         }
 
 
+#: Why `week5 cleanup --day DayN` leaves what has no Day tag, or one that is no course day's:
+#: status's line (in parentheses) and ``--json``'s ``cleanup_leaves_it`` (:class:`Untracked`).
+NO_DAY_TAG = f"no {DAY_KEY} tag: cleanup leaves it; delete it by hand"
+NO_COURSE_DAY = f"{DAY_KEY} is no course day: cleanup leaves it; delete it by hand"
+
+
 @dataclass
 class Untracked:
     """A resource tagged for the course that belongs to no stack in the account."""
@@ -149,6 +155,18 @@ class Untracked:
         (:attr:`course_day`), and not part of the region's default VPC (``default_vpc``)."""
         return self.course_day and not self.default_vpc
 
+    @property
+    def cleanup_leaves_why(self) -> str:
+        """Why `week5 cleanup --day DayN` leaves it, as status's line says it: no Day tag, a
+        Day tag that is no course day's (``Day=day1``), part of the region's default VPC
+        (``default_vpc``'s reason); "" when :attr:`cleanup_takes_it`. ``--json``'s
+        ``cleanup_leaves_it``: it was null for a Day tag the text named as the reason."""
+        if DAY_KEY not in self.tags:
+            return NO_DAY_TAG
+        if not self.course_day:
+            return NO_COURSE_DAY
+        return self.default_vpc
+
     def to_json(self) -> Dict[str, Any]:
         return {
             "arn": self.arn,
@@ -157,7 +175,7 @@ class Untracked:
             "stack_region": self.stack_region or None,
             "live_stack": self.live_stack or None,
             "cleanup_takes_it": self.cleanup_takes_it,
-            "cleanup_leaves_it": self.default_vpc or None,
+            "cleanup_leaves_it": self.cleanup_leaves_why or None,
         }
 
 
@@ -255,8 +273,11 @@ def deployed_template(cloudformation, stack_name: str) -> Tuple[Optional[Dict[st
     return dict(body), ""
 
 
-def price(cloudformation, stack: LabStackStatus) -> None:
-    """Fill in the stack's estimated $/hour from its deployed template, or say why not."""
+def price(cloudformation, stack: LabStackStatus,
+          clients: Optional[Callable[..., Any]] = None) -> None:  # fmt: skip
+    """Fill in the stack's estimated $/hour from its deployed template, or say why not.
+    ``clients``: to ask whether a DELETE_FAILED stack's resources still exist
+    (:func:`what_is_left`); None: CloudFormation's word is taken."""
     if stack.status in NOTHING_LEFT:
         stack.usd_per_hour, stack.note = 0.0, "rolled back: nothing left"
         return
@@ -268,34 +289,136 @@ def price(cloudformation, stack: LabStackStatus) -> None:
         stack.note = f"{why}: not priced"
         return
     if stack.status == PARTLY_DELETED:
-        template, stack.note = what_is_left(cloudformation, stack.name, template)
+        template, stack.note = what_is_left(cloudformation, stack.name, template, clients)
     estimate = pricing.estimate(template)
     stack.usd_per_hour = estimate.hourly
     stack.not_priced = len(estimate.not_priced)
 
 
 def what_is_left(
-    cloudformation, stack_name: str, template: Dict[str, Any]
-) -> Tuple[Dict[str, Any], str]:
+    cloudformation, stack_name: str, template: Dict[str, Any],
+    clients: Optional[Callable[..., Any]] = None,
+) -> Tuple[Dict[str, Any], str]:  # fmt: skip
     """A DELETE_FAILED stack's template cut to the resources it still has (not DELETE_COMPLETE:
-    a failed destroy left a VPC and a subnet, not the instances it priced), and the note."""
+    a failed destroy left a VPC and a subnet, not the instances it priced), and the note.
+    With ``clients``, those CloudFormation still lists that no longer exist are left out too
+    (:func:`gone_stack_resources`: a terminated instance, a deleted launch template; an
+    instructor trial's stack was priced $0.019/h for two such of its three)."""
     from botocore.exceptions import ClientError
 
     try:
-        left = {
-            r["LogicalResourceId"]
+        summaries = [
+            r
             for page in cloudformation.get_paginator("list_stack_resources").paginate(
                 StackName=stack_name
             )
             for r in page.get("StackResourceSummaries", [])
             if r.get("ResourceStatus") != "DELETE_COMPLETE"
-        }
+        ]
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code") or "error"
         return template, f"partly deleted; its resources not read ({code}): all priced"
+    left = {r["LogicalResourceId"] for r in summaries}
+    ended = gone_stack_resources(clients, summaries) if clients is not None else set()
     resources = pricing.template_resources(template)
-    kept = {k: v for k, v in resources.items() if k in left}
-    return {**template, "Resources": kept}, f"partly deleted: the {len(kept)} resource(s) left"
+    kept = {k: v for k, v in resources.items() if k in left - ended}
+    note = f"partly deleted: the {len(kept)} resource(s) left"
+    gone_too = len([k for k in resources if k in left & ended])
+    if gone_too:
+        note += f" ({gone_too} more it lists no longer exist: not priced)"
+    return {**template, "Resources": kept}, note
+
+
+#: A stack resource's CloudFormation type -> its kind in :data:`_EC2_KINDS`: its physical id
+#: is the id that kind's Describe call lists (an Elastic IP's is its public address, unless an
+#: allocation id: asked by address, :func:`_released_addresses`).
+_STACK_EC2_KINDS = {
+    "AWS::EC2::Instance": "instance",
+    "AWS::EC2::NatGateway": "natgateway",
+    "AWS::EC2::VPCEndpoint": "vpc-endpoint",
+    "AWS::EC2::Volume": "volume",
+    "AWS::EC2::SecurityGroup": "security-group",
+    "AWS::EC2::Subnet": "subnet",
+    "AWS::EC2::VPC": "vpc",
+    "AWS::EC2::InternetGateway": "internet-gateway",
+    "AWS::EC2::RouteTable": "route-table",
+    "AWS::EC2::NetworkAcl": "network-acl",
+    "AWS::EC2::EIP": "elastic-ip",
+    "AWS::EC2::LaunchTemplate": "launch-template",
+    "AWS::EC2::NetworkInterface": "network-interface",
+}
+#: Load balancing's stack resources, whose physical id is their ARN.
+_STACK_ELB_TYPES = frozenset({
+    "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "AWS::ElasticLoadBalancingV2::Listener", "AWS::ElasticLoadBalancingV2::ListenerRule",
+})  # fmt: skip
+#: RDS's and ElastiCache's stack resources, whose physical id is their identifier: (the
+#: service, its ARN resource type).
+_STACK_NAMED_KINDS = {
+    "AWS::RDS::DBInstance": ("rds", "db"),
+    "AWS::RDS::DBCluster": ("rds", "cluster"),
+    "AWS::ElastiCache::ReplicationGroup": ("elasticache", "replicationgroup"),
+    "AWS::ElastiCache::CacheCluster": ("elasticache", "cluster"),
+}
+
+
+def gone_stack_resources(clients: Callable[..., Any],
+                         summaries: Iterable[Dict[str, Any]]) -> Set[str]:  # fmt: skip
+    """The logical ids of the stack resources (ListStackResources' summaries) that no longer
+    exist though CloudFormation still lists them (a DELETE_FAILED stack's: an instance
+    terminated, a launch template deleted, by hand or by the failed destroy), asked by id as
+    status asks for the tagging API's leftovers (:func:`gone`, :func:`gone_load_balancing`,
+    :func:`gone_databases`, :func:`gone_caches`). A kind whose read fails (denied) and any
+    other kind stay: priced, as CloudFormation lists them."""
+    by_arn: Dict[str, str] = {}
+    by_ip: Dict[str, str] = {}  # an Elastic IP's physical id is its address
+    for summary in summaries:
+        kind, physical = summary.get("ResourceType", ""), summary.get("PhysicalResourceId")
+        if not physical:
+            continue
+        if kind in _STACK_EC2_KINDS:
+            if kind == "AWS::EC2::EIP" and not str(physical).startswith("eipalloc-"):
+                by_ip[str(physical)] = summary["LogicalResourceId"]
+                continue
+            by_arn[f"arn:aws:ec2:::{_STACK_EC2_KINDS[kind]}/{physical}"] = summary[
+                "LogicalResourceId"
+            ]
+        elif kind in _STACK_ELB_TYPES and str(physical).startswith("arn:"):
+            by_arn[str(physical)] = summary["LogicalResourceId"]
+        elif kind in _STACK_NAMED_KINDS:
+            service, arn_kind = _STACK_NAMED_KINDS[kind]
+            by_arn[f"arn:aws:{service}:::{arn_kind}:{physical}"] = summary["LogicalResourceId"]
+    arns = list(by_arn)
+    ended: Set[str] = set()
+    if any(arn.startswith("arn:aws:ec2:") for arn in arns):
+        ended |= gone(clients("ec2"), arns)
+    if any(arn.startswith("arn:aws:elasticloadbalancing:") for arn in arns):
+        ended |= gone_load_balancing(clients("elbv2"), arns)
+    if any(arn.startswith("arn:aws:rds:") for arn in arns):
+        ended |= gone_databases(clients("rds"), arns)
+    if any(arn.startswith("arn:aws:elasticache:") for arn in arns):
+        ended |= gone_caches(clients("elasticache"), arns)
+    return {by_arn[arn] for arn in ended} | _released_addresses(clients, by_ip)
+
+
+def _released_addresses(clients: Callable[..., Any], by_ip: Dict[str, str]) -> Set[str]:
+    """The values of ``by_ip`` (public IP -> logical id) whose Elastic IP the region no longer
+    holds: DescribeAddresses filtered by ``public-ip`` (asked by address, one that is gone
+    would fail the call as a whole); a read that fails (denied) marks none."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    if not by_ip:
+        return set()
+    ips = sorted(by_ip)
+    held: Set[str] = set()
+    try:
+        for start in range(0, len(ips), _FILTER_VALUES):
+            chunk = [{"Name": "public-ip", "Values": ips[start : start + _FILTER_VALUES]}]
+            answer = clients("ec2").describe_addresses(Filters=chunk)
+            held |= {a.get("PublicIp", "") for a in answer.get("Addresses", [])}
+    except ClientError:
+        return set()
+    return {logical for ip, logical in by_ip.items() if ip not in held}
 
 
 def course_stacks(
@@ -303,6 +426,7 @@ def course_stacks(
     stacks: Iterable[Dict[str, Any]],
     student: Optional[str] = None,
     priced: bool = True,
+    clients: Optional[Callable[..., Any]] = None,
 ) -> List[LabStackStatus]:
     """The lab stacks among ``stacks`` (of ``student`` when given), priced (unless ``priced``
     is false: then ``cloudformation`` is not used), by student and lab."""
@@ -324,7 +448,7 @@ def course_stacks(
             created=created if isinstance(created, datetime) else datetime.now(timezone.utc),
         )
         if priced:
-            price(cloudformation, status)
+            price(cloudformation, status, clients)
         found.append(status)
     return sorted(found, key=lambda s: (s.student, s.lab))
 
@@ -349,6 +473,7 @@ def tagged_stacks(
     stacks: Iterable[Dict[str, Any]],
     student: Optional[str] = None,
     priced: bool = True,
+    clients: Optional[Callable[..., Any]] = None,
 ) -> List[LabStackStatus]:
     """The root stacks tagged ``Week=Week5`` (and ``Student=<student>``) that are no lab
     stack (:func:`is_course_stack`): one made by hand, or by a student's own CDK app
@@ -375,7 +500,7 @@ def tagged_stacks(
             protected=bool(stack.get("EnableTerminationProtection")),
         )
         if priced:
-            price(cloudformation, status)
+            price(cloudformation, status, clients)
         found.append(status)
     return sorted(found, key=lambda s: (s.student, s.name))
 
@@ -1018,8 +1143,8 @@ def read_status(
     cloudformation = clients("cloudformation")
     stacks = live_stacks(cloudformation)
     report = StatusReport(region=region, student=student)
-    report.stacks = course_stacks(cloudformation, stacks, student)
-    report.other_stacks = tagged_stacks(cloudformation, stacks, student)
+    report.stacks = course_stacks(cloudformation, stacks, student, clients=clients)
+    report.other_stacks = tagged_stacks(cloudformation, stacks, student, clients=clients)
     names = {s["StackName"] for s in stacks}
     mappings = tagged_resources(clients("resourcegroupstaggingapi"), student)
     if region != GLOBAL_REGION:

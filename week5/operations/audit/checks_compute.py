@@ -43,12 +43,47 @@ def _instance_types(account: Account, ref: Reference) -> Check:
     )
     outside = sorted({t for _, t in have if not ALLOWED_CLASS.match(str(t))})
     differs = Counter(have) != Counter(want)
+    evidence = (
+        _counts_differ(Counter(have), Counter(want))
+        if differs and set(have) == set(want)
+        else f"{counted(have)}; the lab runs {counted(want)}"
+    )
     return Check(
         "instance-types",
         not outside and not differs,
-        f"{counted(have)}; the lab runs {counted(want)}"
-        + (f"; outside the course's classes: {', '.join(outside)}" if outside else ""),
+        evidence + (f"; outside the course's classes: {', '.join(outside)}" if outside else ""),
     )
+
+
+#: What one of each kind of :func:`_instance_types` is called, for a count.
+_UNITS = {"EC2": "instance", "Auto Scaling": "group", "RDS": "database", "ElastiCache": "cache"}
+
+
+def _counts_differ(have: Counter, want: Counter) -> str:
+    """The evidence when the account runs the lab's types, only not as many of one: ``2
+    instances of EC2 t3.micro; the lab runs 1: one more than the lab's (unexpected-resources
+    names it): delete it``. "2 × EC2 t3.micro; the lab runs EC2 t3.micro" read as the same
+    thing twice, and named no fix."""
+    parts = []
+    for (kind, kind_type), count in have.items():
+        wanted = want[(kind, kind_type)]
+        if count == wanted:
+            continue
+        unit = _UNITS.get(kind, "resource")
+        head = f"{count} {unit}{'s' if count > 1 else ''} of {kind} {kind_type}; the lab runs {wanted}"
+        if count > wanted:
+            extra = count - wanted
+            them = "it" if extra == 1 else "them"
+            parts.append(
+                f"{head}: {extra} more than the lab's (unexpected-resources names {them}): "
+                f"delete {them}"
+            )
+        else:
+            parts.append(
+                f"{head}: {wanted - count} fewer than the lab's: deploy the lab again "
+                "(scripts/cdk deploy) to bring back what is missing"
+            )
+    return "; ".join(parts)
 
 
 def _pair(
