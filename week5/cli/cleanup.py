@@ -1,5 +1,6 @@
 """``week5 cleanup --day DayN``: list, or with ``--apply`` delete, one course day's tagged
-resources in a region, dependents first (:mod:`week5.operations.cleanup`).
+resources in a region, dependents first (:mod:`week5.operations.cleanup`); ``--day all``
+every day's in one run, one report (each resource with its day), one exit code.
 
 Exit 0 when everything found was deleted (or, without --apply, listed); 1 when something
 failed, was left because it is tied to a resource outside the day's tags, or could not be
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from typing import Any, Dict, List, Optional, Sequence
 
 from week5.cli.arguments import (
@@ -31,7 +33,8 @@ from week5.core.settings import DEFAULT_REGION
 from week5.core.tags import WEEK_TAG_VALUE
 from week5.operations.aws_errors import clients as aws_clients
 from week5.operations.aws_errors import explain, region_problem
-from week5.operations.cleanup import Cleaner, Found, Report
+from week5.operations.cleanup import ALL_DAYS, Cleaner, Found, Report
+from week5.operations.cleanup.scope import JSON_PLACES, course_days
 
 #: What a dry run prints when it finds nothing: ``label`` is the day, or the day and student.
 NOTHING_FOUND = "Nothing tagged for {label} in this region."
@@ -42,9 +45,6 @@ PRICED = (
     "by the hour at on-demand Seoul prices; use (ALB LCUs, NAT gateway data) is not counted. "
     "`week5 status` prices a stack's deployed template instead"
 )
-#: The places ``--json`` rounds each $/hour figure to: a secret's $0.000548/h rounded to 4 would
-#: print $0.0005, and 105 of them $0.005/h short of what they cost.
-JSON_PLACES = 6
 #: Exit code after Ctrl-C, as shells report it.
 EXIT_INTERRUPTED = 130
 #: Exit code when nothing failed or was left, but AWS is still deleting something (or something
@@ -56,9 +56,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     cleanup = command_parser(
         commands,
         "cleanup",
-        help="list (or with --apply delete) one course day's tagged resources, dependents first",
+        help="list (or with --apply delete) one course day's (or every day's) tagged resources, "
+        "dependents first",
     )
-    cleanup.add_argument("--day", required=True, help="Day1 .. Day5 (the Day tag)")
+    cleanup.add_argument(
+        "--day",
+        required=True,
+        help=f"Day1 .. Day5 (the Day tag), or {ALL_DAYS}: every day's in one run",
+    )
     who = cleanup.add_mutually_exclusive_group()
     who.add_argument(
         "--student",
@@ -101,10 +106,13 @@ def run(args: argparse.Namespace) -> int:
         who = f"student {args.student}" if args.student else "every student"
         if from_init:
             who += f" (from {source}; --all for every student)"
-        say(f"==> Week5 {args.day} resources of {who} in {args.region}")
+        all_days = args.day == ALL_DAYS
+        label = cleaner.label if all_days else cleaner.scope.label
+        days = f"every day's ({label.split('/')[0]})" if all_days else args.day
+        say(f"==> Week5 {days} resources of {who} in {args.region}")
         found = cleaner.find()
         if not args.json:
-            print(format_found(found, cleaner.scope.label))
+            print(format_found(found, label, by_day=all_days))
             for line in cleaner.warnings:
                 print(f"  not checked: {line}")
         if args.apply:
@@ -127,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         if any(not f.held for f in found):
             print("Nothing deleted: run again with --apply to delete these.")
     else:
-        print(format_report(report, cleaner.warnings))
+        print(format_report(report, cleaner.warnings, by_day=args.day == ALL_DAYS))
     if report is None:
         return EXIT_FAILED if cleaner.warnings else EXIT_OK
     if report.failed or report.left or cleaner.warnings:
@@ -144,16 +152,13 @@ def to_json(
     out (``still_deleting``) and what waits on that (``waiting``), each of those two with its
     ``state``: neither deleted nor failed; all null when nothing was tried. ``not_checked``:
     what could not be read, so was neither listed nor deleted. Each $/hour figure is rounded to
-    :data:`JSON_PLACES` places and ``usd_per_hour`` is the sum of those printed: they add up."""
-    listed = [
-        {
-            **item.to_json(),
-            "usd_per_hour": None if item.hourly is None else round(item.hourly, JSON_PLACES),
-        }
-        for item in found
-    ]
+    :data:`JSON_PLACES` places and ``usd_per_hour`` is the sum of those printed: they add up.
+    Each entry's ``day`` is the day it was found by (``--day all``: ``day`` is ``all``, ``days``
+    the days cleaned)."""
+    listed = [item.to_json() for item in found]
     return {
         "day": args.day,
+        "days": course_days() if args.day == ALL_DAYS else [args.day],
         "student": args.student,
         "region": args.region,
         "applied": report is not None,
@@ -179,13 +184,14 @@ def to_json(
     }
 
 
-def format_found(found: List[Found], label: str = "the day") -> str:
+def format_found(found: List[Found], label: str = "the day", by_day: bool = False) -> str:
     """One line per resource with its hourly cost, and the total; then what will be left
-    and why."""
+    and why. ``by_day`` (``--day all``): each line begins with the resource's day."""
     if not found:
         return NOTHING_FOUND.format(label=label)
     rows = [
         (
+            *((item.day or "",) if by_day else ()),
             item.kind,
             item.id,
             "not priced" if item.hourly is None else f"${item.hourly:.4f}/h",
@@ -194,8 +200,15 @@ def format_found(found: List[Found], label: str = "the day") -> str:
         for item in found
     ]
     priced = sum(f.hourly for f in found if f.hourly is not None)
-    table = render_table(rows, align="<<><", min_widths=(0, 24, 12), indent="  ")
+    table = render_table(
+        rows,
+        align="<<<><" if by_day else "<<><",
+        min_widths=(0, 0, 24, 12) if by_day else (0, 24, 12),
+        indent="  ",
+    )
     text = f"{table}\n  {len(found)} resource(s), ${priced:.4f}/h where priced"
+    if by_day:
+        text += f" ({_per_day(found)})"
     text += f"\n  Priced: {PRICED}."
     left = [f for f in found if f.held]
     if left:
@@ -205,11 +218,24 @@ def format_found(found: List[Found], label: str = "the day") -> str:
             "progress). Deal "
             "with what each line names, then run again:"
         )
-        text += "".join(f"\n  {item}: {item.held}" for item in left)
+        text += "".join(f"\n  {_day(item, by_day)}{item}: {item.held}" for item in left)
     return text
 
 
-def format_report(report: Report, not_checked: Sequence[str] = ()) -> str:
+def _day(item: Found, by_day: bool) -> str:
+    """``Day1 ``, before a resource's line of an every-day run."""
+    return f"{item.day} " if by_day and item.day else ""
+
+
+def _per_day(items: Sequence[Found]) -> str:
+    """``Day1: 3, Day4: 1``: how many of ``items`` each day has, in day order."""
+    counts = Counter(item.day or "?" for item in items)
+    return ", ".join(f"{day}: {counts[day]}" for day in sorted(counts))
+
+
+def format_report(report: Report, not_checked: Sequence[str] = (), by_day: bool = False) -> str:
+    """The summary of a deletion, one line per what did not simply go. ``by_day`` (``--day
+    all``): how many each day had deleted, failed and left, and each line with its day."""
     lines = [
         f"Deleted {len(report.deleted)}, failed {len(report.failed)}, left {len(report.left)}."
         + (
@@ -218,15 +244,28 @@ def format_report(report: Report, not_checked: Sequence[str] = ()) -> str:
             else ""
         )
     ]
-    lines += [f"  already gone: {item} ({code})" for item, code in report.gone]
+    if by_day:
+        for name, items in (
+            ("deleted", report.deleted),
+            ("failed", [item for item, _ in report.failed]),
+            ("left", [item for item, _ in report.left]),
+        ):
+            if items:
+                lines.append(f"  {name} by day: {_per_day(items)}")
+    lines += [f"  already gone: {_day(item, by_day)}{item} ({code})" for item, code in report.gone]
     if report.unfinished:
         lines.append(
             f"Still deleting {len(report.still_deleting)}, not deleted yet "
             f"{len(report.waiting)}: AWS is not done, nothing of it failed."
         )
-    lines += [f"  still deleting: {item}: {why}" for item, why in report.still_deleting]
-    lines += [f"  not deleted yet: {item}: {why}" for item, why in report.waiting]
-    lines += [f"  failed: {item}: {why}" for item, why in report.failed]
-    lines += [f"  left: {item}: {why}" for item, why in report.left]
+    lines += [
+        f"  still deleting: {_day(item, by_day)}{item}: {why}"
+        for item, why in report.still_deleting
+    ]
+    lines += [
+        f"  not deleted yet: {_day(item, by_day)}{item}: {why}" for item, why in report.waiting
+    ]
+    lines += [f"  failed: {_day(item, by_day)}{item}: {why}" for item, why in report.failed]
+    lines += [f"  left: {_day(item, by_day)}{item}: {why}" for item, why in report.left]
     lines += [f"  not checked, so nothing of it deleted: {line}" for line in not_checked]
     return "\n".join(lines)

@@ -33,15 +33,16 @@ bounded waits; what still fails is reported with the reason.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from week5.core.settings import parse_student
 from week5.operations.cleanup.deleter import DEFAULT_WAITS, RETRYABLE, Report, delete_in_order
 from week5.operations.cleanup.finder import DELETION_ORDER, find
-from week5.operations.cleanup.scope import Found, Scope, parse_day
+from week5.operations.cleanup.scope import ALL_DAYS, Found, Scope, course_days, parse_day
 from week5.operations.price_table import PriceTable
 
 __all__ = [
+    "ALL_DAYS",
     "DEFAULT_WAITS",
     "DELETION_ORDER",
     "RETRYABLE",
@@ -54,7 +55,12 @@ __all__ = [
 
 
 class Cleaner:
-    """Finds and deletes one day's course resources in one region.
+    """Finds and deletes one day's course resources in one region, or every day's (``day``
+    :data:`~.scope.ALL_DAYS`: each day found by its own tags, as a run of that day finds it,
+    and all deleted in one run: one round of waits, one report, each resource with its day,
+    ``Found.day``). As in a run of its day, a resource tied to another day's (a Day1 VPC
+    holding a Day2 instance) is left, with the pair: a run again deletes it once the other
+    day's has gone.
 
     ``clients(service)`` returns a boto3 client (a session's ``client`` method). What is found
     is priced with the project's price table (``week5/analysis/data/prices.json``).
@@ -71,26 +77,43 @@ class Cleaner:
         sleep: Callable[[float], None] = time.sleep,
         prices: Optional[PriceTable] = None,
     ) -> None:
-        self.scope = Scope(
-            clients,
-            region,
-            parse_day(day),
-            None if student is None else parse_student(student),
-            prices or PriceTable(),
-        )
+        day = parse_day(day)
+        student = None if student is None else parse_student(student)
+        prices = prices or PriceTable()
+        made: Dict[Any, Any] = {}  # the clients, made once for all the days
+        self.scopes = [
+            Scope(clients, region, each, student, prices, _made=made)
+            for each in (course_days() if day == ALL_DAYS else [day])
+        ]
+        #: The day's scope (with ``--day all``, the first day's).
+        self.scope = self.scopes[0]
+        self.all_days = day == ALL_DAYS
         self.waits = tuple(waits)
         self.sleep = sleep
 
+    @property
+    def label(self) -> str:
+        """What "ours" means, for a message: ``Day1/kim``, or ``Day1-Day5/kim`` for every day."""
+        if not self.all_days:
+            return self.scope.label
+        days = [s.day for s in self.scopes]
+        return f"{days[0]}-{days[-1]}" + (f"/{self.scope.student}" if self.scope.student else "")
+
     def find(self) -> List[Found]:
         """Every tagged resource of the day (and student), dependents first; those to be
-        left carry the reason (``Found.held``). Reads the account afresh each time."""
-        self.scope.forget()
-        return find(self.scope)
+        left carry the reason (``Found.held``). Reads the account afresh each time. Every day's:
+        one day's after another, each day's in its order."""
+        found: List[Found] = []
+        for scope in self.scopes:
+            scope.forget()
+            found += find(scope)
+        return found
 
     @property
     def warnings(self) -> List[str]:
-        """What the last :meth:`find` could not check, one line each."""
-        return list(self.scope.warnings)
+        """What the last :meth:`find` could not check, one line each (once, however many days
+        could not check it)."""
+        return list(dict.fromkeys(line for scope in self.scopes for line in scope.warnings))
 
     def apply(
         self, found: Optional[List[Found]] = None, say: Callable[[str], None] = print

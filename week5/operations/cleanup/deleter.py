@@ -42,6 +42,9 @@ RETRYABLE = {
     "ConflictException",
     "OperationAborted",
     "StillDeleting",  # a stack: CloudFormation is on it
+    # A stack's deletion that ended DELETE_FAILED, asked again (stacks.FAILED_CODE): failed, with
+    # what CloudFormation could not delete, if it still reads so when the waits run out.
+    "DeleteFailed",
     # Throttled: the API's rate limit (EC2: RequestLimitExceeded; most others: Throttling or
     # ThrottlingException).
     "Throttling",
@@ -64,6 +67,7 @@ WAITING_FOR = {
     # Objects came back after emptying (a writer; moto's paging skips versions past 1000).
     "BucketNotEmpty": "not empty yet",
     "StillDeleting": "still deleting",
+    "DeleteFailed": "a stack's deletion failed, asked again",
     "DistributionNotDisabled": "not disabled yet",
     "TooManyRequestsException": "throttled",
     "InvalidDBInstanceState": "busy",

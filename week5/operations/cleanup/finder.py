@@ -101,6 +101,8 @@ def find(scope: Scope) -> List[Found]:
     members: Dict[str, Member] = {}
     found = _fold_into_stacks(scope, found, members)
     _leave_with_the_left(scope, found, members)
+    for item in found:
+        item.day = scope.day
     return found
 
 

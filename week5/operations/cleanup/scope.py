@@ -29,13 +29,28 @@ T = TypeVar("T")
 
 #: The tag CloudFormation puts on what a stack creates: such a resource goes with its stack.
 STACK_TAG = "aws:cloudformation:stack-name"
+#: The places ``week5 cleanup --json`` rounds each $/hour figure to, in every list (found,
+#: deleted, failed, left, ...): a secret's $0.000548/h rounded to 4 would print $0.0005, and 105
+#: of them $0.005/h short of what they cost.
+JSON_PLACES = 6
+
+
+#: ``--day all``: every course day's resources, in one run.
+ALL_DAYS = "all"
+
+
+def course_days() -> List[str]:
+    """``Day1`` .. ``Day5``."""
+    return [f"Day{d}" for d in COURSE_DAYS]
 
 
 def parse_day(value: str) -> str:
-    days = [f"Day{d}" for d in COURSE_DAYS]
-    if value not in days:
+    """A course day (its Day tag), or :data:`ALL_DAYS`."""
+    days = course_days()
+    if value not in (*days, ALL_DAYS):
         raise CourseInputError(
-            f"--day {shown(value)}: pass one of {', '.join(days)}, e.g. --day Day1"
+            f"--day {shown(value)}: pass one of {', '.join(days)}, or {ALL_DAYS} for every "
+            "day's, e.g. --day Day1"
         )
     return value
 
@@ -83,6 +98,8 @@ class Found:
     serves: List[Tuple[str, str]] = field(default_factory=list, repr=False, compare=False)
     partners: List[str] = field(default_factory=list, repr=False, compare=False)
     tied_to: Dict[str, Partner] = field(default_factory=dict, repr=False, compare=False)
+    #: The course day whose tags it was found by (``Day1``): what ``--day all`` lists it under.
+    day: Optional[str] = field(default=None, repr=False, compare=False)
 
     @property
     def held(self) -> Optional[str]:
@@ -96,12 +113,14 @@ class Found:
         return f"{self.kind} {self.id}" + (f" ({name})" if self.name else "")
 
     def to_json(self) -> Dict[str, Any]:
-        """For ``week5 cleanup --json``: ``left_because`` is why it is (or will be) left."""
+        """For ``week5 cleanup --json``: ``day`` the day it was found by, ``left_because`` why
+        it is (or will be) left."""
         return {
             "kind": self.kind,
             "id": self.id,
             "name": self.name,
-            "usd_per_hour": None if self.hourly is None else round(self.hourly, 4),
+            "day": self.day,
+            "usd_per_hour": None if self.hourly is None else round(self.hourly, JSON_PLACES),
             "left_because": self.held,
         }
 
@@ -269,11 +288,13 @@ def unless_vanished(read: Callable[[], T]) -> Optional[T]:
 
 class NotYet(Exception):
     """A deletion AWS accepted and is still doing (a stack, a distribution): the deleter asks
-    again after each wait, and reports it "still deleting" if the waits run out first."""
+    again after each wait, and reports it "still deleting" if the waits run out first.
+    ``code`` another retried code (a stack's deletion that failed and is asked again:
+    :data:`week5.operations.cleanup.stacks.FAILED_CODE`, failed if the waits run out first)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, code: str = "StillDeleting") -> None:
         super().__init__(message)
-        self.response = {"Error": {"Code": "StillDeleting", "Message": message}}
+        self.response = {"Error": {"Code": code, "Message": message}}
 
 
 class NotDeleted(Exception):

@@ -38,7 +38,14 @@ from typing import (
 from week5.analysis import pricing
 from week5.analysis.assembly import tag_dict
 from week5.core.settings import DEFAULT_REGION
-from week5.operations.cleanup.scope import Found, NotDeleted, NotYet, Scope, error_code
+from week5.operations.cleanup.scope import (
+    Found,
+    NotDeleted,
+    NotYet,
+    Scope,
+    denied,
+    error_code,
+)
 from week5.operations.cleanup.ties import protected
 
 #: Stacks in these states are gone or going already.
@@ -545,10 +552,77 @@ def kept_on_delete(scope: Scope, stack_id: str) -> List[str]:
     return left
 
 
+#: The code of a stack whose deletion ended DELETE_FAILED: asked again after each wait
+#: (what held it may have gone meanwhile), and failed, naming what CloudFormation could not
+#: delete, if the waits run out with the stack DELETE_FAILED.
+FAILED_CODE = "DeleteFailed"
+#: The code of a stack whose retried deletion ended DELETE_FAILED again on the same resources:
+#: failed at once, as waiting on does not cure it (a resource deleted by hand, a dependency
+#: outside the stack).
+FAILED_AGAIN_CODE = "DeleteFailedAgain"
+#: At most this many of a DELETE_FAILED stack's resources are named (with their reasons).
+_NAMED_FAILED = 5
+
+
+def delete_failed(scope: Scope, stack: Mapping[str, Any]) -> Tuple[Tuple[str, ...], str]:
+    """What CloudFormation could not delete of a ``DELETE_FAILED`` stack (its description):
+    the logical ids its ListStackResources (every page) lists ``DELETE_FAILED``, sorted, and
+    one line naming each (its type, physical id and reason: the resource's
+    ResourceStatusReason, else its latest DELETE_FAILED event's in DescribeStackEvents' first
+    page, else the stack's StackStatusReason once)."""
+    stack_id = stack["StackId"]
+    failed = sorted(
+        (
+            r
+            for r in scope.each(
+                "cloudformation", "list_stack_resources", "StackResourceSummaries",
+                StackName=stack_id,
+            )
+            if r.get("ResourceStatus") == "DELETE_FAILED"
+        ),
+        key=lambda r: r.get("LogicalResourceId", ""),
+    )  # fmt: skip
+    reasons = {r["LogicalResourceId"]: r.get("ResourceStatusReason") or "" for r in failed}
+    if failed and not all(reasons.values()):
+        try:
+            events = scope.client("cloudformation").describe_stack_events(StackName=stack_id)
+        except Exception as error:  # gone meanwhile, refused: the stack's reason stands
+            if error_code(error) != "ValidationError" and not denied(error):
+                raise
+            events = {}
+        for event in events.get("StackEvents") or []:  # newest first
+            logical = event.get("LogicalResourceId", "")
+            if event.get("ResourceStatus") == "DELETE_FAILED" and not reasons.get(logical, "?"):
+                reasons[logical] = event.get("ResourceStatusReason") or ""
+    ids = tuple(r["LogicalResourceId"] for r in failed)
+    named = [
+        f"{r.get('ResourceType', '?')} {r['LogicalResourceId']}"
+        + (f" ({r['PhysicalResourceId']})" if r.get("PhysicalResourceId") else "")
+        + (f": {' '.join(reasons[r['LogicalResourceId']].split())}"
+           if reasons[r["LogicalResourceId"]] else "")
+        for r in failed[:_NAMED_FAILED]
+    ]  # fmt: skip
+    if len(failed) > _NAMED_FAILED:
+        named.append(f"and {len(failed) - _NAMED_FAILED} more")
+    line = (
+        f"CloudFormation could not delete {len(failed)} of its resource(s): {'; '.join(named)}"
+        if failed
+        else "CloudFormation lists none of its resources DELETE_FAILED"
+    )
+    stack_reason = " ".join(str(stack.get("StackStatusReason") or "").split())
+    if stack_reason and not all(reasons.get(i) for i in ids):
+        line += f" (the stack's reason: {stack_reason})"
+    return ids, line
+
+
 def _delete_stack(scope: Scope, stack_id: str) -> None:
     """Ask CloudFormation to delete the stack, then report it done only when it is: the
-    deleter asks again after each wait while it is still deleting, and a failed deletion is
-    requested again (what held it, an instance of the day say, may have gone meanwhile).
+    deleter asks again after each wait while it is still deleting, and a failed deletion
+    (DELETE_FAILED) is requested again (what held it, an instance of the day say, may have
+    gone meanwhile). A retried deletion that ends DELETE_FAILED again on the same resources is
+    failed at once (:data:`FAILED_AGAIN_CODE`), and so, when the waits run out, is a stack
+    still DELETE_FAILED (:data:`FAILED_CODE`), each naming what CloudFormation could not delete
+    (:func:`delete_failed`); only one still DELETE_IN_PROGRESS then is "still deleting".
     A stack deleted with resources CloudFormation kept (DeletionPolicy Retain, Snapshot) is
     reported failed with them (:data:`KEPT_CODE`): they may still bill."""
     cloudformation = scope.client("cloudformation")
@@ -566,6 +640,9 @@ def _delete_stack(scope: Scope, stack_id: str) -> None:
     asked = scope.cached("stacks-asked", set)
     # What each will leave behind (:func:`kept_on_delete`): read before asking.
     kept: Dict[str, List[str]] = scope.cached("stacks-kept", dict)
+    # Stack id -> (the logical ids its last DELETE_FAILED read listed DELETE_FAILED, whether
+    # this run asked the deletion again since that read).
+    failures: Dict[str, Tuple[Tuple[str, ...], bool]] = scope.cached("stacks-failed", dict)
 
     def done() -> None:
         if stack_id not in asked:
@@ -579,17 +656,45 @@ def _delete_stack(scope: Scope, stack_id: str) -> None:
                 "run again finds those tagged for the day)",
             )
 
+    def failed(stack: Dict[str, Any]) -> str:
+        """A DELETE_FAILED read: what failed, with what to do; failed at once when the
+        deletion this run asked again since the last such read failed on the same
+        resources, else noted."""
+        ids, line = delete_failed(scope, stack)
+        name = stack.get("StackName") or stack_id
+        line += (
+            ". Deal with each (or, if each is gone already or is to be kept, `aws "
+            f"cloudformation delete-stack --stack-name {name} --retain-resources "
+            f"{' '.join(ids) or '<logical ids>'}` deletes the stack without them), then run "
+            "cleanup again"
+        )
+        previous, asked_since = failures.get(stack_id, (None, False))
+        failures[stack_id] = (ids, False)
+        if asked_since and previous == ids:
+            raise NotDeleted(
+                FAILED_AGAIN_CODE,
+                f"DELETE_FAILED again, on the same resource(s), after its deletion was asked "
+                f"again: {line}",
+            )
+        return line
+
     before = status()
     if before["StackStatus"] == "DELETE_COMPLETE":
         return done()
+    if before["StackStatus"] == "DELETE_FAILED":
+        failed(before)
     if before["StackStatus"] != "DELETE_IN_PROGRESS":  # else someone's deletion: this run's?
         if stack_id not in kept:
             kept[stack_id] = kept_on_delete(scope, stack_id)
         cloudformation.delete_stack(StackName=stack_id)
         asked.add(stack_id)
+        if stack_id in failures:
+            failures[stack_id] = (failures[stack_id][0], True)
     after = status()
     if after["StackStatus"] == "DELETE_COMPLETE":
         return done()
+    if after["StackStatus"] == "DELETE_FAILED":  # an endpoint that answers when done
+        raise NotYet(f"DELETE_FAILED: {failed(after)}", code=FAILED_CODE)
     reason = after.get("StackStatusReason") or ""
     raise NotYet(
         f"{after['StackStatus']}" + (f": {reason}" if reason else "") + " (CloudFormation is "
