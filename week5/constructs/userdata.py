@@ -68,7 +68,9 @@ def install_docker() -> List[str]:
         # The boot runs under set -e: a mismatch stops it before root runs the file.
         f'echo "$compose_sha256  {_COMPOSE_PLUGIN}" | sha256sum -c -',
         f"chmod +x {_COMPOSE_PLUGIN}",
-        "docker --version && docker compose version",
+        # Two lines: set -e does not stop on the first command of an && list.
+        "docker --version",
+        "docker compose version",
     ]
 
 
