@@ -479,13 +479,16 @@ def test_an_endpoint_without_a_scheme_is_refused(wrapper, args, tmp_path):
 
 @pytest.fixture
 def emulator():
-    """A moto server on this part's port: the working AWS_ENDPOINT_URL."""
+    """A moto server on a free port: the working AWS_ENDPOINT_URL. (On a fixed port, 47351,
+    the suite hung for good when another program held it: moto's server thread failed to bind
+    and start() waits for it without a timeout.)"""
     from moto.server import ThreadedMotoServer
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=47351)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
     server.start()
     try:
-        yield "http://127.0.0.1:47351"
+        host, port = server.get_host_and_port()
+        yield f"http://{host}:{port}"
     finally:
         server.stop()
 
