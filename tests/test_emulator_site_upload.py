@@ -154,14 +154,15 @@ def test_the_read_back_says_in_one_line_what_was_uploaded():
         "Day2Lab2", read_back(functions_not_run=FUNCTIONS, uploads=[UPLOAD])
     ).splitlines()
     (said,) = [line for line in lines if line.startswith("Created, but their Lambda")]
-    assert "upload a site" not in said and said.endswith("; week5 local did the upload:")
+    assert "upload a site" not in said and said.endswith("here week5 local did the upload):")
     assert lines[lines.index(said) + 1] == (
         "  3 files of the lab put into s3://site-b/, as SiteContentCustomResource883909E6's "
         "function does on AWS (`aws s3 ls s3://site-b --recursive` lists them)"
     )
     # Without an upload (a coverage run) the line says the upload does not happen here.
     plain = local_command.format_read_back("Day2Lab2", read_back(functions_not_run=FUNCTIONS))
-    assert "(upload a site, delete a volume" in plain and "did the upload" not in plain
+    assert "files into its bucket: here it does not happen)" in plain
+    assert "did the upload" not in plain and "snapshots" not in plain
     assert "the emulator empties a bucket tagged for it" in plain
 
 

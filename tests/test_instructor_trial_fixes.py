@@ -63,7 +63,7 @@ def test_a_class_beyond_the_emulators_quotas_is_a_note_and_the_deploy_goes_on(
     endpoint = moto_env["AWS_ENDPOINT_URL"]
     assert told[1] == (
         f"note: 6 students' Day1Lab1 would exceed 2 quota(s) as the emulator at {endpoint} "
-        "reports them, but it enforces none: going on. On AWS the deploy would be refused "
+        "reports them, but it enforces none: going on. With these figures AWS would refuse it "
         "until raised:"
     )
     assert told[2] == (

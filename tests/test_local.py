@@ -576,7 +576,7 @@ def test_each_lab_gets_aws_cli_checks_that_answer_on_the_emulator(emulated_labs,
         ["autoscaling", "describe-auto-scaling-groups"],
         ["elbv2", "describe-target-health"],
     ]
-    assert any(c.startswith("aws ec2 create-snapshot --volume-id vol-")
+    assert any(c.startswith("aws ec2 describe-volumes --volume-ids vol-")
                for c in local_aws["Day2Lab1"].checks)  # fmt: skip
     for lab_id, back in local_aws.items():
         for command in back.checks:

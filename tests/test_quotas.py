@@ -13,7 +13,7 @@ import pytest
 
 from week5.cli import main
 from week5.core.catalog import LAB_METADATA_KEY
-from week5.operations import quotas
+from week5.operations import preflight, quotas
 
 REGION = "ap-northeast-2"
 CLASS = ",".join(f"s{i:02d}" for i in range(1, 13))  # twelve students
@@ -274,6 +274,7 @@ def test_twelve_students_beyond_the_vcpu_quota_are_refused_though_the_network_fi
 ):
     """Twelve students' Day4Lab1 (an Auto Scaling group of 2 t3.micro each: 48 vCPUs) against
     32 vCPUs, two t3.micro running already; every networking quota raised to 50."""
+    monkeypatch.setattr(preflight, "emulator_endpoint", lambda client: None)  # as on AWS
     for spec in quotas.SPECS:
         monkeypatch.setitem(APPLIED, (spec.service, spec.code), 50.0)
     monkeypatch.setitem(APPLIED, ("ec2", "L-1216C47A"), 32.0)
@@ -323,7 +324,10 @@ def test_the_class_deploy_preflight_refuses_what_the_vcpu_quota_cannot_hold(
     ]
 
 
-def test_week5_quotas_refuses_twelve_students_with_the_numbers(moto_env, tmp_path, capsys):
+def test_week5_quotas_refuses_twelve_students_with_the_numbers(
+    moto_env, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(preflight, "emulator_endpoint", lambda client: None)  # as on AWS
     assembly = fake_assembly(tmp_path / "out", {"Day4Lab1": lab_template()})
     code = main(["quotas", "--students", CLASS, "Day4Lab1", "--assembly", str(assembly)])
     out = capsys.readouterr().out
@@ -343,7 +347,8 @@ def test_week5_quotas_lets_two_students_through(moto_env, tmp_path, capsys):
                                                            "L-1216C47A"}
 
 
-def test_a_class_size_plans_before_the_names_are_known(moto_env, tmp_path, capsys):
+def test_a_class_size_plans_before_the_names_are_known(moto_env, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(preflight, "emulator_endpoint", lambda client: None)  # as on AWS
     assembly = fake_assembly(tmp_path / "out", {"Day4Lab1": lab_template()})
     assert main(["quotas", "--students", "12", "Day4Lab1", "--assembly", str(assembly)]) == 1
     assert "for 12 student(s)" in capsys.readouterr().out
@@ -492,6 +497,7 @@ def test_a_checked_quota_that_is_short_still_fails_beside_those_not_checked(
     moto_env, tmp_path, capsys, monkeypatch
 ):
     moto_as_it_is(monkeypatch)
+    monkeypatch.setattr(preflight, "emulator_endpoint", lambda client: None)  # as on AWS
     assembly = fake_assembly(tmp_path / "out", {"Day4Lab1": lab_template()})
     argv = ["quotas", "--students", CLASS, "Day4Lab1", "--assembly", str(assembly), "--json"]
     assert main(argv) == 1

@@ -32,7 +32,7 @@ from week5.cli.table import render_table
 from week5.core.progress import say
 from week5.core.settings import CONTEXT_REGION, CONTEXT_STUDENTS, parse_students, shown
 from week5.operations import local
-from week5.operations.local.deploy import upload_bucket_deployments
+from week5.operations.local.deploy import BUCKET_DEPLOYMENT, upload_bucket_deployments
 from week5.operations.status import parse_stack_name
 
 #: The lab `week5 local` deploys when none is named: Day 4's ALB + Auto Scaling group.
@@ -319,14 +319,10 @@ def format_read_back(lab_id: str, back: local.ReadBack) -> str:
         skipped = ", ".join(f"{t} x{n}" for t, n in c.skipped.items())
         lines.append(f"Not modelled by the emulator (AWS creates them; skipped here): {skipped}")
     if back.functions_not_run:
-        shown_types = ", ".join(f"{t} x{n}" for t, n in back.functions_not_run.items())
-        upload = "" if back.uploads else "upload a site, "
         lines.append(
-            f"Created, but their Lambda functions do not run here (moto runs them in Docker): "
-            f"{shown_types}; what they do on AWS ({upload}delete a volume's or a "
-            "database's snapshots on destroy) does not happen here (the emulator empties a "
-            "bucket tagged for it as the stack deletes it)"
-            + ("; week5 local did the upload:" if back.uploads else ".")
+            "Created, but their Lambda functions do not run here (moto runs them in Docker): "
+            + format_functions_not_run(back.functions_not_run, uploaded=bool(back.uploads))
+            + (":" if back.uploads else ".")
         )
         lines += [format_upload(upload) for upload in back.uploads]
         lines.append(DESTROY_HERE_BUT + ".")
@@ -335,6 +331,40 @@ def format_read_back(lab_id: str, back: local.ReadBack) -> str:
     if back.outputs:
         lines += ["", format_outputs(back)]
     return "\n".join(lines)
+
+
+#: What each custom resource type of the labs does on AWS, and what happens instead on the
+#: emulator, where its function does not run (a trial: one sentence for all told Day2Lab2 its
+#: functions delete snapshots, and Day2Lab1 that they upload a site).
+FUNCTION_WORK: Mapping[str, Tuple[str, str]] = {
+    "Custom::S3AutoDeleteObjects": (
+        "empties its bucket as the stack deletes it",
+        "the emulator empties a bucket tagged for it",
+    ),
+    "Custom::Week5SnapshotCleanup": (
+        "deletes at destroy the snapshots taken of the lab's volume or database",
+        "they stay after destroy",
+    ),
+    BUCKET_DEPLOYMENT: (
+        "puts the lab's files into its bucket",
+        "it does not happen",
+    ),
+}
+#: For a type no lab has.
+OTHER_FUNCTION_WORK = ("runs a function", "it does not run")
+
+
+def format_functions_not_run(counts: Mapping[str, int], uploaded: bool = False) -> str:
+    """``type xN`` with what it does on AWS and here, for each custom resource type whose
+    function the emulator does not run; ``uploaded``: `week5 local` did the
+    ``BucketDeployment``'s upload (said last, before the list of what it put where)."""
+    clauses = []
+    for rtype in sorted(counts, key=lambda t: t == BUCKET_DEPLOYMENT):
+        on_aws, here = FUNCTION_WORK.get(rtype, OTHER_FUNCTION_WORK)
+        if rtype == BUCKET_DEPLOYMENT and uploaded:
+            here = "week5 local did the upload"
+        clauses.append(f"{rtype} x{counts[rtype]} (on AWS it {on_aws}: here {here})")
+    return "; ".join(clauses)
 
 
 def format_upload(upload: Mapping[str, object]) -> str:

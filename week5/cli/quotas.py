@@ -10,7 +10,8 @@ runs the same check before a class deploy (:mod:`.preflight`).
 A quota Service Quotas cannot report (an emulator that does not implement the call, a server
 error after the retries) is shown "not checked" with the reason (``--json``: ``"checked":
 false``, ``"not_checked_reason"``); the other quotas and the usage are still shown. Exit 0: every
-quota that was checked fits (a quota not checked is named, not guessed); 1: a checked quota is
+quota that was checked fits (a quota not checked is named, not guessed), or the endpoint is an
+emulator, which enforces none (the figures, and a line saying so); 1: a checked quota is
 short; 2: one line, when the check cannot run (credentials, access denied, throttling, bad input).
 """
 
@@ -19,7 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
-from typing import Any, Callable, Dict, List, Mapping, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from week5.analysis.assembly import read_labs
 from week5.cli.arguments import REGION_HELP, class_size, command_parser
@@ -34,14 +35,15 @@ from week5.core.settings import (
     parse_students,
     shown,
 )
-from week5.operations import aws_errors, quotas
+from week5.operations import aws_errors, preflight, quotas
 from week5.operations.preflight import stack_states
 
 #: The exit codes, for `week5 quotas --help`.
 EPILOG = f"""exit codes:
   {EXIT_OK}  every quota that was checked fits (a quota Service Quotas cannot report, as on
      an emulator, is shown "not checked" with the reason, and does not change the code)
-  {EXIT_FAILED}  a quota that was checked is short: the lines name the fix
+  {EXIT_FAILED}  a quota that was checked is short: the lines name the fix (not on an
+     emulator such as week5 local's, which enforces none: a line says so)
   {EXIT_USAGE}  the check could not run (credentials, access denied, throttling, bad input,
      or not one quota could be read): one line"""
 
@@ -168,6 +170,9 @@ def run(args: argparse.Namespace) -> int:
         (reason,) = quotas.not_checked(rows)[:1]
         raise CliError(f"no quota could be checked: {reason}", EXIT_USAGE)
     lines = quotas.shortfalls(rows, args.region)
+    # An emulator (week5 local's) enforces no quota: the figures, and exit 0, as scripts/cdk's
+    # check goes on there (it exited 1 "ask AWS for more" with raise commands that fail there).
+    emulator = preflight.emulator_endpoint(make_client("cloudformation")) if lines else None
     if args.json:
         print(json.dumps({
             "region": args.region,
@@ -178,17 +183,25 @@ def run(args: argparse.Namespace) -> int:
             "fits": not lines,  # every quota that was checked
             "not_checked": sorted({r.spec.code for r in rows if not r.checked}),
             "fixes": lines,
+            "emulator": emulator,  # the endpoint that enforces no quota, or null
         }, indent=2))  # fmt: skip
     else:
-        print(format_rows(rows, len(args.students), list(templates), bool(args.labs)))
+        print(format_rows(rows, len(args.students), list(templates), bool(args.labs), emulator))
         for line in lines:
             print(f"  {line}")
-    return EXIT_FAILED if lines else EXIT_OK
+    return EXIT_FAILED if lines and not emulator else EXIT_OK
 
 
 def format_rows(
-    rows: Sequence[quotas.QuotaRow], students: int, labs: Sequence[str], together: bool
+    rows: Sequence[quotas.QuotaRow],
+    students: int,
+    labs: Sequence[str],
+    together: bool,
+    emulator: Optional[str] = None,
 ) -> str:
+    """The table and the verdict; ``emulator``: the endpoint read is an emulator's, which
+    enforces no quota (:func:`preflight.emulator_endpoint`), so a shortfall is what AWS would
+    say with these figures, not a refusal there."""
     what = " + ".join(labs) if together else f"the largest of {len(labs)} lab(s), one at a time"
     table = render_table(
         [
@@ -208,7 +221,13 @@ def format_rows(
         align="<<><>>><",
     )
     unchecked = [r for r in rows if not r.checked]
-    if any(r.short for r in rows):
+    if any(r.short for r in rows) and emulator:
+        verdict = (
+            f"It does not fit these figures, but the emulator at {emulator} enforces none: a "
+            "deploy there goes on. With these figures AWS would refuse it until raised (the "
+            "commands below are AWS's):"
+        )
+    elif any(r.short for r in rows):
         verdict = (
             "It does not fit: ask AWS for more before the class deploys (Service Quotas "
             "console, or the commands below; an increase can take a while to be granted):"

@@ -201,10 +201,17 @@ def format_status(report: StatusReport) -> str:
             + ", not in the lab stacks' total."
         )
     if report.untracked:
+        # A lab's LeftoverCleanup deletes its snapshots at destroy (Day2Lab1's, Day3Lab1's):
+        # "cdk destroy does not remove these" was said of them too.
+        but_marked = (
+            " (but those marked as a stack's snapshot cleanup's)"
+            if any(u.destroy_deletes for u in report.untracked)
+            else ""
+        )
         lines.append(
             f"Tagged Week=Week5 but in no stack ({len(report.untracked)}): made by hand or left "
-            "behind; cdk destroy does not remove these, `week5 cleanup --day DayN` does (but "
-            "those marked otherwise):"
+            f"behind; cdk destroy does not remove these{but_marked}, `week5 cleanup --day DayN` "
+            "does (but those marked otherwise):"
         )
         rows = [
             (
@@ -215,7 +222,14 @@ def format_status(report: StatusReport) -> str:
                     for note, applies in (
                         (f"(stack {u.gone_stack}{_in(u.stack_region)} is gone)", u.gone_stack),
                         (f"(tagged as stack {u.live_stack}'s but none of its resources: left "
-                         "by an earlier stack of that name, or kept by an update)", u.live_stack),
+                         "by an earlier stack of that name, or kept by an update)",
+                         u.live_stack and not u.copied_stack_tags),
+                        # a manual snapshot of a live database: CopyTagsToSnapshot's copies
+                        (f"(tagged as stack {u.live_stack}'s by RDS, which copies a database's "
+                         "tags to its snapshots and a snapshot's to a database restored from "
+                         "it: none of the stack's resources)", u.copied_stack_tags),
+                        (f"(stack {u.destroy_deletes}'s snapshot cleanup deletes it at cdk "
+                         "destroy)", u.destroy_deletes),
                         (f"({NO_DAY_TAG})", DAY_KEY not in u.tags),
                         (f"({NO_COURSE_DAY})", DAY_KEY in u.tags and not u.course_day),
                         (f"({DEFAULT_VPC}: cleanup leaves it)", u.default_vpc),

@@ -906,8 +906,8 @@ def emulator_quota_note(endpoint: str, students: int, labs: Sequence[str],
     shortfall with its raise command; several: one indented line each, as the refusal)."""
     head = (
         f"note: {students} students' {' + '.join(labs)} would exceed {len(short)} quota(s) as "
-        f"the emulator at {endpoint} reports them, but it enforces none: going on. On AWS the "
-        "deploy would be refused until raised"
+        f"the emulator at {endpoint} reports them, but it enforces none: going on. With these "
+        "figures AWS would refuse it until raised"
     )
     if len(short) == 1:
         return [f"{head}: {short[0]}"]

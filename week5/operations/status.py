@@ -141,6 +141,16 @@ class Untracked:
     #: Why `week5 cleanup` leaves it as part of the region's default VPC (the VPC, a default
     #: subnet, its internet gateway: cleanup's own rule, :func:`default_vpc_parts`); "" else.
     default_vpc: str = ""
+    #: The live stack whose snapshot cleanup (``LeftoverCleanup``) deletes it when the stack
+    #: is destroyed (a snapshot of its volume or database, one its schedule took); "" else
+    #: (:func:`deleted_at_destroy`).
+    destroy_deletes: str = ""
+
+    @property
+    def copied_stack_tags(self) -> bool:
+        """Whether its stack tags may be copies (a manual snapshot of a live stack's database:
+        CopyTagsToSnapshot copies them), not left by an earlier stack of the name."""
+        return bool(self.live_stack) and carries_copied_tags(self.arn)
 
     @property
     def course_day(self) -> bool:
@@ -176,6 +186,7 @@ class Untracked:
             "live_stack": self.live_stack or None,
             "cleanup_takes_it": self.cleanup_takes_it,
             "cleanup_leaves_it": self.cleanup_leaves_why or None,
+            "destroy_deletes_it": self.destroy_deletes or None,
         }
 
 
@@ -1135,6 +1146,112 @@ def of_live_stacks(
     return found | volumes_of_live_stacks(ec2, arns, live_ids, owned)
 
 
+#: The custom resource type of ``LeftoverCleanup`` (week5/constructs/cleanup.py, not imported:
+#: status needs no CDK) and the properties that name what its Delete removes.
+SNAPSHOT_CLEANUP_TYPE = "Custom::Week5SnapshotCleanup"
+
+
+def snapshot_cleanups(cloudformation: Any, stack: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """What each ``LeftoverCleanup`` of ``stack`` deletes at its destroy: ``volumes`` and
+    ``databases`` (physical ids: every snapshot of them) and ``tag`` ((key, value): the
+    snapshots and AMIs tagged so). Empty when the stack has none."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    name = stack.get("StackId") or stack["StackName"]
+    try:
+        summaries = [
+            r
+            for page in cloudformation.get_paginator("list_stack_resources").paginate(
+                StackName=name
+            )
+            for r in page.get("StackResourceSummaries", [])
+        ]
+        if not any(r.get("ResourceType") == SNAPSHOT_CLEANUP_TYPE for r in summaries):
+            return []
+        physical = {r["LogicalResourceId"]: r.get("PhysicalResourceId", "") for r in summaries}
+        body = cloudformation.get_template(StackName=name).get("TemplateBody") or {}
+    except ClientError:
+        return []
+    template = json.loads(body) if isinstance(body, str) else body
+
+    def ids(refs: Any) -> Set[str]:
+        return {
+            physical.get(ref.get("Ref"), "")
+            for ref in refs or []
+            if isinstance(ref, dict) and ref.get("Ref") in physical
+        } - {""}
+
+    found = []
+    for resource in (template.get("Resources") or {}).values():
+        if resource.get("Type") != SNAPSHOT_CLEANUP_TYPE:
+            continue
+        props = resource.get("Properties") or {}
+        found.append({
+            "volumes": ids(props.get("VolumeIds")),
+            "databases": ids(props.get("DbInstanceIds")),
+            "tag": (props.get("TagKey"), props.get("TagValue")) if props.get("TagValue")
+            else None,
+        })  # fmt: skip
+    return found
+
+
+def deleted_at_destroy(
+    clients: Callable[..., Any],
+    stacks: List[Dict[str, Any]],
+    left: List[Untracked],
+    tags_of: Optional[Dict[str, Dict[str, str]]] = None,
+) -> Dict[str, str]:
+    """ARN -> the live stack whose ``LeftoverCleanup`` deletes it at the stack's destroy: an EBS
+    snapshot of a volume it names or tagged as it looks for, an AMI so tagged, a manual RDS
+    snapshot of a database it names (Day2Lab1's and Day3Lab1's snapshots taken by hand: `cdk
+    destroy` deletes them there). Only the stacks the leftovers' tags name are read."""
+    from botocore.exceptions import ClientError  # boto3 is there: a client was made
+
+    tags_of = tags_of or {}
+    wanted = [
+        u for u in left
+        if arn_resource(u.arn, "ec2")[0] in ("snapshot", "image")
+        or colon_resource(u.arn, "rds")[0] == "snapshot"
+    ]  # fmt: skip
+    if not wanted:
+        return {}
+    cloudformation = clients("cloudformation")
+    cleanups = {
+        s["StackName"]: found
+        for s in stacks_named_by(stacks, wanted)
+        if not s.get("ParentId") and (found := snapshot_cleanups(cloudformation, s))
+    }
+    if not cleanups:
+        return {}
+    result: Dict[str, str] = {}
+    for u in wanted:
+        tags = tags_of.get(u.arn, {})
+        kind, ec2_id = arn_resource(u.arn, "ec2")
+        of: Tuple[str, str] = ("", "")  # ("volumes" | "databases", its id)
+        try:
+            if kind == "snapshot":
+                (snapshot,) = clients("ec2").describe_snapshots(SnapshotIds=[ec2_id])["Snapshots"]
+                of = ("volumes", snapshot.get("VolumeId", ""))
+            elif kind != "image":
+                name = colon_resource(u.arn, "rds")[1]
+                (snapshot,) = clients("rds").describe_db_snapshots(DBSnapshotIdentifier=name)[
+                    "DBSnapshots"
+                ]
+                of = ("databases", snapshot.get("DBInstanceIdentifier", ""))
+        except (ClientError, ValueError):  # gone since it was listed
+            continue
+        for stack_name, found in cleanups.items():
+            if any(
+                (of[1] and of[1] in cleanup[of[0]])
+                or (kind in ("snapshot", "image") and cleanup["tag"]
+                    and tags.get(cleanup["tag"][0]) == cleanup["tag"][1])
+                for cleanup in found
+            ):  # fmt: skip
+                result[u.arn] = stack_name
+                break
+    return result
+
+
 def read_status(
     clients: Callable[..., Any], region: str, student: Optional[str] = None
 ) -> StatusReport:
@@ -1186,6 +1303,11 @@ def read_status(
     )
     for u in report.untracked:
         u.default_vpc = leaves.get(u.arn, "")
+    deletes = deleted_at_destroy(
+        clients, stacks, [u for u in report.untracked if arn_region(u.arn) == region], tags_of
+    )
+    for u in report.untracked:
+        u.destroy_deletes = deletes.get(u.arn, "")
     if student is not None:
         report.others = len(course_stacks(None, stacks, None, priced=False)) - len(report.stacks)
     return report

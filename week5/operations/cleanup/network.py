@@ -534,6 +534,35 @@ def _public(eni: Dict[str, Any]) -> bool:
     )
 
 
+#: The attachment states in which a gateway holds its VPC (AWS refuses to delete the VPC).
+_ATTACHED = frozenset({"attaching", "attached", "detaching"})
+
+
+def _attached_gateways(scope: Scope, net: Network, rel: Relations, vpc_id: str) -> None:
+    """A VPN gateway or an egress-only internet gateway attached to the VPC holds it, and
+    cleanup deletes neither kind, tagged or not: a tie with what frees the VPC. Without it a
+    stack's VPC ended DELETE_FAILED with no more than "has dependencies"."""
+    held = [
+        (f"VPN gateway {g['VpnGatewayId']}", g["VpnGatewayId"], g.get("Tags"),
+         f"aws ec2 detach-vpn-gateway --vpn-gateway-id {g['VpnGatewayId']} --vpc-id {vpc_id}")
+        for g in net.vpn_gateways.values()
+        if any(a.get("VpcId") == vpc_id and a.get("State") in _ATTACHED
+               for a in g.get("VpcAttachments") or [])
+    ] + [
+        (f"egress-only internet gateway {g['EgressOnlyInternetGatewayId']}",
+         g["EgressOnlyInternetGatewayId"], g.get("Tags"),
+         "aws ec2 delete-egress-only-internet-gateway --egress-only-internet-gateway-id "
+         f"{g['EgressOnlyInternetGatewayId']}")
+        for g in net.egress_gateways.values()
+        if any(a.get("VpcId") == vpc_id and a.get("State") in _ATTACHED
+               for a in g.get("Attachments") or [])
+    ]  # fmt: skip
+    for what, gateway_id, tags, command in held:
+        how = f"is attached to it (cleanup deletes none: `{command}`, then run this again)"
+        # one tagged for the day is no less in the way: cleanup does not delete it either
+        rel.tie(what, how, gateway_id, outside=not scope.ours(tags))
+
+
 def vpcs(scope: Scope) -> List[Found]:
     net = network(scope)
     ec2 = scope.client("ec2")
@@ -593,6 +622,7 @@ def vpcs(scope: Scope) -> List[Found]:
         ]
         for kind, resource_id, tags in inside:
             rel.other(scope.ours(tags), resource_id, f"{kind} {resource_id}", "is in it")
+        _attached_gateways(scope, net, rel, vpc_id)
         for what, owner_id, tags in owned:
             rel.other(scope.ours(tags), owner_id, what, "has an interface in it")
         for service in services:

@@ -54,6 +54,10 @@ class Network:
     #: VPC endpoints (every type, any state) and network ACLs, by id.
     endpoints: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     network_acls: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    #: VPN gateways and egress-only internet gateways, by id: cleanup deletes neither, and
+    #: one attached to a VPC holds it (a stack's VPC ended DELETE_FAILED, "has dependencies").
+    vpn_gateways: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    egress_gateways: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     #: What the endpoint could not list as it lacks the call (an emulator), by what it is
     #: (``VPC endpoints``, ``network ACLs``): that kind's finder raises it, so it is reported
     #: "not checked", and the rest of the network is judged without it.
@@ -349,6 +353,17 @@ def network(scope: Scope) -> Network:
             "VPC endpoints", "describe_vpc_endpoints", "VpcEndpoints", "VpcEndpointId"
         )
 
+        def vpn_gateways() -> Dict[str, Any]:
+            """DescribeVpnGateways has no pages (no paginator): one reply."""
+            try:
+                reply = scope.client("ec2").describe_vpn_gateways()
+            except Exception as error:
+                if unsupported(error, scope.region) is None:
+                    raise
+                unread["VPN gateways"] = error
+                return {}
+            return _by(reply.get("VpnGateways") or [], "VpnGatewayId")
+
         states = [*LIVE_INSTANCE_STATES, "shutting-down"]
         reservations = each(
             "describe_instances",
@@ -386,6 +401,13 @@ def network(scope: Scope) -> Network:
             endpoints=endpoints,
             network_acls=optional(
                 "network ACLs", "describe_network_acls", "NetworkAcls", "NetworkAclId"
+            ),
+            vpn_gateways=vpn_gateways(),
+            egress_gateways=optional(
+                "egress-only internet gateways",
+                "describe_egress_only_internet_gateways",
+                "EgressOnlyInternetGateways",
+                "EgressOnlyInternetGatewayId",
             ),
             unread=unread,
         )
@@ -473,10 +495,10 @@ class Relations:
         else:
             self.tie(what, how, resource_id)
 
-    def tie(self, what: str, how: str, *ids: str) -> None:
+    def tie(self, what: str, how: str, *ids: str, outside: bool = True) -> None:
         """``what``, outside the day's tags (known by ``ids``), is bound to this one as ``how``
-        says."""
-        line = f"{self.scope.outside(what)}, {how}"
+        says; ``outside=False``: one tagged for the day that cleanup does not delete."""
+        line = f"{self.scope.outside(what)}, {how}" if outside else f"{what} {how}"
         self.ties.append(line)
         self.partners.append(what)
         self.tied_to[line] = Partner(what, tuple(i for i in ids if i))

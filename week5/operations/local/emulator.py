@@ -86,8 +86,9 @@ def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
             "the emulator (moto_server) is missing: run scripts/setup (contributors) or"
             " `python3 scripts/student_setup.py` (students)"
         )
+    given = port is not None
     if port is not None and port_in_use(port):
-        raise LocalError(f"port {port} is in use: pass another with --port, or leave it out")
+        raise LocalError(in_use(port, given))
     port = port or free_port()
     token = secrets.token_hex(16)
     log_path = Path(tempfile.mkdtemp(prefix="week5-moto-")) / "moto.log"
@@ -107,6 +108,9 @@ def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
         if process.poll() is not None:
             if port_in_use(port):  # ours exited, another answers there
                 raise _taken(emulator)
+            if _log_says_in_use(log_path):  # no listener, but a connection's own port
+                emulator.remove_log()
+                raise LocalError(in_use(port, given))
             raise LocalError(
                 f"the emulator failed to start (exit {process.returncode}); its log: {log_path}"
             )
@@ -132,6 +136,28 @@ def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
     raise LocalError(
         f"the emulator did not answer within {START_TIMEOUT_S:.0f} s; its log: {log_path}"
     )
+
+
+def in_use(port: int, given: bool) -> str:
+    """The one line for a port the emulator cannot bind: ``given`` with --port, or picked."""
+    if given:
+        return f"port {port} is in use: pass another with --port, or leave it out"
+    return f"port {port} is in use: run again, or pass a free port with --port"
+
+
+#: What moto's server (werkzeug) logs when it cannot bind its port.
+_IN_USE_LOGGED = ("is in use by another program", "Address already in use")
+
+
+def _log_says_in_use(log_path: Path) -> bool:
+    """Whether the exited server's log says its port was in use: bound by no listener (the
+    port check finds it free) but the local port of another connection, in the machine's
+    ephemeral range (a re-trial's --port 47352 got only "failed to start; its log: ...")."""
+    try:
+        text = log_path.read_text(errors="replace")
+    except OSError:
+        return False
+    return any(words in text for words in _IN_USE_LOGGED)
 
 
 def _taken(emulator: Emulator) -> LocalError:

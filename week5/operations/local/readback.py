@@ -395,8 +395,10 @@ _CHECKS: Tuple[Tuple[str, str], ...] = (
     ("AWS::ElasticLoadBalancingV2::TargetGroup", "aws elbv2 describe-target-health "
      '--target-group-arn {id} --query "TargetHealthDescriptions[].TargetHealth.State" '
      "--output text"),
-    ("AWS::EC2::Volume", "aws ec2 create-snapshot --volume-id {id} --description "
-     '"my snapshot"'),
+    # Read only, as the others: the lab's snapshot is its output SnapshotCommand's, tagged
+    # so that status and cleanup see it (a bare create-snapshot's is untagged: they do not).
+    ("AWS::EC2::Volume", "aws ec2 describe-volumes --volume-ids {ids} --query "
+     '"Volumes[].[VolumeId,State,Size,AvailabilityZone]" --output text'),
     ("AWS::EFS::FileSystem", "aws efs describe-mount-targets --file-system-id {id} --query "
      '"MountTargets[].AvailabilityZoneName" --output text'),
     ("AWS::RDS::DBInstance", "aws rds describe-db-instances --db-instance-identifier {id} "
@@ -411,8 +413,8 @@ _CHECKS: Tuple[Tuple[str, str], ...] = (
 
 def emulator_checks(stack: Deployed) -> List[str]:
     """The AWS CLI commands that show what the stack made, for the kinds it has: on the
-    emulator a step's URL, SSH or Session Manager reaches nothing, but these answer (and
-    ``aws ec2 create-snapshot`` of a lab's volume works as on AWS)."""
+    emulator a step's URL, SSH or Session Manager reaches nothing, but these answer (and a
+    lab's ``SnapshotCommand`` output takes its tagged snapshot as on AWS)."""
     commands = []
     for rtype, command in _CHECKS:
         ids = stack.ids(rtype)
