@@ -364,8 +364,10 @@ def check_databases(aws, s: Stack) -> None:
         assert db["StorageEncrypted"] == p.get("StorageEncrypted", False), logical_id
         assert db["AllocatedStorage"] == int(p["AllocatedStorage"]), logical_id
         if "DBSubnetGroupName" in p:
-            # moto lists a DB subnet group with no physical id: compare its subnets instead.
-            group = s.resources[p["DBSubnetGroupName"]["Ref"]]["Properties"]
+            # The group by its name (its Ref, as on AWS), and its subnets.
+            group_id = p["DBSubnetGroupName"]["Ref"]
+            assert db["DBSubnetGroup"]["DBSubnetGroupName"] == s.physical[group_id], logical_id
+            group = s.resources[group_id]["Properties"]
             assert {x["SubnetIdentifier"] for x in db["DBSubnetGroup"]["Subnets"]} == s.refs(
                 group["SubnetIds"]
             ), logical_id

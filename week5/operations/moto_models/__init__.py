@@ -12,7 +12,8 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   ElastiCache subnet and replication groups, CloudFront distributions and origin access
   controls, CloudWatch alarms, WAFv2 web ACLs and associations, HTTP APIs, EC2 key pairs and
   S3 bucket policies (moto, which reads no condition, then judges a request by a policy's
-  statements without one), each a :class:`._common.TypeModel`, and CDK's ``Custom::AWS``
+  statements without one), CDK's ``CDKMetadata`` (nothing made: listed with its logical id,
+  type and an id, as AWS lists it), each a :class:`._common.TypeModel`, and CDK's ``Custom::AWS``
   lookups (the one type installed by patching moto's type lookup, which sends every
   ``Custom::`` type to a Docker Lambda before its model map).
 - Overrides (:data:`OVERRIDES`: moto's model, with a bug worked around): registered after
@@ -50,10 +51,15 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   forced failover (refused without Multi-AZ, else the standby's AZ and the primary's swap) and
   ElastiCache's ``TestFailover``; and what AWS refuses and lists: a subnet holding network
   interfaces kept from ``DeleteSubnet`` (``DependencyViolation``) and an instance's own
-  interfaces deleted with it, a stack whose deletion a resource refuses left ``DELETE_FAILED``,
+  interfaces deleted with it, a DB subnet group or security group a database uses kept from
+  deletion (``InvalidDBSubnetGroupStateFault``, ``DependencyViolation``), a stack whose deletion
+  a resource refuses left ``DELETE_FAILED`` (what moto did not make left out of its resource
+  lists, ``RetainResources`` honoured on a retry),
   a replication group's member clusters listed by ``DescribeCacheClusters`` (with its tags),
   its snapshots given its tags, and an instance launched from a launch template given the
-  template's root volume alone (no default 8 GiB ``/dev/sda1``) and its monitoring; and
+  template's root volume alone (no default 8 GiB ``/dev/sda1``) and its monitoring; a DB
+  subnet group's ``Ref`` its name; a database restored from a snapshot given the request's false
+  ``MultiAZ`` and ``PubliclyAccessible``; and
   termination protection: a stack's lifted and set by ``UpdateTerminationProtection`` and
   refusing ``DeleteStack`` while on, an instance's kept from ``RunInstances``; and what a
   student deleted by hand counted as deleted by the stack's deletion, as CloudFormation counts
@@ -88,6 +94,7 @@ MODULES = (
     "ec2_key_pair",
     "s3_bucket_policy",
     "custom_aws",
+    "cdk_metadata",
     "rds_db_instance",
     "ssm_parameter",
     "elbv2_load_balancer",
@@ -167,6 +174,9 @@ PATCHES = (
     "launch_template_gone",
     "ec2_security_group_gone",
     "ec2_instance_terminated",
+    "rds_db_subnet_group_name",
+    "rds_groups_in_use",
+    "rds_restore_false_overrides",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]

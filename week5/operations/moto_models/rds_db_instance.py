@@ -16,6 +16,10 @@ moto's model also gives an instance without ``Port`` port 3306 whatever its engi
 PostgreSQL instance's ``Endpoint.Port`` (which ``grant_connect`` opens) read 3306; this model
 gives it the engine's default port, as RDS does.
 
+moto's model also reads ``DBSubnetGroupName`` as the subnet group itself (what moto's ``Ref``
+gave); a ``Ref`` now gives the group's name, as on AWS (:mod:`.rds_db_subnet_group_name`), and so
+does a template naming an existing group: this model hands moto the group of that name.
+
 And moto's stack deletion ignores dependencies (it tries the resources in a set's order,
 again while the count goes down): when a primary went before its read replica, moto's
 ``delete_db_instance`` removed the replica and then failed looking up the gone primary, and
@@ -25,7 +29,7 @@ does this model: a primary waits while a replica of it exists, and what is gone 
 deleted.
 
 Everything else is moto's own model, whose instance this returns (``Ref``, ``Fn::GetAtt``
-and moto's lack of updates unchanged). Delete this module when moto fixes all three
+and moto's lack of updates unchanged). Delete this module when moto fixes them all
 (tests/test_moto_models.py says when).
 """
 
@@ -65,6 +69,12 @@ class RDSDBInstance(MotoOverride, CloudFormationModel):
             properties["Port"] = DBInstance.default_port(properties["Engine"])
         if "VPCSecurityGroups" in properties:
             properties["VpcSecurityGroupIds"] = properties.pop("VPCSecurityGroups")
+        if isinstance(properties.get("DBSubnetGroupName"), str):
+            # moto's model reads the group (``.name``): a Ref gives its name
+            # (rds_db_subnet_group_name), as does a template naming an existing group
+            properties["DBSubnetGroupName"] = rds_backends[account_id][
+                region_name
+            ].describe_db_subnet_groups(properties["DBSubnetGroupName"])[0]
         return super().create_from_cloudformation_json(
             resource_name, cloudformation_json, account_id, region_name, **kwargs
         )

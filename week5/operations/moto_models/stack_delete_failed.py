@@ -17,15 +17,26 @@ any resource of the template it does not hold (at a lookup), so ``ListStackResou
 re-trial: four running instances, three security groups, a subnet, secrets, a key pair). Each
 deleted resource is held as a :class:`Deleted` (its logical and physical ids and type), which
 makes nothing, and both reads list it ``DELETE_COMPLETE``, as CloudFormation does (moto lists
-every resource ``CREATE_COMPLETE``, or in the stack's status). Delete this module when moto does
-so (tests/test_emulator_refusals.py says when).
+every resource ``CREATE_COMPLETE``, or in the stack's status).
+
+A resource moto did not make (a type it lacks, skipped; one whose ``Condition`` is false) is
+left out of those reads: moto listed it as a blank row (no logical id, type or physical id),
+``DELETE_FAILED`` after a failed deletion, so cleanup named "; AWS::EC2::VPC ..." for a VPC alone.
+
+And ``DeleteStack``'s ``RetainResources`` (``aws cloudformation delete-stack --retain-resources
+ID``, which cleanup prints for a ``DELETE_FAILED`` stack) is honoured: moto ignored it, and the
+stack stayed ``DELETE_FAILED`` on what it could not delete. On AWS, for a ``DELETE_FAILED``
+stack, the named resources are kept (not deleted) and the stack deleted; naming one its deletion
+deleted is refused (``ValidationError``). Delete this module when moto does all of this
+(tests/test_emulator_refusals.py and tests/test_emulator_rds_and_retain.py say when).
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from moto.cloudformation import responses
+from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Stack
 from moto.core.responses import ActionResult
 
@@ -35,6 +46,12 @@ MOTO_DELETE_STACK = CloudFormationBackend.delete_stack
 MOTO_RESOURCE_DTO = responses.StackResourceDTO
 #: (tests/test_delete_failed_reads.py runs it to tell when moto lists a deleted resource so.)
 MOTO_LIST_STACK_RESOURCES = responses.CloudFormationResponse.list_stack_resources
+#: (tests/test_emulator_rds_and_retain.py reads them to tell when moto leaves out what it did
+#: not make, and honours RetainResources.)
+MOTO_STACK_RESOURCES = Stack.stack_resources
+MOTO_DELETE_STACK_RESPONSE = responses.CloudFormationResponse.delete_stack
+#: The stack's attribute holding the logical ids a ``DeleteStack`` retains (while it runs).
+RETAIN = "week5_retain_resources"
 
 #: The status CloudFormation lists a resource its stack's deletion deleted with.
 DELETED = "DELETE_COMPLETE"
@@ -66,7 +83,7 @@ def _active(backend: CloudFormationBackend, name_or_stack_id: str) -> Optional[S
     return next((s for s in backend.stacks.values() if s.name == name_or_stack_id), None)
 
 
-def _left(stack: Stack) -> list:
+def _left(stack: Stack, retained: Sequence[str] = ()) -> list:
     """The logical ids of the stack's resources not yet deleted (those it retains aside)."""
     resources = stack.resource_map
     return [
@@ -75,7 +92,24 @@ def _left(stack: Stack) -> list:
         if logical_id in resources._parsed_resources
         and not isinstance(resources._parsed_resources[logical_id], Deleted)
         and resource.get("DeletionPolicy") != "Retain"
+        and logical_id not in retained
     ]
+
+
+def stack_resources(self: Stack) -> List[Any]:
+    """moto's, without what it did not make (a type it lacks, a false ``Condition``)."""
+    return [r for r in MOTO_STACK_RESOURCES.fget(self) if r is not None]
+
+
+def _retaining(stack: Stack, retained: Sequence[str]) -> Dict[str, Any]:
+    """The stack's resource templates with ``retained`` kept as by ``DeletionPolicy: Retain``
+    (moto's deletion leaves those), for the deletion's time."""
+    return {
+        logical_id: {**resource, "DeletionPolicy": "Retain"}
+        if logical_id in retained
+        else resource
+        for logical_id, resource in stack.resource_map._resource_json_map.items()
+    }
 
 
 def _made(stack: Stack) -> Dict[str, Any]:
@@ -105,6 +139,10 @@ def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
     if stack is None:
         return MOTO_DELETE_STACK(self, name_or_stack_id)
     made = _made(stack)
+    retained = stack.__dict__.pop(RETAIN, ())
+    templates = stack.resource_map._resource_json_map
+    if retained:
+        stack.resource_map._resource_json_map = _retaining(stack, retained)
     stack.status_reason = None
     try:
         MOTO_DELETE_STACK(self, stack.stack_id)
@@ -118,10 +156,38 @@ def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
         stack.status = "DELETE_FAILED"
         message = getattr(error, "message", None) or str(error)
         stack.status_reason = (
-            f"The following resource(s) failed to delete: [{', '.join(_left(stack))}]. {message}"
+            "The following resource(s) failed to delete: "
+            f"[{', '.join(_left(stack, retained))}]. {message}"
         )
         stack._add_stack_event("DELETE_FAILED", resource_status_reason=stack.status_reason)
+    finally:
+        stack.resource_map._resource_json_map = templates
     return None
+
+
+def delete_stack_response(self: responses.CloudFormationResponse) -> ActionResult:
+    """moto's ``DeleteStack``, with a ``DELETE_FAILED`` stack's ``RetainResources`` kept by its
+    deletion; one its deletion deleted (or not the stack's) refused, as CloudFormation does."""
+    retained = self._get_param("RetainResources", [])
+    stack = _active(self.cloudformation_backend, self._get_param("StackName"))
+    if retained and stack is not None and stack.status == "DELETE_FAILED":
+        parsed = stack.resource_map._parsed_resources
+        if any(
+            r not in stack.resource_map._resource_json_map or isinstance(parsed.get(r), Deleted)
+            for r in retained
+        ):
+            raise ValidationError(
+                message=(
+                    "The specified resources to retain must be in a valid state. Do not specify "
+                    "resources that are in the DELETE_COMPLETE state."
+                )
+            )
+        setattr(stack, RETAIN, tuple(retained))
+    try:
+        return MOTO_DELETE_STACK_RESPONSE(self)
+    finally:
+        if stack is not None:
+            stack.__dict__.pop(RETAIN, None)
 
 
 class StackResourceDTO(MOTO_RESOURCE_DTO):
@@ -147,10 +213,12 @@ def list_stack_resources(self: responses.CloudFormationResponse) -> ActionResult
                     # what is left of a DELETE_FAILED stack reads DELETE_FAILED, as in
                     # DescribeStackResources (and AWS's listing)
                     "ResourceStatus": DELETED if isinstance(r, Deleted) else left_status,
-                    "LogicalResourceId": getattr(r, "logical_resource_id", ""),
+                    # what moto did not make is left out (stack_resources): each listed
+                    # resource has its logical id and type
+                    "LogicalResourceId": r.logical_resource_id,
                     "LastUpdatedTimestamp": stack.creation_time,
                     "PhysicalResourceId": getattr(r, "physical_resource_id", ""),
-                    "ResourceType": getattr(r, "cf_resource_type", ""),
+                    "ResourceType": r.cf_resource_type,
                 }
                 for r in resources
             ]
@@ -162,6 +230,11 @@ def install() -> None:
     """Patch moto's ``DeleteStack`` and its reads of a stack's resources as the module's
     docstring says (idempotent)."""
     CloudFormationBackend.delete_stack = delete_stack  # type: ignore[method-assign]
+    # below stack_termination_protection's refusal, which wraps the response installed here
+    responses.CloudFormationResponse.delete_stack = (  # type: ignore[method-assign]
+        delete_stack_response
+    )
+    Stack.stack_resources = property(stack_resources)  # type: ignore[assignment]
     responses.StackResourceDTO = StackResourceDTO  # type: ignore[misc]
     responses.CloudFormationResponse.list_stack_resources = (  # type: ignore[method-assign]
         list_stack_resources
