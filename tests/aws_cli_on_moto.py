@@ -16,7 +16,8 @@ from typing import Any, Dict, List, Optional, Tuple
 import jmespath
 from botocore import xform_name
 from lab_outputs import run
-from moto_in_process import REGION
+
+from week5.core.settings import DEFAULT_REGION as REGION
 
 
 def recording_aws(folder: Path) -> str:

@@ -138,3 +138,32 @@ def test_the_identity_route_answers_the_token_and_passes_the_rest_to_moto():
     assert call(IDENTITY_PATH) == b"abc"
     assert call("/moto-api/") == b"moto: /moto-api/"
     assert statuses == ["200 OK", "200 OK"]
+
+
+def test_a_users_proxy_is_not_taken_for_another_program(monkeypatch, started, tmp_path):
+    """A code review: with ``http_proxy`` set, the token probe went through the proxy, whose
+    answer (an error page) was taken for another program on the port. The probe, boto3 and the
+    CDK CLI reach the emulator directly."""
+    import http.server
+    import threading
+
+    proxy = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread.start()
+    address = f"http://127.0.0.1:{proxy.server_address[1]}"
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, address)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    try:
+        emulator = local.start_emulator(BIN)
+        try:
+            env = local.emulator_env({"NO_PROXY": "corp.example", "no_proxy": ""}, emulator)
+            assert env["NO_PROXY"] == "corp.example,localhost,127.0.0.1"
+            assert env["no_proxy"] == "localhost,127.0.0.1"
+        finally:
+            emulator.stop()
+            emulator.remove_log()
+    finally:
+        proxy.shutdown()
+        proxy.server_close()

@@ -71,6 +71,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+#: Requests to the emulator go to it, never through the user's proxy (``http_proxy``): a proxy's
+#: answer to the token probe was taken for another program on the port.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+#: What the proxy variables must leave out: the emulator's own address.
+_LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
 def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
     """Start moto's server on ``port`` (a free one when None) and wait until it answers.
 
@@ -115,7 +122,7 @@ def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
                 f"the emulator failed to start (exit {process.returncode}); its log: {log_path}"
             )
         try:
-            with urllib.request.urlopen(identity, timeout=1) as response:
+            with _DIRECT.open(identity, timeout=1) as response:
                 answer = response.read()
         except urllib.error.HTTPError:  # a server answers, without the route: not ours
             raise _taken(emulator) from None
@@ -181,6 +188,10 @@ def emulator_env(base_env: Mapping[str, str], emulator: Emulator) -> Dict[str, s
         AWS_REGION=LOCAL_REGION,
         AWS_ENDPOINT_URL=emulator.endpoint,
     )
+    # boto3 and the CDK CLI honour a proxy: the emulator on this machine is reached directly.
+    for name in ("NO_PROXY", "no_proxy"):
+        given = [h for h in env.get(name, "").split(",") if h.strip()]
+        env[name] = ",".join(given + [h for h in _LOCAL_HOSTS if h not in given])
     return env
 
 
