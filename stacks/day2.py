@@ -135,9 +135,9 @@ class Day2Lab1Stack(LabStack):
                 "",
                 [
                     f"aws ec2 describe-snapshots --region {self.region} --owner-ids self "
-                    "--filters Name=volume-id,Values=",
+                    "--filters 'Name=volume-id,Values=",
                     self.data.volume.volume_id,
-                    f" --query '{LIST_SNAPSHOTS_QUERY}' --output table",
+                    f"' --query '{LIST_SNAPSHOTS_QUERY}' --output table",
                 ],
             ),
             # By the volume, not the schedule's tag: the list left out a snapshot made by hand
@@ -214,8 +214,9 @@ class Day2Lab2Stack(LabStack):
         CfnOutput(
             self,
             "BucketPolicyCommand",
+            # After `;`, not `&&`: Windows PowerShell 5.1 refuses `&&`.
             value=f"aws s3api get-bucket-policy --bucket {bucket} --query Policy --output text"
-            f" && aws s3api get-bucket-website --bucket {bucket}",
+            f"; aws s3api get-bucket-website --bucket {bucket}",
             description="Step 1: 버킷 정책과 정적 웹 호스팅 설정 확인",
         )
         CfnOutput(

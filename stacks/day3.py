@@ -212,7 +212,9 @@ class Day3Lab1Stack(LabStack):
         # Two commands a line, after `;`, not `&&`: Windows PowerShell 5.1 refuses `&&`.
         restored_id = f"week5-{settings.student}-day3-restored"
         subnet_group = self.database.instance.node.find_child("SubnetGroup")
-        tags = " ".join(f"Key={key},Value={value}" for key, value in self.course_tags.items())
+        # Each tag in single quotes: PowerShell splits an unquoted word at its commas (the
+        # values are the course's tags, checked at synth, with no quote).
+        tags = " ".join(f"'Key={key},Value={value}'" for key, value in self.course_tags.items())
         CfnOutput(
             self,
             "RestoreDbCommand",

@@ -220,7 +220,7 @@ GUIDES: Dict[str, LabGuide] = {
                 "누구나 읽을 수 있는 버킷 정책(`s3:GetObject`, 퍼블릭 ACL은 계속 차단), 파일은 "
                 "배포 때 업로드. 1.1 출력 `WebsiteUrl`(S3 웹 사이트 엔드포인트, HTTP만)을 "
                 "브라우저로 열기. 1.2 `BucketPolicyCommand`: `aws s3api get-bucket-policy "
-                "--bucket <버킷> --query Policy --output text && aws s3api get-bucket-website "
+                "--bucket <버킷> --query Policy --output text; aws s3api get-bucket-website "
                 "--bucket <버킷>`. 웹 사이트 엔드포인트는 HTTP만 말하므로 이 버킷만 TLS 강제 "
                 "정책이 없습니다 (다른 실습의 버킷은 비공개 + OAC). 계정 수준 퍼블릭 액세스 "
                 "차단이 켜져 있으면 버킷 정책 단계가 실패합니다: `aws s3control "

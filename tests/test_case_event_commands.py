@@ -256,7 +256,7 @@ def test_day4_case_outputs_the_group_the_load_and_the_scaling_watch(day4_case):
     assert popular == f"https://<{dist}.DomainName>/news/popular.json"
     assert shown["LoadTestCommand"] == (
         f"aws ssm send-command --region {REGION} --document-name AWS-RunShellScript "
-        f"--targets Key=tag:aws:autoscaling:groupName,Values=<{asg}> "
+        f"--targets 'Key=tag:aws:autoscaling:groupName,Values=<{asg}>' "
         f"--parameters 'commands=[\"for i in $(seq 600); do yes {popular} | head -n 25 | "
         'xargs curl -s --max-time 10 > /dev/null & sleep 1; done"]\''
     )
@@ -338,7 +338,7 @@ def test_day4_lab1_load_test_runs_stress_ng_on_every_instance_of_the_group(day4_
     assert shown["AutoScalingGroupName"] == f"<{asg}>"
     assert shown["LoadTestCommand"] == (
         f"aws ssm send-command --region {REGION} --document-name AWS-RunShellScript "
-        f"--targets Key=tag:aws:autoscaling:groupName,Values=<{asg}> "
+        f"--targets 'Key=tag:aws:autoscaling:groupName,Values=<{asg}>' "
         '--parameters \'commands=["dnf install -y stress-ng","stress-ng --cpu 0 --timeout '
         f'{LOAD_TEST_SECONDS}s"]\''
     )

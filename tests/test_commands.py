@@ -68,7 +68,7 @@ def test_asg_run_command_targets_the_group_by_its_tag():
         region=REGION,
     ) == (
         "aws ssm send-command --region ap-northeast-2 --document-name AWS-RunShellScript "
-        "--targets Key=tag:aws:autoscaling:groupName,Values=week5-kim-Day4Lab1-WebAsg "
+        "--targets 'Key=tag:aws:autoscaling:groupName,Values=week5-kim-Day4Lab1-WebAsg' "
         '--parameters \'commands=["dnf install -y stress-ng",'
         '"stress-ng --cpu 0 --timeout 600s"]\''
     )
@@ -79,7 +79,7 @@ def test_asg_run_command_can_print_only_the_command_id():
         ["rm -rf /mnt/efs/prestashop/install"], group=GROUP, region=REGION, command_id_only=True
     ) == (
         "aws ssm send-command --region ap-northeast-2 --document-name AWS-RunShellScript "
-        "--targets Key=tag:aws:autoscaling:groupName,Values=week5-kim-Day4Lab1-WebAsg "
+        "--targets 'Key=tag:aws:autoscaling:groupName,Values=week5-kim-Day4Lab1-WebAsg' "
         "--parameters 'commands=[\"rm -rf /mnt/efs/prestashop/install\"]' "
         "--query Command.CommandId --output text"
     )

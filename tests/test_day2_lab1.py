@@ -276,7 +276,7 @@ def _snapshot_and_restore(t, lab, hosts, tmp_path):
     )
     assert outputs(t)["ListSnapshotsCommand"] == (
         "aws ec2 describe-snapshots --region ap-northeast-2 --owner-ids self "
-        f"--filters Name=volume-id,Values={volume} --query "
+        f"--filters 'Name=volume-id,Values={volume}' --query "
         "'sort_by(Snapshots,&StartTime)[].[SnapshotId,State,StartTime,Description]' "
         "--output table"
     )

@@ -301,8 +301,8 @@ def _restore(t, lab, hosts, fake_aws):
         "--db-snapshot-identifier week5-instructor-day3-manual "
         f"--db-instance-identifier {restored} --db-instance-class db.t3.micro --no-multi-az "
         f"--db-subnet-group-name {subnets} --vpc-security-group-ids {group} "
-        "--no-publicly-accessible --tags Key=Week,Value=Week5 Key=Day,Value=Day3 "
-        "Key=Lab,Value=Lab1 Key=Student,Value=instructor "
+        "--no-publicly-accessible --tags 'Key=Week,Value=Week5' 'Key=Day,Value=Day3' "
+        "'Key=Lab,Value=Lab1' 'Key=Student,Value=instructor' "
         "--query DBInstance.DBInstanceStatus --output text"
     )
     assert outputs(t)["DeleteRestoredDbCommand"] == (

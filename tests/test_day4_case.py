@@ -397,7 +397,7 @@ def _asg(t, lab):
     shown = outputs(t)
     group = f"<{logical_id(lab.news.asg)}>"
     assert shown["AutoScalingGroupName"] == group
-    assert f"Values={group} " in shown["LoadTestCommand"]
+    assert f"Values={group}' " in shown["LoadTestCommand"]
     assert f"yes {shown['PopularUrl']} | head -n 25 |" in shown["LoadTestCommand"]
     assert shown["WatchScalingCommand"].endswith(f"--auto-scaling-group-name {group}")
 

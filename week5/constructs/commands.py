@@ -145,6 +145,21 @@ def _word(
     return shlex.quote(value)
 
 
+def _shorthand(value: str) -> str:
+    """``value``, an AWS CLI shorthand argument (``Key=Week,Value=Week5``), as one word in single
+    quotes, read the same by bash and Windows PowerShell.
+
+    Why: PowerShell reads an unquoted word with a comma as an array and hands the CLI its parts
+    (the AWS CLI user guide: quote shorthand in PowerShell), and :func:`shlex.quote` leaves such
+    a word bare (``,``, ``=`` and ``:`` are plain to bash).
+
+    :param value: the argument; a deploy-time token in it (``${Token[...]}``) is kept as it is
+        (its deployed value, a name or an id, holds no quote).
+    """
+    quoted = shlex.quote(value)
+    return f"'{value}'" if quoted == value else quoted
+
+
 def _like(example: str) -> str:
     return f", e.g. {example}" if example else ""
 
@@ -268,10 +283,11 @@ def asg_run_command(
             f"asg_run_command: group={shown(group)} holds one of , = [ ] {{ }}, which the "
             "--targets shorthand reads as its own; rename the group without them"
         )
-    group = _group("asg_run_command", group)
+    _group("asg_run_command", group)
+    targets = _shorthand(f"Key=tag:{ASG_NAME_TAG},Values={group}")
     line = (
         f"aws ssm send-command --region {region} --document-name {SHELL_DOCUMENT} "
-        f"--targets Key=tag:{ASG_NAME_TAG},Values={group} --parameters 'commands=[{items}]'"
+        f"--targets {targets} --parameters 'commands=[{items}]'"
     )
     return f"{line} --query Command.CommandId --output text" if command_id_only else line
 
