@@ -303,8 +303,67 @@ def _origin(url: Any) -> tuple:
         return (str(url).rstrip("/"),)
 
 
-#: The host names of AWS's own endpoints (a call elsewhere went to an emulator or a proxy).
-_AWS_HOSTS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
+@functools.lru_cache(maxsize=None)
+def aws_dns_suffixes() -> tuple:
+    """The DNS suffixes of AWS's own endpoints in every partition, each with a leading dot
+    (``.amazonaws.com``, ``.api.aws``, ``.amazonaws.com.cn``, ``.amazonaws.eu``,
+    ``.c2s.ic.gov``...): every ``dnsSuffix`` and ``dualStackDnsSuffix`` of the installed
+    botocore's ``partitions.json`` (an older botocore's ``endpoints.json``: its partitions'
+    suffixes and their variants'). Read from botocore, not copied: a partition AWS adds (the
+    European Sovereign Cloud came in 2025) is AWS's as soon as botocore resolves endpoints in
+    it."""
+    from botocore.exceptions import DataNotFoundError
+    from botocore.loaders import create_loader
+
+    loader = create_loader()
+    found = set()
+    for name in ("partitions", "endpoints"):
+        try:
+            data = loader.load_data(name)
+        except DataNotFoundError:  # an older botocore has endpoints.json only
+            continue
+        for partition in data.get("partitions", []):
+            outputs = partition.get("outputs", {})  # partitions.json
+            found.update((outputs.get("dnsSuffix"), outputs.get("dualStackDnsSuffix")))
+            found.add(partition.get("dnsSuffix"))  # endpoints.json
+            variants = partition.get("defaults", {}).get("variants", [])
+            found.update(variant.get("dnsSuffix") for variant in variants)
+        if found:  # endpoints.json (0.2 s to read) names no suffix partitions.json lacks
+            break
+    suffixes = {"." + str(suffix).strip(".").lower() for suffix in found if suffix}
+    return tuple(sorted(suffixes))
+
+
+def endpoint_host(url: Any) -> str:
+    """The host ``url`` names, lowercased and without the trailing dot of a fully qualified
+    name (``sts.amazonaws.com.``), or "" when it names none or does not parse."""
+    try:
+        host = urllib.parse.urlsplit(str(url or "")).hostname or ""
+    except ValueError:
+        return ""
+    return host.rstrip(".").lower()
+
+
+def aws_endpoint(url: Any) -> bool:
+    """Whether ``url`` (a client's endpoint_url) is AWS's own: its host ends with the DNS
+    suffix of one of AWS's partitions (:func:`aws_dns_suffixes`), its dual-stack forms
+    included. Anything else is an emulator's, or a proxy's (a corporate gateway)."""
+    host = endpoint_host(url)
+    return bool(host) and ("." + host).endswith(aws_dns_suffixes())
+
+
+def local_endpoint(url: Any) -> bool:
+    """Whether ``url``'s host is this machine: ``localhost`` or a loopback address
+    (127.0.0.1, ::1), where ``week5 local`` runs its emulator."""
+    import ipaddress
+
+    host = endpoint_host(url)
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _client_meta(error: BaseException) -> Any:
@@ -332,8 +391,7 @@ def _configured_endpoint(error: BaseException) -> Optional[tuple]:
         variable = _endpoint_variable()
         return (os.environ[variable], variable, f"unset {variable}") if variable else None
     url = str(meta.endpoint_url)
-    host = (urllib.parse.urlsplit(url).hostname or "").lower()
-    if not host or host.endswith(_AWS_HOSTS):
+    if not endpoint_host(url) or aws_endpoint(url):
         return None
     variable = _endpoint_variable(url)
     if variable:

@@ -55,7 +55,6 @@ import shlex
 import shutil
 import subprocess
 import unicodedata
-import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -83,6 +82,7 @@ from week5.core.settings import (
     read_project_context,
     shown,
 )
+from week5.operations.aws_errors import aws_endpoint, local_endpoint
 from week5.operations.status import parse_stack_name
 
 #: The same pattern the wrappers select labs with (scripts/cdk, scripts/cdk.py).
@@ -876,22 +876,18 @@ def no_credentials_message(command: str, line: str, environ: Mapping[str, str]) 
     return message
 
 
-#: The host names of AWS's own endpoints: a client whose endpoint is elsewhere calls an
-#: emulator (or a stand-in for one), as :mod:`week5.operations.aws_errors` judges a failed call.
-AWS_HOSTS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
-
-
 def emulator_endpoint(client: Any) -> Optional[str]:
-    """The endpoint ``client`` (a boto3 client) calls when it is not AWS's own (``week5
-    local``'s moto server: AWS_ENDPOINT_URL), else None. botocore resolved it as the CDK CLI
-    does, so AWS_ENDPOINT_URL_<SERVICE>, the config file's ``endpoint_url`` and
-    AWS_IGNORE_CONFIGURED_ENDPOINT_URLS count as for the deploy."""
+    """The endpoint ``client`` (a boto3 client) calls when it is an emulator's (``week5
+    local``'s moto server: AWS_ENDPOINT_URL), else None. An emulator's is not AWS's own
+    (:func:`~week5.operations.aws_errors.aws_endpoint`: no partition's DNS suffix, China's,
+    the European Sovereign Cloud's, the ISO partitions' and the dual-stack ones included) and
+    is on this machine (:func:`~week5.operations.aws_errors.local_endpoint`: localhost or a
+    loopback address, where ``week5 local`` runs it). Any other endpoint (a corporate gateway
+    in front of AWS) is taken for AWS: its quotas are AWS's, and a shortfall refuses. botocore
+    resolved it as the CDK CLI does, so AWS_ENDPOINT_URL_<SERVICE>, the config file's
+    ``endpoint_url`` and AWS_IGNORE_CONFIGURED_ENDPOINT_URLS count as for the deploy."""
     url = str(getattr(getattr(client, "meta", None), "endpoint_url", "") or "")
-    try:
-        host = (urllib.parse.urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return None
-    if not host or host.endswith(AWS_HOSTS):
+    if aws_endpoint(url) or not local_endpoint(url):
         return None
     return url
 

@@ -12,11 +12,10 @@ any more: it is skipped, and the rest is read on (:func:`~.scope.vanished`)."""
 from __future__ import annotations
 
 import re
-import urllib.parse
 from datetime import date, timedelta
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from week5.operations.aws_errors import unsupported
+from week5.operations.aws_errors import aws_endpoint, endpoint_host, unsupported
 from week5.operations.cleanup.ties import (
     Relations,
     auto_scaling_groups_all,
@@ -458,8 +457,7 @@ def _emulator_lacks(client: Any, error: Exception, region: str) -> bool:
     if isinstance(error, NotImplementedError):
         return True
     endpoint = str(getattr(getattr(client, "meta", None), "endpoint_url", "") or "")
-    host = urllib.parse.urlsplit(endpoint).hostname or ""
-    if not host or host.endswith(_AWS_HOSTS):
+    if not endpoint_host(endpoint) or aws_endpoint(endpoint):
         return False
     if unsupported(error, region) is not None:
         return True
@@ -469,10 +467,6 @@ def _emulator_lacks(client: Any, error: Exception, region: str) -> bool:
         return True
     status = getattr(error, "response", {}).get("ResponseMetadata", {}).get("HTTPStatusCode")
     return status in (500, 501)
-
-
-#: The host names of AWS's own endpoints.
-_AWS_HOSTS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 
 
 def serverless_caches(scope: Scope) -> List[Found]:
