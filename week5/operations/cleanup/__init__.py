@@ -33,7 +33,7 @@ bounded waits; what still fails is reported with the reason.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 
 from week5.core.settings import parse_student
 from week5.operations.cleanup.deleter import DEFAULT_WAITS, RETRYABLE, Report, delete_in_order
@@ -58,9 +58,9 @@ class Cleaner:
     """Finds and deletes one day's course resources in one region, or every day's (``day``
     :data:`~.scope.ALL_DAYS`: each day found by its own tags, as a run of that day finds it,
     and all deleted in one run: one round of waits, one report, each resource with its day,
-    ``Found.day``). As in a run of its day, a resource tied to another day's (a Day1 VPC
-    holding a Day2 instance) is left, with the pair: a run again deletes it once the other
-    day's has gone.
+    ``Found.day``). A resource tied to what another day's scope found to delete (a Day1
+    subnet a Day2 instance runs in) is not left for it, as a run of its day leaves it: the run
+    deletes both, that one first (``Found.needs``), whatever their days' order.
 
     ``clients(service)`` returns a boto3 client (a session's ``client`` method). What is found
     is priced with the project's price table (``week5/analysis/data/prices.json``).
@@ -102,12 +102,31 @@ class Cleaner:
     def find(self) -> List[Found]:
         """Every tagged resource of the day (and student), dependents first; those to be
         left carry the reason (``Found.held``). Reads the account afresh each time. Every day's:
-        one day's after another, each day's in its order."""
-        found: List[Found] = []
+        one day's after another, each day's in its order; then what needs another day's
+        resource gone first is moved after it (:func:`_dependents_first`). A day with a
+        resource left is found again, once the others are, with what they found to delete
+        (``Scope.elsewhere``): a tie to one of those is none. Again while that frees more."""
+        by_day: Dict[str, List[Found]] = {}
         for scope in self.scopes:
+            scope.elsewhere = frozenset()
             scope.forget()
-            found += find(scope)
-        return found
+            by_day[scope.day] = find(scope)
+        for _ in self.scopes[1:]:  # each pass frees at least one more day's, or ends
+            freed = False
+            for scope in self.scopes:
+                elsewhere = frozenset(
+                    i for s in self.scopes if s is not scope for i in _to_delete(s, by_day[s.day])
+                )
+                held = [item for item in by_day[scope.day] if item.held]
+                if not held or elsewhere == scope.elsewhere:
+                    continue
+                scope.elsewhere = elsewhere
+                scope.forget()
+                by_day[scope.day] = find(scope)
+                freed |= len([i for i in by_day[scope.day] if i.held]) < len(held)
+            if not freed:
+                break
+        return _dependents_first([item for s in self.scopes for item in by_day[s.day]])
 
     @property
     def warnings(self) -> List[str]:
@@ -122,3 +141,33 @@ class Cleaner:
         a dependency after each wait of ``waits``. What is left on purpose is reported in
         ``Report.left``, untouched."""
         return delete_in_order(self.find() if found is None else found, self.waits, self.sleep, say)
+
+
+def _to_delete(scope: Scope, found: List[Found]) -> Set[str]:
+    """The ids of what ``found`` (``scope``'s) deletes: each one not left, and each resource
+    folded into a stack not left (it goes with the stack)."""
+    ids = {i for item in found if not item.held for i in (item.id, *item.refs) if i}
+    folded = scope.cached("folded", dict)
+    return ids | {i for i, (_, stack) in folded.items() if not stack.held}
+
+
+def _dependents_first(found: List[Found]) -> List[Found]:
+    """``found`` in its order, but each one after what it needs gone first (``Found.needs``,
+    a resource of another day's with ``--day all``); each day's own order already is so."""
+    by_id = {i: item for item in found for i in (item.id, *item.refs) if i}
+    placed: Set[int] = set()
+    ordered: List[Found] = []
+
+    def place(item: Found, path: Set[int]) -> None:
+        if id(item) in placed or id(item) in path:
+            return
+        for need in item.needs:
+            first = by_id.get(need)
+            if first is not None and first is not item:
+                place(first, path | {id(item)})
+        placed.add(id(item))
+        ordered.append(item)
+
+    for item in found:
+        place(item, set())
+    return ordered

@@ -61,6 +61,30 @@ RETRYABLE = {
 RETRYABLE_WHEN = {
     "InvalidParameterValue": ("is currently in use",),
 }
+#: AWS error codes retried only while the run has more in hand: something else it still tries,
+#: or deleted of a kind AWS goes on deleting after the call (:data:`LINGERS`). A stack's
+#: retried deletion that ended DELETE_FAILED again on the same resources
+#: (``stacks.FAILED_AGAIN_CODE``) may fail on what this run is deleting (a DB subnet group a
+#: hand-restored database still uses while RDS deletes it, 5-10 min: CloudFormation fails on
+#: it within seconds); with nothing else in hand, waiting cures nothing: failed at once.
+RETRYABLE_WHILE_BUSY = {"DeleteFailedAgain"}
+#: The kinds AWS goes on deleting for minutes after the call returns (an instance
+#: terminating, an RDS instance deleting): what they hold is held meanwhile.
+LINGERS = frozenset(
+    {
+        "EC2 instance",
+        "Auto Scaling group",
+        "NAT gateway",
+        "load balancer",
+        "RDS instance",
+        "RDS cluster",
+        "ElastiCache group",
+        "ElastiCache cluster",
+        "ElastiCache serverless cache",
+        "EFS file system",
+        "VPC endpoint",
+    }
+)
 #: What a retried deletion waits for, by its code, as the retry line says it; any other code
 #: of :data:`RETRYABLE` waits for what depends on it ("dependencies").
 WAITING_FOR = {
@@ -68,6 +92,7 @@ WAITING_FOR = {
     "BucketNotEmpty": "not empty yet",
     "StillDeleting": "still deleting",
     "DeleteFailed": "a stack's deletion failed, asked again",
+    "DeleteFailedAgain": "a stack's deletion failed again while this run deletes more",
     "DistributionNotDisabled": "not disabled yet",
     "TooManyRequestsException": "throttled",
     "InvalidDBInstanceState": "busy",
@@ -237,8 +262,10 @@ def delete_in_order(
     say: Callable[[str], None],
 ) -> Report:
     """Delete ``found`` in order, except what is left on purpose; what fails with a
-    :data:`RETRYABLE` code is tried again after each wait of ``waits``, anything else is
-    reported at once. What is gone when its turn comes was deleted by this run when the
+    :data:`RETRYABLE` code is tried again after each wait of ``waits`` (one of
+    :data:`RETRYABLE_WHILE_BUSY` only while anything else is still to be deleted, or AWS may
+    still be deleting one of :data:`LINGERS` the run deleted), anything else is reported at
+    once. What is gone when its turn comes was deleted by this run when the
     resource it is part of was (a root volume with its instance), else it is reported
     already gone, not deleted."""
     report = Report(left=[(item, item.held) for item in found if item.held])
@@ -247,9 +274,10 @@ def delete_in_order(
     last_code: Dict[int, str] = {}
     waiting: Dict[int, str] = {}
     deleted_ids: Set[str] = set()
+    lingering = False  # whether it deleted one of :data:`LINGERS`
     for round_number in range(len(waits) + 1):
         retry = []
-        for item in pending:
+        for index, item in enumerate(pending):
             try:
                 item.delete()
             except Exception as error:
@@ -265,7 +293,10 @@ def delete_in_order(
                     continue
                 last_error[id(item)] = _reason(code, error)
                 last_code[id(item)] = code
-                if retryable(code, error):
+                busy = code in RETRYABLE_WHILE_BUSY and bool(
+                    lingering or retry or pending[index + 1 :]
+                )
+                if retryable(code, error) or busy:
                     retry.append(item)
                     waiting[id(item)] = WAITING_FOR.get(code, "dependencies")
                 else:
@@ -273,6 +304,7 @@ def delete_in_order(
                 continue
             report.deleted.append(item)
             deleted_ids.update((item.id, *item.refs))
+            lingering = lingering or item.kind in LINGERS
             say(f"  deleted {item}")
         pending = retry
         if not pending or round_number == len(waits):

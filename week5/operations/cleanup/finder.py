@@ -100,6 +100,7 @@ def find(scope: Scope) -> List[Found]:
         scope.warn(f"{join_all(kinds)}: {line}")
     members: Dict[str, Member] = {}
     found = _fold_into_stacks(scope, found, members)
+    scope.cached("folded", dict).update(members)  # for ``--day all`` (``Cleaner.find``)
     _leave_with_the_left(scope, found, members)
     for item in found:
         item.day = scope.day

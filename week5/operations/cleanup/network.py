@@ -541,7 +541,9 @@ _ATTACHED = frozenset({"attaching", "attached", "detaching"})
 def _attached_gateways(scope: Scope, net: Network, rel: Relations, vpc_id: str) -> None:
     """A VPN gateway or an egress-only internet gateway attached to the VPC holds it, and
     cleanup deletes neither kind, tagged or not: a tie with what frees the VPC. Without it a
-    stack's VPC ended DELETE_FAILED with no more than "has dependencies"."""
+    stack's VPC ended DELETE_FAILED with no more than "has dependencies". One of the VPC's own
+    stack (``ec2.Vpc(vpn_gateway=True)``, a dual-stack VPC's egress-only one) goes with the
+    stack: the finder drops that tie (``stacks.KIND_TYPES`` knows both kinds)."""
     held = [
         (f"VPN gateway {g['VpnGatewayId']}", g["VpnGatewayId"], g.get("Tags"),
          f"aws ec2 detach-vpn-gateway --vpn-gateway-id {g['VpnGatewayId']} --vpc-id {vpc_id}")

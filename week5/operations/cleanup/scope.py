@@ -8,6 +8,7 @@ from typing import (
     Any,
     Callable,
     Dict,
+    FrozenSet,
     Iterator,
     List,
     Mapping,
@@ -139,6 +140,10 @@ class Scope:
     _cache: Dict[str, Any] = field(default_factory=dict, repr=False)
     #: What could not be checked (a bucket whose tags S3 would not show), one line each.
     warnings: List[str] = field(default_factory=list)
+    #: The ids of what another course day's scope of the same ``--day all`` run found to delete
+    #: (``Cleaner``): a resource tied to one of them is not left for it, as the run deletes
+    #: that one too; it needs that one gone first (``Found.needs``).
+    elsewhere: FrozenSet[str] = frozenset()
 
     # --- tags ---------------------------------------------------------------------------
 

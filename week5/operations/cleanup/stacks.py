@@ -224,6 +224,10 @@ KIND_TYPES: Dict[str, FrozenSet[str]] = {
         "instance": ["AWS::EC2::Instance"],
         "volume": ["AWS::EC2::Volume"],
         "read replica": ["AWS::RDS::DBInstance"],
+        # gateways attached to a VPC hold it (cleanup deletes neither kind): one of the VPC's
+        # own stack goes with it (ec2.Vpc's vpn_gateway, a dual-stack VPC's egress-only one)
+        "VPN gateway": ["AWS::EC2::VPNGateway"],
+        "egress-only internet gateway": ["AWS::EC2::EgressOnlyInternetGateway"],
     }.items()
 }
 
@@ -248,8 +252,8 @@ def named_types(what: str) -> Optional[FrozenSet[str]]:
 #: ``sg-``, ``vol-``, ``subnet-``, ``eipalloc-``...), a public IPv4 address.
 _UNIQUE = re.compile(
     r"arn:aws[a-z-]*:.+"
-    r"|(?:i|vol|sg|subnet|vpc|rtb|igw|eigw|nat|eni|eipalloc|eipassoc|lt|ami|snap|fs|fsmt|acl"
-    r"|vpce|tgw|dopt|pl)-(?:[0-9a-f]{8}|[0-9a-f]{17})"
+    r"|(?:i|vol|sg|subnet|vpc|rtb|igw|eigw|vgw|nat|eni|eipalloc|eipassoc|lt|ami|snap|fs|fsmt"
+    r"|acl|vpce|tgw|dopt|pl)-(?:[0-9a-f]{8}|[0-9a-f]{17})"
     r"|\d{1,3}(?:\.\d{1,3}){3}"
 )
 
@@ -557,8 +561,11 @@ def kept_on_delete(scope: Scope, stack_id: str) -> List[str]:
 #: delete, if the waits run out with the stack DELETE_FAILED.
 FAILED_CODE = "DeleteFailed"
 #: The code of a stack whose retried deletion ended DELETE_FAILED again on the same resources:
-#: failed at once, as waiting on does not cure it (a resource deleted by hand, a dependency
-#: outside the stack).
+#: failed at once when nothing else of the run is still to be deleted or still deleting, as
+#: waiting on does not cure it then (a resource deleted by hand, a dependency outside the stack); else
+#: retried as :data:`FAILED_CODE` is (what the run deletes may hold it: a hand-restored
+#: database still deleting keeps the stack's DB subnet group; the deleter's
+#: ``RETRYABLE_WHILE_BUSY``).
 FAILED_AGAIN_CODE = "DeleteFailedAgain"
 #: At most this many of a DELETE_FAILED stack's resources are named (with their reasons).
 _NAMED_FAILED = 5
@@ -620,9 +627,10 @@ def _delete_stack(scope: Scope, stack_id: str) -> None:
     deleter asks again after each wait while it is still deleting, and a failed deletion
     (DELETE_FAILED) is requested again (what held it, an instance of the day say, may have
     gone meanwhile). A retried deletion that ends DELETE_FAILED again on the same resources is
-    failed at once (:data:`FAILED_AGAIN_CODE`), and so, when the waits run out, is a stack
-    still DELETE_FAILED (:data:`FAILED_CODE`), each naming what CloudFormation could not delete
-    (:func:`delete_failed`); only one still DELETE_IN_PROGRESS then is "still deleting".
+    failed at once (:data:`FAILED_AGAIN_CODE`) unless the run deletes more (then retried),
+    and so, when the waits run out, is a stack still DELETE_FAILED (:data:`FAILED_CODE`),
+    each naming what CloudFormation could not delete (:func:`delete_failed`); only one still
+    DELETE_IN_PROGRESS then is "still deleting".
     A stack deleted with resources CloudFormation kept (DeletionPolicy Retain, Snapshot) is
     reported failed with them (:data:`KEPT_CODE`): they may still bill."""
     cloudformation = scope.client("cloudformation")

@@ -497,7 +497,13 @@ class Relations:
 
     def tie(self, what: str, how: str, *ids: str, outside: bool = True) -> None:
         """``what``, outside the day's tags (known by ``ids``), is bound to this one as ``how``
-        says; ``outside=False``: one tagged for the day that cleanup does not delete."""
+        says; ``outside=False``: one tagged for the day that cleanup does not delete. One that
+        another course day's scope of the run found to delete (``Scope.elsewhere``: ``--day
+        all``) is no tie: it goes first (``needs``)."""
+        kin = [i for i in ids if i and i in self.scope.elsewhere]
+        if outside and kin:
+            self.needs += kin
+            return
         line = f"{self.scope.outside(what)}, {how}" if outside else f"{what} {how}"
         self.ties.append(line)
         self.partners.append(what)
