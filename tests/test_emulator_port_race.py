@@ -158,6 +158,9 @@ def test_a_users_proxy_is_not_taken_for_another_program(monkeypatch, started, tm
     try:
         emulator = local.start_emulator(BIN)
         try:
+            # The read-back's clients too (they went to the proxy: a re-trial's R3).
+            identity = emulator_module.clients(emulator.endpoint)("sts").get_caller_identity()
+            assert identity["Account"] == local.LOCAL_ACCOUNT
             env = local.emulator_env({"NO_PROXY": "corp.example", "no_proxy": ""}, emulator)
             assert env["NO_PROXY"] == "corp.example,localhost,127.0.0.1"
             assert env["no_proxy"] == "localhost,127.0.0.1"

@@ -199,6 +199,7 @@ def clients(endpoint: str) -> Callable[[str], Any]:
     """``clients(service)``: a boto3 client of the emulator at ``endpoint``."""
     import boto3  # only here: `week5 check` needs no AWS SDK
     import botocore.session
+    from botocore.config import Config
     from botocore.configprovider import ConstantProvider
 
     # No profile, whatever AWS_PROFILE says: the emulator takes the fake keys below, and a
@@ -211,4 +212,7 @@ def clients(endpoint: str) -> Callable[[str], Any]:
         region_name=LOCAL_REGION,
         botocore_session=core,
     )
-    return lambda service: session.client(service, endpoint_url=endpoint)
+    # Directly, never through the user's proxy (http_proxy): the read-back went to a proxy
+    # that could not reach this machine's emulator while the CDK CLI (NO_PROXY) deployed.
+    direct = Config(proxies={})
+    return lambda service: session.client(service, endpoint_url=endpoint, config=direct)
