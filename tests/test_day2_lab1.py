@@ -38,6 +38,16 @@ def lab(app):
     return app.stacks[LAB]
 
 
+@pytest.fixture(scope="module")
+def kim_template(tmp_path_factory):
+    """The lab synthesized for student kim, once for the module's tests that read a student's
+    name in an output."""
+    kim = make_app(tmp_path_factory.mktemp("kim"), student="kim")
+    kim_lab = CATALOG.get(LAB)
+    kim_stack = kim_lab.build(kim, kim_lab, CourseSettings.from_context(kim.node.try_get_context))
+    return kim.synth().get_stack_by_name(kim_stack.stack_name).template
+
+
 def test_snapshot(t, json_snapshot):
     assert mask_asset_hashes(t) == json_snapshot
 
@@ -202,7 +212,9 @@ def test_outputs(t):
     assert "RestoredMountCommand가 생김" in t["Outputs"]["RestoreHint"]["Description"]
 
 
-def test_the_snapshot_command_takes_a_tagged_snapshot_the_list_shows(t, lab, aws, tmp_path):
+def test_the_snapshot_command_takes_a_tagged_snapshot_the_list_shows(
+    t, lab, aws, tmp_path, kim_template
+):
     """A student trial: Step 2's "스냅샷 생성" had no command, and a snapshot made in the console
     carried no tag (`week5 status` and `cleanup` missed it) nor showed in ListSnapshotsCommand.
     Made on moto: SnapshotCommand snapshots the data volume with the stack's course tags, and
@@ -238,11 +250,7 @@ def test_the_snapshot_command_takes_a_tagged_snapshot_the_list_shows(t, lab, aws
         f"week5 scheduled snapshot ({lab.snapshots.tag_value})", "week5 manual snapshot",
     ]  # fmt: skip
     # A student's name goes into the Student tag.
-    kim = make_app(tmp_path / "kim", student="kim")
-    kim_lab = CATALOG.get(LAB)
-    kim_stack = kim_lab.build(kim, kim_lab, CourseSettings.from_context(kim.node.try_get_context))
-    kim_outputs = outputs(kim.synth().get_stack_by_name(kim_stack.stack_name).template)
-    assert "{Key=Student,Value=kim}" in kim_outputs["SnapshotCommand"]
+    assert "{Key=Student,Value=kim}" in outputs(kim_template)["SnapshotCommand"]
 
 
 # ---- The course's steps (week5-course-rules.md, Day 2 Lab 1), each made doable ----
@@ -256,14 +264,14 @@ COURSE_STEPS, step = step_registry()
 
 
 @step("1", "EBS 볼륨 생성 — gp3 볼륨 생성 및 연결, 파일시스템 생성 및 마운트")
-def _volume(t, lab, hosts, tmp_path):
+def _volume(t, lab, hosts, tmp_path, kim_template):
     test_encrypted_gp3_data_volume_attached_to_host_a_in_its_az(t, hosts)
     test_host_a_formats_only_an_empty_volume_and_mounts_it_by_uuid(hosts)
     assert t["Outputs"]["DataVolumeId"]["Value"] == {"Ref": logical_id(lab.data.volume)}
 
 
 @step("2", "스냅샷 & 복구 — 스냅샷 생성, 새 볼륨으로 복원, 데이터 무결성 확인")
-def _snapshot_and_restore(t, lab, hosts, tmp_path):
+def _snapshot_and_restore(t, lab, hosts, tmp_path, kim_template):
     test_snapshots_every_15_minutes_tagged_for_cleanup(t)
     # "EBS 스냅샷 생성": now, with the course's tags, and listed with the schedule's (run on
     # moto in test_the_snapshot_command_takes_a_tagged_snapshot_the_list_shows).
@@ -286,24 +294,20 @@ def _snapshot_and_restore(t, lab, hosts, tmp_path):
         "python3 scripts/cdk.py deploy Day2Lab1 -c student=instructor "
         "-c restore_snapshot_id=snap-..."
     )
-    kim = make_app(tmp_path / "kim", student="kim")
-    kim_lab = CATALOG.get(LAB)
-    kim_stack = kim_lab.build(kim, kim_lab, CourseSettings.from_context(kim.node.try_get_context))
-    kim_outputs = kim.synth().get_stack_by_name(kim_stack.stack_name).template["Outputs"]
-    assert "-c student=kim -c restore_snapshot_id=snap-" in kim_outputs["RestoreHint"]["Value"]
+    assert "-c student=kim -c restore_snapshot_id=snap-" in outputs(kim_template)["RestoreHint"]
     # With the snapshot's id: a new volume from it, on host A, and the command that mounts it.
     test_restore_context_attaches_a_volume_from_the_snapshot(tmp_path)
 
 
 @step("3", "EFS 공유 스토리지 — EFS 파일시스템 생성, 여러 EC2에서 마운트")
-def _efs(t, lab, hosts, tmp_path):
+def _efs(t, lab, hosts, tmp_path, kim_template):
     test_efs_encrypted_with_mount_targets_in_both_azs_nfs_from_the_hosts_only(t, hosts)
     (efs,) = resources(t, "AWS::EFS::FileSystem")
     assert t["Outputs"]["EfsFileSystemId"]["Value"] == {"Ref": efs}
 
 
 @step("4", "리소스 정리")
-def _cleanup(t, lab, hosts, tmp_path):
+def _cleanup(t, lab, hosts, tmp_path, kim_template):
     assert teardown_findings(t) == []
     test_cleanup_may_delete_only_this_schedules_snapshots_and_the_lab_volumes(t, lab)
 
@@ -315,6 +319,6 @@ def test_every_step_of_the_plan_has_an_entry():
 
 
 @pytest.mark.parametrize("number", list(COURSE_STEPS))
-def test_course_step_is_doable(number, t, lab, hosts, tmp_path):
+def test_course_step_is_doable(number, t, lab, hosts, tmp_path, kim_template):
     _, check = COURSE_STEPS[number]
-    check(t, lab, hosts, tmp_path)
+    check(t, lab, hosts, tmp_path, kim_template)
