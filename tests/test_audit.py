@@ -318,7 +318,7 @@ def test_many_instances_of_a_type_are_counted_not_repeated(session, app):
 
 @pytest.mark.parametrize("student, shown", [
     ("김", "'김'"), ("KIM", "'KIM'"), ("kim,lee", "'kim,lee'"), ("Day4Lab1-kim", "'Day4Lab1-kim'"),
-    ("k" * 100_000, repr("k" * 37 + "...")),
+    ("k" * 100_000, repr("k" * 37 + "...")), ("kim-", "'kim-'"), ("a--b", "'a--b'"),
 ])  # fmt: skip
 def test_a_bad_student_with_a_class_copy_is_refused_as_a_name_first(student, shown, capsys):
     """A hostile trial: with Day4Lab1-kim, `--student 김` was answered 'pass Day4Lab1-김' (a
@@ -332,8 +332,9 @@ def test_a_bad_student_with_a_class_copy_is_refused_as_a_name_first(student, sho
     assert (code, out) == (2, "")
     assert err == (
         f"week5: --student {shown} is not a student name: use a lowercase letter first, then "
-        "lowercase letters, digits or '-', at most 20 characters (Latin letters: write a Korean "
-        "name as it is romanized); e.g. week5 audit LAB --student kim-minsu\n"
+        "lowercase letters, digits or '-' (no '--', no '-' at the end), at most 20 characters "
+        "(Latin letters: write a Korean name as it is romanized); e.g. week5 audit LAB --student "
+        "kim-minsu\n"
     )
 
 

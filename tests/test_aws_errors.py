@@ -151,7 +151,7 @@ def test_an_empty_profile_is_named_as_given(name, profile, aws_home, assembly, c
     ("status", "week5 status"), ("cleanup", "week5 cleanup --day Day1"), ("audit", "week5 audit LAB"),
 ])  # fmt: skip
 @pytest.mark.parametrize("student, shown", [
-    ("", "''"), ("김민수", "'김민수'"), ("k" * 10_000, repr("k" * 37 + "...")),
+    ("", "''"), ("김민수", "'김민수'"), ("k" * 10_000, repr("k" * 37 + "...")), ("kim-", "'kim-'"),
 ])  # fmt: skip
 def test_a_bad_student_names_the_option_it_came_from(
     name, example, student, shown, aws_home, assembly, capsys
@@ -160,8 +160,8 @@ def test_a_bad_student_names_the_option_it_came_from(
     line = one_line(capsys, [*commands(assembly)[name], "--student", student])
     assert line == (
         f"--student {shown} is not a student name: use a lowercase letter first, then "
-        f"lowercase letters, digits or '-', at most 20 characters (Latin letters: write a Korean "
-        f"name as it is romanized); e.g. {example} --student "
+        "lowercase letters, digits or '-' (no '--', no '-' at the end), at most 20 characters "
+        f"(Latin letters: write a Korean name as it is romanized); e.g. {example} --student "
         "kim-minsu"
     )
 

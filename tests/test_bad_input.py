@@ -132,6 +132,11 @@ SPACES = "has spaces or a line break around it; pass the value alone, e.g."
 REGION_FIX = (
     "pass one such as -c region=ap-northeast-2, or leave it out for the course's ap-northeast-2"
 )
+#: The student-name rule as the context's lines state it.
+STUDENT_RULE = (
+    "a lowercase letter first, then lowercase letters, digits or '-' (no '--', no '-' at the "
+    "end), at most 20 characters (Latin letters: write a Korean name as it is romanized)"
+)
 CONTEXT_LINES = [
     ("ssh_cidr", "198.51.100.0/24", f"context 'ssh_cidr'='198.51.100.0/24' admits 256 addresses; {SSH_WIDTH}"),
     ("ssh_cidr", "203.0.113.7/1", f"context 'ssh_cidr'='203.0.113.7/1' admits 2,147,483,648 addresses; {SSH_WIDTH}"),
@@ -153,8 +158,21 @@ CONTEXT_LINES = [
 ]  # fmt: skip
 
 
+#: Names AWS refuses once in a resource's name (RDS ids week5-kim--day3-manual): they
+#: synthesized, and the deploy failed part-way. Not in the README's table (CONTEXT_LINES).
+STUDENT_NAME_LINES = [
+    ("student", "kim-", f"context 'student'='kim-' is not a valid student name: use {STUDENT_RULE}; for example -c student=kim-minsu"),
+    ("student", "a--b", f"context 'student'='a--b' is not a valid student name: use {STUDENT_RULE}; for example -c student=kim-minsu"),
+    ("student", "-kim", f"context 'student'='-kim' is not a valid student name: use {STUDENT_RULE}; for example -c student=kim-minsu"),
+    ("students", "kim,lee-", f"context 'students' has 'lee-', which is not a valid student name: {STUDENT_RULE}; e.g. -c students=kim,lee,park"),
+    ("students", "a--b,kim", f"context 'students' has 'a--b', which is not a valid student name: {STUDENT_RULE}; e.g. -c students=kim,lee,park"),
+]  # fmt: skip
+
+
 @pytest.mark.parametrize(
-    "key, value, line", CONTEXT_LINES, ids=[f"{k}={v!r}"[:40] for k, v, _ in CONTEXT_LINES]
+    "key, value, line",
+    CONTEXT_LINES + STUDENT_NAME_LINES,
+    ids=[f"{k}={v!r}"[:40] for k, v, _ in CONTEXT_LINES + STUDENT_NAME_LINES],
 )
 def test_bad_context_prints_this_line(tmp_path, key, value, line):
     outdir = tmp_path / "cdk.out"
@@ -293,6 +311,15 @@ CLI_CASES = [
     (["prices", "refresh", "--offer-url", "http://x/{{service}}" + "a" * 100_000], 2,
      "--offer-url"),
     (["init", "--student", "Kim"], 2, "--student"),
+    # AWS refuses `--` (RDS ids week5-kim--day3-manual) after the deploy has begun; `week5
+    # init` with these: tests/test_init.py (in a folder of its own: here it would write ROOT's).
+    (["status", "--student", "a--b"], 2, "--student 'a--b'"),
+    (["audit", "Day3Lab1", "--student", "kim-"], 2, "--student 'kim-'"),
+    (["cleanup", "--day", "Day3", "--student", "a--b"], 2, "--student 'a--b'"),
+    (["quotas", "--students", "kim,lee-"], 2, "--students has 'lee-'"),
+    (["check", "Day3Lab1", "-c", "student=kim-"], 2, "context 'student'='kim-'"),
+    (["check", "Day3Lab1", "-c", "student=a--b"], 2, "context 'student'='a--b'"),
+    (["check", "Day3Lab1", "-c", "students=kim,-kim"], 2, "context 'students' has '-kim'"),
     (["status", "--student", "Kim"], 2, "--student"),
     (["status", "--region", "Seoul"], 2, "--region"),
     (["status", "--region", "ap-northeast-9"], 2, "--region"),

@@ -214,9 +214,9 @@ BAD = [
     (["--context=restore_snapshot_id="],
      f"scripts/cdk: {empty_value_message('restore_snapshot_id')}"),
     (["-c", "student=Kim"], "scripts/cdk: context 'student'='Kim' is not a valid student name: "
-     "use a lowercase letter first, then lowercase letters, digits or '-', at most 20 "
-     "characters (Latin letters: write a Korean name as it is romanized); for example "
-     "-c student=kim-minsu"),
+     "use a lowercase letter first, then lowercase letters, digits or '-' (no '--', no '-' at "
+     "the end), at most 20 characters (Latin letters: write a Korean name as it is romanized); "
+     "for example -c student=kim-minsu"),
 ]  # fmt: skip
 
 
@@ -238,6 +238,34 @@ def test_the_wrapper_refuses_bad_context_before_cdk_runs(
     line = line.replace("scripts/cdk:", f"scripts/{wrapper}:", 1)
     assert (result.returncode, result.stderr.strip()) == (2, line)
     assert calls == []  # the CDK CLI never ran: no synth, no AWS call
+
+
+@pytest.mark.parametrize("student", ["kim-", "a--b", "-kim"])
+def test_the_wrapper_refuses_a_name_aws_would_refuse_before_cdk_runs(tmp_path, student):
+    """`kim-` made the stack week5-kim--Day3Lab1 and Day 3 Lab 1's RDS ids
+    week5-kim--day3-manual: it synthesized, and RDS refused the `--` after the deploy began."""
+    root = fake_project(tmp_path)
+    result, calls = run_wrapper(root, "cdk", ["deploy", "Day3Lab1", "-c", f"student={student}"],
+                                dict(os.environ))  # fmt: skip
+    assert (result.returncode, calls) == (2, [])
+    assert result.stderr.strip() == (
+        f"scripts/cdk: context 'student'='{student}' is not a valid student name: use a lowercase "
+        "letter first, then lowercase letters, digits or '-' (no '--', no '-' at the end), at "
+        "most 20 characters (Latin letters: write a Korean name as it is romanized); for example "
+        "-c student=kim-minsu"
+    )
+
+
+def test_the_wrapper_passes_names_with_single_hyphens_and_digits(tmp_path):
+    root = fake_project(tmp_path)
+    for student in ("kim-minsu", "a1"):
+        result, _ = run_wrapper(root, "cdk", ["synth", "Day3Lab1", "-c", f"student={student}"],
+                                dict(os.environ))  # fmt: skip
+        assert (result.returncode, result.stderr) == (0, ""), student
+    assert (root / "cdk-calls.log").read_text().splitlines() == [
+        f"synth Day3Lab1 -c student={student} --context labs=Day3Lab1"
+        for student in ("kim-minsu", "a1")
+    ]
 
 
 def test_the_wrapper_checks_the_project_files_too(tmp_path):

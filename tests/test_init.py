@@ -53,6 +53,13 @@ def test_init_writes_the_name_where_cdk_reads_it(project, capsys):
     )
 
 
+def test_init_takes_a_name_with_digits_and_single_hyphens(project, capsys):
+    for name in ("a1", "kim-minsu-2"):
+        assert main(["init", "--student", name]) == 0
+        assert capsys.readouterr().out.startswith(f"Student set to {name} in ")
+        assert configured_student(project) == (name, "cdk.context.json")
+
+
 def test_init_without_a_name_shows_the_default(project, capsys):
     assert main(["init"]) == 0
     captured = capsys.readouterr()
@@ -60,9 +67,13 @@ def test_init_without_a_name_shows_the_default(project, capsys):
     assert "week5 init --student <your-name>" in captured.err
 
 
-@pytest.mark.parametrize("name", ["Kim", "", "kim minsu", "김민수", "k" * 21, "kim\n"])
+@pytest.mark.parametrize(
+    "name", ["Kim", "", "kim minsu", "김민수", "k" * 21, "kim\n", "kim-", "a--b", "-kim"]
+)
 def test_a_bad_name_is_one_line_and_writes_nothing(project, capsys, name):
-    assert main(["init", "--student", name]) == 2
+    """`kim-` and `a--b` were written, and Day 3 Lab 1's RDS ids (week5-kim--day3-manual) then
+    failed at deploy time."""
+    assert main(["init", f"--student={name}"]) == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert line.startswith(f"week5: --student {name!r} is not a student name")
     assert line.endswith("e.g. week5 init --student kim-minsu")

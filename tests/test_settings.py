@@ -29,13 +29,14 @@ def test_defaults_serve_the_course():
     assert DEFAULT_AZS == ("ap-northeast-2a", "ap-northeast-2b")
 
 
-@pytest.mark.parametrize("name", ["kim", "kim-minsu", "s01", "a" * 20])
+@pytest.mark.parametrize("name", ["kim", "kim-minsu", "s01", "a" * 20, "a1", "kim-min-su2"])
 def test_valid_student_names(name):
     assert parse_student(name) == name
 
 
 @pytest.mark.parametrize(
-    "name", ["Kim", "1kim", "-kim", "kim_minsu", "kim minsu", "a" * 21, "김민수", "", 7]
+    "name",
+    ["Kim", "1kim", "-kim", "kim_minsu", "kim minsu", "a" * 21, "김민수", "", 7, "kim-", "a--b"],
 )
 def test_malformed_student_names_are_refused_with_the_rule(name):
     with pytest.raises(CourseInputError, match=r"student") as error:

@@ -13,7 +13,7 @@ from week5.core.errors import CourseInputError
 from week5.core.settings import (
     DEFAULT_REGION,
     MAX_CLASS_SIZE,
-    STUDENT_MAX_LENGTH,
+    STUDENT_NAME_RULE,
     check_context,
     configured_student,
     parse_student,
@@ -28,9 +28,7 @@ def student_argument(value: str, command: str) -> str:
         return parse_student(value)
     except CourseInputError:
         raise CliError(
-            f"--student {shown(value)} is not a student name: use a lowercase letter first, then "
-            f"lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} characters (Latin "
-            "letters: write a Korean name as it is romanized); e.g. "
+            f"--student {shown(value)} is not a student name: use {STUDENT_NAME_RULE}; e.g. "
             f"week5 {command} --student kim-minsu",
             EXIT_USAGE,
         ) from None

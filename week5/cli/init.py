@@ -41,7 +41,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     which = init.add_mutually_exclusive_group()
     which.add_argument(
         "--student", help="your name: a lowercase letter first, then lowercase letters, digits "
-        "or '-' (e.g. kim-minsu); without it, show the name in use"
+        "or '-' (no '--', no '-' at the end; e.g. kim-minsu); without it, show the name in use"
     )  # fmt: skip
     which.add_argument(
         "--clear-student",

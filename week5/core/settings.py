@@ -26,10 +26,21 @@ DEFAULT_AZS: Tuple[str, ...] = ("ap-northeast-2a", "ap-northeast-2b")
 #: Used when no ``student`` context is given: the instructor's reference deployment.
 DEFAULT_STUDENT = "instructor"
 STUDENT_MAX_LENGTH = 20
+#: A student name's rule as the messages state it (:func:`parse_student`, ``--student``).
+STUDENT_NAME_RULE = (
+    "a lowercase letter first, then lowercase letters, digits or '-' (no '--', no '-' at the "
+    f"end), at most {STUDENT_MAX_LENGTH} characters (Latin letters: write a Korean name as it is "
+    "romanized)"
+)
 
 # Every pattern here is matched with ``fullmatch`` (``$`` also matches before a trailing newline)
 # and spells its classes in ASCII: ``\d`` and ``\w`` match any script's digits and letters.
-_STUDENT_RE = re.compile(r"[a-z][a-z0-9-]*")
+# A student name goes into names AWS restricts more than a stack name: Day 3 Lab 1's RDS
+# identifiers ``week5-<student>-day3-manual`` and ``-day3-restored`` (RDS: no ``--``, no ``-``
+# at the end), and the stack name ``week5-<student>-<lab>``, after which CloudFormation names
+# what it creates. So a hyphen stands between letters or digits, one at a time: ``kim-`` would
+# make ``week5-kim--day3-manual``, which RDS refuses at deploy time.
+_STUDENT_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _REGION_SHAPE_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
 _AZ_RE = re.compile(r"(?P<region>[a-z]{2}(-[a-z]+)+-[0-9])[a-z]")
 _KEY_NAME_RE = re.compile(r"[\x20-\x7e]{1,255}")
@@ -280,7 +291,8 @@ def refuse_padding(name: str, value: Any, example: str) -> None:
 
 
 def parse_student(value: Any) -> str:
-    """A student name: lowercase letter first, then lowercase letters, digits or ``-``; ≤ 20."""
+    """A student name: lowercase letter first, then lowercase letters, digits or ``-`` (no
+    ``--``, no ``-`` at the end: the RDS identifiers made from it would hold ``--``); ≤ 20."""
     if not isinstance(value, str) or not value:
         raise CourseInputError(
             f"context 'student' must be a name such as 'kim' (got {shown(value)}); "
@@ -289,10 +301,8 @@ def parse_student(value: Any) -> str:
     refuse_padding("student", value, "kim")
     if len(value) > STUDENT_MAX_LENGTH or not _STUDENT_RE.fullmatch(value):
         raise CourseInputError(
-            f"context 'student'={shown(value)} is not a valid student name: use a lowercase letter "
-            f"first, then lowercase letters, digits or '-', at most {STUDENT_MAX_LENGTH} "
-            "characters (Latin letters: write a Korean name as it is romanized); for example "
-            "-c student=kim-minsu"
+            f"context 'student'={shown(value)} is not a valid student name: use "
+            f"{STUDENT_NAME_RULE}; for example -c student=kim-minsu"
         )
     return value
 
@@ -316,9 +326,8 @@ def parse_students(value: Any) -> Tuple[str, ...]:
             parse_student(name)
         except CourseInputError:
             raise CourseInputError(
-                f"context 'students' has {shown(name)}, which is not a valid student name: a "
-                f"lowercase letter first, then lowercase letters, digits or '-' (Latin letters: "
-                f"write a Korean name as it is romanized); e.g. {example}"
+                f"context 'students' has {shown(name)}, which is not a valid student name: "
+                f"{STUDENT_NAME_RULE}; e.g. {example}"
             ) from None
     if len(set(names)) != len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
