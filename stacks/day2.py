@@ -176,7 +176,16 @@ class Day2Lab1Stack(LabStack):
                 value=f"python3 scripts/cdk.py deploy {lab.lab_id} -c student={settings.student} "
                 f"-c {CONTEXT_RESTORE_SNAPSHOT_ID}=snap-...",
                 description="Step 2: 스냅샷 ID를 주고 다시 배포하면 새 볼륨으로 복원 (그 배포의 "
-                "출력에 RestoredMountCommand가 생김)",
+                "출력에 RestoredMountCommand가 생김; macOS/Linux, WSL, CloudShell의 bash: "
+                "Windows PowerShell은 RestoreHintPowerShell)",
+            )
+            CfnOutput(
+                self,
+                "RestoreHintPowerShell",
+                # Windows has no python3 (docs/시작하기.md: py, and a backslash in the path).
+                value=f"py scripts\\cdk.py deploy {lab.lab_id} -c student={settings.student} "
+                f"-c {CONTEXT_RESTORE_SNAPSHOT_ID}=snap-...",
+                description="Step 2: RestoreHint와 같은 복원 배포 (Windows PowerShell)",
             )
 
 
@@ -219,20 +228,39 @@ class Day2Lab2Stack(LabStack):
             f"; aws s3api get-bucket-website --bucket {bucket}",
             description="Step 1: 버킷 정책과 정적 웹 호스팅 설정 확인",
         )
+        # Each loop twice: bash's for every shell but Windows PowerShell, and a PowerShell twin
+        # with curl.exe (in Windows PowerShell 5.1 `curl` is Invoke-WebRequest).
         CfnOutput(
             self,
             "CacheCheckCommand",
             value=f"for i in 1 2; do curl -sI {self.site.url}/ "
             "| grep -iE '^x-cache|^x-amz-cf-pop'; done",
-            description="Step 2: 두 번째 요청은 캐시 적중 (Hit from cloudfront)",
+            description="Step 2: 두 번째 요청은 캐시 적중 (Hit from cloudfront); bash "
+            "(CloudShell, macOS/Linux, WSL): Windows PowerShell은 CacheCheckCommandPowerShell",
         )
+        CfnOutput(
+            self,
+            "CacheCheckCommandPowerShell",
+            value=f"foreach ($i in 1..2) {{ curl.exe -sI {self.site.url}/ "
+            "| Select-String -Pattern '^x-cache|^x-amz-cf-pop' }",
+            description="Step 2: CacheCheckCommand와 같은 두 번의 요청 (Windows PowerShell)",
+        )
+        write_out = "%{http_code} ttfb=%{time_starttransfer}s total=%{time_total}s %{url_effective}"
         CfnOutput(
             self,
             "PerformanceTestCommand",
             value=f"for url in {self.site.website_url}/ {self.site.url}/; do for i in 1 2 3; do "
-            'curl -s -o /dev/null -w "%{http_code} ttfb=%{time_starttransfer}s '
-            'total=%{time_total}s %{url_effective}\\n" "$url"; done; done',
-            description="Step 3: S3 웹 사이트와 CloudFront 응답 시간 비교",
+            f'curl -s -o /dev/null -w "{write_out}\\n" "$url"; done; done',
+            description="Step 3: S3 웹 사이트와 CloudFront 응답 시간 비교; bash (CloudShell, "
+            "macOS/Linux, WSL): Windows PowerShell은 PerformanceTestCommandPowerShell",
+        )
+        CfnOutput(
+            self,
+            "PerformanceTestCommandPowerShell",
+            # curl reads the \n of -w itself; NUL is Windows' /dev/null.
+            value=f"foreach ($url in @('{self.site.website_url}/'; '{self.site.url}/')) "
+            f"{{ foreach ($i in 1..3) {{ curl.exe -s -o NUL -w '{write_out}\\n' $url }} }}",
+            description="Step 3: PerformanceTestCommand와 같은 비교 (Windows PowerShell)",
         )
 
 

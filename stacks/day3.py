@@ -343,7 +343,8 @@ class Day3Lab2Stack(LabStack):
                 "",
                 ['for id in 1 2 3; do curl -s "', url, '/compare/$id?n=20"; echo; done'],
             ),
-            description="Step 2 성능 비교: 상품 3개, 각 20회, 이 호스트에서 측정",
+            description="Step 2 성능 비교: 상품 3개, 각 20회, 이 호스트에서 측정; bash "
+            "(CloudShell, macOS/Linux, WSL): Windows PowerShell은 CompareUrl을 브라우저로",
         )
         page("SessionUrl", "/session", "Step 3: 새로고침할 때마다 visits가 늘어남")
         page("ReadyUrl", "/ready", "PostgreSQL과 Redis 상태")
@@ -530,25 +531,46 @@ class Day3CaseStack(LabStack):
             value=self.database.endpoint,
             description="트랜잭션 DB (Multi-AZ PostgreSQL) 엔드포인트",
         )
-        CfnOutput(
-            self,
-            "ReadyCommand",
-            value=f"curl -s {api}{FINTECH_READY_PATH}",
-            description="PostgreSQL, Redis, 아카이브 상태 (로드 밸런서는 /health만 확인)",
-        )
-        CfnOutput(
-            self,
-            "BalanceExample",
-            value=f"curl -s {api}/accounts/alice/balance",
-            description="Redis 캐시: 첫 요청 miss, 다음 hit (30초)",
-        )
-        CfnOutput(
-            self,
-            "TransferExample",
-            value=f"curl -s -X POST -H 'Content-Type: application/json' "
-            f'-d \'{{"from":"alice","to":"bob","amount":1000}}\' {api}/transfers',
-            description="PostgreSQL 트랜잭션, 커밋되면 S3 아카이브 (archive.key)",
-        )
+        # Each request twice: curl for bash (CloudShell, macOS/Linux, WSL), and a PowerShell
+        # twin. In Windows PowerShell 5.1 `curl` is Invoke-WebRequest (curl.exe is curl), and
+        # 5.1 hands a native program the JSON body's double quotes unescaped, so the transfer's
+        # twin posts with Invoke-RestMethod, a cmdlet, and prints the answer as JSON.
+        transfer = '{"from":"alice","to":"bob","amount":1000}'
+        for output_id, description, bash, powershell in (
+            (
+                "ReadyCommand",
+                "PostgreSQL, Redis, 아카이브 상태 (로드 밸런서는 /health만 확인)",
+                f"curl -s {api}{FINTECH_READY_PATH}",
+                f"curl.exe -s {api}{FINTECH_READY_PATH}",
+            ),
+            (
+                "BalanceExample",
+                "Redis 캐시: 첫 요청 miss, 다음 hit (30초)",
+                f"curl -s {api}/accounts/alice/balance",
+                f"curl.exe -s {api}/accounts/alice/balance",
+            ),
+            (
+                "TransferExample",
+                "PostgreSQL 트랜잭션, 커밋되면 S3 아카이브 (archive.key)",
+                f"curl -s -X POST -H 'Content-Type: application/json' -d '{transfer}' "
+                f"{api}/transfers",
+                f"Invoke-RestMethod -Method Post -Uri {api}/transfers -ContentType "
+                f"application/json -Body '{transfer}' | ConvertTo-Json -Compress -Depth 5",
+            ),
+        ):
+            CfnOutput(
+                self,
+                output_id,
+                value=bash,
+                description=f"{description}; bash (CloudShell, macOS/Linux, WSL): Windows "
+                f"PowerShell은 {output_id}PowerShell",
+            )
+            CfnOutput(
+                self,
+                f"{output_id}PowerShell",
+                value=powershell,
+                description=f"{description} (Windows PowerShell)",
+            )
         CfnOutput(
             self,
             "ArchiveListCommand",
@@ -572,7 +594,22 @@ class Day3CaseStack(LabStack):
             f"{FINTECH_READY_PATH}; echo; aws elbv2 describe-target-health --region "
             f"{self.region} --target-group-arn {self.api_servers.target_group.target_group_arn} "
             "--query 'TargetHealthDescriptions[].TargetHealth.State' --output text; sleep 5; done",
-            description="장애 조치 중: /health와 대상은 healthy, /ready는 db unavailable 후 복구",
+            description="장애 조치 중: /health와 대상은 healthy, /ready는 db unavailable 후 복구; "
+            "bash (CloudShell, macOS/Linux, WSL): Windows PowerShell은 "
+            "FailoverWatchCommandPowerShell",
+        )
+        CfnOutput(
+            self,
+            "FailoverWatchCommandPowerShell",
+            value=f"while ($true) {{ Get-Date -Format HH:mm:ss; curl.exe -s --max-time 5 "
+            f"{self.api_servers.url}{FINTECH_LIVENESS_PATH}; curl.exe -s --max-time 5 "
+            f"{self.api_servers.url}{FINTECH_READY_PATH}; aws elbv2 describe-target-health "
+            f"--region {self.region} --target-group-arn "
+            f"{self.api_servers.target_group.target_group_arn} "
+            "--query 'TargetHealthDescriptions[].TargetHealth.State' --output text; "
+            "Start-Sleep 5 }",
+            description="FailoverWatchCommand와 같은 5초마다의 확인 (Windows PowerShell, "
+            "Ctrl+C로 끝)",
         )
 
     def _api_gateway(self) -> apigw.HttpApi:

@@ -215,5 +215,18 @@ class Day5ChallengeStack(_CloudMartLab):
                 region=self.region,
             ),
             description="장애 테스트 중 다른 창에서: ApiHealthUrl은 503 (실패한 저장소)이었다가 "
-            "200, 대상은 draining과 새 인스턴스 initial → healthy (Ctrl+C로 끝)",
+            "200, 대상은 draining과 새 인스턴스 initial → healthy (Ctrl+C로 끝); bash "
+            "(CloudShell, macOS/Linux, WSL): Windows PowerShell은 FailoverWatchCommandPowerShell",
+        )
+        CfnOutput(
+            self,
+            "FailoverWatchCommandPowerShell",
+            value=health_watch_command(
+                f"{self.cloudmart.url}/api/health/deep",
+                target_group_arn=backend.target_group.target_group_arn,
+                region=self.region,
+                powershell=True,
+            ),
+            description="FailoverWatchCommand와 같은 5초마다의 확인 (Windows PowerShell, "
+            "Ctrl+C로 끝)",
         )

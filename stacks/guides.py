@@ -179,7 +179,8 @@ GUIDES: Dict[str, LabGuide] = {
                 "않음). `ListSnapshotsCommand`가 이 볼륨의 스냅샷을 오래된 순으로 보여 줌 (예약과 "
                 "직접 만든 것, Description으로 구분). 2.2 복원: State가 `completed`가 되면 (몇 분) "
                 "`RestoreHint`의 명령에 그 ID를 넣어 다시 배포 (`-c restore_snapshot_id=snap-...`, "
-                "몇 분). 새 볼륨이 호스트 A의 /dev/sdg에 붙고, 그 배포의 출력에 "
+                "몇 분; Windows PowerShell은 `RestoreHintPowerShell`, `py scripts\\cdk.py ...`). "
+                "새 볼륨이 호스트 A의 /dev/sdg에 붙고, 그 배포의 출력에 "
                 "`RestoredMountCommand`가 생깁니다 (처음 배포의 출력 목록에는 없음). 2.3 데이터 "
                 "무결성 확인: 호스트 A 세션에서 `RestoredMountCommand`(`sudo "
                 "/usr/local/bin/lab-mount-volume /dev/sdg /restored --restored`, 읽기 전용 마운트) "
@@ -230,13 +231,15 @@ GUIDES: Dict[str, LabGuide] = {
                 "Step 2: CloudFront 배포 — Distribution 생성, 캐싱 동작 확인",
                 "`StaticSite`의 `distribution`: 오리진은 S3 웹 사이트 엔드포인트(HTTP 사용자 "
                 "지정 오리진), 시청자는 HTTPS(HTTP는 리디렉션), CachingOptimized 캐시 정책. "
-                "2.1 출력 `SiteUrl`(https). 2.2 `CacheCheckCommand`: 같은 URL을 두 번 요청해 "
+                "2.1 출력 `SiteUrl`(https). 2.2 `CacheCheckCommand`(bash; Windows PowerShell은 "
+                "`CacheCheckCommandPowerShell`, `curl.exe`): 같은 URL을 두 번 요청해 "
                 "`x-cache: Miss from cloudfront` 다음 `Hit from cloudfront`, `x-amz-cf-pop`은 "
                 "응답한 엣지 (ICN = 서울)",
             ),
             (
                 "Step 3: 성능 테스트 — 글로벌 접근 테스트",
-                "출력 `PerformanceTestCommand`: S3 웹 사이트와 CloudFront에 세 번씩 요청하고 "
+                "출력 `PerformanceTestCommand`(bash; Windows PowerShell은 "
+                "`PerformanceTestCommandPowerShell`): S3 웹 사이트와 CloudFront에 세 번씩 요청하고 "
                 "`curl -w`로 첫 바이트(`ttfb`)와 전체 시간을 한 줄씩 출력 — 엣지 캐시가 찬 "
                 "뒤의 CloudFront와 리전 하나의 S3를 비교. 다른 지역에서의 응답은 VPN이나 "
                 "다른 리전의 인스턴스에서 같은 명령으로",
@@ -350,7 +353,8 @@ GUIDES: Dict[str, LabGuide] = {
                 "확인, verify-full)해 `app_visits`에 한 행을 쓰고 최근 행을 읽어 TLS 버전과 "
                 "함께 출력. 내 터미널에서 출력 `AppTestCommand`: `aws ssm start-session "
                 "--target <클라이언트> --document-name AWS-StartInteractiveCommand --parameters "
-                "'{\"command\":[\"sudo /usr/local/bin/lab-app\"]}'`. 세션 안에서는 출력 "
+                "\"command='sudo /usr/local/bin/lab-app'\"` (JSON 대신 작은따옴표 shorthand라 "
+                "bash와 Windows PowerShell에서 같음). 세션 안에서는 출력 "
                 "`AppCommand`(`sudo /usr/local/bin/lab-app`), 뒤에 `write 안녕` 또는 `read 10`",
             ),
             (
@@ -403,9 +407,9 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "Step 2: 성능 비교",
-                "출력 `CompareUrl`(`/compare/1?n=20`) 또는 `CompareCommand`(`for id in 1 2 3; do "
-                'curl -s "http://<앱>/compare/$id?n=20"; echo; done`): 상품 페이지 쿼리(상품, '
-                "리뷰 수와 평균, 최근 리뷰)를 PostgreSQL에서 20번, 같은 페이지를 Redis에서 "
+                "출력 `CompareUrl`(`/compare/1?n=20`, 브라우저) 또는 bash에서 `CompareCommand`(`for "
+                'id in 1 2 3; do curl -s "http://<앱>/compare/$id?n=20"; echo; done`): 상품 페이지 '
+                "쿼리(상품, 리뷰 수와 평균, 최근 리뷰)를 PostgreSQL에서 20번, 같은 페이지를 Redis에서 "
                 "20번, 호스트에서 잰 평균(ms)과 배율. 고정 지연 없이 실제 쿼리입니다 — DB가 "
                 "같은 호스트에 있어 네트워크 왕복이 없다는 점까지 해석해 보세요",
             ),
@@ -445,7 +449,9 @@ GUIDES: Dict[str, LabGuide] = {
                 "EC2: Node.js API 서버",
                 '`HaWebTier(self, "ApiServers", health_check_path="/health", '
                 'ready_path="/ready")`, compose는 `fintech-api.yml`, 앱은 S3 자산'
-                "(`server.js`, `package-lock.json`). 송금: 출력 `TransferExample`",
+                "(`server.js`, `package-lock.json`). 송금: 출력 `TransferExample` (Windows "
+                "PowerShell은 `TransferExamplePowerShell`, Invoke-RestMethod; `ReadyCommand`와 "
+                "`BalanceExample`도 `...PowerShell`, `curl.exe`)",
             ),
             (
                 "RDS PostgreSQL (Multi-AZ), ElastiCache Redis",
@@ -470,7 +476,8 @@ GUIDES: Dict[str, LabGuide] = {
                 "대상 그룹은 `/health`(프로세스가 답함, DB·Redis를 부르지 않음)만 확인하므로 "
                 "Multi-AZ 장애 조치(60-120초)에도 인스턴스가 교체되지 않습니다. `/ready`는 "
                 "PostgreSQL, Redis, 아카이브를 보고(`ReadyCommand`). 시험: "
-                "`FailoverWatchCommand`를 한 창에서 돌리고 다른 창에서 `DbFailoverCommand`: "
+                "`FailoverWatchCommand`(Windows PowerShell은 `FailoverWatchCommandPowerShell`)를 한 "
+                "창에서 돌리고 다른 창에서 `DbFailoverCommand`: "
                 "/health와 대상은 healthy, /ready는 잠시 `db: unavailable` 후 복구. AZ가 통째로 "
                 "사라져 옛 기본 DB가 응답 없이 조용해지면, 그 연결의 쿼리는 10초"
                 "(`statement_timeout`, `query_timeout`) 뒤 실패하고 연결은 버려져 새 기본 DB로 "
@@ -682,7 +689,8 @@ GUIDES: Dict[str, LabGuide] = {
             ),
             (
                 "Step 3: 검증 — 고가용성 테스트",
-                "한 창에서 `FailoverWatchCommand` (5초마다 `ApiHealthUrl`과 백엔드 대상 상태), 다른 "
+                "한 창에서 `FailoverWatchCommand` (5초마다 `ApiHealthUrl`과 백엔드 대상 상태; "
+                "Windows PowerShell은 `FailoverWatchCommandPowerShell`), 다른 "
                 "창에서 차례로 `DbFailoverCommand` (1-2분 동안 `db` 오류와 503, 그 뒤 200), "
                 "`CacheFailoverCommand` (Valkey 복제본이 프라이머리가 되는 동안 `redis` 오류가 "
                 "잠깐), `KillBackendInstanceCommand` (대상 하나가 draining, 새 인스턴스가 initial → "

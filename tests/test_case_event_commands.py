@@ -21,6 +21,7 @@ import botocore.session
 import pytest
 from botocore import xform_name
 from botocore.exceptions import DataNotFoundError
+from aws_cli_on_moto import shorthand
 from lab_outputs import outputs, run
 from support import logical_id, props, resources
 
@@ -237,8 +238,7 @@ def loop_of(load_test: str) -> str:
     """The one shell command LoadTestCommand has Run Command run on each news server."""
     words = shlex.split(load_test)
     parameters = words[words.index("--parameters") + 1]
-    assert parameters.startswith("commands=")
-    (loop,) = json.loads(parameters[len("commands="):])
+    ((loop,),) = shorthand(parameters).values()
     return loop
 
 
@@ -257,8 +257,8 @@ def test_day4_case_outputs_the_group_the_load_and_the_scaling_watch(day4_case):
     assert shown["LoadTestCommand"] == (
         f"aws ssm send-command --region {REGION} --document-name AWS-RunShellScript "
         f"--targets 'Key=tag:aws:autoscaling:groupName,Values=<{asg}>' "
-        f"--parameters 'commands=[\"for i in $(seq 600); do yes {popular} | head -n 25 | "
-        'xargs curl -s --max-time 10 > /dev/null & sleep 1; done"]\''
+        f"--parameters \"commands=['seq 600 | {{ while read i; do yes {popular} | head -n 25 | "
+        "xargs curl -s --max-time 10 > /dev/null & sleep 1; done; wait; }']\""
     )
 
 
@@ -339,8 +339,8 @@ def test_day4_lab1_load_test_runs_stress_ng_on_every_instance_of_the_group(day4_
     assert shown["LoadTestCommand"] == (
         f"aws ssm send-command --region {REGION} --document-name AWS-RunShellScript "
         f"--targets 'Key=tag:aws:autoscaling:groupName,Values=<{asg}>' "
-        '--parameters \'commands=["dnf install -y stress-ng","stress-ng --cpu 0 --timeout '
-        f'{LOAD_TEST_SECONDS}s"]\''
+        "--parameters \"commands=['dnf install -y stress-ng','stress-ng --cpu 0 --timeout "
+        f"{LOAD_TEST_SECONDS}s']\""
     )
     assert LOAD_TEST_SECONDS == 600
     assert shown["WatchScalingCommand"] == (
@@ -374,11 +374,9 @@ def test_day4_lab1_commands_are_valid_aws_cli(day4_lab1, fake_tools, key, operat
         )
         assert call[call.index("--document-name") + 1] == "AWS-RunShellScript"
         parameters = call[call.index("--parameters") + 1]
-        assert parameters.startswith("commands=")
-        assert json.loads(parameters[len("commands="):]) == [
-            "dnf install -y stress-ng",
-            "stress-ng --cpu 0 --timeout 600s",
-        ]
+        assert shorthand(parameters) == {
+            "commands": ["dnf install -y stress-ng", "stress-ng --cpu 0 --timeout 600s"]
+        }
 
 
 # --- Day 4 Challenge: the AZ the failover promises -------------------------------------------
@@ -456,8 +454,8 @@ def test_the_builders_lines():
         "--no-should-decrement-desired-capacity --instance-id $(aws autoscaling "
     )
     assert request_load("https://d/x", per_second=3, seconds=9) == (
-        "for i in $(seq 9); do yes https://d/x | head -n 3 | xargs curl -s --max-time 10 "
-        "> /dev/null & sleep 1; done"
+        "seq 9 | { while read i; do yes https://d/x | head -n 3 | xargs curl -s --max-time 10 "
+        "> /dev/null & sleep 1; done; wait; }"
     )
     assert health_watch_command("https://d/h", target_group_arn="arn", region=REGION) == (
         "while true; do date +%T; curl -s --max-time 5 https://d/h; echo; aws elbv2 "

@@ -5,10 +5,10 @@ order); the labs' snapshot tests pin that the stacks print the same lines throug
 
 from __future__ import annotations
 
-import json
 import shlex
 
 import pytest
+from aws_cli_on_moto import shorthand
 
 import week5.constructs
 from week5.constructs.commands import (
@@ -38,7 +38,7 @@ def test_interactive_command_puts_the_target_after_the_region():
     ) == (
         "aws ssm start-session --region ap-northeast-2 --target i-0123456789abcdef0 "
         "--document-name AWS-StartInteractiveCommand "
-        '--parameters \'{"command":["sudo /usr/local/bin/lab-app"]}\''
+        "--parameters \"command='sudo /usr/local/bin/lab-app'\""
     )
 
 
@@ -51,14 +51,17 @@ def test_interactive_command_takes_a_lookup_as_its_target():
     assert line == (
         f"aws ssm start-session --region ap-northeast-2 --target {LOOKUP} "
         "--document-name AWS-StartInteractiveCommand "
-        '--parameters \'{"command":["sudo /usr/local/bin/lab-shop-status"]}\''
+        "--parameters \"command='sudo /usr/local/bin/lab-shop-status'\""
     )
 
 
-def test_interactive_commands_parameters_reach_the_cli_as_json():
+def test_interactive_commands_parameters_reach_the_cli_as_shorthand():
+    """The command in the shorthand's single quotes: no double quote for Windows PowerShell 5.1
+    to strip on the way to the CLI (tests/test_outputs_powershell.py)."""
     words = shlex.split(interactive_command("sudo lab-app", target="i-1", region=REGION))
     parameters = words[words.index("--parameters") + 1]
-    assert json.loads(parameters) == {"command": ["sudo lab-app"]}
+    assert shorthand(parameters) == {"command": "sudo lab-app"}
+    assert '"' not in parameters
 
 
 def test_asg_run_command_targets_the_group_by_its_tag():
@@ -69,8 +72,8 @@ def test_asg_run_command_targets_the_group_by_its_tag():
     ) == (
         "aws ssm send-command --region ap-northeast-2 --document-name AWS-RunShellScript "
         "--targets 'Key=tag:aws:autoscaling:groupName,Values=week5-kim-Day4Lab1-WebAsg' "
-        '--parameters \'commands=["dnf install -y stress-ng",'
-        '"stress-ng --cpu 0 --timeout 600s"]\''
+        "--parameters \"commands=['dnf install -y stress-ng',"
+        "'stress-ng --cpu 0 --timeout 600s']\""
     )
 
 
@@ -80,17 +83,32 @@ def test_asg_run_command_can_print_only_the_command_id():
     ) == (
         "aws ssm send-command --region ap-northeast-2 --document-name AWS-RunShellScript "
         "--targets 'Key=tag:aws:autoscaling:groupName,Values=week5-kim-Day4Lab1-WebAsg' "
-        "--parameters 'commands=[\"rm -rf /mnt/efs/prestashop/install\"]' "
+        "--parameters \"commands=['rm -rf /mnt/efs/prestashop/install']\" "
         "--query Command.CommandId --output text"
     )
 
 
 def test_asg_run_commands_list_reaches_the_cli_in_one_word():
-    """The shell hands the CLI one --parameters word, its commands a JSON list."""
+    """The shell hands the CLI one --parameters word, its commands a shorthand list."""
     words = shlex.split(asg_run_command(["uptime", "df -h /"], group=GROUP, region=REGION))
     parameters = words[words.index("--parameters") + 1]
-    assert parameters.startswith("commands=")
-    assert json.loads(parameters[len("commands="):]) == ["uptime", "df -h /"]
+    assert shorthand(parameters) == {"commands": ["uptime", "df -h /"]}
+    assert '"' not in parameters
+
+
+@pytest.mark.parametrize("command", ["echo $HOME", "echo `id`", "echo hi!", "x $(id)"])
+def test_a_command_the_students_shell_would_expand_is_refused(command):
+    """The line holds the commands in double quotes: bash, zsh and PowerShell would expand
+    these on the student's machine; a deploy-time token is no expansion."""
+    for call in (
+        lambda: interactive_command(command, target="i-1", region=REGION),
+        lambda: asg_run_command(["uptime", command], group=GROUP, region=REGION),
+    ):
+        with pytest.raises(CourseInputError, match=r"holds \$, ` or !, which bash, zsh and "):
+            call()
+    assert "${Token[TOKEN.1]}" in asg_run_command(
+        ["curl https://${Token[TOKEN.1]}/x"], group=GROUP, region=REGION
+    )
 
 
 def test_failover_command_puts_the_flag_last():

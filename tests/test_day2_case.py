@@ -200,7 +200,7 @@ def _shared_state(t, lab, fake_aws):
     assert remove.stdout.splitlines() == [
         "ssm", "send-command", "--region", "ap-northeast-2", "--document-name",
         "AWS-RunShellScript", "--targets", "Key=tag:aws:autoscaling:groupName,Values=shop-asg",
-        "--parameters", f'commands=["rm -rf {SHOP_DOCROOT}/install"]',
+        "--parameters", f"commands=['rm -rf {SHOP_DOCROOT}/install']",
         "--query", "Command.CommandId", "--output", "text",
     ]
 
@@ -227,7 +227,7 @@ def _liveness(t, lab, fake_aws):
     assert status.stdout.splitlines() == [
         "ssm", "start-session", "--region", "ap-northeast-2", "--target", "i-0shop",
         "--document-name", "AWS-StartInteractiveCommand", "--parameters",
-        f'{{"command":["sudo {SHOP_STATUS}"]}}',
+        f"command='sudo {SHOP_STATUS}'",
     ]
 
 

@@ -295,6 +295,10 @@ def _snapshot_and_restore(t, lab, hosts, tmp_path, kim_template):
         "-c restore_snapshot_id=snap-..."
     )
     assert "-c student=kim -c restore_snapshot_id=snap-" in outputs(kim_template)["RestoreHint"]
+    # Windows PowerShell has no python3: py, as docs/시작하기.md deploys there.
+    assert outputs(t)["RestoreHintPowerShell"] == (
+        "py scripts\\cdk.py deploy Day2Lab1 -c student=instructor -c restore_snapshot_id=snap-..."
+    )
     # With the snapshot's id: a new volume from it, on host A, and the command that mounts it.
     test_restore_context_attaches_a_volume_from_the_snapshot(tmp_path)
 

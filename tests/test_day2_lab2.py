@@ -176,6 +176,11 @@ def _caching(t, ids, sites, fake_aws):
         "x-cache: hit from cloudfront",
         "x-amz-cf-pop: icn54-p1",
     ]
+    # Windows PowerShell's twin: the same two requests with curl.exe, the same lines kept.
+    assert outputs(t)["CacheCheckCommandPowerShell"] == (
+        f"foreach ($i in 1..2) {{ curl.exe -sI https://<{ids['distribution']}.DomainName>/ "
+        "| Select-String -Pattern '^x-cache|^x-amz-cf-pop' }"
+    )
 
 
 @step("3.1", "성능 테스트 — 글로벌 접근 테스트 (두 URL의 응답 시간)")
@@ -195,6 +200,15 @@ def _performance(t, ids, sites, fake_aws):
     assert [line.split()[-1] for line in lines] == [f"http://{website}/"] * 3 + [
         f"http://{cloudfront}/"
     ] * 3
+    # Windows PowerShell's twin: the same URLs and -w format to curl.exe, NUL for /dev/null.
+    twin = outputs(t)["PerformanceTestCommandPowerShell"]
+    bash = outputs(t)["PerformanceTestCommand"]
+    write_out = bash.split(' -w "', 1)[1].split('" ', 1)[0]
+    assert twin == (
+        f"foreach ($url in @('<{ids['bucket']}.WebsiteURL>/'; "
+        f"'https://<{ids['distribution']}.DomainName>/')) {{ foreach ($i in 1..3) "
+        f"{{ curl.exe -s -o NUL -w '{write_out}' $url }} }}"
+    )
 
 
 @step("4", "리소스 정리")

@@ -5,6 +5,8 @@ Each entry is checked on the template, and the outputs' commands are run against
 (server.js on the test session's PostgreSQL, Redis and an S3 emulator)."""
 
 import json
+import shlex
+import shutil
 import subprocess
 import time
 
@@ -317,6 +319,38 @@ def test_the_api_source_fits_no_user_data_limit_because_it_is_not_in_user_data(t
 
 
 def test_the_case_output_commands_are_valid_shell(t):
+    """Every command but the Windows PowerShell twins, which the next tests read."""
     for name, command in outputs(t).items():
-        if " " in command:
+        if " " in command and not name.endswith("PowerShell"):
             assert subprocess.run(["bash", "-n", "-c", command]).returncode == 0, name
+
+
+def test_the_powershell_twins_ask_the_api_what_the_curl_lines_ask(t, lab, running_api, tmp_path):
+    """``curl.exe -s URL`` reads the same in PowerShell and bash: run here with curl as
+    curl.exe, each twin of a GET gets the answer its curl line gets. The transfer's twin posts
+    the same body with Invoke-RestMethod (a cmdlet takes its double quotes as they are)."""
+    (tmp_path / "curl.exe").symlink_to(shutil.which("curl"))
+    base, _ = running_api
+    shown = outputs(t)
+    for key in ("ReadyCommand", "BalanceExample"):
+        twin = shown[f"{key}PowerShell"]
+        assert twin == shown[key].replace("curl -s ", "curl.exe -s ", 1)
+        answer = run(twin, stand_ins(t, lab, base), path=str(tmp_path))
+        assert answer.returncode == 0, answer.stderr
+        assert json.loads(answer.stdout)["status" if key == "ReadyCommand" else "account"] == (
+            "ready" if key == "ReadyCommand" else "alice"
+        )
+    api = f"<{logical_id(lab.http_api)}.ApiEndpoint>"
+    words = shlex.split(shown["TransferExample"])
+    body = words[words.index("-d") + 1]
+    assert shown["TransferExamplePowerShell"] == (
+        f"Invoke-RestMethod -Method Post -Uri {api}/transfers -ContentType application/json "
+        f"-Body '{body}' | ConvertTo-Json -Compress -Depth 5"
+    )
+    assert json.loads(body) == {"from": "alice", "to": "bob", "amount": 1000}
+    watch = shown["FailoverWatchCommandPowerShell"]
+    alb = f"http://<{logical_id(lab.api_servers.alb)}.DNSName>"
+    for path in (FINTECH_LIVENESS_PATH, FINTECH_READY_PATH):  # what the bash loop asks for
+        assert f"curl.exe -s --max-time 5 {alb}{path};" in watch
+    assert watch.startswith("while ($true) { Get-Date -Format HH:mm:ss; ")
+    assert watch.endswith("--output text; Start-Sleep 5 }")

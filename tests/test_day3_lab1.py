@@ -1,6 +1,5 @@
 """Day 3 Lab 1: RDS PostgreSQL 구성 — Multi-AZ db.t3.micro, 5432 only from the psql client."""
 
-import json
 import shlex
 
 import pytest
@@ -20,7 +19,7 @@ from support import (
 )
 
 # The AWS CLI on moto: Day 2 Lab 1's test module holds it.
-from aws_cli_on_moto import run_on_moto
+from aws_cli_on_moto import run_on_moto, shorthand
 
 from stacks.day3 import LAB_APP_DIR, LAB_APP_SCRIPT, PSYCOPG_PIN, RDS_APP
 from week5.analysis.teardown import teardown_findings
@@ -270,8 +269,11 @@ def _app(t, lab, hosts, fake_aws):
     assert args[:6] == ["ssm", "start-session", "--region", "ap-northeast-2", "--target",
                         "i-0123"]
     assert args[6:8] == ["--document-name", "AWS-StartInteractiveCommand"]
-    assert args[8] == "--parameters" and json.loads(args[9]) == {"command": [f"sudo {LAB_APP_SCRIPT}"]}
-    assert shlex.split(shown["AppTestCommand"])[-1] == f'{{"command":["sudo {LAB_APP_SCRIPT}"]}}'
+    # Shorthand with the command in single quotes: no double quote for Windows PowerShell 5.1
+    # to strip (tests/test_outputs_powershell.py), one list of one command for the CLI.
+    assert args[8:] == ["--parameters", f"command='sudo {LAB_APP_SCRIPT}'"]
+    assert shorthand(args[9]) == {"command": f"sudo {LAB_APP_SCRIPT}"}
+    assert shlex.split(shown["AppTestCommand"])[-1] == f"command='sudo {LAB_APP_SCRIPT}'"
 
 
 @step("3.1", "백업 & 복원 — 수동 스냅샷 생성")

@@ -214,6 +214,12 @@ def test_ha_each_failure_has_a_command_and_one_watches_them(t, lab):
     watch = shown["FailoverWatchCommand"]
     assert f"curl -s --max-time 5 {shown['ApiHealthUrl']};" in watch
     assert f"--target-group-arn <{logical_id(cloudmart.backend.target_group)}>" in watch
+    # The same watch for Windows PowerShell: curl.exe (5.1's curl is Invoke-WebRequest).
+    twin = shown["FailoverWatchCommandPowerShell"]
+    assert twin.startswith("while ($true) { Get-Date -Format HH:mm:ss; ")
+    assert f"curl.exe -s --max-time 5 {shown['ApiHealthUrl']};" in twin
+    assert watch.split("; echo; ", 1)[1].split("; sleep 5")[0] in twin  # the same aws line
+    assert twin.endswith("; Start-Sleep 5 }")
 
 
 # ---- The course's steps (week5-course-rules.md, Day 5 Challenge), each made doable ----

@@ -3,7 +3,8 @@ session's emulator with every lab deployed (tests/emulated_labs.py), each checke
 Day 4 Challenge's 장애 테스트 (DbFailoverCommand, then DbAzCommand shows the AZs swapped;
 KillWebInstanceCommand, then a replacement joins the target group), Day 3 Lab 1's Step 3 and 4
 (SnapshotCommand, then the snapshot is listed; DeleteSnapshotCommand, then it is not) and
-Day 4 Lab 1's 부하 테스트 (LoadTestCommand, then Run Command has the command for the group).
+Day 4 Lab 1's 부하 테스트 and Day 4 case's 속보 트래픽 (LoadTestCommand, then Run Command has the
+command for the group), and Day 2 case's RemoveInstallFolderCommand.
 
 The tests template-check nothing: tests/test_case_event_commands.py and the labs' own test files
 do. Each reads the deployed stack's outputs (as ``cdk deploy`` prints them) and runs the line in
@@ -172,20 +173,71 @@ def test_day3_lab1_snapshot_is_listed_for_the_database_then_deleted(emulated_lab
 # --- Day 4 Lab 1: 부하 테스트 ------------------------------------------------------------------
 
 
+def sent_commands(cli, line: str) -> Dict[str, Any]:
+    """Run Command's record of the command ``line`` (an ``aws ssm send-command``) sent: its
+    document, target, instances and shell commands."""
+    command_id = ok(cli(line + " --query Command.CommandId --output text")).strip()
+    command = f"aws ssm list-commands --command-id {command_id} --query 'Commands[0]."
+    sent = ok(cli(command + "[DocumentName,Targets[0].Key,Targets[0].Values[0]]' --output text"))
+    document, key, group = sent.rstrip("\n").split("\t")
+    return {
+        "document": document,
+        "target": (key, group),
+        "instances": sorted(ok(cli(command + "InstanceIds' --output text")).split()),
+        "commands": ok(cli(command + "Parameters.commands' --output text")).rstrip("\n").split(
+            "\t"
+        ),
+    }
+
+
 def test_day4_lab1_load_test_sends_stress_ng_to_the_groups_instances(emulated_labs, app, cli):
     """Run Command finds the group's instances by the tag Auto Scaling puts on each; the load
-    itself (stress-ng on every vCPU) and the scale-out it causes the emulator cannot show."""
+    itself (stress-ng on every vCPU) and the scale-out it causes the emulator cannot show.
+    The commands go as shorthand in single quotes, in one double-quoted word: no double quote
+    inside for Windows PowerShell 5.1 to strip (tests/test_outputs_powershell.py)."""
     shown = deployed_outputs(emulated_labs, "Day4Lab1")
     lab = app.stacks["Day4Lab1"]
     group = physical_id(emulated_labs, "Day4Lab1", lab.web.asg)
     members = group_instances(cli, group)
     assert len(members) == 2
-    command_id = ok(cli(shown["LoadTestCommand"] + " --query Command.CommandId --output text"))
-    command = f"aws ssm list-commands --command-id {command_id.strip()} --query 'Commands[0]."
-    sent = ok(cli(command + "[DocumentName,Targets[0].Key,Targets[0].Values[0]]' --output text"))
-    assert sent == f"AWS-RunShellScript\ttag:aws:autoscaling:groupName\t{group}\n"
-    assert sorted(ok(cli(command + "InstanceIds' --output text")).split()) == sorted(members)
-    assert ok(cli(command + "Parameters.commands' --output text")).rstrip("\n").split("\t") == [
-        "dnf install -y stress-ng",
-        "stress-ng --cpu 0 --timeout 600s",
-    ]
+    assert shown["LoadTestCommand"].endswith(
+        "--parameters \"commands=['dnf install -y stress-ng','stress-ng --cpu 0 --timeout 600s']\""
+    )
+    assert sent_commands(cli, shown["LoadTestCommand"]) == {
+        "document": "AWS-RunShellScript",
+        "target": ("tag:aws:autoscaling:groupName", group),
+        "instances": sorted(members),
+        "commands": ["dnf install -y stress-ng", "stress-ng --cpu 0 --timeout 600s"],
+    }
+
+
+def test_day4_case_load_test_sends_the_whole_loop_to_the_news_servers(emulated_labs, app, cli):
+    """The loop (a pipe, braces, ``;`` and ``&``) reaches Run Command as one command, with the
+    deployed PopularUrl in it; the requests it would send the emulator cannot show."""
+    from stacks.day4 import LOAD_TEST_SECONDS, NEWS_LOAD_PER_SECOND
+
+    shown = deployed_outputs(emulated_labs, "Day4Case")
+    lab = app.stacks["Day4Case"]
+    group = physical_id(emulated_labs, "Day4Case", lab.news.asg)
+    loop = (
+        f"seq {LOAD_TEST_SECONDS} | {{ while read i; do yes {shown['PopularUrl']} | head -n "
+        f"{NEWS_LOAD_PER_SECOND} | xargs curl -s --max-time 10 > /dev/null & sleep 1; done; "
+        "wait; }"
+    )
+    assert shown["LoadTestCommand"].endswith(f"--parameters \"commands=['{loop}']\"")
+    sent = sent_commands(cli, shown["LoadTestCommand"])
+    assert sent["target"] == ("tag:aws:autoscaling:groupName", group)
+    assert sent["instances"] == sorted(group_instances(cli, group))
+    assert sent["commands"] == [loop]
+
+
+def test_day2_case_install_folder_removal_reaches_every_shop_instance(emulated_labs, app, cli):
+    """RemoveInstallFolderCommand prints the command's id itself (``--query`` in the line)."""
+    shown = deployed_outputs(emulated_labs, "Day2Case")
+    lab = app.stacks["Day2Case"]
+    group = physical_id(emulated_labs, "Day2Case", lab.shop.asg)
+    line = shown["RemoveInstallFolderCommand"]
+    assert line.endswith(" --query Command.CommandId --output text")
+    sent = sent_commands(cli, line.removesuffix(" --query Command.CommandId --output text"))
+    assert sent["target"] == ("tag:aws:autoscaling:groupName", group)
+    assert sent["commands"] == ["rm -rf /mnt/efs/prestashop/install"]

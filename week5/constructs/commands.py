@@ -34,10 +34,12 @@ ASG_NAME_TAG = "aws:autoscaling:groupName"
 #: The node group (shard) of a replication group without cluster mode: it has exactly one, and
 #: ElastiCache names it ``0001`` (``describe-replication-groups``' ``NodeGroups[0].NodeGroupId``).
 SINGLE_SHARD_NODE_GROUP = "0001"
-#: What a command may not hold: it sits in a double-quoted JSON string inside one single-quoted
-#: shell word, so a quote would end one of them early and a backslash would escape the next
-#: character.
+#: What a command may not hold: it sits in a single-quoted value of the CLI's shorthand inside
+#: one double-quoted shell word, so a quote would end one of them early, a backslash would
+#: escape the next character, and bash, zsh and PowerShell expand ``$`` and a backquote (and
+#: an interactive bash or zsh ``!``) in double quotes on the student's machine.
 _QUOTING = ("'", '"', "\\")
+_EXPANDING = ("$", "`", "!")
 
 
 def _require_command(where: str, name: str, command: object, *, item: bool = False) -> None:
@@ -59,6 +61,19 @@ def _require_command(where: str, name: str, command: object, *, item: bool = Fal
         raise CourseInputError(
             f"{where}: {said} holds a quote or a backslash, which would break the line's "
             "quoting; put the command in a script on the host and run the script"
+        )
+
+
+def _require_unexpanded(where: str, name: str, command: str, *, item: bool = False) -> None:
+    """A command with nothing the student's shell would expand in the line's double quotes
+    (``$``, a backquote, ``!``), a deploy-time token (``${Token[...]}``) aside: CloudFormation
+    puts a name there before anyone runs the line."""
+    if any(mark in _TOKEN.sub("", command) for mark in _EXPANDING):
+        said = f"{name} has {shown(command)}, which" if item else f"{name}={shown(command)}"
+        raise CourseInputError(
+            f"{where}: {said} holds $, ` or !, which bash, zsh and PowerShell would expand on "
+            "the student's machine before the CLI sees it; put the command in a script on the "
+            "host and run the script"
         )
 
 
@@ -160,6 +175,21 @@ def _shorthand(value: str) -> str:
     return f"'{value}'" if quoted == value else quoted
 
 
+def _shorthand_in_double_quotes(value: str) -> str:
+    """``value``, AWS CLI shorthand whose values are in single quotes
+    (``commands=['dnf install -y stress-ng','uptime']``), as one double-quoted shell word.
+
+    Why: a value with a space needs quotes the CLI sees (older AWS CLI releases end an unquoted
+    shorthand value at a space), and the JSON form's inner double quotes reach the CLI stripped
+    from Windows PowerShell 5.1, which hands a native program its arguments without escaping
+    them (the AWS CLI user guide, "Using quotation marks with strings": PowerShell 5.1 and
+    earlier). Single quotes inside double quotes reach the CLI as they are from bash, zsh and
+    every PowerShell; the callers refuse ``$``, a backquote and ``!``, which those shells would
+    expand.
+    """
+    return f'"{value}"'
+
+
 def _like(example: str) -> str:
     return f", e.g. {example}" if example else ""
 
@@ -237,18 +267,21 @@ def interactive_command(command: str, *, target: str, region: str) -> str:
     Why: one line from the student's own terminal, with no port open and no key, instead of
     opening a shell and typing the command there.
 
-    :param command: what to run, e.g. ``sudo /usr/local/bin/lab-app``; no quote or backslash
-        (it sits inside the line's quotes: put anything longer in a script on the host).
+    :param command: what to run, e.g. ``sudo /usr/local/bin/lab-app``; no quote, backslash,
+        ``$``, backquote or ``!`` (it sits inside the line's quotes: put anything longer in a
+        script on the host).
     :param target: the instance's id, a token, or a lookup such as :func:`first_instance_of`.
     :param region: the instance's region (``stack.region``).
     """
     _require_command("interactive_command", "command", command)
+    _require_unexpanded("interactive_command", "command", command)
     region = _region("interactive_command", region)
     target = _target("interactive_command", target)
+    parameters = _shorthand_in_double_quotes(f"command='{command}'")
     return (
         f"aws ssm start-session --region {region} --target {target} "
         f"--document-name {INTERACTIVE_DOCUMENT} "
-        f"--parameters '{{\"command\":[\"{command}\"]}}'"
+        f"--parameters {parameters}"
     )
 
 
@@ -262,7 +295,8 @@ def asg_run_command(
     stack is built, and a change on each of them (a load test on every vCPU) needs every one.
 
     :param commands: the shell commands, run in order as root, e.g. ``["uptime"]``; a list, and
-        no quote or backslash in any of them (they sit inside the line's quotes).
+        no quote, backslash, ``$``, backquote or ``!`` in any of them (they sit inside the
+        line's quotes).
     :param group: the group's name (``asg.auto_scaling_group_name``, a token until deployment).
     :param region: the group's region (``stack.region``).
     :param command_id_only: print only the command's id (``--query Command.CommandId --output
@@ -275,7 +309,8 @@ def asg_run_command(
         )
     for command in commands:
         _require_command("asg_run_command", "commands", command, item=True)
-    items = ",".join(f'"{command}"' for command in commands)
+        _require_unexpanded("asg_run_command", "commands", command, item=True)
+    items = ",".join(f"'{command}'" for command in commands)
     region = _region("asg_run_command", region)
     if isinstance(group, str) and "${Token[" not in group and any(c in group for c in ",=[]{}"):
         # The CLI's shorthand (Key=...,Values=...) would read them as its own syntax.
@@ -285,9 +320,10 @@ def asg_run_command(
         )
     _group("asg_run_command", group)
     targets = _shorthand(f"Key=tag:{ASG_NAME_TAG},Values={group}")
+    parameters = _shorthand_in_double_quotes(f"commands=[{items}]")
     line = (
         f"aws ssm send-command --region {region} --document-name {SHELL_DOCUMENT} "
-        f"--targets {targets} --parameters 'commands=[{items}]'"
+        f"--targets {targets} --parameters {parameters}"
     )
     return f"{line} --query Command.CommandId --output text" if command_id_only else line
 
@@ -422,8 +458,8 @@ def request_load(url: str, *, per_second: int, seconds: int) -> str:
     _require_command("request_load", "url", url)
     _url("request_load", url)
     if not _PLAIN.fullmatch(_TOKEN.sub("", url)):
-        # The loop sits in a JSON string in the line's single quotes: no quoting is left for
-        # the URL, and the instance runs the loop as root.
+        # The loop sits in a quoted shorthand value in the line's double quotes: no quoting is
+        # left for the URL, and the instance runs the loop as root.
         raise CourseInputError(
             f"request_load: url={shown(url)} holds a character the instance's shell reads "
             "(? & ; $ a space ...); give a URL of letters, digits and . / : - _ % + = , @, "
@@ -442,13 +478,17 @@ def request_load(url: str, *, per_second: int, seconds: int) -> str:
                 f"request_load: {name}={value} is more than the {most} a course load test "
                 f"needs; give {most} or fewer, e.g. {usual}"
             )
+    # No $ (asg_run_command's line holds the loop in double quotes): seq's lines drive it.
+    # The loop runs in the pipeline's subshell, so the wait for the last batches is there too.
     return (
-        f"for i in $(seq {seconds}); do yes {url} | head -n {per_second} | "
-        "xargs curl -s --max-time 10 > /dev/null & sleep 1; done"
+        f"seq {seconds} | {{ while read i; do yes {url} | head -n {per_second} | "
+        "xargs curl -s --max-time 10 > /dev/null & sleep 1; done; wait; }"
     )
 
 
-def health_watch_command(url: str, *, target_group_arn: str, region: str) -> str:
+def health_watch_command(
+    url: str, *, target_group_arn: str, region: str, powershell: bool = False
+) -> str:
     """A loop for the student's terminal: every 5 s the time, ``url``'s answer and each target's
     state in the target group (``i-0abc... healthy``), until Ctrl+C.
 
@@ -460,15 +500,43 @@ def health_watch_command(url: str, *, target_group_arn: str, region: str) -> str
     :param target_group_arn: the target group's ARN (``target_group.target_group_arn``, a token
         until deployment).
     :param region: the target group's region (``stack.region``).
+    :param powershell: the same loop in Windows PowerShell's words, for an output's PowerShell
+        twin: ``while ($true) { ... }``, ``Get-Date``, ``Start-Sleep`` and ``curl.exe`` (in
+        Windows PowerShell 5.1 ``curl`` is Invoke-WebRequest, which takes none of curl's
+        options). @default ``False``: the loop for bash and zsh (CloudShell, macOS, Linux, WSL)
     """
     _require_name("health_watch_command", "url", url)
-    target_group_arn = _word("health_watch_command", "target_group_arn", target_group_arn)
-    region = _region("health_watch_command", region)
-    url = _url("health_watch_command", url)
+    arn_word = _word("health_watch_command", "target_group_arn", target_group_arn)
+    region_word = _region("health_watch_command", region)
+    url_word = _url("health_watch_command", url)
+    query = "--query 'TargetHealthDescriptions[].[Target.Id,TargetHealth.State]' --output text"
+    if powershell:
+        return (
+            "while ($true) { Get-Date -Format HH:mm:ss; "
+            f"curl.exe -s --max-time 5 {_powershell_word(url)}; "
+            f"aws elbv2 describe-target-health --region {_powershell_word(region)} "
+            f"--target-group-arn {_powershell_word(target_group_arn)} {query}; Start-Sleep 5 }}"
+        )
     return (
-        f"while true; do date +%T; curl -s --max-time 5 {url}; echo; "
-        f"aws elbv2 describe-target-health --region {region} --target-group-arn "
-        f"{target_group_arn} "
-        "--query 'TargetHealthDescriptions[].[Target.Id,TargetHealth.State]' --output text; "
-        "sleep 5; done"
+        f"while true; do date +%T; curl -s --max-time 5 {url_word}; echo; "
+        f"aws elbv2 describe-target-health --region {region_word} --target-group-arn "
+        f"{arn_word} {query}; sleep 5; done"
     )
+
+
+#: What PowerShell reads as part of one bare word and hands on as it is (no ``,``: an array;
+#: no ``@``, ``$``, quotes, braces or parentheses).
+_POWERSHELL_PLAIN = re.compile(r"[\w%+=:./-]*", re.ASCII)
+
+
+def _powershell_word(value: str) -> str:
+    """``value`` as one word of a PowerShell line: as it is when plain (a deploy-time token
+    counts as plain: its deployed value is a name, an id, an ARN or a domain name), in single
+    quotes otherwise, a quote in it doubled (PowerShell's escape inside single quotes).
+
+    Why: :func:`shlex.quote`'s ``'"'"'`` for a quote is bash's; PowerShell reads a bare word with
+    a comma as an array and one that starts with ``@`` or ``$`` as a variable.
+    """
+    if _POWERSHELL_PLAIN.fullmatch(_TOKEN.sub("", value)) and not value.startswith("-"):
+        return value
+    return "'" + value.replace("'", "''") + "'"
