@@ -113,27 +113,24 @@ def local_aws_env():
     from this process's moto backends, which an earlier test's in-process moto may have filled."""
     import urllib.request
 
-    from moto.server import ThreadedMotoServer
+    from servers import moto_in_thread
 
     # The server runs in this process: its EC2 reads this process's environment, not the one
     # yielded below (trial: without it every reset reloads moto's default AMIs).
     saved_amis = os.environ.get("MOTO_EC2_LOAD_DEFAULT_AMIS")
     os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
     try:
-        _, port = server.get_host_and_port()
-        reset = urllib.request.Request(f"http://localhost:{port}/moto-api/reset", method="POST")
-        urllib.request.urlopen(reset, timeout=30).close()
-        yield {
-            **os.environ,
-            "AWS_ENDPOINT_URL": f"http://localhost:{port}",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
-        }
+        with moto_in_thread() as (_, port):
+            reset = urllib.request.Request(f"http://localhost:{port}/moto-api/reset", method="POST")
+            urllib.request.urlopen(reset, timeout=30).close()
+            yield {
+                **os.environ,
+                "AWS_ENDPOINT_URL": f"http://localhost:{port}",
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
+            }
     finally:
-        server.stop()
         if saved_amis is None:
             os.environ.pop("MOTO_EC2_LOAD_DEFAULT_AMIS", None)
         else:

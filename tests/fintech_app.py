@@ -20,12 +20,9 @@ REGION = "ap-northeast-2"
 @contextlib.contextmanager
 def s3_emulator():
     """A moto server holding the archive bucket; yields its URL."""
-    from moto.server import ThreadedMotoServer
+    from servers import moto_in_thread
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    try:
-        _, port = server.get_host_and_port()
+    with moto_in_thread() as (_, port):
         endpoint = f"http://127.0.0.1:{port}"
         # moto's backends live in the process: start from none, whatever an earlier server held.
         urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"))
@@ -33,8 +30,6 @@ def s3_emulator():
             Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
         )
         yield endpoint
-    finally:
-        server.stop()
 
 
 def s3_client(endpoint):

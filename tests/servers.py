@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Tuple
 
 import pytest
 
@@ -103,6 +103,29 @@ def running(server: ThreadingHTTPServer) -> Iterator[str]:
     thread = serve_in_thread(server)
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def moto_in_thread() -> Iterator[Tuple[str, int]]:
+    """moto's server in a thread of this process, on a free port of 127.0.0.1: yields (host,
+    port) and stops at once. moto's ThreadedMotoServer is the same server (its public parts in
+    ``moto.server``) served with socketserver's 0.5 s poll, which each of 91 tests' teardowns
+    waited out; bound here before the thread starts, so a port another program holds is an
+    error, not a start() that waits for ever (the suite hung once on a fixed port)."""
+    import werkzeug.serving
+    from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+
+    server = werkzeug.serving.make_server(
+        "127.0.0.1", 0, DomainDispatcherApplication(create_backend_app), threaded=True,
+        request_handler=MotoRequestHandler,
+    )  # fmt: skip
+    thread = serve_in_thread(server)
+    try:
+        yield "127.0.0.1", server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()

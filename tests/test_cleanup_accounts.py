@@ -63,16 +63,11 @@ def emulator():
     """moto's server in this process (so the test can add the one WAF call it lacks)."""
     import logging
 
-    from moto.server import ThreadedMotoServer
+    from servers import moto_in_thread
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    try:
-        _, port = server.get_host_and_port()
+    with moto_in_thread() as (_, port):
         yield f"http://localhost:{port}"
-    finally:
-        server.stop()
 
 
 class PagedOnly:

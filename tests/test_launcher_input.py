@@ -482,15 +482,10 @@ def emulator():
     """A moto server on a free port: the working AWS_ENDPOINT_URL. (On a fixed port, 47351,
     the suite hung for good when another program held it: moto's server thread failed to bind
     and start() waits for it without a timeout.)"""
-    from moto.server import ThreadedMotoServer
+    from servers import moto_in_thread
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
+    with moto_in_thread() as (host, port):
         yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
