@@ -13,6 +13,7 @@ from moto import mock_aws
 from shared_botocore import Clients
 from support import ROOT
 
+import week5.cli.audit as audit_cli
 from week5.cli import main
 from week5.operations.audit import audit, find_vpc, read_account
 
@@ -286,6 +287,20 @@ def test_the_command_against_a_local_aws_with_json(app, local_aws_env, tmp_path,
     unnamed = [part for part in command if part not in ("--student", "kim")]
     code, out = week5(unnamed + ["--json"], cwd=project)
     assert code == 1 and json.loads(out)["student"] == "lee"
+    # -c student= names the student as for cdk: kim's resources, not the name `init` set
+    # (it synthesized for kim and read lee's). The synthesis is the session's lab (-c takes
+    # no --assembly; what a synthesis for kim holds is test_app_builder's).
+    from week5.analysis.assembly import read_labs
+
+    (day1_lab1,) = [lab for lab in read_labs(app.outdir) if lab.lab_id == "Day1Lab1"]
+    monkeypatch.setattr(audit_cli, "synthesized_lab", lambda args, quiet: day1_lab1)
+    synthesized = [part for part in unnamed if part != "--assembly" and part != str(app.outdir)]
+    code, out = week5(synthesized + ["-c", "student=kim", "--json"], cwd=project)
+    assert code == 0 and json.loads(out)["student"] == "kim"
+    assert main(command[3:-2] + ["-c", "student=lee"]) == 2
+    assert capfd.readouterr() == ("",
+        "week5: --student 'kim' and -c student='lee' name two students: pass one of them\n"
+    )  # fmt: skip
     # A second VPC of the same lab: which ones, not "none".
     Remote().client("ec2").create_vpc(
         CidrBlock="10.9.0.0/16",

@@ -18,7 +18,7 @@ from week5.cli.synthesis import (
     lab_to_build,
     synthesized_lab,
 )
-from week5.core.settings import DEFAULT_REGION, shown
+from week5.core.settings import DEFAULT_REGION, parse_student, shown
 from week5.core.tags import tag_filter
 from week5.operations.audit import (
     Check,
@@ -62,6 +62,18 @@ def run(args: argparse.Namespace) -> int:
     copy = CLASS_LAB_ID_RE.match(args.lab)  # a class's copy, Day4Lab1-kim: kim's resources
     # A name first: the copy to suggest below is built from it.
     given = None if args.student is None else student_argument(args.student, "audit LAB")
+    # -c student= names whose lab is synthesized: the same student's resources are audited
+    # (it synthesized for that name and then read the resources of the name `init` set).
+    context_student = dict(item.split("=", 1) for item in args.context).get("student")
+    if context_student is not None:
+        context_student = parse_student(context_student)  # "context 'student'=...", as cdk
+        if given is not None and given != context_student:
+            raise CliError(
+                f"--student {shown(given)} and -c student={shown(context_student)} name two "
+                "students: pass one of them",
+                EXIT_USAGE,
+            )
+        given = context_student
     if copy and given is not None and given != copy.group("student"):
         raise CliError(
             f"--student {shown(given)} with {args.lab}, which is {copy.group('student')}'s "
