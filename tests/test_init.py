@@ -15,10 +15,11 @@ import pytest
 from support import ROOT, fake_cdk, make_app
 
 from stacks.catalog import CATALOG
-from week5.cli import main
-from week5.cli.synthesis import cached_synthesis
+from week5.cli import build_parser, main
+from week5.cli.synthesis import cached_synthesis, synthesis_context
 from week5.core.errors import CourseInputError
 from week5.core.settings import configured_student, read_project_context
+from week5.operations import preflight
 from week5.synth.app_builder import build_labs
 
 EMPTY = (
@@ -246,3 +247,65 @@ def test_clear_student_and_student_are_not_taken_together(project, capsys):
         main(["init", "--student", "kim", "--clear-student"])
     assert stopped.value.code == 2
     assert not (project / "cdk.context.json").exists()
+
+
+#: `week5 init --student park`'s line, after a student trial: it said "destroy, cost, status,
+#: audit and cleanup use park too (-c student=<name> overrides it once)", and `week5 status -c
+#: student=lee` was "unrecognized arguments", exit 2 (status, audit and cleanup take --student).
+SET_PARK = (
+    "Student set to park in {path}: scripts/cdk.py deploy Day1Lab1 now deploys "
+    "week5-park-Day1Lab1, and destroy, week5 cost, status, audit and cleanup use park too. "
+    "Another student, once: -c student=<name> with scripts/cdk.py and week5 cost, "
+    "--student <name> with week5 status, audit and cleanup.\n"
+)
+
+#: Each command's words before the option, as the parser takes them.
+COMMAND_LINES = {
+    "scripts/cdk.py": ["deploy", "Day1Lab1"],
+    "week5 cost": ["cost", "Day1Lab1"],
+    "week5 status": ["status"],
+    "week5 audit": ["audit", "Day1Lab1"],
+    "week5 cleanup": ["cleanup", "--day", "Day1"],
+}
+
+
+def test_init_says_which_command_takes_which_option(project, capsys):
+    assert main(["init", "--student", "park"]) == 0
+    assert capsys.readouterr().out == SET_PARK.format(path=project / "cdk.context.json")
+
+
+def once_options(line: str):
+    """(option, command) for each "OPTION with COMMANDS" the line names: "week5 status, audit
+    and cleanup" is three commands."""
+    assert "Another student, once: " in line, line
+    once = line.split("Another student, once: ", 1)[1].rstrip(".\n")
+    for claim in re.split(r", (?=-)", once):
+        option, commands = claim.split(" with ", 1)
+        words = re.split(r", | and ", commands)
+        tool = words[0].split(" ", 1)[0]  # "week5" of "week5 status"
+        for word in words:
+            yield option, word if " " in word or word.endswith(".py") else f"{tool} {word}"
+
+
+def test_each_option_the_line_names_is_taken_by_its_command(project, capsys):
+    """The parsers run: each command takes the option the line names for it, for another name
+    (lee) than the one set (park); status and cleanup take no -c at all."""
+    main(["init", "--student", "park"])
+    claims = list(once_options(capsys.readouterr().out))
+    assert sorted(command for _, command in claims) == sorted(COMMAND_LINES)
+    for option, command in claims:
+        argv = [*COMMAND_LINES[command], *option.replace("<name>", "lee").split(" ")]
+        if command == "scripts/cdk.py":  # the launcher's own reading of a cdk command line
+            plan = preflight.plan(argv, project)
+            assert (plan.student, plan.student_source) == ("lee", "-c student"), command
+            continue
+        args = build_parser().parse_args(argv)
+        if option.startswith("-c"):
+            assert synthesis_context(args)["student"] == "lee", command
+        else:
+            assert args.student == "lee", command
+    for command in ("week5 status", "week5 cleanup"):  # what the old line sent a student to
+        with pytest.raises(SystemExit) as stopped:
+            main([*COMMAND_LINES[command], "-c", "student=lee"])
+        assert stopped.value.code == 2
+        assert "unrecognized arguments: -c student=lee" in capsys.readouterr().err

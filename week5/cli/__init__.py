@@ -68,7 +68,13 @@ from week5.cli import (
     rollout,
     status,
 )
-from week5.cli.errors import EXIT_USAGE, CliError
+from week5.cli.errors import (
+    EXIT_USAGE,
+    UNRECOGNIZED_NAMED,
+    CliError,
+    as_typed,
+    usage_text,
+)
 from week5.cli.output import tolerant_stdout
 from week5.core.errors import CourseInputError
 from week5.operations.aws_errors import AwsError, check_region, translated
@@ -81,12 +87,23 @@ COMMANDS = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a bad argument is one line that says where the help is (exit 2)."""
+    """argparse, but a bad argument is one line that says where the help is (exit 2), and an
+    argument it quotes is cut and escaped as other messages show a value (a trial's `week5
+    status -c student=<10,000 characters>` printed all of them; `$'kim\\n'` printed two lines).
+    Every command's parser is one too: ``add_subparsers`` makes its parsers of this class."""
+
+    #: The arguments this parser was given (a subcommand's parser: those after its name).
+    typed: Sequence[str] = ()
+
+    def parse_known_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201
+        self.typed = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
 
     def error(self, message: str):
         command = self.prog.partition(" ")[2]  # "local" of "week5 local"; "" at the top
         where = f"{command}: " if command else ""
-        self.exit(EXIT_USAGE, f"week5: {where}{message} (see `{self.prog} --help`)\n")
+        text = usage_text(message, self.typed)
+        self.exit(EXIT_USAGE, f"week5: {where}{text} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,7 +129,11 @@ def parse(parser: argparse.ArgumentParser, argv: Optional[Sequence[str]]) -> arg
             if not chosen:
                 break
             deepest = chosen[0]
-        deepest.error(f"unrecognized arguments: {' '.join(extra)}")
+        # Each as typed, or quoted and cut as a value is (empty, a space, a line break, long).
+        named = " ".join(map(as_typed, extra[:UNRECOGNIZED_NAMED]))
+        if len(extra) > UNRECOGNIZED_NAMED:
+            named += f" (and {len(extra) - UNRECOGNIZED_NAMED} more)"
+        deepest.error(f"unrecognized arguments: {named}")
     return args
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
+from week5.core.errors import shown
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: What ``week5 preflight`` tells the launchers (scripts/cdk, scripts/instructor): done, exit 0,
@@ -15,3 +19,36 @@ class CliError(Exception):
     def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
         super().__init__(message)
         self.code = code
+
+
+def usage_text(message: str, typed: Iterable[str]) -> str:
+    """``message`` (argparse's, which echoes an argument whole: ``unrecognized arguments:`` as
+    typed, ``invalid choice:`` and ``ignored explicit argument`` in Python's quotes) as one short
+    line: each of the ``typed`` arguments in it, and each option's value (``--json=VALUE``,
+    ``-cVALUE``), shown as :func:`~week5.core.errors.shown` shows a value when it is longer than
+    40 characters or holds a line break, a tab or a terminal control; then anything else not
+    printable escaped (a check's own text, which quotes with ``shown`` already, is kept whole)."""
+    parts = set()
+    for arg in typed:
+        parts.add(arg)
+        if arg.startswith("-"):
+            parts.add(arg.partition("=")[2])
+            if not arg.startswith("--"):
+                parts.add(arg[2:])
+    for part in sorted(parts, key=len, reverse=True):  # a long one before the shorter in it
+        if part and (len(part) > 40 or not part.isprintable()):
+            message = message.replace(repr(part), shown(part)).replace(part, shown(part))
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
+#: ``unrecognized arguments:`` names this many (each cut as :func:`as_typed` cuts it), then
+#: how many more: a pasted paragraph is hundreds of words, the line one.
+UNRECOGNIZED_NAMED = 3
+
+
+def as_typed(arg: str) -> str:
+    """``arg`` named in a usage error: as typed when that reads back as typed (1 to 40
+    printable characters, no space), else as :func:`~week5.core.errors.shown` shows it (``''``,
+    ``'a b'``)."""
+    readable = arg and len(arg) <= 40 and arg.isprintable() and " " not in arg
+    return arg if readable else shown(arg)

@@ -3,7 +3,9 @@
 The name goes into CDK's own per-project context file, cdk.context.json (git-ignored), which the
 CDK CLI reads on every command: ``scripts/cdk deploy Day1Lab1`` then deploys
 ``week5-<name>-Day1Lab1``, ``destroy`` removes that one, and ``week5 cost``, ``status``,
-``audit`` and ``cleanup`` take the same name. ``-c student=<other>`` still overrides it once.
+``audit`` and ``cleanup`` take the same name. Another name, once: ``-c student=<other>`` for
+``scripts/cdk.py`` and ``week5 cost``, ``--student <other>`` for ``week5 status``, ``audit`` and
+``cleanup`` (status and cleanup take no ``-c``; audit takes either).
 ``week5 init`` alone says which name is in use and where it comes from; ``week5 init
 --clear-student`` removes the name again (class mode, ``-c students=...``, takes no single
 student, and an instructor's folder once set up as a student's refused it).
@@ -28,6 +30,15 @@ from week5.core.settings import (
     PROJECT_CONTEXT_FILE,
     context_file,
     configured_student,
+)
+
+
+#: What ``week5 init --student`` adds: how to name another student for one command. The
+#: launcher and ``week5 cost`` take CDK context, status, audit and cleanup an option (a trial's
+#: `week5 status -c student=lee`, as the line had said, was "unrecognized arguments").
+OTHER_STUDENT_ONCE = (
+    "Another student, once: -c student=<name> with scripts/cdk.py and week5 cost, "
+    "--student <name> with week5 status, audit and cleanup."
 )
 
 
@@ -132,8 +143,8 @@ def run(args: argparse.Namespace) -> int:
         )
     print(
         f"Student set to {student} in {path}: scripts/cdk.py deploy Day1Lab1 now deploys "
-        f"week5-{student}-Day1Lab1, and destroy, cost, status, audit and cleanup use "
-        f"{student} too (-c student=<name> overrides it once)."
+        f"week5-{student}-Day1Lab1, and destroy, week5 cost, status, audit and cleanup use "
+        f"{student} too. {OTHER_STUDENT_ONCE}"
     )
     return EXIT_OK
 
