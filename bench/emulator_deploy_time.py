@@ -50,6 +50,7 @@ def in_emulator(deploy: Callable[[Dict[str, str]], Dict[str, float]]) -> Tuple[D
         seconds = deploy(env)
     finally:
         emulator.stop()  # waits for the server: its CPU is counted
+        emulator.remove_log()
     return seconds, children_cpu() - cpu
 
 

@@ -38,8 +38,12 @@ class EmulatedLabs:
 
 
 def deploy_every_lab(outdir: Path) -> EmulatedLabs:
-    """Start the emulator and deploy every lab of the assembly at ``outdir`` into it."""
-    emulator = local.start_emulator(BIN)
+    """Start the emulator and deploy every lab of the assembly at ``outdir`` into it.
+
+    Its log goes beside ``outdir``, in the session's temporary folder (pytest's, which it
+    removes after a few sessions): in the system's, each session left a ``week5-moto-*``
+    folder behind (conftest reads the log after the session)."""
+    emulator = local.start_emulator(BIN, log_parent=outdir.parent)
     try:
         env = local.emulator_env(tool_env(ROOT), emulator)
         local.bootstrap(env)

@@ -76,6 +76,7 @@ def emulator():
         yield started, local.emulator_env(tool_env(ROOT), started)
     finally:
         started.stop()
+        started.remove_log()  # a test's emulator leaves no folder in /tmp (227 had piled up)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Mapping, Optional, Pattern, Sequence, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli.arguments import command_parser, whole_number_in
@@ -251,6 +251,12 @@ def emulator_for(
             else ""
         )
         raise CliError(f"{error}{kept}", getattr(error, "code", EXIT_FAILED)) from None
+    except (Exception, KeyboardInterrupt):
+        # Any other failure (an AWS error main() turns into one line, a bug, Ctrl-C) keeps the
+        # log too, and names it: a trial found such folders left in /tmp with no word of them.
+        if emulator is not None:
+            print(f"week5: the emulator's log is kept: {emulator.log_path}", file=sys.stderr)
+        raise
     else:  # a run that worked leaves nothing in /tmp; after an error the log stays
         if emulator is not None and not emulator.keep:
             emulator.stop()
@@ -380,24 +386,42 @@ def format_upload(upload: Mapping[str, object]) -> str:
 S3_WEBSITE = re.compile(r"([a-z0-9][a-z0-9.-]*)\.s3-website[.-][a-z0-9-]+\.amazonaws\.com")
 #: A CloudFront distribution's host.
 CLOUDFRONT_HOST = re.compile(r"[a-z0-9]+\.cloudfront\.net")
+#: A load balancer's DNS name (``DNSName``: ``NAME-1.REGION.elb.amazonaws.com`` on the emulator).
+LOAD_BALANCER_HOST = re.compile(r"[a-z0-9.-]+\.elb\.amazonaws\.com", re.IGNORECASE)
+#: An API Gateway API's host (an HTTP API's ``ApiEndpoint``).
+API_GATEWAY_HOST = re.compile(r"[a-z0-9]+\.execute-api\.[a-z0-9-]+\.amazonaws\.com")
+#: A database's and a cache's endpoint (``Endpoint.Address``, ``PrimaryEndPoint.Address``).
+DATABASE_HOST = re.compile(r"[a-z0-9.-]+\.rds\.amazonaws\.com")
+CACHE_HOST = re.compile(r"[a-z0-9.-]+\.cache\.amazonaws\.com")
+#: The AWS console (a CloudWatch dashboard's URL).
+CONSOLE_HOST = re.compile(r"[a-z0-9.-]*console\.aws\.amazon\.com")
+#: The AWS hosts an output may name that the emulator does not serve: each host's pattern,
+#: what it is, and what a student does instead (the first one found says it).
+UNSERVED: Tuple[Tuple[Pattern[str], str, str], ...] = (
+    (S3_WEBSITE, "S3 website endpoint", "`aws s3 ls s3://{bucket} --recursive` lists the files it "
+     "serves on AWS"),
+    (CLOUDFRONT_HOST, "CloudFront host", "on AWS it answers"),
+    (LOAD_BALANCER_HOST, "load balancer host", "on AWS it answers"),
+    (API_GATEWAY_HOST, "API Gateway host", "on AWS it answers"),
+    (DATABASE_HOST, "database endpoint", "on AWS it answers inside the lab's VPC"),
+    (CACHE_HOST, "ElastiCache endpoint", "on AWS it answers inside the lab's VPC"),
+    (CONSOLE_HOST, "AWS console", "the console shows your AWS account, not the emulator"),
+)  # fmt: skip
 
 
 def unreachable(value: str) -> Optional[str]:
     """Why an output's URL or command reaches nothing on the emulator, in one line, or None:
-    it serves no S3 website endpoint and no CloudFront host (a student trial of Day2Lab2)."""
-    website, cloudfront = S3_WEBSITE.search(value), CLOUDFRONT_HOST.search(value)
-    served = [
-        *(["S3 website endpoint"] if website else []),
-        *(["CloudFront host"] if cloudfront else []),
-    ]
-    if not served:
+    it serves none of the hosts of :data:`UNSERVED` (student trials of Day2Lab2 and Day3Case:
+    a host made up there may be someone else's on AWS)."""
+    found = [(pattern.search(value), name, instead) for pattern, name, instead in UNSERVED]
+    found = [(match, name, instead) for match, name, instead in found if match]
+    if not found:
         return None
-    instead = (
-        f"`aws s3 ls s3://{website.group(1)} --recursive` lists the files it serves on AWS"
-        if website
-        else "on AWS it answers"
-    )
-    return f"(reaches nothing here: the emulator serves no {' and no '.join(served)}; {instead})"
+    match, _, instead = found[0]
+    if "{bucket}" in instead:
+        instead = instead.format(bucket=match.group(1))
+    served = " and no ".join(name for _, name, _ in found)
+    return f"(reaches nothing here: the emulator serves no {served}; {instead})"
 
 
 #: The line above a lab's outputs: what the emulator's values are and what runs behind them.

@@ -78,8 +78,14 @@ _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 _LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 
-def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
+def start_emulator(
+    bin_dir: Path, port: Optional[int] = None, log_parent: Optional[Path] = None
+) -> Emulator:
     """Start moto's server on ``port`` (a free one when None) and wait until it answers.
+
+    Its log goes into a new ``week5-moto-*`` folder in ``log_parent`` (the system's temporary
+    folder when None), which :meth:`Emulator.remove_log` removes: a test session puts it in
+    its own temporary folder, which pytest removes after a few sessions.
 
     Only the server started here is taken: it is given a one-time token that it answers on
     ``IDENTITY_PATH``. The port is free when checked (or picked), but another program (another
@@ -98,7 +104,8 @@ def start_emulator(bin_dir: Path, port: Optional[int] = None) -> Emulator:
         raise LocalError(in_use(port, given))
     port = port or free_port()
     token = secrets.token_hex(16)
-    log_path = Path(tempfile.mkdtemp(prefix="week5-moto-")) / "moto.log"
+    where = {"dir": str(log_parent)} if log_parent is not None else {}
+    log_path = Path(tempfile.mkdtemp(prefix="week5-moto-", **where)) / "moto.log"
     with open(log_path, "w") as log:
         # moto's server with the course's models of the types moto 5.2.5 lacks loaded into it.
         # Without the user's AWS_* settings: moto needs none, and a profile that does not

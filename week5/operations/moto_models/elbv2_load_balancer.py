@@ -5,10 +5,14 @@ moto's load balancer raises ``NotImplementedError`` for ``Fn::GetAtt ... LoadBal
 (and ``CanonicalHostedZoneID``, ``SecurityGroups``), which moto's CloudFormation logs and then
 leaves the ``Fn::GetAtt`` unresolved: a CloudWatch alarm's ``LoadBalancer`` dimension became
 ``{"Fn::GetAtt": [...]}``. moto's model also drops the template's ``Tags``, so ``week5 cleanup``
-did not find the load balancer by the day's tags (nor priced it). This model creates the load
-balancer with moto's own model, tags it, and wraps it: ``Ref`` gives the ARN, ``Fn::GetAtt``
-gives all five attributes, deletion is moto's. Delete this module when moto's model gives them
-(tests/test_moto_models.py says when).
+did not find the load balancer by the day's tags (nor priced it), and its
+``LoadBalancerAttributes`` (every lab's ALB lacked ``routing.http.drop_invalid_header_fields.enabled``
+true). This model creates the load balancer with moto's own model, tags it, sets its attributes
+with moto's ``ModifyLoadBalancerAttributes`` (which refuses a name AWS does not know, not a
+value), and wraps it: ``Ref`` gives the ARN, ``Fn::GetAtt`` gives all five attributes, a stack
+update sets the attributes the new template lists (AWS updates them in place; the load
+balancer's other properties stay as they were, as with every type moto cannot update), deletion
+is moto's. Delete this module when moto's model gives them (tests/test_moto_models.py says when).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any, Dict
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
-from moto.elbv2.models import FakeLoadBalancer
+from moto.elbv2.models import FakeLoadBalancer, elbv2_backends
 
 from ._common import Wrapper, add_elbv2_tags, tag_list
 
@@ -29,6 +33,18 @@ ATTRIBUTES = (
     "CanonicalHostedZoneID",
     "SecurityGroups",
 )
+
+
+def set_attributes(
+    account_id: str, region_name: str, resource: FakeLoadBalancer, properties: Dict[str, Any]
+) -> None:
+    """Give the load balancer ``resource`` the ``LoadBalancerAttributes`` of its template
+    (``properties``) through moto's backend, which raises on a name AWS does not know."""
+    attributes = {a["Key"]: str(a["Value"]) for a in properties.get("LoadBalancerAttributes") or []}
+    if attributes:
+        elbv2_backends[account_id][region_name].modify_load_balancer_attributes(
+            resource.arn, attributes
+        )
 
 
 class ELBv2LoadBalancer(Wrapper, CloudFormationModel):
@@ -66,7 +82,21 @@ class ELBv2LoadBalancer(Wrapper, CloudFormationModel):
         region_name: str,
     ) -> "ELBv2LoadBalancer":
         add_elbv2_tags(account_id, region_name, resource.arn, tag_list(properties))
+        set_attributes(account_id, region_name, resource, properties)
         return cls(resource)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[misc]
+        cls,
+        original_resource: "ELBv2LoadBalancer",
+        new_resource_name: str,
+        cloudformation_json: Dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> "ELBv2LoadBalancer":
+        properties = cloudformation_json.get("Properties", {})
+        set_attributes(account_id, region_name, original_resource.resource, properties)
+        return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:
         self.resource.delete(account_id, region_name)
