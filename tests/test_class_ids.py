@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_assembly_cache import FakeCdk, cdk, project, template, week5  # noqa: F401  (fixtures)
-from test_preflight import fake_project, run_wrapper
+from test_preflight import bad_input, fake_project, launch, run_wrapper
 from test_preflight import project as preflight_project
 from test_quotas import fake_assembly
 
@@ -371,10 +371,13 @@ def test_a_picomatch_pattern_in_class_mode_is_the_clis_to_match(tmp_path, patter
      (["destroy", "Day4Lab1-김", "-c", "students=kim,lee", "--force"], CLASS_LOOKALIKES[0][1])],
     ids=["plain", "class"],
 )  # fmt: skip
-def test_the_wrappers_refuse_a_copy_no_stack_has_before_the_cli(wrapper, tmp_path, args, line):
+def test_the_wrappers_refuse_a_copy_no_stack_has_before_the_cli(wrapper, tmp_path, args, line,
+                                                                monkeypatch):  # fmt: skip
+    """"plain" through each wrapper, "class" in process (test_preflight.launch)."""
+    end_to_end = args[1] == "Day1Lab1-kim"
     root = fake_project(tmp_path)
     env = {**os.environ, "HOME": str(tmp_path)}
     env.pop("WEEK5_PREFLIGHT", None)
-    result, calls = run_wrapper(root, wrapper, args, env)
-    assert (result.returncode, calls) == (2, [])
-    assert result.stderr.splitlines() == [f"scripts/{wrapper}: {line}"]
+    code, stderr, calls = launch(root, wrapper, args, env, monkeypatch, end_to_end)
+    assert (code, calls) == bad_input(end_to_end)
+    assert stderr.splitlines() == [f"scripts/{wrapper}: {line}"]

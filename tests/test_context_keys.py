@@ -14,7 +14,7 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 from support import INSTRUCTOR_CONTEXT, ROOT, make_app
-from test_preflight import fake_project, run_wrapper
+from test_preflight import bad_input, fake_project, launch, run_wrapper
 
 import week5.core.settings as settings
 from stacks.catalog import CATALOG
@@ -231,24 +231,29 @@ COMMANDS = ["synth", "diff", "deploy", "destroy"]
     ids=[f"{c}-{kind}" for c, kind in zip(COMMANDS, ["unknown", "empty", "empty-day2", "bad"])],
 )
 def test_the_wrapper_refuses_bad_context_before_cdk_runs(
-    tmp_path, wrapper, command, context, line
+    tmp_path, wrapper, command, context, line, monkeypatch
 ):
+    """synth through each wrapper, the other commands in process (test_preflight.launch)."""
+    end_to_end = command == "synth"
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, wrapper, [command, "Day2Lab1", *context], dict(os.environ))
+    code, stderr, calls = launch(root, wrapper, [command, "Day2Lab1", *context],
+                                 dict(os.environ), monkeypatch, end_to_end)  # fmt: skip
     line = line.replace("scripts/cdk:", f"scripts/{wrapper}:", 1)
-    assert (result.returncode, result.stderr.strip()) == (2, line)
-    assert calls == []  # the CDK CLI never ran: no synth, no AWS call
+    assert (code, stderr.strip()) == (bad_input(end_to_end)[0], line)
+    assert calls == bad_input(end_to_end)[1]  # the CDK CLI never ran: no synth, no AWS call
 
 
 @pytest.mark.parametrize("student", ["kim-", "a--b", "-kim"])
-def test_the_wrapper_refuses_a_name_aws_would_refuse_before_cdk_runs(tmp_path, student):
+def test_the_wrapper_refuses_a_name_aws_would_refuse_before_cdk_runs(tmp_path, student,
+                                                                     monkeypatch):  # fmt: skip
     """`kim-` made the stack week5-kim--Day3Lab1 and Day 3 Lab 1's RDS ids
-    week5-kim--day3-manual: it synthesized, and RDS refused the `--` after the deploy began."""
+    week5-kim--day3-manual: it synthesized, and RDS refused the `--` after the deploy began.
+    In process: the wrappers' exit 2 for bad context is the test above's."""
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, "cdk", ["deploy", "Day3Lab1", "-c", f"student={student}"],
-                                dict(os.environ))  # fmt: skip
-    assert (result.returncode, calls) == (2, [])
-    assert result.stderr.strip() == (
+    code, stderr, calls = launch(root, "cdk", ["deploy", "Day3Lab1", "-c", f"student={student}"],
+                                 dict(os.environ), monkeypatch, end_to_end=False)  # fmt: skip
+    assert (code, calls) == bad_input(False)
+    assert stderr.strip() == (
         f"scripts/cdk: context 'student'='{student}' is not a valid student name: use a lowercase "
         "letter first, then lowercase letters, digits or '-' (no '--', no '-' at the end), at "
         "most 20 characters (Latin letters: write a Korean name as it is romanized); for example "
@@ -256,29 +261,32 @@ def test_the_wrapper_refuses_a_name_aws_would_refuse_before_cdk_runs(tmp_path, s
     )
 
 
-def test_the_wrapper_passes_names_with_single_hyphens_and_digits(tmp_path):
+def test_the_wrapper_passes_names_with_single_hyphens_and_digits(tmp_path, monkeypatch):
+    """kim-minsu through scripts/cdk, a1 in process (preflight's 0 is "run cdk")."""
     root = fake_project(tmp_path)
     for student in ("kim-minsu", "a1"):
-        result, _ = run_wrapper(root, "cdk", ["synth", "Day3Lab1", "-c", f"student={student}"],
-                                dict(os.environ))  # fmt: skip
-        assert (result.returncode, result.stderr) == (0, ""), student
+        code, stderr, _ = launch(root, "cdk", ["synth", "Day3Lab1", "-c", f"student={student}"],
+                                 dict(os.environ), monkeypatch,
+                                 end_to_end=student == "kim-minsu")  # fmt: skip
+        assert (code, stderr) == (0, ""), student
     assert (root / "cdk-calls.log").read_text().splitlines() == [
-        f"synth Day3Lab1 -c student={student} --context labs=Day3Lab1"
-        for student in ("kim-minsu", "a1")
+        "synth Day3Lab1 -c student=kim-minsu --context labs=Day3Lab1"
     ]
 
 
-def test_the_wrapper_checks_the_project_files_too(tmp_path):
+def test_the_wrapper_checks_the_project_files_too(tmp_path, monkeypatch):
     """A misspelt key in cdk.context.json (written by hand) stops as one from -c does; CDK's own
-    keys there (`cdk acknowledge`, `cdk cli-telemetry`) pass."""
+    keys there (`cdk acknowledge`, `cdk cli-telemetry`) pass. In process: preflight's 0 is the
+    wrappers' "run cdk", its 12 their exit 2 (the tests above run both wrappers)."""
     root = fake_project(tmp_path, cdk_context={"student": "kim", **CDK_OWN})
-    result, calls = run_wrapper(root, "cdk", ["synth", "Day2Lab1"], dict(os.environ))
-    assert (result.returncode, result.stderr) == (0, "")
-    assert calls == ["synth Day2Lab1 --context labs=Day2Lab1"]
+    code, stderr, _ = launch(root, "cdk", ["synth", "Day2Lab1"], dict(os.environ), monkeypatch,
+                             end_to_end=False)  # fmt: skip
+    assert (code, stderr) == (0, "")
     (root / "cdk.context.json").write_text(json.dumps({"studnet": "kim"}))
-    result, calls = run_wrapper(root, "cdk", ["synth", "Day2Lab1"], dict(os.environ))
-    assert result.returncode == 2 and calls == ["synth Day2Lab1 --context labs=Day2Lab1"]
-    assert result.stderr.startswith("scripts/cdk: context 'studnet' is not a setting")
+    code, stderr, calls = launch(root, "cdk", ["synth", "Day2Lab1"], dict(os.environ),
+                                 monkeypatch, end_to_end=False)  # fmt: skip
+    assert (code, calls) == bad_input(False)
+    assert stderr.startswith("scripts/cdk: context 'studnet' is not a setting")
 
 
 @pytest.mark.parametrize(
@@ -307,14 +315,16 @@ def test_the_precheck_reads_the_command_line_over_the_files(tmp_path):
 
 
 @pytest.mark.parametrize("wrapper", ["cdk", "cdk.py"])
-def test_a_context_argument_without_a_value_stops_the_wrapper(tmp_path, wrapper):
+def test_a_context_argument_without_a_value_stops_the_wrapper(tmp_path, wrapper, monkeypatch):
     """`-c student` (no `=`): the CDK CLI warns, drops it and deploys the default student's
-    stack."""
+    stack. Through scripts/cdk; scripts/cdk.py's preflight in process (its exit 2 for bad
+    context: test_the_wrapper_refuses_bad_context_before_cdk_runs)."""
+    end_to_end = wrapper == "cdk"
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, wrapper, ["deploy", "Day2Lab1", "-c", "student"],
-                                dict(os.environ))  # fmt: skip
-    assert (result.returncode, calls) == (2, [])
-    assert result.stderr.strip() == (
+    code, stderr, calls = launch(root, wrapper, ["deploy", "Day2Lab1", "-c", "student"],
+                                 dict(os.environ), monkeypatch, end_to_end)  # fmt: skip
+    assert (code, calls) == bad_input(end_to_end)
+    assert stderr.strip() == (
         f"scripts/{wrapper}: -c 'student' is not key=value, and the CDK CLI would drop it and "
         "build the default; pass it as -c student=<value>, e.g. -c student=kim"
     )

@@ -13,7 +13,7 @@ import json
 import pytest
 from test_aws_errors import PROFILE_COMMANDS, aws_home, assembly, commands, one_line  # noqa: F401
 from test_launcher_input import WRAPPERS, closed_port, instructor_preflight, offline_env, week5
-from test_preflight import fake_project, run_wrapper
+from test_preflight import bad_input, fake_project, launch
 
 from week5.cli import preflight as preflight_cli
 from week5.operations import aws_errors
@@ -154,34 +154,44 @@ def test_what_is_a_url_passes_and_what_is_not_is_named():
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
 @pytest.mark.parametrize("variable, value, says", BAD, ids=BAD_IDS)
-def test_the_launchers_stop_a_deploy_before_synthesis(wrapper, variable, value, says, tmp_path):
+def test_the_launchers_stop_a_deploy_before_synthesis(wrapper, variable, value, says, tmp_path,
+                                                       monkeypatch):  # fmt: skip
     """"note: the check before deploy failed (ValueError: Port out of range 0-65535); going on",
-    then 17-24 s of synthesis and "Unable to resolve AWS account to use", exit 1."""
+    then 17-24 s of synthesis and "Unable to resolve AWS account to use", exit 1. "port"
+    through each wrapper, the other settings in process (test_preflight.launch)."""
+    end_to_end = (variable, value) == BAD[0][:2]
     root = fake_project(tmp_path)
     env = bad_env(offline_env(tmp_path), variable, value)
-    result, calls = run_wrapper(root, wrapper, ["deploy", "Day1Lab1"], env)
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [f"scripts/{wrapper}: {says}; nothing was run"]
+    code, stderr, calls = launch(root, wrapper, ["deploy", "Day1Lab1"], env, monkeypatch,
+                                 end_to_end)  # fmt: skip
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.splitlines() == [f"scripts/{wrapper}: {says}; nothing was run"]
 
 
 @pytest.mark.parametrize(
     "args", [["destroy", "Day1Lab1", "--force"], ["diff", "Day1Lab1"], ["bootstrap"]],
     ids=["destroy", "diff", "bootstrap"],
 )  # fmt: skip
-def test_destroy_and_diff_stop_too_and_synth_and_ls_run(args, tmp_path):
+def test_destroy_and_diff_stop_too_and_synth_and_ls_run(args, tmp_path, monkeypatch):
+    """destroy (and synth and ls after it) through scripts/cdk, diff and bootstrap in process
+    (where preflight's 0 is the wrapper's "run cdk")."""
+    end_to_end = args[0] == "destroy"
     root = fake_project(tmp_path)
     env = offline_env(tmp_path, "http://[::1")
-    result, calls = run_wrapper(root, "cdk", args, env)
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [f"scripts/cdk: {BAD[2][2]}; nothing was run"]
+    code, stderr, calls = launch(root, "cdk", args, env, monkeypatch, end_to_end)
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.splitlines() == [f"scripts/cdk: {BAD[2][2]}; nothing was run"]
     for other in (["synth", "Day1Lab1"], ["ls"]):  # they call no AWS: the values are not read
         (root / "cdk-calls.log").unlink(missing_ok=True)
-        result, calls = run_wrapper(root, "cdk", other, env)
-        assert (result.returncode, len(calls), result.stderr) == (0, 1, "")
+        code, stderr, calls = launch(root, "cdk", other, env, monkeypatch, end_to_end)
+        assert (code, stderr) == (0, "")
+        assert len(calls) == 1 if end_to_end else calls is None
 
 
 @pytest.mark.parametrize("where", ["--proxy", "cdk.json"])
-def test_the_cdk_clis_own_proxy_is_checked_and_named(where, tmp_path):
+def test_the_cdk_clis_own_proxy_is_checked_and_named(where, tmp_path, monkeypatch):
+    """--proxy through scripts/cdk.py, cdk.json's proxy in process."""
+    end_to_end = where == "--proxy"
     root = fake_project(tmp_path)
     args = ["deploy", "Day1Lab1"]
     if where == "--proxy":
@@ -192,9 +202,10 @@ def test_the_cdk_clis_own_proxy_is_checked_and_named(where, tmp_path):
         proxy = {**settings, "proxy": "http://proxy.example:70000"}
         (root / "cdk.json").write_text(json.dumps(proxy))
         source = "the proxy setting of cdk.json"
-    result, calls = run_wrapper(root, "cdk.py", args, offline_env(tmp_path))
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [
+    code, stderr, calls = launch(root, "cdk.py", args, offline_env(tmp_path), monkeypatch,
+                                 end_to_end)  # fmt: skip
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.splitlines() == [
         f"scripts/cdk.py: the proxy 'http://proxy.example:70000' (from {source}) is not a URL "
         f"({PORT}): {PROXY_FIX}; nothing was run"
     ]

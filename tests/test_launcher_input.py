@@ -16,7 +16,7 @@ import sys
 import pytest
 from botocore import exceptions as bx
 from support import ROOT
-from test_preflight import fake_project, project, run_wrapper
+from test_preflight import bad_input, fake_project, launch, project, run_wrapper
 
 from week5.cli import preflight as preflight_cli
 from week5.core.errors import CourseInputError
@@ -57,13 +57,16 @@ def week5(args, env):
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
 @pytest.mark.parametrize("profile", [["--profile", ""], ["--profile="]], ids=["apart", "joined"])
-def test_an_empty_profile_is_refused_before_anything_runs(wrapper, profile, tmp_path):
-    """It deployed with the environment's keys, exit 0 (`week5 status` refused it)."""
+def test_an_empty_profile_is_refused_before_anything_runs(wrapper, profile, tmp_path,
+                                                          monkeypatch):  # fmt: skip
+    """It deployed with the environment's keys, exit 0 (`week5 status` refused it). "apart"
+    through each wrapper, "joined" in process (test_preflight.launch)."""
+    end_to_end = profile == ["--profile", ""]
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, wrapper, ["deploy", "Day1Lab2", *profile],
-                                offline_env(tmp_path))  # fmt: skip
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [f"scripts/{wrapper}: {EMPTY_PROFILE}"]
+    code, stderr, calls = launch(root, wrapper, ["deploy", "Day1Lab2", *profile],
+                                 offline_env(tmp_path), monkeypatch, end_to_end)  # fmt: skip
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.splitlines() == [f"scripts/{wrapper}: {EMPTY_PROFILE}"]
 
 
 @pytest.mark.parametrize(
@@ -143,32 +146,39 @@ def test_a_missing_config_file_keeps_the_profile_line(tmp_path, monkeypatch):
      ["deploy", "--all"], ["bootstrap"]],
     ids=lambda a: " ".join(a),
 )  # fmt: skip
-def test_a_refused_connection_stops_a_command_that_needs_aws(wrapper, args, tmp_path):
-    """The CDK CLI retried for about a minute, then printed five lines of ECONNREFUSED."""
+def test_a_refused_connection_stops_a_command_that_needs_aws(wrapper, args, tmp_path,
+                                                             monkeypatch):  # fmt: skip
+    """The CDK CLI retried for about a minute, then printed five lines of ECONNREFUSED.
+    destroy through each wrapper, the other commands in process."""
+    end_to_end = args[0] == "destroy"
     endpoint = f"http://127.0.0.1:{closed_port()}"
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, wrapper, args, offline_env(tmp_path, endpoint))
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [
+    code, stderr, calls = launch(root, wrapper, args, offline_env(tmp_path, endpoint),
+                                 monkeypatch, end_to_end)  # fmt: skip
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.splitlines() == [
         f"scripts/{wrapper}: cannot reach AWS at {endpoint}/ (connection refused); "
         f"AWS_ENDPOINT_URL={endpoint} is set: start what should answer there, or unset it to "
         "reach AWS; nothing was run"
     ]
 
 
-def test_a_host_that_does_not_resolve_stops_it_too(tmp_path):
+def test_a_host_that_does_not_resolve_stops_it_too(tmp_path, monkeypatch):
+    """In process: the wrappers' exit 2 for it is test_a_refused_connection_stops_...'s."""
     root = fake_project(tmp_path)
     env = offline_env(tmp_path, "http://week5-no-such-host.invalid")
-    result, calls = run_wrapper(root, "cdk", ["destroy", "Day1Lab1", "--force"], env)
-    assert (result.returncode, calls) == (2, [])
-    assert "(the host name does not resolve)" in result.stderr
+    code, stderr, calls = launch(root, "cdk", ["destroy", "Day1Lab1", "--force"], env,
+                                 monkeypatch, end_to_end=False)  # fmt: skip
+    assert (code, calls) == bad_input(False)
+    assert "(the host name does not resolve)" in stderr
 
 
 @pytest.mark.parametrize("where", ["--proxy", "cdk.json"])
-def test_the_check_goes_through_the_cdk_clis_proxy(where, tmp_path):
+def test_the_check_goes_through_the_cdk_clis_proxy(where, tmp_path, monkeypatch):
     """Where only a proxy reaches AWS, the check's direct call found the host unresolvable and
     refused a working deploy (a review of the day's diff): it uses the CLI's proxy too, and a
-    proxy that does not answer is not "certainly out of reach"."""
+    proxy that does not answer is not "certainly out of reach". In process: preflight's 0 is
+    the wrappers' "run cdk" (test_synth_and_ls_need_no_aws runs it)."""
     proxy = f"http://127.0.0.1:{closed_port()}"
     root = fake_project(tmp_path)
     args = ["destroy", "Day1Lab1", "--force"]
@@ -178,9 +188,9 @@ def test_the_check_goes_through_the_cdk_clis_proxy(where, tmp_path):
         settings = json.loads((root / "cdk.json").read_text())
         (root / "cdk.json").write_text(json.dumps({**settings, "proxy": proxy}))
     env = offline_env(tmp_path, "http://week5-no-such-host.invalid")
-    result, calls = run_wrapper(root, "cdk", args, env)
-    assert "does not resolve" not in result.stderr
-    assert result.returncode == 0 and calls, result.stderr  # the CLI ran, its proxy its own
+    code, stderr, _ = launch(root, "cdk", args, env, monkeypatch, end_to_end=False)
+    assert "does not resolve" not in stderr
+    assert code == 0, stderr  # the CLI runs, its proxy its own
 
 
 def test_a_resolver_that_does_not_answer_is_not_certain():
@@ -198,11 +208,14 @@ def test_a_resolver_that_does_not_answer_is_not_certain():
 
 
 @pytest.mark.parametrize("args", [["synth", "Day1Lab1"], ["ls"]], ids=["synth", "ls"])
-def test_synth_and_ls_need_no_aws(args, tmp_path):
+def test_synth_and_ls_need_no_aws(args, tmp_path, monkeypatch):
+    """synth through scripts/cdk (which runs cdk once), ls in process (preflight's 0)."""
+    end_to_end = args[0] == "synth"
     root = fake_project(tmp_path)
     env = offline_env(tmp_path, f"http://127.0.0.1:{closed_port()}")
-    result, calls = run_wrapper(root, "cdk", args, env)
-    assert result.returncode == 0 and len(calls) == 1 and result.stderr == ""
+    code, stderr, calls = launch(root, "cdk", args, env, monkeypatch, end_to_end)
+    assert code == 0 and stderr == ""
+    assert len(calls) == 1 if end_to_end else calls is None
 
 
 def test_the_instructors_destroy_stops_on_a_refused_connection(tmp_path, monkeypatch):
@@ -279,11 +292,14 @@ def test_patterns_and_values_that_may_match_pass(tmp_path, args):
      (["deploy", "Day1Lab1-*"], "'Day1Lab1-*' matches no stack")],
     ids=["emoji", "copy"],
 )  # fmt: skip
-def test_the_launchers_refuse_them_before_synthesis(wrapper, args, says, tmp_path):
+def test_the_launchers_refuse_them_before_synthesis(wrapper, args, says, tmp_path, monkeypatch):
+    """The emoji through each wrapper, the copy pattern in process."""
+    end_to_end = args == ["synth", "😀"]
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, wrapper, args, offline_env(tmp_path))
-    assert (result.returncode, calls) == (2, [])
-    (line,) = result.stderr.splitlines()
+    code, stderr, calls = launch(root, wrapper, args, offline_env(tmp_path), monkeypatch,
+                                 end_to_end)  # fmt: skip
+    assert (code, calls) == bad_input(end_to_end)
+    (line,) = stderr.splitlines()
     assert line.startswith(f"scripts/{wrapper}: {says}"), line
 
 
@@ -327,12 +343,16 @@ def with_catalog(root):
      (["ls", "Day1Lab1-{a,b"], "Day1Lab1-{a,b"), (["ls", "Day{1,2}Lab1}"], "Day{1,2}Lab1}")],
     ids=["park not in class", "kim without class", "deploy", "unclosed", "closed twice"],
 )  # fmt: skip
-def test_a_brace_pattern_that_matches_no_lab_is_refused(wrapper, args, pattern, tmp_path):
-    """`ls` printed nothing, exit 0; `deploy` synthesized 9 s, then "No stacks match"."""
+def test_a_brace_pattern_that_matches_no_lab_is_refused(wrapper, args, pattern, tmp_path,
+                                                        monkeypatch):  # fmt: skip
+    """`ls` printed nothing, exit 0; `deploy` synthesized 9 s, then "No stacks match".
+    "deploy" through each wrapper, the others in process."""
+    end_to_end = args[0] == "deploy"
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, wrapper, args, offline_env(tmp_path))
-    assert (result.returncode, calls) == (2, []), result.stderr
-    (line,) = result.stderr.splitlines()
+    code, stderr, calls = launch(root, wrapper, args, offline_env(tmp_path), monkeypatch,
+                                 end_to_end)  # fmt: skip
+    assert (code, calls) == bad_input(end_to_end), stderr
+    (line,) = stderr.splitlines()
     assert line.startswith(f"scripts/{wrapper}: '{pattern}' matches no stack"), line
 
 
@@ -402,12 +422,15 @@ def test_the_launchers_pass_the_catalogs_lab_ids(wrapper, tmp_path):
     "args", [["destroy", "InstructorAccess", "--force"], ["deploy", "BudgetGuard"]],
     ids=["destroy", "deploy"],
 )  # fmt: skip
-def test_an_instructor_stack_is_sent_to_scripts_instructor(wrapper, args, tmp_path):
-    """destroy synthesized 15 s, then "InstructorAccess does not exist.", exit 0."""
+def test_an_instructor_stack_is_sent_to_scripts_instructor(wrapper, args, tmp_path, monkeypatch):
+    """destroy synthesized 15 s, then "InstructorAccess does not exist.", exit 0. destroy
+    through each wrapper, deploy in process."""
+    end_to_end = args[0] == "destroy"
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, wrapper, args, offline_env(tmp_path))
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [
+    code, stderr, calls = launch(root, wrapper, args, offline_env(tmp_path), monkeypatch,
+                                 end_to_end)  # fmt: skip
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.splitlines() == [
         f"scripts/{wrapper}: {args[1]} is the instructor app's stack, not a lab's: run "
         f"`scripts/instructor {args[0]} {args[1]}` (README \"Instructor tools\"); nothing was run"
     ]
@@ -450,13 +473,16 @@ def test_the_instructor_stacks_pass(tmp_path):
      (["--profile", "emu", "--profile=nosuch"], "'emu'", "'nosuch'")],
     ids=["empty first", "unknown first", "unknown last"],
 )  # fmt: skip
-def test_a_profile_given_twice_is_refused(wrapper, profiles, first, then, tmp_path):
-    """Only the last was checked: the first could be '' or a misspelt name."""
+def test_a_profile_given_twice_is_refused(wrapper, profiles, first, then, tmp_path,
+                                          monkeypatch):  # fmt: skip
+    """Only the last was checked: the first could be '' or a misspelt name. "empty first"
+    through each wrapper, the others in process."""
+    end_to_end = profiles[1] == ""
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, wrapper, ["diff", "Day1Lab2", *profiles],
-                                offline_env(tmp_path))  # fmt: skip
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [
+    code, stderr, calls = launch(root, wrapper, ["diff", "Day1Lab2", *profiles],
+                                 offline_env(tmp_path), monkeypatch, end_to_end)  # fmt: skip
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.splitlines() == [
         f"scripts/{wrapper}: --profile given twice ({first}, then {then}): pass it once"
     ]
 
@@ -464,13 +490,15 @@ def test_a_profile_given_twice_is_refused(wrapper, profiles, first, then, tmp_pa
 @pytest.mark.parametrize("wrapper", WRAPPERS)
 @pytest.mark.parametrize("args", [["deploy", "Day1Lab1"], ["diff", "Day1Lab1"]],
                          ids=["deploy", "diff"])  # fmt: skip
-def test_an_endpoint_without_a_scheme_is_refused(wrapper, args, tmp_path):
-    """"is not a URL ... going on", then the CDK CLI's "TypeError: Invalid URL", exit 1."""
+def test_an_endpoint_without_a_scheme_is_refused(wrapper, args, tmp_path, monkeypatch):
+    """"is not a URL ... going on", then the CDK CLI's "TypeError: Invalid URL", exit 1.
+    deploy through each wrapper, diff in process."""
+    end_to_end = args[0] == "deploy"
     root = fake_project(tmp_path)
     env = offline_env(tmp_path, f"127.0.0.1:{CLOSED_PORTS[0]}")
-    result, calls = run_wrapper(root, wrapper, args, env)
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [
+    code, stderr, calls = launch(root, wrapper, args, env, monkeypatch, end_to_end)
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.splitlines() == [
         f"scripts/{wrapper}: the AWS endpoint '127.0.0.1:{CLOSED_PORTS[0]}' (from "
         "AWS_ENDPOINT_URL) is not a URL: set it to one such as http://localhost:<port> (`week5 "
         "local --keep` prints its line), or unset it to reach AWS; nothing was run"
@@ -490,22 +518,25 @@ def emulator():
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
 @pytest.mark.parametrize("args", [["diff", "Day1Lab1"], ["bootstrap"]], ids=["diff", "bootstrap"])
-def test_cloudformations_own_endpoint_is_the_one_checked(wrapper, args, tmp_path, emulator):
+def test_cloudformations_own_endpoint_is_the_one_checked(wrapper, args, tmp_path, emulator,
+                                                          monkeypatch):  # fmt: skip
     """STS answered at AWS_ENDPOINT_URL; the CDK CLI went to AWS_ENDPOINT_URL_CLOUDFORMATION and
-    retried it for 49.9 s, then ECONNREFUSED."""
+    retried it for 49.9 s, then ECONNREFUSED. diff through each wrapper, bootstrap in process."""
+    end_to_end = args[0] == "diff"
     root = fake_project(tmp_path)
     refused = f"http://127.0.0.1:{CLOSED_PORTS[1]}"
     env = {**offline_env(tmp_path, emulator), "AWS_ENDPOINT_URL_CLOUDFORMATION": refused}
-    result, calls = run_wrapper(root, wrapper, args, env)
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [
+    code, stderr, calls = launch(root, wrapper, args, env, monkeypatch, end_to_end)
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.splitlines() == [
         f"scripts/{wrapper}: cannot reach AWS at {refused}/ (connection refused); "
         f"AWS_ENDPOINT_URL_CLOUDFORMATION={refused} is set: start what should answer there, or "
         "unset it to reach AWS; nothing was run"
     ]
     env.pop("AWS_ENDPOINT_URL_CLOUDFORMATION")  # the emulator answers CloudFormation too
-    result, calls = run_wrapper(root, wrapper, args, env)
-    assert (result.returncode, len(calls)) == (0, 1), result.stderr
+    code, stderr, calls = launch(root, wrapper, args, env, monkeypatch, end_to_end)
+    assert code == 0, stderr
+    assert len(calls) == 1 if end_to_end else calls is None
 
 
 def test_an_unknown_profile_names_the_config_file_that_was_read(tmp_path, monkeypatch):

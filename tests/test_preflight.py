@@ -207,6 +207,88 @@ def run_wrapper(root: Path, wrapper: str, args, env, profile=None):
     return result, calls
 
 
+def wrapper_environ(root: Path, wrapper: str, args, env) -> dict:
+    """The environment the wrapper gives `week5 preflight`: scripts/cdk's exported PATH, or
+    scripts/cdk.py's (``command_and_env``'s: the pinned Node's folder and the venv's first on
+    PATH, JSII_NODE, CDK_VALIDATION=false for ls; without its `node --version` process)."""
+    if wrapper == "cdk":
+        return {**env, "PATH": os.pathsep.join([str(root / "node_modules" / ".bin"),
+                                                str(root / ".venv" / "bin"), env["PATH"]])}
+    node = root / "node_modules" / "node" / "bin" / "node"
+    env = {**env, "PATH": os.pathsep.join([str(node.parent), str(root / ".venv" / "bin"),
+                                           env["PATH"]])}  # fmt: skip
+    env.setdefault("JSII_NODE", str(node))
+    named = {arg for arg in args if arg in preflight.APP_COMMANDS}  # the wrappers' list too
+    if named and named <= {"ls", "list"}:  # (test_context_keys checks they are the same)
+        env.setdefault("CDK_VALIDATION", "false")
+    return env
+
+
+def run_preflight(root: Path, wrapper: str, args, env, monkeypatch, profile=None):
+    """run_wrapper's twin in this process: what the wrapper runs first, ``week5.cli.main(
+    ["preflight", ...])`` with the wrapper's ``--prog``, environment (``env`` as run_wrapper
+    passes it, AWS_PROFILE set to ``profile``, else unset) and working directory (``root``),
+    and the catalog's lab ids where the wrapper's Python could import them (only a project
+    with stacks/catalog.py: the fake project has none unless a test copies it). Returns
+    (preflight's exit code, its stderr): for 10, 11 or 12 the wrappers exit 0, 1 or 2 with
+    that stderr, without running cdk (scripts/cdk's `if [ "$code" = 10 ]` lines, scripts/cdk.py's
+    PREFLIGHT_STOPS); any other code runs cdk. Nothing leaks: os.environ is set
+    through ``monkeypatch`` (and what the check adds to it, such as the CDK CLI's proxy, is
+    removed), the working directory too."""
+    import contextlib
+    import io
+
+    from week5.cli import main
+
+    env = {**env, "FAKE_CDK_LOG": str(root / "cdk-calls.log"),
+           "PATH": os.pathsep.join([str(ROOT / "node_modules" / ".bin"), env["PATH"]])}
+    env.pop("AWS_PROFILE", None)
+    if profile is not None:
+        env["AWS_PROFILE"] = profile
+    env = wrapper_environ(root, wrapper, args, env)
+    for key in list(os.environ):
+        if key not in env:
+            monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(root)
+    ids = []
+    if (root / "stacks" / "catalog.py").is_file():  # the wrapper's `from stacks.catalog ...`
+        from stacks.catalog import CATALOG
+
+        ids = ["--lab-ids", ",".join(CATALOG.ids)]
+    prog = "scripts/cdk" if wrapper == "cdk" else "scripts/cdk.py"
+    stderr = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(stderr):
+            code = main(["preflight", *ids, "--prog", prog, "--", *args])
+    finally:
+        for key in set(os.environ) - set(env):  # monkeypatch restores the rest
+            del os.environ[key]
+        for key, value in env.items():
+            if os.environ.get(key) != value:
+                os.environ[key] = value
+    return code, stderr.getvalue()
+
+
+def launch(root: Path, wrapper: str, args, env, monkeypatch, end_to_end: bool, profile=None):
+    """(exit code, stderr, cdk calls): the wrapper run end to end (run_wrapper), or only its
+    `week5 preflight` in this process (run_preflight: preflight's own exit code, calls None).
+    A matrix of values runs one case per wrapper end to end, which proves the wrapper's
+    mapping of that refusal, and the rest in process."""
+    if end_to_end:
+        result, calls = run_wrapper(root, wrapper, args, env, profile=profile)
+        return result.returncode, result.stderr, calls
+    code, stderr = run_preflight(root, wrapper, args, env, monkeypatch, profile=profile)
+    return code, stderr, None
+
+
+def bad_input(end_to_end: bool):
+    """What ``launch`` gives for bad input: the wrapper's exit 2 with no cdk call, or
+    preflight's 12 (EXIT_BAD_CONTEXT, which both wrappers turn into exit 2 without cdk)."""
+    return (2, []) if end_to_end else (12, None)
+
+
 @pytest.fixture
 def kim_deployed(moto_env):  # noqa: F811
     cf = boto3.client("cloudformation", region_name=REGION)

@@ -19,7 +19,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore import exceptions as bx
-from test_preflight import fake_project, project, run_wrapper
+from test_preflight import bad_input, fake_project, launch, project
 from test_quotas import moto_env  # noqa: F401  (the fixture)
 
 from week5.cli import preflight as preflight_cli
@@ -66,11 +66,14 @@ def in_process(cdk_args, env, root: Path, monkeypatch):
     "args", [["deploy", "Day1Lab1"], ["diff", "Day1Lab1"], ["destroy", "Day1Lab1", "--force"]],
     ids=["deploy", "diff", "destroy"],
 )  # fmt: skip
-def test_no_credentials_stops_deploy_diff_and_destroy_before_the_cli(wrapper, args, tmp_path):
+def test_no_credentials_stops_deploy_diff_and_destroy_before_the_cli(wrapper, args, tmp_path,
+                                                                      monkeypatch):  # fmt: skip
+    """deploy through each wrapper, diff and destroy in process (test_preflight.launch)."""
+    end_to_end = args[0] == "deploy"
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, wrapper, args, bare_env(tmp_path))
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [
+    code, stderr, calls = launch(root, wrapper, args, bare_env(tmp_path), monkeypatch, end_to_end)
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.splitlines() == [
         f"scripts/{wrapper}: cdk {args[0]} needs AWS credentials to resolve the account, and "
         f"{NO_CREDENTIALS_FIX}; nothing was run"
     ]
@@ -89,12 +92,14 @@ def test_a_profile_without_keys_is_named_with_its_fix(tmp_path, monkeypatch):
     )
 
 
-def test_an_endpoint_without_keys_is_told_what_the_emulator_takes(tmp_path):
+def test_an_endpoint_without_keys_is_told_what_the_emulator_takes(tmp_path, monkeypatch):
+    """In process: the wrappers' exit 2 for no credentials is the test above's."""
     root = fake_project(tmp_path)
     env = bare_env(tmp_path, AWS_ENDPOINT_URL="http://localhost:4566")
-    result, calls = run_wrapper(root, "cdk", ["deploy", "Day1Lab1"], env)
-    assert (result.returncode, calls) == (2, []), result.stderr
-    (line,) = result.stderr.splitlines()
+    code, stderr, calls = launch(root, "cdk", ["deploy", "Day1Lab1"], env, monkeypatch,
+                                 end_to_end=False)  # fmt: skip
+    assert (code, calls) == bad_input(False), stderr
+    (line,) = stderr.splitlines()
     assert line.endswith(
         f"{NO_CREDENTIALS_FIX}; for the emulator at AWS_ENDPOINT_URL any keys do: export "
         "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing (as `week5 local --keep` "
@@ -102,9 +107,11 @@ def test_an_endpoint_without_keys_is_told_what_the_emulator_takes(tmp_path):
     ), line
 
 
-def test_the_emulators_environment_has_credentials_and_goes_on(tmp_path, moto_env):  # noqa: F811
+def test_the_emulators_environment_has_credentials_and_goes_on(tmp_path, moto_env,  # noqa: F811
+                                                               monkeypatch):  # fmt: skip
     """`week5 local`'s environment (emulator_env: the keys `testing`, AWS_ENDPOINT_URL) passes:
-    the deploy runs."""
+    the deploy runs. In process: preflight's 0 is the wrappers' "run cdk" (with the arguments
+    and `--context labs=`: test_preflight's test_the_name_week5_init_set_is_the_one_destroyed)."""
     root = fake_project(tmp_path)
     port = int(moto_env["AWS_ENDPOINT_URL"].rsplit(":", 1)[1])
     env = emulator_env(bare_env(tmp_path), Emulator(port, None, tmp_path / "log"))
@@ -113,18 +120,21 @@ def test_the_emulators_environment_has_credentials_and_goes_on(tmp_path, moto_en
     )  # fmt: skip
     env.update(AWS_CONFIG_FILE=str(tmp_path / "no-config"),
                AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"))  # fmt: skip
-    result, calls = run_wrapper(root, "cdk", ["deploy", "Day1Lab1"], env)
-    assert result.returncode == 0, result.stderr
-    assert calls == ["deploy Day1Lab1 --context labs=Day1Lab1"]
-    assert "credentials" not in result.stderr
+    code, stderr, _ = launch(root, "cdk", ["deploy", "Day1Lab1"], env, monkeypatch,
+                             end_to_end=False)  # fmt: skip
+    assert code == 0, stderr
+    assert "credentials" not in stderr
 
 
 @pytest.mark.parametrize("args", [["synth", "Day1Lab1"], ["ls"]])
-def test_commands_that_need_no_aws_need_no_credentials(args, tmp_path):
+def test_commands_that_need_no_aws_need_no_credentials(args, tmp_path, monkeypatch):
+    """synth through scripts/cdk (cdk runs once), ls in process (preflight's 0)."""
+    end_to_end = args[0] == "synth"
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, "cdk", args, bare_env(tmp_path))
-    assert result.returncode == 0 and len(calls) == 1, result.stderr
-    assert "credentials" not in result.stderr
+    code, stderr, calls = launch(root, "cdk", args, bare_env(tmp_path), monkeypatch, end_to_end)
+    assert code == 0, stderr
+    assert len(calls) == 1 if end_to_end else calls is None
+    assert "credentials" not in stderr
 
 
 @pytest.mark.parametrize(
@@ -158,13 +168,14 @@ def test_the_plugin_settings_are_read_where_the_cdk_cli_reads_them(tmp_path, mon
     assert preflight.uses_credential_plugin(["deploy", "Day1Lab1"], root)
 
 
-def test_a_plugin_lets_the_deploy_go_on_with_the_note(tmp_path):
+def test_a_plugin_lets_the_deploy_go_on_with_the_note(tmp_path, monkeypatch):
+    """In process: preflight's 0 is the wrappers' "run cdk" with the arguments as given
+    (test_preflight's test_the_name_week5_init_set_is_the_one_destroyed runs both)."""
     root = fake_project(tmp_path)
     args = ["deploy", "Day1Lab1", "--plugin", "cdk-assume-role-credential-plugin"]
-    result, calls = run_wrapper(root, "cdk", args, bare_env(tmp_path))
-    assert result.returncode == 0, result.stderr
-    assert calls == [" ".join(args) + " --context labs=Day1Lab1"]
-    assert result.stderr.startswith(
+    code, stderr, _ = launch(root, "cdk", args, bare_env(tmp_path), monkeypatch, end_to_end=False)
+    assert code == 0, stderr
+    assert stderr.startswith(
         "scripts/cdk: note: could not check the account before deploy (no AWS credentials"
     )
 
@@ -191,13 +202,16 @@ def moto_wrapper_env(moto_env, tmp_path):  # noqa: F811
 
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
-def test_a_key_name_with_no_key_pair_stops_the_deploy(wrapper, tmp_path, moto_env):  # noqa: F811
+def test_a_key_name_with_no_key_pair_stops_the_deploy(wrapper, tmp_path, moto_env,  # noqa: F811
+                                                       monkeypatch):  # fmt: skip
+    """Through each wrapper (the key pair checks below run in process)."""
     key_pair("week5-key")
     root = fake_project(tmp_path)
     args = ["deploy", "Day1Lab1", "-c", "key_name=week5-kye"]
-    result, calls = run_wrapper(root, wrapper, args, moto_wrapper_env(moto_env, tmp_path))
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [
+    code, stderr, calls = launch(root, wrapper, args, moto_wrapper_env(moto_env, tmp_path),
+                                 monkeypatch, end_to_end=True)  # fmt: skip
+    assert (code, calls) == bad_input(True), stderr
+    assert stderr.splitlines() == [
         f"scripts/{wrapper}: context 'key_name'='week5-kye': no key pair named week5-kye in "
         "ap-northeast-2; create it (aws ec2 create-key-pair --key-name week5-kye --region "
         "ap-northeast-2 --query KeyMaterial --output text > week5-kye.pem) or fix the name "
@@ -205,58 +219,66 @@ def test_a_key_name_with_no_key_pair_stops_the_deploy(wrapper, tmp_path, moto_en
     ]
 
 
-def test_the_key_pair_is_looked_up_in_the_deploys_region(tmp_path, moto_env):  # noqa: F811
-    """A key pair is a region's: Seoul's does not serve a deploy to us-east-1 (-c region)."""
+def test_the_key_pair_is_looked_up_in_the_deploys_region(tmp_path, moto_env,  # noqa: F811
+                                                          monkeypatch):  # fmt: skip
+    """A key pair is a region's: Seoul's does not serve a deploy to us-east-1 (-c region).
+    In process (test_preflight.launch)."""
     key_pair("week5-key")
     root = fake_project(tmp_path)
     env = moto_wrapper_env(moto_env, tmp_path)
     args = ["deploy", "Day1Lab1", "-c", "key_name=week5-key", "-c", "region=us-east-1",
             "-c", "azs=us-east-1a,us-east-1b"]
-    result, calls = run_wrapper(root, "cdk", args, env)
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert "no key pair named week5-key in us-east-1; " in result.stderr
+    code, stderr, calls = launch(root, "cdk", args, env, monkeypatch, end_to_end=False)
+    assert (code, calls) == bad_input(False), stderr
+    assert "no key pair named week5-key in us-east-1; " in stderr
     args = ["deploy", "Day1Lab1", "-c", "key_name=week5-key"]
-    result, calls = run_wrapper(root, "cdk", args, env)
-    assert result.returncode == 0, result.stderr
-    assert calls == ["deploy Day1Lab1 -c key_name=week5-key --context labs=Day1Lab1"]
-    assert result.stderr == ""
+    code, stderr, _ = launch(root, "cdk", args, env, monkeypatch, end_to_end=False)
+    assert code == 0, stderr
+    assert stderr == ""
 
 
-def test_a_key_name_from_a_context_file_is_checked_too(tmp_path, moto_env):  # noqa: F811
+def test_a_key_name_from_a_context_file_is_checked_too(tmp_path, moto_env,  # noqa: F811
+                                                       monkeypatch):  # fmt: skip
     root = fake_project(tmp_path, cdk_context={"student": "kim", "key_name": "gone"})
-    result, calls = run_wrapper(root, "cdk", ["deploy", "--all"],
-                                moto_wrapper_env(moto_env, tmp_path))  # fmt: skip
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.startswith(
+    code, stderr, calls = launch(root, "cdk", ["deploy", "--all"],
+                                 moto_wrapper_env(moto_env, tmp_path), monkeypatch,
+                                 end_to_end=False)  # fmt: skip
+    assert (code, calls) == bad_input(False), stderr
+    assert stderr.startswith(
         "scripts/cdk: context 'key_name'='gone': no key pair named gone in ap-northeast-2; "
     )
 
 
 @pytest.mark.parametrize("args", [["deploy"], ["deploy", "Day1Lab1-*", "-c", "students=kim,lee"]],
                          ids=["no-lab", "class"])
-def test_a_deploy_that_names_no_lab_checks_the_key_pair_too(args, tmp_path, moto_env):  # noqa: F811
+def test_a_deploy_that_names_no_lab_checks_the_key_pair_too(args, tmp_path, moto_env,  # noqa: F811
+                                                            monkeypatch):  # fmt: skip
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, "cdk", [*args, "-c", "key_name=gone"],
-                                moto_wrapper_env(moto_env, tmp_path))  # fmt: skip
-    assert (result.returncode, calls) == (2, []), result.stderr  # class mode: before the quotas
-    assert result.stderr.startswith(
+    code, stderr, calls = launch(root, "cdk", [*args, "-c", "key_name=gone"],
+                                 moto_wrapper_env(moto_env, tmp_path), monkeypatch,
+                                 end_to_end=False)  # fmt: skip
+    assert (code, calls) == bad_input(False), stderr  # class mode: before the quotas
+    assert stderr.startswith(
         "scripts/cdk: context 'key_name'='gone': no key pair named gone in ap-northeast-2; "
     )
 
 
-def test_a_lab_whose_hosts_take_no_key_pair_is_not_stopped_by_one(tmp_path, moto_env):  # noqa: F811
+def test_a_lab_whose_hosts_take_no_key_pair_is_not_stopped_by_one(tmp_path, moto_env,  # noqa: F811
+                                                                   monkeypatch):  # fmt: skip
     """key_name left in cdk.context.json from Day 1 does not stop Day 4's deploy, which never
-    reads it (settings.LABS_READING)."""
+    reads it (settings.LABS_READING). In process: preflight's 0 is the wrappers' "run cdk"."""
     root = fake_project(tmp_path, cdk_context={"student": "kim", "key_name": "gone"})
-    result, calls = run_wrapper(root, "cdk", ["deploy", "Day4Lab1"],
-                                moto_wrapper_env(moto_env, tmp_path))  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert calls == ["deploy Day4Lab1 --context labs=Day4Lab1"]
+    code, stderr, _ = launch(root, "cdk", ["deploy", "Day4Lab1"],
+                             moto_wrapper_env(moto_env, tmp_path), monkeypatch,
+                             end_to_end=False)  # fmt: skip
+    assert code == 0, stderr
 
 
-def test_a_restore_snapshot_id_with_no_snapshot_stops_day2_lab1s_deploy(tmp_path, moto_env):  # noqa: F811
+def test_a_restore_snapshot_id_with_no_snapshot_stops_day2_lab1s_deploy(tmp_path, moto_env,  # noqa: F811
+                                                                         monkeypatch):  # fmt: skip
     """A re-trial: a well-formed but missing snap- id reached CloudFormation, which failed the
-    volume at deploy (InvalidSnapshot.NotFound), without naming the context key."""
+    volume at deploy (InvalidSnapshot.NotFound), without naming the context key. The refusal
+    through scripts/cdk, the deploys that go on in process (preflight's 0: "run cdk")."""
     ec2 = boto3.client("ec2", region_name="ap-northeast-2")
     volume = ec2.create_volume(AvailabilityZone="ap-northeast-2a", Size=1)["VolumeId"]
     mine = ec2.create_snapshot(VolumeId=volume)["SnapshotId"]
@@ -264,33 +286,36 @@ def test_a_restore_snapshot_id_with_no_snapshot_stops_day2_lab1s_deploy(tmp_path
     env = moto_wrapper_env(moto_env, tmp_path)
     gone = "snap-0123456789abcdef0"
     args = ["deploy", "Day2Lab1", "-c", f"restore_snapshot_id={gone}"]
-    result, calls = run_wrapper(root, "cdk", args, env)
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.splitlines() == [
+    code, stderr, calls = launch(root, "cdk", args, env, monkeypatch, end_to_end=True)
+    assert (code, calls) == bad_input(True), stderr
+    assert stderr.splitlines() == [
         f"scripts/cdk: context 'restore_snapshot_id'='{gone}': no snapshot {gone} in "
         "ap-northeast-2 that this account can read; `aws ec2 describe-snapshots --owner-ids self "
         "--region ap-northeast-2` lists yours, or leave the key out for a new empty volume"
     ]
     args = ["deploy", "Day2Lab1", "-c", f"restore_snapshot_id={mine}"]
-    result, calls = run_wrapper(root, "cdk", args, env)
-    assert result.returncode == 0 and len(calls) == 1, result.stderr
+    code, stderr, _ = launch(root, "cdk", args, env, monkeypatch, end_to_end=False)
+    assert code == 0, stderr
     # a lab that does not read it is not stopped by it
-    result, calls = run_wrapper(root, "cdk", ["deploy", "Day4Lab1", "-c",
-                                              f"restore_snapshot_id={gone}"], env)  # fmt: skip
-    assert result.returncode == 0 and calls[-1].startswith("deploy Day4Lab1"), result.stderr
+    code, stderr, _ = launch(root, "cdk", ["deploy", "Day4Lab1", "-c",
+                                           f"restore_snapshot_id={gone}"], env, monkeypatch,
+                             end_to_end=False)  # fmt: skip
+    assert code == 0, stderr
 
 
 @pytest.mark.parametrize("command", ["diff", "destroy"])
-def test_only_deploy_checks_the_key_pair(command, tmp_path, moto_env):  # noqa: F811
+def test_only_deploy_checks_the_key_pair(command, tmp_path, moto_env, monkeypatch):  # noqa: F811
+    """In process: preflight's 0 is the wrappers' "run cdk"."""
     root = fake_project(tmp_path, cdk_context={"student": "kim"})
     boto3.client("cloudformation", region_name="ap-northeast-2").create_stack(
         StackName="week5-kim-Day1Lab1", TemplateBody=json.dumps(
             {"Resources": {"T": {"Type": "AWS::SNS::Topic"}}})
     )  # fmt: skip
     args = [command, "Day1Lab1", "-c", "key_name=gone", "--force"]
-    result, calls = run_wrapper(root, "cdk", args, moto_wrapper_env(moto_env, tmp_path))
-    assert result.returncode == 0 and len(calls) == 1, result.stderr
-    assert "key pair" not in result.stderr
+    code, stderr, _ = launch(root, "cdk", args, moto_wrapper_env(moto_env, tmp_path), monkeypatch,
+                             end_to_end=False)  # fmt: skip
+    assert code == 0, stderr
+    assert "key pair" not in stderr
 
 
 @pytest.mark.parametrize(

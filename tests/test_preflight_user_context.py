@@ -20,7 +20,7 @@ import json
 import boto3
 import pytest
 from test_launcher_input import CATALOG_IDS, offline_env, with_catalog
-from test_preflight import fake_project, project, run_wrapper
+from test_preflight import bad_input, fake_project, launch, project, run_wrapper
 from test_quotas import lab_template, moto_env  # noqa: F401  (the fixture)
 
 from week5.cli import main
@@ -106,10 +106,13 @@ def test_the_plan_takes_student_region_and_class_from_the_users_cdk_json(tmp_pat
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
 def test_a_destroy_under_the_users_cdk_json_student_says_what_exists(
-    wrapper, tmp_path, moto_env  # noqa: F811
+    wrapper, tmp_path, moto_env, monkeypatch  # noqa: F811
 ):
     """The trial: the emulator held week5-instructor-Day1Lab1, ~/.cdk.json named lee, and the
-    launcher printed "Day1Lab1 (week5-lee-Day1Lab1): destroyed", exit 0."""
+    launcher printed "Day1Lab1 (week5-lee-Day1Lab1): destroyed", exit 0. Through scripts/cdk;
+    scripts/cdk.py's preflight in process (preflight's 11, EXIT_REFUSED, is its exit 1:
+    test_preflight's test_a_destroy_under_the_default_name_... runs both wrappers)."""
+    end_to_end = wrapper == "cdk"
     cf = boto3.client("cloudformation", region_name=REGION)
     cf.create_stack(StackName="week5-instructor-Day1Lab1",
                     TemplateBody=json.dumps(lab_template()))  # fmt: skip
@@ -118,9 +121,10 @@ def test_a_destroy_under_the_users_cdk_json_student_says_what_exists(
     user_context(home_folder, student="lee")
     root = fake_project(tmp_path)
     env = {**moto_env, "HOME": str(home_folder)}
-    result, calls = run_wrapper(root, wrapper, ["destroy", "Day1Lab1", "--force"], env)
-    assert (result.returncode, calls) == (1, []), result.stderr
-    assert result.stderr.strip() == (
+    code, stderr, calls = launch(root, wrapper, ["destroy", "Day1Lab1", "--force"], env,
+                                 monkeypatch, end_to_end)  # fmt: skip
+    assert (code, calls) == ((1, []) if end_to_end else (11, None)), stderr
+    assert stderr.strip() == (
         f"scripts/{wrapper}: nothing destroyed: there is no stack week5-lee-Day1Lab1 in "
         "ap-northeast-2 for student 'lee' (from ~/.cdk.json), but there is "
         "week5-instructor-Day1Lab1; to destroy that, pass -c student=instructor (or run "
@@ -181,12 +185,16 @@ def test_a_context_option_that_ends_the_line_is_one_line(tmp_path, option):
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
 @pytest.mark.parametrize("option", ["-c", "--context"])
-def test_the_launchers_stop_a_context_option_without_a_value(wrapper, option, tmp_path, home):
+def test_the_launchers_stop_a_context_option_without_a_value(wrapper, option, tmp_path, home,
+                                                             monkeypatch):  # fmt: skip
+    """-c through each wrapper, --context in process (test_preflight.launch)."""
+    end_to_end = option == "-c"
     root = fake_project(tmp_path)
-    result, calls = run_wrapper(root, wrapper, ["ls", "Day1Lab1", option], offline_env(home))
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.startswith(f"scripts/{wrapper}: {option} ends the command line")
-    assert len(result.stderr.strip().splitlines()) == 1
+    code, stderr, calls = launch(root, wrapper, ["ls", "Day1Lab1", option], offline_env(home),
+                                 monkeypatch, end_to_end)  # fmt: skip
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.startswith(f"scripts/{wrapper}: {option} ends the command line")
+    assert len(stderr.strip().splitlines()) == 1
 
 
 # --- 3. a lab id the catalog does not have -------------------------------------------------
@@ -232,25 +240,35 @@ def test_catalog_ids_patterns_and_option_values_pass(tmp_path, home, args):
 
 @pytest.mark.parametrize("wrapper", WRAPPERS)
 @pytest.mark.parametrize("args", [["ls", "Day9Lab9"], ["synth", "Day1Challenge"]])
-def test_the_launchers_refuse_a_lab_the_catalog_does_not_have(wrapper, args, tmp_path, home):
+def test_the_launchers_refuse_a_lab_the_catalog_does_not_have(wrapper, args, tmp_path, home,
+                                                               monkeypatch):  # fmt: skip
+    """ls Day9Lab9 through each wrapper, synth Day1Challenge in process (where preflight's 0
+    is the wrapper's "run cdk")."""
+    end_to_end = args[0] == "ls"
     root = with_catalog(fake_project(tmp_path))
-    result, calls = run_wrapper(root, wrapper, args, offline_env(home))
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.startswith(f"scripts/{wrapper}: unknown lab '{args[1]}' (did you mean")
-    result, calls = run_wrapper(root, wrapper, ["ls", "Day4Challenge"], offline_env(home))
-    assert (result.returncode, calls) == (0, ["ls Day4Challenge --context labs=Day4Challenge"])
+    code, stderr, calls = launch(root, wrapper, args, offline_env(home), monkeypatch, end_to_end)
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr.startswith(f"scripts/{wrapper}: unknown lab '{args[1]}' (did you mean")
+    code, stderr, calls = launch(root, wrapper, ["ls", "Day4Challenge"], offline_env(home),
+                                 monkeypatch, end_to_end)  # fmt: skip
+    assert (code, calls) == (
+        (0, ["ls Day4Challenge --context labs=Day4Challenge"]) if end_to_end else (0, None)
+    ), stderr
 
 
 @pytest.mark.parametrize(
     "args", [["ls", "Day1Challenge", "-c", "students=kim,lee"], ["ls", "Day1Challenge-kim"]]
 )
-def test_an_unknown_lab_in_class_form_is_named_before_any_class_advice(args, tmp_path, home):
+def test_an_unknown_lab_in_class_form_is_named_before_any_class_advice(args, tmp_path, home,
+                                                                       monkeypatch):  # fmt: skip
     """The class-mode checks advised "Day1Challenge-*" or -c student=kim for a lab that does
-    not exist: the unknown lab is said first."""
+    not exist: the unknown lab is said first. In process: the wrappers' exit 2 for an unknown
+    lab is test_the_launchers_refuse_a_lab_the_catalog_does_not_have's."""
     root = with_catalog(fake_project(tmp_path))
-    result, calls = run_wrapper(root, "cdk", args, offline_env(home))
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr.startswith("scripts/cdk: unknown lab 'Day1Challenge'"), result.stderr
+    code, stderr, calls = launch(root, "cdk", args, offline_env(home), monkeypatch,
+                                 end_to_end=False)  # fmt: skip
+    assert (code, calls) == bad_input(False), stderr
+    assert stderr.startswith("scripts/cdk: unknown lab 'Day1Challenge'"), stderr
 
 
 def valid_labs() -> str:
@@ -314,11 +332,14 @@ def test_catalog_ids_in_the_labs_the_app_gets_pass(tmp_path, home, args, cdk_con
 )  # fmt: skip
 def test_the_launchers_refuse_a_labs_context_the_catalog_does_not_have(wrapper, args,
                                                                         cdk_context, where,
-                                                                        tmp_path, home):  # fmt: skip
+                                                                        tmp_path, home,
+                                                                        monkeypatch):  # fmt: skip
+    """ls -c labs= through each wrapper, the others in process."""
+    end_to_end = args == ["ls", "-c", "labs=Day1Challenge"]
     root = with_catalog(fake_project(tmp_path, cdk_context=cdk_context))
-    result, calls = run_wrapper(root, wrapper, args, offline_env(home))
-    assert (result.returncode, calls) == (2, []), result.stderr
-    assert result.stderr == (
+    code, stderr, calls = launch(root, wrapper, args, offline_env(home), monkeypatch, end_to_end)
+    assert (code, calls) == bad_input(end_to_end), stderr
+    assert stderr == (
         f"scripts/{wrapper}: unknown lab 'Day1Challenge' in {where} (did you mean "
         f"Day4Challenge?); valid labs: {valid_labs()}; nothing was run\n"
     )
