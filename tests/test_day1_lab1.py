@@ -1,5 +1,6 @@
 """Day 1 Lab 1: VPC & EC2 기본 구성 — the course's diagram and console steps, fact by fact."""
 
+import contextlib
 import json
 import re
 import subprocess
@@ -282,10 +283,13 @@ def test_wordpress_follows_the_public_ip_across_a_stop_and_start(t, lab, tmp_pat
 # ---- The course's console steps (week5-course-rules.md, Day 1 Lab 1), each made doable ----
 
 
+@contextlib.contextmanager
 def docker_boot_run():
-    """DOCKER_BOOT run in bash on a fake host whose tools all work: (the host, the run)."""
-    box = make_box(Path(tempfile.mkdtemp(prefix="week5-docker-boot-")))
-    return box, run_boot(box)
+    """DOCKER_BOOT run in bash on a fake host whose tools all work: (the host, the run); the
+    host's folder goes when the block ends."""
+    with tempfile.TemporaryDirectory(prefix="week5-docker-boot-") as folder:
+        box = make_box(Path(folder))
+        yield box, run_boot(box)
 
 
 #: Step number → (what the course's step says, the check on the template).
@@ -359,13 +363,13 @@ def _user_data(t, lab, variant):
     # The host's boot begins with exactly the script tests/test_docker_install_script.py runs
     # in bash; run here too, it installs, starts and enables Docker and adds ec2-user.
     assert user_data_text(instance).startswith(DOCKER_BOOT)
-    box, result = docker_boot_run()
-    assert result.returncode == 0, result.stderr
-    assert docker_calls(box)[:3] == [
-        "dnf install -y docker",
-        "systemctl enable --now docker",
-        "usermod -aG docker ec2-user",
-    ]
+    with docker_boot_run() as (box, result):
+        assert result.returncode == 0, result.stderr
+        assert docker_calls(box)[:3] == [
+            "dnf install -y docker",
+            "systemctl enable --now docker",
+            "usermod -aG docker ec2-user",
+        ]
 
 
 @step("4.1", "EC2 Public IP 확인")
@@ -403,9 +407,9 @@ def _docker(t, lab, variant):
     assert user_data_text(instance).startswith(DOCKER_BOOT)
     # The boot itself ends its Docker install with the step's check, after Docker is installed
     # and started (the script as tests/test_docker_install_script.py runs it).
-    box, result = docker_boot_run()
-    assert result.returncode == 0, result.stderr
-    assert docker_calls(box) == DOCKER_CALLS and DOCKER_CALLS[-2] == "docker --version"
+    with docker_boot_run() as (box, result):
+        assert result.returncode == 0, result.stderr
+        assert docker_calls(box) == DOCKER_CALLS and DOCKER_CALLS[-2] == "docker --version"
     assert "docker --version" in t["Outputs"]["SshCommand"]["Description"]
 
 

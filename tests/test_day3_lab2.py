@@ -181,7 +181,11 @@ def _compare(t, lab, hosts, demo):
 
 @step("3.1", "세션 스토어 — 세션 데이터 Redis 저장")
 def _session(t, lab, hosts, demo):
-    jar = f"{tempfile.mkdtemp(prefix='week5-cookies-')}/jar"  # curl keeps the sid cookie
+    with tempfile.TemporaryDirectory(prefix="week5-cookies-") as folder:
+        _session_in(t, lab, hosts, demo, f"{folder}/jar")  # curl keeps the sid cookie there
+
+
+def _session_in(t, lab, hosts, demo, jar):
     first = curl_json(t, lab, demo, "SessionUrl", f"-c {jar} -b {jar}")
     second = curl_json(t, lab, demo, "SessionUrl", f"-c {jar} -b {jar}")
     assert (first["visits"], second["visits"]) == (1, 2)

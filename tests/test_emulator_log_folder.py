@@ -59,10 +59,12 @@ class Process:
     ],
     ids=["aws error", "bug", "ctrl-c"],
 )
-def test_any_failure_keeps_the_log_and_names_it(monkeypatch, temporary, capsys, failure):
+def test_any_failure_keeps_the_log_and_names_it(
+    monkeypatch, temporary, capsys, failure, tmp_path
+):
     """A failure other than the emulator's or the CLI's own (an AWS error that main() turns
     into one line, a bug, Ctrl-C) kept the folder without a word of it."""
-    log = Path(tempfile.mkdtemp(prefix="week5-moto-")) / "moto.log"
+    log = tmp_path / "moto.log"  # a kept log, in the test's own folder
     log.write_text("moto's requests\n")
     monkeypatch.setattr(local, "start_emulator", lambda *a: local.Emulator(1, Process(), log))
     monkeypatch.setattr(local, "bootstrap", lambda env: 0.0)
@@ -75,8 +77,10 @@ def test_any_failure_keeps_the_log_and_names_it(monkeypatch, temporary, capsys, 
     assert sum("kept" in line for line in said) == 1
 
 
-def test_the_emulators_own_failure_still_names_it_once(monkeypatch, temporary, capsys):
-    log = Path(tempfile.mkdtemp(prefix="week5-moto-")) / "moto.log"
+def test_the_emulators_own_failure_still_names_it_once(
+    monkeypatch, temporary, capsys, tmp_path
+):
+    log = tmp_path / "moto.log"  # a kept log, in the test's own folder
     monkeypatch.setattr(local, "start_emulator", lambda *a: local.Emulator(1, Process(), log))
     monkeypatch.setattr(local, "bootstrap", lambda env: 0.0)
     with pytest.raises(CliError) as caught:
