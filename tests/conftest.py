@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import gc
 import os
 from pathlib import Path
 from typing import Any, Dict, Tuple
@@ -206,6 +207,25 @@ SLOWEST_FIRST = (
     "test_packaging.py",
     "test_preflight.py",
 )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a test file's last test, its module fixtures finalized: collect the garbage, then
+    freeze what is left out of the cyclic collector's reach (``gc.freeze``).
+
+    What outlives a test file is the session's: aws-cdk-lib's and moto's modules, the
+    synthesized app, botocore's models, session servers. A worker held 2.5 to 3 million such
+    objects, and each full collection walked them all: 28 to 30 times a session at 0.6 to 0.7 s,
+    and pytest's five collections at its end (bench/suite_time.py's run with a gc.callbacks
+    probe: 19 and 25 s of CPU in the two workers). Frozen objects are still freed when their
+    count drops to zero; only a cycle among them that dies later stays (none of the session's
+    objects does). 14 test files in one process: 64.5 s of CPU to 50.9 s, the same peak memory.
+    """
+    yield
+    if nextitem is None or nextitem.module is not item.module:
+        gc.collect()
+        gc.freeze()
 
 
 def xdist_group(item) -> str:
