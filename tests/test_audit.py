@@ -297,6 +297,18 @@ def test_the_command_against_a_local_aws_with_json(app, local_aws_env, tmp_path,
     synthesized = [part for part in unnamed if part != "--assembly" and part != str(app.outdir)]
     code, out = week5(synthesized + ["-c", "student=kim", "--json"], cwd=project)
     assert code == 0 and json.loads(out)["student"] == "kim"
+    # --student as well: the lab is synthesized for kim, so the Names an untagged build is
+    # found by are kim's, not those of lee, whom init named (trial R16-A).
+    contexts = []
+
+    def synthesized_for(args, quiet):
+        contexts.append(list(args.context))
+        return day1_lab1
+
+    monkeypatch.setattr(audit_cli, "synthesized_lab", synthesized_for)
+    code, out = week5(synthesized + ["--student", "kim", "--json"], cwd=project)
+    assert code == 0 and json.loads(out)["student"] == "kim"
+    assert contexts == [["student=kim"]]
     assert main(command[3:-2] + ["-c", "student=lee"]) == 2
     assert capfd.readouterr() == ("",
         "week5: --student 'kim' and -c student='lee' name two students: pass one of them\n"

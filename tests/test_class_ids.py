@@ -172,6 +172,20 @@ def test_audit_of_a_copy_is_that_students_and_another_student_is_refused(
         "week5: --student 'lee' with Day4Lab1-kim, which is kim's copy: pass Day4Lab1-lee, or "
         "leave --student out\n"
     )
+    # Named by -c student: the line names that, not a --student no one typed (review D16).
+    code, out, err = week5(capsys, "audit", "Day4Lab1-kim", *CLASS, "-c", "student=lee")
+    assert (code, out, class_cdk.runs) == (2, "", [])
+    assert err == (
+        "week5: -c student='lee' with Day4Lab1-kim, which is kim's copy: pass Day4Lab1-lee, or "
+        "leave -c student out\n"
+    )
+    # A copy's student follows the student rule: no suggestion of a name it refuses.
+    code, out, err = week5(capsys, "audit", "Day4Lab1-kim-", *CLASS)
+    assert (code, out) == (2, "")
+    assert err == (
+        "week5: 'Day4Lab1-kim-' is not a lab id: Day<1-5><Lab1|Lab2|Case|Challenge>, e.g. "
+        "Day4Lab1\n"
+    )
 
 
 # --- a student `week5 init` wrote, with -c students ------------------------------------------

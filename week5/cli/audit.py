@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     copy = CLASS_LAB_ID_RE.match(args.lab)  # a class's copy, Day4Lab1-kim: kim's resources
     # A name first: the copy to suggest below is built from it.
     given = None if args.student is None else student_argument(args.student, "audit LAB")
+    given_as, option = f"--student {shown(given)}", "--student"
     # -c student= names whose lab is synthesized: the same student's resources are audited
     # (it synthesized for that name and then read the resources of the name `init` set).
     context_student = dict(item.split("=", 1) for item in args.context).get("student")
@@ -73,11 +74,16 @@ def run(args: argparse.Namespace) -> int:
                 "students: pass one of them",
                 EXIT_USAGE,
             )
-        given = context_student
+        given, given_as = context_student, f"-c student={shown(context_student)}"
+        option = "-c student"
+    elif given is not None and not copy and args.assembly is None:
+        # --student names whose lab is synthesized too: the lab's Names (the VPC an untagged
+        # build is found by) are that student's, not those of the name `init` set.
+        args.context = [*args.context, f"student={given}"]
     if copy and given is not None and given != copy.group("student"):
         raise CliError(
-            f"--student {shown(given)} with {args.lab}, which is {copy.group('student')}'s "
-            f"copy: pass {copy.group('lab')}-{given}, or leave --student out",
+            f"{given_as} with {args.lab}, which is {copy.group('student')}'s "
+            f"copy: pass {copy.group('lab')}-{given}, or leave {option} out",
             EXIT_USAGE,
         )
     if copy:

@@ -37,6 +37,7 @@ from week5.core.progress import run_with_progress, say
 from week5.core.settings import (
     CONTEXT_LABS,
     CONTEXT_STUDENTS,
+    STUDENT_PATTERN,
     parse_students,
     read_project_context,
     shown,
@@ -141,7 +142,7 @@ def select_labs(labs: List[SynthesizedLab], wanted: Sequence[str]) -> List[Synth
 
 #: A lab's copy in class mode (``-c students=kim,lee``): its construct id, ``Day4Lab1-kim``.
 CLASS_LAB_ID_RE = re.compile(
-    r"^(?P<lab>Day[1-5](?:Lab1|Lab2|Case|Challenge))-(?P<student>[a-z][a-z0-9-]*)\Z"
+    rf"^(?P<lab>Day[1-5](?:Lab1|Lab2|Case|Challenge))-(?P<student>{STUDENT_PATTERN})\Z"
 )
 
 

@@ -40,7 +40,9 @@ STUDENT_NAME_RULE = (
 # at the end), and the stack name ``week5-<student>-<lab>``, after which CloudFormation names
 # what it creates. So a hyphen stands between letters or digits, one at a time: ``kim-`` would
 # make ``week5-kim--day3-manual``, which RDS refuses at deploy time.
-_STUDENT_RE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+#: A student name's shape, for patterns that hold one (a class copy's id, Day4Lab1-kim).
+STUDENT_PATTERN = r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*"
+_STUDENT_RE = re.compile(STUDENT_PATTERN)
 _REGION_SHAPE_RE = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
 _AZ_RE = re.compile(r"(?P<region>[a-z]{2}(-[a-z]+)+-[0-9])[a-z]")
 _KEY_NAME_RE = re.compile(r"[\x20-\x7e]{1,255}")
