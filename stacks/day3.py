@@ -601,9 +601,10 @@ class Day3CaseStack(LabStack):
         CfnOutput(
             self,
             "FailoverWatchCommandPowerShell",
+            # '' after each curl.exe, as the bash line's echo: its answer ends in no newline
             value=f"while ($true) {{ Get-Date -Format HH:mm:ss; curl.exe -s --max-time 5 "
-            f"{self.api_servers.url}{FINTECH_LIVENESS_PATH}; curl.exe -s --max-time 5 "
-            f"{self.api_servers.url}{FINTECH_READY_PATH}; aws elbv2 describe-target-health "
+            f"{self.api_servers.url}{FINTECH_LIVENESS_PATH}; ''; curl.exe -s --max-time 5 "
+            f"{self.api_servers.url}{FINTECH_READY_PATH}; ''; aws elbv2 describe-target-health "
             f"--region {self.region} --target-group-arn "
             f"{self.api_servers.target_group.target_group_arn} "
             "--query 'TargetHealthDescriptions[].TargetHealth.State' --output text; "

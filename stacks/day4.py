@@ -425,8 +425,10 @@ class Day4CaseStack(LabStack):
         CfnOutput(
             self,
             "MediaUploadCommand",
-            value=f"aws s3 cp photo.jpg s3://{self.media.bucket_name}/media/photo.jpg",
-            description="사진을 올린 뒤 <SiteUrl>/media/photo.jpg를 열기",
+            value=f"aws s3 cp photo.jpg s3://{self.media.bucket_name}/media/photo.jpg "
+            f"--region {self.region}",
+            description="이 폴더의 photo.jpg를 미디어 버킷에 올린 뒤 <SiteUrl>/media/photo.jpg를 "
+            "열기 (동영상 등 다른 파일이면 두 곳의 이름을 바꿈)",
         )
 
 

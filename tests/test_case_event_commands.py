@@ -169,7 +169,8 @@ def test_day5_challenge_has_a_failover_for_each_store_a_kill_and_a_watch(day5, f
         "--no-should-decrement-desired-capacity --instance-id "
         f"$(aws autoscaling describe-auto-scaling-groups --region {REGION} "
         f"--auto-scaling-group-names <{asg}> "
-        "--query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)"
+        "--query 'AutoScalingGroups[0].Instances[?LifecycleState==`InService`].InstanceId | [0]' "
+        "--output text)"
     )
     assert shown["FailoverWatchCommand"] == (
         f"while true; do date +%T; curl -s --max-time 5 {shown['ApiHealthUrl']}; echo; "

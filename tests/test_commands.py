@@ -24,12 +24,30 @@ GROUP = "week5-kim-Day4Lab1-WebAsg"
 LOOKUP = (
     "$(aws autoscaling describe-auto-scaling-groups --region ap-northeast-2 "
     "--auto-scaling-group-names week5-kim-Day4Lab1-WebAsg "
-    "--query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)"
+    "--query 'AutoScalingGroups[0].Instances[?LifecycleState==`InService`].InstanceId | [0]' "
+    "--output text)"
 )
 
 
 def test_first_instance_of_is_a_lookup_of_the_groups_first_instance():
     assert first_instance_of(GROUP, region=REGION) == LOOKUP
+
+
+def test_first_instance_of_skips_an_instance_no_session_reaches():
+    """After a scale-in or during a replacement the group still lists the instance it is
+    terminating, first perhaps (trial R16-B: ShopStatusCommand opened a session to it)."""
+    import shlex
+
+    import jmespath
+
+    words = shlex.split(first_instance_of(GROUP, region=REGION)[2:-1])
+    query = words[words.index("--query") + 1]
+    answer = {"AutoScalingGroups": [{"Instances": [
+        {"InstanceId": "i-0going", "LifecycleState": "Terminating"},
+        {"InstanceId": "i-0new", "LifecycleState": "Pending"},
+        {"InstanceId": "i-0serving", "LifecycleState": "InService"},
+    ]}]}  # fmt: skip
+    assert jmespath.search(query, answer) == "i-0serving"
 
 
 def test_interactive_command_puts_the_target_after_the_region():
@@ -109,6 +127,19 @@ def test_a_command_the_students_shell_would_expand_is_refused(command):
     assert "${Token[TOKEN.1]}" in asg_run_command(
         ["curl https://${Token[TOKEN.1]}/x"], group=GROUP, region=REGION
     )
+
+
+@pytest.mark.parametrize("quote", ["\u201c", "\u201d", "\u201e", "\u2018", "\u2019", "\u201a",
+                                   "\u201b"])  # fmt: skip
+def test_a_typographic_quote_is_refused_as_a_quote(quote):
+    """Windows PowerShell reads “ ” „ as " and ‘ ’ ‚ ‛ as ': one pasted from a document ended
+    the line's quoted word early there (review D16)."""
+    for call in (
+        lambda: interactive_command(f"echo {quote}hi{quote}", target="i-1", region=REGION),
+        lambda: asg_run_command([f"echo {quote}hi"], group=GROUP, region=REGION),
+    ):
+        with pytest.raises(CourseInputError, match="holds a quote or a backslash"):
+            call()
 
 
 def test_failover_command_puts_the_flag_last():

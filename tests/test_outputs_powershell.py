@@ -416,7 +416,8 @@ def test_the_run_command_builders_hand_the_cli_no_double_quote(commands):
         assert bash_only_problems(line) == []
 
 
-@pytest.mark.parametrize("url", ["https://d.test/api/health/deep", "http://h/x?a=1,b=2&c='d'"])
+@pytest.mark.parametrize("url", ["https://d.test/api/health/deep", "http://h/x?a=1,b=2&c='d'",
+                                 "http://h/x?q=\u2018d\u2019"])  # fmt: skip
 def test_the_watch_loops_powershell_twin_reads_as_one_word_a_url(url):
     """A URL with a comma or a quote is one single-quoted PowerShell word (a quote doubled)."""
     line = health_watch_command(url, target_group_arn="arn", region="ap-northeast-2",
@@ -425,4 +426,8 @@ def test_the_watch_loops_powershell_twin_reads_as_one_word_a_url(url):
     (curl,) = [words for words in shell_commands(line) if words[0].value == "curl.exe"]
     assert len(curl) == 5  # curl.exe -s --max-time 5 URL
     written = curl[4].raw
-    assert written == url or written == "'" + url.replace("'", "''") + "'"
+    doubled = url
+    for quote in ("'", "\u2018", "\u2019"):  # PowerShell ends a single-quoted word at each
+        doubled = doubled.replace(quote, quote * 2)
+    assert written == url or written == f"'{doubled}'"
+    assert "; ''; " in line  # the bash loop's echo: curl's answer ends in no newline

@@ -34,11 +34,14 @@ ASG_NAME_TAG = "aws:autoscaling:groupName"
 #: The node group (shard) of a replication group without cluster mode: it has exactly one, and
 #: ElastiCache names it ``0001`` (``describe-replication-groups``' ``NodeGroups[0].NodeGroupId``).
 SINGLE_SHARD_NODE_GROUP = "0001"
+#: The typographic quotes Windows PowerShell also reads as quotes (a command pasted from a
+#: document holds them): “ ” „ as ", ‘ ’ ‚ ‛ as '.
+_POWERSHELL_QUOTES = ("\u201c", "\u201d", "\u201e", "\u2018", "\u2019", "\u201a", "\u201b")
 #: What a command may not hold: it sits in a single-quoted value of the CLI's shorthand inside
 #: one double-quoted shell word, so a quote would end one of them early, a backslash would
 #: escape the next character, and bash, zsh and PowerShell expand ``$`` and a backquote (and
 #: an interactive bash or zsh ``!``) in double quotes on the student's machine.
-_QUOTING = ("'", '"', "\\")
+_QUOTING = ("'", '"', "\\", *_POWERSHELL_QUOTES)
 _EXPANDING = ("$", "`", "!")
 
 
@@ -102,7 +105,8 @@ MAX_LOAD_SECONDS = 3600
 _LOOKUP = re.compile(
     r"\$\(aws autoscaling describe-auto-scaling-groups --region (?P<region>\S+) "
     r"--auto-scaling-group-names (?P<group>.+) "
-    r"--query 'AutoScalingGroups\[0\]\.Instances\[0\]\.InstanceId' --output text\)\Z",
+    r"--query 'AutoScalingGroups\[0\]\.Instances\[\?LifecycleState==`InService`\]\.InstanceId "
+    r"\| \[0\]' --output text\)\Z",
     re.S,
 )
 
@@ -245,8 +249,10 @@ def first_instance_of(group: str, *, region: str) -> str:
     student runs the line.
 
     Why: a group's instances are not the stack's resources, so no output can name one, and the
-    group replaces them; the lookup finds one that is running now. Any instance will do: they
-    all run the same launch template.
+    group replaces them; the lookup finds one that is running now. Any in service will do: they
+    all run the same launch template. The group also lists an instance it is terminating or
+    still launching (after a scale-in, during a replacement), which no session reaches; the
+    backquoted literal reads the same inside single quotes in bash and PowerShell.
 
     :param group: the group's name (``asg.auto_scaling_group_name``, a token until deployment).
     :param region: the group's region (``stack.region``).
@@ -256,7 +262,8 @@ def first_instance_of(group: str, *, region: str) -> str:
     return (
         f"$(aws autoscaling describe-auto-scaling-groups --region {region} "
         f"--auto-scaling-group-names {group} "
-        "--query 'AutoScalingGroups[0].Instances[0].InstanceId' --output text)"
+        "--query 'AutoScalingGroups[0].Instances[?LifecycleState==`InService`].InstanceId | [0]' "
+        "--output text)"
     )
 
 
@@ -513,7 +520,7 @@ def health_watch_command(
     if powershell:
         return (
             "while ($true) { Get-Date -Format HH:mm:ss; "
-            f"curl.exe -s --max-time 5 {_powershell_word(url)}; "
+            f"curl.exe -s --max-time 5 {_powershell_word(url)}; ''; "  # '': the bash echo
             f"aws elbv2 describe-target-health --region {_powershell_word(region)} "
             f"--target-group-arn {_powershell_word(target_group_arn)} {query}; Start-Sleep 5 }}"
         )
@@ -539,4 +546,6 @@ def _powershell_word(value: str) -> str:
     """
     if _POWERSHELL_PLAIN.fullmatch(_TOKEN.sub("", value)) and not value.startswith("-"):
         return value
-    return "'" + value.replace("'", "''") + "'"
+    for quote in ("'", "\u2018", "\u2019", "\u201a", "\u201b"):  # each a single quote there
+        value = value.replace(quote, quote * 2)
+    return "'" + value + "'"
