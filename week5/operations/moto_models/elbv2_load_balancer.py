@@ -8,8 +8,9 @@ leaves the ``Fn::GetAtt`` unresolved: a CloudWatch alarm's ``LoadBalancer`` dime
 did not find the load balancer by the day's tags (nor priced it), and its
 ``LoadBalancerAttributes`` (every lab's ALB lacked ``routing.http.drop_invalid_header_fields.enabled``
 true). This model creates the load balancer with moto's own model, tags it, sets its attributes
-with moto's ``ModifyLoadBalancerAttributes`` (which refuses a name AWS does not know, not a
-value), and wraps it: ``Ref`` gives the ARN, ``Fn::GetAtt`` gives all five attributes, a stack
+with moto's ``ModifyLoadBalancerAttributes`` (which checks a name against moto's own list,
+not AWS's: it lacks some, e.g. ``health_check_logs.s3.bucket``, which would fail the stack here;
+no lab sets one; and it checks no value), and wraps it: ``Ref`` gives the ARN, ``Fn::GetAtt`` gives all five attributes, a stack
 update sets the attributes the new template lists (AWS updates them in place; the load
 balancer's other properties stay as they were, as with every type moto cannot update), deletion
 is moto's. Delete this module when moto's model gives them (tests/test_moto_models.py says when).
@@ -39,7 +40,7 @@ def set_attributes(
     account_id: str, region_name: str, resource: FakeLoadBalancer, properties: Dict[str, Any]
 ) -> None:
     """Give the load balancer ``resource`` the ``LoadBalancerAttributes`` of its template
-    (``properties``) through moto's backend, which raises on a name AWS does not know."""
+    (``properties``) through moto's backend, which raises on a name moto's list lacks."""
     attributes = {a["Key"]: str(a["Value"]) for a in properties.get("LoadBalancerAttributes") or []}
     if attributes:
         elbv2_backends[account_id][region_name].modify_load_balancer_attributes(
