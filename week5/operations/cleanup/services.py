@@ -676,23 +676,30 @@ def buckets(scope: Scope) -> List[Found]:
     return found
 
 
+#: The most keys one DeleteObjects call takes.
+S3_DELETE_BATCH = 1000
+
+
 def _empty_and_delete(scope: Scope, name: str) -> None:
     """Every version and delete marker first: a versioned bucket is not empty until then.
     An object S3 will not delete (object lock, legal hold, a policy) is reported with S3's
     reason at once: waiting does not free it."""
     s3 = scope.client("s3")
     refused: List[str] = []
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-        keys = [
-            {"Key": v["Key"], "VersionId": v["VersionId"]}
-            for v in (page.get("Versions") or []) + (page.get("DeleteMarkers") or [])
+    # Listed to the end before anything is deleted: deleting a page while paging lost moto's
+    # place (its next page came back empty, and the bucket waited for a retry per 1,000).
+    keys = [
+        {"Key": v["Key"], "VersionId": v["VersionId"]}
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name)
+        for v in (page.get("Versions") or []) + (page.get("DeleteMarkers") or [])
+    ]
+    for start in range(0, len(keys), S3_DELETE_BATCH):
+        batch = keys[start : start + S3_DELETE_BATCH]
+        reply = s3.delete_objects(Bucket=name, Delete={"Objects": batch, "Quiet": True})
+        refused += [
+            f"{e.get('Key')} ({e.get('Code')}: {e.get('Message', '')})".replace(": )", ")")
+            for e in reply.get("Errors") or []
         ]
-        if keys:
-            reply = s3.delete_objects(Bucket=name, Delete={"Objects": keys, "Quiet": True})
-            refused += [
-                f"{e.get('Key')} ({e.get('Code')}: {e.get('Message', '')})".replace(": )", ")")
-                for e in reply.get("Errors") or []
-            ]
     if refused:
         raise NotDeleted(
             "ObjectsNotDeleted",
