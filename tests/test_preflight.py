@@ -240,6 +240,10 @@ def run_preflight(root: Path, wrapper: str, args, env, monkeypatch, profile=None
 
     from week5.cli import main
 
+    # The wrappers run preflight only for a command that runs the app (or bootstrap) and
+    # only when WEEK5_PREFLIGHT is not 0: a case outside that gate is run_wrapper's to prove.
+    assert any(a in preflight.APP_COMMANDS or a == "bootstrap" for a in args), args
+    assert env.get("WEEK5_PREFLIGHT", "1") != "0", "the wrapper would skip preflight"
     env = {**env, "FAKE_CDK_LOG": str(root / "cdk-calls.log"),
            "PATH": os.pathsep.join([str(ROOT / "node_modules" / ".bin"), env["PATH"]])}
     env.pop("AWS_PROFILE", None)
