@@ -179,6 +179,11 @@ def test_audit_of_a_copy_is_that_students_and_another_student_is_refused(
         "week5: -c student='lee' with Day4Lab1-kim, which is kim's copy: pass Day4Lab1-lee, or "
         "leave -c student out\n"
     )
+    # A bare lab in class mode with --student: the class-mode line, not a student/students
+    # clash the audit's own synthesis for that student would make (its context added after).
+    code, out, err = week5(capsys, "audit", "Day4Lab1", "--student", "kim", *CLASS)
+    assert (code, out, class_cdk.runs) == (2, "", [])
+    assert err.startswith("week5: Day4Lab1: in class mode (-c students=kim,lee,park) each ")
     # A copy's student follows the student rule: no suggestion of a name it refuses.
     code, out, err = week5(capsys, "audit", "Day4Lab1-kim-", *CLASS)
     assert (code, out) == (2, "")

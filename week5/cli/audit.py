@@ -76,10 +76,6 @@ def run(args: argparse.Namespace) -> int:
             )
         given, given_as = context_student, f"-c student={shown(context_student)}"
         option = "-c student"
-    elif given is not None and not copy and args.assembly is None:
-        # --student names whose lab is synthesized too: the lab's Names (the VPC an untagged
-        # build is found by) are that student's, not those of the name `init` set.
-        args.context = [*args.context, f"student={given}"]
     if copy and given is not None and given != copy.group("student"):
         raise CliError(
             f"{given_as} with {args.lab}, which is {copy.group('student')}'s "
@@ -104,6 +100,11 @@ def run(args: argparse.Namespace) -> int:
     make_client = aws_clients(args.profile, args.region)  # time out in seconds, not minutes
     account_id(make_client, args.profile, args.region)
     if lab is None:
+        if given is not None and context_student is None and not copy:
+            # --student names whose lab is synthesized too: the lab's Names (the VPC an
+            # untagged build is found by) are that student's, not those of the name `init`
+            # set. After lab_to_build, whose class-mode line comes first.
+            args.context = [*args.context, f"student={given}"]
         lab = synthesized_lab(args, quiet=True)
     lab_tags = tag_filter(lab.day, lab.kind, student)
     try:
