@@ -309,3 +309,25 @@ def test_each_option_the_line_names_is_taken_by_its_command(project, capsys):
             main([*COMMAND_LINES[command], "-c", "student=lee"])
         assert stopped.value.code == 2
         assert "unrecognized arguments: -c student=lee" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["init"], ["status"], ["init", "--clear-student"]])
+def test_a_saved_name_the_rule_now_refuses_says_where_it_is(project, capsys, command):
+    """cdk.context.json from before the rule refused 'kim-' (review D16): the line named
+    only `-c student=`; it names the file and the command that replaces the name."""
+    (project / "cdk.context.json").write_text(json.dumps({"student": "kim-"}))
+    code = main(command)
+    err = capsys.readouterr().err
+    if command == ["init", "--clear-student"]:  # the way out works
+        assert code == 0 and "student" not in json.loads(
+            (project / "cdk.context.json").read_text() or "{}"
+        ), err
+        return
+    assert code == 2
+    assert err == (
+        "week5: cdk.context.json names the student 'kim-', which is not a valid student name: "
+        "use a lowercase letter first, then lowercase letters, digits or '-' (no '--', no '-' "
+        "at the end), at most 20 characters (Latin letters: write a Korean name as it is "
+        "romanized); replace it: week5 init --student kim-minsu\n"
+    )
+    assert main(["init", "--student", "kim-minsu"]) == 0  # and the fix it names works

@@ -1026,5 +1026,25 @@ def configured_student(root: Path) -> Tuple[str, str]:
                 f"context '{CONTEXT_STUDENT}' is null in {name}; give it a value or remove the "
                 f"key: {KNOWN_CONTEXT[CONTEXT_STUDENT][1]}"
             )
-        return _student_from(context[CONTEXT_STUDENT]), name
+        value = context[CONTEXT_STUDENT]
+        if isinstance(value, str) and value and not _valid_student(value):
+            # A name saved before the rule tightened (kim-): say where it is and how to
+            # replace it, not only the -c example (review D16).
+            fix = (
+                "replace it: week5 init --student kim-minsu" if name == PROJECT_CONTEXT_FILE
+                else f"edit {name}"
+            )
+            raise CourseInputError(
+                f"{name} names the student {shown(value)}, which is not a valid student name: "
+                f"use {STUDENT_NAME_RULE}; {fix}"
+            )
+        return _student_from(value), name
     return DEFAULT_STUDENT, "the default"
+
+
+def _valid_student(value: str) -> bool:
+    try:
+        parse_student(value)
+    except CourseInputError:
+        return False
+    return True
