@@ -251,7 +251,7 @@ def test_day1_lab2_outputs_name_what_the_emulator_made(local_aws, emulated_labs)
 def test_read_back_printout_ends_with_the_outputs_for_the_guide(local_aws, app):
     back = local_aws["Day1Lab2"]
     lines = local_command.format_read_back("Day1Lab2", back).splitlines()
-    start = lines.index(local_command.OUTPUTS_HEADER)
+    start = lines.index(local_command.outputs_header(back))
     assert lines[start - 1] == "" and lines[start - 2] == local_command.DESTROY_HERE + "."
     printed = lines[start + 1 :]
     expected = []
@@ -273,10 +273,10 @@ def test_an_output_the_emulator_cannot_resolve_says_why():
         },
     ]
     text = local_command.format_read_back("Day2Lab1", back)
-    header = local_command.OUTPUTS_HEADER
+    header = local_command.outputs_header(back)
     for said in ("made up: they may be someone else's", "`aws ssm start-session` fails",
                  "`aws ssm send-command` answers Success", "no scaling policy acts"):  # fmt: skip
-        assert said in header
+        assert said in local_command.OUTPUTS_HEADER
     assert text.endswith(
         f"\n\n{header}\n"
         "  Url: the site\n"
@@ -285,6 +285,20 @@ def test_an_output_the_emulator_cannot_resolve_says_why():
         "    (no value here: it names AWS::Scheduler::Schedule StopAtNight, which the emulator "
         "skips; AWS gives one)"
     )
+
+
+def test_the_header_says_only_what_the_lab_has(local_aws):
+    """A trial of Day 1 read about targets, LoadTestCommand, scaling and failover above outputs
+    that have none of them; Day 4's lab has each of them."""
+    day1 = local_command.outputs_header(local_aws["Day1Lab2"])
+    assert day1.startswith(local_command.OUTPUTS_HEADER_START)
+    for absent in ("healthy", "LoadTestCommand", "scaling", "draining", "failover", "alarm"):
+        assert absent not in day1, absent
+    assert day1.endswith("the other API calls work)")
+    day4 = local_command.outputs_header(local_aws["Day4Lab1"])
+    for present in ('"healthy"', "LoadTestCommand loads nothing", "no scaling policy acts",
+                    "without draining", "no alarm goes off"):  # fmt: skip
+        assert present in day4, present
 
 
 def test_read_back_printout_names_what_was_skipped_and_that_destroy_works_here(local_aws):

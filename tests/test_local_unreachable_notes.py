@@ -30,7 +30,8 @@ def output(key: str, value: str) -> Dict[str, Any]:
 
 
 def test_api_gateway_load_balancer_database_cache_and_console_hosts_say_so():
-    back = SimpleNamespace(outputs=[
+    back = SimpleNamespace(load_balancers=[], auto_scaling_groups=[], databases=[], caches=[],
+                           outputs=[
         output("ReadyCommand", f"curl -s {API}/ready"),
         output("ReadyCommandPowerShell", f"Invoke-RestMethod -Uri {API}/ready"),
         output("AlbUrl", f"http://{ALB}"),

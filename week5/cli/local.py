@@ -425,27 +425,71 @@ def unreachable(value: str) -> Optional[str]:
 
 
 #: The line above a lab's outputs: what the emulator's values are and what runs behind them.
-OUTPUTS_HEADER = (
+#: Each clause after the first is said only for a lab with what it is about
+#: (:func:`outputs_header`): a Day 1 lab has no target, scaling policy or database.
+OUTPUTS_HEADER_START = (
     "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses "
     "(made up: they may be someone else's on the internet, do not open them), SSH and "
     "Session Manager (`aws ssm start-session` fails with HTTP 500) reach nothing "
     "here, nor do `aws s3control` calls (the account id goes in their host name); the other "
-    "API calls work, the guide's failure tests included, but nothing runs behind them: a "
-    'target stays "healthy" whatever its instance serves (no health checks), no alarm goes '
-    "off by itself (no metrics), `aws ssm send-command` answers Success though no command "
-    "runs on any instance (LoadTestCommand loads nothing), no scaling policy acts "
-    "(skipped: WatchScalingCommand shows no activity; `aws autoscaling "
+    "API calls work"
+)
+_HEALTH = 'a target stays "healthy" whatever its instance serves (no health checks)'
+_ALARMS = "no alarm goes off by itself (no metrics)"
+_SEND_COMMAND = (
+    "`aws ssm send-command` answers Success though no command runs on any instance "
+    "(LoadTestCommand loads nothing)"
+)
+_SCALING = (
+    "no scaling policy acts (skipped: WatchScalingCommand shows no activity; `aws autoscaling "
     "set-desired-capacity --auto-scaling-group-name GROUP --desired-capacity 4` scales the "
     "group, which `aws autoscaling describe-auto-scaling-groups` then shows, and `aws "
-    "cloudformation get-template --stack-name STACK` shows the policy AWS creates), a "
-    "deregistered target goes without draining, and a reboot or failover is over at once)"
+    "cloudformation get-template --stack-name STACK` shows the policy AWS creates)"
 )
+_DRAINING = "a deregistered target goes without draining"
+_FAILOVER = "a reboot or failover is over at once"
+
+
+def outputs_header(back: local.ReadBack) -> str:
+    """:data:`OUTPUTS_HEADER_START` and what does not run behind the lab's own calls: targets
+    and draining where it has a load balancer, scaling where it has a group, alarms where it
+    has any of those or a database or cache, Run Command where an output sends one, failover
+    where it has a database or cache (a student trial of Day 1 read about all of them)."""
+    stores = bool(back.databases or back.caches)
+    sends = any("ssm send-command" in (o.get("value") or "") for o in back.outputs)
+    clauses = [
+        clause
+        for clause, wanted in (
+            (_HEALTH, bool(back.load_balancers)),
+            (_ALARMS, bool(back.load_balancers or back.auto_scaling_groups) or stores),
+            (_SEND_COMMAND, sends),
+            (_SCALING, bool(back.auto_scaling_groups)),
+            (_DRAINING, bool(back.load_balancers)),
+            (_FAILOVER, stores),
+        )
+        if wanted
+    ]
+    if not clauses:
+        return f"{OUTPUTS_HEADER_START})"
+    return _behind(clauses)
+
+
+def _behind(clauses) -> str:
+    listed = clauses[0] if len(clauses) == 1 else f"{', '.join(clauses[:-1])}, and {clauses[-1]}"
+    return (
+        f"{OUTPUTS_HEADER_START}, the guide's failure tests included, but nothing runs behind "
+        f"them: {listed})"
+    )
+
+
+#: The header of a lab with every kind (Day 4 and 5): the whole of what the emulator skips.
+OUTPUTS_HEADER = _behind([_HEALTH, _ALARMS, _SEND_COMMAND, _SCALING, _DRAINING, _FAILOVER])
 
 
 def format_outputs(back: local.ReadBack) -> str:
     """The stack's outputs, which the lab guide's steps use: each key with its description, its
     value on the next line (the emulator's ids and addresses), or why the emulator has none."""
-    lines = [OUTPUTS_HEADER]
+    lines = [outputs_header(back)]
     for output in back.outputs:
         description = output["description"]
         lines.append(f"  {output['key']}" + (f": {description}" if description else ""))
