@@ -501,7 +501,12 @@ def test_the_outputs_note_names_what_does_not_run_and_what_works_instead():
 
     from week5.cli import local as local_command
 
-    (note,) = local_command.format_outputs(SimpleNamespace(outputs=[])).splitlines()
+    # A lab with a group and an output that sends a command (the note says only what it has).
+    send = {"key": "LoadTestCommand", "description": "", "value": "aws ssm send-command --x y",
+            "skipped": []}  # fmt: skip
+    lab = SimpleNamespace(outputs=[send], load_balancers=[], auto_scaling_groups=[{}],
+                          databases=[], caches=[])  # fmt: skip
+    note = local_command.format_outputs(lab).splitlines()[0]
     for said in (
         "`aws ssm send-command` answers Success though no command runs on any instance "
         "(LoadTestCommand loads nothing)",
