@@ -15,6 +15,7 @@ from week5.cli.synthesis import (
     CLASS_LAB_ID_RE,
     add_synth_options,
     class_students,
+    given_context,
     lab_to_build,
     synthesized_lab,
 )
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     given_as, option = f"--student {shown(given)}", "--student"
     # -c student= names whose lab is synthesized: the same student's resources are audited
     # (it synthesized for that name and then read the resources of the name `init` set).
-    context_student = dict(item.split("=", 1) for item in args.context).get("student")
+    context_student = given_context(args).get("student")
     if context_student is not None:
         context_student = parse_student(context_student)  # "context 'student'=...", as cdk
         if given is not None and given != context_student:

@@ -200,8 +200,12 @@ def synthesis_context(args: argparse.Namespace) -> Dict[str, Any]:
     root = find_project_root()
     check_context(["synth", *(arg for item in args.context for arg in ("-c", item))], root,
                   tool_env(root, validation=False))  # fmt: skip
-    given = dict(item.split("=", 1) for item in args.context)
-    return {**read_project_context(root, user=True), **given}
+    return {**read_project_context(root, user=True), **given_context(args)}
+
+
+def given_context(args: argparse.Namespace) -> Dict[str, str]:
+    """The ``-c KEY=VALUE`` context of ``args`` alone, the last of a key winning as for cdk."""
+    return dict(item.split("=", 1) for item in args.context)
 
 
 def class_students(args: argparse.Namespace) -> Tuple[str, ...]:

@@ -36,7 +36,8 @@ ASG_NAME_TAG = "aws:autoscaling:groupName"
 SINGLE_SHARD_NODE_GROUP = "0001"
 #: The typographic quotes Windows PowerShell also reads as quotes (a command pasted from a
 #: document holds them): “ ” „ as ", ‘ ’ ‚ ‛ as '.
-_POWERSHELL_QUOTES = ("\u201c", "\u201d", "\u201e", "\u2018", "\u2019", "\u201a", "\u201b")
+_POWERSHELL_SINGLE_QUOTES = ("\u2018", "\u2019", "\u201a", "\u201b")
+_POWERSHELL_QUOTES = ("\u201c", "\u201d", "\u201e", *_POWERSHELL_SINGLE_QUOTES)
 #: What a command may not hold: it sits in a single-quoted value of the CLI's shorthand inside
 #: one double-quoted shell word, so a quote would end one of them early, a backslash would
 #: escape the next character, and bash, zsh and PowerShell expand ``$`` and a backquote (and
@@ -546,6 +547,6 @@ def _powershell_word(value: str) -> str:
     """
     if _POWERSHELL_PLAIN.fullmatch(_TOKEN.sub("", value)) and not value.startswith("-"):
         return value
-    for quote in ("'", "\u2018", "\u2019", "\u201a", "\u201b"):  # each a single quote there
+    for quote in ("'", *_POWERSHELL_SINGLE_QUOTES):  # each ends a single-quoted word there
         value = value.replace(quote, quote * 2)
     return "'" + value + "'"
