@@ -104,7 +104,9 @@ def start_emulator(
         raise LocalError(in_use(port, given))
     port = port or free_port()
     token = secrets.token_hex(16)
-    log_path = Path(tempfile.mkdtemp(prefix="week5-moto-", dir=log_parent)) / "moto.log"
+    # dir= only when given: tests stand in for mkdtemp with prefix= alone
+    where = {"dir": str(log_parent)} if log_parent is not None else {}
+    log_path = Path(tempfile.mkdtemp(prefix="week5-moto-", **where)) / "moto.log"
     with open(log_path, "w") as log:
         # moto's server with the course's models of the types moto 5.2.5 lacks loaded into it.
         # Without the user's AWS_* settings: moto needs none, and a profile that does not
