@@ -6,11 +6,13 @@ decides the templates has changed.
 that synthesis wrote instead. An entry is a plain cloud assembly (``manifest.json`` and the
 templates) in a folder named by the sha256 of the inputs, :func:`assembly_key`:
 
-- the project's sources, read in full (183 files, about 1 MB; the whole key takes 4 ms): ``app.py``,
-  ``cdk.json`` (the app command and the feature flags), ``cdk.context.json`` (``week5 init
-  --student``'s name, and any context a user wrote there), and every file under ``stacks/`` and
-  ``week5/``: the stacks, the constructs, the rules that gate the synthesis, and the assets the
-  constructs read or upload (compose files, the demo apps, the sites, the Lambda code). Not
+- the project's sources, read in full (237 files, 1.9 MB; the whole key takes 7 to 12 ms with
+  the files in the page cache on 2 shared cores): ``app.py``, ``cdk.json`` (the app command and
+  the feature flags), ``cdk.context.json`` (``week5 init --student``'s name, and any context a
+  user wrote there), and every file under ``stacks/`` and ``week5/``: the stacks, the
+  constructs, the rules that gate the synthesis, and the assets the constructs read or upload
+  (compose files, the demo apps, the sites, the Lambda code). One that cannot be read (a
+  symlink loop, no read permission) counts by its name and the error. Not
   ``__pycache__`` (compiled from what is hashed) nor the demo apps' ``node_modules``, which no
   asset takes (``exclude=["node_modules"]``; pyproject's package-data leaves them out too);
 - the user's ``~/.cdk.json``: the CLI adds its context to every app's;
@@ -39,6 +41,11 @@ two commands storing one key at once both end with a complete entry (the second 
 first's). A failed synthesis stores nothing. The newest :data:`KEEP_ENTRIES` entries, by last
 use, are kept. An entry is read-only for its callers: one that writes into an assembly
 (``cdk deploy`` leaves zips and locks there) takes a copy (:func:`working_copy`).
+
+A damaged cache never fails a command: an entry whose manifest or a template cannot be read is
+synthesized afresh and replaced (:func:`week5.cli.synthesis.cached_synthesis` says so in one
+line), anything else under a key's name is moved aside when the entry is stored, and a cache
+the user cannot write in still answers from its entries.
 """
 
 from __future__ import annotations
@@ -147,8 +154,16 @@ def project_state(
             add(f"file:{name}", path.read_bytes())
         except FileNotFoundError:  # cdk.context.json appears with `week5 init`
             add(f"no file:{name}", b"")
+        except OSError as error:
+            # A symlink loop, a file without read permission: a marker, not a traceback for
+            # every command (the synthesis says what it makes of the file); the key still
+            # changes when the file becomes readable.
+            add(f"unreadable:{name}:{error.errno}", b"")
     user_config = Path.home() / ".cdk.json"
-    add("user cdk.json", user_config.read_bytes() if user_config.is_file() else b"")
+    try:
+        add("user cdk.json", user_config.read_bytes() if user_config.is_file() else b"")
+    except OSError as error:
+        add(f"unreadable:~/.cdk.json:{error.errno}", b"")
     add("python", f"{python}\n{sys.version}".encode("utf-8", "surrogateescape"))
     for name in installed_distributions(sys.path if sys_path is None else sys_path):
         add("distribution", name.encode("utf-8", "surrogateescape"))
@@ -189,19 +204,34 @@ def was_validated(entry: Path) -> bool:
     return isinstance(record, dict) and record.get("cdk_validation") is True
 
 
+def is_whole(entry: Path) -> bool:
+    """Whether ``entry`` is a stored entry: a folder with its ``manifest.json`` (renamed in whole,
+    so the rest is there). Not a file, a link that loops or dangles, a folder without one, nor
+    one this user cannot open (another user's, mode 0700)."""
+    try:
+        return (entry / "manifest.json").is_file()
+    except OSError:
+        return False
+
+
 def lookup(root: Path, key: str, validated: bool = False) -> Optional[Path]:
     """The entry for ``key``, marked as just used (pruning keeps the most recently used);
     ``None`` when there is none, or with ``validated`` when its synthesis skipped CDK's
     CloudFormation validation."""
     entry = cache_dir(root) / key
-    if not (entry / "manifest.json").is_file():
+    if not is_whole(entry):
         return None
     if validated and not was_validated(entry):
         return None
     try:
         os.utime(entry)
-    except OSError:  # pruned by another command a moment ago
+    except FileNotFoundError:  # pruned by another command a moment ago
         return None
+    except OSError:
+        # A read-only cache (a checkout without write access): the entry still answers, only
+        # its use is not marked (pruning is the writable cache's).
+        if not is_whole(entry):
+            return None
     return entry
 
 
@@ -238,15 +268,19 @@ def store(
         synthesize(staging)
         (staging / RECORD_FILE).write_text(json.dumps({"cdk_validation": validated}) + "\n")
         entry = folder / key
-        if entry.exists() and (replace or (validated and not was_validated(entry))):
-            # Renamed away first: a rename onto a folder with files in it fails.
+        if os.path.lexists(entry) and (
+            not is_whole(entry) or replace or (validated and not was_validated(entry))
+        ):
+            # Renamed away first: a rename onto a folder with files in it fails, and so does
+            # one onto a file or a link. Whatever is there that is not a whole entry (a folder
+            # without a manifest, a file, a dangling or looping link) goes too.
             old = Path(tempfile.mkdtemp(prefix="tmp-", dir=folder))
             os.replace(entry, old / key)
             shutil.rmtree(old, ignore_errors=True)
         try:
             os.rename(staging, entry)
         except OSError:
-            if not (entry / "manifest.json").is_file():
+            if not is_whole(entry):
                 raise
             shutil.rmtree(staging, ignore_errors=True)  # another command stored it first
     except BaseException:

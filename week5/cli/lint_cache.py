@@ -56,7 +56,13 @@ def _write(folder: Path, path: Path, findings: Sequence[LintFinding]) -> None:
 
 
 def _prune(folder: Path) -> None:
-    files = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    dated = []
+    for path in folder.glob("*.json"):
+        try:
+            dated.append((path.stat().st_mtime, path))
+        except OSError:  # a dangling link, a file removed meanwhile: not one of ours to keep
+            continue
+    files = [path for _, path in sorted(dated, key=lambda pair: pair[0], reverse=True)]
     for stale in files[KEEP_FILES:]:
         stale.unlink(missing_ok=True)
 
@@ -74,7 +80,10 @@ def cached_lint(
     if not refresh:
         findings = _read(path)
         if findings is not None:
-            os.utime(path)  # a use keeps it among the newest
+            try:
+                os.utime(path)  # a use keeps it among the newest
+            except OSError:  # a read-only project: the findings stand, the use is not marked
+                pass
             return findings, True
     findings = lint_template(template_path)
     try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import re
@@ -33,6 +34,7 @@ from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli import assembly_cache
 from week5.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError
 from week5.core.catalog import LAB_ID_RE, unknown_lab_message
+from week5.core.errors import CourseInputError
 from week5.core.progress import run_with_progress, say
 from week5.core.settings import (
     CONTEXT_LABS,
@@ -316,8 +318,9 @@ def cached_synthesis(
     entry of every lab (the caller picks its labs out: a lab's template is the same whichever
     labs are built with it). Where CDK's validation runs (``validation``, or the user's
     ``CDK_VALIDATION``), only an entry whose synthesis ran it answers. Otherwise ``cdk synth``
-    runs and its assembly is stored (replacing an unvalidated entry with a validated one);
-    where the cache cannot be written, it runs into ``scratch``."""
+    runs and its assembly is stored (replacing an unvalidated entry with a validated one, or
+    a damaged one: :func:`_damaged`); where the cache cannot be written, or fails midway (a full
+    disk), it runs into ``scratch``."""
     # The context first: a bad value is one line before "==> synthesizing" is said, and a
     # cdk.context.json that is a folder is refused before the cache key reads it.
     check_context(["synth", *(arg for item in context for arg in ("-c", item))], root,
@@ -328,6 +331,8 @@ def cached_synthesis(
     validated = validation_runs(tool_env(root, validation))
     if not fresh:
         entry = assembly_cache.lookup(root, key, validated=validated)
+        if entry is not None and _damaged(entry):
+            entry, fresh = None, True  # the new assembly replaces it
         if entry is not None:
             say(
                 f"==> assembly from the cache ({_shown(entry)}, synthesized "
@@ -339,7 +344,11 @@ def cached_synthesis(
             entry = assembly_cache.lookup(
                 root, assembly_cache.key_for(state, everything), validated=validated
             )
-            if entry is not None and holds_labs(entry, which.split(", ")):
+            if (
+                entry is not None
+                and holds_labs(entry, which.split(", "))
+                and not _damaged(entry)
+            ):
                 say(
                     f"==> {which} from the cached assembly of every lab ({_shown(entry)}, "
                     f"synthesized {assembly_cache.age_text(entry)} ago; --no-cache synthesizes "
@@ -360,10 +369,49 @@ def cached_synthesis(
         entry = assembly_cache.store(root, key, run, replace=fresh, validated=validated)
     except assembly_cache.CacheUnavailable as error:
         say(f"    (no cache: {error}; the assembly is not kept)")
-        run(scratch / "assembly")
-        return scratch / "assembly", seconds, False
-    say(f"    kept in {_shown(entry)} for the next command on the same inputs")
-    return entry, seconds, True
+    except (OSError, CliError) as error:
+        # The cache failed midway: a full disk (the CLI's synthesis into it says ENOSPC), or
+        # a folder in it this user cannot read or replace. Once more outside it, not a
+        # traceback; a synthesis that fails for any other reason fails as it is.
+        if isinstance(error, CliError) and not _out_of_space(error):
+            raise
+        why = "no space left on the device" if _out_of_space(error) else error.strerror or error
+        say(
+            f"    (no cache: {assembly_cache.CACHE_DIR}/: {why}; synthesizing into a temporary "
+            "folder, the assembly is not kept)"
+        )
+    else:
+        say(f"    kept in {_shown(entry)} for the next command on the same inputs")
+        return entry, seconds, True
+    run(scratch / "assembly")
+    return scratch / "assembly", seconds, False
+
+
+def _damaged(entry: Path) -> bool:
+    """Whether the cache entry ``entry`` cannot be read as an assembly (its manifest or a
+    template emptied or cut short: a full disk, an editor, a crash mid-copy); if so, says so in
+    one line. Such an entry is synthesized afresh: served, it failed every command on the same
+    inputs until ``--no-cache``. (A user's ``--assembly DIR`` is not checked here: its
+    unreadable file is the user's to fix, and the command names it.) About 13 ms for the
+    assembly of every lab."""
+    try:
+        read_labs(entry)
+    except (CourseInputError, LookupError, TypeError, AttributeError):  # not what cdk wrote
+        say(f"==> the cached assembly {_shown(entry)} is damaged; synthesizing afresh")
+        return True
+    return False
+
+
+#: How a synthesis that ran out of disk space says so: Node's error code (the CDK CLI, jsii)
+#: or Python's message (the app, this process).
+_NO_SPACE = re.compile(r"ENOSPC|No space left on device")
+
+
+def _out_of_space(error: BaseException) -> bool:
+    """Whether ``error`` (a failed synthesis into the cache, or storing it) is a full disk."""
+    if isinstance(error, OSError):
+        return error.errno == errno.ENOSPC
+    return bool(_NO_SPACE.search(str(error)))
 
 
 def holds_labs(outdir: Path, lab_ids: Sequence[str]) -> bool:
