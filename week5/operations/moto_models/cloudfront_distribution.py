@@ -8,20 +8,80 @@ As on AWS: ``Ref`` and ``Fn::GetAtt Id`` give the distribution's id, ``DomainNam
 ``*.cloudfront.net`` name. The template's ``DistributionConfig`` is CloudFormation's shape
 (plain lists, ``IPV6Enabled``, ``AcmCertificateArn``); the backend takes the API's
 (``{"Quantity", "Items"}``, ``IsIPV6Enabled``, ``ACMCertificateArn``), so the model converts.
+Deleting the stack deletes the distribution, enabled or not, as CloudFormation does.
+
+moto's ``DeleteDistribution`` deleted an enabled distribution and took any ``If-Match``, and its
+``UpdateDistribution`` kept the ETag: ``aws cloudfront delete-distribution`` succeeded on the
+emulator where AWS refuses until the distribution is disabled. :func:`install` makes the API's
+deletion refuse as AWS does: ``InvalidIfMatchVersion`` (400) without an ``If-Match``,
+``PreconditionFailed`` (412) when it is not the distribution's ETag, ``DistributionNotDisabled``
+(409) while it is enabled; and an update refuse a stale ``If-Match`` (``PreconditionFailed``) and
+give the distribution a new ETag, so the ETag a deletion needs is the one the disabling update
+returned. (AWS also refuses until the disabling is deployed; moto's status is ``Deployed`` at the
+update's own reply, so that is not modelled.) Delete this too when moto does so
+(tests/test_emulator_nat_cloudfront.py says when).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
-from moto.cloudfront.models import cloudfront_backends
+from moto.cloudfront.exceptions import (
+    CloudFrontException,
+    InvalidIfMatchVersion,
+    NoSuchDistribution,
+)
+from moto.cloudfront.models import CloudFrontBackend, Distribution, cloudfront_backends, random_id
 from moto.core.common_models import CloudFormationModel
 from moto.utilities.utils import get_partition
 
-from ._common import TypeModel, tag_list
+from ._common import TypeModel, flag, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::CloudFront::Distribution"
+
+#: moto's own, read before :func:`install` (tests/test_emulator_nat_cloudfront.py runs them to
+#: tell when moto no longer needs the patch; the stack's deletion and update call them).
+MOTO_DELETE_DISTRIBUTION = CloudFrontBackend.delete_distribution
+MOTO_UPDATE_DISTRIBUTION = CloudFrontBackend.update_distribution
+
+
+def _precondition_failed() -> CloudFrontException:
+    return CloudFrontException(
+        "PreconditionFailed",
+        "The precondition given in one or more of the request-header fields evaluated to false.",
+    )
+
+
+def delete_distribution(self: CloudFrontBackend, distribution_id: str, if_match: str) -> None:
+    """moto's, refused as AWS refuses: no ``If-Match``, not the distribution's ETag, or the
+    distribution still enabled."""
+    if not if_match:
+        raise InvalidIfMatchVersion
+    distribution = self.distributions.get(distribution_id)
+    if distribution is None:
+        raise NoSuchDistribution
+    if if_match != distribution.etag:
+        raise _precondition_failed()
+    if flag(distribution.distribution_config.Enabled):
+        raise CloudFrontException(
+            "DistributionNotDisabled",
+            "The distribution you are trying to delete has not been disabled.",
+        )
+    MOTO_DELETE_DISTRIBUTION(self, distribution_id, if_match)
+
+
+def update_distribution(
+    self: CloudFrontBackend, dist_config: Dict[str, Any], _id: str, if_match: str
+) -> Tuple[Distribution, str, str]:
+    """moto's, refusing an ``If-Match`` that is not the distribution's ETag, and giving the
+    distribution a new ETag, as AWS does."""
+    distribution = self.distributions.get(_id)
+    if distribution is not None and if_match and if_match != distribution.etag:
+        raise _precondition_failed()
+    distribution, location, _ = MOTO_UPDATE_DISTRIBUTION(self, dist_config, _id, if_match)
+    distribution.etag = random_id()
+    return distribution, location, distribution.etag
 
 
 def _items(values: Optional[List[Any]]) -> Dict[str, Any]:
@@ -129,11 +189,20 @@ class CloudFrontDistribution(TypeModel, CloudFormationModel):
     ) -> "CloudFrontDistribution":
         backend = cloudfront_backends[account_id][get_partition(region_name)]
         config = api_distribution_config(cloudformation_json["Properties"]["DistributionConfig"])
-        backend.update_distribution(config, original_resource.id, if_match=True)
+        _, etag = backend.get_distribution(original_resource.id)
+        update_distribution(backend, config, original_resource.id, if_match=etag)
         return original_resource
 
     def delete(self, account_id: str, region_name: str) -> None:
         backend = cloudfront_backends[account_id][get_partition(region_name)]
         distribution, _ = backend.get_distribution(self.id)
-        backend.delete_distribution(self.id, if_match=True)
+        # CloudFormation disables an enabled distribution before it deletes it: moto's deletion.
+        MOTO_DELETE_DISTRIBUTION(backend, self.id, if_match=True)
         backend.tagger.delete_all_tags_for_resource(distribution.arn)
+
+
+def install() -> None:
+    """Patch moto's CloudFront deletion and update as the module's docstring says
+    (idempotent)."""
+    CloudFrontBackend.delete_distribution = delete_distribution  # type: ignore[method-assign]
+    CloudFrontBackend.update_distribution = update_distribution  # type: ignore[method-assign]

@@ -10,6 +10,14 @@ are moto's); deleting the stack deletes it through moto's backend (its state bec
 ``deleted``, as on AWS) with the network interface moto made for it, which AWS deletes with the
 gateway. Delete this module when moto's model reads the tags and deletes the gateway
 (tests/test_moto_models.py says when).
+
+moto's ``DeleteNatGateway`` (``aws ec2 delete-nat-gateway``) only marks the gateway deleted: its
+interface stayed in the subnet ("available", its Elastic IP still associated), so a later
+``cdk destroy`` of Day1Lab2 ended ``DELETE_FAILED`` ("The subnet '...' has dependencies",
+:mod:`.ec2_subnet_dependencies`) and ``week5 cleanup`` waited on the gateway. :func:`install`
+makes it delete the interface too, once, the address disassociated first, as AWS does; an unknown
+gateway gets AWS's ``NatGatewayNotFound`` (moto's failed with a server error). Delete this too
+when moto does so (tests/test_emulator_nat_cloudfront.py says when).
 """
 
 from __future__ import annotations
@@ -17,13 +25,34 @@ from __future__ import annotations
 from typing import Any, Dict
 
 from moto.core.common_models import CloudFormationModel
-from moto.ec2.exceptions import InvalidNetworkInterfaceIdError
+from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models import ec2_backends
-from moto.ec2.models.nat_gateways import NatGateway
+from moto.ec2.models.nat_gateways import NatGateway, NatGatewayBackend
 
 from ._common import WithDeletion, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::EC2::NatGateway"
+
+#: moto's own, read before :func:`install` (tests/test_emulator_nat_cloudfront.py runs it to tell
+#: when moto no longer needs the patch).
+MOTO_DELETE_NAT_GATEWAY = NatGatewayBackend.delete_nat_gateway
+
+
+def delete_nat_gateway(self: NatGatewayBackend, nat_gateway_id: str) -> NatGateway:
+    """moto's, with the gateway's network interface deleted the first time (its Elastic IP
+    disassociated from it first), and ``NatGatewayNotFound`` for a gateway there never was."""
+    gateway = self.nat_gateways.get(nat_gateway_id)
+    if gateway is None:
+        raise EC2ClientError(
+            "NatGatewayNotFound", f"The Nat Gateway {nat_gateway_id} was not found"
+        )
+    eni = gateway._eni
+    if gateway.state != "deleted" and eni.id in self.enis:  # type: ignore[attr-defined]
+        for address in self.addresses:  # type: ignore[attr-defined]
+            if address.eni is eni:
+                self.disassociate_address(address=address.public_ip)  # type: ignore[attr-defined]
+        self.delete_network_interface(eni.id)  # type: ignore[attr-defined]
+    return MOTO_DELETE_NAT_GATEWAY(self, nat_gateway_id)
 
 
 class EC2NatGateway(WithDeletion, CloudFormationModel):
@@ -52,9 +81,9 @@ class EC2NatGateway(WithDeletion, CloudFormationModel):
         found = backend.describe_nat_gateways(filters=None, nat_gateway_ids=[physical_id])
         if not found or found[0].state == "deleted":
             return
-        gateway = backend.delete_nat_gateway(physical_id)
-        for address in gateway.nat_gateway_addresses:
-            try:
-                backend.delete_network_interface(address["networkInterfaceId"])
-            except InvalidNetworkInterfaceIdError:
-                pass
+        delete_nat_gateway(backend, physical_id)  # its interface too, installed or not
+
+
+def install() -> None:
+    """Patch moto's ``DeleteNatGateway`` as the module's docstring says (idempotent)."""
+    NatGatewayBackend.delete_nat_gateway = delete_nat_gateway  # type: ignore[method-assign]
