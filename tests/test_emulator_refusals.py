@@ -504,7 +504,9 @@ def test_the_outputs_note_names_what_does_not_run_and_what_works_instead():
     # A lab with a group and an output that sends a command (the note says only what it has).
     send = {"key": "LoadTestCommand", "description": "", "value": "aws ssm send-command --x y",
             "skipped": []}  # fmt: skip
-    lab = SimpleNamespace(outputs=[send], load_balancers=[], auto_scaling_groups=[{}],
+    watch = {"key": "WatchScalingCommand", "description": "",
+             "value": "aws autoscaling describe-scaling-activities --x y", "skipped": []}  # fmt: skip
+    lab = SimpleNamespace(outputs=[send, watch], load_balancers=[], auto_scaling_groups=[{}],
                           databases=[], caches=[])  # fmt: skip
     note = local_command.format_outputs(lab).splitlines()[0]
     for said in (

@@ -13,7 +13,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional, Pattern, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Pattern, Sequence, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli.arguments import command_parser, whole_number_in
@@ -43,11 +43,12 @@ DESTROY_HERE = (
     "cdk destroy removes all of it, on the emulator as on AWS: with --keep, destroy the lab "
     "there and check that nothing is left"
 )
-#: The same where a custom resource's function cleans up on AWS and does not run here: a
-#: snapshot taken by hand stays after destroy (a student's trial found it left).
+#: The same where a custom resource's function deletes something at destroy on AWS and the
+#: emulator does not do it (:func:`destroy_note`): a snapshot taken by hand stays after destroy
+#: (a student's trial of Day2Lab1 found it left). ``{functions}``: those functions, named.
 DESTROY_HERE_BUT = (
-    "cdk destroy removes the stack's resources here too, but not what only those functions "
-    "delete: with --keep, destroy the lab there and check what is left"
+    "cdk destroy removes the stack's resources here too, but not what only {functions} "
+    "delete{s} on AWS: with --keep, destroy the lab there and check what is left"
 )
 
 
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
             # What each BucketDeployment's function puts in its bucket on AWS (it runs not here)
             back.uploads = upload_bucket_deployments(emulator.endpoint, outdir, lab)
             print()
-            print(format_read_back(lab.lab_id, back))
+            print(format_read_back(lab.lab_id, back, lab.template))
             print()
             after = sum(v for k, v in timings.items() if k != "synth")
             print(
@@ -285,9 +286,12 @@ def format_coverage_table(results: Mapping[str, local.Coverage]) -> str:
     return render_table(rows, ("Lab", "Deploys locally"), markdown=True)
 
 
-def format_read_back(lab_id: str, back: local.ReadBack) -> str:
+def format_read_back(
+    lab_id: str, back: local.ReadBack, template: Optional[Mapping[str, Any]] = None
+) -> str:
     """What the emulator holds, in the course's terms, and what it skipped; then the stack's
-    outputs, for the lab guide's steps."""
+    outputs, for the lab guide's steps. ``template``: the lab's, for what its outputs' header
+    says of alarms (:func:`outputs_header`); without it, no alarm is said."""
     lines = [f"{lab_id}: stack {back.stack_name} on the local emulator"]
     for vpc in back.vpcs:
         lines.append(f"VPC {vpc['name'] or vpc['id']}  {vpc['cidr']}")
@@ -331,12 +335,35 @@ def format_read_back(lab_id: str, back: local.ReadBack) -> str:
             + (":" if back.uploads else ".")
         )
         lines += [format_upload(upload) for upload in back.uploads]
-        lines.append(DESTROY_HERE_BUT + ".")
-    else:
-        lines.append(DESTROY_HERE + ".")
+    lines.append(destroy_note(back.functions_not_run) + ".")
     if back.outputs:
-        lines += ["", format_outputs(back)]
+        lines += ["", format_outputs(back, template)]
     return "\n".join(lines)
+
+
+#: The custom resource types of the labs whose work at destroy the emulator does, or which do
+#: none: after `cdk destroy` there, nothing of theirs is left (tests/test_emulator_labs.py
+#: destroys every lab and finds nothing). ``S3AutoDeleteObjects`` empties its bucket: the
+#: emulator empties a bucket tagged for it (moto_models/s3_bucket.py, ``AUTO_DELETE_TAG``);
+#: a ``BucketDeployment`` deletes nothing at destroy (CDK's ``retainOnDelete``, true unless the
+#: template sets ``RetainOnDelete``, which no lab does) and its files go with that bucket's
+#: emptying. Any other type (the labs' ``Week5SnapshotCleanup``, which deletes the snapshots
+#: of the lab's volume or database) does work at destroy that the emulator does not.
+DESTROYED_HERE = frozenset({"Custom::S3AutoDeleteObjects", BUCKET_DEPLOYMENT})
+
+
+def destroy_note(functions_not_run: Mapping[str, int]) -> str:
+    """What `cdk destroy` removes on the emulator: all of it (:data:`DESTROY_HERE`), or all but
+    what the functions of ``functions_not_run`` (type -> count) that are not
+    :data:`DESTROYED_HERE` delete on AWS, named (:data:`DESTROY_HERE_BUT`; a trial of Day2Lab2
+    and Day5Lab1 was told of leftovers where status and cleanup found none)."""
+    left = sorted(rtype for rtype in functions_not_run if rtype not in DESTROYED_HERE)
+    if not left:
+        return DESTROY_HERE
+    if len(left) == 1:
+        return DESTROY_HERE_BUT.format(functions=f"{left[0]}'s function", s="s")
+    named = f"{', '.join(left[:-1])} and {left[-1]}"
+    return DESTROY_HERE_BUT.format(functions=f"the functions of {named}", s="")
 
 
 #: What each custom resource type of the labs does on AWS, and what happens instead on the
@@ -426,7 +453,8 @@ def unreachable(value: str) -> Optional[str]:
 
 #: The line above a lab's outputs: what the emulator's values are and what runs behind them.
 #: Each clause after the first is said only for a lab with what it is about
-#: (:func:`outputs_header`): a Day 1 lab has no target, scaling policy or database.
+#: (:func:`outputs_header`): a Day 1 lab has no target, scaling policy or database, and an
+#: output is named only where the lab has it.
 OUTPUTS_HEADER_START = (
     "Outputs (the lab guide's steps use them; the values are the emulator's: its addresses "
     "(made up: they may be someone else's on the internet, do not open them), SSH and "
@@ -436,60 +464,96 @@ OUTPUTS_HEADER_START = (
 )
 _HEALTH = 'a target stays "healthy" whatever its instance serves (no health checks)'
 _ALARMS = "no alarm goes off by itself (no metrics)"
-_SEND_COMMAND = (
-    "`aws ssm send-command` answers Success though no command runs on any instance "
-    "(LoadTestCommand loads nothing)"
+#: What an output that sends a Run Command does not do here, by its key; another "runs nothing".
+_SENT = {"LoadTestCommand": "loads nothing"}
+#: The output that lists a group's scaling activities (Day 4's), named where the lab has it.
+WATCH_SCALING = "WatchScalingCommand"
+#: An output's value that runs one of the course's failure tests (week5/constructs/commands.py:
+#: ``failover_command``, ``cache_failover_command``, ``terminate_instance_command``), the
+#: guide's "장애 테스트" (Day3Case, Day4Challenge, Day5Challenge).
+FAILURE_TEST = re.compile(
+    r"reboot-db-instance .*--force-failover|elasticache test-failover|"
+    r"autoscaling terminate-instance-in-auto-scaling-group"
 )
-_SCALING = (
-    "no scaling policy acts (skipped: WatchScalingCommand shows no activity; `aws autoscaling "
-    "set-desired-capacity --auto-scaling-group-name GROUP --desired-capacity 4` scales the "
-    "group, which `aws autoscaling describe-auto-scaling-groups` then shows, and `aws "
-    "cloudformation get-template --stack-name STACK` shows the policy AWS creates)"
-)
+
+
+def _send_command(keys: Sequence[str]) -> str:
+    done = ", ".join(f"{key} {_SENT.get(key, 'runs nothing')}" for key in keys)
+    return f"`aws ssm send-command` answers Success though no command runs on any instance ({done})"
+
+
+def _scaling(watch: bool) -> str:
+    return (
+        "no scaling policy acts (skipped"
+        + (f": {WATCH_SCALING} shows no activity" if watch else "")
+        + "; `aws autoscaling set-desired-capacity --auto-scaling-group-name GROUP "
+        "--desired-capacity 4` scales the group, which `aws autoscaling "
+        "describe-auto-scaling-groups` then shows, and `aws cloudformation get-template "
+        "--stack-name STACK` shows the policy AWS creates)"
+    )
+
+
 _DRAINING = "a deregistered target goes without draining"
 _FAILOVER = "a reboot or failover is over at once"
 
 
-def outputs_header(back: local.ReadBack) -> str:
+def has_alarms(template: Optional[Mapping[str, Any]]) -> bool:
+    """Whether the lab's template has a CloudWatch alarm (Day 5's); None: not known, no."""
+    resources = (template or {}).get("Resources") or {}
+    return any(r.get("Type") == "AWS::CloudWatch::Alarm" for r in resources.values())
+
+
+def failure_tests(back: local.ReadBack) -> List[str]:
+    """The keys of the outputs that run one of the guide's failure tests (:data:`FAILURE_TEST`)."""
+    return [o["key"] for o in back.outputs if FAILURE_TEST.search(o.get("value") or "")]
+
+
+def outputs_header(back: local.ReadBack, template: Optional[Mapping[str, Any]] = None) -> str:
     """:data:`OUTPUTS_HEADER_START` and what does not run behind the lab's own calls: targets
-    and draining where it has a load balancer, scaling where it has a group, alarms where it
-    has any of those or a database or cache, Run Command where an output sends one, failover
-    where it has a database or cache (a student trial of Day 1 read about all of them)."""
+    and draining where it has a load balancer, scaling where it has a group (its
+    ``WatchScalingCommand`` where it has that output), alarms where its ``template`` has any,
+    Run Command where an output sends one (named), failover where it has a database or cache;
+    the failure tests, named, where its outputs run any (:func:`failure_tests`). A student
+    trial of Day 1 read about all of them; of Day3Lab2, of alarms and failure tests it has not;
+    of Day5Lab1, of a WatchScalingCommand it has not."""
     stores = bool(back.databases or back.caches)
-    sends = any("ssm send-command" in (o.get("value") or "") for o in back.outputs)
+    keys = [o["key"] for o in back.outputs]
+    sending = [o["key"] for o in back.outputs if "ssm send-command" in (o.get("value") or "")]
     clauses = [
         clause
         for clause, wanted in (
             (_HEALTH, bool(back.load_balancers)),
-            (_ALARMS, bool(back.load_balancers or back.auto_scaling_groups) or stores),
-            (_SEND_COMMAND, sends),
-            (_SCALING, bool(back.auto_scaling_groups)),
+            (_ALARMS, has_alarms(template)),
+            (_send_command(sending), bool(sending)),
+            (_scaling(WATCH_SCALING in keys), bool(back.auto_scaling_groups)),
             (_DRAINING, bool(back.load_balancers)),
             (_FAILOVER, stores),
         )
         if wanted
     ]
+    return _behind(clauses, failure_tests(back))
+
+
+def _behind(clauses: Sequence[str], tests: Sequence[str] = ()) -> str:
+    included = f", the guide's failure tests ({', '.join(tests)}) included" if tests else ""
     if not clauses:
-        return f"{OUTPUTS_HEADER_START})"
-    return _behind(clauses)
-
-
-def _behind(clauses) -> str:
+        return f"{OUTPUTS_HEADER_START}{included})"
     listed = clauses[0] if len(clauses) == 1 else f"{', '.join(clauses[:-1])}, and {clauses[-1]}"
-    return (
-        f"{OUTPUTS_HEADER_START}, the guide's failure tests included, but nothing runs behind "
-        f"them: {listed})"
-    )
+    return f"{OUTPUTS_HEADER_START}{included}, but nothing runs behind them: {listed})"
 
 
 #: The header of a lab with every kind (Day 4 and 5): the whole of what the emulator skips.
-OUTPUTS_HEADER = _behind([_HEALTH, _ALARMS, _SEND_COMMAND, _SCALING, _DRAINING, _FAILOVER])
+OUTPUTS_HEADER = _behind(
+    [_HEALTH, _ALARMS, _send_command(["LoadTestCommand"]), _scaling(True), _DRAINING, _FAILOVER],
+    ["DbFailoverCommand", "CacheFailoverCommand", "KillBackendInstanceCommand"],
+)
 
 
-def format_outputs(back: local.ReadBack) -> str:
+def format_outputs(back: local.ReadBack, template: Optional[Mapping[str, Any]] = None) -> str:
     """The stack's outputs, which the lab guide's steps use: each key with its description, its
-    value on the next line (the emulator's ids and addresses), or why the emulator has none."""
-    lines = [outputs_header(back)]
+    value on the next line (the emulator's ids and addresses), or why the emulator has none.
+    ``template``: the lab's, for the header (:func:`outputs_header`)."""
+    lines = [outputs_header(back, template)]
     for output in back.outputs:
         description = output["description"]
         lines.append(f"  {output['key']}" + (f": {description}" if description else ""))
