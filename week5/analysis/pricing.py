@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
 from week5.analysis.assembly import referenced_ids
+from week5.analysis.topology import label
 
 PRICES_FILE = Path(__file__).resolve().parent / "data" / "prices.json"
 #: The course's lab slot.
@@ -94,6 +95,10 @@ class Estimate:
 
     items: List[LineItem] = field(default_factory=list)
     free_types: Dict[str, int] = field(default_factory=dict)
+    #: Each item's resource (logical id) → what the lab guides' cost tables call it
+    #: (:func:`week5.analysis.topology.label`: the Name tag, else the construct path), so that
+    #: `week5 cost` rows match the guide's. An id not here is shown as it is.
+    names: Dict[str, str] = field(default_factory=dict)
 
     @property
     def hourly(self) -> float:
@@ -102,6 +107,10 @@ class Estimate:
     @property
     def not_priced(self) -> List[LineItem]:
         return [i for i in self.items if i.hourly is None]
+
+    def name_of(self, item: LineItem) -> str:
+        """What the guides call ``item``'s resource; its logical id when not known."""
+        return self.names.get(item.resource, item.resource)
 
     def totals(self, students: int = 1) -> Dict[str, float]:
         hour = self.hourly * students
@@ -117,7 +126,12 @@ class Estimate:
             "hourly_usd": round(self.hourly, 6),
             "students": students,
             "totals_usd": {k: round(v, 6) for k, v in self.totals(students).items()},
-            "items": [asdict(i) for i in self.items],
+            # The item's fields as they were (``resource`` is the logical id), plus the guide's
+            # name for it and the logical id under its own name.
+            "items": [
+                {**asdict(i), "name": self.name_of(i), "logical_id": i.resource}
+                for i in self.items
+            ],
             "not_priced": [i.resource_type for i in self.not_priced],
             "free_tier": load_prices()["free_tier"],
         }
@@ -244,7 +258,17 @@ class _Pricer:
                     LineItem(logical_id, rtype, None, 1, "", None, None, note="not priced")
                 )
         self.estimate.free_types = dict(sorted(free.items()))
+        self.estimate.names = {i.resource: self.name(i.resource) for i in self.estimate.items}
         return self.estimate
+
+    def name(self, logical_id: str) -> str:
+        """The guides' name for a resource (:func:`label`, as ``week5.analysis.guide`` calls
+        it); the logical id when the resource cannot be read (a deployed template's)."""
+        resource = self.resources.get(logical_id)
+        try:
+            return label(logical_id, resource if isinstance(resource, Mapping) else {})
+        except _UNREADABLE:
+            return logical_id
 
     # One method per priced type: _<Service>_<Type>(logical_id, type, properties).
     def _EC2_Instance(self, name: str, rtype: str, p: Dict[str, Any]) -> None:

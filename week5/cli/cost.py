@@ -81,16 +81,19 @@ def format_cost(
     (Seoul), and a lab in another region gets a header and a note that say so, as its own
     prices are not in the table.
     """
+    # Each row is named as the lab's guide names it (the Name tag, else the construct path),
+    # so a student can match the two tables; `--json` keeps the logical id (``logical_id``).
     rows = [
         (
-            f"{i.resource} [{i.price_key}]",
+            f"{est.name_of(i)} [{i.price_key}]",
             f"{i.count:g}",
             i.unit,
             f"{i.unit_price:g}",
             f"{i.date} / {i.basis}",
             f"{i.hourly:.4f}",
         )
-        for i in sorted(est.items, key=lambda item: item.resource)  # stable, template order aside
+        # Stable, template order aside: by name, then logical id (two may share a Name tag).
+        for i in sorted(est.items, key=lambda item: (est.name_of(item), item.resource))
         if i.hourly is not None
     ]
     priced = pricing.load_prices()["region"]
@@ -104,7 +107,7 @@ def format_cost(
         ]
     lines.append(render_table(rows, HEADER))
     for item in est.not_priced:
-        lines.append(f"NOT PRICED: {item.resource} ({item.resource_type}): {item.note}")
+        lines.append(f"NOT PRICED: {est.name_of(item)} ({item.resource_type}): {item.note}")
     one = est.totals(1)
     minutes = pricing.LAB_MINUTES
     lines.append(
