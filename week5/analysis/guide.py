@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from week5.analysis import pricing, timing
 from week5.analysis.diagram import render_picture, render_text
-from week5.analysis.topology import Topology, extract, label
+from week5.analysis.topology import Node, Topology, console_name, extract, label
 from week5.core.errors import shown
 from week5.core.settings import DEFAULT_STUDENT
 
@@ -96,12 +96,15 @@ def _slot_table(guide: LabGuide, template: Mapping[str, Any]) -> List[str]:
             "강의 자료는 이 고객 사례(Session 4)를 시간이 정해진 단계로 나누지 않습니다.",
             "",
         ]
-    left = slot - took.create_min - took.delete_min
+    # Each figure as printed, then what is left of them: the three rows add up to the slot
+    # (a student trial added 1.2 + 1.2 + 47.5 from the unrounded figures: 49.9).
+    create, delete = round(took.create_min, 1), round(took.delete_min, 1)
+    left = round(slot - create - delete, 1)
     rows += [
         f"| CloudFormation ({slot}분 실습 중) | 예상 시간 |",
         "|---|---|",
-        f"| 생성 (`cdk deploy`) | {format_minutes(took.create_min)} |",
-        f"| 삭제 (`cdk destroy`) | {format_minutes(took.delete_min)} |",
+        f"| 생성 (`cdk deploy`) | {format_minutes(create)} |",
+        f"| 삭제 (`cdk destroy`) | {format_minutes(delete)} |",
         (
             f"| 생성과 삭제를 빼고 남는 시간 | {format_minutes(left)} |"
             if left > 0
@@ -124,7 +127,39 @@ def manual_cleanup_rows(readme: Path = README) -> Dict[str, Tuple[str, str]]:
     return rows
 
 
-def _summary(topology: Topology, template: Mapping[str, Any]) -> List[str]:
+def _listed_as(node: Node, template: Mapping[str, Any], stack: str) -> Tuple[str, str]:
+    """(the name to look for in the console, what to know about it): the physical name when the
+    template gives one (a parameter's ``/week5-<이름>-Day5Lab1/cloudmart/db-endpoint``, not its
+    construct path); a Name tag or construct path the console's list does not show says so, with
+    how the list's name begins when that is known, else where to find it."""
+    resource = template.get("Resources", {}).get(node.id)
+    if not isinstance(resource, Mapping) or not node.label:  # a NAT gateway: no name drawn
+        return node.label, ""
+    listed = console_name(node.id, dict(resource), stack)
+    if listed.shown:
+        return listed.name, ""
+    what = "Name 태그" if listed.tag else "코드의 경로"
+    output = next(
+        (k for k, o in template.get("Outputs", {}).items() if o.get("Value") == {"Ref": node.id}),
+        None,
+    )
+    if output:  # the stack prints it (Day2Lab2's BucketName)
+        return listed.name, f"{what}; 콘솔 목록의 이름은 CloudFormation이 지음: 출력 `{output}`에서 확인"
+    if listed.prefix:
+        return listed.name, (
+            f"{what}; 콘솔 목록의 이름은 `{listed.prefix}` 뒤에 CloudFormation이 글자를 붙인 것"
+        )
+    return listed.name, (
+        f"{what}; 콘솔 목록의 이름은 CloudFormation이 지음: 스택의 리소스 탭에서 논리적 ID "
+        f"`{node.id}`의 물리적 ID"
+    )
+
+
+def _summary(topology: Topology, template: Mapping[str, Any], stack: str = "") -> List[str]:
+    """What the stack builds, a line each, named as the console lists it (:func:`_listed_as`).
+
+    @default ``stack`` "": the stack's name is not known (an Auto Scaling group's listed name
+    is then not given)."""
     lines = []
     for vpc in topology.vpcs:
         public = sum(1 for s in vpc.subnets if s.public)
@@ -143,9 +178,12 @@ def _summary(topology: Topology, template: Mapping[str, Any]) -> List[str]:
                 seen.add(node.id)
                 where = [s for s in vpc.subnets if any(n.id == node.id for n in s.nodes)]
                 place = ", ".join(f"{s.tier} {s.cidr}" for s in where)
-                lines.append(f"{node.text} — {place}")
+                name, note = _listed_as(node, template, stack)
+                text = Node(node.id, node.kind, name, node.detail).text
+                lines.append(f"{text} — {place}" + (f" — {note}" if note else ""))
     for node in topology.outside:
-        lines.append(f"{node.kind} `{node.label}` (VPC 밖)")
+        name, note = _listed_as(node, template, stack)
+        lines.append(f"{node.kind} `{name}` (VPC 밖)" + (f" — {note}" if note else ""))
     return lines
 
 
@@ -251,6 +289,33 @@ def _names_note(lab, diagram: str) -> List[str]:
     ]
 
 
+def _listed_names_note(topology: Topology, template: Mapping[str, Any]) -> List[str]:
+    """The diagram draws a Name tag or a construct path where the console's list shows another
+    name (a student looked for the ALB ``week5-day5-backend-alb`` and the parameter
+    ``CloudMart/DbEndpointParameter``): say so, and that the list below names each as listed."""
+    resources = template.get("Resources", {})
+    nodes = [n for v in topology.vpcs for s in v.subnets for n in s.nodes] + topology.outside
+    tags: List[str] = []
+    other = False
+    for node in nodes:
+        resource = resources.get(node.id)
+        if not node.label or not isinstance(resource, Mapping):
+            continue
+        listed = console_name(node.id, dict(resource))
+        if not listed.shown and listed.tag:
+            tags += [] if node.label in tags else [node.label]
+        other = other or not listed.shown or listed.name != node.label
+    if not tags and not other:
+        return []
+    named = ", ".join(f"`{t}`" for t in tags)
+    return [
+        (f"그림의 이름 중 Name 태그인 것({named})은 콘솔 목록에 보이는 이름이 아닙니다. " if tags else "")
+        + "콘솔 목록에서 그림과 다른 이름으로 보이는 것은 아래 \"무엇을 만드나\"에 그 이름이나 "
+        "찾는 법을 적었습니다.",
+        "",
+    ]
+
+
 def for_any_student(text: str) -> str:
     """``text`` of the instructor's template as every reader's own stack has it: the guide is
     rendered from ``week5-instructor-<lab>``, a student's names read ``week5-<name>-<lab>``
@@ -288,9 +353,15 @@ def render_guide(
         "```",
         "",
         *_names_note(lab, diagram),
+        *_listed_names_note(extract(template), template),
         "## 무엇을 만드나",
         "",
-        *[f"- {line}" for line in _summary(extract(template), template)],
+        *[
+            f"- {for_any_student(line)}"
+            for line in _summary(
+                extract(template), template, f"week5-{DEFAULT_STUDENT}-{lab.lab_id}"
+            )
+        ],
         "",
         *_resource_table(template),
         "",

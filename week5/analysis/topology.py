@@ -9,6 +9,7 @@ to its origins.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -131,6 +132,89 @@ def label(logical_id: str, resource: Dict[str, Any]) -> str:
             parts.pop()
         return "/".join(parts)
     return _short(logical_id)
+
+
+#: The property that names each type's resource in its console list (its physical name). A
+#: resource without it is listed under a name CloudFormation makes up, whatever its Name tag
+#: says: the ALB a diagram calls ``week5-day5-backend-alb`` (its tag) is not listed so.
+NAME_PROPERTIES = {
+    "AWS::SSM::Parameter": "Name",
+    "AWS::SecretsManager::Secret": "Name",
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": "Name",
+    "AWS::AutoScaling::AutoScalingGroup": "AutoScalingGroupName",
+    "AWS::RDS::DBInstance": "DBInstanceIdentifier",
+    "AWS::ElastiCache::ReplicationGroup": "ReplicationGroupId",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::SNS::Topic": "TopicName",
+    "AWS::CloudWatch::Dashboard": "DashboardName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::WAFv2::WebACL": "Name",
+    "AWS::ApiGatewayV2::Api": "Name",
+    "AWS::Scheduler::Schedule": "Name",
+}
+
+#: A logical id's CDK hashes: the 8 upper-case hex digits, and the 32 lower-case ones CDK adds
+#: to a database's secret (``...Secret16937A0B3fdaad7e...``).
+_HASHES = re.compile(r"[0-9A-F]{8}(?:[0-9a-f]{32})?$")
+
+
+def _literal(value: Any, stack: str = "") -> Optional[str]:
+    """``value`` as the string it deploys as, when the template alone says: a string, the
+    stack's name (``Ref: AWS::StackName``, when ``stack`` is given), or an ``Fn::Join`` of such
+    (None for a resource's ``Ref``, ``Fn::GetAtt``, ...)."""
+    if isinstance(value, str):
+        return value
+    if value == {"Ref": "AWS::StackName"}:
+        return stack or None
+    join = value.get("Fn::Join") if isinstance(value, dict) and len(value) == 1 else None
+    if isinstance(join, list) and len(join) == 2 and isinstance(join[0], str):
+        items = join[1] if isinstance(join[1], list) else [None]
+        parts = [_literal(part, stack) for part in items]
+        if all(part is not None for part in parts):
+            return join[0].join(parts)
+    return None
+
+
+@dataclass(frozen=True)
+class ConsoleName:
+    """How the console lists a resource, for a reader looking for it there.
+
+    ``name`` is what to look for: the physical name when the template gives it, else the Name
+    tag or the construct path (:func:`label`). ``shown`` is False when CloudFormation makes the
+    listed name up (the template gives none), so ``name`` is not it: then ``prefix`` is how the
+    made-up name begins, when that is known (a secret's is its logical id, an Auto Scaling
+    group's the stack's name and its logical id; CDK's hashes left off), and ``tag`` whether
+    ``name`` is the Name tag (shown among the resource's tags only)."""
+
+    name: str
+    shown: bool = True
+    tag: bool = False
+    prefix: str = ""
+
+
+def console_name(logical_id: str, resource: Dict[str, Any], stack: str = "") -> ConsoleName:
+    """How the console lists ``resource`` (see :class:`ConsoleName`). ``stack`` is the stack's
+    name (an Auto Scaling group's made-up name begins with it).
+
+    @default ``stack`` "": an Auto Scaling group's made-up name is given no prefix."""
+    rtype = resource.get("Type")
+    prop = NAME_PROPERTIES.get(rtype)
+    if prop is None:  # listed by its Name tag (EC2), or by an id: as the diagram names it
+        return ConsoleName(label(logical_id, resource))
+    given = (resource.get("Properties") or {}).get(prop)
+    name = _literal(given, stack)
+    if name:
+        return ConsoleName(name)
+    if given is not None:  # named at deploy from other resources: the diagram's name, as before
+        return ConsoleName(label(logical_id, resource))
+    short = _HASHES.sub("", logical_id) or logical_id
+    prefix = {
+        "AWS::SecretsManager::Secret": short,
+        "AWS::AutoScaling::AutoScalingGroup": f"{stack}-{short}" if stack else "",
+    }.get(rtype, "")
+    return ConsoleName(
+        label(logical_id, resource), False, _name_tag(resource) is not None, prefix
+    )
 
 
 #: The port a security-group rule opens when it takes it from a resource (``Endpoint.Port``).
