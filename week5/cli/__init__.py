@@ -69,6 +69,7 @@ from week5.cli import (
     status,
 )
 from week5.cli.errors import (
+    EXIT_INTERRUPTED,
     EXIT_USAGE,
     UNRECOGNIZED_NAMED,
     CliError,
@@ -154,6 +155,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (CourseInputError, AwsError) as error:  # a library check on an argument; AWS
         print(f"week5: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        # Ctrl-C in a command without its own word on it (cleanup, audit and local say what
+        # is left): a synthesis cut short keeps nothing in the cache (its folder is renamed in
+        # only when whole), so the same command again starts over.
+        print("week5: interrupted (Ctrl-C); run the command again to start over", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

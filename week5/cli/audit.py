@@ -10,7 +10,7 @@ import sys
 
 from week5.analysis.topology import extract
 from week5.cli.arguments import REGION_HELP, command_parser, project_student, student_argument
-from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
+from week5.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import (
     CLASS_LAB_ID_RE,
     add_synth_options,
@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
             "Interrupted: nothing was changed (audit only reads).",
             file=sys.stderr if args.json else sys.stdout,
         )
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as error:
         line = explain(error, args.profile, args.region)
         if line is None:

@@ -25,7 +25,7 @@ from week5.cli.arguments import (
     project_student_and_source,
     student_argument,
 )
-from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
+from week5.cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.table import render_table
 from week5.cli.output import json_text
 from week5.core.progress import say
@@ -45,8 +45,6 @@ PRICED = (
     "by the hour at on-demand Seoul prices; use (ALB LCUs, NAT gateway data) is not counted. "
     "`week5 status` prices a stack's deployed template instead"
 )
-#: Exit code after Ctrl-C, as shells report it.
-EXIT_INTERRUPTED = 130
 #: Exit code when nothing failed or was left, but AWS is still deleting something (or something
 #: waits on that): not done, and no failure either; the same command run again later confirms.
 EXIT_STILL_DELETING = 3

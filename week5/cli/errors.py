@@ -7,6 +7,8 @@ from typing import Iterable
 from week5.core.errors import shown
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: Ctrl-C: 128 + SIGINT, as a shell reports a command it interrupted.
+EXIT_INTERRUPTED = 130
 
 #: What ``week5 preflight`` tells the launchers (scripts/cdk, scripts/instructor): done, exit 0,
 #: do not run cdk; refused, exit 1; bad input, exit 2 (each without running cdk).

@@ -1,0 +1,75 @@
+"""Ctrl-C in a `week5` command: one line and exit 130, never a traceback (a trial: Ctrl-C during
+`week5 labs`'s synthesis printed week5's own 40-line KeyboardInterrupt traceback)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from support import ROOT, error_lines, fake_cdk
+
+import week5.cli
+from week5.cli import labs as labs_cli
+from week5.cli.errors import EXIT_INTERRUPTED
+
+INTERRUPTED = "week5: interrupted (Ctrl-C); run the command again to start over"
+
+
+def test_an_interrupted_command_says_so_in_one_line(monkeypatch, capsys):
+    def interrupted(_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(labs_cli, "run", interrupted)
+    try:
+        code = week5.cli.main(["labs", "--json"])
+    except KeyboardInterrupt:
+        pytest.fail("main() let Ctrl-C through: Python prints it as a traceback")
+    out, err = capsys.readouterr()
+    assert code == EXIT_INTERRUPTED and out == ""
+    assert err.splitlines() == [INTERRUPTED]
+
+
+def test_ctrl_c_during_a_synthesis_is_one_line_and_keeps_nothing(tmp_path):
+    """Ctrl-C as a terminal sends it: SIGINT to the whole process group, week5 and the CDK CLI
+    it is waiting on (here a stand-in that, like the app's Python, prints a traceback when
+    interrupted)."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(ROOT / "cdk.json", project / "cdk.json")
+    started = tmp_path / "started"
+    fake_cdk(
+        project,
+        "#!/bin/sh\n"
+        "trap 'echo \"Traceback (most recent call last):\" >&2; echo KeyboardInterrupt >&2;"
+        " exit 130' INT\n"
+        f'touch "{started}"\n'
+        "while :; do sleep 0.05; done\n",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "week5", "labs", "--json", "-c", "labs=Day1Lab1", "--no-cache"],
+        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists():
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the stand-in CLI never started"
+            time.sleep(0.05)
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == EXIT_INTERRUPTED, err
+    assert out == ""  # --json: stdout holds JSON alone, and a cut-short run has none
+    assert "Traceback" not in err
+    assert error_lines(err) == [INTERRUPTED]
+    cache = project / ".week5-cache"
+    assert not cache.exists() or not [p.name for p in cache.iterdir() if p.name != "lint"]
