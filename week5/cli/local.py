@@ -542,13 +542,6 @@ def _behind(clauses: Sequence[str], tests: Sequence[str] = ()) -> str:
     return f"{OUTPUTS_HEADER_START}{included}, but nothing runs behind them: {listed})"
 
 
-#: The header of a lab with every kind (Day 4 and 5): the whole of what the emulator skips.
-OUTPUTS_HEADER = _behind(
-    [_HEALTH, _ALARMS, _send_command(["LoadTestCommand"]), _scaling(True), _DRAINING, _FAILOVER],
-    ["DbFailoverCommand", "CacheFailoverCommand", "KillBackendInstanceCommand"],
-)
-
-
 def format_outputs(back: local.ReadBack, template: Optional[Mapping[str, Any]] = None) -> str:
     """The stack's outputs, which the lab guide's steps use: each key with its description, its
     value on the next line (the emulator's ids and addresses), or why the emulator has none.
