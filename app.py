@@ -12,6 +12,10 @@ from week5.synth.app_builder import build_labs
 app = cdk.App()
 try:
     build_labs(app, CATALOG)
+    app.synth()
 except CourseInputError as error:
     sys.exit(f"week5: {error}")
-app.synth()
+except KeyboardInterrupt:
+    # Ctrl-C reaches the app with the CLI: one line under `cdk`'s, not jsii's traceback.
+    print("week5: interrupted (Ctrl-C); nothing was synthesized", file=sys.stderr)
+    sys.exit(130)

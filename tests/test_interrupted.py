@@ -73,3 +73,27 @@ def test_ctrl_c_during_a_synthesis_is_one_line_and_keeps_nothing(tmp_path):
     assert error_lines(err) == [INTERRUPTED]
     cache = project / ".week5-cache"
     assert not cache.exists() or not [p.name for p in cache.iterdir() if p.name != "lint"]
+
+
+def test_ctrl_c_in_the_app_is_one_line_and_exit_130(monkeypatch, capsys):
+    """`scripts/cdk.py synth` interrupted: the CLI passes SIGINT to app.py, which printed jsii's
+    27-line traceback (a trial)."""
+    import runpy
+
+    import week5.synth.app_builder as app_builder
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(app_builder, "build_labs", interrupted)
+    monkeypatch.setenv("CDK_OUTDIR", str(ROOT / "never-written"))
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            runpy.run_path(str(ROOT / "app.py"), run_name="__main__")
+    except KeyboardInterrupt:
+        pytest.fail("app.py let Ctrl-C through: Python prints it as a traceback")
+    assert stopped.value.code == EXIT_INTERRUPTED
+    assert capsys.readouterr().err.splitlines() == [
+        "week5: interrupted (Ctrl-C); nothing was synthesized"
+    ]
+    assert not (ROOT / "never-written").exists()
