@@ -1,11 +1,12 @@
 """An in-process moto with the project's models loaded, for the tests of
 week5/operations/moto_models (test_moto_models, test_emulator_events, test_emulator_refusals):
-the fixtures ``one_ami`` and ``aws`` (import both into the test module) and :func:`error`."""
+the fixtures ``one_ami`` and ``aws`` (import both into the test module), :func:`error`, and a lab's
+stack made and listed: :func:`lab_stack` and :func:`listed`."""
 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterator, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 from botocore.exceptions import ClientError
@@ -59,3 +60,21 @@ def error(call) -> Tuple[str, str]:
     with pytest.raises(ClientError) as caught:
         call()
     return caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]
+
+
+def lab_stack(
+    aws, resources: Dict[str, Any], name: str, tags: List[Dict[str, str]], **sections: Any
+) -> Dict[str, str]:
+    """The stack ``name`` created from ``resources`` (and the template's other ``sections``, such
+    as ``Conditions`` or ``Outputs``), tagged ``tags``; its logical id -> physical id. A test file
+    binds its own tags (and stack name) with :func:`functools.partial`."""
+    cfn = aws("cloudformation")
+    template = {**sections, "Resources": resources}
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template), Tags=tags)
+    found = cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
+    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in found}
+
+
+def listed(aws, name: str) -> List[Dict[str, Any]]:
+    """The stack ``name`` as ``DescribeStacks`` lists it (none once deleted)."""
+    return [s for s in aws("cloudformation").describe_stacks()["Stacks"] if s["StackName"] == name]

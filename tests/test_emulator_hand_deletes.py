@@ -12,13 +12,13 @@ and fails when moto no longer needs the module (delete the module then).
 
 from __future__ import annotations
 
+import functools
 import importlib
-import json
 from typing import Any, Callable, Dict, List
 
 import pytest
 import moto_in_process
-from moto_in_process import AMI, REGION, error
+from moto_in_process import AMI, REGION, error, listed
 
 #: The in-process moto's fixtures (tests/moto_in_process.py), by the names the tests use.
 one_ami = moto_in_process.one_ami
@@ -80,17 +80,9 @@ DAY1_LAB1: Dict[str, Any] = {
 }
 
 
-def lab_stack(aws, resources: Dict[str, Any], name: str = STACK) -> Dict[str, str]:
-    """The stack created from ``resources``; its logical id -> physical id."""
-    cfn = aws("cloudformation")
-    cfn.create_stack(StackName=name, TemplateBody=json.dumps({"Resources": resources}), Tags=TAGS)
-    found = cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
-    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in found}
-
-
-def listed(aws, name: str = STACK) -> List[Dict[str, Any]]:
-    """The stack as ``DescribeStacks`` lists it (none once deleted)."""
-    return [s for s in aws("cloudformation").describe_stacks()["Stacks"] if s["StackName"] == name]
+#: ``lab_stack(aws, resources, name=STACK)``: the stack made, tagged :data:`TAGS`
+#: (tests/moto_in_process.py).
+lab_stack = functools.partial(moto_in_process.lab_stack, name=STACK, tags=TAGS)
 
 
 #: How the student deleted each by hand (the console's or the AWS CLI's call).
@@ -115,7 +107,7 @@ def test_destroy_after_the_trials_hand_deletes_deletes_the_stack(aws):
     physical = lab_stack(aws, DAY1_LAB1)
     delete_by_hand(aws, physical, ["Web", "WebGroup", "SshKey", "DbPassword", "Imdsv2"])
     aws("cloudformation").delete_stack(StackName=STACK)
-    assert listed(aws) == []
+    assert listed(aws, STACK) == []
     ec2 = aws("ec2")
     assert ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [physical["Vpc"]]}])[
         "Vpcs"
@@ -130,7 +122,7 @@ def test_each_kind_gone_alone_counts_as_deleted(aws, gone):
         delete_by_hand(aws, physical, ["Web"])
     delete_by_hand(aws, physical, [gone])
     aws("cloudformation").delete_stack(StackName=STACK)
-    assert listed(aws) == []
+    assert listed(aws, STACK) == []
 
 
 def test_a_launch_template_made_again_by_hand_under_the_name_stays(aws):
@@ -145,7 +137,7 @@ def test_a_launch_template_made_again_by_hand_under_the_name_stays(aws):
         LaunchTemplateName=template["LaunchTemplateName"], LaunchTemplateData={}
     )["LaunchTemplate"]["LaunchTemplateId"]
     aws("cloudformation").delete_stack(StackName=STACK)
-    assert listed(aws) == []
+    assert listed(aws, STACK) == []
     assert [t["LaunchTemplateId"] for t in ec2.describe_launch_templates()["LaunchTemplates"]] == [
         again
     ]
@@ -201,7 +193,7 @@ def test_moto_alone_still_fails_the_destroy(
         delete_by_hand(aws, physical, ["Web"])
     delete_by_hand(aws, physical, [gone])
     aws("cloudformation").delete_stack(StackName=STACK)
-    (stack,) = listed(aws)
+    (stack,) = listed(aws, STACK)
     assert stack["StackStatus"] == "DELETE_FAILED"
     assert message.format(**physical) in stack["StackStatusReason"]
 

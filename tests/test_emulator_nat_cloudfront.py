@@ -12,13 +12,15 @@ and fails when moto no longer needs the patch (delete it then).
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 from typing import Any, Dict, Tuple
 
 import pytest
 from botocore.exceptions import ClientError
 import moto_in_process
-from moto_in_process import REGION, error
+from moto_in_process import REGION, error, listed
 
 #: The in-process moto's fixtures (tests/moto_in_process.py), by the names the tests use.
 one_ami = moto_in_process.one_ami
@@ -113,16 +115,9 @@ NAT_STACK: Dict[str, Any] = {
 }
 
 
-def lab_stack(aws, resources: Dict[str, Any], name: str) -> Dict[str, str]:
-    """The stack created from ``resources``; its logical id -> physical id."""
-    cfn = aws("cloudformation")
-    cfn.create_stack(StackName=name, TemplateBody=json.dumps({"Resources": resources}), Tags=TAGS)
-    found = cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
-    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in found}
-
-
-def listed(aws, name: str):
-    return [s for s in aws("cloudformation").describe_stacks()["Stacks"] if s["StackName"] == name]
+#: ``lab_stack(aws, resources, name)``: the stack made, tagged :data:`TAGS`
+#: (tests/moto_in_process.py).
+lab_stack = functools.partial(moto_in_process.lab_stack, tags=TAGS)
 
 
 def test_destroy_after_the_nat_gateway_was_deleted_by_hand_deletes_the_stack(aws):
@@ -139,6 +134,48 @@ def test_destroy_after_the_nat_gateway_was_deleted_by_hand_deletes_the_stack(aws
     )
     assert ec2.describe_network_interfaces()["NetworkInterfaces"] == []
     assert ec2.describe_addresses()["Addresses"] == []
+
+
+def test_destroy_after_the_distribution_was_deleted_by_hand_deletes_the_stack(aws):
+    """Day5Lab1's distribution disabled and deleted by hand in the guide's order (the ETag of the
+    disabling update), then ``cdk destroy`` (it ended DELETE_FAILED, "The specified distribution
+    does not exist."): what the student deleted counts as deleted, as on AWS."""
+    name = "week5-jung-Day5Lab1"
+    distribution_id = lab_stack(aws, DISTRIBUTION_STACK, name)["Site"]
+    client = cloudfront(aws)
+    reply = client.get_distribution_config(Id=distribution_id)
+    config = dict(reply["DistributionConfig"], Enabled=False)
+    etag = client.update_distribution(
+        Id=distribution_id, IfMatch=reply["ETag"], DistributionConfig=config
+    )["ETag"]
+    client.delete_distribution(Id=distribution_id, IfMatch=etag)
+    aws("cloudformation").delete_stack(StackName=name)
+    assert listed(aws, name) == []
+
+
+def test_the_patches_still_call_motos_own_after_a_reload(aws):
+    """``importlib.reload`` of the two modules, then their ``install()``: each patch's "moto's
+    own" is still moto's (it was the patch itself: RecursionError at the deletion)."""
+    from week5.operations.moto_models import cloudfront_distribution, ec2_nat_gateway
+
+    for module in (ec2_nat_gateway, cloudfront_distribution) * 2:
+        importlib.reload(module)
+        module.install()
+    ec2 = aws("ec2")
+    subnet, allocation, nat_id = nat_in_subnet(aws)
+    ec2.delete_nat_gateway(NatGatewayId=nat_id)
+    assert interfaces(aws, subnet) == {}
+    ec2.release_address(AllocationId=allocation)
+    client = cloudfront(aws)
+    made = client.create_distribution(DistributionConfig=distribution_config())
+    distribution_id = made["Distribution"]["Id"]
+    etag = client.update_distribution(
+        Id=distribution_id,
+        IfMatch=made["ETag"],
+        DistributionConfig=distribution_config(enabled=False),
+    )["ETag"]
+    client.delete_distribution(Id=distribution_id, IfMatch=etag)
+    assert error(lambda: client.get_distribution(Id=distribution_id))[0] == "NoSuchDistribution"
 
 
 def test_moto_alone_still_keeps_the_nat_gateways_interface(aws, monkeypatch):

@@ -18,11 +18,12 @@ fails when moto no longer needs the module (delete the module then).
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Dict, List
 
 import moto_in_process
-from moto_in_process import REGION, error
+from moto_in_process import REGION, error, listed
 
 from week5.operations.cleanup import stacks as cleanup_stacks
 
@@ -111,12 +112,11 @@ OUTPUTS = {
 }
 
 
-def lab_stack(aws, resources: Dict[str, Any] = DAY3_LAB1, outputs=None) -> Dict[str, str]:
-    """The stack created from ``resources``; its logical id -> physical id."""
-    cfn = aws("cloudformation")
-    template = {"Conditions": CONDITIONS, "Resources": resources, "Outputs": outputs or {}}
-    cfn.create_stack(StackName=STACK, TemplateBody=json.dumps(template), Tags=TAGS)
-    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in summaries(aws)}
+#: ``lab_stack(aws, resources)``: the stack made with :data:`CONDITIONS`, tagged :data:`TAGS`
+#: (tests/moto_in_process.py); ``Outputs=`` gives it outputs.
+lab_stack = functools.partial(
+    moto_in_process.lab_stack, name=STACK, tags=TAGS, Conditions=CONDITIONS
+)
 
 
 def summaries(aws) -> List[Dict[str, Any]]:
@@ -131,11 +131,6 @@ def stack_outputs(aws) -> Dict[str, str]:
 def status(aws) -> str:
     (stack,) = aws("cloudformation").describe_stacks(StackName=STACK)["Stacks"]
     return stack["StackStatus"]
-
-
-def listed(aws) -> List[Dict[str, Any]]:
-    """The stack as ``DescribeStacks`` lists it (none once deleted)."""
-    return [s for s in aws("cloudformation").describe_stacks()["Stacks"] if s["StackName"] == STACK]
 
 
 def restore_by_hand(aws, physical: Dict[str, str], **request: Any) -> Dict[str, Any]:
@@ -161,7 +156,7 @@ def restore_by_hand(aws, physical: Dict[str, str], **request: Any) -> Dict[str, 
 
 
 def test_a_db_subnet_groups_ref_and_physical_id_are_its_name(aws):
-    physical = lab_stack(aws, outputs=OUTPUTS)
+    physical = lab_stack(aws, DAY3_LAB1, Outputs=OUTPUTS)
     (group,) = aws("rds").describe_db_subnet_groups()["DBSubnetGroups"]
     name = group["DBSubnetGroupName"]
     assert physical["DatabaseSubnetGroup"] == name
@@ -179,7 +174,7 @@ def test_a_db_subnet_groups_ref_and_physical_id_are_its_name(aws):
 def test_a_database_naming_an_existing_subnet_group_is_in_it(aws):
     """A template that names a group (no Ref) gets it, as on AWS (moto read the name as a group:
     AttributeError)."""
-    physical = lab_stack(aws)
+    physical = lab_stack(aws, DAY3_LAB1)
     database = {
         **DAY3_LAB1["Database"],
         "Properties": {
@@ -206,7 +201,7 @@ def test_a_database_naming_an_existing_subnet_group_is_in_it(aws):
 def test_destroy_under_a_restored_database_ends_delete_failed_on_its_groups(aws):
     """The re-trial: RestoreDbCommand's database left, then ``cdk destroy`` (moto:
     DELETE_COMPLETE, the groups deleted under the database)."""
-    physical = lab_stack(aws)
+    physical = lab_stack(aws, DAY3_LAB1)
     restore_by_hand(aws, physical)
     cfn = aws("cloudformation")
     cfn.delete_stack(StackName=STACK)
@@ -228,12 +223,12 @@ def test_destroy_under_a_restored_database_ends_delete_failed_on_its_groups(aws)
     # once the restored database is deleted (DeleteRestoredDbCommand), the retry deletes the rest
     rds.delete_db_instance(DBInstanceIdentifier=RESTORED, SkipFinalSnapshot=True)
     cfn.delete_stack(StackName=STACK)
-    assert listed(aws) == []
+    assert listed(aws, STACK) == []
     assert rds.describe_db_subnet_groups()["DBSubnetGroups"] == []
 
 
 def test_the_groups_a_database_uses_are_refused_with_awss_errors(aws):
-    physical = lab_stack(aws)
+    physical = lab_stack(aws, DAY3_LAB1)
     group, subnet_group = physical["DatabaseSecurityGroup"], physical["DatabaseSubnetGroup"]
     assert error(lambda: aws("rds").delete_db_subnet_group(DBSubnetGroupName=subnet_group)) == (
         "InvalidDBSubnetGroupStateFault",
@@ -248,9 +243,9 @@ def test_the_groups_a_database_uses_are_refused_with_awss_errors(aws):
 
 def test_the_stacks_own_database_does_not_keep_its_groups(aws):
     """The suite's shared destroy: the stack's database goes before its groups."""
-    physical = lab_stack(aws)
+    physical = lab_stack(aws, DAY3_LAB1)
     aws("cloudformation").delete_stack(StackName=STACK)
-    assert listed(aws) == []
+    assert listed(aws, STACK) == []
     assert aws("rds").describe_db_subnet_groups()["DBSubnetGroups"] == []
     assert aws("ec2").describe_security_groups(
         Filters=[{"Name": "group-id", "Values": [physical["DatabaseSecurityGroup"]]}]
@@ -261,7 +256,7 @@ def test_the_stacks_own_database_does_not_keep_its_groups(aws):
 
 
 def test_a_restore_takes_no_multi_az_and_no_publicly_accessible(aws):
-    physical = lab_stack(aws)
+    physical = lab_stack(aws, DAY3_LAB1)
     (own,) = aws("rds").describe_db_instances(DBInstanceIdentifier=physical["Database"])[
         "DBInstances"
     ]
@@ -277,7 +272,7 @@ def test_a_restore_takes_no_multi_az_and_no_publicly_accessible(aws):
 
 
 def test_a_restore_without_them_keeps_the_snapshots(aws):
-    db = restore_by_hand(aws, lab_stack(aws))
+    db = restore_by_hand(aws, lab_stack(aws, DAY3_LAB1))
     assert (db["MultiAZ"], db["PubliclyAccessible"]) == (True, True)
 
 
@@ -362,7 +357,7 @@ class _Scope:
 def failed_destroy(aws) -> Dict[str, str]:
     """The stack deployed, a database restored by hand into its groups, its deletion asked
     (DELETE_FAILED on the two groups and what holds them); the stack's physical ids."""
-    physical = lab_stack(aws)
+    physical = lab_stack(aws, DAY3_LAB1)
     restore_by_hand(aws, physical)
     aws("cloudformation").delete_stack(StackName=STACK)
     assert status(aws) == "DELETE_FAILED"
@@ -378,7 +373,7 @@ def test_retain_resources_deletes_a_delete_failed_stack_and_keeps_them(aws):
     cfn = aws("cloudformation")
     (stack,) = cfn.describe_stacks(StackName=STACK)["Stacks"]
     cfn.delete_stack(StackName=STACK, RetainResources=left)
-    assert listed(aws) == []
+    assert listed(aws, STACK) == []
     (deleted,) = cfn.describe_stacks(StackName=stack["StackId"])["Stacks"]
     assert deleted["StackStatus"] == "DELETE_COMPLETE"
     # the retained resources are kept, the restored database in them
@@ -400,7 +395,7 @@ def test_retain_resources_of_one_retries_the_others(aws):
     physical = failed_destroy(aws)
     cfn = aws("cloudformation")
     cfn.delete_stack(StackName=STACK, RetainResources=["DatabaseSubnetGroup"])
-    (stack,) = listed(aws)
+    (stack,) = listed(aws, STACK)
     assert stack["StackStatus"] == "DELETE_FAILED"
     assert stack["StackStatusReason"].startswith(
         "The following resource(s) failed to delete: [DatabaseSecurityGroup]. "
@@ -412,7 +407,7 @@ def test_retain_resources_of_one_retries_the_others(aws):
     cfn.delete_stack(
         StackName=STACK, RetainResources=["DatabaseSubnetGroup", "DatabaseSecurityGroup"]
     )
-    assert listed(aws) == []
+    assert listed(aws, STACK) == []
 
 
 def test_retaining_a_resource_the_deletion_deleted_is_refused(aws):
@@ -447,10 +442,10 @@ def test_moto_alone_still_deletes_the_groups_under_a_database(aws, monkeypatch):
     monkeypatch.setattr(
         SecurityGroupBackend, "delete_security_group", patch.MOTO_DELETE_SECURITY_GROUP
     )
-    physical = lab_stack(aws)
+    physical = lab_stack(aws, DAY3_LAB1)
     restore_by_hand(aws, physical)
     aws("cloudformation").delete_stack(StackName=STACK)
-    assert listed(aws) == []
+    assert listed(aws, STACK) == []
 
 
 def test_moto_alone_still_drops_a_false_multi_az(aws, monkeypatch):
@@ -459,7 +454,7 @@ def test_moto_alone_still_drops_a_false_multi_az(aws, monkeypatch):
     from week5.operations.moto_models import rds_restore_false_overrides as patch
 
     monkeypatch.setattr(RDSBackend, "restore_db_instance_from_db_snapshot", patch.MOTO_RESTORE)
-    db = restore_by_hand(aws, lab_stack(aws), MultiAZ=False, PubliclyAccessible=False)
+    db = restore_by_hand(aws, lab_stack(aws, DAY3_LAB1), MultiAZ=False, PubliclyAccessible=False)
     assert (db["MultiAZ"], db["PubliclyAccessible"]) == (True, True)
 
 

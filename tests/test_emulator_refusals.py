@@ -13,13 +13,13 @@ and fails when moto no longer needs the module (delete the module then).
 
 from __future__ import annotations
 
-import json
+import functools
 from typing import Any, Dict, List, Tuple
 
 import pytest
 from botocore.exceptions import ClientError
 import moto_in_process
-from moto_in_process import AMI, REGION, error
+from moto_in_process import AMI, REGION, error, listed
 
 #: The in-process moto's fixtures (tests/moto_in_process.py), by the names the tests use.
 one_ami = moto_in_process.one_ami
@@ -141,14 +141,9 @@ NETWORK = {
 }
 
 
-def lab_stack(aws, resources: Dict[str, Any], name: str = "week5-day4-lab1") -> Dict[str, str]:
-    """The stack created from ``resources``; its logical id -> physical id."""
-    cfn = aws("cloudformation")
-    cfn.create_stack(
-        StackName=name, TemplateBody=json.dumps({"Resources": resources}), Tags=TAGS
-    )
-    found = cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]
-    return {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in found}
+#: ``lab_stack(aws, resources, name="week5-day4-lab1")``: the stack made, tagged :data:`TAGS`
+#: (tests/moto_in_process.py).
+lab_stack = functools.partial(moto_in_process.lab_stack, name="week5-day4-lab1", tags=TAGS)
 
 
 def status(aws, name: str) -> str:
@@ -183,9 +178,7 @@ def test_destroy_with_an_instance_left_in_the_labs_subnet_ends_delete_failed(aws
     )
     ec2.terminate_instances(InstanceIds=[instance])
     cfn.delete_stack(StackName="week5-day4-lab1")
-    assert not [
-        s for s in cfn.describe_stacks()["Stacks"] if s["StackName"] == "week5-day4-lab1"
-    ]
+    assert listed(aws, "week5-day4-lab1") == []
     assert ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [physical["Vpc"]]}])[
         "Vpcs"
     ] == []
@@ -202,7 +195,7 @@ def test_moto_alone_still_fails_the_call_and_drops_the_stack(aws, monkeypatch):
     cfn = aws("cloudformation")
     with pytest.raises(ClientError):
         cfn.delete_stack(StackName="week5-day4-lab1")
-    assert not [s for s in cfn.describe_stacks()["Stacks"] if s["StackName"] == "week5-day4-lab1"]
+    assert listed(aws, "week5-day4-lab1") == []
 
 
 # --- a replication group's member clusters and snapshots ----------------------------------------

@@ -8,7 +8,10 @@ As on AWS: ``Ref`` and ``Fn::GetAtt Id`` give the distribution's id, ``DomainNam
 ``*.cloudfront.net`` name. The template's ``DistributionConfig`` is CloudFormation's shape
 (plain lists, ``IPV6Enabled``, ``AcmCertificateArn``); the backend takes the API's
 (``{"Quantity", "Items"}``, ``IsIPV6Enabled``, ``ACMCertificateArn``), so the model converts.
-Deleting the stack deletes the distribution, enabled or not, as CloudFormation does.
+Deleting the stack deletes the distribution, enabled or not, as CloudFormation does; one the
+student already deleted (disabled, then deleted) counts as deleted, as on AWS (moto's lookup
+raised ``NoSuchDistribution``: the stack ended ``DELETE_FAILED``, "The specified distribution
+does not exist.").
 
 moto's ``DeleteDistribution`` deleted an enabled distribution and took any ``If-Match``, and its
 ``UpdateDistribution`` kept the ETag: ``aws cloudfront delete-distribution`` succeeded on the
@@ -40,10 +43,21 @@ from ._common import TypeModel, flag, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::CloudFront::Distribution"
 
+
+def _moto_own(name: str) -> Any:
+    """moto's own ``CloudFrontBackend.<name>``, kept on the class the first time this module is
+    imported: a reload of the module (after :func:`install`) reads it there, not the patch (whose
+    call of "moto's" would then call itself)."""
+    kept = f"_week5_moto_{name}"
+    if kept not in vars(CloudFrontBackend):
+        setattr(CloudFrontBackend, kept, getattr(CloudFrontBackend, name))
+    return getattr(CloudFrontBackend, kept)
+
+
 #: moto's own, read before :func:`install` (tests/test_emulator_nat_cloudfront.py runs them to
 #: tell when moto no longer needs the patch; the stack's deletion and update call them).
-MOTO_DELETE_DISTRIBUTION = CloudFrontBackend.delete_distribution
-MOTO_UPDATE_DISTRIBUTION = CloudFrontBackend.update_distribution
+MOTO_DELETE_DISTRIBUTION = _moto_own("delete_distribution")
+MOTO_UPDATE_DISTRIBUTION = _moto_own("update_distribution")
 
 
 def _precondition_failed() -> CloudFrontException:
@@ -195,7 +209,10 @@ class CloudFrontDistribution(TypeModel, CloudFormationModel):
 
     def delete(self, account_id: str, region_name: str) -> None:
         backend = cloudfront_backends[account_id][get_partition(region_name)]
-        distribution, _ = backend.get_distribution(self.id)
+        try:
+            distribution, _ = backend.get_distribution(self.id)
+        except NoSuchDistribution:
+            return  # the student disabled and deleted it by hand: deleted, as on AWS
         # CloudFormation disables an enabled distribution before it deletes it: moto's deletion.
         MOTO_DELETE_DISTRIBUTION(backend, self.id, if_match=True)
         backend.tagger.delete_all_tags_for_resource(distribution.arn)
@@ -203,6 +220,6 @@ class CloudFrontDistribution(TypeModel, CloudFormationModel):
 
 def install() -> None:
     """Patch moto's CloudFront deletion and update as the module's docstring says
-    (idempotent)."""
+    (idempotent, also after a reload of this module)."""
     CloudFrontBackend.delete_distribution = delete_distribution  # type: ignore[method-assign]
     CloudFrontBackend.update_distribution = update_distribution  # type: ignore[method-assign]

@@ -33,9 +33,20 @@ from ._common import WithDeletion, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::EC2::NatGateway"
 
+
+def _moto_own(name: str) -> Any:
+    """moto's own ``NatGatewayBackend.<name>``, kept on the class the first time this module is
+    imported: a reload of the module (after :func:`install`) reads it there, not the patch (whose
+    call of "moto's" would then call itself)."""
+    kept = f"_week5_moto_{name}"
+    if kept not in vars(NatGatewayBackend):
+        setattr(NatGatewayBackend, kept, getattr(NatGatewayBackend, name))
+    return getattr(NatGatewayBackend, kept)
+
+
 #: moto's own, read before :func:`install` (tests/test_emulator_nat_cloudfront.py runs it to tell
 #: when moto no longer needs the patch).
-MOTO_DELETE_NAT_GATEWAY = NatGatewayBackend.delete_nat_gateway
+MOTO_DELETE_NAT_GATEWAY = _moto_own("delete_nat_gateway")
 
 
 def delete_nat_gateway(self: NatGatewayBackend, nat_gateway_id: str) -> NatGateway:
@@ -85,5 +96,6 @@ class EC2NatGateway(WithDeletion, CloudFormationModel):
 
 
 def install() -> None:
-    """Patch moto's ``DeleteNatGateway`` as the module's docstring says (idempotent)."""
+    """Patch moto's ``DeleteNatGateway`` as the module's docstring says (idempotent, also after
+    a reload of this module)."""
     NatGatewayBackend.delete_nat_gateway = delete_nat_gateway  # type: ignore[method-assign]
