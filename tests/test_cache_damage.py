@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import test_assembly_cache
-from support import error_lines
+from support import ROOT, error_lines
 from test_assembly_cache import FakeCdk, cached, cost, week5
 
 from week5.analysis import lint
@@ -148,6 +148,69 @@ def test_a_damaged_validated_entry_is_replaced_for_a_check(project, cdk, capsys)
     assert readable(entry_of(project))
 
 
+def test_a_damaged_one_lab_entry_is_replaced_not_answered_by_every_labs(project, cdk, capsys):
+    """With a good entry of every lab beside it, the damaged one-lab entry was said to be
+    synthesized afresh, but the every-lab entry answered: nothing was synthesized, the damaged
+    entry stayed, and both lines came back on every command."""
+    cost(capsys)  # the labs=Day4Lab1 entry
+    assert week5(capsys, "labs", "--json")[0] == 0  # the entry of every lab
+    (one_lab,) = [e for e in cached(project) if labs_in(e) == ["Day4Lab1"]]
+    emptied(one_lab / "manifest.json")
+    code, out, err = week5(capsys, "cost", "Day4Lab1", "--json")
+    assert code == 0, err
+    assert json.loads(out)["lab"] == "Day4Lab1"
+    assert cdk.runs == [["labs=Day4Lab1"], [], ["labs=Day4Lab1"]]
+    assert "is damaged; synthesizing afresh" in err and "cached assembly of every lab" not in err
+    assert readable(one_lab) and description(one_lab) == "synthesis 3"
+    code, _, err = week5(capsys, "cost", "Day4Lab1", "--json")
+    assert code == 0 and len(cdk.runs) == 3 and "damaged" not in err
+    assert "==> assembly from the cache" in err
+
+
+def labs_in(entry: Path) -> list:
+    artifacts = json.loads((entry / "manifest.json").read_text())["artifacts"]
+    return sorted(a["displayName"] for a in artifacts.values())
+
+
+class WithAssets(FakeCdk):
+    """A `cdk synth` that also writes each stack's asset manifest and metadata file, named in
+    the manifest as the CLI names them (``dependencies``, ``additionalMetadataFile``)."""
+
+    def __call__(self, root, outdir, context=(), app=None, validation=True) -> float:
+        seconds = super().__call__(root, outdir, context, app, validation)
+        manifest = json.loads((outdir / "manifest.json").read_text())
+        artifacts = manifest["artifacts"]
+        for lab in [name for name, a in artifacts.items() if a["type"].endswith(":stack")]:
+            (outdir / f"{lab}.assets.json").write_text(json.dumps({"version": "48.0.0",
+                                                                   "files": {}}))  # fmt: skip
+            (outdir / f"{lab}.metadata.json").write_text(json.dumps({f"/{lab}": []}))
+            artifacts[f"{lab}.assets"] = {"type": "cdk:asset-manifest",
+                                          "properties": {"file": f"{lab}.assets.json"}}  # fmt: skip
+            artifacts[lab]["dependencies"] = [f"{lab}.assets"]
+            artifacts[lab]["additionalMetadataFile"] = f"{lab}.metadata.json"
+        (outdir / "manifest.json").write_text(json.dumps(manifest))
+        return seconds
+
+
+@pytest.mark.parametrize("name", ["Day4Lab1.assets.json", "Day4Lab1.metadata.json"])
+@pytest.mark.parametrize("damage", [emptied, cut_short], ids=["emptied", "cut short"])
+def test_a_damaged_asset_manifest_or_metadata_file_is_synthesized_afresh(
+    project, capsys, monkeypatch, name, damage
+):
+    """Only the manifest and the templates were read: an entry with a cut-short
+    Day4Lab1.assets.json was served, and every `cdk deploy` from it (`week5 local`) failed
+    until --no-cache."""
+    fake = WithAssets()
+    monkeypatch.setattr(synthesis, "synthesize", fake)
+    cost(capsys)
+    entry = entry_of(project)
+    damage(entry / name)
+    code, _, err = week5(capsys, "cost", "Day4Lab1", "--json")
+    assert code == 0, err
+    assert len(fake.runs) == 2 and "is damaged; synthesizing afresh" in err
+    assert json.loads((entry / name).read_text())  # replaced by the new synthesis
+
+
 def test_a_users_damaged_assembly_keeps_its_one_line_error(project, cdk, capsys):
     """--assembly DIR is the user's folder: named in one line, exit 2, never synthesized."""
     mine = project / "cdk.out"
@@ -272,6 +335,60 @@ def test_another_synthesis_failure_is_not_taken_for_a_full_disk(project, cdk, ca
     cdk.fail = True
     code, _, err = week5(capsys, "cost", "Day4Lab1")
     assert code == EXIT_USAGE and len(cdk.runs) == 1 and "no space" not in err
+
+
+def test_a_cli_that_cannot_start_is_not_blamed_on_the_cache(project, capsys, monkeypatch):
+    """A `cdk` that cannot be executed (its first line names an interpreter without execute
+    permission): the PermissionError of starting it was taken for the cache's, "(no cache:
+    .week5-cache/: Permission denied; ...)", synthesized again and ended in a traceback."""
+    tools = project / "node_modules" / ".bin"
+    tools.mkdir(parents=True)
+    (tools / "node").symlink_to(ROOT / "node_modules" / ".bin" / "node")
+    interpreter = tools / "not-executable"
+    interpreter.write_text("#!/bin/sh\n")
+    interpreter.chmod(0o644)
+    (tools / "cdk").write_text(f"#!{interpreter}\n")
+    (tools / "cdk").chmod(0o755)
+    real, runs = synthesis.synthesize, []
+
+    def counted(root, outdir, *args, **kwargs):
+        runs.append(outdir)
+        return real(root, outdir, *args, **kwargs)
+
+    monkeypatch.setattr(synthesis, "synthesize", counted)
+    code, out, err = week5(capsys, "cost", "Day4Lab1", "--json")
+    assert code == EXIT_FAILED and out == "" and len(runs) == 1
+    assert "no cache" not in err
+    (line,) = error_lines(err)
+    assert line == (f"week5: the CDK CLI {str(tools / 'cdk')!r} cannot be started (Permission "
+                    "denied); run scripts/setup (it installs it with Node 22)")  # fmt: skip
+    assert cached(project) == [] and list((project / ".week5-cache").iterdir()) == []
+
+
+def test_an_os_error_of_the_synthesis_is_not_the_caches(project, capsys, monkeypatch):
+    """store() let every OSError out, and the caller took the synthesis's own for the cache's:
+    one line blaming the cache, and the failing synthesis run twice."""
+    runs = []
+
+    def synthesize(root, outdir, *args, **kwargs):
+        runs.append(outdir)
+        raise PermissionError(errno.EACCES, "Permission denied", "node_modules/.bin/cdk")
+
+    monkeypatch.setattr(synthesis, "synthesize", synthesize)
+    with pytest.raises(PermissionError):
+        week5(capsys, "cost", "Day4Lab1", "--json")
+    assert len(runs) == 1 and "no cache" not in capsys.readouterr().err
+    assert list((project / ".week5-cache").iterdir()) == []  # its tmp-* folder removed
+
+
+def test_a_cache_it_cannot_prune_still_keeps_the_entry(project, cdk, capsys, monkeypatch):
+    def prune(root, keep=None):
+        raise PermissionError(errno.EACCES, "Permission denied", str(root / ".week5-cache"))
+
+    monkeypatch.setattr(assembly_cache, "prune", prune)
+    code, _, err = week5(capsys, "cost", "Day4Lab1", "--json")
+    assert code == 0 and len(cdk.runs) == 1 and "no cache" not in err
+    assert "    kept in .week5-cache/" in err and readable(entry_of(project))
 
 
 # --- files the key cannot read ---------------------------------------------------------------

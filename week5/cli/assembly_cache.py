@@ -42,10 +42,13 @@ first's). A failed synthesis stores nothing. The newest :data:`KEEP_ENTRIES` ent
 use, are kept. An entry is read-only for its callers: one that writes into an assembly
 (``cdk deploy`` leaves zips and locks there) takes a copy (:func:`working_copy`).
 
-A damaged cache never fails a command: an entry whose manifest or a template cannot be read is
-synthesized afresh and replaced (:func:`week5.cli.synthesis.cached_synthesis` says so in one
-line), anything else under a key's name is moved aside when the entry is stored, and a cache
-the user cannot write in still answers from its entries.
+A damaged cache gives one line and a fresh synthesis, not a failed command: an entry whose
+manifest, or a JSON file it names for a stack (a template, an asset manifest, a metadata file),
+cannot be read is synthesized afresh and replaced (:func:`week5.cli.synthesis.cached_synthesis`
+says so in one line; the assets themselves, zips and folders, are not read), anything else
+under a key's name is removed when the entry is stored, a cache that fails midway (a full disk)
+synthesizes into a temporary folder, and a cache the user cannot write in still answers from
+its entries.
 """
 
 from __future__ import annotations
@@ -235,8 +238,24 @@ def lookup(root: Path, key: str, validated: bool = False) -> Optional[Path]:
     return entry
 
 
+def reason(error: BaseException) -> str:
+    """Why ``error`` failed, for a line to the user: an OSError's ``strerror`` (``Permission
+    denied``, without the path the line names anyway), else its text."""
+    return getattr(error, "strerror", None) or str(error)
+
+
 class CacheUnavailable(Exception):
     """The cache's folder cannot be created or written in (a read-only checkout, say)."""
+
+
+class CacheFailed(Exception):
+    """Storing an entry failed on the cache's own files after its synthesis (a full disk, a
+    folder in the cache this user cannot replace); the text says why, ``errno`` is the
+    OSError's. Not what the synthesis raises: that is the synthesis's error, not the cache's."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(reason(error))
+        self.errno = error.errno
 
 
 def store(
@@ -254,7 +273,9 @@ def store(
     at worst a later check synthesizes again.)
 
     Raises :class:`CacheUnavailable` before ``synthesize`` runs when the cache cannot be
-    written, and what ``synthesize`` raises, leaving nothing behind."""
+    written, what ``synthesize`` raises as it is, and :class:`CacheFailed` when storing its
+    assembly fails, leaving nothing behind either way. Whatever is at the key's name that is
+    not a whole entry is removed."""
     folder = cache_dir(root)
     try:
         folder.mkdir(exist_ok=True)
@@ -263,9 +284,13 @@ def store(
         os.umask(umask)
         os.chmod(staging, 0o777 & ~umask)  # as `cdk synth -o` makes it, not mkdtemp's 0700
     except OSError as error:
-        raise CacheUnavailable(f"{folder}: {error.strerror or error}") from None
+        raise CacheUnavailable(f"{folder}: {reason(error)}") from None
     try:
         synthesize(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    try:
         (staging / RECORD_FILE).write_text(json.dumps({"cdk_validation": validated}) + "\n")
         entry = folder / key
         if os.path.lexists(entry) and (
@@ -283,10 +308,15 @@ def store(
             if not is_whole(entry):
                 raise
             shutil.rmtree(staging, ignore_errors=True)  # another command stored it first
-    except BaseException:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise CacheFailed(error) from error
         raise
-    prune(root)
+    try:
+        prune(root)
+    except OSError:  # a folder in the cache it cannot list: the entry is kept all the same
+        pass
     return entry
 
 

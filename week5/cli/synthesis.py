@@ -103,7 +103,13 @@ def synthesize(
         command += ["--app", app]
     for item in context:
         command += ["--context", item]
-    result, seconds = run_with_progress(command, cwd=root, env=env, doing="synthesizing")
+    try:
+        result, seconds = run_with_progress(command, cwd=root, env=env, doing="synthesizing")
+    except OSError as error:  # a `cdk` (or the interpreter its first line names) not executable
+        raise CliError(
+            f"the CDK CLI {shown(cdk, 160)} cannot be started ({assembly_cache.reason(error)}); "
+            "run scripts/setup (it installs it with Node 22)"
+        ) from None
     if result.returncode != 0:
         output = (result.stdout + result.stderr).strip()
         said = re.search(r"^week5: (.+)$", output, re.M)  # the app's own one-line error
@@ -280,7 +286,7 @@ def output_folder(path: str) -> Path:
     # A folder name too long for the file system (OSError; it was a traceback), a NUL byte
     # (ValueError).
     except (OSError, ValueError) as error:
-        why = getattr(error, "strerror", None) or error
+        why = assembly_cache.reason(error)
         raise CliError(f"-o {given}: not a usable path ({why}); pass e.g. -o cdk.out",
                        EXIT_USAGE) from None  # fmt: skip
     return outdir
@@ -332,15 +338,17 @@ def cached_synthesis(
     if not fresh:
         entry = assembly_cache.lookup(root, key, validated=validated)
         if entry is not None and _damaged(entry):
-            entry, fresh = None, True  # the new assembly replaces it
-        if entry is not None:
+            # The new assembly replaces it: not the every-lab entry's answer, which left the
+            # damaged entry in place to say so again on every command.
+            entry, fresh = None, True
+        elif entry is not None:
             say(
                 f"==> assembly from the cache ({_shown(entry)}, synthesized "
                 f"{assembly_cache.age_text(entry)} ago; --no-cache synthesizes afresh)"
             )
             return entry, 0.0, True
         everything = [c for c in context if not c.startswith(f"{CONTEXT_LABS}=")]
-        if superset and everything != context:
+        if superset and everything != context and not fresh:
             entry = assembly_cache.lookup(
                 root, assembly_cache.key_for(state, everything), validated=validated
             )
@@ -369,13 +377,14 @@ def cached_synthesis(
         entry = assembly_cache.store(root, key, run, replace=fresh, validated=validated)
     except assembly_cache.CacheUnavailable as error:
         say(f"    (no cache: {error}; the assembly is not kept)")
-    except (OSError, CliError) as error:
+    except (assembly_cache.CacheFailed, CliError) as error:
         # The cache failed midway: a full disk (the CLI's synthesis into it says ENOSPC), or
-        # a folder in it this user cannot read or replace. Once more outside it, not a
-        # traceback; a synthesis that fails for any other reason fails as it is.
+        # a folder in it this user cannot read or replace (store() says which: CacheFailed).
+        # Once more outside it, not a traceback; a synthesis that fails for any other reason
+        # (a CLI that cannot start, the app's error) fails as it is, once.
         if isinstance(error, CliError) and not _out_of_space(error):
             raise
-        why = "no space left on the device" if _out_of_space(error) else error.strerror or error
+        why = "no space left on the device" if _out_of_space(error) else error
         say(
             f"    (no cache: {assembly_cache.CACHE_DIR}/: {why}; synthesizing into a temporary "
             "folder, the assembly is not kept)"
@@ -388,18 +397,40 @@ def cached_synthesis(
 
 
 def _damaged(entry: Path) -> bool:
-    """Whether the cache entry ``entry`` cannot be read as an assembly (its manifest or a
-    template emptied or cut short: a full disk, an editor, a crash mid-copy); if so, says so in
-    one line. Such an entry is synthesized afresh: served, it failed every command on the same
-    inputs until ``--no-cache``. (A user's ``--assembly DIR`` is not checked here: its
-    unreadable file is the user's to fix, and the command names it.) About 13 ms for the
-    assembly of every lab."""
+    """Whether the cache entry ``entry`` cannot be read as an assembly (its manifest, or a JSON
+    file it names for a stack, emptied or cut short: a full disk, an editor, a crash mid-copy);
+    if so, says so in one line. Such an entry is synthesized afresh: served, it failed every
+    command on the same inputs until ``--no-cache`` (a stack's metadata file cut short fails
+    even ``cdk ls``; its asset manifest, the ``cdk deploy`` of ``week5 local``). The assets
+    themselves (zips, folders) are not read. (A user's ``--assembly DIR`` is not checked here:
+    its unreadable file is the user's to fix, and the command names it.) About 10 ms for the
+    assembly of every lab (1.6 MB of JSON), 6 of them the templates."""
     try:
         read_labs(entry)
-    except (CourseInputError, LookupError, TypeError, AttributeError):  # not what cdk wrote
+        _read_stack_files(entry)
+    except (CourseInputError, OSError, ValueError, LookupError, TypeError, AttributeError):
+        # not what cdk wrote
         say(f"==> the cached assembly {_shown(entry)} is damaged; synthesizing afresh")
         return True
     return False
+
+
+def _read_stack_files(entry: Path) -> None:
+    """Parse the JSON files beside the templates that ``entry``'s manifest names for its
+    stacks, which ``cdk deploy`` reads: each stack's metadata file and asset manifests
+    (``*.assets.json``). Raises what reading or parsing one raises."""
+    artifacts = json.loads((entry / "manifest.json").read_text(encoding="utf-8"))
+    artifacts = artifacts.get("artifacts") or {}
+    for artifact in artifacts.values():
+        if artifact.get("type") != "aws:cloudformation:stack":
+            continue
+        names = [artifact.get("additionalMetadataFile")] + [
+            artifacts[name]["properties"]["file"]
+            for name in artifact.get("dependencies") or ()
+            if artifacts[name].get("type") == "cdk:asset-manifest"
+        ]
+        for name in filter(None, names):
+            json.loads((entry / name).read_text(encoding="utf-8"))
 
 
 #: How a synthesis that ran out of disk space says so: Node's error code (the CDK CLI, jsii)
@@ -409,7 +440,7 @@ _NO_SPACE = re.compile(r"ENOSPC|No space left on device")
 
 def _out_of_space(error: BaseException) -> bool:
     """Whether ``error`` (a failed synthesis into the cache, or storing it) is a full disk."""
-    if isinstance(error, OSError):
+    if isinstance(error, (OSError, assembly_cache.CacheFailed)):
         return error.errno == errno.ENOSPC
     return bool(_NO_SPACE.search(str(error)))
 
