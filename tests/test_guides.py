@@ -56,8 +56,19 @@ def test_a_guide_maps_the_console_steps_and_says_what_to_clean(generated):
     delete_lines = [line for f in files.values() for line in f.splitlines()
                     if line.startswith("지우는 명령:")]  # fmt: skip
     assert delete_lines and not [line for line in delete_lines if " then " in line]
-    # AWS refuses release-address while the gateway is deleting (AuthFailure, about a minute)
-    assert "nat-...` 다음 `aws ec2 wait nat-gateway-deleted --nat-gateway-ids nat-...` 다음 `aws ec2 release-address" in guide
+    # AWS refuses release-address while the gateway is deleting (AuthFailure, about a minute):
+    # three commands in order, read as "A, 이어서 B, 그다음 C" (not "A 다음 B 다음 C")
+    assert (
+        "지우는 명령: `aws ec2 delete-nat-gateway --nat-gateway-id nat-...`, 이어서 "
+        "`aws ec2 wait nat-gateway-deleted --nat-gateway-ids nat-...`, 그다음 "
+        "`aws ec2 release-address --allocation-id eipalloc-...`\n"
+    ) in guide
+    # README's placeholder in English, in Korean: the ETag the disabling returned
+    assert (
+        "지우는 명령: 비활성화(disable)한 다음 `aws cloudfront delete-distribution --id ... "
+        "--if-match <비활성화 응답의 ETag>`;"
+    ) in files["Day2Lab2.md"]
+    assert not [line for line in delete_lines if "<the " in line or "` 다음 `" in line]
     assert "콘솔에서 만든 NAT 게이트웨이" in guide
     # a student trial: after destroy the tagging API still listed terminated instances
     assert "종료된 인스턴스와 삭제된 NAT 게이트웨이는 한동안 이 목록에 남지만" in guide
@@ -95,10 +106,11 @@ def test_each_guide_shows_the_course_minutes_and_what_cloudformation_takes(gener
         )
         assert re.search(
             r"\| 생성과 삭제를 빼고 남는 시간 \| "
-            + (re.escape(minutes_text(left)) if left > 0 else "없음")
+            + (re.escape(minutes_text(left)) if left >= 0 else "없음")
             + r"[ |(]",
             section,
         ), lab_id
+        assert "-0분" not in section, lab_id
         # The console-step rows: the first row of course step N shows step N's minutes.
         minutes = {int(step.split()[1].rstrip(":")): m for step, m in guide.course_steps}
         shown = set()
@@ -113,6 +125,24 @@ def test_each_guide_shows_the_course_minutes_and_what_cloudformation_takes(gener
     assert labs_with_steps == {k for k in GUIDES if "Case" not in k}
     day1 = files["Day1Lab1.md"]
     assert "| Step 1: VPC 생성 | 15분 |" in day1 and "| Step 4: 접속 및 확인 | 5분 |" in day1
+
+
+@pytest.mark.parametrize("how, korean", [
+    ("`a`, then `b`", "`a`, 그다음 `b`"),
+    ("`a`, then `b`, then `c`", "`a`, 이어서 `b`, 그다음 `c`"),
+    ("`a`, then `b`, then `c`, then `d`", "`a`, 이어서 `b`, 이어서 `c`, 그다음 `d`"),
+    # each run of its own: "; " separates what to delete, not steps of one deletion
+    ("`a`, then `b`; `c`, then `d`", "`a`, 그다음 `b`; `c`, 그다음 `d`"),
+    ("`a`; `b`", "`a`; `b`"),
+    ("disable, then `x --if-match <the ETag the disabling returned>`",
+     "비활성화(disable)한 다음 `x --if-match <비활성화 응답의 ETag>`"),
+])  # fmt: skip
+def test_readmes_delete_commands_read_in_korean_order(how, korean):
+    """README's "Delete it with" cells as the guides show them: a reviewer read Day1Lab2's three
+    steps as "`A` 다음 `B` 다음 `C`"."""
+    from week5.analysis.guide import in_korean
+
+    assert in_korean(how) == korean
 
 
 def test_a_guide_shows_the_browser_tests_screenshots_under_their_captions(tmp_path):

@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Mapping, Sequence, Tuple
 
 from week5.analysis import pricing, timing
 from week5.analysis.diagram import render_picture, render_text
-from week5.analysis.topology import Node, Topology, console_name, extract, label
+from week5.analysis.topology import Node, Topology, cdk_hash, console_name, extract, label
 from week5.core.errors import shown
 from week5.core.settings import DEFAULT_STUDENT
 
@@ -49,8 +49,8 @@ class LabGuide:
 
 
 def format_minutes(value: float) -> str:
-    """``4.5분``, ``20분``: minutes with at most one decimal."""
-    return f"{value:.1f}".rstrip("0").rstrip(".") + "분"
+    """``4.5분``, ``20분``: minutes with at most one decimal (``0분``, never ``-0분``)."""
+    return f"{round(value, 1) + 0.0:.1f}".rstrip("0").rstrip(".") + "분"  # + 0.0: -0.0 is 0.0
 
 
 _STEP_NUMBER = re.compile(r"Step (\d+)\b")
@@ -105,14 +105,21 @@ def _slot_table(guide: LabGuide, template: Mapping[str, Any]) -> List[str]:
         "|---|---|",
         f"| 생성 (`cdk deploy`) | {format_minutes(create)} |",
         f"| 삭제 (`cdk destroy`) | {format_minutes(delete)} |",
-        (
-            f"| 생성과 삭제를 빼고 남는 시간 | {format_minutes(left)} |"
-            if left > 0
-            else f"| 생성과 삭제를 빼고 남는 시간 | 없음 ({format_minutes(-left)} 넘침: 수업 전에 "
-            "배포하고 수업 뒤에 삭제) |"
-        ),
+        f"| 생성과 삭제를 빼고 남는 시간 | {_left_text(left)} |",
     ]
     return rows
+
+
+def _left_text(left: float) -> str:
+    """What is left of the slot after create and delete, as the time table's cell. When they
+    take all of it (``0분``: exactly the slot, once printed "없음 (-0분 넘침)") or more (the
+    minutes over), the cell says to deploy before the class and destroy after it."""
+    before_and_after = "수업 전에 배포하고 수업 뒤에 삭제"
+    if left > 0:
+        return format_minutes(left)
+    if left == 0:
+        return f"{format_minutes(0)} ({before_and_after})"
+    return f"없음 ({format_minutes(-left)} 넘침: {before_and_after})"
 
 
 def manual_cleanup_rows(readme: Path = README) -> Dict[str, Tuple[str, str]]:
@@ -131,28 +138,49 @@ def _listed_as(node: Node, template: Mapping[str, Any], stack: str) -> Tuple[str
     """(the name to look for in the console, what to know about it): the physical name when the
     template gives one (a parameter's ``/week5-<이름>-Day5Lab1/cloudmart/db-endpoint``, not its
     construct path); a Name tag or construct path the console's list does not show says so, with
-    how the list's name begins when that is known, else where to find it."""
+    the output that holds the list's name, else how the name begins when that is known (a
+    secret's logical id, CDK's hash in it), else the physical ID it is (part of) in the stack's
+    Resources tab (:data:`_NAME_IN_PHYSICAL_ID`)."""
     resource = template.get("Resources", {}).get(node.id)
     if not isinstance(resource, Mapping) or not node.label:  # a NAT gateway: no name drawn
         return node.label, ""
     listed = console_name(node.id, dict(resource), stack)
     if listed.shown:
         return listed.name, ""
-    what = "Name 태그" if listed.tag else "코드의 경로"
+    what = "이 이름은 " + ("Name 태그" if listed.tag else "코드의 경로")
+    made_up = f"{what}; 콘솔 목록에는 CloudFormation이 지은 이름으로 나옴"
+    # An output of the resource's Ref holds its physical ID, as the stack's Resources tab does.
+    where = _NAME_IN_PHYSICAL_ID.get(resource.get("Type"), "")
     output = next(
         (k for k, o in template.get("Outputs", {}).items() if o.get("Value") == {"Ref": node.id}),
         None,
     )
-    if output:  # the stack prints it (Day2Lab2's BucketName)
-        return listed.name, f"{what}; 콘솔 목록의 이름은 CloudFormation이 지음: 출력 `{output}`에서 확인"
-    if listed.prefix:
-        return listed.name, (
-            f"{what}; 콘솔 목록의 이름은 `{listed.prefix}` 뒤에 CloudFormation이 글자를 붙인 것"
+    if output:  # the stack prints it (Day2Lab2's BucketName, Day5Lab1's AlarmTopicArn)
+        return listed.name, f"{made_up}: " + (
+            f"출력 `{output}`의 값{where}" if where else f"출력 `{output}`에서 확인"
         )
-    return listed.name, (
-        f"{what}; 콘솔 목록의 이름은 CloudFormation이 지음: 스택의 리소스 탭에서 논리적 ID "
-        f"`{node.id}`의 물리적 ID"
-    )
+    if listed.prefix:
+        hashed = cdk_hash(node.id)
+        return listed.name, f"{made_up}: `{listed.prefix}` 뒤에 임의의 글자" + (
+            f" (`{hashed}`: CDK가 논리적 ID에 붙인 해시)" if hashed else ""
+        )
+    return listed.name, f"{made_up}: 스택의 리소스 탭에서 논리적 ID `{node.id}`의 물리적 ID{where}"
+
+
+#: Where the console list's name is in the physical ID the stack's Resources tab shows, for a
+#: type whose physical ID is more than that name (a student looked for an ALB by its Name tag;
+#: its physical ID is its ARN). The other types' physical ID is the name itself.
+_NAME_IN_PHYSICAL_ID = {
+    # arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": "(ARN) 중 `loadbalancer/app/`와 그다음 `/` 사이",
+    # name|id|scope: CloudFormation's Ref of a web ACL, as week5's moto model and cleanup take it
+    # (week5/operations/moto_models/wafv2_web_acl.py, cleanup/console.py) and compose-x's docs
+    # write its identifier. Unverified against AWS's own CloudFormation page (not found with the
+    # search tool) or a deployed stack's Resources tab.
+    "AWS::WAFv2::WebACL": "(`이름|ID|범위`) 중 첫 `|` 앞",
+    # arn:aws:sns:<region>:<account>:<name>
+    "AWS::SNS::Topic": "(ARN) 중 마지막 `:` 뒤",
+}
 
 
 def _summary(topology: Topology, template: Mapping[str, Any], stack: str = "") -> List[str]:
@@ -399,9 +427,7 @@ def render_guide(
             out.append(f"- `{key}`" + (f": {description}" if description else ""))
         out.append("")
     out += _screenshot_section(screenshots)
-    _, how = cleanup
-    for english, korean in _CONNECTIVES:  # README's table is English; the guide is Korean
-        how = how.replace(english, korean)
+    how = in_korean(cleanup[1])  # README's table is English; the guide is Korean
     out += [
         "## 손으로 지울 것",
         "",
@@ -421,8 +447,29 @@ def render_guide(
 
 
 #: The English words around the commands in README's table of what to delete by hand, in the
-#: guide's Korean (a student trial read "..., then `aws ...`" in a Korean guide).
-_CONNECTIVES = (("disable, then ", "비활성화(disable)한 다음 "), ("`, then `", "` 다음 `"))
+#: guide's Korean (a student trial read "..., then `aws ...`" in a Korean guide). Commands
+#: joined by ", then " are :data:`_THEN_RUN`'s.
+_CONNECTIVES = (
+    ("disable, then ", "비활성화(disable)한 다음 "),
+    ("<the ETag the disabling returned>", "<비활성화 응답의 ETag>"),
+)
+#: Commands in a row, each in backquotes, joined by ", then ".
+_THEN_RUN = re.compile(r"`[^`]*`(?:, then `[^`]*`)+")
+
+
+def in_korean(how: str) -> str:
+    """A "Delete it with" cell of README's table in the guide's Korean: :data:`_CONNECTIVES`'
+    words, and commands in a row as "`A`, 그다음 `B`" or "`A`, 이어서 `B`, 그다음 `C`" (a
+    reviewer read Day1Lab2's "`A` 다음 `B` 다음 `C`" as clunky)."""
+    for english, korean in _CONNECTIVES:
+        how = how.replace(english, korean)
+
+    def in_order(run: re.Match) -> str:
+        first, *rest = run.group(0).split(", then ")
+        joined = [f", {'그다음' if i == len(rest) - 1 else '이어서'} {c}" for i, c in enumerate(rest)]
+        return first + "".join(joined)
+
+    return _THEN_RUN.sub(in_order, how)
 
 
 def render_index(labs: Sequence, templates: Mapping[str, Mapping[str, Any]]) -> str:

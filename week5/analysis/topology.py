@@ -106,13 +106,21 @@ def _refs(values: Any) -> List[str]:
     return [r for r in (ref_target(v) for v in (values or [])) if r]
 
 
+#: A logical id's CDK hashes: the 8 upper-case hex digits, and the 32 lower-case ones CDK adds
+#: to a database's secret (``...Secret16937A0B3fdaad7e...``).
+_HASHES = re.compile(r"[0-9A-F]{8}(?:[0-9a-f]{32})?$")
+
+
+def cdk_hash(logical_id: str) -> str:
+    """The hashes CDK ended ``logical_id`` with (``B5AA1373`` of ``WordpressDbPasswordB5AA1373``),
+    "" when it has none (``WebAcl``; an id that is all hash is not taken for one)."""
+    found = _HASHES.search(logical_id)
+    return found.group(0) if found and found.start() > 0 else ""
+
+
 def _short(logical_id: str) -> str:
-    """A logical id without CDK's 8-hex-digit suffix."""
-    return (
-        logical_id[:-8]
-        if len(logical_id) > 8 and all(c in "0123456789ABCDEF" for c in logical_id[-8:])
-        else logical_id
-    )
+    """A logical id without CDK's hashes (:func:`cdk_hash`)."""
+    return logical_id[: len(logical_id) - len(cdk_hash(logical_id))]
 
 
 #: Path segments that name no part of the design (CDK's L1 children).
@@ -153,11 +161,6 @@ NAME_PROPERTIES = {
     "AWS::Scheduler::Schedule": "Name",
 }
 
-#: A logical id's CDK hashes: the 8 upper-case hex digits, and the 32 lower-case ones CDK adds
-#: to a database's secret (``...Secret16937A0B3fdaad7e...``).
-_HASHES = re.compile(r"[0-9A-F]{8}(?:[0-9a-f]{32})?$")
-
-
 def _literal(value: Any, stack: str = "") -> Optional[str]:
     """``value`` as the string it deploys as, when the template alone says: a string, the
     stack's name (``Ref: AWS::StackName``, when ``stack`` is given), or an ``Fn::Join`` of such
@@ -182,9 +185,10 @@ class ConsoleName:
     ``name`` is what to look for: the physical name when the template gives it, else the Name
     tag or the construct path (:func:`label`). ``shown`` is False when CloudFormation makes the
     listed name up (the template gives none), so ``name`` is not it: then ``prefix`` is how the
-    made-up name begins, when that is known (a secret's is its logical id, an Auto Scaling
-    group's the stack's name and its logical id; CDK's hashes left off), and ``tag`` whether
-    ``name`` is the Name tag (shown among the resource's tags only)."""
+    made-up name begins, when that is known (a secret's is its logical id and ``-``, an Auto
+    Scaling group's the stack's name, its logical id and ``-``; the logical id with CDK's
+    hashes, :func:`cdk_hash`), and ``tag`` whether ``name`` is the Name tag (shown among the
+    resource's tags only)."""
 
     name: str
     shown: bool = True
@@ -207,10 +211,11 @@ def console_name(logical_id: str, resource: Dict[str, Any], stack: str = "") -> 
         return ConsoleName(name)
     if given is not None:  # named at deploy from other resources: the diagram's name, as before
         return ConsoleName(label(logical_id, resource))
-    short = _HASHES.sub("", logical_id) or logical_id
+    # CloudFormation's made-up name is the logical id as the template has it (CDK's hashes
+    # in it), then `-` and random characters: WordpressDbPasswordB5AA1373-Y5EKPLSW0UPA.
     prefix = {
-        "AWS::SecretsManager::Secret": short,
-        "AWS::AutoScaling::AutoScalingGroup": f"{stack}-{short}" if stack else "",
+        "AWS::SecretsManager::Secret": f"{logical_id}-",
+        "AWS::AutoScaling::AutoScalingGroup": f"{stack}-{logical_id}-" if stack else "",
     }.get(rtype, "")
     return ConsoleName(
         label(logical_id, resource), False, _name_tag(resource) is not None, prefix
