@@ -206,7 +206,13 @@ def synthesis_context(args: argparse.Namespace) -> Dict[str, Any]:
     ~/.cdk.json, as the CDK CLI ranks them, checked first as a synthesis checks it
     (:func:`cached_synthesis`), so a bad value is its own line."""
     root = find_project_root()
-    check_context(["synth", *(arg for item in args.context for arg in ("-c", item))], root,
+    # As the synthesis will check it: for the command's lab alone, so a value only other labs
+    # read (Day 5's alarm_email) is not refused for `week5 cost Day4Lab1` while `week5 check
+    # Day4Lab1` and `cdk synth` take it (a trial).
+    lab = getattr(args, "lab", None)
+    base = (_copy_of(lab) or lab) if isinstance(lab, str) else None
+    checked = with_labs(args.context, [base]) if base and LAB_ID_RE.match(base) else args.context
+    check_context(["synth", *(arg for item in checked for arg in ("-c", item))], root,
                   tool_env(root, validation=False))  # fmt: skip
     return {**read_project_context(root, user=True), **given_context(args)}
 
