@@ -282,6 +282,11 @@ CLI_CASES = [
     (["check", "--assembly", " "], 2, "--assembly ' '"),
     (["check", ""], 2, "'' is not a lab id"),  # it was "context 'labs' is empty (-c labs=)"
     (["check", "-o", "{file}"], 2, "-o"),
+    # A terminal's bell or a line break made a folder of that name (a trial).
+    (["check", "Day1Lab1", "-o", "{tmp}/a\x07b"], 2, "a control character"),
+    (["check", "Day1Lab1", "-o", "{tmp}/x\ny"], 2, "a control character"),
+    (["diagram", "Day1Lab2", "--format", "picture", "-o", "{tmp}/\x07"], 2,
+     "not a usable file name"),
     (["nonsense"], 2, "invalid choice"),
     (["diagram", "day1lab2"], 2, "'day1lab2'"),
     (["rollout", "--accounts", "1234"], 2, "--accounts"),

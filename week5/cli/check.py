@@ -18,7 +18,10 @@ from week5.cli.synthesis import (
     NO_LAB_STACKS,
     add_cache_option,
     add_context_option,
+    class_students,
     existing_assembly,
+    is_copy_id,
+    lab_to_build,
     refuse_context_with_assembly,
     find_project_root,
     output_folder,
@@ -87,14 +90,21 @@ def run(args: argparse.Namespace) -> int:
     # Each named once and well-formed: '' or Day9Lab9 was taken for `-c labs=...` (a message
     # about a -c never given), and a lab named twice was listed and linted twice.
     # (An unknown but well-formed id gets the catalog's message, with the valid ids.)
-    args.labs = list(dict.fromkeys(require_lab_id(lab) for lab in args.labs))
+    # In class mode a lab is one student's copy (Day4Lab1-kim), as `week5 labs` lists it: a
+    # copy's id was "not a lab id", and the lab's own was refused after its synthesis (a trial).
+    args.labs = list(dict.fromkeys(args.labs))
     lint = dict(root=_project_root(), refresh=args.no_cache)
     if args.assembly is not None:
         refuse_context_with_assembly(args)
+        for lab in args.labs:
+            if not is_copy_id(lab):
+                require_lab_id(lab)
         return check_assembly(existing_assembly(args.assembly), args.labs, **lint)
+    students = class_students(args) if args.labs else ()
+    build = list(dict.fromkeys(lab_to_build(lab, students, "check") for lab in args.labs))
     keep = output_folder(args.output) if args.output is not None else None
     # With -o, exactly the labs named: the folder is the user's assembly of them.
-    with synthesized(args, args.labs, exact=keep is not None) as (outdir, seconds):
+    with synthesized(args, build, exact=keep is not None) as (outdir, seconds):
         if seconds:
             say(f"    synthesized, both rule packs clean, in {seconds:.1f} s")
         else:  # a cache entry exists only for a synthesis both packs passed

@@ -13,7 +13,7 @@ from typing import Optional
 from week5.analysis.diagram import render_picture, render_text
 from week5.analysis.topology import extract
 from week5.cli.arguments import command_parser
-from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError
+from week5.cli.errors import EXIT_OK, EXIT_USAGE, CliError, has_control_character
 from week5.cli.synthesis import add_synth_options, synthesized_lab
 from week5.core.settings import shown
 
@@ -90,7 +90,7 @@ def picture_stem(args: argparse.Namespace) -> Optional[Path]:
     given = shown(args.output, PATH_SHOWN)
     name = Path(args.output).name
     too_long = len(f"{name}.png".encode("utf-8")) > _NAME_MAX
-    if too_long or any(c in args.output for c in "\r\n\0"):
+    if too_long or has_control_character(args.output):
         raise CliError(f"-o {given}: not a usable file name; pass e.g. -o docs/x", EXIT_USAGE)
     try:
         blank, folder = not args.output.strip(), args.output.endswith(("/", "\\"))

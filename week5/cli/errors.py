@@ -15,6 +15,12 @@ EXIT_INTERRUPTED = 130
 EXIT_DONE, EXIT_REFUSED, EXIT_BAD_CONTEXT = 10, 11, 12
 
 
+def has_control_character(text: str) -> bool:
+    """Whether ``text`` holds a control character (U+0000 to U+001F, or U+007F): no usable name
+    for what a command writes (``-o``): a line break or a terminal's bell in a folder's name."""
+    return any(ord(c) < 0x20 or c == "\x7f" for c in text)
+
+
 class CliError(Exception):
     """A problem the user can fix; printed as one line, exit code in ``code``."""
 

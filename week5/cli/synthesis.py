@@ -32,7 +32,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli import assembly_cache
-from week5.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError
+from week5.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError, has_control_character
 from week5.core.catalog import LAB_ID_RE, unknown_lab_message
 from week5.core.errors import CourseInputError
 from week5.core.progress import run_with_progress, say
@@ -160,6 +160,11 @@ def _copy_of(lab_id: str) -> Optional[str]:
     return copy.group("lab") if copy and LAB_ID_RE.match(copy.group("lab")) else None
 
 
+def is_copy_id(lab_id: str) -> bool:
+    """Whether ``lab_id`` is a class-mode copy's id (``Day4Lab1-kim``)."""
+    return _copy_of(lab_id) is not None
+
+
 def lab_to_build(lab_id: str, students: Sequence[str], command: str) -> str:
     """The lab to synthesize for ``week5 COMMAND LAB``: ``lab_id`` itself, or in class mode
     (``students``) the lab a copy (``Day4Lab1-kim``) is of. The ids are those ``week5 labs``
@@ -264,6 +269,11 @@ def output_folder(path: str) -> Path:
     folder that exists (it is not made, as ``week5 diagram -o`` does not make one). Checked
     before the labs are synthesized: a refusal should not cost a synthesis."""
     given = shown(path, 160)
+    if has_control_character(path):  # a folder named with a bell or a line break (a trial)
+        raise CliError(
+            f"-o {given}: not a usable path (a control character in it); pass e.g. -o cdk.out",
+            EXIT_USAGE,
+        )
     if not path.strip():  # '' is the working folder: the assembly among the project's files
         raise CliError(
             f"-o {given}: give the folder to keep the assembly in, e.g. -o cdk.out", EXIT_USAGE
