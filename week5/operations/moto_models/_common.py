@@ -20,6 +20,16 @@ from typing import Any, ClassVar, Dict, List, Mapping, Tuple, Type
 WRITTEN_FOR_MOTO = "5.2.5"
 
 
+def moto_own(cls: type, name: str) -> Any:
+    """moto's own ``cls.<name>``, kept on the class the first time a patch module asks: a
+    reload of that module (after its ``install``) reads it there, not the patch, whose call of
+    "moto's" would then call itself."""
+    kept = f"_week5_moto_{name}"
+    if kept not in vars(cls):
+        setattr(cls, kept, getattr(cls, name))
+    return getattr(cls, kept)
+
+
 def short_name(generated: str, limit: int) -> str:
     """``generated`` (moto's ``stack-LogicalId-SUFFIX``) cut to ``limit`` characters, lowercase,
     keeping the random suffix, as CloudFormation names a resource whose service caps names.

@@ -39,25 +39,15 @@ from moto.cloudfront.models import CloudFrontBackend, Distribution, cloudfront_b
 from moto.core.common_models import CloudFormationModel
 from moto.utilities.utils import get_partition
 
-from ._common import TypeModel, flag, tag_list
+from ._common import TypeModel, flag, moto_own, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::CloudFront::Distribution"
 
 
-def _moto_own(name: str) -> Any:
-    """moto's own ``CloudFrontBackend.<name>``, kept on the class the first time this module is
-    imported: a reload of the module (after :func:`install`) reads it there, not the patch (whose
-    call of "moto's" would then call itself)."""
-    kept = f"_week5_moto_{name}"
-    if kept not in vars(CloudFrontBackend):
-        setattr(CloudFrontBackend, kept, getattr(CloudFrontBackend, name))
-    return getattr(CloudFrontBackend, kept)
-
-
 #: moto's own, read before :func:`install` (tests/test_emulator_nat_cloudfront.py runs them to
 #: tell when moto no longer needs the patch; the stack's deletion and update call them).
-MOTO_DELETE_DISTRIBUTION = _moto_own("delete_distribution")
-MOTO_UPDATE_DISTRIBUTION = _moto_own("update_distribution")
+MOTO_DELETE_DISTRIBUTION = moto_own(CloudFrontBackend, "delete_distribution")
+MOTO_UPDATE_DISTRIBUTION = moto_own(CloudFrontBackend, "update_distribution")
 
 
 def _precondition_failed() -> CloudFrontException:

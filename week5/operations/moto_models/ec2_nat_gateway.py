@@ -29,24 +29,14 @@ from moto.ec2.exceptions import EC2ClientError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.nat_gateways import NatGateway, NatGatewayBackend
 
-from ._common import WithDeletion, tag_list
+from ._common import WithDeletion, moto_own, tag_list
 
 CLOUDFORMATION_TYPE = "AWS::EC2::NatGateway"
 
 
-def _moto_own(name: str) -> Any:
-    """moto's own ``NatGatewayBackend.<name>``, kept on the class the first time this module is
-    imported: a reload of the module (after :func:`install`) reads it there, not the patch (whose
-    call of "moto's" would then call itself)."""
-    kept = f"_week5_moto_{name}"
-    if kept not in vars(NatGatewayBackend):
-        setattr(NatGatewayBackend, kept, getattr(NatGatewayBackend, name))
-    return getattr(NatGatewayBackend, kept)
-
-
 #: moto's own, read before :func:`install` (tests/test_emulator_nat_cloudfront.py runs it to tell
 #: when moto no longer needs the patch).
-MOTO_DELETE_NAT_GATEWAY = _moto_own("delete_nat_gateway")
+MOTO_DELETE_NAT_GATEWAY = moto_own(NatGatewayBackend, "delete_nat_gateway")
 
 
 def delete_nat_gateway(self: NatGatewayBackend, nat_gateway_id: str) -> NatGateway:
