@@ -3,18 +3,20 @@
 
 import sys
 
-import aws_cdk as cdk
-
-from stacks.catalog import CATALOG
-from week5.core.errors import CourseInputError
-from week5.synth.app_builder import build_labs
-
-app = cdk.App()
 try:
-    build_labs(app, CATALOG)
-    app.synth()
-except CourseInputError as error:
-    sys.exit(f"week5: {error}")
+    # Loading aws-cdk-lib and cdk-nag into jsii's Node takes seconds: Ctrl-C then lands here.
+    import aws_cdk as cdk
+
+    from stacks.catalog import CATALOG
+    from week5.core.errors import CourseInputError
+    from week5.synth.app_builder import build_labs
+
+    app = cdk.App()
+    try:
+        build_labs(app, CATALOG)
+        app.synth()
+    except CourseInputError as error:
+        sys.exit(f"week5: {error}")
 except KeyboardInterrupt:
     # Ctrl-C reaches the app with the CLI: one line under `cdk`'s, not jsii's traceback.
     print("week5: interrupted (Ctrl-C); nothing was synthesized", file=sys.stderr)

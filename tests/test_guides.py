@@ -63,10 +63,11 @@ def test_a_guide_maps_the_console_steps_and_says_what_to_clean(generated):
         "`aws ec2 wait nat-gateway-deleted --nat-gateway-ids nat-...`, 그다음 "
         "`aws ec2 release-address --allocation-id eipalloc-...`\n"
     ) in guide
-    # README's placeholder in English, in Korean: the ETag the disabling returned
+    # README's placeholder in English, in Korean: the ETag the disabling returned; and the wait
+    # (AWS refuses the delete until the disabled distribution is deployed: a trial)
     assert (
-        "지우는 명령: 비활성화(disable)한 다음 `aws cloudfront delete-distribution --id ... "
-        "--if-match <비활성화 응답의 ETag>`;"
+        "지우는 명령: 비활성화(disable)한 다음 `aws cloudfront wait distribution-deployed --id ...`"
+        ", 그다음 `aws cloudfront delete-distribution --id ... --if-match <비활성화 응답의 ETag>`;"
     ) in files["Day2Lab2.md"]
     assert not [line for line in delete_lines if "<the " in line or "` 다음 `" in line]
     assert "콘솔에서 만든 NAT 게이트웨이" in guide

@@ -8,7 +8,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from support import ROOT, error_lines, fake_cdk
@@ -47,6 +49,9 @@ def test_ctrl_c_during_a_synthesis_is_one_line_and_keeps_nothing(tmp_path):
         "#!/bin/sh\n"
         "trap 'echo \"Traceback (most recent call last):\" >&2; echo KeyboardInterrupt >&2;"
         " exit 130' INT\n"
+        # jsii's kernel makes its folder in the temporary folder it is given
+        'mkdir "${TMPDIR:-/tmp}/jsii-kernel-stand-in"\n'
+        f'printf %s "${{TMPDIR:-/tmp}}" > "{tmp_path / "tmpdir"}"\n'
         f'touch "{started}"\n'
         "while :; do sleep 0.05; done\n",
     )
@@ -73,6 +78,10 @@ def test_ctrl_c_during_a_synthesis_is_one_line_and_keeps_nothing(tmp_path):
     assert error_lines(err) == [INTERRUPTED]
     cache = project / ".week5-cache"
     assert not cache.exists() or not [p.name for p in cache.iterdir() if p.name != "lint"]
+    # The CLI's and the app's temporary files went with the synthesis's own folder (a trial
+    # found /tmp/jsii-kernel-* left by 16 of 17 interrupts).
+    given = Path((tmp_path / "tmpdir").read_text())
+    assert given != Path(tempfile.gettempdir()) and not given.exists()
 
 
 def test_ctrl_c_in_the_app_is_one_line_and_exit_130(monkeypatch, capsys):
@@ -97,3 +106,27 @@ def test_ctrl_c_in_the_app_is_one_line_and_exit_130(monkeypatch, capsys):
         "week5: interrupted (Ctrl-C); nothing was synthesized"
     ]
     assert not (ROOT / "never-written").exists()
+
+
+def test_ctrl_c_while_the_app_loads_its_libraries_is_one_line_too(monkeypatch, capsys):
+    """The first seconds go to loading aws-cdk-lib and cdk-nag into jsii's Node: a Ctrl-C then
+    was a traceback from inside aws_cdk's import (a trial)."""
+    import runpy
+    import types
+
+    class Loading(types.ModuleType):
+        def __getattr__(self, name):
+            if name == "CATALOG":  # what app.py imports from it; nothing else is interrupted
+                raise KeyboardInterrupt
+            raise AttributeError(name)
+
+    monkeypatch.setitem(sys.modules, "stacks.catalog", Loading("stacks.catalog"))
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            runpy.run_path(str(ROOT / "app.py"), run_name="__main__")
+    except KeyboardInterrupt:
+        pytest.fail("app.py let Ctrl-C through while importing: a traceback")
+    assert stopped.value.code == EXIT_INTERRUPTED
+    assert capsys.readouterr().err.splitlines() == [
+        "week5: interrupted (Ctrl-C); nothing was synthesized"
+    ]

@@ -103,13 +103,18 @@ def synthesize(
         command += ["--app", app]
     for item in context:
         command += ["--context", item]
-    try:
-        result, seconds = run_with_progress(command, cwd=root, env=env, doing="synthesizing")
-    except OSError as error:  # a `cdk` (or the interpreter its first line names) not executable
-        raise CliError(
-            f"the CDK CLI {shown(cdk, 160)} cannot be started ({assembly_cache.reason(error)}); "
-            "run scripts/setup (it installs it with Node 22)"
-        ) from None
+    # The CLI's and the app's temporary files (jsii's kernel folders, the CLI's telemetry) in a
+    # folder of this synthesis, removed after it: a Ctrl-C left /tmp/jsii-kernel-* behind (a
+    # trial: 16 of 17 interrupts).
+    with tempfile.TemporaryDirectory(prefix="week5-cdk-", ignore_cleanup_errors=True) as temp:
+        env.update(TMPDIR=temp, TEMP=temp, TMP=temp)
+        try:
+            result, seconds = run_with_progress(command, cwd=root, env=env, doing="synthesizing")
+        except OSError as error:  # a `cdk` (or the interpreter its first line names) not executable
+            raise CliError(
+                f"the CDK CLI {shown(cdk, 160)} cannot be started "
+                f"({assembly_cache.reason(error)}); run scripts/setup (it installs it with Node 22)"
+            ) from None
     if result.returncode != 0:
         output = (result.stdout + result.stderr).strip()
         said = re.search(r"^week5: (.+)$", output, re.M)  # the app's own one-line error
