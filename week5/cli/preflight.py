@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Union
 
@@ -389,7 +390,8 @@ def check_quotas(
         for key, value in plan.context.items()
         if key not in (CONTEXT_STUDENTS, CONTEXT_LABS)
     ]
-    tell(f"checking the quotas in {plan.region} for {len(plan.students)} students "
+    count = len(plan.named_students)  # Day1Lab2-kim: kim's copy alone, not the class's
+    tell(f"checking the quotas in {plan.region} for {count} student{'s' if count != 1 else ''} "
          "(synthesizing the labs once)")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="week5-preflight-") as out:
         try:
@@ -400,7 +402,10 @@ def check_quotas(
         templates = {lab.lab_id: lab.template for lab in read_labs(Path(out))}
     if plan.labs:
         templates = {k: v for k, v in templates.items() if k in plan.labs}
-    needs, _ = quotas.class_needs(templates, plan.students, live)
+    needs: quotas.Needs = Counter()
+    for lab_id, template in templates.items():  # each lab for the students its selectors name
+        lab_needs, _ = quotas.class_needs({lab_id: template}, plan.students_of(lab_id), live)
+        needs.update(lab_needs)
     make_client = aws_errors.clients(plan.profile, plan.region)
     with aws_errors.translated(plan.profile, plan.region):
         rows = quotas.check(make_client, needs, plan.region)
@@ -411,14 +416,14 @@ def check_quotas(
         return EXIT_OK
     emulator = preflight.emulator_endpoint(make_client("cloudformation"))  # the deploy's
     if emulator:  # it enforces no quota: what AWS would say, and on
-        for line in preflight.emulator_quota_note(emulator, len(plan.students),
+        for line in preflight.emulator_quota_note(emulator, count,
                                                   list(templates), short):  # fmt: skip
             tell(line)
         return EXIT_OK
     tell(
-        f"refused: {len(plan.students)} students' {' + '.join(templates)} would exceed "
-        f"{len(short)} quota(s) in {plan.region}; nothing was deployed. Raise them, then deploy "
-        "again (`week5 quotas --students ...` shows the table):"
+        f"refused: {preflight.students_possessive(count)} {' + '.join(templates)} would "
+        f"exceed {len(short)} quota(s) in {plan.region}; nothing was deployed. Raise them, "
+        "then deploy again (`week5 quotas --students ...` shows the table):"
     )
     for line in short:
         tell(f"  {line}")

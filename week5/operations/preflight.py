@@ -155,14 +155,34 @@ class Plan:
     region: str
     profile: Optional[str]
     context: Dict[str, str] = field(default_factory=dict)
+    #: In class mode, per lab named, the students whose copies its selectors name
+    #: (:func:`class_copies`: ``Day1Lab2-kim``, kim's); a lab not in it: every student's.
+    copies: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def class_mode(self) -> bool:
         return bool(self.students)
 
+    def students_of(self, lab: str) -> Tuple[str, ...]:
+        """The students whose copy of ``lab`` the command acts on (class mode: those its
+        selectors name, else all of -c students; else the one student)."""
+        if not self.students:
+            return (self.student,)
+        return self.copies.get(lab) or self.students
+
     def targets(self, lab: str) -> List[str]:
-        names = self.students or (self.student,)
-        return [f"week5-{name}-{lab}" for name in names]
+        return [f"week5-{name}-{lab}" for name in self.students_of(lab)]
+
+    @property
+    def named_students(self) -> Tuple[str, ...]:
+        """The students whose copies of the labs named the command acts on, in the class's
+        order: ``deploy Day1Lab2-kim -c students=kim,lee,park`` acts on kim's alone."""
+        if not self.students:
+            return (self.student,)
+        if self.all_labs or not self.labs:
+            return self.students
+        chosen = {name for lab in self.labs for name in self.students_of(lab)}
+        return tuple(name for name in self.students if name in chosen)
 
     @property
     def who(self) -> str:
@@ -236,6 +256,40 @@ def lab_args(args: Sequence[str]) -> Tuple[List[str], bool]:
         if match and LAB_ID_RE.match(match.group(1)) and match.group(1) not in labs:
             labs.append(match.group(1))
     return labs, False
+
+
+def class_copies(args: Sequence[str], students: Sequence[str]) -> Dict[str, Tuple[str, ...]]:
+    """In class mode, per lab named on a ``cdk`` line, the students (of ``students``, in their
+    order) whose copies its selectors name: ``Day1Lab2-kim`` kim's; ``"Day4Lab1-*"`` and
+    ``"Day4Lab1-{kim,lee}"`` (its alternatives: :func:`brace_alternatives`) those they match. A
+    plain lab id (which :func:`check_context` refuses in class mode), a pattern fnmatch cannot
+    read alike (picomatch's), or selectors matching none of ``students``: every student's, as
+    before (the quota check then counts the whole class)."""
+    command, _, _ = command_context(args)
+    named: Dict[str, set] = {}
+    for arg, value in _arguments(args):
+        if value is not None or arg.startswith("-") or arg == command:
+            continue
+        alternatives = brace_alternatives(arg) if is_pattern(arg) else [arg]
+        if alternatives is None:  # picomatch's to match: every copy of the lab it starts with
+            lead = re.match(r"(Day[0-9]+[A-Za-z0-9]*)-", arg, re.ASCII)
+            if lead and LAB_ID_RE.match(lead.group(1)):
+                named.setdefault(lead.group(1), set()).update(students)
+            continue
+        for alternative in alternatives:
+            match = LAB_ARG_RE.fullmatch(alternative)
+            if not match or not LAB_ID_RE.match(match.group(1)):
+                continue
+            lab = match.group(1)
+            found = named.setdefault(lab, set())
+            if match.group(2) is None:
+                found.update(students)
+            else:
+                found.update(s for s in students
+                             if fnmatch.fnmatchcase(f"{lab}-{s}", alternative))  # fmt: skip
+    return {
+        lab: tuple(s for s in students if s in found) for lab, found in named.items() if found
+    }
 
 
 def _check_stack_selector(arg: str, app: str = "labs") -> None:
@@ -716,6 +770,7 @@ def plan(args: Sequence[str], root: Path, environ: Optional[Dict[str, str]] = No
         # names where the profile came from.
         profile=profile or None,
         context=context,
+        copies=class_copies(args, students) if students else {},
     )
 
 
@@ -901,13 +956,18 @@ def emulator_quota_note(endpoint: str, students: int, labs: Sequence[str],
     ``WEEK5_PREFLIGHT=0``, which skips every check. One note with what AWS would say (each
     shortfall with its raise command; several: one indented line each, as the refusal)."""
     head = (
-        f"note: {students} students' {' + '.join(labs)} would exceed {len(short)} quota(s) as "
-        f"the emulator at {endpoint} reports them, but it enforces none: going on. With these "
-        "figures AWS would refuse it until raised"
+        f"note: {students_possessive(students)} {' + '.join(labs)} would exceed {len(short)} "
+        f"quota(s) as the emulator at {endpoint} reports them, but it enforces none: going on. "
+        "With these figures AWS would refuse it until raised"
     )
     if len(short) == 1:
         return [f"{head}: {short[0]}"]
     return [f"{head}:"] + [f"  {line}" for line in short]
+
+
+def students_possessive(count: int) -> str:
+    """``6 students'``, ``1 student's``: whose labs a class deploy adds."""
+    return f"{count} student's" if count == 1 else f"{count} students'"
 
 
 def configured_value(args: Sequence[str], root: Path, key: str) -> Optional[str]:
