@@ -285,6 +285,8 @@ CLI_CASES = [
     # A terminal's bell or a line break made a folder of that name (a trial).
     (["check", "Day1Lab1", "-o", "{tmp}/a\x07b"], 2, "a control character"),
     (["check", "Day1Lab1", "-o", "{tmp}/x\ny"], 2, "a control character"),
+    (["check", "Day1Lab1", "-o", "{tmp}/o\u0085x"], 2, "a control character"),  # NEL (C1)
+    (["check", "Day1Lab1", "-o", "{tmp}/o\u2028x"], 2, "a control character"),  # line sep.
     (["diagram", "Day1Lab2", "--format", "picture", "-o", "{tmp}/\x07"], 2,
      "not a usable file name"),
     (["nonsense"], 2, "invalid choice"),

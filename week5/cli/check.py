@@ -103,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
     students = class_students(args) if args.labs else ()
     build = list(dict.fromkeys(lab_to_build(lab, students, "check") for lab in args.labs))
     keep = output_folder(args.output) if args.output is not None else None
-    # With -o, exactly the labs named: the folder is the user's assembly of them.
+    # With -o, exactly the labs named (in class mode, each with every student's copy, as the
+    # app builds them): the folder is the user's assembly of them.
     with synthesized(args, build, exact=keep is not None) as (outdir, seconds):
         if seconds:
             say(f"    synthesized, both rule packs clean, in {seconds:.1f} s")

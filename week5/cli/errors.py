@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Iterable
 
 from week5.core.errors import shown
@@ -16,9 +17,10 @@ EXIT_DONE, EXIT_REFUSED, EXIT_BAD_CONTEXT = 10, 11, 12
 
 
 def has_control_character(text: str) -> bool:
-    """Whether ``text`` holds a control character (U+0000 to U+001F, or U+007F): no usable name
-    for what a command writes (``-o``): a line break or a terminal's bell in a folder's name."""
-    return any(ord(c) < 0x20 or c == "\x7f" for c in text)
+    """Whether ``text`` holds a control character (Unicode's Cc: U+0000 to U+001F, U+007F to
+    U+009F) or a line or paragraph separator: no usable name for what a command writes
+    (``-o``): a line break or a terminal's bell in a folder's name."""
+    return any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in text)
 
 
 class CliError(Exception):

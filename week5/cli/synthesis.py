@@ -220,8 +220,11 @@ def synthesis_context(args: argparse.Namespace) -> Dict[str, Any]:
     # read (Day 5's alarm_email) is not refused for `week5 cost Day4Lab1` while `week5 check
     # Day4Lab1` and `cdk synth` take it (a trial).
     lab = getattr(args, "lab", None)
-    base = (_copy_of(lab) or lab) if isinstance(lab, str) else None
-    checked = with_labs(args.context, [base]) if base and LAB_ID_RE.match(base) else args.context
+    named = [lab] if isinstance(lab, str) else list(getattr(args, "labs", None) or [])
+    # A lab id that is none first: its line, not a context value's (a review found the
+    # alarm_email line for `week5 cost day4lab1`).
+    bases = [_copy_of(name) or require_lab_id(name) for name in named]
+    checked = with_labs(args.context, bases) if bases else args.context
     check_context(["synth", *(arg for item in checked for arg in ("-c", item))], root,
                   tool_env(root, validation=False))  # fmt: skip
     return {**read_project_context(root, user=True), **given_context(args)}
