@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import boto3
+import pytest
 from moto_in_process import REGION
 from test_quotas import fake_assembly, lab_template, moto_env  # noqa: F401  (the fixture)
 
@@ -144,3 +145,20 @@ def test_each_lab_is_counted_for_its_own_students(moto_env, tmp_path, monkeypatc
     assert told[0] == f"checking the quotas in {REGION} for 3 students (synthesizing the labs once)"
     assert told[1].startswith("refused: 3 students' Day1Lab2 + Day2Lab2 would exceed"), told
     assert told[2].startswith("  VPCs: quota 5 (account), 4 in use, the deploy adds 3: short by 2")
+
+
+def test_a_pattern_matching_no_student_destroys_nothing(tmp_path):
+    """`destroy "Day4Lab1-x*"` went ahead with a note that lee's and park's copies do not exist,
+    as if kim's would go: the CDK CLI matches no stack (a review)."""
+    plan = class_plan(tmp_path, "Day4Lab1-x*", command="destroy")
+    assert plan.targets("Day4Lab1") == []
+    verdict = preflight.judge(plan, ["week5-kim-Day4Lab1", "week5-lee-Day4Lab1"])
+    assert not verdict.proceed and verdict.code == 0
+    assert verdict.lines and verdict.lines[0].startswith("nothing to destroy:")
+
+
+def test_a_pattern_matching_no_student_checks_no_quota(tmp_path, monkeypatch):
+    plan = class_plan(tmp_path, "Day4Lab1-x*")
+    monkeypatch.setattr(cli_preflight, "synthesize", lambda *a, **k: pytest.fail("synthesized"))
+    told = []
+    assert cli_preflight.check_quotas(plan, tmp_path, [], told.append) == 0 and told == []

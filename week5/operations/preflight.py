@@ -168,7 +168,7 @@ class Plan:
         selectors name, else all of -c students; else the one student)."""
         if not self.students:
             return (self.student,)
-        return self.copies.get(lab) or self.students
+        return self.copies[lab] if lab in self.copies else self.students
 
     def targets(self, lab: str) -> List[str]:
         return [f"week5-{name}-{lab}" for name in self.students_of(lab)]
@@ -262,9 +262,10 @@ def class_copies(args: Sequence[str], students: Sequence[str]) -> Dict[str, Tupl
     """In class mode, per lab named on a ``cdk`` line, the students (of ``students``, in their
     order) whose copies its selectors name: ``Day1Lab2-kim`` kim's; ``"Day4Lab1-*"`` and
     ``"Day4Lab1-{kim,lee}"`` (its alternatives: :func:`brace_alternatives`) those they match. A
-    plain lab id (which :func:`check_context` refuses in class mode), a pattern fnmatch cannot
-    read alike (picomatch's), or selectors matching none of ``students``: every student's, as
-    before (the quota check then counts the whole class)."""
+    plain lab id (which :func:`check_context` refuses in class mode) or a pattern fnmatch cannot
+    read alike (picomatch's): every student's, as before (the quota check then counts the whole
+    class). Selectors matching none of ``students`` (``"Day4Lab1-x*"``): none, so destroy says
+    there is nothing to destroy (it went ahead with a note naming the class's stacks)."""
     command, _, _ = command_context(args)
     named: Dict[str, set] = {}
     for arg, value in _arguments(args):
@@ -287,9 +288,7 @@ def class_copies(args: Sequence[str], students: Sequence[str]) -> Dict[str, Tupl
             else:
                 found.update(s for s in students
                              if fnmatch.fnmatchcase(f"{lab}-{s}", alternative))  # fmt: skip
-    return {
-        lab: tuple(s for s in students if s in found) for lab, found in named.items() if found
-    }
+    return {lab: tuple(s for s in students if s in found) for lab, found in named.items()}
 
 
 def _check_stack_selector(arg: str, app: str = "labs") -> None:
