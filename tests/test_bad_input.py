@@ -272,7 +272,8 @@ CLI_CASES = [
     (["cost", "Day1Lab2", "--students", "1" * 5000], 2, "--students"),  # beyond int()'s limit
     (["cost", "Day1 Lab2"], 2, "'Day1 Lab2'"),
     (["check", "-c", "student"], 2, "-c/--context"),
-    (["labs", "-c", "=kim"], 2, "-c/--context"),
+    (["labs", "-c", "=kim"], 2, "'=kim' has no key before '='"),  # it said "'' is not a key"
+    (["labs", "-c", "="], 2, "'=' has no key before '='"),
     (["labs", "-c", "김철수=x"], 2, "'김철수' is not a context key"),  # it said "not KEY=VALUE"
     (["check", "--assembly", "{tmp}/missing"], 2, "missing"),
     (["labs", "--assembly", "{tmp}"], 2, "not a cloud assembly"),

@@ -556,6 +556,10 @@ def context_item(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{shown(text)} is not KEY=VALUE; pass context as for cdk, e.g. -c student=kim"
         )
+    if not key:  # `-c =x`: the value was named, not the missing key
+        raise argparse.ArgumentTypeError(
+            f"{shown(text)} has no key before '='; pass context as for cdk, e.g. -c student=kim"
+        )
     if not re.match(r"^[A-Za-z][A-Za-z0-9_:.-]*$", key):  # ASCII: \w takes any script
         raise argparse.ArgumentTypeError(
             f"{shown(key)} is not a context key (ASCII letters, digits and _:.-, a letter "
