@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from week5.cli import local as local_command
 from week5.cli.errors import CliError
@@ -44,10 +44,23 @@ def test_a_run_that_worked_leaves_no_folder(monkeypatch, temporary, capsys):
 
 
 class Process:
+    """A stand-in for the emulator's process: running until stopped (or ``died`` with a code)."""
+
     pid = 4242
 
-    def poll(self) -> int:
-        return 0
+    def __init__(self, died=None):
+        self.returncode = died
+
+    def poll(self):
+        return self.returncode
+
+    def terminate(self) -> None:
+        self.returncode = -15
+
+    kill = terminate
+
+    def wait(self, timeout=None):
+        return self.returncode
 
 
 @pytest.mark.parametrize(
@@ -101,3 +114,32 @@ def test_the_session_emulators_log_goes_into_the_sessions_folder(tmp_path):
         emulator.stop()
         emulator.remove_log()
     assert folders(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        EndpointConnectionError(endpoint_url="http://localhost:38809/"),
+        CliError("cdk deploy Day1Lab1 failed on the emulator"),
+    ],
+    ids=["its calls", "the deploy"],
+)
+def test_an_emulator_that_died_midway_is_named_not_the_network(
+    monkeypatch, temporary, capsys, tmp_path, failure
+):
+    """A trial's emulator exited during the run: the line said "cannot reach AWS at
+    http://localhost:PORT; check the network and any proxy"."""
+    log = tmp_path / "moto.log"
+    log.write_text("moto's requests\n")
+    monkeypatch.setattr(
+        local, "start_emulator", lambda *a: local.Emulator(1, Process(died=1), log)
+    )
+    monkeypatch.setattr(local, "bootstrap", lambda env: 0.0)
+    with pytest.raises(CliError) as caught:
+        with local_command.emulator_for(argparse.Namespace(port=None), {}):
+            raise failure
+    assert str(caught.value) == (
+        f"the local emulator stopped during the run (exit 1); its log is kept: {log}; "
+        "run the command again"
+    )
+    assert log.is_file()

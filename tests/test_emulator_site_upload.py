@@ -23,6 +23,7 @@ from typing import Any, Dict, List
 import moto_in_process
 import pytest
 from moto_in_process import REGION
+from test_emulator_log_folder import Process  # the emulator's process, running until stopped
 
 from week5.analysis.assembly import SynthesizedLab
 from week5.cli import local as local_command
@@ -196,13 +197,6 @@ def test_outputs_that_reach_a_website_endpoint_or_cloudfront_say_so_in_one_line(
 
 
 # --- a failed run names its log -------------------------------------------------------------
-
-
-class Process:
-    pid = 4242
-
-    def poll(self) -> int:
-        return 0
 
 
 @pytest.mark.parametrize("failure", ["bootstrap", "deploy"])

@@ -245,6 +245,7 @@ def emulator_for(
         timings["bootstrap"] = local.bootstrap(env)
         yield emulator, env
     except (local.LocalError, CliError) as error:
+        stopped_midway(emulator)
         # The failure line names the log it keeps (a trial: named at start-up only).
         kept = (
             f" (the emulator's log is kept: {emulator.log_path})"
@@ -252,7 +253,9 @@ def emulator_for(
             else ""
         )
         raise CliError(f"{error}{kept}", getattr(error, "code", EXIT_FAILED)) from None
-    except (Exception, KeyboardInterrupt):
+    except (Exception, KeyboardInterrupt) as error:
+        if not isinstance(error, KeyboardInterrupt):
+            stopped_midway(emulator)
         # Any other failure (an AWS error main() turns into one line, a bug, Ctrl-C) keeps the
         # log too, and names it: a trial found such folders left in /tmp with no word of them.
         if emulator is not None:
@@ -265,6 +268,19 @@ def emulator_for(
     finally:
         if emulator is not None and not emulator.keep:
             emulator.stop()
+
+
+def stopped_midway(emulator: Optional[local.Emulator]) -> None:
+    """Raise the one line that says so when ``emulator`` has exited during the run: what failed
+    then was only the calls to it (a trial read "cannot reach AWS at http://localhost:PORT;
+    check the network and any proxy")."""
+    if emulator is None or emulator.process.poll() is None:
+        return
+    raise CliError(
+        f"the local emulator stopped during the run (exit {emulator.process.returncode}); its "
+        f"log is kept: {emulator.log_path}; run the command again",
+        EXIT_FAILED,
+    ) from None
 
 
 def run_coverage(args: argparse.Namespace) -> int:
