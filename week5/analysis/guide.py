@@ -365,6 +365,7 @@ def render_guide(
         "강의 자료에 없음" if lab.course_cost_usd is None else f"${lab.course_cost_usd:.2f}/시간"
     )
     outputs = template.get("Outputs", {})
+    topology = extract(template)
     out = [
         f"# {lab.lab_id} — {lab.title_ko}",
         "",
@@ -381,14 +382,12 @@ def render_guide(
         "```",
         "",
         *_names_note(lab, diagram),
-        *_listed_names_note(extract(template), template),
+        *_listed_names_note(topology, template),
         "## 무엇을 만드나",
         "",
         *[
             f"- {for_any_student(line)}"
-            for line in _summary(
-                extract(template), template, f"week5-{DEFAULT_STUDENT}-{lab.lab_id}"
-            )
+            for line in _summary(topology, template, f"week5-{DEFAULT_STUDENT}-{lab.lab_id}")
         ],
         "",
         *_resource_table(template),

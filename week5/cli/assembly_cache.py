@@ -64,6 +64,8 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
+from week5.cli.errors import reason
+
 #: The cache's folder in the project (git-ignored).
 CACHE_DIR = ".week5-cache"
 #: Entries kept, newest use first: a full assembly and a handful of one-lab ones.
@@ -236,12 +238,6 @@ def lookup(root: Path, key: str, validated: bool = False) -> Optional[Path]:
         if not is_whole(entry):
             return None
     return entry
-
-
-def reason(error: BaseException) -> str:
-    """Why ``error`` failed, for a line to the user: an OSError's ``strerror`` (``Permission
-    denied``, without the path the line names anyway), else its text."""
-    return getattr(error, "strerror", None) or str(error)
 
 
 class CacheUnavailable(Exception):

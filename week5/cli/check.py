@@ -18,14 +18,13 @@ from week5.cli.synthesis import (
     NO_LAB_STACKS,
     add_cache_option,
     add_context_option,
+    base_lab,
     class_students,
     existing_assembly,
-    is_copy_id,
     lab_to_build,
     refuse_context_with_assembly,
     find_project_root,
     output_folder,
-    require_lab_id,
     select_labs,
     synthesized,
 )
@@ -93,12 +92,11 @@ def run(args: argparse.Namespace) -> int:
     # In class mode a lab is one student's copy (Day4Lab1-kim), as `week5 labs` lists it: a
     # copy's id was "not a lab id", and the lab's own was refused after its synthesis (a trial).
     args.labs = list(dict.fromkeys(args.labs))
+    for lab in args.labs:
+        base_lab(lab)  # a lab's id or a class copy's, before anything is read or synthesized
     lint = dict(root=_project_root(), refresh=args.no_cache)
     if args.assembly is not None:
         refuse_context_with_assembly(args)
-        for lab in args.labs:
-            if not is_copy_id(lab):
-                require_lab_id(lab)
         return check_assembly(existing_assembly(args.assembly), args.labs, **lint)
     students = class_students(args) if args.labs else ()
     build = list(dict.fromkeys(lab_to_build(lab, students, "check") for lab in args.labs))

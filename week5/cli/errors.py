@@ -16,6 +16,12 @@ EXIT_INTERRUPTED = 130
 EXIT_DONE, EXIT_REFUSED, EXIT_BAD_CONTEXT = 10, 11, 12
 
 
+def reason(error: BaseException) -> str:
+    """Why ``error`` failed, for a line to the user: an OSError's ``strerror`` (``Permission
+    denied``, without the path the line names anyway), else its text."""
+    return getattr(error, "strerror", None) or str(error)
+
+
 def has_control_character(text: str) -> bool:
     """Whether ``text`` holds a control character (Unicode's Cc: U+0000 to U+001F, U+007F to
     U+009F) or a line or paragraph separator: no usable name for what a command writes

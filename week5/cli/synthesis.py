@@ -32,7 +32,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from week5.analysis.assembly import SynthesizedLab, read_labs
 from week5.cli import assembly_cache
-from week5.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError, has_control_character
+from week5.cli.errors import EXIT_FAILED, EXIT_USAGE, CliError, has_control_character, reason
 from week5.core.catalog import LAB_ID_RE, unknown_lab_message
 from week5.core.errors import CourseInputError
 from week5.core.progress import run_with_progress, say
@@ -113,7 +113,7 @@ def synthesize(
         except OSError as error:  # a `cdk` (or the interpreter its first line names) not executable
             raise CliError(
                 f"the CDK CLI {shown(cdk, 160)} cannot be started "
-                f"({assembly_cache.reason(error)}); run scripts/setup (it installs it with Node 22)"
+                f"({reason(error)}); run scripts/setup (it installs it with Node 22)"
             ) from None
     if result.returncode != 0:
         output = (result.stdout + result.stderr).strip()
@@ -165,9 +165,10 @@ def _copy_of(lab_id: str) -> Optional[str]:
     return copy.group("lab") if copy and LAB_ID_RE.match(copy.group("lab")) else None
 
 
-def is_copy_id(lab_id: str) -> bool:
-    """Whether ``lab_id`` is a class-mode copy's id (``Day4Lab1-kim``)."""
-    return _copy_of(lab_id) is not None
+def base_lab(lab_id: str) -> str:
+    """The lab ``lab_id`` names: itself, or the lab a class-mode copy (``Day4Lab1-kim``) is of;
+    a CliError, exit 2, for an id that is neither."""
+    return _copy_of(lab_id) or require_lab_id(lab_id)
 
 
 def lab_to_build(lab_id: str, students: Sequence[str], command: str) -> str:
@@ -223,7 +224,7 @@ def synthesis_context(args: argparse.Namespace) -> Dict[str, Any]:
     named = [lab] if isinstance(lab, str) else list(getattr(args, "labs", None) or [])
     # A lab id that is none first: its line, not a context value's (a review found the
     # alarm_email line for `week5 cost day4lab1`).
-    bases = [_copy_of(name) or require_lab_id(name) for name in named]
+    bases = [base_lab(name) for name in named]
     checked = with_labs(args.context, bases) if bases else args.context
     check_context(["synth", *(arg for item in checked for arg in ("-c", item))], root,
                   tool_env(root, validation=False))  # fmt: skip
@@ -310,7 +311,7 @@ def output_folder(path: str) -> Path:
     # A folder name too long for the file system (OSError; it was a traceback), a NUL byte
     # (ValueError).
     except (OSError, ValueError) as error:
-        why = assembly_cache.reason(error)
+        why = reason(error)
         raise CliError(f"-o {given}: not a usable path ({why}); pass e.g. -o cdk.out",
                        EXIT_USAGE) from None  # fmt: skip
     return outdir
