@@ -1027,7 +1027,7 @@ def configured_student(root: Path) -> Tuple[str, str]:
                 f"key: {KNOWN_CONTEXT[CONTEXT_STUDENT][1]}"
             )
         value = context[CONTEXT_STUDENT]
-        if isinstance(value, str) and value and not _valid_student(value):
+        if isinstance(value, str) and value and not is_student_name(value):
             # A name saved before the rule tightened (kim-): say where it is and how to
             # replace it, not only the -c example (review D16).
             fix = (
@@ -1042,7 +1042,8 @@ def configured_student(root: Path) -> Tuple[str, str]:
     return DEFAULT_STUDENT, "the default"
 
 
-def _valid_student(value: str) -> bool:
+def is_student_name(value: Any) -> bool:
+    """Whether ``value`` is a name :func:`parse_student` takes (the Student tag's rule too)."""
     try:
         parse_student(value)
     except CourseInputError:

@@ -7,8 +7,7 @@ from typing import Any, Dict, List
 from week5.analysis.assembly import tag_dict
 from week5.analysis.rules.base import Compliance, CourseRule, ResourceView
 from week5.core.catalog import COURSE_DAYS, LAB_KINDS
-from week5.core.errors import CourseInputError
-from week5.core.settings import parse_student
+from week5.core.settings import is_student_name
 from week5.core.tags import DAY_KEY, LAB_KEY, STUDENT_KEY, WEEK_KEY, WEEK_TAG_VALUE
 
 _DAYS = tuple(f"Day{d}" for d in COURSE_DAYS)
@@ -17,16 +16,10 @@ TAG_VALIDATORS = {
     WEEK_KEY: lambda v: v == WEEK_TAG_VALUE,
     DAY_KEY: lambda v: isinstance(v, str) and v in _DAYS,
     LAB_KEY: lambda v: isinstance(v, str) and v in LAB_KINDS,
-    STUDENT_KEY: lambda v: _is_student(v),
+    STUDENT_KEY: is_student_name,
 }
 
 
-def _is_student(value: Any) -> bool:
-    try:
-        parse_student(value)
-    except CourseInputError:
-        return False
-    return True
 
 
 #: Types whose tags property is not called ``Tags``.
