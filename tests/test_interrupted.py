@@ -36,6 +36,14 @@ def test_an_interrupted_command_says_so_in_one_line(monkeypatch, capsys):
     assert err.splitlines() == [INTERRUPTED]
 
 
+def terminal_ctrl_c() -> None:
+    """SIGINT as a terminal's foreground job has it. A suite started in the background by a
+    non-interactive shell (`scripts/test &`, `bench/suite_time.py &`) inherits SIGINT ignored, and
+    so does every process it starts: week5 and the stand-in then ignored this test's Ctrl-C and it
+    timed out (a bench run)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_a_synthesis_is_one_line_and_keeps_nothing(tmp_path):
     """Ctrl-C as a terminal sends it: SIGINT to the whole process group, week5 and the CDK CLI
     it is waiting on (here a stand-in that, like the app's Python, prints a traceback when
@@ -58,7 +66,7 @@ def test_ctrl_c_during_a_synthesis_is_one_line_and_keeps_nothing(tmp_path):
     process = subprocess.Popen(
         [sys.executable, "-m", "week5", "labs", "--json", "-c", "labs=Day1Lab1", "--no-cache"],
         cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
+        start_new_session=True, preexec_fn=terminal_ctrl_c,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
