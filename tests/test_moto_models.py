@@ -688,6 +688,32 @@ def test_moto_alone_still_lacks_vpc_endpoints_and_network_acls_in_the_tagging_ap
     )
 
 
+def test_moto_alone_still_lacks_ecr_repositories_in_the_tagging_api(aws):
+    """A student trial: `week5 status` never showed a tagged ECR repository made by hand
+    (tests/test_emulator_ecr_tags.py checks the patch through the emulator)."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.resource_tagging import TaggableResourcesMixin
+    from moto.ecr.models import ECRBackend
+
+    from week5.operations.moto_models import ecr_tagged_repositories as patch
+
+    aws("ecr").create_repository(repositoryName="cloudmart", tags=TAGS)
+    aws("ec2").create_vpc(
+        CidrBlock="10.9.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": TAGS}]
+    )
+    kinds = {
+        r.resource_type
+        for backend in patch.MOTO_OWN(DEFAULT_ACCOUNT_ID, REGION)
+        for r in backend.iter_tagged_resources()
+    }
+    assert "ec2:vpc" in kinds  # moto's own list, read
+    assert not issubclass(ECRBackend, TaggableResourcesMixin) and not any(
+        k.startswith("ecr:") for k in kinds
+    ), "moto now lists ECR repositories in the tagging API: delete the patch"
+    listed = aws("resourcegroupstaggingapi").get_resources(ResourceTypeFilters=["ecr"])
+    assert len(listed["ResourceTagMappingList"]) == 1  # the patch's, once
+
+
 def test_moto_alone_still_lacks_list_resources_for_web_acl():
     from week5.operations.moto_models import wafv2_list_resources_for_web_acl as patch
 
@@ -2780,4 +2806,55 @@ def test_moto_alone_still_ignores_the_key_pair_id_when_deleting(aws, monkeypatch
     ec2.delete_key_pair(KeyPairId=key)
     assert [k["KeyPairId"] for k in ec2.describe_key_pairs()["KeyPairs"]] == [key], (
         "moto now deletes a key pair by its id: delete the patch"
+    )
+
+
+# --- patches: an internet gateway's detach, a distribution's origin access control ------------
+
+
+def test_moto_alone_still_detaches_a_gateway_whose_vpc_maps_a_public_address(aws, monkeypatch):
+    from moto.ec2.models.internet_gateways import InternetGatewayBackend
+
+    from week5.operations.moto_models import ec2_internet_gateway_detach as patch
+
+    monkeypatch.setattr(InternetGatewayBackend, "detach_internet_gateway", patch.MOTO_OWN)
+    ec2 = aws("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    ec2.run_instances(ImageId=AMI, InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                      NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": subnet,
+                                          "AssociatePublicIpAddress": True}])  # fmt: skip
+    ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)  # AWS: DependencyViolation
+    (gateway,) = ec2.describe_internet_gateways(InternetGatewayIds=[igw])["InternetGateways"]
+    assert gateway["Attachments"] == [], (
+        "moto now keeps the gateway attached: delete ec2_internet_gateway_detach"
+    )
+
+
+def test_moto_alone_still_drops_an_origins_access_control(aws, monkeypatch):
+    from moto.cloudfront.models import Origin
+
+    from week5.operations.moto_models import cloudfront_distribution as patch
+
+    monkeypatch.setattr(Origin, "__init__", patch.MOTO_ORIGIN_INIT)
+    cloudfront = aws("cloudfront", "us-east-1")
+    distribution = cloudfront.create_distribution(DistributionConfig={
+        "CallerReference": "site",
+        "Comment": "",
+        "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{
+            "Id": "s3",
+            "DomainName": f"site.s3.{REGION}.amazonaws.com",
+            "OriginAccessControlId": "E2OAC",
+            "S3OriginConfig": {"OriginAccessIdentity": ""},
+        }]},
+        "DefaultCacheBehavior": {"TargetOriginId": "s3", "ViewerProtocolPolicy": "https-only"},
+    })["Distribution"]  # fmt: skip
+    config = cloudfront.get_distribution_config(Id=distribution["Id"])["DistributionConfig"]
+    (origin,) = config["Origins"]["Items"]
+    assert "OriginAccessControlId" not in origin and "S3OriginConfig" not in origin, (
+        "moto now keeps an origin's OriginAccessControlId: delete the Origin patch in "
+        "cloudfront_distribution"
     )

@@ -34,7 +34,8 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
 - Patches (:data:`PATCHES`: no type of their own): a module whose ``install()`` changes moto
   where no model reaches: the outputs and ``aws:cloudformation:*`` tags a change set leaves,
   a WAFv2 call moto's server lacks, ElastiCache's ``DescribeServerlessCaches`` (none: moto
-  has no serverless cache), VPC endpoints and network ACLs in the tagging API, the EC2 tags
+  has no serverless cache), VPC endpoints, network ACLs and ECR repositories in the tagging
+  API (moto's ECR takes no part in it), the EC2 tags
   of what a stack's deletion deleted, an Auto
   Scaling group's instances spread over its subnets' AZs and their network interfaces deleted
   with them, a template URL on an IP address
@@ -148,6 +149,7 @@ PATCHES = (
     "wafv2_list_resources_for_web_acl",
     "elasticache_serverless_caches",
     "ec2_tagged_kinds",
+    "ecr_tagged_repositories",
     "deleted_ec2_tags",
     "autoscaling_group_interfaces",
     "template_url",
