@@ -23,6 +23,8 @@ any console code page can print them.
 
 import os
 import re
+import shlex
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -218,6 +220,134 @@ def preflight(args, environ, root=ROOT):
     return PREFLIGHT_STOPS.get(code)
 
 
+def _context(args):
+    """The `-c key=value` (`--context`, `-c=`, `--context=`) pairs of `args`, in order."""
+    pairs = []
+    for i, arg in enumerate(args):
+        if arg in ("-c", "--context") and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith(("-c=", "--context=")):
+            value = arg.split("=", 1)[1]
+        else:
+            continue
+        key, _, given = value.partition("=")
+        pairs.append((key, given))
+    return pairs
+
+
+def _option(args, name):
+    """The value of `--name VALUE` or `--name=VALUE` in `args`, else None."""
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def runs_destroy(args):
+    """Whether `args` run `cdk destroy`: the first of them that is a CDK command is it."""
+    return next((arg for arg in args if arg in PREFLIGHT_COMMANDS), None) == "destroy"
+
+
+def destroy_hint(args, windows=WINDOWS):
+    """The one line after a failed `cdk destroy` of `args`: the `week5 cleanup` (README's
+    wording, without --apply: it deletes nothing) that names what is left and what holds it,
+    for the lab's day (every day when the labs are of several, or none is named) and the
+    student the destroy named (`-c student=`, a class copy `Day4Lab1-kim`; several: --all);
+    its --profile and -c region too. A student trial: a hand-made instance in the lab's subnet
+    left the stack DELETE_FAILED and only CDK's "You may need to delete it from the AWS
+    console"; the guides send them to `week5 cleanup`."""
+    days = sorted({"Day" + re.match(r"[Dd]ay([0-9]+)", lab).group(1) for lab in labs_for(args)})
+    copies = []  # the students of the class copies named (Day4Lab1-kim), not of a pattern
+    for arg in args:
+        match = _LAB_ARG.fullmatch(arg)
+        if match and match.group(2) and not any(c in match.group(2) for c in "*?"):
+            copies.append(match.group(2)[1:])
+    students = []
+    for key, value in _context(args):
+        if key == "student":
+            students.append(value)
+        elif key == "students":
+            students += [name.strip() for name in value.split(",") if name.strip()]
+    names = sorted(set(copies or students))
+    quote = (lambda text: text) if windows else shlex.quote
+    command = "%s cleanup --day %s" % (
+        ".venv\\Scripts\\week5" if windows else ".venv/bin/week5",
+        days[0] if len(days) == 1 else "all",
+    )
+    if len(names) == 1:
+        command += " --student " + quote(names[0])
+    elif names:
+        command += " --all"
+    region = next((value for key, value in reversed(_context(args)) if key == "region"), None)
+    profile = _option(args, "--profile")
+    command += "".join(
+        " %s %s" % (flag, quote(value)) for flag, value in (("--profile", profile),
+                                                          ("--region", region)) if value
+    )
+    return (
+        "the destroy failed: `%s` names what is left and what holds it (it deletes nothing"
+        " without --apply); delete what holds it, then destroy again" % command
+    )
+
+
+#: The signals the launcher passes on to the CLI it waits on, as if the CLI had them itself.
+FORWARDED = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+    if hasattr(signal, name)
+)
+
+
+def run_then_hint(command, environ, hint):
+    """Run the CLI as a child and say `hint` when it fails: what exec gives is kept. The
+    child has the launcher's terminal (its output unbuffered, its prompt answered); a signal
+    the launcher gets is passed on (a terminal's Ctrl-C reaches both); the exit code is the
+    CLI's, and a CLI killed by a signal kills the launcher with it. Nothing is said after a
+    signal: CDK's own Ctrl-C handler exits 1, which is no failed destroy."""
+    state = {"process": None, "pending": [], "signalled": False}
+
+    def send(signum):
+        try:
+            state["process"].send_signal(signum)
+        except OSError:  # it has exited
+            pass
+
+    def forward(signum, _frame):
+        state["signalled"] = True
+        if state["process"] is None:  # not started yet: passed on once it is
+            state["pending"].append(signum)
+        else:
+            send(signum)
+
+    # Set before the child starts; the child starts with the default in place of a handler.
+    # One ignored stays so, for the child too (nohup's SIGHUP, a background job's SIGINT), as
+    # it would be for the CLI exec'd.
+    previous = {
+        signum: signal.signal(signum, forward)
+        for signum in FORWARDED
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
+    try:
+        state["process"] = subprocess.Popen(command, env=environ)
+        for signum in state["pending"]:
+            send(signum)
+        code = state["process"].wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if code < 0 and not WINDOWS:  # killed by a signal: as exec'd, the launcher is too
+        try:
+            signal.signal(-code, signal.SIG_DFL)
+        except (OSError, ValueError):  # SIGKILL's cannot be set: it kills all the same
+            pass
+        os.kill(os.getpid(), -code)
+        return 128 - code
+    if code != 0 and not state["signalled"]:
+        say(hint)
+    return code
+
+
 def main(argv=None):
     args = sys.argv[1:] if argv is None else list(argv)
     command, environ = command_and_env(args)
@@ -226,11 +356,16 @@ def main(argv=None):
     if stop is not None:
         return stop
     if not WINDOWS:
+        if runs_destroy(args):  # waited on, to point at `week5 cleanup` when it fails
+            return run_then_hint(command, environ, destroy_hint(args))
         os.execve(command[0], command, environ)
     try:
-        return subprocess.run(command, env=environ).returncode
+        code = subprocess.run(command, env=environ).returncode
     except KeyboardInterrupt:
         return 130
+    if code != 0 and runs_destroy(args):
+        say(destroy_hint(args))
+    return code
 
 
 if __name__ == "__main__":

@@ -168,6 +168,15 @@ def build(session: Any, template: Dict[str, Any], tags: Dict[str, str], mistake:
             TagSpecifications=spec("instance", tags) + spec("volume", tags),
         )
         wrong_type = False
+    for instance_type in ref.nat_instances:  # the Case labs' NAT instance, in a public subnet
+        (nat,) = ec2.run_instances(
+            ImageId=image, InstanceType=instance_type, MinCount=1, MaxCount=1,
+            SubnetId=subnets["Public"][0][0],
+            TagSpecifications=spec("instance", tags) + spec("volume", tags),
+        )["Instances"]  # fmt: skip
+        ec2.modify_instance_attribute(
+            InstanceId=nat["InstanceId"], SourceDestCheck={"Value": False}
+        )
     autoscaling, elbv2 = session.client("autoscaling"), session.client("elbv2")
     for n, wanted in enumerate(ref.groups):
         template_id = ec2.create_launch_template(

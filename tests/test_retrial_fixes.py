@@ -43,7 +43,7 @@ def test_a_port_bound_by_a_connection_but_no_listener_is_one_clear_error(
         with pytest.raises(local.LocalError) as raised:
             local.start_emulator(BIN, port if given else None)
     assert str(raised.value) == (
-        f"port {port} is in use: pass another with --port, or leave it out"
+        f"--port {port} is in use: pass another, or leave --port out for a free one"
         if given
         else f"port {port} is in use: run again, or pass a free port with --port"
     )

@@ -33,6 +33,7 @@ from week5.core.progress import say
 from week5.core.settings import CONTEXT_REGION, CONTEXT_STUDENTS, parse_students, shown
 from week5.operations import local
 from week5.operations.local.deploy import BUCKET_DEPLOYMENT, upload_bucket_deployments
+from week5.operations.local.emulator import in_use
 from week5.operations.status import parse_stack_name
 
 #: The lab `week5 local` deploys when none is named: Day 4's ALB + Auto Scaling group.
@@ -92,10 +93,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Synthesize one lab, deploy it into moto's server, read back and print what exists."""
     if args.port is not None and local.port_in_use(args.port):  # before minutes of synthesis
-        raise CliError(
-            f"--port {args.port} is in use: pass another, or leave --port out for a free one",
-            EXIT_USAGE,
-        )
+        raise CliError(in_use(args.port, given=True), EXIT_USAGE)  # as when found after it
     if args.coverage:
         if args.lab is not None:
             raise CliError(
@@ -418,10 +416,11 @@ def format_functions_not_run(counts: Mapping[str, int], uploaded: bool = False) 
 
 def format_upload(upload: Mapping[str, object]) -> str:
     """One line for what `week5 local` put in a bucket in place of a ``BucketDeployment``."""
+    one = upload["files"] == 1  # Day4Case puts its one page (a trial read "1 files")
     return (
-        f"  {upload['files']} files of the lab put into s3://{upload['bucket']}/"
-        f"{upload['prefix']}, as {upload['logical_id']}'s function does on AWS "
-        f"(`aws s3 ls s3://{upload['bucket']} --recursive` lists them)"
+        f"  {upload['files']} file{'' if one else 's'} of the lab put into "
+        f"s3://{upload['bucket']}/{upload['prefix']}, as {upload['logical_id']}'s function does "
+        f"on AWS (`aws s3 ls s3://{upload['bucket']} --recursive` lists {'it' if one else 'them'})"
     )
 
 
@@ -478,6 +477,13 @@ OUTPUTS_HEADER_START = (
     "here, nor do `aws s3control` calls (the account id goes in their host name); the other "
     "API calls work"
 )
+#: Said beside start-session where an output sends a Run Command (:func:`outputs_header`): the
+#: call that lists its invocations is one moto lacks (HTTP 500 there, a student trial); the one
+#: that reads an instance's answers.
+_INVOCATIONS = (
+    ", and `aws ssm list-command-invocations` fails with HTTP 500 (`aws ssm "
+    "get-command-invocation --command-id ID --instance-id ID` answers)"
+)
 _HEALTH = 'a target stays "healthy" whatever its instance serves (no health checks)'
 _ALARMS = "no alarm goes off by itself (no metrics)"
 #: What an output that sends a Run Command does not do here, by its key; another "runs nothing".
@@ -528,7 +534,8 @@ def outputs_header(back: local.ReadBack, template: Optional[Mapping[str, Any]] =
     """:data:`OUTPUTS_HEADER_START` and what does not run behind the lab's own calls: targets
     and draining where it has a load balancer, scaling where it has a group (its
     ``WatchScalingCommand`` where it has that output), alarms where its ``template`` has any,
-    Run Command where an output sends one (named), failover where it has a database or cache;
+    Run Command where an output sends one (named, and the listing of its invocations that
+    fails, :data:`_INVOCATIONS`), failover where it has a database or cache;
     the failure tests, named, where its outputs run any (:func:`failure_tests`). A student
     trial of Day 1 read about all of them; of Day3Lab2, of alarms and failure tests it has not;
     of Day5Lab1, of a WatchScalingCommand it has not."""
@@ -547,15 +554,21 @@ def outputs_header(back: local.ReadBack, template: Optional[Mapping[str, Any]] =
         )
         if wanted
     ]
-    return _behind(clauses, failure_tests(back))
+    return _behind(clauses, failure_tests(back), sends=bool(sending))
 
 
-def _behind(clauses: Sequence[str], tests: Sequence[str] = ()) -> str:
+def _behind(clauses: Sequence[str], tests: Sequence[str] = (), sends: bool = False) -> str:
+    """:data:`OUTPUTS_HEADER_START` with ``clauses`` and the failure ``tests`` named; ``sends``:
+    an output sends a Run Command, whose invocations' listing fails (:data:`_INVOCATIONS`)."""
+    start = OUTPUTS_HEADER_START
+    if sends:
+        other = start.rindex("; the other API calls work")
+        start = f"{start[:other]}{_INVOCATIONS}{start[other:]}"
     included = f", the guide's failure tests ({', '.join(tests)}) included" if tests else ""
     if not clauses:
-        return f"{OUTPUTS_HEADER_START}{included})"
+        return f"{start}{included})"
     listed = clauses[0] if len(clauses) == 1 else f"{', '.join(clauses[:-1])}, and {clauses[-1]}"
-    return f"{OUTPUTS_HEADER_START}{included}, but nothing runs behind them: {listed})"
+    return f"{start}{included}, but nothing runs behind them: {listed})"
 
 
 def format_outputs(back: local.ReadBack, template: Optional[Mapping[str, Any]] = None) -> str:

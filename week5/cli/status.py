@@ -10,6 +10,7 @@ from typing import Optional
 
 from week5.cli.arguments import REGION_HELP, command_parser, project_student, student_argument
 from week5.cli.errors import EXIT_OK
+from week5.cli.local import DESTROYED_HERE
 from week5.cli.table import render_table, usd
 from week5.cli.output import json_text
 from week5.core.errors import shown
@@ -22,10 +23,12 @@ from week5.core.tags import DAY_KEY
 from week5.operations import aws_errors
 from week5.operations.cleanup.network import DEFAULT_VPC
 from week5.operations.cleanup.stacks import found_kind
+from week5.operations.preflight import emulator_endpoint
 from week5.operations.status import (
     NO_COURSE_DAY,
     NO_DAY_TAG,
     PRICED,
+    SNAPSHOT_CLEANUP_TYPE,
     StatusReport,
     Untracked,
     format_age,
@@ -69,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
     say(f"==> Week5 lab stacks of {who} in {args.region}")
     with aws_errors.translated(args.profile, args.region):
         report = read_status(clients, args.region, student)
+        emulator = emulator_endpoint(clients("cloudformation"))  # week5 local's, or None
     if args.json:
         data = report.to_json()
         for item, u in zip(data["untracked"], report.untracked):
@@ -81,8 +85,17 @@ def run(args: argparse.Namespace) -> int:
             )
         print(json_text(data, indent=2))
     else:
-        print(format_status(report))
+        print(format_status(report, emulator))
     return EXIT_OK
+
+
+def cleanup_runs_at_destroy(emulator: Optional[str]) -> bool:
+    """Whether a stack's snapshot cleanup deletes what it names at `cdk destroy` where status
+    reads (``emulator``: the emulator's endpoint, else None for AWS): not on the emulator, which
+    runs no Lambda function, as `week5 local`'s destroy note decides (its
+    :data:`~week5.cli.local.DESTROYED_HERE`). A trial read on the emulator that the snapshot
+    goes at destroy; it stayed."""
+    return emulator is None or SNAPSHOT_CLEANUP_TYPE in DESTROYED_HERE
 
 
 def _left_why(stack) -> str:
@@ -145,8 +158,11 @@ def _in(region: str) -> str:
     return f" in {region}" if region else ""
 
 
-def format_status(report: StatusReport) -> str:
+def format_status(report: StatusReport, emulator: Optional[str] = None) -> str:
+    """The report as text; ``emulator``: the endpoint of the emulator it was read from (`week5
+    local`'s, :func:`~week5.operations.preflight.emulator_endpoint`), None for AWS."""
     who = "any student" if report.student is None else f"student {report.student}"
+    at_destroy = cleanup_runs_at_destroy(emulator)
     lines = []
     if report.stacks:
         rows = [
@@ -205,7 +221,7 @@ def format_status(report: StatusReport) -> str:
         # "cdk destroy does not remove these" was said of them too.
         but_marked = (
             " (but those marked as a stack's snapshot cleanup's)"
-            if any(u.destroy_deletes for u in report.untracked)
+            if at_destroy and any(u.destroy_deletes for u in report.untracked)
             else ""
         )
         lines.append(
@@ -229,7 +245,11 @@ def format_status(report: StatusReport) -> str:
                          "tags to its snapshots and a snapshot's to a database restored from "
                          "it: none of the stack's resources)", u.copied_stack_tags),
                         (f"(stack {u.destroy_deletes}'s snapshot cleanup deletes it at cdk "
-                         "destroy)", u.destroy_deletes),
+                         "destroy)", u.destroy_deletes and at_destroy),
+                        (f"(stack {u.destroy_deletes}'s snapshot cleanup deletes it at cdk "
+                         f"destroy on AWS, not on the emulator at {emulator}, which runs no "
+                         "function: it stays after destroy)",
+                         u.destroy_deletes and not at_destroy),
                         (f"({NO_DAY_TAG})", DAY_KEY not in u.tags),
                         (f"({NO_COURSE_DAY})", DAY_KEY in u.tags and not u.course_day),
                         (f"({DEFAULT_VPC}: cleanup leaves it)", u.default_vpc),

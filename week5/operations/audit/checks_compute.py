@@ -31,12 +31,14 @@ def counted(pairs: List[Tuple[str, str]]) -> str:
 def _instance_types(account: Account, ref: Reference) -> Check:
     have = sorted(
         [("EC2", i["type"]) for i in account.instances]
+        + [("NAT instance", i["type"]) for i in account.nat_instances]
         + [("Auto Scaling", g["type"]) for g in account.groups]
         + [("RDS", d["class"]) for d in account.databases]
         + [("ElastiCache", c["type"]) for c in account.caches]
     )
     want = sorted(
         [("EC2", t) for t in ref.instance_types]
+        + [("NAT instance", t) for t in ref.nat_instances]
         + [("Auto Scaling", g["type"]) for g in ref.groups]
         + [("RDS", d["class"]) for d in ref.databases]
         + [("ElastiCache", c["type"]) for c in ref.caches]
@@ -56,7 +58,13 @@ def _instance_types(account: Account, ref: Reference) -> Check:
 
 
 #: What one of each kind of :func:`_instance_types` is called, for a count.
-_UNITS = {"EC2": "instance", "Auto Scaling": "group", "RDS": "database", "ElastiCache": "cache"}
+_UNITS = {
+    "EC2": "instance",
+    "NAT instance": "instance",
+    "Auto Scaling": "group",
+    "RDS": "database",
+    "ElastiCache": "cache",
+}
 
 
 def _counts_differ(have: Counter, want: Counter) -> str:

@@ -31,6 +31,9 @@ class Account:
     #: Auto Scaling groups in the VPC: name, type, min, max, desired, azs, balanced
     groups: List[Dict[str, Any]] = field(default_factory=list)
     nat_gateways: List[str] = field(default_factory=list)
+    #: NAT instances (SourceDestCheck off): id, type; the instance-types check counts them
+    #: apart from ``instances``, as the reference does.
+    nat_instances: List[Dict[str, Any]] = field(default_factory=list)
     load_balancers: List[Dict[str, Any]] = field(default_factory=list)  # name, scheme, azs
     databases: List[Dict[str, Any]] = field(default_factory=list)  # id, class, engine, multi_az
     caches: List[Dict[str, Any]] = field(default_factory=list)  # id, type, engine, nodes

@@ -135,8 +135,11 @@ def read_account(
         tags = tag_dict(instance.get("Tags"))
         instance_ids.append(instance["InstanceId"])
         account.tagged("instance", instance["InstanceId"], tags)
-        if instance.get("SourceDestCheck") is False:
-            continue  # a NAT instance is the network's, counted by the NAT check below
+        if instance.get("SourceDestCheck") is False:  # a NAT instance: counted apart
+            account.nat_instances.append(
+                {"id": instance["InstanceId"], "type": instance["InstanceType"]}
+            )
+            continue
         if instance["InstanceId"] in launched or ASG_TAG in tags:
             continue  # its Auto Scaling group's: counted with the group
         account.instances.append(

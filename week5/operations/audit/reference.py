@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Optional
 
 from week5.analysis.assembly import ref_target
@@ -22,6 +22,10 @@ class Reference:
     load_balancers: List[Dict[str, Any]]
     databases: List[Dict[str, Any]]
     caches: List[Dict[str, Any]]
+    #: The instance types of its NAT instances (the Case labs' t4g.nano: an EC2 instance
+    #: with SourceDestCheck off), apart from ``instance_types``: the account's are read
+    #: apart too (a trial of Day2Case: "the lab runs" left its NAT instance out).
+    nat_instances: List[str] = field(default_factory=list)
 
 
 def reference(template: Mapping[str, Any]) -> Reference:
@@ -108,6 +112,7 @@ def reference(template: Mapping[str, Any]) -> Reference:
         load_balancers=balancers,
         databases=databases,
         caches=caches,
+        nat_instances=sorted(n.detail for n in nodes if n.kind == "NAT instance"),
     )
 
 

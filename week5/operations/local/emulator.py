@@ -27,8 +27,18 @@ LOCAL_REGION = "ap-northeast-2"
 START_TIMEOUT_S = 30.0
 
 
+#: The exit codes a :class:`LocalError` ends the command with: a failure, or bad input (a
+#: ``--port`` in use), as week5.cli.errors numbers them (not imported: no CLI here).
+FAILED, BAD_INPUT = 1, 2
+
+
 class LocalError(Exception):
-    """A problem with the local emulator, said in one line."""
+    """A problem with the local emulator, said in one line; ``code``: the command's exit code
+    (:data:`FAILED`, or :data:`BAD_INPUT` for a ``--port`` given that is in use)."""
+
+    def __init__(self, message: str, code: int = FAILED) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass
@@ -101,7 +111,7 @@ def start_emulator(
         )
     given = port is not None
     if port is not None and port_in_use(port):
-        raise LocalError(in_use(port, given))
+        raise port_taken(port, given)
     port = port or free_port()
     token = secrets.token_hex(16)
     # dir= only when given: tests stand in for mkdtemp with prefix= alone
@@ -125,7 +135,7 @@ def start_emulator(
                 raise _taken(emulator)
             if _log_says_in_use(log_path):  # no listener, but a connection's own port
                 emulator.remove_log()
-                raise LocalError(in_use(port, given))
+                raise port_taken(port, given)
             raise LocalError(
                 f"the emulator failed to start (exit {process.returncode}); its log: {log_path}"
             )
@@ -154,10 +164,17 @@ def start_emulator(
 
 
 def in_use(port: int, given: bool) -> str:
-    """The one line for a port the emulator cannot bind: ``given`` with --port, or picked."""
+    """The one line for a port the emulator cannot bind: ``given`` with --port, or picked.
+    `week5 local` says a --port in use so before synthesis too (a trial got two wordings)."""
     if given:
-        return f"port {port} is in use: pass another with --port, or leave it out"
+        return f"--port {port} is in use: pass another, or leave --port out for a free one"
     return f"port {port} is in use: run again, or pass a free port with --port"
+
+
+def port_taken(port: int, given: bool) -> LocalError:
+    """:func:`in_use`'s line; a ``given`` port is bad input (exit 2), as before synthesis: it
+    was exit 1 when found in use after it (a trial)."""
+    return LocalError(in_use(port, given), BAD_INPUT if given else FAILED)
 
 
 #: What moto's server (werkzeug) logs when it cannot bind its port.
