@@ -51,7 +51,8 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   ``SetDesiredCapacity`` kept within its sizes and its scale-in taken from its fullest AZ, RDS's
   forced failover (refused without Multi-AZ, else the standby's AZ and the primary's swap) and
   ElastiCache's ``TestFailover``; and what AWS refuses and lists: a subnet holding network
-  interfaces kept from ``DeleteSubnet`` (``DependencyViolation``) and an instance's own
+  interfaces kept from ``DeleteSubnet`` (``DependencyViolation``), an internet gateway kept
+  attached while its VPC maps a public address (``DependencyViolation``), and an instance's own
   interfaces deleted with it, a DB subnet group or security group a database uses kept from
   deletion (``InvalidDBSubnetGroupStateFault``, ``DependencyViolation``), a stack whose deletion
   a resource refuses left ``DELETE_FAILED`` (what moto did not make left out of its resource
@@ -167,6 +168,7 @@ PATCHES = (
     "rds_force_failover",
     "elasticache_test_failover",
     "ec2_subnet_dependencies",
+    "ec2_internet_gateway_detach",
     "stack_delete_failed",
     "elasticache_member_clusters",
     "elasticache_snapshot_tags",

@@ -23,6 +23,16 @@ give the distribution a new ETag, so the ETag a deletion needs is the one the di
 returned. (AWS also refuses until the disabling is deployed; moto's status is ``Deployed`` at the
 update's own reply, so that is not modelled.) Delete this too when moto does so
 (tests/test_emulator_nat_cloudfront.py says when).
+
+moto's ``Origin`` also dropped an origin's ``OriginAccessControlId`` and its ``S3OriginConfig``:
+``aws cloudfront get-distribution`` of Day2Case's distribution showed its S3 origin with neither,
+though the template gives both (a student trial): nothing said the bucket is reached through an
+origin access control. :func:`install` keeps them as AWS returns them:
+``OriginAccessControlId`` on every origin (``""`` on one without), ``S3OriginConfig`` on an S3
+origin as the request gave it (``{"OriginAccessIdentity": ""}`` for one with an origin access
+control), in ``GetDistribution``, ``GetDistributionConfig`` and ``ListDistributions`` alike, for a
+stack's distribution and one made with the API. Delete this too when moto keeps them
+(tests/test_moto_models.py says when).
 """
 
 from __future__ import annotations
@@ -35,7 +45,13 @@ from moto.cloudfront.exceptions import (
     InvalidIfMatchVersion,
     NoSuchDistribution,
 )
-from moto.cloudfront.models import CloudFrontBackend, Distribution, cloudfront_backends, random_id
+from moto.cloudfront.models import (
+    CloudFrontBackend,
+    Distribution,
+    Origin,
+    cloudfront_backends,
+    random_id,
+)
 from moto.core.common_models import CloudFormationModel
 from moto.utilities.utils import get_partition
 
@@ -48,6 +64,17 @@ CLOUDFORMATION_TYPE = "AWS::CloudFront::Distribution"
 #: tell when moto no longer needs the patch; the stack's deletion and update call them).
 MOTO_DELETE_DISTRIBUTION = moto_own(CloudFrontBackend, "delete_distribution")
 MOTO_UPDATE_DISTRIBUTION = moto_own(CloudFrontBackend, "update_distribution")
+#: (tests/test_moto_models.py runs it to tell when moto keeps an origin's access control.)
+MOTO_ORIGIN_INIT = moto_own(Origin, "__init__")
+
+
+def origin_init(self: Origin, origin: Dict[str, Any]) -> None:
+    """moto's, keeping the origin's ``OriginAccessControlId`` (``""`` when it has none, as AWS
+    returns it) and its ``S3OriginConfig`` (the reply's serializer reads ``s3_origin_config``)."""
+    MOTO_ORIGIN_INIT(self, origin)
+    self.origin_access_control_id = origin.get("OriginAccessControlId") or ""
+    if "S3OriginConfig" in origin:
+        self.s3_origin_config = dict(origin["S3OriginConfig"])
 
 
 def _precondition_failed() -> CloudFrontException:
@@ -209,7 +236,8 @@ class CloudFrontDistribution(TypeModel, CloudFormationModel):
 
 
 def install() -> None:
-    """Patch moto's CloudFront deletion and update as the module's docstring says
+    """Patch moto's CloudFront deletion, update and origins as the module's docstring says
     (idempotent, also after a reload of this module)."""
+    Origin.__init__ = origin_init  # type: ignore[method-assign]
     CloudFrontBackend.delete_distribution = delete_distribution  # type: ignore[method-assign]
     CloudFrontBackend.update_distribution = update_distribution  # type: ignore[method-assign]
