@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from aws_cdk import Stack
+from aws_cdk import Stack, Token, Tokenization
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -38,15 +38,86 @@ def grant_connect(
     where: str,
 ) -> iam.Grant:
     """Admit ``connections``' default port from ``consumer`` and give its role ``grant``
-    (e.g. ``secret.grant_read``)."""
+    (e.g. ``secret.grant_read``); see :func:`admit_default_port` for the rules."""
     require_consumer(
         where, "consumer", consumer, "the port alone, use connections.allow_default_port_from(peer)"
     )
     # The consumer's own Connections and role, not the consumer: Node asks a construct written
     # in Python for them with a call back into Python each time it needs them (four times a
     # grant), and answers these itself.
-    connections.allow_default_port_from(consumer.connections, description)
+    consumer_connections = consumer.connections
+    require_same_vpc(where, connections, consumer_connections, "consumer")
+    admit_default_port(connections, consumer_connections, description)
     return grant(consumer.grant_principal)
+
+
+def admit_default_port(
+    connections: ec2.Connections, consumer: ec2.Connections, description: str
+) -> None:
+    """Admit ``connections``' default port from ``consumer``'s security groups.
+
+    In one stack: ``connections.allow_default_port_from(consumer)``, as ever (the labs'
+    templates). Across stacks, both rules go into the consumer's stack, beside its role's
+    grant, which names the store (its secret, its ALB): ``allow_default_port_from`` would put
+    the ingress rule, which names the consumer's group, into the store's stack, and CDK would
+    refuse the app with a DependencyCycle. The consumer's stack then depends on the store's,
+    never the other way round. (``consumer.allow_to_default_port`` places them so too, but
+    warns on every consumer that allows all outbound, as hosts and tiers do.)
+    """
+    groups, peers = connections.security_groups, consumer.security_groups
+    port = connections.default_port
+    if port is None or len({Stack.of(g).node.path for g in [*groups, *peers]}) == 1:
+        connections.allow_default_port_from(consumer, description)
+        return
+    for group in groups:
+        for peer in peers:
+            # A remote rule: CDK puts it into the peer's stack when the stacks differ.
+            group.add_ingress_rule(peer, port, description, True)
+    for peer in peers:
+        if not peer.allow_all_outbound:  # an egress rule would be ignored, with a warning
+            for group in groups:
+                peer.add_egress_rule(group, port, description)
+
+
+def require_same_vpc(
+    where: str, connections: ec2.Connections, peer: ec2.Connections, kind: str
+) -> None:
+    """Refuse a ``kind`` (consumer, caller) whose security groups are in another VPC than
+    ``connections``': a rule names groups of its own VPC only (or of a peered VPC), so EC2 would
+    fail the deploy. Compared only where both VPCs are known at synthesis: both made in the app
+    (by construct path) or both imported by id."""
+    ours, theirs = _vpcs_of(connections), _vpcs_of(peer)
+    for kind_of_key in ("path", "id"):
+        mine = {label for key, label in ours if key == kind_of_key}
+        other = {label for key, label in theirs if key == kind_of_key}
+        if mine and other and not mine & other:
+            raise CourseInputError(
+                f"{where}: grant_connect's {kind} is in VPC {', '.join(sorted(other))}, this "
+                f"in VPC {', '.join(sorted(mine))}; a rule names security groups of its own VPC "
+                "(or of a peered one: then open the port with "
+                "connections.allow_default_port_from(peer)): build both with the same vpc=, "
+                "e.g. vpc=network.vpc"
+            )
+
+
+def _vpcs_of(connections: ec2.Connections) -> set:
+    """``("path", <VPC construct path>)`` or ``("id", <vpc id>)`` for each security group of
+    ``connections`` whose VPC is known at synthesis (an imported group's is not)."""
+    found = set()
+    for group in connections.security_groups:
+        resource = group.node.default_child
+        vpc_id = getattr(resource, "vpc_id", None)
+        if not isinstance(vpc_id, str):
+            continue
+        if not Token.is_unresolved(vpc_id):
+            found.add(("id", vpc_id))
+            continue
+        # A VPC of the app: its id is a reference to its CfnVPC (``<vpc path>/Resource``).
+        target = getattr(Tokenization.reverse_string(vpc_id).first_token, "target", None)
+        if isinstance(target, Construct):
+            path = target.node.path
+            found.add(("path", path[: -len("/Resource")] if path.endswith("/Resource") else path))
+    return found
 
 
 def require_consumer(where: str, kind: str, consumer: object, alone: str) -> None:

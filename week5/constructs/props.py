@@ -9,7 +9,7 @@ before their own range checks, which then compare numbers with numbers.
 from __future__ import annotations
 
 import enum
-from typing import Any, Sequence, Type, TypeVar
+from typing import Any, Optional, Sequence, Type, TypeVar
 
 from aws_cdk import Duration, Token
 from aws_cdk import aws_ec2 as ec2
@@ -78,12 +78,23 @@ def require_bool(where: str, name: str, value: Any) -> None:
         raise CourseInputError(f"{where}: {name}={shown(value)} must be True or False")
 
 
-def require_str(where: str, name: str, value: Any, *, optional: bool = False) -> None:
-    """A ``str``; ``None`` only where the prop is optional."""
+def require_str(
+    where: str, name: str, value: Any, *, optional: bool = False, instead: Optional[str] = None
+) -> None:
+    """A ``str``; ``None`` only where the prop is optional.
+
+    :param instead: what to pass (``"a CIDR such as '10.0.0.0/16'"``) for a prop checked
+        against a pattern or used at synth (a name, a CIDR, a path): a deploy-time value
+        (``CfnParameter(...).value_as_string``) is then refused as :func:`refuse_token` says,
+        not reported as a malformed ``'${Token[TOKEN.10]}'``. @default ``None``: a string
+        that holds tokens is taken (a command, an ARN, an endpoint)
+    """
     if optional and value is None:
         return
     if not isinstance(value, str):
         raise CourseInputError(f"{where}: {name}={shown(value)} must be a string")
+    if instead is not None:
+        refuse_token(where, name, value, instead)
 
 
 def require_duration(where: str, name: str, value: Any, *, optional: bool = False) -> None:

@@ -22,6 +22,12 @@ DOCKER_BOOT_TIME = Duration.minutes(8)
 #: CloudFormation waits up to twice ``boot_time`` for an instance's signal, and never less than
 #: this: a slow package mirror should not fail a student's deploy.
 MIN_SIGNAL_TIMEOUT = Duration.minutes(10)
+#: The longest wait a rolling update may have for a new instance's signal: CloudFormation takes
+#: an ``AutoScalingRollingUpdate`` ``PauseTime`` of one hour (``PT1H``) at most.
+MAX_PAUSE_TIME = Duration.hours(1)
+#: The longest ``boot_time`` a group takes: a rolling update waits at most ``MAX_PAUSE_TIME`` for
+#: each new instance, so one that boots longer would fail every update.
+MAX_BOOT_TIME = MAX_PAUSE_TIME
 
 
 def installs_docker(lines: Sequence[str]) -> bool:
@@ -38,6 +44,22 @@ def default_boot_time(lines: Sequence[str]) -> Duration:
 def signal_timeout(boot_time: Duration) -> Duration:
     """How long CloudFormation waits for the signals: twice ``boot_time``, at least 10 minutes."""
     return Duration.seconds(max(2 * boot_time.to_seconds(), MIN_SIGNAL_TIMEOUT.to_seconds()))
+
+
+def update_pause_time(boot_time: Duration) -> Duration:
+    """How long a rolling update waits for each new instance's signal: ``signal_timeout``, at
+    most an hour (CloudFormation's longest ``PauseTime``)."""
+    return Duration.seconds(
+        min(signal_timeout(boot_time).to_seconds(), MAX_PAUSE_TIME.to_seconds())
+    )
+
+
+def min_in_service(min_capacity: int, max_capacity: int) -> int:
+    """A rolling update's ``MinInstancesInService``: ``min_capacity``, below ``max_capacity``
+    (CloudFormation refuses an update whose MinInstancesInService is not below MaxSize), so a
+    group of fixed size (``min_capacity == max_capacity``) replaces one instance at a time with
+    one fewer in service."""
+    return max(0, min(min_capacity, max_capacity - 1))
 
 
 def signal_when_ready(

@@ -33,9 +33,12 @@ from week5.constructs.signals import (
     HEALTH_CHECK_INTERVAL_S,
     HEALTHY_THRESHOLD,
     UNHEALTHY_THRESHOLD,
+    MAX_BOOT_TIME,
     default_boot_time,
+    min_in_service,
     signal_timeout,
     signal_when_ready,
+    update_pause_time,
 )
 from week5.constructs.props import (
     instance_type_name,
@@ -120,6 +123,29 @@ def _require_name(where: str, name: str) -> None:
         )
 
 
+def _require_default_name(where: str, tier: Construct, name: str) -> None:
+    """The default name, held to the explicit name's rules: a construct id with ``(`` or of 300
+    characters would give Name tags the ALB refuses."""
+    what = (
+        "the default name (the lab's Name prefix and the construct id)"
+        if isinstance(Stack.of(tier), LabStack)
+        else "the construct path, the default name,"
+    )
+    most = TAG_VALUE_MAX - len(_LONGEST_NAME_SUFFIX)
+    if not _TAG_VALUE_RE.fullmatch(name):
+        raise CourseInputError(
+            f"{where}: {what} {shown(name)} has characters the ALB's Name tag cannot hold; "
+            "pass name= with letters, digits, spaces and _.:/=+-@, e.g. "
+            "name='week5-day4-kim-web'"
+        )
+    if len(name) > most:
+        raise CourseInputError(
+            f"{where}: {what} is {len(name)} characters; its longest Name tag "
+            f"('<name>{_LONGEST_NAME_SUFFIX}') takes {TAG_VALUE_MAX}: pass a name= of {most} "
+            "characters or fewer"
+        )
+
+
 def _default_name(tier: Construct, construct_id: str) -> str:
     """``<prefix>-<id>`` in a course lab stack (``week5-day4-kim-web``), else the path."""
     stack = Stack.of(tier)
@@ -171,7 +197,9 @@ class HaWebTier(Construct):
     :param min_capacity: the fewest instances the group keeps: two, one per AZ, so losing an
         AZ leaves one serving. @default 2 (the course's)
     :param max_capacity: the most instances scaling may add, which caps a load test's bill.
-        @default 4 (the course's)
+        A rolling update keeps ``min_capacity`` in service, or one fewer when the two are equal
+        (CloudFormation takes a MinInstancesInService below MaxSize only). @default 4 (the
+        course's)
     :param desired_capacity: the size to start at, between the two. @default unset:
         CloudFormation starts at ``min_capacity`` and redeploys leave the group's current size
         alone (a fixed value would undo a scale-out at every deploy)
@@ -188,8 +216,9 @@ class HaWebTier(Construct):
     :param boot_time: launch to answering ``ready_path``, at the upper end. ``week5 labs`` counts
         it as the group's creation time (the template's ``week5:BootSeconds`` metadata);
         CloudFormation waits twice as long (at least 10 minutes) for the signals before it
-        fails the deploy, and ELB health checks count only after it. @default 3 minutes, 8
-        when the boot script installs Docker (images to pull, an app's first start)
+        fails the deploy (a rolling update at most an hour for each new instance, its longest
+        PauseTime), and ELB health checks count only after it. An hour at most. @default 3
+        minutes, 8 when the boot script installs Docker (images to pull, an app's first start)
     :param cloudfront_origin: the ALB is a CloudFront origin: its security group admits the
         listener's port only from CloudFront's origin-facing servers (the AWS-managed prefix
         list ``com.amazonaws.global.cloudfront.origin-facing``, whose id differs per region and
@@ -372,9 +401,11 @@ class HaWebTier(Construct):
         """Refuse a wrong prop under its own name, before anything is made; return the props
         the defaults complete (the instance type's name, HTTPS, the ready path, the boot
         script and time, the instances' and the ALB's subnets)."""
-        require_str(where, "name", name, optional=True)
+        require_str(where, "name", name, optional=True, instead="a name such as 'web'")
         if name is not None:
             _require_name(where, name)
+        else:
+            _require_default_name(where, self, _default_name(self, self.node.id))
         require_vpc(where, vpc)
         for label, number in (
             ("min_capacity", min_capacity),
@@ -384,8 +415,8 @@ class HaWebTier(Construct):
             require_int(where, label, number)
         require_int(where, "desired_capacity", desired_capacity, optional=True)
         require_number(where, "scaling_target", scaling_target, optional=True)
-        require_str(where, "health_check_path", health_check_path)
-        require_str(where, "ready_path", ready_path, optional=True)
+        require_str(where, "health_check_path", health_check_path, instead="a path such as '/'")
+        require_str(where, "ready_path", ready_path, optional=True, instead="a path such as '/'")
         require_str(where, "certificate_arn", certificate_arn, optional=True)
         require_bool(where, "detailed_monitoring", detailed_monitoring)
         require_bool(where, "internet_facing", internet_facing)
@@ -449,6 +480,13 @@ class HaWebTier(Construct):
         boot_seconds = boot_time.to_seconds()
         if boot_seconds < 60:
             raise CourseInputError(f"{where}: boot_time under a minute; no instance boots so fast")
+        if boot_seconds > MAX_BOOT_TIME.to_seconds():
+            raise CourseInputError(
+                f"{where}: boot_time={boot_time.to_human_string()} is above an hour; a rolling "
+                "update waits at most an hour (CloudFormation's longest PauseTime, PT1H) for "
+                "each new instance: pass boot_time=Duration.minutes(60) or less, and install "
+                "what takes longer into an AMI"
+            )
         if instance_subnets is None:
             instance_subnets = list(vpc.private_subnets) or list(vpc.public_subnets)
         instance_subnets = list(instance_subnets)
@@ -559,11 +597,13 @@ class HaWebTier(Construct):
                 if min_capacity > 0
                 else None
             ),
+            # CloudFormation takes a MinInstancesInService below MaxSize and a PauseTime of an
+            # hour at most (boot_time is an hour at most, so each new instance fits in it).
             update_policy=autoscaling.UpdatePolicy.rolling_update(
                 max_batch_size=1,
-                min_instances_in_service=min_capacity,
+                min_instances_in_service=min_in_service(min_capacity, max_capacity),
                 wait_on_resource_signals=True,
-                pause_time=self.signal_timeout,
+                pause_time=update_pause_time(self.boot_time),
             ),
         )
         # For `week5 labs`: the group takes boot_time to create (week5/analysis/timing.py).
@@ -698,10 +738,13 @@ class HaWebTier(Construct):
             caller,
             "the listener alone, use listener.connections.allow_default_port_from(peer)",
         )
-        # caller.connections and its role, not caller: Node would call back into Python.
-        self.listener.connections.allow_default_port_from(
-            caller.connections, "from a granted tier"
-        )
+        # caller.connections and its role, not caller: Node would call back into Python. Across
+        # stacks the rules land in the caller's stack, which depends on this one already (its
+        # boot lines name this ALB), not in this one (a cycle).
+        caller_connections = caller.connections
+        listener_connections = self.listener.connections
+        access.require_same_vpc(where, listener_connections, caller_connections, "caller")
+        access.admit_default_port(listener_connections, caller_connections, "from a granted tier")
         return iam.Grant.drop(caller.grant_principal, f"{where}'s listener, by port alone")
 
     @property
