@@ -79,7 +79,9 @@ class Day2Lab1Stack(LabStack):
         restore_id = parse_snapshot_id(self.node.try_get_context(CONTEXT_RESTORE_SNAPSHOT_ID))
         self.network = MultiAzVpc(self, "Network", nat=NatMode.NONE, name_prefix=self.name_prefix)
         vpc = self.network.vpc
-        self.shared = SharedFileSystem(self, "SharedFiles", vpc=vpc)
+        self.shared = SharedFileSystem(
+            self, "SharedFiles", vpc=vpc, name=f"{self.name_prefix}-shared-files"
+        )
         self.hosts = []
         for index, subnet in enumerate(self.network.public_subnets):
             letter = "ab"[index]
@@ -101,7 +103,9 @@ class Day2Lab1Stack(LabStack):
                 value=host.ssm_command,
                 description=f"호스트 {letter.upper()}에 Session Manager로 셸 열기",
             )
-        self.data = DataVolume(self, "DataVolume", host=self.hosts[0])
+        self.data = DataVolume(
+            self, "DataVolume", host=self.hosts[0], name=f"{self.name_prefix}-data"
+        )
         self.snapshots = ScheduledSnapshots(self, "DataSnapshots", volume=self.data.volume)
         CfnOutput(
             self,
@@ -158,6 +162,7 @@ class Day2Lab1Stack(LabStack):
                 host=self.hosts[0],
                 device="/dev/sdg",
                 snapshot_id=restore_id,
+                name=f"{self.name_prefix}-restored-data",
             )
             CfnOutput(
                 self,
@@ -294,10 +299,14 @@ class Day2CaseStack(LabStack):
             self, "Network", nat=NatMode.INSTANCE, name_prefix=self.name_prefix
         )
         vpc = self.network.vpc
-        self.database = MysqlDatabase(self, "Database", vpc=vpc, database_name="prestashop")
-        self.cache = RedisCache(self, "Cache", vpc=vpc)
+        self.database = MysqlDatabase(
+            self, "Database", vpc=vpc, database_name="prestashop", name=f"{self.name_prefix}-db"
+        )
+        self.cache = RedisCache(self, "Cache", vpc=vpc, name=f"{self.name_prefix}-cache")
         #: The shop's docroot, shared by every instance (PrestaShop's install state is files).
-        self.shop_files = SharedFileSystem(self, "ShopFiles", vpc=vpc)
+        self.shop_files = SharedFileSystem(
+            self, "ShopFiles", vpc=vpc, name=f"{self.name_prefix}-shop-files"
+        )
         lines = (
             userdata.install_docker()
             + self.shop_files.mount_lines(SHOP_FILES_MOUNT)

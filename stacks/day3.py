@@ -126,7 +126,12 @@ class Day3Lab1Stack(LabStack):
         self.network = MultiAzVpc(self, "Network", nat=NatMode.NONE, name_prefix=self.name_prefix)
         vpc = self.network.vpc
         self.database = PostgresDatabase(
-            self, "Database", vpc=vpc, multi_az=True, database_name="week5"
+            self,
+            "Database",
+            vpc=vpc,
+            multi_az=True,
+            database_name="week5",
+            name=f"{self.name_prefix}-db",
         )
         self.client = LabHost(
             self,
@@ -292,7 +297,7 @@ class Day3Lab2Stack(LabStack):
         super().__init__(scope, lab, settings)
         self.network = MultiAzVpc(self, "Network", nat=NatMode.NONE, name_prefix=self.name_prefix)
         vpc = self.network.vpc
-        self.cache = RedisCache(self, "Cache", vpc=vpc)
+        self.cache = RedisCache(self, "Cache", vpc=vpc, name=f"{self.name_prefix}-cache")
         #: The password of the PostgreSQL container the demo caches (read at boot into .env).
         self.catalog_password = generated_password(
             self, "CatalogDbPassword", description=f"{self.node.path}: catalogue database"
@@ -415,9 +420,14 @@ class Day3CaseStack(LabStack):
         # Its own Name (what is left unnamed under the VPC is named after the VPC).
         Tags.of(self.s3_endpoint).add("Name", f"{self.name_prefix}-s3-endpoint")
         self.database = PostgresDatabase(
-            self, "Database", vpc=vpc, multi_az=True, database_name="fintech"
+            self,
+            "Database",
+            vpc=vpc,
+            multi_az=True,
+            database_name="fintech",
+            name=f"{self.name_prefix}-db",
         )
-        self.cache = RedisCache(self, "Cache", vpc=vpc)
+        self.cache = RedisCache(self, "Cache", vpc=vpc, name=f"{self.name_prefix}-cache")
         # S3's default minimum size (all_storage_classes_128K, since September 2024) transitions
         # no object under 128 KB, and a transfer's record is about 150 bytes: without
         # varies_by_storage_class nothing would ever reach Glacier. Glacier bills each object
@@ -617,6 +627,7 @@ class Day3CaseStack(LabStack):
         api = apigw.HttpApi(
             self,
             "HttpApi",
+            api_name=f"{self.name_prefix}-api",
             description="Day 3 case: public API entry, proxied to the WAF-protected ALB",
             # The $default route sends the request's whole path on to this URL ("When the
             # $default route receives a request, API Gateway sends the full request path to the

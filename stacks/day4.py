@@ -145,7 +145,9 @@ class Day4ChallengeStack(LabStack):
             self, "Network", nat=NatMode.GATEWAY_PER_AZ, name_prefix=self.name_prefix
         )
         vpc = self.network.vpc
-        self.database = PostgresDatabase(self, "Database", vpc=vpc, multi_az=True)
+        self.database = PostgresDatabase(
+            self, "Database", vpc=vpc, multi_az=True, name=f"{self.name_prefix}-db"
+        )
         self.web = HaWebTier(
             self,
             "Web",
@@ -252,9 +254,14 @@ class Day4CaseStack(LabStack):
         )
         vpc = self.network.vpc
         self.database = MysqlDatabase(
-            self, "Database", vpc=vpc, database_name="ghost", read_replicas=1
+            self,
+            "Database",
+            vpc=vpc,
+            database_name="ghost",
+            read_replicas=1,
+            name=f"{self.name_prefix}-db",
         )
-        self.cache = RedisCache(self, "Cache", vpc=vpc)
+        self.cache = RedisCache(self, "Cache", vpc=vpc, name=f"{self.name_prefix}-cache")
         #: The read path: news servers that share the Redis cache, in front of the one Ghost.
         self.news = HaWebTier(
             self,

@@ -438,6 +438,9 @@ GUIDES: Dict[str, LabGuide] = {
             (
                 "ALB + API Gateway: HTTPS 종료와 라우팅",
                 "`apigw.HttpApi` → WAF가 붙은 ALB (`HaWebTier`의 `alb`): 출력 `ApiGatewayUrl`. "
+                "과정 계획의 그림은 `사용자 → WAF → ALB → API Gateway` 순서지만 ALB가 요청을 "
+                "API Gateway로 넘기는 연결은 AWS에 없어서, 이 실습은 API Gateway를 앞에 두고 그 "
+                "뒤의 ALB에 WAF를 붙입니다. "
                 "HTTPS는 API Gateway에서 끝납니다(`ApiGatewayUrl`은 https). API Gateway → ALB "
                 "구간은 HTTP(80)로 인터넷을 지나고(토큰 헤더도 평문), `AlbUrl`도 HTTP: ALB의 "
                 "HTTPS 리스너에는 인증서가, 인증서에는 도메인이 필요한데 과정에는 도메인이 "
@@ -697,7 +700,9 @@ GUIDES: Dict[str, LabGuide] = {
                 "healthy, 그동안 `CloudMartUrl`은 계속 응답)",
             ),
         ),
-        by_hand="ECR 리포지토리, 백업 단계에서 만든 DB 수동 스냅샷",
+        by_hand="ECR 리포지토리 (과정 태그 없이 만들었다면 아래 `get-resources`에 나오지 "
+        "않습니다: `aws ecr describe-repositories --query 'repositories[].repositoryName'`로 "
+        "확인), 백업 단계에서 만든 DB 수동 스냅샷",
     ),
 }
 

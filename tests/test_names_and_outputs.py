@@ -38,6 +38,7 @@ NAME_SHAPES = {
     "AWS::ElasticLoadBalancingV2::LoadBalancer": r"-[a-z0-9-]+-alb",
     "AWS::ElasticLoadBalancingV2::TargetGroup": r"-[a-z0-9-]+-tg",
     "AWS::EC2::VPCEndpoint": r"-[a-z0-9-]+-endpoint",
+    "AWS::EFS::FileSystem": r"-[a-z0-9-]+-files",
 }
 # A web tier's launch template names itself, its instances and their volumes alike.
 NAME_SHAPES["AWS::EC2::LaunchTemplate"] = NAME_SHAPES["AWS::EC2::Volume"] = NAME_SHAPES[
@@ -59,7 +60,9 @@ def name_tags(template: Dict[str, Any]) -> List[Tuple[str, str, str]]:
     found = []
     for logical_id, resource in template["Resources"].items():
         properties = resource.get("Properties") or {}
-        tagged = [(resource["Type"], properties.get("Tags") or [])]
+        # An EFS file system keeps its tags in FileSystemTags.
+        tags = properties.get("Tags") or properties.get("FileSystemTags") or []
+        tagged = [(resource["Type"], tags)]
         if resource["Type"] == "AWS::EC2::LaunchTemplate":
             tagged = [
                 (resource["Type"], spec.get("Tags") or [])
@@ -123,13 +126,38 @@ def _synth(tmp_path, **context) -> Dict[str, Dict[str, Any]]:
 
 
 def test_a_students_names_carry_the_student(tmp_path):
-    templates = _synth(tmp_path, student="kim", labs="Day4Lab1,Day1Case")
-    assert set(templates) == {"Day4Lab1", "Day1Case"}
+    """And what the console lists by a name or a description: the EFS file systems were
+    ``Day2Lab1/SharedFiles/FileSystem`` for every student, the data volume and the database's,
+    cache's and file system's security groups had no Name, Day3Case's API was ``HttpApi`` and a
+    distribution's description ``Day4Case/Site: static site`` (student trials T18-A, T18-B)."""
+    labs = ("Day4Lab1", "Day1Case", "Day2Lab1", "Day2Case", "Day3Case", "Day4Case")
+    templates = _synth(tmp_path, student="kim", labs=",".join(labs))
+    assert set(templates) == set(labs)
     for lab_id, template in templates.items():
         assert name_problems(template, f"{day_prefix(lab_id)}-kim") == [], lab_id
-    names = {name for _, _, name in name_tags(templates["Day4Lab1"])}
-    assert {"week5-day4-kim-vpc", "week5-day4-kim-nat-a", "week5-day4-kim-nat-a-eip"} <= names
-    assert "week5-day4-kim-public-subnet-a" in names
+    names = {lab_id: {name for _, _, name in name_tags(t)} for lab_id, t in templates.items()}
+    assert {"week5-day4-kim-vpc", "week5-day4-kim-nat-a", "week5-day4-kim-nat-a-eip"} <= names[
+        "Day4Lab1"
+    ]
+    assert "week5-day4-kim-public-subnet-a" in names["Day4Lab1"]
+    assert {
+        "week5-day2-kim-shared-files", "week5-day2-kim-shared-files-sg", "week5-day2-kim-data",
+    } <= names["Day2Lab1"]  # fmt: skip
+    assert {
+        "week5-day2-kim-db-sg", "week5-day2-kim-cache-sg", "week5-day2-kim-shop-files",
+        "week5-day2-kim-shop-files-sg",
+    } <= names["Day2Case"]  # fmt: skip
+    assert {"week5-day3-kim-db-sg", "week5-day3-kim-cache-sg"} <= names["Day3Case"]
+    (api,) = resources_of(templates["Day3Case"], "AWS::ApiGatewayV2::Api")
+    assert api["Name"] == "week5-day3-kim-api"
+    (site,) = resources_of(templates["Day4Case"], "AWS::CloudFront::Distribution")
+    assert site["DistributionConfig"]["Comment"] == "week5-kim-Day4Case/Site: static site"
+
+
+def resources_of(template: Dict[str, Any], rtype: str) -> List[Dict[str, Any]]:
+    return [
+        r.get("Properties") or {} for r in template["Resources"].values() if r["Type"] == rtype
+    ]
 
 
 #: The labs with a web tier (``HaWebTier``, on its own or as CloudMart's backend).

@@ -98,7 +98,9 @@ CDK_SINGLETON_FUNCTIONS = frozenset({"AWS679f53fac002430cb0da5b7982bd2287"})
 
 
 def _name_tag(resource: Dict[str, Any]) -> Optional[str]:
-    name = tag_dict((resource.get("Properties") or {}).get("Tags")).get("Name")
+    properties = resource.get("Properties") or {}
+    # An EFS file system keeps its tags (Key/Value, as others' Tags) in FileSystemTags.
+    name = tag_dict(properties.get("Tags") or properties.get("FileSystemTags")).get("Name")
     return name if isinstance(name, str) else None
 
 
@@ -202,6 +204,11 @@ def console_name(logical_id: str, resource: Dict[str, Any], stack: str = "") -> 
 
     @default ``stack`` "": an Auto Scaling group's made-up name is given no prefix."""
     rtype = resource.get("Type")
+    if rtype == "AWS::CloudFront::Distribution":  # listed by its id, described by its comment
+        config = (resource.get("Properties") or {}).get("DistributionConfig") or {}
+        comment = _literal(config.get("Comment"), stack)
+        if comment:
+            return ConsoleName(comment)
     prop = NAME_PROPERTIES.get(rtype)
     if prop is None:  # listed by its Name tag (EC2), or by an id: as the diagram names it
         return ConsoleName(label(logical_id, resource))

@@ -11,7 +11,7 @@ import re
 from typing import List, Optional, Sequence, Union
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy, Token
+from aws_cdk import Duration, RemovalPolicy, Tags, Token
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticache as elasticache
@@ -20,7 +20,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from week5.constructs import access
-from week5.constructs.hardening import describe
+from week5.constructs.hardening import GROUP_NAME_SUFFIX, describe, name_label
 from week5.constructs.interfaces import ConnectableGrantable
 from week5.constructs.secret import generated_password
 from week5.constructs.vpc import private_subnets_of
@@ -121,6 +121,8 @@ class RedisCache(Construct):
         @default True when there is a replica
     :param snapshot_retention_days: daily backups kept. @default 0 (a cache is rebuilt from its
         source, and snapshots would outlive nothing: they go with the group)
+    :param name: its security group's Name tag is ``<name>-sg`` (the console's Name column:
+        students sharing an account tell theirs apart by it). @default the construct path
 
     Always on: encryption at rest and in transit (TLS), an AUTH token generated into Secrets
     Manager (``auth_secret``), port 6379 admitted only from granted security groups. A cache is
@@ -146,11 +148,14 @@ class RedisCache(Construct):
         replicas: int = 0,
         automatic_failover: Optional[bool] = None,
         snapshot_retention_days: int = 0,
+        name: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
         node_path = self.node.path
         where = f"RedisCache {node_path}"
         require_vpc(where, vpc)
+        require_str(where, "name", name, optional=True)
+        name_tag = name_label(where, name, node_path)
         require_int(where, "replicas", replicas)
         if automatic_failover is not None:
             require_bool(where, "automatic_failover", automatic_failover)
@@ -203,6 +208,7 @@ class RedisCache(Construct):
             description=describe(node_path, f"Redis {REDIS_PORT} from granted groups only"),
             allow_all_outbound=False,  # a cache starts no connections
         )
+        Tags.of(self.security_group).add("Name", f"{name_tag}{GROUP_NAME_SUFFIX}")
         self._connections = ec2.Connections(
             security_groups=[self.security_group], default_port=ec2.Port.tcp(REDIS_PORT)
         )

@@ -272,6 +272,7 @@ class CloudMartStack(Construct):
             multi_az=db_multi_az,
             backup_retention_days=db_backup_retention_days,
             database_name="cloudmart",
+            name=f"{name_prefix}-db",
         )
         #: Redis (or Valkey); only the backend may connect.
         self.cache: RedisCache = RedisCache(
@@ -282,6 +283,7 @@ class CloudMartStack(Construct):
             engine=cache_engine,
             replicas=cache_replicas,
             snapshot_retention_days=cache_snapshot_retention_days,
+            name=f"{name_prefix}-cache",
         )
 
         #: The backend containers' logs (Docker's awslogs driver), deleted with the stack.

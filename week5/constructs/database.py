@@ -6,7 +6,7 @@ import re
 from typing import List, Optional, Sequence, Union
 
 import jsii
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Tags
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_rds as rds
@@ -14,7 +14,12 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from week5.constructs import access
-from week5.constructs.hardening import COURSE_AZS_ACKNOWLEDGEMENT, describe
+from week5.constructs.hardening import (
+    COURSE_AZS_ACKNOWLEDGEMENT,
+    GROUP_NAME_SUFFIX,
+    describe,
+    name_label,
+)
 from week5.constructs.interfaces import ConnectableGrantable
 from week5.constructs.vpc import private_subnets_of
 from week5.constructs.props import (
@@ -141,6 +146,8 @@ class LabDatabase(Construct):
         RDS or the engine keeps, such as ``rdsadmin``, PostgreSQL's ``user`` or, on PostgreSQL,
         ``admin``); its password is
         generated into Secrets Manager. @default ``labadmin``
+    :param name: its security group's Name tag is ``<name>-sg`` (the console's Name column:
+        students sharing an account tell theirs apart by it). @default the construct path
 
     ``cdk destroy`` deletes the instance without a final snapshot and with its automated backups;
     deletion protection is off. A database is an ``ec2.IConnectable`` whose default port is the
@@ -169,11 +176,14 @@ class LabDatabase(Construct):
         read_replicas: int = 0,
         database_name: str = "lab",
         username: str = "labadmin",
+        name: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
         node_path = self.node.path
         where = f"{type(self).__name__} {node_path}"
         require_vpc(where, vpc)
+        require_str(where, "name", name, optional=True)
+        name_tag = name_label(where, name, node_path)
         require_bool(where, "multi_az", multi_az)
         for label, number in (
             ("allocated_storage_gib", allocated_storage_gib),
@@ -235,6 +245,7 @@ class LabDatabase(Construct):
             description=describe(node_path, f"{self.engine_label} port from granted groups only"),
             allow_all_outbound=False,  # a database starts no connections
         )
+        Tags.of(self.security_group).add("Name", f"{name_tag}{GROUP_NAME_SUFFIX}")
         #: The RDS instance (with its standby when ``multi_az``).
         self.instance: rds.DatabaseInstance = rds.DatabaseInstance(
             self,

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 import jsii
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Tags
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_efs as efs
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from week5.constructs import access
-from week5.constructs.hardening import describe
+from week5.constructs.hardening import GROUP_NAME_SUFFIX, describe, name_label
 from week5.constructs.host import LabHost
 from week5.constructs.interfaces import ConnectableGrantable
-from week5.constructs.props import require_vpc
+from week5.constructs.props import require_str, require_vpc
 from week5.constructs.userdata import mount_efs
 from week5.constructs.vpc import private_subnets_of
 from week5.constructs.web_tier import HaWebTier
@@ -30,6 +30,9 @@ class SharedFileSystem(Construct):
 
     :param vpc: the VPC.
     :param subnets: one mount target per AZ among them. @default the VPC's private subnets
+    :param name: the Name tag of the file system (the console's Name column: students sharing an
+        account tell theirs apart by it) and, with ``-sg``, of its security group.
+        @default the construct path
 
     Hosts mount it with ``mount_lines()`` in their user data (amazon-efs-utils, TLS and IAM,
     fstab with nofail). It is an ``ec2.IConnectable`` whose default port is NFS (2049):
@@ -52,11 +55,14 @@ class SharedFileSystem(Construct):
         *,
         vpc: ec2.IVpc,
         subnets: Optional[Sequence[ec2.ISubnet]] = None,
+        name: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
         node_path = self.node.path
         where = f"SharedFileSystem {node_path}"
         require_vpc(where, vpc)
+        require_str(where, "name", name, optional=True)
+        name_tag = name_label(where, name, node_path)
         subnets = private_subnets_of(vpc, subnets, where)
         one_per_az = {}
         for subnet in subnets:
@@ -69,10 +75,12 @@ class SharedFileSystem(Construct):
             description=describe(node_path, "NFS 2049 from granted hosts only"),
             allow_all_outbound=False,
         )
+        Tags.of(self.security_group).add("Name", f"{name_tag}{GROUP_NAME_SUFFIX}")
         #: The EFS file system (encrypted, bursting, no automatic backups).
         self.file_system: efs.FileSystem = efs.FileSystem(
             self,
             "FileSystem",
+            file_system_name=name_tag,
             vpc=vpc,
             vpc_subnets=ec2.SubnetSelection(subnets=list(one_per_az.values())),
             security_group=self.security_group,

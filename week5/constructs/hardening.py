@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from types import MappingProxyType
-from typing import Sequence
+from typing import Optional, Sequence
 
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -41,6 +41,33 @@ GROUP_DESCRIPTION_MAX = 255
 ROLE_DESCRIPTION_MAX = 1000
 #: EC2's and IAM's limit on a tag's value (a Name tag).
 TAG_VALUE_MAX = 256
+
+
+#: What a construct's security group's Name tag adds to the construct's name.
+GROUP_NAME_SUFFIX = "-sg"
+
+
+def name_label(where: str, name: Optional[str], node_path: str, group: bool = True) -> str:
+    """A construct's Name tag: ``name`` as given, else its construct path. With ``group``, the
+    construct's security group is named ``<label>-sg``, so the label must leave room for that in
+    a tag's 256 characters; a label that does not fit is refused with the ``name=`` that does."""
+    if name is not None and not name.strip():
+        raise CourseInputError(
+            f"{where}: name={name!r} is blank: the console would list an empty Name; pass a "
+            "name, or leave it out for the construct path"
+        )
+    label = name or node_path
+    suffix = GROUP_NAME_SUFFIX if group else ""
+    if len(label) + len(suffix) > TAG_VALUE_MAX:
+        given = f"name is {len(label)} characters" if name else (
+            f"the construct path, the default name, is {len(label)} characters"
+        )
+        what = f"the security group's Name tag (the name and '{suffix}')" if group else "a tag"
+        raise CourseInputError(
+            f"{where}: {given}; {what} takes {TAG_VALUE_MAX}: pass a name= of "
+            f"{TAG_VALUE_MAX - len(suffix)} characters or fewer"
+        )
+    return label
 
 
 def describe(label: str, text: str, limit: int = GROUP_DESCRIPTION_MAX) -> str:

@@ -21,13 +21,14 @@ from week5.constructs.hardening import (
     COURSE_AZS_ACKNOWLEDGEMENT,
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_ROOT_VOLUME_GIB,
+    GROUP_NAME_SUFFIX,
     INSTANCE_TYPE_RE,
-    TAG_VALUE_MAX,
     amazon_linux_2023,
     boot_script,
     check_user_data_size,
     describe,
     encrypted_root_volume,
+    name_label,
     require_imdsv2,
     session_manager_role,
 )
@@ -53,8 +54,6 @@ from week5.synth.nag import acknowledge, acknowledge_all
 INTERNET_PORTS_ALLOWED = (80, 443)
 #: EBS's largest gp3 volume.
 EBS_MAX_GIB = 16384
-#: What the security group's Name tag adds to the host's: ``<name>-sg``.
-_GROUP_NAME_SUFFIX = "-sg"
 
 
 @jsii.implements(ec2.IConnectable, iam.IGrantable)
@@ -127,20 +126,12 @@ class LabHost(Construct):
         require_ints(where, "internet_ports", internet_ports)
         require_int(where, "root_volume_gib", root_volume_gib)
         require_int(where, "default_port", default_port, optional=True)
-        for label, text in (("key_name", key_name), ("name", name)):
-            require_str(where, label, text, optional=True)
+        require_str(where, "key_name", key_name, optional=True)
+        # The name goes into the security group's description too, which a token cannot be.
+        require_str(where, "name", name, optional=True, instead="a name such as 'web'")
         require_ssh_key(where, ssh_key)
         require_key_name(where, key_name)
-        label = name or node_path
-        if len(label) + len(_GROUP_NAME_SUFFIX) > TAG_VALUE_MAX:
-            given = f"name is {len(label)} characters" if name else (
-                f"the construct path, the default name, is {len(label)} characters"
-            )
-            raise CourseInputError(
-                f"{where}: {given}; the security group's Name tag (the name and "
-                f"'{_GROUP_NAME_SUFFIX}') takes {TAG_VALUE_MAX}: pass a name= of "
-                f"{TAG_VALUE_MAX - len(_GROUP_NAME_SUFFIX)} characters or fewer"
-            )
+        label = name_label(where, name, node_path)
         instance_type = instance_type_name(
             where,
             instance_type,
@@ -205,7 +196,7 @@ class LabHost(Construct):
             description=describe(label, _describe_ingress(internet_ports, ssh_cidr)),
             allow_all_outbound=True,  # course step 2: "Outbound: All traffic"
         )
-        Tags.of(self.security_group).add("Name", f"{label}{_GROUP_NAME_SUFFIX}")
+        Tags.of(self.security_group).add("Name", f"{label}{GROUP_NAME_SUFFIX}")
         for port in internet_ports:
             self.security_group.add_ingress_rule(
                 ec2.Peer.any_ipv4(), ec2.Port.tcp(port), f"{_PORT_NAMES.get(port)} from anywhere"

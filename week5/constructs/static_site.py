@@ -73,6 +73,18 @@ def _asset_bucket_arn(stack: Stack) -> str:
     )
 
 
+#: CloudFront's limit on a distribution's comment.
+COMMENT_MAX = 128
+
+
+def _comment(site: Construct) -> str:
+    """The distribution's comment, the console's Description column: the stack's name (the
+    student's, in a shared account) and the site's path in it, 128 characters at most."""
+    stack = Stack.of(site)
+    inside = site.node.path.removeprefix(f"{stack.node.path}/")
+    return f"{stack.stack_name}/{inside}: static site"[:COMMENT_MAX]
+
+
 class StaticSite(Construct):
     """S3 + CloudFront static hosting, with the files of ``content_dir`` deployed at deploy time.
 
@@ -191,7 +203,7 @@ class StaticSite(Construct):
         self.distribution: cloudfront.Distribution = cloudfront.Distribution(
             self,
             "Distribution",
-            comment=f"{node_path}: static site",
+            comment=_comment(self),
             default_root_object=default_root_object,
             price_class=price_class,
             default_behavior=cloudfront.BehaviorOptions(

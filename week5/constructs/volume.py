@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Mapping, Optional
+import weakref
+from typing import Dict, Mapping, Optional
 
 from aws_cdk import Aws, CustomResource, Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -13,6 +14,7 @@ from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
 from week5.constructs.cleanup import CLEANUP_TAG_KEY, build_cleanup, volume_arn
+from week5.constructs.hardening import name_label
 from week5.constructs.host import LabHost
 from week5.constructs.props import (
     require_duration,
@@ -34,6 +36,13 @@ DEFAULT_SNAPSHOT_INTERVAL = Duration.minutes(15)
 #: The tag by which the cleanup finds the snapshots this stack's schedule made.
 SNAPSHOT_TAG_KEY = CLEANUP_TAG_KEY
 
+#: The device names a data volume may take, in order.
+_DEVICES = tuple(f"/dev/sd{letter}" for letter in "fghijklmnop")
+#: Per host, the devices its data volumes take (a second volume at one device: EC2 refuses its
+#: attachment at deploy, after the first volume is made).
+_DEVICES_IN_USE: "weakref.WeakKeyDictionary[LabHost, Dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
 class DataVolume(Construct):
     """An encrypted gp3 volume attached to a host, in the host's AZ (Day 2 Lab 1, step 1).
 
@@ -45,6 +54,8 @@ class DataVolume(Construct):
         ``/dev/sdf``
     :param snapshot_id: create the volume from this snapshot (the lab's restore step).
         @default None: an empty volume
+    :param name: the volume's Name tag (the console's Name column: students sharing an account
+        tell theirs apart by it). @default the construct path
 
     ``cdk destroy`` deletes it. Exposes ``volume``, ``attachment`` and ``device``.
     """
@@ -58,6 +69,7 @@ class DataVolume(Construct):
         size_gib: int = DEFAULT_VOLUME_GIB,
         device: str = DEFAULT_DEVICE,
         snapshot_id: Optional[str] = None,
+        name: Optional[str] = None,
     ) -> None:
         super().__init__(scope, construct_id)
         if not isinstance(getattr(host, "instance", None), ec2.Instance):
@@ -68,6 +80,8 @@ class DataVolume(Construct):
             )
         require_int(f"DataVolume {self.node.path}", "size_gib", size_gib)
         require_str(f"DataVolume {self.node.path}", "device", device)
+        require_str(f"DataVolume {self.node.path}", "name", name, optional=True)
+        name_tag = name_label(f"DataVolume {self.node.path}", name, self.node.path, group=False)
         if not re.match(r"^/dev/sd[f-p]$", device):
             raise CourseInputError(
                 f"DataVolume {self.node.path}: device must be /dev/sdf../dev/sdp"
@@ -77,10 +91,20 @@ class DataVolume(Construct):
                 f"DataVolume {self.node.path}: size_gib={size_gib} is outside gp3's 1 to 16384 GiB"
             )
         snapshot_id = parse_snapshot_id(snapshot_id, f"DataVolume {self.node.path}: snapshot_id")
+        taken = _DEVICES_IN_USE.setdefault(host, {})
+        if device in taken:
+            free = next((d for d in _DEVICES if d not in taken), None)
+            raise CourseInputError(
+                f"DataVolume {self.node.path}: device {device} of {host.node.path} is taken by "
+                f"{taken[device]}; pass another"
+                + (f", e.g. device={free!r}" if free else " (all of /dev/sdf../dev/sdp are)")
+            )
+        taken[device] = self.node.path
         #: The EBS volume, in the host's AZ.
         self.volume: ec2.Volume = ec2.Volume(
             self,
             "Volume",
+            volume_name=name_tag,
             availability_zone=host.instance.instance_availability_zone,
             size=None if snapshot_id else Size.gibibytes(size_gib),
             snapshot_id=snapshot_id,
