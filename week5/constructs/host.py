@@ -47,6 +47,7 @@ from week5.constructs.props import (
     shown,
 )
 from week5.core.errors import CourseInputError
+from week5.core.secret_scan import scan_variables
 from week5.core.settings import parse_ssh_cidr
 from week5.synth.nag import acknowledge, acknowledge_all
 
@@ -295,7 +296,13 @@ class LabHost(Construct):
     @property
     def public_ip(self) -> str:
         """The instance's public IPv4 address (``Fn::GetAtt PublicIp``), a token until
-        deployment; only a host in a public subnet (``public``) has one."""
+        deployment; only a host in a public subnet (``public``) has one: a private host's is
+        refused (its ``GetAtt`` would fail the deploy)."""
+        if not self.public:
+            raise CourseInputError(
+                f"{type(self).__name__} {self.node.path}: public_ip: the host is in a private "
+                "subnet and has no public IP; use private_ip, or build it in a public subnet"
+            )
         return self.instance.instance_public_ip
 
     @property
@@ -423,6 +430,14 @@ class DockerHost(LabHost):
         app_files = _mapping(where, "app_files", app_files, "{'app.py': Path('app.py')}")
         for name, value in compose_env.items():
             require_str(where, f"compose_env[{name!r}]", value)
+        # The values go into the instance's user data, which anyone allowed DescribeInstance
+        # Attribute reads: the course's rule pack finds it at synth, an importer's app has none.
+        for found in scan_variables(dict(compose_env), where):
+            raise CourseInputError(
+                f"{where}: compose_env[{found.name!r}] looks like a secret, and would be written in "
+                "plain text into the instance's user data; pass it as a secret, e.g. "
+                f"compose_secrets={{{found.name!r}: secret}}"
+            )
         for name, source in compose_secrets.items():
             if not _is_secret_source(source):
                 raise CourseInputError(
