@@ -65,6 +65,20 @@ def test_explicit_cidrs_and_public_only(stack):
     assert resources(t, "AWS::EC2::NatGateway") == {}
 
 
+def test_subnets_of_any_size_aws_takes(stack):
+    """An importer's own plan (T18-C: a /20 was refused as "the course's subnets are /24s")."""
+    MultiAzVpc(
+        stack,
+        "Network",
+        public_subnet_cidrs=["10.0.0.0/20", "10.0.16.0/28"],
+        private_subnet_cidrs=["10.0.128.0/17", "10.0.32.0/19"],
+    )
+    t = synth(stack)
+    assert sorted(c for c, _ in subnet_cidrs(t).values()) == [
+        "10.0.0.0/20", "10.0.128.0/17", "10.0.16.0/28", "10.0.32.0/19",
+    ]  # fmt: skip
+
+
 def test_nat_none_isolates_private_subnets(stack):
     MultiAzVpc(stack, "Net", nat=NatMode.NONE)
     t = synth(stack)
@@ -124,7 +138,7 @@ def test_course_subnet_cidrs():
         ({"public_subnet_cidrs": ["10.0.1.0/24"]}, "1 CIDR(s) for 2 AZ(s)"),
         ({"public_subnet_cidrs": ["10.0.1.0/24", "10.1.2.0/24"]}, "outside the VPC"),
         ({"public_subnet_cidrs": ["10.0.1.0/24", "10.0.11.0/24"]}, "overlaps"),
-        ({"public_subnet_cidrs": ["10.0.1.0/25", "10.0.2.0/24"]}, "/24s"),
+        ({"public_subnet_cidrs": ["10.0.1.0/29", "10.0.2.0/24"]}, "a subnet is a /16 to a /28"),
         ({"private_subnet_cidrs": (), "nat": NatMode.SINGLE_GATEWAY}, "needs private subnets"),
         ({"public_subnet_cidrs": (), "nat": NatMode.SINGLE_GATEWAY}, "lives in a public subnet"),
         ({"public_subnet_cidrs": (), "private_subnet_cidrs": ()}, "no subnets"),

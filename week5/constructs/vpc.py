@@ -70,7 +70,9 @@ class NatMode(enum.Enum):
     SINGLE_GATEWAY = "single-gateway"
     #: One NAT gateway per AZ: no cross-AZ dependency, at one gateway-hour per AZ.
     GATEWAY_PER_AZ = "gateway-per-az"
-    #: A t4g.nano NAT instance: the course FAQ's cheaper option, without the gateway's HA.
+    #: A t4g.nano NAT instance: the course FAQ's cheaper option, without the gateway's HA. It
+    #: forwards HTTP and HTTPS (:data:`NAT_FORWARDED_PORTS`) and ping only, what a lab's hosts
+    #: fetch; other ports (SMTP, git over SSH) need a NAT gateway.
     INSTANCE = "instance"
 
 
@@ -78,6 +80,10 @@ class NatMode(enum.Enum):
 NAT_INSTANCE_TYPE = "t4g.nano"
 #: What the NAT instance forwards from the VPC (HTTP and HTTPS; ping besides).
 NAT_FORWARDED_PORTS = (80, 443)
+
+
+#: The prefix lengths a subnet may have (EC2's CreateSubnet takes /16 to /28).
+SUBNET_PREFIXES = (16, 28)
 
 
 @jsii.implements(ec2.IIpAddresses)
@@ -122,7 +128,7 @@ class MultiAzVpc(Construct):
     :param az_count: how many zones to use when ``availability_zones`` is not given.
         @default 2 (the course's Multi-AZ labs)
     :param cidr: the VPC's IPv4 range. @default ``10.0.0.0/16`` (course FAQ Q14)
-    :param public_subnet_cidrs: one per AZ.
+    :param public_subnet_cidrs: one per AZ, each a /16 to a /28 inside ``cidr``.
         @default 10.0.1.0/24, 10.0.2.0/24, ... (third octet 1, 2, ... of ``cidr``)
     :param private_subnet_cidrs: one per AZ, or ``()`` for a VPC with public subnets only
         (Day 1 Lab 1). @default 10.0.11.0/24, 10.0.12.0/24, ...
@@ -330,10 +336,10 @@ class MultiAzVpc(Construct):
         for label, group in (("public_subnet_cidrs", public), ("private_subnet_cidrs", private)):
             for text in group:
                 net = _parse_cidr(text, f"{where}: {label}")
-                if net.prefixlen != 24:
+                if not SUBNET_PREFIXES[0] <= net.prefixlen <= SUBNET_PREFIXES[1]:
                     raise CourseInputError(
-                        f"{where}: {label} has {text!r}; the course's subnets are /24s "
-                        "(FAQ Q14), e.g. 10.0.1.0/24"
+                        f"{where}: {label} has {text!r}; a subnet is a /16 to a /28 (AWS's "
+                        "range; the course's are /24s, FAQ Q14), e.g. 10.0.1.0/24"
                     )
                 if not net.subnet_of(vpc_net):
                     raise CourseInputError(
