@@ -64,3 +64,16 @@ def test_a_private_hosts_public_ip_is_refused(own):
         private.public_ip
     public = LabHost(stack, "Web", vpc=net.vpc, subnet=net.public_subnets[0])
     assert cdk.Token.is_unresolved(public.public_ip)
+
+
+@pytest.mark.parametrize("region", ["us-east-1", None], ids=["us-east-1", "env-agnostic"])
+def test_outside_seoul_the_az_acknowledgement_does_not_speak_of_the_course(region):
+    """A us-east-1 template said "The course's diagrams fix the AZs (ap-northeast-2a, ...)"."""
+    from week5.constructs.hardening import COURSE_AZS_ACKNOWLEDGEMENT, azs_acknowledgement
+
+    env = cdk.Environment(region=region) if region else None
+    stack = cdk.Stack(cdk.App(), "Own", env=env)
+    (reason,) = azs_acknowledgement(stack).values()
+    assert "ap-northeast-2" not in reason and "course" not in reason
+    seoul = cdk.Stack(cdk.App(), "Seoul", env=cdk.Environment(region="ap-northeast-2"))
+    assert azs_acknowledgement(seoul) is COURSE_AZS_ACKNOWLEDGEMENT  # the labs' unchanged

@@ -15,8 +15,8 @@ from constructs import Construct
 
 from week5.constructs import access
 from week5.constructs.hardening import (
-    COURSE_AZS_ACKNOWLEDGEMENT,
     GROUP_NAME_SUFFIX,
+    azs_acknowledgement,
     describe,
     name_label,
 )
@@ -361,7 +361,7 @@ class LabDatabase(Construct):
                 replica,
                 {
                     **every_instance,
-                    **COURSE_AZS_ACKNOWLEDGEMENT,  # a replica is placed in a course AZ by name
+                    **azs_acknowledgement(replica),  # a replica is placed in an AZ by name
                     "AwsSolutions-RDS3": "A read replica is itself the second copy in another "
                     "AZ; a Multi-AZ replica would double its price for a lab that shows read "
                     "scaling.",

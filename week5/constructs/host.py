@@ -18,12 +18,12 @@ from constructs import Construct
 from week5.constructs import userdata
 from week5.constructs.alb_ingress import InternetPortsOnly
 from week5.constructs.hardening import (
-    COURSE_AZS_ACKNOWLEDGEMENT,
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_ROOT_VOLUME_GIB,
     GROUP_NAME_SUFFIX,
     INSTANCE_TYPE_RE,
     amazon_linux_2023,
+    azs_acknowledgement,
     boot_script,
     check_user_data_size,
     describe,
@@ -269,7 +269,7 @@ class LabHost(Construct):
                 "AwsSolutions-EC29": "Termination protection would make `cdk destroy` fail and "
                 "leave a billed instance behind after the lab; the course deletes everything "
                 "within 30 minutes.",
-                **COURSE_AZS_ACKNOWLEDGEMENT,
+                **azs_acknowledgement(self.instance),
             },
         )
 
