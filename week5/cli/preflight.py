@@ -11,7 +11,10 @@ app would refuse the context (a misspelt key, an empty value); the wrapper exits
 running cdk, whose own exit would be 1. Any other code means the check itself could not run (a
 broken venv): the wrapper runs cdk. The lines go to stderr, prefixed with ``--prog``. A check
 that cannot ask AWS (a timeout, a refusal, no boto3 and no AWS CLI) is one note, and cdk runs:
-it reports such problems itself. ``deploy``, ``diff`` and ``destroy`` with no credentials at all
+it reports such problems itself; but AWS throttling the check stops the command (exit 2 through
+the wrapper: the CLI's calls would be throttled too), and so does a check that failed
+unexpectedly before ``deploy`` or ``destroy`` (a trial's destroy went on after a check that
+could not read the endpoint's answer, and the CLI called a live stack destroyed). ``deploy``, ``diff`` and ``destroy`` with no credentials at all
 are refused with the fix (exit 2 through the wrapper; :func:`require_credentials`): the CDK CLI
 would synthesize, then fail to resolve the account. So is a ``deploy`` whose ``key_name`` the
 region has no key pair of, or whose ``restore_snapshot_id`` it has no snapshot of
@@ -19,7 +22,9 @@ region has no key pair of, or whose ``restore_snapshot_id`` it has no snapshot o
 (``--profile``, ``AWS_PROFILE``) is refused (exit 2 through the wrapper): the CDK CLI would go on
 with the environment's keys, or report a destroy of nothing as done. So is a command that needs
 AWS (:data:`week5.operations.preflight.AWS_COMMANDS`) when AWS certainly cannot be reached (the
-connection refused, the host name unresolved): the CDK CLI would retry for a minute, then fail.
+connection refused, the host name unresolved): the CDK CLI would retry for a minute, then fail;
+and one whose endpoint override (``AWS_ENDPOINT_URL``) answers what is no AWS answer (a web
+page with HTTP 200), or whose profile's ``source_profile`` does not exist or loops.
 Before such a command, an endpoint or a proxy that is no URL (``AWS_ENDPOINT_URL=http://
 127.0.0.1:99999``, ``HTTPS_PROXY='not a url'``) or an ``AWS_STS_REGIONAL_ENDPOINTS`` botocore
 refuses is refused too (:func:`check_settings`): the CDK CLI would synthesize, then fail.
@@ -68,14 +73,16 @@ DEFAULT_PROG = "scripts/cdk"
 #: The exit codes, for `week5 preflight --help`: run by hand, it exits with codes that only the
 #: launchers' comments explained.
 EPILOG = f"""exit codes (scripts/cdk, scripts/cdk.py and scripts/instructor act on them):
-  {EXIT_OK}   run cdk (also when a check could not run: its note says why)
+  {EXIT_OK}   run cdk (also when a check could not run: its note says why; not before deploy
+      or destroy when it failed unexpectedly: {EXIT_BAD_CONTEXT})
   {EXIT_DONE}  EXIT_DONE: nothing to do; the launcher exits {EXIT_OK} without running cdk
   {EXIT_REFUSED}  EXIT_REFUSED: refused (a destroy under another student's name, a class beyond
       the quotas on AWS: an emulator's are a note); the launcher exits {EXIT_FAILED} without
       running cdk
   {EXIT_BAD_CONTEXT}  EXIT_BAD_CONTEXT: bad input (context, stack selector, profile, no AWS
-      credentials, a key_name with no key pair, a restore_snapshot_id with no snapshot) or AWS
-      certainly out of reach; the launcher
+      credentials, a key_name with no key pair, a restore_snapshot_id with no snapshot, an
+      endpoint that answers what is no AWS answer), AWS certainly out of reach or throttling,
+      or a check that failed unexpectedly before deploy or destroy; the launcher
       exits {EXIT_USAGE} without running cdk"""
 
 
@@ -127,10 +134,20 @@ def run(args: argparse.Namespace) -> int:
             tell(f"{error}; nothing was run")
             return EXIT_BAD_CONTEXT
         tell(f"note: could not check the account before {_command(cdk_args)} ({error}); going on")
+    except aws_errors.AwsThrottledError as error:  # the CLI's calls would be throttled too
+        tell(f"{error}; nothing was run")
+        return EXIT_BAD_CONTEXT
     except (aws_errors.AwsError, OSError) as error:
         tell(f"note: could not check the account before {_command(cdk_args)} ({error}); going on")
-    except Exception as error:  # a bug here must not stop a deploy: say so, go on
-        failure = f"{type(error).__name__}: {error}"
+    except Exception as error:
+        failure = " ".join(f"{type(error).__name__}: {error}".split())[:200]
+        if _command(cdk_args) in preflight.CHECKED_COMMANDS:  # never a blind deploy or destroy
+            tell(
+                f"the check before {_command(cdk_args)} failed ({failure}); nothing was run: "
+                f"run it again, or set {preflight.SKIP_ENV}=0 to run cdk without the check"
+            )
+            return EXIT_BAD_CONTEXT
+        # A bug here must not stop a synth or a diff: say so, go on.
         tell(f"note: the check before {_command(cdk_args)} failed ({failure}); going on")
     return EXIT_OK
 
@@ -145,6 +162,7 @@ def check(cdk_args: List[str], tell, app: str = "labs",
     command, context, profile = preflight.command_context(cdk_args)
     try:  # the CDK CLI takes the last --profile: a check of the first would judge another
         preflight.check_given_once(cdk_args)
+        preflight.check_attached_context(cdk_args)  # -cstudent=lee: the CLI drops the value
     except CourseInputError as error:
         tell(str(error))
         return EXIT_BAD_CONTEXT
@@ -268,6 +286,8 @@ def check_named_resources(cdk_args: Sequence[str], root: Path, labs: Optional[Se
             make_client = aws_errors.clients(profile, region)
             with aws_errors.translated(profile, region):
                 lacks = missing(make_client("ec2"), name)
+        except (aws_errors.AwsInputError, aws_errors.AwsThrottledError):
+            raise  # as the account check: a config or an answer to fix, or a wait
         except aws_errors.AwsError as error:
             tell(f"note: could not check {what} {shown(name)} before deploy ({error}); going on")
             continue
@@ -354,7 +374,8 @@ def probe(profile, region: str) -> None:
         )
         with aws_errors.translated(profile, region):
             boto_session.client("cloudformation", config=config).describe_account_limits()
-    except (aws_errors.AwsInputError, aws_errors.AwsUnreachableError):
+    except (aws_errors.AwsInputError, aws_errors.AwsUnreachableError,
+            aws_errors.AwsThrottledError):  # fmt: skip
         raise
     except aws_errors.AwsError:
         return

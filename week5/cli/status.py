@@ -67,11 +67,13 @@ def run(args: argparse.Namespace) -> int:
             if args.student is not None
             else project_student() or DEFAULT_STUDENT
         )
-    clients = aws_errors.clients(args.profile, args.region)  # a bad --profile: before any line
     who = "every student" if student is None else f"student {student}"
-    say(f"==> Week5 lab stacks of {who} in {args.region}")
+    heading = _Once(lambda: say(f"==> Week5 lab stacks of {who} in {args.region}"))
+    # A bad --profile before any line; the heading once AWS answered (an AWS error: one line).
+    clients = aws_errors.after_first_answer(aws_errors.clients(args.profile, args.region), heading)
     with aws_errors.translated(args.profile, args.region):
         report = read_status(clients, args.region, student)
+        heading()  # every call failed, and was noted: still before the report
         emulator = emulator_endpoint(clients("cloudformation"))  # week5 local's, or None
     if args.json:
         data = report.to_json()
@@ -87,6 +89,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_status(report, emulator))
     return EXIT_OK
+
+
+class _Once:
+    """``say`` of a line, said on the first call only."""
+
+    def __init__(self, say_line) -> None:
+        self._say, self._said = say_line, False
+
+    def __call__(self) -> None:
+        if not self._said:
+            self._said = True
+            self._say()
 
 
 def cleanup_runs_at_destroy(emulator: Optional[str]) -> bool:

@@ -140,6 +140,12 @@ class AwsInputError(AwsError):
     credentials, or none (or fail on the URL)."""
 
 
+class AwsThrottledError(AwsError):
+    """An :class:`AwsError` for a call AWS throttled (:data:`THROTTLED_CODES`): botocore's
+    retries ran out. The launchers' preflight stops on this one (the CDK CLI's calls would be
+    throttled too, and fail after a minute of synthesis and retries): waiting cures it."""
+
+
 class AwsUnreachableError(AwsError):
     """An :class:`AwsError` for an endpoint that certainly cannot answer: the connection was
     refused, or its host name does not resolve. The launchers' preflight stops a command that
@@ -708,12 +714,8 @@ def describe(error: BaseException, profile: Optional[str] = None, region: Option
         kind = "timed out reaching" if "Timeout" in type(error).__name__ else "cannot reach"
         cause = _certainly_unreachable(error)
         return f"{kind} AWS at {url}{f' ({cause})' if cause else ''}; {fix}"
-    if isinstance(error, ResponseParserError):  # not a BotoCoreError
-        return unsupported(error, region) or (
-            f"the answer to {_operation_of(error)}{where} could not be read "
-            f"({_one_line(error, 120)}); run this again, and if it persists check any proxy in "
-            "between (HTTPS_PROXY)"
-        )
+    if isinstance(error, ResponseParserError) or _parser_fault(error):  # no BotoCoreError
+        return unsupported(error, region) or _unreadable(error, where)
     if isinstance(error, bx.ClientError):
         lacking = unsupported(error, region)
         if lacking:
@@ -918,6 +920,78 @@ def unsupported(error: BaseException, region: Optional[str] = None) -> Optional[
     return None
 
 
+def _parser_fault(error: BaseException) -> bool:
+    """Whether ``error`` (no botocore exception: a KeyError, an AttributeError...) was raised
+    inside botocore's parsing of an answer: an answer that parsed as XML or JSON but is no AWS
+    answer (a web server's HTML page with HTTP 200 on the endpoint's port, a portal page: a
+    trial's ``KeyError: 'DescribeStacksResult'``) is read as one that could not be read."""
+    try:
+        from botocore import exceptions as bx
+    except ImportError:  # pragma: no cover - boto3 is installed with every AWS command
+        return False
+    if isinstance(error, (bx.BotoCoreError, bx.ClientError)):
+        return False
+    traceback = error.__traceback__
+    while traceback is not None:
+        if traceback.tb_frame.f_globals.get("__name__") == "botocore.parsers":
+            return True
+        traceback = traceback.tb_next
+    return False
+
+
+def _unreadable(error: BaseException, where: str) -> str:
+    """The one line for an answer botocore could not read (:func:`_parser_fault`, or a
+    ResponseParserError that is no emulator's "not implemented" page): from an endpoint that is
+    not AWS's, that endpoint and its setting (something other than an AWS emulator answers
+    there); else a proxy in between, or a passing fault."""
+    from botocore.parsers import ResponseParserError
+
+    operation = _operation_of(error)
+    if isinstance(error, ResponseParserError):  # its advice to retry, and the body: not here
+        cause = _one_line(str(error).split(" Further retries")[0], 120)
+    else:
+        cause = f"{type(error).__name__}: {_one_line(error, 100)}"
+    configured = _configured_endpoint(error)
+    if configured:
+        url, source, undo = configured
+        return (
+            f"the answer of the endpoint {url} ({source}) to {operation}{where} could not be "
+            f"read ({cause}): it is no AWS answer, such as a web page; check that an AWS "
+            f"emulator listens there (`week5 local --keep` prints its line), or {undo} to reach "
+            "AWS"
+        )
+    return (
+        f"the answer to {operation}{where} could not be read ({cause}); run this again, and if "
+        "it persists check any proxy in between (HTTPS_PROXY)"
+    )
+
+
+def foreign_answer(error: BaseException) -> bool:
+    """Whether ``error`` is an answer botocore could not read from an endpoint that is not
+    AWS's (AWS_ENDPOINT_URL...), other than an emulator's page for a call it lacks
+    (:func:`unsupported`): bad input, as an endpoint that is no URL is. Something else answers
+    there, and the CDK CLI misreads it too (a trial's destroy said "destroyed", exit 0, with the
+    stack still there)."""
+    try:
+        from botocore.parsers import ResponseParserError
+    except ImportError:  # pragma: no cover - boto3 is installed with every AWS command
+        return False
+    if not (isinstance(error, ResponseParserError) or _parser_fault(error)):
+        return False
+    return _configured_endpoint(error) is not None and unsupported(error) is None
+
+
+def throttled(error: BaseException) -> bool:
+    """Whether ``error`` is AWS throttling the call (:data:`THROTTLED_CODES`)."""
+    try:
+        from botocore.exceptions import ClientError
+    except ImportError:  # pragma: no cover - boto3 is installed with every AWS command
+        return False
+    if not isinstance(error, ClientError):
+        return False
+    return str(error.response.get("Error", {}).get("Code")) in _THROTTLED_CODES
+
+
 def _operation_of(error: BaseException) -> str:
     """The API call an error came from: a ClientError names it; a ResponseParserError does
     not, so it is read from botocore's frame that made the call."""
@@ -1016,13 +1090,19 @@ def translated(profile: Optional[str] = None, region: Optional[str] = None) -> I
         line = describe(error, profile, region)
         if line is None:
             raise
+        from botocore.exceptions import InvalidConfigError  # InfiniteLoopConfigError's too
         from botocore.exceptions import InvalidSTSRegionalEndpointsConfigError as BadSts
         from botocore.exceptions import ProfileNotFound
 
-        if isinstance(error, (ProfileNotFound, BadSts)) or _invalid_endpoint(error):
+        # A source_profile that does not exist or loops: the user's config, as a profile that
+        # does not exist is (the launchers went on, and failed after synthesis).
+        config = isinstance(error, (ProfileNotFound, BadSts, InvalidConfigError))
+        if config or _invalid_endpoint(error) or foreign_answer(error):
             raise AwsInputError(line) from None
         if _certainly_unreachable(error):
             raise AwsUnreachableError(line) from None
+        if throttled(error) and not unsupported(error, region):
+            raise AwsThrottledError(line) from None
         raise AwsError(line) from None
 
 
@@ -1066,6 +1146,34 @@ def clients(profile: Optional[str] = None, region: str = DEFAULT_REGION) -> Call
     def make(service: str, **kwargs: Any) -> Any:
         with translated(profile, kwargs.get("region_name", region)):
             return boto_session.client(service, config=config, **kwargs)
+
+    return make
+
+
+def after_first_answer(make_client: Callable[..., Any],
+                       announce: Callable[[], None]) -> Callable[..., Any]:  # fmt: skip
+    """``make_client`` whose clients call ``announce()`` once, after the first call AWS
+    answered with success (HTTP 2xx): a command's "==> ..." heading then comes only once AWS
+    answers, so a run that ends on an AWS error (no credentials, a throttle, an endpoint that is
+    no AWS) prints its one line alone, not two (a trial's status and cleanup printed both)."""
+    import threading
+
+    lock = threading.Lock()
+    said: list = []
+
+    def answered(http_response: Any = None, **_: Any) -> None:
+        status = getattr(http_response, "status_code", None)
+        if said or status is None or not 200 <= status < 300:
+            return
+        with lock:
+            if not said:
+                said.append(True)
+                announce()
+
+    def make(service: str, **kwargs: Any) -> Any:
+        client = make_client(service, **kwargs)
+        client.meta.events.register("after-call", answered)
+        return client
 
     return make
 

@@ -236,6 +236,32 @@ def check_given_once(args: Sequence[str]) -> None:
             given = value
 
 
+def check_attached_context(args: Sequence[str]) -> None:
+    """``-cstudent=lee`` (no space after ``-c``) or ``--contextstudent=lee``: the CDK CLI reads
+    the first as the short options -c, -s, -t... and the second as an unknown option, warns
+    "Unknown option(s)" and drops the value, so the deploy went on as the default student's
+    (a trial deployed week5-instructor-Day1Lab1). Refused as :class:`CourseInputError` with
+    the form the CLI reads; ``-c=k=v`` and ``--context=k=v`` it reads, so they pass."""
+    for arg, value in _arguments(args):
+        typed = arg if value is None or arg in VALUE_OPTIONS else f"{arg}={value}"
+        if value is None and len(arg) > 2 and arg.startswith("-c") and arg[2] not in "-=":
+            option, given = "-c", arg[2:]
+        elif arg.startswith("--context") and arg not in ("--context", "--context="):
+            option, given = "--context", typed[len("--context"):]
+        else:
+            continue
+        raise CourseInputError(
+            f"{_as_typed(typed)}: put a space after {option} ({option} {_as_typed(given)}); "
+            "the CDK CLI would drop the value"
+        )
+
+
+def _as_typed(text: str) -> str:
+    """``text`` as typed when it reads as itself (printable, no space), else quoted."""
+    plain = text.isprintable() and not any(c.isspace() for c in text) and len(text) <= 60
+    return text if plain else shown(text, 60)
+
+
 def context_without_values(args: Sequence[str]) -> List[str]:
     """The ``-c``/``--context`` arguments of a ``cdk`` command line that are no ``key=value``:
     the CDK CLI warns and drops them, so ``-c student`` (its value lost) deploys the default."""
@@ -304,6 +330,11 @@ def _check_stack_selector(arg: str, app: str = "labs") -> None:
         raise CourseInputError(f"{shown(arg)} names no stack; {advice}")
     if app == "instructor":  # the lab ids' spellings are the labs app's
         return
+    if arg != arg.strip():  # "Day1Lab1 ": 20 s of synthesis, then "No stacks match"
+        raise CourseInputError(
+            f"{shown(arg)} has a space at its start or end, so it names no stack; pass "
+            f"{shown(arg.strip())} (`scripts/cdk ls` lists them)"
+        )
     parts = [part for part in arg.split(",") if part]
     if "," in arg and parts and all(LAB_ARG_RE.fullmatch(part) for part in parts):
         raise CourseInputError(
