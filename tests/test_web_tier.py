@@ -323,9 +323,11 @@ def test_a_cloudfront_origin_admits_only_cloudfronts_prefix_list(stack, net):
 def test_cloudfront_origin_and_paths_are_checked(stack, net):
     with pytest.raises(CourseInputError, match="cloudfront_origin needs internet_facing=True"):
         HaWebTier(stack, "App", vpc=net.vpc, internet_facing=False, cloudfront_origin=True)
-    with pytest.raises(CourseInputError, match="ready_path must start with /"):
+    with pytest.raises(CourseInputError, match="ready_path='health' must start with /"):
         HaWebTier(stack, "A", vpc=net.vpc, ready_path="health")
-    with pytest.raises(CourseInputError, match="ready_path must start with / and hold no quote"):
+    with pytest.raises(
+        CourseInputError, match="ready_path=\"/it's\" must start with / and hold no quote"
+    ):
         HaWebTier(stack, "B", vpc=net.vpc, ready_path="/it's")
     with pytest.raises(CourseInputError, match="boot_time under a minute"):
         HaWebTier(stack, "C", vpc=net.vpc, boot_time=Duration.seconds(30))

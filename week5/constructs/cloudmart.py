@@ -57,7 +57,7 @@ from week5.constructs.props import (
     shown,
 )
 from week5.constructs.static_site import DEFAULT_ROOT_OBJECT, StaticSite, load_balancer_behavior
-from week5.constructs.vpc import MultiAzVpc, NatMode
+from week5.constructs.vpc import MultiAzVpc, NatMode, check_name_prefix
 from week5.constructs.web_tier import (
     DEFAULT_MAX_CAPACITY,
     DEFAULT_MIN_CAPACITY,
@@ -75,6 +75,8 @@ DEMO_COMPOSE = COMPOSE_DIR / "cloudmart-backend.yml"
 #: The demo's files the compose file mounts, written beside it at boot.
 DEMO_SOURCE_FILES = ("server.js", "package.json")
 IMAGE_COMPOSE = COMPOSE_DIR / "cloudmart-image.yml"
+#: The network's Name tags' prefix (``week5-day5-vpc``), as Day 5's console steps name them.
+DEFAULT_NAME_PREFIX = "week5-day5"
 #: The port the demo backend listens on in its container.
 DEFAULT_BACKEND_PORT = 3000
 #: The ALB's check: liveness, which the backend answers without its stores.
@@ -204,7 +206,7 @@ class CloudMartStack(Construct):
         construct_id: str,
         *,
         parameter_prefix: Optional[str] = None,
-        name_prefix: str = "week5-day5",
+        name_prefix: str = DEFAULT_NAME_PREFIX,
         nat: NatMode = NatMode.SINGLE_GATEWAY,
         instance_type: str = DEFAULT_INSTANCE_TYPE,
         min_capacity: int = DEFAULT_MIN_CAPACITY,
@@ -377,9 +379,11 @@ class CloudMartStack(Construct):
             )
         _check_parameter_prefix(where, self.node.path, stack, parameter_prefix)
         if alarm_email is not None and not is_email(alarm_email):
+            # The prop's own form: a lab's stack parses -c alarm_email first, with that hint.
             raise CourseInputError(
-                f"{where}: alarm_email={alarm_email!r} is not an e-mail address (e.g. "
-                "-c alarm_email=kim@example.com)"
+                f"{where}: alarm_email={shown(alarm_email)} is not an e-mail address AWS takes "
+                "(ASCII, one @, a domain with a dot); pass e.g. alarm_email='kim@example.com', "
+                "or leave it out for alarms without e-mail"
             )
         if backend_image is not None and not IMAGE_RE.match(backend_image):
             raise CourseInputError(
@@ -622,7 +626,7 @@ def _check_scope(where: str, cloudmart: Construct) -> None:
 def _check_props(where: str, **props: Any) -> str:
     """Refuse a wrong prop of ``CloudMartStack`` under its own name (the inner constructs repeat
     these checks under theirs). Returns ``db_instance_type``'s RDS class name."""
-    require_str(where, "name_prefix", props["name_prefix"])
+    check_name_prefix(where, props["name_prefix"], DEFAULT_NAME_PREFIX, "week5-day5-kim")
     require_enum(where, "nat", props["nat"], NatMode)
     instance_type_name(
         where, props["instance_type"], INSTANCE_TYPE_RE, "an EC2 instance type (e.g. t3.micro)"
@@ -677,8 +681,8 @@ def _check_props(where: str, **props: Any) -> str:
     require_str(where, "health_check_path", path)
     if not is_checkable_path(path):
         raise CourseInputError(
-            f"{where}: health_check_path={shown(path)} must start with / and hold no quote or "
-            f"space; e.g. {DEFAULT_HEALTH_CHECK_PATH}"
+            f"{where}: health_check_path={shown(path)} must start with / and hold no quote, "
+            f"space or backslash; e.g. {DEFAULT_HEALTH_CHECK_PATH}"
         )
     require_member(
         where, "log_retention", props["log_retention"], logs.RetentionDays,

@@ -20,6 +20,9 @@ from week5.core.errors import shown as _shown
 E = TypeVar("E", bound=enum.Enum)
 #: An int prop's unit by its name's ending, for the message when a Duration is given.
 _UNITS = {"_days": "a number of days", "_gib": "a number of GiB"}
+#: A whole-number prop's example by its name's ending, for the message when it is not one: a
+#: port's is a port, not the ``2`` of a count.
+_EXAMPLES = {"port": 8080, "ports": 8080, "_days": 7, "_gib": 20}
 _PLAIN = (str, int, float, bool, type(None), list, tuple, dict, enum.Enum)
 
 
@@ -40,7 +43,15 @@ def require_int(where: str, name: str, value: Any, *, optional: bool = False) ->
             raise CourseInputError(
                 f"{where}: {name} takes {unit}, not a Duration; pass e.g. {name}=7"
             )
-        raise CourseInputError(f"{where}: {name}={shown(value)} must be a whole number, e.g. 2")
+        example = next((e for s, e in _EXAMPLES.items() if _stem(name).endswith(s)), 2)
+        raise CourseInputError(
+            f"{where}: {name}={shown(value)} must be a whole number, e.g. {example}"
+        )
+
+
+def _stem(name: str) -> str:
+    """A prop's name without the `` item`` of a list prop's item (``internet_ports item``)."""
+    return name[: -len(" item")] if name.endswith(" item") else name
 
 
 def require_ints(where: str, name: str, value: Any) -> None:

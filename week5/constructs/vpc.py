@@ -116,6 +116,31 @@ def course_subnet_cidrs(vpc_cidr: str, count: int, first_third_octet: int) -> Tu
     return tuple(str(ipaddress.ip_network((first + i * 256, 24))) for i in range(count))
 
 
+def check_name_prefix(
+    where: str,
+    name_prefix: str,
+    default: str = DEFAULT_NAME_PREFIX,
+    example: str = "week5-day1",
+) -> None:
+    """``name_prefix`` as ``MultiAzVpc`` takes it: a string, not blank, short enough for its
+    longest Name tag and of what a tag's value holds. A construct that passes its own
+    ``name_prefix`` on (``CloudMartStack``) checks it first, so the message names that
+    construct, and ``default`` and ``example`` are its own (the blank prefix's fix)."""
+    require_str(where, "name_prefix", name_prefix)
+    if not name_prefix.strip():
+        raise CourseInputError(
+            f"{where}: name_prefix={name_prefix!r} is blank: the Name tags would read "
+            f"'{name_prefix}-vpc' and the like; pass e.g. name_prefix='{example}', or leave it "
+            f"out for '{default}'"
+        )
+    require_name_prefix(where, name_prefix, _LONGEST_NAME_SUFFIX, "-vpc")
+    if not _TAG_VALUE_RE.fullmatch(name_prefix):
+        raise CourseInputError(
+            f"{where}: name_prefix={shown(name_prefix)} has characters a tag's value cannot "
+            f"hold; use letters, digits, spaces and _.:/=+-@, e.g. name_prefix='{example}'"
+        )
+
+
 class MultiAzVpc(Construct):
     """A VPC with one public and (optionally) one private subnet per AZ, at the course's CIDRs.
 
@@ -127,7 +152,10 @@ class MultiAzVpc(Construct):
         (a ``LabStack`` gives ap-northeast-2a and ap-northeast-2b, as the course draws them)
     :param az_count: how many zones to use when ``availability_zones`` is not given.
         @default 2 (the course's Multi-AZ labs)
-    :param cidr: the VPC's IPv4 range. @default ``10.0.0.0/16`` (course FAQ Q14)
+    :param cidr: the VPC's IPv4 range. One the default subnets do not fit (third octets up to
+        10 + the AZ count: smaller than a /20 with two AZs) needs ``public_subnet_cidrs`` and
+        ``private_subnet_cidrs`` inside it; the message names some that fit.
+        @default ``10.0.0.0/16`` (course FAQ Q14)
     :param public_subnet_cidrs: one per AZ, each a /16 to a /28 inside ``cidr``.
         @default 10.0.1.0/24, 10.0.2.0/24, ... (third octet 1, 2, ... of ``cidr``)
     :param private_subnet_cidrs: one per AZ, or ``()`` for a VPC with public subnets only
@@ -170,13 +198,7 @@ class MultiAzVpc(Construct):
             )
         require_bool(where, "flow_logs", flow_logs)
         require_str(where, "cidr", cidr)
-        require_str(where, "name_prefix", name_prefix)
-        require_name_prefix(where, name_prefix, _LONGEST_NAME_SUFFIX, "-vpc")
-        if not _TAG_VALUE_RE.fullmatch(name_prefix):
-            raise CourseInputError(
-                f"{where}: name_prefix={shown(name_prefix)} has characters a tag's value cannot "
-                "hold; use letters, digits, spaces and _.:/=+-@, e.g. name_prefix='week5-day1'"
-            )
+        check_name_prefix(where, name_prefix)
         for label, group in (
             ("availability_zones", availability_zones),
             ("public_subnet_cidrs", public_subnet_cidrs),
@@ -236,6 +258,15 @@ class MultiAzVpc(Construct):
             else course_subnet_cidrs(cidr, len(azs), DEFAULT_PRIVATE_THIRD_OCTET)
         )
         nat = nat if nat is not None else (NatMode.SINGLE_GATEWAY if private else NatMode.NONE)
+        _check_default_subnets(
+            where,
+            vpc_net,
+            {"public_subnet_cidrs": public, "private_subnet_cidrs": private},
+            defaulted={
+                "public_subnet_cidrs": public_subnet_cidrs is None,
+                "private_subnet_cidrs": private_subnet_cidrs is None,
+            },
+        )
         self._validate_subnets(where, vpc_net, azs, public, private)
         if nat is not NatMode.NONE and not private:
             raise CourseInputError(
@@ -490,6 +521,64 @@ def _nat_settings(nat: NatMode, az_count: int):
         default_allowed_traffic=ec2.NatTrafficDirection.OUTBOUND_ONLY,
     )
     return 1, provider
+
+
+def _check_default_subnets(
+    where: str,
+    vpc_net: ipaddress.IPv4Network,
+    groups: Dict[str, Sequence[str]],
+    defaulted: Dict[str, bool],
+) -> None:
+    """Refuse a ``cidr`` that the default subnets (the course's /24s at third octet 1, 2, ...
+    and 11, 12, ...) do not fit, under ``cidr``, which the user passed, not under the subnet
+    props they left out; the fix names subnets that fit: /24s where there is room, else the
+    largest equal blocks, apart from the subnets given."""
+    misfit = [
+        label
+        for label, cidrs in groups.items()
+        if defaulted[label] and not all(ipaddress.ip_network(c).subnet_of(vpc_net) for c in cidrs)
+    ]
+    if not misfit:
+        return
+    taken = []
+    for label, cidrs in groups.items():
+        if label in misfit:
+            continue
+        for text in cidrs:
+            try:
+                net = ipaddress.ip_network(text)
+            except (ValueError, TypeError):
+                continue  # reported by the subnet checks after this one
+            if net.version == 4 and net.subnet_of(vpc_net):
+                taken.append(net)
+    count = sum(len(groups[label]) for label in misfit)
+    fitting: List[str] = []
+    for prefix in range(max(vpc_net.prefixlen, 24), SUBNET_PREFIXES[1] + 1):
+        free = [
+            str(net)
+            for net in vpc_net.subnets(new_prefix=prefix)
+            if not any(net.overlaps(other) for other in taken)
+        ]
+        if len(free) >= count:
+            fitting = free[:count]
+            break
+    defaults = " and ".join(f"{label} ({', '.join(groups[label])})" for label in misfit)
+    if fitting:
+        examples, start = [], 0
+        for label in misfit:
+            end = start + len(groups[label])
+            examples.append(f"{label}={fitting[start:end]!r}")
+            start = end
+        fix = f"pass subnets inside it, e.g. {', '.join(examples)}"
+    else:
+        fix = (
+            f"it has no room for {count} subnets of a /{SUBNET_PREFIXES[1]} (AWS's smallest) or "
+            f"larger: pass a larger cidr, e.g. cidr='{DEFAULT_VPC_CIDR}' (the course's)"
+        )
+    raise CourseInputError(
+        f"{where}: cidr='{vpc_net}' does not hold the default {defaults}, the course's /24s "
+        f"for a /16; {fix}"
+    )
 
 
 def _parse_cidr(text: str, where: str) -> ipaddress.IPv4Network:

@@ -161,6 +161,42 @@ def is_checkable_path(path: str) -> bool:
     return path.startswith("/") and not any(c in path for c in "'\" \\\n")
 
 
+def _zones(subnets: Sequence[ec2.ISubnet]) -> List[str]:
+    return sorted({subnet.availability_zone for subnet in subnets})
+
+
+def _alb_subnets_message(
+    where: str, vpc: ec2.IVpc, internet_facing: bool, alb_subnets: Sequence[ec2.ISubnet]
+) -> str:
+    """Why the ALB has no subnets in two AZs: ``internet_facing`` picks the VPC's public
+    subnets, else its private (or isolated) ones; the fix is a VPC whose subnets of that kind
+    span two AZs, or the other scheme where the VPC's other subnets do."""
+    kind, other_kind = ("public", "private") if internet_facing else ("private", "public")
+    zones = _zones(alb_subnets)
+    found = (
+        f"its {kind} subnets are in one AZ ({zones[0]})" if zones else f"it has no {kind} subnets"
+    )
+    fix = (
+        f"pass a vpc with {kind} subnets in two AZs, e.g. MultiAzVpc(self, 'Network').vpc "
+        "(two AZs, public and private, by default)"
+    )
+    others = (
+        list(vpc.private_subnets) or list(vpc.isolated_subnets)
+        if internet_facing
+        else list(vpc.public_subnets)
+    )
+    if len(_zones(others)) >= 2:
+        scheme = "an internal ALB" if internet_facing else "an internet-facing ALB"
+        fix += (
+            f", or internet_facing={not internet_facing} for {scheme} in its {other_kind} "
+            "subnets"
+        )
+    return (
+        f"{where}: internet_facing={internet_facing} puts the ALB in the VPC's {kind} subnets, "
+        f"and an ALB needs them in two AZs, but {found}: {fix}"
+    )
+
+
 class _CheckedProps(NamedTuple):
     """``HaWebTier``'s props once checked, completed by their defaults."""
 
@@ -440,7 +476,8 @@ class HaWebTier(Construct):
             )
         if min_capacity > max_capacity:
             raise CourseInputError(
-                f"{where}: min_capacity={min_capacity} is above max_capacity={max_capacity}"
+                f"{where}: min_capacity={min_capacity} is above max_capacity={max_capacity}; "
+                "raise max_capacity or lower min_capacity"
             )
         if not min_capacity <= desired <= max_capacity:
             raise CourseInputError(
@@ -468,7 +505,10 @@ class HaWebTier(Construct):
         ready_path = health_check_path if ready_path is None else ready_path
         for label, path in (("health_check_path", health_check_path), ("ready_path", ready_path)):
             if not is_checkable_path(path):
-                raise CourseInputError(f"{where}: {label} must start with / and hold no quote")
+                raise CourseInputError(
+                    f"{where}: {label}={shown(path)} must start with / and hold no quote, space "
+                    "or backslash; e.g. /health"
+                )
         if cloudfront_origin and not internet_facing:
             raise CourseInputError(
                 f"{where}: cloudfront_origin needs internet_facing=True; CloudFront reaches "
@@ -494,7 +534,7 @@ class HaWebTier(Construct):
         if not alb_subnets and not internet_facing:
             alb_subnets = list(vpc.isolated_subnets)
         if len({s.availability_zone for s in alb_subnets}) < 2:
-            raise CourseInputError(f"{where}: an ALB needs subnets in two AZs")
+            raise CourseInputError(_alb_subnets_message(where, vpc, internet_facing, alb_subnets))
         return _CheckedProps(
             instance_type=instance_type,
             https=https,
