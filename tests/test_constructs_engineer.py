@@ -216,3 +216,25 @@ def test_a_consumer_that_limits_its_outbound_gets_its_egress_rule_in_its_own_sta
     assert egress["Properties"]["Description"] == "PostgreSQL 5432 from a granted security group"
     assert resources(app_template, "AWS::EC2::SecurityGroupIngress")
     assert not resources(assembly.get_stack_by_name("Data").template, "AWS::EC2::SecurityGroupEgress")
+
+
+def test_two_stacks_reading_the_vpc_id_from_ssm_are_one_vpc():
+    """Each stack's SSM parameter of the VPC id is a reference of its own: that is no VPC, and
+    it was taken for two (review D18)."""
+    from aws_cdk import aws_ssm as ssm
+
+    app = cdk.App()
+    env = cdk.Environment(account="111111111111", region="ap-northeast-2")
+
+    def vpc(stack):
+        return ec2.Vpc.from_vpc_attributes(
+            stack, "Vpc",
+            vpc_id=ssm.StringParameter.value_for_string_parameter(stack, "/net/vpc-id"),
+            availability_zones=["ap-northeast-2a", "ap-northeast-2c"],
+            public_subnet_ids=["subnet-1", "subnet-2"], private_subnet_ids=["subnet-3", "subnet-4"],
+        )  # fmt: skip
+
+    data, web = cdk.Stack(app, "Data", env=env), cdk.Stack(app, "Web", env=env)
+    db = PostgresDatabase(data, "Db", vpc=vpc(data))
+    network = vpc(web)
+    db.grant_connect(LabHost(web, "Host", vpc=network, subnet=network.public_subnets[0]))

@@ -62,7 +62,9 @@ def admit_default_port(
     the ingress rule, which names the consumer's group, into the store's stack, and CDK would
     refuse the app with a DependencyCycle. The consumer's stack then depends on the store's,
     never the other way round. (``consumer.allow_to_default_port`` places them so too, but
-    warns on every consumer that allows all outbound, as hosts and tiers do.)
+    warns on every consumer that allows all outbound, as hosts and tiers do.) Across stacks the
+    rules are made for the security groups both sides have when it is called: a group added
+    later (``alb.add_security_group``) gets none, where in one stack CDK adds it.
     """
     groups, peers = connections.security_groups, consumer.security_groups
     port = connections.default_port
@@ -94,9 +96,9 @@ def require_same_vpc(
             raise CourseInputError(
                 f"{where}: grant_connect's {kind} is in VPC {', '.join(sorted(other))}, this "
                 f"in VPC {', '.join(sorted(mine))}; a rule names security groups of its own VPC "
-                "(or of a peered one: then open the port with "
-                "connections.allow_default_port_from(peer)): build both with the same vpc=, "
-                "e.g. vpc=network.vpc"
+                "(or of a peered one: then open the port from the consumer's side, "
+                "consumer.connections.allow_to_default_port(store), which keeps the rules in "
+                "its stack): build both with the same vpc=, e.g. vpc=network.vpc"
             )
 
 
@@ -112,9 +114,10 @@ def _vpcs_of(connections: ec2.Connections) -> set:
         if not Token.is_unresolved(vpc_id):
             found.add(("id", vpc_id))
             continue
-        # A VPC of the app: its id is a reference to its CfnVPC (``<vpc path>/Resource``).
+        # A VPC of the app: its id is a reference to its CfnVPC (``<vpc path>/Resource``). Any
+        # other target (an SSM parameter each stack reads the VPC id from) says nothing.
         target = getattr(Tokenization.reverse_string(vpc_id).first_token, "target", None)
-        if isinstance(target, Construct):
+        if isinstance(target, ec2.CfnVPC):
             path = target.node.path
             found.add(("path", path[: -len("/Resource")] if path.endswith("/Resource") else path))
     return found
