@@ -299,13 +299,42 @@ FORWARDED = tuple(
 )
 
 
+#: What a terminal sends its foreground process group (the launcher and the CLI alike).
+FROM_TERMINAL = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGQUIT") if hasattr(signal, name)
+)
+
+
+def in_terminal_foreground():
+    """Whether this process's group is its terminal's foreground group: then a Ctrl-C reaches
+    the CLI from the terminal itself."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDONLY)
+    except OSError:  # no controlling terminal
+        return False
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def passed_on(signum, foreground):
+    """Whether the launcher passes `signum` on to the CLI: every signal but what the terminal
+    sends the whole foreground group, the CLI included (`foreground`: the launcher is in it)."""
+    return not (foreground and signum in FROM_TERMINAL)
+
+
 def run_then_hint(command, environ, hint):
     """Run the CLI as a child and say `hint` when it fails: what exec gives is kept. The
     child has the launcher's terminal (its output unbuffered, its prompt answered); a signal
-    the launcher gets is passed on (a terminal's Ctrl-C reaches both); the exit code is the
-    CLI's, and a CLI killed by a signal kills the launcher with it. Nothing is said after a
-    signal: CDK's own Ctrl-C handler exits 1, which is no failed destroy."""
+    the launcher gets is passed on, but not a terminal's Ctrl-C or Ctrl-\\, which reaches the CLI
+    itself (twice, CDK's handler let the second kill it: exit 130 instead of its 1, a review);
+    the exit code is the CLI's, and a CLI killed by a signal kills the launcher with it. Nothing
+    is said after a signal: CDK's own Ctrl-C handler exits 1, which is no failed destroy."""
     state = {"process": None, "pending": [], "signalled": False}
+    foreground = in_terminal_foreground()
 
     def send(signum):
         try:
@@ -315,21 +344,34 @@ def run_then_hint(command, environ, hint):
 
     def forward(signum, _frame):
         state["signalled"] = True
+        if not passed_on(signum, foreground):
+            return
         if state["process"] is None:  # not started yet: passed on once it is
             state["pending"].append(signum)
         else:
             send(signum)
 
+    def record(_signum, _frame):
+        state["signalled"] = True
+
     # Set before the child starts; the child starts with the default in place of a handler.
-    # One ignored stays so, for the child too (nohup's SIGHUP, a background job's SIGINT), as
-    # it would be for the CLI exec'd.
+    # One ignored (nohup's SIGHUP, a background job's SIGINT) is only noted here and given back
+    # to the child as ignored, as the CLI exec'd would have it: CDK's Node listens to SIGINT all
+    # the same, and a group's SIGINT made it exit 1, which read as a failed destroy.
+    ignored = [s for s in FORWARDED if signal.getsignal(s) is signal.SIG_IGN]
     previous = {
-        signum: signal.signal(signum, forward)
+        signum: signal.signal(signum, record if signum in ignored else forward)
         for signum in FORWARDED
-        if signal.getsignal(signum) is not signal.SIG_IGN
     }
+
+    def keep_ignored():
+        for signum in ignored:
+            signal.signal(signum, signal.SIG_IGN)
+
     try:
-        state["process"] = subprocess.Popen(command, env=environ)
+        state["process"] = subprocess.Popen(
+            command, env=environ, preexec_fn=keep_ignored if ignored else None
+        )
         for signum in state["pending"]:
             send(signum)
         code = state["process"].wait()
