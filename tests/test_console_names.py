@@ -149,3 +149,16 @@ def test_a_token_as_a_hosts_name_is_refused():
     name = cdk.CfnParameter(stack, "HostName").value_as_string
     with pytest.raises(CourseInputError, match="name= a deploy-time value"):
         LabHost(stack, "Web", vpc=net.vpc, subnet=net.public_subnets[0], name=name)
+
+
+@pytest.mark.parametrize(
+    "kwargs, says",
+    [({"name": "shop files (kim)"}, "name='shop files (kim)' has characters its tags cannot hold"),
+     ({}, "the construct path, the default name, 'UnitStack/Files(blue)', has characters")],
+    ids=["given", "default"],
+)  # fmt: skip
+def test_a_file_system_name_efs_refuses_is_refused_at_synth(stack, net, kwargs, says):
+    """EFS takes only letters, digits, spaces and _.:/=+-@ in a tag: it failed at deploy (D18)."""
+    construct_id = "Files(blue)" if not kwargs else "Files"
+    with pytest.raises(CourseInputError, match=re.escape(says)):
+        SharedFileSystem(stack, construct_id, vpc=net.vpc, **kwargs)

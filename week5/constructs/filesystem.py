@@ -62,7 +62,7 @@ class SharedFileSystem(Construct):
         where = f"SharedFileSystem {node_path}"
         require_vpc(where, vpc)
         require_str(where, "name", name, optional=True)
-        name_tag = name_label(where, name, node_path)
+        name_tag = name_label(where, name, node_path, strict=True)  # EFS checks its tags
         subnets = private_subnets_of(vpc, subnets, where)
         one_per_az = {}
         for subnet in subnets:

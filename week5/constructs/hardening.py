@@ -44,20 +44,33 @@ ROLE_DESCRIPTION_MAX = 1000
 TAG_VALUE_MAX = 256
 
 
+#: What a tag's value may hold in the services that check it (ELB, EFS, IAM; EC2 takes any
+#: character): letters and digits of any script, spaces, and ``_.:/=+-@``.
+TAG_VALUE_RE = re.compile(r"[\w .:/=+\-@]*")
 #: What a construct's security group's Name tag adds to the construct's name.
 GROUP_NAME_SUFFIX = "-sg"
 
 
-def name_label(where: str, name: Optional[str], node_path: str, group: bool = True) -> str:
+def name_label(
+    where: str, name: Optional[str], node_path: str, group: bool = True, strict: bool = False
+) -> str:
     """A construct's Name tag: ``name`` as given, else its construct path. With ``group``, the
     construct's security group is named ``<label>-sg``, so the label must leave room for that in
-    a tag's 256 characters; a label that does not fit is refused with the ``name=`` that does."""
+    a tag's 256 characters; a label that does not fit is refused with the ``name=`` that does.
+    With ``strict``, the tag goes to a service that takes only :data:`TAG_VALUE_RE`'s characters
+    (EFS): a label with others (``(``, ``;``) is refused, where the deploy would fail."""
     if name is not None and not name.strip():
         raise CourseInputError(
             f"{where}: name={name!r} is blank: the console would list an empty Name; pass a "
             "name, or leave it out for the construct path"
         )
     label = name or node_path
+    if strict and not TAG_VALUE_RE.fullmatch(label):
+        given = f"name={name!r}" if name else f"the construct path, the default name, {label!r},"
+        raise CourseInputError(
+            f"{where}: {given} has characters its tags cannot hold; pass name= with letters, "
+            "digits, spaces and _.:/=+-@, e.g. name='week5-day2-kim-files'"
+        )
     suffix = GROUP_NAME_SUFFIX if group else ""
     if len(label) + len(suffix) > TAG_VALUE_MAX:
         given = f"name is {len(label)} characters" if name else (

@@ -16,6 +16,7 @@ from constructs import Construct
 from week5.constructs.hardening import (
     DEFAULT_ROOT_VOLUME_GIB,
     ROOT_DEVICE,
+    TAG_VALUE_RE,
     acknowledge_course_azs,
     amazon_linux_2023,
     require_imdsv2,
@@ -47,9 +48,6 @@ DEFAULT_NAME_PREFIX = "week5"
 
 #: The longest Name tag a prefix starts: the NAT instance's role's (an IAM tag).
 _LONGEST_NAME_SUFFIX = "-nat-instance-role"
-#: What a tag's value may hold in every service, IAM's roles included: letters and digits of
-#: any script, spaces, and ``_.:/=+-@``.
-_TAG_VALUE_RE = re.compile(r"[\w .:/=+\-@]*")
 #: An AZ's name: the region's, then a letter (ap-northeast-2a), or a Local Zone's suffix.
 _AZ_NAME_RE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 #: What ``Stack.availability_zones`` holds for a stack with an account and region until the CDK
@@ -134,7 +132,7 @@ def check_name_prefix(
             f"out for '{default}'"
         )
     require_name_prefix(where, name_prefix, _LONGEST_NAME_SUFFIX, "-vpc")
-    if not _TAG_VALUE_RE.fullmatch(name_prefix):
+    if not TAG_VALUE_RE.fullmatch(name_prefix):
         raise CourseInputError(
             f"{where}: name_prefix={shown(name_prefix)} has characters a tag's value cannot "
             f"hold; use letters, digits, spaces and _.:/=+-@, e.g. name_prefix='{example}'"

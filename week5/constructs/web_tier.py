@@ -21,6 +21,7 @@ from week5.constructs.hardening import (
     DEFAULT_INSTANCE_TYPE,
     INSTANCE_TYPE_RE,
     TAG_VALUE_MAX,
+    TAG_VALUE_RE,
     amazon_linux_2023,
     boot_script,
     check_user_data_size,
@@ -95,9 +96,6 @@ def _check_certificate_arn(where: str, arn: str, region: str) -> None:
 
 #: The longest Name tag ``name`` starts: the ALB's security group's.
 _LONGEST_NAME_SUFFIX = "-alb-sg"
-#: What the ALB's and target group's tags may hold (ELB's pattern
-#: ``^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$``): letters and digits of any script, spaces, ``_.:/=+-@``.
-_TAG_VALUE_RE = re.compile(r"[\w .:/=+\-@]*")
 
 
 def _require_name(where: str, name: str) -> None:
@@ -109,7 +107,7 @@ def _require_name(where: str, name: str) -> None:
             f"'{name}-asg' and the instances' be empty; pass e.g. name='week5-day4-kim-web', "
             "or leave it out"
         )
-    if not _TAG_VALUE_RE.fullmatch(name):
+    if not TAG_VALUE_RE.fullmatch(name):
         raise CourseInputError(
             f"{where}: name={shown(name)} has characters the ALB's Name tag cannot hold; use "
             "letters, digits, spaces and _.:/=+-@, e.g. name='week5-day4-kim-web'"
@@ -132,7 +130,7 @@ def _require_default_name(where: str, tier: Construct, name: str) -> None:
         else "the construct path, the default name,"
     )
     most = TAG_VALUE_MAX - len(_LONGEST_NAME_SUFFIX)
-    if not _TAG_VALUE_RE.fullmatch(name):
+    if not TAG_VALUE_RE.fullmatch(name):
         raise CourseInputError(
             f"{where}: {what} {shown(name)} has characters the ALB's Name tag cannot hold; "
             "pass name= with letters, digits, spaces and _.:/=+-@, e.g. "
