@@ -121,6 +121,7 @@ def test_the_guides_name_a_file_system_and_a_distribution_as_the_console_lists_t
     }
     named = console_name("SiteDistribution3FF9535D", distribution)
     assert named.name == "week5-kim-Day4Case/Site: static site" and named.shown
+    assert named.column == "Description"  # the list shows the distribution's id as its name
 
 
 def test_a_second_volume_at_a_taken_device_is_refused_naming_a_free_one(stack, net):

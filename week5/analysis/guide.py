@@ -146,7 +146,7 @@ def _listed_as(node: Node, template: Mapping[str, Any], stack: str) -> Tuple[str
         return node.label, ""
     listed = console_name(node.id, dict(resource), stack)
     if listed.shown:
-        return listed.name, ""
+        return listed.name, f"콘솔 목록의 {listed.column}(설명) 열" if listed.column else ""
     what = "이 이름은 " + ("Name 태그" if listed.tag else "코드의 경로")
     made_up = f"{what}; 콘솔 목록에는 CloudFormation이 지은 이름으로 나옴"
     # An output of the resource's Ref holds its physical ID, as the stack's Resources tab does.

@@ -190,12 +190,14 @@ class ConsoleName:
     made-up name begins, when that is known (a secret's is its logical id and ``-``, an Auto
     Scaling group's the stack's name, its logical id and ``-``; the logical id with CDK's
     hashes, :func:`cdk_hash`), and ``tag`` whether ``name`` is the Name tag (shown among the
-    resource's tags only)."""
+    resource's tags only). ``column`` is the list's column that shows ``name`` when that is not
+    the name's own (a CloudFront distribution is listed by its id, ``name`` its Description)."""
 
     name: str
     shown: bool = True
     tag: bool = False
     prefix: str = ""
+    column: str = ""
 
 
 def console_name(logical_id: str, resource: Dict[str, Any], stack: str = "") -> ConsoleName:
@@ -208,7 +210,7 @@ def console_name(logical_id: str, resource: Dict[str, Any], stack: str = "") -> 
         config = (resource.get("Properties") or {}).get("DistributionConfig") or {}
         comment = _literal(config.get("Comment"), stack)
         if comment:
-            return ConsoleName(comment)
+            return ConsoleName(comment, column="Description")
     prop = NAME_PROPERTIES.get(rtype)
     if prop is None:  # listed by its Name tag (EC2), or by an id: as the diagram names it
         return ConsoleName(label(logical_id, resource))
