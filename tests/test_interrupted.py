@@ -138,3 +138,29 @@ def test_ctrl_c_while_the_app_loads_its_libraries_is_one_line_too(monkeypatch, c
     assert capsys.readouterr().err.splitlines() == [
         "week5: interrupted (Ctrl-C); nothing was synthesized"
     ]
+
+
+def test_jsiis_last_words_after_the_apps_ctrl_c_are_not_shown(tmp_path):
+    """jsii's Node gets the terminal's Ctrl-C too and dies: its atexit hook then raised
+    BrokenPipeError ("Exception ignored in atexit callback", 5 lines) and the channel said
+    ECONNRESET under the app's line (a trial)."""
+    script = (
+        "import atexit, runpy, sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "import week5.synth.app_builder as app_builder\n"
+        "def interrupted(*_a, **_k):\n"
+        "    raise KeyboardInterrupt\n"
+        "app_builder.build_labs = interrupted\n"
+        "def jsii_stop():\n"
+        "    print(\"b'Error on jsii API channel to child process: Error: read ECONNRESET'\",\n"
+        "          file=sys.stderr)\n"
+        "    raise BrokenPipeError(32, 'Broken pipe')\n"
+        "atexit.register(jsii_stop)\n"
+        f"runpy.run_path({str(ROOT / 'app.py')!r}, run_name='__main__')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "CDK_OUTDIR": str(tmp_path / "cdk.out")},
+    )  # fmt: skip
+    assert done.returncode == EXIT_INTERRUPTED, done.stderr
+    assert done.stderr.splitlines() == ["week5: interrupted (Ctrl-C); nothing was synthesized"]
