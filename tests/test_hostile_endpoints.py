@@ -179,6 +179,9 @@ def test_a_parse_fault_from_aws_itself_is_no_input_error(keys):
 )  # fmt: skip
 def test_an_aws_error_of_status_and_cleanup_is_its_one_line_alone(handler, argv, keys,
                                                                   monkeypatch, capsys):  # fmt: skip
+    # One attempt: botocore's backoff between retries of a throttled call (up to 5 s a case
+    # here) is not what is tested.
+    monkeypatch.setattr(aws_errors, "MAX_ATTEMPTS", 1)
     server, url = serving(handler)
     try:
         monkeypatch.setenv("AWS_ENDPOINT_URL", url)
