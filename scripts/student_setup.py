@@ -299,10 +299,16 @@ def next_steps():
         ("deploy Day1Lab1 -c student=<name>", ""),
         ("destroy Day1Lab1 -c student=<name>", "same -c student as the deploy"),
     ]
+    week5 = ".venv\\Scripts\\week5" if WINDOWS else ".venv/bin/week5"
     lines = ["", "Done. Next, in %s (more in %s):" % (shell, page)]
     for args, note in commands:
         line = "  %s %s" % (cdk, args)
         lines.append(("%-60s # %s" % (line, note)) if note else line)
+        if args.startswith("synth"):  # the page's first thing to try without an AWS account
+            lines.append("%-60s # %s" % (
+                "  %s local Day1Lab2 --keep" % week5,
+                "a lab on a local AWS emulator; no AWS account needed",
+            ))
     return "\n".join(lines)
 
 

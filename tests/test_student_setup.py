@@ -658,3 +658,17 @@ def test_system_node_path_and_a_rerun(student):
     again = student.run("python3", "scripts/student_setup.py", "--system-node")
     assert again.returncode == 0 and "the CDK CLI: up to date" in again.stdout
     assert not student.calls.exists()
+
+
+@pytest.mark.parametrize("windows, command", [(False, ".venv/bin/week5"),
+                                              (True, ".venv\\Scripts\\week5")])  # fmt: skip
+def test_the_next_steps_name_the_emulator_as_the_getting_started_page_does(monkeypatch, windows,
+                                                                            command):  # fmt: skip
+    """Its first thing to try without an AWS account was missing from the list (a trial)."""
+    setup = load_script("student_setup")
+    monkeypatch.setattr(setup, "WINDOWS", windows)
+    monkeypatch.setattr(setup, "is_wsl", lambda: False)
+    lines = setup.next_steps().splitlines()
+    assert any(line.startswith(f"  {command} local Day1Lab2 --keep ") for line in lines), lines
+    page = (ROOT / "docs" / "시작하기.md").read_text(encoding="utf-8")
+    assert f"{command} local Day1Lab2 --keep" in page
