@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator, Tuple
 
@@ -93,6 +93,28 @@ def serve_in_thread(server) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, args=(SHUTDOWN_POLL_S,), daemon=True)
     thread.start()
     return thread
+
+
+class Canned(BaseHTTPRequestHandler):
+    """Answers every request, whatever it asks, with ``status``, ``kind`` and ``body``: an
+    endpoint that refuses, throttles or is no AWS at all. A subclass sets the three."""
+
+    status = 200
+    kind = "text/xml"
+    body = b""
+
+    def answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
+        self.send_response(self.status)
+        self.send_header("Content-Type", self.kind)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = answer
+
+    def log_message(self, *args) -> None:
+        pass
 
 
 @contextlib.contextmanager

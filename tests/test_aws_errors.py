@@ -14,7 +14,7 @@ import sys
 
 import pytest
 from support import AWS_VARIABLES, ROOT, aws_home_without_keys
-from servers import serve_in_thread
+from servers import Canned, serve_in_thread
 from test_quotas import fake_assembly, lab_template
 
 from week5.cli import main
@@ -410,22 +410,12 @@ def test_what_an_endpoint_can_do_is_not_called_lacking(monkeypatch):
     assert aws_errors.describe(feature).startswith("AWS refused RunInstances")
 
 
-class Lacking(http.server.BaseHTTPRequestHandler):
+class Lacking(Canned):
     """Answers every call as moto's server answers one it lacks: a bare HTML 500 page."""
 
-    def do_POST(self):  # noqa: N802
-        self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-        data = MOTO_LACKS["Error"]["Message"].encode()
-        self.send_response(500)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_GET = do_POST
-
-    def log_message(self, *args):
-        pass
+    status = 500
+    kind = "text/html; charset=utf-8"
+    body = MOTO_LACKS["Error"]["Message"].encode()
 
 
 @pytest.mark.parametrize("variable", ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CLOUDFORMATION"])
@@ -529,22 +519,13 @@ def test_a_key_refused_in_a_default_region_is_the_key(monkeypatch):
     assert "opt-in" not in aws_errors.describe(expired, None, "me-central-1")
 
 
-class UnknownKey(http.server.BaseHTTPRequestHandler):
+class UnknownKey(Canned):
     """STS as a region the account has not enabled answers: 403 InvalidClientTokenId."""
 
-    def do_POST(self):  # noqa: N802
-        self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-        data = (b"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>"
-                b"<Message>The security token included in the request is invalid.</Message>"
-                b"</Error><RequestId>1</RequestId></ErrorResponse>")  # fmt: skip
-        self.send_response(403)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+    status = 403
+    body = (b"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>"
+            b"<Message>The security token included in the request is invalid.</Message>"
+            b"</Error><RequestId>1</RequestId></ErrorResponse>")  # fmt: skip
 
 
 def test_an_opt_in_region_through_the_command(aws_home, assembly, capsys, monkeypatch):

@@ -14,7 +14,7 @@ import http.server
 
 import boto3
 import pytest
-from servers import serve_in_thread
+from servers import Canned, serve_in_thread
 from support import AWS_VARIABLES, ROOT
 from test_aws_errors import Refusing
 
@@ -22,48 +22,26 @@ from week5.cli import main
 from week5.operations import aws_errors
 
 
-class Portal(http.server.BaseHTTPRequestHandler):
+class Portal(Canned):
     """Answers every request with HTTP 200 and an HTML page (a web server, a portal)."""
 
     body = b"<html><head><title>Portal</title></head><body>Welcome</body></html>"
     kind = "text/html"
 
-    def answer(self):  # noqa: D102
-        self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-        self.send_response(200)
-        self.send_header("Content-Type", self.kind)
-        self.send_header("Content-Length", str(len(self.body)))
-        self.end_headers()
-        self.wfile.write(self.body)
 
-    do_GET = do_POST = do_PUT = do_DELETE = answer
-
-    def log_message(self, *args):
-        pass
-
-
-class Garbage(Portal):
+class Garbage(Canned):
     """Answers every request with HTTP 200 and JSON that does not even parse."""
 
     body = b'{"hello": [1, 2'
     kind = "application/json"
 
 
-class Throttling(http.server.BaseHTTPRequestHandler):
+class Throttling(Canned):
     """Answers every query-protocol call (CloudFormation, STS) with 400 Throttling."""
 
-    def do_POST(self):  # noqa: N802
-        self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-        data = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate "
-                b"exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>")  # fmt: skip
-        self.send_response(400)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+    status = 400
+    body = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate "
+            b"exceeded</Message></Error><RequestId>1</RequestId></ErrorResponse>")  # fmt: skip
 
 
 def serving(handler):
@@ -220,20 +198,10 @@ def test_the_heading_comes_once_aws_answered(keys, monkeypatch):
         server.shutdown()
 
 
-class Answering(http.server.BaseHTTPRequestHandler):
+class Answering(Canned):
     """CloudFormation with no stacks."""
 
-    def do_POST(self):  # noqa: N802
-        self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-        data = (b'<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/'
-                b'2010-05-15/"><DescribeStacksResult><Stacks/></DescribeStacksResult>'
-                b"<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>"
-                b"</DescribeStacksResponse>")  # fmt: skip
-        self.send_response(200)
-        self.send_header("Content-Type", "text/xml")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+    body = (b'<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/'
+            b'2010-05-15/"><DescribeStacksResult><Stacks/></DescribeStacksResult>'
+            b"<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>"
+            b"</DescribeStacksResponse>")  # fmt: skip
