@@ -108,6 +108,19 @@ def started(project: Path, process) -> None:
         time.sleep(0.05)
 
 
+def interrupted(project: Path, process, interrupt) -> str:
+    """Once the stand-in CLI waits, ``interrupt()`` it; the launcher's stderr when it ends (it
+    and the CLI are killed if it does not within a minute)."""
+    try:
+        started(project, process)
+        interrupt()
+        return process.communicate(timeout=60)[1]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 def terminal_ctrl_c() -> None:
     """SIGINT as a terminal's foreground job has it (tests/test_interrupted.py: a suite in the
     background inherits it ignored)."""
@@ -118,14 +131,7 @@ def test_ctrl_c_during_a_destroy_is_the_clis_and_says_no_more(project):
     """A terminal's Ctrl-C reaches the whole group: CDK's handler exits 1, as when exec'd; that
     is no failed destroy, so no line follows."""
     process = launch(project, "wait", *DESTROY, start_new_session=True, preexec_fn=terminal_ctrl_c)
-    try:
-        started(project, process)
-        os.killpg(process.pid, signal.SIGINT)
-        _, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    err = interrupted(project, process, lambda: os.killpg(process.pid, signal.SIGINT))
     assert process.returncode == 1
     assert "Traceback" not in err and "week5 cleanup" not in err
     assert (project / "signals").read_text().startswith("INT\n")
@@ -136,14 +142,7 @@ def test_a_signal_to_the_launcher_alone_reaches_the_cli(project, signum):
     """`kill PID` (or `timeout`) of the launcher: with exec it was the CLI's; it is passed on,
     and the launcher ends as the CLI does (killed by SIGTERM; CDK's Ctrl-C handler: exit 1)."""
     process = launch(project, "wait", *DESTROY, start_new_session=True, preexec_fn=terminal_ctrl_c)
-    try:
-        started(project, process)
-        os.kill(process.pid, signum)
-        _, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    err = interrupted(project, process, lambda: os.kill(process.pid, signum))
     assert process.returncode == (-signal.SIGTERM if signum == signal.SIGTERM else 1), err
     assert "Traceback" not in err and "week5 cleanup" not in err
 
@@ -206,14 +205,8 @@ def test_a_terminals_ctrl_c_reaches_the_cli_once(project):
 
     try:
         process = launch(project, "wait", *DESTROY, stdin=slave, preexec_fn=own_terminal)
-        try:
-            started(project, process)
-            os.write(master, b"\x03")  # Ctrl-C typed at the terminal
-            _, err = process.communicate(timeout=60)
-        finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        # Ctrl-C typed at the terminal
+        err = interrupted(project, process, lambda: os.write(master, b"\x03"))
     finally:
         os.close(master)
         os.close(slave)
@@ -230,14 +223,7 @@ def test_a_signal_the_launcher_ignores_is_no_failed_destroy(project):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     process = launch(project, "wait", *DESTROY, start_new_session=True, preexec_fn=background_job)
-    try:
-        started(project, process)
-        os.killpg(process.pid, signal.SIGINT)
-        _, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    err = interrupted(project, process, lambda: os.killpg(process.pid, signal.SIGINT))
     assert process.returncode == 1, err
     assert "week5 cleanup" not in err
 
