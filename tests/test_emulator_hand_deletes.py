@@ -195,7 +195,16 @@ def test_moto_alone_still_fails_the_destroy(
     aws("cloudformation").delete_stack(StackName=STACK)
     (stack,) = listed(aws, STACK)
     assert stack["StackStatus"] == "DELETE_FAILED"
-    assert message.format(**physical) in stack["StackStatusReason"]
+    # moto's refusal is the resource's own reason (the stack's names what failed)
+    (failed,) = [
+        r
+        for r in aws("cloudformation").list_stack_resources(StackName=STACK)[
+            "StackResourceSummaries"
+        ]
+        if r["LogicalResourceId"] == gone
+    ]
+    assert failed["ResourceStatus"] == "DELETE_FAILED"
+    assert message.format(**physical) in failed["ResourceStatusReason"]
 
 
 # --- a stack's bucket that holds objects ------------------------------------------------------
@@ -260,7 +269,13 @@ def test_a_bucket_without_the_tag_holding_objects_fails_the_delete_as_on_aws(aws
     assert stack["StackStatus"] == "DELETE_FAILED"
     assert stack["StackStatusReason"] == (
         "The following resource(s) failed to delete: [SiteBucket]. "
-        "The bucket you tried to delete is not empty"
+    )
+    (resource,) = cfn.list_stack_resources(StackName="week5-kim-Day2Lab2")[
+        "StackResourceSummaries"
+    ]
+    assert (resource["ResourceStatus"], resource["ResourceStatusReason"]) == (
+        "DELETE_FAILED",
+        "The bucket you tried to delete is not empty",
     )
     assert [o["Key"] for o in aws("s3").list_objects_v2(Bucket=bucket)["Contents"]] == [
         "index.html"

@@ -158,18 +158,23 @@ def test_destroy_with_an_instance_left_in_the_labs_subnet_ends_delete_failed(aws
     cfn = aws("cloudformation")
     cfn.delete_stack(StackName="week5-day4-lab1")
     assert status(aws, "week5-day4-lab1") == "DELETE_FAILED"
-    event = cfn.describe_stack_events(StackName="week5-day4-lab1")["StackEvents"][0]
+    events = cfn.describe_stack_events(StackName="week5-day4-lab1")["StackEvents"]
+    event = events[0]
     assert event["ResourceStatus"] == "DELETE_FAILED"
     assert event["ResourceStatusReason"].startswith(
         "The following resource(s) failed to delete: ["
     )
-    # CloudFormation names the first refusal it met: the subnet's, or the VPC's that holds it
-    # (moto deletes the two in either order)
-    assert any(
-        f"The {kind} '{physical[name]}' has dependencies" in event["ResourceStatusReason"]
-        for kind, name in (("subnet", "Public"), ("vpc", "Vpc"))
-    ), event["ResourceStatusReason"]
     assert "Public" in event["ResourceStatusReason"] and "Vpc" in event["ResourceStatusReason"]
+    # each refusal in its resource's own DELETE_FAILED event, as CloudFormation gives it
+    reasons = {
+        e["LogicalResourceId"]: e["ResourceStatusReason"]
+        for e in events[1:]
+        if e["ResourceStatus"] == "DELETE_FAILED"
+    }
+    assert reasons == {
+        name: f"The {kind} '{physical[name]}' has dependencies and cannot be deleted."
+        for kind, name in (("subnet", "Public"), ("vpc", "Vpc"))
+    }
     ec2 = aws("ec2")
     assert ec2.describe_subnets(SubnetIds=[physical["Public"]])["Subnets"]
     # what could go went: the security group

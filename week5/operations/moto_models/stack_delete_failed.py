@@ -9,7 +9,22 @@ On AWS the call is accepted, CloudFormation deletes what it can and the stack en
 delete still in it (``cdk destroy`` says it failed; deleting the stack again retries them).
 :func:`install` makes moto's ``DeleteStack`` do so: what moto deleted stays deleted, the stack
 stays listed ``DELETE_FAILED`` with its exports and the resources left, and a stack event names
-them with the last error, which ``DescribeStacks`` gives as its ``StackStatusReason``.
+them ("The following resource(s) failed to delete: [A, B]. "), which ``DescribeStacks`` gives as
+its ``StackStatusReason``, as CloudFormation words it.
+
+Each resource's deletion has its own events, as on AWS: moto added the stack's alone (a student
+trial's failed ``cdk destroy`` of Day3Case: 5 events, all the stack's; ``cdk destroy`` printed no
+resource; the four resources left listed with no reason, and only the internet gateway's error
+told in the stack's reason, the subnet's nowhere). A resource the deletion deletes has
+``DELETE_IN_PROGRESS`` then ``DELETE_COMPLETE``; one it could not delete ``DELETE_IN_PROGRESS``
+then ``DELETE_FAILED`` with its own (last) error, which ``ListStackResources`` and
+``DescribeStackResources`` give as its ``ResourceStatusReason`` (and the time of its last event
+as its ``LastUpdatedTimestamp``). A resource moto's deletion refused and then deleted on a later
+pass (moto deletes in no dependency order) has its two events when it is deleted, as
+CloudFormation, deleting in order, would have. The stack's events are at least a millisecond
+apart, in the order they happened: CDK sorts what it reads by the millisecond, keeping ties as
+listed (newest first), so a successful destroy printed ``DELETE_COMPLETE`` before
+``DELETE_IN_PROGRESS``.
 
 What the failed deletion deleted stays deleted when the stack is read: moto's resource map makes
 any resource of the template it does not hold (at a lookup), so ``ListStackResources``,
@@ -33,11 +48,12 @@ deleted is refused (``ValidationError``). Delete this module when moto does all 
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from moto.cloudformation import responses
 from moto.cloudformation.exceptions import ValidationError
-from moto.cloudformation.models import CloudFormationBackend, Stack
+from moto.cloudformation.models import CloudFormationBackend, Event, Stack
 from moto.core.responses import ActionResult
 
 #: moto's own, read before :func:`install` (tests/test_emulator_refusals.py runs it to tell when
@@ -55,6 +71,13 @@ RETAIN = "week5_retain_resources"
 
 #: The status CloudFormation lists a resource its stack's deletion deleted with.
 DELETED = "DELETE_COMPLETE"
+#: The stack's attribute holding its last deletion's errors: logical id -> the error of each
+#: resource it could not delete (their ``ResourceStatusReason``).
+REASONS = "week5_delete_reasons"
+#: The stack's attribute holding the time of each resource's last deletion event.
+TIMES = "week5_delete_times"
+#: The least time between two of a stack's events: CDK reads their times to the millisecond.
+STEP = timedelta(milliseconds=1)
 
 
 class Deleted:
@@ -132,9 +155,66 @@ def _made(stack: Stack) -> Dict[str, Any]:
     return made
 
 
+def _message(error: BaseException) -> str:
+    """An error's message, as CloudFormation gives a resource's refusal."""
+    return getattr(error, "message", None) or str(error)
+
+
+def _resource_event(
+    stack: Stack, resource: Deleted, status: str, reason: Optional[str] = None
+) -> None:
+    """Add the resource's deletion event ``status`` to the stack's events."""
+    event = Event(
+        stack_id=stack.stack_id,
+        stack_name=stack.name,
+        logical_resource_id=resource.logical_resource_id,
+        physical_resource_id=resource.physical_resource_id or "",
+        resource_type=resource.cf_resource_type,
+        resource_status=status,
+        resource_status_reason=reason,
+        resource_properties=None,
+    )
+    event.sendToSns(stack.account_id, stack.region_name, stack.notification_arns)
+    stack.events.append(event)
+    stack.__dict__.setdefault(TIMES, {})[resource.logical_resource_id] = event.timestamp
+
+
+def _recording(stack: Stack, made: Dict[str, Deleted], reasons: Dict[str, str]) -> Callable:
+    """The stack's resource map's ``_delete_resource`` (what moto's deletion calls for each
+    resource, each pass), adding a deleted resource's events, ``DELETE_IN_PROGRESS`` then
+    ``DELETE_COMPLETE``, as it is deleted, and keeping its last error in ``reasons`` while it is
+    not (a refusal moto's order met and a later pass got past is no failure: CloudFormation
+    deletes in dependency order)."""
+    delete = stack.resource_map._delete_resource
+
+    def _delete_resource(parsed_resource: Any, resource_json: Dict[str, Any]) -> None:
+        resource = made.get(getattr(parsed_resource, "logical_resource_id", None))
+        if resource is None or isinstance(parsed_resource, Deleted):  # gone already: no event
+            return delete(parsed_resource, resource_json)
+        try:
+            delete(parsed_resource, resource_json)
+        except Exception as error:
+            reasons[resource.logical_resource_id] = _message(error)
+            raise
+        reasons.pop(resource.logical_resource_id, None)
+        _resource_event(stack, resource, "DELETE_IN_PROGRESS")
+        _resource_event(stack, resource, DELETED)
+        return None
+
+    return _delete_resource
+
+
+def _spaced(events: List[Any], first: int) -> None:
+    """Events ``first`` on (added by one deletion) each at least :data:`STEP` after the one
+    before: moto times them to the microsecond, CDK sorts them by the millisecond."""
+    for before, event in zip(events[max(first - 1, 0) :], events[max(first, 1) :]):
+        if isinstance(before.timestamp, datetime) and event.timestamp < before.timestamp + STEP:
+            event.timestamp = before.timestamp + STEP
+
+
 def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
     """moto's, with a refused resource leaving the stack ``DELETE_FAILED``, what it deleted held
-    as :class:`Deleted`."""
+    as :class:`Deleted`, and each resource's deletion events added."""
     stack = _active(self, name_or_stack_id)
     if stack is None:
         return MOTO_DELETE_STACK(self, name_or_stack_id)
@@ -144,6 +224,10 @@ def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
     if retained:
         stack.resource_map._resource_json_map = _retaining(stack, retained)
     stack.status_reason = None
+    reasons: Dict[str, str] = {}
+    setattr(stack, REASONS, reasons)
+    first = len(stack.events)
+    stack.resource_map._delete_resource = _recording(stack, made, reasons)
     try:
         MOTO_DELETE_STACK(self, stack.stack_id)
     except Exception as error:  # noqa: BLE001 - any resource's refusal, as CloudFormation takes it
@@ -154,14 +238,18 @@ def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
             if logical_id not in parsed:
                 parsed[logical_id] = deleted
         stack.status = "DELETE_FAILED"
-        message = getattr(error, "message", None) or str(error)
-        stack.status_reason = (
-            "The following resource(s) failed to delete: "
-            f"[{', '.join(_left(stack, retained))}]. {message}"
-        )
+        left = _left(stack, retained)
+        for logical_id in left:
+            _resource_event(stack, made[logical_id], "DELETE_IN_PROGRESS")
+        for logical_id in left:
+            reasons.setdefault(logical_id, _message(error))
+            _resource_event(stack, made[logical_id], "DELETE_FAILED", reasons[logical_id])
+        stack.status_reason = f"The following resource(s) failed to delete: [{', '.join(left)}]. "
         stack._add_stack_event("DELETE_FAILED", resource_status_reason=stack.status_reason)
     finally:
+        del stack.resource_map._delete_resource
         stack.resource_map._resource_json_map = templates
+        _spaced(stack.events, first)
     return None
 
 
@@ -197,6 +285,12 @@ class StackResourceDTO(MOTO_RESOURCE_DTO):
         super().__init__(stack, resource)
         if isinstance(resource, Deleted):
             self.resource_status = DELETED
+        logical_id = getattr(resource, "logical_resource_id", None)
+        when = stack.__dict__.get(TIMES, {}).get(logical_id)
+        if when is not None:
+            self.timestamp = when
+        if self.resource_status == "DELETE_FAILED":
+            self.resource_status_reason = stack.__dict__.get(REASONS, {}).get(logical_id)
 
 
 def list_stack_resources(self: responses.CloudFormationResponse) -> ActionResult:
@@ -206,6 +300,8 @@ def list_stack_resources(self: responses.CloudFormationResponse) -> ActionResult
         self._get_param("StackName")
     )
     left_status = "DELETE_FAILED" if stack.status == "DELETE_FAILED" else "CREATE_COMPLETE"
+    reasons = stack.__dict__.get(REASONS, {}) if left_status == "DELETE_FAILED" else {}
+    times = stack.__dict__.get(TIMES, {})
     return ActionResult(
         {
             "StackResourceSummaries": [
@@ -216,9 +312,14 @@ def list_stack_resources(self: responses.CloudFormationResponse) -> ActionResult
                     # what moto did not make is left out (stack_resources): each listed
                     # resource has its logical id and type
                     "LogicalResourceId": r.logical_resource_id,
-                    "LastUpdatedTimestamp": stack.creation_time,
+                    "LastUpdatedTimestamp": times.get(r.logical_resource_id, stack.creation_time),
                     "PhysicalResourceId": getattr(r, "physical_resource_id", ""),
                     "ResourceType": r.cf_resource_type,
+                    **(
+                        {"ResourceStatusReason": reasons[r.logical_resource_id]}
+                        if not isinstance(r, Deleted) and reasons.get(r.logical_resource_id)
+                        else {}
+                    ),
                 }
                 for r in resources
             ]
