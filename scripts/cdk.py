@@ -27,6 +27,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,42 +300,32 @@ FORWARDED = tuple(
 )
 
 
-#: What a terminal sends its foreground process group (the launcher and the CLI alike).
-FROM_TERMINAL = tuple(
+#: What reaches a whole process group, the CLI included, when it is sent at all: a terminal's
+#: Ctrl-C and Ctrl-\\, `timeout -s INT`, a CI runner's cancel, `kill -INT -PGID`.
+GROUP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGINT", "SIGQUIT") if hasattr(signal, name)
 )
+#: How long the launcher waits for the CLI to act on a group signal before passing it on (one
+#: sent to the launcher alone, `kill -INT PID`, has not reached the CLI).
+GROUP_SIGNAL_GRACE_S = 2.0
 
 
-def in_terminal_foreground():
-    """Whether this process's group is its terminal's foreground group: then a Ctrl-C reaches
-    the CLI from the terminal itself."""
-    try:
-        fd = os.open("/dev/tty", os.O_RDONLY)
-    except OSError:  # no controlling terminal
-        return False
-    try:
-        return os.tcgetpgrp(fd) == os.getpgrp()
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-
-
-def passed_on(signum, foreground):
-    """Whether the launcher passes `signum` on to the CLI: every signal but what the terminal
-    sends the whole foreground group, the CLI included (`foreground`: the launcher is in it)."""
-    return not (foreground and signum in FROM_TERMINAL)
+def passed_on_at_once(signum):
+    """Whether the launcher passes `signum` on to the CLI as it gets it: every signal but those
+    a group gets (:data:`GROUP_SIGNALS`), which the CLI has too. Passed on again at once, a
+    second SIGINT killed CDK inside its own Ctrl-C handler: exit 130 instead of its 1 (reviews
+    D18, D18b: a terminal's Ctrl-C, `timeout -s INT`); so those wait
+    :data:`GROUP_SIGNAL_GRACE_S` and go only to a CLI still running then."""
+    return signum not in GROUP_SIGNALS
 
 
 def run_then_hint(command, environ, hint):
     """Run the CLI as a child and say `hint` when it fails: what exec gives is kept. The
     child has the launcher's terminal (its output unbuffered, its prompt answered); a signal
-    the launcher gets is passed on, but not a terminal's Ctrl-C or Ctrl-\\, which reaches the CLI
-    itself (twice, CDK's handler let the second kill it: exit 130 instead of its 1, a review);
-    the exit code is the CLI's, and a CLI killed by a signal kills the launcher with it. Nothing
-    is said after a signal: CDK's own Ctrl-C handler exits 1, which is no failed destroy."""
+    the launcher gets reaches it once (:func:`passed_on_at_once`); the exit code is the CLI's,
+    and a CLI killed by a signal kills the launcher with it. Nothing is said after a signal:
+    CDK's own Ctrl-C handler exits 1, which is no failed destroy."""
     state = {"process": None, "pending": [], "signalled": False}
-    foreground = in_terminal_foreground()
 
     def send(signum):
         try:
@@ -342,9 +333,16 @@ def run_then_hint(command, environ, hint):
         except OSError:  # it has exited
             pass
 
+    def send_if_running(signum):
+        if state["process"] is not None and state["process"].poll() is None:
+            send(signum)
+
     def forward(signum, _frame):
         state["signalled"] = True
-        if not passed_on(signum, foreground):
+        if not passed_on_at_once(signum):
+            timer = threading.Timer(GROUP_SIGNAL_GRACE_S, send_if_running, (signum,))
+            timer.daemon = True
+            timer.start()
             return
         if state["process"] is None:  # not started yet: passed on once it is
             state["pending"].append(signum)

@@ -134,7 +134,9 @@ def test_ctrl_c_during_a_destroy_is_the_clis_and_says_no_more(project):
     err = interrupted(project, process, lambda: os.killpg(process.pid, signal.SIGINT))
     assert process.returncode == 1
     assert "Traceback" not in err and "week5 cleanup" not in err
-    assert (project / "signals").read_text().startswith("INT\n")
+    # Once: passed on again at once (`timeout -s INT`, a CI runner's cancel: 2 or 3 INTs in 17
+    # of 20 runs, review D18b), a second SIGINT killed CDK inside its handler: exit 130.
+    assert (project / "signals").read_text() == "INT\n"
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
@@ -229,39 +231,11 @@ def test_a_signal_the_launcher_ignores_is_no_failed_destroy(project):
 
 
 @pytest.mark.parametrize(
-    "signum, foreground, passed",
-    [(signal.SIGINT, True, False), (signal.SIGQUIT, True, False), (signal.SIGTERM, True, True),
-     (signal.SIGHUP, True, True), (signal.SIGINT, False, True), (signal.SIGQUIT, False, True)],
+    "signum, at_once",
+    [(signal.SIGINT, False), (signal.SIGQUIT, False), (signal.SIGTERM, True),
+     (signal.SIGHUP, True)],
 )  # fmt: skip
-def test_what_the_terminal_sends_the_cli_is_not_sent_again(signum, foreground, passed):
+def test_what_a_group_gets_is_not_sent_again_at_once(signum, at_once):
     """Two SIGINTs a few ms apart let CDK's handler be killed by the second (exit 130, not 1):
-    the kernel often merges them, so the end-to-end test above cannot always see it."""
-    assert load_launcher().passed_on(signum, foreground) is passed
-
-
-def test_the_launcher_knows_when_it_is_the_terminals_foreground(tmp_path):
-    import fcntl
-    import pty
-    import termios
-
-    probe = (
-        "import importlib.util, sys\n"
-        f"spec = importlib.util.spec_from_file_location('l', {str(ROOT / 'scripts' / 'cdk.py')!r})\n"
-        "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
-        "print(m.in_terminal_foreground())\n"
-    )
-    master, slave = pty.openpty()
-
-    def own_terminal():
-        os.setsid()
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-    try:
-        with_tty = subprocess.run([sys.executable, "-c", probe], stdin=slave, capture_output=True,
-                                  text=True, preexec_fn=own_terminal, timeout=60)  # fmt: skip
-    finally:
-        os.close(master)
-        os.close(slave)
-    without = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                             start_new_session=True, timeout=60)  # fmt: skip
-    assert (with_tty.stdout, without.stdout) == ("True\n", "False\n"), with_tty.stderr
+    the kernel often merges them, so the end-to-end tests cannot always see it."""
+    assert load_launcher().passed_on_at_once(signum) is at_once

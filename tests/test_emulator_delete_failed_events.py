@@ -188,6 +188,9 @@ def test_a_failed_destroy_has_each_resources_events_and_its_own_reason(aws):
         assert failed["ResourceStatusReason"] == reasons[logical_id]
         assert failed["PhysicalResourceId"] == physical[logical_id]
         assert failed["ResourceType"] == RESOURCES[logical_id]["Type"]
+        # the resource's time is its last event's, as spaced by the millisecond (review D18b)
+        assert summaries[logical_id]["LastUpdatedTimestamp"] == failed["Timestamp"], logical_id
+        assert described[logical_id]["Timestamp"] == failed["Timestamp"], logical_id
 
 
 def test_cleanup_names_each_failed_resource_with_its_own_reason(aws):

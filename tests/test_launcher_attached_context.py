@@ -128,6 +128,20 @@ def test_throttling_stops_the_deploy(wrapper, tmp_path, monkeypatch):
     )
 
 
+def test_one_throttled_probe_before_a_bootstrap_lets_the_cli_run(tmp_path, monkeypatch):
+    """The probe before a bootstrap makes one attempt: one throttled answer stopped it, where
+    the CLI backs off and retries (review D18b: one request, then "AWS is throttling")."""
+    server, url = serving(Throttling)
+    try:
+        root = fake_project(tmp_path)
+        code, stderr, _ = launch(root, "cdk", ["bootstrap"], offline_env(tmp_path, url),
+                                 monkeypatch, end_to_end=False)  # fmt: skip
+    finally:
+        server.shutdown()
+    assert code == 0, stderr
+    assert "throttling" not in stderr
+
+
 def test_a_refusal_stays_a_note_and_the_deploy_goes_on(tmp_path, monkeypatch):
     """AccessDenied: a role that may not list stacks may still deploy (the CDK CLI's own
     bootstrap roles): the note says so, and cdk runs."""

@@ -374,10 +374,9 @@ def probe(profile, region: str) -> None:
         )
         with aws_errors.translated(profile, region):
             boto_session.client("cloudformation", config=config).describe_account_limits()
-    except (aws_errors.AwsInputError, aws_errors.AwsUnreachableError,
-            aws_errors.AwsThrottledError):  # fmt: skip
+    except (aws_errors.AwsInputError, aws_errors.AwsUnreachableError):
         raise
-    except aws_errors.AwsError:
+    except aws_errors.AwsError:  # throttling too: one attempt here, where the CLI backs off
         return
 
 

@@ -74,7 +74,8 @@ DELETED = "DELETE_COMPLETE"
 #: The stack's attribute holding its last deletion's errors: logical id -> the error of each
 #: resource it could not delete (their ``ResourceStatusReason``).
 REASONS = "week5_delete_reasons"
-#: The stack's attribute holding the time of each resource's last deletion event.
+#: The stack's attribute holding each resource's last deletion event (its time is read when
+#: answering: :func:`_spaced` moves the events' times after they are made).
 TIMES = "week5_delete_times"
 #: The least time between two of a stack's events: CDK reads their times to the millisecond.
 STEP = timedelta(milliseconds=1)
@@ -176,7 +177,7 @@ def _resource_event(
     )
     event.sendToSns(stack.account_id, stack.region_name, stack.notification_arns)
     stack.events.append(event)
-    stack.__dict__.setdefault(TIMES, {})[resource.logical_resource_id] = event.timestamp
+    stack.__dict__.setdefault(TIMES, {})[resource.logical_resource_id] = event
 
 
 def _recording(stack: Stack, made: Dict[str, Deleted], reasons: Dict[str, str]) -> Callable:
@@ -286,9 +287,9 @@ class StackResourceDTO(MOTO_RESOURCE_DTO):
         if isinstance(resource, Deleted):
             self.resource_status = DELETED
         logical_id = getattr(resource, "logical_resource_id", None)
-        when = stack.__dict__.get(TIMES, {}).get(logical_id)
-        if when is not None:
-            self.timestamp = when
+        last = stack.__dict__.get(TIMES, {}).get(logical_id)
+        if last is not None:
+            self.timestamp = last.timestamp
         if self.resource_status == "DELETE_FAILED":
             self.resource_status_reason = stack.__dict__.get(REASONS, {}).get(logical_id)
 
@@ -312,7 +313,11 @@ def list_stack_resources(self: responses.CloudFormationResponse) -> ActionResult
                     # what moto did not make is left out (stack_resources): each listed
                     # resource has its logical id and type
                     "LogicalResourceId": r.logical_resource_id,
-                    "LastUpdatedTimestamp": times.get(r.logical_resource_id, stack.creation_time),
+                    "LastUpdatedTimestamp": (
+                        times[r.logical_resource_id].timestamp
+                        if r.logical_resource_id in times
+                        else stack.creation_time
+                    ),
                     "PhysicalResourceId": getattr(r, "physical_resource_id", ""),
                     "ResourceType": r.cf_resource_type,
                     **(
