@@ -104,15 +104,23 @@ def describe(label: str, text: str, limit: int = GROUP_DESCRIPTION_MAX) -> str:
     return f"{label}: {text}" if label.strip(".") else text
 
 
-def require_name_prefix(where: str, value: str, longest: str, first: str) -> None:
+def require_name_prefix(
+    where: str,
+    value: str,
+    longest: str,
+    first: str,
+    example: str = "week5-day1",
+    default: str = "week5",
+) -> None:
     """``name_prefix``: not blank (the Name tags would read ``-vpc``), and short enough that
     the longest Name tag it starts, ``<prefix><longest>``, fits a tag's 256 characters.
-    ``first`` is the Name a blank prefix leaves, for the message (``-vpc``)."""
+    ``first`` is the Name a blank prefix leaves, for the message (``-vpc``); ``example`` and
+    ``default`` the construct's own, for its fix."""
     if not value.strip():
         raise CourseInputError(
             f"{where}: name_prefix={value!r} is blank: the Name tags would read "
-            f"'{value}{first}' and the like; pass e.g. name_prefix='week5-day1', or leave it out "
-            "for 'week5'"
+            f"'{value}{first}' and the like; pass e.g. name_prefix='{example}', or leave it out "
+            f"for '{default}'"
         )
     most = TAG_VALUE_MAX - len(longest)
     if len(value) > most:

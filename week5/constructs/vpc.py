@@ -125,13 +125,7 @@ def check_name_prefix(
     ``name_prefix`` on (``CloudMartStack``) checks it first, so the message names that
     construct, and ``default`` and ``example`` are its own (the blank prefix's fix)."""
     require_str(where, "name_prefix", name_prefix)
-    if not name_prefix.strip():
-        raise CourseInputError(
-            f"{where}: name_prefix={name_prefix!r} is blank: the Name tags would read "
-            f"'{name_prefix}-vpc' and the like; pass e.g. name_prefix='{example}', or leave it "
-            f"out for '{default}'"
-        )
-    require_name_prefix(where, name_prefix, _LONGEST_NAME_SUFFIX, "-vpc")
+    require_name_prefix(where, name_prefix, _LONGEST_NAME_SUFFIX, "-vpc", example, default)
     if not TAG_VALUE_RE.fullmatch(name_prefix):
         raise CourseInputError(
             f"{where}: name_prefix={shown(name_prefix)} has characters a tag's value cannot "
