@@ -205,3 +205,15 @@ class Answering(Canned):
             b'2010-05-15/"><DescribeStacksResult><Stacks/></DescribeStacksResult>'
             b"<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>"
             b"</DescribeStacksResponse>")  # fmt: skip
+
+
+def test_a_heading_is_said_once_and_not_before_its_text():
+    """cleanup learns its heading's text from a client: an answer before that says nothing, and
+    the command's own call after every call failed says it then (status and cleanup share it)."""
+    said = []
+    heading = aws_errors.Heading(said.append)
+    heading()  # the first answer came before the text was known
+    heading.text = "==> Week5 Day1 resources"
+    heading()
+    heading()
+    assert said == ["==> Week5 Day1 resources"]

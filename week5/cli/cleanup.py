@@ -32,7 +32,7 @@ from week5.core.progress import say
 from week5.core.settings import DEFAULT_REGION
 from week5.core.tags import WEEK_TAG_VALUE
 from week5.operations.aws_errors import clients as aws_clients
-from week5.operations.aws_errors import after_first_answer, explain, region_problem
+from week5.operations.aws_errors import Heading, after_first_answer, explain, region_problem
 from week5.operations.cleanup import ALL_DAYS, Cleaner, Found, Report
 from week5.operations.cleanup.scope import JSON_PLACES, course_days
 
@@ -99,13 +99,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         # Clients that time out in seconds when AWS is out of reach; global services' region
         # (us-east-1 for CloudFront's web ACLs) passed as region_name=.
-        heading: List[str] = []  # said once AWS answered: an AWS error is its one line alone
-
-        def say_heading() -> None:
-            if heading:
-                say(heading.pop())
-
-        make_client = after_first_answer(aws_clients(args.profile, args.region), say_heading)
+        heading = Heading(say)  # said once AWS answered: an AWS error is its one line alone
+        make_client = after_first_answer(aws_clients(args.profile, args.region), heading)
         cleaner = Cleaner(make_client, region=args.region, day=args.day, student=args.student)
         who = f"student {args.student}" if args.student else "every student"
         if from_init:
@@ -113,9 +108,9 @@ def run(args: argparse.Namespace) -> int:
         all_days = args.day == ALL_DAYS
         label = cleaner.label if all_days else cleaner.scope.label
         days = f"every day's ({label.split('/')[0]})" if all_days else args.day
-        heading.append(f"==> Week5 {days} resources of {who} in {args.region}")
+        heading.text = f"==> Week5 {days} resources of {who} in {args.region}"
         found = cleaner.find()
-        say_heading()  # every call failed, and was noted: still before the list
+        heading()  # every call failed, and was noted: still before the list
         if not args.json:
             print(format_found(found, label, by_day=all_days))
             for line in cleaner.warnings:

@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             else project_student() or DEFAULT_STUDENT
         )
     who = "every student" if student is None else f"student {student}"
-    heading = _Once(lambda: say(f"==> Week5 lab stacks of {who} in {args.region}"))
+    heading = aws_errors.Heading(say, f"==> Week5 lab stacks of {who} in {args.region}")
     # A bad --profile before any line; the heading once AWS answered (an AWS error: one line).
     clients = aws_errors.after_first_answer(aws_errors.clients(args.profile, args.region), heading)
     with aws_errors.translated(args.profile, args.region):
@@ -89,18 +89,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(format_status(report, emulator))
     return EXIT_OK
-
-
-class _Once:
-    """``say`` of a line, said on the first call only."""
-
-    def __init__(self, say_line) -> None:
-        self._say, self._said = say_line, False
-
-    def __call__(self) -> None:
-        if not self._said:
-            self._said = True
-            self._say()
 
 
 def cleanup_runs_at_destroy(emulator: Optional[str]) -> bool:

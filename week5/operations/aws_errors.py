@@ -1150,6 +1150,20 @@ def clients(profile: Optional[str] = None, region: str = DEFAULT_REGION) -> Call
     return make
 
 
+class Heading:
+    """A command's "==> ..." line, said once: when the first call AWS answered
+    (:func:`after_first_answer` calls it), or when the command calls it after every call failed
+    and was noted; not before its ``text`` is set (a command that learns it from a client)."""
+
+    def __init__(self, say: Callable[[str], None], text: str = "") -> None:
+        self.text, self._say, self._said = text, say, False
+
+    def __call__(self) -> None:
+        if self.text and not self._said:
+            self._said = True
+            self._say(self.text)
+
+
 def after_first_answer(make_client: Callable[..., Any],
                        announce: Callable[[], None]) -> Callable[..., Any]:  # fmt: skip
     """``make_client`` whose clients call ``announce()`` once, after the first call AWS
