@@ -20,18 +20,18 @@ stack (:func:`week5.operations.cleanup.stacks.delete_failed`) read from it.
 from __future__ import annotations
 
 import json
-import sys
-import urllib.request
-from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
-import pytest
+import own_emulator
+from own_emulator import PUBLIC_NETWORK
 
-from week5.operations import local
 from week5.operations.cleanup.scope import Scope
 from week5.operations.cleanup.stacks import delete_failed
-from week5.operations.local.emulator import clients
 from week5.operations.price_table import PriceTable
+
+#: The file's own emulator (tests/own_emulator.py), by the names the tests use.
+emulator = own_emulator.emulator
+aws = own_emulator.aws
 
 REGION = "ap-northeast-2"
 #: moto's Amazon Linux AMI.
@@ -41,21 +41,7 @@ TAGS = [{"Key": "Week", "Value": "Week5"}, {"Key": "Day", "Value": "Day3"}]
 #: The lab's network, small: a VPC with its internet gateway attached, a public subnet and a
 #: security group (which the deletion deletes).
 RESOURCES: Dict[str, Any] = {
-    "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
-    "Igw": {"Type": "AWS::EC2::InternetGateway"},
-    "Attachment": {
-        "Type": "AWS::EC2::VPCGatewayAttachment",
-        "Properties": {"VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "Igw"}},
-    },
-    "Public": {
-        "Type": "AWS::EC2::Subnet",
-        "Properties": {
-            "VpcId": {"Ref": "Vpc"},
-            "CidrBlock": "10.0.1.0/24",
-            "AvailabilityZone": f"{REGION}a",
-            "MapPublicIpOnLaunch": True,
-        },
-    },
+    **PUBLIC_NETWORK,
     "Group": {
         "Type": "AWS::EC2::SecurityGroup",
         "Properties": {"GroupDescription": "web", "VpcId": {"Ref": "Vpc"}},
@@ -64,32 +50,6 @@ RESOURCES: Dict[str, Any] = {
 #: What the deletion cannot delete while the hand-made instance is in the subnet, in the
 #: template's order (the order the stack's reason names them in).
 LEFT = ["Vpc", "Igw", "Attachment", "Public"]
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory) -> Iterator[local.Emulator]:
-    """The emulator `week5 local` starts (its bootstrap left out), stopped at the end; it must
-    not have failed a request."""
-    started = local.start_emulator(
-        Path(sys.executable).parent, log_parent=tmp_path_factory.mktemp("emulator")
-    )
-    try:
-        yield started
-    finally:
-        started.stop()
-    log = started.log_path.read_text()
-    assert "Traceback" not in log, f"the emulator failed a request: {started.log_path}"
-
-
-@pytest.fixture
-def aws(emulator, monkeypatch):
-    """``aws(service)``: a boto3 client of the emulator, emptied for the test."""
-    reset = urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST")
-    urllib.request.urlopen(reset, timeout=30).close()
-    for key, value in local.emulator_env({}, emulator).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    return clients(emulator.endpoint)
 
 
 def failed_destroy(aws) -> Dict[str, str]:

@@ -13,16 +13,15 @@ still needs the patch is tests/test_moto_models.py's.
 from __future__ import annotations
 
 import json
-import sys
-import urllib.request
-from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
-import pytest
+import own_emulator
 
 from week5.cli import main
-from week5.operations import local
-from week5.operations.local.emulator import clients
+
+#: The file's own emulator (tests/own_emulator.py), by the names the tests use.
+emulator = own_emulator.emulator
+aws = own_emulator.aws
 
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"
@@ -38,33 +37,6 @@ def arn(name: str) -> str:
 
 def tag_list(tags: Dict[str, str]) -> List[Dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in tags.items()]
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory) -> Iterator[local.Emulator]:
-    """The emulator `week5 local` starts (its bootstrap left out), stopped at the end; it must
-    not have failed a request."""
-    started = local.start_emulator(
-        Path(sys.executable).parent, log_parent=tmp_path_factory.mktemp("emulator")
-    )
-    try:
-        yield started
-    finally:
-        started.stop()
-    log = started.log_path.read_text()
-    assert "Traceback" not in log, f"the emulator failed a request: {started.log_path}"
-
-
-@pytest.fixture
-def aws(emulator, monkeypatch):
-    """``aws(service)``: a boto3 client of the emulator, emptied for the test; this process's
-    environment (and so `week5 status`) pointed at it."""
-    reset = urllib.request.Request(f"{emulator.endpoint}/moto-api/reset", method="POST")
-    urllib.request.urlopen(reset, timeout=30).close()
-    for key, value in local.emulator_env({}, emulator).items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    return clients(emulator.endpoint)
 
 
 def create(aws, name: str, tags: Dict[str, str]) -> None:

@@ -19,6 +19,7 @@ from typing import Tuple
 import pytest
 import moto_in_process
 from moto_in_process import AMI, REGION, error, listed
+from own_emulator import PUBLIC_NETWORK
 
 from week5.operations.moto_models import ec2_internet_gateway_detach as refusal
 
@@ -28,23 +29,7 @@ one_ami = moto_in_process.one_ami
 TAGS = [{"Key": "Week", "Value": "Week5"}, {"Key": "Lab", "Value": "Day1Lab1"}]
 STACK = "week5-park-Day1Lab1"
 #: The lab's network as CDK makes it: a VPC, its internet gateway attached, a public subnet.
-NETWORK = {
-    "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
-    "Igw": {"Type": "AWS::EC2::InternetGateway"},
-    "Attachment": {
-        "Type": "AWS::EC2::VPCGatewayAttachment",
-        "Properties": {"VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "Igw"}},
-    },
-    "Public": {
-        "Type": "AWS::EC2::Subnet",
-        "Properties": {
-            "VpcId": {"Ref": "Vpc"},
-            "CidrBlock": "10.0.1.0/24",
-            "AvailabilityZone": f"{REGION}a",
-            "MapPublicIpOnLaunch": True,
-        },
-    },
-}
+NETWORK = PUBLIC_NETWORK
 
 lab_stack = functools.partial(moto_in_process.lab_stack, name=STACK, tags=TAGS)
 
