@@ -127,6 +127,106 @@ def test_flow_logs_go_to_a_log_group_destroy_removes(stack):
 
 def test_course_subnet_cidrs():
     assert course_subnet_cidrs("10.0.0.0/16", 2, 11) == ("10.0.11.0/24", "10.0.12.0/24")
+    # Past 255.255.255.255 ip_network read the number as IPv6 ("::1:0:0/24 has host bits set").
+    with pytest.raises(ValueError, match="would pass 255.255.255.255"):
+        course_subnet_cidrs("255.255.255.0/24", 2, 1)
+
+
+NET = "MultiAzVpc UnitStack/Net: "
+
+
+@pytest.mark.parametrize(
+    "cidr, says",
+    [
+        (
+            "255.255.255.0/24",
+            "cidr='255.255.255.0/24' does not hold the default public_subnet_cidrs (third "
+            "octet 1 and on, past 255.255.255.255) and private_subnet_cidrs (third octet 11 "
+            "and on, past 255.255.255.255), the course's /24s for a /16; pass subnets inside "
+            "it, e.g. public_subnet_cidrs=['255.255.255.0/26', '255.255.255.64/26'], "
+            "private_subnet_cidrs=['255.255.255.128/26', '255.255.255.192/26']",
+        ),
+        (
+            "255.255.248.0/21",
+            "cidr='255.255.248.0/21' does not hold the default private_subnet_cidrs (third "
+            "octet 11 and on, past 255.255.255.255), the course's /24s for a /16; pass "
+            "subnets inside it, e.g. private_subnet_cidrs=['255.255.248.0/24', "
+            "'255.255.251.0/24']",
+        ),
+        (
+            "10.0.0.1/16",
+            "cidr='10.0.0.1/16' is not a CIDR: it has host bits set; pass '10.0.0.0/16'",
+        ),
+        (
+            " 10.0.0.0/16",
+            "cidr=' 10.0.0.0/16' is not a CIDR: it has spaces around it; pass '10.0.0.0/16'",
+        ),
+        (
+            "10.0.0.0/16\n",
+            "cidr='10.0.0.0/16\\n' is not a CIDR: it has spaces around it; pass '10.0.0.0/16'",
+        ),
+        ("10.0.0.0/16x", "cidr='10.0.0.0/16x' is not a CIDR; pass one such as '10.0.0.0/16'"),
+        ("", "cidr='' is not a CIDR; pass one such as '10.0.0.0/16'"),
+        (
+            "\uff11\uff10.0.0.0/16",
+            "cidr='\uff11\uff10.0.0.0/16' is not a CIDR; pass one such as '10.0.0.0/16'",
+        ),
+        (
+            "10.0.0.0/\u0661\u0666",
+            "cidr='10.0.0.0/\u0661\u0666' is not a CIDR; pass one such as '10.0.0.0/16'",
+        ),
+        ("fd00::/56", "cidr='fd00::/56' must be an IPv4 CIDR, e.g. '10.0.0.0/16'"),
+        ("10.0.0.0", "cidr='10.0.0.0' has no prefix length; pass e.g. '10.0.0.0/16'"),
+        # CloudFormation got these as written; CreateVpc takes address/prefix length.
+        (
+            "10.0.0.0/255.255.0.0",
+            "cidr='10.0.0.0/255.255.0.0' is not in CIDR notation (address/prefix length); "
+            "pass '10.0.0.0/16'",
+        ),
+        (
+            "10.0.0.0/016",
+            "cidr='10.0.0.0/016' is not in CIDR notation (address/prefix length); pass "
+            "'10.0.0.0/16'",
+        ),
+    ],
+)
+def test_a_hostile_cidr_is_one_line_naming_cidr_its_value_and_the_fix(stack, cidr, says):
+    with pytest.raises(CourseInputError) as raised:
+        MultiAzVpc(stack, "Net", cidr=cidr)
+    assert str(raised.value) == NET + says
+
+
+def test_a_deploy_time_cidr_is_refused_as_one(stack):
+    import aws_cdk as cdk
+
+    cidr = cdk.CfnParameter(stack, "Cidr", type="String").value_as_string
+    with pytest.raises(CourseInputError) as raised:
+        MultiAzVpc(stack, "Net", cidr=cidr)
+    assert str(raised.value) == (
+        f"{NET}cidr= a deploy-time value (CfnParameter, token) cannot be checked or used here; "
+        "pass a CIDR such as '10.0.0.0/16'"
+    )
+
+
+def test_a_subnet_cidr_in_netmask_form_is_refused_with_its_cidr(stack):
+    with pytest.raises(CourseInputError) as raised:
+        MultiAzVpc(stack, "Net", public_subnet_cidrs=["10.0.1.0/255.255.255.0", "10.0.2.0/24"])
+    assert str(raised.value) == (
+        f"{NET}public_subnet_cidrs='10.0.1.0/255.255.255.0' is not in CIDR notation "
+        "(address/prefix length); pass '10.0.1.0/24'"
+    )
+
+
+def test_the_top_of_the_ipv4_space_takes_the_subnets_its_message_names(stack):
+    MultiAzVpc(
+        stack,
+        "Net",
+        cidr="255.255.255.0/24",
+        public_subnet_cidrs=["255.255.255.0/26", "255.255.255.64/26"],
+        private_subnet_cidrs=["255.255.255.128/26", "255.255.255.192/26"],
+    )
+    t = synth(stack)
+    assert props(t, "AWS::EC2::VPC")[0]["CidrBlock"] == "255.255.255.0/24"
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,7 @@ from week5.constructs.props import (
     require_int,
     require_member,
     require_str,
+    require_vpc,
     shown,
 )
 from week5.constructs.static_site import DEFAULT_ROOT_OBJECT, StaticSite, load_balancer_behavior
@@ -148,11 +149,20 @@ class CloudMartStack(Construct):
         ``ssm`` (SSM keeps those), short enough for SSM's names (1011 characters with the ARN)
         and the boot script, which names each. @default ``/<stack name>/cloudmart`` (one per
         student, as the stack name is)
-    :param name_prefix: Name tags of the network. @default ``week5-day5``
-    :param nat: how the private subnets reach the internet, through which the backend pulls
-        its image and packages (``NatMode.NONE`` puts the backend in the public subnets).
-        @default ``NatMode.SINGLE_GATEWAY``, one gateway for the lab (``GATEWAY_PER_AZ``
-        survives an AZ, at a gateway-hour per AZ)
+    :param vpc: an ``ec2.IVpc`` of yours to place CloudMart in, as ``ecs_patterns`` take one:
+        for an app that already has a VPC (a second VPC would cost its own NAT gateway and
+        share nothing). It needs private subnets with egress (NAT: the backend pulls its image
+        through it; the database and cache go there too) and public subnets (the ALB), each in
+        at least 2 AZs; ``nat`` is then the VPC's own, so passing ``nat`` too is refused.
+        @default None: a ``MultiAzVpc`` of its own (``network``)
+    :param name_prefix: Name tags of the network it builds (``<prefix>-vpc``, ...), and the
+        names of its database, cache and backend (``<prefix>-db``, ``-cache``, ``-backend``,
+        with ``vpc`` too). @default ``week5-day5``
+    :param nat: how the private subnets of the VPC it builds reach the internet, through which
+        the backend pulls its image and packages (``NatMode.NONE`` puts the backend in the
+        public subnets); not with ``vpc``, whose NAT is its own. @default None:
+        ``NatMode.SINGLE_GATEWAY``, one gateway for the lab (``GATEWAY_PER_AZ`` survives an
+        AZ, at a gateway-hour per AZ)
     :param instance_type: backend instances. @default ``t3.micro`` (``t4g.micro`` is about 20 %
         cheaper and runs the demo's multi-architecture image)
     :param min_capacity: the fewest backend instances, the ASG's size at deploy (0 or more).
@@ -181,7 +191,8 @@ class CloudMartStack(Construct):
     :param cache_snapshot_retention_days: daily ElastiCache snapshots kept. @default 0 (no
         snapshots: the cache is rebuilt from the database)
     :param alarm_email: subscribe this address to the alarm topic (AWS sends a confirmation
-        mail first). @default None: the alarms still change state and show on the dashboard
+        mail first); a deploy-time value (a ``CfnParameter``'s) is taken as is, and SNS checks
+        it at deploy. @default None: the alarms still change state and show on the dashboard
     :param backend_image: your CloudMart backend image (Docker Hub, public ECR, or ECR in this
         account and region). @default None: the demo backend in ``week5/assets/apps/cloudmart_api``
     :param backend_port: the port your image listens on; only with ``backend_image`` (the demo
@@ -194,7 +205,8 @@ class CloudMartStack(Construct):
 
     It is an ``ec2.IConnectable`` and an ``iam.IGrantable`` through its backend (the backend
     instances' security group and role): ``bucket.grant_read(cloudmart)`` lets the backend read
-    a bucket. Exposes ``network``, ``vpc``, ``database``, ``cache``, ``backend``, ``frontend``,
+    a bucket. Exposes ``network`` (the ``MultiAzVpc`` it builds, None with ``vpc``), ``vpc``
+    (yours or ``network.vpc``), ``database``, ``cache``, ``backend``, ``frontend``,
     ``parameters`` (name: ``StringParameter``), ``parameter_prefix``, ``alarm_topic``,
     ``alarm_email``, ``alarms`` (name: ``Alarm``), ``dashboard``, ``backend_log_group`` and
     ``url``.
@@ -206,8 +218,9 @@ class CloudMartStack(Construct):
         construct_id: str,
         *,
         parameter_prefix: Optional[str] = None,
+        vpc: Optional[ec2.IVpc] = None,
         name_prefix: str = DEFAULT_NAME_PREFIX,
-        nat: NatMode = NatMode.SINGLE_GATEWAY,
+        nat: Optional[NatMode] = None,
         instance_type: str = DEFAULT_INSTANCE_TYPE,
         min_capacity: int = DEFAULT_MIN_CAPACITY,
         max_capacity: int = DEFAULT_MAX_CAPACITY,
@@ -249,6 +262,8 @@ class CloudMartStack(Construct):
             log_retention=log_retention,
             frontend_dir=frontend_dir,
         )
+        if vpc is not None:
+            _check_vpc(where, self, vpc, nat)
         parameter_prefix, backend_port, db_connections_alarm = self._check_backend_props(
             where,
             parameter_prefix=parameter_prefix,
@@ -261,10 +276,19 @@ class CloudMartStack(Construct):
 
         #: Where the backend's SSM parameters are (``<prefix>/db-endpoint``, ...).
         self.parameter_prefix: str = parameter_prefix
-        #: The course VPC.
-        self.network: MultiAzVpc = MultiAzVpc(self, "Network", nat=nat, name_prefix=name_prefix)
-        #: The VPC L2 (``network.vpc``).
-        self.vpc: ec2.Vpc = self.network.vpc
+        #: The course VPC it builds; None with ``vpc``: the VPC is then yours, and nothing of
+        #: it (subnets, NAT, Name tags) is made here.
+        self.network: Optional[MultiAzVpc] = None
+        if vpc is None:
+            self.network = MultiAzVpc(
+                self,
+                "Network",
+                nat=NatMode.SINGLE_GATEWAY if nat is None else nat,
+                name_prefix=name_prefix,
+            )
+            vpc = self.network.vpc
+        #: The VPC everything is placed in: ``vpc`` if given, else ``network.vpc``.
+        self.vpc: ec2.IVpc = vpc
         #: PostgreSQL 17 (Multi-AZ by default); only the backend may connect.
         self.database: PostgresDatabase = PostgresDatabase(
             self,
@@ -378,7 +402,12 @@ class CloudMartStack(Construct):
                 "/week5-kim-Day5Lab1/cloudmart"
             )
         _check_parameter_prefix(where, self.node.path, stack, parameter_prefix)
-        if alarm_email is not None and not is_email(alarm_email):
+        # A deploy-time value (a CfnParameter's) has no address yet: SNS checks it at deploy.
+        if (
+            alarm_email is not None
+            and not (isinstance(alarm_email, str) and Token.is_unresolved(alarm_email))
+            and not is_email(alarm_email)
+        ):
             # The prop's own form: a lab's stack parses -c alarm_email first, with that hint.
             raise CourseInputError(
                 f"{where}: alarm_email={shown(alarm_email)} is not an e-mail address AWS takes "
@@ -627,7 +656,8 @@ def _check_props(where: str, **props: Any) -> str:
     """Refuse a wrong prop of ``CloudMartStack`` under its own name (the inner constructs repeat
     these checks under theirs). Returns ``db_instance_type``'s RDS class name."""
     check_name_prefix(where, props["name_prefix"], DEFAULT_NAME_PREFIX, "week5-day5-kim")
-    require_enum(where, "nat", props["nat"], NatMode)
+    if props["nat"] is not None:
+        require_enum(where, "nat", props["nat"], NatMode)
     instance_type_name(
         where, props["instance_type"], INSTANCE_TYPE_RE, "an EC2 instance type (e.g. t3.micro)"
     )
@@ -705,6 +735,50 @@ def _check_props(where: str, **props: Any) -> str:
             "folder of the built files, which holds it (e.g. frontend/dist)"
         )
     return db_class
+
+
+def _check_vpc(where: str, cloudmart: Construct, vpc: Any, nat: Optional[NatMode]) -> None:
+    """Refuse, under ``vpc=``, what is not a VPC, one of another region or account, ``nat``
+    beside it (the VPC's NAT is its own) and a VPC without what CloudMart places in it:
+    private subnets with egress in 2 AZs (the backend pulls its image through NAT; RDS's
+    subnet group needs 2 AZs) and public subnets in 2 AZs (the ALB). Left to the inner
+    constructs, the message would name their props (PostgresDatabase's subnets), or a VPC
+    without NAT would put the backend in its public subnets unasked."""
+    require_vpc(where, vpc)
+    # A VPC of another stack is taken (a cross-stack reference), if in CloudMart's account and
+    # region: RDS, ElastiCache and the ALB take subnets of their own region only.
+    stack = Stack.of(cloudmart)
+    for what, theirs, mine in (
+        ("region", vpc.env.region, stack.region),
+        ("account", vpc.env.account, stack.account),
+    ):
+        if not Token.is_unresolved(theirs) and not Token.is_unresolved(mine) and theirs != mine:
+            raise CourseInputError(
+                f"{where}: vpc= is in {what} {theirs} (stack {Stack.of(vpc).stack_name}), and "
+                f"CloudMart's stack is in {mine}: its database, cache and ALB need subnets of "
+                f"their own {what}; pass a VPC of {mine}, or leave vpc out for one of "
+                "CloudMart's own"
+            )
+    if nat is not None:
+        raise CourseInputError(
+            f"{where}: nat={nat} with vpc=: a VPC you pass has its own NAT; leave nat out, or "
+            "leave vpc out for a VPC of CloudMart's own with that NAT"
+        )
+    missing = []
+    for kind, subnets in (
+        ("private subnets with egress (NAT)", vpc.private_subnets),
+        ("public subnets", vpc.public_subnets),
+    ):
+        zones = sorted({subnet.availability_zone for subnet in subnets})
+        if len(zones) < 2:
+            found = f"in 1 AZ ({zones[0]})" if zones else "none"
+            missing.append(f"{kind}: {found}")
+    if missing:
+        raise CourseInputError(
+            f"{where}: vpc= needs private subnets with egress (NAT) and public subnets, each "
+            f"in at least 2 AZs, and has {'; '.join(missing)}; pass a VPC with both, e.g. "
+            "MultiAzVpc(self, 'Network').vpc, or leave vpc out for one of CloudMart's own"
+        )
 
 
 def db_connections_alarm_for(db_instance_type: str, where: str) -> int:

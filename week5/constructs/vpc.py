@@ -23,6 +23,7 @@ from week5.constructs.hardening import (
     require_name_prefix,
 )
 from week5.constructs.props import (
+    refuse_token,
     require_bool,
     require_distinct,
     require_enum,
@@ -108,10 +109,20 @@ class ExactSubnetCidrs:
 
 
 def course_subnet_cidrs(vpc_cidr: str, count: int, first_third_octet: int) -> Tuple[str, ...]:
-    """``count`` consecutive /24s whose third octet starts at ``first_third_octet``."""
-    base = ipaddress.ip_network(vpc_cidr)
+    """``count`` consecutive /24s whose third octet starts at ``first_third_octet``.
+
+    Raises ``ValueError`` when they would pass 255.255.255.255 (a ``cidr`` near the top of the
+    IPv4 space: ``ip_network`` would read the number past it as an IPv6 address).
+    """
+    base = ipaddress.IPv4Network(vpc_cidr)
     first = int(base.network_address) + first_third_octet * 256
-    return tuple(str(ipaddress.ip_network((first + i * 256, 24))) for i in range(count))
+    last = first + count * 256 - 1
+    if last > int(ipaddress.IPv4Address("255.255.255.255")):
+        raise ValueError(
+            f"the /24s at third octet {first_third_octet} and on of {vpc_cidr} would pass "
+            "255.255.255.255"
+        )
+    return tuple(str(ipaddress.IPv4Network((first + i * 256, 24))) for i in range(count))
 
 
 def check_name_prefix(
@@ -190,6 +201,7 @@ class MultiAzVpc(Construct):
             )
         require_bool(where, "flow_logs", flow_logs)
         require_str(where, "cidr", cidr)
+        vpc_net = _parse_cidr(where, "cidr", cidr, DEFAULT_VPC_CIDR)
         check_name_prefix(where, name_prefix)
         for label, group in (
             ("availability_zones", availability_zones),
@@ -233,23 +245,22 @@ class MultiAzVpc(Construct):
             _check_zone_names(where, azs, stack.region, offered)
         if not azs:
             raise CourseInputError(f"{where}: needs at least one AZ")
-        vpc_net = _parse_cidr(cidr, f"{where}: cidr")
         if not 16 <= vpc_net.prefixlen <= 28:
             raise CourseInputError(
                 f"{where}: cidr={cidr!r} must be between /16 and /28 "
                 "(an AWS VPC limit); the course uses 10.0.0.0/16"
             )
-        public = tuple(
-            public_subnet_cidrs
+        # The defaults of a cidr near 255.255.255.255 would pass it: None, refused below.
+        public = (
+            tuple(public_subnet_cidrs)
             if public_subnet_cidrs is not None
-            else course_subnet_cidrs(cidr, len(azs), DEFAULT_PUBLIC_THIRD_OCTET)
+            else _course_subnets_or_none(cidr, len(azs), DEFAULT_PUBLIC_THIRD_OCTET)
         )
-        private = tuple(
-            private_subnet_cidrs
+        private = (
+            tuple(private_subnet_cidrs)
             if private_subnet_cidrs is not None
-            else course_subnet_cidrs(cidr, len(azs), DEFAULT_PRIVATE_THIRD_OCTET)
+            else _course_subnets_or_none(cidr, len(azs), DEFAULT_PRIVATE_THIRD_OCTET)
         )
-        nat = nat if nat is not None else (NatMode.SINGLE_GATEWAY if private else NatMode.NONE)
         _check_default_subnets(
             where,
             vpc_net,
@@ -258,7 +269,10 @@ class MultiAzVpc(Construct):
                 "public_subnet_cidrs": public_subnet_cidrs is None,
                 "private_subnet_cidrs": private_subnet_cidrs is None,
             },
+            az_count=len(azs),
         )
+        assert public is not None and private is not None  # refused above otherwise
+        nat = nat if nat is not None else (NatMode.SINGLE_GATEWAY if private else NatMode.NONE)
         self._validate_subnets(where, vpc_net, azs, public, private)
         if nat is not NatMode.NONE and not private:
             raise CourseInputError(
@@ -358,7 +372,7 @@ class MultiAzVpc(Construct):
         seen: List[Tuple[str, ipaddress.IPv4Network]] = []
         for label, group in (("public_subnet_cidrs", public), ("private_subnet_cidrs", private)):
             for text in group:
-                net = _parse_cidr(text, f"{where}: {label}")
+                net = _parse_cidr(where, label, text, "10.0.1.0/24")
                 if not SUBNET_PREFIXES[0] <= net.prefixlen <= SUBNET_PREFIXES[1]:
                     raise CourseInputError(
                         f"{where}: {label} has {text!r}; a subnet is a /16 to a /28 (AWS's "
@@ -515,26 +529,39 @@ def _nat_settings(nat: NatMode, az_count: int):
     return 1, provider
 
 
+def _course_subnets_or_none(
+    vpc_cidr: str, count: int, first_third_octet: int
+) -> Optional[Tuple[str, ...]]:
+    """:func:`course_subnet_cidrs`, or None where they would pass 255.255.255.255."""
+    try:
+        return course_subnet_cidrs(vpc_cidr, count, first_third_octet)
+    except ValueError:
+        return None
+
+
 def _check_default_subnets(
     where: str,
     vpc_net: ipaddress.IPv4Network,
-    groups: Dict[str, Sequence[str]],
+    groups: Dict[str, Optional[Sequence[str]]],
     defaulted: Dict[str, bool],
+    az_count: int,
 ) -> None:
     """Refuse a ``cidr`` that the default subnets (the course's /24s at third octet 1, 2, ...
     and 11, 12, ...) do not fit, under ``cidr``, which the user passed, not under the subnet
     props they left out; the fix names subnets that fit: /24s where there is room, else the
-    largest equal blocks, apart from the subnets given."""
+    largest equal blocks, apart from the subnets given. A group of None is defaults that
+    would pass 255.255.255.255 (``cidr`` near the top of the IPv4 space)."""
     misfit = [
         label
         for label, cidrs in groups.items()
-        if defaulted[label] and not all(ipaddress.ip_network(c).subnet_of(vpc_net) for c in cidrs)
+        if defaulted[label]
+        and (cidrs is None or not all(ipaddress.ip_network(c).subnet_of(vpc_net) for c in cidrs))
     ]
     if not misfit:
         return
     taken = []
     for label, cidrs in groups.items():
-        if label in misfit:
+        if label in misfit or cidrs is None:
             continue
         for text in cidrs:
             try:
@@ -543,7 +570,7 @@ def _check_default_subnets(
                 continue  # reported by the subnet checks after this one
             if net.version == 4 and net.subnet_of(vpc_net):
                 taken.append(net)
-    count = sum(len(groups[label]) for label in misfit)
+    count = az_count * len(misfit)
     fitting: List[str] = []
     for prefix in range(max(vpc_net.prefixlen, 24), SUBNET_PREFIXES[1] + 1):
         free = [
@@ -554,11 +581,20 @@ def _check_default_subnets(
         if len(free) >= count:
             fitting = free[:count]
             break
-    defaults = " and ".join(f"{label} ({', '.join(groups[label])})" for label in misfit)
+    octets = {
+        "public_subnet_cidrs": DEFAULT_PUBLIC_THIRD_OCTET,
+        "private_subnet_cidrs": DEFAULT_PRIVATE_THIRD_OCTET,
+    }
+    defaults = " and ".join(
+        f"{label} ({', '.join(cidrs)})"
+        if (cidrs := groups[label]) is not None
+        else f"{label} (third octet {octets[label]} and on, past 255.255.255.255)"
+        for label in misfit
+    )
     if fitting:
         examples, start = [], 0
         for label in misfit:
-            end = start + len(groups[label])
+            end = start + az_count
             examples.append(f"{label}={fitting[start:end]!r}")
             start = end
         fix = f"pass subnets inside it, e.g. {', '.join(examples)}"
@@ -573,13 +609,38 @@ def _check_default_subnets(
     )
 
 
-def _parse_cidr(text: str, where: str) -> ipaddress.IPv4Network:
+def _parse_cidr(where: str, name: str, text: str, example: str) -> ipaddress.IPv4Network:
+    """``text`` (``name``'s value) as an IPv4 network, written as EC2's ``CidrBlock`` takes it
+    (``10.0.0.0/16``: no host bits, no netmask, no spaces), or one line with the fix: the
+    network it means when there is one, else ``example``."""
+    refuse_token(where, name, text, f"a CIDR such as '{example}'")
     try:
         net = ipaddress.ip_network(text)
     except (ValueError, TypeError):
+        try:
+            meant = ipaddress.ip_network(text.strip(), strict=False)
+        except (ValueError, TypeError):
+            meant = None
+        if meant is None or meant.version != 4 or "/" not in text:
+            raise CourseInputError(
+                f"{where}: {name}={text!r} is not a CIDR; pass one such as '{example}'"
+            ) from None
+        why = "has spaces around it" if text.strip() != text else "has host bits set"
         raise CourseInputError(
-            f"{where}={text!r} is not a CIDR (with no host bits set), e.g. 10.0.1.0/24"
+            f"{where}: {name}={text!r} is not a CIDR: it {why}; pass '{meant}'"
         ) from None
     if net.version != 4:
-        raise CourseInputError(f"{where}={text!r} must be an IPv4 CIDR, e.g. 10.0.1.0/24")
+        raise CourseInputError(
+            f"{where}: {name}={text!r} must be an IPv4 CIDR, e.g. '{example}'"
+        )
+    if "/" not in text:
+        length = example.rsplit("/", 1)[1]
+        raise CourseInputError(
+            f"{where}: {name}={text!r} has no prefix length; pass e.g. '{text}/{length}'"
+        )
+    if str(net) != text:  # 10.0.0.0/255.255.0.0, 10.0.0.0/016: CloudFormation gets it as is
+        raise CourseInputError(
+            f"{where}: {name}={text!r} is not in CIDR notation (address/prefix length); "
+            f"pass '{net}'"
+        )
     return net
