@@ -187,6 +187,8 @@ def command_and_env(args, root=ROOT, environ=None):
 #: `week5 preflight` says: nothing to do (exit 0), refused (exit 1) or bad input (exit 2),
 #: without running cdk. Any other code: cdk runs (0, or a check that could not run at all).
 PREFLIGHT_STOPS = {10: 0, 11: 1, 12: 2}
+#: `week5 preflight --after-destroy` says: every stack the destroy named is as it was.
+AFTER_DESTROY_UNTOUCHED = 14
 #: `week5 preflight`, given the catalog's lab ids (a pattern such as "Day1Chall*" is checked
 #: against the labs that exist): week5 never imports the stacks, so the launcher reads them.
 PREFLIGHT_CODE = """import sys
@@ -319,8 +321,9 @@ def passed_on_at_once(signum):
     return signum not in GROUP_SIGNALS
 
 
-def run_then_hint(command, environ, hint):
-    """Run the CLI as a child and say `hint` when it fails: what exec gives is kept. The
+def run_then_hint(command, environ, hint, args=()):
+    """Run the CLI as a child and say `hint` when it fails (unless `week5 preflight
+    --after-destroy` finds the stacks of `args` untouched): what exec gives is kept. The
     child has the launcher's terminal (its output unbuffered, its prompt answered); a signal
     the launcher gets reaches it once (:func:`passed_on_at_once`); the exit code is the CLI's,
     and a CLI killed by a signal kills the launcher with it. Nothing is said after a signal:
@@ -383,9 +386,28 @@ def run_then_hint(command, environ, hint):
             pass
         os.kill(os.getpid(), -code)
         return 128 - code
-    if code != 0 and not state["signalled"]:
+    if code != 0 and not state["signalled"] and not untouched(args, environ):
         say(hint)
     return code
+
+
+def untouched(args, environ, root=ROOT):
+    """After a destroy that exited non-zero: whether `week5 preflight --after-destroy` found
+    every stack it named as it was (it says so in a line). The CLI exits 1 for a declined
+    confirmation too, and the hint would tell a student who answered "n" that the destroy
+    failed (a student trial). Without the venv's Python, with WEEK5_PREFLIGHT=0 (no checks),
+    or no answer: False (the hint)."""
+    if environ.get("WEEK5_PREFLIGHT") == "0":
+        return False
+    python = venv_bin(root) / ("python.exe" if WINDOWS else "python")
+    if not python.is_file():
+        return False
+    command = [str(python), "-c", PREFLIGHT_CODE, "--prog", "scripts/cdk.py", "--after-destroy"]
+    try:
+        run = subprocess.run(command + ["--"] + list(args), cwd=str(root), env=environ)
+    except (OSError, KeyboardInterrupt):
+        return False
+    return run.returncode == AFTER_DESTROY_UNTOUCHED
 
 
 def main(argv=None):
@@ -397,13 +419,13 @@ def main(argv=None):
         return stop
     if not WINDOWS:
         if runs_destroy(args):  # waited on, to point at `week5 cleanup` when it fails
-            return run_then_hint(command, environ, destroy_hint(args))
+            return run_then_hint(command, environ, destroy_hint(args), args)
         os.execve(command[0], command, environ)
     try:
         code = subprocess.run(command, env=environ).returncode
     except KeyboardInterrupt:
         return 130
-    if code != 0 and runs_destroy(args):
+    if code != 0 and runs_destroy(args) and not untouched(args, environ):
         say(destroy_hint(args))
     return code
 

@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Union
@@ -65,11 +66,19 @@ from week5.core.settings import (
     read_project_context,
 )
 from week5.operations import aws_errors, preflight, quotas
+from week5.operations.status import parse_stack_name
 
 __all__ = ["EXIT_BAD_CONTEXT", "EXIT_DONE", "EXIT_REFUSED", "check", "register", "run"]
 
 
 DEFAULT_PROG = "scripts/cdk"
+#: ``--after-destroy``: a stack the destroy named is left (or could not be read): scripts/cdk.py
+#: points at ``week5 cleanup``.
+EXIT_LEFT = 13
+#: ``--after-destroy``: every stack the destroy named is as it was, none deleting: the CLI
+#: stopped before deleting anything (a declined confirmation, no terminal to ask on), and a
+#: cleanup hint would tell a student that answered "n" to delete what holds the stack.
+EXIT_UNTOUCHED = 14
 #: The exit codes, for `week5 preflight --help`: run by hand, it exits with codes that only the
 #: launchers' comments explained.
 EPILOG = f"""exit codes (scripts/cdk, scripts/cdk.py and scripts/instructor act on them):
@@ -107,6 +116,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="the catalog's lab ids, comma-separated (the launchers pass stacks/catalog.py's: "
         "this package never imports the stacks); without them every Day<N><Kind> id is assumed",
     )  # fmt: skip
+    parser.add_argument(
+        "--after-destroy", action="store_true",
+        help=f"after a cdk destroy that exited non-zero (scripts/cdk.py): exit {EXIT_LEFT} when "
+        f"a stack it named is left (DELETE_FAILED), {EXIT_UNTOUCHED} when every one is as it "
+        "was (a declined confirmation: nothing was destroyed)",
+    )  # fmt: skip
     parser.add_argument("cdk_args", nargs=argparse.REMAINDER, help="the cdk command line")
     parser.set_defaults(handler=run)
 
@@ -121,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
     def tell(line: str) -> None:
         say(f"{prog}: {line}")
 
+    if getattr(args, "after_destroy", False):
+        return after_destroy(cdk_args, tell)
     try:
         lab_ids = preflight.parse_lab_ids(getattr(args, "lab_ids", None))
         return check(cdk_args, tell, args.app, lab_ids)
@@ -150,6 +167,34 @@ def run(args: argparse.Namespace) -> int:
         # A bug here must not stop a synth or a diff: say so, go on.
         tell(f"note: the check before {_command(cdk_args)} failed ({failure}); going on")
     return EXIT_OK
+
+
+def after_destroy(cdk_args: Sequence[str], tell) -> int:
+    """After a ``cdk destroy`` that exited non-zero: :data:`EXIT_UNTOUCHED` (and one line
+    saying so) when every stack it named is still there and none is deleting, else
+    :data:`EXIT_LEFT`, also when the stacks cannot be read (the launcher's hint then stands).
+    The CDK CLI exits 1 for a failed deletion and for a declined confirmation alike."""
+    try:
+        plan = preflight.plan(cdk_args, find_project_root(), dict(os.environ))
+        if plan is None or plan.command != "destroy":
+            return EXIT_LEFT
+        states = live_stacks(plan)
+    except Exception:  # noqa: BLE001 (no answer: the hint stands, as without this check)
+        return EXIT_LEFT
+    labs = plan.labs
+    if plan.all_labs:
+        labs = sorted({m.group("lab") for m in map(parse_stack_name, states) if m})
+    named = [name for lab in labs for name in plan.targets(lab) if name in states]
+    if not named or any(not states[n] or states[n].startswith("DELETE") for n in named):
+        return EXIT_LEFT
+    # The CLI asks on the terminal of its output: without one (a pipe, a CI job) it refuses.
+    unasked = not sys.stdout.isatty() and not {"--force", "-f"} & set(cdk_args)
+    tell(
+        "nothing was destroyed: "
+        + ", ".join(f"{name} is {states[name]}" for name in named)
+        + ("; to destroy without the question, pass --force" if unasked else "")
+    )
+    return EXIT_UNTOUCHED
 
 
 def _command(cdk_args: Sequence[str]) -> str:
