@@ -64,12 +64,19 @@ def test_a_guide_maps_the_console_steps_and_says_what_to_clean(generated):
         "`aws ec2 release-address --allocation-id eipalloc-...`\n"
     ) in guide
     # README's placeholder in English, in Korean: the ETag the disabling returned; and the wait
-    # (AWS refuses the delete until the disabled distribution is deployed: a trial)
+    # (AWS refuses the delete until the disabled distribution is deployed: a trial); how to
+    # disable it (a trial found no command for it), and the cleanup that does it all
     assert (
-        "지우는 명령: 비활성화(disable)한 다음 `aws cloudfront wait distribution-deployed --id ...`"
+        "지우는 명령: Student 태그를 붙였다면: `.venv/bin/week5 cleanup --day Day2 --student <name> "
+        "--apply` (비활성화하고 기다린 뒤 지웁니다); 손으로는: 비활성화(disable) "
+        "(`aws cloudfront get-distribution-config --id ...`, 그 `DistributionConfig`를 "
+        '`"Enabled": false`로 바꿔 `off.json`에 저장, `aws cloudfront update-distribution --id ... '
+        "--distribution-config file://off.json --if-match <그 응답의 ETag>`), 이어서 "
+        "`aws cloudfront wait distribution-deployed --id ...`"
         ", 그다음 `aws cloudfront delete-distribution --id ... --if-match <비활성화 응답의 ETag>`;"
     ) in files["Day2Lab2.md"]
     assert not [line for line in delete_lines if "<the " in line or "` 다음 `" in line]
+    assert not [line for line in delete_lines if re.search(r"\b(then|by hand|its|with)\b", line)]
     assert "콘솔에서 만든 NAT 게이트웨이" in guide
     # a student trial: after destroy the tagging API still listed terminated instances
     assert "종료된 인스턴스와 삭제된 NAT 게이트웨이는 한동안 이 목록에 남지만" in guide

@@ -451,7 +451,14 @@ def render_guide(
 _CONNECTIVES = (
     ("disable, then ", "비활성화(disable)한 다음 "),
     ("<the ETag the disabling returned>", "<비활성화 응답의 ETag>"),
-)
+    ("tagged: ", "Student 태그를 붙였다면: "),
+    (" (it disables, waits and deletes); by hand: disable (",
+     " (비활성화하고 기다린 뒤 지웁니다); 손으로는: 비활성화(disable) ("),
+    ("its `DistributionConfig` with ", "그 `DistributionConfig`를 "),
+    (" saved as `off.json`, ", "로 바꿔 `off.json`에 저장, "),
+    ("<its ETag>", "<그 응답의 ETag>"),
+    ("), then ", "), 이어서 "),
+)  # fmt: skip
 #: Commands in a row, each in backquotes, joined by ", then ".
 _THEN_RUN = re.compile(r"`[^`]*`(?:, then `[^`]*`)+")
 
