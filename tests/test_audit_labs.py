@@ -8,6 +8,7 @@ with one line and exit 2 when AWS cannot be reached.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from typing import Any, Dict
@@ -189,3 +190,50 @@ def test_aws_problems_are_one_line_and_exit_2(app, extra, env_change, says):
         *progress, last = result.stderr.strip().splitlines()
         assert says in last and last.startswith("week5: "), result.stderr
         assert all(line.startswith("==> ") for line in progress), result.stderr
+
+
+@pytest.mark.parametrize(
+    "db_id, passes",
+    [(f"week5-{STUDENT}-day3-restored", True), (f"week5-{STUDENT}-day3-mine", False)],
+    ids=["the guide's restore", "one of the student's own"],
+)
+def test_the_guides_restored_database_is_named_with_its_outputs(deployed, db_id, passes):
+    """Day3Lab1's Step 3 restores ``week5-<student>-day3-restored`` (RestoreDbCommand): a trial's
+    audit failed the guide's own step twice (instance-types, unexpected-resources). It is named
+    with the outputs that make and delete it, priced, and fails nothing; another database in
+    the lab's VPC still fails both checks."""
+    lab = lab_or_skip(deployed, "Day3Lab1")
+    clients = deployed[1]
+    rds = clients("rds")
+    vpc = find_vpc(clients("ec2"), lab_tags(lab), extract(lab.template).vpcs[0].name)
+    (own,) = [
+        db
+        for db in rds.describe_db_instances()["DBInstances"]
+        if db["DBSubnetGroup"]["VpcId"] == vpc["VpcId"]
+    ]
+    rds.create_db_instance(
+        DBInstanceIdentifier=db_id,
+        DBInstanceClass=own["DBInstanceClass"],
+        Engine=own["Engine"],
+        MasterUsername="postgres",
+        MasterUserPassword="not-a-secret-1",
+        DBSubnetGroupName=own["DBSubnetGroup"]["DBSubnetGroupName"],
+        VpcSecurityGroupIds=[g["VpcSecurityGroupId"] for g in own["VpcSecurityGroups"]],
+        Tags=[{"Key": k, "Value": v} for k, v in lab_tags(lab).items()],
+    )
+    try:
+        checks = checks_of(lab, clients)
+    finally:
+        rds.delete_db_instance(DBInstanceIdentifier=db_id, SkipFinalSnapshot=True)
+    failed = {n for n, c in checks.items() if not c.passed}
+    evidence = checks["unexpected-resources"].evidence
+    if passes:
+        assert failed == set(), [str(c) for c in checks.values()]
+        assert re.fullmatch(
+            rf"RDS {db_id} db\.t3\.micro \(\$0\.0\d+/h\), which the RestoreDbCommand output "
+            r"made: DeleteRestoredDbCommand deletes it when the step is done; \$0\.0\d+/h in all",
+            evidence,
+        ), evidence
+    else:
+        assert failed == {"instance-types", "unexpected-resources"}, evidence
+        assert evidence.startswith(f"RDS {db_id} db.t3.micro") and "output" not in evidence

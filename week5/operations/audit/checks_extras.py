@@ -4,7 +4,7 @@ named), and what is there that the reference does not have, with what it costs a
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from week5.analysis.rules.course_tags import TAG_VALIDATORS
 from week5.core.errors import shown
@@ -112,9 +112,19 @@ def _unexpected(account: Account, ref: Reference) -> Check:
             cost = usd(key)
             extra.append(f"{kind} {resource_id} ({each(cost)})")
             hourly += cost or 0.0
-    for db in account.databases[len(ref.databases) :]:
-        az = "multi-az" if db["multi_az"] else "single-az"
-        cost = usd(f"rds:{db['engine']}:{db['class']}:{az}")
+    steps = []  # what a guide step made from the lab's outputs: named, priced, no failure
+    for db in account.databases:
+        if db["id"] in ref.restored:
+            made, deletes = ref.restored[db["id"]]
+            cost = usd(_db_price_key(db))
+            steps.append(
+                f"RDS {db['id']} {db['class']} ({each(cost)}), which the {made} output made"
+                + (f": {deletes} deletes it when the step is done" if deletes else "")
+            )
+            hourly += cost or 0.0
+    lab_databases = [d for d in account.databases if d["id"] not in ref.restored]
+    for db in lab_databases[len(ref.databases) :]:
+        cost = usd(_db_price_key(db))
         extra.append(f"RDS {db['id']} {db['class']} ({each(cost)})")
         hourly += cost or 0.0
     for cache in account.caches[len(ref.caches) :]:
@@ -128,5 +138,12 @@ def _unexpected(account: Account, ref: Reference) -> Check:
         if unpriced
         else f"${hourly:.4f}/h in all"
     )
-    evidence = "; ".join(extra) + f"; {total}" if extra else "nothing beyond the lab"
+    if extra or steps:
+        evidence = "; ".join(extra + steps) + f"; {total}"
+    else:
+        evidence = "nothing beyond the lab"
     return Check("unexpected-resources", not extra, evidence)
+
+
+def _db_price_key(db: Dict[str, Any]) -> str:
+    return f"rds:{db['engine']}:{db['class']}:{'multi-az' if db['multi_az'] else 'single-az'}"

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Mapping, Optional
+import re
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from week5.analysis.assembly import ref_target
 from week5.analysis.topology import Topology, extract
@@ -26,6 +27,10 @@ class Reference:
     #: with SourceDestCheck off), apart from ``instance_types``: the account's are read
     #: apart too (a trial of Day2Case: "the lab runs" left its NAT instance out).
     nat_instances: List[str] = field(default_factory=list)
+    #: The databases a guide step makes from the lab's outputs, by identifier: (the output that
+    #: makes it, the one that deletes it or ""). Day3Lab1's RestoreDbCommand restores
+    #: ``week5-<student>-day3-restored``: a trial's audit failed the guide's own step twice.
+    restored: Dict[str, Tuple[str, str]] = field(default_factory=dict)
 
 
 def reference(template: Mapping[str, Any]) -> Reference:
@@ -113,7 +118,40 @@ def reference(template: Mapping[str, Any]) -> Reference:
         databases=databases,
         caches=caches,
         nat_instances=sorted(n.detail for n in nodes if n.kind == "NAT instance"),
+        restored=restored_databases(template),
     )
+
+
+#: An identifier the AWS CLI line of an output names literally (not a deploy-time value).
+_DB_ID = re.compile(r"--db-instance-identifier ([a-z][a-z0-9-]*)(?=[\s;]|$)")
+
+
+def restored_databases(template: Mapping[str, Any]) -> Dict[str, Tuple[str, str]]:
+    """:attr:`Reference.restored`: each identifier an output's ``aws rds restore-db-instance-*``
+    names, with that output and the one whose ``aws rds delete-db-instance`` names it."""
+
+    def text(value: Any) -> str:  # an output's literal parts; a token's are left out
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict) and "Fn::Join" in value:
+            separator, parts = value["Fn::Join"]
+            return separator.join(p if isinstance(p, str) else " " for p in parts)
+        return ""
+
+    lines = {key: text(o.get("Value")) for key, o in (template.get("Outputs") or {}).items()}
+    made = {
+        found: key
+        for key, line in lines.items()
+        if "aws rds restore-db-instance" in line
+        for found in _DB_ID.findall(line)
+    }
+    deleted = {
+        found: key
+        for key, line in lines.items()
+        if "aws rds delete-db-instance" in line
+        for found in _DB_ID.findall(line)
+    }
+    return {db_id: (key, deleted.get(db_id, "")) for db_id, key in made.items()}
 
 
 def _topology_label(topology: Topology, logical_id: str) -> str:
