@@ -579,7 +579,7 @@ def test_a_stacks_alarms_are_named_as_not_looked_for_not_as_untagged(aws):
     )
     (stack,) = cleaner(aws, day="Day5", student="kim").find()
     assert stack.name == (
-        "1 tagged resource(s) in it; not looked for (they go with it), not priced: "
+        "1 tagged resource(s) in it and 1 it made that no finder looks for, going with it: "
         "CloudWatch::Alarm"
     )
 

@@ -39,11 +39,16 @@ from week5.operations.cleanup.scope import JSON_PLACES, course_days
 #: What a dry run prints when it finds nothing: ``label`` is the day, or the day and student.
 NOTHING_FOUND = "Nothing tagged for {label} in this region."
 #: What the $/hour figures are, beside `week5 status`'s (a stack's deployed template, with the
-#: estimates' assumed use): the two differ by design, and each says what it priced.
+#: estimates' assumed use): the two differ by design, by that use, and each says what it priced.
+#: Day5Lab1 on the emulator: $0.2157/h here, $0.2358/h there, the $0.0200/h apart its ALB's
+#: LCU and its distribution's 0.1 GB an hour, as `week5 cost Day5Lab1` lists them.
 PRICED = (
-    "what exists now and carries the day's tags (a stack: the tagged resources found in it), "
-    "by the hour at on-demand Seoul prices; use (ALB LCUs, NAT gateway data) is not counted. "
-    "`week5 status` prices a stack's deployed template instead"
+    "what exists now and carries the day's tags (a stack: the tagged resources found in it, "
+    "and what it made that no finder looks for, priced by type as `week5 cost` prices it), "
+    "by the hour at on-demand Seoul prices; use (ALB LCUs, NAT gateway data) is not counted, "
+    "and what is billed by use alone (an S3 bucket, a CloudFront distribution) is not priced, "
+    "where `week5 cost` and `week5 status` price the use they assume: a stack's figure there "
+    "is higher by that. `week5 status` prices a stack's deployed template instead"
 )
 #: Exit code when nothing failed or was left, but AWS is still deleting something (or something
 #: waits on that): not done, and no failure either; the same command run again later confirms.
@@ -154,7 +159,9 @@ def to_json(
     what could not be read, so was neither listed nor deleted. Each $/hour figure is rounded to
     :data:`JSON_PLACES` places and ``usd_per_hour`` is the sum of those printed: they add up.
     Each entry's ``day`` is the day it was found by (``--day all``: ``day`` is ``all``, ``days``
-    the days cleaned)."""
+    the days cleaned). ``not_priced``: how many resources no figure prices, those listed
+    without one and a stack's its own figure leaves out (each stack's ``not_priced`` names
+    them); a stack's ``held_by``: what is listed before it as it holds one of its resources."""
     listed = [item.to_json() for item in found]
     return {
         "day": args.day,
@@ -166,7 +173,9 @@ def to_json(
         "usd_per_hour": round(
             sum(i["usd_per_hour"] for i in listed if i["usd_per_hour"] is not None), JSON_PLACES
         ),
-        "not_priced": sum(1 for f in found if f.hourly is None),
+        "not_priced": sum(
+            (1 if f.hourly is None else 0) + len(f.not_priced or ()) for f in found
+        ),
         "priced": PRICED,
         "not_checked": list(warnings),
         **(

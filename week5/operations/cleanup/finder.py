@@ -102,6 +102,7 @@ def find(scope: Scope) -> List[Found]:
     found = _fold_into_stacks(scope, found, members)
     scope.cached("folded", dict).update(members)  # for ``--day all`` (``Cleaner.find``)
     _leave_with_the_left(scope, found, members)
+    _held_by_the_listed(found, members)
     for item in found:
         item.day = scope.day
     return found
@@ -138,7 +139,7 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
     ours: Dict[str, Found] = {f.id: f for f in found if f.kind == stacks.KIND}
     by_id = {f.id: f for f in found}
     counts: Dict[str, int] = {}
-    unpriced: Dict[str, int] = {}
+    unpriced: Dict[str, List[str]] = {}
 
     def stack_of(item: Found, depth: int = 0) -> Optional[str]:
         # as the stack's resource of this kind (its id and its type: a bare name is no
@@ -180,7 +181,7 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
                     members.setdefault(key, (item, holder))
             counts[stack] = counts.get(stack, 0) + 1
             if item.hourly is None:
-                unpriced[stack] = unpriced.get(stack, 0) + 1
+                unpriced.setdefault(stack, []).append(item.kind)
             else:
                 holder.hourly = (holder.hourly or 0.0) + item.hourly
             continue
@@ -189,17 +190,28 @@ def _fold_into_stacks(scope: Scope, found: List[Found], members: Dict[str, Membe
     typed = scope.cached("found-typed", set)
     for name, holder in ours.items():
         state = str(existing[name].get("StackStatus", "")) if name in existing else ""
-        holder.name = _state_words(state) + (
-            f"{counts.get(name, 0)} tagged resource(s) in it"
-            + (f", {unpriced[name]} of them not priced" if unpriced.get(name) else "")
-        )
         if _mid_operation(state):
             holder.ties.append(f"a deploy is in progress ({state}): run again when it ends")
         untagged, not_looked_for = stacks.unfound(scope, name, typed)
+        left_out = list(unpriced.get(name, []))
+        for kind in not_looked_for:  # priced by type, as `week5 cost` prices them
+            hourly = stacks.type_hourly(scope, kind)
+            if hourly is None:
+                left_out.append(kind.removeprefix("AWS::"))
+            else:
+                holder.hourly = (holder.hourly or 0.0) + hourly
+        holder.not_priced = left_out + [kind.removeprefix("AWS::") for kind in untagged]
+        holder.held_by = []
+        holder.name = _state_words(state) + f"{counts.get(name, 0)} tagged resource(s) in it"
+        if not_looked_for:
+            holder.name += (
+                f" and {len(not_looked_for)} it made that no finder looks for, going with it: "
+                f"{_kinds(not_looked_for)}"
+            )
+        if left_out:
+            holder.name += f"; not priced ({len(left_out)}): {_kinds(left_out)}"
         if untagged:
             holder.name += f"; not found with the day's tags, so not priced: {_kinds(untagged)}"
-        if not_looked_for:
-            holder.name += f"; not looked for (they go with it), not priced: {_kinds(not_looked_for)}"
     return list(ours.values()) + kept
 
 
@@ -363,7 +375,8 @@ def _unread(item: Found, region: str, error: Exception) -> str:
 
 
 def _kinds(types: List[str]) -> str:
-    """``EC2::EIP, CloudWatch::Alarm x14``: each type once, with its count."""
+    """``EC2::EIP, CloudWatch::Alarm x14``: each type (or kind: ``S3 bucket``) once, with its
+    count."""
     counted = Counter(types)
     return ", ".join(
         kind.removeprefix("AWS::") + (f" x{n}" if n > 1 else "") for kind, n in counted.items()
@@ -522,3 +535,41 @@ def _kept_for(scope: Scope, user: Found, how: str, stacks_of: Dict[int, Found]) 
         f"{scope.outside(join_ids(partners), len(partners))}, {uses} it through "
         f"{_named(user, stacks_of)}, which is left and {how}"
     )
+
+
+def _held_by_the_listed(found: List[Found], members: Dict[str, Member]) -> None:
+    """A stack one of whose resources needs a listed resource gone first (its subnet, in which
+    a tagged instance launched by hand runs: CloudFormation cannot delete that subnet while it
+    does) goes after that resource (``needs``: the listing and the deletion put it first), and
+    its line names it with what of the stack it holds (``Found.held_by``), as a stack held by
+    an untagged resource names that one. The listed resource may be another stack's (then that
+    stack goes first)."""
+    listed: Dict[str, Tuple[Found, Optional[Found]]] = {}
+    for item in found:
+        for key in (item.id, *item.refs):
+            if key:
+                listed.setdefault(key, (item, None))
+    for key, (member, holder) in members.items():
+        listed.setdefault(key, (holder, member))
+    holds: Dict[int, Dict[str, Tuple[Found, str, List[str]]]] = {}
+    for member, holder in {id(m): (m, h) for m, h in members.values()}.values():
+        for need in member.needs:
+            other, part = listed.get(need, (None, None))
+            if other is None or other is holder or holder.held_by is None or other.held:
+                continue  # one that is left: the stack waits on it, and says so (left_because)
+            what = str(other) if part is None else f"{part} of {other.kind} {other.id}"
+            _, _, held = holds.setdefault(id(holder), {}).setdefault(what, (other, what, []))
+            if str(member) not in held:
+                held.append(str(member))
+    for holder in found:
+        for other, what, held in holds.get(id(holder), {}).values():
+            if other.id not in holder.needs:
+                holder.needs.append(other.id)
+            holder.held_by = (holder.held_by or []) + [
+                {"kind": other.kind, "id": other.id, "holds": held}
+            ]
+            holder.name += (
+                f"; held by {what}, listed above it, which holds its {join_all(held)}: "
+                "that goes first (--apply deletes it first; by hand, delete it, then destroy "
+                "again)"
+            )

@@ -101,6 +101,15 @@ class Found:
     tied_to: Dict[str, Partner] = field(default_factory=dict, repr=False, compare=False)
     #: The course day whose tags it was found by (``Day1``): what ``--day all`` lists it under.
     day: Optional[str] = field(default=None, repr=False, compare=False)
+    #: A stack's: its resources that ``hourly`` leaves out, "not priced", one entry each (the
+    #: finder's kind, ``S3 bucket``, or the type of one no finder looks for,
+    #: ``CloudWatch::Dashboard``). None for what holds no other resources.
+    not_priced: Optional[List[str]] = field(default=None, repr=False, compare=False)
+    #: A stack's: the listed resources that hold one of its resources (a tagged instance in its
+    #: subnet), each ``{"kind", "id", "holds"}`` (``holds``: what of the stack it holds,
+    #: ``["subnet subnet-1 (name)"]``): they go first (``needs``). None for a resource that is
+    #: not a stack.
+    held_by: Optional[List[Dict[str, Any]]] = field(default=None, repr=False, compare=False)
 
     @property
     def held(self) -> Optional[str]:
@@ -115,7 +124,8 @@ class Found:
 
     def to_json(self) -> Dict[str, Any]:
         """For ``week5 cleanup --json``: ``day`` the day it was found by, ``left_because`` why
-        it is (or will be) left."""
+        it is (or will be) left; a stack's ``not_priced`` (:attr:`not_priced`) and ``held_by``
+        (:attr:`held_by`)."""
         return {
             "kind": self.kind,
             "id": self.id,
@@ -123,6 +133,9 @@ class Found:
             "day": self.day,
             "usd_per_hour": None if self.hourly is None else round(self.hourly, JSON_PLACES),
             "left_because": self.held,
+            # a stack's: what its $/hour leaves out, and what in the list goes before it
+            **({} if self.not_priced is None else {"not_priced": list(self.not_priced)}),
+            **({} if self.held_by is None else {"held_by": list(self.held_by)}),
         }
 
 

@@ -450,7 +450,8 @@ def unfound(
     as the estimates count them) and that no finder found (``found``: (id, resource type) of
     what was), one entry per resource, sorted: (those a finder looks for but did not find with
     the day's tags, as when an emulator drops a resource's tags; those no finder looks for).
-    Both go with the stack, unpriced here."""
+    Both go with the stack; the first is not priced, the second by type
+    (:func:`type_hourly`)."""
     missing = sorted(
         kind
         for physical, kind in of_stack(resources(scope), stack)
@@ -463,6 +464,29 @@ def unfound(
         [kind for kind in missing if kind in LOOKED_FOR],
         [kind for kind in missing if kind not in LOOKED_FOR],
     )
+
+
+def type_hourly(scope: Scope, kind: str) -> Optional[float]:
+    """What one resource of the CloudFormation type ``kind`` costs an hour as `week5 cost`
+    prices it (:func:`week5.analysis.pricing.estimate`: its items' price keys and counts, at
+    ``scope``'s prices), read from its type alone: for a type no finder looks for
+    (:data:`LOOKED_FOR`), whose properties cleanup does not read (a CloudWatch alarm, a KMS
+    key). None ("not priced") when `week5 cost` does not price it (a dashboard) or needs its
+    properties to."""
+
+    def read() -> Optional[float]:
+        items = pricing.estimate({"Resources": {"Resource": {"Type": kind}}}).items
+        hourly = 0.0
+        for item in items:
+            if item.price_key == "usage":  # billed by use: $0, as `week5 cost` says
+                continue
+            price = scope.price(item.price_key, item.count) if item.price_key else None
+            if price is None:
+                return None
+            hourly += price
+        return hourly
+
+    return scope.cached(f"type-hourly:{kind}", read)
 
 
 #: The code of a stack deleted with resources CloudFormation kept (DELETE_SKIPPED): they may
