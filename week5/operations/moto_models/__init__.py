@@ -118,6 +118,7 @@ MODULES = (
     "s3_bucket",
     "ec2_subnet",
     "ec2_vpc_endpoint",
+    "cloudwatch_dashboard",
 )
 #: Types moto models itself, whose model here only works around a moto bug.
 OVERRIDES = (
@@ -142,6 +143,7 @@ OVERRIDES = (
     "AWS::S3::Bucket",
     "AWS::EC2::Subnet",
     "AWS::EC2::VPCEndpoint",
+    "AWS::CloudWatch::Dashboard",
 )
 #: Fixes to moto that are no type's model, each installed by its module's ``install()``.
 PATCHES = (
@@ -181,6 +183,8 @@ PATCHES = (
     "rds_db_subnet_group_name",
     "rds_groups_in_use",
     "rds_restore_false_overrides",
+    "ec2_public_addresses",
+    "rds_snapshot_delete",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]

@@ -7,9 +7,11 @@ every resource so, and an Auto Scaling group's instances too), but whose change 
 CDK CLI deploys) tag nothing: ``week5 status`` listed every resource of a lab deployed into the
 emulator as "in no stack: made by hand or left behind". :func:`install` makes a change set, once
 applied, tag what its template created: EC2 resources by their id (as ``create_stack`` does),
-an Auto Scaling group's instances, and the rest by ARN through moto's tagging API or, for
-ELBv2, which that API cannot tag, its own backend (an RDS automatic snapshot, which no template
-names, stays untagged).
+an Auto Scaling group with ``PropagateAtLaunch`` true, the template's tags kept as the template
+gives them (moto's tagging API, which tagged it before, set ``PropagateAtLaunch`` false on the
+template's keys too), and the group's instances with what it propagates; the rest by ARN
+through moto's tagging API or, for ELBv2, which that API cannot tag, its own backend (an RDS
+automatic snapshot, which no template names, stays untagged).
 Delete this module when moto's change sets tag them (tests/test_moto_models.py says when).
 """
 
@@ -46,6 +48,21 @@ def arn_of(resource: Any) -> Optional[str]:
     return None
 
 
+def tag_group(group: FakeAutoScalingGroup, tags: Dict[str, str], resource_json: Any) -> None:
+    """``tags`` (the stack's and ``aws:cloudformation:*``) on the Auto Scaling group as
+    CloudFormation puts them: each with ``PropagateAtLaunch`` true (so they reach the instances
+    it launches later too), but a key the template (``resource_json``) tags the group with,
+    which keeps the template's value and ``PropagateAtLaunch``. Not through moto's tagging API,
+    which re-tagged the template's keys with ``PropagateAtLaunch`` false."""
+    given = ((resource_json or {}).get("Properties") or {}).get("Tags")
+    listed = given if isinstance(given, list) else []
+    templates = {tag.get("Key") for tag in listed if isinstance(tag, dict)}
+    stacks = {key: value for key, value in tags.items() if key not in templates}
+    group.tags = [tag for tag in group.tags if tag["Key"] not in stacks] + [
+        {"Key": key, "Value": value, "PropagateAtLaunch": True} for key, value in stacks.items()
+    ]
+
+
 def apply(self: ChangeSet) -> None:
     """moto's, then the tags CloudFormation gives what the change set created."""
     MOTO_APPLY(self)
@@ -69,8 +86,14 @@ def apply(self: ChangeSet) -> None:
         if isinstance(resource, EC2KeyPair):  # the project's model: the EC2 key by its id
             ec2.create_tags([resource.key_pair_id], tags)
             continue
-        if isinstance(resource, FakeAutoScalingGroup) and resource.instance_states:
-            ec2.create_tags([state.instance.id for state in resource.instance_states], tags)
+        if isinstance(resource, FakeAutoScalingGroup):
+            tag_group(resource, tags, self.template_dict["Resources"][logical_id])
+            if resource.instance_states:
+                ec2.create_tags(
+                    [state.instance.id for state in resource.instance_states],
+                    resource.get_propagated_tags(),
+                )
+            continue
         try:
             arn = arn_of(resource)
             # tag_resources returns what it could not tag (a service its API lacks).
