@@ -21,7 +21,7 @@ import botocore.session
 import pytest
 from botocore import xform_name
 from botocore.exceptions import DataNotFoundError
-from aws_cli_on_moto import shorthand
+from aws_cli_on_moto import CLI_PAGING_OPTIONS, shorthand
 from lab_outputs import outputs, run
 from support import logical_id, props, resources
 
@@ -39,8 +39,6 @@ from week5.core.errors import CourseInputError
 REGION = "ap-northeast-2"
 #: Options the AWS CLI takes for every operation (not the operation's own members).
 CLI_GLOBAL_OPTIONS = {"region", "query", "output", "profile", "endpoint-url", "no-cli-pager"}
-#: Options the AWS CLI adds to an operation that paginates.
-CLI_PAGING_OPTIONS = {"max-items", "starting-token", "page-size", "no-paginate"}
 #: What the fake ``aws`` answers: an instance id for a ``$(...)`` look-up.
 FAKE_INSTANCE = "i-0fake0000000000000"
 #: botocore's models, as the AWS CLI reads them.
