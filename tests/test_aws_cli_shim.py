@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Dict, List, NamedTuple
 
 import pytest
+from aws_cli_server import LOG_ENV, aws_on_path
 from lab_outputs import render
 
 from week5.constructs.commands import scaling_activities_command
@@ -431,42 +432,35 @@ class Ran(NamedTuple):
 
 @pytest.fixture(scope="module")
 def line_runner(emulator, tmp_path_factory):
-    """``line_runner(text)``: the line run by bash with ``aws`` the shim (each call logged),
-    ``curl`` answering nothing and ``sleep`` ending the shell (a watch loop runs once)."""
+    """``line_runner(text)``: the line run by bash with ``aws`` the shim (one server process for
+    the module: tests/aws_cli_server.py; each call logged), ``curl`` answering nothing and
+    ``sleep`` ending the shell (a watch loop runs once)."""
     folder = tmp_path_factory.mktemp("printed-lines")
     bin_dir = folder / "bin"
     bin_dir.mkdir()
-    (bin_dir / "aws").write_text(
-        f"#!{sys.executable}\nimport contextlib, io, json, os, sys\n"
-        f"sys.path.insert(0, {str(SHIM.parent)!r})\nimport aws_cli_shim\n"
-        "err = io.StringIO()\nwith contextlib.redirect_stderr(err):\n"
-        "    code = aws_cli_shim.main(sys.argv[1:])\n"
-        "sys.stdout.flush()\nsys.stderr.write(err.getvalue())\n"
-        "with open(os.environ['SHIM_LOG'], 'a') as log:\n"
-        "    log.write(json.dumps([sys.argv[1:], code, err.getvalue()]) + '\\n')\n"
-        "sys.exit(code)\n"
-    )
     (bin_dir / "curl").write_text("#!/bin/bash\n")
     (bin_dir / "sleep").write_text("#!/bin/bash\nkill -TERM $PPID\n")
     for tool in bin_dir.iterdir():
         tool.chmod(0o755)
-    env = {**emulator[1], "PATH": f"{bin_dir}:{emulator[1]['PATH']}"}
     runs = iter(range(10**6))
+    with aws_on_path(folder, emulator[1]) as env:
 
-    def run(line: str) -> Ran:
-        log = folder / f"calls-{next(runs)}.log"
-        cwd = folder / log.stem
-        cwd.mkdir()
-        (cwd / "photo.jpg").write_bytes(b"jpeg")  # Day4Case's MediaUploadCommand uploads it
-        (cwd / "off.json").write_text(json.dumps(OFF))  # the guide's disabled distribution
-        done = subprocess.run(
-            ["bash", "-c", line], env={**env, "SHIM_LOG": str(log)}, cwd=cwd,
-            capture_output=True, text=True, timeout=180,
-        )  # fmt: skip
-        calls = [json.loads(row) for row in log.read_text().splitlines()] if log.exists() else []
-        return Ran(done, calls)
+        def run(line: str) -> Ran:
+            log = folder / f"calls-{next(runs)}.log"
+            cwd = folder / log.stem
+            cwd.mkdir()
+            (cwd / "photo.jpg").write_bytes(b"jpeg")  # Day4Case's MediaUploadCommand uploads it
+            (cwd / "off.json").write_text(json.dumps(OFF))  # the guide's disabled distribution
+            done = subprocess.run(
+                ["bash", "-c", line], env={**env, LOG_ENV: str(log)}, cwd=cwd,
+                capture_output=True, text=True, timeout=180,
+            )  # fmt: skip
+            calls = (
+                [json.loads(row) for row in log.read_text().splitlines()] if log.exists() else []
+            )
+            return Ran(done, calls)
 
-    return run
+        yield run
 
 
 @pytest.fixture(scope="module")

@@ -22,15 +22,12 @@ failover.
 from __future__ import annotations
 
 import subprocess
-import sys
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+from aws_cli_server import aws_on_path
 from support import logical_id
 
-#: The ``aws`` the lines run with.
-SHIM = Path(__file__).resolve().parent / "aws_cli_shim.py"
 #: One worker runs every test of the session's shared emulator (tests/emulated_labs.py).
 pytestmark = pytest.mark.xdist_group("emulator")
 
@@ -38,23 +35,18 @@ pytestmark = pytest.mark.xdist_group("emulator")
 @pytest.fixture(scope="module")
 def cli(emulated_labs, tmp_path_factory):
     """``cli(line)``: the line run by bash, ``aws`` being tests/aws_cli_shim.py (the call made
-    through boto3 by botocore's model at the emulator, printed as the AWS CLI prints it); the
-    CompletedProcess."""
+    through boto3 by botocore's model at the emulator, printed as the AWS CLI prints it; one
+    server process for the module: tests/aws_cli_server.py); the CompletedProcess."""
     folder = tmp_path_factory.mktemp("aws-cli")
-    bin_dir = folder / "bin"
-    bin_dir.mkdir()
-    wrapper = bin_dir / "aws"
-    wrapper.write_text(f'#!/bin/bash\nexec {sys.executable} {SHIM} "$@"\n')
-    wrapper.chmod(0o755)
-    env = {**emulated_labs.env, "PATH": f"{bin_dir}:{emulated_labs.env['PATH']}"}
+    with aws_on_path(folder, emulated_labs.env) as env:
 
-    def run(line: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            ["bash", "-c", line], env=env, cwd=folder, capture_output=True, text=True,
-            timeout=120,
-        )  # fmt: skip
+        def run(line: str) -> subprocess.CompletedProcess:
+            return subprocess.run(
+                ["bash", "-c", line], env=env, cwd=folder, capture_output=True, text=True,
+                timeout=120,
+            )  # fmt: skip
 
-    return run
+        yield run
 
 
 def deployed_outputs(emulated_labs, lab_id: str) -> Dict[str, str]:
