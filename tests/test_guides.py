@@ -194,7 +194,7 @@ def test_the_readmes_catalog_tables_count_the_resources_the_templates_have(
     found = {
         line.split()[0]: int(re.search(count, line).group(1))
         for line in block.splitlines()
-        if line.startswith("Day")
+        if line.split()[:1] and line.split()[0] in app.templates  # a lab's row, not a day's
     }
     expected = {
         lab_id: sum(1 for r in t["Resources"].values() if r["Type"] != "AWS::CDK::Metadata")

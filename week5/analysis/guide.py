@@ -110,6 +110,184 @@ def _slot_table(guide: LabGuide, template: Mapping[str, Any]) -> List[str]:
     return rows
 
 
+def _budget_section(guide: LabGuide, template: Mapping[str, Any]) -> List[str]:
+    """The section after the slot table: the time budget (:func:`time_budget`, with create and
+    delete as that table prints them); none for a case the plan does not time."""
+    if not guide.course_steps:
+        return []
+    took = timing.estimate_duration(template)
+    create, delete = round(took.create_min, 1), round(took.delete_min, 1)
+    return [
+        "## 생성 + 단계 + 삭제",
+        "",
+        *_budget(time_budget(guide.course_steps, create, delete)),
+        "",
+    ]
+
+
+#: The course plan's step titles whose console work `cdk deploy` does: the step builds what
+#: the stack creates (the deploy does them all at once, in its create time). A step title in
+#: none of these sets is a hands-on step, counted at the plan's minutes (a student trial:
+#: Day3Lab1's guide left 23.2 minutes after create and delete for Steps 2 and 3's 25).
+DEPLOY_STEPS = frozenset({
+    "VPC 생성", "Security Group 생성", "EC2 인스턴스 생성",  # Day1Lab1
+    "Multi-AZ VPC", "Bastion Host", "웹 서버 배포",  # Day1Lab2
+    "EBS 볼륨 생성", "EFS 공유 스토리지",  # Day2Lab1
+    "S3 버킷 생성", "CloudFront 배포",  # Day2Lab2
+    "RDS 인스턴스 생성",  # Day3Lab1
+    "ElastiCache 클러스터",  # Day3Lab2
+    "Launch Template", "ALB 생성", "Auto Scaling Group",  # Day4Lab1
+    "인프라 구축",  # Day4Challenge, Day5Challenge
+    "네트워크 구성", "데이터베이스 배포", "애플리케이션 배포",  # Day5Lab1
+})  # fmt: skip
+#: The step titles `cdk destroy` does.
+DESTROY_STEPS = frozenset({"리소스 정리"})
+#: The plan's hands-on step titles (a test checks that every lab's steps are in one of the
+#: three sets, so a new title is sorted on purpose).
+HANDS_ON_STEPS = frozenset({
+    "접속 및 확인", "스냅샷 & 복구", "성능 테스트", "데이터베이스 연결", "백업 & 복원",
+    "캐싱 로직 구현", "세션 스토어", "아키텍처 설계", "장애 테스트", "검증", "검증 & 최적화",
+})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    """One row of a lab's time budget: what it is, the plan's minutes for it (None: the plan
+    has no step for it) and the minutes it takes here."""
+
+    what: str
+    course: Any
+    takes: float
+
+    @property
+    def over(self) -> float:
+        """How much longer than the plan's minutes it takes (0 when not, or not planned)."""
+        return 0.0 if self.course is None else max(0.0, round(self.takes - self.course, 1))
+
+
+@dataclass(frozen=True)
+class TimeBudget:
+    """A lab's minutes with this project: `cdk deploy` in place of the steps that build
+    (:data:`DEPLOY_STEPS`), the hands-on steps at the plan's minutes, `cdk destroy` in place
+    of the clean-up step (or after the steps, when the plan has none)."""
+
+    rows: Tuple[BudgetRow, ...]
+    create: float
+    delete: float
+    slot: int
+
+    @property
+    def total(self) -> float:
+        return round(sum(row.takes for row in self.rows), 1)
+
+    @property
+    def over(self) -> float:
+        return max(0.0, round(self.total - self.slot, 1))
+
+    @property
+    def deploy(self) -> BudgetRow:
+        return next(row for row in self.rows if row.what.startswith("`cdk deploy`"))
+
+    @property
+    def destroy(self) -> BudgetRow:
+        return next(row for row in self.rows if row.what.startswith("`cdk destroy`"))
+
+
+def time_budget(
+    course_steps: Sequence[Tuple[str, int]], create: float, delete: float
+) -> TimeBudget:
+    """The lab's time with `cdk deploy` and `cdk destroy` in place of the plan's steps that
+    build and clean up (:class:`TimeBudget`); ``create`` and ``delete`` are the minutes as the
+    guide prints them. Steps are ``("Step N: title", minutes)`` as :class:`LabGuide` has them."""
+    steps = []
+    for step, minutes in course_steps:
+        number, _, title = step.partition(": ")
+        steps.append((number.removeprefix("Step "), title, step, minutes))
+    built = [(n, m) for n, title, _, m in steps if title in DEPLOY_STEPS]
+    deploy = BudgetRow(
+        "`cdk deploy`" + (f" (Step {', '.join(n for n, _ in built)})" if built else ""),
+        sum(m for _, m in built) if built else None,
+        create,
+    )
+    rows: List[BudgetRow] = [] if built else [deploy]
+    destroyed = False
+    for number, title, step, minutes in steps:
+        if title in DEPLOY_STEPS:
+            rows += [deploy] if number == built[0][0] else []
+        elif title in DESTROY_STEPS:
+            rows.append(BudgetRow(f"`cdk destroy` (Step {number})", minutes, delete))
+            destroyed = True
+        else:
+            rows.append(BudgetRow(step, minutes, minutes))
+    if not destroyed:
+        rows.append(BudgetRow("`cdk destroy` (강의 단계에 없음: 실습 끝에)", None, delete))
+    return TimeBudget(tuple(rows), create, delete, timing.LAB_SLOT_MINUTES)
+
+
+def _over(minutes: float) -> str:
+    return f"{format_minutes(minutes)} 넘침"
+
+
+def _budget(budget: TimeBudget) -> List[str]:
+    """The time budget as the guide shows it: a table of what takes the lab's minutes with this
+    project, then, plainly, where it is longer than the plan and what to do."""
+    rows = ["| 이 프로젝트로 하면 | 강의 시간 | 예상 시간 |", "|---|---|---|"]
+    for row in budget.rows:
+        course = "-" if row.course is None else format_minutes(row.course)
+        takes = format_minutes(row.takes) + (f" ({_over(row.over)})" if row.over else "")
+        rows.append(f"| {row.what} | {course} | {takes} |")
+    total = format_minutes(budget.total) + (f" (**{_over(budget.over)}**)" if budget.over else "")
+    rows += [f"| 합계 | {format_minutes(budget.slot)} | {total} |", ""]
+    said = []
+    if budget.over:
+        before = round(budget.total - budget.create, 1) <= budget.slot
+        after = round(budget.total - budget.delete, 1) <= budget.slot
+        if before:
+            fix = (
+                "실습 전 쉬는 시간에 `cdk deploy`를 시작해 두면 생성 "
+                f"{format_minutes(budget.create)}이 빠져 맞습니다"
+            )
+        elif after:
+            fix = (
+                "마지막 단계가 끝나면 `cdk destroy`를 시작만 하고, 삭제가 끝났는지는 실습 뒤에 "
+                "`week5 status`로 확인합니다 (강의 계획: 실습 완료 후 30분 이내 정리)"
+            )
+        else:
+            fix = "수업 전에 배포하고 수업 뒤에 삭제합니다"
+        said.append(
+            f"**생성 + 단계 + 삭제가 {format_minutes(budget.total)}으로 {budget.slot}분 실습보다 "
+            f"{format_minutes(budget.over)} 깁니다.** {fix}."
+        )
+    deploy, destroy = budget.deploy, budget.destroy
+    if deploy.over:
+        said.append(
+            f"생성({format_minutes(deploy.takes)})이 {deploy.what[len('`cdk deploy` ('):-1]}의 "
+            f"{format_minutes(deploy.course)}보다 {format_minutes(deploy.over)} 깁니다: 실습을 "
+            "시작하자마자 배포하고, 기다리는 동안 콘솔에서 만들어지는 것을 확인합니다 (다음 "
+            "단계는 배포가 끝난 뒤)."
+        )
+    if destroy.over:
+        step = destroy.what[len("`cdk destroy` ("):-1]
+        said.append(
+            f"삭제({format_minutes(destroy.takes)})가 {step}의 {format_minutes(destroy.course)}"
+            f"보다 {format_minutes(destroy.over)} 깁니다: "
+            + (
+                "앞의 행들이 강의 시간보다 일찍 끝난 만큼 당겨, 앞 단계가 끝나는 대로 "
+                f"`cdk destroy`를 {step}보다 {format_minutes(destroy.over)} 일찍 시작합니다 "
+                f"(합계 {format_minutes(budget.total)}: {budget.slot}분 안)."
+                if not budget.over
+                else "위의 방법대로 합니다."
+            )
+        )
+    if not said:
+        said.append(f"생성 + 단계 + 삭제가 {budget.slot}분 안에 들고, 단계마다 강의 시간 안입니다.")
+    how = (
+        "`cdk deploy`는 만드는 단계를 한꺼번에 대신하고 (생성 시간), 나머지 단계는 강의 시간 "
+        "그대로, `cdk destroy`는 정리 단계를 대신합니다 (삭제 시간)."
+    )
+    return rows + [how, "", *said]
+
+
 def _left_text(left: float) -> str:
     """What is left of the slot after create and delete, as the time table's cell. When they
     take all of it (``0분``: exactly the slot, once printed "없음 (-0분 넘침)") or more (the
@@ -405,6 +583,7 @@ def render_guide(
         "",
         *_slot_table(guide, template),
         "",
+        *_budget_section(guide, template),
         "## 콘솔 단계와 코드",
         "",
         *step_rows(guide),
@@ -496,7 +675,53 @@ def render_index(labs: Sequence, templates: Mapping[str, Mapping[str, Any]]) -> 
             f"| [{lab.lab_id}]({lab.lab_id}.md) | {lab.title_ko} | ${_per_hour(est.hourly)} | "
             f"{course} | {count} |"
         )
-    return "\n".join(rows) + "\n"
+    estimates = [(lab.lab_id, pricing.estimate(templates[lab.lab_id])) for lab in labs]
+    days = pricing.class_day_costs([(i, e.hourly, len(e.not_priced)) for i, e in estimates])
+    return "\n".join(rows + ["", *_day_table(days)]) + "\n"
+
+
+def _dollars(amount: float) -> str:
+    return f"${amount:.2f}"
+
+
+def _day_table(days: Sequence[Mapping[str, Any]]) -> List[str]:
+    """The index's day costs: each day's class total (:func:`pricing.class_day_costs`) beside
+    the course plan's "일별 예상 비용 (12명 기준)", the labs it sums, where it is above the plan,
+    and the Session 4 case it leaves out (as `week5 labs` prints them)."""
+    size = pricing.COURSE_CLASS_SIZE
+    out = [
+        f"## 하루 비용 ({size}명 반)",
+        "",
+        f"학생 {size}명이 그날의 Lab 1과 Lab 2(또는 Challenge)를 {pricing.LAB_MINUTES}분씩 배포한 "
+        "예상 비용을 강의 계획의 \"일별 예상 비용 (12명 기준)\"과 비교합니다 (`week5 labs`가 같은 "
+        "표를 출력).",
+        "",
+        f"| 날 | 합한 실습 | {size}명 합계 | 강의 계획 | 계획과 비교 | 합하지 않은 것 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for day in days:
+        if day["course_usd"] is None:
+            against = "-"
+        elif day["over_usd"] > 0:
+            against = f"**{_dollars(day['over_usd'])} 넘음**"
+        else:
+            against = "계획 안"
+        if day["not_priced"]:
+            against += f"; 가격 없는 리소스 {day['not_priced']}개는 합계에 없음"
+        if not day["complete"]:
+            against += "; 그날의 실습 일부만 합함"
+        left_out = ", ".join(f"{c['lab']} {_dollars(c['class_usd'])}" for c in day["not_summed"])
+        course = "-" if day["course_usd"] is None else _dollars(day["course_usd"])
+        out.append(
+            f"| {day['day']} | {' + '.join(day['labs']) or '-'} | "
+            f"{_dollars(day['class_usd'])} | {course} | {against} | {left_out or '-'} |"
+        )
+    out += [
+        "",
+        "합하지 않은 것: Session 4 고객 사례는 오전의 이론 세션이라 강의 계획에서 학생이 배포하지 "
+        "않습니다 (금액은 학생 모두가 배포했을 때 더해질 값).",
+    ]
+    return out
 
 
 def generate(

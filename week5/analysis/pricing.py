@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from week5.analysis.assembly import referenced_ids
 from week5.analysis.topology import label
+from week5.core.catalog import LAB_ID_RE
 
 PRICES_FILE = Path(__file__).resolve().parent / "data" / "prices.json"
 #: The course's lab slot.
@@ -359,3 +361,95 @@ def estimate(template: Mapping[str, Any], prices: Optional[Mapping[str, Any]] = 
     """Price a synthesized template with ``prices`` (default: the project's price file), or a
     deployed one (`week5 status`): a resource it cannot read is "not priced", never $0."""
     return _Pricer(template, prices or load_prices()).price()
+
+
+#: The course plan's "일별 예상 비용 (12명 기준)" (its cost estimate for the week): what each day
+#: costs a class of :data:`COURSE_CLASS_SIZE`, USD. A student trial summed `week5 cost LAB
+#: --students 12` over a day and found Day 1 and Day 4 above it, which no tool compared.
+COURSE_DAY_USD: Dict[int, float] = {1: 1.50, 2: 1.50, 3: 2.40, 4: 4.20, 5: 7.80}
+#: The class the plan's daily figures are for.
+COURSE_CLASS_SIZE = 12
+#: The kinds of lab every student deploys: the afternoon's "Lab 1" and "Lab 2 또는 Challenge",
+#: 50 minutes each (the plan's "일일 스케줄 표준"). A Session 4 customer case (``Case``) is one of
+#: the morning's four theory sessions ("이론 세션: 4시간 (Session 1-4)"), which the plan does not
+#: have students deploy: a day's class total leaves it out and says what it would add.
+CLASS_KINDS = ("Lab1", "Lab2", "Challenge")
+
+
+def class_day_costs(
+    labs: Sequence[Tuple[str, float, int]], class_size: int = COURSE_CLASS_SIZE
+) -> List[Dict[str, Any]]:
+    """Each day's cost for a class, against the plan's figure (:data:`COURSE_DAY_USD`): every
+    student deploys the day's labs of :data:`CLASS_KINDS` for their :data:`LAB_MINUTES`
+    minutes (as `week5 cost LAB --students N` prices a lab); a case is listed, not summed.
+
+    ``labs``: (lab id, $/hour of one stack, resources not priced) per stack. A lab id with a
+    student after it (``Day1Lab1-kim``, class mode's copies) is that student's stack, counted
+    once; the class is then those students and the plan's figure is scaled to their number.
+    A lab id without one is counted ``class_size`` times.
+
+    Each day, in course order: ``day`` (``Day1``), ``students``, ``labs`` (the lab ids summed),
+    ``class_usd``, ``course_usd`` (the plan's, for ``students``), ``over_usd`` (how much the
+    class total is above it, to the cent; 0 when it is not), ``not_priced`` (resources of the
+    summed labs without a price: the total is that much low), ``complete`` (whether the
+    day's Lab 1 and its Lab 2 or Challenge are both among ``labs``: a synthesis of some labs,
+    ``-c labs=Day1Lab1``, sums only those) and ``not_summed`` (each case with ``class_usd``,
+    what it would add if every student deployed it).
+
+    @default ``class_size`` :data:`COURSE_CLASS_SIZE` (the plan's class)."""
+    per_lab: Dict[str, Dict[str, Any]] = {}
+    students = set()
+    for lab_id, hourly, not_priced in labs:
+        base, _, student = lab_id.partition("-")
+        match = LAB_ID_RE.match(base)
+        if not match:
+            continue
+        if student:
+            students.add(student)
+        entry = per_lab.setdefault(
+            base, {"day": int(match.group("day")), "kind": match.group("kind"), "usd": 0.0,
+                   "copies": 0, "not_priced": 0}
+        )  # fmt: skip
+        entry["usd"] += hourly * LAB_MINUTES / 60
+        entry["copies"] += 1 if student else 0
+        entry["not_priced"] = max(entry["not_priced"], not_priced)
+    size = len(students) or class_size
+    days = []
+    for day in sorted({entry["day"] for entry in per_lab.values()}):
+        summed = {"labs": [], "usd": 0.0, "not_priced": 0}
+        cases = []
+        for lab_id, entry in per_lab.items():
+            if entry["day"] != day:
+                continue
+            usd = entry["usd"] if entry["copies"] else entry["usd"] * size
+            if entry["kind"] in CLASS_KINDS:
+                summed["labs"].append(lab_id)
+                summed["usd"] += usd
+                summed["not_priced"] += entry["not_priced"]
+            else:
+                cases.append({"lab": lab_id, "class_usd": _cents(usd)})
+        course = COURSE_DAY_USD.get(day)
+        course_usd = None if course is None else course * size / COURSE_CLASS_SIZE
+        total = _cents(summed["usd"])
+        over = 0.0 if course_usd is None else max(0.0, round(total - _cents(course_usd), 2))
+        days.append(
+            {
+                "day": f"Day{day}",
+                "students": size,
+                "labs": summed["labs"],
+                "class_usd": total,
+                "course_usd": None if course_usd is None else _cents(course_usd),
+                "over_usd": over,
+                "not_priced": summed["not_priced"],
+                "complete": f"Day{day}Lab1" in summed["labs"] and len(summed["labs"]) > 1,
+                "not_summed": cases,
+            }
+        )
+    return days
+
+
+def _cents(amount: float) -> float:
+    """``amount`` to the cent, half up from its value to the millionth (as ``week5.cli.table.usd``
+    prints it: a sum floats leave at 1.5499999 is $1.55)."""
+    exact = Decimal(str(round(amount, 6)))
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Pattern, Sequence, Tuple
 
-from week5.analysis.assembly import SynthesizedLab, read_labs
+from week5.analysis.assembly import SynthesizedLab, read_labs, tag_dict
 from week5.cli.arguments import command_parser, whole_number_in
 from week5.cli.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliError
 from week5.cli.synthesis import (
@@ -317,15 +317,18 @@ def format_read_back(
         lines.append(render_table(rows, indent="  subnet ", gap=" ", min_widths=(34, 15)))
     if back.security_groups:
         lines.append("Security groups (ingress)")
-        for g in back.security_groups:
+        names = security_group_names(template)
+        shown_as = {g["id"]: names.get(g["logical_id"]) or g["logical_id"] or g["id"]
+                    for g in back.security_groups}  # fmt: skip
+        for g in sorted(back.security_groups, key=lambda g: shown_as[g["id"]]):
             rules = (
                 ", ".join(
-                    f"{port if port is not None else 'all'} from {source}"
+                    f"{port if port is not None else 'all'} from {names.get(source, source)}"
                     for port, source in g["ingress"]
                 )
                 or "none"
             )
-            lines.append(f"  {g['logical_id'] or g['id']}: {rules}")
+            lines.append(f"  {shown_as[g['id']]}: {rules}")
     if back.instances:
         lines.append("Instances")
         lines.append(
@@ -353,6 +356,25 @@ def format_read_back(
     if back.outputs:
         lines += ["", format_outputs(back, template)]
     return "\n".join(lines)
+
+
+def security_group_names(template: Optional[Mapping[str, Any]]) -> Dict[str, str]:
+    """Each security group's logical id → the name the console lists it by: its Name tag
+    (``week5-day1-kim-bastion-sg``), else its ``GroupName``, as the read-back's VPCs, subnets
+    and instances go by their Name tags (a student trial looked in the console for
+    ``BastionPairBastionSecurityGroup6F7557BD``). A group with neither, or whose name is not a
+    plain string, is not here (shown by its logical id); so is every group when ``template``
+    is None (not known)."""
+    names = {}
+    resources = (template or {}).get("Resources") or {}
+    for logical_id, resource in resources.items():
+        if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::EC2::SecurityGroup":
+            continue
+        properties = resource.get("Properties") or {}
+        name = tag_dict(properties.get("Tags")).get("Name") or properties.get("GroupName")
+        if isinstance(name, str) and name:
+            names[logical_id] = name
+    return names
 
 
 #: The custom resource types of the labs whose work at destroy the emulator does, or which do
