@@ -174,9 +174,10 @@ def test_week5_reads_without_validation_and_check_refuses_the_cached_entry(rejec
 
 
 def test_the_suites_app_of_every_lab_validates_and_unit_stacks_do_not(tmp_path):
-    """The session's app of every lab (tests/conftest.py) is made with ``cfn_validation=True``,
-    as `cdk synth` validates: a template CDK's engine rejects fails its synthesis. The unit
-    tests' apps skip the engine (the same templates, 0.1 to 0.2 s less a synthesis)."""
+    """The session's app of every lab (tests/conftest.py) is made with ``cfn_validation`` on
+    in the first pytest-xdist worker (or the only process), as `cdk synth` validates: a
+    template CDK's engine rejects fails its synthesis; the other worker builds the same app.
+    The unit tests' apps skip the engine (the same templates, 0.1 to 0.2 s less a synthesis)."""
     import aws_cdk as cdk
 
     from support import make_app
@@ -194,4 +195,5 @@ def test_the_suites_app_of_every_lab_validates_and_unit_stacks_do_not(tmp_path):
     with pytest.raises(Exception, match="F3002"):
         rejected(cfn_validation=True).synth()
     conftest = (ROOT / "tests" / "conftest.py").read_text()
-    assert "make_app(outdir, cfn_validation=True" in conftest
+    assert 'os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0"' in conftest
+    assert "make_app(outdir, cfn_validation=validate" in conftest
