@@ -33,7 +33,7 @@ def _instance_types(account: Account, ref: Reference) -> Check:
         [("EC2", i["type"]) for i in account.instances]
         + [("NAT instance", i["type"]) for i in account.nat_instances]
         + [("Auto Scaling", g["type"]) for g in account.groups]
-        + [("RDS", d["class"]) for d in account.databases if d["id"] not in ref.restored]
+        + [("RDS", d["class"]) for d in account.databases if d.get("id") not in ref.restored]
         + [("ElastiCache", c["type"]) for c in account.caches]
     )
     want = sorted(

@@ -1,5 +1,8 @@
 """The account-wide checks: the course's four tags on everything the audit read (each kind
-named), and what is there that the reference does not have, with what it costs an hour."""
+named), and what is there that the reference does not have, with what it costs an hour:
+priced by `week5 cleanup`'s own functions (:func:`pricing_scope`), each with what belongs to
+it (an instance's public IPv4 addresses and volumes, a NAT gateway's Elastic IPs, a
+database's storage), so that both commands give the same resource the same $/h."""
 
 from __future__ import annotations
 
@@ -12,6 +15,9 @@ from week5.core.tags import COURSE_TAG_KEYS
 from week5.operations.audit.checks_compute import _pair
 from week5.operations.audit.model import KINDS, Account, Check
 from week5.operations.audit.reference import Reference
+from week5.operations.cleanup.compute import _instance_hourly
+from week5.operations.cleanup.scope import Scope
+from week5.operations.cleanup.services import _balancer_hourly, _db_instance_hourly
 from week5.operations.price_table import PriceTable
 
 
@@ -58,77 +64,142 @@ def _tags(account: Account, lab_tags: Dict[str, str]) -> Check:
 NAMED = 3
 
 
+def _no_clients(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("the audit's pricing scope reaches no AWS")  # never called
+
+
+def pricing_scope(prices: PriceTable) -> Scope:
+    """A `week5 cleanup` :class:`~week5.operations.cleanup.scope.Scope` that only prices (it
+    reaches no AWS), so that cleanup's own functions price what the audit reads: one figure for
+    the same resource in both commands (a trial's NAT gateway and Elastic IP read $0.0590/h in
+    the audit, $0.0640/h in cleanup; a restored database $0.0280/h and $0.0316/h)."""
+    return Scope(_no_clients, "", "", None, prices)
+
+
+def instance_hourly(scope: Scope, instance: Dict[str, Any]) -> Optional[float]:
+    """A stand-alone instance's hour as `week5 cleanup` prices it with what belongs to it: its
+    type while it runs, each public IPv4 address it holds (AWS's or an Elastic IP: cleanup
+    prices an Elastic IP on that address's own line) and each attached volume's GB
+    (cleanup's EBS volume lines, by the same key). None ("not priced") when any has no price.
+    Cleanup lists only what carries the day's tags: an untagged volume (which the tags check
+    names) is priced here, not there."""
+    described = instance.get("described") or {
+        "InstanceType": instance["type"],
+        "State": {"Name": "running"},
+    }
+    cost = _instance_hourly(scope, described, set())
+    for volume in instance.get("volumes") or []:
+        storage = scope.price(f"ebs:{volume.get('VolumeType', 'gp3')}", volume.get("Size", 0))
+        cost = None if cost is None or storage is None else cost + storage
+    return cost
+
+
+def nat_hourly(scope: Scope, account: Account, gateway_id: str) -> Optional[float]:
+    """A NAT gateway's hour and each of its public IPv4 addresses' (its Elastic IPs, which
+    `week5 cleanup` lists, and prices, as Elastic IPs)."""
+    gateway = scope.price("nat-gateway")
+    addresses = len(account.nat_addresses.get(gateway_id) or [])
+    held = scope.price("public-ipv4", addresses) if addresses else 0.0
+    return None if gateway is None or held is None else gateway + held
+
+
+def db_hourly(scope: Scope, db: Dict[str, Any]) -> Optional[float]:
+    """An RDS instance's hour as `week5 cleanup` prices it: its class and its allocated storage
+    (and RDS Extended Support's charge for a major past standard support)."""
+    described = db.get("described") or {
+        "Engine": db["engine"],
+        "DBInstanceClass": db["class"],
+        "MultiAZ": db["multi_az"],
+    }
+    return _db_instance_hourly(scope, described)[0]
+
+
+def balancer_hourly(scope: Scope, balancer: Dict[str, Any]) -> Optional[float]:
+    """A load balancer's hour as `week5 cleanup` prices it: an application load balancer's,
+    and an internet-facing one's public IPv4 address in each of its zones."""
+    described = balancer.get("described") or {
+        "Scheme": balancer["scheme"],
+        "AvailabilityZones": [{"ZoneName": z} for z in balancer["azs"]],
+    }
+    return _balancer_hourly(scope, described)
+
+
 def _unexpected(account: Account, ref: Reference) -> Check:
-    prices = PriceTable()
+    scope = pricing_scope(PriceTable())
     unpriced = 0
 
-    def usd(key: str, count: float = 1.0, resources: int = 1) -> Optional[float]:
-        """The hourly price of ``count`` units, or None when the table has none (a t3.large
-        read $0.0000/h); ``resources``: how many of what is listed that price is for."""
+    def counted(cost: Optional[float], resources: int = 1) -> Optional[float]:
+        """``cost``, counting ``resources`` (how many of what is listed it is for) as not
+        priced when it is None (a t3.large read $0.0000/h)."""
         nonlocal unpriced
-        cost = prices.hourly(key, count)
         unpriced += resources if cost is None else 0
         return cost
 
-    def each(cost: Optional[float], count: int = 1) -> str:
-        return "not priced" if cost is None else f"${cost / count:.4f}/h"
+    def each(cost: Optional[float]) -> str:
+        return "not priced" if cost is None else f"${cost:.4f}/h"
 
     extra, hourly = [], 0.0
     wanted = Counter(ref.instance_types)
-    beyond: Dict[str, List[str]] = {}  # instance type → the ids beyond the lab's, in order
+    beyond: Dict[str, List[Dict[str, Any]]] = {}  # instance type → those beyond the lab's
     for instance in account.instances:
         if wanted[instance["type"]] > 0:
             wanted[instance["type"]] -= 1
             continue
-        beyond.setdefault(instance["type"], []).append(instance["id"])
-    for instance_type, ids in beyond.items():
-        cost = usd(f"ec2:{instance_type}", len(ids), resources=len(ids))
-        hourly += cost or 0.0
-        if len(ids) <= NAMED:
-            extra += [f"{i} {instance_type} ({each(cost, len(ids))})" for i in ids]
+        beyond.setdefault(instance["type"], []).append(instance)
+    for instance_type, instances in beyond.items():
+        costs = [counted(instance_hourly(scope, i)) for i in instances]
+        hourly += sum(c for c in costs if c is not None)
+        if len(instances) <= NAMED:
+            extra += [
+                f"{i['id']} {instance_type} ({each(c)})" for i, c in zip(instances, costs)
+            ]
         else:  # one short entry, not dozens: the count, a few ids, the sum
+            ids = [i["id"] for i in instances]
             shown = ", ".join(ids[:NAMED]) + f" and {len(ids) - NAMED} more"
-            extra.append(f"{len(ids)} × {instance_type}: {shown} ({each(cost)})")
+            total = None if None in costs else sum(c for c in costs if c is not None)
+            extra.append(f"{len(ids)} × {instance_type}: {shown} ({each(total)})")
     matched = {
         id(g) for _, g in _pair(account.groups, ref.groups, ("type", "min", "max", "azs")) if g
     }
     for group in account.groups:
         if id(group) not in matched:
-            cost = usd(f"ec2:{group['type']}", group["desired"])
+            # What it keeps running (cleanup prices the instances it has now, as instances).
+            cost = counted(scope.price(f"ec2:{group['type']}", group["desired"]))
             extra.append(
                 f"Auto Scaling group {group['name']} {group['desired']} × {group['type']} "
                 f"({each(cost)})"
             )
             hourly += cost or 0.0
-    for kind, ids, key in (
-        ("NAT gateway", account.nat_gateways[ref.nat_gateways :], "nat-gateway"),
-        (
-            "load balancer",
-            [b["name"] for b in account.load_balancers][len(ref.load_balancers) :],
-            "alb",
-        ),
-    ):
-        for resource_id in ids:
-            cost = usd(key)
-            extra.append(f"{kind} {resource_id} ({each(cost)})")
-            hourly += cost or 0.0
+    for gateway_id in account.nat_gateways[ref.nat_gateways :]:
+        cost = counted(nat_hourly(scope, account, gateway_id))
+        extra.append(f"NAT gateway {gateway_id} ({each(cost)})")
+        hourly += cost or 0.0
+    for balancer in account.load_balancers[len(ref.load_balancers) :]:
+        cost = counted(balancer_hourly(scope, balancer))
+        extra.append(f"load balancer {balancer['name']} ({each(cost)})")
+        hourly += cost or 0.0
+    for address in account.elastic_ips:
+        cost = counted(scope.price("public-ipv4"))
+        extra.append(f"Elastic IP {address['id']} {address['ip']} ({each(cost)})")
+        hourly += cost or 0.0
     steps = []  # what a guide step made from the lab's outputs: named, priced, no failure
     for db in account.databases:
-        if db["id"] in ref.restored:
+        if db.get("id") in ref.restored:
             made, deletes = ref.restored[db["id"]]
-            cost = usd(_db_price_key(db))
+            cost = counted(db_hourly(scope, db))
             steps.append(
                 f"RDS {db['id']} {db['class']} ({each(cost)}), which the {made} output made"
                 + (f": {deletes} deletes it when the step is done" if deletes else "")
             )
             hourly += cost or 0.0
-    lab_databases = [d for d in account.databases if d["id"] not in ref.restored]
+    lab_databases = [d for d in account.databases if d.get("id") not in ref.restored]
     for db in lab_databases[len(ref.databases) :]:
-        cost = usd(_db_price_key(db))
+        cost = counted(db_hourly(scope, db))
         extra.append(f"RDS {db['id']} {db['class']} ({each(cost)})")
         hourly += cost or 0.0
     for cache in account.caches[len(ref.caches) :]:
-        cost = usd(f"elasticache:{cache['engine']}:{cache['type']}", max(cache["nodes"], 1))
+        key = f"elasticache:{cache['engine']}:{cache['type']}"
+        cost = counted(scope.price(key, max(cache["nodes"], 1)))
         extra.append(f"ElastiCache {cache['id']} {cache['type']} ({each(cost)})")
         hourly += cost or 0.0
     # A total with something unpriced in it is no total: $0.0000/h "in all" for an m5.large
@@ -143,7 +214,3 @@ def _unexpected(account: Account, ref: Reference) -> Check:
     else:
         evidence = "nothing beyond the lab"
     return Check("unexpected-resources", not extra, evidence)
-
-
-def _db_price_key(db: Dict[str, Any]) -> str:
-    return f"rds:{db['engine']}:{db['class']}:{'multi-az' if db['multi_az'] else 'single-az'}"

@@ -26,16 +26,26 @@ class Account:
     vpc_id: str = ""
     vpc_cidr: str = ""
     subnets: List[tuple] = field(default_factory=list)  # (tier, cidr, az)
-    #: Stand-alone instances (not a NAT instance, not launched by an Auto Scaling group).
-    instances: List[Dict[str, Any]] = field(default_factory=list)  # id, type, name
+    #: Stand-alone instances (not a NAT instance, not launched by an Auto Scaling group): id,
+    #: type, name; ``described`` (DescribeInstances' item) and ``volumes`` (DescribeVolumes'
+    #: items attached to it), for its price as `week5 cleanup` prices it.
+    instances: List[Dict[str, Any]] = field(default_factory=list)
     #: Auto Scaling groups in the VPC: name, type, min, max, desired, azs, balanced
     groups: List[Dict[str, Any]] = field(default_factory=list)
     nat_gateways: List[str] = field(default_factory=list)
+    #: NAT gateway id → its public IPv4 addresses (its Elastic IPs), each billed by the hour.
+    nat_addresses: Dict[str, List[str]] = field(default_factory=dict)
+    #: The Elastic IPs tagged for the lab that nothing holds (in no VPC): id (the allocation),
+    #: ip. No lab keeps one: each is beyond the lab.
+    elastic_ips: List[Dict[str, Any]] = field(default_factory=list)
     #: NAT instances (SourceDestCheck off): id, type; the instance-types check counts them
     #: apart from ``instances``, as the reference does.
     nat_instances: List[Dict[str, Any]] = field(default_factory=list)
-    load_balancers: List[Dict[str, Any]] = field(default_factory=list)  # name, scheme, azs
-    databases: List[Dict[str, Any]] = field(default_factory=list)  # id, class, engine, multi_az
+    #: name, scheme, azs; ``described`` (DescribeLoadBalancers' item), for its price
+    load_balancers: List[Dict[str, Any]] = field(default_factory=list)
+    #: id, class, engine, multi_az, replica; ``described`` (DescribeDBInstances' item), for its
+    #: price (class, storage) as `week5 cleanup` prices it
+    databases: List[Dict[str, Any]] = field(default_factory=list)
     caches: List[Dict[str, Any]] = field(default_factory=list)  # id, type, engine, nodes
     #: (group id, group name, CloudFormation-shaped ingress rule)
     ingress: List[tuple] = field(default_factory=list)

@@ -2,7 +2,10 @@
 Scaling groups, NAT gateways, security groups, load balancers, databases and caches, with
 Describe* and List* calls only, every one paged (but DescribeAddresses and ELBv2's DescribeTags,
 which are not); and the tags of each, and of what belongs to them (internet gateway, route
-tables, volumes, Elastic IPs, launch templates, target groups), for the tags check."""
+tables, volumes, Elastic IPs, launch templates, target groups), for the tags check; with what
+prices an extra as `week5 cleanup` does (an instance's description and volumes, a NAT
+gateway's addresses, a database's and a load balancer's description), and the Elastic IPs
+tagged for the lab that nothing holds."""
 
 from __future__ import annotations
 
@@ -147,6 +150,7 @@ def read_account(
                 "id": instance["InstanceId"],
                 "type": instance["InstanceType"],
                 "name": tags.get("Name", ""),
+                "described": instance,
             }
         )
     allocations: Set[str] = set()  # the Elastic IPs of its NAT gateways
@@ -159,8 +163,11 @@ def read_account(
         account.nat_gateways.append(gateway["NatGatewayId"])
         addresses = gateway.get("NatGatewayAddresses") or []
         allocations |= {a["AllocationId"] for a in addresses if a.get("AllocationId")}
+        account.nat_addresses[gateway["NatGatewayId"]] = [
+            a["PublicIp"] for a in addresses if a.get("PublicIp")
+        ]
         account.tagged("nat-gateway", gateway["NatGatewayId"], tag_dict(gateway.get("Tags")))
-    _read_attached(ec2, account, instance_ids, allocations, templates)
+    _read_attached(ec2, account, instance_ids, allocations, templates, lab_tags)
     for group in _each(ec2, "describe_security_groups", "SecurityGroups", Filters=in_vpc):
         if group["GroupName"] != "default":
             account.tagged("security-group", group["GroupId"], tag_dict(group.get("Tags")))
@@ -177,6 +184,7 @@ def read_account(
                     "name": balancer["LoadBalancerName"],
                     "scheme": balancer.get("Scheme", "internet-facing"),
                     "azs": sorted(z["ZoneName"] for z in balancer.get("AvailabilityZones", [])),
+                    "described": balancer,
                 }
             )
     for target_group in _each(elbv2, "describe_target_groups", "TargetGroups"):
@@ -197,6 +205,7 @@ def read_account(
                     "engine": db["Engine"],
                     "multi_az": bool(db.get("MultiAZ")),
                     "replica": bool(db.get("ReadReplicaSourceDBInstanceIdentifier")),
+                    "described": db,
                 }
             )
             account.tagged("db-instance", db["DBInstanceIdentifier"], tag_dict(db.get("TagList")))
@@ -210,21 +219,35 @@ def _read_attached(
     instance_ids: List[str],
     allocations: Set[str],
     templates: Set[str],
+    lab_tags: Optional[Dict[str, str]] = None,
 ) -> None:
     """The tags of what belongs to what :func:`read_account` read: the volumes attached to its
-    instances, the Elastic IPs of its NAT gateways and instances, the launch templates (id or
-    name) of its Auto Scaling groups."""
+    instances (kept with each stand-alone instance, for its price), the Elastic IPs of its NAT
+    gateways and instances, the launch templates (id or name) of its Auto Scaling groups; and
+    the Elastic IPs tagged ``lab_tags`` that nothing holds (an address billed by the hour all
+    the same, in no VPC)."""
     held = set(instance_ids)
+    stand_alone = {i["id"]: i for i in account.instances}
     for start in range(0, len(instance_ids), 200):  # a filter takes 200 values
         attached = [{"Name": "attachment.instance-id", "Values": instance_ids[start : start + 200]}]
         for volume in _each(ec2, "describe_volumes", "Volumes", Filters=attached):
             account.tagged("volume", volume["VolumeId"], tag_dict(volume.get("Tags")))
-    if allocations or instance_ids:
-        # Not pageable: the region's few addresses, the student's picked by what holds them.
-        for address in ec2.describe_addresses().get("Addresses") or []:
-            if address.get("AllocationId") in allocations or address.get("InstanceId") in held:
-                key = address.get("AllocationId") or address.get("PublicIp", "?")
-                account.tagged("elastic-ip", key, tag_dict(address.get("Tags")))
+            holders = [a.get("InstanceId") for a in volume.get("Attachments") or []]
+            owner = next((stand_alone[i] for i in holders if i in stand_alone), None)
+            if owner is not None and volume.get("State") not in ("deleting", "deleted"):
+                owner.setdefault("volumes", []).append(volume)
+    # Not pageable: the region's few addresses, the student's picked by what holds them.
+    for address in ec2.describe_addresses().get("Addresses") or []:
+        key = address.get("AllocationId") or address.get("PublicIp", "?")
+        if address.get("AllocationId") in allocations or address.get("InstanceId") in held:
+            account.tagged("elastic-ip", key, tag_dict(address.get("Tags")))
+        elif lab_tags and not any(
+            address.get(k) for k in ("AssociationId", "InstanceId", "NetworkInterfaceId")
+        ):
+            tags = tag_dict(address.get("Tags"))
+            if all(tags.get(k) == v for k, v in lab_tags.items()):
+                account.elastic_ips.append({"id": key, "ip": address.get("PublicIp", "?")})
+                account.tagged("elastic-ip", key, tags)
     if templates:
         for template in _each(ec2, "describe_launch_templates", "LaunchTemplates"):
             template_id = template["LaunchTemplateId"]
