@@ -61,7 +61,8 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   its snapshots given its tags, and an instance launched from a launch template given the
   template's root volume alone (no default 8 GiB ``/dev/sda1``) and its monitoring; a DB
   subnet group's ``Ref`` its name; a database restored from a snapshot given the request's false
-  ``MultiAZ`` and ``PubliclyAccessible``; and
+  ``MultiAZ`` and ``PubliclyAccessible``; an encrypted database that names no key given the
+  account's ``aws/rds`` key, so its snapshots and restores are encrypted too; and
   termination protection: a stack's lifted and set by ``UpdateTerminationProtection`` and
   refusing ``DeleteStack`` while on, an instance's kept from ``RunInstances``; and what a
   student deleted by hand counted as deleted by the stack's deletion, as CloudFormation counts
@@ -185,6 +186,7 @@ PATCHES = (
     "rds_restore_false_overrides",
     "ec2_public_addresses",
     "rds_snapshot_delete",
+    "rds_storage_encryption",
 )
 
 __all__ = ["MODULES", "OVERRIDES", "PATCHES", "WRITTEN_FOR_MOTO", "load", "server_command"]

@@ -13,6 +13,12 @@ and the security groups the template names (``SubnetId``/``SecurityGroupIds``, o
 network interface's ``SubnetId``/``GroupSet``/``AssociatePublicIpAddress``), with the launch
 template, ``SourceDestCheck`` and a primary interface deleted on termination, as on AWS.
 
+moto's model also launches with moto's default ``associate_public_ip`` False, so an instance
+given only ``SubnetId`` in a subnet with ``MapPublicIpOnLaunch`` true got no public address
+where AWS gives it one (``aws ec2 run-instances --subnet-id`` by hand got one: moto's request
+leaves the choice to the subnet). This model leaves it to the subnet as AWS does, unless the
+first network interface says ``AssociatePublicIpAddress`` (which wins, true or false).
+
 moto's model also ignores ``PropagateTagsToVolumeOnCreation``: the volumes of the template's
 ``BlockDeviceMappings`` (every lab host's root volume) came out with no tags at all, where AWS
 gives them the instance's ``Tags`` (Name, Week, Day, Lab, Student). This model launches the
@@ -24,7 +30,7 @@ these properties (tests/test_moto_models.py says when).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from moto.core.common_models import CloudFormationModel
 from moto.ec2.models import ec2_backends
@@ -63,8 +69,11 @@ class EC2Instance(MotoOverride, CloudFormationModel):
             for group_id in p.get("SecurityGroups", [])
         ]
         primary: Dict[str, Any] = {"DeviceIndex": 0, "DeleteOnTermination": True}
+        # None: the subnet's MapPublicIpOnLaunch decides (moto's instance reads it then)
+        associate_public_ip: Optional[bool] = None
         if "AssociatePublicIpAddress" in nic:
-            primary["AssociatePublicIpAddress"] = flag(nic["AssociatePublicIpAddress"])
+            associate_public_ip = flag(nic["AssociatePublicIpAddress"])
+            primary["AssociatePublicIpAddress"] = associate_public_ip
         options: Dict[str, Any] = {}
         if flag(p.get("PropagateTagsToVolumeOnCreation")):
             options["tags"] = {"volume": {t["Key"]: t["Value"] for t in tag_list(p)}}
@@ -83,6 +92,7 @@ class EC2Instance(MotoOverride, CloudFormationModel):
             is_instance_type_default=not p.get("InstanceType"),
             subnet_id=p.get("SubnetId") or nic.get("SubnetId"),
             nics=[primary],
+            associate_public_ip=associate_public_ip,
             key_name=p.get("KeyName"),
             private_ip=p.get("PrivateIpAddress") or nic.get("PrivateIpAddress"),
             block_device_mappings=p.get("BlockDeviceMappings", []),
