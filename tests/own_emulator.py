@@ -5,10 +5,12 @@ that change what is in it; and the small public network the emulator tests deplo
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import sys
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, Mapping, Optional
 
 import pytest
 
@@ -35,6 +37,48 @@ PUBLIC_NETWORK: Dict[str, Any] = {
         },
     },
 }
+
+
+#: moto's Amazon Linux AMI.
+AMI = "ami-12c6146b"
+#: The ranges the emulator's public addresses come from (RFC 5737, for documentation).
+DOCUMENTATION = [
+    ipaddress.ip_network(c) for c in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+]
+
+
+def documentation(address: Optional[str]) -> bool:
+    """Whether ``address`` is one of :data:`DOCUMENTATION`'s (None: no address, False)."""
+    return address is not None and any(
+        ipaddress.ip_address(address) in network for network in DOCUMENTATION
+    )
+
+
+def cdk_deploy(
+    aws,
+    stack: str,
+    template: Mapping[str, Any],
+    tags: Optional[Mapping[str, str]] = None,
+    kind: str = "CREATE",
+) -> Dict[str, str]:
+    """``stack`` created (or updated, ``kind``) from ``template`` by a change set with the
+    stack's ``tags`` (default Week=Week5), as ``cdk deploy`` does; logical id -> physical id."""
+    cfn = aws("cloudformation")
+    name = f"cdk-deploy-{kind.lower()}"
+    cfn.create_change_set(
+        StackName=stack,
+        ChangeSetName=name,
+        ChangeSetType=kind,
+        TemplateBody=json.dumps(template),
+        Tags=[{"Key": k, "Value": v} for k, v in (tags or {"Week": "Week5"}).items()],
+    )
+    cfn.execute_change_set(StackName=stack, ChangeSetName=name)
+    (described,) = cfn.describe_stacks(StackName=stack)["Stacks"]
+    assert described["StackStatus"] == f"{kind}_COMPLETE", described
+    return {
+        r["LogicalResourceId"]: r["PhysicalResourceId"]
+        for r in cfn.list_stack_resources(StackName=stack)["StackResourceSummaries"]
+    }
 
 
 @pytest.fixture(scope="module")

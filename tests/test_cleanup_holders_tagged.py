@@ -13,28 +13,15 @@ import json
 
 import pytest
 from own_emulator import PUBLIC_NETWORK
-from shared_botocore import Clients, moto_account
+import test_cleanup_live_asg
+from test_cleanup_live_asg import COMMAND, REGION, STACK, tags
 
 from week5.cli import main
 from week5.cli.cleanup import format_found
 from week5.operations.cleanup import Cleaner
 
-REGION = "ap-northeast-2"
-CLIENTS = Clients(REGION)
-STACK = "week5-park-Day4Lab1"
-COMMAND = ["cleanup", "--day", "Day4", "--student", "park"]
-
-
-def tags(name=None):
-    values = {"Week": "Week5", "Day": "Day4", "Lab": "Lab1", "Student": "park"}
-    return [{"Key": k, "Value": v} for k, v in {**values, **({"Name": name} if name else {})}.items()]
-
-
-@pytest.fixture
-def aws(monkeypatch):
-    with moto_account(monkeypatch, emulator_models=True):
-        yield CLIENTS
-
+#: test_cleanup_live_asg's account (moto with the emulator's models), by the name the tests use.
+aws = test_cleanup_live_asg.aws
 
 def lab_and_loadgen(aws, tagged=True):
     """The lab's public network as a stack tagged for the day (its VPC and subnet carry the
@@ -60,6 +47,7 @@ def lab_and_loadgen(aws, tagged=True):
         else [],
     )["Instances"]  # fmt: skip
     return subnet, instance["InstanceId"]
+
 
 
 def destroy_fails(aws):

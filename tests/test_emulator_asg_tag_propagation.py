@@ -24,14 +24,12 @@ import re
 from typing import Any, Dict, List, Tuple
 
 import own_emulator
-from own_emulator import PUBLIC_NETWORK, REGION
+from own_emulator import AMI, PUBLIC_NETWORK, REGION
 
 #: The file's own emulator (tests/own_emulator.py), by the names the tests use.
 emulator = own_emulator.emulator
 aws = own_emulator.aws
 
-#: moto's Amazon Linux AMI.
-AMI = "ami-12c6146b"
 STACK = "week5-park-Day4Lab1"
 #: The stack's tags, as `cdk deploy` passes the app's tags; "Cohort" is on the stack alone.
 STACK_TAGS = {"Week": "Week5", "Day": "Day4", "Lab": "Lab1", "Student": "park", "Cohort": "c1"}
@@ -68,24 +66,8 @@ RESOURCES: Dict[str, Any] = {
 
 
 def cdk_deploy(aws, resources: Dict[str, Any] = RESOURCES, kind: str = "CREATE") -> Dict[str, str]:
-    """The stack created (or updated) by a change set with the stack's tags, as ``cdk deploy``
-    does; logical id -> physical id."""
-    cfn = aws("cloudformation")
-    name = f"cdk-deploy-{kind.lower()}"
-    cfn.create_change_set(
-        StackName=STACK,
-        ChangeSetName=name,
-        ChangeSetType=kind,
-        TemplateBody=json.dumps({"Resources": resources}),
-        Tags=[{"Key": k, "Value": v} for k, v in STACK_TAGS.items()],
-    )
-    cfn.execute_change_set(StackName=STACK, ChangeSetName=name)
-    (stack,) = cfn.describe_stacks(StackName=STACK)["Stacks"]
-    assert stack["StackStatus"] == f"{kind}_COMPLETE", stack
-    return {
-        r["LogicalResourceId"]: r["PhysicalResourceId"]
-        for r in cfn.list_stack_resources(StackName=STACK)["StackResourceSummaries"]
-    }
+    """The stack made (or updated) by a change set with the stack's tags (own_emulator's)."""
+    return own_emulator.cdk_deploy(aws, STACK, {"Resources": resources}, STACK_TAGS, kind)
 
 
 def group(aws, name: str) -> Dict[str, Any]:

@@ -14,25 +14,18 @@ instance, an Elastic IP and a NAT gateway, and addresses allocated by hand.
 from __future__ import annotations
 
 import ipaddress
-import json
 from typing import Any, Dict, List
 
 import own_emulator
 import pytest
 from botocore.exceptions import ClientError
-from own_emulator import PUBLIC_NETWORK
+from own_emulator import AMI, PUBLIC_NETWORK, cdk_deploy, documentation
 
 #: The file's own emulator (tests/own_emulator.py), by the names the tests use.
 emulator = own_emulator.emulator
 aws = own_emulator.aws
 
-#: moto's Amazon Linux AMI.
-AMI = "ami-12c6146b"
 STACK = "week5-park-Day3Lab2"
-DOCUMENTATION = [
-    ipaddress.ip_network(c) for c in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
-]
-#: Every address of the ranges but each one's network and broadcast address.
 POOL_SIZE = 3 * 254
 RESOURCES: Dict[str, Any] = {
     **PUBLIC_NETWORK,
@@ -63,25 +56,6 @@ RESOURCES: Dict[str, Any] = {
 }
 
 
-def documentation(address: str) -> bool:
-    return any(ipaddress.ip_address(address) in network for network in DOCUMENTATION)
-
-
-def cdk_deploy(aws) -> Dict[str, str]:
-    """The stack made by a change set, as ``cdk deploy`` makes it; logical id -> physical id."""
-    cfn = aws("cloudformation")
-    cfn.create_change_set(StackName=STACK, ChangeSetName="cdk-deploy-change-set",
-                          ChangeSetType="CREATE", TemplateBody=json.dumps({"Resources": RESOURCES}),
-                          Tags=[{"Key": "Week", "Value": "Week5"}])  # fmt: skip
-    cfn.execute_change_set(StackName=STACK, ChangeSetName="cdk-deploy-change-set")
-    (stack,) = cfn.describe_stacks(StackName=STACK)["Stacks"]
-    assert stack["StackStatus"] == "CREATE_COMPLETE", stack
-    return {
-        r["LogicalResourceId"]: r["PhysicalResourceId"]
-        for r in cfn.list_stack_resources(StackName=STACK)["StackResourceSummaries"]
-    }
-
-
 def instance(aws, instance_id: str) -> Dict[str, Any]:
     (reservation,) = aws("ec2").describe_instances(InstanceIds=[instance_id])["Reservations"]
     return reservation["Instances"][0]
@@ -92,7 +66,7 @@ def elastic_ips(aws) -> List[str]:
 
 
 def test_deployed_instances_elastic_ips_and_nat_gateways_get_documentation_addresses(aws):
-    physical = cdk_deploy(aws)
+    physical = cdk_deploy(aws, STACK, {"Resources": RESOURCES})
     web = instance(aws, physical["Web"])
     (nat,) = aws("ec2").describe_nat_gateways(NatGatewayIds=[physical["Nat"]])["NatGateways"]
     (nat_address,) = nat["NatGatewayAddresses"]
@@ -117,7 +91,7 @@ def test_deployed_instances_elastic_ips_and_nat_gateways_get_documentation_addre
 
 
 def test_instances_and_addresses_made_by_hand_get_them_too(aws):
-    physical = cdk_deploy(aws)
+    physical = cdk_deploy(aws, STACK, {"Resources": RESOURCES})
     ec2 = aws("ec2")
     launched = ec2.run_instances(
         ImageId=AMI,

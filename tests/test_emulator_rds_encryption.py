@@ -22,6 +22,7 @@ from typing import Any, Dict
 
 import boto3
 import own_emulator
+from own_emulator import cdk_deploy
 
 #: The file's own emulator (tests/own_emulator.py), by the names the tests use.
 emulator = own_emulator.emulator
@@ -62,17 +63,6 @@ RESOURCES: Dict[str, Any] = {
 }
 
 
-def cdk_deploy(aws) -> None:
-    """The stack made by a change set, as ``cdk deploy`` makes it."""
-    cfn = aws("cloudformation")
-    cfn.create_change_set(StackName=STACK, ChangeSetName="cdk-deploy-change-set",
-                          ChangeSetType="CREATE", TemplateBody=json.dumps({"Resources": RESOURCES}),
-                          Tags=[{"Key": "Week", "Value": "Week5"}])  # fmt: skip
-    cfn.execute_change_set(StackName=STACK, ChangeSetName="cdk-deploy-change-set")
-    (stack,) = cfn.describe_stacks(StackName=STACK)["Stacks"]
-    assert stack["StackStatus"] == "CREATE_COMPLETE", stack
-
-
 def database(rds, name: str) -> Dict[str, Any]:
     (found,) = rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"]
     return found
@@ -92,7 +82,7 @@ def restore(rds, snapshot: str, name: str) -> Dict[str, Any]:
 
 
 def test_an_encrypted_databases_snapshots_and_restores_keep_its_aws_rds_key(aws):
-    cdk_deploy(aws)
+    cdk_deploy(aws, STACK, {"Resources": RESOURCES})
     rds = aws("rds")
     key = aws("kms").describe_key(KeyId="alias/aws/rds")["KeyMetadata"]
     expected = (True, key["Arn"])
@@ -137,7 +127,7 @@ def test_an_encrypted_databases_snapshots_and_restores_keep_its_aws_rds_key(aws)
 
 
 def test_an_unencrypted_databases_snapshots_and_restores_stay_unencrypted(aws):
-    cdk_deploy(aws)
+    cdk_deploy(aws, STACK, {"Resources": RESOURCES})
     rds = aws("rds")
     assert encryption(database(rds, PLAIN), "StorageEncrypted") == (False, None)
     automated = rds.describe_db_snapshots(DBInstanceIdentifier=PLAIN,

@@ -16,25 +16,16 @@ launched by hand into its subnets.
 
 from __future__ import annotations
 
-import ipaddress
-import json
 from typing import Any, Dict, Optional
 
 import own_emulator
-from own_emulator import PUBLIC_NETWORK, REGION
+from own_emulator import AMI, PUBLIC_NETWORK, REGION, cdk_deploy, documentation
 
 #: The file's own emulator (tests/own_emulator.py), by the names the tests use.
 emulator = own_emulator.emulator
 aws = own_emulator.aws
 
-#: moto's Amazon Linux AMI.
-AMI = "ami-12c6146b"
 STACK = "week5-park-Day1Lab1"
-DOCUMENTATION = [
-    ipaddress.ip_network(c) for c in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
-]
-
-
 def instance(**properties: Any) -> Dict[str, Any]:
     return {
         "Type": "AWS::EC2::Instance",
@@ -84,22 +75,6 @@ OUTPUTS_OF = [name for name in PUBLIC if PUBLIC[name]]
 OUTPUTS = {f"{name}Ip": {"Value": {"Fn::GetAtt": [name, "PublicIp"]}} for name in OUTPUTS_OF}
 
 
-def cdk_deploy(aws) -> Dict[str, str]:
-    """The stack made by a change set, as ``cdk deploy`` makes it; logical id -> physical id."""
-    cfn = aws("cloudformation")
-    template = {"Resources": RESOURCES, "Outputs": OUTPUTS}
-    cfn.create_change_set(StackName=STACK, ChangeSetName="cdk-deploy-change-set",
-                          ChangeSetType="CREATE", TemplateBody=json.dumps(template),
-                          Tags=[{"Key": "Week", "Value": "Week5"}])  # fmt: skip
-    cfn.execute_change_set(StackName=STACK, ChangeSetName="cdk-deploy-change-set")
-    (stack,) = cfn.describe_stacks(StackName=STACK)["Stacks"]
-    assert stack["StackStatus"] == "CREATE_COMPLETE", stack
-    return {
-        r["LogicalResourceId"]: r["PhysicalResourceId"]
-        for r in cfn.list_stack_resources(StackName=STACK)["StackResourceSummaries"]
-    }
-
-
 def public_ip(aws, instance_id: str) -> Optional[str]:
     """The instance's public address (its primary interface's too), None when it has none."""
     (reservation,) = aws("ec2").describe_instances(InstanceIds=[instance_id])["Reservations"]
@@ -109,14 +84,8 @@ def public_ip(aws, instance_id: str) -> Optional[str]:
     return interface_ip
 
 
-def documentation(address: Optional[str]) -> bool:
-    return address is not None and any(
-        ipaddress.ip_address(address) in network for network in DOCUMENTATION
-    )
-
-
 def test_a_templates_instance_takes_its_subnets_map_public_ip_unless_its_interface_says(aws):
-    physical = cdk_deploy(aws)
+    physical = cdk_deploy(aws, STACK, {"Resources": RESOURCES, "Outputs": OUTPUTS})
     addresses = {name: public_ip(aws, physical[name]) for name in PUBLIC}
     assert {name: address is not None for name, address in addresses.items()} == PUBLIC, addresses
     assert all(documentation(a) for a in addresses.values() if a), addresses
@@ -127,7 +96,7 @@ def test_a_templates_instance_takes_its_subnets_map_public_ip_unless_its_interfa
 
 
 def test_an_instance_launched_by_hand_does_as_the_templates(aws):
-    physical = cdk_deploy(aws)
+    physical = cdk_deploy(aws, STACK, {"Resources": RESOURCES, "Outputs": OUTPUTS})
     ec2 = aws("ec2")
 
     def launched(**request: Any) -> Optional[str]:
