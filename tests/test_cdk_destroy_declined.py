@@ -82,3 +82,29 @@ def test_a_stack_gone_after_a_failed_destroy_keeps_the_hint(project, aws):
     reset = f"{aws['AWS_ENDPOINT_URL']}/moto-api/reset"
     result, _ = run_wrapper(project, "cdk.py", DESTROY + ["--force"], {**aws, "FAKE_RESET": reset})
     assert result.returncode == 1 and result.stderr.startswith(HINT), result.stderr
+
+
+def test_a_class_destroy_that_stopped_at_a_failed_stack_names_those_not_tried(project, aws):
+    """An instructor trial: `destroy 'Day4Lab1-*' -c students=...` ended at kim's DELETE_FAILED
+    copy, the other students' still CREATE_COMPLETE, and only the hint was printed: the
+    instructor read the class as destroyed but for kim."""
+    cf = boto3.client("cloudformation", region_name=REGION)
+    for name in ("kim", "lee", "park"):
+        stack_id = cf.create_stack(
+            StackName=f"week5-{name}-Day4Lab1", TemplateBody=json.dumps(lab_template())
+        )["StackId"]
+        if name == "kim":
+            cloudformation_backends[DEFAULT_ACCOUNT_ID][REGION].stacks[stack_id].status = (
+                "DELETE_FAILED"
+            )
+    args = ["destroy", "Day4Lab1-*", "-c", "students=kim,lee,park", "--force"]
+    result, _ = run_wrapper(project, "cdk.py", args, aws)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == (
+        "scripts/cdk.py: not destroyed: week5-lee-Day4Lab1, week5-park-Day4Lab1 (cdk destroy "
+        "stops at the first stack that fails, week5-kim-Day4Lab1): destroy again once what "
+        "holds it is gone"
+    ), result.stderr
+    assert lines[1].startswith("scripts/cdk.py: the destroy failed: `.venv/bin/week5 cleanup "
+                               "--day Day4 --all`")  # fmt: skip

@@ -185,7 +185,14 @@ def after_destroy(cdk_args: Sequence[str], tell) -> int:
     if plan.all_labs:
         labs = sorted({m.group("lab") for m in map(parse_stack_name, states) if m})
     named = [name for lab in labs for name in plan.targets(lab) if name in states]
-    if not named or any(not states[n] or states[n].startswith("DELETE") for n in named):
+    touched = [n for n in named if not states[n] or states[n].startswith("DELETE")]
+    if not named or touched:
+        at_rest = [n for n in named if n not in touched]
+        if touched and at_rest:  # a class destroy: the CLI stops at the first that fails
+            tell(
+                f"not destroyed: {', '.join(at_rest)} (cdk destroy stops at the first stack "
+                f"that fails, {touched[0]}): destroy again once what holds it is gone"
+            )
         return EXIT_LEFT
     # The CLI asks on the terminal of its output: without one (a pipe, a CI job) it refuses.
     unasked = not sys.stdout.isatty() and not {"--force", "-f"} & set(cdk_args)
