@@ -24,7 +24,9 @@ ISOLATED = ec2.SubnetConfiguration(
 )
 
 
-def engineers_vpc(scope, *, max_azs=2, subnets=(PUBLIC, PRIVATE), nat_gateways=1) -> ec2.Vpc:
+def engineers_vpc(
+    scope, *, max_azs=2, subnets=(PUBLIC, PRIVATE), nat_gateways=1, **more
+) -> ec2.Vpc:
     """An app's own VPC, as an engineer writes it (not a MultiAzVpc), fit for the labs' rules."""
     vpc = ec2.Vpc(
         scope,
@@ -33,6 +35,7 @@ def engineers_vpc(scope, *, max_azs=2, subnets=(PUBLIC, PRIVATE), nat_gateways=1
         nat_gateways=nat_gateways,
         subnet_configuration=list(subnets),
         restrict_default_security_group=False,
+        **more,
     )
     acknowledge(vpc, "AwsSolutions-VPC7", "The app's own VPC: its flow logs are its owner's.")
     acknowledge_course_azs(vpc)
@@ -125,6 +128,16 @@ _NEEDS = (
 )
 
 
+_NO_ROUTE = (
+    f"{WHERE}vpc= has private subnets with egress but no route out (0.0.0.0/0): "
+)
+_ROUTE_FIX = (
+    "the backend there could pull no image nor signal CloudFormation, and the deploy would "
+    "fail at its timeout; give the VPC NAT (e.g. ec2.Vpc(nat_gateways=1)) or add a 0.0.0.0/0 "
+    "route to each, or leave vpc out for one of CloudMart's own"
+)
+
+
 @pytest.mark.parametrize(
     "make, says",
     [
@@ -138,6 +151,13 @@ _NEEDS = (
             lambda s: engineers_vpc(s, subnets=(PUBLIC, ISOLATED), nat_gateways=0),
             f"{_NEEDS}private subnets with egress (NAT): none; {_FIX}",
             id="isolated-only",
+        ),
+        pytest.param(
+            # CDK takes it: private subnets "with egress" and no route out of them.
+            lambda s: engineers_vpc(s, nat_gateways=0),
+            f"{_NO_ROUTE}UnitStack/AppVpc/AppsSubnet1, UnitStack/AppVpc/AppsSubnet2; "
+            f"{_ROUTE_FIX}",
+            id="egress-subnets-without-nat",
         ),
         pytest.param(
             lambda s: MultiAzVpc(s, "Net", nat=NatMode.NONE).vpc,
@@ -184,6 +204,155 @@ def test_a_vpc_it_cannot_use_is_refused_under_vpc(stack, make, says):
     # Refused before anything of CloudMart was made (its Network first of all).
     shop = stack.node.try_find_child("Shop")
     assert shop is None or not shop.node.children
+
+
+def hand_route(scope, subnet, name):
+    """A route out written by hand, as to a NAT gateway made outside the app."""
+    return ec2.CfnRoute(
+        scope,
+        name,
+        route_table_id=subnet.route_table.route_table_id,
+        destination_cidr_block="0.0.0.0/0",
+        nat_gateway_id="nat-0123456789abcdef0",
+    )
+
+
+def test_a_subnet_without_a_route_out_is_named_among_ones_with_one(stack):
+    """A route by hand out of the first subnet only: the second is the one named."""
+    vpc = engineers_vpc(stack, nat_gateways=0)
+    hand_route(stack, vpc.private_subnets[0], "HandRoute")
+    with pytest.raises(CourseInputError) as raised:
+        CloudMartStack(stack, "Shop", parameter_prefix="/unit/shop", vpc=vpc)
+    assert str(raised.value) == f"{_NO_ROUTE}UnitStack/AppVpc/AppsSubnet2; {_ROUTE_FIX}"
+
+
+def nat_instance():
+    return ec2.NatProvider.instance_v2(
+        instance_type=ec2.InstanceType("t4g.nano"),
+        machine_image=ec2.MachineImage.latest_amazon_linux2023(
+            cpu_type=ec2.AmazonLinuxCpuType.ARM_64
+        ),
+    )
+
+
+def routes_by_hand(scope):
+    vpc = engineers_vpc(scope, nat_gateways=0)
+    hand_route(scope, vpc.private_subnets[0], "HandRoute")  # a CfnRoute of the app's own
+    vpc.private_subnets[1].add_route(  # a route of the subnet's, by another name
+        "ToTransitGateway",
+        router_id="tgw-0123456789abcdef0",
+        router_type=ec2.RouterType.TRANSIT_GATEWAY,
+    )
+    return vpc
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda s: engineers_vpc(s, nat_gateways=2), id="nat-gateways"),
+        pytest.param(
+            lambda s: engineers_vpc(s, nat_gateway_provider=nat_instance()), id="nat-instance"
+        ),
+        pytest.param(routes_by_hand, id="routes-by-hand"),
+        pytest.param(
+            # Imported: its routes cannot be seen at synth, so it is taken as it is.
+            lambda s: ec2.Vpc.from_vpc_attributes(
+                s,
+                "Imported",
+                vpc_id="vpc-0123456789abcdef0",
+                availability_zones=["ap-northeast-2a", "ap-northeast-2b"],
+                public_subnet_ids=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+                private_subnet_ids=["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"],
+            ),
+            id="imported",
+        ),
+    ],
+)
+def test_private_subnets_with_a_route_out_are_taken(stack, make):
+    vpc = make(stack)
+    shop = CloudMartStack(stack, "Shop", parameter_prefix="/unit/shop", vpc=vpc)
+    assert shop.vpc is vpc and shop.network is None
+
+
+# ---- data_subnets: where the database and cache go ----
+
+
+def stores_subnets(t):
+    (db_subnets,) = props(t, "AWS::RDS::DBSubnetGroup")
+    (cache_subnets,) = props(t, "AWS::ElastiCache::SubnetGroup")
+    assert db_subnets["SubnetIds"] == cache_subnets["SubnetIds"]
+    return db_subnets["SubnetIds"]
+
+
+def test_the_stores_go_into_the_isolated_subnets_of_a_vpc_that_has_them(stack):
+    """Off the NAT's subnets, by default: they need no route out."""
+    vpc = engineers_vpc(stack, subnets=(PUBLIC, PRIVATE, ISOLATED))
+    CloudMartStack(stack, "Shop", parameter_prefix="/unit/shop", vpc=vpc)
+    t = synth(stack)
+    assert stores_subnets(t) == refs(vpc.isolated_subnets)
+    (group,) = props(t, "AWS::AutoScaling::AutoScalingGroup")
+    assert group["VPCZoneIdentifier"] == refs(vpc.private_subnets)
+
+
+def test_data_subnets_selects_where_the_stores_go(stack):
+    vpc = engineers_vpc(stack, subnets=(PUBLIC, PRIVATE, ISOLATED))
+    CloudMartStack(
+        stack,
+        "Shop",
+        parameter_prefix="/unit/shop",
+        vpc=vpc,
+        data_subnets=ec2.SubnetSelection(subnet_group_name="Apps"),
+    )
+    assert stores_subnets(synth(stack)) == refs(vpc.private_subnets)
+
+
+_DATA_FIX = (
+    "select the VPC's private or isolated subnets in 2 AZs, e.g. data_subnets=ec2."
+    "SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED), or leave it out for its "
+    "isolated subnets, else its private ones"
+)
+
+
+@pytest.mark.parametrize(
+    "selection, says",
+    [
+        pytest.param(
+            ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            f"{WHERE}data_subnets= selects no subnet of the VPC, which has 2 public, 2 private "
+            f"with egress and 0 isolated subnets; {_DATA_FIX}",
+            id="isolated-of-a-vpc-without",
+        ),
+        pytest.param(
+            ec2.SubnetSelection(subnet_group_name="Apps", availability_zones=["us-east-1a"]),
+            f"{WHERE}data_subnets= selects no subnet of the VPC, which has 2 public, 2 private "
+            f"with egress and 0 isolated subnets; {_DATA_FIX}",
+            id="none-in-those-azs",
+        ),
+        pytest.param(
+            ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            f"{WHERE}data_subnets= selects public subnets (UnitStack/AppVpc/FrontSubnet1, "
+            "UnitStack/AppVpc/FrontSubnet2), and the database and cache belong in private "
+            f"ones; {_DATA_FIX}",
+            id="public",
+        ),
+        pytest.param(
+            ec2.SubnetSelection(
+                subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS,
+                availability_zones=["ap-northeast-2a"],
+            ),
+            f"{WHERE}data_subnets= selects subnets in 1 AZ (ap-northeast-2a), and RDS's subnet "
+            f"group needs 2; {_DATA_FIX}",
+            id="one-az",
+        ),
+    ],
+)
+def test_data_subnets_it_cannot_use_are_refused(stack, selection, says):
+    vpc = engineers_vpc(stack)
+    with pytest.raises(CourseInputError) as raised:
+        CloudMartStack(
+            stack, "Shop", parameter_prefix="/unit/shop", vpc=vpc, data_subnets=selection
+        )
+    assert str(raised.value) == says
 
 
 def test_nat_left_out_is_one_gateway_of_its_own_vpc(stack):

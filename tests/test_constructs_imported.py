@@ -130,7 +130,7 @@ def test_two_cloudmarts_in_one_stack_need_their_own_parameter_prefix(tmp_path):
     message = str(refused.value)
     assert "\n" not in message
     assert "Own/ShopB" in message and "Own/ShopA" in message and "parameter_prefix" in message
-    CloudMartStack(stack, "ShopC", parameter_prefix="/Own/ShopC")  # its own: taken
+    CloudMartStack(stack, "ShopC", parameter_prefix="/Own/ShopC", name_prefix="week5-day5-shopc")
 
 
 @pytest.mark.parametrize("prefix", ["/aws/shop", "/SSM/shop", "/awsshop/x", "/ssm-x"])

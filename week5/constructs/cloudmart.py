@@ -6,7 +6,7 @@ import os
 import re
 import weakref
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 import jsii
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
@@ -105,9 +105,24 @@ PARAMETER_KEYS = (
 SSM_NAME_MAX_WITH_ARN = 1011
 #: SSM's deepest hierarchy: a name of at most 15 levels (``/a/b`` is 2).
 SSM_MAX_LEVELS = 15
-# parameter_prefix of each CloudMartStack, per stack: two in one stack would write the same
-# parameters, and CloudFormation fails the second with "already exists".
-_PREFIXES: "weakref.WeakKeyDictionary[Stack, Dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+class _Claim(NamedTuple):
+    """What a CloudMartStack names that another must not: its ``parameter_prefix`` in its
+    stack's account and region (SSM's names are unique there), its ``name_prefix`` in its stack
+    (the Name tags the console tells things apart by)."""
+
+    path: str
+    stack: str
+    account: str
+    region: str
+    parameter_prefix: str
+    name_prefix: str
+
+
+# Each CloudMartStack of an app, by the app: two that write the same parameters into one
+# account and region synth, and CloudFormation fails the second's deploy ("already exists").
+_CLAIMS: "weakref.WeakKeyDictionary[Construct, List[_Claim]]" = weakref.WeakKeyDictionary()
 
 _ECR_IMAGE_RE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/"
@@ -145,19 +160,32 @@ class CloudMartStack(Construct):
     stores answer) does, so a finished deploy means a working ``url``.
 
     :param parameter_prefix: where the SSM parameters go: a path of its own per CloudMartStack
-        (two in one stack would write the same parameters), not starting with ``aws`` or
+        that may deploy to the same account and region (in one stack, or in stacks of the app
+        whose environments match or are not set: SSM's names are unique per account and
+        region, so the second deploy would fail), not starting with ``aws`` or
         ``ssm`` (SSM keeps those), short enough for SSM's names (1011 characters with the ARN)
         and the boot script, which names each. @default ``/<stack name>/cloudmart`` (one per
         student, as the stack name is)
     :param vpc: an ``ec2.IVpc`` of yours to place CloudMart in, as ``ecs_patterns`` take one:
         for an app that already has a VPC (a second VPC would cost its own NAT gateway and
         share nothing). It needs private subnets with egress (NAT: the backend pulls its image
-        through it; the database and cache go there too) and public subnets (the ALB), each in
-        at least 2 AZs; ``nat`` is then the VPC's own, so passing ``nat`` too is refused.
+        through it; the database and cache go there too, unless the VPC has isolated subnets:
+        ``data_subnets``) and public subnets (the ALB), each in at least 2 AZs; ``nat`` is then
+        the VPC's own, so passing ``nat`` too is refused. Each private subnet defined in the
+        app needs its 0.0.0.0/0 route (a NAT gateway's or instance's, or your
+        ``subnet.add_route``/``ec2.CfnRoute``) before the CloudMartStack is made; an imported
+        subnet's (``Vpc.from_lookup``, ``from_vpc_attributes``) cannot be checked here, so a
+        deploy into one without a route out fails only at the backend's signal timeout.
         @default None: a ``MultiAzVpc`` of its own (``network``)
+    :param data_subnets: which of the VPC's subnets the database and cache go into: private or
+        isolated ones (never public), in at least 2 AZs (RDS's subnet group), e.g.
+        ``ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)`` for a ``vpc``
+        whose stores stay off the NAT's subnets. @default the VPC's isolated subnets when it
+        has any, else its private ones (a ``MultiAzVpc`` has one kind or the other)
     :param name_prefix: Name tags of the network it builds (``<prefix>-vpc``, ...), and the
         names of its database, cache and backend (``<prefix>-db``, ``-cache``, ``-backend``,
-        with ``vpc`` too). @default ``week5-day5``
+        with ``vpc`` too): one of its own per CloudMartStack in a stack. @default
+        ``week5-day5``
     :param nat: how the private subnets of the VPC it builds reach the internet, through which
         the backend pulls its image and packages (``NatMode.NONE`` puts the backend in the
         public subnets); not with ``vpc``, whose NAT is its own. @default None:
@@ -195,8 +223,9 @@ class CloudMartStack(Construct):
         it at deploy. @default None: the alarms still change state and show on the dashboard
     :param backend_image: your CloudMart backend image (Docker Hub, public ECR, or ECR in this
         account and region). @default None: the demo backend in ``week5/assets/apps/cloudmart_api``
-    :param backend_port: the port your image listens on; only with ``backend_image`` (the demo
-        backend has its own). @default 3000 (the demo's)
+    :param backend_port: the port your image listens on inside its container; only with
+        ``backend_image`` (the demo backend has its own). Docker maps it to ``backend.app_port``
+        (80), the port the instances serve on. @default 3000 (the demo's)
     :param health_check_path: what the ALB polls: a liveness path your image answers without
         its stores. @default ``/api/health``
     :param log_retention: how long the backend's container logs stay in the stack's log group
@@ -205,11 +234,14 @@ class CloudMartStack(Construct):
 
     It is an ``ec2.IConnectable`` and an ``iam.IGrantable`` through its backend (the backend
     instances' security group and role): ``bucket.grant_read(cloudmart)`` lets the backend read
-    a bucket. Exposes ``network`` (the ``MultiAzVpc`` it builds, None with ``vpc``), ``vpc``
-    (yours or ``network.vpc``), ``database``, ``cache``, ``backend``, ``frontend``,
-    ``parameters`` (name: ``StringParameter``), ``parameter_prefix``, ``alarm_topic``,
-    ``alarm_email``, ``alarms`` (name: ``Alarm``), ``dashboard``, ``backend_log_group`` and
-    ``url``.
+    a bucket. The instances serve on ``backend.app_port`` (80: Docker maps the container's
+    ``backend_port``, 3000 by default, to it, and nothing listens on 3000 on the instance),
+    the connections' default port: ``cloudmart.connections.allow_default_port_from(peer)``
+    admits ``peer`` to the instances on 80. Exposes ``network`` (the ``MultiAzVpc`` it builds,
+    None with ``vpc``), ``vpc`` (yours or ``network.vpc``), ``database``, ``cache``,
+    ``backend``, ``frontend``, ``parameters`` (name: ``StringParameter``), ``parameter_prefix``,
+    ``alarm_topic``, ``alarm_email``, ``alarms`` (name: ``Alarm``), ``dashboard``,
+    ``backend_log_group`` and ``url``.
     """
 
     def __init__(
@@ -219,6 +251,7 @@ class CloudMartStack(Construct):
         *,
         parameter_prefix: Optional[str] = None,
         vpc: Optional[ec2.IVpc] = None,
+        data_subnets: Optional[ec2.SubnetSelection] = None,
         name_prefix: str = DEFAULT_NAME_PREFIX,
         nat: Optional[NatMode] = None,
         instance_type: str = DEFAULT_INSTANCE_TYPE,
@@ -247,6 +280,7 @@ class CloudMartStack(Construct):
         db_class = _check_props(
             where,
             name_prefix=name_prefix,
+            data_subnets=data_subnets,
             nat=nat,
             instance_type=instance_type,
             min_capacity=min_capacity,
@@ -273,6 +307,8 @@ class CloudMartStack(Construct):
             db_connections_alarm=db_connections_alarm,
             db_class=db_class,
         )
+        claim = _claim_of(self, parameter_prefix, name_prefix)
+        _check_claim(where, self, claim)
 
         #: Where the backend's SSM parameters are (``<prefix>/db-endpoint``, ...).
         self.parameter_prefix: str = parameter_prefix
@@ -289,11 +325,13 @@ class CloudMartStack(Construct):
             vpc = self.network.vpc
         #: The VPC everything is placed in: ``vpc`` if given, else ``network.vpc``.
         self.vpc: ec2.IVpc = vpc
+        stores_subnets = _data_subnets(where, vpc, data_subnets)
         #: PostgreSQL 17 (Multi-AZ by default); only the backend may connect.
         self.database: PostgresDatabase = PostgresDatabase(
             self,
             "Database",
             vpc=self.vpc,
+            subnets=stores_subnets,
             instance_type=db_instance_type,
             multi_az=db_multi_az,
             backup_retention_days=db_backup_retention_days,
@@ -305,6 +343,7 @@ class CloudMartStack(Construct):
             self,
             "Cache",
             vpc=self.vpc,
+            subnets=stores_subnets,
             node_type=cache_node_type,
             engine=cache_engine,
             replicas=cache_replicas,
@@ -345,6 +384,12 @@ class CloudMartStack(Construct):
             raise _prefix_too_long(where, parameter_prefix, boot, error) from None
         #: The backend: an internet-facing ALB and an ASG in the private subnets.
         self.backend: HaWebTier = backend
+        # The backend's group, with the port its instances serve on as the default (the
+        # tier's has none: its callers come through the ALB).
+        self._connections = ec2.Connections(
+            security_groups=[backend.instance_security_group],
+            default_port=ec2.Port.tcp(backend.app_port),
+        )
         self._grant_backend(backend_image)
 
         #: The frontend: S3 + CloudFront, with ``/api/*`` to the backend's ALB.
@@ -372,6 +417,8 @@ class CloudMartStack(Construct):
         )
         #: A CloudWatch dashboard of the alarms, three to a row.
         self.dashboard: cloudwatch.Dashboard = alarm_dashboard(self, self.alarms)
+        # Claimed once built: one refused half-way claims nothing.
+        _CLAIMS.setdefault(self.node.root, []).append(claim)
 
     def _check_backend_props(
         self,
@@ -401,7 +448,7 @@ class CloudMartStack(Construct):
                 f"{where}: parameter_prefix={parameter_prefix!r} must be a path like "
                 "/week5-kim-Day5Lab1/cloudmart"
             )
-        _check_parameter_prefix(where, self.node.path, stack, parameter_prefix)
+        _check_parameter_prefix(where, stack, parameter_prefix)
         # A deploy-time value (a CfnParameter's) has no address yet: SNS checks it at deploy.
         if (
             alarm_email is not None
@@ -572,8 +619,10 @@ class CloudMartStack(Construct):
 
     @property
     def connections(self) -> ec2.Connections:
-        """The backend instances' security group (``ec2.IConnectable``)."""
-        return self.backend.connections
+        """The backend instances' security group (``ec2.IConnectable``), whose default port is
+        the one they serve on, ``backend.app_port`` (80), not the container's
+        ``backend_port``."""
+        return self._connections
 
     @property
     def grant_principal(self) -> iam.IPrincipal:
@@ -581,9 +630,9 @@ class CloudMartStack(Construct):
         return self.backend.grant_principal
 
 
-def _check_parameter_prefix(where: str, path: str, stack: Stack, prefix: str) -> None:
-    """Refuse a prefix SSM reserves, one whose names SSM would refuse as too long or too
-    deep, and one another CloudMartStack of ``stack`` already writes its parameters under."""
+def _check_parameter_prefix(where: str, stack: Stack, prefix: str) -> None:
+    """Refuse a prefix SSM reserves and one whose names SSM would refuse as too long or too
+    deep (one another CloudMartStack writes under: ``_check_claim``)."""
     first = prefix.lstrip("/").split("/", 1)[0]
     if first.lower().startswith(("aws", "ssm")):
         raise CourseInputError(
@@ -607,14 +656,80 @@ def _check_parameter_prefix(where: str, path: str, stack: Stack, prefix: str) ->
             f"go {SSM_MAX_LEVELS} deep, with the parameter's own: use at most "
             f"{SSM_MAX_LEVELS - 1}"
         )
-    taken = _PREFIXES.setdefault(stack, {})
-    if prefix in taken:
+
+
+def _claim_of(cloudmart: Construct, parameter_prefix: str, name_prefix: str) -> _Claim:
+    stack = Stack.of(cloudmart)
+    return _Claim(
+        cloudmart.node.path,
+        stack.node.path,
+        stack.account,
+        stack.region,
+        parameter_prefix,
+        name_prefix,
+    )
+
+
+def _may_share_region(one: _Claim, other: _Claim) -> bool:
+    """Whether two CloudMartStacks' stacks may deploy to one account and region: yes in one
+    stack, and unless an account or region both stacks know differs (an environment-agnostic
+    stack's are known only at deploy)."""
+    return one.stack == other.stack or not any(
+        not Token.is_unresolved(mine) and not Token.is_unresolved(theirs) and mine != theirs
+        for mine, theirs in ((one.account, other.account), (one.region, other.region))
+    )
+
+
+def _environment(claim: _Claim) -> str:
+    account = "any account" if Token.is_unresolved(claim.account) else claim.account
+    region = "any region" if Token.is_unresolved(claim.region) else claim.region
+    return f"{account}, {region}"
+
+
+def _check_claim(where: str, cloudmart: Construct, claim: _Claim) -> None:
+    """Refuse a ``parameter_prefix`` another CloudMartStack of the app writes its parameters
+    under in what may be the same account and region (SSM's names are unique there: the second
+    deploy fails, the parameter already exists), and a ``name_prefix`` another in the same
+    stack names its resources with (the same Name tags twice)."""
+    claims = _CLAIMS.get(cloudmart.node.root, ())
+    stack_name = Stack.of(cloudmart).stack_name
+    construct_id = cloudmart.node.id
+    prefix = claim.parameter_prefix
+    for other in claims:
+        if other.parameter_prefix != prefix or not _may_share_region(claim, other):
+            continue
+        if other.stack == claim.stack:
+            why = "in the same stack, and SSM parameter names are unique per account and region"
+        else:
+            # Both environments known and not different: the same.
+            known = not any(
+                Token.is_unresolved(value)
+                for value in (claim.account, claim.region, other.account, other.region)
+            )
+            goes = (
+                f"deploys to the same account and region ({_environment(claim)})"
+                if known
+                else f"({_environment(other)}) may deploy to the same account and region as "
+                f"{claim.stack} ({_environment(claim)})"
+            )
+            why = (
+                f"whose stack {other.stack} {goes}, where SSM parameter names are unique: the "
+                "second deploy would fail, the parameter already exists"
+            )
         raise CourseInputError(
-            f"{where}: parameter_prefix {prefix} is also {taken[prefix]}'s, and SSM parameter "
-            f"names are unique per account and region; pass another parameter_prefix to one "
-            f"of them, e.g. parameter_prefix='/{stack.stack_name}/{path.rsplit('/', 1)[-1]}'"
+            f"{where}: parameter_prefix {prefix} is also {other.path}'s, {why}; pass another "
+            f"parameter_prefix to one of them, e.g. parameter_prefix='/{stack_name}/"
+            f"{construct_id}'"
         )
-    taken[prefix] = path
+    for other in claims:
+        if other.stack == claim.stack and other.name_prefix == claim.name_prefix:
+            example = re.sub(r"[^a-z0-9-]", "", construct_id.lower()) or "shop"
+            raise CourseInputError(
+                f"{where}: name_prefix={claim.name_prefix!r} is also {other.path}'s, in the "
+                f"same stack: both would give their database, cache and backend the same Name "
+                f"tags ({claim.name_prefix}-db-sg, ...); pass another name_prefix to one of "
+                f"them, e.g. name_prefix='{claim.name_prefix}-{example}'"
+            )
 
 
 #: Room for the lines HaWebTier appends to a boot script after its first size check.
@@ -656,6 +771,12 @@ def _check_props(where: str, **props: Any) -> str:
     """Refuse a wrong prop of ``CloudMartStack`` under its own name (the inner constructs repeat
     these checks under theirs). Returns ``db_instance_type``'s RDS class name."""
     check_name_prefix(where, props["name_prefix"], DEFAULT_NAME_PREFIX, "week5-day5-kim")
+    selection = props["data_subnets"]
+    if selection is not None and not isinstance(selection, ec2.SubnetSelection):
+        raise CourseInputError(
+            f"{where}: data_subnets={shown(selection)} must be an ec2.SubnetSelection, e.g. "
+            f"{_DATA_SUBNETS_EXAMPLE}"
+        )
     if props["nat"] is not None:
         require_enum(where, "nat", props["nat"], NatMode)
     instance_type_name(
@@ -741,7 +862,8 @@ def _check_vpc(where: str, cloudmart: Construct, vpc: Any, nat: Optional[NatMode
     """Refuse, under ``vpc=``, what is not a VPC, one of another region or account, ``nat``
     beside it (the VPC's NAT is its own) and a VPC without what CloudMart places in it:
     private subnets with egress in 2 AZs (the backend pulls its image through NAT; RDS's
-    subnet group needs 2 AZs) and public subnets in 2 AZs (the ALB). Left to the inner
+    subnet group needs 2 AZs), each with a route out if defined in the app (an imported
+    subnet's routes are unknown here), and public subnets in 2 AZs (the ALB). Left to the inner
     constructs, the message would name their props (PostgresDatabase's subnets), or a VPC
     without NAT would put the backend in its public subnets unasked."""
     require_vpc(where, vpc)
@@ -779,6 +901,103 @@ def _check_vpc(where: str, cloudmart: Construct, vpc: Any, nat: Optional[NatMode
             f"in at least 2 AZs, and has {'; '.join(missing)}; pass a VPC with both, e.g. "
             "MultiAzVpc(self, 'Network').vpc, or leave vpc out for one of CloudMart's own"
         )
+    closed = _subnets_without_route_out(vpc.private_subnets)
+    if closed:
+        raise CourseInputError(
+            f"{where}: vpc= has private subnets with egress but no route out (0.0.0.0/0): "
+            f"{', '.join(closed)}; the backend there could pull no image nor signal "
+            "CloudFormation, and the deploy would fail at its timeout; give the VPC NAT (e.g. "
+            "ec2.Vpc(nat_gateways=1)) or add a 0.0.0.0/0 route to each, or leave vpc out for "
+            "one of CloudMart's own"
+        )
+
+
+#: ``data_subnets``'s example, in its messages.
+_DATA_SUBNETS_EXAMPLE = (
+    "data_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)"
+)
+#: ``ec2.SubnetSelection``'s fields, as ``IVpc.select_subnets`` takes them (keywords).
+_SELECTION_FIELDS = (
+    "availability_zones",
+    "one_per_az",
+    "subnet_filters",
+    "subnet_group_name",
+    "subnet_type",
+    "subnets",
+)
+
+
+def _data_subnets(
+    where: str, vpc: ec2.IVpc, selection: Optional[ec2.SubnetSelection]
+) -> List[ec2.ISubnet]:
+    """The database's and cache's subnets: ``selection`` of ``vpc``, else its isolated subnets
+    when it has any, else its private ones (a ``MultiAzVpc`` has one kind or the other).
+    Refused under ``data_subnets=``: a selection of none, of a public subnet, or in 1 AZ
+    (RDS's subnet group needs 2)."""
+    if selection is None:
+        return list(vpc.isolated_subnets or vpc.private_subnets)
+    fields = {name: getattr(selection, name) for name in _SELECTION_FIELDS}
+    fix = (
+        f"select the VPC's private or isolated subnets in 2 AZs, e.g. {_DATA_SUBNETS_EXAMPLE}, "
+        "or leave it out for its isolated subnets, else its private ones"
+    )
+    try:
+        subnets = list(
+            vpc.select_subnets(**{k: v for k, v in fields.items() if v is not None}).subnets
+        )
+    except RuntimeError:  # CDK's "There are no 'Isolated' subnet groups in this VPC. ..."
+        subnets = []
+    if not subnets:
+        raise CourseInputError(
+            f"{where}: data_subnets= selects no subnet of the VPC, which has "
+            f"{len(vpc.public_subnets)} public, {len(vpc.private_subnets)} private with "
+            f"egress and {len(vpc.isolated_subnets)} isolated subnets; {fix}"
+        )
+    public = {subnet.subnet_id for subnet in vpc.public_subnets}
+    exposed = [subnet.node.path for subnet in subnets if subnet.subnet_id in public]
+    if exposed:
+        raise CourseInputError(
+            f"{where}: data_subnets= selects public subnets ({', '.join(exposed)}), and the "
+            f"database and cache belong in private ones; {fix}"
+        )
+    zones = sorted({subnet.availability_zone for subnet in subnets})
+    if len(zones) < 2:
+        raise CourseInputError(
+            f"{where}: data_subnets= selects subnets in 1 AZ ({zones[0]}), and RDS's subnet "
+            f"group needs 2; {fix}"
+        )
+    return subnets
+
+
+#: Where IPv4's default route goes.
+_ANYWHERE = "0.0.0.0/0"
+
+
+def _subnets_without_route_out(subnets: List[ec2.ISubnet]) -> List[str]:
+    """The paths of the subnets defined in the app (an imported one's routes are not known
+    here) with no 0.0.0.0/0 route yet: CDK names the one it adds for a NAT gateway or
+    instance ``DefaultRoute`` (in the subnet); one added by hand (``subnet.add_route``,
+    ``ec2.CfnRoute``) is found by its route table."""
+    closed = []
+    for subnet in subnets:
+        if not isinstance(subnet.node.default_child, ec2.CfnSubnet):
+            continue  # imported: its route table is not in the app
+        route = subnet.node.try_find_child("DefaultRoute")
+        if not (isinstance(route, ec2.CfnRoute) and route.destination_cidr_block == _ANYWHERE):
+            closed.append(subnet)
+    if closed:
+        # Resolved ({"Ref": <table>}): the same table however its id was written.
+        tables = {
+            str(Stack.of(child).resolve(child.route_table_id))
+            for child in closed[0].node.root.node.find_all()
+            if isinstance(child, ec2.CfnRoute) and child.destination_cidr_block == _ANYWHERE
+        }
+        closed = [
+            subnet
+            for subnet in closed
+            if str(Stack.of(subnet).resolve(subnet.route_table.route_table_id)) not in tables
+        ]
+    return [subnet.node.path for subnet in closed]
 
 
 def db_connections_alarm_for(db_instance_type: str, where: str) -> int:
