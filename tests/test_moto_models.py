@@ -2298,8 +2298,12 @@ def test_moto_alone_still_fails_an_update_that_keeps_an_ssm_parameters_value(aws
     template["Parameters"] = {"BootstrapVersion": BOOTSTRAP_VERSION}
     previous = [{"ParameterKey": "BootstrapVersion", "UsePreviousValue": True}]
     cdk_change_set(aws, stack, template, "UPDATE", Parameters=previous)
-    with pytest.raises(AttributeError):  # "33" looked up as a parameter store path
-        cfn.execute_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+    # "33" looked up as a parameter store path: moto's AttributeError, now a failed update
+    # (tests/test_emulator_cross_stack.py: a failed execution rolls back)
+    cfn.execute_change_set(StackName=stack, ChangeSetName=CDK_CHANGE_SET)
+    (failed,) = cfn.describe_stacks(StackName=stack)["Stacks"]
+    assert failed["StackStatus"] == "UPDATE_ROLLBACK_FAILED", failed
+    assert "'NoneType' object has no attribute 'value'" in failed["StackStatusReason"]
 
 
 def test_an_update_keeps_a_resource_moto_cannot_update_in_its_stack(aws):

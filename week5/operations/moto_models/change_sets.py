@@ -21,19 +21,40 @@ second stack of the same name, which ``describe-stacks`` never showed. An update
 ``UsePreviousValue`` of an SSM-typed parameter (the CDK CLI's, for the AMI and the bootstrap
 version) gave moto the value it had resolved, which it then looked up as a parameter store path
 and failed the execution with ``AttributeError`` (an HTML 500 to the CLI); it is given the path.
-Delete this module when moto finds change sets within their stack (tests/test_moto_models.py
-says when).
+
+A change set whose execution fails rolls its stack back, as CloudFormation does: moto let the
+error out of ``ExecuteChangeSet`` (an HTML 500, which the CLI's SDK retries), the stack stayed
+``REVIEW_IN_PROGRESS`` with what it had made, and the retry, finding nothing left to add, ended
+it ``CREATE_COMPLETE`` with nothing made (``✅`` from ``cdk deploy``). The call now succeeds and
+the stack ends ``ROLLBACK_COMPLETE``: the resource that failed gets a ``CREATE_FAILED`` event with
+the error ("No export named X found."), the stack ``ROLLBACK_IN_PROGRESS`` ("The following
+resource(s) failed to create: [X]. Rollback requested by user.", its ``StackStatusReason``), what
+it made is deleted, and the change set is ``EXECUTE_FAILED``; ``cdk deploy`` says it failed and
+why, and deletes the stack before its next attempt, as on AWS. An update refused before it changed
+anything ends ``UPDATE_ROLLBACK_COMPLETE``; one that failed part way ``UPDATE_ROLLBACK_FAILED``
+(the emulator cannot undo what it changed; its reason says so: destroy the stack and deploy it
+again). An execution's events are a millisecond apart at least (CDK sorts them by the
+millisecond, ties newest first: its progress printed ``CREATE_COMPLETE`` above
+``CREATE_IN_PROGRESS``).
+Delete this module when moto finds change sets within their stack and rolls a failed execution
+back (tests/test_moto_models.py and tests/test_emulator_cross_stack.py say when).
 """
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
+from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import AlreadyExistsException, ValidationError
-from moto.cloudformation.models import ChangeSet, CloudFormationBackend
+from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Event
+from moto.cloudformation.parsing import OutputMap
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, EmptyResult
+
+from ._common import moto_own
+from .stack_delete_failed import Deleted, _made, _spaced
+from .stack_outputs import RefusedBeforeChanging
 
 #: moto's own, read before :func:`install` (tests/test_moto_models.py runs them to tell when moto
 #: no longer needs this module).
@@ -46,6 +67,13 @@ MOTO_OWN: Dict[str, Callable[..., ActionResult]] = {
         "delete_change_set",
     )
 }
+
+
+#: moto's creation of a resource, wrapped to tell which one failed (kept on moto's module, so a
+#: reload of this one reads moto's).
+MOTO_CREATE_RESOURCE = moto_own(parsing, "parse_and_create_resource")  # type: ignore[arg-type]
+#: The attribute of an error raised creating a resource: (its logical id, its type).
+FAILED_RESOURCE = "week5_failed_resource"
 
 
 class ChangeSetNotFound(ServiceException):
@@ -147,9 +175,105 @@ def describe_change_set(self: CloudFormationResponse) -> ActionResult:
     return ActionResult(_found(self))
 
 
+def parse_and_create_resource(
+    logical_id: str, resource_json: Any, *args: Any, **kwargs: Any
+) -> Any:
+    """moto's, an error it raises marked with the resource (the first to fail: the one whose
+    creation needed another's is not marked by that one)."""
+    try:
+        return MOTO_CREATE_RESOURCE(logical_id, resource_json, *args, **kwargs)
+    except Exception as error:
+        if not hasattr(error, FAILED_RESOURCE):
+            setattr(error, FAILED_RESOURCE, (logical_id, (resource_json or {}).get("Type", "")))
+        raise
+
+
+def _message(error: BaseException) -> str:
+    return getattr(error, "message", None) or str(error) or type(error).__name__
+
+
+def _resource_failed(
+    stack: Any, logical_id: str, resource_type: str, status: str, reason: str
+) -> None:
+    """Add the resource's event ``status`` (its creation or update failed) to the stack's."""
+    event = Event(
+        stack_id=stack.stack_id,
+        stack_name=stack.name,
+        logical_resource_id=logical_id,
+        physical_resource_id="",
+        resource_type=resource_type,
+        resource_status=status,
+        resource_status_reason=reason,
+        resource_properties=None,
+    )
+    event.sendToSns(stack.account_id, stack.region_name, stack.notification_arns)
+    stack.events.append(event)
+
+
+def _held_deleted(stack: Any, made: Dict[str, Deleted]) -> None:
+    """The rolled back stack's resources held as :class:`.stack_delete_failed.Deleted` (listed
+    ``DELETE_COMPLETE``): moto's resource map makes any it does not hold when it is read (a
+    ``list-stack-resources``), the one that failed too."""
+    resources = stack.resource_map
+    parsed = resources._parsed_resources
+    for logical_id, resource_json in resources._resource_json_map.items():
+        if logical_id in parsed:  # what the rollback could not delete
+            continue
+        condition = (resource_json or {}).get("Condition")
+        try:
+            if condition and not resources.lazy_condition_map[condition]:
+                continue  # not made on AWS either: not listed
+        except Exception:  # noqa: BLE001 - a condition the emulator cannot read: held
+            pass
+        parsed[logical_id] = made.get(logical_id) or Deleted(
+            logical_id, None, (resource_json or {}).get("Type", "")
+        )
+
+
+def rolled_back(backend: CloudFormationBackend, change_set: ChangeSet, error: Exception) -> None:
+    """The change set's stack rolled back after its execution raised ``error``, as the module's
+    docstring says."""
+    stack = backend.stacks[change_set.stack_id]
+    change_set.execution_status = "EXECUTE_FAILED"
+    creating = change_set.change_set_type == "CREATE"
+    message = _message(error)
+    failed = getattr(error, FAILED_RESOURCE, None)
+    if failed:
+        status = "CREATE_FAILED" if creating else "UPDATE_FAILED"
+        _resource_failed(stack, failed[0], failed[1], status, message)
+        verb = "create" if creating else "update"
+        reason = f"The following resource(s) failed to {verb}: [{failed[0]}]. "
+    else:
+        reason = message.rstrip(".") + ". "
+    rollback = "ROLLBACK" if creating else "UPDATE_ROLLBACK"
+    stack.status_reason = reason + "Rollback requested by user."
+    stack._add_stack_event(f"{rollback}_IN_PROGRESS", resource_status_reason=stack.status_reason)
+    end = f"{rollback}_COMPLETE"
+    if creating:
+        # nothing is left of a failed creation: its outputs (and exports) neither
+        stack.output_map = OutputMap(stack.resource_map, {}, stack.stack_id)
+        made = _made(stack)
+        try:
+            stack.resource_map.delete()
+        except Exception as undone:  # noqa: BLE001 - what could not be deleted stays, told
+            end, stack.status_reason = "ROLLBACK_FAILED", _message(undone)
+        _held_deleted(stack, made)
+    elif not isinstance(error, RefusedBeforeChanging):
+        end = "UPDATE_ROLLBACK_FAILED"
+        stack.status_reason = (
+            f"{message} The emulator does not roll an update back: what it changed stays "
+            "changed. To get back to a known state, destroy the stack and deploy it again."
+        )
+    stack.status = end
+    stack._add_stack_event(
+        end, resource_status_reason=None if end.endswith("_COMPLETE") else stack.status_reason
+    )
+
+
 def execute_change_set(self: CloudFormationResponse) -> ActionResult:
     """The change set found in its stack, executed by its ARN (the patches of moto's execution
-    run), then the stack's other change sets deleted, as CloudFormation does."""
+    run; an execution that raised rolls its stack back), then the stack's other change sets
+    deleted, as CloudFormation does."""
     change_set = _found(self)
     if change_set.execution_status != "AVAILABLE":
         raise InvalidChangeSetStatus(
@@ -157,7 +281,15 @@ def execute_change_set(self: CloudFormationResponse) -> ActionResult:
             f"execution status of [{change_set.execution_status}]"
         )
     backend = self.cloudformation_backend
-    backend.execute_change_set(change_set.change_set_id, change_set.stack_id)
+    events = backend.stacks[change_set.stack_id].events
+    first = len(events)
+    try:
+        backend.execute_change_set(change_set.change_set_id, change_set.stack_id)
+    except Exception as error:  # noqa: BLE001 - any failure, as CloudFormation takes it
+        rolled_back(backend, change_set, error)
+    # a millisecond apart at least: CDK sorts them by the millisecond, ties kept newest first
+    # (its progress printed CREATE_COMPLETE above CREATE_IN_PROGRESS)
+    _spaced(events, first)
     for arn, other in list(backend.change_sets.items()):
         if other.stack_id == change_set.stack_id and other is not change_set:
             del backend.change_sets[arn]
@@ -187,3 +319,4 @@ def install() -> None:
     CloudFormationResponse.describe_change_set = describe_change_set  # type: ignore[method-assign]
     CloudFormationResponse.execute_change_set = execute_change_set  # type: ignore[method-assign]
     CloudFormationResponse.delete_change_set = delete_change_set  # type: ignore[method-assign]
+    parsing.parse_and_create_resource = parse_and_create_resource

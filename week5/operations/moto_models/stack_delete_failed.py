@@ -42,8 +42,15 @@ And ``DeleteStack``'s ``RetainResources`` (``aws cloudformation delete-stack --r
 ID``, which cleanup prints for a ``DELETE_FAILED`` stack) is honoured: moto ignored it, and the
 stack stayed ``DELETE_FAILED`` on what it could not delete. On AWS, for a ``DELETE_FAILED``
 stack, the named resources are kept (not deleted) and the stack deleted; naming one its deletion
-deleted is refused (``ValidationError``). Delete this module when moto does all of this
-(tests/test_emulator_refusals.py and tests/test_emulator_rds_and_retain.py say when).
+deleted is refused (``ValidationError``).
+
+A stack whose export another stack imports (``Fn::ImportValue``: a CDK app's strong reference)
+is not deleted, as on AWS: the call is accepted, nothing is deleted, and the stack ends
+``DELETE_FAILED`` with CloudFormation's reason ("Export MyNet:ExportsOutputRef... cannot be
+deleted as it is in use by MyShop"; :func:`.stack_outputs.importers` finds them); moto deleted it
+and dropped the export under its importer. Delete this module when moto does all of this
+(tests/test_emulator_refusals.py, tests/test_emulator_rds_and_retain.py and
+tests/test_emulator_cross_stack.py say when).
 """
 
 from __future__ import annotations
@@ -55,6 +62,8 @@ from moto.cloudformation import responses
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Event, Stack
 from moto.core.responses import ActionResult
+
+from .stack_outputs import in_use_reason
 
 #: moto's own, read before :func:`install` (tests/test_emulator_refusals.py runs it to tell when
 #: moto no longer needs this module).
@@ -219,6 +228,14 @@ def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
     stack = _active(self, name_or_stack_id)
     if stack is None:
         return MOTO_DELETE_STACK(self, name_or_stack_id)
+    exported = [export.name for export in stack.exports]
+    in_use = in_use_reason(self, exported, stack.stack_id)
+    if in_use is not None:
+        stack._add_stack_event("DELETE_IN_PROGRESS", resource_status_reason="User Initiated")
+        stack.status, stack.status_reason = "DELETE_FAILED", in_use
+        stack._add_stack_event("DELETE_FAILED", resource_status_reason=in_use)
+        _spaced(stack.events, len(stack.events) - 2)
+        return None
     made = _made(stack)
     retained = stack.__dict__.pop(RETAIN, ())
     templates = stack.resource_map._resource_json_map
