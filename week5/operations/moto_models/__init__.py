@@ -51,12 +51,16 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   ``SetDesiredCapacity`` kept within its sizes and its scale-in taken from its fullest AZ, RDS's
   forced failover (refused without Multi-AZ, else the standby's AZ and the primary's swap) and
   ElastiCache's ``TestFailover``; and what AWS refuses and lists: a subnet holding network
-  interfaces kept from ``DeleteSubnet`` (``DependencyViolation``), an internet gateway kept
-  attached while its VPC maps a public address (``DependencyViolation``), and an instance's own
-  interfaces deleted with it, a DB subnet group or security group a database uses kept from
-  deletion (``InvalidDBSubnetGroupStateFault``, ``DependencyViolation``), a stack whose deletion
+  interfaces kept from ``DeleteSubnet`` (``DependencyViolation``), a VPC holding a security group
+  of its own or an attached internet gateway kept from ``DeleteVpc`` (``DependencyViolation``,
+  worded as AWS words it), an internet gateway kept attached while its VPC maps a public
+  address (``DependencyViolation``), and an instance's own interfaces deleted with it, a DB
+  subnet group or security group a database uses kept from deletion
+  (``InvalidDBSubnetGroupStateFault``, ``DependencyViolation``), a stack whose deletion
   a resource refuses left ``DELETE_FAILED`` (what moto did not make left out of its resource
   lists, ``RetainResources`` honoured on a retry),
+  a change set's stack importing and publishing exports, ``Fn::GetStackOutput`` resolved, a
+  failed execution rolled back, a stack whose export another imports kept from ``DeleteStack``,
   a replication group's member clusters listed by ``DescribeCacheClusters`` (with its tags),
   its snapshots given its tags, and an instance launched from a launch template given the
   template's root volume alone (no default 8 GiB ``/dev/sda1``) and its monitoring; a DB
@@ -171,6 +175,7 @@ PATCHES = (
     "rds_force_failover",
     "elasticache_test_failover",
     "ec2_subnet_dependencies",
+    "ec2_vpc_dependencies",
     "ec2_internet_gateway_detach",
     "stack_delete_failed",
     "elasticache_member_clusters",
