@@ -224,7 +224,7 @@ def test_extra_instances_are_priced(session, app):
     build_day1_lab1(session, {"instance_types": ["t3.micro", "t3.small"]})
     check = run_audit(session, app.templates["Day1Lab1"])["unexpected-resources"]
     # its type and its 8 GB gp2 root volume, as `week5 cleanup` prices them
-    assert not check.passed and "t3.small ($0.0272/h)" in check.evidence
+    assert not check.passed and "t3.small (instance $0.0260 + volume $0.0012 = $0.0272/h)" in check.evidence
 
 
 def test_an_extra_instance_of_a_type_without_a_price_is_not_priced_not_free(session, app):

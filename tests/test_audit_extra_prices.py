@@ -6,7 +6,9 @@ $0.0280/h and $0.0316/h (its storage left out); an extra instance's public IPv4 
 volumes were left out too.
 
 Each extra's $/h from the audit's line is compared with the sum of cleanup's lines for the
-same resource and what belongs to it: an instance with its volumes and its Elastic IP, a NAT
+same resource and what belongs to it, and where cleanup lists several lines, the audit's
+parts with those lines (an instance trial read audit $0.0322 against cleanup's instance
+$0.0310 + volume $0.0012; now "(instance $0.0310 + volume $0.0012 = $0.0322/h)"): an instance with its volumes and its Elastic IP, a NAT
 gateway with its Elastic IP, a database (class and storage), an Elastic IP that nothing holds,
 a load balancer (with its public addresses). On moto, as the audit's tests build a lab, and on
 the session's emulator, as the trial did.
@@ -34,26 +36,47 @@ from week5.operations.audit import audit, find_vpc, read_account
 from week5.operations.cleanup import Cleaner
 
 REGION = day1.REGION
-#: One audit entry: "<what> (<price>)", the price "$0.0123/h" or "not priced".
-PRICED = re.compile(r"\((\$\d+\.\d{4}/h|not priced)\)")
+#: One audit entry: "<what> (<price>)", the price "$0.0123/h" or "not priced", or its parts
+#: as cleanup lists them and their sum: "(instance $0.0310 + volume $0.0012 = $0.0322/h)".
+PRICED = re.compile(r"\((?:([^()]*) = )?(\$\d+\.\d{4}/h|not priced)\)")
+#: One part: "instance $0.0310", "Elastic IP $0.0050".
+PART = re.compile(r"^(.+) \$(\d+\.\d{4})$")
 
 
-def audit_prices(evidence: str) -> Dict[str, str]:
-    """The audit's unexpected-resources evidence, entry by entry: the id each names → its
-    price as shown."""
-    prices = {}
+def _entries(evidence: str) -> Dict[str, Any]:
+    """The audit's unexpected-resources evidence, entry by entry: the id each names → the
+    match of its price."""
+    entries = {}
     for entry in evidence.split("; ")[:-1]:  # the last is the total
         found = PRICED.search(entry)
         assert found, entry
         words = entry.split()
         if words[0] == "RDS":  # RDS <id> <class>
             resource_id = words[1]
-        elif words[0] in ("NAT", "load", "Elastic"):  # NAT gateway, load balancer, Elastic IP
-            resource_id = words[2]
+        elif words[0] in ("NAT", "load", "Elastic", "security", "network"):
+            resource_id = words[2]  # NAT gateway, load balancer, Elastic IP, ...
         else:  # an instance: <id> <type>
             resource_id = words[0]
-        prices[resource_id] = found.group(1)
-    return prices
+        entries[resource_id] = found
+    return entries
+
+
+def audit_prices(evidence: str) -> Dict[str, str]:
+    """The audit's unexpected-resources evidence, entry by entry: the id each names → its
+    price (its total) as shown."""
+    return {i: found.group(2) for i, found in _entries(evidence).items()}
+
+
+def audit_parts(evidence: str) -> Dict[str, List[tuple]]:
+    """The id each entry names → its price's parts, sorted: [("instance", "$0.0310"), ...];
+    [] for an entry priced as one figure."""
+    parts = {}
+    for resource_id, found in _entries(evidence).items():
+        shown_parts = found.group(1).split(" + ") if found.group(1) else []
+        matched = [PART.match(p) for p in shown_parts]
+        assert all(matched), found.group(0)
+        parts[resource_id] = sorted((m.group(1), f"${m.group(2)}") for m in matched)
+    return parts
 
 
 def shown(hourly: Any) -> str:
@@ -65,6 +88,16 @@ def cleanup_price(found: Dict[str, Any], ids: Iterable[str]) -> str:
     shows a price."""
     costs = [found[i].hourly for i in ids]
     return shown(None if None in costs else sum(costs))
+
+
+#: Cleanup's kind for each part the audit names: the audit's word for it.
+PART_OF_KIND = {"EC2 instance": "instance", "EBS volume": "volume", "Elastic IP": "Elastic IP",
+                "NAT gateway": "NAT gateway"}  # fmt: skip
+
+
+def cleanup_parts(found: Dict[str, Any], ids: Iterable[str]) -> List[tuple]:
+    """Cleanup's lines for ``ids`` as the audit names them as parts, sorted."""
+    return sorted((PART_OF_KIND[found[i].kind], f"${found[i].hourly:.4f}") for i in ids)
 
 
 def attached_volumes(ec2: Any, instance_id: str) -> List[str]:
@@ -178,6 +211,16 @@ def test_each_extra_costs_in_the_audit_what_it_costs_in_cleanup(session, app):
     assert len(belongs["nat"]) == 2, belongs
     expected = {made[kind]: cleanup_price(found, ids) for kind, ids in belongs.items()}
     assert audit_prices(check.evidence) == expected, check.evidence
+    # Each of several parts as cleanup lists it: the instance, its Elastic IP, its volumes;
+    # the NAT gateway and its Elastic IP. One figure where cleanup has one line.
+    parts = audit_parts(check.evidence)
+    for kind in ("public", "elastic", "nat"):
+        assert parts[made[kind]] == cleanup_parts(found, belongs[kind]), check.evidence
+    for kind in ("unattached", "database", "balancer"):
+        assert parts[made[kind]] == [], check.evidence
+    assert f"NAT gateway {made['nat']} (NAT gateway $0.0590 + Elastic IP $0.0050 = $0.0640/h)" in (
+        check.evidence
+    )
     # The trial's figures: the NAT gateway and its address; the database and its 20 GB.
     assert expected[made["nat"]] == "$0.0640/h"
     assert expected[made["database"]] == "$0.0316/h"
@@ -203,6 +246,9 @@ def test_a_stopped_extra_instance_costs_its_volumes_only(session, app):
     assert found[extra].hourly == 0.0 and volumes
     assert audit_prices(check.evidence) == {extra: cleanup_price(found, [extra, *volumes])}
     assert audit_prices(check.evidence)[extra] == "$0.0012/h"  # 8 GB of gp2
+    # cleanup's $0 instance line and its volume's, as cleanup lists them
+    assert audit_parts(check.evidence)[extra] == cleanup_parts(found, [extra, *volumes])
+    assert f"{extra} t3.small (instance $0.0000 + volume $0.0012 = $0.0012/h)" in check.evidence
 
 
 # --- on the session's emulator, as the trial ran it ----------------------------------------------
@@ -287,6 +333,11 @@ def test_day1_lab2s_hand_made_nat_gateway_and_extra_instance_on_the_emulator(emu
         instance_id: cleanup_price(found, [instance_id, *volumes]),
     }, evidence
     assert prices[gateway] == "$0.0640/h", evidence
+    # the trial's: one figure in the audit where cleanup listed parts; now the parts too
+    parts = audit_parts(evidence)
+    assert parts[gateway] == cleanup_parts(found, [gateway, address["AllocationId"]]), evidence
+    assert parts[instance_id] == cleanup_parts(found, [instance_id, *volumes]), evidence
+    assert "(NAT gateway $0.0590 + Elastic IP $0.0050 = $0.0640/h)" in evidence
 
 
 @pytest.mark.xdist_group("emulator")

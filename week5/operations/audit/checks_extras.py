@@ -2,12 +2,17 @@
 named), and what is there that the reference does not have, with what it costs an hour:
 priced by `week5 cleanup`'s own functions (:func:`pricing_scope`), each with what belongs to
 it (an instance's public IPv4 addresses and volumes, a NAT gateway's Elastic IPs, a
-database's storage), so that both commands give the same resource the same $/h."""
+database's storage), so that both commands give the same resource the same $/h, shown in the
+parts cleanup lists (:func:`priced`). A security group or network interface the lab does not
+have is beyond it too (free, but it holds the VPC or a subnet), and an extra in a subnet or
+the VPC the lab's stack made says `cdk destroy` fails until it goes (:func:`held`). Of several
+NAT gateways, load balancers or databases, the extras are those without the lab stack's tag,
+then the newest (:func:`beyond`), not the last listed."""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from week5.analysis.rules.course_tags import TAG_VALIDATORS
 from week5.core.errors import shown
@@ -16,7 +21,7 @@ from week5.operations.audit.checks_compute import _pair
 from week5.operations.audit.model import KINDS, Account, Check
 from week5.operations.audit.reference import Reference
 from week5.operations.cleanup.compute import _instance_hourly
-from week5.operations.cleanup.scope import Scope
+from week5.operations.cleanup.scope import STACK_TAG, Scope
 from week5.operations.cleanup.services import _balancer_hourly, _db_instance_hourly
 from week5.operations.price_table import PriceTable
 
@@ -76,31 +81,101 @@ def pricing_scope(prices: PriceTable) -> Scope:
     return Scope(_no_clients, "", "", None, prices)
 
 
-def instance_hourly(scope: Scope, instance: Dict[str, Any]) -> Optional[float]:
-    """A stand-alone instance's hour as `week5 cleanup` prices it with what belongs to it: its
-    type while it runs, each public IPv4 address it holds (AWS's or an Elastic IP: cleanup
-    prices an Elastic IP on that address's own line) and each attached volume's GB
-    (cleanup's EBS volume lines, by the same key). None ("not priced") when any has no price.
-    Cleanup lists only what carries the day's tags: an untagged volume (which the tags check
-    names) is priced here, not there."""
+#: One part of an extra's price, as `week5 cleanup` lists it on a line of its own: (what,
+#: $/h or None when not priced).
+Part = Tuple[str, Optional[float]]
+
+
+def total(parts: List[Part]) -> Optional[float]:
+    """The parts' sum; None ("not priced") when any has no price."""
+    costs = [cost for _, cost in parts]
+    return None if None in costs else sum(c for c in costs if c is not None)
+
+
+def instance_parts(scope: Scope, instance: Dict[str, Any]) -> List[Part]:
+    """A stand-alone instance's hour as `week5 cleanup` lists it, line by line: the instance
+    (its type while it runs and each public IPv4 address AWS gave it), each Elastic IP it holds
+    and each attached volume's GB (cleanup's EBS volume lines, by the same key). Cleanup lists
+    only what carries the day's tags: an untagged volume (which the tags check names) is priced
+    here, not there."""
     described = instance.get("described") or {
         "InstanceType": instance["type"],
         "State": {"Name": "running"},
     }
-    cost = _instance_hourly(scope, described, set())
+    elastic = set(instance.get("elastic") or [])
+    parts: List[Part] = [("instance", _instance_hourly(scope, described, set(elastic)))]
+    parts += [("Elastic IP", scope.price("public-ipv4")) for _ in sorted(elastic)]
     for volume in instance.get("volumes") or []:
-        storage = scope.price(f"ebs:{volume.get('VolumeType', 'gp3')}", volume.get("Size", 0))
-        cost = None if cost is None or storage is None else cost + storage
-    return cost
+        size = volume.get("Size", 0)
+        parts.append(("volume", scope.price(f"ebs:{volume.get('VolumeType', 'gp3')}", size)))
+    return parts
+
+
+def instance_hourly(scope: Scope, instance: Dict[str, Any]) -> Optional[float]:
+    """A stand-alone instance's hour with what belongs to it (:func:`instance_parts`)."""
+    return total(instance_parts(scope, instance))
+
+
+def nat_parts(scope: Scope, account: Account, gateway_id: str) -> List[Part]:
+    """A NAT gateway's hour and each of its public IPv4 addresses' (its Elastic IPs, which
+    `week5 cleanup` lists, and prices, as Elastic IPs)."""
+    addresses = account.nat_addresses.get(gateway_id) or []
+    return [("NAT gateway", scope.price("nat-gateway"))] + [
+        ("Elastic IP", scope.price("public-ipv4")) for _ in addresses
+    ]
 
 
 def nat_hourly(scope: Scope, account: Account, gateway_id: str) -> Optional[float]:
-    """A NAT gateway's hour and each of its public IPv4 addresses' (its Elastic IPs, which
-    `week5 cleanup` lists, and prices, as Elastic IPs)."""
-    gateway = scope.price("nat-gateway")
-    addresses = len(account.nat_addresses.get(gateway_id) or [])
-    held = scope.price("public-ipv4", addresses) if addresses else 0.0
-    return None if gateway is None or held is None else gateway + held
+    """A NAT gateway's hour with its Elastic IPs' (:func:`nat_parts`)."""
+    return total(nat_parts(scope, account, gateway_id))
+
+
+def each(cost: Optional[float]) -> str:
+    return "not priced" if cost is None else f"${cost:.4f}/h"
+
+
+def priced(parts: List[Part]) -> str:
+    """What an entry says of its price: "$0.0322/h", or its parts as `week5 cleanup` lists
+    them, and their sum: "instance $0.0310 + volume $0.0012 = $0.0322/h" (a trial read
+    $0.0322 in the audit where cleanup listed $0.0310 and $0.0012); "not priced" when any
+    part is not."""
+    cost = total(parts)
+    if cost is None or len(parts) == 1:
+        return each(cost)
+    return " + ".join(f"{what} ${part:.4f}" for what, part in parts) + f" = {each(cost)}"
+
+
+def held(account: Account, *resource_ids: str) -> str:
+    """What an extra (or several, on one entry) in a subnet or the VPC the lab's stack made
+    adds to its entry: `cdk destroy` fails (DependencyViolation) while it is there. `week5
+    cleanup` says the same facts as "held by ... which holds its subnet ...: that goes
+    first". "" for one elsewhere, or in a lab built by hand (no stack to destroy)."""
+    ids = [p for r in resource_ids for p in account.places.get(r, [])]
+    places = list(dict.fromkeys(account.lab_places[p] for p in ids if p in account.lab_places))
+    if not places:
+        return ""
+    subnets = [p.split(" ", 1)[1] for p in places if p.startswith("subnet ")]
+    named = ", ".join(
+        ([f"subnet{'s' if len(subnets) > 1 else ''} {', '.join(subnets)}"] if subnets else [])
+        + [p for p in places if not p.startswith("subnet ")]
+    )
+    return f", in {named}: `cdk destroy` fails until it goes"
+
+
+def beyond(account: Account, listed: List[Any], keep: int, key: Any) -> List[Any]:
+    """Those of ``listed`` beyond the ``keep`` the lab has: AWS lists them in no promised
+    order, so the lab's are those carrying its stack's ``aws:cloudformation:stack-name`` tag
+    (:attr:`Account.stack`), then the oldest; the extras, those without it, then the newest.
+    ``key`` gives an item's id (its tags and creation time in ``account``)."""
+
+    def placed(item: Any) -> tuple:
+        resource_id = key(item)
+        ours = bool(account.stack) and (
+            account.tags.get(resource_id, {}).get(STACK_TAG) == account.stack
+        )
+        return (not ours, account.created.get(resource_id, ""))
+
+    return sorted(listed, key=placed)[keep:]
 
 
 def db_hourly(scope: Scope, db: Dict[str, Any]) -> Optional[float]:
@@ -135,53 +210,56 @@ def _unexpected(account: Account, ref: Reference) -> Check:
         unpriced += resources if cost is None else 0
         return cost
 
-    def each(cost: Optional[float]) -> str:
-        return "not priced" if cost is None else f"${cost:.4f}/h"
-
     extra, hourly = [], 0.0
+
+    def add(what: str, resource_id: str, parts: List[Part]) -> None:
+        """One extra's entry: what it is, its price (its parts, as cleanup lists them) and
+        whether it holds what the lab's stack made."""
+        nonlocal hourly
+        cost = counted(total(parts))
+        extra.append(f"{what} ({priced(parts)}){held(account, resource_id)}")
+        hourly += cost or 0.0
+
     wanted = Counter(ref.instance_types)
-    beyond: Dict[str, List[Dict[str, Any]]] = {}  # instance type → those beyond the lab's
+    beyond_lab: Dict[str, List[Dict[str, Any]]] = {}  # instance type → those beyond the lab's
     for instance in account.instances:
         if wanted[instance["type"]] > 0:
             wanted[instance["type"]] -= 1
             continue
-        beyond.setdefault(instance["type"], []).append(instance)
-    for instance_type, instances in beyond.items():
-        costs = [counted(instance_hourly(scope, i)) for i in instances]
-        hourly += sum(c for c in costs if c is not None)
+        beyond_lab.setdefault(instance["type"], []).append(instance)
+    for instance_type, instances in beyond_lab.items():
         if len(instances) <= NAMED:
-            extra += [
-                f"{i['id']} {instance_type} ({each(c)})" for i, c in zip(instances, costs)
-            ]
+            for i in instances:
+                add(f"{i['id']} {instance_type}", i["id"], instance_parts(scope, i))
         else:  # one short entry, not dozens: the count, a few ids, the sum
+            costs = [counted(instance_hourly(scope, i)) for i in instances]
+            hourly += sum(c for c in costs if c is not None)
             ids = [i["id"] for i in instances]
             shown = ", ".join(ids[:NAMED]) + f" and {len(ids) - NAMED} more"
-            total = None if None in costs else sum(c for c in costs if c is not None)
-            extra.append(f"{len(ids)} × {instance_type}: {shown} ({each(total)})")
+            cost = None if None in costs else sum(c for c in costs if c is not None)
+            extra.append(f"{len(ids)} × {instance_type}: {shown} ({each(cost)})" + held(account, *ids))
     matched = {
         id(g) for _, g in _pair(account.groups, ref.groups, ("type", "min", "max", "azs")) if g
     }
     for group in account.groups:
         if id(group) not in matched:
             # What it keeps running (cleanup prices the instances it has now, as instances).
-            cost = counted(scope.price(f"ec2:{group['type']}", group["desired"]))
-            extra.append(
-                f"Auto Scaling group {group['name']} {group['desired']} × {group['type']} "
-                f"({each(cost)})"
+            cost = scope.price(f"ec2:{group['type']}", group["desired"])
+            add(
+                f"Auto Scaling group {group['name']} {group['desired']} × {group['type']}",
+                group["name"],
+                [("", cost)],
             )
-            hourly += cost or 0.0
-    for gateway_id in account.nat_gateways[ref.nat_gateways :]:
-        cost = counted(nat_hourly(scope, account, gateway_id))
-        extra.append(f"NAT gateway {gateway_id} ({each(cost)})")
-        hourly += cost or 0.0
-    for balancer in account.load_balancers[len(ref.load_balancers) :]:
-        cost = counted(balancer_hourly(scope, balancer))
-        extra.append(f"load balancer {balancer['name']} ({each(cost)})")
-        hourly += cost or 0.0
+    for gateway_id in beyond(account, account.nat_gateways, ref.nat_gateways, str):
+        add(f"NAT gateway {gateway_id}", gateway_id, nat_parts(scope, account, gateway_id))
+    for balancer in beyond(
+        account, account.load_balancers, len(ref.load_balancers), lambda b: b["name"]
+    ):
+        parts = [("", balancer_hourly(scope, balancer))]
+        add(f"load balancer {balancer['name']}", balancer["name"], parts)
     for address in account.elastic_ips:
-        cost = counted(scope.price("public-ipv4"))
-        extra.append(f"Elastic IP {address['id']} {address['ip']} ({each(cost)})")
-        hourly += cost or 0.0
+        parts = [("", scope.price("public-ipv4"))]
+        add(f"Elastic IP {address['id']} {address['ip']}", address["id"], parts)
     steps = []  # what a guide step made from the lab's outputs: named, priced, no failure
     for db in account.databases:
         if db.get("id") in ref.restored:
@@ -193,24 +271,32 @@ def _unexpected(account: Account, ref: Reference) -> Check:
             )
             hourly += cost or 0.0
     lab_databases = [d for d in account.databases if d.get("id") not in ref.restored]
-    for db in lab_databases[len(ref.databases) :]:
-        cost = counted(db_hourly(scope, db))
-        extra.append(f"RDS {db['id']} {db['class']} ({each(cost)})")
-        hourly += cost or 0.0
+    for db in beyond(account, lab_databases, len(ref.databases), lambda d: d["id"]):
+        add(f"RDS {db['id']} {db['class']}", db["id"], [("", db_hourly(scope, db))])
     for cache in account.caches[len(ref.caches) :]:
         key = f"elasticache:{cache['engine']}:{cache['type']}"
-        cost = counted(scope.price(key, max(cache["nodes"], 1)))
-        extra.append(f"ElastiCache {cache['id']} {cache['type']} ({each(cost)})")
-        hourly += cost or 0.0
+        cost = scope.price(key, max(cache["nodes"], 1))
+        add(f"ElastiCache {cache['id']} {cache['type']}", cache["id"], [("", cost)])
+    # Free, but each holds the VPC or a subnet: the lab's groups are the VPC's default and
+    # those its stack made (none is the stack's in a VPC built by hand: its groups are the
+    # student's own, which the template's cannot be told from); no lab makes an interface.
+    for group in account.security_groups:
+        if not group["default"] and group["stack"] != account.stack:
+            name = f" {group['name']}" if group["name"] else ""
+            add(f"security group {group['id']}{name}", group["id"], [("", 0.0)])
+    for eni in account.interfaces:
+        if not account.stack or eni["stack"] != account.stack:
+            name = f" {eni['name']}" if eni["name"] else ""
+            add(f"network interface {eni['id']}{name}", eni["id"], [("", 0.0)])
     # A total with something unpriced in it is no total: $0.0000/h "in all" for an m5.large
     # read as if it cost nothing.
-    total = (
+    in_all = (
         f"${hourly:.4f}/h for what is priced, plus {unpriced} not priced: cost unknown"
         if unpriced
         else f"${hourly:.4f}/h in all"
     )
     if extra or steps:
-        evidence = "; ".join(extra + steps) + f"; {total}"
+        evidence = "; ".join(extra + steps) + f"; {in_all}"
     else:
         evidence = "nothing beyond the lab"
     return Check("unexpected-resources", not extra, evidence)

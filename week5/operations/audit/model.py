@@ -25,6 +25,9 @@ class Account:
 
     vpc_id: str = ""
     vpc_cidr: str = ""
+    #: The CloudFormation stack that made the VPC (its ``aws:cloudformation:stack-name`` tag),
+    #: "" for a VPC built by hand: what carries that stack's tag is the lab's.
+    stack: str = ""
     subnets: List[tuple] = field(default_factory=list)  # (tier, cidr, az)
     #: Stand-alone instances (not a NAT instance, not launched by an Auto Scaling group): id,
     #: type, name; ``described`` (DescribeInstances' item) and ``volumes`` (DescribeVolumes'
@@ -49,6 +52,22 @@ class Account:
     caches: List[Dict[str, Any]] = field(default_factory=list)  # id, type, engine, nodes
     #: (group id, group name, CloudFormation-shaped ingress rule)
     ingress: List[tuple] = field(default_factory=list)
+    #: The VPC's security groups: id, name, default (the group EC2 makes with the VPC), stack
+    #: (its ``aws:cloudformation:stack-name`` tag, "" without one). Free, but one the lab does
+    #: not have holds the VPC: `cdk destroy` fails on it (DependencyViolation).
+    security_groups: List[Dict[str, Any]] = field(default_factory=list)
+    #: The network interfaces in the VPC made on their own, as `week5 cleanup` tells them (not
+    #: a service's, a NAT gateway's or an instance's own): id, subnet, name, stack. No lab's
+    #: template makes one; free, but one holds its subnet.
+    interfaces: List[Dict[str, Any]] = field(default_factory=list)
+    #: resource id → the subnets (or, for a security group, the VPC) it sits in, by id
+    places: Dict[str, List[str]] = field(default_factory=dict)
+    #: The subnets and VPC the lab's stack made (:attr:`stack`), by id → how a line names them
+    #: ("subnet week5-day4-kim-public-subnet-a"): `cdk destroy` fails while an extra sits in one.
+    lab_places: Dict[str, str] = field(default_factory=dict)
+    #: resource id → when it was made (NAT gateways, load balancers by name, databases), as
+    #: AWS gives it: of several, the newest are the extras (AWS lists them in no set order).
+    created: Dict[str, str] = field(default_factory=dict)
     #: resource id → its tags
     tags: Dict[str, Dict[str, str]] = field(default_factory=dict)
     #: resource id → its kind (a key of :data:`KINDS`), for the tags check to name what it read

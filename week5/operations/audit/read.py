@@ -1,11 +1,12 @@
 """Reading the student's account for a lab: the VPC, its subnets and routes, instances, Auto
-Scaling groups, NAT gateways, security groups, load balancers, databases and caches, with
-Describe* and List* calls only, every one paged (but DescribeAddresses and ELBv2's DescribeTags,
-which are not); and the tags of each, and of what belongs to them (internet gateway, route
+Scaling groups, NAT gateways, security groups, network interfaces made on their own, load
+balancers, databases and caches, with Describe* and List* calls only, every one paged (but
+DescribeAddresses and ELBv2's DescribeTags, which are not); and the tags of each, and of what belongs to them (internet gateway, route
 tables, volumes, Elastic IPs, launch templates, target groups), for the tags check; with what
 prices an extra as `week5 cleanup` does (an instance's description and volumes, a NAT
-gateway's addresses, a database's and a load balancer's description), and the Elastic IPs
-tagged for the lab that nothing holds."""
+gateway's addresses, a database's and a load balancer's description), the Elastic IPs
+tagged for the lab that nothing holds; and, for what is beyond the lab, which stack made the
+VPC and its subnets, where each resource sits and when it was made."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 from week5.analysis.assembly import tag_dict
 from week5.core.tags import STUDENT_KEY
 from week5.operations.audit.model import Account, Clients, _code, _each
+from week5.operations.cleanup.scope import STACK_TAG, vanished
+from week5.operations.cleanup.ties import _NAT_DESCRIPTION, _made_by_service, instance_own
 
 #: The tag Auto Scaling puts on the instances it launches.
 ASG_TAG = "aws:autoscaling:groupName"
@@ -84,8 +87,11 @@ def read_account(
     ec2 = clients("ec2")
     vpc_id = vpc["VpcId"]
     in_vpc = [{"Name": "vpc-id", "Values": [vpc_id]}]
-    account = Account(vpc_id=vpc_id, vpc_cidr=vpc["CidrBlock"])
-    account.tagged("vpc", vpc_id, tag_dict(vpc.get("Tags")))
+    vpc_tags = tag_dict(vpc.get("Tags"))
+    account = Account(vpc_id=vpc_id, vpc_cidr=vpc["CidrBlock"], stack=vpc_tags.get(STACK_TAG, ""))
+    account.tagged("vpc", vpc_id, vpc_tags)
+    if account.stack:
+        account.lab_places[vpc_id] = f"VPC {vpc_tags.get('Name') or vpc_id}"
     tables = list(_each(ec2, "describe_route_tables", "RouteTables", Filters=in_vpc))
     public_tables = {
         t["RouteTableId"]
@@ -124,7 +130,11 @@ def read_account(
             ("Public" if public else "Private", subnet["CidrBlock"], subnet["AvailabilityZone"])
         )
         subnet_az[subnet["SubnetId"]] = subnet["AvailabilityZone"]
-        account.tagged("subnet", subnet["SubnetId"], tag_dict(subnet.get("Tags")))
+        subnet_tags = tag_dict(subnet.get("Tags"))
+        account.tagged("subnet", subnet["SubnetId"], subnet_tags)
+        if account.stack and subnet_tags.get(STACK_TAG) == account.stack:
+            name = subnet_tags.get("Name") or subnet["SubnetId"]
+            account.lab_places[subnet["SubnetId"]] = f"subnet {name}"
     templates = _read_groups(clients, account, subnet_az)
     launched = {i for g in account.groups for i in g["instances"]}
     reservations = _each(
@@ -137,6 +147,7 @@ def read_account(
     for instance in (i for r in reservations for i in r["Instances"]):
         tags = tag_dict(instance.get("Tags"))
         instance_ids.append(instance["InstanceId"])
+        account.places[instance["InstanceId"]] = [instance.get("SubnetId", "")]
         account.tagged("instance", instance["InstanceId"], tags)
         if instance.get("SourceDestCheck") is False:  # a NAT instance: counted apart
             account.nat_instances.append(
@@ -154,6 +165,7 @@ def read_account(
             }
         )
     allocations: Set[str] = set()  # the Elastic IPs of its NAT gateways
+    nat_interfaces: Set[str] = set()
     for gateway in _each(
         ec2,
         "describe_nat_gateways",
@@ -161,7 +173,10 @@ def read_account(
         Filter=in_vpc + [{"Name": "state", "Values": ["pending", "available"]}],
     ):
         account.nat_gateways.append(gateway["NatGatewayId"])
+        account.places[gateway["NatGatewayId"]] = [gateway.get("SubnetId", "")]
+        account.created[gateway["NatGatewayId"]] = str(gateway.get("CreateTime") or "")
         addresses = gateway.get("NatGatewayAddresses") or []
+        nat_interfaces |= {a["NetworkInterfaceId"] for a in addresses if a.get("NetworkInterfaceId")}
         allocations |= {a["AllocationId"] for a in addresses if a.get("AllocationId")}
         account.nat_addresses[gateway["NatGatewayId"]] = [
             a["PublicIp"] for a in addresses if a.get("PublicIp")
@@ -169,8 +184,18 @@ def read_account(
         account.tagged("nat-gateway", gateway["NatGatewayId"], tag_dict(gateway.get("Tags")))
     _read_attached(ec2, account, instance_ids, allocations, templates, lab_tags)
     for group in _each(ec2, "describe_security_groups", "SecurityGroups", Filters=in_vpc):
+        group_tags = tag_dict(group.get("Tags"))
         if group["GroupName"] != "default":
-            account.tagged("security-group", group["GroupId"], tag_dict(group.get("Tags")))
+            account.tagged("security-group", group["GroupId"], group_tags)
+        account.security_groups.append(
+            {
+                "id": group["GroupId"],
+                "name": group_tags.get("Name") or group["GroupName"],
+                "default": group["GroupName"] == "default",
+                "stack": group_tags.get(STACK_TAG, ""),
+            }
+        )
+        account.places[group["GroupId"]] = [vpc_id]
         for permission in group.get("IpPermissions", []):
             for rule in _rules(permission):
                 account.ingress.append((group["GroupId"], group["GroupName"], rule))
@@ -187,6 +212,10 @@ def read_account(
                     "described": balancer,
                 }
             )
+            name = balancer["LoadBalancerName"]
+            zones = balancer.get("AvailabilityZones", [])
+            account.places[name] = [z["SubnetId"] for z in zones if z.get("SubnetId")]
+            account.created[name] = str(balancer.get("CreatedTime") or "")
     for target_group in _each(elbv2, "describe_target_groups", "TargetGroups"):
         if target_group.get("VpcId") == vpc_id:
             arns[target_group["TargetGroupArn"]] = ("target-group", target_group["TargetGroupName"])
@@ -209,8 +238,61 @@ def read_account(
                 }
             )
             account.tagged("db-instance", db["DBInstanceIdentifier"], tag_dict(db.get("TagList")))
+            subnets = (db.get("DBSubnetGroup") or {}).get("Subnets") or []
+            account.places[db["DBInstanceIdentifier"]] = [
+                s["SubnetIdentifier"] for s in subnets if s.get("SubnetIdentifier")
+            ]
+            account.created[db["DBInstanceIdentifier"]] = str(db.get("InstanceCreateTime") or "")
     _read_caches(clients, account, lab_tags)
+    _read_interfaces(clients, account, nat_interfaces)
     return account
+
+
+def _read_interfaces(clients: Clients, account: Account, nat_interfaces: Set[str]) -> None:
+    """:attr:`Account.interfaces`: the VPC's network interfaces made on their own, as `week5
+    cleanup` tells them (``standalone_interfaces``): not one a service made (requester-managed,
+    another InterfaceType, a service's Description), a NAT gateway's (``nat_interfaces``), an
+    instance's own (its primary, or deleted with it), an EFS mount target's or an interface VPC
+    endpoint's (an emulator marks neither; read only when one is left to tell)."""
+    ec2 = clients("ec2")
+    in_vpc = [{"Name": "vpc-id", "Values": [account.vpc_id]}]
+    left = [
+        eni
+        for eni in _each(ec2, "describe_network_interfaces", "NetworkInterfaces", Filters=in_vpc)
+        if not _made_by_service(eni)
+        and eni["NetworkInterfaceId"] not in nat_interfaces
+        and not (eni.get("Description") or "").startswith(_NAT_DESCRIPTION)
+        and not instance_own(eni.get("Attachment") or {})
+    ]
+    if not left:
+        return
+    owned: Set[str] = set()
+    for endpoint in _each(ec2, "describe_vpc_endpoints", "VpcEndpoints", Filters=in_vpc):
+        owned |= set(endpoint.get("NetworkInterfaceIds") or [])
+    efs = clients("efs")
+    for fs in _each(efs, "describe_file_systems", "FileSystems"):
+        try:
+            targets = list(
+                _each(efs, "describe_mount_targets", "MountTargets", FileSystemId=fs["FileSystemId"])
+            )
+        except Exception as error:
+            if vanished(error):  # deleted since it was listed
+                continue
+            raise
+        owned |= {t["NetworkInterfaceId"] for t in targets if t.get("NetworkInterfaceId")}
+    for eni in left:
+        if eni["NetworkInterfaceId"] in owned:
+            continue
+        tags = tag_dict(eni.get("TagSet") or eni.get("Tags"))
+        account.interfaces.append(
+            {
+                "id": eni["NetworkInterfaceId"],
+                "subnet": eni.get("SubnetId", ""),
+                "name": tags.get("Name") or eni.get("Description") or "",
+                "stack": tags.get(STACK_TAG, ""),
+            }
+        )
+        account.places[eni["NetworkInterfaceId"]] = [eni.get("SubnetId", "")]
 
 
 def _read_attached(
@@ -241,6 +323,9 @@ def _read_attached(
         key = address.get("AllocationId") or address.get("PublicIp", "?")
         if address.get("AllocationId") in allocations or address.get("InstanceId") in held:
             account.tagged("elastic-ip", key, tag_dict(address.get("Tags")))
+            owner = stand_alone.get(address.get("InstanceId") or "")
+            if owner is not None and address.get("PublicIp"):  # priced on its own line
+                owner.setdefault("elastic", []).append(address["PublicIp"])
         elif lab_tags and not any(
             address.get(k) for k in ("AssociationId", "InstanceId", "NetworkInterfaceId")
         ):
