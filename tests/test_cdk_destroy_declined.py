@@ -103,8 +103,37 @@ def test_a_class_destroy_that_stopped_at_a_failed_stack_names_those_not_tried(pr
     lines = result.stderr.strip().splitlines()
     assert lines[0] == (
         "scripts/cdk.py: not destroyed: week5-lee-Day4Lab1, week5-park-Day4Lab1 (cdk destroy "
-        "stops at the first stack that fails, week5-kim-Day4Lab1): destroy again once what "
-        "holds it is gone"
+        "stops at the first stack it cannot delete): destroy them again once what holds it is "
+        "gone"
     ), result.stderr
     assert lines[1].startswith("scripts/cdk.py: the destroy failed: `.venv/bin/week5 cleanup "
                                "--day Day4 --all`")  # fmt: skip
+
+
+@pytest.mark.parametrize("left", ["gone", "UPDATE_IN_PROGRESS"])
+def test_a_destroy_that_deleted_one_stack_or_met_one_mid_operation_is_no_untouched_one(
+    project, aws, left
+):
+    """A review: kim's copy deleted, then the CLI stopped at lee's (termination protection,
+    a deploy running): the stacks still listed were all at rest, and the launcher said
+    "nothing was destroyed" and hid the hint. A stack mid-operation is no untouched one either
+    (--force would not help it)."""
+    cf = boto3.client("cloudformation", region_name=REGION)
+    for name in ("kim", "lee"):
+        stack_id = cf.create_stack(
+            StackName=f"week5-{name}-Day4Lab1", TemplateBody=json.dumps(lab_template())
+        )["StackId"]
+        if name == "kim" and left == "UPDATE_IN_PROGRESS":
+            cloudformation_backends[DEFAULT_ACCOUNT_ID][REGION].stacks[stack_id].status = left
+    if left == "gone":  # as the CLI leaves it when it deleted kim's, then stopped at lee's
+        cf.delete_stack(StackName="week5-kim-Day4Lab1")
+    args = ["destroy", "Day4Lab1-*", "-c", "students=kim,lee"]
+    result, _ = run_wrapper(project, "cdk.py", args, aws)
+    assert result.returncode == 1
+    assert "nothing was destroyed" not in result.stderr, result.stderr
+    assert result.stderr.strip().splitlines()[-2:] == [
+        "scripts/cdk.py: not destroyed: week5-lee-Day4Lab1 (cdk destroy stops at the first "
+        "stack it cannot delete): destroy them again once what holds it is gone",
+        HINT.replace("--student kim`", "--all`") + " names what is left and what holds it (it "
+        "deletes nothing without --apply); delete what holds it, then destroy again",
+    ], result.stderr

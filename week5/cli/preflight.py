@@ -171,9 +171,11 @@ def run(args: argparse.Namespace) -> int:
 
 def after_destroy(cdk_args: Sequence[str], tell) -> int:
     """After a ``cdk destroy`` that exited non-zero: :data:`EXIT_UNTOUCHED` (and one line
-    saying so) when every stack it named is still there and none is deleting, else
-    :data:`EXIT_LEFT`, also when the stacks cannot be read (the launcher's hint then stands).
-    The CDK CLI exits 1 for a failed deletion and for a declined confirmation alike."""
+    saying so) when every stack it names is still there and at rest (none deleting, none
+    mid-operation), else :data:`EXIT_LEFT`, also when one is gone (deleted before the CLI
+    stopped at the next: a review found "nothing was destroyed" said then) or the stacks cannot
+    be read (the launcher's hint then stands). The CDK CLI exits 1 for a failed deletion and
+    for a declined confirmation alike."""
     try:
         plan = preflight.plan(cdk_args, find_project_root(), dict(os.environ))
         if plan is None or plan.command != "destroy":
@@ -184,14 +186,17 @@ def after_destroy(cdk_args: Sequence[str], tell) -> int:
     labs = plan.labs
     if plan.all_labs:
         labs = sorted({m.group("lab") for m in map(parse_stack_name, states) if m})
-    named = [name for lab in labs for name in plan.targets(lab) if name in states]
-    touched = [n for n in named if not states[n] or states[n].startswith("DELETE")]
-    if not named or touched:
-        at_rest = [n for n in named if n not in touched]
-        if touched and at_rest:  # a class destroy: the CLI stops at the first that fails
+    named = [name for lab in labs for name in plan.targets(lab)]
+    at_rest = [
+        n for n in named
+        if states.get(n) and not states[n].startswith("DELETE")
+        and not states[n].endswith("_IN_PROGRESS")
+    ]  # fmt: skip
+    if not named or len(at_rest) < len(named):
+        if at_rest:  # a class destroy: the CLI stops at the first stack it cannot delete
             tell(
                 f"not destroyed: {', '.join(at_rest)} (cdk destroy stops at the first stack "
-                f"that fails, {touched[0]}): destroy again once what holds it is gone"
+                "it cannot delete): destroy them again once what holds it is gone"
             )
         return EXIT_LEFT
     # The CLI asks on the terminal of its output: without one (a pipe, a CI job) it refuses.
