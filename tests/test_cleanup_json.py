@@ -82,7 +82,7 @@ def test_json_lists_then_reports_what_was_deleted_and_left(emulator, capfd):
     assert set(found) == {ids["vpc"], ids["subnet"], ids["held"]}
     assert found[ids["vpc"]] == {
         "kind": "VPC", "id": ids["vpc"], "name": "", "day": "Day1", "usd_per_hour": 0.0,
-        "left_because": None,
+        "left_because": None, "student": "kim",
     }  # fmt: skip
     assert ids["stray"] in found[ids["held"]]["left_because"]
     assert body["usd_per_hour"] == 0.0 and body["not_priced"] == 0

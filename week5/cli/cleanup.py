@@ -34,7 +34,7 @@ from week5.core.tags import WEEK_TAG_VALUE
 from week5.operations.aws_errors import clients as aws_clients
 from week5.operations.aws_errors import Heading, after_first_answer, explain, region_problem
 from week5.operations.cleanup import ALL_DAYS, Cleaner, Found, Report
-from week5.operations.cleanup.scope import JSON_PLACES, course_days
+from week5.operations.cleanup.scope import JSON_PLACES, course_days, whose
 
 #: What a dry run prints when it finds nothing: ``label`` is the day, or the day and student.
 NOTHING_FOUND = "Nothing tagged for {label} in this region."
@@ -116,8 +116,10 @@ def run(args: argparse.Namespace) -> int:
         heading.text = f"==> Week5 {days} resources of {who} in {args.region}"
         found = cleaner.find()
         heading()  # every call failed, and was noted: still before the list
+        # every student's: each line says whose it is (the Student tag's value)
+        by_student = args.student is None
         if not args.json:
-            print(format_found(found, label, by_day=all_days))
+            print(format_found(found, label, by_day=all_days, by_student=by_student))
             for line in cleaner.warnings:
                 print(f"  not checked: {line}")
         if args.apply:
@@ -140,7 +142,11 @@ def run(args: argparse.Namespace) -> int:
         if any(not f.held for f in found):
             print("Nothing deleted: run again with --apply to delete these.")
     else:
-        print(format_report(report, cleaner.warnings, by_day=args.day == ALL_DAYS))
+        print(
+            format_report(
+                report, cleaner.warnings, by_day=args.day == ALL_DAYS, by_student=by_student
+            )
+        )
     if report is None:
         return EXIT_FAILED if cleaner.warnings else EXIT_OK
     if report.failed or report.left or cleaner.warnings:
@@ -159,9 +165,12 @@ def to_json(
     what could not be read, so was neither listed nor deleted. Each $/hour figure is rounded to
     :data:`JSON_PLACES` places and ``usd_per_hour`` is the sum of those printed: they add up.
     Each entry's ``day`` is the day it was found by (``--day all``: ``day`` is ``all``, ``days``
-    the days cleaned). ``not_priced``: how many resources no figure prices, those listed
-    without one and a stack's its own figure leaves out (each stack's ``not_priced`` names
-    them); a stack's ``held_by``: what is listed before it as it holds one of its resources."""
+    the days cleaned); each entry's ``student`` its Student tag's value (null when it has
+    none), whoever the run was for. ``not_priced``: how many resources no figure prices, those
+    listed without one and a stack's its own figure leaves out (each stack's ``not_priced``
+    names them); a stack's ``held_by``: what is listed before it as it holds one of its
+    resources. What was deleted (or already gone, still deleting, not deleted yet) is named
+    without what the listing said to do (a stack's "held by ...: that goes first")."""
     listed = [item.to_json() for item in found]
     return {
         "day": args.day,
@@ -193,14 +202,18 @@ def to_json(
     }
 
 
-def format_found(found: List[Found], label: str = "the day", by_day: bool = False) -> str:
+def format_found(
+    found: List[Found], label: str = "the day", by_day: bool = False, by_student: bool = False
+) -> str:
     """One line per resource with its hourly cost, and the total; then what will be left
-    and why. ``by_day`` (``--day all``): each line begins with the resource's day."""
+    and why. ``by_day`` (``--day all``): each line begins with the resource's day;
+    ``by_student`` (every student's): then with whose it is (its Student tag's value)."""
     if not found:
         return NOTHING_FOUND.format(label=label)
     rows = [
         (
             *((item.day or "",) if by_day else ()),
+            *((whose(item),) if by_student else ()),
             item.kind,
             item.id,
             "not priced" if item.hourly is None else f"${item.hourly:.4f}/h",
@@ -209,10 +222,11 @@ def format_found(found: List[Found], label: str = "the day", by_day: bool = Fals
         for item in found
     ]
     priced = sum(f.hourly for f in found if f.hourly is not None)
+    before = ("<" if by_day else "") + ("<" if by_student else "")
     table = render_table(
         rows,
-        align="<<<><" if by_day else "<<><",
-        min_widths=(0, 0, 24, 12) if by_day else (0, 24, 12),
+        align=before + "<<><",
+        min_widths=(0,) * len(before) + (0, 24, 12),
         indent="  ",
     )
     text = f"{table}\n  {len(found)} resource(s), ${priced:.4f}/h where priced"
@@ -227,13 +241,17 @@ def format_found(found: List[Found], label: str = "the day", by_day: bool = Fals
             "progress). Deal "
             "with what each line names, then run again:"
         )
-        text += "".join(f"\n  {_day(item, by_day)}{item}: {item.held}" for item in left)
+        text += "".join(
+            f"\n  {_day(item, by_day, by_student)}{item}: {item.held}" for item in left
+        )
     return text
 
 
-def _day(item: Found, by_day: bool) -> str:
-    """``Day1 ``, before a resource's line of an every-day run."""
-    return f"{item.day} " if by_day and item.day else ""
+def _day(item: Found, by_day: bool, by_student: bool = False) -> str:
+    """``Day1 ``, before a resource's line of an every-day run; ``kim `` (whose it is: its
+    Student tag's value) after it, of an every-student run."""
+    day = f"{item.day} " if by_day and item.day else ""
+    return day + (f"{whose(item)} " if by_student else "")
 
 
 def _per_day(items: Sequence[Found]) -> str:
@@ -242,9 +260,17 @@ def _per_day(items: Sequence[Found]) -> str:
     return ", ".join(f"{day}: {counts[day]}" for day in sorted(counts))
 
 
-def format_report(report: Report, not_checked: Sequence[str] = (), by_day: bool = False) -> str:
+def format_report(
+    report: Report,
+    not_checked: Sequence[str] = (),
+    by_day: bool = False,
+    by_student: bool = False,
+) -> str:
     """The summary of a deletion, one line per what did not simply go. ``by_day`` (``--day
-    all``): how many each day had deleted, failed and left, and each line with its day."""
+    all``): how many each day had deleted, failed and left, and each line with its day;
+    ``by_student`` (every student's): each line with whose it is. A line of what was done
+    (already gone, still deleting, not deleted yet) names the resource without what the
+    listing said to do (:meth:`Found.done`)."""
     lines = [
         f"Deleted {len(report.deleted)}, failed {len(report.failed)}, left {len(report.left)}."
         + (
@@ -261,20 +287,28 @@ def format_report(report: Report, not_checked: Sequence[str] = (), by_day: bool 
         ):
             if items:
                 lines.append(f"  {name} by day: {_per_day(items)}")
-    lines += [f"  already gone: {_day(item, by_day)}{item} ({code})" for item, code in report.gone]
+    lines += [
+        f"  already gone: {_day(item, by_day, by_student)}{item.done()} ({code})"
+        for item, code in report.gone
+    ]
     if report.unfinished:
         lines.append(
             f"Still deleting {len(report.still_deleting)}, not deleted yet "
             f"{len(report.waiting)}: AWS is not done, nothing of it failed."
         )
     lines += [
-        f"  still deleting: {_day(item, by_day)}{item}: {why}"
+        f"  still deleting: {_day(item, by_day, by_student)}{item.done()}: {why}"
         for item, why in report.still_deleting
     ]
     lines += [
-        f"  not deleted yet: {_day(item, by_day)}{item}: {why}" for item, why in report.waiting
+        f"  not deleted yet: {_day(item, by_day, by_student)}{item.done()}: {why}"
+        for item, why in report.waiting
     ]
-    lines += [f"  failed: {_day(item, by_day)}{item}: {why}" for item, why in report.failed]
-    lines += [f"  left: {_day(item, by_day)}{item}: {why}" for item, why in report.left]
+    lines += [
+        f"  failed: {_day(item, by_day, by_student)}{item}: {why}" for item, why in report.failed
+    ]
+    lines += [
+        f"  left: {_day(item, by_day, by_student)}{item}: {why}" for item, why in report.left
+    ]
     lines += [f"  not checked, so nothing of it deleted: {line}" for line in not_checked]
     return "\n".join(lines)

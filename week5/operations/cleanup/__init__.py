@@ -38,7 +38,14 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Set
 from week5.core.settings import parse_student
 from week5.operations.cleanup.deleter import DEFAULT_WAITS, RETRYABLE, Report, delete_in_order
 from week5.operations.cleanup.finder import DELETION_ORDER, find
-from week5.operations.cleanup.scope import ALL_DAYS, Found, Scope, course_days, parse_day
+from week5.operations.cleanup.scope import (
+    ALL_DAYS,
+    Found,
+    Scope,
+    course_days,
+    parse_day,
+    whose,
+)
 from week5.operations.price_table import PriceTable
 
 __all__ = [
@@ -139,8 +146,15 @@ class Cleaner:
     ) -> Report:
         """Delete ``found`` (default: what :meth:`find` finds) in order, retrying what fails on
         a dependency after each wait of ``waits``. What is left on purpose is reported in
-        ``Report.left``, untouched."""
-        return delete_in_order(self.find() if found is None else found, self.waits, self.sleep, say)
+        ``Report.left``, untouched. A run over every student's resources (no ``student``)
+        begins each line ``say`` is given about one with whose it is (:func:`~.scope.whose`)."""
+        return delete_in_order(
+            self.find() if found is None else found,
+            self.waits,
+            self.sleep,
+            say,
+            Found.done if self.scope.student else lambda item: f"{whose(item)} {item.done()}",
+        )
 
 
 def _to_delete(scope: Scope, found: List[Found]) -> Set[str]:

@@ -124,16 +124,28 @@ def _termination_protected(ec2: Any, instance_id: str) -> bool:
     return bool((reply.get("DisableApiTermination") or {}).get("Value"))
 
 
+#: The price-table key of an instance's detailed monitoring (1-minute metrics), per
+#: instance-month, as `week5 cost` prices an instance or group that turns it on
+#: (:mod:`week5.analysis.pricing`): a fixed charge while the instance runs, not use.
+DETAILED_MONITORING = "cloudwatch:detailed-monitoring"
+
+
 def _instance_hourly(
     scope: Scope, instance: Dict[str, Any], elastic: Set[Optional[str]]
 ) -> Optional[float]:
     """Its type's hour while it runs (a stopped instance bills only its volumes, priced as
     volumes), and each public IPv4 address AWS gave it: billed by the hour like an Elastic
-    IP's, which is priced as the Elastic IP."""
+    IP's, which is priced as the Elastic IP. Its detailed monitoring too, where
+    ``Monitoring.State`` is ``enabled``: one instance's :data:`DETAILED_MONITORING`, as `week5
+    cost` counts one per instance (Day4Lab1's group of 2: $0.0058/h); billed only while the
+    instance sends metrics, so not while it is stopped."""
     if instance["State"]["Name"] == "stopped":
         compute: Optional[float] = 0.0
     else:
         compute = scope.price(f"ec2:{instance['InstanceType']}")
+        if compute is not None and (instance.get("Monitoring") or {}).get("State") == "enabled":
+            monitoring = scope.price(DETAILED_MONITORING)
+            compute = None if monitoring is None else compute + monitoring
     public = {instance.get("PublicIpAddress")}
     for nic in instance.get("NetworkInterfaces", []):
         public.add((nic.get("Association") or {}).get("PublicIp"))

@@ -12,7 +12,7 @@ from week5.operations.cleanup.scope import (
     Scope,
     denied,
     not_checked,
-    stack_of,
+    tagged,
     unless_vanished,
 )
 from week5.operations.cleanup.ties import Relations
@@ -59,7 +59,7 @@ def file_systems(scope: Scope) -> List[Found]:
                 fs.get("Name", ""),
                 scope.price("efs:standard", _bytes_to_gb(fs.get("SizeInBytes"))),
                 delete=lambda f=fs["FileSystemId"]: delete(f),
-                stack=stack_of(fs.get("Tags")),
+                **tagged(fs.get("Tags")),
                 refs=(fs.get("FileSystemArn", ""),),
             )
         )
@@ -78,7 +78,7 @@ def secrets(scope: Scope) -> List[Found]:
             delete=lambda arn=s["ARN"]: client.delete_secret(
                 SecretId=arn, RecoveryWindowInDays=SECRET_RECOVERY_DAYS
             ),
-            stack=stack_of(s.get("Tags")),
+            **tagged(s.get("Tags")),
             refs=(s["ARN"],),
         )
         for s in scope.each("secretsmanager", "list_secrets", "SecretList")
@@ -101,7 +101,7 @@ def log_groups(scope: Scope) -> List[Found]:
                 group["logGroupName"],
                 hourly=0.0,  # billed per GB ingested and stored: rounds to $0 in a lab
                 delete=lambda n=group["logGroupName"]: logs.delete_log_group(logGroupName=n),
-                stack=stack_of(tags),
+                **tagged(tags),
                 refs=(arn,),
             )
         )
@@ -179,7 +179,7 @@ def _web_acls_of(scope: Scope, web_acl_scope: str, region: Optional[str]) -> Lis
                 hourly=hourly,
                 delete=lambda a=acl, w=waf, s=web_acl_scope: _delete_acl(w, s, a),
                 **rel.fields(),
-                stack=stack_of(tag_list),
+                **tagged(tag_list),
                 # CloudFormation's physical id of a web ACL: name|id|scope
                 refs=(acl["ARN"], f"{acl.get('Name')}|{acl['Id']}|{web_acl_scope}"),
             )
@@ -237,7 +237,7 @@ def apis(scope: Scope) -> List[Found]:
             api.get("name", ""),
             0.0,  # billed per request
             delete=lambda i=api["id"]: rest.delete_rest_api(restApiId=i),
-            stack=stack_of(api.get("tags")),
+            **tagged(api.get("tags")),
             refs=(f"arn:aws:apigateway:{region}::/restapis/{api['id']}/",),
         )
         for api in scope.each("apigateway", "get_rest_apis", "items")
@@ -250,7 +250,7 @@ def apis(scope: Scope) -> List[Found]:
             api.get("Name", ""),
             0.0,  # billed per request
             delete=lambda i=api["ApiId"]: v2.delete_api(ApiId=i),
-            stack=stack_of(api.get("Tags")),
+            **tagged(api.get("Tags")),
             refs=(f"arn:aws:apigateway:{region}::/apis/{api['ApiId']}",),
         )
         for api in scope.each("apigatewayv2", "get_apis", "Items")
@@ -277,7 +277,7 @@ def repositories(scope: Scope) -> List[Found]:
                     repositoryName=n,
                     force=True,  # with its images
                 ),
-                stack=stack_of(tags),
+                **tagged(tags),
                 refs=(repository["repositoryArn"],),
             )
         )

@@ -239,13 +239,19 @@ class Report:
     waiting: List[Tuple[Found, str]] = field(default_factory=list)
 
     def to_json(self) -> Dict[str, Any]:
+        """Each entry as the listing's (:meth:`Found.to_json`); what was done to it (deleted,
+        already gone, still deleting, not deleted yet) without what the listing said to do."""
         return {
-            "deleted": [item.to_json() for item in self.deleted],
-            "already_gone": [{**item.to_json(), "code": code} for item, code in self.gone],
+            "deleted": [item.to_json(done=True) for item in self.deleted],
+            "already_gone": [
+                {**item.to_json(done=True), "code": code} for item, code in self.gone
+            ],
             "failed": [{**item.to_json(), "error": why} for item, why in self.failed],
             "left": [item.to_json() for item, _ in self.left],
-            "still_deleting": [{**i.to_json(), "state": why} for i, why in self.still_deleting],
-            "waiting": [{**item.to_json(), "state": why} for item, why in self.waiting],
+            "still_deleting": [
+                {**i.to_json(done=True), "state": why} for i, why in self.still_deleting
+            ],
+            "waiting": [{**item.to_json(done=True), "state": why} for item, why in self.waiting],
         }
 
     @property
@@ -260,6 +266,7 @@ def delete_in_order(
     waits: Sequence[float],
     sleep: Callable[[float], None],
     say: Callable[[str], None],
+    shown: Callable[[Found], str] = Found.done,
 ) -> Report:
     """Delete ``found`` in order, except what is left on purpose; what fails with a
     :data:`RETRYABLE` code is tried again after each wait of ``waits`` (one of
@@ -267,7 +274,8 @@ def delete_in_order(
     still be deleting one of :data:`LINGERS` the run deleted), anything else is reported at
     once. What is gone when its turn comes was deleted by this run when the
     resource it is part of was (a root volume with its instance), else it is reported
-    already gone, not deleted."""
+    already gone, not deleted. Each line ``say`` is given names a resource as ``shown`` words
+    it: what was done to it, not what the listing said to do (:meth:`Found.done`)."""
     report = Report(left=[(item, item.held) for item in found if item.held])
     pending = [item for item in found if not item.held]
     last_error: Dict[int, str] = {}
@@ -285,11 +293,11 @@ def delete_in_order(
                 if gone_already(code, item.kind) and item.part_of in deleted_ids:
                     report.deleted.append(item)
                     deleted_ids.update((item.id, *item.refs))
-                    say(f"  deleted {item} (with {item.part_of}, which this run deleted)")
+                    say(f"  deleted {shown(item)} (with {item.part_of}, which this run deleted)")
                     continue
                 if gone_already(code, item.kind):
                     report.gone.append((item, code))
-                    say(f"  already gone, not deleted by this run: {item} ({code})")
+                    say(f"  already gone, not deleted by this run: {shown(item)} ({code})")
                     continue
                 last_error[id(item)] = _reason(code, error)
                 last_code[id(item)] = code
@@ -305,7 +313,7 @@ def delete_in_order(
             report.deleted.append(item)
             deleted_ids.update((item.id, *item.refs))
             lingering = lingering or item.kind in LINGERS
-            say(f"  deleted {item}")
+            say(f"  deleted {shown(item)}")
         pending = retry
         if not pending or round_number == len(waits):
             break
@@ -313,7 +321,7 @@ def delete_in_order(
         why = _why_waiting(pending, waiting)
         say(f"  {len(pending)} not deletable yet ({why}); retrying in {wait:.0f} s")
         sleep(wait)
-    _sort_out(report, pending, last_error, last_code, deleted_ids, say)
+    _sort_out(report, pending, last_error, last_code, deleted_ids, say, shown)
     return report
 
 
@@ -324,6 +332,7 @@ def _sort_out(
     last_code: Dict[int, str],
     deleted_ids: Set[str],
     say: Callable[[str], None],
+    shown: Callable[[Found], str] = Found.done,
 ) -> None:
     """What is still not deleted when the waits run out: what AWS carries on deleting
     (:data:`GOES_ON`), what waits on AWS's own work (:data:`AWS_AT_WORK`), or on what this run
@@ -336,7 +345,7 @@ def _sort_out(
     def not_yet(item: Found, why: str) -> None:
         why = f"{why}; run cleanup again in {RERUN_MINUTES} min to delete it"
         report.waiting.append((item, f"{why} ({last_error[id(item)]})"))
-        say(f"  not deleted yet, not failed: {item}: {why}")
+        say(f"  not deleted yet, not failed: {shown(item)}: {why}")
         later.update((item.id, *item.refs))
 
     rest = []
@@ -345,7 +354,7 @@ def _sort_out(
         if code == "StillDeleting" and item.kind in GOES_ON:
             why = f"AWS goes on deleting it; run cleanup again in {RERUN_MINUTES} min to confirm"
             report.still_deleting.append((item, f"{why} ({last_error[id(item)]})"))
-            say(f"  still deleting, not failed: {item}: {why}")
+            say(f"  still deleting, not failed: {shown(item)}: {why}")
             going.update((item.id, *item.refs))
         elif code in AWS_AT_WORK:
             not_yet(item, "AWS is still at work on it")

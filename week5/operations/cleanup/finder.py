@@ -568,8 +568,11 @@ def _held_by_the_listed(found: List[Found], members: Dict[str, Member]) -> None:
             holder.held_by = (holder.held_by or []) + [
                 {"kind": other.kind, "id": other.id, "holds": held}
             ]
-            holder.name += (
+            # what to do, for the listing: a line of what was done leaves it out (Found.done)
+            advice = (
                 f"; held by {what}, listed above it, which holds its {join_all(held)}: "
                 "that goes first (--apply deletes it first; by hand, delete it, then destroy "
                 "again)"
             )
+            holder.name += advice
+            holder.advice += advice

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from week5.operations.cleanup.scope import Found, NotYet, Scope, error_code, name_tag, stack_of
+from week5.operations.cleanup.scope import Found, NotYet, Scope, error_code, name_tag, tagged
 from week5.operations.cleanup.ties import Relations, eni_tags, make_found, network, tags_of
 
 
@@ -92,7 +92,7 @@ def addresses(scope: Scope) -> List[Found]:
                 scope.price("public-ipv4"),
                 delete=lambda a=address["AllocationId"]: release(a),
                 **rel.fields(),
-                stack=stack_of(address.get("Tags")),
+                **tagged(address.get("Tags")),
                 refs=(address.get("PublicIp", ""),),
             )
         )
@@ -125,7 +125,7 @@ def network_interfaces(scope: Scope) -> List[Found]:
                     NetworkInterfaceId=e
                 ),
                 **rel.fields(),
-                stack=stack_of(eni_tags(eni)),
+                **tagged(eni_tags(eni)),
             )
         )
     return found

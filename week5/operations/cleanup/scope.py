@@ -23,7 +23,7 @@ from week5.analysis.assembly import tag_dict
 from week5.core.catalog import COURSE_DAYS
 from week5.core.errors import CourseInputError
 from week5.core.settings import shown
-from week5.core.tags import tag_filter
+from week5.core.tags import STUDENT_KEY, tag_filter
 from week5.operations.price_table import PriceTable
 
 T = TypeVar("T")
@@ -110,6 +110,13 @@ class Found:
     #: ``["subnet subnet-1 (name)"]``): they go first (``needs``). None for a resource that is
     #: not a stack.
     held_by: Optional[List[Dict[str, Any]]] = field(default=None, repr=False, compare=False)
+    #: Its Student tag's value (None when it has none): whose it is, which a run over every
+    #: student's resources says on each line.
+    student: Optional[str] = field(default=None, repr=False, compare=False)
+    #: What the listing adds to ``name`` on what to do (a stack's "held by ...: that goes
+    #: first" line): the end of ``name``, which a line of what was done leaves out
+    #: (:meth:`done`).
+    advice: str = field(default="", repr=False, compare=False)
 
     @property
     def held(self) -> Optional[str]:
@@ -117,20 +124,36 @@ class Found:
         return "; ".join(self.ties) if self.ties else None
 
     def __str__(self) -> str:
+        return self._shown(self.name)
+
+    def _shown(self, name: str) -> str:
         # A Name tag is anyone's text: a line break or a right-to-left mark in it would forge a
         # report line ("deleted VPC vpc-0000"), so such a name is shown quoted, as status does.
-        name = self.name if self.name.isprintable() else shown(self.name)
-        return f"{self.kind} {self.id}" + (f" ({name})" if self.name else "")
+        text = name if name.isprintable() else shown(name)
+        return f"{self.kind} {self.id}" + (f" ({text})" if name else "")
 
-    def to_json(self) -> Dict[str, Any]:
-        """For ``week5 cleanup --json``: ``day`` the day it was found by, ``left_because`` why
-        it is (or will be) left; a stack's ``not_priced`` (:attr:`not_priced`) and ``held_by``
-        (:attr:`held_by`)."""
+    def _done_name(self) -> str:
+        if self.advice and self.name.endswith(self.advice):
+            return self.name[: -len(self.advice)]
+        return self.name
+
+    def done(self) -> str:
+        """Itself for a line of what was done to it (``deleted ...``, ``already gone: ...``):
+        as :meth:`__str__`, without what the listing said to do (:attr:`advice`)."""
+        return self._shown(self._done_name())
+
+    def to_json(self, done: bool = False) -> Dict[str, Any]:
+        """For ``week5 cleanup --json``: ``day`` the day it was found by, ``student`` its
+        Student tag's value (null when it has none), ``left_because`` why it is (or will be)
+        left; a stack's ``not_priced`` (:attr:`not_priced`) and ``held_by`` (:attr:`held_by`).
+        ``done``: an entry of what was done to it (deleted, already gone), its ``name`` without
+        what the listing said to do (:meth:`done`)."""
         return {
             "kind": self.kind,
             "id": self.id,
-            "name": self.name,
+            "name": self._done_name() if done else self.name,
             "day": self.day,
+            "student": self.student,
             "usd_per_hour": None if self.hourly is None else round(self.hourly, JSON_PLACES),
             "left_because": self.held,
             # a stack's: what its $/hour leaves out, and what in the list goes before it
@@ -233,6 +256,23 @@ def name_tag(item: Mapping[str, Any]) -> str:
 def stack_of(tags: Any) -> Optional[str]:
     """The CloudFormation stack a resource belongs to, by the tag CloudFormation puts on it."""
     return tag_dict(tags).get(STACK_TAG)
+
+
+#: What a line of a run over every student's resources says for one without a Student tag.
+NO_STUDENT = "(no Student tag)"
+
+
+def whose(item: Found) -> str:
+    """``kim``: whose ``item`` is, by its Student tag, for a line of a run over every
+    student's resources (:data:`NO_STUDENT` when it has none)."""
+    return item.student or NO_STUDENT
+
+
+def tagged(tags: Any) -> Dict[str, Optional[str]]:
+    """What a found resource's tags say of it, as :class:`Found`'s keyword arguments: the
+    stack it belongs to (:func:`stack_of`) and whose it is (its Student tag's value)."""
+    values = tag_dict(tags)
+    return {"stack": values.get(STACK_TAG), "student": values.get(STUDENT_KEY)}
 
 
 def error_code(error: Exception) -> str:

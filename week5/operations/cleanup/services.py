@@ -28,7 +28,7 @@ from week5.operations.cleanup.scope import (
     Scope,
     error_code,
     join_ids,
-    stack_of,
+    tagged,
     unless_vanished,
     vanished,
 )
@@ -75,7 +75,7 @@ def auto_scaling_groups(scope: Scope) -> List[Found]:
                     AutoScalingGroupName=n, ForceDelete=True
                 ),
                 **rel.fields(),
-                stack=stack_of(group.get("Tags")),
+                **tagged(group.get("Tags")),
                 refs=(group.get("AutoScalingGroupARN", ""),),
             )
         )
@@ -261,7 +261,7 @@ def db_instances(scope: Scope) -> List[Found]:
                     **({} if c else {"DeleteAutomatedBackups": True}),
                 ),
                 **fields,
-                stack=stack_of(db.get("TagList")),
+                **tagged(db.get("TagList")),
                 refs=(db.get("DBInstanceArn", ""),),
             )
         )
@@ -304,7 +304,7 @@ def db_clusters(scope: Scope) -> List[Found]:
                     DBClusterIdentifier=c, SkipFinalSnapshot=True, DeleteAutomatedBackups=True
                 ),
                 **fields,
-                stack=stack_of(cluster.get("TagList")),
+                **tagged(cluster.get("TagList")),
                 refs=(cluster.get("DBClusterArn", ""),),
             )
         )
@@ -320,7 +320,7 @@ def db_snapshots(scope: Scope) -> List[Found]:
             delete=lambda s=s: rds.delete_db_snapshot(
                 DBSnapshotIdentifier=s["DBSnapshotIdentifier"]
             ),
-            stack=stack_of(s.get("TagList")),
+            **tagged(s.get("TagList")),
         )
         for s in scope.each("rds", "describe_db_snapshots", "DBSnapshots", SnapshotType="manual")
         if scope.ours(s.get("TagList")) and s.get("Status") not in _GOING
@@ -346,7 +346,7 @@ def caches(scope: Scope) -> List[Found]:
                 delete=lambda g=group["ReplicationGroupId"]: cache.delete_replication_group(
                     ReplicationGroupId=g
                 ),
-                stack=stack_of(tags),
+                **tagged(tags),
                 refs=(group["ARN"],),
             )
         )
@@ -378,7 +378,7 @@ def cache_clusters(scope: Scope) -> List[Found]:
                 name,
                 hourly=scope.price(key, cluster.get("NumCacheNodes") or 1),
                 delete=lambda n=name: cache.delete_cache_cluster(CacheClusterId=n),
-                stack=stack_of(tags),
+                **tagged(tags),
                 refs=(cluster["ARN"],),
             )
         )
@@ -431,7 +431,7 @@ def cache_snapshots(scope: Scope) -> List[Found]:
                 name,
                 hourly=_cache_snapshot_hourly(scope, snapshot),
                 delete=lambda n=name: cache.delete_snapshot(SnapshotName=n),
-                stack=stack_of(tags),
+                **tagged(tags),
                 refs=(snapshot["ARN"],),
             )
         )
@@ -497,7 +497,7 @@ def serverless_caches(scope: Scope) -> List[Found]:
                 str(item.get("Engine", "")),
                 hourly=None,  # by data stored and requests: no hourly price
                 delete=lambda n=name: cache.delete_serverless_cache(ServerlessCacheName=n),
-                stack=stack_of(tags),
+                **tagged(tags),
                 refs=(item["ARN"],),
             )
         )
@@ -598,7 +598,7 @@ def load_balancers(scope: Scope) -> List[Found]:
                 hourly=_balancer_hourly(scope, b),
                 delete=lambda a=arn: client.delete_load_balancer(LoadBalancerArn=a),
                 ties=ties,
-                stack=stack_of(tags[arn]),
+                **tagged(tags[arn]),
                 refs=(arn,),
             )
         )
@@ -636,7 +636,7 @@ def target_groups(scope: Scope) -> List[Found]:
                 hourly=0.0,
                 delete=lambda a=arn: client.delete_target_group(TargetGroupArn=a),
                 **rel.fields(),
-                stack=stack_of(tags[arn]),
+                **tagged(tags[arn]),
                 refs=(arn,),
             )
         )
@@ -670,7 +670,7 @@ def buckets(scope: Scope) -> List[Found]:
                     name,
                     hourly=None,
                     delete=lambda n=name: _empty_and_delete(scope, n),
-                    stack=stack_of(tags),
+                    **tagged(tags),
                 )
             )
     return found
@@ -728,7 +728,7 @@ def distributions(scope: Scope) -> List[Found]:
                         item["Id"],
                         item.get("DomainName", ""),
                         delete=lambda i=item: _disable_then_delete(scope, i["Id"]),
-                        stack=stack_of(tags),
+                        **tagged(tags),
                         refs=(item["ARN"],),
                     )
                 )

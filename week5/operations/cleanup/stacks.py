@@ -45,6 +45,7 @@ from week5.operations.cleanup.scope import (
     Scope,
     denied,
     error_code,
+    tagged,
 )
 from week5.operations.cleanup.ties import protected
 
@@ -132,6 +133,7 @@ def stack_found(scope: Scope, stack: Dict[str, Any]) -> Found:
         delete=lambda s=stack["StackId"]: _delete_stack(scope, s),
         ties=ties,
         refs=(stack["StackId"],),
+        student=tagged(stack.get("Tags"))["student"],
     )
 
 

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from week5.analysis.assembly import tag_dict
 from week5.operations.aws_errors import unsupported
-from week5.operations.cleanup.scope import Found, Partner, Scope, name_tag, stack_of, vanished
+from week5.operations.cleanup.scope import Found, Partner, Scope, name_tag, tagged, vanished
 
 #: An instance in these states still runs, or holds its network and volumes.
 LIVE_INSTANCE_STATES = ("pending", "running", "stopping", "stopped")
@@ -471,7 +471,7 @@ def make_found(scope: Scope, kind: str, item: Dict[str, Any], id_key: str, **kwa
         kind,
         item[id_key],
         kwargs.pop("name", None) or name_tag(item),
-        stack=stack_of(item.get("Tags")),
+        **tagged(item.get("Tags")),
         **kwargs,
     )
 
