@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict, Iterator, Optional
 
 HERE = Path(__file__).resolve().parent
 #: The variable that tells the client where the server listens.
@@ -54,7 +54,7 @@ def serve(path: str) -> None:
     import boto3
 
     base = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    last_env: Dict[str, str] = {}
+    last_env: Optional[Dict[str, str]] = None  # the first call sets the AWS_* it has, or none
     with socket.socket(socket.AF_UNIX) as listener:
         listener.bind(path)
         listener.listen()
@@ -74,7 +74,9 @@ def serve(path: str) -> None:
                     try:
                         code = aws_cli_shim.main(call["argv"])
                     except SystemExit as error:  # argparse's, as the process would exit
-                        code = error.code if isinstance(error.code, int) else 1
+                        code = error.code if isinstance(error.code, int) else int(
+                            error.code is not None
+                        )
                 answer = {"code": code, "stdout": out.getvalue(), "stderr": err.getvalue()}
                 connection.sendall(json.dumps(answer).encode())
 

@@ -68,6 +68,26 @@ def listed(kind: str, ids: List[str]) -> Dict[str, Any]:
 # --- which is the extra: no AWS, an account read as the audit reads one --------------------------
 
 
+def test_a_restored_database_listed_first_is_not_taken_for_the_labs_own():
+    """A review (D19): the multi-az check paired the lab's database with whichever matching one
+    was listed first, and Day3Lab1's ``week5-kim-day3-restored`` sorts before the lab's."""
+    from week5.operations.audit.checks_compute import _multi_az
+
+    ref = lab(db=1)
+    ref.databases = [{"name": "Db", "class": "db.t3.micro", "engine": "postgres",
+                      "multi_az": True, "replica": False}]  # fmt: skip
+    ref.restored = {"week5-kim-day3-restored": ("RestoreDbCommand", "DeleteRestoredDbCommand")}
+    account = Account(databases=[
+        {"id": db_id, "class": "db.t3.micro", "engine": "postgres", "multi_az": True,
+         "replica": False}
+        for db_id in ("week5-kim-day3-restored", "week5-kim-day3lab1-db")
+    ])  # fmt: skip
+    check = _multi_az(account, ref)
+    assert check.passed and "database week5-kim-day3lab1-db Multi-AZ" in check.evidence, check
+    assert "restored" not in check.evidence, check.evidence
+
+
+
 @pytest.mark.parametrize("kind", ["nat", "lb", "db"])
 def test_a_hand_made_one_listed_first_is_the_extra_not_the_labs(kind):
     """The lab's carries its stack's tag and is the newer of the two: the hand-made one, listed

@@ -220,6 +220,8 @@ def test_the_guides_restored_database_is_named_with_its_outputs(deployed, db_id,
         DBSubnetGroupName=own["DBSubnetGroup"]["DBSubnetGroupName"],
         VpcSecurityGroupIds=[g["VpcSecurityGroupId"] for g in own["VpcSecurityGroups"]],
         Tags=[{"Key": k, "Value": v} for k, v in lab_tags(lab).items()],
+        # as Multi-AZ as the lab's: it sorts first, and must not pass for the lab's own (D19)
+        MultiAZ=own["MultiAZ"],
     )
     try:
         checks = checks_of(lab, clients)
@@ -227,8 +229,10 @@ def test_the_guides_restored_database_is_named_with_its_outputs(deployed, db_id,
         rds.delete_db_instance(DBInstanceIdentifier=db_id, SkipFinalSnapshot=True)
     failed = {n for n, c in checks.items() if not c.passed}
     evidence = checks["unexpected-resources"].evidence
+    assert checks["multi-az"].evidence.count(own["DBInstanceIdentifier"]) == 1, checks["multi-az"]
     if passes:
         assert failed == set(), [str(c) for c in checks.values()]
+        assert db_id not in checks["multi-az"].evidence
         assert re.fullmatch(
             rf"RDS {db_id} db\.t3\.micro \(\$0\.0\d+/h\), which the RestoreDbCommand output "
             r"made: DeleteRestoredDbCommand deletes it when the step is done; \$0\.0\d+/h in all",

@@ -154,8 +154,10 @@ def _multi_az(account: Account, ref: Reference) -> Check:
             )
         else:
             fine.append(f"load balancer {balancer['name']} in {_short_azs(balancer['azs'])}")
-    primaries = [d for d in account.databases if not d["replica"]]
-    replicas = [d for d in account.databases if d["replica"]]
+    # a database a guide step restores (ref.restored) is no candidate for the lab's own
+    databases = [d for d in account.databases if d.get("id") not in ref.restored]
+    primaries = [d for d in databases if not d["replica"]]
+    replicas = [d for d in databases if d["replica"]]
     for kind, have, want in (
         ("database", primaries, [d for d in ref.databases if not d["replica"]]),
         ("read replica", replicas, [d for d in ref.databases if d["replica"]]),
