@@ -503,7 +503,8 @@ def lab_tags(lab_id: str) -> Dict[str, str]:
 def tagged(aws) -> Dict[str, Dict[str, str]]:
     """Everything in the emulator tagged ``Week=Week5`` -> its tags: ARNs from the tagging API,
     EC2 ids from DescribeTags, IAM roles and Lambda functions (moto's tagging API lists
-    neither). Instances EC2 lists as terminated are left out: AWS lists them a while too."""
+    neither). Instances EC2 lists as terminated and NAT gateways it lists as deleted are left out:
+    AWS lists them a while too."""
     keys = list(lab_tags("Day1Lab1"))
     found: Dict[str, Dict[str, str]] = {}
     for page in (
@@ -536,6 +537,14 @@ def tagged(aws) -> Dict[str, Dict[str, str]]:
         )
         for r in page["Reservations"]
         for i in r["Instances"]
+    }
+    # NAT gateways EC2 lists as deleted too (hand-made ones of the shared emulator's tests)
+    terminated |= {
+        g["NatGatewayId"]
+        for page in ec2.get_paginator("describe_nat_gateways").paginate(
+            Filter=[{"Name": "state", "Values": ["deleted"]}]
+        )
+        for g in page["NatGateways"]
     }
     return {
         resource: tags

@@ -116,9 +116,10 @@ def test_a_failed_lab_gets_its_reason_and_the_labs_after_it_still_deploy(
     order = list(labs.values())
     results, _ = local.deploy_and_read_labs(started, tmp_path / "cdk.out", order, env)
     assert list(results) == ["First", "Broken", "Last"]
-    assert f"InvalidSubnetID.NotFound: The subnet ID '{MISSING_SUBNET}' does not exist" in str(
-        results["Broken"]
-    )
+    assert (
+        f"The subnet ID '{MISSING_SUBNET}' does not exist (Error Code: InvalidSubnetID.NotFound)"
+        in str(results["Broken"])
+    ), results["Broken"]
     for name in ("First", "Last"):
         assert isinstance(results[name], local.ReadBack), results[name]
         assert results[name].coverage.created == 1

@@ -2764,9 +2764,14 @@ def test_the_volumes_a_termination_deletes_lose_their_tags_and_a_kept_one_keeps_
 def test_moto_alone_still_keeps_the_tags_of_a_terminated_instances_volumes(aws, monkeypatch):
     from moto.ec2.models.instances import Instance
 
+    from moto.ec2.models.elastic_block_store import EBSBackend
+
+    from week5.operations.moto_models import ec2_api_deleted_tags
     from week5.operations.moto_models import terminated_volume_tags as patch
 
     monkeypatch.setattr(Instance, "teardown_defaults", patch.MOTO_TEARDOWN_DEFAULTS)
+    # moto's termination deletes the volume through DeleteVolume, whose patch drops tags too
+    monkeypatch.setattr(EBSBackend, "delete_volume", ec2_api_deleted_tags.MOTO_DELETE_VOLUME)
     ec2 = aws("ec2")
     root, _ = terminated_with_volume_tags(aws)
     gone(lambda: ec2.describe_volumes(VolumeIds=[root]), "InvalidVolume.NotFound")

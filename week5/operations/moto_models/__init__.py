@@ -44,8 +44,9 @@ gains the type or fixes the bug; tests/test_moto_models.py fails then, naming it
   a resource that moto cannot update kept in its stack by an update, ``DescribeSnapshots``
   kept to the owners asked for, a JSON template read as JSON (not through the pure-Python YAML
   loader), moto's package folders listed once, not at every request, a launch template's volume
-  tags on the volumes of the instances launched from it, and the tags of the volumes an
-  instance's termination deletes dropped with them; the failure events the labs teach: an
+  tags on the volumes of the instances launched from it, the tags of the volumes an
+  instance's termination deletes dropped with them, and those of an address, interface, group
+  or volume deleted through EC2's API; the failure events the labs teach: an
   Auto Scaling group's target groups following its instances (what it terminates or detaches
   leaves them, a replacement joins them, after EC2's ``TerminateInstances`` too), its
   ``SetDesiredCapacity`` kept within its sizes and its scale-in taken from its fullest AZ, RDS's
@@ -169,6 +170,7 @@ PATCHES = (
     "backend_folders",
     "launch_template_volume_tags",
     "terminated_volume_tags",
+    "ec2_api_deleted_tags",
     "ec2_delete_key_pair_by_id",
     "autoscaling_group_targets",
     "autoscaling_group_capacity",
