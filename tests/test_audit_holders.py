@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-import boto3
 import pytest
 import test_audit as day1
+import test_audit_extra_prices
+from test_audit_extra_prices import STUDENT, audited, on_emulator
 
-from week5.analysis.topology import extract
-from week5.core.tags import tag_filter
-from week5.operations.audit import audit, find_vpc, read_account
+from week5.operations.audit import audit, read_account
 from week5.operations.audit.checks_extras import _unexpected
 from week5.operations.audit.model import Account
 from week5.operations.audit.reference import Reference
@@ -134,34 +133,9 @@ def test_in_a_lab_built_by_hand_its_groups_are_the_students_and_an_interface_is_
 
 # --- on the session's emulator: the trial's Day4Lab1 ---------------------------------------------
 
-#: The Student tag of the project's own deployment (tests/test_audit_labs.py).
-STUDENT = "instructor"
-
-
-@pytest.fixture(scope="module")
-def emulator(emulated_labs):
-    """The session's emulator (tests/emulated_labs.py): its labs, its clients, and cleanup's
-    clients (by region, for the global services)."""
-    boto = boto3.session.Session(
-        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
-    )
-
-    def clients(service: str, region_name: str = REGION) -> Any:
-        return boto.client(service, endpoint_url=emulated_labs.emulator.endpoint,
-                           region_name=region_name)  # fmt: skip
-
-    return emulated_labs.labs, emulated_labs.clients, clients
-
-
-def on_emulator(emulator, lab_id: str):
-    labs, clients, _ = emulator
-    if lab_id not in labs:
-        pytest.skip(f"{lab_id} not synthesized (WEEK5_TEST_LABS)")
-    lab = labs[lab_id]
-    tags = tag_filter(lab.day, lab.kind, STUDENT)
-    vpc = find_vpc(clients("ec2"), tags, extract(lab.template).vpcs[0].name)
-    assert vpc is not None
-    return lab, tags, vpc
+#: test_audit_extra_prices' view of the session's emulator (its labs, clients and cleanup's
+#: clients), by the name the tests use.
+emulator = test_audit_extra_prices.emulator
 
 
 def name_of(resource: Dict[str, Any]) -> str:
@@ -225,11 +199,6 @@ def test_day4_lab1s_hand_made_group_interface_and_load_generator_on_the_emulator
     # The same facts in cleanup's words: the load generator holds that subnet of the stack.
     (holder,) = [h for h in held_by if h["id"] == instance_id]
     assert any(public["SubnetId"] in held for held in holder["holds"]), holder
-
-
-def audited(lab: Any, clients: Any, tags: Dict[str, str], vpc: Dict[str, Any]) -> str:
-    checks = audit(lab.template, read_account(clients, vpc, tags), tags)
-    return {c.name: c for c in checks}["unexpected-resources"].evidence
 
 
 class Reversed:
