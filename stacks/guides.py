@@ -331,8 +331,8 @@ GUIDES: Dict[str, LabGuide] = {
                 '`PostgresDatabase(self, "Database", multi_az=True)`: 5432는 클라이언트 '
                 "보안 그룹에서만, 비밀은 클라이언트 역할만 읽기 (`database.grant_connect(client)`). "
                 "출력 `DbEndpoint`, `DbSecretName`. 배포가 도는 동안: 생성 시간(위 \"50분 실습 "
-                "시간\" 표)이 Step 1의 20분보다 길어 실습을 시작하자마자 `cdk deploy`를 돌립니다 "
-                "(대부분 Multi-AZ RDS). 기다리는 동안 콘솔 RDS → 데이터베이스에서 이 DB의 상태"
+                "시간\" 표)이 Step 1의 20분보다 길어 실습 전 쉬는 시간에 (늦어도 실습을 "
+                "시작하자마자) `cdk deploy`를 돌립니다 (대부분 Multi-AZ RDS). 기다리는 동안 콘솔 RDS → 데이터베이스에서 이 DB의 상태"
                 "(생성 중 → 사용 가능), 구성 탭의 클래스 db.t3.micro와 다중 AZ, 연결 및 보안 탭의 "
                 "서브넷 그룹(프라이빗 서브넷 2개)과 보안 그룹의 인바운드 규칙(5432, 소스는 "
                 "클라이언트의 보안 그룹)을 Step 1의 콘솔 단계와 맞춰 봅니다. CloudFormation 콘솔의 "

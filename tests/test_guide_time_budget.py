@@ -104,6 +104,11 @@ def test_the_trials_two_labs(guides, app):
     assert "실습 전 쉬는 시간에 `cdk deploy`를 시작해 두면 생성 21.4분이 빠져 맞습니다." in day3
     assert "| Step 2: 데이터베이스 연결 | 20분 | 20분 |" in day3
     assert "| `cdk deploy` (Step 1) | 20분 | 21.4분 (1.4분 넘침) |" in day3
+    # one instruction (a fresh student read "deploy in the break" and "deploy as the lab
+    # starts" in one section, and "as above" for the delete)
+    assert "실습을 시작하자마자" not in day3 and "위의 방법대로" not in day3
+    assert "쉬는 시간에 시작한 배포가 끝나기를 기다리며 콘솔에서" in day3
+    assert "쉬는 시간에 배포했다면 실습 안의 합계가 30.4분이라 남는 시간에 들어갑니다." in day3
     assert minutes(app.templates["Day2Lab2"])[1] == 7.6
     day2 = section(guides, "Day2Lab2")
     assert "| `cdk destroy` (Step 4) | 5분 | 7.6분 (2.6분 넘침) |" in day2

@@ -239,6 +239,7 @@ def _budget(budget: TimeBudget) -> List[str]:
     total = format_minutes(budget.total) + (f" (**{_over(budget.over)}**)" if budget.over else "")
     rows += [f"| 합계 | {format_minutes(budget.slot)} | {total} |", ""]
     said = []
+    before = after = False
     if budget.over:
         before = round(budget.total - budget.create, 1) <= budget.slot
         after = round(budget.total - budget.delete, 1) <= budget.slot
@@ -260,11 +261,17 @@ def _budget(budget: TimeBudget) -> List[str]:
         )
     deploy, destroy = budget.deploy, budget.destroy
     if deploy.over:
+        # One instruction (a student trial read "deploy in the break" and "deploy as the lab
+        # starts" in one section): with the break's deploy, Step 1 is the wait for it.
+        start = (
+            "쉬는 시간에 시작한 배포가 끝나기를 기다리며"
+            if before
+            else "실습을 시작하자마자 배포하고, 기다리는 동안"
+        )
         said.append(
             f"생성({format_minutes(deploy.takes)})이 {deploy.what[len('`cdk deploy` ('):-1]}의 "
-            f"{format_minutes(deploy.course)}보다 {format_minutes(deploy.over)} 깁니다: 실습을 "
-            "시작하자마자 배포하고, 기다리는 동안 콘솔에서 만들어지는 것을 확인합니다 (다음 "
-            "단계는 배포가 끝난 뒤)."
+            f"{format_minutes(deploy.course)}보다 {format_minutes(deploy.over)} 깁니다: {start} "
+            "콘솔에서 만들어지는 것을 확인합니다 (다음 단계는 배포가 끝난 뒤)."
         )
     if destroy.over:
         step = destroy.what[len("`cdk destroy` ("):-1]
@@ -276,7 +283,15 @@ def _budget(budget: TimeBudget) -> List[str]:
                 f"`cdk destroy`를 {step}보다 {format_minutes(destroy.over)} 일찍 시작합니다 "
                 f"(합계 {format_minutes(budget.total)}: {budget.slot}분 안)."
                 if not budget.over
-                else "위의 방법대로 합니다."
+                else (
+                    "쉬는 시간에 배포했다면 실습 안의 합계가 "
+                    f"{format_minutes(round(budget.total - budget.create, 1))}이라 남는 시간에 "
+                    "들어갑니다."
+                    if before
+                    else "위의 방법대로 `cdk destroy`를 시작만 하고 실습 뒤에 확인합니다."
+                    if after
+                    else "수업 뒤에 삭제합니다."
+                )
             )
         )
     if not said:
