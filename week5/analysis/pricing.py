@@ -448,8 +448,14 @@ def class_day_costs(
     return days
 
 
-def _cents(amount: float) -> float:
-    """``amount`` to the cent, half up from its value to the millionth (as ``week5.cli.table.usd``
-    prints it: a sum floats leave at 1.5499999 is $1.55)."""
+def half_up(amount: float, places: int) -> Decimal:
+    """``amount`` dollars to ``places`` decimals as every command prints them: rounded half up
+    from its value to the millionth, so a sum that floats leave at 0.13249999 is 0.1325's
+    (`week5 status` read $0.132 where `week5 labs` read $0.133 for one lab)."""
     exact = Decimal(str(round(amount, 6)))
-    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _cents(amount: float) -> float:
+    """``amount`` to the cent, as :func:`half_up` (a sum floats leave at 1.5499999 is $1.55)."""
+    return float(half_up(amount, 2))

@@ -8,9 +8,9 @@ A column is as wide as its widest cell (or its ``min_widths`` entry, whichever i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import List, Optional, Sequence, Union
 
+from week5.analysis import pricing
 from week5.analysis.diagram import width
 
 GREEN, RED, RESET = "\033[32m", "\033[31m", "\033[0m"
@@ -85,8 +85,5 @@ def _markdown(rows: Sequence[Sequence[Cell]], header: Optional[Sequence[str]]) -
 
 
 def usd(amount: float, places: int = 3) -> str:
-    """``amount`` dollars as every command prints them (``$0.133``): rounded half up from its
-    value to the millionth, so a sum that floats leave at 0.13249999 prints as 0.1325 does
-    (`week5 status` read $0.132 where `week5 labs` read $0.133 for one lab)."""
-    exact = Decimal(str(round(amount, 6)))
-    return f"${exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}"
+    """``amount`` dollars as every command prints them (``$0.133``; :func:`pricing.half_up`)."""
+    return f"${pricing.half_up(amount, places)}"

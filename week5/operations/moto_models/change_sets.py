@@ -53,7 +53,7 @@ from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, EmptyResult
 
 from ._common import moto_own
-from .stack_delete_failed import Deleted, _made, _spaced
+from .stack_delete_failed import Deleted, _made, _spaced, error_message
 from .stack_outputs import RefusedBeforeChanging
 
 #: moto's own, read before :func:`install` (tests/test_moto_models.py runs them to tell when moto
@@ -193,7 +193,7 @@ def _message(error: BaseException) -> str:
     ``error_type``) with its code as AWS's resource reasons give it, ``(... Error Code:
     InvalidSubnetID.NotFound ...)``: `cdk deploy` and `week5 local` show it. CloudFormation's
     own (a missing export) as it words them."""
-    message = getattr(error, "message", None) or str(error) or type(error).__name__
+    message = error_message(error) or type(error).__name__
     code = getattr(error, "code", None) or getattr(error, "error_type", None)
     if not isinstance(code, str) or not code or type(error).__module__.startswith(
         "moto.cloudformation"

@@ -165,7 +165,7 @@ def _made(stack: Stack) -> Dict[str, Any]:
     return made
 
 
-def _message(error: BaseException) -> str:
+def error_message(error: BaseException) -> str:
     """An error's message, as CloudFormation gives a resource's refusal."""
     return getattr(error, "message", None) or str(error)
 
@@ -204,7 +204,7 @@ def _recording(stack: Stack, made: Dict[str, Deleted], reasons: Dict[str, str]) 
         try:
             delete(parsed_resource, resource_json)
         except Exception as error:
-            reasons[resource.logical_resource_id] = _message(error)
+            reasons[resource.logical_resource_id] = error_message(error)
             raise
         reasons.pop(resource.logical_resource_id, None)
         _resource_event(stack, resource, "DELETE_IN_PROGRESS")
@@ -260,7 +260,7 @@ def delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
         for logical_id in left:
             _resource_event(stack, made[logical_id], "DELETE_IN_PROGRESS")
         for logical_id in left:
-            reasons.setdefault(logical_id, _message(error))
+            reasons.setdefault(logical_id, error_message(error))
             _resource_event(stack, made[logical_id], "DELETE_FAILED", reasons[logical_id])
         stack.status_reason = f"The following resource(s) failed to delete: [{', '.join(left)}]. "
         stack._add_stack_event("DELETE_FAILED", resource_status_reason=stack.status_reason)
