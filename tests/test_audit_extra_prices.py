@@ -23,7 +23,7 @@ tags check then names).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Tuple
 
 import boto3
 import pytest
@@ -283,6 +283,28 @@ def on_emulator(emulator, lab_id: str):
     return lab, tags, vpc
 
 
+def nat_gateway_by_hand(ec2: Any, subnet: str, tags: Dict[str, str]) -> Tuple[Dict, str]:
+    """A NAT gateway and its Elastic IP made by hand in ``subnet``, tagged ``tags``: (the
+    address as allocated, the gateway's id)."""
+    tag_list = [{"Key": k, "Value": v} for k, v in tags.items()]
+    address = ec2.allocate_address(Domain="vpc", TagSpecifications=day1.spec("elastic-ip", tag_list))
+    gateway = ec2.create_nat_gateway(
+        SubnetId=subnet, AllocationId=address["AllocationId"],
+        TagSpecifications=day1.spec("natgateway", tag_list),
+    )["NatGateway"]["NatGatewayId"]  # fmt: skip
+    return address, gateway
+
+
+def load_generator(ec2: Any, image: str, subnet: str, tags: Dict[str, str]) -> str:
+    """A t3.small launched by hand in ``subnet``, it and its volume tagged ``tags``: its id."""
+    tag_list = [{"Key": k, "Value": v} for k, v in tags.items()]
+    (instance,) = ec2.run_instances(
+        ImageId=image, InstanceType="t3.small", MinCount=1, MaxCount=1, SubnetId=subnet,
+        TagSpecifications=day1.spec("instance", tag_list) + day1.spec("volume", tag_list),
+    )["Instances"]  # fmt: skip
+    return instance["InstanceId"]
+
+
 def audited(lab: Any, clients: Any, tags: Dict[str, str], vpc: Dict[str, Any]) -> str:
     checks = audit(lab.template, read_account(clients, vpc, tags), tags)
     return {c.name: c for c in checks}["unexpected-resources"].evidence
@@ -304,18 +326,8 @@ def test_day1_lab2s_hand_made_nat_gateway_and_extra_instance_on_the_emulator(emu
         for r in ec2.describe_instances(Filters=in_vpc)["Reservations"]
         for i in r["Instances"]
     )
-    tag_list = [{"Key": k, "Value": v} for k, v in tags.items()]
-    address = ec2.allocate_address(Domain="vpc", TagSpecifications=day1.spec("elastic-ip", tag_list))
-    gateway = ec2.create_nat_gateway(
-        SubnetId=public["SubnetId"], AllocationId=address["AllocationId"],
-        TagSpecifications=day1.spec("natgateway", tag_list),
-    )["NatGateway"]["NatGatewayId"]  # fmt: skip
-    (instance,) = ec2.run_instances(
-        ImageId=image, InstanceType="t3.small", MinCount=1, MaxCount=1,
-        SubnetId=public["SubnetId"],
-        TagSpecifications=day1.spec("instance", tag_list) + day1.spec("volume", tag_list),
-    )["Instances"]  # fmt: skip
-    instance_id = instance["InstanceId"]
+    address, gateway = nat_gateway_by_hand(ec2, public["SubnetId"], tags)
+    instance_id = load_generator(ec2, image, public["SubnetId"], tags)
     try:
         evidence = audited(lab, clients, tags, vpc)
         cleaner = Cleaner(cleanup_clients, region=REGION, day=lab.day, student=STUDENT)

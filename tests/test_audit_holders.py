@@ -21,7 +21,13 @@ from typing import Any, Dict, List
 import pytest
 import test_audit as day1
 import test_audit_extra_prices
-from test_audit_extra_prices import STUDENT, audited, on_emulator
+from test_audit_extra_prices import (
+    STUDENT,
+    audited,
+    load_generator,
+    nat_gateway_by_hand,
+    on_emulator,
+)
 
 from week5.operations.audit import audit, read_account
 from week5.operations.audit.checks_extras import _unexpected
@@ -173,12 +179,7 @@ def test_day4_lab1s_hand_made_group_interface_and_load_generator_on_the_emulator
         SubnetId=public["SubnetId"], Groups=[group],
         TagSpecifications=day1.spec("network-interface", tag_list),
     )["NetworkInterface"]["NetworkInterfaceId"]  # fmt: skip
-    (instance,) = ec2.run_instances(
-        ImageId=image, InstanceType="t3.small", MinCount=1, MaxCount=1,
-        SubnetId=public["SubnetId"],
-        TagSpecifications=day1.spec("instance", tag_list) + day1.spec("volume", tag_list),
-    )["Instances"]  # fmt: skip
-    instance_id = instance["InstanceId"]
+    instance_id = load_generator(ec2, image, public["SubnetId"], tags)
     try:
         checks = audit(lab.template, read_account(clients, vpc, tags), tags)
         check = {c.name: c for c in checks}["unexpected-resources"]
@@ -251,12 +252,7 @@ def test_day1_lab2s_hand_made_nat_gateway_listed_first_on_the_emulator(emulator)
     public = next(
         s for s in ec2.describe_subnets(Filters=in_vpc)["Subnets"] if s.get("MapPublicIpOnLaunch")
     )
-    tag_list = [{"Key": k, "Value": v} for k, v in tags.items()]
-    address = ec2.allocate_address(Domain="vpc", TagSpecifications=day1.spec("elastic-ip", tag_list))
-    gateway = ec2.create_nat_gateway(
-        SubnetId=public["SubnetId"], AllocationId=address["AllocationId"],
-        TagSpecifications=day1.spec("natgateway", tag_list),
-    )["NatGateway"]["NatGatewayId"]  # fmt: skip
+    address, gateway = nat_gateway_by_hand(ec2, public["SubnetId"], tags)
     reading = Reversed(clients)
     try:
         evidence = audited(lab, reading, tags, vpc)
