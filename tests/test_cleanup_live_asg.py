@@ -40,10 +40,16 @@ def cleaner(aws):
 
 
 def web_tier(aws, tag_instances=True):
+    """:func:`deployed_web_tier`'s instances."""
+    return deployed_web_tier(aws, tag_instances)[1]
+
+
+def deployed_web_tier(aws, tag_instances=True, monitoring=False):
     """Day4Lab1's web tier as its stack makes it: a VPC and subnet tagged for the lab, a launch
     template whose TagSpecifications tag the instances (unless not ``tag_instances``) and their
-    volumes with the lab's tags, no stack's, and a group of two launched from it; the stack
-    itself tagged for the day, as LabStack tags it. The group's instances."""
+    volumes with the lab's tags, no stack's (detailed monitoring on when ``monitoring``, as
+    HaWebTier(detailed_monitoring=True) makes it), and a group of two launched from it; the
+    stack itself tagged for the day, as LabStack tags it. (template, the group's instances)."""
     image = aws.client("ec2").register_image(Name="base", RootDeviceName="/dev/xvda")["ImageId"]
     kinds = ("instance", "volume") if tag_instances else ("volume",)
     template = {
@@ -57,7 +63,8 @@ def web_tier(aws, tag_instances=True):
                 "LaunchTemplateData": {
                     "ImageId": image, "InstanceType": "t3.micro",
                     "TagSpecifications": [{"ResourceType": kind, "Tags": tags("Day4Lab1/Web")}
-                                          for kind in kinds]}}},
+                                          for kind in kinds],
+                    **({"Monitoring": {"Enabled": True}} if monitoring else {})}}},
             "Group": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
                 "MinSize": "2", "MaxSize": "2", "VPCZoneIdentifier": [{"Ref": "Public"}],
                 "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Template"},
@@ -74,7 +81,7 @@ def web_tier(aws, tag_instances=True):
     )["Reservations"]
     instances = [i for r in reservations for i in r["Instances"]]
     assert len(instances) == 2, instances
-    return instances
+    return template, instances
 
 
 def volumes_of(aws, instances):

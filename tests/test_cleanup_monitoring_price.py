@@ -12,7 +12,7 @@ import json
 
 import pytest
 import test_cleanup_live_asg
-from test_cleanup_live_asg import COMMAND, STACK, cleaner, tags, volumes_of
+from test_cleanup_live_asg import COMMAND, cleaner, deployed_web_tier, tags, volumes_of
 
 from week5.analysis import pricing
 from week5.cli import main
@@ -26,49 +26,12 @@ PRICES = PriceTable()
 KEY = "cloudwatch:detailed-monitoring"  # pricing.py's, for an instance or a group
 
 
-def web_tier(aws, monitoring):
-    """Day4Lab1's web tier, small: a tagged VPC and subnet, a launch template (detailed
-    monitoring on when ``monitoring``, as HaWebTier(detailed_monitoring=True) makes it) and a
-    group of two launched from it, in a stack tagged for the day. (template, instances)."""
-    image = aws.client("ec2").register_image(Name="base", RootDeviceName="/dev/xvda")["ImageId"]
-    data = {
-        "ImageId": image, "InstanceType": "t3.micro",
-        "TagSpecifications": [{"ResourceType": kind, "Tags": tags("Day4Lab1/Web")}
-                              for kind in ("instance", "volume")],
-        **({"Monitoring": {"Enabled": True}} if monitoring else {}),
-    }  # fmt: skip
-    template = {
-        "Resources": {
-            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {
-                "CidrBlock": "10.0.0.0/16", "Tags": tags("week5-day4-park-vpc")}},
-            "Public": {"Type": "AWS::EC2::Subnet", "Properties": {
-                "VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.1.0/24",
-                "Tags": tags("week5-day4-park-public-subnet-a")}},
-            "Template": {"Type": "AWS::EC2::LaunchTemplate",
-                         "Properties": {"LaunchTemplateData": data}},
-            "Group": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
-                "MinSize": "2", "MaxSize": "2", "VPCZoneIdentifier": [{"Ref": "Public"}],
-                "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Template"},
-                                   "Version": {"Fn::GetAtt": ["Template", "LatestVersionNumber"]}},
-                "Tags": [{**tag, "PropagateAtLaunch": True} for tag in tags()]}},
-        }
-    }  # fmt: skip
-    cloudformation = aws.client("cloudformation")
-    cloudformation.create_stack(StackName=STACK, TemplateBody=json.dumps(template), Tags=tags())
-    (stack,) = cloudformation.describe_stacks(StackName=STACK)["Stacks"]
-    assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
-    reservations = aws.client("ec2").describe_instances()["Reservations"]
-    instances = [i for r in reservations for i in r["Instances"]]
-    assert len(instances) == 2, instances
-    return template, instances
-
-
 @pytest.mark.parametrize("monitoring", [True, False], ids=["detailed", "basic"])
 def test_the_groups_detailed_monitoring_is_priced_as_week5_cost_prices_it(aws, capsys, monitoring):
     """The trial's stack: its two instances' type and volumes, and, with detailed monitoring,
     what `week5 cost` lists for it ([cloudwatch:detailed-monitoring] x2, $0.0058/h): the one
     difference between the two figures, not counted as use."""
-    template, instances = web_tier(aws, monitoring)
+    template, instances = deployed_web_tier(aws, monitoring=monitoring)
     state = "enabled" if monitoring else "disabled"
     assert [i["Monitoring"]["State"] for i in instances] == [state, state]
 
